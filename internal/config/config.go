@@ -1,0 +1,245 @@
+// Package config reads and validates Quorum's environment contract. Every
+// function (api, scheduler, inbound, ...) and every local tool reads the same
+// variables; docs/config.md lists them. Load never reads the process
+// environment itself: callers pass a lookup function (os.Getenv in main,
+// a map in tests).
+package config
+
+import (
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"net/url"
+	"regexp"
+	"strings"
+	"time"
+)
+
+// Config is the validated configuration of one process.
+type Config struct {
+	// Env is "local" (make dev, tests) or "cloud" (inside AWS).
+	Env string
+	// Region is the AWS region of the table, buckets and SES.
+	Region string
+	// Table is the DynamoDB table name.
+	Table string
+	// UploadsBucket and InboundBucket are S3 bucket names.
+	UploadsBucket string
+	InboundBucket string
+	// KMSKeyID is the key id or ARN used for SSE-KMS on uploads.
+	KMSKeyID string
+	// BaseURL is the public origin of the web app, without trailing slash.
+	BaseURL *url.URL
+	// MailDomain is the domain Quorum sends from and receives at.
+	MailDomain string
+	// MailFrom is the From address of notifications.
+	MailFrom string
+	// SESConfigurationSet is attached to every outbound message (optional).
+	SESConfigurationSet string
+	// Endpoints override AWS service endpoints; only allowed locally.
+	DynamoDBEndpoint string
+	S3Endpoint       string
+	SESEndpoint      string
+	// SigningKey is the root secret for cursors, links and reply tokens
+	// (at least 32 bytes). Purposes derive their own keys from it.
+	SigningKey []byte
+	// ListenAddr is where functions/api serves HTTP outside Lambda.
+	ListenAddr string
+	// LogLevel is debug, info, warn or error.
+	LogLevel string
+	// RequestTimeout bounds each API request.
+	RequestTimeout time.Duration
+}
+
+// Local reports whether the process runs on the local cloud.
+func (c Config) Local() bool { return c.Env == "local" }
+
+// Variable describes one environment variable of the contract.
+type Variable struct {
+	Name     string
+	Required string // "always", "cloud", "local" or "" (optional)
+	Default  string
+	Doc      string
+}
+
+// Variables is the environment contract, in the order docs/config.md lists it.
+func Variables() []Variable {
+	return []Variable{
+		{"QUORUM_ENV", "always", "", "`local` (make dev, tests) or `cloud` (deployed by the CDK stack)."},
+		{"AWS_REGION", "always", "", "AWS region of the table, buckets and SES (set by Lambda in the cloud)."},
+		{"QUORUM_TABLE", "always", "", "DynamoDB table name."},
+		{"QUORUM_UPLOADS_BUCKET", "always", "", "S3 bucket for attachments (SSE-KMS)."},
+		{"QUORUM_INBOUND_BUCKET", "always", "", "S3 bucket where SES stores raw inbound mail."},
+		{"QUORUM_KMS_KEY_ID", "cloud", "", "KMS key id or ARN for SSE-KMS uploads (local: any id; versitygw accepts the headers)."},
+		{"QUORUM_BASE_URL", "always", "", "Public origin of the web app, e.g. https://quorum.example.org (https required in the cloud)."},
+		{"QUORUM_MAIL_DOMAIN", "always", "", "Domain Quorum sends from and receives mail at."},
+		{"QUORUM_MAIL_FROM", "", "Quorum <notifications@$QUORUM_MAIL_DOMAIN>", "From header of outbound mail."},
+		{"QUORUM_SES_CONFIGURATION_SET", "", "", "SES configuration set for bounce/complaint events."},
+		{"QUORUM_DYNAMODB_ENDPOINT", "local", "", "DynamoDB Local URL (forbidden in the cloud)."},
+		{"QUORUM_S3_ENDPOINT", "local", "", "S3 stand-in (versitygw) URL (forbidden in the cloud)."},
+		{"QUORUM_SES_ENDPOINT", "local", "", "SES emulator URL (forbidden in the cloud)."},
+		{"QUORUM_SIGNING_KEY", "always", "", "Base64 root secret, at least 32 bytes, for cursors, links and reply tokens."},
+		{"QUORUM_LISTEN_ADDR", "", "127.0.0.1:8080", "Address functions/api listens on outside Lambda."},
+		{"QUORUM_LOG_LEVEL", "", "info", "debug, info, warn or error."},
+		{"QUORUM_REQUEST_TIMEOUT", "", "25s", "Upper bound of one API request (Go duration)."},
+	}
+}
+
+var (
+	tableName  = regexp.MustCompile(`^[a-zA-Z0-9_.-]{3,255}$`)
+	bucketName = regexp.MustCompile(`^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$`)
+	domainName = regexp.MustCompile(`^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$`)
+)
+
+// Load reads and validates the contract. The error names every missing or
+// invalid variable, one per line.
+func Load(getenv func(string) string) (Config, error) {
+	var errs []error
+	bad := func(name, format string, args ...any) {
+		errs = append(errs, fmt.Errorf("%s: %s", name, fmt.Sprintf(format, args...)))
+	}
+	get := func(v Variable) string {
+		s := strings.TrimSpace(getenv(v.Name))
+		if s == "" {
+			s = v.Default
+		}
+		return s
+	}
+	vars := map[string]Variable{}
+	for _, v := range Variables() {
+		vars[v.Name] = v
+	}
+	val := func(name string) string { return get(vars[name]) }
+
+	c := Config{Env: val("QUORUM_ENV")}
+	switch c.Env {
+	case "local", "cloud":
+	case "":
+		bad("QUORUM_ENV", "is required (local or cloud)")
+	default:
+		bad("QUORUM_ENV", "must be local or cloud, not %q", c.Env)
+	}
+	for _, v := range Variables() {
+		if get(v) == "" && (v.Required == "always" || v.Required == c.Env) && v.Name != "QUORUM_ENV" {
+			bad(v.Name, "is required")
+		}
+	}
+
+	c.Region = val("AWS_REGION")
+	c.Table = val("QUORUM_TABLE")
+	if c.Table != "" && !tableName.MatchString(c.Table) {
+		bad("QUORUM_TABLE", "%q is not a valid DynamoDB table name", c.Table)
+	}
+	c.UploadsBucket = val("QUORUM_UPLOADS_BUCKET")
+	c.InboundBucket = val("QUORUM_INBOUND_BUCKET")
+	for name, b := range map[string]string{"QUORUM_UPLOADS_BUCKET": c.UploadsBucket, "QUORUM_INBOUND_BUCKET": c.InboundBucket} {
+		if b != "" && !bucketName.MatchString(b) {
+			bad(name, "%q is not a valid S3 bucket name", b)
+		}
+	}
+	c.KMSKeyID = val("QUORUM_KMS_KEY_ID")
+	if c.KMSKeyID == "" && c.Local() {
+		c.KMSKeyID = "local-dev-key"
+	}
+
+	if raw := val("QUORUM_BASE_URL"); raw != "" {
+		u, err := url.Parse(strings.TrimRight(raw, "/"))
+		switch {
+		case err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https"):
+			bad("QUORUM_BASE_URL", "%q is not an absolute http(s) URL", raw)
+		case u.Path != "" || u.RawQuery != "" || u.Fragment != "":
+			bad("QUORUM_BASE_URL", "must be an origin without path, query or fragment")
+		case c.Env == "cloud" && u.Scheme != "https":
+			bad("QUORUM_BASE_URL", "must use https in the cloud")
+		default:
+			c.BaseURL = u
+		}
+	}
+
+	c.MailDomain = strings.ToLower(val("QUORUM_MAIL_DOMAIN"))
+	if c.MailDomain != "" && !domainName.MatchString(c.MailDomain) {
+		bad("QUORUM_MAIL_DOMAIN", "%q is not a domain name", c.MailDomain)
+	}
+	c.MailFrom = strings.ReplaceAll(val("QUORUM_MAIL_FROM"), "$QUORUM_MAIL_DOMAIN", c.MailDomain)
+	c.SESConfigurationSet = val("QUORUM_SES_CONFIGURATION_SET")
+
+	for _, ep := range []struct {
+		name string
+		dst  *string
+	}{{"QUORUM_DYNAMODB_ENDPOINT", &c.DynamoDBEndpoint}, {"QUORUM_S3_ENDPOINT", &c.S3Endpoint}, {"QUORUM_SES_ENDPOINT", &c.SESEndpoint}} {
+		raw := val(ep.name)
+		if raw == "" {
+			continue
+		}
+		if c.Env == "cloud" {
+			bad(ep.name, "must not be set in the cloud")
+			continue
+		}
+		u, err := url.Parse(raw)
+		if err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {
+			bad(ep.name, "%q is not an http(s) URL", raw)
+			continue
+		}
+		*ep.dst = strings.TrimRight(raw, "/")
+	}
+
+	if raw := val("QUORUM_SIGNING_KEY"); raw != "" {
+		key, err := base64.StdEncoding.DecodeString(raw)
+		if err != nil {
+			key, err = base64.RawURLEncoding.DecodeString(raw)
+		}
+		switch {
+		case err != nil:
+			bad("QUORUM_SIGNING_KEY", "is not base64")
+		case len(key) < 32:
+			bad("QUORUM_SIGNING_KEY", "must decode to at least 32 bytes, got %d", len(key))
+		default:
+			c.SigningKey = key
+		}
+	}
+
+	c.ListenAddr = val("QUORUM_LISTEN_ADDR")
+	c.LogLevel = val("QUORUM_LOG_LEVEL")
+	switch c.LogLevel {
+	case "debug", "info", "warn", "error":
+	default:
+		bad("QUORUM_LOG_LEVEL", "must be debug, info, warn or error, not %q", c.LogLevel)
+	}
+	d, err := time.ParseDuration(val("QUORUM_REQUEST_TIMEOUT"))
+	if err != nil || d <= 0 || d > 15*time.Minute {
+		bad("QUORUM_REQUEST_TIMEOUT", "must be a positive Go duration up to 15m")
+	}
+	c.RequestTimeout = d
+
+	if len(errs) > 0 {
+		return Config{}, fmt.Errorf("invalid configuration:\n%w", errors.Join(errs...))
+	}
+	return c, nil
+}
+
+// Environ returns the contract variables for c as NAME=value pairs, the
+// inverse of Load; the local cloud uses it to start functions.
+func (c Config) Environ() []string {
+	kv := []string{
+		"QUORUM_ENV=" + c.Env,
+		"AWS_REGION=" + c.Region,
+		"QUORUM_TABLE=" + c.Table,
+		"QUORUM_UPLOADS_BUCKET=" + c.UploadsBucket,
+		"QUORUM_INBOUND_BUCKET=" + c.InboundBucket,
+		"QUORUM_KMS_KEY_ID=" + c.KMSKeyID,
+		"QUORUM_MAIL_DOMAIN=" + c.MailDomain,
+		"QUORUM_MAIL_FROM=" + c.MailFrom,
+		"QUORUM_SES_CONFIGURATION_SET=" + c.SESConfigurationSet,
+		"QUORUM_DYNAMODB_ENDPOINT=" + c.DynamoDBEndpoint,
+		"QUORUM_S3_ENDPOINT=" + c.S3Endpoint,
+		"QUORUM_SES_ENDPOINT=" + c.SESEndpoint,
+		"QUORUM_SIGNING_KEY=" + base64.StdEncoding.EncodeToString(c.SigningKey),
+		"QUORUM_LISTEN_ADDR=" + c.ListenAddr,
+		"QUORUM_LOG_LEVEL=" + c.LogLevel,
+		"QUORUM_REQUEST_TIMEOUT=" + c.RequestTimeout.String(),
+	}
+	if c.BaseURL != nil {
+		kv = append(kv, "QUORUM_BASE_URL="+c.BaseURL.String())
+	}
+	return kv
+}

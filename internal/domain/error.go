@@ -1,0 +1,123 @@
+// Package domain holds the vocabulary every layer of Quorum shares: the
+// error codes the core returns and the HTTP, email and scheduler adapters map
+// to their own ways of saying "no".
+package domain
+
+import (
+	"errors"
+	"fmt"
+	"time"
+)
+
+// Code classifies a failure so adapters can answer without knowing the
+// details. Not found and not permitted on hidden resources share NotFound so
+// that existence never leaks.
+type Code string
+
+// Error codes. Adapters map each to exactly one HTTP status (see server.Status).
+const (
+	Invalid      Code = "invalid"      // input fails validation; Fields says where
+	NotFound     Code = "not_found"    // missing, or invisible to the actor
+	Conflict     Code = "conflict"     // state changed underneath, or a uniqueness rule
+	Forbidden    Code = "forbidden"    // visible, but the actor may not do this
+	Unauthorized Code = "unauthorized" // no or bad credentials
+	RateLimited  Code = "rate_limited" // too many attempts; RetryAfter says when
+	Gone         Code = "gone"         // expired or already used (tokens, links)
+	TooLarge     Code = "too_large"    // payload above a limit
+	Unavailable  Code = "unavailable"  // a dependency is down; safe to retry
+	Internal     Code = "internal"     // a bug or unexpected failure; details only logged
+	Precondition Code = "precondition" // the request's If-Match/version no longer matches
+	Unsupported  Code = "unsupported"  // media type not accepted
+)
+
+// FieldError names one invalid input field and what is wrong with it.
+type FieldError struct {
+	Field   string `json:"field"`
+	Message string `json:"message"`
+}
+
+// Error is the error type the domain core returns. Message is safe to show to
+// the user; Err (if any) is the underlying cause and is only logged.
+type Error struct {
+	Code       Code
+	Message    string
+	Fields     []FieldError
+	RetryAfter time.Duration
+	Err        error
+}
+
+func (e *Error) Error() string {
+	if e.Err != nil {
+		return fmt.Sprintf("%s: %s: %v", e.Code, e.Message, e.Err)
+	}
+	return fmt.Sprintf("%s: %s", e.Code, e.Message)
+}
+
+func (e *Error) Unwrap() error { return e.Err }
+
+// Is lets errors.Is(err, &domain.Error{Code: X}) match on the code alone.
+func (e *Error) Is(target error) bool {
+	var t *Error
+	if errors.As(target, &t) {
+		return t.Code == e.Code && (t.Message == "" || t.Message == e.Message)
+	}
+	return false
+}
+
+// Errorf builds a domain error with a user-safe message.
+func Errorf(code Code, format string, args ...any) *Error {
+	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
+}
+
+// Wrap attaches an underlying cause (logged, never shown) to a domain error.
+func Wrap(code Code, err error, format string, args ...any) *Error {
+	return &Error{Code: code, Message: fmt.Sprintf(format, args...), Err: err}
+}
+
+// Validation returns an Invalid error listing the fields at fault.
+func Validation(fields ...FieldError) *Error {
+	msg := "the request has invalid fields"
+	if len(fields) == 1 {
+		msg = fields[0].Field + ": " + fields[0].Message
+	}
+	return &Error{Code: Invalid, Message: msg, Fields: fields}
+}
+
+// ErrorCode returns the code of err, Internal for any error that is not a
+// domain error, and "" for nil.
+func ErrorCode(err error) Code {
+	if err == nil {
+		return ""
+	}
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Code
+	}
+	return Internal
+}
+
+// ErrorMessage returns the user-safe message of err; non-domain errors get a
+// generic message so internals never leak.
+func ErrorMessage(err error) string {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Message
+	}
+	return "an internal error occurred"
+}
+
+// FieldErrors collects validation failures in order; Err returns nil when none.
+type FieldErrors []FieldError
+
+// Add records a failure for field.
+func (fe *FieldErrors) Add(field, format string, args ...any) {
+	*fe = append(*fe, FieldError{Field: field, Message: fmt.Sprintf(format, args...)})
+}
+
+// Err returns a Validation error, or nil when nothing was added.
+func (fe FieldErrors) Err() error {
+	if len(fe) == 0 {
+		return nil
+	}
+	return Validation(fe...)
+}

@@ -1,0 +1,182 @@
+// Package store is Quorum's DynamoDB data layer: one table (see
+// docs/data-model.md), typed items mapped with guregu/dynamo, optimistic
+// concurrency on a Version attribute, transactions whose cancellation
+// reasons become domain errors, TTL for ephemeral items and opaque, signed
+// pagination cursors. Domain packages build their access patterns on it.
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/aws/smithy-go"
+	"github.com/guregu/dynamo/v2"
+
+	"github.com/quorum-app/quorum/internal/domain"
+	"github.com/quorum-app/quorum/internal/tabledef"
+)
+
+// Item is the part every stored item shares. Entity types embed it.
+type Item struct {
+	PK     string `dynamo:"PK,hash"`
+	SK     string `dynamo:"SK,range"`
+	GSI1PK string `dynamo:"GSI1PK,omitempty"`
+	GSI1SK string `dynamo:"GSI1SK,omitempty"`
+	GSI2PK string `dynamo:"GSI2PK,omitempty"`
+	GSI2SK string `dynamo:"GSI2SK,omitempty"`
+	// Type names the entity ("user", "session", ...) for scans and debugging.
+	Type string `dynamo:"Type"`
+	// Version counts successful writes; 0 means "not stored yet".
+	Version int64 `dynamo:"Version"`
+	// TTL is the epoch second after which DynamoDB deletes the item (0: never).
+	TTL int64 `dynamo:"TTL,omitempty"`
+}
+
+// Base returns the embedded Item, so generic helpers can reach it.
+func (i *Item) Base() *Item { return i }
+
+// Entity is any struct embedding Item.
+type Entity interface{ Base() *Item }
+
+// ExpireAt sets the item to expire at t.
+func (i *Item) ExpireAt(t time.Time) { i.TTL = t.Unix() }
+
+// Store is a handle on the table.
+type Store struct {
+	db        *dynamo.DB
+	table     dynamo.Table
+	cursorKey []byte
+}
+
+// New returns a Store on the named table. signingKey is the root secret from
+// configuration; the store derives its cursor key from it.
+func New(client *dynamodb.Client, table string, signingKey []byte) *Store {
+	db := dynamo.NewFromIface(client)
+	return &Store{db: db, table: db.Table(table), cursorKey: DeriveKey(signingKey, "pagination-cursor")}
+}
+
+// Table exposes the guregu table for building queries and writes.
+func (s *Store) Table() dynamo.Table { return s.table }
+
+// Name is the table name.
+func (s *Store) Name() string { return s.table.Name() }
+
+// Ping checks that the table is reachable (used by /healthz).
+func (s *Store) Ping(ctx context.Context) error {
+	_, err := s.db.Client().DescribeTable(ctx, &dynamodb.DescribeTableInput{TableName: strPtr(s.table.Name())})
+	return err
+}
+
+func strPtr(s string) *string { return &s }
+
+// ErrNotFound is returned by Get when no item has the key.
+var ErrNotFound = domain.Errorf(domain.NotFound, "not found")
+
+// Get reads one item by key into out (strongly consistent).
+// A missing item returns ErrNotFound.
+func (s *Store) Get(ctx context.Context, pk, sk string, out Entity) error {
+	err := s.table.Get(tabledef.PK, pk).Range(tabledef.SK, dynamo.Equal, sk).Consistent(true).One(ctx, out)
+	if errors.Is(err, dynamo.ErrNotFound) {
+		return ErrNotFound
+	}
+	if err != nil {
+		return storageError(err)
+	}
+	// An expired item may linger until DynamoDB's TTL sweep: treat it as gone.
+	if ttl := out.Base().TTL; ttl != 0 && ttl <= time.Now().Unix() {
+		return ErrNotFound
+	}
+	return nil
+}
+
+// Create writes a new item; if an item with the same key exists it returns
+// exists (or a generic conflict when exists is nil). The item's Version
+// becomes 1.
+func (s *Store) Create(ctx context.Context, item Entity, exists error) error {
+	b := item.Base()
+	b.Version = 1
+	err := s.table.Put(item).If("attribute_not_exists($)", tabledef.PK).Run(ctx)
+	if err != nil {
+		b.Version = 0
+		if dynamo.IsCondCheckFailed(err) {
+			return orConflict(exists, "it already exists")
+		}
+		return storageError(err)
+	}
+	return nil
+}
+
+// Save replaces an item that was read at its current Version (optimistic
+// concurrency). If anybody wrote it in between, Save returns a Conflict error
+// the caller can act on (re-read and retry, or tell the user). Items with
+// Version 0 are created.
+func (s *Store) Save(ctx context.Context, item Entity) error {
+	b := item.Base()
+	if b.Version == 0 {
+		return s.Create(ctx, item, nil)
+	}
+	prev := b.Version
+	b.Version++
+	err := s.table.Put(item).If("$ = ?", tabledef.Version, prev).Run(ctx)
+	if err != nil {
+		b.Version = prev
+		if dynamo.IsCondCheckFailed(err) {
+			return ErrVersionConflict
+		}
+		return storageError(err)
+	}
+	return nil
+}
+
+// ErrVersionConflict means the item changed since it was read.
+var ErrVersionConflict = domain.Errorf(domain.Conflict, "this was changed by someone else in the meantime; reload and try again")
+
+// Delete removes an item by key (no error if it does not exist).
+func (s *Store) Delete(ctx context.Context, pk, sk string) error {
+	if err := s.table.Delete(tabledef.PK, pk).Range(tabledef.SK, sk).Run(ctx); err != nil {
+		return storageError(err)
+	}
+	return nil
+}
+
+func orConflict(err error, msg string) error {
+	if err != nil {
+		return err
+	}
+	return domain.Errorf(domain.Conflict, "%s", msg)
+}
+
+// storageError turns SDK failures into domain errors: throttling and
+// network failures are retryable Unavailable; everything else is Internal.
+// The cause is kept for the logs only.
+func storageError(err error) error {
+	if err == nil {
+		return nil
+	}
+	var de *domain.Error
+	if errors.As(err, &de) {
+		return err
+	}
+	var ae smithy.APIError
+	if errors.As(err, &ae) {
+		switch ae.ErrorCode() {
+		case "ProvisionedThroughputExceededException", "ThrottlingException", "RequestLimitExceeded", "InternalServerError", "ServiceUnavailable":
+			return domain.Wrap(domain.Unavailable, err, "storage is busy; try again shortly")
+		}
+	}
+	var te *types.TransactionCanceledException
+	if errors.As(err, &te) {
+		return domain.Wrap(domain.Conflict, err, "a concurrent change interfered; try again")
+	}
+	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
+		return domain.Wrap(domain.Unavailable, err, "storage did not answer in time")
+	}
+	return domain.Wrap(domain.Internal, err, "storage failure")
+}
+
+// Describe renders a key for logs and errors.
+func Describe(pk, sk string) string { return fmt.Sprintf("%s/%s", pk, sk) }

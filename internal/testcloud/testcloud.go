@@ -1,0 +1,142 @@
+// Package testcloud gives integration tests real stand-ins for AWS. When
+// `make test` (or a developer) already runs a local cloud, its endpoints come
+// from QUORUM_TEST_DYNAMODB_ENDPOINT / _S3_ENDPOINT / _SES_ENDPOINT; otherwise
+// the first test that asks starts an ephemeral cloud for the package
+// (installing the pinned tools if needed) and Run stops it after the tests.
+//
+// Every call to New gets its own table and buckets under a random prefix, so
+// tests are isolated and may run in parallel.
+package testcloud
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"net/url"
+	"os"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/quorum-app/quorum/internal/awsclient"
+	"github.com/quorum-app/quorum/internal/config"
+	"github.com/quorum-app/quorum/internal/localcloud"
+	"github.com/quorum-app/quorum/internal/tabledef"
+)
+
+// Env is one test's slice of the local cloud.
+type Env struct {
+	Config  config.Config
+	Clients *awsclient.Clients
+	Prefix  string
+}
+
+type shared struct {
+	once  sync.Once
+	cloud *localcloud.Cloud
+	eps   [3]string
+	err   error
+}
+
+var pkg shared // one ephemeral cloud per test binary
+
+// Run wraps testing.M: it runs the tests and stops the cloud if one was started.
+// Use it from TestMain: func TestMain(m *testing.M) { os.Exit(testcloud.Run(m)) }.
+func Run(m *testing.M) int {
+	code := m.Run()
+	if pkg.cloud != nil {
+		pkg.cloud.Stop()
+	}
+	return code
+}
+
+func endpoints() ([3]string, error) {
+	pkg.once.Do(func() {
+		eps := [3]string{os.Getenv("QUORUM_TEST_DYNAMODB_ENDPOINT"), os.Getenv("QUORUM_TEST_S3_ENDPOINT"), os.Getenv("QUORUM_TEST_SES_ENDPOINT")}
+		if eps[0] != "" && eps[1] != "" && eps[2] != "" {
+			pkg.eps = eps
+			return
+		}
+		wd, _ := os.Getwd()
+		root, err := localcloud.FindRoot(wd)
+		if err != nil {
+			pkg.err = err
+			return
+		}
+		if err := localcloud.EnsureTools(root, os.Stderr); err != nil {
+			pkg.err = err
+			return
+		}
+		var logw = os.Stderr
+		if os.Getenv("QUORUM_TEST_CLOUD_LOG") == "" {
+			logw = nil
+		}
+		opts := localcloud.Options{Root: root}
+		if logw != nil {
+			opts.Log = logw
+		}
+		c, err := localcloud.Start(context.Background(), opts)
+		if err != nil {
+			pkg.err = err
+			return
+		}
+		pkg.cloud = c
+		pkg.eps = [3]string{c.DynamoDBEndpoint, c.S3Endpoint, c.SESEndpoint}
+	})
+	return pkg.eps, pkg.err
+}
+
+// RandomPrefix returns a fresh lowercase prefix for table and bucket names.
+func RandomPrefix() string {
+	b := make([]byte, 5)
+	_, _ = rand.Read(b)
+	return "t" + hex.EncodeToString(b)
+}
+
+// New provisions a fresh table and buckets and returns their configuration
+// and clients. Tests that cannot reach or start the stand-ins fail: they are
+// never skipped.
+func New(t testing.TB) *Env {
+	t.Helper()
+	eps, err := endpoints()
+	if err != nil {
+		t.Fatalf("local cloud unavailable: %v", err)
+	}
+	prefix := RandomPrefix()
+	key := make([]byte, 32)
+	_, _ = rand.Read(key)
+	base, _ := url.Parse("http://127.0.0.1:8080")
+	cfg := config.Config{
+		Env:              "local",
+		Region:           localcloud.Region,
+		Table:            tabledef.MainTable(prefix).Name,
+		UploadsBucket:    tabledef.BucketName(prefix, "", tabledef.UploadsBucket),
+		InboundBucket:    tabledef.BucketName(prefix, "", tabledef.InboundBucket),
+		KMSKeyID:         "local-test-key",
+		BaseURL:          base,
+		MailDomain:       "quorum.test",
+		MailFrom:         "Quorum <notifications@quorum.test>",
+		DynamoDBEndpoint: eps[0],
+		S3Endpoint:       eps[1],
+		SESEndpoint:      eps[2],
+		SigningKey:       key,
+		ListenAddr:       "127.0.0.1:0",
+		LogLevel:         "info",
+	}
+	ctx := context.Background()
+	cl, err := awsclient.New(ctx, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := localcloud.Provision(ctx, cl.DynamoDB, cl.S3, prefix); err != nil {
+		t.Fatalf("provision: %v", err)
+	}
+	return &Env{Config: cfg, Clients: cl, Prefix: prefix}
+}
+
+// Describe is a one-line summary for failure messages.
+func (e *Env) Describe() string {
+	return fmt.Sprintf("table=%s dynamodb=%s s3=%s ses=%s", e.Config.Table, e.Config.DynamoDBEndpoint,
+		e.Config.S3Endpoint, strings.TrimPrefix(e.Config.SESEndpoint, "http://"))
+}
