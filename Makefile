@@ -1,0 +1,84 @@
+# Quorum: the two set-up commands are `make dev` and `make test`.
+# Everything a fresh machine lacks and can get from the package registries is
+# installed here: npm packages from package-lock.json, versitygw at a pinned
+# version, Java and Chromium through apt when run as root.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+GO          ?= go
+VERSITYGW   := v1.8.0
+BIN         := $(CURDIR)/.bin
+LOCALDEV    := $(BIN)/localdev
+TEST_FLAGS  ?= -count=1 -timeout 20m
+BENCH_TIME  ?= 200x
+export CDK_DISABLE_CLI_TELEMETRY := true
+export AWS_EC2_METADATA_DISABLED := true
+export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
+
+.PHONY: help dev test bench invoke tools localdev check fmt vet java node chromium
+
+help: ## list the targets
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
+
+dev: tools ## run Quorum locally on the local cloud and print the URL (PORT=8080)
+	@$(LOCALDEV) dev
+
+test: tools chromium check ## install what is missing and run every test
+	@$(LOCALDEV) exec -- $(GO) test $(TEST_FLAGS) ./...
+
+bench: tools ## run the benchmarks: latency, DynamoDB calls and capacity units per operation
+	@$(LOCALDEV) exec -- $(GO) test -run '^$$' -bench . -benchtime $(BENCH_TIME) $(BENCH_PKGS) ./... \
+	  | awk 'BEGIN { printf "%-48s %12s %10s %8s %8s\n", "operation", "latency", "ddb calls", "RCU", "WCU" } \
+	    /^Benchmark/ { lat=""; calls=""; rcu=""; wcu=""; \
+	      for (i = 3; i < NF; i++) { \
+	        if ($$(i+1) == "ns/op") lat = sprintf("%.2f ms", $$i / 1e6); \
+	        if ($$(i+1) == "ddb-calls/op") calls = $$i; \
+	        if ($$(i+1) == "rcu/op") rcu = $$i; \
+	        if ($$(i+1) == "wcu/op") wcu = $$i } \
+	      printf "%-48s %12s %10s %8s %8s\n", $$1, lat, calls, rcu, wcu; next } \
+	    /^(ok|FAIL|---|panic)/ { print }'
+
+invoke: tools ## run a function on a sample event: make invoke FN=api EVENT=events/api-healthz.json
+	@test -n "$(FN)" -a -n "$(EVENT)" || { echo "usage: make invoke FN=<function> EVENT=events/<file>.json"; exit 2; }
+	@$(LOCALDEV) invoke $(FN) $(EVENT)
+
+tools: java node node_modules/.package-lock.json $(BIN)/versitygw localdev ## install the pinned tools
+
+localdev:
+	@$(GO) build -o $(BIN)/localdev ./internal/cmd/localdev
+
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+$(BIN)/versitygw:
+	@mkdir -p $(BIN)
+	GOBIN=$(BIN) CGO_ENABLED=0 $(GO) install github.com/versity/versitygw/cmd/versitygw@$(VERSITYGW)
+
+java:
+	@command -v java >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "Installing Java 17 for DynamoDB Local ..."; apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openjdk-17-jre-headless >/dev/null; \
+	  else echo "Java 17 or newer is required for DynamoDB Local: install openjdk-17-jre-headless"; exit 1; fi; }
+
+node:
+	@command -v node >/dev/null && command -v npm >/dev/null || { echo "Node.js 20+ and npm are required: install nodejs and npm"; exit 1; }
+
+chromium: ## Debian's chromium for browser tests
+	@command -v chromium >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "Installing Chromium for browser tests ..."; apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else echo "Chromium is required for browser tests: install the Debian package chromium"; exit 1; fi; }
+
+check: fmt vet ## gofmt and go vet
+
+fmt:
+	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go' -not -path './node_modules/*')); \
+	  if [ -n "$$out" ]; then echo "gofmt needed on:"; echo "$$out"; exit 1; fi
+
+vet:
+	@$(GO) vet ./...
+
+-include infra/infra.mk

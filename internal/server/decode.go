@@ -1,0 +1,72 @@
+package server
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/quorum-app/quorum/internal/domain"
+)
+
+// MaxJSONBody bounds JSON request bodies.
+const MaxJSONBody = 1 << 20
+
+// DecodeJSON reads a JSON object into v. Unknown fields, trailing data,
+// invalid UTF-8, a wrong content type and oversize bodies are client errors
+// with a message that says which.
+func DecodeJSON(w http.ResponseWriter, r *http.Request, v any) error {
+	if ct := r.Header.Get("Content-Type"); ct != "" {
+		mt, _, err := mime.ParseMediaType(ct)
+		if err != nil || (mt != "application/json" && !strings.HasSuffix(mt, "+json")) {
+			return domain.Errorf(domain.Unsupported, "the request body must be application/json")
+		}
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxJSONBody))
+	if err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			return domain.Errorf(domain.TooLarge, "the request body is larger than %d bytes", MaxJSONBody)
+		}
+		return domain.Errorf(domain.Invalid, "the request body could not be read")
+	}
+	if !utf8.Valid(body) {
+		return domain.Errorf(domain.Invalid, "the request body is not valid UTF-8")
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return jsonError(err)
+	}
+	if dec.More() {
+		return domain.Errorf(domain.Invalid, "the request body must hold a single JSON object")
+	}
+	return nil
+}
+
+func jsonError(err error) error {
+	var syn *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	switch {
+	case errors.Is(err, io.EOF):
+		return domain.Errorf(domain.Invalid, "the request body is empty; a JSON object is required")
+	case errors.As(err, &syn):
+		return domain.Errorf(domain.Invalid, "the request body is not valid JSON (at byte %d)", syn.Offset)
+	case errors.As(err, &typ):
+		field := typ.Field
+		if field == "" {
+			return domain.Errorf(domain.Invalid, "the request body must be a JSON object")
+		}
+		return domain.Validation(domain.FieldError{Field: field, Message: fmt.Sprintf("must be a %s", typ.Type.String())})
+	case strings.HasPrefix(err.Error(), "json: unknown field "):
+		field := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
+		return domain.Validation(domain.FieldError{Field: field, Message: "is not a known field"})
+	default:
+		return domain.Errorf(domain.Invalid, "the request body is not valid JSON")
+	}
+}

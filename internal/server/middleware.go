@@ -1,0 +1,146 @@
+package server
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"regexp"
+	"runtime/debug"
+	"time"
+
+	"github.com/awslabs/aws-lambda-go-api-proxy/core"
+
+	"github.com/quorum-app/quorum/internal/domain"
+	"github.com/quorum-app/quorum/internal/metering"
+)
+
+type requestIDKey struct{}
+
+// RequestID returns the id of the request being served ("" outside one).
+func RequestID(ctx context.Context) string {
+	id, _ := ctx.Value(requestIDKey{}).(string)
+	return id
+}
+
+var validRequestID = regexp.MustCompile(`^[A-Za-z0-9._:=-]{8,128}$`)
+
+func newRequestID() string {
+	b := make([]byte, 12)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+// ClientIP is the address of the client: API Gateway's source IP inside
+// Lambda, the TCP peer locally. Forwarding headers are not trusted.
+func ClientIP(r *http.Request) string {
+	if gw, ok := core.GetAPIGatewayV2ContextFromContext(r.Context()); ok && gw.HTTP.SourceIP != "" {
+		return gw.HTTP.SourceIP
+	}
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
+
+// SecurityHeaders are set on every response.
+func SecurityHeaders() map[string]string {
+	return map[string]string{
+		"Strict-Transport-Security": "max-age=63072000; includeSubDomains",
+		"Content-Security-Policy": "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
+			"font-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; manifest-src 'self'",
+		"X-Content-Type-Options":       "nosniff",
+		"Referrer-Policy":              "no-referrer",
+		"X-Frame-Options":              "DENY",
+		"Permissions-Policy":           "camera=(), microphone=(), geolocation=(), payment=(), usb=(), interest-cohort=()",
+		"Cross-Origin-Opener-Policy":   "same-origin",
+		"Cross-Origin-Resource-Policy": "same-origin",
+	}
+}
+
+type statusRecorder struct {
+	http.ResponseWriter
+	status int
+	bytes  int
+}
+
+func (s *statusRecorder) WriteHeader(code int) {
+	if s.status == 0 {
+		s.status = code
+	}
+	s.ResponseWriter.WriteHeader(code)
+}
+
+func (s *statusRecorder) Write(b []byte) (int, error) {
+	if s.status == 0 {
+		s.status = http.StatusOK
+	}
+	n, err := s.ResponseWriter.Write(b)
+	s.bytes += n
+	return n, err
+}
+
+func (s *statusRecorder) Unwrap() http.ResponseWriter { return s.ResponseWriter }
+
+// observe assigns the request id, sets the security headers, meters AWS
+// calls, recovers panics into a 500 problem, and logs one JSON line per
+// request without personal data (no query strings, bodies or addresses).
+func (s *Server) observe(next http.Handler) http.Handler {
+	headers := SecurityHeaders()
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		id := r.Header.Get("X-Request-Id")
+		if gw, ok := core.GetAPIGatewayV2ContextFromContext(r.Context()); ok && gw.RequestID != "" {
+			id = gw.RequestID
+		}
+		if !validRequestID.MatchString(id) {
+			id = newRequestID()
+		}
+		ctx := context.WithValue(r.Context(), requestIDKey{}, id)
+		ctx, meter := metering.NewContext(ctx)
+		if s.timeout > 0 {
+			var cancel context.CancelFunc
+			ctx, cancel = context.WithTimeout(ctx, s.timeout)
+			defer cancel()
+		}
+		r = r.WithContext(ctx)
+		for k, v := range headers {
+			w.Header().Set(k, v)
+		}
+		w.Header().Set("X-Request-Id", id)
+		rec := &statusRecorder{ResponseWriter: w}
+		defer func() {
+			if p := recover(); p != nil {
+				if p == http.ErrAbortHandler {
+					panic(p)
+				}
+				s.log.ErrorContext(ctx, "panic", "request_id", id, "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
+				if rec.status == 0 {
+					WriteError(rec, r, nil, domain.Errorf(domain.Internal, "internal error"))
+				}
+			}
+			snap := meter.Snapshot()
+			pattern := r.Pattern
+			if pattern == "" {
+				pattern = "unmatched"
+			}
+			s.log.InfoContext(ctx, "request",
+				"request_id", id, "method", r.Method, "route", pattern, "status", rec.status,
+				"bytes", rec.bytes, "duration_ms", float64(time.Since(start).Microseconds())/1000,
+				"ddb_calls", snap.DynamoDBCalls, "ddb_rcu", snap.ReadUnits, "ddb_wcu", snap.WriteUnits,
+				"s3_calls", snap.S3Calls, "ses_calls", snap.SESCalls)
+		}()
+		next.ServeHTTP(rec, r)
+	})
+}
+
+// NewLogger returns the JSON logger every function uses.
+func NewLogger(w interface{ Write([]byte) (int, error) }, level string) *slog.Logger {
+	var l slog.Level
+	_ = l.UnmarshalText([]byte(level))
+	return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: l}))
+}

@@ -1,0 +1,105 @@
+package server
+
+import (
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/quorum-app/quorum/internal/domain"
+)
+
+// Problem is an RFC 9457 problem details body.
+type Problem struct {
+	Type      string              `json:"type"`
+	Title     string              `json:"title"`
+	Status    int                 `json:"status"`
+	Detail    string              `json:"detail,omitempty"`
+	Instance  string              `json:"instance,omitempty"`
+	Errors    []domain.FieldError `json:"errors,omitempty"`
+	RequestID string              `json:"request_id,omitempty"`
+}
+
+// Status maps a domain error code to its HTTP status. It is the only place
+// that does.
+func Status(code domain.Code) int {
+	switch code {
+	case domain.Invalid:
+		return http.StatusBadRequest
+	case domain.Unauthorized:
+		return http.StatusUnauthorized
+	case domain.Forbidden:
+		return http.StatusForbidden
+	case domain.NotFound:
+		return http.StatusNotFound
+	case domain.Conflict:
+		return http.StatusConflict
+	case domain.Gone:
+		return http.StatusGone
+	case domain.Precondition:
+		return http.StatusPreconditionFailed
+	case domain.TooLarge:
+		return http.StatusRequestEntityTooLarge
+	case domain.Unsupported:
+		return http.StatusUnsupportedMediaType
+	case domain.RateLimited:
+		return http.StatusTooManyRequests
+	case domain.Unavailable:
+		return http.StatusServiceUnavailable
+	default:
+		return http.StatusInternalServerError
+	}
+}
+
+// ProblemFor builds the problem body for err. Internal errors get a generic
+// detail; their cause is logged by WriteError, never sent.
+func ProblemFor(r *http.Request, err error) (Problem, time.Duration) {
+	code := domain.ErrorCode(err)
+	status := Status(code)
+	p := Problem{
+		Type:      "https://quorum.invalid/problems/" + string(code),
+		Title:     http.StatusText(status),
+		Status:    status,
+		Detail:    domain.ErrorMessage(err),
+		Instance:  r.URL.Path,
+		RequestID: RequestID(r.Context()),
+	}
+	var de *domain.Error
+	var retry time.Duration
+	if errors.As(err, &de) {
+		p.Errors = de.Fields
+		retry = de.RetryAfter
+	}
+	return p, retry
+}
+
+// WriteError answers with application/problem+json for err and logs
+// server-side failures with their cause.
+func WriteError(w http.ResponseWriter, r *http.Request, log *slog.Logger, err error) {
+	p, retry := ProblemFor(r, err)
+	if p.Status >= 500 && log != nil {
+		log.ErrorContext(r.Context(), "request failed", "request_id", p.RequestID, "status", p.Status, "error", err.Error())
+	}
+	if retry > 0 {
+		w.Header().Set("Retry-After", strconv.Itoa(int((retry+time.Second-1)/time.Second)))
+	}
+	WriteProblem(w, p)
+}
+
+// WriteProblem writes p as application/problem+json.
+func WriteProblem(w http.ResponseWriter, p Problem) {
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(p.Status)
+	_ = json.NewEncoder(w).Encode(p)
+}
+
+// WriteJSON writes v as JSON with the given status.
+func WriteJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
+}

@@ -1,0 +1,4 @@
+package server
+
+// groupRoutes: groups, subgroups, memberships, invitations, requests.
+func (s *Server) groupRoutes() []Route { return nil }

@@ -1,0 +1,123 @@
+// Package server is Quorum's HTTP adapter: the route table, middleware
+// (request ids, metering, logs, security headers, CSRF), problem+json errors
+// and JSON decoding. It translates requests into calls on the domain core and
+// domain errors into responses; it never decides access itself.
+package server
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/quorum-app/quorum/internal/domain"
+	"github.com/quorum-app/quorum/internal/web"
+)
+
+// Pinger is a dependency /healthz can check.
+type Pinger interface {
+	Ping(ctx context.Context) error
+}
+
+// Deps are what the server needs from the outside.
+type Deps struct {
+	Log *slog.Logger
+	// Health names each dependency /healthz checks ("dynamodb", "s3").
+	Health  map[string]Pinger
+	Web     *web.Renderer
+	Timeout time.Duration
+	// TrustedOrigins may send cross-origin state-changing requests (normally none).
+	TrustedOrigins []string
+}
+
+// Server is the HTTP handler of functions/api.
+type Server struct {
+	log     *slog.Logger
+	health  map[string]Pinger
+	web     *web.Renderer
+	timeout time.Duration
+	handler http.Handler
+	routes  []Route
+}
+
+// Access says who a route is for. The authorization matrix test checks every
+// route declares one; the domain core still decides each operation.
+type Access string
+
+// Access kinds.
+const (
+	Public  Access = "public"  // anyone, signed in or not
+	Session Access = "session" // a browser session (cookie) is required
+	Token   Access = "token"   // a personal API token or a session
+)
+
+// Route is one entry of the route table.
+type Route struct {
+	// Pattern is a Go 1.22 mux pattern with method, e.g. "GET /healthz".
+	Pattern string
+	Access  Access
+	// Page is true for HTML pages, false for the JSON API and plumbing.
+	Page    bool
+	Handler http.HandlerFunc
+}
+
+// New builds the handler.
+func New(d Deps) (*Server, error) {
+	s := &Server{log: d.Log, health: d.Health, web: d.Web, timeout: d.Timeout}
+	if s.log == nil {
+		s.log = slog.New(slog.DiscardHandler)
+	}
+	mux := http.NewServeMux()
+	s.routes = s.routeTable()
+	for _, rt := range s.routes {
+		mux.Handle(rt.Pattern, rt.Handler)
+	}
+	mux.HandleFunc("/", s.notFound)
+
+	// Cross-origin protection on every state-changing request: browsers send
+	// Sec-Fetch-Site/Origin, which must match the host. Non-browser clients
+	// (no such headers) are let through; they authenticate with bearer tokens.
+	cop := http.NewCrossOriginProtection()
+	for _, o := range d.TrustedOrigins {
+		if err := cop.AddTrustedOrigin(o); err != nil {
+			return nil, err
+		}
+	}
+	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		WriteError(w, r, s.log, domain.Errorf(domain.Forbidden, "cross-origin request rejected: state-changing requests must come from this site"))
+	}))
+	s.handler = s.observe(cop.Handler(mux))
+	return s, nil
+}
+
+// ServeHTTP implements http.Handler.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
+
+// Routes returns the route table (for the authorization matrix test and docs).
+func (s *Server) Routes() []Route { return s.routes }
+
+func (s *Server) notFound(w http.ResponseWriter, r *http.Request) {
+	err := domain.Errorf(domain.NotFound, "there is nothing at %s", r.URL.Path)
+	if wantsHTML(r) && s.web != nil {
+		s.web.Error(w, r, http.StatusNotFound, "Page not found", "There is nothing at this address.")
+		return
+	}
+	WriteError(w, r, s.log, err)
+}
+
+func wantsHTML(r *http.Request) bool {
+	if len(r.URL.Path) >= 5 && r.URL.Path[:5] == "/api/" {
+		return false
+	}
+	accept := r.Header.Get("Accept")
+	return accept == "" || containsToken(accept, "text/html")
+}
+
+func containsToken(s, tok string) bool {
+	for i := 0; i+len(tok) <= len(s); i++ {
+		if s[i:i+len(tok)] == tok {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,129 @@
+// Package web renders Quorum's server-side HTML: an embedded layout, one
+// template per page and the static assets (CSS, a small script for
+// progressive enhancement). Templates use html/template, so every value is
+// escaped on render; pages work without JavaScript.
+package web
+
+import (
+	"bytes"
+	"embed"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+)
+
+//go:embed templates/*.html
+var templateFS embed.FS
+
+//go:embed static
+var staticFS embed.FS
+
+// Renderer renders pages. Build it once at start-up with New.
+type Renderer struct {
+	pages  map[string]*template.Template
+	static http.Handler
+	log    *slog.Logger
+}
+
+// PageData is what every page template receives.
+type PageData struct {
+	Title string
+	// Viewer is the signed-in person (nil when anonymous); set by later layers.
+	Viewer any
+	// Data is the page's own data.
+	Data any
+	// RequestID is shown on error pages so support can find the log line.
+	RequestID string
+	Year      int
+}
+
+// New parses every page template together with the layout.
+func New(log *slog.Logger) (*Renderer, error) {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	r := &Renderer{pages: map[string]*template.Template{}, log: log}
+	names, err := fs.Glob(templateFS, "templates/*.html")
+	if err != nil {
+		return nil, err
+	}
+	funcs := template.FuncMap{
+		"date": func(t time.Time) string { return t.UTC().Format("2 Jan 2006 15:04 UTC") },
+	}
+	for _, n := range names {
+		base := strings.TrimSuffix(strings.TrimPrefix(n, "templates/"), ".html")
+		if base == "layout" {
+			continue
+		}
+		t, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", n)
+		if err != nil {
+			return nil, fmt.Errorf("parse %s: %w", n, err)
+		}
+		r.pages[base] = t
+	}
+	sub, err := fs.Sub(staticFS, "static")
+	if err != nil {
+		return nil, err
+	}
+	files := http.StripPrefix("/static/", http.FileServerFS(sub))
+	r.static = http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		if strings.HasSuffix(req.URL.Path, "/") { // no directory listings
+			http.NotFound(w, req)
+			return
+		}
+		w.Header().Set("Cache-Control", "public, max-age=3600")
+		files.ServeHTTP(w, req)
+	})
+	return r, nil
+}
+
+// Static serves the embedded assets under /static/.
+func (r *Renderer) Static() http.Handler { return r.static }
+
+// Has reports whether a page template exists.
+func (r *Renderer) Has(name string) bool { _, ok := r.pages[name]; return ok }
+
+// Page renders the named page inside the layout. Rendering happens into a
+// buffer first, so a template error never produces half a page.
+func (r *Renderer) Page(w http.ResponseWriter, req *http.Request, status int, name, title string, data any) {
+	r.render(w, req, status, name, PageData{Title: title, Data: data, Year: time.Now().Year(), RequestID: w.Header().Get("X-Request-Id")})
+}
+
+// Render renders with full control over PageData.
+func (r *Renderer) Render(w http.ResponseWriter, req *http.Request, status int, name string, pd PageData) {
+	if pd.Year == 0 {
+		pd.Year = time.Now().Year()
+	}
+	if pd.RequestID == "" {
+		pd.RequestID = w.Header().Get("X-Request-Id")
+	}
+	r.render(w, req, status, name, pd)
+}
+
+// Error renders the error page.
+func (r *Renderer) Error(w http.ResponseWriter, req *http.Request, status int, title, message string) {
+	r.Page(w, req, status, "error", title, map[string]any{"Status": status, "Message": message})
+}
+
+func (r *Renderer) render(w http.ResponseWriter, req *http.Request, status int, name string, pd PageData) {
+	t, ok := r.pages[name]
+	if !ok {
+		r.log.ErrorContext(req.Context(), "unknown page template", "template", name)
+		http.Error(w, "internal error", http.StatusInternalServerError)
+		return
+	}
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, "layout.html", pd); err != nil {
+		r.log.ErrorContext(req.Context(), "render failed", "template", name, "error", err.Error())
+		http.Error(w, "internal error", http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	_, _ = w.Write(buf.Bytes())
+}
