@@ -28,6 +28,9 @@ func newHandler(ctx context.Context, cfg config.Config, log *slog.Logger) (http.
 	if err != nil {
 		return nil, err
 	}
+	if err := awsclient.ResolveSecrets(ctx, clients, &cfg); err != nil {
+		return nil, err
+	}
 	st := store.New(clients.DynamoDB, cfg.Table, cfg.SigningKey)
 	renderer, err := web.New(log)
 	if err != nil {

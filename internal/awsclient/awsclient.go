@@ -5,7 +5,9 @@ package awsclient
 
 import (
 	"context"
+	"encoding/base64"
 	"fmt"
+	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
@@ -13,6 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"github.com/aws/aws-sdk-go-v2/service/sesv2"
 	"github.com/guregu/dynamo/v2"
 
@@ -78,4 +81,23 @@ func New(ctx context.Context, c config.Config) (*Clients, error) {
 		}
 	})
 	return cl, nil
+}
+
+// ResolveSecrets fills secrets that the cloud configuration names by ARN
+// (the signing key), once per cold start. Local configurations carry the
+// values themselves and are returned unchanged.
+func ResolveSecrets(ctx context.Context, cl *Clients, c *config.Config) error {
+	if c.SigningKey != nil || c.SigningKeySecretARN == "" {
+		return nil
+	}
+	out, err := secretsmanager.NewFromConfig(cl.AWS).GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{SecretId: aws.String(c.SigningKeySecretARN)})
+	if err != nil {
+		return fmt.Errorf("read the signing key secret: %w", err)
+	}
+	key, err := base64.StdEncoding.DecodeString(strings.TrimSpace(aws.ToString(out.SecretString)))
+	if err != nil || len(key) < 32 {
+		return fmt.Errorf("the signing key secret must hold base64 of at least 32 bytes")
+	}
+	c.SigningKey = key
+	return nil
 }

@@ -43,6 +43,9 @@ type Config struct {
 	// SigningKey is the root secret for cursors, links and reply tokens
 	// (at least 32 bytes). Purposes derive their own keys from it.
 	SigningKey []byte
+	// SigningKeySecretARN names the Secrets Manager secret that holds the
+	// signing key in the cloud; awsclient.ResolveSecrets fills SigningKey.
+	SigningKeySecretARN string
 	// ListenAddr is where functions/api serves HTTP outside Lambda.
 	ListenAddr string
 	// LogLevel is debug, info, warn or error.
@@ -78,7 +81,8 @@ func Variables() []Variable {
 		{"QUORUM_DYNAMODB_ENDPOINT", "local", "", "DynamoDB Local URL (forbidden in the cloud)."},
 		{"QUORUM_S3_ENDPOINT", "local", "", "S3 stand-in (versitygw) URL (forbidden in the cloud)."},
 		{"QUORUM_SES_ENDPOINT", "local", "", "SES emulator URL (forbidden in the cloud)."},
-		{"QUORUM_SIGNING_KEY", "always", "", "Base64 root secret, at least 32 bytes, for cursors, links and reply tokens."},
+		{"QUORUM_SIGNING_KEY", "local", "", "Base64 root secret, at least 32 bytes, for cursors, links and reply tokens (locally; generated into .data/ by make dev)."},
+		{"QUORUM_SIGNING_KEY_SECRET_ARN", "", "", "In the cloud: ARN of the Secrets Manager secret holding the base64 root secret, read once at cold start (set instead of QUORUM_SIGNING_KEY)."},
 		{"QUORUM_LISTEN_ADDR", "", "127.0.0.1:8080", "Address functions/api listens on outside Lambda."},
 		{"QUORUM_LOG_LEVEL", "", "info", "debug, info, warn or error."},
 		{"QUORUM_REQUEST_TIMEOUT", "", "25s", "Upper bound of one API request (Go duration)."},
@@ -198,6 +202,14 @@ func Load(getenv func(string) string) (Config, error) {
 		}
 	}
 
+	c.SigningKeySecretARN = val("QUORUM_SIGNING_KEY_SECRET_ARN")
+	switch {
+	case c.Env == "cloud" && c.SigningKey == nil && c.SigningKeySecretARN == "" && val("QUORUM_SIGNING_KEY") == "":
+		bad("QUORUM_SIGNING_KEY_SECRET_ARN", "is required in the cloud (or QUORUM_SIGNING_KEY)")
+	case c.SigningKeySecretARN != "" && !strings.HasPrefix(c.SigningKeySecretARN, "arn:"):
+		bad("QUORUM_SIGNING_KEY_SECRET_ARN", "%q is not an ARN", c.SigningKeySecretARN)
+	}
+
 	c.ListenAddr = val("QUORUM_LISTEN_ADDR")
 	c.LogLevel = val("QUORUM_LOG_LEVEL")
 	switch c.LogLevel {
@@ -234,6 +246,7 @@ func (c Config) Environ() []string {
 		"QUORUM_S3_ENDPOINT=" + c.S3Endpoint,
 		"QUORUM_SES_ENDPOINT=" + c.SESEndpoint,
 		"QUORUM_SIGNING_KEY=" + base64.StdEncoding.EncodeToString(c.SigningKey),
+		"QUORUM_SIGNING_KEY_SECRET_ARN=" + c.SigningKeySecretARN,
 		"QUORUM_LISTEN_ADDR=" + c.ListenAddr,
 		"QUORUM_LOG_LEVEL=" + c.LogLevel,
 		"QUORUM_REQUEST_TIMEOUT=" + c.RequestTimeout.String(),

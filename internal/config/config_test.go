@@ -61,6 +61,9 @@ func TestLoadErrorsNameTheVariable(t *testing.T) {
 		{"bad log level", map[string]string{"QUORUM_LOG_LEVEL": "loud"}, "QUORUM_LOG_LEVEL"},
 		{"bad timeout", map[string]string{"QUORUM_REQUEST_TIMEOUT": "forever"}, "QUORUM_REQUEST_TIMEOUT"},
 		{"bad domain", map[string]string{"QUORUM_MAIL_DOMAIN": "not a domain"}, "QUORUM_MAIL_DOMAIN"},
+		{"no key locally", map[string]string{"QUORUM_SIGNING_KEY": ""}, "QUORUM_SIGNING_KEY: is required"},
+		{"no key in cloud", map[string]string{"QUORUM_ENV": "cloud", "QUORUM_SIGNING_KEY": "", "QUORUM_DYNAMODB_ENDPOINT": "", "QUORUM_S3_ENDPOINT": "", "QUORUM_SES_ENDPOINT": "", "QUORUM_KMS_KEY_ID": "k", "QUORUM_BASE_URL": "https://q.example.org"}, "QUORUM_SIGNING_KEY_SECRET_ARN: is required in the cloud"},
+		{"secret not arn", map[string]string{"QUORUM_SIGNING_KEY_SECRET_ARN": "my-secret"}, "is not an ARN"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -73,5 +76,22 @@ func TestLoadErrorsNameTheVariable(t *testing.T) {
 				t.Fatalf("error %v does not contain %q", err, tc.want)
 			}
 		})
+	}
+}
+
+func TestCloudWithSecretARN(t *testing.T) {
+	env := map[string]string{
+		"QUORUM_ENV": "cloud", "AWS_REGION": "eu-west-1", "QUORUM_TABLE": "quorum-main",
+		"QUORUM_UPLOADS_BUCKET": "quorum-uploads-1", "QUORUM_INBOUND_BUCKET": "quorum-inbound-1",
+		"QUORUM_KMS_KEY_ID": "arn:aws:kms:eu-west-1:123456789012:key/abc", "QUORUM_BASE_URL": "https://quorum.example.org",
+		"QUORUM_MAIL_DOMAIN":            "quorum.example.org",
+		"QUORUM_SIGNING_KEY_SECRET_ARN": "arn:aws:secretsmanager:eu-west-1:123456789012:secret:quorum-signing-AbCdEf",
+	}
+	c, err := Load(func(k string) string { return env[k] })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.SigningKey != nil || c.SigningKeySecretARN == "" || c.Local() {
+		t.Fatalf("%+v", c)
 	}
 }
