@@ -1,0 +1,100 @@
+// Package render turns user-written Markdown into HTML that is safe to put in
+// pages and emails. goldmark renders (raw HTML in the source is escaped, not
+// passed through), then bluemonday sanitises the result against an allow-list:
+// no scripts, styles, event handlers, frames, forms, SVG/MathML or images,
+// and links only to http, https and mailto. Invisible direction-override
+// characters are removed first, so text cannot disguise where a link goes.
+package render
+
+import (
+	"bytes"
+	"html/template"
+	"regexp"
+	"strings"
+
+	"github.com/microcosm-cc/bluemonday"
+	"github.com/yuin/goldmark"
+	"github.com/yuin/goldmark/extension"
+	"github.com/yuin/goldmark/renderer/html"
+)
+
+// MaxSource bounds the Markdown accepted for one rendering.
+const MaxSource = 100_000
+
+// Renderer renders Markdown. It is safe for concurrent use.
+type Renderer struct {
+	md     goldmark.Markdown
+	policy *bluemonday.Policy
+	text   *bluemonday.Policy
+}
+
+// New builds the renderer.
+func New() *Renderer {
+	md := goldmark.New(
+		goldmark.WithExtensions(extension.GFM),
+		goldmark.WithRendererOptions(html.WithHardWraps()),
+	)
+	p := bluemonday.NewPolicy()
+	p.AllowElements("p", "br", "hr", "em", "strong", "del", "s", "code", "pre", "blockquote",
+		"ul", "ol", "li", "h1", "h2", "h3", "h4", "h5", "h6", "table", "thead", "tbody", "tr", "th", "td", "sup", "sub")
+	p.AllowAttrs("start").Matching(regexp.MustCompile(`^[0-9]{1,6}$`)).OnElements("ol")
+	p.AllowAttrs("align").Matching(regexp.MustCompile(`^(left|right|center)$`)).OnElements("th", "td")
+	p.AllowAttrs("class").Matching(regexp.MustCompile(`^language-[a-zA-Z0-9_+-]{1,32}$`)).OnElements("code")
+	p.AllowAttrs("checked", "disabled").Matching(regexp.MustCompile(`^$|^checked$|^disabled$`)).OnElements("input")
+	p.AllowAttrs("href").OnElements("a")
+	p.AllowURLSchemes("http", "https", "mailto")
+	p.RequireParseableURLs(true)
+	p.RequireNoFollowOnLinks(true)
+	p.RequireNoReferrerOnLinks(true)
+	p.AddTargetBlankToFullyQualifiedLinks(false)
+	return &Renderer{md: md, policy: p, text: bluemonday.StrictPolicy()}
+}
+
+// bidi controls and other invisible format characters that can reorder or
+// hide text (Trojan Source style tricks).
+var invisible = strings.NewReplacer(
+	"\u202a", "", "\u202b", "", "\u202c", "", "\u202d", "", "\u202e", "",
+	"\u2066", "", "\u2067", "", "\u2068", "", "\u2069", "",
+	"\u200e", "", "\u200f", "", "\u061c", "", "\ufeff", "",
+)
+
+// Clean removes invisible direction controls and NUL bytes from user text.
+func Clean(s string) string {
+	return strings.ReplaceAll(invisible.Replace(s), "\x00", "")
+}
+
+// Markdown renders src to sanitised HTML for templates.
+func (r *Renderer) Markdown(src string) template.HTML {
+	if len(src) > MaxSource {
+		src = src[:MaxSource]
+	}
+	var buf bytes.Buffer
+	if err := r.md.Convert([]byte(Clean(src)), &buf); err != nil {
+		// goldmark only fails on writer errors; fall back to escaped text.
+		return template.HTML(template.HTMLEscapeString(src))
+	}
+	return template.HTML(r.policy.SanitizeBytes(buf.Bytes()))
+}
+
+// PlainText renders src as plain text (for text/plain email bodies and
+// previews): Markdown markup stays as typed, HTML tags are stripped.
+func (r *Renderer) PlainText(src string) string {
+	return strings.TrimSpace(r.text.Sanitize(Clean(src)))
+}
+
+// Excerpt returns the first n runes of the plain text, on a word boundary.
+func (r *Renderer) Excerpt(src string, n int) string {
+	t := strings.Join(strings.Fields(r.PlainText(src)), " ")
+	runes := []rune(t)
+	if len(runes) <= n {
+		return t
+	}
+	cut := string(runes[:n])
+	// Cut inside a word only when no word boundary is near.
+	if runes[n] != ' ' {
+		if i := strings.LastIndex(cut, " "); i > n/2 {
+			cut = cut[:i]
+		}
+	}
+	return cut + "…"
+}
