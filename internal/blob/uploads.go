@@ -209,4 +209,3 @@ func (u *Uploads) PresignGet(ctx context.Context, key, filename string) (string,
 	}
 	return req.URL, nil
 }
-
