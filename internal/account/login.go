@@ -1,0 +1,296 @@
+package account
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/base64"
+	"encoding/hex"
+	"fmt"
+	"math/big"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/guregu/dynamo/v2"
+
+	"github.com/quorum-app/quorum/internal/domain"
+	"github.com/quorum-app/quorum/internal/mail"
+	"github.com/quorum-app/quorum/internal/store"
+	"github.com/quorum-app/quorum/internal/tabledef"
+)
+
+// challenge is a pending sign-in (pattern 5): one per address, replaced by
+// each new request. It holds only a SHA-256 of the link secret and an HMAC
+// of the code.
+type challenge struct {
+	store.Item
+	Email     string    `dynamo:"Email"`
+	LinkHash  string    `dynamo:"LinkHash"`
+	CodeMAC   string    `dynamo:"CodeMAC"`
+	Attempts  int       `dynamo:"Attempts"`
+	ExpiresAt time.Time `dynamo:"ExpiresAt"`
+}
+
+func loginPK(email string) string { return "LOGIN#" + hashHex(email) }
+
+const challengeSK = "CHALLENGE"
+
+// Client describes where a sign-in request comes from (for rate limits and
+// the sessions list). IP is never stored in clear.
+type Client struct {
+	IP        string
+	UserAgent string
+}
+
+// LoginSent is the answer to a login request. It is the same whether or not
+// the address has an account.
+type LoginSent struct {
+	Email     string    `json:"email"`
+	ExpiresAt time.Time `json:"expires_at"`
+}
+
+// RequestLogin emails a magic link and a 6-digit code to the address. The
+// answer, timing and side effects do not depend on whether an account
+// exists: for an unknown address the code creates the account on
+// verification. A new request replaces the previous code.
+// Errors: Invalid (malformed email), RateLimited (per address and per
+// client), Unavailable (mail or storage down).
+func (s *Service) RequestLogin(ctx context.Context, c Client, rawEmail string) (*LoginSent, error) {
+	email, err := NormalizeEmail("email", rawEmail)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.limiter.Hit(ctx, s.limits.LoginPerIP, c.IP); err != nil {
+		return nil, err
+	}
+	if err := s.limiter.Hit(ctx, s.limits.LoginPerEmail, email); err != nil {
+		return nil, err
+	}
+	_, lookupErr := s.userByEmail(ctx, email)
+	known := lookupErr == nil
+	if lookupErr != nil && domain.ErrorCode(lookupErr) != domain.NotFound {
+		return nil, lookupErr
+	}
+	secret := randomToken()
+	code, err := randomCode()
+	if err != nil {
+		return nil, domain.Wrap(domain.Internal, err, "could not create a code")
+	}
+	now := s.Now()
+	ch := &challenge{Item: store.Item{PK: loginPK(email), SK: challengeSK, Type: "login"},
+		Email: email, LinkHash: hashHex(secret), CodeMAC: s.codeMAC(email, code), ExpiresAt: now.Add(s.life.Challenge)}
+	ch.ExpireAt(ch.ExpiresAt)
+	if err := s.st.Table().Put(ch).Run(ctx); err != nil {
+		return nil, dbErr(err)
+	}
+	token := base64.RawURLEncoding.EncodeToString(hashBytes(email)) + "." + secret
+	link := s.link("/login/verify", url.Values{"token": {token}})
+	if err := s.sendLoginMail(ctx, email, code, link, known); err != nil {
+		return nil, err
+	}
+	return &LoginSent{Email: email, ExpiresAt: ch.ExpiresAt}, nil
+}
+
+func hashBytes(s string) []byte { h := sha256.Sum256([]byte(s)); return h[:] }
+
+func (s *Service) codeMAC(email, code string) string {
+	m := hmac.New(sha256.New, s.codeKey)
+	m.Write([]byte(email))
+	m.Write([]byte{0})
+	m.Write([]byte(code))
+	return hex.EncodeToString(m.Sum(nil))
+}
+
+func randomCode() (string, error) {
+	n, err := rand.Int(rand.Reader, big.NewInt(1_000_000))
+	if err != nil {
+		return "", err
+	}
+	return fmt.Sprintf("%06d", n.Int64()), nil
+}
+
+func (s *Service) sendLoginMail(ctx context.Context, email, code, link string, known bool) error {
+	subject, intro := "Sign in to Quorum", "Someone (hopefully you) asked to sign in to Quorum with this address."
+	if !known {
+		subject, intro = "Confirm your email to join Quorum", "Someone (hopefully you) asked to create a Quorum account with this address."
+	}
+	mins := int(s.life.Challenge / time.Minute)
+	text := fmt.Sprintf("%s\n\nYour code: %s\n\nOr open this link to continue:\n%s\n\n"+
+		"The code and link work once and expire in %d minutes. If you did not ask for this, ignore this email: nothing happens without the code.\n",
+		intro, code, link, mins)
+	html := fmt.Sprintf(`<p>%s</p><p>Your code:</p><p style="font-size:1.6em;font-weight:bold;letter-spacing:.2em">%s</p>`+
+		`<p>Or <a href="%s">continue in your browser</a>.</p><p>The code and link work once and expire in %d minutes. `+
+		`If you did not ask for this, ignore this email: nothing happens without the code.</p>`,
+		intro, code, htmlEscape(link), mins)
+	_, err := s.mail.Send(ctx, mail.Message{From: s.from, To: []string{email}, Subject: subject, Text: text, HTML: html,
+		Headers: map[string]string{"Auto-Submitted": "auto-generated"}})
+	return err
+}
+
+func htmlEscape(s string) string {
+	return strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", `"`, "&quot;", "'", "&#39;").Replace(s)
+}
+
+// Verification is the outcome of a successful sign-in.
+type Verification struct {
+	User *User
+	// NewAccount is true when this sign-in created the account.
+	NewAccount bool
+	// Token is the session token for the cookie (shown once, stored hashed).
+	Token   string
+	Session *Session
+}
+
+var (
+	errChallengeGone = domain.Errorf(domain.Gone, "this code or link has expired or was already used; ask for a new one")
+	errLinkInvalid   = domain.Errorf(domain.Gone, "this sign-in link is not valid; ask for a new one")
+)
+
+// VerifyCode signs in with the emailed code. name (optional) names a new
+// account. At most ChallengeTries wrong codes are accepted per challenge;
+// then it is burnt.
+// Errors: Invalid (malformed input or wrong code, with the attempts left),
+// Gone (expired, used, burnt or never requested), RateLimited.
+func (s *Service) VerifyCode(ctx context.Context, c Client, rawEmail, code, name string) (*Verification, error) {
+	var fe domain.FieldErrors
+	email, err := NormalizeEmail("email", rawEmail)
+	if err != nil {
+		return nil, err
+	}
+	code = strings.Map(func(r rune) rune {
+		if r == ' ' || r == '-' {
+			return -1
+		}
+		return r
+	}, code)
+	if len(code) != 6 || strings.Trim(code, "0123456789") != "" {
+		fe.Add("code", "must be the 6 digits from the email")
+	}
+	newName := s.optionalName(&fe, name)
+	if err := fe.Err(); err != nil {
+		return nil, err
+	}
+	if err := s.limiter.Hit(ctx, s.limits.VerifyPerIP, c.IP); err != nil {
+		return nil, err
+	}
+	ch, err := s.attempt(ctx, email)
+	if err != nil {
+		return nil, err
+	}
+	if !hmac.Equal([]byte(ch.CodeMAC), []byte(s.codeMAC(email, code))) {
+		left := s.life.ChallengeTries - ch.Attempts
+		if left <= 0 {
+			_ = s.st.Delete(ctx, ch.PK, ch.SK)
+			return nil, domain.Errorf(domain.Gone, "that code is wrong and was the last attempt; ask for a new code")
+		}
+		return nil, &domain.Error{Code: domain.Invalid, Message: fmt.Sprintf("code: is wrong; %d attempts left", left),
+			Fields: []domain.FieldError{{Field: "code", Message: fmt.Sprintf("is wrong; %d attempts left", left)}}}
+	}
+	return s.complete(ctx, c, ch, newName)
+}
+
+// VerifyLink signs in with the token of the emailed link.
+// Errors: Gone (malformed, tampered, expired or used), RateLimited.
+func (s *Service) VerifyLink(ctx context.Context, c Client, token, name string) (*Verification, error) {
+	var fe domain.FieldErrors
+	newName := s.optionalName(&fe, name)
+	if err := fe.Err(); err != nil {
+		return nil, err
+	}
+	eh, secret, ok := strings.Cut(token, ".")
+	ehBytes, err := base64.RawURLEncoding.DecodeString(eh)
+	if !ok || err != nil || len(ehBytes) != sha256.Size || !isToken(secret) {
+		return nil, errLinkInvalid
+	}
+	if err := s.limiter.Hit(ctx, s.limits.VerifyPerIP, c.IP); err != nil {
+		return nil, err
+	}
+	ch, err := s.attemptKey(ctx, "LOGIN#"+hex.EncodeToString(ehBytes))
+	if err != nil {
+		return nil, err
+	}
+	if subtle.ConstantTimeCompare([]byte(ch.LinkHash), []byte(hashHex(secret))) != 1 {
+		if ch.Attempts >= s.life.ChallengeTries {
+			_ = s.st.Delete(ctx, ch.PK, ch.SK)
+		}
+		return nil, errLinkInvalid
+	}
+	return s.complete(ctx, c, ch, newName)
+}
+
+func (s *Service) optionalName(fe *domain.FieldErrors, name string) string {
+	if strings.TrimSpace(name) == "" {
+		if !isValidUTF8(name) {
+			fe.Add("name", "is not valid UTF-8")
+		}
+		return ""
+	}
+	return cleanName(fe, "name", name)
+}
+
+func (s *Service) attempt(ctx context.Context, email string) (*challenge, error) {
+	return s.attemptKey(ctx, loginPK(email))
+}
+
+// attemptKey counts one attempt on the challenge atomically (so concurrent
+// guesses cannot exceed the limit) and returns it with the new count.
+func (s *Service) attemptKey(ctx context.Context, pk string) (*challenge, error) {
+	var ch challenge
+	err := s.st.Update(pk, challengeSK).
+		Add("Attempts", 1).
+		If("attribute_exists($) AND Attempts < ? AND $ > ?", tabledef.PK, s.life.ChallengeTries, tabledef.TTLAttribute, s.Now().Unix()).
+		Value(ctx, &ch)
+	if dynamo.IsCondCheckFailed(err) {
+		return nil, errChallengeGone
+	}
+	if err != nil {
+		return nil, dbErr(err)
+	}
+	return &ch, nil
+}
+
+// complete consumes the challenge (a conditional delete: only one of two
+// racing verifications wins), finds or creates the user and starts a session.
+func (s *Service) complete(ctx context.Context, c Client, ch *challenge, name string) (*Verification, error) {
+	err := s.st.Table().Delete(tabledef.PK, ch.PK).Range(tabledef.SK, ch.SK).If("LinkHash = ?", ch.LinkHash).Run(ctx)
+	if dynamo.IsCondCheckFailed(err) {
+		return nil, errChallengeGone
+	}
+	if err != nil {
+		return nil, dbErr(err)
+	}
+	v := &Verification{}
+	u, err := s.userByEmail(ctx, ch.Email)
+	switch {
+	case err == nil:
+		if u.NeedsName() && name != "" {
+			u.Name = name
+			if err := s.st.Save(ctx, u); err != nil {
+				return nil, err
+			}
+		}
+	case domain.ErrorCode(err) == domain.NotFound:
+		u, err = s.createUser(ctx, ch.Email, name)
+		if domain.ErrorCode(err) == domain.Conflict { // created concurrently by another verification
+			u, err = s.userByEmail(ctx, ch.Email)
+		} else if err == nil {
+			v.NewAccount = true
+		}
+		if err != nil {
+			return nil, err
+		}
+	default:
+		return nil, err
+	}
+	v.User = u
+	v.Token, v.Session, err = s.startSession(ctx, u.ID, c)
+	if err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+func isValidUTF8(s string) bool { return strings.ToValidUTF8(s, "\uFFFD") == s }
