@@ -1,0 +1,137 @@
+package group
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"time"
+
+	"github.com/quorum-app/quorum/internal/authz"
+	"github.com/quorum-app/quorum/internal/store"
+)
+
+// Stored items (docs/data-model.md, patterns 12-21 and 30).
+
+func groupPK(gid string) string   { return "GROUP#" + gid }
+func memberSK(uid string) string  { return "MEMBER#" + uid }
+func inviteSK(id string) string   { return "INVITE#" + id }
+func requestSK(uid string) string { return "REQUEST#" + uid }
+func handlePK(h string) string    { return "HANDLE#" + h }
+func userPK(uid string) string    { return "USER#" + uid }
+
+const (
+	groupSK  = "GROUP"
+	handleSK = "HANDLE"
+)
+
+// groupItem: PK=GROUP#<gid> SK=GROUP; subgroups also GSI1PK=SUBGROUPS#<parent> GSI1SK=GROUP#<gid>.
+type groupItem struct {
+	store.Item
+	ID          string        `dynamo:"ID"`
+	Name        string        `dynamo:"Name"`
+	Handle      string        `dynamo:"Handle"`
+	Description string        `dynamo:"Description"`
+	Privacy     authz.Privacy `dynamo:"Privacy"`
+	ParentID    string        `dynamo:"ParentID,omitempty"`
+	Flags       authz.Flags   `dynamo:"Flags"`
+	MemberCount int64         `dynamo:"MemberCount"`
+	AdminCount  int64         `dynamo:"AdminCount"`
+	// JoinNonce keys the shareable join link: the link's secret is an HMAC
+	// of the group id and this nonce, so the stored value alone cannot be
+	// turned into a working link. Resetting replaces it.
+	JoinNonce string    `dynamo:"JoinNonce"`
+	CreatedBy string    `dynamo:"CreatedBy"`
+	CreatedAt time.Time `dynamo:"CreatedAt"`
+	UpdatedAt time.Time `dynamo:"UpdatedAt"`
+}
+
+// handleItem: PK=HANDLE#<handle> SK=HANDLE → GroupID (makes handles unique).
+type handleItem struct {
+	store.Item
+	GroupID string `dynamo:"GroupID"`
+}
+
+// memberItem: PK=GROUP#<gid> SK=MEMBER#<uid>; GSI1PK=USER#<uid> GSI1SK=MEMBER#<gid>.
+type memberItem struct {
+	store.Item
+	GroupID  string     `dynamo:"GroupID"`
+	UserID   string     `dynamo:"UserID"`
+	Role     authz.Role `dynamo:"Role"`
+	JoinedAt time.Time  `dynamo:"JoinedAt"`
+	// Via says how they joined: created, invitation, link, request, open.
+	Via     string `dynamo:"Via"`
+	AddedBy string `dynamo:"AddedBy,omitempty"`
+}
+
+// inviteItem: PK=GROUP#<gid> SK=INVITE#<id>. Only an HMAC of the token's
+// secret is stored; the address is kept so admins can see and resend it.
+type inviteItem struct {
+	store.Item
+	ID         string     `dynamo:"ID"`
+	GroupID    string     `dynamo:"GroupID"`
+	Email      string     `dynamo:"Email"`
+	EmailHash  string     `dynamo:"EmailHash"`
+	TokenHash  string     `dynamo:"TokenHash"`
+	Role       authz.Role `dynamo:"Role"`
+	Message    string     `dynamo:"Message,omitempty"`
+	InvitedBy  string     `dynamo:"InvitedBy"`
+	CreatedAt  time.Time  `dynamo:"CreatedAt"`
+	ExpiresAt  time.Time  `dynamo:"ExpiresAt"`
+	AcceptedAt int64      `dynamo:"AcceptedAt,omitempty"`
+	AcceptedBy string     `dynamo:"AcceptedBy,omitempty"`
+	SentCount  int        `dynamo:"SentCount"`
+}
+
+// requestItem: PK=GROUP#<gid> SK=REQUEST#<uid>.
+type requestItem struct {
+	store.Item
+	GroupID   string    `dynamo:"GroupID"`
+	UserID    string    `dynamo:"UserID"`
+	Message   string    `dynamo:"Message,omitempty"`
+	CreatedAt time.Time `dynamo:"CreatedAt"`
+}
+
+// guestItem: PK=THREAD#<tid> or POLL#<pid>, SK=GUEST#<uid>;
+// GSI1PK=USER#<uid> GSI1SK=GUEST#<gid>#<kind>#<id>, so the guest grants of
+// a person in one group are one query. Written by the threads and polls
+// packages (later issues); read here to build the policy's facts.
+type guestItem struct {
+	store.Item
+	GroupID string `dynamo:"GroupID"`
+	UserID  string `dynamo:"UserID"`
+	Kind    string `dynamo:"Kind"` // thread or poll
+	ID      string `dynamo:"TargetID"`
+}
+
+func newMember(gid, uid string, role authz.Role, via, by string, now time.Time) *memberItem {
+	return &memberItem{
+		Item:    store.Item{PK: groupPK(gid), SK: memberSK(uid), GSI1PK: userPK(uid), GSI1SK: memberSK(gid), Type: "membership"},
+		GroupID: gid, UserID: uid, Role: role, JoinedAt: now, Via: via, AddedBy: by,
+	}
+}
+
+func emailHash(normalised string) string {
+	h := sha256.Sum256([]byte(normalised))
+	return hex.EncodeToString(h[:])
+}
+
+func (g *groupItem) view() Group {
+	mc, ac := g.MemberCount, g.AdminCount
+	return Group{
+		ID: g.ID, Name: g.Name, Handle: g.Handle, Description: g.Description, Privacy: g.Privacy,
+		ParentID: g.ParentID, Permissions: g.Flags, MemberCount: &mc, AdminCount: &ac,
+		CreatedAt: g.CreatedAt, UpdatedAt: g.UpdatedAt, Version: g.Version,
+	}
+}
+
+func (i *inviteItem) view(now time.Time) Invitation {
+	v := Invitation{ID: i.ID, GroupID: i.GroupID, Email: i.Email, Role: i.Role, Message: i.Message, InvitedBy: i.InvitedBy,
+		CreatedAt: i.CreatedAt, ExpiresAt: i.ExpiresAt, Status: "pending", SentCount: i.SentCount}
+	switch {
+	case i.AcceptedAt != 0:
+		t := time.Unix(i.AcceptedAt, 0).UTC()
+		v.AcceptedAt, v.Status = &t, "accepted"
+	case !now.Before(i.ExpiresAt):
+		v.Status = "expired"
+	}
+	return v
+}

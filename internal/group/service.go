@@ -1,0 +1,837 @@
+package group
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base32"
+	"errors"
+	"log/slog"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/guregu/dynamo/v2"
+
+	"github.com/quorum-app/quorum/internal/authz"
+	"github.com/quorum-app/quorum/internal/domain"
+	"github.com/quorum-app/quorum/internal/mail"
+	"github.com/quorum-app/quorum/internal/store"
+	"github.com/quorum-app/quorum/internal/tabledef"
+)
+
+// Config are the dependencies of the Service.
+type Config struct {
+	Store  *store.Store
+	People People
+	Mail   mail.Sender
+	// MailFrom is the From of invitation emails ("Quorum <notifications@...>").
+	MailFrom string
+	// BaseURL is the public origin links in emails point to.
+	BaseURL *url.URL
+	// SigningKey is the root secret; invitation and join-link keys derive from it.
+	SigningKey []byte
+	Log        *slog.Logger
+	// Now defaults to time.Now (tests move the clock).
+	Now func() time.Time
+}
+
+// Service implements groups. Every method reads the actor from ctx.
+type Service struct {
+	st        *store.Store
+	people    People
+	mail      mail.Sender
+	from      string
+	base      string
+	inviteKey []byte
+	joinKey   []byte
+	log       *slog.Logger
+	now       func() time.Time
+}
+
+// New returns a Service.
+func New(c Config) *Service {
+	s := &Service{st: c.Store, people: c.People, mail: c.Mail, from: c.MailFrom, log: c.Log, now: c.Now,
+		inviteKey: store.DeriveKey(c.SigningKey, "group-invitation"),
+		joinKey:   store.DeriveKey(c.SigningKey, "group-join-link")}
+	if c.BaseURL != nil {
+		s.base = strings.TrimRight(c.BaseURL.String(), "/")
+	}
+	if s.log == nil {
+		s.log = slog.New(slog.DiscardHandler)
+	}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	return s
+}
+
+// Errors with meaning for the user.
+var (
+	ErrHandleTaken   = &domain.Error{Code: domain.Conflict, Message: "handle: is already taken", Fields: []domain.FieldError{{Field: "handle", Message: "is already taken"}}}
+	ErrLastAdmin     = domain.Errorf(domain.Conflict, "a group must keep at least one admin: make someone else an admin first")
+	ErrChanged       = domain.Errorf(domain.Conflict, "this membership changed in the meantime; reload and try again")
+	ErrNoMember      = domain.Errorf(domain.NotFound, "that person is not a member of this group")
+	ErrNoRequest     = domain.Errorf(domain.NotFound, "there is no such membership request")
+	ErrNoInvitation  = domain.Errorf(domain.NotFound, "there is no such invitation")
+	ErrRequested     = domain.Errorf(domain.Conflict, "you have already asked to join this group; an admin will answer")
+	ErrInviteInvalid = domain.Errorf(domain.NotFound, "this invitation link is not valid: it may have been revoked or mistyped")
+	ErrInviteUsed    = domain.Errorf(domain.Gone, "this invitation has already been used")
+	ErrInviteExpired = domain.Errorf(domain.Gone, "this invitation has expired: ask the group for a new one")
+	ErrLinkInvalid   = domain.Errorf(domain.NotFound, "this join link is not valid: it may have been reset or mistyped")
+	ErrWrongEmail    = domain.Errorf(domain.Forbidden, "this invitation was sent to another email address: sign in with that address to accept it")
+)
+
+var idEncoding = base32.StdEncoding.WithPadding(base32.NoPadding)
+
+// newID returns a random, URL-safe, lowercase identifier (80 bits).
+func newID() string {
+	b := make([]byte, 10)
+	_, _ = rand.Read(b)
+	return strings.ToLower(idEncoding.EncodeToString(b))
+}
+
+// validID accepts URL-safe identifiers (group ids from newID, user ids from
+// the account service) and nothing that could inject into a key.
+func validID(id string) bool {
+	if len(id) < 1 || len(id) > 128 {
+		return false
+	}
+	for _, r := range id {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_') {
+			return false
+		}
+	}
+	return true
+}
+
+// storeErr maps a failed single write: a failed condition becomes onCond,
+// domain errors pass, anything else is Internal (cause logged by the adapter).
+func storeErr(err, onCond error) error {
+	if err == nil {
+		return nil
+	}
+	if dynamo.IsCondCheckFailed(err) {
+		return onCond
+	}
+	var de *domain.Error
+	if errors.As(err, &de) {
+		return err
+	}
+	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
+		return domain.Wrap(domain.Unavailable, err, "storage did not answer in time")
+	}
+	return domain.Wrap(domain.Internal, err, "storage failure")
+}
+
+// ---- facts and authorization ----
+
+// loaded is a group with the facts about the actor.
+type loaded struct {
+	g      *groupItem
+	parent *groupItem
+	member *memberItem // nil when not a member
+	facts  authz.GroupFacts
+}
+
+func (s *Service) getGroup(ctx context.Context, gid string) (*groupItem, error) {
+	if !validID(gid) {
+		return nil, authz.ErrHidden
+	}
+	var g groupItem
+	if err := s.st.Get(ctx, groupPK(gid), groupSK, &g); err != nil {
+		if domain.ErrorCode(err) == domain.NotFound {
+			return nil, authz.ErrHidden
+		}
+		return nil, err
+	}
+	return &g, nil
+}
+
+func (s *Service) getMember(ctx context.Context, gid, uid string) (*memberItem, error) {
+	if uid == "" {
+		return nil, nil
+	}
+	var m memberItem
+	err := s.st.Get(ctx, groupPK(gid), memberSK(uid), &m)
+	if domain.ErrorCode(err) == domain.NotFound {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &m, nil
+}
+
+// load reads the group and the actor's relation to it (membership, parent
+// and parent membership). A missing group answers like a hidden one.
+func (s *Service) load(ctx context.Context, a authz.Actor, gid string) (*loaded, error) {
+	g, err := s.getGroup(ctx, gid)
+	if err != nil {
+		return nil, err
+	}
+	return s.loadFor(ctx, a, g)
+}
+
+func (s *Service) loadFor(ctx context.Context, a authz.Actor, g *groupItem) (*loaded, error) {
+	l := &loaded{g: g, facts: authz.GroupFacts{GroupID: g.ID, Privacy: g.Privacy, Flags: g.Flags}}
+	if a.Authenticated() {
+		m, err := s.getMember(ctx, g.ID, a.UserID)
+		if err != nil {
+			return nil, err
+		}
+		if m != nil {
+			l.member, l.facts.Role = m, m.Role
+		}
+	}
+	if g.ParentID != "" {
+		var p groupItem
+		if err := s.st.Get(ctx, groupPK(g.ParentID), groupSK, &p); err == nil {
+			l.parent = &p
+			l.facts.ParentID, l.facts.ParentPrivacy = p.ID, p.Privacy
+			if a.Authenticated() {
+				pm, err := s.getMember(ctx, p.ID, a.UserID)
+				if err != nil {
+					return nil, err
+				}
+				if pm != nil {
+					l.facts.ParentRole = pm.Role
+				}
+			}
+		} else if domain.ErrorCode(err) != domain.NotFound {
+			return nil, err
+		} else {
+			// An orphaned subgroup is as hidden as a subgroup of a secret parent.
+			l.facts.ParentID, l.facts.ParentPrivacy = g.ParentID, authz.Secret
+		}
+	}
+	return l, nil
+}
+
+// guestGrants lists the threads and polls of group gid the person is a
+// guest of (pattern 30).
+func (s *Service) guestGrants(ctx context.Context, gid, uid string) ([]authz.GuestGrant, error) {
+	var items []guestItem
+	err := s.st.Table().Get(tabledef.GSI1PK, userPK(uid)).Index(tabledef.GSI1).
+		Range(tabledef.GSI1SK, dynamo.BeginsWith, "GUEST#"+gid+"#").All(ctx, &items)
+	if err != nil {
+		return nil, storeErr(err, nil)
+	}
+	out := make([]authz.GuestGrant, 0, len(items))
+	for _, it := range items {
+		out = append(out, authz.GuestGrant{Kind: it.Kind, ID: it.ID})
+	}
+	return out, nil
+}
+
+// Authorize decides action on group gid (and target, for thread, poll and
+// comment actions) for the actor of ctx. Later packages (threads, polls)
+// call it so the one policy decides their operations too. A missing group
+// is ErrHidden.
+func (s *Service) Authorize(ctx context.Context, gid string, action authz.Action, target authz.Target) error {
+	a := authz.ActorFrom(ctx)
+	l, err := s.load(ctx, a, gid)
+	if err != nil {
+		return err
+	}
+	l.facts.Target = target
+	if l.member == nil && a.Authenticated() && target.ID != "" {
+		if l.facts.Guest, err = s.guestGrants(ctx, gid, a.UserID); err != nil {
+			return err
+		}
+	}
+	return authz.Group(a, action, l.facts)
+}
+
+// Facts returns the policy facts of group gid for the actor of ctx.
+func (s *Service) Facts(ctx context.Context, gid string) (authz.GroupFacts, error) {
+	l, err := s.load(ctx, authz.ActorFrom(ctx), gid)
+	if err != nil {
+		return authz.GroupFacts{}, err
+	}
+	return l.facts, nil
+}
+
+// present renders the group for the actor: counts only where allowed, the
+// list of allowed actions.
+func present(a authz.Actor, l *loaded) Group {
+	v := l.g.view()
+	if !authz.Can(a, authz.GroupSeeMemberCount, l.facts) {
+		v.MemberCount, v.AdminCount = nil, nil
+	}
+	v.MyRole = l.facts.Role
+	for _, action := range authz.GroupActions {
+		switch action {
+		case authz.ThreadView, authz.ThreadComment, authz.PollVote, authz.ThreadEditOwn, authz.CommentEditOwn,
+			authz.CommentDeleteOwn, authz.ContentAdminEdit:
+			continue // need a target
+		}
+		if authz.Can(a, action, l.facts) {
+			v.Actions = append(v.Actions, action)
+		}
+	}
+	if v.Actions == nil {
+		v.Actions = []authz.Action{}
+	}
+	return v
+}
+
+// ---- groups ----
+
+// Create creates a group with the actor as its first admin. With ParentID
+// it creates a subgroup: only admins of the parent may, and a subgroup
+// cannot have subgroups. Errors: Unauthorized (anonymous), Invalid (fields),
+// Conflict (handle taken), NotFound (parent invisible), Forbidden.
+func (s *Service) Create(ctx context.Context, in CreateInput) (Group, error) {
+	a := authz.ActorFrom(ctx)
+	if err := authz.Group(a, authz.GroupCreate, authz.GroupFacts{}); err != nil {
+		return Group{}, err
+	}
+	var fe domain.FieldErrors
+	name := cleanText(&fe, "name", in.Name, 1, MaxName, false)
+	desc := cleanText(&fe, "description", in.Description, 0, MaxDescription, true)
+	privacy := authz.Privacy(strings.TrimSpace(in.Privacy))
+	if privacy == "" {
+		privacy = authz.Closed
+	}
+	if !privacy.Valid() {
+		fe.Add("privacy", "must be open, closed or secret")
+	}
+	handle, autoHandle := NormaliseHandle(in.Handle), false
+	if handle == "" && name != "" {
+		handle, autoHandle = slug(name), true
+	}
+	if handle != "" {
+		checkHandle(&fe, "handle", handle)
+	}
+	var parent *loaded
+	if in.ParentID != "" {
+		var err error
+		if parent, err = s.load(ctx, a, in.ParentID); err != nil {
+			return Group{}, err
+		}
+		if err := authz.Group(a, authz.GroupCreateSubgroup, parent.facts); err != nil {
+			return Group{}, err
+		}
+		if parent.g.Privacy == authz.Secret && privacy == authz.Open {
+			fe.Add("privacy", "a subgroup of a secret group cannot be open")
+		}
+	}
+	if err := fe.Err(); err != nil {
+		return Group{}, err
+	}
+
+	now := s.now().UTC()
+	for attempt := 0; ; attempt++ {
+		g := &groupItem{
+			Item: store.Item{PK: "", SK: groupSK, Type: "group"},
+			ID:   newID(), Name: name, Handle: handle, Description: desc, Privacy: privacy,
+			Flags: in.Permissions.Apply(authz.DefaultFlags(privacy)), MemberCount: 1, AdminCount: 1,
+			JoinNonce: newID(), CreatedBy: a.UserID, CreatedAt: now, UpdatedAt: now,
+		}
+		g.PK = groupPK(g.ID)
+		if parent != nil {
+			// Set before the put below: the item is marshalled when added.
+			g.ParentID = parent.g.ID
+			g.GSI1PK, g.GSI1SK = "SUBGROUPS#"+parent.g.ID, groupPK(g.ID)
+		}
+		tx := s.st.Tx().Create(g, nil).
+			Create(&handleItem{Item: store.Item{PK: handlePK(handle), SK: handleSK, Type: "handle"}, GroupID: g.ID}, ErrHandleTaken).
+			Create(newMember(g.ID, a.UserID, authz.RoleAdmin, "created", "", now), nil)
+		if parent != nil {
+			tx.Check(groupPK(parent.g.ID), groupSK, "attribute_exists($) AND attribute_not_exists($)", ErrNoSubgroupParent, tabledef.PK, "ParentID").
+				Check(groupPK(parent.g.ID), memberSK(a.UserID), "$ = ?", authz.ErrAdminOnly, "Role", authz.RoleAdmin)
+		}
+		err := tx.Run(ctx, "")
+		if errors.Is(err, ErrHandleTaken) && autoHandle && attempt < 4 {
+			handle = trimHandle(slug(name), 34) + "-" + newID()[:4]
+			continue
+		}
+		if err != nil {
+			return Group{}, err
+		}
+		s.log.InfoContext(ctx, "group created", "group_id", g.ID, "subgroup", g.ParentID != "")
+		l, err := s.loadFor(ctx, a, g)
+		if err != nil {
+			return Group{}, err
+		}
+		return present(a, l), nil
+	}
+}
+
+// ErrNoSubgroupParent: the parent is gone or is itself a subgroup.
+var ErrNoSubgroupParent = domain.Errorf(domain.Forbidden, "a subgroup cannot have subgroups of its own")
+
+func trimHandle(h string, n int) string {
+	if len(h) > n {
+		h = strings.Trim(h[:n], "-")
+	}
+	return h
+}
+
+// Get returns the group as the actor may see it. Secret groups answer
+// NotFound to non-members, exactly like missing ones.
+func (s *Service) Get(ctx context.Context, gid string) (Group, error) {
+	a := authz.ActorFrom(ctx)
+	l, err := s.load(ctx, a, gid)
+	if err != nil {
+		return Group{}, err
+	}
+	if err := authz.Group(a, authz.GroupView, l.facts); err != nil {
+		return Group{}, err
+	}
+	g := present(a, l)
+	if l.member == nil && a.Authenticated() && l.g.Privacy == authz.Closed {
+		var r requestItem
+		if err := s.st.Get(ctx, groupPK(gid), requestSK(a.UserID), &r); err == nil {
+			g.RequestPending = true
+		}
+	}
+	return g, nil
+}
+
+// ByHandle resolves a handle to a group id (subject to the same visibility).
+func (s *Service) ByHandle(ctx context.Context, handle string) (Group, error) {
+	handle = NormaliseHandle(handle)
+	if !handleRE.MatchString(handle) {
+		return Group{}, authz.ErrHidden
+	}
+	var h handleItem
+	if err := s.st.Get(ctx, handlePK(handle), handleSK, &h); err != nil {
+		if domain.ErrorCode(err) == domain.NotFound {
+			return Group{}, authz.ErrHidden
+		}
+		return Group{}, err
+	}
+	return s.Get(ctx, h.GroupID)
+}
+
+// Mine lists the groups the actor belongs to, with their role.
+func (s *Service) Mine(ctx context.Context, cursor string, limit int) (store.Page[Group], error) {
+	a := authz.ActorFrom(ctx)
+	if err := authz.RequireUser(a); err != nil {
+		return store.Page[Group]{}, err
+	}
+	q := s.st.Table().Get(tabledef.GSI1PK, userPK(a.UserID)).Index(tabledef.GSI1).Range(tabledef.GSI1SK, dynamo.BeginsWith, "MEMBER#")
+	page, err := store.QueryPage[memberItem](ctx, s.st, q, "groups-of:"+a.UserID, cursor, limit)
+	if err != nil {
+		return store.Page[Group]{}, err
+	}
+	out := store.Page[Group]{Items: []Group{}, Next: page.Next}
+	if len(page.Items) == 0 {
+		return out, nil
+	}
+	keys := make([]dynamo.Keyed, 0, len(page.Items))
+	roles := map[string]authz.Role{}
+	for _, m := range page.Items {
+		keys = append(keys, dynamo.Keys{groupPK(m.GroupID), groupSK})
+		roles[m.GroupID] = m.Role
+	}
+	var groups []groupItem
+	err = s.st.Table().Batch(tabledef.PK, tabledef.SK).Get(keys...).Consistent(true).All(ctx, &groups)
+	if err != nil && !errors.Is(err, dynamo.ErrNotFound) {
+		return store.Page[Group]{}, storeErr(err, nil)
+	}
+	byID := map[string]*groupItem{}
+	for i := range groups {
+		byID[groups[i].ID] = &groups[i]
+	}
+	for _, m := range page.Items {
+		g, ok := byID[m.GroupID]
+		if !ok {
+			continue
+		}
+		// Membership in the group is all the facts a member's own list
+		// needs; the policy still decides each field.
+		l := &loaded{g: g, facts: authz.GroupFacts{GroupID: g.ID, Privacy: g.Privacy, Flags: g.Flags, Role: roles[g.ID], ParentID: g.ParentID, ParentPrivacy: authz.Open}}
+		out.Items = append(out.Items, present(a, l))
+	}
+	return out, nil
+}
+
+// Subgroups lists the subgroups of gid the actor may see.
+func (s *Service) Subgroups(ctx context.Context, gid string) ([]Group, error) {
+	a := authz.ActorFrom(ctx)
+	parent, err := s.load(ctx, a, gid)
+	if err != nil {
+		return nil, err
+	}
+	if err := authz.Group(a, authz.GroupViewSubgroupsOf, parent.facts); err != nil {
+		return nil, err
+	}
+	var subs []groupItem
+	err = s.st.Table().Get(tabledef.GSI1PK, "SUBGROUPS#"+gid).Index(tabledef.GSI1).Limit(store.MaxPageSize).All(ctx, &subs)
+	if err != nil {
+		return nil, storeErr(err, nil)
+	}
+	out := []Group{}
+	for i := range subs {
+		sg := &subs[i]
+		f := authz.GroupFacts{GroupID: sg.ID, Privacy: sg.Privacy, Flags: sg.Flags, ParentID: gid,
+			ParentPrivacy: parent.g.Privacy, ParentRole: parent.facts.Role}
+		m, err := s.getMember(ctx, sg.ID, a.UserID)
+		if err != nil {
+			return nil, err
+		}
+		if m != nil {
+			f.Role = m.Role
+		}
+		l := &loaded{g: sg, parent: parent.g, member: m, facts: f}
+		if authz.Can(a, authz.GroupView, f) {
+			out = append(out, present(a, l))
+		}
+	}
+	return out, nil
+}
+
+// Update changes settings (admins only) if in.Version is still current;
+// otherwise Conflict. Changing the handle moves the handle item in the same
+// transaction.
+func (s *Service) Update(ctx context.Context, gid string, in UpdateInput) (Group, error) {
+	a := authz.ActorFrom(ctx)
+	l, err := s.load(ctx, a, gid)
+	if err != nil {
+		return Group{}, err
+	}
+	if err := authz.Group(a, authz.GroupEditSettings, l.facts); err != nil {
+		return Group{}, err
+	}
+	var fe domain.FieldErrors
+	if in.Version <= 0 {
+		fe.Add("version", "is required: send the version you read")
+	}
+	g := *l.g
+	if in.Name != nil {
+		g.Name = cleanText(&fe, "name", *in.Name, 1, MaxName, false)
+	}
+	if in.Description != nil {
+		g.Description = cleanText(&fe, "description", *in.Description, 0, MaxDescription, true)
+	}
+	if in.Privacy != nil {
+		g.Privacy = authz.Privacy(strings.TrimSpace(*in.Privacy))
+		if !g.Privacy.Valid() {
+			fe.Add("privacy", "must be open, closed or secret")
+		} else if l.parent != nil && l.parent.Privacy == authz.Secret && g.Privacy == authz.Open {
+			fe.Add("privacy", "a subgroup of a secret group cannot be open")
+		}
+	}
+	newHandle := ""
+	if in.Handle != nil {
+		if h := NormaliseHandle(*in.Handle); h != g.Handle {
+			checkHandle(&fe, "handle", h)
+			newHandle = h
+		}
+	}
+	g.Flags = in.Permissions.Apply(g.Flags)
+	if err := fe.Err(); err != nil {
+		return Group{}, err
+	}
+	if in.Version != l.g.Version {
+		return Group{}, store.ErrVersionConflict
+	}
+	now := s.now().UTC()
+	u := s.st.Update(groupPK(gid), groupSK).
+		Set("Name", g.Name).Set("Description", g.Description).Set("Privacy", g.Privacy).Set("Flags", g.Flags).
+		Set("UpdatedAt", now).Add(tabledef.Version, 1).If("$ = ?", tabledef.Version, in.Version)
+	if newHandle != "" {
+		u.Set("Handle", newHandle)
+		err = s.st.Tx().
+			Update(u, store.ErrVersionConflict).
+			Delete(s.st.DeleteOp(handlePK(l.g.Handle), handleSK).If("$ = ?", "GroupID", gid), store.ErrVersionConflict).
+			Create(&handleItem{Item: store.Item{PK: handlePK(newHandle), SK: handleSK, Type: "handle"}, GroupID: gid}, ErrHandleTaken).
+			Run(ctx, "")
+	} else {
+		err = storeErr(u.Run(ctx), store.ErrVersionConflict)
+	}
+	if err != nil {
+		return Group{}, err
+	}
+	s.log.InfoContext(ctx, "group settings changed", "group_id", gid)
+	return s.Get(ctx, gid)
+}
+
+// ---- members ----
+
+// Members lists members (paginated). Emails are shown to those who may
+// manage members.
+func (s *Service) Members(ctx context.Context, gid, cursor string, limit int) (store.Page[Member], error) {
+	a := authz.ActorFrom(ctx)
+	l, err := s.load(ctx, a, gid)
+	if err != nil {
+		return store.Page[Member]{}, err
+	}
+	if err := authz.Group(a, authz.GroupListMembers, l.facts); err != nil {
+		return store.Page[Member]{}, err
+	}
+	showEmail := authz.Can(a, authz.GroupRemoveMember, l.facts)
+	q := s.st.Table().Get(tabledef.PK, groupPK(gid)).Range(tabledef.SK, dynamo.BeginsWith, "MEMBER#").Consistent(true)
+	page, err := store.QueryPage[memberItem](ctx, s.st, q, "members:"+gid, cursor, limit)
+	if err != nil {
+		return store.Page[Member]{}, err
+	}
+	out := store.Page[Member]{Items: make([]Member, 0, len(page.Items)), Next: page.Next}
+	for _, m := range page.Items {
+		mem := Member{UserID: m.UserID, Role: m.Role, JoinedAt: m.JoinedAt, Via: m.Via}
+		if p, err := s.people.UserByID(ctx, m.UserID); err == nil {
+			mem.Name = p.Name
+			if showEmail {
+				mem.Email = p.Email
+			}
+		} else if domain.ErrorCode(err) != domain.NotFound {
+			return store.Page[Member]{}, err
+		}
+		out.Items = append(out.Items, mem)
+	}
+	return out, nil
+}
+
+// groupCond is an extra condition on the group item in a join (DynamoDB
+// allows one operation per item in a transaction, so it rides on the count
+// update).
+type groupCond struct {
+	expr   string
+	args   []any
+	onFail error
+}
+
+// joinTx adds a membership and its counts to tx.
+func (s *Service) joinTx(tx *store.Tx, gid, uid string, role authz.Role, via, by string, cond *groupCond) {
+	u := s.st.Update(groupPK(gid), groupSK).Add("MemberCount", 1)
+	if role == authz.RoleAdmin {
+		u.Add("AdminCount", 1)
+	}
+	onFail := error(authz.ErrHidden)
+	if cond != nil {
+		u.If("attribute_exists($) AND "+cond.expr, append([]any{tabledef.PK}, cond.args...)...)
+		onFail = cond.onFail
+	} else {
+		u.If("attribute_exists($)", tabledef.PK)
+	}
+	tx.Create(newMember(gid, uid, role, via, by, s.now().UTC()), authz.ErrAlreadyMember).Update(u, onFail)
+}
+
+// Join makes the actor a member of an open group.
+func (s *Service) Join(ctx context.Context, gid string) (Group, error) {
+	a := authz.ActorFrom(ctx)
+	l, err := s.load(ctx, a, gid)
+	if err != nil {
+		return Group{}, err
+	}
+	if err := authz.Group(a, authz.GroupJoin, l.facts); err != nil {
+		return Group{}, err
+	}
+	tx := s.st.Tx()
+	// Still open at the moment of joining.
+	s.joinTx(tx, gid, a.UserID, authz.RoleMember, "open", "",
+		&groupCond{"$ = ?", []any{"Privacy", authz.Open}, authz.Forbidden("this group is no longer open")})
+	if err := tx.Run(ctx, ""); err != nil {
+		return Group{}, err
+	}
+	// A pending request is moot now.
+	_ = s.st.Delete(ctx, groupPK(gid), requestSK(a.UserID))
+	return s.Get(ctx, gid)
+}
+
+// removeTx removes membership m and updates the counts; an admin's removal
+// is conditioned on the group keeping another admin.
+func (s *Service) removeTx(m *memberItem) *store.Tx {
+	u := s.st.Update(groupPK(m.GroupID), groupSK).Add("MemberCount", -1)
+	onFail := error(authz.ErrHidden)
+	if m.Role == authz.RoleAdmin {
+		u.Add("AdminCount", -1).If("$ > ?", "AdminCount", 1)
+		onFail = ErrLastAdmin
+	} else {
+		u.If("attribute_exists($)", tabledef.PK)
+	}
+	return s.st.Tx().
+		Delete(s.st.DeleteOp(m.PK, m.SK).If("$ = ?", "Role", m.Role), ErrChanged).
+		Update(u, onFail)
+}
+
+// Leave removes the actor from the group. The last admin cannot leave.
+func (s *Service) Leave(ctx context.Context, gid string) error {
+	a := authz.ActorFrom(ctx)
+	l, err := s.load(ctx, a, gid)
+	if err != nil {
+		return err
+	}
+	if err := authz.Group(a, authz.GroupLeave, l.facts); err != nil {
+		return err
+	}
+	if err := s.removeTx(l.member).Run(ctx, ""); err != nil {
+		return err
+	}
+	s.log.InfoContext(ctx, "member left", "group_id", gid)
+	return nil
+}
+
+// RemoveMember removes someone (admins only; removing oneself is Leave).
+func (s *Service) RemoveMember(ctx context.Context, gid, uid string) error {
+	a := authz.ActorFrom(ctx)
+	l, err := s.load(ctx, a, gid)
+	if err != nil {
+		return err
+	}
+	if err := authz.Group(a, authz.GroupRemoveMember, l.facts); err != nil {
+		return err
+	}
+	if uid == a.UserID {
+		return s.Leave(ctx, gid)
+	}
+	if !validID(uid) {
+		return ErrNoMember
+	}
+	m, err := s.getMember(ctx, gid, uid)
+	if err != nil {
+		return err
+	}
+	if m == nil {
+		return ErrNoMember
+	}
+	if err := s.removeTx(m).Run(ctx, ""); err != nil {
+		return err
+	}
+	s.log.InfoContext(ctx, "member removed", "group_id", gid)
+	return nil
+}
+
+// SetRole promotes or demotes a member (admins only). Demoting the last
+// admin fails with ErrLastAdmin, enforced by a condition on AdminCount in
+// the same transaction, so concurrent demotions cannot both succeed.
+func (s *Service) SetRole(ctx context.Context, gid, uid string, role authz.Role) (Member, error) {
+	a := authz.ActorFrom(ctx)
+	l, err := s.load(ctx, a, gid)
+	if err != nil {
+		return Member{}, err
+	}
+	if err := authz.Group(a, authz.GroupChangeRole, l.facts); err != nil {
+		return Member{}, err
+	}
+	if !role.Valid() {
+		return Member{}, domain.Validation(domain.FieldError{Field: "role", Message: "must be admin or member"})
+	}
+	if !validID(uid) {
+		return Member{}, ErrNoMember
+	}
+	m, err := s.getMember(ctx, gid, uid)
+	if err != nil {
+		return Member{}, err
+	}
+	if m == nil {
+		return Member{}, ErrNoMember
+	}
+	if m.Role != role {
+		delta := 1
+		g := s.st.Update(groupPK(gid), groupSK)
+		onFail := error(authz.ErrHidden)
+		if role == authz.RoleMember {
+			delta = -1
+			g.If("$ > ?", "AdminCount", 1)
+			onFail = ErrLastAdmin
+		} else {
+			g.If("attribute_exists($)", tabledef.PK)
+		}
+		err = s.st.Tx().
+			Update(s.st.Update(m.PK, m.SK).Set("Role", role).If("$ = ?", "Role", m.Role), ErrChanged).
+			Update(g.Add("AdminCount", delta), onFail).
+			Run(ctx, "")
+		if err != nil {
+			return Member{}, err
+		}
+		s.log.InfoContext(ctx, "member role changed", "group_id", gid, "role", string(role))
+	}
+	out := Member{UserID: uid, Role: role, JoinedAt: m.JoinedAt, Via: m.Via}
+	if p, err := s.people.UserByID(ctx, uid); err == nil {
+		out.Name, out.Email = p.Name, p.Email
+	}
+	return out, nil
+}
+
+// ---- membership requests ----
+
+// RequestMembership asks to join a closed group.
+func (s *Service) RequestMembership(ctx context.Context, gid, message string) error {
+	a := authz.ActorFrom(ctx)
+	l, err := s.load(ctx, a, gid)
+	if err != nil {
+		return err
+	}
+	if err := authz.Group(a, authz.GroupRequestMembership, l.facts); err != nil {
+		return err
+	}
+	var fe domain.FieldErrors
+	msg := cleanText(&fe, "message", message, 0, MaxMessage, true)
+	if err := fe.Err(); err != nil {
+		return err
+	}
+	r := &requestItem{Item: store.Item{PK: groupPK(gid), SK: requestSK(a.UserID), Type: "membership_request"},
+		GroupID: gid, UserID: a.UserID, Message: msg, CreatedAt: s.now().UTC()}
+	return s.st.Create(ctx, r, ErrRequested)
+}
+
+// Requests lists pending membership requests.
+func (s *Service) Requests(ctx context.Context, gid, cursor string, limit int) (store.Page[Request], error) {
+	a := authz.ActorFrom(ctx)
+	l, err := s.load(ctx, a, gid)
+	if err != nil {
+		return store.Page[Request]{}, err
+	}
+	if err := authz.Group(a, authz.GroupApproveRequests, l.facts); err != nil {
+		return store.Page[Request]{}, err
+	}
+	q := s.st.Table().Get(tabledef.PK, groupPK(gid)).Range(tabledef.SK, dynamo.BeginsWith, "REQUEST#").Consistent(true)
+	page, err := store.QueryPage[requestItem](ctx, s.st, q, "requests:"+gid, cursor, limit)
+	if err != nil {
+		return store.Page[Request]{}, err
+	}
+	out := store.Page[Request]{Items: make([]Request, 0, len(page.Items)), Next: page.Next}
+	for _, r := range page.Items {
+		req := Request{UserID: r.UserID, Message: r.Message, CreatedAt: r.CreatedAt}
+		if p, err := s.people.UserByID(ctx, r.UserID); err == nil {
+			req.Name, req.Email = p.Name, p.Email
+		}
+		out.Items = append(out.Items, req)
+	}
+	return out, nil
+}
+
+// ApproveRequest turns a request into a membership (one transaction) and
+// tells the person by email.
+func (s *Service) ApproveRequest(ctx context.Context, gid, uid string) error {
+	a := authz.ActorFrom(ctx)
+	l, err := s.load(ctx, a, gid)
+	if err != nil {
+		return err
+	}
+	if err := authz.Group(a, authz.GroupApproveRequests, l.facts); err != nil {
+		return err
+	}
+	if !validID(uid) {
+		return ErrNoRequest
+	}
+	tx := s.st.Tx().Delete(s.st.DeleteOp(groupPK(gid), requestSK(uid)).If("attribute_exists($)", tabledef.PK), ErrNoRequest)
+	s.joinTx(tx, gid, uid, authz.RoleMember, "request", a.UserID, nil)
+	if err := tx.Run(ctx, ""); err != nil {
+		return err
+	}
+	if p, err := s.people.UserByID(ctx, uid); err == nil {
+		s.sendApproved(ctx, l.g, p)
+	}
+	return nil
+}
+
+// DenyRequest deletes a request.
+func (s *Service) DenyRequest(ctx context.Context, gid, uid string) error {
+	a := authz.ActorFrom(ctx)
+	l, err := s.load(ctx, a, gid)
+	if err != nil {
+		return err
+	}
+	if err := authz.Group(a, authz.GroupApproveRequests, l.facts); err != nil {
+		return err
+	}
+	if !validID(uid) {
+		return ErrNoRequest
+	}
+	err = s.st.Tx().Delete(s.st.DeleteOp(groupPK(gid), requestSK(uid)).If("attribute_exists($)", tabledef.PK), ErrNoRequest).Run(ctx, "")
+	return err
+}
