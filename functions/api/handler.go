@@ -13,38 +13,17 @@ import (
 	"github.com/aws/aws-lambda-go/lambdacontext"
 	"github.com/awslabs/aws-lambda-go-api-proxy/httpadapter"
 
-	"github.com/quorum-app/quorum/internal/awsclient"
-	"github.com/quorum-app/quorum/internal/blob"
+	"github.com/quorum-app/quorum/internal/app"
 	"github.com/quorum-app/quorum/internal/config"
-	"github.com/quorum-app/quorum/internal/server"
-	"github.com/quorum-app/quorum/internal/store"
-	"github.com/quorum-app/quorum/internal/web"
 )
 
-// newHandler wires the API: clients, store, renderer, server. It is the only
-// place these meet.
+// newHandler builds the application (internal/app) and returns its handler.
 func newHandler(ctx context.Context, cfg config.Config, log *slog.Logger) (http.Handler, error) {
-	clients, err := awsclient.New(ctx, cfg)
+	a, err := app.NewAPI(ctx, cfg, log)
 	if err != nil {
 		return nil, err
 	}
-	if err := awsclient.ResolveSecrets(ctx, clients, &cfg); err != nil {
-		return nil, err
-	}
-	st := store.New(clients.DynamoDB, cfg.Table, cfg.SigningKey)
-	renderer, err := web.New(log)
-	if err != nil {
-		return nil, err
-	}
-	return server.New(server.Deps{
-		Log: log,
-		Health: map[string]server.Pinger{
-			"dynamodb": st,
-			"s3":       blob.NewBucket(clients.S3, cfg.UploadsBucket),
-		},
-		Web:     renderer,
-		Timeout: cfg.RequestTimeout,
-	})
+	return a.Handler(), nil
 }
 
 // invokeOnce runs the real Lambda adapter on one event file and prints the

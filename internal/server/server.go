@@ -10,7 +10,9 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/quorum-app/quorum/internal/account"
 	"github.com/quorum-app/quorum/internal/domain"
+	"github.com/quorum-app/quorum/internal/group"
 	"github.com/quorum-app/quorum/internal/web"
 )
 
@@ -28,6 +30,10 @@ type Deps struct {
 	Timeout time.Duration
 	// TrustedOrigins may send cross-origin state-changing requests (normally none).
 	TrustedOrigins []string
+	// Accounts resolves credentials and serves the account routes (nil: everyone is anonymous).
+	Accounts *account.Service
+	// Groups serves the group routes (nil: they answer 503).
+	Groups *group.Service
 }
 
 // Server is the HTTP handler of functions/api.
@@ -38,6 +44,9 @@ type Server struct {
 	timeout time.Duration
 	handler http.Handler
 	routes  []Route
+
+	accounts *account.Service
+	groups   *group.Service
 }
 
 // Access says who a route is for. The authorization matrix test checks every
@@ -64,13 +73,15 @@ type Route struct {
 // New builds the handler.
 func New(d Deps) (*Server, error) {
 	s := &Server{log: d.Log, health: d.Health, web: d.Web, timeout: d.Timeout}
+	s.accounts = d.Accounts
+	s.groups = d.Groups
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
 	mux := http.NewServeMux()
 	s.routes = s.routeTable()
 	for _, rt := range s.routes {
-		mux.Handle(rt.Pattern, rt.Handler)
+		mux.Handle(rt.Pattern, s.authenticate(rt))
 	}
 	mux.HandleFunc("/", s.notFound)
 

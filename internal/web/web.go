@@ -6,6 +6,7 @@ package web
 
 import (
 	"bytes"
+	"context"
 	"embed"
 	"fmt"
 	"html/template"
@@ -40,6 +41,18 @@ type PageData struct {
 	RequestID string
 	Year      int
 }
+
+type viewerKey struct{}
+
+// WithViewer returns ctx carrying the signed-in person, so every page
+// rendered for this request shows them in the layout (set by the server's
+// authentication middleware).
+func WithViewer(ctx context.Context, v any) context.Context {
+	return context.WithValue(ctx, viewerKey{}, v)
+}
+
+// ViewerFrom returns the viewer stored by WithViewer, or nil.
+func ViewerFrom(ctx context.Context) any { return ctx.Value(viewerKey{}) }
 
 // New parses every page template together with the layout.
 func New(log *slog.Logger) (*Renderer, error) {
@@ -90,7 +103,8 @@ func (r *Renderer) Has(name string) bool { _, ok := r.pages[name]; return ok }
 // Page renders the named page inside the layout. Rendering happens into a
 // buffer first, so a template error never produces half a page.
 func (r *Renderer) Page(w http.ResponseWriter, req *http.Request, status int, name, title string, data any) {
-	r.render(w, req, status, name, PageData{Title: title, Data: data, Year: time.Now().Year(), RequestID: w.Header().Get("X-Request-Id")})
+	r.render(w, req, status, name, PageData{Title: title, Data: data, Year: time.Now().Year(), RequestID: w.Header().Get("X-Request-Id"),
+		Viewer: ViewerFrom(req.Context())})
 }
 
 // Render renders with full control over PageData.
@@ -100,6 +114,9 @@ func (r *Renderer) Render(w http.ResponseWriter, req *http.Request, status int, 
 	}
 	if pd.RequestID == "" {
 		pd.RequestID = w.Header().Get("X-Request-Id")
+	}
+	if pd.Viewer == nil {
+		pd.Viewer = ViewerFrom(req.Context())
 	}
 	r.render(w, req, status, name, pd)
 }

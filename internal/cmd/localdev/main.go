@@ -17,6 +17,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/url"
 	"os"
 	"os/exec"
@@ -27,11 +28,11 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/quorum-app/quorum/internal/app"
 	"github.com/quorum-app/quorum/internal/awsclient"
 	"github.com/quorum-app/quorum/internal/config"
 	"github.com/quorum-app/quorum/internal/localcloud"
 	"github.com/quorum-app/quorum/internal/seed"
-	"github.com/quorum-app/quorum/internal/store"
 	"github.com/quorum-app/quorum/internal/tabledef"
 )
 
@@ -197,8 +198,13 @@ func dev() error {
 	if err := localcloud.Provision(ctx, clients.DynamoDB, clients.S3, Prefix); err != nil {
 		return err
 	}
-	st := store.New(clients.DynamoDB, cfg.Table, cfg.SigningKey)
-	seeded, err := seed.Run(ctx, st, demoSteps(cfg, clients, st)...)
+	quiet := slog.New(slog.DiscardHandler)
+	wired, err := app.NewAPI(ctx, cfg, quiet)
+	if err != nil {
+		return err
+	}
+	st := wired.Store
+	seeded, err := seed.Run(ctx, st, demoSteps(wired)...)
 	if err != nil {
 		return fmt.Errorf("seed demo data: %w", err)
 	}

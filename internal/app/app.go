@@ -1,0 +1,104 @@
+// Package app wires Quorum's API: AWS clients, the store, the domain
+// services and the HTTP server. functions/api calls it; so do the tests that
+// need the whole application (the authorization matrix, browser tests).
+// It is the only place these pieces meet.
+package app
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+
+	"github.com/quorum-app/quorum/internal/account"
+	"github.com/quorum-app/quorum/internal/awsclient"
+	"github.com/quorum-app/quorum/internal/blob"
+	"github.com/quorum-app/quorum/internal/config"
+	"github.com/quorum-app/quorum/internal/domain"
+	"github.com/quorum-app/quorum/internal/group"
+	"github.com/quorum-app/quorum/internal/mail"
+	"github.com/quorum-app/quorum/internal/server"
+	"github.com/quorum-app/quorum/internal/store"
+	"github.com/quorum-app/quorum/internal/web"
+)
+
+// API is the wired application behind functions/api.
+type API struct {
+	Config   config.Config
+	Clients  *awsclient.Clients
+	Store    *store.Store
+	Accounts *account.Service
+	Groups   *group.Service
+	Server   *server.Server
+}
+
+// Handler is the http.Handler to serve.
+func (a *API) Handler() http.Handler { return a.Server }
+
+// NewAPI builds the application for cfg. Secrets named by ARN are resolved
+// here, once per cold start.
+func NewAPI(ctx context.Context, cfg config.Config, log *slog.Logger) (*API, error) {
+	clients, err := awsclient.New(ctx, cfg)
+	if err != nil {
+		return nil, err
+	}
+	if err := awsclient.ResolveSecrets(ctx, clients, &cfg); err != nil {
+		return nil, err
+	}
+	st := store.New(clients.DynamoDB, cfg.Table, cfg.SigningKey)
+	renderer, err := web.New(log)
+	if err != nil {
+		return nil, err
+	}
+	sender := mail.NewSES(clients.SES, cfg.SESConfigurationSet, cfg.MailDomain)
+	accounts, err := account.New(account.Options{
+		Store: st, Mail: sender, From: cfg.MailFrom, BaseURL: cfg.BaseURL, SigningKey: cfg.SigningKey, Log: log,
+	})
+	if err != nil {
+		return nil, err
+	}
+	groups := group.New(group.Config{
+		Store: st, People: People{accounts}, Mail: sender, MailFrom: cfg.MailFrom,
+		BaseURL: cfg.BaseURL, SigningKey: cfg.SigningKey, Log: log,
+	})
+	srv, err := server.New(server.Deps{
+		Log: log,
+		Health: map[string]server.Pinger{
+			"dynamodb": st,
+			"s3":       blob.NewBucket(clients.S3, cfg.UploadsBucket),
+		},
+		Web:      renderer,
+		Timeout:  cfg.RequestTimeout,
+		Accounts: accounts,
+		Groups:   groups,
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &API{Config: cfg, Clients: clients, Store: st, Accounts: accounts, Groups: groups, Server: srv}, nil
+}
+
+// People adapts the account service to what the group core needs to know
+// about people.
+type People struct{ Accounts *account.Service }
+
+// UserByID implements group.People.
+func (p People) UserByID(ctx context.Context, id string) (group.Person, error) {
+	u, err := p.Accounts.User(ctx, id)
+	if err != nil {
+		return group.Person{}, err
+	}
+	return group.Person{ID: u.ID, Name: u.Name, Email: u.Email}, nil
+}
+
+// UserIDByEmail implements group.People.
+func (p People) UserIDByEmail(ctx context.Context, email string) (string, bool, error) {
+	u, err := p.Accounts.UserByEmail(ctx, email)
+	switch {
+	case err == nil:
+		return u.ID, true, nil
+	case domain.ErrorCode(err) == domain.NotFound:
+		return "", false, nil
+	default:
+		return "", false, err
+	}
+}

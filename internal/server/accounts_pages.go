@@ -1,0 +1,492 @@
+package server
+
+import (
+	"errors"
+	"mime"
+	"net/http"
+	"net/url"
+	"unicode/utf8"
+
+	"github.com/quorum-app/quorum/internal/account"
+	"github.com/quorum-app/quorum/internal/domain"
+)
+
+// maxFormBody bounds HTML form posts.
+const maxFormBody = 64 << 10
+
+// parseForm reads an urlencoded form with a size limit and rejects invalid
+// UTF-8 in names or values, like DecodeJSON does for JSON.
+func parseForm(w http.ResponseWriter, r *http.Request) error {
+	mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if err != nil || mt != "application/x-www-form-urlencoded" {
+		return domain.Errorf(domain.Unsupported, "the form must be sent as application/x-www-form-urlencoded")
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, maxFormBody)
+	if err := r.ParseForm(); err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			return domain.Errorf(domain.TooLarge, "the form is larger than %d bytes", maxFormBody)
+		}
+		return domain.Errorf(domain.Invalid, "the form could not be read")
+	}
+	for k, vs := range r.PostForm {
+		if !utf8.ValidString(k) {
+			return domain.Errorf(domain.Invalid, "the form is not valid UTF-8")
+		}
+		for _, v := range vs {
+			if !utf8.ValidString(v) {
+				return domain.Errorf(domain.Invalid, "the form field %q is not valid UTF-8", k)
+			}
+		}
+	}
+	return nil
+}
+
+// fieldMsg is one entry of a form's error summary.
+type fieldMsg struct{ Field, Label, Message string }
+
+// formState carries a form's values and errors back into its template.
+type formState struct {
+	Error  string
+	List   []fieldMsg
+	Fields map[string]string
+	Values map[string]string
+}
+
+var fieldLabels = map[string]string{
+	"email": "Email address", "code": "Code", "name": "Name", "time_zone": "Time zone", "locale": "Language",
+	"password": "New password", "current_password": "Current password", "password_confirm": "Repeat new password",
+	"token": "Link",
+}
+
+func newForm(values map[string]string) *formState {
+	if values == nil {
+		values = map[string]string{}
+	}
+	return &formState{Fields: map[string]string{}, Values: values}
+}
+
+// fail records err on the form and returns the status to answer with.
+func (f *formState) fail(err error) int {
+	p := Status(domain.ErrorCode(err))
+	var de *domain.Error
+	if errors.As(err, &de) && len(de.Fields) > 0 {
+		f.Error = "Please correct the following:"
+		for _, fe := range de.Fields {
+			label := fieldLabels[fe.Field]
+			if label == "" {
+				label = fe.Field
+			}
+			if _, seen := f.Fields[fe.Field]; !seen {
+				f.Fields[fe.Field] = fe.Message
+			}
+			f.List = append(f.List, fieldMsg{Field: fe.Field, Label: label, Message: fe.Message})
+		}
+		return p
+	}
+	f.Error = domain.ErrorMessage(err)
+	return p
+}
+
+// formFail renders a page again with the error, or hands errors that the
+// form cannot show (storage down, sign-in needed) to pageError.
+func (s *Server) formFail(w http.ResponseWriter, r *http.Request, err error, f *formState, render func(status int)) {
+	switch domain.ErrorCode(err) {
+	case domain.Internal, domain.Unavailable, domain.Unauthorized, domain.NotFound:
+		s.pageError(w, r, err)
+		return
+	}
+	var de *domain.Error
+	if errors.As(err, &de) && de.RetryAfter > 0 {
+		w.Header().Set("Retry-After", retryAfter(de.RetryAfter))
+	}
+	render(f.fail(err))
+}
+
+// notices are the fixed confirmations a redirect may ask a page to show.
+var notices = map[string]string{
+	"profile":        "Your profile was saved.",
+	"email":          "We sent a confirmation link to the new address. The change applies once you open it.",
+	"password":       "Your password was saved.",
+	"password-off":   "Your password was removed. Sign in with an email code from now on.",
+	"token-revoked":  "The token was revoked. Scripts using it stop working immediately.",
+	"session-ended":  "That session was signed out.",
+	"signed-out":     "You are signed out.",
+	"signed-out-all": "You are signed out everywhere.",
+}
+
+func notice(r *http.Request) string { return notices[r.URL.Query().Get("done")] }
+
+func redirect(w http.ResponseWriter, r *http.Request, to string) {
+	http.Redirect(w, r, to, http.StatusSeeOther)
+}
+
+// ---- sign-in ----
+
+type loginData struct {
+	Signup   bool
+	Next     string
+	Notice   string
+	Form     *formState // the email-code form
+	Password *formState // the password form
+}
+
+func (s *Server) renderLogin(w http.ResponseWriter, r *http.Request, status int, d loginData) {
+	if d.Form == nil {
+		d.Form = newForm(nil)
+	}
+	if d.Password == nil {
+		d.Password = newForm(nil)
+	}
+	title := "Sign in"
+	if d.Signup {
+		title = "Sign up"
+	}
+	s.web.Page(w, r, status, "login", title, d)
+}
+
+func (s *Server) loginPage(w http.ResponseWriter, r *http.Request) {
+	s.renderLogin(w, r, http.StatusOK, loginData{Next: safeNext(r.URL.Query().Get("next")), Notice: notice(r)})
+}
+
+func (s *Server) signupPage(w http.ResponseWriter, r *http.Request) {
+	s.renderLogin(w, r, http.StatusOK, loginData{Signup: true, Next: safeNext(r.URL.Query().Get("next"))})
+}
+
+type codeData struct {
+	Email string
+	Next  string
+	Form  *formState
+}
+
+func (s *Server) loginSubmit(w http.ResponseWriter, r *http.Request) {
+	if err := parseForm(w, r); err != nil {
+		s.pageError(w, r, err)
+		return
+	}
+	email, next := r.PostFormValue("email"), safeNext(r.PostFormValue("next"))
+	f := newForm(map[string]string{"email": email})
+	sent, err := s.accounts.RequestLogin(r.Context(), clientOf(r), email)
+	if err != nil {
+		s.formFail(w, r, err, f, func(status int) {
+			s.renderLogin(w, r, status, loginData{Next: next, Form: f, Signup: r.PostFormValue("signup") == "1"})
+		})
+		return
+	}
+	s.web.Page(w, r, http.StatusOK, "login_code", "Check your email", codeData{Email: sent.Email, Next: next, Form: newForm(nil)})
+}
+
+// afterSignIn sets the cookie and continues: to /welcome when the account
+// still needs a name, else to next.
+func (s *Server) afterSignIn(w http.ResponseWriter, r *http.Request, v *account.Verification, next string) {
+	setSessionCookie(w, v.Token, v.Session.AbsoluteExpiresAt)
+	if v.User.NeedsName() {
+		redirect(w, r, "/welcome?next="+url.QueryEscape(next))
+		return
+	}
+	redirect(w, r, next)
+}
+
+func (s *Server) loginCodeSubmit(w http.ResponseWriter, r *http.Request) {
+	if err := parseForm(w, r); err != nil {
+		s.pageError(w, r, err)
+		return
+	}
+	email, code, next := r.PostFormValue("email"), r.PostFormValue("code"), safeNext(r.PostFormValue("next"))
+	v, err := s.accounts.VerifyCode(r.Context(), clientOf(r), email, code, "")
+	if err != nil {
+		if domain.ErrorCode(err) == domain.Gone || domain.ErrorCode(err) == domain.RateLimited {
+			f := newForm(map[string]string{"email": email})
+			s.formFail(w, r, err, f, func(status int) { s.renderLogin(w, r, status, loginData{Next: next, Form: f}) })
+			return
+		}
+		f := newForm(nil)
+		s.formFail(w, r, err, f, func(status int) {
+			s.web.Page(w, r, status, "login_code", "Check your email", codeData{Email: email, Next: next, Form: f})
+		})
+		return
+	}
+	s.afterSignIn(w, r, v, next)
+}
+
+// GET /login/verify?token=: mail scanners follow links, so opening the link
+// only shows a button; the POST signs in.
+func (s *Server) loginLinkPage(w http.ResponseWriter, r *http.Request) {
+	token := r.URL.Query().Get("token")
+	if token == "" || len(token) > 200 || !utf8.ValidString(token) {
+		s.pageError(w, r, domain.Errorf(domain.Invalid, "this sign-in link is incomplete; copy the whole link from the email, or enter the code instead"))
+		return
+	}
+	s.web.Page(w, r, http.StatusOK, "login_link", "Continue signing in", map[string]string{"Token": token})
+}
+
+func (s *Server) loginLinkSubmit(w http.ResponseWriter, r *http.Request) {
+	if err := parseForm(w, r); err != nil {
+		s.pageError(w, r, err)
+		return
+	}
+	v, err := s.accounts.VerifyLink(r.Context(), clientOf(r), r.PostFormValue("token"), "")
+	if err != nil {
+		f := newForm(nil)
+		s.formFail(w, r, err, f, func(status int) { s.renderLogin(w, r, status, loginData{Next: "/", Form: f}) })
+		return
+	}
+	s.afterSignIn(w, r, v, "/")
+}
+
+func (s *Server) loginPasswordSubmit(w http.ResponseWriter, r *http.Request) {
+	if err := parseForm(w, r); err != nil {
+		s.pageError(w, r, err)
+		return
+	}
+	email, next := r.PostFormValue("email"), safeNext(r.PostFormValue("next"))
+	v, err := s.accounts.PasswordLogin(r.Context(), clientOf(r), email, r.PostFormValue("password"))
+	if err != nil {
+		f := newForm(map[string]string{"email": email})
+		if domain.ErrorCode(err) == domain.Unauthorized {
+			// Shown on the form rather than redirecting: the visitor is anonymous.
+			w.Header().Set("WWW-Authenticate", `Form realm="quorum"`)
+			s.renderLogin(w, r, f.fail(err), loginData{Next: next, Password: f})
+			return
+		}
+		s.formFail(w, r, err, f, func(status int) { s.renderLogin(w, r, status, loginData{Next: next, Password: f}) })
+		return
+	}
+	s.afterSignIn(w, r, v, next)
+}
+
+func (s *Server) logoutSubmit(w http.ResponseWriter, r *http.Request) {
+	err := s.accounts.SignOut(r.Context(), sessionToken(r))
+	if err != nil && domain.ErrorCode(err) != domain.Unauthorized {
+		s.pageError(w, r, err)
+		return
+	}
+	clearSessionCookie(w)
+	redirect(w, r, "/login?done=signed-out")
+}
+
+// ---- welcome (first sign-in) ----
+
+func (s *Server) welcomePage(w http.ResponseWriter, r *http.Request) {
+	u, err := s.accounts.Me(r.Context())
+	if err != nil {
+		s.pageError(w, r, err)
+		return
+	}
+	s.web.Page(w, r, http.StatusOK, "welcome", "Welcome", map[string]any{
+		"Next": safeNext(r.URL.Query().Get("next")), "Form": newForm(map[string]string{"name": u.Name})})
+}
+
+func (s *Server) welcomeSubmit(w http.ResponseWriter, r *http.Request) {
+	if err := parseForm(w, r); err != nil {
+		s.pageError(w, r, err)
+		return
+	}
+	name, next := r.PostFormValue("name"), safeNext(r.PostFormValue("next"))
+	if _, err := s.accounts.UpdateProfile(r.Context(), account.ProfileUpdate{Name: &name}); err != nil {
+		f := newForm(map[string]string{"name": name})
+		s.formFail(w, r, err, f, func(status int) {
+			s.web.Page(w, r, status, "welcome", "Welcome", map[string]any{"Next": next, "Form": f})
+		})
+		return
+	}
+	redirect(w, r, next)
+}
+
+// ---- settings ----
+
+type settingsData struct {
+	User      *account.User
+	Notice    string
+	Locales   []string
+	TimeZones []string
+	Profile   *formState
+	Email     *formState
+	Password  *formState
+}
+
+// commonTimeZones are offered as suggestions; any IANA name is accepted.
+var commonTimeZones = []string{"UTC", "Europe/London", "Europe/Dublin", "Europe/Lisbon", "Europe/Paris", "Europe/Berlin",
+	"Europe/Madrid", "Europe/Rome", "Europe/Amsterdam", "Europe/Brussels", "Europe/Vienna", "Europe/Zurich", "Europe/Stockholm",
+	"Europe/Oslo", "Europe/Copenhagen", "Europe/Helsinki", "Europe/Warsaw", "Europe/Prague", "Europe/Athens", "Europe/Istanbul",
+	"Europe/Kyiv", "Africa/Lagos", "Africa/Nairobi", "Africa/Johannesburg", "Asia/Dubai", "Asia/Kolkata", "Asia/Singapore",
+	"Asia/Shanghai", "Asia/Tokyo", "Asia/Seoul", "Australia/Perth", "Australia/Sydney", "Pacific/Auckland",
+	"America/Sao_Paulo", "America/Argentina/Buenos_Aires", "America/Mexico_City", "America/New_York", "America/Chicago",
+	"America/Denver", "America/Los_Angeles", "America/Anchorage", "America/Toronto", "America/Vancouver", "Pacific/Honolulu"}
+
+func (s *Server) renderSettings(w http.ResponseWriter, r *http.Request, status int, d settingsData) {
+	if d.User == nil {
+		u, err := s.accounts.Me(r.Context())
+		if err != nil {
+			s.pageError(w, r, err)
+			return
+		}
+		d.User = u
+	}
+	if d.Profile == nil {
+		d.Profile = newForm(map[string]string{"name": d.User.Name, "time_zone": d.User.TimeZone, "locale": d.User.Locale})
+	}
+	if d.Email == nil {
+		d.Email = newForm(nil)
+	}
+	if d.Password == nil {
+		d.Password = newForm(nil)
+	}
+	d.Locales, d.TimeZones = account.SupportedLocales, commonTimeZones
+	s.web.Page(w, r, status, "settings", "Settings", d)
+}
+
+func (s *Server) settingsPage(w http.ResponseWriter, r *http.Request) {
+	s.renderSettings(w, r, http.StatusOK, settingsData{Notice: notice(r)})
+}
+
+func (s *Server) settingsSubmit(w http.ResponseWriter, r *http.Request) {
+	if err := parseForm(w, r); err != nil {
+		s.pageError(w, r, err)
+		return
+	}
+	name, tz, loc := r.PostFormValue("name"), r.PostFormValue("time_zone"), r.PostFormValue("locale")
+	if _, err := s.accounts.UpdateProfile(r.Context(), account.ProfileUpdate{Name: &name, TimeZone: &tz, Locale: &loc}); err != nil {
+		f := newForm(map[string]string{"name": name, "time_zone": tz, "locale": loc})
+		s.formFail(w, r, err, f, func(status int) { s.renderSettings(w, r, status, settingsData{Profile: f}) })
+		return
+	}
+	redirect(w, r, "/settings?done=profile")
+}
+
+func (s *Server) settingsEmailSubmit(w http.ResponseWriter, r *http.Request) {
+	if err := parseForm(w, r); err != nil {
+		s.pageError(w, r, err)
+		return
+	}
+	email := r.PostFormValue("email")
+	if err := s.accounts.RequestEmailChange(r.Context(), email); err != nil {
+		f := newForm(map[string]string{"email": email})
+		s.formFail(w, r, err, f, func(status int) { s.renderSettings(w, r, status, settingsData{Email: f}) })
+		return
+	}
+	redirect(w, r, "/settings?done=email")
+}
+
+func (s *Server) settingsPasswordSubmit(w http.ResponseWriter, r *http.Request) {
+	if err := parseForm(w, r); err != nil {
+		s.pageError(w, r, err)
+		return
+	}
+	current, pw, confirm := r.PostFormValue("current_password"), r.PostFormValue("password"), r.PostFormValue("password_confirm")
+	var err error
+	done := "password"
+	if r.PostFormValue("action") == "remove" {
+		err, done = s.accounts.RemovePassword(r.Context(), current), "password-off"
+	} else if pw != confirm {
+		err = domain.Validation(domain.FieldError{Field: "password_confirm", Message: "does not match the new password"})
+	} else {
+		err = s.accounts.SetPassword(r.Context(), current, pw)
+	}
+	if err != nil {
+		f := newForm(nil)
+		s.formFail(w, r, err, f, func(status int) { s.renderSettings(w, r, status, settingsData{Password: f}) })
+		return
+	}
+	redirect(w, r, "/settings?done="+done)
+}
+
+func (s *Server) emailConfirmPage(w http.ResponseWriter, r *http.Request) {
+	token := r.URL.Query().Get("token")
+	if token == "" || len(token) > 200 || !utf8.ValidString(token) {
+		s.pageError(w, r, domain.Errorf(domain.Invalid, "this confirmation link is incomplete; copy the whole link from the email"))
+		return
+	}
+	s.web.Page(w, r, http.StatusOK, "settings_email", "Confirm your new email address", map[string]any{"Token": token})
+}
+
+func (s *Server) emailConfirmSubmit(w http.ResponseWriter, r *http.Request) {
+	if err := parseForm(w, r); err != nil {
+		s.pageError(w, r, err)
+		return
+	}
+	u, err := s.accounts.ConfirmEmailChange(r.Context(), r.PostFormValue("token"))
+	if err != nil {
+		s.pageError(w, r, err)
+		return
+	}
+	s.web.Page(w, r, http.StatusOK, "settings_email", "Email address changed", map[string]any{"Done": true, "Email": u.Email})
+}
+
+// ---- tokens ----
+
+type tokensData struct {
+	Tokens []account.APIToken
+	New    *account.NewToken
+	Notice string
+	Form   *formState
+}
+
+func (s *Server) renderTokens(w http.ResponseWriter, r *http.Request, status int, d tokensData) {
+	list, err := s.accounts.Tokens(r.Context())
+	if err != nil {
+		s.pageError(w, r, err)
+		return
+	}
+	d.Tokens = list
+	if d.Form == nil {
+		d.Form = newForm(nil)
+	}
+	s.web.Page(w, r, status, "settings_tokens", "API tokens", d)
+}
+
+func (s *Server) tokensPage(w http.ResponseWriter, r *http.Request) {
+	s.renderTokens(w, r, http.StatusOK, tokensData{Notice: notice(r)})
+}
+
+func (s *Server) tokensCreateSubmit(w http.ResponseWriter, r *http.Request) {
+	if err := parseForm(w, r); err != nil {
+		s.pageError(w, r, err)
+		return
+	}
+	name := r.PostFormValue("name")
+	t, err := s.accounts.CreateToken(r.Context(), name)
+	if err != nil {
+		f := newForm(map[string]string{"name": name})
+		s.formFail(w, r, err, f, func(status int) { s.renderTokens(w, r, status, tokensData{Form: f}) })
+		return
+	}
+	// Rendered directly (not redirected): the secret is shown this once.
+	s.renderTokens(w, r, http.StatusCreated, tokensData{New: t})
+}
+
+func (s *Server) tokensRevokeSubmit(w http.ResponseWriter, r *http.Request) {
+	if err := s.accounts.RevokeToken(r.Context(), r.PathValue("id")); err != nil {
+		s.pageError(w, r, err)
+		return
+	}
+	redirect(w, r, "/settings/tokens?done=token-revoked")
+}
+
+// ---- sessions ----
+
+func (s *Server) sessionsPage(w http.ResponseWriter, r *http.Request) {
+	list, err := s.accounts.Sessions(r.Context())
+	if err != nil {
+		s.pageError(w, r, err)
+		return
+	}
+	s.web.Page(w, r, http.StatusOK, "settings_sessions", "Sessions", map[string]any{"Sessions": list, "Notice": notice(r)})
+}
+
+func (s *Server) sessionsRevokeSubmit(w http.ResponseWriter, r *http.Request) {
+	if err := s.accounts.RevokeSession(r.Context(), r.PathValue("id")); err != nil {
+		s.pageError(w, r, err)
+		return
+	}
+	redirect(w, r, "/settings/sessions?done=session-ended")
+}
+
+func (s *Server) sessionsRevokeAllSubmit(w http.ResponseWriter, r *http.Request) {
+	if _, err := s.accounts.SignOutEverywhere(r.Context()); err != nil {
+		s.pageError(w, r, err)
+		return
+	}
+	clearSessionCookie(w)
+	redirect(w, r, "/login?done=signed-out-all")
+}

@@ -1,0 +1,148 @@
+package server
+
+import (
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/quorum-app/quorum/internal/account"
+	"github.com/quorum-app/quorum/internal/authz"
+	"github.com/quorum-app/quorum/internal/domain"
+	"github.com/quorum-app/quorum/internal/web"
+)
+
+// SessionCookie holds the browser session token. The __Host- prefix makes
+// browsers insist on Secure, Path=/ and no Domain, so no subdomain can set
+// or read it. (Browsers accept Secure cookies on http://localhost, so the
+// flag stays on in development too.)
+const SessionCookie = "__Host-quorum_session"
+
+var (
+	errTokenNotAccepted = domain.Errorf(domain.Forbidden,
+		"API tokens are not accepted here; this needs a browser session (sign in at /login)")
+	errBadAuthHeader = domain.Errorf(domain.Unauthorized,
+		"the Authorization header must be \"Bearer qrm_...\" with a personal API token")
+)
+
+// authenticate wraps a route: it resolves the caller's credentials to an
+// authz.Actor (bearer token or session cookie), enforces the route's
+// transport rule (Session routes refuse bearer tokens) and puts the actor,
+// and for pages the signed-in user, into the request context. Whether the
+// actor may do what the handler asks is decided by the core.
+func (s *Server) authenticate(rt Route) http.Handler {
+	if rt.Pattern == "GET /static/" || rt.Pattern == "GET /healthz" {
+		return rt.Handler // plumbing: no credentials needed, no storage read per asset
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		actor := authz.Actor{Kind: authz.Anonymous}
+		if h := r.Header.Get("Authorization"); h != "" {
+			scheme, tok, ok := strings.Cut(h, " ")
+			switch {
+			case rt.Access == Session:
+				s.authError(w, r, rt, errTokenNotAccepted)
+				return
+			case !ok || !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(tok) == "":
+				s.authError(w, r, rt, errBadAuthHeader)
+				return
+			case s.accounts == nil:
+				s.authError(w, r, rt, domain.Errorf(domain.Unauthorized, "API tokens are not accepted by this server"))
+				return
+			}
+			a, err := s.accounts.AuthenticateToken(r.Context(), strings.TrimSpace(tok))
+			if err != nil {
+				s.authError(w, r, rt, err)
+				return
+			}
+			actor = a
+		} else if c, err := r.Cookie(SessionCookie); err == nil && c.Value != "" && s.accounts != nil {
+			a, err := s.accounts.AuthenticateSession(r.Context(), c.Value)
+			switch domain.ErrorCode(err) {
+			case "":
+				actor = a
+			case domain.Unauthorized: // ended or forged: continue anonymously and drop the cookie
+				clearSessionCookie(w)
+			default:
+				s.authError(w, r, rt, err)
+				return
+			}
+		}
+		ctx := authz.WithActor(r.Context(), actor)
+		if rt.Page && actor.Authenticated() {
+			if u, err := s.accounts.User(ctx, actor.UserID); err == nil {
+				ctx = web.WithViewer(ctx, u)
+			}
+		}
+		rt.Handler(w, r.WithContext(ctx))
+	})
+}
+
+func (s *Server) authError(w http.ResponseWriter, r *http.Request, rt Route, err error) {
+	if domain.ErrorCode(err) == domain.Unauthorized && !rt.Page {
+		w.Header().Set("WWW-Authenticate", `Bearer realm="quorum"`)
+	}
+	if rt.Page {
+		s.pageError(w, r, err)
+		return
+	}
+	WriteError(w, r, s.log, err)
+}
+
+// Viewer returns the signed-in person of a page request (nil when
+// anonymous or for API requests). Handlers of other areas use it to show
+// personal things; access decisions still belong to the core.
+func (s *Server) Viewer(r *http.Request) *account.User {
+	u, _ := web.ViewerFrom(r.Context()).(*account.User)
+	return u
+}
+
+func setSessionCookie(w http.ResponseWriter, token string, expires time.Time) {
+	http.SetCookie(w, &http.Cookie{Name: SessionCookie, Value: token, Path: "/", Expires: expires,
+		Secure: true, HttpOnly: true, SameSite: http.SameSiteLaxMode})
+}
+
+func clearSessionCookie(w http.ResponseWriter) {
+	http.SetCookie(w, &http.Cookie{Name: SessionCookie, Value: "", Path: "/", MaxAge: -1,
+		Secure: true, HttpOnly: true, SameSite: http.SameSiteLaxMode})
+}
+
+// pageError answers a page request that failed: anonymous visitors of a
+// page that needs sign-in are sent to /login (and back afterwards); other
+// errors get the error page with a status and a safe message.
+func (s *Server) pageError(w http.ResponseWriter, r *http.Request, err error) {
+	code := domain.ErrorCode(err)
+	if code == domain.Unauthorized && r.Method == http.MethodGet && !authz.ActorFrom(r.Context()).Authenticated() {
+		http.Redirect(w, r, "/login?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
+		return
+	}
+	p, retry := ProblemFor(r, err)
+	if p.Status >= 500 {
+		s.log.ErrorContext(r.Context(), "page failed", "request_id", p.RequestID, "status", p.Status, "error", err.Error())
+	}
+	if retry > 0 {
+		w.Header().Set("Retry-After", retryAfter(retry))
+	}
+	if s.web == nil {
+		WriteProblem(w, p)
+		return
+	}
+	s.web.Error(w, r, p.Status, p.Title, p.Detail)
+}
+
+func retryAfter(d time.Duration) string {
+	return strconv.Itoa(int((d + time.Second - 1) / time.Second))
+}
+
+// safeNext returns a same-site path to go to after sign-in, or "/".
+func safeNext(next string) string {
+	if next == "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") ||
+		strings.ContainsAny(next, "\r\n\t") || len(next) > 1024 {
+		return "/"
+	}
+	u, err := url.Parse(next)
+	if err != nil || u.Scheme != "" || u.Host != "" {
+		return "/"
+	}
+	return next
+}

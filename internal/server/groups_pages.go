@@ -1,0 +1,625 @@
+package server
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/quorum-app/quorum/internal/authz"
+	"github.com/quorum-app/quorum/internal/domain"
+	"github.com/quorum-app/quorum/internal/group"
+	"github.com/quorum-app/quorum/internal/store"
+)
+
+// Server-rendered group pages. They work without JavaScript: every action
+// is a form posting to a page route that redirects back (303) with a notice,
+// or re-renders the form with errors next to the fields.
+
+var groupFieldLabels = map[string]string{
+	"name": "Name", "handle": "Handle", "description": "Description", "privacy": "Privacy",
+	"emails": "Email addresses", "role": "Role", "message": "Message", "version": "Version",
+}
+
+// groupForm records err on f with the group forms' labels.
+func groupForm(f *formState, err error) int {
+	status := f.fail(err)
+	for i, m := range f.List {
+		field := m.Field
+		if strings.HasPrefix(field, "emails[") {
+			field = "emails"
+		}
+		if l, ok := groupFieldLabels[field]; ok {
+			f.List[i].Label = l
+		}
+		if field != m.Field {
+			f.List[i].Field = field
+			if _, seen := f.Fields[field]; !seen {
+				f.Fields[field] = m.Message
+			}
+		}
+	}
+	return status
+}
+
+// groupFormFail re-renders a form with the error, or shows the error page
+// for errors a form cannot carry.
+func (s *Server) groupFormFail(w http.ResponseWriter, r *http.Request, err error, f *formState, render func(status int)) {
+	switch domain.ErrorCode(err) {
+	case domain.Internal, domain.Unavailable, domain.Unauthorized, domain.NotFound, domain.Unsupported, domain.TooLarge:
+		s.pageError(w, r, err)
+		return
+	}
+	render(groupForm(f, err))
+}
+
+var groupNotices = map[string]string{
+	"created":   "Your group is ready. Invite people to get started.",
+	"joined":    "Welcome! You are now a member.",
+	"left":      "You left the group.",
+	"requested": "Your request was sent. An admin will answer it.",
+	"invited":   "Invitations sent.",
+	"resent":    "The invitation was sent again with a new link.",
+	"revoked":   "The invitation was revoked; its link no longer works.",
+	"reset":     "The join link was reset. The old link no longer works.",
+	"approved":  "The request was approved.",
+	"denied":    "The request was denied.",
+	"role":      "The role was changed.",
+	"removed":   "The member was removed.",
+	"saved":     "Settings saved.",
+}
+
+func groupNotice(r *http.Request) string { return groupNotices[r.URL.Query().Get("done")] }
+
+func groupURL(id string, parts ...string) string {
+	return "/groups/" + url.PathEscape(id) + strings.Join(parts, "")
+}
+
+// groupPostForm parses the form of a page POST; it fails with the error page.
+func (s *Server) groupPostForm(w http.ResponseWriter, r *http.Request) bool {
+	if err := parseForm(w, r); err != nil {
+		s.pageError(w, r, err)
+		return false
+	}
+	return true
+}
+
+// ---- list and create ----
+
+type groupListData struct {
+	Groups []group.Group
+	Next   string
+	Notice string
+}
+
+func (s *Server) groupsPage(w http.ResponseWriter, r *http.Request) {
+	cursor, _, err := groupPageParams(r)
+	if err != nil {
+		s.pageError(w, r, err)
+		return
+	}
+	page, err := s.groups.Mine(r.Context(), cursor, 50)
+	if err != nil {
+		s.pageError(w, r, err)
+		return
+	}
+	s.web.Page(w, r, http.StatusOK, "group_list", "Your groups", groupListData{Groups: page.Items, Next: page.Next, Notice: groupNotice(r)})
+}
+
+type groupNewData struct {
+	Form   *formState
+	Parent *group.Group
+}
+
+func (s *Server) renderGroupNew(w http.ResponseWriter, r *http.Request, status int, d groupNewData) {
+	title := "New group"
+	if d.Parent != nil {
+		title = "New subgroup of " + d.Parent.Name
+	}
+	s.web.Page(w, r, status, "group_new", title, d)
+}
+
+func (s *Server) groupNewPage(w http.ResponseWriter, r *http.Request) {
+	if err := authz.RequireUser(authz.ActorFrom(r.Context())); err != nil {
+		s.pageError(w, r, err)
+		return
+	}
+	d := groupNewData{Form: newForm(map[string]string{"privacy": "closed"})}
+	if pid := r.URL.Query().Get("parent"); pid != "" {
+		p, err := s.groups.Get(r.Context(), pid)
+		if err == nil && !p.Can(string(authz.GroupCreateSubgroup)) {
+			// The policy's verdict, as listed in the group's actions.
+			err = authz.Forbidden("you cannot create a subgroup of " + p.Name)
+		}
+		if err != nil {
+			s.pageError(w, r, err)
+			return
+		}
+		d.Parent = &p
+		d.Form.Values["parent_id"] = p.ID
+	}
+	s.renderGroupNew(w, r, http.StatusOK, d)
+}
+
+func (s *Server) groupCreateSubmit(w http.ResponseWriter, r *http.Request) {
+	if !s.groupPostForm(w, r) {
+		return
+	}
+	in := group.CreateInput{Name: r.PostFormValue("name"), Handle: r.PostFormValue("handle"),
+		Description: r.PostFormValue("description"), Privacy: r.PostFormValue("privacy"), ParentID: r.PostFormValue("parent_id")}
+	g, err := s.groups.Create(r.Context(), in)
+	if err != nil {
+		f := newForm(map[string]string{"name": in.Name, "handle": in.Handle, "description": in.Description,
+			"privacy": in.Privacy, "parent_id": in.ParentID})
+		s.groupFormFail(w, r, err, f, func(status int) {
+			d := groupNewData{Form: f}
+			if in.ParentID != "" {
+				if p, err := s.groups.Get(r.Context(), in.ParentID); err == nil {
+					d.Parent = &p
+				}
+			}
+			s.renderGroupNew(w, r, status, d)
+		})
+		return
+	}
+	redirect(w, r, groupURL(g.ID)+"?done=created")
+}
+
+// ---- group page and membership actions ----
+
+type groupShowData struct {
+	Group     group.Group
+	Parent    *group.Group
+	Subgroups []group.Group
+	Notice    string
+	Request   *formState
+}
+
+func (s *Server) groupPage(w http.ResponseWriter, r *http.Request) {
+	g, err := s.groups.Get(r.Context(), r.PathValue("id"))
+	if err != nil {
+		s.pageError(w, r, err)
+		return
+	}
+	s.renderGroupShow(w, r, http.StatusOK, g, newForm(nil))
+}
+
+func (s *Server) renderGroupShow(w http.ResponseWriter, r *http.Request, status int, g group.Group, req *formState) {
+	d := groupShowData{Group: g, Notice: groupNotice(r), Request: req}
+	if g.ParentID != "" {
+		if p, err := s.groups.Get(r.Context(), g.ParentID); err == nil {
+			d.Parent = &p
+		}
+	} else if subs, err := s.groups.Subgroups(r.Context(), g.ID); err == nil {
+		d.Subgroups = subs
+	}
+	s.web.Page(w, r, status, "group_show", g.Name, d)
+}
+
+func (s *Server) groupJoinSubmit(w http.ResponseWriter, r *http.Request) {
+	if _, err := s.groups.Join(r.Context(), r.PathValue("id")); err != nil {
+		s.pageError(w, r, err)
+		return
+	}
+	redirect(w, r, groupURL(r.PathValue("id"))+"?done=joined")
+}
+
+func (s *Server) groupLeaveSubmit(w http.ResponseWriter, r *http.Request) {
+	if err := s.groups.Leave(r.Context(), r.PathValue("id")); err != nil {
+		s.pageError(w, r, err)
+		return
+	}
+	redirect(w, r, "/groups?done=left")
+}
+
+func (s *Server) groupRequestSubmit(w http.ResponseWriter, r *http.Request) {
+	if !s.groupPostForm(w, r) {
+		return
+	}
+	id := r.PathValue("id")
+	msg := r.PostFormValue("message")
+	if err := s.groups.RequestMembership(r.Context(), id, msg); err != nil {
+		f := newForm(map[string]string{"message": msg})
+		s.groupFormFail(w, r, err, f, func(status int) {
+			g, gerr := s.groups.Get(r.Context(), id)
+			if gerr != nil {
+				s.pageError(w, r, gerr)
+				return
+			}
+			s.renderGroupShow(w, r, status, g, f)
+		})
+		return
+	}
+	redirect(w, r, groupURL(id)+"?done=requested")
+}
+
+// ---- members ----
+
+type groupMembersData struct {
+	Group   group.Group
+	Members []group.Member
+	Next    string
+	Notice  string
+	Error   string
+	Me      string
+}
+
+func (s *Server) groupMembersPage(w http.ResponseWriter, r *http.Request) {
+	s.renderGroupMembers(w, r, http.StatusOK, "")
+}
+
+func (s *Server) renderGroupMembers(w http.ResponseWriter, r *http.Request, status int, problem string) {
+	id := r.PathValue("id")
+	g, err := s.groups.Get(r.Context(), id)
+	if err != nil {
+		s.pageError(w, r, err)
+		return
+	}
+	cursor, _, err := groupPageParams(r)
+	var page store.Page[group.Member]
+	if err == nil {
+		page, err = s.groups.Members(r.Context(), id, cursor, 100)
+	}
+	if err != nil {
+		s.pageError(w, r, err)
+		return
+	}
+	s.web.Page(w, r, status, "group_members", "Members of "+g.Name, groupMembersData{Group: g, Members: page.Items,
+		Next: page.Next, Notice: groupNotice(r), Error: problem, Me: authz.ActorFrom(r.Context()).UserID})
+}
+
+// groupMemberFail shows a refused member action (last admin, forbidden)
+// on the members page; other failures get the error page.
+func (s *Server) groupMemberFail(w http.ResponseWriter, r *http.Request, err error) {
+	switch domain.ErrorCode(err) {
+	case domain.Conflict, domain.Forbidden, domain.Invalid:
+		s.renderGroupMembers(w, r, Status(domain.ErrorCode(err)), domain.ErrorMessage(err))
+	default:
+		s.pageError(w, r, err)
+	}
+}
+
+func (s *Server) groupRoleSubmit(w http.ResponseWriter, r *http.Request) {
+	if !s.groupPostForm(w, r) {
+		return
+	}
+	_, err := s.groups.SetRole(r.Context(), r.PathValue("id"), r.PathValue("uid"), authz.Role(r.PostFormValue("role")))
+	if err != nil {
+		s.groupMemberFail(w, r, err)
+		return
+	}
+	redirect(w, r, groupURL(r.PathValue("id"), "/members")+"?done=role")
+}
+
+func (s *Server) groupRemoveSubmit(w http.ResponseWriter, r *http.Request) {
+	if err := s.groups.RemoveMember(r.Context(), r.PathValue("id"), r.PathValue("uid")); err != nil {
+		s.groupMemberFail(w, r, err)
+		return
+	}
+	redirect(w, r, groupURL(r.PathValue("id"), "/members")+"?done=removed")
+}
+
+// ---- invitations and the join link ----
+
+type groupInvitationsData struct {
+	Group       group.Group
+	Invitations []group.Invitation
+	Next        string
+	JoinLink    string
+	CanReset    bool
+	Form        *formState
+	Results     []group.InviteResult
+	Notice      string
+}
+
+func (s *Server) renderGroupInvitations(w http.ResponseWriter, r *http.Request, status int, f *formState, results []group.InviteResult) {
+	id := r.PathValue("id")
+	g, err := s.groups.Get(r.Context(), id)
+	if err != nil {
+		s.pageError(w, r, err)
+		return
+	}
+	page, err := s.groups.Invitations(r.Context(), id, "", 100)
+	if err != nil {
+		s.pageError(w, r, err)
+		return
+	}
+	d := groupInvitationsData{Group: g, Invitations: page.Items, Next: page.Next, Form: f, Results: results,
+		Notice: groupNotice(r), CanReset: g.Can(string(authz.GroupResetJoinLink))}
+	if link, err := s.groups.JoinLink(r.Context(), id); err == nil {
+		d.JoinLink = link
+	}
+	if d.Form == nil {
+		d.Form = newForm(map[string]string{"role": "member"})
+	}
+	s.web.Page(w, r, status, "group_invitations", "Invitations to "+g.Name, d)
+}
+
+func (s *Server) groupInvitationsPage(w http.ResponseWriter, r *http.Request) {
+	s.renderGroupInvitations(w, r, http.StatusOK, nil, nil)
+}
+
+// splitGroupEmails accepts addresses separated by commas, semicolons, spaces or lines.
+func splitGroupEmails(s string) []string {
+	return strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ';' || r == ' ' || r == '\n' || r == '\r' || r == '\t' })
+}
+
+func (s *Server) groupInviteSubmit(w http.ResponseWriter, r *http.Request) {
+	if !s.groupPostForm(w, r) {
+		return
+	}
+	in := group.InviteInput{Emails: splitGroupEmails(r.PostFormValue("emails")), Role: r.PostFormValue("role"), Message: r.PostFormValue("message")}
+	res, err := s.groups.Invite(r.Context(), r.PathValue("id"), in)
+	f := newForm(map[string]string{"emails": r.PostFormValue("emails"), "role": in.Role, "message": in.Message})
+	if err != nil {
+		s.groupFormFail(w, r, err, f, func(status int) { s.renderGroupInvitations(w, r, status, f, nil) })
+		return
+	}
+	r.URL.RawQuery = "done=invited"
+	s.renderGroupInvitations(w, r, http.StatusOK, nil, res)
+}
+
+func (s *Server) groupResendSubmit(w http.ResponseWriter, r *http.Request) {
+	if _, err := s.groups.ResendInvitation(r.Context(), r.PathValue("id"), r.PathValue("iid")); err != nil {
+		s.pageError(w, r, err)
+		return
+	}
+	redirect(w, r, groupURL(r.PathValue("id"), "/invitations")+"?done=resent")
+}
+
+func (s *Server) groupRevokeSubmit(w http.ResponseWriter, r *http.Request) {
+	if err := s.groups.RevokeInvitation(r.Context(), r.PathValue("id"), r.PathValue("iid")); err != nil {
+		s.pageError(w, r, err)
+		return
+	}
+	redirect(w, r, groupURL(r.PathValue("id"), "/invitations")+"?done=revoked")
+}
+
+func (s *Server) groupResetLinkSubmit(w http.ResponseWriter, r *http.Request) {
+	if _, err := s.groups.ResetJoinLink(r.Context(), r.PathValue("id")); err != nil {
+		s.pageError(w, r, err)
+		return
+	}
+	redirect(w, r, groupURL(r.PathValue("id"), "/invitations")+"?done=reset")
+}
+
+// ---- requests ----
+
+type groupRequestsData struct {
+	Group    group.Group
+	Requests []group.Request
+	Next     string
+	Notice   string
+}
+
+func (s *Server) groupRequestsPage(w http.ResponseWriter, r *http.Request) {
+	id := r.PathValue("id")
+	g, err := s.groups.Get(r.Context(), id)
+	if err != nil {
+		s.pageError(w, r, err)
+		return
+	}
+	cursor, _, err := groupPageParams(r)
+	var page store.Page[group.Request]
+	if err == nil {
+		page, err = s.groups.Requests(r.Context(), id, cursor, 100)
+	}
+	if err != nil {
+		s.pageError(w, r, err)
+		return
+	}
+	s.web.Page(w, r, http.StatusOK, "group_requests", "Requests to join "+g.Name,
+		groupRequestsData{Group: g, Requests: page.Items, Next: page.Next, Notice: groupNotice(r)})
+}
+
+func (s *Server) groupApproveSubmit(w http.ResponseWriter, r *http.Request) {
+	if err := s.groups.ApproveRequest(r.Context(), r.PathValue("id"), r.PathValue("uid")); err != nil {
+		s.pageError(w, r, err)
+		return
+	}
+	redirect(w, r, groupURL(r.PathValue("id"), "/requests")+"?done=approved")
+}
+
+func (s *Server) groupDenySubmit(w http.ResponseWriter, r *http.Request) {
+	if err := s.groups.DenyRequest(r.Context(), r.PathValue("id"), r.PathValue("uid")); err != nil {
+		s.pageError(w, r, err)
+		return
+	}
+	redirect(w, r, groupURL(r.PathValue("id"), "/requests")+"?done=denied")
+}
+
+// ---- settings ----
+
+// groupFlagFields are the settings form's checkboxes, in display order.
+var groupFlagFields = []struct{ Name, Label, Hint string }{
+	{"members_can_add_members", "Members can add members", "Invite people, share the join link and approve requests."},
+	{"members_can_add_guests", "Members can add guests", "Give someone outside the group access to one thread or poll."},
+	{"members_can_announce", "Members can announce", "Notify the whole group about a thread or poll."},
+	{"members_can_start_threads", "Members can start threads", ""},
+	{"members_can_start_polls", "Members can start polls", "Proposals, polls, scores, ranked choice, dot votes, meetings."},
+	{"members_can_edit_own_threads", "Members can edit their threads", ""},
+	{"members_can_edit_own_comments", "Members can edit and delete their comments", ""},
+	{"admins_can_edit_user_content", "Admins can edit other people's content", "Threads and comments written by members."},
+	{"parent_members_can_see_threads", "Members of the parent group can see this subgroup's threads", "Only applies to subgroups."},
+}
+
+type groupFlagField struct {
+	Name, Label, Hint string
+	Checked           bool
+}
+
+type groupSettingsData struct {
+	Group  group.Group
+	Form   *formState
+	Flags  []groupFlagField
+	Notice string
+}
+
+func groupFlagValues(f authz.Flags) map[string]bool {
+	return map[string]bool{
+		"members_can_add_members": f.MembersCanAddMembers, "members_can_add_guests": f.MembersCanAddGuests,
+		"members_can_announce": f.MembersCanAnnounce, "members_can_start_threads": f.MembersCanStartThreads,
+		"members_can_start_polls": f.MembersCanStartPolls, "members_can_edit_own_threads": f.MembersCanEditOwnThreads,
+		"members_can_edit_own_comments": f.MembersCanEditOwnComments, "admins_can_edit_user_content": f.AdminsCanEditUserContent,
+		"parent_members_can_see_threads": f.ParentMembersCanSeeThreads,
+	}
+}
+
+func (s *Server) renderGroupSettings(w http.ResponseWriter, r *http.Request, status int, g group.Group, f *formState, checked map[string]bool) {
+	if f == nil {
+		f = newForm(map[string]string{"name": g.Name, "handle": g.Handle, "description": g.Description, "privacy": string(g.Privacy)})
+	}
+	if checked == nil {
+		checked = groupFlagValues(g.Permissions)
+	}
+	d := groupSettingsData{Group: g, Form: f, Notice: groupNotice(r)}
+	for _, ff := range groupFlagFields {
+		if ff.Name == "parent_members_can_see_threads" && !g.IsSubgroup() {
+			continue
+		}
+		d.Flags = append(d.Flags, groupFlagField{Name: ff.Name, Label: ff.Label, Hint: ff.Hint, Checked: checked[ff.Name]})
+	}
+	s.web.Page(w, r, status, "group_settings", "Settings of "+g.Name, d)
+}
+
+func (s *Server) groupSettingsPage(w http.ResponseWriter, r *http.Request) {
+	g, err := s.groups.Get(r.Context(), r.PathValue("id"))
+	if err == nil && !g.Can(string(authz.GroupEditSettings)) {
+		err = authz.ErrAdminOnly
+	}
+	if err != nil {
+		s.pageError(w, r, err)
+		return
+	}
+	s.renderGroupSettings(w, r, http.StatusOK, g, nil, nil)
+}
+
+func (s *Server) groupSettingsSubmit(w http.ResponseWriter, r *http.Request) {
+	if !s.groupPostForm(w, r) {
+		return
+	}
+	id := r.PathValue("id")
+	var version int64
+	for _, c := range r.PostFormValue("version") {
+		if c < '0' || c > '9' || version > 1<<40 {
+			version = -1
+			break
+		}
+		version = version*10 + int64(c-'0')
+	}
+	str := func(k string) *string { v := r.PostFormValue(k); return &v }
+	checked := map[string]bool{}
+	for _, ff := range groupFlagFields {
+		checked[ff.Name] = r.PostFormValue(ff.Name) != ""
+	}
+	b := func(k string) *bool { v := checked[k]; return &v }
+	patch := &group.FlagsPatch{
+		MembersCanAddMembers: b("members_can_add_members"), MembersCanAddGuests: b("members_can_add_guests"),
+		MembersCanAnnounce: b("members_can_announce"), MembersCanStartThreads: b("members_can_start_threads"),
+		MembersCanStartPolls: b("members_can_start_polls"), MembersCanEditOwnThreads: b("members_can_edit_own_threads"),
+		MembersCanEditOwnComments: b("members_can_edit_own_comments"), AdminsCanEditUserContent: b("admins_can_edit_user_content"),
+	}
+	if _, ok := r.PostForm["parent_members_can_see_threads"]; ok || r.PostFormValue("subgroup") == "1" {
+		patch.ParentMembersCanSeeThreads = b("parent_members_can_see_threads")
+	}
+	in := group.UpdateInput{Version: version, Name: str("name"), Handle: str("handle"), Description: str("description"),
+		Privacy: str("privacy"), Permissions: patch}
+	if _, err := s.groups.Update(r.Context(), id, in); err != nil {
+		f := newForm(map[string]string{"name": *in.Name, "handle": *in.Handle, "description": *in.Description, "privacy": *in.Privacy})
+		s.groupFormFail(w, r, err, f, func(status int) {
+			g, gerr := s.groups.Get(r.Context(), id)
+			if gerr != nil {
+				s.pageError(w, r, gerr)
+				return
+			}
+			s.renderGroupSettings(w, r, status, g, f, checked)
+		})
+		return
+	}
+	redirect(w, r, groupURL(id, "/settings")+"?done=saved")
+}
+
+// ---- invitation and join-link landing pages ----
+
+type groupAcceptData struct {
+	Preview   group.InvitationPreview
+	Token     string
+	Action    string // form action
+	SignedIn  bool
+	LoginURL  string
+	SignupURL string
+	Kind      string // invitation or link
+	Error     string
+}
+
+func (s *Server) groupAcceptPage(w http.ResponseWriter, r *http.Request, kind string, status int, problem string) {
+	token := r.PathValue("token")
+	var p group.InvitationPreview
+	var err error
+	action := "/invitations/" + url.PathEscape(token)
+	if kind == "link" {
+		p, err = s.groups.PreviewJoinLink(r.Context(), token)
+		action = "/join/" + url.PathEscape(token)
+	} else {
+		p, err = s.groups.PreviewInvitation(r.Context(), token)
+	}
+	if err != nil {
+		s.pageError(w, r, err)
+		return
+	}
+	next := url.QueryEscape(action)
+	s.web.Page(w, r, status, "group_accept", "Join "+p.Group.Name, groupAcceptData{
+		Preview: p, Token: token, Action: action, SignedIn: authz.ActorFrom(r.Context()).Authenticated(),
+		LoginURL: "/login?next=" + next, SignupURL: "/signup?next=" + next, Kind: kind, Error: problem,
+	})
+}
+
+func (s *Server) invitationPage(w http.ResponseWriter, r *http.Request) {
+	s.groupAcceptPage(w, r, "invitation", http.StatusOK, "")
+}
+
+func (s *Server) joinLinkPage(w http.ResponseWriter, r *http.Request) {
+	s.groupAcceptPage(w, r, "link", http.StatusOK, "")
+}
+
+func (s *Server) groupAcceptFail(w http.ResponseWriter, r *http.Request, kind string, err error) {
+	switch domain.ErrorCode(err) {
+	case domain.Forbidden:
+		s.groupAcceptPage(w, r, kind, http.StatusForbidden, domain.ErrorMessage(err))
+	case domain.Conflict:
+		// Already a member: go to the group.
+		if g, gerr := s.groupPreviewID(r, kind); gerr == nil {
+			redirect(w, r, groupURL(g))
+			return
+		}
+		s.pageError(w, r, err)
+	default:
+		s.pageError(w, r, err)
+	}
+}
+
+func (s *Server) groupPreviewID(r *http.Request, kind string) (string, error) {
+	if kind == "link" {
+		p, err := s.groups.PreviewJoinLink(r.Context(), r.PathValue("token"))
+		return p.Group.ID, err
+	}
+	p, err := s.groups.PreviewInvitation(r.Context(), r.PathValue("token"))
+	return p.Group.ID, err
+}
+
+func (s *Server) invitationSubmit(w http.ResponseWriter, r *http.Request) {
+	g, err := s.groups.AcceptInvitation(r.Context(), r.PathValue("token"))
+	if err != nil {
+		s.groupAcceptFail(w, r, "invitation", err)
+		return
+	}
+	redirect(w, r, groupURL(g.ID)+"?done=joined")
+}
+
+func (s *Server) joinLinkSubmit(w http.ResponseWriter, r *http.Request) {
+	g, err := s.groups.JoinViaLink(r.Context(), r.PathValue("token"))
+	if err != nil {
+		s.groupAcceptFail(w, r, "link", err)
+		return
+	}
+	redirect(w, r, groupURL(g.ID)+"?done=joined")
+}
