@@ -1,0 +1,223 @@
+package facts
+
+import (
+	"github.com/quorum-app/quorum/internal/tabledef"
+)
+
+// Facts is what a deployment built from a Config guarantees, in plain terms,
+// for the /security page and its JSON form. Every value is derived from the
+// Config; the stack reads the same values when it builds the resources.
+type Facts struct {
+	App                 string      `json:"app"`
+	Regions             Regions     `json:"regions"`
+	Encryption          Encryption  `json:"encryption"`
+	Backups             Backups     `json:"backups"`
+	PointInTimeRecovery PITR        `json:"pointInTimeRecovery"`
+	Replication         Replication `json:"replication"`
+	TLS                 TLS         `json:"tls"`
+	Retention           Retention   `json:"retention"`
+	Mail                Mail        `json:"mail"`
+}
+
+// Regions where data lives.
+type Regions struct {
+	Primary          string `json:"primary"`
+	DisasterRecovery string `json:"disasterRecovery"`
+}
+
+// Encryption at rest.
+type Encryption struct {
+	// KeyType describes the keys protecting data at rest.
+	KeyType string `json:"keyType"`
+	// KeyAlias names the key in each region.
+	KeyAlias string `json:"keyAlias"`
+	// Rotation is automatic key rotation; RotationDays its period.
+	Rotation     bool `json:"rotation"`
+	RotationDays int  `json:"rotationDays"`
+	// Covers lists what the keys encrypt.
+	Covers []string `json:"covers"`
+}
+
+// Backups of the table and buckets (AWS Backup).
+type Backups struct {
+	Frequency     string   `json:"frequency"`
+	RetentionDays int      `json:"retentionDays"`
+	Resources     []string `json:"resources"`
+	// CopyRegions receive a copy of every backup, kept CopyRetentionDays.
+	CopyRegions       []string `json:"copyRegions"`
+	CopyRetentionDays int      `json:"copyRetentionDays"`
+	VaultEncryption   string   `json:"vaultEncryption"`
+}
+
+// PITR is DynamoDB point-in-time recovery.
+type PITR struct {
+	Enabled    bool     `json:"enabled"`
+	WindowDays int      `json:"windowDays"`
+	Regions    []string `json:"regions"`
+}
+
+// Replication of data to the DR region.
+type Replication struct {
+	// TableReplicaRegions hold a live replica of the table (global table).
+	TableReplicaRegions []string `json:"tableReplicaRegions"`
+	// BucketReplicaRegion receives a copy of every object version.
+	BucketReplicaRegion string   `json:"bucketReplicaRegion"`
+	Buckets             []string `json:"buckets"`
+}
+
+// TLS policies in transit.
+type TLS struct {
+	// APIMinimumVersion is the minimum TLS version of the public endpoint.
+	APIMinimumVersion string `json:"apiMinimumVersion"`
+	APIEndpoint       string `json:"apiEndpoint"`
+	// StorageTLSOnly: bucket and queue policies deny requests without TLS.
+	StorageTLSOnly bool `json:"storageTlsOnly"`
+	// InboundMailTLSRequired: SES rejects inbound mail not sent over TLS.
+	InboundMailTLSRequired bool `json:"inboundMailTlsRequired"`
+	// OutboundMailTLSRequired: SES delivers outbound mail only over TLS.
+	OutboundMailTLSRequired bool `json:"outboundMailTlsRequired"`
+}
+
+// Retention periods (days).
+type Retention struct {
+	InboundRawMailDays      int `json:"inboundRawMailDays"`
+	NoncurrentVersionDays   int `json:"noncurrentObjectVersionDays"`
+	ApplicationLogDays      int `json:"applicationLogDays"`
+	StorageAccessLogDays    int `json:"storageAccessLogDays"`
+	BackupDays              int `json:"backupDays"`
+	PointInTimeRecoveryDays int `json:"pointInTimeRecoveryDays"`
+}
+
+// Mail configuration.
+type Mail struct {
+	Enabled bool   `json:"enabled"`
+	Domain  string `json:"domain,omitempty"`
+	// DKIM signs outbound mail (Easy DKIM, 2048-bit).
+	DKIM bool `json:"dkim"`
+	// SpamVirusScanning of inbound mail.
+	SpamVirusScanning bool `json:"spamVirusScanning"`
+}
+
+// TLS policy names.
+const (
+	TLS12 = "TLS 1.2"
+	// APIDefaultEndpointTLS: without a custom domain the execute-api endpoint's
+	// AWS-managed policy applies; the stack does not set a minimum itself.
+	APIDefaultEndpointTLS = "AWS-managed (API Gateway default endpoint)"
+	BackupFrequencyDaily  = "daily"
+)
+
+// Of returns the facts of a deployment built from c.
+func Of(c Config) Facts {
+	buckets := []string{}
+	for _, b := range tabledef.Buckets(c.AppName, "") {
+		buckets = append(buckets, b.Role)
+	}
+	f := Facts{
+		App:     c.AppName,
+		Regions: Regions{Primary: c.PrimaryRegion, DisasterRecovery: c.DRRegion},
+		Encryption: Encryption{
+			KeyType:      "AWS KMS customer-managed key, one per region",
+			KeyAlias:     c.KeyAlias(),
+			Rotation:     true,
+			RotationDays: c.KeyRotationDays,
+			Covers: []string{"database table and replicas", "file and inbound mail buckets and their replicas",
+				"backups", "logs", "queues and notification topics", "signing secret"},
+		},
+		Backups: Backups{
+			Frequency:         BackupFrequencyDaily,
+			RetentionDays:     c.BackupRetentionDays,
+			Resources:         append([]string{"table"}, buckets...),
+			CopyRegions:       []string{c.DRRegion},
+			CopyRetentionDays: c.BackupRetentionDays,
+			VaultEncryption:   "AWS KMS customer-managed key",
+		},
+		PointInTimeRecovery: PITR{Enabled: true, WindowDays: c.PITRDays, Regions: []string{c.PrimaryRegion, c.DRRegion}},
+		Replication: Replication{
+			TableReplicaRegions: []string{c.DRRegion},
+			BucketReplicaRegion: c.DRRegion,
+			Buckets:             buckets,
+		},
+		TLS: TLS{
+			APIMinimumVersion:       APIDefaultEndpointTLS,
+			APIEndpoint:             c.APIOrigin(),
+			StorageTLSOnly:          true,
+			InboundMailTLSRequired:  c.MailEnabled(),
+			OutboundMailTLSRequired: c.MailEnabled(),
+		},
+		Retention: Retention{
+			InboundRawMailDays:      c.InboundMailRetentionDays,
+			NoncurrentVersionDays:   c.NoncurrentVersionDays,
+			ApplicationLogDays:      c.LogRetentionDays,
+			StorageAccessLogDays:    c.AccessLogRetentionDays,
+			BackupDays:              c.BackupRetentionDays,
+			PointInTimeRecoveryDays: c.PITRDays,
+		},
+		Mail: Mail{Enabled: c.MailEnabled(), Domain: c.MailDomain, DKIM: c.MailEnabled(), SpamVirusScanning: c.MailEnabled()},
+	}
+	if c.Domain != "" {
+		f.TLS.APIMinimumVersion = TLS12 // the custom domain's security policy (stack: SecurityPolicy_TLS_1_2)
+	}
+	return f
+}
+
+// Physical names shared by the stack, the facts and the runbooks.
+
+// Table returns the table definition of the deployment.
+func (c Config) Table() tabledef.Table { return tabledef.MainTable(c.AppName) }
+
+// BucketSuffix distinguishes the buckets of one account and region
+// (S3 names are global).
+func (c Config) BucketSuffix(region string) string { return c.Account + "-" + region }
+
+// Buckets returns the buckets of the deployment in region.
+func (c Config) Buckets(region string) []tabledef.Bucket {
+	return tabledef.Buckets(c.AppName, c.BucketSuffix(region))
+}
+
+// BucketName returns the name of the bucket with role in region.
+func (c Config) BucketName(region, role string) string {
+	return tabledef.BucketName(c.AppName, c.BucketSuffix(region), role)
+}
+
+// AccessLogBucketName is the S3 server access log bucket of region.
+func (c Config) AccessLogBucketName(region string) string {
+	return c.AppName + "-access-logs-" + c.BucketSuffix(region)
+}
+
+// KeyAlias is the alias of the data key in each region.
+func (c Config) KeyAlias() string { return "alias/" + c.AppName + "-data" }
+
+// KeyAliasArn is the ARN of the data key alias in region.
+func (c Config) KeyAliasArn(region string) string {
+	return "arn:aws:kms:" + region + ":" + c.Account + ":" + c.KeyAlias()
+}
+
+// BackupVaultName is the backup vault of region.
+func (c Config) BackupVaultName(region string) string { return c.AppName + "-" + region }
+
+// BackupVaultArn is the ARN of the backup vault of region.
+func (c Config) BackupVaultArn(region string) string {
+	return "arn:aws:backup:" + region + ":" + c.Account + ":backup-vault:" + c.BackupVaultName(region)
+}
+
+// FunctionName is the physical name of the function in folder functions/<name>.
+func (c Config) FunctionName(name string) string { return c.AppName + "-" + name }
+
+// ConfigurationSetName is the SES configuration set of outbound mail.
+func (c Config) ConfigurationSetName() string { return c.AppName }
+
+// ReceiptRuleSetName is the SES receipt rule set of inbound mail.
+func (c Config) ReceiptRuleSetName() string { return c.AppName + "-inbound" }
+
+// InboundMailPrefix is the key prefix of raw inbound mail in the inbound bucket.
+const InboundMailPrefix = "raw/"
+
+// APIOrigin is the public origin of the web app, or "" when it is the
+// API Gateway default endpoint (known only after deployment).
+func (c Config) APIOrigin() string {
+	if c.Domain == "" {
+		return ""
+	}
+	return "https://" + c.Domain
+}

@@ -1,0 +1,77 @@
+package stack
+
+import "time"
+
+// Trigger is what invokes a function.
+type Trigger string
+
+// Triggers the stack knows how to wire. Adding functions/<name> plus one
+// FunctionSpec with one of these triggers is all a new function needs.
+const (
+	// TriggerHTTPAPI: the HTTP API's $default route (synchronous).
+	TriggerHTTPAPI Trigger = "http-api"
+	// TriggerSchedule: EventBridge Scheduler every Spec.Every (asynchronous).
+	TriggerSchedule Trigger = "schedule"
+	// TriggerInboundMail: the SES receipt rule, after it stores the raw
+	// message in the inbound bucket (asynchronous). Needs a mail domain.
+	TriggerInboundMail Trigger = "ses-inbound"
+	// TriggerSESEvents: bounce/complaint/delivery events of the SES
+	// configuration set, through an SNS topic (asynchronous). Needs a mail domain.
+	TriggerSESEvents Trigger = "ses-events"
+)
+
+// Async reports whether the trigger invokes the function asynchronously
+// (and so the function gets a dead-letter queue).
+func (t Trigger) Async() bool { return t != TriggerHTTPAPI }
+
+// Access is a permission a function needs. Each maps to explicit IAM actions
+// on named resources (see grantAccess); there are no wildcard actions.
+type Access string
+
+// Permissions.
+const (
+	TableReadWrite   Access = "table-rw"     // items of the table and its indexes
+	UploadsReadWrite Access = "uploads-rw"   // objects of the uploads bucket (presigned URLs too)
+	InboundRead      Access = "inbound-read" // raw mail in the inbound bucket
+	SendMail         Access = "ses-send"     // send through the configuration set from the mail domain
+)
+
+// FunctionSpec describes one Lambda function built from functions/<Name>.
+type FunctionSpec struct {
+	// Name is the folder under functions/ and the suffix of the physical name.
+	Name        string
+	Description string
+	MemoryMB    int
+	Timeout     time.Duration
+	// ReservedConcurrency caps parallel executions (protects the table and
+	// bounds cost under abuse).
+	ReservedConcurrency int
+	Trigger             Trigger
+	// Every is the schedule period of TriggerSchedule.
+	Every  time.Duration
+	Access []Access
+}
+
+// Functions lists every function of the product: one entry per folder in
+// functions/ (a test fails when a folder has no entry, or an entry has no
+// folder). To add a function: create functions/<name>, add its spec here.
+//
+// Wiring exists for every Trigger; specs ready to paste when the folders land:
+//
+//	{Name: "scheduler", MemoryMB: 256, Timeout: 2 * time.Minute, ReservedConcurrency: 1,
+//	 Trigger: TriggerSchedule, Every: 5 * time.Minute, Access: []Access{TableReadWrite, SendMail}},
+//	{Name: "inbound", MemoryMB: 512, Timeout: time.Minute, ReservedConcurrency: 10,
+//	 Trigger: TriggerInboundMail, Access: []Access{TableReadWrite, InboundRead, UploadsReadWrite, SendMail}},
+//	{Name: "ses-events", MemoryMB: 256, Timeout: 30 * time.Second, ReservedConcurrency: 5,
+//	 Trigger: TriggerSESEvents, Access: []Access{TableReadWrite}},
+var Functions = []FunctionSpec{
+	{
+		Name:                "api",
+		Description:         "HTTP API: web app and JSON API",
+		MemoryMB:            1024,
+		Timeout:             29 * time.Second,
+		ReservedConcurrency: 50,
+		Trigger:             TriggerHTTPAPI,
+		Access:              []Access{TableReadWrite, UploadsReadWrite, SendMail},
+	},
+}
