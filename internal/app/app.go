@@ -66,10 +66,11 @@ func NewAPI(ctx context.Context, cfg config.Config, log *slog.Logger) (*API, err
 			"dynamodb": st,
 			"s3":       blob.NewBucket(clients.S3, cfg.UploadsBucket),
 		},
-		Web:      renderer,
-		Timeout:  cfg.RequestTimeout,
-		Accounts: accounts,
-		Groups:   groups,
+		Web:         renderer,
+		Timeout:     cfg.RequestTimeout,
+		Accounts:    accounts,
+		Groups:      groups,
+		Idempotency: st,
 	})
 	if err != nil {
 		return nil, err

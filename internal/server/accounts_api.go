@@ -6,6 +6,7 @@ import (
 
 	"github.com/quorum-app/quorum/internal/account"
 	"github.com/quorum-app/quorum/internal/domain"
+	"github.com/quorum-app/quorum/internal/idempotency"
 )
 
 var errAccountsOff = domain.Errorf(domain.Unavailable, "accounts are not available on this server")
@@ -304,6 +305,8 @@ func (s *Server) apiCreateToken(w http.ResponseWriter, r *http.Request) {
 		s.apiFail(w, r, err)
 		return
 	}
+	// The secret is shown once: never stored for an Idempotency-Key replay.
+	w.Header().Set(idempotency.SensitiveHeader, "1")
 	WriteJSON(w, http.StatusCreated, t)
 }
 

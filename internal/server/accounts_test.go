@@ -73,7 +73,7 @@ func newApp(t *testing.T, limits *account.Limits) *app {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, err := server.New(server.Deps{Log: log, Web: r, Accounts: accounts})
+	s, err := server.New(server.Deps{Log: log, Web: r, Accounts: accounts, Idempotency: st})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -11,8 +11,11 @@ import (
 	"time"
 
 	"github.com/quorum-app/quorum/internal/account"
+	"github.com/quorum-app/quorum/internal/authz"
 	"github.com/quorum-app/quorum/internal/domain"
 	"github.com/quorum-app/quorum/internal/group"
+	"github.com/quorum-app/quorum/internal/idempotency"
+	"github.com/quorum-app/quorum/internal/store"
 	"github.com/quorum-app/quorum/internal/web"
 )
 
@@ -34,6 +37,9 @@ type Deps struct {
 	Accounts *account.Service
 	// Groups serves the group routes (nil: they answer 503).
 	Groups *group.Service
+	// Idempotency stores Idempotency-Key records for API writes (nil: the
+	// header is ignored).
+	Idempotency *store.Store
 }
 
 // Server is the HTTP handler of functions/api.
@@ -80,7 +86,19 @@ func New(d Deps) (*Server, error) {
 	}
 	mux := http.NewServeMux()
 	s.routes = s.routeTable()
+	keyed := func(h http.Handler) http.Handler { return h }
+	if d.Idempotency != nil {
+		scope := func(r *http.Request) string { return authz.ActorFrom(r.Context()).UserID }
+		keyed = idempotency.Middleware(d.Idempotency, scope, s.log, func(w http.ResponseWriter, r *http.Request, err error) {
+			WriteError(w, r, s.log, err)
+		})
+	}
 	for _, rt := range s.routes {
+		if !rt.Page {
+			// API writes are safe to retry with an Idempotency-Key (after
+			// authentication, so keys are scoped to the caller).
+			rt.Handler = keyed(rt.Handler).ServeHTTP
+		}
 		mux.Handle(rt.Pattern, s.authenticate(rt))
 	}
 	mux.HandleFunc("/", s.notFound)
