@@ -1,6 +1,7 @@
 package stack
 
 import (
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -194,6 +195,8 @@ func NewPrimaryStack(scope constructs.Construct, id string, cfg facts.Config, sp
 		"QUORUM_MAIL_FROM":              s("Quorum <notifications@" + mailDomain + ">"),
 		"QUORUM_SIGNING_KEY_SECRET_ARN": p.SigningKey.SecretArn(),
 		"QUORUM_LOG_LEVEL":              s(cfg.LogLevel),
+		// The /security page states exactly what this configuration sets.
+		"QUORUM_FACTS": s(factsJSON(cfg)),
 	}
 	if cfg.MailEnabled() {
 		p.Env["QUORUM_SES_CONFIGURATION_SET"] = s(cfg.ConfigurationSetName())
@@ -484,4 +487,14 @@ func sortedNames[V any](m map[string]V) []string {
 	}
 	sort.Strings(names)
 	return names
+}
+
+// factsJSON is the configuration's security facts as the api function
+// receives them (QUORUM_FACTS).
+func factsJSON(cfg facts.Config) string {
+	b, err := json.Marshal(facts.Of(cfg))
+	if err != nil {
+		panic(err) // plain structs of strings, ints and bools always marshal
+	}
+	return string(b)
 }

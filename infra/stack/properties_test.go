@@ -1,8 +1,10 @@
 package stack
 
 import (
+	"encoding/json"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -11,6 +13,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/cxapi"
 	"github.com/aws/jsii-runtime-go"
 
+	"github.com/quorum-app/quorum/infra/facts"
 	"github.com/quorum-app/quorum/internal/config"
 	"github.com/quorum-app/quorum/internal/tabledef"
 )
@@ -574,5 +577,28 @@ func TestTemplateMatchesFacts(t *testing.T) {
 	}
 	if f.Regions.DisasterRecovery != "eu-central-1" || minimal.Facts.Regions.DisasterRecovery != "us-west-2" {
 		t.Errorf("regions: %+v %+v", f.Regions, minimal.Facts.Regions)
+	}
+}
+
+// Every function receives the facts of exactly the configuration the stack
+// was built from, so /security cannot state more than the deployment does.
+func TestFunctionsReceiveTheirDeploymentsFacts(t *testing.T) {
+	need(t)
+	for name, c := range map[string]struct {
+		tpl map[string]any
+		cfg facts.Config
+	}{"full": {fullTpl, fullCfg}, "minimal": {minTpl, minCfg}} {
+		want := facts.Of(c.cfg)
+		for _, f := range resources(c.tpl, "AWS::Lambda::Function") {
+			raw, ok := get(f.props(), "Environment.Variables.QUORUM_FACTS").(string)
+			if !ok {
+				t.Errorf("%s %s: no QUORUM_FACTS", name, f.ID)
+				continue
+			}
+			var got facts.Facts
+			if err := json.Unmarshal([]byte(raw), &got); err != nil || !reflect.DeepEqual(got, want) {
+				t.Errorf("%s %s: facts differ from the configuration's: %v\n got %+v\nwant %+v", name, f.ID, err, got, want)
+			}
+		}
 	}
 }

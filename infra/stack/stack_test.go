@@ -28,6 +28,7 @@ var (
 	minTpl, minDRTpl    map[string]any
 	fullT, fullDRT      assertions.Template
 	buildErr            error
+	fullCfg, minCfg     facts.Config
 	testAccount         = "123456789012"
 	testCert            = "arn:aws:acm:eu-west-1:123456789012:certificate/11111111-2222-3333-4444-555555555555"
 	extraSpecsForWiring = []FunctionSpec{
@@ -67,7 +68,8 @@ func TestMain(m *testing.M) {
 	}
 	code := func() int {
 		defer jsii.Close()
-		fullCfg, err := facts.Load(ctx(map[string]any{
+		var err error
+		fullCfg, err = facts.Load(ctx(map[string]any{
 			"account": testAccount, "domain": "quorum.example.org", "certificateArn": testCert,
 			"mailDomain": "mail.example.org", "alarmEmail": "ops@example.org", "lambdaAssetDir": dir,
 			"inboundMailRetentionDays": float64(14),
@@ -75,7 +77,7 @@ func TestMain(m *testing.M) {
 		if err != nil {
 			panic(err)
 		}
-		minCfg, err := facts.Load(ctx(map[string]any{"appName": "qmin", "account": testAccount, "lambdaAssetDir": dir,
+		minCfg, err = facts.Load(ctx(map[string]any{"appName": "qmin", "account": testAccount, "lambdaAssetDir": dir,
 			"primaryRegion": "us-east-1", "drRegion": "us-west-2"}))
 		if err != nil {
 			panic(err)

@@ -6,9 +6,12 @@ package app
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
 	"log/slog"
 	"net/http"
 
+	"github.com/quorum-app/quorum/infra/facts"
 	"github.com/quorum-app/quorum/internal/account"
 	"github.com/quorum-app/quorum/internal/awsclient"
 	"github.com/quorum-app/quorum/internal/blob"
@@ -60,6 +63,13 @@ func NewAPI(ctx context.Context, cfg config.Config, log *slog.Logger) (*API, err
 		Store: st, People: People{accounts}, Mail: sender, MailFrom: cfg.MailFrom,
 		BaseURL: cfg.BaseURL, SigningKey: cfg.SigningKey, Log: log,
 	})
+	var published *facts.Facts
+	if cfg.FactsJSON != "" {
+		published = &facts.Facts{}
+		if err := json.Unmarshal([]byte(cfg.FactsJSON), published); err != nil {
+			return nil, fmt.Errorf("QUORUM_FACTS: %w", err)
+		}
+	}
 	srv, err := server.New(server.Deps{
 		Log: log,
 		Health: map[string]server.Pinger{
@@ -71,6 +81,8 @@ func NewAPI(ctx context.Context, cfg config.Config, log *slog.Logger) (*API, err
 		Accounts:    accounts,
 		Groups:      groups,
 		Idempotency: st,
+		Facts:       published,
+		Local:       cfg.Local(),
 	})
 	if err != nil {
 		return nil, err

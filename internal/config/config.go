@@ -7,6 +7,7 @@ package config
 
 import (
 	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/url"
@@ -46,6 +47,9 @@ type Config struct {
 	// SigningKeySecretARN names the Secrets Manager secret that holds the
 	// signing key in the cloud; awsclient.ResolveSecrets fills SigningKey.
 	SigningKeySecretARN string
+	// FactsJSON is the deployment's security facts (infra/facts.Facts) as
+	// JSON, or "" when the deployment did not publish them.
+	FactsJSON string
 	// ListenAddr is where functions/api serves HTTP outside Lambda.
 	ListenAddr string
 	// LogLevel is debug, info, warn or error.
@@ -83,6 +87,7 @@ func Variables() []Variable {
 		{"QUORUM_SES_ENDPOINT", "local", "", "SES emulator URL (forbidden in the cloud)."},
 		{"QUORUM_SIGNING_KEY", "local", "", "Base64 root secret, at least 32 bytes, for cursors, links and reply tokens (locally; generated into .data/ by make dev)."},
 		{"QUORUM_SIGNING_KEY_SECRET_ARN", "", "", "In the cloud: ARN of the Secrets Manager secret holding the base64 root secret, read once at cold start (set instead of QUORUM_SIGNING_KEY)."},
+		{"QUORUM_FACTS", "", "", "JSON of the deployment's security facts (infra/facts), set by the CDK stack; rendered at /security."},
 		{"QUORUM_LISTEN_ADDR", "", "127.0.0.1:8080", "Address functions/api listens on outside Lambda."},
 		{"QUORUM_LOG_LEVEL", "", "info", "debug, info, warn or error."},
 		{"QUORUM_REQUEST_TIMEOUT", "", "25s", "Upper bound of one API request (Go duration)."},
@@ -210,6 +215,11 @@ func Load(getenv func(string) string) (Config, error) {
 		bad("QUORUM_SIGNING_KEY_SECRET_ARN", "%q is not an ARN", c.SigningKeySecretARN)
 	}
 
+	c.FactsJSON = val("QUORUM_FACTS")
+	if c.FactsJSON != "" && !json.Valid([]byte(c.FactsJSON)) {
+		bad("QUORUM_FACTS", "is not valid JSON")
+	}
+
 	c.ListenAddr = val("QUORUM_LISTEN_ADDR")
 	c.LogLevel = val("QUORUM_LOG_LEVEL")
 	switch c.LogLevel {
@@ -247,6 +257,7 @@ func (c Config) Environ() []string {
 		"QUORUM_SES_ENDPOINT=" + c.SESEndpoint,
 		"QUORUM_SIGNING_KEY=" + base64.StdEncoding.EncodeToString(c.SigningKey),
 		"QUORUM_SIGNING_KEY_SECRET_ARN=" + c.SigningKeySecretARN,
+		"QUORUM_FACTS=" + c.FactsJSON,
 		"QUORUM_LISTEN_ADDR=" + c.ListenAddr,
 		"QUORUM_LOG_LEVEL=" + c.LogLevel,
 		"QUORUM_REQUEST_TIMEOUT=" + c.RequestTimeout.String(),

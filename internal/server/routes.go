@@ -9,6 +9,8 @@ func (s *Server) routeTable() []Route {
 		{Pattern: "GET /healthz", Access: Public, Handler: s.healthz},
 		{Pattern: "GET /{$}", Access: Public, Page: true, Handler: s.home},
 		{Pattern: "GET /static/", Access: Public, Handler: s.static},
+		{Pattern: "GET /security", Access: Public, Page: true, Handler: s.securityPage},
+		{Pattern: "GET /api/v1/security", Access: Public, Handler: s.apiSecurity},
 	}
 	routes = append(routes, s.accountRoutes()...)
 	routes = append(routes, s.groupRoutes()...)

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/quorum-app/quorum/infra/facts"
 	"github.com/quorum-app/quorum/internal/account"
 	"github.com/quorum-app/quorum/internal/authz"
 	"github.com/quorum-app/quorum/internal/domain"
@@ -37,6 +38,10 @@ type Deps struct {
 	Accounts *account.Service
 	// Groups serves the group routes (nil: they answer 503).
 	Groups *group.Service
+	// Facts are the deployment's security facts shown at /security (nil: not
+	// published); Local marks a development installation.
+	Facts *facts.Facts
+	Local bool
 	// Idempotency stores Idempotency-Key records for API writes (nil: the
 	// header is ignored).
 	Idempotency *store.Store
@@ -53,6 +58,7 @@ type Server struct {
 
 	accounts *account.Service
 	groups   *group.Service
+	security securityFacts
 }
 
 // Access says who a route is for. The authorization matrix test checks every
@@ -81,6 +87,7 @@ func New(d Deps) (*Server, error) {
 	s := &Server{log: d.Log, health: d.Health, web: d.Web, timeout: d.Timeout}
 	s.accounts = d.Accounts
 	s.groups = d.Groups
+	s.security = securityFacts{Facts: d.Facts, Local: d.Local}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}

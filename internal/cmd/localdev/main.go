@@ -191,6 +191,9 @@ func dev() error {
 		return err
 	}
 	cfg := localConfig(cloud, key, l.apiPort)
+	if cfg.FactsJSON, err = localFacts(l.root); err != nil {
+		return err
+	}
 	clients, err := awsclient.New(ctx, cfg)
 	if err != nil {
 		return err
