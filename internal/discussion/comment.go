@@ -1,0 +1,370 @@
+package discussion
+
+import (
+	"context"
+	"regexp"
+	"strings"
+	"unicode"
+
+	"github.com/guregu/dynamo/v2"
+
+	"github.com/quorum-app/quorum/internal/authz"
+	"github.com/quorum-app/quorum/internal/domain"
+	"github.com/quorum-app/quorum/internal/notify"
+	"github.com/quorum-app/quorum/internal/store"
+	"github.com/quorum-app/quorum/internal/tabledef"
+)
+
+// getComment reads a visible comment of thread tid (tombstones included).
+func (s *Service) getComment(ctx context.Context, tid, cid string) (*timelineItem, error) {
+	if len(cid) != 24 || !validID(cid) {
+		return nil, ErrNoComment
+	}
+	var c timelineItem
+	if err := s.st.Get(ctx, threadPK(tid), itemSK(cid), &c); err != nil {
+		if domain.ErrorCode(err) == domain.NotFound {
+			return nil, ErrNoComment
+		}
+		return nil, err
+	}
+	if c.Kind != KindComment || c.Removed {
+		return nil, ErrNoComment
+	}
+	return &c, nil
+}
+
+func commentTarget(t *threadItem, c *timelineItem, uid string) authz.Target {
+	return authz.Target{Kind: "comment", ID: c.ID, ThreadID: t.ID, Author: uid != "" && uid == c.ActorID}
+}
+
+// CommentInput is a new comment; ParentID makes it a reply.
+type CommentInput struct {
+	ParentID string
+	Body     string // Markdown
+}
+
+// Comment posts a comment or reply (policy: thread.comment). Closed threads
+// refuse it with ErrClosed (409). Replies deeper than MaxDepth attach to
+// the deepest allowed ancestor. The people it @mentions and the author of
+// the comment replied to are notified in the same transaction (only if
+// they may see the thread and their level wants it); people who follow the
+// thread or group loudly are notified after it.
+func (s *Service) Comment(ctx context.Context, tid string, in CommentInput) (Item, error) {
+	a := authz.ActorFrom(ctx)
+	t, err := s.getThread(ctx, tid)
+	if err != nil {
+		return Item{}, err
+	}
+	if err := s.authorize(ctx, t.GroupID, authz.ThreadComment, threadTarget(t, a.UserID)); err != nil {
+		return Item{}, err
+	}
+	if t.Closed {
+		return Item{}, ErrClosed
+	}
+	var fe domain.FieldErrors
+	body := cleanText(&fe, "body", in.Body, 1, MaxBody, true)
+	if err := fe.Err(); err != nil {
+		return Item{}, err
+	}
+	it := &timelineItem{Kind: KindComment, ActorID: a.UserID, ActorName: s.actorName(ctx, a.UserID), Body: body, Depth: 1}
+	var parent *timelineItem
+	if in.ParentID != "" {
+		if parent, err = s.getComment(ctx, tid, in.ParentID); err != nil {
+			return Item{}, err
+		}
+		anc := append(append([]string{}, parent.Ancestors...), parent.ID)
+		depth := min(parent.Depth+1, s.maxDepth)
+		if depth < 2 { // maxDepth 1: no nesting at all
+			anc, depth = nil, 1
+		} else {
+			anc = anc[:depth-1]
+		}
+		it.Depth, it.Ancestors = depth, anc
+		if len(anc) > 0 {
+			it.ParentID = anc[len(anc)-1]
+		}
+	}
+
+	// Who is told, within the transaction.
+	var members []memberRow
+	mentioned, err := s.mentions(ctx, t, body, &members)
+	if err != nil {
+		return Item{}, err
+	}
+	it.Mentions = mentioned
+	now := s.now().UTC()
+	var direct []notify.Notification
+	build := func(kind notify.Kind) func(string) notify.Notification {
+		return func(uid string) notify.Notification {
+			return notify.Notification{UserID: uid, Kind: kind, ActorID: a.UserID, ActorName: it.ActorName, GroupID: t.GroupID,
+				ThreadID: t.ID, Title: t.Title, Excerpt: s.r.Excerpt(body, 140), CreatedAt: now}
+		}
+	}
+	told := map[string]bool{a.UserID: true}
+	var others []string
+	for _, uid := range mentioned {
+		if !told[uid] {
+			others = append(others, uid)
+		}
+	}
+	ns, err := s.recipients(ctx, t, others, notify.Mention, build(notify.Mention), members)
+	if err != nil {
+		return Item{}, err
+	}
+	for _, n := range ns {
+		told[n.UserID] = true
+	}
+	direct = append(direct, ns...)
+	if parent != nil && !told[parent.ActorID] && parent.ActorID != "" {
+		ns, err := s.recipients(ctx, t, []string{parent.ActorID}, notify.Reply, build(notify.Reply), members)
+		if err != nil {
+			return Item{}, err
+		}
+		for _, n := range ns {
+			told[n.UserID] = true
+		}
+		direct = append(direct, ns...)
+	}
+
+	err = s.appendItem(ctx, t, appendSpec{item: it, comment: true, ops: func(tx *store.Tx) {
+		if it.ParentID != "" {
+			tx.Update(s.st.Update(t.PK, itemSK(it.ParentID)).Add("ReplyCount", 1).
+				If("attribute_exists($) AND (attribute_not_exists($) OR $ = ?)", tabledef.PK, "Removed", "Removed", false), ErrParentGone)
+		}
+		// The author has seen their own comment.
+		tx.Update(s.st.Update(userPK(a.UserID), readSK(tid)).Add("Seen", 1).Set("ThreadID", tid).
+			SetIfNotExists("Type", "read_state").SetIfNotExists(tabledef.Version, 1), nil)
+		for i := range direct {
+			direct[i].CommentID = it.ID
+			s.notify.AddToTx(tx, direct[i])
+		}
+	}}, now)
+	if err != nil {
+		return Item{}, err
+	}
+	s.fanOutComment(ctx, t, it, told, build(notify.Comment))
+	return s.itemView(it, a.UserID, it.ID), nil
+}
+
+// fanOutComment notifies loud followers of the thread or its group.
+func (s *Service) fanOutComment(ctx context.Context, t *threadItem, it *timelineItem, told map[string]bool, build func(string) notify.Notification) {
+	var uids []string
+	for _, scope := range []string{notify.ThreadScope(t.ID), notify.GroupScope(t.GroupID)} {
+		ids, err := s.notify.AtLevel(ctx, scope, notify.Loud)
+		if err != nil {
+			s.log.ErrorContext(ctx, "comment fan-out", "err", err)
+			return
+		}
+		for _, id := range ids {
+			if !told[id] {
+				told[id] = true
+				uids = append(uids, id)
+			}
+		}
+	}
+	ns, err := s.recipients(ctx, t, uids, notify.Comment, func(uid string) notify.Notification {
+		n := build(uid)
+		n.CommentID = it.ID
+		return n
+	}, nil)
+	if err == nil {
+		err = s.notify.Deliver(ctx, ns)
+	}
+	if err != nil {
+		s.log.ErrorContext(ctx, "comment fan-out", "thread_id", t.ID, "err", err)
+	}
+}
+
+var mentionRE = regexp.MustCompile(`(?:^|[^\p{L}\p{N}_@/.])@([\p{L}\p{N}][\p{L}\p{N}._-]{0,63})`)
+
+func mentionKey(s string) string {
+	return strings.Map(func(r rune) rune {
+		if unicode.IsSpace(r) || r == '.' || r == '_' || r == '-' {
+			return -1
+		}
+		return unicode.ToLower(r)
+	}, s)
+}
+
+// mentions resolves @name tokens against the group's members and the
+// thread's guests: a token matches a person whose name without spaces
+// matches (case-insensitively), or whose first name matches when no one
+// else shares it. Only done when the body has a token; costs a query of
+// the members, one of the guests, and one People lookup per person.
+func (s *Service) mentions(ctx context.Context, t *threadItem, body string, members *[]memberRow) ([]string, error) {
+	found := mentionRE.FindAllStringSubmatch(body, -1)
+	if len(found) == 0 {
+		return nil, nil
+	}
+	want := map[string]bool{}
+	for _, m := range found {
+		want[mentionKey(strings.TrimRight(m[1], "._-"))] = true
+	}
+	ms, err := s.members(ctx, t.GroupID)
+	if err != nil {
+		return nil, err
+	}
+	*members = ms
+	ids := make([]string, 0, len(ms))
+	for _, m := range ms {
+		ids = append(ids, m.UserID)
+	}
+	var guests []guestItem
+	if err := s.st.Table().Get(tabledef.PK, threadPK(t.ID)).Range(tabledef.SK, dynamo.BeginsWith, "GUEST#").All(ctx, &guests); err != nil {
+		return nil, dbErr(err)
+	}
+	for _, g := range guests {
+		ids = append(ids, g.UserID)
+	}
+	full := map[string][]string{}
+	first := map[string][]string{}
+	for _, id := range ids {
+		p, err := s.people.UserByID(ctx, id)
+		if err != nil || p.Name == "" {
+			continue
+		}
+		full[mentionKey(p.Name)] = append(full[mentionKey(p.Name)], id)
+		if f := strings.Fields(p.Name); len(f) > 0 {
+			first[mentionKey(f[0])] = append(first[mentionKey(f[0])], id)
+		}
+	}
+	var out []string
+	seen := map[string]bool{}
+	for key := range want {
+		match := full[key]
+		if len(match) == 0 && len(first[key]) == 1 {
+			match = first[key]
+		}
+		for _, id := range match {
+			if !seen[id] && len(out) < MaxMentions {
+				seen[id] = true
+				out = append(out, id)
+			}
+		}
+	}
+	return out, nil
+}
+
+// EditComment changes a comment's text (author: comment.edit.own, or an
+// admin: content.admin.edit), keeping the previous text in its history.
+func (s *Service) EditComment(ctx context.Context, tid, cid, body string, version int64) (Item, error) {
+	a := authz.ActorFrom(ctx)
+	t, err := s.getThread(ctx, tid)
+	if err != nil {
+		return Item{}, err
+	}
+	c, err := s.getComment(ctx, tid, cid)
+	if err != nil {
+		// Invisible threads answer like missing ones.
+		if aerr := s.authorize(ctx, t.GroupID, authz.ThreadView, threadTarget(t, a.UserID)); aerr != nil {
+			return Item{}, aerr
+		}
+		return Item{}, err
+	}
+	if err := s.authorizeAny(ctx, t.GroupID, commentTarget(t, c, a.UserID), authz.CommentEditOwn, authz.ContentAdminEdit); err != nil {
+		return Item{}, err
+	}
+	if c.Deleted {
+		return Item{}, ErrNoComment
+	}
+	var fe domain.FieldErrors
+	body = cleanText(&fe, "body", body, 1, MaxBody, true)
+	if version <= 0 {
+		fe.Add("version", "is required: send the version you read")
+	}
+	if err := fe.Err(); err != nil {
+		return Item{}, err
+	}
+	if version != c.Version {
+		return Item{}, ErrChanged
+	}
+	if body == c.Body {
+		return s.itemView(c, a.UserID, ""), nil
+	}
+	now := s.now().UTC()
+	err = s.st.Tx().
+		Update(s.st.Update(c.PK, c.SK).Set("Body", body).Set("EditedAt", now).Add(tabledef.Version, 1).
+			If("$ = ? AND (attribute_not_exists($) OR $ = ?)", tabledef.Version, version, "Deleted", "Deleted", false), ErrChanged).
+		Put(s.history(commentRef(tid, cid), a.UserID, s.actorName(ctx, a.UserID), now,
+			map[string]string{"body": c.Body}, map[string]string{"body": body})).
+		Run(ctx, "")
+	if err != nil {
+		return Item{}, err
+	}
+	c.Body, c.EditedAt, c.Version = body, now, c.Version+1
+	return s.itemView(c, a.UserID, ""), nil
+}
+
+// DeleteComment deletes a comment (its author: comment.delete.own; an
+// admin allowed to edit content; or a group admin moderating). A comment
+// with replies becomes a visible tombstone; one without disappears.
+func (s *Service) DeleteComment(ctx context.Context, tid, cid string) error {
+	a := authz.ActorFrom(ctx)
+	t, err := s.getThread(ctx, tid)
+	if err != nil {
+		return err
+	}
+	c, err := s.getComment(ctx, tid, cid)
+	if err != nil {
+		if aerr := s.authorize(ctx, t.GroupID, authz.ThreadView, threadTarget(t, a.UserID)); aerr != nil {
+			return aerr
+		}
+		return err
+	}
+	if err := s.authorizeAny(ctx, t.GroupID, commentTarget(t, c, a.UserID),
+		authz.CommentDeleteOwn, authz.ContentAdminEdit, authz.GroupEditSettings); err != nil {
+		return err
+	}
+	if c.Deleted {
+		return nil
+	}
+	now := s.now().UTC()
+	u := s.st.Update(c.PK, c.SK).Remove("Body", "Files", "Mentions").Set("DeletedAt", now).Add(tabledef.Version, 1)
+	tx := s.st.Tx()
+	if c.ReplyCount > 0 {
+		u.Set("Deleted", true).If("$ = ?", "ReplyCount", c.ReplyCount)
+	} else {
+		u.Set("Removed", true).If("attribute_not_exists($) OR $ = ?", "ReplyCount", "ReplyCount", 0)
+		if c.ParentID != "" {
+			tx.Update(s.st.Update(c.PK, itemSK(c.ParentID)).Add("ReplyCount", -1), nil)
+		}
+	}
+	tx.Update(u, ErrChanged).Update(s.st.Update(t.PK, t.SK).Add("CommentCount", -1), nil)
+	if err := tx.Run(ctx, ""); err != nil {
+		return err
+	}
+	s.log.InfoContext(ctx, "comment deleted", "thread_id", tid, "tombstone", c.ReplyCount > 0)
+	return nil
+}
+
+// React adds (on) or removes the actor's reaction name to a comment
+// (policy: thread.comment). Each person has at most one of each kind: the
+// reactions are string sets of user ids, changed with ADD / DELETE.
+func (s *Service) React(ctx context.Context, tid, cid, name string, on bool) error {
+	a := authz.ActorFrom(ctx)
+	t, err := s.getThread(ctx, tid)
+	if err != nil {
+		return err
+	}
+	if err := s.authorize(ctx, t.GroupID, authz.ThreadComment, threadTarget(t, a.UserID)); err != nil {
+		return err
+	}
+	if _, ok := Reactions[name]; !ok {
+		return ErrBadReaction
+	}
+	if len(cid) != 24 || !validID(cid) {
+		return ErrNoComment
+	}
+	u := s.st.Update(threadPK(tid), itemSK(cid))
+	if on {
+		u.AddStringsToSet(reactionAttr(name), a.UserID)
+	} else {
+		u.DeleteStringsFromSet(reactionAttr(name), a.UserID)
+	}
+	err = u.If("attribute_exists($) AND $ = ? AND (attribute_not_exists($) OR $ = ?) AND (attribute_not_exists($) OR $ = ?)",
+		tabledef.PK, "Kind", KindComment, "Removed", "Removed", false, "Deleted", "Deleted", false).Run(ctx)
+	if dynamo.IsCondCheckFailed(err) {
+		return ErrNoComment
+	}
+	return dbErr(err)
+}

@@ -1,0 +1,233 @@
+// Package discussion is Quorum's domain core for written discussions:
+// threads in groups (and their invited guests), comments with nested
+// replies, reactions and @mentions, one ordered timeline per thread that
+// other cores (polls) append to, attachments uploaded straight to S3, edit
+// history, read state and the notifications these cause (internal/notify).
+//
+// Every operation reads the actor from the context and asks the group
+// policy through Policy (the group service), so secret groups and their
+// threads and files answer NotFound to outsiders. Markdown is stored as
+// written and rendered at read time through internal/render.
+//
+// Costs are bounded and documented in docs/data-model.md (patterns 22-30,
+// 42-43, 49): a thread page is 4 DynamoDB calls for a member of a
+// top-level group, however many comments it holds (up to 1 MB per page).
+package discussion
+
+import (
+	"context"
+	"html/template"
+	"log/slog"
+	"time"
+
+	"github.com/quorum-app/quorum/internal/authz"
+	"github.com/quorum-app/quorum/internal/blob"
+	"github.com/quorum-app/quorum/internal/domain"
+	"github.com/quorum-app/quorum/internal/notify"
+	"github.com/quorum-app/quorum/internal/render"
+	"github.com/quorum-app/quorum/internal/store"
+)
+
+// Policy is the group policy entry point; *group.Service implements it.
+type Policy interface {
+	// Authorize decides action on group gid (and target) for the actor of ctx.
+	Authorize(ctx context.Context, gid string, action authz.Action, target authz.Target) error
+}
+
+// Person is what discussions need to know about a user.
+type Person struct {
+	ID   string
+	Name string
+}
+
+// People looks people up (the account service, through an adapter).
+type People interface {
+	// UserByID returns the person or a domain NotFound error.
+	UserByID(ctx context.Context, id string) (Person, error)
+	// UserIDByEmail returns the account registered with email, false if none.
+	UserIDByEmail(ctx context.Context, email string) (string, bool, error)
+}
+
+// Config are the Service's dependencies.
+type Config struct {
+	Store    *store.Store
+	Policy   Policy
+	People   People
+	Notify   *notify.Service
+	Uploads  *blob.Uploads
+	Renderer *render.Renderer
+	// SigningKey is the root secret (timeline cursors derive their key from it).
+	SigningKey []byte
+	Log        *slog.Logger
+	Now        func() time.Time
+	// MaxDepth is the deepest reply level (1 = top-level comments only);
+	// default 2. Deeper replies attach to the deepest allowed parent.
+	MaxDepth int
+	// PurgeAfter is how long a deleted thread stays restorable; default 30 days.
+	PurgeAfter time.Duration
+}
+
+// Service implements discussions.
+type Service struct {
+	st         *store.Store
+	policy     Policy
+	people     People
+	notify     *notify.Service
+	uploads    *blob.Uploads
+	r          *render.Renderer
+	cursorKey  []byte
+	log        *slog.Logger
+	now        func() time.Time
+	maxDepth   int
+	purgeAfter time.Duration
+}
+
+// New returns a Service.
+func New(c Config) *Service {
+	s := &Service{st: c.Store, policy: c.Policy, people: c.People, notify: c.Notify, uploads: c.Uploads, r: c.Renderer,
+		cursorKey: store.DeriveKey(c.SigningKey, "timeline-cursor"), log: c.Log, now: c.Now, maxDepth: c.MaxDepth,
+		purgeAfter: c.PurgeAfter}
+	if s.log == nil {
+		s.log = slog.New(slog.DiscardHandler)
+	}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	if s.maxDepth <= 0 {
+		s.maxDepth = 2
+	}
+	if s.purgeAfter <= 0 {
+		s.purgeAfter = 30 * 24 * time.Hour
+	}
+	if s.r == nil {
+		s.r = render.New()
+	}
+	if s.notify == nil {
+		s.notify = notify.New(c.Store, s.now)
+	}
+	return s
+}
+
+// Limits of user input.
+const (
+	MaxTitle       = 200
+	MaxBody        = 50_000
+	MaxMentions    = 20
+	MaxFileName    = 200
+	MaxFilesPerRef = 20
+	// TimelinePageSize is the default (and largest useful) page of a
+	// timeline: one Query returns it, up to DynamoDB's 1 MB per response.
+	TimelinePageSize = 500
+	MaxTimelinePage  = 1000
+)
+
+// Errors with meaning for the user.
+var (
+	ErrNoThread     = domain.Errorf(domain.NotFound, "not found")
+	ErrNoComment    = domain.Errorf(domain.NotFound, "there is no such comment")
+	ErrNoFile       = domain.Errorf(domain.NotFound, "there is no such file")
+	ErrClosed       = domain.Errorf(domain.Conflict, "this thread is closed: reopen it to comment")
+	ErrAlreadyOpen  = domain.Errorf(domain.Conflict, "this thread is already open")
+	ErrAlreadyShut  = domain.Errorf(domain.Conflict, "this thread is already closed")
+	ErrChanged      = domain.Errorf(domain.Conflict, "this was changed by someone else in the meantime; reload and try again")
+	ErrParentGone   = domain.Errorf(domain.Conflict, "the comment you replied to was deleted")
+	ErrBadReaction  = domain.Validation(domain.FieldError{Field: "reaction", Message: "is not one of the allowed reactions"})
+	ErrFileNotReady = domain.Errorf(domain.Conflict, "the file has not been confirmed yet")
+)
+
+// Reactions is the allow-list: name → emoji.
+var Reactions = map[string]string{
+	"thumbsup": "👍", "thumbsdown": "👎", "heart": "❤️", "tada": "🎉",
+	"laugh": "😄", "thinking": "🤔", "eyes": "👀", "rocket": "🚀",
+}
+
+// ReactionNames is the allow-list in display order.
+var ReactionNames = []string{"thumbsup", "thumbsdown", "heart", "tada", "laugh", "thinking", "eyes", "rocket"}
+
+// FileRef is an attachment as shown on a thread or comment.
+type FileRef struct {
+	ID          string `json:"id" dynamo:"ID"`
+	Name        string `json:"name" dynamo:"Name"`
+	ContentType string `json:"content_type" dynamo:"ContentType"`
+	Size        int64  `json:"size" dynamo:"Size"`
+}
+
+// Thread is a thread as the actor may see it.
+type Thread struct {
+	ID          string        `json:"id"`
+	GroupID     string        `json:"group_id"`
+	Title       string        `json:"title"`
+	Description string        `json:"description"` // Markdown source
+	HTML        template.HTML `json:"description_html"`
+	AuthorID    string        `json:"author_id"`
+	AuthorName  string        `json:"author_name"`
+	CreatedAt   time.Time     `json:"created_at"`
+	UpdatedAt   time.Time     `json:"updated_at"`
+	EditedAt    *time.Time    `json:"edited_at,omitempty"`
+	Activity    time.Time     `json:"last_activity"`
+	Closed      bool          `json:"closed"`
+	Pinned      bool          `json:"pinned"`
+	Items       int64         `json:"items"`
+	Comments    int64         `json:"comments"`
+	Unread      int64         `json:"unread"`
+	Files       []FileRef     `json:"files"`
+	Version     int64         `json:"version"`
+}
+
+// Reaction is one kind of reaction on a comment.
+type Reaction struct {
+	Name  string   `json:"name"`
+	Emoji string   `json:"emoji"`
+	Count int      `json:"count"`
+	Mine  bool     `json:"mine"`
+	Users []string `json:"users"`
+}
+
+// Item kinds on a timeline.
+const (
+	KindComment      = "comment"
+	KindThreadEdited = "thread.edited"
+	KindClosed       = "thread.closed"
+	KindReopened     = "thread.reopened"
+)
+
+// Item is one entry of a thread's timeline: a comment (or reply) or an
+// event. Comment fields are empty for events.
+type Item struct {
+	ID        string    `json:"id"`
+	Kind      string    `json:"kind"`
+	ActorID   string    `json:"actor_id,omitempty"`
+	ActorName string    `json:"actor_name,omitempty"`
+	At        time.Time `json:"at"`
+	New       bool      `json:"new"` // after the reader's last seen position
+	// Comments.
+	ParentID  string        `json:"parent_id,omitempty"`
+	Depth     int           `json:"depth,omitempty"`
+	Body      string        `json:"body,omitempty"` // Markdown source
+	HTML      template.HTML `json:"body_html,omitempty"`
+	EditedAt  *time.Time    `json:"edited_at,omitempty"`
+	Deleted   bool          `json:"deleted,omitempty"` // tombstone: replies remain
+	Replies   int64         `json:"replies,omitempty"`
+	Reactions []Reaction    `json:"reactions,omitempty"`
+	Files     []FileRef     `json:"files,omitempty"`
+	Version   int64         `json:"version,omitempty"`
+	// Events from other cores (polls): reference and small payload.
+	RefID string            `json:"ref_id,omitempty"`
+	Data  map[string]string `json:"data,omitempty"`
+}
+
+// ThreadPage is everything a thread page shows.
+type ThreadPage struct {
+	Thread Thread `json:"thread"`
+	Items  []Item `json:"items"`
+	Next   string `json:"next,omitempty"`
+	// LastSeen is the reader's position before this page was read.
+	LastSeen string `json:"last_seen,omitempty"`
+}
+
+// ThreadPageCalls is the number of DynamoDB calls of Page for a member of a
+// top-level group, whatever the number of comments (up to 1 MB per page):
+// BatchGetItem (thread + read state), GetItem group and GetItem membership
+// (the policy's facts), Query timeline. Subgroups add 2 (parent group and
+// membership), guests 1 (their grants).
+const ThreadPageCalls = 4

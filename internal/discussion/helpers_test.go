@@ -1,0 +1,134 @@
+package discussion_test
+
+import (
+	"context"
+	"os"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/quorum-app/quorum/internal/authz"
+	"github.com/quorum-app/quorum/internal/blob"
+	"github.com/quorum-app/quorum/internal/discussion"
+	"github.com/quorum-app/quorum/internal/domain"
+	"github.com/quorum-app/quorum/internal/group"
+	"github.com/quorum-app/quorum/internal/mail"
+	"github.com/quorum-app/quorum/internal/notify"
+	"github.com/quorum-app/quorum/internal/store"
+	"github.com/quorum-app/quorum/internal/testcloud"
+)
+
+func TestMain(m *testing.M) { os.Exit(testcloud.Run(m)) }
+
+// people is the account service as both cores see it.
+type people struct {
+	mu   sync.Mutex
+	byID map[string]group.Person
+}
+
+func (p *people) UserByID(_ context.Context, id string) (group.Person, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if v, ok := p.byID[id]; ok {
+		return v, nil
+	}
+	return group.Person{}, domain.Errorf(domain.NotFound, "no such user")
+}
+
+func (p *people) UserIDByEmail(_ context.Context, email string) (string, bool, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for _, v := range p.byID {
+		if strings.EqualFold(v.Email, email) {
+			return v.ID, true, nil
+		}
+	}
+	return "", false, nil
+}
+
+// discPeople adapts people to discussion.People.
+type discPeople struct{ p *people }
+
+func (d discPeople) UserByID(ctx context.Context, id string) (discussion.Person, error) {
+	v, err := d.p.UserByID(ctx, id)
+	return discussion.Person{ID: v.ID, Name: v.Name}, err
+}
+
+func (d discPeople) UserIDByEmail(ctx context.Context, email string) (string, bool, error) {
+	return d.p.UserIDByEmail(ctx, email)
+}
+
+type fixture struct {
+	t      testing.TB
+	env    *testcloud.Env
+	st     *store.Store
+	groups *group.Service
+	svc    *discussion.Service
+	notes  *notify.Service
+	people *people
+	tag    string
+}
+
+func newFixture(t testing.TB) *fixture {
+	t.Helper()
+	env := testcloud.New(t)
+	st := store.New(env.Clients.DynamoDB, env.Config.Table, env.Config.SigningKey)
+	f := &fixture{t: t, env: env, st: st, people: &people{byID: map[string]group.Person{}}, tag: env.Prefix}
+	f.groups = group.New(group.Config{Store: st, People: f.people, Mail: mail.NewSES(env.Clients.SES, "", env.Config.MailDomain),
+		MailFrom: env.Config.MailFrom, BaseURL: env.Config.BaseURL, SigningKey: env.Config.SigningKey})
+	f.notes = notify.New(st, nil)
+	f.svc = discussion.New(discussion.Config{
+		Store: st, Policy: f.groups, People: discPeople{f.people}, Notify: f.notes,
+		Uploads:    blob.NewUploads(env.Clients.S3, env.Config.UploadsBucket, env.Config.KMSKeyID, blob.DefaultLimits()),
+		SigningKey: env.Config.SigningKey,
+	})
+	return f
+}
+
+func (f *fixture) user(name string) (context.Context, string) {
+	id := "u" + strings.ToLower(strings.ReplaceAll(name, " ", "")) + f.tag
+	f.people.mu.Lock()
+	f.people.byID[id] = group.Person{ID: id, Name: name, Email: strings.ToLower(strings.ReplaceAll(name, " ", "")) + "." + f.tag + "@example.org"}
+	f.people.mu.Unlock()
+	return authz.WithActor(context.Background(), authz.Actor{Kind: authz.User, UserID: id}), id
+}
+
+func (f *fixture) must(err error) {
+	f.t.Helper()
+	if err != nil {
+		f.t.Fatal(err)
+	}
+}
+
+// group creates a group with admin as its admin and members joined via the link.
+func (f *fixture) group(admin context.Context, privacy authz.Privacy, members ...context.Context) string {
+	f.t.Helper()
+	g, err := f.groups.Create(admin, group.CreateInput{Name: "G " + f.tag, Privacy: string(privacy)})
+	f.must(err)
+	link, err := f.groups.JoinLink(admin, g.ID)
+	f.must(err)
+	token := link[strings.LastIndex(link, "/join/")+len("/join/"):]
+	for _, m := range members {
+		_, err := f.groups.JoinViaLink(m, token)
+		f.must(err)
+	}
+	return g.ID
+}
+
+func (f *fixture) thread(ctx context.Context, gid, title string) discussion.Thread {
+	f.t.Helper()
+	th, err := f.svc.StartThread(ctx, discussion.StartInput{GroupID: gid, Title: title, Description: "Let us *talk*."})
+	f.must(err)
+	return th
+}
+
+func (f *fixture) comment(ctx context.Context, tid, parent, body string) discussion.Item {
+	f.t.Helper()
+	c, err := f.svc.Comment(ctx, tid, discussion.CommentInput{ParentID: parent, Body: body})
+	f.must(err)
+	return c
+}
+
+func code(err error) domain.Code { return domain.ErrorCode(err) }
+
+func anon() context.Context { return context.Background() }

@@ -1,0 +1,216 @@
+package discussion
+
+import (
+	"crypto/rand"
+	"encoding/base32"
+	"strings"
+	"time"
+
+	"github.com/quorum-app/quorum/internal/notify"
+	"github.com/quorum-app/quorum/internal/store"
+)
+
+// Stored items (docs/data-model.md, patterns 22-30).
+
+func threadPK(tid string) string        { return "THREAD#" + tid }
+func itemSK(id string) string           { return "ITEM#" + id }
+func fileSK(fid string) string          { return "FILE#" + fid }
+func guestSK(uid string) string         { return "GUEST#" + uid }
+func userPK(uid string) string          { return "USER#" + uid }
+func readSK(tid string) string          { return "READ#" + tid }
+func threadsPK(gid string) string       { return "THREADS#" + gid }
+func historyPK(ref string) string       { return "HISTORY#" + ref }
+func threadRef(tid string) string       { return "THREAD#" + tid }
+func commentRef(tid, cid string) string { return "THREAD#" + tid + "#ITEM#" + cid }
+
+const (
+	threadSK   = "THREAD"
+	itemPrefix = "ITEM#"
+	purgePK    = "PURGE#THREAD"
+	// activityLayout is fixed-width, so keys sort by time.
+	activityLayout = "2006-01-02T15:04:05.000000000Z"
+)
+
+// activityKey is GSI1SK of a thread: pinned threads sort first in a
+// descending query because "P#" > any digit.
+func activityKey(t time.Time, pinned bool, tid string) string {
+	k := t.UTC().Format(activityLayout) + "#" + tid
+	if pinned {
+		return "P#" + k
+	}
+	return k
+}
+
+var idEncoding = base32.StdEncoding.WithPadding(base32.NoPadding)
+
+// newID returns a random, URL-safe, lowercase identifier (80 bits).
+func newID() string {
+	b := make([]byte, 10)
+	_, _ = rand.Read(b)
+	return strings.ToLower(idEncoding.EncodeToString(b))
+}
+
+// newItemID is a time-sortable timeline position (see notify.NewID).
+func newItemID(t time.Time) string { return notify.NewID(t) }
+
+// validID accepts URL-safe identifiers and nothing that could inject into a key.
+func validID(id string) bool {
+	if len(id) < 1 || len(id) > 128 {
+		return false
+	}
+	for _, r := range id {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_') {
+			return false
+		}
+	}
+	return true
+}
+
+// threadItem: PK=THREAD#<tid> SK=THREAD; GSI1PK=THREADS#<gid>
+// GSI1SK=[P#]<activity>#<tid> while not deleted; GSI2PK=PURGE#THREAD
+// GSI2SK=<purge at>#<tid> once deleted.
+type threadItem struct {
+	store.Item
+	ID          string    `dynamo:"ID"`
+	GroupID     string    `dynamo:"GroupID"`
+	Title       string    `dynamo:"Title"`
+	Description string    `dynamo:"Description"`
+	AuthorID    string    `dynamo:"AuthorID"`
+	AuthorName  string    `dynamo:"AuthorName"`
+	CreatedAt   time.Time `dynamo:"CreatedAt"`
+	UpdatedAt   time.Time `dynamo:"UpdatedAt"`
+	EditedAt    time.Time `dynamo:"EditedAt,omitempty"`
+	Activity    time.Time `dynamo:"Activity"`
+	Closed      bool      `dynamo:"Closed"`
+	Pinned      bool      `dynamo:"Pinned"`
+	Deleted     bool      `dynamo:"Deleted"`
+	DeletedAt   time.Time `dynamo:"DeletedAt,omitempty"`
+	DeletedBy   string    `dynamo:"DeletedBy,omitempty"`
+	// ItemCount counts timeline items ever appended (ADD, never versioned),
+	// CommentCount visible comments.
+	ItemCount    int64     `dynamo:"ItemCount"`
+	CommentCount int64     `dynamo:"CommentCount"`
+	Files        []FileRef `dynamo:"Files,omitempty"`
+}
+
+// reactionSets are the reactions of a comment: one top-level string set of
+// user ids per allowed kind (DynamoDB's ADD works on top-level attributes).
+type reactionSets struct {
+	Thumbsup   []string `dynamo:"R_thumbsup,set,omitempty"`
+	Thumbsdown []string `dynamo:"R_thumbsdown,set,omitempty"`
+	Heart      []string `dynamo:"R_heart,set,omitempty"`
+	Tada       []string `dynamo:"R_tada,set,omitempty"`
+	Laugh      []string `dynamo:"R_laugh,set,omitempty"`
+	Thinking   []string `dynamo:"R_thinking,set,omitempty"`
+	Eyes       []string `dynamo:"R_eyes,set,omitempty"`
+	Rocket     []string `dynamo:"R_rocket,set,omitempty"`
+}
+
+func (r *reactionSets) get(name string) []string {
+	switch name {
+	case "thumbsup":
+		return r.Thumbsup
+	case "thumbsdown":
+		return r.Thumbsdown
+	case "heart":
+		return r.Heart
+	case "tada":
+		return r.Tada
+	case "laugh":
+		return r.Laugh
+	case "thinking":
+		return r.Thinking
+	case "eyes":
+		return r.Eyes
+	case "rocket":
+		return r.Rocket
+	}
+	return nil
+}
+
+func reactionAttr(name string) string { return "R_" + name }
+
+// timelineItem: PK=THREAD#<tid> SK=ITEM#<sortable id>. Comments, replies
+// and events share the shape; Removed items (deleted comments without
+// replies) stay as counters' anchors but are not shown.
+type timelineItem struct {
+	store.Item
+	ID        string    `dynamo:"ID"`
+	ThreadID  string    `dynamo:"ThreadID"`
+	Kind      string    `dynamo:"Kind"`
+	ActorID   string    `dynamo:"ActorID,omitempty"`
+	ActorName string    `dynamo:"ActorName,omitempty"`
+	At        time.Time `dynamo:"At"`
+	// Comments.
+	ParentID   string    `dynamo:"ParentID,omitempty"`
+	Ancestors  []string  `dynamo:"Ancestors,omitempty"`
+	Depth      int       `dynamo:"Depth,omitempty"`
+	Body       string    `dynamo:"Body,omitempty"`
+	EditedAt   time.Time `dynamo:"EditedAt,omitempty"`
+	Deleted    bool      `dynamo:"Deleted,omitempty"`
+	Removed    bool      `dynamo:"Removed,omitempty"`
+	ReplyCount int64     `dynamo:"ReplyCount,omitempty"`
+	Mentions   []string  `dynamo:"Mentions,set,omitempty"`
+	Files      []FileRef `dynamo:"Files,omitempty"`
+	reactionSets
+	// Events.
+	RefID string            `dynamo:"RefID,omitempty"`
+	Data  map[string]string `dynamo:"Data,omitempty"`
+}
+
+// historyItem: PK=HISTORY#<ref> SK=<sortable id>: one edit, with the
+// values before and after of each changed field.
+type historyItem struct {
+	store.Item
+	Ref      string            `dynamo:"Ref"`
+	EditorID string            `dynamo:"EditorID"`
+	Editor   string            `dynamo:"Editor"`
+	At       time.Time         `dynamo:"At"`
+	Before   map[string]string `dynamo:"Before"`
+	After    map[string]string `dynamo:"After"`
+}
+
+// readItem: PK=USER#<uid> SK=READ#<tid>.
+type readItem struct {
+	store.Item
+	ThreadID string    `dynamo:"ThreadID"`
+	LastSeen string    `dynamo:"LastSeen"`
+	Seen     int64     `dynamo:"Seen"`
+	At       time.Time `dynamo:"At"`
+}
+
+// fileItem: PK=THREAD#<tid> SK=FILE#<fid>. Pending until confirmed
+// (expires after a day if never confirmed).
+type fileItem struct {
+	store.Item
+	ID          string    `dynamo:"ID"`
+	ThreadID    string    `dynamo:"ThreadID"`
+	CommentID   string    `dynamo:"CommentID,omitempty"`
+	Key         string    `dynamo:"Key"`
+	Name        string    `dynamo:"Name"`
+	ContentType string    `dynamo:"ContentType"`
+	Size        int64     `dynamo:"Size"`
+	UploaderID  string    `dynamo:"UploaderID"`
+	Status      string    `dynamo:"Status"` // pending, ready
+	CreatedAt   time.Time `dynamo:"CreatedAt"`
+}
+
+// guestItem: PK=THREAD#<tid> SK=GUEST#<uid>; GSI1PK=USER#<uid>
+// GSI1SK=GUEST#<gid>#thread#<tid> (read by the group policy's facts).
+type guestItem struct {
+	store.Item
+	GroupID   string    `dynamo:"GroupID"`
+	UserID    string    `dynamo:"UserID"`
+	Kind      string    `dynamo:"Kind"`
+	TargetID  string    `dynamo:"TargetID"`
+	AddedBy   string    `dynamo:"AddedBy"`
+	CreatedAt time.Time `dynamo:"CreatedAt"`
+}
+
+// memberRow is a membership as stored by internal/group (pattern 15/17),
+// read for mentions and fan-out.
+type memberRow struct {
+	GroupID string `dynamo:"GroupID"`
+	UserID  string `dynamo:"UserID"`
+	Role    string `dynamo:"Role"`
+}

@@ -1,0 +1,733 @@
+package discussion
+
+import (
+	"context"
+	"errors"
+	"sort"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/guregu/dynamo/v2"
+
+	"github.com/quorum-app/quorum/internal/authz"
+	"github.com/quorum-app/quorum/internal/domain"
+	"github.com/quorum-app/quorum/internal/notify"
+	"github.com/quorum-app/quorum/internal/render"
+	"github.com/quorum-app/quorum/internal/store"
+	"github.com/quorum-app/quorum/internal/tabledef"
+)
+
+// cleanText trims s, removes invisible direction controls and checks UTF-8,
+// control characters and length.
+func cleanText(fe *domain.FieldErrors, field, s string, min, max int, multiline bool) string {
+	if !utf8.ValidString(s) {
+		fe.Add(field, "is not valid UTF-8")
+		return ""
+	}
+	s = strings.TrimSpace(render.Clean(s))
+	if multiline {
+		s = strings.ReplaceAll(s, "\r\n", "\n")
+	}
+	for _, r := range s {
+		if unicode.IsControl(r) && !(multiline && (r == '\n' || r == '\t')) {
+			fe.Add(field, "must not contain control characters")
+			return ""
+		}
+	}
+	n := utf8.RuneCountInString(s)
+	switch {
+	case n < min && min == 1:
+		fe.Add(field, "is required")
+	case n < min:
+		fe.Add(field, "must be at least %d characters", min)
+	case n > max:
+		fe.Add(field, "must be at most %d characters", max)
+	}
+	return s
+}
+
+func dbErr(err error) error {
+	if err == nil {
+		return nil
+	}
+	var de *domain.Error
+	if errors.As(err, &de) {
+		return err
+	}
+	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
+		return domain.Wrap(domain.Unavailable, err, "storage did not answer in time")
+	}
+	return domain.Wrap(domain.Internal, err, "storage failure")
+}
+
+func (s *Service) actorName(ctx context.Context, uid string) string {
+	if p, err := s.people.UserByID(ctx, uid); err == nil {
+		return p.Name
+	}
+	return ""
+}
+
+// getThread reads a live thread; missing, deleted or malformed ids are ErrNoThread.
+func (s *Service) getThread(ctx context.Context, tid string) (*threadItem, error) {
+	if !validID(tid) {
+		return nil, ErrNoThread
+	}
+	var t threadItem
+	if err := s.st.Get(ctx, threadPK(tid), threadSK, &t); err != nil {
+		if domain.ErrorCode(err) == domain.NotFound {
+			return nil, ErrNoThread
+		}
+		return nil, err
+	}
+	if t.Deleted {
+		return nil, ErrNoThread
+	}
+	return &t, nil
+}
+
+func threadTarget(t *threadItem, uid string) authz.Target {
+	return authz.Target{Kind: "thread", ID: t.ID, ThreadID: t.ID, Author: uid != "" && uid == t.AuthorID}
+}
+
+// authorize asks the policy; a thread of a group the actor may not see is
+// ErrNoThread (NotFound), like a missing one.
+func (s *Service) authorize(ctx context.Context, gid string, action authz.Action, target authz.Target) error {
+	return s.policy.Authorize(ctx, gid, action, target)
+}
+
+// authorizeAny passes when any of the actions is allowed; it returns the
+// first action's error otherwise (NotFound wins, so nothing leaks).
+func (s *Service) authorizeAny(ctx context.Context, gid string, target authz.Target, actions ...authz.Action) error {
+	var first error
+	for _, a := range actions {
+		err := s.authorize(ctx, gid, a, target)
+		if err == nil {
+			return nil
+		}
+		if domain.ErrorCode(err) == domain.NotFound {
+			return err
+		}
+		if first == nil {
+			first = err
+		}
+	}
+	return first
+}
+
+func (s *Service) threadView(t *threadItem, unread int64) Thread {
+	v := Thread{ID: t.ID, GroupID: t.GroupID, Title: t.Title, Description: t.Description, HTML: s.r.Markdown(t.Description),
+		AuthorID: t.AuthorID, AuthorName: t.AuthorName, CreatedAt: t.CreatedAt, UpdatedAt: t.UpdatedAt, Activity: t.Activity,
+		Closed: t.Closed, Pinned: t.Pinned, Items: t.ItemCount, Comments: t.CommentCount, Unread: max(unread, 0),
+		Files: t.Files, Version: t.Version}
+	if !t.EditedAt.IsZero() {
+		e := t.EditedAt
+		v.EditedAt = &e
+	}
+	if v.Files == nil {
+		v.Files = []FileRef{}
+	}
+	return v
+}
+
+// StartInput starts a thread.
+type StartInput struct {
+	GroupID     string
+	Title       string
+	Description string // Markdown
+}
+
+// StartThread starts a thread in a group (policy: thread.start). Members
+// of the group whose level wants it are notified after the thread exists.
+func (s *Service) StartThread(ctx context.Context, in StartInput) (Thread, error) {
+	a := authz.ActorFrom(ctx)
+	if !validID(in.GroupID) {
+		return Thread{}, authz.ErrHidden
+	}
+	if err := s.authorize(ctx, in.GroupID, authz.ThreadStart, authz.Target{}); err != nil {
+		return Thread{}, err
+	}
+	var fe domain.FieldErrors
+	title := cleanText(&fe, "title", in.Title, 1, MaxTitle, false)
+	desc := cleanText(&fe, "description", in.Description, 0, MaxBody, true)
+	if err := fe.Err(); err != nil {
+		return Thread{}, err
+	}
+	now := s.now().UTC()
+	t := &threadItem{Item: store.Item{Type: "thread"}, ID: newID(), GroupID: in.GroupID, Title: title, Description: desc,
+		AuthorID: a.UserID, AuthorName: s.actorName(ctx, a.UserID), CreatedAt: now, UpdatedAt: now, Activity: now}
+	t.PK, t.SK = threadPK(t.ID), threadSK
+	t.GSI1PK, t.GSI1SK = threadsPK(t.GroupID), activityKey(now, false, t.ID)
+	if err := s.st.Create(ctx, t, nil); err != nil {
+		return Thread{}, err
+	}
+	s.log.InfoContext(ctx, "thread started", "group_id", t.GroupID, "thread_id", t.ID)
+	s.fanOutNewThread(ctx, t)
+	return s.threadView(t, 0), nil
+}
+
+// fanOutNewThread notifies the group's members (not the author) whose
+// level wants new threads, in batches after the thread was written. A
+// failure is logged: the thread exists either way.
+func (s *Service) fanOutNewThread(ctx context.Context, t *threadItem) {
+	members, err := s.members(ctx, t.GroupID)
+	if err != nil {
+		s.log.ErrorContext(ctx, "new thread fan-out: members", "err", err)
+		return
+	}
+	var uids []string
+	for _, m := range members {
+		if m.UserID != t.AuthorID {
+			uids = append(uids, m.UserID)
+		}
+	}
+	ns, err := s.recipients(ctx, t, uids, notify.NewThread, func(uid string) notify.Notification {
+		return notify.Notification{UserID: uid, Kind: notify.NewThread, ActorID: t.AuthorID, ActorName: t.AuthorName,
+			GroupID: t.GroupID, ThreadID: t.ID, Title: t.Title, Excerpt: s.r.Excerpt(t.Description, 140)}
+	}, members)
+	if err == nil {
+		err = s.notify.Deliver(ctx, ns)
+	}
+	if err != nil {
+		s.log.ErrorContext(ctx, "new thread fan-out", "thread_id", t.ID, "err", err)
+	}
+}
+
+// members reads the memberships of a group (pattern 15).
+func (s *Service) members(ctx context.Context, gid string) ([]memberRow, error) {
+	var rows []memberRow
+	err := s.st.Table().Get(tabledef.PK, "GROUP#"+gid).Range(tabledef.SK, dynamo.BeginsWith, "MEMBER#").
+		Project("GroupID", "UserID", "Role").All(ctx, &rows)
+	return rows, dbErr(err)
+}
+
+// recipients filters uids to those who may see thread t and whose level
+// wants kind, and builds their notifications. Members listed in known are
+// decided by the policy from their role alone (a member may read the
+// group's threads); anyone else is asked through Authorize with their
+// identity, so a mention never reaches someone who cannot see the thread.
+func (s *Service) recipients(ctx context.Context, t *threadItem, uids []string, kind notify.Kind,
+	build func(string) notify.Notification, known []memberRow) ([]notify.Notification, error) {
+	if len(uids) == 0 {
+		return nil, nil
+	}
+	roles := map[string]authz.Role{}
+	for _, m := range known {
+		roles[m.UserID] = authz.Role(m.Role)
+	}
+	levels, err := s.notify.Levels(ctx, uids, t.GroupID, t.ID)
+	if err != nil {
+		return nil, err
+	}
+	var out []notify.Notification
+	seen := map[string]bool{}
+	for _, uid := range uids {
+		if seen[uid] {
+			continue
+		}
+		seen[uid] = true
+		l := levels[uid]
+		if !notify.Effective(l[0], l[1]).Wants(kind) {
+			continue
+		}
+		recipient := authz.Actor{Kind: authz.User, UserID: uid}
+		if role, ok := roles[uid]; ok && role != authz.RoleNone {
+			if !authz.Can(recipient, authz.ThreadView, authz.GroupFacts{GroupID: t.GroupID, Role: role}) {
+				continue
+			}
+		} else if err := s.authorize(authz.WithActor(ctx, recipient), t.GroupID, authz.ThreadView, threadTarget(t, uid)); err != nil {
+			continue
+		}
+		out = append(out, build(uid))
+	}
+	return out, nil
+}
+
+// Thread returns one thread (policy: thread.view) with the actor's unread count.
+func (s *Service) Thread(ctx context.Context, tid string) (Thread, error) {
+	a := authz.ActorFrom(ctx)
+	t, err := s.getThread(ctx, tid)
+	if err != nil {
+		return Thread{}, err
+	}
+	if err := s.authorize(ctx, t.GroupID, authz.ThreadView, threadTarget(t, a.UserID)); err != nil {
+		return Thread{}, err
+	}
+	unread := t.ItemCount
+	if a.Authenticated() {
+		var r readItem
+		if err := s.st.Get(ctx, userPK(a.UserID), readSK(tid), &r); err == nil {
+			unread -= r.Seen
+		}
+	}
+	return s.threadView(t, unread), nil
+}
+
+// UpdateInput edits a thread; nil fields stay. Version is the one read.
+type UpdateInput struct {
+	Title       *string
+	Description *string
+	Version     int64
+}
+
+// canEditThread: the author (thread.edit.own) or an admin allowed to edit
+// user content (content.admin.edit).
+func (s *Service) canEditThread(ctx context.Context, t *threadItem) error {
+	a := authz.ActorFrom(ctx)
+	return s.authorizeAny(ctx, t.GroupID, threadTarget(t, a.UserID), authz.ThreadEditOwn, authz.ContentAdminEdit)
+}
+
+// UpdateThread edits title and description, keeping the previous values in
+// the history and a "thread edited" item in the timeline (one transaction).
+func (s *Service) UpdateThread(ctx context.Context, tid string, in UpdateInput) (Thread, error) {
+	a := authz.ActorFrom(ctx)
+	t, err := s.getThread(ctx, tid)
+	if err != nil {
+		return Thread{}, err
+	}
+	if err := s.canEditThread(ctx, t); err != nil {
+		return Thread{}, err
+	}
+	var fe domain.FieldErrors
+	before, after := map[string]string{}, map[string]string{}
+	title, desc := t.Title, t.Description
+	if in.Title != nil {
+		title = cleanText(&fe, "title", *in.Title, 1, MaxTitle, false)
+	}
+	if in.Description != nil {
+		desc = cleanText(&fe, "description", *in.Description, 0, MaxBody, true)
+	}
+	if in.Version <= 0 {
+		fe.Add("version", "is required: send the version you read")
+	}
+	if err := fe.Err(); err != nil {
+		return Thread{}, err
+	}
+	if in.Version != t.Version {
+		return Thread{}, ErrChanged
+	}
+	if title != t.Title {
+		before["title"], after["title"] = t.Title, title
+	}
+	if desc != t.Description {
+		before["description"], after["description"] = t.Description, desc
+	}
+	if len(after) == 0 {
+		return s.threadView(t, 0), nil
+	}
+	now := s.now().UTC()
+	name := s.actorName(ctx, a.UserID)
+	ev := &timelineItem{Kind: KindThreadEdited, ActorID: a.UserID, ActorName: name}
+	err = s.appendItem(ctx, t, appendSpec{item: ev,
+		thread: func(u *dynamo.Update) {
+			u.Set("Title", title).Set("Description", desc).Set("UpdatedAt", now).Set("EditedAt", now).
+				Add(tabledef.Version, 1).If("$ = ?", tabledef.Version, in.Version)
+		},
+		fail: func(*threadItem) error { return ErrChanged },
+		ops:  func(tx *store.Tx) { tx.Put(s.history(threadRef(tid), a.UserID, name, now, before, after)) },
+	}, now)
+	if err != nil {
+		return Thread{}, err
+	}
+	return s.Thread(ctx, tid)
+}
+
+func (s *Service) history(ref, uid, name string, now time.Time, before, after map[string]string) *historyItem {
+	return &historyItem{Item: store.Item{PK: historyPK(ref), SK: newItemID(now), Type: "history", Version: 1},
+		Ref: ref, EditorID: uid, Editor: name, At: now, Before: before, After: after}
+}
+
+// Edit is one entry of an edit history.
+type Edit struct {
+	EditorID string            `json:"editor_id"`
+	Editor   string            `json:"editor"`
+	At       time.Time         `json:"at"`
+	Before   map[string]string `json:"before"`
+	After    map[string]string `json:"after"`
+}
+
+// History lists the edits of a thread (cid "") or of one of its comments,
+// oldest first (policy: thread.view). Deleted comments have no history to show.
+func (s *Service) History(ctx context.Context, tid, cid string) ([]Edit, error) {
+	a := authz.ActorFrom(ctx)
+	t, err := s.getThread(ctx, tid)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.authorize(ctx, t.GroupID, authz.ThreadView, threadTarget(t, a.UserID)); err != nil {
+		return nil, err
+	}
+	ref := threadRef(tid)
+	if cid != "" {
+		c, err := s.getComment(ctx, tid, cid)
+		if err != nil {
+			return nil, err
+		}
+		if c.Deleted {
+			return []Edit{}, nil
+		}
+		ref = commentRef(tid, cid)
+	}
+	var items []historyItem
+	if err := s.st.Table().Get(tabledef.PK, historyPK(ref)).Limit(store.MaxPageSize).All(ctx, &items); err != nil {
+		return nil, dbErr(err)
+	}
+	out := make([]Edit, 0, len(items))
+	for _, h := range items {
+		out = append(out, Edit{EditorID: h.EditorID, Editor: h.Editor, At: h.At, Before: h.Before, After: h.After})
+	}
+	return out, nil
+}
+
+// canModerate: the author (thread.edit.own) or a group admin (the admin-only
+// group.settings.edit stands for moderation until the policy has its own
+// action).
+func (s *Service) canModerate(ctx context.Context, t *threadItem) error {
+	a := authz.ActorFrom(ctx)
+	return s.authorizeAny(ctx, t.GroupID, threadTarget(t, a.UserID), authz.ThreadEditOwn, authz.GroupEditSettings)
+}
+
+// Close closes a thread to new comments (author or admin).
+func (s *Service) Close(ctx context.Context, tid string) (Thread, error) {
+	return s.setClosed(ctx, tid, true)
+}
+
+// Reopen reopens a closed thread (author or admin).
+func (s *Service) Reopen(ctx context.Context, tid string) (Thread, error) {
+	return s.setClosed(ctx, tid, false)
+}
+
+func (s *Service) setClosed(ctx context.Context, tid string, closed bool) (Thread, error) {
+	a := authz.ActorFrom(ctx)
+	t, err := s.getThread(ctx, tid)
+	if err != nil {
+		return Thread{}, err
+	}
+	if err := s.canModerate(ctx, t); err != nil {
+		return Thread{}, err
+	}
+	onFail, kind := ErrAlreadyShut, KindClosed
+	if !closed {
+		onFail, kind = ErrAlreadyOpen, KindReopened
+	}
+	if t.Closed == closed {
+		return Thread{}, onFail
+	}
+	now := s.now().UTC()
+	ev := &timelineItem{Kind: kind, ActorID: a.UserID, ActorName: s.actorName(ctx, a.UserID)}
+	err = s.appendItem(ctx, t, appendSpec{item: ev,
+		thread: func(u *dynamo.Update) {
+			u.Set("Closed", closed).Set("UpdatedAt", now).Add(tabledef.Version, 1).If("$ = ?", "Closed", !closed)
+		},
+		fail: func(fresh *threadItem) error {
+			if fresh.Closed == closed {
+				return onFail
+			}
+			return ErrChanged
+		},
+	}, now)
+	if err != nil {
+		return Thread{}, err
+	}
+	return s.Thread(ctx, tid)
+}
+
+// Pin pins or unpins a thread (admins): pinned threads list first.
+func (s *Service) Pin(ctx context.Context, tid string, pinned bool) (Thread, error) {
+	t, err := s.getThread(ctx, tid)
+	if err != nil {
+		return Thread{}, err
+	}
+	if err := s.authorize(ctx, t.GroupID, authz.GroupEditSettings, threadTarget(t, authz.ActorFrom(ctx).UserID)); err != nil {
+		return Thread{}, err
+	}
+	if t.Pinned != pinned {
+		// GSI1SK is rewritten from the activity read; the condition keeps
+		// a concurrent comment's newer activity from being overwritten.
+		err := s.st.Update(t.PK, t.SK).Set("Pinned", pinned).Set(tabledef.GSI1SK, activityKey(t.Activity, pinned, t.ID)).
+			Add(tabledef.Version, 1).If("$ = ? AND $ = ? AND $ = ?", "Pinned", t.Pinned, "Activity", t.Activity, "Deleted", false).Run(ctx)
+		if dynamo.IsCondCheckFailed(err) {
+			return Thread{}, ErrChanged
+		}
+		if err != nil {
+			return Thread{}, dbErr(err)
+		}
+	}
+	return s.Thread(ctx, tid)
+}
+
+// Delete soft-deletes a thread (author or admin): it disappears from
+// lists and answers NotFound at once, and PurgeDue removes it and all its
+// items after the grace period.
+func (s *Service) Delete(ctx context.Context, tid string) error {
+	a := authz.ActorFrom(ctx)
+	t, err := s.getThread(ctx, tid)
+	if err != nil {
+		return err
+	}
+	if err := s.canModerate(ctx, t); err != nil {
+		return err
+	}
+	now := s.now().UTC()
+	err = s.st.Update(t.PK, t.SK).Set("Deleted", true).Set("DeletedAt", now).Set("DeletedBy", a.UserID).
+		Remove(tabledef.GSI1PK, tabledef.GSI1SK).Set(tabledef.GSI2PK, purgePK).
+		Set(tabledef.GSI2SK, now.Add(s.purgeAfter).Format(activityLayout)+"#"+tid).
+		Add(tabledef.Version, 1).If("$ = ?", "Deleted", false).Run(ctx)
+	if dynamo.IsCondCheckFailed(err) {
+		return ErrNoThread
+	}
+	if err != nil {
+		return dbErr(err)
+	}
+	s.log.InfoContext(ctx, "thread deleted", "thread_id", tid)
+	return nil
+}
+
+// PurgeDue removes threads deleted before now minus the grace period: the
+// thread, its timeline, files' metadata, guests and edit histories. It is
+// for the scheduler (no actor) and returns how many threads it purged.
+// Attachment objects in S3 expire by the bucket's lifecycle rule.
+func (s *Service) PurgeDue(ctx context.Context, now time.Time) (int, error) {
+	var due []threadItem
+	err := s.st.Table().Get(tabledef.GSI2PK, purgePK).Index(tabledef.GSI2).
+		Range(tabledef.GSI2SK, dynamo.LessOrEqual, now.UTC().Format(activityLayout)+"#~").Limit(store.MaxPageSize).All(ctx, &due)
+	if err != nil {
+		return 0, dbErr(err)
+	}
+	n := 0
+	for _, t := range due {
+		if err := s.purge(ctx, t.ID); err != nil {
+			return n, err
+		}
+		n++
+	}
+	return n, nil
+}
+
+type keyOnly struct {
+	PK string `dynamo:"PK"`
+	SK string `dynamo:"SK"`
+}
+
+func (s *Service) purge(ctx context.Context, tid string) error {
+	var keys []keyOnly
+	if err := s.st.Table().Get(tabledef.PK, threadPK(tid)).Project(tabledef.PK, tabledef.SK).All(ctx, &keys); err != nil {
+		return dbErr(err)
+	}
+	var all []dynamo.Keyed
+	hist := []string{historyPK(threadRef(tid))}
+	for _, k := range keys {
+		if strings.HasPrefix(k.SK, itemPrefix) {
+			hist = append(hist, historyPK(commentRef(tid, strings.TrimPrefix(k.SK, itemPrefix))))
+		}
+		if k.SK != threadSK {
+			all = append(all, dynamo.Keys{k.PK, k.SK})
+		}
+	}
+	for _, h := range hist {
+		var hk []keyOnly
+		if err := s.st.Table().Get(tabledef.PK, h).Project(tabledef.PK, tabledef.SK).All(ctx, &hk); err != nil {
+			return dbErr(err)
+		}
+		for _, k := range hk {
+			all = append(all, dynamo.Keys{k.PK, k.SK})
+		}
+	}
+	for start := 0; start < len(all); start += 25 {
+		end := min(start+25, len(all))
+		if _, err := s.st.Table().Batch(tabledef.PK, tabledef.SK).Write().Delete(all[start:end]...).Run(ctx); err != nil {
+			return dbErr(err)
+		}
+	}
+	// The thread item last, so a failed purge is retried.
+	return s.st.Delete(ctx, threadPK(tid), threadSK)
+}
+
+// Threads lists a group's threads, pinned first, then by last activity
+// (policy: group.content.view), with the actor's unread counts.
+func (s *Service) Threads(ctx context.Context, gid, cursor string, limit int) (store.Page[Thread], error) {
+	a := authz.ActorFrom(ctx)
+	if !validID(gid) {
+		return store.Page[Thread]{}, authz.ErrHidden
+	}
+	if err := s.authorize(ctx, gid, authz.GroupViewContent, authz.Target{}); err != nil {
+		return store.Page[Thread]{}, err
+	}
+	q := s.st.Table().Get(tabledef.GSI1PK, threadsPK(gid)).Index(tabledef.GSI1).Order(dynamo.Descending)
+	page, err := store.QueryPage[threadItem](ctx, s.st, q, "threads:"+gid, cursor, limit)
+	if err != nil {
+		return store.Page[Thread]{}, err
+	}
+	out := store.Page[Thread]{Items: make([]Thread, 0, len(page.Items)), Next: page.Next}
+	seen, err := s.seen(ctx, a, page.Items)
+	if err != nil {
+		return store.Page[Thread]{}, err
+	}
+	for i := range page.Items {
+		t := &page.Items[i]
+		out.Items = append(out.Items, s.threadView(t, t.ItemCount-seen[t.ID]))
+	}
+	return out, nil
+}
+
+// seen reads the actor's read items of the threads in one BatchGetItem.
+func (s *Service) seen(ctx context.Context, a authz.Actor, ts []threadItem) (map[string]int64, error) {
+	out := map[string]int64{}
+	if !a.Authenticated() || len(ts) == 0 {
+		return out, nil
+	}
+	keys := make([]dynamo.Keyed, 0, len(ts))
+	for _, t := range ts {
+		keys = append(keys, dynamo.Keys{userPK(a.UserID), readSK(t.ID)})
+	}
+	var rs []readItem
+	err := s.st.Table().Batch(tabledef.PK, tabledef.SK).Get(keys...).All(ctx, &rs)
+	if err != nil && !errors.Is(err, dynamo.ErrNotFound) {
+		return nil, dbErr(err)
+	}
+	for _, r := range rs {
+		out[r.ThreadID] = r.Seen
+	}
+	return out, nil
+}
+
+// MaxDashboardGroups bounds the groups a dashboard reads.
+const MaxDashboardGroups = 50
+
+// Dashboard lists the most recently active threads across the actor's
+// groups: pattern 17, then pattern 23 with a small limit per group, merged.
+func (s *Service) Dashboard(ctx context.Context, limit int) ([]Thread, error) {
+	a := authz.ActorFrom(ctx)
+	if err := authz.RequireUser(a); err != nil {
+		return nil, err
+	}
+	if limit <= 0 || limit > 50 {
+		limit = 20
+	}
+	var ms []memberRow
+	err := s.st.Table().Get(tabledef.GSI1PK, userPK(a.UserID)).Index(tabledef.GSI1).
+		Range(tabledef.GSI1SK, dynamo.BeginsWith, "MEMBER#").Limit(MaxDashboardGroups).All(ctx, &ms)
+	if err != nil {
+		return nil, dbErr(err)
+	}
+	var all []threadItem
+	for _, m := range ms {
+		if err := s.authorize(ctx, m.GroupID, authz.GroupViewContent, authz.Target{}); err != nil {
+			continue
+		}
+		var ts []threadItem
+		err := s.st.Table().Get(tabledef.GSI1PK, threadsPK(m.GroupID)).Index(tabledef.GSI1).Order(dynamo.Descending).
+			Limit(limit).All(ctx, &ts)
+		if err != nil {
+			return nil, dbErr(err)
+		}
+		all = append(all, ts...)
+	}
+	sort.SliceStable(all, func(i, j int) bool { return all[i].Activity.After(all[j].Activity) })
+	if len(all) > limit {
+		all = all[:limit]
+	}
+	seen, err := s.seen(ctx, a, all)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Thread, 0, len(all))
+	for i := range all {
+		out = append(out, s.threadView(&all[i], all[i].ItemCount-seen[all[i].ID]))
+	}
+	return out, nil
+}
+
+// AddGuest gives a person who is not a member access to this one thread
+// (policy: group.guests.add). The grant is pattern 30, read by the group
+// policy's facts.
+func (s *Service) AddGuest(ctx context.Context, tid, uid string) error {
+	a := authz.ActorFrom(ctx)
+	t, err := s.getThread(ctx, tid)
+	if err != nil {
+		return err
+	}
+	if err := s.authorize(ctx, t.GroupID, authz.GroupAddGuests, threadTarget(t, a.UserID)); err != nil {
+		return err
+	}
+	if !validID(uid) {
+		return domain.Validation(domain.FieldError{Field: "user", Message: "is not a known person"})
+	}
+	if _, err := s.people.UserByID(ctx, uid); err != nil {
+		return domain.Validation(domain.FieldError{Field: "user", Message: "is not a known person"})
+	}
+	g := &guestItem{Item: store.Item{PK: threadPK(tid), SK: guestSK(uid), GSI1PK: userPK(uid),
+		GSI1SK: "GUEST#" + t.GroupID + "#thread#" + tid, Type: "guest"},
+		GroupID: t.GroupID, UserID: uid, Kind: "thread", TargetID: tid, AddedBy: a.UserID, CreatedAt: s.now().UTC()}
+	return s.st.Create(ctx, g, domain.Errorf(domain.Conflict, "that person is already a guest of this thread"))
+}
+
+// InviteGuest adds the account registered with email as a guest. People
+// without an account yet cannot be invited (the email invitation flow for
+// threads comes with the mail outbox).
+func (s *Service) InviteGuest(ctx context.Context, tid, email string) error {
+	uid, ok, err := s.people.UserIDByEmail(ctx, strings.ToLower(strings.TrimSpace(email)))
+	if err != nil {
+		return err
+	}
+	if !ok {
+		// Check access first so the answer reveals nothing to outsiders.
+		t, err := s.getThread(ctx, tid)
+		if err != nil {
+			return err
+		}
+		if err := s.authorize(ctx, t.GroupID, authz.GroupAddGuests, threadTarget(t, authz.ActorFrom(ctx).UserID)); err != nil {
+			return err
+		}
+		return domain.Validation(domain.FieldError{Field: "email", Message: "has no Quorum account yet"})
+	}
+	return s.AddGuest(ctx, tid, uid)
+}
+
+// RemoveGuest withdraws a guest grant (policy: group.guests.add).
+func (s *Service) RemoveGuest(ctx context.Context, tid, uid string) error {
+	t, err := s.getThread(ctx, tid)
+	if err != nil {
+		return err
+	}
+	if err := s.authorize(ctx, t.GroupID, authz.GroupAddGuests, threadTarget(t, authz.ActorFrom(ctx).UserID)); err != nil {
+		return err
+	}
+	if !validID(uid) {
+		return nil
+	}
+	return s.st.Delete(ctx, threadPK(tid), guestSK(uid))
+}
+
+// SetThreadLevel sets the actor's notification level for a thread they can see.
+func (s *Service) SetThreadLevel(ctx context.Context, tid string, l notify.Level) error {
+	a := authz.ActorFrom(ctx)
+	if err := authz.RequireUser(a); err != nil {
+		return err
+	}
+	t, err := s.getThread(ctx, tid)
+	if err != nil {
+		return err
+	}
+	if err := s.authorize(ctx, t.GroupID, authz.ThreadView, threadTarget(t, a.UserID)); err != nil {
+		return err
+	}
+	return s.notify.SetLevel(ctx, a.UserID, notify.ThreadScope(tid), l)
+}
+
+// SetGroupLevel sets the actor's notification level for a group whose
+// content they can read.
+func (s *Service) SetGroupLevel(ctx context.Context, gid string, l notify.Level) error {
+	a := authz.ActorFrom(ctx)
+	if err := authz.RequireUser(a); err != nil {
+		return err
+	}
+	if !validID(gid) {
+		return authz.ErrHidden
+	}
+	if err := s.authorize(ctx, gid, authz.GroupViewContent, authz.Target{}); err != nil {
+		return err
+	}
+	return s.notify.SetLevel(ctx, a.UserID, notify.GroupScope(gid), l)
+}

@@ -1,0 +1,304 @@
+package discussion
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/base64"
+	"errors"
+	"strings"
+	"time"
+
+	"github.com/guregu/dynamo/v2"
+
+	"github.com/quorum-app/quorum/internal/authz"
+	"github.com/quorum-app/quorum/internal/domain"
+	"github.com/quorum-app/quorum/internal/store"
+	"github.com/quorum-app/quorum/internal/tabledef"
+)
+
+var errThreadCond = errors.New("thread condition failed")
+
+// appendSpec is one timeline append and what rides in its transaction.
+type appendSpec struct {
+	item    *timelineItem
+	comment bool                    // a comment: the thread must be open; counts as a comment
+	thread  func(u *dynamo.Update)  // extra changes and conditions on the thread item
+	fail    func(*threadItem) error // explains a failed extra condition from a fresh read
+	ops     func(tx *store.Tx)      // other operations of the same transaction
+}
+
+// appendItem writes a timeline item and bumps the thread's counters and
+// last activity in one transaction. DynamoDB allows one operation per item
+// in a transaction, so the caller's changes to the thread ride on the same
+// update. A failed condition is explained from a fresh read of the thread;
+// a concurrent pin change is retried.
+func (s *Service) appendItem(ctx context.Context, t *threadItem, sp appendSpec, now time.Time) error {
+	it := sp.item
+	it.ID, it.ThreadID, it.At = newItemID(now), t.ID, now
+	it.PK, it.SK, it.Type = threadPK(t.ID), itemSK(it.ID), "timeline_item"
+	for attempt := 0; ; attempt++ {
+		u := s.st.Update(t.PK, t.SK).Add("ItemCount", 1).Set("Activity", now).Set(tabledef.GSI1SK, activityKey(now, t.Pinned, t.ID)).
+			If("attribute_exists($) AND $ = ? AND $ = ?", tabledef.PK, "Deleted", false, "Pinned", t.Pinned)
+		if sp.comment {
+			u.Add("CommentCount", 1).If("$ = ?", "Closed", false)
+		}
+		if sp.thread != nil {
+			sp.thread(u)
+		}
+		tx := s.st.Tx().Update(u, errThreadCond).Create(it, nil)
+		if sp.ops != nil {
+			sp.ops(tx)
+		}
+		err := tx.Run(ctx, "")
+		if err != errThreadCond {
+			return err
+		}
+		fresh, gerr := s.getThread(ctx, t.ID)
+		switch {
+		case gerr != nil:
+			return gerr
+		case sp.comment && fresh.Closed:
+			return ErrClosed
+		case fresh.Pinned != t.Pinned && attempt < 3:
+			t.Pinned = fresh.Pinned
+			continue
+		case sp.fail != nil:
+			return sp.fail(fresh)
+		}
+		return ErrChanged
+	}
+}
+
+// Event is a timeline item appended by another core (polls): "poll.created",
+// "poll.vote", "poll.outcome", ... RefID names the poll; Data is a small,
+// plain-text payload (at most 10 entries of 500 characters).
+type Event struct {
+	Kind    string
+	ActorID string
+	// Anonymous events carry no actor at all. Anonymous polls should append
+	// no per-vote items (their time would link a vote to its voter's
+	// participation record); append only aggregates and the outcome.
+	Anonymous bool
+	RefID     string
+	Data      map[string]string
+}
+
+// AppendEvent adds ev to thread tid's timeline and bumps its activity. It
+// is a hook for trusted cores that have already authorized the actor (a
+// poll service after its own policy check, or the scheduler closing a
+// poll); it does no authorization itself. Closed threads accept events.
+// Cost: 1 GetItem + 1 TransactWriteItems (2 items).
+func (s *Service) AppendEvent(ctx context.Context, tid string, ev Event) (string, error) {
+	var fe domain.FieldErrors
+	if !strings.HasPrefix(ev.Kind, "poll.") || len(ev.Kind) > 40 {
+		fe.Add("kind", "must be a poll event")
+	}
+	if ev.Anonymous && ev.ActorID != "" {
+		fe.Add("actor", "an anonymous event carries no actor")
+	}
+	if ev.RefID != "" && !validID(ev.RefID) {
+		fe.Add("ref", "is not a valid id")
+	}
+	if len(ev.Data) > 10 {
+		fe.Add("data", "has more than 10 entries")
+	}
+	for k, v := range ev.Data {
+		if len(k) > 40 || len(v) > 500 {
+			fe.Add("data", "entries are limited to 500 characters")
+			break
+		}
+	}
+	if err := fe.Err(); err != nil {
+		return "", err
+	}
+	t, err := s.getThread(ctx, tid)
+	if err != nil {
+		return "", err
+	}
+	it := &timelineItem{Kind: ev.Kind, RefID: ev.RefID, Data: ev.Data}
+	if !ev.Anonymous && ev.ActorID != "" {
+		it.ActorID, it.ActorName = ev.ActorID, s.actorName(ctx, ev.ActorID)
+	}
+	if err := s.appendItem(ctx, t, appendSpec{item: it}, s.now().UTC()); err != nil {
+		return "", err
+	}
+	return it.ID, nil
+}
+
+// Page reads one page of a thread: the thread, the actor's read state, and
+// up to limit timeline items (default and maximum useful: 500) in one
+// Query of at most 1 MB. For a member of a top-level group that is 4
+// DynamoDB calls in all (BatchGetItem thread + read state, the policy's
+// group and membership gets, the timeline Query), however long the thread.
+// The cursor continues after the last item returned.
+func (s *Service) Page(ctx context.Context, tid, cursor string, limit int) (ThreadPage, error) {
+	a := authz.ActorFrom(ctx)
+	if !validID(tid) {
+		return ThreadPage{}, ErrNoThread
+	}
+	after := ""
+	if cursor != "" {
+		var err error
+		if after, err = s.openCursor(tid, cursor); err != nil {
+			return ThreadPage{}, err
+		}
+	}
+	if limit <= 0 || limit > MaxTimelinePage {
+		limit = TimelinePageSize
+	}
+	t, r, err := s.threadAndRead(ctx, a, tid)
+	if err != nil {
+		return ThreadPage{}, err
+	}
+	if err := s.authorize(ctx, t.GroupID, authz.ThreadView, threadTarget(t, a.UserID)); err != nil {
+		return ThreadPage{}, err
+	}
+	q := s.st.Table().Get(tabledef.PK, threadPK(tid))
+	if after != "" {
+		q.Range(tabledef.SK, dynamo.Between, itemSK(after)+"\x00", itemPrefix+"\xff")
+	} else {
+		q.Range(tabledef.SK, dynamo.BeginsWith, itemPrefix)
+	}
+	var items []timelineItem
+	// One more than the page tells whether another page follows.
+	lek, err := q.Limit(limit+1).RequestLimit(1).AllWithLastEvaluatedKey(ctx, &items)
+	if err != nil {
+		return ThreadPage{}, dbErr(err)
+	}
+	more := len(lek) > 0
+	if len(items) > limit {
+		items, more = items[:limit], true
+	}
+	p := ThreadPage{Thread: s.threadView(t, t.ItemCount-r.Seen), Items: make([]Item, 0, len(items)), LastSeen: r.LastSeen}
+	for i := range items {
+		it := &items[i]
+		if it.Removed {
+			continue
+		}
+		p.Items = append(p.Items, s.itemView(it, a.UserID, r.LastSeen))
+	}
+	if more && len(items) > 0 {
+		p.Next = s.cursor(tid, items[len(items)-1].ID)
+	}
+	return p, nil
+}
+
+// threadAndRead reads the thread and the actor's read item in one BatchGetItem.
+func (s *Service) threadAndRead(ctx context.Context, a authz.Actor, tid string) (*threadItem, readItem, error) {
+	var r readItem
+	if !a.Authenticated() {
+		t, err := s.getThread(ctx, tid)
+		return t, r, err
+	}
+	type both struct {
+		threadItem
+		LastSeen string `dynamo:"LastSeen"`
+		Seen     int64  `dynamo:"Seen"`
+	}
+	var got []both
+	err := s.st.Table().Batch(tabledef.PK, tabledef.SK).
+		Get(dynamo.Keys{threadPK(tid), threadSK}, dynamo.Keys{userPK(a.UserID), readSK(tid)}).Consistent(true).All(ctx, &got)
+	if err != nil && !errors.Is(err, dynamo.ErrNotFound) {
+		return nil, r, dbErr(err)
+	}
+	var t *threadItem
+	for i := range got {
+		switch got[i].SK {
+		case threadSK:
+			t = &got[i].threadItem
+		case readSK(tid):
+			r = readItem{Item: got[i].Item, ThreadID: tid, LastSeen: got[i].LastSeen, Seen: got[i].Seen}
+		}
+	}
+	if t == nil || t.Deleted {
+		return nil, r, ErrNoThread
+	}
+	return t, r, nil
+}
+
+func (s *Service) itemView(it *timelineItem, uid, lastSeen string) Item {
+	v := Item{ID: it.ID, Kind: it.Kind, ActorID: it.ActorID, ActorName: it.ActorName, At: it.At, New: it.ID > lastSeen,
+		ParentID: it.ParentID, Depth: it.Depth, Deleted: it.Deleted, Replies: it.ReplyCount, Files: it.Files,
+		Version: it.Version, RefID: it.RefID, Data: it.Data}
+	if it.Kind == KindComment && !it.Deleted {
+		v.Body, v.HTML = it.Body, s.r.Markdown(it.Body)
+		if !it.EditedAt.IsZero() {
+			e := it.EditedAt
+			v.EditedAt = &e
+		}
+		for _, name := range ReactionNames {
+			users := it.get(name)
+			if len(users) == 0 {
+				continue
+			}
+			re := Reaction{Name: name, Emoji: Reactions[name], Count: len(users), Users: users}
+			for _, u := range users {
+				if u == uid {
+					re.Mine = true
+				}
+			}
+			v.Reactions = append(v.Reactions, re)
+		}
+	}
+	if it.Deleted {
+		v.ActorID, v.ActorName, v.Files = "", "", nil
+	}
+	return v
+}
+
+func (s *Service) cursorMAC(tid, after string) string {
+	m := hmac.New(sha256.New, s.cursorKey)
+	m.Write([]byte(tid + "\x00" + after))
+	return base64.RawURLEncoding.EncodeToString(m.Sum(nil)[:18])
+}
+
+func (s *Service) cursor(tid, after string) string { return after + "." + s.cursorMAC(tid, after) }
+
+func (s *Service) openCursor(tid, c string) (string, error) {
+	after, mac, ok := strings.Cut(c, ".")
+	if !ok || len(after) != 24 || !hmac.Equal([]byte(mac), []byte(s.cursorMAC(tid, after))) {
+		return "", store.ErrBadCursor
+	}
+	return after, nil
+}
+
+// ReadState is what the actor has seen of a thread.
+type ReadState struct {
+	LastSeen string `json:"last_seen"`
+	Unread   int64  `json:"unread"`
+}
+
+// MarkRead records that the actor has seen the whole thread as it is now
+// (1 g thread + policy + 1 q for the newest item + 1 conditional put). The
+// read position only moves forward.
+func (s *Service) MarkRead(ctx context.Context, tid string) (ReadState, error) {
+	a := authz.ActorFrom(ctx)
+	if err := authz.RequireUser(a); err != nil {
+		return ReadState{}, err
+	}
+	t, err := s.getThread(ctx, tid)
+	if err != nil {
+		return ReadState{}, err
+	}
+	if err := s.authorize(ctx, t.GroupID, authz.ThreadView, threadTarget(t, a.UserID)); err != nil {
+		return ReadState{}, err
+	}
+	var last []keyOnly
+	err = s.st.Table().Get(tabledef.PK, threadPK(tid)).Range(tabledef.SK, dynamo.BeginsWith, itemPrefix).
+		Order(dynamo.Descending).Project(tabledef.PK, tabledef.SK).Limit(1).RequestLimit(1).All(ctx, &last)
+	if err != nil {
+		return ReadState{}, dbErr(err)
+	}
+	lastSeen := ""
+	if len(last) > 0 {
+		lastSeen = strings.TrimPrefix(last[0].SK, itemPrefix)
+	}
+	err = s.st.Update(userPK(a.UserID), readSK(tid)).Set("ThreadID", tid).Set("LastSeen", lastSeen).Set("Seen", t.ItemCount).
+		Set("At", s.now().UTC()).Set("Type", "read_state").SetIfNotExists(tabledef.Version, 1).
+		If("attribute_not_exists($) OR $ <= ?", "Seen", "Seen", t.ItemCount).Run(ctx)
+	if err != nil && !dynamo.IsCondCheckFailed(err) {
+		return ReadState{}, dbErr(err)
+	}
+	return ReadState{LastSeen: lastSeen}, nil
+}

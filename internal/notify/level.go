@@ -1,0 +1,133 @@
+package notify
+
+import (
+	"context"
+	"errors"
+
+	"github.com/guregu/dynamo/v2"
+
+	"github.com/quorum-app/quorum/internal/domain"
+	"github.com/quorum-app/quorum/internal/store"
+	"github.com/quorum-app/quorum/internal/tabledef"
+)
+
+// Level is how much a person wants to hear about a group or a thread. A
+// thread's level, when set, overrides the group's; without either, Normal.
+//
+//	mute    nothing at all from this group/thread, not even mentions or replies
+//	quiet   only what is addressed to you: @mentions and replies to your comments
+//	normal  quiet + new threads in the group (the default)
+//	loud    normal + every new comment in the group's threads (or in this thread)
+type Level string
+
+// Levels.
+const (
+	Mute   Level = "mute"
+	Quiet  Level = "quiet"
+	Normal Level = "normal"
+	Loud   Level = "loud"
+)
+
+// Valid reports whether l is a known level.
+func (l Level) Valid() bool { return l == Mute || l == Quiet || l == Normal || l == Loud }
+
+// Wants reports whether a person at level l gets notifications of kind k.
+func (l Level) Wants(k Kind) bool {
+	switch l {
+	case Mute:
+		return false
+	case Quiet:
+		return k == Mention || k == Reply
+	case Loud:
+		return true
+	}
+	return k != Comment // normal (and unset)
+}
+
+// levelItem: PK=USER#<uid> SK=NOTIFLEVEL#GROUP#<gid> or
+// NOTIFLEVEL#THREAD#<tid>; GSI1PK=LEVELS#GROUP#<gid> or LEVELS#THREAD#<tid>
+// GSI1SK=<level>#<uid>, so "who follows this loudly" is one query.
+type levelItem struct {
+	store.Item
+	UserID string `dynamo:"UserID"`
+	Scope  string `dynamo:"Scope"` // GROUP#<gid> or THREAD#<tid>
+	Level  Level  `dynamo:"Level"`
+}
+
+// GroupScope and ThreadScope name what a level applies to.
+func GroupScope(gid string) string  { return "GROUP#" + gid }
+func ThreadScope(tid string) string { return "THREAD#" + tid }
+
+func levelSK(scope string) string { return "NOTIFLEVEL#" + scope }
+
+// SetLevel stores uid's level for scope. The caller has checked that uid
+// may see the group or thread. Normal removes the setting.
+func (s *Service) SetLevel(ctx context.Context, uid, scope string, l Level) error {
+	if !l.Valid() {
+		return domain.Validation(domain.FieldError{Field: "level", Message: "must be mute, quiet, normal or loud"})
+	}
+	if l == Normal {
+		return s.st.Delete(ctx, userPK(uid), levelSK(scope))
+	}
+	it := &levelItem{Item: store.Item{PK: userPK(uid), SK: levelSK(scope), GSI1PK: "LEVELS#" + scope, GSI1SK: string(l) + "#" + uid,
+		Type: "notification_level", Version: 1}, UserID: uid, Scope: scope, Level: l}
+	return s.st.Tx().Put(it).Run(ctx, "")
+}
+
+// Levels returns the group and thread levels of each person in uids ("" when
+// unset) with one BatchGetItem per 50 people.
+func (s *Service) Levels(ctx context.Context, uids []string, gid, tid string) (map[string][2]Level, error) {
+	out := make(map[string][2]Level, len(uids))
+	for start := 0; start < len(uids); start += 50 {
+		end := min(start+50, len(uids))
+		keys := make([]dynamo.Keyed, 0, 2*(end-start))
+		for _, uid := range uids[start:end] {
+			keys = append(keys, dynamo.Keys{userPK(uid), levelSK(GroupScope(gid))})
+			if tid != "" {
+				keys = append(keys, dynamo.Keys{userPK(uid), levelSK(ThreadScope(tid))})
+			}
+		}
+		var items []levelItem
+		err := s.st.Table().Batch(tabledef.PK, tabledef.SK).Get(keys...).All(ctx, &items)
+		if err != nil && !errors.Is(err, dynamo.ErrNotFound) {
+			return nil, domain.Wrap(domain.Internal, err, "storage failure")
+		}
+		for _, it := range items {
+			v := out[it.UserID]
+			if it.Scope == GroupScope(gid) {
+				v[0] = it.Level
+			} else {
+				v[1] = it.Level
+			}
+			out[it.UserID] = v
+		}
+	}
+	return out, nil
+}
+
+// Effective combines a group and a thread level.
+func Effective(group, thread Level) Level {
+	switch {
+	case thread != "":
+		return thread
+	case group != "":
+		return group
+	}
+	return Normal
+}
+
+// AtLevel lists the people who set scope to level l (one query per page of
+// up to 1 MB; bounded by the number who chose it).
+func (s *Service) AtLevel(ctx context.Context, scope string, l Level) ([]string, error) {
+	var items []levelItem
+	err := s.st.Table().Get(tabledef.GSI1PK, "LEVELS#"+scope).Index(tabledef.GSI1).
+		Range(tabledef.GSI1SK, dynamo.BeginsWith, string(l)+"#").All(ctx, &items)
+	if err != nil {
+		return nil, domain.Wrap(domain.Internal, err, "storage failure")
+	}
+	out := make([]string, 0, len(items))
+	for _, it := range items {
+		out = append(out, it.UserID)
+	}
+	return out, nil
+}

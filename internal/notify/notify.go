@@ -1,0 +1,253 @@
+// Package notify keeps Quorum's in-app notifications: a per-person list,
+// newest first (docs/data-model.md pattern 42), an unread counter (43), and
+// the notification levels people choose per group and per thread (mute,
+// quiet, normal, loud; pattern 49).
+//
+// Notifications are created by the domain cores that cause them. Where the
+// number of recipients is bounded (mentions, the author of the comment
+// replied to) the core adds them to the causing transaction with AddToTx;
+// fan-out to many people (a new thread in a group, loud watchers) is
+// written after the event with Deliver, in transactions of up to 50
+// recipients. A later email issue adds an outbox next to them.
+package notify
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"time"
+
+	"github.com/guregu/dynamo/v2"
+
+	"github.com/quorum-app/quorum/internal/authz"
+	"github.com/quorum-app/quorum/internal/domain"
+	"github.com/quorum-app/quorum/internal/store"
+	"github.com/quorum-app/quorum/internal/tabledef"
+)
+
+// Kind says why a notification was created.
+type Kind string
+
+// Notification kinds.
+const (
+	Mention   Kind = "mention"    // someone @mentioned you in a thread or comment
+	Reply     Kind = "reply"      // someone replied to your comment
+	NewThread Kind = "new_thread" // a thread was started in one of your groups
+	Comment   Kind = "comment"    // a new comment in a thread you follow loudly
+)
+
+// Retention of a notification (TTL).
+const Retention = 180 * 24 * time.Hour
+
+// Notification is one entry of a person's list.
+type Notification struct {
+	ID        string `json:"id"`
+	UserID    string `json:"-"`
+	Kind      Kind   `json:"kind"`
+	ActorID   string `json:"actor_id,omitempty"`
+	ActorName string `json:"actor_name,omitempty"`
+	GroupID   string `json:"group_id"`
+	ThreadID  string `json:"thread_id,omitempty"`
+	CommentID string `json:"comment_id,omitempty"`
+	// Title is the thread's title, Excerpt plain text of the cause (never HTML).
+	Title     string    `json:"title,omitempty"`
+	Excerpt   string    `json:"excerpt,omitempty"`
+	CreatedAt time.Time `json:"created_at"`
+	Read      bool      `json:"read"`
+}
+
+type notifItem struct {
+	store.Item
+	ID        string    `dynamo:"ID"`
+	UserID    string    `dynamo:"UserID"`
+	Kind      Kind      `dynamo:"Kind"`
+	ActorID   string    `dynamo:"ActorID,omitempty"`
+	ActorName string    `dynamo:"ActorName,omitempty"`
+	GroupID   string    `dynamo:"GroupID"`
+	ThreadID  string    `dynamo:"ThreadID,omitempty"`
+	CommentID string    `dynamo:"CommentID,omitempty"`
+	Title     string    `dynamo:"Title,omitempty"`
+	Excerpt   string    `dynamo:"Excerpt,omitempty"`
+	CreatedAt time.Time `dynamo:"CreatedAt"`
+	ReadAt    int64     `dynamo:"ReadAt,omitempty"`
+}
+
+// counterItem: PK=USER#<uid> SK=NOTIFCOUNT. Count is the unread count;
+// notifications whose id is <= ReadThrough count as read (mark all read).
+type counterItem struct {
+	store.Item
+	Count       int64  `dynamo:"Count"`
+	ReadThrough string `dynamo:"ReadThrough,omitempty"`
+}
+
+func userPK(uid string) string { return "USER#" + uid }
+
+const (
+	notifPrefix = "NOTIF#"
+	countSK     = "NOTIFCOUNT"
+)
+
+// Service stores notifications and levels.
+type Service struct {
+	st  *store.Store
+	now func() time.Time
+}
+
+// New returns the service. now may be nil (time.Now).
+func New(st *store.Store, now func() time.Time) *Service {
+	if now == nil {
+		now = time.Now
+	}
+	return &Service{st: st, now: now}
+}
+
+// NewID returns a time-sortable, unique identifier: 16 hex digits of Unix
+// nanoseconds, then 8 random hex digits. Lexical order is time order.
+func NewID(t time.Time) string {
+	b := make([]byte, 4)
+	_, _ = rand.Read(b)
+	return fmt.Sprintf("%016x", uint64(t.UnixNano())) + hex.EncodeToString(b)
+}
+
+func (s *Service) item(n *Notification) *notifItem {
+	if n.ID == "" {
+		if n.CreatedAt.IsZero() {
+			n.CreatedAt = s.now().UTC()
+		}
+		n.ID = NewID(n.CreatedAt)
+	}
+	it := &notifItem{
+		Item: store.Item{PK: userPK(n.UserID), SK: notifPrefix + n.ID, Type: "notification"},
+		ID:   n.ID, UserID: n.UserID, Kind: n.Kind, ActorID: n.ActorID, ActorName: n.ActorName, GroupID: n.GroupID,
+		ThreadID: n.ThreadID, CommentID: n.CommentID, Title: n.Title, Excerpt: n.Excerpt, CreatedAt: n.CreatedAt,
+	}
+	it.ExpireAt(n.CreatedAt.Add(Retention))
+	it.Version = 1
+	return it
+}
+
+// AddToTx adds n (two operations: the item and the counter) to a
+// transaction of the causing event, so the notification exists exactly
+// when the event does.
+func (s *Service) AddToTx(tx *store.Tx, n Notification) {
+	tx.Put(s.item(&n))
+	tx.Update(s.st.Update(userPK(n.UserID), countSK).Add("Count", 1).
+		SetIfNotExists(tabledef.Version, 1).SetIfNotExists("Type", "notification_count"), nil)
+}
+
+// TxOps is the number of transaction operations AddToTx adds.
+const TxOps = 2
+
+// Deliver writes notifications after their event (fan-out), in
+// transactions of up to 50 recipients (100 operations). A failed batch is
+// returned; earlier batches stay written.
+func (s *Service) Deliver(ctx context.Context, ns []Notification) error {
+	for start := 0; start < len(ns); start += store.MaxTxItems / TxOps {
+		end := min(start+store.MaxTxItems/TxOps, len(ns))
+		tx := s.st.Tx()
+		for _, n := range ns[start:end] {
+			s.AddToTx(tx, n)
+		}
+		if err := tx.Run(ctx, ""); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// List returns the actor's notifications, newest first.
+func (s *Service) List(ctx context.Context, cursor string, limit int) (store.Page[Notification], error) {
+	a := authz.ActorFrom(ctx)
+	if err := authz.RequireUser(a); err != nil {
+		return store.Page[Notification]{}, err
+	}
+	var c counterItem
+	if err := s.st.Get(ctx, userPK(a.UserID), countSK, &c); err != nil && domain.ErrorCode(err) != domain.NotFound {
+		return store.Page[Notification]{}, err
+	}
+	q := s.st.Table().Get(tabledef.PK, userPK(a.UserID)).Range(tabledef.SK, dynamo.BeginsWith, notifPrefix).Order(dynamo.Descending)
+	page, err := store.QueryPage[notifItem](ctx, s.st, q, "notifications:"+a.UserID, cursor, limit)
+	if err != nil {
+		return store.Page[Notification]{}, err
+	}
+	out := store.Page[Notification]{Items: make([]Notification, 0, len(page.Items)), Next: page.Next}
+	now := s.now().Unix()
+	for _, it := range page.Items {
+		if it.TTL != 0 && it.TTL <= now {
+			continue
+		}
+		out.Items = append(out.Items, Notification{ID: it.ID, UserID: it.UserID, Kind: it.Kind, ActorID: it.ActorID,
+			ActorName: it.ActorName, GroupID: it.GroupID, ThreadID: it.ThreadID, CommentID: it.CommentID, Title: it.Title,
+			Excerpt: it.Excerpt, CreatedAt: it.CreatedAt, Read: it.ReadAt != 0 || it.ID <= c.ReadThrough})
+	}
+	return out, nil
+}
+
+// UnreadCount is the actor's number of unread notifications (one get).
+func (s *Service) UnreadCount(ctx context.Context) (int64, error) {
+	a := authz.ActorFrom(ctx)
+	if err := authz.RequireUser(a); err != nil {
+		return 0, err
+	}
+	var c counterItem
+	err := s.st.Get(ctx, userPK(a.UserID), countSK, &c)
+	if domain.ErrorCode(err) == domain.NotFound {
+		return 0, nil
+	}
+	return max(c.Count, 0), err
+}
+
+// ErrNoNotification is returned for an id that is not the actor's.
+var ErrNoNotification = domain.Errorf(domain.NotFound, "there is no such notification")
+
+var errAlreadyRead = domain.Errorf(domain.Conflict, "already read")
+
+// MarkRead marks one of the actor's notifications read (idempotent).
+func (s *Service) MarkRead(ctx context.Context, id string) error {
+	a := authz.ActorFrom(ctx)
+	if err := authz.RequireUser(a); err != nil {
+		return err
+	}
+	if len(id) != 24 {
+		return ErrNoNotification
+	}
+	var c counterItem
+	if err := s.st.Get(ctx, userPK(a.UserID), countSK, &c); err != nil && domain.ErrorCode(err) != domain.NotFound {
+		return err
+	}
+	if id <= c.ReadThrough {
+		return nil
+	}
+	err := s.st.Tx().
+		Update(s.st.Update(userPK(a.UserID), notifPrefix+id).Set("ReadAt", s.now().Unix()).
+			If("attribute_exists($) AND attribute_not_exists(ReadAt)", tabledef.PK), errAlreadyRead).
+		Update(s.st.Update(userPK(a.UserID), countSK).Add("Count", -1).If("$ > ?", "Count", 0), errAlreadyRead).
+		Run(ctx, "")
+	if err == errAlreadyRead {
+		// Either already read, missing, or the counter is already 0; make
+		// sure a missing id answers NotFound.
+		var n notifItem
+		if gerr := s.st.Get(ctx, userPK(a.UserID), notifPrefix+id, &n); gerr != nil {
+			return ErrNoNotification
+		}
+		if n.ReadAt == 0 {
+			return s.st.Update(userPK(a.UserID), notifPrefix+id).Set("ReadAt", s.now().Unix()).Run(ctx)
+		}
+		return nil
+	}
+	return err
+}
+
+// MarkAllRead marks every current notification of the actor read: one
+// update of the counter (Count = 0, ReadThrough = now), no matter how many
+// there are.
+func (s *Service) MarkAllRead(ctx context.Context) error {
+	a := authz.ActorFrom(ctx)
+	if err := authz.RequireUser(a); err != nil {
+		return err
+	}
+	through := fmt.Sprintf("%016x", uint64(s.now().UnixNano())) + "ffffffff"
+	return s.st.Update(userPK(a.UserID), countSK).Set("Count", 0).Set("ReadThrough", through).
+		SetIfNotExists(tabledef.Version, 1).SetIfNotExists("Type", "notification_count").Run(ctx)
+}
