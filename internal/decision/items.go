@@ -1,0 +1,301 @@
+package decision
+
+import (
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base32"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/guregu/dynamo/v2"
+
+	"github.com/quorum-app/quorum/internal/authz"
+	"github.com/quorum-app/quorum/internal/domain"
+	"github.com/quorum-app/quorum/internal/poll"
+	"github.com/quorum-app/quorum/internal/store"
+	"github.com/quorum-app/quorum/internal/tabledef"
+)
+
+// Stored items (docs/data-model.md, patterns 31-41). Everything about one
+// poll lives in the partition POLL#<pid>.
+
+const (
+	skPoll    = "POLL"
+	skTally   = "TALLY"
+	skResults = "RESULTS"
+	skOutcome = "OUTCOME"
+
+	prefixBallot  = "BALLOT#"
+	prefixSealed  = "SEALED#"
+	prefixVoted   = "VOTED#"
+	prefixVoter   = "VOTER#"
+	prefixReceipt = "RECEIPT#"
+	prefixGuest   = "GUEST#"
+
+	// GSI2 work queues of the scheduler.
+	queueOpen     = "OPEN"     // open polls by closing time (pattern 38)
+	queueFinalize = "FINALIZE" // closed polls whose results are not frozen yet
+	queueReview   = "REVIEW"   // outcomes by review date
+)
+
+func pollPK(pid string) string       { return "POLL#" + pid }
+func ballotSK(uid string) string     { return prefixBallot + uid }
+func votedSK(uid string) string      { return prefixVoted + uid }
+func voterSK(uid string) string      { return prefixVoter + uid }
+func receiptSK(uid string) string    { return prefixReceipt + uid }
+func guestSK(uid string) string      { return prefixGuest + uid }
+func sealedSK(hash string) string    { return prefixSealed + hash }
+func groupPK(gid string) string      { return "GROUP#" + gid }
+func memberSK(uid string) string     { return "MEMBER#" + uid }
+func threadPK(tid string) string     { return "THREAD#" + tid }
+func pollsOfGroup(gid string) string { return "POLLS#" + gid }
+
+const groupSK = "GROUP"
+
+// timeKey renders t for a sort key: fixed width, so strings sort like times.
+func timeKey(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000Z") }
+
+// pollItem: PK=POLL#<pid> SK=POLL; GSI1 POLLS#<gid> / <created>#<pid>; while
+// open GSI2 OPEN / <closing_at>#<pid>, between close and freezing GSI2
+// FINALIZE / <closed_at>#<pid>.
+type pollItem struct {
+	store.Item
+	ID       string `dynamo:"ID"`
+	GroupID  string `dynamo:"GroupID"`
+	ThreadID string `dynamo:"ThreadID,omitempty"`
+	AuthorID string `dynamo:"AuthorID"`
+	// Def is the poll.Definition as JSON (the rules core's own encoding).
+	Def string `dynamo:"Def"`
+	// Status is draft | open | closed as recorded; the effective status also
+	// looks at the clock (poll.StatusOf).
+	Status string `dynamo:"Status"`
+	// ClosingAtMs mirrors settings.closing_at (epoch ms, 0 for drafts) for
+	// the vote transaction's condition.
+	ClosingAtMs int64      `dynamo:"ClosingAtMs"`
+	ClosedAt    *time.Time `dynamo:"ClosedAt,omitempty"`
+	// DefVersion changes with every change of the definition; a ballot
+	// prepared against another definition is retried.
+	DefVersion int64 `dynamo:"DefVersion"`
+	// VoterCount counts VOTER# items (specified voters only).
+	VoterCount int64 `dynamo:"VoterCount"`
+	// ReminderFor is the ClosingAtMs the closing-soon reminder was sent for
+	// (an extension re-arms it).
+	ReminderFor int64 `dynamo:"ReminderFor,omitempty"`
+	// Finalized is set once results are frozen and receipts written.
+	Finalized bool      `dynamo:"Finalized,omitempty"`
+	CreatedAt time.Time `dynamo:"CreatedAt"`
+	UpdatedAt time.Time `dynamo:"UpdatedAt"`
+}
+
+func (p *pollItem) def() (poll.Definition, error) {
+	var d poll.Definition
+	if err := json.Unmarshal([]byte(p.Def), &d); err != nil {
+		return d, domain.Wrap(domain.Internal, err, "stored poll is unreadable")
+	}
+	return d, nil
+}
+
+func encodeDef(d poll.Definition) string {
+	b, _ := json.Marshal(d)
+	return string(b)
+}
+
+// setSchedule sets the status, closing time and GSI2 keys from d (drafts
+// and open polls; closing is done by closeUpdate).
+func (p *pollItem) setSchedule(d poll.Definition) {
+	p.GSI2PK, p.GSI2SK, p.ClosingAtMs = "", "", 0
+	p.Status = string(poll.StatusDraft)
+	if c := d.Settings.ClosingAt; c != nil {
+		p.Status = string(poll.StatusOpen)
+		p.ClosingAtMs = c.UnixMilli()
+		p.GSI2PK, p.GSI2SK = queueOpen, timeKey(*c)+"#"+p.ID
+	}
+}
+
+func (p *pollItem) state(decided int64) poll.State {
+	return poll.State{ClosedAt: p.ClosedAt, Decided: decided}
+}
+
+// tallyItem: PK=POLL#<pid> SK=TALLY. The counters are top-level Number
+// attributes named as poll.TallyDelta keys; they are written only by ADD.
+type tallyItem struct {
+	store.Item
+	PollID string `dynamo:"PollID"`
+}
+
+// resultsItem: PK=POLL#<pid> SK=RESULTS: the results frozen at close.
+type resultsItem struct {
+	store.Item
+	PollID   string           `dynamo:"PollID"`
+	Tally    map[string]int64 `dynamo:"Tally"`
+	Eligible int64            `dynamo:"Eligible"`
+	// Ranked is poll.RankedChoiceResults as JSON (ranked_choice only).
+	Ranked   string    `dynamo:"Ranked,omitempty"`
+	FrozenAt time.Time `dynamo:"FrozenAt"`
+}
+
+// ballotItem: PK=POLL#<pid> SK=BALLOT#<uid> (polls that are not anonymous).
+type ballotItem struct {
+	store.Item
+	PollID         string        `dynamo:"PollID"`
+	UserID         string        `dynamo:"UserID"`
+	Choices        []poll.Choice `dynamo:"Choices"`
+	NoneOfTheAbove bool          `dynamo:"NoneOfTheAbove,omitempty"`
+	Reason         string        `dynamo:"Reason,omitempty"`
+	CastAt         time.Time     `dynamo:"CastAt"`
+	UpdatedAt      time.Time     `dynamo:"UpdatedAt"`
+}
+
+func (b *ballotItem) ballot() poll.Ballot {
+	return poll.Ballot{Choices: b.Choices, NoneOfTheAbove: b.NoneOfTheAbove, Reason: b.Reason}
+}
+
+// sealedItem: PK=POLL#<pid> SK=SEALED#<sha256(receipt)>: an anonymous
+// ballot. It holds no user id and no time (a time could be matched with the
+// participation record's).
+type sealedItem struct {
+	store.Item
+	PollID         string        `dynamo:"PollID"`
+	Choices        []poll.Choice `dynamo:"Choices"`
+	NoneOfTheAbove bool          `dynamo:"NoneOfTheAbove,omitempty"`
+	Reason         string        `dynamo:"Reason,omitempty"`
+}
+
+func (b *sealedItem) ballot() poll.Ballot {
+	return poll.Ballot{Choices: b.Choices, NoneOfTheAbove: b.NoneOfTheAbove, Reason: b.Reason}
+}
+
+// votedItem: PK=POLL#<pid> SK=VOTED#<uid>: participation in an anonymous
+// poll (voted: yes). It holds no choice, no receipt hash and no time; it is
+// written once at cast and deleted at withdrawal, so its Version never
+// follows the sealed ballot's changes.
+type votedItem struct {
+	store.Item
+	PollID string `dynamo:"PollID"`
+	UserID string `dynamo:"UserID"`
+}
+
+// voterItem: PK=POLL#<pid> SK=VOTER#<uid>: a specified voter.
+type voterItem struct {
+	store.Item
+	PollID  string    `dynamo:"PollID"`
+	UserID  string    `dynamo:"UserID"`
+	AddedBy string    `dynamo:"AddedBy"`
+	AddedAt time.Time `dynamo:"AddedAt"`
+}
+
+// receiptItem: PK=POLL#<pid> SK=RECEIPT#<uid>: participation at close.
+type receiptItem struct {
+	store.Item
+	PollID   string    `dynamo:"PollID"`
+	UserID   string    `dynamo:"UserID"`
+	Eligible bool      `dynamo:"Eligible"`
+	Voted    bool      `dynamo:"Voted"`
+	ClosedAt time.Time `dynamo:"ClosedAt"`
+}
+
+// outcomeItem: PK=POLL#<pid> SK=OUTCOME; with a future review date also
+// GSI2 REVIEW / <review date>#<pid> until the review reminder is sent.
+type outcomeItem struct {
+	store.Item
+	PollID          string     `dynamo:"PollID"`
+	Statement       string     `dynamo:"Statement"`
+	ReviewOn        *time.Time `dynamo:"ReviewOn,omitempty"`
+	MeetingOptionID string     `dynamo:"MeetingOptionID,omitempty"`
+	AuthorID        string     `dynamo:"AuthorID"`
+	CreatedAt       time.Time  `dynamo:"CreatedAt"`
+	UpdatedAt       time.Time  `dynamo:"UpdatedAt"`
+	ReviewSentAt    *time.Time `dynamo:"ReviewSentAt,omitempty"`
+}
+
+// groupRow and memberRow read the group's items (patterns 12 and 16) for
+// the policy's facts and the eligible count; internal/group owns them.
+type groupRow struct {
+	ID          string        `dynamo:"ID"`
+	Privacy     authz.Privacy `dynamo:"Privacy"`
+	ParentID    string        `dynamo:"ParentID"`
+	Flags       authz.Flags   `dynamo:"Flags"`
+	MemberCount int64         `dynamo:"MemberCount"`
+}
+
+type memberRow struct {
+	UserID string     `dynamo:"UserID"`
+	Role   authz.Role `dynamo:"Role"`
+}
+
+// ---- identifiers and receipts ----
+
+var idEncoding = base32.StdEncoding.WithPadding(base32.NoPadding)
+
+// newID returns a random, URL-safe, lowercase identifier (80 bits).
+func newID() string {
+	b := make([]byte, 10)
+	_, _ = rand.Read(b)
+	return strings.ToLower(idEncoding.EncodeToString(b))
+}
+
+// validID accepts identifiers that cannot inject into a key.
+func validID(id string) bool {
+	if len(id) < 1 || len(id) > 128 {
+		return false
+	}
+	for _, r := range id {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_') {
+			return false
+		}
+	}
+	return true
+}
+
+// newReceipt returns a 256-bit secret, base64url without padding.
+func newReceipt() string {
+	b := make([]byte, 32)
+	_, _ = rand.Read(b)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// receiptHash is what is stored of a receipt (hex SHA-256); "" for input
+// that cannot be a receipt.
+func receiptHash(receipt string) string {
+	raw, err := base64.RawURLEncoding.DecodeString(strings.TrimSpace(receipt))
+	if err != nil || len(raw) != 32 {
+		return ""
+	}
+	h := sha256.Sum256(raw)
+	return hex.EncodeToString(h[:])
+}
+
+// ---- raw items ----
+
+// numbers returns the Number attributes of a raw item (the tally counters
+// plus Version, which poll.TallyFromAttributes ignores).
+func numbers(it dynamo.Item) map[string]int64 {
+	out := map[string]int64{}
+	for k, av := range it {
+		if n, ok := av.(*types.AttributeValueMemberN); ok && k != tabledef.Version && k != tabledef.TTLAttribute {
+			if v, err := strconv.ParseInt(n.Value, 10, 64); err == nil {
+				out[k] = v
+			}
+		}
+	}
+	return out
+}
+
+func skOf(it dynamo.Item) string {
+	if s, ok := it[tabledef.SK].(*types.AttributeValueMemberS); ok {
+		return s.Value
+	}
+	return ""
+}
+
+func pkOf(it dynamo.Item) string {
+	if s, ok := it[tabledef.PK].(*types.AttributeValueMemberS); ok {
+		return s.Value
+	}
+	return ""
+}

@@ -1,0 +1,418 @@
+package decision
+
+import (
+	"context"
+	"encoding/json"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/guregu/dynamo/v2"
+
+	"github.com/quorum-app/quorum/internal/authz"
+	"github.com/quorum-app/quorum/internal/domain"
+	"github.com/quorum-app/quorum/internal/poll"
+	"github.com/quorum-app/quorum/internal/store"
+	"github.com/quorum-app/quorum/internal/tabledef"
+)
+
+// Hidden says why results are not shown. It carries no figure at all.
+type Hidden struct {
+	// Until is "vote" (visible once the viewer votes) or "close".
+	Until   string `json:"until"`
+	Message string `json:"message"`
+}
+
+// gate is the one place that applies poll.ResultsVisible for this package:
+// Results, Ballots, UndecidedVoters and Remind call it before anything
+// derived from the tally or other people's ballots leaves the service.
+func (s *Service) gate(l *loaded, viewerHasVoted bool, now time.Time) (poll.Status, *Hidden) {
+	status := poll.StatusOf(l.def.Settings, l.p.state(0), now)
+	if poll.ResultsVisible(l.def.Settings, status, viewerHasVoted) {
+		return status, nil
+	}
+	if l.def.Settings.HideResults == poll.HideUntilVote && status == poll.StatusOpen {
+		return status, &Hidden{Until: "vote", Message: "results are shown once you have voted"}
+	}
+	return status, &Hidden{Until: "close", Message: "results are shown when the poll closes"}
+}
+
+// viewerVoted: the actor has a ballot (or, anonymous, a participation
+// record) among the loaded items.
+func (l *loaded) viewerVoted() bool {
+	uid := l.ac.a.UserID
+	if !l.ac.a.Authenticated() {
+		return false
+	}
+	_, b := l.item(ballotSK(uid))
+	_, v := l.item(votedSK(uid))
+	return b || v
+}
+
+func viewerKeys(a authz.Actor) []string {
+	if !a.Authenticated() || !validID(a.UserID) {
+		return nil
+	}
+	return []string{ballotSK(a.UserID), votedSK(a.UserID)}
+}
+
+// ResultsView is a poll's results for one viewer: either the figures or a
+// Hidden notice, never both.
+type ResultsView struct {
+	PollID string      `json:"poll_id"`
+	Status poll.Status `json:"status"`
+	Hidden *Hidden     `json:"hidden,omitempty"`
+	// Results are every figure of decisions.md (nil when hidden).
+	Results *poll.Results `json:"results,omitempty"`
+	// RankedChoice: Schulze and STV, computed at close (ranked_choice).
+	RankedChoice *poll.RankedChoiceResults `json:"ranked_choice,omitempty"`
+	// Frozen: the figures are the ones frozen at close.
+	Frozen bool `json:"frozen"`
+}
+
+// Results returns the poll's results if the viewer may see them (see gate).
+// Cost: two BatchGetItem calls (poll, tally, frozen results and the
+// viewer's ballot; group and membership), whatever the number of ballots.
+func (s *Service) Results(ctx context.Context, pid string) (ResultsView, error) {
+	a := authz.ActorFrom(ctx)
+	l, err := s.load(ctx, pid, append([]string{skTally, skResults}, viewerKeys(a)...)...)
+	if err != nil {
+		return ResultsView{}, err
+	}
+	if err := s.authorizeView(ctx, l); err != nil {
+		return ResultsView{}, err
+	}
+	status, hidden := s.gate(l, l.viewerVoted(), s.now())
+	v := ResultsView{PollID: pid, Status: status, Hidden: hidden}
+	if hidden != nil {
+		return v, nil
+	}
+	if raw, ok := l.item(skResults); ok {
+		var fr resultsItem
+		if err := unmarshal(raw, &fr); err != nil {
+			return ResultsView{}, err
+		}
+		tl, err := poll.TallyFromAttributes(fr.Tally)
+		if err != nil {
+			return ResultsView{}, domain.Wrap(domain.Internal, err, "stored results are unreadable")
+		}
+		r := poll.ComputeResults(l.def, tl, fr.Eligible)
+		v.Results, v.Frozen = &r, true
+		if fr.Ranked != "" {
+			var rc poll.RankedChoiceResults
+			if err := json.Unmarshal([]byte(fr.Ranked), &rc); err != nil {
+				return ResultsView{}, domain.Wrap(domain.Internal, err, "stored results are unreadable")
+			}
+			v.RankedChoice = &rc
+		}
+		return v, nil
+	}
+	tl, err := l.tally()
+	if err != nil {
+		return ResultsView{}, err
+	}
+	r := poll.ComputeResults(l.def, tl, l.eligible())
+	v.Results = &r
+	return v, nil
+}
+
+// eligible is the size of the voter set: the specified voters, or the
+// group's member count (guests are not counted; results clamp undecided
+// at 0).
+func (l *loaded) eligible() int64 {
+	if l.def.Settings.SpecifiedVotersOnly {
+		return l.p.VoterCount
+	}
+	return l.ac.group.MemberCount
+}
+
+// BallotView is one ballot in the ballot list. UserID is empty for
+// anonymous polls (sealed ballots carry no identity).
+type BallotView struct {
+	UserID         string        `json:"user_id,omitempty"`
+	Choices        []poll.Choice `json:"choices"`
+	NoneOfTheAbove bool          `json:"none_of_the_above,omitempty"`
+	Reason         string        `json:"reason,omitempty"`
+	CastAt         *time.Time    `json:"cast_at,omitempty"`
+	UpdatedAt      *time.Time    `json:"updated_at,omitempty"`
+}
+
+// BallotList is a page of ballots, or Hidden.
+type BallotList struct {
+	Hidden *Hidden      `json:"hidden,omitempty"`
+	Items  []BallotView `json:"items"`
+	Next   string       `json:"next,omitempty"`
+}
+
+// Ballots lists the ballots of a poll with voters' ids and reasons (sealed
+// ballots without identity), when results are visible to the viewer.
+func (s *Service) Ballots(ctx context.Context, pid, cursor string, limit int) (BallotList, error) {
+	a := authz.ActorFrom(ctx)
+	l, err := s.load(ctx, pid, viewerKeys(a)...)
+	if err != nil {
+		return BallotList{}, err
+	}
+	if err := s.authorizeView(ctx, l); err != nil {
+		return BallotList{}, err
+	}
+	if _, hidden := s.gate(l, l.viewerVoted(), s.now()); hidden != nil {
+		return BallotList{Hidden: hidden, Items: []BallotView{}}, nil
+	}
+	out := BallotList{Items: []BallotView{}}
+	if l.def.Settings.Anonymous {
+		q := s.st.Table().Get(tabledef.PK, pollPK(pid)).Range(tabledef.SK, dynamo.BeginsWith, prefixSealed)
+		page, err := store.QueryPage[sealedItem](ctx, s.st, q, "sealed:"+pid, cursor, limit)
+		if err != nil {
+			return BallotList{}, err
+		}
+		for _, b := range page.Items {
+			out.Items = append(out.Items, BallotView{Choices: b.Choices, NoneOfTheAbove: b.NoneOfTheAbove, Reason: b.Reason})
+		}
+		out.Next = page.Next
+		return out, nil
+	}
+	q := s.st.Table().Get(tabledef.PK, pollPK(pid)).Range(tabledef.SK, dynamo.BeginsWith, prefixBallot)
+	page, err := store.QueryPage[ballotItem](ctx, s.st, q, "ballots:"+pid, cursor, limit)
+	if err != nil {
+		return BallotList{}, err
+	}
+	for _, b := range page.Items {
+		out.Items = append(out.Items, BallotView{UserID: b.UserID, Choices: b.Choices, NoneOfTheAbove: b.NoneOfTheAbove,
+			Reason: b.Reason, CastAt: &b.CastAt, UpdatedAt: &b.UpdatedAt})
+	}
+	out.Next = page.Next
+	return out, nil
+}
+
+// ---- who has voted ----
+
+// participants returns the user ids with a ballot (or participation record).
+func (s *Service) participants(ctx context.Context, pid string, anonymous bool) (map[string]bool, error) {
+	prefix := prefixBallot
+	if anonymous {
+		prefix = prefixVoted
+	}
+	var rows []struct {
+		UserID string `dynamo:"UserID"`
+	}
+	err := s.st.Table().Get(tabledef.PK, pollPK(pid)).Range(tabledef.SK, dynamo.BeginsWith, prefix).
+		Project("UserID").Consistent(true).All(ctx, &rows)
+	if err != nil {
+		return nil, storageErr(err)
+	}
+	out := make(map[string]bool, len(rows))
+	for _, r := range rows {
+		out[r.UserID] = true
+	}
+	return out, nil
+}
+
+// voterSet returns the eligible user ids: the specified voters, or the
+// group's members (a query over the group's partition: fine for admin
+// actions and the close, never on the vote path).
+func (s *Service) voterSet(ctx context.Context, p *pollItem, d poll.Definition) ([]string, error) {
+	var rows []struct {
+		UserID string `dynamo:"UserID"`
+	}
+	var q *dynamo.Query
+	if d.Settings.SpecifiedVotersOnly {
+		q = s.st.Table().Get(tabledef.PK, pollPK(p.ID)).Range(tabledef.SK, dynamo.BeginsWith, prefixVoter)
+	} else {
+		q = s.st.Table().Get(tabledef.PK, groupPK(p.GroupID)).Range(tabledef.SK, dynamo.BeginsWith, "MEMBER#")
+	}
+	if err := q.Project("UserID").All(ctx, &rows); err != nil {
+		return nil, storageErr(err)
+	}
+	out := make([]string, 0, len(rows))
+	for _, r := range rows {
+		out = append(out, r.UserID)
+	}
+	return out, nil
+}
+
+func (s *Service) undecided(ctx context.Context, p *pollItem, d poll.Definition) ([]string, error) {
+	voters, err := s.voterSet(ctx, p, d)
+	if err != nil {
+		return nil, err
+	}
+	voted, err := s.participants(ctx, p.ID, d.Settings.Anonymous)
+	if err != nil {
+		return nil, err
+	}
+	out := []string{}
+	for _, v := range voters {
+		if !voted[v] {
+			out = append(out, v)
+		}
+	}
+	return out, nil
+}
+
+// UndecidedVoters lists the eligible voters without a ballot (poll admins;
+// only while results are visible to them, since the list reveals the
+// decided count).
+func (s *Service) UndecidedVoters(ctx context.Context, pid string) ([]string, error) {
+	l, err := s.load(ctx, pid, viewerKeys(authz.ActorFrom(ctx))...)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.authorizeAdmin(ctx, l); err != nil {
+		return nil, err
+	}
+	if _, hidden := s.gate(l, l.viewerVoted(), s.now()); hidden != nil {
+		return nil, ErrResultsHidden
+	}
+	return s.undecided(ctx, l.p, l.def)
+}
+
+// RemindResult reports a manual reminder. Sent is only given when results
+// are visible to the admin (it is the undecided count).
+type RemindResult struct {
+	Sent *int `json:"sent,omitempty"`
+}
+
+// Remind sends a reminder to the undecided voters of an open poll (poll
+// admins) through the Notifier.
+func (s *Service) Remind(ctx context.Context, pid string) (RemindResult, error) {
+	l, err := s.load(ctx, pid, viewerKeys(authz.ActorFrom(ctx))...)
+	if err != nil {
+		return RemindResult{}, err
+	}
+	if err := s.authorizeAdmin(ctx, l); err != nil {
+		return RemindResult{}, err
+	}
+	if err := checkOpen(l, s.now()); err != nil {
+		return RemindResult{}, err
+	}
+	targets, err := s.undecided(ctx, l.p, l.def)
+	if err != nil {
+		return RemindResult{}, err
+	}
+	if len(targets) > 0 {
+		if err := s.notifier.Notify(ctx, s.notice(NoticeManualReminder, l.p, l.def, targets)); err != nil {
+			return RemindResult{}, err
+		}
+	}
+	var res RemindResult
+	if _, hidden := s.gate(l, l.viewerVoted(), s.now()); hidden == nil {
+		n := len(targets)
+		res.Sent = &n
+	}
+	return res, nil
+}
+
+// ---- outcomes ----
+
+// OutcomeInput is the statement written after a poll closes.
+type OutcomeInput struct {
+	Statement string `json:"statement"`
+	// ReviewOn is an optional review date; a reminder goes to the poll
+	// admins then.
+	ReviewOn *time.Time `json:"review_on,omitempty"`
+	// MeetingOptionID is the chosen time of a meeting poll.
+	MeetingOptionID string `json:"meeting_option_id,omitempty"`
+	// Version, if not 0, is the version of the outcome being edited.
+	Version int64 `json:"version,omitempty"`
+}
+
+// Outcome is a poll's outcome.
+type Outcome struct {
+	PollID          string     `json:"poll_id"`
+	Statement       string     `json:"statement"`
+	ReviewOn        *time.Time `json:"review_on,omitempty"`
+	MeetingOptionID string     `json:"meeting_option_id,omitempty"`
+	AuthorID        string     `json:"author_id"`
+	CreatedAt       time.Time  `json:"created_at"`
+	UpdatedAt       time.Time  `json:"updated_at"`
+	Version         int64      `json:"version"`
+}
+
+// MaxStatement bounds an outcome statement (characters).
+const MaxStatement = 10000
+
+func (o *outcomeItem) view() Outcome {
+	return Outcome{PollID: o.PollID, Statement: o.Statement, ReviewOn: o.ReviewOn, MeetingOptionID: o.MeetingOptionID,
+		AuthorID: o.AuthorID, CreatedAt: o.CreatedAt, UpdatedAt: o.UpdatedAt, Version: o.Version}
+}
+
+// SetOutcome creates or edits the outcome of a closed poll (poll admins).
+func (s *Service) SetOutcome(ctx context.Context, pid string, in OutcomeInput) (Outcome, error) {
+	l, err := s.load(ctx, pid, skOutcome)
+	if err != nil {
+		return Outcome{}, err
+	}
+	if err := s.authorizeAdmin(ctx, l); err != nil {
+		return Outcome{}, err
+	}
+	now := s.now().UTC()
+	if poll.StatusOf(l.def.Settings, l.p.state(0), now) != poll.StatusClosed {
+		return Outcome{}, ErrNotClosed
+	}
+	var fe domain.FieldErrors
+	st := strings.TrimSpace(in.Statement)
+	switch n := utf8.RuneCountInString(st); {
+	case n == 0:
+		fe.Add("statement", "is required")
+	case n > MaxStatement:
+		fe.Add("statement", "must be at most %d characters", MaxStatement)
+	}
+	var review *time.Time
+	if in.ReviewOn != nil {
+		r := in.ReviewOn.UTC()
+		if !r.After(now) {
+			fe.Add("review_on", "must be in the future")
+		}
+		review = &r
+	}
+	if in.MeetingOptionID != "" {
+		if _, ok := l.def.Option(in.MeetingOptionID); !ok || l.def.Type != poll.TypeMeeting {
+			fe.Add("meeting_option_id", "must be an option of this meeting poll")
+		}
+	}
+	if err := fe.Err(); err != nil {
+		return Outcome{}, err
+	}
+	o := &outcomeItem{Item: store.Item{PK: pollPK(pid), SK: skOutcome, Type: "outcome"}, PollID: pid, CreatedAt: now}
+	if raw, ok := l.item(skOutcome); ok {
+		if err := unmarshal(raw, o); err != nil {
+			return Outcome{}, err
+		}
+		if in.Version != 0 && in.Version != o.Version {
+			return Outcome{}, store.ErrVersionConflict
+		}
+	}
+	o.Statement, o.ReviewOn, o.MeetingOptionID, o.AuthorID, o.UpdatedAt = st, review, in.MeetingOptionID, l.ac.a.UserID, now
+	o.GSI2PK, o.GSI2SK, o.ReviewSentAt = "", "", nil
+	if review != nil {
+		o.GSI2PK, o.GSI2SK = queueReview, timeKey(*review)+"#"+pid
+	}
+	// Still closed when written (a reopen in between wins).
+	err = s.st.Tx().Save(o).
+		Check(pollPK(pid), skPoll, "$ = ? OR ($ > ? AND $ <= ?)", ErrNotClosed,
+			"Status", string(poll.StatusClosed), "ClosingAtMs", 0, "ClosingAtMs", now.UnixMilli()).
+		Run(ctx, "")
+	if err != nil {
+		return Outcome{}, err
+	}
+	return o.view(), nil
+}
+
+// GetOutcome returns the outcome of a poll (anyone who can see the poll).
+func (s *Service) GetOutcome(ctx context.Context, pid string) (Outcome, error) {
+	l, err := s.load(ctx, pid, skOutcome)
+	if err != nil {
+		return Outcome{}, err
+	}
+	if err := s.authorizeView(ctx, l); err != nil {
+		return Outcome{}, err
+	}
+	raw, ok := l.item(skOutcome)
+	if !ok {
+		return Outcome{}, domain.Errorf(domain.NotFound, "this poll has no outcome yet")
+	}
+	var o outcomeItem
+	if err := unmarshal(raw, &o); err != nil {
+		return Outcome{}, err
+	}
+	return o.view(), nil
+}

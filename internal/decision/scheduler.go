@@ -1,0 +1,543 @@
+package decision
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"slices"
+	"time"
+
+	"github.com/guregu/dynamo/v2"
+
+	"github.com/quorum-app/quorum/internal/domain"
+	"github.com/quorum-app/quorum/internal/poll"
+	"github.com/quorum-app/quorum/internal/store"
+	"github.com/quorum-app/quorum/internal/tabledef"
+)
+
+// NoticeKind names a notification the decision core emits.
+type NoticeKind string
+
+// Notice kinds.
+const (
+	NoticeClosingSoon    NoticeKind = "poll.closing_soon"   // 24 h before closing (audience from settings)
+	NoticeManualReminder NoticeKind = "poll.reminder"       // a poll admin reminded the undecided voters
+	NoticePollClosed     NoticeKind = "poll.closed"         // to the author: write an outcome
+	NoticeOutcomeReview  NoticeKind = "poll.outcome_review" // the outcome's review date has come
+)
+
+// Notice is one notification to a set of people. It carries no result
+// figure, so hidden results cannot leak through it.
+type Notice struct {
+	Kind       NoticeKind `json:"kind"`
+	PollID     string     `json:"poll_id"`
+	GroupID    string     `json:"group_id"`
+	ThreadID   string     `json:"thread_id,omitempty"`
+	Title      string     `json:"title"`
+	Recipients []string   `json:"recipients"`
+	ClosingAt  *time.Time `json:"closing_at,omitempty"`
+	ReviewOn   *time.Time `json:"review_on,omitempty"`
+}
+
+// Notifier delivers notices (email and in-app notifications come with a
+// later issue). The scheduler records "sent" on the poll or outcome before
+// calling it, so a notice is emitted at most once even if Tick runs twice.
+type Notifier interface {
+	Notify(ctx context.Context, n Notice) error
+}
+
+// NopNotifier discards notices.
+type NopNotifier struct{}
+
+// Notify implements Notifier.
+func (NopNotifier) Notify(context.Context, Notice) error { return nil }
+
+func (s *Service) notice(kind NoticeKind, p *pollItem, d poll.Definition, to []string) Notice {
+	return Notice{Kind: kind, PollID: p.ID, GroupID: p.GroupID, ThreadID: p.ThreadID, Title: d.Title,
+		Recipients: slices.Clone(to), ClosingAt: d.Settings.ClosingAt}
+}
+
+// TickReport counts what one Tick did.
+type TickReport struct {
+	Closed      int `json:"closed"`
+	Finalized   int `json:"finalized"`
+	ClosingSoon int `json:"closing_soon"`
+	Reviews     int `json:"reviews"`
+	Failed      int `json:"failed"`
+}
+
+// Tick is the scheduler's work, run every few minutes (functions/scheduler;
+// a ticker in make dev). It runs with system authority:
+//
+//   - closes open polls whose closing_at has passed (GSI2 OPEN over the due
+//     range; a conditional update open -> closed) and freezes them: results
+//     (tally copy, eligible count, Schulze and STV for ranked choice) and
+//     participation receipts (GSI2 FINALIZE until done, so an interrupted
+//     run is finished by the next one);
+//   - sends the closing-soon reminder of polls closing within 24 h, once
+//     per closing time (ReminderFor on the poll, set conditionally first);
+//   - sends outcome review reminders whose date has come (the outcome
+//     leaves GSI2 REVIEW conditionally first).
+//
+// Every step is conditional, so running Tick twice (or two at once) does
+// nothing twice. Errors of one poll are logged and counted; the others go on.
+func (s *Service) Tick(ctx context.Context, now time.Time) (TickReport, error) {
+	now = now.UTC()
+	var rep TickReport
+	due, err := s.queue(ctx, queueOpen, dynamo.Less, timeKey(now)+"$")
+	if err != nil {
+		return rep, err
+	}
+	for _, p := range due {
+		closed, err := s.closeDue(ctx, p, now)
+		switch {
+		case err != nil:
+			rep.Failed++
+			s.log.ErrorContext(ctx, "closing poll failed", "poll_id", p.ID, "err", err)
+		case closed:
+			rep.Closed++
+		}
+	}
+	pending, err := s.queue(ctx, queueFinalize, dynamo.Less, "~")
+	if err != nil {
+		return rep, err
+	}
+	for _, p := range pending {
+		done, err := s.finalizeItem(ctx, p.ID)
+		switch {
+		case err != nil:
+			rep.Failed++
+			s.log.ErrorContext(ctx, "freezing poll failed", "poll_id", p.ID, "err", err)
+		case done:
+			rep.Finalized++
+		}
+	}
+	soon, err := s.queue(ctx, queueOpen, dynamo.Between, timeKey(now), timeKey(now.Add(poll.ClosingSoonLead))+"$")
+	if err != nil {
+		return rep, err
+	}
+	for _, p := range soon {
+		sent, err := s.closingSoon(ctx, p, now)
+		switch {
+		case err != nil:
+			rep.Failed++
+			s.log.ErrorContext(ctx, "closing-soon reminder failed", "poll_id", p.ID, "err", err)
+		case sent:
+			rep.ClosingSoon++
+		}
+	}
+	var outcomes []outcomeItem
+	err = s.st.Table().Get(tabledef.GSI2PK, queueReview).Index(tabledef.GSI2).
+		Range(tabledef.GSI2SK, dynamo.Less, timeKey(now)+"$").All(ctx, &outcomes)
+	if err != nil {
+		return rep, storageErr(err)
+	}
+	for _, o := range outcomes {
+		sent, err := s.reviewDue(ctx, &o, now)
+		switch {
+		case err != nil:
+			rep.Failed++
+			s.log.ErrorContext(ctx, "review reminder failed", "poll_id", o.PollID, "err", err)
+		case sent:
+			rep.Reviews++
+		}
+	}
+	return rep, nil
+}
+
+func (s *Service) queue(ctx context.Context, name string, op dynamo.Operator, values ...any) ([]pollItem, error) {
+	var items []pollItem
+	err := s.st.Table().Get(tabledef.GSI2PK, name).Index(tabledef.GSI2).Range(tabledef.GSI2SK, op, values...).All(ctx, &items)
+	if err != nil {
+		return nil, storageErr(err)
+	}
+	return items, nil
+}
+
+// closePoll records the close: status closed, ClosedAt, and the poll moves
+// from GSI2 OPEN to FINALIZE. Conditioned on the poll being open (and, for
+// the scheduler, on closing_at having passed), so it happens once. Votes
+// check the same item, so none is counted after this write.
+func (s *Service) closePoll(ctx context.Context, p *pollItem, now time.Time, scheduled bool) (bool, error) {
+	closedAt := now
+	if scheduled {
+		closedAt = time.UnixMilli(p.ClosingAtMs).UTC()
+		if d, err := p.def(); err == nil && d.Settings.ClosingAt != nil {
+			closedAt = d.Settings.ClosingAt.UTC()
+		}
+	}
+	u := s.st.Update(pollPK(p.ID), skPoll).
+		Set("Status", string(poll.StatusClosed)).Set("ClosedAt", closedAt).Set("UpdatedAt", now).
+		Set(tabledef.GSI2PK, queueFinalize).Set(tabledef.GSI2SK, timeKey(closedAt)+"#"+p.ID).
+		Add(tabledef.Version, 1)
+	if scheduled {
+		u.If("$ = ? AND $ = ? AND $ <= ?", "Status", string(poll.StatusOpen), "ClosingAtMs", p.ClosingAtMs, "ClosingAtMs", now.UnixMilli())
+	} else {
+		u.If("$ = ?", "Status", string(poll.StatusOpen))
+	}
+	err := u.Run(ctx)
+	if dynamo.IsCondCheckFailed(err) {
+		if scheduled {
+			return false, nil
+		}
+		return false, domain.Errorf(domain.Conflict, "only an open poll can be closed")
+	}
+	if err != nil {
+		return false, storageErr(err)
+	}
+	return true, nil
+}
+
+func (s *Service) closeDue(ctx context.Context, p pollItem, now time.Time) (bool, error) {
+	return s.closePoll(ctx, &p, now, true)
+}
+
+// finalize freezes a closed poll's results and writes receipts (see
+// finalizeItem); used by Close right away and by Tick for the rest.
+func (s *Service) finalize(ctx context.Context, pid string) error {
+	_, err := s.finalizeItem(ctx, pid)
+	return err
+}
+
+// finalizeItem freezes the results of a closed poll and records
+// participation receipts, then marks it finalized and takes it off GSI2.
+// The results write is conditioned on the poll still being the closed
+// version read (a reopen in between wins); receipts are idempotent puts;
+// the last step is conditional, so only one run reports done and notifies
+// the author.
+func (s *Service) finalizeItem(ctx context.Context, pid string) (bool, error) {
+	var p pollItem
+	if err := s.st.Get(ctx, pollPK(pid), skPoll, &p); err != nil {
+		return false, err
+	}
+	if p.Status != string(poll.StatusClosed) || p.Finalized || p.ClosedAt == nil {
+		return false, nil
+	}
+	d, err := p.def()
+	if err != nil {
+		return false, err
+	}
+	items, err := s.getMany(ctx, key{pollPK(pid), skTally}, key{pollPK(pid), skResults}, key{groupPK(p.GroupID), groupSK})
+	if err != nil {
+		return false, err
+	}
+	if _, frozen := items[key{pollPK(pid), skResults}]; !frozen {
+		fr := &resultsItem{Item: store.Item{PK: pollPK(pid), SK: skResults, Type: "poll_results"}, PollID: pid, FrozenAt: s.now().UTC()}
+		fr.Tally = map[string]int64{}
+		if raw, ok := items[key{pollPK(pid), skTally}]; ok {
+			tl, err := poll.TallyFromAttributes(numbers(raw))
+			if err != nil {
+				return false, domain.Wrap(domain.Internal, err, "stored tally is unreadable")
+			}
+			fr.Tally = tl.Attributes()
+		}
+		if d.Settings.SpecifiedVotersOnly {
+			fr.Eligible = p.VoterCount
+		} else if raw, ok := items[key{groupPK(p.GroupID), groupSK}]; ok {
+			var g groupRow
+			if err := unmarshal(raw, &g); err != nil {
+				return false, err
+			}
+			fr.Eligible = g.MemberCount
+		}
+		if d.Type == poll.TypeRankedChoice {
+			ballots, err := s.allBallots(ctx, pid, d.Settings.Anonymous)
+			if err != nil {
+				return false, err
+			}
+			rc, _ := json.Marshal(poll.ComputeRankedChoice(d, ballots))
+			fr.Ranked = string(rc)
+		}
+		err = s.st.Tx().Create(fr, nil).
+			Check(pollPK(pid), skPoll, "$ = ? AND $ = ?", errPollCheck, "Status", string(poll.StatusClosed), tabledef.Version, p.Version).
+			Run(ctx, "")
+		if errors.Is(err, errPollCheck) {
+			return false, nil // reopened or already finalized meanwhile
+		}
+		if err != nil && domain.ErrorCode(err) != domain.Conflict {
+			return false, err
+		}
+	}
+	if err := s.writeReceipts(ctx, &p, d); err != nil {
+		return false, err
+	}
+	err = s.st.Update(pollPK(pid), skPoll).Set("Finalized", true).Remove(tabledef.GSI2PK, tabledef.GSI2SK).Add(tabledef.Version, 1).
+		If("$ = ? AND $ = ?", "Status", string(poll.StatusClosed), tabledef.Version, p.Version).Run(ctx)
+	if dynamo.IsCondCheckFailed(err) {
+		return false, nil
+	}
+	if err != nil {
+		return false, storageErr(err)
+	}
+	if p.AuthorID != "" {
+		if err := s.notifier.Notify(ctx, s.notice(NoticePollClosed, &p, d, []string{p.AuthorID})); err != nil {
+			s.log.ErrorContext(ctx, "poll closed notice failed", "poll_id", pid, "err", err)
+		}
+	}
+	return true, nil
+}
+
+// writeReceipts records, for everyone eligible at close and everyone who
+// voted, whether they voted (never how): batch puts of RECEIPT#<uid>.
+func (s *Service) writeReceipts(ctx context.Context, p *pollItem, d poll.Definition) error {
+	voters, err := s.voterSet(ctx, p, d)
+	if err != nil {
+		return err
+	}
+	voted, err := s.participants(ctx, p.ID, d.Settings.Anonymous)
+	if err != nil {
+		return err
+	}
+	seen := map[string]bool{}
+	var receipts []any
+	add := func(uid string) {
+		if seen[uid] || uid == "" {
+			return
+		}
+		seen[uid] = true
+		receipts = append(receipts, &receiptItem{Item: store.Item{PK: pollPK(p.ID), SK: receiptSK(uid), Type: "participation_receipt", Version: 1},
+			PollID: p.ID, UserID: uid, Eligible: true, Voted: voted[uid], ClosedAt: *p.ClosedAt})
+	}
+	for _, v := range voters {
+		add(v)
+	}
+	for v := range voted {
+		add(v)
+	}
+	for chunk := range slices.Chunk(receipts, 25) {
+		if _, err := s.st.Table().Batch(tabledef.PK, tabledef.SK).Write().Put(chunk...).Run(ctx); err != nil {
+			return storageErr(err)
+		}
+	}
+	return nil
+}
+
+// allBallots reads every current ballot of a poll (ranked choice at close,
+// recount). It pages through the partition's BALLOT# or SEALED# range.
+func (s *Service) allBallots(ctx context.Context, pid string, anonymous bool) ([]poll.Ballot, error) {
+	var out []poll.Ballot
+	if anonymous {
+		var items []sealedItem
+		err := s.st.Table().Get(tabledef.PK, pollPK(pid)).Range(tabledef.SK, dynamo.BeginsWith, prefixSealed).Consistent(true).All(ctx, &items)
+		if err != nil {
+			return nil, storageErr(err)
+		}
+		for i := range items {
+			out = append(out, items[i].ballot())
+		}
+		return out, nil
+	}
+	var items []ballotItem
+	err := s.st.Table().Get(tabledef.PK, pollPK(pid)).Range(tabledef.SK, dynamo.BeginsWith, prefixBallot).Consistent(true).All(ctx, &items)
+	if err != nil {
+		return nil, storageErr(err)
+	}
+	for i := range items {
+		out = append(out, items[i].ballot())
+	}
+	return out, nil
+}
+
+// closingSoon sends the closing-soon reminder of p once per closing time.
+func (s *Service) closingSoon(ctx context.Context, p pollItem, now time.Time) (bool, error) {
+	if p.ReminderFor == p.ClosingAtMs || p.ClosingAtMs <= now.UnixMilli() {
+		return false, nil
+	}
+	d, err := p.def()
+	if err != nil {
+		return false, err
+	}
+	at, ok := poll.ClosingSoonAt(d.Settings)
+	if !ok || now.Before(at) {
+		return false, nil
+	}
+	err = s.st.Update(pollPK(p.ID), skPoll).Set("ReminderFor", p.ClosingAtMs).
+		If("$ = ? AND $ = ? AND (attribute_not_exists($) OR $ <> ?)", "Status", string(poll.StatusOpen),
+			"ClosingAtMs", p.ClosingAtMs, "ReminderFor", "ReminderFor", p.ClosingAtMs).Run(ctx)
+	if dynamo.IsCondCheckFailed(err) {
+		return false, nil
+	}
+	if err != nil {
+		return false, storageErr(err)
+	}
+	var to []string
+	switch d.Settings.ReminderAudience {
+	case poll.RemindAuthor:
+		to = []string{p.AuthorID}
+	case poll.RemindEveryone:
+		to, err = s.voterSet(ctx, &p, d)
+	default:
+		to, err = s.undecided(ctx, &p, d)
+	}
+	if err != nil {
+		return true, err
+	}
+	if len(to) == 0 {
+		return true, nil
+	}
+	return true, s.notifier.Notify(ctx, s.notice(NoticeClosingSoon, &p, d, to))
+}
+
+// reviewDue sends an outcome's review reminder once: the outcome leaves the
+// REVIEW queue conditionally before the notice goes out.
+func (s *Service) reviewDue(ctx context.Context, o *outcomeItem, now time.Time) (bool, error) {
+	err := s.st.Update(pollPK(o.PollID), skOutcome).Set("ReviewSentAt", now).Remove(tabledef.GSI2PK, tabledef.GSI2SK).
+		If("$ = ?", tabledef.GSI2SK, o.GSI2SK).Run(ctx)
+	if dynamo.IsCondCheckFailed(err) {
+		return false, nil
+	}
+	if err != nil {
+		return false, storageErr(err)
+	}
+	var p pollItem
+	if err := s.st.Get(ctx, pollPK(o.PollID), skPoll, &p); err != nil {
+		return true, err
+	}
+	d, err := p.def()
+	if err != nil {
+		return true, err
+	}
+	to := []string{p.AuthorID}
+	if o.AuthorID != p.AuthorID {
+		to = append(to, o.AuthorID)
+	}
+	n := s.notice(NoticeOutcomeReview, &p, d, to)
+	n.ReviewOn = o.ReviewOn
+	return true, s.notifier.Notify(ctx, n)
+}
+
+// ---- system operations ----
+
+// RecountReport compares a poll's stored tally with a recount of its
+// ballots.
+type RecountReport struct {
+	PollID    string     `json:"poll_id"`
+	Ballots   int        `json:"ballots"`
+	Stored    poll.Tally `json:"stored"`
+	Recounted poll.Tally `json:"recounted"`
+	// Differences lists "attribute: stored != recounted"; empty when equal.
+	Differences []string `json:"differences"`
+}
+
+// Recount recounts a poll from its ballots with poll.Recount and compares
+// with the stored tally (system operation for tests and an ops command;
+// not for HTTP: it ignores hide_results). Concurrent votes during the
+// recount can show transient differences; run it on a quiet or closed poll.
+func (s *Service) Recount(ctx context.Context, pid string) (RecountReport, error) {
+	var p pollItem
+	if err := s.st.Get(ctx, pollPK(pid), skPoll, &p); err != nil {
+		return RecountReport{}, err
+	}
+	d, err := p.def()
+	if err != nil {
+		return RecountReport{}, err
+	}
+	items, err := s.getMany(ctx, key{pollPK(pid), skTally})
+	if err != nil {
+		return RecountReport{}, err
+	}
+	stored, err := poll.TallyFromAttributes(numbers(items[key{pollPK(pid), skTally}]))
+	if err != nil {
+		return RecountReport{}, domain.Wrap(domain.Internal, err, "stored tally is unreadable")
+	}
+	ballots, err := s.allBallots(ctx, pid, d.Settings.Anonymous)
+	if err != nil {
+		return RecountReport{}, err
+	}
+	re := poll.Recount(d.Type, ballots)
+	return RecountReport{PollID: pid, Ballots: len(ballots), Stored: stored, Recounted: re,
+		Differences: append([]string{}, stored.Diff(re)...)}, nil
+}
+
+// WithdrawMember withdraws the ballots of a person who left group gid from
+// its open polls (system operation; the group service calls it after a
+// leave or removal: decisions.md "when a member leaves the group, their
+// ballot in open polls is withdrawn; closed results never change"). Each
+// withdrawal is one transaction conditioned on the poll being open, like a
+// voter's own. Anonymous polls cannot be: nothing links the person to
+// their sealed ballot, which stays counted; their participation record stays
+// too (so rejoining cannot vote twice). Specified voters lose their VOTER# item. It returns the number
+// of ballots withdrawn. Cost: one query over the group's polls, then per
+// open poll one read and one transaction.
+func (s *Service) WithdrawMember(ctx context.Context, gid, uid string) (int, error) {
+	if !validID(gid) || !validID(uid) {
+		return 0, domain.Errorf(domain.Invalid, "invalid id")
+	}
+	var polls []pollItem
+	err := s.st.Table().Get(tabledef.GSI1PK, pollsOfGroup(gid)).Index(tabledef.GSI1).
+		Filter("$ = ?", "Status", string(poll.StatusOpen)).All(ctx, &polls)
+	if err != nil {
+		return 0, storageErr(err)
+	}
+	n := 0
+	for i := range polls {
+		done, err := s.withdrawFor(ctx, polls[i].ID, uid)
+		if err != nil {
+			return n, err
+		}
+		if done {
+			n++
+		}
+	}
+	return n, nil
+}
+
+func (s *Service) withdrawFor(ctx context.Context, pid, uid string) (bool, error) {
+	for attempt := 0; attempt < s.attempts; attempt++ {
+		items, err := s.getMany(ctx, key{pollPK(pid), skPoll}, key{pollPK(pid), ballotSK(uid)}, key{pollPK(pid), voterSK(uid)})
+		if err != nil {
+			return false, err
+		}
+		raw, ok := items[key{pollPK(pid), skPoll}]
+		if !ok {
+			return false, nil
+		}
+		var p pollItem
+		if err := unmarshal(raw, &p); err != nil {
+			return false, err
+		}
+		d, err := p.def()
+		if err != nil {
+			return false, err
+		}
+		now := s.now().UTC()
+		if poll.StatusOf(d.Settings, p.state(0), now) != poll.StatusOpen {
+			return false, nil
+		}
+		tx := s.st.Tx()
+		// Only while the poll is open (closed results never change).
+		openCond, openArgs := "$ = ? AND $ > ?", []any{"Status", string(poll.StatusOpen), "ClosingAtMs", now.UnixMilli()}
+		if _, ok := items[key{pollPK(pid), voterSK(uid)}]; ok {
+			tx.Delete(s.st.DeleteOp(pollPK(pid), voterSK(uid)), nil).
+				Update(s.st.Update(pollPK(pid), skPoll).Add("VoterCount", -1).If(openCond, openArgs...), errPollCheck)
+		} else {
+			tx.Check(pollPK(pid), skPoll, openCond, errPollCheck, openArgs...)
+		}
+		withdrawn := false
+		if d.Settings.Anonymous {
+			// Nothing links uid to a sealed ballot; the participation record
+			// stays so that rejoining cannot vote twice.
+		} else if rawB, ok := items[key{pollPK(pid), ballotSK(uid)}]; ok {
+			var b ballotItem
+			if err := unmarshal(rawB, &b); err != nil {
+				return false, err
+			}
+			prev := b.ballot()
+			tx.Delete(s.st.DeleteOp(pollPK(pid), ballotSK(uid)).If("$ = ?", tabledef.Version, b.Version), errStale)
+			if dl := poll.Delta(d.Type, &prev, nil); len(dl) > 0 {
+				tx.Update(addDelta(s.st.Update(pollPK(pid), skTally), dl), nil)
+			}
+			withdrawn = true
+		}
+		if tx.Len() == 1 {
+			return false, nil // only the poll check: nothing to do
+		}
+		err = tx.Run(ctx, "")
+		if err != nil && retryable(err) {
+			backoff(ctx, attempt)
+			continue
+		}
+		return withdrawn && err == nil, err
+	}
+	return false, ErrBusy
+}

@@ -1,0 +1,690 @@
+// Package decision stores polls and ballots and runs their life cycle: the
+// storage and service layer over the pure rules of internal/poll. Every
+// ballot write is one DynamoDB transaction that writes the ballot and ADDs
+// its delta to the poll's tally item, conditioned on the poll being open and
+// the voter being eligible, so results are read from one item and always
+// equal a recount of the ballots (docs/data-model.md, patterns 31-41).
+//
+// Every Service method reads the actor from ctx (authz.ActorFrom) and asks
+// the group policy (authz.Group, through the group service's facts). The
+// System methods (Tick, Recount, WithdrawMember) run with system authority
+// for the scheduler, commands and the group service; never expose them over
+// HTTP.
+package decision
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"slices"
+	"time"
+
+	"github.com/guregu/dynamo/v2"
+
+	"github.com/quorum-app/quorum/internal/authz"
+	"github.com/quorum-app/quorum/internal/domain"
+	"github.com/quorum-app/quorum/internal/poll"
+	"github.com/quorum-app/quorum/internal/store"
+	"github.com/quorum-app/quorum/internal/tabledef"
+)
+
+// Policy is the group service's authorization entry point
+// (*group.Service implements it).
+type Policy interface {
+	Authorize(ctx context.Context, gid string, action authz.Action, target authz.Target) error
+}
+
+// Config are the dependencies of the Service.
+type Config struct {
+	Store  *store.Store
+	Groups Policy
+	// Notifier receives reminders (closing soon, manual, outcome review);
+	// nil discards them.
+	Notifier Notifier
+	Log      *slog.Logger
+	// Now defaults to time.Now (tests move the clock).
+	Now func() time.Time
+	// MaxVoteAttempts bounds the re-read-and-retry loop of a ballot write
+	// that lost a race (default 8).
+	MaxVoteAttempts int
+}
+
+// Service implements polls, ballots, results and outcomes.
+type Service struct {
+	st       *store.Store
+	groups   Policy
+	notifier Notifier
+	log      *slog.Logger
+	now      func() time.Time
+	attempts int
+}
+
+// New returns a Service.
+func New(c Config) *Service {
+	s := &Service{st: c.Store, groups: c.Groups, notifier: c.Notifier, log: c.Log, now: c.Now, attempts: c.MaxVoteAttempts}
+	if s.log == nil {
+		s.log = slog.New(slog.DiscardHandler)
+	}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	if s.notifier == nil {
+		s.notifier = NopNotifier{}
+	}
+	if s.attempts <= 0 {
+		s.attempts = 8
+	}
+	return s
+}
+
+// Errors with meaning for the user.
+var (
+	ErrPollClosed     = domain.Errorf(domain.Conflict, "this poll is closed: votes are no longer accepted")
+	ErrPollNotOpen    = domain.Errorf(domain.Conflict, "this poll is not open for voting yet")
+	ErrNotEligible    = domain.Errorf(domain.Forbidden, "you are not among the voters of this poll")
+	ErrNoBallot       = domain.Errorf(domain.NotFound, "you have no ballot in this poll")
+	ErrAlreadyVoted   = domain.Errorf(domain.Conflict, "you have already voted in this anonymous poll: use your receipt to change or withdraw your vote")
+	ErrReceipt        = domain.Errorf(domain.NotFound, "this receipt does not match a ballot of yours in this poll")
+	ErrReceiptNeeded  = domain.Errorf(domain.Invalid, "receipt: is required to change or withdraw an anonymous vote")
+	ErrPollAdminOnly  = domain.Errorf(domain.Forbidden, "only the poll's author and group admins can do this")
+	ErrNotDraft       = domain.Errorf(domain.Conflict, "only a draft can be deleted")
+	ErrNotClosed      = domain.Errorf(domain.Conflict, "an outcome can only be written once the poll is closed")
+	ErrBusy           = domain.Errorf(domain.Conflict, "too many changes to this ballot at once; try again")
+	ErrVotesMeanwhile = domain.Errorf(domain.Conflict, "votes were cast while you edited this poll; reload and try again")
+	ErrAlreadyVoter   = domain.Errorf(domain.Conflict, "that person is already a voter of this poll")
+	ErrNoVoter        = domain.Errorf(domain.NotFound, "that person is not a voter of this poll")
+	ErrVoterNotMember = domain.Errorf(domain.Invalid, "voters: every voter must be a member of the group")
+	ErrSpecifiedOnly  = domain.Errorf(domain.Conflict, "this poll is open to the whole group: it has no list of voters")
+	ErrPollClosedEdit = domain.Errorf(domain.Conflict, "this poll is closed")
+	ErrResultsHidden  = domain.Errorf(domain.Forbidden, "results of this poll are hidden for now")
+)
+
+// Internal conditions: a failed one means "re-read and try again".
+var (
+	errStale     = domain.Errorf(domain.Conflict, "the ballot changed meanwhile")
+	errPollCheck = domain.Errorf(domain.Conflict, "the poll changed meanwhile")
+)
+
+// Poll is a poll as its viewers see it.
+type Poll struct {
+	ID         string          `json:"id"`
+	GroupID    string          `json:"group_id"`
+	ThreadID   string          `json:"thread_id,omitempty"`
+	AuthorID   string          `json:"author_id"`
+	Definition poll.Definition `json:"definition"`
+	Status     poll.Status     `json:"status"`
+	ClosedAt   *time.Time      `json:"closed_at,omitempty"`
+	// VoterCount is the number of specified voters (specified-voters polls).
+	VoterCount int64 `json:"voter_count,omitempty"`
+	// Finalized: results are frozen and participation receipts written.
+	Finalized bool      `json:"finalized,omitempty"`
+	CreatedAt time.Time `json:"created_at"`
+	UpdatedAt time.Time `json:"updated_at"`
+	Version   int64     `json:"version"`
+}
+
+func (s *Service) present(p *pollItem, d poll.Definition) Poll {
+	v := Poll{ID: p.ID, GroupID: p.GroupID, ThreadID: p.ThreadID, AuthorID: p.AuthorID, Definition: d,
+		Status: poll.StatusOf(d.Settings, p.state(0), s.now()), ClosedAt: p.ClosedAt, Finalized: p.Finalized,
+		CreatedAt: p.CreatedAt, UpdatedAt: p.UpdatedAt, Version: p.Version}
+	if d.Settings.SpecifiedVotersOnly {
+		v.VoterCount = p.VoterCount
+	}
+	return v
+}
+
+// ---- reading ----
+
+type key struct{ pk, sk string }
+
+// getMany reads up to 100 items in one strongly consistent BatchGetItem and
+// returns them by key; missing items are absent from the map.
+func (s *Service) getMany(ctx context.Context, keys ...key) (map[key]dynamo.Item, error) {
+	ks := make([]dynamo.Keyed, len(keys))
+	for i, k := range keys {
+		ks[i] = dynamo.Keys{k.pk, k.sk}
+	}
+	var items []dynamo.Item
+	err := s.st.Table().Batch(tabledef.PK, tabledef.SK).Get(ks...).Consistent(true).All(ctx, &items)
+	if err != nil && !errors.Is(err, dynamo.ErrNotFound) {
+		return nil, storageErr(err)
+	}
+	out := make(map[key]dynamo.Item, len(items))
+	for _, it := range items {
+		out[key{pkOf(it), skOf(it)}] = it
+	}
+	return out, nil
+}
+
+func unmarshal(it dynamo.Item, out any) error {
+	if err := dynamo.UnmarshalItem(it, out); err != nil {
+		return domain.Wrap(domain.Internal, err, "stored item is unreadable")
+	}
+	return nil
+}
+
+func storageErr(err error) error {
+	var de *domain.Error
+	if errors.As(err, &de) {
+		return err
+	}
+	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
+		return domain.Wrap(domain.Unavailable, err, "storage did not answer in time")
+	}
+	return domain.Wrap(domain.Internal, err, "storage failure")
+}
+
+// access is the actor's relation to a poll's group, read in one batch with
+// the group item (pattern 12) and the actor's membership (pattern 16).
+type access struct {
+	a      authz.Actor
+	group  groupRow
+	member *memberRow
+}
+
+// loaded is a poll with the other items of its partition asked for, and the
+// actor's access to its group: two BatchGetItem calls in all.
+type loaded struct {
+	p     *pollItem
+	def   poll.Definition
+	items map[key]dynamo.Item
+	ac    *access
+}
+
+func (l *loaded) item(sk string) (dynamo.Item, bool) {
+	it, ok := l.items[key{pollPK(l.p.ID), sk}]
+	return it, ok
+}
+
+// load reads the poll and the extra items of its partition (one call), then
+// the group and the actor's membership (one call). A missing poll is
+// authz.ErrHidden, like one the actor may not see.
+func (s *Service) load(ctx context.Context, pid string, extra ...string) (*loaded, error) {
+	if !validID(pid) {
+		return nil, authz.ErrHidden
+	}
+	a := authz.ActorFrom(ctx)
+	keys := []key{{pollPK(pid), skPoll}}
+	for _, sk := range extra {
+		keys = append(keys, key{pollPK(pid), sk})
+	}
+	items, err := s.getMany(ctx, keys...)
+	if err != nil {
+		return nil, err
+	}
+	raw, ok := items[key{pollPK(pid), skPoll}]
+	if !ok {
+		return nil, authz.ErrHidden
+	}
+	var p pollItem
+	if err := unmarshal(raw, &p); err != nil {
+		return nil, err
+	}
+	d, err := p.def()
+	if err != nil {
+		return nil, err
+	}
+	ac, err := s.access(ctx, a, p.GroupID)
+	if err != nil {
+		return nil, err
+	}
+	return &loaded{p: &p, def: d, items: items, ac: ac}, nil
+}
+
+func (s *Service) access(ctx context.Context, a authz.Actor, gid string) (*access, error) {
+	keys := []key{{groupPK(gid), groupSK}}
+	if a.Authenticated() && validID(a.UserID) {
+		keys = append(keys, key{groupPK(gid), memberSK(a.UserID)})
+	}
+	items, err := s.getMany(ctx, keys...)
+	if err != nil {
+		return nil, err
+	}
+	ac := &access{a: a}
+	g, ok := items[keys[0]]
+	if !ok {
+		return nil, authz.ErrHidden
+	}
+	if err := unmarshal(g, &ac.group); err != nil {
+		return nil, err
+	}
+	if len(keys) > 1 {
+		if m, ok := items[keys[1]]; ok {
+			var mr memberRow
+			if err := unmarshal(m, &mr); err != nil {
+				return nil, err
+			}
+			if mr.Role.Valid() {
+				ac.member = &mr
+			}
+		}
+	}
+	return ac, nil
+}
+
+// authorize asks the one policy (authz.Group) whether the actor may do
+// action on poll p. For members of the poll's group the facts come from the
+// items already read (the policy never looks at the parent group for
+// members); everyone else goes through the group service, which loads the
+// full facts (parent group, guest grants).
+func (s *Service) authorize(ctx context.Context, ac *access, p *pollItem, action authz.Action) error {
+	target := authz.Target{Kind: "poll", ID: p.ID, ThreadID: p.ThreadID,
+		Author: ac.a.Authenticated() && ac.a.UserID == p.AuthorID}
+	if ac.member != nil {
+		return authz.Group(ac.a, action, authz.GroupFacts{
+			GroupID: p.GroupID, Privacy: ac.group.Privacy, Flags: ac.group.Flags, Role: ac.member.Role,
+			ParentID: ac.group.ParentID, Target: target,
+		})
+	}
+	return s.groups.Authorize(ctx, p.GroupID, action, target)
+}
+
+// authorizeView: whoever can see the poll's group content (or is a guest of
+// the poll or its thread); drafts only their author.
+func (s *Service) authorizeView(ctx context.Context, l *loaded) error {
+	if err := s.authorize(ctx, l.ac, l.p, authz.ThreadView); err != nil {
+		return err
+	}
+	if l.p.Status == string(poll.StatusDraft) && !(l.ac.a.Authenticated() && l.ac.a.UserID == l.p.AuthorID) {
+		return authz.ErrHidden
+	}
+	return nil
+}
+
+// authorizeAdmin: poll admins are the poll's author (while still a member or
+// guest) and the group's admins. authz has no poll-admin action yet; the
+// group-admin part asks the policy for an admin-only group action.
+func (s *Service) authorizeAdmin(ctx context.Context, l *loaded) error {
+	if err := s.authorizeView(ctx, l); err != nil {
+		return err
+	}
+	if !l.ac.a.Authenticated() {
+		return authz.ErrSignIn
+	}
+	if l.ac.a.UserID == l.p.AuthorID && s.authorize(ctx, l.ac, l.p, authz.PollVote) == nil {
+		return nil
+	}
+	if s.authorize(ctx, l.ac, l.p, authz.GroupEditSettings) == nil {
+		return nil
+	}
+	return ErrPollAdminOnly
+}
+
+// decided reads the tally's decided counter from a loaded TALLY item.
+func (l *loaded) tally() (poll.Tally, error) {
+	it, ok := l.item(skTally)
+	if !ok {
+		return poll.Tally{}, nil
+	}
+	tl, err := poll.TallyFromAttributes(numbers(it))
+	if err != nil {
+		return poll.Tally{}, domain.Wrap(domain.Internal, err, "stored tally is unreadable")
+	}
+	return tl, nil
+}
+
+// ---- polls ----
+
+// CreateInput creates a poll in a group, optionally in a thread.
+type CreateInput struct {
+	GroupID    string          `json:"group_id"`
+	ThreadID   string          `json:"thread_id,omitempty"`
+	Definition poll.Definition `json:"definition"`
+	// Voters are the specified voters (settings.specified_voters_only);
+	// each must be a member. More can be added with AddVoter.
+	Voters []string `json:"voters,omitempty"`
+}
+
+// MaxVotersAtCreate bounds Voters (two transaction items each).
+const MaxVotersAtCreate = 45
+
+// Create creates a draft (no closing_at) or an open poll. Errors:
+// Unauthorized, NotFound (group invisible), Forbidden (may not start polls),
+// Invalid (definition, voters).
+func (s *Service) Create(ctx context.Context, in CreateInput) (Poll, error) {
+	a := authz.ActorFrom(ctx)
+	if !validID(in.GroupID) || (in.ThreadID != "" && !validID(in.ThreadID)) {
+		return Poll{}, authz.ErrHidden
+	}
+	if err := s.groups.Authorize(ctx, in.GroupID, authz.PollStart, authz.Target{Kind: "thread", ID: in.ThreadID}); err != nil {
+		return Poll{}, err
+	}
+	now := s.now().UTC()
+	d, err := poll.ValidateNew(in.Definition, now)
+	if err != nil {
+		return Poll{}, err
+	}
+	voters := slices.Compact(slices.Sorted(slices.Values(in.Voters)))
+	if len(voters) > 0 && !d.Settings.SpecifiedVotersOnly {
+		return Poll{}, domain.Validation(domain.FieldError{Field: "voters", Message: "only for polls with specified voters only"})
+	}
+	if len(voters) > MaxVotersAtCreate {
+		return Poll{}, domain.Validation(domain.FieldError{Field: "voters", Message: "at most 45 at creation; add more afterwards"})
+	}
+	for _, v := range voters {
+		if !validID(v) {
+			return Poll{}, domain.Validation(domain.FieldError{Field: "voters", Message: "contains an invalid id"})
+		}
+	}
+	pid := newID()
+	p := &pollItem{
+		Item: store.Item{PK: pollPK(pid), SK: skPoll, Type: "poll", GSI1PK: pollsOfGroup(in.GroupID), GSI1SK: timeKey(now) + "#" + pid},
+		ID:   pid, GroupID: in.GroupID, ThreadID: in.ThreadID, AuthorID: a.UserID, Def: encodeDef(d),
+		DefVersion: 1, VoterCount: int64(len(voters)), CreatedAt: now, UpdatedAt: now,
+	}
+	p.setSchedule(d)
+	tx := s.st.Tx().Create(p, nil).
+		Create(&tallyItem{Item: store.Item{PK: pollPK(pid), SK: skTally, Type: "tally"}, PollID: pid}, nil)
+	for _, v := range voters {
+		tx.Create(&voterItem{Item: store.Item{PK: pollPK(pid), SK: voterSK(v), Type: "poll_voter"}, PollID: pid, UserID: v, AddedBy: a.UserID, AddedAt: now}, nil).
+			Check(groupPK(in.GroupID), memberSK(v), "attribute_exists($)", ErrVoterNotMember, tabledef.PK)
+	}
+	if err := tx.Run(ctx, ""); err != nil {
+		return Poll{}, err
+	}
+	s.log.InfoContext(ctx, "poll created", "poll_id", pid, "group_id", in.GroupID, "type", d.Type)
+	return s.present(p, d), nil
+}
+
+// Get returns a poll to whoever can see its group's content (or is a guest
+// of it or its thread); drafts only to their author.
+func (s *Service) Get(ctx context.Context, pid string) (Poll, error) {
+	l, err := s.load(ctx, pid)
+	if err != nil {
+		return Poll{}, err
+	}
+	if err := s.authorizeView(ctx, l); err != nil {
+		return Poll{}, err
+	}
+	return s.present(l.p, l.def), nil
+}
+
+// List returns the polls of a group, newest first (pattern 41); other
+// people's drafts are left out.
+func (s *Service) List(ctx context.Context, gid, cursor string, limit int) (store.Page[Poll], error) {
+	if !validID(gid) {
+		return store.Page[Poll]{}, authz.ErrHidden
+	}
+	if err := s.groups.Authorize(ctx, gid, authz.GroupViewContent, authz.Target{}); err != nil {
+		return store.Page[Poll]{}, err
+	}
+	a := authz.ActorFrom(ctx)
+	q := s.st.Table().Get(tabledef.GSI1PK, pollsOfGroup(gid)).Index(tabledef.GSI1).Order(dynamo.Descending)
+	page, err := store.QueryPage[pollItem](ctx, s.st, q, "polls:"+gid, cursor, limit)
+	if err != nil {
+		return store.Page[Poll]{}, err
+	}
+	out := store.Page[Poll]{Items: []Poll{}, Next: page.Next}
+	for i := range page.Items {
+		p := &page.Items[i]
+		if p.Status == string(poll.StatusDraft) && p.AuthorID != a.UserID {
+			continue
+		}
+		d, err := p.def()
+		if err != nil {
+			return store.Page[Poll]{}, err
+		}
+		out.Items = append(out.Items, s.present(p, d))
+	}
+	return out, nil
+}
+
+// UpdateInput replaces a poll's definition (poll.ValidateEdit decides what
+// may change). Version, if not 0, must be the version the editor read.
+type UpdateInput struct {
+	Definition poll.Definition `json:"definition"`
+	Version    int64           `json:"version,omitempty"`
+}
+
+// Update edits a poll (poll admins). Publishing a draft sets closing_at.
+func (s *Service) Update(ctx context.Context, pid string, in UpdateInput) (Poll, error) {
+	l, err := s.load(ctx, pid, skTally)
+	if err != nil {
+		return Poll{}, err
+	}
+	if err := s.authorizeAdmin(ctx, l); err != nil {
+		return Poll{}, err
+	}
+	if in.Version != 0 && in.Version != l.p.Version {
+		return Poll{}, store.ErrVersionConflict
+	}
+	tl, err := l.tally()
+	if err != nil {
+		return Poll{}, err
+	}
+	now := s.now().UTC()
+	st := l.p.state(tl.Decided)
+	next, err := poll.ValidateEdit(l.def, in.Definition, st, now)
+	if err != nil {
+		return Poll{}, err
+	}
+	if next.Settings.SpecifiedVotersOnly != l.def.Settings.SpecifiedVotersOnly && tl.Decided > 0 {
+		return Poll{}, domain.Validation(domain.FieldError{Field: "settings.specified_voters_only", Message: "cannot be changed after votes were cast"})
+	}
+	p := l.p
+	p.Def, p.DefVersion, p.UpdatedAt = encodeDef(next), p.DefVersion+1, now
+	if poll.StatusOf(l.def.Settings, st, now) != poll.StatusClosed {
+		p.setSchedule(next)
+	}
+	// The edit was validated against this many ballots: a vote landing in
+	// between cancels it (and votes prepared against the old definition
+	// fail their DefVersion condition and retry).
+	err = s.st.Tx().Save(p).
+		Check(pollPK(pid), skTally, "attribute_not_exists($) OR $ = ?", ErrVotesMeanwhile, poll.AttrDecided, poll.AttrDecided, tl.Decided).
+		Run(ctx, "")
+	if err != nil {
+		return Poll{}, err
+	}
+	return s.present(p, next), nil
+}
+
+// Extend moves the closing time of an open poll later (poll admins).
+func (s *Service) Extend(ctx context.Context, pid string, closingAt time.Time) (Poll, error) {
+	l, err := s.load(ctx, pid)
+	if err != nil {
+		return Poll{}, err
+	}
+	if err := s.authorizeAdmin(ctx, l); err != nil {
+		return Poll{}, err
+	}
+	now := s.now().UTC()
+	next, err := poll.Extend(l.def, l.p.state(0), closingAt, now)
+	if err != nil {
+		return Poll{}, err
+	}
+	p := l.p
+	p.Def, p.UpdatedAt = encodeDef(next), now
+	p.setSchedule(next)
+	if err := s.st.Save(ctx, p); err != nil {
+		return Poll{}, err
+	}
+	return s.present(p, next), nil
+}
+
+// Close closes an open poll now (poll admins) and freezes its results.
+func (s *Service) Close(ctx context.Context, pid string) (Poll, error) {
+	l, err := s.load(ctx, pid)
+	if err != nil {
+		return Poll{}, err
+	}
+	if err := s.authorizeAdmin(ctx, l); err != nil {
+		return Poll{}, err
+	}
+	now := s.now().UTC()
+	if err := poll.CloseEarly(l.def, l.p.state(0), now); err != nil {
+		return Poll{}, err
+	}
+	if _, err := s.closePoll(ctx, l.p, now, false); err != nil {
+		return Poll{}, err
+	}
+	if err := s.finalize(ctx, pid); err != nil {
+		// Closed all the same: the scheduler finishes freezing.
+		s.log.ErrorContext(ctx, "freezing results failed", "poll_id", pid, "err", err)
+	}
+	return s.Get(ctx, pid)
+}
+
+// Reopen opens a closed poll again with a new closing time (poll admins;
+// never anonymous polls). Frozen results are discarded: the poll counts on
+// and its results are hidden again where hide_results says so.
+func (s *Service) Reopen(ctx context.Context, pid string, closingAt time.Time) (Poll, error) {
+	l, err := s.load(ctx, pid)
+	if err != nil {
+		return Poll{}, err
+	}
+	if err := s.authorizeAdmin(ctx, l); err != nil {
+		return Poll{}, err
+	}
+	now := s.now().UTC()
+	next, err := poll.Reopen(l.def, l.p.state(0), closingAt, now)
+	if err != nil {
+		return Poll{}, err
+	}
+	p := l.p
+	p.Def, p.ClosedAt, p.Finalized, p.ReminderFor, p.UpdatedAt = encodeDef(next), nil, false, 0, now
+	p.setSchedule(next)
+	err = s.st.Tx().Save(p).Delete(s.st.DeleteOp(pollPK(pid), skResults), nil).Run(ctx, "")
+	if err != nil {
+		return Poll{}, err
+	}
+	return s.present(p, next), nil
+}
+
+// DeleteDraft deletes a draft (poll admins). Published polls are closed,
+// never deleted.
+func (s *Service) DeleteDraft(ctx context.Context, pid string) error {
+	l, err := s.load(ctx, pid)
+	if err != nil {
+		return err
+	}
+	if err := s.authorizeAdmin(ctx, l); err != nil {
+		return err
+	}
+	if l.p.Status != string(poll.StatusDraft) {
+		return ErrNotDraft
+	}
+	err = s.st.Tx().
+		Delete(s.st.DeleteOp(pollPK(pid), skPoll).If("$ = ? AND $ = ?", "Status", string(poll.StatusDraft), tabledef.Version, l.p.Version), store.ErrVersionConflict).
+		Delete(s.st.DeleteOp(pollPK(pid), skTally), nil).
+		Run(ctx, "")
+	if err != nil {
+		return err
+	}
+	// Whatever else the partition holds (specified voters) goes too.
+	return s.deletePartition(ctx, pid)
+}
+
+func (s *Service) deletePartition(ctx context.Context, pid string) error {
+	var keys []struct {
+		PK string `dynamo:"PK"`
+		SK string `dynamo:"SK"`
+	}
+	if err := s.st.Table().Get(tabledef.PK, pollPK(pid)).Project(tabledef.PK, tabledef.SK).All(ctx, &keys); err != nil {
+		return storageErr(err)
+	}
+	for chunk := range slices.Chunk(keys, 25) {
+		ks := make([]dynamo.Keyed, len(chunk))
+		for i, k := range chunk {
+			ks[i] = dynamo.Keys{k.PK, k.SK}
+		}
+		if _, err := s.st.Table().Batch(tabledef.PK, tabledef.SK).Write().Delete(ks...).Run(ctx); err != nil {
+			return storageErr(err)
+		}
+	}
+	return nil
+}
+
+// ---- specified voters ----
+
+// AddVoter adds a member of the group to a specified-voters poll that is
+// not closed (poll admins).
+func (s *Service) AddVoter(ctx context.Context, pid, uid string) error {
+	l, err := s.load(ctx, pid)
+	if err != nil {
+		return err
+	}
+	if err := s.authorizeAdmin(ctx, l); err != nil {
+		return err
+	}
+	if !l.def.Settings.SpecifiedVotersOnly {
+		return ErrSpecifiedOnly
+	}
+	if !validID(uid) {
+		return domain.Validation(domain.FieldError{Field: "user_id", Message: "is not valid"})
+	}
+	now := s.now().UTC()
+	return s.st.Tx().
+		Create(&voterItem{Item: store.Item{PK: pollPK(pid), SK: voterSK(uid), Type: "poll_voter"}, PollID: pid, UserID: uid, AddedBy: l.ac.a.UserID, AddedAt: now}, ErrAlreadyVoter).
+		Update(s.st.Update(pollPK(pid), skPoll).Add("VoterCount", 1).If("$ <> ?", "Status", string(poll.StatusClosed)), ErrPollClosedEdit).
+		Check(groupPK(l.p.GroupID), memberSK(uid), "attribute_exists($)", ErrVoterNotMember, tabledef.PK).
+		Run(ctx, "")
+}
+
+// RemoveVoter removes a specified voter (poll admins); their ballot, if
+// any, is withdrawn in the same transaction (anonymous polls: see
+// WithdrawMember).
+func (s *Service) RemoveVoter(ctx context.Context, pid, uid string) error {
+	if !validID(uid) {
+		return ErrNoVoter
+	}
+	for attempt := 0; attempt < s.attempts; attempt++ {
+		l, err := s.load(ctx, pid, ballotSK(uid))
+		if err != nil {
+			return err
+		}
+		if err := s.authorizeAdmin(ctx, l); err != nil {
+			return err
+		}
+		if !l.def.Settings.SpecifiedVotersOnly {
+			return ErrSpecifiedOnly
+		}
+		tx := s.st.Tx().
+			Delete(s.st.DeleteOp(pollPK(pid), voterSK(uid)).If("attribute_exists($)", tabledef.PK), ErrNoVoter)
+		u := s.st.Update(pollPK(pid), skPoll).Add("VoterCount", -1).If("$ <> ?", "Status", string(poll.StatusClosed))
+		tx.Update(u, ErrPollClosedEdit)
+		if raw, ok := l.item(ballotSK(uid)); ok {
+			var b ballotItem
+			if err := unmarshal(raw, &b); err != nil {
+				return err
+			}
+			prev := b.ballot()
+			tx.Delete(s.st.DeleteOp(pollPK(pid), ballotSK(uid)).If("$ = ?", tabledef.Version, b.Version), errStale)
+			if d := poll.Delta(l.def.Type, &prev, nil); len(d) > 0 {
+				tx.Update(addDelta(s.st.Update(pollPK(pid), skTally), d), nil)
+			}
+		}
+		err = tx.Run(ctx, "")
+		if errors.Is(err, errStale) {
+			continue
+		}
+		return err
+	}
+	return ErrBusy
+}
+
+// Voter is one specified voter.
+type Voter struct {
+	UserID  string    `json:"user_id"`
+	AddedAt time.Time `json:"added_at"`
+}
+
+// Voters lists the specified voters of a poll (anyone who can see it).
+func (s *Service) Voters(ctx context.Context, pid, cursor string, limit int) (store.Page[Voter], error) {
+	l, err := s.load(ctx, pid)
+	if err != nil {
+		return store.Page[Voter]{}, err
+	}
+	if err := s.authorizeView(ctx, l); err != nil {
+		return store.Page[Voter]{}, err
+	}
+	q := s.st.Table().Get(tabledef.PK, pollPK(pid)).Range(tabledef.SK, dynamo.BeginsWith, prefixVoter)
+	page, err := store.QueryPage[voterItem](ctx, s.st, q, "voters:"+pid, cursor, limit)
+	if err != nil {
+		return store.Page[Voter]{}, err
+	}
+	out := store.Page[Voter]{Items: make([]Voter, 0, len(page.Items)), Next: page.Next}
+	for _, v := range page.Items {
+		out.Items = append(out.Items, Voter{UserID: v.UserID, AddedAt: v.AddedAt})
+	}
+	return out, nil
+}

@@ -1,0 +1,395 @@
+package decision
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"strconv"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/guregu/dynamo/v2"
+
+	"github.com/quorum-app/quorum/internal/authz"
+	"github.com/quorum-app/quorum/internal/domain"
+	"github.com/quorum-app/quorum/internal/poll"
+	"github.com/quorum-app/quorum/internal/store"
+	"github.com/quorum-app/quorum/internal/tabledef"
+)
+
+// addDelta adds "ADD #a0 :a0, #a1 :a1, ..." for d to u: one clause per
+// counter, names through ExpressionAttributeNames so that the dots of
+// "t.<option>" are part of a top-level name, not a document path.
+//
+// guregu escapes a path only when it contains a dot or is reserved, and
+// prefixes the placeholders of an ExpressionLiteral with "x_"; the path is
+// therefore given as the prefixed placeholder and the literal brings the
+// name and the value.
+func addDelta(u *dynamo.Update, d poll.TallyDelta) *dynamo.Update {
+	for i, k := range d.Keys() {
+		name, val := fmt.Sprintf("#a%d", i), fmt.Sprintf(":a%d", i)
+		attr := k
+		u.Add("#x_"+name[1:], dynamo.ExpressionLiteral{
+			Expression:      val,
+			AttributeNames:  map[string]*string{name: &attr},
+			AttributeValues: dynamo.Item{val: &types.AttributeValueMemberN{Value: strconv.FormatInt(d[k], 10)}},
+		})
+	}
+	return u
+}
+
+// VoteInput is a ballot to cast or change.
+type VoteInput struct {
+	Ballot poll.Ballot `json:"ballot"`
+	// Receipt identifies the sealed ballot to change in an anonymous poll
+	// (empty to cast).
+	Receipt string `json:"receipt,omitempty"`
+}
+
+// VoteResult is what a successful ballot write returns.
+type VoteResult struct {
+	// Ballot is the canonical ballot as stored.
+	Ballot poll.Ballot `json:"ballot"`
+	// Changed: an existing ballot was replaced.
+	Changed bool `json:"changed"`
+	// Receipt is the secret of a new anonymous ballot. It is shown once and
+	// stored only hashed: with it the voter checks that the ballot is
+	// counted (VerifyReceipt) and changes or withdraws it while open.
+	Receipt string `json:"receipt,omitempty"`
+}
+
+// voteState is what one attempt of a ballot write read.
+type voteState struct {
+	*loaded
+	uid        string
+	prev       *poll.Ballot
+	prevVer    int64
+	voted      bool   // anonymous: VOTED# exists
+	hash       string // anonymous: the receipt hash given
+	castAt     time.Time
+	pollGuest  bool
+	eligibleOK bool
+}
+
+// loadVote reads, in two calls, the poll with the actor's previous ballot
+// (BALLOT#, or VOTED# and SEALED#<receipt hash>) and poll guest grant, and
+// the group with the actor's membership. The cost never depends on the
+// number of voters.
+func (s *Service) loadVote(ctx context.Context, pid, receipt string) (*voteState, error) {
+	a := authz.ActorFrom(ctx)
+	if !a.Authenticated() {
+		if !validID(pid) {
+			return nil, authz.ErrHidden
+		}
+		return nil, authz.ErrSignIn
+	}
+	if !validID(a.UserID) {
+		return nil, authz.ErrSignIn
+	}
+	vs := &voteState{uid: a.UserID}
+	extra := []string{ballotSK(a.UserID), votedSK(a.UserID), guestSK(a.UserID)}
+	if receipt != "" {
+		vs.hash = receiptHash(receipt)
+		if vs.hash == "" {
+			return nil, ErrReceipt
+		}
+		extra = append(extra, sealedSK(vs.hash))
+	}
+	l, err := s.load(ctx, pid, extra...)
+	if err != nil {
+		return nil, err
+	}
+	vs.loaded = l
+	_, vs.pollGuest = l.item(guestSK(a.UserID))
+	if l.def.Settings.Anonymous {
+		_, vs.voted = l.item(votedSK(a.UserID))
+		if vs.hash != "" {
+			raw, ok := l.item(sealedSK(vs.hash))
+			if !ok || !vs.voted {
+				return nil, ErrReceipt
+			}
+			var b sealedItem
+			if err := unmarshal(raw, &b); err != nil {
+				return nil, err
+			}
+			prev := b.ballot()
+			vs.prev, vs.prevVer = &prev, b.Version
+		}
+	} else if raw, ok := l.item(ballotSK(a.UserID)); ok {
+		var b ballotItem
+		if err := unmarshal(raw, &b); err != nil {
+			return nil, err
+		}
+		prev := b.ballot()
+		vs.prev, vs.prevVer, vs.castAt = &prev, b.Version, b.CastAt
+	}
+	return vs, nil
+}
+
+// checkOpen returns the error for a poll that does not take votes at now.
+func checkOpen(l *loaded, now time.Time) error {
+	switch poll.StatusOf(l.def.Settings, l.p.state(0), now) {
+	case poll.StatusOpen:
+		return nil
+	case poll.StatusDraft:
+		return ErrPollNotOpen
+	}
+	return ErrPollClosed
+}
+
+// conditions adds the poll check (open at now, same definition) and, when
+// eligibility matters, the voter check to tx.
+func (s *Service) conditions(tx *store.Tx, vs *voteState, now time.Time, eligibility bool) error {
+	p := vs.p
+	tx.Check(pollPK(p.ID), skPoll, "$ = ? AND $ > ? AND $ = ?", errPollCheck,
+		"Status", string(poll.StatusOpen), "ClosingAtMs", now.UnixMilli(), "DefVersion", p.DefVersion)
+	if !eligibility {
+		return nil
+	}
+	if vs.def.Settings.SpecifiedVotersOnly {
+		tx.Check(pollPK(p.ID), voterSK(vs.uid), "attribute_exists($)", ErrNotEligible, tabledef.PK)
+	}
+	switch {
+	case vs.ac.member != nil:
+		tx.Check(groupPK(p.GroupID), memberSK(vs.uid), "attribute_exists($)", ErrNotEligible, tabledef.PK)
+	case vs.pollGuest:
+		tx.Check(pollPK(p.ID), guestSK(vs.uid), "attribute_exists($)", ErrNotEligible, tabledef.PK)
+	case p.ThreadID != "":
+		tx.Check(threadPK(p.ThreadID), guestSK(vs.uid), "attribute_exists($)", ErrNotEligible, tabledef.PK)
+	default:
+		return ErrNotEligible
+	}
+	return nil
+}
+
+// retryable reports whether a ballot write lost a race and should re-read.
+func retryable(err error) bool {
+	if errors.Is(err, errStale) || errors.Is(err, errPollCheck) || errors.Is(err, store.ErrVersionConflict) {
+		return true
+	}
+	// Cancelled by a concurrent transaction on the same items (no condition
+	// failed), or throttled.
+	var te *types.TransactionCanceledException
+	return errors.As(err, &te) || domain.ErrorCode(err) == domain.Unavailable
+}
+
+func backoff(ctx context.Context, attempt int) {
+	d := time.Duration(1<<min(attempt, 6)) * time.Millisecond
+	d += time.Duration(rand.Int64N(int64(d)))
+	select {
+	case <-ctx.Done():
+	case <-time.After(d):
+	}
+}
+
+// Vote casts the actor's ballot or replaces it (the last write wins; two
+// tabs submitting at once serialize on the ballot's version and each is
+// counted exactly once). One transaction: the ballot write conditioned on
+// the version read, the tally ADD of poll.Delta(prev, next), a check that
+// the poll is open with the definition the ballot was prepared against, and
+// a check that the voter is eligible; plus two reads (see loadVote). On a
+// lost race it re-reads and retries a bounded number of times.
+//
+// Anonymous polls: a cast creates the participation record VOTED#<uid> and
+// the sealed ballot SEALED#<sha256(receipt)> (no user id) and returns the
+// receipt; a change needs the receipt.
+//
+// Errors: Unauthorized, NotFound (poll invisible; receipt unknown), Invalid
+// (ballot), Forbidden (not a voter), Conflict (ErrPollClosed, ErrPollNotOpen,
+// ErrAlreadyVoted, ErrBusy).
+func (s *Service) Vote(ctx context.Context, pid string, in VoteInput) (VoteResult, error) {
+	for attempt := 0; attempt < s.attempts; attempt++ {
+		if attempt > 0 {
+			backoff(ctx, attempt)
+		}
+		res, err := s.voteOnce(ctx, pid, in)
+		if err != nil && retryable(err) {
+			continue
+		}
+		return res, err
+	}
+	return VoteResult{}, ErrBusy
+}
+
+func (s *Service) voteOnce(ctx context.Context, pid string, in VoteInput) (VoteResult, error) {
+	vs, err := s.loadVote(ctx, pid, in.Receipt)
+	if err != nil {
+		return VoteResult{}, err
+	}
+	if err := s.authorize(ctx, vs.ac, vs.p, authz.PollVote); err != nil {
+		return VoteResult{}, err
+	}
+	now := s.now().UTC()
+	if err := checkOpen(vs.loaded, now); err != nil {
+		return VoteResult{}, err
+	}
+	next, err := poll.PrepareBallot(vs.def, in.Ballot)
+	if err != nil {
+		return VoteResult{}, err
+	}
+	p := vs.p
+	tx := s.st.Tx()
+	res := VoteResult{Ballot: next, Changed: vs.prev != nil}
+	if vs.def.Settings.Anonymous {
+		sealed := &sealedItem{Item: store.Item{PK: pollPK(p.ID), Type: "sealed_ballot"}, PollID: p.ID,
+			Choices: next.Choices, NoneOfTheAbove: next.NoneOfTheAbove, Reason: next.Reason}
+		if vs.prev == nil {
+			if vs.voted {
+				return VoteResult{}, ErrAlreadyVoted
+			}
+			res.Receipt = newReceipt()
+			sealed.SK = sealedSK(receiptHash(res.Receipt))
+			tx.Create(&votedItem{Item: store.Item{PK: pollPK(p.ID), SK: votedSK(vs.uid), Type: "participation"}, PollID: p.ID, UserID: vs.uid}, ErrAlreadyVoted).
+				Create(sealed, errStale)
+		} else {
+			sealed.SK, sealed.Version = sealedSK(vs.hash), vs.prevVer
+			tx.Save(sealed)
+		}
+	} else {
+		b := &ballotItem{Item: store.Item{PK: pollPK(p.ID), SK: ballotSK(vs.uid), Type: "ballot"}, PollID: p.ID, UserID: vs.uid,
+			Choices: next.Choices, NoneOfTheAbove: next.NoneOfTheAbove, Reason: next.Reason, CastAt: now, UpdatedAt: now}
+		if vs.prev == nil {
+			tx.Create(b, errStale)
+		} else {
+			b.Version, b.CastAt = vs.prevVer, vs.castAt
+			tx.Save(b)
+		}
+	}
+	if d := poll.Delta(vs.def.Type, vs.prev, &next); len(d) > 0 {
+		tx.Update(addDelta(s.st.Update(pollPK(p.ID), skTally), d), nil)
+	}
+	if err := s.conditions(tx, vs, now, true); err != nil {
+		return VoteResult{}, err
+	}
+	if err := tx.Run(ctx, ""); err != nil {
+		return VoteResult{}, err
+	}
+	return res, nil
+}
+
+// Withdraw removes the actor's ballot while the poll is open: they are
+// undecided again. Anonymous polls need the receipt (the participation
+// record goes with the sealed ballot).
+func (s *Service) Withdraw(ctx context.Context, pid, receipt string) error {
+	for attempt := 0; attempt < s.attempts; attempt++ {
+		if attempt > 0 {
+			backoff(ctx, attempt)
+		}
+		err := s.withdrawOnce(ctx, pid, receipt)
+		if err != nil && retryable(err) {
+			continue
+		}
+		return err
+	}
+	return ErrBusy
+}
+
+func (s *Service) withdrawOnce(ctx context.Context, pid, receipt string) error {
+	vs, err := s.loadVote(ctx, pid, receipt)
+	if err != nil {
+		return err
+	}
+	if err := s.authorizeView(ctx, vs.loaded); err != nil {
+		return err
+	}
+	now := s.now().UTC()
+	if err := checkOpen(vs.loaded, now); err != nil {
+		return err
+	}
+	if vs.def.Settings.Anonymous && receipt == "" {
+		if vs.voted {
+			return ErrReceiptNeeded
+		}
+		return ErrNoBallot
+	}
+	if vs.prev == nil {
+		return ErrNoBallot
+	}
+	p := vs.p
+	tx := s.st.Tx()
+	if vs.def.Settings.Anonymous {
+		tx.Delete(s.st.DeleteOp(pollPK(p.ID), sealedSK(vs.hash)).If("$ = ?", tabledef.Version, vs.prevVer), errStale).
+			Delete(s.st.DeleteOp(pollPK(p.ID), votedSK(vs.uid)).If("attribute_exists($)", tabledef.PK), ErrReceipt)
+	} else {
+		tx.Delete(s.st.DeleteOp(pollPK(p.ID), ballotSK(vs.uid)).If("$ = ?", tabledef.Version, vs.prevVer), errStale)
+	}
+	if d := poll.Delta(vs.def.Type, vs.prev, nil); len(d) > 0 {
+		tx.Update(addDelta(s.st.Update(pollPK(p.ID), skTally), d), nil)
+	}
+	if err := s.conditions(tx, vs, now, false); err != nil {
+		return err
+	}
+	return tx.Run(ctx, "")
+}
+
+// MyBallot is the actor's own ballot (never a result: always visible to
+// them). In anonymous polls only participation is known without the
+// receipt: Voted is true and Ballot nil.
+type MyBallot struct {
+	Voted     bool         `json:"voted"`
+	Ballot    *poll.Ballot `json:"ballot,omitempty"`
+	CastAt    *time.Time   `json:"cast_at,omitempty"`
+	UpdatedAt *time.Time   `json:"updated_at,omitempty"`
+}
+
+// Mine returns the actor's ballot in a poll.
+func (s *Service) Mine(ctx context.Context, pid string) (MyBallot, error) {
+	a := authz.ActorFrom(ctx)
+	if !a.Authenticated() || !validID(a.UserID) {
+		return MyBallot{}, authz.ErrSignIn
+	}
+	l, err := s.load(ctx, pid, ballotSK(a.UserID), votedSK(a.UserID))
+	if err != nil {
+		return MyBallot{}, err
+	}
+	if err := s.authorizeView(ctx, l); err != nil {
+		return MyBallot{}, err
+	}
+	if l.def.Settings.Anonymous {
+		_, voted := l.item(votedSK(a.UserID))
+		return MyBallot{Voted: voted}, nil
+	}
+	raw, ok := l.item(ballotSK(a.UserID))
+	if !ok {
+		return MyBallot{}, nil
+	}
+	var b ballotItem
+	if err := unmarshal(raw, &b); err != nil {
+		return MyBallot{}, err
+	}
+	bb := b.ballot()
+	return MyBallot{Voted: true, Ballot: &bb, CastAt: &b.CastAt, UpdatedAt: &b.UpdatedAt}, nil
+}
+
+// Verification is what a receipt proves: the sealed ballot it designates is
+// stored, hence counted in the tally.
+type Verification struct {
+	Counted bool        `json:"counted"`
+	Ballot  poll.Ballot `json:"ballot"`
+}
+
+// VerifyReceipt checks an anonymous ballot by its receipt. Only the holder
+// of the receipt can designate the ballot; nothing links it to them.
+func (s *Service) VerifyReceipt(ctx context.Context, pid, receipt string) (Verification, error) {
+	h := receiptHash(receipt)
+	if h == "" {
+		return Verification{}, ErrReceipt
+	}
+	l, err := s.load(ctx, pid, sealedSK(h))
+	if err != nil {
+		return Verification{}, err
+	}
+	if err := s.authorizeView(ctx, l); err != nil {
+		return Verification{}, err
+	}
+	raw, ok := l.item(sealedSK(h))
+	if !ok || !l.def.Settings.Anonymous {
+		return Verification{}, ErrReceipt
+	}
+	var b sealedItem
+	if err := unmarshal(raw, &b); err != nil {
+		return Verification{}, err
+	}
+	return Verification{Counted: true, Ballot: b.ballot()}, nil
+}
