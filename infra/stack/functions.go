@@ -58,13 +58,23 @@ type FunctionSpec struct {
 //
 // Wiring exists for every Trigger; specs ready to paste when the folders land:
 //
-//	{Name: "scheduler", MemoryMB: 256, Timeout: 2 * time.Minute, ReservedConcurrency: 1,
-//	 Trigger: TriggerSchedule, Every: 5 * time.Minute, Access: []Access{TableReadWrite, SendMail}},
 //	{Name: "inbound", MemoryMB: 512, Timeout: time.Minute, ReservedConcurrency: 10,
 //	 Trigger: TriggerInboundMail, Access: []Access{TableReadWrite, InboundRead, UploadsReadWrite, SendMail}},
 //	{Name: "ses-events", MemoryMB: 256, Timeout: 30 * time.Second, ReservedConcurrency: 5,
 //	 Trigger: TriggerSESEvents, Access: []Access{TableReadWrite}},
 var Functions = []FunctionSpec{
+	{
+		Name:        "scheduler",
+		Description: "Every 5 minutes: close and freeze due polls, reminders, purge deleted threads",
+		MemoryMB:    256,
+		Timeout:     2 * time.Minute,
+		// One run at a time: runs are idempotent, and overlapping runs would
+		// only contend on the same items.
+		ReservedConcurrency: 1,
+		Trigger:             TriggerSchedule,
+		Every:               5 * time.Minute,
+		Access:              []Access{TableReadWrite, SendMail},
+	},
 	{
 		Name:                "api",
 		Description:         "HTTP API: web app and JSON API",

@@ -450,7 +450,7 @@ func TestMail(t *testing.T) {
 	if !lambdaSub {
 		t.Errorf("ses-events function not subscribed (with redrive) to the events topic: %s", js(subs))
 	}
-	for _, typ := range []string{"AWS::SES::EmailIdentity", "AWS::SES::ConfigurationSet", "AWS::SES::ReceiptRuleSet", "AWS::Scheduler::Schedule"} {
+	for _, typ := range []string{"AWS::SES::EmailIdentity", "AWS::SES::ConfigurationSet", "AWS::SES::ReceiptRuleSet"} {
 		if len(resources(minTpl, typ)) != 0 {
 			t.Errorf("minimal: unexpected %s", typ)
 		}
@@ -459,6 +459,10 @@ func TestMail(t *testing.T) {
 
 func TestScheduler(t *testing.T) {
 	need(t)
+	// The scheduler is part of every deployment, with or without mail.
+	if n := len(resources(minTpl, "AWS::Scheduler::Schedule")); n != 1 {
+		t.Errorf("minimal: %d schedules, want 1", n)
+	}
 	scheds := resources(fullTpl, "AWS::Scheduler::Schedule")
 	if len(scheds) != 1 {
 		t.Fatalf("schedules: %d", len(scheds))

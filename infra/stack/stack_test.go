@@ -18,8 +18,8 @@ import (
 )
 
 // One app holds two deployments (building an app costs ~5 s):
-//   - full: custom domain, mail domain, and every trigger (the real api spec
-//     plus scheduler, inbound and ses-events specs over placeholder assets, to
+//   - full: custom domain, mail domain, and every trigger (the real specs
+//     plus inbound and ses-events specs over placeholder assets, to
 //     prove their wiring before their folders exist);
 //   - minimal: no domain, no mail, only the real Functions table.
 var (
@@ -32,8 +32,6 @@ var (
 	testAccount         = "123456789012"
 	testCert            = "arn:aws:acm:eu-west-1:123456789012:certificate/11111111-2222-3333-4444-555555555555"
 	extraSpecsForWiring = []FunctionSpec{
-		{Name: "scheduler", MemoryMB: 256, Timeout: 2 * time.Minute, ReservedConcurrency: 1,
-			Trigger: TriggerSchedule, Every: 5 * time.Minute, Access: []Access{TableReadWrite, SendMail}},
 		{Name: "inbound", MemoryMB: 512, Timeout: time.Minute, ReservedConcurrency: 10,
 			Trigger: TriggerInboundMail, Access: []Access{TableReadWrite, InboundRead, UploadsReadWrite, SendMail}},
 		{Name: "ses-events", MemoryMB: 256, Timeout: 30 * time.Second, ReservedConcurrency: 5,

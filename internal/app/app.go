@@ -16,9 +16,13 @@ import (
 	"github.com/quorum-app/quorum/internal/awsclient"
 	"github.com/quorum-app/quorum/internal/blob"
 	"github.com/quorum-app/quorum/internal/config"
+	"github.com/quorum-app/quorum/internal/decision"
+	"github.com/quorum-app/quorum/internal/discussion"
 	"github.com/quorum-app/quorum/internal/domain"
 	"github.com/quorum-app/quorum/internal/group"
 	"github.com/quorum-app/quorum/internal/mail"
+	"github.com/quorum-app/quorum/internal/notify"
+	"github.com/quorum-app/quorum/internal/render"
 	"github.com/quorum-app/quorum/internal/server"
 	"github.com/quorum-app/quorum/internal/store"
 	"github.com/quorum-app/quorum/internal/web"
@@ -31,7 +35,12 @@ type API struct {
 	Store    *store.Store
 	Accounts *account.Service
 	Groups   *group.Service
-	Server   *server.Server
+	// Discussions, Notifications and Decisions are the cores of threads,
+	// in-app notifications and polls.
+	Discussions   *discussion.Service
+	Notifications *notify.Service
+	Decisions     *decision.Service
+	Server        *server.Server
 }
 
 // Handler is the http.Handler to serve.
@@ -63,6 +72,14 @@ func NewAPI(ctx context.Context, cfg config.Config, log *slog.Logger) (*API, err
 		Store: st, People: People{accounts}, Mail: sender, MailFrom: cfg.MailFrom,
 		BaseURL: cfg.BaseURL, SigningKey: cfg.SigningKey, Log: log,
 	})
+	notes := notify.New(st, nil)
+	discussions := discussion.New(discussion.Config{
+		Store: st, Policy: groups, People: DiscussionPeople{accounts}, Notify: notes,
+		Uploads:  blob.NewUploads(clients.S3, cfg.UploadsBucket, cfg.KMSKeyID, blob.DefaultLimits()),
+		Renderer: render.New(), SigningKey: cfg.SigningKey, Log: log,
+	})
+	decisions := decision.New(decision.Config{Store: st, Groups: groups, Log: log})
+
 	var published *facts.Facts
 	if cfg.FactsJSON != "" {
 		published = &facts.Facts{}
@@ -87,7 +104,8 @@ func NewAPI(ctx context.Context, cfg config.Config, log *slog.Logger) (*API, err
 	if err != nil {
 		return nil, err
 	}
-	return &API{Config: cfg, Clients: clients, Store: st, Accounts: accounts, Groups: groups, Server: srv}, nil
+	return &API{Config: cfg, Clients: clients, Store: st, Accounts: accounts, Groups: groups,
+		Discussions: discussions, Notifications: notes, Decisions: decisions, Server: srv}, nil
 }
 
 // People adapts the account service to what the group core needs to know
@@ -114,4 +132,22 @@ func (p People) UserIDByEmail(ctx context.Context, email string) (string, bool, 
 	default:
 		return "", false, err
 	}
+}
+
+// DiscussionPeople adapts the account service to what the discussion core
+// needs to know about people.
+type DiscussionPeople struct{ Accounts *account.Service }
+
+// UserByID implements discussion.People.
+func (p DiscussionPeople) UserByID(ctx context.Context, id string) (discussion.Person, error) {
+	u, err := p.Accounts.User(ctx, id)
+	if err != nil {
+		return discussion.Person{}, err
+	}
+	return discussion.Person{ID: u.ID, Name: u.Name}, nil
+}
+
+// UserIDByEmail implements discussion.People.
+func (p DiscussionPeople) UserIDByEmail(ctx context.Context, email string) (string, bool, error) {
+	return People(p).UserIDByEmail(ctx, email)
 }

@@ -264,9 +264,29 @@ func dev() error {
   DynamoDB Local:      %s
   S3 (versitygw):      %s
   Data:                %s   (delete it to start over)
+  Scheduler:           every minute (closes due polls, reminders)
   Press Ctrl-C to stop everything.
 
 `, cfg.BaseURL, cfg.BaseURL, cloud.SESEndpoint, cloud.SESEndpoint, cloud.DynamoDBEndpoint, cloud.S3Endpoint, l.data)
+
+	// The scheduler's work, as EventBridge Scheduler runs it in the cloud.
+	go func() {
+		t := time.NewTicker(time.Minute)
+		defer t.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case now := <-t.C:
+				if r, err := wired.Tick(ctx, now); err != nil {
+					fmt.Fprintf(os.Stderr, "scheduler tick failed: %v\n", err)
+				} else if r.Polls.Closed+r.Polls.ClosingSoon+r.Polls.Reviews+r.Purged > 0 {
+					fmt.Printf("scheduler: closed %d polls, %d reminders, %d reviews, purged %d threads\n",
+						r.Polls.Closed, r.Polls.ClosingSoon, r.Polls.Reviews, r.Purged)
+				}
+			}
+		}
+	}()
 
 	select {
 	case <-ctx.Done():

@@ -1,0 +1,34 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/quorum-app/quorum/internal/decision"
+)
+
+// TickReport is what one scheduler run did.
+type TickReport struct {
+	Polls   decision.TickReport `json:"polls"`
+	Purged  int                 `json:"purged_threads"`
+	Elapsed string              `json:"elapsed"`
+}
+
+// Tick runs the periodic work once: closing and finalizing polls, reminders,
+// purging deleted threads. functions/scheduler calls it on every
+// EventBridge Scheduler event; make dev calls it from a ticker. Every part
+// is idempotent, so overlapping or repeated runs do nothing twice.
+func (a *API) Tick(ctx context.Context, now time.Time) (TickReport, error) {
+	start := time.Now()
+	var r TickReport
+	var errs []error
+	polls, err := a.Decisions.Tick(ctx, now)
+	r.Polls = polls
+	errs = append(errs, err)
+	purged, err := a.Discussions.PurgeDue(ctx, now)
+	r.Purged = purged
+	errs = append(errs, err)
+	r.Elapsed = time.Since(start).Round(time.Millisecond).String()
+	return r, errors.Join(errs...)
+}
