@@ -482,9 +482,12 @@ func (s *Server) renderGroupSettings(w http.ResponseWriter, r *http.Request, sta
 }
 
 func (s *Server) groupSettingsPage(w http.ResponseWriter, r *http.Request) {
-	g, err := s.groups.Get(r.Context(), r.PathValue("id"))
-	if err == nil && !g.Can(string(authz.GroupEditSettings)) {
-		err = authz.ErrAdminOnly
+	// The core decides: anonymous visitors are asked to sign in, members
+	// who are not admins are refused, outsiders of secret groups get 404.
+	err := s.groups.Authorize(r.Context(), r.PathValue("id"), authz.GroupEditSettings, authz.Target{})
+	var g group.Group
+	if err == nil {
+		g, err = s.groups.Get(r.Context(), r.PathValue("id"))
 	}
 	if err != nil {
 		s.pageError(w, r, err)

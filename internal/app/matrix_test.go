@@ -1,0 +1,765 @@
+package app_test
+
+// The authorization matrix: every route of the real application (the route
+// table of app.NewAPI's server) × every kind of actor × every kind of group
+// → the expected outcome, sent through the real handler with real sessions
+// and API tokens. A route without an entry here fails the test, and so
+// does an entry whose route is gone: a new route must be classified.
+//
+// Outcome letters (see classify): A allowed (2xx, or 3xx anywhere but the
+// sign-in page), S sign in (401, or a redirect to /login?next=), F
+// forbidden (403), H hidden (404), C conflict (409).
+//
+// Columns of each expectation string, in order (spaces are ignored):
+//
+//	anonymous · non-member · member · admin · parent-group member · guest · member's bot · non-member's bot
+//
+// Group routes have one string per group: open, closed, secret, and a closed
+// subgroup of a secret parent. The parent-group member is a member of that
+// parent only; to the other groups they are an unrelated person. The guest
+// holds a grant for one thread of each group (written as the threads
+// package will write it; see grantGuest) and nothing else: no group route
+// is about a thread yet, so a guest has no group rights, and a secret
+// group stays hidden from them.
+//
+// Invitation and join-link routes ({token}) are capabilities: holding a
+// valid token shows the group it leads to, even a secret one, to anyone.
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/url"
+	"os"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/quorum-app/quorum/internal/server"
+	"github.com/quorum-app/quorum/internal/testcloud"
+)
+
+func TestMain(m *testing.M) { os.Exit(testcloud.Run(m)) }
+
+// spec is the matrix entry of one route.
+type spec struct {
+	// acct: the outcomes when the route is not about a group (account,
+	// sign-in and plumbing routes, and the group routes' group-less form).
+	acct string
+	// grp: the outcomes per group (open, closed, secret, subgroup).
+	grp [4]string
+	// build makes the request of one case.
+	build func(c *cas) call
+	// mut: the case may change the group; it is restored afterwards, and a
+	// refused case must not have changed anything.
+	mut bool
+	// fresh: the route ends the session it is called with; session actors
+	// call it with a fresh session of their own.
+	fresh bool
+	// terminal: the route ends every session of the actor; it runs last.
+	terminal bool
+}
+
+// cas is one case: an actor, and the group when the route is about one.
+type cas struct {
+	w      *world
+	act    *actor
+	f      *fixture
+	cookie string
+}
+
+// sub fills in {id} with the group of the case.
+func (c *cas) sub(tmpl string) string {
+	if c.f == nil {
+		return tmpl
+	}
+	return strings.ReplaceAll(tmpl, "{id}", c.f.id)
+}
+
+func (c *cas) owner() *person {
+	if c.act.user != nil {
+		return c.act.user
+	}
+	return c.w.people["M"] // anonymous callers name someone else's things
+}
+
+func get(tmpl string) func(c *cas) call {
+	return func(c *cas) call { return call{method: "GET", path: c.sub(tmpl)} }
+}
+
+func api(method, tmpl, body string) func(c *cas) call {
+	return func(c *cas) call { return call{method: method, path: c.sub(tmpl), json: body} }
+}
+
+func page(tmpl string, kv ...string) func(c *cas) call {
+	return func(c *cas) call {
+		f := url.Values{}
+		for i := 0; i+1 < len(kv); i += 2 {
+			f.Set(kv[i], kv[i+1])
+		}
+		return call{method: "POST", path: c.sub(tmpl), form: f}
+	}
+}
+
+// withParam fills in a path parameter other than {id} with what fn picks.
+func withParam(b func(c *cas) call, param string, fn func(c *cas) string) func(c *cas) call {
+	return func(c *cas) call {
+		cl := b(c)
+		cl.path = strings.ReplaceAll(cl.path, param, url.PathEscape(fn(c)))
+		return cl
+	}
+}
+
+func target(c *cas) string    { return c.w.people["T"].id }
+func requester(c *cas) string { return c.w.people["R"].id }
+func resendID(c *cas) string  { return c.f.resendID }
+func revokeID(c *cas) string  { return c.f.revokeID }
+
+func inviteToken(b func(c *cas) call) func(c *cas) call {
+	return func(c *cas) call {
+		cl := withParam(b, "{token}", func(c *cas) string { return c.f.invite })(c)
+		cl.capability = c.f
+		return cl
+	}
+}
+
+func joinToken(b func(c *cas) call) func(c *cas) call {
+	return func(c *cas) call {
+		cl := withParam(b, "{token}", func(c *cas) string { return c.f.join })(c)
+		cl.capability = c.f
+		return cl
+	}
+}
+
+func jsonOf(v any) string {
+	b, _ := json.Marshal(v)
+	return string(b)
+}
+
+// newGroup creates a group, or with a group in the case, a subgroup of it.
+func newGroupAPI(c *cas) call {
+	in := map[string]string{"name": fmt.Sprintf("Matrix group %d", c.w.next()), "privacy": "closed"}
+	if c.f != nil {
+		in["parent_id"] = c.f.id
+	}
+	return call{method: "POST", path: "/api/v1/groups", json: jsonOf(in)}
+}
+
+func newGroupPage(c *cas) call {
+	f := url.Values{"name": {fmt.Sprintf("Matrix page group %d", c.w.next())}, "privacy": {"closed"}}
+	if c.f != nil {
+		f.Set("parent_id", c.f.id)
+	}
+	return call{method: "POST", path: "/groups", form: f}
+}
+
+func newGroupForm(c *cas) call {
+	if c.f != nil {
+		return call{method: "GET", path: "/groups/new?parent=" + c.f.id}
+	}
+	return call{method: "GET", path: "/groups/new"}
+}
+
+// version reads the group's current settings version (as its editor would).
+func (c *cas) version() int64 {
+	g, err := c.w.a.Groups.Get(c.w.people["O"].ctx, c.f.id)
+	if err != nil {
+		c.w.t.Fatal(err)
+	}
+	return g.Version
+}
+
+// settingsForm sends the settings back exactly as they are.
+func settingsForm(c *cas) call {
+	g, err := c.w.a.Groups.Get(c.w.people["O"].ctx, c.f.id)
+	if err != nil {
+		c.w.t.Fatal(err)
+	}
+	f := url.Values{"version": {strconv.FormatInt(g.Version, 10)}, "name": {g.Name}, "handle": {g.Handle},
+		"description": {g.Description}, "privacy": {string(g.Privacy)}}
+	p := g.Permissions
+	for name, on := range map[string]bool{
+		"members_can_add_members": p.MembersCanAddMembers, "members_can_add_guests": p.MembersCanAddGuests,
+		"members_can_announce": p.MembersCanAnnounce, "members_can_start_threads": p.MembersCanStartThreads,
+		"members_can_start_polls": p.MembersCanStartPolls, "members_can_edit_own_threads": p.MembersCanEditOwnThreads,
+		"members_can_edit_own_comments": p.MembersCanEditOwnComments, "admins_can_edit_user_content": p.AdminsCanEditUserContent,
+	} {
+		if on {
+			f.Set(name, "on")
+		}
+	}
+	if g.IsSubgroup() {
+		f.Set("subgroup", "1")
+		if p.ParentMembersCanSeeThreads {
+			f.Set("parent_members_can_see_threads", "on")
+		}
+	}
+	return call{method: "POST", path: c.sub("/groups/{id}/settings"), form: f}
+}
+
+// spareSession is another session of the caller, for the routes that end one by id.
+func spareSession(c *cas) string {
+	if !c.act.session() {
+		return c.owner().sessionID
+	}
+	_, id := c.w.freshSession(c.act.user)
+	return id
+}
+
+// spareToken is a token of the caller (or of its owner) to revoke by id.
+func spareToken(c *cas) string {
+	return c.w.token(c.owner(), fmt.Sprintf("spare %d", c.w.next())).Token.ID
+}
+
+// matrix is the expectation table: one entry per route pattern.
+func matrix() map[string]spec {
+	const all = "A A A A A A A A"
+	// anonymous must sign in; every signed-in person may; bearer tokens are
+	// refused (Session routes) or accepted (Token routes).
+	const sessionOnly, tokenOK = "S A A A A A F F", "S A A A A A A A"
+	each := func(s string) [4]string { return [4]string{s, s, s, s} }
+	return map[string]spec{
+		// ---- plumbing ----
+		"GET /healthz":         {acct: all, build: get("/healthz")},
+		"GET /{$}":             {acct: all, build: get("/")},
+		"GET /static/":         {acct: all, build: get("/static/app.css")},
+		"GET /security":        {acct: all, build: get("/security")},
+		"GET /api/v1/security": {acct: all, build: get("/api/v1/security")},
+
+		// ---- sign-in (open to all by design; secrets and rate limits guard it) ----
+		"POST /api/v1/auth/login": {acct: all, build: func(c *cas) call {
+			return call{method: "POST", path: "/api/v1/auth/login", json: jsonOf(map[string]string{"email": c.w.email("login")})}
+		}},
+		"POST /api/v1/auth/verify": {acct: all, build: func(c *cas) call {
+			addr := c.w.email("verify")
+			code, _ := c.w.loginSecrets(addr)
+			return call{method: "POST", path: "/api/v1/auth/verify", json: jsonOf(map[string]string{"email": addr, "code": code})}
+		}},
+		"POST /api/v1/auth/password": {acct: all, build: func(c *cas) call {
+			return call{method: "POST", path: "/api/v1/auth/password",
+				json: jsonOf(map[string]string{"email": c.w.pw.email, "password": c.w.pwSecret})}
+		}},
+		"GET /login":  {acct: all, build: get("/login")},
+		"GET /signup": {acct: all, build: get("/signup")},
+		"POST /login": {acct: all, build: func(c *cas) call {
+			return call{method: "POST", path: "/login", form: url.Values{"email": {c.w.email("login")}}}
+		}},
+		"POST /login/code": {acct: all, build: func(c *cas) call {
+			addr := c.w.email("code")
+			code, _ := c.w.loginSecrets(addr)
+			return call{method: "POST", path: "/login/code", form: url.Values{"email": {addr}, "code": {code}}}
+		}},
+		"GET /login/verify": {acct: all, build: func(c *cas) call {
+			_, link := c.w.loginSecrets(c.w.email("link"))
+			return call{method: "GET", path: "/login/verify?token=" + link}
+		}},
+		"POST /login/verify": {acct: all, build: func(c *cas) call {
+			_, link := c.w.loginSecrets(c.w.email("link"))
+			tok, _ := url.QueryUnescape(link)
+			return call{method: "POST", path: "/login/verify", form: url.Values{"token": {tok}}}
+		}},
+		"POST /login/password": {acct: all, build: func(c *cas) call {
+			return call{method: "POST", path: "/login/password", form: url.Values{"email": {c.w.pw.email}, "password": {c.w.pwSecret}}}
+		}},
+		"POST /api/v1/me/email/confirm": {acct: all, build: func(c *cas) call {
+			return call{method: "POST", path: "/api/v1/me/email/confirm", json: jsonOf(map[string]string{"token": c.w.emailChangeSecret()})}
+		}},
+		"GET /settings/email/confirm": {acct: all, build: func(c *cas) call {
+			return call{method: "GET", path: "/settings/email/confirm?token=" + url.QueryEscape(c.w.emailChangeSecret())}
+		}},
+		"POST /settings/email/confirm": {acct: all, build: func(c *cas) call {
+			return call{method: "POST", path: "/settings/email/confirm", form: url.Values{"token": {c.w.emailChangeSecret()}}}
+		}},
+
+		// ---- own account: sessions only, except reading and tidying the profile ----
+		"POST /api/v1/auth/logout": {acct: sessionOnly, build: api("POST", "/api/v1/auth/logout", ""), fresh: true},
+		"POST /logout":             {acct: "A A A A A A F F", build: page("/logout"), fresh: true}, // signing out twice is fine
+		"GET /api/v1/me":           {acct: tokenOK, build: get("/api/v1/me")},
+		"PATCH /api/v1/me":         {acct: tokenOK, build: api("PATCH", "/api/v1/me", `{"time_zone":"UTC"}`)},
+		"PUT /api/v1/me/password": {acct: sessionOnly, build: func(c *cas) call {
+			return call{method: "PUT", path: "/api/v1/me/password", json: jsonOf(map[string]string{"password": "Quokka-Lantern-" + c.w.tag})}
+		}},
+		"DELETE /api/v1/me/password": {acct: sessionOnly, build: api("DELETE", "/api/v1/me/password", "")},
+		"POST /api/v1/me/email": {acct: sessionOnly, build: func(c *cas) call {
+			return call{method: "POST", path: "/api/v1/me/email", json: jsonOf(map[string]string{"email": c.w.email("new")})}
+		}},
+		"GET /api/v1/me/sessions":         {acct: sessionOnly, build: get("/api/v1/me/sessions")},
+		"DELETE /api/v1/me/sessions":      {acct: sessionOnly, build: api("DELETE", "/api/v1/me/sessions", ""), terminal: true},
+		"DELETE /api/v1/me/sessions/{id}": {acct: sessionOnly, build: withParam(api("DELETE", "/api/v1/me/sessions/{id}", ""), "{id}", spareSession)},
+		"GET /api/v1/me/tokens":           {acct: sessionOnly, build: get("/api/v1/me/tokens")},
+		"POST /api/v1/me/tokens":          {acct: sessionOnly, build: api("POST", "/api/v1/me/tokens", `{"name":"matrix"}`)},
+		"DELETE /api/v1/me/tokens/{id}":   {acct: sessionOnly, build: withParam(api("DELETE", "/api/v1/me/tokens/{id}", ""), "{id}", spareToken)},
+		"GET /welcome":                    {acct: sessionOnly, build: get("/welcome")},
+		"POST /welcome": {acct: sessionOnly, build: func(c *cas) call {
+			return call{method: "POST", path: "/welcome", form: url.Values{"name": {c.owner().name}, "next": {"/groups"}}}
+		}},
+		"GET /settings": {acct: sessionOnly, build: get("/settings")},
+		"POST /settings": {acct: sessionOnly, build: func(c *cas) call {
+			return call{method: "POST", path: "/settings", form: url.Values{"name": {c.owner().name}, "time_zone": {"UTC"}, "locale": {"en"}}}
+		}},
+		"POST /settings/email": {acct: sessionOnly, build: func(c *cas) call {
+			return call{method: "POST", path: "/settings/email", form: url.Values{"email": {c.w.email("new")}}}
+		}},
+		"POST /settings/password": {acct: sessionOnly, build: func(c *cas) call {
+			pw := "Walrus-Compass-" + c.w.tag
+			return call{method: "POST", path: "/settings/password", form: url.Values{"password": {pw}, "password_confirm": {pw}}}
+		}},
+		"GET /settings/tokens":                {acct: sessionOnly, build: get("/settings/tokens")},
+		"POST /settings/tokens":               {acct: sessionOnly, build: page("/settings/tokens", "name", "matrix page")},
+		"POST /settings/tokens/{id}/revoke":   {acct: sessionOnly, build: withParam(page("/settings/tokens/{id}/revoke"), "{id}", spareToken)},
+		"GET /settings/sessions":              {acct: sessionOnly, build: get("/settings/sessions")},
+		"POST /settings/sessions/{id}/revoke": {acct: sessionOnly, build: withParam(page("/settings/sessions/{id}/revoke"), "{id}", spareSession)},
+		"POST /settings/sessions/revoke-all":  {acct: sessionOnly, build: page("/settings/sessions/revoke-all"), terminal: true},
+
+		// ---- groups: JSON API ----
+		//                                              open               closed             secret             subgroup
+		"GET /api/v1/groups": {acct: tokenOK, build: get("/api/v1/groups")},
+		// Without a parent: any signed-in person. With one (a subgroup): admins of a top-level group.
+		"POST /api/v1/groups": {acct: tokenOK, build: newGroupAPI,
+			grp: [4]string{"S F F A F F F F", "S F F A F F F F", "S H F A H H F H", "S H F F F H F H"}},
+		"GET /api/v1/groups/{id}": {build: get("/api/v1/groups/{id}"),
+			grp: [4]string{all, all, "H H A A H H A H", "H H A A A H A H"}},
+		"PATCH /api/v1/groups/{id}": {build: func(c *cas) call {
+			return call{method: "PATCH", path: c.sub("/api/v1/groups/{id}"), json: jsonOf(map[string]any{"version": c.version(), "name": c.f.name})}
+		}, grp: [4]string{"S F F A F F F F", "S F F A F F F F", "H H F A H H F H", "H H F A F H F H"}},
+		"GET /api/v1/groups/{id}/subgroups": {build: get("/api/v1/groups/{id}/subgroups"),
+			grp: [4]string{all, all, "H H A A H H A H", "H H A A A H A H"}},
+		"GET /api/v1/groups/{id}/members": {build: get("/api/v1/groups/{id}/members"),
+			grp: [4]string{"S F A A F F A F", "S F A A F F A F", "H H A A H H A H", "H H A A F H A H"}},
+		"PATCH /api/v1/groups/{id}/members/{uid}": {build: withParam(api("PATCH", "/api/v1/groups/{id}/members/{uid}", `{"role":"admin"}`), "{uid}", target), mut: true,
+			grp: [4]string{"S F F A F F F F", "S F F A F F F F", "H H F A H H F H", "H H F A F H F H"}},
+		"DELETE /api/v1/groups/{id}/members/{uid}": {build: withParam(api("DELETE", "/api/v1/groups/{id}/members/{uid}", ""), "{uid}", target), mut: true,
+			grp: [4]string{"S F F A F F F F", "S F F A F F F F", "H H F A H H F H", "H H F A F H F H"}},
+		"POST /api/v1/groups/{id}/join": {build: api("POST", "/api/v1/groups/{id}/join", ""), mut: true,
+			grp: [4]string{"S A C C A A C A", "S F C C F F C F", "H H C C H H C H", "H H C C F H C H"}},
+		"POST /api/v1/groups/{id}/leave": {build: api("POST", "/api/v1/groups/{id}/leave", ""), mut: true,
+			grp: [4]string{"S F A A F F A F", "S F A A F F A F", "H H A A H H A H", "H H A A F H A H"}},
+		// Invitations, the join link and requests: admins, and members where
+		// the group lets members add members (open groups by default).
+		"GET /api/v1/groups/{id}/invitations": {build: get("/api/v1/groups/{id}/invitations"),
+			grp: [4]string{"S F A A F F A F", "S F F A F F F F", "H H F A H H F H", "H H F A F H F H"}},
+		"POST /api/v1/groups/{id}/invitations": {build: func(c *cas) call {
+			return call{method: "POST", path: c.sub("/api/v1/groups/{id}/invitations"), json: jsonOf(map[string][]string{"emails": {c.w.email("invitee")}})}
+		}, grp: [4]string{"S F A A F F A F", "S F F A F F F F", "H H F A H H F H", "H H F A F H F H"}},
+		"POST /api/v1/groups/{id}/invitations/{iid}/resend": {build: withParam(api("POST", "/api/v1/groups/{id}/invitations/{iid}/resend", ""), "{iid}", resendID),
+			grp: [4]string{"S F A A F F A F", "S F F A F F F F", "H H F A H H F H", "H H F A F H F H"}},
+		"DELETE /api/v1/groups/{id}/invitations/{iid}": {build: withParam(api("DELETE", "/api/v1/groups/{id}/invitations/{iid}", ""), "{iid}", revokeID), mut: true,
+			grp: [4]string{"S F A A F F A F", "S F F A F F F F", "H H F A H H F H", "H H F A F H F H"}},
+		"GET /api/v1/groups/{id}/join-link": {build: get("/api/v1/groups/{id}/join-link"),
+			grp: [4]string{"S F A A F F A F", "S F F A F F F F", "H H F A H H F H", "H H F A F H F H"}},
+		"POST /api/v1/groups/{id}/join-link/reset": {build: api("POST", "/api/v1/groups/{id}/join-link/reset", ""), mut: true,
+			grp: [4]string{"S F F A F F F F", "S F F A F F F F", "H H F A H H F H", "H H F A F H F H"}},
+		"GET /api/v1/groups/{id}/requests": {build: get("/api/v1/groups/{id}/requests"),
+			grp: [4]string{"S F A A F F A F", "S F F A F F F F", "H H F A H H F H", "H H F A F H F H"}},
+		// Asking to join: closed groups only; members already are (409).
+		"POST /api/v1/groups/{id}/requests": {build: api("POST", "/api/v1/groups/{id}/requests", `{"message":"matrix"}`), mut: true,
+			grp: [4]string{"S F C C F F C F", "S A C C A A C A", "H H C C H H C H", "H H C C A H C H"}},
+		"POST /api/v1/groups/{id}/requests/{uid}/approve": {build: withParam(api("POST", "/api/v1/groups/{id}/requests/{uid}/approve", ""), "{uid}", requester), mut: true,
+			grp: [4]string{"S F A A F F A F", "S F F A F F F F", "H H F A H H F H", "H H F A F H F H"}},
+		"POST /api/v1/groups/{id}/requests/{uid}/deny": {build: withParam(api("POST", "/api/v1/groups/{id}/requests/{uid}/deny", ""), "{uid}", requester), mut: true,
+			grp: [4]string{"S F A A F F A F", "S F F A F F F F", "H H F A H H F H", "H H F A F H F H"}},
+		// Capabilities. The invitation is addressed to the non-member: only
+		// they (or their bot) can accept it; everyone else holding the link is
+		// refused (403), members included.
+		"GET /api/v1/invitations/{token}":         {build: inviteToken(get("/api/v1/invitations/{token}")), grp: each(all)},
+		"POST /api/v1/invitations/{token}/accept": {build: inviteToken(api("POST", "/api/v1/invitations/{token}/accept", "")), mut: true, grp: each("S A F F F F F A")},
+		"GET /api/v1/join/{token}":                {build: joinToken(get("/api/v1/join/{token}")), grp: each(all)},
+		"POST /api/v1/join/{token}":               {build: joinToken(api("POST", "/api/v1/join/{token}", "")), mut: true, grp: each("S A C C A A C A")},
+
+		// ---- groups: pages (Session routes: bearer tokens are refused) ----
+		"GET /groups": {acct: sessionOnly, build: get("/groups")},
+		"GET /groups/new": {acct: sessionOnly, build: newGroupForm,
+			grp: [4]string{"S F F A F F F F", "S F F A F F F F", "S H F A H H F F", "S H F F F H F F"}},
+		"POST /groups": {acct: sessionOnly, build: newGroupPage,
+			grp: [4]string{"S F F A F F F F", "S F F A F F F F", "S H F A H H F F", "S H F F F H F F"}},
+		"GET /groups/{id}": {build: get("/groups/{id}"), // Public: bearer tokens are accepted
+			grp: [4]string{all, all, "H H A A H H A H", "H H A A A H A H"}},
+		"POST /groups/{id}/join": {build: page("/groups/{id}/join"), mut: true,
+			grp: [4]string{"S A C C A A F F", "S F C C F F F F", "H H C C H H F F", "H H C C F H F F"}},
+		"POST /groups/{id}/leave": {build: page("/groups/{id}/leave"), mut: true,
+			grp: [4]string{"S F A A F F F F", "S F A A F F F F", "H H A A H H F F", "H H A A F H F F"}},
+		"POST /groups/{id}/request": {build: page("/groups/{id}/request", "message", "matrix"), mut: true,
+			grp: [4]string{"S F C C F F F F", "S A C C A A F F", "H H C C H H F F", "H H C C A H F F"}},
+		"GET /groups/{id}/members": {build: get("/groups/{id}/members"),
+			grp: [4]string{"S F A A F F F F", "S F A A F F F F", "H H A A H H F F", "H H A A F H F F"}},
+		"POST /groups/{id}/members/{uid}/role": {build: withParam(page("/groups/{id}/members/{uid}/role", "role", "admin"), "{uid}", target), mut: true,
+			grp: [4]string{"S F F A F F F F", "S F F A F F F F", "H H F A H H F F", "H H F A F H F F"}},
+		"POST /groups/{id}/members/{uid}/remove": {build: withParam(page("/groups/{id}/members/{uid}/remove"), "{uid}", target), mut: true,
+			grp: [4]string{"S F F A F F F F", "S F F A F F F F", "H H F A H H F F", "H H F A F H F F"}},
+		"GET /groups/{id}/invitations": {build: get("/groups/{id}/invitations"),
+			grp: [4]string{"S F A A F F F F", "S F F A F F F F", "H H F A H H F F", "H H F A F H F F"}},
+		"POST /groups/{id}/invitations": {build: func(c *cas) call {
+			return call{method: "POST", path: c.sub("/groups/{id}/invitations"), form: url.Values{"emails": {c.w.email("invitee")}, "role": {"member"}}}
+		}, grp: [4]string{"S F A A F F F F", "S F F A F F F F", "H H F A H H F F", "H H F A F H F F"}},
+		"POST /groups/{id}/invitations/{iid}/resend": {build: withParam(page("/groups/{id}/invitations/{iid}/resend"), "{iid}", resendID),
+			grp: [4]string{"S F A A F F F F", "S F F A F F F F", "H H F A H H F F", "H H F A F H F F"}},
+		"POST /groups/{id}/invitations/{iid}/revoke": {build: withParam(page("/groups/{id}/invitations/{iid}/revoke"), "{iid}", revokeID), mut: true,
+			grp: [4]string{"S F A A F F F F", "S F F A F F F F", "H H F A H H F F", "H H F A F H F F"}},
+		"POST /groups/{id}/join-link/reset": {build: page("/groups/{id}/join-link/reset"), mut: true,
+			grp: [4]string{"S F F A F F F F", "S F F A F F F F", "H H F A H H F F", "H H F A F H F F"}},
+		"GET /groups/{id}/requests": {build: get("/groups/{id}/requests"),
+			grp: [4]string{"S F A A F F F F", "S F F A F F F F", "H H F A H H F F", "H H F A F H F F"}},
+		"POST /groups/{id}/requests/{uid}/approve": {build: withParam(page("/groups/{id}/requests/{uid}/approve"), "{uid}", requester), mut: true,
+			grp: [4]string{"S F A A F F F F", "S F F A F F F F", "H H F A H H F F", "H H F A F H F F"}},
+		"POST /groups/{id}/requests/{uid}/deny": {build: withParam(page("/groups/{id}/requests/{uid}/deny"), "{uid}", requester), mut: true,
+			grp: [4]string{"S F A A F F F F", "S F F A F F F F", "H H F A H H F F", "H H F A F H F F"}},
+		"GET /groups/{id}/settings": {build: get("/groups/{id}/settings"),
+			grp: [4]string{"S F F A F F F F", "S F F A F F F F", "H H F A H H F F", "H H F A F H F F"}},
+		"POST /groups/{id}/settings": {build: settingsForm, mut: true,
+			grp: [4]string{"S F F A F F F F", "S F F A F F F F", "H H F A H H F F", "H H F A F H F F"}},
+		"GET /invitations/{token}":  {build: inviteToken(get("/invitations/{token}")), grp: each(all)},
+		"POST /invitations/{token}": {build: inviteToken(page("/invitations/{token}")), mut: true, grp: each("S A F F F F F F")},
+		"GET /join/{token}":         {build: joinToken(get("/join/{token}")), grp: each(all)},
+		// Members who open a join link are taken to the group (303).
+		"POST /join/{token}": {build: joinToken(page("/join/{token}")), mut: true, grp: each("S A A A A A F F")},
+	}
+}
+
+var kindNames = [4]string{"open", "closed", "secret", "sub"}
+
+func letters(s string) string { return strings.ReplaceAll(s, " ", "") }
+
+func TestAuthorizationMatrix(t *testing.T) {
+	start := time.Now()
+	w := newWorld(t)
+	w.setUp()
+	t.Logf("fixtures ready in %s", time.Since(start).Round(time.Millisecond))
+	table := matrix()
+	routes := w.a.Server.Routes()
+
+	// Every route has an entry, and every entry a route.
+	byPattern := map[string]server.Route{}
+	for _, rt := range routes {
+		byPattern[rt.Pattern] = rt
+		sp, ok := table[rt.Pattern]
+		if !ok {
+			t.Errorf("route %q (access %s) has no entry in the authorization matrix: classify it in matrix()", rt.Pattern, rt.Access)
+			continue
+		}
+		if err := checkSpec(rt, sp); err != "" {
+			t.Errorf("matrix entry %q: %s", rt.Pattern, err)
+		}
+	}
+	for p := range table {
+		if _, ok := byPattern[p]; !ok {
+			t.Errorf("matrix entry %q matches no route of the application", p)
+		}
+	}
+	if t.Failed() {
+		t.FailNow()
+	}
+
+	results := map[string]*[5]string{} // pattern → got per column (0: no group, 1..4: kinds)
+	cases, fails := 0, 0
+	run := func(rt server.Route, sp spec, col int, f *fixture, want string, only func(*actor) bool) {
+		got := []byte(strings.Repeat(".", len(w.actors)))
+		for i, act := range w.actors {
+			if only != nil && !only(act) {
+				continue
+			}
+			cases++
+			g := w.runCase(t, rt, sp, act, f, want[i])
+			got[i] = g
+			if g != want[i] {
+				fails++
+			}
+		}
+		if results[rt.Pattern] == nil {
+			results[rt.Pattern] = &[5]string{}
+		}
+		prev := results[rt.Pattern][col]
+		if prev != "" { // merge a second pass (the terminal routes)
+			b := []byte(prev)
+			for i := range got {
+				if got[i] != '.' {
+					b[i] = got[i]
+				}
+			}
+			got = b
+		}
+		results[rt.Pattern][col] = string(got)
+	}
+
+	// 1. Every route × actor × group, in route-table order; routes that end
+	// every session of the caller wait for the end.
+	t0 := time.Now()
+	for _, rt := range routes {
+		sp := table[rt.Pattern]
+		if sp.acct != "" {
+			if sp.terminal {
+				run(rt, sp, 0, nil, letters(sp.acct), func(a *actor) bool { return !a.session() })
+			} else {
+				run(rt, sp, 0, nil, letters(sp.acct), nil)
+			}
+		}
+		if sp.grp[0] != "" {
+			for k, f := range w.fixtures {
+				run(rt, sp, k+1, f, letters(sp.grp[k]), nil)
+			}
+		}
+	}
+	t.Logf("matrix cases done in %s", time.Since(t0).Round(time.Millisecond))
+
+	// The leak checks look for strings that do show where they may: the
+	// member sees the secret group's name and handle, the parent-group
+	// member the subgroup's.
+	for _, ctl := range []struct {
+		act  *actor
+		f    *fixture
+		path string
+	}{
+		{w.actors[2], w.fixtures[2], "/api/v1/groups/{id}"}, {w.actors[2], w.fixtures[2], "/groups/{id}"},
+		{w.actors[4], w.fixtures[3], "/api/v1/groups/{id}"}, {w.actors[4], w.fixtures[3], "/groups/{id}"},
+	} {
+		res := w.send(call{method: "GET", path: strings.ReplaceAll(ctl.path, "{id}", ctl.f.id)}, ctl.act, ctl.act.user.cookie, nil)
+		if res.code != 200 || !strings.Contains(res.body, ctl.f.name) || !strings.Contains(res.body, ctl.f.handle) {
+			t.Errorf("control: %s of the %s group as %s does not show its name and handle: %d %.200s", ctl.path, ctl.f.kind, ctl.act.name, res.code, res.body)
+		}
+	}
+
+	// 2. Cross-origin: a state-changing request from another site with a
+	// valid session cookie is refused (403) before any handler runs.
+	t0 = time.Now()
+	crossOrigin := 0
+	admin := w.actors[3]
+	for _, rt := range routes {
+		method, _, _ := strings.Cut(rt.Pattern, " ")
+		if method == "GET" || method == "HEAD" {
+			continue
+		}
+		sp := table[rt.Pattern]
+		var fs []*fixture
+		if sp.acct != "" {
+			fs = append(fs, nil)
+		}
+		if sp.grp[0] != "" {
+			fs = append(fs, w.fixtures...)
+		}
+		for _, f := range fs {
+			c := &cas{w: w, act: admin, f: f, cookie: admin.user.cookie}
+			res := w.send(sp.build(c), admin, admin.user.cookie,
+				map[string]string{"Sec-Fetch-Site": "cross-site", "Origin": "https://evil.example"})
+			crossOrigin++
+			if res.code != 403 || !strings.Contains(res.body, "cross-origin request rejected") {
+				t.Errorf("%s %s as admin from https://evil.example: %d %.200s, want 403 cross-origin rejection", rt.Pattern, kindOf(f), res.code, res.body)
+			}
+		}
+	}
+	// Nothing changed: the admin's session still works and every group is at its baseline.
+	if res := w.send(call{method: "GET", path: "/api/v1/me"}, admin, admin.user.cookie, nil); res.code != 200 {
+		t.Errorf("the admin's session did not survive the cross-origin requests: %d", res.code)
+	}
+	for _, f := range w.fixtures {
+		if fixed := w.restore(f); len(fixed) > 0 {
+			t.Errorf("cross-origin requests changed the %s group: %v", f.kind, fixed)
+		}
+	}
+	t.Logf("%d cross-origin requests checked in %s", crossOrigin, time.Since(t0).Round(time.Millisecond))
+
+	// 3. Routes that end every session of the caller, last.
+	for _, rt := range routes {
+		sp := table[rt.Pattern]
+		if sp.terminal {
+			run(rt, sp, 0, nil, letters(sp.acct), func(a *actor) bool { return a.session() })
+		}
+	}
+
+	// Summary.
+	var b strings.Builder
+	fmt.Fprintf(&b, "authorization matrix: %d routes, %d actors, %d groups, %d cases, %d mismatches, "+
+		"%d hidden-vs-missing comparisons, %d cross-origin checks, %s\n",
+		len(routes), len(w.actors), len(w.fixtures), cases, fails, w.compared, crossOrigin, time.Since(start).Round(time.Millisecond))
+	fmt.Fprintf(&b, "columns: anonymous non-member member admin parent-member guest member's-bot non-member's-bot; "+
+		"A allowed S sign-in F forbidden H hidden C conflict\n")
+	fmt.Fprintf(&b, "%-50s %-8s | %-8s %-8s %-8s %-8s\n", "route", "account", "open", "closed", "secret", "sub")
+	for _, rt := range routes {
+		r := results[rt.Pattern]
+		if r == nil {
+			continue
+		}
+		fmt.Fprintf(&b, "%-50s %-8s | %-8s %-8s %-8s %-8s\n", rt.Pattern, r[0], r[1], r[2], r[3], r[4])
+	}
+	t.Log("\n" + b.String())
+}
+
+func kindOf(f *fixture) string {
+	if f == nil {
+		return "(no group)"
+	}
+	return "[" + f.kind + " group]"
+}
+
+// checkSpec checks an entry is complete and consistent with the route's
+// declared access.
+func checkSpec(rt server.Route, sp spec) string {
+	if sp.build == nil {
+		return "no request builder"
+	}
+	if sp.acct == "" && sp.grp[0] == "" {
+		return "no expectations"
+	}
+	var all []string
+	if sp.acct != "" {
+		all = append(all, sp.acct)
+	}
+	for k, s := range sp.grp {
+		if sp.grp[0] != "" && s == "" {
+			return "no expectations for the " + kindNames[k] + " group"
+		}
+		if s != "" {
+			all = append(all, s)
+		}
+	}
+	for _, s := range all {
+		l := letters(s)
+		if len(l) != 8 {
+			return fmt.Sprintf("expectation %q does not have 8 columns", s)
+		}
+		if strings.Trim(l, "ASFHC") != "" {
+			return fmt.Sprintf("expectation %q has an unknown letter", s)
+		}
+		// A Session route refuses bearer tokens whatever they ask for.
+		if rt.Access == server.Session && (l[6] != 'F' || l[7] != 'F') {
+			return fmt.Sprintf("Session route, but bots are expected %q, not F", l[6:])
+		}
+	}
+	// Whoever may not see the secret group (or the subgroup under the
+	// secret parent) gets 404, unless the answer does not depend on the
+	// group at all: anonymous callers refused before it is read, bearer
+	// tokens refused on Session routes. Tokens are capabilities.
+	if sp.grp[0] != "" && !strings.Contains(rt.Pattern, "{token}") {
+		for k, blind := range map[int][]int{2: {0, 1, 4, 5, 7}, 3: {0, 1, 5, 7}} {
+			l := letters(sp.grp[k])
+			for _, i := range blind {
+				ok := l[i] == hidden || (i == 0 && l[i] == signIn) || (i == 7 && rt.Access == server.Session && l[i] == denied)
+				if !ok {
+					return fmt.Sprintf("the %s group must be hidden from column %d, expected %c", kindNames[k], i+1, l[i])
+				}
+			}
+		}
+	}
+	return ""
+}
+
+// runCase sends one case and checks its outcome and what its response shows.
+func (w *world) runCase(t *testing.T, rt server.Route, sp spec, act *actor, f *fixture, want byte) byte {
+	t.Helper()
+	cookie := ""
+	if act.session() {
+		cookie = act.user.cookie
+		if sp.fresh || sp.terminal {
+			cookie, _ = w.freshSession(act.user)
+		}
+	}
+	c := &cas{w: w, act: act, f: f, cookie: cookie}
+	cl := sp.build(c)
+	before := ""
+	if sp.mut && f != nil {
+		before = w.snapshot(f)
+	}
+	res := w.send(cl, act, cookie, nil)
+	got := classify(res)
+	where := kindOf(f)
+	if got != want {
+		t.Errorf("%s %s as %s: got %c (%d %s %.300s), want %c", rt.Pattern, where, act.name, got, res.code, res.location, res.body, want)
+	}
+	// Bearer tokens are refused by the transport on Session routes.
+	if act.bot && rt.Access == server.Session && !strings.Contains(res.body, "API tokens are not accepted here") {
+		t.Errorf("%s %s as %s: a bearer token on a Session route must be refused as such: %d %.200s", rt.Pattern, where, act.name, res.code, res.body)
+	}
+	// Groups the actor may not know of never show in a response, unless
+	// the request holds a token of that group.
+	for _, g := range w.hiddenFrom(act) {
+		if cl.capability == g {
+			continue
+		}
+		for _, secret := range []string{g.name, g.handle} {
+			if strings.Contains(res.body, secret) || strings.Contains(res.location, secret) {
+				t.Errorf("%s %s as %s: the response names the %s group (%q), hidden from this actor: %d %.300s",
+					rt.Pattern, where, act.name, g.kind, secret, res.code, res.body)
+			}
+		}
+	}
+	// Hidden is indistinguishable from missing: the same request about a
+	// group that does not exist gets the same answer.
+	if f != nil && cl.capability == nil {
+		for _, h := range w.hiddenFrom(act) {
+			if h == f {
+				w.sameAsMissing(t, rt, act, f, cl, res)
+				w.compared++
+			}
+		}
+	}
+	if sp.mut && f != nil {
+		if got == allowed {
+			w.restore(f)
+		} else if after := w.snapshot(f); after != before {
+			t.Errorf("%s %s as %s was refused (%c) but changed the group:\nbefore: %s\nafter:  %s", rt.Pattern, where, act.name, got, before, after)
+			w.restore(f)
+		}
+	}
+	return got
+}
+
+var requestIDRe = regexp.MustCompile(`[0-9a-f]{24}`)
+
+// sameAsMissing sends cl again about a group id that does not exist and
+// compares the answers, so a hidden group's existence cannot be told apart.
+func (w *world) sameAsMissing(t *testing.T, rt server.Route, act *actor, f *fixture, cl call, hiddenRes sent) {
+	t.Helper()
+	missing := fmt.Sprintf("nosuchgroup%d", w.next())
+	swap := func(s string) string { return strings.ReplaceAll(s, f.id, missing) }
+	other := cl
+	other.path, other.json = swap(cl.path), swap(cl.json)
+	if cl.form != nil {
+		other.form = url.Values{}
+		for k, vs := range cl.form {
+			for _, v := range vs {
+				other.form.Add(k, swap(v))
+			}
+		}
+	}
+	cookie := ""
+	if act.session() {
+		cookie = act.user.cookie
+	}
+	res := w.send(other, act, cookie, nil)
+	norm := func(s, id string) string {
+		return requestIDRe.ReplaceAllString(strings.ReplaceAll(s, id, "{id}"), "{request}")
+	}
+	if res.code != hiddenRes.code || norm(res.body, missing) != norm(hiddenRes.body, f.id) ||
+		norm(res.location, missing) != norm(hiddenRes.location, f.id) {
+		t.Errorf("%s %s as %s: the hidden group answers differently from a missing one:\nhidden:  %d %.300s\nmissing: %d %.300s",
+			rt.Pattern, kindOf(f), act.name, hiddenRes.code, hiddenRes.body, res.code, res.body)
+	}
+}
+
+// hiddenFrom lists the secret groups (and the subgroup under the secret
+// parent, and that parent) the actor is not entitled to see.
+func (w *world) hiddenFrom(act *actor) []*fixture {
+	key := ""
+	if act.user != nil {
+		key = act.user.key
+	}
+	var out []*fixture
+	for _, f := range append([]*fixture{w.parent}, w.fixtures...) {
+		var visible []string
+		switch f.kind {
+		case "secret":
+			visible = []string{"O", "A", "M", "T"}
+		case "sub":
+			visible = []string{"O", "A", "M", "T", "P", "R"}
+		case "parent":
+			visible = []string{"O", "P", "R"}
+		default:
+			continue
+		}
+		sort.Strings(visible)
+		if i := sort.SearchStrings(visible, key); key == "" || i == len(visible) || visible[i] != key {
+			out = append(out, f)
+		}
+	}
+	return out
+}
