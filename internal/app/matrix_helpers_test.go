@@ -118,7 +118,16 @@ type fixture struct {
 	nonce    string // the join-link nonce join was made with
 	resendID string // a pending invitation to resend
 	revokeID string // a pending invitation to revoke (replaced when revoked)
+	// ext holds ids of resources other areas create in the group through
+	// fixtureHooks (a thread, a poll, ...), by name.
+	ext map[string]string
 }
+
+// fixtureHooks let each area (discussions, decisions, ...) create its own
+// resources in every group fixture from its own matrix_<area>_test.go, in
+// an init function, storing their ids in fixture.ext. They run after the
+// group and its members exist and before the baseline is recorded.
+var fixtureHooks []func(w *world, f *fixture)
 
 type world struct {
 	t        *testing.T
@@ -305,7 +314,11 @@ func (w *world) setUp() {
 	}{{"open", authz.Open, nil}, {"closed", authz.Closed, nil}, {"secret", authz.Secret, nil}, {"sub", authz.Closed, w.parent}} {
 		f := w.createGroup(k.kind, k.privacy, k.parent)
 		f.thread = "th" + strings.ToLower(f.id)
+		f.ext = map[string]string{}
 		w.grantGuest(w.people["G"], f)
+		for _, hook := range fixtureHooks {
+			hook(w, f)
+		}
 		w.restore(f)
 		w.fixtures = append(w.fixtures, f)
 	}

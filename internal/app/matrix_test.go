@@ -213,6 +213,25 @@ func spareToken(c *cas) string {
 	return c.w.token(c.owner(), fmt.Sprintf("spare %d", c.w.next())).Token.ID
 }
 
+// matrixAreas are the expectation tables of other areas, each kept in its
+// own matrix_<area>_test.go and registered from an init function; matrix
+// merges them (a pattern classified twice fails the test).
+var matrixAreas []func() map[string]spec
+
+// allSpecs merges the core table with every area's.
+func allSpecs(t *testing.T) map[string]spec {
+	table := matrix()
+	for _, area := range matrixAreas {
+		for pattern, sp := range area() {
+			if _, dup := table[pattern]; dup {
+				t.Errorf("route %q is classified twice in the authorization matrix", pattern)
+			}
+			table[pattern] = sp
+		}
+	}
+	return table
+}
+
 // matrix is the expectation table: one entry per route pattern.
 func matrix() map[string]spec {
 	const all = "A A A A A A A A"
@@ -426,7 +445,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 	w := newWorld(t)
 	w.setUp()
 	t.Logf("fixtures ready in %s", time.Since(start).Round(time.Millisecond))
-	table := matrix()
+	table := allSpecs(t)
 	routes := w.a.Server.Routes()
 
 	// Every route has an entry, and every entry a route.
