@@ -93,13 +93,16 @@ func NewAPI(ctx context.Context, cfg config.Config, log *slog.Logger) (*API, err
 			"dynamodb": st,
 			"s3":       blob.NewBucket(clients.S3, cfg.UploadsBucket),
 		},
-		Web:         renderer,
-		Timeout:     cfg.RequestTimeout,
-		Accounts:    accounts,
-		Groups:      groups,
-		Idempotency: st,
-		Facts:       published,
-		Local:       cfg.Local(),
+		Web:           renderer,
+		Timeout:       cfg.RequestTimeout,
+		Accounts:      accounts,
+		Groups:        groups,
+		Idempotency:   st,
+		Facts:         published,
+		Local:         cfg.Local(),
+		Discussions:   discussions,
+		Notifications: notes,
+		Decisions:     decisions,
 	})
 	if err != nil {
 		return nil, err

@@ -14,5 +14,7 @@ func (s *Server) routeTable() []Route {
 	}
 	routes = append(routes, s.accountRoutes()...)
 	routes = append(routes, s.groupRoutes()...)
+	routes = append(routes, s.discussionRoutes()...)
+	routes = append(routes, s.pollRoutes()...)
 	return routes
 }

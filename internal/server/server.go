@@ -13,9 +13,12 @@ import (
 	"github.com/quorum-app/quorum/infra/facts"
 	"github.com/quorum-app/quorum/internal/account"
 	"github.com/quorum-app/quorum/internal/authz"
+	"github.com/quorum-app/quorum/internal/decision"
+	"github.com/quorum-app/quorum/internal/discussion"
 	"github.com/quorum-app/quorum/internal/domain"
 	"github.com/quorum-app/quorum/internal/group"
 	"github.com/quorum-app/quorum/internal/idempotency"
+	"github.com/quorum-app/quorum/internal/notify"
 	"github.com/quorum-app/quorum/internal/store"
 	"github.com/quorum-app/quorum/internal/web"
 )
@@ -42,6 +45,11 @@ type Deps struct {
 	// published); Local marks a development installation.
 	Facts *facts.Facts
 	Local bool
+	// Discussions, Notifications and Decisions serve the thread, notification
+	// and poll routes (nil: they answer 503).
+	Discussions   *discussion.Service
+	Notifications *notify.Service
+	Decisions     *decision.Service
 	// Idempotency stores Idempotency-Key records for API writes (nil: the
 	// header is ignored).
 	Idempotency *store.Store
@@ -59,6 +67,10 @@ type Server struct {
 	accounts *account.Service
 	groups   *group.Service
 	security securityFacts
+
+	discussions   *discussion.Service
+	notifications *notify.Service
+	decisions     *decision.Service
 }
 
 // Access says who a route is for. The authorization matrix test checks every
@@ -88,6 +100,7 @@ func New(d Deps) (*Server, error) {
 	s.accounts = d.Accounts
 	s.groups = d.Groups
 	s.security = securityFacts{Facts: d.Facts, Local: d.Local}
+	s.discussions, s.notifications, s.decisions = d.Discussions, d.Notifications, d.Decisions
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}

@@ -1,0 +1,4 @@
+package server
+
+// pollRoutes: polls of every type, ballots, results, outcomes, exports.
+func (s *Server) pollRoutes() []Route { return nil }
