@@ -1,0 +1,88 @@
+package inbound
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+	"unicode/utf8"
+
+	"github.com/quorum-app/quorum/internal/poll"
+)
+
+// FuzzParse runs the whole inbound parsing path on arbitrary bytes: Parse,
+// Classify, ExtractReply, Authenticate and ParseVote. None may panic, and
+// each input must finish quickly.
+func FuzzParse(f *testing.F) {
+	files, _ := filepath.Glob(filepath.Join("testdata", "*.eml"))
+	for _, name := range files {
+		raw, err := os.ReadFile(name)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(raw)
+	}
+	f.Add([]byte("Content-Type: multipart/mixed; boundary=a\r\n\r\n--a\r\nContent-Type: multipart/mixed; boundary=a\r\n\r\n--a--"))
+	f.Add([]byte("Content-Type: text/html\r\n\r\n<div class=gmail_quote><blockquote type=cite>" + strings.Repeat("<div>", 500)))
+	proposal := poll.New(poll.TypeProposal)
+	score := poll.New(poll.TypeScore)
+	score.Options = []poll.Option{{ID: "a", Label: "Alpha"}, {ID: "b", Label: "Beta"}}
+	f.Fuzz(func(t *testing.T, raw []byte) {
+		start := time.Now()
+		m, err := Parse(raw)
+		if err != nil {
+			return
+		}
+		_ = Classify(m, testDomain)
+		reply := ExtractReply(m)
+		if !utf8.ValidString(reply) {
+			t.Fatalf("reply is not UTF-8: %q", reply)
+		}
+		for _, a := range m.Attachments {
+			if strings.ContainsAny(a.Filename, "/\\\x00") || a.Filename == "" || len(a.Filename) > MaxFilenameBytes+16 {
+				t.Fatalf("unsafe filename %q", a.Filename)
+			}
+		}
+		_, _ = Authenticate(m, passing(m))
+		_, _ = ParseVote(proposal, reply)
+		_, _ = ParseVote(score, reply)
+		if d := time.Since(start); d > 2*time.Second {
+			t.Fatalf("took %v on %d bytes", d, len(raw))
+		}
+	})
+}
+
+// FuzzVerifyToken feeds arbitrary addresses to Verify: no panic, and any
+// address that verifies re-mints to the same address (no malleability).
+func FuzzVerifyToken(f *testing.F) {
+	tk := NewTokens(testRoot, testDomain)
+	exp := now.Add(24 * time.Hour)
+	for _, tok := range []Token{
+		{UserID: "q3Rk2bVx0aZ-_e9LmN1pQw", Kind: KindThread, ThreadID: "mfrggzdfmztwq2lk", Expires: exp},
+		{UserID: "q3Rk2bVx0aZ-_e9LmN1pQw", Kind: KindComment, ThreadID: "mfrggzdfmztwq2lk", CommentID: "18a2b3c4d5e6f70801020304", Expires: exp, KeyGeneration: 7},
+		{UserID: "u", Kind: KindPoll, PollID: "p", Expires: exp},
+	} {
+		a, err := tk.Mint(tok)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(a)
+		f.Add(strings.ToUpper(a))
+	}
+	f.Add("r+@" + testDomain)
+	f.Add("r+aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa@" + testDomain)
+	f.Fuzz(func(t *testing.T, addr string) {
+		tok, err := tk.Verify(addr, now, func(string) int { return 0 })
+		if err != nil {
+			return
+		}
+		again, err := tk.Mint(tok)
+		if err != nil {
+			t.Fatalf("verified token does not re-mint: %v", err)
+		}
+		if again != strings.ToLower(strings.Trim(strings.TrimSpace(addr), "<>")) {
+			t.Fatalf("malleable: %q verifies as %q", addr, again)
+		}
+	})
+}
