@@ -17,7 +17,7 @@ export CDK_DISABLE_CLI_TELEMETRY := true
 export AWS_EC2_METADATA_DISABLED := true
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 
-.PHONY: help dev test bench invoke tools localdev check fmt vet java node chromium
+.PHONY: help dev test fuzz bench invoke tools localdev check fmt vet java node chromium
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -27,6 +27,13 @@ dev: tools ## run Quorum locally on the local cloud and print the URL (PORT=8080
 
 test: tools chromium check ## install what is missing and run every test
 	@$(LOCALDEV) exec -- $(GO) test $(TEST_FLAGS) ./...
+	@$(MAKE) --no-print-directory fuzz
+
+FUZZ_TIME ?= 30s
+fuzz: ## bounded fuzzing of the inbound mail parser, reply tokens and Markdown rendering
+	$(GO) test ./internal/inbound/ -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZ_TIME) -fuzzminimizetime 5s
+	$(GO) test ./internal/inbound/ -run '^$$' -fuzz '^FuzzVerifyToken$$' -fuzztime 15s -fuzzminimizetime 5s
+	$(GO) test ./internal/render/ -run '^$$' -fuzz '^FuzzMarkdownInert$$' -fuzztime 15s -fuzzminimizetime 5s
 
 bench: tools ## run the benchmarks: latency, DynamoDB calls and capacity units per operation
 	@$(LOCALDEV) exec -- $(GO) test -run '^$$' -bench . -benchtime $(BENCH_TIME) $(BENCH_PKGS) ./... \
