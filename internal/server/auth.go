@@ -73,6 +73,11 @@ func (s *Server) authenticate(rt Route) http.Handler {
 			if u, err := s.accounts.User(ctx, actor.UserID); err == nil {
 				ctx = web.WithViewer(ctx, u)
 			}
+			if s.notifications != nil { // the nav's "Notifications (N)"
+				if n, err := s.notifications.UnreadCount(ctx); err == nil {
+					ctx = web.WithUnread(ctx, n)
+				}
+			}
 		}
 		rt.Handler(w, r.WithContext(ctx))
 	})

@@ -40,6 +40,8 @@ type PageData struct {
 	// RequestID is shown on error pages so support can find the log line.
 	RequestID string
 	Year      int
+	// Unread is the signed-in person's unread notification count (the nav shows it).
+	Unread int64
 }
 
 type viewerKey struct{}
@@ -53,6 +55,16 @@ func WithViewer(ctx context.Context, v any) context.Context {
 
 // ViewerFrom returns the viewer stored by WithViewer, or nil.
 func ViewerFrom(ctx context.Context) any { return ctx.Value(viewerKey{}) }
+
+type unreadKey struct{}
+
+// WithUnread returns ctx carrying the viewer's unread notification count.
+func WithUnread(ctx context.Context, n int64) context.Context {
+	return context.WithValue(ctx, unreadKey{}, n)
+}
+
+// UnreadFrom returns the count stored by WithUnread, or 0.
+func UnreadFrom(ctx context.Context) int64 { n, _ := ctx.Value(unreadKey{}).(int64); return n }
 
 // New parses every page template together with the layout.
 func New(log *slog.Logger) (*Renderer, error) {
@@ -104,7 +116,7 @@ func (r *Renderer) Has(name string) bool { _, ok := r.pages[name]; return ok }
 // buffer first, so a template error never produces half a page.
 func (r *Renderer) Page(w http.ResponseWriter, req *http.Request, status int, name, title string, data any) {
 	r.render(w, req, status, name, PageData{Title: title, Data: data, Year: time.Now().Year(), RequestID: w.Header().Get("X-Request-Id"),
-		Viewer: ViewerFrom(req.Context())})
+		Viewer: ViewerFrom(req.Context()), Unread: UnreadFrom(req.Context())})
 }
 
 // Render renders with full control over PageData.
@@ -117,6 +129,9 @@ func (r *Renderer) Render(w http.ResponseWriter, req *http.Request, status int, 
 	}
 	if pd.Viewer == nil {
 		pd.Viewer = ViewerFrom(req.Context())
+	}
+	if pd.Unread == 0 {
+		pd.Unread = UnreadFrom(req.Context())
 	}
 	r.render(w, req, status, name, pd)
 }
