@@ -1,5 +1,99 @@
 package server
 
+import (
+	"net/http"
+
+	"github.com/quorum-app/quorum/internal/domain"
+)
+
 // discussionRoutes: threads, comments, reactions, attachments, timeline,
-// in-app notifications.
-func (s *Server) discussionRoutes() []Route { return nil }
+// in-app notifications. Every handler translates and calls the discussion
+// (or notify) core, which asks the group policy; none decides access
+// itself. Reading routes are Public: threads of open groups are readable
+// by anyone, and the core answers 404 for threads the caller may not see.
+func (s *Server) discussionRoutes() []Route {
+	routes := []Route{
+		// JSON API
+		{Pattern: "GET /api/v1/groups/{id}/threads", Access: Public, Handler: s.apiThreads},
+		{Pattern: "POST /api/v1/groups/{id}/threads", Access: Token, Handler: s.apiStartThread},
+		{Pattern: "PUT /api/v1/groups/{id}/notification-level", Access: Token, Handler: s.apiGroupLevel},
+		{Pattern: "GET /api/v1/threads/{tid}", Access: Public, Handler: s.apiThread},
+		{Pattern: "PATCH /api/v1/threads/{tid}", Access: Token, Handler: s.apiUpdateThread},
+		{Pattern: "DELETE /api/v1/threads/{tid}", Access: Token, Handler: s.apiDeleteThread},
+		{Pattern: "GET /api/v1/threads/{tid}/history", Access: Public, Handler: s.apiThreadHistory},
+		{Pattern: "POST /api/v1/threads/{tid}/close", Access: Token, Handler: s.apiCloseThread},
+		{Pattern: "POST /api/v1/threads/{tid}/reopen", Access: Token, Handler: s.apiReopenThread},
+		{Pattern: "PUT /api/v1/threads/{tid}/pin", Access: Token, Handler: s.apiPinThread},
+		{Pattern: "DELETE /api/v1/threads/{tid}/pin", Access: Token, Handler: s.apiUnpinThread},
+		{Pattern: "GET /api/v1/threads/{tid}/timeline", Access: Public, Handler: s.apiTimeline},
+		{Pattern: "POST /api/v1/threads/{tid}/read", Access: Token, Handler: s.apiMarkRead},
+		{Pattern: "PUT /api/v1/threads/{tid}/notification-level", Access: Token, Handler: s.apiThreadLevel},
+		{Pattern: "POST /api/v1/threads/{tid}/comments", Access: Token, Handler: s.apiComment},
+		{Pattern: "PATCH /api/v1/threads/{tid}/comments/{cid}", Access: Token, Handler: s.apiEditComment},
+		{Pattern: "DELETE /api/v1/threads/{tid}/comments/{cid}", Access: Token, Handler: s.apiDeleteComment},
+		{Pattern: "GET /api/v1/threads/{tid}/comments/{cid}/history", Access: Public, Handler: s.apiCommentHistory},
+		{Pattern: "PUT /api/v1/threads/{tid}/comments/{cid}/reactions/{name}", Access: Token, Handler: s.apiReact},
+		{Pattern: "DELETE /api/v1/threads/{tid}/comments/{cid}/reactions/{name}", Access: Token, Handler: s.apiUnreact},
+		{Pattern: "POST /api/v1/threads/{tid}/attachments", Access: Token, Handler: s.apiStartUpload},
+		{Pattern: "POST /api/v1/threads/{tid}/attachments/{fid}/confirm", Access: Token, Handler: s.apiConfirmUpload},
+		{Pattern: "GET /api/v1/threads/{tid}/attachments/{fid}", Access: Public, Handler: s.apiDownload},
+		{Pattern: "POST /api/v1/threads/{tid}/guests", Access: Token, Handler: s.apiAddGuest},
+		{Pattern: "DELETE /api/v1/threads/{tid}/guests/{uid}", Access: Token, Handler: s.apiRemoveGuest},
+		{Pattern: "GET /api/v1/dashboard", Access: Token, Handler: s.apiDashboard},
+		{Pattern: "GET /api/v1/notifications", Access: Token, Handler: s.apiNotifications},
+		{Pattern: "GET /api/v1/notifications/unread-count", Access: Token, Handler: s.apiUnreadCount},
+		{Pattern: "POST /api/v1/notifications/{nid}/read", Access: Token, Handler: s.apiReadNotification},
+		{Pattern: "POST /api/v1/notifications/read-all", Access: Token, Handler: s.apiReadAllNotifications},
+
+		// Pages (writes are Session routes: bearer tokens are refused)
+		{Pattern: "GET /groups/{id}/threads", Access: Public, Page: true, Handler: s.threadListPage},
+		{Pattern: "GET /groups/{id}/threads/new", Access: Session, Page: true, Handler: s.threadNewPage},
+		{Pattern: "POST /groups/{id}/threads", Access: Session, Page: true, Handler: s.threadCreateSubmit},
+		{Pattern: "POST /groups/{id}/notification-level", Access: Session, Page: true, Handler: s.groupLevelSubmit},
+		{Pattern: "GET /threads/{tid}", Access: Public, Page: true, Handler: s.threadPage},
+		{Pattern: "GET /threads/{tid}/edit", Access: Session, Page: true, Handler: s.threadEditPage},
+		{Pattern: "POST /threads/{tid}/edit", Access: Session, Page: true, Handler: s.threadEditSubmit},
+		{Pattern: "GET /threads/{tid}/history", Access: Public, Page: true, Handler: s.threadHistoryPage},
+		{Pattern: "POST /threads/{tid}/close", Access: Session, Page: true, Handler: s.threadCloseSubmit},
+		{Pattern: "POST /threads/{tid}/reopen", Access: Session, Page: true, Handler: s.threadReopenSubmit},
+		{Pattern: "POST /threads/{tid}/pin", Access: Session, Page: true, Handler: s.threadPinSubmit},
+		{Pattern: "POST /threads/{tid}/unpin", Access: Session, Page: true, Handler: s.threadUnpinSubmit},
+		{Pattern: "POST /threads/{tid}/delete", Access: Session, Page: true, Handler: s.threadDeleteSubmit},
+		{Pattern: "POST /threads/{tid}/notification-level", Access: Session, Page: true, Handler: s.threadLevelSubmit},
+		{Pattern: "POST /threads/{tid}/guests", Access: Session, Page: true, Handler: s.threadGuestSubmit},
+		{Pattern: "POST /threads/{tid}/comments", Access: Session, Page: true, Handler: s.commentSubmit},
+		{Pattern: "GET /threads/{tid}/comments/{cid}/edit", Access: Session, Page: true, Handler: s.commentEditPage},
+		{Pattern: "POST /threads/{tid}/comments/{cid}/edit", Access: Session, Page: true, Handler: s.commentEditSubmit},
+		{Pattern: "POST /threads/{tid}/comments/{cid}/delete", Access: Session, Page: true, Handler: s.commentDeleteSubmit},
+		{Pattern: "GET /threads/{tid}/comments/{cid}/history", Access: Public, Page: true, Handler: s.commentHistoryPage},
+		{Pattern: "POST /threads/{tid}/comments/{cid}/react", Access: Session, Page: true, Handler: s.reactSubmit},
+		{Pattern: "POST /threads/{tid}/files", Access: Session, Page: true, Handler: s.fileNoScriptSubmit},
+		{Pattern: "GET /threads/{tid}/files/{fid}", Access: Public, Page: true, Handler: s.fileDownload},
+		{Pattern: "GET /dashboard", Access: Session, Page: true, Handler: s.dashboardPage},
+		{Pattern: "GET /notifications", Access: Session, Page: true, Handler: s.notificationsPage},
+		{Pattern: "POST /notifications/{nid}/read", Access: Session, Page: true, Handler: s.notificationReadSubmit},
+		{Pattern: "POST /notifications/read-all", Access: Session, Page: true, Handler: s.notificationsReadAllSubmit},
+	}
+	for i := range routes {
+		routes[i].Handler = s.needDiscussions(routes[i].Page, routes[i].Handler)
+	}
+	return routes
+}
+
+var errDiscussionsOff = domain.Errorf(domain.Unavailable, "discussions are not available on this server")
+
+// needDiscussions answers 503 when the server was built without the
+// discussion and notification services (unit tests of other areas).
+func (s *Server) needDiscussions(page bool, h http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if s.discussions == nil || s.notifications == nil {
+			if page {
+				s.pageError(w, r, errDiscussionsOff)
+				return
+			}
+			WriteError(w, r, s.log, errDiscussionsOff)
+			return
+		}
+		h(w, r)
+	}
+}

@@ -1,0 +1,228 @@
+package e2e
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/chromedp/cdproto/network"
+	"github.com/chromedp/chromedp"
+
+	"github.com/quorum-app/quorum/internal/browsertest"
+	"github.com/quorum-app/quorum/internal/server"
+)
+
+// The acceptance test of issue 4, in three isolated browser contexts: Ada
+// starts a thread with an attachment in her secret group; Ben, a member,
+// replies with an @mention of Ada; Ada sees the notification in the nav and
+// on the notifications page, opens it, reacts to Ben's comment and
+// downloads the attachment; Nora, signed in but no member, can reach
+// neither the thread nor the file URL (404). The new pages pass axe-core
+// and keep to the CSP.
+//
+// The attachment's bytes are PUT to the presigned URL by the test, standing
+// in for app.js: the page's CSP (connect-src 'self') does not yet allow
+// the browser to reach the storage origin (see docs/discussions.md). The
+// rest of the upload (asking for the presigned PUT, confirming) runs in the
+// page, with Ada's session, through the same-origin API.
+func TestDiscussionJourney(t *testing.T) {
+	s := newSite(t)
+	ada := s.person(t, "ada", "Ada Lovelace")
+	ben := s.person(t, "ben", "Ben Franklin")
+	nora := s.person(t, "nora", "Nora Outsider")
+
+	// Ada signs up and creates a secret group; Ben joins by invitation.
+	ada.open("/signup")
+	ada.signInWithCode(true)
+	ada.open("/groups/new")
+	ada.fill("Name", "Quilting Circle")
+	ada.Do("choose secret", chromedp.Click(ada.field("Secret")))
+	if st := ada.submit("Create group"); st != 200 {
+		t.Fatalf("create group: %d", st)
+	}
+	groupPath := ada.path()
+	ada.follow("Invite people")
+	ada.fill("Email addresses", ben.Email)
+	ada.submit("Send invitations")
+	ben.open(s.linkIn(s.nextMail(ben.Email, "/invitations/"), "/invitations/"))
+	ben.follow("create an account")
+	ben.signInWithCode(true)
+	ben.submit("Join Quilting Circle")
+	ben.sees("Welcome! You are now a member.")
+	nora.open("/signup")
+	nora.signInWithCode(true)
+
+	// Ada starts a thread from the group page.
+	ada.open(groupPath)
+	ada.follow("Threads")
+	ada.sees("No threads yet")
+	ada.audit("thread list, empty")
+	ada.follow("New thread")
+	ada.audit("new thread form")
+	ada.submit("Start thread") // empty: the form says what is missing
+	ada.sees("Please correct the following", "Title: is required")
+	ada.audit("new thread form with an error")
+	ada.fill("Title", "Autumn quilt show")
+	ada.fill("Description", "Pattern and fabric list **attached**.")
+	ada.submit("Start thread")
+	ada.sees("Your thread is started", "Autumn quilt show", "Pattern and fabric list attached.")
+	threadPath := ada.path()
+	tid := strings.TrimPrefix(threadPath, "/threads/")
+
+	// The attachment form explains itself when no file is chosen (app.js is running).
+	ada.Do("attach nothing", chromedp.Click(ada.button("Attach file")))
+	ada.Do("wait for the upload status", chromedp.WaitVisible(`.upload-status`))
+	if got := browsertest.Get(ada.Session, "upload status", chromedp.Text(chromedp.CSS(".upload-status"))); got != "Choose a file first." {
+		t.Fatalf("upload status %q", got)
+	}
+	// Ask for the presigned PUT in the page, with Ada's session.
+	content := []byte("Fabric list\n- 3 m indigo cotton\n- 2 m natural linen\n")
+	type pending struct {
+		FileID string `json:"file_id"`
+		Put    struct {
+			URL     string            `json:"url"`
+			Method  string            `json:"method"`
+			Headers map[string]string `json:"headers"`
+		} `json:"put"`
+	}
+	raw := browsertest.Get(ada.Session, "start upload", chromedp.Evaluate[string](fmt.Sprintf(`(async () => {
+  const r = await fetch("/api/v1/threads/%s/attachments", {method: "POST", credentials: "same-origin",
+    headers: {"Content-Type": "application/json"}, body: JSON.stringify({name: "fabric-list.txt", content_type: "text/plain", size: %d})});
+  return r.status + " " + await r.text();
+})()`, tid, len(content)), chromedp.EvalAwaitPromise))
+	status, body, _ := strings.Cut(raw, " ")
+	if status != "201" {
+		t.Fatalf("start upload: %s", raw)
+	}
+	var up pending
+	if err := json.Unmarshal([]byte(body), &up); err != nil {
+		t.Fatal(err)
+	}
+	if up.Put.Headers["X-Amz-Server-Side-Encryption"] != "aws:kms" {
+		t.Fatalf("the PUT is not bound to SSE-KMS: %v", up.Put.Headers)
+	}
+	req, _ := http.NewRequest(up.Put.Method, up.Put.URL, bytes.NewReader(content))
+	for k, v := range up.Put.Headers {
+		req.Header.Set(k, v)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil || resp.StatusCode != 200 {
+		t.Fatalf("PUT to storage: %v %v", err, resp)
+	}
+	resp.Body.Close()
+	confirm := browsertest.Get(ada.Session, "confirm upload", chromedp.Evaluate[int](fmt.Sprintf(`(async () =>
+  (await fetch("/api/v1/threads/%s/attachments/%s/confirm", {method: "POST", credentials: "same-origin"})).status)()`, tid, up.FileID),
+		chromedp.EvalAwaitPromise))
+	if confirm != 200 {
+		t.Fatalf("confirm: %d", confirm)
+	}
+	ada.open(threadPath)
+	ada.sees("fabric-list.txt")
+	ada.audit("thread page with an attachment")
+	filePath := threadPath + "/files/" + up.FileID
+
+	// Ben was told about the new thread; he replies mentioning Ada.
+	ben.open("/notifications")
+	ben.sees("Ada Lovelace started", "Autumn quilt show")
+	ben.submit("Open")
+	if ben.path() != threadPath {
+		t.Fatalf("Ben opened %s, want %s", ben.path(), threadPath)
+	}
+	ben.fill("Comment", "Count me in, @Ada. I will bring the indigo.")
+	ben.submit("Post comment")
+	ben.sees("Your comment was posted.", "Count me in, @Ada.")
+	ben.audit("thread page with a comment")
+
+	// Ada sees the notification in the nav, opens it, reacts and downloads.
+	ada.open("/dashboard")
+	ada.sees("Autumn quilt show")
+	ada.audit("dashboard")
+	ada.follow("Notifications (1 unread)")
+	ada.sees("Ben Franklin mentioned you in", "Count me in, @Ada.")
+	ada.audit("notifications")
+	ada.submit("Open")
+	if ada.path() != threadPath {
+		t.Fatalf("Ada opened %s, want %s", ada.path(), threadPath)
+	}
+	ada.notSees("Notifications (1 unread)")
+	ada.submit("🎉")
+	pressed := browsertest.Get(ada.Session, "pressed reactions", chromedp.Evaluate[[]string](
+		`[...document.querySelectorAll("button.reaction[aria-pressed=true]")].map(b => b.getAttribute("aria-label"))`))
+	if len(pressed) != 1 || pressed[0] != "celebrate: 1, including you" {
+		t.Fatalf("after reacting: %v", pressed)
+	}
+	// Reply to Ben's comment, by keyboard: open the reply, type, send.
+	ada.Do("open reply", chromedp.Click(`details.reply summary`))
+	ada.fill("Your reply", "Wonderful, thank you!")
+	ada.submit("Post reply")
+	ada.sees("Wonderful, thank you!")
+	ada.audit("thread page with a reply and a reaction")
+
+	// Edits keep their history.
+	ada.follow("Edit thread")
+	ada.audit("edit thread form")
+	ada.fill("Title", "Autumn quilt show 2026")
+	ada.submit("Save changes")
+	ada.sees("Your changes were saved", "Autumn quilt show 2026")
+	ada.follow("edit history")
+	ada.sees("Autumn quilt show", "Autumn quilt show 2026", "Ada Lovelace")
+	ada.audit("edit history")
+	ada.open(threadPath)
+
+	// The download link leads, for Ada, to the file.
+	link := browsertest.Get(ada.Session, "download link", chromedp.Evaluate[string](
+		`document.querySelector('a[download]').getAttribute("href")`))
+	if link != filePath {
+		t.Fatalf("download link %q, want %q", link, filePath)
+	}
+	got, code := fetchAs(t, ada, s.URL+filePath)
+	if code != 200 || !bytes.Equal(got, content) {
+		t.Fatalf("Ada's download: %d %q", code, got)
+	}
+
+	// Nora reaches neither the thread nor the file: 404, like nothing there.
+	if st := nora.open(threadPath); st != 404 {
+		t.Fatalf("Nora opens the thread: %d", st)
+	}
+	nora.notSees("Autumn quilt show", "Quilting Circle")
+	if st := nora.open(filePath); st != 404 {
+		t.Fatalf("Nora opens the file URL: %d", st)
+	}
+	if _, code := fetchAs(t, nora, s.URL+filePath); code != 404 {
+		t.Fatalf("Nora's download: %d", code)
+	}
+	if _, code := fetchAs(t, nora, s.URL+"/api/v1/threads/"+tid+"/attachments/"+up.FileID); code != 404 {
+		t.Fatalf("Nora's API download: %d", code)
+	}
+
+	ada.checkCSP("Ada's discussion journey")
+	ben.checkCSP("Ben's discussion journey")
+}
+
+// fetchAs GETs u with p's session cookie, following the redirect to the
+// presigned URL, and returns the body and the final status.
+func fetchAs(t *testing.T, p *person, u string) ([]byte, int) {
+	t.Helper()
+	res, err := chromedp.Call(p.Ctx, network.GetCookies, network.GetCookiesParams{URLs: []string{p.site.URL + "/"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	req, _ := http.NewRequest("GET", u, nil)
+	for _, c := range res.Cookies {
+		if c.Name == server.SessionCookie {
+			req.AddCookie(&http.Cookie{Name: c.Name, Value: c.Value})
+		}
+	}
+	req.Header.Set("Accept", "text/html")
+	resp, err := http.DefaultClient.Do(req) // follows the 303 to storage, without the cookie
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return b, resp.StatusCode
+}

@@ -1,0 +1,438 @@
+package server
+
+import (
+	"net/http"
+	"net/url"
+	"strconv"
+	"unicode/utf8"
+
+	"github.com/quorum-app/quorum/internal/authz"
+	"github.com/quorum-app/quorum/internal/discussion"
+	"github.com/quorum-app/quorum/internal/domain"
+	"github.com/quorum-app/quorum/internal/notify"
+)
+
+// JSON API of discussions and notifications (docs/api/discussions.md).
+// Handlers decode, call the discussion or notify core and encode; the core
+// decides access (a thread of a group the caller may not see is 404, like
+// a missing one) and validates.
+
+// threadsParams reads ?cursor= and ?limit= (1..max, default def).
+func threadsParams(r *http.Request, def, maxLimit int) (string, int, error) {
+	q := r.URL.Query()
+	cursor := q.Get("cursor")
+	if !utf8.ValidString(cursor) || len(cursor) > 2048 {
+		return "", 0, domain.Validation(domain.FieldError{Field: "cursor", Message: "is not valid for this list"})
+	}
+	limit := def
+	if v := q.Get("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > maxLimit {
+			return "", 0, domain.Validation(domain.FieldError{Field: "limit",
+				Message: "must be a whole number from 1 to " + strconv.Itoa(maxLimit)})
+		}
+		limit = n
+	}
+	return cursor, limit, nil
+}
+
+// needUser refuses anonymous callers of a write before its body is read.
+func (s *Server) needUser(w http.ResponseWriter, r *http.Request) bool {
+	if err := authz.RequireUser(authz.ActorFrom(r.Context())); err != nil {
+		s.groupAPIFail(w, r, err)
+		return false
+	}
+	return true
+}
+
+func threadAPIURL(tid string, parts ...string) string {
+	u := "/api/v1/threads/" + url.PathEscape(tid)
+	for _, p := range parts {
+		u += p
+	}
+	return u
+}
+
+// ---- threads ----
+
+func (s *Server) apiThreads(w http.ResponseWriter, r *http.Request) {
+	cursor, limit, err := threadsParams(r, 25, 100)
+	if err == nil {
+		var page any
+		if page, err = s.discussions.Threads(r.Context(), r.PathValue("id"), cursor, limit); err == nil {
+			WriteJSON(w, http.StatusOK, page)
+			return
+		}
+	}
+	s.groupAPIFail(w, r, err)
+}
+
+type threadCreateBody struct {
+	Title       string `json:"title"`
+	Description string `json:"description"`
+}
+
+func (s *Server) apiStartThread(w http.ResponseWriter, r *http.Request) {
+	if !s.needUser(w, r) {
+		return
+	}
+	var in threadCreateBody
+	if err := DecodeJSON(w, r, &in); err != nil {
+		s.groupAPIFail(w, r, err)
+		return
+	}
+	t, err := s.discussions.StartThread(r.Context(), discussion.StartInput{GroupID: r.PathValue("id"), Title: in.Title, Description: in.Description})
+	if err != nil {
+		s.groupAPIFail(w, r, err)
+		return
+	}
+	w.Header().Set("Location", threadAPIURL(t.ID))
+	WriteJSON(w, http.StatusCreated, t)
+}
+
+func (s *Server) apiThread(w http.ResponseWriter, r *http.Request) {
+	t, err := s.discussions.Thread(r.Context(), r.PathValue("tid"))
+	if err != nil {
+		s.groupAPIFail(w, r, err)
+		return
+	}
+	WriteJSON(w, http.StatusOK, t)
+}
+
+type threadUpdateBody struct {
+	Title       *string `json:"title"`
+	Description *string `json:"description"`
+	Version     int64   `json:"version"`
+}
+
+func (s *Server) apiUpdateThread(w http.ResponseWriter, r *http.Request) {
+	if !s.needUser(w, r) {
+		return
+	}
+	var in threadUpdateBody
+	if err := DecodeJSON(w, r, &in); err != nil {
+		s.groupAPIFail(w, r, err)
+		return
+	}
+	t, err := s.discussions.UpdateThread(r.Context(), r.PathValue("tid"),
+		discussion.UpdateInput{Title: in.Title, Description: in.Description, Version: in.Version})
+	if err != nil {
+		s.groupAPIFail(w, r, err)
+		return
+	}
+	WriteJSON(w, http.StatusOK, t)
+}
+
+func (s *Server) apiDeleteThread(w http.ResponseWriter, r *http.Request) {
+	s.groupNoContent(w, r, s.discussions.Delete(r.Context(), r.PathValue("tid")))
+}
+
+func (s *Server) apiThreadHistory(w http.ResponseWriter, r *http.Request) {
+	edits, err := s.discussions.History(r.Context(), r.PathValue("tid"), "")
+	if err != nil {
+		s.groupAPIFail(w, r, err)
+		return
+	}
+	WriteJSON(w, http.StatusOK, map[string]any{"items": edits})
+}
+
+func (s *Server) threadResult(w http.ResponseWriter, r *http.Request, t discussion.Thread, err error) {
+	if err != nil {
+		s.groupAPIFail(w, r, err)
+		return
+	}
+	WriteJSON(w, http.StatusOK, t)
+}
+
+func (s *Server) apiCloseThread(w http.ResponseWriter, r *http.Request) {
+	t, err := s.discussions.Close(r.Context(), r.PathValue("tid"))
+	s.threadResult(w, r, t, err)
+}
+
+func (s *Server) apiReopenThread(w http.ResponseWriter, r *http.Request) {
+	t, err := s.discussions.Reopen(r.Context(), r.PathValue("tid"))
+	s.threadResult(w, r, t, err)
+}
+
+func (s *Server) apiPinThread(w http.ResponseWriter, r *http.Request) {
+	t, err := s.discussions.Pin(r.Context(), r.PathValue("tid"), true)
+	s.threadResult(w, r, t, err)
+}
+
+func (s *Server) apiUnpinThread(w http.ResponseWriter, r *http.Request) {
+	t, err := s.discussions.Pin(r.Context(), r.PathValue("tid"), false)
+	s.threadResult(w, r, t, err)
+}
+
+func (s *Server) apiTimeline(w http.ResponseWriter, r *http.Request) {
+	cursor, limit, err := threadsParams(r, discussion.TimelinePageSize, discussion.MaxTimelinePage)
+	if err == nil {
+		var p discussion.ThreadPage
+		if p, err = s.discussions.Page(r.Context(), r.PathValue("tid"), cursor, limit); err == nil {
+			WriteJSON(w, http.StatusOK, p)
+			return
+		}
+	}
+	s.groupAPIFail(w, r, err)
+}
+
+func (s *Server) apiMarkRead(w http.ResponseWriter, r *http.Request) {
+	rs, err := s.discussions.MarkRead(r.Context(), r.PathValue("tid"))
+	if err != nil {
+		s.groupAPIFail(w, r, err)
+		return
+	}
+	WriteJSON(w, http.StatusOK, rs)
+}
+
+// ---- comments and reactions ----
+
+type commentBody struct {
+	Body     string `json:"body"`
+	ParentID string `json:"parent_id"`
+}
+
+func (s *Server) apiComment(w http.ResponseWriter, r *http.Request) {
+	if !s.needUser(w, r) {
+		return
+	}
+	var in commentBody
+	if err := DecodeJSON(w, r, &in); err != nil {
+		s.groupAPIFail(w, r, err)
+		return
+	}
+	it, err := s.discussions.Comment(r.Context(), r.PathValue("tid"), discussion.CommentInput{ParentID: in.ParentID, Body: in.Body})
+	if err != nil {
+		s.groupAPIFail(w, r, err)
+		return
+	}
+	w.Header().Set("Location", threadAPIURL(r.PathValue("tid"), "/comments/", url.PathEscape(it.ID)))
+	WriteJSON(w, http.StatusCreated, it)
+}
+
+type commentEditBody struct {
+	Body    string `json:"body"`
+	Version int64  `json:"version"`
+}
+
+func (s *Server) apiEditComment(w http.ResponseWriter, r *http.Request) {
+	if !s.needUser(w, r) {
+		return
+	}
+	var in commentEditBody
+	if err := DecodeJSON(w, r, &in); err != nil {
+		s.groupAPIFail(w, r, err)
+		return
+	}
+	it, err := s.discussions.EditComment(r.Context(), r.PathValue("tid"), r.PathValue("cid"), in.Body, in.Version)
+	if err != nil {
+		s.groupAPIFail(w, r, err)
+		return
+	}
+	WriteJSON(w, http.StatusOK, it)
+}
+
+func (s *Server) apiDeleteComment(w http.ResponseWriter, r *http.Request) {
+	s.groupNoContent(w, r, s.discussions.DeleteComment(r.Context(), r.PathValue("tid"), r.PathValue("cid")))
+}
+
+func (s *Server) apiCommentHistory(w http.ResponseWriter, r *http.Request) {
+	edits, err := s.discussions.History(r.Context(), r.PathValue("tid"), r.PathValue("cid"))
+	if err != nil {
+		s.groupAPIFail(w, r, err)
+		return
+	}
+	WriteJSON(w, http.StatusOK, map[string]any{"items": edits})
+}
+
+func (s *Server) apiReact(w http.ResponseWriter, r *http.Request) {
+	s.groupNoContent(w, r, s.discussions.React(r.Context(), r.PathValue("tid"), r.PathValue("cid"), r.PathValue("name"), true))
+}
+
+func (s *Server) apiUnreact(w http.ResponseWriter, r *http.Request) {
+	s.groupNoContent(w, r, s.discussions.React(r.Context(), r.PathValue("tid"), r.PathValue("cid"), r.PathValue("name"), false))
+}
+
+// ---- attachments ----
+
+type uploadBody struct {
+	Name        string `json:"name"`
+	ContentType string `json:"content_type"`
+	Size        int64  `json:"size"`
+	CommentID   string `json:"comment_id"`
+}
+
+func (s *Server) apiStartUpload(w http.ResponseWriter, r *http.Request) {
+	if !s.needUser(w, r) {
+		return
+	}
+	var in uploadBody
+	if err := DecodeJSON(w, r, &in); err != nil {
+		s.groupAPIFail(w, r, err)
+		return
+	}
+	up, err := s.discussions.StartUpload(r.Context(), r.PathValue("tid"),
+		discussion.UploadInput{CommentID: in.CommentID, Name: in.Name, ContentType: in.ContentType, Size: in.Size})
+	if err != nil {
+		s.groupAPIFail(w, r, err)
+		return
+	}
+	WriteJSON(w, http.StatusCreated, up)
+}
+
+func (s *Server) apiConfirmUpload(w http.ResponseWriter, r *http.Request) {
+	f, err := s.discussions.ConfirmUpload(r.Context(), r.PathValue("tid"), r.PathValue("fid"))
+	if err != nil {
+		s.groupAPIFail(w, r, err)
+		return
+	}
+	WriteJSON(w, http.StatusOK, f)
+}
+
+// download answers 303 to a short-lived presigned GET, only for people
+// who can see the thread; it is never cached.
+func (s *Server) download(w http.ResponseWriter, r *http.Request) error {
+	u, err := s.discussions.DownloadURL(r.Context(), r.PathValue("tid"), r.PathValue("fid"))
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	w.Header().Set("Referrer-Policy", "no-referrer")
+	http.Redirect(w, r, u, http.StatusSeeOther)
+	return nil
+}
+
+func (s *Server) apiDownload(w http.ResponseWriter, r *http.Request) {
+	if err := s.download(w, r); err != nil {
+		s.groupAPIFail(w, r, err)
+	}
+}
+
+// ---- guests and notification levels ----
+
+type guestBody struct {
+	Email  string `json:"email"`
+	UserID string `json:"user_id"`
+}
+
+func (s *Server) apiAddGuest(w http.ResponseWriter, r *http.Request) {
+	if !s.needUser(w, r) {
+		return
+	}
+	var in guestBody
+	if err := DecodeJSON(w, r, &in); err != nil {
+		s.groupAPIFail(w, r, err)
+		return
+	}
+	var err error
+	switch {
+	case in.Email != "" && in.UserID != "":
+		err = domain.Validation(domain.FieldError{Field: "email", Message: "send either email or user_id, not both"})
+	case in.UserID != "":
+		err = s.discussions.AddGuest(r.Context(), r.PathValue("tid"), in.UserID)
+	default:
+		err = s.discussions.InviteGuest(r.Context(), r.PathValue("tid"), in.Email)
+	}
+	if err != nil {
+		s.groupAPIFail(w, r, err)
+		return
+	}
+	WriteJSON(w, http.StatusCreated, map[string]string{"status": "added"})
+}
+
+func (s *Server) apiRemoveGuest(w http.ResponseWriter, r *http.Request) {
+	s.groupNoContent(w, r, s.discussions.RemoveGuest(r.Context(), r.PathValue("tid"), r.PathValue("uid")))
+}
+
+type levelBody struct {
+	Level string `json:"level"`
+}
+
+func decodeLevel(w http.ResponseWriter, r *http.Request) (notify.Level, error) {
+	var in levelBody
+	if err := DecodeJSON(w, r, &in); err != nil {
+		return "", err
+	}
+	return parseLevel(in.Level)
+}
+
+func parseLevel(s string) (notify.Level, error) {
+	l := notify.Level(s)
+	if !l.Valid() {
+		return "", domain.Validation(domain.FieldError{Field: "level", Message: "must be one of mute, quiet, normal, loud"})
+	}
+	return l, nil
+}
+
+func (s *Server) apiThreadLevel(w http.ResponseWriter, r *http.Request) {
+	if !s.needUser(w, r) {
+		return
+	}
+	l, err := decodeLevel(w, r)
+	if err == nil {
+		err = s.discussions.SetThreadLevel(r.Context(), r.PathValue("tid"), l)
+	}
+	if err != nil {
+		s.groupAPIFail(w, r, err)
+		return
+	}
+	WriteJSON(w, http.StatusOK, map[string]string{"level": string(l)})
+}
+
+func (s *Server) apiGroupLevel(w http.ResponseWriter, r *http.Request) {
+	if !s.needUser(w, r) {
+		return
+	}
+	l, err := decodeLevel(w, r)
+	if err == nil {
+		err = s.discussions.SetGroupLevel(r.Context(), r.PathValue("id"), l)
+	}
+	if err != nil {
+		s.groupAPIFail(w, r, err)
+		return
+	}
+	WriteJSON(w, http.StatusOK, map[string]string{"level": string(l)})
+}
+
+// ---- dashboard and notifications ----
+
+func (s *Server) apiDashboard(w http.ResponseWriter, r *http.Request) {
+	_, limit, err := threadsParams(r, 20, 50)
+	if err == nil {
+		var ts []discussion.Thread
+		if ts, err = s.discussions.Dashboard(r.Context(), limit); err == nil {
+			WriteJSON(w, http.StatusOK, map[string]any{"items": ts})
+			return
+		}
+	}
+	s.groupAPIFail(w, r, err)
+}
+
+func (s *Server) apiNotifications(w http.ResponseWriter, r *http.Request) {
+	cursor, limit, err := threadsParams(r, 50, 100)
+	if err == nil {
+		var page any
+		if page, err = s.notifications.List(r.Context(), cursor, limit); err == nil {
+			WriteJSON(w, http.StatusOK, page)
+			return
+		}
+	}
+	s.groupAPIFail(w, r, err)
+}
+
+func (s *Server) apiUnreadCount(w http.ResponseWriter, r *http.Request) {
+	n, err := s.notifications.UnreadCount(r.Context())
+	if err != nil {
+		s.groupAPIFail(w, r, err)
+		return
+	}
+	WriteJSON(w, http.StatusOK, map[string]int64{"unread": n})
+}
+
+func (s *Server) apiReadNotification(w http.ResponseWriter, r *http.Request) {
+	s.groupNoContent(w, r, s.notifications.MarkRead(r.Context(), r.PathValue("nid")))
+}
+
+func (s *Server) apiReadAllNotifications(w http.ResponseWriter, r *http.Request) {
+	s.groupNoContent(w, r, s.notifications.MarkAllRead(r.Context()))
+}

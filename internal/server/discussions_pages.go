@@ -1,0 +1,745 @@
+package server
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/quorum-app/quorum/internal/authz"
+	"github.com/quorum-app/quorum/internal/discussion"
+	"github.com/quorum-app/quorum/internal/domain"
+	"github.com/quorum-app/quorum/internal/group"
+	"github.com/quorum-app/quorum/internal/notify"
+)
+
+// Server-rendered discussion pages. They work without JavaScript: every
+// action is a form posting to a page route that redirects back (303) with
+// a notice, or re-renders the page with the error next to the form. User
+// text reaches pages only as the core's sanitised Markdown (template.HTML
+// from internal/render) or as plain text escaped by html/template.
+
+var discussionNotices = map[string]string{
+	"started":   "Your thread is started. Members of the group were told according to their notification settings.",
+	"saved":     "Your changes were saved. The previous version is kept in the edit history.",
+	"closed":    "The thread is closed: it takes no new comments until it is reopened.",
+	"reopened":  "The thread is open again.",
+	"pinned":    "The thread is pinned to the top of the group's list.",
+	"unpinned":  "The thread is no longer pinned.",
+	"deleted":   "The thread was deleted.",
+	"commented": "Your comment was posted.",
+	"edited":    "The comment was changed. The previous text is kept in its history.",
+	"removed":   "The comment was deleted.",
+	"guest":     "The guest was added: they can read and comment in this thread only.",
+	"level":     "Your notification setting was saved.",
+	"read":      "All notifications are marked read.",
+	"needs-js": "Attaching a file needs JavaScript: the file goes straight from your browser to encrypted storage, " +
+		"never through Quorum's servers. Turn on JavaScript for this site to attach files; everything else works without it.",
+}
+
+func discussionNotice(r *http.Request) string { return discussionNotices[r.URL.Query().Get("done")] }
+
+var discussionFieldLabels = map[string]string{
+	"title": "Title", "description": "Description", "body": "Comment", "version": "Version", "email": "Email address",
+	"level": "Notify me", "reaction": "Reaction", "user": "Guest",
+}
+
+func threadURL(tid string, parts ...string) string {
+	return "/threads/" + url.PathEscape(tid) + strings.Join(parts, "")
+}
+
+// discussionForm records err on f with the discussion forms' labels.
+func discussionForm(f *formState, err error) int {
+	status := f.fail(err)
+	for i, m := range f.List {
+		if l, ok := discussionFieldLabels[m.Field]; ok {
+			f.List[i].Label = l
+		}
+	}
+	return status
+}
+
+// discussionFormFail re-renders a form with the error (validation, closed
+// thread, edit conflict, refusal), or shows the error page for errors a
+// form cannot carry.
+func (s *Server) discussionFormFail(w http.ResponseWriter, r *http.Request, err error, f *formState, render func(status int)) {
+	switch domain.ErrorCode(err) {
+	case domain.Internal, domain.Unavailable, domain.Unauthorized, domain.NotFound, domain.Unsupported, domain.TooLarge:
+		s.pageError(w, r, err)
+		return
+	}
+	render(discussionForm(f, err))
+}
+
+// formVersion reads a version field ("" or garbage: 0, which the core refuses).
+func formVersion(v string) int64 {
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || n < 0 {
+		return 0
+	}
+	return n
+}
+
+// ---- what the viewer may do ----
+
+// threadCaps are the controls a thread page shows to the viewer. The
+// operations themselves are decided again by the core.
+type threadCaps struct {
+	SignedIn, Comment, Edit, Moderate, Pin, AddGuests bool
+	facts                                             authz.GroupFacts
+	actor                                             authz.Actor
+}
+
+func (s *Server) capsFor(ctx context.Context, t discussion.Thread) threadCaps {
+	a := authz.ActorFrom(ctx)
+	c := threadCaps{SignedIn: a.Authenticated(), actor: a}
+	if !a.Authenticated() || s.groups == nil {
+		return c
+	}
+	f, err := s.groups.Facts(ctx, t.GroupID)
+	if err != nil {
+		return c
+	}
+	target := authz.Target{Kind: "thread", ID: t.ID, ThreadID: t.ID, Author: t.AuthorID == a.UserID}
+	if f.Role == authz.RoleNone {
+		// Perhaps a guest of this thread: the policy reads their grants.
+		if s.groups.Authorize(ctx, t.GroupID, authz.ThreadComment, target) == nil {
+			f.Guest = append(f.Guest, authz.GuestGrant{Kind: "thread", ID: t.ID})
+		}
+	}
+	f.Target = target
+	can := func(as ...authz.Action) bool {
+		for _, x := range as {
+			if authz.Can(a, x, f) {
+				return true
+			}
+		}
+		return false
+	}
+	c.facts = f
+	c.Comment = can(authz.ThreadComment)
+	c.Edit = can(authz.ThreadEditOwn, authz.ContentAdminEdit)
+	c.Moderate = can(authz.ThreadEditOwn, authz.GroupEditSettings)
+	c.Pin = can(authz.GroupEditSettings)
+	c.AddGuests = can(authz.GroupAddGuests)
+	return c
+}
+
+// comment reports what the viewer may do with one comment.
+func (c threadCaps) comment(it discussion.Item) (edit, del bool) {
+	if !c.SignedIn || it.Deleted || it.Kind != discussion.KindComment {
+		return false, false
+	}
+	f := c.facts
+	f.Target = authz.Target{Kind: "comment", ID: it.ID, ThreadID: f.Target.ThreadID, Author: it.ActorID == c.actor.UserID}
+	edit = authz.Can(c.actor, authz.CommentEditOwn, f) || authz.Can(c.actor, authz.ContentAdminEdit, f)
+	del = edit || authz.Can(c.actor, authz.CommentDeleteOwn, f) || authz.Can(c.actor, authz.GroupEditSettings, f)
+	return edit, del
+}
+
+// ---- the timeline as a tree ----
+
+// timelineNode is one item of the thread page with its replies.
+type timelineNode struct {
+	discussion.Item
+	Children  []*timelineNode
+	CanEdit   bool
+	CanDelete bool
+	CanReply  bool
+	Event     string // what an event item says
+	Orphan    bool   // a reply whose parent is on an earlier page
+	Reactions []reactionButton
+	FileList  fileList
+	Tid       string
+	P         *threadPageData
+}
+
+// fileList is what the attachments list of a thread or comment shows.
+type fileList struct {
+	Thread string
+	Files  []discussion.FileRef
+}
+
+type reactionButton struct {
+	Name, Emoji, Label string
+	Count              int
+	Mine               bool
+}
+
+var reactionLabels = map[string]string{
+	"thumbsup": "thumbs up", "thumbsdown": "thumbs down", "heart": "heart", "tada": "celebrate",
+	"laugh": "laugh", "thinking": "thinking", "eyes": "looking", "rocket": "rocket",
+}
+
+func eventText(it discussion.Item) string {
+	switch it.Kind {
+	case discussion.KindThreadEdited:
+		return "edited the thread"
+	case discussion.KindClosed:
+		return "closed the thread"
+	case discussion.KindReopened:
+		return "reopened the thread"
+	}
+	if rest, ok := strings.CutPrefix(it.Kind, "poll."); ok {
+		return "poll: " + strings.ReplaceAll(rest, "_", " ")
+	}
+	return it.Kind
+}
+
+// buildTimeline nests replies under their parents, in timeline order.
+func buildTimeline(items []discussion.Item, caps threadCaps, closed bool, d *threadPageData) []*timelineNode {
+	byID := map[string]*timelineNode{}
+	var roots []*timelineNode
+	for _, it := range items {
+		n := &timelineNode{Item: it, Tid: d.Thread.ID, P: d, FileList: fileList{Thread: d.Thread.ID, Files: it.Files}}
+		if it.Kind == discussion.KindComment {
+			n.CanEdit, n.CanDelete = caps.comment(it)
+			n.CanReply = caps.Comment && !closed && !it.Deleted
+			mine := map[string]discussion.Reaction{}
+			for _, re := range it.Reactions {
+				mine[re.Name] = re
+			}
+			if !it.Deleted {
+				for _, name := range discussion.ReactionNames {
+					re := mine[name]
+					n.Reactions = append(n.Reactions, reactionButton{Name: name, Emoji: discussion.Reactions[name],
+						Label: reactionLabels[name], Count: re.Count, Mine: re.Mine})
+				}
+			}
+		} else {
+			n.Event = eventText(it)
+		}
+		byID[it.ID] = n
+		if p, ok := byID[it.ParentID]; ok && it.ParentID != "" {
+			p.Children = append(p.Children, n)
+			continue
+		}
+		n.Orphan = it.ParentID != ""
+		roots = append(roots, n)
+	}
+	return roots
+}
+
+// ---- thread list, new thread ----
+
+type threadListData struct {
+	Group    group.Group
+	Threads  []discussion.Thread
+	Next     string
+	Notice   string
+	CanStart bool
+	SignedIn bool
+	Level    *formState
+	Levels   []string
+}
+
+var levelNames = []string{string(notify.Mute), string(notify.Quiet), string(notify.Normal), string(notify.Loud)}
+
+func (s *Server) threadListPage(w http.ResponseWriter, r *http.Request) {
+	id := r.PathValue("id")
+	cursor, _, err := threadsParams(r, 25, 100)
+	var page struct {
+		Items []discussion.Thread
+		Next  string
+	}
+	if err == nil {
+		p, terr := s.discussions.Threads(r.Context(), id, cursor, 25)
+		page.Items, page.Next, err = p.Items, p.Next, terr
+	}
+	var g group.Group
+	if err == nil && s.groups != nil {
+		g, err = s.groups.Get(r.Context(), id)
+	}
+	if err != nil {
+		s.pageError(w, r, err)
+		return
+	}
+	s.web.Page(w, r, http.StatusOK, "thread_list", "Threads of "+g.Name, threadListData{Group: g, Threads: page.Items,
+		Next: page.Next, Notice: discussionNotice(r), CanStart: g.Can(string(authz.ThreadStart)),
+		SignedIn: authz.ActorFrom(r.Context()).Authenticated(), Level: newForm(map[string]string{"level": "normal"}), Levels: levelNames})
+}
+
+type threadNewData struct {
+	Group group.Group
+	Form  *formState
+}
+
+func (s *Server) renderThreadNew(w http.ResponseWriter, r *http.Request, status int, f *formState) {
+	g, err := s.groups.Get(r.Context(), r.PathValue("id"))
+	if err == nil && !g.Can(string(authz.ThreadStart)) {
+		err = s.groups.Authorize(r.Context(), g.ID, authz.ThreadStart, authz.Target{})
+	}
+	if err != nil {
+		s.pageError(w, r, err)
+		return
+	}
+	s.web.Page(w, r, status, "thread_new", "New thread in "+g.Name, threadNewData{Group: g, Form: f})
+}
+
+func (s *Server) threadNewPage(w http.ResponseWriter, r *http.Request) {
+	if err := authz.RequireUser(authz.ActorFrom(r.Context())); err != nil {
+		s.pageError(w, r, err)
+		return
+	}
+	s.renderThreadNew(w, r, http.StatusOK, newForm(nil))
+}
+
+func (s *Server) threadCreateSubmit(w http.ResponseWriter, r *http.Request) {
+	if !s.groupPostForm(w, r) {
+		return
+	}
+	in := discussion.StartInput{GroupID: r.PathValue("id"), Title: r.PostFormValue("title"), Description: r.PostFormValue("description")}
+	t, err := s.discussions.StartThread(r.Context(), in)
+	if err != nil {
+		f := newForm(map[string]string{"title": in.Title, "description": in.Description})
+		s.discussionFormFail(w, r, err, f, func(status int) { s.renderThreadNew(w, r, status, f) })
+		return
+	}
+	redirect(w, r, threadURL(t.ID)+"?done=started")
+}
+
+func (s *Server) groupLevelSubmit(w http.ResponseWriter, r *http.Request) {
+	if !s.groupPostForm(w, r) {
+		return
+	}
+	l, err := parseLevel(r.PostFormValue("level"))
+	if err == nil {
+		err = s.discussions.SetGroupLevel(r.Context(), r.PathValue("id"), l)
+	}
+	if err != nil {
+		s.pageError(w, r, err)
+		return
+	}
+	redirect(w, r, groupURL(r.PathValue("id"), "/threads")+"?done=level")
+}
+
+// ---- the thread page ----
+
+type threadPageData struct {
+	Thread   discussion.Thread
+	Group    *group.Group
+	Timeline []*timelineNode
+	Next     string
+	Notice   string
+	Caps     threadCaps
+	Comment  *formState // the new comment form (and the reply that failed)
+	ReplyTo  string
+	Guest    *formState
+	Levels   []string
+	// ThreadFiles are the thread's own attachments.
+	ThreadFiles fileList
+}
+
+func (s *Server) threadPage(w http.ResponseWriter, r *http.Request) {
+	s.renderThread(w, r, http.StatusOK, nil, "", nil)
+}
+
+// renderThread renders the thread page; comment or guest carry a form
+// that failed (replyTo names the comment a failed reply was for).
+func (s *Server) renderThread(w http.ResponseWriter, r *http.Request, status int, comment *formState, replyTo string, guest *formState) {
+	ctx := r.Context()
+	tid := r.PathValue("tid")
+	cursor := r.URL.Query().Get("cursor")
+	p, err := s.discussions.Page(ctx, tid, cursor, discussion.TimelinePageSize)
+	if err != nil {
+		s.pageError(w, r, err)
+		return
+	}
+	caps := s.capsFor(ctx, p.Thread)
+	d := &threadPageData{Thread: p.Thread, Next: p.Next, Notice: discussionNotice(r), Caps: caps, Comment: comment,
+		ReplyTo: replyTo, Guest: guest, Levels: levelNames, ThreadFiles: fileList{Thread: p.Thread.ID, Files: p.Thread.Files}}
+	d.Timeline = buildTimeline(p.Items, caps, p.Thread.Closed, d)
+	if d.Comment == nil {
+		d.Comment = newForm(nil)
+	}
+	if d.Guest == nil {
+		d.Guest = newForm(nil)
+	}
+	// The group is named only to those who may see it (not to a guest of a
+	// thread in a secret group).
+	if s.groups != nil {
+		if g, err := s.groups.Get(ctx, p.Thread.GroupID); err == nil {
+			d.Group = &g
+		}
+	}
+	if caps.SignedIn && status == http.StatusOK && p.Next == "" && p.Thread.Unread > 0 {
+		// The reader has now seen the whole thread.
+		if _, err := s.discussions.MarkRead(ctx, tid); err != nil {
+			s.log.WarnContext(ctx, "mark read failed", "thread_id", tid, "error", err.Error())
+		}
+	}
+	s.web.Page(w, r, status, "thread", p.Thread.Title, d)
+}
+
+// threadPostForm parses a page form; it fails with the error page.
+func (s *Server) threadPostForm(w http.ResponseWriter, r *http.Request) bool {
+	return s.groupPostForm(w, r)
+}
+
+func (s *Server) commentSubmit(w http.ResponseWriter, r *http.Request) {
+	if !s.threadPostForm(w, r) {
+		return
+	}
+	tid := r.PathValue("tid")
+	in := discussion.CommentInput{ParentID: r.PostFormValue("parent_id"), Body: r.PostFormValue("body")}
+	it, err := s.discussions.Comment(r.Context(), tid, in)
+	if err != nil {
+		f := newForm(map[string]string{"body": in.Body})
+		s.discussionFormFail(w, r, err, f, func(status int) { s.renderThread(w, r, status, f, in.ParentID, nil) })
+		return
+	}
+	redirect(w, r, threadURL(tid)+"?done=commented#c-"+it.ID)
+}
+
+func (s *Server) threadGuestSubmit(w http.ResponseWriter, r *http.Request) {
+	if !s.threadPostForm(w, r) {
+		return
+	}
+	tid := r.PathValue("tid")
+	email := r.PostFormValue("email")
+	if err := s.discussions.InviteGuest(r.Context(), tid, email); err != nil {
+		f := newForm(map[string]string{"email": email})
+		s.discussionFormFail(w, r, err, f, func(status int) { s.renderThread(w, r, status, nil, "", f) })
+		return
+	}
+	redirect(w, r, threadURL(tid)+"?done=guest")
+}
+
+func (s *Server) threadLevelSubmit(w http.ResponseWriter, r *http.Request) {
+	if !s.threadPostForm(w, r) {
+		return
+	}
+	l, err := parseLevel(r.PostFormValue("level"))
+	if err == nil {
+		err = s.discussions.SetThreadLevel(r.Context(), r.PathValue("tid"), l)
+	}
+	if err != nil {
+		s.pageError(w, r, err)
+		return
+	}
+	redirect(w, r, threadURL(r.PathValue("tid"))+"?done=level")
+}
+
+// threadAction runs a thread action from a button and redirects with done.
+func (s *Server) threadAction(w http.ResponseWriter, r *http.Request, done string, run func(ctx context.Context, tid string) error) {
+	tid := r.PathValue("tid")
+	if err := run(r.Context(), tid); err != nil {
+		s.pageError(w, r, err)
+		return
+	}
+	redirect(w, r, threadURL(tid)+"?done="+done)
+}
+
+func (s *Server) threadCloseSubmit(w http.ResponseWriter, r *http.Request) {
+	s.threadAction(w, r, "closed", func(ctx context.Context, tid string) error {
+		_, err := s.discussions.Close(ctx, tid)
+		return err
+	})
+}
+
+func (s *Server) threadReopenSubmit(w http.ResponseWriter, r *http.Request) {
+	s.threadAction(w, r, "reopened", func(ctx context.Context, tid string) error {
+		_, err := s.discussions.Reopen(ctx, tid)
+		return err
+	})
+}
+
+func (s *Server) threadPinSubmit(w http.ResponseWriter, r *http.Request) {
+	s.threadAction(w, r, "pinned", func(ctx context.Context, tid string) error {
+		_, err := s.discussions.Pin(ctx, tid, true)
+		return err
+	})
+}
+
+func (s *Server) threadUnpinSubmit(w http.ResponseWriter, r *http.Request) {
+	s.threadAction(w, r, "unpinned", func(ctx context.Context, tid string) error {
+		_, err := s.discussions.Pin(ctx, tid, false)
+		return err
+	})
+}
+
+func (s *Server) threadDeleteSubmit(w http.ResponseWriter, r *http.Request) {
+	tid := r.PathValue("tid")
+	t, err := s.discussions.Thread(r.Context(), tid)
+	if err == nil {
+		err = s.discussions.Delete(r.Context(), tid)
+	}
+	if err != nil {
+		s.pageError(w, r, err)
+		return
+	}
+	redirect(w, r, groupURL(t.GroupID, "/threads")+"?done=deleted")
+}
+
+// ---- editing ----
+
+type threadEditData struct {
+	Thread discussion.Thread
+	Form   *formState
+}
+
+func (s *Server) renderThreadEdit(w http.ResponseWriter, r *http.Request, status int, f *formState) {
+	ctx := r.Context()
+	t, err := s.discussions.Thread(ctx, r.PathValue("tid"))
+	if err == nil && !s.capsFor(ctx, t).Edit {
+		err = authz.Forbidden("you cannot edit this thread")
+	}
+	if err != nil {
+		s.pageError(w, r, err)
+		return
+	}
+	if f == nil {
+		f = newForm(map[string]string{"title": t.Title, "description": t.Description, "version": strconv.FormatInt(t.Version, 10)})
+	}
+	s.web.Page(w, r, status, "thread_edit", "Edit "+t.Title, threadEditData{Thread: t, Form: f})
+}
+
+func (s *Server) threadEditPage(w http.ResponseWriter, r *http.Request) {
+	if err := authz.RequireUser(authz.ActorFrom(r.Context())); err != nil {
+		s.pageError(w, r, err)
+		return
+	}
+	s.renderThreadEdit(w, r, http.StatusOK, nil)
+}
+
+func (s *Server) threadEditSubmit(w http.ResponseWriter, r *http.Request) {
+	if !s.threadPostForm(w, r) {
+		return
+	}
+	tid := r.PathValue("tid")
+	title, desc, ver := r.PostFormValue("title"), r.PostFormValue("description"), r.PostFormValue("version")
+	_, err := s.discussions.UpdateThread(r.Context(), tid, discussion.UpdateInput{Title: &title, Description: &desc, Version: formVersion(ver)})
+	if err != nil {
+		f := newForm(map[string]string{"title": title, "description": desc, "version": ver})
+		s.discussionFormFail(w, r, err, f, func(status int) { s.renderThreadEdit(w, r, status, f) })
+		return
+	}
+	redirect(w, r, threadURL(tid)+"?done=saved")
+}
+
+type commentEditData struct {
+	Thread  discussion.Thread
+	Comment discussion.Item
+	Form    *formState
+}
+
+// findComment reads the page of the thread holding comment cid (the
+// comment is looked up on the first timeline page; comments further on are
+// edited through the API).
+func (s *Server) findComment(ctx context.Context, tid, cid string) (discussion.Thread, discussion.Item, threadCaps, error) {
+	p, err := s.discussions.Page(ctx, tid, "", discussion.MaxTimelinePage)
+	if err != nil {
+		return discussion.Thread{}, discussion.Item{}, threadCaps{}, err
+	}
+	for _, it := range p.Items {
+		if it.ID == cid && it.Kind == discussion.KindComment && !it.Deleted {
+			return p.Thread, it, s.capsFor(ctx, p.Thread), nil
+		}
+	}
+	return discussion.Thread{}, discussion.Item{}, threadCaps{}, discussion.ErrNoComment
+}
+
+func (s *Server) renderCommentEdit(w http.ResponseWriter, r *http.Request, status int, f *formState) {
+	t, c, caps, err := s.findComment(r.Context(), r.PathValue("tid"), r.PathValue("cid"))
+	if err == nil {
+		if edit, _ := caps.comment(c); !edit {
+			err = authz.Forbidden("you cannot edit this comment")
+		}
+	}
+	if err != nil {
+		s.pageError(w, r, err)
+		return
+	}
+	if f == nil {
+		f = newForm(map[string]string{"body": c.Body, "version": strconv.FormatInt(c.Version, 10)})
+	}
+	s.web.Page(w, r, status, "thread_comment_edit", "Edit comment", commentEditData{Thread: t, Comment: c, Form: f})
+}
+
+func (s *Server) commentEditPage(w http.ResponseWriter, r *http.Request) {
+	if err := authz.RequireUser(authz.ActorFrom(r.Context())); err != nil {
+		s.pageError(w, r, err)
+		return
+	}
+	s.renderCommentEdit(w, r, http.StatusOK, nil)
+}
+
+func (s *Server) commentEditSubmit(w http.ResponseWriter, r *http.Request) {
+	if !s.threadPostForm(w, r) {
+		return
+	}
+	tid, cid := r.PathValue("tid"), r.PathValue("cid")
+	body, ver := r.PostFormValue("body"), r.PostFormValue("version")
+	if _, err := s.discussions.EditComment(r.Context(), tid, cid, body, formVersion(ver)); err != nil {
+		f := newForm(map[string]string{"body": body, "version": ver})
+		s.discussionFormFail(w, r, err, f, func(status int) { s.renderCommentEdit(w, r, status, f) })
+		return
+	}
+	redirect(w, r, threadURL(tid)+"?done=edited#c-"+cid)
+}
+
+func (s *Server) commentDeleteSubmit(w http.ResponseWriter, r *http.Request) {
+	tid := r.PathValue("tid")
+	if err := s.discussions.DeleteComment(r.Context(), tid, r.PathValue("cid")); err != nil {
+		s.pageError(w, r, err)
+		return
+	}
+	redirect(w, r, threadURL(tid)+"?done=removed")
+}
+
+func (s *Server) reactSubmit(w http.ResponseWriter, r *http.Request) {
+	if !s.threadPostForm(w, r) {
+		return
+	}
+	tid, cid := r.PathValue("tid"), r.PathValue("cid")
+	on := r.PostFormValue("on") != "0"
+	if err := s.discussions.React(r.Context(), tid, cid, r.PostFormValue("name"), on); err != nil {
+		s.pageError(w, r, err)
+		return
+	}
+	redirect(w, r, threadURL(tid)+"#c-"+cid)
+}
+
+// ---- history ----
+
+type historyData struct {
+	Thread  discussion.Thread
+	Comment string
+	Edits   []historyEdit
+}
+
+type historyEdit struct {
+	discussion.Edit
+	Fields []historyField
+}
+
+type historyField struct{ Name, Before, After string }
+
+func (s *Server) renderHistory(w http.ResponseWriter, r *http.Request, cid string) {
+	ctx := r.Context()
+	tid := r.PathValue("tid")
+	edits, err := s.discussions.History(ctx, tid, cid)
+	var t discussion.Thread
+	if err == nil {
+		t, err = s.discussions.Thread(ctx, tid)
+	}
+	if err != nil {
+		s.pageError(w, r, err)
+		return
+	}
+	d := historyData{Thread: t, Comment: cid}
+	for _, e := range edits {
+		he := historyEdit{Edit: e}
+		for _, name := range []string{"title", "description", "body"} {
+			if after, ok := e.After[name]; ok {
+				he.Fields = append(he.Fields, historyField{Name: name, Before: e.Before[name], After: after})
+			}
+		}
+		d.Edits = append(d.Edits, he)
+	}
+	title := "Edit history of " + t.Title
+	if cid != "" {
+		title = "Edit history of a comment"
+	}
+	s.web.Page(w, r, http.StatusOK, "thread_history", title, d)
+}
+
+func (s *Server) threadHistoryPage(w http.ResponseWriter, r *http.Request) { s.renderHistory(w, r, "") }
+
+func (s *Server) commentHistoryPage(w http.ResponseWriter, r *http.Request) {
+	s.renderHistory(w, r, r.PathValue("cid"))
+}
+
+// ---- attachments ----
+
+// fileNoScriptSubmit is where the attachment form goes when JavaScript
+// did not take it over: it explains why a file cannot be attached that way.
+func (s *Server) fileNoScriptSubmit(w http.ResponseWriter, r *http.Request) {
+	if err := authz.RequireUser(authz.ActorFrom(r.Context())); err != nil {
+		s.pageError(w, r, err)
+		return
+	}
+	tid := r.PathValue("tid")
+	if _, err := s.discussions.Thread(r.Context(), tid); err != nil {
+		s.pageError(w, r, err)
+		return
+	}
+	redirect(w, r, threadURL(tid)+"?done=needs-js#attach")
+}
+
+func (s *Server) fileDownload(w http.ResponseWriter, r *http.Request) {
+	if err := s.download(w, r); err != nil {
+		s.pageError(w, r, err)
+	}
+}
+
+// ---- dashboard and notifications ----
+
+type dashboardData struct {
+	Threads []discussion.Thread
+	Unread  int64
+}
+
+func (s *Server) dashboardPage(w http.ResponseWriter, r *http.Request) {
+	ts, err := s.discussions.Dashboard(r.Context(), 30)
+	if err != nil {
+		s.pageError(w, r, err)
+		return
+	}
+	n, _ := s.notifications.UnreadCount(r.Context())
+	s.web.Page(w, r, http.StatusOK, "dashboard", "Dashboard", dashboardData{Threads: ts, Unread: n})
+}
+
+type notificationsData struct {
+	Items  []notify.Notification
+	Next   string
+	Unread int64
+	Notice string
+}
+
+func (s *Server) notificationsPage(w http.ResponseWriter, r *http.Request) {
+	cursor, _, err := threadsParams(r, 50, 100)
+	var d notificationsData
+	if err == nil {
+		var p struct {
+			Items []notify.Notification
+			Next  string
+		}
+		pg, lerr := s.notifications.List(r.Context(), cursor, 50)
+		p.Items, p.Next, err = pg.Items, pg.Next, lerr
+		d.Items, d.Next = p.Items, p.Next
+	}
+	if err == nil {
+		d.Unread, err = s.notifications.UnreadCount(r.Context())
+	}
+	if err != nil {
+		s.pageError(w, r, err)
+		return
+	}
+	d.Notice = discussionNotice(r)
+	s.web.Page(w, r, http.StatusOK, "notifications", "Notifications", d)
+}
+
+func (s *Server) notificationReadSubmit(w http.ResponseWriter, r *http.Request) {
+	if !s.threadPostForm(w, r) {
+		return
+	}
+	if err := s.notifications.MarkRead(r.Context(), r.PathValue("nid")); err != nil {
+		s.pageError(w, r, err)
+		return
+	}
+	next := safeNext(r.PostFormValue("next"))
+	if next == "/" {
+		next = "/notifications"
+	}
+	redirect(w, r, next)
+}
+
+func (s *Server) notificationsReadAllSubmit(w http.ResponseWriter, r *http.Request) {
+	if err := s.notifications.MarkAllRead(r.Context()); err != nil {
+		s.pageError(w, r, err)
+		return
+	}
+	redirect(w, r, "/notifications?done=read")
+}
