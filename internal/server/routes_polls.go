@@ -1,4 +1,58 @@
 package server
 
 // pollRoutes: polls of every type, ballots, results, outcomes, exports.
-func (s *Server) pollRoutes() []Route { return nil }
+// Every handler translates and calls the decision core, which asks the one
+// policy (authz.Group) and applies the one results-visibility gate; none
+// decides access itself. Public routes still answer per actor: a poll of a
+// secret group is 404 to outsiders, a draft to everyone but its author.
+func (s *Server) pollRoutes() []Route {
+	routes := []Route{
+		// JSON API
+		{Pattern: "GET /api/v1/groups/{id}/polls", Access: Public, Handler: s.apiListPolls},
+		{Pattern: "POST /api/v1/groups/{id}/polls", Access: Token, Handler: s.apiCreatePoll},
+		{Pattern: "GET /api/v1/polls/{pid}", Access: Public, Handler: s.apiGetPoll},
+		{Pattern: "PATCH /api/v1/polls/{pid}", Access: Token, Handler: s.apiUpdatePoll},
+		{Pattern: "DELETE /api/v1/polls/{pid}", Access: Token, Handler: s.apiDeletePoll},
+		{Pattern: "POST /api/v1/polls/{pid}/extend", Access: Token, Handler: s.apiExtendPoll},
+		{Pattern: "POST /api/v1/polls/{pid}/close", Access: Token, Handler: s.apiClosePoll},
+		{Pattern: "POST /api/v1/polls/{pid}/reopen", Access: Token, Handler: s.apiReopenPoll},
+		{Pattern: "GET /api/v1/polls/{pid}/voters", Access: Public, Handler: s.apiVoters},
+		{Pattern: "POST /api/v1/polls/{pid}/voters", Access: Token, Handler: s.apiAddVoter},
+		{Pattern: "DELETE /api/v1/polls/{pid}/voters/{uid}", Access: Token, Handler: s.apiRemoveVoter},
+		{Pattern: "GET /api/v1/polls/{pid}/ballot", Access: Token, Handler: s.apiMyBallot},
+		{Pattern: "PUT /api/v1/polls/{pid}/ballot", Access: Token, Handler: s.apiVote},
+		{Pattern: "DELETE /api/v1/polls/{pid}/ballot", Access: Token, Handler: s.apiWithdraw},
+		{Pattern: "POST /api/v1/polls/{pid}/receipt", Access: Public, Handler: s.apiVerifyReceipt},
+		{Pattern: "GET /api/v1/polls/{pid}/results", Access: Public, Handler: s.apiResults},
+		{Pattern: "GET /api/v1/polls/{pid}/results.csv", Access: Public, Handler: s.apiResultsCSV},
+		{Pattern: "GET /api/v1/polls/{pid}/ballots", Access: Public, Handler: s.apiBallots},
+		{Pattern: "GET /api/v1/polls/{pid}/ballots.csv", Access: Public, Handler: s.apiBallotsCSV},
+		{Pattern: "GET /api/v1/polls/{pid}/undecided", Access: Token, Handler: s.apiUndecided},
+		{Pattern: "POST /api/v1/polls/{pid}/remind", Access: Token, Handler: s.apiRemind},
+		{Pattern: "GET /api/v1/polls/{pid}/outcome", Access: Public, Handler: s.apiGetOutcome},
+		{Pattern: "PUT /api/v1/polls/{pid}/outcome", Access: Token, Handler: s.apiSetOutcome},
+		{Pattern: "GET /api/v1/polls/{pid}/outcome.ics", Access: Public, Handler: s.apiOutcomeICS},
+
+		// Pages
+		{Pattern: "GET /groups/{id}/polls", Access: Public, Page: true, Handler: s.pollListPage},
+		{Pattern: "GET /groups/{id}/polls/new", Access: Session, Page: true, Handler: s.pollNewPage},
+		{Pattern: "POST /groups/{id}/polls", Access: Session, Page: true, Handler: s.pollCreateSubmit},
+		{Pattern: "GET /polls/{pid}", Access: Public, Page: true, Handler: s.pollPage},
+		{Pattern: "GET /polls/{pid}/edit", Access: Session, Page: true, Handler: s.pollEditPage},
+		{Pattern: "POST /polls/{pid}/edit", Access: Session, Page: true, Handler: s.pollEditSubmit},
+		{Pattern: "POST /polls/{pid}/vote", Access: Session, Page: true, Handler: s.pollVoteSubmit},
+		{Pattern: "POST /polls/{pid}/withdraw", Access: Session, Page: true, Handler: s.pollWithdrawSubmit},
+		{Pattern: "POST /polls/{pid}/close", Access: Session, Page: true, Handler: s.pollCloseSubmit},
+		{Pattern: "POST /polls/{pid}/extend", Access: Session, Page: true, Handler: s.pollExtendSubmit},
+		{Pattern: "POST /polls/{pid}/reopen", Access: Session, Page: true, Handler: s.pollReopenSubmit},
+		{Pattern: "POST /polls/{pid}/remind", Access: Session, Page: true, Handler: s.pollRemindSubmit},
+		{Pattern: "POST /polls/{pid}/delete", Access: Session, Page: true, Handler: s.pollDeleteSubmit},
+		{Pattern: "POST /polls/{pid}/outcome", Access: Session, Page: true, Handler: s.pollOutcomeSubmit},
+		{Pattern: "GET /polls/{pid}/receipt", Access: Public, Page: true, Handler: s.pollReceiptPage},
+		{Pattern: "POST /polls/{pid}/receipt", Access: Session, Page: true, Handler: s.pollReceiptSubmit},
+	}
+	for i := range routes {
+		routes[i].Handler = s.needPolls(routes[i].Page, routes[i].Handler)
+	}
+	return routes
+}

@@ -1,0 +1,169 @@
+package e2e
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/quorum-app/quorum/internal/app"
+	"github.com/quorum-app/quorum/internal/authz"
+	"github.com/quorum-app/quorum/internal/browsertest"
+	"github.com/quorum-app/quorum/internal/mail"
+	"github.com/quorum-app/quorum/internal/testcloud"
+)
+
+// newPollSite is newSite that also hands back the application, so the test
+// can run the scheduler's work (app.Tick) the way functions/scheduler does.
+func newPollSite(t *testing.T) (*site, *app.API) {
+	t.Helper()
+	env := testcloud.New(t)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	base := fmt.Sprintf("http://localhost:%d", ln.Addr().(*net.TCPAddr).Port)
+	cfg := env.Config
+	cfg.BaseURL, _ = url.Parse(base)
+	log := slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	a, err := app.NewAPI(context.Background(), cfg, log)
+	if err != nil {
+		t.Fatalf("build app: %v", err)
+	}
+	ts := httptest.NewUnstartedServer(a.Handler())
+	ts.Listener.Close()
+	ts.Listener = ln
+	ts.Start()
+	t.Cleanup(ts.Close)
+	return &site{t: t, URL: base, prefix: env.Prefix, mail: mail.Emulator{URL: env.Config.SESEndpoint},
+		browser: browsertest.Start(t), seen: map[string]bool{}}, a
+}
+
+// actingAs is a context acting as the account registered with addr.
+func actingAs(t *testing.T, a *app.API, addr string) context.Context {
+	t.Helper()
+	u, err := a.Accounts.UserByEmail(context.Background(), addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return authz.WithActor(context.Background(), authz.Actor{Kind: authz.User, UserID: u.ID})
+}
+
+// The browser test of issue 5: Ada starts a proposal in her group (the
+// discussions pages link polls to threads separately), Ben and Cy vote
+// with reasons, Cy changes his vote, the poll closes through the
+// scheduler's work, Ada writes the outcome and everyone sees the final
+// chart. Every poll page is checked with axe-core and the CSP checks.
+func TestPollProposalJourney(t *testing.T) {
+	s, a := newPollSite(t)
+	ada := s.person(t, "ada", "Ada Lovelace")
+	ben := s.person(t, "ben", "Ben Franklin")
+	cy := s.person(t, "cy", "Cy Young")
+	for _, p := range []*person{ada, ben, cy} {
+		p.open("/signup")
+		p.signInWithCode(true)
+	}
+
+	// Ada's group; Ben and Cy join through its link.
+	ada.open("/groups/new")
+	ada.fill("Name", "Garden Club")
+	if st := ada.submit("Create group"); st != 200 {
+		t.Fatalf("create group: %d", st)
+	}
+	groupPath := ada.path()
+	gid := strings.TrimPrefix(groupPath, "/groups/")
+	adaCtx := actingAs(t, a, ada.Email)
+	link, err := a.Groups.JoinLink(adaCtx, gid)
+	if err != nil {
+		t.Fatal(err)
+	}
+	token := link[strings.LastIndex(link, "/join/")+len("/join/"):]
+	for _, p := range []*person{ben, cy} {
+		if _, err := a.Groups.JoinViaLink(actingAs(t, a, p.Email), token); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	// Ada starts a proposal: the kind first, then its form.
+	ada.open(groupPath)
+	ada.follow("Start a poll")
+	ada.audit("poll type chooser")
+	if !ada.checked(ada.field("Proposal")) {
+		t.Fatalf("proposal is not the default kind")
+	}
+	ada.submit("Continue")
+	if h := ada.heading(); h != "New Proposal" {
+		t.Fatalf("form heading %q", h)
+	}
+	ada.audit("new proposal form")
+	ada.fill("Title", "Plant tomatoes this spring?")
+	ada.fill("Details", "They need the south bed.")
+	ada.submit("Start poll")
+	ada.sees("Your poll is ready.", "Plant tomatoes this spring?", "Proposal · open")
+	pollPath := ada.path()
+	pid := strings.TrimPrefix(pollPath, "/polls/")
+	ada.audit("poll page (author, no votes)")
+
+	// Ben votes with a reason.
+	ben.open(groupPath)
+	ben.follow("Polls of this group")
+	ben.follow("Plant tomatoes this spring?")
+	ben.Do("choose Agree", chromedp.Click(ben.field("Agree")))
+	ben.fill("Reason", "Fresh tomatoes all summer.")
+	ben.submit("Vote")
+	ben.sees("Your vote was counted.", "You voted: Agree", "Fresh tomatoes all summer.", "Ben Franklin")
+	ben.audit("poll page (voter)")
+
+	// Cy votes, then changes his mind.
+	cy.open(pollPath)
+	cy.Do("choose Disagree", chromedp.Click(cy.field("Disagree")))
+	cy.fill("Reason", "The south bed is for beans.")
+	cy.submit("Vote")
+	cy.sees("You voted: Disagree")
+	cy.Do("choose Abstain", chromedp.Click(cy.field("Abstain")))
+	cy.fill("Reason", "Fine by me if the beans move.")
+	cy.submit("Change vote")
+	cy.sees("Your vote was changed.", "You voted: Abstain", "Fine by me if the beans move.")
+	cy.notSees("The south bed is for beans.")
+	cy.audit("poll page (changed vote)")
+
+	// The poll closes through the scheduler's work, after its closing time.
+	p, err := a.Decisions.Get(adaCtx, pid)
+	if err != nil {
+		t.Fatal(err)
+	}
+	report, err := a.Tick(context.Background(), p.Definition.Settings.ClosingAt.Add(time.Minute))
+	if err != nil || report.Polls.Closed < 1 {
+		t.Fatalf("tick: %+v %v", report, err)
+	}
+
+	// Ada writes the outcome.
+	ada.open(pollPath)
+	ada.sees("Proposal · closed", "No outcome has been written yet.")
+	ada.fill("What was decided", "We plant tomatoes; the beans move north.")
+	ada.submit("Save outcome")
+	ada.sees("The outcome was saved.", "We plant tomatoes; the beans move north.")
+	ada.audit("poll page (closed, outcome)")
+
+	// Everyone sees the final chart and the outcome.
+	for _, who := range []*person{ada, ben, cy} {
+		who.open(pollPath)
+		who.sees("Voting has closed.", "We plant tomatoes; the beans move north.", "2 of 3 eligible voters have voted.",
+			"Fresh tomatoes all summer.", "Fine by me if the beans move.")
+		chart := browsertest.Get(who.Session, "read chart", chromedp.Evaluate[string](
+			`(() => { const s = document.querySelector("svg.q-chart[role=img]"); return s ? s.textContent : ""; })()`))
+		for _, want := range []string{"Results of Plant tomatoes this spring?", "Agree: 1 (50.0%)", "Abstain: 1 (50.0%)", "Disagree: 0"} {
+			if !strings.Contains(chart, want) {
+				t.Errorf("%s's chart lacks %q: %q", who.Name, want, chart)
+			}
+		}
+	}
+	ben.audit("poll page (closed, voter)")
+}

@@ -1,0 +1,243 @@
+package server
+
+import (
+	"bytes"
+	"encoding/csv"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/quorum-app/quorum/internal/decision"
+	"github.com/quorum-app/quorum/internal/poll"
+)
+
+// CSV exports and the meeting invitation. Exports are built only from what
+// the core's gated calls returned (Results, Ballots), so hidden results
+// cannot reach them.
+
+// csvText neutralises a text cell against spreadsheet formula injection:
+// a cell starting with = + - @ (or a tab or carriage return, which some
+// programs strip before evaluating) gets a leading single quote. Numbers
+// are written by the export itself and never pass through here.
+func csvText(s string) string {
+	if s == "" {
+		return s
+	}
+	switch s[0] {
+	case '=', '+', '-', '@', '\t', '\r':
+		return "'" + s
+	}
+	return s
+}
+
+func fmtFloat(f float64) string { return strconv.FormatFloat(f, 'f', 2, 64) }
+
+// optionLabel is how an option is named in exports and pages: its label,
+// or for a meeting option its time in the poll's zone.
+func optionLabel(d poll.Definition, o poll.Option) string {
+	if d.Type != poll.TypeMeeting {
+		return o.Label
+	}
+	when := meetingTime(d, o)
+	if o.Label != "" {
+		return when + " (" + o.Label + ")"
+	}
+	return when
+}
+
+// meetingTime formats a meeting option in the poll's time zone.
+func meetingTime(d poll.Definition, o poll.Option) string {
+	if o.AllDay {
+		return o.Start.UTC().Format("Mon 2 Jan 2006")
+	}
+	loc, err := time.LoadLocation(d.Settings.TimeZone)
+	if err != nil || d.Settings.TimeZone == "" {
+		loc = time.UTC
+	}
+	return o.Start.In(loc).Format("Mon 2 Jan 2006 15:04")
+}
+
+func resultsCSV(p decision.Poll, r poll.Results) []byte {
+	var buf bytes.Buffer
+	buf.WriteString("\ufeff") // spreadsheets read UTF-8 with a BOM
+	cw := csv.NewWriter(&buf)
+	cw.UseCRLF = true
+	meeting := p.Definition.Type == poll.TypeMeeting
+	head := []string{"option_id", "option", "total", "voters", "average", "score_percent", "voter_percent", "max_score_percent"}
+	if meeting {
+		head = append(head, "yes", "maybe", "no")
+	}
+	_ = cw.Write(head)
+	for _, o := range r.Options {
+		label := o.Label
+		if opt, ok := p.Definition.Option(o.ID); ok {
+			label = optionLabel(p.Definition, opt)
+		}
+		row := []string{csvText(o.ID), csvText(label), strconv.FormatInt(o.Total, 10), strconv.FormatInt(o.Voters, 10),
+			fmtFloat(o.Average), fmtFloat(o.ScorePercent), fmtFloat(o.VoterPercent), fmtFloat(o.MaxScorePercent)}
+		if meeting {
+			row = append(row, strconv.FormatInt(o.ScoreCounts[poll.MeetingYes], 10),
+				strconv.FormatInt(o.ScoreCounts[poll.MeetingMaybe], 10), strconv.FormatInt(o.ScoreCounts[poll.MeetingNo], 10))
+		}
+		_ = cw.Write(row)
+	}
+	for _, x := range r.Rows {
+		row := []string{x.Kind, strings.ReplaceAll(x.Kind, "_", " "), "", strconv.FormatInt(x.Voters, 10), "", "", fmtFloat(x.VoterPercent), ""}
+		if meeting {
+			row = append(row, "", "", "")
+		}
+		_ = cw.Write(row)
+	}
+	cw.Flush()
+	return buf.Bytes()
+}
+
+func ballotsCSV(p decision.Poll, items []ballotOut) []byte {
+	var buf bytes.Buffer
+	buf.WriteString("\ufeff")
+	cw := csv.NewWriter(&buf)
+	cw.UseCRLF = true
+	d := p.Definition
+	anon := d.Settings.Anonymous
+	var head []string
+	if !anon {
+		head = append(head, "voter", "cast_at", "updated_at")
+	}
+	for _, o := range d.Options {
+		head = append(head, csvText(optionLabel(d, o)))
+	}
+	if d.Settings.NoneOfTheAbove {
+		head = append(head, "none_of_the_above")
+	}
+	head = append(head, "reason")
+	_ = cw.Write(head)
+	for _, b := range items {
+		var row []string
+		if !anon {
+			name := b.Name
+			if name == "" {
+				name = b.UserID
+			}
+			row = append(row, csvText(name), fmtTime(b.CastAt), fmtTime(b.UpdatedAt))
+		}
+		scores := map[string]int{}
+		for _, c := range b.Choices {
+			scores[c.OptionID] = c.Score
+		}
+		for _, o := range d.Options {
+			if sc, ok := scores[o.ID]; ok {
+				row = append(row, strconv.Itoa(sc))
+			} else {
+				row = append(row, "")
+			}
+		}
+		if d.Settings.NoneOfTheAbove {
+			row = append(row, strconv.FormatBool(b.NoneOfTheAbove))
+		}
+		row = append(row, csvText(b.Reason))
+		_ = cw.Write(row)
+	}
+	cw.Flush()
+	return buf.Bytes()
+}
+
+func fmtTime(t *time.Time) string {
+	if t == nil || t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format(time.RFC3339)
+}
+
+// ---- iCalendar (RFC 5545) ----
+
+// icsEscape escapes a TEXT value: backslash, semicolon, comma and newlines.
+func icsEscape(s string) string {
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; c {
+		case '\\':
+			b.WriteString(`\\`)
+		case ';':
+			b.WriteString(`\;`)
+		case ',':
+			b.WriteString(`\,`)
+		case '\n':
+			b.WriteString(`\n`)
+		case '\r':
+			if i+1 < len(s) && s[i+1] == '\n' {
+				continue
+			}
+			b.WriteString(`\n`)
+		default:
+			if c < 0x20 && c != '\t' { // other control characters are not allowed
+				continue
+			}
+			b.WriteByte(c)
+		}
+	}
+	return b.String()
+}
+
+// icsLine folds a content line at 75 octets (never inside a UTF-8
+// sequence) with CRLF followed by a space, and ends it with CRLF.
+func icsLine(b *bytes.Buffer, line string) {
+	n := 0
+	for len(line) > 0 {
+		limit := 75
+		if n > 0 {
+			limit = 74 // the leading space counts
+			b.WriteString("\r\n ")
+		}
+		cut := min(limit, len(line))
+		for cut < len(line) && cut > 0 && !utf8.RuneStart(line[cut]) {
+			cut--
+		}
+		b.WriteString(line[:cut])
+		line = line[cut:]
+		n++
+	}
+	b.WriteString("\r\n")
+}
+
+const icsUTC = "20060102T150405Z"
+
+// meetingICS is a one-event calendar for the time a meeting poll's outcome
+// chose: UTC times (all-day options as dates), the poll's duration, the
+// outcome statement as description.
+func meetingICS(p decision.Poll, o decision.Outcome, opt poll.Option, link string) []byte {
+	var b bytes.Buffer
+	line := func(s string) { icsLine(&b, s) }
+	line("BEGIN:VCALENDAR")
+	line("VERSION:2.0")
+	line("PRODID:-//Quorum//Polls//EN")
+	line("CALSCALE:GREGORIAN")
+	line("METHOD:PUBLISH")
+	line("BEGIN:VEVENT")
+	line("UID:poll-" + safeFileID(p.ID) + "@quorum")
+	line("DTSTAMP:" + o.UpdatedAt.UTC().Format(icsUTC))
+	line(fmt.Sprintf("SEQUENCE:%d", max(o.Version-1, 0)))
+	if opt.AllDay {
+		day := time.Date(opt.Start.Year(), opt.Start.Month(), opt.Start.Day(), 0, 0, 0, 0, time.UTC)
+		line("DTSTART;VALUE=DATE:" + day.Format("20060102"))
+		line("DTEND;VALUE=DATE:" + day.AddDate(0, 0, 1).Format("20060102"))
+	} else {
+		mins := p.Definition.Settings.MeetingDuration
+		if mins <= 0 {
+			mins = poll.DefaultMeetingMins
+		}
+		line("DTSTART:" + opt.Start.UTC().Format(icsUTC))
+		line("DTEND:" + opt.Start.UTC().Add(time.Duration(mins)*time.Minute).Format(icsUTC))
+	}
+	line("SUMMARY:" + icsEscape(p.Definition.Title))
+	line("DESCRIPTION:" + icsEscape(o.Statement))
+	if link != "" {
+		line("URL:" + icsEscape(link))
+	}
+	line("STATUS:CONFIRMED")
+	line("TRANSP:OPAQUE")
+	line("END:VEVENT")
+	line("END:VCALENDAR")
+	return b.Bytes()
+}
