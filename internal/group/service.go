@@ -320,6 +320,13 @@ func (s *Service) Create(ctx context.Context, in CreateInput) (Group, error) {
 		return Group{}, err
 	}
 
+	// A secret group's handle carries a random suffix: handles are unique
+	// across all groups, so a guessable one would reveal on collision that
+	// the secret group exists. (Its email address is unguessable too.)
+	base := handle
+	if privacy == authz.Secret {
+		handle, autoHandle = secretHandle(base), true
+	}
 	now := s.now().UTC()
 	for attempt := 0; ; attempt++ {
 		g := &groupItem{
@@ -343,7 +350,11 @@ func (s *Service) Create(ctx context.Context, in CreateInput) (Group, error) {
 		}
 		err := tx.Run(ctx, "")
 		if errors.Is(err, ErrHandleTaken) && autoHandle && attempt < 4 {
-			handle = trimHandle(slug(name), 34) + "-" + newID()[:4]
+			if privacy == authz.Secret {
+				handle = secretHandle(base)
+			} else {
+				handle = trimHandle(slug(name), 34) + "-" + newID()[:4]
+			}
 			continue
 		}
 		if err != nil {
@@ -360,6 +371,15 @@ func (s *Service) Create(ctx context.Context, in CreateInput) (Group, error) {
 
 // ErrNoSubgroupParent: the parent is gone or is itself a subgroup.
 var ErrNoSubgroupParent = domain.Errorf(domain.Forbidden, "a subgroup cannot have subgroups of its own")
+
+// secretHandle appends 8 random base32 characters (40 bits) to base, within
+// the 40-character limit of handles.
+func secretHandle(base string) string {
+	if base = trimHandle(base, 31); base == "" {
+		base = "group"
+	}
+	return base + "-" + newID()[:8]
+}
 
 func trimHandle(h string, n int) string {
 	if len(h) > n {
@@ -519,6 +539,9 @@ func (s *Service) Update(ctx context.Context, gid string, in UpdateInput) (Group
 		if h := NormaliseHandle(*in.Handle); h != g.Handle {
 			checkHandle(&fe, "handle", h)
 			newHandle = h
+			if g.Privacy == authz.Secret && h != "" {
+				newHandle = secretHandle(h)
+			}
 		}
 	}
 	g.Flags = in.Permissions.Apply(g.Flags)

@@ -711,3 +711,40 @@ func mustToken(t *testing.T, f *fixture, ctx context.Context, gid string) string
 	f.must(err)
 	return link[strings.LastIndex(link, "/")+1:]
 }
+
+// Handles are unique across all groups, so a secret group's handle carries a
+// random suffix: choosing the same handle for another group succeeds and
+// reveals nothing about the secret group.
+func TestSecretGroupHandleDoesNotRevealExistence(t *testing.T) {
+	f := newFixture(t)
+	alice, _ := f.user("Alice")
+	mallory, _ := f.user("Mallory")
+	base := "board-" + f.tag
+	secret, err := f.svc.Create(alice, group.CreateInput{Name: "Board", Handle: base, Privacy: "secret"})
+	f.must(err)
+	if !strings.HasPrefix(secret.Handle, base+"-") || len(secret.Handle) != len(base)+9 || len(secret.Handle) > 40 {
+		t.Fatalf("secret handle %q", secret.Handle)
+	}
+	public, err := f.svc.Create(mallory, group.CreateInput{Name: "Board", Handle: base, Privacy: "open"})
+	if err != nil || public.Handle != base {
+		t.Fatalf("the plain handle must stay available to others: %+v %v", public.Handle, err)
+	}
+	// Renaming the secret group's handle keeps it unguessable.
+	cur, err := f.svc.Get(alice, secret.ID)
+	f.must(err)
+	h := "council-" + f.tag
+	upd, err := f.svc.Update(alice, secret.ID, group.UpdateInput{Version: cur.Version, Handle: &h})
+	f.must(err)
+	if !strings.HasPrefix(upd.Handle, h+"-") {
+		t.Fatalf("updated secret handle %q", upd.Handle)
+	}
+	if _, err := f.svc.Create(mallory, group.CreateInput{Name: "Council", Handle: h, Privacy: "open"}); err != nil {
+		t.Fatalf("the plain handle must stay available after a rename: %v", err)
+	}
+	// A secret group named in a script without Latin letters still gets a valid handle.
+	g, err := f.svc.Create(alice, group.CreateInput{Name: "理事会", Privacy: "secret"})
+	f.must(err)
+	if !strings.HasPrefix(g.Handle, "group-") {
+		t.Fatalf("handle %q", g.Handle)
+	}
+}
