@@ -144,9 +144,15 @@ func (s *Service) SignOut(ctx context.Context, token string) error {
 }
 
 func (s *Service) sessionsOf(ctx context.Context, userID string) ([]Session, error) {
-	var out []Session
+	return ownedBy[Session](ctx, s, userID, "SESSION#")
+}
+
+// ownedBy lists a user's items of one kind through GSI1 (USER#<id>, sorted
+// by kind prefix): sessions and API tokens.
+func ownedBy[T any](ctx context.Context, s *Service, userID, prefix string) ([]T, error) {
+	var out []T
 	err := s.st.Table().Get(tabledef.GSI1PK, userPK(userID)).Index(tabledef.GSI1).
-		Range(tabledef.GSI1SK, dynamo.BeginsWith, "SESSION#").All(ctx, &out)
+		Range(tabledef.GSI1SK, dynamo.BeginsWith, prefix).All(ctx, &out)
 	if err != nil && !errors.Is(err, dynamo.ErrNotFound) {
 		return nil, dbErr(err)
 	}

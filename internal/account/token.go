@@ -2,7 +2,6 @@ package account
 
 import (
 	"context"
-	"errors"
 	"sort"
 	"strings"
 	"time"
@@ -110,13 +109,7 @@ func (s *Service) CreateToken(ctx context.Context, name string) (*NewToken, erro
 }
 
 func (s *Service) tokensOf(ctx context.Context, userID string) ([]APIToken, error) {
-	var out []APIToken
-	err := s.st.Table().Get(tabledef.GSI1PK, userPK(userID)).Index(tabledef.GSI1).
-		Range(tabledef.GSI1SK, dynamo.BeginsWith, "TOKEN#").All(ctx, &out)
-	if err != nil && !errors.Is(err, dynamo.ErrNotFound) {
-		return nil, dbErr(err)
-	}
-	return out, nil
+	return ownedBy[APIToken](ctx, s, userID, "TOKEN#")
 }
 
 // Tokens lists the actor's tokens, newest first (never their secrets).
