@@ -338,7 +338,8 @@ func (w *world) createGroup(kind string, privacy authz.Privacy, parent *fixture)
 	if err != nil {
 		w.t.Fatalf("create %s group: %v", kind, err)
 	}
-	f.id, f.flags = g.ID, g.Permissions
+	// A secret group's handle gets a random suffix: track the real one.
+	f.id, f.flags, f.handle = g.ID, g.Permissions, g.Handle
 	w.refreshJoinLink(f)
 	return f
 }

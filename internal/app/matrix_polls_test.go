@@ -94,6 +94,12 @@ func pollFixture(w *world, f *fixture) {
 	spec := w.newPoll(o, f, poll.TypeProposal, false, func(d *poll.Definition) { d.Settings.SpecifiedVotersOnly = true })
 	w.pollMust(w.a.Decisions.AddVoter(o, spec.ID, w.people["O"].id), "add voter")
 	f.ext["spec"] = spec.ID
+
+	addable := w.newPoll(o, f, poll.TypePoll, false, func(d *poll.Definition) {
+		d.Options = []poll.Option{{ID: "o1", Label: "First"}, {ID: "o2", Label: "Second"}}
+		d.Settings.VotersMayAddOptions = true
+	})
+	f.ext["addable"] = addable.ID
 }
 
 // onPoll fills in {pid} with the fixture's poll of that name.
@@ -204,6 +210,11 @@ func pollMatrix() map[string]spec {
 		"POST /api/v1/polls/{pid}/reopen": {build: func(c *cas) call {
 			return call{method: "POST", path: "/api/v1/polls/" + freshClosed(c) + "/reopen", json: jsonOf(map[string]string{"closing_at": later(c)})}
 		}, grp: admin, guest: true},
+		// Voters may add options where the poll allows it (poll admins always).
+		"POST /api/v1/polls/{pid}/options": {build: func(c *cas) call {
+			return call{method: "POST", path: "/api/v1/polls/" + c.f.ext["addable"] + "/options",
+				json: jsonOf(map[string]string{"label": fmt.Sprintf("Matrix option %d", c.w.next())})}
+		}, grp: vote, guest: true},
 		"GET /api/v1/polls/{pid}/voters": {build: onPoll("spec", get("/api/v1/polls/{pid}/voters")), grp: view, guest: true},
 		"POST /api/v1/polls/{pid}/voters": {build: func(c *cas) call {
 			_ = c.w.a.Decisions.RemoveVoter(c.w.people["O"].ctx, c.f.ext["spec"], c.w.people["T"].id)

@@ -373,7 +373,8 @@ func (s *Service) SetOutcome(ctx context.Context, pid string, in OutcomeInput) (
 		return Outcome{}, err
 	}
 	o := &outcomeItem{Item: store.Item{PK: pollPK(pid), SK: skOutcome, Type: "outcome"}, PollID: pid, CreatedAt: now}
-	if raw, ok := l.item(skOutcome); ok {
+	raw, existed := l.item(skOutcome)
+	if existed {
 		if err := unmarshal(raw, o); err != nil {
 			return Outcome{}, err
 		}
@@ -393,6 +394,9 @@ func (s *Service) SetOutcome(ctx context.Context, pid string, in OutcomeInput) (
 		Run(ctx, "")
 	if err != nil {
 		return Outcome{}, err
+	}
+	if !existed {
+		s.appendEvent(ctx, EventOutcome, l.ac.a.UserID, l.p, l.def)
 	}
 	return o.view(), nil
 }

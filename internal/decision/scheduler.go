@@ -189,7 +189,15 @@ func (s *Service) closePoll(ctx context.Context, p *pollItem, now time.Time, sch
 }
 
 func (s *Service) closeDue(ctx context.Context, p pollItem, now time.Time) (bool, error) {
-	return s.closePoll(ctx, &p, now, true)
+	closed, err := s.closePoll(ctx, &p, now, true)
+	if closed && err == nil && p.ThreadID != "" {
+		if d, derr := p.def(); derr == nil {
+			at := now
+			p.Status, p.ClosedAt = string(poll.StatusClosed), &at
+			s.appendEvent(ctx, EventClosed, "", &p, d)
+		}
+	}
+	return closed, err
 }
 
 // finalize freezes a closed poll's results and writes receipts (see

@@ -41,7 +41,10 @@ type Config struct {
 	// Notifier receives reminders (closing soon, manual, outcome review);
 	// nil discards them.
 	Notifier Notifier
-	Log      *slog.Logger
+	// Threads checks a poll's thread and receives its timeline items; nil
+	// means polls cannot be placed in threads.
+	Threads Threads
+	Log     *slog.Logger
 	// Now defaults to time.Now (tests move the clock).
 	Now func() time.Time
 	// MaxVoteAttempts bounds the re-read-and-retry loop of a ballot write
@@ -54,6 +57,7 @@ type Service struct {
 	st       *store.Store
 	groups   Policy
 	notifier Notifier
+	threads  Threads
 	log      *slog.Logger
 	now      func() time.Time
 	attempts int
@@ -61,7 +65,7 @@ type Service struct {
 
 // New returns a Service.
 func New(c Config) *Service {
-	s := &Service{st: c.Store, groups: c.Groups, notifier: c.Notifier, log: c.Log, now: c.Now, attempts: c.MaxVoteAttempts}
+	s := &Service{st: c.Store, groups: c.Groups, notifier: c.Notifier, threads: c.Threads, log: c.Log, now: c.Now, attempts: c.MaxVoteAttempts}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
@@ -349,6 +353,9 @@ func (s *Service) Create(ctx context.Context, in CreateInput) (Poll, error) {
 	if err := s.groups.Authorize(ctx, in.GroupID, authz.PollStart, authz.Target{Kind: "thread", ID: in.ThreadID}); err != nil {
 		return Poll{}, err
 	}
+	if err := s.checkThread(ctx, in.GroupID, in.ThreadID); err != nil {
+		return Poll{}, err
+	}
 	now := s.now().UTC()
 	d, err := poll.ValidateNew(in.Definition, now)
 	if err != nil {
@@ -383,6 +390,9 @@ func (s *Service) Create(ctx context.Context, in CreateInput) (Poll, error) {
 		return Poll{}, err
 	}
 	s.log.InfoContext(ctx, "poll created", "poll_id", pid, "group_id", in.GroupID, "type", d.Type)
+	if p.Status == string(poll.StatusOpen) {
+		s.appendEvent(ctx, EventOpened, a.UserID, p, d)
+	}
 	return s.present(p, d), nil
 }
 
@@ -462,6 +472,7 @@ func (s *Service) Update(ctx context.Context, pid string, in UpdateInput) (Poll,
 		return Poll{}, domain.Validation(domain.FieldError{Field: "settings.specified_voters_only", Message: "cannot be changed after votes were cast"})
 	}
 	p := l.p
+	wasDraft := p.Status == string(poll.StatusDraft)
 	p.Def, p.DefVersion, p.UpdatedAt = encodeDef(next), p.DefVersion+1, now
 	if poll.StatusOf(l.def.Settings, st, now) != poll.StatusClosed {
 		p.setSchedule(next)
@@ -474,6 +485,9 @@ func (s *Service) Update(ctx context.Context, pid string, in UpdateInput) (Poll,
 		Run(ctx, "")
 	if err != nil {
 		return Poll{}, err
+	}
+	if wasDraft && p.Status == string(poll.StatusOpen) {
+		s.appendEvent(ctx, EventOpened, l.ac.a.UserID, p, next)
 	}
 	return s.present(p, next), nil
 }
@@ -521,6 +535,9 @@ func (s *Service) Close(ctx context.Context, pid string) (Poll, error) {
 		// Closed all the same: the scheduler finishes freezing.
 		s.log.ErrorContext(ctx, "freezing results failed", "poll_id", pid, "err", err)
 	}
+	closedAt := now
+	l.p.Status, l.p.ClosedAt = string(poll.StatusClosed), &closedAt
+	s.appendEvent(ctx, EventClosed, l.ac.a.UserID, l.p, l.def)
 	return s.Get(ctx, pid)
 }
 
@@ -547,6 +564,7 @@ func (s *Service) Reopen(ctx context.Context, pid string, closingAt time.Time) (
 	if err != nil {
 		return Poll{}, err
 	}
+	s.appendEvent(ctx, EventReopened, l.ac.a.UserID, p, next)
 	return s.present(p, next), nil
 }
 

@@ -33,6 +33,10 @@ type Config struct {
 	Log        *slog.Logger
 	// Now defaults to time.Now (tests move the clock).
 	Now func() time.Time
+	// OnMemberLeft, if set, runs after someone left or was removed from a
+	// group (the decision core withdraws their ballots from its open
+	// polls). The membership is already gone: its error is logged.
+	OnMemberLeft func(ctx context.Context, gid, uid string) error
 }
 
 // Service implements groups. Every method reads the actor from ctx.
@@ -46,11 +50,12 @@ type Service struct {
 	joinKey   []byte
 	log       *slog.Logger
 	now       func() time.Time
+	onLeft    func(ctx context.Context, gid, uid string) error
 }
 
 // New returns a Service.
 func New(c Config) *Service {
-	s := &Service{st: c.Store, people: c.People, mail: c.Mail, from: c.MailFrom, log: c.Log, now: c.Now,
+	s := &Service{st: c.Store, people: c.People, mail: c.Mail, from: c.MailFrom, log: c.Log, now: c.Now, onLeft: c.OnMemberLeft,
 		inviteKey: store.DeriveKey(c.SigningKey, "group-invitation"),
 		joinKey:   store.DeriveKey(c.SigningKey, "group-join-link")}
 	if c.BaseURL != nil {
@@ -684,7 +689,18 @@ func (s *Service) Leave(ctx context.Context, gid string) error {
 		return err
 	}
 	s.log.InfoContext(ctx, "member left", "group_id", gid)
+	s.memberLeft(ctx, gid, a.UserID)
 	return nil
+}
+
+// memberLeft runs the OnMemberLeft hook.
+func (s *Service) memberLeft(ctx context.Context, gid, uid string) {
+	if s.onLeft == nil {
+		return
+	}
+	if err := s.onLeft(ctx, gid, uid); err != nil {
+		s.log.ErrorContext(ctx, "member-left hook failed", "group_id", gid, "err", err)
+	}
 }
 
 // RemoveMember removes someone (admins only; removing oneself is Leave).
@@ -714,6 +730,7 @@ func (s *Service) RemoveMember(ctx context.Context, gid, uid string) error {
 		return err
 	}
 	s.log.InfoContext(ctx, "member removed", "group_id", gid)
+	s.memberLeft(ctx, gid, uid)
 	return nil
 }
 

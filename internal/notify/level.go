@@ -28,6 +28,12 @@ const (
 	Loud   Level = "loud"
 )
 
+// Poll reports whether k is about a poll. Poll notifications are addressed
+// to the person (voter or poll author), so quiet lets them through.
+func (k Kind) Poll() bool {
+	return k == PollClosingSoon || k == PollReminder || k == PollClosed || k == PollOutcomeReview
+}
+
 // Valid reports whether l is a known level.
 func (l Level) Valid() bool { return l == Mute || l == Quiet || l == Normal || l == Loud }
 
@@ -37,7 +43,7 @@ func (l Level) Wants(k Kind) bool {
 	case Mute:
 		return false
 	case Quiet:
-		return k == Mention || k == Reply
+		return k == Mention || k == Reply || k.Poll()
 	case Loud:
 		return true
 	}

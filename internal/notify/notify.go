@@ -35,6 +35,13 @@ const (
 	Reply     Kind = "reply"      // someone replied to your comment
 	NewThread Kind = "new_thread" // a thread was started in one of your groups
 	Comment   Kind = "comment"    // a new comment in a thread you follow loudly
+
+	// Polls (internal/decision). They carry the poll's title, never a
+	// result figure.
+	PollClosingSoon   Kind = "poll_closing_soon"   // a poll closes within 24 hours
+	PollReminder      Kind = "poll_reminder"       // a poll admin reminded the undecided voters
+	PollClosed        Kind = "poll_closed"         // your poll closed: write the outcome
+	PollOutcomeReview Kind = "poll_outcome_review" // an outcome's review date has come
 )
 
 // Retention of a notification (TTL).
@@ -50,6 +57,7 @@ type Notification struct {
 	GroupID   string `json:"group_id"`
 	ThreadID  string `json:"thread_id,omitempty"`
 	CommentID string `json:"comment_id,omitempty"`
+	PollID    string `json:"poll_id,omitempty"`
 	// Title is the thread's title, Excerpt plain text of the cause (never HTML).
 	Title     string    `json:"title,omitempty"`
 	Excerpt   string    `json:"excerpt,omitempty"`
@@ -67,6 +75,7 @@ type notifItem struct {
 	GroupID   string    `dynamo:"GroupID"`
 	ThreadID  string    `dynamo:"ThreadID,omitempty"`
 	CommentID string    `dynamo:"CommentID,omitempty"`
+	PollID    string    `dynamo:"PollID,omitempty"`
 	Title     string    `dynamo:"Title,omitempty"`
 	Excerpt   string    `dynamo:"Excerpt,omitempty"`
 	CreatedAt time.Time `dynamo:"CreatedAt"`
@@ -120,7 +129,7 @@ func (s *Service) item(n *Notification) *notifItem {
 	it := &notifItem{
 		Item: store.Item{PK: userPK(n.UserID), SK: notifPrefix + n.ID, Type: "notification"},
 		ID:   n.ID, UserID: n.UserID, Kind: n.Kind, ActorID: n.ActorID, ActorName: n.ActorName, GroupID: n.GroupID,
-		ThreadID: n.ThreadID, CommentID: n.CommentID, Title: n.Title, Excerpt: n.Excerpt, CreatedAt: n.CreatedAt,
+		ThreadID: n.ThreadID, CommentID: n.CommentID, PollID: n.PollID, Title: n.Title, Excerpt: n.Excerpt, CreatedAt: n.CreatedAt,
 	}
 	it.ExpireAt(n.CreatedAt.Add(Retention))
 	it.Version = 1
@@ -178,7 +187,7 @@ func (s *Service) List(ctx context.Context, cursor string, limit int) (store.Pag
 			continue
 		}
 		out.Items = append(out.Items, Notification{ID: it.ID, UserID: it.UserID, Kind: it.Kind, ActorID: it.ActorID,
-			ActorName: it.ActorName, GroupID: it.GroupID, ThreadID: it.ThreadID, CommentID: it.CommentID, Title: it.Title,
+			ActorName: it.ActorName, GroupID: it.GroupID, ThreadID: it.ThreadID, CommentID: it.CommentID, PollID: it.PollID, Title: it.Title,
 			Excerpt: it.Excerpt, CreatedAt: it.CreatedAt, Read: it.ReadAt != 0 || it.ID <= c.ReadThrough})
 	}
 	return out, nil

@@ -283,6 +283,26 @@ func (s *Server) apiAddVoter(w http.ResponseWriter, r *http.Request) {
 	s.groupNoContent(w, r, s.decisions.AddVoter(r.Context(), r.PathValue("pid"), in.UserID))
 }
 
+// apiAddOption adds an option (voters where the poll allows it, poll
+// admins); the body is the option without its id, which the core assigns.
+func (s *Server) apiAddOption(w http.ResponseWriter, r *http.Request) {
+	var in struct {
+		Label  string    `json:"label"`
+		Start  time.Time `json:"start,omitzero"`
+		AllDay bool      `json:"all_day,omitempty"`
+	}
+	if err := DecodeJSON(w, r, &in); err != nil {
+		s.pollAPIFail(w, r, err)
+		return
+	}
+	p, err := s.decisions.AddOption(r.Context(), r.PathValue("pid"), poll.Option{Label: in.Label, Start: in.Start, AllDay: in.AllDay})
+	if err != nil {
+		s.pollAPIFail(w, r, err)
+		return
+	}
+	WriteJSON(w, http.StatusCreated, p)
+}
+
 func (s *Server) apiRemoveVoter(w http.ResponseWriter, r *http.Request) {
 	s.groupNoContent(w, r, s.decisions.RemoveVoter(r.Context(), r.PathValue("pid"), r.PathValue("uid")))
 }

@@ -16,6 +16,7 @@ func (s *Server) pollRoutes() []Route {
 		{Pattern: "POST /api/v1/polls/{pid}/extend", Access: Token, Handler: s.apiExtendPoll},
 		{Pattern: "POST /api/v1/polls/{pid}/close", Access: Token, Handler: s.apiClosePoll},
 		{Pattern: "POST /api/v1/polls/{pid}/reopen", Access: Token, Handler: s.apiReopenPoll},
+		{Pattern: "POST /api/v1/polls/{pid}/options", Access: Token, Handler: s.apiAddOption},
 		{Pattern: "GET /api/v1/polls/{pid}/voters", Access: Public, Handler: s.apiVoters},
 		{Pattern: "POST /api/v1/polls/{pid}/voters", Access: Token, Handler: s.apiAddVoter},
 		{Pattern: "DELETE /api/v1/polls/{pid}/voters/{uid}", Access: Token, Handler: s.apiRemoveVoter},

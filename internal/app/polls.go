@@ -1,0 +1,79 @@
+package app
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/quorum-app/quorum/internal/decision"
+	"github.com/quorum-app/quorum/internal/discussion"
+	"github.com/quorum-app/quorum/internal/notify"
+)
+
+// PollThreads adapts the discussion core to what the decision core needs of
+// threads: checking a poll's thread and appending its timeline items.
+type PollThreads struct{ Discussions *discussion.Service }
+
+// ThreadGroup implements decision.Threads: the thread's group, if the actor
+// in ctx may see the thread.
+func (t PollThreads) ThreadGroup(ctx context.Context, tid string) (string, error) {
+	th, err := t.Discussions.Thread(ctx, tid)
+	if err != nil {
+		return "", err
+	}
+	return th.GroupID, nil
+}
+
+// AppendEvent implements decision.Threads.
+func (t PollThreads) AppendEvent(ctx context.Context, tid string, ev decision.TimelineEvent) error {
+	_, err := t.Discussions.AppendEvent(ctx, tid, discussion.Event{Kind: ev.Kind, ActorID: ev.ActorID, RefID: ev.PollID, Data: ev.Data})
+	return err
+}
+
+// PollNotifier delivers the decision core's notices as in-app
+// notifications, respecting each recipient's notification level for the
+// poll's group and thread (mute silences them). A notification carries the
+// poll's title and, for reminders, its closing time: never a result figure.
+type PollNotifier struct{ Notifications *notify.Service }
+
+var pollKinds = map[decision.NoticeKind]notify.Kind{
+	decision.NoticeClosingSoon:    notify.PollClosingSoon,
+	decision.NoticeManualReminder: notify.PollReminder,
+	decision.NoticePollClosed:     notify.PollClosed,
+	decision.NoticeOutcomeReview:  notify.PollOutcomeReview,
+}
+
+// Notify implements decision.Notifier.
+func (p PollNotifier) Notify(ctx context.Context, n decision.Notice) error {
+	kind, ok := pollKinds[n.Kind]
+	if !ok || len(n.Recipients) == 0 {
+		return nil
+	}
+	levels, err := p.Notifications.Levels(ctx, n.Recipients, n.GroupID, n.ThreadID)
+	if err != nil {
+		return err
+	}
+	excerpt := ""
+	switch {
+	case n.Kind == decision.NoticeOutcomeReview && n.ReviewOn != nil:
+		excerpt = "Review date: " + n.ReviewOn.UTC().Format("2 Jan 2006")
+	case (n.Kind == decision.NoticeClosingSoon || n.Kind == decision.NoticeManualReminder) && n.ClosingAt != nil:
+		excerpt = fmt.Sprintf("Closes %s UTC", n.ClosingAt.UTC().Format("2 Jan 2006 15:04"))
+	case n.Kind == decision.NoticePollClosed:
+		excerpt = "The poll has closed: write its outcome."
+	}
+	var out []notify.Notification
+	seen := map[string]bool{}
+	for _, uid := range n.Recipients {
+		if uid == "" || seen[uid] {
+			continue
+		}
+		seen[uid] = true
+		l := levels[uid]
+		if !notify.Effective(l[0], l[1]).Wants(kind) {
+			continue
+		}
+		out = append(out, notify.Notification{UserID: uid, Kind: kind, GroupID: n.GroupID, ThreadID: n.ThreadID,
+			PollID: n.PollID, Title: n.Title, Excerpt: excerpt})
+	}
+	return p.Notifications.Deliver(ctx, out)
+}
