@@ -122,6 +122,18 @@ func dataBucketProps(cfg facts.Config, bucket tabledef.Bucket, key awskms.IKey, 
 	}
 }
 
+// uploadCorsRule lets pages of origin PUT to the uploads bucket, and nothing
+// else: no other method, origin or header.
+func uploadCorsRule(origin *string) *awss3.CorsRule {
+	return &awss3.CorsRule{
+		Id:             s("browser-upload"),
+		AllowedMethods: &[]awss3.HttpMethods{awss3.HttpMethods_PUT},
+		AllowedOrigins: &[]*string{origin},
+		AllowedHeaders: jsii.Strings(tabledef.UploadCorsHeaders...),
+		MaxAge:         n(3600),
+	}
+}
+
 // logRetention maps validated day counts to the CDK enum.
 func logRetention(days int) awslogs.RetentionDays {
 	m := map[int]awslogs.RetentionDays{

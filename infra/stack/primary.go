@@ -180,6 +180,11 @@ func NewPrimaryStack(scope constructs.Construct, id string, cfg facts.Config, sp
 	} else {
 		originToken = awscdk.Fn_Join(s(""), &[]*string{s("https://"), p.API.ApiId(), s(".execute-api." + region + "."), awscdk.Aws_URL_SUFFIX()})
 	}
+	// Browsers PUT attachments straight to the uploads bucket with presigned
+	// URLs (internal/web/static/app.js): allow exactly that, from the app's
+	// origin, with the headers the URL signs. Downloads are navigations to
+	// presigned GETs and need no CORS.
+	p.Buckets[tabledef.UploadsBucket].AddCorsRule(uploadCorsRule(originToken))
 	mailDomain := cfg.MailDomain
 	if mailDomain == "" {
 		mailDomain = DisabledMailDomain

@@ -68,9 +68,17 @@ func NewAPI(ctx context.Context, cfg config.Config, log *slog.Logger) (*API, err
 	if err != nil {
 		return nil, err
 	}
+	// The voter set follows membership: the ballots of someone who leaves
+	// a group are withdrawn from its open polls (decisions is set below;
+	// the hook only runs on requests, after NewAPI returned).
+	var decisions *decision.Service
 	groups := group.New(group.Config{
 		Store: st, People: People{accounts}, Mail: sender, MailFrom: cfg.MailFrom,
 		BaseURL: cfg.BaseURL, SigningKey: cfg.SigningKey, Log: log,
+		OnMemberLeft: func(ctx context.Context, gid, uid string) error {
+			_, err := decisions.WithdrawMember(ctx, gid, uid)
+			return err
+		},
 	})
 	notes := notify.New(st, nil)
 	discussions := discussion.New(discussion.Config{
@@ -78,7 +86,8 @@ func NewAPI(ctx context.Context, cfg config.Config, log *slog.Logger) (*API, err
 		Uploads:  blob.NewUploads(clients.S3, cfg.UploadsBucket, cfg.KMSKeyID, blob.DefaultLimits()),
 		Renderer: render.New(), SigningKey: cfg.SigningKey, Log: log,
 	})
-	decisions := decision.New(decision.Config{Store: st, Groups: groups, Log: log})
+	decisions = decision.New(decision.Config{Store: st, Groups: groups, Log: log,
+		Threads: PollThreads{discussions}, Notifier: PollNotifier{notes}})
 
 	var published *facts.Facts
 	if cfg.FactsJSON != "" {
@@ -103,6 +112,7 @@ func NewAPI(ctx context.Context, cfg config.Config, log *slog.Logger) (*API, err
 		Discussions:   discussions,
 		Notifications: notes,
 		Decisions:     decisions,
+		UploadOrigin:  clients.UploadOrigin,
 	})
 	if err != nil {
 		return nil, err

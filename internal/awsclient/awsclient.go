@@ -37,6 +37,10 @@ type Clients struct {
 	S3       *s3.Client
 	Presign  *s3.PresignClient
 	SES      *sesv2.Client
+	// UploadOrigin is the origin of the uploads bucket's presigned URLs, the
+	// one the browser PUTs attachments to (see presignOrigin; "" without an
+	// uploads bucket).
+	UploadOrigin string
 }
 
 // New loads the SDK configuration for c and builds the clients.
@@ -75,6 +79,9 @@ func New(ctx context.Context, c config.Config) (*Clients, error) {
 		o.ResponseChecksumValidation = aws.ResponseChecksumValidationWhenRequired
 	})
 	cl.Presign = s3.NewPresignClient(cl.S3)
+	if cl.UploadOrigin, err = presignOrigin(ctx, cl.S3, c.UploadsBucket); err != nil {
+		return nil, err
+	}
 	cl.SES = sesv2.NewFromConfig(cfg, func(o *sesv2.Options) {
 		if c.SESEndpoint != "" {
 			o.BaseEndpoint = aws.String(c.SESEndpoint)

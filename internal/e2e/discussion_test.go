@@ -24,11 +24,11 @@ import (
 // neither the thread nor the file URL (404). The new pages pass axe-core
 // and keep to the CSP.
 //
-// The attachment's bytes are PUT to the presigned URL by the test, standing
-// in for app.js: the page's CSP (connect-src 'self') does not yet allow
-// the browser to reach the storage origin (see docs/discussions.md). The
-// rest of the upload (asking for the presigned PUT, confirming) runs in the
-// page, with Ada's session, through the same-origin API.
+// The attachment's bytes are PUT to the presigned URL by the test (this
+// site's bucket has no CORS rule); asking for the presigned PUT and
+// confirming run in the page, with Ada's session, through the same-origin
+// API. The page's own upload control, with the browser's PUT to storage, is
+// TestUploadThroughThePage (upload_test.go).
 func TestDiscussionJourney(t *testing.T) {
 	s := newSite(t)
 	ada := s.person(t, "ada", "Ada Lovelace")

@@ -38,6 +38,7 @@ type site struct {
 	t       *testing.T
 	URL     string // http://localhost:<port>, where the __Host- cookie works
 	prefix  string
+	env     *testcloud.Env // the site's table, buckets and AWS clients
 	mail    mail.Emulator
 	browser *browsertest.Browser
 
@@ -70,7 +71,7 @@ func newSite(t *testing.T) *site {
 	ts.Listener = ln
 	ts.Start()
 	t.Cleanup(ts.Close)
-	return &site{t: t, URL: base, prefix: env.Prefix, mail: mail.Emulator{URL: env.Config.SESEndpoint},
+	return &site{t: t, URL: base, prefix: env.Prefix, env: env, mail: mail.Emulator{URL: env.Config.SESEndpoint},
 		browser: browsertest.Start(t), seen: map[string]bool{}}
 }
 

@@ -97,14 +97,46 @@ func EnsureBucket(ctx context.Context, s3c *s3.Client, name string) error {
 	return nil
 }
 
-// Provision creates the table and every bucket of the deployment prefix.
-func Provision(ctx context.Context, db *dynamodb.Client, s3c *s3.Client, prefix string) error {
+// UploadsCors is the uploads bucket's CORS configuration, as in the cloud
+// (infra/stack): browsers on appOrigins may PUT presigned attachments with
+// the signed headers, and nothing else.
+func UploadsCors(appOrigins ...string) *stypes.CORSConfiguration {
+	return &stypes.CORSConfiguration{CORSRules: []stypes.CORSRule{{
+		ID:             aws.String("browser-upload"),
+		AllowedMethods: []string{"PUT"},
+		AllowedOrigins: appOrigins,
+		AllowedHeaders: tabledef.UploadCorsHeaders,
+		MaxAgeSeconds:  aws.Int32(3600),
+	}}}
+}
+
+// EnsureUploadsCors sets the CORS rule of the uploads bucket so that pages
+// of appOrigins (scheme://host:port of the app) can PUT attachments straight
+// to it. It replaces any previous rule.
+func EnsureUploadsCors(ctx context.Context, s3c *s3.Client, bucket string, appOrigins ...string) error {
+	if len(appOrigins) == 0 {
+		return errors.New("uploads bucket CORS: no app origin")
+	}
+	if _, err := s3c.PutBucketCors(ctx, &s3.PutBucketCorsInput{Bucket: aws.String(bucket), CORSConfiguration: UploadsCors(appOrigins...)}); err != nil {
+		return fmt.Errorf("set CORS on %s: %w", bucket, err)
+	}
+	return nil
+}
+
+// Provision creates the table and every bucket of the deployment prefix and,
+// given the app's origins, lets pages from them upload to the uploads bucket.
+func Provision(ctx context.Context, db *dynamodb.Client, s3c *s3.Client, prefix string, appOrigins ...string) error {
 	if err := EnsureTable(ctx, db, tabledef.MainTable(prefix)); err != nil {
 		return err
 	}
 	for _, b := range tabledef.Buckets(prefix, "") {
 		if err := EnsureBucket(ctx, s3c, b.Name); err != nil {
 			return err
+		}
+		if b.Role == tabledef.UploadsBucket && len(appOrigins) > 0 {
+			if err := EnsureUploadsCors(ctx, s3c, b.Name, appOrigins...); err != nil {
+				return err
+			}
 		}
 	}
 	return nil

@@ -8,8 +8,10 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"regexp"
 	"runtime/debug"
+	"strings"
 	"time"
 
 	"github.com/awslabs/aws-lambda-go-api-proxy/core"
@@ -47,12 +49,20 @@ func ClientIP(r *http.Request) string {
 	return host
 }
 
-// SecurityHeaders are set on every response.
-func SecurityHeaders() map[string]string {
+// SecurityHeaders are set on every response. uploadOrigin is the origin of
+// the uploads bucket's presigned URLs (awsclient.Clients.UploadOrigin): the one
+// origin besides 'self' the page may connect to, so the browser can PUT an
+// attachment straight to storage. "" allows only 'self'. The caller passes a
+// value checked by CheckUploadOrigin.
+func SecurityHeaders(uploadOrigin string) map[string]string {
+	connect := "'self'"
+	if uploadOrigin != "" {
+		connect += " " + uploadOrigin
+	}
 	return map[string]string{
 		"Strict-Transport-Security": "max-age=63072000; includeSubDomains",
 		"Content-Security-Policy": "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
-			"font-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; manifest-src 'self'",
+			"font-src 'self'; connect-src " + connect + "; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; manifest-src 'self'",
 		"X-Content-Type-Options":       "nosniff",
 		"Referrer-Policy":              "no-referrer",
 		"X-Frame-Options":              "DENY",
@@ -60,6 +70,22 @@ func SecurityHeaders() map[string]string {
 		"Cross-Origin-Opener-Policy":   "same-origin",
 		"Cross-Origin-Resource-Policy": "same-origin",
 	}
+}
+
+// CheckUploadOrigin accepts "" or a bare origin (http or https, a host, an
+// optional port; no path, query, user info or wildcard), so that the value
+// cannot widen the CSP beyond that one origin.
+func CheckUploadOrigin(origin string) error {
+	if origin == "" {
+		return nil
+	}
+	u, err := url.Parse(origin)
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.Hostname() == "" ||
+		u.User != nil || u.Path != "" || u.RawQuery != "" || u.Fragment != "" || u.Opaque != "" ||
+		strings.ContainsAny(origin, "*;, '\"\t\r\n") || u.Scheme+"://"+u.Host != origin {
+		return fmt.Errorf("upload origin %q: want scheme://host[:port] and nothing else", origin)
+	}
+	return nil
 }
 
 type statusRecorder struct {
@@ -90,7 +116,7 @@ func (s *statusRecorder) Unwrap() http.ResponseWriter { return s.ResponseWriter 
 // calls, recovers panics into a 500 problem, and logs one JSON line per
 // request without personal data (no query strings, bodies or addresses).
 func (s *Server) observe(next http.Handler) http.Handler {
-	headers := SecurityHeaders()
+	headers := SecurityHeaders(s.uploadOrigin)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		id := r.Header.Get("X-Request-Id")

@@ -37,6 +37,10 @@ type Deps struct {
 	Timeout time.Duration
 	// TrustedOrigins may send cross-origin state-changing requests (normally none).
 	TrustedOrigins []string
+	// UploadOrigin is the origin of the uploads bucket's presigned URLs
+	// (awsclient.Clients.UploadOrigin), added to the CSP's connect-src so the
+	// browser can PUT attachments straight to storage ("": none).
+	UploadOrigin string
 	// Accounts resolves credentials and serves the account routes (nil: everyone is anonymous).
 	Accounts *account.Service
 	// Groups serves the group routes (nil: they answer 503).
@@ -62,7 +66,9 @@ type Server struct {
 	web     *web.Renderer
 	timeout time.Duration
 	handler http.Handler
-	routes  []Route
+	// uploadOrigin is the one extra origin of connect-src.
+	uploadOrigin string
+	routes       []Route
 
 	accounts *account.Service
 	groups   *group.Service
@@ -96,7 +102,10 @@ type Route struct {
 
 // New builds the handler.
 func New(d Deps) (*Server, error) {
-	s := &Server{log: d.Log, health: d.Health, web: d.Web, timeout: d.Timeout}
+	if err := CheckUploadOrigin(d.UploadOrigin); err != nil {
+		return nil, err
+	}
+	s := &Server{log: d.Log, health: d.Health, web: d.Web, timeout: d.Timeout, uploadOrigin: d.UploadOrigin}
 	s.accounts = d.Accounts
 	s.groups = d.Groups
 	s.security = securityFacts{Facts: d.Facts, Local: d.Local}

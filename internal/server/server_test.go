@@ -41,9 +41,21 @@ func do(h http.Handler, method, path string, hdr map[string]string) *httptest.Re
 	return rec
 }
 
-// Every response, whatever its status or kind, carries the security headers.
+// testUploadOrigin stands for the uploads bucket's origin in the cloud.
+const testUploadOrigin = "https://quorum-uploads-123456789012-eu-west-1.s3.eu-west-1.amazonaws.com"
+
+// Every response, whatever its status or kind, carries the security headers,
+// and the CSP names exactly one origin besides 'self': the uploads bucket's,
+// in connect-src only.
 func TestSecurityHeadersOnEveryResponse(t *testing.T) {
-	s := newServer(t, map[string]server.Pinger{"dynamodb": pinger{}, "s3": pinger{}})
+	r, err := web.New(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := server.New(server.Deps{Health: map[string]server.Pinger{"dynamodb": pinger{}, "s3": pinger{}}, Web: r, UploadOrigin: testUploadOrigin})
+	if err != nil {
+		t.Fatal(err)
+	}
 	requests := []struct{ method, path string }{
 		{"GET", "/"}, {"GET", "/healthz"}, {"GET", "/static/app.css"}, {"GET", "/static/"},
 		{"GET", "/nowhere"}, {"GET", "/api/v1/nowhere"}, {"POST", "/healthz"}, {"DELETE", "/"},
@@ -55,7 +67,7 @@ func TestSecurityHeadersOnEveryResponse(t *testing.T) {
 	}
 	for _, rq := range requests {
 		rec := do(s, rq.method, rq.path, nil)
-		for k, v := range server.SecurityHeaders() {
+		for k, v := range server.SecurityHeaders(testUploadOrigin) {
 			if got := rec.Header().Get(k); got != v {
 				t.Errorf("%s %s (%d): header %s = %q, want %q", rq.method, rq.path, rec.Code, k, got, v)
 			}
@@ -64,14 +76,39 @@ func TestSecurityHeadersOnEveryResponse(t *testing.T) {
 			t.Errorf("%s %s: no request id", rq.method, rq.path)
 		}
 	}
-	csp := server.SecurityHeaders()["Content-Security-Policy"]
-	for _, must := range []string{"default-src 'none'", "script-src 'self'", "frame-ancestors 'none'"} {
+	csp := server.SecurityHeaders(testUploadOrigin)["Content-Security-Policy"]
+	for _, must := range []string{"default-src 'none'", "script-src 'self'", "frame-ancestors 'none'", "connect-src 'self' " + testUploadOrigin + ";"} {
 		if !strings.Contains(csp, must) {
-			t.Errorf("CSP lacks %q", must)
+			t.Errorf("CSP lacks %q: %s", must, csp)
 		}
 	}
-	if strings.Contains(csp, "unsafe-inline") || strings.Contains(csp, "http") {
-		t.Errorf("CSP allows inline code or another origin: %s", csp)
+	if strings.Contains(csp, "unsafe-inline") || strings.Count(csp, "http") != 1 || strings.Count(csp, testUploadOrigin) != 1 {
+		t.Errorf("CSP allows inline code or an origin other than the uploads bucket's, or that one outside connect-src: %s", csp)
+	}
+	// Without an uploads origin, no other origin at all.
+	csp = server.SecurityHeaders("")["Content-Security-Policy"]
+	if strings.Contains(csp, "unsafe-inline") || strings.Contains(csp, "http") || !strings.Contains(csp, "connect-src 'self';") {
+		t.Errorf("CSP without an upload origin allows inline code or another origin: %s", csp)
+	}
+	if got := do(newServer(t, nil), "GET", "/", nil).Header().Get("Content-Security-Policy"); got != csp {
+		t.Errorf("server without an upload origin sends CSP %q, want %q", got, csp)
+	}
+}
+
+// The upload origin is a bare origin or the server refuses to start: it
+// cannot smuggle a wildcard, a path or another directive into the CSP.
+func TestUploadOriginIsABareOrigin(t *testing.T) {
+	for _, ok := range []string{"", testUploadOrigin, "http://127.0.0.1:9000", "https://uploads.example.org"} {
+		if err := server.CheckUploadOrigin(ok); err != nil {
+			t.Errorf("%q refused: %v", ok, err)
+		}
+	}
+	for _, bad := range []string{"*", "https://*.amazonaws.com", "https://a.example.org/", "https://a.example.org/path",
+		"https://a.example.org; script-src *", "https://a.example.org https://b.example.org", "ftp://a.example.org",
+		"a.example.org", "https://user@a.example.org", "https://a.example.org?x", "'unsafe-inline'", "https://"} {
+		if _, err := server.New(server.Deps{UploadOrigin: bad}); err == nil {
+			t.Errorf("server.New accepted upload origin %q", bad)
+		}
 	}
 }
 

@@ -132,6 +132,13 @@ func signingKey(data string) ([]byte, error) {
 	return key, os.WriteFile(path, []byte(base64.StdEncoding.EncodeToString(key)), 0o600)
 }
 
+// devOrigins are the origins a browser may use for the dev server: the
+// configured one (localhost) and the same port on 127.0.0.1.
+func devOrigins(apiPort int) []string {
+	p := strconv.Itoa(apiPort)
+	return []string{"http://localhost:" + p, "http://127.0.0.1:" + p}
+}
+
 func localConfig(c *localcloud.Cloud, key []byte, apiPort int) config.Config {
 	base, _ := url.Parse("http://localhost:" + strconv.Itoa(apiPort))
 	return config.Config{
@@ -198,7 +205,8 @@ func dev() error {
 	if err != nil {
 		return err
 	}
-	if err := localcloud.Provision(ctx, clients.DynamoDB, clients.S3, Prefix); err != nil {
+	// Pages of the dev server PUT attachments straight to versitygw.
+	if err := localcloud.Provision(ctx, clients.DynamoDB, clients.S3, Prefix, devOrigins(l.apiPort)...); err != nil {
 		return err
 	}
 	quiet := slog.New(slog.DiscardHandler)
