@@ -16,6 +16,7 @@ import (
 	"github.com/quorum-app/quorum/internal/app"
 	"github.com/quorum-app/quorum/internal/authz"
 	"github.com/quorum-app/quorum/internal/browsertest"
+	"github.com/quorum-app/quorum/internal/discussion"
 	"github.com/quorum-app/quorum/internal/mail"
 	"github.com/quorum-app/quorum/internal/testcloud"
 )
@@ -91,9 +92,15 @@ func TestPollProposalJourney(t *testing.T) {
 		}
 	}
 
-	// Ada starts a proposal: the kind first, then its form.
-	ada.open(groupPath)
-	ada.follow("Start a poll")
+	// The proposal belongs to a thread: Ada starts it from the thread page.
+	th, err := a.Discussions.StartThread(adaCtx, discussion.StartInput{GroupID: gid, Title: "Spring planting",
+		Description: "What goes in the south bed this year?"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	threadPath := "/threads/" + th.ID
+	ada.open(threadPath)
+	ada.follow("Start a poll in this thread")
 	ada.audit("poll type chooser")
 	if !ada.checked(ada.field("Proposal")) {
 		t.Fatalf("proposal is not the default kind")
@@ -111,9 +118,9 @@ func TestPollProposalJourney(t *testing.T) {
 	pid := strings.TrimPrefix(pollPath, "/polls/")
 	ada.audit("poll page (author, no votes)")
 
-	// Ben votes with a reason.
-	ben.open(groupPath)
-	ben.follow("Polls of this group")
+	// Ben finds the poll in the thread's timeline and votes with a reason.
+	ben.open(threadPath)
+	ben.sees("Plant tomatoes this spring?", "opened by Ada Lovelace")
 	ben.follow("Plant tomatoes this spring?")
 	ben.Do("choose Agree", chromedp.Click(ben.field("Agree")))
 	ben.fill("Reason", "Fresh tomatoes all summer.")
@@ -166,4 +173,11 @@ func TestPollProposalJourney(t *testing.T) {
 		}
 	}
 	ben.audit("poll page (closed, voter)")
+
+	// The thread's timeline tells the story: opened, closed, outcome published.
+	cy.open(threadPath)
+	cy.sees("Plant tomatoes this spring?", "opened by Ada Lovelace", "closed", "outcome published by Ada Lovelace")
+	if got, err := a.Decisions.Get(adaCtx, pid); err != nil || got.ThreadID != th.ID {
+		t.Fatalf("the poll is not in the thread: %q %v", got.ThreadID, err)
+	}
 }

@@ -445,6 +445,14 @@ func (s *Server) pollNewPage(w http.ResponseWriter, r *http.Request) {
 	} else {
 		t = ""
 	}
+	// Started from a thread: the poll will belong to it (the core checks
+	// that the thread is in this group and visible to the author).
+	if th := r.URL.Query().Get("thread"); th != "" && len(th) <= 64 {
+		if f.Values == nil {
+			f.Values = map[string]string{}
+		}
+		f.Values["thread_id"] = th
+	}
 	s.renderPollForm(w, r, http.StatusOK, s.pollFormData(r, g, nil, t, f))
 }
 
