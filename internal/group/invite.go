@@ -225,25 +225,9 @@ func (s *Service) getInvite(ctx context.Context, gid, id string) (*inviteItem, e
 
 // Invitations lists the group's invitations, newest last, with their status.
 func (s *Service) Invitations(ctx context.Context, gid, cursor string, limit int) (store.Page[Invitation], error) {
-	a := authz.ActorFrom(ctx)
-	l, err := s.load(ctx, a, gid)
-	if err != nil {
-		return store.Page[Invitation]{}, err
-	}
-	if err := authz.Group(a, authz.GroupManageInvitations, l.facts); err != nil {
-		return store.Page[Invitation]{}, err
-	}
-	q := s.st.Table().Get(tabledef.PK, groupPK(gid)).Range(tabledef.SK, dynamo.BeginsWith, "INVITE#").Consistent(true)
-	page, err := store.QueryPage[inviteItem](ctx, s.st, q, "invitations:"+gid, cursor, limit)
-	if err != nil {
-		return store.Page[Invitation]{}, err
-	}
 	now := s.now()
-	out := store.Page[Invitation]{Items: make([]Invitation, 0, len(page.Items)), Next: page.Next}
-	for _, inv := range page.Items {
-		out.Items = append(out.Items, inv.view(now))
-	}
-	return out, nil
+	return groupPage(ctx, s, gid, authz.GroupManageInvitations, "INVITE#", "invitations", cursor, limit,
+		func(_ authz.Actor, _ *loaded, inv inviteItem) (Invitation, error) { return inv.view(now), nil })
 }
 
 // ResendInvitation renews a pending (or expired) invitation with a new

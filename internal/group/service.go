@@ -582,32 +582,48 @@ func (s *Service) Update(ctx context.Context, gid string, in UpdateInput) (Group
 // Members lists members (paginated). Emails are shown to those who may
 // manage members.
 func (s *Service) Members(ctx context.Context, gid, cursor string, limit int) (store.Page[Member], error) {
+	return groupPage(ctx, s, gid, authz.GroupListMembers, "MEMBER#", "members", cursor, limit,
+		func(a authz.Actor, l *loaded, m memberItem) (Member, error) {
+			mem := Member{UserID: m.UserID, Role: m.Role, JoinedAt: m.JoinedAt, Via: m.Via}
+			p, err := s.people.UserByID(ctx, m.UserID)
+			switch {
+			case err == nil:
+				mem.Name = p.Name
+				if authz.Can(a, authz.GroupRemoveMember, l.facts) { // only those who manage members see addresses
+					mem.Email = p.Email
+				}
+			case domain.ErrorCode(err) != domain.NotFound:
+				return Member{}, err
+			}
+			return mem, nil
+		})
+}
+
+// groupPage authorizes action on the group, then reads one page of the
+// group's items whose sort key starts with prefix (cursor scoped to the list
+// and the group) and maps each for the caller.
+func groupPage[I, V any](ctx context.Context, s *Service, gid string, action authz.Action, prefix, list, cursor string, limit int,
+	view func(a authz.Actor, l *loaded, item I) (V, error)) (store.Page[V], error) {
 	a := authz.ActorFrom(ctx)
 	l, err := s.load(ctx, a, gid)
 	if err != nil {
-		return store.Page[Member]{}, err
+		return store.Page[V]{}, err
 	}
-	if err := authz.Group(a, authz.GroupListMembers, l.facts); err != nil {
-		return store.Page[Member]{}, err
+	if err := authz.Group(a, action, l.facts); err != nil {
+		return store.Page[V]{}, err
 	}
-	showEmail := authz.Can(a, authz.GroupRemoveMember, l.facts)
-	q := s.st.Table().Get(tabledef.PK, groupPK(gid)).Range(tabledef.SK, dynamo.BeginsWith, "MEMBER#").Consistent(true)
-	page, err := store.QueryPage[memberItem](ctx, s.st, q, "members:"+gid, cursor, limit)
+	q := s.st.Table().Get(tabledef.PK, groupPK(gid)).Range(tabledef.SK, dynamo.BeginsWith, prefix).Consistent(true)
+	page, err := store.QueryPage[I](ctx, s.st, q, list+":"+gid, cursor, limit)
 	if err != nil {
-		return store.Page[Member]{}, err
+		return store.Page[V]{}, err
 	}
-	out := store.Page[Member]{Items: make([]Member, 0, len(page.Items)), Next: page.Next}
-	for _, m := range page.Items {
-		mem := Member{UserID: m.UserID, Role: m.Role, JoinedAt: m.JoinedAt, Via: m.Via}
-		if p, err := s.people.UserByID(ctx, m.UserID); err == nil {
-			mem.Name = p.Name
-			if showEmail {
-				mem.Email = p.Email
-			}
-		} else if domain.ErrorCode(err) != domain.NotFound {
-			return store.Page[Member]{}, err
+	out := store.Page[V]{Items: make([]V, 0, len(page.Items)), Next: page.Next}
+	for _, item := range page.Items {
+		v, err := view(a, l, item)
+		if err != nil {
+			return store.Page[V]{}, err
 		}
-		out.Items = append(out.Items, mem)
+		out.Items = append(out.Items, v)
 	}
 	return out, nil
 }
@@ -810,28 +826,14 @@ func (s *Service) RequestMembership(ctx context.Context, gid, message string) er
 
 // Requests lists pending membership requests.
 func (s *Service) Requests(ctx context.Context, gid, cursor string, limit int) (store.Page[Request], error) {
-	a := authz.ActorFrom(ctx)
-	l, err := s.load(ctx, a, gid)
-	if err != nil {
-		return store.Page[Request]{}, err
-	}
-	if err := authz.Group(a, authz.GroupApproveRequests, l.facts); err != nil {
-		return store.Page[Request]{}, err
-	}
-	q := s.st.Table().Get(tabledef.PK, groupPK(gid)).Range(tabledef.SK, dynamo.BeginsWith, "REQUEST#").Consistent(true)
-	page, err := store.QueryPage[requestItem](ctx, s.st, q, "requests:"+gid, cursor, limit)
-	if err != nil {
-		return store.Page[Request]{}, err
-	}
-	out := store.Page[Request]{Items: make([]Request, 0, len(page.Items)), Next: page.Next}
-	for _, r := range page.Items {
-		req := Request{UserID: r.UserID, Message: r.Message, CreatedAt: r.CreatedAt}
-		if p, err := s.people.UserByID(ctx, r.UserID); err == nil {
-			req.Name, req.Email = p.Name, p.Email
-		}
-		out.Items = append(out.Items, req)
-	}
-	return out, nil
+	return groupPage(ctx, s, gid, authz.GroupApproveRequests, "REQUEST#", "requests", cursor, limit,
+		func(_ authz.Actor, _ *loaded, r requestItem) (Request, error) {
+			req := Request{UserID: r.UserID, Message: r.Message, CreatedAt: r.CreatedAt}
+			if p, err := s.people.UserByID(ctx, r.UserID); err == nil {
+				req.Name, req.Email = p.Name, p.Email
+			}
+			return req, nil
+		})
 }
 
 // ApproveRequest turns a request into a membership (one transaction) and
