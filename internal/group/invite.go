@@ -71,12 +71,8 @@ func (s *Service) joinURL(token string) string   { return s.base + "/join/" + to
 // pending invitation gets it renewed and resent; a member's address is
 // reported as already_member. Each invitation email holds the accept link.
 func (s *Service) Invite(ctx context.Context, gid string, in InviteInput) ([]InviteResult, error) {
-	a := authz.ActorFrom(ctx)
-	l, err := s.load(ctx, a, gid)
+	a, l, err := s.authorized(ctx, gid, authz.GroupInvite)
 	if err != nil {
-		return nil, err
-	}
-	if err := authz.Group(a, authz.GroupInvite, l.facts); err != nil {
 		return nil, err
 	}
 	var fe domain.FieldErrors
@@ -233,12 +229,8 @@ func (s *Service) Invitations(ctx context.Context, gid, cursor string, limit int
 // ResendInvitation renews a pending (or expired) invitation with a new
 // secret and sends it again.
 func (s *Service) ResendInvitation(ctx context.Context, gid, id string) (Invitation, error) {
-	a := authz.ActorFrom(ctx)
-	l, err := s.load(ctx, a, gid)
+	a, l, err := s.authorized(ctx, gid, authz.GroupManageInvitations)
 	if err != nil {
-		return Invitation{}, err
-	}
-	if err := authz.Group(a, authz.GroupManageInvitations, l.facts); err != nil {
 		return Invitation{}, err
 	}
 	inv, err := s.getInvite(ctx, gid, id)
@@ -257,12 +249,8 @@ func (s *Service) ResendInvitation(ctx context.Context, gid, id string) (Invitat
 
 // RevokeInvitation deletes an invitation: its link stops working.
 func (s *Service) RevokeInvitation(ctx context.Context, gid, id string) error {
-	a := authz.ActorFrom(ctx)
-	l, err := s.load(ctx, a, gid)
+	_, _, err := s.authorized(ctx, gid, authz.GroupManageInvitations)
 	if err != nil {
-		return err
-	}
-	if err := authz.Group(a, authz.GroupManageInvitations, l.facts); err != nil {
 		return err
 	}
 	if !validID(id) {
@@ -386,12 +374,8 @@ func (s *Service) AcceptInvitation(ctx context.Context, token string) (Group, er
 
 // JoinLink returns the group's shareable join link.
 func (s *Service) JoinLink(ctx context.Context, gid string) (string, error) {
-	a := authz.ActorFrom(ctx)
-	l, err := s.load(ctx, a, gid)
+	_, l, err := s.authorized(ctx, gid, authz.GroupViewJoinLink)
 	if err != nil {
-		return "", err
-	}
-	if err := authz.Group(a, authz.GroupViewJoinLink, l.facts); err != nil {
 		return "", err
 	}
 	return s.joinURL(gid + "." + s.joinSecret(gid, l.g.JoinNonce)), nil
@@ -399,12 +383,8 @@ func (s *Service) JoinLink(ctx context.Context, gid string) (string, error) {
 
 // ResetJoinLink replaces the join link; the old one stops working at once.
 func (s *Service) ResetJoinLink(ctx context.Context, gid string) (string, error) {
-	a := authz.ActorFrom(ctx)
-	l, err := s.load(ctx, a, gid)
+	_, _, err := s.authorized(ctx, gid, authz.GroupResetJoinLink)
 	if err != nil {
-		return "", err
-	}
-	if err := authz.Group(a, authz.GroupResetJoinLink, l.facts); err != nil {
 		return "", err
 	}
 	nonce := newID()

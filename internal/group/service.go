@@ -247,6 +247,20 @@ func (s *Service) Authorize(ctx context.Context, gid string, action authz.Action
 	return authz.Group(a, action, l.facts)
 }
 
+// authorized loads group gid for the actor of ctx and asks the policy
+// whether they may do action; it returns the actor and what was loaded.
+func (s *Service) authorized(ctx context.Context, gid string, action authz.Action) (authz.Actor, *loaded, error) {
+	a := authz.ActorFrom(ctx)
+	l, err := s.load(ctx, a, gid)
+	if err != nil {
+		return a, nil, err
+	}
+	if err := authz.Group(a, action, l.facts); err != nil {
+		return a, nil, err
+	}
+	return a, l, nil
+}
+
 // Facts returns the policy facts of group gid for the actor of ctx.
 func (s *Service) Facts(ctx context.Context, gid string) (authz.GroupFacts, error) {
 	l, err := s.load(ctx, authz.ActorFrom(ctx), gid)
@@ -396,12 +410,8 @@ func trimHandle(h string, n int) string {
 // Get returns the group as the actor may see it. Secret groups answer
 // NotFound to non-members, exactly like missing ones.
 func (s *Service) Get(ctx context.Context, gid string) (Group, error) {
-	a := authz.ActorFrom(ctx)
-	l, err := s.load(ctx, a, gid)
+	a, l, err := s.authorized(ctx, gid, authz.GroupView)
 	if err != nil {
-		return Group{}, err
-	}
-	if err := authz.Group(a, authz.GroupView, l.facts); err != nil {
 		return Group{}, err
 	}
 	g := present(a, l)
@@ -512,12 +522,8 @@ func (s *Service) Subgroups(ctx context.Context, gid string) ([]Group, error) {
 // otherwise Conflict. Changing the handle moves the handle item in the same
 // transaction.
 func (s *Service) Update(ctx context.Context, gid string, in UpdateInput) (Group, error) {
-	a := authz.ActorFrom(ctx)
-	l, err := s.load(ctx, a, gid)
+	_, l, err := s.authorized(ctx, gid, authz.GroupEditSettings)
 	if err != nil {
-		return Group{}, err
-	}
-	if err := authz.Group(a, authz.GroupEditSettings, l.facts); err != nil {
 		return Group{}, err
 	}
 	var fe domain.FieldErrors
@@ -604,12 +610,8 @@ func (s *Service) Members(ctx context.Context, gid, cursor string, limit int) (s
 // and the group) and maps each for the caller.
 func groupPage[I, V any](ctx context.Context, s *Service, gid string, action authz.Action, prefix, list, cursor string, limit int,
 	view func(a authz.Actor, l *loaded, item I) (V, error)) (store.Page[V], error) {
-	a := authz.ActorFrom(ctx)
-	l, err := s.load(ctx, a, gid)
+	a, l, err := s.authorized(ctx, gid, action)
 	if err != nil {
-		return store.Page[V]{}, err
-	}
-	if err := authz.Group(a, action, l.facts); err != nil {
 		return store.Page[V]{}, err
 	}
 	q := s.st.Table().Get(tabledef.PK, groupPK(gid)).Range(tabledef.SK, dynamo.BeginsWith, prefix).Consistent(true)
@@ -655,12 +657,8 @@ func (s *Service) joinTx(tx *store.Tx, gid, uid string, role authz.Role, via, by
 
 // Join makes the actor a member of an open group.
 func (s *Service) Join(ctx context.Context, gid string) (Group, error) {
-	a := authz.ActorFrom(ctx)
-	l, err := s.load(ctx, a, gid)
+	a, _, err := s.authorized(ctx, gid, authz.GroupJoin)
 	if err != nil {
-		return Group{}, err
-	}
-	if err := authz.Group(a, authz.GroupJoin, l.facts); err != nil {
 		return Group{}, err
 	}
 	tx := s.st.Tx()
@@ -693,12 +691,8 @@ func (s *Service) removeTx(m *memberItem) *store.Tx {
 
 // Leave removes the actor from the group. The last admin cannot leave.
 func (s *Service) Leave(ctx context.Context, gid string) error {
-	a := authz.ActorFrom(ctx)
-	l, err := s.load(ctx, a, gid)
+	a, l, err := s.authorized(ctx, gid, authz.GroupLeave)
 	if err != nil {
-		return err
-	}
-	if err := authz.Group(a, authz.GroupLeave, l.facts); err != nil {
 		return err
 	}
 	if err := s.removeTx(l.member).Run(ctx, ""); err != nil {
@@ -721,12 +715,8 @@ func (s *Service) memberLeft(ctx context.Context, gid, uid string) {
 
 // RemoveMember removes someone (admins only; removing oneself is Leave).
 func (s *Service) RemoveMember(ctx context.Context, gid, uid string) error {
-	a := authz.ActorFrom(ctx)
-	l, err := s.load(ctx, a, gid)
+	a, _, err := s.authorized(ctx, gid, authz.GroupRemoveMember)
 	if err != nil {
-		return err
-	}
-	if err := authz.Group(a, authz.GroupRemoveMember, l.facts); err != nil {
 		return err
 	}
 	if uid == a.UserID {
@@ -754,12 +744,8 @@ func (s *Service) RemoveMember(ctx context.Context, gid, uid string) error {
 // admin fails with ErrLastAdmin, enforced by a condition on AdminCount in
 // the same transaction, so concurrent demotions cannot both succeed.
 func (s *Service) SetRole(ctx context.Context, gid, uid string, role authz.Role) (Member, error) {
-	a := authz.ActorFrom(ctx)
-	l, err := s.load(ctx, a, gid)
+	_, _, err := s.authorized(ctx, gid, authz.GroupChangeRole)
 	if err != nil {
-		return Member{}, err
-	}
-	if err := authz.Group(a, authz.GroupChangeRole, l.facts); err != nil {
 		return Member{}, err
 	}
 	if !role.Valid() {
@@ -806,12 +792,8 @@ func (s *Service) SetRole(ctx context.Context, gid, uid string, role authz.Role)
 
 // RequestMembership asks to join a closed group.
 func (s *Service) RequestMembership(ctx context.Context, gid, message string) error {
-	a := authz.ActorFrom(ctx)
-	l, err := s.load(ctx, a, gid)
+	a, _, err := s.authorized(ctx, gid, authz.GroupRequestMembership)
 	if err != nil {
-		return err
-	}
-	if err := authz.Group(a, authz.GroupRequestMembership, l.facts); err != nil {
 		return err
 	}
 	var fe domain.FieldErrors
@@ -839,12 +821,8 @@ func (s *Service) Requests(ctx context.Context, gid, cursor string, limit int) (
 // ApproveRequest turns a request into a membership (one transaction) and
 // tells the person by email.
 func (s *Service) ApproveRequest(ctx context.Context, gid, uid string) error {
-	a := authz.ActorFrom(ctx)
-	l, err := s.load(ctx, a, gid)
+	a, l, err := s.authorized(ctx, gid, authz.GroupApproveRequests)
 	if err != nil {
-		return err
-	}
-	if err := authz.Group(a, authz.GroupApproveRequests, l.facts); err != nil {
 		return err
 	}
 	if !validID(uid) {
@@ -863,12 +841,8 @@ func (s *Service) ApproveRequest(ctx context.Context, gid, uid string) error {
 
 // DenyRequest deletes a request.
 func (s *Service) DenyRequest(ctx context.Context, gid, uid string) error {
-	a := authz.ActorFrom(ctx)
-	l, err := s.load(ctx, a, gid)
+	_, _, err := s.authorized(ctx, gid, authz.GroupApproveRequests)
 	if err != nil {
-		return err
-	}
-	if err := authz.Group(a, authz.GroupApproveRequests, l.facts); err != nil {
 		return err
 	}
 	if !validID(uid) {
