@@ -31,7 +31,7 @@ const (
 // Poll reports whether k is about a poll. Poll notifications are addressed
 // to the person (voter or poll author), so quiet lets them through.
 func (k Kind) Poll() bool {
-	return k == PollClosingSoon || k == PollReminder || k == PollClosed || k == PollOutcomeReview
+	return k == PollClosingSoon || k == PollReminder || k == PollClosed || k == PollOutcomeReview || k == PollOpened || k == OutcomePublished
 }
 
 // Valid reports whether l is a known level.

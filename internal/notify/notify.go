@@ -42,6 +42,8 @@ const (
 	PollReminder      Kind = "poll_reminder"       // a poll admin reminded the undecided voters
 	PollClosed        Kind = "poll_closed"         // your poll closed: write the outcome
 	PollOutcomeReview Kind = "poll_outcome_review" // an outcome's review date has come
+	PollOpened        Kind = "poll_opened"         // a poll you may vote in opened
+	OutcomePublished  Kind = "poll_outcome"        // the outcome of a poll you could vote in was published
 )
 
 // Retention of a notification (TTL).
