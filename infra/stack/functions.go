@@ -18,6 +18,11 @@ const (
 	// TriggerSESEvents: bounce/complaint/delivery events of the SES
 	// configuration set, through an SNS topic (asynchronous). Needs a mail domain.
 	TriggerSESEvents Trigger = "ses-events"
+	// TriggerOutbox: the table's stream, filtered to newly written outbox
+	// jobs (notification items with GSI2PK=OUTBOX), through an event
+	// source mapping with partial-batch failures and an SQS (KMS) on-failure
+	// destination. Retries with backoff are swept by the scheduler.
+	TriggerOutbox Trigger = "table-stream-outbox"
 )
 
 // Async reports whether the trigger invokes the function asynchronously
@@ -34,6 +39,7 @@ const (
 	UploadsReadWrite Access = "uploads-rw"   // objects of the uploads bucket (presigned URLs too)
 	InboundRead      Access = "inbound-read" // raw mail in the inbound bucket
 	SendMail         Access = "ses-send"     // send through the configuration set from the mail domain
+	TableStreamRead  Access = "table-stream" // read the table's change stream (event source mapping)
 )
 
 // FunctionSpec describes one Lambda function built from functions/<Name>.
@@ -56,12 +62,8 @@ type FunctionSpec struct {
 // functions/ (a test fails when a folder has no entry, or an entry has no
 // folder). To add a function: create functions/<name>, add its spec here.
 //
-// Wiring exists for every Trigger; specs ready to paste when the folders land:
-//
-//	{Name: "inbound", MemoryMB: 512, Timeout: time.Minute, ReservedConcurrency: 10,
-//	 Trigger: TriggerInboundMail, Access: []Access{TableReadWrite, InboundRead, UploadsReadWrite, SendMail}},
-//	{Name: "ses-events", MemoryMB: 256, Timeout: 30 * time.Second, ReservedConcurrency: 5,
-//	 Trigger: TriggerSESEvents, Access: []Access{TableReadWrite}},
+// Triggers that need a mail domain (ses-inbound, ses-events) are wired
+// only when the configuration has one; the functions deploy regardless.
 var Functions = []FunctionSpec{
 	{
 		Name:        "scheduler",
@@ -83,5 +85,34 @@ var Functions = []FunctionSpec{
 		ReservedConcurrency: 50,
 		Trigger:             TriggerHTTPAPI,
 		Access:              []Access{TableReadWrite, UploadsReadWrite, SendMail},
+	},
+	{
+		Name:        "mailer",
+		Description: "Delivers notification email from the outbox as soon as a job is written (table stream)",
+		MemoryMB:    256,
+		Timeout:     time.Minute,
+		// Bounds the sending rate to what SES and the table comfortably take;
+		// a backlog waits in the stream and the scheduler's sweep.
+		ReservedConcurrency: 5,
+		Trigger:             TriggerOutbox,
+		Access:              []Access{TableReadWrite, TableStreamRead, SendMail},
+	},
+	{
+		Name:                "inbound",
+		Description:         "Processes received mail: replies, votes and mail to groups (SES receipt rule)",
+		MemoryMB:            512,
+		Timeout:             time.Minute,
+		ReservedConcurrency: 10,
+		Trigger:             TriggerInboundMail,
+		Access:              []Access{TableReadWrite, InboundRead, UploadsReadWrite, SendMail},
+	},
+	{
+		Name:                "ses-events",
+		Description:         "Suppresses addresses that bounced or complained (SES configuration-set events via SNS)",
+		MemoryMB:            256,
+		Timeout:             30 * time.Second,
+		ReservedConcurrency: 5,
+		Trigger:             TriggerSESEvents,
+		Access:              []Access{TableReadWrite},
 	},
 }

@@ -241,7 +241,7 @@ func checkSpecs(cfg facts.Config, specs []FunctionSpec) error {
 			return fmt.Errorf("function %s: schedule period must be at least one minute", sp.Name)
 		}
 		switch sp.Trigger {
-		case TriggerHTTPAPI, TriggerSchedule, TriggerInboundMail, TriggerSESEvents:
+		case TriggerHTTPAPI, TriggerSchedule, TriggerInboundMail, TriggerSESEvents, TriggerOutbox:
 		default:
 			return fmt.Errorf("function %s: unknown trigger %q", sp.Name, sp.Trigger)
 		}
@@ -429,9 +429,13 @@ func (p *PrimaryStack) newFunction(cfg facts.Config, spec FunctionSpec) {
 			RemovalPolicy:       awscdk.RemovalPolicy_RETAIN,
 		})
 		p.DLQs[spec.Name] = dlq
-		props.DeadLetterQueue = dlq
-		props.RetryAttempts = n(2)
-		props.MaxEventAge = awscdk.Duration_Hours(n(6))
+		// A stream's event source mapping invokes synchronously: its
+		// failures go to the DLQ as the mapping's on-failure destination.
+		if spec.Trigger != TriggerOutbox {
+			props.DeadLetterQueue = dlq
+			props.RetryAttempts = n(2)
+			props.MaxEventAge = awscdk.Duration_Hours(n(6))
+		}
 	}
 	p.Functions[spec.Name] = awslambda.NewFunction(st, s(id), props)
 	p.Roles[spec.Name] = role
@@ -478,6 +482,21 @@ func (p *PrimaryStack) grantAccess(cfg facts.Config, role awsiam.Role, spec Func
 				Actions:   jsii.Strings("ses:SendEmail", "ses:SendRawEmail"),
 				Resources: jsii.Strings(arn("identity", cfg.MailDomain), arn("configuration-set", cfg.ConfigurationSetName())),
 			}))
+		case TableStreamRead:
+			role.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+				Sid:       s("ReadTableStream"),
+				Actions:   jsii.Strings("dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator"),
+				Resources: &[]*string{p.Table.TableStreamArn()},
+			}))
+			role.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+				Sid:       s("ListTableStreams"),
+				Actions:   jsii.Strings("dynamodb:ListStreams"),
+				Resources: jsii.Strings("*"),
+			}))
+			suppress(role, "AwsSolutions-IAM5",
+				"dynamodb:ListStreams does not support resource-level permissions (the IAM service authorization "+
+					"reference lists it with resource *); the data actions on the stream are scoped to its ARN.",
+				"Resource::*")
 		default:
 			panic(fmt.Sprintf("function %s: unknown access %q", spec.Name, a))
 		}

@@ -235,8 +235,8 @@ func TestReplicationRoleIsScoped(t *testing.T) {
 func TestFunctionsAreArmAL2023WithReservedConcurrency(t *testing.T) {
 	need(t)
 	fns := resources(fullTpl, "AWS::Lambda::Function")
-	if len(fns) != 4 {
-		t.Fatalf("want 4 functions, got %d", len(fns))
+	if len(fns) != len(Functions) {
+		t.Fatalf("want %d functions, got %d", len(Functions), len(fns))
 	}
 	for _, f := range fns {
 		p := f.props()
@@ -337,8 +337,8 @@ func TestNoWildcardActionsAndNoManagedPoliciesOnFunctions(t *testing.T) {
 func TestLogGroupsHaveRetentionAndKMS(t *testing.T) {
 	need(t)
 	lgs := resources(fullTpl, "AWS::Logs::LogGroup")
-	if len(lgs) != 5 { // 4 functions + API access logs
-		t.Fatalf("want 5 log groups, got %d", len(lgs))
+	if want := len(Functions) + 1; len(lgs) != want { // every function + API access logs
+		t.Fatalf("want %d log groups, got %d", want, len(lgs))
 	}
 	for _, lg := range lgs {
 		if lg.props()["RetentionInDays"] != 365.0 || lg.props()["KmsKeyId"] == nil {
@@ -350,8 +350,8 @@ func TestLogGroupsHaveRetentionAndKMS(t *testing.T) {
 func TestAsyncFunctionsHaveKMSDeadLetterQueues(t *testing.T) {
 	need(t)
 	queues := resources(fullTpl, "AWS::SQS::Queue")
-	if len(queues) != 3 {
-		t.Fatalf("want 3 DLQs (scheduler, inbound, ses-events), got %d", len(queues))
+	if len(queues) != 4 {
+		t.Fatalf("want 4 DLQs (scheduler, inbound, ses-events, mailer), got %d", len(queues))
 	}
 	for _, q := range queues {
 		if q.props()["KmsMasterKeyId"] == nil {
@@ -359,8 +359,11 @@ func TestAsyncFunctionsHaveKMSDeadLetterQueues(t *testing.T) {
 		}
 	}
 	for _, f := range resources(fullTpl, "AWS::Lambda::Function") {
-		isAPI := get(f.props(), "FunctionName") == "quorum-api"
-		if hasDLQ := get(f.props(), "DeadLetterConfig.TargetArn") != nil; hasDLQ == isAPI {
+		// The api is synchronous; the mailer's DLQ is its stream mapping's
+		// on-failure destination (TestOutboxStream).
+		name := get(f.props(), "FunctionName")
+		sync := name == "quorum-api" || name == "quorum-mailer"
+		if hasDLQ := get(f.props(), "DeadLetterConfig.TargetArn") != nil; hasDLQ == sync {
 			t.Errorf("%s: DLQ %v", f.ID, hasDLQ)
 		}
 	}
@@ -474,6 +477,50 @@ func TestScheduler(t *testing.T) {
 	}
 }
 
+// TestOutboxStream: the mailer reads only new outbox jobs from the table's
+// stream, reports partial failures, bisects, and parks what still fails in
+// its KMS DLQ; its role reads the stream and nothing wider than needed.
+func TestOutboxStream(t *testing.T) {
+	need(t)
+	for name, tpl := range map[string]map[string]any{"full": fullTpl, "minimal": minTpl} {
+		tables := resources(tpl, "AWS::DynamoDB::GlobalTable")
+		if len(tables) != 1 || get(tables[0].props(), "StreamSpecification.StreamViewType") != "NEW_AND_OLD_IMAGES" {
+			t.Errorf("%s: table stream: %s", name, js(tables))
+		}
+		maps := resources(tpl, "AWS::Lambda::EventSourceMapping")
+		if len(maps) != 1 {
+			t.Fatalf("%s: %d event source mappings, want 1", name, len(maps))
+		}
+		p := maps[0].props()
+		filter := js(get(p, "FilterCriteria.Filters.0.Pattern"))
+		if !strings.Contains(filter, `INSERT`) || !strings.Contains(filter, `GSI2PK`) || !strings.Contains(filter, `OUTBOX`) {
+			t.Errorf("%s: filter %s", name, filter)
+		}
+		if p["BisectBatchOnFunctionError"] != true || js(p["FunctionResponseTypes"]) != `["ReportBatchItemFailures"]` ||
+			p["StartingPosition"] != "LATEST" || get(p, "DestinationConfig.OnFailure.Destination") == nil ||
+			p["MaximumRetryAttempts"] != 3.0 || !strings.Contains(js(p["EventSourceArn"]), "StreamArn") {
+			t.Errorf("%s: mapping: %s", name, js(p))
+		}
+		if !strings.Contains(js(p["FunctionName"]), "Fnmailer") {
+			t.Errorf("%s: mapping targets %s", name, js(p["FunctionName"]))
+		}
+	}
+	var streamActions []string
+	for _, pol := range resources(fullTpl, "AWS::IAM::Policy") {
+		for _, st := range get(pol.props(), "PolicyDocument.Statement").([]any) {
+			if strings.Contains(js(st), "dynamodb:GetRecords") {
+				if !strings.HasPrefix(pol.ID, "Fnmailer") {
+					t.Errorf("%s may read the table stream", pol.ID)
+				}
+				streamActions = append(streamActions, js(get(st, "Resource")))
+			}
+		}
+	}
+	if len(streamActions) != 1 || !strings.Contains(streamActions[0], "StreamArn") {
+		t.Errorf("stream read statements: %v", streamActions)
+	}
+}
+
 func TestBackups(t *testing.T) {
 	need(t)
 	plans := resources(fullTpl, "AWS::Backup::BackupPlan")
@@ -508,7 +555,7 @@ func TestAlarms(t *testing.T) {
 		}
 	}
 	want := []string{"quorum-api-errors", "quorum-api-throttles", "quorum-scheduler-errors", "quorum-inbound-dlq",
-		"quorum-scheduler-dlq", "quorum-ses-events-dlq", "quorum-api-5xx-rate", "quorum-table-throttles",
+		"quorum-scheduler-dlq", "quorum-ses-events-dlq", "quorum-mailer-dlq", "quorum-mailer-errors", "quorum-api-5xx-rate", "quorum-table-throttles",
 		"quorum-table-system-errors", "quorum-ses-bounce-rate", "quorum-ses-complaint-rate"}
 	for _, w := range want {
 		if !names[w] {

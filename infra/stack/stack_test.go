@@ -8,7 +8,6 @@ import (
 	"sort"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
@@ -23,20 +22,14 @@ import (
 //     prove their wiring before their folders exist);
 //   - minimal: no domain, no mail, only the real Functions table.
 var (
-	full, minimal       *Stacks
-	fullTpl, fullDRTpl  map[string]any
-	minTpl, minDRTpl    map[string]any
-	fullT, fullDRT      assertions.Template
-	buildErr            error
-	fullCfg, minCfg     facts.Config
-	testAccount         = "123456789012"
-	testCert            = "arn:aws:acm:eu-west-1:123456789012:certificate/11111111-2222-3333-4444-555555555555"
-	extraSpecsForWiring = []FunctionSpec{
-		{Name: "inbound", MemoryMB: 512, Timeout: time.Minute, ReservedConcurrency: 10,
-			Trigger: TriggerInboundMail, Access: []Access{TableReadWrite, InboundRead, UploadsReadWrite, SendMail}},
-		{Name: "ses-events", MemoryMB: 256, Timeout: 30 * time.Second, ReservedConcurrency: 5,
-			Trigger: TriggerSESEvents, Access: []Access{TableReadWrite}},
-	}
+	full, minimal      *Stacks
+	fullTpl, fullDRTpl map[string]any
+	minTpl, minDRTpl   map[string]any
+	fullT, fullDRT     assertions.Template
+	buildErr           error
+	fullCfg, minCfg    facts.Config
+	testAccount        = "123456789012"
+	testCert           = "arn:aws:acm:eu-west-1:123456789012:certificate/11111111-2222-3333-4444-555555555555"
 )
 
 func ctx(m map[string]any) func(string) any { return func(k string) any { return m[k] } }
@@ -60,7 +53,7 @@ func TestMain(m *testing.M) {
 	if err != nil {
 		panic(err)
 	}
-	allSpecs := append(append([]FunctionSpec{}, Functions...), extraSpecsForWiring...)
+	allSpecs := append([]FunctionSpec{}, Functions...)
 	if err := placeholderAssets(dir, allSpecs); err != nil {
 		panic(err)
 	}

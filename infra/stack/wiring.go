@@ -1,6 +1,8 @@
 package stack
 
 import (
+	"encoding/json"
+
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsapigatewayv2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsapigatewayv2integrations"
@@ -10,6 +12,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsdynamodb"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsevents"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsscheduler"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsschedulertargets"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsses"
@@ -63,12 +66,61 @@ func (p *PrimaryStack) wireTriggers(cfg facts.Config, specs []FunctionSpec) {
 					MaxEventAge:     awscdk.Duration_Seconds(jsii.Number((sp.Every * 2).Seconds())),
 				}),
 			})
+		case TriggerOutbox:
+			p.wireOutbox(fn, sp)
 		}
 		byTrigger[sp.Trigger] = sp
 	}
 	if cfg.MailEnabled() {
 		p.newMail(cfg, byTrigger)
 	}
+}
+
+// wireOutbox connects the mailer to the table's stream: only INSERTs of
+// outbox jobs (GSI2PK = "OUTBOX") reach it, so ordinary writes cost no
+// invocation. Failed records are retried, bisected, and finally recorded in
+// the function's DLQ; the outbox item itself stays pending, and the
+// scheduler's sweep retries it with backoff.
+func (p *PrimaryStack) wireOutbox(fn awslambda.Function, sp FunctionSpec) {
+	pattern, err := json.Marshal(map[string]any{
+		"eventName": []string{"INSERT"},
+		"dynamodb":  map[string]any{"NewImage": map[string]any{tabledef.GSI2PK: map[string]any{"S": []string{"OUTBOX"}}}},
+	})
+	if err != nil {
+		panic(err) // plain maps of strings always marshal
+	}
+	dlq := p.DLQs[sp.Name]
+	// The L1 mapping with an explicit grant: the L2 on-failure helper grants
+	// kms:GenerateDataKey*/ReEncrypt* on the key, wider than the role's
+	// existing kms:ViaService statement that already covers SQS.
+	p.Roles[sp.Name].AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Sid: s("StreamFailuresToDLQ"), Actions: jsii.Strings("sqs:SendMessage"), Resources: &[]*string{dlq.QueueArn()},
+	}))
+	m := awslambda.NewCfnEventSourceMapping(p.Stack, s("Stream-"+sp.Name), &awslambda.CfnEventSourceMappingProps{
+		FunctionName:                   fn.FunctionArn(),
+		EventSourceArn:                 p.Table.TableStreamArn(),
+		StartingPosition:               s("LATEST"),
+		BatchSize:                      n(20),
+		MaximumBatchingWindowInSeconds: n(1),
+		BisectBatchOnFunctionError:     b(true),
+		FunctionResponseTypes:          jsii.Strings("ReportBatchItemFailures"),
+		MaximumRetryAttempts:           n(3),
+		MaximumRecordAgeInSeconds:      n(3600),
+		DestinationConfig: &awslambda.CfnEventSourceMapping_DestinationConfigProperty{
+			OnFailure: &awslambda.CfnEventSourceMapping_OnFailureProperty{Destination: dlq.QueueArn()},
+		},
+		FilterCriteria: &awslambda.CfnEventSourceMapping_FilterCriteriaProperty{
+			Filters: &[]any{&awslambda.CfnEventSourceMapping_FilterProperty{Pattern: s(string(pattern))}},
+		},
+	})
+	// The mapping starts polling only once the role may read the stream.
+	m.Node().AddDependency(p.Roles[sp.Name])
+	suppress(fn, "NIST.800.53.R5-LambdaDLQ",
+		"Invoked synchronously by its DynamoDB stream event source mapping, for which Lambda DLQs do not apply; records "+
+			"that still fail after retries go to the function's SQS (KMS) queue as the mapping's on-failure destination.")
+	suppress(dlq, "AwsSolutions-SQS3",
+		"This queue is the on-failure destination of the mailer's stream mapping (it is itself the dead-letter queue), "+
+			"watched by the <app>-mailer-dlq alarm.")
 }
 
 // newMail: SES identity (Easy DKIM, custom MAIL FROM), configuration set with
