@@ -271,6 +271,19 @@ func pollMatrix() map[string]spec {
 		"POST /polls/{pid}/receipt": {build: func(c *cas) call {
 			return call{method: "POST", path: "/polls/" + c.f.ext["anon"] + "/receipt", form: url.Values{"receipt": {c.f.ext["receipt"]}}}
 		}, grp: votePageView(), guest: true},
+		// The page forms of options and specified voters: as in the API.
+		"POST /polls/{pid}/options": {build: func(c *cas) call {
+			return call{method: "POST", path: "/polls/" + c.f.ext["addable"] + "/options",
+				form: url.Values{"label": {fmt.Sprintf("Matrix page option %d", c.w.next())}}}
+		}, grp: votePage, guest: true},
+		"POST /polls/{pid}/voters": {build: func(c *cas) call {
+			_ = c.w.a.Decisions.RemoveVoter(c.w.people["O"].ctx, c.f.ext["spec"], c.w.people["T"].id)
+			return call{method: "POST", path: "/polls/" + c.f.ext["spec"] + "/voters", form: url.Values{"user_id": {c.w.people["T"].id}}}
+		}, grp: adminPage, guest: true},
+		"POST /polls/{pid}/voters/{uid}/remove": {build: func(c *cas) call {
+			_ = c.w.a.Decisions.AddVoter(c.w.people["O"].ctx, c.f.ext["spec"], c.w.people["T"].id)
+			return call{method: "POST", path: "/polls/" + c.f.ext["spec"] + "/voters/" + c.w.people["T"].id + "/remove", form: url.Values{}}
+		}, grp: adminPage, guest: true},
 	}
 }
 

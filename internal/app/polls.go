@@ -40,6 +40,10 @@ var pollKinds = map[decision.NoticeKind]notify.Kind{
 	decision.NoticeManualReminder: notify.PollReminder,
 	decision.NoticePollClosed:     notify.PollClosed,
 	decision.NoticeOutcomeReview:  notify.PollOutcomeReview,
+	// Voters hear that a poll opened and that its outcome was published;
+	// neither notification carries the outcome's text or any figure.
+	decision.NoticePollOpened:       notify.PollOpened,
+	decision.NoticeOutcomePublished: notify.OutcomePublished,
 }
 
 // Notify implements decision.Notifier.
@@ -60,6 +64,10 @@ func (p PollNotifier) Notify(ctx context.Context, n decision.Notice) error {
 		excerpt = fmt.Sprintf("Closes %s UTC", n.ClosingAt.UTC().Format("2 Jan 2006 15:04"))
 	case n.Kind == decision.NoticePollClosed:
 		excerpt = "The poll has closed: write its outcome."
+	case n.Kind == decision.NoticePollOpened && n.ClosingAt != nil:
+		excerpt = fmt.Sprintf("Open for votes until %s UTC", n.ClosingAt.UTC().Format("2 Jan 2006 15:04"))
+	case n.Kind == decision.NoticeOutcomePublished:
+		excerpt = "The outcome of this poll has been published."
 	}
 	var out []notify.Notification
 	seen := map[string]bool{}

@@ -397,6 +397,7 @@ func (s *Service) SetOutcome(ctx context.Context, pid string, in OutcomeInput) (
 	}
 	if !existed {
 		s.appendEvent(ctx, EventOutcome, l.ac.a.UserID, l.p, l.def)
+		s.noticeVoters(ctx, NoticeOutcomePublished, l.p, l.def, l.ac.a.UserID)
 	}
 	return o.view(), nil
 }

@@ -24,6 +24,12 @@ const (
 	NoticeManualReminder NoticeKind = "poll.reminder"       // a poll admin reminded the undecided voters
 	NoticePollClosed     NoticeKind = "poll.closed"         // to the author: write an outcome
 	NoticeOutcomeReview  NoticeKind = "poll.outcome_review" // the outcome's review date has come
+	// NoticePollOpened goes to the voters (not the one who opened it) when a
+	// poll is created open or a draft is published.
+	NoticePollOpened NoticeKind = "poll.opened"
+	// NoticeOutcomePublished goes to the voters (not its writer) when a
+	// poll's outcome is first published; later edits of it are not notified.
+	NoticeOutcomePublished NoticeKind = "poll.outcome_published"
 )
 
 // Notice is one notification to a set of people. It carries no result
@@ -57,12 +63,32 @@ func (s *Service) notice(kind NoticeKind, p *pollItem, d poll.Definition, to []s
 		Recipients: slices.Clone(to), ClosingAt: d.Settings.ClosingAt}
 }
 
+// noticeVoters sends a notice of kind to the poll's voters (the specified
+// voters, or the group's members) except actor. The change it tells of is
+// already written, so a failure is logged, not returned.
+func (s *Service) noticeVoters(ctx context.Context, kind NoticeKind, p *pollItem, d poll.Definition, actor string) {
+	voters, err := s.voterSet(ctx, p, d)
+	if err == nil {
+		to := slices.DeleteFunc(voters, func(uid string) bool { return uid == "" || uid == actor })
+		if len(to) == 0 {
+			return
+		}
+		err = s.notifier.Notify(ctx, s.notice(kind, p, d, to))
+	}
+	if err != nil {
+		s.log.ErrorContext(ctx, "poll notice failed", "poll_id", p.ID, "kind", string(kind), "err", err)
+	}
+}
+
 // TickReport counts what one Tick did.
 type TickReport struct {
 	Closed      int `json:"closed"`
 	Finalized   int `json:"finalized"`
 	ClosingSoon int `json:"closing_soon"`
 	Reviews     int `json:"reviews"`
+	// Withdrawals counts pending ballot withdrawals of people who left a
+	// group that this run completed (see MemberLeft).
+	Withdrawals int `json:"withdrawals"`
 	Failed      int `json:"failed"`
 }
 
@@ -77,13 +103,22 @@ type TickReport struct {
 //   - sends the closing-soon reminder of polls closing within 24 h, once
 //     per closing time (ReminderFor on the poll, set conditionally first);
 //   - sends outcome review reminders whose date has come (the outcome
-//     leaves GSI2 REVIEW conditionally first).
+//     leaves GSI2 REVIEW conditionally first);
+//   - retries the ballot withdrawals of people who left a group that
+//     failed at the time (GSI2 WITHDRAW, see MemberLeft).
 //
 // Every step is conditional, so running Tick twice (or two at once) does
 // nothing twice. Errors of one poll are logged and counted; the others go on.
 func (s *Service) Tick(ctx context.Context, now time.Time) (TickReport, error) {
 	now = now.UTC()
 	var rep TickReport
+	// Withdrawals first, so a poll closing in this run does not count the
+	// ballot of someone who left.
+	done, failed, err := s.retryWithdrawals(ctx)
+	if err != nil {
+		return rep, err
+	}
+	rep.Withdrawals, rep.Failed = done, failed
 	due, err := s.queue(ctx, queueOpen, dynamo.Less, timeKey(now)+"$")
 	if err != nil {
 		return rep, err
@@ -468,8 +503,20 @@ func (s *Service) Recount(ctx context.Context, pid string) (RecountReport, error
 // of ballots withdrawn. Cost: one query over the group's polls, then per
 // open poll one read and one transaction.
 func (s *Service) WithdrawMember(ctx context.Context, gid, uid string) (int, error) {
+	return s.withdrawMember(ctx, gid, uid, time.Time{})
+}
+
+// withdrawMember is WithdrawMember; a non-zero before limits it to ballots
+// last written (and specified-voter entries added) at or before that time,
+// so a retry after the person rejoined leaves their new ballot alone.
+func (s *Service) withdrawMember(ctx context.Context, gid, uid string, before time.Time) (int, error) {
 	if !validID(gid) || !validID(uid) {
 		return 0, domain.Errorf(domain.Invalid, "invalid id")
+	}
+	if s.fault != nil {
+		if err := s.fault(gid, uid); err != nil {
+			return 0, err
+		}
 	}
 	var polls []pollItem
 	err := s.st.Table().Get(tabledef.GSI1PK, pollsOfGroup(gid)).Index(tabledef.GSI1).
@@ -479,7 +526,7 @@ func (s *Service) WithdrawMember(ctx context.Context, gid, uid string) (int, err
 	}
 	n := 0
 	for i := range polls {
-		done, err := s.withdrawFor(ctx, polls[i].ID, uid)
+		done, err := s.withdrawFor(ctx, polls[i].ID, uid, before)
 		if err != nil {
 			return n, err
 		}
@@ -490,7 +537,7 @@ func (s *Service) WithdrawMember(ctx context.Context, gid, uid string) (int, err
 	return n, nil
 }
 
-func (s *Service) withdrawFor(ctx context.Context, pid, uid string) (bool, error) {
+func (s *Service) withdrawFor(ctx context.Context, pid, uid string, before time.Time) (bool, error) {
 	for attempt := 0; attempt < s.attempts; attempt++ {
 		items, err := s.getMany(ctx, key{pollPK(pid), skPoll}, key{pollPK(pid), ballotSK(uid)}, key{pollPK(pid), voterSK(uid)})
 		if err != nil {
@@ -515,7 +562,7 @@ func (s *Service) withdrawFor(ctx context.Context, pid, uid string) (bool, error
 		tx := s.st.Tx()
 		// Only while the poll is open (closed results never change).
 		openCond, openArgs := "$ = ? AND $ > ?", []any{"Status", string(poll.StatusOpen), "ClosingAtMs", now.UnixMilli()}
-		if _, ok := items[key{pollPK(pid), voterSK(uid)}]; ok {
+		if rawV, ok := items[key{pollPK(pid), voterSK(uid)}]; ok && s.addedBefore(rawV, before) {
 			tx.Delete(s.st.DeleteOp(pollPK(pid), voterSK(uid)), nil).
 				Update(s.st.Update(pollPK(pid), skPoll).Add("VoterCount", -1).If(openCond, openArgs...), errPollCheck)
 		} else {
@@ -530,12 +577,14 @@ func (s *Service) withdrawFor(ctx context.Context, pid, uid string) (bool, error
 			if err := unmarshal(rawB, &b); err != nil {
 				return false, err
 			}
-			prev := b.ballot()
-			tx.Delete(s.st.DeleteOp(pollPK(pid), ballotSK(uid)).If("$ = ?", tabledef.Version, b.Version), errStale)
-			if dl := poll.Delta(d.Type, &prev, nil); len(dl) > 0 {
-				tx.Update(addDelta(s.st.Update(pollPK(pid), skTally), dl), nil)
+			if before.IsZero() || !b.UpdatedAt.After(before) {
+				prev := b.ballot()
+				tx.Delete(s.st.DeleteOp(pollPK(pid), ballotSK(uid)).If("$ = ?", tabledef.Version, b.Version), errStale)
+				if dl := poll.Delta(d.Type, &prev, nil); len(dl) > 0 {
+					tx.Update(addDelta(s.st.Update(pollPK(pid), skTally), dl), nil)
+				}
+				withdrawn = true
 			}
-			withdrawn = true
 		}
 		if tx.Len() == 1 {
 			return false, nil // only the poll check: nothing to do

@@ -61,6 +61,9 @@ type Service struct {
 	log      *slog.Logger
 	now      func() time.Time
 	attempts int
+	// fault, set only by tests (export_test.go), makes a member's
+	// withdrawal fail.
+	fault func(gid, uid string) error
 }
 
 // New returns a Service.
@@ -392,6 +395,7 @@ func (s *Service) Create(ctx context.Context, in CreateInput) (Poll, error) {
 	s.log.InfoContext(ctx, "poll created", "poll_id", pid, "group_id", in.GroupID, "type", d.Type)
 	if p.Status == string(poll.StatusOpen) {
 		s.appendEvent(ctx, EventOpened, a.UserID, p, d)
+		s.noticeVoters(ctx, NoticePollOpened, p, d, a.UserID)
 	}
 	return s.present(p, d), nil
 }
@@ -488,6 +492,7 @@ func (s *Service) Update(ctx context.Context, pid string, in UpdateInput) (Poll,
 	}
 	if wasDraft && p.Status == string(poll.StatusOpen) {
 		s.appendEvent(ctx, EventOpened, l.ac.a.UserID, p, next)
+		s.noticeVoters(ctx, NoticePollOpened, p, next, l.ac.a.UserID)
 	}
 	return s.present(p, next), nil
 }

@@ -41,6 +41,9 @@ func commentTarget(t *threadItem, c *timelineItem, uid string) authz.Target {
 type CommentInput struct {
 	ParentID string
 	Body     string // Markdown
+	// itemID, when set (mail.go), is the timeline id to create: a repeated
+	// delivery of the same email then cannot post twice.
+	itemID string
 }
 
 // Comment posts a comment or reply (policy: thread.comment). Closed threads
@@ -66,7 +69,7 @@ func (s *Service) Comment(ctx context.Context, tid string, in CommentInput) (Ite
 	if err := fe.Err(); err != nil {
 		return Item{}, err
 	}
-	it := &timelineItem{Kind: KindComment, ActorID: a.UserID, ActorName: s.actorName(ctx, a.UserID), Body: body, Depth: 1}
+	it := &timelineItem{ID: in.itemID, Kind: KindComment, ActorID: a.UserID, ActorName: s.actorName(ctx, a.UserID), Body: body, Depth: 1}
 	var parent *timelineItem
 	if in.ParentID != "" {
 		if parent, err = s.getComment(ctx, tid, in.ParentID); err != nil {
@@ -192,13 +195,35 @@ func mentionKey(s string) string {
 // else shares it. Only done when the body has a token; costs a query of
 // the members, one of the guests, and one People lookup per person.
 func (s *Service) mentions(ctx context.Context, t *threadItem, body string, members *[]memberRow) ([]string, error) {
-	found := mentionRE.FindAllStringSubmatch(body, -1)
-	if len(found) == 0 {
-		return nil, nil
+	out, err := s.mentionsOf(ctx, t, []string{body}, members)
+	if err != nil {
+		return nil, err
 	}
+	return out[0], nil
+}
+
+// mentionTokens returns the normalised @name tokens of body.
+func mentionTokens(body string) map[string]bool {
 	want := map[string]bool{}
-	for _, m := range found {
+	for _, m := range mentionRE.FindAllStringSubmatch(body, -1) {
 		want[mentionKey(strings.TrimRight(m[1], "._-"))] = true
+	}
+	return want
+}
+
+// mentionsOf resolves the mentions of several bodies (the text before and
+// after an edit) with one lookup of the people who could be meant; out[i]
+// are the people bodies[i] mentions.
+func (s *Service) mentionsOf(ctx context.Context, t *threadItem, bodies []string, members *[]memberRow) ([][]string, error) {
+	out := make([][]string, len(bodies))
+	wants := make([]map[string]bool, len(bodies))
+	anyToken := false
+	for i, b := range bodies {
+		wants[i] = mentionTokens(b)
+		anyToken = anyToken || len(wants[i]) > 0
+	}
+	if !anyToken {
+		return out, nil
 	}
 	ms, err := s.members(ctx, t.GroupID)
 	if err != nil {
@@ -228,21 +253,39 @@ func (s *Service) mentions(ctx context.Context, t *threadItem, body string, memb
 			first[mentionKey(f[0])] = append(first[mentionKey(f[0])], id)
 		}
 	}
-	var out []string
-	seen := map[string]bool{}
-	for key := range want {
-		match := full[key]
-		if len(match) == 0 && len(first[key]) == 1 {
-			match = first[key]
-		}
-		for _, id := range match {
-			if !seen[id] && len(out) < MaxMentions {
-				seen[id] = true
-				out = append(out, id)
+	for i, want := range wants {
+		seen := map[string]bool{}
+		for key := range want {
+			match := full[key]
+			if len(match) == 0 && len(first[key]) == 1 {
+				match = first[key]
+			}
+			for _, id := range match {
+				if !seen[id] && len(out[i]) < MaxMentions {
+					seen[id] = true
+					out[i] = append(out[i], id)
+				}
 			}
 		}
 	}
 	return out, nil
+}
+
+// newlyMentioned lists who after mentions and before did not, leaving out
+// the actor.
+func newlyMentioned(before, after []string, actor string) []string {
+	had := map[string]bool{actor: true}
+	for _, id := range before {
+		had[id] = true
+	}
+	var out []string
+	for _, id := range after {
+		if !had[id] {
+			had[id] = true
+			out = append(out, id)
+		}
+	}
+	return out
 }
 
 // EditComment changes a comment's text (author: comment.edit.own, or an
@@ -282,16 +325,38 @@ func (s *Service) EditComment(ctx context.Context, tid, cid, body string, versio
 		return s.itemView(c, a.UserID, ""), nil
 	}
 	now := s.now().UTC()
-	err = s.st.Tx().
-		Update(s.st.Update(c.PK, c.SK).Set("Body", body).Set("EditedAt", now).Add(tabledef.Version, 1).
-			If("$ = ? AND (attribute_not_exists($) OR $ = ?)", tabledef.Version, version, "Deleted", "Deleted", false), ErrChanged).
-		Put(s.history(commentRef(tid, cid), a.UserID, s.actorName(ctx, a.UserID), now,
-			map[string]string{"body": c.Body}, map[string]string{"body": body})).
-		Run(ctx, "")
+	name := s.actorName(ctx, a.UserID)
+	// People the edit mentions for the first time are told, in the edit's
+	// transaction, like the mentions of a new comment.
+	var members []memberRow
+	mentioned, err := s.mentions(ctx, t, body, &members)
 	if err != nil {
 		return Item{}, err
 	}
-	c.Body, c.EditedAt, c.Version = body, now, c.Version+1
+	ns, err := s.recipients(ctx, t, newlyMentioned(c.Mentions, mentioned, a.UserID), notify.Mention, func(uid string) notify.Notification {
+		return notify.Notification{UserID: uid, Kind: notify.Mention, ActorID: a.UserID, ActorName: name, GroupID: t.GroupID,
+			ThreadID: t.ID, CommentID: c.ID, Title: t.Title, Excerpt: s.r.Excerpt(body, 140), CreatedAt: now}
+	}, members)
+	if err != nil {
+		return Item{}, err
+	}
+	u := s.st.Update(c.PK, c.SK).Set("Body", body).Set("EditedAt", now).Add(tabledef.Version, 1)
+	if len(mentioned) > 0 {
+		u.SetSet("Mentions", mentioned)
+	} else {
+		u.Remove("Mentions")
+	}
+	tx := s.st.Tx().
+		Update(u.If("$ = ? AND (attribute_not_exists($) OR $ = ?)", tabledef.Version, version, "Deleted", "Deleted", false), ErrChanged).
+		Put(s.history(commentRef(tid, cid), a.UserID, name, now,
+			map[string]string{"body": c.Body}, map[string]string{"body": body}))
+	for _, n := range ns {
+		s.notify.AddToTx(tx, n)
+	}
+	if err := tx.Run(ctx, ""); err != nil {
+		return Item{}, err
+	}
+	c.Body, c.EditedAt, c.Version, c.Mentions = body, now, c.Version+1, mentioned
 	return s.itemView(c, a.UserID, ""), nil
 }
 

@@ -176,9 +176,30 @@ func (s *Service) fanOutNewThread(ctx context.Context, t *threadItem) {
 		s.log.ErrorContext(ctx, "new thread fan-out: members", "err", err)
 		return
 	}
+	// People the description mentions hear of it as a mention (their
+	// level permitting), and not again as a new thread.
+	told := map[string]bool{t.AuthorID: true}
+	var known []memberRow
+	mentioned, err := s.mentions(ctx, t, t.Description, &known)
+	if err == nil && len(mentioned) > 0 {
+		var ns []notify.Notification
+		ns, err = s.recipients(ctx, t, newlyMentioned(nil, mentioned, t.AuthorID), notify.Mention, func(uid string) notify.Notification {
+			return notify.Notification{UserID: uid, Kind: notify.Mention, ActorID: t.AuthorID, ActorName: t.AuthorName,
+				GroupID: t.GroupID, ThreadID: t.ID, Title: t.Title, Excerpt: s.r.Excerpt(t.Description, 140)}
+		}, known)
+		if err == nil {
+			err = s.notify.Deliver(ctx, ns)
+		}
+		for _, n := range ns {
+			told[n.UserID] = true
+		}
+	}
+	if err != nil {
+		s.log.ErrorContext(ctx, "new thread mentions", "thread_id", t.ID, "err", err)
+	}
 	var uids []string
 	for _, m := range members {
-		if m.UserID != t.AuthorID {
+		if !told[m.UserID] {
 			uids = append(uids, m.UserID)
 		}
 	}
@@ -318,6 +339,23 @@ func (s *Service) UpdateThread(ctx context.Context, tid string, in UpdateInput) 
 	}
 	now := s.now().UTC()
 	name := s.actorName(ctx, a.UserID)
+	// People the new description mentions and the old one did not are
+	// told in the edit's transaction.
+	var ns []notify.Notification
+	if desc != t.Description {
+		var members []memberRow
+		both, err := s.mentionsOf(ctx, t, []string{t.Description, desc}, &members)
+		if err != nil {
+			return Thread{}, err
+		}
+		ns, err = s.recipients(ctx, t, newlyMentioned(both[0], both[1], a.UserID), notify.Mention, func(uid string) notify.Notification {
+			return notify.Notification{UserID: uid, Kind: notify.Mention, ActorID: a.UserID, ActorName: name, GroupID: t.GroupID,
+				ThreadID: t.ID, Title: title, Excerpt: s.r.Excerpt(desc, 140), CreatedAt: now}
+		}, members)
+		if err != nil {
+			return Thread{}, err
+		}
+	}
 	ev := &timelineItem{Kind: KindThreadEdited, ActorID: a.UserID, ActorName: name}
 	err = s.appendItem(ctx, t, appendSpec{item: ev,
 		thread: func(u *dynamo.Update) {
@@ -325,7 +363,12 @@ func (s *Service) UpdateThread(ctx context.Context, tid string, in UpdateInput) 
 				Add(tabledef.Version, 1).If("$ = ?", tabledef.Version, in.Version)
 		},
 		fail: func(*threadItem) error { return ErrChanged },
-		ops:  func(tx *store.Tx) { tx.Put(s.history(threadRef(tid), a.UserID, name, now, before, after)) },
+		ops: func(tx *store.Tx) {
+			tx.Put(s.history(threadRef(tid), a.UserID, name, now, before, after))
+			for _, n := range ns {
+				s.notify.AddToTx(tx, n)
+			}
+		},
 	}, now)
 	if err != nil {
 		return Thread{}, err
@@ -487,7 +530,8 @@ func (s *Service) Delete(ctx context.Context, tid string) error {
 // PurgeDue removes threads deleted before now minus the grace period: the
 // thread, its timeline, files' metadata, guests and edit histories. It is
 // for the scheduler (no actor) and returns how many threads it purged.
-// Attachment objects in S3 expire by the bucket's lifecycle rule.
+// The current S3 objects of its attachments are deleted first (older
+// versions go by the bucket's noncurrent-version lifecycle rule).
 func (s *Service) PurgeDue(ctx context.Context, now time.Time) (int, error) {
 	var due []threadItem
 	err := s.st.Table().Get(tabledef.GSI2PK, purgePK).Index(tabledef.GSI2).
@@ -508,12 +552,30 @@ func (s *Service) PurgeDue(ctx context.Context, now time.Time) (int, error) {
 type keyOnly struct {
 	PK string `dynamo:"PK"`
 	SK string `dynamo:"SK"`
+	// Key is the S3 key of a FILE# item.
+	Key string `dynamo:"Key"`
 }
 
 func (s *Service) purge(ctx context.Context, tid string) error {
 	var keys []keyOnly
-	if err := s.st.Table().Get(tabledef.PK, threadPK(tid)).Project(tabledef.PK, tabledef.SK).All(ctx, &keys); err != nil {
+	if err := s.st.Table().Get(tabledef.PK, threadPK(tid)).Project(tabledef.PK, tabledef.SK, "Key").All(ctx, &keys); err != nil {
 		return dbErr(err)
+	}
+	// Attachments' objects first: while their FILE# items remain, a failed
+	// purge is retried and finds them again.
+	var objects []string
+	for _, k := range keys {
+		if strings.HasPrefix(k.SK, "FILE#") && strings.HasPrefix(k.Key, "threads/"+tid+"/") {
+			objects = append(objects, k.Key)
+		}
+	}
+	if len(objects) > 0 {
+		if s.uploads == nil {
+			return domain.Errorf(domain.Unavailable, "file storage is not configured")
+		}
+		if err := s.uploads.Delete(ctx, objects...); err != nil {
+			return err
+		}
 	}
 	var all []dynamo.Keyed
 	hist := []string{historyPK(threadRef(tid))}
@@ -596,7 +658,9 @@ func (s *Service) seen(ctx context.Context, a authz.Actor, ts []threadItem) (map
 const MaxDashboardGroups = 50
 
 // Dashboard lists the most recently active threads across the actor's
-// groups: pattern 17, then pattern 23 with a small limit per group, merged.
+// groups and the threads they are a guest of: pattern 17, then pattern 23
+// with a small limit per group, plus the guest grants (pattern 30 on GSI1)
+// and one BatchGetItem of those threads, merged by activity.
 func (s *Service) Dashboard(ctx context.Context, limit int) ([]Thread, error) {
 	a := authz.ActorFrom(ctx)
 	if err := authz.RequireUser(a); err != nil {
@@ -624,6 +688,20 @@ func (s *Service) Dashboard(ctx context.Context, limit int) ([]Thread, error) {
 		}
 		all = append(all, ts...)
 	}
+	guestOf, err := s.guestThreads(ctx, a.UserID)
+	if err != nil {
+		return nil, err
+	}
+	have := map[string]bool{}
+	for _, t := range all {
+		have[t.ID] = true
+	}
+	for _, t := range guestOf {
+		if !have[t.ID] {
+			have[t.ID] = true
+			all = append(all, t)
+		}
+	}
 	sort.SliceStable(all, func(i, j int) bool { return all[i].Activity.After(all[j].Activity) })
 	if len(all) > limit {
 		all = all[:limit]
@@ -635,6 +713,41 @@ func (s *Service) Dashboard(ctx context.Context, limit int) ([]Thread, error) {
 	out := make([]Thread, 0, len(all))
 	for i := range all {
 		out = append(out, s.threadView(&all[i], all[i].ItemCount-seen[all[i].ID]))
+	}
+	return out, nil
+}
+
+// guestThreads reads the live threads uid is a guest of (their grants on
+// GSI1: USER#<uid> / GUEST#..., then one BatchGetItem of the threads), each
+// still checked with the policy.
+func (s *Service) guestThreads(ctx context.Context, uid string) ([]threadItem, error) {
+	var grants []guestItem
+	err := s.st.Table().Get(tabledef.GSI1PK, userPK(uid)).Index(tabledef.GSI1).
+		Range(tabledef.GSI1SK, dynamo.BeginsWith, "GUEST#").Limit(MaxDashboardGroups).All(ctx, &grants)
+	if err != nil {
+		return nil, dbErr(err)
+	}
+	var keys []dynamo.Keyed
+	for _, g := range grants {
+		if g.Kind == "thread" && validID(g.TargetID) {
+			keys = append(keys, dynamo.Keys{threadPK(g.TargetID), threadSK})
+		}
+	}
+	if len(keys) == 0 {
+		return nil, nil
+	}
+	var ts []threadItem
+	err = s.st.Table().Batch(tabledef.PK, tabledef.SK).Get(keys...).All(ctx, &ts)
+	if err != nil && !errors.Is(err, dynamo.ErrNotFound) {
+		return nil, dbErr(err)
+	}
+	out := ts[:0]
+	for i := range ts {
+		t := &ts[i]
+		if t.Deleted || s.authorize(ctx, t.GroupID, authz.ThreadView, threadTarget(t, uid)) != nil {
+			continue
+		}
+		out = append(out, *t)
 	}
 	return out, nil
 }

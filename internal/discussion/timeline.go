@@ -35,7 +35,10 @@ type appendSpec struct {
 // a concurrent pin change is retried.
 func (s *Service) appendItem(ctx context.Context, t *threadItem, sp appendSpec, now time.Time) error {
 	it := sp.item
-	it.ID, it.ThreadID, it.At = newItemID(now), t.ID, now
+	if it.ID == "" {
+		it.ID = newItemID(now)
+	}
+	it.ThreadID, it.At = t.ID, now
 	it.PK, it.SK, it.Type = threadPK(t.ID), itemSK(it.ID), "timeline_item"
 	for attempt := 0; ; attempt++ {
 		u := s.st.Update(t.PK, t.SK).Add("ItemCount", 1).Set("Activity", now).Set(tabledef.GSI1SK, activityKey(now, t.Pinned, t.ID)).

@@ -24,7 +24,7 @@ func TestJourney(t *testing.T) {
 		t.Fatalf("sign-up heading %q", h)
 	}
 	ada.signInWithCode(true)
-	ada.sees("Discuss and decide together") // back on the start page
+	ada.sees("Dashboard", "Recent threads") // the start page is the dashboard once signed in
 
 	// Ada creates a closed group.
 	ada.follow("Groups")

@@ -67,7 +67,8 @@ func newDiscussionHarnessLog(t *testing.T, logs *slog.Logger) *groupHarness {
 		t.Fatal(err)
 	}
 	mux := http.NewServeMux()
-	for _, rt := range append(s.groupRoutes(), s.discussionRoutes()...) {
+	home := Route{Pattern: "GET /{$}", Access: Public, Page: true, Handler: s.home}
+	for _, rt := range append(append(s.groupRoutes(), s.discussionRoutes()...), home) {
 		handler := rt.Handler
 		mux.HandleFunc(rt.Pattern, func(w http.ResponseWriter, r *http.Request) {
 			a := authz.Actor{Kind: authz.Anonymous}

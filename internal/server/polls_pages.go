@@ -45,18 +45,21 @@ func pollTypeName(t poll.Type) string {
 }
 
 var pollNotices = map[string]string{
-	"created":   "Your poll is ready.",
-	"draft":     "Saved as a draft. Only you can see it until you set a closing time.",
-	"saved":     "Poll saved.",
-	"voted":     "Your vote was counted.",
-	"changed":   "Your vote was changed.",
-	"withdrawn": "Your vote was withdrawn. You are undecided again.",
-	"closed":    "The poll is closed. Write an outcome to tell everyone what was decided.",
-	"extended":  "The closing time was moved.",
-	"reopened":  "The poll is open again.",
-	"reminded":  "A reminder was sent to the undecided voters.",
-	"outcome":   "The outcome was saved.",
-	"deleted":   "The draft was deleted.",
+	"created":       "Your poll is ready.",
+	"draft":         "Saved as a draft. Only you can see it until you set a closing time.",
+	"saved":         "Poll saved.",
+	"voted":         "Your vote was counted.",
+	"changed":       "Your vote was changed.",
+	"withdrawn":     "Your vote was withdrawn. You are undecided again.",
+	"closed":        "The poll is closed. Write an outcome to tell everyone what was decided.",
+	"extended":      "The closing time was moved.",
+	"reopened":      "The poll is open again.",
+	"reminded":      "A reminder was sent to the undecided voters.",
+	"outcome":       "The outcome was saved.",
+	"deleted":       "The draft was deleted.",
+	"option":        "The option was added.",
+	"voter_added":   "The voter was added.",
+	"voter_removed": "The voter was removed; their vote, if any, was withdrawn.",
 }
 
 var pollFieldLabels = map[string]string{
@@ -67,6 +70,8 @@ var pollFieldLabels = map[string]string{
 	"count_target": "Target", "meeting_duration": "Meeting length", "time_zone": "Time zone", "can_respond_maybe": "Allow maybe",
 	"reminder_audience": "Closing reminder", "seats": "Seats", "type": "Type", "choices": "Your vote", "reason": "Reason",
 	"receipt": "Receipt", "statement": "Outcome", "review_on": "Review date", "meeting_option_id": "Chosen time", "version": "Version",
+	"vote_share": "Vote-share requirements", "voters_may_add_options": "Voters may add options",
+	"specified_voters_only": "Only chosen voters", "voters": "Voters", "label": "New option", "user_id": "Voter",
 }
 
 // pollForm records err on f: settings.x and options[3].label become the
@@ -154,6 +159,13 @@ type pollFormData struct {
 	// Flags of the type, for the template.
 	FreeOptions, Meeting, Proposal, Question, Anonymous, AnonLocked, Shuffle, None, Choices, Score, Ranked, Dots, Count bool
 	Action                                                                                                              string
+	// VoteShare offers requirement rows (proposal, poll); AddOptions the
+	// "voters may add options" setting; Members the voters to choose from
+	// when creating a poll.
+	VoteShare     bool
+	VoteShareRows []voteShareRow
+	AddOptions    bool
+	Members       []voterChoice
 }
 
 type presetChoice struct {
@@ -182,6 +194,18 @@ func (s *Server) pollFormData(r *http.Request, g *group.Group, p *decision.Poll,
 		d.Ranked = t == poll.TypeRankedChoice
 		d.Dots = t == poll.TypeDotVote
 		d.Count = t == poll.TypeCount
+		d.VoteShare = t.AllowsVoteShare()
+		d.VoteShareRows = voteShareForm(f.Values)
+		d.AddOptions = t.FreeOptions()
+		if p == nil && g != nil {
+			var chosen []string
+			for k := range f.Values {
+				if id, ok := strings.CutPrefix(k, "voter:"); ok {
+					chosen = append(chosen, id)
+				}
+			}
+			d.Members = voterChoices(s.groupMembers(r.Context(), g.ID), chosen)
+		}
 		if d.Proposal {
 			for _, id := range proposalPresets {
 				d.Presets = append(d.Presets, presetChoice{ID: id, Label: poll.PresetLabel(id), Checked: f.Values["opt_"+id] != ""})
@@ -241,6 +265,7 @@ func formValues(d poll.Definition, loc *time.Location) map[string]string {
 		}
 	}
 	v["options"] = strings.Join(lines, "\n")
+	voteShareValues(d, v)
 	return v
 }
 
@@ -386,6 +411,14 @@ func defFromForm(t poll.Type, form url.Values, loc *time.Location, base *poll.De
 	case t.FreeOptions():
 		d.Options = optionsByLabel(lines, existing, nil)
 	}
+	// Settings of the form's second part; forms without it keep them.
+	if on("more_settings") {
+		if t.FreeOptions() {
+			st.VotersMayAddOptions = on("voters_may_add_options")
+		}
+		st.SpecifiedVotersOnly = on("specified_voters_only")
+	}
+	voteShareFromForm(&d, form, &fe)
 	if err := fe.Err(); err != nil {
 		return d, err
 	}
@@ -490,7 +523,14 @@ func (s *Server) pollCreateSubmit(w http.ResponseWriter, r *http.Request) {
 		fail(err)
 		return
 	}
-	p, err := s.decisions.Create(r.Context(), decision.CreateInput{GroupID: gid, ThreadID: r.PostFormValue("thread_id"), Definition: d})
+	var voters []string
+	if d.Settings.SpecifiedVotersOnly {
+		voters = votersFromForm(r.PostForm)
+		for _, id := range voters {
+			f.Values["voter:"+id] = "on"
+		}
+	}
+	p, err := s.decisions.Create(r.Context(), decision.CreateInput{GroupID: gid, ThreadID: r.PostFormValue("thread_id"), Definition: d, Voters: voters})
 	if err != nil {
 		fail(err)
 		return
@@ -710,6 +750,18 @@ type pollPageData struct {
 	Reopenable bool
 	Anonymous  bool
 	Question   bool
+	// Specified voters (polls with chosen voters only): the list, and for
+	// poll admins of a poll that is not closed the members to add.
+	Specified    bool
+	Voters       []voterChoice
+	MoreVoters   bool
+	ManageVoters bool
+	Addable      []voterChoice
+	// CanAddOption shows "add an option" (voters where the poll allows it,
+	// poll admins); MeetingOption asks for a date or time instead of a label.
+	CanAddOption  bool
+	MeetingOption bool
+	OptionZone    string
 }
 
 func (s *Server) pollPage(w http.ResponseWriter, r *http.Request) {
@@ -758,6 +810,9 @@ func (s *Server) renderPoll(w http.ResponseWriter, r *http.Request, status int, 
 	if d.CanVote {
 		d.Vote = s.voteFormFor(r, p, d.Mine, nil, nil)
 	}
+	s.pollVoters(ctx, &d)
+	d.CanAddOption = p.Status == poll.StatusOpen && p.Definition.Type.FreeOptions() && (d.Admin || (d.CanVote && st.VotersMayAddOptions))
+	d.MeetingOption, d.OptionZone = d.Meeting, zoneName(p.Definition)
 
 	// Results, through the one gate.
 	res, err := s.decisions.Results(ctx, pid)

@@ -51,6 +51,9 @@ func (s *Server) pollRoutes() []Route {
 		{Pattern: "POST /polls/{pid}/outcome", Access: Session, Page: true, Handler: s.pollOutcomeSubmit},
 		{Pattern: "GET /polls/{pid}/receipt", Access: Public, Page: true, Handler: s.pollReceiptPage},
 		{Pattern: "POST /polls/{pid}/receipt", Access: Session, Page: true, Handler: s.pollReceiptSubmit},
+		{Pattern: "POST /polls/{pid}/options", Access: Session, Page: true, Handler: s.pollAddOptionSubmit},
+		{Pattern: "POST /polls/{pid}/voters", Access: Session, Page: true, Handler: s.pollAddVoterSubmit},
+		{Pattern: "POST /polls/{pid}/voters/{uid}/remove", Access: Session, Page: true, Handler: s.pollRemoveVoterSubmit},
 	}
 	for i := range routes {
 		routes[i].Handler = s.needPolls(routes[i].Page, routes[i].Handler)

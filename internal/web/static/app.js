@@ -23,8 +23,9 @@ document.addEventListener("DOMContentLoaded", () => {
       const json = { "Content-Type": "application/json", "Accept": "application/json" };
       try {
         say("Preparing the upload…");
-        let res = await fetch(api, { method: "POST", credentials: "same-origin", headers: json,
-          body: JSON.stringify({ name: file.name, content_type: file.type || "application/octet-stream", size: file.size }) });
+        const ask = { name: file.name, content_type: file.type || "application/octet-stream", size: file.size };
+        if (form.dataset.comment) ask.comment_id = form.dataset.comment; // attaching to a comment
+        let res = await fetch(api, { method: "POST", credentials: "same-origin", headers: json, body: JSON.stringify(ask) });
         if (!res.ok) throw new Error((await res.json()).detail || res.statusText);
         const up = await res.json();
         say("Uploading " + file.name + "…");

@@ -1,0 +1,112 @@
+package decision
+
+import (
+	"context"
+	"time"
+
+	"github.com/guregu/dynamo/v2"
+
+	"github.com/quorum-app/quorum/internal/store"
+	"github.com/quorum-app/quorum/internal/tabledef"
+)
+
+// Pending withdrawals (docs/data-model.md pattern 38a): when someone leaves
+// a group, their ballots in its open polls must be withdrawn. MemberLeft
+// records the duty first, as an item on the GSI2 queue WITHDRAW, then does
+// it; the item is removed only once every open poll of the group is done.
+// If the withdrawal fails (storage unavailable, a lost race eight times),
+// the item stays and Tick retries it until it succeeds. Withdrawing is
+// idempotent (a ballot that is gone is not withdrawn twice), and a retry
+// only touches ballots written before the person left, so one cast after
+// rejoining is kept.
+
+const queueWithdraw = "WITHDRAW"
+
+// withdrawalItem: PK=WITHDRAW#<gid>#<uid> SK=WITHDRAW; GSI2PK=WITHDRAW
+// GSI2SK=<left at>#<gid>#<uid> while pending.
+type withdrawalItem struct {
+	store.Item
+	GroupID  string    `dynamo:"GroupID"`
+	UserID   string    `dynamo:"UserID"`
+	LeftAt   time.Time `dynamo:"LeftAt"`
+	Attempts int       `dynamo:"Attempts,omitempty"`
+}
+
+func withdrawalPK(gid, uid string) string { return "WITHDRAW#" + gid + "#" + uid }
+
+const skWithdrawal = "WITHDRAW"
+
+// MaxWithdrawalsPerTick bounds the pending withdrawals one Tick retries.
+const MaxWithdrawalsPerTick = 100
+
+// MemberLeft is the group service's OnMemberLeft hook (system operation):
+// it records the pending withdrawal of uid's ballots in group gid, then
+// withdraws them (WithdrawMember) and clears the record. On failure the
+// record stays for Tick, and the error is returned for the caller's log.
+func (s *Service) MemberLeft(ctx context.Context, gid, uid string) error {
+	if !validID(gid) || !validID(uid) {
+		_, err := s.WithdrawMember(ctx, gid, uid) // the same validation error
+		return err
+	}
+	leftAt := s.now().UTC()
+	w := &withdrawalItem{Item: store.Item{PK: withdrawalPK(gid, uid), SK: skWithdrawal, Type: "pending_withdrawal", Version: 1,
+		GSI2PK: queueWithdraw, GSI2SK: timeKey(leftAt) + "#" + gid + "#" + uid}, GroupID: gid, UserID: uid, LeftAt: leftAt}
+	recorded := s.st.Table().Put(w).Run(ctx) == nil
+	if _, err := s.withdrawMember(ctx, gid, uid, time.Time{}); err != nil {
+		if !recorded {
+			s.log.ErrorContext(ctx, "withdrawal after leaving could not be queued", "group_id", gid)
+		}
+		return err
+	}
+	if recorded {
+		return s.clearWithdrawal(ctx, w)
+	}
+	return nil
+}
+
+// clearWithdrawal removes a done withdrawal, unless a newer leave replaced it.
+func (s *Service) clearWithdrawal(ctx context.Context, w *withdrawalItem) error {
+	err := s.st.Table().Delete(tabledef.PK, w.PK).Range(tabledef.SK, w.SK).If("$ = ?", "LeftAt", w.LeftAt).Run(ctx)
+	if err != nil && !dynamo.IsCondCheckFailed(err) {
+		return storageErr(err)
+	}
+	return nil
+}
+
+// retryWithdrawals works through the WITHDRAW queue (oldest first).
+// It returns how many were completed and how many failed again.
+func (s *Service) retryWithdrawals(ctx context.Context) (done, failed int, err error) {
+	var pending []withdrawalItem
+	err = s.st.Table().Get(tabledef.GSI2PK, queueWithdraw).Index(tabledef.GSI2).Limit(MaxWithdrawalsPerTick).All(ctx, &pending)
+	if err != nil {
+		return 0, 0, storageErr(err)
+	}
+	for i := range pending {
+		w := &pending[i]
+		if _, err := s.withdrawMember(ctx, w.GroupID, w.UserID, w.LeftAt); err != nil {
+			failed++
+			s.log.ErrorContext(ctx, "pending withdrawal failed again", "group_id", w.GroupID, "attempts", w.Attempts+1, "err", err)
+			_ = s.st.Update(w.PK, w.SK).Add("Attempts", 1).If("$ = ?", "LeftAt", w.LeftAt).Run(ctx)
+			continue
+		}
+		if err := s.clearWithdrawal(ctx, w); err != nil {
+			failed++
+			continue
+		}
+		done++
+	}
+	return done, failed, nil
+}
+
+// addedBefore reports whether a VOTER# item was added at or before
+// before (always, when before is zero).
+func (s *Service) addedBefore(raw dynamo.Item, before time.Time) bool {
+	if before.IsZero() {
+		return true
+	}
+	var v voterItem
+	if err := unmarshal(raw, &v); err != nil {
+		return true
+	}
+	return !v.AddedAt.After(before)
+}
