@@ -6,18 +6,24 @@ import (
 	"time"
 
 	"github.com/quorum-app/quorum/internal/decision"
+	"github.com/quorum-app/quorum/internal/outbox"
 )
 
 // TickReport is what one scheduler run did.
 type TickReport struct {
-	Polls   decision.TickReport `json:"polls"`
-	Purged  int                 `json:"purged_threads"`
+	Polls  decision.TickReport `json:"polls"`
+	Purged int                 `json:"purged_threads"`
+	// Mail is the outbox sweep (new jobs the stream missed, retries after
+	// backoff, abandoned claims); Digests the catch-up digests sent.
+	Mail    outbox.Report       `json:"mail"`
+	Digests outbox.DigestReport `json:"digests"`
 	Elapsed string              `json:"elapsed"`
 }
 
 // Tick runs the periodic work once: closing and finalizing polls, reminders,
-// purging deleted threads. functions/scheduler calls it on every
-// EventBridge Scheduler event; make dev calls it from a ticker. Every part
+// purging deleted threads, the outbox sweep and the digests due.
+// functions/scheduler calls it on every EventBridge Scheduler event; make
+// dev calls it from a ticker. Every part
 // is idempotent, so overlapping or repeated runs do nothing twice.
 func (a *API) Tick(ctx context.Context, now time.Time) (TickReport, error) {
 	start := time.Now()
@@ -29,6 +35,13 @@ func (a *API) Tick(ctx context.Context, now time.Time) (TickReport, error) {
 	purged, err := a.Discussions.PurgeDue(ctx, now)
 	r.Purged = purged
 	errs = append(errs, err)
+	if a.Outbox != nil {
+		// After the poll work, so the notices it just queued go out now.
+		r.Mail, err = a.Outbox.DeliverDue(ctx, now)
+		errs = append(errs, err)
+		r.Digests, err = a.Outbox.SendDigests(ctx, now)
+		errs = append(errs, err)
+	}
 	r.Elapsed = time.Since(start).Round(time.Millisecond).String()
 	return r, errors.Join(errs...)
 }

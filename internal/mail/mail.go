@@ -189,7 +189,18 @@ func Build(m Message) ([]byte, error) {
 			return nil, domain.Errorf(domain.Invalid, "attachment metadata must be one line")
 		}
 		fmt.Fprintf(&b, "--%s\r\n", mixed)
-		fmt.Fprintf(&b, "Content-Type: %s\r\n", mime.FormatMediaType(ct, map[string]string{"name": a.Filename}))
+		// The content type may carry parameters (text/calendar; method=PUBLISH):
+		// parse them, then format the type with the name added.
+		mt, params, err := mime.ParseMediaType(ct)
+		if err != nil {
+			return nil, domain.Errorf(domain.Invalid, "attachment content type %q is not a media type", ct)
+		}
+		params["name"] = a.Filename
+		ctHeader := mime.FormatMediaType(mt, params)
+		if ctHeader == "" {
+			return nil, domain.Errorf(domain.Invalid, "attachment content type %q cannot be written", ct)
+		}
+		fmt.Fprintf(&b, "Content-Type: %s\r\n", ctHeader)
 		fmt.Fprintf(&b, "Content-Disposition: %s\r\n", mime.FormatMediaType("attachment", map[string]string{"filename": a.Filename}))
 		b.WriteString("Content-Transfer-Encoding: base64\r\n\r\n")
 		enc := base64.StdEncoding.EncodeToString(a.Data)

@@ -1,6 +1,7 @@
 package mail_test
 
 import (
+	"bytes"
 	"context"
 	"io"
 	"mime"
@@ -112,5 +113,22 @@ func TestBuildHeadersAndStructure(t *testing.T) {
 	}
 	if strings.Contains(string(raw), "\n") && !strings.Contains(string(raw), "\r\n") {
 		t.Error("not CRLF")
+	}
+}
+
+// An attachment's content type keeps its parameters (an .ics invitation
+// needs method=PUBLISH) and gains the file name.
+func TestAttachmentContentTypeParameters(t *testing.T) {
+	raw, err := qmail.Build(qmail.Message{From: "q@example.org", To: []string{"a@example.org"}, Subject: "s", Text: "t",
+		Attachments: []qmail.Attachment{{Filename: "invite.ics", ContentType: "text/calendar; method=PUBLISH; charset=utf-8", Data: []byte("BEGIN:VCALENDAR")}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Contains(raw, []byte(`Content-Type: text/calendar; charset=utf-8; method=PUBLISH; name=invite.ics`)) {
+		t.Errorf("attachment header:\n%s", raw)
+	}
+	if _, err := qmail.Build(qmail.Message{From: "q@example.org", To: []string{"a@example.org"}, Subject: "s", Text: "t",
+		Attachments: []qmail.Attachment{{Filename: "x", ContentType: "not a type;;", Data: []byte("x")}}}); err == nil {
+		t.Error("a malformed content type was accepted")
 	}
 }

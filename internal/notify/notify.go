@@ -8,7 +8,13 @@
 // replied to) the core adds them to the causing transaction with AddToTx;
 // fan-out to many people (a new thread in a group, loud watchers) is
 // written after the event with Deliver, in transactions of up to 50
-// recipients. A later email issue adds an outbox next to them.
+// recipients.
+//
+// Every notification is also an email job (the outbox, pattern 44): the
+// item carries sparse GSI2 keys (GSI2PK=OUTBOX, GSI2SK=<due>#<id>) while its
+// email is pending, so the email exists exactly when the notification does,
+// without any extra transaction operation. internal/outbox delivers them;
+// outbox.go here holds the job's storage transitions.
 package notify
 
 import (
@@ -82,6 +88,7 @@ type notifItem struct {
 	Excerpt   string    `dynamo:"Excerpt,omitempty"`
 	CreatedAt time.Time `dynamo:"CreatedAt"`
 	ReadAt    int64     `dynamo:"ReadAt,omitempty"`
+	mailAttrs
 }
 
 // counterItem: PK=USER#<uid> SK=NOTIFCOUNT. Count is the unread count;
@@ -135,6 +142,8 @@ func (s *Service) item(n *Notification) *notifItem {
 	}
 	it.ExpireAt(n.CreatedAt.Add(Retention))
 	it.Version = 1
+	it.GSI2PK, it.GSI2SK = OutboxQueue, DueKey(n.CreatedAt)+"#"+n.ID
+	it.MailState = MailPending
 	return it
 }
 

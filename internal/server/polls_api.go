@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/quorum-app/quorum/internal/authz"
+	"github.com/quorum-app/quorum/internal/calendar"
 	"github.com/quorum-app/quorum/internal/decision"
 	"github.com/quorum-app/quorum/internal/domain"
 	"github.com/quorum-app/quorum/internal/poll"
@@ -622,7 +623,7 @@ func (s *Server) apiOutcomeICS(w http.ResponseWriter, r *http.Request) {
 		s.exportFail(w, r, domain.Errorf(domain.NotFound, "this poll's outcome does not pick a meeting time"))
 		return
 	}
-	body := meetingICS(p, o, opt, s.pollLink(r, pid))
+	body := calendar.MeetingICS(p, o, opt, s.pollLink(r, pid))
 	w.Header().Set("Content-Type", "text/calendar; charset=utf-8; method=PUBLISH")
 	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="meeting-%s.ics"`, safeFileID(pid)))
 	w.Header().Set("Cache-Control", "no-store")

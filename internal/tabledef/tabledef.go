@@ -76,7 +76,7 @@ func MainTable(prefix string) Table {
 			{Name: GSI2, PartitionKey: Key{GSI2PK, String}, SortKey: Key{GSI2SK, String}},
 		},
 		TTLAttribute: TTLAttribute,
-		Stream:       false,
+		Stream:       true, // functions/mailer consumes it (notification email)
 	}
 }
 

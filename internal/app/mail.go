@@ -1,0 +1,186 @@
+package app
+
+import (
+	"context"
+	"log/slog"
+	"time"
+
+	"github.com/quorum-app/quorum/internal/account"
+	"github.com/quorum-app/quorum/internal/authz"
+	"github.com/quorum-app/quorum/internal/calendar"
+	"github.com/quorum-app/quorum/internal/config"
+	"github.com/quorum-app/quorum/internal/decision"
+	"github.com/quorum-app/quorum/internal/domain"
+	"github.com/quorum-app/quorum/internal/group"
+	"github.com/quorum-app/quorum/internal/inbound"
+	"github.com/quorum-app/quorum/internal/mail"
+	"github.com/quorum-app/quorum/internal/mailpref"
+	"github.com/quorum-app/quorum/internal/notify"
+	"github.com/quorum-app/quorum/internal/outbox"
+	"github.com/quorum-app/quorum/internal/poll"
+)
+
+// newOutbox wires the notification email dispatcher (internal/outbox):
+// accounts for addresses, groups and polls as the recipient sees them,
+// email preferences from internal/mailpref, reply addresses from
+// internal/inbound.
+func newOutbox(cfg config.Config, notes *notify.Service, sender mail.Sender, accounts *account.Service,
+	groups *group.Service, decisions *decision.Service, prefs *mailpref.Service, log *slog.Logger) (*outbox.Dispatcher, error) {
+	base := cfg.BaseURL.String()
+	return outbox.New(outbox.Config{
+		Notifications: notes, Sender: sender,
+		People: MailPeople{accounts}, Groups: MailGroups{groups}, Prefs: MailPreferences{prefs},
+		Meetings: MailMeetings{Decisions: decisions, BaseURL: base},
+		Tokens:   inbound.NewTokens(cfg.SigningKey, cfg.MailDomain),
+		BaseURL:  base, MailDomain: cfg.MailDomain, From: cfg.MailFrom, Log: log,
+	})
+}
+
+// recipient is ctx acting as uid, so what an email shows passes the same
+// policy as the web page would for that person.
+func recipient(ctx context.Context, uid string) context.Context {
+	return authz.WithActor(ctx, authz.Actor{Kind: authz.User, UserID: uid})
+}
+
+// hidden reports errors that mean "uid may not see it" (or it is gone).
+func hidden(err error) bool {
+	switch domain.ErrorCode(err) {
+	case domain.NotFound, domain.Forbidden, domain.Unauthorized:
+		return true
+	}
+	return false
+}
+
+// MailPeople adapts the account service to outbox.People.
+type MailPeople struct{ Accounts *account.Service }
+
+// Person implements outbox.People.
+func (p MailPeople) Person(ctx context.Context, uid string) (outbox.Person, error) {
+	u, err := p.Accounts.User(ctx, uid)
+	if err != nil {
+		return outbox.Person{}, err
+	}
+	return outbox.Person{ID: u.ID, Name: u.Name, Email: u.Email, TimeZone: u.TimeZone}, nil
+}
+
+// MailGroups adapts the group service to outbox.Groups.
+type MailGroups struct{ Groups *group.Service }
+
+// Group implements outbox.Groups: the group as uid sees it; only its id
+// when uid may not see it (the email then names no group).
+func (g MailGroups) Group(ctx context.Context, uid, gid string) (outbox.Group, error) {
+	if gid == "" {
+		return outbox.Group{}, nil
+	}
+	grp, err := g.Groups.Get(recipient(ctx, uid), gid)
+	if hidden(err) {
+		return outbox.Group{ID: gid}, nil
+	}
+	if err != nil {
+		return outbox.Group{}, err
+	}
+	return outbox.Group{ID: grp.ID, Name: grp.Name, Handle: grp.Handle}, nil
+}
+
+// MailMeetings adapts the decision core to outbox.Meetings.
+type MailMeetings struct {
+	Decisions *decision.Service
+	BaseURL   string
+}
+
+// MeetingInvite implements outbox.Meetings: the .ics of a meeting poll's
+// outcome, read as uid.
+func (m MailMeetings) MeetingInvite(ctx context.Context, uid, pid string) ([]byte, bool, error) {
+	ctx = recipient(ctx, uid)
+	p, err := m.Decisions.Get(ctx, pid)
+	if hidden(err) {
+		return nil, false, nil
+	}
+	if err != nil {
+		return nil, false, err
+	}
+	if p.Definition.Type != poll.TypeMeeting {
+		return nil, false, nil
+	}
+	o, err := m.Decisions.GetOutcome(ctx, pid)
+	if hidden(err) {
+		return nil, false, nil
+	}
+	if err != nil {
+		return nil, false, err
+	}
+	opt, ok := p.Definition.Option(o.MeetingOptionID)
+	if o.MeetingOptionID == "" || !ok {
+		return nil, false, nil
+	}
+	return calendar.MeetingICS(p, o, opt, m.BaseURL+"/polls/"+calendar.SafeID(pid)), true, nil
+}
+
+// MailPreferences adapts internal/mailpref to outbox.Preferences.
+type MailPreferences struct{ Prefs *mailpref.Service }
+
+// Route implements outbox.Preferences.
+func (m MailPreferences) Route(ctx context.Context, uid, email, gid, tid string) (outbox.Route, error) {
+	r, err := m.Prefs.Route(ctx, uid, email, gid, tid)
+	if err != nil {
+		return outbox.Route{}, err
+	}
+	out := outbox.Route{Reason: r.Reason, KeyGeneration: r.KeyGeneration}
+	switch r.Action {
+	case mailpref.Send:
+		out.Action = outbox.RouteSend
+	case mailpref.Digest:
+		out.Action = outbox.RouteDigest
+	default:
+		out.Action = outbox.RouteSkip
+	}
+	return out, nil
+}
+
+// UnsubscribeURL implements outbox.Preferences.
+func (m MailPreferences) UnsubscribeURL(uid string, sc outbox.Scope) string {
+	return m.Prefs.UnsubscribeURL(uid, mailpref.Scope{Kind: sc.Kind, ID: sc.ID})
+}
+
+// DueDigests implements outbox.Preferences.
+func (m MailPreferences) DueDigests(ctx context.Context, now time.Time) ([]outbox.DigestDue, error) {
+	due, err := m.Prefs.DueDigests(ctx, now)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]outbox.DigestDue, 0, len(due))
+	for _, d := range due {
+		out = append(out, outbox.DigestDue{UserID: d.UserID, Period: string(d.Period), After: d.After, Since: d.Since, Due: d.Due})
+	}
+	return out, nil
+}
+
+// DigestSent implements outbox.Preferences.
+func (m MailPreferences) DigestSent(ctx context.Context, d outbox.DigestDue, through string, now time.Time) error {
+	return m.Prefs.DigestSent(ctx, mailpref.DigestDue{UserID: d.UserID, Period: mailpref.Mode(d.Period), After: d.After,
+		Since: d.Since, Due: d.Due}, through, now)
+}
+
+// SendEverything is the preferences of an installation without
+// internal/mailpref: every email is sent at once, no digests. Tests use it.
+type SendEverything struct{ BaseURL string }
+
+// Route implements outbox.Preferences.
+func (SendEverything) Route(context.Context, string, string, string, string) (outbox.Route, error) {
+	return outbox.Route{Action: outbox.RouteSend}, nil
+}
+
+// UnsubscribeURL implements outbox.Preferences: the settings page.
+func (s SendEverything) UnsubscribeURL(string, outbox.Scope) string {
+	return s.BaseURL + "/settings/email-preferences"
+}
+
+// DueDigests implements outbox.Preferences: none.
+func (SendEverything) DueDigests(context.Context, time.Time) ([]outbox.DigestDue, error) {
+	return nil, nil
+}
+
+// DigestSent implements outbox.Preferences.
+func (SendEverything) DigestSent(context.Context, outbox.DigestDue, string, time.Time) error {
+	return nil
+}

@@ -1,0 +1,283 @@
+package outbox
+
+import (
+	"bytes"
+	"context"
+	"embed"
+	htmltemplate "html/template"
+	"mime"
+	"net/url"
+	"strings"
+	texttemplate "text/template"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/quorum-app/quorum/internal/calendar"
+	"github.com/quorum-app/quorum/internal/domain"
+	"github.com/quorum-app/quorum/internal/inbound"
+	"github.com/quorum-app/quorum/internal/mail"
+	"github.com/quorum-app/quorum/internal/notify"
+)
+
+//go:embed templates/*
+var templateFS embed.FS
+
+var (
+	htmlTemplates = htmltemplate.Must(htmltemplate.New("").ParseFS(templateFS, "templates/*.html"))
+	textTemplates = texttemplate.Must(texttemplate.New("").ParseFS(templateFS, "templates/*.txt"))
+)
+
+// Header names as mail.Build writes them (mail.SES looks up "Message-Id").
+const (
+	hMessageID   = "Message-Id"
+	hInReplyTo   = "In-Reply-To"
+	hReferences  = "References"
+	hListUnsub   = "List-Unsubscribe"
+	hListUnsubPO = "List-Unsubscribe-Post"
+	hListID      = "List-Id"
+	hAutoSub     = "Auto-Submitted"
+	hAutoResp    = "X-Auto-Response-Suppress"
+)
+
+// link is one unsubscribe or settings link of the footer.
+type link struct {
+	Text string
+	URL  string
+}
+
+// view is what the notification templates render. Every string is plain
+// text (html/template escapes it in the HTML part).
+type view struct {
+	Subject    string
+	Heading    string
+	Excerpt    []string // lines of the notification's plain-text excerpt
+	ActionText string
+	ActionURL  string
+	Why        string
+	Links      []link
+	ReplyHint  string
+}
+
+// Links of the web app.
+func (d *Dispatcher) threadURL(tid, cid string) string {
+	u := d.c.BaseURL + "/threads/" + url.PathEscape(tid)
+	if cid != "" {
+		u += "#c-" + url.PathEscape(cid)
+	}
+	return u
+}
+
+func (d *Dispatcher) pollURL(pid string) string { return d.c.BaseURL + "/polls/" + url.PathEscape(pid) }
+
+func (d *Dispatcher) notificationsURL() string { return d.c.BaseURL + "/notifications" }
+
+func (d *Dispatcher) settingsURL() string { return d.c.BaseURL + "/settings/email-preferences" }
+
+// msgID is a deterministic Message-ID: <kind.id@mail domain>.
+func (d *Dispatcher) msgID(kind, id string) string {
+	return "<" + kind + "." + calendar.SafeID(id) + "@" + d.c.MailDomain + ">"
+}
+
+// oneLine makes user text safe for a header: no control characters, no
+// bidirectional overrides (which can disguise a subject), collapsed spaces,
+// at most n runes.
+func oneLine(s string, n int) string {
+	s = strings.Map(func(r rune) rune {
+		switch {
+		case unicode.IsControl(r) || r == '\u2028' || r == '\u2029':
+			return ' '
+		case r >= '\u202a' && r <= '\u202e', r >= '\u2066' && r <= '\u2069', r == '\u200e', r == '\u200f':
+			return -1
+		}
+		return r
+	}, s)
+	s = strings.Join(strings.Fields(s), " ")
+	if utf8.RuneCountInString(s) > n {
+		r := []rune(s)
+		s = strings.TrimSpace(string(r[:n-1])) + "…"
+	}
+	return s
+}
+
+// subject is stable per thread (and per poll), so clients group the
+// messages: "[Group] Title".
+func subject(group, title string) string {
+	title = oneLine(title, 150)
+	if title == "" {
+		title = "Notification"
+	}
+	if g := oneLine(group, 60); g != "" {
+		return "[" + g + "] " + title
+	}
+	return title
+}
+
+// listID is the List-Id of a group's mail: a description (encoded when not
+// plain ASCII) and <handle-or-id.mail domain>.
+func (d *Dispatcher) listID(g Group) string {
+	id := g.Handle
+	if id == "" || strings.Trim(id, "abcdefghijklmnopqrstuvwxyz0123456789-") != "" {
+		id = strings.ToLower(calendar.SafeID(g.ID))
+	}
+	if id == "" {
+		id = "quorum"
+	}
+	v := "<" + id + "." + d.c.MailDomain + ">"
+	if name := phrase(oneLine(g.Name, 60)); name != "" {
+		v = name + " " + v
+	}
+	return v
+}
+
+// phrase renders display text for a header: a quoted string for plain
+// ASCII, an RFC 2047 encoded word otherwise.
+func phrase(s string) string {
+	if s == "" {
+		return ""
+	}
+	for _, r := range s {
+		if r >= 0x80 || r == '"' || r == '\\' {
+			return mime.QEncoding.Encode("utf-8", s)
+		}
+	}
+	return `"` + s + `"`
+}
+
+// threadingHeaders: a new thread's email is the root (<thread.tid@domain>),
+// a poll opening the root of the poll (<poll.pid@domain>); every other email
+// answers the poll or the thread it is about.
+func (d *Dispatcher) threadingHeaders(n notify.Notification, h map[string]string) {
+	var refs []string
+	if n.ThreadID != "" {
+		refs = append(refs, d.msgID("thread", n.ThreadID))
+	}
+	if n.PollID != "" {
+		refs = append(refs, d.msgID("poll", n.PollID))
+	}
+	own := d.msgID("n", n.ID)
+	switch {
+	case n.Kind == notify.NewThread && n.ThreadID != "":
+		own, refs = d.msgID("thread", n.ThreadID), nil
+	case n.Kind == notify.PollOpened && n.PollID != "":
+		own = d.msgID("poll", n.PollID)
+		refs = refs[:len(refs)-1] // the thread, if any
+	}
+	h[hMessageID] = own
+	if len(refs) > 0 {
+		h[hInReplyTo] = refs[len(refs)-1]
+		h[hReferences] = strings.Join(refs, " ")
+	}
+}
+
+// commonHeaders are on every email: list and unsubscribe headers, and the
+// marks that stop auto-replies and loops.
+func (d *Dispatcher) commonHeaders(h map[string]string, unsubscribe, listID string) {
+	if unsubscribe != "" {
+		h[hListUnsub] = "<" + unsubscribe + ">"
+		h[hListUnsubPO] = "List-Unsubscribe=One-Click"
+	}
+	h[hListID] = listID
+	h[hAutoSub] = "auto-generated"
+	h[hAutoResp] = "All"
+	h[inbound.LoopHeader] = d.c.MailDomain
+}
+
+// footerLinks: unsubscribe from the thread (when there is one), the group,
+// all email; the settings and the notification list.
+func (d *Dispatcher) footerLinks(uid, gid, tid, group string) []link {
+	var out []link
+	if tid != "" {
+		out = append(out, link{"Unsubscribe from this thread", d.c.Prefs.UnsubscribeURL(uid, Scope{ScopeThread, tid})})
+	}
+	if gid != "" {
+		out = append(out, link{"Unsubscribe from email about " + groupOr(group), d.c.Prefs.UnsubscribeURL(uid, Scope{ScopeGroup, gid})})
+	}
+	out = append(out,
+		link{"Unsubscribe from all Quorum email", d.c.Prefs.UnsubscribeURL(uid, Scope{Kind: ScopeAll})},
+		link{"Email settings", d.settingsURL()},
+		link{"All your notifications", d.notificationsURL()})
+	kept := out[:0]
+	for _, l := range out {
+		if l.URL != "" { // the preferences had no link for an id they reject
+			kept = append(kept, l)
+		}
+	}
+	return kept
+}
+
+func excerptLines(s string) []string {
+	s = strings.TrimSpace(strings.ReplaceAll(s, "\r\n", "\n"))
+	if s == "" {
+		return nil
+	}
+	return strings.Split(s, "\n")
+}
+
+// composeJob builds the email of one notification for p.
+func (d *Dispatcher) composeJob(ctx context.Context, j notify.Job, p Person, g Group, r Route, now time.Time) (mail.Message, error) {
+	n := j.Notification
+	c := kindCopy(n, g.Name)
+	v := view{Subject: subject(g.Name, n.Title), Heading: c.heading, Excerpt: excerptLines(n.Excerpt),
+		ActionText: c.action, Why: c.why, Links: d.footerLinks(p.ID, n.GroupID, n.ThreadID, g.Name)}
+	switch {
+	case n.Kind.Poll() && n.PollID != "":
+		v.ActionURL = d.pollURL(n.PollID)
+	case n.ThreadID != "" && n.Kind != notify.NewThread:
+		v.ActionURL = d.threadURL(n.ThreadID, n.CommentID)
+	case n.ThreadID != "":
+		v.ActionURL = d.threadURL(n.ThreadID, "")
+	default:
+		v.ActionURL = d.notificationsURL()
+	}
+	h := map[string]string{}
+	d.threadingHeaders(n, h)
+	unsub := Scope{ScopeGroup, n.GroupID}
+	if n.ThreadID != "" {
+		unsub = Scope{ScopeThread, n.ThreadID}
+	}
+	d.commonHeaders(h, d.c.Prefs.UnsubscribeURL(p.ID, unsub), d.listID(g))
+	m := mail.Message{From: d.c.From, To: []string{p.Email}, Subject: v.Subject, Headers: h, Date: now}
+	if tok, ok := replyKind(n); ok && d.c.Tokens != nil {
+		tok.UserID, tok.Expires, tok.KeyGeneration = p.ID, now.Add(d.c.ReplyTTL), r.KeyGeneration
+		addr, err := d.c.Tokens.Mint(tok)
+		if err != nil {
+			d.log.WarnContext(ctx, "outbox: no reply address", "notification", n.ID, "error", err.Error())
+		} else {
+			m.ReplyTo = []string{addr}
+			switch tok.Kind {
+			case inbound.KindPoll:
+				v.ReplyHint = "Reply to this email with the option you choose on the first line to vote; the rest of your reply becomes your reason."
+			default:
+				v.ReplyHint = "Reply to this email to add a comment."
+			}
+		}
+	}
+	if n.Kind == notify.OutcomePublished && n.PollID != "" && d.c.Meetings != nil {
+		ics, ok, err := d.c.Meetings.MeetingInvite(ctx, p.ID, n.PollID)
+		if err != nil {
+			return mail.Message{}, err
+		}
+		if ok {
+			m.Attachments = append(m.Attachments, mail.Attachment{Filename: "meeting-" + calendar.SafeID(n.PollID) + ".ics",
+				ContentType: "text/calendar; charset=utf-8; method=PUBLISH", Data: ics})
+		}
+	}
+	var err error
+	if m.Text, m.HTML, err = render("notification", v); err != nil {
+		return mail.Message{}, err
+	}
+	return m, nil
+}
+
+// render executes the text and HTML templates of name with v.
+func render(name string, v any) (string, string, error) {
+	var t, h bytes.Buffer
+	if err := textTemplates.ExecuteTemplate(&t, name+".txt", v); err != nil {
+		return "", "", domain.Wrap(domain.Internal, err, "cannot render the email")
+	}
+	if err := htmlTemplates.ExecuteTemplate(&h, name+".html", v); err != nil {
+		return "", "", domain.Wrap(domain.Internal, err, "cannot render the email")
+	}
+	return t.String(), h.String(), nil
+}

@@ -1,0 +1,314 @@
+package outbox
+
+import (
+	"bytes"
+	"context"
+	"net/mail"
+	"os"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/jhillyerd/enmime"
+	"golang.org/x/net/html"
+
+	"github.com/quorum-app/quorum/internal/inbound"
+	qmail "github.com/quorum-app/quorum/internal/mail"
+	"github.com/quorum-app/quorum/internal/notify"
+)
+
+type meetings struct{ ics []byte }
+
+func (m meetings) MeetingInvite(context.Context, string, string) ([]byte, bool, error) {
+	return m.ics, m.ics != nil, nil
+}
+
+// unit builds a dispatcher that only composes (no cloud).
+func unit(t *testing.T) (*Dispatcher, *inbound.Tokens) {
+	t.Helper()
+	tokens := inbound.NewTokens(testKey, testDomain)
+	d, err := New(Config{Notifications: notify.New(nil, nil), Sender: nullSender{}, People: people{}, Groups: groups{},
+		Prefs: &prefs{}, Meetings: meetings{ics: []byte("BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n")}, Tokens: tokens,
+		BaseURL: testBase, MailDomain: testDomain, From: "Quorum <notifications@quorum.test>"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d, tokens
+}
+
+var (
+	uid    = "Xq3vK9pL2mN8rT5wY1zA0A"
+	bob    = Person{ID: uid, Name: "Bob", Email: "bob@example.org"}
+	garden = Group{ID: "m3k5q7s2u2w4y6a6", Name: "Garden club", Handle: "garden"}
+	tid    = "c2e4g6i7k3m5o7q2"
+	pid    = "p2e4g6i7k3m5o7q3"
+	cid    = "18a9f2c4d5e6f7a8b1c2d3e4"
+	nid    = "18a9f2c4d5e6f7a8b1c2d3ff"
+)
+
+// built composes n and returns the parsed MIME message and its envelope.
+func built(t *testing.T, d *Dispatcher, n notify.Notification, g Group) (*mail.Message, *enmime.Envelope, []byte) {
+	t.Helper()
+	n.UserID, n.ID = bob.ID, nid
+	m, err := d.composeJob(context.Background(), notify.Job{Notification: n}, bob, g, Route{Action: RouteSend, KeyGeneration: 3}, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, err := qmail.Build(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	msg, err := mail.ReadMessage(bytes.NewReader(raw))
+	if err != nil {
+		t.Fatal(err)
+	}
+	env, err := enmime.ReadEnvelope(bytes.NewReader(raw))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return msg, env, raw
+}
+
+func TestThreadingAndListHeaders(t *testing.T) {
+	d, tokens := unit(t)
+	thread, poll := "<thread."+tid+"@quorum.test>", "<poll."+pid+"@quorum.test>"
+	own := "<n." + nid + "@quorum.test>"
+	cases := []struct {
+		name                 string
+		n                    notify.Notification
+		msgID, inReply, refs string
+		token                inbound.Kind
+		unsub                string
+	}{
+		{"new thread", notify.Notification{Kind: notify.NewThread, GroupID: garden.ID, ThreadID: tid, Title: "T"}, thread, "", "", inbound.KindThread, "thread." + tid},
+		{"comment", notify.Notification{Kind: notify.Comment, GroupID: garden.ID, ThreadID: tid, CommentID: cid, Title: "T"}, own, thread, thread, inbound.KindComment, "thread." + tid},
+		{"mention", notify.Notification{Kind: notify.Mention, GroupID: garden.ID, ThreadID: tid, CommentID: cid, Title: "T"}, own, thread, thread, inbound.KindComment, "thread." + tid},
+		{"reply", notify.Notification{Kind: notify.Reply, GroupID: garden.ID, ThreadID: tid, CommentID: cid, Title: "T"}, own, thread, thread, inbound.KindComment, "thread." + tid},
+		{"poll opened in a thread", notify.Notification{Kind: notify.PollOpened, GroupID: garden.ID, ThreadID: tid, PollID: pid, Title: "P"}, poll, thread, thread, inbound.KindPoll, "thread." + tid},
+		{"poll opened alone", notify.Notification{Kind: notify.PollOpened, GroupID: garden.ID, PollID: pid, Title: "P"}, poll, "", "", inbound.KindPoll, "group." + garden.ID},
+		{"closing soon in a thread", notify.Notification{Kind: notify.PollClosingSoon, GroupID: garden.ID, ThreadID: tid, PollID: pid, Title: "P"}, own, poll, thread + " " + poll, inbound.KindPoll, "thread." + tid},
+		{"reminder alone", notify.Notification{Kind: notify.PollReminder, GroupID: garden.ID, PollID: pid, Title: "P"}, own, poll, poll, inbound.KindPoll, "group." + garden.ID},
+		{"poll closed alone", notify.Notification{Kind: notify.PollClosed, GroupID: garden.ID, PollID: pid, Title: "P"}, own, poll, poll, 0, "group." + garden.ID},
+		{"outcome in a thread", notify.Notification{Kind: notify.OutcomePublished, GroupID: garden.ID, ThreadID: tid, PollID: pid, Title: "P"}, own, poll, thread + " " + poll, inbound.KindThread, "thread." + tid},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			msg, env, _ := built(t, d, c.n, garden)
+			h := msg.Header
+			if h.Get("Message-Id") != c.msgID || h.Get("In-Reply-To") != c.inReply || h.Get("References") != c.refs {
+				t.Errorf("Message-Id %q In-Reply-To %q References %q", h.Get("Message-Id"), h.Get("In-Reply-To"), h.Get("References"))
+			}
+			if want := "<" + testBase + "/unsubscribe/" + uid + "." + c.unsub + ">"; h.Get("List-Unsubscribe") != want {
+				t.Errorf("List-Unsubscribe %q, want %q", h.Get("List-Unsubscribe"), want)
+			}
+			if h.Get("List-Unsubscribe-Post") != "List-Unsubscribe=One-Click" || h.Get("Auto-Submitted") != "auto-generated" ||
+				h.Get(inbound.LoopHeader) != testDomain || h.Get("List-Id") != `"Garden club" <garden.quorum.test>` {
+				t.Errorf("list headers: %v", h)
+			}
+			if c.n.Kind.Poll() {
+				if h.Get("Subject") != "[Garden club] P" {
+					t.Errorf("subject %q", h.Get("Subject"))
+				}
+			} else if h.Get("Subject") != "[Garden club] T" {
+				t.Errorf("subject %q", h.Get("Subject"))
+			}
+			replyTo := h.Get("Reply-To")
+			if c.token == 0 {
+				if replyTo != "" {
+					t.Errorf("Reply-To %q on an email a reply cannot act on", replyTo)
+				}
+			} else {
+				tok, err := tokens.Open(replyTo, time.Now())
+				if err != nil {
+					t.Fatalf("Reply-To %q: %v", replyTo, err)
+				}
+				if tok.Kind != c.token || tok.UserID != uid || tok.KeyGeneration != 3 || tok.Expires.Before(time.Now().Add(59*24*time.Hour)) {
+					t.Errorf("token %+v", tok)
+				}
+				switch tok.Kind {
+				case inbound.KindComment:
+					if tok.ThreadID != tid || tok.CommentID != cid {
+						t.Errorf("comment token %+v", tok)
+					}
+				case inbound.KindThread:
+					if tok.ThreadID != tid {
+						t.Errorf("thread token %+v", tok)
+					}
+				case inbound.KindPoll:
+					if tok.PollID != pid {
+						t.Errorf("poll token %+v", tok)
+					}
+				}
+			}
+			checkLinks(t, env)
+		})
+	}
+}
+
+var urlRE = regexp.MustCompile(`(?i)\b(?:https?:)?//[^\s"'<>]+`)
+
+// checkLinks: every URL points at the installation; the HTML has no image,
+// no remote content, a language and nothing but our own elements.
+func checkLinks(t *testing.T, env *enmime.Envelope) { checkLinksIn(t, env, true) }
+
+// checkLinksIn: with strict false the bodies may quote addresses people
+// wrote (plain text, never a link); only our links and elements count.
+func checkLinksIn(t *testing.T, env *enmime.Envelope, strict bool) {
+	t.Helper()
+	for _, body := range []string{env.Text, env.HTML} {
+		for _, u := range urlRE.FindAllString(body, -1) {
+			if strict && !strings.HasPrefix(u, testBase+"/") {
+				t.Errorf("URL outside the installation: %q", u)
+			}
+		}
+	}
+	if env.Text == "" || env.HTML == "" {
+		t.Fatal("both a text and an HTML part are required")
+	}
+	allowed := map[string]bool{"html": true, "head": true, "meta": true, "title": true, "body": true, "main": true, "h1": true,
+		"h2": true, "h3": true, "blockquote": true, "p": true, "a": true, "footer": true, "hr": true, "ul": true, "li": true,
+		"section": true, "article": true}
+	z := html.NewTokenizer(strings.NewReader(env.HTML))
+	lang := false
+	for {
+		tt := z.Next()
+		if tt == html.ErrorToken {
+			break
+		}
+		if tt != html.StartTagToken && tt != html.SelfClosingTagToken {
+			continue
+		}
+		tok := z.Token()
+		if !allowed[tok.Data] {
+			t.Errorf("element <%s> in the HTML", tok.Data)
+		}
+		for _, a := range tok.Attr {
+			switch {
+			case strings.HasPrefix(a.Key, "on") || a.Key == "src" || a.Key == "srcset":
+				t.Errorf("attribute %s=%q", a.Key, a.Val)
+			case a.Key == "href" && !strings.HasPrefix(a.Val, testBase+"/"):
+				t.Errorf("link to %q", a.Val)
+			case tok.Data == "html" && a.Key == "lang" && a.Val == "en":
+				lang = true
+			}
+		}
+	}
+	if !lang {
+		t.Error("the HTML has no lang attribute")
+	}
+}
+
+// Every kind has its own wording, subject and link.
+func TestEveryKindComposes(t *testing.T) {
+	d, _ := unit(t)
+	kinds := []notify.Kind{notify.Mention, notify.Reply, notify.NewThread, notify.Comment, notify.PollClosingSoon, notify.PollReminder,
+		notify.PollClosed, notify.PollOutcomeReview, notify.PollOpened, notify.OutcomePublished}
+	headings := map[string]bool{}
+	for _, k := range kinds {
+		n := notify.Notification{Kind: k, ActorName: "Alice", GroupID: garden.ID, ThreadID: tid, CommentID: cid, Title: "Tomatoes", Excerpt: "Short."}
+		if k.Poll() {
+			n.CommentID, n.PollID = "", pid
+		}
+		_, env, _ := built(t, d, n, garden)
+		first := strings.SplitN(env.Text, "\n", 2)[0]
+		if headings[first] || !strings.Contains(first, "Tomatoes") {
+			t.Errorf("%s: heading %q", k, first)
+		}
+		headings[first] = true
+		want := testBase + "/threads/" + tid
+		if k.Poll() {
+			want = testBase + "/polls/" + pid
+		}
+		if !strings.Contains(env.Text, want) || !strings.Contains(env.HTML, want) {
+			t.Errorf("%s: no link to %s", k, want)
+		}
+		if !strings.Contains(env.Text, "Unsubscribe from all Quorum email") || !strings.Contains(env.HTML, testBase+"/settings/email-preferences") {
+			t.Errorf("%s: footer", k)
+		}
+		checkLinks(t, env)
+	}
+}
+
+// A published meeting outcome carries the invitation.
+func TestOutcomeCarriesTheMeetingInvitation(t *testing.T) {
+	d, _ := unit(t)
+	_, env, _ := built(t, d, notify.Notification{Kind: notify.OutcomePublished, GroupID: garden.ID, PollID: pid, Title: "When?"}, garden)
+	env.Attachments = append(env.Attachments, env.Inlines...)
+	env.Attachments = append(env.Attachments, env.OtherParts...)
+	if len(env.Attachments) != 1 || env.Attachments[0].FileName != "meeting-"+pid+".ics" ||
+		!strings.HasPrefix(env.Attachments[0].ContentType, "text/calendar") || !bytes.Contains(env.Attachments[0].Content, []byte("BEGIN:VCALENDAR")) {
+		t.Fatalf("attachments: %q %q %q", env.Attachments[0].FileName, env.Attachments[0].ContentType, env.Attachments[0].Content)
+	}
+	_, env, _ = built(t, d, notify.Notification{Kind: notify.PollClosed, GroupID: garden.ID, PollID: pid, Title: "When?"}, garden)
+	if len(env.Attachments) != 0 {
+		t.Fatal("only the outcome carries an invitation")
+	}
+}
+
+// Every field of user text is escaped in the HTML and kept on one line in
+// headers, for every payload of the XSS corpus.
+func TestUserTextIsEscaped(t *testing.T) {
+	d, _ := unit(t)
+	raw, err := os.ReadFile("../render/testdata/xss.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var payloads []string
+	for _, block := range strings.Split(string(raw), "\n----\n") {
+		var lines []string
+		for _, l := range strings.Split(block, "\n") {
+			if !strings.HasPrefix(l, "#") {
+				lines = append(lines, l)
+			}
+		}
+		if p := strings.TrimSpace(strings.Join(lines, "\n")); p != "" {
+			payloads = append(payloads, p)
+		}
+	}
+	if len(payloads) < 20 {
+		t.Fatalf("only %d payloads", len(payloads))
+	}
+	for _, p := range payloads {
+		g := Group{ID: garden.ID, Name: p, Handle: "garden"}
+		for _, k := range []notify.Kind{notify.Mention, notify.PollOpened} {
+			n := notify.Notification{Kind: k, ActorName: p, GroupID: garden.ID, ThreadID: tid, CommentID: cid, Title: p, Excerpt: p + "\n" + p}
+			if k.Poll() {
+				n.PollID, n.CommentID = pid, ""
+			}
+			msg, env, _ := built(t, d, n, g)
+			checkLinksIn(t, env, false)
+			if strings.Contains(env.HTML, p) && strings.ContainsAny(p, "<>&\"'") {
+				t.Errorf("payload %q appears unescaped", p)
+			}
+			if s := msg.Header.Get("Subject"); s == "" {
+				t.Errorf("no subject for %q", p)
+			}
+		}
+	}
+	// The digest too.
+	v := digestView{Subject: "S", Heading: "H", Groups: []*digestGroup{{Name: payloads[0], Topics: []*digestTopic{{Title: payloads[1],
+		URL: testBase + "/threads/" + tid, Items: []digestItem{{Heading: payloads[2], Excerpt: []string{payloads[3]}}}}}}}}
+	_, h, err := render("digest", v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range payloads[:4] {
+		if strings.Contains(h, p) {
+			t.Errorf("digest: %q unescaped", p)
+		}
+	}
+	checkLinksIn(t, &enmime.Envelope{Text: "x", HTML: h}, false)
+}
+
+func TestSubjectIsOneLine(t *testing.T) {
+	if s := subject("Garden\r\nBcc: x@evil.example", "Hello\nworld"); s != "[Garden Bcc: x@evil.example] Hello world" {
+		t.Fatalf("subject %q", s)
+	}
+	if s := subject("", "invoice\u202egpj.exe"); s != "invoicegpj.exe" {
+		t.Fatalf("bidi override kept: %q", s)
+	}
+	if s := subject("", strings.Repeat("é", 400)); len([]rune(s)) != 150 {
+		t.Fatalf("long subject: %d runes", len([]rune(s)))
+	}
+}

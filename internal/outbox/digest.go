@@ -1,0 +1,219 @@
+package outbox
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/quorum-app/quorum/internal/domain"
+	"github.com/quorum-app/quorum/internal/mail"
+	"github.com/quorum-app/quorum/internal/notify"
+)
+
+// MaxDigestItems bounds one digest; the rest waits for the next one.
+const MaxDigestItems = 200
+
+// DigestReport is what one SendDigests run did.
+type DigestReport struct {
+	Due     int `json:"due"`
+	Sent    int `json:"sent"`
+	Empty   int `json:"empty"`
+	Skipped int `json:"skipped"`
+	Errors  int `json:"errors"`
+}
+
+type digestItem struct {
+	Heading string
+	Excerpt []string
+}
+
+type digestTopic struct {
+	Title string
+	URL   string
+	Items []digestItem
+}
+
+type digestGroup struct {
+	Name   string
+	Topics []*digestTopic
+}
+
+type digestView struct {
+	Subject string
+	Heading string
+	Groups  []*digestGroup
+	Why     string
+	Links   []link
+}
+
+// SendDigests sends every digest due by now (Preferences.DueDigests): one
+// email per person with the notifications kept for the digest since the
+// previous one, grouped by group and thread (or poll), then records it with
+// Preferences.DigestSent. A digest with nothing new sends nothing but still
+// advances. A repeated run sends nothing twice: DigestSent is conditional,
+// and the Message-ID is derived from the person and the last notification
+// covered.
+func (d *Dispatcher) SendDigests(ctx context.Context, now time.Time) (DigestReport, error) {
+	due, err := d.c.Prefs.DueDigests(ctx, now)
+	if err != nil {
+		return DigestReport{}, err
+	}
+	r := DigestReport{Due: len(due)}
+	var errs []error
+	for _, dd := range due {
+		if ctx.Err() != nil {
+			errs = append(errs, ctx.Err())
+			break
+		}
+		sent, err := d.sendDigest(ctx, dd, now)
+		switch {
+		case err != nil:
+			r.Errors++
+			errs = append(errs, err)
+			d.log.WarnContext(ctx, "outbox: digest failed", "period", dd.Period, "error", err.Error())
+		case sent == digestSent:
+			r.Sent++
+		case sent == digestEmpty:
+			r.Empty++
+		default:
+			r.Skipped++
+		}
+	}
+	if len(errs) > 0 {
+		return r, domain.Wrap(domain.Unavailable, errors.Join(errs...), "some digests could not be sent")
+	}
+	return r, nil
+}
+
+type digestResult int
+
+const (
+	digestSent digestResult = iota
+	digestEmpty
+	digestSkipped
+)
+
+// covered returns the digest's notifications and the last id it covers:
+// everything in order up to the first job still pending (it may yet be
+// routed to the digest), keeping those marked MailDigest.
+func covered(jobs []notify.Job, after string) ([]notify.Job, string) {
+	through := after
+	var items []notify.Job
+	for _, j := range jobs {
+		if j.Pending() {
+			break
+		}
+		through = j.ID
+		if j.State == notify.MailDigest {
+			items = append(items, j)
+		}
+	}
+	return items, through
+}
+
+func (d *Dispatcher) sendDigest(ctx context.Context, dd DigestDue, now time.Time) (digestResult, error) {
+	after := dd.After
+	if after == "" && !dd.Since.IsZero() {
+		// Notification ids start with their time: skip the ones before
+		// the first period (they were emailed one by one, or not at all).
+		after = fmt.Sprintf("%016x", uint64(dd.Since.UnixNano()))
+	}
+	jobs, err := d.c.Notifications.ListAfter(ctx, dd.UserID, after, MaxDigestItems)
+	if err != nil {
+		return 0, err
+	}
+	items, through := covered(jobs, dd.After)
+	advance := func(res digestResult) (digestResult, error) {
+		if err := d.c.Prefs.DigestSent(ctx, dd, through, now); err != nil {
+			return 0, err
+		}
+		return res, nil
+	}
+	if len(items) == 0 {
+		return advance(digestEmpty)
+	}
+	p, err := d.c.People.Person(ctx, dd.UserID)
+	if domain.ErrorCode(err) == domain.NotFound {
+		return advance(digestSkipped)
+	}
+	if err != nil {
+		return 0, err
+	}
+	route, err := d.c.Prefs.Route(ctx, dd.UserID, p.Email, "", "")
+	if err != nil {
+		return 0, err
+	}
+	if route.Action == RouteSkip || p.Email == "" {
+		return advance(digestSkipped)
+	}
+	m, err := d.composeDigest(ctx, dd, p, items, through, now)
+	if err != nil {
+		return 0, err
+	}
+	sctx, cancel := context.WithTimeout(ctx, d.c.SendTimeout)
+	_, err = d.c.Sender.Send(sctx, m)
+	cancel()
+	if err != nil {
+		return 0, err
+	}
+	d.log.InfoContext(ctx, "outbox: digest sent", "period", dd.Period, "items", len(items))
+	return advance(digestSent)
+}
+
+func (d *Dispatcher) composeDigest(ctx context.Context, dd DigestDue, p Person, items []notify.Job, through string, now time.Time) (mail.Message, error) {
+	period := "daily"
+	if dd.Period == "weekly" {
+		period = "weekly"
+	}
+	noun := "notifications"
+	if len(items) == 1 {
+		noun = "notification"
+	}
+	v := digestView{
+		Subject: fmt.Sprintf("Your %s Quorum digest: %d new %s", period, len(items), noun),
+		Heading: fmt.Sprintf("What happened in your groups: %d new %s.", len(items), noun),
+		Why:     "You received this digest because you chose to get your Quorum email " + period + ".",
+	}
+	groups := map[string]*digestGroup{}
+	topics := map[string]*digestTopic{}
+	for _, j := range items {
+		n := j.Notification
+		g, ok := groups[n.GroupID]
+		if !ok {
+			info, err := d.c.Groups.Group(ctx, p.ID, n.GroupID)
+			if err != nil {
+				return mail.Message{}, err
+			}
+			g = &digestGroup{Name: groupOr(oneLine(info.Name, 80))}
+			groups[n.GroupID] = g
+			v.Groups = append(v.Groups, g)
+		}
+		key, url, title := "g:"+n.GroupID, d.notificationsURL(), "Other notifications"
+		switch {
+		case n.ThreadID != "":
+			key, url, title = "t:"+n.ThreadID, d.threadURL(n.ThreadID, ""), n.Title
+		case n.PollID != "":
+			key, url, title = "p:"+n.PollID, d.pollURL(n.PollID), n.Title
+		}
+		t, ok := topics[key]
+		if !ok {
+			if title == "" {
+				title = "Untitled"
+			}
+			t = &digestTopic{Title: oneLine(title, 150), URL: url}
+			topics[key] = t
+			g.Topics = append(g.Topics, t)
+		}
+		t.Items = append(t.Items, digestItem{Heading: kindCopy(n, g.Name).heading, Excerpt: excerptLines(n.Excerpt)})
+	}
+	v.Links = d.footerLinks(p.ID, "", "", "")
+	h := map[string]string{hMessageID: d.msgID("digest", p.ID+"x"+through)}
+	d.commonHeaders(h, d.c.Prefs.UnsubscribeURL(p.ID, Scope{Kind: ScopeAll}), "\"Quorum digest\" <digest."+d.c.MailDomain+">")
+	m := mail.Message{From: d.c.From, To: []string{p.Email}, Subject: v.Subject, Headers: h, Date: now}
+	var err error
+	if m.Text, m.HTML, err = render("digest", v); err != nil {
+		return mail.Message{}, err
+	}
+	return m, nil
+}
