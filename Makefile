@@ -51,6 +51,11 @@ invoke: tools ## run a function on a sample event: make invoke FN=api EVENT=even
 	@test -n "$(FN)" -a -n "$(EVENT)" || { echo "usage: make invoke FN=<function> EVENT=events/<file>.json"; exit 2; }
 	@$(LOCALDEV) invoke $(FN) $(EVENT)
 
+.PHONY: mail-in
+mail-in: tools ## deliver a raw email to the inbound mail service locally: make mail-in EML=path/to.eml [TO=addr] [VERDICTS=fail]
+	@test -n "$(EML)" || { echo "usage: make mail-in EML=<file.eml> [TO=<recipient>] [VERDICTS=fail]"; exit 2; }
+	@VERDICTS=$(VERDICTS) $(LOCALDEV) mail-in $(EML) $(TO)
+
 tools: java node node_modules/.package-lock.json $(BIN)/versitygw localdev ## install the pinned tools
 
 localdev:

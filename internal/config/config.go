@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -27,6 +28,12 @@ type Config struct {
 	// UploadsBucket and InboundBucket are S3 bucket names.
 	UploadsBucket string
 	InboundBucket string
+	// InboundPrefix is the key prefix under which the SES receipt rule stores
+	// raw inbound mail (the object key is the prefix + the SES message id).
+	InboundPrefix string
+	// InboundRetention is how long raw inbound mail and the record of each
+	// processed message are kept.
+	InboundRetention time.Duration
 	// KMSKeyID is the key id or ARN used for SSE-KMS on uploads.
 	KMSKeyID string
 	// BaseURL is the public origin of the web app, without trailing slash.
@@ -77,6 +84,8 @@ func Variables() []Variable {
 		{"QUORUM_TABLE", "always", "", "DynamoDB table name."},
 		{"QUORUM_UPLOADS_BUCKET", "always", "", "S3 bucket for attachments (SSE-KMS)."},
 		{"QUORUM_INBOUND_BUCKET", "always", "", "S3 bucket where SES stores raw inbound mail."},
+		{"QUORUM_INBOUND_PREFIX", "", "raw/", "Key prefix of raw inbound mail in the inbound bucket (the SES receipt rule's object key prefix; the key is the prefix + the SES message id)."},
+		{"QUORUM_INBOUND_RETENTION_DAYS", "", "30", "Days raw inbound mail is kept (the bucket's lifecycle rule); processed-message records expire after the same time."},
 		{"QUORUM_KMS_KEY_ID", "cloud", "", "KMS key id or ARN for SSE-KMS uploads (local: any id; versitygw accepts the headers)."},
 		{"QUORUM_BASE_URL", "always", "", "Public origin of the web app, e.g. https://quorum.example.org (https required in the cloud)."},
 		{"QUORUM_MAIL_DOMAIN", "always", "", "Domain Quorum sends from and receives mail at."},
@@ -145,6 +154,15 @@ func Load(getenv func(string) string) (Config, error) {
 		if b != "" && !bucketName.MatchString(b) {
 			bad(name, "%q is not a valid S3 bucket name", b)
 		}
+	}
+	c.InboundPrefix = val("QUORUM_INBOUND_PREFIX")
+	if len(c.InboundPrefix) > 200 || strings.ContainsAny(c.InboundPrefix, "\\\x00\r\n") || strings.HasPrefix(c.InboundPrefix, "/") {
+		bad("QUORUM_INBOUND_PREFIX", "%q is not a usable S3 key prefix", c.InboundPrefix)
+	}
+	if days, err := strconv.Atoi(val("QUORUM_INBOUND_RETENTION_DAYS")); err != nil || days < 1 || days > 3653 {
+		bad("QUORUM_INBOUND_RETENTION_DAYS", "must be a whole number of days from 1 to 3653")
+	} else {
+		c.InboundRetention = time.Duration(days) * 24 * time.Hour
 	}
 	c.KMSKeyID = val("QUORUM_KMS_KEY_ID")
 	if c.KMSKeyID == "" && c.Local() {
@@ -248,6 +266,7 @@ func (c Config) Environ() []string {
 		"QUORUM_TABLE=" + c.Table,
 		"QUORUM_UPLOADS_BUCKET=" + c.UploadsBucket,
 		"QUORUM_INBOUND_BUCKET=" + c.InboundBucket,
+		"QUORUM_INBOUND_PREFIX=" + c.InboundPrefix,
 		"QUORUM_KMS_KEY_ID=" + c.KMSKeyID,
 		"QUORUM_MAIL_DOMAIN=" + c.MailDomain,
 		"QUORUM_MAIL_FROM=" + c.MailFrom,
@@ -264,6 +283,9 @@ func (c Config) Environ() []string {
 	}
 	if c.BaseURL != nil {
 		kv = append(kv, "QUORUM_BASE_URL="+c.BaseURL.String())
+	}
+	if c.InboundRetention > 0 {
+		kv = append(kv, "QUORUM_INBOUND_RETENTION_DAYS="+strconv.Itoa(int(c.InboundRetention/(24*time.Hour))))
 	}
 	return kv
 }

@@ -452,6 +452,9 @@ type groupSettingsData struct {
 	Form   *formState
 	Flags  []groupFlagField
 	Notice string
+	// MailAddress is the group's address (mail to it starts threads); empty
+	// without an inbound mail service.
+	MailAddress string
 }
 
 func groupFlagValues(f authz.Flags) map[string]bool {
@@ -472,6 +475,9 @@ func (s *Server) renderGroupSettings(w http.ResponseWriter, r *http.Request, sta
 		checked = groupFlagValues(g.Permissions)
 	}
 	d := groupSettingsData{Group: g, Form: f, Notice: groupNotice(r)}
+	if s.inbox != nil && s.inbox.Domain() != "" {
+		d.MailAddress = g.Handle + "@" + s.inbox.Domain()
+	}
 	for _, ff := range groupFlagFields {
 		if ff.Name == "parent_members_can_see_threads" && !g.IsSubgroup() {
 			continue

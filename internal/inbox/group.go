@@ -1,0 +1,157 @@
+package inbox
+
+import (
+	"context"
+	"regexp"
+	"strings"
+
+	"github.com/guregu/dynamo/v2"
+
+	"github.com/quorum-app/quorum/internal/authz"
+	"github.com/quorum-app/quorum/internal/discussion"
+	"github.com/quorum-app/quorum/internal/domain"
+	"github.com/quorum-app/quorum/internal/inbound"
+	"github.com/quorum-app/quorum/internal/store"
+	"github.com/quorum-app/quorum/internal/tabledef"
+)
+
+// handleRE is the shape of a group handle (internal/group).
+var handleRE = regexp.MustCompile(`^[a-z0-9](?:[a-z0-9-]{1,38}[a-z0-9])$`)
+
+// handleRow is the group core's handle item (pattern 13), read to route
+// mail to <handle>@<mail domain> whatever the group's visibility.
+type handleRow struct {
+	store.Item
+	GroupID string `dynamo:"GroupID"`
+}
+
+// groupRecipient returns the group the message is addressed to, if any
+// recipient is <handle>@<mail domain> of an existing group.
+func (s *Service) groupRecipient(ctx context.Context, recipients []string) (string, error) {
+	for _, r := range recipients {
+		r = strings.ToLower(strings.Trim(strings.TrimSpace(r), "<>"))
+		at := strings.LastIndexByte(r, '@')
+		if at <= 0 || r[at+1:] != s.Domain() || !handleRE.MatchString(r[:at]) {
+			continue
+		}
+		var h handleRow
+		err := s.st.Get(ctx, "HANDLE#"+r[:at], "HANDLE", &h)
+		switch domain.ErrorCode(err) {
+		case "":
+			return h.GroupID, nil
+		case domain.NotFound:
+			continue
+		default:
+			return "", err
+		}
+	}
+	return "", nil
+}
+
+// threadTitle makes a thread title of a subject.
+func threadTitle(subject string) string {
+	t := strings.TrimSpace(strings.Join(strings.Fields(subject), " "))
+	if t == "" {
+		t = "(no subject)"
+	}
+	return truncateRunes(t, discussion.MaxTitle)
+}
+
+// toGroup handles mail to a group's address: blocked senders are dropped;
+// an authenticated sender who is a member (by account address or a
+// remembered alias) starts a thread; everything else is held for the
+// group's admins.
+func (s *Service) toGroup(ctx context.Context, d Delivery, m *inbound.Message, gid string) (Outcome, error) {
+	out := Outcome{GroupID: gid}
+	from := m.From.Address
+	blocked, err := s.getRule(ctx, gid, blockSK(from))
+	if err != nil {
+		return out, err
+	}
+	if blocked != nil {
+		out.Result, out.Reasons = Dropped, []string{"the sender is blocked by the group's admins"}
+		return out, nil
+	}
+	if d.Verdicts.Virus == inbound.VerdictFail {
+		out.Result, out.Reasons = Rejected, []string{"virus verdict FAIL"}
+		return out, nil
+	}
+	authOK, reasons := inbound.Authenticate(m, d.Verdicts)
+	uid := ""
+	alias, err := s.getRule(ctx, gid, aliasSK(from))
+	if err != nil {
+		return out, err
+	}
+	if alias != nil {
+		uid = alias.UserID
+	} else if id, ok, err := s.people.UserIDByEmail(ctx, from); err != nil {
+		return out, err
+	} else if ok {
+		uid = id
+	}
+	files := mailFiles(m)
+	if authOK && uid != "" {
+		th, created, skipped, err := s.discussions.MailStartThread(asUser(ctx, uid), discussion.StartInput{GroupID: gid,
+			Title: threadTitle(m.Subject), Description: truncateRunes(inbound.ExtractReply(m), discussion.MaxBody)}, d.MessageID, files)
+		switch {
+		case err == nil:
+			out.Result, out.ThreadID, out.Repeat = Started, th.ID, !created
+			out.Attached, out.Skipped = len(th.Files), len(skipped)
+			if len(skipped) > 0 && created {
+				if p, err := s.people.UserByID(ctx, uid); err == nil {
+					out.Replied = s.tell(ctx, s.skippedMail(p, m, s.link("/threads/"+pathID(th.ID)), skipped))
+				}
+			}
+			return out, nil
+		case retryable(err):
+			return out, err
+		case domain.ErrorCode(err) == domain.Invalid:
+			out.Result, out.Reasons = Rejected, []string{domain.ErrorMessage(err)}
+			return out, nil
+		}
+		reasons = append(reasons, "the sender may not start threads in this group")
+	} else if uid == "" {
+		reasons = append(reasons, "the sender's address is not a member's")
+	}
+	return s.holdGroup(ctx, d, m, gid, uid, files, reasons)
+}
+
+// groupAdmins lists the admins of a group (pattern 15 with a filter).
+func (s *Service) groupAdmins(ctx context.Context, gid string) ([]string, error) {
+	var rows []struct {
+		UserID string `dynamo:"UserID"`
+		Role   string `dynamo:"Role"`
+	}
+	err := s.st.Table().Get(tabledef.PK, groupPK(gid)).Range(tabledef.SK, dynamo.BeginsWith, "MEMBER#").
+		Filter("$ = ?", "Role", string(authz.RoleAdmin)).All(ctx, &rows)
+	if err != nil {
+		return nil, domain.Wrap(domain.Unavailable, err, "could not read the group's admins")
+	}
+	var ids []string
+	for _, r := range rows {
+		ids = append(ids, r.UserID)
+	}
+	return ids, nil
+}
+
+// memberRow is the group core's membership item (pattern 16).
+type memberRow struct {
+	store.Item
+	Role string `dynamo:"Role"`
+}
+
+// isMember reports whether uid is a member of gid.
+func (s *Service) isMember(ctx context.Context, gid, uid string) (bool, error) {
+	if uid == "" {
+		return false, nil
+	}
+	var row memberRow
+	err := s.st.Get(ctx, groupPK(gid), "MEMBER#"+uid, &row)
+	switch domain.ErrorCode(err) {
+	case "":
+		return true, nil
+	case domain.NotFound:
+		return false, nil
+	}
+	return false, err
+}
