@@ -21,9 +21,12 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
+	"sync"
 	"time"
 
+	"github.com/quorum-app/quorum/internal/app"
 	"github.com/quorum-app/quorum/internal/discussion"
 	"github.com/quorum-app/quorum/internal/notify"
 )
@@ -177,6 +180,63 @@ func form(path string, kv ...string) func(c *cas) call {
 	}
 }
 
+// ---- thread guest invitations ----
+
+var (
+	threadInviteRe = regexp.MustCompile(`/thread-invitations/(\S+)`)
+	mintDiscMu     sync.Mutex
+	mintDisc       = map[*world]*discussion.Service{}
+)
+
+// mintDiscussions is a discussion service over the application's table
+// and keys whose invitation email goes to the world's mailbox.
+func (w *world) mintDiscussions() *discussion.Service {
+	mintDiscMu.Lock()
+	defer mintDiscMu.Unlock()
+	if d := mintDisc[w]; d != nil {
+		return d
+	}
+	d := discussion.New(discussion.Config{Store: w.a.Store, Policy: w.a.Groups, People: app.DiscussionPeople{Accounts: w.a.Accounts},
+		Notify: w.a.Notifications, SigningKey: w.a.Config.SigningKey, Mail: w.box, MailFrom: w.a.Config.MailFrom,
+		BaseURL: w.a.Config.BaseURL})
+	mintDisc[w] = d
+	return d
+}
+
+// threadInvite invites addr to thread tid as O and returns the emailed token.
+func (w *world) threadInvite(tid, addr string) (discussion.GuestInviteResult, string) {
+	w.t.Helper()
+	res, err := w.mintDiscussions().SendGuestInvitation(w.people["O"].ctx, tid, addr)
+	w.must(err, "thread invitation")
+	return res, w.box.find(w.t, addr, threadInviteRe)
+}
+
+// threadInviteToken fills in {token} with an invitation of N to a fresh
+// thread of O (so accepting it changes nothing any other case meets).
+func threadInviteToken(b func(c *cas) call) func(c *cas) call {
+	return func(c *cas) call {
+		o := c.w.people["O"]
+		th, err := c.w.a.Discussions.StartThread(o.ctx, discussion.StartInput{GroupID: c.f.id, Title: fmt.Sprintf("Invited %d", c.w.next())})
+		c.w.must(err, "invitation thread")
+		_, token := c.w.threadInvite(th.ID, c.w.people["N"].email)
+		cl := b(c)
+		cl.path = strings.ReplaceAll(cl.path, "{token}", url.PathEscape(token))
+		cl.capability = c.f
+		return cl
+	}
+}
+
+// pendingInvite fills in {tid} (the guest's thread) and {iid} with a new
+// invitation to a fresh address.
+func pendingInvite(b func(c *cas) call) func(c *cas) call {
+	return func(c *cas) call {
+		res, _ := c.w.threadInvite(c.f.ext["thread"], c.w.email("pending"))
+		cl := onThread(b)(c)
+		cl.path = strings.ReplaceAll(cl.path, "{iid}", res.Invitation.ID)
+		return cl
+	}
+}
+
 func discussionMatrix() map[string]spec {
 	const all = "A A A A A A A A"
 	const sessionOnly, tokenOK = "S A A A A A F F", "S A A A A A A A"
@@ -208,6 +268,7 @@ func discussionMatrix() map[string]spec {
 	addGuestAPI := [4]string{"S F A A F F A F", "S F A A F F A F", "S H F A H F F H", "S H A A F F A H"}
 	removeGuestAPI := [4]string{"S F A A F F A F", "S F A A F F A F", "H H F A H F F H", "H H A A F F A H"}
 	addGuestPage := [4]string{"S F A A F F F F", "S F A A F F F F", "H H F A H F F F", "H H A A F F F F"}
+	guestListPage := [4]string{"S F A A F F F F", "S F A A F F F F", "H H F A H F F F", "H H A A F F F F"}
 	startAPI := [4]string{"S F A A F F A F", "S F A A F F A F", "S H A A H H A H", "S H A A F H A H"}
 	startPage := [4]string{"S F A A F F F F", "S F A A F F F F", "H H A A H H F F", "H H A A F H F F"}
 	startForm := [4]string{"S F A A F F F F", "S F A A F F F F", "S H A A H H F F", "S H A A F H F F"}
@@ -258,11 +319,20 @@ func discussionMatrix() map[string]spec {
 		}), grp: addGuestAPI, guest: true},
 		"DELETE /api/v1/threads/{tid}/guests/{uid}": {build: withParam(thread(api("DELETE", "/api/v1/threads/{tid}/guests/{uid}", "")), "{uid}", requester),
 			grp: removeGuestAPI, guest: true},
-		"GET /api/v1/dashboard":                  {acct: tokenOK, build: get("/api/v1/dashboard")},
-		"GET /api/v1/notifications":              {acct: tokenOK, build: get("/api/v1/notifications")},
-		"GET /api/v1/notifications/unread-count": {acct: tokenOK, build: get("/api/v1/notifications/unread-count")},
-		"POST /api/v1/notifications/{nid}/read":  {acct: tokenOK, build: ownNotification(api("POST", "/api/v1/notifications/{nid}/read", ""))},
-		"POST /api/v1/notifications/read-all":    {acct: tokenOK, build: api("POST", "/api/v1/notifications/read-all", "")},
+		"GET /api/v1/threads/{tid}/guests":             {build: thread(get("/api/v1/threads/{tid}/guests")), grp: addGuestAPI, guest: true},
+		"GET /api/v1/threads/{tid}/guests/invitations": {build: thread(get("/api/v1/threads/{tid}/guests/invitations")), grp: addGuestAPI, guest: true},
+		"POST /api/v1/threads/{tid}/guests/invitations": {build: thread(func(c *cas) call {
+			return call{method: "POST", path: "/api/v1/threads/{tid}/guests/invitations", json: jsonOf(map[string]string{"email": c.w.email("apiguest")})}
+		}), grp: addGuestAPI, guest: true},
+		"DELETE /api/v1/threads/{tid}/guests/invitations/{iid}": {build: pendingInvite(api("DELETE", "/api/v1/threads/{tid}/guests/invitations/{iid}", "")),
+			grp: addGuestAPI, guest: true},
+		"GET /api/v1/thread-invitations/{token}":         {build: threadInviteToken(get("/api/v1/thread-invitations/{token}")), grp: [4]string{all, all, all, all}},
+		"POST /api/v1/thread-invitations/{token}/accept": {build: threadInviteToken(api("POST", "/api/v1/thread-invitations/{token}/accept", "")), grp: [4]string{"S A F F F F F A", "S A F F F F F A", "S A F F F F F A", "S A F F F F F A"}},
+		"GET /api/v1/dashboard":                          {acct: tokenOK, build: get("/api/v1/dashboard")},
+		"GET /api/v1/notifications":                      {acct: tokenOK, build: get("/api/v1/notifications")},
+		"GET /api/v1/notifications/unread-count":         {acct: tokenOK, build: get("/api/v1/notifications/unread-count")},
+		"POST /api/v1/notifications/{nid}/read":          {acct: tokenOK, build: ownNotification(api("POST", "/api/v1/notifications/{nid}/read", ""))},
+		"POST /api/v1/notifications/read-all":            {acct: tokenOK, build: api("POST", "/api/v1/notifications/read-all", "")},
 
 		// ---- pages ----
 		"GET /groups/{id}/threads":     {build: get("/groups/{id}/threads"), grp: content},
@@ -284,6 +354,16 @@ func discussionMatrix() map[string]spec {
 		"POST /threads/{tid}/guests": {build: guestR(func(c *cas) call {
 			return call{method: "POST", path: "/threads/{tid}/guests", form: url.Values{"email": {c.w.people["R"].email}}}
 		}), grp: addGuestPage, guest: true},
+		"GET /threads/{tid}/guests": {build: thread(get("/threads/{tid}/guests")), grp: guestListPage, guest: true},
+		"POST /threads/{tid}/guests/invite": {build: thread(func(c *cas) call {
+			return call{method: "POST", path: "/threads/{tid}/guests/invite", form: url.Values{"email": {c.w.email("pageguest")}}}
+		}), grp: addGuestPage, guest: true},
+		"POST /threads/{tid}/guests/{uid}/remove": {build: withParam(thread(form("/threads/{tid}/guests/{uid}/remove")), "{uid}", requester),
+			grp: addGuestPage, guest: true},
+		"POST /threads/{tid}/guests/invitations/{iid}/revoke": {build: pendingInvite(form("/threads/{tid}/guests/invitations/{iid}/revoke")),
+			grp: addGuestPage, guest: true},
+		"GET /thread-invitations/{token}":           {build: threadInviteToken(get("/thread-invitations/{token}")), grp: [4]string{all, all, all, all}},
+		"POST /thread-invitations/{token}/accept":   {build: threadInviteToken(form("/thread-invitations/{token}/accept")), grp: [4]string{"S A F F F F F F", "S A F F F F F F", "S A F F F F F F", "S A F F F F F F"}},
 		"POST /threads/{tid}/comments":              {build: thread(form("/threads/{tid}/comments", "body", "From a page")), grp: commentPage, guest: true},
 		"GET /threads/{tid}/comments/{cid}/edit":    {build: freshComment(get("/threads/{tid}/comments/{cid}/edit")), grp: editCommentForm, guest: true},
 		"POST /threads/{tid}/comments/{cid}/edit":   {build: freshComment(form("/threads/{tid}/comments/{cid}/edit", "body", "Edited", "version", "1")), grp: editCommentPage, guest: true},

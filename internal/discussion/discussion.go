@@ -18,11 +18,14 @@ import (
 	"context"
 	"html/template"
 	"log/slog"
+	"net/url"
+	"strings"
 	"time"
 
 	"github.com/quorum-app/quorum/internal/authz"
 	"github.com/quorum-app/quorum/internal/blob"
 	"github.com/quorum-app/quorum/internal/domain"
+	"github.com/quorum-app/quorum/internal/mail"
 	"github.com/quorum-app/quorum/internal/notify"
 	"github.com/quorum-app/quorum/internal/render"
 	"github.com/quorum-app/quorum/internal/store"
@@ -38,6 +41,9 @@ type Policy interface {
 type Person struct {
 	ID   string
 	Name string
+	// Email is the account's (verified) address; accepting a guest
+	// invitation compares it with the invited one.
+	Email string
 }
 
 // People looks people up (the account service, through an adapter).
@@ -65,6 +71,12 @@ type Config struct {
 	MaxDepth int
 	// PurgeAfter is how long a deleted thread stays restorable; default 30 days.
 	PurgeAfter time.Duration
+	// Mail sends guest invitations from MailFrom, with links under
+	// BaseURL; without them, inviting an address without an account
+	// answers Unavailable.
+	Mail     mail.Sender
+	MailFrom string
+	BaseURL  *url.URL
 }
 
 // Service implements discussions.
@@ -80,13 +92,21 @@ type Service struct {
 	now        func() time.Time
 	maxDepth   int
 	purgeAfter time.Duration
+	mail       mail.Sender
+	from       string
+	base       string
+	inviteKey  []byte
 }
 
 // New returns a Service.
 func New(c Config) *Service {
 	s := &Service{st: c.Store, policy: c.Policy, people: c.People, notify: c.Notify, uploads: c.Uploads, r: c.Renderer,
 		cursorKey: store.DeriveKey(c.SigningKey, "timeline-cursor"), log: c.Log, now: c.Now, maxDepth: c.MaxDepth,
-		purgeAfter: c.PurgeAfter}
+		purgeAfter: c.PurgeAfter, mail: c.Mail, from: c.MailFrom,
+		inviteKey: store.DeriveKey(c.SigningKey, "thread-guest-invitation")}
+	if c.BaseURL != nil {
+		s.base = strings.TrimRight(c.BaseURL.String(), "/")
+	}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}

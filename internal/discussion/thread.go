@@ -776,26 +776,12 @@ func (s *Service) AddGuest(ctx context.Context, tid, uid string) error {
 	return s.st.Create(ctx, g, domain.Errorf(domain.Conflict, "that person is already a guest of this thread"))
 }
 
-// InviteGuest adds the account registered with email as a guest. People
-// without an account yet cannot be invited (the email invitation flow for
-// threads comes with the mail outbox).
+// InviteGuest adds the account registered with email as a guest; an
+// address without an account is emailed an invitation to the thread
+// (InviteGuestByEmail, guests.go).
 func (s *Service) InviteGuest(ctx context.Context, tid, email string) error {
-	uid, ok, err := s.people.UserIDByEmail(ctx, strings.ToLower(strings.TrimSpace(email)))
-	if err != nil {
-		return err
-	}
-	if !ok {
-		// Check access first so the answer reveals nothing to outsiders.
-		t, err := s.getThread(ctx, tid)
-		if err != nil {
-			return err
-		}
-		if err := s.authorize(ctx, t.GroupID, authz.GroupAddGuests, threadTarget(t, authz.ActorFrom(ctx).UserID)); err != nil {
-			return err
-		}
-		return domain.Validation(domain.FieldError{Field: "email", Message: "has no Quorum account yet"})
-	}
-	return s.AddGuest(ctx, tid, uid)
+	_, err := s.InviteGuestByEmail(ctx, tid, email)
+	return err
 }
 
 // RemoveGuest withdraws a guest grant (policy: group.guests.add).

@@ -331,7 +331,13 @@ func (s *Server) apiAddGuest(w http.ResponseWriter, r *http.Request) {
 	case in.UserID != "":
 		err = s.discussions.AddGuest(r.Context(), r.PathValue("tid"), in.UserID)
 	default:
-		err = s.discussions.InviteGuest(r.Context(), r.PathValue("tid"), in.Email)
+		// An address without an account gets an invitation by email: say
+		// which of the two happened.
+		var res discussion.GuestInviteResult
+		if res, err = s.discussions.InviteGuestByEmail(r.Context(), r.PathValue("tid"), in.Email); err == nil {
+			WriteJSON(w, http.StatusCreated, res)
+			return
+		}
 	}
 	if err != nil {
 		s.groupAPIFail(w, r, err)
