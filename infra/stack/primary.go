@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsapigateway"
@@ -194,6 +195,8 @@ func NewPrimaryStack(scope constructs.Construct, id string, cfg facts.Config, sp
 		"QUORUM_TABLE":                  s(cfg.Table().Name),
 		"QUORUM_UPLOADS_BUCKET":         s(cfg.BucketName(region, tabledef.UploadsBucket)),
 		"QUORUM_INBOUND_BUCKET":         s(cfg.BucketName(region, tabledef.InboundBucket)),
+		"QUORUM_INBOUND_PREFIX":         s(facts.InboundMailPrefix),
+		"QUORUM_INBOUND_RETENTION_DAYS": s(strconv.Itoa(cfg.InboundMailRetentionDays)),
 		"QUORUM_KMS_KEY_ID":             p.Key.KeyArn(),
 		"QUORUM_BASE_URL":               originToken,
 		"QUORUM_MAIL_DOMAIN":            s(mailDomain),

@@ -7,6 +7,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
@@ -290,6 +291,12 @@ func TestFunctionEnvironmentSatisfiesConfigContract(t *testing.T) {
 			}
 			if c.Env != "cloud" || c.Table != "quorum-main" && c.Table != "qmin-main" {
 				t.Errorf("%s %s: %+v", name, f.ID, c)
+			}
+			// The inbound function reads what the receipt rule writes, for as
+			// long as the bucket's lifecycle keeps it.
+			wantDays := map[string]int{"full": 14, "minimal": 30}[name]
+			if c.InboundPrefix != facts.InboundMailPrefix || c.InboundRetention != time.Duration(wantDays)*24*time.Hour {
+				t.Errorf("%s %s: inbound prefix %q retention %s", name, f.ID, c.InboundPrefix, c.InboundRetention)
 			}
 		}
 	}

@@ -20,8 +20,11 @@ import (
 	"github.com/quorum-app/quorum/internal/discussion"
 	"github.com/quorum-app/quorum/internal/domain"
 	"github.com/quorum-app/quorum/internal/group"
+	"github.com/quorum-app/quorum/internal/inbox"
 	"github.com/quorum-app/quorum/internal/mail"
+	"github.com/quorum-app/quorum/internal/mailpref"
 	"github.com/quorum-app/quorum/internal/notify"
+	"github.com/quorum-app/quorum/internal/outbox"
 	"github.com/quorum-app/quorum/internal/render"
 	"github.com/quorum-app/quorum/internal/server"
 	"github.com/quorum-app/quorum/internal/store"
@@ -41,6 +44,14 @@ type API struct {
 	Notifications *notify.Service
 	Decisions     *decision.Service
 	Server        *server.Server
+
+	// MailPrefs holds email preferences, unsubscribe links and suppressed
+	// addresses (internal/mailpref); the outbox asks it before each email.
+	MailPrefs *mailpref.Service
+	// Outbox delivers notification email (internal/outbox).
+	Outbox *outbox.Dispatcher
+	// Inbox acts on received mail (functions/inbound) and serves held mail.
+	Inbox *inbox.Service
 }
 
 // Handler is the http.Handler to serve.
@@ -76,8 +87,8 @@ func NewAPI(ctx context.Context, cfg config.Config, log *slog.Logger) (*API, err
 		Store: st, People: People{accounts}, Mail: sender, MailFrom: cfg.MailFrom,
 		BaseURL: cfg.BaseURL, SigningKey: cfg.SigningKey, Log: log,
 		OnMemberLeft: func(ctx context.Context, gid, uid string) error {
-			_, err := decisions.WithdrawMember(ctx, gid, uid)
-			return err
+			// Queued first and retried by the scheduler until done.
+			return decisions.MemberLeft(ctx, gid, uid)
 		},
 	})
 	notes := notify.New(st, nil)
@@ -85,6 +96,7 @@ func NewAPI(ctx context.Context, cfg config.Config, log *slog.Logger) (*API, err
 		Store: st, Policy: groups, People: DiscussionPeople{accounts}, Notify: notes,
 		Uploads:  blob.NewUploads(clients.S3, cfg.UploadsBucket, cfg.KMSKeyID, blob.DefaultLimits()),
 		Renderer: render.New(), SigningKey: cfg.SigningKey, Log: log,
+		Mail: sender, MailFrom: cfg.MailFrom, BaseURL: cfg.BaseURL,
 	})
 	decisions = decision.New(decision.Config{Store: st, Groups: groups, Log: log,
 		Threads: PollThreads{discussions}, Notifier: PollNotifier{notes}})
@@ -96,6 +108,11 @@ func NewAPI(ctx context.Context, cfg config.Config, log *slog.Logger) (*API, err
 			return nil, fmt.Errorf("QUORUM_FACTS: %w", err)
 		}
 	}
+	mailprefs, err := mailpref.New(mailpref.Config{Store: st, Users: accounts, BaseURL: cfg.BaseURL, SigningKey: cfg.SigningKey, Log: log})
+	if err != nil {
+		return nil, err
+	}
+	inboxSvc := newInbox(cfg, clients, st, accounts, groups, discussions, decisions, mailprefs, sender, log)
 	srv, err := server.New(server.Deps{
 		Log: log,
 		Health: map[string]server.Pinger{
@@ -112,13 +129,20 @@ func NewAPI(ctx context.Context, cfg config.Config, log *slog.Logger) (*API, err
 		Discussions:   discussions,
 		Notifications: notes,
 		Decisions:     decisions,
+		MailPrefs:     mailprefs,
+		Inbox:         inboxSvc,
 		UploadOrigin:  clients.UploadOrigin,
 	})
 	if err != nil {
 		return nil, err
 	}
+	mailer, err := newOutbox(cfg, notes, sender, accounts, groups, decisions, mailprefs, log)
+	if err != nil {
+		return nil, err
+	}
 	return &API{Config: cfg, Clients: clients, Store: st, Accounts: accounts, Groups: groups,
-		Discussions: discussions, Notifications: notes, Decisions: decisions, Server: srv}, nil
+		Discussions: discussions, Notifications: notes, Decisions: decisions, Server: srv, MailPrefs: mailprefs, Outbox: mailer,
+		Inbox: inboxSvc}, nil
 }
 
 // People adapts the account service to what the group core needs to know
@@ -157,7 +181,7 @@ func (p DiscussionPeople) UserByID(ctx context.Context, id string) (discussion.P
 	if err != nil {
 		return discussion.Person{}, err
 	}
-	return discussion.Person{ID: u.ID, Name: u.Name}, nil
+	return discussion.Person{ID: u.ID, Name: u.Name, Email: u.Email}, nil
 }
 
 // UserIDByEmail implements discussion.People.

@@ -16,5 +16,7 @@ func (s *Server) routeTable() []Route {
 	routes = append(routes, s.groupRoutes()...)
 	routes = append(routes, s.discussionRoutes()...)
 	routes = append(routes, s.pollRoutes()...)
+	routes = append(routes, s.mailRoutes()...)
+	routes = append(routes, s.inboxRoutes()...)
 	return routes
 }

@@ -18,6 +18,8 @@ import (
 	"github.com/quorum-app/quorum/internal/domain"
 	"github.com/quorum-app/quorum/internal/group"
 	"github.com/quorum-app/quorum/internal/idempotency"
+	"github.com/quorum-app/quorum/internal/inbox"
+	"github.com/quorum-app/quorum/internal/mailpref"
 	"github.com/quorum-app/quorum/internal/notify"
 	"github.com/quorum-app/quorum/internal/store"
 	"github.com/quorum-app/quorum/internal/web"
@@ -57,6 +59,10 @@ type Deps struct {
 	// Idempotency stores Idempotency-Key records for API writes (nil: the
 	// header is ignored).
 	Idempotency *store.Store
+	// MailPrefs serves email preferences and unsubscribe links (nil: those routes are not served).
+	MailPrefs *mailpref.Service
+	// Inbox serves held inbound mail and the local /dev/mail page (nil: they answer 503).
+	Inbox *inbox.Service
 }
 
 // Server is the HTTP handler of functions/api.
@@ -77,6 +83,8 @@ type Server struct {
 	discussions   *discussion.Service
 	notifications *notify.Service
 	decisions     *decision.Service
+	mailprefs     *mailpref.Service
+	inbox         *inbox.Service
 }
 
 // Access says who a route is for. The authorization matrix test checks every
@@ -110,6 +118,8 @@ func New(d Deps) (*Server, error) {
 	s.groups = d.Groups
 	s.security = securityFacts{Facts: d.Facts, Local: d.Local}
 	s.discussions, s.notifications, s.decisions = d.Discussions, d.Notifications, d.Decisions
+	s.mailprefs = d.MailPrefs
+	s.inbox = d.Inbox
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}

@@ -61,6 +61,11 @@ func main() {
 			usage()
 		}
 		err = invoke(os.Args[2], os.Args[3])
+	case "mail-in":
+		if len(os.Args) < 3 || len(os.Args) > 4 {
+			usage()
+		}
+		err = mailIn(os.Args[2], strings.Join(os.Args[3:], ""))
 	default:
 		usage()
 	}
@@ -277,6 +282,7 @@ func dev() error {
 
 `, cfg.BaseURL, cfg.BaseURL, cloud.SESEndpoint, cloud.SESEndpoint, cloud.DynamoDBEndpoint, cloud.S3Endpoint, l.data)
 
+	go runMailer(ctx, wired) // notification email, as functions/mailer sends it in the cloud
 	// The scheduler's work, as EventBridge Scheduler runs it in the cloud.
 	go func() {
 		t := time.NewTicker(time.Minute)
