@@ -163,15 +163,23 @@ const TxOps = 2
 // transactions of up to 50 recipients (100 operations). A failed batch is
 // returned; earlier batches stay written.
 func (s *Service) Deliver(ctx context.Context, ns []Notification) error {
-	for start := 0; start < len(ns); start += store.MaxTxItems / TxOps {
-		end := min(start+store.MaxTxItems/TxOps, len(ns))
-		tx := s.st.Tx()
-		for _, n := range ns[start:end] {
+	// A transaction may touch an item once: two notifications for the same
+	// person (both update their unread counter) go to different batches.
+	per := store.MaxTxItems / TxOps
+	for len(ns) > 0 {
+		tx, in, rest := s.st.Tx(), map[string]bool{}, ns[:0:0]
+		for _, n := range ns {
+			if len(in) == per || in[n.UserID] {
+				rest = append(rest, n)
+				continue
+			}
+			in[n.UserID] = true
 			s.AddToTx(tx, n)
 		}
 		if err := tx.Run(ctx, ""); err != nil {
 			return err
 		}
+		ns = rest
 	}
 	return nil
 }

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/quorum-app/quorum/internal/authz"
 	"github.com/quorum-app/quorum/internal/domain"
 	"github.com/quorum-app/quorum/internal/notify"
 	"github.com/quorum-app/quorum/internal/store"
@@ -96,6 +97,34 @@ func TestDeliverQueuesEveryRecipient(t *testing.T) {
 	}
 	if len(jobs) != 120 || len(seen) != 120 {
 		t.Fatalf("%d jobs for %d recipients, want 120", len(jobs), len(seen))
+	}
+}
+
+// Several notifications for one person in one fan-out (a transaction may
+// touch their unread counter only once) are all written and all counted.
+func TestDeliverSamePersonTwice(t *testing.T) {
+	ctx := context.Background()
+	notes, _ := newService(t)
+	var ns []notify.Notification
+	for i := range 60 {
+		ns = append(ns, notify.Notification{UserID: fmt.Sprintf("u%03d", i%55), Kind: notify.NewThread, GroupID: "g", ThreadID: fmt.Sprintf("t%d", i)})
+	}
+	if err := notes.Deliver(ctx, ns); err != nil {
+		t.Fatal(err)
+	}
+	jobs, err := notes.DueJobs(ctx, time.Now().Add(time.Minute), 500)
+	if err != nil || len(jobs) != 60 {
+		t.Fatalf("%d jobs, want 60 (%v)", len(jobs), err)
+	}
+	for _, uid := range []string{"u000", "u004", "u054"} {
+		n, err := notes.UnreadCount(authz.WithActor(ctx, authz.Actor{Kind: authz.User, UserID: uid}))
+		want := int64(1)
+		if uid < "u005" {
+			want = 2
+		}
+		if err != nil || n != want {
+			t.Errorf("%s unread %d, want %d (%v)", uid, n, want, err)
+		}
 	}
 }
 
