@@ -26,11 +26,9 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"html/template"
-	netmail "net/mail"
 	"sort"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/guregu/dynamo/v2"
 
@@ -49,7 +47,6 @@ const (
 	// (pending or expired, not yet swept); MaxGuests its listed guests.
 	MaxGuestInvitations = 100
 	MaxGuests           = 200
-	maxEmail            = 254
 	guestInvitePrefix   = "GINVITE#"
 	guestSecretLen      = 43 // 32 random bytes, base64url without padding
 )
@@ -142,27 +139,6 @@ type GuestInvitationPreview struct {
 	EmailMatches bool `json:"email_matches"`
 }
 
-// normaliseEmail returns the canonical (trimmed, lower-case) form of a
-// plain address, or ok=false.
-func normaliseEmail(s string) (string, bool) {
-	if !utf8.ValidString(s) {
-		return "", false
-	}
-	s = strings.TrimSpace(s)
-	if s == "" || len(s) > maxEmail || strings.ContainsAny(s, "\r\n<>\" ,;") {
-		return "", false
-	}
-	a, err := netmail.ParseAddress(s)
-	if err != nil || a.Address != s || a.Name != "" {
-		return "", false
-	}
-	at := strings.LastIndexByte(s, '@')
-	if at < 1 || !strings.Contains(s[at+1:], ".") || strings.HasSuffix(s, ".") {
-		return "", false
-	}
-	return strings.ToLower(s), true
-}
-
 func maskEmail(e string) string {
 	at := strings.LastIndexByte(e, '@')
 	if at < 0 {
@@ -218,7 +194,7 @@ func (s *Service) InviteGuestByEmail(ctx context.Context, tid, email string) (Gu
 	if _, err := s.canAddGuests(ctx, tid); err != nil {
 		return GuestInviteResult{}, err
 	}
-	addr, ok := normaliseEmail(email)
+	addr, ok := mail.NormaliseAddress(email)
 	if !ok {
 		return GuestInviteResult{}, domain.Validation(domain.FieldError{Field: "email", Message: "is not an email address"})
 	}
@@ -245,7 +221,7 @@ func (s *Service) SendGuestInvitation(ctx context.Context, tid, email string) (G
 	if err != nil {
 		return GuestInviteResult{}, err
 	}
-	addr, ok := normaliseEmail(email)
+	addr, ok := mail.NormaliseAddress(email)
 	if !ok {
 		return GuestInviteResult{}, domain.Validation(domain.FieldError{Field: "email", Message: "is not an email address"})
 	}
@@ -449,7 +425,7 @@ func (s *Service) PreviewGuestInvitation(ctx context.Context, token string) (Gue
 	}
 	if a.Authenticated() {
 		if me, err := s.people.UserByID(ctx, a.UserID); err == nil {
-			n, _ := normaliseEmail(me.Email)
+			n, _ := mail.NormaliseAddress(me.Email)
 			p.EmailMatches = n != "" && n == inv.Email
 		}
 	}
@@ -475,7 +451,7 @@ func (s *Service) AcceptGuestInvitation(ctx context.Context, token string) (Thre
 	if err != nil {
 		return Thread{}, err
 	}
-	if n, ok := normaliseEmail(me.Email); !ok || n != inv.Email {
+	if n, ok := mail.NormaliseAddress(me.Email); !ok || n != inv.Email {
 		return Thread{}, ErrGuestInviteEmail
 	}
 	now := s.now().UTC()

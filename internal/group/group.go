@@ -9,7 +9,6 @@ package group
 
 import (
 	"context"
-	"net/mail"
 	"regexp"
 	"strings"
 	"time"
@@ -18,6 +17,7 @@ import (
 
 	"github.com/quorum-app/quorum/internal/authz"
 	"github.com/quorum-app/quorum/internal/domain"
+	qmail "github.com/quorum-app/quorum/internal/mail"
 )
 
 // Person is what the group core needs to know about a user.
@@ -261,24 +261,7 @@ func cleanText(fe *domain.FieldErrors, field, s string, min, max int, multiline 
 // NormaliseEmail returns the canonical form of an email address used for
 // comparisons and hashing (trimmed, lowercase), or ok=false when it is not a
 // plain address.
-func NormaliseEmail(s string) (string, bool) {
-	if !utf8.ValidString(s) {
-		return "", false
-	}
-	s = strings.TrimSpace(s)
-	if s == "" || len(s) > MaxEmail || strings.ContainsAny(s, "\r\n<>\" ,;") {
-		return "", false
-	}
-	a, err := mail.ParseAddress(s)
-	if err != nil || a.Address != s || a.Name != "" {
-		return "", false
-	}
-	at := strings.LastIndexByte(s, '@')
-	if at < 1 || !strings.Contains(s[at+1:], ".") || strings.HasSuffix(s, ".") {
-		return "", false
-	}
-	return strings.ToLower(s), true
-}
+func NormaliseEmail(s string) (string, bool) { return qmail.NormaliseAddress(s) }
 
 // slug derives a handle from a name ("Climate Action Team" → "climate-action-team").
 func slug(name string) string {
