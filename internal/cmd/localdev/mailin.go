@@ -3,15 +3,11 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"os"
-	"path/filepath"
 	"strings"
 
 	"github.com/quorum-app/quorum/internal/app"
-	"github.com/quorum-app/quorum/internal/awsclient"
 	"github.com/quorum-app/quorum/internal/inbox"
-	"github.com/quorum-app/quorum/internal/localcloud"
 	"github.com/quorum-app/quorum/internal/server"
 )
 
@@ -30,30 +26,11 @@ func mailIn(emlPath, to string) error {
 		return err
 	}
 	ctx := context.Background()
-	var cloud *localcloud.Cloud
-	var st8 state
-	if b, err := os.ReadFile(filepath.Join(l.data, "dev.json")); err == nil && json.Unmarshal(b, &st8) == nil &&
-		localcloud.Answering(ctx, st8.S3Endpoint) && localcloud.Answering(ctx, st8.DynamoDBEndpoint) {
-		cloud = &localcloud.Cloud{DynamoDBEndpoint: st8.DynamoDBEndpoint, S3Endpoint: st8.S3Endpoint, SESEndpoint: st8.SESEndpoint}
-	} else {
-		fmt.Fprintln(os.Stderr, "make dev is not running: starting the local cloud for this message ...")
-		if cloud, err = localcloud.Start(ctx, localcloud.Options{Root: l.root, DataDir: l.data, Ports: l.ports}); err != nil {
-			return err
-		}
-		defer cloud.Stop()
-	}
-	key, err := signingKey(l.data)
+	cfg, stop, err := devCloud(ctx, l, "this message")
 	if err != nil {
 		return err
 	}
-	cfg := localConfig(cloud, key, l.apiPort)
-	clients, err := awsclient.New(ctx, cfg)
-	if err != nil {
-		return err
-	}
-	if err := localcloud.Provision(ctx, clients.DynamoDB, clients.S3, Prefix); err != nil {
-		return err
-	}
+	defer stop()
 	a, err := app.NewAPI(ctx, cfg, server.NewLogger(os.Stderr, "warn"))
 	if err != nil {
 		return err

@@ -367,34 +367,48 @@ func invoke(fn, event string) error {
 	if _, err := os.Stat(eventPath); err != nil {
 		return fmt.Errorf("event file: %w", err)
 	}
-	ctx := context.Background()
+	cfg, stop, err := devCloud(context.Background(), l, "this invocation")
+	if err != nil {
+		return err
+	}
+	defer stop()
+	cmd := exec.Command("go", "run", "./functions/"+fn, "-invoke", eventPath)
+	cmd.Dir = l.root
+	cmd.Env = append(os.Environ(), cfg.Environ()...)
+	cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
+	return cmd.Run()
+}
+
+// devCloud returns the configuration of the local cloud `make dev` runs, or,
+// when none answers, starts one for the purpose (stop ends it; otherwise
+// stop does nothing). The table and buckets are provisioned either way.
+func devCloud(ctx context.Context, l layout, purpose string) (config.Config, func(), error) {
+	stop := func() {}
 	var cloud *localcloud.Cloud
 	var st8 state
 	if b, err := os.ReadFile(filepath.Join(l.data, "dev.json")); err == nil && json.Unmarshal(b, &st8) == nil &&
 		localcloud.Answering(ctx, st8.S3Endpoint) && localcloud.Answering(ctx, st8.DynamoDBEndpoint) {
 		cloud = &localcloud.Cloud{DynamoDBEndpoint: st8.DynamoDBEndpoint, S3Endpoint: st8.S3Endpoint, SESEndpoint: st8.SESEndpoint}
 	} else {
-		fmt.Fprintln(os.Stderr, "make dev is not running: starting the local cloud for this invocation ...")
+		fmt.Fprintf(os.Stderr, "make dev is not running: starting the local cloud for %s ...\n", purpose)
 		if cloud, err = localcloud.Start(ctx, localcloud.Options{Root: l.root, DataDir: l.data, Ports: l.ports}); err != nil {
-			return err
+			return config.Config{}, stop, err
 		}
-		defer cloud.Stop()
+		stop = cloud.Stop
 	}
 	key, err := signingKey(l.data)
 	if err != nil {
-		return err
+		stop()
+		return config.Config{}, func() {}, err
 	}
 	cfg := localConfig(cloud, key, l.apiPort)
 	clients, err := awsclient.New(ctx, cfg)
+	if err == nil {
+		err = localcloud.Provision(ctx, clients.DynamoDB, clients.S3, Prefix)
+	}
 	if err != nil {
-		return err
+		stop()
+		return config.Config{}, func() {}, err
 	}
-	if err := localcloud.Provision(ctx, clients.DynamoDB, clients.S3, Prefix); err != nil {
-		return err
-	}
-	cmd := exec.Command("go", "run", "./functions/"+fn, "-invoke", eventPath)
-	cmd.Dir = l.root
-	cmd.Env = append(os.Environ(), cfg.Environ()...)
-	cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
-	return cmd.Run()
+	return cfg, stop, nil
 }
