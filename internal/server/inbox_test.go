@@ -16,7 +16,6 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -28,43 +27,11 @@ import (
 	"github.com/quorum-app/quorum/internal/group"
 	"github.com/quorum-app/quorum/internal/inbound"
 	"github.com/quorum-app/quorum/internal/inbox"
-	"github.com/quorum-app/quorum/internal/mail"
 	"github.com/quorum-app/quorum/internal/ratelimit"
 	"github.com/quorum-app/quorum/internal/server"
 	"github.com/quorum-app/quorum/internal/testcloud"
 	"github.com/quorum-app/quorum/internal/web"
 )
-
-type inbBox struct {
-	mu   sync.Mutex
-	msgs []mail.Message
-}
-
-func (b *inbBox) Send(_ context.Context, m mail.Message) (string, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	b.msgs = append(b.msgs, m)
-	return fmt.Sprint(len(b.msgs)), nil
-}
-
-var inbCodeRe = regexp.MustCompile(`Your code: (\d{6})`)
-
-func (b *inbBox) code(t *testing.T, addr string) string {
-	t.Helper()
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	for i := len(b.msgs) - 1; i >= 0; i-- {
-		for _, to := range b.msgs[i].To {
-			if strings.EqualFold(to, addr) {
-				if m := inbCodeRe.FindStringSubmatch(b.msgs[i].Text); m != nil {
-					return m[1]
-				}
-			}
-		}
-	}
-	t.Fatalf("no code for %s", addr)
-	return ""
-}
 
 type inbPerson struct {
 	id, email, name, cookie string
@@ -78,7 +45,7 @@ type inbEnv struct {
 	a          *qapp.API
 	h          http.Handler
 	mint       *account.Service
-	box        *inbBox
+	box        *pollBox
 	tag        string
 	n          atomic.Int64
 	olga, milo *inbPerson
@@ -95,7 +62,7 @@ func newInbEnv(t *testing.T) *inbEnv {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := &inbEnv{t: t, a: a, h: a.Handler(), box: &inbBox{}, tag: env.Prefix}
+	e := &inbEnv{t: t, a: a, h: a.Handler(), box: &pollBox{}, tag: env.Prefix}
 	relaxed := account.DefaultLimits()
 	for _, r := range []*ratelimit.Rule{&relaxed.LoginPerEmail, &relaxed.LoginPerIP, &relaxed.VerifyPerIP} {
 		r.Max = 1_000_000

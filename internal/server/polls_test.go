@@ -48,15 +48,13 @@ func (b *pollBox) Send(_ context.Context, m mail.Message) (string, error) {
 	return fmt.Sprint(len(b.msgs)), nil
 }
 
-var pollCodeRe = regexp.MustCompile(`Your code: (\d{6})`)
-
 func (b *pollBox) code(t *testing.T, addr string) string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	for i := len(b.msgs) - 1; i >= 0; i-- {
 		for _, to := range b.msgs[i].To {
 			if strings.EqualFold(to, addr) {
-				if m := pollCodeRe.FindStringSubmatch(b.msgs[i].Text); m != nil {
+				if m := codeRe.FindStringSubmatch(b.msgs[i].Text); m != nil {
 					return m[1]
 				}
 			}
