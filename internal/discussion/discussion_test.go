@@ -4,9 +4,9 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"github.com/quorum-app/quorum/internal/render/rendertest"
 	"io"
 	"net/http"
-	"os"
 	"strings"
 	"testing"
 
@@ -411,22 +411,7 @@ func TestAttachments(t *testing.T) {
 }
 
 func TestXSSCorpusRendersInert(t *testing.T) {
-	raw, err := os.ReadFile("../render/testdata/xss.txt")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var payloads []string
-	for _, block := range strings.Split(string(raw), "\n----\n") {
-		var lines []string
-		for _, l := range strings.Split(block, "\n") {
-			if !strings.HasPrefix(l, "#") {
-				lines = append(lines, l)
-			}
-		}
-		if p := strings.TrimSpace(strings.Join(lines, "\n")); p != "" {
-			payloads = append(payloads, p)
-		}
-	}
+	payloads := rendertest.XSSCorpus(t)
 	f := newFixture(t)
 	alice, _ := f.user("Alice")
 	gid := f.group(alice, authz.Open)

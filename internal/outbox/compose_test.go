@@ -3,8 +3,8 @@ package outbox
 import (
 	"bytes"
 	"context"
+	"github.com/quorum-app/quorum/internal/render/rendertest"
 	"net/mail"
-	"os"
 	"regexp"
 	"strings"
 	"testing"
@@ -250,22 +250,7 @@ func TestOutcomeCarriesTheMeetingInvitation(t *testing.T) {
 // headers, for every payload of the XSS corpus.
 func TestUserTextIsEscaped(t *testing.T) {
 	d, _ := unit(t)
-	raw, err := os.ReadFile("../render/testdata/xss.txt")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var payloads []string
-	for _, block := range strings.Split(string(raw), "\n----\n") {
-		var lines []string
-		for _, l := range strings.Split(block, "\n") {
-			if !strings.HasPrefix(l, "#") {
-				lines = append(lines, l)
-			}
-		}
-		if p := strings.TrimSpace(strings.Join(lines, "\n")); p != "" {
-			payloads = append(payloads, p)
-		}
-	}
+	payloads := rendertest.XSSCorpus(t)
 	if len(payloads) < 20 {
 		t.Fatalf("only %d payloads", len(payloads))
 	}

@@ -1,33 +1,14 @@
 package render
 
 import (
-	"os"
+	"github.com/quorum-app/quorum/internal/render/rendertest"
 	"strings"
 	"testing"
 
 	"golang.org/x/net/html"
 )
 
-func corpus(t *testing.T) []string {
-	t.Helper()
-	b, err := os.ReadFile("testdata/xss.txt")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var out []string
-	for _, block := range strings.Split(string(b), "\n----\n") {
-		lines := []string{}
-		for _, l := range strings.Split(block, "\n") {
-			if !strings.HasPrefix(l, "# ") {
-				lines = append(lines, l)
-			}
-		}
-		if p := strings.TrimSpace(strings.Join(lines, "\n")); p != "" {
-			out = append(out, p)
-		}
-	}
-	return out
-}
+func corpus(t *testing.T) []string { return rendertest.XSSCorpus(t) }
 
 var forbiddenElements = map[string]bool{
 	"script": true, "style": true, "iframe": true, "object": true, "embed": true, "svg": true, "math": true,

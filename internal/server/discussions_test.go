@@ -4,12 +4,12 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"github.com/quorum-app/quorum/internal/render/rendertest"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"os"
 	"regexp"
 	"strings"
 	"sync"
@@ -521,26 +521,7 @@ func TestDiscussionPagesFlow(t *testing.T) {
 
 // ---- XSS: the stored corpus renders inert on every page that shows user text ----
 
-func xssCorpus(t *testing.T) []string {
-	t.Helper()
-	b, err := os.ReadFile("../render/testdata/xss.txt")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var out []string
-	for _, block := range strings.Split(string(b), "\n----\n") {
-		var lines []string
-		for _, l := range strings.Split(block, "\n") {
-			if !strings.HasPrefix(l, "# ") {
-				lines = append(lines, l)
-			}
-		}
-		if p := strings.TrimSpace(strings.Join(lines, "\n")); p != "" {
-			out = append(out, p)
-		}
-	}
-	return out
-}
+func xssCorpus(t *testing.T) []string { return rendertest.XSSCorpus(t) }
 
 var activeElements = map[string]bool{
 	"style": true, "iframe": true, "object": true, "embed": true, "svg": true, "math": true, "img": true,

@@ -7,6 +7,7 @@ package server_test
 import (
 	"context"
 	"fmt"
+	"github.com/quorum-app/quorum/internal/render/rendertest"
 	"io"
 	"mime/multipart"
 	"net/http"
@@ -402,33 +403,11 @@ func TestGroupHeldBlock(t *testing.T) {
 	}
 }
 
-// xssPayloads reads the render package's corpus.
-func xssPayloads(t *testing.T) []string {
-	t.Helper()
-	raw, err := os.ReadFile(filepath.Join("..", "render", "testdata", "xss.txt"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var out []string
-	for _, block := range strings.Split(string(raw), "\n----\n") {
-		var lines []string
-		for _, l := range strings.Split(block, "\n") {
-			if !strings.HasPrefix(l, "#") {
-				lines = append(lines, l)
-			}
-		}
-		if p := strings.TrimSpace(strings.Join(lines, "\n")); p != "" {
-			out = append(out, p)
-		}
-	}
-	return out
-}
-
 // What a sender wrote is inert on the pages: the subject, the claimed name
 // and the text come from the corpus of filter-evasion payloads.
 func TestHeldMailEscapesSenderText(t *testing.T) {
 	e := newInbEnv(t)
-	payloads := xssPayloads(t)
+	payloads := rendertest.XSSCorpus(t)
 	if len(payloads) < 5 {
 		t.Fatalf("corpus: %d payloads", len(payloads))
 	}
