@@ -42,15 +42,6 @@ func heldReplyURL(hid string, parts ...string) string {
 	return "/mail/held/" + url.PathEscape(hid) + strings.Join(parts, "")
 }
 
-// inboxPostForm parses a page POST's form; it fails with the error page.
-func (s *Server) inboxPostForm(w http.ResponseWriter, r *http.Request) bool {
-	if err := parseForm(w, r); err != nil {
-		s.pageError(w, r, err)
-		return false
-	}
-	return true
-}
-
 // ---- a held reply or vote, for its user ----
 
 type heldReplyData struct {
@@ -91,7 +82,7 @@ func (s *Server) heldReplyPage(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) heldReplyConfirm(w http.ResponseWriter, r *http.Request) {
-	if !s.inboxPostForm(w, r) {
+	if !s.groupPostForm(w, r) {
 		return
 	}
 	hid := r.PathValue("hid")
@@ -111,7 +102,7 @@ func (s *Server) heldReplyConfirm(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) heldReplyDiscard(w http.ResponseWriter, r *http.Request) {
-	if !s.inboxPostForm(w, r) {
+	if !s.groupPostForm(w, r) {
 		return
 	}
 	hid := r.PathValue("hid")
@@ -236,7 +227,7 @@ func (s *Server) groupHeldDone(w http.ResponseWriter, r *http.Request, err error
 }
 
 func (s *Server) groupHeldAllow(w http.ResponseWriter, r *http.Request) {
-	if !s.inboxPostForm(w, r) {
+	if !s.groupPostForm(w, r) {
 		return
 	}
 	in := inbox.AllowInput{}
@@ -248,21 +239,21 @@ func (s *Server) groupHeldAllow(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) groupHeldDiscard(w http.ResponseWriter, r *http.Request) {
-	if !s.inboxPostForm(w, r) {
+	if !s.groupPostForm(w, r) {
 		return
 	}
 	s.groupHeldDone(w, r, s.inbox.DiscardGroupHeld(r.Context(), r.PathValue("id"), r.PathValue("hid")), "discarded")
 }
 
 func (s *Server) groupHeldBlock(w http.ResponseWriter, r *http.Request) {
-	if !s.inboxPostForm(w, r) {
+	if !s.groupPostForm(w, r) {
 		return
 	}
 	s.groupHeldDone(w, r, s.inbox.BlockSender(r.Context(), r.PathValue("id"), r.PathValue("hid")), "blocked")
 }
 
 func (s *Server) groupSenderRemove(w http.ResponseWriter, r *http.Request) {
-	if !s.inboxPostForm(w, r) {
+	if !s.groupPostForm(w, r) {
 		return
 	}
 	s.groupHeldDone(w, r, s.inbox.RemoveSender(r.Context(), r.PathValue("id"), r.PathValue("rid")), "removed")
