@@ -30,6 +30,7 @@ import (
 	"github.com/quorum-app/quorum/internal/mail"
 	"github.com/quorum-app/quorum/internal/ratelimit"
 	"github.com/quorum-app/quorum/internal/store"
+	"github.com/quorum-app/quorum/internal/text"
 )
 
 // User is a person with an account.
@@ -269,30 +270,6 @@ func NormalizeEmail(field, raw string) (string, error) {
 	return e, nil
 }
 
-// cleanName validates a display name: trimmed, 1-100 characters, no control
-// or invisible formatting characters.
-func cleanName(fe *domain.FieldErrors, field, raw string) string {
-	if !utf8.ValidString(raw) {
-		fe.Add(field, "is not valid UTF-8")
-		return ""
-	}
-	n := strings.Join(strings.Fields(raw), " ")
-	switch {
-	case n == "":
-		fe.Add(field, "is required")
-	case utf8.RuneCountInString(n) > MaxNameLen:
-		fe.Add(field, "is too long (at most %d characters)", MaxNameLen)
-	default:
-		for _, r := range n {
-			if unicode.IsControl(r) || unicode.Is(unicode.Cf, r) {
-				fe.Add(field, "contains characters that are not allowed")
-				break
-			}
-		}
-	}
-	return n
-}
-
 func checkTimeZone(fe *domain.FieldErrors, field, tz string) {
 	if tz == "" || len(tz) > 64 || tz == "Local" || strings.ContainsAny(tz, " \\") || strings.Contains(tz, "..") {
 		fe.Add(field, "is not a known time zone (use a name like Europe/Berlin)")
@@ -374,7 +351,7 @@ func (s *Service) CreateUser(ctx context.Context, email, name string) (*User, er
 	if err != nil {
 		return nil, err
 	}
-	n := cleanName(&fe, "name", name)
+	n := text.CheckLine(&fe, "name", name, 1, MaxNameLen)
 	if err := fe.Err(); err != nil {
 		return nil, err
 	}
@@ -429,7 +406,7 @@ func (s *Service) UpdateProfile(ctx context.Context, p ProfileUpdate) (*User, er
 	var fe domain.FieldErrors
 	var name string
 	if p.Name != nil {
-		name = cleanName(&fe, "name", *p.Name)
+		name = text.CheckLine(&fe, "name", *p.Name, 1, MaxNameLen)
 	}
 	if p.TimeZone != nil {
 		checkTimeZone(&fe, "time_zone", *p.TimeZone)

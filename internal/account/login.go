@@ -20,6 +20,7 @@ import (
 	"github.com/quorum-app/quorum/internal/mail"
 	"github.com/quorum-app/quorum/internal/store"
 	"github.com/quorum-app/quorum/internal/tabledef"
+	"github.com/quorum-app/quorum/internal/text"
 )
 
 // challenge is a pending sign-in (pattern 5): one per address, replaced by
@@ -228,7 +229,7 @@ func (s *Service) optionalName(fe *domain.FieldErrors, name string) string {
 		}
 		return ""
 	}
-	return cleanName(fe, "name", name)
+	return text.CheckLine(fe, "name", name, 1, MaxNameLen)
 }
 
 func (s *Service) attempt(ctx context.Context, email string) (*challenge, error) {

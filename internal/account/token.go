@@ -12,6 +12,7 @@ import (
 	"github.com/quorum-app/quorum/internal/domain"
 	"github.com/quorum-app/quorum/internal/store"
 	"github.com/quorum-app/quorum/internal/tabledef"
+	"github.com/quorum-app/quorum/internal/text"
 )
 
 // TokenPrefix starts every personal API token, so leaked tokens are easy to
@@ -83,10 +84,7 @@ func (s *Service) CreateToken(ctx context.Context, name string) (*NewToken, erro
 		return nil, err
 	}
 	var fe domain.FieldErrors
-	n := cleanName(&fe, "name", name)
-	if len([]rune(n)) > MaxTokenNameLen {
-		fe.Add("name", "is too long")
-	}
+	n := text.CheckLine(&fe, "name", name, 1, MaxTokenNameLen)
 	if err := fe.Err(); err != nil {
 		return nil, err
 	}

@@ -3,9 +3,7 @@ package decision
 import (
 	"context"
 	"encoding/json"
-	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/guregu/dynamo/v2"
 
@@ -14,6 +12,7 @@ import (
 	"github.com/quorum-app/quorum/internal/poll"
 	"github.com/quorum-app/quorum/internal/store"
 	"github.com/quorum-app/quorum/internal/tabledef"
+	"github.com/quorum-app/quorum/internal/text"
 )
 
 // Hidden says why results are not shown. It carries no figure at all.
@@ -349,13 +348,7 @@ func (s *Service) SetOutcome(ctx context.Context, pid string, in OutcomeInput) (
 		return Outcome{}, ErrNotClosed
 	}
 	var fe domain.FieldErrors
-	st := strings.TrimSpace(in.Statement)
-	switch n := utf8.RuneCountInString(st); {
-	case n == 0:
-		fe.Add("statement", "is required")
-	case n > MaxStatement:
-		fe.Add("statement", "must be at most %d characters", MaxStatement)
-	}
+	st := text.CheckBlock(&fe, "statement", in.Statement, 1, MaxStatement)
 	var review *time.Time
 	if in.ReviewOn != nil {
 		r := in.ReviewOn.UTC()

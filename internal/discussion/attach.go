@@ -10,6 +10,7 @@ import (
 	"github.com/quorum-app/quorum/internal/domain"
 	"github.com/quorum-app/quorum/internal/store"
 	"github.com/quorum-app/quorum/internal/tabledef"
+	"github.com/quorum-app/quorum/internal/text"
 )
 
 // UploadInput asks to attach a file to a thread (CommentID "") or one of
@@ -58,7 +59,7 @@ func (s *Service) StartUpload(ctx context.Context, tid string, in UploadInput) (
 		return PendingUpload{}, err
 	}
 	var fe domain.FieldErrors
-	name := cleanText(&fe, "name", path.Base("/"+in.Name), 1, MaxFileName, false)
+	name := text.CheckLine(&fe, "name", path.Base("/"+in.Name), 1, MaxFileName)
 	if err := fe.Err(); err != nil {
 		return PendingUpload{}, err
 	}

@@ -13,6 +13,7 @@ import (
 	"github.com/quorum-app/quorum/internal/notify"
 	"github.com/quorum-app/quorum/internal/store"
 	"github.com/quorum-app/quorum/internal/tabledef"
+	"github.com/quorum-app/quorum/internal/text"
 )
 
 // getComment reads a visible comment of thread tid (tombstones included).
@@ -65,7 +66,7 @@ func (s *Service) Comment(ctx context.Context, tid string, in CommentInput) (Ite
 		return Item{}, ErrClosed
 	}
 	var fe domain.FieldErrors
-	body := cleanText(&fe, "body", in.Body, 1, MaxBody, true)
+	body := text.CheckBlock(&fe, "body", in.Body, 1, MaxBody)
 	if err := fe.Err(); err != nil {
 		return Item{}, err
 	}
@@ -311,7 +312,7 @@ func (s *Service) EditComment(ctx context.Context, tid, cid, body string, versio
 		return Item{}, ErrNoComment
 	}
 	var fe domain.FieldErrors
-	body = cleanText(&fe, "body", body, 1, MaxBody, true)
+	body = text.CheckBlock(&fe, "body", body, 1, MaxBody)
 	if version <= 0 {
 		fe.Add("version", "is required: send the version you read")
 	}

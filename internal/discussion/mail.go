@@ -24,6 +24,7 @@ import (
 	"github.com/quorum-app/quorum/internal/domain"
 	"github.com/quorum-app/quorum/internal/store"
 	"github.com/quorum-app/quorum/internal/tabledef"
+	"github.com/quorum-app/quorum/internal/text"
 )
 
 // MailFile is an attachment received by email.
@@ -141,7 +142,7 @@ func (s *Service) MailComment(ctx context.Context, tid string, in CommentInput, 
 // mailFileName cleans an attachment's name for display and download.
 func mailFileName(name string) string {
 	var fe domain.FieldErrors
-	n := cleanText(&fe, "name", path.Base("/"+name), 1, MaxFileName, false)
+	n := text.CheckLine(&fe, "name", path.Base("/"+name), 1, MaxFileName)
 	if fe.Err() != nil || n == "" || n == "/" || n == "." {
 		return "attachment"
 	}
@@ -250,8 +251,8 @@ func (s *Service) MailStartThread(ctx context.Context, in StartInput, key string
 		return Thread{}, false, nil, err
 	}
 	var fe domain.FieldErrors
-	title := cleanText(&fe, "title", in.Title, 1, MaxTitle, false)
-	desc := cleanText(&fe, "description", in.Description, 0, MaxBody, true)
+	title := text.CheckLine(&fe, "title", in.Title, 1, MaxTitle)
+	desc := text.CheckBlock(&fe, "description", in.Description, 0, MaxBody)
 	if err := fe.Err(); err != nil {
 		return Thread{}, false, nil, err
 	}

@@ -6,47 +6,16 @@ import (
 	"sort"
 	"strings"
 	"time"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/guregu/dynamo/v2"
 
 	"github.com/quorum-app/quorum/internal/authz"
 	"github.com/quorum-app/quorum/internal/domain"
 	"github.com/quorum-app/quorum/internal/notify"
-	"github.com/quorum-app/quorum/internal/render"
 	"github.com/quorum-app/quorum/internal/store"
 	"github.com/quorum-app/quorum/internal/tabledef"
+	"github.com/quorum-app/quorum/internal/text"
 )
-
-// cleanText trims s, removes invisible direction controls and checks UTF-8,
-// control characters and length.
-func cleanText(fe *domain.FieldErrors, field, s string, min, max int, multiline bool) string {
-	if !utf8.ValidString(s) {
-		fe.Add(field, "is not valid UTF-8")
-		return ""
-	}
-	s = strings.TrimSpace(render.Clean(s))
-	if multiline {
-		s = strings.ReplaceAll(s, "\r\n", "\n")
-	}
-	for _, r := range s {
-		if unicode.IsControl(r) && !(multiline && (r == '\n' || r == '\t')) {
-			fe.Add(field, "must not contain control characters")
-			return ""
-		}
-	}
-	n := utf8.RuneCountInString(s)
-	switch {
-	case n < min && min == 1:
-		fe.Add(field, "is required")
-	case n < min:
-		fe.Add(field, "must be at least %d characters", min)
-	case n > max:
-		fe.Add(field, "must be at most %d characters", max)
-	}
-	return s
-}
 
 func dbErr(err error) error {
 	if err == nil {
@@ -149,8 +118,8 @@ func (s *Service) StartThread(ctx context.Context, in StartInput) (Thread, error
 		return Thread{}, err
 	}
 	var fe domain.FieldErrors
-	title := cleanText(&fe, "title", in.Title, 1, MaxTitle, false)
-	desc := cleanText(&fe, "description", in.Description, 0, MaxBody, true)
+	title := text.CheckLine(&fe, "title", in.Title, 1, MaxTitle)
+	desc := text.CheckBlock(&fe, "description", in.Description, 0, MaxBody)
 	if err := fe.Err(); err != nil {
 		return Thread{}, err
 	}
@@ -314,10 +283,10 @@ func (s *Service) UpdateThread(ctx context.Context, tid string, in UpdateInput) 
 	before, after := map[string]string{}, map[string]string{}
 	title, desc := t.Title, t.Description
 	if in.Title != nil {
-		title = cleanText(&fe, "title", *in.Title, 1, MaxTitle, false)
+		title = text.CheckLine(&fe, "title", *in.Title, 1, MaxTitle)
 	}
 	if in.Description != nil {
-		desc = cleanText(&fe, "description", *in.Description, 0, MaxBody, true)
+		desc = text.CheckBlock(&fe, "description", *in.Description, 0, MaxBody)
 	}
 	if in.Version <= 0 {
 		fe.Add("version", "is required: send the version you read")

@@ -12,12 +12,12 @@ import (
 	"regexp"
 	"strings"
 	"time"
-	"unicode"
 	"unicode/utf8"
 
 	"github.com/quorum-app/quorum/internal/authz"
 	"github.com/quorum-app/quorum/internal/domain"
 	qmail "github.com/quorum-app/quorum/internal/mail"
+	"github.com/quorum-app/quorum/internal/text"
 )
 
 // Person is what the group core needs to know about a user.
@@ -216,8 +216,8 @@ var reservedHandles = map[string]bool{
 	"settings": true, "new": true, "static": true, "join": true, "invitations": true,
 }
 
-// NormaliseHandle lowercases and trims a handle.
-func NormaliseHandle(h string) string { return strings.ToLower(strings.TrimSpace(h)) }
+// NormaliseHandle cleans (text.Line) and lowercases a handle.
+func NormaliseHandle(h string) string { return strings.ToLower(text.Line(h)) }
 
 func checkHandle(fe *domain.FieldErrors, field, h string) {
 	switch {
@@ -228,34 +228,6 @@ func checkHandle(fe *domain.FieldErrors, field, h string) {
 	case reservedHandles[h]:
 		fe.Add(field, "is reserved; choose another")
 	}
-}
-
-// cleanText trims s and checks UTF-8, control characters and length.
-func cleanText(fe *domain.FieldErrors, field, s string, min, max int, multiline bool) string {
-	if !utf8.ValidString(s) {
-		fe.Add(field, "is not valid UTF-8")
-		return ""
-	}
-	s = strings.TrimSpace(s)
-	if multiline {
-		s = strings.ReplaceAll(s, "\r\n", "\n")
-	}
-	for _, r := range s {
-		if unicode.IsControl(r) && !(multiline && (r == '\n' || r == '\t')) {
-			fe.Add(field, "must not contain control characters")
-			return ""
-		}
-	}
-	n := utf8.RuneCountInString(s)
-	switch {
-	case n < min && min == 1:
-		fe.Add(field, "is required")
-	case n < min:
-		fe.Add(field, "must be at least %d characters", min)
-	case n > max:
-		fe.Add(field, "must be at most %d characters", max)
-	}
-	return s
 }
 
 // NormaliseEmail returns the canonical form of an email address used for

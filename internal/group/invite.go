@@ -20,6 +20,7 @@ import (
 	"github.com/quorum-app/quorum/internal/mail"
 	"github.com/quorum-app/quorum/internal/store"
 	"github.com/quorum-app/quorum/internal/tabledef"
+	"github.com/quorum-app/quorum/internal/text"
 )
 
 // Invitation tokens are "<gid>.<invitation id>.<secret>": the secret is 256
@@ -85,7 +86,7 @@ func (s *Service) Invite(ctx context.Context, gid string, in InviteInput) ([]Inv
 	} else if role == authz.RoleAdmin && l.facts.Role != authz.RoleAdmin {
 		return nil, authz.Forbidden("only admins can invite admins")
 	}
-	msg := cleanText(&fe, "message", in.Message, 0, MaxMessage, true)
+	msg := text.CheckBlock(&fe, "message", in.Message, 0, MaxMessage)
 	var emails []string
 	seen := map[string]bool{}
 	switch {

@@ -17,6 +17,7 @@ import (
 	"github.com/quorum-app/quorum/internal/mail"
 	"github.com/quorum-app/quorum/internal/store"
 	"github.com/quorum-app/quorum/internal/tabledef"
+	"github.com/quorum-app/quorum/internal/text"
 )
 
 // Config are the dependencies of the Service.
@@ -306,8 +307,8 @@ func (s *Service) Create(ctx context.Context, in CreateInput) (Group, error) {
 		return Group{}, err
 	}
 	var fe domain.FieldErrors
-	name := cleanText(&fe, "name", in.Name, 1, MaxName, false)
-	desc := cleanText(&fe, "description", in.Description, 0, MaxDescription, true)
+	name := text.CheckLine(&fe, "name", in.Name, 1, MaxName)
+	desc := text.CheckBlock(&fe, "description", in.Description, 0, MaxDescription)
 	privacy := authz.Privacy(strings.TrimSpace(in.Privacy))
 	if privacy == "" {
 		privacy = authz.Closed
@@ -532,10 +533,10 @@ func (s *Service) Update(ctx context.Context, gid string, in UpdateInput) (Group
 	}
 	g := *l.g
 	if in.Name != nil {
-		g.Name = cleanText(&fe, "name", *in.Name, 1, MaxName, false)
+		g.Name = text.CheckLine(&fe, "name", *in.Name, 1, MaxName)
 	}
 	if in.Description != nil {
-		g.Description = cleanText(&fe, "description", *in.Description, 0, MaxDescription, true)
+		g.Description = text.CheckBlock(&fe, "description", *in.Description, 0, MaxDescription)
 	}
 	if in.Privacy != nil {
 		g.Privacy = authz.Privacy(strings.TrimSpace(*in.Privacy))
@@ -797,7 +798,7 @@ func (s *Service) RequestMembership(ctx context.Context, gid, message string) er
 		return err
 	}
 	var fe domain.FieldErrors
-	msg := cleanText(&fe, "message", message, 0, MaxMessage, true)
+	msg := text.CheckBlock(&fe, "message", message, 0, MaxMessage)
 	if err := fe.Err(); err != nil {
 		return err
 	}

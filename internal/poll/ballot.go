@@ -3,11 +3,11 @@ package poll
 import (
 	"fmt"
 	"slices"
-	"strings"
 	"unicode"
 	"unicode/utf8"
 
 	"github.com/quorum-app/quorum/internal/domain"
+	"github.com/quorum-app/quorum/internal/text"
 )
 
 // Choice is one option of a ballot with the score it gets.
@@ -67,10 +67,10 @@ func ValidateReason(s Settings, reason string, fe *domain.FieldErrors) {
 // canonical form, the only form the tally functions accept. Input scores:
 // proposal/count/check/poll accept 0 or 1 (stored as 1); ranked_choice takes
 // the options in rank order and accepts 0 or the exact points (N, N-1, ...).
-// The reason is trimmed.
+// The reason is cleaned as a body (text.Block).
 func PrepareBallot(d Definition, in Ballot) (Ballot, error) {
 	var fe domain.FieldErrors
-	out := Ballot{NoneOfTheAbove: in.NoneOfTheAbove, Reason: strings.TrimSpace(in.Reason)}
+	out := Ballot{NoneOfTheAbove: in.NoneOfTheAbove, Reason: text.Block(in.Reason)}
 	ValidateReason(d.Settings, out.Reason, &fe)
 
 	t := d.Type

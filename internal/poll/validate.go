@@ -8,25 +8,24 @@ import (
 	"strings"
 	"time"
 	_ "time/tzdata" // meeting time zones must validate on Lambda images without zoneinfo
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/quorum-app/quorum/internal/domain"
+	"github.com/quorum-app/quorum/internal/text"
 )
 
-// Normalize returns a copy of d in canonical form: title, details and labels
-// trimmed; meeting option starts in UTC (all-day options at midnight UTC of
+// Normalize returns a copy of d in canonical form: title and labels cleaned
+// as single lines and details as a body (text.Line, text.Block); meeting option starts in UTC (all-day options at midnight UTC of
 // their calendar date) and sorted in time order. It never fails; Validate*
 // reports what is still wrong.
 func Normalize(d Definition) Definition {
-	d.Title = strings.TrimSpace(d.Title)
-	d.Details = strings.TrimSpace(d.Details)
+	d.Title = text.Line(d.Title)
+	d.Details = text.Block(d.Details)
 	d.Settings.TimeZone = strings.TrimSpace(d.Settings.TimeZone)
 	d.Options = slices.Clone(d.Options)
 	for i := range d.Options {
 		o := &d.Options[i]
 		o.ID = strings.TrimSpace(o.ID)
-		o.Label = strings.TrimSpace(o.Label)
+		o.Label = text.Line(o.Label)
 		if o.AllDay && !o.Start.IsZero() {
 			o.Start = time.Date(o.Start.Year(), o.Start.Month(), o.Start.Day(), 0, 0, 0, 0, time.UTC)
 		} else if !o.Start.IsZero() {
@@ -293,24 +292,18 @@ func validOptionID(id string) bool {
 	return true
 }
 
-func hasControl(s string) bool {
-	return strings.ContainsFunc(s, unicode.IsControl)
-}
-
 func validateDefinition(d Definition, fe *domain.FieldErrors) {
 	if !d.Type.Valid() {
 		fe.Add("type", "must be one of proposal, poll, count, check, score, ranked_choice, dot_vote, meeting, question")
 		return
 	}
-	switch n := utf8.RuneCountInString(d.Title); {
+	switch n := text.Len(d.Title); {
 	case n == 0:
 		fe.Add("title", "is required")
 	case n > MaxTitleLength:
 		fe.Add("title", "must be at most %d characters", MaxTitleLength)
-	case hasControl(d.Title):
-		fe.Add("title", "must not contain control characters")
 	}
-	if utf8.RuneCountInString(d.Details) > MaxDetailsLength {
+	if text.Len(d.Details) > MaxDetailsLength {
 		fe.Add("details", "must be at most %d characters", MaxDetailsLength)
 	}
 	validateOptions(d, fe)
@@ -358,14 +351,12 @@ func validateOptions(d Definition, fe *domain.FieldErrors) {
 			fe.Add(f+".id", "duplicate option id %q", o.ID)
 		}
 		ids[o.ID] = true
-		n := utf8.RuneCountInString(o.Label)
+		n := text.Len(o.Label)
 		switch {
 		case n == 0 && t != TypeMeeting:
 			fe.Add(f+".label", "is required")
 		case n > MaxOptionLabelLength:
 			fe.Add(f+".label", "must be at most %d characters", MaxOptionLabelLength)
-		case hasControl(o.Label):
-			fe.Add(f+".label", "must not contain control characters")
 		case n > 0:
 			key := strings.ToLower(o.Label)
 			if labels[key] {

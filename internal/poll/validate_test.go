@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/quorum-app/quorum/internal/domain"
+	"github.com/quorum-app/quorum/internal/text"
 )
 
 func TestDefaults(t *testing.T) {
@@ -89,7 +90,8 @@ func TestValidateNew(t *testing.T) {
 		{"reserved id", TypePoll, 2, func(d *Definition) { d.Options[1].ID = "none_of_the_above" }, "options[1].id"},
 		{"empty label", TypePoll, 2, func(d *Definition) { d.Options[0].Label = " " }, "options[0].label"},
 		{"long label", TypePoll, 2, func(d *Definition) { d.Options[0].Label = strings.Repeat("x", 151) }, "options[0].label"},
-		{"label with newline", TypePoll, 2, func(d *Definition) { d.Options[0].Label = "a\nb" }, "options[0].label"},
+		{"label only invisible characters", TypePoll, 2, func(d *Definition) { d.Options[0].Label = "\u200b\u202e\u2066" }, "options[0].label"},
+		{"title only invisible characters", TypePoll, 2, func(d *Definition) { d.Title = "\u200b\u200d\ufeff" }, "title"},
 		{"start on non-meeting", TypePoll, 2, func(d *Definition) { d.Options[0].Start = now }, "options[0].start"},
 		// proposal
 		{"proposal custom labels", TypeProposal, 0, func(d *Definition) {
@@ -402,5 +404,59 @@ func TestLifecycle(t *testing.T) {
 	nobody.ReminderAudience = RemindNobody
 	if _, ok := ClosingSoonAt(nobody); ok {
 		t.Fatal("nobody gets no reminder")
+	}
+}
+
+// TestTextFieldsAreCleaned: the title and option labels go through the one
+// single-line cleaner, details and reasons through the body cleaner
+// (internal/text), whatever the entry point (new poll, edit, added option,
+// ballot).
+func TestTextFieldsAreCleaned(t *testing.T) {
+	const dirty = " \u202eTrojan\u200b\tTitle\u2066 e\u0301 "
+	clean := text.Line(dirty)
+	if clean != "Trojan Title é" {
+		t.Fatalf("text.Line = %q", clean)
+	}
+	d := def(TypePoll, 2, func(d *Definition) {
+		d.Title = dirty
+		d.Details = "Line one\r\n\u202eline two \u200f(RTL mark kept)"
+		d.Options[1].Label = "\u200bSecond\noption\u202c"
+	})
+	got, err := ValidateNew(d, now)
+	if err != nil {
+		t.Fatal(fieldsOf(err))
+	}
+	if got.Title != clean || got.Options[1].Label != "Second option" || got.Details != "Line one\nline two \u200f(RTL mark kept)" {
+		t.Fatalf("new poll not cleaned: %+q %+q %+q", got.Title, got.Options[1].Label, got.Details)
+	}
+	next := got
+	next.Title = "\u2067Edited\u2069 title\x00"
+	next.Options = append([]Option{}, got.Options...)
+	next.Options[0].Label = "First\u200d"
+	edited, err := ValidateEdit(got, next, State{}, now)
+	if err != nil {
+		t.Fatal(fieldsOf(err))
+	}
+	if edited.Title != "Edited title" || edited.Options[0].Label != "First" {
+		t.Fatalf("edit not cleaned: %+q %+q", edited.Title, edited.Options[0].Label)
+	}
+	added, err := ValidateAddOption(edited, Option{ID: "o9", Label: "\u202eAdded\u200b"}, State{}, now, true)
+	if err != nil {
+		t.Fatal(fieldsOf(err))
+	}
+	if l := added.Options[len(added.Options)-1].Label; l != "Added" {
+		t.Fatalf("added option not cleaned: %+q", l)
+	}
+	// Labels that differ only by invisible characters or normalisation are duplicates.
+	dup := def(TypePoll, 2, func(d *Definition) { d.Options[0].Label, d.Options[1].Label = "Caf\u00e9", "Cafe\u0301\u200b" })
+	if _, err := ValidateNew(dup, now); !hasField(err, "options[1].label") {
+		t.Fatalf("look-alike labels accepted: %v", fieldsOf(err))
+	}
+	b, err := PrepareBallot(got, Ballot{Choices: []Choice{{OptionID: got.Options[0].ID, Score: 1}}, Reason: "\u202eBecause\r\n👩🏽\u200d💻 \u200fمرحبا"})
+	if err != nil {
+		t.Fatal(fieldsOf(err))
+	}
+	if b.Reason != "Because\n👩🏽\u200d💻 \u200fمرحبا" {
+		t.Fatalf("reason not cleaned: %+q", b.Reason)
 	}
 }

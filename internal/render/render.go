@@ -2,8 +2,9 @@
 // pages and emails. goldmark renders (raw HTML in the source is escaped, not
 // passed through), then bluemonday sanitises the result against an allow-list:
 // no scripts, styles, event handlers, frames, forms, SVG/MathML or images,
-// and links only to http, https and mailto. Invisible direction-override
-// characters are removed first, so text cannot disguise where a link goes.
+// and links only to http, https and mailto. The source is cleaned first
+// (text.Block: no direction overrides or isolates), so text cannot disguise
+// where a link goes.
 package render
 
 import (
@@ -16,6 +17,8 @@ import (
 	"github.com/yuin/goldmark"
 	"github.com/yuin/goldmark/extension"
 	"github.com/yuin/goldmark/renderer/html"
+
+	"github.com/quorum-app/quorum/internal/text"
 )
 
 // MaxSource bounds the Markdown accepted for one rendering.
@@ -50,18 +53,11 @@ func New() *Renderer {
 	return &Renderer{md: md, policy: p, text: bluemonday.StrictPolicy()}
 }
 
-// bidi controls and other invisible format characters that can reorder or
-// hide text (Trojan Source style tricks).
-var invisible = strings.NewReplacer(
-	"\u202a", "", "\u202b", "", "\u202c", "", "\u202d", "", "\u202e", "",
-	"\u2066", "", "\u2067", "", "\u2068", "", "\u2069", "",
-	"\u200e", "", "\u200f", "", "\u061c", "", "\ufeff", "",
-)
-
-// Clean removes invisible direction controls and NUL bytes from user text.
-func Clean(s string) string {
-	return strings.ReplaceAll(invisible.Replace(s), "\x00", "")
-}
+// Clean cleans Markdown source as a multi-line body (text.Block): bidi
+// overrides, embeddings and isolates, controls, BOM and the like go; line
+// breaks, RLM/LRM and emoji sequences stay. Stored text is already clean;
+// this covers text stored before the rule and text from other sources.
+func Clean(s string) string { return text.Block(s) }
 
 // Markdown renders src to sanitised HTML for templates.
 func (r *Renderer) Markdown(src string) template.HTML {

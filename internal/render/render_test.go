@@ -75,7 +75,7 @@ func Inert(t *testing.T, payload, out string) {
 		}
 	}
 	walk(doc)
-	for _, r := range []string{"\u202e", "\u2066", "\u200f"} {
+	for _, r := range []string{"\u202e", "\u2066", "\u202d"} {
 		if strings.Contains(out, r) {
 			t.Errorf("payload %q kept an invisible direction control", payload)
 		}

@@ -603,7 +603,7 @@ func inertPage(t *testing.T, where, page string) {
 		}
 	}
 	walk(doc, false)
-	for _, r := range []string{"\u202e", "\u2066", "\u200f"} {
+	for _, r := range []string{"\u202e", "\u2066", "\u202d"} {
 		if strings.Contains(page, r) {
 			t.Errorf("%s kept an invisible direction control", where)
 		}
