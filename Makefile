@@ -38,13 +38,14 @@ fuzz: ## bounded fuzzing of the inbound mail parser, reply tokens and Markdown r
 bench: tools ## run the benchmarks: latency, DynamoDB calls and capacity units per operation
 	@$(LOCALDEV) exec -- $(GO) test -run '^$$' -bench . -benchtime $(BENCH_TIME) $(BENCH_PKGS) ./... \
 	  | awk 'BEGIN { printf "%-48s %12s %10s %8s %8s\n", "operation", "latency", "ddb calls", "RCU", "WCU" } \
-	    /^Benchmark/ { lat=""; calls=""; rcu=""; wcu=""; \
+	    /^Benchmark/ { lat=""; calls=""; rcu=""; wcu=""; extra=""; \
 	      for (i = 3; i < NF; i++) { \
 	        if ($$(i+1) == "ns/op") lat = sprintf("%.2f ms", $$i / 1e6); \
 	        if ($$(i+1) == "ddb-calls/op") calls = $$i; \
 	        if ($$(i+1) == "rcu/op") rcu = $$i; \
-	        if ($$(i+1) == "wcu/op") wcu = $$i } \
-	      printf "%-48s %12s %10s %8s %8s\n", $$1, lat, calls, rcu, wcu; next } \
+	        if ($$(i+1) == "wcu/op") wcu = $$i; \
+	        if ($$(i+1) ~ /^cost-/) extra = extra sprintf("  %s %.2f", $$(i+1), $$i) } \
+	      printf "%-48s %12s %10s %8s %8s%s\n", $$1, lat, calls, rcu, wcu, extra; next } \
 	    /^(ok|FAIL|---|panic)/ { print }'
 
 invoke: tools ## run a function on a sample event: make invoke FN=api EVENT=events/api-healthz.json

@@ -5,6 +5,7 @@ import (
 	"math"
 	"reflect"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 	_ "time/tzdata" // meeting time zones must validate on Lambda images without zoneinfo
@@ -203,15 +204,48 @@ func ValidateAddOption(d Definition, opt Option, st State, now time.Time, byPoll
 // NextOptionID returns an id not used by opts: "o<n>" with n one more than
 // the largest such number in use. Ids are never reused while options exist;
 // an option is only ever removed while no ballot exists, when its tally is 0.
-func NextOptionID(opts []Option) string {
-	n := 0
-	for _, o := range opts {
-		var k int
-		if _, err := fmt.Sscanf(o.ID, "o%d", &k); err == nil && fmt.Sprintf("o%d", k) == o.ID {
-			n = max(n, k)
+func NextOptionID(opts []Option) string { return NewOptionIDs(opts).Next() }
+
+// OptionIDs hands out ids for new options, like NextOptionID but for many
+// at once: each option given is read once, each id costs the same, so
+// assigning ids is linear in the number of options.
+type OptionIDs struct{ last int }
+
+// NewOptionIDs starts after the largest "o<n>" of the given options.
+func NewOptionIDs(lists ...[]Option) *OptionIDs {
+	g := &OptionIDs{}
+	for _, opts := range lists {
+		for _, o := range opts {
+			if n, ok := optionNumber(o.ID); ok {
+				g.last = max(g.last, n)
+			}
 		}
 	}
-	return fmt.Sprintf("o%d", n+1)
+	return g
+}
+
+// Next returns a new id.
+func (g *OptionIDs) Next() string {
+	g.last++
+	return "o" + strconv.Itoa(g.last)
+}
+
+// optionNumber is n of an id "o<n>" written canonically (no sign, no
+// leading zero); ids with more than 9 digits are left alone, so the next
+// id never overflows.
+func optionNumber(id string) (int, bool) {
+	digits, ok := strings.CutPrefix(id, "o")
+	if !ok || digits == "" || len(digits) > 9 || (digits[0] == '0' && digits != "0") {
+		return 0, false
+	}
+	n := 0
+	for _, c := range digits {
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		n = n*10 + int(c-'0')
+	}
+	return n, true
 }
 
 // Extend moves closing_at of an open poll later.

@@ -331,8 +331,15 @@ func TestAddOption(t *testing.T) {
 	if _, err := ValidateAddOption(d, o, State{ClosedAt: at(-1)}, now, false); domain.ErrorCode(err) != domain.Conflict {
 		t.Fatalf("closed: %v", err)
 	}
-	if got := NextOptionID([]Option{{ID: "agree"}, {ID: "o7"}, {ID: "o07"}, {ID: "ox"}}); got != "o8" {
+	if got := NextOptionID([]Option{{ID: "agree"}, {ID: "o7"}, {ID: "o07"}, {ID: "ox"}, {ID: "o+9"}, {ID: "o-3"}, {ID: "o9999999999"}}); got != "o8" {
 		t.Fatalf("next id %q", got)
+	}
+	ids := NewOptionIDs([]Option{{ID: "o2"}}, []Option{{ID: "o5"}, {ID: "agree"}})
+	if a, b, c := ids.Next(), ids.Next(), ids.Next(); a != "o6" || b != "o7" || c != "o8" {
+		t.Fatalf("ids %s %s %s", a, b, c)
+	}
+	if got := NewOptionIDs().Next(); got != "o1" {
+		t.Fatalf("first id %q", got)
 	}
 }
 

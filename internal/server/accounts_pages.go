@@ -15,8 +15,17 @@ import (
 const maxFormBody = 64 << 10
 
 // parseForm reads an urlencoded form with a size limit and rejects invalid
-// UTF-8 in names or values, like DecodeJSON does for JSON.
+// UTF-8 in names or values, like DecodeJSON does for JSON, and lists longer
+// than the route allows (Route.Lists).
 func parseForm(w http.ResponseWriter, r *http.Request) error {
+	if err := readForm(w, r); err != nil {
+		return err
+	}
+	return boundForm(r, listsOf(r.Context()))
+}
+
+// readForm is parseForm without the list bounds.
+func readForm(w http.ResponseWriter, r *http.Request) error {
 	mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	if err != nil || mt != "application/x-www-form-urlencoded" {
 		return domain.Errorf(domain.Unsupported, "the form must be sent as application/x-www-form-urlencoded")

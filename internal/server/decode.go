@@ -17,24 +17,30 @@ import (
 // MaxJSONBody bounds JSON request bodies.
 const MaxJSONBody = 1 << 20
 
-// DecodeJSON reads a JSON object into v. Unknown fields, trailing data,
-// invalid UTF-8, a wrong content type and oversize bodies are client errors
-// with a message that says which.
+// DecodeJSON reads a JSON object into v. A missing or wrong content type,
+// a list longer than its route allows (or not declared: Route.Lists),
+// unknown fields, trailing data, invalid UTF-8 and oversize bodies are client
+// errors with a message that says which. Lists are bounded while the body is
+// read: the first item over a bound ends the request, so refusing a long
+// list costs no more than refusing one just over the bound.
 func DecodeJSON(w http.ResponseWriter, r *http.Request, v any) error {
-	if ct := r.Header.Get("Content-Type"); ct != "" {
-		mt, _, err := mime.ParseMediaType(ct)
-		if err != nil || (mt != "application/json" && !strings.HasSuffix(mt, "+json")) {
-			return domain.Errorf(domain.Unsupported, "the request body must be application/json")
-		}
+	mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if err != nil || (mt != "application/json" && !strings.HasSuffix(mt, "+json")) {
+		return domain.Errorf(domain.Unsupported, "the request body must be application/json (send Content-Type: application/json)")
 	}
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxJSONBody))
-	if err != nil {
+	in := http.MaxBytesReader(w, r.Body, MaxJSONBody)
+	var buf bytes.Buffer
+	if err := boundJSON(json.NewDecoder(io.TeeReader(in, &buf)), listsOf(r.Context())); err != nil {
+		return err
+	}
+	if _, err := buf.ReadFrom(in); err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
 			return domain.Errorf(domain.TooLarge, "the request body is larger than %d bytes", MaxJSONBody)
 		}
 		return domain.Errorf(domain.Invalid, "the request body could not be read")
 	}
+	body := buf.Bytes()
 	if !utf8.Valid(body) {
 		return domain.Errorf(domain.Invalid, "the request body is not valid UTF-8")
 	}

@@ -28,13 +28,19 @@ func TestDecodeJSON(t *testing.T) {
 		{"two objects", "application/json", `{"name":"a"}{"name":"b"}`, domain.Invalid, "single JSON object"},
 		{"invalid utf8", "application/json", "{\"name\":\"\xff\xfe\"}", domain.Invalid, "UTF-8"},
 		{"form", "application/x-www-form-urlencoded", `name=x`, domain.Unsupported, "application/json"},
+		{"no content type", "", `{"name":"x"}`, domain.Unsupported, "Content-Type: application/json"},
+		{"bad content type", "application/json; charset", `{"name":"x"}`, domain.Unsupported, "application/json"},
+		{"problem+json", "application/problem+json", `{"name":"x"}`, "", ""},
+		{"undeclared list", "application/json", `{"name":["x"]}`, domain.Invalid, "name: must not be a list"},
 		{"too large", "application/json", `{"name":"` + strings.Repeat("a", server.MaxJSONBody) + `"}`, domain.TooLarge, "larger"},
 		{"array", "application/json", `[1,2]`, domain.Invalid, "JSON object"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			req := httptest.NewRequest("POST", "/api/v1/x", strings.NewReader(c.body))
-			req.Header.Set("Content-Type", c.ctype)
+			if c.ctype != "" {
+				req.Header.Set("Content-Type", c.ctype)
+			}
 			var b body
 			err := server.DecodeJSON(httptest.NewRecorder(), req, &b)
 			if got := domain.ErrorCode(err); got != c.code {

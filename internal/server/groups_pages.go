@@ -83,6 +83,17 @@ func (s *Server) groupPostForm(w http.ResponseWriter, r *http.Request) bool {
 	return true
 }
 
+// pagePostForm is groupPostForm for a page that shows a list over its bound
+// on its form rather than the error page: the form is read, listErr is the
+// bound it breaks (the handler does no other work with it than re-render).
+func (s *Server) pagePostForm(w http.ResponseWriter, r *http.Request) (listErr error, ok bool) {
+	if err := readForm(w, r); err != nil {
+		s.pageError(w, r, err)
+		return nil, false
+	}
+	return boundForm(r, listsOf(r.Context())), true
+}
+
 // ---- list and create ----
 
 type groupListData struct {
@@ -344,14 +355,26 @@ func splitGroupEmails(s string) []string {
 }
 
 func (s *Server) groupInviteSubmit(w http.ResponseWriter, r *http.Request) {
-	if !s.groupPostForm(w, r) {
+	listErr, ok := s.pagePostForm(w, r)
+	if !ok {
 		return
 	}
-	in := group.InviteInput{Emails: splitGroupEmails(r.PostFormValue("emails")), Role: r.PostFormValue("role"), Message: r.PostFormValue("message")}
-	res, err := s.groups.Invite(r.Context(), r.PathValue("id"), in)
+	in := group.InviteInput{Role: r.PostFormValue("role"), Message: r.PostFormValue("message")}
 	f := newForm(map[string]string{"emails": r.PostFormValue("emails"), "role": in.Role, "message": in.Message})
+	render := func(status int) { s.renderGroupInvitations(w, r, status, f, nil) }
+	if listErr != nil {
+		// Too many addresses: shown on the form when the group is visible.
+		if _, err := s.groups.Get(r.Context(), r.PathValue("id")); err != nil {
+			s.pageError(w, r, listErr)
+			return
+		}
+		s.groupFormFail(w, r, listErr, f, render)
+		return
+	}
+	in.Emails = splitGroupEmails(r.PostFormValue("emails"))
+	res, err := s.groups.Invite(r.Context(), r.PathValue("id"), in)
 	if err != nil {
-		s.groupFormFail(w, r, err, f, func(status int) { s.renderGroupInvitations(w, r, status, f, nil) })
+		s.groupFormFail(w, r, err, f, render)
 		return
 	}
 	r.URL.RawQuery = "done=invited"

@@ -89,15 +89,13 @@ func completeOptions(t poll.Type, opts []poll.Option, existing []poll.Option) []
 	}
 	out := make([]poll.Option, len(opts))
 	copy(out, opts)
-	used := append([]poll.Option{}, existing...)
-	used = append(used, out...)
+	ids := poll.NewOptionIDs(existing, out)
 	for i := range out {
 		if out[i].Label == "" {
 			out[i].Label = poll.PresetLabel(out[i].ID)
 		}
 		if strings.TrimSpace(out[i].ID) == "" {
-			out[i].ID = poll.NextOptionID(used)
-			used = append(used, out[i])
+			out[i].ID = ids.Next()
 		}
 	}
 	return out

@@ -71,7 +71,7 @@ var pollFieldLabels = map[string]string{
 	"reminder_audience": "Closing reminder", "seats": "Seats", "type": "Type", "choices": "Your vote", "reason": "Reason",
 	"receipt": "Receipt", "statement": "Outcome", "review_on": "Review date", "meeting_option_id": "Chosen time", "version": "Version",
 	"vote_share": "Vote-share requirements", "voters_may_add_options": "Voters may add options",
-	"specified_voters_only": "Only chosen voters", "voters": "Voters", "label": "New option", "user_id": "Voter",
+	"specified_voters_only": "Only chosen voters", "voters": "Voters", "voter": "Voters", "label": "New option", "user_id": "Voter",
 }
 
 // pollForm records err on f: settings.x and options[3].label become the
@@ -361,12 +361,7 @@ func defFromForm(t poll.Type, form url.Values, loc *time.Location, base *poll.De
 	if base != nil {
 		existing = base.Options
 	}
-	lines := []string{}
-	for _, l := range strings.Split(strings.ReplaceAll(get("options"), "\r\n", "\n"), "\n") {
-		if l = strings.TrimSpace(l); l != "" {
-			lines = append(lines, l)
-		}
-	}
+	lines := formLines(get("options"))
 	switch {
 	case t == poll.TypeProposal:
 		var opts []poll.Option
@@ -400,11 +395,10 @@ func defFromForm(t poll.Type, form url.Values, loc *time.Location, base *poll.De
 			}
 			opts = append(opts, o)
 		}
-		used := append(slices.Clone(existing), opts...)
+		ids := poll.NewOptionIDs(existing, opts)
 		for i := range opts {
 			if opts[i].ID == "" {
-				opts[i].ID = poll.NextOptionID(used)
-				used = append(used, opts[i])
+				opts[i].ID = ids.Next()
 			}
 		}
 		d.Options = opts
@@ -428,7 +422,7 @@ func defFromForm(t poll.Type, form url.Values, loc *time.Location, base *poll.De
 // optionsByLabel turns labels into options, keeping the id of an existing
 // option with the same label and giving new ones fresh ids.
 func optionsByLabel(labels []string, existing, taken []poll.Option) []poll.Option {
-	used := append(slices.Clone(existing), taken...)
+	ids := poll.NewOptionIDs(existing, taken)
 	out := make([]poll.Option, 0, len(labels))
 	for _, l := range labels {
 		o := poll.Option{Label: l}
@@ -438,9 +432,8 @@ func optionsByLabel(labels []string, existing, taken []poll.Option) []poll.Optio
 			}
 		}
 		if o.ID == "" {
-			o.ID = poll.NextOptionID(used)
+			o.ID = ids.Next()
 		}
-		used = append(used, o)
 		out = append(out, o)
 	}
 	return out
@@ -490,7 +483,8 @@ func (s *Server) pollNewPage(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) pollCreateSubmit(w http.ResponseWriter, r *http.Request) {
-	if !s.groupPostForm(w, r) {
+	listErr, ok := s.pagePostForm(w, r)
+	if !ok {
 		return
 	}
 	gid := r.PathValue("id")
@@ -505,6 +499,9 @@ func (s *Server) pollCreateSubmit(w http.ResponseWriter, r *http.Request) {
 		}
 		g, gerr := s.pollGroup(r.Context(), gid)
 		if gerr != nil {
+			if listErr != nil { // the bound is the answer, whatever the group
+				gerr = listErr
+			}
 			s.pageError(w, r, gerr)
 			return
 		}
@@ -513,6 +510,10 @@ func (s *Server) pollCreateSubmit(w http.ResponseWriter, r *http.Request) {
 			t = ""
 		}
 		s.renderPollForm(w, r, status, s.pollFormData(r, g, nil, t, f))
+	}
+	if listErr != nil {
+		fail(listErr)
+		return
 	}
 	if !t.Valid() {
 		fail(domain.Validation(domain.FieldError{Field: "type", Message: "choose a kind of poll"}))
@@ -591,16 +592,24 @@ func pollAdmin(r *http.Request, p decision.Poll, g *group.Group) bool {
 }
 
 func (s *Server) pollEditSubmit(w http.ResponseWriter, r *http.Request) {
-	if !s.groupPostForm(w, r) {
+	listErr, ok := s.pagePostForm(w, r)
+	if !ok {
 		return
 	}
 	p, err := s.decisions.Get(r.Context(), r.PathValue("pid"))
 	if err != nil {
+		if listErr != nil { // the bound is the answer, whatever the poll
+			err = listErr
+		}
 		s.pageError(w, r, err)
 		return
 	}
 	f := newForm(formFromPost(r))
-	d, err := defFromForm(p.Definition.Type, r.PostForm, s.viewerZone(r), &p.Definition)
+	var d poll.Definition
+	err = listErr
+	if err == nil {
+		d, err = defFromForm(p.Definition.Type, r.PostForm, s.viewerZone(r), &p.Definition)
+	}
 	if err == nil {
 		var version int64
 		if v := r.PostFormValue("version"); v != "" {
@@ -1200,11 +1209,7 @@ func ballotFromForm(d poll.Definition, form url.Values) (poll.Ballot, []string, 
 			b.Choices = append(b.Choices, poll.Choice{OptionID: o.ID, Score: n})
 		}
 	case poll.TypeRankedChoice:
-		for _, id := range strings.Split(form.Get("order"), ",") {
-			if id = strings.TrimSpace(id); id != "" {
-				order = append(order, id)
-			}
-		}
+		order = formCommas(form.Get("order"))
 		if !b.NoneOfTheAbove {
 			for i, id := range order {
 				if i >= d.RankedN() {

@@ -48,7 +48,7 @@ func (b *pollBox) Send(_ context.Context, m mail.Message) (string, error) {
 	return fmt.Sprint(len(b.msgs)), nil
 }
 
-func (b *pollBox) code(t *testing.T, addr string) string {
+func (b *pollBox) code(t testing.TB, addr string) string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	for i := len(b.msgs) - 1; i >= 0; i-- {

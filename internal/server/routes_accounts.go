@@ -50,7 +50,7 @@ func (s *Server) accountRoutes() []Route {
 		{Pattern: "POST /settings/sessions/revoke-all", Access: Session, Page: true, Handler: s.sessionsRevokeAllSubmit},
 	}
 	for i := range routes {
-		routes[i].Handler = s.needAccounts(routes[i].Page, routes[i].Handler)
+		routes[i].Handler = s.needAccounts(routes[i].Page, withLists(routes[i].Lists, routes[i].Handler))
 	}
 	return routes
 }

@@ -87,7 +87,7 @@ func (s *Server) discussionRoutes() []Route {
 		{Pattern: "POST /notifications/read-all", Access: Session, Page: true, Handler: s.notificationsReadAllSubmit},
 	}
 	for i := range routes {
-		routes[i].Handler = s.needDiscussions(routes[i].Page, routes[i].Handler)
+		routes[i].Handler = s.needDiscussions(routes[i].Page, withLists(routes[i].Lists, routes[i].Handler))
 	}
 	return routes
 }

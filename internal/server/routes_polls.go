@@ -1,5 +1,10 @@
 package server
 
+import (
+	"github.com/quorum-app/quorum/internal/decision"
+	"github.com/quorum-app/quorum/internal/poll"
+)
+
 // pollRoutes: polls of every type, ballots, results, outcomes, exports.
 // Every handler translates and calls the decision core, which asks the one
 // policy (authz.Group) and applies the one results-visibility gate; none
@@ -9,9 +14,9 @@ func (s *Server) pollRoutes() []Route {
 	routes := []Route{
 		// JSON API
 		{Pattern: "GET /api/v1/groups/{id}/polls", Access: Public, Handler: s.apiListPolls},
-		{Pattern: "POST /api/v1/groups/{id}/polls", Access: Token, Handler: s.apiCreatePoll},
+		{Pattern: "POST /api/v1/groups/{id}/polls", Access: Token, Handler: s.apiCreatePoll, Lists: []List{listOptions, listVoteShare, listVoters}},
 		{Pattern: "GET /api/v1/polls/{pid}", Access: Public, Handler: s.apiGetPoll},
-		{Pattern: "PATCH /api/v1/polls/{pid}", Access: Token, Handler: s.apiUpdatePoll},
+		{Pattern: "PATCH /api/v1/polls/{pid}", Access: Token, Handler: s.apiUpdatePoll, Lists: []List{listOptions, listVoteShare}},
 		{Pattern: "DELETE /api/v1/polls/{pid}", Access: Token, Handler: s.apiDeletePoll},
 		{Pattern: "POST /api/v1/polls/{pid}/extend", Access: Token, Handler: s.apiExtendPoll},
 		{Pattern: "POST /api/v1/polls/{pid}/close", Access: Token, Handler: s.apiClosePoll},
@@ -21,7 +26,7 @@ func (s *Server) pollRoutes() []Route {
 		{Pattern: "POST /api/v1/polls/{pid}/voters", Access: Token, Handler: s.apiAddVoter},
 		{Pattern: "DELETE /api/v1/polls/{pid}/voters/{uid}", Access: Token, Handler: s.apiRemoveVoter},
 		{Pattern: "GET /api/v1/polls/{pid}/ballot", Access: Token, Handler: s.apiMyBallot},
-		{Pattern: "PUT /api/v1/polls/{pid}/ballot", Access: Token, Handler: s.apiVote},
+		{Pattern: "PUT /api/v1/polls/{pid}/ballot", Access: Token, Handler: s.apiVote, Lists: []List{listChoices}},
 		{Pattern: "DELETE /api/v1/polls/{pid}/ballot", Access: Token, Handler: s.apiWithdraw},
 		{Pattern: "POST /api/v1/polls/{pid}/receipt", Access: Public, Handler: s.apiVerifyReceipt},
 		{Pattern: "GET /api/v1/polls/{pid}/results", Access: Public, Handler: s.apiResults},
@@ -37,11 +42,11 @@ func (s *Server) pollRoutes() []Route {
 		// Pages
 		{Pattern: "GET /groups/{id}/polls", Access: Public, Page: true, Handler: s.pollListPage},
 		{Pattern: "GET /groups/{id}/polls/new", Access: Session, Page: true, Handler: s.pollNewPage},
-		{Pattern: "POST /groups/{id}/polls", Access: Session, Page: true, Handler: s.pollCreateSubmit},
+		{Pattern: "POST /groups/{id}/polls", Access: Session, Page: true, Handler: s.pollCreateSubmit, Lists: []List{formOptions, formVoters}},
 		{Pattern: "GET /polls/{pid}", Access: Public, Page: true, Handler: s.pollPage},
 		{Pattern: "GET /polls/{pid}/edit", Access: Session, Page: true, Handler: s.pollEditPage},
-		{Pattern: "POST /polls/{pid}/edit", Access: Session, Page: true, Handler: s.pollEditSubmit},
-		{Pattern: "POST /polls/{pid}/vote", Access: Session, Page: true, Handler: s.pollVoteSubmit},
+		{Pattern: "POST /polls/{pid}/edit", Access: Session, Page: true, Handler: s.pollEditSubmit, Lists: []List{formOptions}},
+		{Pattern: "POST /polls/{pid}/vote", Access: Session, Page: true, Handler: s.pollVoteSubmit, Lists: []List{formChoices, formOrder}},
 		{Pattern: "POST /polls/{pid}/withdraw", Access: Session, Page: true, Handler: s.pollWithdrawSubmit},
 		{Pattern: "POST /polls/{pid}/close", Access: Session, Page: true, Handler: s.pollCloseSubmit},
 		{Pattern: "POST /polls/{pid}/extend", Access: Session, Page: true, Handler: s.pollExtendSubmit},
@@ -56,7 +61,23 @@ func (s *Server) pollRoutes() []Route {
 		{Pattern: "POST /polls/{pid}/voters/{uid}/remove", Access: Session, Page: true, Handler: s.pollRemoveVoterSubmit},
 	}
 	for i := range routes {
-		routes[i].Handler = s.needPolls(routes[i].Page, routes[i].Handler)
+		routes[i].Handler = s.needPolls(routes[i].Page, withLists(routes[i].Lists, routes[i].Handler))
 	}
 	return routes
 }
+
+// The lists of poll bodies and forms (bounds.go), bounded by the decision
+// core's limits.
+var (
+	listOptions   = List{Field: "options", Max: poll.MaxOptions}
+	listVoteShare = List{Field: "settings.vote_share", Max: poll.MaxRequirements}
+	listVoters    = List{Field: "voters", Max: decision.MaxVotersAtCreate}
+	listChoices   = List{Field: "choices", Max: poll.MaxOptions}
+	// The poll form: options one per line, voters as ticked boxes.
+	formOptions = List{Field: "options", Max: poll.MaxOptions, Split: formLines}
+	formVoters  = List{Field: "voter", Max: decision.MaxVotersAtCreate}
+	// The vote form: ticked options plus "none of the above", and the
+	// ranked order of every option.
+	formChoices = List{Field: "choice", Max: poll.MaxOptions + 1}
+	formOrder   = List{Field: "order", Max: poll.MaxOptions, Split: formCommas}
+)

@@ -106,6 +106,10 @@ type Route struct {
 	// Page is true for HTML pages, false for the JSON API and plumbing.
 	Page    bool
 	Handler http.HandlerFunc
+	// Lists are the lists the request body may hold, with their bounds
+	// (bounds.go); a JSON body with any other list is refused. Each area's
+	// route function applies them (withLists) to its handlers.
+	Lists []List
 }
 
 // New builds the handler.
