@@ -30,10 +30,14 @@ test: tools chromium check ## install what is missing and run every test
 	@$(MAKE) --no-print-directory fuzz
 
 FUZZ_TIME ?= 30s
-fuzz: ## bounded fuzzing of the inbound mail parser, reply tokens and Markdown rendering
+fuzz: tools ## bounded fuzzing of inbound mail, reply tokens, Markdown, the text cleaner and every write route
 	$(GO) test ./internal/inbound/ -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZ_TIME) -fuzzminimizetime 5s
 	$(GO) test ./internal/inbound/ -run '^$$' -fuzz '^FuzzVerifyToken$$' -fuzztime 15s -fuzzminimizetime 5s
 	$(GO) test ./internal/render/ -run '^$$' -fuzz '^FuzzMarkdownInert$$' -fuzztime 15s -fuzzminimizetime 5s
+	$(GO) test ./internal/text/ -run '^$$' -fuzz '^FuzzClean$$' -fuzztime 10s -fuzzminimizetime 5s
+	@# JSON bodies and forms of every write route through the whole app on the local cloud; the first
+	@# seconds replay the seeds (every route once), the rest mutates them.
+	$(LOCALDEV) exec -- $(GO) test ./internal/server/ -run '^$$' -fuzz '^FuzzWriteRoutes$$' -fuzztime 30s -fuzzminimizetime 10s
 
 bench: tools ## run the benchmarks: latency, DynamoDB calls and capacity units per operation
 	@$(LOCALDEV) exec -- $(GO) test -run '^$$' -bench . -benchtime $(BENCH_TIME) $(BENCH_PKGS) ./... \

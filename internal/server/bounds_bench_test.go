@@ -1,7 +1,6 @@
 package server_test
 
 import (
-	"context"
 	"fmt"
 	"io"
 	"net/http"
@@ -11,11 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/quorum-app/quorum/internal/account"
-	qapp "github.com/quorum-app/quorum/internal/app"
-	"github.com/quorum-app/quorum/internal/ratelimit"
 	"github.com/quorum-app/quorum/internal/server"
-	"github.com/quorum-app/quorum/internal/testcloud"
 )
 
 // BenchmarkRejectLongList measures what refusing a list over its bound
@@ -25,31 +20,8 @@ import (
 // time of each and the ratio (cost-10000/100; the goal is at most 2: the
 // cost must not grow with the list).
 func BenchmarkRejectLongList(b *testing.B) {
-	env := testcloud.New(b)
-	a, err := qapp.NewAPI(context.Background(), env.Config, server.NewLogger(io.Discard, "error"))
-	if err != nil {
-		b.Fatal(err)
-	}
-	box := &pollBox{}
-	limits := account.DefaultLimits()
-	for _, r := range []*ratelimit.Rule{&limits.LoginPerEmail, &limits.LoginPerIP, &limits.VerifyPerIP} {
-		r.Max = 1_000_000
-	}
-	mint, err := account.New(account.Options{Store: a.Store, Mail: box, From: a.Config.MailFrom, BaseURL: a.Config.BaseURL,
-		SigningKey: a.Config.SigningKey, Argon2: account.FastArgon2(), Limits: &limits})
-	if err != nil {
-		b.Fatal(err)
-	}
-	addr := "bench-" + env.Prefix + "@example.org"
-	cl := account.Client{IP: "10.7.0.1"}
-	if _, err := mint.RequestLogin(context.Background(), cl, addr); err != nil {
-		b.Fatal(err)
-	}
-	v, err := mint.VerifyCode(context.Background(), cl, addr, box.code(b, addr), "Bench Outsider")
-	if err != nil {
-		b.Fatal(err)
-	}
-	h := a.Handler()
+	app := newSignedIn(b, io.Discard)
+	h := app.h
 
 	jsonBody := func(n int) string {
 		var sb strings.Builder
@@ -73,7 +45,7 @@ func BenchmarkRejectLongList(b *testing.B) {
 	send := func(path, ctype, body string) time.Duration {
 		r := httptest.NewRequest("POST", path, strings.NewReader(body))
 		r.Header.Set("Content-Type", ctype)
-		r.AddCookie(&http.Cookie{Name: server.SessionCookie, Value: v.Token})
+		r.AddCookie(&http.Cookie{Name: server.SessionCookie, Value: app.cookie})
 		rec := httptest.NewRecorder()
 		start := time.Now()
 		h.ServeHTTP(rec, r)
