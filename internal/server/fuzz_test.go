@@ -2,7 +2,6 @@ package server_test
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"encoding/json"
 	"io"
@@ -10,7 +9,6 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -72,16 +70,7 @@ func newSignedIn(tb testing.TB, logw io.Writer) *signedIn {
 
 // requestLog collects the one log line per request of the observe
 // middleware (status, DynamoDB calls, duration) and any panic report.
-type requestLog struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (l *requestLog) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.buf.Write(p)
-}
+type requestLog struct{ syncBuffer }
 
 type requestLine struct {
 	Msg      string  `json:"msg"`
@@ -96,7 +85,7 @@ func (l *requestLog) take() []requestLine {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	var out []requestLine
-	sc := bufio.NewScanner(&l.buf)
+	sc := bufio.NewScanner(&l.b)
 	sc.Buffer(make([]byte, 1<<20), 1<<20)
 	for sc.Scan() {
 		var line requestLine
@@ -104,7 +93,7 @@ func (l *requestLog) take() []requestLine {
 			out = append(out, line)
 		}
 	}
-	l.buf.Reset()
+	l.b.Reset()
 	return out
 }
 
