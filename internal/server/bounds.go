@@ -56,17 +56,18 @@ func tooMany(l List) error {
 // boundJSON reads the JSON value in dec token by token and fails on the
 // first array that is not one of lists or holds more items than its bound,
 // without reading further. Anything but an object, and any syntax error,
-// ends the walk quietly: the decoder that follows reports those.
+// ends the walk quietly: the decoder that follows reports those. The work is
+// linear in the bytes read: a path is only spelled out at an array, and the
+// first array at a path not declared ends the walk.
 func boundJSON(dec *json.Decoder, lists []List) error {
 	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
 		return nil
 	}
 	type frame struct {
-		path    string
-		list    *List // arrays: the declared list
-		n       int   // arrays: items so far
-		key     string
-		wantKey bool // objects: the next token is a key
+		key     string // objects: the current key
+		wantKey bool   // objects: the next token is a key
+		list    *List  // arrays: the declared list
+		n       int    // arrays: items so far
 	}
 	stack := []frame{{wantKey: true}}
 	for len(stack) > 0 {
@@ -94,30 +95,37 @@ func boundJSON(dec *json.Decoder, lists []List) error {
 		} else {
 			top.wantKey = true
 		}
-		if tok != json.Delim('{') && tok != json.Delim('[') {
-			continue
-		}
-		path := top.path + "[]"
-		switch {
-		case top.list != nil:
-		case top.path == "":
-			path = top.key
-		default:
-			path = top.path + "." + top.key
-		}
 		switch tok {
 		case json.Delim('{'):
-			stack = append(stack, frame{path: path, wantKey: true})
+			stack = append(stack, frame{wantKey: true})
 		case json.Delim('['):
-			l := declared(lists, path)
-			if l == nil {
-				return domain.Validation(domain.FieldError{Field: path, Message: "must not be a list"})
+			var path strings.Builder
+			for i, f := range stack {
+				switch {
+				case f.list != nil:
+					path.WriteString("[]")
+				case i > 0:
+					path.WriteString("." + f.key)
+				default:
+					path.WriteString(f.key)
+				}
 			}
-			stack = append(stack, frame{path: path, list: l})
+			l := declared(lists, path.String())
+			if l == nil {
+				field := path.String()
+				if len(field) > maxFieldName {
+					field = strings.ToValidUTF8(field[:maxFieldName], "") + "…"
+				}
+				return domain.Validation(domain.FieldError{Field: field, Message: "must not be a list"})
+			}
+			stack = append(stack, frame{list: l})
 		}
 	}
 	return nil
 }
+
+// maxFieldName bounds the field path an error repeats back.
+const maxFieldName = 200
 
 func declared(lists []List, path string) *List {
 	for i := range lists {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http/httptest"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -135,4 +136,25 @@ func BenchmarkBoundJSON(b *testing.B) {
 	b.ReportMetric(float64(ts.Nanoseconds())/float64(n), "ns-100/op")
 	b.ReportMetric(float64(tl.Nanoseconds())/float64(n), "ns-10000/op")
 	b.ReportMetric(float64(tl)/float64(ts), "cost-10000/100")
+}
+
+// TestBoundJSONDeepNestingIsLinear: a deeply nested body (here 140,000
+// objects, then a list) costs memory in proportion to its size, not to the
+// square of its depth.
+func TestBoundJSONDeepNestingIsLinear(t *testing.T) {
+	const depth = 140_000
+	body := strings.Repeat(`{"a":`, depth) + `[1]` + strings.Repeat(`}`, depth)
+	req := httptest.NewRequest("POST", "/x", strings.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	err := DecodeJSON(httptest.NewRecorder(), req, &map[string]any{})
+	runtime.ReadMemStats(&after)
+	var de *domain.Error
+	if !errors.As(err, &de) || len(de.Fields) != 1 || de.Fields[0].Message != "must not be a list" || !strings.HasPrefix(de.Fields[0].Field, "a.a.a.a") || len(de.Fields[0].Field) > 210 {
+		t.Fatalf("got %v", err)
+	}
+	if alloc := after.TotalAlloc - before.TotalAlloc; alloc > 100*uint64(len(body)) {
+		t.Fatalf("%d bytes allocated for a %d-byte body", alloc, len(body))
+	}
 }
