@@ -158,7 +158,7 @@ func FuzzWriteRoutes(f *testing.F) {
 		f.Fatalf("%d write routes: the route byte cannot pick them all", len(routes))
 	}
 	seeds := map[string][]string{
-		"POST /api/v1/groups":                  {`{"name":"Seeded group","privacy":"open"}`},
+		"POST /api/v1/groups":                  {`{"name":"Seeded group","privacy":"open"}`, strings.Repeat(`{"a":`, 20_000) + "[]" + strings.Repeat("}", 20_000)},
 		"POST /api/v1/groups/{id}/polls":       {`{"type":"poll","title":"Where?","options":[{"label":"A"},{"label":"B"}],"settings":{"vote_share":[{"option_id":"o1","measure":"voter_percent","op":">=","threshold":50}]}}`},
 		"PATCH /api/v1/polls/{pid}":            {`{"title":"Renamed","options":[{"id":"o1","label":"One"},{"id":"o2","label":"Two"},{"label":"Three"}]}`},
 		"PUT /api/v1/polls/{pid}/ballot":       {`{"choices":[{"option_id":"o1","score":1}],"reason":"Because"}`},
