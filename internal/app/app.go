@@ -112,7 +112,7 @@ func NewAPI(ctx context.Context, cfg config.Config, log *slog.Logger) (*API, err
 	if err != nil {
 		return nil, err
 	}
-	inboxSvc := newInbox(cfg, clients, st, accounts, groups, discussions, decisions, mailprefs, sender, log)
+	inboxSvc := newInbox(cfg, clients, st, accounts, groups, discussions, decisions, notes, mailprefs, sender, log)
 	srv, err := server.New(server.Deps{
 		Log: log,
 		Health: map[string]server.Pinger{

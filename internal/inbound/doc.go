@@ -10,7 +10,7 @@
 //
 //	m, err := inbound.Parse(raw)                       // ≤ 30 MB, tolerant of broken MIME
 //	addr := tokens.FindReplyAddress(receipt.Recipients...)
-//	tok, terr := tokens.Open(addr, now)                // then tok.CheckGeneration(current)
+//	tok, terr := tokens.Verify(addr, now, currentGen)  // MAC, expiry, key generation
 //	d := inbound.Decide(inbound.DecideInput{Message: m, Verdicts: inbound.VerdictsFromSES(rec.SES),
 //		OwnDomain: domain, Token: tok, TokenErr: terr, TargetErr: targetErr, UserAddresses: addrs})
 //	text := inbound.ExtractReply(m)                    // the comment body
@@ -50,7 +50,7 @@
 // FuzzParse runs Parse, Classify, ExtractReply, Authenticate and ParseVote on
 // arbitrary bytes (seeded from testdata/*.eml); FuzzVerifyToken runs Verify on
 // arbitrary addresses and checks that any address that verifies re-mints to
-// itself. CI runs each for a bounded time (one -fuzz target per invocation;
+// itself (version 1 addresses are verified, never minted). CI runs each for a bounded time (one -fuzz target per invocation;
 // -fuzzminimizetime keeps the minimisation of new inputs from eating the
 // budget):
 //

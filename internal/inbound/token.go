@@ -14,41 +14,52 @@ import (
 	"github.com/quorum-app/quorum/internal/store"
 )
 
-// Reply-token format (version 1). The address is
+// Reply addresses are
 //
 //	r+<token>@<mail domain>
 //
 // where token is lowercase RFC 4648 base32 without padding (a-z, 2-7: safe
-// in a local part and immune to relays that change case) of
+// in a local part and immune to relays that change case). Every address
+// minted is version 2: a 63-octet local part, within RFC 5321's 64.
 //
-//	byte 0      version (high nibble, 1) | kind (low nibble: 1 thread, 2 poll, 3 comment)
-//	byte 1      id formats, 2 bits each: user, target 1, target 2 (see idFormat)
-//	bytes 2-3   expiry: UTC day number since 1970-01-01 (big endian); valid through that day
-//	uvarint     user key generation
-//	ids         user id, then the target ids: thread | poll | thread + comment
-//	16 bytes    HMAC-SHA256(key, "quorum-reply/v1\x00" + domain + "\x00" + all bytes above)[:16]
+// Version 2 is 38 bytes (61 base32 characters):
 //
-// key = store.DeriveKey(root, "reply-token"). Ids in Quorum's own formats
-// are packed as bytes (user ids: 22-char base64url = 16 bytes; thread and
-// poll ids: 16-char base32 = 10 bytes; comment ids: 24 hex digits = 12
-// bytes); any other id is carried as length-prefixed raw bytes.
+//	byte 0      1 0 | kind (2 bits: 1 thread, 2 poll, 3 comment) | key generation mod 16 (4 bits)
+//	bytes 1-2   expiry: UTC day number since 1970-01-01 (big endian); valid through that day
+//	bytes 3-18  user id (22-char base64url account id = 16 bytes)
+//	thread, poll: the thread or poll id (16-char base32 = 10 bytes), then a 9-byte (72-bit) MAC
+//	comment:      the id of the notification the email was sent for (24 hex digits = 12 bytes),
+//	              then a 7-byte (56-bit) MAC; the notification (stored for 180 days, longer than
+//	              any address lives) names the thread and the comment answered
+//	MAC = HMAC-SHA256(key, "quorum-reply/v2\x00" + domain + "\x00" + uvarint(full key generation) + bytes above)
 //
-// Lengths of the local part ("r+" + token): thread or poll 78 characters,
-// comment 97 (one more once the key generation reaches 128). RFC 5321 asks for at most 64, which is impossible with a
-// 128-bit user id and a 128-bit MAC in a case-insensitive alphabet (they
-// alone take 52 characters); MaxLocalPart (100) is enforced instead. SES,
-// Gmail, Outlook.com, Postfix and Exim deliver longer local parts; senders
-// that enforce 64 strictly are rare, and the failure mode is a bounce to the
-// sender, never a misdelivery.
+// key = store.DeriveKey(root, "reply-token"). The full key generation is in
+// the MAC, not in the address: the verifier takes the user's current
+// generation, completes the four bits carried to the nearest generation at
+// or below it, and checks the MAC with that; an address of an older
+// generation is authentic but revoked, one 16 or more rotations old no
+// longer verifies at all. Only Quorum's own id formats fit; Mint refuses
+// others. Why 72 and 56 bits are enough: docs/email-inbound.md.
+//
+// Version 1 addresses (78-97 characters; minted until version 2 replaced
+// it) still verify until they expire (at most ReplyTTL after minting):
+// see openV1.
 const (
-	TokenVersion  = 1
-	LocalPrefix   = "r+"
-	MaxLocalPart  = 100
-	macLen        = 16
-	maxRawIDLen   = 40
-	tokenPurpose  = "reply-token"
-	macDomainSep  = "quorum-reply/v1\x00"
-	maxTokenChars = MaxLocalPart
+	LocalPrefix = "r+"
+	// MaxLocalPart is RFC 5321's limit on a local part, which every
+	// address Quorum hands out keeps.
+	MaxLocalPart = 64
+	// ReplyTTL is how long a reply address works by default (the outbox
+	// mints them; the inbox remembers messages that long).
+	ReplyTTL = 60 * 24 * time.Hour
+
+	tokenPurpose = "reply-token"
+	v2Len        = 38
+	v2Marker     = 0x80 // the top bits of byte 0: 10
+	v2UserLen    = 16
+	v2TargetLen  = 10 // thread and poll ids
+	v2NotifLen   = 12 // notification ids
+	macDomainV2  = "quorum-reply/v2\x00"
 )
 
 // Kind is what a reply token lets its user answer.
@@ -75,13 +86,18 @@ func (k Kind) String() string {
 
 // Token is the content of a reply address.
 type Token struct {
-	UserID        string
-	Kind          Kind
-	ThreadID      string // KindThread, KindComment
-	PollID        string // KindPoll
-	CommentID     string // KindComment
-	Expires       time.Time
-	KeyGeneration int
+	UserID    string
+	Kind      Kind
+	ThreadID  string // KindThread; KindComment of a version 1 address
+	PollID    string // KindPoll
+	CommentID string // KindComment of a version 1 address
+	// NotificationID: KindComment. The address names the notification its
+	// email was sent for, which names the thread and the comment; the
+	// verifier returns it with ThreadID and CommentID empty, for the caller
+	// to resolve (as the token's user).
+	NotificationID string
+	Expires        time.Time
+	KeyGeneration  int
 }
 
 // Token errors. All are domain errors; the Lambda maps them to Reject.
@@ -107,122 +123,84 @@ func NewTokens(root []byte, mailDomain string) *Tokens {
 // Domain is the mail domain of the reply addresses.
 func (t *Tokens) Domain() string { return t.domain }
 
-const (
-	fmtRaw = iota
-	fmtB64u16
-	fmtB32x16
-	fmtHex24
-)
-
 var b32 = base32.StdEncoding.WithPadding(base32.NoPadding)
 
-func packID(id string) (byte, []byte, error) {
-	if len(id) == 22 {
-		if b, err := base64.RawURLEncoding.Strict().DecodeString(id); err == nil && base64.RawURLEncoding.EncodeToString(b) == id {
-			return fmtB64u16, b, nil
-		}
-	}
-	if len(id) == 16 && strings.ToLower(id) == id {
-		if b, err := b32.DecodeString(strings.ToUpper(id)); err == nil && strings.ToLower(b32.EncodeToString(b)) == id {
-			return fmtB32x16, b, nil
-		}
-	}
-	if len(id) == 24 && strings.ToLower(id) == id {
-		if b, err := hex.DecodeString(id); err == nil {
-			return fmtHex24, b, nil
-		}
-	}
-	if id == "" || len(id) > maxRawIDLen {
-		return 0, nil, domain.Errorf(domain.Invalid, "id %q cannot be carried in a reply address", id)
-	}
-	return fmtRaw, append([]byte{byte(len(id))}, id...), nil
+// packUserID, packTargetID and packNotificationID turn Quorum's id formats
+// into bytes (account ids: 22-char base64url; thread and poll ids: 16-char
+// lowercase base32; notification ids: 24 lowercase hex digits).
+func packUserID(id string) ([]byte, bool) {
+	b, err := base64.RawURLEncoding.Strict().DecodeString(id)
+	return b, err == nil && len(b) == v2UserLen && base64.RawURLEncoding.EncodeToString(b) == id
 }
 
-func unpackID(f byte, b []byte) (string, []byte, bool) {
-	take := func(n int) ([]byte, []byte, bool) {
-		if len(b) < n {
-			return nil, nil, false
-		}
-		return b[:n], b[n:], true
+func packTargetID(id string) ([]byte, bool) {
+	if strings.ToLower(id) != id {
+		return nil, false
 	}
-	switch f {
-	case fmtB64u16:
-		v, rest, ok := take(16)
-		return base64.RawURLEncoding.EncodeToString(v), rest, ok
-	case fmtB32x16:
-		v, rest, ok := take(10)
-		return strings.ToLower(b32.EncodeToString(v)), rest, ok
-	case fmtHex24:
-		v, rest, ok := take(12)
-		return hex.EncodeToString(v), rest, ok
-	default:
-		if len(b) < 1 || b[0] == 0 || int(b[0]) > maxRawIDLen {
-			return "", nil, false
-		}
-		v, rest, ok := take(1 + int(b[0]))
-		if !ok {
-			return "", nil, false
-		}
-		return string(v[1:]), rest, true
-	}
+	b, err := b32.DecodeString(strings.ToUpper(id))
+	return b, err == nil && len(b) == v2TargetLen && strings.ToLower(b32.EncodeToString(b)) == id
 }
 
-func (k Kind) ids(tok Token) []string {
-	switch k {
-	case KindThread:
-		return []string{tok.UserID, tok.ThreadID}
-	case KindPoll:
-		return []string{tok.UserID, tok.PollID}
-	case KindComment:
-		return []string{tok.UserID, tok.ThreadID, tok.CommentID}
+func packNotificationID(id string) ([]byte, bool) {
+	if strings.ToLower(id) != id {
+		return nil, false
 	}
-	return nil
+	b, err := hex.DecodeString(id)
+	return b, err == nil && len(b) == v2NotifLen
 }
 
 const epochDay = 24 * time.Hour
 
-func (t *Tokens) mac(payload []byte) []byte {
+func (t *Tokens) macV2(gen int, payload []byte) []byte {
 	m := hmac.New(sha256.New, t.key)
-	m.Write([]byte(macDomainSep))
+	m.Write([]byte(macDomainV2))
 	m.Write([]byte(t.domain))
 	m.Write([]byte{0})
+	m.Write(binary.AppendUvarint(nil, uint64(gen)))
 	m.Write(payload)
-	return m.Sum(nil)[:macLen]
+	return m.Sum(nil)[:v2Len-len(payload)]
 }
 
-// Mint returns the reply address for tok. The expiry is rounded up to the
-// end of its UTC day (the token carries a day number).
+// Mint returns the reply address for tok (a version 2 address; its local
+// part is 63 octets). The expiry is rounded up to the end of its UTC day
+// (the token carries a day number). A comment token needs the
+// NotificationID of the email it is minted for.
 func (t *Tokens) Mint(tok Token) (string, error) {
-	ids := tok.Kind.ids(tok)
-	if ids == nil {
-		return "", domain.Errorf(domain.Invalid, "unknown reply token kind %d", tok.Kind)
-	}
-	if tok.KeyGeneration < 0 {
-		return "", domain.Errorf(domain.Invalid, "the key generation must not be negative")
-	}
 	if t.domain == "" || len(t.key) == 0 {
 		return "", domain.Errorf(domain.Internal, "reply tokens need a key and a mail domain")
+	}
+	if tok.KeyGeneration < 0 || tok.KeyGeneration > 1<<31 {
+		return "", domain.Errorf(domain.Invalid, "the key generation is out of range")
 	}
 	day := tok.Expires.UTC().Unix() / int64(epochDay/time.Second)
 	if tok.Expires.IsZero() || day <= 0 || day > 0xFFFF {
 		return "", domain.Errorf(domain.Invalid, "the reply token expiry is out of range")
 	}
-	payload := []byte{TokenVersion<<4 | byte(tok.Kind), 0, byte(day >> 8), byte(day)}
-	payload = binary.AppendUvarint(payload, uint64(tok.KeyGeneration))
-	var formats byte
-	for i, id := range ids {
-		f, b, err := packID(id)
-		if err != nil {
-			return "", err
-		}
-		formats |= f << (6 - 2*i)
-		payload = append(payload, b...)
+	user, ok := packUserID(tok.UserID)
+	if !ok {
+		return "", domain.Errorf(domain.Invalid, "user id %q cannot be carried in a reply address", tok.UserID)
 	}
-	payload[1] = formats
-	payload = append(payload, t.mac(payload)...)
+	var target []byte
+	switch tok.Kind {
+	case KindThread:
+		target, ok = packTargetID(tok.ThreadID)
+	case KindPoll:
+		target, ok = packTargetID(tok.PollID)
+	case KindComment:
+		target, ok = packNotificationID(tok.NotificationID)
+	default:
+		return "", domain.Errorf(domain.Invalid, "unknown reply token kind %d", tok.Kind)
+	}
+	if !ok {
+		return "", domain.Errorf(domain.Invalid, "the %s token's target cannot be carried in a reply address", tok.Kind)
+	}
+	payload := make([]byte, 0, v2Len)
+	payload = append(payload, v2Marker|byte(tok.Kind)<<4|byte(tok.KeyGeneration&0x0F), byte(day>>8), byte(day))
+	payload = append(append(payload, user...), target...)
+	payload = append(payload, t.macV2(tok.KeyGeneration, payload)...)
 	local := LocalPrefix + strings.ToLower(b32.EncodeToString(payload))
 	if len(local) > MaxLocalPart {
-		return "", domain.Errorf(domain.Invalid, "the reply address would be too long (%d characters)", len(local))
+		return "", domain.Errorf(domain.Internal, "the reply address would be too long (%d characters)", len(local))
 	}
 	return local + "@" + t.domain, nil
 }
@@ -244,76 +222,6 @@ func splitAddress(addr string) (local, dom string, ok bool) {
 	return addr[:i], addr[i+1:], true
 }
 
-// Open checks an address's domain, format, MAC (in constant time) and
-// expiry, and returns its token. The key generation is not checked: see
-// Token.CheckGeneration and Verify.
-func (t *Tokens) Open(addr string, now time.Time) (Token, error) {
-	if len(addr) > 400 {
-		return Token{}, ErrTokenMalformed
-	}
-	local, dom, ok := splitAddress(addr)
-	if !ok {
-		return Token{}, ErrTokenMalformed
-	}
-	if dom != t.domain {
-		return Token{}, ErrTokenWrongDomain
-	}
-	enc, ok := strings.CutPrefix(local, LocalPrefix)
-	if !ok || len(enc) == 0 || len(local) > maxTokenChars {
-		return Token{}, ErrTokenMalformed
-	}
-	raw, err := b32.DecodeString(strings.ToUpper(enc))
-	if err != nil || strings.ToLower(b32.EncodeToString(raw)) != enc || len(raw) < 5+macLen {
-		return Token{}, ErrTokenMalformed
-	}
-	payload, sum := raw[:len(raw)-macLen], raw[len(raw)-macLen:]
-	if !hmac.Equal(sum, t.mac(payload)) {
-		return Token{}, ErrTokenBadMAC
-	}
-	// Authentic from here on; still parse defensively.
-	if payload[0]>>4 != TokenVersion {
-		return Token{}, ErrTokenMalformed
-	}
-	tok := Token{Kind: Kind(payload[0] & 0x0F)}
-	formats := payload[1]
-	day := int64(payload[2])<<8 | int64(payload[3])
-	gen, n := binary.Uvarint(payload[4:])
-	if n <= 0 || gen > 1<<31 {
-		return Token{}, ErrTokenMalformed
-	}
-	tok.KeyGeneration = int(gen)
-	tok.Expires = time.Unix((day+1)*int64(epochDay/time.Second), 0).UTC().Add(-time.Nanosecond)
-	rest := payload[4+n:]
-	want := len(tok.Kind.ids(Token{}))
-	if want == 0 {
-		return Token{}, ErrTokenMalformed
-	}
-	ids := make([]string, want)
-	for i := range ids {
-		var ok bool
-		ids[i], rest, ok = unpackID((formats>>(6-2*i))&3, rest)
-		if !ok {
-			return Token{}, ErrTokenMalformed
-		}
-	}
-	if len(rest) != 0 {
-		return Token{}, ErrTokenMalformed
-	}
-	tok.UserID = ids[0]
-	switch tok.Kind {
-	case KindThread:
-		tok.ThreadID = ids[1]
-	case KindPoll:
-		tok.PollID = ids[1]
-	case KindComment:
-		tok.ThreadID, tok.CommentID = ids[1], ids[2]
-	}
-	if now.After(tok.Expires) {
-		return tok, ErrTokenExpired
-	}
-	return tok, nil
-}
-
 // CheckGeneration returns ErrTokenRevoked unless the token was minted with
 // the user's current key generation (rotating it revokes every address
 // issued before). A negative current generation (unknown or deleted user)
@@ -325,19 +233,82 @@ func (tok Token) CheckGeneration(current int) error {
 	return nil
 }
 
-// Verify is Open plus the key-generation check; currentKeyGeneration
-// returns the user's current generation, or a negative number when the user
-// is unknown. On ErrTokenExpired and ErrTokenRevoked the authentic token is
-// returned alongside the error (useful for telling the user).
+// Verify checks an address's domain, format, MAC (in constant time),
+// expiry and key generation, and returns its token. currentKeyGeneration
+// returns the token user's current generation, or a negative number when
+// the user is unknown; it is called with the user id the address carries,
+// before the MAC is checked (a version 2 MAC covers the full generation).
+// On ErrTokenExpired and ErrTokenRevoked the authentic token is returned
+// alongside the error (useful for telling the user); on any other error
+// nothing in the address is to be trusted.
 func (t *Tokens) Verify(addr string, now time.Time, currentKeyGeneration func(userID string) int) (Token, error) {
-	tok, err := t.Open(addr, now)
+	raw, err := t.decode(addr)
 	if err != nil {
-		return tok, err
+		return Token{}, err
 	}
-	if err := tok.CheckGeneration(currentKeyGeneration(tok.UserID)); err != nil {
-		return tok, err
+	if len(raw) != v2Len || raw[0]&0xC0 != v2Marker {
+		tok, err := t.openV1(raw, now)
+		if err != nil {
+			return tok, err
+		}
+		return tok, tok.CheckGeneration(currentKeyGeneration(tok.UserID))
 	}
-	return tok, nil
+	tok := Token{Kind: Kind(raw[0] >> 4 & 0x03), UserID: base64.RawURLEncoding.EncodeToString(raw[3 : 3+v2UserLen])}
+	target := raw[3+v2UserLen:]
+	switch tok.Kind {
+	case KindThread, KindPoll:
+		target = target[:v2TargetLen]
+	case KindComment:
+		target = target[:v2NotifLen]
+	default:
+		return Token{}, ErrTokenMalformed
+	}
+	payload := raw[:3+v2UserLen+len(target)]
+	// The generation the address was minted with, if authentic: the
+	// nearest at or below the current one with the same four low bits.
+	current := currentKeyGeneration(tok.UserID)
+	gen := current - ((current-int(raw[0]&0x0F))%16+16)%16
+	if current < 0 || gen < 0 || !hmac.Equal(raw[len(payload):], t.macV2(gen, payload)) {
+		return Token{}, ErrTokenBadMAC
+	}
+	tok.KeyGeneration = gen
+	day := int64(raw[1])<<8 | int64(raw[2])
+	tok.Expires = time.Unix((day+1)*int64(epochDay/time.Second), 0).UTC().Add(-time.Nanosecond)
+	switch tok.Kind {
+	case KindThread:
+		tok.ThreadID = strings.ToLower(b32.EncodeToString(target))
+	case KindPoll:
+		tok.PollID = strings.ToLower(b32.EncodeToString(target))
+	case KindComment:
+		tok.NotificationID = hex.EncodeToString(target)
+	}
+	if now.After(tok.Expires) {
+		return tok, ErrTokenExpired
+	}
+	return tok, tok.CheckGeneration(current)
+}
+
+// decode checks an address's domain and shape and returns the token's bytes.
+func (t *Tokens) decode(addr string) ([]byte, error) {
+	if len(addr) > 400 {
+		return nil, ErrTokenMalformed
+	}
+	local, dom, ok := splitAddress(addr)
+	if !ok {
+		return nil, ErrTokenMalformed
+	}
+	if dom != t.domain {
+		return nil, ErrTokenWrongDomain
+	}
+	enc, ok := strings.CutPrefix(local, LocalPrefix)
+	if !ok || len(enc) == 0 || len(local) > maxV1LocalPart {
+		return nil, ErrTokenMalformed
+	}
+	raw, err := b32.DecodeString(strings.ToUpper(enc))
+	if err != nil || strings.ToLower(b32.EncodeToString(raw)) != enc || len(raw) < 5 {
+		return nil, ErrTokenMalformed
+	}
+	return raw, nil
 }
 
 // FindReplyAddress returns the first of addrs (SES receipt recipients, then

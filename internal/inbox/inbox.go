@@ -40,6 +40,7 @@ import (
 	"github.com/quorum-app/quorum/internal/group"
 	"github.com/quorum-app/quorum/internal/inbound"
 	"github.com/quorum-app/quorum/internal/mail"
+	"github.com/quorum-app/quorum/internal/notify"
 	"github.com/quorum-app/quorum/internal/store"
 )
 
@@ -57,6 +58,12 @@ type ZeroGenerations struct{}
 // KeyGeneration implements KeyGenerations.
 func (ZeroGenerations) KeyGeneration(context.Context, string) (int, error) { return 0, nil }
 
+// Notifications reads the notification a comment's reply address names
+// (internal/notify): it says which thread and comment the email was about.
+type Notifications interface {
+	GetJob(ctx context.Context, uid, id string) (notify.Job, error)
+}
+
 // Config are the Service's dependencies.
 type Config struct {
 	Store *store.Store
@@ -69,6 +76,8 @@ type Config struct {
 	// and the mail domain).
 	Tokens *inbound.Tokens
 	Keys   KeyGenerations
+	// Notifications resolves the reply addresses of comment emails.
+	Notifications Notifications
 	// People looks up accounts (id → verified address and name; address → id).
 	People      group.People
 	Discussions *discussion.Service
@@ -99,6 +108,7 @@ type Service struct {
 	prefix      string
 	tokens      *inbound.Tokens
 	keys        KeyGenerations
+	notes       Notifications
 	people      group.People
 	discussions *discussion.Service
 	decisions   *decision.Service
@@ -115,7 +125,7 @@ type Service struct {
 
 // New returns a Service.
 func New(c Config) *Service {
-	s := &Service{st: c.Store, raw: c.Raw, bucket: c.InboundBucket, prefix: c.InboundPrefix, tokens: c.Tokens, keys: c.Keys, people: c.People, discussions: c.Discussions,
+	s := &Service{st: c.Store, raw: c.Raw, bucket: c.InboundBucket, prefix: c.InboundPrefix, tokens: c.Tokens, keys: c.Keys, notes: c.Notifications, people: c.People, discussions: c.Discussions,
 		decisions: c.Decisions, groups: c.Groups, sender: c.Mail, from: c.MailFrom, base: strings.TrimRight(c.BaseURL, "/"),
 		heldKey: store.DeriveKey(c.SigningKey, "inbound-held"), retention: c.Retention, holdFor: c.HoldFor, log: c.Log, now: c.Now}
 	if s.keys == nil {

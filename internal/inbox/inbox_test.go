@@ -96,7 +96,7 @@ func newFx(t *testing.T) *fx {
 	rec := &recorder{next: mail.NewSES(a.Clients.SES, "", cfg.MailDomain)}
 	svc := inbox.New(inbox.Config{Store: a.Store, Raw: inbox.S3Raw{Client: a.Clients.S3}, InboundBucket: cfg.InboundBucket,
 		InboundPrefix: "raw/", Tokens: inbound.NewTokens(cfg.SigningKey, cfg.MailDomain), People: app.People{Accounts: a.Accounts},
-		Discussions: threads, Decisions: a.Decisions, Groups: a.Groups, Mail: rec, MailFrom: cfg.MailFrom,
+		Notifications: a.Notifications, Discussions: threads, Decisions: a.Decisions, Groups: a.Groups, Mail: rec, MailFrom: cfg.MailFrom,
 		BaseURL: cfg.BaseURL.String(), SigningKey: cfg.SigningKey})
 	return &fx{t: t, a: a, inbox: svc, sent: rec, tok: inbound.NewTokens(cfg.SigningKey, cfg.MailDomain),
 		em: mail.Emulator{URL: cfg.SESEndpoint}, tag: env.Prefix, received: map[string]time.Time{}}
@@ -429,14 +429,11 @@ func TestWrongTargetsAreRejected(t *testing.T) {
 	if n := len(f.comments(carol, other)); n != 0 {
 		t.Fatal("posted in a thread without access")
 	}
-	// A comment of another thread named in a comment token.
-	c, err := f.a.Discussions.Comment(carol.ctx, other, discussion.CommentInput{Body: "hidden"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	to = f.replyAddr(inbound.Token{UserID: s.alice.id, Kind: inbound.KindComment, ThreadID: s.tid, CommentID: c.ID})
+	// A comment token naming a notification alice does not have (ids are
+	// read in her own list only; see TestReplyToACommentEmail).
+	to = f.replyAddr(inbound.Token{UserID: s.alice.id, Kind: inbound.KindComment, NotificationID: "18a2b3c4d5e6f70801020304"})
 	if out := f.deliver("", eml(s.alice.email, "x", "Re", "mismatch"), to, passing); out.Result != inbox.Rejected {
-		t.Fatalf("comment of another thread: %+v", out)
+		t.Fatalf("unknown notification: %+v", out)
 	}
 	// Tampered address: no reply to anybody.
 	good := s.aliceReply()

@@ -41,6 +41,9 @@ func (s *Service) reply(ctx context.Context, d Delivery, m *inbound.Message, add
 	if lookupErr != nil {
 		return Outcome{}, lookupErr
 	}
+	if terr != nil && !errors.Is(terr, inbound.ErrTokenExpired) && !errors.Is(terr, inbound.ErrTokenRevoked) {
+		user = group.Person{} // looked up by an id the address claimed, but it is not authentic
+	}
 	if errors.Is(terr, inbound.ErrTokenExpired) && tok.UserID != "" {
 		// An authentic but expired address: its user may be told.
 		if p, err := s.people.UserByID(ctx, tok.UserID); err == nil {
@@ -51,7 +54,13 @@ func (s *Service) reply(ctx context.Context, d Delivery, m *inbound.Message, add
 	}
 	var title string
 	var targetErr error
-	if terr == nil {
+	if terr == nil && tok.NotificationID != "" {
+		tok, targetErr = s.commentTarget(ctx, tok)
+		if retryable(targetErr) {
+			return Outcome{}, targetErr
+		}
+	}
+	if terr == nil && targetErr == nil {
 		actx := asUser(ctx, tok.UserID)
 		switch tok.Kind {
 		case inbound.KindThread, inbound.KindComment:
@@ -98,6 +107,29 @@ func (s *Service) reply(ctx context.Context, d Delivery, m *inbound.Message, add
 	}
 	return s.postReply(ctx, posting{user: user, tok: tok, key: d.MessageID, at: d.Received, msg: m,
 		text: inbound.ExtractReply(m), files: mailFiles(m)})
+}
+
+// commentTarget completes a comment token from the notification its
+// address names (the user's own; version 2 addresses carry it instead of
+// the thread and comment ids, to stay within 64 octets).
+func (s *Service) commentTarget(ctx context.Context, tok inbound.Token) (inbound.Token, error) {
+	if s.notes == nil {
+		return tok, domain.Errorf(domain.Unsupported, "replies to comment emails are not available here")
+	}
+	j, err := s.notes.GetJob(ctx, tok.UserID, tok.NotificationID)
+	switch {
+	case domain.ErrorCode(err) == domain.NotFound:
+		return tok, domain.Errorf(domain.NotFound, "the email this address belongs to is no longer known")
+	case err != nil:
+		return tok, err
+	case j.ThreadID == "":
+		return tok, domain.Errorf(domain.NotFound, "the email this address belongs to was not about a thread")
+	}
+	tok.ThreadID, tok.CommentID = j.ThreadID, j.CommentID
+	if tok.CommentID == "" {
+		tok.Kind = inbound.KindThread
+	}
+	return tok, nil
 }
 
 // pollTarget reads the poll as the voter and refuses what email cannot do.

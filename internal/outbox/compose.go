@@ -240,6 +240,9 @@ func (d *Dispatcher) composeJob(ctx context.Context, j notify.Job, p Person, g G
 	m := mail.Message{From: d.c.From, To: []string{p.Email}, Subject: v.Subject, Headers: h, Date: now}
 	if tok, ok := replyKind(n); ok && d.c.Tokens != nil {
 		tok.UserID, tok.Expires, tok.KeyGeneration = p.ID, now.Add(d.c.ReplyTTL), r.KeyGeneration
+		if tok.Kind == inbound.KindComment {
+			tok.NotificationID = n.ID // names the thread and the comment answered
+		}
 		addr, err := d.c.Tokens.Mint(tok)
 		if err != nil {
 			d.log.WarnContext(ctx, "outbox: no reply address", "notification", n.ID, "error", err.Error())

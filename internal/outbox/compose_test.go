@@ -119,16 +119,19 @@ func TestThreadingAndListHeaders(t *testing.T) {
 					t.Errorf("Reply-To %q on an email a reply cannot act on", replyTo)
 				}
 			} else {
-				tok, err := tokens.Open(replyTo, time.Now())
+				tok, err := tokens.Verify(replyTo, time.Now(), func(string) int { return 3 })
 				if err != nil {
 					t.Fatalf("Reply-To %q: %v", replyTo, err)
+				}
+				if addr, _ := mail.ParseAddress(replyTo); len(strings.Split(addr.Address, "@")[0]) > inbound.MaxLocalPart {
+					t.Errorf("Reply-To %q: the local part is longer than 64 octets", replyTo)
 				}
 				if tok.Kind != c.token || tok.UserID != uid || tok.KeyGeneration != 3 || tok.Expires.Before(time.Now().Add(59*24*time.Hour)) {
 					t.Errorf("token %+v", tok)
 				}
 				switch tok.Kind {
 				case inbound.KindComment:
-					if tok.ThreadID != tid || tok.CommentID != cid {
+					if tok.NotificationID != nid || tok.ThreadID != "" || tok.CommentID != "" {
 						t.Errorf("comment token %+v", tok)
 					}
 				case inbound.KindThread:

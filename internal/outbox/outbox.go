@@ -191,7 +191,7 @@ func New(c Config) (*Dispatcher, error) {
 		c.SendTimeout = min(30*time.Second, c.Lease/2)
 	}
 	if c.ReplyTTL <= 0 {
-		c.ReplyTTL = 60 * 24 * time.Hour
+		c.ReplyTTL = inbound.ReplyTTL
 	}
 	d := &Dispatcher{c: c, log: c.Log, now: c.Now}
 	if d.log == nil {
