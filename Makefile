@@ -57,9 +57,9 @@ invoke: tools ## run a function on a sample event: make invoke FN=api EVENT=even
 	@$(LOCALDEV) invoke $(FN) $(EVENT)
 
 .PHONY: mail-in
-mail-in: tools ## deliver a raw email to the inbound mail service locally: make mail-in EML=path/to.eml [TO=addr] [VERDICTS=fail]
-	@test -n "$(EML)" || { echo "usage: make mail-in EML=<file.eml> [TO=<recipient>] [VERDICTS=fail]"; exit 2; }
-	@VERDICTS=$(VERDICTS) $(LOCALDEV) mail-in $(EML) $(TO)
+mail-in: tools ## deliver a raw email to the inbound mail service locally: make mail-in EML=path/to.eml [TO=addr] [VERDICTS=fail] [MESSAGE_ID=ses-id]
+	@test -n "$(EML)" || { echo "usage: make mail-in EML=<file.eml> [TO=<recipient>] [VERDICTS=fail] [MESSAGE_ID=<SES message id>]"; exit 2; }
+	@VERDICTS=$(VERDICTS) MESSAGE_ID=$(MESSAGE_ID) $(LOCALDEV) mail-in $(EML) $(TO)
 
 tools: java node node_modules/.package-lock.json $(BIN)/versitygw localdev ## install the pinned tools
 

@@ -62,6 +62,11 @@ func threadTitle(subject string) string {
 // remembered alias) starts a thread; everything else is held for the
 // group's admins.
 func (s *Service) toGroup(ctx context.Context, d Delivery, m *inbound.Message, gid string) (Outcome, error) {
+	first, dup, err := s.firstDelivery(ctx, d, m, groupScope(gid))
+	if err != nil || dup.Result == Duplicate {
+		return dup, err
+	}
+	d = first
 	out := Outcome{GroupID: gid}
 	from := m.From.Address
 	blocked, err := s.getRule(ctx, gid, blockSK(from))

@@ -96,8 +96,11 @@ type Config struct {
 	// (confirming needs the raw message for its attachments).
 	Retention time.Duration
 	HoldFor   time.Duration
-	Log       *slog.Logger
-	Now       func() time.Time
+	// ReplyTTL is how long reply addresses work (default
+	// inbound.ReplyTTL): a Message-ID is remembered that long (and a day).
+	ReplyTTL time.Duration
+	Log      *slog.Logger
+	Now      func() time.Time
 }
 
 // Service processes inbound mail and serves held messages.
@@ -119,6 +122,7 @@ type Service struct {
 	heldKey     []byte
 	retention   time.Duration
 	holdFor     time.Duration
+	remember    time.Duration
 	log         *slog.Logger
 	now         func() time.Time
 }
@@ -127,7 +131,7 @@ type Service struct {
 func New(c Config) *Service {
 	s := &Service{st: c.Store, raw: c.Raw, bucket: c.InboundBucket, prefix: c.InboundPrefix, tokens: c.Tokens, keys: c.Keys, notes: c.Notifications, people: c.People, discussions: c.Discussions,
 		decisions: c.Decisions, groups: c.Groups, sender: c.Mail, from: c.MailFrom, base: strings.TrimRight(c.BaseURL, "/"),
-		heldKey: store.DeriveKey(c.SigningKey, "inbound-held"), retention: c.Retention, holdFor: c.HoldFor, log: c.Log, now: c.Now}
+		heldKey: store.DeriveKey(c.SigningKey, "inbound-held"), retention: c.Retention, holdFor: c.HoldFor, remember: c.ReplyTTL, log: c.Log, now: c.Now}
 	if s.keys == nil {
 		s.keys = ZeroGenerations{}
 	}
@@ -137,6 +141,10 @@ func New(c Config) *Service {
 	if s.holdFor <= 0 {
 		s.holdFor = 14 * 24 * time.Hour
 	}
+	if s.remember <= 0 {
+		s.remember = inbound.ReplyTTL
+	}
+	s.remember += 24 * time.Hour // addresses expire at the end of a day
 	if s.holdFor > s.retention {
 		s.holdFor = s.retention
 	}
@@ -178,7 +186,7 @@ const (
 	Rejected  Result = "rejected"  // refused: invalid address, no access, closed, ...
 	Dropped   Result = "dropped"   // machine mail, unreadable, not for us: ignored unanswered
 	Helped    Result = "help"      // an unreadable vote: the voter was sent how to vote
-	Duplicate Result = "duplicate" // processed before (same SES message id): nothing done
+	Duplicate Result = "duplicate" // processed before (same SES message id, or same Message-ID for the same account or group): nothing done
 )
 
 // Outcome is the report on one message. It carries no personal data (no

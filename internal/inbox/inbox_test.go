@@ -311,6 +311,8 @@ func TestCorpusRepliesBecomeComments(t *testing.T) {
 			t.Fatal(err)
 		}
 		raw = bytes.ReplaceAll(raw, []byte(c.from), []byte(p.email))
+		// The corpus files share one Message-ID; here they are distinct messages.
+		raw = bytes.Replace(raw, []byte("<CAF=abc123@"), []byte("<"+c.file+"@"), 1)
 		to := f.replyAddr(inbound.Token{UserID: p.id, Kind: inbound.KindThread, ThreadID: s.tid})
 		out := f.deliver("", raw, to, passing)
 		if out.Result != inbox.Posted {

@@ -40,6 +40,15 @@ func NewMessageID() string {
 // a new message id, as the SES receipt rule does, and processes it.
 // Recipients default to the message's To and Cc addresses.
 func (s *Service) Inject(ctx context.Context, raw []byte, recipients []string, v inbound.Verdicts) (Outcome, error) {
+	return s.InjectAs(ctx, NewMessageID(), raw, recipients, v)
+}
+
+// InjectAs is Inject under the SES message id id: injecting again under
+// the same id is SES delivering the same message again.
+func (s *Service) InjectAs(ctx context.Context, id string, raw []byte, recipients []string, v inbound.Verdicts) (Outcome, error) {
+	if !messageIDRE.MatchString(id) {
+		return Outcome{}, domain.Errorf(domain.Invalid, "the SES message id must be 1-128 letters, digits, '.', '_' or '-'")
+	}
 	if len(raw) > inbound.MaxMessageSize {
 		return Outcome{}, inbound.ErrTooLarge
 	}
@@ -63,7 +72,6 @@ func (s *Service) Inject(ctx context.Context, raw []byte, recipients []string, v
 			v.EnvelopeFrom = m.From.Address
 		}
 	}
-	id := NewMessageID()
 	key := s.prefix + id
 	if err := s.raw.Put(ctx, s.bucket, key, raw); err != nil {
 		return Outcome{}, err

@@ -52,6 +52,13 @@ func (s *Service) reply(ctx context.Context, d Delivery, m *inbound.Message, add
 			return Outcome{}, err
 		}
 	}
+	if tok.UserID != "" && (terr == nil || errors.Is(terr, inbound.ErrTokenExpired) || errors.Is(terr, inbound.ErrTokenRevoked)) {
+		first, dup, err := s.firstDelivery(ctx, d, m, userScope(tok.UserID))
+		if err != nil || dup.Result == Duplicate {
+			return dup, err
+		}
+		d = first
+	}
 	var title string
 	var targetErr error
 	if terr == nil && tok.NotificationID != "" {

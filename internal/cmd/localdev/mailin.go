@@ -15,7 +15,8 @@ import (
 // message into the local inbound bucket the way the SES receipt rule does
 // and runs the inbound mail service on it, printing the outcome. TO is the
 // envelope recipient (default: the message's To and Cc). The SES verdicts
-// pass unless VERDICTS=fail (a forged sender).
+// pass unless VERDICTS=fail (a forged sender). MESSAGE_ID sets the SES
+// message id (default: a new one), so that a delivery can be repeated.
 func mailIn(emlPath, to string) error {
 	l, err := setup()
 	if err != nil {
@@ -43,7 +44,12 @@ func mailIn(emlPath, to string) error {
 	if to != "" {
 		rcpt = strings.Split(to, ",")
 	}
-	out, err := a.Inbox.Inject(ctx, raw, rcpt, verdicts)
+	var out inbox.Outcome
+	if id := strings.TrimSpace(os.Getenv("MESSAGE_ID")); id != "" {
+		out, err = a.Inbox.InjectAs(ctx, id, raw, rcpt, verdicts)
+	} else {
+		out, err = a.Inbox.Inject(ctx, raw, rcpt, verdicts)
+	}
 	if err != nil {
 		return err
 	}
