@@ -72,7 +72,9 @@ node_modules/.package-lock.json: package.json package-lock.json
 
 $(BIN)/versitygw:
 	@mkdir -p $(BIN)
-	GOBIN=$(BIN) CGO_ENABLED=0 $(GO) install github.com/versity/versitygw/cmd/versitygw@$(VERSITYGW)
+	@echo "Building versitygw $(VERSITYGW) (the local S3 stand-in) from source into .bin/versitygw: this happens once and takes a few minutes ..."
+	@GOBIN=$(BIN) CGO_ENABLED=0 $(GO) install github.com/versity/versitygw/cmd/versitygw@$(VERSITYGW)
+	@echo "versitygw built; later runs reuse .bin/versitygw."
 
 java:
 	@command -v java >/dev/null || { \

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"time"
 )
 
 // VersityGWVersion is the pinned S3 stand-in, built from the Go module proxy.
@@ -93,14 +94,30 @@ func EnsureTools(root string, log io.Writer) error {
 		}
 	}
 	if _, err := os.Stat(VersityGW(root)); err != nil {
-		cmd := exec.Command("go", "install", "github.com/versity/versitygw/cmd/versitygw@"+VersityGWVersion)
-		cmd.Dir, cmd.Stdout, cmd.Stderr = root, log, log
-		cmd.Env = append(os.Environ(), "GOBIN="+filepath.Join(root, ".bin"), "CGO_ENABLED=0")
-		if err := cmd.Run(); err != nil {
-			return fmt.Errorf("installing versitygw %s failed: %w", VersityGWVersion, err)
+		if err := buildVersityGW(root, log, (*exec.Cmd).Run); err != nil {
+			return err
 		}
 	}
 	return CheckPrerequisites(root)
+}
+
+// versityGWNotice is what a first start says while it compiles versitygw.
+const versityGWNotice = "Building versitygw " + VersityGWVersion + " (the local S3 stand-in) from source into .bin/versitygw: " +
+	"this happens once and takes a few minutes ..."
+
+// buildVersityGW compiles the pinned versitygw into .bin with run, saying
+// so first: it is the slow part of a first start.
+func buildVersityGW(root string, log io.Writer, run func(*exec.Cmd) error) error {
+	fmt.Fprintln(log, versityGWNotice)
+	start := time.Now()
+	cmd := exec.Command("go", "install", "github.com/versity/versitygw/cmd/versitygw@"+VersityGWVersion)
+	cmd.Dir, cmd.Stdout, cmd.Stderr = root, log, log
+	cmd.Env = append(os.Environ(), "GOBIN="+filepath.Join(root, ".bin"), "CGO_ENABLED=0")
+	if err := run(cmd); err != nil {
+		return fmt.Errorf("installing versitygw %s failed: %w", VersityGWVersion, err)
+	}
+	fmt.Fprintf(log, "versitygw built in %s; later starts reuse .bin/versitygw.\n", time.Since(start).Round(time.Second))
+	return nil
 }
 
 // prefixWriter prefixes each line a child writes with its name.
