@@ -61,6 +61,11 @@ mail-in: tools ## deliver a raw email to the inbound mail service locally: make 
 	@test -n "$(EML)" || { echo "usage: make mail-in EML=<file.eml> [TO=<recipient>] [VERDICTS=fail] [MESSAGE_ID=<SES message id>]"; exit 2; }
 	@VERDICTS=$(VERDICTS) MESSAGE_ID=$(MESSAGE_ID) $(LOCALDEV) mail-in $(EML) $(TO)
 
+.PHONY: token
+token: tools ## print an API token for a local user, no sign-in code needed (local cloud only): make -s token EMAIL=alice@example.org
+	@test -n "$(EMAIL)" || { echo "usage: make -s token EMAIL=<address>   (e.g. alice@example.org, bob@example.org, carol@example.org)"; exit 2; }
+	@$(LOCALDEV) token "$(EMAIL)"
+
 tools: java node node_modules/.package-lock.json $(BIN)/versitygw localdev ## install the pinned tools
 
 localdev:

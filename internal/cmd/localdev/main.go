@@ -4,6 +4,8 @@
 //	localdev dev                 make dev: stand-ins + table/buckets + seed + the api function; Ctrl-C stops all
 //	localdev exec -- CMD ARGS    make test: an ephemeral cloud whose endpoints CMD gets as QUORUM_TEST_* variables
 //	localdev invoke FN EVENT     make invoke: run functions/FN on events/EVENT against the local cloud
+//	localdev mail-in EML [TO]    make mail-in: deliver a raw email to the inbound mail service
+//	localdev token EMAIL         make token: print an API token for a local user
 //
 // Ports come from PORT (api, default 8080), DYNAMODB_PORT (8000), S3_PORT
 // (7070) and SES_PORT (8005).
@@ -66,6 +68,11 @@ func main() {
 			usage()
 		}
 		err = mailIn(os.Args[2], strings.Join(os.Args[3:], ""))
+	case "token":
+		if len(os.Args) != 3 {
+			usage()
+		}
+		err = token(os.Args[2])
 	default:
 		usage()
 	}
@@ -80,7 +87,7 @@ func main() {
 }
 
 func usage() {
-	fmt.Fprintln(os.Stderr, "usage: localdev dev | exec -- CMD [ARGS] | invoke FUNCTION EVENT_FILE")
+	fmt.Fprintln(os.Stderr, "usage: localdev dev | exec -- CMD [ARGS] | invoke FUNCTION EVENT_FILE | mail-in EML [TO] | token EMAIL")
 	os.Exit(2)
 }
 
