@@ -75,7 +75,9 @@ func (h handler) Handle(ctx context.Context, ev events.SNSEvent) (Report, error)
 		if kind == "" {
 			kind = e.NotificationType
 		}
-		reason, feedbackID, at, recipients := "", "", time.Time{}, []recipient(nil)
+		var reason, feedbackID string
+		var at time.Time
+		var recipients []recipient
 		switch {
 		case kind == "Bounce" && e.Bounce != nil && e.Bounce.BounceType == "Permanent":
 			reason, feedbackID, at, recipients = mailpref.ReasonBounce, e.Bounce.FeedbackID, e.Bounce.Timestamp, e.Bounce.BouncedRecipients

@@ -62,14 +62,13 @@ type VoteResult struct {
 // voteState is what one attempt of a ballot write read.
 type voteState struct {
 	*loaded
-	uid        string
-	prev       *poll.Ballot
-	prevVer    int64
-	voted      bool   // anonymous: VOTED# exists
-	hash       string // anonymous: the receipt hash given
-	castAt     time.Time
-	pollGuest  bool
-	eligibleOK bool
+	uid       string
+	prev      *poll.Ballot
+	prevVer   int64
+	voted     bool   // anonymous: VOTED# exists
+	hash      string // anonymous: the receipt hash given
+	castAt    time.Time
+	pollGuest bool
 }
 
 // loadVote reads, in two calls, the poll with the actor's previous ballot
@@ -176,7 +175,7 @@ func retryable(err error) bool {
 
 func backoff(ctx context.Context, attempt int) {
 	d := time.Duration(1<<min(attempt, 6)) * time.Millisecond
-	d += time.Duration(rand.Int64N(int64(d)))
+	d += time.Duration(rand.Int64N(int64(d))) // #nosec G404 -- retry jitter, not a secret
 	select {
 	case <-ctx.Done():
 	case <-time.After(d):

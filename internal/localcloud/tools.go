@@ -50,9 +50,11 @@ func VersityGW(root string) string { return filepath.Join(root, ".bin", "versity
 // CheckPrerequisites names the first missing prerequisite in one line.
 func CheckPrerequisites(root string) error {
 	if _, err := exec.LookPath("java"); err != nil {
+		//lint:ignore ST1005 the message starts with a product name
 		return fmt.Errorf("Java 17 or newer is required for DynamoDB Local: install it (Debian: apt-get install openjdk-17-jre-headless)")
 	}
 	if _, err := exec.LookPath("node"); err != nil {
+		//lint:ignore ST1005 the message starts with a product name
 		return fmt.Errorf("Node.js 20 or newer is required for the SES emulator: install it (Debian: apt-get install nodejs npm)")
 	}
 	if _, err := DynamoDBJar(root); err != nil {

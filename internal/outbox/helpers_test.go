@@ -196,15 +196,6 @@ func (f *fixture) messagesTo(addr string) []mail.StoredMessage {
 	return out
 }
 
-func (f *fixture) job(uid, id string) notify.Job {
-	f.t.Helper()
-	j, err := f.notes.GetJob(context.Background(), uid, id)
-	if err != nil {
-		f.t.Fatal(err)
-	}
-	return j
-}
-
 // only returns the one job of uid.
 func (f *fixture) only(uid string) notify.Job {
 	f.t.Helper()

@@ -308,10 +308,7 @@ func (s *Server) devMailSubmit(w http.ResponseWriter, r *http.Request) {
 		if fail {
 			v = inbox.FailingVerdicts()
 		}
-		var rcpt []string
-		for _, a := range strings.FieldsFunc(to, func(c rune) bool { return c == ',' || c == ' ' || c == '\n' || c == '\r' }) {
-			rcpt = append(rcpt, a)
-		}
+		rcpt := strings.FieldsFunc(to, func(c rune) bool { return c == ',' || c == ' ' || c == '\n' || c == '\r' })
 		out, err = s.inbox.Inject(r.Context(), raw, rcpt, v)
 	}
 	if err != nil {

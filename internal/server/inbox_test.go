@@ -480,7 +480,7 @@ func TestDevMailOnlyLocal(t *testing.T) {
 	var buf strings.Builder
 	mw := multipart.NewWriter(&buf)
 	fw, _ := mw.CreateFormFile("file", "hello.eml")
-	_, _ = io.WriteString(fw, string(inbEML(e.milo.email, e.handle+"@"+e.a.Inbox.Domain(), "Dev hello", "From the dev page")))
+	_, _ = fw.Write(inbEML(e.milo.email, e.handle+"@"+e.a.Inbox.Domain(), "Dev hello", "From the dev page"))
 	_ = mw.WriteField("verdicts", "fail")
 	_ = mw.Close()
 	req := httptest.NewRequest("POST", "/dev/mail", strings.NewReader(buf.String()))
