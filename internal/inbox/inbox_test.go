@@ -278,6 +278,21 @@ func newScene(t *testing.T) *scene {
 	return s
 }
 
+// proposal is an open proposal by bob in the scene's thread, closing in
+// three days.
+func (s *scene) proposal(title string) string {
+	s.f.t.Helper()
+	d := poll.New(poll.TypeProposal)
+	d.Title = title
+	closing := time.Now().Add(72 * time.Hour).UTC()
+	d.Settings.ClosingAt = &closing
+	p, err := s.f.a.Decisions.Create(s.bob.ctx, decision.CreateInput{GroupID: s.gid, ThreadID: s.tid, Definition: d})
+	if err != nil {
+		s.f.t.Fatal(err)
+	}
+	return p.ID
+}
+
 func (s *scene) aliceReply() string {
 	return s.f.replyAddr(inbound.Token{UserID: s.alice.id, Kind: inbound.KindThread, ThreadID: s.tid})
 }
@@ -492,15 +507,8 @@ func TestReplayedMessageIsANoOp(t *testing.T) {
 func TestVoteByEmail(t *testing.T) {
 	s := newScene(t)
 	f := s.f
-	d := poll.New(poll.TypeProposal)
-	d.Title = "Plant tulips"
-	closing := time.Now().Add(72 * time.Hour).UTC()
-	d.Settings.ClosingAt = &closing
-	p, err := f.a.Decisions.Create(s.bob.ctx, decision.CreateInput{GroupID: s.gid, ThreadID: s.tid, Definition: d})
-	if err != nil {
-		t.Fatal(err)
-	}
-	to := f.replyAddr(inbound.Token{UserID: s.alice.id, Kind: inbound.KindPoll, PollID: p.ID})
+	pid := s.proposal("Plant tulips")
+	to := f.replyAddr(inbound.Token{UserID: s.alice.id, Kind: inbound.KindPoll, PollID: pid})
 	out := f.deliver("", eml(s.alice.email, "x", "Re: Plant tulips", "agree\nTulips are lovely."), to, passing)
 	if out.Result != inbox.Voted {
 		t.Fatalf("vote: %+v", out)
@@ -511,7 +519,7 @@ func TestVoteByEmail(t *testing.T) {
 		t.Fatalf("change: %+v", out)
 	}
 	f.waitMail(s.alice.email, regexp.MustCompile(`was changed`))
-	got, err := f.a.Decisions.Get(s.alice.ctx, p.ID)
+	got, err := f.a.Decisions.Get(s.alice.ctx, pid)
 	if err != nil {
 		t.Fatal(err)
 	}

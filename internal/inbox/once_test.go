@@ -9,12 +9,10 @@ import (
 	"time"
 
 	"github.com/quorum-app/quorum/internal/app"
-	"github.com/quorum-app/quorum/internal/decision"
 	"github.com/quorum-app/quorum/internal/discussion"
 	"github.com/quorum-app/quorum/internal/inbound"
 	"github.com/quorum-app/quorum/internal/inbox"
 	"github.com/quorum-app/quorum/internal/mail"
-	"github.com/quorum-app/quorum/internal/poll"
 )
 
 // sentMatching counts the mail the service sent to addr whose text matches re.
@@ -82,15 +80,7 @@ func TestSameMessageTwiceActsOnce(t *testing.T) {
 	})
 
 	t.Run("vote", func(t *testing.T) {
-		d := poll.New(poll.TypeProposal)
-		d.Title = "Plant tulips"
-		closing := time.Now().Add(72 * time.Hour).UTC()
-		d.Settings.ClosingAt = &closing
-		p, err := f.a.Decisions.Create(s.bob.ctx, decision.CreateInput{GroupID: s.gid, ThreadID: s.tid, Definition: d})
-		if err != nil {
-			t.Fatal(err)
-		}
-		to := f.replyAddr(inbound.Token{UserID: s.alice.id, Kind: inbound.KindPoll, PollID: p.ID})
+		to := f.replyAddr(inbound.Token{UserID: s.alice.id, Kind: inbound.KindPoll, PollID: s.proposal("Plant tulips")})
 		recorded := regexp.MustCompile(`was (recorded|changed)`)
 		before := f.sentMatching(s.alice.email, recorded)
 		first, second := f.twice(eml(s.alice.email, "x", "Re: Plant tulips", "agree"), to, to, passing)

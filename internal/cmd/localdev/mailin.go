@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/quorum-app/quorum/internal/app"
+	"github.com/quorum-app/quorum/internal/config"
 	"github.com/quorum-app/quorum/internal/inbox"
 	"github.com/quorum-app/quorum/internal/server"
 )
@@ -18,24 +19,16 @@ import (
 // pass unless VERDICTS=fail (a forged sender). MESSAGE_ID sets the SES
 // message id (default: a new one), so that a delivery can be repeated.
 func mailIn(emlPath, to string) error {
-	l, err := setup()
-	if err != nil {
-		return err
-	}
 	raw, err := os.ReadFile(emlPath)
 	if err != nil {
 		return err
 	}
 	ctx := context.Background()
-	cfg, stop, err := devCloud(ctx, l, "this message")
+	a, _, stop, err := devAPI(ctx, "this message")
 	if err != nil {
 		return err
 	}
 	defer stop()
-	a, err := app.NewAPI(ctx, cfg, server.NewLogger(os.Stderr, "warn"))
-	if err != nil {
-		return err
-	}
 	verdicts := inbox.PassingVerdicts()
 	if strings.EqualFold(os.Getenv("VERDICTS"), "fail") {
 		verdicts = inbox.FailingVerdicts()
@@ -56,4 +49,23 @@ func mailIn(emlPath, to string) error {
 	enc := json.NewEncoder(os.Stdout)
 	enc.SetIndent("", "  ")
 	return enc.Encode(out)
+}
+
+// devAPI wires the app on the local cloud `make dev` runs, or on one
+// started for purpose (stop ends it).
+func devAPI(ctx context.Context, purpose string) (*app.API, config.Config, func(), error) {
+	l, err := setup()
+	if err != nil {
+		return nil, config.Config{}, func() {}, err
+	}
+	cfg, stop, err := devCloud(ctx, l, purpose)
+	if err != nil {
+		return nil, cfg, stop, err
+	}
+	a, err := app.NewAPI(ctx, cfg, server.NewLogger(os.Stderr, "warn"))
+	if err != nil {
+		stop()
+		return nil, cfg, func() {}, err
+	}
+	return a, cfg, stop, nil
 }

@@ -16,7 +16,6 @@ import (
 	"github.com/quorum-app/quorum/internal/authz"
 	"github.com/quorum-app/quorum/internal/config"
 	"github.com/quorum-app/quorum/internal/domain"
-	"github.com/quorum-app/quorum/internal/server"
 )
 
 // tokenName starts the name of every token `make token` creates, so that
@@ -35,20 +34,12 @@ func token(email string) error {
 	if os.Getenv("AWS_LAMBDA_FUNCTION_NAME") != "" {
 		return errors.New("make token works on the local cloud only, not inside Lambda")
 	}
-	l, err := setup()
-	if err != nil {
-		return err
-	}
 	ctx := context.Background()
-	cfg, stop, err := devCloud(ctx, l, "this token")
+	a, cfg, stop, err := devAPI(ctx, "this token")
 	if err != nil {
 		return err
 	}
 	defer stop()
-	a, err := app.NewAPI(ctx, cfg, server.NewLogger(os.Stderr, "warn"))
-	if err != nil {
-		return err
-	}
 	secret, created, err := localToken(ctx, cfg, a, email)
 	if err != nil {
 		return err
