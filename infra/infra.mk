@@ -2,9 +2,14 @@
 # (`include infra/infra.mk`). Commands run from the repository root.
 #
 #   make build-lambdas            cross-compile every functions/<name> to build/lambda/<name>/bootstrap
-#   make synth                    build, then write both templates to cdk.out (offline, no credentials)
-#   make deploy ACCOUNT=1234...   build, then deploy the DR stack and the primary stack
+#   make synth                    build, then write the templates to cdk.out (offline, no credentials)
+#   make deploy ACCOUNT=1234...   build, then deploy the DR stack, the primary stack and the DR pilot light
 #   make infra-test               go test ./infra/...
+#
+# synth, deploy and infra-test first install the pinned npm tools (the CDK CLI
+# aws-cdk@2.1148.1 from package-lock.json) when node_modules lacks them, so
+# they work on a fresh clone; `node` and `node_modules/.package-lock.json`
+# are targets of the main Makefile.
 #
 # Extra CDK context: CDK_ARGS='-c mailDomain=example.org -c alarmEmail=ops@example.org'
 
@@ -27,13 +32,13 @@ build-lambdas:
 			-o $(LAMBDA_DIR)/$$f/bootstrap ./functions/$$f || exit 1; \
 	done
 
-synth: build-lambdas
+synth: node node_modules/.package-lock.json build-lambdas
 	$(CDK_ENV) $(CDK) synth --quiet --no-notices -o cdk.out \
 		-c account=$(or $(ACCOUNT),$(SYNTH_ACCOUNT)) -c lambdaAssetDir=$(LAMBDA_DIR) $(CDK_ARGS)
 
-deploy: build-lambdas
+deploy: node node_modules/.package-lock.json build-lambdas
 	$(CDK_ENV) $(CDK) deploy --all --no-notices --require-approval broadening \
 		$(if $(ACCOUNT),-c account=$(ACCOUNT)) -c lambdaAssetDir=$(LAMBDA_DIR) $(CDK_ARGS)
 
-infra-test:
+infra-test: node node_modules/.package-lock.json
 	go test ./infra/...

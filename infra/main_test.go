@@ -73,3 +73,42 @@ func TestMissingAccountIsAClearError(t *testing.T) {
 		t.Fatalf("want a clear account error, got %v\n%s", err, out)
 	}
 }
+
+// TestSynthAndDeployInstallThePinnedCLI: on a fresh clone (no node_modules)
+// `make synth` and `make deploy` install the pinned npm tools before they
+// call the CDK CLI. make -n prints the recipes without running them.
+func TestSynthAndDeployInstallThePinnedCLI(t *testing.T) {
+	root, err := filepath.Abs("..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	clone := t.TempDir()
+	for _, f := range []string{"Makefile", "infra/infra.mk", "package.json", "package-lock.json"} {
+		raw, err := os.ReadFile(filepath.Join(root, f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.MkdirAll(filepath.Dir(filepath.Join(clone, f)), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(clone, f), raw, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, target := range []string{"synth", "deploy", "infra-test"} {
+		cmd := exec.Command("make", "-n", "-C", clone, target, "ACCOUNT=123456789012")
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			t.Fatalf("make -n %s: %v\n%s", target, err, out)
+		}
+		s := string(out)
+		install := strings.Index(s, "npm ci")
+		if install < 0 {
+			t.Errorf("make %s on a fresh clone does not install the pinned npm tools:\n%s", target, s)
+			continue
+		}
+		if use := strings.Index(s, "cdk "+target); target != "infra-test" && (use < 0 || use < install) {
+			t.Errorf("make %s calls the CDK CLI before installing it:\n%s", target, s)
+		}
+	}
+}
