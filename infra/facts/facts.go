@@ -96,7 +96,15 @@ type Mail struct {
 	DKIM bool `json:"dkim"`
 	// SpamVirusScanning of inbound mail.
 	SpamVirusScanning bool `json:"spamVirusScanning"`
+	// Local: a development installation (make dev) whose mail goes to the
+	// local SES emulator and comes in through make mail-in; nothing leaves
+	// or reaches the machine, nothing is signed or scanned.
+	Local bool `json:"local,omitempty"`
 }
+
+// LocalMail is the mail of a development installation with mail domain
+// domain: it works, on stand-ins only.
+func LocalMail(domain string) Mail { return Mail{Enabled: true, Domain: domain, Local: true} }
 
 // TLS policy names.
 const (

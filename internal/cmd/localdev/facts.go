@@ -7,13 +7,15 @@ import (
 	"path/filepath"
 
 	"github.com/quorum-app/quorum/infra/facts"
+	"github.com/quorum-app/quorum/internal/config"
 )
 
 // localFacts computes the security facts of a deployment built from the
 // repository's cdk.json, for the /security page of `make dev` (which shows
 // them under a "local development" banner: the local cloud itself has none
-// of these protections).
-func localFacts(root string) (string, error) {
+// of these protections). Mail is the running configuration's: it works
+// locally, through the SES emulator and make mail-in.
+func localFacts(root string, running config.Config) (string, error) {
 	raw, err := os.ReadFile(filepath.Join(root, "cdk.json"))
 	if err != nil {
 		return "", err
@@ -33,6 +35,10 @@ func localFacts(root string) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("cdk.json: %w", err)
 	}
-	b, err := json.Marshal(facts.Of(cfg))
+	f := facts.Of(cfg)
+	if running.MailDomain != "" {
+		f.Mail = facts.LocalMail(running.MailDomain)
+	}
+	b, err := json.Marshal(f)
 	return string(b), err
 }

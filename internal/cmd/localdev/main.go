@@ -210,7 +210,7 @@ func dev() error {
 		return err
 	}
 	cfg := localConfig(cloud, key, l.apiPort)
-	if cfg.FactsJSON, err = localFacts(l.root); err != nil {
+	if cfg.FactsJSON, err = localFacts(l.root, cfg); err != nil {
 		return err
 	}
 	clients, err := awsclient.New(ctx, cfg)
