@@ -1,0 +1,105 @@
+package recovery_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/quorum-app/quorum/internal/decision"
+	"github.com/quorum-app/quorum/internal/group"
+	"github.com/quorum-app/quorum/internal/localcloud"
+	"github.com/quorum-app/quorum/internal/recovery"
+	"github.com/quorum-app/quorum/internal/tabledef"
+)
+
+// mentions reports whether any string in v contains one of ids.
+func mentions(v types.AttributeValue, ids []string) bool {
+	switch x := v.(type) {
+	case *types.AttributeValueMemberS:
+		for _, id := range ids {
+			if strings.Contains(x.Value, id) {
+				return true
+			}
+		}
+	case *types.AttributeValueMemberSS:
+		for _, e := range x.Value {
+			if mentions(&types.AttributeValueMemberS{Value: e}, ids) {
+				return true
+			}
+		}
+	case *types.AttributeValueMemberL:
+		for _, e := range x.Value {
+			if mentions(e, ids) {
+				return true
+			}
+		}
+	case *types.AttributeValueMemberM:
+		for _, e := range x.Value {
+			if mentions(e, ids) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// The restore's idea of "a group's items" matches what the services write:
+// every item that refers to the group, its subgroup, threads or polls is
+// in scope, except the items in people's own partitions (USER#...).
+func TestCollectFindsEveryItemOfAGroup(t *testing.T) {
+	w := newWorld(t)
+	ctx := context.Background()
+	// More kinds of items: an invitation, a thread guest invitation, a
+	// closed poll with its outcome, frozen results and receipts.
+	_, err := w.a.Groups.Invite(w.owner, w.gid, group.InviteInput{Emails: []string{w.env.Prefix + "-ivy@example.org"}, Role: "member"})
+	w.must(err, "invite")
+	_, err = w.a.Discussions.InviteGuestByEmail(w.owner, w.t1, w.env.Prefix+"-gus@example.org")
+	w.must(err, "guest invite")
+	_, err = w.a.Decisions.Close(w.owner, w.anon)
+	w.must(err, "close")
+	_, err = w.a.Decisions.SetOutcome(w.owner, w.anon, decision.OutcomeInput{Statement: "Agreed."})
+	w.must(err, "outcome")
+	_, err = w.a.Decisions.Tick(ctx, timeNow())
+	w.must(err, "finalize")
+
+	empty := tabledef.MainTable(w.env.Prefix + "-empty")
+	w.must(localcloud.EnsureTable(ctx, w.env.Clients.DynamoDB, empty), "empty table")
+	v, err := recovery.Verify(ctx, w.env.Clients.DynamoDB, recovery.VerifyInput{A: w.env.Config.Table, B: empty.Name,
+		Scope: &recovery.Scope{GroupID: w.gid}, MaxListed: 100000})
+	w.must(err, "collect")
+	in := map[recovery.Key]bool{}
+	for _, k := range v.OnlyInAKeys {
+		in[k] = true
+	}
+	ids := []string{w.gid, w.sub, w.t1, w.t2, w.subThread, w.p1, w.anon}
+	var all []map[string]types.AttributeValue
+	scan(t, w, func(it map[string]types.AttributeValue) { all = append(all, it) })
+	found := map[string]int{}
+	for _, it := range all {
+		pk := it["PK"].(*types.AttributeValueMemberS).Value
+		sk := it["SK"].(*types.AttributeValueMemberS).Value
+		refers := false
+		for _, val := range it {
+			refers = refers || mentions(val, ids)
+		}
+		if !refers || strings.HasPrefix(pk, "USER#") {
+			continue
+		}
+		typ := "?"
+		if x, ok := it["Type"].(*types.AttributeValueMemberS); ok {
+			typ = x.Value
+		}
+		found[typ]++
+		if !in[recovery.Key{PK: pk, SK: sk}] {
+			t.Errorf("item %s / %s (%s) refers to the group but a restore would not copy it", pk, sk, typ)
+		}
+	}
+	for _, typ := range []string{"group", "handle", "membership", "invitation", "thread", "timeline_item", "history", "file",
+		"thread-invitation", "poll", "tally", "ballot", "sealed_ballot", "participation", "outcome", "poll_results", "participation_receipt"} {
+		if found[typ] == 0 {
+			t.Errorf("the fixture wrote no %s item: the check does not cover it (found %v)", typ, found)
+		}
+	}
+}
