@@ -42,3 +42,42 @@ deploy: node node_modules/.package-lock.json build-lambdas
 
 infra-test: node node_modules/.package-lock.json
 	go test ./infra/...
+
+# Recovery (docs/deploy.md, Runbooks): internal/cmd/recovery. Each target
+# takes the deployment's configuration like synth and deploy do (cdk.json,
+# ACCOUNT=, CDK_ARGS='-c key=value ...'); DRY_RUN=1 prints every call that
+# would change something and changes nothing. REGION= overrides the region.
+RECOVERY       = $(GO) run ./internal/cmd/recovery
+RECOVERY_FLAGS = $(if $(ACCOUNT),-c account=$(ACCOUNT)) $(CDK_ARGS) $(if $(REGION),-region $(REGION))
+DRY_FLAG       = $(if $(DRY_RUN),-dry-run)
+
+.PHONY: failover failback dr-status restore-pitr restore-backup verify restore-group restore-object
+
+failover: ## make the DR region active: pilot light on, primary idle, DNS switched (DRY_RUN=1 to preview)
+	@$(RECOVERY) failover $(DRY_FLAG) $(RECOVERY_FLAGS)
+
+failback: ## make the primary region active again (DRY_RUN=1 to preview)
+	@$(RECOVERY) failback $(DRY_FLAG) $(RECOVERY_FLAGS)
+
+dr-status: ## which region runs the scheduler and the mailer
+	@$(RECOVERY) status $(RECOVERY_FLAGS)
+
+restore-pitr: ## new table from point-in-time recovery: make restore-pitr TIME=2026-01-31T09:45:00Z [TARGET=name]
+	@test -n "$(TIME)" || { echo "usage: make restore-pitr TIME=<RFC 3339 time or latest> [TARGET=<new table>] [DRY_RUN=1]"; exit 2; }
+	@$(RECOVERY) restore-pitr -time $(TIME) $(if $(TARGET),-target $(TARGET)) $(DRY_FLAG) $(RECOVERY_FLAGS)
+
+restore-backup: ## new table from the backup vault (DR copies by default): [RECOVERY_POINT=arn] [BEFORE=time] [TARGET=name]
+	@$(RECOVERY) restore-backup $(if $(RECOVERY_POINT),-recovery-point $(RECOVERY_POINT)) $(if $(BEFORE),-before $(BEFORE)) \
+		$(if $(TARGET),-target $(TARGET)) $(DRY_FLAG) $(RECOVERY_FLAGS)
+
+verify: ## compare two tables: make verify A=<restored table> [B=<table>] [GROUP=id | THREAD=id]
+	@test -n "$(A)" || { echo "usage: make verify A=<table> [B=<table, default the live one>] [GROUP=<id> | THREAD=<id>]"; exit 2; }
+	@$(RECOVERY) verify -a $(A) $(if $(B),-b $(B)) $(if $(GROUP),-group $(GROUP)) $(if $(THREAD),-thread $(THREAD)) $(RECOVERY_FLAGS)
+
+restore-group: ## copy one group (or thread) back: make restore-group FROM=<restored table> GROUP=id | THREAD=id [DRY_RUN=1]
+	@test -n "$(FROM)" -a -n "$(GROUP)$(THREAD)" || { echo "usage: make restore-group FROM=<restored table> GROUP=<id> | THREAD=<id> [DRY_RUN=1]"; exit 2; }
+	@$(RECOVERY) restore-group -from $(FROM) $(if $(GROUP),-group $(GROUP)) $(if $(THREAD),-thread $(THREAD)) $(DRY_FLAG) $(RECOVERY_FLAGS)
+
+restore-object: ## bring back a deleted file: make restore-object KEY=threads/<tid>/<fid> [VERSION=id] [BUCKET=uploads]
+	@test -n "$(KEY)" || { echo "usage: make restore-object KEY=<object key> [VERSION=<version id>] [BUCKET=uploads|inbound|<name>] [DRY_RUN=1]"; exit 2; }
+	@$(RECOVERY) restore-object -key $(KEY) $(if $(VERSION),-version $(VERSION)) $(if $(BUCKET),-bucket $(BUCKET)) $(DRY_FLAG) $(RECOVERY_FLAGS)

@@ -34,6 +34,19 @@ type Config struct {
 	// Domain in PrimaryRegion (required with Domain).
 	Domain         string
 	CertificateArn string
+	// DRCertificateArn is an ACM certificate for Domain in DRRegion
+	// (required with Domain): the pilot-light API answers on the same domain
+	// after a failover.
+	DRCertificateArn string
+	// HostedZoneID is the Route 53 hosted zone of Domain (optional): with it,
+	// make failover/failback switch the domain's failover records (and the
+	// mail domain's MX when the zone holds it); without it they print the DNS
+	// changes to make.
+	HostedZoneID string
+	// ActiveRegion serves traffic and runs the scheduler and the mailer:
+	// PrimaryRegion (default) or, after make failover, DRRegion. The other
+	// region's compute is deployed idle (pilot light).
+	ActiveRegion string
 	// MailDomain sends and receives mail (optional, defaults to Domain;
 	// without any, SES is not configured and mail is disabled).
 	MailDomain string
@@ -88,7 +101,8 @@ func Defaults() Config {
 
 // Keys lists the context keys Load reads, in documentation order.
 var Keys = []string{
-	"appName", "account", "primaryRegion", "drRegion", "domain", "certificateArn", "mailDomain",
+	"appName", "account", "primaryRegion", "drRegion", "activeRegion", "domain", "certificateArn", "drCertificateArn",
+	"hostedZoneId", "mailDomain",
 	"alarmEmail", "logRetentionDays", "accessLogRetentionDays", "inboundMailRetentionDays",
 	"noncurrentVersionDays", "backupRetentionDays", "pitrDays", "keyRotationDays",
 	"apiRateLimit", "apiBurstLimit", "logLevel", "drKeyArn", "lambdaAssetDir",
@@ -103,6 +117,7 @@ var (
 	regionRe  = regexp.MustCompile(`^[a-z]{2}(-gov)?-[a-z]+-[0-9]$`)
 	domainRe  = regexp.MustCompile(`^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$`)
 	certRe    = regexp.MustCompile(`^arn:aws[a-z-]*:acm:([a-z0-9-]+):[0-9]{12}:certificate/[0-9a-f-]+$`)
+	zoneRe    = regexp.MustCompile(`^Z[0-9A-Z]{1,32}$`)
 	keyArnRe  = regexp.MustCompile(`^arn:aws[a-z-]*:kms:([a-z0-9-]+):[0-9]{12}:key/[0-9a-zA-Z-]+$`)
 )
 
@@ -165,6 +180,9 @@ func Load(lookup func(key string) any) (Config, error) {
 	str("drRegion", &c.DRRegion)
 	str("domain", &c.Domain)
 	str("certificateArn", &c.CertificateArn)
+	str("drCertificateArn", &c.DRCertificateArn)
+	str("hostedZoneId", &c.HostedZoneID)
+	str("activeRegion", &c.ActiveRegion)
 	str("mailDomain", &c.MailDomain)
 	str("alarmEmail", &c.AlarmEmail)
 	num("logRetentionDays", &c.LogRetentionDays)
@@ -184,6 +202,9 @@ func Load(lookup func(key string) any) (Config, error) {
 	c.MailDomain = strings.ToLower(c.MailDomain)
 	if c.MailDomain == "" {
 		c.MailDomain = c.Domain
+	}
+	if c.ActiveRegion == "" {
+		c.ActiveRegion = c.PrimaryRegion
 	}
 
 	if !appNameRe.MatchString(c.AppName) {
@@ -216,6 +237,28 @@ func Load(lookup func(key string) any) (Config, error) {
 			bad("certificateArn", "%q is not an ACM certificate ARN", c.CertificateArn)
 		} else if m[1] != c.PrimaryRegion {
 			bad("certificateArn", "must be in primaryRegion %s, not %s", c.PrimaryRegion, m[1])
+		}
+	}
+	if c.ActiveRegion != c.PrimaryRegion && c.ActiveRegion != c.DRRegion {
+		bad("activeRegion", "%q must be primaryRegion (%s) or drRegion (%s)", c.ActiveRegion, c.PrimaryRegion, c.DRRegion)
+	}
+	switch {
+	case c.Domain != "" && c.DRCertificateArn == "":
+		bad("drCertificateArn", "is required with domain: an ACM certificate for %s in %s (the pilot-light API answers on it after a failover)", c.Domain, c.DRRegion)
+	case c.Domain == "" && c.DRCertificateArn != "":
+		bad("drCertificateArn", "is set but domain is not")
+	case c.DRCertificateArn != "":
+		if m := certRe.FindStringSubmatch(c.DRCertificateArn); m == nil {
+			bad("drCertificateArn", "%q is not an ACM certificate ARN", c.DRCertificateArn)
+		} else if m[1] != c.DRRegion {
+			bad("drCertificateArn", "must be in drRegion %s, not %s", c.DRRegion, m[1])
+		}
+	}
+	if c.HostedZoneID != "" {
+		if c.Domain == "" {
+			bad("hostedZoneId", "is set but domain is not")
+		} else if !zoneRe.MatchString(c.HostedZoneID) {
+			bad("hostedZoneId", "%q is not a Route 53 hosted zone id (like Z0123456789ABCDEFGHIJ)", c.HostedZoneID)
 		}
 	}
 	if c.MailDomain != "" {
@@ -270,6 +313,17 @@ func Load(lookup func(key string) any) (Config, error) {
 		return Config{}, fmt.Errorf("invalid infra configuration (cdk.json context or -c overrides):\n%w", errors.Join(errs...))
 	}
 	return c, nil
+}
+
+// ReceivesMail reports whether SES receives mail in region (receipt rules).
+func ReceivesMail(region string) bool { return sesReceivingRegions[region] }
+
+// StandbyRegion is the region that is not active.
+func (c Config) StandbyRegion() string {
+	if c.ActiveRegion == c.DRRegion {
+		return c.PrimaryRegion
+	}
+	return c.DRRegion
 }
 
 // MailEnabled reports whether SES sending and receiving are configured.

@@ -209,6 +209,14 @@ func (c Config) BackupVaultArn(region string) string {
 	return "arn:aws:backup:" + region + ":" + c.Account + ":backup-vault:" + c.BackupVaultName(region)
 }
 
+// BackupRoleName is the AWS Backup service role (backups and restores).
+func (c Config) BackupRoleName() string { return c.AppName + "-backup" }
+
+// BackupRoleArn is the ARN of BackupRoleName.
+func (c Config) BackupRoleArn() string {
+	return "arn:aws:iam::" + c.Account + ":role/" + c.BackupRoleName()
+}
+
 // FunctionName is the physical name of the function in folder functions/<name>.
 func (c Config) FunctionName(name string) string { return c.AppName + "-" + name }
 

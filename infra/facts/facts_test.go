@@ -59,7 +59,8 @@ func TestFactsFollowConfig(t *testing.T) {
 	}
 	c2, err := load(t, map[string]any{"account": "123456789012", "drRegion": "us-west-2", "pitrDays": float64(14),
 		"backupRetentionDays": float64(90), "inboundMailRetentionDays": float64(7), "mailDomain": "m.example.org",
-		"domain": "q.example.org", "certificateArn": "arn:aws:acm:eu-west-1:123456789012:certificate/abc-123"})
+		"domain": "q.example.org", "certificateArn": "arn:aws:acm:eu-west-1:123456789012:certificate/abc-123",
+		"drCertificateArn": "arn:aws:acm:us-west-2:123456789012:certificate/def-456"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -67,5 +68,39 @@ func TestFactsFollowConfig(t *testing.T) {
 	if f2.Regions.DisasterRecovery != "us-west-2" || f2.PointInTimeRecovery.WindowDays != 14 || f2.Backups.RetentionDays != 90 ||
 		f2.Retention.InboundRawMailDays != 7 || !f2.Mail.Enabled || !f2.TLS.InboundMailTLSRequired || f2.TLS.APIEndpoint != "https://q.example.org" || f2.TLS.APIMinimumVersion != TLS12 {
 		t.Fatalf("%+v", f2)
+	}
+}
+
+// The pilot-light keys: the active region is one of the two, a domain needs
+// a certificate in the DR region too, a hosted zone needs a domain.
+func TestFailoverKeys(t *testing.T) {
+	c, err := load(t, map[string]any{"account": "123456789012"})
+	if err != nil || c.ActiveRegion != "eu-west-1" || c.StandbyRegion() != "eu-central-1" {
+		t.Fatalf("default active region: %+v %v", c, err)
+	}
+	c, err = load(t, map[string]any{"account": "123456789012", "activeRegion": "eu-central-1"})
+	if err != nil || c.ActiveRegion != "eu-central-1" || c.StandbyRegion() != "eu-west-1" {
+		t.Fatalf("failed over: %+v %v", c, err)
+	}
+	_, err = load(t, map[string]any{"account": "123456789012", "activeRegion": "us-east-1", "hostedZoneId": "Z123",
+		"domain": "q.example.org", "certificateArn": "arn:aws:acm:eu-west-1:123456789012:certificate/abc"})
+	for _, want := range []string{"activeRegion: \"us-east-1\" must be primaryRegion", "drCertificateArn: is required with domain"} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("missing %q in %v", want, err)
+		}
+	}
+	_, err = load(t, map[string]any{"account": "123456789012", "hostedZoneId": "Z123"})
+	if err == nil || !strings.Contains(err.Error(), "hostedZoneId: is set but domain is not") {
+		t.Errorf("zone without domain: %v", err)
+	}
+	_, err = load(t, map[string]any{"account": "123456789012", "domain": "q.example.org", "hostedZoneId": "not-a-zone",
+		"certificateArn": "arn:aws:acm:eu-west-1:123456789012:certificate/abc", "drCertificateArn": "arn:aws:acm:eu-west-1:123456789012:certificate/abc"})
+	for _, want := range []string{"hostedZoneId: \"not-a-zone\"", "drCertificateArn: must be in drRegion eu-central-1"} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("missing %q in %v", want, err)
+		}
+	}
+	if !ReceivesMail("eu-central-1") || ReceivesMail("sa-east-1") {
+		t.Error("SES receiving regions")
 	}
 }

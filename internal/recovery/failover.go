@@ -405,3 +405,32 @@ func (r *FailoverReport) Print(c Calls) {
 
 // ErrUnreached is returned by a command whose old region could not be switched off.
 var ErrUnreached = errors.New("the old region was not switched off")
+
+// SideStatus describes what runs in one region: the mailer's stream mapping,
+// the scheduler and (with Receipt) the active receipt rule set.
+func SideStatus(ctx context.Context, side Region, mailer, sched string) string {
+	var parts []string
+	if out, err := side.Lambda.ListEventSourceMappings(ctx, &lambda.ListEventSourceMappingsInput{FunctionName: aws.String(mailer)}); err != nil {
+		parts = append(parts, "mailer mapping: unreachable ("+err.Error()+")")
+	} else {
+		for _, m := range out.EventSourceMappings {
+			parts = append(parts, "mailer mapping "+aws.ToString(m.State))
+		}
+		if len(out.EventSourceMappings) == 0 {
+			parts = append(parts, "mailer mapping: none")
+		}
+	}
+	if s, err := side.Scheduler.GetSchedule(ctx, &scheduler.GetScheduleInput{Name: aws.String(sched)}); err != nil {
+		parts = append(parts, "scheduler: unreachable ("+err.Error()+")")
+	} else {
+		parts = append(parts, "scheduler "+string(s.State))
+	}
+	if side.Receipt != nil {
+		if out, err := side.Receipt.DescribeActiveReceiptRuleSet(ctx, &ses.DescribeActiveReceiptRuleSetInput{}); err == nil && out.Metadata != nil {
+			parts = append(parts, "active receipt rule set "+aws.ToString(out.Metadata.Name))
+		} else if err == nil {
+			parts = append(parts, "no active receipt rule set")
+		}
+	}
+	return strings.Join(parts, ", ")
+}
