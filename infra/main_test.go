@@ -46,12 +46,12 @@ func TestCLISynth(t *testing.T) {
 	if err != nil {
 		t.Fatalf("cdk synth: %v\n%s", err, output)
 	}
-	for _, name := range []string{"quorum-dr.template.json", "quorum-primary.template.json"} {
+	for _, name := range []string{"quorum-dr.template.json", "quorum-primary.template.json", "quorum-dr-app.template.json"} {
 		raw, err := os.ReadFile(filepath.Join(out, name))
 		if err != nil {
 			t.Fatalf("%s: %v\n%s", name, err, output)
 		}
-		if name == "quorum-primary.template.json" && !strings.Contains(string(raw), `"provided.al2023"`) {
+		if name != "quorum-dr.template.json" && !strings.Contains(string(raw), `"provided.al2023"`) {
 			t.Errorf("%s: no function", name)
 		}
 	}

@@ -209,6 +209,10 @@ func (c Config) BackupVaultArn(region string) string {
 	return "arn:aws:backup:" + region + ":" + c.Account + ":backup-vault:" + c.BackupVaultName(region)
 }
 
+// SigningKeySecretName is the Secrets Manager secret of the signing key
+// (replicated to the DR region under the same name).
+func (c Config) SigningKeySecretName() string { return c.AppName + "/signing-key" }
+
 // BackupRoleName is the AWS Backup service role (backups and restores).
 func (c Config) BackupRoleName() string { return c.AppName + "-backup" }
 

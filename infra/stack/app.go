@@ -13,6 +13,8 @@ type Stacks struct {
 	Facts   facts.Facts
 	DR      *DRStack
 	Primary *PrimaryStack
+	// DRApp is the pilot light: the application in the DR region.
+	DRApp *DRAppStack
 }
 
 // Options of Build.
@@ -24,7 +26,8 @@ type Options struct {
 	Nag bool
 }
 
-// Build adds the DR and primary stacks of cfg to app.
+// Build adds the stacks of cfg to app: the DR data stack, the primary stack
+// and the DR pilot light, deployed in that order.
 func Build(app awscdk.App, cfg facts.Config, opts Options) (*Stacks, error) {
 	specs := opts.Functions
 	if specs == nil {
@@ -35,16 +38,19 @@ func Build(app awscdk.App, cfg facts.Config, opts Options) (*Stacks, error) {
 	if err != nil {
 		return nil, err
 	}
-	for _, st := range []awscdk.Stack{dr.Stack, primary.Stack} {
+	drApp := NewDRAppStack(app, cfg.AppName+"-dr-app", cfg, specs, dr, primary)
+	for _, st := range []awscdk.Stack{dr.Stack, primary.Stack, drApp.Stack} {
 		awscdk.Tags_Of(st).Add(s("app"), s(cfg.AppName), nil)
 	}
 	suppressDR(dr)
 	suppressPrimary(primary, cfg)
+	suppressCompute(primary.Compute)
+	suppressDRApp(drApp)
 	if opts.Nag {
 		awscdk.Aspects_Of(app).Add(cdknag.NewAwsSolutionsChecks(&cdknag.NagPackProps{Verbose: b(true)}), nil)
 		awscdk.Aspects_Of(app).Add(cdknag.NewNIST80053R5Checks(&cdknag.NagPackProps{Verbose: b(true)}), nil)
 	}
-	return &Stacks{Config: cfg, Facts: facts.Of(cfg), DR: dr, Primary: primary}, nil
+	return &Stacks{Config: cfg, Facts: facts.Of(cfg), DR: dr, Primary: primary, DRApp: drApp}, nil
 }
 
 // ContextLookup adapts an app's context (cdk.json plus -c) to facts.Load.

@@ -64,6 +64,22 @@ func allowServiceUse(key awskms.Key, sid, service string, actions []string, cond
 	}), b(false))
 }
 
+// allowRegionalServices lets the services that encrypt with a region's data
+// key use it: CloudWatch Logs (log groups), CloudWatch alarms (the encrypted
+// alarm topic) and, with mail, SES (inbound mail and its event topic).
+func allowRegionalServices(key awskms.Key, cfg facts.Config, region string) {
+	sourceAccount := map[string]any{"StringEquals": map[string]any{"aws:SourceAccount": cfg.Account}}
+	allowServiceUse(key, "CloudWatchLogs", "logs."+region+".amazonaws.com",
+		[]string{"kms:Encrypt", "kms:Decrypt", "kms:ReEncryptFrom", "kms:ReEncryptTo", "kms:GenerateDataKey", "kms:GenerateDataKeyWithoutPlaintext", "kms:DescribeKey"},
+		map[string]any{"ArnLike": map[string]any{"kms:EncryptionContext:aws:logs:arn": "arn:aws:logs:" + region + ":" + cfg.Account + ":log-group:*"}})
+	allowServiceUse(key, "CloudWatchAlarmsToEncryptedTopic", "cloudwatch.amazonaws.com",
+		[]string{"kms:Decrypt", "kms:GenerateDataKey"}, sourceAccount)
+	if cfg.MailEnabled() {
+		allowServiceUse(key, "SESWritesInboundMailAndPublishesEvents", "ses.amazonaws.com",
+			[]string{"kms:Decrypt", "kms:GenerateDataKey", "kms:Encrypt"}, sourceAccount)
+	}
+}
+
 // newAccessLogBucket is the target of S3 server access logs. S3 cannot
 // deliver access logs to an SSE-KMS bucket, so it uses SSE-S3.
 func newAccessLogBucket(scope constructs.Construct, cfg facts.Config, region string) awss3.Bucket {

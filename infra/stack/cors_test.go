@@ -2,6 +2,7 @@ package stack
 
 import (
 	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/quorum-app/quorum/internal/tabledef"
@@ -51,12 +52,37 @@ func TestUploadsBucketCors(t *testing.T) {
 		if rule["ExposedHeaders"] != nil {
 			t.Errorf("%s: exposes headers %s", name, js(rule["ExposedHeaders"]))
 		}
-		// No other bucket (inbound mail, access logs), and no DR replica, is opened to browsers.
-		for tname, tpl := range map[string]map[string]any{name: c.tpl, name + " dr": map[string]map[string]any{"full": fullDRTpl, "minimal": minDRTpl}[name]} {
-			for _, r := range resources(tpl, "AWS::S3::Bucket") {
-				if r.ID != uploads.ID && r.props()["CorsConfiguration"] != nil {
-					t.Errorf("%s: bucket %s has CORS %s", tname, r.ID, js(r.props()["CorsConfiguration"]))
-				}
+		// No other bucket (inbound mail, access logs) is opened to browsers.
+		for _, r := range resources(c.tpl, "AWS::S3::Bucket") {
+			if r.ID != uploads.ID && r.props()["CorsConfiguration"] != nil {
+				t.Errorf("%s: bucket %s has CORS %s", name, r.ID, js(r.props()["CorsConfiguration"]))
+			}
+		}
+		// After a failover browsers upload to the DR replica of the uploads
+		// bucket, from the pilot light's origin: the same rule, and no other
+		// DR bucket.
+		drTpl := map[string]map[string]any{"full": fullDRTpl, "minimal": minDRTpl}[name]
+		cfg := map[string]*Stacks{"full": full, "minimal": minimal}[name].Config
+		drUploads := findBucket(t, drTpl, cfg.BucketName(cfg.DRRegion, tabledef.UploadsBucket))
+		drRules, _ := get(drUploads.props(), "CorsConfiguration.CorsRules").([]any)
+		wantOrigin := "https://quorum.example.org"
+		if name == "minimal" {
+			wantOrigin = "https://*.execute-api." + cfg.DRRegion + ".amazonaws.com"
+		}
+		if len(drRules) != 1 || js(get(drRules[0], "AllowedOrigins")) != js([]any{wantOrigin}) ||
+			!reflect.DeepEqual(get(drRules[0], "AllowedMethods"), []any{"PUT"}) || !reflect.DeepEqual(get(drRules[0], "AllowedHeaders"), wantHeaders) {
+			t.Errorf("%s dr: uploads replica CORS %s, want PUT from %s", name, js(drRules), wantOrigin)
+		}
+		appTpl := map[string]map[string]any{"full": fullAppTpl, "minimal": minAppTpl}[name]
+		for _, f := range resources(appTpl, "AWS::Lambda::Function") {
+			if u := get(f.props(), "Environment.Variables.QUORUM_BASE_URL"); u != nil && name == "full" && u != wantOrigin ||
+				u != nil && name == "minimal" && !strings.Contains(js(u), ".execute-api."+cfg.DRRegion+".") {
+				t.Errorf("%s dr-app %s: QUORUM_BASE_URL %s does not match the DR uploads CORS origin %s", name, f.ID, js(u), wantOrigin)
+			}
+		}
+		for _, r := range resources(drTpl, "AWS::S3::Bucket") {
+			if r.ID != drUploads.ID && r.props()["CorsConfiguration"] != nil {
+				t.Errorf("%s dr: bucket %s has CORS %s", name, r.ID, js(r.props()["CorsConfiguration"]))
 			}
 		}
 	}

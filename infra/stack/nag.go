@@ -64,6 +64,16 @@ func suppressPrimary(p *PrimaryStack, cfg facts.Config) {
 	suppress(p.SigningKey, "NIST.800.53.R5-SecretsManagerRotationEnabled",
 		"Rotated manually by runbook (docs/deploy.md, Rotate keys): automatic rotation would invalidate signed links.")
 
+	suppress(p.Stack.Node().FindChild(s("BackupRole")), "AwsSolutions-IAM4",
+		"AWS Backup's own service-role policies (backup, restore, S3 backup, S3 restore) are the documented way to let "+
+			"the service snapshot DynamoDB and S3; they are not full-access policies and the selection limits them to "+
+			"the table and the two buckets.",
+		regex(`/^Policy::arn:<AWS::Partition>:iam::aws:policy\/(service-role\/)?AWSBackupServiceRolePolicyFor(Backup|Restores|S3Backup|S3Restore)$/g`))
+	_ = cfg
+}
+
+// suppressCompute: the application of one region (Compute).
+func suppressCompute(p *Compute) {
 	for _, name := range sortedNames(p.Functions) {
 		fn, role := p.Functions[name], p.Roles[name]
 		suppress(fn, "NIST.800.53.R5-LambdaInsideVPC",
@@ -73,7 +83,9 @@ func suppressPrimary(p *PrimaryStack, cfg facts.Config) {
 		suppress(role, "AwsSolutions-IAM5",
 			"Object-level S3 actions address objects by keys the application generates at run time, so the resource is "+
 				"<bucket>/* (uploads) or <bucket>/raw/* (inbound mail) of one named bucket; actions are listed explicitly.",
-			regex(`/^Resource::<Bucket(uploads|inbound)[0-9A-F]+\.Arn>\/(raw\/)?\*$/g`))
+			regex(`/^Resource::<(Bucket|Replica)(uploads|inbound)[0-9A-F]+\.Arn>\/(raw\/)?\*$/g`),
+			// The pilot light imports the DR stack's buckets.
+			regex(`/^Resource::[a-z0-9-]+:ExportsOutputFnGetAttReplica(uploads|inbound)[0-9A-F]+Arn[0-9A-F]+\/(raw\/)?\*$/g`))
 	}
 	for _, sp := range []string{"api"} {
 		if fn, ok := p.Functions[sp]; ok {
@@ -88,11 +100,6 @@ func suppressPrimary(p *PrimaryStack, cfg facts.Config) {
 				"(passwordless email login, signed session cookies) in the domain core; sign-in pages and /security must "+
 				"be reachable without credentials, so an API Gateway authorizer cannot guard the route.")
 	}
-	suppress(p.Stack.Node().FindChild(s("BackupRole")), "AwsSolutions-IAM4",
-		"AWS Backup's own service-role policies (backup, restore, S3 backup, S3 restore) are the documented way to let "+
-			"the service snapshot DynamoDB and S3; they are not full-access policies and the selection limits them to "+
-			"the table and the two buckets.",
-		regex(`/^Policy::arn:<AWS::Partition>:iam::aws:policy\/(service-role\/)?AWSBackupServiceRolePolicyFor(Backup|Restores|S3Backup|S3Restore)$/g`))
 	// EventBridge Scheduler's target role, created by the CDK.
 	for _, c := range *p.Stack.Node().Children() {
 		if strings.HasPrefix(*c.Node().Id(), "SchedulerRoleForTarget") {
@@ -102,5 +109,30 @@ func suppressPrimary(p *PrimaryStack, cfg facts.Config) {
 			suppress(c, "NIST.800.53.R5-IAMNoInlinePolicy", reasonInlinePolicy)
 		}
 	}
-	_ = cfg
 }
+
+// suppressDRApp: the pilot light, and the deploy-time lookup of the
+// replica's stream ARN (a CDK-provided Node.js function).
+func suppressDRApp(d *DRAppStack) {
+	suppressCompute(d.Compute)
+	for _, name := range sortedNames(d.Roles) {
+		suppress(d.Roles[name], "AwsSolutions-IAM5",
+			"The signing key is the DR replica of the primary's secret: its ARN ends in the random suffix Secrets "+
+				"Manager chose in the primary region, so the statement names the secret and matches only that suffix (-??????).",
+			regex(`/^Resource::arn:aws:secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:.*-\?\?\?\?\?\?$/g`))
+	}
+	st := d.Stack
+	suppress(st.Node().FindChild(s("ReplicaStreamLookupRole")), "NIST.800.53.R5-IAMNoInlinePolicy", reasonInlinePolicy)
+	for _, c := range *st.Node().Children() {
+		// The singleton function of every AwsCustomResource in a stack.
+		if strings.HasPrefix(*c.Node().Id(), "AWS679f53fac002430cb0da5b7982bd2287") {
+			for _, rule := range []string{"NIST.800.53.R5-LambdaConcurrency", "NIST.800.53.R5-LambdaDLQ", "NIST.800.53.R5-LambdaInsideVPC"} {
+				suppress(c, rule, reasonLookup)
+			}
+		}
+	}
+}
+
+const reasonLookup = "The CDK's AwsCustomResource function runs only during deployments (CloudFormation invokes it " +
+	"synchronously and reports its failures), with a role that may only describe the replica table and write its own " +
+	"KMS-encrypted log group; it reaches only the DynamoDB API."

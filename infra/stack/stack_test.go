@@ -20,16 +20,20 @@ import (
 //   - full: custom domain, mail domain, and every trigger (the real specs
 //     plus inbound and ses-events specs over placeholder assets, to
 //     prove their wiring before their folders exist);
-//   - minimal: no domain, no mail, only the real Functions table.
+//   - minimal: no domain, no mail, only the real Functions table, and
+//     failed over (activeRegion = its DR region).
 var (
 	full, minimal      *Stacks
 	fullTpl, fullDRTpl map[string]any
 	minTpl, minDRTpl   map[string]any
-	fullT, fullDRT     assertions.Template
-	buildErr           error
-	fullCfg, minCfg    facts.Config
-	testAccount        = "123456789012"
-	testCert           = "arn:aws:acm:eu-west-1:123456789012:certificate/11111111-2222-3333-4444-555555555555"
+	// The pilot light of each (DR region application).
+	fullAppTpl, minAppTpl map[string]any
+	fullT, fullDRT        assertions.Template
+	buildErr              error
+	fullCfg, minCfg       facts.Config
+	testAccount           = "123456789012"
+	testCert              = "arn:aws:acm:eu-west-1:123456789012:certificate/11111111-2222-3333-4444-555555555555"
+	testDRCert            = "arn:aws:acm:eu-central-1:123456789012:certificate/66666666-7777-8888-9999-000000000000"
 )
 
 func ctx(m map[string]any) func(string) any { return func(k string) any { return m[k] } }
@@ -61,7 +65,7 @@ func TestMain(m *testing.M) {
 		defer jsii.Close()
 		var err error
 		fullCfg, err = facts.Load(ctx(map[string]any{
-			"account": testAccount, "domain": "quorum.example.org", "certificateArn": testCert,
+			"account": testAccount, "domain": "quorum.example.org", "certificateArn": testCert, "drCertificateArn": testDRCert,
 			"mailDomain": "mail.example.org", "alarmEmail": "ops@example.org", "lambdaAssetDir": dir,
 			"inboundMailRetentionDays": float64(14),
 		}))
@@ -69,7 +73,7 @@ func TestMain(m *testing.M) {
 			panic(err)
 		}
 		minCfg, err = facts.Load(ctx(map[string]any{"appName": "qmin", "account": testAccount, "lambdaAssetDir": dir,
-			"primaryRegion": "us-east-1", "drRegion": "us-west-2"}))
+			"primaryRegion": "us-east-1", "drRegion": "us-west-2", "activeRegion": "us-west-2"}))
 		if err != nil {
 			panic(err)
 		}
@@ -83,6 +87,8 @@ func TestMain(m *testing.M) {
 			fullTpl, fullDRTpl = toMap(fullT), toMap(fullDRT)
 			minTpl = toMap(assertions.Template_FromStack(minimal.Primary.Stack, nil))
 			minDRTpl = toMap(assertions.Template_FromStack(minimal.DR.Stack, nil))
+			fullAppTpl = toMap(assertions.Template_FromStack(full.DRApp.Stack, nil))
+			minAppTpl = toMap(assertions.Template_FromStack(minimal.DRApp.Stack, nil))
 		}
 		return m.Run()
 	}()
