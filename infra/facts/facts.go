@@ -1,6 +1,9 @@
 package facts
 
 import (
+	"fmt"
+	"strconv"
+
 	"github.com/quorum-app/quorum/internal/tabledef"
 )
 
@@ -17,6 +20,7 @@ type Facts struct {
 	TLS                 TLS         `json:"tls"`
 	Retention           Retention   `json:"retention"`
 	Mail                Mail        `json:"mail"`
+	Recovery            Recovery    `json:"recovery"`
 }
 
 // Regions where data lives.
@@ -106,6 +110,39 @@ type Mail struct {
 // domain: it works, on stand-ins only.
 func LocalMail(domain string) Mail { return Mail{Enabled: true, Domain: domain, Local: true} }
 
+// Recovery is what can be brought back after what, and how fast: the
+// recovery point (how much recent data may be lost) and recovery time (how
+// long until service or data is back) of each scenario, as the
+// configuration sets them.
+type Recovery struct {
+	// ActiveRegion serves users; StandbyRegion holds the idle application
+	// (pilot light) that make failover switches on.
+	ActiveRegion  string      `json:"activeRegion"`
+	StandbyRegion string      `json:"standbyRegion"`
+	PilotLight    bool        `json:"pilotLight"`
+	Objectives    []Objective `json:"objectives"`
+}
+
+// Objective is one scenario's recovery point and time.
+type Objective struct {
+	Scenario      string `json:"scenario"`
+	RecoveryPoint string `json:"recoveryPoint"`
+	RecoveryTime  string `json:"recoveryTime"`
+	// Within is how long after the event recovery is possible ("" when it
+	// does not depend on noticing in time); 0 days means never.
+	WithinDays int    `json:"withinDays,omitempty"`
+	How        string `json:"how"`
+}
+
+// Values the stack sets that the recovery objectives depend on.
+const (
+	// BackupHourUTC is when the daily backup starts (cron, UTC).
+	BackupHourUTC = 3
+	// KeyDeletionWindowDays is the waiting period before a scheduled KMS key
+	// deletion takes effect (it can be cancelled until then).
+	KeyDeletionWindowDays = 30
+)
+
 // TLS policy names.
 const (
 	TLS12 = "TLS 1.2"
@@ -166,7 +203,73 @@ func Of(c Config) Facts {
 	if c.Domain != "" {
 		f.TLS.APIMinimumVersion = TLS12 // the custom domain's security policy (stack: SecurityPolicy_TLS_1_2)
 	}
+	f.Recovery = recoveryOf(c)
 	return f
+}
+
+// recoveryOf derives the recovery objectives from the configuration: the
+// pilot light in the standby region, the table's replica and PITR window,
+// the daily backups and their retention, the kept object versions and the
+// key deletion window.
+func recoveryOf(c Config) Recovery {
+	if c.ActiveRegion == "" {
+		c.ActiveRegion = c.PrimaryRegion
+	}
+	switchTraffic := "make failover switches the scheduler, the mailer, inbound mail and DNS (Route 53 failover records)"
+	if c.HostedZoneID == "" {
+		switchTraffic = "make failover switches the scheduler, the mailer and inbound mail, and prints the DNS change (or the address) to give users"
+	}
+	r := Recovery{
+		ActiveRegion: c.ActiveRegion, StandbyRegion: c.StandbyRegion(), PilotLight: true,
+		Objectives: []Objective{
+			{
+				Scenario:      "The active region (" + c.ActiveRegion + ") is down",
+				RecoveryPoint: "seconds: changes reach the live database replica in " + c.StandbyRegion() + " typically within a second, files typically within 15 minutes",
+				RecoveryTime:  "minutes: the application is already deployed, idle, in " + c.StandbyRegion(),
+				How:           switchTraffic + "; make failback returns once the region is back",
+			},
+			{
+				Scenario:      "Data deleted or corrupted by mistake, noticed within " + strconv.Itoa(c.PITRDays) + " days",
+				RecoveryPoint: "one second: the database can be restored to any second of the last " + strconv.Itoa(c.PITRDays) + " days",
+				RecoveryTime:  "minutes to bring back one group or thread; hours to restore the whole database",
+				WithinDays:    c.PITRDays,
+				How:           "point-in-time restore into a new table, then one group copied back without touching anyone else's data",
+			},
+			{
+				Scenario: "The database is lost in both regions",
+				RecoveryPoint: fmt.Sprintf("one day: daily backups at %02d:00 UTC, kept %d days, copied to %s", BackupHourUTC,
+					c.BackupRetentionDays, c.DRRegion),
+				RecoveryTime: "hours",
+				WithinDays:   c.BackupRetentionDays,
+				How:          "restore the newest backup (or its copy in " + c.DRRegion + ") into a new table",
+			},
+			{
+				Scenario:      "A file deleted or replaced, noticed within " + strconv.Itoa(c.NoncurrentVersionDays) + " days",
+				RecoveryPoint: "none lost: every version of a file is kept " + strconv.Itoa(c.NoncurrentVersionDays) + " days after it is replaced or deleted",
+				RecoveryTime:  "minutes",
+				WithinDays:    c.NoncurrentVersionDays,
+				How:           "the previous version is made current again",
+			},
+			{
+				Scenario:      "An encryption key is deleted",
+				RecoveryPoint: "nothing it encrypted can be recovered once the deletion takes effect",
+				RecoveryTime:  "not recoverable",
+				How: fmt.Sprintf("keys are retained by the stacks and deletion waits %d days, during which it can be cancelled; "+
+					"each region has its own key, so the other region's copies survive", KeyDeletionWindowDays),
+			},
+		},
+	}
+	if c.BackupRetentionDays > c.PITRDays {
+		later := Objective{
+			Scenario:      fmt.Sprintf("Data deleted or corrupted, noticed after %d days but within %d", c.PITRDays, c.BackupRetentionDays),
+			RecoveryPoint: fmt.Sprintf("one day: the daily backup (%02d:00 UTC) from before the mistake", BackupHourUTC),
+			RecoveryTime:  "hours",
+			WithinDays:    c.BackupRetentionDays,
+			How:           "restore that backup into a new table, then copy back the group or thread that was lost",
+		}
+		r.Objectives = append(r.Objectives[:2], append([]Objective{later}, r.Objectives[2:]...)...)
+	}
+	return r
 }
 
 // Physical names shared by the stack, the facts and the runbooks.

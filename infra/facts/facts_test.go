@@ -104,3 +104,44 @@ func TestFailoverKeys(t *testing.T) {
 		t.Error("SES receiving regions")
 	}
 }
+
+// The recovery objectives follow the configuration too.
+func TestRecoveryObjectivesFollowConfig(t *testing.T) {
+	c1, _ := load(t, map[string]any{"account": "123456789012"})
+	c2, err := load(t, map[string]any{"account": "123456789012", "pitrDays": float64(7), "backupRetentionDays": float64(90),
+		"noncurrentVersionDays": float64(30), "activeRegion": "eu-central-1", "domain": "q.example.org", "hostedZoneId": "Z0123456789ABC",
+		"certificateArn": "arn:aws:acm:eu-west-1:123456789012:certificate/abc", "drCertificateArn": "arn:aws:acm:eu-central-1:123456789012:certificate/def"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	all := func(r Recovery) string {
+		var b strings.Builder
+		for _, o := range r.Objectives {
+			b.WriteString(o.Scenario + "|" + o.RecoveryPoint + "|" + o.RecoveryTime + "|" + o.How + "\n")
+		}
+		return b.String()
+	}
+	r1, r2 := Of(c1).Recovery, Of(c2).Recovery
+	for _, want := range []string{"The active region (eu-west-1) is down", "replica in eu-central-1", "last 35 days", "daily backups at 03:00 UTC, kept 35 days",
+		"kept 90 days after it is replaced", "prints the DNS change", "deletion waits 30 days", "not recoverable"} {
+		if !strings.Contains(all(r1), want) {
+			t.Errorf("defaults lack %q:\n%s", want, all(r1))
+		}
+	}
+	for _, want := range []string{"The active region (eu-central-1) is down", "replica in eu-west-1", "last 7 days", "kept 90 days, copied to eu-central-1",
+		"noticed after 7 days but within 90",
+		"kept 30 days after", "Route 53 failover records"} {
+		if !strings.Contains(all(r2), want) {
+			t.Errorf("changed configuration lacks %q:\n%s", want, all(r2))
+		}
+	}
+	if r1.ActiveRegion != "eu-west-1" || r1.StandbyRegion != "eu-central-1" || r2.StandbyRegion != "eu-west-1" || !r1.PilotLight {
+		t.Errorf("regions: %+v %+v", r1, r2)
+	}
+	if strings.Contains(all(r1), "noticed after") {
+		t.Errorf("backups kept no longer than the PITR window add no later scenario:\n%s", all(r1))
+	}
+	if r1.Objectives[1].WithinDays != 35 || r2.Objectives[1].WithinDays != 7 || r2.Objectives[2].WithinDays != 90 {
+		t.Errorf("windows: %+v", r2.Objectives)
+	}
+}

@@ -48,7 +48,7 @@ func newDataKey(scope constructs.Construct, cfg facts.Config, purpose string) aw
 		Description:       s(fmt.Sprintf("%s data key (%s): table, buckets, backups, logs, queues, topics, secrets", cfg.AppName, purpose)),
 		EnableKeyRotation: b(true),
 		RotationPeriod:    awscdk.Duration_Days(n(cfg.KeyRotationDays)),
-		PendingWindow:     awscdk.Duration_Days(n(30)),
+		PendingWindow:     awscdk.Duration_Days(n(facts.KeyDeletionWindowDays)),
 		RemovalPolicy:     awscdk.RemovalPolicy_RETAIN,
 	})
 }

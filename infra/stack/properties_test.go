@@ -2,6 +2,7 @@ package stack
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -636,6 +637,18 @@ func TestTemplateMatchesFacts(t *testing.T) {
 	}
 	if resources(fullTpl, "AWS::KMS::Key")[0].props()["RotationPeriodInDays"] != float64(f.Encryption.RotationDays) {
 		t.Errorf("rotation days differ")
+	}
+	// The recovery objectives quote the backup hour and the key deletion window.
+	if get(rule, "ScheduleExpression") != fmt.Sprintf("cron(0 %d * * ? *)", facts.BackupHourUTC) {
+		t.Errorf("backup hour: %s", js(get(rule, "ScheduleExpression")))
+	}
+	for _, tpl := range []map[string]any{fullTpl, fullDRTpl} {
+		if resources(tpl, "AWS::KMS::Key")[0].props()["PendingWindowInDays"] != float64(facts.KeyDeletionWindowDays) {
+			t.Errorf("key deletion window: %s", js(resources(tpl, "AWS::KMS::Key")[0].props()["PendingWindowInDays"]))
+		}
+	}
+	if f.Recovery.StandbyRegion != full.DRApp.Region || minimal.Facts.Recovery.ActiveRegion != minimal.DRApp.Region || !minimal.DRApp.Active || full.DRApp.Active {
+		t.Errorf("recovery regions: %+v / %+v", f.Recovery, minimal.Facts.Recovery)
 	}
 	if f.TLS.APIMinimumVersion != "TLS 1.2" || minimal.Facts.TLS.APIMinimumVersion == "TLS 1.2" {
 		t.Errorf("TLS facts: full %q minimal %q", f.TLS.APIMinimumVersion, minimal.Facts.TLS.APIMinimumVersion)

@@ -1,6 +1,8 @@
 package stack
 
 import (
+	"strconv"
+
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsbackup"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsevents"
@@ -24,7 +26,7 @@ func (p *PrimaryStack) newBackups(cfg facts.Config) {
 		BackupVault:    p.Vault,
 		BackupPlanRules: &[]awsbackup.BackupPlanRule{awsbackup.NewBackupPlanRule(&awsbackup.BackupPlanRuleProps{
 			RuleName:           s("daily"),
-			ScheduleExpression: awsevents.Schedule_Cron(&awsevents.CronOptions{Hour: s("3"), Minute: s("0")}),
+			ScheduleExpression: awsevents.Schedule_Cron(&awsevents.CronOptions{Hour: s(strconv.Itoa(facts.BackupHourUTC)), Minute: s("0")}),
 			StartWindow:        awscdk.Duration_Hours(n(1)),
 			CompletionWindow:   awscdk.Duration_Hours(n(8)),
 			DeleteAfter:        keep,

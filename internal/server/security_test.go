@@ -48,12 +48,14 @@ func TestSecurityPageFollowsConfiguration(t *testing.T) {
 			t.Errorf("page A lacks %q", want)
 		}
 	}
-	for _, want := range []string{"us-east-2", "us-west-2", "kept 14 days", "last 7 days", "<td>3 days</td>", "mail.example.org is signed with DKIM"} {
+	for _, want := range []string{"us-east-2", "us-west-2", "kept 14 days", "last 7 days", "<td>3 days</td>", "mail.example.org is signed with DKIM",
+		"The active region (us-east-2) is down", "daily backups at 03:00 UTC, kept 14 days, copied to us-west-2", "any second of the last 7 days",
+		"is deployed, idle, in us-west-2", "An encryption key is deleted"} {
 		if !strings.Contains(pageB, want) {
 			t.Errorf("page B lacks %q", want)
 		}
 	}
-	for _, stale := range []string{a.Regions.Primary, "kept 35 days", "does not send or receive email"} {
+	for _, stale := range []string{a.Regions.Primary, "kept 35 days", "does not send or receive email", "last 35 days"} {
 		if strings.Contains(pageB, stale) {
 			t.Errorf("page B still states %q", stale)
 		}
