@@ -227,32 +227,25 @@ func Load(lookup func(key string) any) (Config, error) {
 	if c.Domain != "" && !domainRe.MatchString(c.Domain) {
 		bad("domain", "%q is not a domain name", c.Domain)
 	}
-	switch {
-	case c.Domain != "" && c.CertificateArn == "":
-		bad("certificateArn", "is required with domain: an ACM certificate for %s in %s", c.Domain, c.PrimaryRegion)
-	case c.Domain == "" && c.CertificateArn != "":
-		bad("certificateArn", "is set but domain is not")
-	case c.CertificateArn != "":
-		if m := certRe.FindStringSubmatch(c.CertificateArn); m == nil {
-			bad("certificateArn", "%q is not an ACM certificate ARN", c.CertificateArn)
-		} else if m[1] != c.PrimaryRegion {
-			bad("certificateArn", "must be in primaryRegion %s, not %s", c.PrimaryRegion, m[1])
+	// A custom domain needs a certificate in each region that serves it.
+	cert := func(key, arn, region, regionKey, why string) {
+		switch {
+		case c.Domain != "" && arn == "":
+			bad(key, "is required with domain: an ACM certificate for %s in %s%s", c.Domain, region, why)
+		case c.Domain == "" && arn != "":
+			bad(key, "is set but domain is not")
+		case arn != "":
+			if m := certRe.FindStringSubmatch(arn); m == nil {
+				bad(key, "%q is not an ACM certificate ARN", arn)
+			} else if m[1] != region {
+				bad(key, "must be in %s %s, not %s", regionKey, region, m[1])
+			}
 		}
 	}
+	cert("certificateArn", c.CertificateArn, c.PrimaryRegion, "primaryRegion", "")
+	cert("drCertificateArn", c.DRCertificateArn, c.DRRegion, "drRegion", " (the pilot-light API answers on it after a failover)")
 	if c.ActiveRegion != c.PrimaryRegion && c.ActiveRegion != c.DRRegion {
 		bad("activeRegion", "%q must be primaryRegion (%s) or drRegion (%s)", c.ActiveRegion, c.PrimaryRegion, c.DRRegion)
-	}
-	switch {
-	case c.Domain != "" && c.DRCertificateArn == "":
-		bad("drCertificateArn", "is required with domain: an ACM certificate for %s in %s (the pilot-light API answers on it after a failover)", c.Domain, c.DRRegion)
-	case c.Domain == "" && c.DRCertificateArn != "":
-		bad("drCertificateArn", "is set but domain is not")
-	case c.DRCertificateArn != "":
-		if m := certRe.FindStringSubmatch(c.DRCertificateArn); m == nil {
-			bad("drCertificateArn", "%q is not an ACM certificate ARN", c.DRCertificateArn)
-		} else if m[1] != c.DRRegion {
-			bad("drCertificateArn", "must be in drRegion %s, not %s", c.DRRegion, m[1])
-		}
 	}
 	if c.HostedZoneID != "" {
 		if c.Domain == "" {

@@ -27,8 +27,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	awsconfig "github.com/aws/aws-sdk-go-v2/config"
-	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/apigatewayv2"
 	"github.com/aws/aws-sdk-go-v2/service/backup"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
@@ -40,6 +38,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 
 	"github.com/quorum-app/quorum/infra/facts"
+	"github.com/quorum-app/quorum/internal/awsclient"
+	"github.com/quorum-app/quorum/internal/config"
 	"github.com/quorum-app/quorum/internal/localcloud"
 	"github.com/quorum-app/quorum/internal/recovery"
 	"github.com/quorum-app/quorum/internal/tabledef"
@@ -80,16 +80,16 @@ func (c contextFlags) Set(v string) error {
 
 // common are the flags every command has.
 type common struct {
-	ctx      contextFlags
-	region   string
-	dryRun   bool
-	asJSON   bool
-	ddbURL   string
-	s3URL    string
-	stdout   io.Writer
-	stderr   io.Writer
-	cfg      facts.Config
-	awsCache map[string]aws.Config
+	ctx    contextFlags
+	region string
+	dryRun bool
+	asJSON bool
+	ddbURL string
+	s3URL  string
+	stdout io.Writer
+	stderr io.Writer
+	cfg    facts.Config
+	cache  map[string]*awsclient.Clients
 }
 
 func (c *common) register(fs *flag.FlagSet, dryRun bool) {
@@ -149,48 +149,47 @@ func (c *common) load(ctx context.Context) error {
 	return nil
 }
 
-func (c *common) aws(ctx context.Context, region string) (aws.Config, error) {
-	if ac, ok := c.awsCache[region]; ok {
-		return ac, nil
+// clients are the SDK clients of region, built as the application builds
+// them (internal/awsclient): the local stand-ins' endpoints and credentials
+// with -dynamodb-endpoint / -s3-endpoint.
+func (c *common) clients(ctx context.Context, region string) (*awsclient.Clients, error) {
+	if cl, ok := c.cache[region]; ok {
+		return cl, nil
 	}
-	opts := []func(*awsconfig.LoadOptions) error{awsconfig.WithRegion(region)}
+	cfg := config.Config{Env: "cloud", Region: region}
 	if c.local() {
-		opts = append(opts, awsconfig.WithCredentialsProvider(credentials.NewStaticCredentialsProvider("local", "localsecret", "")))
+		cfg.Env, cfg.DynamoDBEndpoint, cfg.S3Endpoint = "local", c.ddbURL, c.s3URL
 	}
-	ac, err := awsconfig.LoadDefaultConfig(ctx, opts...)
+	cl, err := awsclient.New(ctx, cfg)
 	if err != nil {
-		return ac, fmt.Errorf("load AWS configuration: %w", err)
+		return nil, err
 	}
-	c.awsCache[region] = ac
-	return ac, nil
+	c.cache[region] = cl
+	return cl, nil
+}
+
+func (c *common) aws(ctx context.Context, region string) (aws.Config, error) {
+	cl, err := c.clients(ctx, region)
+	if err != nil {
+		return aws.Config{}, err
+	}
+	return cl.AWS, nil
 }
 
 func (c *common) dynamo(ctx context.Context, region string) (*dynamodb.Client, error) {
-	ac, err := c.aws(ctx, region)
+	cl, err := c.clients(ctx, region)
 	if err != nil {
 		return nil, err
 	}
-	return dynamodb.NewFromConfig(ac, func(o *dynamodb.Options) {
-		if c.ddbURL != "" {
-			o.BaseEndpoint = aws.String(c.ddbURL)
-			o.DisableValidateResponseChecksum = true
-		}
-	}), nil
+	return cl.DynamoDB, nil
 }
 
 func (c *common) s3(ctx context.Context, region string) (*s3.Client, error) {
-	ac, err := c.aws(ctx, region)
+	cl, err := c.clients(ctx, region)
 	if err != nil {
 		return nil, err
 	}
-	return s3.NewFromConfig(ac, func(o *s3.Options) {
-		if c.s3URL != "" {
-			o.BaseEndpoint = aws.String(c.s3URL)
-			o.UsePathStyle = true
-		}
-		o.RequestChecksumCalculation = aws.RequestChecksumCalculationWhenRequired
-		o.ResponseChecksumValidation = aws.ResponseChecksumValidationWhenRequired
-	}), nil
+	return cl.S3, nil
 }
 
 func (c *common) calls() recovery.Calls { return recovery.Calls{Out: c.stdout, DryRun: c.dryRun} }
@@ -236,7 +235,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "recovery: unknown command %q (one of %s)\n%s\n", args[0], strings.Join(names, ", "), usage)
 		return 2
 	}
-	c := &common{ctx: contextFlags{}, stdout: stdout, stderr: stderr, awsCache: map[string]aws.Config{}}
+	c := &common{ctx: contextFlags{}, stdout: stdout, stderr: stderr, cache: map[string]*awsclient.Clients{}}
 	err := cmd(ctx, c, args[1:])
 	switch {
 	case err == nil:
