@@ -47,7 +47,10 @@ infra-test: node node_modules/.package-lock.json
 # takes the deployment's configuration like synth and deploy do (cdk.json,
 # ACCOUNT=, CDK_ARGS='-c key=value ...'); DRY_RUN=1 prints every call that
 # would change something and changes nothing. REGION= overrides the region.
-RECOVERY       = $(GO) run ./internal/cmd/recovery
+# Operators may run these on a host whose credentials come from its instance
+# role: let the SDK ask the metadata service (the Makefile turns it off for
+# offline synthesis).
+RECOVERY       = env -u AWS_EC2_METADATA_DISABLED $(GO) run ./internal/cmd/recovery
 RECOVERY_FLAGS = $(if $(ACCOUNT),-c account=$(ACCOUNT)) $(CDK_ARGS) $(if $(REGION),-region $(REGION))
 DRY_FLAG       = $(if $(DRY_RUN),-dry-run)
 

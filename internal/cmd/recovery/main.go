@@ -176,6 +176,22 @@ func (c *common) aws(ctx context.Context, region string) (aws.Config, error) {
 	return cl.AWS, nil
 }
 
+// requireCredentials fails early, and says so, when no AWS credentials are
+// found (rather than every call failing as if a region were down).
+func (c *common) requireCredentials(ctx context.Context) error {
+	if c.local() {
+		return nil
+	}
+	ac, err := c.aws(ctx, c.cfg.PrimaryRegion)
+	if err != nil {
+		return err
+	}
+	if _, err := ac.Credentials.Retrieve(ctx); err != nil {
+		return fmt.Errorf("no AWS credentials (set AWS_PROFILE, or run on a host with a role): %w", err)
+	}
+	return nil
+}
+
 func (c *common) dynamo(ctx context.Context, region string) (*dynamodb.Client, error) {
 	cl, err := c.clients(ctx, region)
 	if err != nil {
@@ -280,6 +296,9 @@ func switchRegion(ctx context.Context, c *common, args []string, toDR bool) erro
 	if err := c.load(ctx); err != nil {
 		return err
 	}
+	if err := c.requireCredentials(ctx); err != nil {
+		return err
+	}
 	cfg := c.cfg
 	side := func(region string) (recovery.Region, error) {
 		ac, err := c.aws(ctx, region)
@@ -315,12 +334,10 @@ func switchRegion(ctx context.Context, c *common, args []string, toDR bool) erro
 		f.DNS = route53.NewFromConfig(ac)
 	}
 	r, err := recovery.Activate(ctx, f)
-	if r != nil {
-		r.Print(c.calls())
-	}
 	if err != nil {
 		return err
 	}
+	r.Print(c.calls())
 	if len(r.Unreached) > 0 {
 		return errPartial
 	}
@@ -332,6 +349,9 @@ func status(ctx context.Context, c *common, args []string) error {
 		return err
 	}
 	if err := c.load(ctx); err != nil {
+		return err
+	}
+	if err := c.requireCredentials(ctx); err != nil {
 		return err
 	}
 	cfg := c.cfg
@@ -376,6 +396,9 @@ func restorePITR(ctx context.Context, c *common, args []string) error {
 	if err := c.load(ctx); err != nil {
 		return err
 	}
+	if err := c.requireCredentials(ctx); err != nil {
+		return err
+	}
 	region := c.regionOr(c.cfg.ActiveRegion)
 	source := c.cfg.Table().Name
 	if target == "" {
@@ -411,6 +434,9 @@ func restoreBackup(ctx context.Context, c *common, args []string) error {
 		return err
 	}
 	if err := c.load(ctx); err != nil {
+		return err
+	}
+	if err := c.requireCredentials(ctx); err != nil {
 		return err
 	}
 	cfg := c.cfg

@@ -19,6 +19,11 @@ import (
 func TestMain(m *testing.M) { os.Exit(testcloud.Run(m)) }
 
 func cli(args ...string) (int, string, string) {
+	// No credentials reach the tests, from the environment or elsewhere.
+	for k, v := range map[string]string{"AWS_EC2_METADATA_DISABLED": "true", "AWS_ACCESS_KEY_ID": "", "AWS_SECRET_ACCESS_KEY": "",
+		"AWS_PROFILE": "", "AWS_SHARED_CREDENTIALS_FILE": "/nonexistent", "AWS_CONFIG_FILE": "/nonexistent"} {
+		os.Setenv(k, v)
+	}
 	var out, errOut bytes.Buffer
 	code := run(context.Background(), args, &out, &errOut)
 	return code, out.String(), errOut.String()
@@ -40,6 +45,7 @@ func TestUsage(t *testing.T) {
 		{[]string{"restore-object"}, 2, "-key is required"},
 		{[]string{"failover", "-c", "nonsense"}, 2, "-c wants key=value"},
 		{[]string{"failover", "-c", "account=12", "-dynamodb-endpoint", "http://127.0.0.1:1"}, 1, `account: "12" is not a 12-digit`},
+		{[]string{"status", "-c", "account=123456789012"}, 1, "no AWS credentials"},
 	} {
 		code, _, errOut := cli(c.args...)
 		if code != c.code || !strings.Contains(errOut, c.want) {
