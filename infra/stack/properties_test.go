@@ -605,13 +605,12 @@ func TestNagHasNoUnsuppressedFindings(t *testing.T) {
 	for _, st := range []*Stacks{full, minimal} {
 		for _, stk := range []awscdk.Stack{st.DR.Stack, st.Primary.Stack, st.DRApp.Stack} {
 			var found []string
-			//lint:ignore SA1019 the stack artifact's messages are of this type; its replacement has no Go binding yet
 			for _, m := range *asm.GetStackArtifact(stk.ArtifactId()).Messages() {
-				if m.Level != cxapi.SynthesisMessageLevel_ERROR && m.Level != cxapi.SynthesisMessageLevel_WARNING {
-					continue
-				}
-				if data := js(m.Entry.Data); nagRule.MatchString(data) {
-					found = append(found, *m.Id+": "+data)
+				//lint:ignore SA1019 the stack artifact's messages are of this type; its replacement has no Go binding yet
+				level, id, data := m.Level, *m.Id, js(m.Entry.Data)
+				//lint:ignore SA1019 the levels of the type above
+				if (level == cxapi.SynthesisMessageLevel_ERROR || level == cxapi.SynthesisMessageLevel_WARNING) && nagRule.MatchString(data) {
+					found = append(found, id+": "+data)
 				}
 			}
 			if len(found) > 0 {

@@ -88,7 +88,7 @@ func writeMap(w io.Writer, m map[string]types.AttributeValue) {
 		fmt.Fprintf(w, "%q:", k)
 		writeValue(w, m[k])
 	}
-	io.WriteString(w, "}")
+	fmt.Fprint(w, "}")
 }
 
 func writeSet(w io.Writer, tag string, xs []string) {
@@ -108,7 +108,7 @@ func writeValue(w io.Writer, v types.AttributeValue) {
 	case *types.AttributeValueMemberBOOL:
 		fmt.Fprintf(w, "T%v", x.Value)
 	case *types.AttributeValueMemberNULL:
-		io.WriteString(w, "Z")
+		fmt.Fprint(w, "Z")
 	case *types.AttributeValueMemberSS:
 		writeSet(w, "SS", x.Value)
 	case *types.AttributeValueMemberNS:
@@ -123,9 +123,9 @@ func writeValue(w io.Writer, v types.AttributeValue) {
 		fmt.Fprintf(w, "L%d[", len(x.Value))
 		for _, e := range x.Value {
 			writeValue(w, e)
-			io.WriteString(w, ",")
+			fmt.Fprint(w, ",")
 		}
-		io.WriteString(w, "]")
+		fmt.Fprint(w, "]")
 	case *types.AttributeValueMemberM:
 		writeMap(w, x.Value)
 	default:
