@@ -176,6 +176,28 @@ func (c *common) aws(ctx context.Context, region string) (aws.Config, error) {
 	return cl.AWS, nil
 }
 
+// loadForAWS loads the configuration and checks that AWS credentials exist.
+func (c *common) loadForAWS(ctx context.Context) error {
+	if err := c.load(ctx); err != nil {
+		return err
+	}
+	return c.requireCredentials(ctx)
+}
+
+// side is the failover's clients of one region.
+func (c *common) side(ctx context.Context, region string) (recovery.Region, error) {
+	ac, err := c.aws(ctx, region)
+	if err != nil {
+		return recovery.Region{}, err
+	}
+	r := recovery.Region{Name: region, Lambda: lambda.NewFromConfig(ac), Scheduler: scheduler.NewFromConfig(ac),
+		APIs: apigatewayv2.NewFromConfig(ac)}
+	if c.cfg.MailEnabled() && facts.ReceivesMail(region) {
+		r.Receipt = ses.NewFromConfig(ac)
+	}
+	return r, nil
+}
+
 // requireCredentials fails early, and says so, when no AWS credentials are
 // found (rather than every call failing as if a region were down).
 func (c *common) requireCredentials(ctx context.Context) error {
@@ -293,25 +315,10 @@ func switchRegion(ctx context.Context, c *common, args []string, toDR bool) erro
 	if err := parse(c, name, args, true, nil); err != nil {
 		return err
 	}
-	if err := c.load(ctx); err != nil {
-		return err
-	}
-	if err := c.requireCredentials(ctx); err != nil {
+	if err := c.loadForAWS(ctx); err != nil {
 		return err
 	}
 	cfg := c.cfg
-	side := func(region string) (recovery.Region, error) {
-		ac, err := c.aws(ctx, region)
-		if err != nil {
-			return recovery.Region{}, err
-		}
-		r := recovery.Region{Name: region, Lambda: lambda.NewFromConfig(ac), Scheduler: scheduler.NewFromConfig(ac),
-			APIs: apigatewayv2.NewFromConfig(ac)}
-		if cfg.MailEnabled() && facts.ReceivesMail(region) {
-			r.Receipt = ses.NewFromConfig(ac)
-		}
-		return r, nil
-	}
 	to, from := cfg.DRRegion, cfg.PrimaryRegion
 	if !toDR {
 		to, from = from, to
@@ -320,10 +327,10 @@ func switchRegion(ctx context.Context, c *common, args []string, toDR bool) erro
 		RuleSet: cfg.ReceiptRuleSetName(), API: cfg.AppName, Domain: cfg.Domain, HostedZoneID: cfg.HostedZoneID,
 		MailDomain: cfg.MailDomain, Calls: c.calls()}
 	var err error
-	if f.To, err = side(to); err != nil {
+	if f.To, err = c.side(ctx, to); err != nil {
 		return err
 	}
-	if f.From, err = side(from); err != nil {
+	if f.From, err = c.side(ctx, from); err != nil {
 		return err
 	}
 	if cfg.HostedZoneID != "" {
@@ -348,22 +355,15 @@ func status(ctx context.Context, c *common, args []string) error {
 	if err := parse(c, "status", args, false, nil); err != nil {
 		return err
 	}
-	if err := c.load(ctx); err != nil {
-		return err
-	}
-	if err := c.requireCredentials(ctx); err != nil {
+	if err := c.loadForAWS(ctx); err != nil {
 		return err
 	}
 	cfg := c.cfg
 	fmt.Fprintf(c.stdout, "Configured active region: %s (activeRegion in cdk.json / -c)\n", cfg.ActiveRegion)
 	for _, region := range []string{cfg.PrimaryRegion, cfg.DRRegion} {
-		ac, err := c.aws(ctx, region)
+		side, err := c.side(ctx, region)
 		if err != nil {
 			return err
-		}
-		side := recovery.Region{Name: region, Lambda: lambda.NewFromConfig(ac), Scheduler: scheduler.NewFromConfig(ac)}
-		if cfg.MailEnabled() && facts.ReceivesMail(region) {
-			side.Receipt = ses.NewFromConfig(ac)
 		}
 		st := recovery.SideStatus(ctx, side, cfg.FunctionName("mailer"), cfg.FunctionName("scheduler"))
 		fmt.Fprintf(c.stdout, "%s: %s\n", region, st)
@@ -393,10 +393,7 @@ func restorePITR(ctx context.Context, c *common, args []string) error {
 		}
 		when = t
 	}
-	if err := c.load(ctx); err != nil {
-		return err
-	}
-	if err := c.requireCredentials(ctx); err != nil {
+	if err := c.loadForAWS(ctx); err != nil {
 		return err
 	}
 	region := c.regionOr(c.cfg.ActiveRegion)
@@ -433,10 +430,7 @@ func restoreBackup(ctx context.Context, c *common, args []string) error {
 	}); err != nil {
 		return err
 	}
-	if err := c.load(ctx); err != nil {
-		return err
-	}
-	if err := c.requireCredentials(ctx); err != nil {
+	if err := c.loadForAWS(ctx); err != nil {
 		return err
 	}
 	cfg := c.cfg
