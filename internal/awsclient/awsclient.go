@@ -18,6 +18,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"github.com/aws/aws-sdk-go-v2/service/sesv2"
 	"github.com/guregu/dynamo/v2"
+	"github.com/guregu/dynamo/v2/dynamodbiface"
 
 	"github.com/quorum-app/quorum/internal/config"
 	"github.com/quorum-app/quorum/internal/metering"
@@ -32,8 +33,10 @@ const (
 
 // Clients are the SDK clients of one process.
 type Clients struct {
-	AWS      aws.Config
-	DynamoDB *dynamodb.Client
+	AWS aws.Config
+	// DynamoDB is the SDK client; tests may put the in-memory DynamoDB of
+	// internal/memdb in its place.
+	DynamoDB dynamodbiface.DynamoDBAPI
 	S3       *s3.Client
 	Presign  *s3.PresignClient
 	SES      *sesv2.Client
@@ -47,10 +50,7 @@ type Clients struct {
 func New(ctx context.Context, c config.Config) (*Clients, error) {
 	opts := []func(*awsconfig.LoadOptions) error{
 		awsconfig.WithRegion(c.Region),
-		awsconfig.WithRetryer(func() aws.Retryer {
-			// Retry DynamoDB transaction conflicts: a cancelled transaction wrote nothing.
-			return retry.NewStandard(dynamo.RetryTxConflicts)
-		}),
+		awsconfig.WithRetryer(NewRetryer),
 	}
 	if c.Local() {
 		opts = append(opts, awsconfig.WithCredentialsProvider(
@@ -89,6 +89,11 @@ func New(ctx context.Context, c config.Config) (*Clients, error) {
 	})
 	return cl, nil
 }
+
+// NewRetryer returns the retryer of every client: the SDK's standard one,
+// which also retries DynamoDB transaction conflicts (a cancelled transaction
+// wrote nothing). memdb.Options.Retryer takes it too.
+func NewRetryer() aws.Retryer { return retry.NewStandard(dynamo.RetryTxConflicts) }
 
 // ResolveSecrets fills secrets that the cloud configuration names by ARN
 // (the signing key), once per cold start. Local configurations carry the

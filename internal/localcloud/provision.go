@@ -44,8 +44,16 @@ func CreateTableInput(t tabledef.Table) *dynamodb.CreateTableInput {
 	return in
 }
 
+// TableAPI is the part of the DynamoDB API that provisioning needs: the SDK
+// client or the in-memory DynamoDB of internal/memdb.
+type TableAPI interface {
+	DescribeTable(context.Context, *dynamodb.DescribeTableInput, ...func(*dynamodb.Options)) (*dynamodb.DescribeTableOutput, error)
+	CreateTable(context.Context, *dynamodb.CreateTableInput, ...func(*dynamodb.Options)) (*dynamodb.CreateTableOutput, error)
+	UpdateTimeToLive(context.Context, *dynamodb.UpdateTimeToLiveInput, ...func(*dynamodb.Options)) (*dynamodb.UpdateTimeToLiveOutput, error)
+}
+
 // EnsureTable creates the table (and its TTL setting) unless it exists.
-func EnsureTable(ctx context.Context, db *dynamodb.Client, t tabledef.Table) error {
+func EnsureTable(ctx context.Context, db TableAPI, t tabledef.Table) error {
 	_, err := db.DescribeTable(ctx, &dynamodb.DescribeTableInput{TableName: aws.String(t.Name)})
 	var nf *dtypes.ResourceNotFoundException
 	switch {
@@ -125,7 +133,7 @@ func EnsureUploadsCors(ctx context.Context, s3c *s3.Client, bucket string, appOr
 
 // Provision creates the table and every bucket of the deployment prefix and,
 // given the app's origins, lets pages from them upload to the uploads bucket.
-func Provision(ctx context.Context, db *dynamodb.Client, s3c *s3.Client, prefix string, appOrigins ...string) error {
+func Provision(ctx context.Context, db TableAPI, s3c *s3.Client, prefix string, appOrigins ...string) error {
 	if err := EnsureTable(ctx, db, tabledef.MainTable(prefix)); err != nil {
 		return err
 	}

@@ -137,20 +137,34 @@ func Install(cfg *aws.Config) {
 }
 
 func handle(ctx context.Context, in middleware.InitializeInput, next middleware.InitializeHandler) (middleware.InitializeOutput, middleware.Metadata, error) {
-	m := FromContext(ctx)
-	if m == nil {
-		return next.HandleInitialize(ctx, in)
-	}
-	service, op := awsmiddleware.GetServiceID(ctx), awsmiddleware.GetOperationName(ctx)
-	if service == "DynamoDB" {
-		requestCapacity(in.Parameters)
-	}
-	m.call(service, op)
+	done := Observe(ctx, awsmiddleware.GetServiceID(ctx), awsmiddleware.GetOperationName(ctx), in.Parameters)
 	out, md, err := next.HandleInitialize(ctx, in)
-	if service == "DynamoDB" && out.Result != nil {
-		m.capacity(op, consumedUnits(out.Result))
+	if out.Result != nil {
+		done(out.Result)
 	}
 	return out, md, err
+}
+
+// Observe meters one call as the middleware does: it counts the call in the
+// Meter of ctx, asks a DynamoDB input for TOTAL consumed capacity when it
+// asked for none, and returns the function to hand the call's result to,
+// which adds the capacity the result reports. Clients that do not run the
+// SDK's middleware stack (the in-memory DynamoDB of internal/memdb) call it
+// themselves. Without a Meter in ctx it does nothing.
+func Observe(ctx context.Context, service, op string, params any) (done func(result any)) {
+	m := FromContext(ctx)
+	if m == nil {
+		return func(any) {}
+	}
+	if service == "DynamoDB" {
+		requestCapacity(params)
+	}
+	m.call(service, op)
+	return func(result any) {
+		if service == "DynamoDB" {
+			m.capacity(op, consumedUnits(result))
+		}
+	}
 }
 
 var (

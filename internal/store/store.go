@@ -15,6 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/aws/smithy-go"
 	"github.com/guregu/dynamo/v2"
+	"github.com/guregu/dynamo/v2/dynamodbiface"
 
 	"github.com/quorum-app/quorum/internal/domain"
 	"github.com/quorum-app/quorum/internal/tabledef"
@@ -52,9 +53,11 @@ type Store struct {
 	cursorKey []byte
 }
 
-// New returns a Store on the named table. signingKey is the root secret from
-// configuration; the store derives its cursor key from it.
-func New(client *dynamodb.Client, table string, signingKey []byte) *Store {
+// New returns a Store on the named table. client is the SDK's DynamoDB
+// client or, in tests, the in-memory DynamoDB of internal/memdb. signingKey
+// is the root secret from configuration; the store derives its cursor key
+// from it.
+func New(client dynamodbiface.DynamoDBAPI, table string, signingKey []byte) *Store {
 	db := dynamo.NewFromIface(client)
 	return &Store{db: db, table: db.Table(table), cursorKey: DeriveKey(signingKey, "pagination-cursor")}
 }
