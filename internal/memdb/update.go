@@ -1,0 +1,289 @@
+package memdb
+
+import (
+	"math"
+	"sort"
+
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+)
+
+func invalidDocPath() error {
+	return runtimeValidation("The document path provided in the update expression is invalid for update")
+}
+
+func wrongType() error {
+	return runtimeValidation("An operand in the update expression has an incorrect data type")
+}
+
+// apply returns a new item: base (the stored item, or just its key when
+// there is none) with the update applied. Every right-hand side is
+// evaluated against base, as DynamoDB does, before anything changes.
+func (u *updateExpr) apply(base Item) (Item, error) {
+	work := cloneItem(base)
+	vals := make([]types.AttributeValue, len(u.set))
+	for i, s := range u.set {
+		v, err := setOperandValue(s.v, base)
+		if err != nil {
+			return nil, err
+		}
+		vals[i] = v
+	}
+	for i, s := range u.set {
+		if err := setPath(work, s.p, vals[i]); err != nil {
+			return nil, err
+		}
+	}
+	removes := append([]docPath(nil), u.remove...)
+	// Remove list elements from the highest index down, so that each index
+	// names the element it named in the stored item.
+	rank := func(p docPath) int {
+		if last := p[len(p)-1]; last.isIdx {
+			return -last.index
+		}
+		return math.MinInt
+	}
+	sort.SliceStable(removes, func(i, j int) bool { return rank(removes[i]) < rank(removes[j]) })
+	for _, p := range removes {
+		removePath(work, p)
+	}
+	for _, a := range u.add {
+		cur, ok := a.p.lookup(work)
+		if !ok {
+			if err := setPath(work, a.p, clone(a.v)); err != nil {
+				return nil, err
+			}
+			continue
+		}
+		next, err := addValues(cur, a.v)
+		if err != nil {
+			return nil, err
+		}
+		if err := setPath(work, a.p, next); err != nil {
+			return nil, err
+		}
+	}
+	for _, d := range u.del {
+		cur, ok := d.p.lookup(work)
+		if !ok {
+			continue
+		}
+		if typeOf(cur) != typeOf(d.v) {
+			return nil, wrongType()
+		}
+		next := setMinus(cur, d.v)
+		if next == nil {
+			removePath(work, d.p)
+		} else if err := setPath(work, d.p, next); err != nil {
+			return nil, err
+		}
+	}
+	return work, nil
+}
+
+// targets are the paths an update writes (for UPDATED_OLD / UPDATED_NEW).
+func (u *updateExpr) targets() []docPath {
+	var out []docPath
+	for _, s := range u.set {
+		out = append(out, s.p)
+	}
+	out = append(out, u.remove...)
+	for _, a := range u.add {
+		out = append(out, a.p)
+	}
+	for _, a := range u.del {
+		out = append(out, a.p)
+	}
+	return out
+}
+
+func setOperandValue(o operand, base Item) (types.AttributeValue, error) {
+	switch x := o.(type) {
+	case opValue:
+		return clone(x.v), nil
+	case opPath:
+		v, ok := x.p.lookup(base)
+		if !ok {
+			return nil, runtimeValidation("The provided expression refers to an attribute that does not exist in the item")
+		}
+		return clone(v), nil
+	case opIfNotExists:
+		if v, ok := x.p.lookup(base); ok {
+			return clone(v), nil
+		}
+		return setOperandValue(x.def, base)
+	case opListAppend:
+		a, err := setOperandValue(x.a, base)
+		if err != nil {
+			return nil, err
+		}
+		b, err := setOperandValue(x.b, base)
+		if err != nil {
+			return nil, err
+		}
+		la, ok1 := a.(*types.AttributeValueMemberL)
+		lb, ok2 := b.(*types.AttributeValueMemberL)
+		if !ok1 || !ok2 {
+			return nil, wrongType()
+		}
+		return &types.AttributeValueMemberL{Value: append(append([]types.AttributeValue{}, la.Value...), lb.Value...)}, nil
+	case opArith:
+		a, err := setOperandValue(x.a, base)
+		if err != nil {
+			return nil, err
+		}
+		b, err := setOperandValue(x.b, base)
+		if err != nil {
+			return nil, err
+		}
+		na, ok1 := a.(*types.AttributeValueMemberN)
+		nb, ok2 := b.(*types.AttributeValueMemberN)
+		if !ok1 || !ok2 {
+			return nil, wrongType()
+		}
+		r, err := mustNumber(na.Value).add(mustNumber(nb.Value), x.minus)
+		if err != nil {
+			return nil, runtimeError{err}
+		}
+		return &types.AttributeValueMemberN{Value: r.String()}, nil
+	}
+	return nil, validation("unsupported operand in update expression")
+}
+
+// setPath writes v at p; the document holding p's last element must exist.
+func setPath(it Item, p docPath, v types.AttributeValue) error {
+	if len(p) == 1 {
+		it[p[0].name] = v
+		return nil
+	}
+	parent, ok := p[:len(p)-1].lookup(it)
+	if !ok {
+		return invalidDocPath()
+	}
+	last := p[len(p)-1]
+	switch x := parent.(type) {
+	case *types.AttributeValueMemberM:
+		if last.isIdx {
+			return invalidDocPath()
+		}
+		x.Value[last.name] = v
+	case *types.AttributeValueMemberL:
+		if !last.isIdx {
+			return invalidDocPath()
+		}
+		if last.index < len(x.Value) {
+			x.Value[last.index] = v
+		} else {
+			x.Value = append(x.Value, v)
+		}
+	default:
+		return invalidDocPath()
+	}
+	return nil
+}
+
+// removePath deletes p if it exists.
+func removePath(it Item, p docPath) {
+	if len(p) == 1 {
+		delete(it, p[0].name)
+		return
+	}
+	parent, ok := p[:len(p)-1].lookup(it)
+	if !ok {
+		return
+	}
+	last := p[len(p)-1]
+	switch x := parent.(type) {
+	case *types.AttributeValueMemberM:
+		if !last.isIdx {
+			delete(x.Value, last.name)
+		}
+	case *types.AttributeValueMemberL:
+		if last.isIdx && last.index < len(x.Value) {
+			x.Value = append(x.Value[:last.index:last.index], x.Value[last.index+1:]...)
+		}
+	}
+}
+
+// addValues is ADD on an existing value: a sum of numbers or a union of sets.
+func addValues(cur, v types.AttributeValue) (types.AttributeValue, error) {
+	if typeOf(cur) != typeOf(v) {
+		return nil, wrongType()
+	}
+	switch x := cur.(type) {
+	case *types.AttributeValueMemberN:
+		r, err := mustNumber(x.Value).add(mustNumber(v.(*types.AttributeValueMemberN).Value), false)
+		if err != nil {
+			return nil, runtimeError{err}
+		}
+		return &types.AttributeValueMemberN{Value: r.String()}, nil
+	case *types.AttributeValueMemberSS:
+		out := append([]string(nil), x.Value...)
+		have := setKeys(cur)
+		for _, s := range v.(*types.AttributeValueMemberSS).Value {
+			if _, ok := have[s]; !ok {
+				out = append(out, s)
+				have[s] = struct{}{}
+			}
+		}
+		return &types.AttributeValueMemberSS{Value: out}, nil
+	case *types.AttributeValueMemberNS:
+		out := append([]string(nil), x.Value...)
+		have := setKeys(cur)
+		for _, s := range v.(*types.AttributeValueMemberNS).Value {
+			if _, ok := have[s]; !ok {
+				out = append(out, s)
+				have[s] = struct{}{}
+			}
+		}
+		return &types.AttributeValueMemberNS{Value: out}, nil
+	case *types.AttributeValueMemberBS:
+		out := append([][]byte(nil), x.Value...)
+		have := setKeys(cur)
+		for _, b := range v.(*types.AttributeValueMemberBS).Value {
+			if _, ok := have[string(b)]; !ok {
+				out = append(out, b)
+				have[string(b)] = struct{}{}
+			}
+		}
+		return &types.AttributeValueMemberBS{Value: out}, nil
+	}
+	return nil, wrongType()
+}
+
+// setMinus removes v's elements from the set cur; nil when none are left.
+func setMinus(cur, v types.AttributeValue) types.AttributeValue {
+	drop := setKeys(v)
+	switch x := cur.(type) {
+	case *types.AttributeValueMemberSS:
+		var out []string
+		for _, s := range x.Value {
+			if _, ok := drop[s]; !ok {
+				out = append(out, s)
+			}
+		}
+		if len(out) > 0 {
+			return &types.AttributeValueMemberSS{Value: out}
+		}
+	case *types.AttributeValueMemberNS:
+		var out []string
+		for _, s := range x.Value {
+			if _, ok := drop[mustNumber(s).String()]; !ok {
+				out = append(out, s)
+			}
+		}
+		if len(out) > 0 {
+			return &types.AttributeValueMemberNS{Value: out}
+		}
+	case *types.AttributeValueMemberBS:
+		var out [][]byte
+		for _, b := range x.Value {
+			if _, ok := drop[string(b)]; !ok {
+				out = append(out, b)
+			}
+		}
+		if len(out) > 0 {
+			return &types.AttributeValueMemberBS{Value: out}
+		}
+	}
+	return nil
+}
