@@ -4,7 +4,7 @@ import (
 	"bytes"
 	"sort"
 	"strings"
-	"unicode/utf8"
+	"unicode/utf16"
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 )
@@ -51,14 +51,15 @@ func value(o operand, it Item) (types.AttributeValue, bool) {
 	case opPath:
 		return x.p.lookup(it)
 	case opSize:
-		v, ok := x.p.lookup(it)
+		v, ok := value(x.of, it)
 		if !ok {
 			return nil, false
 		}
 		var n int
 		switch y := v.(type) {
 		case *types.AttributeValueMemberS:
-			n = utf8.RuneCountInString(y.Value)
+			// UTF-16 code units, as DynamoDB (Local) counts.
+			n = len(utf16.Encode([]rune(y.Value)))
 		case *types.AttributeValueMemberB:
 			n = len(y.Value)
 		case *types.AttributeValueMemberSS:
@@ -102,6 +103,8 @@ func eval(c cond, it Item) bool {
 		return eval(x.a, it) || eval(x.b, it)
 	case cNot:
 		return !eval(x.c, it)
+	case cParen:
+		return eval(x.c, it)
 	case cCompare:
 		a, aok := value(x.a, it)
 		b, bok := value(x.b, it)
@@ -234,13 +237,14 @@ func evalFunc(f cFunc, it Item) bool {
 
 // condPaths returns the top-level attribute names a condition reads.
 func condPaths(c cond, out map[string]bool) {
-	ops := func(os ...operand) {
+	var ops func(os ...operand)
+	ops = func(os ...operand) {
 		for _, o := range os {
 			switch x := o.(type) {
 			case opPath:
 				out[x.p[0].name] = true
 			case opSize:
-				out[x.p[0].name] = true
+				ops(x.of)
 			}
 		}
 	}
@@ -252,6 +256,8 @@ func condPaths(c cond, out map[string]bool) {
 		condPaths(x.a, out)
 		condPaths(x.b, out)
 	case cNot:
+		condPaths(x.c, out)
+	case cParen:
 		condPaths(x.c, out)
 	case cCompare:
 		ops(x.a, x.b)

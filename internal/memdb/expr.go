@@ -48,7 +48,7 @@ type operand interface{ operand() }
 type (
 	opPath        struct{ p docPath }
 	opValue       struct{ v types.AttributeValue }
-	opSize        struct{ p docPath }
+	opSize        struct{ of operand }
 	opIfNotExists struct {
 		p   docPath
 		def operand
@@ -83,9 +83,10 @@ type (
 		name string
 		args []operand
 	}
-	cAnd struct{ a, b cond }
-	cOr  struct{ a, b cond }
-	cNot struct{ c cond }
+	cAnd   struct{ a, b cond }
+	cOr    struct{ a, b cond }
+	cNot   struct{ c cond }
+	cParen struct{ c cond }
 )
 
 func (cCompare) cond() {}
@@ -95,6 +96,7 @@ func (cFunc) cond()    {}
 func (cAnd) cond()     {}
 func (cOr) cond()      {}
 func (cNot) cond()     {}
+func (cParen) cond()   {}
 
 // updateExpr is a parsed update expression.
 type updateExpr struct {
@@ -483,7 +485,10 @@ func (p *parser) primary() (cond, error) {
 		if _, err := p.expect(tkRParen); err != nil {
 			return nil, err
 		}
-		return c, nil
+		if _, nested := c.(cParen); nested {
+			return nil, exprError(p.kind, "The expression has redundant parentheses;")
+		}
+		return cParen{c}, nil
 	}
 	if p.isCall() {
 		if _, ok := condFuncs[p.peek().text]; ok {
@@ -635,14 +640,19 @@ func (p *parser) operand() (operand, error) {
 		}
 		p.next()
 		p.next()
-		path, err := p.path()
+		arg, err := p.operand()
 		if err != nil {
 			return nil, err
 		}
 		if _, err := p.expect(tkRParen); err != nil {
 			return nil, err
 		}
-		return opSize{p: path}, nil
+		if v, ok := arg.(opValue); ok {
+			if t := typeOf(v.v); t == typN || t == typBOOL || t == typNULL {
+				return nil, exprError(p.kind, "Incorrect operand type for operator or function; operator or function: size, operand type: %s", t)
+			}
+		}
+		return opSize{arg}, nil
 	case t.kind == tkIdent || t.kind == tkName:
 		path, err := p.path()
 		if err != nil {

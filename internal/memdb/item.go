@@ -290,7 +290,7 @@ func (db *DB) UpdateItem(ctx context.Context, in *dynamodb.UpdateItemInput, _ ..
 		out := &dynamodb.UpdateItemOutput{ConsumedCapacity: u.one(in.ReturnConsumedCapacity)}
 		var targets []docPath
 		if op.upd != nil {
-			targets = op.upd.targets()
+			targets = op.upd.returned()
 		}
 		switch in.ReturnValues {
 		case types.ReturnValueAllOld:

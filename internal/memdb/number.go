@@ -203,3 +203,16 @@ func (n number) size() int {
 	}
 	return s
 }
+
+// plain renders n with at least places decimal places.
+func (n number) plain(places int) string {
+	s := n.String()
+	have := scale(s)
+	if have >= places {
+		return s
+	}
+	if have == 0 {
+		s += "."
+	}
+	return s + strings.Repeat("0", places-have)
+}

@@ -142,6 +142,8 @@ func (s source) keyCondition(c cond) (keyCond, error) {
 			return exprError(kindKey, "Invalid operator used in KeyConditionExpression: OR")
 		case cNot:
 			return exprError(kindKey, "Invalid operator used in KeyConditionExpression: NOT")
+		case cParen:
+			return flatten(x.c)
 		}
 		parts = append(parts, c)
 		return nil

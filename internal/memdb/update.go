@@ -2,6 +2,7 @@ package memdb
 
 import (
 	"math"
+	"strings"
 	"sort"
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
@@ -44,7 +45,9 @@ func (u *updateExpr) apply(base Item) (Item, error) {
 	}
 	sort.SliceStable(removes, func(i, j int) bool { return rank(removes[i]) < rank(removes[j]) })
 	for _, p := range removes {
-		removePath(work, p)
+		if err := removePath(work, p); err != nil {
+			return nil, err
+		}
 	}
 	for _, a := range u.add {
 		cur, ok := a.p.lookup(work)
@@ -72,7 +75,9 @@ func (u *updateExpr) apply(base Item) (Item, error) {
 		}
 		next := setMinus(cur, d.v)
 		if next == nil {
-			removePath(work, d.p)
+			if err := removePath(work, d.p); err != nil {
+				return nil, err
+			}
 		} else if err := setPath(work, d.p, next); err != nil {
 			return nil, err
 		}
@@ -80,7 +85,24 @@ func (u *updateExpr) apply(base Item) (Item, error) {
 	return work, nil
 }
 
-// targets are the paths an update writes (for UPDATED_OLD / UPDATED_NEW).
+// returned are the paths UPDATED_OLD and UPDATED_NEW return: the paths the
+// update writes, cut before their first list index (a changed list element
+// returns its whole list).
+func (u *updateExpr) returned() []docPath {
+	var out []docPath
+	for _, p := range u.targets() {
+		for i, e := range p {
+			if e.isIdx {
+				p = p[:i]
+				break
+			}
+		}
+		out = append(out, p)
+	}
+	return out
+}
+
+// targets are the paths an update writes.
 func (u *updateExpr) targets() []docPath {
 	var out []docPath
 	for _, s := range u.set {
@@ -140,11 +162,7 @@ func setOperandValue(o operand, base Item) (types.AttributeValue, error) {
 		if !ok1 || !ok2 {
 			return nil, wrongType()
 		}
-		r, err := mustNumber(na.Value).add(mustNumber(nb.Value), x.minus)
-		if err != nil {
-			return nil, runtimeError{err}
-		}
-		return &types.AttributeValueMemberN{Value: r.String()}, nil
+		return sum(na.Value, nb.Value, x.minus)
 	}
 	return nil, validation("unsupported operand in update expression")
 }
@@ -181,27 +199,34 @@ func setPath(it Item, p docPath, v types.AttributeValue) error {
 	return nil
 }
 
-// removePath deletes p if it exists.
-func removePath(it Item, p docPath) {
+// removePath deletes p if it exists; the document holding it must exist.
+func removePath(it Item, p docPath) error {
 	if len(p) == 1 {
 		delete(it, p[0].name)
-		return
+		return nil
 	}
 	parent, ok := p[:len(p)-1].lookup(it)
 	if !ok {
-		return
+		return invalidDocPath()
 	}
 	last := p[len(p)-1]
 	switch x := parent.(type) {
 	case *types.AttributeValueMemberM:
-		if !last.isIdx {
-			delete(x.Value, last.name)
+		if last.isIdx {
+			return invalidDocPath()
 		}
+		delete(x.Value, last.name)
 	case *types.AttributeValueMemberL:
-		if last.isIdx && last.index < len(x.Value) {
+		if !last.isIdx {
+			return invalidDocPath()
+		}
+		if last.index < len(x.Value) {
 			x.Value = append(x.Value[:last.index:last.index], x.Value[last.index+1:]...)
 		}
+	default:
+		return invalidDocPath()
 	}
+	return nil
 }
 
 // addValues is ADD on an existing value: a sum of numbers or a union of sets.
@@ -211,11 +236,7 @@ func addValues(cur, v types.AttributeValue) (types.AttributeValue, error) {
 	}
 	switch x := cur.(type) {
 	case *types.AttributeValueMemberN:
-		r, err := mustNumber(x.Value).add(mustNumber(v.(*types.AttributeValueMemberN).Value), false)
-		if err != nil {
-			return nil, runtimeError{err}
-		}
-		return &types.AttributeValueMemberN{Value: r.String()}, nil
+		return sum(x.Value, v.(*types.AttributeValueMemberN).Value, false)
 	case *types.AttributeValueMemberSS:
 		out := append([]string(nil), x.Value...)
 		have := setKeys(cur)
@@ -286,4 +307,24 @@ func setMinus(cur, v types.AttributeValue) types.AttributeValue {
 		}
 	}
 	return nil
+}
+
+// sum adds (or subtracts) two stored numbers. Like DynamoDB (Local), the
+// result keeps as many decimal places as the more precise operand, so
+// 0.3 + -0.3 is "0.0"; numbers that come in from requests are stored
+// without trailing zeros.
+func sum(a, b string, minus bool) (types.AttributeValue, error) {
+	r, err := mustNumber(a).add(mustNumber(b), minus)
+	if err != nil {
+		return nil, runtimeError{err}
+	}
+	return &types.AttributeValueMemberN{Value: r.plain(max(scale(a), scale(b)))}, nil
+}
+
+// scale is the number of decimal places of a stored (plain) number.
+func scale(s string) int {
+	if _, frac, ok := strings.Cut(s, "."); ok {
+		return len(frac)
+	}
+	return 0
 }
