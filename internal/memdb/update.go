@@ -2,8 +2,8 @@ package memdb
 
 import (
 	"math"
-	"strings"
 	"sort"
+	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 )

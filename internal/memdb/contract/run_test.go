@@ -351,9 +351,9 @@ func BS(v ...string) types.AttributeValue {
 func L(v ...types.AttributeValue) types.AttributeValue {
 	return &types.AttributeValueMemberL{Value: append([]types.AttributeValue{}, v...)}
 }
-func M(m item) types.AttributeValue       { return &types.AttributeValueMemberM{Value: m} }
-func BOOL(b bool) types.AttributeValue    { return &types.AttributeValueMemberBOOL{Value: b} }
-func NULL() types.AttributeValue          { return &types.AttributeValueMemberNULL{Value: true} }
+func M(m item) types.AttributeValue    { return &types.AttributeValueMemberM{Value: m} }
+func BOOL(b bool) types.AttributeValue { return &types.AttributeValueMemberBOOL{Value: b} }
+func NULL() types.AttributeValue       { return &types.AttributeValueMemberNULL{Value: true} }
 func names(kv ...string) map[string]string {
 	m := map[string]string{}
 	for i := 0; i+1 < len(kv); i += 2 {

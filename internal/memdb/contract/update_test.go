@@ -169,7 +169,7 @@ func TestUpdateItem(t *testing.T) {
 	run(t, "numbers keep 38 digits", func(c *C) {
 		c.put(c.with("u", "n", item{"n": N("0.1")}))
 		for _, add := range []string{"0.2", "-0.3", "12345678901234567890123456789012345678", "1e-100", "99999999999999999999999999999999999999"} {
-			c.rec("add "+add)(c.DB.UpdateItem(c.ctx, &dynamodb.UpdateItemInput{TableName: &c.Table, Key: c.key("u", "n"),
+			c.rec("add " + add)(c.DB.UpdateItem(c.ctx, &dynamodb.UpdateItemInput{TableName: &c.Table, Key: c.key("u", "n"),
 				UpdateExpression: aws.String("ADD n :v"), ExpressionAttributeValues: vals(":v", N(add)), ReturnValues: types.ReturnValueUpdatedNew}))
 		}
 	})
