@@ -107,6 +107,38 @@ func (s source) checkStartKey(esk Item) (Item, error) {
 	return out, nil
 }
 
+// checkProjected rejects reads of an index that ask for attributes it does
+// not project (only KEYS_ONLY and INCLUDE indexes leave any out).
+func (s source) checkProjected(sel types.Select, ro readOpts) error {
+	ix := s.ix
+	if ix == nil || ix.projection.ProjectionType == types.ProjectionTypeAll || ix.projection.ProjectionType == "" {
+		return nil
+	}
+	if sel == types.SelectAllAttributes {
+		return invalidParam("Select type ALL_ATTRIBUTES is not supported for global secondary index %s because its projection type is not ALL", ix.name)
+	}
+	have := map[string]bool{}
+	for _, k := range ix.keyAttrs(s.t) {
+		have[k] = true
+	}
+	for _, k := range ix.projection.NonKeyAttributes {
+		have[k] = true
+	}
+	used := map[string]bool{}
+	if ro.filter != nil {
+		condPaths(ro.filter, used)
+	}
+	for _, p := range ro.paths {
+		used[p[0].name] = true
+	}
+	for _, k := range sortedKeys(used) {
+		if !have[k] {
+			return invalidParam("Global secondary index %s does not project the attribute %s", ix.name, k)
+		}
+	}
+	return nil
+}
+
 // keyCond is a query's key condition: the partition key value and an
 // optional condition on the sort key.
 type keyCond struct {
@@ -219,9 +251,15 @@ func (s source) checkKeyCond(kc keyCond) error {
 	if typeOf(kc.hash) != s.hash().typ {
 		return invalidParam("Condition parameter type does not match schema type")
 	}
+	if keyLen(kc.hash) == 0 {
+		return validation("One or more parameter values are not valid. The AttributeValue for a key attribute cannot contain an empty string value. Key: %s", s.hash().name)
+	}
 	for _, v := range kc.vals {
 		if typeOf(v) != s.rng().typ {
 			return invalidParam("Condition parameter type does not match schema type")
+		}
+		if keyLen(v) == 0 {
+			return validation("One or more parameter values are not valid. The AttributeValue for a key attribute cannot contain an empty string value. Key: %s", s.rng().name)
 		}
 	}
 	if kc.op == "BEGINS_WITH" && s.rng().typ == typN {
@@ -418,6 +456,9 @@ func (db *DB) query(_ context.Context, in *dynamodb.QueryInput) (*dynamodb.Query
 	if ro.count, err = parseSelect(in.Select, ro.paths, ix); err != nil {
 		return nil, err
 	}
+	if err := s.checkProjected(in.Select, ro); err != nil {
+		return nil, err
+	}
 	if ro.startAt, err = s.checkStartKey(in.ExclusiveStartKey); err != nil {
 		return nil, err
 	}
@@ -550,6 +591,9 @@ func (db *DB) scan(_ context.Context, in *dynamodb.ScanInput) (*dynamodb.ScanOut
 		return nil, err
 	}
 	if ro.count, err = parseSelect(in.Select, ro.paths, ix); err != nil {
+		return nil, err
+	}
+	if err := s.checkProjected(in.Select, ro); err != nil {
 		return nil, err
 	}
 	if ro.startAt, err = s.checkStartKey(in.ExclusiveStartKey); err != nil {

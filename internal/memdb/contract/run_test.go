@@ -288,6 +288,27 @@ func avView(v types.AttributeValue) any {
 	return fmt.Sprintf("unknown %T", v)
 }
 
+// diverges records a step where DynamoDB Local is known to differ from AWS.
+// On Local it only logs what came back; memdb must behave as AWS documents
+// (wantAWS). got is the call's output, or errView(err).
+func (c *C) diverges(label, reason string, got, wantAWS any) {
+	c.Helper()
+	if c.Mem == nil {
+		c.Logf("known DynamoDB Local divergence (%s), Local returned: %s", reason, render(got, nil))
+	} else {
+		c.wantSame(label+" (as on AWS)", got, wantAWS)
+	}
+	c.note(label, "diverges on DynamoDB Local: "+reason)
+}
+
+// view is what rec records of an output or error, for diverges.
+func view(out any, err error) any {
+	if err != nil {
+		return errView(err)
+	}
+	return out
+}
+
 // ---- assertions ----
 
 func (c *C) ok(label string, err error) {
