@@ -75,12 +75,15 @@ func (db *DB) now() time.Time {
 // call runs one API operation: metering as the SDK middleware does, the
 // retryer if any, and the SDK's error wrapping.
 func call[In, Out any](ctx context.Context, db *DB, op string, in *In, f func(context.Context, *In) (*Out, error)) (*Out, error) {
+	if in == nil {
+		return nil, opError(op, validation("The request is missing its input"))
+	}
+	if err := checkParams(in); err != nil {
+		return nil, opError(op, err)
+	}
 	done := func(any) {}
 	if !db.opts.NoMetering {
 		done = metering.Observe(ctx, "DynamoDB", op, in)
-	}
-	if in == nil {
-		return nil, opError(op, validation("The request is missing its input"))
 	}
 	var out *Out
 	var err error

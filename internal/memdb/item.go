@@ -118,7 +118,9 @@ func (db *DB) prepareUpdate(t *table, key Item, updExpr, condExpr *string, names
 		}
 		for _, p := range op.upd.targets() {
 			if n := p[0].name; n == t.hash.name || n == t.rng.name {
-				return nil, invalidParam("Cannot update attribute %s. This attribute is part of the key", n)
+				// A runtime error: in a transaction it cancels with the
+				// reason ValidationError, as on DynamoDB.
+				return nil, runtimeError{invalidParam("Cannot update attribute %s. This attribute is part of the key", n)}
 			}
 		}
 	}

@@ -128,8 +128,12 @@ func (db *DB) TransactWriteItems(ctx context.Context, in *dynamodb.TransactWrite
 	return call(ctx, db, "TransactWriteItems", in, db.transactWrite)
 }
 
-func (db *DB) prepareTx(in *dynamodb.TransactWriteItemsInput) ([]*writeOp, error) {
+// prepareTx validates a transaction's entries. Entries that are well formed
+// but cannot apply to their table (updating a key attribute) come back as
+// cancellation reasons rather than an error.
+func (db *DB) prepareTx(in *dynamodb.TransactWriteItemsInput) ([]*writeOp, []types.CancellationReason, error) {
 	ops := make([]*writeOp, len(in.TransactItems))
+	reasons := make([]types.CancellationReason, len(in.TransactItems))
 	seen := map[string]bool{}
 	size := 0
 	for i, ti := range in.TransactItems {
@@ -140,7 +144,7 @@ func (db *DB) prepareTx(in *dynamodb.TransactWriteItemsInput) ([]*writeOp, error
 			}
 		}
 		if set != 1 {
-			return nil, validation("TransactItems can only contain one of Check, Put, Update or Delete")
+			return nil, nil, validation("TransactItems can only contain one of Check, Put, Update or Delete")
 		}
 		var op *writeOp
 		var err error
@@ -151,7 +155,7 @@ func (db *DB) prepareTx(in *dynamodb.TransactWriteItemsInput) ([]*writeOp, error
 			mode = x.ReturnValuesOnConditionCheckFailure
 			t, terr := db.table(x.TableName)
 			if terr != nil {
-				return nil, terr
+				return nil, nil, terr
 			}
 			op, err = db.preparePut(t, x.Item, x.ConditionExpression, x.ExpressionAttributeNames, x.ExpressionAttributeValues)
 			if err == nil {
@@ -162,10 +166,10 @@ func (db *DB) prepareTx(in *dynamodb.TransactWriteItemsInput) ([]*writeOp, error
 			mode = x.ReturnValuesOnConditionCheckFailure
 			t, terr := db.table(x.TableName)
 			if terr != nil {
-				return nil, terr
+				return nil, nil, terr
 			}
 			if x.UpdateExpression == nil {
-				return nil, validation("1 validation error detected: Value null at 'transactItems.%d.member.update.updateExpression' failed to satisfy constraint: Member must not be null", i+1)
+				return nil, nil, validation("1 validation error detected: Value null at 'transactItems.%d.member.update.updateExpression' failed to satisfy constraint: Member must not be null", i+1)
 			}
 			op, err = db.prepareUpdate(t, x.Key, x.UpdateExpression, x.ConditionExpression, x.ExpressionAttributeNames, x.ExpressionAttributeValues)
 		case ti.Delete != nil:
@@ -173,7 +177,7 @@ func (db *DB) prepareTx(in *dynamodb.TransactWriteItemsInput) ([]*writeOp, error
 			mode = x.ReturnValuesOnConditionCheckFailure
 			t, terr := db.table(x.TableName)
 			if terr != nil {
-				return nil, terr
+				return nil, nil, terr
 			}
 			op, err = db.prepareKeyed("Delete", t, x.Key, x.ConditionExpression, x.ExpressionAttributeNames, x.ExpressionAttributeValues)
 		default:
@@ -181,30 +185,35 @@ func (db *DB) prepareTx(in *dynamodb.TransactWriteItemsInput) ([]*writeOp, error
 			mode = x.ReturnValuesOnConditionCheckFailure
 			t, terr := db.table(x.TableName)
 			if terr != nil {
-				return nil, terr
+				return nil, nil, terr
 			}
 			if x.ConditionExpression == nil {
-				return nil, validation("1 validation error detected: Value null at 'transactItems.%d.member.conditionCheck.conditionExpression' failed to satisfy constraint: Member must not be null", i+1)
+				return nil, nil, validation("1 validation error detected: Value null at 'transactItems.%d.member.conditionCheck.conditionExpression' failed to satisfy constraint: Member must not be null", i+1)
 			}
 			op, err = db.prepareKeyed("ConditionCheck", t, x.Key, x.ConditionExpression, x.ExpressionAttributeNames, x.ExpressionAttributeValues)
 		}
+		var rte runtimeError
+		if errors.As(err, &rte) {
+			reasons[i] = types.CancellationReason{Code: aws.String(reasonInvalid), Message: aws.String(apiMessage(rte.err))}
+			continue
+		}
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		if op.failOld, err = checkFailureMode(mode); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		id := op.t.itemKey(op.key)
 		if seen[id] {
-			return nil, validation("Transaction request cannot include multiple operations on one item")
+			return nil, nil, validation("Transaction request cannot include multiple operations on one item")
 		}
 		seen[id] = true
 		ops[i] = op
 	}
 	if size > maxTxSize {
-		return nil, validation("Transaction request size exceeds the maximum allowed size of 4 MB")
+		return nil, nil, validation("Transaction request size exceeds the maximum allowed size of 4 MB")
 	}
-	return ops, nil
+	return ops, reasons, nil
 }
 
 func (db *DB) transactWrite(ctx context.Context, in *dynamodb.TransactWriteItemsInput) (*dynamodb.TransactWriteItemsOutput, error) {
@@ -217,7 +226,7 @@ func (db *DB) transactWrite(ctx context.Context, in *dynamodb.TransactWriteItems
 	}
 	db.mu.Lock()
 	defer db.mu.Unlock()
-	ops, err := db.prepareTx(in)
+	ops, reasons, err := db.prepareTx(in)
 	if err != nil {
 		return nil, err
 	}
@@ -240,9 +249,11 @@ func (db *DB) transactWrite(ctx context.Context, in *dynamodb.TransactWriteItems
 			return &dynamodb.TransactWriteItemsOutput{ConsumedCapacity: e.out.ConsumedCapacity}, nil
 		}
 	}
-	reasons := make([]types.CancellationReason, len(ops))
 	failed := false
-	if db.opts.Conflicts {
+	for _, r := range reasons {
+		failed = failed || r.Code != nil
+	}
+	if db.opts.Conflicts && !failed {
 		for i, op := range ops {
 			if db.claims[op.t.itemKey(op.key)] != nil {
 				reasons[i] = types.CancellationReason{Code: aws.String(reasonConflict), Message: aws.String("Transaction is ongoing for the item")}
@@ -255,6 +266,9 @@ func (db *DB) transactWrite(ctx context.Context, in *dynamodb.TransactWriteItems
 	}
 	olds, news := make([]Item, len(ops)), make([]Item, len(ops))
 	for i, op := range ops {
+		if op == nil {
+			continue
+		}
 		old, new, err := op.evaluate(op.t.get(op.key))
 		var ccf *types.ConditionalCheckFailedException
 		var rte runtimeError

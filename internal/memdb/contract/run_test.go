@@ -148,6 +148,11 @@ func errCode(err error) string {
 	if errors.As(err, &ae) {
 		return ae.ErrorCode()
 	}
+	// The SDK's own check of required members, before sending.
+	var ip smithy.InvalidParamsError
+	if errors.As(err, &ip) {
+		return "InvalidParams"
+	}
 	if err == nil {
 		return ""
 	}
