@@ -89,8 +89,8 @@ func (db *DB) BatchGetItem(ctx context.Context, in *dynamodb.BatchGetItemInput, 
 					break
 				}
 				total += size
-				x.units += readUnits(size, r.strong)
-				if rec != nil {
+				if rec != nil { // a missing item costs nothing, as DynamoDB Local reports
+					x.units += readUnits(size, r.strong)
 					out.Responses[r.t.name] = append(out.Responses[r.t.name], project(rec.item, r.paths))
 				}
 			}

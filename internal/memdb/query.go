@@ -523,7 +523,10 @@ func (ro readOpts) finish(pg *page) (items []Item, count, scanned int32) {
 func readCost(s source, size int, consistent bool) *usages {
 	var u usages
 	x := u.of(s.t.name, true)
-	units := readUnits(size, consistent)
+	units := 0.0 // reading nothing costs nothing, as DynamoDB Local reports
+	if size > 0 {
+		units = readUnits(size, consistent)
+	}
 	if s.ix != nil {
 		x.addIndex(s.ix.name, units)
 	} else {

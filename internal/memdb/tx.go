@@ -312,11 +312,12 @@ func (db *DB) transactWrite(ctx context.Context, in *dynamodb.TransactWriteItems
 	for i, op := range ops {
 		x := u.of(op.t.name, false)
 		if op.kind == "ConditionCheck" {
+			// A check reads its item: read units (doubled below).
 			size := 0
 			if olds[i] != nil {
 				size = itemSize(olds[i])
 			}
-			x.units += writeUnits(size)
+			x.units += readUnits(size, true)
 			continue
 		}
 		op.t.writeCost(x, olds[i], news[i])
