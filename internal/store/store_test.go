@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
 	"fmt"
 	"os"
@@ -14,8 +15,10 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/guregu/dynamo/v2"
+	"github.com/guregu/dynamo/v2/dynamodbiface"
 
 	"github.com/quorum-app/quorum/internal/domain"
+	"github.com/quorum-app/quorum/internal/memdb/contract"
 	"github.com/quorum-app/quorum/internal/metering"
 	"github.com/quorum-app/quorum/internal/store"
 	"github.com/quorum-app/quorum/internal/tabledef"
@@ -39,8 +42,25 @@ func newStore(t testing.TB) (*store.Store, *testcloud.Env) {
 	return store.New(env.Clients.DynamoDB, env.Config.Table, env.Config.SigningKey), env
 }
 
-func TestCreateGetAndDuplicate(t *testing.T) {
-	s, _ := newStore(t)
+// raw is the backend under a store, for reading items as stored.
+type raw struct {
+	db    dynamodbiface.DynamoDBAPI
+	table string
+}
+
+// both runs a store test on DynamoDB Local and on memdb (see
+// internal/memdb/contract): the store must behave alike on the two.
+func both(t *testing.T, f func(t *testing.T, s *store.Store, r raw)) {
+	contract.Each(t, func(t *testing.T, db dynamodbiface.DynamoDBAPI, table string) {
+		key := make([]byte, 32)
+		_, _ = rand.Read(key)
+		f(t, store.New(db, table, key), raw{db, table})
+	})
+}
+
+func TestCreateGetAndDuplicate(t *testing.T) { both(t, testCreateGetAndDuplicate) }
+
+func testCreateGetAndDuplicate(t *testing.T, s *store.Store, _ raw) {
 	ctx := context.Background()
 	n := newNote("g", "1", "hello")
 	if err := s.Create(ctx, n, nil); err != nil {
@@ -65,8 +85,9 @@ func TestCreateGetAndDuplicate(t *testing.T) {
 
 // Two writers read the same version; the second write is a domain conflict
 // and does not overwrite the first.
-func TestOptimisticConcurrencyConflict(t *testing.T) {
-	s, _ := newStore(t)
+func TestOptimisticConcurrencyConflict(t *testing.T) { both(t, testOptimisticConcurrencyConflict) }
+
+func testOptimisticConcurrencyConflict(t *testing.T, s *store.Store, _ raw) {
 	ctx := context.Background()
 	n := newNote("g", "occ", "v1")
 	if err := s.Create(ctx, n, nil); err != nil {
@@ -95,8 +116,9 @@ func TestOptimisticConcurrencyConflict(t *testing.T) {
 }
 
 // Many concurrent increments through Save with retry never lose an update.
-func TestConcurrentSavesNeverLoseUpdates(t *testing.T) {
-	s, _ := newStore(t)
+func TestConcurrentSavesNeverLoseUpdates(t *testing.T) { both(t, testConcurrentSavesNeverLoseUpdates) }
+
+func testConcurrentSavesNeverLoseUpdates(t *testing.T, s *store.Store, _ raw) {
 	ctx := context.Background()
 	n := newNote("g", "counter", "0")
 	if err := s.Create(ctx, n, nil); err != nil {
@@ -140,19 +162,26 @@ func TestConcurrentSavesNeverLoseUpdates(t *testing.T) {
 
 // A transaction whose second condition fails writes nothing, and returns the
 // domain error attached to the failing operation.
-func TestTransactionAllOrNothing(t *testing.T) {
-	s, _ := newStore(t)
+func TestTransactionAllOrNothing(t *testing.T) { both(t, testTransactionAllOrNothing) }
+
+func testTransactionAllOrNothing(t *testing.T, s *store.Store, _ raw) {
 	ctx := context.Background()
 	existing := newNote("tx", "taken", "already here")
 	if err := s.Create(ctx, existing, nil); err != nil {
 		t.Fatal(err)
 	}
+	other := newNote("tx", "other", "already here")
+	if err := s.Create(ctx, other, nil); err != nil {
+		t.Fatal(err)
+	}
 	emailTaken := domain.Errorf(domain.Conflict, "that email address is already registered")
 	fresh := newNote("tx", "fresh", "should not persist")
+	// (One operation per item: DynamoDB rejects a transaction with two on
+	// one item, though DynamoDB Local lets it through when a condition fails.)
 	err := s.Tx().
 		Create(fresh, nil).
 		Create(newNote("tx", "taken", "dup"), emailTaken).
-		Update(s.Update(existing.PK, existing.SK).Set("Title", "changed"), nil).
+		Update(s.Update(other.PK, other.SK).Set("Title", "changed"), nil).
 		Run(ctx, "")
 	if !errors.Is(err, emailTaken) {
 		t.Fatalf("want the failing op's error, got %v", err)
@@ -161,7 +190,7 @@ func TestTransactionAllOrNothing(t *testing.T) {
 	if err := s.Get(ctx, fresh.PK, fresh.SK, &got); domain.ErrorCode(err) != domain.NotFound {
 		t.Fatalf("partial write: fresh item exists (%v)", err)
 	}
-	_ = s.Get(ctx, existing.PK, existing.SK, &got)
+	_ = s.Get(ctx, other.PK, other.SK, &got)
 	if got.Title != "already here" {
 		t.Fatalf("partial write: update applied: %+v", got)
 	}
@@ -198,8 +227,9 @@ func TestTransactionAllOrNothing(t *testing.T) {
 	}
 }
 
-func TestTransactionTooLarge(t *testing.T) {
-	s, _ := newStore(t)
+func TestTransactionTooLarge(t *testing.T) { both(t, testTransactionTooLarge) }
+
+func testTransactionTooLarge(t *testing.T, s *store.Store, _ raw) {
 	tx := s.Tx()
 	for i := 0; i <= store.MaxTxItems; i++ {
 		tx.Put(newNote("big", fmt.Sprint(i), "x"))
@@ -211,8 +241,9 @@ func TestTransactionTooLarge(t *testing.T) {
 
 // Ephemeral items carry a numeric TTL attribute; once past it they read as
 // not found even before DynamoDB's sweep deletes them.
-func TestTTLAttribute(t *testing.T) {
-	s, env := newStore(t)
+func TestTTLAttribute(t *testing.T) { both(t, testTTLAttribute) }
+
+func testTTLAttribute(t *testing.T, s *store.Store, r raw) {
 	ctx := context.Background()
 	n := newNote("ttl", "1", "ephemeral")
 	expiry := time.Now().Add(15 * time.Minute)
@@ -220,8 +251,8 @@ func TestTTLAttribute(t *testing.T) {
 	if err := s.Create(ctx, n, nil); err != nil {
 		t.Fatal(err)
 	}
-	raw, err := env.Clients.DynamoDB.GetItem(ctx, &dynamodb.GetItemInput{
-		TableName: aws.String(env.Config.Table),
+	raw, err := r.db.GetItem(ctx, &dynamodb.GetItemInput{
+		TableName: aws.String(r.table),
 		Key: map[string]types.AttributeValue{
 			"PK": &types.AttributeValueMemberS{Value: n.PK}, "SK": &types.AttributeValueMemberS{Value: n.SK},
 		},
@@ -245,15 +276,16 @@ func TestTTLAttribute(t *testing.T) {
 	// Permanent items have no TTL attribute at all.
 	perm := newNote("ttl", "3", "permanent")
 	_ = s.Create(ctx, perm, nil)
-	raw, _ = env.Clients.DynamoDB.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String(env.Config.Table),
+	raw, _ = r.db.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String(r.table),
 		Key: map[string]types.AttributeValue{"PK": &types.AttributeValueMemberS{Value: perm.PK}, "SK": &types.AttributeValueMemberS{Value: perm.SK}}})
 	if _, has := raw.Item[tabledef.TTLAttribute]; has {
 		t.Fatal("permanent item has a TTL")
 	}
 }
 
-func TestPaginationAndTamperedCursors(t *testing.T) {
-	s, _ := newStore(t)
+func TestPaginationAndTamperedCursors(t *testing.T) { both(t, testPaginationAndTamperedCursors) }
+
+func testPaginationAndTamperedCursors(t *testing.T, s *store.Store, _ raw) {
 	ctx := context.Background()
 	for i := 0; i < 7; i++ {
 		if err := s.Create(ctx, newNote("pg", fmt.Sprintf("%02d", i), fmt.Sprint(i)), nil); err != nil {
@@ -315,8 +347,9 @@ func TestPaginationAndTamperedCursors(t *testing.T) {
 
 // Every primitive is metered: calls and consumed capacity reach the Meter in
 // the context, transactions count double as in AWS.
-func TestMetering(t *testing.T) {
-	s, _ := newStore(t)
+func TestMetering(t *testing.T) { both(t, testMetering) }
+
+func testMetering(t *testing.T, s *store.Store, _ raw) {
 	ctx, m := metering.NewContext(context.Background())
 	n := newNote("m", "1", "x")
 	if err := s.Create(ctx, n, nil); err != nil {
@@ -338,8 +371,8 @@ func TestMetering(t *testing.T) {
 		t.Fatal(err)
 	}
 	snap = m.Snapshot()
-	// Two 1-KB items: AWS bills 2 WCU each in a transaction; DynamoDB Local
-	// reports 1 each. Either way the transaction is metered as one call.
+	// Two small items: AWS (and memdb) bill 2 WCU each in a transaction;
+	// DynamoDB Local reports 2 in all. Either way it is metered as one call.
 	if snap.DynamoDBCalls != 1 || snap.WriteUnits < 2 || snap.WriteUnits > 4 {
 		t.Fatalf("transaction capacity %+v", snap)
 	}

@@ -235,6 +235,14 @@ func TestTransactWrite(t *testing.T) {
 		c.wantCode("unknown table", c.rec("unknown table")(c.tx(types.TransactWriteItem{Put: &types.Put{TableName: &missing, Item: c.key("t", "x")}})), "ResourceNotFoundException")
 		state(c)
 	})
+	run(t, "two operations on one item and a failed condition", func(c *C) {
+		seed(c)
+		_, err := c.tx(c.txPut(c.with("t", "a", nil), "attribute_not_exists(PK)", nil), c.txUpdate(c.key("t", "a"), "SET x = :v", "", vals(":v", S("v"))))
+		// DynamoDB Local evaluates the conditions first and cancels; AWS
+		// rejects the request as invalid whatever the conditions say.
+		c.diverges("tx", "two operations on one item pass when a condition fails", view(nil, err), map[string]any{"error": "ValidationException"})
+		state(c)
+	})
 	run(t, "errors found while applying", func(c *C) {
 		seed(c)
 		// AWS cancels with the reason ValidationError (its documented list of
