@@ -196,6 +196,9 @@ type token struct {
 	pos  int
 }
 
+// single are the one-character tokens.
+var single = [256]tokKind{'(': tkLParen, ')': tkRParen, '[': tkLBrack, ']': tkRBrack, ',': tkComma, '.': tkDot, '+': tkPlus, '-': tkMinus}
+
 func isIdentStart(c byte) bool {
 	return c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')
 }
@@ -234,30 +237,9 @@ func lex(kind, src string) ([]token, error) {
 				k = tkValue
 			}
 			toks = append(toks, token{k, src[start:i], start})
-		case c == '(':
+		case single[c] != tkEOF:
 			i++
-			toks = append(toks, token{tkLParen, "(", start})
-		case c == ')':
-			i++
-			toks = append(toks, token{tkRParen, ")", start})
-		case c == '[':
-			i++
-			toks = append(toks, token{tkLBrack, "[", start})
-		case c == ']':
-			i++
-			toks = append(toks, token{tkRBrack, "]", start})
-		case c == ',':
-			i++
-			toks = append(toks, token{tkComma, ",", start})
-		case c == '.':
-			i++
-			toks = append(toks, token{tkDot, ".", start})
-		case c == '+':
-			i++
-			toks = append(toks, token{tkPlus, "+", start})
-		case c == '-':
-			i++
-			toks = append(toks, token{tkMinus, "-", start})
+			toks = append(toks, token{single[c], string(c), start})
 		case c == '=':
 			i++
 			toks = append(toks, token{tkCmp, "=", start})

@@ -216,40 +216,65 @@ func projection(expr *string, names map[string]string) ([]docPath, error) {
 	return paths, e.finish()
 }
 
+// written is the outcome of one single-item write.
+type written struct {
+	op       *writeOp
+	old, new Item
+	cap      usages
+}
+
+// write runs a PutItem, UpdateItem or DeleteItem: the checks they share,
+// then prepare and the write itself under the lock.
+func (db *DB) write(table *string, expected bool, returnValues error, onFail types.ReturnValuesOnConditionCheckFailure, prepare func(*table) (*writeOp, error)) (*written, error) {
+	if err := legacy("Expected", expected); err != nil {
+		return nil, err
+	}
+	if returnValues != nil {
+		return nil, returnValues
+	}
+	failOld, err := checkFailureMode(onFail)
+	if err != nil {
+		return nil, err
+	}
+	db.mu.Lock()
+	defer db.mu.Unlock()
+	t, err := db.table(table)
+	if err != nil {
+		return nil, err
+	}
+	w := &written{}
+	if w.op, err = prepare(t); err != nil {
+		return nil, err
+	}
+	w.op.failOld = failOld
+	w.old, w.new, err = db.runWrite(w.op, w.cap.of(t.name, false))
+	if err != nil {
+		return nil, err
+	}
+	return w, nil
+}
+
+// oldOrNone checks the ReturnValues of PutItem and DeleteItem.
+func oldOrNone(rv types.ReturnValue) error {
+	switch rv {
+	case "", types.ReturnValueNone, types.ReturnValueAllOld:
+		return nil
+	}
+	return validation("ReturnValues can only be ALL_OLD or NONE")
+}
+
 // PutItem creates or replaces an item.
 func (db *DB) PutItem(ctx context.Context, in *dynamodb.PutItemInput, _ ...func(*dynamodb.Options)) (*dynamodb.PutItemOutput, error) {
 	return call(ctx, db, "PutItem", in, func(_ context.Context, in *dynamodb.PutItemInput) (*dynamodb.PutItemOutput, error) {
-		if err := legacy("Expected", len(in.Expected) > 0); err != nil {
-			return nil, err
-		}
-		switch in.ReturnValues {
-		case "", types.ReturnValueNone, types.ReturnValueAllOld:
-		default:
-			return nil, validation("ReturnValues can only be ALL_OLD or NONE")
-		}
-		failOld, err := checkFailureMode(in.ReturnValuesOnConditionCheckFailure)
+		w, err := db.write(in.TableName, len(in.Expected) > 0, oldOrNone(in.ReturnValues), in.ReturnValuesOnConditionCheckFailure, func(t *table) (*writeOp, error) {
+			return db.preparePut(t, in.Item, in.ConditionExpression, in.ExpressionAttributeNames, in.ExpressionAttributeValues)
+		})
 		if err != nil {
 			return nil, err
 		}
-		db.mu.Lock()
-		defer db.mu.Unlock()
-		t, err := db.table(in.TableName)
-		if err != nil {
-			return nil, err
-		}
-		op, err := db.preparePut(t, in.Item, in.ConditionExpression, in.ExpressionAttributeNames, in.ExpressionAttributeValues)
-		if err != nil {
-			return nil, err
-		}
-		op.failOld = failOld
-		var u usages
-		old, _, err := db.runWrite(op, u.of(t.name, false))
-		if err != nil {
-			return nil, err
-		}
-		out := &dynamodb.PutItemOutput{ConsumedCapacity: u.one(in.ReturnConsumedCapacity)}
-		if in.ReturnValues == types.ReturnValueAllOld && old != nil {
-			out.Attributes = cloneItem(old)
+		out := &dynamodb.PutItemOutput{ConsumedCapacity: w.cap.one(in.ReturnConsumedCapacity)}
+		if in.ReturnValues == types.ReturnValueAllOld && w.old != nil {
+			out.Attributes = cloneItem(w.old)
 		}
 		return out, nil
 	})
@@ -261,48 +286,32 @@ func (db *DB) UpdateItem(ctx context.Context, in *dynamodb.UpdateItemInput, _ ..
 		if err := legacy("AttributeUpdates", len(in.AttributeUpdates) > 0); err != nil {
 			return nil, err
 		}
-		if err := legacy("Expected", len(in.Expected) > 0); err != nil {
-			return nil, err
-		}
+		var rvErr error
 		switch in.ReturnValues {
 		case "", types.ReturnValueNone, types.ReturnValueAllOld, types.ReturnValueAllNew, types.ReturnValueUpdatedOld, types.ReturnValueUpdatedNew:
 		default:
-			return nil, validation("1 validation error detected: Value '%s' at 'returnValues' failed to satisfy constraint: Member must satisfy enum value set: [ALL_NEW, UPDATED_OLD, ALL_OLD, NONE, UPDATED_NEW]", in.ReturnValues)
+			rvErr = validation("1 validation error detected: Value '%s' at 'returnValues' failed to satisfy constraint: Member must satisfy enum value set: [ALL_NEW, UPDATED_OLD, ALL_OLD, NONE, UPDATED_NEW]", in.ReturnValues)
 		}
-		failOld, err := checkFailureMode(in.ReturnValuesOnConditionCheckFailure)
+		w, err := db.write(in.TableName, len(in.Expected) > 0, rvErr, in.ReturnValuesOnConditionCheckFailure, func(t *table) (*writeOp, error) {
+			return db.prepareUpdate(t, in.Key, in.UpdateExpression, in.ConditionExpression, in.ExpressionAttributeNames, in.ExpressionAttributeValues)
+		})
 		if err != nil {
 			return nil, err
 		}
-		db.mu.Lock()
-		defer db.mu.Unlock()
-		t, err := db.table(in.TableName)
-		if err != nil {
-			return nil, err
-		}
-		op, err := db.prepareUpdate(t, in.Key, in.UpdateExpression, in.ConditionExpression, in.ExpressionAttributeNames, in.ExpressionAttributeValues)
-		if err != nil {
-			return nil, err
-		}
-		op.failOld = failOld
-		var u usages
-		old, new, err := db.runWrite(op, u.of(t.name, false))
-		if err != nil {
-			return nil, err
-		}
-		out := &dynamodb.UpdateItemOutput{ConsumedCapacity: u.one(in.ReturnConsumedCapacity)}
+		out := &dynamodb.UpdateItemOutput{ConsumedCapacity: w.cap.one(in.ReturnConsumedCapacity)}
 		var targets []docPath
-		if op.upd != nil {
-			targets = op.upd.returned()
+		if w.op.upd != nil {
+			targets = w.op.upd.returned()
 		}
 		switch in.ReturnValues {
 		case types.ReturnValueAllOld:
-			out.Attributes = cloneItem(old)
+			out.Attributes = cloneItem(w.old)
 		case types.ReturnValueAllNew:
-			out.Attributes = cloneItem(new)
+			out.Attributes = cloneItem(w.new)
 		case types.ReturnValueUpdatedOld:
-			out.Attributes = project(old, targets)
+			out.Attributes = project(w.old, targets)
 		case types.ReturnValueUpdatedNew:
-			out.Attributes = project(new, targets)
+			out.Attributes = project(w.new, targets)
 		}
 		if len(out.Attributes) == 0 {
 			out.Attributes = nil
@@ -314,37 +323,15 @@ func (db *DB) UpdateItem(ctx context.Context, in *dynamodb.UpdateItemInput, _ ..
 // DeleteItem deletes an item (deleting a missing item is not an error).
 func (db *DB) DeleteItem(ctx context.Context, in *dynamodb.DeleteItemInput, _ ...func(*dynamodb.Options)) (*dynamodb.DeleteItemOutput, error) {
 	return call(ctx, db, "DeleteItem", in, func(_ context.Context, in *dynamodb.DeleteItemInput) (*dynamodb.DeleteItemOutput, error) {
-		if err := legacy("Expected", len(in.Expected) > 0); err != nil {
-			return nil, err
-		}
-		switch in.ReturnValues {
-		case "", types.ReturnValueNone, types.ReturnValueAllOld:
-		default:
-			return nil, validation("ReturnValues can only be ALL_OLD or NONE")
-		}
-		failOld, err := checkFailureMode(in.ReturnValuesOnConditionCheckFailure)
+		w, err := db.write(in.TableName, len(in.Expected) > 0, oldOrNone(in.ReturnValues), in.ReturnValuesOnConditionCheckFailure, func(t *table) (*writeOp, error) {
+			return db.prepareKeyed("Delete", t, in.Key, in.ConditionExpression, in.ExpressionAttributeNames, in.ExpressionAttributeValues)
+		})
 		if err != nil {
 			return nil, err
 		}
-		db.mu.Lock()
-		defer db.mu.Unlock()
-		t, err := db.table(in.TableName)
-		if err != nil {
-			return nil, err
-		}
-		op, err := db.prepareKeyed("Delete", t, in.Key, in.ConditionExpression, in.ExpressionAttributeNames, in.ExpressionAttributeValues)
-		if err != nil {
-			return nil, err
-		}
-		op.failOld = failOld
-		var u usages
-		old, _, err := db.runWrite(op, u.of(t.name, false))
-		if err != nil {
-			return nil, err
-		}
-		out := &dynamodb.DeleteItemOutput{ConsumedCapacity: u.one(in.ReturnConsumedCapacity)}
-		if in.ReturnValues == types.ReturnValueAllOld && old != nil {
-			out.Attributes = cloneItem(old)
+		out := &dynamodb.DeleteItemOutput{ConsumedCapacity: w.cap.one(in.ReturnConsumedCapacity)}
+		if in.ReturnValues == types.ReturnValueAllOld && w.old != nil {
+			out.Attributes = cloneItem(w.old)
 		}
 		return out, nil
 	})

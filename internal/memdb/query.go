@@ -380,86 +380,124 @@ func checkLimit(limit *int32) (int, error) {
 	return int(*limit), nil
 }
 
+type legacyParam struct {
+	name    string
+	present bool
+}
+
+// readRequest is what Query and Scan requests share.
+type readRequest struct {
+	table, index, filter, projection *string
+	consistent                       *bool
+	limit                            *int32
+	sel                              types.Select
+	names                            map[string]string
+	values, start                    Item
+	legacy                           []legacyParam
+	// filterKeys forbids the filter to read the key attributes (Query).
+	filterKeys bool
+}
+
+// prepareRead validates a Query or Scan request and parses its
+// expressions; keys, for a Query, parses its key condition. Called with
+// db.mu held.
+func (db *DB) prepareRead(r readRequest, keys func(source, *env) error) (source, readOpts, error) {
+	var s source
+	var ro readOpts
+	for _, l := range r.legacy {
+		if err := legacy(l.name, l.present); err != nil {
+			return s, ro, err
+		}
+	}
+	limit, err := checkLimit(r.limit)
+	if err != nil {
+		return s, ro, err
+	}
+	ro.limit = limit
+	t, err := db.table(r.table)
+	if err != nil {
+		return s, ro, err
+	}
+	ix, err := t.index(r.index)
+	if err != nil {
+		return s, ro, err
+	}
+	if ix != nil && aws.ToBool(r.consistent) {
+		return s, ro, validation("Consistent reads are not supported on global secondary indexes")
+	}
+	s = source{t, ix}
+	e, err := newEnv(r.names, r.values)
+	if err != nil {
+		return s, ro, err
+	}
+	if keys != nil {
+		if err := keys(s, e); err != nil {
+			return s, ro, err
+		}
+	}
+	if r.filter != nil {
+		if ro.filter, err = parseCondition(kindFilter, *r.filter, e); err != nil {
+			return s, ro, err
+		}
+		used := map[string]bool{}
+		condPaths(ro.filter, used)
+		for _, k := range []string{s.hash().name, s.rng().name} {
+			if r.filterKeys && k != "" && used[k] {
+				return s, ro, validation("Filter Expression can only contain non-primary key attributes: Primary key attribute: %s", k)
+			}
+		}
+	}
+	if r.projection != nil {
+		if ro.paths, err = parseProjection(*r.projection, e); err != nil {
+			return s, ro, err
+		}
+	}
+	if err := e.finish(); err != nil {
+		return s, ro, err
+	}
+	if ro.count, err = parseSelect(r.sel, ro.paths, ix); err != nil {
+		return s, ro, err
+	}
+	if err := s.checkProjected(r.sel, ro); err != nil {
+		return s, ro, err
+	}
+	ro.startAt, err = s.checkStartKey(r.start)
+	return s, ro, err
+}
+
 // Query reads the items of one partition key in sort-key order.
 func (db *DB) Query(ctx context.Context, in *dynamodb.QueryInput, _ ...func(*dynamodb.Options)) (*dynamodb.QueryOutput, error) {
 	return call(ctx, db, "Query", in, db.query)
 }
 
 func (db *DB) query(_ context.Context, in *dynamodb.QueryInput) (*dynamodb.QueryOutput, error) {
-	for name, present := range map[string]bool{"QueryFilter": len(in.QueryFilter) > 0, "AttributesToGet": len(in.AttributesToGet) > 0, "ConditionalOperator": in.ConditionalOperator != ""} {
-		if err := legacy(name, present); err != nil {
-			return nil, err
-		}
-	}
-	limit, err := checkLimit(in.Limit)
-	if err != nil {
-		return nil, err
-	}
 	db.mu.Lock()
 	defer db.mu.Unlock()
-	t, err := db.table(in.TableName)
-	if err != nil {
-		return nil, err
-	}
-	ix, err := t.index(in.IndexName)
-	if err != nil {
-		return nil, err
-	}
-	if ix != nil && aws.ToBool(in.ConsistentRead) {
-		return nil, validation("Consistent reads are not supported on global secondary indexes")
-	}
-	s := source{t, ix}
-	e, err := newEnv(in.ExpressionAttributeNames, in.ExpressionAttributeValues)
-	if err != nil {
-		return nil, err
-	}
 	var kc keyCond
-	switch {
-	case in.KeyConditionExpression != nil && in.KeyConditions != nil:
-		return nil, validation("Can not use both expression and non-expression parameters in the same request: Non-expression parameters: {KeyConditions} Expression parameters: {KeyConditionExpression}")
-	case in.KeyConditionExpression != nil:
-		c, err := parseCondition(kindKey, *in.KeyConditionExpression, e)
-		if err != nil {
-			return nil, err
-		}
-		if kc, err = s.keyCondition(c); err != nil {
-			return nil, err
-		}
-	case in.KeyConditions != nil:
-		if kc, err = s.legacyKeyConditions(in.KeyConditions); err != nil {
-			return nil, err
-		}
-	default:
-		return nil, validation("Either the KeyConditions or KeyConditionExpression parameter must be specified in the request.")
-	}
-	ro := readOpts{limit: limit}
-	if in.FilterExpression != nil {
-		if ro.filter, err = parseCondition(kindFilter, *in.FilterExpression, e); err != nil {
-			return nil, err
-		}
-		used := map[string]bool{}
-		condPaths(ro.filter, used)
-		for _, k := range []string{s.hash().name, s.rng().name} {
-			if k != "" && used[k] {
-				return nil, validation("Filter Expression can only contain non-primary key attributes: Primary key attribute: %s", k)
+	s, ro, err := db.prepareRead(readRequest{
+		table: in.TableName, index: in.IndexName, consistent: in.ConsistentRead, limit: in.Limit, sel: in.Select,
+		names: in.ExpressionAttributeNames, values: in.ExpressionAttributeValues, filter: in.FilterExpression,
+		projection: in.ProjectionExpression, start: in.ExclusiveStartKey, filterKeys: true,
+		legacy: []legacyParam{{"QueryFilter", len(in.QueryFilter) > 0}, {"AttributesToGet", len(in.AttributesToGet) > 0}, {"ConditionalOperator", in.ConditionalOperator != ""}},
+	}, func(s source, e *env) error {
+		var err error
+		switch {
+		case in.KeyConditionExpression != nil && in.KeyConditions != nil:
+			return validation("Can not use both expression and non-expression parameters in the same request: Non-expression parameters: {KeyConditions} Expression parameters: {KeyConditionExpression}")
+		case in.KeyConditionExpression != nil:
+			c, err := parseCondition(kindKey, *in.KeyConditionExpression, e)
+			if err != nil {
+				return err
 			}
+			kc, err = s.keyCondition(c)
+			return err
+		case in.KeyConditions != nil:
+			kc, err = s.legacyKeyConditions(in.KeyConditions)
+			return err
 		}
-	}
-	if in.ProjectionExpression != nil {
-		if ro.paths, err = parseProjection(*in.ProjectionExpression, e); err != nil {
-			return nil, err
-		}
-	}
-	if err := e.finish(); err != nil {
-		return nil, err
-	}
-	if ro.count, err = parseSelect(in.Select, ro.paths, ix); err != nil {
-		return nil, err
-	}
-	if err := s.checkProjected(in.Select, ro); err != nil {
-		return nil, err
-	}
-	if ro.startAt, err = s.checkStartKey(in.ExclusiveStartKey); err != nil {
+		return validation("Either the KeyConditions or KeyConditionExpression parameter must be specified in the request.")
+	})
+	if err != nil {
 		return nil, err
 	}
 	if ro.startAt != nil {
@@ -543,15 +581,6 @@ func (db *DB) Scan(ctx context.Context, in *dynamodb.ScanInput, _ ...func(*dynam
 }
 
 func (db *DB) scan(_ context.Context, in *dynamodb.ScanInput) (*dynamodb.ScanOutput, error) {
-	for name, present := range map[string]bool{"ScanFilter": len(in.ScanFilter) > 0, "AttributesToGet": len(in.AttributesToGet) > 0, "ConditionalOperator": in.ConditionalOperator != ""} {
-		if err := legacy(name, present); err != nil {
-			return nil, err
-		}
-	}
-	limit, err := checkLimit(in.Limit)
-	if err != nil {
-		return nil, err
-	}
 	segment, total := int(aws.ToInt32(in.Segment)), int(aws.ToInt32(in.TotalSegments))
 	switch {
 	case (in.Segment == nil) != (in.TotalSegments == nil):
@@ -563,43 +592,13 @@ func (db *DB) scan(_ context.Context, in *dynamodb.ScanInput) (*dynamodb.ScanOut
 	}
 	db.mu.Lock()
 	defer db.mu.Unlock()
-	t, err := db.table(in.TableName)
+	s, ro, err := db.prepareRead(readRequest{
+		table: in.TableName, index: in.IndexName, consistent: in.ConsistentRead, limit: in.Limit, sel: in.Select,
+		names: in.ExpressionAttributeNames, values: in.ExpressionAttributeValues, filter: in.FilterExpression,
+		projection: in.ProjectionExpression, start: in.ExclusiveStartKey,
+		legacy: []legacyParam{{"ScanFilter", len(in.ScanFilter) > 0}, {"AttributesToGet", len(in.AttributesToGet) > 0}, {"ConditionalOperator", in.ConditionalOperator != ""}},
+	}, nil)
 	if err != nil {
-		return nil, err
-	}
-	ix, err := t.index(in.IndexName)
-	if err != nil {
-		return nil, err
-	}
-	if ix != nil && aws.ToBool(in.ConsistentRead) {
-		return nil, validation("Consistent reads are not supported on global secondary indexes")
-	}
-	s := source{t, ix}
-	e, err := newEnv(in.ExpressionAttributeNames, in.ExpressionAttributeValues)
-	if err != nil {
-		return nil, err
-	}
-	ro := readOpts{limit: limit}
-	if in.FilterExpression != nil {
-		if ro.filter, err = parseCondition(kindFilter, *in.FilterExpression, e); err != nil {
-			return nil, err
-		}
-	}
-	if in.ProjectionExpression != nil {
-		if ro.paths, err = parseProjection(*in.ProjectionExpression, e); err != nil {
-			return nil, err
-		}
-	}
-	if err := e.finish(); err != nil {
-		return nil, err
-	}
-	if ro.count, err = parseSelect(in.Select, ro.paths, ix); err != nil {
-		return nil, err
-	}
-	if err := s.checkProjected(in.Select, ro); err != nil {
-		return nil, err
-	}
-	if ro.startAt, err = s.checkStartKey(in.ExclusiveStartKey); err != nil {
 		return nil, err
 	}
 	parts := s.parts()

@@ -351,37 +351,29 @@ func requestHash(in *dynamodb.TransactWriteItemsInput) [32]byte {
 		}
 		b.WriteString(";")
 	}
+	entry := func(kind string, table *string, it Item, upd, cond *string, ns map[string]string, vs Item) {
+		b.WriteString(kind)
+		str(table)
+		item(it)
+		str(upd)
+		str(cond)
+		names(ns)
+		item(vs)
+	}
 	for _, ti := range in.TransactItems {
 		switch {
 		case ti.Put != nil:
-			b.WriteString("P")
-			str(ti.Put.TableName)
-			item(ti.Put.Item)
-			str(ti.Put.ConditionExpression)
-			names(ti.Put.ExpressionAttributeNames)
-			item(ti.Put.ExpressionAttributeValues)
+			x := ti.Put
+			entry("P", x.TableName, x.Item, nil, x.ConditionExpression, x.ExpressionAttributeNames, x.ExpressionAttributeValues)
 		case ti.Update != nil:
-			b.WriteString("U")
-			str(ti.Update.TableName)
-			item(ti.Update.Key)
-			str(ti.Update.UpdateExpression)
-			str(ti.Update.ConditionExpression)
-			names(ti.Update.ExpressionAttributeNames)
-			item(ti.Update.ExpressionAttributeValues)
+			x := ti.Update
+			entry("U", x.TableName, x.Key, x.UpdateExpression, x.ConditionExpression, x.ExpressionAttributeNames, x.ExpressionAttributeValues)
 		case ti.Delete != nil:
-			b.WriteString("D")
-			str(ti.Delete.TableName)
-			item(ti.Delete.Key)
-			str(ti.Delete.ConditionExpression)
-			names(ti.Delete.ExpressionAttributeNames)
-			item(ti.Delete.ExpressionAttributeValues)
+			x := ti.Delete
+			entry("D", x.TableName, x.Key, nil, x.ConditionExpression, x.ExpressionAttributeNames, x.ExpressionAttributeValues)
 		case ti.ConditionCheck != nil:
-			b.WriteString("C")
-			str(ti.ConditionCheck.TableName)
-			item(ti.ConditionCheck.Key)
-			str(ti.ConditionCheck.ConditionExpression)
-			names(ti.ConditionCheck.ExpressionAttributeNames)
-			item(ti.ConditionCheck.ExpressionAttributeValues)
+			x := ti.ConditionCheck
+			entry("C", x.TableName, x.Key, nil, x.ConditionExpression, x.ExpressionAttributeNames, x.ExpressionAttributeValues)
 		}
 	}
 	return sha256.Sum256([]byte(b.String()))

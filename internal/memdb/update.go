@@ -134,11 +134,7 @@ func setOperandValue(o operand, base Item) (types.AttributeValue, error) {
 		}
 		return setOperandValue(x.def, base)
 	case opListAppend:
-		a, err := setOperandValue(x.a, base)
-		if err != nil {
-			return nil, err
-		}
-		b, err := setOperandValue(x.b, base)
+		a, b, err := setOperandPair(x.a, x.b, base)
 		if err != nil {
 			return nil, err
 		}
@@ -149,11 +145,7 @@ func setOperandValue(o operand, base Item) (types.AttributeValue, error) {
 		}
 		return &types.AttributeValueMemberL{Value: append(append([]types.AttributeValue{}, la.Value...), lb.Value...)}, nil
 	case opArith:
-		a, err := setOperandValue(x.a, base)
-		if err != nil {
-			return nil, err
-		}
-		b, err := setOperandValue(x.b, base)
+		a, b, err := setOperandPair(x.a, x.b, base)
 		if err != nil {
 			return nil, err
 		}
@@ -165,6 +157,13 @@ func setOperandValue(o operand, base Item) (types.AttributeValue, error) {
 		return sum(na.Value, nb.Value, x.minus)
 	}
 	return nil, validation("unsupported operand in update expression")
+}
+
+func setOperandPair(x, y operand, base Item) (a, b types.AttributeValue, err error) {
+	if a, err = setOperandValue(x, base); err == nil {
+		b, err = setOperandValue(y, base)
+	}
+	return a, b, err
 }
 
 // setPath writes v at p; the document holding p's last element must exist.
@@ -238,37 +237,40 @@ func addValues(cur, v types.AttributeValue) (types.AttributeValue, error) {
 	case *types.AttributeValueMemberN:
 		return sum(x.Value, v.(*types.AttributeValueMemberN).Value, false)
 	case *types.AttributeValueMemberSS:
-		out := append([]string(nil), x.Value...)
-		have := setKeys(cur)
-		for _, s := range v.(*types.AttributeValueMemberSS).Value {
-			if _, ok := have[s]; !ok {
-				out = append(out, s)
-				have[s] = struct{}{}
-			}
-		}
-		return &types.AttributeValueMemberSS{Value: out}, nil
+		return &types.AttributeValueMemberSS{Value: union(x.Value, v.(*types.AttributeValueMemberSS).Value, func(e string) string { return e })}, nil
 	case *types.AttributeValueMemberNS:
-		out := append([]string(nil), x.Value...)
-		have := setKeys(cur)
-		for _, s := range v.(*types.AttributeValueMemberNS).Value {
-			if _, ok := have[s]; !ok {
-				out = append(out, s)
-				have[s] = struct{}{}
-			}
-		}
-		return &types.AttributeValueMemberNS{Value: out}, nil
+		return &types.AttributeValueMemberNS{Value: union(x.Value, v.(*types.AttributeValueMemberNS).Value, func(e string) string { return mustNumber(e).String() })}, nil
 	case *types.AttributeValueMemberBS:
-		out := append([][]byte(nil), x.Value...)
-		have := setKeys(cur)
-		for _, b := range v.(*types.AttributeValueMemberBS).Value {
-			if _, ok := have[string(b)]; !ok {
-				out = append(out, b)
-				have[string(b)] = struct{}{}
-			}
-		}
-		return &types.AttributeValueMemberBS{Value: out}, nil
+		return &types.AttributeValueMemberBS{Value: union(x.Value, v.(*types.AttributeValueMemberBS).Value, func(e []byte) string { return string(e) })}, nil
 	}
 	return nil, wrongType()
+}
+
+// union appends to a set's elements those of add it does not have.
+func union[T any](cur, add []T, key func(T) string) []T {
+	out := append([]T(nil), cur...)
+	have := map[string]bool{}
+	for _, e := range cur {
+		have[key(e)] = true
+	}
+	for _, e := range add {
+		if !have[key(e)] {
+			out = append(out, e)
+			have[key(e)] = true
+		}
+	}
+	return out
+}
+
+// minus returns a set's elements that drop does not hold.
+func minus[T any](cur []T, drop map[string]struct{}, key func(T) string) []T {
+	var out []T
+	for _, e := range cur {
+		if _, ok := drop[key(e)]; !ok {
+			out = append(out, e)
+		}
+	}
+	return out
 }
 
 // setMinus removes v's elements from the set cur; nil when none are left.
@@ -276,33 +278,15 @@ func setMinus(cur, v types.AttributeValue) types.AttributeValue {
 	drop := setKeys(v)
 	switch x := cur.(type) {
 	case *types.AttributeValueMemberSS:
-		var out []string
-		for _, s := range x.Value {
-			if _, ok := drop[s]; !ok {
-				out = append(out, s)
-			}
-		}
-		if len(out) > 0 {
+		if out := minus(x.Value, drop, func(e string) string { return e }); len(out) > 0 {
 			return &types.AttributeValueMemberSS{Value: out}
 		}
 	case *types.AttributeValueMemberNS:
-		var out []string
-		for _, s := range x.Value {
-			if _, ok := drop[mustNumber(s).String()]; !ok {
-				out = append(out, s)
-			}
-		}
-		if len(out) > 0 {
+		if out := minus(x.Value, drop, func(e string) string { return mustNumber(e).String() }); len(out) > 0 {
 			return &types.AttributeValueMemberNS{Value: out}
 		}
 	case *types.AttributeValueMemberBS:
-		var out [][]byte
-		for _, b := range x.Value {
-			if _, ok := drop[string(b)]; !ok {
-				out = append(out, b)
-			}
-		}
-		if len(out) > 0 {
+		if out := minus(x.Value, drop, func(e []byte) string { return string(e) }); len(out) > 0 {
 			return &types.AttributeValueMemberBS{Value: out}
 		}
 	}
@@ -313,8 +297,8 @@ func setMinus(cur, v types.AttributeValue) types.AttributeValue {
 // result keeps as many decimal places as the more precise operand, so
 // 0.3 + -0.3 is "0.0"; numbers that come in from requests are stored
 // without trailing zeros.
-func sum(a, b string, minus bool) (types.AttributeValue, error) {
-	r, err := mustNumber(a).add(mustNumber(b), minus)
+func sum(a, b string, sub bool) (types.AttributeValue, error) {
+	r, err := mustNumber(a).add(mustNumber(b), sub)
 	if err != nil {
 		return nil, runtimeError{err}
 	}
