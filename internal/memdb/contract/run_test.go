@@ -2,6 +2,7 @@ package contract_test
 
 import (
 	"context"
+	"flag"
 	"crypto/rand"
 	"encoding/base64"
 	"encoding/hex"
@@ -31,7 +32,12 @@ import (
 // errors by code and cancellation reasons). The case fails if the two
 // records differ, and on its own assertions.
 
-func TestMain(m *testing.M) { os.Exit(testcloud.Run(m)) }
+func TestMain(m *testing.M) {
+	// Cases wait on DynamoDB Local far more than they compute: run more of
+	// them at once than there are cores (unless -parallel says otherwise).
+	_ = flag.Set("test.parallel", "8")
+	os.Exit(testcloud.Run(m))
+}
 
 type item = map[string]types.AttributeValue
 

@@ -60,13 +60,27 @@ func TestTables(t *testing.T) {
 		c.ok("put", err)
 		out, err = c.DB.DescribeTable(c.ctx, &dynamodb.DescribeTableInput{TableName: &name})
 		c.ok("describe", err)
-		list, err := c.DB.ListTables(c.ctx, &dynamodb.ListTablesInput{})
-		c.ok("list", err)
-		found := false
-		for _, n := range list.TableNames {
-			found = found || n == name
+		// Other packages' tables share DynamoDB Local: page through them.
+		found, pages := false, 0
+		for in := (&dynamodb.ListTablesInput{Limit: aws.Int32(100)}); pages < 1000; pages++ {
+			list, err := c.DB.ListTables(c.ctx, in)
+			c.ok("list", err)
+			for _, n := range list.TableNames {
+				found = found || n == name
+			}
+			if list.LastEvaluatedTableName == nil {
+				break
+			}
+			in.ExclusiveStartTableName = list.LastEvaluatedTableName
 		}
 		c.note("listed", found)
+		list, err := c.DB.ListTables(c.ctx, &dynamodb.ListTablesInput{ExclusiveStartTableName: aws.String(name), Limit: aws.Int32(1)})
+		c.ok("list after", err)
+		for _, n := range list.TableNames {
+			if n <= name {
+				c.Errorf("listed %s after %s", n, name)
+			}
+		}
 		spec := &types.TimeToLiveSpecification{AttributeName: aws.String("exp"), Enabled: aws.Bool(true)}
 		c.rec("ttl on")(c.DB.UpdateTimeToLive(c.ctx, &dynamodb.UpdateTimeToLiveInput{TableName: &name, TimeToLiveSpecification: spec}))
 		c.rec("ttl on again")(c.DB.UpdateTimeToLive(c.ctx, &dynamodb.UpdateTimeToLiveInput{TableName: &name, TimeToLiveSpecification: spec}))
