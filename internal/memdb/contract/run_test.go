@@ -2,12 +2,12 @@ package contract_test
 
 import (
 	"context"
-	"flag"
 	"crypto/rand"
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"flag"
 	"fmt"
 	"os"
 	"reflect"
