@@ -638,6 +638,6 @@ scan:
 
 func segmentOf(hk string, total int) int {
 	h := fnv.New32a()
-	h.Write([]byte(hk))
+	_, _ = h.Write([]byte(hk)) // hash.Hash writes never fail
 	return int(h.Sum32() % uint32(total))
 }

@@ -60,6 +60,7 @@ func TestTables(t *testing.T) {
 		c.ok("put", err)
 		out, err = c.DB.DescribeTable(c.ctx, &dynamodb.DescribeTableInput{TableName: &name})
 		c.ok("describe", err)
+		c.note("describe with an item", describeView(out.Table))
 		// Other packages' tables share DynamoDB Local: page through them.
 		found, pages := false, 0
 		for in := (&dynamodb.ListTablesInput{Limit: aws.Int32(100)}); pages < 1000; pages++ {

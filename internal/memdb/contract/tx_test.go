@@ -2,7 +2,6 @@ package contract_test
 
 import (
 	"fmt"
-	"sort"
 	"strings"
 	"testing"
 
@@ -321,11 +320,4 @@ func TestTransactGet(t *testing.T) {
 		c.ok("100", err)
 		c.note("100", len(out.Responses))
 	})
-}
-
-// sortedStrings is a helper for order-independent notes.
-func sortedStrings(s []string) []string {
-	out := append([]string(nil), s...)
-	sort.Strings(out)
-	return out
 }
