@@ -219,7 +219,13 @@ func (c *common) dynamo(ctx context.Context, region string) (*dynamodb.Client, e
 	if err != nil {
 		return nil, err
 	}
-	return cl.DynamoDB, nil
+	// Restores call control-plane APIs (PITR, backups) that only the SDK's
+	// client has; the in-memory DynamoDB of the fast tests never gets here.
+	db, ok := cl.DynamoDB.(*dynamodb.Client)
+	if !ok {
+		return nil, fmt.Errorf("the recovery tools need the AWS SDK's DynamoDB client")
+	}
+	return db, nil
 }
 
 func (c *common) s3(ctx context.Context, region string) (*s3.Client, error) {
