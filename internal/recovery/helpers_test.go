@@ -14,6 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/guregu/dynamo/v2/dynamodbiface"
 
 	"github.com/quorum-app/quorum/internal/app"
 	"github.com/quorum-app/quorum/internal/authz"
@@ -173,7 +174,7 @@ func (w *world) snapshot(name string) string {
 	return def.Name
 }
 
-func copyTable(t *testing.T, db *dynamodb.Client, from, to string) {
+func copyTable(t *testing.T, db dynamodbiface.DynamoDBAPI, from, to string) {
 	t.Helper()
 	ctx := context.Background()
 	in := &dynamodb.ScanInput{TableName: aws.String(from)}

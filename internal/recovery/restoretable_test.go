@@ -98,7 +98,7 @@ func TestPointInTimeRestoreIsOneCall(t *testing.T) {
 func TestPointInTimeRestoreErrorReachesTheOperator(t *testing.T) {
 	env := testcloud.New(t)
 	p := recovery.PointInTime{Source: env.Config.Table, Target: env.Config.Table + "-restore", KMSKey: "alias/quorum-data"}
-	err := recovery.RestorePointInTime(context.Background(), env.Clients.DynamoDB, p, recovery.Calls{}, false)
+	err := recovery.RestorePointInTime(context.Background(), env.Clients.DynamoDB.(*dynamodb.Client), p, recovery.Calls{}, false)
 	if err == nil {
 		t.Fatal("DynamoDB Local accepted a point-in-time restore")
 	}
