@@ -291,21 +291,6 @@ func checkLocale(fe *domain.FieldErrors, field, loc string) {
 
 // ---- storage helpers ----
 
-// dbErr turns a storage failure into a domain error, keeping domain errors.
-func dbErr(err error) error {
-	if err == nil {
-		return nil
-	}
-	var de *domain.Error
-	if errors.As(err, &de) {
-		return err
-	}
-	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
-		return domain.Wrap(domain.Unavailable, err, "storage did not answer in time")
-	}
-	return domain.Wrap(domain.Internal, err, "storage failure")
-}
-
 func (s *Service) getUser(ctx context.Context, id string) (*User, error) {
 	if id == "" {
 		return nil, store.ErrNotFound

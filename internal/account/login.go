@@ -85,7 +85,7 @@ func (s *Service) RequestLogin(ctx context.Context, c Client, rawEmail string) (
 		Email: email, LinkHash: hashHex(secret), CodeMAC: s.codeMAC(email, code), ExpiresAt: now.Add(s.life.Challenge)}
 	ch.ExpireAt(ch.ExpiresAt)
 	if err := s.st.Table().Put(ch).Run(ctx); err != nil {
-		return nil, dbErr(err)
+		return nil, store.Classify(err)
 	}
 	token := base64.RawURLEncoding.EncodeToString(hashBytes(email)) + "." + secret
 	link := s.link("/login/verify", url.Values{"token": {token}})
@@ -248,7 +248,7 @@ func (s *Service) attemptKey(ctx context.Context, pk string) (*challenge, error)
 		return nil, errChallengeGone
 	}
 	if err != nil {
-		return nil, dbErr(err)
+		return nil, store.Classify(err)
 	}
 	return &ch, nil
 }
@@ -261,7 +261,7 @@ func (s *Service) complete(ctx context.Context, c Client, ch *challenge, name st
 		return nil, errChallengeGone
 	}
 	if err != nil {
-		return nil, dbErr(err)
+		return nil, store.Classify(err)
 	}
 	v := &Verification{}
 	u, err := s.userByEmail(ctx, ch.Email)

@@ -154,7 +154,7 @@ func ownedBy[T any](ctx context.Context, s *Service, userID, prefix string) ([]T
 	err := s.st.Table().Get(tabledef.GSI1PK, userPK(userID)).Index(tabledef.GSI1).
 		Range(tabledef.GSI1SK, dynamo.BeginsWith, prefix).All(ctx, &out)
 	if err != nil && !errors.Is(err, dynamo.ErrNotFound) {
-		return nil, dbErr(err)
+		return nil, store.Classify(err)
 	}
 	return out, nil
 }

@@ -197,7 +197,7 @@ func (s *Service) participants(ctx context.Context, pid string, anonymous bool) 
 	err := s.st.Table().Get(tabledef.PK, pollPK(pid)).Range(tabledef.SK, dynamo.BeginsWith, prefix).
 		Project("UserID").Consistent(true).All(ctx, &rows)
 	if err != nil {
-		return nil, storageErr(err)
+		return nil, store.Classify(err)
 	}
 	out := make(map[string]bool, len(rows))
 	for _, r := range rows {
@@ -220,7 +220,7 @@ func (s *Service) voterSet(ctx context.Context, p *pollItem, d poll.Definition) 
 		q = s.st.Table().Get(tabledef.PK, groupPK(p.GroupID)).Range(tabledef.SK, dynamo.BeginsWith, "MEMBER#")
 	}
 	if err := q.Project("UserID").All(ctx, &rows); err != nil {
-		return nil, storageErr(err)
+		return nil, store.Classify(err)
 	}
 	out := make([]string, 0, len(rows))
 	for _, r := range rows {

@@ -165,7 +165,7 @@ func (s *Service) Tick(ctx context.Context, now time.Time) (TickReport, error) {
 	err = s.st.Table().Get(tabledef.GSI2PK, queueReview).Index(tabledef.GSI2).
 		Range(tabledef.GSI2SK, dynamo.Less, timeKey(now)+"$").All(ctx, &outcomes)
 	if err != nil {
-		return rep, storageErr(err)
+		return rep, store.Classify(err)
 	}
 	for _, o := range outcomes {
 		sent, err := s.reviewDue(ctx, &o, now)
@@ -184,7 +184,7 @@ func (s *Service) queue(ctx context.Context, name string, op dynamo.Operator, va
 	var items []pollItem
 	err := s.st.Table().Get(tabledef.GSI2PK, name).Index(tabledef.GSI2).Range(tabledef.GSI2SK, op, values...).All(ctx, &items)
 	if err != nil {
-		return nil, storageErr(err)
+		return nil, store.Classify(err)
 	}
 	return items, nil
 }
@@ -218,7 +218,7 @@ func (s *Service) closePoll(ctx context.Context, p *pollItem, now time.Time, sch
 		return false, domain.Errorf(domain.Conflict, "only an open poll can be closed")
 	}
 	if err != nil {
-		return false, storageErr(err)
+		return false, store.Classify(err)
 	}
 	return true, nil
 }
@@ -310,7 +310,7 @@ func (s *Service) finalizeItem(ctx context.Context, pid string) (bool, error) {
 		return false, nil
 	}
 	if err != nil {
-		return false, storageErr(err)
+		return false, store.Classify(err)
 	}
 	if p.AuthorID != "" {
 		if err := s.notifier.Notify(ctx, s.notice(NoticePollClosed, &p, d, []string{p.AuthorID})); err != nil {
@@ -349,7 +349,7 @@ func (s *Service) writeReceipts(ctx context.Context, p *pollItem, d poll.Definit
 	}
 	for chunk := range slices.Chunk(receipts, 25) {
 		if _, err := s.st.Table().Batch(tabledef.PK, tabledef.SK).Write().Put(chunk...).Run(ctx); err != nil {
-			return storageErr(err)
+			return store.Classify(err)
 		}
 	}
 	return nil
@@ -363,7 +363,7 @@ func (s *Service) allBallots(ctx context.Context, pid string, anonymous bool) ([
 		var items []sealedItem
 		err := s.st.Table().Get(tabledef.PK, pollPK(pid)).Range(tabledef.SK, dynamo.BeginsWith, prefixSealed).Consistent(true).All(ctx, &items)
 		if err != nil {
-			return nil, storageErr(err)
+			return nil, store.Classify(err)
 		}
 		for i := range items {
 			out = append(out, items[i].ballot())
@@ -373,7 +373,7 @@ func (s *Service) allBallots(ctx context.Context, pid string, anonymous bool) ([
 	var items []ballotItem
 	err := s.st.Table().Get(tabledef.PK, pollPK(pid)).Range(tabledef.SK, dynamo.BeginsWith, prefixBallot).Consistent(true).All(ctx, &items)
 	if err != nil {
-		return nil, storageErr(err)
+		return nil, store.Classify(err)
 	}
 	for i := range items {
 		out = append(out, items[i].ballot())
@@ -401,7 +401,7 @@ func (s *Service) closingSoon(ctx context.Context, p pollItem, now time.Time) (b
 		return false, nil
 	}
 	if err != nil {
-		return false, storageErr(err)
+		return false, store.Classify(err)
 	}
 	var to []string
 	switch d.Settings.ReminderAudience {
@@ -430,7 +430,7 @@ func (s *Service) reviewDue(ctx context.Context, o *outcomeItem, now time.Time) 
 		return false, nil
 	}
 	if err != nil {
-		return false, storageErr(err)
+		return false, store.Classify(err)
 	}
 	var p pollItem
 	if err := s.st.Get(ctx, pollPK(o.PollID), skPoll, &p); err != nil {
@@ -522,7 +522,7 @@ func (s *Service) withdrawMember(ctx context.Context, gid, uid string, before ti
 	err := s.st.Table().Get(tabledef.GSI1PK, pollsOfGroup(gid)).Index(tabledef.GSI1).
 		Filter("$ = ?", "Status", string(poll.StatusOpen)).All(ctx, &polls)
 	if err != nil {
-		return 0, storageErr(err)
+		return 0, store.Classify(err)
 	}
 	n := 0
 	for i := range polls {

@@ -154,7 +154,7 @@ func (s *Service) getMany(ctx context.Context, keys ...key) (map[key]dynamo.Item
 	var items []dynamo.Item
 	err := s.st.Table().Batch(tabledef.PK, tabledef.SK).Get(ks...).Consistent(true).All(ctx, &items)
 	if err != nil && !errors.Is(err, dynamo.ErrNotFound) {
-		return nil, storageErr(err)
+		return nil, store.Classify(err)
 	}
 	out := make(map[key]dynamo.Item, len(items))
 	for _, it := range items {
@@ -168,17 +168,6 @@ func unmarshal(it dynamo.Item, out any) error {
 		return domain.Wrap(domain.Internal, err, "stored item is unreadable")
 	}
 	return nil
-}
-
-func storageErr(err error) error {
-	var de *domain.Error
-	if errors.As(err, &de) {
-		return err
-	}
-	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
-		return domain.Wrap(domain.Unavailable, err, "storage did not answer in time")
-	}
-	return domain.Wrap(domain.Internal, err, "storage failure")
 }
 
 // access is the actor's relation to a poll's group, read in one batch with
@@ -603,7 +592,7 @@ func (s *Service) deletePartition(ctx context.Context, pid string) error {
 		SK string `dynamo:"SK"`
 	}
 	if err := s.st.Table().Get(tabledef.PK, pollPK(pid)).Project(tabledef.PK, tabledef.SK).All(ctx, &keys); err != nil {
-		return storageErr(err)
+		return store.Classify(err)
 	}
 	for chunk := range slices.Chunk(keys, 25) {
 		ks := make([]dynamo.Keyed, len(chunk))
@@ -611,7 +600,7 @@ func (s *Service) deletePartition(ctx context.Context, pid string) error {
 			ks[i] = dynamo.Keys{k.PK, k.SK}
 		}
 		if _, err := s.st.Table().Batch(tabledef.PK, tabledef.SK).Write().Delete(ks...).Run(ctx); err != nil {
-			return storageErr(err)
+			return store.Classify(err)
 		}
 	}
 	return nil

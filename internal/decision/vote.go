@@ -12,7 +12,6 @@ import (
 	"github.com/guregu/dynamo/v2"
 
 	"github.com/quorum-app/quorum/internal/authz"
-	"github.com/quorum-app/quorum/internal/domain"
 	"github.com/quorum-app/quorum/internal/poll"
 	"github.com/quorum-app/quorum/internal/store"
 	"github.com/quorum-app/quorum/internal/tabledef"
@@ -162,15 +161,14 @@ func (s *Service) conditions(tx *store.Tx, vs *voteState, now time.Time, eligibi
 	return nil
 }
 
-// retryable reports whether a ballot write lost a race and should re-read.
+// retryable reports whether a ballot write lost a race and should re-read:
+// a condition on what was read failed, or a concurrent transaction on the
+// same items cancelled it. An unavailable table is not a race: the SDK has
+// already retried within the call's budget, so the error goes back to the
+// client as it is (503, retry later), never as ErrBusy.
 func retryable(err error) bool {
-	if errors.Is(err, errStale) || errors.Is(err, errPollCheck) || errors.Is(err, store.ErrVersionConflict) {
-		return true
-	}
-	// Cancelled by a concurrent transaction on the same items (no condition
-	// failed), or throttled.
-	var te *types.TransactionCanceledException
-	return errors.As(err, &te) || domain.ErrorCode(err) == domain.Unavailable
+	return errors.Is(err, errStale) || errors.Is(err, errPollCheck) || errors.Is(err, store.ErrVersionConflict) ||
+		store.Contention(err)
 }
 
 func backoff(ctx context.Context, attempt int) {

@@ -68,7 +68,7 @@ func (s *Service) MemberLeft(ctx context.Context, gid, uid string) error {
 func (s *Service) clearWithdrawal(ctx context.Context, w *withdrawalItem) error {
 	err := s.st.Table().Delete(tabledef.PK, w.PK).Range(tabledef.SK, w.SK).If("$ = ?", "LeftAt", w.LeftAt).Run(ctx)
 	if err != nil && !dynamo.IsCondCheckFailed(err) {
-		return storageErr(err)
+		return store.Classify(err)
 	}
 	return nil
 }
@@ -79,7 +79,7 @@ func (s *Service) retryWithdrawals(ctx context.Context) (done, failed int, err e
 	var pending []withdrawalItem
 	err = s.st.Table().Get(tabledef.GSI2PK, queueWithdraw).Index(tabledef.GSI2).Limit(MaxWithdrawalsPerTick).All(ctx, &pending)
 	if err != nil {
-		return 0, 0, storageErr(err)
+		return 0, 0, store.Classify(err)
 	}
 	for i := range pending {
 		w := &pending[i]

@@ -237,7 +237,7 @@ func (s *Service) mentionsOf(ctx context.Context, t *threadItem, bodies []string
 	}
 	var guests []guestItem
 	if err := s.st.Table().Get(tabledef.PK, threadPK(t.ID)).Range(tabledef.SK, dynamo.BeginsWith, "GUEST#").All(ctx, &guests); err != nil {
-		return nil, dbErr(err)
+		return nil, store.Classify(err)
 	}
 	for _, g := range guests {
 		ids = append(ids, g.UserID)
@@ -432,5 +432,5 @@ func (s *Service) React(ctx context.Context, tid, cid, name string, on bool) err
 	if dynamo.IsCondCheckFailed(err) {
 		return ErrNoComment
 	}
-	return dbErr(err)
+	return store.Classify(err)
 }

@@ -265,7 +265,7 @@ func (s *Service) SendGuestInvitation(ctx context.Context, tid, email string) (G
 	// One invitation per (thread, address): the newest replaces the item,
 	// and with it the hash of the previous link.
 	if err := s.st.Table().Put(inv).Run(ctx); err != nil {
-		return GuestInviteResult{}, dbErr(err)
+		return GuestInviteResult{}, store.Classify(err)
 	}
 	if err := s.sendGuestInvitation(ctx, t, inv, token); err != nil {
 		return GuestInviteResult{}, err
@@ -279,7 +279,7 @@ func (s *Service) guestInvites(ctx context.Context, tid string) ([]guestInviteIt
 	var out []guestInviteItem
 	err := s.st.Table().Get(tabledef.PK, threadPK(tid)).Range(tabledef.SK, dynamo.BeginsWith, guestInvitePrefix).
 		Consistent(true).Limit(MaxGuestInvitations+1).All(ctx, &out)
-	return out, dbErr(err)
+	return out, store.Classify(err)
 }
 
 // GuestInvitations lists the thread's unused invitations, pending and
@@ -332,7 +332,7 @@ func (s *Service) Guests(ctx context.Context, tid string) ([]Guest, error) {
 	err := s.st.Table().Get(tabledef.PK, threadPK(tid)).Range(tabledef.SK, dynamo.BeginsWith, "GUEST#").
 		Consistent(true).Limit(MaxGuests).All(ctx, &grants)
 	if err != nil {
-		return nil, dbErr(err)
+		return nil, store.Classify(err)
 	}
 	out := make([]Guest, 0, len(grants))
 	for _, g := range grants {

@@ -17,20 +17,6 @@ import (
 	"github.com/quorum-app/quorum/internal/text"
 )
 
-func dbErr(err error) error {
-	if err == nil {
-		return nil
-	}
-	var de *domain.Error
-	if errors.As(err, &de) {
-		return err
-	}
-	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
-		return domain.Wrap(domain.Unavailable, err, "storage did not answer in time")
-	}
-	return domain.Wrap(domain.Internal, err, "storage failure")
-}
-
 func (s *Service) actorName(ctx context.Context, uid string) string {
 	if p, err := s.people.UserByID(ctx, uid); err == nil {
 		return p.Name
@@ -189,7 +175,7 @@ func (s *Service) members(ctx context.Context, gid string) ([]memberRow, error) 
 	var rows []memberRow
 	err := s.st.Table().Get(tabledef.PK, "GROUP#"+gid).Range(tabledef.SK, dynamo.BeginsWith, "MEMBER#").
 		Project("GroupID", "UserID", "Role").All(ctx, &rows)
-	return rows, dbErr(err)
+	return rows, store.Classify(err)
 }
 
 // recipients filters uids to those who may see thread t and whose level
@@ -383,7 +369,7 @@ func (s *Service) History(ctx context.Context, tid, cid string) ([]Edit, error) 
 	}
 	var items []historyItem
 	if err := s.st.Table().Get(tabledef.PK, historyPK(ref)).Limit(store.MaxPageSize).All(ctx, &items); err != nil {
-		return nil, dbErr(err)
+		return nil, store.Classify(err)
 	}
 	out := make([]Edit, 0, len(items))
 	for _, h := range items {
@@ -463,7 +449,7 @@ func (s *Service) Pin(ctx context.Context, tid string, pinned bool) (Thread, err
 			return Thread{}, ErrChanged
 		}
 		if err != nil {
-			return Thread{}, dbErr(err)
+			return Thread{}, store.Classify(err)
 		}
 	}
 	return s.Thread(ctx, tid)
@@ -490,7 +476,7 @@ func (s *Service) Delete(ctx context.Context, tid string) error {
 		return ErrNoThread
 	}
 	if err != nil {
-		return dbErr(err)
+		return store.Classify(err)
 	}
 	s.log.InfoContext(ctx, "thread deleted", "thread_id", tid)
 	return nil
@@ -506,7 +492,7 @@ func (s *Service) PurgeDue(ctx context.Context, now time.Time) (int, error) {
 	err := s.st.Table().Get(tabledef.GSI2PK, purgePK).Index(tabledef.GSI2).
 		Range(tabledef.GSI2SK, dynamo.LessOrEqual, now.UTC().Format(activityLayout)+"#~").Limit(store.MaxPageSize).All(ctx, &due)
 	if err != nil {
-		return 0, dbErr(err)
+		return 0, store.Classify(err)
 	}
 	n := 0
 	for _, t := range due {
@@ -528,7 +514,7 @@ type keyOnly struct {
 func (s *Service) purge(ctx context.Context, tid string) error {
 	var keys []keyOnly
 	if err := s.st.Table().Get(tabledef.PK, threadPK(tid)).Project(tabledef.PK, tabledef.SK, "Key").All(ctx, &keys); err != nil {
-		return dbErr(err)
+		return store.Classify(err)
 	}
 	// Attachments' objects first: while their FILE# items remain, a failed
 	// purge is retried and finds them again.
@@ -559,7 +545,7 @@ func (s *Service) purge(ctx context.Context, tid string) error {
 	for _, h := range hist {
 		var hk []keyOnly
 		if err := s.st.Table().Get(tabledef.PK, h).Project(tabledef.PK, tabledef.SK).All(ctx, &hk); err != nil {
-			return dbErr(err)
+			return store.Classify(err)
 		}
 		for _, k := range hk {
 			all = append(all, dynamo.Keys{k.PK, k.SK})
@@ -568,7 +554,7 @@ func (s *Service) purge(ctx context.Context, tid string) error {
 	for start := 0; start < len(all); start += 25 {
 		end := min(start+25, len(all))
 		if _, err := s.st.Table().Batch(tabledef.PK, tabledef.SK).Write().Delete(all[start:end]...).Run(ctx); err != nil {
-			return dbErr(err)
+			return store.Classify(err)
 		}
 	}
 	// The thread item last, so a failed purge is retried.
@@ -615,7 +601,7 @@ func (s *Service) seen(ctx context.Context, a authz.Actor, ts []threadItem) (map
 	var rs []readItem
 	err := s.st.Table().Batch(tabledef.PK, tabledef.SK).Get(keys...).All(ctx, &rs)
 	if err != nil && !errors.Is(err, dynamo.ErrNotFound) {
-		return nil, dbErr(err)
+		return nil, store.Classify(err)
 	}
 	for _, r := range rs {
 		out[r.ThreadID] = r.Seen
@@ -642,7 +628,7 @@ func (s *Service) Dashboard(ctx context.Context, limit int) ([]Thread, error) {
 	err := s.st.Table().Get(tabledef.GSI1PK, userPK(a.UserID)).Index(tabledef.GSI1).
 		Range(tabledef.GSI1SK, dynamo.BeginsWith, "MEMBER#").Limit(MaxDashboardGroups).All(ctx, &ms)
 	if err != nil {
-		return nil, dbErr(err)
+		return nil, store.Classify(err)
 	}
 	var all []threadItem
 	for _, m := range ms {
@@ -653,7 +639,7 @@ func (s *Service) Dashboard(ctx context.Context, limit int) ([]Thread, error) {
 		err := s.st.Table().Get(tabledef.GSI1PK, threadsPK(m.GroupID)).Index(tabledef.GSI1).Order(dynamo.Descending).
 			Limit(limit).All(ctx, &ts)
 		if err != nil {
-			return nil, dbErr(err)
+			return nil, store.Classify(err)
 		}
 		all = append(all, ts...)
 	}
@@ -694,7 +680,7 @@ func (s *Service) guestThreads(ctx context.Context, uid string) ([]threadItem, e
 	err := s.st.Table().Get(tabledef.GSI1PK, userPK(uid)).Index(tabledef.GSI1).
 		Range(tabledef.GSI1SK, dynamo.BeginsWith, "GUEST#").Limit(MaxDashboardGroups).All(ctx, &grants)
 	if err != nil {
-		return nil, dbErr(err)
+		return nil, store.Classify(err)
 	}
 	var keys []dynamo.Keyed
 	for _, g := range grants {
@@ -708,7 +694,7 @@ func (s *Service) guestThreads(ctx context.Context, uid string) ([]threadItem, e
 	var ts []threadItem
 	err = s.st.Table().Batch(tabledef.PK, tabledef.SK).Get(keys...).All(ctx, &ts)
 	if err != nil && !errors.Is(err, dynamo.ErrNotFound) {
-		return nil, dbErr(err)
+		return nil, store.Classify(err)
 	}
 	out := ts[:0]
 	for i := range ts {

@@ -167,7 +167,7 @@ func (s *Service) Page(ctx context.Context, tid, cursor string, limit int) (Thre
 	// One more than the page tells whether another page follows.
 	lek, err := q.Limit(limit+1).RequestLimit(1).AllWithLastEvaluatedKey(ctx, &items)
 	if err != nil {
-		return ThreadPage{}, dbErr(err)
+		return ThreadPage{}, store.Classify(err)
 	}
 	more := len(lek) > 0
 	if len(items) > limit {
@@ -203,7 +203,7 @@ func (s *Service) threadAndRead(ctx context.Context, a authz.Actor, tid string) 
 	err := s.st.Table().Batch(tabledef.PK, tabledef.SK).
 		Get(dynamo.Keys{threadPK(tid), threadSK}, dynamo.Keys{userPK(a.UserID), readSK(tid)}).Consistent(true).All(ctx, &got)
 	if err != nil && !errors.Is(err, dynamo.ErrNotFound) {
-		return nil, r, dbErr(err)
+		return nil, r, store.Classify(err)
 	}
 	var t *threadItem
 	for i := range got {
@@ -291,7 +291,7 @@ func (s *Service) MarkRead(ctx context.Context, tid string) (ReadState, error) {
 	err = s.st.Table().Get(tabledef.PK, threadPK(tid)).Range(tabledef.SK, dynamo.BeginsWith, itemPrefix).
 		Order(dynamo.Descending).Project(tabledef.PK, tabledef.SK).Limit(1).RequestLimit(1).All(ctx, &last)
 	if err != nil {
-		return ReadState{}, dbErr(err)
+		return ReadState{}, store.Classify(err)
 	}
 	lastSeen := ""
 	if len(last) > 0 {
@@ -301,7 +301,7 @@ func (s *Service) MarkRead(ctx context.Context, tid string) (ReadState, error) {
 		Set("At", s.now().UTC()).Set("Type", "read_state").SetIfNotExists(tabledef.Version, 1).
 		If("attribute_not_exists($) OR $ <= ?", "Seen", "Seen", t.ItemCount).Run(ctx)
 	if err != nil && !dynamo.IsCondCheckFailed(err) {
-		return ReadState{}, dbErr(err)
+		return ReadState{}, store.Classify(err)
 	}
 	return ReadState{LastSeen: lastSeen}, nil
 }

@@ -151,7 +151,7 @@ func (s *Service) inviteOne(ctx context.Context, g *groupItem, inviter Person, e
 	err := s.st.Table().Get(tabledef.PK, groupPK(g.ID)).Range(tabledef.SK, dynamo.BeginsWith, "INVITE#").
 		Filter("$ = ? AND attribute_not_exists($)", "EmailHash", hash, "AcceptedAt").Consistent(true).All(ctx, &existing)
 	if err != nil {
-		return InviteResult{}, storeErr(err, nil)
+		return InviteResult{}, store.Classify(err)
 	}
 	for i := range existing {
 		inv := &existing[i]
@@ -196,7 +196,7 @@ func (s *Service) resend(ctx context.Context, g *groupItem, inv *inviteItem, inv
 	err := s.st.Update(inv.PK, inv.SK).Set("TokenHash", inv.TokenHash).Set("ExpiresAt", inv.ExpiresAt).
 		Set(tabledef.TTLAttribute, inv.TTL).Add("SentCount", 1).
 		If("attribute_exists($) AND attribute_not_exists($)", tabledef.PK, "AcceptedAt").Run(ctx)
-	if err := storeErr(err, ErrInviteUsed); err != nil {
+	if err := store.ClassifyCond(err, ErrInviteUsed); err != nil {
 		return Invitation{}, err
 	}
 	if err := s.sendInvitation(ctx, g, inv, inviter, g.ID+"."+inv.ID+"."+secret); err != nil {
@@ -390,7 +390,7 @@ func (s *Service) ResetJoinLink(ctx context.Context, gid string) (string, error)
 	}
 	nonce := newID()
 	err = s.st.Update(groupPK(gid), groupSK).Set("JoinNonce", nonce).If("attribute_exists($)", tabledef.PK).Run(ctx)
-	if err := storeErr(err, authz.ErrHidden); err != nil {
+	if err := store.ClassifyCond(err, authz.ErrHidden); err != nil {
 		return "", err
 	}
 	s.log.InfoContext(ctx, "join link reset", "group_id", gid)

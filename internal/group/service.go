@@ -110,25 +110,6 @@ func validID(id string) bool {
 	return true
 }
 
-// storeErr maps a failed single write: a failed condition becomes onCond,
-// domain errors pass, anything else is Internal (cause logged by the adapter).
-func storeErr(err, onCond error) error {
-	if err == nil {
-		return nil
-	}
-	if dynamo.IsCondCheckFailed(err) {
-		return onCond
-	}
-	var de *domain.Error
-	if errors.As(err, &de) {
-		return err
-	}
-	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
-		return domain.Wrap(domain.Unavailable, err, "storage did not answer in time")
-	}
-	return domain.Wrap(domain.Internal, err, "storage failure")
-}
-
 // ---- facts and authorization ----
 
 // loaded is a group with the facts about the actor.
@@ -220,7 +201,7 @@ func (s *Service) guestGrants(ctx context.Context, gid, uid string) ([]authz.Gue
 	err := s.st.Table().Get(tabledef.GSI1PK, userPK(uid)).Index(tabledef.GSI1).
 		Range(tabledef.GSI1SK, dynamo.BeginsWith, "GUEST#"+gid+"#").All(ctx, &items)
 	if err != nil {
-		return nil, storeErr(err, nil)
+		return nil, store.Classify(err)
 	}
 	out := make([]authz.GuestGrant, 0, len(items))
 	for _, it := range items {
@@ -465,7 +446,7 @@ func (s *Service) Mine(ctx context.Context, cursor string, limit int) (store.Pag
 	var groups []groupItem
 	err = s.st.Table().Batch(tabledef.PK, tabledef.SK).Get(keys...).Consistent(true).All(ctx, &groups)
 	if err != nil && !errors.Is(err, dynamo.ErrNotFound) {
-		return store.Page[Group]{}, storeErr(err, nil)
+		return store.Page[Group]{}, store.Classify(err)
 	}
 	byID := map[string]*groupItem{}
 	for i := range groups {
@@ -497,7 +478,7 @@ func (s *Service) Subgroups(ctx context.Context, gid string) ([]Group, error) {
 	var subs []groupItem
 	err = s.st.Table().Get(tabledef.GSI1PK, "SUBGROUPS#"+gid).Index(tabledef.GSI1).Limit(store.MaxPageSize).All(ctx, &subs)
 	if err != nil {
-		return nil, storeErr(err, nil)
+		return nil, store.Classify(err)
 	}
 	out := []Group{}
 	for i := range subs {
@@ -575,7 +556,7 @@ func (s *Service) Update(ctx context.Context, gid string, in UpdateInput) (Group
 			Create(&handleItem{Item: store.Item{PK: handlePK(newHandle), SK: handleSK, Type: "handle"}, GroupID: gid}, ErrHandleTaken).
 			Run(ctx, "")
 	} else {
-		err = storeErr(u.Run(ctx), store.ErrVersionConflict)
+		err = store.ClassifyCond(u.Run(ctx), store.ErrVersionConflict)
 	}
 	if err != nil {
 		return Group{}, err

@@ -8,6 +8,7 @@ import (
 	"github.com/guregu/dynamo/v2"
 
 	"github.com/quorum-app/quorum/internal/domain"
+	"github.com/quorum-app/quorum/internal/store"
 	"github.com/quorum-app/quorum/internal/tabledef"
 )
 
@@ -97,7 +98,7 @@ func (s *Service) DueDigests(ctx context.Context, now time.Time) ([]DigestDue, e
 	err := s.st.Table().Get(tabledef.GSI2PK, queueDigest).Index(tabledef.GSI2).
 		Range(tabledef.GSI2SK, dynamo.LessOrEqual, timeKey(now)+"#~").Limit(MaxDuePerCall).All(ctx, &items)
 	if err != nil {
-		return nil, domain.Wrap(domain.Internal, err, "storage failure")
+		return nil, store.Classify(err)
 	}
 	out := make([]DigestDue, 0, len(items))
 	for _, it := range items {

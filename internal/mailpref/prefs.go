@@ -9,6 +9,7 @@ import (
 
 	"github.com/quorum-app/quorum/internal/authz"
 	"github.com/quorum-app/quorum/internal/domain"
+	"github.com/quorum-app/quorum/internal/store"
 	"github.com/quorum-app/quorum/internal/tabledef"
 )
 
@@ -68,7 +69,7 @@ func (s *Service) prefsOf(ctx context.Context, uid string) (*Prefs, error) {
 	err = s.st.Table().Get(tabledef.PK, userPK(uid)).Range(tabledef.SK, dynamo.Between, prefixOptOut, skPrefs).
 		Consistent(true).Limit(MaxOptOuts+1).All(ctx, &rows)
 	if err != nil {
-		return nil, domain.Wrap(domain.Internal, err, "storage failure")
+		return nil, store.Classify(err)
 	}
 	p := newPrefs(uid)
 	out := &Prefs{OptOuts: []OptOut{}}

@@ -8,6 +8,7 @@ import (
 	"github.com/guregu/dynamo/v2"
 
 	"github.com/quorum-app/quorum/internal/domain"
+	"github.com/quorum-app/quorum/internal/store"
 	"github.com/quorum-app/quorum/internal/tabledef"
 )
 
@@ -145,7 +146,7 @@ func (s *Service) batch(ctx context.Context, uid, email, gid, tid string) ([]rou
 	var rows []routeRow
 	err := s.st.Table().Batch(tabledef.PK, tabledef.SK).Get(keys...).Consistent(true).All(ctx, &rows)
 	if err != nil && !errors.Is(err, dynamo.ErrNotFound) {
-		return nil, domain.Wrap(domain.Internal, err, "storage failure")
+		return nil, store.Classify(err)
 	}
 	now := time.Now().Unix()
 	live := rows[:0]

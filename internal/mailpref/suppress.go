@@ -58,7 +58,7 @@ func (s *Service) Suppress(ctx context.Context, email, reason, feedbackID string
 		if dynamo.IsCondCheckFailed(err) {
 			return nil // the same report again
 		}
-		return domain.Wrap(domain.Internal, err, "storage failure")
+		return store.Classify(err)
 	}
 	return nil
 }

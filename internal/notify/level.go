@@ -96,7 +96,7 @@ func (s *Service) Levels(ctx context.Context, uids []string, gid, tid string) (m
 		var items []levelItem
 		err := s.st.Table().Batch(tabledef.PK, tabledef.SK).Get(keys...).All(ctx, &items)
 		if err != nil && !errors.Is(err, dynamo.ErrNotFound) {
-			return nil, domain.Wrap(domain.Internal, err, "storage failure")
+			return nil, store.Classify(err)
 		}
 		for _, it := range items {
 			v := out[it.UserID]
@@ -129,7 +129,7 @@ func (s *Service) AtLevel(ctx context.Context, scope string, l Level) ([]string,
 	err := s.st.Table().Get(tabledef.GSI1PK, "LEVELS#"+scope).Index(tabledef.GSI1).
 		Range(tabledef.GSI1SK, dynamo.BeginsWith, string(l)+"#").All(ctx, &items)
 	if err != nil {
-		return nil, domain.Wrap(domain.Internal, err, "storage failure")
+		return nil, store.Classify(err)
 	}
 	out := make([]string, 0, len(items))
 	for _, it := range items {

@@ -4,13 +4,13 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"errors"
 	"strings"
 	"time"
 
 	"github.com/guregu/dynamo/v2"
 
 	"github.com/quorum-app/quorum/internal/domain"
+	"github.com/quorum-app/quorum/internal/store"
 	"github.com/quorum-app/quorum/internal/tabledef"
 )
 
@@ -101,17 +101,6 @@ var ErrNotClaimed = domain.Errorf(domain.Conflict, "the email job is not availab
 // ErrLeaseLost means the claim expired and someone else took the job over.
 var ErrLeaseLost = domain.Errorf(domain.Conflict, "the email job's claim was lost")
 
-func storageErr(err error) error {
-	if err == nil {
-		return nil
-	}
-	var de *domain.Error
-	if errors.As(err, &de) {
-		return err
-	}
-	return domain.Wrap(domain.Internal, err, "storage failure")
-}
-
 // DueJobs returns up to limit jobs due by now, oldest due first (one query
 // of GSI2; eventually consistent, which the conditional claim makes safe).
 func (s *Service) DueJobs(ctx context.Context, now time.Time, limit int) ([]Job, error) {
@@ -119,7 +108,7 @@ func (s *Service) DueJobs(ctx context.Context, now time.Time, limit int) ([]Job,
 	err := s.st.Table().Get(tabledef.GSI2PK, OutboxQueue).Index(tabledef.GSI2).
 		Range(tabledef.GSI2SK, dynamo.LessOrEqual, DueKey(now)+"#~").Limit(limit).All(ctx, &items)
 	if err != nil {
-		return nil, storageErr(err)
+		return nil, store.Classify(err)
 	}
 	out := make([]Job, 0, len(items))
 	for i := range items {
@@ -133,7 +122,7 @@ func (s *Service) DeadJobs(ctx context.Context, limit int) ([]Job, error) {
 	var items []notifItem
 	err := s.st.Table().Get(tabledef.GSI2PK, DeadQueue).Index(tabledef.GSI2).Limit(limit).All(ctx, &items)
 	if err != nil {
-		return nil, storageErr(err)
+		return nil, store.Classify(err)
 	}
 	out := make([]Job, 0, len(items))
 	for i := range items {
@@ -173,7 +162,7 @@ func (s *Service) Claim(ctx context.Context, j Job, now time.Time, lease time.Du
 		return Job{}, ErrNotClaimed
 	}
 	if err != nil {
-		return Job{}, storageErr(err)
+		return Job{}, store.Classify(err)
 	}
 	j.QueueKey, j.Lease = key, tok
 	j.Attempts++
@@ -226,7 +215,7 @@ func (s *Service) underLease(ctx context.Context, u *dynamo.Update, j Job) error
 	if dynamo.IsCondCheckFailed(err) {
 		return ErrLeaseLost
 	}
-	return storageErr(err)
+	return store.Classify(err)
 }
 
 // ListAfter returns uid's notifications with an id greater than after
@@ -237,7 +226,7 @@ func (s *Service) ListAfter(ctx context.Context, uid, after string, limit int) (
 	err := s.st.Table().Get(tabledef.PK, userPK(uid)).
 		Range(tabledef.SK, dynamo.Between, notifPrefix+after, notifPrefix+"~").Limit(limit+1).Consistent(true).All(ctx, &items)
 	if err != nil {
-		return nil, storageErr(err)
+		return nil, store.Classify(err)
 	}
 	now := s.now().Unix()
 	out := make([]Job, 0, len(items))

@@ -94,9 +94,16 @@ type statusRecorder struct {
 	bytes  int
 }
 
+// DefaultRetryAfter is the Retry-After of a 503 that named no time itself:
+// every 503 tells the client when to send the same request again.
+const DefaultRetryAfter = "1"
+
 func (s *statusRecorder) WriteHeader(code int) {
 	if s.status == 0 {
 		s.status = code
+		if code == http.StatusServiceUnavailable && s.Header().Get("Retry-After") == "" {
+			s.Header().Set("Retry-After", DefaultRetryAfter)
+		}
 	}
 	s.ResponseWriter.WriteHeader(code)
 }

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/quorum-app/quorum/internal/domain"
+	"github.com/quorum-app/quorum/internal/store"
 )
 
 // Problem is an RFC 9457 problem details body.
@@ -53,9 +54,13 @@ func Status(code domain.Code) int {
 	}
 }
 
-// ProblemFor builds the problem body for err. Internal errors get a generic
-// detail; their cause is logged by WriteError, never sent.
+// ProblemFor builds the problem body for err and the Retry-After to send
+// with it (0: none named; observe gives every 503 one). Errors that are not domain errors go through
+// the one classification of storage failures first, so a throttled or
+// unreachable table is a 503 wherever it surfaces. Internal errors get a
+// generic detail; their cause is logged by WriteError, never sent.
 func ProblemFor(r *http.Request, err error) (Problem, time.Duration) {
+	err = store.Classify(err)
 	code := domain.ErrorCode(err)
 	status := Status(code)
 	p := Problem{

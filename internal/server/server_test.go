@@ -4,13 +4,17 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
 
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
 	"github.com/quorum-app/quorum/internal/domain"
 	"github.com/quorum-app/quorum/internal/server"
+	"github.com/quorum-app/quorum/internal/store"
 	"github.com/quorum-app/quorum/internal/web"
 )
 
@@ -235,5 +239,42 @@ func TestWriteErrorRetryAfterAndFields(t *testing.T) {
 	server.WriteError(rec, req, nil, errors.New("dynamodb table quorum-main arn:aws:..."))
 	if rec.Code != 500 || strings.Contains(rec.Body.String(), "arn:aws") {
 		t.Fatalf("internal error leaked: %s", rec.Body)
+	}
+}
+
+// Issue 12 item 3: every 503 says when to try again. A storage failure
+// names its own Retry-After; any other 503 (a dependency down at /healthz,
+// a part of the app not wired, the security facts not published) gets one
+// second; an error that reaches the adapter unmapped goes through the one
+// classification of storage failures (a deadline is 503, not 500).
+func TestEvery503HasRetryAfter(t *testing.T) {
+	s := newServer(t, map[string]server.Pinger{"dynamodb": pinger{errors.New("connection refused")}})
+	for _, c := range []struct {
+		name, path, want string
+	}{
+		{"health check failing", "/healthz", "1"},
+		{"polls not wired", "/api/v1/polls/abc", "1"},
+		{"security facts not published", "/api/v1/security", "1"},
+	} {
+		rec := do(s, "GET", c.path, nil)
+		if rec.Code != 503 || rec.Header().Get("Retry-After") != c.want {
+			t.Errorf("%s: %d with Retry-After %q", c.name, rec.Code, rec.Header().Get("Retry-After"))
+		}
+	}
+	for _, c := range []struct {
+		name string
+		err  error
+		want string
+	}{
+		{"storage is busy", store.Classify(&types.ProvisionedThroughputExceededException{}), "1"},
+		{"storage did not answer", store.Classify(context.DeadlineExceeded), "2"},
+		{"raw deadline", fmt.Errorf("query: %w", context.DeadlineExceeded), "2"},
+	} {
+		rec := httptest.NewRecorder()
+		h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { server.WriteError(w, r, nil, c.err) })
+		h.ServeHTTP(rec, httptest.NewRequest("GET", "/api/v1/x", nil))
+		if rec.Code != 503 || rec.Header().Get("Retry-After") != c.want {
+			t.Errorf("%s: %d with Retry-After %q, want 503 with %q", c.name, rec.Code, rec.Header().Get("Retry-After"), c.want)
+		}
 	}
 }

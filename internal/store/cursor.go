@@ -54,7 +54,7 @@ func QueryPage[T any](ctx context.Context, s *Store, q *dynamo.Query, scope, cur
 	var items []T
 	lek, err := q.Limit(limit).AllWithLastEvaluatedKey(ctx, &items)
 	if err != nil {
-		return Page[T]{}, storageError(err)
+		return Page[T]{}, Classify(err)
 	}
 	p := Page[T]{Items: items}
 	if items == nil {

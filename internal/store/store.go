@@ -12,8 +12,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
-	"github.com/aws/smithy-go"
 	"github.com/guregu/dynamo/v2"
 	"github.com/guregu/dynamo/v2/dynamodbiface"
 
@@ -87,7 +85,7 @@ func (s *Store) Get(ctx context.Context, pk, sk string, out Entity) error {
 		return ErrNotFound
 	}
 	if err != nil {
-		return storageError(err)
+		return Classify(err)
 	}
 	// An expired item may linger until DynamoDB's TTL sweep: treat it as gone.
 	if ttl := out.Base().TTL; ttl != 0 && ttl <= time.Now().Unix() {
@@ -108,7 +106,7 @@ func (s *Store) Create(ctx context.Context, item Entity, exists error) error {
 		if dynamo.IsCondCheckFailed(err) {
 			return orConflict(exists, "it already exists")
 		}
-		return storageError(err)
+		return Classify(err)
 	}
 	return nil
 }
@@ -130,7 +128,7 @@ func (s *Store) Save(ctx context.Context, item Entity) error {
 		if dynamo.IsCondCheckFailed(err) {
 			return ErrVersionConflict
 		}
-		return storageError(err)
+		return Classify(err)
 	}
 	return nil
 }
@@ -141,7 +139,7 @@ var ErrVersionConflict = domain.Errorf(domain.Conflict, "this was changed by som
 // Delete removes an item by key (no error if it does not exist).
 func (s *Store) Delete(ctx context.Context, pk, sk string) error {
 	if err := s.table.Delete(tabledef.PK, pk).Range(tabledef.SK, sk).Run(ctx); err != nil {
-		return storageError(err)
+		return Classify(err)
 	}
 	return nil
 }
@@ -151,34 +149,6 @@ func orConflict(err error, msg string) error {
 		return err
 	}
 	return domain.Errorf(domain.Conflict, "%s", msg)
-}
-
-// storageError turns SDK failures into domain errors: throttling and
-// network failures are retryable Unavailable; everything else is Internal.
-// The cause is kept for the logs only.
-func storageError(err error) error {
-	if err == nil {
-		return nil
-	}
-	var de *domain.Error
-	if errors.As(err, &de) {
-		return err
-	}
-	var ae smithy.APIError
-	if errors.As(err, &ae) {
-		switch ae.ErrorCode() {
-		case "ProvisionedThroughputExceededException", "ThrottlingException", "RequestLimitExceeded", "InternalServerError", "ServiceUnavailable":
-			return domain.Wrap(domain.Unavailable, err, "storage is busy; try again shortly")
-		}
-	}
-	var te *types.TransactionCanceledException
-	if errors.As(err, &te) {
-		return domain.Wrap(domain.Conflict, err, "a concurrent change interfered; try again")
-	}
-	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
-		return domain.Wrap(domain.Unavailable, err, "storage did not answer in time")
-	}
-	return domain.Wrap(domain.Internal, err, "storage failure")
 }
 
 // Describe renders a key for logs and errors.

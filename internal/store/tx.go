@@ -127,7 +127,7 @@ func (t *Tx) cancellation(err error) error {
 		if errors.As(err, &ipe) {
 			return domain.Wrap(domain.Conflict, err, "this request was already made with different content")
 		}
-		return storageError(err)
+		return Classify(err)
 	}
 	for i, r := range te.CancellationReasons {
 		if r.Code != nil && *r.Code == "ConditionalCheckFailed" {
@@ -137,7 +137,7 @@ func (t *Tx) cancellation(err error) error {
 			return domain.Wrap(domain.Conflict, err, "a condition of this change no longer holds")
 		}
 	}
-	return storageError(err)
+	return Classify(err)
 }
 
 // Update starts an update of the item with the given key.
