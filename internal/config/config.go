@@ -63,6 +63,10 @@ type Config struct {
 	LogLevel string
 	// RequestTimeout bounds each API request.
 	RequestTimeout time.Duration
+	// AWSAttemptTimeout bounds one attempt of a DynamoDB, S3 or SES call and
+	// AWSCallBudget the whole call with its retries (0: awsclient's defaults).
+	AWSAttemptTimeout time.Duration
+	AWSCallBudget     time.Duration
 }
 
 // Local reports whether the process runs on the local cloud.
@@ -99,7 +103,9 @@ func Variables() []Variable {
 		{"QUORUM_FACTS", "", "", "JSON of the deployment's security facts (infra/facts), set by the CDK stack; rendered at /security."},
 		{"QUORUM_LISTEN_ADDR", "", "127.0.0.1:8080", "Address functions/api listens on outside Lambda."},
 		{"QUORUM_LOG_LEVEL", "", "info", "debug, info, warn or error."},
-		{"QUORUM_REQUEST_TIMEOUT", "", "25s", "Upper bound of one API request (Go duration)."},
+		{"QUORUM_REQUEST_TIMEOUT", "", "25s", "Upper bound of one API request (Go duration). With the 3 s in which a request settles its `Idempotency-Key`, it must stay within the api function's timeout (29 s)."},
+		{"QUORUM_AWS_ATTEMPT_TIMEOUT", "", "2s", "Upper bound of one attempt of a DynamoDB, S3 or SES call (DynamoDB and SES: the whole answer; S3: connecting and each pause in the data). A slower attempt is retried."},
+		{"QUORUM_AWS_CALL_BUDGET", "", "5s", "Upper bound of one DynamoDB, S3 or SES call with all its attempts (3) and pauses; when a service is down, requests answer 503 with `Retry-After` after about this long. At least the attempt timeout."},
 	}
 }
 
@@ -250,6 +256,20 @@ func Load(getenv func(string) string) (Config, error) {
 		bad("QUORUM_REQUEST_TIMEOUT", "must be a positive Go duration up to 15m")
 	}
 	c.RequestTimeout = d
+	for _, t := range []struct {
+		name string
+		dst  *time.Duration
+	}{{"QUORUM_AWS_ATTEMPT_TIMEOUT", &c.AWSAttemptTimeout}, {"QUORUM_AWS_CALL_BUDGET", &c.AWSCallBudget}} {
+		d, err := time.ParseDuration(val(t.name))
+		if err != nil || d < 100*time.Millisecond || d > time.Minute {
+			bad(t.name, "must be a Go duration from 100ms to 1m")
+			continue
+		}
+		*t.dst = d
+	}
+	if c.AWSAttemptTimeout > c.AWSCallBudget && c.AWSCallBudget > 0 {
+		bad("QUORUM_AWS_CALL_BUDGET", "must be at least QUORUM_AWS_ATTEMPT_TIMEOUT (%s)", c.AWSAttemptTimeout)
+	}
 
 	if len(errs) > 0 {
 		return Config{}, fmt.Errorf("invalid configuration:\n%w", errors.Join(errs...))
@@ -280,6 +300,11 @@ func (c Config) Environ() []string {
 		"QUORUM_LISTEN_ADDR=" + c.ListenAddr,
 		"QUORUM_LOG_LEVEL=" + c.LogLevel,
 		"QUORUM_REQUEST_TIMEOUT=" + c.RequestTimeout.String(),
+	}
+	for name, d := range map[string]time.Duration{"QUORUM_AWS_ATTEMPT_TIMEOUT": c.AWSAttemptTimeout, "QUORUM_AWS_CALL_BUDGET": c.AWSCallBudget} {
+		if d > 0 {
+			kv = append(kv, name+"="+d.String())
+		}
 	}
 	if c.BaseURL != nil {
 		kv = append(kv, "QUORUM_BASE_URL="+c.BaseURL.String())

@@ -18,6 +18,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/quorum-app/quorum/internal/awsclient"
 	"github.com/quorum-app/quorum/internal/config"
@@ -123,6 +124,10 @@ func New(t testing.TB) *Env {
 		SigningKey:       key,
 		ListenAddr:       "127.0.0.1:0",
 		LogLevel:         "info",
+		// Generous: the stand-ins are shared by every test package on a
+		// loaded machine. Tests of outages set their own, tight values.
+		AWSAttemptTimeout: 10 * time.Second,
+		AWSCallBudget:     30 * time.Second,
 	}
 	ctx := context.Background()
 	cl, err := awsclient.New(ctx, cfg)
