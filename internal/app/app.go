@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"time"
 
 	"github.com/quorum-app/quorum/infra/facts"
 	"github.com/quorum-app/quorum/internal/account"
@@ -20,6 +21,7 @@ import (
 	"github.com/quorum-app/quorum/internal/discussion"
 	"github.com/quorum-app/quorum/internal/domain"
 	"github.com/quorum-app/quorum/internal/group"
+	"github.com/quorum-app/quorum/internal/idempotency"
 	"github.com/quorum-app/quorum/internal/inbox"
 	"github.com/quorum-app/quorum/internal/mail"
 	"github.com/quorum-app/quorum/internal/mailpref"
@@ -124,6 +126,7 @@ func NewAPI(ctx context.Context, cfg config.Config, log *slog.Logger) (*API, err
 		Accounts:      accounts,
 		Groups:        groups,
 		Idempotency:   st,
+		KeyLease:      idempotencyLease(cfg),
 		Facts:         published,
 		Local:         cfg.Local(),
 		Discussions:   discussions,
@@ -143,6 +146,16 @@ func NewAPI(ctx context.Context, cfg config.Config, log *slog.Logger) (*API, err
 	return &API{Config: cfg, Clients: clients, Store: st, Accounts: accounts, Groups: groups,
 		Discussions: discussions, Notifications: notes, Decisions: decisions, Server: srv, MailPrefs: mailprefs, Outbox: mailer,
 		Inbox: inboxSvc}, nil
+}
+
+// idempotencyLease is how long a request's claim on its Idempotency-Key
+// holds: the request's own bound plus the time its settling writes may take
+// (0 without a request timeout: the default lease).
+func idempotencyLease(cfg config.Config) time.Duration {
+	if cfg.RequestTimeout <= 0 {
+		return 0
+	}
+	return cfg.RequestTimeout + idempotency.CleanupBudget
 }
 
 // People adapts the account service to what the group core needs to know

@@ -1,6 +1,7 @@
 package idempotency_test
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -25,7 +26,7 @@ func setup(t *testing.T, h http.HandlerFunc) http.Handler {
 	env := testcloud.New(t)
 	st := store.New(env.Clients.DynamoDB, env.Config.Table, env.Config.SigningKey)
 	scope := func(r *http.Request) string { return r.Header.Get("X-Test-User") }
-	return idempotency.Middleware(st, scope, nil, func(w http.ResponseWriter, r *http.Request, err error) {
+	return idempotency.Middleware(st, scope, idempotency.Options{}, func(w http.ResponseWriter, r *http.Request, err error) {
 		server.WriteError(w, r, nil, err)
 	})(h)
 }
@@ -156,5 +157,70 @@ func TestBadKey(t *testing.T) {
 		if rec := send(h, "u1", k, `{}`); rec.Code != 400 {
 			t.Errorf("key %q: %d", k, rec.Code)
 		}
+	}
+}
+
+type counter struct {
+	store.Item
+	N int64 `dynamo:"N"`
+}
+
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *clock) now() time.Time      { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
+func (c *clock) add(d time.Duration) { c.mu.Lock(); c.t = c.t.Add(d); c.mu.Unlock() }
+
+// A claim holds for its lease: a retry meanwhile is told to come back
+// (409 with Retry-After). Once the lease has run out (the first request
+// went silent) a retry takes the key over and runs; the first request,
+// should it still try to apply its effect afterwards, cannot: its
+// transaction carries the claim's condition. The effect happens once.
+func TestLeaseRunsOutAndARetryTakesOver(t *testing.T) {
+	env := testcloud.New(t)
+	st := store.New(env.Clients.DynamoDB, env.Config.Table, env.Config.SigningKey)
+	clk := &clock{t: time.Now()}
+	lease := 10 * time.Second
+	started, release := make(chan struct{}), make(chan struct{})
+	var runs atomic.Int32
+	h := idempotency.Middleware(st, func(r *http.Request) string { return "u1" }, idempotency.Options{Lease: lease, Now: clk.now},
+		func(w http.ResponseWriter, r *http.Request, err error) { server.WriteError(w, r, nil, err) })(http.HandlerFunc(
+		func(w http.ResponseWriter, r *http.Request) {
+			if runs.Add(1) == 1 {
+				close(started)
+				<-release
+			}
+			err := st.Tx().Update(st.Update("COUNTER#lease", "C").Add("N", 1), nil).Run(r.Context(), "")
+			if err != nil {
+				server.WriteError(w, r, nil, err)
+				return
+			}
+			server.WriteJSON(w, http.StatusCreated, map[string]int32{"run": runs.Load()})
+		}))
+	first := make(chan *httptest.ResponseRecorder)
+	go func() { first <- send(h, "u1", "lease-key-1", `{}`) }()
+	<-started
+	busy := send(h, "u1", "lease-key-1", `{}`)
+	if busy.Code != 409 || busy.Header().Get("Retry-After") == "" {
+		t.Fatalf("a retry within the lease: %d %s (Retry-After %q)", busy.Code, busy.Body, busy.Header().Get("Retry-After"))
+	}
+	clk.add(lease + time.Second)
+	took := send(h, "u1", "lease-key-1", `{}`)
+	if took.Code != 201 {
+		t.Fatalf("a retry after the lease: %d %s", took.Code, took.Body)
+	}
+	close(release)
+	if late := <-first; late.Code != 409 || !strings.Contains(late.Body.String(), "took over") {
+		t.Fatalf("the first request, after it lost its claim: %d %s", late.Code, late.Body)
+	}
+	var c counter
+	if err := st.Get(context.Background(), "COUNTER#lease", "C", &c); err != nil || c.N != 1 {
+		t.Fatalf("effect applied %d times (%v)", c.N, err)
+	}
+	again := send(h, "u1", "lease-key-1", `{}`)
+	if again.Code != 201 || again.Body.String() != took.Body.String() || again.Header().Get(idempotency.ReplayedHeader) != "true" {
+		t.Fatalf("replay: %d %s", again.Code, again.Body)
 	}
 }

@@ -59,6 +59,9 @@ type Deps struct {
 	// Idempotency stores Idempotency-Key records for API writes (nil: the
 	// header is ignored).
 	Idempotency *store.Store
+	// KeyLease is how long a request's claim on its key holds
+	// before a retry may take it over (0: idempotency.DefaultLease).
+	KeyLease time.Duration
 	// MailPrefs serves email preferences and unsubscribe links (nil: those routes are not served).
 	MailPrefs *mailpref.Service
 	// Inbox serves held inbound mail and the local /dev/mail page (nil: they answer 503).
@@ -132,7 +135,8 @@ func New(d Deps) (*Server, error) {
 	keyed := func(h http.Handler) http.Handler { return h }
 	if d.Idempotency != nil {
 		scope := func(r *http.Request) string { return authz.ActorFrom(r.Context()).UserID }
-		keyed = idempotency.Middleware(d.Idempotency, scope, s.log, func(w http.ResponseWriter, r *http.Request, err error) {
+		opts := idempotency.Options{Lease: d.KeyLease, Log: s.log}
+		keyed = idempotency.Middleware(d.Idempotency, scope, opts, func(w http.ResponseWriter, r *http.Request, err error) {
 			WriteError(w, r, s.log, err)
 		})
 	}

@@ -25,10 +25,26 @@ type Tx struct {
 	bumps []*Item
 	n     int
 	err   error
+	// guardAt is the index of the context's TxGuard operation (-1: none).
+	guardAt int
+}
+
+// TxGuard adds an operation to every transaction run with a context that
+// carries it (WithTxGuard): the idempotency record of an API request,
+// marked applied in the same transaction as the request's effect, on
+// condition that the request still holds its lease. When that condition
+// fails the transaction wrote nothing and Run returns the guard's error.
+type TxGuard func(t *Tx)
+
+type guardKey struct{}
+
+// WithTxGuard returns a context whose transactions include g.
+func WithTxGuard(ctx context.Context, g TxGuard) context.Context {
+	return context.WithValue(ctx, guardKey{}, g)
 }
 
 // Tx starts a transaction.
-func (s *Store) Tx() *Tx { return &Tx{s: s, tx: s.db.WriteTx()} }
+func (s *Store) Tx() *Tx { return &Tx{s: s, tx: s.db.WriteTx(), guardAt: -1} }
 
 func (t *Tx) add(onFail error) {
 	t.n++
@@ -107,6 +123,13 @@ func (t *Tx) Run(ctx context.Context, token string) error {
 	if token != "" {
 		t.tx.IdempotentWithToken(token)
 	}
+	// A retry of this very call (the SDK's, after a lost answer) carries
+	// the same ClientRequestToken, so DynamoDB answers it without applying
+	// it twice.
+	if g, ok := ctx.Value(guardKey{}).(TxGuard); ok && t.guardAt < 0 && t.n < MaxTxItems {
+		t.guardAt = t.n
+		g(t)
+	}
 	err := t.tx.Run(ctx)
 	if err == nil {
 		return nil
@@ -128,6 +151,10 @@ func (t *Tx) cancellation(err error) error {
 			return domain.Wrap(domain.Conflict, err, "this request was already made with different content")
 		}
 		return Classify(err)
+	}
+	if t.guardAt >= 0 && t.guardAt < len(te.CancellationReasons) && code(te.CancellationReasons[t.guardAt].Code) == "ConditionalCheckFailed" {
+		// The request lost its idempotency lease: that is the reason.
+		return t.fails[t.guardAt]
 	}
 	for i, r := range te.CancellationReasons {
 		if r.Code != nil && *r.Code == "ConditionalCheckFailed" {
