@@ -9,6 +9,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"github.com/quorum-app/quorum/internal/localcloud"
@@ -110,4 +111,58 @@ func waitGone(t *testing.T, pid int) {
 		time.Sleep(50 * time.Millisecond)
 	}
 	t.Fatalf("process %d still running after Stop", pid)
+}
+
+// Issue 12 item 6: under make dev (Restart) a stand-in that dies is started
+// again on its port with its data, and a client made before it died (the
+// running app's) works again without a restart of its own.
+func TestDeadStandInComesBackWithItsData(t *testing.T) {
+	wd, _ := os.Getwd()
+	root, err := localcloud.FindRoot(wd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := localcloud.EnsureTools(root, nil); err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	c, err := localcloud.Start(ctx, localcloud.Options{Root: root, DataDir: t.TempDir(), Services: []string{localcloud.Dynamo}, Restart: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Stop()
+	if c.S3Endpoint != "" || c.SESEndpoint != "" || len(c.PIDs()) != 1 {
+		t.Fatalf("asked for DynamoDB only, got %d processes, s3 %q ses %q", len(c.PIDs()), c.S3Endpoint, c.SESEndpoint)
+	}
+	db := dynamoClient(c.DynamoDBEndpoint)
+	def := tabledef.MainTable("restart")
+	if err := localcloud.EnsureTable(ctx, db, def); err != nil {
+		t.Fatal(err)
+	}
+	item := map[string]types.AttributeValue{"PK": &types.AttributeValueMemberS{Value: "KEEP"}, "SK": &types.AttributeValueMemberS{Value: "ME"}}
+	if _, err := db.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String(def.Name), Item: item}); err != nil {
+		t.Fatal(err)
+	}
+	before := c.PIDs()[0]
+	if err := c.Signal(localcloud.Dynamo, syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	waitGone(t, before)
+	deadline := time.After(2 * time.Minute)
+	for back := false; !back; {
+		select {
+		case ev := <-c.Events():
+			t.Logf("event: %s", ev)
+			back = ev.Service == localcloud.Dynamo && ev.Err == nil
+		case <-deadline:
+			t.Fatal("DynamoDB Local was not restarted within 2 minutes")
+		}
+	}
+	if after := c.PIDs()[0]; after == before {
+		t.Fatalf("same process %d", after)
+	}
+	out, err := db.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String(def.Name), Key: item, ConsistentRead: aws.Bool(true)})
+	if err != nil || out.Item == nil {
+		t.Fatalf("the item did not survive the restart: %v %v", err, out)
+	}
 }

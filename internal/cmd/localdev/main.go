@@ -199,7 +199,9 @@ func dev() error {
 	}
 	defer logFile.Close()
 	fmt.Println("Starting the local cloud (DynamoDB Local, versitygw, SES emulator); logs in .data/logs/cloud.log ...")
-	cloud, err := localcloud.Start(ctx, localcloud.Options{Root: l.root, DataDir: l.data, Ports: l.ports, Log: logFile})
+	// A stand-in that dies is started again with its data; the api keeps
+	// running and reconnects (its calls answer 503 meanwhile).
+	cloud, err := localcloud.Start(ctx, localcloud.Options{Root: l.root, DataDir: l.data, Ports: l.ports, Log: logFile, Restart: true})
 	if err != nil {
 		return err
 	}
@@ -309,14 +311,16 @@ func dev() error {
 		}
 	}()
 
-	select {
-	case <-ctx.Done():
-		fmt.Println("\nStopping ...")
-		return nil
-	case err := <-apiDone:
-		return fmt.Errorf("the api exited: %v", err)
-	case err := <-cloud.Exited():
-		return fmt.Errorf("a stand-in stopped unexpectedly: %v (see .data/logs/cloud.log)", err)
+	for {
+		select {
+		case <-ctx.Done():
+			fmt.Println("\nStopping ...")
+			return nil
+		case err := <-apiDone:
+			return fmt.Errorf("the api exited: %v", err)
+		case ev := <-cloud.Events():
+			fmt.Fprintf(os.Stderr, "local cloud: %s (see .data/logs/cloud.log)\n", ev)
+		}
 	}
 }
 
