@@ -7,11 +7,14 @@ package store
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/guregu/dynamo/v2"
 	"github.com/guregu/dynamo/v2/dynamodbiface"
 
@@ -100,8 +103,14 @@ func (s *Store) Get(ctx context.Context, pk, sk string, out Entity) error {
 func (s *Store) Create(ctx context.Context, item Entity, exists error) error {
 	b := item.Base()
 	b.Version = 1
-	err := s.table.Put(item).If("attribute_not_exists($)", tabledef.PK).Run(ctx)
+	av, id, err := withWriteID(item)
+	if err == nil {
+		err = s.table.Put(av).If("attribute_not_exists($)", tabledef.PK).Run(ctx)
+	}
 	if err != nil {
+		if dynamo.IsCondCheckFailed(err) && s.written(ctx, b, id) {
+			return nil
+		}
 		b.Version = 0
 		if dynamo.IsCondCheckFailed(err) {
 			return orConflict(exists, "it already exists")
@@ -109,6 +118,39 @@ func (s *Store) Create(ctx context.Context, item Entity, exists error) error {
 		return Classify(err)
 	}
 	return nil
+}
+
+// WriteIDAttribute names the random id of the Create or Save that last
+// wrote an item.
+const WriteIDAttribute = "WriteID"
+
+// withWriteID marshals item with a fresh write id.
+func withWriteID(item Entity) (dynamo.Item, string, error) {
+	av, err := dynamo.MarshalItem(item)
+	if err != nil {
+		return nil, "", domain.Wrap(domain.Internal, err, "item cannot be stored")
+	}
+	b := make([]byte, 12)
+	_, _ = rand.Read(b)
+	id := hex.EncodeToString(b)
+	av[WriteIDAttribute] = &types.AttributeValueMemberS{Value: id}
+	return av, id, nil
+}
+
+// written reports whether the item at b's key was last written by the
+// write with id: a conditional put whose first answer was lost and that
+// the SDK sent again finds its own write and fails its condition, which is
+// then not a conflict (409 means the state differs from what the request
+// expected, not that the request succeeded). Only read after a failed
+// condition.
+func (s *Store) written(ctx context.Context, b *Item, id string) bool {
+	var got dynamo.Item
+	err := s.table.Get(tabledef.PK, b.PK).Range(tabledef.SK, dynamo.Equal, b.SK).Project(WriteIDAttribute).Consistent(true).One(ctx, &got)
+	if err != nil {
+		return false
+	}
+	v, ok := got[WriteIDAttribute].(*types.AttributeValueMemberS)
+	return ok && v.Value == id
 }
 
 // Save replaces an item that was read at its current Version (optimistic
@@ -122,8 +164,14 @@ func (s *Store) Save(ctx context.Context, item Entity) error {
 	}
 	prev := b.Version
 	b.Version++
-	err := s.table.Put(item).If("$ = ?", tabledef.Version, prev).Run(ctx)
+	av, id, err := withWriteID(item)
+	if err == nil {
+		err = s.table.Put(av).If("$ = ?", tabledef.Version, prev).Run(ctx)
+	}
 	if err != nil {
+		if dynamo.IsCondCheckFailed(err) && s.written(ctx, b, id) {
+			return nil
+		}
 		b.Version = prev
 		if dynamo.IsCondCheckFailed(err) {
 			return ErrVersionConflict
