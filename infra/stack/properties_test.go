@@ -18,6 +18,7 @@ import (
 
 	"github.com/quorum-app/quorum/infra/facts"
 	"github.com/quorum-app/quorum/internal/config"
+	"github.com/quorum-app/quorum/internal/idempotency"
 	"github.com/quorum-app/quorum/internal/tabledef"
 )
 
@@ -678,4 +679,29 @@ func TestFunctionsReceiveTheirDeploymentsFacts(t *testing.T) {
 			}
 		}
 	}
+}
+
+// The api function outlives its longest request and the writes that settle
+// the request's Idempotency-Key afterwards, so a claim's lease never ends
+// after the function could still be running, and never much later: a key
+// is free again soon after a function that timed out.
+func TestAPITimeoutCoversRequestAndKeySettling(t *testing.T) {
+	var request time.Duration
+	for _, v := range config.Variables() {
+		if v.Name == "QUORUM_REQUEST_TIMEOUT" {
+			request, _ = time.ParseDuration(v.Default)
+		}
+	}
+	if request <= 0 {
+		t.Fatal("no default request timeout")
+	}
+	for _, sp := range Functions {
+		if sp.Name == "api" {
+			if lease := request + idempotency.CleanupBudget; sp.Timeout < lease || sp.Timeout > lease+5*time.Second {
+				t.Fatalf("api timeout %s; a key's lease is %s (request timeout + settling)", sp.Timeout, lease)
+			}
+			return
+		}
+	}
+	t.Fatal("no api function")
 }
