@@ -17,7 +17,7 @@ export CDK_DISABLE_CLI_TELEMETRY := true
 export AWS_EC2_METADATA_DISABLED := true
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 
-.PHONY: help dev test fuzz bench invoke tools localdev check fmt vet java node chromium
+.PHONY: help dev test fuzz faults bench invoke tools localdev check fmt vet java node chromium
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -38,6 +38,12 @@ fuzz: tools ## bounded fuzzing of inbound mail, reply tokens, Markdown, the text
 	@# JSON bodies and forms of every write route through the whole app on the local cloud; the first
 	@# seconds replay the seeds (every route once), the rest mutates them.
 	$(LOCALDEV) exec -- $(GO) test ./internal/server/ -run '^$$' -fuzz '^FuzzWriteRoutes$$' -fuzztime 30s -fuzzminimizetime 10s
+
+FAULTS_DURATION ?= 5m
+FAULTS_CLIENTS  ?= 20
+faults: tools ## the fault suite for longer: load over HTTP + faults between the app and DynamoDB Local (FAULTS_DURATION=5m FAULTS_CLIENTS=20)
+	@QUORUM_FAULTS_DURATION=$(FAULTS_DURATION) QUORUM_FAULTS_CLIENTS=$(FAULTS_CLIENTS) \
+	  $(LOCALDEV) exec -- $(GO) test -count=1 -timeout 2h -v -run '^TestFaultRun$$' ./internal/faults/
 
 bench: tools ## run the benchmarks: latency, DynamoDB calls and capacity units per operation
 	@$(LOCALDEV) exec -- $(GO) test -run '^$$' -bench . -benchtime $(BENCH_TIME) $(BENCH_PKGS) ./... \

@@ -1,0 +1,207 @@
+package faults
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// retryUntilFinal sends the same keyed request until it gets an answer that
+// is not "try again" (503, 409 with Retry-After, no answer at all), waiting
+// as Retry-After says; it gives up after limit.
+func (w *world) retryUntilFinal(p *member, method, path, body, key string, limit time.Duration) (answer, int) {
+	deadline := time.Now().Add(limit)
+	tries := 0
+	for {
+		tries++
+		a := w.call(p, method, path, body, key, 30*time.Second)
+		again := a.status == 0 || a.status == 503 || (a.status == 409 && a.retryAfter != "")
+		if !again || time.Now().After(deadline) {
+			return a, tries
+		}
+		wait := time.Duration(max(a.retryAfterSeconds(), 1)) * time.Second
+		time.Sleep(min(wait, 2*time.Second))
+	}
+}
+
+// copies counts the comments of the world's thread whose body is body.
+func (w *world) copies(body string) int {
+	w.t.Helper()
+	n, cursor := 0, ""
+	for {
+		var page struct {
+			Items []struct {
+				Kind string `json:"kind"`
+				Body string `json:"body"`
+			} `json:"items"`
+			Next string `json:"next"`
+		}
+		path := "/api/v1/threads/" + w.thread + "/timeline?limit=1000"
+		if cursor != "" {
+			path += "&cursor=" + cursor
+		}
+		w.get(w.people[0], path, &page)
+		for _, it := range page.Items {
+			if it.Kind == "comment" && it.Body == body {
+				n++
+			}
+		}
+		if page.Next == "" {
+			return n
+		}
+		cursor = page.Next
+	}
+}
+
+// Issue 12 item 1, as the issue reproduced it: DynamoDB Local paused while
+// a keyed comment is in flight, the client gives up, DynamoDB resumes. The
+// comment sent again with its key is posted (at the latest once the first
+// claim's lease has run out), exactly once; before, the key answered 409
+// "being processed" for 24 hours and the comment could never be posted.
+func TestKeyOfARequestCaughtInAPauseCanBeRetried(t *testing.T) {
+	x := newToxic(t)
+	w := newWorld(t, x.endpoint(), timing{request: 3 * time.Second, attempt: 500 * time.Millisecond, budget: 2 * time.Second}, 2, 0)
+	p, cloud := w.people[1], dynamo(t)
+	body := `{"body":"Posted during a pause"}`
+	if err := cloud.Signal("dynamodb", syscall.SIGSTOP); err != nil {
+		t.Fatal(err)
+	}
+	first := w.call(p, "POST", "/api/v1/threads/"+w.thread+"/comments", body, "paused-comment-1", 4*time.Second)
+	time.Sleep(time.Second)
+	if err := cloud.Signal("dynamodb", syscall.SIGCONT); err != nil {
+		t.Fatal(err)
+	}
+	if first.status == 201 {
+		t.Fatalf("a comment was posted while the table was paused: %s", first)
+	}
+	// Lease 3 s + 3 s: a minute is plenty even on a slow machine.
+	a, tries := w.retryUntilFinal(p, "POST", "/api/v1/threads/"+w.thread+"/comments", body, "paused-comment-1", time.Minute)
+	if a.status != 201 {
+		t.Fatalf("the comment sent again with its key (%d tries): %s", tries, a)
+	}
+	if n := w.copies("Posted during a pause"); n != 1 {
+		t.Fatalf("%d copies of the comment", n)
+	}
+	again := w.call(p, "POST", "/api/v1/threads/"+w.thread+"/comments", body, "paused-comment-1", time.Minute)
+	if again.status != 201 || !again.replayed || string(again.body) != string(a.body) {
+		t.Fatalf("a retry after success must replay it: %s (replayed %v)", again, again.replayed)
+	}
+}
+
+// Issue 12 item 1: a client that goes away, and a request that reaches its
+// deadline, while the effect's transaction waits for the table leave a key
+// that the very next retry can use: the claim is released with a context
+// that outlives the request.
+func TestKeyIsReleasedWhenTheRequestEnds(t *testing.T) {
+	for _, c := range []struct {
+		name        string
+		tm          timing
+		clientLimit time.Duration
+	}{
+		{"client went away", timing{request: time.Minute, attempt: 10 * time.Second, budget: 30 * time.Second}, 2 * time.Second},
+		{"request deadline", timing{request: 2 * time.Second, attempt: 10 * time.Second, budget: 30 * time.Second}, time.Minute},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			px := newDDBProxy(t, only("TransactWriteItems"))
+			w := newWorld(t, px.endpoint(), c.tm, 2, 0)
+			p := w.people[1]
+			text := "Sent as the request ended: " + c.name
+			body := fmt.Sprintf(`{"body":%q}`, text)
+			key := "ended-" + strings.ReplaceAll(c.name, " ", "-")
+			px.set(hang)
+			first := w.call(p, "POST", "/api/v1/threads/"+w.thread+"/comments", body, key, c.clientLimit)
+			if first.status == 201 {
+				t.Fatalf("posted although its transaction got no answer: %s", first)
+			}
+			px.set(pass)
+			// The server settles the claim right after the request ends;
+			// a client may come back at once. Allow it a moment.
+			var a answer
+			for range 50 {
+				if a = w.call(p, "POST", "/api/v1/threads/"+w.thread+"/comments", body, key, time.Minute); a.status == 201 {
+					break
+				}
+				time.Sleep(200 * time.Millisecond)
+			}
+			if a.status != 201 || a.replayed {
+				t.Fatalf("the same request with the same key: %s (replayed %v)", a, a.replayed)
+			}
+			if n := w.copies(text); n != 1 {
+				t.Fatalf("%d copies", n)
+			}
+		})
+	}
+}
+
+// Issue 12 item 1, "two comments that were written answered 409 instead of
+// replaying": the transaction of a keyed comment is applied but its answer
+// is lost, so the SDK sends it again. The retry is recognised as applied
+// (the idempotency record is marked in the same transaction), so the
+// request succeeds once and its retries replay it.
+func TestLostAnswerOfTheEffectIsNotAConflict(t *testing.T) {
+	px := newDDBProxy(t, only("TransactWriteItems"))
+	w := newWorld(t, px.endpoint(), tight, 2, 0)
+	p := w.people[1]
+	body := `{"body":"Answer lost on the way back"}`
+	px.set(loseOnce)
+	a := w.call(p, "POST", "/api/v1/threads/"+w.thread+"/comments", body, "lost-answer-1", time.Minute)
+	if px.lost.Load() != 1 {
+		t.Fatalf("the proxy lost %d answers", px.lost.Load())
+	}
+	if a.status != 201 {
+		t.Fatalf("a comment whose first answer was lost: %s", a)
+	}
+	if n := w.copies("Answer lost on the way back"); n != 1 {
+		t.Fatalf("%d copies", n)
+	}
+	again := w.call(p, "POST", "/api/v1/threads/"+w.thread+"/comments", body, "lost-answer-1", time.Minute)
+	if again.status != 201 || !again.replayed || string(again.body) != string(a.body) {
+		t.Fatalf("retry: %s (replayed %v)", again, again.replayed)
+	}
+}
+
+// The one answer that cannot be replayed: the effect was applied, its
+// answer was lost and every attempt after it failed, so the first request
+// answered 503. Its retries say "already applied" (409, Idempotent-Replayed)
+// and never apply it a second time.
+func TestAppliedEffectWithoutAnAnswerIsNeverRepeated(t *testing.T) {
+	px := newDDBProxy(t, only("TransactWriteItems"))
+	w := newWorld(t, px.endpoint(), timing{request: 5 * time.Second, attempt: 500 * time.Millisecond, budget: 2 * time.Second}, 2, 0)
+	p := w.people[1]
+	body := `{"body":"Applied in the dark"}`
+	px.set(loseThenHang)
+	first := w.call(p, "POST", "/api/v1/threads/"+w.thread+"/comments", body, "applied-in-the-dark-1", time.Minute)
+	px.set(pass)
+	checkUnavailable(t, "the first attempt", first)
+	a, tries := w.retryUntilFinal(p, "POST", "/api/v1/threads/"+w.thread+"/comments", body, "applied-in-the-dark-1", time.Minute)
+	var prob struct {
+		Detail string `json:"detail"`
+	}
+	_ = json.Unmarshal(a.body, &prob)
+	if a.status != 409 || !a.replayed || a.retryAfter != "" || !strings.Contains(prob.Detail, "already applied") {
+		t.Fatalf("retry (%d tries): %s (replayed %v)", tries, a, a.replayed)
+	}
+	if n := w.copies("Applied in the dark"); n != 1 {
+		t.Fatalf("%d copies", n)
+	}
+}
+
+// A single conditional write whose answer is lost is sent again by the SDK
+// and then fails its own condition; that is not a conflict: renaming
+// oneself answers 200, not 409 "changed by someone else in the meantime".
+func TestLostAnswerOfASingleWriteIsNotAConflict(t *testing.T) {
+	px := newDDBProxy(t, only("PutItem"))
+	w := newWorld(t, px.endpoint(), tight, 2, 0)
+	p := w.people[1]
+	px.set(loseOnce)
+	a := w.call(p, "PATCH", "/api/v1/me", `{"name":"Lost Answer"}`, "", time.Minute)
+	if px.lost.Load() != 1 {
+		t.Fatalf("the proxy lost %d answers", px.lost.Load())
+	}
+	if a.status != 200 || !strings.Contains(string(a.body), "Lost Answer") {
+		t.Fatalf("a rename whose first answer was lost: %s", a)
+	}
+}
