@@ -190,18 +190,33 @@ func TestAppliedEffectWithoutAnAnswerIsNeverRepeated(t *testing.T) {
 }
 
 // A single conditional write whose answer is lost is sent again by the SDK
-// and then fails its own condition; that is not a conflict: renaming
-// oneself answers 200, not 409 "changed by someone else in the meantime".
+// and then fails its own condition; that is not a conflict: starting a
+// thread answers 201 (not 409 "it already exists"), and there is one thread.
 func TestLostAnswerOfASingleWriteIsNotAConflict(t *testing.T) {
 	px := newDDBProxy(t, only("PutItem"))
 	w := newWorld(t, px.endpoint(), tight, 2, 0)
 	p := w.people[1]
 	px.set(loseOnce)
-	a := w.call(p, "PATCH", "/api/v1/me", `{"name":"Lost Answer"}`, "", time.Minute)
+	a := w.call(p, "POST", "/api/v1/groups/"+w.group+"/threads", `{"title":"Answer lost, thread kept"}`, "", time.Minute)
 	if px.lost.Load() != 1 {
 		t.Fatalf("the proxy lost %d answers", px.lost.Load())
 	}
-	if a.status != 200 || !strings.Contains(string(a.body), "Lost Answer") {
-		t.Fatalf("a rename whose first answer was lost: %s", a)
+	if a.status != 201 {
+		t.Fatalf("a thread whose first answer was lost: %s", a)
+	}
+	var page struct {
+		Items []struct {
+			Title string `json:"title"`
+		} `json:"items"`
+	}
+	w.get(p, "/api/v1/groups/"+w.group+"/threads", &page)
+	n := 0
+	for _, th := range page.Items {
+		if th.Title == "Answer lost, thread kept" {
+			n++
+		}
+	}
+	if n != 1 {
+		t.Fatalf("%d threads", n)
 	}
 }
