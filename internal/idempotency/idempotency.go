@@ -116,6 +116,8 @@ type Options struct {
 	// function's timeout (0: DefaultLease).
 	Lease time.Duration
 	Log   *slog.Logger
+	// RequestID names the request in log lines (nil: not named).
+	RequestID func(context.Context) string
 	// Now is the clock (nil: time.Now).
 	Now func() time.Time
 }
@@ -130,6 +132,9 @@ func Middleware(st *store.Store, scope Scope, opts Options, write func(http.Resp
 	}
 	if opts.Log == nil {
 		opts.Log = slog.New(slog.DiscardHandler)
+	}
+	if opts.RequestID == nil {
+		opts.RequestID = func(context.Context) string { return "" }
 	}
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -254,7 +259,7 @@ func (c *claim) run(w http.ResponseWriter, r *http.Request, next http.Handler) {
 	if err != nil {
 		// The answer was given but cannot be replayed: retries get "already
 		// applied" (a transaction applied) or run after the lease.
-		c.opts.Log.WarnContext(r.Context(), "idempotency record not saved", "error", err.Error())
+		c.opts.Log.WarnContext(r.Context(), "idempotency record not saved", "request_id", c.opts.RequestID(r.Context()), "error", err.Error())
 	}
 }
 
@@ -286,7 +291,7 @@ func (c *claim) release(ctx context.Context) {
 			If("$ = ? AND $ = ?", "Owner", c.rec.Owner, "State", statePending).Run(ctx)
 	})
 	if err != nil && domain.ErrorCode(err) != domain.Conflict {
-		c.opts.Log.WarnContext(ctx, "idempotency claim not released; its lease frees it", "error", err.Error())
+		c.opts.Log.WarnContext(ctx, "idempotency claim not released; its lease frees it", "request_id", c.opts.RequestID(ctx), "error", err.Error())
 	}
 }
 

@@ -135,7 +135,7 @@ func New(d Deps) (*Server, error) {
 	keyed := func(h http.Handler) http.Handler { return h }
 	if d.Idempotency != nil {
 		scope := func(r *http.Request) string { return authz.ActorFrom(r.Context()).UserID }
-		opts := idempotency.Options{Lease: d.KeyLease, Log: s.log}
+		opts := idempotency.Options{Lease: d.KeyLease, Log: s.log, RequestID: RequestID}
 		keyed = idempotency.Middleware(d.Idempotency, scope, opts, func(w http.ResponseWriter, r *http.Request, err error) {
 			WriteError(w, r, s.log, err)
 		})
