@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"sync/atomic"
+	"syscall"
 	"testing"
 )
 
@@ -21,6 +22,7 @@ const (
 	reset                    // reset the connection without an answer
 	loseOnce                 // forward the next faulted call, then reset instead of answering; then pass
 	loseThenHang             // forward the next faulted call, then reset instead of answering; then hang
+	pauseOnce                // pause DynamoDB Local (SIGSTOP) as the next faulted call arrives, forward it; then pass
 )
 
 // ddbProxy forwards DynamoDB calls to this package's DynamoDB Local and
@@ -34,6 +36,7 @@ type ddbProxy struct {
 	// faulted selects the calls to fault (op is the DynamoDB operation).
 	faulted func(op string, body []byte) bool
 	lost    atomic.Int32 // answers loseOnce and loseThenHang dropped
+	paused  atomic.Int32 // pauses pauseOnce made
 }
 
 // exceptAuth faults every call but those that authenticate an API token
@@ -86,6 +89,11 @@ func (p *ddbProxy) serve(w http.ResponseWriter, r *http.Request) {
 		case reset:
 			resetConn(w)
 			return
+		case pauseOnce:
+			if p.mode.CompareAndSwap(int32(pauseOnce), int32(pass)) {
+				_ = own.cloud.Signal("dynamodb", syscall.SIGSTOP)
+				p.paused.Add(1)
+			}
 		case loseOnce, loseThenHang:
 			next := pass
 			if m == loseThenHang {

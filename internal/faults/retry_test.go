@@ -56,38 +56,41 @@ func (w *world) copies(body string) int {
 	}
 }
 
-// Issue 12 item 1, as the issue reproduced it: DynamoDB Local paused while
-// a keyed comment is in flight, the client gives up, DynamoDB resumes. The
-// comment sent again with its key is posted (at the latest once the first
-// claim's lease has run out), exactly once; before, the key answered 409
-// "being processed" for 24 hours and the comment could never be posted.
+// Issue 12 item 1, "DynamoDB died while the request was in flight": the
+// table is paused (SIGSTOP) just as the comment's transaction reaches it,
+// the request and its client give up, and the table resumes and works
+// through what it had received: the transaction, and the release of the
+// claim. Whatever their order, the comment sent again with its key ends
+// posted exactly once, answered 201 (the release came first and the stale
+// transaction failed on the claim) or 409 "already applied" (the other
+// way round); before, the key answered 409 "being processed" for 24 hours.
 func TestKeyOfARequestCaughtInAPauseCanBeRetried(t *testing.T) {
-	x := newToxic(t)
-	w := newWorld(t, x.endpoint(), timing{request: 3 * time.Second, attempt: 500 * time.Millisecond, budget: 2 * time.Second}, 2, 0)
+	px := newDDBProxy(t, only("TransactWriteItems"))
+	w := newWorld(t, px.endpoint(), timing{request: 3 * time.Second, attempt: 500 * time.Millisecond, budget: 2 * time.Second}, 2, 0)
 	p, cloud := w.people[1], dynamo(t)
 	body := `{"body":"Posted during a pause"}`
-	if err := cloud.Signal("dynamodb", syscall.SIGSTOP); err != nil {
-		t.Fatal(err)
-	}
+	px.set(pauseOnce)
 	first := w.call(p, "POST", "/api/v1/threads/"+w.thread+"/comments", body, "paused-comment-1", 4*time.Second)
 	time.Sleep(time.Second)
 	if err := cloud.Signal("dynamodb", syscall.SIGCONT); err != nil {
 		t.Fatal(err)
 	}
-	if first.status == 201 {
-		t.Fatalf("a comment was posted while the table was paused: %s", first)
+	if px.paused.Load() != 1 || first.status == 201 {
+		t.Fatalf("paused %d times; first answer %s", px.paused.Load(), first)
 	}
-	// Lease 3 s + 3 s: a minute is plenty even on a slow machine.
 	a, tries := w.retryUntilFinal(p, "POST", "/api/v1/threads/"+w.thread+"/comments", body, "paused-comment-1", time.Minute)
-	if a.status != 201 {
+	applied := a.status == 409 && a.replayed && strings.Contains(string(a.body), "already applied")
+	if a.status != 201 && !applied {
 		t.Fatalf("the comment sent again with its key (%d tries): %s", tries, a)
 	}
 	if n := w.copies("Posted during a pause"); n != 1 {
-		t.Fatalf("%d copies of the comment", n)
+		t.Fatalf("%d copies of the comment (answer %s)", n, a)
 	}
-	again := w.call(p, "POST", "/api/v1/threads/"+w.thread+"/comments", body, "paused-comment-1", time.Minute)
-	if again.status != 201 || !again.replayed || string(again.body) != string(a.body) {
-		t.Fatalf("a retry after success must replay it: %s (replayed %v)", again, again.replayed)
+	if a.status == 201 {
+		again := w.call(p, "POST", "/api/v1/threads/"+w.thread+"/comments", body, "paused-comment-1", time.Minute)
+		if again.status != 201 || !again.replayed || string(again.body) != string(a.body) {
+			t.Fatalf("a retry after success must replay it: %s (replayed %v)", again, again.replayed)
+		}
 	}
 }
 
