@@ -151,7 +151,7 @@ type fullJitter struct{}
 
 func (fullJitter) BackoffDelay(attempt int, _ error) (time.Duration, error) {
 	ceiling := min(MaxBackoff, BackoffBase<<min(attempt, 10))
-	return time.Duration(rand.Int64N(int64(ceiling))), nil
+	return time.Duration(rand.Int64N(int64(ceiling))), nil // #nosec G404 -- jitter of a retry pause, not a secret
 }
 
 // streaming operations return a body the caller reads after the call: the
