@@ -27,10 +27,10 @@ func (w *world) retryUntilFinal(p *member, method, path, body, key string, limit
 	}
 }
 
-// copies counts the comments of the world's thread whose body is body.
-func (w *world) copies(body string) int {
+// comments counts the comments of the world's thread by body.
+func (w *world) comments() map[string]int {
 	w.t.Helper()
-	n, cursor := 0, ""
+	out, cursor := map[string]int{}, ""
 	for {
 		var page struct {
 			Items []struct {
@@ -45,16 +45,19 @@ func (w *world) copies(body string) int {
 		}
 		w.get(w.people[0], path, &page)
 		for _, it := range page.Items {
-			if it.Kind == "comment" && it.Body == body {
-				n++
+			if it.Kind == "comment" {
+				out[it.Body]++
 			}
 		}
 		if page.Next == "" {
-			return n
+			return out
 		}
 		cursor = page.Next
 	}
 }
+
+// copies counts the comments of the world's thread whose body is body.
+func (w *world) copies(body string) int { return w.comments()[body] }
 
 // Issue 12 item 1, "DynamoDB died while the request was in flight": the
 // table is paused (SIGSTOP) just as the comment's transaction reaches it,

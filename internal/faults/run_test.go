@@ -305,7 +305,7 @@ func (r *run) check(t *testing.T) {
 
 	// Every comment the clients were told about exists exactly once; the
 	// ones that were refused (none should be) not at all.
-	copies := r.commentCopies()
+	copies := r.w.comments()
 	for _, o := range r.ops {
 		if o.kind != "comment" {
 			continue
@@ -360,37 +360,8 @@ func (r *run) check(t *testing.T) {
 	}
 	t.Logf("replayed %d answered requests: %d answers had not been recorded", replayed, lost)
 	r.checkBallots(t, "after the replays")
-	if again := r.commentCopies(); len(again) != len(copies) {
+	if again := r.w.comments(); len(again) != len(copies) {
 		t.Errorf("the replays changed the comments: %d distinct before, %d after", len(copies), len(again))
-	}
-}
-
-// commentCopies counts the thread's comments by text.
-func (r *run) commentCopies() map[string]int {
-	w := r.w
-	out := map[string]int{}
-	cursor := ""
-	for {
-		var page struct {
-			Items []struct {
-				Kind, Body string
-			} `json:"items"`
-			Next string `json:"next"`
-		}
-		path := "/api/v1/threads/" + w.thread + "/timeline?limit=1000"
-		if cursor != "" {
-			path += "&cursor=" + cursor
-		}
-		w.get(w.people[0], path, &page)
-		for _, it := range page.Items {
-			if it.Kind == "comment" {
-				out[it.Body]++
-			}
-		}
-		if page.Next == "" {
-			return out
-		}
-		cursor = page.Next
 	}
 }
 

@@ -60,14 +60,7 @@ func TestProvisionMatchesDefinition(t *testing.T) {
 // A persisted cloud keeps data across a stop and start, a taken port gets a
 // clear error, and Stop leaves no child process running.
 func TestPersistentCloudLifecycle(t *testing.T) {
-	wd, _ := os.Getwd()
-	root, err := localcloud.FindRoot(wd)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := localcloud.EnsureTools(root, nil); err != nil {
-		t.Fatal(err)
-	}
+	root := tools(t)
 	data := t.TempDir()
 	ctx := context.Background()
 	start := func() *localcloud.Cloud {
@@ -79,7 +72,7 @@ func TestPersistentCloudLifecycle(t *testing.T) {
 	}
 	c := start()
 	ports := mustPort(t, c.DynamoDBEndpoint)
-	_, err = localcloud.Start(ctx, localcloud.Options{Root: root, DataDir: t.TempDir(), Ports: localcloud.Ports{DynamoDB: ports}})
+	_, err := localcloud.Start(ctx, localcloud.Options{Root: root, DataDir: t.TempDir(), Ports: localcloud.Ports{DynamoDB: ports}})
 	if err == nil || !contains(err.Error(), "already in use") || !contains(err.Error(), "DYNAMODB_PORT") {
 		t.Fatalf("want a clear port-in-use error, got %v", err)
 	}
@@ -117,14 +110,7 @@ func waitGone(t *testing.T, pid int) {
 // again on its port with its data, and a client made before it died (the
 // running app's) works again without a restart of its own.
 func TestDeadStandInComesBackWithItsData(t *testing.T) {
-	wd, _ := os.Getwd()
-	root, err := localcloud.FindRoot(wd)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := localcloud.EnsureTools(root, nil); err != nil {
-		t.Fatal(err)
-	}
+	root := tools(t)
 	ctx := context.Background()
 	c, err := localcloud.Start(ctx, localcloud.Options{Root: root, DataDir: t.TempDir(), Services: []string{localcloud.Dynamo}, Restart: true})
 	if err != nil {
@@ -165,4 +151,18 @@ func TestDeadStandInComesBackWithItsData(t *testing.T) {
 	if err != nil || out.Item == nil {
 		t.Fatalf("the item did not survive the restart: %v %v", err, out)
 	}
+}
+
+// tools returns the repository root with the stand-ins installed.
+func tools(t *testing.T) string {
+	t.Helper()
+	wd, _ := os.Getwd()
+	root, err := localcloud.FindRoot(wd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := localcloud.EnsureTools(root, nil); err != nil {
+		t.Fatal(err)
+	}
+	return root
 }
