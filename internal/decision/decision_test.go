@@ -613,6 +613,7 @@ func TestConcurrentLoadRecount(t *testing.T) {
 	gid := f.group(authz.Open, names[0], names[1:]...)
 	for _, typ := range []poll.Type{poll.TypeScore, poll.TypePoll} {
 		t.Run(string(typ), func(t *testing.T) {
+			f.t = t // the fixture's failures are this subtest's
 			anonymous := typ == poll.TypePoll
 			p := f.create(f.as(names[0]), gid, f.definition(typ, func(d *poll.Definition) {
 				if typ == poll.TypePoll {
@@ -730,5 +731,76 @@ func TestVoteCost(t *testing.T) {
 		if s := m.Snapshot(); s.DynamoDBCalls > 2 {
 			t.Fatalf("results: %s", s)
 		}
+	}
+}
+
+// A ballot withdrawn and cast again while another write of the same ballot
+// (a second tab's vote or withdrawal, a member's removal) is between its
+// read and its transaction. The new ballot starts again at version 1, so a
+// condition on the version alone passes (ABA) and the late write's tally
+// delta, computed from the old ballot, is applied to the new one: the
+// stored tally and a recount differ. Every write must notice that the
+// ballot it read is gone, re-read and count the ballot that is there.
+func TestBallotCastAgainBetweenReadAndWrite(t *testing.T) {
+	f := newFixture(t)
+	var gid string // a group per case: WithdrawMember goes through all of its polls
+	bob := f.as("bob")
+	score := func(id string, n int) poll.Ballot {
+		return poll.Ballot{Choices: []poll.Choice{{OptionID: id, Score: n}}}
+	}
+	vote := func(pid string) error {
+		_, err := f.svc.Vote(bob, pid, decision.VoteInput{Ballot: score("c", 1)})
+		return err
+	}
+	for _, c := range []struct {
+		name, op string
+		run      func(pid string) error
+		decided  int64
+		legacy   bool // the ballot read was stored before ballots had a CastID
+	}{
+		{"vote", "vote", vote, 1, false},
+		{"vote on a ballot cast before CastID", "vote", vote, 1, true},
+		{"withdraw", "withdraw", func(pid string) error { return f.svc.Withdraw(bob, pid, "") }, 0, false},
+		{"withdraw-member", "withdraw-member", func(pid string) error {
+			_, err := f.svc.WithdrawMember(context.Background(), gid, f.uid("bob"))
+			return err
+		}, 0, false},
+		{"remove-voter", "remove-voter", func(pid string) error { return f.svc.RemoveVoter(f.as("ann"), pid, f.uid("bob")) }, 0, false},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			f.t = t
+			gid = f.group(authz.Open, "ann", "bob")
+			var voters []string
+			if c.op == "remove-voter" {
+				voters = []string{f.uid("bob")}
+			}
+			p := f.create(f.as("ann"), gid, f.definition(poll.TypeScore, func(d *poll.Definition) {
+				d.Settings.SpecifiedVotersOnly = voters != nil
+			}), voters...)
+			_, err := f.svc.Vote(bob, p.ID, decision.VoteInput{Ballot: score("a", 5)})
+			f.must(err)
+			if c.legacy {
+				f.must(f.st.Update("POLL#"+p.ID, "BALLOT#"+f.uid("bob")).Remove("CastID").If("attribute_exists($)", "CastID").Run(context.Background()))
+			}
+			var fired atomic.Bool
+			decision.SetBetween(f.svc, func(op string) {
+				if op != c.op || !fired.CompareAndSwap(false, true) {
+					return
+				}
+				// Meanwhile, in another tab: withdrawn, and cast anew.
+				f.must(f.svc.Withdraw(bob, p.ID, ""))
+				_, err := f.svc.Vote(bob, p.ID, decision.VoteInput{Ballot: score("b", 3)})
+				f.must(err)
+			})
+			defer decision.SetBetween(f.svc, nil)
+			f.must(c.run(p.ID))
+			if !fired.Load() {
+				t.Fatal("the race was not staged")
+			}
+			rep := f.recountClean(p.ID)
+			if rep.Stored.Decided != c.decided {
+				t.Fatalf("decided %d, want %d", rep.Stored.Decided, c.decided)
+			}
+		})
 	}
 }

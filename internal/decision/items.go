@@ -149,10 +149,33 @@ type ballotItem struct {
 	Reason         string        `dynamo:"Reason,omitempty"`
 	CastAt         time.Time     `dynamo:"CastAt"`
 	UpdatedAt      time.Time     `dynamo:"UpdatedAt"`
+	// CastID is a random id of this cast, kept by every change. A ballot
+	// withdrawn and cast again is a new item whose Version starts at 1
+	// again: writes conditioned on the ballot they read check both (see
+	// sameCast). Ballots cast before it existed have none.
+	CastID string `dynamo:"CastID,omitempty"`
 }
 
 func (b *ballotItem) ballot() poll.Ballot {
 	return poll.Ballot{Choices: b.Choices, NoneOfTheAbove: b.NoneOfTheAbove, Reason: b.Reason}
+}
+
+// sameCast is the condition, beside the version, that the stored ballot is
+// the cast that was read (ABA: withdrawn and cast again in between would
+// otherwise pass a condition on the version, and the tally would take a
+// delta computed from a ballot that is no longer there).
+func sameCast(castID string) (string, []any) {
+	if castID == "" {
+		return "attribute_not_exists($)", []any{"CastID"}
+	}
+	return "$ = ?", []any{"CastID", castID}
+}
+
+// deleteBallot adds to tx the delete of uid's ballot as it was read (at
+// version, of the cast castID); errStale when it changed since.
+func (s *Service) deleteBallot(tx *store.Tx, pid, uid string, version int64, castID string) {
+	expr, args := sameCast(castID)
+	tx.Delete(s.st.DeleteOp(pollPK(pid), ballotSK(uid)).If("$ = ?", tabledef.Version, version).If(expr, args...), errStale)
 }
 
 // sealedItem: PK=POLL#<pid> SK=SEALED#<sha256(receipt)>: an anonymous

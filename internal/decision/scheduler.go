@@ -579,7 +579,7 @@ func (s *Service) withdrawFor(ctx context.Context, pid, uid string, before time.
 			}
 			if before.IsZero() || !b.UpdatedAt.After(before) {
 				prev := b.ballot()
-				tx.Delete(s.st.DeleteOp(pollPK(pid), ballotSK(uid)).If("$ = ?", tabledef.Version, b.Version), errStale)
+				s.deleteBallot(tx, pid, uid, b.Version, b.CastID)
 				if dl := poll.Delta(d.Type, &prev, nil); len(dl) > 0 {
 					tx.Update(addDelta(s.st.Update(pollPK(pid), skTally), dl), nil)
 				}
@@ -589,6 +589,7 @@ func (s *Service) withdrawFor(ctx context.Context, pid, uid string, before time.
 		if tx.Len() == 1 {
 			return false, nil // only the poll check: nothing to do
 		}
+		s.raced("withdraw-member")
 		err = tx.Run(ctx, "")
 		if err != nil && retryable(err) {
 			backoff(ctx, attempt)

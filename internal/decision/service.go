@@ -64,6 +64,17 @@ type Service struct {
 	// fault, set only by tests (export_test.go), makes a member's
 	// withdrawal fail.
 	fault func(gid, uid string) error
+	// between, set only by tests (export_test.go), runs after a ballot
+	// write has read the ballot and before its transaction, so that a test
+	// can interleave other writes of the same ballot.
+	between func(op string)
+}
+
+// raced runs the test hook between a ballot write's read and its transaction.
+func (s *Service) raced(op string) {
+	if s.between != nil {
+		s.between(op)
+	}
 }
 
 // New returns a Service.
@@ -660,11 +671,12 @@ func (s *Service) RemoveVoter(ctx context.Context, pid, uid string) error {
 				return err
 			}
 			prev := b.ballot()
-			tx.Delete(s.st.DeleteOp(pollPK(pid), ballotSK(uid)).If("$ = ?", tabledef.Version, b.Version), errStale)
+			s.deleteBallot(tx, pid, uid, b.Version, b.CastID)
 			if d := poll.Delta(l.def.Type, &prev, nil); len(d) > 0 {
 				tx.Update(addDelta(s.st.Update(pollPK(pid), skTally), d), nil)
 			}
 		}
+		s.raced("remove-voter")
 		err = tx.Run(ctx, "")
 		if errors.Is(err, errStale) {
 			continue

@@ -64,6 +64,7 @@ type voteState struct {
 	uid       string
 	prev      *poll.Ballot
 	prevVer   int64
+	castID    string // the previous ballot's cast (ballotItem.CastID)
 	voted     bool   // anonymous: VOTED# exists
 	hash      string // anonymous: the receipt hash given
 	castAt    time.Time
@@ -120,7 +121,7 @@ func (s *Service) loadVote(ctx context.Context, pid, receipt string) (*voteState
 			return nil, err
 		}
 		prev := b.ballot()
-		vs.prev, vs.prevVer, vs.castAt = &prev, b.Version, b.CastAt
+		vs.prev, vs.prevVer, vs.castAt, vs.castID = &prev, b.Version, b.CastAt, b.CastID
 	}
 	return vs, nil
 }
@@ -247,10 +248,12 @@ func (s *Service) voteOnce(ctx context.Context, pid string, in VoteInput) (VoteR
 		b := &ballotItem{Item: store.Item{PK: pollPK(p.ID), SK: ballotSK(vs.uid), Type: "ballot"}, PollID: p.ID, UserID: vs.uid,
 			Choices: next.Choices, NoneOfTheAbove: next.NoneOfTheAbove, Reason: next.Reason, CastAt: now, UpdatedAt: now}
 		if vs.prev == nil {
+			b.CastID = newID()
 			tx.Create(b, errStale)
 		} else {
-			b.Version, b.CastAt = vs.prevVer, vs.castAt
-			tx.Save(b)
+			b.Version, b.CastAt, b.CastID = vs.prevVer, vs.castAt, vs.castID
+			expr, args := sameCast(vs.castID)
+			tx.SaveIf(b, expr, args...)
 		}
 	}
 	if d := poll.Delta(vs.def.Type, vs.prev, &next); len(d) > 0 {
@@ -259,6 +262,7 @@ func (s *Service) voteOnce(ctx context.Context, pid string, in VoteInput) (VoteR
 	if err := s.conditions(tx, vs, now, true); err != nil {
 		return VoteResult{}, err
 	}
+	s.raced("vote")
 	if err := tx.Run(ctx, ""); err != nil {
 		return VoteResult{}, err
 	}
@@ -309,7 +313,7 @@ func (s *Service) withdrawOnce(ctx context.Context, pid, receipt string) error {
 		tx.Delete(s.st.DeleteOp(pollPK(p.ID), sealedSK(vs.hash)).If("$ = ?", tabledef.Version, vs.prevVer), errStale).
 			Delete(s.st.DeleteOp(pollPK(p.ID), votedSK(vs.uid)).If("attribute_exists($)", tabledef.PK), ErrReceipt)
 	} else {
-		tx.Delete(s.st.DeleteOp(pollPK(p.ID), ballotSK(vs.uid)).If("$ = ?", tabledef.Version, vs.prevVer), errStale)
+		s.deleteBallot(tx, p.ID, vs.uid, vs.prevVer, vs.castID)
 	}
 	if d := poll.Delta(vs.def.Type, vs.prev, nil); len(d) > 0 {
 		tx.Update(addDelta(s.st.Update(pollPK(p.ID), skTally), d), nil)
@@ -317,6 +321,7 @@ func (s *Service) withdrawOnce(ctx context.Context, pid, receipt string) error {
 	if err := s.conditions(tx, vs, now, false); err != nil {
 		return err
 	}
+	s.raced("withdraw")
 	return tx.Run(ctx, "")
 }
 

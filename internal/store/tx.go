@@ -65,14 +65,24 @@ func (t *Tx) Create(item Entity, onFail error) *Tx {
 }
 
 // Save adds an optimistic-concurrency replace (see Store.Save).
-func (t *Tx) Save(item Entity) *Tx {
+func (t *Tx) Save(item Entity) *Tx { return t.SaveIf(item, "") }
+
+// SaveIf is Save with a further condition on the stored item (expr with
+// args, as in dynamo's If; "" for none), for items whose Version alone does
+// not identify what was read: an item deleted and created again starts at
+// version 1 again. Either condition failing is ErrVersionConflict.
+func (t *Tx) SaveIf(item Entity, expr string, args ...any) *Tx {
 	b := item.Base()
 	if b.Version == 0 {
 		return t.Create(item, nil)
 	}
 	b.Version++
 	t.bumps = append(t.bumps, b)
-	t.tx.Put(t.s.table.Put(item).If("$ = ?", tabledef.Version, b.Version-1))
+	put := t.s.table.Put(item).If("$ = ?", tabledef.Version, b.Version-1)
+	if expr != "" {
+		put.If(expr, args...)
+	}
+	t.tx.Put(put)
 	t.add(ErrVersionConflict)
 	return t
 }
