@@ -1,6 +1,7 @@
 package faults
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -172,27 +173,64 @@ func TestLostAnswerOfTheEffectIsNotAConflict(t *testing.T) {
 // The one answer that cannot be replayed: the effect was applied, its
 // answer was lost and every attempt after it failed, so the first request
 // answered 503. Its retries say "already applied" (409, Idempotent-Replayed)
-// and never apply it a second time.
+// and never apply it a second time: neither a comment (a transaction) nor a
+// thread (a single put, which a keyed request writes in a transaction with
+// its idempotency record; before, the released key let the retry start a
+// second thread).
 func TestAppliedEffectWithoutAnAnswerIsNeverRepeated(t *testing.T) {
-	px := newDDBProxy(t, only("TransactWriteItems"))
-	w := newWorld(t, px.endpoint(), timing{request: 5 * time.Second, attempt: 500 * time.Millisecond, budget: 2 * time.Second}, 2, 0)
-	p := w.people[1]
-	body := `{"body":"Applied in the dark"}`
-	px.set(loseThenHang)
-	first := w.call(p, "POST", "/api/v1/threads/"+w.thread+"/comments", body, "applied-in-the-dark-1", time.Minute)
-	px.set(pass)
-	checkUnavailable(t, "the first attempt", first)
-	a, tries := w.retryUntilFinal(p, "POST", "/api/v1/threads/"+w.thread+"/comments", body, "applied-in-the-dark-1", time.Minute)
-	var prob struct {
-		Detail string `json:"detail"`
+	for _, c := range []struct {
+		name, path, body, text string
+		count                  func(w *world, text string) int
+	}{
+		{"comment", "/api/v1/threads/{tid}/comments", `{"body":"Applied in the dark"}`, "Applied in the dark", (*world).copies},
+		{"thread", "/api/v1/groups/{gid}/threads", `{"title":"Started in the dark"}`, "Started in the dark", (*world).threads},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			// Only the effect's write is faulted (its body holds the text),
+			// whatever call carries it.
+			px := newDDBProxy(t, func(_ string, body []byte) bool { return bytes.Contains(body, []byte(c.text)) })
+			w := newWorld(t, px.endpoint(), timing{request: 5 * time.Second, attempt: 500 * time.Millisecond, budget: 2 * time.Second}, 2, 0)
+			p := w.people[1]
+			path := strings.NewReplacer("{tid}", w.thread, "{gid}", w.group).Replace(c.path)
+			key := "applied-in-the-dark-" + c.name
+			px.set(loseThenHang)
+			first := w.call(p, "POST", path, c.body, key, time.Minute)
+			px.set(pass)
+			if px.lost.Load() != 1 {
+				t.Fatalf("the proxy lost %d answers", px.lost.Load())
+			}
+			checkUnavailable(t, "the first attempt", first)
+			a, tries := w.retryUntilFinal(p, "POST", path, c.body, key, time.Minute)
+			var prob struct {
+				Detail string `json:"detail"`
+			}
+			_ = json.Unmarshal(a.body, &prob)
+			if a.status != 409 || !a.replayed || a.retryAfter != "" || !strings.Contains(prob.Detail, "already applied") {
+				t.Errorf("retry (%d tries): %s (replayed %v)", tries, a, a.replayed)
+			}
+			if n := c.count(w, c.text); n != 1 {
+				t.Fatalf("%d copies", n)
+			}
+		})
 	}
-	_ = json.Unmarshal(a.body, &prob)
-	if a.status != 409 || !a.replayed || a.retryAfter != "" || !strings.Contains(prob.Detail, "already applied") {
-		t.Fatalf("retry (%d tries): %s (replayed %v)", tries, a, a.replayed)
+}
+
+// threads counts the world's group's threads titled title.
+func (w *world) threads(title string) int {
+	w.t.Helper()
+	var page struct {
+		Items []struct {
+			Title string `json:"title"`
+		} `json:"items"`
 	}
-	if n := w.copies("Applied in the dark"); n != 1 {
-		t.Fatalf("%d copies", n)
+	w.get(w.people[0], "/api/v1/groups/"+w.group+"/threads?limit=100", &page)
+	n := 0
+	for _, th := range page.Items {
+		if th.Title == title {
+			n++
+		}
 	}
+	return n
 }
 
 // A single conditional write whose answer is lost is sent again by the SDK
@@ -210,19 +248,7 @@ func TestLostAnswerOfASingleWriteIsNotAConflict(t *testing.T) {
 	if a.status != 201 {
 		t.Fatalf("a thread whose first answer was lost: %s", a)
 	}
-	var page struct {
-		Items []struct {
-			Title string `json:"title"`
-		} `json:"items"`
-	}
-	w.get(p, "/api/v1/groups/"+w.group+"/threads", &page)
-	n := 0
-	for _, th := range page.Items {
-		if th.Title == "Answer lost, thread kept" {
-			n++
-		}
-	}
-	if n != 1 {
+	if n := w.threads("Answer lost, thread kept"); n != 1 {
 		t.Fatalf("%d threads", n)
 	}
 }

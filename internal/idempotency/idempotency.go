@@ -16,7 +16,8 @@
 //     outlives the request, so a retry runs immediately.
 //   - Every DynamoDB transaction the request runs also marks the record
 //     "applied", on condition that the request still holds the lease (a
-//     store.TxGuard). Where the effect is one transaction, "done" and
+//     store.TxGuard; store.Create and store.Save become transactions for
+//     it). Where the effect is one such write, "done" and
 //     "recorded" cannot disagree: an effect that happened always shows in
 //     the record (its claim is then never released nor taken over), and a
 //     request that lost its lease cannot apply its effect any more. A

@@ -100,7 +100,18 @@ func (s *Store) Get(ctx context.Context, pk, sk string, out Entity) error {
 // Create writes a new item; if an item with the same key exists it returns
 // exists (or a generic conflict when exists is nil). The item's Version
 // becomes 1.
+//
+// Within a keyed API request (a context with a TxGuard) the put is a
+// transaction with the guard, so that the effect and the request's
+// idempotency record cannot disagree (see WithTxGuard).
 func (s *Store) Create(ctx context.Context, item Entity, exists error) error {
+	if guarded(ctx) {
+		err := s.Tx().Create(item, exists).Run(ctx, "")
+		if err != nil {
+			item.Base().Version = 0
+		}
+		return err
+	}
 	b := item.Base()
 	b.Version = 1
 	av, id, err := withWriteID(item)
@@ -157,10 +168,15 @@ func (s *Store) written(ctx context.Context, b *Item, id string) bool {
 // concurrency). If anybody wrote it in between, Save returns a Conflict error
 // the caller can act on (re-read and retry, or tell the user). Items with
 // Version 0 are created.
+//
+// Within a keyed API request it is a transaction with the guard, as Create.
 func (s *Store) Save(ctx context.Context, item Entity) error {
 	b := item.Base()
 	if b.Version == 0 {
 		return s.Create(ctx, item, nil)
+	}
+	if guarded(ctx) {
+		return s.Tx().Save(item).Run(ctx, "")
 	}
 	prev := b.Version
 	b.Version++

@@ -377,3 +377,57 @@ func testMetering(t *testing.T, s *store.Store, _ raw) {
 		t.Fatalf("transaction capacity %+v", snap)
 	}
 }
+
+type mark struct {
+	store.Item
+	N int64 `dynamo:"N"`
+}
+
+// A context with a TxGuard puts the guard's operation into every write of
+// the store that may be the effect of a keyed request: transactions, and
+// Create and Save, which then run as transactions. The guard's condition
+// failing means nothing was written, and its error is returned.
+func TestGuardRidesEveryWrite(t *testing.T) { both(t, testGuardRidesEveryWrite) }
+
+func testGuardRidesEveryWrite(t *testing.T, s *store.Store, _ raw) {
+	bg := context.Background()
+	markPK := "MARK#guard"
+	lost := domain.Errorf(domain.Conflict, "lease lost")
+	held := store.WithTxGuard(bg, func(tx *store.Tx) {
+		tx.Update(s.Update(markPK, "M").Add("N", 1), lost)
+	})
+	n := newNote("guard", "guarded", "first")
+	if err := s.Create(held, n, nil); err != nil {
+		t.Fatal(err)
+	}
+	n.Title = "second"
+	if err := s.Save(held, n); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Tx().Put(newNote("guard", "other", "x")).Run(held, ""); err != nil {
+		t.Fatal(err)
+	}
+	var m mark
+	if err := s.Get(bg, markPK, "M", &m); err != nil || m.N != 3 {
+		t.Fatalf("the guard rode %d of 3 writes (%v)", m.N, err)
+	}
+
+	gone := store.WithTxGuard(bg, func(tx *store.Tx) {
+		tx.Update(s.Update(markPK, "M").Add("N", 1).If("$ = ?", "N", -1), lost)
+	})
+	if err := s.Create(gone, newNote("guard", "refused", "x"), nil); !errors.Is(err, lost) {
+		t.Fatalf("create under a lost guard: %v", err)
+	}
+	var got note
+	if err := s.Get(bg, "NOTEGROUP#guard", "NOTE#refused", &got); domain.ErrorCode(err) != domain.NotFound {
+		t.Fatalf("created although the guard failed: %v", err)
+	}
+	v := n.Version
+	n.Title = "third"
+	if err := s.Save(gone, n); !errors.Is(err, lost) || n.Version != v {
+		t.Fatalf("save under a lost guard: %v (version %d, was %d)", err, n.Version, v)
+	}
+	if err := s.Get(bg, n.PK, n.SK, &got); err != nil || got.Title != "second" {
+		t.Fatalf("stored %q (%v)", got.Title, err)
+	}
+}

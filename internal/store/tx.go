@@ -38,9 +38,16 @@ type TxGuard func(t *Tx)
 
 type guardKey struct{}
 
-// WithTxGuard returns a context whose transactions include g.
+// WithTxGuard returns a context whose transactions include g. Store.Create
+// and Store.Save run as transactions under it too: a keyed request's single
+// writes are recorded with their effect like its transactions.
 func WithTxGuard(ctx context.Context, g TxGuard) context.Context {
 	return context.WithValue(ctx, guardKey{}, g)
+}
+
+func guarded(ctx context.Context) bool {
+	_, ok := ctx.Value(guardKey{}).(TxGuard)
+	return ok
 }
 
 // Tx starts a transaction.
