@@ -34,7 +34,7 @@ type ddbProxy struct {
 	upstream string
 	mode     atomic.Int32
 	// faulted selects the calls to fault (op is the DynamoDB operation).
-	faulted func(op string, body []byte) bool
+	faulted atomic.Pointer[func(op string, body []byte) bool]
 	lost    atomic.Int32 // answers loseOnce and loseThenHang dropped
 	paused  atomic.Int32 // pauses pauseOnce made
 }
@@ -43,6 +43,11 @@ type ddbProxy struct {
 // (the token's GetItem and its last-used UpdateItem).
 func exceptAuth(op string, body []byte) bool {
 	return !((op == "GetItem" || op == "UpdateItem") && bytes.Contains(body, []byte(`"TOKEN#`)))
+}
+
+// containing faults the calls whose body contains s (a key prefix, a text).
+func containing(s string) func(string, []byte) bool {
+	return func(_ string, body []byte) bool { return bytes.Contains(body, []byte(s)) }
 }
 
 // only faults the named operations.
@@ -59,7 +64,8 @@ func only(ops ...string) func(string, []byte) bool {
 
 func newDDBProxy(t testing.TB, faulted func(string, []byte) bool) *ddbProxy {
 	t.Helper()
-	p := &ddbProxy{upstream: dynamo(t).DynamoDBEndpoint, faulted: faulted}
+	p := &ddbProxy{upstream: dynamo(t).DynamoDBEndpoint}
+	p.faultOnly(faulted)
 	p.srv = httptest.NewServer(http.HandlerFunc(p.serve))
 	t.Cleanup(p.srv.Close)
 	return p
@@ -67,6 +73,9 @@ func newDDBProxy(t testing.TB, faulted func(string, []byte) bool) *ddbProxy {
 
 func (p *ddbProxy) endpoint() string { return p.srv.URL }
 func (p *ddbProxy) set(m mode)       { p.mode.Store(int32(m)) }
+
+// faultOnly changes the calls the proxy faults.
+func (p *ddbProxy) faultOnly(faulted func(string, []byte) bool) { p.faulted.Store(&faulted) }
 
 func (p *ddbProxy) serve(w http.ResponseWriter, r *http.Request) {
 	body, err := io.ReadAll(r.Body)
@@ -76,7 +85,7 @@ func (p *ddbProxy) serve(w http.ResponseWriter, r *http.Request) {
 	op := r.Header.Get("X-Amz-Target")
 	op = op[strings.LastIndex(op, ".")+1:]
 	m := mode(p.mode.Load())
-	if m != pass && p.faulted(op, body) {
+	if m != pass && (*p.faulted.Load())(op, body) {
 		switch m {
 		case throttle:
 			w.Header().Set("Content-Type", "application/x-amz-json-1.0")

@@ -1,7 +1,6 @@
 package faults
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -188,7 +187,7 @@ func TestAppliedEffectWithoutAnAnswerIsNeverRepeated(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			// Only the effect's write is faulted (its body holds the text),
 			// whatever call carries it.
-			px := newDDBProxy(t, func(_ string, body []byte) bool { return bytes.Contains(body, []byte(c.text)) })
+			px := newDDBProxy(t, containing(c.text))
 			w := newWorld(t, px.endpoint(), timing{request: 5 * time.Second, attempt: 500 * time.Millisecond, budget: 2 * time.Second}, 2, 0)
 			p := w.people[1]
 			path := strings.NewReplacer("{tid}", w.thread, "{gid}", w.group).Replace(c.path)

@@ -130,7 +130,7 @@ func (s *Service) groupAdmins(ctx context.Context, gid string) ([]string, error)
 	err := s.st.Table().Get(tabledef.PK, groupPK(gid)).Range(tabledef.SK, dynamo.BeginsWith, "MEMBER#").
 		Filter("$ = ?", "Role", string(authz.RoleAdmin)).All(ctx, &rows)
 	if err != nil {
-		return nil, domain.Wrap(domain.Unavailable, err, "could not read the group's admins")
+		return nil, store.Classify(err)
 	}
 	var ids []string
 	for _, r := range rows {

@@ -232,7 +232,7 @@ func (s *Service) confirmTime(ctx context.Context, h *heldItem) (time.Time, erro
 		return now, nil
 	}
 	if !dynamo.IsCondCheckFailed(err) {
-		return time.Time{}, domain.Wrap(domain.Unavailable, err, "could not record the confirmation")
+		return time.Time{}, store.Classify(err)
 	}
 	var fresh heldItem
 	if err := s.st.Get(ctx, h.PK, heldSK, &fresh); err != nil {
@@ -269,7 +269,7 @@ func (s *Service) decided(ctx context.Context, h *heldItem, status, by, ref stri
 		if dynamo.IsCondCheckFailed(err) {
 			return ErrHeldDecided
 		}
-		return domain.Wrap(domain.Unavailable, err, "could not record the decision")
+		return store.Classify(err)
 	}
 	return nil
 }
@@ -355,7 +355,7 @@ func (s *Service) GroupHeld(ctx context.Context, gid string) ([]Held, error) {
 	err := s.st.Table().Get(tabledef.GSI1PK, heldListPK(gid)).Index(tabledef.GSI1).Order(dynamo.Descending).
 		Limit(MaxHeldList).All(ctx, &items)
 	if err != nil {
-		return nil, domain.Wrap(domain.Unavailable, err, "could not read the held mail")
+		return nil, store.Classify(err)
 	}
 	now := s.now()
 	out := []Held{}
@@ -414,7 +414,7 @@ func (s *Service) AllowHeld(ctx context.Context, gid, hid string, in AllowInput)
 		rule := &ruleItem{Item: store.Item{PK: groupPK(gid), SK: aliasSK(h.FromAddress), Type: "mail_alias", Version: 1},
 			GroupID: gid, Address: h.FromAddress, UserID: in.AliasUserID, By: a.UserID, CreatedAt: s.now().UTC()}
 		if err := s.st.Table().Put(rule).Run(ctx); err != nil {
-			return Outcome{}, domain.Wrap(domain.Unavailable, err, "could not remember the address")
+			return Outcome{}, store.Classify(err)
 		}
 		poster = in.AliasUserID
 	default:
@@ -465,7 +465,7 @@ func (s *Service) BlockSender(ctx context.Context, gid, hid string) error {
 	rule := &ruleItem{Item: store.Item{PK: groupPK(gid), SK: blockSK(h.FromAddress), Type: "mail_block", Version: 1},
 		GroupID: gid, Address: h.FromAddress, By: a.UserID, CreatedAt: s.now().UTC()}
 	if err := s.st.Table().Put(rule).Run(ctx); err != nil {
-		return domain.Wrap(domain.Unavailable, err, "could not block the address")
+		return store.Classify(err)
 	}
 	if err := s.decided(ctx, h, StatusBlocked, a.UserID, ""); err != nil && err != ErrHeldDecided {
 		return err

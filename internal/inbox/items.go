@@ -72,7 +72,7 @@ func (s *Service) claim(ctx context.Context, d Delivery) (prev inboundItem, clai
 		return inboundItem{}, true, nil
 	}
 	if !dynamo.IsCondCheckFailed(err) {
-		return inboundItem{}, false, domain.Wrap(domain.Unavailable, err, "could not record the message")
+		return inboundItem{}, false, store.Classify(err)
 	}
 	if err := s.st.Get(ctx, inboundPK(d.MessageID), inboundSK, &prev); err != nil {
 		if domain.ErrorCode(err) == domain.NotFound {
@@ -109,7 +109,7 @@ func (s *Service) finish(ctx context.Context, d Delivery, out Outcome) error {
 		u.Set("Reasons", out.Reasons)
 	}
 	if err := u.Run(ctx); err != nil {
-		return domain.Wrap(domain.Unavailable, err, "could not record the message's outcome")
+		return store.Classify(err)
 	}
 	return nil
 }

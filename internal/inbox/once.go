@@ -65,7 +65,7 @@ func (s *Service) firstDelivery(ctx context.Context, d Delivery, m *inbound.Mess
 		return d, Outcome{}, nil
 	}
 	if !dynamo.IsCondCheckFailed(err) {
-		return d, Outcome{}, domain.Wrap(domain.Unavailable, err, "could not record the message")
+		return d, Outcome{}, store.Classify(err)
 	}
 	var first mailIDItem
 	if err := s.st.Get(ctx, it.PK, mailIDSK, &first); err != nil {

@@ -9,7 +9,7 @@ import (
 	"github.com/guregu/dynamo/v2"
 
 	"github.com/quorum-app/quorum/internal/authz"
-	"github.com/quorum-app/quorum/internal/domain"
+	"github.com/quorum-app/quorum/internal/store"
 	"github.com/quorum-app/quorum/internal/tabledef"
 )
 
@@ -62,7 +62,7 @@ func (s *Service) GroupSenders(ctx context.Context, gid string) ([]SenderRule, e
 		err := s.st.Table().Get(tabledef.PK, groupPK(gid)).Range(tabledef.SK, dynamo.BeginsWith, k.prefix).
 			Limit(MaxSenderRules).All(ctx, &rows)
 		if err != nil {
-			return nil, domain.Wrap(domain.Unavailable, err, "could not read the group's sender rules")
+			return nil, store.Classify(err)
 		}
 		sort.Slice(rows, func(i, j int) bool { return strings.ToLower(rows[i].Address) < strings.ToLower(rows[j].Address) })
 		for _, r := range rows {
@@ -96,7 +96,7 @@ func (s *Service) RemoveSender(ctx context.Context, gid, ruleID string) error {
 		if dynamo.IsCondCheckFailed(err) {
 			return authz.ErrHidden
 		}
-		return domain.Wrap(domain.Unavailable, err, "could not remove the sender rule")
+		return store.Classify(err)
 	}
 	return nil
 }

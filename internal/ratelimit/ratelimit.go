@@ -97,7 +97,7 @@ func (l *Limiter) add(ctx context.Context, r Rule, key string, delta int) (int64
 		Set("TTL", end.Add(time.Minute).Unix()).
 		Value(ctx, &out)
 	if err != nil {
-		return 0, 0, domain.Wrap(domain.Unavailable, err, "storage is busy; try again shortly")
+		return 0, 0, store.Classify(err)
 	}
 	retry := end.Sub(now)
 	if retry < time.Second {
