@@ -101,13 +101,13 @@ func TestStorageFailuresUnderEveryCoreAnswer503(t *testing.T) {
 		}
 	}
 	px.set(pass)
-	if a := w.call(p, "PUT", "/api/v1/polls/"+pid+"/ballot", agree, "", time.Minute); a.status != 201 {
+	if a, _ := w.retryUntilFinal(p, "PUT", "/api/v1/polls/"+pid+"/ballot", agree, "", time.Minute); a.status != 201 {
 		t.Fatalf("after the outage, a vote: %s", a)
 	}
-	if a := w.call(p, "GET", "/api/v1/me", "", "", time.Minute); a.status != 200 || !strings.Contains(string(a.body), `"id"`) {
+	if a, _ := w.retryUntilFinal(p, "GET", "/api/v1/me", "", "", time.Minute); a.status != 200 || !strings.Contains(string(a.body), `"id"`) {
 		t.Fatalf("after the outage, /me: %s", a)
 	}
-	if a := w.call(admin, "GET", "/api/v1/groups/"+w.group+"/held-mail", "", "", time.Minute); a.status != 200 {
+	if a, _ := w.retryUntilFinal(admin, "GET", "/api/v1/groups/"+w.group+"/held-mail", "", "", time.Minute); a.status != 200 {
 		t.Fatalf("after the outage, held mail: %s", a)
 	}
 }
@@ -122,7 +122,7 @@ func TestRefusedConnectionAnswers503(t *testing.T) {
 	checkUnavailable(t, "GET /api/v1/me, port closed", w.call(p, "GET", "/api/v1/me", "", "", 2*time.Minute))
 	checkUnavailable(t, "PUT ballot, port closed", w.call(p, "PUT", "/api/v1/polls/"+w.polls[0]+"/ballot", agree, "refused-vote-1", 2*time.Minute))
 	x.accept()
-	if a := w.call(p, "PUT", "/api/v1/polls/"+w.polls[0]+"/ballot", agree, "refused-vote-1", time.Minute); a.status != 201 {
+	if a, _ := w.retryUntilFinal(p, "PUT", "/api/v1/polls/"+w.polls[0]+"/ballot", agree, "refused-vote-1", time.Minute); a.status != 201 {
 		t.Fatalf("the same vote once the port is open again: %s", a)
 	}
 }
@@ -149,7 +149,7 @@ func TestVoteThatTimesOutIsNotAConflict(t *testing.T) {
 				t.Fatalf("a vote that timed out: want 503 with Retry-After, got %s (Retry-After %q)", a, a.retryAfter)
 			}
 			px.set(pass)
-			if a := w.call(p, "PUT", "/api/v1/polls/"+pid+"/ballot", agree, "", time.Minute); a.status != 201 {
+			if a, _ := w.retryUntilFinal(p, "PUT", "/api/v1/polls/"+pid+"/ballot", agree, "", time.Minute); a.status != 201 {
 				t.Fatalf("the vote sent again: %s", a)
 			}
 			var res struct {
@@ -181,7 +181,7 @@ func TestPausedTableAnswersFast(t *testing.T) {
 		t.Fatal(err)
 	}
 	checkUnavailable(t, "GET thread, table paused", a)
-	if a := w.call(p, "GET", "/api/v1/threads/"+w.thread, "", "", time.Minute); a.status != 200 {
+	if a, _ := w.retryUntilFinal(p, "GET", "/api/v1/threads/"+w.thread, "", "", time.Minute); a.status != 200 {
 		t.Fatalf("after the pause: %s", a)
 	}
 }

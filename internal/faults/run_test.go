@@ -47,13 +47,16 @@ func TestFaultRun(t *testing.T) {
 		}()
 	}
 	start := time.Now()
-	s := &schedule{t: t, x: x, cloud: dynamo(t)}
+	s := &schedule{t: t, x: x, cloud: dynamo(t), r: r}
 	for round := 0; round == 0 || time.Since(start) < duration; round++ {
 		s.round(round, duration > 0)
+		t.Logf("round %d: %s", round, strings.Join(s.log, ", "))
+		s.log = nil
 	}
 	close(r.stop)
-	wg.Wait()
-	t.Logf("faults: %s", strings.Join(s.log, ", "))
+	stopped := time.Now()
+	wg.Wait() // each client finishes its request (at most 3 minutes)
+	t.Logf("faults over after %s; the clients' last requests took %s more", stopped.Sub(start).Round(time.Second), time.Since(stopped).Round(100*time.Millisecond))
 	r.check(t)
 }
 
@@ -65,12 +68,16 @@ type schedule struct {
 	cloud interface {
 		Signal(string, syscall.Signal) error
 	}
+	r   *run
 	log []string
 }
 
+// hold keeps the current faults for d and logs them with the answers the
+// clients got meanwhile.
 func (s *schedule) hold(name string, d time.Duration) {
-	s.log = append(s.log, fmt.Sprintf("%s %s from %s", name, d, time.Now().Format("15:04:05.000")))
+	start, before := time.Now(), s.r.answers.Load()
 	time.Sleep(d)
+	s.log = append(s.log, fmt.Sprintf("%s %s from %s (%d answers)", name, d, start.Format("15:04:05.000"), s.r.answers.Load()-before))
 }
 
 // round is one pass over every kind of fault. Long runs (make faults)
@@ -158,7 +165,8 @@ type run struct {
 	violations []string
 	ops        []*op
 	attempts   atomic.Int64
-	statuses   sync.Map // status -> *atomic.Int64
+	answers    atomic.Int64 // attempts that ended (with an answer or none)
+	statuses   sync.Map     // status -> *atomic.Int64
 }
 
 func (r *run) violation(format string, args ...any) {
@@ -168,6 +176,7 @@ func (r *run) violation(format string, args ...any) {
 }
 
 func (r *run) count(status int) {
+	r.answers.Add(1)
 	v, _ := r.statuses.LoadOrStore(status, new(atomic.Int64))
 	v.(*atomic.Int64).Add(1)
 }
@@ -346,7 +355,7 @@ func (r *run) check(t *testing.T) {
 		}
 		replayed++
 		rec := r.record(w.people[o.client], o.key)
-		a := w.call(w.people[o.client], o.method, o.path, o.body, o.key, time.Minute)
+		a, _ := w.retryUntilFinal(w.people[o.client], o.method, o.path, o.body, o.key, time.Minute)
 		switch {
 		case a.status == 409 && a.replayed && strings.Contains(string(a.body), "already applied"):
 			lost++

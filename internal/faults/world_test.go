@@ -304,10 +304,12 @@ func (a answer) retryAfterSeconds() int {
 	return n
 }
 
-// get decodes a GET that must succeed.
+// get decodes a GET that must succeed; like any client it tries again
+// after a 503 (a loaded machine can make the tests' tight storage bounds
+// run out with no fault injected).
 func (w *world) get(p *member, path string, out any) {
 	w.t.Helper()
-	a := w.call(p, "GET", path, "", "", time.Minute)
+	a, _ := w.retryUntilFinal(p, "GET", path, "", "", time.Minute)
 	if a.status != 200 {
 		w.t.Fatalf("GET %s: %s", path, a)
 	}
