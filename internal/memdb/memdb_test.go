@@ -120,7 +120,8 @@ func TestConflicts(t *testing.T) {
 	if it := get(t, db, "p", "bob"); it != nil {
 		t.Fatalf("cancelled transaction wrote %v", it)
 	}
-	// The store reports the conflict as a retryable domain conflict.
+	// The store reports the conflict as contention: nothing changed, send it
+	// again (503 with Retry-After), and a core may re-read and retry at once.
 	st := store.New(db, def.Name, make([]byte, 32))
 	go func() {
 		_, err := db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: []types.TransactWriteItem{addTx("p", "tally")}})
@@ -128,7 +129,8 @@ func TestConflicts(t *testing.T) {
 	}()
 	time.Sleep(50 * time.Millisecond)
 	err = st.Tx().Update(st.Update("p", "tally").Add("n", 1), nil).Run(ctx, "")
-	if domain.ErrorCode(err) != domain.Conflict || dynamo.IsCondCheckFailed(err) {
+	var de *domain.Error
+	if !errors.As(err, &de) || de.Code != domain.Unavailable || de.RetryAfter <= 0 || !store.Contention(err) || dynamo.IsCondCheckFailed(err) {
 		t.Fatalf("store: %v", err)
 	}
 	<-first

@@ -34,7 +34,8 @@ const (
 //   - domain errors pass unchanged;
 //   - throttling (ProvisionedThroughputExceeded, ThrottlingException,
 //     RequestLimitExceeded, a throttled transaction), contention (a
-//     transaction cancelled by TransactionConflict, TransactionInProgress)
+//     transaction cancelled by TransactionConflict, a single write on an
+//     item a transaction holds, TransactionInProgress)
 //     and service-side 5xx: Unavailable "storage is busy", RetryBusy;
 //   - timeouts (the call's budget, the request's deadline, a cancelled
 //     request, a per-attempt timeout) and an unreachable service (connection
@@ -110,7 +111,7 @@ const (
 
 var busyCodes = map[string]bool{
 	"ProvisionedThroughputExceededException": true, "ThrottlingException": true, "RequestLimitExceeded": true,
-	"TransactionInProgressException": true, "InternalServerError": true, "ServiceUnavailable": true,
+	"TransactionInProgressException": true, "TransactionConflictException": true, "InternalServerError": true, "ServiceUnavailable": true,
 	"LimitExceededException": true, "SlowDown": true, "RequestTimeout": true, "RequestTimeoutException": true,
 }
 

@@ -58,6 +58,7 @@ func TestClassify(t *testing.T) {
 		{"throttled transaction", sdk("TransactWriteItems", reasons("None", "ThrottlingError")), domain.Unavailable, store.RetryBusy},
 		{"transaction conflict", sdk("TransactWriteItems", reasons("TransactionConflict", "None")), domain.Unavailable, store.RetryBusy},
 		{"transaction in progress", sdk("TransactWriteItems", &types.TransactionInProgressException{}), domain.Unavailable, store.RetryBusy},
+		{"item held by a transaction", sdk("PutItem", &types.TransactionConflictException{}), domain.Unavailable, store.RetryBusy},
 		{"budget spent", &smithy.OperationError{Err: &smithy.CanceledError{Err: context.DeadlineExceeded}}, domain.Unavailable, store.RetryDown},
 		{"request cancelled", fmt.Errorf("get: %w", context.Canceled), domain.Unavailable, store.RetryDown},
 		{"attempt timeout", sdk("GetItem", &smithyhttp.RequestSendError{Err: &url.Error{Op: "Post", URL: "http://ddb", Err: os.ErrDeadlineExceeded}}), domain.Unavailable, store.RetryDown},
