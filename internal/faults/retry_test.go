@@ -148,29 +148,46 @@ func TestKeyIsReleasedWhenTheRequestEnds(t *testing.T) {
 }
 
 // Issue 12 item 1, "two comments that were written answered 409 instead of
-// replaying": the transaction of a keyed comment is applied but its answer
-// is lost, so the SDK sends it again. The retry is recognised as applied
-// (the idempotency record is marked in the same transaction), so the
-// request succeeds once and its retries replay it.
-func TestLostAnswerOfTheEffectIsNotAConflict(t *testing.T) {
-	px := newDDBProxy(t, only("TransactWriteItems"))
-	w := newWorld(t, px.endpoint(), roomy, 2, 0)
-	p := w.people[1]
-	body := `{"body":"Answer lost on the way back"}`
-	px.set(loseOnce)
-	a := w.call(p, "POST", "/api/v1/threads/"+w.thread+"/comments", body, "lost-answer-1", time.Minute)
-	if px.lost.Load() != 1 {
-		t.Fatalf("the proxy lost %d answers", px.lost.Load())
-	}
-	if a.status != 201 {
-		t.Fatalf("a comment whose first answer was lost: %s", a)
-	}
-	if n := w.copies("Answer lost on the way back"); n != 1 {
-		t.Fatalf("%d copies", n)
-	}
-	again := w.call(p, "POST", "/api/v1/threads/"+w.thread+"/comments", body, "lost-answer-1", time.Minute)
-	if again.status != 201 || !again.replayed || string(again.body) != string(a.body) {
-		t.Fatalf("retry: %s (replayed %v)", again, again.replayed)
+// replaying": the write of a request is applied but its answer is lost, so
+// the SDK sends it again, and the retry fails its own condition. That is
+// not a conflict: the request succeeds once, and a retry with its key
+// replays it. For a keyed comment the transaction carries the idempotency
+// record (and its ClientRequestToken); for a thread started without a key
+// (a single put) the item's WriteID shows that the write was this one.
+func TestLostAnswerIsNotAConflict(t *testing.T) {
+	for _, c := range []struct {
+		name, op, path, body, key, text string
+		count                           func(w *world, text string) int
+	}{
+		{"comment, a transaction", "TransactWriteItems", "/api/v1/threads/{tid}/comments", `{"body":"Answer lost on the way back"}`,
+			"lost-answer-1", "Answer lost on the way back", (*world).copies},
+		{"thread, a single put", "PutItem", "/api/v1/groups/{gid}/threads", `{"title":"Answer lost, thread kept"}`,
+			"", "Answer lost, thread kept", (*world).threads},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			px := newDDBProxy(t, only(c.op))
+			w := newWorld(t, px.endpoint(), roomy, 2, 0)
+			p := w.people[1]
+			path := strings.NewReplacer("{tid}", w.thread, "{gid}", w.group).Replace(c.path)
+			px.set(loseOnce)
+			a := w.call(p, "POST", path, c.body, c.key, time.Minute)
+			if px.lost.Load() != 1 {
+				t.Fatalf("the proxy lost %d answers", px.lost.Load())
+			}
+			if a.status != 201 {
+				t.Fatalf("a write whose first answer was lost: %s", a)
+			}
+			if n := c.count(w, c.text); n != 1 {
+				t.Fatalf("%d copies", n)
+			}
+			if c.key == "" {
+				return
+			}
+			again := w.call(p, "POST", path, c.body, c.key, time.Minute)
+			if again.status != 201 || !again.replayed || string(again.body) != string(a.body) {
+				t.Fatalf("retry: %s (replayed %v)", again, again.replayed)
+			}
+		})
 	}
 }
 
@@ -237,22 +254,3 @@ func (w *world) threads(title string) int {
 	return n
 }
 
-// A single conditional write whose answer is lost is sent again by the SDK
-// and then fails its own condition; that is not a conflict: starting a
-// thread answers 201 (not 409 "it already exists"), and there is one thread.
-func TestLostAnswerOfASingleWriteIsNotAConflict(t *testing.T) {
-	px := newDDBProxy(t, only("PutItem"))
-	w := newWorld(t, px.endpoint(), roomy, 2, 0)
-	p := w.people[1]
-	px.set(loseOnce)
-	a := w.call(p, "POST", "/api/v1/groups/"+w.group+"/threads", `{"title":"Answer lost, thread kept"}`, "", time.Minute)
-	if px.lost.Load() != 1 {
-		t.Fatalf("the proxy lost %d answers", px.lost.Load())
-	}
-	if a.status != 201 {
-		t.Fatalf("a thread whose first answer was lost: %s", a)
-	}
-	if n := w.threads("Answer lost, thread kept"); n != 1 {
-		t.Fatalf("%d threads", n)
-	}
-}
