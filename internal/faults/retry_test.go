@@ -253,4 +253,3 @@ func (w *world) threads(title string) int {
 	}
 	return n
 }
-
