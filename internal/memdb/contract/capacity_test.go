@@ -78,15 +78,18 @@ func TestCapacity(t *testing.T) {
 			}
 			put := func(label string, it item) {
 				out, err := c.DB.PutItem(c.ctx, &dynamodb.PutItemInput{TableName: &c.Table, Item: it, ReturnConsumedCapacity: mode})
+				c.ok(label, err)
 				w(label, out, err, out.ConsumedCapacity)
 			}
 			update := func(label, sk, expr string, v item) {
 				out, err := c.DB.UpdateItem(c.ctx, &dynamodb.UpdateItemInput{TableName: &c.Table, Key: c.key("w", sk), UpdateExpression: aws.String(expr),
 					ExpressionAttributeValues: v, ReturnConsumedCapacity: mode})
+				c.ok(label, err)
 				w(label, out, err, out.ConsumedCapacity)
 			}
 			del := func(label, sk string) {
 				out, err := c.DB.DeleteItem(c.ctx, &dynamodb.DeleteItemInput{TableName: &c.Table, Key: c.key("w", sk), ReturnConsumedCapacity: mode})
+				c.ok(label, err)
 				w(label, out, err, out.ConsumedCapacity)
 			}
 			put("small", c.with("w", "1", item{"a": S("x")}))
