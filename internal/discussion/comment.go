@@ -71,6 +71,7 @@ func (s *Service) Comment(ctx context.Context, tid string, in CommentInput) (Ite
 		return Item{}, err
 	}
 	it := &timelineItem{ID: in.itemID, Kind: KindComment, ActorID: a.UserID, ActorName: s.actorName(ctx, a.UserID), Body: body, Depth: 1}
+	it.HTML, it.RenderV = s.render(body)
 	var parent *timelineItem
 	if in.ParentID != "" {
 		if parent, err = s.getComment(ctx, tid, in.ParentID); err != nil {
@@ -341,7 +342,8 @@ func (s *Service) EditComment(ctx context.Context, tid, cid, body string, versio
 	if err != nil {
 		return Item{}, err
 	}
-	u := s.st.Update(c.PK, c.SK).Set("Body", body).Set("EditedAt", now).Add(tabledef.Version, 1)
+	html, rv := s.render(body)
+	u := s.st.Update(c.PK, c.SK).Set("Body", body).Set("HTML", html).Set("RenderV", rv).Set("EditedAt", now).Add(tabledef.Version, 1)
 	if len(mentioned) > 0 {
 		u.SetSet("Mentions", mentioned)
 	} else {
@@ -357,7 +359,7 @@ func (s *Service) EditComment(ctx context.Context, tid, cid, body string, versio
 	if err := tx.Run(ctx, ""); err != nil {
 		return Item{}, err
 	}
-	c.Body, c.EditedAt, c.Version, c.Mentions = body, now, c.Version+1, mentioned
+	c.Body, c.HTML, c.RenderV, c.EditedAt, c.Version, c.Mentions = body, html, rv, now, c.Version+1, mentioned
 	return s.itemView(c, a.UserID, ""), nil
 }
 
@@ -385,7 +387,7 @@ func (s *Service) DeleteComment(ctx context.Context, tid, cid string) error {
 		return nil
 	}
 	now := s.now().UTC()
-	u := s.st.Update(c.PK, c.SK).Remove("Body", "Files", "Mentions").Set("DeletedAt", now).Add(tabledef.Version, 1)
+	u := s.st.Update(c.PK, c.SK).Remove("Body", "HTML", "RenderV", "Files", "Mentions").Set("DeletedAt", now).Add(tabledef.Version, 1)
 	tx := s.st.Tx()
 	if c.ReplyCount > 0 {
 		u.Set("Deleted", true).If("$ = ?", "ReplyCount", c.ReplyCount)

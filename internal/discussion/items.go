@@ -142,10 +142,15 @@ type timelineItem struct {
 	ActorName string    `dynamo:"ActorName,omitempty"`
 	At        time.Time `dynamo:"At"`
 	// Comments.
-	ParentID   string    `dynamo:"ParentID,omitempty"`
-	Ancestors  []string  `dynamo:"Ancestors,omitempty"`
-	Depth      int       `dynamo:"Depth,omitempty"`
-	Body       string    `dynamo:"Body,omitempty"`
+	ParentID  string   `dynamo:"ParentID,omitempty"`
+	Ancestors []string `dynamo:"Ancestors,omitempty"`
+	Depth     int      `dynamo:"Depth,omitempty"`
+	Body      string   `dynamo:"Body,omitempty"`
+	// HTML is Body rendered when written (render.Markdown), valid while
+	// RenderV equals render.Version: a thread page does not render every
+	// comment's Markdown again on every read.
+	HTML       string    `dynamo:"HTML,omitempty"`
+	RenderV    int       `dynamo:"RenderV,omitempty"`
 	EditedAt   time.Time `dynamo:"EditedAt,omitempty"`
 	Deleted    bool      `dynamo:"Deleted,omitempty"`
 	Removed    bool      `dynamo:"Removed,omitempty"`

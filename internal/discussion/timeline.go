@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"errors"
+	"html/template"
 	"strings"
 	"time"
 
@@ -13,6 +14,7 @@ import (
 
 	"github.com/quorum-app/quorum/internal/authz"
 	"github.com/quorum-app/quorum/internal/domain"
+	"github.com/quorum-app/quorum/internal/render"
 	"github.com/quorum-app/quorum/internal/store"
 	"github.com/quorum-app/quorum/internal/tabledef"
 )
@@ -225,7 +227,7 @@ func (s *Service) itemView(it *timelineItem, uid, lastSeen string) Item {
 		ParentID: it.ParentID, Depth: it.Depth, Deleted: it.Deleted, Replies: it.ReplyCount, Files: it.Files,
 		Version: it.Version, RefID: it.RefID, Data: it.Data}
 	if it.Kind == KindComment && !it.Deleted {
-		v.Body, v.HTML = it.Body, s.r.Markdown(it.Body)
+		v.Body, v.HTML = it.Body, s.commentHTML(it)
 		if !it.EditedAt.IsZero() {
 			e := it.EditedAt
 			v.EditedAt = &e
@@ -304,4 +306,20 @@ func (s *Service) MarkRead(ctx context.Context, tid string) (ReadState, error) {
 		return ReadState{}, store.Classify(err)
 	}
 	return ReadState{LastSeen: lastSeen}, nil
+}
+
+// render renders a comment's Markdown for storing beside its source, with
+// the renderer's version.
+func (s *Service) render(body string) (string, int) {
+	return string(s.r.Markdown(body)), render.Version
+}
+
+// commentHTML is the comment's stored HTML when the current renderer wrote
+// it, and otherwise (written before render-at-write, or by an older
+// renderer) its source rendered now.
+func (s *Service) commentHTML(it *timelineItem) template.HTML {
+	if it.RenderV == render.Version && it.HTML != "" {
+		return template.HTML(it.HTML) // #nosec G203 -- rendered and sanitised by render.Markdown when written
+	}
+	return s.r.Markdown(it.Body)
 }

@@ -113,6 +113,7 @@ func call[In, Out any](ctx context.Context, db *DB, op string, in *In, f func(co
 		_ = release(err)
 	}
 	if err != nil {
+		done(nil)
 		return nil, opError(op, err)
 	}
 	done(out)

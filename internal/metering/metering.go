@@ -12,6 +12,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awsmiddleware "github.com/aws/aws-sdk-go-v2/aws/middleware"
@@ -37,6 +38,10 @@ type Snapshot struct {
 	WriteUnits float64
 	// Operations counts calls by "Service.Operation".
 	Operations map[string]int
+	// DynamoDBTime is the wall time spent in DynamoDB calls, from the
+	// call to its answer (retries included). Calls made at once overlap
+	// and add up, so compare it with the elapsed time of serial work.
+	DynamoDBTime time.Duration
 }
 
 // CapacityUnits is the sum of read and write units.
@@ -107,6 +112,12 @@ func (m *Meter) capacity(op string, units float64) {
 	}
 }
 
+func (m *Meter) spent(d time.Duration) {
+	m.mu.Lock()
+	m.snap.DynamoDBTime += d
+	m.mu.Unlock()
+}
+
 func readOperation(op string) bool {
 	switch op {
 	case "GetItem", "BatchGetItem", "Query", "Scan", "TransactGetItems":
@@ -139,18 +150,17 @@ func Install(cfg *aws.Config) {
 func handle(ctx context.Context, in middleware.InitializeInput, next middleware.InitializeHandler) (middleware.InitializeOutput, middleware.Metadata, error) {
 	done := Observe(ctx, awsmiddleware.GetServiceID(ctx), awsmiddleware.GetOperationName(ctx), in.Parameters)
 	out, md, err := next.HandleInitialize(ctx, in)
-	if out.Result != nil {
-		done(out.Result)
-	}
+	done(out.Result) // a failed call has no result, but its time counts
 	return out, md, err
 }
 
 // Observe meters one call as the middleware does: it counts the call in the
 // Meter of ctx, asks a DynamoDB input for TOTAL consumed capacity when it
-// asked for none, and returns the function to hand the call's result to,
-// which adds the capacity the result reports. Clients that do not run the
-// SDK's middleware stack (the in-memory DynamoDB of internal/memdb) call it
-// themselves. Without a Meter in ctx it does nothing.
+// asked for none, and returns the function to hand the call's result to
+// (nil when it failed), which adds the capacity the result reports and the
+// time the call took. Clients that do not run the SDK's middleware stack
+// (the in-memory DynamoDB of internal/memdb) call it themselves. Without a
+// Meter in ctx it does nothing.
 func Observe(ctx context.Context, service, op string, params any) (done func(result any)) {
 	m := FromContext(ctx)
 	if m == nil {
@@ -160,9 +170,11 @@ func Observe(ctx context.Context, service, op string, params any) (done func(res
 		requestCapacity(params)
 	}
 	m.call(service, op)
+	start := time.Now()
 	return func(result any) {
 		if service == "DynamoDB" {
 			m.capacity(op, consumedUnits(result))
+			m.spent(time.Since(start))
 		}
 	}
 }

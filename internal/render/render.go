@@ -24,6 +24,14 @@ import (
 // MaxSource bounds the Markdown accepted for one rendering.
 const MaxSource = 100_000
 
+// Version names the renderer's output: the Markdown extensions, the
+// allow-list and the cleaning rules above. HTML stored beside its source
+// (comments are rendered once, when written) is used only when it was
+// rendered by this version; bump it whenever a change here would render
+// any source differently, and stored HTML of an older version is rendered
+// again from its source when read.
+const Version = 1
+
 // Renderer renders Markdown. It is safe for concurrent use.
 type Renderer struct {
 	md     goldmark.Markdown
