@@ -220,6 +220,9 @@ type Settings struct {
 	NoneOfTheAbove bool `json:"none_of_the_above"`
 	// SpecifiedVotersOnly restricts voting to invitees instead of the group.
 	SpecifiedVotersOnly bool `json:"specified_voters_only"`
+	// ThreadGuestsMayVote adds the guests of the poll's thread to a
+	// whole-group voter set (polls in a thread only; see InVoterSet).
+	ThreadGuestsMayVote bool `json:"thread_guests_may_vote"`
 	// QuorumPercent of eligible voters who must vote; 0 = no quorum.
 	QuorumPercent int `json:"quorum_percent"`
 	// VoteShare requirements (proposal, poll).
@@ -424,6 +427,20 @@ const (
 type State struct {
 	ClosedAt *time.Time
 	Decided  int64
+	// BallotsHidden: whether ballots exist is hidden from the person making
+	// the change, so it is validated as if they did (see EditState).
+	BallotsHidden bool
+}
+
+// ballotsMayExist reports whether the rules that protect cast ballots apply.
+func (st State) ballotsMayExist() bool { return st.Decided > 0 || st.BallotsHidden }
+
+// afterVotes ends an edit-rule message: why a change is refused.
+func (st State) afterVotes() string {
+	if st.BallotsHidden {
+		return "once the poll is open while its results are hidden from you"
+	}
+	return "after votes were cast"
 }
 
 // StatusOf derives the status: closed once ClosedAt is set or closing_at has

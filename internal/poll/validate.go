@@ -119,8 +119,8 @@ func ValidateEdit(old, next Definition, st State, now time.Time) (Definition, er
 	if os.Anonymous && !ns.Anonymous {
 		fe.Add("settings.anonymous", "cannot be turned off")
 	}
-	if !os.Anonymous && ns.Anonymous && st.Decided > 0 {
-		fe.Add("settings.anonymous", "cannot be turned on after votes were cast")
+	if !os.Anonymous && ns.Anonymous && st.ballotsMayExist() {
+		fe.Add("settings.anonymous", "cannot be turned on %s", st.afterVotes())
 	}
 	if os.HideResults == HideUntilClosed && ns.HideResults != HideUntilClosed {
 		fe.Add("settings.hide_results", "cannot be relaxed once until_closed")
@@ -133,14 +133,15 @@ func ValidateEdit(old, next Definition, st State, now time.Time) (Definition, er
 			fe.Add("settings.closing_at", "must be in the future")
 		}
 	}
-	if st.Decided > 0 {
-		validateFrozen(old, next, &fe)
+	if st.ballotsMayExist() {
+		validateFrozen(old, next, st.afterVotes(), &fe)
 	}
 	return next, fe.Err()
 }
 
-// validateFrozen checks the rules that protect ballots already cast.
-func validateFrozen(old, next Definition, fe *domain.FieldErrors) {
+// validateFrozen checks the rules that protect ballots already cast; after
+// ends each message (State.afterVotes).
+func validateFrozen(old, next Definition, after string, fe *domain.FieldErrors) {
 	pos := make(map[string]int, len(next.Options))
 	for i, o := range next.Options {
 		pos[o.ID] = i
@@ -150,12 +151,12 @@ func validateFrozen(old, next Definition, fe *domain.FieldErrors) {
 		i, ok := pos[o.ID]
 		switch {
 		case !ok:
-			fe.Add("options", "option %q cannot be removed after votes were cast", o.ID)
+			fe.Add("options", "option %q cannot be removed %s", o.ID, after)
 			continue
 		case next.Options[i].Label != o.Label || !next.Options[i].Start.Equal(o.Start) || next.Options[i].AllDay != o.AllDay:
-			fe.Add(fmt.Sprintf("options[%d]", i), "option %q cannot be changed after votes were cast", o.ID)
+			fe.Add(fmt.Sprintf("options[%d]", i), "option %q cannot be changed %s", o.ID, after)
 		case i < last:
-			fe.Add("options", "existing options cannot be reordered after votes were cast")
+			fe.Add("options", "existing options cannot be reordered %s", after)
 		}
 		last = max(last, i)
 	}
@@ -171,14 +172,17 @@ func validateFrozen(old, next Definition, fe *domain.FieldErrors) {
 		{"settings.dots_per_person", os.DotsPerPerson, ns.DotsPerPerson},
 		{"settings.none_of_the_above", os.NoneOfTheAbove, ns.NoneOfTheAbove},
 		{"settings.can_respond_maybe", os.CanRespondMaybe, ns.CanRespondMaybe},
+		// The voter set: ballots of people it would drop cannot stay.
+		{"settings.specified_voters_only", os.SpecifiedVotersOnly, ns.SpecifiedVotersOnly},
+		{"settings.thread_guests_may_vote", os.ThreadGuestsMayVote, ns.ThreadGuestsMayVote},
 	}
 	for _, f := range frozen {
 		if f.old != f.new {
-			fe.Add(f.field, "cannot be changed after votes were cast")
+			fe.Add(f.field, "cannot be changed %s", after)
 		}
 	}
 	if old.Type == TypeRankedChoice && old.RankedN() != next.RankedN() {
-		fe.Add("options", "would change the number of ranked choices (%d) after votes were cast", old.RankedN())
+		fe.Add("options", "would change the number of ranked choices (%d) %s", old.RankedN(), after)
 	}
 }
 
@@ -504,6 +508,9 @@ func validateSettings(d Definition, fe *domain.FieldErrors) {
 	}
 	if s.NoneOfTheAbove && !t.AllowsNoneOfTheAbove() {
 		na("none_of_the_above")
+	}
+	if s.ThreadGuestsMayVote && s.SpecifiedVotersOnly {
+		fe.Add("settings.thread_guests_may_vote", "does not apply when only chosen voters vote: choose the guests as voters instead")
 	}
 	if t == TypeCount {
 		if s.CountTarget < 1 || s.CountTarget > MaxCountTarget {

@@ -280,6 +280,18 @@ func TestValidateEdit(t *testing.T) {
 		}, "options"},
 		{"reason mode change after votes", def(TypePoll, 3, nil), voted, func(d *Definition) { d.Settings.ReasonMode = ReasonRequired }, ""},
 		{"seats change while open", def(TypeRankedChoice, 4, nil), voted, func(d *Definition) { d.Settings.Seats = 2 }, ""},
+		{"voter set after votes", def(TypePoll, 3, nil), voted, func(d *Definition) { d.Settings.SpecifiedVotersOnly = true }, "settings.specified_voters_only"},
+		{"voter set before votes", def(TypePoll, 3, nil), open, func(d *Definition) { d.Settings.SpecifiedVotersOnly = true }, ""},
+		{"guests invited after votes", def(TypePoll, 3, nil), voted, func(d *Definition) { d.Settings.ThreadGuestsMayVote = true }, "settings.thread_guests_may_vote"},
+		{"guests invited before votes", def(TypePoll, 3, nil), open, func(d *Definition) { d.Settings.ThreadGuestsMayVote = true }, ""},
+		{"guests and chosen voters", def(TypePoll, 3, nil), open, func(d *Definition) {
+			d.Settings.ThreadGuestsMayVote, d.Settings.SpecifiedVotersOnly = true, true
+		}, "settings.thread_guests_may_vote"},
+		// Hidden from the editor: as if ballots existed, whatever they are.
+		{"remove option, ballots hidden", def(TypePoll, 3, nil), State{BallotsHidden: true}, func(d *Definition) { d.Options = d.Options[:2] }, "options"},
+		{"anonymous on, ballots hidden", def(TypeProposal, 0, nil), State{BallotsHidden: true}, func(d *Definition) { d.Settings.Anonymous = true }, "settings.anonymous"},
+		{"add option, ballots hidden", def(TypePoll, 2, nil), State{BallotsHidden: true},
+			func(d *Definition) { d.Options = append(d.Options, Option{ID: "o3", Label: "New"}) }, ""},
 		{"closed: title ok", def(TypePoll, 3, nil), closed, func(d *Definition) { d.Title = "Better title" }, ""},
 		{"closed: options conflict", def(TypePoll, 3, nil), closed, func(d *Definition) {
 			d.Options = append(d.Options, Option{ID: "o4", Label: "D"})

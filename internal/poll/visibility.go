@@ -4,6 +4,7 @@ import (
 	"hash/fnv"
 	"math/rand/v2"
 	"slices"
+	"time"
 )
 
 // ResultsVisible is the one check every surface (API, pages, emails, CSV
@@ -31,6 +32,50 @@ func ResultsVisible(s Settings, status Status, viewerHasVoted bool) bool {
 		return status == StatusOpen && viewerHasVoted
 	}
 	return false
+}
+
+// ParticipationVisible is the one check every surface makes before showing
+// who has or has not voted (the undecided list, a count or list per person,
+// pages, exports, notifications to anyone but the person concerned):
+//
+//   - closed: visible to whoever may see the poll (participation receipts
+//     record who was eligible and whether they voted, never how);
+//   - otherwise only where ResultsVisible (an undecided list reveals the
+//     decided count), and
+//   - never while an anonymous poll is open: its figures move with every
+//     vote, so reading who left the undecided list between two readings
+//     would link that person to the move, and so to their choice and
+//     reason. With results hidden until close no figure moves, so
+//     participation would not break anonymity; it stays hidden all the same
+//     by the rule above (it would reveal the hidden decided count).
+//
+// Poll admins get no exception. A person's own participation (have I
+// voted?) is always theirs to see, and reminders to undecided voters still
+// go out: the service finds them without showing anyone the list.
+func ParticipationVisible(s Settings, status Status, viewerHasVoted bool) bool {
+	if status == StatusClosed {
+		return true
+	}
+	if !ResultsVisible(s, status, viewerHasVoted) {
+		return false
+	}
+	return !s.Anonymous
+}
+
+// EditState is the State an edit by a poll admin (or an option added by a
+// voter) is validated against, so that the answer never depends on hidden
+// state. Whether ballots exist is hidden from the editor whenever the
+// results are (ResultsVisible with the editor's own participation): then
+// the edit is validated as if ballots existed (State.BallotsHidden), which
+// gives the same answer, status and message whatever the ballots. Drafts
+// have no ballots, and where the results are visible the decided count is
+// no secret: the real state is used.
+func EditState(s Settings, st State, now time.Time, editorHasVoted bool) State {
+	status := StatusOf(s, st, now)
+	if status == StatusDraft || ResultsVisible(s, status, editorHasVoted) {
+		return st
+	}
+	return State{ClosedAt: st.ClosedAt, BallotsHidden: true}
 }
 
 // ShuffleSeed derives the per-viewer seed of a shuffled option order, stable
