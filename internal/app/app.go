@@ -99,9 +99,14 @@ func NewAPI(ctx context.Context, cfg config.Config, log *slog.Logger) (*API, err
 		Uploads:  blob.NewUploads(clients.S3, cfg.UploadsBucket, cfg.KMSKeyID, blob.DefaultLimits()),
 		Renderer: render.New(), SigningKey: cfg.SigningKey, Log: log,
 		Mail: sender, MailFrom: cfg.MailFrom, BaseURL: cfg.BaseURL,
+		// A removed guest leaves the voter set of the thread's polls, as a
+		// member who leaves the group does (queued, retried by the scheduler).
+		OnGuestRemoved: func(ctx context.Context, gid, tid, uid string) error {
+			return decisions.GuestRemoved(ctx, gid, tid, uid)
+		},
 	})
 	decisions = decision.New(decision.Config{Store: st, Groups: groups, Log: log,
-		Threads: PollThreads{discussions}, Notifier: PollNotifier{notes}})
+		Threads: PollThreads{discussions}, Notifier: PollNotifier{Notifications: notes, Names: DiscussionPeople{accounts}.Name}})
 
 	var published *facts.Facts
 	if cfg.FactsJSON != "" {
@@ -195,6 +200,14 @@ func (p DiscussionPeople) UserByID(ctx context.Context, id string) (discussion.P
 		return discussion.Person{}, err
 	}
 	return discussion.Person{ID: u.ID, Name: u.Name, Email: u.Email}, nil
+}
+
+// Name is the person's display name, "" if unknown.
+func (p DiscussionPeople) Name(ctx context.Context, id string) string {
+	if u, err := p.Accounts.User(ctx, id); err == nil {
+		return u.Name
+	}
+	return ""
 }
 
 // UserIDByEmail implements discussion.People.

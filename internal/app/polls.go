@@ -29,11 +29,28 @@ func (t PollThreads) AppendEvent(ctx context.Context, tid string, ev decision.Ti
 	return err
 }
 
+// ThreadGuests implements decision.Threads.
+func (t PollThreads) ThreadGuests(ctx context.Context, tid string) ([]string, error) {
+	return t.Discussions.GuestIDs(ctx, tid)
+}
+
 // PollNotifier delivers the decision core's notices as in-app
 // notifications, respecting each recipient's notification level for the
-// poll's group and thread (mute silences them). A notification carries the
+// poll's group and thread and how the notice reached them (mute silences
+// everything; quiet hears what is addressed to them; normal also what is
+// announced to the group; loud everything). A notification carries the
 // poll's title and, for reminders, its closing time: never a result figure.
-type PollNotifier struct{ Notifications *notify.Service }
+type PollNotifier struct {
+	Notifications *notify.Service
+	// Names names the actor of an announcement (may be nil).
+	Names func(ctx context.Context, uid string) string
+}
+
+var pollReaches = map[decision.NoticeReach]notify.Reach{
+	decision.ReachAddressed: notify.Addressed,
+	decision.ReachGroup:     notify.GroupWide,
+	decision.ReachFollowers: notify.Following,
+}
 
 var pollKinds = map[decision.NoticeKind]notify.Kind{
 	decision.NoticeClosingSoon:    notify.PollClosingSoon,
@@ -44,13 +61,19 @@ var pollKinds = map[decision.NoticeKind]notify.Kind{
 	// neither notification carries the outcome's text or any figure.
 	decision.NoticePollOpened:       notify.PollOpened,
 	decision.NoticeOutcomePublished: notify.OutcomePublished,
+	decision.NoticeAnnounced:        notify.Announcement,
 }
 
 // Notify implements decision.Notifier.
 func (p PollNotifier) Notify(ctx context.Context, n decision.Notice) error {
 	kind, ok := pollKinds[n.Kind]
-	if !ok || len(n.Recipients) == 0 {
+	reach, known := pollReaches[n.Reach]
+	if !ok || !known || len(n.Recipients) == 0 {
 		return nil
+	}
+	actorName := ""
+	if n.ActorID != "" && p.Names != nil && n.Kind == decision.NoticeAnnounced {
+		actorName = p.Names(ctx, n.ActorID)
 	}
 	levels, err := p.Notifications.Levels(ctx, n.Recipients, n.GroupID, n.ThreadID)
 	if err != nil {
@@ -68,6 +91,8 @@ func (p PollNotifier) Notify(ctx context.Context, n decision.Notice) error {
 		excerpt = fmt.Sprintf("Open for votes until %s UTC", n.ClosingAt.UTC().Format("2 Jan 2006 15:04"))
 	case n.Kind == decision.NoticeOutcomePublished:
 		excerpt = "The outcome of this poll has been published."
+	case n.Kind == decision.NoticeAnnounced && n.ClosingAt != nil:
+		excerpt = fmt.Sprintf("Closes %s UTC", n.ClosingAt.UTC().Format("2 Jan 2006 15:04"))
 	}
 	var out []notify.Notification
 	seen := map[string]bool{}
@@ -77,11 +102,15 @@ func (p PollNotifier) Notify(ctx context.Context, n decision.Notice) error {
 		}
 		seen[uid] = true
 		l := levels[uid]
-		if !notify.Effective(l[0], l[1]).Wants(kind) {
+		if !notify.Effective(l[0], l[1]).Hears(reach) {
 			continue
 		}
-		out = append(out, notify.Notification{UserID: uid, Kind: kind, GroupID: n.GroupID, ThreadID: n.ThreadID,
-			PollID: n.PollID, Title: n.Title, Excerpt: excerpt})
+		nt := notify.Notification{UserID: uid, Kind: kind, GroupID: n.GroupID, ThreadID: n.ThreadID,
+			PollID: n.PollID, Title: n.Title, Excerpt: excerpt}
+		if actorName != "" {
+			nt.ActorID, nt.ActorName = n.ActorID, actorName
+		}
+		out = append(out, nt)
 	}
 	return p.Notifications.Deliver(ctx, out)
 }

@@ -29,13 +29,15 @@ const (
 	GroupJoinViaLink       Action = "group.join.link"             // join with a valid join link
 	GroupAcceptInvitation  Action = "group.invitation.accept"     // accept a valid invitation
 	GroupViewSubgroupsOf   Action = "group.subgroups.list"        // list the subgroups (each still filtered by GroupView)
-	GroupAnnounce          Action = "group.announce"              // notify the whole group
+	GroupAnnounce          Action = "group.announce"              // notify the whole group of a thread or poll
+	PeopleNotify           Action = "people.notify"               // notify chosen people of a thread or poll (Target)
 	GroupViewContent       Action = "group.content.view"          // read threads and polls of the group
 	ThreadStart            Action = "thread.start"                // start a thread in the group
 	PollStart              Action = "poll.start"                  // start a poll in the group
 	ThreadView             Action = "thread.view"                 // read one thread (Target)
 	ThreadComment          Action = "thread.comment"              // comment in one thread (Target)
 	PollVote               Action = "poll.vote"                   // vote in one poll (Target; voter set checked by polls)
+	PollBallotsView        Action = "poll.ballots.view"           // read a poll's ballot list with names and reasons (Target)
 	ThreadEditOwn          Action = "thread.edit.own"             // edit a thread the actor started (Author)
 	CommentEditOwn         Action = "comment.edit.own"            // edit a comment the actor wrote (Author)
 	CommentDeleteOwn       Action = "comment.delete.own"          // delete a comment the actor wrote (Author)
@@ -50,7 +52,7 @@ var GroupActions = []Action{
 	GroupChangeRole, GroupViewJoinLink, GroupResetJoinLink, GroupLeave, GroupRequestMembership,
 	GroupJoin, GroupJoinViaLink, GroupAcceptInvitation, GroupViewSubgroupsOf, GroupAnnounce,
 	GroupViewContent, ThreadStart, PollStart, ThreadView, ThreadComment, PollVote, ThreadEditOwn,
-	CommentEditOwn, CommentDeleteOwn, ContentAdminEdit, SubgroupContentView,
+	CommentEditOwn, CommentDeleteOwn, ContentAdminEdit, SubgroupContentView, PeopleNotify, PollBallotsView,
 }
 
 // Privacy is a group's visibility preset.
@@ -144,6 +146,9 @@ type Target struct {
 	ThreadID string
 	// Author is true when the actor wrote the target.
 	Author bool
+	// Voter is true when the actor is in the target poll's voter set
+	// (poll.InVoterSet, decided by the decision core).
+	Voter bool
 }
 
 // GroupFacts is everything the policy needs to know about a group and the
@@ -294,7 +299,14 @@ func Group(a Actor, action Action, f GroupFacts) error {
 	case GroupAddGuests:
 		return memberOr(f.Flags.MembersCanAddGuests, "only admins can add guests in this group")
 	case GroupAnnounce:
-		return memberOr(f.Flags.MembersCanAnnounce, "only admins can announce to this group")
+		// Notifying the whole group: admins, and members when the group
+		// lets members announce.
+		return memberOr(f.Flags.MembersCanAnnounce, "only admins can notify the whole group in this group")
+	case PeopleNotify:
+		// Notifying chosen people (who must be able to see the thread or
+		// poll; the cores check that): any member. Guests and visitors
+		// cannot page the group's members.
+		return member()
 	case ThreadStart:
 		return memberOr(f.Flags.MembersCanStartThreads, "only admins can start threads in this group")
 	case PollStart:
@@ -363,6 +375,17 @@ func Group(a Actor, action Action, f GroupFacts) error {
 			return nil
 		}
 		return orSignIn(ErrNotMember)
+	case PollBallotsView:
+		// Who voted how and why: whoever reads the group's content, and the
+		// guests a poll counts among its voters. A guest who only reads the
+		// thread sees the figures, not the members' names and reasons.
+		if Group(a, GroupViewContent, f) == nil {
+			return nil
+		}
+		if signedIn && f.guestOf() && f.Target.Voter {
+			return nil
+		}
+		return orSignIn(Forbidden("the list of votes is for the group's members and this poll's voters"))
 	case ThreadEditOwn:
 		if !f.Target.Author {
 			return orSignIn(Forbidden("you can only edit threads you started"))

@@ -82,6 +82,9 @@ var groupMatrix = map[Action]map[Privacy]string{
 	CommentDeleteOwn:       {Open: "SFFFFFFF", Closed: "SFFFFFFF", Secret: "HHHFFFFF"},
 	ContentAdminEdit:       {Open: "SFFFFFFF", Closed: "SFFFFFFF", Secret: "HHHFFFFF"},
 	SubgroupContentView:    {Open: "SFF...FF", Closed: "SFF...FF", Secret: "HHH...FF"},
+	PeopleNotify:           {Open: "SFF...FF", Closed: "SFF...FF", Secret: "HHH...FF"},
+	// The guest of t1 in these facts is not among the poll's voters.
+	PollBallotsView: {Open: "........", Closed: "SFF...FF", Secret: "HHH...FF"},
 }
 
 func factsFor(p Privacy, ac actorCase) GroupFacts {
@@ -235,6 +238,30 @@ func TestFlagsChangeOutcomes(t *testing.T) {
 	content.Role = RoleMember
 	if letter(Group(member, ContentAdminEdit, content)) != 'F' {
 		t.Error("members never edit others' content")
+	}
+}
+
+// A thread guest reads a poll's ballot list only where the poll counts
+// them among its voters; a guest of another thread never.
+func TestGuestBallotListNeedsVoter(t *testing.T) {
+	g := Actor{Kind: User, UserID: "g"}
+	for _, p := range []Privacy{Closed, Secret} {
+		f := GroupFacts{GroupID: "g1", Privacy: p, Flags: DefaultFlags(p), Guest: []GuestGrant{{Kind: "thread", ID: "t1"}},
+			Target: Target{Kind: "poll", ID: "p1", ThreadID: "t1"}}
+		if letter(Group(g, PollBallotsView, f)) != 'F' {
+			t.Errorf("%s: guest who is not a voter read the ballot list", p)
+		}
+		f.Target.Voter = true
+		if err := Group(g, PollBallotsView, f); err != nil {
+			t.Errorf("%s: guest voter: %v", p, err)
+		}
+		f.Guest = []GuestGrant{{Kind: "thread", ID: "t2"}}
+		if got := letter(Group(g, PollBallotsView, f)); got == '.' {
+			t.Errorf("%s: guest of another thread read the ballot list", p)
+		}
+		if letter(Group(Actor{Kind: Anonymous}, PollBallotsView, GroupFacts{GroupID: "g1", Privacy: p, Target: Target{Kind: "poll", ID: "p1", Voter: true}})) == '.' {
+			t.Errorf("%s: anonymous", p)
+		}
 	}
 }
 

@@ -13,11 +13,14 @@ import (
 // AddOption adds an option to a poll. Voters may, while the poll is open
 // and its settings say voters_may_add_options (poll.ValidateAddOption);
 // poll admins may whenever the edit rules allow. The new option gets the
-// next free id (poll.NextOptionID). One transaction: the poll with the new
-// definition, conditioned on the version read, and a check that no vote
-// landed since the edit was validated (a vote in between re-reads and
-// retries); for a voter of a specified-voters poll, a check that they are
-// still a voter.
+// next free id (poll.NextOptionID). Voters must be in the voter set
+// (poll.InVoterSet). The edit is checked against poll.EditState, like
+// Update: as if ballots existed when the results are hidden from the one
+// adding. One transaction: the poll with the new definition, conditioned on
+// the version read, and, where the real ballot count was used, a check that
+// no vote landed since the edit was validated (a vote in between re-reads
+// and retries); for a voter of a specified-voters poll, a check that they
+// are still a voter.
 //
 // Errors: Unauthorized, NotFound (poll invisible), Forbidden (not a voter;
 // voters may not add options), Conflict (not open; ErrBusy), Invalid
@@ -28,7 +31,7 @@ func (s *Service) AddOption(ctx context.Context, pid string, opt poll.Option) (P
 		return Poll{}, err
 	}
 	for attempt := 0; attempt < s.attempts; attempt++ {
-		l, err := s.load(ctx, pid, skTally)
+		l, err := s.load(ctx, pid, skTally, ballotSK(a.UserID), votedSK(a.UserID), voterSK(a.UserID))
 		if err != nil {
 			return Poll{}, err
 		}
@@ -40,6 +43,12 @@ func (s *Service) AddOption(ctx context.Context, pid string, opt poll.Option) (P
 			if err := s.authorize(ctx, l.ac, l.p, authz.PollVote); err != nil {
 				return Poll{}, err
 			}
+			member := l.ac.member != nil
+			_, chosen := l.item(voterSK(a.UserID))
+			rel := poll.Relation{Member: member, ThreadGuest: !member && l.p.ThreadID != "", Chosen: chosen}
+			if !poll.InVoterSet(l.def.Settings, rel) {
+				return Poll{}, ErrNotEligible
+			}
 		}
 		tl, err := l.tally()
 		if err != nil {
@@ -48,14 +57,17 @@ func (s *Service) AddOption(ctx context.Context, pid string, opt poll.Option) (P
 		now := s.now().UTC()
 		o := opt
 		o.ID = poll.NextOptionID(l.def.Options)
-		next, err := poll.ValidateAddOption(l.def, o, l.p.state(tl.Decided), now, admin)
+		st := poll.EditState(l.def.Settings, l.p.state(tl.Decided), now, l.viewerVoted())
+		next, err := poll.ValidateAddOption(l.def, o, st, now, admin)
 		if err != nil {
 			return Poll{}, err
 		}
 		p := l.p
 		p.Def, p.DefVersion, p.UpdatedAt = encodeDef(next), p.DefVersion+1, now
-		tx := s.st.Tx().Save(p).
-			Check(pollPK(pid), skTally, "attribute_not_exists($) OR $ = ?", ErrVotesMeanwhile, poll.AttrDecided, poll.AttrDecided, tl.Decided)
+		tx := s.st.Tx().Save(p)
+		if !st.BallotsHidden {
+			tx.Check(pollPK(pid), skTally, "attribute_not_exists($) OR $ = ?", ErrVotesMeanwhile, poll.AttrDecided, poll.AttrDecided, tl.Decided)
+		}
 		if !admin && next.Settings.SpecifiedVotersOnly {
 			tx.Check(pollPK(pid), voterSK(a.UserID), "attribute_exists($)", ErrNotEligible, tabledef.PK)
 		}

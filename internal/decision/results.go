@@ -110,19 +110,13 @@ func (s *Service) Results(ctx context.Context, pid string) (ResultsView, error) 
 	if err != nil {
 		return ResultsView{}, err
 	}
-	r := poll.ComputeResults(l.def, tl, l.eligible())
+	eligible, err := s.eligible(ctx, l.p, l.def, l.ac.group.MemberCount)
+	if err != nil {
+		return ResultsView{}, err
+	}
+	r := poll.ComputeResults(l.def, tl, eligible)
 	v.Results = &r
 	return v, nil
-}
-
-// eligible is the size of the voter set: the specified voters, or the
-// group's member count (guests are not counted; results clamp undecided
-// at 0).
-func (l *loaded) eligible() int64 {
-	if l.def.Settings.SpecifiedVotersOnly {
-		return l.p.VoterCount
-	}
-	return l.ac.group.MemberCount
 }
 
 // BallotView is one ballot in the ballot list. UserID is empty for
@@ -144,14 +138,29 @@ type BallotList struct {
 }
 
 // Ballots lists the ballots of a poll with voters' ids and reasons (sealed
-// ballots without identity), when results are visible to the viewer.
+// ballots without identity), when results are visible to the viewer and
+// the policy lets them read it (authz.PollBallotsView: whoever reads the
+// group's content, and thread guests the poll counts among its voters).
+//
+// Sealed ballots are listed in the order of their keys, the hashes of
+// their random receipts: an order unrelated to when, or by whom, they were
+// cast, so comparing two readings tells nothing but which ballot is new.
 func (s *Service) Ballots(ctx context.Context, pid, cursor string, limit int) (BallotList, error) {
 	a := authz.ActorFrom(ctx)
-	l, err := s.load(ctx, pid, viewerKeys(a)...)
+	keys := viewerKeys(a)
+	if len(keys) > 0 {
+		keys = append(keys, voterSK(a.UserID))
+	}
+	l, err := s.load(ctx, pid, keys...)
 	if err != nil {
 		return BallotList{}, err
 	}
 	if err := s.authorizeView(ctx, l); err != nil {
+		return BallotList{}, err
+	}
+	_, chosen := l.item(voterSK(a.UserID))
+	asGuest := poll.InVoterSet(l.def.Settings, poll.Relation{ThreadGuest: true, Chosen: chosen})
+	if err := s.authorizeVoter(ctx, l.ac, l.p, authz.PollBallotsView, asGuest); err != nil {
 		return BallotList{}, err
 	}
 	if _, hidden := s.gate(l, l.viewerVoted(), s.now()); hidden != nil {
@@ -206,29 +215,6 @@ func (s *Service) participants(ctx context.Context, pid string, anonymous bool) 
 	return out, nil
 }
 
-// voterSet returns the eligible user ids: the specified voters, or the
-// group's members (a query over the group's partition: fine for admin
-// actions and the close, never on the vote path).
-func (s *Service) voterSet(ctx context.Context, p *pollItem, d poll.Definition) ([]string, error) {
-	var rows []struct {
-		UserID string `dynamo:"UserID"`
-	}
-	var q *dynamo.Query
-	if d.Settings.SpecifiedVotersOnly {
-		q = s.st.Table().Get(tabledef.PK, pollPK(p.ID)).Range(tabledef.SK, dynamo.BeginsWith, prefixVoter)
-	} else {
-		q = s.st.Table().Get(tabledef.PK, groupPK(p.GroupID)).Range(tabledef.SK, dynamo.BeginsWith, "MEMBER#")
-	}
-	if err := q.Project("UserID").All(ctx, &rows); err != nil {
-		return nil, store.Classify(err)
-	}
-	out := make([]string, 0, len(rows))
-	for _, r := range rows {
-		out = append(out, r.UserID)
-	}
-	return out, nil
-}
-
 func (s *Service) undecided(ctx context.Context, p *pollItem, d poll.Definition) ([]string, error) {
 	voters, err := s.voterSet(ctx, p, d)
 	if err != nil {
@@ -247,9 +233,13 @@ func (s *Service) undecided(ctx context.Context, p *pollItem, d poll.Definition)
 	return out, nil
 }
 
-// UndecidedVoters lists the eligible voters without a ballot (poll admins;
-// only while results are visible to them, since the list reveals the
-// decided count).
+// UndecidedVoters lists the eligible voters without a ballot (poll admins)
+// where participation is visible to them (poll.ParticipationVisible): not
+// while results are hidden from them (the list reveals the decided count,
+// ErrResultsHidden), and not while an anonymous poll is open (who left the
+// list between two readings would be linked to the moved figures,
+// ErrParticipationHidden). The answer depends on the settings, the status
+// and the admin's own vote only.
 func (s *Service) UndecidedVoters(ctx context.Context, pid string) ([]string, error) {
 	l, err := s.load(ctx, pid, viewerKeys(authz.ActorFrom(ctx))...)
 	if err != nil {
@@ -258,8 +248,12 @@ func (s *Service) UndecidedVoters(ctx context.Context, pid string) ([]string, er
 	if err := s.authorizeAdmin(ctx, l); err != nil {
 		return nil, err
 	}
-	if _, hidden := s.gate(l, l.viewerVoted(), s.now()); hidden != nil {
+	status, hidden := s.gate(l, l.viewerVoted(), s.now())
+	if hidden != nil {
 		return nil, ErrResultsHidden
+	}
+	if !poll.ParticipationVisible(l.def.Settings, status, l.viewerVoted()) {
+		return nil, ErrParticipationHidden
 	}
 	return s.undecided(ctx, l.p, l.def)
 }

@@ -30,12 +30,35 @@ const (
 	// NoticeOutcomePublished goes to the voters (not its writer) when a
 	// poll's outcome is first published; later edits of it are not notified.
 	NoticeOutcomePublished NoticeKind = "poll.outcome_published"
+	// NoticeAnnounced: someone (ActorID) chose to notify people who are not
+	// its voters of a poll, or pointed people to it later (Announce).
+	NoticeAnnounced NoticeKind = "poll.announced"
+)
+
+// NoticeReach is how a notice's recipients were chosen; with each
+// recipient's notification level it decides who hears of it.
+type NoticeReach string
+
+// Reaches of a notice.
+const (
+	// ReachAddressed (the zero value): chosen as persons: the voters of a
+	// poll with chosen voters or invited guests, its author, the people an
+	// announcement names, the undecided voters a reminder is for.
+	ReachAddressed NoticeReach = ""
+	// ReachGroup: announced to the whole group.
+	ReachGroup NoticeReach = "group"
+	// ReachFollowers: nobody chose them (a poll opened without notifying
+	// the group); only those who follow everything in the group hear of it.
+	ReachFollowers NoticeReach = "followers"
 )
 
 // Notice is one notification to a set of people. It carries no result
 // figure, so hidden results cannot leak through it.
 type Notice struct {
-	Kind       NoticeKind `json:"kind"`
+	Kind  NoticeKind  `json:"kind"`
+	Reach NoticeReach `json:"reach,omitempty"`
+	// ActorID is who caused it, when a person did (announcements).
+	ActorID    string     `json:"actor_id,omitempty"`
 	PollID     string     `json:"poll_id"`
 	GroupID    string     `json:"group_id"`
 	ThreadID   string     `json:"thread_id,omitempty"`
@@ -274,14 +297,14 @@ func (s *Service) finalizeItem(ctx context.Context, pid string) (bool, error) {
 			}
 			fr.Tally = tl.Attributes()
 		}
-		if d.Settings.SpecifiedVotersOnly {
-			fr.Eligible = p.VoterCount
-		} else if raw, ok := items[key{groupPK(p.GroupID), groupSK}]; ok {
-			var g groupRow
+		var g groupRow
+		if raw, ok := items[key{groupPK(p.GroupID), groupSK}]; ok {
 			if err := unmarshal(raw, &g); err != nil {
 				return false, err
 			}
-			fr.Eligible = g.MemberCount
+		}
+		if fr.Eligible, err = s.eligible(ctx, &p, d, g.MemberCount); err != nil {
+			return false, err
 		}
 		if d.Type == poll.TypeRankedChoice {
 			ballots, err := s.allBallots(ctx, pid, d.Settings.Anonymous)
@@ -495,22 +518,26 @@ func (s *Service) Recount(ctx context.Context, pid string) (RecountReport, error
 // WithdrawMember withdraws the ballots of a person who left group gid from
 // its open polls (system operation; the group service calls it after a
 // leave or removal: decisions.md "when a member leaves the group, their
-// ballot in open polls is withdrawn; closed results never change"). Each
+// ballot in open polls is withdrawn; closed results never change"), except
+// where they stay in the voter set as a guest of the poll's thread. Each
 // withdrawal is one transaction conditioned on the poll being open, like a
 // voter's own. Anonymous polls cannot be: nothing links the person to
 // their sealed ballot, which stays counted; their participation record stays
-// too (so rejoining cannot vote twice). Specified voters lose their VOTER# item. It returns the number
-// of ballots withdrawn. Cost: one query over the group's polls, then per
-// open poll one read and one transaction.
+// too (so rejoining cannot vote twice). Specified voters who are no longer
+// in the voter set lose their VOTER# item. It returns the number of
+// ballots withdrawn. Cost: one query over the group's polls, then per open
+// poll one read and one transaction.
 func (s *Service) WithdrawMember(ctx context.Context, gid, uid string) (int, error) {
-	return s.withdrawMember(ctx, gid, uid, time.Time{})
+	return s.withdrawMember(ctx, gid, "", uid, time.Time{})
 }
 
-// withdrawMember is WithdrawMember; a non-zero before limits it to ballots
-// last written (and specified-voter entries added) at or before that time,
-// so a retry after the person rejoined leaves their new ballot alone.
-func (s *Service) withdrawMember(ctx context.Context, gid, uid string, before time.Time) (int, error) {
-	if !validID(gid) || !validID(uid) {
+// withdrawMember is WithdrawMember for someone who left group gid (tid "")
+// or lost their guest grant to its thread tid (only that thread's polls);
+// a non-zero before limits it to ballots last written (and specified-voter
+// entries added) at or before that time, so a retry after the person came
+// back leaves their new ballot alone.
+func (s *Service) withdrawMember(ctx context.Context, gid, tid, uid string, before time.Time) (int, error) {
+	if !validID(gid) || !validID(uid) || (tid != "" && !validID(tid)) {
 		return 0, domain.Errorf(domain.Invalid, "invalid id")
 	}
 	if s.fault != nil {
@@ -526,7 +553,10 @@ func (s *Service) withdrawMember(ctx context.Context, gid, uid string, before ti
 	}
 	n := 0
 	for i := range polls {
-		done, err := s.withdrawFor(ctx, polls[i].ID, uid, before)
+		if tid != "" && polls[i].ThreadID != tid {
+			continue
+		}
+		done, err := s.withdrawFor(ctx, &polls[i], uid, tid, before)
 		if err != nil {
 			return n, err
 		}
@@ -537,9 +567,18 @@ func (s *Service) withdrawMember(ctx context.Context, gid, uid string, before ti
 	return n, nil
 }
 
-func (s *Service) withdrawFor(ctx context.Context, pid, uid string, before time.Time) (bool, error) {
+// withdrawFor withdraws uid's ballot from poll q (and their VOTER# entry)
+// if, having left the group (tid "") or the guests of thread tid, they are
+// no longer in its voter set (poll.InVoterSet): the tie they cut counts as
+// gone, the other one is read.
+func (s *Service) withdrawFor(ctx context.Context, q *pollItem, uid, tid string, before time.Time) (bool, error) {
+	pid := q.ID
+	keys := []key{{pollPK(pid), skPoll}, {pollPK(pid), ballotSK(uid)}, {pollPK(pid), voterSK(uid)}, {groupPK(q.GroupID), memberSK(uid)}}
+	if q.ThreadID != "" {
+		keys = append(keys, key{threadPK(q.ThreadID), guestSK(uid)})
+	}
 	for attempt := 0; attempt < s.attempts; attempt++ {
-		items, err := s.getMany(ctx, key{pollPK(pid), skPoll}, key{pollPK(pid), ballotSK(uid)}, key{pollPK(pid), voterSK(uid)})
+		items, err := s.getMany(ctx, keys...)
 		if err != nil {
 			return false, err
 		}
@@ -559,10 +598,21 @@ func (s *Service) withdrawFor(ctx context.Context, pid, uid string, before time.
 		if poll.StatusOf(d.Settings, p.state(0), now) != poll.StatusOpen {
 			return false, nil
 		}
+		rawV, chosen := items[key{pollPK(pid), voterSK(uid)}]
+		rel := poll.Relation{Chosen: chosen}
+		if tid == "" {
+			_, rel.ThreadGuest = items[key{threadPK(q.ThreadID), guestSK(uid)}]
+			rel.ThreadGuest = rel.ThreadGuest && q.ThreadID != ""
+		} else {
+			_, rel.Member = items[key{groupPK(q.GroupID), memberSK(uid)}]
+		}
+		if poll.InVoterSet(d.Settings, rel) {
+			return false, nil // still a voter by the other tie
+		}
 		tx := s.st.Tx()
 		// Only while the poll is open (closed results never change).
 		openCond, openArgs := "$ = ? AND $ > ?", []any{"Status", string(poll.StatusOpen), "ClosingAtMs", now.UnixMilli()}
-		if rawV, ok := items[key{pollPK(pid), voterSK(uid)}]; ok && s.addedBefore(rawV, before) {
+		if chosen && s.addedBefore(rawV, before) {
 			tx.Delete(s.st.DeleteOp(pollPK(pid), voterSK(uid)), nil).
 				Update(s.st.Update(pollPK(pid), skPoll).Add("VoterCount", -1).If(openCond, openArgs...), errPollCheck)
 		} else {

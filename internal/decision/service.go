@@ -23,6 +23,7 @@ import (
 
 	"github.com/quorum-app/quorum/internal/authz"
 	"github.com/quorum-app/quorum/internal/domain"
+	"github.com/quorum-app/quorum/internal/notify"
 	"github.com/quorum-app/quorum/internal/poll"
 	"github.com/quorum-app/quorum/internal/store"
 	"github.com/quorum-app/quorum/internal/tabledef"
@@ -111,10 +112,16 @@ var (
 	ErrVotesMeanwhile = domain.Errorf(domain.Conflict, "votes were cast while you edited this poll; reload and try again")
 	ErrAlreadyVoter   = domain.Errorf(domain.Conflict, "that person is already a voter of this poll")
 	ErrNoVoter        = domain.Errorf(domain.NotFound, "that person is not a voter of this poll")
-	ErrVoterNotMember = domain.Errorf(domain.Invalid, "voters: every voter must be a member of the group")
+	ErrVoterNotMember = domain.Validation(domain.FieldError{Field: "voters", Message: "every voter must be a member of the group or a guest of the poll's thread"})
 	ErrSpecifiedOnly  = domain.Errorf(domain.Conflict, "this poll is open to the whole group: it has no list of voters")
 	ErrPollClosedEdit = domain.Errorf(domain.Conflict, "this poll is closed")
 	ErrResultsHidden  = domain.Errorf(domain.Forbidden, "results of this poll are hidden for now")
+	// ErrParticipationHidden: who has voted in an open anonymous poll.
+	ErrParticipationHidden = domain.Errorf(domain.Forbidden, "who has voted in an anonymous poll is shown once it closes; reminders still reach the undecided")
+	// ErrGuestsNeedThread: thread_guests_may_vote on a poll outside a thread.
+	ErrGuestsNeedThread = domain.Validation(domain.FieldError{Field: "settings.thread_guests_may_vote", Message: "only for polls in a thread"})
+	// ErrDraftAnnounce: a draft is its author's only.
+	ErrDraftAnnounce = domain.Errorf(domain.Conflict, "a draft is visible only to its author: publish it before notifying anyone")
 )
 
 // Internal conditions: a failed one means "re-read and try again".
@@ -275,8 +282,15 @@ func (s *Service) access(ctx context.Context, a authz.Actor, gid string) (*acces
 // members); everyone else goes through the group service, which loads the
 // full facts (parent group, guest grants).
 func (s *Service) authorize(ctx context.Context, ac *access, p *pollItem, action authz.Action) error {
+	return s.authorizeVoter(ctx, ac, p, action, false)
+}
+
+// authorizeVoter is authorize with the facts' Target.Voter: whether the
+// actor would be in the poll's voter set as a guest of its thread (the
+// policy only consults it for guests).
+func (s *Service) authorizeVoter(ctx context.Context, ac *access, p *pollItem, action authz.Action, voter bool) error {
 	target := authz.Target{Kind: "poll", ID: p.ID, ThreadID: p.ThreadID,
-		Author: ac.a.Authenticated() && ac.a.UserID == p.AuthorID}
+		Author: ac.a.Authenticated() && ac.a.UserID == p.AuthorID, Voter: voter}
 	if ac.member != nil {
 		return authz.Group(ac.a, action, authz.GroupFacts{
 			GroupID: p.GroupID, Privacy: ac.group.Privacy, Flags: ac.group.Flags, Role: ac.member.Role,
@@ -338,16 +352,21 @@ type CreateInput struct {
 	ThreadID   string          `json:"thread_id,omitempty"`
 	Definition poll.Definition `json:"definition"`
 	// Voters are the specified voters (settings.specified_voters_only);
-	// each must be a member. More can be added with AddVoter.
+	// each must be a member or a guest of the poll's thread. More can be
+	// added with AddVoter.
 	Voters []string `json:"voters,omitempty"`
+	// Notify is whom to tell when the poll opens (notify.Resolve; nil for
+	// the default). Not for drafts: they notify when published.
+	Notify *notify.Audience `json:"notify,omitempty"`
 }
 
 // MaxVotersAtCreate bounds Voters (two transaction items each).
 const MaxVotersAtCreate = 45
 
-// Create creates a draft (no closing_at) or an open poll. Errors:
-// Unauthorized, NotFound (group invisible), Forbidden (may not start polls),
-// Invalid (definition, voters).
+// Create creates a draft (no closing_at) or an open poll, and tells of an
+// open one (noticeOpened). Errors: Unauthorized, NotFound (group
+// invisible), Forbidden (may not start polls, or notify whom in.Notify
+// names), Invalid (definition, voters, notify).
 func (s *Service) Create(ctx context.Context, in CreateInput) (Poll, error) {
 	a := authz.ActorFrom(ctx)
 	if !validID(in.GroupID) || (in.ThreadID != "" && !validID(in.ThreadID)) {
@@ -376,6 +395,22 @@ func (s *Service) Create(ctx context.Context, in CreateInput) (Poll, error) {
 			return Poll{}, domain.Validation(domain.FieldError{Field: "voters", Message: "contains an invalid id"})
 		}
 	}
+	if d.Settings.ThreadGuestsMayVote && in.ThreadID == "" {
+		return Poll{}, ErrGuestsNeedThread
+	}
+	rel, err := s.relations(ctx, in.GroupID, in.ThreadID, "", voters)
+	if err != nil {
+		return Poll{}, err
+	}
+	var aud notify.Audience
+	switch {
+	case d.Settings.ClosingAt == nil && in.Notify != nil:
+		return Poll{}, errDraftNotify
+	case d.Settings.ClosingAt != nil:
+		if aud, err = s.audience(ctx, in.GroupID, in.ThreadID, "", in.Notify); err != nil {
+			return Poll{}, err
+		}
+	}
 	pid := newID()
 	p := &pollItem{
 		Item: store.Item{PK: pollPK(pid), SK: skPoll, Type: "poll", GSI1PK: pollsOfGroup(in.GroupID), GSI1SK: timeKey(now) + "#" + pid},
@@ -386,8 +421,10 @@ func (s *Service) Create(ctx context.Context, in CreateInput) (Poll, error) {
 	tx := s.st.Tx().Create(p, nil).
 		Create(&tallyItem{Item: store.Item{PK: pollPK(pid), SK: skTally, Type: "tally"}, PollID: pid}, nil)
 	for _, v := range voters {
-		tx.Create(&voterItem{Item: store.Item{PK: pollPK(pid), SK: voterSK(v), Type: "poll_voter"}, PollID: pid, UserID: v, AddedBy: a.UserID, AddedAt: now}, nil).
-			Check(groupPK(in.GroupID), memberSK(v), "attribute_exists($)", ErrVoterNotMember, tabledef.PK)
+		tx.Create(&voterItem{Item: store.Item{PK: pollPK(pid), SK: voterSK(v), Type: "poll_voter"}, PollID: pid, UserID: v, AddedBy: a.UserID, AddedAt: now}, nil)
+		if err := checkVoter(tx, in.GroupID, in.ThreadID, v, rel[v]); err != nil {
+			return Poll{}, err
+		}
 	}
 	if err := tx.Run(ctx, ""); err != nil {
 		return Poll{}, err
@@ -395,7 +432,7 @@ func (s *Service) Create(ctx context.Context, in CreateInput) (Poll, error) {
 	s.log.InfoContext(ctx, "poll created", "poll_id", pid, "group_id", in.GroupID, "type", d.Type)
 	if p.Status == string(poll.StatusOpen) {
 		s.appendEvent(ctx, EventOpened, a.UserID, p, d)
-		s.noticeVoters(ctx, NoticePollOpened, p, d, a.UserID)
+		s.noticeOpened(ctx, p, d, a.UserID, aud)
 	}
 	return s.present(p, d), nil
 }
@@ -448,11 +485,23 @@ func (s *Service) List(ctx context.Context, gid, cursor string, limit int) (stor
 type UpdateInput struct {
 	Definition poll.Definition `json:"definition"`
 	Version    int64           `json:"version,omitempty"`
+	// Notify is whom to tell when this edit publishes a draft (nil for the
+	// default; see CreateInput.Notify). Not for other edits: Announce.
+	Notify *notify.Audience `json:"notify,omitempty"`
 }
 
-// Update edits a poll (poll admins). Publishing a draft sets closing_at.
+// errNotifyEdit: notify given with an edit that does not publish a draft.
+var errNotifyEdit = domain.Validation(domain.FieldError{Field: "notify",
+	Message: "only when publishing a draft; to notify people of an open poll, announce it"})
+
+// Update edits a poll (poll admins). Publishing a draft sets closing_at and
+// tells of the poll (noticeOpened).
+//
+// The edit is checked against poll.EditState: when the results (hence
+// whether ballots exist) are hidden from the editor, as if ballots existed,
+// so that neither the answer nor a conflict depends on hidden ballots.
 func (s *Service) Update(ctx context.Context, pid string, in UpdateInput) (Poll, error) {
-	l, err := s.load(ctx, pid, skTally)
+	l, err := s.load(ctx, pid, append([]string{skTally}, viewerKeys(authz.ActorFrom(ctx))...)...)
 	if err != nil {
 		return Poll{}, err
 	}
@@ -467,32 +516,45 @@ func (s *Service) Update(ctx context.Context, pid string, in UpdateInput) (Poll,
 		return Poll{}, err
 	}
 	now := s.now().UTC()
-	st := l.p.state(tl.Decided)
+	st := poll.EditState(l.def.Settings, l.p.state(tl.Decided), now, l.viewerVoted())
 	next, err := poll.ValidateEdit(l.def, in.Definition, st, now)
 	if err != nil {
 		return Poll{}, err
 	}
-	if next.Settings.SpecifiedVotersOnly != l.def.Settings.SpecifiedVotersOnly && tl.Decided > 0 {
-		return Poll{}, domain.Validation(domain.FieldError{Field: "settings.specified_voters_only", Message: "cannot be changed after votes were cast"})
+	if next.Settings.ThreadGuestsMayVote && l.p.ThreadID == "" {
+		return Poll{}, ErrGuestsNeedThread
 	}
 	p := l.p
 	wasDraft := p.Status == string(poll.StatusDraft)
+	publishing := wasDraft && next.Settings.ClosingAt != nil
+	var aud notify.Audience
+	switch {
+	case in.Notify != nil && !publishing:
+		return Poll{}, errNotifyEdit
+	case publishing:
+		if aud, err = s.audience(ctx, p.GroupID, p.ThreadID, pid, in.Notify); err != nil {
+			return Poll{}, err
+		}
+	}
 	p.Def, p.DefVersion, p.UpdatedAt = encodeDef(next), p.DefVersion+1, now
 	if poll.StatusOf(l.def.Settings, st, now) != poll.StatusClosed {
 		p.setSchedule(next)
 	}
-	// The edit was validated against this many ballots: a vote landing in
-	// between cancels it (and votes prepared against the old definition
-	// fail their DefVersion condition and retry).
-	err = s.st.Tx().Save(p).
-		Check(pollPK(pid), skTally, "attribute_not_exists($) OR $ = ?", ErrVotesMeanwhile, poll.AttrDecided, poll.AttrDecided, tl.Decided).
-		Run(ctx, "")
-	if err != nil {
+	tx := s.st.Tx().Save(p)
+	if !st.BallotsHidden {
+		// The edit was validated against this many ballots: a vote landing
+		// in between cancels it (and votes prepared against the old
+		// definition fail their DefVersion condition and retry). With
+		// hidden ballots it was validated as if there were some, which
+		// holds for any number.
+		tx.Check(pollPK(pid), skTally, "attribute_not_exists($) OR $ = ?", ErrVotesMeanwhile, poll.AttrDecided, poll.AttrDecided, tl.Decided)
+	}
+	if err := tx.Run(ctx, ""); err != nil {
 		return Poll{}, err
 	}
 	if wasDraft && p.Status == string(poll.StatusOpen) {
 		s.appendEvent(ctx, EventOpened, l.ac.a.UserID, p, next)
-		s.noticeVoters(ctx, NoticePollOpened, p, next, l.ac.a.UserID)
+		s.noticeOpened(ctx, p, next, l.ac.a.UserID, aud)
 	}
 	return s.present(p, next), nil
 }
@@ -619,8 +681,23 @@ func (s *Service) deletePartition(ctx context.Context, pid string) error {
 
 // ---- specified voters ----
 
-// AddVoter adds a member of the group to a specified-voters poll that is
-// not closed (poll admins).
+// checkVoter adds to tx the check that keeps uid, with relation rel, able
+// to be a chosen voter: their membership, or else their guest grant to the
+// poll's thread; neither is ErrVoterNotMember.
+func checkVoter(tx *store.Tx, gid, tid, uid string, rel poll.Relation) error {
+	switch {
+	case rel.Member:
+		tx.Check(groupPK(gid), memberSK(uid), "attribute_exists($)", ErrVoterNotMember, tabledef.PK)
+	case rel.ThreadGuest && tid != "":
+		tx.Check(threadPK(tid), guestSK(uid), "attribute_exists($)", ErrVoterNotMember, tabledef.PK)
+	default:
+		return ErrVoterNotMember
+	}
+	return nil
+}
+
+// AddVoter adds a member of the group, or a guest of the poll's thread, to
+// a specified-voters poll that is not closed (poll admins).
 func (s *Service) AddVoter(ctx context.Context, pid, uid string) error {
 	l, err := s.load(ctx, pid)
 	if err != nil {
@@ -635,12 +712,18 @@ func (s *Service) AddVoter(ctx context.Context, pid, uid string) error {
 	if !validID(uid) {
 		return domain.Validation(domain.FieldError{Field: "user_id", Message: "is not valid"})
 	}
+	rel, err := s.relations(ctx, l.p.GroupID, l.p.ThreadID, "", []string{uid})
+	if err != nil {
+		return err
+	}
 	now := s.now().UTC()
-	return s.st.Tx().
+	tx := s.st.Tx().
 		Create(&voterItem{Item: store.Item{PK: pollPK(pid), SK: voterSK(uid), Type: "poll_voter"}, PollID: pid, UserID: uid, AddedBy: l.ac.a.UserID, AddedAt: now}, ErrAlreadyVoter).
-		Update(s.st.Update(pollPK(pid), skPoll).Add("VoterCount", 1).If("$ <> ?", "Status", string(poll.StatusClosed)), ErrPollClosedEdit).
-		Check(groupPK(l.p.GroupID), memberSK(uid), "attribute_exists($)", ErrVoterNotMember, tabledef.PK).
-		Run(ctx, "")
+		Update(s.st.Update(pollPK(pid), skPoll).Add("VoterCount", 1).If("$ <> ?", "Status", string(poll.StatusClosed)), ErrPollClosedEdit)
+	if err := checkVoter(tx, l.p.GroupID, l.p.ThreadID, uid, rel[uid]); err != nil {
+		return err
+	}
+	return tx.Run(ctx, "")
 }
 
 // RemoveVoter removes a specified voter (poll admins); their ballot, if

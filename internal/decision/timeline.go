@@ -37,6 +37,9 @@ type Threads interface {
 	// AppendEvent adds a poll item to the thread's timeline (trusted: no
 	// authorization; the decision core has done its own).
 	AppendEvent(ctx context.Context, tid string, ev TimelineEvent) error
+	// ThreadGuests lists the user ids of the thread's guests (trusted: for
+	// voter sets; no authorization).
+	ThreadGuests(ctx context.Context, tid string) ([]string, error)
 }
 
 // ErrThreadGroup: a poll's thread must belong to the poll's group and be

@@ -61,20 +61,20 @@ type VoteResult struct {
 // voteState is what one attempt of a ballot write read.
 type voteState struct {
 	*loaded
-	uid       string
-	prev      *poll.Ballot
-	prevVer   int64
-	castID    string // the previous ballot's cast (ballotItem.CastID)
-	voted     bool   // anonymous: VOTED# exists
-	hash      string // anonymous: the receipt hash given
-	castAt    time.Time
-	pollGuest bool
+	uid     string
+	prev    *poll.Ballot
+	prevVer int64
+	castID  string // the previous ballot's cast (ballotItem.CastID)
+	voted   bool   // anonymous: VOTED# exists
+	hash    string // anonymous: the receipt hash given
+	castAt  time.Time
+	chosen  bool // VOTER# exists (specified voters only)
 }
 
 // loadVote reads, in two calls, the poll with the actor's previous ballot
-// (BALLOT#, or VOTED# and SEALED#<receipt hash>) and poll guest grant, and
-// the group with the actor's membership. The cost never depends on the
-// number of voters.
+// (BALLOT#, or VOTED# and SEALED#<receipt hash>) and VOTER# entry, and the
+// group with the actor's membership. The cost never depends on the number
+// of voters.
 func (s *Service) loadVote(ctx context.Context, pid, receipt string) (*voteState, error) {
 	a := authz.ActorFrom(ctx)
 	if !a.Authenticated() {
@@ -87,7 +87,7 @@ func (s *Service) loadVote(ctx context.Context, pid, receipt string) (*voteState
 		return nil, authz.ErrSignIn
 	}
 	vs := &voteState{uid: a.UserID}
-	extra := []string{ballotSK(a.UserID), votedSK(a.UserID), guestSK(a.UserID)}
+	extra := []string{ballotSK(a.UserID), votedSK(a.UserID), voterSK(a.UserID)}
 	if receipt != "" {
 		vs.hash = receiptHash(receipt)
 		if vs.hash == "" {
@@ -100,7 +100,7 @@ func (s *Service) loadVote(ctx context.Context, pid, receipt string) (*voteState
 		return nil, err
 	}
 	vs.loaded = l
-	_, vs.pollGuest = l.item(guestSK(a.UserID))
+	_, vs.chosen = l.item(voterSK(a.UserID))
 	if l.def.Settings.Anonymous {
 		_, vs.voted = l.item(votedSK(a.UserID))
 		if vs.hash != "" {
@@ -137,8 +137,18 @@ func checkOpen(l *loaded, now time.Time) error {
 	return ErrPollClosed
 }
 
+// relation is how the actor stands to the poll, as far as the loaded items
+// and the policy (already asked: PollVote passed) tell: a non-member who may
+// vote by the policy is a guest of the poll's thread (the transaction
+// checks the grant).
+func (vs *voteState) relation() poll.Relation {
+	member := vs.ac.member != nil
+	return poll.Relation{Member: member, ThreadGuest: !member && vs.p.ThreadID != "", Chosen: vs.chosen}
+}
+
 // conditions adds the poll check (open at now, same definition) and, when
-// eligibility matters, the voter check to tx.
+// eligibility matters, the voter check to tx: the actor is in the voter set
+// (poll.InVoterSet) and the items that put them there still exist.
 func (s *Service) conditions(tx *store.Tx, vs *voteState, now time.Time, eligibility bool) error {
 	p := vs.p
 	tx.Check(pollPK(p.ID), skPoll, "$ = ? AND $ > ? AND $ = ?", errPollCheck,
@@ -146,18 +156,17 @@ func (s *Service) conditions(tx *store.Tx, vs *voteState, now time.Time, eligibi
 	if !eligibility {
 		return nil
 	}
+	rel := vs.relation()
+	if !poll.InVoterSet(vs.def.Settings, rel) {
+		return ErrNotEligible
+	}
 	if vs.def.Settings.SpecifiedVotersOnly {
 		tx.Check(pollPK(p.ID), voterSK(vs.uid), "attribute_exists($)", ErrNotEligible, tabledef.PK)
 	}
-	switch {
-	case vs.ac.member != nil:
+	if rel.Member {
 		tx.Check(groupPK(p.GroupID), memberSK(vs.uid), "attribute_exists($)", ErrNotEligible, tabledef.PK)
-	case vs.pollGuest:
-		tx.Check(pollPK(p.ID), guestSK(vs.uid), "attribute_exists($)", ErrNotEligible, tabledef.PK)
-	case p.ThreadID != "":
+	} else {
 		tx.Check(threadPK(p.ThreadID), guestSK(vs.uid), "attribute_exists($)", ErrNotEligible, tabledef.PK)
-	default:
-		return ErrNotEligible
 	}
 	return nil
 }
@@ -217,6 +226,9 @@ func (s *Service) voteOnce(ctx context.Context, pid string, in VoteInput) (VoteR
 	}
 	if err := s.authorize(ctx, vs.ac, vs.p, authz.PollVote); err != nil {
 		return VoteResult{}, err
+	}
+	if !poll.InVoterSet(vs.def.Settings, vs.relation()) {
+		return VoteResult{}, ErrNotEligible
 	}
 	now := s.now().UTC()
 	if err := checkOpen(vs.loaded, now); err != nil {
@@ -329,6 +341,8 @@ func (s *Service) withdrawOnce(ctx context.Context, pid, receipt string) error {
 // them). In anonymous polls only participation is known without the
 // receipt: Voted is true and Ballot nil.
 type MyBallot struct {
+	// Eligible: the actor is in the poll's voter set (poll.InVoterSet).
+	Eligible  bool         `json:"eligible"`
 	Voted     bool         `json:"voted"`
 	Ballot    *poll.Ballot `json:"ballot,omitempty"`
 	CastAt    *time.Time   `json:"cast_at,omitempty"`
@@ -341,27 +355,34 @@ func (s *Service) Mine(ctx context.Context, pid string) (MyBallot, error) {
 	if !a.Authenticated() || !validID(a.UserID) {
 		return MyBallot{}, authz.ErrSignIn
 	}
-	l, err := s.load(ctx, pid, ballotSK(a.UserID), votedSK(a.UserID))
+	l, err := s.load(ctx, pid, ballotSK(a.UserID), votedSK(a.UserID), voterSK(a.UserID))
 	if err != nil {
 		return MyBallot{}, err
 	}
 	if err := s.authorizeView(ctx, l); err != nil {
 		return MyBallot{}, err
 	}
+	rel := poll.Relation{Member: l.ac.member != nil}
+	_, rel.Chosen = l.item(voterSK(a.UserID))
+	if !rel.Member && l.p.ThreadID != "" {
+		rel.ThreadGuest = s.authorize(ctx, l.ac, l.p, authz.PollVote) == nil
+	}
+	mine := MyBallot{Eligible: poll.InVoterSet(l.def.Settings, rel)}
 	if l.def.Settings.Anonymous {
-		_, voted := l.item(votedSK(a.UserID))
-		return MyBallot{Voted: voted}, nil
+		_, mine.Voted = l.item(votedSK(a.UserID))
+		return mine, nil
 	}
 	raw, ok := l.item(ballotSK(a.UserID))
 	if !ok {
-		return MyBallot{}, nil
+		return mine, nil
 	}
 	var b ballotItem
 	if err := unmarshal(raw, &b); err != nil {
 		return MyBallot{}, err
 	}
 	bb := b.ballot()
-	return MyBallot{Voted: true, Ballot: &bb, CastAt: &b.CastAt, UpdatedAt: &b.UpdatedAt}, nil
+	mine.Voted, mine.Ballot, mine.CastAt, mine.UpdatedAt = true, &bb, &b.CastAt, &b.UpdatedAt
+	return mine, nil
 }
 
 // Verification is what a receipt proves: the sealed ballot it designates is

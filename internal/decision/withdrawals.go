@@ -6,14 +6,17 @@ import (
 
 	"github.com/guregu/dynamo/v2"
 
+	"github.com/quorum-app/quorum/internal/domain"
 	"github.com/quorum-app/quorum/internal/store"
 	"github.com/quorum-app/quorum/internal/tabledef"
 )
 
 // Pending withdrawals (docs/data-model.md pattern 38a): when someone leaves
-// a group, their ballots in its open polls must be withdrawn. MemberLeft
-// records the duty first, as an item on the GSI2 queue WITHDRAW, then does
-// it; the item is removed only once every open poll of the group is done.
+// a poll's voter set (poll.InVoterSet) by leaving the group or by losing
+// their guest grant to the poll's thread, their ballots in its open polls
+// must be withdrawn. MemberLeft and GuestRemoved record the duty first, as
+// an item on the GSI2 queue WITHDRAW, then do it; the item is removed only
+// once every open poll of the group (or of the thread) is done.
 // If the withdrawal fails (storage unavailable, a lost race eight times),
 // the item stays and Tick retries it until it succeeds. Withdrawing is
 // idempotent (a ballot that is gone is not withdrawn twice), and a retry
@@ -22,17 +25,26 @@ import (
 
 const queueWithdraw = "WITHDRAW"
 
-// withdrawalItem: PK=WITHDRAW#<gid>#<uid> SK=WITHDRAW; GSI2PK=WITHDRAW
-// GSI2SK=<left at>#<gid>#<uid> while pending.
+// withdrawalItem: PK=WITHDRAW#<gid>#<uid> (a member left) or
+// WITHDRAW#<gid>#<uid>#<tid> (a guest of thread tid was removed)
+// SK=WITHDRAW; GSI2PK=WITHDRAW GSI2SK=<left at>#<gid>#<uid> while pending.
 type withdrawalItem struct {
 	store.Item
-	GroupID  string    `dynamo:"GroupID"`
-	UserID   string    `dynamo:"UserID"`
+	GroupID string `dynamo:"GroupID"`
+	UserID  string `dynamo:"UserID"`
+	// ThreadID is set when the person lost a guest grant to this thread
+	// (only its polls are concerned); empty when they left the group.
+	ThreadID string    `dynamo:"ThreadID,omitempty"`
 	LeftAt   time.Time `dynamo:"LeftAt"`
 	Attempts int       `dynamo:"Attempts,omitempty"`
 }
 
-func withdrawalPK(gid, uid string) string { return "WITHDRAW#" + gid + "#" + uid }
+func withdrawalPK(gid, uid, tid string) string {
+	if tid == "" {
+		return "WITHDRAW#" + gid + "#" + uid
+	}
+	return "WITHDRAW#" + gid + "#" + uid + "#" + tid
+}
 
 const skWithdrawal = "WITHDRAW"
 
@@ -44,15 +56,34 @@ const MaxWithdrawalsPerTick = 100
 // withdraws them (WithdrawMember) and clears the record. On failure the
 // record stays for Tick, and the error is returned for the caller's log.
 func (s *Service) MemberLeft(ctx context.Context, gid, uid string) error {
+	return s.left(ctx, gid, "", uid)
+}
+
+// GuestRemoved is the discussion service's OnGuestRemoved hook (system
+// operation): uid lost their guest grant to thread tid of group gid, and
+// with it their place in the voter set of the thread's polls that invite
+// its guests (or chose them as voters), unless they are members. Their
+// ballots there are withdrawn exactly as for a member who leaves
+// (MemberLeft): recorded, done, retried by Tick on failure.
+func (s *Service) GuestRemoved(ctx context.Context, gid, tid, uid string) error {
+	if !validID(tid) {
+		return domain.Errorf(domain.Invalid, "invalid id")
+	}
+	return s.left(ctx, gid, tid, uid)
+}
+
+// left records and does the withdrawal duty of uid leaving group gid (tid
+// "") or the guests of its thread tid.
+func (s *Service) left(ctx context.Context, gid, tid, uid string) error {
 	if !validID(gid) || !validID(uid) {
-		_, err := s.WithdrawMember(ctx, gid, uid) // the same validation error
+		_, err := s.withdrawMember(ctx, gid, tid, uid, time.Time{}) // the same validation error
 		return err
 	}
 	leftAt := s.now().UTC()
-	w := &withdrawalItem{Item: store.Item{PK: withdrawalPK(gid, uid), SK: skWithdrawal, Type: "pending_withdrawal", Version: 1,
-		GSI2PK: queueWithdraw, GSI2SK: timeKey(leftAt) + "#" + gid + "#" + uid}, GroupID: gid, UserID: uid, LeftAt: leftAt}
+	w := &withdrawalItem{Item: store.Item{PK: withdrawalPK(gid, uid, tid), SK: skWithdrawal, Type: "pending_withdrawal", Version: 1,
+		GSI2PK: queueWithdraw, GSI2SK: timeKey(leftAt) + "#" + gid + "#" + uid}, GroupID: gid, UserID: uid, ThreadID: tid, LeftAt: leftAt}
 	recorded := s.st.Table().Put(w).Run(ctx) == nil
-	if _, err := s.withdrawMember(ctx, gid, uid, time.Time{}); err != nil {
+	if _, err := s.withdrawMember(ctx, gid, tid, uid, time.Time{}); err != nil {
 		if !recorded {
 			s.log.ErrorContext(ctx, "withdrawal after leaving could not be queued", "group_id", gid)
 		}
@@ -83,7 +114,7 @@ func (s *Service) retryWithdrawals(ctx context.Context) (done, failed int, err e
 	}
 	for i := range pending {
 		w := &pending[i]
-		if _, err := s.withdrawMember(ctx, w.GroupID, w.UserID, w.LeftAt); err != nil {
+		if _, err := s.withdrawMember(ctx, w.GroupID, w.ThreadID, w.UserID, w.LeftAt); err != nil {
 			failed++
 			s.log.ErrorContext(ctx, "pending withdrawal failed again", "group_id", w.GroupID, "attempts", w.Attempts+1, "err", err)
 			_ = s.st.Update(w.PK, w.SK).Add("Attempts", 1).If("$ = ?", "LeftAt", w.LeftAt).Run(ctx)

@@ -112,7 +112,7 @@ func (s *Service) Comment(ctx context.Context, tid string, in CommentInput) (Ite
 			others = append(others, uid)
 		}
 	}
-	ns, err := s.recipients(ctx, t, others, notify.Mention, build(notify.Mention), members)
+	ns, err := s.recipients(ctx, t, others, notify.Mention.Reach(), build(notify.Mention), members)
 	if err != nil {
 		return Item{}, err
 	}
@@ -121,7 +121,7 @@ func (s *Service) Comment(ctx context.Context, tid string, in CommentInput) (Ite
 	}
 	direct = append(direct, ns...)
 	if parent != nil && !told[parent.ActorID] && parent.ActorID != "" {
-		ns, err := s.recipients(ctx, t, []string{parent.ActorID}, notify.Reply, build(notify.Reply), members)
+		ns, err := s.recipients(ctx, t, []string{parent.ActorID}, notify.Reply.Reach(), build(notify.Reply), members)
 		if err != nil {
 			return Item{}, err
 		}
@@ -167,7 +167,7 @@ func (s *Service) fanOutComment(ctx context.Context, t *threadItem, it *timeline
 			}
 		}
 	}
-	ns, err := s.recipients(ctx, t, uids, notify.Comment, func(uid string) notify.Notification {
+	ns, err := s.recipients(ctx, t, uids, notify.Comment.Reach(), func(uid string) notify.Notification {
 		n := build(uid)
 		n.CommentID = it.ID
 		return n
@@ -335,7 +335,7 @@ func (s *Service) EditComment(ctx context.Context, tid, cid, body string, versio
 	if err != nil {
 		return Item{}, err
 	}
-	ns, err := s.recipients(ctx, t, newlyMentioned(c.Mentions, mentioned, a.UserID), notify.Mention, func(uid string) notify.Notification {
+	ns, err := s.recipients(ctx, t, newlyMentioned(c.Mentions, mentioned, a.UserID), notify.Mention.Reach(), func(uid string) notify.Notification {
 		return notify.Notification{UserID: uid, Kind: notify.Mention, ActorID: a.UserID, ActorName: name, GroupID: t.GroupID,
 			ThreadID: t.ID, CommentID: c.ID, Title: t.Title, Excerpt: s.r.Excerpt(body, 140), CreatedAt: now}
 	}, members)

@@ -77,6 +77,10 @@ type Config struct {
 	Mail     mail.Sender
 	MailFrom string
 	BaseURL  *url.URL
+	// OnGuestRemoved, if set, runs after a guest of thread tid (group gid)
+	// lost their grant: the decision core withdraws their ballots from the
+	// thread's open polls, as for a member who leaves. Its error is logged.
+	OnGuestRemoved func(ctx context.Context, gid, tid, uid string) error
 }
 
 // Service implements discussions.
@@ -96,13 +100,14 @@ type Service struct {
 	from       string
 	base       string
 	inviteKey  []byte
+	onGuestOut func(ctx context.Context, gid, tid, uid string) error
 }
 
 // New returns a Service.
 func New(c Config) *Service {
 	s := &Service{st: c.Store, policy: c.Policy, people: c.People, notify: c.Notify, uploads: c.Uploads, r: c.Renderer,
 		cursorKey: store.DeriveKey(c.SigningKey, "timeline-cursor"), log: c.Log, now: c.Now, maxDepth: c.MaxDepth,
-		purgeAfter: c.PurgeAfter, mail: c.Mail, from: c.MailFrom,
+		purgeAfter: c.PurgeAfter, mail: c.Mail, from: c.MailFrom, onGuestOut: c.OnGuestRemoved,
 		inviteKey: store.DeriveKey(c.SigningKey, "thread-guest-invitation")}
 	if c.BaseURL != nil {
 		s.base = strings.TrimRight(c.BaseURL.String(), "/")

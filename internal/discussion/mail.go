@@ -256,6 +256,12 @@ func (s *Service) MailStartThread(ctx context.Context, in StartInput, key string
 	if err := fe.Err(); err != nil {
 		return Thread{}, false, nil, err
 	}
+	// Mail cannot choose: the default audience (the whole group when the
+	// sender may notify it).
+	aud, members, err := s.audience(ctx, in.GroupID, "", nil)
+	if err != nil {
+		return Thread{}, false, nil, err
+	}
 	tid := MailThreadID(key)
 	var old threadItem
 	switch err := s.st.Get(ctx, threadPK(tid), threadSK, &old); domain.ErrorCode(err) {
@@ -302,7 +308,7 @@ func (s *Service) MailStartThread(ctx context.Context, in StartInput, key string
 		return Thread{}, false, nil, err
 	}
 	s.log.InfoContext(ctx, "thread started by email", "group_id", t.GroupID, "thread_id", t.ID)
-	s.fanOutNewThread(ctx, t)
+	s.fanOutNewThread(ctx, t, aud, members)
 	return s.threadView(t, 0), true, skipped, nil
 }
 

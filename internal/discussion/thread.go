@@ -91,10 +91,15 @@ type StartInput struct {
 	GroupID     string
 	Title       string
 	Description string // Markdown
+	// Notify is whom to tell (notify.Resolve): nil for the default, the
+	// whole group when the author may notify it, else nobody chosen.
+	Notify *notify.Audience
 }
 
-// StartThread starts a thread in a group (policy: thread.start). Members
-// of the group whose level wants it are notified after the thread exists.
+// StartThread starts a thread in a group (policy: thread.start) and tells
+// the audience the author chose (see fanOutNewThread) after the thread
+// exists. Notifying the whole group needs group.announce, chosen people
+// people.notify, and each chosen person must be a member of the group.
 func (s *Service) StartThread(ctx context.Context, in StartInput) (Thread, error) {
 	a := authz.ActorFrom(ctx)
 	if !validID(in.GroupID) {
@@ -109,6 +114,10 @@ func (s *Service) StartThread(ctx context.Context, in StartInput) (Thread, error
 	if err := fe.Err(); err != nil {
 		return Thread{}, err
 	}
+	aud, members, err := s.audience(ctx, in.GroupID, "", in.Notify)
+	if err != nil {
+		return Thread{}, err
+	}
 	now := s.now().UTC()
 	t := &threadItem{Item: store.Item{Type: "thread"}, ID: newID(), GroupID: in.GroupID, Title: title, Description: desc,
 		AuthorID: a.UserID, AuthorName: s.actorName(ctx, a.UserID), CreatedAt: now, UpdatedAt: now, Activity: now}
@@ -117,19 +126,29 @@ func (s *Service) StartThread(ctx context.Context, in StartInput) (Thread, error
 	if err := s.st.Create(ctx, t, nil); err != nil {
 		return Thread{}, err
 	}
-	s.log.InfoContext(ctx, "thread started", "group_id", t.GroupID, "thread_id", t.ID)
-	s.fanOutNewThread(ctx, t)
+	s.log.InfoContext(ctx, "thread started", "group_id", t.GroupID, "thread_id", t.ID, "notify_group", aud.Group, "notify_people", len(aud.UserIDs))
+	s.fanOutNewThread(ctx, t, aud, members)
 	return s.threadView(t, 0), nil
 }
 
-// fanOutNewThread notifies the group's members (not the author) whose
-// level wants new threads, in batches after the thread was written. A
-// failure is logged: the thread exists either way.
-func (s *Service) fanOutNewThread(ctx context.Context, t *threadItem) {
-	members, err := s.members(ctx, t.GroupID)
-	if err != nil {
-		s.log.ErrorContext(ctx, "new thread fan-out: members", "err", err)
-		return
+// fanOutNewThread tells of a new thread, in batches after it was written
+// (a failure is logged: the thread exists either way), never the author:
+//
+//   - the people its description mentions, as a mention;
+//   - the people the author chose (aud.UserIDs), as an announcement
+//     addressed to them (quiet and up);
+//   - the other members as a new thread: announced to the group when
+//     aud.Group (normal and up), otherwise only those who follow
+//     everything (loud).
+//
+// members is the group's membership when the caller has read it already.
+func (s *Service) fanOutNewThread(ctx context.Context, t *threadItem, aud notify.Audience, members []memberRow) {
+	var err error
+	if members == nil {
+		if members, err = s.members(ctx, t.GroupID); err != nil {
+			s.log.ErrorContext(ctx, "new thread fan-out: members", "err", err)
+			return
+		}
 	}
 	// People the description mentions hear of it as a mention (their
 	// level permitting), and not again as a new thread.
@@ -138,7 +157,7 @@ func (s *Service) fanOutNewThread(ctx context.Context, t *threadItem) {
 	mentioned, err := s.mentions(ctx, t, t.Description, &known)
 	if err == nil && len(mentioned) > 0 {
 		var ns []notify.Notification
-		ns, err = s.recipients(ctx, t, newlyMentioned(nil, mentioned, t.AuthorID), notify.Mention, func(uid string) notify.Notification {
+		ns, err = s.recipients(ctx, t, newlyMentioned(nil, mentioned, t.AuthorID), notify.Mention.Reach(), func(uid string) notify.Notification {
 			return notify.Notification{UserID: uid, Kind: notify.Mention, ActorID: t.AuthorID, ActorName: t.AuthorName,
 				GroupID: t.GroupID, ThreadID: t.ID, Title: t.Title, Excerpt: s.r.Excerpt(t.Description, 140)}
 		}, known)
@@ -152,13 +171,18 @@ func (s *Service) fanOutNewThread(ctx context.Context, t *threadItem) {
 	if err != nil {
 		s.log.ErrorContext(ctx, "new thread mentions", "thread_id", t.ID, "err", err)
 	}
+	s.announceTo(ctx, t, t.AuthorID, t.AuthorName, aud.UserIDs, notify.Addressed, told, members)
 	var uids []string
 	for _, m := range members {
 		if !told[m.UserID] {
 			uids = append(uids, m.UserID)
 		}
 	}
-	ns, err := s.recipients(ctx, t, uids, notify.NewThread, func(uid string) notify.Notification {
+	reach := notify.Following
+	if aud.Group {
+		reach = notify.GroupWide
+	}
+	ns, err := s.recipients(ctx, t, uids, reach, func(uid string) notify.Notification {
 		return notify.Notification{UserID: uid, Kind: notify.NewThread, ActorID: t.AuthorID, ActorName: t.AuthorName,
 			GroupID: t.GroupID, ThreadID: t.ID, Title: t.Title, Excerpt: s.r.Excerpt(t.Description, 140)}
 	}, members)
@@ -179,11 +203,11 @@ func (s *Service) members(ctx context.Context, gid string) ([]memberRow, error) 
 }
 
 // recipients filters uids to those who may see thread t and whose level
-// wants kind, and builds their notifications. Members listed in known are
+// hears what reached them by reach, and builds their notifications. Members listed in known are
 // decided by the policy from their role alone (a member may read the
 // group's threads); anyone else is asked through Authorize with their
 // identity, so a mention never reaches someone who cannot see the thread.
-func (s *Service) recipients(ctx context.Context, t *threadItem, uids []string, kind notify.Kind,
+func (s *Service) recipients(ctx context.Context, t *threadItem, uids []string, reach notify.Reach,
 	build func(string) notify.Notification, known []memberRow) ([]notify.Notification, error) {
 	if len(uids) == 0 {
 		return nil, nil
@@ -204,7 +228,7 @@ func (s *Service) recipients(ctx context.Context, t *threadItem, uids []string, 
 		}
 		seen[uid] = true
 		l := levels[uid]
-		if !notify.Effective(l[0], l[1]).Wants(kind) {
+		if !notify.Effective(l[0], l[1]).Hears(reach) {
 			continue
 		}
 		recipient := authz.Actor{Kind: authz.User, UserID: uid}
@@ -303,7 +327,7 @@ func (s *Service) UpdateThread(ctx context.Context, tid string, in UpdateInput) 
 		if err != nil {
 			return Thread{}, err
 		}
-		ns, err = s.recipients(ctx, t, newlyMentioned(both[0], both[1], a.UserID), notify.Mention, func(uid string) notify.Notification {
+		ns, err = s.recipients(ctx, t, newlyMentioned(both[0], both[1], a.UserID), notify.Mention.Reach(), func(uid string) notify.Notification {
 			return notify.Notification{UserID: uid, Kind: notify.Mention, ActorID: a.UserID, ActorName: name, GroupID: t.GroupID,
 				ThreadID: t.ID, Title: title, Excerpt: s.r.Excerpt(desc, 140), CreatedAt: now}
 		}, members)
@@ -739,7 +763,9 @@ func (s *Service) InviteGuest(ctx context.Context, tid, email string) error {
 	return err
 }
 
-// RemoveGuest withdraws a guest grant (policy: group.guests.add).
+// RemoveGuest withdraws a guest grant (policy: group.guests.add), then runs
+// the OnGuestRemoved hook: a former guest's ballots in the thread's open
+// polls are withdrawn, as for a member who leaves the group.
 func (s *Service) RemoveGuest(ctx context.Context, tid, uid string) error {
 	t, err := s.getThread(ctx, tid)
 	if err != nil {
@@ -751,7 +777,15 @@ func (s *Service) RemoveGuest(ctx context.Context, tid, uid string) error {
 	if !validID(uid) {
 		return nil
 	}
-	return s.st.Delete(ctx, threadPK(tid), guestSK(uid))
+	if err := s.st.Delete(ctx, threadPK(tid), guestSK(uid)); err != nil {
+		return err
+	}
+	if s.onGuestOut != nil {
+		if err := s.onGuestOut(ctx, t.GroupID, tid, uid); err != nil {
+			s.log.ErrorContext(ctx, "guest-removed hook failed", "thread_id", tid, "err", err)
+		}
+	}
+	return nil
 }
 
 // SetThreadLevel sets the actor's notification level for a thread they can see.

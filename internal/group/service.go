@@ -262,7 +262,7 @@ func present(a authz.Actor, l *loaded) Group {
 	v.MyRole = l.facts.Role
 	for _, action := range authz.GroupActions {
 		switch action {
-		case authz.ThreadView, authz.ThreadComment, authz.PollVote, authz.ThreadEditOwn, authz.CommentEditOwn,
+		case authz.ThreadView, authz.ThreadComment, authz.PollVote, authz.PollBallotsView, authz.ThreadEditOwn, authz.CommentEditOwn,
 			authz.CommentDeleteOwn, authz.ContentAdminEdit:
 			continue // need a target
 		}

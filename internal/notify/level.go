@@ -15,9 +15,12 @@ import (
 // thread's level, when set, overrides the group's; without either, Normal.
 //
 //	mute    nothing at all from this group/thread, not even mentions or replies
-//	quiet   only what is addressed to you: @mentions and replies to your comments
-//	normal  quiet + new threads in the group (the default)
-//	loud    normal + every new comment in the group's threads (or in this thread)
+//	quiet   only what is addressed to you: @mentions, replies to your comments,
+//	        polls you vote in, and threads or polls someone chose to notify you of
+//	normal  quiet + what is announced to the whole group: threads and polls whose
+//	        author notified the group (the default)
+//	loud    normal + every new thread and poll, announced or not, and every new
+//	        comment in the group's threads (or in this thread)
 type Level string
 
 // Levels.
@@ -28,27 +31,60 @@ const (
 	Loud   Level = "loud"
 )
 
+// Reach is how a notification found its recipient. With the recipient's
+// level it decides whether they hear of it (Level.Hears).
+type Reach int
+
+// Reaches.
+const (
+	// Addressed: the person was chosen: mentioned, replied to, a voter of
+	// the poll, or named by someone notifying people of a thread or poll.
+	Addressed Reach = iota
+	// GroupWide: announced to the whole group (authz.GroupAnnounce).
+	GroupWide
+	// Following: nobody chose them; they hear of it because they follow
+	// everything in the group or thread (loud): unannounced new threads
+	// and polls, every comment.
+	Following
+)
+
 // Poll reports whether k is about a poll. Poll notifications are addressed
 // to the person (voter or poll author), so quiet lets them through.
 func (k Kind) Poll() bool {
 	return k == PollClosingSoon || k == PollReminder || k == PollClosed || k == PollOutcomeReview || k == PollOpened || k == OutcomePublished
 }
 
+// Reach is the usual reach of a kind (what Wants assumes).
+func (k Kind) Reach() Reach {
+	switch {
+	case k == NewThread:
+		return GroupWide
+	case k == Comment:
+		return Following
+	}
+	return Addressed // mentions, replies, announcements to you, poll notices
+}
+
 // Valid reports whether l is a known level.
 func (l Level) Valid() bool { return l == Mute || l == Quiet || l == Normal || l == Loud }
 
-// Wants reports whether a person at level l gets notifications of kind k.
-func (l Level) Wants(k Kind) bool {
+// Hears reports whether a person at level l hears of what reached them by r.
+func (l Level) Hears(r Reach) bool {
 	switch l {
 	case Mute:
 		return false
 	case Quiet:
-		return k == Mention || k == Reply || k.Poll()
+		return r == Addressed
 	case Loud:
 		return true
 	}
-	return k != Comment // normal (and unset)
+	return r != Following // normal (and unset)
 }
+
+// Wants reports whether a person at level l gets notifications of kind k
+// sent with the kind's usual reach (a new thread announced to the group, a
+// comment to followers, the rest addressed).
+func (l Level) Wants(k Kind) bool { return l.Hears(k.Reach()) }
 
 // levelItem: PK=USER#<uid> SK=NOTIFLEVEL#GROUP#<gid> or
 // NOTIFLEVEL#THREAD#<tid>; GSI1PK=LEVELS#GROUP#<gid> or LEVELS#THREAD#<tid>

@@ -50,6 +50,10 @@ const (
 	PollOutcomeReview Kind = "poll_outcome_review" // an outcome's review date has come
 	PollOpened        Kind = "poll_opened"         // a poll you may vote in opened
 	OutcomePublished  Kind = "poll_outcome"        // the outcome of a poll you could vote in was published
+
+	// Announcement: someone chose to notify you, or your whole group, of a
+	// thread or a poll (ThreadID or PollID; ActorID is who did).
+	Announcement Kind = "announcement"
 )
 
 // Retention of a notification (TTL).

@@ -221,7 +221,7 @@ func (d *Dispatcher) composeJob(ctx context.Context, j notify.Job, p Person, g G
 	v := view{Subject: subject(g.Name, n.Title), Heading: c.heading, Excerpt: excerptLines(n.Excerpt),
 		ActionText: c.action, Why: c.why, Links: d.footerLinks(p.ID, n.GroupID, n.ThreadID, g.Name)}
 	switch {
-	case n.Kind.Poll() && n.PollID != "":
+	case (n.Kind.Poll() || n.Kind == notify.Announcement) && n.PollID != "":
 		v.ActionURL = d.pollURL(n.PollID)
 	case n.ThreadID != "" && n.Kind != notify.NewThread:
 		v.ActionURL = d.threadURL(n.ThreadID, n.CommentID)

@@ -59,6 +59,13 @@ func kindCopy(n notify.Notification, group string) copyText {
 	case notify.PollOutcomeReview:
 		return copyText{fmt.Sprintf("It is time to review the outcome of “%s”.", title), "Review the outcome",
 			"You received this email because you set a review date on this outcome."}
+	case notify.Announcement:
+		what := "the thread"
+		if n.PollID != "" {
+			what = "the poll"
+		}
+		return copyText{fmt.Sprintf("%s wants you to see %s “%s”.", actor, what, title), "Open " + what[4:],
+			"You received this email because " + actor + " chose to notify you (or everyone in " + groupOr(group) + ")."}
 	case notify.OutcomePublished:
 		return copyText{fmt.Sprintf("The outcome of “%s” was published.", title), "Read the outcome",
 			"You received this email because you could vote in this poll."}
@@ -81,7 +88,7 @@ func replyKind(n notify.Notification) (inbound.Token, bool) {
 	switch {
 	case (n.Kind == notify.PollOpened || n.Kind == notify.PollClosingSoon || n.Kind == notify.PollReminder) && n.PollID != "":
 		return inbound.Token{Kind: inbound.KindPoll, PollID: n.PollID}, true
-	case n.Kind.Poll():
+	case n.Kind.Poll() || (n.Kind == notify.Announcement && n.PollID != ""):
 		if n.ThreadID != "" {
 			return inbound.Token{Kind: inbound.KindThread, ThreadID: n.ThreadID}, true
 		}

@@ -70,6 +70,9 @@ func (s *Server) apiThreads(w http.ResponseWriter, r *http.Request) {
 type threadCreateBody struct {
 	Title       string `json:"title"`
 	Description string `json:"description"`
+	// Notify is whom to tell (omitted: the whole group when the author may
+	// notify it).
+	Notify *notify.Audience `json:"notify"`
 }
 
 func (s *Server) apiStartThread(w http.ResponseWriter, r *http.Request) {
@@ -81,7 +84,8 @@ func (s *Server) apiStartThread(w http.ResponseWriter, r *http.Request) {
 		s.groupAPIFail(w, r, err)
 		return
 	}
-	t, err := s.discussions.StartThread(r.Context(), discussion.StartInput{GroupID: r.PathValue("id"), Title: in.Title, Description: in.Description})
+	t, err := s.discussions.StartThread(r.Context(), discussion.StartInput{GroupID: r.PathValue("id"), Title: in.Title,
+		Description: in.Description, Notify: in.Notify})
 	if err != nil {
 		s.groupAPIFail(w, r, err)
 		return

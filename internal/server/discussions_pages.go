@@ -21,7 +21,7 @@ import (
 // from internal/render) or as plain text escaped by html/template.
 
 var discussionNotices = map[string]string{
-	"started":   "Your thread is started. Members of the group were told according to their notification settings.",
+	"started":   "Your thread is started. The people you chose to notify were told, according to their notification settings.",
 	"saved":     "Your changes were saved. The previous version is kept in the edit history.",
 	"closed":    "The thread is closed: it takes no new comments until it is reopened.",
 	"reopened":  "The thread is open again.",
@@ -32,6 +32,7 @@ var discussionNotices = map[string]string{
 	"edited":    "The comment was changed. The previous text is kept in its history.",
 	"removed":   "The comment was deleted.",
 	"guest":     "The guest was added: they can read and comment in this thread only.",
+	"announced": "The people you chose were notified, according to their notification settings.",
 	"level":     "Your notification setting was saved.",
 	"read":      "All notifications are marked read.",
 	"needs-js": "Attaching a file needs JavaScript: the file goes straight from your browser to encrypted storage, " +
@@ -57,6 +58,7 @@ func discussionForm(f *formState, err error) int {
 			f.List[i].Label = l
 		}
 	}
+	notifyField(f)
 	return status
 }
 
@@ -261,8 +263,9 @@ func (s *Server) threadListPage(w http.ResponseWriter, r *http.Request) {
 }
 
 type threadNewData struct {
-	Group group.Group
-	Form  *formState
+	Group  group.Group
+	Form   *formState
+	Notify *notifyForm
 }
 
 func (s *Server) renderThreadNew(w http.ResponseWriter, r *http.Request, status int, f *formState) {
@@ -274,7 +277,8 @@ func (s *Server) renderThreadNew(w http.ResponseWriter, r *http.Request, status 
 		s.pageError(w, r, err)
 		return
 	}
-	s.web.Page(w, r, status, "thread_new", "New thread in "+g.Name, threadNewData{Group: g, Form: f})
+	nf := s.notifyFormFor(r.Context(), &g, "", f, f.Values["notify_shown"] == "")
+	s.web.Page(w, r, status, "thread_new", "New thread in "+g.Name, threadNewData{Group: g, Form: f, Notify: nf})
 }
 
 func (s *Server) threadNewPage(w http.ResponseWriter, r *http.Request) {
@@ -289,10 +293,13 @@ func (s *Server) threadCreateSubmit(w http.ResponseWriter, r *http.Request) {
 	if !s.groupPostForm(w, r) {
 		return
 	}
-	in := discussion.StartInput{GroupID: r.PathValue("id"), Title: r.PostFormValue("title"), Description: r.PostFormValue("description")}
+	in := discussion.StartInput{GroupID: r.PathValue("id"), Title: r.PostFormValue("title"), Description: r.PostFormValue("description"),
+		Notify: audienceFromForm(r.PostForm)}
 	t, err := s.discussions.StartThread(r.Context(), in)
 	if err != nil {
-		f := newForm(map[string]string{"title": in.Title, "description": in.Description})
+		f := newForm(map[string]string{"title": in.Title, "description": in.Description,
+			"notify_shown": r.PostFormValue("notify_shown"), "notify_group": r.PostFormValue("notify_group")})
+		notifyValues(r.PostForm, f.Values)
 		s.discussionFormFail(w, r, err, f, func(status int) { s.renderThreadNew(w, r, status, f) })
 		return
 	}
@@ -329,6 +336,10 @@ type threadPageData struct {
 	Levels   []string
 	// ThreadFiles are the thread's own attachments.
 	ThreadFiles fileList
+	// Announce is the "Notify people" form (nil when the viewer may notify
+	// nobody); AnnounceForm carries a failed one.
+	Announce     *notifyForm
+	AnnounceForm *formState
 }
 
 func (s *Server) threadPage(w http.ResponseWriter, r *http.Request) {
@@ -338,6 +349,12 @@ func (s *Server) threadPage(w http.ResponseWriter, r *http.Request) {
 // renderThread renders the thread page; comment or guest carry a form
 // that failed (replyTo names the comment a failed reply was for).
 func (s *Server) renderThread(w http.ResponseWriter, r *http.Request, status int, comment *formState, replyTo string, guest *formState) {
+	s.renderThreadWith(w, r, status, func(d *threadPageData) { d.Comment, d.ReplyTo, d.Guest = comment, replyTo, guest })
+}
+
+// renderThreadWith renders the thread page after edit set the forms that
+// failed.
+func (s *Server) renderThreadWith(w http.ResponseWriter, r *http.Request, status int, edit func(*threadPageData)) {
 	ctx := r.Context()
 	tid := r.PathValue("tid")
 	cursor := r.URL.Query().Get("cursor")
@@ -347,8 +364,11 @@ func (s *Server) renderThread(w http.ResponseWriter, r *http.Request, status int
 		return
 	}
 	caps := s.capsFor(ctx, p.Thread)
-	d := &threadPageData{Thread: p.Thread, Next: p.Next, Notice: discussionNotice(r), Caps: caps, Comment: comment,
-		ReplyTo: replyTo, Guest: guest, Levels: levelNames, ThreadFiles: fileList{Thread: p.Thread.ID, Files: p.Thread.Files}}
+	d := &threadPageData{Thread: p.Thread, Next: p.Next, Notice: discussionNotice(r), Caps: caps,
+		Levels: levelNames, ThreadFiles: fileList{Thread: p.Thread.ID, Files: p.Thread.Files}}
+	if edit != nil {
+		edit(d)
+	}
 	d.Timeline = buildTimeline(p.Items, caps, p.Thread.Closed, d)
 	if d.Comment == nil {
 		d.Comment = newForm(nil)
@@ -361,6 +381,15 @@ func (s *Server) renderThread(w http.ResponseWriter, r *http.Request, status int
 	if s.groups != nil {
 		if g, err := s.groups.Get(ctx, p.Thread.GroupID); err == nil {
 			d.Group = &g
+		}
+	}
+	if caps.SignedIn {
+		af := d.AnnounceForm
+		if af == nil {
+			af = newForm(nil)
+		}
+		if d.Announce = s.notifyFormFor(ctx, d.Group, p.Thread.ID, af, false); d.Announce != nil {
+			d.Announce.Action, d.Announce.Button = threadURL(p.Thread.ID, "/announce"), "Notify"
 		}
 	}
 	if caps.SignedIn && status == http.StatusOK && p.Next == "" && p.Thread.Unread > 0 {

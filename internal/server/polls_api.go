@@ -15,6 +15,7 @@ import (
 	"github.com/quorum-app/quorum/internal/calendar"
 	"github.com/quorum-app/quorum/internal/decision"
 	"github.com/quorum-app/quorum/internal/domain"
+	"github.com/quorum-app/quorum/internal/notify"
 	"github.com/quorum-app/quorum/internal/poll"
 )
 
@@ -57,6 +58,9 @@ type pollInput struct {
 	Settings json.RawMessage `json:"settings"`
 	ThreadID string          `json:"thread_id"`
 	Voters   []string        `json:"voters"`
+	// Notify is whom to tell when the poll opens (omitted: the whole group
+	// when the author may notify it).
+	Notify *notify.Audience `json:"notify"`
 }
 
 // overlaySettings decodes raw (a JSON object, possibly partial) on top of
@@ -131,7 +135,8 @@ func (s *Server) apiCreatePoll(w http.ResponseWriter, r *http.Request) {
 		s.pollAPIFail(w, r, err)
 		return
 	}
-	p, err := s.decisions.Create(r.Context(), decision.CreateInput{GroupID: r.PathValue("id"), ThreadID: in.ThreadID, Definition: d, Voters: in.Voters})
+	p, err := s.decisions.Create(r.Context(), decision.CreateInput{GroupID: r.PathValue("id"), ThreadID: in.ThreadID, Definition: d,
+		Voters: in.Voters, Notify: in.Notify})
 	if err != nil {
 		s.pollAPIFail(w, r, err)
 		return
@@ -170,6 +175,8 @@ type pollPatch struct {
 	Options  *[]poll.Option  `json:"options"`
 	Settings json.RawMessage `json:"settings"`
 	Version  int64           `json:"version"`
+	// Notify: whom to tell when this edit publishes a draft.
+	Notify *notify.Audience `json:"notify"`
 }
 
 func (s *Server) apiUpdatePoll(w http.ResponseWriter, r *http.Request) {
@@ -197,7 +204,7 @@ func (s *Server) apiUpdatePoll(w http.ResponseWriter, r *http.Request) {
 		s.pollAPIFail(w, r, err)
 		return
 	}
-	out, err := s.decisions.Update(r.Context(), p.ID, decision.UpdateInput{Definition: d, Version: in.Version})
+	out, err := s.decisions.Update(r.Context(), p.ID, decision.UpdateInput{Definition: d, Version: in.Version, Notify: in.Notify})
 	if err != nil {
 		s.pollAPIFail(w, r, err)
 		return

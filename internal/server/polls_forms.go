@@ -50,6 +50,7 @@ func voteShareValues(d poll.Definition, v map[string]string) {
 	}
 	v["voters_may_add_options"] = onOff(d.Settings.VotersMayAddOptions)
 	v["specified_voters_only"] = onOff(d.Settings.SpecifiedVotersOnly)
+	v["thread_guests_may_vote"] = onOff(d.Settings.ThreadGuestsMayVote)
 }
 
 // voteShareForm returns the form's requirement rows for the template.
@@ -134,6 +135,27 @@ func voterChoices(members []group.Member, chosen []string) []voterChoice {
 	return out
 }
 
+// guestChoices offers the guests of thread tid as voters, when the viewer
+// may list them (those who may add guests).
+func (s *Server) guestChoices(ctx context.Context, tid string, chosen []string) []voterChoice {
+	if tid == "" || s.discussions == nil {
+		return nil
+	}
+	guests, err := s.discussions.Guests(ctx, tid)
+	if err != nil {
+		return nil
+	}
+	on := map[string]bool{}
+	for _, id := range chosen {
+		on[id] = true
+	}
+	out := make([]voterChoice, 0, len(guests))
+	for _, g := range guests {
+		out = append(out, voterChoice{ID: g.UserID, Name: g.Name + " (guest of the thread)", Checked: on[g.UserID]})
+	}
+	return out
+}
+
 // ---- the poll page ----
 
 // pollVoters fills the page's list of specified voters and, for poll
@@ -156,6 +178,10 @@ func (s *Server) pollVoters(ctx context.Context, d *pollPageData) {
 			names[m.UserID] = m.Name
 		}
 	}
+	guests := s.guestChoices(ctx, p.ThreadID, nil)
+	for _, g := range guests {
+		names[g.ID] = g.Name
+	}
 	is := map[string]bool{}
 	for _, v := range vs.Items {
 		is[v.UserID] = true
@@ -171,6 +197,11 @@ func (s *Server) pollVoters(ctx context.Context, d *pollPageData) {
 		for _, m := range members {
 			if !is[m.UserID] {
 				d.Addable = append(d.Addable, voterChoice{ID: m.UserID, Name: m.Name})
+			}
+		}
+		for _, g := range guests {
+			if !is[g.ID] {
+				d.Addable = append(d.Addable, g)
 			}
 		}
 	}

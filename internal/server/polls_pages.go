@@ -16,6 +16,7 @@ import (
 	"github.com/quorum-app/quorum/internal/decision"
 	"github.com/quorum-app/quorum/internal/domain"
 	"github.com/quorum-app/quorum/internal/group"
+	"github.com/quorum-app/quorum/internal/notify"
 	"github.com/quorum-app/quorum/internal/poll"
 )
 
@@ -60,6 +61,7 @@ var pollNotices = map[string]string{
 	"option":        "The option was added.",
 	"voter_added":   "The voter was added.",
 	"voter_removed": "The voter was removed; their vote, if any, was withdrawn.",
+	"announced":     "The people you chose were notified, according to their notification settings.",
 }
 
 var pollFieldLabels = map[string]string{
@@ -72,6 +74,7 @@ var pollFieldLabels = map[string]string{
 	"receipt": "Receipt", "statement": "Outcome", "review_on": "Review date", "meeting_option_id": "Chosen time", "version": "Version",
 	"vote_share": "Vote-share requirements", "voters_may_add_options": "Voters may add options",
 	"specified_voters_only": "Only chosen voters", "voters": "Voters", "voter": "Voters", "label": "New option", "user_id": "Voter",
+	"thread_guests_may_vote": "Guests of the thread may vote",
 }
 
 // pollForm records err on f: settings.x and options[3].label become the
@@ -95,6 +98,7 @@ func pollForm(f *formState, err error) int {
 			f.Fields[field] = m.Message
 		}
 	}
+	notifyField(f)
 	return status
 }
 
@@ -166,6 +170,11 @@ type pollFormData struct {
 	VoteShareRows []voteShareRow
 	AddOptions    bool
 	Members       []voterChoice
+	// InThread: the poll is (will be) in a thread, whose guests it may
+	// invite to vote.
+	InThread bool
+	// Notify is whom to tell when the poll opens (new polls and drafts).
+	Notify *notifyForm
 }
 
 type presetChoice struct {
@@ -197,6 +206,11 @@ func (s *Server) pollFormData(r *http.Request, g *group.Group, p *decision.Poll,
 		d.VoteShare = t.AllowsVoteShare()
 		d.VoteShareRows = voteShareForm(f.Values)
 		d.AddOptions = t.FreeOptions()
+		tid := f.Values["thread_id"]
+		if p != nil {
+			tid = p.ThreadID
+		}
+		d.InThread = tid != ""
 		if p == nil && g != nil {
 			var chosen []string
 			for k := range f.Values {
@@ -204,7 +218,12 @@ func (s *Server) pollFormData(r *http.Request, g *group.Group, p *decision.Poll,
 					chosen = append(chosen, id)
 				}
 			}
-			d.Members = voterChoices(s.groupMembers(r.Context(), g.ID), chosen)
+			d.Members = append(voterChoices(s.groupMembers(r.Context(), g.ID), chosen), s.guestChoices(r.Context(), tid, chosen)...)
+		}
+		if p == nil || p.Status == poll.StatusDraft {
+			if d.Notify = s.notifyFormFor(r.Context(), g, tid, f, f.Values["notify_shown"] == ""); d.Notify != nil {
+				d.Notify.Later = true
+			}
 		}
 		if d.Proposal {
 			for _, id := range proposalPresets {
@@ -411,6 +430,7 @@ func defFromForm(t poll.Type, form url.Values, loc *time.Location, base *poll.De
 			st.VotersMayAddOptions = on("voters_may_add_options")
 		}
 		st.SpecifiedVotersOnly = on("specified_voters_only")
+		st.ThreadGuestsMayVote = on("thread_guests_may_vote")
 	}
 	voteShareFromForm(&d, form, &fe)
 	if err := fe.Err(); err != nil {
@@ -531,7 +551,13 @@ func (s *Server) pollCreateSubmit(w http.ResponseWriter, r *http.Request) {
 			f.Values["voter:"+id] = "on"
 		}
 	}
-	p, err := s.decisions.Create(r.Context(), decision.CreateInput{GroupID: gid, ThreadID: r.PostFormValue("thread_id"), Definition: d, Voters: voters})
+	notifyValues(r.PostForm, f.Values)
+	var aud *notify.Audience
+	if d.Settings.ClosingAt != nil { // a draft notifies nobody
+		aud = audienceFromForm(r.PostForm)
+	}
+	p, err := s.decisions.Create(r.Context(), decision.CreateInput{GroupID: gid, ThreadID: r.PostFormValue("thread_id"), Definition: d,
+		Voters: voters, Notify: aud})
 	if err != nil {
 		fail(err)
 		return
@@ -605,6 +631,7 @@ func (s *Server) pollEditSubmit(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	f := newForm(formFromPost(r))
+	notifyValues(r.PostForm, f.Values)
 	var d poll.Definition
 	err = listErr
 	if err == nil {
@@ -615,7 +642,11 @@ func (s *Server) pollEditSubmit(w http.ResponseWriter, r *http.Request) {
 		if v := r.PostFormValue("version"); v != "" {
 			version, _ = strconv.ParseInt(v, 10, 64)
 		}
-		_, err = s.decisions.Update(r.Context(), p.ID, decision.UpdateInput{Definition: d, Version: version})
+		var aud *notify.Audience
+		if p.Status == poll.StatusDraft && d.Settings.ClosingAt != nil { // publishing
+			aud = audienceFromForm(r.PostForm)
+		}
+		_, err = s.decisions.Update(r.Context(), p.ID, decision.UpdateInput{Definition: d, Version: version, Notify: aud})
 	}
 	if err != nil {
 		switch domain.ErrorCode(err) {
@@ -771,6 +802,12 @@ type pollPageData struct {
 	CanAddOption  bool
 	MeetingOption bool
 	OptionZone    string
+	// BallotsNote says why the list of votes is not shown to a viewer who
+	// sees the results (a guest who is not a voter).
+	BallotsNote string
+	// Announce is the "Notify people" form (nil for drafts and for viewers
+	// who may notify nobody).
+	Announce *notifyForm
 }
 
 func (s *Server) pollPage(w http.ResponseWriter, r *http.Request) {
@@ -813,8 +850,13 @@ func (s *Server) renderPoll(w http.ResponseWriter, r *http.Request, status int, 
 				d.MineText = ballotText(p.Definition, *m.Ballot)
 			}
 		}
-		member := g != nil && g.MyRole != ""
-		d.CanVote = p.Status == poll.StatusOpen && (member || p.ThreadID != "" || d.Mine.Voted)
+		// Voters, and (to change or withdraw) whoever has a ballot.
+		d.CanVote = p.Status == poll.StatusOpen && (d.Mine.Eligible || d.Mine.Voted)
+		if p.Status != poll.StatusDraft {
+			if d.Announce = s.notifyFormFor(ctx, g, p.ThreadID, newForm(nil), false); d.Announce != nil {
+				d.Announce.Action, d.Announce.Button = pollURL(p.ID, "/announce"), "Notify"
+			}
+		}
 	}
 	if d.CanVote {
 		d.Vote = s.voteFormFor(r, p, d.Mine, nil, nil)
@@ -834,6 +876,9 @@ func (s *Server) renderPoll(w http.ResponseWriter, r *http.Request, status int, 
 		d.HasResults = true
 		s.fillResults(&d, p, res)
 		bl, err := s.decisions.Ballots(ctx, pid, "", 100)
+		if domain.ErrorCode(err) == domain.Forbidden {
+			d.BallotsNote = domain.ErrorMessage(err)
+		}
 		if err == nil && bl.Hidden == nil {
 			named := s.ballotsWithNames(ctx, bl)
 			for _, b := range named.Items {

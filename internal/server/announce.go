@@ -1,0 +1,164 @@
+package server
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/quorum-app/quorum/internal/authz"
+	"github.com/quorum-app/quorum/internal/group"
+	"github.com/quorum-app/quorum/internal/notify"
+)
+
+// Whom to notify: the fieldset of the new-thread and poll forms, the
+// "Notify people" forms of the thread and poll pages, and the announce
+// routes of the API. Who may notify whom is the policy's (group.announce,
+// people.notify) and is decided again by the cores; the forms only offer
+// what the viewer may choose.
+
+// notifyForm is the "notify" fieldset.
+type notifyForm struct {
+	// Group: the viewer may notify the whole group (GroupOn: ticked).
+	Group, GroupOn bool
+	GroupName      string
+	// Why tells a viewer who may not notify the whole group why.
+	Why string
+	// People are the members (and thread guests the viewer may list) who
+	// may be chosen, except the viewer.
+	People []voterChoice
+	// Error is the core's message about the notify field, if any.
+	Error string
+	// Action and Button make a standalone form (thread and poll pages).
+	Action, Button string
+	// Later: the thing is a draft; the choice applies when it is published.
+	Later bool
+}
+
+// notifyFormFor builds the fieldset for group g (and thread tid, "" for
+// none) from the form's values f; fresh forms tick the whole group when
+// the viewer may notify it (the default of the cores too). nil when the
+// viewer may notify nobody (visitors, guests).
+func (s *Server) notifyFormFor(ctx context.Context, g *group.Group, tid string, f *formState, fresh bool) *notifyForm {
+	if g == nil || (!g.Can(string(authz.GroupAnnounce)) && !g.Can(string(authz.PeopleNotify))) {
+		return nil
+	}
+	nf := &notifyForm{Group: g.Can(string(authz.GroupAnnounce)), GroupName: g.Name}
+	nf.GroupOn = nf.Group && (fresh || f.Values["notify_group"] != "")
+	if !nf.Group {
+		nf.Why = "Only admins can notify everyone in " + g.Name + ". Members who follow the group loudly still hear of it."
+	}
+	if f != nil {
+		nf.Error = f.Fields["notify"]
+	}
+	if !g.Can(string(authz.PeopleNotify)) {
+		return nf
+	}
+	me := authz.ActorFrom(ctx).UserID
+	chosen := func(id string) bool { return f != nil && f.Values["notify_user:"+id] != "" }
+	for _, m := range s.groupMembers(ctx, g.ID) {
+		if m.UserID == me {
+			continue
+		}
+		name := m.Name
+		if name == "" {
+			name = "Someone"
+		}
+		nf.People = append(nf.People, voterChoice{ID: m.UserID, Name: name, Checked: chosen(m.UserID)})
+	}
+	if tid != "" && s.discussions != nil {
+		if guests, err := s.discussions.Guests(ctx, tid); err == nil {
+			for _, gu := range guests {
+				if gu.UserID != me {
+					nf.People = append(nf.People, voterChoice{ID: gu.UserID, Name: gu.Name + " (guest)", Checked: chosen(gu.UserID)})
+				}
+			}
+		}
+	}
+	return nf
+}
+
+// notifyValues keeps the posted notify choices in v for re-rendering.
+func notifyValues(form url.Values, v map[string]string) {
+	for _, id := range form["notify_user"] {
+		v["notify_user:"+id] = "on"
+	}
+}
+
+// audienceFromForm reads the notify fieldset: nil when the form did not
+// show it (the core's default applies).
+func audienceFromForm(form url.Values) *notify.Audience {
+	if form.Get("notify_shown") == "" {
+		return nil
+	}
+	a := &notify.Audience{Group: form.Get("notify_group") != ""}
+	for _, id := range form["notify_user"] {
+		if id = strings.TrimSpace(id); id != "" {
+			a.UserIDs = append(a.UserIDs, id)
+		}
+	}
+	return a
+}
+
+// notifyField files the core's "notify", "notify.user_ids[3]" errors
+// under the form's one "notify" field.
+func notifyField(f *formState) {
+	for i, m := range f.List {
+		if m.Field == "notify" || strings.HasPrefix(m.Field, "notify.") {
+			f.List[i].Field, f.List[i].Label = "notify", "Notify"
+			if _, seen := f.Fields["notify"]; !seen {
+				f.Fields["notify"] = m.Message
+			}
+		}
+	}
+}
+
+// ---- API ----
+
+func (s *Server) apiAnnounceThread(w http.ResponseWriter, r *http.Request) {
+	var in notify.Audience
+	if err := DecodeJSON(w, r, &in); err != nil {
+		s.groupAPIFail(w, r, err)
+		return
+	}
+	s.groupNoContent(w, r, s.discussions.Announce(r.Context(), r.PathValue("tid"), in))
+}
+
+func (s *Server) apiAnnouncePoll(w http.ResponseWriter, r *http.Request) {
+	var in notify.Audience
+	if err := DecodeJSON(w, r, &in); err != nil {
+		s.pollAPIFail(w, r, err)
+		return
+	}
+	s.groupNoContent(w, r, s.decisions.Announce(r.Context(), r.PathValue("pid"), in))
+}
+
+// ---- pages ----
+
+func (s *Server) threadAnnounceSubmit(w http.ResponseWriter, r *http.Request) {
+	if !s.threadPostForm(w, r) {
+		return
+	}
+	tid := r.PathValue("tid")
+	aud := audienceFromForm(r.PostForm)
+	if aud == nil {
+		aud = &notify.Audience{}
+	}
+	if err := s.discussions.Announce(r.Context(), tid, *aud); err != nil {
+		f := newForm(map[string]string{"notify_group": r.PostFormValue("notify_group")})
+		notifyValues(r.PostForm, f.Values)
+		s.discussionFormFail(w, r, err, f, func(status int) { s.renderThreadWith(w, r, status, func(d *threadPageData) { d.AnnounceForm = f }) })
+		return
+	}
+	redirect(w, r, threadURL(tid)+"?done=announced")
+}
+
+func (s *Server) pollAnnounceSubmit(w http.ResponseWriter, r *http.Request) {
+	s.pollAction(w, r, "announced", func(ctx context.Context, pid string) error {
+		aud := audienceFromForm(r.PostForm)
+		if aud == nil {
+			aud = &notify.Audience{}
+		}
+		return s.decisions.Announce(ctx, pid, *aud)
+	})
+}
