@@ -276,6 +276,10 @@ func discussionMatrix() map[string]spec {
 	groupLevelPage := [4]string{"S A A A A A F F", "S F A A F F F F", "S H A A H H F F", "S H A A F H F F"}
 	// Only the uploader confirms; anyone else who can see the thread gets 404.
 	confirm := [4]string{"H H A H H H A H", "S F A H F F A F", "H H A H H H A H", "H H A H F H A H"}
+	// Notifying chosen people of the guest's thread: members (and their
+	// bots); the guest reads it but may not page the group.
+	announceAPI := [4]string{"S F A A F F A F", "S F A A F F A F", "S H A A H F A H", "S H A A F F A H"}
+	announcePage := [4]string{"S F A A F F F F", "S F A A F F F F", "H H A A H F F F", "H H A A F F F F"}
 	attachAPI := editOwnAPI
 
 	thread := func(b func(c *cas) call) func(c *cas) call { return onThread(b) }
@@ -297,6 +301,12 @@ func discussionMatrix() map[string]spec {
 		"DELETE /api/v1/threads/{tid}/pin":   {build: freshThread(api("DELETE", "/api/v1/threads/{tid}/pin", ""), false), grp: pinAPI},
 		"GET /api/v1/threads/{tid}/timeline": {build: thread(get("/api/v1/threads/{tid}/timeline")), grp: view, guest: true},
 		"POST /api/v1/threads/{tid}/read":    {build: thread(api("POST", "/api/v1/threads/{tid}/read", "")), grp: readAPI, guest: true},
+		"POST /api/v1/threads/{tid}/announce": {build: thread(func(c *cas) call {
+			return call{method: "POST", path: "/api/v1/threads/{tid}/announce", json: jsonOf(map[string]any{"user_ids": []string{c.w.people["O"].id}})}
+		}), grp: announceAPI, guest: true},
+		"POST /threads/{tid}/announce": {build: thread(func(c *cas) call {
+			return call{method: "POST", path: "/threads/{tid}/announce", form: url.Values{"notify_shown": {"1"}, "notify_user": {c.w.people["O"].id}}}
+		}), grp: announcePage, guest: true},
 		"PUT /api/v1/threads/{tid}/notification-level": {build: thread(api("PUT", "/api/v1/threads/{tid}/notification-level", `{"level":"loud"}`)),
 			grp: readAPI, guest: true},
 		"POST /api/v1/threads/{tid}/comments": {build: thread(api("POST", "/api/v1/threads/{tid}/comments", `{"body":"From the matrix"}`)),

@@ -3,11 +3,14 @@ package app_test
 // The poll routes in the authorization matrix (matrix_test.go).
 //
 // Each group fixture gets real polls by its owner O, all in the thread the
-// guest actor G was invited to (fixture.thread), so G may see them and vote
-// (routes marked guest): an open proposal with results visible, a closed
-// proposal with an outcome, an open anonymous proposal with a receipt of
-// O's ballot, a closed meeting poll whose outcome picks a time (.ics), and
-// an open specified-voters poll. Cases that use a poll up (close, reopen,
+// guest actor G was invited to (fixture.thread), so G may see them (routes
+// marked guest): an open proposal with results visible, the same inviting
+// the thread's guests to vote ("guestpoll": G votes there, and reads its
+// ballot list), a closed proposal with an outcome, an open anonymous
+// proposal with a receipt of O's ballot, a closed meeting poll whose
+// outcome picks a time (.ics), and an open specified-voters poll. G is not a
+// voter of the others: voting, adding options and reading the list of
+// votes there are refused to G. Cases that use a poll up (close, reopen,
 // delete a draft) get a fresh one from the request builder; votes and
 // withdrawals are made repeatable by the builder (a withdrawal first casts
 // the actor's ballot through the core).
@@ -69,6 +72,11 @@ func pollFixture(w *world, f *fixture) {
 	_, err := w.a.Decisions.Vote(o, open.ID, decision.VoteInput{Ballot: agree()})
 	w.pollMust(err, "vote")
 	f.ext["poll"] = open.ID
+
+	invites := w.newPoll(o, f, poll.TypeProposal, false, func(d *poll.Definition) { d.Settings.ThreadGuestsMayVote = true })
+	_, err = w.a.Decisions.Vote(o, invites.ID, decision.VoteInput{Ballot: agree()})
+	w.pollMust(err, "vote")
+	f.ext["guestpoll"] = invites.ID
 
 	closed := w.newPoll(o, f, poll.TypeProposal, false, nil)
 	_, err = w.a.Decisions.Vote(o, closed.ID, decision.VoteInput{Ballot: agree()})
@@ -135,14 +143,14 @@ func freshDraft(c *cas) string {
 	return c.w.newPoll(ctx, c.f, poll.TypeProposal, true, nil).ID
 }
 
-// withBallot casts the actor's ballot in the open poll first (when they
-// may), so that withdrawing it is repeatable.
-func withBallot(b func(c *cas) call) func(c *cas) call {
+// withBallot casts the actor's ballot in the fixture's poll name first
+// (when they may), so that withdrawing it is repeatable.
+func withBallot(name string, b func(c *cas) call) func(c *cas) call {
 	return func(c *cas) call {
 		if c.act.user != nil {
-			_, _ = c.w.a.Decisions.Vote(c.act.user.ctx, c.f.ext["poll"], decision.VoteInput{Ballot: agree()})
+			_, _ = c.w.a.Decisions.Vote(c.act.user.ctx, c.f.ext[name], decision.VoteInput{Ballot: agree()})
 		}
-		return b(c)
+		return onPoll(name, b)(c)
 	}
 }
 
@@ -175,9 +183,18 @@ func pollMatrix() map[string]spec {
 	// Seeing a poll in the guest's thread: whoever sees the group's content,
 	// and the guest; the secret groups stay hidden from everyone else.
 	view := [4]string{all, "S F A A F A A F", "H H A A H A A H", "H H A A F A A H"}
-	// Voting: members and the guest (and the member's bot on the API).
+	// Voting: members (and the member's bot on the API), and the guest where
+	// the poll invites the thread's guests ("guestpoll"); elsewhere the
+	// guest sees the poll but is no voter (votes, options: refused).
 	vote := [4]string{"S F A A F A A F", "S F A A F A A F", "S H A A H A A H", "S H A A F A A H"}
-	votePage := [4]string{"S F A A F A F F", "S F A A F A F F", "H H A A H A F F", "H H A A F A F F"}
+	noGuestVote := [4]string{"S F A A F F A F", "S F A A F F A F", "S H A A H F A H", "S H A A F F A H"}
+	noGuestVotePage := [4]string{"S F A A F F F F", "S F A A F F F F", "H H A A H F F F", "H H A A F F F F"}
+	// The list of votes, with names: whoever reads the group's content, and
+	// the guest only where they are a voter.
+	noGuestBallots := [4]string{all, "S F A A F F A F", "H H A A H F A H", "H H A A F F A H"}
+	// Notifying chosen people of a poll or thread: members (and their bots).
+	announce := [4]string{"S F A A F F A F", "S F A A F F A F", "S H A A H F A H", "S H A A F F A H"}
+	announcePage := [4]string{"S F A A F F F F", "S F A A F F F F", "H H A A H F F F", "H H A A F F F F"}
 	// Poll admins: the author O and the group's admins.
 	admin := [4]string{"S F F A F F F F", "S F F A F F F F", "H H F A H F F H", "H H F A F F F H"}
 	adminPage := [4]string{"S F F A F F F F", "S F F A F F F F", "H H F A H F F F", "H H F A F F F F"}
@@ -214,7 +231,7 @@ func pollMatrix() map[string]spec {
 		"POST /api/v1/polls/{pid}/options": {build: func(c *cas) call {
 			return call{method: "POST", path: "/api/v1/polls/" + c.f.ext["addable"] + "/options",
 				json: jsonOf(map[string]string{"label": fmt.Sprintf("Matrix option %d", c.w.next())})}
-		}, grp: vote, guest: true},
+		}, grp: noGuestVote, guest: true},
 		"GET /api/v1/polls/{pid}/voters": {build: onPoll("spec", get("/api/v1/polls/{pid}/voters")), grp: view, guest: true},
 		"POST /api/v1/polls/{pid}/voters": {build: func(c *cas) call {
 			_ = c.w.a.Decisions.RemoveVoter(c.w.people["O"].ctx, c.f.ext["spec"], c.w.people["T"].id)
@@ -226,20 +243,23 @@ func pollMatrix() map[string]spec {
 		}, grp: admin, guest: true},
 		"GET /api/v1/polls/{pid}/ballot": {build: onPoll("poll", get("/api/v1/polls/{pid}/ballot")),
 			grp: [4]string{"S A A A A A A A", "S F A A F A A F", "S H A A H A A H", "S H A A F A A H"}, guest: true},
-		"PUT /api/v1/polls/{pid}/ballot": {build: onPoll("poll", api("PUT", "/api/v1/polls/{pid}/ballot", `{"choices":[{"option_id":"agree"}],"reason":"From the matrix."}`)), grp: vote, guest: true},
+		"PUT /api/v1/polls/{pid}/ballot": {build: onPoll("guestpoll", api("PUT", "/api/v1/polls/{pid}/ballot", `{"choices":[{"option_id":"agree"}],"reason":"From the matrix."}`)), grp: vote, guest: true},
 		// Withdrawing without a ballot is 404 "you have no ballot".
-		"DELETE /api/v1/polls/{pid}/ballot": {build: withBallot(onPoll("poll", api("DELETE", "/api/v1/polls/{pid}/ballot", ""))),
+		"DELETE /api/v1/polls/{pid}/ballot": {build: withBallot("guestpoll", api("DELETE", "/api/v1/polls/{pid}/ballot", "")),
 			grp: [4]string{"S H A A H A A H", "S F A A F A A F", "S H A A H A A H", "S H A A F A A H"}, guest: true},
 		"POST /api/v1/polls/{pid}/receipt": {build: func(c *cas) call {
 			return call{method: "POST", path: "/api/v1/polls/" + c.f.ext["anon"] + "/receipt", json: jsonOf(map[string]string{"receipt": c.f.ext["receipt"]})}
 		}, grp: view, guest: true},
 		"GET /api/v1/polls/{pid}/results":     {build: onPoll("poll", get("/api/v1/polls/{pid}/results")), grp: view, guest: true},
 		"GET /api/v1/polls/{pid}/results.csv": {build: onPoll("poll", get("/api/v1/polls/{pid}/results.csv")), grp: view, guest: true},
-		"GET /api/v1/polls/{pid}/ballots":     {build: onPoll("poll", get("/api/v1/polls/{pid}/ballots")), grp: view, guest: true},
-		"GET /api/v1/polls/{pid}/ballots.csv": {build: onPoll("poll", get("/api/v1/polls/{pid}/ballots.csv")), grp: view, guest: true},
+		"GET /api/v1/polls/{pid}/ballots":     {build: onPoll("poll", get("/api/v1/polls/{pid}/ballots")), grp: noGuestBallots, guest: true},
+		"GET /api/v1/polls/{pid}/ballots.csv": {build: onPoll("guestpoll", get("/api/v1/polls/{pid}/ballots.csv")), grp: view, guest: true},
 		"GET /api/v1/polls/{pid}/undecided":   {build: onPoll("poll", get("/api/v1/polls/{pid}/undecided")), grp: admin, guest: true},
 		"POST /api/v1/polls/{pid}/remind":     {build: onPoll("poll", api("POST", "/api/v1/polls/{pid}/remind", "")), grp: admin, guest: true},
-		"GET /api/v1/polls/{pid}/outcome":     {build: onPoll("closed", get("/api/v1/polls/{pid}/outcome")), grp: view, guest: true},
+		"POST /api/v1/polls/{pid}/announce": {build: func(c *cas) call {
+			return call{method: "POST", path: "/api/v1/polls/" + c.f.ext["poll"] + "/announce", json: jsonOf(map[string]any{"user_ids": []string{c.w.people["O"].id}})}
+		}, grp: announce, guest: true},
+		"GET /api/v1/polls/{pid}/outcome": {build: onPoll("closed", get("/api/v1/polls/{pid}/outcome")), grp: view, guest: true},
 		"PUT /api/v1/polls/{pid}/outcome": {build: onPoll("closed", api("PUT", "/api/v1/polls/{pid}/outcome", `{"statement":"We agreed, says the matrix."}`)),
 			grp: admin, guest: true},
 		"GET /api/v1/polls/{pid}/outcome.ics": {build: onPoll("meeting", get("/api/v1/polls/{pid}/outcome.ics")), grp: view, guest: true},
@@ -254,8 +274,8 @@ func pollMatrix() map[string]spec {
 		"GET /polls/{pid}":       {build: onPoll("poll", get("/polls/{pid}")), grp: view, guest: true},
 		"GET /polls/{pid}/edit":  {build: onPoll("poll", get("/polls/{pid}/edit")), grp: editPage, guest: true},
 		"POST /polls/{pid}/edit": {build: editForm, grp: adminPage, guest: true},
-		"POST /polls/{pid}/vote": {build: onPoll("poll", page("/polls/{pid}/vote", "choice", "agree", "reason", "From the matrix page.")), grp: votePage, guest: true},
-		"POST /polls/{pid}/withdraw": {build: withBallot(onPoll("poll", page("/polls/{pid}/withdraw"))),
+		"POST /polls/{pid}/vote": {build: onPoll("poll", page("/polls/{pid}/vote", "choice", "agree", "reason", "From the matrix page.")), grp: noGuestVotePage, guest: true},
+		"POST /polls/{pid}/withdraw": {build: withBallot("guestpoll", page("/polls/{pid}/withdraw")),
 			grp: [4]string{"S H A A H A F F", "S F A A F A F F", "S H A A H A F F", "S H A A F A F F"}, guest: true},
 		"POST /polls/{pid}/close": {build: freshPoll(page("/polls/{pid}/close"), freshOpen), grp: adminPage, guest: true},
 		"POST /polls/{pid}/extend": {build: func(c *cas) call {
@@ -264,7 +284,10 @@ func pollMatrix() map[string]spec {
 		"POST /polls/{pid}/reopen": {build: func(c *cas) call {
 			return call{method: "POST", path: "/polls/" + freshClosed(c) + "/reopen", form: url.Values{"closing_at": {laterLocal(c)}}}
 		}, grp: adminPage, guest: true},
-		"POST /polls/{pid}/remind":  {build: onPoll("poll", page("/polls/{pid}/remind")), grp: adminPage, guest: true},
+		"POST /polls/{pid}/remind": {build: onPoll("poll", page("/polls/{pid}/remind")), grp: adminPage, guest: true},
+		"POST /polls/{pid}/announce": {build: func(c *cas) call {
+			return call{method: "POST", path: "/polls/" + c.f.ext["poll"] + "/announce", form: url.Values{"notify_shown": {"1"}, "notify_user": {c.w.people["O"].id}}}
+		}, grp: announcePage, guest: true},
 		"POST /polls/{pid}/delete":  {build: freshPoll(page("/polls/{pid}/delete"), freshDraft), grp: draftPage},
 		"POST /polls/{pid}/outcome": {build: onPoll("closed", page("/polls/{pid}/outcome", "statement", "We agreed, says the matrix page.")), grp: adminPage, guest: true},
 		"GET /polls/{pid}/receipt":  {build: onPoll("anon", get("/polls/{pid}/receipt")), grp: view, guest: true},
@@ -275,7 +298,7 @@ func pollMatrix() map[string]spec {
 		"POST /polls/{pid}/options": {build: func(c *cas) call {
 			return call{method: "POST", path: "/polls/" + c.f.ext["addable"] + "/options",
 				form: url.Values{"label": {fmt.Sprintf("Matrix page option %d", c.w.next())}}}
-		}, grp: votePage, guest: true},
+		}, grp: noGuestVotePage, guest: true},
 		"POST /polls/{pid}/voters": {build: func(c *cas) call {
 			_ = c.w.a.Decisions.RemoveVoter(c.w.people["O"].ctx, c.f.ext["spec"], c.w.people["T"].id)
 			return call{method: "POST", path: "/polls/" + c.f.ext["spec"] + "/voters", form: url.Values{"user_id": {c.w.people["T"].id}}}

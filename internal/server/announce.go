@@ -31,15 +31,22 @@ type notifyForm struct {
 	Error string
 	// Action and Button make a standalone form (thread and poll pages).
 	Action, Button string
+	// PeopleLink, when set, offers the list of people on another load of
+	// the page instead of listing them (the thread and poll pages keep
+	// their DynamoDB calls bounded and few).
+	PeopleLink string
 	// Later: the thing is a draft; the choice applies when it is published.
 	Later bool
+	// Open unfolds the list of people (asked for, or some are chosen).
+	Open bool
 }
 
 // notifyFormFor builds the fieldset for group g (and thread tid, "" for
 // none) from the form's values f; fresh forms tick the whole group when
 // the viewer may notify it (the default of the cores too). nil when the
-// viewer may notify nobody (visitors, guests).
-func (s *Server) notifyFormFor(ctx context.Context, g *group.Group, tid string, f *formState, fresh bool) *notifyForm {
+// viewer may notify nobody (visitors, guests). peopleLink, when not "",
+// links to the list of people instead of reading it.
+func (s *Server) notifyFormFor(ctx context.Context, g *group.Group, tid string, f *formState, fresh bool, peopleLink string) *notifyForm {
 	if g == nil || (!g.Can(string(authz.GroupAnnounce)) && !g.Can(string(authz.PeopleNotify))) {
 		return nil
 	}
@@ -54,6 +61,10 @@ func (s *Server) notifyFormFor(ctx context.Context, g *group.Group, tid string, 
 	if !g.Can(string(authz.PeopleNotify)) {
 		return nf
 	}
+	if peopleLink != "" {
+		nf.PeopleLink = peopleLink
+		return nf
+	}
 	me := authz.ActorFrom(ctx).UserID
 	chosen := func(id string) bool { return f != nil && f.Values["notify_user:"+id] != "" }
 	for _, m := range s.groupMembers(ctx, g.ID) {
@@ -65,6 +76,7 @@ func (s *Server) notifyFormFor(ctx context.Context, g *group.Group, tid string, 
 			name = "Someone"
 		}
 		nf.People = append(nf.People, voterChoice{ID: m.UserID, Name: name, Checked: chosen(m.UserID)})
+		nf.Open = nf.Open || chosen(m.UserID)
 	}
 	if tid != "" && s.discussions != nil {
 		if guests, err := s.discussions.Guests(ctx, tid); err == nil {

@@ -277,7 +277,7 @@ func (s *Server) renderThreadNew(w http.ResponseWriter, r *http.Request, status 
 		s.pageError(w, r, err)
 		return
 	}
-	nf := s.notifyFormFor(r.Context(), &g, "", f, f.Values["notify_shown"] == "")
+	nf := s.notifyFormFor(r.Context(), &g, "", f, f.Values["notify_shown"] == "", "")
 	s.web.Page(w, r, status, "thread_new", "New thread in "+g.Name, threadNewData{Group: g, Form: f, Notify: nf})
 }
 
@@ -388,8 +388,13 @@ func (s *Server) renderThreadWith(w http.ResponseWriter, r *http.Request, status
 		if af == nil {
 			af = newForm(nil)
 		}
-		if d.Announce = s.notifyFormFor(ctx, d.Group, p.Thread.ID, af, false); d.Announce != nil {
+		link := ""
+		if r.URL.Query().Get("notify") != "people" && d.AnnounceForm == nil {
+			link = threadURL(p.Thread.ID) + "?notify=people#notify"
+		}
+		if d.Announce = s.notifyFormFor(ctx, d.Group, p.Thread.ID, af, false, link); d.Announce != nil {
 			d.Announce.Action, d.Announce.Button = threadURL(p.Thread.ID, "/announce"), "Notify"
+			d.Announce.Open = d.Announce.Open || link == ""
 		}
 	}
 	if caps.SignedIn && status == http.StatusOK && p.Next == "" && p.Thread.Unread > 0 {

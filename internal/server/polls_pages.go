@@ -221,7 +221,7 @@ func (s *Server) pollFormData(r *http.Request, g *group.Group, p *decision.Poll,
 			d.Members = append(voterChoices(s.groupMembers(r.Context(), g.ID), chosen), s.guestChoices(r.Context(), tid, chosen)...)
 		}
 		if p == nil || p.Status == poll.StatusDraft {
-			if d.Notify = s.notifyFormFor(r.Context(), g, tid, f, f.Values["notify_shown"] == ""); d.Notify != nil {
+			if d.Notify = s.notifyFormFor(r.Context(), g, tid, f, f.Values["notify_shown"] == "", ""); d.Notify != nil {
 				d.Notify.Later = true
 			}
 		}
@@ -853,8 +853,13 @@ func (s *Server) renderPoll(w http.ResponseWriter, r *http.Request, status int, 
 		// Voters, and (to change or withdraw) whoever has a ballot.
 		d.CanVote = p.Status == poll.StatusOpen && (d.Mine.Eligible || d.Mine.Voted)
 		if p.Status != poll.StatusDraft {
-			if d.Announce = s.notifyFormFor(ctx, g, p.ThreadID, newForm(nil), false); d.Announce != nil {
+			link := ""
+			if r.URL.Query().Get("notify") != "people" {
+				link = pollURL(p.ID) + "?notify=people#notify"
+			}
+			if d.Announce = s.notifyFormFor(ctx, g, p.ThreadID, newForm(nil), false, link); d.Announce != nil {
 				d.Announce.Action, d.Announce.Button = pollURL(p.ID, "/announce"), "Notify"
+				d.Announce.Open = link == ""
 			}
 		}
 	}
@@ -877,7 +882,7 @@ func (s *Server) renderPoll(w http.ResponseWriter, r *http.Request, status int, 
 		s.fillResults(&d, p, res)
 		bl, err := s.decisions.Ballots(ctx, pid, "", 100)
 		if domain.ErrorCode(err) == domain.Forbidden {
-			d.BallotsNote = domain.ErrorMessage(err)
+			d.BallotsNote = "The list of votes and reasons is for the group's members and this poll's voters."
 		}
 		if err == nil && bl.Hidden == nil {
 			named := s.ballotsWithNames(ctx, bl)
