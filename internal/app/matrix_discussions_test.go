@@ -278,7 +278,7 @@ func discussionMatrix() map[string]spec {
 	confirm := [4]string{"H H A H H H A H", "S F A H F F A F", "H H A H H H A H", "H H A H F H A H"}
 	// Notifying chosen people of the guest's thread: members (and their
 	// bots); the guest reads it but may not page the group.
-	announceAPI := [4]string{"S F A A F F A F", "S F A A F F A F", "S H A A H F A H", "S H A A F F A H"}
+	announceAPI := [4]string{"S F A A F F A F", "S F A A F F A F", "H H A A H F A H", "H H A A F F A H"}
 	announcePage := [4]string{"S F A A F F F F", "S F A A F F F F", "H H A A H F F F", "H H A A F F F F"}
 	attachAPI := editOwnAPI
 

@@ -193,7 +193,7 @@ func pollMatrix() map[string]spec {
 	// the guest only where they are a voter.
 	noGuestBallots := [4]string{all, "S F A A F F A F", "H H A A H F A H", "H H A A F F A H"}
 	// Notifying chosen people of a poll or thread: members (and their bots).
-	announce := [4]string{"S F A A F F A F", "S F A A F F A F", "S H A A H F A H", "S H A A F F A H"}
+	announce := [4]string{"S F A A F F A F", "S F A A F F A F", "H H A A H F A H", "H H A A F F A H"}
 	announcePage := [4]string{"S F A A F F F F", "S F A A F F F F", "H H A A H F F F", "H H A A F F F F"}
 	// Poll admins: the author O and the group's admins.
 	admin := [4]string{"S F F A F F F F", "S F F A F F F F", "H H F A H F F H", "H H F A F F F H"}
