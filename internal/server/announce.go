@@ -17,6 +17,14 @@ import (
 // people.notify) and is decided again by the cores; the forms only offer
 // what the viewer may choose.
 
+// The lists of whom to notify (bounds.go): chosen people, in a body's
+// "notify" object, an announcement's body, and the forms' ticked boxes.
+var (
+	listNotify   = List{Field: "notify.user_ids", Max: notify.MaxAudiencePeople}
+	listAnnounce = List{Field: "user_ids", Max: notify.MaxAudiencePeople}
+	formNotify   = List{Field: "notify_user", Max: notify.MaxAudiencePeople}
+)
+
 // notifyForm is the "notify" fieldset.
 type notifyForm struct {
 	// Group: the viewer may notify the whole group (GroupOn: ticked).
