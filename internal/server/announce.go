@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/quorum-app/quorum/internal/authz"
+	"github.com/quorum-app/quorum/internal/domain"
 	"github.com/quorum-app/quorum/internal/group"
 	"github.com/quorum-app/quorum/internal/notify"
 )
@@ -86,13 +87,17 @@ func (s *Server) notifyFormFor(ctx context.Context, g *group.Group, tid string, 
 		nf.People = append(nf.People, voterChoice{ID: m.UserID, Name: name, Checked: chosen(m.UserID)})
 		nf.Open = nf.Open || chosen(m.UserID)
 	}
+	byName(nf.People)
 	if tid != "" && s.discussions != nil {
 		if guests, err := s.discussions.Guests(ctx, tid); err == nil {
+			var gs []voterChoice
 			for _, gu := range guests {
 				if gu.UserID != me {
-					nf.People = append(nf.People, voterChoice{ID: gu.UserID, Name: gu.Name + " (guest)", Checked: chosen(gu.UserID)})
+					gs = append(gs, voterChoice{ID: gu.UserID, Name: gu.Name + " (guest)", Checked: chosen(gu.UserID)})
+					nf.Open = nf.Open || chosen(gu.UserID)
 				}
 			}
+			nf.People = append(nf.People, byName(gs)...)
 		}
 	}
 	return nf
@@ -174,11 +179,27 @@ func (s *Server) threadAnnounceSubmit(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) pollAnnounceSubmit(w http.ResponseWriter, r *http.Request) {
-	s.pollAction(w, r, "announced", func(ctx context.Context, pid string) error {
-		aud := audienceFromForm(r.PostForm)
-		if aud == nil {
-			aud = &notify.Audience{}
+	if !s.groupPostForm(w, r) {
+		return
+	}
+	pid := r.PathValue("pid")
+	aud := audienceFromForm(r.PostForm)
+	if aud == nil {
+		aud = &notify.Audience{}
+	}
+	if err := s.decisions.Announce(r.Context(), pid, *aud); err != nil {
+		switch domain.ErrorCode(err) {
+		case domain.Internal, domain.Unavailable, domain.Unauthorized, domain.NotFound:
+			s.pageError(w, r, err)
+			return
 		}
-		return s.decisions.Announce(ctx, pid, *aud)
-	})
+		// The form again, beside its error, with the people listed and
+		// the choices kept.
+		f := newForm(map[string]string{"notify_group": r.PostFormValue("notify_group")})
+		notifyValues(r.PostForm, f.Values)
+		status := pollForm(f, err)
+		s.renderPoll(w, r, status, func(d *pollPageData) { d.AnnounceForm = f })
+		return
+	}
+	redirect(w, r, pollURL(pid)+"?done=announced")
 }

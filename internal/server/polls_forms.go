@@ -1,9 +1,11 @@
 package server
 
 import (
+	"cmp"
 	"context"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -132,7 +134,15 @@ func voterChoices(members []group.Member, chosen []string) []voterChoice {
 		}
 		out = append(out, voterChoice{ID: m.UserID, Name: name, Checked: on[m.UserID]})
 	}
-	return out
+	return byName(out)
+}
+
+// byName sorts people for a list to pick from: by name, ignoring case.
+func byName(cs []voterChoice) []voterChoice {
+	slices.SortStableFunc(cs, func(a, b voterChoice) int {
+		return cmp.Or(strings.Compare(strings.ToLower(a.Name), strings.ToLower(b.Name)), strings.Compare(a.Name, b.Name))
+	})
+	return cs
 }
 
 // guestChoices offers the guests of thread tid as voters, when the viewer
@@ -153,7 +163,7 @@ func (s *Server) guestChoices(ctx context.Context, tid string, chosen []string) 
 	for _, g := range guests {
 		out = append(out, voterChoice{ID: g.UserID, Name: g.Name + " (guest of the thread)", Checked: on[g.UserID]})
 	}
-	return out
+	return byName(out)
 }
 
 // ---- the poll page ----
@@ -182,15 +192,27 @@ func (s *Server) pollVoters(ctx context.Context, d *pollPageData) {
 	for _, g := range guests {
 		names[g.ID] = g.Name
 	}
+	// Guests of the thread the viewer may not list are named by their
+	// accounts (a chosen voter is a member or a guest).
+	var unknown []string
+	for _, v := range vs.Items {
+		if _, ok := names[v.UserID]; !ok {
+			unknown = append(unknown, v.UserID)
+		}
+	}
+	for id, name := range s.names(ctx, unknown) {
+		names[id] = name
+	}
 	is := map[string]bool{}
 	for _, v := range vs.Items {
 		is[v.UserID] = true
 		name := names[v.UserID]
 		if name == "" {
-			name = "A former member"
+			name = "Someone"
 		}
 		d.Voters = append(d.Voters, voterChoice{ID: v.UserID, Name: name})
 	}
+	byName(d.Voters)
 	d.MoreVoters = vs.Next != ""
 	if d.Admin && p.Status != poll.StatusClosed {
 		d.ManageVoters = true
@@ -199,6 +221,7 @@ func (s *Server) pollVoters(ctx context.Context, d *pollPageData) {
 				d.Addable = append(d.Addable, voterChoice{ID: m.UserID, Name: m.Name})
 			}
 		}
+		byName(d.Addable)
 		for _, g := range guests {
 			if !is[g.ID] {
 				d.Addable = append(d.Addable, g)

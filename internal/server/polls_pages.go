@@ -806,8 +806,9 @@ type pollPageData struct {
 	// sees the results (a guest who is not a voter).
 	BallotsNote string
 	// Announce is the "Notify people" form (nil for drafts and for viewers
-	// who may notify nobody).
-	Announce *notifyForm
+	// who may notify nobody); AnnounceForm carries a failed one.
+	Announce     *notifyForm
+	AnnounceForm *formState
 }
 
 func (s *Server) pollPage(w http.ResponseWriter, r *http.Request) {
@@ -852,16 +853,6 @@ func (s *Server) renderPoll(w http.ResponseWriter, r *http.Request, status int, 
 		}
 		// Voters, and (to change or withdraw) whoever has a ballot.
 		d.CanVote = p.Status == poll.StatusOpen && (d.Mine.Eligible || d.Mine.Voted)
-		if p.Status != poll.StatusDraft {
-			link := ""
-			if r.URL.Query().Get("notify") != "people" {
-				link = pollURL(p.ID) + "?notify=people#notify"
-			}
-			if d.Announce = s.notifyFormFor(ctx, g, p.ThreadID, newForm(nil), false, link); d.Announce != nil {
-				d.Announce.Action, d.Announce.Button = pollURL(p.ID, "/announce"), "Notify"
-				d.Announce.Open = link == ""
-			}
-		}
 	}
 	if d.CanVote {
 		d.Vote = s.voteFormFor(r, p, d.Mine, nil, nil)
@@ -927,6 +918,22 @@ func (s *Server) renderPoll(w http.ResponseWriter, r *http.Request, status int, 
 	}
 	if edit != nil {
 		edit(&d)
+	}
+	if a.Authenticated() && p.Status != poll.StatusDraft {
+		// "Notify people": the list of people on request (or after a
+		// failed attempt, with its choices), so that the page reads them
+		// only then.
+		af, link := d.AnnounceForm, ""
+		if af == nil {
+			af = newForm(nil)
+			if r.URL.Query().Get("notify") != "people" {
+				link = pollURL(p.ID) + "?notify=people#notify"
+			}
+		}
+		if d.Announce = s.notifyFormFor(ctx, g, p.ThreadID, af, false, link); d.Announce != nil {
+			d.Announce.Action, d.Announce.Button = pollURL(p.ID, "/announce"), "Notify"
+			d.Announce.Open = d.Announce.Open || link == ""
+		}
 	}
 	s.web.Page(w, r, status, "poll_show", p.Definition.Title, d)
 }
