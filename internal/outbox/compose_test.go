@@ -91,6 +91,10 @@ func TestThreadingAndListHeaders(t *testing.T) {
 		{"reminder alone", notify.Notification{Kind: notify.PollReminder, GroupID: garden.ID, PollID: pid, Title: "P"}, own, poll, poll, inbound.KindPoll, "group." + garden.ID},
 		{"poll closed alone", notify.Notification{Kind: notify.PollClosed, GroupID: garden.ID, PollID: pid, Title: "P"}, own, poll, poll, 0, "group." + garden.ID},
 		{"outcome in a thread", notify.Notification{Kind: notify.OutcomePublished, GroupID: garden.ID, ThreadID: tid, PollID: pid, Title: "P"}, own, poll, thread + " " + poll, inbound.KindThread, "thread." + tid},
+		// Announcements: a reply comments in the thread; a poll's outside a thread takes none.
+		{"thread announced", notify.Notification{Kind: notify.Announcement, GroupID: garden.ID, ThreadID: tid, Title: "T"}, own, thread, thread, inbound.KindThread, "thread." + tid},
+		{"poll in a thread announced", notify.Notification{Kind: notify.Announcement, GroupID: garden.ID, ThreadID: tid, PollID: pid, Title: "T"}, own, poll, thread + " " + poll, inbound.KindThread, "thread." + tid},
+		{"poll alone announced", notify.Notification{Kind: notify.Announcement, GroupID: garden.ID, PollID: pid, Title: "T"}, own, poll, poll, 0, "group." + garden.ID},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -205,12 +209,24 @@ func checkLinksIn(t *testing.T, env *enmime.Envelope, strict bool) {
 // Every kind has its own wording, subject and link.
 func TestEveryKindComposes(t *testing.T) {
 	d, _ := unit(t)
-	kinds := []notify.Kind{notify.Mention, notify.Reply, notify.NewThread, notify.Comment, notify.PollClosingSoon, notify.PollReminder,
-		notify.PollClosed, notify.PollOutcomeReview, notify.PollOpened, notify.OutcomePublished}
+	type kind struct {
+		notify.Kind
+		aboutPoll bool // an announcement points to a thread or a poll
+	}
+	var kinds []kind
+	for _, k := range []notify.Kind{notify.Mention, notify.Reply, notify.NewThread, notify.Comment, notify.PollClosingSoon, notify.PollReminder,
+		notify.PollClosed, notify.PollOutcomeReview, notify.PollOpened, notify.OutcomePublished, notify.Announcement} {
+		kinds = append(kinds, kind{k, k.Poll()})
+	}
+	kinds = append(kinds, kind{notify.Announcement, true})
 	headings := map[string]bool{}
-	for _, k := range kinds {
+	for _, kk := range kinds {
+		k, aboutPoll := kk.Kind, kk.aboutPoll
 		n := notify.Notification{Kind: k, ActorName: "Alice", GroupID: garden.ID, ThreadID: tid, CommentID: cid, Title: "Tomatoes", Excerpt: "Short."}
-		if k.Poll() {
+		if k == notify.Announcement {
+			n.CommentID = ""
+		}
+		if aboutPoll {
 			n.CommentID, n.PollID = "", pid
 		}
 		_, env, _ := built(t, d, n, garden)
@@ -220,8 +236,11 @@ func TestEveryKindComposes(t *testing.T) {
 		}
 		headings[first] = true
 		want := testBase + "/threads/" + tid
-		if k.Poll() {
+		if aboutPoll {
 			want = testBase + "/polls/" + pid
+		}
+		if k == notify.Announcement && (!strings.Contains(first, "Alice wants you to see") || !strings.Contains(env.Text, "Alice chose to notify you")) {
+			t.Errorf("announcement (poll %v): %q", aboutPoll, env.Text)
 		}
 		if !strings.Contains(env.Text, want) || !strings.Contains(env.HTML, want) {
 			t.Errorf("%s: no link to %s", k, want)
