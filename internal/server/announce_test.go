@@ -153,11 +153,23 @@ func TestMembersCanAnnounce(t *testing.T) {
 		t.Errorf("Nina not pointed to the poll")
 	}
 	e.must(e.do(m, "POST", "/polls/"+p1+"/announce", url.Values{"notify_shown": {"1"}, "notify_group": {"on"}}), 403, "member announces a poll to the group from the page")
+	// Nobody chosen on the poll page: the error is beside the form, which
+	// lists the people again with the choices kept.
+	page := e.must(e.do(o, "POST", "/polls/"+p1+"/announce", url.Values{"notify_shown": {"1"}}), 400, "announce to nobody from the poll page")
+	if !strings.Contains(page.body, `<p class="field-error" id="notify-error">choose the whole group or at least one person</p>`) ||
+		!strings.Contains(page.body, `name="notify_user" value="`+n.id+`"`) {
+		t.Errorf("poll page after a failed Notify: %.4000s", page.body)
+	}
 
 	// The forms offer what the viewer may choose.
 	form := e.must(e.do(m, "GET", "/groups/"+e.gid+"/threads/new", nil), 200, "new thread form (member)")
 	if strings.Contains(form.body, `name="notify_group"`) || !strings.Contains(form.body, "Only admins can notify everyone") || !strings.Contains(form.body, `name="notify_user" value="`+n.id+`"`) {
 		t.Errorf("member's form: %.3000s", form.body)
+	}
+	// People are listed by name, the viewer left out.
+	if i, j, k := strings.Index(form.body, "Lou Loud"), strings.Index(form.body, "Nina Member"), strings.Index(form.body, "Olga Owner"); i < 0 || i > j || j > k ||
+		strings.Contains(form.body, `value="`+m.id+`"`) {
+		t.Errorf("people to notify not by name (Lou %d, Nina %d, Olga %d) or listing the viewer", i, j, k)
 	}
 	form = e.must(e.do(o, "GET", "/groups/"+e.gid+"/polls/new?type=proposal", nil), 200, "new poll form (admin)")
 	if !strings.Contains(form.body, `id="notify_group" name="notify_group" value="on" aria-describedby="notify_group-hint" checked`) {
