@@ -128,6 +128,17 @@ func TestPollProposalJourney(t *testing.T) {
 	ben.sees("Your vote was counted.", "You voted: Agree", "Fresh tomatoes all summer.", "Ben Franklin")
 	ben.audit("poll page (voter)")
 
+	// Ada points Cy to the poll from its page: the list of people opens on
+	// request; Cy finds it among his notifications.
+	ada.open(pollPath)
+	ada.follow("Choose people to notify")
+	ada.audit("poll page (choosing people to notify)")
+	ada.Do("choose Cy", chromedp.Click(ada.field("Cy Young")))
+	ada.submit("Notify")
+	ada.sees("The people you chose were notified")
+	cy.open("/notifications")
+	cy.sees("Ada Lovelace wants you to see the poll Plant tomatoes this spring?")
+
 	// Cy votes, then changes his mind.
 	cy.open(pollPath)
 	cy.Do("choose Disagree", chromedp.Click(cy.field("Disagree")))
