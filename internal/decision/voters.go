@@ -107,10 +107,16 @@ func (s *Service) eligible(ctx context.Context, p *pollItem, d poll.Definition, 
 // group's partition: for admin actions, notices and the close, never on
 // the vote path).
 func (s *Service) members(ctx context.Context, gid string) ([]string, error) {
+	return s.userIDs(ctx, groupPK(gid), "MEMBER#")
+}
+
+// userIDs lists the UserID of every item of partition pk whose sort key
+// starts with prefix.
+func (s *Service) userIDs(ctx context.Context, pk, prefix string) ([]string, error) {
 	var rows []struct {
 		UserID string `dynamo:"UserID"`
 	}
-	q := s.st.Table().Get(tabledef.PK, groupPK(gid)).Range(tabledef.SK, dynamo.BeginsWith, "MEMBER#")
+	q := s.st.Table().Get(tabledef.PK, pk).Range(tabledef.SK, dynamo.BeginsWith, prefix)
 	if err := q.Project("UserID").All(ctx, &rows); err != nil {
 		return nil, store.Classify(err)
 	}
@@ -125,18 +131,7 @@ func (s *Service) members(ctx context.Context, gid string) ([]string, error) {
 // the group's members and the invited thread guests.
 func (s *Service) voterSet(ctx context.Context, p *pollItem, d poll.Definition) ([]string, error) {
 	if d.Settings.SpecifiedVotersOnly {
-		var rows []struct {
-			UserID string `dynamo:"UserID"`
-		}
-		q := s.st.Table().Get(tabledef.PK, pollPK(p.ID)).Range(tabledef.SK, dynamo.BeginsWith, prefixVoter)
-		if err := q.Project("UserID").All(ctx, &rows); err != nil {
-			return nil, store.Classify(err)
-		}
-		out := make([]string, 0, len(rows))
-		for _, r := range rows {
-			out = append(out, r.UserID)
-		}
-		return out, nil
+		return s.userIDs(ctx, pollPK(p.ID), prefixVoter)
 	}
 	out, err := s.members(ctx, p.GroupID)
 	if err != nil {

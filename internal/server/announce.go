@@ -160,18 +160,26 @@ func (s *Server) apiAnnouncePoll(w http.ResponseWriter, r *http.Request) {
 
 // ---- pages ----
 
+// postedAnnounce reads a "Notify people" form: whom it chose (nobody when
+// it shows nothing), and the form to show again beside an error, with the
+// choices kept.
+func postedAnnounce(form url.Values) (notify.Audience, *formState) {
+	var aud notify.Audience
+	if a := audienceFromForm(form); a != nil {
+		aud = *a
+	}
+	f := newForm(map[string]string{"notify_group": form.Get("notify_group")})
+	notifyValues(form, f.Values)
+	return aud, f
+}
+
 func (s *Server) threadAnnounceSubmit(w http.ResponseWriter, r *http.Request) {
 	if !s.threadPostForm(w, r) {
 		return
 	}
 	tid := r.PathValue("tid")
-	aud := audienceFromForm(r.PostForm)
-	if aud == nil {
-		aud = &notify.Audience{}
-	}
-	if err := s.discussions.Announce(r.Context(), tid, *aud); err != nil {
-		f := newForm(map[string]string{"notify_group": r.PostFormValue("notify_group")})
-		notifyValues(r.PostForm, f.Values)
+	aud, f := postedAnnounce(r.PostForm)
+	if err := s.discussions.Announce(r.Context(), tid, aud); err != nil {
 		s.discussionFormFail(w, r, err, f, func(status int) { s.renderThreadWith(w, r, status, func(d *threadPageData) { d.AnnounceForm = f }) })
 		return
 	}
@@ -183,20 +191,13 @@ func (s *Server) pollAnnounceSubmit(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	pid := r.PathValue("pid")
-	aud := audienceFromForm(r.PostForm)
-	if aud == nil {
-		aud = &notify.Audience{}
-	}
-	if err := s.decisions.Announce(r.Context(), pid, *aud); err != nil {
+	aud, f := postedAnnounce(r.PostForm)
+	if err := s.decisions.Announce(r.Context(), pid, aud); err != nil {
 		switch domain.ErrorCode(err) {
 		case domain.Internal, domain.Unavailable, domain.Unauthorized, domain.NotFound:
 			s.pageError(w, r, err)
 			return
 		}
-		// The form again, beside its error, with the people listed and
-		// the choices kept.
-		f := newForm(map[string]string{"notify_group": r.PostFormValue("notify_group")})
-		notifyValues(r.PostForm, f.Values)
 		status := pollForm(f, err)
 		s.renderPoll(w, r, status, func(d *pollPageData) { d.AnnounceForm = f })
 		return
