@@ -1,0 +1,253 @@
+package search
+
+import (
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/blevesearch/bleve/v2/analysis"
+	"github.com/blevesearch/bleve/v2/analysis/char/asciifolding"
+	"github.com/blevesearch/bleve/v2/analysis/lang/ar"
+	"github.com/blevesearch/bleve/v2/analysis/lang/de"
+	"github.com/blevesearch/bleve/v2/analysis/lang/en"
+	"github.com/blevesearch/bleve/v2/analysis/lang/es"
+	"github.com/blevesearch/bleve/v2/analysis/lang/fr"
+	"github.com/blevesearch/bleve/v2/analysis/lang/it"
+	"github.com/blevesearch/bleve/v2/analysis/lang/nl"
+	"github.com/blevesearch/bleve/v2/analysis/lang/pt"
+	"github.com/blevesearch/bleve/v2/analysis/tokenizer/unicode"
+	"github.com/blevesearch/bleve/v2/registry"
+)
+
+// Languages are the interface languages the analysis knows, in the order
+// ties in language detection are broken.
+var Languages = []string{"en", "de", "es", "fr", "it", "nl", "pt", "ar"}
+
+// DefaultLanguage analyses text whose language cannot be told.
+const DefaultLanguage = "en"
+
+const (
+	maxTermBytes   = 60   // longer tokens are not indexed (URLs, hashes)
+	maxDocTerms    = 1500 // distinct terms per document: bounds the postings written for one item
+	maxQueryTokens = 8    // words of a query that are searched; the rest are ignored
+	minPrefixRunes = 2    // a last word shorter than this is matched exactly only
+)
+
+// Analyzer turns text into index terms: per language it tokenizes on
+// Unicode word boundaries, lowercases, drops stop words, normalises (German
+// umlauts, Arabic diacritics) and stems with bleve's analysers, then folds
+// what is left to ASCII where a Latin letter carries an accent, so "décision"
+// and "decision" are one term. It is safe for concurrent use.
+type Analyzer struct {
+	langs map[string]*language
+	tok   analysis.Tokenizer
+	fold  *asciifolding.AsciiFoldingFilter
+}
+
+type language struct {
+	name     string
+	analyzer analysis.Analyzer
+	stop     analysis.TokenMap
+}
+
+// NewAnalyzer builds the analysers of every language in Languages.
+func NewAnalyzer() (*Analyzer, error) {
+	cache := registry.NewCache()
+	a := &Analyzer{langs: map[string]*language{}, fold: asciifolding.New()}
+	stops := map[string]string{"en": en.StopName, "de": de.StopName, "es": es.StopName, "fr": fr.StopName,
+		"it": it.StopName, "nl": nl.StopName, "pt": pt.StopName, "ar": ar.StopName}
+	for _, l := range Languages {
+		an, err := cache.AnalyzerNamed(l)
+		if err != nil {
+			return nil, fmt.Errorf("search: analyzer %s: %w", l, err)
+		}
+		stop, err := cache.TokenMapNamed(stops[l])
+		if err != nil {
+			return nil, fmt.Errorf("search: stop words %s: %w", l, err)
+		}
+		a.langs[l] = &language{name: l, analyzer: an, stop: stop}
+	}
+	tok, err := cache.TokenizerNamed(unicode.Name)
+	if err != nil {
+		return nil, err
+	}
+	a.tok = tok
+	return a, nil
+}
+
+// Token is one index term and where it came from in the text (byte offsets).
+type Token struct {
+	Term       string
+	Start, End int
+}
+
+// known returns l if it is a supported language, else "".
+func (a *Analyzer) known(l string) string {
+	l = strings.ToLower(strings.TrimSpace(l))
+	if i := strings.IndexAny(l, "-_"); i > 0 {
+		l = l[:i] // pt-BR, en_GB
+	}
+	if _, ok := a.langs[l]; ok {
+		return l
+	}
+	return ""
+}
+
+// finish folds a stemmed term and rejects what is not worth indexing.
+func (a *Analyzer) finish(term []byte) (string, bool) {
+	t := string(a.fold.Filter(term))
+	t = strings.ToLower(t)
+	if t == "" || len(t) > maxTermBytes || strings.ContainsAny(t, "|\x00") {
+		return "", false
+	}
+	return t, true
+}
+
+// Analyze returns the terms of text in language lang (unknown languages use
+// DefaultLanguage), in text order.
+func (a *Analyzer) Analyze(lang, text string) []Token {
+	l := a.langs[a.known(lang)]
+	if l == nil {
+		l = a.langs[DefaultLanguage]
+	}
+	stream := l.analyzer.Analyze([]byte(text))
+	out := make([]Token, 0, len(stream))
+	for _, t := range stream {
+		if term, ok := a.finish(t.Term); ok {
+			out = append(out, Token{Term: term, Start: t.Start, End: t.End})
+		}
+	}
+	return out
+}
+
+// words returns the lowercased words of text with their offsets.
+func (a *Analyzer) words(text string) []Token {
+	stream := a.tok.Tokenize([]byte(text))
+	out := make([]Token, 0, len(stream))
+	for _, t := range stream {
+		out = append(out, Token{Term: strings.ToLower(string(t.Term)), Start: t.Start, End: t.End})
+	}
+	return out
+}
+
+// Detect guesses the language of text among Languages by counting stop
+// words (the most frequent words of each language), and returns fallback
+// when the text has too few of them to tell (titles, short replies).
+func (a *Analyzer) Detect(text, fallback string) string {
+	fb := a.known(fallback)
+	if fb == "" {
+		fb = DefaultLanguage
+	}
+	ws := a.words(text)
+	if len(ws) > 400 {
+		ws = ws[:400]
+	}
+	best, bestN, second := "", 0, 0
+	for _, l := range Languages {
+		n := 0
+		for _, w := range ws {
+			if a.langs[l].stop[w.Term] {
+				n++
+			}
+		}
+		if n > bestN {
+			best, bestN, second = l, n, bestN
+		} else if n > second {
+			second = n
+		}
+	}
+	// At least two stop words, and clearly more than the runner-up.
+	if bestN < 2 || bestN == second {
+		return fb
+	}
+	return best
+}
+
+// QueryToken is one word of a query: the exact terms that match it (its
+// stems in each candidate language, and the word itself) and, for the word
+// being typed, a prefix that any longer term may start with.
+type QueryToken struct {
+	Word   string   // the word as typed, lowercased
+	Terms  []string // exact index terms, deduplicated, sorted
+	Prefix string   // "" unless the word is matched as a prefix
+}
+
+// ParseQuery analyses a query in each of langs (unknown ones are ignored;
+// none means all Languages). With prefix, the last word also matches as a
+// prefix (search-as-you-type) unless the text ends with a space. Words that
+// are stop words in every candidate language are dropped; at most
+// maxQueryTokens words are kept.
+func (a *Analyzer) ParseQuery(text string, langs []string, prefix bool) []QueryToken {
+	var cand []*language
+	seen := map[string]bool{}
+	for _, l := range langs {
+		if k := a.known(l); k != "" && !seen[k] {
+			seen[k] = true
+			cand = append(cand, a.langs[k])
+		}
+	}
+	if len(cand) == 0 {
+		for _, l := range Languages {
+			cand = append(cand, a.langs[l])
+		}
+	}
+	ws := a.words(text)
+	endsInSpace := strings.TrimRightFunc(text, isSpace) != text
+	var out []QueryToken
+	for i, w := range ws {
+		if len(out) == maxQueryTokens {
+			break
+		}
+		isLast := i == len(ws)-1
+		terms := map[string]bool{}
+		word := text[w.Start:w.End]
+		for _, l := range cand {
+			for _, t := range l.analyzer.Analyze([]byte(word)) {
+				if term, ok := a.finish(t.Term); ok {
+					terms[term] = true
+				}
+			}
+		}
+		qt := QueryToken{Word: w.Term}
+		if len(terms) > 0 {
+			// The folded word itself: a document whose language was
+			// guessed wrong may hold it unstemmed.
+			if raw, ok := a.finish([]byte(w.Term)); ok {
+				terms[raw] = true
+			}
+		}
+		if prefix && isLast && !endsInSpace {
+			if p, ok := a.finish([]byte(w.Term)); ok && utf8.RuneCountInString(p) >= minPrefixRunes {
+				qt.Prefix = p
+				// Stems can be shorter than what was typed ("decisi" for
+				// the stem "decis"): a few shorter forms match exactly.
+				r := []rune(p)
+				for cut := len(r) - 1; len(r) >= 5 && cut >= max(4, len(r)-3); cut-- {
+					terms[string(r[:cut])] = true
+				}
+			}
+		}
+		if len(terms) == 0 && qt.Prefix == "" {
+			continue // a stop word in every candidate language
+		}
+		for t := range terms {
+			qt.Terms = append(qt.Terms, t)
+		}
+		sort.Strings(qt.Terms)
+		out = append(out, qt)
+	}
+	return out
+}
+
+func isSpace(r rune) bool { return r == ' ' || r == '\t' || r == '\n' || r == '\r' || r == '\u00a0' }
+
+// matches reports whether an index term matches the query token.
+func (q QueryToken) matches(term string) bool {
+	if q.Prefix != "" && strings.HasPrefix(term, q.Prefix) {
+		return true
+	}
+	_, found := slices.BinarySearch(q.Terms, term)
+	return found
+}
