@@ -222,9 +222,10 @@ func (a *Analyzer) ParseQuery(text string, langs []string, prefix bool) []QueryT
 			if p, ok := a.finish([]byte(w.Term)); ok && utf8.RuneCountInString(p) >= minPrefixRunes {
 				qt.Prefix = p
 				// Stems can be shorter than what was typed ("decisi" for
-				// the stem "decis"): a few shorter forms match exactly.
+				// the stem "decis"): the word less up to three trailing
+				// vowels (where stemmers cut) matches exactly too.
 				r := []rune(p)
-				for cut := len(r) - 1; len(r) >= 5 && cut >= max(4, len(r)-3); cut-- {
+				for cut := len(r) - 1; len(r) >= 5 && cut >= max(4, len(r)-3) && strings.ContainsRune("aeiouy", r[cut]); cut-- {
 					terms[string(r[:cut])] = true
 				}
 			}

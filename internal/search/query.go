@@ -155,6 +155,7 @@ func (ix *Index) Search(ctx context.Context, scope Scope, q Query, vis Visibilit
 	if vis == nil {
 		return Results{}, errors.New("search: a Visibility is required")
 	}
+	typed := q.Text // a trailing space ends the word being typed
 	if err := validate(scope, &q); err != nil {
 		return Results{}, err
 	}
@@ -175,7 +176,7 @@ func (ix *Index) Search(ctx context.Context, scope Scope, q Query, vis Visibilit
 	if err != nil {
 		return Results{}, err
 	}
-	tokens := ix.an.ParseQuery(q.Text, ix.queryLanguages(q.Languages, st), q.Prefix)
+	tokens := ix.an.ParseQuery(typed, ix.queryLanguages(q.Languages, st), q.Prefix)
 	if len(tokens) == 0 {
 		return Results{}, nil
 	}
