@@ -123,7 +123,9 @@ func postingSK(term string, created time.Time, docID string) string {
 // ---- attribute helpers (SDK types) ----
 
 func s(v string) types.AttributeValue { return &types.AttributeValueMemberS{Value: v} }
-func n(v int64) types.AttributeValue  { return &types.AttributeValueMemberN{Value: strconv.FormatInt(v, 10)} }
+func n(v int64) types.AttributeValue {
+	return &types.AttributeValueMemberN{Value: strconv.FormatInt(v, 10)}
+}
 func f(v float64) types.AttributeValue {
 	return &types.AttributeValueMemberN{Value: strconv.FormatFloat(v, 'f', -1, 64)}
 }
