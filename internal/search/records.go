@@ -153,7 +153,7 @@ func refOf(pk, sk string, img attrs) (ref, bool) {
 			// The sealed ballot's key holds the hash of its receipt; the
 			// document id is a hash of that, so no hit carries it.
 			h := sha256.Sum256([]byte(sk))
-			return ref{kind: KindReason, id: "s." + pid + "." + hex.EncodeToString(h[:12])}, true
+			return ref{kind: KindReason, id: "s." + pid + "." + hex.EncodeToString(h[:12]), pollID: pid}, true
 		}
 	}
 	return ref{}, false
