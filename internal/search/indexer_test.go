@@ -15,8 +15,9 @@ func (f *fixture) expect(scope Scope, text string, want ...string) {
 	}
 }
 
-func TestEditsAndDeletionsLeaveTheIndex(t *testing.T) {
-	f := newFixture(t)
+func TestEditsAndDeletionsLeaveTheIndex(t *testing.T) { editsAndDeletions(t, newFixture(t)) }
+
+func editsAndDeletions(t *testing.T, f *fixture) {
 	g := member("g1")
 	f.thread(threadSpec{id: "t1", group: "g1", title: "Garden plans", desc: "Where the compost goes", author: "alice"})
 	f.comment(commentSpec{thread: "t1", id: "c1", body: "I vote for the **tulips** by the gate", author: "bob"})
@@ -74,8 +75,9 @@ func TestDeletedThreadHidesItsComments(t *testing.T) {
 	f.expect(g, "figure")
 }
 
-func TestOutOfOrderAndRedeliveredRecords(t *testing.T) {
-	f := newFixture(t)
+func TestOutOfOrderAndRedeliveredRecords(t *testing.T) { outOfOrder(t, newFixture(t)) }
+
+func outOfOrder(t *testing.T, f *fixture) {
 	g := member("g1")
 	f.thread(threadSpec{id: "t1", group: "g1", title: "Bins", desc: "about bins", author: "alice"})
 	v1 := f.comment(commentSpec{thread: "t1", id: "c1", body: "apples", author: "bob"})

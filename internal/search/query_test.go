@@ -14,8 +14,9 @@ import (
 
 // secretWorld puts the phrase "zebra" into every kind of content of four
 // groups.
-func secretWorld(t *testing.T) *fixture {
-	f := newFixture(t)
+func secretWorld(t *testing.T) *fixture { return secretWorldIn(newFixture(t)) }
+
+func secretWorldIn(f *fixture) *fixture {
 	for _, g := range []string{"g1", "g2", "g3", "g4"} {
 		tid, pid := "t"+g[1:], "p"+g[1:]
 		f.thread(threadSpec{id: tid + "a", group: g, title: "zebra thread", desc: "zebra", author: "alice", name: "Alice"})
@@ -33,8 +34,9 @@ func secretWorld(t *testing.T) *fixture {
 	return f
 }
 
-func TestScopeIsAllASearchReads(t *testing.T) {
-	f := secretWorld(t)
+func TestScopeIsAllASearchReads(t *testing.T) { scopeIsAll(t, secretWorld(t)) }
+
+func scopeIsAll(t *testing.T, f *fixture) {
 	scope := Scope{UserID: "searcher", Groups: []string{"g1"},
 		Threads: []Grant{{GroupID: "g3", ID: "t3a"}}, Polls: []Grant{{GroupID: "g4", ID: "p4"}}}
 	want := []string{
