@@ -391,3 +391,5 @@ func (f *fixture) countPostings(gid, term string) int {
 	f.must(err)
 	return len(ps)
 }
+
+func rec1(r events.DynamoDBEventRecord) []events.DynamoDBEventRecord { return []events.DynamoDBEventRecord{r} }
