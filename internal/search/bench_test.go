@@ -174,11 +174,11 @@ func BenchmarkSearchGroupOf100kComments(b *testing.B) {
 	g := loadBigGroup(b)
 	b.ReportMetric(g.load.Seconds(), "cost-load-s")
 	queries := []Query{
-		{Text: g.words[3]},                          // in ~4% of comments
-		{Text: g.words[60]},                         // middling
-		{Text: g.words[4000]},                       // rare
-		{Text: g.words[5] + " " + g.words[200]},     // two words
-		{Text: g.words[150][:4], Prefix: true},      // typing
+		{Text: g.words[3]},                      // in ~4% of comments
+		{Text: g.words[60]},                     // middling
+		{Text: g.words[4000]},                   // rare
+		{Text: g.words[5] + " " + g.words[200]}, // two words
+		{Text: g.words[150][:4], Prefix: true},  // typing
 		{Text: g.words[40] + " " + g.words[9000][:3], Prefix: true},
 	}
 	scope := Scope{UserID: "u1", Groups: []string{"big"}}

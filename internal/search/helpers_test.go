@@ -392,4 +392,6 @@ func (f *fixture) countPostings(gid, term string) int {
 	return len(ps)
 }
 
-func rec1(r events.DynamoDBEventRecord) []events.DynamoDBEventRecord { return []events.DynamoDBEventRecord{r} }
+func rec1(r events.DynamoDBEventRecord) []events.DynamoDBEventRecord {
+	return []events.DynamoDBEventRecord{r}
+}
