@@ -280,29 +280,41 @@ func (ix *Index) getDocs(ctx context.Context, ids []string) (map[string]*doc, er
 			keys = append(keys, item{"PK": s(docPK(id)), "SK": s(docSK)})
 		}
 	}
+	err := ix.batchGet(ctx, keys, func(it item) {
+		if d := docFrom(it); d != nil {
+			out[d.ID] = d
+		}
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// batchGet reads keys in batches of 100 (eventually consistent), retrying
+// what DynamoDB leaves unprocessed, and hands each item found to fn.
+func (ix *Index) batchGet(ctx context.Context, keys []map[string]types.AttributeValue, fn func(item)) error {
 	for len(keys) > 0 {
 		chunk := keys[:min(batchGet, len(keys))]
 		keys = keys[len(chunk):]
 		for attempt := 0; len(chunk) > 0; attempt++ {
 			if attempt > 0 {
 				if err := backoff(ctx, attempt); err != nil {
-					return nil, err
+					return err
 				}
 			}
 			res, err := ix.db.BatchGetItem(ctx, &dynamodb.BatchGetItemInput{RequestItems: map[string]types.KeysAndAttributes{
 				ix.table: {Keys: chunk}}})
 			if err != nil {
-				return nil, err
+				return err
 			}
 			for _, it := range res.Responses[ix.table] {
-				if d := docFrom(it); d != nil {
-					out[d.ID] = d
-				}
+				fn(it)
 			}
 			chunk = res.UnprocessedKeys[ix.table].Keys
 		}
 	}
-	return out, nil
+	return nil
 }
 
 func backoff(ctx context.Context, attempt int) error {
@@ -528,32 +540,17 @@ func (ix *Index) getStats(ctx context.Context, gids []string) (map[string]stats,
 	for _, g := range gids {
 		keys = append(keys, item{"PK": s(statsPK(g)), "SK": s(statsSK)})
 	}
-	for len(keys) > 0 {
-		chunk := keys[:min(batchGet, len(keys))]
-		keys = keys[len(chunk):]
-		for attempt := 0; len(chunk) > 0; attempt++ {
-			if attempt > 0 {
-				if err := backoff(ctx, attempt); err != nil {
-					return nil, err
-				}
+	err := ix.batchGet(ctx, keys, func(it item) {
+		st := stats{docs: it.int("Docs"), langs: map[string]int64{}}
+		for k := range it {
+			if l, ok := strings.CutPrefix(k, "L_"); ok {
+				st.langs[l] = it.int(k)
 			}
-			res, err := ix.db.BatchGetItem(ctx, &dynamodb.BatchGetItemInput{RequestItems: map[string]types.KeysAndAttributes{
-				ix.table: {Keys: chunk}}})
-			if err != nil {
-				return nil, err
-			}
-			for _, it := range res.Responses[ix.table] {
-				st := stats{docs: item(it).int("Docs"), langs: map[string]int64{}}
-				for k := range it {
-					if l, ok := strings.CutPrefix(k, "L_"); ok {
-						st.langs[l] = item(it).int(k)
-					}
-				}
-				gid := strings.TrimPrefix(item(it).str("PK"), groupPrefix)
-				out[gid] = st
-			}
-			chunk = res.UnprocessedKeys[ix.table].Keys
 		}
+		out[strings.TrimPrefix(it.str("PK"), groupPrefix)] = st
+	})
+	if err != nil {
+		return nil, err
 	}
 	return out, nil
 }
