@@ -18,7 +18,9 @@ import (
 	"github.com/quorum-app/quorum/internal/app"
 	"github.com/quorum-app/quorum/internal/mail"
 	"github.com/quorum-app/quorum/internal/notify"
+	"github.com/quorum-app/quorum/internal/outbox"
 	"github.com/quorum-app/quorum/internal/server"
+	"github.com/quorum-app/quorum/internal/stream"
 	"github.com/quorum-app/quorum/internal/testcloud"
 )
 
@@ -37,15 +39,19 @@ func (f *fakeOutbox) DeliverOne(_ context.Context, uid, id string) error {
 	return f.err
 }
 
+// mailerOnly is the dispatcher with the outbox consumer alone, over out.
+func mailerOnly(out outbox.Deliverer, now func() time.Time) *stream.Dispatcher {
+	return stream.New(slog.New(slog.DiscardHandler), stream.Named{Name: "mailer", Consumer: outbox.StreamConsumer{Out: out, Now: now}})
+}
+
 var sample = filepath.Join("..", "..", "events", "mailer-stream.json")
 
 // The sample event: only the INSERT of a pending job is delivered; the
 // thread update and the already-sent job are ignored.
 func TestSampleEventDeliversOnlyPendingJobs(t *testing.T) {
 	fo := &fakeOutbox{}
-	h := handler{out: fo, log: slog.New(slog.DiscardHandler), now: time.Now}
 	var out bytes.Buffer
-	if err := invokeOnce(context.Background(), h, sample, &out); err != nil {
+	if err := invokeOnce(context.Background(), mailerOnly(fo, time.Now), sample, &out); err != nil {
 		t.Fatal(err)
 	}
 	if len(fo.calls) != 1 || fo.calls[0] != "Xq3vK9pL2mN8rT5wY1zA0A/18a9f2c4d5e6f7a8b1c2d3e4" {
@@ -57,8 +63,8 @@ func TestSampleEventDeliversOnlyPendingJobs(t *testing.T) {
 	}
 	// Not yet due (a retry waiting for its backoff): left to the sweep.
 	fo.calls = nil
-	h.now = func() time.Time { return time.Date(2025, 11, 24, 15, 0, 0, 0, time.UTC) }
-	if err := invokeOnce(context.Background(), h, sample, &out); err != nil || len(fo.calls) != 0 {
+	later := mailerOnly(fo, func() time.Time { return time.Date(2025, 11, 24, 15, 0, 0, 0, time.UTC) })
+	if err := invokeOnce(context.Background(), later, sample, &out); err != nil || len(fo.calls) != 0 {
 		t.Fatalf("a job due later was delivered: %v %v", fo.calls, err)
 	}
 }
@@ -66,7 +72,7 @@ func TestSampleEventDeliversOnlyPendingJobs(t *testing.T) {
 // A storage failure reports the record, so Lambda retries only it.
 func TestFailuresAreReportedPerRecord(t *testing.T) {
 	fo := &fakeOutbox{err: errors.New("storage is busy")}
-	h := handler{out: fo, log: slog.New(slog.DiscardHandler), now: time.Now}
+	h := mailerOnly(fo, time.Now)
 	raw, err := os.ReadFile(sample)
 	if err != nil {
 		t.Fatal(err)
@@ -113,7 +119,7 @@ func TestStreamRecordSendsTheEmail(t *testing.T) {
 			"GSI2PK": events.NewStringAttribute(j.Queue), "GSI2SK": events.NewStringAttribute(j.QueueKey),
 			"MailState": events.NewStringAttribute(string(j.State)), "UserID": events.NewStringAttribute(bob.ID),
 			"ID": events.NewStringAttribute(j.ID)}}}
-	h := handler{out: a.Outbox, log: server.NewLogger(&logs, "info"), now: time.Now}
+	h := consumers(a, server.NewLogger(&logs, "info")) // the function's own dispatcher
 	for range 2 { // a redelivered record sends nothing twice
 		resp, err := h.Handle(ctx, events.DynamoDBEvent{Records: []events.DynamoDBEventRecord{rec}})
 		if err != nil || len(resp.BatchItemFailures) != 0 {

@@ -28,6 +28,7 @@ import (
 	"github.com/quorum-app/quorum/internal/notify"
 	"github.com/quorum-app/quorum/internal/outbox"
 	"github.com/quorum-app/quorum/internal/render"
+	"github.com/quorum-app/quorum/internal/search"
 	"github.com/quorum-app/quorum/internal/server"
 	"github.com/quorum-app/quorum/internal/store"
 	"github.com/quorum-app/quorum/internal/web"
@@ -54,6 +55,8 @@ type API struct {
 	Outbox *outbox.Dispatcher
 	// Inbox acts on received mail (functions/inbound) and serves held mail.
 	Inbox *inbox.Service
+	// Search answers searches; its Index is fed by the stream (functions/mailer).
+	Search *Search
 }
 
 // Handler is the http.Handler to serve.
@@ -119,6 +122,11 @@ func NewAPI(ctx context.Context, cfg config.Config, log *slog.Logger) (*API, err
 	if err != nil {
 		return nil, err
 	}
+	ix, err := search.New(search.Config{DB: clients.DynamoDB, Table: cfg.Table, SigningKey: cfg.SigningKey})
+	if err != nil {
+		return nil, err
+	}
+	searcher := &Search{Index: ix, Groups: groups, Discussions: discussions, Decisions: decisions, Accounts: accounts}
 	inboxSvc := newInbox(cfg, clients, st, accounts, groups, discussions, decisions, notes, mailprefs, sender, log)
 	srv, err := server.New(server.Deps{
 		Log: log,
@@ -139,6 +147,7 @@ func NewAPI(ctx context.Context, cfg config.Config, log *slog.Logger) (*API, err
 		Decisions:     decisions,
 		MailPrefs:     mailprefs,
 		Inbox:         inboxSvc,
+		Search:        searcher,
 		UploadOrigin:  clients.UploadOrigin,
 	})
 	if err != nil {
@@ -150,7 +159,7 @@ func NewAPI(ctx context.Context, cfg config.Config, log *slog.Logger) (*API, err
 	}
 	return &API{Config: cfg, Clients: clients, Store: st, Accounts: accounts, Groups: groups,
 		Discussions: discussions, Notifications: notes, Decisions: decisions, Server: srv, MailPrefs: mailprefs, Outbox: mailer,
-		Inbox: inboxSvc}, nil
+		Inbox: inboxSvc, Search: searcher}, nil
 }
 
 // idempotencyLease is how long a request's claim on its Idempotency-Key

@@ -18,5 +18,6 @@ func (s *Server) routeTable() []Route {
 	routes = append(routes, s.pollRoutes()...)
 	routes = append(routes, s.mailRoutes()...)
 	routes = append(routes, s.inboxRoutes()...)
+	routes = append(routes, s.searchRoutes()...)
 	return routes
 }

@@ -66,6 +66,8 @@ type Deps struct {
 	MailPrefs *mailpref.Service
 	// Inbox serves held inbound mail and the local /dev/mail page (nil: they answer 503).
 	Inbox *inbox.Service
+	// Search answers /search and /api/v1/search (nil: not routed).
+	Search Searcher
 }
 
 // Server is the HTTP handler of functions/api.
@@ -88,6 +90,7 @@ type Server struct {
 	decisions     *decision.Service
 	mailprefs     *mailpref.Service
 	inbox         *inbox.Service
+	search        Searcher
 }
 
 // Access says who a route is for. The authorization matrix test checks every
@@ -127,6 +130,7 @@ func New(d Deps) (*Server, error) {
 	s.discussions, s.notifications, s.decisions = d.Discussions, d.Notifications, d.Decisions
 	s.mailprefs = d.MailPrefs
 	s.inbox = d.Inbox
+	s.search = d.Search
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
