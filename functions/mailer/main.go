@@ -50,7 +50,7 @@ func run(invoke string) error {
 	if err != nil {
 		return err
 	}
-	d := consumers(a, log)
+	d := consumersOf(a, log)
 	if invoke != "" {
 		return invokeOnce(ctx, d, invoke, os.Stdout)
 	}

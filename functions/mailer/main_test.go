@@ -119,8 +119,8 @@ func TestStreamRecordSendsTheEmail(t *testing.T) {
 			"GSI2PK": events.NewStringAttribute(j.Queue), "GSI2SK": events.NewStringAttribute(j.QueueKey),
 			"MailState": events.NewStringAttribute(string(j.State)), "UserID": events.NewStringAttribute(bob.ID),
 			"ID": events.NewStringAttribute(j.ID)}}}
-	h := consumers(a, server.NewLogger(&logs, "info")) // the function's own dispatcher
-	for range 2 { // a redelivered record sends nothing twice
+	h := consumersOf(a, server.NewLogger(&logs, "info")) // the function's own dispatcher
+	for range 2 {                                        // a redelivered record sends nothing twice
 		resp, err := h.Handle(ctx, events.DynamoDBEvent{Records: []events.DynamoDBEventRecord{rec}})
 		if err != nil || len(resp.BatchItemFailures) != 0 {
 			t.Fatalf("%+v %v", resp, err)

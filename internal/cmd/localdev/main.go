@@ -291,7 +291,8 @@ func dev() error {
 
 `, cfg.BaseURL, cfg.BaseURL, cloud.SESEndpoint, cloud.SESEndpoint, cloud.DynamoDBEndpoint, cloud.S3Endpoint, l.data)
 
-	go runMailer(ctx, wired) // notification email, as functions/mailer sends it in the cloud
+	go runMailer(ctx, wired)        // notification email, as functions/mailer sends it in the cloud
+	go runStream(ctx, wired, quiet) // the table's stream: instant email and the search index
 	// The scheduler's work, as EventBridge Scheduler runs it in the cloud.
 	go func() {
 		t := time.NewTicker(time.Minute)

@@ -1,0 +1,70 @@
+// Package consumers lists every consumer of the table's stream, wired to
+// the application: functions/mailer runs them behind the event source
+// mapping, make dev and tests behind stream.Poller on DynamoDB Local. It
+// is a package of its own so that functions/api, which never reads the
+// stream, does not link the consumers.
+//
+// The mapping's filter (infra/stack, wireStream) lets through only records
+// some consumer here wants: keep the two in step.
+package consumers
+
+import (
+	"context"
+	"log/slog"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+
+	"github.com/quorum-app/quorum/internal/app"
+	"github.com/quorum-app/quorum/internal/outbox"
+	"github.com/quorum-app/quorum/internal/search"
+	"github.com/quorum-app/quorum/internal/stream"
+)
+
+// Dispatcher returns the stream dispatcher over a's consumers: the outbox
+// (notification email) and the search indexer.
+func Dispatcher(a *app.API, log *slog.Logger) *stream.Dispatcher {
+	return stream.New(log,
+		stream.Named{Name: "mailer", Consumer: outbox.StreamConsumer{Out: a.Outbox, Log: log, Now: time.Now}},
+		stream.Named{Name: "search", Consumer: search.NewIndexer(a.Search.Index, log)},
+	)
+}
+
+// Poll reads the stream of a's table (DynamoDB Local under make dev and in
+// tests) into Dispatcher until ctx ends.
+func Poll(ctx context.Context, a *app.API, log *slog.Logger) error {
+	arn, err := stream.StreamARN(ctx, a.Clients.DynamoDB, a.Config.Table)
+	if err != nil {
+		return err
+	}
+	p := &stream.Poller{Streams: stream.NewStreamsClient(a.Clients.AWS, a.Config.DynamoDBEndpoint), StreamARN: arn,
+		Handler: Dispatcher(a, log), Log: log, Idle: 100 * time.Millisecond}
+	return p.Run(ctx)
+}
+
+// Backfill indexes every item of a's table as it is now (a deployment that
+// had content before search, or a repair): a paged Scan, each page's items
+// through the indexer, which skips what it does not follow and what is
+// already indexed at that version. It returns the items scanned.
+func Backfill(ctx context.Context, a *app.API, log *slog.Logger) (int, error) {
+	x := search.NewIndexer(a.Search.Index, log)
+	in := &dynamodb.ScanInput{TableName: aws.String(a.Config.Table)}
+	n := 0
+	for {
+		out, err := a.Clients.DynamoDB.Scan(ctx, in)
+		if err != nil {
+			return n, err
+		}
+		for _, it := range out.Items {
+			if err := x.IndexItem(ctx, it); err != nil {
+				return n, err
+			}
+		}
+		n += len(out.Items)
+		if len(out.LastEvaluatedKey) == 0 {
+			return n, nil
+		}
+		in.ExclusiveStartKey = out.LastEvaluatedKey
+	}
+}
