@@ -252,7 +252,7 @@ func (c *Compute) newFunction(cfg facts.Config, spec FunctionSpec) {
 		c.DLQs[spec.Name] = dlq
 		// A stream's event source mapping invokes synchronously: its
 		// failures go to the DLQ as the mapping's on-failure destination.
-		if spec.Trigger != TriggerOutbox {
+		if spec.Trigger != TriggerTableStream {
 			props.DeadLetterQueue = dlq
 			props.RetryAttempts = n(2)
 			props.MaxEventAge = awscdk.Duration_Hours(n(6))
@@ -368,8 +368,8 @@ func (c *Compute) wireTriggers(cfg facts.Config, specs []FunctionSpec) {
 					MaxEventAge:     awscdk.Duration_Seconds(jsii.Number((sp.Every * 2).Seconds())),
 				}),
 			})
-		case TriggerOutbox:
-			c.wireOutbox(fn, sp)
+		case TriggerTableStream:
+			c.wireStream(fn, sp)
 		}
 		byTrigger[sp.Trigger] = sp
 	}
@@ -378,18 +378,46 @@ func (c *Compute) wireTriggers(cfg facts.Config, specs []FunctionSpec) {
 	}
 }
 
-// wireOutbox connects the mailer to the table's stream: only INSERTs of
-// outbox jobs (GSI2PK = "OUTBOX") reach it, so ordinary writes cost no
-// invocation. Failed records are retried, bisected, and finally recorded in
-// the function's DLQ; the outbox item itself stays pending, and the
-// scheduler's sweep retries it with backoff.
-func (c *Compute) wireOutbox(fn awslambda.Function, sp FunctionSpec) {
-	pattern, err := json.Marshal(map[string]any{
-		"eventName": []string{"INSERT"},
-		"dynamodb":  map[string]any{"NewImage": map[string]any{tabledef.GSI2PK: map[string]any{"S": []string{"OUTBOX"}}}},
-	})
-	if err != nil {
-		panic(err) // plain maps of strings always marshal
+// streamFilters are the mapping's filters (OR'ed): only records some
+// consumer of internal/app/consumers wants invoke the function, so ordinary
+// writes (read states, notifications read, sessions, index items) cost no
+// invocation. The outbox: INSERTs of outbox jobs (GSI2PK = "OUTBOX"). The
+// search index: threads and their comments (THREAD#/THREAD, THREAD#/ITEM#),
+// polls, outcomes and ballots with their reasons (POLL#/POLL, OUTCOME,
+// BALLOT#, SEALED#).
+func streamFilters() []string {
+	patterns := []map[string]any{
+		{"eventName": []string{"INSERT"}, "dynamodb": map[string]any{"NewImage": map[string]any{tabledef.GSI2PK: map[string]any{"S": []string{"OUTBOX"}}}}},
+		{"dynamodb": map[string]any{"Keys": map[string]any{
+			tabledef.PK: map[string]any{"S": []any{map[string]string{"prefix": "THREAD#"}}},
+			tabledef.SK: map[string]any{"S": []any{"THREAD", map[string]string{"prefix": "ITEM#"}}}}}},
+		{"dynamodb": map[string]any{"Keys": map[string]any{
+			tabledef.PK: map[string]any{"S": []any{map[string]string{"prefix": "POLL#"}}},
+			tabledef.SK: map[string]any{"S": []any{"POLL", "OUTCOME", map[string]string{"prefix": "BALLOT#"}, map[string]string{"prefix": "SEALED#"}}}}}},
+	}
+	out := make([]string, 0, len(patterns))
+	for _, p := range patterns {
+		b, err := json.Marshal(p)
+		if err != nil {
+			panic(err) // plain maps of strings always marshal
+		}
+		out = append(out, string(b))
+	}
+	return out
+}
+
+// wireStream connects the one reader of the table's stream (functions/
+// mailer, whose dispatcher feeds the outbox and the search indexer) to it.
+// Failed records are reported per record (ReportBatchItemFailures), retried
+// from the lowest failure, bisected, and finally recorded in the function's
+// DLQ; the outbox item itself stays pending (the scheduler's sweep retries
+// it with backoff) and a missed index update is repaired by a backfill.
+// Records of one item stay in order (ParallelizationFactor keeps a
+// partition key on one batch at a time).
+func (c *Compute) wireStream(fn awslambda.Function, sp FunctionSpec) {
+	var filters []any
+	for _, p := range streamFilters() {
+		filters = append(filters, &awslambda.CfnEventSourceMapping_FilterProperty{Pattern: s(p)})
 	}
 	dlq := c.DLQs[sp.Name]
 	// The L1 mapping with an explicit grant: the L2 on-failure helper grants
@@ -399,14 +427,16 @@ func (c *Compute) wireOutbox(fn awslambda.Function, sp FunctionSpec) {
 		Sid: s("StreamFailuresToDLQ"), Actions: jsii.Strings("sqs:SendMessage"), Resources: &[]*string{dlq.QueueArn()},
 	}))
 	// Only the active region's mailer reads its stream: the replica's stream
-	// carries the same outbox jobs.
+	// carries the same outbox jobs and items (and the index items written
+	// here replicate there, so the pilot light's index is current).
 	m := awslambda.NewCfnEventSourceMapping(c.Stack, s("Stream-"+sp.Name), &awslambda.CfnEventSourceMappingProps{
 		Enabled:                        b(c.Active),
 		FunctionName:                   fn.FunctionArn(),
 		EventSourceArn:                 c.table.TableStreamArn(),
 		StartingPosition:               s("LATEST"),
-		BatchSize:                      n(20),
+		BatchSize:                      n(50),
 		MaximumBatchingWindowInSeconds: n(1),
+		ParallelizationFactor:          n(2),
 		BisectBatchOnFunctionError:     b(true),
 		FunctionResponseTypes:          jsii.Strings("ReportBatchItemFailures"),
 		MaximumRetryAttempts:           n(3),
@@ -415,7 +445,7 @@ func (c *Compute) wireOutbox(fn awslambda.Function, sp FunctionSpec) {
 			OnFailure: &awslambda.CfnEventSourceMapping_OnFailureProperty{Destination: dlq.QueueArn()},
 		},
 		FilterCriteria: &awslambda.CfnEventSourceMapping_FilterCriteriaProperty{
-			Filters: &[]any{&awslambda.CfnEventSourceMapping_FilterProperty{Pattern: s(string(pattern))}},
+			Filters: &filters,
 		},
 	})
 	// The mapping starts polling only once the role may read the stream.

@@ -18,11 +18,15 @@ const (
 	// TriggerSESEvents: bounce/complaint/delivery events of the SES
 	// configuration set, through an SNS topic (asynchronous). Needs a mail domain.
 	TriggerSESEvents Trigger = "ses-events"
-	// TriggerOutbox: the table's stream, filtered to newly written outbox
-	// jobs (notification items with GSI2PK=OUTBOX), through an event
-	// source mapping with partial-batch failures and an SQS (KMS) on-failure
-	// destination. Retries with backoff are swept by the scheduler.
-	TriggerOutbox Trigger = "table-stream-outbox"
+	// TriggerTableStream: the table's stream, through one event source
+	// mapping with partial-batch failures and an SQS (KMS) on-failure
+	// destination, filtered to the records some consumer wants: newly
+	// written outbox jobs (notification items with GSI2PK=OUTBOX) and the
+	// threads, comments, polls, ballots and outcomes the search index
+	// follows (internal/app/consumers). One function reads the stream and
+	// dispatches (internal/stream); outbox retries with backoff are swept by
+	// the scheduler, the index is repaired by a backfill.
+	TriggerTableStream Trigger = "table-stream"
 )
 
 // Async reports whether the trigger invokes the function asynchronously
@@ -88,13 +92,14 @@ var Functions = []FunctionSpec{
 	},
 	{
 		Name:        "mailer",
-		Description: "Delivers notification email from the outbox as soon as a job is written (table stream)",
-		MemoryMB:    256,
+		Description: "Reads the table stream: delivers notification email as soon as a job is written, keeps the search index",
+		// The search analysers (bleve) run here: more memory is more CPU.
+		MemoryMB: 512,
 		Timeout:     time.Minute,
 		// Bounds the sending rate to what SES and the table comfortably take;
 		// a backlog waits in the stream and the scheduler's sweep.
 		ReservedConcurrency: 5,
-		Trigger:             TriggerOutbox,
+		Trigger:             TriggerTableStream,
 		Access:              []Access{TableReadWrite, TableStreamRead, SendMail},
 	},
 	{

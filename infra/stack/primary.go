@@ -175,7 +175,7 @@ func checkSpecs(cfg facts.Config, specs []FunctionSpec) error {
 			return fmt.Errorf("function %s: schedule period must be at least one minute", sp.Name)
 		}
 		switch sp.Trigger {
-		case TriggerHTTPAPI, TriggerSchedule, TriggerInboundMail, TriggerSESEvents, TriggerOutbox:
+		case TriggerHTTPAPI, TriggerSchedule, TriggerInboundMail, TriggerSESEvents, TriggerTableStream:
 		default:
 			return fmt.Errorf("function %s: unknown trigger %q", sp.Name, sp.Trigger)
 		}

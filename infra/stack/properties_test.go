@@ -487,9 +487,10 @@ func TestScheduler(t *testing.T) {
 	}
 }
 
-// TestOutboxStream: the mailer reads only new outbox jobs from the table's
-// stream, reports partial failures, bisects, and parks what still fails in
-// its KMS DLQ; its role reads the stream and nothing wider than needed.
+// TestOutboxStream: the mailer is the one reader of the table's stream; it
+// reads only new outbox jobs and the items the search index follows,
+// reports partial failures, bisects, and parks what still fails in its KMS
+// DLQ; its role reads the stream and nothing wider than needed.
 func TestOutboxStream(t *testing.T) {
 	need(t)
 	for name, tpl := range map[string]map[string]any{"full": fullTpl, "minimal": minTpl} {
@@ -505,6 +506,24 @@ func TestOutboxStream(t *testing.T) {
 		filter := js(get(p, "FilterCriteria.Filters.0.Pattern"))
 		if !strings.Contains(filter, `INSERT`) || !strings.Contains(filter, `GSI2PK`) || !strings.Contains(filter, `OUTBOX`) {
 			t.Errorf("%s: filter %s", name, filter)
+		}
+		// The search index: threads and comments, polls, outcomes, ballots.
+		threads, polls := js(get(p, "FilterCriteria.Filters.1.Pattern")), js(get(p, "FilterCriteria.Filters.2.Pattern"))
+		for _, want := range []string{`THREAD#`, `ITEM#`, `\"THREAD\"`} {
+			if !strings.Contains(threads, want) {
+				t.Errorf("%s: thread filter %s lacks %s", name, threads, want)
+			}
+		}
+		for _, want := range []string{`POLL#`, `\"POLL\"`, `OUTCOME`, `BALLOT#`, `SEALED#`} {
+			if !strings.Contains(polls, want) {
+				t.Errorf("%s: poll filter %s lacks %s", name, polls, want)
+			}
+		}
+		if n := len(get(p, "FilterCriteria.Filters").([]any)); n != 3 {
+			t.Errorf("%s: %d filters, want 3", name, n)
+		}
+		if p["ParallelizationFactor"] != 2.0 || p["BatchSize"] != 50.0 {
+			t.Errorf("%s: mapping batch: %s", name, js(p))
 		}
 		if p["BisectBatchOnFunctionError"] != true || js(p["FunctionResponseTypes"]) != `["ReportBatchItemFailures"]` ||
 			p["StartingPosition"] != "LATEST" || get(p, "DestinationConfig.OnFailure.Destination") == nil ||
