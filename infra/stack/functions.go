@@ -95,7 +95,7 @@ var Functions = []FunctionSpec{
 		Description: "Reads the table stream: delivers notification email as soon as a job is written, keeps the search index",
 		// The search analysers (bleve) run here: more memory is more CPU.
 		MemoryMB: 512,
-		Timeout:     time.Minute,
+		Timeout:  time.Minute,
 		// Bounds the sending rate to what SES and the table comfortably take;
 		// a backlog waits in the stream and the scheduler's sweep.
 		ReservedConcurrency: 5,
