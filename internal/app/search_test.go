@@ -20,6 +20,7 @@ import (
 	"github.com/quorum-app/quorum/internal/app/consumers"
 	"github.com/quorum-app/quorum/internal/decision"
 	"github.com/quorum-app/quorum/internal/discussion"
+	"github.com/quorum-app/quorum/internal/group"
 	"github.com/quorum-app/quorum/internal/poll"
 )
 
@@ -249,4 +250,51 @@ func TestSearchFindsTheSecretPhraseOnlyForThoseAllowed(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestSearchIsFreshThroughTheStream: a new comment is found as soon as
+// DynamoDB Local's stream delivers it to the consumers, an edit replaces
+// its words and a deletion removes it just as fast (each within seconds;
+// the deadline is only a bound for a broken pipeline).
+func TestSearchIsFreshThroughTheStream(t *testing.T) {
+	w := newWorld(t)
+	w.startStream()
+	m := w.newPerson("M", "Milo Member")
+	me := &actor{name: "member", user: m}
+	g, err := w.a.Groups.Create(m.ctx, group.CreateInput{Name: "Bins committee", Privacy: "closed"})
+	w.must(err, "create group")
+	th, err := w.a.Discussions.StartThread(m.ctx, discussion.StartInput{GroupID: g.ID, Title: "Collection day"})
+	w.must(err, "start thread")
+	has := func(cid string) func([]searchHit) bool {
+		return func(hs []searchHit) bool {
+			for _, h := range hs {
+				if h.CommentID == cid {
+					return true
+				}
+			}
+			return false
+		}
+	}
+	none := func(hs []searchHit) bool { return len(hs) == 0 }
+
+	start := time.Now()
+	c, err := w.a.Discussions.Comment(m.ctx, th.ID, discussion.CommentInput{Body: "We decided the bins go out on Tuesdays."})
+	w.must(err, "comment")
+	hits := w.waitFor(me, url.Values{"q": {"what did we decide about the bins"}}, "a new comment", has(c.ID))
+	t.Logf("new comment findable after %s", time.Since(start).Round(time.Millisecond))
+	if hits[0].CommentID != c.ID || hits[0].URL != "/threads/"+th.ID+"#c-"+c.ID {
+		t.Errorf("best hit %+v, want the comment linked at its anchor", hits[0])
+	}
+
+	start = time.Now()
+	_, err = w.a.Discussions.EditComment(m.ctx, th.ID, c.ID, "The recycling goes out on Thursdays.", c.Version)
+	w.must(err, "edit")
+	w.waitFor(me, url.Values{"q": {"recycling"}}, "the edited words", has(c.ID))
+	w.waitFor(me, url.Values{"q": {"Tuesdays"}}, "the words edited away", none)
+	t.Logf("edit reflected after %s", time.Since(start).Round(time.Millisecond))
+
+	start = time.Now()
+	w.must(w.a.Discussions.DeleteComment(m.ctx, th.ID, c.ID), "delete")
+	w.waitFor(me, url.Values{"q": {"recycling"}}, "a deleted comment", none)
+	t.Logf("deletion reflected after %s", time.Since(start).Round(time.Millisecond))
 }
