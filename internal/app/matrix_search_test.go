@@ -8,11 +8,33 @@ package app_test
 // refused, a secret group stays hidden. What each actor finds is
 // TestSearchFindsTheSecretPhraseOnlyForThoseAllowed's (search_test.go).
 
+import (
+	"context"
+
+	"github.com/guregu/dynamo/v2"
+
+	"github.com/quorum-app/quorum/internal/store"
+	"github.com/quorum-app/quorum/internal/tabledef"
+)
+
 func init() { matrixAreas = append(matrixAreas, searchMatrix) }
 
 // searchIn builds a search of path, in the case's group when it has one.
+// The outsider N accepts invitations to fresh threads in other cases
+// (threadInviteToken), which makes them a guest there: those grants are
+// dropped first, so N meets the group as an outsider.
 func searchIn(path string) func(c *cas) call {
 	return func(c *cas) call {
+		if c.f != nil {
+			n := c.w.people["N"]
+			var grants []store.Item
+			err := c.w.a.Store.Table().Get(tabledef.GSI1PK, "USER#"+n.id).Index(tabledef.GSI1).
+				Range(tabledef.GSI1SK, dynamo.BeginsWith, "GUEST#"+c.f.id+"#").All(context.Background(), &grants)
+			c.w.must(err, "N's guest grants")
+			for _, g := range grants {
+				c.w.must(c.w.a.Store.Delete(context.Background(), g.PK, g.SK), "drop N's guest grant")
+			}
+		}
 		if c.f == nil {
 			return call{method: "GET", path: path + "?q=plant"}
 		}

@@ -1,0 +1,166 @@
+package e2e
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/quorum-app/quorum/internal/app/consumers"
+	"github.com/quorum-app/quorum/internal/browsertest"
+	"github.com/quorum-app/quorum/internal/discussion"
+	"github.com/quorum-app/quorum/internal/search"
+)
+
+// xssPayload is a comment that tries every way to become markup in a
+// results page: a script, an element with a handler, a closing tag for the
+// <mark> the highlighting adds, an attribute break.
+const xssPayload = `The bins decision <script>window.__xss=1</script> <img src=x onerror="window.__xss=2"> ` +
+	`</mark><b id="injected">bold</b> "><svg onload="window.__xss=3"> bins again`
+
+// at sets the viewport width (height 900) and, when QUORUM_SCREENSHOTS
+// names a folder, saves a full-page screenshot there. At every width the
+// page must not scroll sideways.
+func (p *person) at(width int64, name string) {
+	p.t.Helper()
+	p.Do(fmt.Sprintf("viewport %d", width), chromedp.EmulateViewport(width, 900))
+	overflow := browsertest.Get(p.Session, "measure overflow",
+		chromedp.Evaluate[bool](`document.documentElement.scrollWidth > window.innerWidth + 1`))
+	if overflow {
+		p.t.Errorf("%s scrolls sideways at %d px", name, width)
+	}
+	if dir := os.Getenv("QUORUM_SCREENSHOTS"); dir != "" {
+		var buf []byte
+		p.Do("screenshot "+name, chromedp.FullScreenshot(&buf, 90))
+		if err := os.WriteFile(filepath.Join(dir, fmt.Sprintf("%s-%d.jpg", name, width)), buf, 0o644); err != nil {
+			p.t.Fatal(err)
+		}
+	}
+}
+
+// The browser test of issue 19: Ada searches her group's discussion from
+// the header box and from the group page, sees the matching passage
+// highlighted (a comment carrying an XSS payload stays text), narrows the
+// results with a filter, and follows a result to the comment's anchor in
+// its thread. Every page works without JavaScript (plain GET forms), is
+// checked with axe-core and the CSP checks, at 1280 and 390 px.
+func TestSearchJourney(t *testing.T) {
+	s, a := newPollSite(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); _ = consumers.Poll(ctx, a, slog.New(slog.DiscardHandler)) }()
+	t.Cleanup(func() { cancel(); <-done })
+
+	ada := s.person(t, "ada", "Ada Lovelace")
+	ada.open("/signup")
+	ada.signInWithCode(true)
+	ada.open("/groups/new")
+	ada.fill("Name", "Garden Club")
+	if st := ada.submit("Create group"); st != 200 {
+		t.Fatalf("create group: %d", st)
+	}
+	groupPath := ada.path()
+	gid := strings.TrimPrefix(groupPath, "/groups/")
+	adaCtx := actingAs(t, a, ada.Email)
+	th, err := a.Discussions.StartThread(adaCtx, discussion.StartInput{GroupID: gid, Title: "Where do the bins go?",
+		Description: "The council changed the collection day."})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := a.Discussions.Comment(adaCtx, th.ID, discussion.CommentInput{Body: xssPayload})
+	if err != nil {
+		t.Fatal(err)
+	}
+	other, err := a.Discussions.Comment(adaCtx, th.ID, discussion.CommentInput{Body: "We decided: the green bin goes out on Tuesday evenings."})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Wait for the stream to bring both comments into the index.
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		res, err := a.Search.Search(adaCtx, search.Query{Text: "bins", Limit: 10})
+		if err == nil && len(res.Hits) >= 3 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the comments did not reach the index: %+v %v", res, err)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+
+	// The header box, on any signed-in page.
+	ada.open("/dashboard")
+	ada.fillIn("header.site", "Search", "what did we decide about the bins")
+	ada.press("search from the header", chromedp.CSS(`header.site form[role=search] button[type=submit]`))
+	if h := ada.heading(); h != "Search" {
+		t.Fatalf("results heading %q", h)
+	}
+	ada.sees("Results", "We decided: the green bin goes out on Tuesday evenings.", "Where do the bins go?", "Ada Lovelace")
+	marks := browsertest.Get(ada.Session, "read marks", chromedp.Evaluate[[]string](
+		`[...document.querySelectorAll("main .search-hit mark")].map(m => m.textContent)`))
+	if len(marks) == 0 || !strings.Contains(strings.ToLower(strings.Join(marks, " ")), "decided") {
+		t.Errorf("marked words %q, want the matches (decided, bins)", marks)
+	}
+	// The payload is shown as text: nothing of it became an element or ran.
+	injected := browsertest.Get(ada.Session, "look for injected markup", chromedp.Evaluate[string](`JSON.stringify({
+	  xss: window.__xss || 0,
+	  elements: document.querySelectorAll("main script, main img, main svg, main #injected, main [onerror], main [onload]").length,
+	  marksOnlyText: [...document.querySelectorAll("main .search-hit mark")].every(m => m.children.length === 0)})`))
+	if injected != `{"xss":0,"elements":0,"marksOnlyText":true}` {
+		t.Errorf("the results page turned the comment into markup: %s", injected)
+	}
+	ada.sees(`<b id="injected">bold</b>`)
+	for _, w := range []int64{1280, 390} {
+		ada.at(w, "search-results")
+	}
+	ada.audit("search results")
+
+	// Filters: threads only.
+	ada.Do("open filters", chromedp.Click(`details.search-filters summary`))
+	ada.Do("only threads", chromedp.Click(ada.field("threads")))
+	ada.submit("Search")
+	ada.sees("Where do the bins go?")
+	ada.notSees("Tuesday evenings")
+	ada.audit("search results filtered")
+
+	// The group page's box searches that group.
+	ada.open(groupPath)
+	ada.fill("Search this group", "tuesday")
+	ada.press("search the group", chromedp.CSS(`form.group-search button[type=submit]`))
+	if h := ada.heading(); h != "Search in Garden Club" {
+		t.Fatalf("group search heading %q", h)
+	}
+	ada.sees("Tuesday evenings")
+	for _, w := range []int64{1280, 390} {
+		ada.at(w, "search-group")
+	}
+	ada.at(1280, "search-group")
+
+	// A result links straight to the comment in its thread.
+	ada.follow("Where do the bins go?")
+	if got, want := ada.URL(), s.URL+"/threads/"+th.ID+"#c-"+other.ID; got != want {
+		t.Fatalf("the result leads to %s, want %s", got, want)
+	}
+	if n := browsertest.Get(ada.Session, "find the anchor", chromedp.Evaluate[int](
+		fmt.Sprintf(`document.querySelectorAll("#c-%s").length`, other.ID))); n != 1 {
+		t.Errorf("the thread has %d elements #c-%s", n, other.ID)
+	}
+
+	// Nothing to search, a search too long: the form says what is wrong.
+	if st := ada.open("/search?q=" + strings.Repeat("x", 201)); st != 400 {
+		t.Errorf("a 201-character search: status %d, want 400", st)
+	}
+	ada.sees("at most 200")
+	ada.audit("search error")
+	if st := ada.open("/search?q=nothing+like+this+anywhere"); st != 200 {
+		t.Errorf("no results: status %d", st)
+	}
+	ada.sees("No results")
+	_ = c
+}
