@@ -112,55 +112,49 @@ func (v *visibility) CanSee(ctx context.Context, hits []search.Hit) ([]bool, err
 	return out, nil
 }
 
-func (v *visibility) thread(ctx context.Context, tid string) error {
+// ask records fn's answer about key in m, asking once per search.
+func ask[V any](v *visibility, m map[string]V, key string, fn func() (V, error)) error {
 	v.mu.Lock()
-	_, done := v.threads[tid]
+	_, done := m[key]
 	v.mu.Unlock()
 	if done {
 		return nil
 	}
-	_, err := v.s.Discussions.Thread(ctx, tid)
-	if err != nil && !denied(err) {
-		return err
-	}
-	v.mu.Lock()
-	v.threads[tid] = err == nil
-	v.mu.Unlock()
-	return nil
-}
-
-func (v *visibility) poll(ctx context.Context, pid string) error {
-	v.mu.Lock()
-	_, done := v.polls[pid]
-	v.mu.Unlock()
-	if done {
-		return nil
-	}
-	p, reasons, err := v.s.Decisions.Viewable(ctx, pid)
+	ans, err := fn()
 	if err != nil {
 		return err
 	}
 	v.mu.Lock()
-	v.polls[pid] = [2]bool{p, reasons}
+	m[key] = ans
 	v.mu.Unlock()
 	return nil
 }
 
+func (v *visibility) thread(ctx context.Context, tid string) error {
+	return ask(v, v.threads, tid, func() (bool, error) {
+		_, err := v.s.Discussions.Thread(ctx, tid)
+		if err != nil && !denied(err) {
+			return false, err
+		}
+		return err == nil, nil
+	})
+}
+
+func (v *visibility) poll(ctx context.Context, pid string) error {
+	return ask(v, v.polls, pid, func() ([2]bool, error) {
+		p, reasons, err := v.s.Decisions.Viewable(ctx, pid)
+		return [2]bool{p, reasons}, err
+	})
+}
+
 func (v *visibility) person(ctx context.Context, uid string) error {
-	v.mu.Lock()
-	_, done := v.people[uid]
-	v.mu.Unlock()
-	if done {
-		return nil
-	}
-	_, err := v.s.Accounts.User(ctx, uid)
-	if err != nil && domain.ErrorCode(err) != domain.NotFound {
-		return err
-	}
-	v.mu.Lock()
-	v.people[uid] = err == nil
-	v.mu.Unlock()
-	return nil
+	return ask(v, v.people, uid, func() (bool, error) {
+		_, err := v.s.Accounts.User(ctx, uid)
+		if err != nil && domain.ErrorCode(err) != domain.NotFound {
+			return false, err
+		}
+		return err == nil, nil
+	})
 }
 
 // runLimited calls fns with at most n at a time and returns the first error.
