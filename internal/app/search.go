@@ -133,7 +133,7 @@ func ask[V any](v *visibility, m map[string]V, key string, fn func() (V, error))
 func (v *visibility) thread(ctx context.Context, tid string) error {
 	return ask(v, v.threads, tid, func() (bool, error) {
 		_, err := v.s.Discussions.Thread(ctx, tid)
-		if err != nil && !denied(err) {
+		if err != nil && !domain.Denied(err) {
 			return false, err
 		}
 		return err == nil, nil
@@ -182,12 +182,4 @@ func runLimited(fns []func() error, n int) error {
 	}
 	wg.Wait()
 	return first
-}
-
-func denied(err error) bool {
-	switch domain.ErrorCode(err) {
-	case domain.NotFound, domain.Forbidden, domain.Unauthorized:
-		return true
-	}
-	return false
 }

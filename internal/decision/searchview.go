@@ -17,25 +17,17 @@ import (
 func (s *Service) Viewable(ctx context.Context, pid string) (poll, reasons bool, err error) {
 	l, err := s.load(ctx, pid, viewerKeys(authz.ActorFrom(ctx))...)
 	if err != nil {
-		if denied(err) {
+		if domain.Denied(err) {
 			return false, false, nil
 		}
 		return false, false, err
 	}
 	if err := s.authorizeView(ctx, l); err != nil {
-		if denied(err) {
+		if domain.Denied(err) {
 			return false, false, nil
 		}
 		return false, false, err
 	}
 	_, hidden := s.gate(l, l.viewerVoted(), s.now())
 	return true, hidden == nil, nil
-}
-
-func denied(err error) bool {
-	switch domain.ErrorCode(err) {
-	case domain.NotFound, domain.Forbidden, domain.Unauthorized:
-		return true
-	}
-	return false
 }

@@ -121,3 +121,13 @@ func (fe FieldErrors) Err() error {
 	}
 	return Validation(fe...)
 }
+
+// Denied reports whether err says the actor may not have the thing: not
+// found (or invisible), forbidden, or not signed in.
+func Denied(err error) bool {
+	switch ErrorCode(err) {
+	case NotFound, Forbidden, Unauthorized:
+		return true
+	}
+	return false
+}

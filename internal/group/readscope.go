@@ -75,7 +75,7 @@ func (s *Service) ReadScope(ctx context.Context, only string) (ReadScope, error)
 		switch err := s.Authorize(ctx, gid, authz.GroupViewContent, authz.Target{}); {
 		case err == nil:
 			out.Groups = append(out.Groups, gid)
-		case isDenied(err):
+		case domain.Denied(err):
 		default:
 			return err
 		}
@@ -114,14 +114,6 @@ func (s *Service) ReadScope(ctx context.Context, only string) (ReadScope, error)
 		}
 	}
 	return out, nil
-}
-
-func isDenied(err error) bool {
-	switch domain.ErrorCode(err) {
-	case domain.NotFound, domain.Forbidden, domain.Unauthorized:
-		return true
-	}
-	return false
 }
 
 func contains(xs []string, x string) bool {
