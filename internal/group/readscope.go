@@ -8,6 +8,7 @@ import (
 
 	"github.com/quorum-app/quorum/internal/authz"
 	"github.com/quorum-app/quorum/internal/domain"
+	"github.com/quorum-app/quorum/internal/store"
 	"github.com/quorum-app/quorum/internal/tabledef"
 )
 
@@ -64,7 +65,7 @@ func (s *Service) ReadScope(ctx context.Context, only string) (ReadScope, error)
 	err := s.st.Table().Get(tabledef.GSI1PK, userPK(a.UserID)).Index(tabledef.GSI1).
 		Range(tabledef.GSI1SK, dynamo.BeginsWith, "MEMBER#").Limit(MaxReadScope).All(ctx, &ms)
 	if err != nil {
-		return ReadScope{}, storeErr(err, nil)
+		return ReadScope{}, store.Classify(err)
 	}
 	have := map[string]bool{}
 	add := func(gid string) error {
@@ -91,7 +92,7 @@ func (s *Service) ReadScope(ctx context.Context, only string) (ReadScope, error)
 		var subs []groupItem
 		err := s.st.Table().Get(tabledef.GSI1PK, "SUBGROUPS#"+m.GroupID).Index(tabledef.GSI1).Limit(MaxReadScope).All(ctx, &subs)
 		if err != nil {
-			return ReadScope{}, storeErr(err, nil)
+			return ReadScope{}, store.Classify(err)
 		}
 		for i := range subs {
 			if err := add(subs[i].ID); err != nil {
@@ -103,7 +104,7 @@ func (s *Service) ReadScope(ctx context.Context, only string) (ReadScope, error)
 	err = s.st.Table().Get(tabledef.GSI1PK, userPK(a.UserID)).Index(tabledef.GSI1).
 		Range(tabledef.GSI1SK, dynamo.BeginsWith, "GUEST#").Limit(MaxReadScope).All(ctx, &grants)
 	if err != nil {
-		return ReadScope{}, storeErr(err, nil)
+		return ReadScope{}, store.Classify(err)
 	}
 	for _, g := range grants {
 		if have[g.GroupID] && contains(out.Groups, g.GroupID) {
