@@ -26,7 +26,6 @@ type recorder struct {
 	seen      []string // PK/event of every record handled, in order
 	failKey   string
 	failTimes int
-	calls     int
 }
 
 func (r *recorder) HandleRecords(_ context.Context, recs []events.DynamoDBEventRecord) ([]string, error) {
