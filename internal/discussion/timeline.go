@@ -161,7 +161,10 @@ func (s *Service) Page(ctx context.Context, tid, cursor string, limit int) (Thre
 	}
 	q := s.st.Table().Get(tabledef.PK, threadPK(tid))
 	if after != "" {
-		q.Range(tabledef.SK, dynamo.Between, itemSK(after)+"\x00", itemPrefix+"\xff")
+		// The upper bound is the largest code point, not a byte: DynamoDB's
+		// strings are valid UTF-8 ("\xff" passed DynamoDB Local, but the
+		// in-memory store refuses it, as DynamoDB's rules do).
+		q.Range(tabledef.SK, dynamo.Between, itemSK(after)+"\x00", itemPrefix+"\U0010FFFF")
 	} else {
 		q.Range(tabledef.SK, dynamo.BeginsWith, itemPrefix)
 	}
