@@ -125,9 +125,12 @@ func New(t testing.TB) *Env {
 		ListenAddr:       "127.0.0.1:0",
 		LogLevel:         "info",
 		// Generous: the stand-ins are shared by every test package on a
-		// loaded machine. Tests of outages set their own, tight values.
-		AWSAttemptTimeout: 10 * time.Second,
-		AWSCallBudget:     30 * time.Second,
+		// loaded machine, and DynamoDB Local was seen to stall for more
+		// than 30 s while several suites ran on two cores (calls in three
+		// packages at once ran out of a 30 s budget). Tests of outages set
+		// their own, tight values.
+		AWSAttemptTimeout: 60 * time.Second,
+		AWSCallBudget:     150 * time.Second,
 	}
 	ctx := context.Background()
 	cl, err := awsclient.New(ctx, cfg)
