@@ -29,6 +29,7 @@ import (
 	"github.com/quorum-app/quorum/internal/domain"
 	"github.com/quorum-app/quorum/internal/mail"
 	"github.com/quorum-app/quorum/internal/ratelimit"
+	"github.com/quorum-app/quorum/internal/secrets"
 	"github.com/quorum-app/quorum/internal/store"
 	"github.com/quorum-app/quorum/internal/text"
 )
@@ -161,7 +162,7 @@ func New(o Options) (*Service, error) {
 		return nil, errors.New("account: store, mail sender, base URL and a signing key of 32+ bytes are required")
 	}
 	s := &Service{st: o.Store, mail: o.Mail, from: o.From, base: o.BaseURL, now: o.Now, log: o.Log, argon: o.Argon2,
-		codeKey: store.DeriveKey(o.SigningKey, "login-code")}
+		codeKey: secrets.DeriveKey(o.SigningKey, "login-code")}
 	if s.now == nil {
 		s.now = time.Now
 	}

@@ -15,6 +15,7 @@ import (
 	"github.com/quorum-app/quorum/internal/authz"
 	"github.com/quorum-app/quorum/internal/domain"
 	"github.com/quorum-app/quorum/internal/mail"
+	"github.com/quorum-app/quorum/internal/secrets"
 	"github.com/quorum-app/quorum/internal/store"
 	"github.com/quorum-app/quorum/internal/tabledef"
 	"github.com/quorum-app/quorum/internal/text"
@@ -57,8 +58,8 @@ type Service struct {
 // New returns a Service.
 func New(c Config) *Service {
 	s := &Service{st: c.Store, people: c.People, mail: c.Mail, from: c.MailFrom, log: c.Log, now: c.Now, onLeft: c.OnMemberLeft,
-		inviteKey: store.DeriveKey(c.SigningKey, "group-invitation"),
-		joinKey:   store.DeriveKey(c.SigningKey, "group-join-link")}
+		inviteKey: secrets.DeriveKey(c.SigningKey, "group-invitation"),
+		joinKey:   secrets.DeriveKey(c.SigningKey, "group-join-link")}
 	if c.BaseURL != nil {
 		s.base = strings.TrimRight(c.BaseURL.String(), "/")
 	}

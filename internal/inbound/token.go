@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"github.com/quorum-app/quorum/internal/domain"
-	"github.com/quorum-app/quorum/internal/store"
+	"github.com/quorum-app/quorum/internal/secrets"
 )
 
 // Reply addresses are
@@ -33,7 +33,7 @@ import (
 //	              any address lives) names the thread and the comment answered
 //	MAC = HMAC-SHA256(key, "quorum-reply/v2\x00" + domain + "\x00" + uvarint(full key generation) + bytes above)
 //
-// key = store.DeriveKey(root, "reply-token"). The full key generation is in
+// key = secrets.DeriveKey(root, "reply-token"). The full key generation is in
 // the MAC, not in the address: the verifier takes the user's current
 // generation, completes the four bits carried to the nearest generation at
 // or below it, and checks the MAC with that; an address of an older
@@ -117,7 +117,7 @@ type Tokens struct {
 
 // NewTokens returns a minter/verifier keyed from the root signing key.
 func NewTokens(root []byte, mailDomain string) *Tokens {
-	return &Tokens{key: store.DeriveKey(root, tokenPurpose), domain: strings.ToLower(strings.TrimSpace(mailDomain))}
+	return &Tokens{key: secrets.DeriveKey(root, tokenPurpose), domain: strings.ToLower(strings.TrimSpace(mailDomain))}
 }
 
 // Domain is the mail domain of the reply addresses.

@@ -41,6 +41,7 @@ import (
 	"github.com/quorum-app/quorum/internal/inbound"
 	"github.com/quorum-app/quorum/internal/mail"
 	"github.com/quorum-app/quorum/internal/notify"
+	"github.com/quorum-app/quorum/internal/secrets"
 	"github.com/quorum-app/quorum/internal/store"
 )
 
@@ -131,7 +132,7 @@ type Service struct {
 func New(c Config) *Service {
 	s := &Service{st: c.Store, raw: c.Raw, bucket: c.InboundBucket, prefix: c.InboundPrefix, tokens: c.Tokens, keys: c.Keys, notes: c.Notifications, people: c.People, discussions: c.Discussions,
 		decisions: c.Decisions, groups: c.Groups, sender: c.Mail, from: c.MailFrom, base: strings.TrimRight(c.BaseURL, "/"),
-		heldKey: store.DeriveKey(c.SigningKey, "inbound-held"), retention: c.Retention, holdFor: c.HoldFor, remember: c.ReplyTTL, log: c.Log, now: c.Now}
+		heldKey: secrets.DeriveKey(c.SigningKey, "inbound-held"), retention: c.Retention, holdFor: c.HoldFor, remember: c.ReplyTTL, log: c.Log, now: c.Now}
 	if s.keys == nil {
 		s.keys = ZeroGenerations{}
 	}

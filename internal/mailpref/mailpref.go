@@ -34,6 +34,7 @@ import (
 	"github.com/quorum-app/quorum/internal/account"
 	"github.com/quorum-app/quorum/internal/authz"
 	"github.com/quorum-app/quorum/internal/domain"
+	"github.com/quorum-app/quorum/internal/secrets"
 	"github.com/quorum-app/quorum/internal/store"
 )
 
@@ -104,7 +105,7 @@ func New(c Config) (*Service, error) {
 	if c.Store == nil || c.BaseURL == nil || len(c.SigningKey) < 32 {
 		return nil, errors.New("mailpref: store, base URL and a signing key of 32+ bytes are required")
 	}
-	s := &Service{st: c.Store, users: c.Users, base: c.BaseURL, key: store.DeriveKey(c.SigningKey, "unsubscribe"),
+	s := &Service{st: c.Store, users: c.Users, base: c.BaseURL, key: secrets.DeriveKey(c.SigningKey, "unsubscribe"),
 		now: c.Now, log: c.Log}
 	if s.now == nil {
 		s.now = time.Now

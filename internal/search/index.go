@@ -17,7 +17,7 @@ import (
 	"github.com/guregu/dynamo/v2/dynamodbiface"
 
 	"github.com/quorum-app/quorum/internal/render"
-	"github.com/quorum-app/quorum/internal/store"
+	"github.com/quorum-app/quorum/internal/secrets"
 )
 
 // Index is the search index: an inverted index kept in the application's
@@ -62,7 +62,7 @@ func New(cfg Config) (*Index, error) {
 		return nil, errors.New("search: DB, Table and SigningKey are required")
 	}
 	ix := &Index{db: cfg.DB, table: cfg.Table, an: cfg.Analyzer, md: render.New(), now: cfg.Now,
-		cursorKey: store.DeriveKey(cfg.SigningKey, "search-cursor"), lang: cfg.DefaultLanguage}
+		cursorKey: secrets.DeriveKey(cfg.SigningKey, "search-cursor"), lang: cfg.DefaultLanguage}
 	if ix.an == nil {
 		a, err := NewAnalyzer()
 		if err != nil {

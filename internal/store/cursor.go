@@ -15,14 +15,6 @@ import (
 	"github.com/quorum-app/quorum/internal/domain"
 )
 
-// DeriveKey derives a purpose-specific key from the root secret, so that a
-// token minted for one purpose is never valid for another.
-func DeriveKey(root []byte, purpose string) []byte {
-	m := hmac.New(sha256.New, root)
-	m.Write([]byte("quorum/v1/" + purpose))
-	return m.Sum(nil)
-}
-
 // ErrBadCursor is returned for a cursor that was not issued for this query.
 var ErrBadCursor = &domain.Error{Code: domain.Invalid, Message: "cursor: is not valid for this list",
 	Fields: []domain.FieldError{{Field: "cursor", Message: "is not valid for this list"}}}

@@ -19,6 +19,7 @@ import (
 	"github.com/guregu/dynamo/v2/dynamodbiface"
 
 	"github.com/quorum-app/quorum/internal/domain"
+	"github.com/quorum-app/quorum/internal/secrets"
 	"github.com/quorum-app/quorum/internal/tabledef"
 )
 
@@ -60,7 +61,7 @@ type Store struct {
 // from it.
 func New(client dynamodbiface.DynamoDBAPI, table string, signingKey []byte) *Store {
 	db := dynamo.NewFromIface(client)
-	return &Store{db: db, table: db.Table(table), cursorKey: DeriveKey(signingKey, "pagination-cursor")}
+	return &Store{db: db, table: db.Table(table), cursorKey: secrets.DeriveKey(signingKey, "pagination-cursor")}
 }
 
 // Table exposes the guregu table for building queries and writes.
