@@ -21,7 +21,7 @@ import (
 	"github.com/awslabs/aws-lambda-go-api-proxy/httpadapter"
 
 	"github.com/quorum-app/quorum/internal/config"
-	"github.com/quorum-app/quorum/internal/server"
+	"github.com/quorum-app/quorum/internal/logging"
 )
 
 func main() {
@@ -39,7 +39,7 @@ func run(invoke string) error {
 	if err != nil {
 		return err
 	}
-	log := server.NewLogger(os.Stderr, cfg.LogLevel)
+	log := logging.New(os.Stderr, cfg.LogLevel)
 	h, err := newHandler(ctx, cfg, log)
 	if err != nil {
 		return err

@@ -9,7 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/quorum-app/quorum/internal/server"
+	"github.com/quorum-app/quorum/internal/logging"
 	"github.com/quorum-app/quorum/internal/testcloud"
 )
 
@@ -20,7 +20,7 @@ func TestMain(m *testing.M) { os.Exit(testcloud.Run(m)) }
 func TestInvokeHealthzEvent(t *testing.T) {
 	env := testcloud.New(t)
 	var logs bytes.Buffer
-	h, err := newHandler(context.Background(), env.Config, server.NewLogger(&logs, "info"))
+	h, err := newHandler(context.Background(), env.Config, logging.New(&logs, "info"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -51,7 +51,7 @@ func TestInvokeHealthzEvent(t *testing.T) {
 
 func TestInvokeHomeEvent(t *testing.T) {
 	env := testcloud.New(t)
-	h, err := newHandler(context.Background(), env.Config, server.NewLogger(&bytes.Buffer{}, "info"))
+	h, err := newHandler(context.Background(), env.Config, logging.New(&bytes.Buffer{}, "info"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -17,7 +17,7 @@ import (
 	"github.com/quorum-app/quorum/internal/group"
 	"github.com/quorum-app/quorum/internal/inbound"
 	"github.com/quorum-app/quorum/internal/inbox"
-	"github.com/quorum-app/quorum/internal/server"
+	"github.com/quorum-app/quorum/internal/logging"
 	"github.com/quorum-app/quorum/internal/testcloud"
 )
 
@@ -30,7 +30,7 @@ func TestReplyEventPostsOnceThroughTheWiring(t *testing.T) {
 	env := testcloud.New(t)
 	ctx := context.Background()
 	var logs bytes.Buffer
-	a, err := app.NewAPI(ctx, env.Config, server.NewLogger(&logs, "info"))
+	a, err := app.NewAPI(ctx, env.Config, logging.New(&logs, "info"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -59,7 +59,7 @@ func TestReplyEventPostsOnceThroughTheWiring(t *testing.T) {
 		"Tomatoes and beans, please.\r\n\r\nOn Mon, 23 Nov 2026, Quorum wrote:\r\n> What shall we plant?\r\n", addr, to, id)
 
 	h := handler{inbox: a.Inbox, raw: inbox.S3Raw{Client: a.Clients.S3}, bucket: env.Config.InboundBucket,
-		prefix: env.Config.InboundPrefix, log: server.NewLogger(&logs, "info")}
+		prefix: env.Config.InboundPrefix, log: logging.New(&logs, "info")}
 	if err := h.raw.Put(ctx, h.bucket, h.prefix+id, []byte(raw)); err != nil {
 		t.Fatal(err)
 	}
@@ -105,7 +105,7 @@ func TestReplyEventPostsOnceThroughTheWiring(t *testing.T) {
 func TestGroupMailSample(t *testing.T) {
 	env := testcloud.New(t)
 	ctx := context.Background()
-	a, err := app.NewAPI(ctx, env.Config, server.NewLogger(&bytes.Buffer{}, "error"))
+	a, err := app.NewAPI(ctx, env.Config, logging.New(&bytes.Buffer{}, "error"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -125,12 +125,12 @@ func TestGroupMailSample(t *testing.T) {
 	}
 	cfg := env.Config
 	cfg.MailDomain = "quorum.localhost" // the sample is addressed as in make dev
-	a2, err := app.NewAPI(ctx, cfg, server.NewLogger(&bytes.Buffer{}, "error"))
+	a2, err := app.NewAPI(ctx, cfg, logging.New(&bytes.Buffer{}, "error"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	h := handler{inbox: a2.Inbox, raw: inbox.S3Raw{Client: a2.Clients.S3}, bucket: cfg.InboundBucket, prefix: cfg.InboundPrefix,
-		log: server.NewLogger(&bytes.Buffer{}, "error")}
+		log: logging.New(&bytes.Buffer{}, "error")}
 	for _, want := range []string{`"result": "started"`, `"result": "duplicate"`} {
 		var out bytes.Buffer
 		if err := invokeOnce(ctx, h, "../../events/ses-inbound-group.json", &out); err != nil {

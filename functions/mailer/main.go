@@ -26,7 +26,7 @@ import (
 
 	"github.com/quorum-app/quorum/internal/app"
 	"github.com/quorum-app/quorum/internal/config"
-	"github.com/quorum-app/quorum/internal/server"
+	"github.com/quorum-app/quorum/internal/logging"
 	"github.com/quorum-app/quorum/internal/stream"
 )
 
@@ -45,7 +45,7 @@ func run(invoke string) error {
 	if err != nil {
 		return err
 	}
-	log := server.NewLogger(os.Stderr, cfg.LogLevel)
+	log := logging.New(os.Stderr, cfg.LogLevel)
 	a, err := app.NewAPI(ctx, cfg, log)
 	if err != nil {
 		return err

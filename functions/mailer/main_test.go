@@ -16,10 +16,10 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/quorum-app/quorum/internal/app"
+	"github.com/quorum-app/quorum/internal/logging"
 	"github.com/quorum-app/quorum/internal/mail"
 	"github.com/quorum-app/quorum/internal/notify"
 	"github.com/quorum-app/quorum/internal/outbox"
-	"github.com/quorum-app/quorum/internal/server"
 	"github.com/quorum-app/quorum/internal/stream"
 	"github.com/quorum-app/quorum/internal/testcloud"
 )
@@ -96,7 +96,7 @@ func TestStreamRecordSendsTheEmail(t *testing.T) {
 	env := testcloud.New(t)
 	ctx := context.Background()
 	var logs bytes.Buffer
-	a, err := app.NewAPI(ctx, env.Config, server.NewLogger(&logs, "info"))
+	a, err := app.NewAPI(ctx, env.Config, logging.New(&logs, "info"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -119,8 +119,8 @@ func TestStreamRecordSendsTheEmail(t *testing.T) {
 			"GSI2PK": events.NewStringAttribute(j.Queue), "GSI2SK": events.NewStringAttribute(j.QueueKey),
 			"MailState": events.NewStringAttribute(string(j.State)), "UserID": events.NewStringAttribute(bob.ID),
 			"ID": events.NewStringAttribute(j.ID)}}}
-	h := consumersOf(a, server.NewLogger(&logs, "info")) // the function's own dispatcher
-	for range 2 {                                        // a redelivered record sends nothing twice
+	h := consumersOf(a, logging.New(&logs, "info")) // the function's own dispatcher
+	for range 2 {                                   // a redelivered record sends nothing twice
 		resp, err := h.Handle(ctx, events.DynamoDBEvent{Records: []events.DynamoDBEventRecord{rec}})
 		if err != nil || len(resp.BatchItemFailures) != 0 {
 			t.Fatalf("%+v %v", resp, err)

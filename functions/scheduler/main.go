@@ -20,7 +20,7 @@ import (
 
 	"github.com/quorum-app/quorum/internal/app"
 	"github.com/quorum-app/quorum/internal/config"
-	"github.com/quorum-app/quorum/internal/server"
+	"github.com/quorum-app/quorum/internal/logging"
 )
 
 func main() {
@@ -38,7 +38,7 @@ func run(invoke string) error {
 	if err != nil {
 		return err
 	}
-	log := server.NewLogger(os.Stderr, cfg.LogLevel)
+	log := logging.New(os.Stderr, cfg.LogLevel)
 	a, err := app.NewAPI(ctx, cfg, log)
 	if err != nil {
 		return err

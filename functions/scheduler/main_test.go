@@ -14,8 +14,8 @@ import (
 	"github.com/quorum-app/quorum/internal/authz"
 	"github.com/quorum-app/quorum/internal/decision"
 	"github.com/quorum-app/quorum/internal/group"
+	"github.com/quorum-app/quorum/internal/logging"
 	"github.com/quorum-app/quorum/internal/poll"
-	"github.com/quorum-app/quorum/internal/server"
 	"github.com/quorum-app/quorum/internal/testcloud"
 )
 
@@ -27,7 +27,7 @@ func TestTickClosesDuePollsOnce(t *testing.T) {
 	env := testcloud.New(t)
 	ctx := context.Background()
 	var logs bytes.Buffer
-	a, err := app.NewAPI(ctx, env.Config, server.NewLogger(&logs, "info"))
+	a, err := app.NewAPI(ctx, env.Config, logging.New(&logs, "info"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -54,7 +54,7 @@ func TestTickClosesDuePollsOnce(t *testing.T) {
 	}
 
 	later := func() time.Time { return closing.Add(time.Minute) }
-	h := handler{app: a, log: server.NewLogger(&logs, "info"), now: later}
+	h := handler{app: a, log: logging.New(&logs, "info"), now: later}
 	var out bytes.Buffer
 	if err := invokeOnce(ctx, h, filepath.Join("..", "..", "events", "scheduler-tick.json"), &out); err != nil {
 		t.Fatal(err)

@@ -21,8 +21,8 @@ import (
 
 	"github.com/quorum-app/quorum/internal/awsclient"
 	"github.com/quorum-app/quorum/internal/config"
+	"github.com/quorum-app/quorum/internal/logging"
 	"github.com/quorum-app/quorum/internal/mailpref"
-	"github.com/quorum-app/quorum/internal/server"
 	"github.com/quorum-app/quorum/internal/store"
 )
 
@@ -42,7 +42,7 @@ func run(invoke string) error {
 	if err != nil {
 		return err
 	}
-	log := server.NewLogger(os.Stderr, cfg.LogLevel)
+	log := logging.New(os.Stderr, cfg.LogLevel)
 	clients, err := awsclient.New(ctx, cfg)
 	if err != nil {
 		return err

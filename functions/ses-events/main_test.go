@@ -17,6 +17,7 @@ import (
 
 	"github.com/quorum-app/quorum/internal/account"
 	"github.com/quorum-app/quorum/internal/app"
+	"github.com/quorum-app/quorum/internal/logging"
 	"github.com/quorum-app/quorum/internal/mail"
 	"github.com/quorum-app/quorum/internal/mailpref"
 	"github.com/quorum-app/quorum/internal/server"
@@ -82,7 +83,7 @@ func TestBounceSuppressesAndTheOwnerResumes(t *testing.T) {
 	env := testcloud.New(t)
 	ctx := context.Background()
 	var logs bytes.Buffer
-	a, err := app.NewAPI(ctx, env.Config, server.NewLogger(&logs, "debug"))
+	a, err := app.NewAPI(ctx, env.Config, logging.New(&logs, "debug"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -92,7 +93,7 @@ func TestBounceSuppressesAndTheOwnerResumes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h := handler{prefs: a.MailPrefs, log: server.NewLogger(&logs, "debug")}
+	h := handler{prefs: a.MailPrefs, log: logging.New(&logs, "debug")}
 
 	for i := 0; i < 2; i++ { // SNS may deliver twice
 		if r := invoke(t, h, "ses-events-bounce.json"); r != (Report{Records: 1, Suppressed: 1}) {
@@ -153,11 +154,11 @@ func TestBounceSuppressesAndTheOwnerResumes(t *testing.T) {
 func TestEventsThatDoNotSuppress(t *testing.T) {
 	env := testcloud.New(t)
 	ctx := context.Background()
-	a, err := app.NewAPI(ctx, env.Config, server.NewLogger(&bytes.Buffer{}, "info"))
+	a, err := app.NewAPI(ctx, env.Config, logging.New(&bytes.Buffer{}, "info"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	h := handler{prefs: a.MailPrefs, log: server.NewLogger(&bytes.Buffer{}, "info")}
+	h := handler{prefs: a.MailPrefs, log: logging.New(&bytes.Buffer{}, "info")}
 	const addr = "someone@example.org"
 	msg := func(v string) events.SNSEvent {
 		return events.SNSEvent{Records: []events.SNSEventRecord{{SNS: events.SNSEntity{MessageID: "m", Message: v}}}}

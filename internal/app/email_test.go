@@ -17,9 +17,9 @@ import (
 	"time"
 
 	"github.com/quorum-app/quorum/internal/app"
+	"github.com/quorum-app/quorum/internal/logging"
 	"github.com/quorum-app/quorum/internal/mail"
 	"github.com/quorum-app/quorum/internal/notify"
-	"github.com/quorum-app/quorum/internal/server"
 	"github.com/quorum-app/quorum/internal/testcloud"
 )
 
@@ -28,7 +28,7 @@ var unsubscribeAllRe = regexp.MustCompile(`Unsubscribe from all Quorum email: (\
 func TestOneClickUnsubscribeIsHonouredByTheNextNotification(t *testing.T) {
 	env := testcloud.New(t)
 	ctx := context.Background()
-	a, err := app.NewAPI(ctx, env.Config, server.NewLogger(io.Discard, "error"))
+	a, err := app.NewAPI(ctx, env.Config, logging.New(io.Discard, "error"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -33,6 +33,7 @@ import (
 	"github.com/quorum-app/quorum/internal/app"
 	"github.com/quorum-app/quorum/internal/authz"
 	"github.com/quorum-app/quorum/internal/group"
+	"github.com/quorum-app/quorum/internal/logging"
 	"github.com/quorum-app/quorum/internal/mail"
 	"github.com/quorum-app/quorum/internal/ratelimit"
 	"github.com/quorum-app/quorum/internal/server"
@@ -168,7 +169,7 @@ func newWorld(t *testing.T) *world {
 		t.Fatal(err)
 	}
 	cfg.FactsJSON = string(published)
-	a, err := app.NewAPI(ctx, cfg, server.NewLogger(logWriter{t}, "warn"))
+	a, err := app.NewAPI(ctx, cfg, logging.New(logWriter{t}, "warn"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -19,10 +19,10 @@ import (
 	"github.com/quorum-app/quorum/internal/decision"
 	"github.com/quorum-app/quorum/internal/discussion"
 	"github.com/quorum-app/quorum/internal/group"
+	"github.com/quorum-app/quorum/internal/logging"
 	"github.com/quorum-app/quorum/internal/mail"
 	"github.com/quorum-app/quorum/internal/notify"
 	"github.com/quorum-app/quorum/internal/poll"
-	"github.com/quorum-app/quorum/internal/server"
 	"github.com/quorum-app/quorum/internal/testcloud"
 )
 
@@ -30,7 +30,7 @@ func TestTwoRegionsDoEachPieceOfWorkOnce(t *testing.T) {
 	env := testcloud.New(t)
 	ctx := context.Background()
 	region := func() *app.API {
-		a, err := app.NewAPI(ctx, env.Config, server.NewLogger(io.Discard, "error"))
+		a, err := app.NewAPI(ctx, env.Config, logging.New(io.Discard, "error"))
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -28,8 +28,8 @@ import (
 	"github.com/quorum-app/quorum/internal/discussion"
 	"github.com/quorum-app/quorum/internal/group"
 	"github.com/quorum-app/quorum/internal/localcloud"
+	"github.com/quorum-app/quorum/internal/logging"
 	"github.com/quorum-app/quorum/internal/poll"
-	"github.com/quorum-app/quorum/internal/server"
 	"github.com/quorum-app/quorum/internal/testcloud"
 )
 
@@ -180,7 +180,7 @@ func newWorld(t testing.TB, endpoint string, tm timing, n, polls int) *world {
 	if err := localcloud.Provision(ctx, direct.DynamoDB, direct.S3, env.Prefix); err != nil {
 		t.Fatal(err)
 	}
-	a, err := app.NewAPI(ctx, cfg, server.NewLogger(io.Discard, "error"))
+	a, err := app.NewAPI(ctx, cfg, logging.New(io.Discard, "error"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -188,7 +188,7 @@ func newWorld(t testing.TB, endpoint string, tm timing, n, polls int) *world {
 	faulty.DynamoDBEndpoint = endpoint
 	faulty.RequestTimeout, faulty.AWSAttemptTimeout, faulty.AWSCallBudget = tm.request, tm.attempt, tm.budget
 	logs := &logBuffer{}
-	fa, err := app.NewAPI(ctx, faulty, server.NewLogger(logs, "info"))
+	fa, err := app.NewAPI(ctx, faulty, logging.New(logs, "info"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -22,9 +22,9 @@ import (
 	"github.com/quorum-app/quorum/internal/group"
 	"github.com/quorum-app/quorum/internal/inbound"
 	"github.com/quorum-app/quorum/internal/inbox"
+	"github.com/quorum-app/quorum/internal/logging"
 	"github.com/quorum-app/quorum/internal/mail"
 	"github.com/quorum-app/quorum/internal/poll"
-	"github.com/quorum-app/quorum/internal/server"
 	"github.com/quorum-app/quorum/internal/testcloud"
 )
 
@@ -84,7 +84,7 @@ type person struct {
 func newFx(t *testing.T) *fx {
 	t.Helper()
 	env := testcloud.New(t)
-	a, err := app.NewAPI(context.Background(), env.Config, server.NewLogger(&bytes.Buffer{}, "error"))
+	a, err := app.NewAPI(context.Background(), env.Config, logging.New(&bytes.Buffer{}, "error"))
 	if err != nil {
 		t.Fatal(err)
 	}

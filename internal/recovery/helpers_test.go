@@ -22,8 +22,8 @@ import (
 	"github.com/quorum-app/quorum/internal/discussion"
 	"github.com/quorum-app/quorum/internal/group"
 	"github.com/quorum-app/quorum/internal/localcloud"
+	"github.com/quorum-app/quorum/internal/logging"
 	"github.com/quorum-app/quorum/internal/poll"
-	"github.com/quorum-app/quorum/internal/server"
 	"github.com/quorum-app/quorum/internal/tabledef"
 	"github.com/quorum-app/quorum/internal/testcloud"
 )
@@ -67,7 +67,7 @@ func (w *world) person(name string) (context.Context, string) {
 func newWorld(t *testing.T) *world {
 	t.Helper()
 	env := testcloud.New(t)
-	a, err := app.NewAPI(context.Background(), env.Config, server.NewLogger(io.Discard, "error"))
+	a, err := app.NewAPI(context.Background(), env.Config, logging.New(io.Discard, "error"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/quorum-app/quorum/internal/account"
+	"github.com/quorum-app/quorum/internal/logging"
 	"github.com/quorum-app/quorum/internal/mail"
 	"github.com/quorum-app/quorum/internal/ratelimit"
 	"github.com/quorum-app/quorum/internal/server"
@@ -55,7 +56,7 @@ func newApp(t *testing.T, limits *account.Limits) *app {
 	t.Helper()
 	env := testcloud.New(t)
 	logs := &syncBuffer{}
-	log := server.NewLogger(logs, "debug")
+	log := logging.New(logs, "debug")
 	st := store.New(env.Clients.DynamoDB, env.Config.Table, env.Config.SigningKey)
 	if limits == nil {
 		l := account.DefaultLimits()

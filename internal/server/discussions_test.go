@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"github.com/quorum-app/quorum/internal/render/rendertest"
 	"io"
 	"log/slog"
 	"net/http"
@@ -14,6 +13,9 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/quorum-app/quorum/internal/logging"
+	"github.com/quorum-app/quorum/internal/render/rendertest"
 
 	"golang.org/x/net/html"
 
@@ -44,7 +46,7 @@ func (d discPeople) UserIDByEmail(ctx context.Context, email string) (string, bo
 // actor named by X-Test-User, like the group harness.
 func newDiscussionHarness(t *testing.T) *groupHarness {
 	t.Helper()
-	return newDiscussionHarnessLog(t, NewLogger(testLogWriter{t}, "warn"))
+	return newDiscussionHarnessLog(t, logging.New(testLogWriter{t}, "warn"))
 }
 
 func newDiscussionHarnessLog(t *testing.T, logs *slog.Logger) *groupHarness {
@@ -752,7 +754,7 @@ const (
 
 func TestThreadPageDynamoDBCallsAreBounded(t *testing.T) {
 	logs := &requestLog{}
-	g := newDiscussionHarnessLog(t, NewLogger(logs, "info"))
+	g := newDiscussionHarnessLog(t, logging.New(logs, "info"))
 	alice, bob := g.user("Alice"), g.user("Bob")
 	grp := g.createGroup(alice, "Bench "+g.tag, "open")
 	g.join(bob, grp.ID)

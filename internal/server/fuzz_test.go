@@ -18,6 +18,7 @@ import (
 	"github.com/quorum-app/quorum/internal/decision"
 	"github.com/quorum-app/quorum/internal/discussion"
 	"github.com/quorum-app/quorum/internal/group"
+	"github.com/quorum-app/quorum/internal/logging"
 	"github.com/quorum-app/quorum/internal/poll"
 	"github.com/quorum-app/quorum/internal/ratelimit"
 	"github.com/quorum-app/quorum/internal/server"
@@ -38,7 +39,7 @@ type signedIn struct {
 func newSignedIn(tb testing.TB, logw io.Writer) *signedIn {
 	tb.Helper()
 	env := testcloud.New(tb)
-	a, err := qapp.NewAPI(context.Background(), env.Config, server.NewLogger(logw, "info"))
+	a, err := qapp.NewAPI(context.Background(), env.Config, logging.New(logw, "info"))
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -15,6 +15,7 @@ import (
 	"github.com/quorum-app/quorum/internal/authz"
 	"github.com/quorum-app/quorum/internal/domain"
 	"github.com/quorum-app/quorum/internal/group"
+	"github.com/quorum-app/quorum/internal/logging"
 	"github.com/quorum-app/quorum/internal/mail"
 	"github.com/quorum-app/quorum/internal/store"
 	"github.com/quorum-app/quorum/internal/testcloud"
@@ -72,7 +73,7 @@ func newGroupHarness(t *testing.T) *groupHarness {
 	people := &testPeople{byID: map[string]group.Person{}}
 	svc := group.New(group.Config{Store: st, People: people, Mail: mail.NewSES(env.Clients.SES, "", env.Config.MailDomain),
 		MailFrom: env.Config.MailFrom, BaseURL: env.Config.BaseURL, SigningKey: env.Config.SigningKey})
-	logs := NewLogger(testLogWriter{t}, "warn")
+	logs := logging.New(testLogWriter{t}, "warn")
 	renderer, err := web.New(logs)
 	if err != nil {
 		t.Fatal(err)

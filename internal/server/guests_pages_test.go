@@ -13,6 +13,7 @@ import (
 	"github.com/quorum-app/quorum/internal/blob"
 	"github.com/quorum-app/quorum/internal/discussion"
 	"github.com/quorum-app/quorum/internal/group"
+	"github.com/quorum-app/quorum/internal/logging"
 	"github.com/quorum-app/quorum/internal/mail"
 	"github.com/quorum-app/quorum/internal/notify"
 	"github.com/quorum-app/quorum/internal/store"
@@ -37,7 +38,7 @@ func (d mailDiscPeople) UserIDByEmail(ctx context.Context, email string) (string
 // SES emulator).
 func newGuestHarness(t *testing.T) *groupHarness {
 	t.Helper()
-	logs := NewLogger(testLogWriter{t}, "warn")
+	logs := logging.New(testLogWriter{t}, "warn")
 	env := testcloud.New(t)
 	st := store.New(env.Clients.DynamoDB, env.Config.Table, env.Config.SigningKey)
 	people := &testPeople{byID: map[string]group.Person{}}

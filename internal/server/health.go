@@ -6,6 +6,8 @@ import (
 	"sort"
 	"sync"
 	"time"
+
+	"github.com/quorum-app/quorum/internal/logging"
 )
 
 // healthz checks each dependency concurrently with a short timeout and
@@ -37,7 +39,7 @@ func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
 		if res.err != nil {
 			checks[res.name] = "unavailable"
 			status, code = "degraded", http.StatusServiceUnavailable
-			s.log.WarnContext(r.Context(), "health check failed", "request_id", RequestID(r.Context()), "check", res.name, "error", res.err.Error())
+			s.log.WarnContext(r.Context(), "health check failed", "request_id", logging.RequestID(r.Context()), "check", res.name, "error", res.err.Error())
 			continue
 		}
 		checks[res.name] = "ok"

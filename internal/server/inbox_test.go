@@ -7,7 +7,6 @@ package server_test
 import (
 	"context"
 	"fmt"
-	"github.com/quorum-app/quorum/internal/render/rendertest"
 	"io"
 	"mime/multipart"
 	"net/http"
@@ -20,6 +19,9 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/quorum-app/quorum/internal/logging"
+	"github.com/quorum-app/quorum/internal/render/rendertest"
 
 	"github.com/quorum-app/quorum/internal/account"
 	qapp "github.com/quorum-app/quorum/internal/app"
@@ -59,7 +61,7 @@ type inbEnv struct {
 func newInbEnv(t *testing.T) *inbEnv {
 	t.Helper()
 	env := testcloud.New(t)
-	a, err := qapp.NewAPI(context.Background(), env.Config, server.NewLogger(io.Discard, "error"))
+	a, err := qapp.NewAPI(context.Background(), env.Config, logging.New(io.Discard, "error"))
 	if err != nil {
 		t.Fatal(err)
 	}

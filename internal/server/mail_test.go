@@ -13,6 +13,7 @@ import (
 
 	"github.com/quorum-app/quorum/internal/account"
 	"github.com/quorum-app/quorum/internal/authz"
+	"github.com/quorum-app/quorum/internal/logging"
 	"github.com/quorum-app/quorum/internal/mail"
 	"github.com/quorum-app/quorum/internal/mailpref"
 	"github.com/quorum-app/quorum/internal/server"
@@ -32,7 +33,7 @@ func newMailHarness(t *testing.T) *mailHarness {
 	t.Helper()
 	env := testcloud.New(t)
 	logs := &syncBuffer{}
-	log := server.NewLogger(logs, "debug")
+	log := logging.New(logs, "debug")
 	st := store.New(env.Clients.DynamoDB, env.Config.Table, env.Config.SigningKey)
 	l := account.DefaultLimits()
 	l.LoginPerIP.Max, l.VerifyPerIP.Max = 1000, 1000

@@ -2,14 +2,10 @@ package server
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"fmt"
-	"log/slog"
 	"net"
 	"net/http"
 	"net/url"
-	"regexp"
 	"runtime/debug"
 	"strings"
 	"time"
@@ -17,24 +13,9 @@ import (
 	"github.com/awslabs/aws-lambda-go-api-proxy/core"
 
 	"github.com/quorum-app/quorum/internal/domain"
+	"github.com/quorum-app/quorum/internal/logging"
 	"github.com/quorum-app/quorum/internal/metering"
 )
-
-type requestIDKey struct{}
-
-// RequestID returns the id of the request being served ("" outside one).
-func RequestID(ctx context.Context) string {
-	id, _ := ctx.Value(requestIDKey{}).(string)
-	return id
-}
-
-var validRequestID = regexp.MustCompile(`^[A-Za-z0-9._:=-]{8,128}$`)
-
-func newRequestID() string {
-	b := make([]byte, 12)
-	_, _ = rand.Read(b)
-	return hex.EncodeToString(b)
-}
 
 // ClientIP is the address of the client: API Gateway's source IP inside
 // Lambda, the TCP peer locally. Forwarding headers are not trusted.
@@ -130,10 +111,8 @@ func (s *Server) observe(next http.Handler) http.Handler {
 		if gw, ok := core.GetAPIGatewayV2ContextFromContext(r.Context()); ok && gw.RequestID != "" {
 			id = gw.RequestID
 		}
-		if !validRequestID.MatchString(id) {
-			id = newRequestID()
-		}
-		ctx := context.WithValue(r.Context(), requestIDKey{}, id)
+		id = logging.RequestIDOr(id)
+		ctx := logging.WithRequestID(r.Context(), id)
 		ctx, meter := metering.NewContext(ctx)
 		if s.timeout > 0 {
 			var cancel context.CancelFunc
@@ -169,11 +148,4 @@ func (s *Server) observe(next http.Handler) http.Handler {
 		}()
 		next.ServeHTTP(rec, r)
 	})
-}
-
-// NewLogger returns the JSON logger every function uses.
-func NewLogger(w interface{ Write([]byte) (int, error) }, level string) *slog.Logger {
-	var l slog.Level
-	_ = l.UnmarshalText([]byte(level))
-	return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: l}))
 }

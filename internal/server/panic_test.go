@@ -7,13 +7,15 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+
+	"github.com/quorum-app/quorum/internal/logging"
 )
 
 // A panicking handler yields a 500 problem with the security headers, and
 // the log line has the request id but neither the query nor the body.
 func TestPanicRecoveredAndLogged(t *testing.T) {
 	var logs bytes.Buffer
-	s, err := New(Deps{Log: NewLogger(&logs, "info")})
+	s, err := New(Deps{Log: logging.New(&logs, "info")})
 	if err != nil {
 		t.Fatal(err)
 	}

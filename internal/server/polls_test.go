@@ -29,6 +29,7 @@ import (
 	qapp "github.com/quorum-app/quorum/internal/app"
 	"github.com/quorum-app/quorum/internal/authz"
 	"github.com/quorum-app/quorum/internal/group"
+	"github.com/quorum-app/quorum/internal/logging"
 	"github.com/quorum-app/quorum/internal/mail"
 	"github.com/quorum-app/quorum/internal/poll"
 	"github.com/quorum-app/quorum/internal/ratelimit"
@@ -93,7 +94,7 @@ func (w pollLog) Write(p []byte) (int, error) {
 func newPollEnv(t *testing.T) (*pollEnv, *pollPerson, *pollPerson, *pollPerson) {
 	t.Helper()
 	env := testcloud.New(t)
-	a, err := qapp.NewAPI(context.Background(), env.Config, server.NewLogger(pollLog{t}, "warn"))
+	a, err := qapp.NewAPI(context.Background(), env.Config, logging.New(pollLog{t}, "warn"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/quorum-app/quorum/internal/domain"
+	"github.com/quorum-app/quorum/internal/logging"
 	"github.com/quorum-app/quorum/internal/store"
 )
 
@@ -69,7 +70,7 @@ func ProblemFor(r *http.Request, err error) (Problem, time.Duration) {
 		Status:    status,
 		Detail:    domain.ErrorMessage(err),
 		Instance:  r.URL.Path,
-		RequestID: RequestID(r.Context()),
+		RequestID: logging.RequestID(r.Context()),
 	}
 	var de *domain.Error
 	var retry time.Duration

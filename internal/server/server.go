@@ -19,6 +19,7 @@ import (
 	"github.com/quorum-app/quorum/internal/group"
 	"github.com/quorum-app/quorum/internal/idempotency"
 	"github.com/quorum-app/quorum/internal/inbox"
+	"github.com/quorum-app/quorum/internal/logging"
 	"github.com/quorum-app/quorum/internal/mailpref"
 	"github.com/quorum-app/quorum/internal/notify"
 	"github.com/quorum-app/quorum/internal/store"
@@ -139,7 +140,7 @@ func New(d Deps) (*Server, error) {
 	keyed := func(h http.Handler) http.Handler { return h }
 	if d.Idempotency != nil {
 		scope := func(r *http.Request) string { return authz.ActorFrom(r.Context()).UserID }
-		opts := idempotency.Options{Lease: d.KeyLease, Log: s.log, RequestID: RequestID}
+		opts := idempotency.Options{Lease: d.KeyLease, Log: s.log, RequestID: logging.RequestID}
 		keyed = idempotency.Middleware(d.Idempotency, scope, opts, func(w http.ResponseWriter, r *http.Request, err error) {
 			WriteError(w, r, s.log, err)
 		})

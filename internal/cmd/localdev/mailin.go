@@ -9,7 +9,7 @@ import (
 	"github.com/quorum-app/quorum/internal/app"
 	"github.com/quorum-app/quorum/internal/config"
 	"github.com/quorum-app/quorum/internal/inbox"
-	"github.com/quorum-app/quorum/internal/server"
+	"github.com/quorum-app/quorum/internal/logging"
 )
 
 // mailIn is `localdev mail-in EML [TO]` (make mail-in): it puts the raw
@@ -62,7 +62,7 @@ func devAPI(ctx context.Context, purpose string) (*app.API, config.Config, func(
 	if err != nil {
 		return nil, cfg, stop, err
 	}
-	a, err := app.NewAPI(ctx, cfg, server.NewLogger(os.Stderr, "warn"))
+	a, err := app.NewAPI(ctx, cfg, logging.New(os.Stderr, "warn"))
 	if err != nil {
 		stop()
 		return nil, cfg, func() {}, err

@@ -11,7 +11,7 @@ import (
 	"github.com/quorum-app/quorum/internal/app"
 	"github.com/quorum-app/quorum/internal/authz"
 	"github.com/quorum-app/quorum/internal/config"
-	"github.com/quorum-app/quorum/internal/server"
+	"github.com/quorum-app/quorum/internal/logging"
 	"github.com/quorum-app/quorum/internal/testcloud"
 )
 
@@ -23,7 +23,7 @@ func TestMain(m *testing.M) { os.Exit(testcloud.Run(m)) }
 func TestLocalToken(t *testing.T) {
 	env := testcloud.New(t)
 	ctx := context.Background()
-	a, err := app.NewAPI(ctx, env.Config, server.NewLogger(io.Discard, "error"))
+	a, err := app.NewAPI(ctx, env.Config, logging.New(io.Discard, "error"))
 	if err != nil {
 		t.Fatal(err)
 	}
