@@ -27,6 +27,7 @@ import (
 
 	"github.com/quorum-app/quorum/internal/authz"
 	"github.com/quorum-app/quorum/internal/domain"
+	"github.com/quorum-app/quorum/internal/ids"
 	"github.com/quorum-app/quorum/internal/mail"
 	"github.com/quorum-app/quorum/internal/ratelimit"
 	"github.com/quorum-app/quorum/internal/secrets"
@@ -207,13 +208,6 @@ func emailPK(email string) string { return "EMAIL#" + hashHex(email) }
 
 // ---- ids and secrets ----
 
-// newID returns a random, URL-safe identifier (128 bits).
-func newID() string {
-	b := make([]byte, 16)
-	_, _ = rand.Read(b)
-	return base64.RawURLEncoding.EncodeToString(b)
-}
-
 // randomToken returns 256 random bits, base64url without padding (43 chars).
 func randomToken() string {
 	b := make([]byte, 32)
@@ -319,7 +313,7 @@ var ErrEmailTaken = &domain.Error{Code: domain.Conflict, Message: "email: this a
 // createUser writes the user and its email uniqueness item in one
 // transaction (pattern 3).
 func (s *Service) createUser(ctx context.Context, email, name string) (*User, error) {
-	id := newID()
+	id := ids.NewUser()
 	u := &User{Item: store.Item{PK: userPK(id), SK: userSK, Type: "user"}, ID: id, Email: email, Name: name,
 		TimeZone: DefaultTimeZone, Locale: DefaultLocale, CreatedAt: s.Now()}
 	e := &emailItem{Item: store.Item{PK: emailPK(email), SK: "EMAIL", Type: "email"}, UserID: id}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/quorum-app/quorum/internal/authz"
 	"github.com/quorum-app/quorum/internal/domain"
+	"github.com/quorum-app/quorum/internal/ids"
 	"github.com/quorum-app/quorum/internal/store"
 	"github.com/quorum-app/quorum/internal/tabledef"
 )
@@ -42,7 +43,7 @@ func (s *Service) startSession(ctx context.Context, userID string, c Client) (st
 	sess := &Session{
 		Item: store.Item{PK: sessionPK(token), SK: sessionSK, Type: "session",
 			GSI1PK: userPK(userID), GSI1SK: "SESSION#" + now.Format(time.RFC3339Nano)},
-		ID: newID(), UserID: userID, CreatedAt: now, LastSeenAt: now,
+		ID: ids.NewUser(), UserID: userID, CreatedAt: now, LastSeenAt: now,
 		IdleExpiresAt: now.Add(s.life.SessionIdle), AbsoluteExpiresAt: now.Add(s.life.SessionMax),
 		Device: describeDevice(c.UserAgent),
 	}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/quorum-app/quorum/internal/authz"
 	"github.com/quorum-app/quorum/internal/domain"
+	"github.com/quorum-app/quorum/internal/ids"
 	"github.com/quorum-app/quorum/internal/store"
 	"github.com/quorum-app/quorum/internal/tabledef"
 	"github.com/quorum-app/quorum/internal/text"
@@ -98,7 +99,7 @@ func (s *Service) CreateToken(ctx context.Context, name string) (*NewToken, erro
 	secret := TokenPrefix + randomToken()
 	now := s.Now()
 	t := &APIToken{Item: store.Item{PK: tokenPK(secret), SK: tokenSK, Type: "token", GSI1PK: userPK(a.UserID)},
-		ID: newID(), UserID: a.UserID, Name: n, CreatedAt: now}
+		ID: ids.NewUser(), UserID: a.UserID, Name: n, CreatedAt: now}
 	t.GSI1SK = "TOKEN#" + now.Format(time.RFC3339Nano) + "#" + t.ID
 	if err := s.st.Create(ctx, t, nil); err != nil {
 		return nil, err

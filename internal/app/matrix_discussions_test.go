@@ -28,6 +28,7 @@ import (
 
 	"github.com/quorum-app/quorum/internal/app"
 	"github.com/quorum-app/quorum/internal/discussion"
+	"github.com/quorum-app/quorum/internal/ids"
 	"github.com/quorum-app/quorum/internal/notify"
 )
 
@@ -162,7 +163,7 @@ func guestR(b func(c *cas) call) func(c *cas) call {
 func ownNotification(b func(c *cas) call) func(c *cas) call {
 	return func(c *cas) call {
 		p := c.owner()
-		n := notify.Notification{ID: notify.NewID(time.Now()), UserID: p.id, Kind: notify.Mention, GroupID: "g", ThreadID: "t", Title: "x"}
+		n := notify.Notification{ID: ids.NewSortable(time.Now()), UserID: p.id, Kind: notify.Mention, GroupID: "g", ThreadID: "t", Title: "x"}
 		c.w.must(c.w.a.Notifications.Deliver(context.Background(), []notify.Notification{n}), "deliver")
 		cl := b(c)
 		cl.path = strings.ReplaceAll(cl.path, "{nid}", n.ID)

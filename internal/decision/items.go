@@ -3,7 +3,6 @@ package decision
 import (
 	"crypto/rand"
 	"crypto/sha256"
-	"encoding/base32"
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
@@ -252,28 +251,6 @@ type memberRow struct {
 }
 
 // ---- identifiers and receipts ----
-
-var idEncoding = base32.StdEncoding.WithPadding(base32.NoPadding)
-
-// newID returns a random, URL-safe, lowercase identifier (80 bits).
-func newID() string {
-	b := make([]byte, 10)
-	_, _ = rand.Read(b)
-	return strings.ToLower(idEncoding.EncodeToString(b))
-}
-
-// validID accepts identifiers that cannot inject into a key.
-func validID(id string) bool {
-	if len(id) < 1 || len(id) > 128 {
-		return false
-	}
-	for _, r := range id {
-		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_') {
-			return false
-		}
-	}
-	return true
-}
 
 // newReceipt returns a 256-bit secret, base64url without padding.
 func newReceipt() string {

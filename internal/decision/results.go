@@ -9,6 +9,7 @@ import (
 
 	"github.com/quorum-app/quorum/internal/authz"
 	"github.com/quorum-app/quorum/internal/domain"
+	"github.com/quorum-app/quorum/internal/ids"
 	"github.com/quorum-app/quorum/internal/poll"
 	"github.com/quorum-app/quorum/internal/store"
 	"github.com/quorum-app/quorum/internal/tabledef"
@@ -49,7 +50,7 @@ func (l *loaded) viewerVoted() bool {
 }
 
 func viewerKeys(a authz.Actor) []string {
-	if !a.Authenticated() || !validID(a.UserID) {
+	if !a.Authenticated() || !ids.Valid(a.UserID) {
 		return nil
 	}
 	return []string{ballotSK(a.UserID), votedSK(a.UserID)}

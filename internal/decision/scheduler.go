@@ -10,6 +10,7 @@ import (
 	"github.com/guregu/dynamo/v2"
 
 	"github.com/quorum-app/quorum/internal/domain"
+	"github.com/quorum-app/quorum/internal/ids"
 	"github.com/quorum-app/quorum/internal/poll"
 	"github.com/quorum-app/quorum/internal/store"
 	"github.com/quorum-app/quorum/internal/tabledef"
@@ -537,7 +538,7 @@ func (s *Service) WithdrawMember(ctx context.Context, gid, uid string) (int, err
 // entries added) at or before that time, so a retry after the person came
 // back leaves their new ballot alone.
 func (s *Service) withdrawMember(ctx context.Context, gid, tid, uid string, before time.Time) (int, error) {
-	if !validID(gid) || !validID(uid) || (tid != "" && !validID(tid)) {
+	if !ids.Valid(gid) || !ids.Valid(uid) || (tid != "" && !ids.Valid(tid)) {
 		return 0, domain.Errorf(domain.Invalid, "invalid id")
 	}
 	if s.fault != nil {

@@ -23,6 +23,7 @@ import (
 
 	"github.com/quorum-app/quorum/internal/authz"
 	"github.com/quorum-app/quorum/internal/domain"
+	"github.com/quorum-app/quorum/internal/ids"
 	"github.com/quorum-app/quorum/internal/notify"
 	"github.com/quorum-app/quorum/internal/poll"
 	"github.com/quorum-app/quorum/internal/store"
@@ -214,7 +215,7 @@ func (l *loaded) item(sk string) (dynamo.Item, bool) {
 // the group and the actor's membership (one call). A missing poll is
 // authz.ErrHidden, like one the actor may not see.
 func (s *Service) load(ctx context.Context, pid string, extra ...string) (*loaded, error) {
-	if !validID(pid) {
+	if !ids.Valid(pid) {
 		return nil, authz.ErrHidden
 	}
 	a := authz.ActorFrom(ctx)
@@ -247,7 +248,7 @@ func (s *Service) load(ctx context.Context, pid string, extra ...string) (*loade
 
 func (s *Service) access(ctx context.Context, a authz.Actor, gid string) (*access, error) {
 	keys := []key{{groupPK(gid), groupSK}}
-	if a.Authenticated() && validID(a.UserID) {
+	if a.Authenticated() && ids.Valid(a.UserID) {
 		keys = append(keys, key{groupPK(gid), memberSK(a.UserID)})
 	}
 	items, err := s.getMany(ctx, keys...)
@@ -369,7 +370,7 @@ const MaxVotersAtCreate = 45
 // names), Invalid (definition, voters, notify).
 func (s *Service) Create(ctx context.Context, in CreateInput) (Poll, error) {
 	a := authz.ActorFrom(ctx)
-	if !validID(in.GroupID) || (in.ThreadID != "" && !validID(in.ThreadID)) {
+	if !ids.Valid(in.GroupID) || (in.ThreadID != "" && !ids.Valid(in.ThreadID)) {
 		return Poll{}, authz.ErrHidden
 	}
 	if err := s.groups.Authorize(ctx, in.GroupID, authz.PollStart, authz.Target{Kind: "thread", ID: in.ThreadID}); err != nil {
@@ -391,7 +392,7 @@ func (s *Service) Create(ctx context.Context, in CreateInput) (Poll, error) {
 		return Poll{}, domain.Validation(domain.FieldError{Field: "voters", Message: "at most 45 at creation; add more afterwards"})
 	}
 	for _, v := range voters {
-		if !validID(v) {
+		if !ids.Valid(v) {
 			return Poll{}, domain.Validation(domain.FieldError{Field: "voters", Message: "contains an invalid id"})
 		}
 	}
@@ -411,7 +412,7 @@ func (s *Service) Create(ctx context.Context, in CreateInput) (Poll, error) {
 			return Poll{}, err
 		}
 	}
-	pid := newID()
+	pid := ids.New()
 	p := &pollItem{
 		Item: store.Item{PK: pollPK(pid), SK: skPoll, Type: "poll", GSI1PK: pollsOfGroup(in.GroupID), GSI1SK: timeKey(now) + "#" + pid},
 		ID:   pid, GroupID: in.GroupID, ThreadID: in.ThreadID, AuthorID: a.UserID, Def: encodeDef(d),
@@ -453,7 +454,7 @@ func (s *Service) Get(ctx context.Context, pid string) (Poll, error) {
 // List returns the polls of a group, newest first (pattern 41); other
 // people's drafts are left out.
 func (s *Service) List(ctx context.Context, gid, cursor string, limit int) (store.Page[Poll], error) {
-	if !validID(gid) {
+	if !ids.Valid(gid) {
 		return store.Page[Poll]{}, authz.ErrHidden
 	}
 	if err := s.groups.Authorize(ctx, gid, authz.GroupViewContent, authz.Target{}); err != nil {
@@ -709,7 +710,7 @@ func (s *Service) AddVoter(ctx context.Context, pid, uid string) error {
 	if !l.def.Settings.SpecifiedVotersOnly {
 		return ErrSpecifiedOnly
 	}
-	if !validID(uid) {
+	if !ids.Valid(uid) {
 		return domain.Validation(domain.FieldError{Field: "user_id", Message: "is not valid"})
 	}
 	rel, err := s.relations(ctx, l.p.GroupID, l.p.ThreadID, "", []string{uid})
@@ -730,7 +731,7 @@ func (s *Service) AddVoter(ctx context.Context, pid, uid string) error {
 // any, is withdrawn in the same transaction (anonymous polls: see
 // WithdrawMember).
 func (s *Service) RemoveVoter(ctx context.Context, pid, uid string) error {
-	if !validID(uid) {
+	if !ids.Valid(uid) {
 		return ErrNoVoter
 	}
 	for attempt := 0; attempt < s.attempts; attempt++ {

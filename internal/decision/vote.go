@@ -12,6 +12,7 @@ import (
 	"github.com/guregu/dynamo/v2"
 
 	"github.com/quorum-app/quorum/internal/authz"
+	"github.com/quorum-app/quorum/internal/ids"
 	"github.com/quorum-app/quorum/internal/poll"
 	"github.com/quorum-app/quorum/internal/store"
 	"github.com/quorum-app/quorum/internal/tabledef"
@@ -78,12 +79,12 @@ type voteState struct {
 func (s *Service) loadVote(ctx context.Context, pid, receipt string) (*voteState, error) {
 	a := authz.ActorFrom(ctx)
 	if !a.Authenticated() {
-		if !validID(pid) {
+		if !ids.Valid(pid) {
 			return nil, authz.ErrHidden
 		}
 		return nil, authz.ErrSignIn
 	}
-	if !validID(a.UserID) {
+	if !ids.Valid(a.UserID) {
 		return nil, authz.ErrSignIn
 	}
 	vs := &voteState{uid: a.UserID}
@@ -260,7 +261,7 @@ func (s *Service) voteOnce(ctx context.Context, pid string, in VoteInput) (VoteR
 		b := &ballotItem{Item: store.Item{PK: pollPK(p.ID), SK: ballotSK(vs.uid), Type: "ballot"}, PollID: p.ID, UserID: vs.uid,
 			Choices: next.Choices, NoneOfTheAbove: next.NoneOfTheAbove, Reason: next.Reason, CastAt: now, UpdatedAt: now}
 		if vs.prev == nil {
-			b.CastID = newID()
+			b.CastID = ids.New()
 			tx.Create(b, errStale)
 		} else {
 			b.Version, b.CastAt, b.CastID = vs.prevVer, vs.castAt, vs.castID
@@ -352,7 +353,7 @@ type MyBallot struct {
 // Mine returns the actor's ballot in a poll.
 func (s *Service) Mine(ctx context.Context, pid string) (MyBallot, error) {
 	a := authz.ActorFrom(ctx)
-	if !a.Authenticated() || !validID(a.UserID) {
+	if !a.Authenticated() || !ids.Valid(a.UserID) {
 		return MyBallot{}, authz.ErrSignIn
 	}
 	l, err := s.load(ctx, pid, ballotSK(a.UserID), votedSK(a.UserID), voterSK(a.UserID))

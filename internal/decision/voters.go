@@ -6,6 +6,7 @@ import (
 
 	"github.com/guregu/dynamo/v2"
 
+	"github.com/quorum-app/quorum/internal/ids"
 	"github.com/quorum-app/quorum/internal/poll"
 	"github.com/quorum-app/quorum/internal/store"
 	"github.com/quorum-app/quorum/internal/tabledef"
@@ -37,7 +38,7 @@ func (s *Service) exist(ctx context.Context, keys []key) (map[key]bool, error) {
 func (s *Service) relations(ctx context.Context, gid, tid, pid string, uids []string) (map[string]poll.Relation, error) {
 	var keys []key
 	for _, uid := range uids {
-		if !validID(uid) {
+		if !ids.Valid(uid) {
 			continue
 		}
 		keys = append(keys, key{groupPK(gid), memberSK(uid)})

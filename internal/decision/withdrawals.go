@@ -7,6 +7,7 @@ import (
 	"github.com/guregu/dynamo/v2"
 
 	"github.com/quorum-app/quorum/internal/domain"
+	"github.com/quorum-app/quorum/internal/ids"
 	"github.com/quorum-app/quorum/internal/store"
 	"github.com/quorum-app/quorum/internal/tabledef"
 )
@@ -66,7 +67,7 @@ func (s *Service) MemberLeft(ctx context.Context, gid, uid string) error {
 // ballots there are withdrawn exactly as for a member who leaves
 // (MemberLeft): recorded, done, retried by Tick on failure.
 func (s *Service) GuestRemoved(ctx context.Context, gid, tid, uid string) error {
-	if !validID(tid) {
+	if !ids.Valid(tid) {
 		return domain.Errorf(domain.Invalid, "invalid id")
 	}
 	return s.left(ctx, gid, tid, uid)
@@ -75,7 +76,7 @@ func (s *Service) GuestRemoved(ctx context.Context, gid, tid, uid string) error 
 // left records and does the withdrawal duty of uid leaving group gid (tid
 // "") or the guests of its thread tid.
 func (s *Service) left(ctx context.Context, gid, tid, uid string) error {
-	if !validID(gid) || !validID(uid) {
+	if !ids.Valid(gid) || !ids.Valid(uid) {
 		_, err := s.withdrawMember(ctx, gid, tid, uid, time.Time{}) // the same validation error
 		return err
 	}

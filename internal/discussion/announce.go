@@ -9,6 +9,7 @@ import (
 
 	"github.com/quorum-app/quorum/internal/authz"
 	"github.com/quorum-app/quorum/internal/domain"
+	"github.com/quorum-app/quorum/internal/ids"
 	"github.com/quorum-app/quorum/internal/notify"
 	"github.com/quorum-app/quorum/internal/store"
 	"github.com/quorum-app/quorum/internal/tabledef"
@@ -131,7 +132,7 @@ func (s *Service) announceTo(ctx context.Context, t *threadItem, actorID, actorN
 // for the decision core's voter sets and for checking whom to notify; no
 // authorization). Bounded by MaxGuests.
 func (s *Service) GuestIDs(ctx context.Context, tid string) ([]string, error) {
-	if !validID(tid) {
+	if !ids.Valid(tid) {
 		return nil, nil
 	}
 	var rows []struct {

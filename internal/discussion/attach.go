@@ -8,6 +8,7 @@ import (
 	"github.com/quorum-app/quorum/internal/authz"
 	"github.com/quorum-app/quorum/internal/blob"
 	"github.com/quorum-app/quorum/internal/domain"
+	"github.com/quorum-app/quorum/internal/ids"
 	"github.com/quorum-app/quorum/internal/store"
 	"github.com/quorum-app/quorum/internal/tabledef"
 	"github.com/quorum-app/quorum/internal/text"
@@ -64,7 +65,7 @@ func (s *Service) StartUpload(ctx context.Context, tid string, in UploadInput) (
 		return PendingUpload{}, err
 	}
 	now := s.now().UTC()
-	fid := newID()
+	fid := ids.New()
 	key := "threads/" + tid + "/" + fid
 	put, err := s.uploads.PresignPut(ctx, key, in.ContentType, in.Size)
 	if err != nil {
@@ -81,7 +82,7 @@ func (s *Service) StartUpload(ctx context.Context, tid string, in UploadInput) (
 }
 
 func (s *Service) getFile(ctx context.Context, tid, fid string) (*fileItem, error) {
-	if !validID(fid) {
+	if !ids.Valid(fid) {
 		return nil, ErrNoFile
 	}
 	var f fileItem

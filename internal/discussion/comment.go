@@ -10,6 +10,7 @@ import (
 
 	"github.com/quorum-app/quorum/internal/authz"
 	"github.com/quorum-app/quorum/internal/domain"
+	"github.com/quorum-app/quorum/internal/ids"
 	"github.com/quorum-app/quorum/internal/notify"
 	"github.com/quorum-app/quorum/internal/store"
 	"github.com/quorum-app/quorum/internal/tabledef"
@@ -18,7 +19,7 @@ import (
 
 // getComment reads a visible comment of thread tid (tombstones included).
 func (s *Service) getComment(ctx context.Context, tid, cid string) (*timelineItem, error) {
-	if len(cid) != 24 || !validID(cid) {
+	if len(cid) != 24 || !ids.Valid(cid) {
 		return nil, ErrNoComment
 	}
 	var c timelineItem
@@ -420,7 +421,7 @@ func (s *Service) React(ctx context.Context, tid, cid, name string, on bool) err
 	if _, ok := Reactions[name]; !ok {
 		return ErrBadReaction
 	}
-	if len(cid) != 24 || !validID(cid) {
+	if len(cid) != 24 || !ids.Valid(cid) {
 		return ErrNoComment
 	}
 	u := s.st.Update(threadPK(tid), itemSK(cid))

@@ -34,6 +34,7 @@ import (
 
 	"github.com/quorum-app/quorum/internal/authz"
 	"github.com/quorum-app/quorum/internal/domain"
+	"github.com/quorum-app/quorum/internal/ids"
 	"github.com/quorum-app/quorum/internal/mail"
 	"github.com/quorum-app/quorum/internal/store"
 	"github.com/quorum-app/quorum/internal/tabledef"
@@ -158,7 +159,7 @@ func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
 func (s *Service) guestInviteID(tid, email string) string {
 	m := hmac.New(sha256.New, s.inviteKey)
 	m.Write([]byte(tid + "\x00" + email))
-	return strings.ToLower(idEncoding.EncodeToString(m.Sum(nil)[:10]))
+	return ids.FromHash(m.Sum(nil))
 }
 
 // guestTokenHash is the stored form of a token.
@@ -311,7 +312,7 @@ func (s *Service) RevokeGuestInvitation(ctx context.Context, tid, id string) err
 	if _, err := s.canAddGuests(ctx, tid); err != nil {
 		return err
 	}
-	if !validID(id) {
+	if !ids.Valid(id) {
 		return ErrNoGuestInvitation
 	}
 	del := s.st.DeleteOp(threadPK(tid), guestInviteSK(id)).
@@ -351,7 +352,7 @@ func (s *Service) openGuestInvite(ctx context.Context, token string) (*guestInvi
 		return nil, nil, "", ErrGuestInviteInvalid
 	}
 	parts := strings.Split(token, ".")
-	if len(parts) != 3 || !validID(parts[0]) || !validID(parts[1]) || len(parts[2]) != guestSecretLen || !validID(parts[2]) {
+	if len(parts) != 3 || !ids.Valid(parts[0]) || !ids.Valid(parts[1]) || len(parts[2]) != guestSecretLen || !ids.Valid(parts[2]) {
 		return nil, nil, "", ErrGuestInviteInvalid
 	}
 	var inv guestInviteItem
@@ -394,7 +395,7 @@ func (s *Service) openGuestInvite(ctx context.Context, token string) (*guestInvi
 // still ask the core for the thread, which applies the policy).
 func GuestInviteThreadID(token string) string {
 	tid, _, _ := strings.Cut(token, ".")
-	if !validID(tid) {
+	if !ids.Valid(tid) {
 		return ""
 	}
 	return tid

@@ -1,12 +1,8 @@
 package discussion
 
 import (
-	"crypto/rand"
-	"encoding/base32"
-	"strings"
 	"time"
 
-	"github.com/quorum-app/quorum/internal/notify"
 	"github.com/quorum-app/quorum/internal/store"
 )
 
@@ -39,31 +35,6 @@ func activityKey(t time.Time, pinned bool, tid string) string {
 		return "P#" + k
 	}
 	return k
-}
-
-var idEncoding = base32.StdEncoding.WithPadding(base32.NoPadding)
-
-// newID returns a random, URL-safe, lowercase identifier (80 bits).
-func newID() string {
-	b := make([]byte, 10)
-	_, _ = rand.Read(b)
-	return strings.ToLower(idEncoding.EncodeToString(b))
-}
-
-// newItemID is a time-sortable timeline position (see notify.NewID).
-func newItemID(t time.Time) string { return notify.NewID(t) }
-
-// validID accepts URL-safe identifiers and nothing that could inject into a key.
-func validID(id string) bool {
-	if len(id) < 1 || len(id) > 128 {
-		return false
-	}
-	for _, r := range id {
-		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_') {
-			return false
-		}
-	}
-	return true
 }
 
 // threadItem: PK=THREAD#<tid> SK=THREAD; GSI1PK=THREADS#<gid>

@@ -13,15 +13,14 @@ package discussion
 import (
 	"context"
 	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
 	"path"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/quorum-app/quorum/internal/authz"
 	"github.com/quorum-app/quorum/internal/domain"
+	"github.com/quorum-app/quorum/internal/ids"
 	"github.com/quorum-app/quorum/internal/store"
 	"github.com/quorum-app/quorum/internal/tabledef"
 	"github.com/quorum-app/quorum/internal/text"
@@ -58,16 +57,16 @@ func mailHash(purpose, key string) []byte {
 // held message was confirmed) with a suffix derived from key (the SES
 // message id), so posting the same message again meets the same item.
 func MailItemID(at time.Time, key string) string {
-	return fmt.Sprintf("%016x", uint64(at.UnixNano())) + hex.EncodeToString(mailHash("item", key)[:4])
+	return ids.Sortable(at, mailHash("item", key))
 }
 
 // MailThreadID is the id of the thread started by the email with key.
 func MailThreadID(key string) string {
-	return strings.ToLower(idEncoding.EncodeToString(mailHash("thread", key)[:10]))
+	return ids.FromHash(mailHash("thread", key))
 }
 
 func mailFileID(key string, i int) string {
-	return strings.ToLower(idEncoding.EncodeToString(mailHash("file", key+"\x00"+strconv.Itoa(i))[:10]))
+	return ids.FromHash(mailHash("file", key+"\x00"+strconv.Itoa(i)))
 }
 
 // CheckMailReply tells whether the actor may post a reply by email in
@@ -117,10 +116,10 @@ func (s *Service) itemExists(ctx context.Context, tid, id string) (bool, error) 
 // id (MailItemID). created is false when that item exists already: the
 // message was posted by an earlier delivery, and nothing is written.
 func (s *Service) MailComment(ctx context.Context, tid string, in CommentInput, id string) (item Item, created bool, err error) {
-	if len(id) != 24 || !validID(id) {
+	if len(id) != 24 || !ids.Valid(id) {
 		return Item{}, false, domain.Errorf(domain.Invalid, "the comment id is not valid")
 	}
-	if !validID(tid) {
+	if !ids.Valid(tid) {
 		return Item{}, false, ErrNoThread
 	}
 	if ok, err := s.itemExists(ctx, tid, id); err != nil || ok {
@@ -244,7 +243,7 @@ var errFileThere = domain.Errorf(domain.Conflict, "the file is attached already"
 // when that thread exists already (an earlier delivery started it).
 func (s *Service) MailStartThread(ctx context.Context, in StartInput, key string, files []MailFile) (th Thread, created bool, skipped []SkippedFile, err error) {
 	a := authz.ActorFrom(ctx)
-	if !validID(in.GroupID) {
+	if !ids.Valid(in.GroupID) {
 		return Thread{}, false, nil, authz.ErrHidden
 	}
 	if err := s.authorize(ctx, in.GroupID, authz.ThreadStart, authz.Target{}); err != nil {

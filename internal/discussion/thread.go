@@ -11,6 +11,7 @@ import (
 
 	"github.com/quorum-app/quorum/internal/authz"
 	"github.com/quorum-app/quorum/internal/domain"
+	"github.com/quorum-app/quorum/internal/ids"
 	"github.com/quorum-app/quorum/internal/notify"
 	"github.com/quorum-app/quorum/internal/store"
 	"github.com/quorum-app/quorum/internal/tabledef"
@@ -26,7 +27,7 @@ func (s *Service) actorName(ctx context.Context, uid string) string {
 
 // getThread reads a live thread; missing, deleted or malformed ids are ErrNoThread.
 func (s *Service) getThread(ctx context.Context, tid string) (*threadItem, error) {
-	if !validID(tid) {
+	if !ids.Valid(tid) {
 		return nil, ErrNoThread
 	}
 	var t threadItem
@@ -102,7 +103,7 @@ type StartInput struct {
 // people.notify, and each chosen person must be a member of the group.
 func (s *Service) StartThread(ctx context.Context, in StartInput) (Thread, error) {
 	a := authz.ActorFrom(ctx)
-	if !validID(in.GroupID) {
+	if !ids.Valid(in.GroupID) {
 		return Thread{}, authz.ErrHidden
 	}
 	if err := s.authorize(ctx, in.GroupID, authz.ThreadStart, authz.Target{}); err != nil {
@@ -119,7 +120,7 @@ func (s *Service) StartThread(ctx context.Context, in StartInput) (Thread, error
 		return Thread{}, err
 	}
 	now := s.now().UTC()
-	t := &threadItem{Item: store.Item{Type: "thread"}, ID: newID(), GroupID: in.GroupID, Title: title, Description: desc,
+	t := &threadItem{Item: store.Item{Type: "thread"}, ID: ids.New(), GroupID: in.GroupID, Title: title, Description: desc,
 		AuthorID: a.UserID, AuthorName: s.actorName(ctx, a.UserID), CreatedAt: now, UpdatedAt: now, Activity: now}
 	t.PK, t.SK = threadPK(t.ID), threadSK
 	t.GSI1PK, t.GSI1SK = threadsPK(t.GroupID), activityKey(now, false, t.ID)
@@ -356,7 +357,7 @@ func (s *Service) UpdateThread(ctx context.Context, tid string, in UpdateInput) 
 }
 
 func (s *Service) history(ref, uid, name string, now time.Time, before, after map[string]string) *historyItem {
-	return &historyItem{Item: store.Item{PK: historyPK(ref), SK: newItemID(now), Type: "history", Version: 1},
+	return &historyItem{Item: store.Item{PK: historyPK(ref), SK: ids.NewSortable(now), Type: "history", Version: 1},
 		Ref: ref, EditorID: uid, Editor: name, At: now, Before: before, After: after}
 }
 
@@ -589,7 +590,7 @@ func (s *Service) purge(ctx context.Context, tid string) error {
 // (policy: group.content.view), with the actor's unread counts.
 func (s *Service) Threads(ctx context.Context, gid, cursor string, limit int) (store.Page[Thread], error) {
 	a := authz.ActorFrom(ctx)
-	if !validID(gid) {
+	if !ids.Valid(gid) {
 		return store.Page[Thread]{}, authz.ErrHidden
 	}
 	if err := s.authorize(ctx, gid, authz.GroupViewContent, authz.Target{}); err != nil {
@@ -708,7 +709,7 @@ func (s *Service) guestThreads(ctx context.Context, uid string) ([]threadItem, e
 	}
 	var keys []dynamo.Keyed
 	for _, g := range grants {
-		if g.Kind == "thread" && validID(g.TargetID) {
+		if g.Kind == "thread" && ids.Valid(g.TargetID) {
 			keys = append(keys, dynamo.Keys{threadPK(g.TargetID), threadSK})
 		}
 	}
@@ -743,7 +744,7 @@ func (s *Service) AddGuest(ctx context.Context, tid, uid string) error {
 	if err := s.authorize(ctx, t.GroupID, authz.GroupAddGuests, threadTarget(t, a.UserID)); err != nil {
 		return err
 	}
-	if !validID(uid) {
+	if !ids.Valid(uid) {
 		return domain.Validation(domain.FieldError{Field: "user", Message: "is not a known person"})
 	}
 	if _, err := s.people.UserByID(ctx, uid); err != nil {
@@ -774,7 +775,7 @@ func (s *Service) RemoveGuest(ctx context.Context, tid, uid string) error {
 	if err := s.authorize(ctx, t.GroupID, authz.GroupAddGuests, threadTarget(t, authz.ActorFrom(ctx).UserID)); err != nil {
 		return err
 	}
-	if !validID(uid) {
+	if !ids.Valid(uid) {
 		return nil
 	}
 	if err := s.st.Delete(ctx, threadPK(tid), guestSK(uid)); err != nil {
@@ -811,7 +812,7 @@ func (s *Service) SetGroupLevel(ctx context.Context, gid string, l notify.Level)
 	if err := authz.RequireUser(a); err != nil {
 		return err
 	}
-	if !validID(gid) {
+	if !ids.Valid(gid) {
 		return authz.ErrHidden
 	}
 	if err := s.authorize(ctx, gid, authz.GroupViewContent, authz.Target{}); err != nil {

@@ -14,6 +14,7 @@ import (
 
 	"github.com/quorum-app/quorum/internal/authz"
 	"github.com/quorum-app/quorum/internal/domain"
+	"github.com/quorum-app/quorum/internal/ids"
 	"github.com/quorum-app/quorum/internal/render"
 	"github.com/quorum-app/quorum/internal/store"
 	"github.com/quorum-app/quorum/internal/tabledef"
@@ -38,7 +39,7 @@ type appendSpec struct {
 func (s *Service) appendItem(ctx context.Context, t *threadItem, sp appendSpec, now time.Time) error {
 	it := sp.item
 	if it.ID == "" {
-		it.ID = newItemID(now)
+		it.ID = ids.NewSortable(now)
 	}
 	it.ThreadID, it.At = t.ID, now
 	it.PK, it.SK, it.Type = threadPK(t.ID), itemSK(it.ID), "timeline_item"
@@ -102,7 +103,7 @@ func (s *Service) AppendEvent(ctx context.Context, tid string, ev Event) (string
 	if ev.Anonymous && ev.ActorID != "" {
 		fe.Add("actor", "an anonymous event carries no actor")
 	}
-	if ev.RefID != "" && !validID(ev.RefID) {
+	if ev.RefID != "" && !ids.Valid(ev.RefID) {
 		fe.Add("ref", "is not a valid id")
 	}
 	if len(ev.Data) > 10 {
@@ -139,7 +140,7 @@ func (s *Service) AppendEvent(ctx context.Context, tid string, ev Event) (string
 // The cursor continues after the last item returned.
 func (s *Service) Page(ctx context.Context, tid, cursor string, limit int) (ThreadPage, error) {
 	a := authz.ActorFrom(ctx)
-	if !validID(tid) {
+	if !ids.Valid(tid) {
 		return ThreadPage{}, ErrNoThread
 	}
 	after := ""

@@ -17,6 +17,7 @@ import (
 
 	"github.com/quorum-app/quorum/internal/authz"
 	"github.com/quorum-app/quorum/internal/domain"
+	"github.com/quorum-app/quorum/internal/ids"
 	"github.com/quorum-app/quorum/internal/mail"
 	"github.com/quorum-app/quorum/internal/store"
 	"github.com/quorum-app/quorum/internal/tabledef"
@@ -166,7 +167,7 @@ func (s *Service) inviteOne(ctx context.Context, g *groupItem, inviter Person, e
 	secret := newSecret()
 	inv := &inviteItem{
 		Item: store.Item{PK: groupPK(g.ID), Type: "invitation"},
-		ID:   newID(), GroupID: g.ID, Email: email, EmailHash: hash, Role: role, Message: msg,
+		ID:   ids.New(), GroupID: g.ID, Email: email, EmailHash: hash, Role: role, Message: msg,
 		InvitedBy: inviter.ID, CreatedAt: now, ExpiresAt: now.Add(InviteTTL), SentCount: 1,
 	}
 	inv.SK = inviteSK(inv.ID)
@@ -207,7 +208,7 @@ func (s *Service) resend(ctx context.Context, g *groupItem, inv *inviteItem, inv
 }
 
 func (s *Service) getInvite(ctx context.Context, gid, id string) (*inviteItem, error) {
-	if !validID(id) {
+	if !ids.Valid(id) {
 		return nil, ErrNoInvitation
 	}
 	var inv inviteItem
@@ -254,7 +255,7 @@ func (s *Service) RevokeInvitation(ctx context.Context, gid, id string) error {
 	if err != nil {
 		return err
 	}
-	if !validID(id) {
+	if !ids.Valid(id) {
 		return ErrNoInvitation
 	}
 	err = s.st.Tx().Delete(s.st.DeleteOp(groupPK(gid), inviteSK(id)).If("attribute_exists($)", tabledef.PK), ErrNoInvitation).Run(ctx, "")
@@ -271,7 +272,7 @@ func (s *Service) openInvitation(ctx context.Context, token string) (*inviteItem
 		return nil, nil, "", ErrInviteInvalid
 	}
 	parts := strings.Split(token, ".")
-	if len(parts) != 3 || !validID(parts[0]) || !validID(parts[1]) || len(parts[2]) != 43 {
+	if len(parts) != 3 || !ids.Valid(parts[0]) || !ids.Valid(parts[1]) || len(parts[2]) != 43 {
 		return nil, nil, "", ErrInviteInvalid
 	}
 	var inv inviteItem
@@ -388,7 +389,7 @@ func (s *Service) ResetJoinLink(ctx context.Context, gid string) (string, error)
 	if err != nil {
 		return "", err
 	}
-	nonce := newID()
+	nonce := ids.New()
 	err = s.st.Update(groupPK(gid), groupSK).Set("JoinNonce", nonce).If("attribute_exists($)", tabledef.PK).Run(ctx)
 	if err := store.ClassifyCond(err, authz.ErrHidden); err != nil {
 		return "", err
@@ -402,7 +403,7 @@ func (s *Service) openJoinLink(ctx context.Context, token string) (*groupItem, e
 		return nil, ErrLinkInvalid
 	}
 	gid, secret, ok := strings.Cut(token, ".")
-	if !ok || !validID(gid) || len(secret) != 32 {
+	if !ok || !ids.Valid(gid) || len(secret) != 32 {
 		return nil, ErrLinkInvalid
 	}
 	g, err := s.getGroup(ctx, gid)

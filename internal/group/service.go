@@ -2,8 +2,6 @@ package group
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/base32"
 	"errors"
 	"log/slog"
 	"net/url"
@@ -14,6 +12,7 @@ import (
 
 	"github.com/quorum-app/quorum/internal/authz"
 	"github.com/quorum-app/quorum/internal/domain"
+	"github.com/quorum-app/quorum/internal/ids"
 	"github.com/quorum-app/quorum/internal/mail"
 	"github.com/quorum-app/quorum/internal/secrets"
 	"github.com/quorum-app/quorum/internal/store"
@@ -88,29 +87,6 @@ var (
 	ErrWrongEmail    = domain.Errorf(domain.Forbidden, "this invitation was sent to another email address: sign in with that address to accept it")
 )
 
-var idEncoding = base32.StdEncoding.WithPadding(base32.NoPadding)
-
-// newID returns a random, URL-safe, lowercase identifier (80 bits).
-func newID() string {
-	b := make([]byte, 10)
-	_, _ = rand.Read(b)
-	return strings.ToLower(idEncoding.EncodeToString(b))
-}
-
-// validID accepts URL-safe identifiers (group ids from newID, user ids from
-// the account service) and nothing that could inject into a key.
-func validID(id string) bool {
-	if len(id) < 1 || len(id) > 128 {
-		return false
-	}
-	for _, r := range id {
-		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_') {
-			return false
-		}
-	}
-	return true
-}
-
 // ---- facts and authorization ----
 
 // loaded is a group with the facts about the actor.
@@ -122,7 +98,7 @@ type loaded struct {
 }
 
 func (s *Service) getGroup(ctx context.Context, gid string) (*groupItem, error) {
-	if !validID(gid) {
+	if !ids.Valid(gid) {
 		return nil, authz.ErrHidden
 	}
 	var g groupItem
@@ -333,9 +309,9 @@ func (s *Service) Create(ctx context.Context, in CreateInput) (Group, error) {
 	for attempt := 0; ; attempt++ {
 		g := &groupItem{
 			Item: store.Item{PK: "", SK: groupSK, Type: "group"},
-			ID:   newID(), Name: name, Handle: handle, Description: desc, Privacy: privacy,
+			ID:   ids.New(), Name: name, Handle: handle, Description: desc, Privacy: privacy,
 			Flags: in.Permissions.Apply(authz.DefaultFlags(privacy)), MemberCount: 1, AdminCount: 1,
-			JoinNonce: newID(), CreatedBy: a.UserID, CreatedAt: now, UpdatedAt: now,
+			JoinNonce: ids.New(), CreatedBy: a.UserID, CreatedAt: now, UpdatedAt: now,
 		}
 		g.PK = groupPK(g.ID)
 		if parent != nil {
@@ -355,7 +331,7 @@ func (s *Service) Create(ctx context.Context, in CreateInput) (Group, error) {
 			if privacy == authz.Secret {
 				handle = secretHandle(base)
 			} else {
-				handle = trimHandle(slug(name), 34) + "-" + newID()[:4]
+				handle = trimHandle(slug(name), 34) + "-" + ids.New()[:4]
 			}
 			continue
 		}
@@ -380,7 +356,7 @@ func secretHandle(base string) string {
 	if base = trimHandle(base, 31); base == "" {
 		base = "group"
 	}
-	return base + "-" + newID()[:8]
+	return base + "-" + ids.New()[:8]
 }
 
 func trimHandle(h string, n int) string {
@@ -705,7 +681,7 @@ func (s *Service) RemoveMember(ctx context.Context, gid, uid string) error {
 	if uid == a.UserID {
 		return s.Leave(ctx, gid)
 	}
-	if !validID(uid) {
+	if !ids.Valid(uid) {
 		return ErrNoMember
 	}
 	m, err := s.getMember(ctx, gid, uid)
@@ -734,7 +710,7 @@ func (s *Service) SetRole(ctx context.Context, gid, uid string, role authz.Role)
 	if !role.Valid() {
 		return Member{}, domain.Validation(domain.FieldError{Field: "role", Message: "must be admin or member"})
 	}
-	if !validID(uid) {
+	if !ids.Valid(uid) {
 		return Member{}, ErrNoMember
 	}
 	m, err := s.getMember(ctx, gid, uid)
@@ -808,7 +784,7 @@ func (s *Service) ApproveRequest(ctx context.Context, gid, uid string) error {
 	if err != nil {
 		return err
 	}
-	if !validID(uid) {
+	if !ids.Valid(uid) {
 		return ErrNoRequest
 	}
 	tx := s.st.Tx().Delete(s.st.DeleteOp(groupPK(gid), requestSK(uid)).If("attribute_exists($)", tabledef.PK), ErrNoRequest)
@@ -828,7 +804,7 @@ func (s *Service) DenyRequest(ctx context.Context, gid, uid string) error {
 	if err != nil {
 		return err
 	}
-	if !validID(uid) {
+	if !ids.Valid(uid) {
 		return ErrNoRequest
 	}
 	err = s.st.Tx().Delete(s.st.DeleteOp(groupPK(gid), requestSK(uid)).If("attribute_exists($)", tabledef.PK), ErrNoRequest).Run(ctx, "")

@@ -8,6 +8,7 @@ import (
 	"github.com/guregu/dynamo/v2"
 
 	"github.com/quorum-app/quorum/internal/domain"
+	"github.com/quorum-app/quorum/internal/ids"
 	"github.com/quorum-app/quorum/internal/store"
 	"github.com/quorum-app/quorum/internal/tabledef"
 )
@@ -122,7 +123,7 @@ func (s *Service) DueDigests(ctx context.Context, now time.Time) ([]DigestDue, e
 // or sends twice. When the person changed their schedule in between, their
 // new due time is kept and only the position advances.
 func (s *Service) DigestSent(ctx context.Context, d DigestDue, through string, now time.Time) error {
-	if !validID(d.UserID) {
+	if !ids.Valid(d.UserID) {
 		return domain.Errorf(domain.Invalid, "mailpref: digest of an invalid user id")
 	}
 	if through == "" {

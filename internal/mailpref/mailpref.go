@@ -155,20 +155,6 @@ func NormalizeAddress(raw string) string {
 	return strings.ToLower(strings.TrimSpace(s))
 }
 
-// validID accepts URL-safe identifiers (base32/base64url ids of users,
-// groups and threads) and nothing that could inject into a key or a token.
-func validID(id string) bool {
-	if id == "" || len(id) > 64 {
-		return false
-	}
-	for _, r := range id {
-		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_') {
-			return false
-		}
-	}
-	return true
-}
-
 // ---- items ----
 
 // prefsItem: PK=USER#<uid> SK=MAILPREF. Written only when something differs

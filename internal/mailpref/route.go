@@ -8,6 +8,7 @@ import (
 	"github.com/guregu/dynamo/v2"
 
 	"github.com/quorum-app/quorum/internal/domain"
+	"github.com/quorum-app/quorum/internal/ids"
 	"github.com/quorum-app/quorum/internal/store"
 	"github.com/quorum-app/quorum/internal/tabledef"
 )
@@ -60,7 +61,7 @@ type routeRow struct {
 // by the very next notification. Order: suppressed, unsubscribed from all,
 // off, thread, group, then the mode.
 func (s *Service) Route(ctx context.Context, uid, email, gid, tid string) (Route, error) {
-	if !validID(uid) || NormalizeAddress(email) == "" || (gid != "" && !validID(gid)) || (tid != "" && !validID(tid)) {
+	if !ids.Valid(uid) || NormalizeAddress(email) == "" || (gid != "" && !ids.Valid(gid)) || (tid != "" && !ids.Valid(tid)) {
 		return Route{}, domain.Errorf(domain.Invalid, "mailpref: route needs a user id, an address and well-formed group/thread ids")
 	}
 	rows, err := s.batch(ctx, uid, email, gid, tid)
@@ -125,7 +126,7 @@ func (s *Service) DigestRoute(ctx context.Context, uid, email string) (Route, er
 // KeyGeneration is uid's current reply-key generation (0 until the first
 // reset), for the inbound side to check a reply token against. One GetItem.
 func (s *Service) KeyGeneration(ctx context.Context, uid string) (int, error) {
-	if !validID(uid) {
+	if !ids.Valid(uid) {
 		return 0, domain.Errorf(domain.Invalid, "mailpref: invalid user id")
 	}
 	p, err := s.getPrefs(ctx, uid)

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/quorum-app/quorum/internal/domain"
+	"github.com/quorum-app/quorum/internal/ids"
 	"github.com/quorum-app/quorum/internal/store"
 )
 
@@ -32,7 +33,7 @@ func (sc Scope) Valid() bool {
 	case ScopeAll:
 		return sc.ID == ""
 	case ScopeGroup, ScopeThread:
-		return validID(sc.ID)
+		return ids.Valid(sc.ID)
 	}
 	return false
 }
@@ -53,7 +54,7 @@ var letterKind = map[string]string{"a": ScopeAll, "g": ScopeGroup, "t": ScopeThr
 //
 //	a.<uid>.<mac>   g.<uid>.<gid>.<mac>   t.<uid>.<tid>.<mac>
 func (s *Service) Token(uid string, sc Scope) (string, error) {
-	if !validID(uid) || !sc.Valid() {
+	if !ids.Valid(uid) || !sc.Valid() {
 		return "", domain.Errorf(domain.Invalid, "mailpref: cannot make an unsubscribe token for this scope")
 	}
 	k := kindLetter[sc.Kind]
@@ -115,7 +116,7 @@ func (s *Service) Check(token string) (uid string, sc Scope, err error) {
 		return "", Scope{}, ErrBadToken
 	}
 	sc = Scope{Kind: letterKind[k], ID: id}
-	if !validID(uid) || !sc.Valid() || (sc.Kind == ScopeAll) != (len(parts) == 3) {
+	if !ids.Valid(uid) || !sc.Valid() || (sc.Kind == ScopeAll) != (len(parts) == 3) {
 		return "", Scope{}, ErrBadToken
 	}
 	got, derr := base64.RawURLEncoding.DecodeString(mac)

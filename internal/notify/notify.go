@@ -19,8 +19,6 @@ package notify
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"fmt"
 	"time"
 
@@ -28,6 +26,7 @@ import (
 
 	"github.com/quorum-app/quorum/internal/authz"
 	"github.com/quorum-app/quorum/internal/domain"
+	"github.com/quorum-app/quorum/internal/ids"
 	"github.com/quorum-app/quorum/internal/store"
 	"github.com/quorum-app/quorum/internal/tabledef"
 )
@@ -124,20 +123,12 @@ func New(st *store.Store, now func() time.Time) *Service {
 	return &Service{st: st, now: now}
 }
 
-// NewID returns a time-sortable, unique identifier: 16 hex digits of Unix
-// nanoseconds, then 8 random hex digits. Lexical order is time order.
-func NewID(t time.Time) string {
-	b := make([]byte, 4)
-	_, _ = rand.Read(b)
-	return fmt.Sprintf("%016x", uint64(t.UnixNano())) + hex.EncodeToString(b)
-}
-
 func (s *Service) item(n *Notification) *notifItem {
 	if n.ID == "" {
 		if n.CreatedAt.IsZero() {
 			n.CreatedAt = s.now().UTC()
 		}
-		n.ID = NewID(n.CreatedAt)
+		n.ID = ids.NewSortable(n.CreatedAt)
 	}
 	it := &notifItem{
 		Item: store.Item{PK: userPK(n.UserID), SK: notifPrefix + n.ID, Type: "notification"},
