@@ -91,15 +91,15 @@ func (r Role) Valid() bool { return r == RoleMember || r == RoleAdmin }
 // Flags are a group's permission settings. Admins can always do what
 // members can be allowed to do.
 type Flags struct {
-	MembersCanAddMembers       bool `json:"members_can_add_members" dynamo:"MembersCanAddMembers"`
-	MembersCanAddGuests        bool `json:"members_can_add_guests" dynamo:"MembersCanAddGuests"`
-	MembersCanAnnounce         bool `json:"members_can_announce" dynamo:"MembersCanAnnounce"`
-	MembersCanStartThreads     bool `json:"members_can_start_threads" dynamo:"MembersCanStartThreads"`
-	MembersCanStartPolls       bool `json:"members_can_start_polls" dynamo:"MembersCanStartPolls"`
-	MembersCanEditOwnThreads   bool `json:"members_can_edit_own_threads" dynamo:"MembersCanEditOwnThreads"`
-	MembersCanEditOwnComments  bool `json:"members_can_edit_own_comments" dynamo:"MembersCanEditOwnComments"`
-	AdminsCanEditUserContent   bool `json:"admins_can_edit_user_content" dynamo:"AdminsCanEditUserContent"`
-	ParentMembersCanSeeThreads bool `json:"parent_members_can_see_threads" dynamo:"ParentMembersCanSeeThreads"`
+	MembersCanAddMembers       bool `json:"members_can_add_members"`
+	MembersCanAddGuests        bool `json:"members_can_add_guests"`
+	MembersCanAnnounce         bool `json:"members_can_announce"`
+	MembersCanStartThreads     bool `json:"members_can_start_threads"`
+	MembersCanStartPolls       bool `json:"members_can_start_polls"`
+	MembersCanEditOwnThreads   bool `json:"members_can_edit_own_threads"`
+	MembersCanEditOwnComments  bool `json:"members_can_edit_own_comments"`
+	AdminsCanEditUserContent   bool `json:"admins_can_edit_user_content"`
+	ParentMembersCanSeeThreads bool `json:"parent_members_can_see_threads"`
 }
 
 // DefaultFlags are the flags a new group with privacy p starts with.

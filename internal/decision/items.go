@@ -15,6 +15,7 @@ import (
 
 	"github.com/quorum-app/quorum/internal/authz"
 	"github.com/quorum-app/quorum/internal/domain"
+	"github.com/quorum-app/quorum/internal/group"
 	"github.com/quorum-app/quorum/internal/poll"
 	"github.com/quorum-app/quorum/internal/store"
 	"github.com/quorum-app/quorum/internal/tabledef"
@@ -238,11 +239,11 @@ type outcomeItem struct {
 // groupRow and memberRow read the group's items (patterns 12 and 16) for
 // the policy's facts and the eligible count; internal/group owns them.
 type groupRow struct {
-	ID          string        `dynamo:"ID"`
-	Privacy     authz.Privacy `dynamo:"Privacy"`
-	ParentID    string        `dynamo:"ParentID"`
-	Flags       authz.Flags   `dynamo:"Flags"`
-	MemberCount int64         `dynamo:"MemberCount"`
+	ID          string            `dynamo:"ID"`
+	Privacy     authz.Privacy     `dynamo:"Privacy"`
+	ParentID    string            `dynamo:"ParentID"`
+	Flags       group.StoredFlags `dynamo:"Flags"`
+	MemberCount int64             `dynamo:"MemberCount"`
 }
 
 type memberRow struct {

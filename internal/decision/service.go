@@ -294,7 +294,7 @@ func (s *Service) authorizeVoter(ctx context.Context, ac *access, p *pollItem, a
 		Author: ac.a.Authenticated() && ac.a.UserID == p.AuthorID, Voter: voter}
 	if ac.member != nil {
 		return authz.Group(ac.a, action, authz.GroupFacts{
-			GroupID: p.GroupID, Privacy: ac.group.Privacy, Flags: ac.group.Flags, Role: ac.member.Role,
+			GroupID: p.GroupID, Privacy: ac.group.Privacy, Flags: ac.group.Flags.Flags(), Role: ac.member.Role,
 			ParentID: ac.group.ParentID, Target: target,
 		})
 	}

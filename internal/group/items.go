@@ -32,7 +32,7 @@ type groupItem struct {
 	Description string        `dynamo:"Description"`
 	Privacy     authz.Privacy `dynamo:"Privacy"`
 	ParentID    string        `dynamo:"ParentID,omitempty"`
-	Flags       authz.Flags   `dynamo:"Flags"`
+	Flags       StoredFlags   `dynamo:"Flags"`
 	MemberCount int64         `dynamo:"MemberCount"`
 	AdminCount  int64         `dynamo:"AdminCount"`
 	// JoinNonce keys the shareable join link: the link's secret is an HMAC
@@ -42,6 +42,52 @@ type groupItem struct {
 	CreatedBy string    `dynamo:"CreatedBy"`
 	CreatedAt time.Time `dynamo:"CreatedAt"`
 	UpdatedAt time.Time `dynamo:"UpdatedAt"`
+}
+
+// StoredFlags is how a group's permission flags are stored: the map
+// attribute Flags of the group item. authz.Flags is the policy's view of
+// them; the policy knows nothing of storage, so this package maps one to
+// the other (and other packages that read group items use this type).
+type StoredFlags struct {
+	MembersCanAddMembers       bool `dynamo:"MembersCanAddMembers"`
+	MembersCanAddGuests        bool `dynamo:"MembersCanAddGuests"`
+	MembersCanAnnounce         bool `dynamo:"MembersCanAnnounce"`
+	MembersCanStartThreads     bool `dynamo:"MembersCanStartThreads"`
+	MembersCanStartPolls       bool `dynamo:"MembersCanStartPolls"`
+	MembersCanEditOwnThreads   bool `dynamo:"MembersCanEditOwnThreads"`
+	MembersCanEditOwnComments  bool `dynamo:"MembersCanEditOwnComments"`
+	AdminsCanEditUserContent   bool `dynamo:"AdminsCanEditUserContent"`
+	ParentMembersCanSeeThreads bool `dynamo:"ParentMembersCanSeeThreads"`
+}
+
+// Flags returns the stored flags as the policy sees them.
+func (s StoredFlags) Flags() authz.Flags {
+	return authz.Flags{
+		MembersCanAddMembers:       s.MembersCanAddMembers,
+		MembersCanAddGuests:        s.MembersCanAddGuests,
+		MembersCanAnnounce:         s.MembersCanAnnounce,
+		MembersCanStartThreads:     s.MembersCanStartThreads,
+		MembersCanStartPolls:       s.MembersCanStartPolls,
+		MembersCanEditOwnThreads:   s.MembersCanEditOwnThreads,
+		MembersCanEditOwnComments:  s.MembersCanEditOwnComments,
+		AdminsCanEditUserContent:   s.AdminsCanEditUserContent,
+		ParentMembersCanSeeThreads: s.ParentMembersCanSeeThreads,
+	}
+}
+
+// storeFlags is the stored form of f.
+func storeFlags(f authz.Flags) StoredFlags {
+	return StoredFlags{
+		MembersCanAddMembers:       f.MembersCanAddMembers,
+		MembersCanAddGuests:        f.MembersCanAddGuests,
+		MembersCanAnnounce:         f.MembersCanAnnounce,
+		MembersCanStartThreads:     f.MembersCanStartThreads,
+		MembersCanStartPolls:       f.MembersCanStartPolls,
+		MembersCanEditOwnThreads:   f.MembersCanEditOwnThreads,
+		MembersCanEditOwnComments:  f.MembersCanEditOwnComments,
+		AdminsCanEditUserContent:   f.AdminsCanEditUserContent,
+		ParentMembersCanSeeThreads: f.ParentMembersCanSeeThreads,
+	}
 }
 
 // handleItem: PK=HANDLE#<handle> SK=HANDLE → GroupID (makes handles unique).
@@ -118,7 +164,7 @@ func (g *groupItem) view() Group {
 	mc, ac := g.MemberCount, g.AdminCount
 	return Group{
 		ID: g.ID, Name: g.Name, Handle: g.Handle, Description: g.Description, Privacy: g.Privacy,
-		ParentID: g.ParentID, Permissions: g.Flags, MemberCount: &mc, AdminCount: &ac,
+		ParentID: g.ParentID, Permissions: g.Flags.Flags(), MemberCount: &mc, AdminCount: &ac,
 		CreatedAt: g.CreatedAt, UpdatedAt: g.UpdatedAt, Version: g.Version,
 	}
 }

@@ -137,7 +137,7 @@ func (s *Service) load(ctx context.Context, a authz.Actor, gid string) (*loaded,
 }
 
 func (s *Service) loadFor(ctx context.Context, a authz.Actor, g *groupItem) (*loaded, error) {
-	l := &loaded{g: g, facts: authz.GroupFacts{GroupID: g.ID, Privacy: g.Privacy, Flags: g.Flags}}
+	l := &loaded{g: g, facts: authz.GroupFacts{GroupID: g.ID, Privacy: g.Privacy, Flags: g.Flags.Flags()}}
 	if a.Authenticated() {
 		m, err := s.getMember(ctx, g.ID, a.UserID)
 		if err != nil {
@@ -310,7 +310,7 @@ func (s *Service) Create(ctx context.Context, in CreateInput) (Group, error) {
 		g := &groupItem{
 			Item: store.Item{PK: "", SK: groupSK, Type: "group"},
 			ID:   ids.New(), Name: name, Handle: handle, Description: desc, Privacy: privacy,
-			Flags: in.Permissions.Apply(authz.DefaultFlags(privacy)), MemberCount: 1, AdminCount: 1,
+			Flags: storeFlags(in.Permissions.Apply(authz.DefaultFlags(privacy))), MemberCount: 1, AdminCount: 1,
 			JoinNonce: ids.New(), CreatedBy: a.UserID, CreatedAt: now, UpdatedAt: now,
 		}
 		g.PK = groupPK(g.ID)
@@ -436,7 +436,7 @@ func (s *Service) Mine(ctx context.Context, cursor string, limit int) (store.Pag
 		}
 		// Membership in the group is all the facts a member's own list
 		// needs; the policy still decides each field.
-		l := &loaded{g: g, facts: authz.GroupFacts{GroupID: g.ID, Privacy: g.Privacy, Flags: g.Flags, Role: roles[g.ID], ParentID: g.ParentID, ParentPrivacy: authz.Open}}
+		l := &loaded{g: g, facts: authz.GroupFacts{GroupID: g.ID, Privacy: g.Privacy, Flags: g.Flags.Flags(), Role: roles[g.ID], ParentID: g.ParentID, ParentPrivacy: authz.Open}}
 		out.Items = append(out.Items, present(a, l))
 	}
 	return out, nil
@@ -460,7 +460,7 @@ func (s *Service) Subgroups(ctx context.Context, gid string) ([]Group, error) {
 	out := []Group{}
 	for i := range subs {
 		sg := &subs[i]
-		f := authz.GroupFacts{GroupID: sg.ID, Privacy: sg.Privacy, Flags: sg.Flags, ParentID: gid,
+		f := authz.GroupFacts{GroupID: sg.ID, Privacy: sg.Privacy, Flags: sg.Flags.Flags(), ParentID: gid,
 			ParentPrivacy: parent.g.Privacy, ParentRole: parent.facts.Role}
 		m, err := s.getMember(ctx, sg.ID, a.UserID)
 		if err != nil {
@@ -514,7 +514,7 @@ func (s *Service) Update(ctx context.Context, gid string, in UpdateInput) (Group
 			}
 		}
 	}
-	g.Flags = in.Permissions.Apply(g.Flags)
+	g.Flags = storeFlags(in.Permissions.Apply(g.Flags.Flags()))
 	if err := fe.Err(); err != nil {
 		return Group{}, err
 	}
