@@ -32,7 +32,7 @@ test: tools chromium check ## install what is missing and run every test
 FUZZ_TIME ?= 30s
 fuzz: tools ## bounded fuzzing of inbound mail, reply tokens, Markdown, the text cleaner and every write route
 	$(GO) test ./internal/inbound/ -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZ_TIME) -fuzzminimizetime 5s
-	$(GO) test ./internal/inbound/ -run '^$$' -fuzz '^FuzzVerifyToken$$' -fuzztime 15s -fuzzminimizetime 5s
+	$(GO) test ./internal/replyaddr/ -run '^$$' -fuzz '^FuzzVerifyToken$$' -fuzztime 15s -fuzzminimizetime 5s
 	$(GO) test ./internal/render/ -run '^$$' -fuzz '^FuzzMarkdownInert$$' -fuzztime 15s -fuzzminimizetime 5s
 	$(GO) test ./internal/text/ -run '^$$' -fuzz '^FuzzClean$$' -fuzztime 10s -fuzzminimizetime 5s
 	@# JSON bodies and forms of every write route through the whole app on the local cloud; the first

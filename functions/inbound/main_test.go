@@ -15,9 +15,9 @@ import (
 	"github.com/quorum-app/quorum/internal/authz"
 	"github.com/quorum-app/quorum/internal/discussion"
 	"github.com/quorum-app/quorum/internal/group"
-	"github.com/quorum-app/quorum/internal/inbound"
 	"github.com/quorum-app/quorum/internal/inbox"
 	"github.com/quorum-app/quorum/internal/logging"
+	"github.com/quorum-app/quorum/internal/replyaddr"
 	"github.com/quorum-app/quorum/internal/testcloud"
 )
 
@@ -48,8 +48,8 @@ func TestReplyEventPostsOnceThroughTheWiring(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	to, err := inbound.NewTokens(env.Config.SigningKey, env.Config.MailDomain).Mint(inbound.Token{UserID: alice.ID,
-		Kind: inbound.KindThread, ThreadID: th.ID, Expires: time.Now().Add(24 * time.Hour)})
+	to, err := replyaddr.NewTokens(env.Config.SigningKey, env.Config.MailDomain).Mint(replyaddr.Token{UserID: alice.ID,
+		Kind: replyaddr.KindThread, ThreadID: th.ID, Expires: time.Now().Add(24 * time.Hour)})
 	if err != nil {
 		t.Fatal(err)
 	}

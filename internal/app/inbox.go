@@ -9,9 +9,9 @@ import (
 	"github.com/quorum-app/quorum/internal/decision"
 	"github.com/quorum-app/quorum/internal/discussion"
 	"github.com/quorum-app/quorum/internal/group"
-	"github.com/quorum-app/quorum/internal/inbound"
 	"github.com/quorum-app/quorum/internal/inbox"
 	"github.com/quorum-app/quorum/internal/mail"
+	"github.com/quorum-app/quorum/internal/replyaddr"
 	"github.com/quorum-app/quorum/internal/store"
 )
 
@@ -30,7 +30,7 @@ func newInbox(cfg config.Config, clients *awsclient.Clients, st *store.Store, ac
 	}
 	return inbox.New(inbox.Config{
 		Store: st, Raw: inbox.S3Raw{Client: clients.S3}, InboundBucket: cfg.InboundBucket, InboundPrefix: prefix,
-		Tokens: inbound.NewTokens(cfg.SigningKey, cfg.MailDomain), Keys: keys, Notifications: notes, People: People{accounts},
+		Tokens: replyaddr.NewTokens(cfg.SigningKey, cfg.MailDomain), Keys: keys, Notifications: notes, People: People{accounts},
 		Discussions: discussions, Decisions: decisions, Groups: groups, Mail: sender, MailFrom: cfg.MailFrom, BaseURL: base,
 		SigningKey: cfg.SigningKey, Retention: cfg.InboundRetention, Log: log,
 	})

@@ -12,12 +12,12 @@ import (
 	"github.com/quorum-app/quorum/internal/decision"
 	"github.com/quorum-app/quorum/internal/domain"
 	"github.com/quorum-app/quorum/internal/group"
-	"github.com/quorum-app/quorum/internal/inbound"
 	"github.com/quorum-app/quorum/internal/mail"
 	"github.com/quorum-app/quorum/internal/mailpref"
 	"github.com/quorum-app/quorum/internal/notify"
 	"github.com/quorum-app/quorum/internal/outbox"
 	"github.com/quorum-app/quorum/internal/poll"
+	"github.com/quorum-app/quorum/internal/replyaddr"
 )
 
 // newOutbox wires the notification email dispatcher (internal/outbox):
@@ -31,7 +31,7 @@ func newOutbox(cfg config.Config, notes *notify.Service, sender mail.Sender, acc
 		Notifications: notes, Sender: sender,
 		People: MailPeople{accounts}, Groups: MailGroups{groups}, Prefs: MailPreferences{prefs},
 		Meetings: MailMeetings{Decisions: decisions, BaseURL: base},
-		Tokens:   inbound.NewTokens(cfg.SigningKey, cfg.MailDomain),
+		Tokens:   replyaddr.NewTokens(cfg.SigningKey, cfg.MailDomain),
 		BaseURL:  base, MailDomain: cfg.MailDomain, From: cfg.MailFrom, Log: log,
 	})
 }

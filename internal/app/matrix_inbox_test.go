@@ -29,8 +29,8 @@ import (
 	"time"
 
 	"github.com/quorum-app/quorum/internal/discussion"
-	"github.com/quorum-app/quorum/internal/inbound"
 	"github.com/quorum-app/quorum/internal/inbox"
+	"github.com/quorum-app/quorum/internal/replyaddr"
 )
 
 func init() {
@@ -74,8 +74,8 @@ func (w *world) heldReply() string {
 	tid := w.fixtures[0].ext["inbox_thread"]
 	gen, err := w.a.MailPrefs.KeyGeneration(context.Background(), m.id) // the matrix may have reset M's addresses
 	w.must(err, "key generation")
-	tok := inbound.NewTokens(w.a.Config.SigningKey, w.a.Config.MailDomain)
-	to, err := tok.Mint(inbound.Token{UserID: m.id, Kind: inbound.KindThread, ThreadID: tid, KeyGeneration: gen,
+	tok := replyaddr.NewTokens(w.a.Config.SigningKey, w.a.Config.MailDomain)
+	to, err := tok.Mint(replyaddr.Token{UserID: m.id, Kind: replyaddr.KindThread, ThreadID: tid, KeyGeneration: gen,
 		Expires: time.Now().Add(7 * 24 * time.Hour)})
 	w.must(err, "mint reply address")
 	out, err := w.a.Inbox.Inject(context.Background(), matrixEML(m.email, to, "Re: Inbox thread", fmt.Sprintf("Reply %d", w.next())),

@@ -11,6 +11,7 @@ import (
 
 	"github.com/quorum-app/quorum/internal/domain"
 	"github.com/quorum-app/quorum/internal/mail"
+	"github.com/quorum-app/quorum/internal/replyaddr"
 )
 
 const testDomain = "quorum.example.org"
@@ -130,7 +131,7 @@ func TestCorpusDrops(t *testing.T) {
 			if c.Kind != want || !c.Drop() {
 				t.Errorf("classified %+v, want %s", c, want)
 			}
-			d := Decide(DecideInput{Message: m, Verdicts: passing(m), OwnDomain: testDomain, Token: Token{UserID: "u"},
+			d := Decide(DecideInput{Message: m, Verdicts: passing(m), OwnDomain: testDomain, Token: replyaddr.Token{UserID: "u"},
 				UserAddresses: []string{m.From.Address}})
 			if d.Outcome != Drop {
 				t.Errorf("decision %+v", d)

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/aws/aws-lambda-go/events"
+	"github.com/quorum-app/quorum/internal/replyaddr"
 )
 
 // SES verdict statuses.
@@ -115,14 +116,14 @@ const (
 )
 
 // DecideInput is everything Decide looks at. The caller fills TokenErr and
-// Token from Tokens.Verify on the reply address, and TargetErr from loading
+// Token from replyaddr.Tokens.Verify on the reply address, and TargetErr from loading
 // the token's target (nil when it exists and the user may still post
 // there: e.g. the comment belongs to the thread, the poll is open).
 type DecideInput struct {
 	Message       *Message
 	Verdicts      Verdicts
 	OwnDomain     string
-	Token         Token
+	Token         replyaddr.Token
 	TokenErr      error
 	TargetErr     error
 	UserAddresses []string // the token user's verified addresses (and aliases)

@@ -10,6 +10,7 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/quorum-app/quorum/internal/domain"
+	"github.com/quorum-app/quorum/internal/replyaddr"
 )
 
 // passing returns verdicts that authenticate m's From domain via DMARC.
@@ -71,7 +72,7 @@ func TestDecide(t *testing.T) {
 	alice := load(t, "gmail_reply.eml")
 	forged := load(t, "gmail_reply.eml")
 	forged.From = Address{Address: "mallory@attacker.example"}
-	tok := Token{UserID: "u1", Kind: KindThread, ThreadID: "t1"}
+	tok := replyaddr.Token{UserID: "u1", Kind: replyaddr.KindThread, ThreadID: "t1"}
 	addrs := []string{"Alice@Example.org"}
 	cases := []struct {
 		name string
@@ -83,8 +84,8 @@ func TestDecide(t *testing.T) {
 		{"failing DMARC is held", DecideInput{Message: alice, Verdicts: Verdicts{"PASS", "PASS", "PASS", "PASS", "FAIL", ""}, Token: tok, UserAddresses: addrs}, Hold},
 		{"spam is held", DecideInput{Message: alice, Verdicts: Verdicts{"FAIL", "PASS", "PASS", "PASS", "PASS", ""}, Token: tok, UserAddresses: addrs}, Hold},
 		{"virus is rejected", DecideInput{Message: alice, Verdicts: Verdicts{"PASS", "FAIL", "PASS", "PASS", "PASS", ""}, Token: tok, UserAddresses: addrs}, Reject},
-		{"bad token", DecideInput{Message: alice, Verdicts: passing(alice), TokenErr: ErrTokenBadMAC, UserAddresses: addrs}, Reject},
-		{"expired token", DecideInput{Message: alice, Verdicts: passing(alice), Token: tok, TokenErr: ErrTokenExpired, UserAddresses: addrs}, Reject},
+		{"bad token", DecideInput{Message: alice, Verdicts: passing(alice), TokenErr: replyaddr.ErrTokenBadMAC, UserAddresses: addrs}, Reject},
+		{"expired token", DecideInput{Message: alice, Verdicts: passing(alice), Token: tok, TokenErr: replyaddr.ErrTokenExpired, UserAddresses: addrs}, Reject},
 		{"no token", DecideInput{Message: alice, Verdicts: passing(alice), UserAddresses: addrs}, Reject},
 		{"valid token, wrong thread", DecideInput{Message: alice, Verdicts: passing(alice), Token: tok, TargetErr: domain.Errorf(domain.NotFound, "no such comment in this thread"), UserAddresses: addrs}, Reject},
 		{"auto reply with valid token", DecideInput{Message: load(t, "ooo_en.eml"), Verdicts: passing(alice), Token: tok, UserAddresses: []string{"bob@example.org"}}, Drop},
@@ -99,10 +100,10 @@ func TestDecide(t *testing.T) {
 			t.Errorf("%s: may reply to an unauthenticated sender", c.name)
 		}
 	}
-	if d := Decide(DecideInput{Message: forged, Verdicts: Verdicts{}, TokenErr: ErrTokenBadMAC, OwnDomain: testDomain}); d.MayReply {
+	if d := Decide(DecideInput{Message: forged, Verdicts: Verdicts{}, TokenErr: replyaddr.ErrTokenBadMAC, OwnDomain: testDomain}); d.MayReply {
 		t.Error("no backscatter to unauthenticated senders")
 	}
-	if !errors.Is(ErrTokenExpired, &domain.Error{Code: domain.Gone}) {
+	if !errors.Is(replyaddr.ErrTokenExpired, &domain.Error{Code: domain.Gone}) {
 		t.Error("expired is Gone")
 	}
 }

@@ -1,16 +1,16 @@
 // Package inbound is the pure core of Quorum's inbound email: it parses raw
-// MIME, extracts what the sender wrote, recognises machine mail, mints and
-// verifies the per-recipient reply addresses, decides whether a message is
-// accepted, held, rejected or dropped, and reads votes from a reply's first
-// line. It does no I/O: the SES-triggered Lambda (functions/inbound) loads
+// MIME, extracts what the sender wrote, recognises machine mail, decides
+// whether a message is accepted, held, rejected or dropped (given the reply
+// address verified by internal/replyaddr, which owns the reply addresses),
+// and reads votes from a reply's first line. It does no I/O: the SES-triggered Lambda (functions/inbound) loads
 // the raw message from S3, looks up users and targets, and acts on the
 // Decision.
 //
 // # Pipeline
 //
 //	m, err := inbound.Parse(raw)                       // ≤ 30 MB, tolerant of broken MIME
-//	addr := tokens.FindReplyAddress(receipt.Recipients...)
-//	tok, terr := tokens.Verify(addr, now, currentGen)  // MAC, expiry, key generation
+//	addr := tokens.FindReplyAddress(receipt.Recipients...) // tokens: *replyaddr.Tokens
+//	tok, terr := tokens.Verify(addr, now, currentGen)      // MAC, expiry, key generation
 //	d := inbound.Decide(inbound.DecideInput{Message: m, Verdicts: inbound.VerdictsFromSES(rec.SES),
 //		OwnDomain: domain, Token: tok, TokenErr: terr, TargetErr: targetErr, UserAddresses: addrs})
 //	text := inbound.ExtractReply(m)                    // the comment body
@@ -48,14 +48,15 @@
 // # Fuzzing
 //
 // FuzzParse runs Parse, Classify, ExtractReply, Authenticate and ParseVote on
-// arbitrary bytes (seeded from testdata/*.eml); FuzzVerifyToken runs Verify on
-// arbitrary addresses and checks that any address that verifies re-mints to
-// itself (version 1 addresses are verified, never minted). CI runs each for a bounded time (one -fuzz target per invocation;
-// -fuzzminimizetime keeps the minimisation of new inputs from eating the
-// budget):
+// arbitrary bytes (seeded from testdata/*.eml); internal/replyaddr's
+// FuzzVerifyToken runs Verify on arbitrary addresses and checks that any
+// address that verifies re-mints to itself (version 1 addresses are
+// verified, never minted). CI runs each for a bounded time (one -fuzz target
+// per invocation; -fuzzminimizetime keeps the minimisation of new inputs from
+// eating the budget):
 //
 //	go test ./internal/inbound/ -run '^$' -fuzz '^FuzzParse$' -fuzztime 60s -fuzzminimizetime 5s
-//	go test ./internal/inbound/ -run '^$' -fuzz '^FuzzVerifyToken$' -fuzztime 20s -fuzzminimizetime 5s
+//	go test ./internal/replyaddr/ -run '^$' -fuzz '^FuzzVerifyToken$' -fuzztime 20s -fuzzminimizetime 5s
 //
 // A crash writes the failing input to testdata/fuzz/<FuzzName>/; commit it
 // with the fix so that plain `go test` replays it from then on.

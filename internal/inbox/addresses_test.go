@@ -6,9 +6,9 @@ import (
 
 	"github.com/quorum-app/quorum/internal/discussion"
 	"github.com/quorum-app/quorum/internal/group"
-	"github.com/quorum-app/quorum/internal/inbound"
 	"github.com/quorum-app/quorum/internal/inbox"
 	"github.com/quorum-app/quorum/internal/notify"
+	"github.com/quorum-app/quorum/internal/replyaddr"
 )
 
 // localPart fails the test unless addr's local part fits RFC 5321's 64 octets.
@@ -48,7 +48,7 @@ func TestReplyToACommentEmail(t *testing.T) {
 	if n.ID == "" {
 		t.Fatalf("no reply notification for alice: %+v", list.Items)
 	}
-	to := f.replyAddr(inbound.Token{UserID: s.alice.id, Kind: inbound.KindComment, NotificationID: n.ID})
+	to := f.replyAddr(replyaddr.Token{UserID: s.alice.id, Kind: replyaddr.KindComment, NotificationID: n.ID})
 	localPart(t, to)
 	out := f.deliver("", eml(s.alice.email, "x", "Re: Spring planting", "Roses it is."), to, passing)
 	if out.Result != inbox.Posted || out.ThreadID != s.tid {
@@ -65,7 +65,7 @@ func TestReplyToACommentEmail(t *testing.T) {
 	}
 
 	// Bob's address naming alice's notification: not his, rejected.
-	forged := f.replyAddr(inbound.Token{UserID: s.bob.id, Kind: inbound.KindComment, NotificationID: n.ID})
+	forged := f.replyAddr(replyaddr.Token{UserID: s.bob.id, Kind: replyaddr.KindComment, NotificationID: n.ID})
 	if out := f.deliver("", eml(s.bob.email, "x", "Re", "Mine now"), forged, passing); out.Result != inbox.Rejected {
 		t.Fatalf("someone else's notification: %+v", out)
 	}
@@ -79,10 +79,10 @@ func TestAddressesFitRFC5321(t *testing.T) {
 	s := newScene(t)
 	f := s.f
 	for _, gen := range []int{0, 1 << 31} {
-		for _, tok := range []inbound.Token{
-			{UserID: s.alice.id, Kind: inbound.KindThread, ThreadID: s.tid, KeyGeneration: gen},
-			{UserID: s.alice.id, Kind: inbound.KindPoll, PollID: s.tid, KeyGeneration: gen},
-			{UserID: s.alice.id, Kind: inbound.KindComment, NotificationID: "ffffffffffffffffffffffff", KeyGeneration: gen},
+		for _, tok := range []replyaddr.Token{
+			{UserID: s.alice.id, Kind: replyaddr.KindThread, ThreadID: s.tid, KeyGeneration: gen},
+			{UserID: s.alice.id, Kind: replyaddr.KindPoll, PollID: s.tid, KeyGeneration: gen},
+			{UserID: s.alice.id, Kind: replyaddr.KindComment, NotificationID: "ffffffffffffffffffffffff", KeyGeneration: gen},
 		} {
 			if l := localPart(t, f.replyAddr(tok)); len(l) != 63 {
 				t.Errorf("%s: %d octets", tok.Kind, len(l))

@@ -6,8 +6,8 @@ import (
 
 	"github.com/quorum-app/quorum/internal/app"
 	"github.com/quorum-app/quorum/internal/domain"
-	"github.com/quorum-app/quorum/internal/inbound"
 	"github.com/quorum-app/quorum/internal/inbox"
+	"github.com/quorum-app/quorum/internal/replyaddr"
 )
 
 // An expired held message answers like a missing one, even before the
@@ -24,7 +24,7 @@ func TestExpiredHeldIsGone(t *testing.T) {
 	}
 	cfg := f.a.Config
 	later := inbox.New(inbox.Config{Store: f.a.Store, Raw: inbox.S3Raw{Client: f.a.Clients.S3}, InboundBucket: cfg.InboundBucket,
-		InboundPrefix: "raw/", Tokens: inbound.NewTokens(cfg.SigningKey, cfg.MailDomain), People: app.People{Accounts: f.a.Accounts},
+		InboundPrefix: "raw/", Tokens: replyaddr.NewTokens(cfg.SigningKey, cfg.MailDomain), People: app.People{Accounts: f.a.Accounts},
 		Discussions: f.a.Discussions, Decisions: f.a.Decisions, Groups: f.a.Groups, Mail: f.sent, MailFrom: cfg.MailFrom,
 		BaseURL: cfg.BaseURL.String(), SigningKey: cfg.SigningKey, Now: func() time.Time { return time.Now().Add(15 * 24 * time.Hour) }})
 	if _, err := later.HeldMessage(s.alice.ctx, out.HeldID); domain.ErrorCode(err) != domain.NotFound {

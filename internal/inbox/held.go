@@ -13,6 +13,7 @@ import (
 	"github.com/quorum-app/quorum/internal/domain"
 	"github.com/quorum-app/quorum/internal/group"
 	"github.com/quorum-app/quorum/internal/inbound"
+	"github.com/quorum-app/quorum/internal/replyaddr"
 	"github.com/quorum-app/quorum/internal/store"
 	"github.com/quorum-app/quorum/internal/tabledef"
 )
@@ -86,7 +87,7 @@ func (s *Service) markNotified(ctx context.Context, hid string) {
 // holdReply keeps a reply or vote that could not be attributed to the
 // token's user with confidence, and asks that user (at their account
 // address, never the From address) to confirm it.
-func (s *Service) holdReply(ctx context.Context, d Delivery, m *inbound.Message, tok inbound.Token, user group.Person, title string, reasons []string) (Outcome, error) {
+func (s *Service) holdReply(ctx context.Context, d Delivery, m *inbound.Message, tok replyaddr.Token, user group.Person, title string, reasons []string) (Outcome, error) {
 	h := s.newHeld(d, m, HeldReply, mailFiles(m), reasons)
 	h.UserID, h.TokenKind, h.ThreadID, h.CommentID, h.PollID, h.Target = user.ID, tok.Kind.String(), tok.ThreadID, tok.CommentID, tok.PollID, title
 	out := Outcome{Result: HeldMail, HeldID: h.ID, ThreadID: tok.ThreadID, PollID: tok.PollID, Reasons: reasons}
@@ -298,14 +299,14 @@ func (s *Service) ConfirmHeld(ctx context.Context, hid string) (Outcome, error) 
 	if err != nil {
 		return Outcome{}, err
 	}
-	tok := inbound.Token{UserID: h.UserID, ThreadID: h.ThreadID, CommentID: h.CommentID, PollID: h.PollID}
+	tok := replyaddr.Token{UserID: h.UserID, ThreadID: h.ThreadID, CommentID: h.CommentID, PollID: h.PollID}
 	switch h.TokenKind {
-	case inbound.KindPoll.String():
-		tok.Kind = inbound.KindPoll
-	case inbound.KindComment.String():
-		tok.Kind = inbound.KindComment
+	case replyaddr.KindPoll.String():
+		tok.Kind = replyaddr.KindPoll
+	case replyaddr.KindComment.String():
+		tok.Kind = replyaddr.KindComment
 	default:
-		tok.Kind = inbound.KindThread
+		tok.Kind = replyaddr.KindThread
 	}
 	out, err := s.postReply(ctx, posting{user: user, tok: tok, key: h.MessageID, at: at, msg: m, text: h.Text, files: files, interactive: true})
 	if err != nil {

@@ -41,6 +41,7 @@ import (
 	"github.com/quorum-app/quorum/internal/inbound"
 	"github.com/quorum-app/quorum/internal/mail"
 	"github.com/quorum-app/quorum/internal/notify"
+	"github.com/quorum-app/quorum/internal/replyaddr"
 	"github.com/quorum-app/quorum/internal/secrets"
 	"github.com/quorum-app/quorum/internal/store"
 )
@@ -73,9 +74,9 @@ type Config struct {
 	// key is the prefix + the SES message id); used by Inject.
 	InboundBucket string
 	InboundPrefix string
-	// Tokens verifies reply addresses (inbound.NewTokens with the root key
+	// Tokens verifies reply addresses (replyaddr.NewTokens with the root key
 	// and the mail domain).
-	Tokens *inbound.Tokens
+	Tokens *replyaddr.Tokens
 	Keys   KeyGenerations
 	// Notifications resolves the reply addresses of comment emails.
 	Notifications Notifications
@@ -98,7 +99,7 @@ type Config struct {
 	Retention time.Duration
 	HoldFor   time.Duration
 	// ReplyTTL is how long reply addresses work (default
-	// inbound.ReplyTTL): a Message-ID is remembered that long (and a day).
+	// replyaddr.ReplyTTL): a Message-ID is remembered that long (and a day).
 	ReplyTTL time.Duration
 	Log      *slog.Logger
 	Now      func() time.Time
@@ -110,7 +111,7 @@ type Service struct {
 	raw         RawStore
 	bucket      string
 	prefix      string
-	tokens      *inbound.Tokens
+	tokens      *replyaddr.Tokens
 	keys        KeyGenerations
 	notes       Notifications
 	people      group.People
@@ -143,7 +144,7 @@ func New(c Config) *Service {
 		s.holdFor = 14 * 24 * time.Hour
 	}
 	if s.remember <= 0 {
-		s.remember = inbound.ReplyTTL
+		s.remember = replyaddr.ReplyTTL
 	}
 	s.remember += 24 * time.Hour // addresses expire at the end of a day
 	if s.holdFor > s.retention {

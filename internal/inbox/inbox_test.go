@@ -25,6 +25,7 @@ import (
 	"github.com/quorum-app/quorum/internal/logging"
 	"github.com/quorum-app/quorum/internal/mail"
 	"github.com/quorum-app/quorum/internal/poll"
+	"github.com/quorum-app/quorum/internal/replyaddr"
 	"github.com/quorum-app/quorum/internal/testcloud"
 )
 
@@ -35,7 +36,7 @@ type fx struct {
 	a     *app.API
 	inbox *inbox.Service
 	sent  *recorder
-	tok   *inbound.Tokens
+	tok   *replyaddr.Tokens
 	em    mail.Emulator
 	tag   string
 	// received keeps SES's receipt time per message id (the same on every
@@ -95,10 +96,10 @@ func newFx(t *testing.T) *fx {
 		Uploads: blob.NewUploads(a.Clients.S3, cfg.UploadsBucket, cfg.KMSKeyID, limits), SigningKey: cfg.SigningKey})
 	rec := &recorder{next: mail.NewSES(a.Clients.SES, "", cfg.MailDomain)}
 	svc := inbox.New(inbox.Config{Store: a.Store, Raw: inbox.S3Raw{Client: a.Clients.S3}, InboundBucket: cfg.InboundBucket,
-		InboundPrefix: "raw/", Tokens: inbound.NewTokens(cfg.SigningKey, cfg.MailDomain), People: app.People{Accounts: a.Accounts},
+		InboundPrefix: "raw/", Tokens: replyaddr.NewTokens(cfg.SigningKey, cfg.MailDomain), People: app.People{Accounts: a.Accounts},
 		Notifications: a.Notifications, Discussions: threads, Decisions: a.Decisions, Groups: a.Groups, Mail: rec, MailFrom: cfg.MailFrom,
 		BaseURL: cfg.BaseURL.String(), SigningKey: cfg.SigningKey})
-	return &fx{t: t, a: a, inbox: svc, sent: rec, tok: inbound.NewTokens(cfg.SigningKey, cfg.MailDomain),
+	return &fx{t: t, a: a, inbox: svc, sent: rec, tok: replyaddr.NewTokens(cfg.SigningKey, cfg.MailDomain),
 		em: mail.Emulator{URL: cfg.SESEndpoint}, tag: env.Prefix, received: map[string]time.Time{}}
 }
 
@@ -140,7 +141,7 @@ func (f *fx) thread(p person, gid string) string {
 	return th.ID
 }
 
-func (f *fx) replyAddr(tok inbound.Token) string {
+func (f *fx) replyAddr(tok replyaddr.Token) string {
 	f.t.Helper()
 	tok.Expires = time.Now().Add(30 * 24 * time.Hour)
 	a, err := f.tok.Mint(tok)
@@ -294,7 +295,7 @@ func (s *scene) proposal(title string) string {
 }
 
 func (s *scene) aliceReply() string {
-	return s.f.replyAddr(inbound.Token{UserID: s.alice.id, Kind: inbound.KindThread, ThreadID: s.tid})
+	return s.f.replyAddr(replyaddr.Token{UserID: s.alice.id, Kind: replyaddr.KindThread, ThreadID: s.tid})
 }
 
 // Real-world-shaped messages from the corpus become the right comment text.
@@ -328,7 +329,7 @@ func TestCorpusRepliesBecomeComments(t *testing.T) {
 		raw = bytes.ReplaceAll(raw, []byte(c.from), []byte(p.email))
 		// The corpus files share one Message-ID; here they are distinct messages.
 		raw = bytes.Replace(raw, []byte("<CAF=abc123@"), []byte("<"+c.file+"@"), 1)
-		to := f.replyAddr(inbound.Token{UserID: p.id, Kind: inbound.KindThread, ThreadID: s.tid})
+		to := f.replyAddr(replyaddr.Token{UserID: p.id, Kind: replyaddr.KindThread, ThreadID: s.tid})
 		out := f.deliver("", raw, to, passing)
 		if out.Result != inbox.Posted {
 			t.Fatalf("%s: %+v", c.file, out)
@@ -438,7 +439,7 @@ func TestWrongTargetsAreRejected(t *testing.T) {
 		t.Fatal(err)
 	}
 	other := f.thread(carol, secret.ID)
-	to := f.replyAddr(inbound.Token{UserID: s.alice.id, Kind: inbound.KindThread, ThreadID: other})
+	to := f.replyAddr(replyaddr.Token{UserID: s.alice.id, Kind: replyaddr.KindThread, ThreadID: other})
 	out := f.deliver("", eml(s.alice.email, "x", "Re", "Let me in"), to, passing)
 	if out.Result != inbox.Rejected || !out.Replied {
 		t.Fatalf("thread without access: %+v", out)
@@ -448,7 +449,7 @@ func TestWrongTargetsAreRejected(t *testing.T) {
 	}
 	// A comment token naming a notification alice does not have (ids are
 	// read in her own list only; see TestReplyToACommentEmail).
-	to = f.replyAddr(inbound.Token{UserID: s.alice.id, Kind: inbound.KindComment, NotificationID: "18a2b3c4d5e6f70801020304"})
+	to = f.replyAddr(replyaddr.Token{UserID: s.alice.id, Kind: replyaddr.KindComment, NotificationID: "18a2b3c4d5e6f70801020304"})
 	if out := f.deliver("", eml(s.alice.email, "x", "Re", "mismatch"), to, passing); out.Result != inbox.Rejected {
 		t.Fatalf("unknown notification: %+v", out)
 	}
@@ -508,7 +509,7 @@ func TestVoteByEmail(t *testing.T) {
 	s := newScene(t)
 	f := s.f
 	pid := s.proposal("Plant tulips")
-	to := f.replyAddr(inbound.Token{UserID: s.alice.id, Kind: inbound.KindPoll, PollID: pid})
+	to := f.replyAddr(replyaddr.Token{UserID: s.alice.id, Kind: replyaddr.KindPoll, PollID: pid})
 	out := f.deliver("", eml(s.alice.email, "x", "Re: Plant tulips", "agree\nTulips are lovely."), to, passing)
 	if out.Result != inbox.Voted {
 		t.Fatalf("vote: %+v", out)

@@ -13,6 +13,7 @@ import (
 	"github.com/quorum-app/quorum/internal/inbound"
 	"github.com/quorum-app/quorum/internal/mail"
 	"github.com/quorum-app/quorum/internal/poll"
+	"github.com/quorum-app/quorum/internal/replyaddr"
 )
 
 // Mail this service sends. Every message goes to a verified account
@@ -89,7 +90,7 @@ func greeting(p group.Person) string {
 
 func (s *Service) heldReplyMail(user group.Person, m *inbound.Message, h *heldItem) notice {
 	what := "a reply"
-	if h.TokenKind == inbound.KindPoll.String() {
+	if h.TokenKind == replyaddr.KindPoll.String() {
 		what = "a vote"
 	}
 	var b strings.Builder

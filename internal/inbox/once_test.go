@@ -13,6 +13,7 @@ import (
 	"github.com/quorum-app/quorum/internal/inbound"
 	"github.com/quorum-app/quorum/internal/inbox"
 	"github.com/quorum-app/quorum/internal/mail"
+	"github.com/quorum-app/quorum/internal/replyaddr"
 )
 
 // sentMatching counts the mail the service sent to addr whose text matches re.
@@ -53,7 +54,7 @@ func TestSameMessageTwiceActsOnce(t *testing.T) {
 		}
 		// The same message to another of alice's addresses (another thread).
 		other := f.thread(s.bob, s.gid)
-		to := f.replyAddr(inbound.Token{UserID: s.alice.id, Kind: inbound.KindThread, ThreadID: other})
+		to := f.replyAddr(replyaddr.Token{UserID: s.alice.id, Kind: replyaddr.KindThread, ThreadID: other})
 		if out := f.deliver("", raw, to, passing); out.Result != inbox.Duplicate {
 			t.Fatalf("to a second address: %+v", out)
 		}
@@ -62,7 +63,7 @@ func TestSameMessageTwiceActsOnce(t *testing.T) {
 		}
 		// Another account's message with the same Message-ID is its own.
 		if out := f.deliver("", []byte(strings.Replace(string(raw), s.alice.email, s.bob.email, 1)),
-			f.replyAddr(inbound.Token{UserID: s.bob.id, Kind: inbound.KindThread, ThreadID: s.tid}), passing); out.Result != inbox.Posted {
+			f.replyAddr(replyaddr.Token{UserID: s.bob.id, Kind: replyaddr.KindThread, ThreadID: s.tid}), passing); out.Result != inbox.Posted {
 			t.Fatalf("bob's message: %+v", out)
 		}
 	})
@@ -80,7 +81,7 @@ func TestSameMessageTwiceActsOnce(t *testing.T) {
 	})
 
 	t.Run("vote", func(t *testing.T) {
-		to := f.replyAddr(inbound.Token{UserID: s.alice.id, Kind: inbound.KindPoll, PollID: s.proposal("Plant tulips")})
+		to := f.replyAddr(replyaddr.Token{UserID: s.alice.id, Kind: replyaddr.KindPoll, PollID: s.proposal("Plant tulips")})
 		recorded := regexp.MustCompile(`was (recorded|changed)`)
 		before := f.sentMatching(s.alice.email, recorded)
 		first, second := f.twice(eml(s.alice.email, "x", "Re: Plant tulips", "agree"), to, to, passing)
@@ -148,7 +149,7 @@ func TestSecondDeliveryFinishesAFailedFirst(t *testing.T) {
 	f := s.f
 	cfg := f.a.Config
 	down := inbox.New(inbox.Config{Store: f.a.Store, Raw: inbox.S3Raw{Client: f.a.Clients.S3}, InboundBucket: cfg.InboundBucket,
-		InboundPrefix: "raw/", Tokens: inbound.NewTokens(cfg.SigningKey, cfg.MailDomain), People: app.People{Accounts: f.a.Accounts},
+		InboundPrefix: "raw/", Tokens: replyaddr.NewTokens(cfg.SigningKey, cfg.MailDomain), People: app.People{Accounts: f.a.Accounts},
 		Discussions: f.a.Discussions, Decisions: f.a.Decisions, Groups: f.a.Groups, Mail: failing{}, MailFrom: cfg.MailFrom,
 		BaseURL: cfg.BaseURL.String(), SigningKey: cfg.SigningKey})
 	raw := eml("Alice <"+s.alice.email+">", "x", "Re: Spring planting", "Held once")

@@ -13,6 +13,7 @@ import (
 	"github.com/quorum-app/quorum/internal/group"
 	"github.com/quorum-app/quorum/internal/inbound"
 	"github.com/quorum-app/quorum/internal/poll"
+	"github.com/quorum-app/quorum/internal/replyaddr"
 )
 
 // reply handles mail to a reply address: verify the token (MAC, expiry,
@@ -41,10 +42,10 @@ func (s *Service) reply(ctx context.Context, d Delivery, m *inbound.Message, add
 	if lookupErr != nil {
 		return Outcome{}, lookupErr
 	}
-	if terr != nil && !errors.Is(terr, inbound.ErrTokenExpired) && !errors.Is(terr, inbound.ErrTokenRevoked) {
+	if terr != nil && !errors.Is(terr, replyaddr.ErrTokenExpired) && !errors.Is(terr, replyaddr.ErrTokenRevoked) {
 		user = group.Person{} // looked up by an id the address claimed, but it is not authentic
 	}
-	if errors.Is(terr, inbound.ErrTokenExpired) && tok.UserID != "" {
+	if errors.Is(terr, replyaddr.ErrTokenExpired) && tok.UserID != "" {
 		// An authentic but expired address: its user may be told.
 		if p, err := s.people.UserByID(ctx, tok.UserID); err == nil {
 			user = p
@@ -52,7 +53,7 @@ func (s *Service) reply(ctx context.Context, d Delivery, m *inbound.Message, add
 			return Outcome{}, err
 		}
 	}
-	if tok.UserID != "" && (terr == nil || errors.Is(terr, inbound.ErrTokenExpired) || errors.Is(terr, inbound.ErrTokenRevoked)) {
+	if tok.UserID != "" && (terr == nil || errors.Is(terr, replyaddr.ErrTokenExpired) || errors.Is(terr, replyaddr.ErrTokenRevoked)) {
 		first, dup, err := s.firstDelivery(ctx, d, m, userScope(tok.UserID))
 		if err != nil || dup.Result == Duplicate {
 			return dup, err
@@ -70,11 +71,11 @@ func (s *Service) reply(ctx context.Context, d Delivery, m *inbound.Message, add
 	if terr == nil && targetErr == nil {
 		actx := asUser(ctx, tok.UserID)
 		switch tok.Kind {
-		case inbound.KindThread, inbound.KindComment:
+		case replyaddr.KindThread, replyaddr.KindComment:
 			var mt discussion.MailTarget
 			mt, targetErr = s.discussions.CheckMailReply(actx, tok.ThreadID, tok.CommentID)
 			title = mt.Title
-		case inbound.KindPoll:
+		case replyaddr.KindPoll:
 			var p decision.Poll
 			p, targetErr = s.pollTarget(actx, tok.PollID)
 			title = p.Definition.Title
@@ -119,7 +120,7 @@ func (s *Service) reply(ctx context.Context, d Delivery, m *inbound.Message, add
 // commentTarget completes a comment token from the notification its
 // address names (the user's own; version 2 addresses carry it instead of
 // the thread and comment ids, to stay within 64 octets).
-func (s *Service) commentTarget(ctx context.Context, tok inbound.Token) (inbound.Token, error) {
+func (s *Service) commentTarget(ctx context.Context, tok replyaddr.Token) (replyaddr.Token, error) {
 	if s.notes == nil {
 		return tok, domain.Errorf(domain.Unsupported, "replies to comment emails are not available here")
 	}
@@ -134,7 +135,7 @@ func (s *Service) commentTarget(ctx context.Context, tok inbound.Token) (inbound
 	}
 	tok.ThreadID, tok.CommentID = j.ThreadID, j.CommentID
 	if tok.CommentID == "" {
-		tok.Kind = inbound.KindThread
+		tok.Kind = replyaddr.KindThread
 	}
 	return tok, nil
 }
@@ -160,7 +161,7 @@ func (s *Service) pollTarget(ctx context.Context, pid string) (decision.Poll, er
 // later from the held message.
 type posting struct {
 	user  group.Person
-	tok   inbound.Token
+	tok   replyaddr.Token
 	key   string    // SES message id
 	at    time.Time // time of the comment's timeline id
 	msg   *inbound.Message
@@ -176,7 +177,7 @@ const emptyWithFiles = "(files sent by email)"
 // postReply posts as the user through the domain cores.
 func (s *Service) postReply(ctx context.Context, p posting) (Outcome, error) {
 	actx := asUser(ctx, p.user.ID)
-	if p.tok.Kind == inbound.KindPoll {
+	if p.tok.Kind == replyaddr.KindPoll {
 		return s.vote(ctx, actx, p)
 	}
 	out := Outcome{ThreadID: p.tok.ThreadID}

@@ -18,6 +18,7 @@ import (
 	"github.com/quorum-app/quorum/internal/inbound"
 	"github.com/quorum-app/quorum/internal/mail"
 	"github.com/quorum-app/quorum/internal/notify"
+	"github.com/quorum-app/quorum/internal/replyaddr"
 )
 
 //go:embed templates/*
@@ -240,7 +241,7 @@ func (d *Dispatcher) composeJob(ctx context.Context, j notify.Job, p Person, g G
 	m := mail.Message{From: d.c.From, To: []string{p.Email}, Subject: v.Subject, Headers: h, Date: now}
 	if tok, ok := replyKind(n); ok && d.c.Tokens != nil {
 		tok.UserID, tok.Expires, tok.KeyGeneration = p.ID, now.Add(d.c.ReplyTTL), r.KeyGeneration
-		if tok.Kind == inbound.KindComment {
+		if tok.Kind == replyaddr.KindComment {
 			tok.NotificationID = n.ID // names the thread and the comment answered
 		}
 		addr, err := d.c.Tokens.Mint(tok)
@@ -249,7 +250,7 @@ func (d *Dispatcher) composeJob(ctx context.Context, j notify.Job, p Person, g G
 		} else {
 			m.ReplyTo = []string{addr}
 			switch tok.Kind {
-			case inbound.KindPoll:
+			case replyaddr.KindPoll:
 				v.ReplyHint = "Reply to this email with the option you choose on the first line to vote; the rest of your reply becomes your reason."
 			default:
 				v.ReplyHint = "Reply to this email to add a comment."

@@ -3,8 +3,8 @@ package outbox
 import (
 	"fmt"
 
-	"github.com/quorum-app/quorum/internal/inbound"
 	"github.com/quorum-app/quorum/internal/notify"
+	"github.com/quorum-app/quorum/internal/replyaddr"
 )
 
 // copyText is the wording of one kind of notification email. Every string
@@ -84,19 +84,19 @@ func groupOr(name string) string {
 // replyKind is what a reply to this email does: answer the comment,
 // comment in the thread, or vote in the poll. ok is false for emails a
 // reply cannot act on (they get no Reply-To token).
-func replyKind(n notify.Notification) (inbound.Token, bool) {
+func replyKind(n notify.Notification) (replyaddr.Token, bool) {
 	switch {
 	case (n.Kind == notify.PollOpened || n.Kind == notify.PollClosingSoon || n.Kind == notify.PollReminder) && n.PollID != "":
-		return inbound.Token{Kind: inbound.KindPoll, PollID: n.PollID}, true
+		return replyaddr.Token{Kind: replyaddr.KindPoll, PollID: n.PollID}, true
 	case n.Kind.Poll() || (n.Kind == notify.Announcement && n.PollID != ""):
 		if n.ThreadID != "" {
-			return inbound.Token{Kind: inbound.KindThread, ThreadID: n.ThreadID}, true
+			return replyaddr.Token{Kind: replyaddr.KindThread, ThreadID: n.ThreadID}, true
 		}
-		return inbound.Token{}, false
+		return replyaddr.Token{}, false
 	case n.ThreadID != "" && n.CommentID != "" && n.Kind != notify.NewThread:
-		return inbound.Token{Kind: inbound.KindComment, ThreadID: n.ThreadID, CommentID: n.CommentID}, true
+		return replyaddr.Token{Kind: replyaddr.KindComment, ThreadID: n.ThreadID, CommentID: n.CommentID}, true
 	case n.ThreadID != "":
-		return inbound.Token{Kind: inbound.KindThread, ThreadID: n.ThreadID}, true
+		return replyaddr.Token{Kind: replyaddr.KindThread, ThreadID: n.ThreadID}, true
 	}
-	return inbound.Token{}, false
+	return replyaddr.Token{}, false
 }

@@ -3,12 +3,14 @@ package outbox
 import (
 	"bytes"
 	"context"
-	"github.com/quorum-app/quorum/internal/render/rendertest"
 	"net/mail"
 	"regexp"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/quorum-app/quorum/internal/render/rendertest"
+	"github.com/quorum-app/quorum/internal/replyaddr"
 
 	"github.com/jhillyerd/enmime"
 	"golang.org/x/net/html"
@@ -25,9 +27,9 @@ func (m meetings) MeetingInvite(context.Context, string, string) ([]byte, bool, 
 }
 
 // unit builds a dispatcher that only composes (no cloud).
-func unit(t *testing.T) (*Dispatcher, *inbound.Tokens) {
+func unit(t *testing.T) (*Dispatcher, *replyaddr.Tokens) {
 	t.Helper()
-	tokens := inbound.NewTokens(testKey, testDomain)
+	tokens := replyaddr.NewTokens(testKey, testDomain)
 	d, err := New(Config{Notifications: notify.New(nil, nil), Sender: nullSender{}, People: people{}, Groups: groups{},
 		Prefs: &prefs{}, Meetings: meetings{ics: []byte("BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n")}, Tokens: tokens,
 		BaseURL: testBase, MailDomain: testDomain, From: "Quorum <notifications@quorum.test>"})
@@ -78,22 +80,22 @@ func TestThreadingAndListHeaders(t *testing.T) {
 		name                 string
 		n                    notify.Notification
 		msgID, inReply, refs string
-		token                inbound.Kind
+		token                replyaddr.Kind
 		unsub                string
 	}{
-		{"new thread", notify.Notification{Kind: notify.NewThread, GroupID: garden.ID, ThreadID: tid, Title: "T"}, thread, "", "", inbound.KindThread, "thread." + tid},
-		{"comment", notify.Notification{Kind: notify.Comment, GroupID: garden.ID, ThreadID: tid, CommentID: cid, Title: "T"}, own, thread, thread, inbound.KindComment, "thread." + tid},
-		{"mention", notify.Notification{Kind: notify.Mention, GroupID: garden.ID, ThreadID: tid, CommentID: cid, Title: "T"}, own, thread, thread, inbound.KindComment, "thread." + tid},
-		{"reply", notify.Notification{Kind: notify.Reply, GroupID: garden.ID, ThreadID: tid, CommentID: cid, Title: "T"}, own, thread, thread, inbound.KindComment, "thread." + tid},
-		{"poll opened in a thread", notify.Notification{Kind: notify.PollOpened, GroupID: garden.ID, ThreadID: tid, PollID: pid, Title: "P"}, poll, thread, thread, inbound.KindPoll, "thread." + tid},
-		{"poll opened alone", notify.Notification{Kind: notify.PollOpened, GroupID: garden.ID, PollID: pid, Title: "P"}, poll, "", "", inbound.KindPoll, "group." + garden.ID},
-		{"closing soon in a thread", notify.Notification{Kind: notify.PollClosingSoon, GroupID: garden.ID, ThreadID: tid, PollID: pid, Title: "P"}, own, poll, thread + " " + poll, inbound.KindPoll, "thread." + tid},
-		{"reminder alone", notify.Notification{Kind: notify.PollReminder, GroupID: garden.ID, PollID: pid, Title: "P"}, own, poll, poll, inbound.KindPoll, "group." + garden.ID},
+		{"new thread", notify.Notification{Kind: notify.NewThread, GroupID: garden.ID, ThreadID: tid, Title: "T"}, thread, "", "", replyaddr.KindThread, "thread." + tid},
+		{"comment", notify.Notification{Kind: notify.Comment, GroupID: garden.ID, ThreadID: tid, CommentID: cid, Title: "T"}, own, thread, thread, replyaddr.KindComment, "thread." + tid},
+		{"mention", notify.Notification{Kind: notify.Mention, GroupID: garden.ID, ThreadID: tid, CommentID: cid, Title: "T"}, own, thread, thread, replyaddr.KindComment, "thread." + tid},
+		{"reply", notify.Notification{Kind: notify.Reply, GroupID: garden.ID, ThreadID: tid, CommentID: cid, Title: "T"}, own, thread, thread, replyaddr.KindComment, "thread." + tid},
+		{"poll opened in a thread", notify.Notification{Kind: notify.PollOpened, GroupID: garden.ID, ThreadID: tid, PollID: pid, Title: "P"}, poll, thread, thread, replyaddr.KindPoll, "thread." + tid},
+		{"poll opened alone", notify.Notification{Kind: notify.PollOpened, GroupID: garden.ID, PollID: pid, Title: "P"}, poll, "", "", replyaddr.KindPoll, "group." + garden.ID},
+		{"closing soon in a thread", notify.Notification{Kind: notify.PollClosingSoon, GroupID: garden.ID, ThreadID: tid, PollID: pid, Title: "P"}, own, poll, thread + " " + poll, replyaddr.KindPoll, "thread." + tid},
+		{"reminder alone", notify.Notification{Kind: notify.PollReminder, GroupID: garden.ID, PollID: pid, Title: "P"}, own, poll, poll, replyaddr.KindPoll, "group." + garden.ID},
 		{"poll closed alone", notify.Notification{Kind: notify.PollClosed, GroupID: garden.ID, PollID: pid, Title: "P"}, own, poll, poll, 0, "group." + garden.ID},
-		{"outcome in a thread", notify.Notification{Kind: notify.OutcomePublished, GroupID: garden.ID, ThreadID: tid, PollID: pid, Title: "P"}, own, poll, thread + " " + poll, inbound.KindThread, "thread." + tid},
+		{"outcome in a thread", notify.Notification{Kind: notify.OutcomePublished, GroupID: garden.ID, ThreadID: tid, PollID: pid, Title: "P"}, own, poll, thread + " " + poll, replyaddr.KindThread, "thread." + tid},
 		// Announcements: a reply comments in the thread; a poll's outside a thread takes none.
-		{"thread announced", notify.Notification{Kind: notify.Announcement, GroupID: garden.ID, ThreadID: tid, Title: "T"}, own, thread, thread, inbound.KindThread, "thread." + tid},
-		{"poll in a thread announced", notify.Notification{Kind: notify.Announcement, GroupID: garden.ID, ThreadID: tid, PollID: pid, Title: "T"}, own, poll, thread + " " + poll, inbound.KindThread, "thread." + tid},
+		{"thread announced", notify.Notification{Kind: notify.Announcement, GroupID: garden.ID, ThreadID: tid, Title: "T"}, own, thread, thread, replyaddr.KindThread, "thread." + tid},
+		{"poll in a thread announced", notify.Notification{Kind: notify.Announcement, GroupID: garden.ID, ThreadID: tid, PollID: pid, Title: "T"}, own, poll, thread + " " + poll, replyaddr.KindThread, "thread." + tid},
 		{"poll alone announced", notify.Notification{Kind: notify.Announcement, GroupID: garden.ID, PollID: pid, Title: "T"}, own, poll, poll, 0, "group." + garden.ID},
 	}
 	for _, c := range cases {
@@ -127,22 +129,22 @@ func TestThreadingAndListHeaders(t *testing.T) {
 				if err != nil {
 					t.Fatalf("Reply-To %q: %v", replyTo, err)
 				}
-				if addr, _ := mail.ParseAddress(replyTo); len(strings.Split(addr.Address, "@")[0]) > inbound.MaxLocalPart {
+				if addr, _ := mail.ParseAddress(replyTo); len(strings.Split(addr.Address, "@")[0]) > replyaddr.MaxLocalPart {
 					t.Errorf("Reply-To %q: the local part is longer than 64 octets", replyTo)
 				}
 				if tok.Kind != c.token || tok.UserID != uid || tok.KeyGeneration != 3 || tok.Expires.Before(time.Now().Add(59*24*time.Hour)) {
 					t.Errorf("token %+v", tok)
 				}
 				switch tok.Kind {
-				case inbound.KindComment:
+				case replyaddr.KindComment:
 					if tok.NotificationID != nid || tok.ThreadID != "" || tok.CommentID != "" {
 						t.Errorf("comment token %+v", tok)
 					}
-				case inbound.KindThread:
+				case replyaddr.KindThread:
 					if tok.ThreadID != tid {
 						t.Errorf("thread token %+v", tok)
 					}
-				case inbound.KindPoll:
+				case replyaddr.KindPoll:
 					if tok.PollID != pid {
 						t.Errorf("poll token %+v", tok)
 					}

@@ -10,9 +10,9 @@ import (
 	"time"
 
 	"github.com/quorum-app/quorum/internal/domain"
-	"github.com/quorum-app/quorum/internal/inbound"
 	"github.com/quorum-app/quorum/internal/mail"
 	"github.com/quorum-app/quorum/internal/notify"
+	"github.com/quorum-app/quorum/internal/replyaddr"
 	"github.com/quorum-app/quorum/internal/store"
 	"github.com/quorum-app/quorum/internal/testcloud"
 )
@@ -137,7 +137,7 @@ type fixture struct {
 	people people
 	groups groups
 	d      *Dispatcher
-	tokens *inbound.Tokens
+	tokens *replyaddr.Tokens
 	emu    mail.Emulator
 }
 
@@ -149,7 +149,7 @@ func newFixture(t *testing.T) *fixture {
 		sender: &countingSender{next: mail.NewSES(env.Clients.SES, "", env.Config.MailDomain)},
 		prefs:  &prefs{routes: map[string]Route{}, digests: map[string]*DigestDue{}},
 		people: people{}, groups: groups{"g1": {ID: "g1", Name: "Garden club", Handle: "garden"}},
-		tokens: inbound.NewTokens(env.Config.SigningKey, env.Config.MailDomain),
+		tokens: replyaddr.NewTokens(env.Config.SigningKey, env.Config.MailDomain),
 		emu:    mail.Emulator{URL: env.Config.SESEndpoint},
 	}
 	f.d = f.dispatcher(f.sender)

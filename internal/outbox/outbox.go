@@ -26,9 +26,9 @@ import (
 	"time"
 
 	"github.com/quorum-app/quorum/internal/domain"
-	"github.com/quorum-app/quorum/internal/inbound"
 	"github.com/quorum-app/quorum/internal/mail"
 	"github.com/quorum-app/quorum/internal/notify"
+	"github.com/quorum-app/quorum/internal/replyaddr"
 )
 
 // Person is what the outbox needs to know about a recipient.
@@ -138,7 +138,7 @@ type Config struct {
 	// Meetings is optional: without it outcome emails carry no .ics.
 	Meetings Meetings
 	// Tokens mints the per-recipient Reply-To addresses (nil: no Reply-To).
-	Tokens *inbound.Tokens
+	Tokens *replyaddr.Tokens
 	// BaseURL is the web app's origin, without trailing slash.
 	BaseURL    string
 	MailDomain string
@@ -191,7 +191,7 @@ func New(c Config) (*Dispatcher, error) {
 		c.SendTimeout = min(30*time.Second, c.Lease/2)
 	}
 	if c.ReplyTTL <= 0 {
-		c.ReplyTTL = inbound.ReplyTTL
+		c.ReplyTTL = replyaddr.ReplyTTL
 	}
 	d := &Dispatcher{c: c, log: c.Log, now: c.Now}
 	if d.log == nil {

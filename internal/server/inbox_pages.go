@@ -15,6 +15,7 @@ import (
 	"github.com/quorum-app/quorum/internal/inbound"
 	"github.com/quorum-app/quorum/internal/inbox"
 	"github.com/quorum-app/quorum/internal/render"
+	"github.com/quorum-app/quorum/internal/replyaddr"
 )
 
 // Server-rendered pages of held inbound mail (routes_inbox.go). They work
@@ -57,9 +58,9 @@ type heldReplyData struct {
 
 func heldTarget(h inbox.Held) (link, what string) {
 	switch h.TokenKind {
-	case inbound.KindPoll.String():
+	case replyaddr.KindPoll.String():
 		return "/polls/" + url.PathEscape(h.PollID), "a vote in the poll"
-	case inbound.KindComment.String():
+	case replyaddr.KindComment.String():
 		return threadURL(h.ThreadID) + "#c-" + url.PathEscape(h.CommentID), "a reply to a comment in the thread"
 	}
 	return threadURL(h.ThreadID), "a comment in the thread"

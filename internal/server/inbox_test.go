@@ -22,6 +22,7 @@ import (
 
 	"github.com/quorum-app/quorum/internal/logging"
 	"github.com/quorum-app/quorum/internal/render/rendertest"
+	"github.com/quorum-app/quorum/internal/replyaddr"
 
 	"github.com/quorum-app/quorum/internal/account"
 	qapp "github.com/quorum-app/quorum/internal/app"
@@ -169,8 +170,8 @@ func inbEML(from, to, subject, body string) []byte {
 // address, but its SPF/DKIM/DMARC fail.
 func (e *inbEnv) heldReply(p *inbPerson, subject, body string) string {
 	e.t.Helper()
-	to, err := inbound.NewTokens(e.a.Config.SigningKey, e.a.Config.MailDomain).Mint(inbound.Token{UserID: p.id,
-		Kind: inbound.KindThread, ThreadID: e.tid, Expires: time.Now().Add(7 * 24 * time.Hour)})
+	to, err := replyaddr.NewTokens(e.a.Config.SigningKey, e.a.Config.MailDomain).Mint(replyaddr.Token{UserID: p.id,
+		Kind: replyaddr.KindThread, ThreadID: e.tid, Expires: time.Now().Add(7 * 24 * time.Hour)})
 	if err != nil {
 		e.t.Fatal(err)
 	}
@@ -495,8 +496,8 @@ func TestDevMailOnlyLocal(t *testing.T) {
 		t.Fatalf("upload: %d %.1500s", rec.Code, rec.Body.String())
 	}
 	// Pasted, to a thread's reply address with passing verdicts: posted.
-	to, err := inbound.NewTokens(e.a.Config.SigningKey, e.a.Config.MailDomain).Mint(inbound.Token{UserID: e.milo.id,
-		Kind: inbound.KindThread, ThreadID: e.tid, Expires: time.Now().Add(24 * time.Hour)})
+	to, err := replyaddr.NewTokens(e.a.Config.SigningKey, e.a.Config.MailDomain).Mint(replyaddr.Token{UserID: e.milo.id,
+		Kind: replyaddr.KindThread, ThreadID: e.tid, Expires: time.Now().Add(24 * time.Hour)})
 	if err != nil {
 		t.Fatal(err)
 	}

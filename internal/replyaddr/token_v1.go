@@ -1,4 +1,4 @@
-package inbound
+package replyaddr
 
 import (
 	"crypto/hmac"

@@ -1,4 +1,10 @@
-package inbound
+// Package replyaddr owns Quorum's reply addresses: the address format, its
+// keys, minting (the outbox gives every notification email one) and
+// verification (the inbox checks the address a reply came to). Mint and
+// Verify live together because they are one format: the layout, the MAC and
+// the key generations must agree byte for byte. internal/inbound parses and
+// judges received mail, taking a verified Token as one of its inputs.
+package replyaddr
 
 import (
 	"crypto/hmac"

@@ -1,4 +1,4 @@
-package inbound
+package replyaddr
 
 import (
 	"errors"
@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 )
+
+const testDomain = "quorum.example.org"
 
 var (
 	testRoot = []byte("0123456789abcdef0123456789abcdef")
