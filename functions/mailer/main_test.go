@@ -19,7 +19,6 @@ import (
 	"github.com/quorum-app/quorum/internal/logging"
 	"github.com/quorum-app/quorum/internal/mail"
 	"github.com/quorum-app/quorum/internal/notify"
-	"github.com/quorum-app/quorum/internal/outbox"
 	"github.com/quorum-app/quorum/internal/stream"
 	"github.com/quorum-app/quorum/internal/testcloud"
 )
@@ -40,8 +39,8 @@ func (f *fakeOutbox) DeliverOne(_ context.Context, uid, id string) error {
 }
 
 // mailerOnly is the dispatcher with the outbox consumer alone, over out.
-func mailerOnly(out outbox.Deliverer, now func() time.Time) *stream.Dispatcher {
-	return stream.New(slog.New(slog.DiscardHandler), stream.Named{Name: "mailer", Consumer: outbox.StreamConsumer{Out: out, Now: now}})
+func mailerOnly(out notify.Deliverer, now func() time.Time) *stream.Dispatcher {
+	return stream.New(slog.New(slog.DiscardHandler), stream.Named{Name: "mailer", Consumer: notify.StreamConsumer{Out: out, Now: now}})
 }
 
 var sample = filepath.Join("..", "..", "events", "mailer-stream.json")

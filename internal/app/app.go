@@ -26,7 +26,6 @@ import (
 	"github.com/quorum-app/quorum/internal/mail"
 	"github.com/quorum-app/quorum/internal/mailpref"
 	"github.com/quorum-app/quorum/internal/notify"
-	"github.com/quorum-app/quorum/internal/outbox"
 	"github.com/quorum-app/quorum/internal/render"
 	"github.com/quorum-app/quorum/internal/search"
 	"github.com/quorum-app/quorum/internal/server"
@@ -51,8 +50,8 @@ type API struct {
 	// MailPrefs holds email preferences, unsubscribe links and suppressed
 	// addresses (internal/mailpref); the outbox asks it before each email.
 	MailPrefs *mailpref.Service
-	// Outbox delivers notification email (internal/outbox).
-	Outbox *outbox.Dispatcher
+	// Outbox delivers notification email (internal/notify).
+	Outbox *notify.Dispatcher
 	// Inbox acts on received mail (functions/inbound) and serves held mail.
 	Inbox *inbox.Service
 	// Search answers searches; its Index is fed by the stream (functions/mailer).

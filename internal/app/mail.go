@@ -12,22 +12,22 @@ import (
 	"github.com/quorum-app/quorum/internal/decision"
 	"github.com/quorum-app/quorum/internal/domain"
 	"github.com/quorum-app/quorum/internal/group"
+	"github.com/quorum-app/quorum/internal/ids"
 	"github.com/quorum-app/quorum/internal/mail"
 	"github.com/quorum-app/quorum/internal/mailpref"
 	"github.com/quorum-app/quorum/internal/notify"
-	"github.com/quorum-app/quorum/internal/outbox"
 	"github.com/quorum-app/quorum/internal/poll"
 	"github.com/quorum-app/quorum/internal/replyaddr"
 )
 
-// newOutbox wires the notification email dispatcher (internal/outbox):
+// newOutbox wires the notification email dispatcher (internal/notify):
 // accounts for addresses, groups and polls as the recipient sees them,
 // email preferences from internal/mailpref, reply addresses from
 // internal/inbound.
 func newOutbox(cfg config.Config, notes *notify.Service, sender mail.Sender, accounts *account.Service,
-	groups *group.Service, decisions *decision.Service, prefs *mailpref.Service, log *slog.Logger) (*outbox.Dispatcher, error) {
+	groups *group.Service, decisions *decision.Service, prefs *mailpref.Service, log *slog.Logger) (*notify.Dispatcher, error) {
 	base := cfg.BaseURL.String()
-	return outbox.New(outbox.Config{
+	return notify.NewDispatcher(notify.Config{
 		Notifications: notes, Sender: sender,
 		People: MailPeople{accounts}, Groups: MailGroups{groups}, Prefs: MailPreferences{prefs},
 		Meetings: MailMeetings{Decisions: decisions, BaseURL: base},
@@ -51,44 +51,44 @@ func hidden(err error) bool {
 	return false
 }
 
-// MailPeople adapts the account service to outbox.People.
+// MailPeople adapts the account service to notify.People.
 type MailPeople struct{ Accounts *account.Service }
 
-// Person implements outbox.People.
-func (p MailPeople) Person(ctx context.Context, uid string) (outbox.Person, error) {
+// Person implements notify.People.
+func (p MailPeople) Person(ctx context.Context, uid string) (notify.Person, error) {
 	u, err := p.Accounts.User(ctx, uid)
 	if err != nil {
-		return outbox.Person{}, err
+		return notify.Person{}, err
 	}
-	return outbox.Person{ID: u.ID, Name: u.Name, Email: u.Email, TimeZone: u.TimeZone}, nil
+	return notify.Person{ID: u.ID, Name: u.Name, Email: u.Email, TimeZone: u.TimeZone}, nil
 }
 
-// MailGroups adapts the group service to outbox.Groups.
+// MailGroups adapts the group service to notify.Groups.
 type MailGroups struct{ Groups *group.Service }
 
-// Group implements outbox.Groups: the group as uid sees it; only its id
+// Group implements notify.Groups: the group as uid sees it; only its id
 // when uid may not see it (the email then names no group).
-func (g MailGroups) Group(ctx context.Context, uid, gid string) (outbox.Group, error) {
+func (g MailGroups) Group(ctx context.Context, uid, gid string) (notify.Group, error) {
 	if gid == "" {
-		return outbox.Group{}, nil
+		return notify.Group{}, nil
 	}
 	grp, err := g.Groups.Get(recipient(ctx, uid), gid)
 	if hidden(err) {
-		return outbox.Group{ID: gid}, nil
+		return notify.Group{ID: gid}, nil
 	}
 	if err != nil {
-		return outbox.Group{}, err
+		return notify.Group{}, err
 	}
-	return outbox.Group{ID: grp.ID, Name: grp.Name, Handle: grp.Handle}, nil
+	return notify.Group{ID: grp.ID, Name: grp.Name, Handle: grp.Handle}, nil
 }
 
-// MailMeetings adapts the decision core to outbox.Meetings.
+// MailMeetings adapts the decision core to notify.Meetings.
 type MailMeetings struct {
 	Decisions *decision.Service
 	BaseURL   string
 }
 
-// MeetingInvite implements outbox.Meetings: the .ics of a meeting poll's
+// MeetingInvite implements notify.Meetings: the .ics of a meeting poll's
 // outcome, read as uid.
 func (m MailMeetings) MeetingInvite(ctx context.Context, uid, pid string) ([]byte, bool, error) {
 	ctx = recipient(ctx, uid)
@@ -113,50 +113,50 @@ func (m MailMeetings) MeetingInvite(ctx context.Context, uid, pid string) ([]byt
 	if o.MeetingOptionID == "" || !ok {
 		return nil, false, nil
 	}
-	return calendar.MeetingICS(p, o, opt, m.BaseURL+"/polls/"+calendar.SafeID(pid)), true, nil
+	return calendar.MeetingICS(p, o, opt, m.BaseURL+"/polls/"+ids.Alnum(pid)), true, nil
 }
 
-// MailPreferences adapts internal/mailpref to outbox.Preferences.
+// MailPreferences adapts internal/mailpref to notify.Preferences.
 type MailPreferences struct{ Prefs *mailpref.Service }
 
-// Route implements outbox.Preferences.
-func (m MailPreferences) Route(ctx context.Context, uid, email, gid, tid string) (outbox.Route, error) {
+// Route implements notify.Preferences.
+func (m MailPreferences) Route(ctx context.Context, uid, email, gid, tid string) (notify.Route, error) {
 	r, err := m.Prefs.Route(ctx, uid, email, gid, tid)
 	if err != nil {
-		return outbox.Route{}, err
+		return notify.Route{}, err
 	}
-	out := outbox.Route{Reason: r.Reason, KeyGeneration: r.KeyGeneration}
+	out := notify.Route{Reason: r.Reason, KeyGeneration: r.KeyGeneration}
 	switch r.Action {
 	case mailpref.Send:
-		out.Action = outbox.RouteSend
+		out.Action = notify.RouteSend
 	case mailpref.Digest:
-		out.Action = outbox.RouteDigest
+		out.Action = notify.RouteDigest
 	default:
-		out.Action = outbox.RouteSkip
+		out.Action = notify.RouteSkip
 	}
 	return out, nil
 }
 
-// UnsubscribeURL implements outbox.Preferences.
-func (m MailPreferences) UnsubscribeURL(uid string, sc outbox.Scope) string {
+// UnsubscribeURL implements notify.Preferences.
+func (m MailPreferences) UnsubscribeURL(uid string, sc notify.Scope) string {
 	return m.Prefs.UnsubscribeURL(uid, mailpref.Scope{Kind: sc.Kind, ID: sc.ID})
 }
 
-// DueDigests implements outbox.Preferences.
-func (m MailPreferences) DueDigests(ctx context.Context, now time.Time) ([]outbox.DigestDue, error) {
+// DueDigests implements notify.Preferences.
+func (m MailPreferences) DueDigests(ctx context.Context, now time.Time) ([]notify.DigestDue, error) {
 	due, err := m.Prefs.DueDigests(ctx, now)
 	if err != nil {
 		return nil, err
 	}
-	out := make([]outbox.DigestDue, 0, len(due))
+	out := make([]notify.DigestDue, 0, len(due))
 	for _, d := range due {
-		out = append(out, outbox.DigestDue{UserID: d.UserID, Period: string(d.Period), After: d.After, Since: d.Since, Due: d.Due})
+		out = append(out, notify.DigestDue{UserID: d.UserID, Period: string(d.Period), After: d.After, Since: d.Since, Due: d.Due})
 	}
 	return out, nil
 }
 
-// DigestSent implements outbox.Preferences.
-func (m MailPreferences) DigestSent(ctx context.Context, d outbox.DigestDue, through string, now time.Time) error {
+// DigestSent implements notify.Preferences.
+func (m MailPreferences) DigestSent(ctx context.Context, d notify.DigestDue, through string, now time.Time) error {
 	return m.Prefs.DigestSent(ctx, mailpref.DigestDue{UserID: d.UserID, Period: mailpref.Mode(d.Period), After: d.After,
 		Since: d.Since, Due: d.Due}, through, now)
 }
@@ -165,22 +165,22 @@ func (m MailPreferences) DigestSent(ctx context.Context, d outbox.DigestDue, thr
 // internal/mailpref: every email is sent at once, no digests. Tests use it.
 type SendEverything struct{ BaseURL string }
 
-// Route implements outbox.Preferences.
-func (SendEverything) Route(context.Context, string, string, string, string) (outbox.Route, error) {
-	return outbox.Route{Action: outbox.RouteSend}, nil
+// Route implements notify.Preferences.
+func (SendEverything) Route(context.Context, string, string, string, string) (notify.Route, error) {
+	return notify.Route{Action: notify.RouteSend}, nil
 }
 
-// UnsubscribeURL implements outbox.Preferences: the settings page.
-func (s SendEverything) UnsubscribeURL(string, outbox.Scope) string {
+// UnsubscribeURL implements notify.Preferences: the settings page.
+func (s SendEverything) UnsubscribeURL(string, notify.Scope) string {
 	return s.BaseURL + "/settings/email-preferences"
 }
 
-// DueDigests implements outbox.Preferences: none.
-func (SendEverything) DueDigests(context.Context, time.Time) ([]outbox.DigestDue, error) {
+// DueDigests implements notify.Preferences: none.
+func (SendEverything) DueDigests(context.Context, time.Time) ([]notify.DigestDue, error) {
 	return nil, nil
 }
 
-// DigestSent implements outbox.Preferences.
-func (SendEverything) DigestSent(context.Context, outbox.DigestDue, string, time.Time) error {
+// DigestSent implements notify.Preferences.
+func (SendEverything) DigestSent(context.Context, notify.DigestDue, string, time.Time) error {
 	return nil
 }

@@ -6,7 +6,7 @@ import (
 	"time"
 
 	"github.com/quorum-app/quorum/internal/decision"
-	"github.com/quorum-app/quorum/internal/outbox"
+	"github.com/quorum-app/quorum/internal/notify"
 )
 
 // TickReport is what one scheduler run did.
@@ -15,8 +15,8 @@ type TickReport struct {
 	Purged int                 `json:"purged_threads"`
 	// Mail is the outbox sweep (new jobs the stream missed, retries after
 	// backoff, abandoned claims); Digests the catch-up digests sent.
-	Mail    outbox.Report       `json:"mail"`
-	Digests outbox.DigestReport `json:"digests"`
+	Mail    notify.Report       `json:"mail"`
+	Digests notify.DigestReport `json:"digests"`
 	Elapsed string              `json:"elapsed"`
 }
 

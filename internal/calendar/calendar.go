@@ -1,6 +1,6 @@
 // Package calendar renders iCalendar (RFC 5545) documents: the one-event
 // invitation for the time a meeting poll's outcome chose. The poll export
-// (internal/server) and the outcome email (internal/outbox) share it.
+// (internal/server) and the outcome email (internal/notify) share it.
 package calendar
 
 import (
@@ -11,6 +11,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/quorum-app/quorum/internal/decision"
+	"github.com/quorum-app/quorum/internal/ids"
 	"github.com/quorum-app/quorum/internal/poll"
 )
 
@@ -77,7 +78,7 @@ func MeetingICS(p decision.Poll, o decision.Outcome, opt poll.Option, link strin
 	line("CALSCALE:GREGORIAN")
 	line("METHOD:PUBLISH")
 	line("BEGIN:VEVENT")
-	line("UID:poll-" + SafeID(p.ID) + "@quorum")
+	line("UID:poll-" + ids.Alnum(p.ID) + "@quorum")
 	line("DTSTAMP:" + o.UpdatedAt.UTC().Format(icsUTC))
 	line(fmt.Sprintf("SEQUENCE:%d", max(o.Version-1, 0)))
 	if opt.AllDay {
@@ -102,16 +103,4 @@ func MeetingICS(p decision.Poll, o decision.Outcome, opt poll.Option, link strin
 	line("END:VEVENT")
 	line("END:VCALENDAR")
 	return b.Bytes()
-}
-
-// SafeID keeps only ASCII letters and digits of an id, for UIDs and file
-// names.
-func SafeID(s string) string {
-	var b strings.Builder
-	for _, r := range s {
-		if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' {
-			b.WriteRune(r)
-		}
-	}
-	return b.String()
 }

@@ -74,3 +74,15 @@ func Valid(id string) bool {
 	}
 	return true
 }
+
+// Alnum keeps only the ASCII letters and digits of an id, for places with
+// a narrower alphabet than Valid's: Message-IDs, calendar UIDs, file names.
+func Alnum(id string) string {
+	var b strings.Builder
+	for _, r := range id {
+		if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' {
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}

@@ -74,3 +74,11 @@ func TestValid(t *testing.T) {
 		}
 	}
 }
+
+func TestAlnum(t *testing.T) {
+	for in, want := range map[string]string{"q3Rk2bVx0aZ-_e9LmN1pQw": "q3Rk2bVx0aZe9LmN1pQw", "abc>@<x\r\n": "abcx", "é1": "1", "": ""} {
+		if got := Alnum(in); got != want {
+			t.Errorf("Alnum(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

@@ -13,8 +13,10 @@
 // Every notification is also an email job (the outbox, pattern 44): the
 // item carries sparse GSI2 keys (GSI2PK=OUTBOX, GSI2SK=<due>#<id>) while its
 // email is pending, so the email exists exactly when the notification does,
-// without any extra transaction operation. internal/outbox delivers them;
-// outbox.go here holds the job's storage transitions.
+// without any extra transaction operation. jobs.go holds the job's state
+// machine (claim under a lease, sent, retry with backoff, digest, skipped,
+// dead) and dispatch.go, compose*.go, digest.go and templates/ deliver the
+// email: the one package that owns the notification item owns its email too.
 package notify
 
 import (

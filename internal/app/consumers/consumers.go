@@ -17,7 +17,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
 	"github.com/quorum-app/quorum/internal/app"
-	"github.com/quorum-app/quorum/internal/outbox"
+	"github.com/quorum-app/quorum/internal/notify"
 	"github.com/quorum-app/quorum/internal/search"
 	"github.com/quorum-app/quorum/internal/stream"
 )
@@ -26,7 +26,7 @@ import (
 // (notification email) and the search indexer.
 func Dispatcher(a *app.API, log *slog.Logger) *stream.Dispatcher {
 	return stream.New(log,
-		stream.Named{Name: "mailer", Consumer: outbox.StreamConsumer{Out: a.Outbox, Log: log, Now: time.Now}},
+		stream.Named{Name: "mailer", Consumer: notify.StreamConsumer{Out: a.Outbox, Log: log, Now: time.Now}},
 		stream.Named{Name: "search", Consumer: search.NewIndexer(a.Search.Index, log)},
 	)
 }

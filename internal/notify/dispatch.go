@@ -1,7 +1,7 @@
-// Package outbox delivers Quorum's notification email. Every in-app
+// The Dispatcher delivers Quorum's notification email. Every in-app
 // notification is also an email job (the notification item carries the
 // outbox keys, written in the transaction of the event that caused it; see
-// internal/notify/outbox.go and docs/email.md). The Dispatcher claims due
+// jobs.go, the job's state machine, and docs/email.md). The Dispatcher claims due
 // jobs with a conditional update (a lease), asks the recipient's
 // preferences whether to send now, keep the notification for a digest or
 // skip it, composes the message (compose*.go, templates/) and sends it
@@ -15,7 +15,8 @@
 // process dies after SES accepted the message and before the job is marked
 // sent: the lease expires and the job is sent again) produces a second copy
 // with the same Message-ID, which mail clients and providers collapse.
-package outbox
+
+package notify
 
 import (
 	"context"
@@ -27,7 +28,6 @@ import (
 
 	"github.com/quorum-app/quorum/internal/domain"
 	"github.com/quorum-app/quorum/internal/mail"
-	"github.com/quorum-app/quorum/internal/notify"
 	"github.com/quorum-app/quorum/internal/replyaddr"
 )
 
@@ -130,7 +130,7 @@ var DefaultBackoff = []time.Duration{time.Minute, 5 * time.Minute, 30 * time.Min
 
 // Config wires a Dispatcher.
 type Config struct {
-	Notifications *notify.Service
+	Notifications *Service
 	Sender        mail.Sender
 	People        People
 	Groups        Groups
@@ -166,13 +166,13 @@ type Dispatcher struct {
 	now func() time.Time
 }
 
-// New returns a dispatcher.
-func New(c Config) (*Dispatcher, error) {
+// NewDispatcher returns a dispatcher.
+func NewDispatcher(c Config) (*Dispatcher, error) {
 	if c.Notifications == nil || c.Sender == nil || c.People == nil || c.Groups == nil || c.Prefs == nil {
-		return nil, errors.New("outbox: Notifications, Sender, People, Groups and Prefs are required")
+		return nil, errors.New("notify dispatcher: Notifications, Sender, People, Groups and Prefs are required")
 	}
 	if c.BaseURL == "" || c.MailDomain == "" || c.From == "" {
-		return nil, errors.New("outbox: BaseURL, MailDomain and From are required")
+		return nil, errors.New("notify dispatcher: BaseURL, MailDomain and From are required")
 	}
 	c.BaseURL = strings.TrimRight(c.BaseURL, "/")
 	if c.Batch <= 0 {
@@ -263,7 +263,7 @@ func (d *Dispatcher) DeliverDue(ctx context.Context, now time.Time) (Report, err
 	r := Report{Due: len(jobs)}
 	var mu sync.Mutex
 	var errs []error
-	work := make(chan notify.Job)
+	work := make(chan Job)
 	var wg sync.WaitGroup
 	for range min(d.c.Workers, max(len(jobs), 1)) {
 		wg.Add(1)
@@ -315,9 +315,9 @@ func (d *Dispatcher) DeliverOne(ctx context.Context, uid, notifID string) error 
 }
 
 // process runs one job: claim, route, compose, send, mark.
-func (d *Dispatcher) process(ctx context.Context, j notify.Job, now time.Time) (outcome, error) {
+func (d *Dispatcher) process(ctx context.Context, j Job, now time.Time) (outcome, error) {
 	j, err := d.c.Notifications.Claim(ctx, j, now, d.c.Lease)
-	if errors.Is(err, notify.ErrNotClaimed) {
+	if errors.Is(err, ErrNotClaimed) {
 		return outBusy, nil
 	}
 	if err != nil {
@@ -325,13 +325,13 @@ func (d *Dispatcher) process(ctx context.Context, j notify.Job, now time.Time) (
 	}
 	p, err := d.c.People.Person(ctx, j.UserID)
 	if domain.ErrorCode(err) == domain.NotFound {
-		return d.settle(ctx, j, notify.MailSkipped, "no_user", now)
+		return d.settle(ctx, j, MailSkipped, "no_user", now)
 	}
 	if err != nil {
 		return d.fail(ctx, j, "people", err, now)
 	}
 	if p.Email == "" {
-		return d.settle(ctx, j, notify.MailSkipped, "no_address", now)
+		return d.settle(ctx, j, MailSkipped, "no_address", now)
 	}
 	route, err := d.c.Prefs.Route(ctx, j.UserID, p.Email, j.GroupID, j.ThreadID)
 	if err != nil {
@@ -339,12 +339,12 @@ func (d *Dispatcher) process(ctx context.Context, j notify.Job, now time.Time) (
 	}
 	switch route.Action {
 	case RouteDigest:
-		return d.settle(ctx, j, notify.MailDigest, "", now)
+		return d.settle(ctx, j, MailDigest, "", now)
 	case RouteSkip:
-		return d.settle(ctx, j, notify.MailSkipped, reasonCode(route.Reason), now)
+		return d.settle(ctx, j, MailSkipped, reasonCode(route.Reason), now)
 	case RouteSend:
 	default:
-		return d.settle(ctx, j, notify.MailSkipped, "unknown_route", now)
+		return d.settle(ctx, j, MailSkipped, "unknown_route", now)
 	}
 	g, err := d.c.Groups.Group(ctx, j.UserID, j.GroupID)
 	if err != nil {
@@ -354,7 +354,7 @@ func (d *Dispatcher) process(ctx context.Context, j notify.Job, now time.Time) (
 	if err != nil {
 		if domain.ErrorCode(err) == domain.Invalid {
 			// A message that cannot be built never will be: no retries.
-			return d.settle(ctx, j, notify.MailDead, "compose", now)
+			return d.settle(ctx, j, MailDead, "compose", now)
 		}
 		return d.fail(ctx, j, "compose", err, now)
 	}
@@ -375,17 +375,17 @@ func (d *Dispatcher) process(ctx context.Context, j notify.Job, now time.Time) (
 }
 
 // settle ends a claimed job without sending it.
-func (d *Dispatcher) settle(ctx context.Context, j notify.Job, st notify.MailState, reason string, now time.Time) (outcome, error) {
+func (d *Dispatcher) settle(ctx context.Context, j Job, st MailState, reason string, now time.Time) (outcome, error) {
 	if err := d.c.Notifications.Settle(ctx, j, st, reason, now); err != nil {
-		if errors.Is(err, notify.ErrLeaseLost) {
+		if errors.Is(err, ErrLeaseLost) {
 			return outBusy, nil
 		}
 		return outError, err
 	}
 	switch st {
-	case notify.MailDigest:
+	case MailDigest:
 		return outDigest, nil
-	case notify.MailDead:
+	case MailDead:
 		d.log.ErrorContext(ctx, "outbox: email job dead", "notification", j.ID, "kind", string(j.Kind), "attempts", j.Attempts, "reason", reason)
 		return outDead, nil
 	}
@@ -393,16 +393,16 @@ func (d *Dispatcher) settle(ctx context.Context, j notify.Job, st notify.MailSta
 }
 
 // fail reschedules a claimed job after a failed attempt, or gives up.
-func (d *Dispatcher) fail(ctx context.Context, j notify.Job, stage string, cause error, now time.Time) (outcome, error) {
+func (d *Dispatcher) fail(ctx context.Context, j Job, stage string, cause error, now time.Time) (outcome, error) {
 	reason := stage + ":" + string(domain.ErrorCode(cause))
 	if j.Attempts >= d.MaxAttempts() {
-		return d.settle(ctx, j, notify.MailDead, reason, now)
+		return d.settle(ctx, j, MailDead, reason, now)
 	}
 	wait := d.c.Backoff[min(j.Attempts, len(d.c.Backoff))-1]
 	d.log.WarnContext(ctx, "outbox: attempt failed", "notification", j.ID, "kind", string(j.Kind), "attempts", j.Attempts,
 		"reason", reason, "retry_in", wait.String())
 	if err := d.c.Notifications.Retry(ctx, j, now.Add(wait), reason); err != nil {
-		if errors.Is(err, notify.ErrLeaseLost) {
+		if errors.Is(err, ErrLeaseLost) {
 			return outBusy, nil
 		}
 		return outError, err

@@ -1,4 +1,4 @@
-package outbox
+package notify
 
 import (
 	"bytes"
@@ -17,7 +17,6 @@ import (
 
 	"github.com/quorum-app/quorum/internal/inbound"
 	qmail "github.com/quorum-app/quorum/internal/mail"
-	"github.com/quorum-app/quorum/internal/notify"
 )
 
 type meetings struct{ ics []byte }
@@ -30,7 +29,7 @@ func (m meetings) MeetingInvite(context.Context, string, string) ([]byte, bool, 
 func unit(t *testing.T) (*Dispatcher, *replyaddr.Tokens) {
 	t.Helper()
 	tokens := replyaddr.NewTokens(testKey, testDomain)
-	d, err := New(Config{Notifications: notify.New(nil, nil), Sender: nullSender{}, People: people{}, Groups: groups{},
+	d, err := NewDispatcher(Config{Notifications: New(nil, nil), Sender: nullSender{}, People: people{}, Groups: groups{},
 		Prefs: &prefs{}, Meetings: meetings{ics: []byte("BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n")}, Tokens: tokens,
 		BaseURL: testBase, MailDomain: testDomain, From: "Quorum <notifications@quorum.test>"})
 	if err != nil {
@@ -50,10 +49,10 @@ var (
 )
 
 // built composes n and returns the parsed MIME message and its envelope.
-func built(t *testing.T, d *Dispatcher, n notify.Notification, g Group) (*mail.Message, *enmime.Envelope, []byte) {
+func built(t *testing.T, d *Dispatcher, n Notification, g Group) (*mail.Message, *enmime.Envelope, []byte) {
 	t.Helper()
 	n.UserID, n.ID = bob.ID, nid
-	m, err := d.composeJob(context.Background(), notify.Job{Notification: n}, bob, g, Route{Action: RouteSend, KeyGeneration: 3}, time.Now())
+	m, err := d.composeJob(context.Background(), Job{Notification: n}, bob, g, Route{Action: RouteSend, KeyGeneration: 3}, time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -78,25 +77,25 @@ func TestThreadingAndListHeaders(t *testing.T) {
 	own := "<n." + nid + "@quorum.test>"
 	cases := []struct {
 		name                 string
-		n                    notify.Notification
+		n                    Notification
 		msgID, inReply, refs string
 		token                replyaddr.Kind
 		unsub                string
 	}{
-		{"new thread", notify.Notification{Kind: notify.NewThread, GroupID: garden.ID, ThreadID: tid, Title: "T"}, thread, "", "", replyaddr.KindThread, "thread." + tid},
-		{"comment", notify.Notification{Kind: notify.Comment, GroupID: garden.ID, ThreadID: tid, CommentID: cid, Title: "T"}, own, thread, thread, replyaddr.KindComment, "thread." + tid},
-		{"mention", notify.Notification{Kind: notify.Mention, GroupID: garden.ID, ThreadID: tid, CommentID: cid, Title: "T"}, own, thread, thread, replyaddr.KindComment, "thread." + tid},
-		{"reply", notify.Notification{Kind: notify.Reply, GroupID: garden.ID, ThreadID: tid, CommentID: cid, Title: "T"}, own, thread, thread, replyaddr.KindComment, "thread." + tid},
-		{"poll opened in a thread", notify.Notification{Kind: notify.PollOpened, GroupID: garden.ID, ThreadID: tid, PollID: pid, Title: "P"}, poll, thread, thread, replyaddr.KindPoll, "thread." + tid},
-		{"poll opened alone", notify.Notification{Kind: notify.PollOpened, GroupID: garden.ID, PollID: pid, Title: "P"}, poll, "", "", replyaddr.KindPoll, "group." + garden.ID},
-		{"closing soon in a thread", notify.Notification{Kind: notify.PollClosingSoon, GroupID: garden.ID, ThreadID: tid, PollID: pid, Title: "P"}, own, poll, thread + " " + poll, replyaddr.KindPoll, "thread." + tid},
-		{"reminder alone", notify.Notification{Kind: notify.PollReminder, GroupID: garden.ID, PollID: pid, Title: "P"}, own, poll, poll, replyaddr.KindPoll, "group." + garden.ID},
-		{"poll closed alone", notify.Notification{Kind: notify.PollClosed, GroupID: garden.ID, PollID: pid, Title: "P"}, own, poll, poll, 0, "group." + garden.ID},
-		{"outcome in a thread", notify.Notification{Kind: notify.OutcomePublished, GroupID: garden.ID, ThreadID: tid, PollID: pid, Title: "P"}, own, poll, thread + " " + poll, replyaddr.KindThread, "thread." + tid},
+		{"new thread", Notification{Kind: NewThread, GroupID: garden.ID, ThreadID: tid, Title: "T"}, thread, "", "", replyaddr.KindThread, "thread." + tid},
+		{"comment", Notification{Kind: Comment, GroupID: garden.ID, ThreadID: tid, CommentID: cid, Title: "T"}, own, thread, thread, replyaddr.KindComment, "thread." + tid},
+		{"mention", Notification{Kind: Mention, GroupID: garden.ID, ThreadID: tid, CommentID: cid, Title: "T"}, own, thread, thread, replyaddr.KindComment, "thread." + tid},
+		{"reply", Notification{Kind: Reply, GroupID: garden.ID, ThreadID: tid, CommentID: cid, Title: "T"}, own, thread, thread, replyaddr.KindComment, "thread." + tid},
+		{"poll opened in a thread", Notification{Kind: PollOpened, GroupID: garden.ID, ThreadID: tid, PollID: pid, Title: "P"}, poll, thread, thread, replyaddr.KindPoll, "thread." + tid},
+		{"poll opened alone", Notification{Kind: PollOpened, GroupID: garden.ID, PollID: pid, Title: "P"}, poll, "", "", replyaddr.KindPoll, "group." + garden.ID},
+		{"closing soon in a thread", Notification{Kind: PollClosingSoon, GroupID: garden.ID, ThreadID: tid, PollID: pid, Title: "P"}, own, poll, thread + " " + poll, replyaddr.KindPoll, "thread." + tid},
+		{"reminder alone", Notification{Kind: PollReminder, GroupID: garden.ID, PollID: pid, Title: "P"}, own, poll, poll, replyaddr.KindPoll, "group." + garden.ID},
+		{"poll closed alone", Notification{Kind: PollClosed, GroupID: garden.ID, PollID: pid, Title: "P"}, own, poll, poll, 0, "group." + garden.ID},
+		{"outcome in a thread", Notification{Kind: OutcomePublished, GroupID: garden.ID, ThreadID: tid, PollID: pid, Title: "P"}, own, poll, thread + " " + poll, replyaddr.KindThread, "thread." + tid},
 		// Announcements: a reply comments in the thread; a poll's outside a thread takes none.
-		{"thread announced", notify.Notification{Kind: notify.Announcement, GroupID: garden.ID, ThreadID: tid, Title: "T"}, own, thread, thread, replyaddr.KindThread, "thread." + tid},
-		{"poll in a thread announced", notify.Notification{Kind: notify.Announcement, GroupID: garden.ID, ThreadID: tid, PollID: pid, Title: "T"}, own, poll, thread + " " + poll, replyaddr.KindThread, "thread." + tid},
-		{"poll alone announced", notify.Notification{Kind: notify.Announcement, GroupID: garden.ID, PollID: pid, Title: "T"}, own, poll, poll, 0, "group." + garden.ID},
+		{"thread announced", Notification{Kind: Announcement, GroupID: garden.ID, ThreadID: tid, Title: "T"}, own, thread, thread, replyaddr.KindThread, "thread." + tid},
+		{"poll in a thread announced", Notification{Kind: Announcement, GroupID: garden.ID, ThreadID: tid, PollID: pid, Title: "T"}, own, poll, thread + " " + poll, replyaddr.KindThread, "thread." + tid},
+		{"poll alone announced", Notification{Kind: Announcement, GroupID: garden.ID, PollID: pid, Title: "T"}, own, poll, poll, 0, "group." + garden.ID},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -212,20 +211,20 @@ func checkLinksIn(t *testing.T, env *enmime.Envelope, strict bool) {
 func TestEveryKindComposes(t *testing.T) {
 	d, _ := unit(t)
 	type kind struct {
-		notify.Kind
+		Kind
 		aboutPoll bool // an announcement points to a thread or a poll
 	}
 	var kinds []kind
-	for _, k := range []notify.Kind{notify.Mention, notify.Reply, notify.NewThread, notify.Comment, notify.PollClosingSoon, notify.PollReminder,
-		notify.PollClosed, notify.PollOutcomeReview, notify.PollOpened, notify.OutcomePublished, notify.Announcement} {
+	for _, k := range []Kind{Mention, Reply, NewThread, Comment, PollClosingSoon, PollReminder,
+		PollClosed, PollOutcomeReview, PollOpened, OutcomePublished, Announcement} {
 		kinds = append(kinds, kind{k, k.Poll()})
 	}
-	kinds = append(kinds, kind{notify.Announcement, true})
+	kinds = append(kinds, kind{Announcement, true})
 	headings := map[string]bool{}
 	for _, kk := range kinds {
 		k, aboutPoll := kk.Kind, kk.aboutPoll
-		n := notify.Notification{Kind: k, ActorName: "Alice", GroupID: garden.ID, ThreadID: tid, CommentID: cid, Title: "Tomatoes", Excerpt: "Short."}
-		if k == notify.Announcement {
+		n := Notification{Kind: k, ActorName: "Alice", GroupID: garden.ID, ThreadID: tid, CommentID: cid, Title: "Tomatoes", Excerpt: "Short."}
+		if k == Announcement {
 			n.CommentID = ""
 		}
 		if aboutPoll {
@@ -241,7 +240,7 @@ func TestEveryKindComposes(t *testing.T) {
 		if aboutPoll {
 			want = testBase + "/polls/" + pid
 		}
-		if k == notify.Announcement && (!strings.Contains(first, "Alice wants you to see") || !strings.Contains(env.Text, "Alice chose to notify you")) {
+		if k == Announcement && (!strings.Contains(first, "Alice wants you to see") || !strings.Contains(env.Text, "Alice chose to notify you")) {
 			t.Errorf("announcement (poll %v): %q", aboutPoll, env.Text)
 		}
 		if !strings.Contains(env.Text, want) || !strings.Contains(env.HTML, want) {
@@ -257,14 +256,14 @@ func TestEveryKindComposes(t *testing.T) {
 // A published meeting outcome carries the invitation.
 func TestOutcomeCarriesTheMeetingInvitation(t *testing.T) {
 	d, _ := unit(t)
-	_, env, _ := built(t, d, notify.Notification{Kind: notify.OutcomePublished, GroupID: garden.ID, PollID: pid, Title: "When?"}, garden)
+	_, env, _ := built(t, d, Notification{Kind: OutcomePublished, GroupID: garden.ID, PollID: pid, Title: "When?"}, garden)
 	env.Attachments = append(env.Attachments, env.Inlines...)
 	env.Attachments = append(env.Attachments, env.OtherParts...)
 	if len(env.Attachments) != 1 || env.Attachments[0].FileName != "meeting-"+pid+".ics" ||
 		!strings.HasPrefix(env.Attachments[0].ContentType, "text/calendar") || !bytes.Contains(env.Attachments[0].Content, []byte("BEGIN:VCALENDAR")) {
 		t.Fatalf("attachments: %q %q %q", env.Attachments[0].FileName, env.Attachments[0].ContentType, env.Attachments[0].Content)
 	}
-	_, env, _ = built(t, d, notify.Notification{Kind: notify.PollClosed, GroupID: garden.ID, PollID: pid, Title: "When?"}, garden)
+	_, env, _ = built(t, d, Notification{Kind: PollClosed, GroupID: garden.ID, PollID: pid, Title: "When?"}, garden)
 	if len(env.Attachments) != 0 {
 		t.Fatal("only the outcome carries an invitation")
 	}
@@ -280,8 +279,8 @@ func TestUserTextIsEscaped(t *testing.T) {
 	}
 	for _, p := range payloads {
 		g := Group{ID: garden.ID, Name: p, Handle: "garden"}
-		for _, k := range []notify.Kind{notify.Mention, notify.PollOpened} {
-			n := notify.Notification{Kind: k, ActorName: p, GroupID: garden.ID, ThreadID: tid, CommentID: cid, Title: p, Excerpt: p + "\n" + p}
+		for _, k := range []Kind{Mention, PollOpened} {
+			n := Notification{Kind: k, ActorName: p, GroupID: garden.ID, ThreadID: tid, CommentID: cid, Title: p, Excerpt: p + "\n" + p}
 			if k.Poll() {
 				n.PollID, n.CommentID = pid, ""
 			}

@@ -1,4 +1,4 @@
-package outbox
+package notify
 
 import (
 	"context"
@@ -8,7 +8,6 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
-	"github.com/quorum-app/quorum/internal/notify"
 	"github.com/quorum-app/quorum/internal/tabledef"
 )
 
@@ -42,11 +41,11 @@ func StreamJob(r events.DynamoDBEventRecord, now time.Time) (uid, id string, ok 
 		}
 		return v.String()
 	}
-	if str(tabledef.GSI2PK) != notify.OutboxQueue || str("MailState") != string(notify.MailPending) {
+	if str(tabledef.GSI2PK) != OutboxQueue || str("MailState") != string(MailPending) {
 		return "", "", false
 	}
 	due, _, _ := strings.Cut(str(tabledef.GSI2SK), "#")
-	if due == "" || due > notify.DueKey(now) {
+	if due == "" || due > DueKey(now) {
 		return "", "", false // claimed, or waiting for a retry: the sweep takes it
 	}
 	uid, id = str("UserID"), str("ID")

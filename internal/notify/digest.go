@@ -1,4 +1,4 @@
-package outbox
+package notify
 
 import (
 	"context"
@@ -8,7 +8,6 @@ import (
 
 	"github.com/quorum-app/quorum/internal/domain"
 	"github.com/quorum-app/quorum/internal/mail"
-	"github.com/quorum-app/quorum/internal/notify"
 )
 
 // MaxDigestItems bounds one digest; the rest waits for the next one.
@@ -97,15 +96,15 @@ const (
 // covered returns the digest's notifications and the last id it covers:
 // everything in order up to the first job still pending (it may yet be
 // routed to the digest), keeping those marked MailDigest.
-func covered(jobs []notify.Job, after string) ([]notify.Job, string) {
+func covered(jobs []Job, after string) ([]Job, string) {
 	through := after
-	var items []notify.Job
+	var items []Job
 	for _, j := range jobs {
 		if j.Pending() {
 			break
 		}
 		through = j.ID
-		if j.State == notify.MailDigest {
+		if j.State == MailDigest {
 			items = append(items, j)
 		}
 	}
@@ -161,7 +160,7 @@ func (d *Dispatcher) sendDigest(ctx context.Context, dd DigestDue, now time.Time
 	return advance(digestSent)
 }
 
-func (d *Dispatcher) composeDigest(ctx context.Context, dd DigestDue, p Person, items []notify.Job, through string, now time.Time) (mail.Message, error) {
+func (d *Dispatcher) composeDigest(ctx context.Context, dd DigestDue, p Person, items []Job, through string, now time.Time) (mail.Message, error) {
 	period := "daily"
 	if dd.Period == "weekly" {
 		period = "weekly"

@@ -3,7 +3,6 @@ package notify_test
 import (
 	"context"
 	"fmt"
-	"os"
 	"testing"
 	"time"
 
@@ -13,8 +12,6 @@ import (
 	"github.com/quorum-app/quorum/internal/store"
 	"github.com/quorum-app/quorum/internal/testcloud"
 )
-
-func TestMain(m *testing.M) { os.Exit(testcloud.Run(m)) }
 
 func newService(t *testing.T) (*notify.Service, *store.Store) {
 	env := testcloud.New(t)

@@ -1,4 +1,4 @@
-package outbox
+package notify
 
 import (
 	"bytes"
@@ -13,11 +13,10 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"github.com/quorum-app/quorum/internal/calendar"
 	"github.com/quorum-app/quorum/internal/domain"
+	"github.com/quorum-app/quorum/internal/ids"
 	"github.com/quorum-app/quorum/internal/inbound"
 	"github.com/quorum-app/quorum/internal/mail"
-	"github.com/quorum-app/quorum/internal/notify"
 	"github.com/quorum-app/quorum/internal/replyaddr"
 )
 
@@ -77,7 +76,7 @@ func (d *Dispatcher) settingsURL() string { return d.c.BaseURL + "/settings/emai
 
 // msgID is a deterministic Message-ID: <kind.id@mail domain>.
 func (d *Dispatcher) msgID(kind, id string) string {
-	return "<" + kind + "." + calendar.SafeID(id) + "@" + d.c.MailDomain + ">"
+	return "<" + kind + "." + ids.Alnum(id) + "@" + d.c.MailDomain + ">"
 }
 
 // oneLine makes user text safe for a header: no control characters, no
@@ -119,7 +118,7 @@ func subject(group, title string) string {
 func (d *Dispatcher) listID(g Group) string {
 	id := g.Handle
 	if id == "" || strings.Trim(id, "abcdefghijklmnopqrstuvwxyz0123456789-") != "" {
-		id = strings.ToLower(calendar.SafeID(g.ID))
+		id = strings.ToLower(ids.Alnum(g.ID))
 	}
 	if id == "" {
 		id = "quorum"
@@ -148,7 +147,7 @@ func phrase(s string) string {
 // threadingHeaders: a new thread's email is the root (<thread.tid@domain>),
 // a poll opening the root of the poll (<poll.pid@domain>); every other email
 // answers the poll or the thread it is about.
-func (d *Dispatcher) threadingHeaders(n notify.Notification, h map[string]string) {
+func (d *Dispatcher) threadingHeaders(n Notification, h map[string]string) {
 	var refs []string
 	if n.ThreadID != "" {
 		refs = append(refs, d.msgID("thread", n.ThreadID))
@@ -158,9 +157,9 @@ func (d *Dispatcher) threadingHeaders(n notify.Notification, h map[string]string
 	}
 	own := d.msgID("n", n.ID)
 	switch {
-	case n.Kind == notify.NewThread && n.ThreadID != "":
+	case n.Kind == NewThread && n.ThreadID != "":
 		own, refs = d.msgID("thread", n.ThreadID), nil
-	case n.Kind == notify.PollOpened && n.PollID != "":
+	case n.Kind == PollOpened && n.PollID != "":
 		own = d.msgID("poll", n.PollID)
 		refs = refs[:len(refs)-1] // the thread, if any
 	}
@@ -216,15 +215,15 @@ func excerptLines(s string) []string {
 }
 
 // composeJob builds the email of one notification for p.
-func (d *Dispatcher) composeJob(ctx context.Context, j notify.Job, p Person, g Group, r Route, now time.Time) (mail.Message, error) {
+func (d *Dispatcher) composeJob(ctx context.Context, j Job, p Person, g Group, r Route, now time.Time) (mail.Message, error) {
 	n := j.Notification
 	c := kindCopy(n, g.Name)
 	v := view{Subject: subject(g.Name, n.Title), Heading: c.heading, Excerpt: excerptLines(n.Excerpt),
 		ActionText: c.action, Why: c.why, Links: d.footerLinks(p.ID, n.GroupID, n.ThreadID, g.Name)}
 	switch {
-	case (n.Kind.Poll() || n.Kind == notify.Announcement) && n.PollID != "":
+	case (n.Kind.Poll() || n.Kind == Announcement) && n.PollID != "":
 		v.ActionURL = d.pollURL(n.PollID)
-	case n.ThreadID != "" && n.Kind != notify.NewThread:
+	case n.ThreadID != "" && n.Kind != NewThread:
 		v.ActionURL = d.threadURL(n.ThreadID, n.CommentID)
 	case n.ThreadID != "":
 		v.ActionURL = d.threadURL(n.ThreadID, "")
@@ -257,13 +256,13 @@ func (d *Dispatcher) composeJob(ctx context.Context, j notify.Job, p Person, g G
 			}
 		}
 	}
-	if n.Kind == notify.OutcomePublished && n.PollID != "" && d.c.Meetings != nil {
+	if n.Kind == OutcomePublished && n.PollID != "" && d.c.Meetings != nil {
 		ics, ok, err := d.c.Meetings.MeetingInvite(ctx, p.ID, n.PollID)
 		if err != nil {
 			return mail.Message{}, err
 		}
 		if ok {
-			m.Attachments = append(m.Attachments, mail.Attachment{Filename: "meeting-" + calendar.SafeID(n.PollID) + ".ics",
+			m.Attachments = append(m.Attachments, mail.Attachment{Filename: "meeting-" + ids.Alnum(n.PollID) + ".ics",
 				ContentType: "text/calendar; charset=utf-8; method=PUBLISH", Data: ics})
 		}
 	}

@@ -1,9 +1,8 @@
-package outbox
+package notify
 
 import (
 	"fmt"
 
-	"github.com/quorum-app/quorum/internal/notify"
 	"github.com/quorum-app/quorum/internal/replyaddr"
 )
 
@@ -17,7 +16,7 @@ type copyText struct {
 
 // kindCopy words the email for a notification. actor, title and group are
 // user text (names and titles), inserted as plain text.
-func kindCopy(n notify.Notification, group string) copyText {
+func kindCopy(n Notification, group string) copyText {
 	actor := n.ActorName
 	if actor == "" {
 		actor = "Someone"
@@ -28,45 +27,45 @@ func kindCopy(n notify.Notification, group string) copyText {
 	}
 	member := "you are a member of " + groupOr(group)
 	switch n.Kind {
-	case notify.Mention:
+	case Mention:
 		return copyText{fmt.Sprintf("%s mentioned you in “%s”.", actor, title), "Read the comment",
 			"You received this email because " + actor + " mentioned you."}
-	case notify.Reply:
+	case Reply:
 		return copyText{fmt.Sprintf("%s replied to your comment in “%s”.", actor, title), "Read the reply",
 			"You received this email because someone replied to your comment."}
-	case notify.NewThread:
+	case NewThread:
 		return copyText{fmt.Sprintf("%s started a new thread: “%s”.", actor, title), "Read the thread",
 			"You received this email because " + member + " and its notification level includes new threads."}
-	case notify.Comment:
+	case Comment:
 		return copyText{fmt.Sprintf("%s commented in “%s”.", actor, title), "Read the comment",
 			"You received this email because you follow this thread or its group loudly (every comment)."}
-	case notify.PollOpened:
+	case PollOpened:
 		return copyText{fmt.Sprintf("A poll you can vote in has opened: “%s”.", title), "Vote",
 			"You received this email because you can vote in this poll."}
-	case notify.PollClosingSoon:
+	case PollClosingSoon:
 		return copyText{fmt.Sprintf("The poll “%s” closes within 24 hours.", title), "Vote before it closes",
 			"You received this email because you can vote in this poll and have not voted yet."}
-	case notify.PollReminder:
+	case PollReminder:
 		if n.ActorName != "" {
 			return copyText{fmt.Sprintf("%s reminded you to vote in “%s”.", actor, title), "Vote",
 				"You received this email because a poll admin reminded the people who have not voted yet."}
 		}
 		return copyText{fmt.Sprintf("A reminder to vote in “%s”.", title), "Vote",
 			"You received this email because a poll admin reminded the people who have not voted yet."}
-	case notify.PollClosed:
+	case PollClosed:
 		return copyText{fmt.Sprintf("Your poll “%s” has closed: write its outcome so everyone knows what was decided.", title),
 			"Write the outcome", "You received this email because you started this poll."}
-	case notify.PollOutcomeReview:
+	case PollOutcomeReview:
 		return copyText{fmt.Sprintf("It is time to review the outcome of “%s”.", title), "Review the outcome",
 			"You received this email because you set a review date on this outcome."}
-	case notify.Announcement:
+	case Announcement:
 		what := "the thread"
 		if n.PollID != "" {
 			what = "the poll"
 		}
 		return copyText{fmt.Sprintf("%s wants you to see %s “%s”.", actor, what, title), "Open " + what[4:],
 			"You received this email because " + actor + " chose to notify you (or everyone in " + groupOr(group) + ")."}
-	case notify.OutcomePublished:
+	case OutcomePublished:
 		return copyText{fmt.Sprintf("The outcome of “%s” was published.", title), "Read the outcome",
 			"You received this email because you could vote in this poll."}
 	}
@@ -84,16 +83,16 @@ func groupOr(name string) string {
 // replyKind is what a reply to this email does: answer the comment,
 // comment in the thread, or vote in the poll. ok is false for emails a
 // reply cannot act on (they get no Reply-To token).
-func replyKind(n notify.Notification) (replyaddr.Token, bool) {
+func replyKind(n Notification) (replyaddr.Token, bool) {
 	switch {
-	case (n.Kind == notify.PollOpened || n.Kind == notify.PollClosingSoon || n.Kind == notify.PollReminder) && n.PollID != "":
+	case (n.Kind == PollOpened || n.Kind == PollClosingSoon || n.Kind == PollReminder) && n.PollID != "":
 		return replyaddr.Token{Kind: replyaddr.KindPoll, PollID: n.PollID}, true
-	case n.Kind.Poll() || (n.Kind == notify.Announcement && n.PollID != ""):
+	case n.Kind.Poll() || (n.Kind == Announcement && n.PollID != ""):
 		if n.ThreadID != "" {
 			return replyaddr.Token{Kind: replyaddr.KindThread, ThreadID: n.ThreadID}, true
 		}
 		return replyaddr.Token{}, false
-	case n.ThreadID != "" && n.CommentID != "" && n.Kind != notify.NewThread:
+	case n.ThreadID != "" && n.CommentID != "" && n.Kind != NewThread:
 		return replyaddr.Token{Kind: replyaddr.KindComment, ThreadID: n.ThreadID, CommentID: n.CommentID}, true
 	case n.ThreadID != "":
 		return replyaddr.Token{Kind: replyaddr.KindThread, ThreadID: n.ThreadID}, true

@@ -1,4 +1,4 @@
-package outbox
+package notify
 
 import (
 	"context"
@@ -11,7 +11,6 @@ import (
 
 	"github.com/quorum-app/quorum/internal/domain"
 	"github.com/quorum-app/quorum/internal/mail"
-	"github.com/quorum-app/quorum/internal/notify"
 	"github.com/quorum-app/quorum/internal/replyaddr"
 	"github.com/quorum-app/quorum/internal/store"
 	"github.com/quorum-app/quorum/internal/testcloud"
@@ -131,7 +130,7 @@ func (nullSender) Send(context.Context, mail.Message) (string, error) { return "
 type fixture struct {
 	t      *testing.T
 	env    *testcloud.Env
-	notes  *notify.Service
+	notes  *Service
 	sender *countingSender
 	prefs  *prefs
 	people people
@@ -145,7 +144,7 @@ func newFixture(t *testing.T) *fixture {
 	t.Helper()
 	env := testcloud.New(t)
 	st := store.New(env.Clients.DynamoDB, env.Config.Table, env.Config.SigningKey)
-	f := &fixture{t: t, env: env, notes: notify.New(st, nil),
+	f := &fixture{t: t, env: env, notes: New(st, nil),
 		sender: &countingSender{next: mail.NewSES(env.Clients.SES, "", env.Config.MailDomain)},
 		prefs:  &prefs{routes: map[string]Route{}, digests: map[string]*DigestDue{}},
 		people: people{}, groups: groups{"g1": {ID: "g1", Name: "Garden club", Handle: "garden"}},
@@ -157,7 +156,7 @@ func newFixture(t *testing.T) *fixture {
 }
 
 func (f *fixture) dispatcher(s mail.Sender) *Dispatcher {
-	d, err := New(Config{Notifications: f.notes, Sender: s, People: f.people, Groups: f.groups, Prefs: f.prefs,
+	d, err := NewDispatcher(Config{Notifications: f.notes, Sender: s, People: f.people, Groups: f.groups, Prefs: f.prefs,
 		Tokens: f.tokens, BaseURL: testBase, MailDomain: f.env.Config.MailDomain, From: f.env.Config.MailFrom})
 	if err != nil {
 		f.t.Fatal(err)
@@ -172,7 +171,7 @@ func (f *fixture) person(name string) Person {
 	return p
 }
 
-func (f *fixture) notify(ns ...notify.Notification) {
+func (f *fixture) notify(ns ...Notification) {
 	f.t.Helper()
 	if err := f.notes.Deliver(context.Background(), ns); err != nil {
 		f.t.Fatal(err)
@@ -197,7 +196,7 @@ func (f *fixture) messagesTo(addr string) []mail.StoredMessage {
 }
 
 // only returns the one job of uid.
-func (f *fixture) only(uid string) notify.Job {
+func (f *fixture) only(uid string) Job {
 	f.t.Helper()
 	js, err := f.notes.ListAfter(context.Background(), uid, "", 10)
 	if err != nil || len(js) != 1 {

@@ -1,4 +1,4 @@
-package outbox
+package notify
 
 import (
 	"context"
@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/quorum-app/quorum/internal/mail"
-	"github.com/quorum-app/quorum/internal/notify"
 )
 
 // A due job is sent to the SES emulator once, marked sent; a second sweep
@@ -18,7 +17,7 @@ func TestDeliverDueSendsOnceAndMarksSent(t *testing.T) {
 	f := newFixture(t)
 	ctx := context.Background()
 	bob := f.person("Bob")
-	f.notify(notify.Notification{UserID: bob.ID, Kind: notify.Mention, ActorID: "a1", ActorName: "Alice", GroupID: "g1",
+	f.notify(Notification{UserID: bob.ID, Kind: Mention, ActorID: "a1", ActorName: "Alice", GroupID: "g1",
 		ThreadID: "tthreadid0000001", CommentID: "18a9f2c4d5e6f7a8b1c2d3e4", Title: "Plant tomatoes?", Excerpt: "@Bob what do you think?"})
 
 	r, err := f.d.DeliverDue(ctx, time.Now())
@@ -46,7 +45,7 @@ func TestDeliverDueSendsOnceAndMarksSent(t *testing.T) {
 		t.Errorf("html: %s", m.Body.HTML)
 	}
 	j := f.only(bob.ID)
-	if j.State != notify.MailSent || j.Queue != "" || j.MessageID == "" || j.SentAt.IsZero() || j.Attempts != 1 {
+	if j.State != MailSent || j.Queue != "" || j.MessageID == "" || j.SentAt.IsZero() || j.Attempts != 1 {
 		t.Fatalf("job after sending: %+v", j)
 	}
 	r, err = f.d.DeliverDue(ctx, time.Now().Add(time.Hour))
@@ -67,7 +66,7 @@ func TestDeliverOne(t *testing.T) {
 	f := newFixture(t)
 	ctx := context.Background()
 	cy := f.person("Cy")
-	f.notify(notify.Notification{UserID: cy.ID, Kind: notify.NewThread, ActorName: "Alice", GroupID: "g1",
+	f.notify(Notification{UserID: cy.ID, Kind: NewThread, ActorName: "Alice", GroupID: "g1",
 		ThreadID: "tthreadid0000002", Title: "Compost", Excerpt: "Let us start composting."})
 	j := f.only(cy.ID)
 	if err := f.d.DeliverOne(ctx, cy.ID, j.ID); err != nil {
@@ -88,12 +87,12 @@ func TestDeliverOne(t *testing.T) {
 func TestConcurrentSweepersSendEachOnce(t *testing.T) {
 	f := newFixture(t)
 	ctx := context.Background()
-	var ns []notify.Notification
+	var ns []Notification
 	var ps []Person
 	for i := range 12 {
 		p := f.person(fmt.Sprintf("P%02d", i))
 		ps = append(ps, p)
-		ns = append(ns, notify.Notification{UserID: p.ID, Kind: notify.NewThread, ActorName: "Alice", GroupID: "g1",
+		ns = append(ns, Notification{UserID: p.ID, Kind: NewThread, ActorName: "Alice", GroupID: "g1",
 			ThreadID: "tthreadid0000003", Title: "Race"})
 	}
 	f.notify(ns...)
@@ -139,7 +138,7 @@ func TestRetryWithBackoff(t *testing.T) {
 	ctx := context.Background()
 	dee := f.person("Dee")
 	f.sender.fail = 2
-	f.notify(notify.Notification{UserID: dee.ID, Kind: notify.PollClosingSoon, GroupID: "g1", PollID: "ppollid000000001",
+	f.notify(Notification{UserID: dee.ID, Kind: PollClosingSoon, GroupID: "g1", PollID: "ppollid000000001",
 		Title: "Which day?", Excerpt: "Closes 2 Jan 2026 10:00 UTC"})
 	t0 := time.Now().UTC().Truncate(time.Millisecond)
 
@@ -166,7 +165,7 @@ func TestRetryWithBackoff(t *testing.T) {
 		t.Fatalf("third attempt: %+v %v", r, err)
 	}
 	j = f.only(dee.ID)
-	if j.Attempts != 3 || j.State != notify.MailSent || f.sender.calls != 3 {
+	if j.Attempts != 3 || j.State != MailSent || f.sender.calls != 3 {
 		t.Fatalf("after success: attempts %d state %s calls %d", j.Attempts, j.State, f.sender.calls)
 	}
 	if n := len(f.messagesTo(dee.Email)); n != 1 {
@@ -181,7 +180,7 @@ func TestDeadAfterMaxAttempts(t *testing.T) {
 	ctx := context.Background()
 	eve := f.person("Eve")
 	f.sender.fail = 1000
-	f.notify(notify.Notification{UserID: eve.ID, Kind: notify.Comment, GroupID: "g1", ThreadID: "tthreadid0000004", Title: "Dead"})
+	f.notify(Notification{UserID: eve.ID, Kind: Comment, GroupID: "g1", ThreadID: "tthreadid0000004", Title: "Dead"})
 	now := time.Now()
 	for range f.d.MaxAttempts() {
 		if _, err := f.d.DeliverDue(ctx, now); err != nil {
@@ -190,7 +189,7 @@ func TestDeadAfterMaxAttempts(t *testing.T) {
 		now = now.Add(13 * time.Hour)
 	}
 	j := f.only(eve.ID)
-	if j.State != notify.MailDead || j.Attempts != f.d.MaxAttempts() || j.Queue != notify.DeadQueue {
+	if j.State != MailDead || j.Attempts != f.d.MaxAttempts() || j.Queue != DeadQueue {
 		t.Fatalf("job: %+v", j)
 	}
 	dead, err := f.notes.DeadJobs(ctx, 10)
@@ -211,7 +210,7 @@ func TestAbandonedClaimComesBack(t *testing.T) {
 	f := newFixture(t)
 	ctx := context.Background()
 	fay := f.person("Fay")
-	f.notify(notify.Notification{UserID: fay.ID, Kind: notify.Reply, ActorName: "Al", GroupID: "g1", ThreadID: "tthreadid0000005",
+	f.notify(Notification{UserID: fay.ID, Kind: Reply, ActorName: "Al", GroupID: "g1", ThreadID: "tthreadid0000005",
 		CommentID: "18a9f2c4d5e6f7a8b1c2d3e5", Title: "Lease"})
 	now := time.Now()
 	jobs, err := f.notes.DueJobs(ctx, now, 10)
@@ -228,7 +227,7 @@ func TestAbandonedClaimComesBack(t *testing.T) {
 	if err != nil || r.Sent != 1 {
 		t.Fatalf("after the lease: %+v %v", r, err)
 	}
-	if j := f.only(fay.ID); j.Attempts != 2 || j.State != notify.MailSent {
+	if j := f.only(fay.ID); j.Attempts != 2 || j.State != MailSent {
 		t.Fatalf("job %+v", j)
 	}
 }
@@ -242,19 +241,19 @@ func TestRouteSkipAndDigest(t *testing.T) {
 	f.prefs.routes[hal.ID] = Route{Action: RouteDigest}
 	delete(f.people, ida.ID) // the account is gone
 	for _, p := range []Person{gus, hal, ida} {
-		f.notify(notify.Notification{UserID: p.ID, Kind: notify.NewThread, GroupID: "g1", ThreadID: "tthreadid0000006", Title: "Routes"})
+		f.notify(Notification{UserID: p.ID, Kind: NewThread, GroupID: "g1", ThreadID: "tthreadid0000006", Title: "Routes"})
 	}
 	r, err := f.d.DeliverDue(ctx, time.Now())
 	if err != nil || r.Skipped != 2 || r.Digested != 1 || r.Sent != 0 {
 		t.Fatalf("report %+v %v", r, err)
 	}
-	if j := f.only(gus.ID); j.State != notify.MailSkipped || j.Reason != "suppressed" || j.Queue != "" {
+	if j := f.only(gus.ID); j.State != MailSkipped || j.Reason != "suppressed" || j.Queue != "" {
 		t.Fatalf("skipped job %+v", j)
 	}
-	if j := f.only(hal.ID); j.State != notify.MailDigest || j.Queue != "" {
+	if j := f.only(hal.ID); j.State != MailDigest || j.Queue != "" {
 		t.Fatalf("digest job %+v", j)
 	}
-	if j := f.only(ida.ID); j.State != notify.MailSkipped || j.Reason != "no_user" {
+	if j := f.only(ida.ID); j.State != MailSkipped || j.Reason != "no_user" {
 		t.Fatalf("job of a deleted account %+v", j)
 	}
 	if f.sender.calls != 0 {
@@ -271,10 +270,10 @@ func TestDigestsAreIdempotent(t *testing.T) {
 	f.prefs.routes[jo.ID] = Route{Action: RouteDigest}
 	f.groups["g2"] = Group{ID: "g2", Name: "Choir"}
 	base := time.Now().UTC().Add(-time.Hour)
-	for i, n := range []notify.Notification{
-		{Kind: notify.NewThread, ActorName: "Al", GroupID: "g1", ThreadID: "tthreadid0000007", Title: "Seeds", Excerpt: "Which seeds?"},
-		{Kind: notify.Comment, ActorName: "Bo", GroupID: "g1", ThreadID: "tthreadid0000007", CommentID: "18a9f2c4d5e6f7a8b1c2d3e6", Title: "Seeds", Excerpt: "Heirloom ones."},
-		{Kind: notify.PollOpened, GroupID: "g2", PollID: "ppollid000000002", Title: "Concert date"},
+	for i, n := range []Notification{
+		{Kind: NewThread, ActorName: "Al", GroupID: "g1", ThreadID: "tthreadid0000007", Title: "Seeds", Excerpt: "Which seeds?"},
+		{Kind: Comment, ActorName: "Bo", GroupID: "g1", ThreadID: "tthreadid0000007", CommentID: "18a9f2c4d5e6f7a8b1c2d3e6", Title: "Seeds", Excerpt: "Heirloom ones."},
+		{Kind: PollOpened, GroupID: "g2", PollID: "ppollid000000002", Title: "Concert date"},
 	} {
 		n.UserID, n.CreatedAt = jo.ID, base.Add(time.Duration(i)*time.Second)
 		f.notify(n)
