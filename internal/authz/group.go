@@ -38,9 +38,11 @@ const (
 	ThreadComment          Action = "thread.comment"              // comment in one thread (Target)
 	PollVote               Action = "poll.vote"                   // vote in one poll (Target; voter set checked by polls)
 	PollBallotsView        Action = "poll.ballots.view"           // read a poll's ballot list with names and reasons (Target)
+	PollAdmin              Action = "poll.admin"                  // edit, close, reopen, remind, manage voters, write the outcome (Target, Author)
 	ThreadEditOwn          Action = "thread.edit.own"             // edit a thread the actor started (Author)
 	CommentEditOwn         Action = "comment.edit.own"            // edit a comment the actor wrote (Author)
 	CommentDeleteOwn       Action = "comment.delete.own"          // delete a comment the actor wrote (Author)
+	CommentDelete          Action = "comment.delete"              // delete a comment: its author, or an admin moderating (Target, Author)
 	ContentAdminEdit       Action = "content.admin.edit"          // an admin edits someone else's content
 	SubgroupContentView    Action = "group.subgroup.content.view" // parent members reading a subgroup's threads
 )
@@ -53,6 +55,7 @@ var GroupActions = []Action{
 	GroupJoin, GroupJoinViaLink, GroupAcceptInvitation, GroupViewSubgroupsOf, GroupAnnounce,
 	GroupViewContent, ThreadStart, PollStart, ThreadView, ThreadComment, PollVote, ThreadEditOwn,
 	CommentEditOwn, CommentDeleteOwn, ContentAdminEdit, SubgroupContentView, PeopleNotify, PollBallotsView,
+	PollAdmin, CommentDelete,
 }
 
 // Privacy is a group's visibility preset.
@@ -386,6 +389,24 @@ func Group(a Actor, action Action, f GroupFacts) error {
 			return nil
 		}
 		return orSignIn(Forbidden("the list of votes is for the group's members and this poll's voters"))
+	case PollAdmin:
+		// Poll admins: the group's admins, and the poll's author while
+		// they are still a member of the group or a guest of the poll (an
+		// author who left keeps no rights over it).
+		if f.admin() {
+			return nil
+		}
+		if f.Target.Author && (f.member() || (signedIn && f.guestOf())) {
+			return nil
+		}
+		return orSignIn(Forbidden("only the poll's author and the group's admins can do this"))
+	case CommentDelete:
+		// The author (as comment.delete.own allows), or a group admin
+		// moderating, whatever the flags say about editing.
+		if f.admin() {
+			return nil
+		}
+		return Group(a, CommentDeleteOwn, f)
 	case ThreadEditOwn:
 		if !f.Target.Author {
 			return orSignIn(Forbidden("you can only edit threads you started"))

@@ -85,6 +85,8 @@ var groupMatrix = map[Action]map[Privacy]string{
 	PeopleNotify:           {Open: "SFF...FF", Closed: "SFF...FF", Secret: "HHH...FF"},
 	// The guest of t1 in these facts is not among the poll's voters.
 	PollBallotsView: {Open: "........", Closed: "SFF...FF", Secret: "HHH...FF"},
+	PollAdmin:       {Open: "SFFF..FF", Closed: "SFFF..FF", Secret: "HHHF..FF"},
+	CommentDelete:   {Open: "SFFF..FF", Closed: "SFFF..FF", Secret: "HHHF..FF"},
 }
 
 func factsFor(p Privacy, ac actorCase) GroupFacts {

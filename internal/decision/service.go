@@ -313,9 +313,9 @@ func (s *Service) authorizeView(ctx context.Context, l *loaded) error {
 	return nil
 }
 
-// authorizeAdmin: poll admins are the poll's author (while still a member or
-// guest) and the group's admins. authz has no poll-admin action yet; the
-// group-admin part asks the policy for an admin-only group action.
+// authorizeAdmin: whoever may see the poll and is one of its admins
+// (authz.PollAdmin: the poll's author while still a member or guest, and
+// the group's admins).
 func (s *Service) authorizeAdmin(ctx context.Context, l *loaded) error {
 	if err := s.authorizeView(ctx, l); err != nil {
 		return err
@@ -323,13 +323,10 @@ func (s *Service) authorizeAdmin(ctx context.Context, l *loaded) error {
 	if !l.ac.a.Authenticated() {
 		return authz.ErrSignIn
 	}
-	if l.ac.a.UserID == l.p.AuthorID && s.authorize(ctx, l.ac, l.p, authz.PollVote) == nil {
-		return nil
+	if s.authorize(ctx, l.ac, l.p, authz.PollAdmin) != nil {
+		return ErrPollAdminOnly
 	}
-	if s.authorize(ctx, l.ac, l.p, authz.GroupEditSettings) == nil {
-		return nil
-	}
-	return ErrPollAdminOnly
+	return nil
 }
 
 // decided reads the tally's decided counter from a loaded TALLY item.

@@ -364,8 +364,8 @@ func (s *Service) EditComment(ctx context.Context, tid, cid, body string, versio
 	return s.itemView(c, a.UserID, ""), nil
 }
 
-// DeleteComment deletes a comment (its author: comment.delete.own; an
-// admin allowed to edit content; or a group admin moderating). A comment
+// DeleteComment deletes a comment (authz.CommentDelete: its author, as
+// comment.delete.own allows, or a group admin moderating). A comment
 // with replies becomes a visible tombstone; one without disappears.
 func (s *Service) DeleteComment(ctx context.Context, tid, cid string) error {
 	a := authz.ActorFrom(ctx)
@@ -380,8 +380,7 @@ func (s *Service) DeleteComment(ctx context.Context, tid, cid string) error {
 		}
 		return err
 	}
-	if err := s.authorizeAny(ctx, t.GroupID, commentTarget(t, c, a.UserID),
-		authz.CommentDeleteOwn, authz.ContentAdminEdit, authz.GroupEditSettings); err != nil {
+	if err := s.authorize(ctx, t.GroupID, authz.CommentDelete, commentTarget(t, c, a.UserID)); err != nil {
 		return err
 	}
 	if c.Deleted {

@@ -240,7 +240,7 @@ func present(a authz.Actor, l *loaded) Group {
 	for _, action := range authz.GroupActions {
 		switch action {
 		case authz.ThreadView, authz.ThreadComment, authz.PollVote, authz.PollBallotsView, authz.ThreadEditOwn, authz.CommentEditOwn,
-			authz.CommentDeleteOwn, authz.ContentAdminEdit:
+			authz.CommentDeleteOwn, authz.ContentAdminEdit, authz.PollAdmin, authz.CommentDelete:
 			continue // need a target
 		}
 		if authz.Can(a, action, l.facts) {

@@ -136,7 +136,7 @@ func (c threadCaps) comment(it discussion.Item) (edit, del bool) {
 	f := c.facts
 	f.Target = authz.Target{Kind: "comment", ID: it.ID, ThreadID: f.Target.ThreadID, Author: it.ActorID == c.actor.UserID}
 	edit = authz.Can(c.actor, authz.CommentEditOwn, f) || authz.Can(c.actor, authz.ContentAdminEdit, f)
-	del = edit || authz.Can(c.actor, authz.CommentDeleteOwn, f) || authz.Can(c.actor, authz.GroupEditSettings, f)
+	del = authz.Can(c.actor, authz.CommentDelete, f)
 	return edit, del
 }
 

@@ -601,20 +601,22 @@ func (s *Server) pollForAdmin(r *http.Request) (decision.Poll, *group.Group, err
 		return p, nil, err
 	}
 	g, _ := s.pollGroup(r.Context(), p.GroupID)
-	if !pollAdmin(r, p, g) {
+	if !s.pollAdmin(r, p) {
 		return p, g, decision.ErrPollAdminOnly
 	}
 	return p, g, nil
 }
 
-// pollAdmin reports whether the viewer is a poll admin (the author or a
-// group admin), to decide which controls the page shows.
-func pollAdmin(r *http.Request, p decision.Poll, g *group.Group) bool {
+// pollAdmin asks the policy whether the viewer is one of the poll's admins
+// (authz.PollAdmin, the rule the decision core enforces), to decide which
+// controls the page shows.
+func (s *Server) pollAdmin(r *http.Request, p decision.Poll) bool {
 	a := authz.ActorFrom(r.Context())
 	if !a.Authenticated() {
 		return false
 	}
-	return a.UserID == p.AuthorID || (g != nil && g.MyRole == authz.RoleAdmin)
+	target := authz.Target{Kind: "poll", ID: p.ID, ThreadID: p.ThreadID, Author: a.UserID == p.AuthorID}
+	return s.groups.Authorize(r.Context(), p.GroupID, authz.PollAdmin, target) == nil
 }
 
 func (s *Server) pollEditSubmit(w http.ResponseWriter, r *http.Request) {
@@ -829,7 +831,7 @@ func (s *Server) renderPoll(w http.ResponseWriter, r *http.Request, status int, 
 	a := authz.ActorFrom(ctx)
 	loc := s.viewerZone(r)
 	d := pollPageData{Poll: p, Group: g, TypeName: pollTypeName(p.Definition.Type), Status: string(p.Status), Zone: loc.String(),
-		Notice: pollNotices[r.URL.Query().Get("done")], Admin: pollAdmin(r, p, g), SignedIn: a.Authenticated(),
+		Notice: pollNotices[r.URL.Query().Get("done")], Admin: s.pollAdmin(r, p), SignedIn: a.Authenticated(),
 		Anonymous: p.Definition.Settings.Anonymous, Question: p.Definition.Type == poll.TypeQuestion,
 		Meeting: p.Definition.Type == poll.TypeMeeting, NowLocal: time.Now().In(loc).Add(7 * 24 * time.Hour).Truncate(time.Hour).Format(localInput)}
 	st := p.Definition.Settings
