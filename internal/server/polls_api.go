@@ -15,6 +15,7 @@ import (
 	"github.com/quorum-app/quorum/internal/calendar"
 	"github.com/quorum-app/quorum/internal/decision"
 	"github.com/quorum-app/quorum/internal/domain"
+	"github.com/quorum-app/quorum/internal/ids"
 	"github.com/quorum-app/quorum/internal/notify"
 	"github.com/quorum-app/quorum/internal/poll"
 )
@@ -523,17 +524,7 @@ func (s *Server) apiGetOutcome(w http.ResponseWriter, r *http.Request) {
 
 // csvName is a safe download file name.
 func csvName(pid, kind string) string {
-	return fmt.Sprintf(`attachment; filename="poll-%s-%s.csv"`, safeFileID(pid), kind)
-}
-
-func safeFileID(s string) string {
-	var b strings.Builder
-	for _, r := range s {
-		if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' {
-			b.WriteRune(r)
-		}
-	}
-	return b.String()
+	return fmt.Sprintf(`attachment; filename="poll-%s-%s.csv"`, ids.Alnum(pid), kind)
 }
 
 // exportFail answers an export request that failed; hidden results are a
@@ -630,7 +621,7 @@ func (s *Server) apiOutcomeICS(w http.ResponseWriter, r *http.Request) {
 	}
 	body := calendar.MeetingICS(p, o, opt, s.pollLink(r, pid))
 	w.Header().Set("Content-Type", "text/calendar; charset=utf-8; method=PUBLISH")
-	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="meeting-%s.ics"`, safeFileID(pid)))
+	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="meeting-%s.ics"`, ids.Alnum(pid)))
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(http.StatusOK)
 	_, _ = w.Write(body)
@@ -642,5 +633,5 @@ func (s *Server) pollLink(r *http.Request, pid string) string {
 	if r.TLS == nil && (strings.HasPrefix(r.Host, "localhost") || strings.HasPrefix(r.Host, "127.0.0.1")) {
 		scheme = "http"
 	}
-	return scheme + "://" + r.Host + "/polls/" + safeFileID(pid)
+	return scheme + "://" + r.Host + "/polls/" + ids.Alnum(pid)
 }
