@@ -103,7 +103,7 @@ func TestDecide(t *testing.T) {
 	if d := Decide(DecideInput{Message: forged, Verdicts: Verdicts{}, TokenErr: replyaddr.ErrTokenBadMAC, OwnDomain: testDomain}); d.MayReply {
 		t.Error("no backscatter to unauthenticated senders")
 	}
-	if !errors.Is(replyaddr.ErrTokenExpired, &domain.Error{Code: domain.Gone}) {
+	if de := (*domain.Error)(nil); !errors.As(replyaddr.ErrTokenExpired, &de) || de.Code != domain.Gone {
 		t.Error("expired is Gone")
 	}
 }

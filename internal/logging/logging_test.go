@@ -51,7 +51,7 @@ func TestRequestIDs(t *testing.T) {
 			t.Errorf("RequestIDOr(%q) = %q, want a fresh 24-hex id", bad, got)
 		}
 	}
-	if RequestIDOr("") == RequestIDOr("") {
+	if first, second := RequestIDOr(""), RequestIDOr(""); first == second {
 		t.Error("fresh ids repeat")
 	}
 }
