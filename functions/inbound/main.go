@@ -24,8 +24,8 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-lambda-go/lambda"
 
-	"github.com/quorum-app/quorum/internal/app"
 	"github.com/quorum-app/quorum/internal/config"
+	"github.com/quorum-app/quorum/internal/cores"
 	"github.com/quorum-app/quorum/internal/inbound"
 	"github.com/quorum-app/quorum/internal/inbox"
 	"github.com/quorum-app/quorum/internal/logging"
@@ -47,7 +47,7 @@ func run(invoke string) error {
 		return err
 	}
 	log := logging.New(os.Stderr, cfg.LogLevel)
-	a, err := app.NewAPI(ctx, cfg, log)
+	a, err := cores.New(ctx, cfg, log)
 	if err != nil {
 		return err
 	}

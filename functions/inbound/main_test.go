@@ -11,8 +11,8 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
-	"github.com/quorum-app/quorum/internal/app"
 	"github.com/quorum-app/quorum/internal/authz"
+	"github.com/quorum-app/quorum/internal/cores"
 	"github.com/quorum-app/quorum/internal/discussion"
 	"github.com/quorum-app/quorum/internal/group"
 	"github.com/quorum-app/quorum/internal/inbox"
@@ -30,7 +30,7 @@ func TestReplyEventPostsOnceThroughTheWiring(t *testing.T) {
 	env := testcloud.New(t)
 	ctx := context.Background()
 	var logs bytes.Buffer
-	a, err := app.NewAPI(ctx, env.Config, logging.New(&logs, "info"))
+	a, err := cores.New(ctx, env.Config, logging.New(&logs, "info"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -105,7 +105,7 @@ func TestReplyEventPostsOnceThroughTheWiring(t *testing.T) {
 func TestGroupMailSample(t *testing.T) {
 	env := testcloud.New(t)
 	ctx := context.Background()
-	a, err := app.NewAPI(ctx, env.Config, logging.New(&bytes.Buffer{}, "error"))
+	a, err := cores.New(ctx, env.Config, logging.New(&bytes.Buffer{}, "error"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -125,7 +125,7 @@ func TestGroupMailSample(t *testing.T) {
 	}
 	cfg := env.Config
 	cfg.MailDomain = "quorum.localhost" // the sample is addressed as in make dev
-	a2, err := app.NewAPI(ctx, cfg, logging.New(&bytes.Buffer{}, "error"))
+	a2, err := cores.New(ctx, cfg, logging.New(&bytes.Buffer{}, "error"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -18,8 +18,8 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-lambda-go/lambda"
 
-	"github.com/quorum-app/quorum/internal/app"
 	"github.com/quorum-app/quorum/internal/config"
+	"github.com/quorum-app/quorum/internal/cores"
 	"github.com/quorum-app/quorum/internal/logging"
 )
 
@@ -39,7 +39,7 @@ func run(invoke string) error {
 		return err
 	}
 	log := logging.New(os.Stderr, cfg.LogLevel)
-	a, err := app.NewAPI(ctx, cfg, log)
+	a, err := cores.New(ctx, cfg, log)
 	if err != nil {
 		return err
 	}
@@ -52,7 +52,7 @@ func run(invoke string) error {
 }
 
 type handler struct {
-	app *app.API
+	app *cores.Cores
 	log *slog.Logger
 	now func() time.Time
 }
@@ -60,7 +60,7 @@ type handler struct {
 // Handle runs one tick doing the work due by now (a late or repeated
 // delivery does no harm: every part is idempotent). A failed part is logged
 // and returned, so Lambda retries the event and the error alarm sees it.
-func (h handler) Handle(ctx context.Context, ev events.EventBridgeEvent) (app.TickReport, error) {
+func (h handler) Handle(ctx context.Context, ev events.EventBridgeEvent) (cores.TickReport, error) {
 	r, err := h.app.Tick(ctx, h.now())
 	attrs := []any{"event_id", ev.ID, "closed", r.Polls.Closed, "finalized", r.Polls.Finalized,
 		"closing_soon", r.Polls.ClosingSoon, "reviews", r.Polls.Reviews, "failed", r.Polls.Failed, "purged", r.Purged, "elapsed", r.Elapsed}

@@ -10,8 +10,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/quorum-app/quorum/internal/app"
 	"github.com/quorum-app/quorum/internal/authz"
+	"github.com/quorum-app/quorum/internal/cores"
 	"github.com/quorum-app/quorum/internal/decision"
 	"github.com/quorum-app/quorum/internal/group"
 	"github.com/quorum-app/quorum/internal/logging"
@@ -27,7 +27,7 @@ func TestTickClosesDuePollsOnce(t *testing.T) {
 	env := testcloud.New(t)
 	ctx := context.Background()
 	var logs bytes.Buffer
-	a, err := app.NewAPI(ctx, env.Config, logging.New(&logs, "info"))
+	a, err := cores.New(ctx, env.Config, logging.New(&logs, "info"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -59,7 +59,7 @@ func TestTickClosesDuePollsOnce(t *testing.T) {
 	if err := invokeOnce(ctx, h, filepath.Join("..", "..", "events", "scheduler-tick.json"), &out); err != nil {
 		t.Fatal(err)
 	}
-	var first app.TickReport
+	var first cores.TickReport
 	if err := json.Unmarshal(out.Bytes(), &first); err != nil {
 		t.Fatal(err)
 	}
@@ -79,7 +79,7 @@ func TestTickClosesDuePollsOnce(t *testing.T) {
 	if err := invokeOnce(ctx, h, filepath.Join("..", "..", "events", "scheduler-tick.json"), &out); err != nil {
 		t.Fatal(err)
 	}
-	var second app.TickReport
+	var second cores.TickReport
 	_ = json.Unmarshal(out.Bytes(), &second)
 	if second.Polls.Closed != 0 || second.Polls.Finalized != 0 || second.Polls.ClosingSoon != 0 {
 		t.Fatalf("second tick did work again: %+v", second)

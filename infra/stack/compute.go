@@ -379,7 +379,7 @@ func (c *Compute) wireTriggers(cfg facts.Config, specs []FunctionSpec) {
 }
 
 // streamFilters are the mapping's filters (OR'ed): only records some
-// consumer of internal/app/consumers wants invoke the function, so ordinary
+// consumer of internal/cores/consumers wants invoke the function, so ordinary
 // writes (read states, notifications read, sessions, index items) cost no
 // invocation. The outbox: INSERTs of outbox jobs (GSI2PK = "OUTBOX"). The
 // search index: threads and their comments (THREAD#/THREAD, THREAD#/ITEM#),

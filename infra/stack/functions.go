@@ -23,7 +23,7 @@ const (
 	// destination, filtered to the records some consumer wants: newly
 	// written outbox jobs (notification items with GSI2PK=OUTBOX) and the
 	// threads, comments, polls, ballots and outcomes the search index
-	// follows (internal/app/consumers). One function reads the stream and
+	// follows (internal/cores/consumers). One function reads the stream and
 	// dispatches (internal/stream); outbox retries with backoff are swept by
 	// the scheduler, the index is repaired by a backfill.
 	TriggerTableStream Trigger = "table-stream"

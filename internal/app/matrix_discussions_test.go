@@ -26,7 +26,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/quorum-app/quorum/internal/app"
+	"github.com/quorum-app/quorum/internal/cores"
 	"github.com/quorum-app/quorum/internal/discussion"
 	"github.com/quorum-app/quorum/internal/ids"
 	"github.com/quorum-app/quorum/internal/notify"
@@ -197,7 +197,7 @@ func (w *world) mintDiscussions() *discussion.Service {
 	if d := mintDisc[w]; d != nil {
 		return d
 	}
-	d := discussion.New(discussion.Config{Store: w.a.Store, Policy: w.a.Groups, People: app.DiscussionPeople{Accounts: w.a.Accounts},
+	d := discussion.New(discussion.Config{Store: w.a.Store, Policy: w.a.Groups, People: cores.DiscussionPeople{Accounts: w.a.Accounts},
 		Notify: w.a.Notifications, SigningKey: w.a.Config.SigningKey, Mail: w.box, MailFrom: w.a.Config.MailFrom,
 		BaseURL: w.a.Config.BaseURL})
 	mintDisc[w] = d

@@ -32,6 +32,7 @@ import (
 	"github.com/quorum-app/quorum/internal/account"
 	"github.com/quorum-app/quorum/internal/app"
 	"github.com/quorum-app/quorum/internal/authz"
+	"github.com/quorum-app/quorum/internal/cores"
 	"github.com/quorum-app/quorum/internal/group"
 	"github.com/quorum-app/quorum/internal/logging"
 	"github.com/quorum-app/quorum/internal/mail"
@@ -183,7 +184,7 @@ func newWorld(t *testing.T) *world {
 	if err != nil {
 		t.Fatal(err)
 	}
-	w.mintGrp = group.New(group.Config{Store: a.Store, People: app.People{Accounts: a.Accounts}, Mail: w.box,
+	w.mintGrp = group.New(group.Config{Store: a.Store, People: cores.People{Accounts: a.Accounts}, Mail: w.box,
 		MailFrom: a.Config.MailFrom, BaseURL: a.Config.BaseURL, SigningKey: a.Config.SigningKey})
 	return w
 }

@@ -3,7 +3,7 @@ package app_test
 // Search through the running local cloud: the application of the
 // authorization matrix (its people, groups and guest), DynamoDB Local's
 // stream read by the same consumers functions/mailer runs in the cloud
-// (internal/app/consumers), and GET /api/v1/search and /search through the
+// (internal/cores/consumers), and GET /api/v1/search and /search through the
 // real handler as every actor of the matrix.
 
 import (
@@ -17,7 +17,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/quorum-app/quorum/internal/app/consumers"
+	"github.com/quorum-app/quorum/internal/cores/consumers"
 	"github.com/quorum-app/quorum/internal/decision"
 	"github.com/quorum-app/quorum/internal/discussion"
 	"github.com/quorum-app/quorum/internal/group"
@@ -65,7 +65,7 @@ func (w *world) startStream() {
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		if err := consumers.Poll(ctx, w.a, slog.New(slog.DiscardHandler)); err != nil && ctx.Err() == nil {
+		if err := consumers.Poll(ctx, w.a.Cores, slog.New(slog.DiscardHandler)); err != nil && ctx.Err() == nil {
 			w.t.Errorf("stream: %v", err)
 		}
 	}()

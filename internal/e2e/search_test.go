@@ -12,7 +12,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
-	"github.com/quorum-app/quorum/internal/app/consumers"
+	"github.com/quorum-app/quorum/internal/cores/consumers"
 	"github.com/quorum-app/quorum/internal/browsertest"
 	"github.com/quorum-app/quorum/internal/discussion"
 	"github.com/quorum-app/quorum/internal/search"
@@ -57,7 +57,7 @@ func TestSearchJourney(t *testing.T) {
 	s, a := newPollSite(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
-	go func() { defer close(done); _ = consumers.Poll(ctx, a, slog.New(slog.DiscardHandler)) }()
+	go func() { defer close(done); _ = consumers.Poll(ctx, a.Cores, slog.New(slog.DiscardHandler)) }()
 	t.Cleanup(func() { cancel(); <-done })
 
 	ada := s.person(t, "ada", "Ada Lovelace")

@@ -4,7 +4,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/quorum-app/quorum/internal/app"
+	"github.com/quorum-app/quorum/internal/cores"
 	"github.com/quorum-app/quorum/internal/domain"
 	"github.com/quorum-app/quorum/internal/inbox"
 	"github.com/quorum-app/quorum/internal/replyaddr"
@@ -24,7 +24,7 @@ func TestExpiredHeldIsGone(t *testing.T) {
 	}
 	cfg := f.a.Config
 	later := inbox.New(inbox.Config{Store: f.a.Store, Raw: inbox.S3Raw{Client: f.a.Clients.S3}, InboundBucket: cfg.InboundBucket,
-		InboundPrefix: "raw/", Tokens: replyaddr.NewTokens(cfg.SigningKey, cfg.MailDomain), People: app.People{Accounts: f.a.Accounts},
+		InboundPrefix: "raw/", Tokens: replyaddr.NewTokens(cfg.SigningKey, cfg.MailDomain), People: cores.People{Accounts: f.a.Accounts},
 		Discussions: f.a.Discussions, Decisions: f.a.Decisions, Groups: f.a.Groups, Mail: f.sent, MailFrom: cfg.MailFrom,
 		BaseURL: cfg.BaseURL.String(), SigningKey: cfg.SigningKey, Now: func() time.Time { return time.Now().Add(15 * 24 * time.Hour) }})
 	if _, err := later.HeldMessage(s.alice.ctx, out.HeldID); domain.ErrorCode(err) != domain.NotFound {

@@ -13,9 +13,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/quorum-app/quorum/internal/app"
 	"github.com/quorum-app/quorum/internal/authz"
 	"github.com/quorum-app/quorum/internal/blob"
+	"github.com/quorum-app/quorum/internal/cores"
 	"github.com/quorum-app/quorum/internal/decision"
 	"github.com/quorum-app/quorum/internal/discussion"
 	"github.com/quorum-app/quorum/internal/domain"
@@ -33,7 +33,7 @@ func TestMain(m *testing.M) { os.Exit(testcloud.Run(m)) }
 
 type fx struct {
 	t     *testing.T
-	a     *app.API
+	a     *cores.Cores
 	inbox *inbox.Service
 	sent  *recorder
 	tok   *replyaddr.Tokens
@@ -85,18 +85,18 @@ type person struct {
 func newFx(t *testing.T) *fx {
 	t.Helper()
 	env := testcloud.New(t)
-	a, err := app.NewAPI(context.Background(), env.Config, logging.New(&bytes.Buffer{}, "error"))
+	a, err := cores.New(context.Background(), env.Config, logging.New(&bytes.Buffer{}, "error"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	cfg := a.Config
 	limits := blob.DefaultLimits()
 	limits.MaxBytes = uploadLimit
-	threads := discussion.New(discussion.Config{Store: a.Store, Policy: a.Groups, People: app.DiscussionPeople{Accounts: a.Accounts},
+	threads := discussion.New(discussion.Config{Store: a.Store, Policy: a.Groups, People: cores.DiscussionPeople{Accounts: a.Accounts},
 		Uploads: blob.NewUploads(a.Clients.S3, cfg.UploadsBucket, cfg.KMSKeyID, limits), SigningKey: cfg.SigningKey})
 	rec := &recorder{next: mail.NewSES(a.Clients.SES, "", cfg.MailDomain)}
 	svc := inbox.New(inbox.Config{Store: a.Store, Raw: inbox.S3Raw{Client: a.Clients.S3}, InboundBucket: cfg.InboundBucket,
-		InboundPrefix: "raw/", Tokens: replyaddr.NewTokens(cfg.SigningKey, cfg.MailDomain), People: app.People{Accounts: a.Accounts},
+		InboundPrefix: "raw/", Tokens: replyaddr.NewTokens(cfg.SigningKey, cfg.MailDomain), People: cores.People{Accounts: a.Accounts},
 		Notifications: a.Notifications, Discussions: threads, Decisions: a.Decisions, Groups: a.Groups, Mail: rec, MailFrom: cfg.MailFrom,
 		BaseURL: cfg.BaseURL.String(), SigningKey: cfg.SigningKey})
 	return &fx{t: t, a: a, inbox: svc, sent: rec, tok: replyaddr.NewTokens(cfg.SigningKey, cfg.MailDomain),

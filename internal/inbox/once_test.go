@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/quorum-app/quorum/internal/app"
+	"github.com/quorum-app/quorum/internal/cores"
 	"github.com/quorum-app/quorum/internal/discussion"
 	"github.com/quorum-app/quorum/internal/inbound"
 	"github.com/quorum-app/quorum/internal/inbox"
@@ -149,7 +149,7 @@ func TestSecondDeliveryFinishesAFailedFirst(t *testing.T) {
 	f := s.f
 	cfg := f.a.Config
 	down := inbox.New(inbox.Config{Store: f.a.Store, Raw: inbox.S3Raw{Client: f.a.Clients.S3}, InboundBucket: cfg.InboundBucket,
-		InboundPrefix: "raw/", Tokens: replyaddr.NewTokens(cfg.SigningKey, cfg.MailDomain), People: app.People{Accounts: f.a.Accounts},
+		InboundPrefix: "raw/", Tokens: replyaddr.NewTokens(cfg.SigningKey, cfg.MailDomain), People: cores.People{Accounts: f.a.Accounts},
 		Discussions: f.a.Discussions, Decisions: f.a.Decisions, Groups: f.a.Groups, Mail: failing{}, MailFrom: cfg.MailFrom,
 		BaseURL: cfg.BaseURL.String(), SigningKey: cfg.SigningKey})
 	raw := eml("Alice <"+s.alice.email+">", "x", "Re: Spring planting", "Held once")

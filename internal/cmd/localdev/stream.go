@@ -7,7 +7,7 @@ import (
 	"os"
 
 	"github.com/quorum-app/quorum/internal/app"
-	"github.com/quorum-app/quorum/internal/app/consumers"
+	"github.com/quorum-app/quorum/internal/cores/consumers"
 )
 
 // runStream reads DynamoDB Local's stream of the table into the same
@@ -17,12 +17,12 @@ import (
 func runStream(ctx context.Context, a *app.API, log *slog.Logger) {
 	// What was written before the index existed (or while make dev was
 	// stopped longer than the stream keeps records) is indexed first.
-	if n, err := consumers.Backfill(ctx, a, log); err != nil {
+	if n, err := consumers.Backfill(ctx, a.Cores, log); err != nil {
 		fmt.Fprintf(os.Stderr, "search backfill: %v\n", err)
 	} else {
 		fmt.Printf("search: %d items scanned into the index\n", n)
 	}
-	if err := consumers.Poll(ctx, a, log); err != nil && ctx.Err() == nil {
+	if err := consumers.Poll(ctx, a.Cores, log); err != nil && ctx.Err() == nil {
 		fmt.Fprintf(os.Stderr, "stream: %v (search results and instant email are off)\n", err)
 	}
 }

@@ -16,7 +16,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
-	"github.com/quorum-app/quorum/internal/app"
+	"github.com/quorum-app/quorum/internal/cores"
 	"github.com/quorum-app/quorum/internal/notify"
 	"github.com/quorum-app/quorum/internal/search"
 	"github.com/quorum-app/quorum/internal/stream"
@@ -24,7 +24,7 @@ import (
 
 // Dispatcher returns the stream dispatcher over a's consumers: the outbox
 // (notification email) and the search indexer.
-func Dispatcher(a *app.API, log *slog.Logger) *stream.Dispatcher {
+func Dispatcher(a *cores.Cores, log *slog.Logger) *stream.Dispatcher {
 	return stream.New(log,
 		stream.Named{Name: "mailer", Consumer: notify.StreamConsumer{Out: a.Outbox, Log: log, Now: time.Now}},
 		stream.Named{Name: "search", Consumer: search.NewIndexer(a.Search.Index, log)},
@@ -33,7 +33,7 @@ func Dispatcher(a *app.API, log *slog.Logger) *stream.Dispatcher {
 
 // Poll reads the stream of a's table (DynamoDB Local under make dev and in
 // tests) into Dispatcher until ctx ends.
-func Poll(ctx context.Context, a *app.API, log *slog.Logger) error {
+func Poll(ctx context.Context, a *cores.Cores, log *slog.Logger) error {
 	arn, err := stream.StreamARN(ctx, a.Clients.DynamoDB, a.Config.Table)
 	if err != nil {
 		return err
@@ -47,7 +47,7 @@ func Poll(ctx context.Context, a *app.API, log *slog.Logger) error {
 // had content before search, or a repair): a paged Scan, each page's items
 // through the indexer, which skips what it does not follow and what is
 // already indexed at that version. It returns the items scanned.
-func Backfill(ctx context.Context, a *app.API, log *slog.Logger) (int, error) {
+func Backfill(ctx context.Context, a *cores.Cores, log *slog.Logger) (int, error) {
 	x := search.NewIndexer(a.Search.Index, log)
 	in := &dynamodb.ScanInput{TableName: aws.String(a.Config.Table)}
 	n := 0

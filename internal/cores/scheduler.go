@@ -1,4 +1,4 @@
-package app
+package cores
 
 import (
 	"context"
@@ -25,7 +25,7 @@ type TickReport struct {
 // functions/scheduler calls it on every EventBridge Scheduler event; make
 // dev calls it from a ticker. Every part
 // is idempotent, so overlapping or repeated runs do nothing twice.
-func (a *API) Tick(ctx context.Context, now time.Time) (TickReport, error) {
+func (a *Cores) Tick(ctx context.Context, now time.Time) (TickReport, error) {
 	start := time.Now()
 	var r TickReport
 	var errs []error

@@ -1,0 +1,169 @@
+// Package cores wires Quorum's domain cores: AWS clients, the store and the
+// services (accounts, groups, threads, polls, notifications, email
+// preferences, the outbox and the inbox), with no HTTP layer. The functions
+// that do not serve HTTP (mailer, scheduler, inbound) build just this;
+// internal/app adds the HTTP server on top for functions/api. It is the
+// only place the cores meet.
+package cores
+
+import (
+	"context"
+	"log/slog"
+
+	"github.com/quorum-app/quorum/internal/account"
+	"github.com/quorum-app/quorum/internal/awsclient"
+	"github.com/quorum-app/quorum/internal/blob"
+	"github.com/quorum-app/quorum/internal/config"
+	"github.com/quorum-app/quorum/internal/decision"
+	"github.com/quorum-app/quorum/internal/discussion"
+	"github.com/quorum-app/quorum/internal/domain"
+	"github.com/quorum-app/quorum/internal/group"
+	"github.com/quorum-app/quorum/internal/inbox"
+	"github.com/quorum-app/quorum/internal/mail"
+	"github.com/quorum-app/quorum/internal/mailpref"
+	"github.com/quorum-app/quorum/internal/notify"
+	"github.com/quorum-app/quorum/internal/render"
+	"github.com/quorum-app/quorum/internal/search"
+	"github.com/quorum-app/quorum/internal/store"
+)
+
+// Cores are the wired domain services of one process.
+type Cores struct {
+	Config   config.Config
+	Clients  *awsclient.Clients
+	Store    *store.Store
+	Accounts *account.Service
+	Groups   *group.Service
+	// Discussions, Notifications and Decisions are the cores of threads,
+	// in-app notifications and polls.
+	Discussions   *discussion.Service
+	Notifications *notify.Service
+	Decisions     *decision.Service
+
+	// MailPrefs holds email preferences, unsubscribe links and suppressed
+	// addresses (internal/mailpref); the outbox asks it before each email.
+	MailPrefs *mailpref.Service
+	// Outbox delivers notification email (internal/notify).
+	Outbox *notify.Dispatcher
+	// Inbox acts on received mail (functions/inbound) and serves held mail.
+	Inbox *inbox.Service
+	// Search answers searches; its Index is fed by the stream (functions/mailer).
+	Search *Search
+}
+
+// New builds the cores for cfg. Secrets named by ARN are resolved here,
+// once per cold start. Nothing here may do work the first request might
+// not need (no hashing, no template parsing, no calls to AWS beyond the
+// secret): every function pays for it at each cold start.
+func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*Cores, error) {
+	clients, err := awsclient.New(ctx, cfg)
+	if err != nil {
+		return nil, err
+	}
+	if err := awsclient.ResolveSecrets(ctx, clients, &cfg); err != nil {
+		return nil, err
+	}
+	st := store.New(clients.DynamoDB, cfg.Table, cfg.SigningKey)
+	sender := mail.NewSES(clients.SES, cfg.SESConfigurationSet, cfg.MailDomain)
+	accounts, err := account.New(account.Options{
+		Store: st, Mail: sender, From: cfg.MailFrom, BaseURL: cfg.BaseURL, SigningKey: cfg.SigningKey, Log: log,
+	})
+	if err != nil {
+		return nil, err
+	}
+	// The voter set follows membership: the ballots of someone who leaves
+	// a group are withdrawn from its open polls (decisions is set below;
+	// the hook only runs on requests, after New returned).
+	var decisions *decision.Service
+	groups := group.New(group.Config{
+		Store: st, People: People{accounts}, Mail: sender, MailFrom: cfg.MailFrom,
+		BaseURL: cfg.BaseURL, SigningKey: cfg.SigningKey, Log: log,
+		OnMemberLeft: func(ctx context.Context, gid, uid string) error {
+			// Queued first and retried by the scheduler until done.
+			return decisions.MemberLeft(ctx, gid, uid)
+		},
+	})
+	notes := notify.New(st, nil)
+	discussions := discussion.New(discussion.Config{
+		Store: st, Policy: groups, People: DiscussionPeople{accounts}, Notify: notes,
+		Uploads:  blob.NewUploads(clients.S3, cfg.UploadsBucket, cfg.KMSKeyID, blob.DefaultLimits()),
+		Renderer: render.New(), SigningKey: cfg.SigningKey, Log: log,
+		Mail: sender, MailFrom: cfg.MailFrom, BaseURL: cfg.BaseURL,
+		// A removed guest leaves the voter set of the thread's polls, as a
+		// member who leaves the group does (queued, retried by the scheduler).
+		OnGuestRemoved: func(ctx context.Context, gid, tid, uid string) error {
+			return decisions.GuestRemoved(ctx, gid, tid, uid)
+		},
+	})
+	decisions = decision.New(decision.Config{Store: st, Groups: groups, Log: log,
+		Threads: PollThreads{discussions}, Notifier: PollNotifier{Notifications: notes, Names: DiscussionPeople{accounts}.Name}})
+	mailprefs, err := mailpref.New(mailpref.Config{Store: st, Users: accounts, BaseURL: cfg.BaseURL, SigningKey: cfg.SigningKey, Log: log})
+	if err != nil {
+		return nil, err
+	}
+	ix, err := search.New(search.Config{DB: clients.DynamoDB, Table: cfg.Table, SigningKey: cfg.SigningKey})
+	if err != nil {
+		return nil, err
+	}
+	searcher := &Search{Index: ix, Groups: groups, Discussions: discussions, Decisions: decisions, Accounts: accounts}
+	inboxSvc := newInbox(cfg, clients, st, accounts, groups, discussions, decisions, notes, mailprefs, sender, log)
+	mailer, err := newOutbox(cfg, notes, sender, accounts, groups, decisions, mailprefs, log)
+	if err != nil {
+		return nil, err
+	}
+	return &Cores{Config: cfg, Clients: clients, Store: st, Accounts: accounts, Groups: groups,
+		Discussions: discussions, Notifications: notes, Decisions: decisions, MailPrefs: mailprefs, Outbox: mailer,
+		Inbox: inboxSvc, Search: searcher}, nil
+}
+
+// People adapts the account service to what the group core needs to know
+// about people.
+type People struct{ Accounts *account.Service }
+
+// UserByID implements group.People.
+func (p People) UserByID(ctx context.Context, id string) (group.Person, error) {
+	u, err := p.Accounts.User(ctx, id)
+	if err != nil {
+		return group.Person{}, err
+	}
+	return group.Person{ID: u.ID, Name: u.Name, Email: u.Email}, nil
+}
+
+// UserIDByEmail implements group.People.
+func (p People) UserIDByEmail(ctx context.Context, email string) (string, bool, error) {
+	u, err := p.Accounts.UserByEmail(ctx, email)
+	switch {
+	case err == nil:
+		return u.ID, true, nil
+	case domain.ErrorCode(err) == domain.NotFound:
+		return "", false, nil
+	default:
+		return "", false, err
+	}
+}
+
+// DiscussionPeople adapts the account service to what the discussion core
+// needs to know about people.
+type DiscussionPeople struct{ Accounts *account.Service }
+
+// UserByID implements discussion.People.
+func (p DiscussionPeople) UserByID(ctx context.Context, id string) (discussion.Person, error) {
+	u, err := p.Accounts.User(ctx, id)
+	if err != nil {
+		return discussion.Person{}, err
+	}
+	return discussion.Person{ID: u.ID, Name: u.Name, Email: u.Email}, nil
+}
+
+// Name is the person's display name, "" if unknown.
+func (p DiscussionPeople) Name(ctx context.Context, id string) string {
+	if u, err := p.Accounts.User(ctx, id); err == nil {
+		return u.Name
+	}
+	return ""
+}
+
+// UserIDByEmail implements discussion.People.
+func (p DiscussionPeople) UserIDByEmail(ctx context.Context, email string) (string, bool, error) {
+	return People(p).UserIDByEmail(ctx, email)
+}
