@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -684,4 +685,46 @@ func isDigits(s string) bool {
 		}
 	}
 	return s != ""
+}
+
+// allocated returns the bytes f allocated (process-wide; argon2id's
+// memory cost shows up here, whatever the machine's speed).
+func allocated(f func()) uint64 {
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	f()
+	runtime.ReadMemStats(&after)
+	return after.TotalAlloc - before.TotalAlloc
+}
+
+// Building the service (every cold start of every function) does no
+// password hashing; the first password sign-in derives the hash that
+// unknown addresses are checked against, so they still cost a full argon2id
+// verification like known ones.
+func TestNewDefersPasswordHashingToTheFirstSignIn(t *testing.T) {
+	f := newFixture(t, nil)
+	var svc *account.Service
+	const argonMemory = 64 << 20 // DefaultArgon2's memory cost
+	if got := allocated(func() {
+		var err error
+		svc, err = account.New(account.Options{Store: f.st, Mail: mail.NewSES(f.env.Clients.SES, "", f.env.Config.MailDomain),
+			From: f.env.Config.MailFrom, BaseURL: f.env.Config.BaseURL, SigningKey: f.env.Config.SigningKey})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}); got >= argonMemory/8 {
+		t.Fatalf("account.New allocated %d bytes: it hashes at start-up", got)
+	}
+	for i := range 2 {
+		var err error
+		got := allocated(func() {
+			_, err = svc.PasswordLogin(context.Background(), client, uniqueEmail("nobody"), "wrong-password-123")
+		})
+		if code(err) != domain.Unauthorized {
+			t.Fatalf("unknown address: %v", err)
+		}
+		if got < argonMemory {
+			t.Fatalf("sign-in %d for an unknown address allocated %d bytes: it skipped the argon2id verification", i, got)
+		}
+	}
 }

@@ -231,7 +231,10 @@ func (s *Service) PasswordLogin(ctx context.Context, c Client, rawEmail, pw stri
 	if err != nil && domain.ErrorCode(err) != domain.NotFound {
 		return nil, err
 	}
-	hash := s.dummy
+	hash, err := s.dummy()
+	if err != nil {
+		return nil, domain.Wrap(domain.Internal, err, "could not prepare the password check")
+	}
 	if u != nil && u.HasPassword() {
 		hash = u.PasswordHash
 	}
