@@ -1,0 +1,151 @@
+package lambdarun
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+
+	"github.com/quorum-app/quorum/internal/localcloud"
+	"github.com/quorum-app/quorum/internal/testcloud"
+)
+
+// coldStarts bounds the cold starts per function (and as many of
+// hello-world): enough for stable medians, few enough for make bench.
+const coldStarts = 21
+
+// Goals of issue 14, item 1.
+const (
+	goalCPURatio = 2.0  // CPU time to first response ÷ hello-world's
+	goalSizeMB   = 15.0 // every function but api
+)
+
+// coldStartCases are the functions with the sample event each is handed.
+var coldStartCases = []struct{ fn, event string }{
+	{"api", "api-healthz.json"},
+	{"inbound", "ses-inbound.json"},
+	{"mailer", "mailer-stream.json"},
+	{"scheduler", "scheduler-tick.json"},
+	{"ses-events", "ses-events-bounce.json"},
+}
+
+// BenchmarkColdStart starts every function's bootstrap, built as the
+// deployment builds it, on the local cloud with its configuration in the
+// environment as on AWS, and hands it one sample event from events/. Each
+// start of a function is paired with a start of hello-world (interleaved,
+// so both see the same machine load). Reported: the median wall time from
+// exec to response (ns/op), the median CPU time of the function and of
+// hello-world until their responses, their ratio against its goal, and
+// the size of the binary built for the deployed architecture against its
+// goal.
+func BenchmarkColdStart(b *testing.B) {
+	ctx := context.Background()
+	wd, _ := os.Getwd()
+	root, err := localcloud.FindRoot(wd)
+	if err != nil {
+		b.Fatal(err)
+	}
+	dir := b.TempDir()
+	build := func(name, pkg, goarch string) string {
+		out := filepath.Join(dir, goarch, name, "bootstrap")
+		if err := Build(ctx, root, pkg, goarch, out); err != nil {
+			b.Fatal(err)
+		}
+		return out
+	}
+	hello := build("hello", "./internal/lambdarun/hello", runtime.GOARCH)
+	env := testcloud.New(b)
+	cfg := env.Config
+	cfg.RequestTimeout = 25 * time.Second // the deployed value (testcloud leaves it unset)
+	environ := cfg.Environ()
+	putRawMail(b, env, root)
+
+	for _, c := range coldStartCases {
+		bin := build(c.fn, "./functions/"+c.fn, runtime.GOARCH)
+		shipped := bin
+		if runtime.GOARCH != DeployArch {
+			shipped = build(c.fn, "./functions/"+c.fn, DeployArch)
+		}
+		st, err := os.Stat(shipped)
+		if err != nil {
+			b.Fatal(err)
+		}
+		event, err := os.ReadFile(filepath.Join(root, "events", c.event))
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Run(c.fn, func(b *testing.B) {
+			n := min(b.N, coldStarts)
+			var walls, cpus, helloCPUs []time.Duration
+			for range n {
+				h, err := Invoke(ctx, hello, Options{Event: event})
+				if err != nil || h.Failed {
+					b.Fatalf("hello-world: %v %s", err, h.Response)
+				}
+				r, err := Invoke(ctx, bin, Options{Env: environ, Event: event})
+				if err != nil {
+					b.Fatal(err)
+				}
+				if r.Failed {
+					b.Fatalf("%s answered %s with an error: %s\n%s", c.fn, c.event, r.Response, r.Output)
+				}
+				walls, cpus, helloCPUs = append(walls, r.Wall), append(cpus, r.CPU()), append(helloCPUs, h.CPU())
+			}
+			cpu, helloCPU := median(cpus), median(helloCPUs)
+			b.ReportMetric(float64(median(walls).Nanoseconds()), "ns/op")
+			b.ReportMetric(ms(cpu), "cpu-ms")
+			b.ReportMetric(ms(helloCPU), "hello-cpu-ms")
+			b.ReportMetric(float64(cpu)/float64(helloCPU), fmt.Sprintf("cost-cpu/hello:goal<=%g", goalCPURatio))
+			size := float64(st.Size()) / 1e6
+			if c.fn == "api" {
+				b.ReportMetric(size, "size-MB")
+			} else {
+				b.ReportMetric(size, fmt.Sprintf("size-MB:goal<=%g", goalSizeMB))
+			}
+		})
+	}
+}
+
+// putRawMail stores the raw message of events/ses-inbound.json where the
+// receipt rule would have put it, so the inbound function finds it.
+func putRawMail(b *testing.B, env *testcloud.Env, root string) {
+	raw, err := os.ReadFile(filepath.Join(root, "events", "ses-inbound.eml"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	js, err := os.ReadFile(filepath.Join(root, "events", "ses-inbound.json"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	var ev events.SimpleEmailEvent
+	if err := json.Unmarshal(js, &ev); err != nil || len(ev.Records) == 0 {
+		b.Fatalf("events/ses-inbound.json: %v", err)
+	}
+	prefix := env.Config.InboundPrefix
+	if prefix == "" {
+		prefix = "raw/" // the configuration's default
+	}
+	_, err = env.Clients.S3.PutObject(context.Background(), &s3.PutObjectInput{Bucket: aws.String(env.Config.InboundBucket),
+		Key: aws.String(prefix + ev.Records[0].SES.Mail.MessageID), Body: bytes.NewReader(raw)})
+	if err != nil {
+		b.Fatal(err)
+	}
+}
+
+func median(d []time.Duration) time.Duration {
+	s := slices.Clone(d)
+	slices.Sort(s)
+	return s[len(s)/2]
+}
+
+func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
