@@ -11,7 +11,6 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -109,11 +108,47 @@ func Variables() []Variable {
 	}
 }
 
-var (
-	tableName  = regexp.MustCompile(`^[a-zA-Z0-9_.-]{3,255}$`)
-	bucketName = regexp.MustCompile(`^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$`)
-	domainName = regexp.MustCompile(`^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$`)
-)
+// The name rules are written out rather than as regular expressions:
+// Load runs at every cold start of every function, and compiling these
+// (the domain rule expands to thousands of instructions) cost more than
+// the rest of Load.
+
+// validTableName: 3 to 255 of [a-zA-Z0-9_.-] (DynamoDB's rule).
+func validTableName(s string) bool {
+	return len(s) >= 3 && len(s) <= 255 && allBytes(s, func(c byte) bool { return alnum(c) || c == '_' || c == '.' || c == '-' })
+}
+
+// validBucketName: 3 to 63 of [a-z0-9.-], starting and ending with a
+// lowercase letter or digit.
+func validBucketName(s string) bool {
+	return len(s) >= 3 && len(s) <= 63 && lowerDigit(s[0]) && lowerDigit(s[len(s)-1]) &&
+		allBytes(s, func(c byte) bool { return lowerDigit(c) || c == '.' || c == '-' })
+}
+
+// validDomainName: dot-separated labels of 1 to 63 of [a-z0-9-], each
+// starting and ending with a lowercase letter or digit.
+func validDomainName(s string) bool {
+	for _, label := range strings.Split(s, ".") {
+		if len(label) == 0 || len(label) > 63 || !lowerDigit(label[0]) || !lowerDigit(label[len(label)-1]) ||
+			!allBytes(label, func(c byte) bool { return lowerDigit(c) || c == '-' }) {
+			return false
+		}
+	}
+	return true
+}
+
+func lowerDigit(c byte) bool { return ('a' <= c && c <= 'z') || ('0' <= c && c <= '9') }
+
+func alnum(c byte) bool { return lowerDigit(c) || ('A' <= c && c <= 'Z') }
+
+func allBytes(s string, ok func(byte) bool) bool {
+	for i := 0; i < len(s); i++ {
+		if !ok(s[i]) {
+			return false
+		}
+	}
+	return true
+}
 
 // Load reads and validates the contract. The error names every missing or
 // invalid variable, one per line.
@@ -151,13 +186,13 @@ func Load(getenv func(string) string) (Config, error) {
 
 	c.Region = val("AWS_REGION")
 	c.Table = val("QUORUM_TABLE")
-	if c.Table != "" && !tableName.MatchString(c.Table) {
+	if c.Table != "" && !validTableName(c.Table) {
 		bad("QUORUM_TABLE", "%q is not a valid DynamoDB table name", c.Table)
 	}
 	c.UploadsBucket = val("QUORUM_UPLOADS_BUCKET")
 	c.InboundBucket = val("QUORUM_INBOUND_BUCKET")
 	for name, b := range map[string]string{"QUORUM_UPLOADS_BUCKET": c.UploadsBucket, "QUORUM_INBOUND_BUCKET": c.InboundBucket} {
-		if b != "" && !bucketName.MatchString(b) {
+		if b != "" && !validBucketName(b) {
 			bad(name, "%q is not a valid S3 bucket name", b)
 		}
 	}
@@ -190,7 +225,7 @@ func Load(getenv func(string) string) (Config, error) {
 	}
 
 	c.MailDomain = strings.ToLower(val("QUORUM_MAIL_DOMAIN"))
-	if c.MailDomain != "" && !domainName.MatchString(c.MailDomain) {
+	if c.MailDomain != "" && !validDomainName(c.MailDomain) {
 		bad("QUORUM_MAIL_DOMAIN", "%q is not a domain name", c.MailDomain)
 	}
 	c.MailFrom = strings.ReplaceAll(val("QUORUM_MAIL_FROM"), "$QUORUM_MAIL_DOMAIN", c.MailDomain)
