@@ -28,6 +28,7 @@ import (
 	"html/template"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/guregu/dynamo/v2"
@@ -481,11 +482,15 @@ func (s *Service) AcceptGuestInvitation(ctx context.Context, token string) (Thre
 
 // ---- email ----
 
-var guestInviteHTML = template.Must(template.New("guest-invite").Parse(`<!doctype html><html><body>
+// guestInviteHTML is parsed when the first invitation is sent, not at every
+// cold start.
+var guestInviteHTML = sync.OnceValue(func() *template.Template {
+	return template.Must(template.New("guest-invite").Parse(`<!doctype html><html><body>
 <p>{{.Inviter}} invited you to take part in the thread <strong>{{.Title}}</strong> on Quorum, as a guest: you can read and comment in this thread only.</p>
 <p><a href="{{.Link}}">See the invitation</a></p>
 <p>You will need to sign in, or create an account, with this email address. The link works once and expires on {{.Expires}}. If you were not expecting this, ignore this email.</p>
 </body></html>`))
+})
 
 func (s *Service) sendGuestInvitation(ctx context.Context, t *threadItem, inv *guestInviteItem, token string) error {
 	link := s.base + "/thread-invitations/" + token
@@ -500,7 +505,7 @@ func (s *Service) sendGuestInvitation(ctx context.Context, t *threadItem, inv *g
 		"\n\nYou will need to sign in, or create an account, with this email address. The link works once and expires on " +
 		expires + ". If you were not expecting this, ignore this email.\n"
 	var html bytes.Buffer
-	if err := guestInviteHTML.Execute(&html, map[string]string{"Inviter": inviter, "Title": title, "Link": link,
+	if err := guestInviteHTML().Execute(&html, map[string]string{"Inviter": inviter, "Title": title, "Link": link,
 		"Expires": expires}); err != nil {
 		return domain.Wrap(domain.Internal, err, "could not build the invitation email")
 	}

@@ -11,6 +11,7 @@ import (
 	"errors"
 	"html/template"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/guregu/dynamo/v2"
@@ -463,12 +464,16 @@ func (s *Service) JoinViaLink(ctx context.Context, token string) (Group, error) 
 
 // ---- email ----
 
-var inviteHTML = template.Must(template.New("invite").Parse(`<!doctype html><html><body>
+// inviteHTML is parsed when the first invitation is sent, not at every
+// cold start.
+var inviteHTML = sync.OnceValue(func() *template.Template {
+	return template.Must(template.New("invite").Parse(`<!doctype html><html><body>
 <p>{{.Inviter}} invited you to join <strong>{{.Group}}</strong> on Quorum{{if eq .Role "admin"}} as an admin{{end}}.</p>
 {{if .Message}}<blockquote>{{.Message}}</blockquote>{{end}}
 <p><a href="{{.Link}}">Accept the invitation</a></p>
 <p>The link works once and expires on {{.Expires}}. If you were not expecting this, ignore this email.</p>
 </body></html>`))
+})
 
 func (s *Service) sendInvitation(ctx context.Context, g *groupItem, inv *inviteItem, inviter Person, token string) error {
 	link := s.inviteURL(token)
@@ -489,7 +494,7 @@ func (s *Service) sendInvitation(ctx context.Context, g *groupItem, inv *inviteI
 	text.WriteString("Accept the invitation:\n" + link + "\n\nThe link works once and expires on " + expires +
 		". If you were not expecting this, ignore this email.\n")
 	var html bytes.Buffer
-	if err := inviteHTML.Execute(&html, map[string]string{"Inviter": inviterName, "Group": g.Name, "Role": string(inv.Role),
+	if err := inviteHTML().Execute(&html, map[string]string{"Inviter": inviterName, "Group": g.Name, "Role": string(inv.Role),
 		"Message": inv.Message, "Link": link, "Expires": expires}); err != nil {
 		return domain.Wrap(domain.Internal, err, "could not build the invitation email")
 	}

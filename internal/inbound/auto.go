@@ -1,7 +1,6 @@
 package inbound
 
 import (
-	"regexp"
 	"strings"
 )
 
@@ -31,7 +30,7 @@ type Classification struct {
 // Drop reports whether the message must be dropped (and never answered).
 func (c Classification) Drop() bool { return c.Kind != NotAuto }
 
-var autoSubjectRe = regexp.MustCompile(`(?i)(?:^|[\s\[(:])(?:out of (?:the )?office|automatic reply|auto(?:matic)?[- ]?(?:reply|response)|autoreply|vacation (?:reply|response|message)|away from (?:the|my) office|abwesenheitsnotiz|abwesenheit|automatische antwort|r[ée]ponse automatique|absence du bureau|message d'absence|respuesta autom[áa]tica|fuera de la oficina|risposta automatica|automatisch antwoord|不在|自動応答|自動返信|自动回复)`)
+var autoSubjectRe = lazyRegexp(`(?i)(?:^|[\s\[(:])(?:out of (?:the )?office|automatic reply|auto(?:matic)?[- ]?(?:reply|response)|autoreply|vacation (?:reply|response|message)|away from (?:the|my) office|abwesenheitsnotiz|abwesenheit|automatische antwort|r[ée]ponse automatique|absence du bureau|message d'absence|respuesta autom[áa]tica|fuera de la oficina|risposta automatica|automatisch antwoord|不在|自動応答|自動返信|自动回复)`)
 
 // Classify detects auto-replies, bulk mail, bounces and mail loops. ownDomain
 // is Quorum's mail domain (lowercase); mail From it or any subdomain, or
@@ -108,7 +107,7 @@ func Classify(m *Message, ownDomain string) Classification {
 	case "noreply", "no-reply", "do-not-reply", "donotreply":
 		return Classification{AutoReply, "From " + local}
 	}
-	if autoSubjectRe.MatchString(m.Subject) {
+	if autoSubjectRe().MatchString(m.Subject) {
 		return Classification{AutoReply, "subject"}
 	}
 	if m.Has("List-Id") {

@@ -1,7 +1,6 @@
 package inbound
 
 import (
-	"regexp"
 	"strings"
 
 	"github.com/aws/aws-lambda-go/events"
@@ -32,7 +31,7 @@ func VerdictsFromSES(s events.SimpleEmailService) Verdicts {
 		DMARC: up(r.DMARCVerdict), EnvelopeFrom: strings.ToLower(strings.TrimSpace(s.Mail.Source))}
 }
 
-var dkimDomainRe = regexp.MustCompile(`(?i)(?:^|;)\s*d\s*=\s*([a-z0-9.-]+)`)
+var dkimDomainRe = lazyRegexp(`(?i)(?:^|;)\s*d\s*=\s*([a-z0-9.-]+)`)
 
 // aligned reports relaxed alignment of two domains (equal, or one a
 // subdomain of the other).
@@ -96,7 +95,7 @@ func dkimAligned(m *Message, fromDomain string) bool {
 		return false
 	}
 	for _, s := range sigs {
-		d := dkimDomainRe.FindStringSubmatch(s)
+		d := dkimDomainRe().FindStringSubmatch(s)
 		if d == nil || !aligned(d[1], fromDomain) {
 			return false
 		}

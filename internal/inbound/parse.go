@@ -8,7 +8,6 @@ import (
 	"net/mail"
 	"net/textproto"
 	"path"
-	"regexp"
 	"strings"
 	"time"
 	"unicode"
@@ -313,7 +312,7 @@ func cleanLine(s string) string {
 	return strings.TrimSpace(s)
 }
 
-var msgIDRe = regexp.MustCompile(`<([^<>\s]+)>`)
+var msgIDRe = lazyRegexp(`<([^<>\s]+)>`)
 
 func firstMsgID(v string) string {
 	ids := msgIDs(v, 1)
@@ -326,7 +325,7 @@ func firstMsgID(v string) string {
 // msgIDs extracts <id> tokens; a value without brackets yields its words.
 func msgIDs(v string, limit int) []string {
 	var out []string
-	for _, m := range msgIDRe.FindAllStringSubmatch(v, limit) {
+	for _, m := range msgIDRe().FindAllStringSubmatch(v, limit) {
 		out = append(out, cleanLine(m[1]))
 	}
 	if len(out) == 0 {
@@ -342,7 +341,7 @@ func msgIDs(v string, limit int) []string {
 	return out
 }
 
-var looseAddrRe = regexp.MustCompile(`[^\s<>"',;:()\[\]]+@[^\s<>"',;:()\[\]]+`)
+var looseAddrRe = lazyRegexp(`[^\s<>"',;:()\[\]]+@[^\s<>"',;:()\[\]]+`)
 
 func normAddr(s string) string {
 	return strings.ToLower(strings.Trim(strings.TrimSpace(s), "<>."))
@@ -378,7 +377,7 @@ func addressList(values []string) []Address {
 			}
 			continue
 		}
-		for _, a := range looseAddrRe.FindAllString(decodeHeader(v), maxRecipients-len(out)) {
+		for _, a := range looseAddrRe().FindAllString(decodeHeader(v), maxRecipients-len(out)) {
 			out = append(out, Address{Address: normAddr(a)})
 		}
 	}

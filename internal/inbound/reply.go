@@ -3,6 +3,7 @@ package inbound
 import (
 	"regexp"
 	"strings"
+	"sync"
 
 	"github.com/jaytaylor/html2text"
 	erp "github.com/web-ridge/email-reply-parser"
@@ -42,9 +43,9 @@ func ExtractReply(m *Message) string {
 	return ExtractReplyText(text, fwd)
 }
 
-var forwardSubjectRe = regexp.MustCompile(`(?i)^\s*(?:(?:re|aw|sv|antw)\s*:\s*)*(?:fwd?|fw|wg|tr|rv|enc|doorst|vs|転送|轉寄|转发)\s*[:：]`)
+var forwardSubjectRe = lazyRegexp(`(?i)^\s*(?:(?:re|aw|sv|antw)\s*:\s*)*(?:fwd?|fw|wg|tr|rv|enc|doorst|vs|転送|轉寄|转发)\s*[:：]`)
 
-func isForwardSubject(s string) bool { return forwardSubjectRe.MatchString(s) }
+func isForwardSubject(s string) bool { return forwardSubjectRe().MatchString(s) }
 
 // Line classifiers. They run on a trimmed line with Markdown/HTML-to-text
 // emphasis stars removed.
@@ -52,40 +53,42 @@ var (
 	// "On <date>, <name> wrote:" in English, French, German, Spanish,
 	// Italian, Portuguese, Dutch, Swedish; the header may wrap over up to
 	// three lines (Gmail wraps at 78 columns).
-	quoteHeaderRes = []*regexp.Regexp{
-		regexp.MustCompile(`(?i)^on\b.*\b(?:wrote|writes|sent)\s*:?$`),
-		regexp.MustCompile(`(?i)^le\b.*\ba\s+[ée]crit\s*:?$`),
-		regexp.MustCompile(`(?i)^am\b.*\bschrieb\b.*:$`),
-		regexp.MustCompile(`(?i)^.*\bschrieb\s+am\b.*:$`),
-		regexp.MustCompile(`(?i)^el\b.*\bescribi[óo]\s*:?$`),
-		regexp.MustCompile(`(?i)^il\b.*\bha\s+scritto\s*:?$`),
-		regexp.MustCompile(`(?i)^(?:em|no\s+dia)\b.*\bescreveu\s*:?$`),
-		regexp.MustCompile(`(?i)^op\b.*\bschreef\b.*:$`),
-		regexp.MustCompile(`(?i)^den\b.*\bskrev\b.*:$`),
-		// Gmail Japanese/Chinese: "2026年11月23日(月) 18:40 Bob <b@x>:",
-		// "Bob <b@x> 于2026年11月23日周一 18:40写道：".
-		regexp.MustCompile(`^.*\d{4}\s*年.*(?:<[^<>\s]+@[^<>\s]+>|写道|寫道).*[:：]$`),
-		// Generic: "2026-11-23 18:40 GMT+01:00 Bob <b@x>:" and friends — a
-		// date with a year plus a bracketed address, ending with a colon.
-		regexp.MustCompile(`^.*\b(?:19|20)\d\d\b.*<[^<>\s]+@[^<>\s]+>.*[:：]$`),
-	}
+	quoteHeaderRes = sync.OnceValue(func() []*regexp.Regexp {
+		return []*regexp.Regexp{
+			regexp.MustCompile(`(?i)^on\b.*\b(?:wrote|writes|sent)\s*:?$`),
+			regexp.MustCompile(`(?i)^le\b.*\ba\s+[ée]crit\s*:?$`),
+			regexp.MustCompile(`(?i)^am\b.*\bschrieb\b.*:$`),
+			regexp.MustCompile(`(?i)^.*\bschrieb\s+am\b.*:$`),
+			regexp.MustCompile(`(?i)^el\b.*\bescribi[óo]\s*:?$`),
+			regexp.MustCompile(`(?i)^il\b.*\bha\s+scritto\s*:?$`),
+			regexp.MustCompile(`(?i)^(?:em|no\s+dia)\b.*\bescreveu\s*:?$`),
+			regexp.MustCompile(`(?i)^op\b.*\bschreef\b.*:$`),
+			regexp.MustCompile(`(?i)^den\b.*\bskrev\b.*:$`),
+			// Gmail Japanese/Chinese: "2026年11月23日(月) 18:40 Bob <b@x>:",
+			// "Bob <b@x> 于2026年11月23日周一 18:40写道：".
+			regexp.MustCompile(`^.*\d{4}\s*年.*(?:<[^<>\s]+@[^<>\s]+>|写道|寫道).*[:：]$`),
+			// Generic: "2026-11-23 18:40 GMT+01:00 Bob <b@x>:" and friends — a
+			// date with a year plus a bracketed address, ending with a colon.
+			regexp.MustCompile(`^.*\b(?:19|20)\d\d\b.*<[^<>\s]+@[^<>\s]+>.*[:：]$`),
+		}
+	})
 	// Japanese headers are explicit enough to need no date: Apple Mail
 	// "2026/11/23 18:40、Bob <b@x>のメッセージ:", Thunderbird "Bob
 	// さんは書きました:", Outlook "... が書きました:".
-	jaQuoteHeaderRe = regexp.MustCompile(`^.+(?:のメッセージ|さんは書きました|は書きました|が書きました)\s*[:：]$`)
+	jaQuoteHeaderRe = lazyRegexp(`^.+(?:のメッセージ|さんは書きました|は書きました|が書きました)\s*[:：]$`)
 	// "-----Original Message-----" and translations.
-	originalMessageRe = regexp.MustCompile(`(?i)^-{2,}\s*(?:original message|ursprüngliche nachricht|message d'origine|mensaje original|元のメッセージ|messaggio originale|oorspronkelijk bericht|mensagem original)\s*-{2,}$`)
+	originalMessageRe = lazyRegexp(`(?i)^-{2,}\s*(?:original message|ursprüngliche nachricht|message d'origine|mensaje original|元のメッセージ|messaggio originale|oorspronkelijk bericht|mensagem original)\s*-{2,}$`)
 	// Outlook's separator line.
-	underscoreRe = regexp.MustCompile(`^_{10,}$`)
+	underscoreRe = lazyRegexp(`^_{10,}$`)
 	// Header fields of a quoted/forwarded header block (Outlook, Apple, Gmail).
-	fromFieldRe   = regexp.MustCompile(`(?i)^(?:from|de|von|van|da|od|fra|från|差出人|送信者|发件人|寄件者)\s*[:：]\s*\S`)
-	dateFieldRe   = regexp.MustCompile(`(?i)^(?:sent|date|envoy[ée]|gesendet|datum|enviado|fecha|inviato|data|verzonden|送信日時|日付|日時|发送时间|發送時間)\s*[:：]`)
-	otherFieldRe  = regexp.MustCompile(`(?i)^(?:to|subject|cc|objet|[àa]|betreff|an|asunto|para|oggetto|onderwerp|aan|件名|宛先|收件人|主题)\s*[:：]`)
-	headerLikeRe  = regexp.MustCompile(`(?i)^(?:from|de|von|van|da|sent|date|to|subject|差出人|送信者|发件人)\s*[:：]`)
-	forwardMarker = regexp.MustCompile(`(?i)^(?:-{3,}\s*(?:forwarded message|original message follows|weitergeleitete nachricht|message transf[ée]r[ée]|mensaje reenviado|mensaje original reenviado|messaggio inoltrato|doorgestuurd bericht|転送されたメッセージ|转发的邮件)\s*-{3,}|begin forwarded message\s*:|d[ée]but du message r[ée]exp[ée]di[ée]\s*:|anfang der weitergeleiteten nachricht\s*:|inicio del mensaje reenviado\s*:|転送されたメッセージ\s*[:：])$`)
+	fromFieldRe   = lazyRegexp(`(?i)^(?:from|de|von|van|da|od|fra|från|差出人|送信者|发件人|寄件者)\s*[:：]\s*\S`)
+	dateFieldRe   = lazyRegexp(`(?i)^(?:sent|date|envoy[ée]|gesendet|datum|enviado|fecha|inviato|data|verzonden|送信日時|日付|日時|发送时间|發送時間)\s*[:：]`)
+	otherFieldRe  = lazyRegexp(`(?i)^(?:to|subject|cc|objet|[àa]|betreff|an|asunto|para|oggetto|onderwerp|aan|件名|宛先|收件人|主题)\s*[:：]`)
+	headerLikeRe  = lazyRegexp(`(?i)^(?:from|de|von|van|da|sent|date|to|subject|差出人|送信者|发件人)\s*[:：]`)
+	forwardMarker = lazyRegexp(`(?i)^(?:-{3,}\s*(?:forwarded message|original message follows|weitergeleitete nachricht|message transf[ée]r[ée]|mensaje reenviado|mensaje original reenviado|messaggio inoltrato|doorgestuurd bericht|転送されたメッセージ|转发的邮件)\s*-{3,}|begin forwarded message\s*:|d[ée]but du message r[ée]exp[ée]di[ée]\s*:|anfang der weitergeleiteten nachricht\s*:|inicio del mensaje reenviado\s*:|転送されたメッセージ\s*[:：])$`)
 	// Mobile and webmail footers: the whole line.
-	footerRe = regexp.MustCompile(`(?i)^(?:sent (?:from|with|via|using) (?:my |the )?.+|sent on the go.*|get outlook for (?:ios|android).*|envoy[ée] (?:de|depuis) (?:mon |ma |l'|un )?.+|von meinem .+ gesendet|gesendet von (?:meinem )?.+|enviado desde (?:mi )?.+|enviado do meu .+|inviato da(?:l mio)? .+|verzonden (?:met|vanaf) (?:mijn )?.+|.+から送信)$`)
-	deviceRe = regexp.MustCompile(`(?i)iphone|ipad|ipod|android|galaxy|samsung|pixel|blackberry|mobile|smartphone|outlook|mail|yahoo|gmail|proton|windows|mac|huawei|xiaomi|oneplus|nokia|fairphone|tablet|handy|móvil|movil|portable|telefon|phone`)
+	footerRe = lazyRegexp(`(?i)^(?:sent (?:from|with|via|using) (?:my |the )?.+|sent on the go.*|get outlook for (?:ios|android).*|envoy[ée] (?:de|depuis) (?:mon |ma |l'|un )?.+|von meinem .+ gesendet|gesendet von (?:meinem )?.+|enviado desde (?:mi )?.+|enviado do meu .+|inviato da(?:l mio)? .+|verzonden (?:met|vanaf) (?:mijn )?.+|.+から送信)$`)
+	deviceRe = lazyRegexp(`(?i)iphone|ipad|ipod|android|galaxy|samsung|pixel|blackberry|mobile|smartphone|outlook|mail|yahoo|gmail|proton|windows|mac|huawei|xiaomi|oneplus|nokia|fairphone|tablet|handy|móvil|movil|portable|telefon|phone`)
 )
 
 func normLine(s string) string {
@@ -98,7 +101,7 @@ func isQuoteHeader(s string) bool {
 	if len(s) > 600 || !headerEnding(s) {
 		return false
 	}
-	for _, re := range quoteHeaderRes {
+	for _, re := range quoteHeaderRes() {
 		if re.MatchString(s) {
 			return true
 		}
@@ -130,7 +133,7 @@ func quoteHeaderAt(norm []string, i int) bool {
 	}
 	joined := norm[i]
 	for k := 0; k < 3; k++ {
-		if len(joined) <= 600 && headerEnding(joined) && jaQuoteHeaderRe.MatchString(joined) {
+		if len(joined) <= 600 && headerEnding(joined) && jaQuoteHeaderRe().MatchString(joined) {
 			return true
 		}
 		if isQuoteHeader(joined) && strings.ContainsAny(joined, "0123456789@") {
@@ -148,15 +151,15 @@ func quoteHeaderAt(norm []string, i int) bool {
 // headerBlockAt reports an Outlook-style header block ("From: ... / Sent:
 // ... / To: ... / Subject: ...") starting at line i.
 func headerBlockAt(norm []string, i int) bool {
-	if !fromFieldRe.MatchString(norm[i]) {
+	if !fromFieldRe().MatchString(norm[i]) {
 		return false
 	}
 	date, other := false, false
 	for j := i + 1; j < len(norm) && j <= i+8; j++ {
 		switch {
-		case dateFieldRe.MatchString(norm[j]):
+		case dateFieldRe().MatchString(norm[j]):
 			date = true
-		case otherFieldRe.MatchString(norm[j]):
+		case otherFieldRe().MatchString(norm[j]):
 			other = true
 		}
 	}
@@ -176,7 +179,7 @@ func isFooter(s string) bool {
 	if len(s) > 90 {
 		return false
 	}
-	return footerRe.MatchString(s) && (deviceRe.MatchString(s) || strings.HasSuffix(s, "から送信"))
+	return footerRe().MatchString(s) && (deviceRe().MatchString(s) || strings.HasSuffix(s, "から送信"))
 }
 
 // ExtractReplyText applies the text rules of ExtractReply to a plain-text
@@ -221,16 +224,16 @@ func ExtractReplyText(text string, forward bool) string {
 		if n == "" {
 			continue
 		}
-		if forwardMarker.MatchString(n) {
+		if forwardMarker().MatchString(n) {
 			fwdAt = i
 			break
 		}
-		if quoteHeaderAt(norm, i) || originalMessageRe.MatchString(n) || strings.TrimRight(lines[i], " \t") == "--" || isFooter(n) {
+		if quoteHeaderAt(norm, i) || originalMessageRe().MatchString(n) || strings.TrimRight(lines[i], " \t") == "--" || isFooter(n) {
 			cut = i
 			break
 		}
-		if underscoreRe.MatchString(n) {
-			if next := nextNonEmpty(norm, i); next == "" || (!forward && headerLikeRe.MatchString(next)) {
+		if underscoreRe().MatchString(n) {
+			if next := nextNonEmpty(norm, i); next == "" || (!forward && headerLikeRe().MatchString(next)) {
 				cut = i
 				break
 			}
@@ -298,7 +301,7 @@ func trimBlankLines(lines []string) []string {
 	return out
 }
 
-var looseHeaderRe = regexp.MustCompile(`^.*\b(?:19|20)\d\d\b.*(?:@.*|[:：])$`)
+var looseHeaderRe = lazyRegexp(`^.*\b(?:19|20)\d\d\b.*(?:@.*|[:：])$`)
 
 // libraryCut runs email-reply-parser and keeps its result only when it is a
 // prefix of text cut at a line that looks like a quote header.
@@ -315,7 +318,7 @@ func libraryCut(text string) string {
 	if len(rest) > 1 && !strings.HasSuffix(first, ":") {
 		first += " " + normLine(rest[1])
 	}
-	if strings.HasPrefix(first, ">") || !looseHeaderRe.MatchString(first) {
+	if strings.HasPrefix(first, ">") || !looseHeaderRe().MatchString(first) {
 		return text
 	}
 	return strings.TrimRight(got, " \t\n")

@@ -2,7 +2,6 @@ package inbound
 
 import (
 	"fmt"
-	"regexp"
 	"strconv"
 	"strings"
 	"unicode"
@@ -162,13 +161,13 @@ var ordinalWords = map[string]int{
 	"one": 1, "two": 2, "three": 3, "four": 4, "five": 5,
 }
 
-var ordinalRe = regexp.MustCompile(`^(?:(?:option|choice|answer|opcion|choix|wahl|antwort|nr|no|number|numero|#)\s*\.?\s*)?#?(\d{1,3})\s*(?:st|nd|rd|th|e|er|re|eme|º|ª|o|a|\.)?(?:\s+(?:option|choice|opcion|choix))?$`)
+var ordinalRe = lazyRegexp(`^(?:(?:option|choice|answer|opcion|choix|wahl|antwort|nr|no|number|numero|#)\s*\.?\s*)?#?(\d{1,3})\s*(?:st|nd|rd|th|e|er|re|eme|º|ª|o|a|\.)?(?:\s+(?:option|choice|opcion|choix))?$`)
 
 // ordinal returns the 1-based option index s names, or 0.
 func ordinal(s string, n int) int {
 	s = strings.TrimSpace(s)
 	k := 0
-	if m := ordinalRe.FindStringSubmatch(s); m != nil {
+	if m := ordinalRe().FindStringSubmatch(s); m != nil {
 		k, _ = strconv.Atoi(m[1])
 	} else {
 		words := strings.Fields(s)
@@ -242,7 +241,7 @@ func matchOption(d poll.Definition, phrase string) string {
 	return found
 }
 
-var leadSepRe = regexp.MustCompile(`[,.;:!?()\-–—]`)
+var leadSepRe = lazyRegexp(`[,.;:!?()\-–—]`)
 
 // parseSingle matches the whole line, then its leading part up to the
 // first separator, then its first three, two, one words; what follows the
@@ -251,7 +250,7 @@ func parseSingle(d poll.Definition, line string) (id, extra string, err error) {
 	if id := matchOption(d, line); id != "" {
 		return id, "", nil
 	}
-	if loc := leadSepRe.FindStringIndex(line); loc != nil && loc[0] > 0 {
+	if loc := leadSepRe().FindStringIndex(line); loc != nil && loc[0] > 0 {
 		if id := matchOption(d, line[:loc[0]]); id != "" {
 			return id, strings.TrimSpace(strings.TrimLeft(line[loc[0]:], ",.;:!?-–— ")), nil
 		}
@@ -273,7 +272,7 @@ func isNone(s string) bool {
 	return false
 }
 
-var listSepRe = regexp.MustCompile(`\s*(?:[,;>|/]|\band\b|\bthen\b|\bet\b|\bund\b|\by\b)\s*`)
+var listSepRe = lazyRegexp(`\s*(?:[,;>|/]|\band\b|\bthen\b|\bet\b|\bund\b|\by\b)\s*`)
 
 // parseList reads several options: separated by , ; > | / or "and", or
 // (only digits) by spaces.
@@ -293,15 +292,15 @@ func parseList(d poll.Definition, line string) ([]string, error) {
 	return ids, nil
 }
 
-var digitsOnlyRe = regexp.MustCompile(`^\d+(?:\s+\d+)+$`)
+var digitsOnlyRe = lazyRegexp(`^\d+(?:\s+\d+)+$`)
 
 func splitItems(line string) []string {
 	line = strings.TrimSpace(trimPunct(line))
-	if digitsOnlyRe.MatchString(line) {
+	if digitsOnlyRe().MatchString(line) {
 		return strings.Fields(line)
 	}
 	var out []string
-	for _, p := range listSepRe.Split(line, -1) {
+	for _, p := range listSepRe().Split(line, -1) {
 		if p = strings.TrimSpace(p); p != "" {
 			out = append(out, p)
 		}
@@ -309,13 +308,13 @@ func splitItems(line string) []string {
 	return out
 }
 
-var pairRe = regexp.MustCompile(`^(.*?)\s*[:=]?\s*(-?\d{1,4})$`)
-var numListRe = regexp.MustCompile(`^-?\d{1,4}(?:[\s,;]+-?\d{1,4})*$`)
+var pairRe = lazyRegexp(`^(.*?)\s*[:=]?\s*(-?\d{1,4})$`)
+var numListRe = lazyRegexp(`^-?\d{1,4}(?:[\s,;]+-?\d{1,4})*$`)
 
 // parseScores reads "Label n, Label m" or numbers in option order.
 func parseScores(d poll.Definition, line string) ([]poll.Choice, error) {
 	line = strings.TrimSpace(strings.TrimRight(line, ".!"))
-	if numListRe.MatchString(line) {
+	if numListRe().MatchString(line) {
 		nums := strings.FieldsFunc(line, func(r rune) bool { return r == ' ' || r == ',' || r == ';' || r == '\t' })
 		if len(nums) != len(d.Options) {
 			return nil, voteError(d, fmt.Sprintf("%d numbers given for %d options", len(nums), len(d.Options)))
@@ -333,7 +332,7 @@ func parseScores(d poll.Definition, line string) ([]poll.Choice, error) {
 		if it == "" {
 			continue
 		}
-		m := pairRe.FindStringSubmatch(it)
+		m := pairRe().FindStringSubmatch(it)
 		if m == nil || strings.TrimSpace(m[1]) == "" {
 			return nil, voteError(d, fmt.Sprintf("%q is not an option followed by a number", it))
 		}
