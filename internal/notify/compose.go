@@ -1,31 +1,18 @@
 package notify
 
 import (
-	"bytes"
 	"context"
-	"embed"
-	htmltemplate "html/template"
 	"mime"
 	"net/url"
 	"strings"
-	texttemplate "text/template"
 	"time"
 	"unicode"
 	"unicode/utf8"
 
-	"github.com/quorum-app/quorum/internal/domain"
 	"github.com/quorum-app/quorum/internal/ids"
 	"github.com/quorum-app/quorum/internal/inbound"
 	"github.com/quorum-app/quorum/internal/mail"
 	"github.com/quorum-app/quorum/internal/replyaddr"
-)
-
-//go:embed templates/*
-var templateFS embed.FS
-
-var (
-	htmlTemplates = htmltemplate.Must(htmltemplate.New("").ParseFS(templateFS, "templates/*.html"))
-	textTemplates = texttemplate.Must(texttemplate.New("").ParseFS(templateFS, "templates/*.txt"))
 )
 
 // Header names as mail.Build writes them (mail.SES looks up "Message-Id").
@@ -266,21 +253,6 @@ func (d *Dispatcher) composeJob(ctx context.Context, j Job, p Person, g Group, r
 				ContentType: "text/calendar; charset=utf-8; method=PUBLISH", Data: ics})
 		}
 	}
-	var err error
-	if m.Text, m.HTML, err = render("notification", v); err != nil {
-		return mail.Message{}, err
-	}
+	m.Text, m.HTML = layoutNotification(v)
 	return m, nil
-}
-
-// render executes the text and HTML templates of name with v.
-func render(name string, v any) (string, string, error) {
-	var t, h bytes.Buffer
-	if err := textTemplates.ExecuteTemplate(&t, name+".txt", v); err != nil {
-		return "", "", domain.Wrap(domain.Internal, err, "cannot render the email")
-	}
-	if err := htmlTemplates.ExecuteTemplate(&h, name+".html", v); err != nil {
-		return "", "", domain.Wrap(domain.Internal, err, "cannot render the email")
-	}
-	return t.String(), h.String(), nil
 }

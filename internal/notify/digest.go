@@ -210,9 +210,6 @@ func (d *Dispatcher) composeDigest(ctx context.Context, dd DigestDue, p Person, 
 	h := map[string]string{hMessageID: d.msgID("digest", p.ID+"x"+through)}
 	d.commonHeaders(h, d.c.Prefs.UnsubscribeURL(p.ID, Scope{Kind: ScopeAll}), "\"Quorum digest\" <digest."+d.c.MailDomain+">")
 	m := mail.Message{From: d.c.From, To: []string{p.Email}, Subject: v.Subject, Headers: h, Date: now}
-	var err error
-	if m.Text, m.HTML, err = render("digest", v); err != nil {
-		return mail.Message{}, err
-	}
+	m.Text, m.HTML = layoutDigest(v)
 	return m, nil
 }

@@ -1,0 +1,92 @@
+package notify
+
+import (
+	"bytes"
+	htmltemplate "html/template"
+	"math/rand/v2"
+	"strings"
+	"testing"
+	texttemplate "text/template"
+)
+
+// The templates the emails were written with before layout.go: the Go
+// layouts must produce exactly what they produced.
+var (
+	oldHTML = htmltemplate.Must(htmltemplate.New("").ParseGlob("testdata/templates/*.html"))
+	oldText = texttemplate.Must(texttemplate.New("").ParseGlob("testdata/templates/*.txt"))
+)
+
+func executeOld(t *testing.T, name string, v any) (string, string) {
+	t.Helper()
+	var tx, h bytes.Buffer
+	if err := oldText.ExecuteTemplate(&tx, name+".txt", v); err != nil {
+		t.Fatal(err)
+	}
+	if err := oldHTML.ExecuteTemplate(&h, name+".html", v); err != nil {
+		t.Fatal(err)
+	}
+	return tx.String(), h.String()
+}
+
+// awkward strings: markup, quotes, plus signs, NUL, invalid UTF-8,
+// non-ASCII, and URLs that need encoding or filtering.
+var awkward = []string{"", "plain", `<b>"Tom" & 'Jerry'</b> + 1`, "nul\x00byte", "bad \xff utf-8", "Ünïcödé 日本語 👍",
+	"line\nbreak", "{{.Subject}}", "tab\there"}
+
+var awkwardURLs = []string{"https://quorum.example.org/threads/abc#c-def", "https://q.example/a b?x=1&y=\"2\"+3",
+	"http://q.example/ü/日本?q='x'(y)", "javascript:alert(1)", "mailto:someone@example.org", "JaVaScRiPt:x",
+	"/relative/path?a=b", "https://q.example/%41%zz", "https://q.example/x%41", "https://q.example/%4", "data:text/html,hi", "https://q.example/<script>", ""}
+
+func pick[T any](r *rand.Rand, s []T) T { return s[r.IntN(len(s))] }
+
+func randomLines(r *rand.Rand) []string {
+	var out []string
+	for range r.IntN(3) {
+		out = append(out, pick(r, awkward))
+	}
+	return out
+}
+
+func randomLinks(r *rand.Rand) []link {
+	var out []link
+	for range r.IntN(3) {
+		out = append(out, link{Text: pick(r, awkward), URL: pick(r, awkwardURLs)})
+	}
+	return out
+}
+
+func TestLayoutsMatchTheTemplates(t *testing.T) {
+	r := rand.New(rand.NewPCG(7, 11))
+	for i := range 400 {
+		n := view{Subject: pick(r, awkward), Heading: pick(r, awkward), Excerpt: randomLines(r), ActionText: pick(r, awkward),
+			ActionURL: pick(r, awkwardURLs), Why: pick(r, awkward), Links: randomLinks(r), ReplyHint: pick(r, awkward)}
+		wantText, wantHTML := executeOld(t, "notification", n)
+		gotText, gotHTML := layoutNotification(n)
+		if gotText != wantText || gotHTML != wantHTML {
+			t.Fatalf("notification %d %#v:\ntext\n%q\nwant\n%q\nhtml\n%q\nwant\n%q", i, n, gotText, wantText, gotHTML, wantHTML)
+		}
+
+		d := digestView{Subject: pick(r, awkward), Heading: pick(r, awkward), Why: pick(r, awkward), Links: randomLinks(r)}
+		for range r.IntN(3) {
+			g := &digestGroup{Name: pick(r, awkward)}
+			for range r.IntN(3) {
+				tp := &digestTopic{Title: pick(r, awkward), URL: pick(r, awkwardURLs)}
+				for range r.IntN(3) {
+					tp.Items = append(tp.Items, digestItem{Heading: pick(r, awkward), Excerpt: randomLines(r)})
+				}
+				g.Topics = append(g.Topics, tp)
+			}
+			d.Groups = append(d.Groups, g)
+		}
+		wantText, wantHTML = executeOld(t, "digest", d)
+		gotText, gotHTML = layoutDigest(d)
+		if gotText != wantText || gotHTML != wantHTML {
+			t.Fatalf("digest %d:\ntext\n%q\nwant\n%q\nhtml\n%q\nwant\n%q", i, gotText, wantText, gotHTML, wantHTML)
+		}
+	}
+	// The cases above must have covered the escapes that matter.
+	_, h := layoutNotification(view{ActionURL: "javascript:alert(1)", Heading: "<b>"})
+	if !strings.Contains(h, `href="#ZgotmplZ"`) || !strings.Contains(h, "&lt;b&gt;") {
+		t.Fatalf("unsafe URL or markup not neutralised:\n%s", h)
+	}
+}
