@@ -45,7 +45,7 @@ faults: tools ## the fault suite for longer: load over HTTP + faults between the
 	@QUORUM_FAULTS_DURATION=$(FAULTS_DURATION) QUORUM_FAULTS_CLIENTS=$(FAULTS_CLIENTS) \
 	  $(LOCALDEV) exec -- $(GO) test -count=1 -timeout 2h -v -run '^TestFaultRun$$' ./internal/faults/
 
-bench: tools ## run the benchmarks: latency, DynamoDB calls and capacity units per operation
+bench: tools ## run the benchmarks: latency, DynamoDB calls and capacity units per operation, cold starts and binary sizes, with their goals
 	@$(LOCALDEV) exec -- $(GO) test -run '^$$' -bench . -benchtime $(BENCH_TIME) $(BENCH_PKGS) ./... \
 	  | awk 'BEGIN { printf "%-48s %12s %10s %8s %8s\n", "operation", "latency", "ddb calls", "RCU", "WCU" } \
 	    /^Benchmark/ { lat=""; calls=""; rcu=""; wcu=""; extra=""; \
@@ -54,7 +54,9 @@ bench: tools ## run the benchmarks: latency, DynamoDB calls and capacity units p
 	        if ($$(i+1) == "ddb-calls/op") calls = $$i; \
 	        if ($$(i+1) == "rcu/op") rcu = $$i; \
 	        if ($$(i+1) == "wcu/op") wcu = $$i; \
-	        if ($$(i+1) ~ /^cost-/) extra = extra sprintf("  %s %.2f", $$(i+1), $$i) } \
+	        if ($$(i+1) ~ /:goal/) { u = $$(i+1); g = u; sub(/:goal.*/, "", u); sub(/.*:goal/, "", g); sub(/<=/, "≤ ", g); \
+	          extra = extra sprintf("  %s %.2f (goal %s)", u, $$i, g) } \
+	        else if ($$(i+1) ~ /^cost-|-ms$$|-MB$$/) extra = extra sprintf("  %s %.2f", $$(i+1), $$i) } \
 	      printf "%-48s %12s %10s %8s %8s%s\n", $$1, lat, calls, rcu, wcu, extra; next } \
 	    /^(ok|FAIL|---|panic)/ { print }'
 
