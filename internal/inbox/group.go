@@ -4,6 +4,7 @@ import (
 	"context"
 	"regexp"
 	"strings"
+	"sync"
 
 	"github.com/guregu/dynamo/v2"
 
@@ -15,8 +16,10 @@ import (
 	"github.com/quorum-app/quorum/internal/tabledef"
 )
 
-// handleRE is the shape of a group handle (internal/group).
-var handleRE = regexp.MustCompile(`^[a-z0-9](?:[a-z0-9-]{1,38}[a-z0-9])$`)
+// handleRE is the shape of a group handle (internal/group), compiled on
+// first use: the {1,38} repetition is costly to compile at every cold start
+// of the functions that never look at a handle.
+var handleRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-z0-9](?:[a-z0-9-]{1,38}[a-z0-9])$`) })
 
 // handleRow is the group core's handle item (pattern 13), read to route
 // mail to <handle>@<mail domain> whatever the group's visibility.
@@ -31,7 +34,7 @@ func (s *Service) groupRecipient(ctx context.Context, recipients []string) (stri
 	for _, r := range recipients {
 		r = strings.ToLower(strings.Trim(strings.TrimSpace(r), "<>"))
 		at := strings.LastIndexByte(r, '@')
-		if at <= 0 || r[at+1:] != s.Domain() || !handleRE.MatchString(r[:at]) {
+		if at <= 0 || r[at+1:] != s.Domain() || !handleRE().MatchString(r[:at]) {
 			continue
 		}
 		var h handleRow
