@@ -12,8 +12,8 @@ import (
 
 	"github.com/chromedp/chromedp"
 
-	"github.com/quorum-app/quorum/internal/cores/consumers"
 	"github.com/quorum-app/quorum/internal/browsertest"
+	"github.com/quorum-app/quorum/internal/cores/consumers"
 	"github.com/quorum-app/quorum/internal/discussion"
 	"github.com/quorum-app/quorum/internal/search"
 )

@@ -45,7 +45,7 @@ const DeployArch = "arm64"
 func Build(ctx context.Context, dir, pkg, goarch, out string) error {
 	args := append([]string{"build"}, BuildFlags...)
 	args = append(args, "-o", out, pkg)
-	cmd := exec.CommandContext(ctx, "go", args...)
+	cmd := exec.CommandContext(ctx, "go", args...) // #nosec G204 -- benchmark tooling: the go tool with our own package paths
 	cmd.Dir = dir
 	cmd.Env = append(os.Environ(), "GOOS=linux", "GOARCH="+goarch, "CGO_ENABLED=0")
 	var stderr bytes.Buffer
