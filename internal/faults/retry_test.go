@@ -62,6 +62,12 @@ func (w *world) comments() map[string]int {
 }
 
 // copies counts the comments of the world's thread whose body is body.
+// alreadyApplied is the answer to a retry of a request whose effect was
+// applied while its own answer was lost.
+func alreadyApplied(a answer) bool {
+	return a.status == 409 && a.replayed && strings.Contains(string(a.body), "already applied")
+}
+
 func (w *world) copies(body string) int { return w.comments()[body] }
 
 // Issue 12 item 1, "DynamoDB died while the request was in flight": the
@@ -87,7 +93,7 @@ func TestKeyOfARequestCaughtInAPauseCanBeRetried(t *testing.T) {
 		t.Fatalf("paused %d times; first answer %s", px.paused.Load(), first)
 	}
 	a, tries := w.retryUntilFinal(p, "POST", "/api/v1/threads/"+w.thread+"/comments", body, "paused-comment-1", time.Minute)
-	applied := a.status == 409 && a.replayed && strings.Contains(string(a.body), "already applied")
+	applied := alreadyApplied(a)
 	if a.status != 201 && !applied {
 		t.Fatalf("the comment sent again with its key (%d tries): %s", tries, a)
 	}
@@ -132,12 +138,18 @@ func TestKeyIsReleasedWhenTheRequestEnds(t *testing.T) {
 			// a client may come back at once. Allow it a moment.
 			var a answer
 			for range 50 {
-				if a = w.call(p, "POST", "/api/v1/threads/"+w.thread+"/comments", body, key, time.Minute); a.status == 201 {
+				a = w.call(p, "POST", "/api/v1/threads/"+w.thread+"/comments", body, key, time.Minute)
+				if a.status == 201 || alreadyApplied(a) {
 					break
 				}
 				time.Sleep(200 * time.Millisecond)
 			}
-			if a.status != 201 || a.replayed {
+			// 201 from the retry that ran it; or, when that retry's own
+			// effect outran a slow table's answer (the 2 s deadline on a
+			// loaded machine), 409 "already applied" on the next one. A
+			// claim still held would answer "being processed" instead.
+			applied := alreadyApplied(a)
+			if (a.status != 201 || a.replayed) && !applied {
 				t.Fatalf("the same request with the same key: %s (replayed %v)", a, a.replayed)
 			}
 			if n := w.copies(text); n != 1 {
