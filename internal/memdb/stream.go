@@ -1,12 +1,12 @@
 package memdb
 
 import (
-	"bytes"
 	"fmt"
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/quorum-app/quorum/internal/stream"
 )
 
 // recordChange appends a stream record for a change of one item, as
@@ -35,17 +35,17 @@ func (db *DB) appendRecord(t *table, key, old, new Item, who *events.DynamoDBUse
 	view := t.stream.StreamViewType
 	rec := events.DynamoDBStreamRecord{
 		ApproximateCreationDateTime: events.SecondsEpochTime{Time: db.now().Truncate(time.Second)},
-		Keys:                        toEvents(key),
+		Keys:                        stream.EventImage(key),
 		SequenceNumber:              fmt.Sprintf("%021d", db.seq),
 		SizeBytes:                   int64(itemSize(key)),
 		StreamViewType:              string(view),
 	}
 	if new != nil && (view == types.StreamViewTypeNewImage || view == types.StreamViewTypeNewAndOldImages) {
-		rec.NewImage = toEvents(new)
+		rec.NewImage = stream.EventImage(new)
 		rec.SizeBytes += int64(itemSize(new))
 	}
 	if old != nil && (view == types.StreamViewTypeOldImage || view == types.StreamViewTypeNewAndOldImages) {
-		rec.OldImage = toEvents(old)
+		rec.OldImage = stream.EventImage(old)
 		rec.SizeBytes += int64(itemSize(old))
 	}
 	t.records = append(t.records, events.DynamoDBEventRecord{
@@ -113,45 +113,4 @@ func (db *DB) SweepTTL(table string, now time.Time) int {
 		}
 	}
 	return len(expired)
-}
-
-// toEvents converts an item to the aws-lambda-go stream representation.
-func toEvents(it Item) map[string]events.DynamoDBAttributeValue {
-	out := make(map[string]events.DynamoDBAttributeValue, len(it))
-	for k, v := range it {
-		out[k] = toEvent(v)
-	}
-	return out
-}
-
-func toEvent(v types.AttributeValue) events.DynamoDBAttributeValue {
-	switch x := v.(type) {
-	case *types.AttributeValueMemberS:
-		return events.NewStringAttribute(x.Value)
-	case *types.AttributeValueMemberN:
-		return events.NewNumberAttribute(x.Value)
-	case *types.AttributeValueMemberB:
-		return events.NewBinaryAttribute(bytes.Clone(x.Value))
-	case *types.AttributeValueMemberSS:
-		return events.NewStringSetAttribute(append([]string(nil), x.Value...))
-	case *types.AttributeValueMemberNS:
-		return events.NewNumberSetAttribute(append([]string(nil), x.Value...))
-	case *types.AttributeValueMemberBS:
-		out := make([][]byte, len(x.Value))
-		for i, b := range x.Value {
-			out[i] = bytes.Clone(b)
-		}
-		return events.NewBinarySetAttribute(out)
-	case *types.AttributeValueMemberM:
-		return events.NewMapAttribute(toEvents(x.Value))
-	case *types.AttributeValueMemberL:
-		out := make([]events.DynamoDBAttributeValue, len(x.Value))
-		for i, e := range x.Value {
-			out[i] = toEvent(e)
-		}
-		return events.NewListAttribute(out)
-	case *types.AttributeValueMemberBOOL:
-		return events.NewBooleanAttribute(x.Value)
-	}
-	return events.NewNullAttribute()
 }

@@ -1,15 +1,19 @@
 package stream
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	ddbtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodbstreams"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodbstreams/types"
 )
@@ -236,9 +240,9 @@ func EventRecord(r types.Record, arn string) events.DynamoDBEventRecord {
 	}
 	if d := r.Dynamodb; d != nil {
 		out.Change = events.DynamoDBStreamRecord{
-			Keys:           eventImage(d.Keys),
-			NewImage:       eventImage(d.NewImage),
-			OldImage:       eventImage(d.OldImage),
+			Keys:           streamImage(d.Keys),
+			NewImage:       streamImage(d.NewImage),
+			OldImage:       streamImage(d.OldImage),
 			SequenceNumber: aws.ToString(d.SequenceNumber),
 			SizeBytes:      aws.ToInt64(d.SizeBytes),
 			StreamViewType: string(d.StreamViewType),
@@ -250,7 +254,28 @@ func EventRecord(r types.Record, arn string) events.DynamoDBEventRecord {
 	return out
 }
 
-func eventImage(m map[string]types.AttributeValue) map[string]events.DynamoDBAttributeValue {
+// streamImage converts a DynamoDB Streams image (its own SDK types) through
+// the table's attribute types, so that one converter (EventImage) serves
+// the poller and memdb's stream alike.
+func streamImage(m map[string]types.AttributeValue) map[string]events.DynamoDBAttributeValue {
+	if m == nil {
+		return nil
+	}
+	item := make(map[string]ddbtypes.AttributeValue, len(m))
+	for k, v := range m {
+		av, err := attributevalue.FromDynamoDBStreams(v)
+		if err != nil { // a type the table's SDK does not know: kept as NULL, as eventValue does
+			av = &ddbtypes.AttributeValueMemberNULL{Value: true}
+		}
+		item[k] = av
+	}
+	return EventImage(item)
+}
+
+// EventImage converts an item's attribute values to the shape Lambda
+// delivers in a stream record (nil for nil). Binary values are copied, so
+// the record shares no memory with the item it was made from.
+func EventImage(m map[string]ddbtypes.AttributeValue) map[string]events.DynamoDBAttributeValue {
 	if m == nil {
 		return nil
 	}
@@ -261,30 +286,34 @@ func eventImage(m map[string]types.AttributeValue) map[string]events.DynamoDBAtt
 	return out
 }
 
-func eventValue(v types.AttributeValue) events.DynamoDBAttributeValue {
+func eventValue(v ddbtypes.AttributeValue) events.DynamoDBAttributeValue {
 	switch t := v.(type) {
-	case *types.AttributeValueMemberS:
+	case *ddbtypes.AttributeValueMemberS:
 		return events.NewStringAttribute(t.Value)
-	case *types.AttributeValueMemberN:
+	case *ddbtypes.AttributeValueMemberN:
 		return events.NewNumberAttribute(t.Value)
-	case *types.AttributeValueMemberB:
-		return events.NewBinaryAttribute(t.Value)
-	case *types.AttributeValueMemberBOOL:
+	case *ddbtypes.AttributeValueMemberB:
+		return events.NewBinaryAttribute(bytes.Clone(t.Value))
+	case *ddbtypes.AttributeValueMemberBOOL:
 		return events.NewBooleanAttribute(t.Value)
-	case *types.AttributeValueMemberSS:
-		return events.NewStringSetAttribute(t.Value)
-	case *types.AttributeValueMemberNS:
-		return events.NewNumberSetAttribute(t.Value)
-	case *types.AttributeValueMemberBS:
-		return events.NewBinarySetAttribute(t.Value)
-	case *types.AttributeValueMemberL:
-		l := make([]events.DynamoDBAttributeValue, 0, len(t.Value))
-		for _, x := range t.Value {
-			l = append(l, eventValue(x))
+	case *ddbtypes.AttributeValueMemberSS:
+		return events.NewStringSetAttribute(slices.Clone(t.Value))
+	case *ddbtypes.AttributeValueMemberNS:
+		return events.NewNumberSetAttribute(slices.Clone(t.Value))
+	case *ddbtypes.AttributeValueMemberBS:
+		bs := make([][]byte, len(t.Value))
+		for i, b := range t.Value {
+			bs[i] = bytes.Clone(b)
+		}
+		return events.NewBinarySetAttribute(bs)
+	case *ddbtypes.AttributeValueMemberL:
+		l := make([]events.DynamoDBAttributeValue, len(t.Value))
+		for i, x := range t.Value {
+			l[i] = eventValue(x)
 		}
 		return events.NewListAttribute(l)
-	case *types.AttributeValueMemberM:
-		return events.NewMapAttribute(eventImage(t.Value))
+	case *ddbtypes.AttributeValueMemberM:
+		return events.NewMapAttribute(EventImage(t.Value))
 	}
 	return events.NewNullAttribute()
 }
