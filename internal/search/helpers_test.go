@@ -178,6 +178,9 @@ func (f *fixture) thread(sp threadSpec) events.DynamoDBEventRecord {
 		"AuthorID": s(sp.author), "AuthorName": s(sp.name), "CreatedAt": ts(sp.created), "UpdatedAt": ts(sp.created),
 		"Activity": ts(f.now), "Closed": b(sp.closed), "Pinned": b(false), "Deleted": b(sp.deleted),
 		"ItemCount": n(0), "CommentCount": n(0)}
+	if !sp.deleted { // pattern 23: soft delete removes the keys
+		it["GSI1PK"], it["GSI1SK"] = s("THREADS#"+sp.group), s(f.now.UTC().Format(time.RFC3339Nano)+"#"+sp.id)
+	}
 	if len(sp.tags) > 0 {
 		it["Tags"] = &types.AttributeValueMemberSS{Value: sp.tags}
 	}
@@ -259,7 +262,8 @@ func (f *fixture) poll(sp pollSpec) events.DynamoDBEventRecord {
 	it := item{"PK": s("POLL#" + sp.id), "SK": s("POLL"), "Type": s("poll"), "Version": n(sp.version),
 		"ID": s(sp.id), "GroupID": s(sp.group), "AuthorID": s(sp.author), "Def": s(string(raw)), "Status": s(sp.status),
 		"ClosingAtMs": n(msOf(sp.closing)), "DefVersion": n(1), "VoterCount": n(0),
-		"CreatedAt": ts(sp.created), "UpdatedAt": ts(sp.created)}
+		"CreatedAt": ts(sp.created), "UpdatedAt": ts(sp.created),
+		"GSI1PK": s("POLLS#" + sp.group), "GSI1SK": s(sp.created.UTC().Format(time.RFC3339Nano) + "#" + sp.id)}
 	if sp.status == "draft" {
 		it["ClosingAtMs"] = n(0)
 	}

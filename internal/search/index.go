@@ -187,6 +187,7 @@ func docItem(d *doc, ttl time.Time) item {
 		"ID": s(d.ID), "Kind": s(string(d.Kind)),
 		"OrdMajor": n(d.Ord.Major), "OrdMinor": n(d.Ord.Minor), "Gone": b(d.Ord.Gone),
 		"Deleted": b(d.Deleted), "Created": n(msOf(d.Created)), "Updated": n(msOf(d.Updated)),
+		"AV": n(AnalyzerVersion),
 	}
 	opt := func(k, v string) {
 		if v != "" {
@@ -242,7 +243,8 @@ func docFrom(it item) *doc {
 		Created: it.ms("Created"), Updated: it.ms("Updated"),
 		Ord:     order{Major: it.int("OrdMajor"), Minor: it.int("OrdMinor"), Gone: it.boolean("Gone")},
 		Deleted: it.boolean("Deleted"), Closed: it.boolean("Closed"), Status: it.str("Status"),
-		ClosingAt: it.ms("ClosingAt"), Anonymous: it.boolean("Anonymous"), Hide: Hide(it.str("Hide"))}
+		ClosingAt: it.ms("ClosingAt"), Anonymous: it.boolean("Anonymous"), Hide: Hide(it.str("Hide")),
+		AV: it.int("AV")}
 	if ss, ok := it["Tags"].(*types.AttributeValueMemberSS); ok {
 		d.Tags = ss.Value
 	}
@@ -336,9 +338,14 @@ func backoff(ctx context.Context, attempt int) error {
 func (ix *Index) putDoc(ctx context.Context, d *doc, ttl time.Time) (bool, error) {
 	cond := "attribute_not_exists(PK) OR OrdMajor < :maj OR (OrdMajor = :maj AND OrdMinor < :min)"
 	vals := item{":maj": n(d.Ord.Major), ":min": n(d.Ord.Minor)}
+	vals[":f"] = b(false)
 	if d.Ord.Gone {
 		cond += " OR (OrdMajor = :maj AND OrdMinor = :min AND Gone = :f)"
-		vals[":f"] = b(false)
+	} else {
+		// The same version analysed again with a newer analyzer (never over
+		// a removal's tombstone).
+		cond += " OR (OrdMajor = :maj AND OrdMinor = :min AND Gone = :f AND (attribute_not_exists(AV) OR AV < :av))"
+		vals[":av"] = n(AnalyzerVersion)
 	}
 	_, err := ix.db.PutItem(ctx, &dynamodb.PutItemInput{TableName: &ix.table, Item: docItem(d, ttl),
 		ConditionExpression: &cond, ExpressionAttributeValues: vals})

@@ -133,7 +133,8 @@ func (x *Indexer) IndexItem(ctx context.Context, it map[string]types.AttributeVa
 	if !ok {
 		return nil
 	}
-	return x.applyImages(ctx, r, img, nil)
+	_, err := x.applyImagesCounted(ctx, r, img, nil)
+	return err
 }
 
 func (x *Indexer) apply(ctx context.Context, rec events.DynamoDBEventRecord) error {
@@ -156,12 +157,14 @@ func (x *Indexer) apply(ctx context.Context, rec events.DynamoDBEventRecord) err
 	if rec.EventName == string(events.DynamoDBOperationTypeRemove) {
 		newImg = nil
 	}
-	return x.applyImages(ctx, r, newImg, oldImg)
+	_, err := x.applyImagesCounted(ctx, r, newImg, oldImg)
+	return err
 }
 
-// applyImages brings the document of item r up to newImg (nil: the item
-// is gone); oldImg, when known, is the item before the change.
-func (x *Indexer) applyImages(ctx context.Context, r ref, newImg, oldImg attrs) error {
+// applyImagesCounted brings the document of item r up to newImg (nil: the
+// item is gone); oldImg, when known, is the item before the change. It
+// reports whether the document was written.
+func (x *Indexer) applyImagesCounted(ctx context.Context, r ref, newImg, oldImg attrs) (bool, error) {
 	ix := x.ix
 	var d *doc
 	if newImg != nil {
@@ -170,7 +173,7 @@ func (x *Indexer) applyImages(ctx context.Context, r ref, newImg, oldImg attrs) 
 			// Most changes of a thread (every comment moves its activity)
 			// or a poll touch nothing searchable: skip them without a call.
 			if o := decode(r, oldImg, ix.md); reflect.DeepEqual(o, d) {
-				return nil
+				return false, nil
 			}
 		}
 	} else {
@@ -182,22 +185,27 @@ func (x *Indexer) applyImages(ctx context.Context, r ref, newImg, oldImg attrs) 
 	}
 	old, err := ix.getDoc(ctx, d.ID)
 	if err != nil {
-		return err
+		return false, err
 	}
 	if old != nil {
-		if !d.Ord.after(old.Ord) {
-			return nil // a redelivery, or older than what is indexed
-		}
 		if newImg == nil && oldImg == nil {
-			d.Ord = old.Ord // keys only: the removal follows what was indexed
+			// Keys only (a removal found by a reindex, or a REMOVE record
+			// without images): the removal follows what was indexed.
+			d.Ord = old.Ord
 			d.Ord.Gone = true
+		}
+		// A redelivery, or older than what is indexed, is a no-op; the same
+		// version is analysed again only when it was indexed with an older
+		// AnalyzerVersion (and is not a removal's tombstone).
+		if !d.Ord.after(old.Ord) && (d.Ord != old.Ord || old.Ord.Gone || old.AV >= AnalyzerVersion) {
+			return false, nil
 		}
 	}
 	fallback := ix.lang
 	if pid := r.parentID(); pid != "" {
 		parent, err := x.parent(ctx, r)
 		if err != nil {
-			return err
+			return false, err
 		}
 		switch {
 		case parent != nil:
@@ -216,7 +224,7 @@ func (x *Indexer) applyImages(ctx context.Context, r ref, newImg, oldImg attrs) 
 				d.Created, d.Updated = parent.Created, parent.Created
 			}
 		case !d.Deleted:
-			return nil // an orphan: its thread or poll is not in the table
+			return false, nil // an orphan: its thread or poll is not in the table
 		}
 	}
 	if old != nil {
@@ -260,14 +268,14 @@ func (x *Indexer) applyImages(ctx context.Context, r ref, newImg, oldImg attrs) 
 	// postings the query checks against the document (and drops); then the
 	// document, only if still newer; then the postings it no longer has.
 	if err := ix.writePostings(ctx, puts, nil); err != nil {
-		return err
+		return false, err
 	}
 	written, err := ix.putDoc(ctx, d, ttl)
 	if err != nil || !written {
-		return err
+		return false, err
 	}
 	if err := ix.writePostings(ctx, nil, dels); err != nil {
-		return err
+		return true, err
 	}
 	delta := map[string]*stats{}
 	add := func(gid, lang string, by int64) {
@@ -290,10 +298,10 @@ func (x *Indexer) applyImages(ctx context.Context, r ref, newImg, oldImg attrs) 
 	}
 	for gid, st := range delta {
 		if err := ix.addStats(ctx, gid, st.docs, st.langs); err != nil {
-			return err
+			return true, err
 		}
 	}
-	return nil
+	return true, nil
 }
 
 // parent returns the document of r's thread or poll, indexing it from the
@@ -322,7 +330,7 @@ func (x *Indexer) parent(ctx context.Context, r ref) (*doc, error) {
 	if !ok {
 		return p, nil
 	}
-	if err := x.applyImages(ctx, pr, img, nil); err != nil {
+	if _, err := x.applyImagesCounted(ctx, pr, img, nil); err != nil {
 		return nil, err
 	}
 	return x.ix.getDoc(ctx, id)

@@ -188,6 +188,8 @@ type doc struct {
 	Hide      Hide
 	// Terms maps each index term to its weight in this document.
 	Terms map[string]float64
+	// AV is the AnalyzerVersion the stored document was indexed with.
+	AV int64
 }
 
 // order says which of two versions of an item is newer: the item's
