@@ -69,6 +69,10 @@ mail-in: tools ## deliver a raw email to the inbound mail service locally: make 
 	@test -n "$(EML)" || { echo "usage: make mail-in EML=<file.eml> [TO=<recipient>] [VERDICTS=fail] [MESSAGE_ID=<SES message id>]"; exit 2; }
 	@VERDICTS=$(VERDICTS) MESSAGE_ID=$(MESSAGE_ID) $(LOCALDEV) mail-in $(EML) $(TO)
 
+.PHONY: reindex
+reindex: tools ## rebuild the search index locally from the table, resumably: make reindex [GROUP=<group id>] [RESTART=1]
+	@$(LOCALDEV) reindex "$(GROUP)" $(if $(RESTART),restart,)
+
 .PHONY: token
 token: tools ## print an API token for a local user, no sign-in code needed (local cloud only): make -s token EMAIL=alice@example.org
 	@test -n "$(EMAIL)" || { echo "usage: make -s token EMAIL=<address>   (e.g. alice@example.org, bob@example.org, carol@example.org)"; exit 2; }

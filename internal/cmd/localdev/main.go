@@ -73,6 +73,11 @@ func main() {
 			usage()
 		}
 		err = token(os.Args[2])
+	case "reindex":
+		if len(os.Args) > 4 {
+			usage()
+		}
+		err = reindex(strings.Join(os.Args[2:3], ""), strings.Join(os.Args[3:], "") == "restart")
 	default:
 		usage()
 	}
@@ -87,7 +92,7 @@ func main() {
 }
 
 func usage() {
-	fmt.Fprintln(os.Stderr, "usage: localdev dev | exec -- CMD [ARGS] | invoke FUNCTION EVENT_FILE | mail-in EML [TO] | token EMAIL")
+	fmt.Fprintln(os.Stderr, "usage: localdev dev | exec -- CMD [ARGS] | invoke FUNCTION EVENT_FILE | mail-in EML [TO] | token EMAIL | reindex [GROUP [restart]]")
 	os.Exit(2)
 }
 
@@ -385,6 +390,30 @@ func invoke(fn, event string) error {
 	}
 	defer stop()
 	cmd := exec.Command("go", "run", "./functions/"+fn, "-invoke", eventPath)
+	cmd.Dir = l.root
+	cmd.Env = append(os.Environ(), cfg.Environ()...)
+	cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
+	return cmd.Run()
+}
+
+// reindex rebuilds the search index of group gid ("": every group) on the
+// local cloud, through the scheduler's reindex steps (the code the
+// "Search reindex" event runs on AWS), until the run is done.
+func reindex(gid string, restart bool) error {
+	l, err := setup()
+	if err != nil {
+		return err
+	}
+	cfg, stop, err := devCloud(context.Background(), l, "the reindex")
+	if err != nil {
+		return err
+	}
+	defer stop()
+	args := []string{"run", "./functions/scheduler", "-reindex", "-group=" + gid}
+	if restart {
+		args = append(args, "-restart")
+	}
+	cmd := exec.Command("go", args...)
 	cmd.Dir = l.root
 	cmd.Env = append(os.Environ(), cfg.Environ()...)
 	cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
