@@ -282,7 +282,7 @@ func TestSearchIsFreshThroughTheStream(t *testing.T) {
 	w.must(err, "comment")
 	hits := w.waitFor(me, url.Values{"q": {"what did we decide about the bins"}}, "a new comment", has(c.ID))
 	t.Logf("new comment findable after %s", time.Since(start).Round(time.Millisecond))
-	if hits[0].CommentID != c.ID || hits[0].URL != "/threads/"+th.ID+"#c-"+c.ID {
+	if hits[0].CommentID != c.ID || hits[0].URL != "/threads/"+th.ID+"?comment="+c.ID+"#c-"+c.ID {
 		t.Errorf("best hit %+v, want the comment linked at its anchor", hits[0])
 	}
 

@@ -249,6 +249,9 @@ type ThreadPage struct {
 	Next   string `json:"next,omitempty"`
 	// LastSeen is the reader's position before this page was read.
 	LastSeen string `json:"last_seen,omitempty"`
+	// Earlier is true when the page does not start at the beginning of
+	// the thread (a cursor, or PageAt beyond the first page).
+	Earlier bool `json:"-"`
 }
 
 // ThreadPageCalls is the number of DynamoDB calls of Page for a member of a

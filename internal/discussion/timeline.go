@@ -179,7 +179,8 @@ func (s *Service) Page(ctx context.Context, tid, cursor string, limit int) (Thre
 	if len(items) > limit {
 		items, more = items[:limit], true
 	}
-	p := ThreadPage{Thread: s.threadView(t, t.ItemCount-r.Seen), Items: make([]Item, 0, len(items)), LastSeen: r.LastSeen}
+	p := ThreadPage{Thread: s.threadView(t, t.ItemCount-r.Seen), Items: make([]Item, 0, len(items)), LastSeen: r.LastSeen,
+		Earlier: after != ""}
 	for i := range items {
 		it := &items[i]
 		if it.Removed {
@@ -191,6 +192,57 @@ func (s *Service) Page(ctx context.Context, tid, cursor string, limit int) (Thre
 		p.Next = s.cursor(tid, items[len(items)-1].ID)
 	}
 	return p, nil
+}
+
+// PageAtContext is how many timeline items PageAt shows before the item
+// it was asked for, when that item is beyond the first page.
+const PageAtContext = 3
+
+// PageAt is the page of thread tid that holds timeline item iid (a link
+// to a comment from search or a notification): the first page when the
+// item is on it; else the page that starts PageAtContext items before the
+// item, whose Next continues as any page's. An unknown or removed item
+// gives the first page. It costs the first page's calls, plus one Query of
+// a few keys and the later page's calls when the item is further down.
+func (s *Service) PageAt(ctx context.Context, tid, iid string, limit int) (ThreadPage, error) {
+	p, err := s.Page(ctx, tid, "", limit)
+	if err != nil || p.Next == "" || !validItemID(iid) {
+		return p, err
+	}
+	last, err := s.openCursor(tid, p.Next)
+	if err != nil || iid <= last {
+		return p, err
+	}
+	var before []struct {
+		SK string `dynamo:"SK"`
+	}
+	err = s.st.Table().Get(tabledef.PK, threadPK(tid)).Range(tabledef.SK, dynamo.Between, itemPrefix, itemSK(iid)).
+		Order(dynamo.Descending).Project(tabledef.SK).Limit(PageAtContext+2).All(ctx, &before)
+	if err != nil {
+		return ThreadPage{}, store.Classify(err)
+	}
+	if len(before) == 0 || before[0].SK != itemSK(iid) {
+		return p, nil // no such item
+	}
+	if len(before) < PageAtContext+2 {
+		return p, nil // the first page holds it (cannot happen: the item is past its end)
+	}
+	after := strings.TrimPrefix(before[PageAtContext+1].SK, itemPrefix)
+	return s.Page(ctx, tid, s.cursor(tid, after), limit)
+}
+
+// validItemID reports whether id has the form of a timeline item id (24
+// lowercase hex digits: pattern 25).
+func validItemID(id string) bool {
+	if len(id) != 24 {
+		return false
+	}
+	for _, c := range id {
+		if (c < '0' || c > '9') && (c < 'a' || c > 'f') {
+			return false
+		}
+	}
+	return true
 }
 
 // threadAndRead reads the thread and the actor's read item in one BatchGetItem.

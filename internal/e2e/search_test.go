@@ -147,7 +147,7 @@ func TestSearchJourney(t *testing.T) {
 
 	// A result links straight to the comment in its thread.
 	ada.follow(xssTitle)
-	if got, want := ada.URL(), s.URL+"/threads/"+th.ID+"#c-"+other.ID; got != want {
+	if got, want := ada.URL(), s.URL+"/threads/"+th.ID+"?comment="+other.ID+"#c-"+other.ID; got != want {
 		t.Fatalf("the result leads to %s, want %s", got, want)
 	}
 	if n := browsertest.Get(ada.Session, "find the anchor", chromedp.Evaluate[int](

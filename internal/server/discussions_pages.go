@@ -328,6 +328,7 @@ type threadPageData struct {
 	Group    *group.Group
 	Timeline []*timelineNode
 	Next     string
+	Earlier  bool // the page does not start at the thread's beginning
 	Notice   string
 	Caps     threadCaps
 	Comment  *formState // the new comment form (and the reply that failed)
@@ -358,13 +359,20 @@ func (s *Server) renderThreadWith(w http.ResponseWriter, r *http.Request, status
 	ctx := r.Context()
 	tid := r.PathValue("tid")
 	cursor := r.URL.Query().Get("cursor")
-	p, err := s.discussions.Page(ctx, tid, cursor, discussion.TimelinePageSize)
+	var p discussion.ThreadPage
+	var err error
+	if c := r.URL.Query().Get("comment"); c != "" && cursor == "" {
+		// A link to a comment (search results): the page holding it.
+		p, err = s.discussions.PageAt(ctx, tid, c, discussion.TimelinePageSize)
+	} else {
+		p, err = s.discussions.Page(ctx, tid, cursor, discussion.TimelinePageSize)
+	}
 	if err != nil {
 		s.pageError(w, r, err)
 		return
 	}
 	caps := s.capsFor(ctx, p.Thread)
-	d := &threadPageData{Thread: p.Thread, Next: p.Next, Notice: discussionNotice(r), Caps: caps,
+	d := &threadPageData{Thread: p.Thread, Next: p.Next, Earlier: p.Earlier, Notice: discussionNotice(r), Caps: caps,
 		Levels: levelNames, ThreadFiles: fileList{Thread: p.Thread.ID, Files: p.Thread.Files}}
 	if edit != nil {
 		edit(d)

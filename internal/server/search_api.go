@@ -188,14 +188,17 @@ type searchResultsJSON struct {
 	Next string          `json:"next,omitempty"`
 }
 
-// hitURL links straight to the item: a comment's anchor in its thread, a
+// hitURL links straight to the item: a comment's anchor on the page of its
+// thread that holds it, a
 // poll's page, its votes and reasons, its outcome.
 func hitURL(h search.Hit) string {
 	switch h.Kind {
 	case search.KindThread:
 		return "/threads/" + url.PathEscape(h.ThreadID)
 	case search.KindComment:
-		return "/threads/" + url.PathEscape(h.ThreadID) + "#c-" + url.PathEscape(h.CommentID)
+		// The thread page opens the page holding the comment (PageAt), not
+		// the first page, when the thread is longer than a page.
+		return "/threads/" + url.PathEscape(h.ThreadID) + "?comment=" + url.QueryEscape(h.CommentID) + "#c-" + url.PathEscape(h.CommentID)
 	case search.KindPoll:
 		return "/polls/" + url.PathEscape(h.PollID)
 	case search.KindReason:
