@@ -26,6 +26,8 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/guregu/dynamo/v2"
+
 	"github.com/quorum-app/quorum/internal/authz"
 	"github.com/quorum-app/quorum/internal/domain"
 	"github.com/quorum-app/quorum/internal/ids"
@@ -33,6 +35,7 @@ import (
 	"github.com/quorum-app/quorum/internal/ratelimit"
 	"github.com/quorum-app/quorum/internal/secrets"
 	"github.com/quorum-app/quorum/internal/store"
+	"github.com/quorum-app/quorum/internal/tabledef"
 	"github.com/quorum-app/quorum/internal/text"
 )
 
@@ -296,6 +299,42 @@ func (s *Service) getUser(ctx context.Context, id string) (*User, error) {
 		return nil, err
 	}
 	return &u, nil
+}
+
+// MaxUsersExist bounds the ids UsersExist answers about.
+const MaxUsersExist = 100
+
+// UsersExist reports, for each user id, whether the account exists (an
+// erased account does not): one BatchGetItem of the user items' ids.
+func (s *Service) UsersExist(ctx context.Context, ids []string) (map[string]bool, error) {
+	out := make(map[string]bool, len(ids))
+	var keys []dynamo.Keyed
+	for _, id := range ids {
+		if _, dup := out[id]; dup || id == "" {
+			continue
+		}
+		out[id] = false
+		keys = append(keys, dynamo.Keys{userPK(id), userSK})
+	}
+	if len(keys) > MaxUsersExist {
+		return nil, domain.Validation(domain.FieldError{Field: "users", Message: "at most 100 at a time"})
+	}
+	if len(keys) == 0 {
+		return out, nil
+	}
+	var us []struct {
+		ID string `dynamo:"ID"`
+	}
+	err := s.st.Table().Batch(tabledef.PK, tabledef.SK).Get(keys...).Project("ID").All(ctx, &us)
+	if err != nil && !errors.Is(err, dynamo.ErrNotFound) {
+		return nil, store.Classify(err)
+	}
+	for _, u := range us {
+		if _, asked := out[u.ID]; asked {
+			out[u.ID] = true
+		}
+	}
+	return out, nil
 }
 
 // userByEmail returns the user with this normalised address, or NotFound.

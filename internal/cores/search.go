@@ -8,7 +8,6 @@ import (
 	"github.com/quorum-app/quorum/internal/authz"
 	"github.com/quorum-app/quorum/internal/decision"
 	"github.com/quorum-app/quorum/internal/discussion"
-	"github.com/quorum-app/quorum/internal/domain"
 	"github.com/quorum-app/quorum/internal/group"
 	"github.com/quorum-app/quorum/internal/search"
 )
@@ -35,6 +34,9 @@ func (s *Search) Search(ctx context.Context, q search.Query) (search.Results, er
 	if len(q.Filters.Groups) == 1 {
 		only = q.Filters.Groups[0]
 	}
+	// The policy's facts of each group are read once for the whole search:
+	// the scope and every hit of every page walked ask about the same groups.
+	ctx = group.WithRequestCache(ctx)
 	rs, err := s.Groups.ReadScope(ctx, only)
 	if err != nil {
 		return search.Results{}, err
@@ -63,27 +65,66 @@ type visibility struct {
 
 const visibilityWorkers = 8
 
-// CanSee implements search.Visibility.
+// CanSee implements search.Visibility. The threads of the hits are read
+// in one batch, their authors in another, each poll once; the policy's
+// facts of each group are read once per search (group.WithRequestCache):
+// the cost of a page does not grow with how many results match.
 func (v *visibility) CanSee(ctx context.Context, hits []search.Hit) ([]bool, error) {
-	// What to ask, once each.
+	v.mu.Lock()
+	var tids, pids, uids []string
 	var asks []func() error
 	seen := map[string]bool{}
 	for _, h := range hits {
 		if h.ThreadID != "" && !seen["t"+h.ThreadID] && h.Kind != search.KindPoll && h.Kind != search.KindReason && h.Kind != search.KindOutcome {
 			seen["t"+h.ThreadID] = true
-			tid := h.ThreadID
-			asks = append(asks, func() error { return v.thread(ctx, tid) })
+			if _, known := v.threads[h.ThreadID]; !known {
+				tids = append(tids, h.ThreadID)
+			}
 		}
 		if h.PollID != "" && !seen["p"+h.PollID] {
 			seen["p"+h.PollID] = true
-			pid := h.PollID
-			asks = append(asks, func() error { return v.poll(ctx, pid) })
+			if _, known := v.polls[h.PollID]; !known {
+				pids = append(pids, h.PollID)
+			}
 		}
 		if h.AuthorID != "" && !seen["u"+h.AuthorID] {
 			seen["u"+h.AuthorID] = true
-			uid := h.AuthorID
-			asks = append(asks, func() error { return v.person(ctx, uid) })
+			if _, known := v.people[h.AuthorID]; !known {
+				uids = append(uids, h.AuthorID)
+			}
 		}
+	}
+	v.mu.Unlock()
+	for len(tids) > 0 {
+		chunk := tids[:min(len(tids), discussion.MaxVisibleThreads)]
+		tids = tids[len(chunk):]
+		asks = append(asks, func() error {
+			ok, err := v.s.Discussions.VisibleThreads(ctx, chunk)
+			v.record(v.threads, ok)
+			return err
+		})
+	}
+	for len(pids) > 0 {
+		chunk := pids[:min(len(pids), decision.MaxViewablePolls)]
+		pids = pids[len(chunk):]
+		asks = append(asks, func() error {
+			ok, err := v.s.Decisions.ViewablePolls(ctx, chunk)
+			v.mu.Lock()
+			for pid, a := range ok {
+				v.polls[pid] = a
+			}
+			v.mu.Unlock()
+			return err
+		})
+	}
+	for len(uids) > 0 {
+		chunk := uids[:min(len(uids), account.MaxUsersExist)]
+		uids = uids[len(chunk):]
+		asks = append(asks, func() error {
+			ok, err := v.s.Accounts.UsersExist(ctx, chunk)
+			v.record(v.people, ok)
+			return err
+		})
 	}
 	if err := runLimited(asks, visibilityWorkers); err != nil {
 		return nil, err
@@ -112,49 +153,13 @@ func (v *visibility) CanSee(ctx context.Context, hits []search.Hit) ([]bool, err
 	return out, nil
 }
 
-// ask records fn's answer about key in m, asking once per search.
-func ask[V any](v *visibility, m map[string]V, key string, fn func() (V, error)) error {
+// record stores the answers of a batch.
+func (v *visibility) record(m map[string]bool, answers map[string]bool) {
 	v.mu.Lock()
-	_, done := m[key]
-	v.mu.Unlock()
-	if done {
-		return nil
+	defer v.mu.Unlock()
+	for k, ok := range answers {
+		m[k] = ok
 	}
-	ans, err := fn()
-	if err != nil {
-		return err
-	}
-	v.mu.Lock()
-	m[key] = ans
-	v.mu.Unlock()
-	return nil
-}
-
-func (v *visibility) thread(ctx context.Context, tid string) error {
-	return ask(v, v.threads, tid, func() (bool, error) {
-		_, err := v.s.Discussions.Thread(ctx, tid)
-		if err != nil && !domain.Denied(err) {
-			return false, err
-		}
-		return err == nil, nil
-	})
-}
-
-func (v *visibility) poll(ctx context.Context, pid string) error {
-	return ask(v, v.polls, pid, func() ([2]bool, error) {
-		p, reasons, err := v.s.Decisions.Viewable(ctx, pid)
-		return [2]bool{p, reasons}, err
-	})
-}
-
-func (v *visibility) person(ctx context.Context, uid string) error {
-	return ask(v, v.people, uid, func() (bool, error) {
-		_, err := v.s.Accounts.User(ctx, uid)
-		if err != nil && domain.ErrorCode(err) != domain.NotFound {
-			return false, err
-		}
-		return err == nil, nil
-	})
 }
 
 // runLimited calls fns with at most n at a time and returns the first error.

@@ -31,3 +31,75 @@ func (s *Service) Viewable(ctx context.Context, pid string) (poll, reasons bool,
 	_, hidden := s.gate(l, l.viewerVoted(), s.now())
 	return true, hidden == nil, nil
 }
+
+// MaxViewablePolls bounds the polls ViewablePolls answers about.
+const MaxViewablePolls = 100
+
+// ViewablePolls is Viewable for many polls at once (a page of search
+// results): one BatchGetItem of the polls and the viewer's ballots (split
+// in batches of 100 keys), the access facts of each distinct group once,
+// and the policy. The answer for each poll is {poll visible, reasons
+// visible}.
+func (s *Service) ViewablePolls(ctx context.Context, pids []string) (map[string][2]bool, error) {
+	a := authz.ActorFrom(ctx)
+	out := make(map[string][2]bool, len(pids))
+	var keys []key
+	for _, pid := range pids {
+		if _, dup := out[pid]; dup {
+			continue
+		}
+		out[pid] = [2]bool{}
+		if !validID(pid) {
+			continue
+		}
+		keys = append(keys, key{pollPK(pid), skPoll})
+		for _, sk := range viewerKeys(a) {
+			keys = append(keys, key{pollPK(pid), sk})
+		}
+	}
+	if len(out) > MaxViewablePolls {
+		return nil, domain.Validation(domain.FieldError{Field: "polls", Message: "at most 100 at a time"})
+	}
+	if len(keys) == 0 {
+		return out, nil
+	}
+	items, err := s.getMany(ctx, keys...)
+	if err != nil {
+		return nil, err
+	}
+	groups := map[string]*access{}
+	for pid := range out {
+		raw, ok := items[key{pollPK(pid), skPoll}]
+		if !ok {
+			continue
+		}
+		var p pollItem
+		if err := unmarshal(raw, &p); err != nil {
+			return nil, err
+		}
+		d, err := p.def()
+		if err != nil {
+			return nil, err
+		}
+		ac, seen := groups[p.GroupID]
+		if !seen {
+			if ac, err = s.access(ctx, a, p.GroupID); err != nil && !domain.Denied(err) {
+				return nil, err
+			}
+			groups[p.GroupID] = ac
+		}
+		if ac == nil {
+			continue // the group is gone
+		}
+		l := &loaded{p: &p, def: d, items: items, ac: ac}
+		if err := s.authorizeView(ctx, l); err != nil {
+			if domain.Denied(err) {
+				continue
+			}
+			return nil, err
+		}
+		_, hidden := s.gate(l, l.viewerVoted(), s.now())
+		out[pid] = [2]bool{true, hidden == nil}
+	}
+	return out, nil
+}

@@ -265,6 +265,53 @@ func (s *Service) Thread(ctx context.Context, tid string) (Thread, error) {
 	return s.threadView(t, unread), nil
 }
 
+// MaxVisibleThreads bounds the threads VisibleThreads answers about.
+const MaxVisibleThreads = 100
+
+// VisibleThreads reports, for each thread id, whether the actor of ctx may
+// view it now (it exists, is not deleted, and the policy allows
+// thread.view): one BatchGetItem of the threads, then the policy for each
+// (under group.WithRequestCache, the facts of each group are read once).
+// It serves search, which asks about a page of results at once.
+func (s *Service) VisibleThreads(ctx context.Context, tids []string) (map[string]bool, error) {
+	a := authz.ActorFrom(ctx)
+	out := make(map[string]bool, len(tids))
+	var keys []dynamo.Keyed
+	for _, tid := range tids {
+		if _, dup := out[tid]; dup {
+			continue
+		}
+		out[tid] = false
+		if validID(tid) {
+			keys = append(keys, dynamo.Keys{threadPK(tid), threadSK})
+		}
+	}
+	if len(keys) > MaxVisibleThreads {
+		return nil, domain.Validation(domain.FieldError{Field: "threads", Message: "at most 100 at a time"})
+	}
+	if len(keys) == 0 {
+		return out, nil
+	}
+	var ts []threadItem
+	err := s.st.Table().Batch(tabledef.PK, tabledef.SK).Get(keys...).All(ctx, &ts)
+	if err != nil && !errors.Is(err, dynamo.ErrNotFound) {
+		return nil, store.Classify(err)
+	}
+	for i := range ts {
+		t := &ts[i]
+		if t.Deleted {
+			continue
+		}
+		switch err := s.authorize(ctx, t.GroupID, authz.ThreadView, threadTarget(t, a.UserID)); {
+		case err == nil:
+			out[t.ID] = true
+		case !domain.Denied(err):
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
 // UpdateInput edits a thread; nil fields stay. Version is the one read.
 type UpdateInput struct {
 	Title       *string

@@ -129,6 +129,19 @@ func (s *Service) getMember(ctx context.Context, gid, uid string) (*memberItem, 
 // load reads the group and the actor's relation to it (membership, parent
 // and parent membership). A missing group answers like a hidden one.
 func (s *Service) load(ctx context.Context, a authz.Actor, gid string) (*loaded, error) {
+	c := cacheFrom(ctx, a)
+	if c == nil {
+		return s.loadUncached(ctx, a, gid)
+	}
+	l, err := cached(c, c.loads, gid, func() (*loaded, error) { return s.loadUncached(ctx, a, gid) })
+	if err != nil {
+		return nil, err
+	}
+	cp := *l // callers set the facts' Target and Guest
+	return &cp, nil
+}
+
+func (s *Service) loadUncached(ctx context.Context, a authz.Actor, gid string) (*loaded, error) {
 	g, err := s.getGroup(ctx, gid)
 	if err != nil {
 		return nil, err
@@ -174,6 +187,13 @@ func (s *Service) loadFor(ctx context.Context, a authz.Actor, g *groupItem) (*lo
 // guestGrants lists the threads and polls of group gid the person is a
 // guest of (pattern 30).
 func (s *Service) guestGrants(ctx context.Context, gid, uid string) ([]authz.GuestGrant, error) {
+	if c := cacheFrom(ctx, authz.ActorFrom(ctx)); c != nil && uid == c.actorID {
+		return cached(c, c.grants, gid, func() ([]authz.GuestGrant, error) { return s.guestGrantsUncached(ctx, gid, uid) })
+	}
+	return s.guestGrantsUncached(ctx, gid, uid)
+}
+
+func (s *Service) guestGrantsUncached(ctx context.Context, gid, uid string) ([]authz.GuestGrant, error) {
 	var items []guestItem
 	err := s.st.Table().Get(tabledef.GSI1PK, userPK(uid)).Index(tabledef.GSI1).
 		Range(tabledef.GSI1SK, dynamo.BeginsWith, "GUEST#"+gid+"#").All(ctx, &items)
