@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 
 	"github.com/quorum-app/quorum/internal/browsertest"
 	"github.com/quorum-app/quorum/internal/cores/consumers"
@@ -153,6 +154,51 @@ func TestSearchJourney(t *testing.T) {
 	if n := browsertest.Get(ada.Session, "find the anchor", chromedp.Evaluate[int](
 		fmt.Sprintf(`document.querySelectorAll("#c-%s").length`, other.ID))); n != 1 {
 		t.Errorf("the thread has %d elements #c-%s", n, other.ID)
+	}
+
+	// Search as you type in the header box: a prefix brings suggestions
+	// (the combobox pattern), the arrows choose, Escape closes, Enter opens
+	// the chosen result.
+	ada.open("/dashboard")
+	ada.Do("type a prefix", chromedp.Click(`#site-q`), chromedp.SendKeys(`#site-q`, "tuesd"))
+	ada.Do("wait for suggestions", chromedp.WaitVisible(`#site-q-suggestions [role=option]`))
+	state := func() string {
+		return browsertest.Get(ada.Session, "read the combobox", chromedp.Evaluate[string](`(() => {
+  const q = document.querySelector("#site-q"), l = document.querySelector("#site-q-suggestions");
+  const act = q.getAttribute("aria-activedescendant");
+  return JSON.stringify({role: q.getAttribute("role"), expanded: q.getAttribute("aria-expanded"), controls: q.getAttribute("aria-controls"),
+    open: !l.hidden, options: [...l.querySelectorAll("[role=option]")].map(o => o.textContent.trim().replace(/\s+/g, " ")),
+    marks: [...l.querySelectorAll("mark")].map(m => m.textContent), active: act ? document.getElementById(act).textContent.trim().slice(0, 20) : "",
+    status: document.querySelector("form.site-search [role=status]").textContent})
+})()`))
+	}
+	st := state()
+	if !strings.Contains(st, `"role":"combobox","expanded":"true","controls":"site-q-suggestions","open":true`) ||
+		!strings.Contains(st, "Tuesday evenings") || !strings.Contains(st, `"marks":["Tuesday"]`) ||
+		!strings.Contains(st, "See all results for") || !strings.Contains(st, `"status":"1 suggestion: use the up and down arrows to choose."`) {
+		t.Errorf("suggestions for a prefix: %s", st)
+	}
+	ada.audit("search suggestions")
+	for _, w := range []int64{1280, 390} {
+		ada.at(w, "search-suggestions")
+	}
+	ada.key(kb.ArrowDown)
+	if st := state(); !strings.Contains(st, `"active":"comment Where do the`) {
+		t.Errorf("after ArrowDown: %s", st)
+	}
+	ada.key(kb.Escape)
+	if st := state(); !strings.Contains(st, `"expanded":"false","controls":"site-q-suggestions","open":false`) {
+		t.Errorf("after Escape: %s", st)
+	}
+	// A later word replaces the suggestions of the earlier one; Enter on
+	// the chosen suggestion opens it.
+	ada.Do("type more", chromedp.SendKeys(`#site-q`, " evening"))
+	ada.Do("wait for the new suggestions", chromedp.Poll[chromedp.Void](`document.querySelector("#site-q-suggestions [role=option]") &&
+	  document.querySelector("#site-q-suggestions .suggestion-all").textContent.includes("tuesd evening")`))
+	ada.key(kb.ArrowDown)
+	pressKey(t, ada, kb.Enter)
+	if got, want := ada.URL(), s.URL+"/threads/"+th.ID+"?comment="+other.ID+"#c-"+other.ID; got != want {
+		t.Errorf("Enter on the suggestion opened %s, want %s", got, want)
 	}
 
 	// Nothing to search, a search too long: the form says what is wrong.

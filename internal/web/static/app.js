@@ -82,3 +82,169 @@ document.addEventListener("DOMContentLoaded", () => {
     });
   });
 });
+
+// Search as you type (inputs with data-suggest): a listbox of the best
+// matches under the box, from GET /api/v1/search with prefix=1, following
+// the ARIA combobox pattern: Up and Down move through the suggestions,
+// Enter opens the one chosen (or searches, as without this script),
+// Escape closes the list. Requests wait until typing pauses and a newer
+// request cancels the one before.
+document.addEventListener("DOMContentLoaded", () => {
+  let serial = 0;
+  document.querySelectorAll("input[data-suggest]").forEach((input) => {
+    const form = input.form;
+    if (!form || !window.fetch || !window.AbortController) return;
+    const id = input.id || "q" + (++serial);
+    input.id = id;
+    const list = document.createElement("ul");
+    list.id = id + "-suggestions";
+    list.className = "suggestions";
+    list.setAttribute("role", "listbox");
+    list.setAttribute("aria-label", "Suggestions");
+    list.hidden = true;
+    const status = document.createElement("p");
+    status.className = "visually-hidden";
+    status.setAttribute("role", "status");
+    form.classList.add("suggesting");
+    input.insertAdjacentElement("afterend", list);
+    form.appendChild(status);
+    input.setAttribute("role", "combobox");
+    input.setAttribute("aria-autocomplete", "list");
+    input.setAttribute("aria-expanded", "false");
+    input.setAttribute("aria-controls", list.id);
+
+    let timer = 0, pending = null, active = -1, shown = "";
+    const options = () => [...list.querySelectorAll("[role=option]")];
+    const close = () => {
+      list.hidden = true;
+      input.setAttribute("aria-expanded", "false");
+      input.removeAttribute("aria-activedescendant");
+      active = -1;
+    };
+    const choose = (i) => {
+      const opts = options();
+      opts.forEach((o, j) => o.setAttribute("aria-selected", String(j === i)));
+      active = i;
+      if (i >= 0 && opts[i]) {
+        input.setAttribute("aria-activedescendant", opts[i].id);
+        opts[i].scrollIntoView({ block: "nearest" });
+      } else input.removeAttribute("aria-activedescendant");
+    };
+    // marked copies the API's *_html (escaped text with <mark>) as text
+    // and <mark> elements only: nothing else can become markup.
+    const marked = (html, into) => {
+      const tpl = document.createElement("template");
+      tpl.innerHTML = html;
+      tpl.content.childNodes.forEach((n) => {
+        if (n.nodeName === "MARK") {
+          const m = document.createElement("mark");
+          m.textContent = n.textContent;
+          into.appendChild(m);
+        } else into.appendChild(document.createTextNode(n.textContent));
+      });
+    };
+    const params = (q) => {
+      const p = new URLSearchParams({ q: q });
+      const group = form.querySelector("[name=group]");
+      if (group && group.value) p.set("group", group.value);
+      return p;
+    };
+    const option = (n, href) => {
+      const li = document.createElement("li");
+      li.id = list.id + "-" + n;
+      li.setAttribute("role", "option");
+      li.setAttribute("aria-selected", "false");
+      li.dataset.href = href;
+      return li;
+    };
+    const show = (q, hits) => {
+      list.replaceChildren();
+      hits.forEach((h, n) => {
+        const li = option(n, h.url);
+        const kind = document.createElement("span");
+        kind.className = "tag";
+        kind.textContent = h.kind;
+        const title = document.createElement("span");
+        title.className = "suggestion-title";
+        marked(h.title_html, title);
+        const passage = document.createElement("span");
+        passage.className = "suggestion-passage";
+        marked(h.passage_html, passage);
+        li.append(kind, " ", title, passage);
+        list.appendChild(li);
+      });
+      const all = option(hits.length, (form.getAttribute("action") || "/search") + "?" + params(q));
+      all.className = "suggestion-all";
+      all.textContent = "See all results for “" + q + "”";
+      list.appendChild(all);
+      list.hidden = false;
+      input.setAttribute("aria-expanded", "true");
+      active = -1;
+      status.textContent = hits.length === 0 ? "No suggestions yet." :
+        hits.length + (hits.length === 1 ? " suggestion" : " suggestions") + ": use the up and down arrows to choose.";
+    };
+    const ask = async () => {
+      const q = input.value.trim();
+      if (q === shown) return;
+      if (pending) pending.abort();
+      if (q.length < 2) { shown = ""; close(); return; }
+      const ctl = new AbortController();
+      pending = ctl;
+      try {
+        const p = params(q);
+        p.set("prefix", "1");
+        p.set("limit", "6");
+        const res = await fetch("/api/v1/search?" + p, { credentials: "same-origin",
+          headers: { "Accept": "application/json" }, signal: ctl.signal });
+        if (!res.ok) { close(); return; }
+        const body = await res.json();
+        if (ctl !== pending || document.activeElement !== input) return; // a newer request, or the box was left
+        shown = q;
+        show(q, body.hits || []);
+      } catch (err) {
+        if (err.name !== "AbortError") close();
+      }
+    };
+    input.addEventListener("input", () => {
+      clearTimeout(timer);
+      timer = setTimeout(ask, 200);
+    });
+    input.addEventListener("keydown", (event) => {
+      const opts = options();
+      if (event.key === "ArrowDown" || event.key === "ArrowUp") {
+        if (list.hidden) { if (opts.length) { list.hidden = false; input.setAttribute("aria-expanded", "true"); } else return; }
+        event.preventDefault();
+        // Positions: -1 (the box itself), then each suggestion; both ends wrap.
+        let next = active + (event.key === "ArrowDown" ? 1 : -1);
+        if (next >= opts.length) next = -1;
+        else if (next < -1) next = opts.length - 1;
+        choose(next);
+      } else if (event.key === "Enter" && !list.hidden && active >= 0 && opts[active]) {
+        event.preventDefault();
+        go(opts[active].dataset.href);
+      } else if (event.key === "Escape" && !list.hidden) {
+        event.preventDefault();
+        close();
+      }
+    });
+    // Enter on a chosen suggestion opens it instead of submitting the form
+    // (once: the form's own submission is cancelled as well).
+    let leaving = false;
+    const go = (href) => {
+      if (leaving) return;
+      leaving = true;
+      window.location.assign(href);
+    };
+    form.addEventListener("submit", (event) => {
+      const opts = options();
+      if (leaving) event.preventDefault();
+      else if (!list.hidden && active >= 0 && opts[active]) { event.preventDefault(); go(opts[active].dataset.href); }
+    });
+    list.addEventListener("mousedown", (event) => event.preventDefault()); // keep the focus in the box
+    list.addEventListener("click", (event) => {
+      const li = event.target.closest("[role=option]");
+      if (li) go(li.dataset.href);
+    });
+    input.addEventListener("blur", () => { clearTimeout(timer); if (pending) pending.abort(); shown = ""; close(); });
+  });
+});
