@@ -136,6 +136,13 @@ func TestSearchJourney(t *testing.T) {
 	// The group page's box searches that group.
 	ada.open(groupPath)
 	ada.audit("group page with its search box")
+	// Its suggestions stay within the group.
+	ada.Do("type in the group box", chromedp.Click(`#group-q`), chromedp.SendKeys(`#group-q`, "tuesd"))
+	ada.Do("wait for the group's suggestions", chromedp.WaitVisible(`#group-q-suggestions [role=option]`))
+	if all := browsertest.Get(ada.Session, "read the see-all link", chromedp.Evaluate[string](
+		`document.querySelector("#group-q-suggestions .suggestion-all").dataset.href`)); all != "/search?q=tuesd&group="+gid {
+		t.Errorf("the group box's suggestions lead to %q", all)
+	}
 	ada.fill("Search this group", "tuesday")
 	ada.press("search the group", chromedp.CSS(`form.group-search button[type=submit]`))
 	if h := ada.heading(); h != "Search in Garden Club" {
