@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -23,13 +24,12 @@ import (
 
 func TestMain(m *testing.M) { os.Exit(testcloud.Run(m)) }
 
-// Through the real wiring and the sample event: a poll whose closing time
-// has passed is closed and frozen by one tick; a second tick does nothing.
-func TestTickClosesDuePollsOnce(t *testing.T) {
+// appWithAlice is the application on a table of its own, logging to logs,
+// and the context of its one user, Alice.
+func appWithAlice(t *testing.T, logs io.Writer) (*cores.Cores, context.Context) {
 	env := testcloud.New(t)
 	ctx := context.Background()
-	var logs bytes.Buffer
-	a, err := cores.New(ctx, env.Config, logging.New(&logs, "info"))
+	a, err := cores.New(ctx, env.Config, logging.New(logs, "info"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -37,7 +37,15 @@ func TestTickClosesDuePollsOnce(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	as := authz.WithActor(ctx, authz.Actor{Kind: authz.User, UserID: alice.ID})
+	return a, authz.WithActor(ctx, authz.Actor{Kind: authz.User, UserID: alice.ID})
+}
+
+// Through the real wiring and the sample event: a poll whose closing time
+// has passed is closed and frozen by one tick; a second tick does nothing.
+func TestTickClosesDuePollsOnce(t *testing.T) {
+	ctx := context.Background()
+	var logs bytes.Buffer
+	a, as := appWithAlice(t, &logs)
 	g, err := a.Groups.Create(as, group.CreateInput{Name: "Scheduler test", Privacy: "open"})
 	if err != nil {
 		t.Fatal(err)
@@ -104,19 +112,10 @@ func TestInvokeRejectsNonEvent(t *testing.T) {
 // event for the whole installation, one for the group; a second run writes
 // nothing; a bad detail is refused.
 func TestReindexEventMakesOldContentFindable(t *testing.T) {
-	env := testcloud.New(t)
 	ctx := context.Background()
 	var logs bytes.Buffer
 	log := logging.New(&logs, "info")
-	a, err := cores.New(ctx, env.Config, log)
-	if err != nil {
-		t.Fatal(err)
-	}
-	alice, err := a.Accounts.CreateUser(ctx, env.Prefix+"-alice@example.org", "Alice")
-	if err != nil {
-		t.Fatal(err)
-	}
-	as := authz.WithActor(ctx, authz.Actor{Kind: authz.User, UserID: alice.ID})
+	a, as := appWithAlice(t, &logs)
 	g, err := a.Groups.Create(as, group.CreateInput{Name: "Reindex test", Privacy: "closed"})
 	if err != nil {
 		t.Fatal(err)

@@ -95,37 +95,15 @@ func (v *visibility) CanSee(ctx context.Context, hits []search.Hit) ([]bool, err
 		}
 	}
 	v.mu.Unlock()
-	for len(tids) > 0 {
-		chunk := tids[:min(len(tids), discussion.MaxVisibleThreads)]
-		tids = tids[len(chunk):]
-		asks = append(asks, func() error {
-			ok, err := v.s.Discussions.VisibleThreads(ctx, chunk)
-			v.record(v.threads, ok)
-			return err
-		})
-	}
-	for len(pids) > 0 {
-		chunk := pids[:min(len(pids), decision.MaxViewablePolls)]
-		pids = pids[len(chunk):]
-		asks = append(asks, func() error {
-			ok, err := v.s.Decisions.ViewablePolls(ctx, chunk)
-			v.mu.Lock()
-			for pid, a := range ok {
-				v.polls[pid] = a
-			}
-			v.mu.Unlock()
-			return err
-		})
-	}
-	for len(uids) > 0 {
-		chunk := uids[:min(len(uids), account.MaxUsersExist)]
-		uids = uids[len(chunk):]
-		asks = append(asks, func() error {
-			ok, err := v.s.Accounts.UsersExist(ctx, chunk)
-			v.record(v.people, ok)
-			return err
-		})
-	}
+	asks = append(asks, batches(v, v.threads, tids, discussion.MaxVisibleThreads, func(ids []string) (map[string]bool, error) {
+		return v.s.Discussions.VisibleThreads(ctx, ids)
+	})...)
+	asks = append(asks, batches(v, v.polls, pids, decision.MaxViewablePolls, func(ids []string) (map[string][2]bool, error) {
+		return v.s.Decisions.ViewablePolls(ctx, ids)
+	})...)
+	asks = append(asks, batches(v, v.people, uids, account.MaxUsersExist, func(ids []string) (map[string]bool, error) {
+		return v.s.Accounts.UsersExist(ctx, ids)
+	})...)
 	if err := runLimited(asks, visibilityWorkers); err != nil {
 		return nil, err
 	}
@@ -153,13 +131,24 @@ func (v *visibility) CanSee(ctx context.Context, hits []search.Hit) ([]bool, err
 	return out, nil
 }
 
-// record stores the answers of a batch.
-func (v *visibility) record(m map[string]bool, answers map[string]bool) {
-	v.mu.Lock()
-	defer v.mu.Unlock()
-	for k, ok := range answers {
-		m[k] = ok
+// batches returns the questions about ids, at most size per call of ask,
+// each recording its answers in m.
+func batches[V any](v *visibility, m map[string]V, ids []string, size int, ask func([]string) (map[string]V, error)) []func() error {
+	var out []func() error
+	for len(ids) > 0 {
+		chunk := ids[:min(len(ids), size)]
+		ids = ids[len(chunk):]
+		out = append(out, func() error {
+			answers, err := ask(chunk)
+			v.mu.Lock()
+			defer v.mu.Unlock()
+			for k, a := range answers {
+				m[k] = a
+			}
+			return err
+		})
 	}
+	return out
 }
 
 // runLimited calls fns with at most n at a time and returns the first error.

@@ -2,9 +2,11 @@ package decision
 
 import (
 	"context"
+	"errors"
 
 	"github.com/quorum-app/quorum/internal/authz"
 	"github.com/quorum-app/quorum/internal/domain"
+	"github.com/quorum-app/quorum/internal/ids"
 )
 
 // Viewable reports what of poll pid the actor of ctx may see, for search
@@ -49,7 +51,7 @@ func (s *Service) ViewablePolls(ctx context.Context, pids []string) (map[string]
 			continue
 		}
 		out[pid] = [2]bool{}
-		if !validID(pid) {
+		if !ids.Valid(pid) {
 			continue
 		}
 		keys = append(keys, key{pollPK(pid), skPoll})
@@ -69,15 +71,10 @@ func (s *Service) ViewablePolls(ctx context.Context, pids []string) (map[string]
 	}
 	groups := map[string]*access{}
 	for pid := range out {
-		raw, ok := items[key{pollPK(pid), skPoll}]
-		if !ok {
-			continue
+		p, d, err := pollOf(items, pid)
+		if errors.Is(err, authz.ErrHidden) {
+			continue // no such poll
 		}
-		var p pollItem
-		if err := unmarshal(raw, &p); err != nil {
-			return nil, err
-		}
-		d, err := p.def()
 		if err != nil {
 			return nil, err
 		}
@@ -91,7 +88,7 @@ func (s *Service) ViewablePolls(ctx context.Context, pids []string) (map[string]
 		if ac == nil {
 			continue // the group is gone
 		}
-		l := &loaded{p: &p, def: d, items: items, ac: ac}
+		l := &loaded{p: p, def: d, items: items, ac: ac}
 		if err := s.authorizeView(ctx, l); err != nil {
 			if domain.Denied(err) {
 				continue

@@ -227,15 +227,7 @@ func (s *Service) load(ctx context.Context, pid string, extra ...string) (*loade
 	if err != nil {
 		return nil, err
 	}
-	raw, ok := items[key{pollPK(pid), skPoll}]
-	if !ok {
-		return nil, authz.ErrHidden
-	}
-	var p pollItem
-	if err := unmarshal(raw, &p); err != nil {
-		return nil, err
-	}
-	d, err := p.def()
+	p, d, err := pollOf(items, pid)
 	if err != nil {
 		return nil, err
 	}
@@ -243,7 +235,25 @@ func (s *Service) load(ctx context.Context, pid string, extra ...string) (*loade
 	if err != nil {
 		return nil, err
 	}
-	return &loaded{p: &p, def: d, items: items, ac: ac}, nil
+	return &loaded{p: p, def: d, items: items, ac: ac}, nil
+}
+
+// pollOf decodes poll pid from items read in a batch (authz.ErrHidden if
+// it is not among them).
+func pollOf(items map[key]dynamo.Item, pid string) (*pollItem, poll.Definition, error) {
+	raw, ok := items[key{pollPK(pid), skPoll}]
+	if !ok {
+		return nil, poll.Definition{}, authz.ErrHidden
+	}
+	var p pollItem
+	if err := unmarshal(raw, &p); err != nil {
+		return nil, poll.Definition{}, err
+	}
+	d, err := p.def()
+	if err != nil {
+		return nil, poll.Definition{}, err
+	}
+	return &p, d, nil
 }
 
 func (s *Service) access(ctx context.Context, a authz.Actor, gid string) (*access, error) {

@@ -282,7 +282,7 @@ func (s *Service) VisibleThreads(ctx context.Context, tids []string) (map[string
 			continue
 		}
 		out[tid] = false
-		if validID(tid) {
+		if ids.Valid(tid) {
 			keys = append(keys, dynamo.Keys{threadPK(tid), threadSK})
 		}
 	}

@@ -234,6 +234,20 @@ func (x *Indexer) reindexOne(ctx context.Context, it map[string]types.AttributeV
 	return err
 }
 
+// reindexItems indexes a page of items in order, moving the cursor (done)
+// past each one fully handled, so a failure leaves it on the last good one.
+func (x *Indexer) reindexItems(ctx context.Context, items []map[string]types.AttributeValue, j *job, rep *ReindexReport, done func(item)) error {
+	for _, it := range items {
+		if err := x.reindexOne(ctx, it, rep); err != nil {
+			return err
+		}
+		rep.Read++
+		j.total++
+		done(item(it))
+	}
+	return nil
+}
+
 // dropIfVanished removes a live document whose table item no longer
 // exists (a deletion whose stream record was never applied: a failover
 // window, records older than the stream's retention).
@@ -294,13 +308,8 @@ func (x *Indexer) reindexScan(ctx context.Context, j *job, rep *ReindexReport, b
 		if err != nil {
 			return err
 		}
-		for _, it := range out.Items {
-			if err := x.reindexOne(ctx, it, rep); err != nil {
-				return err
-			}
-			rep.Read++
-			j.total++
-			j.after, j.afterSK = item(it).str("PK"), item(it).str("SK")
+		if err := x.reindexItems(ctx, out.Items, j, rep, func(it item) { j.after, j.afterSK = it.str("PK"), it.str("SK") }); err != nil {
+			return err
 		}
 		if len(out.LastEvaluatedKey) == 0 {
 			j.phase, j.after, j.afterSK = phaseDone, "", ""
@@ -377,13 +386,8 @@ func (x *Indexer) reindexPartition(ctx context.Context, j *job, rep *ReindexRepo
 		if err != nil {
 			return err
 		}
-		for _, it := range out.Items {
-			if err := x.reindexOne(ctx, it, rep); err != nil {
-				return err
-			}
-			rep.Read++
-			j.total++
-			j.partAfter = item(it).str("SK")
+		if err := x.reindexItems(ctx, out.Items, j, rep, func(it item) { j.partAfter = it.str("SK") }); err != nil {
+			return err
 		}
 		if len(out.LastEvaluatedKey) == 0 {
 			j.part, j.partAfter = "", ""
