@@ -68,7 +68,7 @@ func newSearchCost(t testing.TB) *searchCost {
 }
 
 // add writes n more threads matching "budget" (each with a comment by
-// one of the people; every fifth with a poll) and reindexes the group.
+// one of the people; every third with a poll) and reindexes the group.
 func (c *searchCost) add(t testing.TB, n int) {
 	for i := 0; i < n; i++ {
 		c.n++
@@ -80,7 +80,7 @@ func (c *searchCost) add(t testing.TB, n int) {
 		if _, err := c.a.Discussions.Comment(who, th.ID, discussion.CommentInput{Body: fmt.Sprintf("The budget for item %d", c.n)}); err != nil {
 			t.Fatal(err)
 		}
-		if c.n%5 == 0 {
+		if c.n%3 == 0 {
 			d := poll.New(poll.TypeProposal)
 			d.Title = fmt.Sprintf("Approve budget %d?", c.n)
 			if _, err := c.a.Decisions.Create(who, decision.CreateInput{GroupID: c.gid, ThreadID: th.ID, Definition: d}); err != nil {
@@ -98,10 +98,10 @@ func (c *searchCost) add(t testing.TB, n int) {
 	}
 }
 
-// search runs one search of "budget" (a page of 20) and returns its cost.
-func (c *searchCost) search(t testing.TB, inGroup bool) (metering.Snapshot, int) {
+// search runs one search of "budget" (a page of limit) and returns its cost.
+func (c *searchCost) search(t testing.TB, inGroup bool, limit int) (metering.Snapshot, int) {
 	ctx, m := metering.NewContext(c.ctx)
-	q := search.Query{Text: "budget", Limit: 20}
+	q := search.Query{Text: "budget", Limit: limit}
 	if inGroup {
 		q.Filters.Groups = []string{c.gid}
 	}
@@ -120,26 +120,26 @@ func (c *searchCost) search(t testing.TB, inGroup bool) (metering.Snapshot, int)
 const maxSearchCalls = 24
 
 // TestSearchCostDoesNotGrowWithTheResults: one search request costs a
-// bounded number of DynamoDB calls, the same for 20 matching threads as
-// for 60: the policy's facts of a group are read once per request, the
+// bounded number of DynamoDB calls, the same for 6 matching threads as
+// for 18 (a page of 6): the policy's facts of a group are read once per request, the
 // threads and authors of a page in one batch each.
 func TestSearchCostDoesNotGrowWithTheResults(t *testing.T) {
 	c := newSearchCost(t)
-	c.add(t, 20)
+	c.add(t, 6)
 	var before [2]int
 	for i, inGroup := range []bool{false, true} {
-		s, hits := c.search(t, inGroup)
-		t.Logf("20 matching threads, group filter %v: %d hits, %d DynamoDB calls %v", inGroup, hits, s.DynamoDBCalls, s.Operations)
-		if hits != 20 || s.DynamoDBCalls > maxSearchCalls {
+		s, hits := c.search(t, inGroup, 6)
+		t.Logf("6 matching threads, group filter %v: %d hits, %d DynamoDB calls %v", inGroup, hits, s.DynamoDBCalls, s.Operations)
+		if hits != 6 || s.DynamoDBCalls > maxSearchCalls {
 			t.Errorf("%d hits cost %d calls, want at most %d", hits, s.DynamoDBCalls, maxSearchCalls)
 		}
 		before[i] = s.DynamoDBCalls
 	}
-	c.add(t, 40)
+	c.add(t, 12)
 	for i, inGroup := range []bool{false, true} {
-		s, hits := c.search(t, inGroup)
-		t.Logf("60 matching threads, group filter %v: %d hits, %d DynamoDB calls %v", inGroup, hits, s.DynamoDBCalls, s.Operations)
-		if hits != 20 || s.DynamoDBCalls > before[i]+2 {
+		s, hits := c.search(t, inGroup, 6)
+		t.Logf("18 matching threads, group filter %v: %d hits, %d DynamoDB calls %v", inGroup, hits, s.DynamoDBCalls, s.Operations)
+		if hits != 6 || s.DynamoDBCalls > before[i]+2 {
 			t.Errorf("with three times the results a page costs %d calls, was %d", s.DynamoDBCalls, before[i])
 		}
 	}
@@ -162,7 +162,7 @@ func BenchmarkSearchRequest(b *testing.B) {
 			var rcu float64
 			b.ResetTimer()
 			for i := 0; i < b.N; i++ {
-				s, _ := c.search(b, inGroup)
+				s, _ := c.search(b, inGroup, 20)
 				calls += s.DynamoDBCalls
 				rcu += s.ReadUnits
 			}

@@ -12,7 +12,7 @@ import (
 )
 
 // TestSearchLinksACommentToThePageHoldingIt: in a thread longer than one
-// page (long comments: a page holds up to 1 MB), a comment far down is
+// page (16 long comments: a page holds up to 1 MB), a comment far down is
 // found (after a reindex of the group, with no stream running) and its
 // result opens the page that holds it, not the first page.
 func TestSearchLinksACommentToThePageHoldingIt(t *testing.T) {
@@ -23,11 +23,11 @@ func TestSearchLinksACommentToThePageHoldingIt(t *testing.T) {
 	w.must(err, "create group")
 	th, err := w.a.Discussions.StartThread(m.ctx, discussion.StartInput{GroupID: g.ID, Title: "Minutes"})
 	w.must(err, "start thread")
-	filler := strings.Repeat("Agenda item discussed at length without a decision. ", 380) // ~20 KB
+	filler := strings.Repeat("Agenda item discussed at length without a decision. ", 900) // ~47 KB: ~10 a page
 	var last discussion.Item
-	for i := 0; i < 60; i++ {
+	for i := 0; i < 16; i++ {
 		body := filler
-		if i == 59 {
+		if i == 15 {
 			body = "Zanzibar was chosen for the outing. " + filler
 		}
 		last, err = w.a.Discussions.Comment(m.ctx, th.ID, discussion.CommentInput{Body: body})
