@@ -87,9 +87,14 @@ type pollItem struct {
 	// (an extension re-arms it).
 	ReminderFor int64 `dynamo:"ReminderFor,omitempty"`
 	// Finalized is set once results are frozen and receipts written.
-	Finalized bool      `dynamo:"Finalized,omitempty"`
-	CreatedAt time.Time `dynamo:"CreatedAt"`
-	UpdatedAt time.Time `dynamo:"UpdatedAt"`
+	Finalized bool `dynamo:"Finalized,omitempty"`
+	// TallyShards is the number of tally shards (tally.go); 0 for polls
+	// created before sharding, which count in their single TALLY item.
+	TallyShards int `dynamo:"TallyShards,omitempty"`
+	// TallySlots are the option ids in the order of their shard counters.
+	TallySlots []string  `dynamo:"TallySlots,omitempty"`
+	CreatedAt  time.Time `dynamo:"CreatedAt"`
+	UpdatedAt  time.Time `dynamo:"UpdatedAt"`
 }
 
 func (p *pollItem) def() (poll.Definition, error) {
@@ -119,13 +124,6 @@ func (p *pollItem) setSchedule(d poll.Definition) {
 
 func (p *pollItem) state(decided int64) poll.State {
 	return poll.State{ClosedAt: p.ClosedAt, Decided: decided}
-}
-
-// tallyItem: PK=POLL#<pid> SK=TALLY. The counters are top-level Number
-// attributes named as poll.TallyDelta keys; they are written only by ADD.
-type tallyItem struct {
-	store.Item
-	PollID string `dynamo:"PollID"`
 }
 
 // resultsItem: PK=POLL#<pid> SK=RESULTS: the results frozen at close.

@@ -31,7 +31,7 @@ func (s *Service) AddOption(ctx context.Context, pid string, opt poll.Option) (P
 		return Poll{}, err
 	}
 	for attempt := 0; attempt < s.attempts; attempt++ {
-		l, err := s.load(ctx, pid, skTally, ballotSK(a.UserID), votedSK(a.UserID), voterSK(a.UserID))
+		l, err := s.load(ctx, pid, append(tallyKeys(), ballotSK(a.UserID), votedSK(a.UserID), voterSK(a.UserID))...)
 		if err != nil {
 			return Poll{}, err
 		}
@@ -64,10 +64,15 @@ func (s *Service) AddOption(ctx context.Context, pid string, opt poll.Option) (P
 		}
 		p := l.p
 		p.Def, p.DefVersion, p.UpdatedAt = encodeDef(next), p.DefVersion+1, now
-		tx := s.st.Tx().Save(p)
-		if !st.BallotsHidden {
-			tx.Check(pollPK(pid), skTally, "attribute_not_exists($) OR $ = ?", ErrVotesMeanwhile, poll.AttrDecided, poll.AttrDecided, tl.Decided)
+		if p.TallyShards > 0 {
+			p.TallySlots = nextSlots(p.TallySlots, next)
 		}
+		tx := s.st.Tx().Save(p)
+		var decided map[string]int64
+		if !st.BallotsHidden {
+			decided = checkNoVotes(tx, l, ErrVotesMeanwhile)
+		}
+		s.syncShards(tx, p, decided, ErrVotesMeanwhile)
 		if !admin && next.Settings.SpecifiedVotersOnly {
 			tx.Check(pollPK(pid), voterSK(a.UserID), "attribute_exists($)", ErrNotEligible, tabledef.PK)
 		}

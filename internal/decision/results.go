@@ -71,11 +71,12 @@ type ResultsView struct {
 }
 
 // Results returns the poll's results if the viewer may see them (see gate).
-// Cost: two BatchGetItem calls (poll, tally, frozen results and the
-// viewer's ballot; group and membership), whatever the number of ballots.
+// Cost: two BatchGetItem calls (poll, tally and its shards, frozen results
+// and the viewer's ballot; group and membership), whatever the number of
+// ballots.
 func (s *Service) Results(ctx context.Context, pid string) (ResultsView, error) {
 	a := authz.ActorFrom(ctx)
-	l, err := s.load(ctx, pid, append([]string{skTally, skResults}, viewerKeys(a)...)...)
+	l, err := s.load(ctx, pid, append(append(tallyKeys(), skResults), viewerKeys(a)...)...)
 	if err != nil {
 		return ResultsView{}, err
 	}
@@ -116,6 +117,7 @@ func (s *Service) Results(ctx context.Context, pid string) (ResultsView, error) 
 		return ResultsView{}, err
 	}
 	r := poll.ComputeResults(l.def, tl, eligible)
+	withoutDistribution(l.p, l.def, &r)
 	v.Results = &r
 	return v, nil
 }

@@ -234,8 +234,21 @@ func (s *Service) closePoll(ctx context.Context, p *pollItem, now time.Time, sch
 	} else {
 		u.If("$ = ?", "Status", string(poll.StatusOpen))
 	}
-	err := u.Run(ctx)
-	if dynamo.IsCondCheckFailed(err) {
+	var err error
+	if p.TallyShards == 0 {
+		err = u.Run(ctx)
+		if dynamo.IsCondCheckFailed(err) {
+			err = errPollCheck
+		}
+	} else {
+		// The shards' copies close with the poll (the votes check them).
+		tx := s.st.Tx().Update(u, errPollCheck)
+		closed := *p
+		closed.Status = string(poll.StatusClosed)
+		s.syncShards(tx, &closed, nil, nil)
+		err = tx.Run(ctx, "")
+	}
+	if errors.Is(err, errPollCheck) {
 		if scheduled {
 			return false, nil
 		}
@@ -284,20 +297,27 @@ func (s *Service) finalizeItem(ctx context.Context, pid string) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	items, err := s.getMany(ctx, key{pollPK(pid), skTally}, key{pollPK(pid), skResults}, key{groupPK(p.GroupID), groupSK})
+	keys := []key{{pollPK(pid), skResults}, {groupPK(p.GroupID), groupSK}}
+	for _, sk := range tallyKeys() {
+		keys = append(keys, key{pollPK(pid), sk})
+	}
+	items, err := s.getMany(ctx, keys...)
 	if err != nil {
 		return false, err
 	}
 	if _, frozen := items[key{pollPK(pid), skResults}]; !frozen {
 		fr := &resultsItem{Item: store.Item{PK: pollPK(pid), SK: skResults, Type: "poll_results"}, PollID: pid, FrozenAt: s.now().UTC()}
-		fr.Tally = map[string]int64{}
-		if raw, ok := items[key{pollPK(pid), skTally}]; ok {
-			tl, err := poll.TallyFromAttributes(numbers(raw))
-			if err != nil {
-				return false, domain.Wrap(domain.Internal, err, "stored tally is unreadable")
-			}
-			fr.Tally = tl.Attributes()
+		tl, err := readTally(&p, d, items)
+		if err != nil {
+			return false, err
 		}
+		var ballots []poll.Ballot
+		if d.Type == poll.TypeRankedChoice || !liveDistribution(&p, d) {
+			if ballots, err = s.allBallots(ctx, pid, d.Settings.Anonymous); err != nil {
+				return false, err
+			}
+		}
+		fr.Tally = frozenTally(&p, d, tl, ballots)
 		var g groupRow
 		if raw, ok := items[key{groupPK(p.GroupID), groupSK}]; ok {
 			if err := unmarshal(raw, &g); err != nil {
@@ -308,10 +328,6 @@ func (s *Service) finalizeItem(ctx context.Context, pid string) (bool, error) {
 			return false, err
 		}
 		if d.Type == poll.TypeRankedChoice {
-			ballots, err := s.allBallots(ctx, pid, d.Settings.Anonymous)
-			if err != nil {
-				return false, err
-			}
 			rc, _ := json.Marshal(poll.ComputeRankedChoice(d, ballots))
 			fr.Ranked = string(rc)
 		}
@@ -499,19 +515,23 @@ func (s *Service) Recount(ctx context.Context, pid string) (RecountReport, error
 	if err != nil {
 		return RecountReport{}, err
 	}
-	items, err := s.getMany(ctx, key{pollPK(pid), skTally})
+	keys := make([]key, 0, tallyShards+1)
+	for _, sk := range tallyKeys() {
+		keys = append(keys, key{pollPK(pid), sk})
+	}
+	items, err := s.getMany(ctx, keys...)
 	if err != nil {
 		return RecountReport{}, err
 	}
-	stored, err := poll.TallyFromAttributes(numbers(items[key{pollPK(pid), skTally}]))
+	stored, err := readTally(&p, d, items)
 	if err != nil {
-		return RecountReport{}, domain.Wrap(domain.Internal, err, "stored tally is unreadable")
+		return RecountReport{}, err
 	}
 	ballots, err := s.allBallots(ctx, pid, d.Settings.Anonymous)
 	if err != nil {
 		return RecountReport{}, err
 	}
-	re := poll.Recount(d.Type, ballots)
+	re := comparable(&p, d, poll.Recount(d.Type, ballots))
 	return RecountReport{PollID: pid, Ballots: len(ballots), Stored: stored, Recounted: re,
 		Differences: append([]string{}, stored.Diff(re)...)}, nil
 }
@@ -631,8 +651,8 @@ func (s *Service) withdrawFor(ctx context.Context, q *pollItem, uid, tid string,
 			if before.IsZero() || !b.UpdatedAt.After(before) {
 				prev := b.ballot()
 				s.deleteBallot(tx, pid, uid, b.Version, b.CastID)
-				if dl := poll.Delta(d.Type, &prev, nil); len(dl) > 0 {
-					tx.Update(addDelta(s.st.Update(pollPK(pid), skTally), dl), nil)
+				if err := s.count(tx, &p, d, poll.Delta(d.Type, &prev, nil), nil); err != nil {
+					return false, err
 				}
 				withdrawn = true
 			}

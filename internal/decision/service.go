@@ -339,19 +339,6 @@ func (s *Service) authorizeAdmin(ctx context.Context, l *loaded) error {
 	return nil
 }
 
-// decided reads the tally's decided counter from a loaded TALLY item.
-func (l *loaded) tally() (poll.Tally, error) {
-	it, ok := l.item(skTally)
-	if !ok {
-		return poll.Tally{}, nil
-	}
-	tl, err := poll.TallyFromAttributes(numbers(it))
-	if err != nil {
-		return poll.Tally{}, domain.Wrap(domain.Internal, err, "stored tally is unreadable")
-	}
-	return tl, nil
-}
-
 // ---- polls ----
 
 // CreateInput creates a poll in a group, optionally in a thread.
@@ -424,10 +411,13 @@ func (s *Service) Create(ctx context.Context, in CreateInput) (Poll, error) {
 		Item: store.Item{PK: pollPK(pid), SK: skPoll, Type: "poll", GSI1PK: pollsOfGroup(in.GroupID), GSI1SK: timeKey(now) + "#" + pid},
 		ID:   pid, GroupID: in.GroupID, ThreadID: in.ThreadID, AuthorID: a.UserID, Def: encodeDef(d),
 		DefVersion: 1, VoterCount: int64(len(voters)), CreatedAt: now, UpdatedAt: now,
+		TallyShards: tallyShards, TallySlots: nextSlots(nil, d),
 	}
 	p.setSchedule(d)
-	tx := s.st.Tx().Create(p, nil).
-		Create(&tallyItem{Item: store.Item{PK: pollPK(pid), SK: skTally, Type: "tally"}, PollID: pid}, nil)
+	tx := s.st.Tx().Create(p, nil)
+	for _, sh := range newShards(p) {
+		tx.Create(sh, nil)
+	}
 	for _, v := range voters {
 		tx.Create(&voterItem{Item: store.Item{PK: pollPK(pid), SK: voterSK(v), Type: "poll_voter"}, PollID: pid, UserID: v, AddedBy: a.UserID, AddedAt: now}, nil)
 		if err := checkVoter(tx, in.GroupID, in.ThreadID, v, rel[v]); err != nil {
@@ -509,7 +499,7 @@ var errNotifyEdit = domain.Validation(domain.FieldError{Field: "notify",
 // whether ballots exist) are hidden from the editor, as if ballots existed,
 // so that neither the answer nor a conflict depends on hidden ballots.
 func (s *Service) Update(ctx context.Context, pid string, in UpdateInput) (Poll, error) {
-	l, err := s.load(ctx, pid, append([]string{skTally}, viewerKeys(authz.ActorFrom(ctx))...)...)
+	l, err := s.load(ctx, pid, append(tallyKeys(), viewerKeys(authz.ActorFrom(ctx))...)...)
 	if err != nil {
 		return Poll{}, err
 	}
@@ -545,18 +535,23 @@ func (s *Service) Update(ctx context.Context, pid string, in UpdateInput) (Poll,
 		}
 	}
 	p.Def, p.DefVersion, p.UpdatedAt = encodeDef(next), p.DefVersion+1, now
+	if p.TallyShards > 0 {
+		p.TallySlots = nextSlots(p.TallySlots, next)
+	}
 	if poll.StatusOf(l.def.Settings, st, now) != poll.StatusClosed {
 		p.setSchedule(next)
 	}
 	tx := s.st.Tx().Save(p)
+	var decided map[string]int64
 	if !st.BallotsHidden {
 		// The edit was validated against this many ballots: a vote landing
 		// in between cancels it (and votes prepared against the old
 		// definition fail their DefVersion condition and retry). With
 		// hidden ballots it was validated as if there were some, which
 		// holds for any number.
-		tx.Check(pollPK(pid), skTally, "attribute_not_exists($) OR $ = ?", ErrVotesMeanwhile, poll.AttrDecided, poll.AttrDecided, tl.Decided)
+		decided = checkNoVotes(tx, l, ErrVotesMeanwhile)
 	}
+	s.syncShards(tx, p, decided, ErrVotesMeanwhile)
 	if err := tx.Run(ctx, ""); err != nil {
 		return Poll{}, err
 	}
@@ -584,7 +579,9 @@ func (s *Service) Extend(ctx context.Context, pid string, closingAt time.Time) (
 	p := l.p
 	p.Def, p.UpdatedAt = encodeDef(next), now
 	p.setSchedule(next)
-	if err := s.st.Save(ctx, p); err != nil {
+	tx := s.st.Tx().Save(p)
+	s.syncShards(tx, p, nil, nil)
+	if err := tx.Run(ctx, ""); err != nil {
 		return Poll{}, err
 	}
 	return s.present(p, next), nil
@@ -635,8 +632,9 @@ func (s *Service) Reopen(ctx context.Context, pid string, closingAt time.Time) (
 	p := l.p
 	p.Def, p.ClosedAt, p.Finalized, p.ReminderFor, p.UpdatedAt = encodeDef(next), nil, false, 0, now
 	p.setSchedule(next)
-	err = s.st.Tx().Save(p).Delete(s.st.DeleteOp(pollPK(pid), skResults), nil).Run(ctx, "")
-	if err != nil {
+	tx := s.st.Tx().Save(p).Delete(s.st.DeleteOp(pollPK(pid), skResults), nil)
+	s.syncShards(tx, p, nil, nil)
+	if err = tx.Run(ctx, ""); err != nil {
 		return Poll{}, err
 	}
 	s.appendEvent(ctx, EventReopened, l.ac.a.UserID, p, next)
@@ -763,8 +761,8 @@ func (s *Service) RemoveVoter(ctx context.Context, pid, uid string) error {
 			}
 			prev := b.ballot()
 			s.deleteBallot(tx, pid, uid, b.Version, b.CastID)
-			if d := poll.Delta(l.def.Type, &prev, nil); len(d) > 0 {
-				tx.Update(addDelta(s.st.Update(pollPK(pid), skTally), d), nil)
+			if err := s.count(tx, l.p, l.def, poll.Delta(l.def.Type, &prev, nil), nil); err != nil {
+				return err
 			}
 		}
 		s.raced("remove-voter")

@@ -147,13 +147,15 @@ func (vs *voteState) relation() poll.Relation {
 	return poll.Relation{Member: member, ThreadGuest: !member && vs.p.ThreadID != "", Chosen: vs.chosen}
 }
 
-// conditions adds the poll check (open at now, same definition) and, when
-// eligibility matters, the voter check to tx: the actor is in the voter set
-// (poll.InVoterSet) and the items that put them there still exist.
-func (s *Service) conditions(tx *store.Tx, vs *voteState, now time.Time, eligibility bool) error {
+// conditions adds to tx the tally delta d with the poll check (open at
+// now, same definition; see count) and, when eligibility matters, the
+// voter check: the actor is in the voter set (poll.InVoterSet) and the
+// items that put them there still exist.
+func (s *Service) conditions(tx *store.Tx, vs *voteState, d poll.TallyDelta, now time.Time, eligibility bool) error {
 	p := vs.p
-	tx.Check(pollPK(p.ID), skPoll, "$ = ? AND $ > ? AND $ = ?", errPollCheck,
-		"Status", string(poll.StatusOpen), "ClosingAtMs", now.UnixMilli(), "DefVersion", p.DefVersion)
+	if err := s.count(tx, p, vs.def, d, &now); err != nil {
+		return err
+	}
 	if !eligibility {
 		return nil
 	}
@@ -194,10 +196,12 @@ func backoff(ctx context.Context, attempt int) {
 // Vote casts the actor's ballot or replaces it (the last write wins; two
 // tabs submitting at once serialize on the ballot's version and each is
 // counted exactly once). One transaction: the ballot write conditioned on
-// the version read, the tally ADD of poll.Delta(prev, next), a check that
-// the poll is open with the definition the ballot was prepared against, and
-// a check that the voter is eligible; plus two reads (see loadVote). On a
-// lost race it re-reads and retries a bounded number of times.
+// the version read, the ADD of poll.Delta(prev, next) to one tally shard
+// picked at random, conditioned on the poll being open with the definition
+// the ballot was prepared against (the shard's copy; see tally.go), and a
+// check that the voter is eligible; plus two reads (see loadVote). On a
+// lost race it re-reads and retries (another shard) a bounded number of
+// times.
 //
 // Anonymous polls: a cast creates the participation record VOTED#<uid> and
 // the sealed ballot SEALED#<sha256(receipt)> (no user id) and returns the
@@ -269,10 +273,7 @@ func (s *Service) voteOnce(ctx context.Context, pid string, in VoteInput) (VoteR
 			tx.SaveIf(b, expr, args...)
 		}
 	}
-	if d := poll.Delta(vs.def.Type, vs.prev, &next); len(d) > 0 {
-		tx.Update(addDelta(s.st.Update(pollPK(p.ID), skTally), d), nil)
-	}
-	if err := s.conditions(tx, vs, now, true); err != nil {
+	if err := s.conditions(tx, vs, poll.Delta(vs.def.Type, vs.prev, &next), now, true); err != nil {
 		return VoteResult{}, err
 	}
 	s.raced("vote")
@@ -328,10 +329,7 @@ func (s *Service) withdrawOnce(ctx context.Context, pid, receipt string) error {
 	} else {
 		s.deleteBallot(tx, p.ID, vs.uid, vs.prevVer, vs.castID)
 	}
-	if d := poll.Delta(vs.def.Type, vs.prev, nil); len(d) > 0 {
-		tx.Update(addDelta(s.st.Update(pollPK(p.ID), skTally), d), nil)
-	}
-	if err := s.conditions(tx, vs, now, false); err != nil {
+	if err := s.conditions(tx, vs, poll.Delta(vs.def.Type, vs.prev, nil), now, false); err != nil {
 		return err
 	}
 	s.raced("withdraw")
