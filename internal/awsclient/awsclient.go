@@ -87,7 +87,7 @@ func New(ctx context.Context, c config.Config) (*Clients, error) {
 	}
 	opts := []func(*awsconfig.LoadOptions) error{
 		awsconfig.WithRegion(c.Region),
-		awsconfig.WithRetryer(NewRetryer),
+		awsconfig.WithRetryer(func() aws.Retryer { return NewRetryer() }),
 		awsconfig.WithAPIOptions([]func(*middleware.Stack) error{callBudget(budget)}),
 	}
 	if c.Local() {
@@ -138,11 +138,13 @@ func New(ctx context.Context, c config.Config) (*Clients, error) {
 // NewRetryer returns the retryer of every client: the SDK's standard one
 // with Quorum's settings (MaxAttempts, a full-jitter backoff, the SDK's
 // retry quota), which also retries DynamoDB transaction conflicts (a
-// cancelled transaction wrote nothing). memdb.Options.Retryer takes it too.
-func NewRetryer() aws.Retryer {
-	return retry.NewStandard(dynamo.RetryTxConflicts, func(o *retry.StandardOptions) {
+// cancelled transaction wrote nothing). memdb.Options.Retryer takes it too;
+// tweaks change the settings after Quorum's (tests that simulate many
+// clients with one drop the shared quota).
+func NewRetryer(tweaks ...func(*retry.StandardOptions)) aws.Retryer {
+	return retry.NewStandard(append([]func(*retry.StandardOptions){dynamo.RetryTxConflicts, func(o *retry.StandardOptions) {
 		o.MaxAttempts, o.MaxBackoff, o.Backoff = MaxAttempts, MaxBackoff, fullJitter{}
-	})
+	}}, tweaks...)...)
 }
 
 // fullJitter is the backoff before retry n: a random time in
