@@ -15,8 +15,10 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/quorum-app/quorum/internal/authz"
+	"github.com/quorum-app/quorum/internal/awsclient"
 	"github.com/quorum-app/quorum/internal/decision"
 	"github.com/quorum-app/quorum/internal/domain"
+	"github.com/quorum-app/quorum/internal/memdb"
 	"github.com/quorum-app/quorum/internal/metering"
 	"github.com/quorum-app/quorum/internal/poll"
 )
@@ -603,8 +605,20 @@ func TestTickIsIdempotent(t *testing.T) {
 
 // 20+ concurrent clients cast, change and withdraw (several clients share
 // voters, like tabs); afterwards the tally equals a recount.
-func TestConcurrentLoadRecount(t *testing.T) {
-	f := newFixture(t)
+func TestConcurrentLoadRecount(t *testing.T) { concurrentLoadRecount(t, newFixture(t)) }
+
+// The same load on the in-memory store that runs transactions concurrently
+// and cancels the ones that collide, as AWS does.
+func TestConcurrentLoadRecountConflicting(t *testing.T) {
+	concurrentLoadRecount(t, memFixture(t, time.Millisecond))
+}
+
+// And on the in-memory store as the fast test tier uses it.
+func TestConcurrentLoadRecountInMemory(t *testing.T) {
+	concurrentLoadRecount(t, memFixtureWith(t, memdb.Options{Retryer: awsclient.NewRetryer()}))
+}
+
+func concurrentLoadRecount(t *testing.T, f *fixture) {
 	const voters = 40
 	names := make([]string, voters)
 	for i := range names {

@@ -331,10 +331,16 @@ func TestShardsFollowThePoll(t *testing.T) {
 // client serves them all and would run out of it.
 func memFixture(t testing.TB, hold time.Duration) *fixture {
 	t.Helper()
+	retryer := awsclient.NewRetryer(func(o *retry.StandardOptions) { o.RateLimiter = ratelimit.None })
+	return memFixtureWith(t, memdb.Options{Conflicts: true, Hold: hold, Retryer: retryer})
+}
+
+// memFixtureWith is a fixture on the in-memory store with opts.
+func memFixtureWith(t testing.TB, opts memdb.Options) *fixture {
+	t.Helper()
 	prefix := testcloud.RandomPrefix()
 	def := tabledef.MainTable(prefix)
-	retryer := awsclient.NewRetryer(func(o *retry.StandardOptions) { o.RateLimiter = ratelimit.None })
-	db, err := memdb.NewWithTable(def, memdb.Options{Conflicts: true, Hold: hold, Retryer: retryer})
+	db, err := memdb.NewWithTable(def, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
