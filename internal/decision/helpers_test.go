@@ -72,9 +72,14 @@ func newFixture(t testing.TB) *fixture {
 	env := testcloud.New(t)
 	st := store.New(env.Clients.DynamoDB, env.Config.Table, env.Config.SigningKey)
 	f := &fixture{t: t, env: env, st: st, clock: &clock{}, notes: &recorder{}, tag: env.Prefix}
-	f.groups = group.New(group.Config{Store: st, SigningKey: env.Config.SigningKey, Now: f.clock.now})
-	f.svc = decision.New(decision.Config{Store: st, Groups: f.groups, Notifier: f.notes, Now: f.clock.now})
+	f.wire(env.Config.SigningKey)
 	return f
+}
+
+// wire builds the group and decision services on f.st.
+func (f *fixture) wire(key []byte) {
+	f.groups = group.New(group.Config{Store: f.st, SigningKey: key, Now: f.clock.now})
+	f.svc = decision.New(decision.Config{Store: f.st, Groups: f.groups, Notifier: f.notes, Now: f.clock.now})
 }
 
 // as returns a context acting as user name.

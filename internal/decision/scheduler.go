@@ -297,11 +297,7 @@ func (s *Service) finalizeItem(ctx context.Context, pid string) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	keys := []key{{pollPK(pid), skResults}, {groupPK(p.GroupID), groupSK}}
-	for _, sk := range tallyKeys() {
-		keys = append(keys, key{pollPK(pid), sk})
-	}
-	items, err := s.getMany(ctx, keys...)
+	items, err := s.getMany(ctx, append(tallyKeysOf(pid), key{pollPK(pid), skResults}, key{groupPK(p.GroupID), groupSK})...)
 	if err != nil {
 		return false, err
 	}
@@ -515,11 +511,7 @@ func (s *Service) Recount(ctx context.Context, pid string) (RecountReport, error
 	if err != nil {
 		return RecountReport{}, err
 	}
-	keys := make([]key, 0, tallyShards+1)
-	for _, sk := range tallyKeys() {
-		keys = append(keys, key{pollPK(pid), sk})
-	}
-	items, err := s.getMany(ctx, keys...)
+	items, err := s.getMany(ctx, tallyKeysOf(pid)...)
 	if err != nil {
 		return RecountReport{}, err
 	}

@@ -62,6 +62,15 @@ func tallyKeys() []string {
 	return keys
 }
 
+// tallyKeysOf are tallyKeys as full keys of poll pid.
+func tallyKeysOf(pid string) []key {
+	var keys []key
+	for _, sk := range tallyKeys() {
+		keys = append(keys, key{pollPK(pid), sk})
+	}
+	return keys
+}
+
 // shardItem: PK=POLL#<pid> SK=TALLY#<k>. Counters are top-level Number
 // attributes written only by ADD; the rest are copies of the poll's.
 type shardItem struct {
@@ -269,33 +278,33 @@ func (s *Service) syncShards(tx *store.Tx, p *pollItem, decided map[string]int64
 // by the system or an admin, whose transactions check the poll item
 // themselves) an empty delta adds nothing.
 func (s *Service) count(tx *store.Tx, p *pollItem, d poll.Definition, delta poll.TallyDelta, open *time.Time) error {
-	if p.TallyShards == 0 {
-		if len(delta) > 0 {
-			tx.Update(addDelta(s.st.Update(pollPK(p.ID), skTally), delta), nil)
-		}
-		if open != nil {
-			tx.Check(pollPK(p.ID), skPoll, "$ = ? AND $ > ? AND $ = ?", errPollCheck,
-				"Status", string(poll.StatusOpen), "ClosingAtMs", open.UnixMilli(), "DefVersion", p.DefVersion)
-		}
-		return nil
-	}
-	sd, err := shardDelta(d.Type, p.TallySlots, delta)
-	if err != nil {
-		return err
-	}
-	sk := shardSK(rand.IntN(p.TallyShards)) // #nosec G404 -- load spreading, not a secret
-	if len(sd) == 0 {
-		if open != nil {
-			tx.Check(pollPK(p.ID), sk, "$ = ? AND $ > ? AND $ = ?", errPollCheck,
-				"Status", string(poll.StatusOpen), "ClosingAtMs", open.UnixMilli(), "DefVersion", p.DefVersion)
-		}
-		return nil
-	}
-	u := addDelta(s.st.Update(pollPK(p.ID), sk), sd)
+	const openCond = "$ = ? AND $ > ? AND $ = ?"
+	var openArgs []any
 	if open != nil {
-		u.If("$ = ? AND $ > ? AND $ = ?", "Status", string(poll.StatusOpen), "ClosingAtMs", open.UnixMilli(), "DefVersion", p.DefVersion)
+		openArgs = []any{"Status", string(poll.StatusOpen), "ClosingAtMs", open.UnixMilli(), "DefVersion", p.DefVersion}
 	}
-	tx.Update(u, errPollCheck)
+	sk, sd := skTally, delta
+	if p.TallyShards > 0 {
+		var err error
+		if sd, err = shardDelta(d.Type, p.TallySlots, delta); err != nil {
+			return err
+		}
+		sk = shardSK(rand.IntN(p.TallyShards)) // #nosec G404 -- load spreading, not a secret
+	}
+	if len(sd) > 0 {
+		u := addDelta(s.st.Update(pollPK(p.ID), sk), sd)
+		if open != nil && p.TallyShards > 0 {
+			u.If(openCond, openArgs...)
+		}
+		tx.Update(u, errPollCheck)
+	}
+	switch {
+	case open == nil:
+	case p.TallyShards == 0:
+		tx.Check(pollPK(p.ID), skPoll, openCond, errPollCheck, openArgs...)
+	case len(sd) == 0:
+		tx.Check(pollPK(p.ID), sk, openCond, errPollCheck, openArgs...)
+	}
 	return nil
 }
 

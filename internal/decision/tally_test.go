@@ -18,7 +18,6 @@ import (
 	"github.com/quorum-app/quorum/internal/authz"
 	"github.com/quorum-app/quorum/internal/awsclient"
 	"github.com/quorum-app/quorum/internal/decision"
-	"github.com/quorum-app/quorum/internal/group"
 	"github.com/quorum-app/quorum/internal/memdb"
 	"github.com/quorum-app/quorum/internal/metering"
 	"github.com/quorum-app/quorum/internal/poll"
@@ -347,8 +346,7 @@ func memFixtureWith(t testing.TB, opts memdb.Options) *fixture {
 	key := []byte(strings.Repeat("k", 32))
 	st := store.New(db, def.Name, key)
 	f := &fixture{t: t, st: st, clock: &clock{}, notes: &recorder{}, tag: prefix}
-	f.groups = group.New(group.Config{Store: st, SigningKey: key, Now: f.clock.now})
-	f.svc = decision.New(decision.Config{Store: st, Groups: f.groups, Notifier: f.notes, Now: f.clock.now})
+	f.wire(key)
 	return f
 }
 
