@@ -97,7 +97,7 @@ func TestCollectFindsEveryItemOfAGroup(t *testing.T) {
 		}
 	}
 	for _, typ := range []string{"group", "handle", "membership", "invitation", "thread", "timeline_item", "history", "file",
-		"thread-invitation", "poll", "tally", "ballot", "sealed_ballot", "participation", "outcome", "poll_results", "participation_receipt"} {
+		"thread-invitation", "poll", "tally_shard", "ballot", "sealed_ballot", "participation", "outcome", "poll_results", "participation_receipt"} {
 		if found[typ] == 0 {
 			t.Errorf("the fixture wrote no %s item: the check does not cover it (found %v)", typ, found)
 		}

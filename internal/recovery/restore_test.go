@@ -81,7 +81,7 @@ func TestRestoreOneGroupFromARestoredTable(t *testing.T) {
 	if len(rep.Groups) != 2 || len(rep.Threads) != 3 || len(rep.Polls) != 2 {
 		t.Errorf("scope: groups %v threads %v polls %v", rep.Groups, rep.Threads, rep.Polls)
 	}
-	for _, ent := range []string{"group", "handle", "membership", "thread", "history", "file", "poll", "tally", "ballot", "sealed_ballot", "participation"} {
+	for _, ent := range []string{"group", "handle", "membership", "thread", "history", "file", "poll", "tally_shard", "ballot", "sealed_ballot", "participation"} {
 		if rep.ByEntity[ent][recovery.Restored] == 0 {
 			t.Errorf("no %s restored: %v", ent, rep.ByEntity[ent])
 		}
