@@ -1,5 +1,9 @@
 package server
 
+// The poll forms: creating and editing a poll's definition (type, options,
+// timing, vote share, voters), adding options and voters, and reading each
+// back from the posted form.
+
 import (
 	"cmp"
 	"context"
@@ -10,8 +14,11 @@ import (
 	"strings"
 	"time"
 
+	"github.com/quorum-app/quorum/internal/authz"
+	"github.com/quorum-app/quorum/internal/decision"
 	"github.com/quorum-app/quorum/internal/domain"
 	"github.com/quorum-app/quorum/internal/group"
+	"github.com/quorum-app/quorum/internal/notify"
 	"github.com/quorum-app/quorum/internal/poll"
 )
 
@@ -295,4 +302,546 @@ func votersFromForm(form url.Values) []string {
 		}
 	}
 	return out
+}
+
+const localInput = "2006-01-02T15:04"
+
+func fmtLocal(t *time.Time, loc *time.Location) string {
+	if t == nil {
+		return ""
+	}
+	return t.In(loc).Format(localInput)
+}
+
+// parseLocal reads a datetime-local value in loc.
+func parseLocal(field, v string, loc *time.Location) (*time.Time, error) {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return nil, nil
+	}
+	for _, layout := range []string{localInput, "2006-01-02T15:04:05", "2006-01-02 15:04"} {
+		if t, err := time.ParseInLocation(layout, v, loc); err == nil {
+			return &t, nil
+		}
+	}
+	return nil, domain.Validation(domain.FieldError{Field: field, Message: "must be a date and time like 2026-05-04T17:00"})
+}
+
+type pollTypeChoice struct {
+	Type        poll.Type
+	Name, About string
+}
+
+type pollFormData struct {
+	Group   *group.Group
+	Poll    *decision.Poll
+	Edit    bool
+	Type    poll.Type
+	Name    string
+	Types   []pollTypeChoice
+	Form    *formState
+	Zone    string
+	Presets []presetChoice
+	// Flags of the type, for the template.
+	FreeOptions, Meeting, Proposal, Question, Anonymous, AnonLocked, Shuffle, None, Choices, Score, Ranked, Dots, Count bool
+	Action                                                                                                              string
+	// VoteShare offers requirement rows (proposal, poll); AddOptions the
+	// "voters may add options" setting; Members the voters to choose from
+	// when creating a poll.
+	VoteShare     bool
+	VoteShareRows []voteShareRow
+	AddOptions    bool
+	Members       []voterChoice
+	// InThread: the poll is (will be) in a thread, whose guests it may
+	// invite to vote.
+	InThread bool
+	// Notify is whom to tell when the poll opens (new polls and drafts).
+	Notify *notifyForm
+}
+
+type presetChoice struct {
+	ID, Label string
+	Checked   bool
+}
+
+var proposalPresets = []string{poll.OptionAgree, poll.OptionAbstain, poll.OptionDisagree, poll.OptionBlock, poll.OptionConsent, poll.OptionObjection}
+
+func (s *Server) pollFormData(r *http.Request, g *group.Group, p *decision.Poll, t poll.Type, f *formState) pollFormData {
+	d := pollFormData{Group: g, Poll: p, Edit: p != nil, Type: t, Name: pollTypeName(t), Form: f, Zone: s.viewerZone(r).String()}
+	for _, tt := range poll.Types() {
+		d.Types = append(d.Types, pollTypeChoice{Type: tt, Name: pollTypeInfo[tt][0], About: pollTypeInfo[tt][1]})
+	}
+	if t.Valid() {
+		d.FreeOptions = t.FreeOptions() && t != poll.TypeMeeting
+		d.Meeting = t == poll.TypeMeeting
+		d.Proposal = t == poll.TypeProposal
+		d.Question = t == poll.TypeQuestion
+		d.Anonymous = t.AllowsAnonymous()
+		d.AnonLocked = p != nil && p.Definition.Settings.Anonymous
+		d.Shuffle = t.AllowsShuffle()
+		d.None = t.AllowsNoneOfTheAbove()
+		d.Choices = t == poll.TypePoll
+		d.Score = t == poll.TypeScore
+		d.Ranked = t == poll.TypeRankedChoice
+		d.Dots = t == poll.TypeDotVote
+		d.Count = t == poll.TypeCount
+		d.VoteShare = t.AllowsVoteShare()
+		d.VoteShareRows = voteShareForm(f.Values)
+		d.AddOptions = t.FreeOptions()
+		tid := f.Values["thread_id"]
+		if p != nil {
+			tid = p.ThreadID
+		}
+		d.InThread = tid != ""
+		if p == nil && g != nil {
+			var chosen []string
+			for k := range f.Values {
+				if id, ok := strings.CutPrefix(k, "voter:"); ok {
+					chosen = append(chosen, id)
+				}
+			}
+			d.Members = append(voterChoices(s.groupMembers(r.Context(), g.ID), chosen), s.guestChoices(r.Context(), tid, chosen)...)
+		}
+		if p == nil || p.Status == poll.StatusDraft {
+			if d.Notify = s.notifyFormFor(r.Context(), g, tid, f, f.Values["notify_shown"] == "", ""); d.Notify != nil {
+				d.Notify.Later = true
+			}
+		}
+		if d.Proposal {
+			for _, id := range proposalPresets {
+				d.Presets = append(d.Presets, presetChoice{ID: id, Label: poll.PresetLabel(id), Checked: f.Values["opt_"+id] != ""})
+			}
+		}
+	}
+	if p != nil {
+		d.Action = pollURL(p.ID, "/edit")
+	} else if g != nil {
+		d.Action = groupURL(g.ID, "/polls")
+	}
+	return d
+}
+
+func (s *Server) renderPollForm(w http.ResponseWriter, r *http.Request, status int, d pollFormData) {
+	title := "New poll"
+	switch {
+	case d.Edit:
+		title = "Edit " + d.Poll.Definition.Title
+	case d.Type.Valid():
+		title = "New " + strings.ToLower(d.Name)
+	}
+	s.web.Page(w, r, status, "poll_form", title, d)
+}
+
+func onOff(b bool) string {
+	if b {
+		return "on"
+	}
+	return ""
+}
+
+// formValues are the form's values for a definition (the defaults of a new
+// poll, or the poll being edited).
+func formValues(d poll.Definition, loc *time.Location) map[string]string {
+	st := d.Settings
+	v := map[string]string{
+		"type": string(d.Type), "title": d.Title, "details": d.Details,
+		"closing_at": fmtLocal(st.ClosingAt, loc), "hide_results": string(st.HideResults), "anonymous": onOff(st.Anonymous),
+		"reason_mode": string(st.ReasonMode), "reason_max_length": strconv.Itoa(st.ReasonMaxLength),
+		"min_choices": strconv.Itoa(st.MinChoices), "max_choices": strconv.Itoa(st.MaxChoices),
+		"min_score": strconv.Itoa(st.MinScore), "max_score": strconv.Itoa(st.MaxScore), "dots_per_person": strconv.Itoa(st.DotsPerPerson),
+		"shuffle_options": onOff(st.ShuffleOptions), "none_of_the_above": onOff(st.NoneOfTheAbove),
+		"quorum_percent": strconv.Itoa(st.QuorumPercent), "count_target": strconv.Itoa(st.CountTarget),
+		"meeting_duration": strconv.Itoa(st.MeetingDuration), "time_zone": st.TimeZone, "can_respond_maybe": onOff(st.CanRespondMaybe),
+		"reminder_audience": string(st.ReminderAudience), "seats": strconv.Itoa(st.Seats),
+	}
+	var lines []string
+	for _, o := range d.Options {
+		switch {
+		case d.Type == poll.TypeProposal && poll.PresetLabel(o.ID) != "" && o.Label == poll.PresetLabel(o.ID):
+			v["opt_"+o.ID] = "on"
+		case d.Type == poll.TypeMeeting:
+			lines = append(lines, meetingLine(d, o))
+		case d.Type.FreeOptions() || d.Type == poll.TypeProposal:
+			lines = append(lines, o.Label)
+		}
+	}
+	v["options"] = strings.Join(lines, "\n")
+	voteShareValues(d, v)
+	return v
+}
+
+// meetingLine writes a meeting option as the form reads it back.
+func meetingLine(d poll.Definition, o poll.Option) string {
+	if o.AllDay {
+		return o.Start.UTC().Format("2006-01-02")
+	}
+	loc, err := time.LoadLocation(d.Settings.TimeZone)
+	if err != nil || d.Settings.TimeZone == "" {
+		loc = time.UTC
+	}
+	return o.Start.In(loc).Format("2006-01-02 15:04")
+}
+
+// defFromForm builds a definition from the poll form. base is the poll
+// being edited (its option ids are kept for unchanged labels or times, and
+// settings the form does not show are kept), or the defaults of the type.
+func defFromForm(t poll.Type, form url.Values, loc *time.Location, base *poll.Definition) (poll.Definition, error) {
+	var d poll.Definition
+	if base != nil {
+		d = *base
+	} else {
+		d = poll.Definition{Type: t, Options: poll.DefaultOptions(t), Settings: poll.DefaultSettings(t)}
+	}
+	var fe domain.FieldErrors
+	get := func(k string) string { return form.Get(k) }
+	num := func(k string, into *int) {
+		v := strings.TrimSpace(get(k))
+		if v == "" {
+			if _, shown := form[k]; shown {
+				*into = 0
+			}
+			return
+		}
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			fe.Add(k, "must be a whole number")
+			return
+		}
+		*into = n
+	}
+	on := func(k string) bool { return get(k) != "" }
+	d.Title, d.Details = get("title"), get("details")
+	st := &d.Settings
+	at, err := parseLocal("closing_at", get("closing_at"), loc)
+	if err != nil {
+		fe.Add("closing_at", "must be a date and time like 2026-05-04T17:00")
+	} else if at != nil || base == nil || base.Settings.ClosingAt == nil {
+		st.ClosingAt = at
+	}
+	if v := get("hide_results"); v != "" {
+		st.HideResults = poll.HideResults(v)
+	}
+	if v := get("reason_mode"); v != "" && t != poll.TypeQuestion { // answers are the point of a question
+		st.ReasonMode = poll.ReasonMode(v)
+	}
+	if v := get("reminder_audience"); v != "" {
+		st.ReminderAudience = poll.ReminderAudience(v)
+	}
+	num("reason_max_length", &st.ReasonMaxLength)
+	num("quorum_percent", &st.QuorumPercent)
+	if t.AllowsAnonymous() {
+		st.Anonymous = on("anonymous")
+	}
+	if t.AllowsShuffle() {
+		st.ShuffleOptions = on("shuffle_options")
+	}
+	if t.AllowsNoneOfTheAbove() {
+		st.NoneOfTheAbove = on("none_of_the_above")
+	}
+	switch t {
+	case poll.TypePoll:
+		num("min_choices", &st.MinChoices)
+		num("max_choices", &st.MaxChoices)
+	case poll.TypeRankedChoice:
+		num("min_choices", &st.MinChoices)
+		num("seats", &st.Seats)
+	case poll.TypeScore:
+		num("min_score", &st.MinScore)
+		num("max_score", &st.MaxScore)
+	case poll.TypeDotVote:
+		num("dots_per_person", &st.DotsPerPerson)
+	case poll.TypeCount:
+		num("count_target", &st.CountTarget)
+	case poll.TypeMeeting:
+		num("meeting_duration", &st.MeetingDuration)
+		st.TimeZone = strings.TrimSpace(get("time_zone"))
+		st.CanRespondMaybe = on("can_respond_maybe")
+	}
+
+	var existing []poll.Option
+	if base != nil {
+		existing = base.Options
+	}
+	lines := formLines(get("options"))
+	switch {
+	case t == poll.TypeProposal:
+		var opts []poll.Option
+		for _, id := range proposalPresets {
+			if on("opt_" + id) {
+				opts = append(opts, poll.Option{ID: id, Label: poll.PresetLabel(id)})
+			}
+		}
+		opts = append(opts, optionsByLabel(lines, existing, opts)...)
+		d.Options = opts
+	case t == poll.TypeMeeting:
+		zone, zerr := time.LoadLocation(st.TimeZone)
+		if zerr != nil || st.TimeZone == "" {
+			zone = time.UTC
+		}
+		var opts []poll.Option
+		for i, l := range lines {
+			o := poll.Option{}
+			if day, err := time.ParseInLocation("2006-01-02", l, time.UTC); err == nil {
+				o.Start, o.AllDay = day, true
+			} else if ts, err := time.ParseInLocation("2006-01-02 15:04", strings.Replace(l, "T", " ", 1), zone); err == nil {
+				o.Start = ts
+			} else {
+				fe.Add("options", "line %d (%q) must be a date like 2026-05-04 or a time like 2026-05-04 17:00", i+1, l)
+				continue
+			}
+			for _, e := range existing {
+				if e.AllDay == o.AllDay && e.Start.Equal(o.Start) {
+					o.ID, o.Label = e.ID, e.Label
+				}
+			}
+			opts = append(opts, o)
+		}
+		ids := poll.NewOptionIDs(existing, opts)
+		for i := range opts {
+			if opts[i].ID == "" {
+				opts[i].ID = ids.Next()
+			}
+		}
+		d.Options = opts
+	case t.FreeOptions():
+		d.Options = optionsByLabel(lines, existing, nil)
+	}
+	// Settings of the form's second part; forms without it keep them.
+	if on("more_settings") {
+		if t.FreeOptions() {
+			st.VotersMayAddOptions = on("voters_may_add_options")
+		}
+		st.SpecifiedVotersOnly = on("specified_voters_only")
+		st.ThreadGuestsMayVote = on("thread_guests_may_vote")
+	}
+	voteShareFromForm(&d, form, &fe)
+	if err := fe.Err(); err != nil {
+		return d, err
+	}
+	return d, nil
+}
+
+// optionsByLabel turns labels into options, keeping the id of an existing
+// option with the same label and giving new ones fresh ids.
+func optionsByLabel(labels []string, existing, taken []poll.Option) []poll.Option {
+	ids := poll.NewOptionIDs(existing, taken)
+	out := make([]poll.Option, 0, len(labels))
+	for _, l := range labels {
+		o := poll.Option{Label: l}
+		for _, e := range existing {
+			if strings.EqualFold(e.Label, l) && poll.PresetLabel(e.ID) == "" {
+				o.ID = e.ID
+			}
+		}
+		if o.ID == "" {
+			o.ID = ids.Next()
+		}
+		out = append(out, o)
+	}
+	return out
+}
+
+func (s *Server) pollGroup(ctx context.Context, gid string) (*group.Group, error) {
+	g, err := s.groups.Get(ctx, gid)
+	if err != nil {
+		return nil, err
+	}
+	return &g, nil
+}
+
+func (s *Server) pollNewPage(w http.ResponseWriter, r *http.Request) {
+	if err := authz.RequireUser(authz.ActorFrom(r.Context())); err != nil {
+		s.pageError(w, r, err)
+		return
+	}
+	g, err := s.pollGroup(r.Context(), r.PathValue("id"))
+	if err == nil && !g.Can(string(authz.PollStart)) {
+		err = authz.Forbidden("you cannot start polls in " + g.Name)
+	}
+	if err != nil {
+		s.pageError(w, r, err)
+		return
+	}
+	t := poll.Type(r.URL.Query().Get("type"))
+	f := newForm(nil)
+	if t.Valid() {
+		f.Values = formValues(poll.New(t), s.viewerZone(r))
+		f.Values["closing_at"] = time.Now().In(s.viewerZone(r)).Add(7 * 24 * time.Hour).Truncate(time.Hour).Format(localInput)
+		if t == poll.TypeMeeting {
+			f.Values["time_zone"] = s.viewerZone(r).String()
+		}
+	} else {
+		t = ""
+	}
+	// Started from a thread: the poll will belong to it (the core checks
+	// that the thread is in this group and visible to the author).
+	if th := r.URL.Query().Get("thread"); th != "" && len(th) <= 64 {
+		if f.Values == nil {
+			f.Values = map[string]string{}
+		}
+		f.Values["thread_id"] = th
+	}
+	s.renderPollForm(w, r, http.StatusOK, s.pollFormData(r, g, nil, t, f))
+}
+
+func (s *Server) pollCreateSubmit(w http.ResponseWriter, r *http.Request) {
+	listErr, ok := s.pagePostForm(w, r)
+	if !ok {
+		return
+	}
+	gid := r.PathValue("id")
+	t := poll.Type(r.PostFormValue("type"))
+	loc := s.viewerZone(r)
+	f := newForm(formFromPost(r))
+	fail := func(err error) {
+		switch domain.ErrorCode(err) {
+		case domain.Internal, domain.Unavailable, domain.Unauthorized, domain.NotFound:
+			s.pageError(w, r, err)
+			return
+		}
+		g, gerr := s.pollGroup(r.Context(), gid)
+		if gerr != nil {
+			if listErr != nil { // the bound is the answer, whatever the group
+				gerr = listErr
+			}
+			s.pageError(w, r, gerr)
+			return
+		}
+		status := pollForm(f, err)
+		if !t.Valid() {
+			t = ""
+		}
+		s.renderPollForm(w, r, status, s.pollFormData(r, g, nil, t, f))
+	}
+	if listErr != nil {
+		fail(listErr)
+		return
+	}
+	if !t.Valid() {
+		fail(domain.Validation(domain.FieldError{Field: "type", Message: "choose a kind of poll"}))
+		return
+	}
+	d, err := defFromForm(t, r.PostForm, loc, nil)
+	if err != nil {
+		fail(err)
+		return
+	}
+	var voters []string
+	if d.Settings.SpecifiedVotersOnly {
+		voters = votersFromForm(r.PostForm)
+		for _, id := range voters {
+			f.Values["voter:"+id] = "on"
+		}
+	}
+	notifyValues(r.PostForm, f.Values)
+	var aud *notify.Audience
+	if d.Settings.ClosingAt != nil { // a draft notifies nobody
+		aud = audienceFromForm(r.PostForm)
+	}
+	p, err := s.decisions.Create(r.Context(), decision.CreateInput{GroupID: gid, ThreadID: r.PostFormValue("thread_id"), Definition: d,
+		Voters: voters, Notify: aud})
+	if err != nil {
+		fail(err)
+		return
+	}
+	done := "created"
+	if p.Status == poll.StatusDraft {
+		done = "draft"
+	}
+	redirect(w, r, pollURL(p.ID)+"?done="+done)
+}
+
+// formFromPost keeps the posted values for re-rendering a form.
+func formFromPost(r *http.Request) map[string]string {
+	v := map[string]string{}
+	for k, vs := range r.PostForm {
+		if len(vs) > 0 {
+			v[k] = vs[0]
+		}
+	}
+	return v
+}
+
+func (s *Server) pollEditPage(w http.ResponseWriter, r *http.Request) {
+	p, g, err := s.pollForAdmin(r)
+	if err != nil {
+		s.pageError(w, r, err)
+		return
+	}
+	f := newForm(formValues(p.Definition, s.viewerZone(r)))
+	s.renderPollForm(w, r, http.StatusOK, s.pollFormData(r, g, &p, p.Definition.Type, f))
+}
+
+// pollForAdmin loads a poll for its edit form; whether the viewer may edit
+// is decided by the core on submit, the page only shows it to poll admins.
+func (s *Server) pollForAdmin(r *http.Request) (decision.Poll, *group.Group, error) {
+	if err := authz.RequireUser(authz.ActorFrom(r.Context())); err != nil {
+		return decision.Poll{}, nil, err
+	}
+	p, err := s.decisions.Get(r.Context(), r.PathValue("pid"))
+	if err != nil {
+		return p, nil, err
+	}
+	g, _ := s.pollGroup(r.Context(), p.GroupID)
+	if !s.pollAdmin(r, p) {
+		return p, g, decision.ErrPollAdminOnly
+	}
+	return p, g, nil
+}
+
+// pollAdmin asks the policy whether the viewer is one of the poll's admins
+// (authz.PollAdmin, the rule the decision core enforces), to decide which
+// controls the page shows.
+func (s *Server) pollAdmin(r *http.Request, p decision.Poll) bool {
+	a := authz.ActorFrom(r.Context())
+	if !a.Authenticated() {
+		return false
+	}
+	target := authz.Target{Kind: "poll", ID: p.ID, ThreadID: p.ThreadID, Author: a.UserID == p.AuthorID}
+	return s.groups.Authorize(r.Context(), p.GroupID, authz.PollAdmin, target) == nil
+}
+
+func (s *Server) pollEditSubmit(w http.ResponseWriter, r *http.Request) {
+	listErr, ok := s.pagePostForm(w, r)
+	if !ok {
+		return
+	}
+	p, err := s.decisions.Get(r.Context(), r.PathValue("pid"))
+	if err != nil {
+		if listErr != nil { // the bound is the answer, whatever the poll
+			err = listErr
+		}
+		s.pageError(w, r, err)
+		return
+	}
+	f := newForm(formFromPost(r))
+	notifyValues(r.PostForm, f.Values)
+	var d poll.Definition
+	err = listErr
+	if err == nil {
+		d, err = defFromForm(p.Definition.Type, r.PostForm, s.viewerZone(r), &p.Definition)
+	}
+	if err == nil {
+		var version int64
+		if v := r.PostFormValue("version"); v != "" {
+			version, _ = strconv.ParseInt(v, 10, 64)
+		}
+		var aud *notify.Audience
+		if p.Status == poll.StatusDraft && d.Settings.ClosingAt != nil { // publishing
+			aud = audienceFromForm(r.PostForm)
+		}
+		_, err = s.decisions.Update(r.Context(), p.ID, decision.UpdateInput{Definition: d, Version: version, Notify: aud})
+	}
+	if err != nil {
+		switch domain.ErrorCode(err) {
+		case domain.Internal, domain.Unavailable, domain.Unauthorized, domain.NotFound, domain.Forbidden:
+			s.pageError(w, r, err)
+			return
+		}
+		g, _ := s.pollGroup(r.Context(), p.GroupID)
+		status := pollForm(f, err)
+		s.renderPollForm(w, r, status, s.pollFormData(r, g, &p, p.Definition.Type, f))
+		return
+	}
+	redirect(w, r, pollURL(p.ID)+"?done=saved")
 }

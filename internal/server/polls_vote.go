@@ -1,0 +1,334 @@
+package server
+
+// The vote form of a poll page: its state for each poll type (ticks, ranks,
+// scores, the posted ballot kept on refusal), reading a ballot from the form,
+// and the vote submit.
+
+import (
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/quorum-app/quorum/internal/authz"
+	"github.com/quorum-app/quorum/internal/decision"
+	"github.com/quorum-app/quorum/internal/domain"
+	"github.com/quorum-app/quorum/internal/poll"
+)
+
+type voteOption struct {
+	ID, Label  string
+	Checked    bool
+	Value      string // score or dots
+	Answer     int    // meeting: 2 yes, 1 maybe, 0 no, -1 none
+	Rank       int    // ranked choice: 1..N, 0 unranked
+	First      bool
+	Last       bool
+	FieldID    string
+	FieldName  string
+	AnswerName string
+}
+
+type voteForm struct {
+	Form                       *formState
+	Type                       string
+	Radio, Checks, Scores      bool
+	Ranked, Dots, Meeting      bool
+	Question                   bool
+	Options                    []voteOption
+	NoneOffered, None          bool
+	Reason                     string
+	ReasonOff, ReasonRequired  bool
+	ReasonMax                  int
+	Order                      string
+	N                          int
+	Budget, Used, Left         int
+	MinScore, MaxScore         int
+	Maybe                      bool
+	Zone                       string
+	Anonymous, Voted, Changing bool
+	Receipt                    string
+	MinChoices, MaxChoices     int
+}
+
+// voteFormFor builds the vote form: from the posted form when given
+// (re-rendering after an error or a move), else from the viewer's ballot.
+func (s *Server) voteFormFor(r *http.Request, p decision.Poll, mine decision.MyBallot, posted *poll.Ballot, order []string) *voteForm {
+	def := p.Definition
+	st := def.Settings
+	vf := &voteForm{Form: newForm(nil), Type: string(def.Type), NoneOffered: st.NoneOfTheAbove,
+		ReasonOff: st.ReasonMode == poll.ReasonDisabled, ReasonRequired: st.ReasonMode == poll.ReasonRequired,
+		ReasonMax: st.ReasonMaxLength, Budget: st.DotsPerPerson, MinScore: st.MinScore, MaxScore: st.MaxScore,
+		Maybe: st.CanRespondMaybe, Zone: zoneName(def), Anonymous: st.Anonymous, Voted: mine.Voted,
+		MinChoices: st.MinChoices, MaxChoices: st.MaxChoices, N: def.RankedN()}
+	if vf.ReasonMax == 0 {
+		vf.ReasonMax = poll.MaxReasonLength
+	}
+	switch def.Type {
+	case poll.TypeProposal, poll.TypeCount, poll.TypeCheck:
+		vf.Radio = true
+	case poll.TypePoll:
+		vf.Radio = st.MaxChoices <= 1
+		vf.Checks = !vf.Radio
+	case poll.TypeScore:
+		vf.Scores = true
+	case poll.TypeRankedChoice:
+		vf.Ranked = true
+	case poll.TypeDotVote:
+		vf.Dots = true
+	case poll.TypeMeeting:
+		vf.Meeting = true
+	case poll.TypeQuestion:
+		vf.Question = true
+	}
+	b := posted
+	if b == nil && mine.Ballot != nil {
+		b = mine.Ballot
+	}
+	scores := map[string]int{}
+	ranks := map[string]int{}
+	if b != nil {
+		vf.None = b.NoneOfTheAbove
+		vf.Reason = b.Reason
+		for i, c := range b.Choices {
+			scores[c.OptionID] = c.Score
+			ranks[c.OptionID] = i + 1
+		}
+	}
+	a := authz.ActorFrom(r.Context())
+	opts := poll.DisplayOrder(def, poll.ShuffleSeed(p.ID, a.UserID))
+	if def.Type == poll.TypeRankedChoice {
+		opts = rankedOrder(def, opts, order, b)
+	}
+	for i, o := range opts {
+		vo := voteOption{ID: o.ID, Label: optionLabel(def, o), FieldID: "opt-" + o.ID, Answer: -1}
+		sc, has := scores[o.ID]
+		switch {
+		case vf.Radio || vf.Checks:
+			vo.Checked = has
+		case vf.Scores:
+			if has {
+				vo.Value = strconv.Itoa(sc)
+			}
+			vo.FieldName = "score." + o.ID
+		case vf.Dots:
+			vo.Value = "0"
+			if has {
+				vo.Value = strconv.Itoa(sc)
+				vf.Used += sc
+			}
+			vo.FieldName = "dots." + o.ID
+		case vf.Meeting:
+			if has {
+				vo.Answer = sc
+			}
+			vo.AnswerName = "answer." + o.ID
+		case vf.Ranked:
+			if i < vf.N {
+				vo.Rank = i + 1
+			}
+			vo.First, vo.Last = i == 0, i == len(opts)-1
+		}
+		vf.Options = append(vf.Options, vo)
+	}
+	if vf.Ranked {
+		ids := make([]string, len(opts))
+		for i, o := range opts {
+			ids[i] = o.ID
+		}
+		vf.Order = strings.Join(ids, ",")
+	}
+	vf.Left = vf.Budget - vf.Used
+	return vf
+}
+
+// rankedOrder is the order of a ranked-choice form: the posted order when
+// it names every option once, else the ballot's ranking first, then the
+// rest in display order.
+func rankedOrder(d poll.Definition, display []poll.Option, order []string, b *poll.Ballot) []poll.Option {
+	byID := map[string]poll.Option{}
+	for _, o := range d.Options {
+		byID[o.ID] = o
+	}
+	if len(order) == len(d.Options) {
+		out := make([]poll.Option, 0, len(order))
+		seen := map[string]bool{}
+		for _, id := range order {
+			o, ok := byID[id]
+			if !ok || seen[id] {
+				out = nil
+				break
+			}
+			seen[id] = true
+			out = append(out, o)
+		}
+		if out != nil {
+			return out
+		}
+	}
+	var out []poll.Option
+	seen := map[string]bool{}
+	if b != nil {
+		for _, c := range b.Choices {
+			if o, ok := byID[c.OptionID]; ok && !seen[c.OptionID] {
+				out = append(out, o)
+				seen[c.OptionID] = true
+			}
+		}
+	}
+	for _, o := range display {
+		if !seen[o.ID] {
+			out = append(out, o)
+		}
+	}
+	return out
+}
+
+// ballotFromForm reads the vote form of any type. Numbers that do not parse
+// are field errors; every other rule is the core's.
+func ballotFromForm(d poll.Definition, form url.Values) (poll.Ballot, []string, error) {
+	var fe domain.FieldErrors
+	b := poll.Ballot{Reason: form.Get("reason"), NoneOfTheAbove: form.Get("none") != ""}
+	var order []string
+	switch d.Type {
+	case poll.TypeProposal, poll.TypeCount, poll.TypeCheck, poll.TypePoll:
+		for _, id := range form["choice"] {
+			if id == "none_of_the_above" {
+				b.NoneOfTheAbove = true
+				continue
+			}
+			b.Choices = append(b.Choices, poll.Choice{OptionID: id, Score: 1})
+		}
+	case poll.TypeScore, poll.TypeDotVote:
+		prefix := "score."
+		if d.Type == poll.TypeDotVote {
+			prefix = "dots."
+		}
+		for _, o := range d.Options {
+			v := strings.TrimSpace(form.Get(prefix + o.ID))
+			if v == "" {
+				continue
+			}
+			n, err := strconv.Atoi(v)
+			if err != nil {
+				fe.Add("choices", "%s: must be a whole number", o.Label)
+				continue
+			}
+			b.Choices = append(b.Choices, poll.Choice{OptionID: o.ID, Score: n})
+		}
+	case poll.TypeRankedChoice:
+		order = formCommas(form.Get("order"))
+		if !b.NoneOfTheAbove {
+			for i, id := range order {
+				if i >= d.RankedN() {
+					break
+				}
+				b.Choices = append(b.Choices, poll.Choice{OptionID: id})
+			}
+		}
+	case poll.TypeMeeting:
+		for _, o := range d.Options {
+			v := form.Get("answer." + o.ID)
+			if v == "" {
+				continue
+			}
+			n, err := strconv.Atoi(v)
+			if err != nil {
+				fe.Add("choices", "%s: choose yes, maybe or no", optionLabel(d, o))
+				continue
+			}
+			b.Choices = append(b.Choices, poll.Choice{OptionID: o.ID, Score: n})
+		}
+	}
+	return b, order, fe.Err()
+}
+
+// move applies "up:<id>" or "down:<id>" to a ranked order.
+func move(order []string, cmd string) []string {
+	dir, id, ok := strings.Cut(cmd, ":")
+	if !ok {
+		return order
+	}
+	i := slices.Index(order, id)
+	if i < 0 {
+		return order
+	}
+	out := slices.Clone(order)
+	switch {
+	case dir == "up" && i > 0:
+		out[i-1], out[i] = out[i], out[i-1]
+	case dir == "down" && i < len(out)-1:
+		out[i+1], out[i] = out[i], out[i+1]
+	}
+	return out
+}
+
+func (s *Server) pollVoteSubmit(w http.ResponseWriter, r *http.Request) {
+	if !s.groupPostForm(w, r) {
+		return
+	}
+	ctx := r.Context()
+	p, err := s.decisions.Get(ctx, r.PathValue("pid"))
+	if err != nil {
+		s.pageError(w, r, err)
+		return
+	}
+	b, order, perr := ballotFromForm(p.Definition, r.PostForm)
+	receipt := strings.TrimSpace(r.PostFormValue("receipt"))
+	// A move button of the ranked-choice form reorders without voting.
+	if m := r.PostFormValue("move"); m != "" && p.Definition.Type == poll.TypeRankedChoice {
+		order = move(order, m)
+		s.renderPoll(w, r, http.StatusOK, func(d *pollPageData) {
+			if d.Vote != nil {
+				d.Vote = s.voteFormFor(r, p, d.Mine, &b, order)
+				d.Vote.Receipt = receipt
+				d.Vote.Changing = true
+			}
+		})
+		return
+	}
+	var res decision.VoteResult
+	err = perr
+	if err == nil {
+		res, err = s.decisions.Vote(ctx, p.ID, decision.VoteInput{Ballot: b, Receipt: receipt})
+	}
+	if err != nil {
+		switch domain.ErrorCode(err) {
+		case domain.Internal, domain.Unavailable, domain.Unauthorized:
+			s.pageError(w, r, err)
+			return
+		case domain.NotFound:
+			if err != decision.ErrReceipt {
+				s.pageError(w, r, err)
+				return
+			}
+		}
+		f := newForm(nil)
+		status := pollForm(f, err)
+		s.renderPoll(w, r, status, func(d *pollPageData) {
+			if d.Vote == nil {
+				d.Action = f
+				return
+			}
+			d.Vote = s.voteFormFor(r, p, d.Mine, &b, order)
+			d.Vote.Form = f
+			d.Vote.Receipt = receipt
+			d.Vote.Changing = true
+		})
+		return
+	}
+	if res.Receipt != "" {
+		// Shown once, on this response only: never in a URL or a log.
+		s.renderPoll(w, r, http.StatusOK, func(d *pollPageData) {
+			d.Receipt = res.Receipt
+			d.Notice = pollNotices["voted"]
+		})
+		return
+	}
+	done := "voted"
+	if res.Changed {
+		done = "changed"
+	}
+	redirect(w, r, pollURL(p.ID)+"?done="+done+"#results-title")
+}
