@@ -14,7 +14,7 @@ import (
 // that existence never leaks.
 type Code string
 
-// Error codes. Adapters map each to exactly one HTTP status (see server.Status).
+// Error codes. Adapters map each to exactly one HTTP status (see httpx.Status).
 const (
 	Invalid      Code = "invalid"      // input fails validation; Fields says where
 	NotFound     Code = "not_found"    // missing, or invisible to the actor

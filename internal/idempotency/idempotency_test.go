@@ -14,8 +14,8 @@ import (
 	"time"
 
 	"github.com/quorum-app/quorum/internal/domain"
+	"github.com/quorum-app/quorum/internal/httpx"
 	"github.com/quorum-app/quorum/internal/idempotency"
-	"github.com/quorum-app/quorum/internal/server"
 	"github.com/quorum-app/quorum/internal/store"
 	"github.com/quorum-app/quorum/internal/testcloud"
 )
@@ -27,7 +27,7 @@ func setup(t *testing.T, h http.HandlerFunc) http.Handler {
 	st := store.New(env.Clients.DynamoDB, env.Config.Table, env.Config.SigningKey)
 	scope := func(r *http.Request) string { return r.Header.Get("X-Test-User") }
 	return idempotency.Middleware(st, scope, idempotency.Options{}, func(w http.ResponseWriter, r *http.Request, err error) {
-		server.WriteError(w, r, nil, err)
+		httpx.WriteError(w, r, nil, err)
 	})(h)
 }
 
@@ -47,7 +47,7 @@ func TestRetryReplaysAndWritesOnce(t *testing.T) {
 	h := setup(t, func(w http.ResponseWriter, r *http.Request) {
 		n := writes.Add(1)
 		w.Header().Set("Location", fmt.Sprintf("/api/v1/things/%d", n))
-		server.WriteJSON(w, http.StatusCreated, map[string]int32{"id": n})
+		httpx.WriteJSON(w, http.StatusCreated, map[string]int32{"id": n})
 	})
 	first := send(h, "u1", "key-00000001", `{"a":1}`)
 	again := send(h, "u1", "key-00000001", `{"a":1}`)
@@ -79,7 +79,7 @@ func TestConcurrentRetriesRunOnce(t *testing.T) {
 	h := setup(t, func(w http.ResponseWriter, r *http.Request) {
 		writes.Add(1)
 		<-release
-		server.WriteJSON(w, http.StatusCreated, map[string]string{"ok": "yes"})
+		httpx.WriteJSON(w, http.StatusCreated, map[string]string{"ok": "yes"})
 	})
 	var wg sync.WaitGroup
 	codes := make([]int, 5)
@@ -116,13 +116,13 @@ func TestFailuresAndSecretsAreNotStored(t *testing.T) {
 		switch r.URL.Query().Get("mode") {
 		case "fail":
 			if n == 1 {
-				server.WriteError(w, r, nil, domain.Errorf(domain.Unavailable, "try again"))
+				httpx.WriteError(w, r, nil, domain.Errorf(domain.Unavailable, "try again"))
 				return
 			}
-			server.WriteJSON(w, http.StatusCreated, map[string]string{"ok": "second time"})
+			httpx.WriteJSON(w, http.StatusCreated, map[string]string{"ok": "second time"})
 		case "secret":
 			w.Header().Set(idempotency.SensitiveHeader, "1")
-			server.WriteJSON(w, http.StatusCreated, map[string]string{"token": "qrm_supersecret"})
+			httpx.WriteJSON(w, http.StatusCreated, map[string]string{"token": "qrm_supersecret"})
 		}
 	})
 	req := func(mode string) *httptest.ResponseRecorder {
@@ -144,7 +144,7 @@ func TestFailuresAndSecretsAreNotStored(t *testing.T) {
 		t.Fatalf("secret first %d, header leaked %v", first.Code, first.Header())
 	}
 	again := req("secret")
-	var p server.Problem
+	var p httpx.Problem
 	_ = json.Unmarshal(again.Body.Bytes(), &p)
 	if again.Code != 409 || strings.Contains(again.Body.String(), "qrm_supersecret") || calls.Load() != 3 {
 		t.Fatalf("secret replay: %d %s calls %d", again.Code, again.Body, calls.Load())
@@ -186,7 +186,7 @@ func TestLeaseRunsOutAndARetryTakesOver(t *testing.T) {
 	started, release := make(chan struct{}), make(chan struct{})
 	var runs atomic.Int32
 	h := idempotency.Middleware(st, func(r *http.Request) string { return "u1" }, idempotency.Options{Lease: lease, Now: clk.now},
-		func(w http.ResponseWriter, r *http.Request, err error) { server.WriteError(w, r, nil, err) })(http.HandlerFunc(
+		func(w http.ResponseWriter, r *http.Request, err error) { httpx.WriteError(w, r, nil, err) })(http.HandlerFunc(
 		func(w http.ResponseWriter, r *http.Request) {
 			if runs.Add(1) == 1 {
 				close(started)
@@ -194,10 +194,10 @@ func TestLeaseRunsOutAndARetryTakesOver(t *testing.T) {
 			}
 			err := st.Tx().Update(st.Update("COUNTER#lease", "C").Add("N", 1), nil).Run(r.Context(), "")
 			if err != nil {
-				server.WriteError(w, r, nil, err)
+				httpx.WriteError(w, r, nil, err)
 				return
 			}
-			server.WriteJSON(w, http.StatusCreated, map[string]int32{"run": runs.Load()})
+			httpx.WriteJSON(w, http.StatusCreated, map[string]int32{"run": runs.Load()})
 		}))
 	first := make(chan *httptest.ResponseRecorder)
 	go func() { first <- send(h, "u1", "lease-key-1", `{}`) }()

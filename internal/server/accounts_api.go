@@ -6,13 +6,14 @@ import (
 
 	"github.com/quorum-app/quorum/internal/account"
 	"github.com/quorum-app/quorum/internal/domain"
+	"github.com/quorum-app/quorum/internal/httpx"
 	"github.com/quorum-app/quorum/internal/idempotency"
 )
 
 var errAccountsOff = domain.Errorf(domain.Unavailable, "accounts are not available on this server")
 
 func clientOf(r *http.Request) account.Client {
-	return account.Client{IP: ClientIP(r), UserAgent: r.UserAgent()}
+	return account.Client{IP: httpx.ClientIP(r), UserAgent: r.UserAgent()}
 }
 
 // meJSON is the API view of the signed-in person.
@@ -47,7 +48,7 @@ func sessionOf(x *account.Session) sessionJSON {
 }
 
 func (s *Server) apiFail(w http.ResponseWriter, r *http.Request, err error) {
-	WriteError(w, r, s.log, err)
+	httpx.WriteError(w, r, s.log, err)
 }
 
 // POST /api/v1/auth/login {email} → 202, always the same body.
@@ -55,7 +56,7 @@ func (s *Server) apiLogin(w http.ResponseWriter, r *http.Request) {
 	var in struct {
 		Email string `json:"email"`
 	}
-	if err := DecodeJSON(w, r, &in); err != nil {
+	if err := httpx.DecodeJSON(w, r, &in); err != nil {
 		s.apiFail(w, r, err)
 		return
 	}
@@ -64,7 +65,7 @@ func (s *Server) apiLogin(w http.ResponseWriter, r *http.Request) {
 		s.apiFail(w, r, err)
 		return
 	}
-	WriteJSON(w, http.StatusAccepted, map[string]any{
+	httpx.WriteJSON(w, http.StatusAccepted, map[string]any{
 		"status":     "sent",
 		"message":    "If the address can receive mail, a sign-in code and link are on their way. They expire in 15 minutes.",
 		"expires_at": sent.ExpiresAt,
@@ -73,7 +74,7 @@ func (s *Server) apiLogin(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) signedIn(w http.ResponseWriter, v *account.Verification, status int) {
 	setSessionCookie(w, v.Token, v.Session.AbsoluteExpiresAt)
-	WriteJSON(w, status, map[string]any{
+	httpx.WriteJSON(w, status, map[string]any{
 		"user":        meOf(v.User),
 		"new_account": v.NewAccount,
 		"needs_name":  v.User.NeedsName(),
@@ -89,7 +90,7 @@ func (s *Server) apiVerify(w http.ResponseWriter, r *http.Request) {
 		Token string `json:"token"`
 		Name  string `json:"name"`
 	}
-	if err := DecodeJSON(w, r, &in); err != nil {
+	if err := httpx.DecodeJSON(w, r, &in); err != nil {
 		s.apiFail(w, r, err)
 		return
 	}
@@ -125,7 +126,7 @@ func (s *Server) apiPasswordLogin(w http.ResponseWriter, r *http.Request) {
 		Email    string `json:"email"`
 		Password string `json:"password"`
 	}
-	if err := DecodeJSON(w, r, &in); err != nil {
+	if err := httpx.DecodeJSON(w, r, &in); err != nil {
 		s.apiFail(w, r, err)
 		return
 	}
@@ -161,13 +162,13 @@ func (s *Server) apiMe(w http.ResponseWriter, r *http.Request) {
 		s.apiFail(w, r, err)
 		return
 	}
-	WriteJSON(w, http.StatusOK, meOf(u))
+	httpx.WriteJSON(w, http.StatusOK, meOf(u))
 }
 
 // PATCH /api/v1/me {name?, time_zone?, locale?}
 func (s *Server) apiUpdateMe(w http.ResponseWriter, r *http.Request) {
 	var in account.ProfileUpdate
-	if err := DecodeJSON(w, r, &in); err != nil {
+	if err := httpx.DecodeJSON(w, r, &in); err != nil {
 		s.apiFail(w, r, err)
 		return
 	}
@@ -176,7 +177,7 @@ func (s *Server) apiUpdateMe(w http.ResponseWriter, r *http.Request) {
 		s.apiFail(w, r, err)
 		return
 	}
-	WriteJSON(w, http.StatusOK, meOf(u))
+	httpx.WriteJSON(w, http.StatusOK, meOf(u))
 }
 
 // PUT /api/v1/me/password {current_password?, password} → 204
@@ -185,7 +186,7 @@ func (s *Server) apiSetPassword(w http.ResponseWriter, r *http.Request) {
 		Current  string `json:"current_password"`
 		Password string `json:"password"`
 	}
-	if err := DecodeJSON(w, r, &in); err != nil {
+	if err := httpx.DecodeJSON(w, r, &in); err != nil {
 		s.apiFail(w, r, err)
 		return
 	}
@@ -202,7 +203,7 @@ func (s *Server) apiRemovePassword(w http.ResponseWriter, r *http.Request) {
 		Current string `json:"current_password"`
 	}
 	if r.ContentLength != 0 {
-		if err := DecodeJSON(w, r, &in); err != nil {
+		if err := httpx.DecodeJSON(w, r, &in); err != nil {
 			s.apiFail(w, r, err)
 			return
 		}
@@ -219,7 +220,7 @@ func (s *Server) apiChangeEmail(w http.ResponseWriter, r *http.Request) {
 	var in struct {
 		Email string `json:"email"`
 	}
-	if err := DecodeJSON(w, r, &in); err != nil {
+	if err := httpx.DecodeJSON(w, r, &in); err != nil {
 		s.apiFail(w, r, err)
 		return
 	}
@@ -227,7 +228,7 @@ func (s *Server) apiChangeEmail(w http.ResponseWriter, r *http.Request) {
 		s.apiFail(w, r, err)
 		return
 	}
-	WriteJSON(w, http.StatusAccepted, map[string]string{"status": "sent",
+	httpx.WriteJSON(w, http.StatusAccepted, map[string]string{"status": "sent",
 		"message": "A confirmation link was sent to the new address. The change applies when it is opened."})
 }
 
@@ -236,7 +237,7 @@ func (s *Server) apiConfirmEmail(w http.ResponseWriter, r *http.Request) {
 	var in struct {
 		Token string `json:"token"`
 	}
-	if err := DecodeJSON(w, r, &in); err != nil {
+	if err := httpx.DecodeJSON(w, r, &in); err != nil {
 		s.apiFail(w, r, err)
 		return
 	}
@@ -245,7 +246,7 @@ func (s *Server) apiConfirmEmail(w http.ResponseWriter, r *http.Request) {
 		s.apiFail(w, r, err)
 		return
 	}
-	WriteJSON(w, http.StatusOK, map[string]string{"status": "changed", "email": u.Email})
+	httpx.WriteJSON(w, http.StatusOK, map[string]string{"status": "changed", "email": u.Email})
 }
 
 // GET /api/v1/me/sessions
@@ -259,7 +260,7 @@ func (s *Server) apiSessions(w http.ResponseWriter, r *http.Request) {
 	for i := range list {
 		out = append(out, sessionOf(&list[i]))
 	}
-	WriteJSON(w, http.StatusOK, map[string]any{"items": out})
+	httpx.WriteJSON(w, http.StatusOK, map[string]any{"items": out})
 }
 
 // DELETE /api/v1/me/sessions → 204, every session (this one too) ends.
@@ -288,7 +289,7 @@ func (s *Server) apiTokens(w http.ResponseWriter, r *http.Request) {
 		s.apiFail(w, r, err)
 		return
 	}
-	WriteJSON(w, http.StatusOK, map[string]any{"items": list})
+	httpx.WriteJSON(w, http.StatusOK, map[string]any{"items": list})
 }
 
 // POST /api/v1/me/tokens {name} → 201 {token, secret}; the secret is shown only here.
@@ -296,7 +297,7 @@ func (s *Server) apiCreateToken(w http.ResponseWriter, r *http.Request) {
 	var in struct {
 		Name string `json:"name"`
 	}
-	if err := DecodeJSON(w, r, &in); err != nil {
+	if err := httpx.DecodeJSON(w, r, &in); err != nil {
 		s.apiFail(w, r, err)
 		return
 	}
@@ -307,7 +308,7 @@ func (s *Server) apiCreateToken(w http.ResponseWriter, r *http.Request) {
 	}
 	// The secret is shown once: never stored for an Idempotency-Key replay.
 	w.Header().Set(idempotency.SensitiveHeader, "1")
-	WriteJSON(w, http.StatusCreated, t)
+	httpx.WriteJSON(w, http.StatusCreated, t)
 }
 
 // DELETE /api/v1/me/tokens/{id} → 204

@@ -7,6 +7,7 @@ import (
 
 	"github.com/quorum-app/quorum/internal/account"
 	"github.com/quorum-app/quorum/internal/domain"
+	"github.com/quorum-app/quorum/internal/httpx"
 )
 
 // ---- sign-in ----
@@ -48,7 +49,7 @@ type codeData struct {
 }
 
 func (s *Server) loginSubmit(w http.ResponseWriter, r *http.Request) {
-	if err := parseForm(w, r); err != nil {
+	if err := httpx.ParseForm(w, r); err != nil {
 		s.pageError(w, r, err)
 		return
 	}
@@ -76,7 +77,7 @@ func (s *Server) afterSignIn(w http.ResponseWriter, r *http.Request, v *account.
 }
 
 func (s *Server) loginCodeSubmit(w http.ResponseWriter, r *http.Request) {
-	if err := parseForm(w, r); err != nil {
+	if err := httpx.ParseForm(w, r); err != nil {
 		s.pageError(w, r, err)
 		return
 	}
@@ -109,7 +110,7 @@ func (s *Server) loginLinkPage(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) loginLinkSubmit(w http.ResponseWriter, r *http.Request) {
-	if err := parseForm(w, r); err != nil {
+	if err := httpx.ParseForm(w, r); err != nil {
 		s.pageError(w, r, err)
 		return
 	}
@@ -123,7 +124,7 @@ func (s *Server) loginLinkSubmit(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) loginPasswordSubmit(w http.ResponseWriter, r *http.Request) {
-	if err := parseForm(w, r); err != nil {
+	if err := httpx.ParseForm(w, r); err != nil {
 		s.pageError(w, r, err)
 		return
 	}
@@ -133,7 +134,7 @@ func (s *Server) loginPasswordSubmit(w http.ResponseWriter, r *http.Request) {
 		f := newForm(map[string]string{"email": email})
 		if domain.ErrorCode(err) == domain.Unauthorized {
 			// Shown on the form rather than redirecting: the visitor is anonymous.
-			w.Header().Set("WWW-Authenticate", `Form realm="quorum"`)
+			httpx.Challenge(w, err, httpx.FormChallenge)
 			s.renderLogin(w, r, f.fail(err), loginData{Next: next, Password: f})
 			return
 		}
@@ -166,7 +167,7 @@ func (s *Server) welcomePage(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) welcomeSubmit(w http.ResponseWriter, r *http.Request) {
-	if err := parseForm(w, r); err != nil {
+	if err := httpx.ParseForm(w, r); err != nil {
 		s.pageError(w, r, err)
 		return
 	}
@@ -229,7 +230,7 @@ func (s *Server) settingsPage(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) settingsSubmit(w http.ResponseWriter, r *http.Request) {
-	if err := parseForm(w, r); err != nil {
+	if err := httpx.ParseForm(w, r); err != nil {
 		s.pageError(w, r, err)
 		return
 	}
@@ -243,7 +244,7 @@ func (s *Server) settingsSubmit(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) settingsEmailSubmit(w http.ResponseWriter, r *http.Request) {
-	if err := parseForm(w, r); err != nil {
+	if err := httpx.ParseForm(w, r); err != nil {
 		s.pageError(w, r, err)
 		return
 	}
@@ -257,7 +258,7 @@ func (s *Server) settingsEmailSubmit(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) settingsPasswordSubmit(w http.ResponseWriter, r *http.Request) {
-	if err := parseForm(w, r); err != nil {
+	if err := httpx.ParseForm(w, r); err != nil {
 		s.pageError(w, r, err)
 		return
 	}
@@ -289,7 +290,7 @@ func (s *Server) emailConfirmPage(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) emailConfirmSubmit(w http.ResponseWriter, r *http.Request) {
-	if err := parseForm(w, r); err != nil {
+	if err := httpx.ParseForm(w, r); err != nil {
 		s.pageError(w, r, err)
 		return
 	}
@@ -328,7 +329,7 @@ func (s *Server) tokensPage(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) tokensCreateSubmit(w http.ResponseWriter, r *http.Request) {
-	if err := parseForm(w, r); err != nil {
+	if err := httpx.ParseForm(w, r); err != nil {
 		s.pageError(w, r, err)
 		return
 	}

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/quorum-app/quorum/internal/account"
+	"github.com/quorum-app/quorum/internal/httpx"
 	"github.com/quorum-app/quorum/internal/logging"
 	"github.com/quorum-app/quorum/internal/mail"
 	"github.com/quorum-app/quorum/internal/ratelimit"
@@ -262,7 +263,7 @@ func TestLoginRateLimitIs429WithRetryAfter(t *testing.T) {
 func TestBadInputIs4xx(t *testing.T) {
 	a := newApp(t, nil)
 	cookie := a.signIn(t, randomEmail("bad"), "Bad Input", 1)
-	huge := strings.Repeat("a", server.MaxJSONBody+10)
+	huge := strings.Repeat("a", httpx.MaxJSONBody+10)
 	cases := []struct {
 		name string
 		r    req

@@ -9,6 +9,7 @@ import (
 	"github.com/quorum-app/quorum/internal/authz"
 	"github.com/quorum-app/quorum/internal/domain"
 	"github.com/quorum-app/quorum/internal/group"
+	"github.com/quorum-app/quorum/internal/httpx"
 	"github.com/quorum-app/quorum/internal/notify"
 )
 
@@ -21,9 +22,9 @@ import (
 // The lists of whom to notify (bounds.go): chosen people, in a body's
 // "notify" object, an announcement's body, and the forms' ticked boxes.
 var (
-	listNotify   = List{Field: "notify.user_ids", Max: notify.MaxAudiencePeople}
-	listAnnounce = List{Field: "user_ids", Max: notify.MaxAudiencePeople}
-	formNotify   = List{Field: "notify_user", Max: notify.MaxAudiencePeople}
+	listNotify   = httpx.List{Field: "notify.user_ids", Max: notify.MaxAudiencePeople}
+	listAnnounce = httpx.List{Field: "user_ids", Max: notify.MaxAudiencePeople}
+	formNotify   = httpx.List{Field: "notify_user", Max: notify.MaxAudiencePeople}
 )
 
 // notifyForm is the "notify" fieldset.
@@ -142,7 +143,7 @@ func notifyField(f *formState) {
 
 func (s *Server) apiAnnounceThread(w http.ResponseWriter, r *http.Request) {
 	var in notify.Audience
-	if err := DecodeJSON(w, r, &in); err != nil {
+	if err := httpx.DecodeJSON(w, r, &in); err != nil {
 		s.groupAPIFail(w, r, err)
 		return
 	}
@@ -151,7 +152,7 @@ func (s *Server) apiAnnounceThread(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) apiAnnouncePoll(w http.ResponseWriter, r *http.Request) {
 	var in notify.Audience
-	if err := DecodeJSON(w, r, &in); err != nil {
+	if err := httpx.DecodeJSON(w, r, &in); err != nil {
 		s.pollAPIFail(w, r, err)
 		return
 	}

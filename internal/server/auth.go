@@ -3,13 +3,13 @@ package server
 import (
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/quorum-app/quorum/internal/account"
 	"github.com/quorum-app/quorum/internal/authz"
 	"github.com/quorum-app/quorum/internal/domain"
+	"github.com/quorum-app/quorum/internal/httpx"
 	"github.com/quorum-app/quorum/internal/web"
 )
 
@@ -84,14 +84,12 @@ func (s *Server) authenticate(rt Route) http.Handler {
 }
 
 func (s *Server) authError(w http.ResponseWriter, r *http.Request, rt Route, err error) {
-	if domain.ErrorCode(err) == domain.Unauthorized && !rt.Page {
-		w.Header().Set("WWW-Authenticate", `Bearer realm="quorum"`)
-	}
 	if rt.Page {
 		s.pageError(w, r, err)
 		return
 	}
-	WriteError(w, r, s.log, err)
+	httpx.Challenge(w, err, httpx.BearerChallenge)
+	httpx.WriteError(w, r, s.log, err)
 }
 
 // Viewer returns the signed-in person of a page request (nil when
@@ -121,22 +119,18 @@ func (s *Server) pageError(w http.ResponseWriter, r *http.Request, err error) {
 		http.Redirect(w, r, "/login?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
 		return
 	}
-	p, retry := ProblemFor(r, err)
+	p, retry := httpx.ProblemFor(r, err)
 	if p.Status >= 500 {
 		s.log.ErrorContext(r.Context(), "page failed", "request_id", p.RequestID, "status", p.Status, "error", err.Error())
 	}
 	if retry > 0 {
-		w.Header().Set("Retry-After", retryAfter(retry))
+		w.Header().Set("Retry-After", httpx.RetryAfter(retry))
 	}
 	if s.web == nil {
-		WriteProblem(w, p)
+		httpx.WriteProblem(w, p)
 		return
 	}
 	s.web.Error(w, r, p.Status, p.Title, p.Detail)
-}
-
-func retryAfter(d time.Duration) string {
-	return strconv.Itoa(int((d + time.Second - 1) / time.Second))
 }
 
 // safeNext returns a same-site path to go to after sign-in, or "/".

@@ -9,6 +9,7 @@ import (
 	"github.com/quorum-app/quorum/internal/authz"
 	"github.com/quorum-app/quorum/internal/discussion"
 	"github.com/quorum-app/quorum/internal/domain"
+	"github.com/quorum-app/quorum/internal/httpx"
 	"github.com/quorum-app/quorum/internal/notify"
 )
 
@@ -60,7 +61,7 @@ func (s *Server) apiThreads(w http.ResponseWriter, r *http.Request) {
 	if err == nil {
 		var page any
 		if page, err = s.discussions.Threads(r.Context(), r.PathValue("id"), cursor, limit); err == nil {
-			WriteJSON(w, http.StatusOK, page)
+			httpx.WriteJSON(w, http.StatusOK, page)
 			return
 		}
 	}
@@ -80,7 +81,7 @@ func (s *Server) apiStartThread(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var in threadCreateBody
-	if err := DecodeJSON(w, r, &in); err != nil {
+	if err := httpx.DecodeJSON(w, r, &in); err != nil {
 		s.groupAPIFail(w, r, err)
 		return
 	}
@@ -91,7 +92,7 @@ func (s *Server) apiStartThread(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.Header().Set("Location", threadAPIURL(t.ID))
-	WriteJSON(w, http.StatusCreated, t)
+	httpx.WriteJSON(w, http.StatusCreated, t)
 }
 
 func (s *Server) apiThread(w http.ResponseWriter, r *http.Request) {
@@ -100,7 +101,7 @@ func (s *Server) apiThread(w http.ResponseWriter, r *http.Request) {
 		s.groupAPIFail(w, r, err)
 		return
 	}
-	WriteJSON(w, http.StatusOK, t)
+	httpx.WriteJSON(w, http.StatusOK, t)
 }
 
 type threadUpdateBody struct {
@@ -114,7 +115,7 @@ func (s *Server) apiUpdateThread(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var in threadUpdateBody
-	if err := DecodeJSON(w, r, &in); err != nil {
+	if err := httpx.DecodeJSON(w, r, &in); err != nil {
 		s.groupAPIFail(w, r, err)
 		return
 	}
@@ -124,7 +125,7 @@ func (s *Server) apiUpdateThread(w http.ResponseWriter, r *http.Request) {
 		s.groupAPIFail(w, r, err)
 		return
 	}
-	WriteJSON(w, http.StatusOK, t)
+	httpx.WriteJSON(w, http.StatusOK, t)
 }
 
 func (s *Server) apiDeleteThread(w http.ResponseWriter, r *http.Request) {
@@ -137,7 +138,7 @@ func (s *Server) apiThreadHistory(w http.ResponseWriter, r *http.Request) {
 		s.groupAPIFail(w, r, err)
 		return
 	}
-	WriteJSON(w, http.StatusOK, map[string]any{"items": edits})
+	httpx.WriteJSON(w, http.StatusOK, map[string]any{"items": edits})
 }
 
 func (s *Server) threadResult(w http.ResponseWriter, r *http.Request, t discussion.Thread, err error) {
@@ -145,7 +146,7 @@ func (s *Server) threadResult(w http.ResponseWriter, r *http.Request, t discussi
 		s.groupAPIFail(w, r, err)
 		return
 	}
-	WriteJSON(w, http.StatusOK, t)
+	httpx.WriteJSON(w, http.StatusOK, t)
 }
 
 func (s *Server) apiCloseThread(w http.ResponseWriter, r *http.Request) {
@@ -173,7 +174,7 @@ func (s *Server) apiTimeline(w http.ResponseWriter, r *http.Request) {
 	if err == nil {
 		var p discussion.ThreadPage
 		if p, err = s.discussions.Page(r.Context(), r.PathValue("tid"), cursor, limit); err == nil {
-			WriteJSON(w, http.StatusOK, p)
+			httpx.WriteJSON(w, http.StatusOK, p)
 			return
 		}
 	}
@@ -186,7 +187,7 @@ func (s *Server) apiMarkRead(w http.ResponseWriter, r *http.Request) {
 		s.groupAPIFail(w, r, err)
 		return
 	}
-	WriteJSON(w, http.StatusOK, rs)
+	httpx.WriteJSON(w, http.StatusOK, rs)
 }
 
 // ---- comments and reactions ----
@@ -201,7 +202,7 @@ func (s *Server) apiComment(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var in commentBody
-	if err := DecodeJSON(w, r, &in); err != nil {
+	if err := httpx.DecodeJSON(w, r, &in); err != nil {
 		s.groupAPIFail(w, r, err)
 		return
 	}
@@ -211,7 +212,7 @@ func (s *Server) apiComment(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.Header().Set("Location", threadAPIURL(r.PathValue("tid"), "/comments/", url.PathEscape(it.ID)))
-	WriteJSON(w, http.StatusCreated, it)
+	httpx.WriteJSON(w, http.StatusCreated, it)
 }
 
 type commentEditBody struct {
@@ -224,7 +225,7 @@ func (s *Server) apiEditComment(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var in commentEditBody
-	if err := DecodeJSON(w, r, &in); err != nil {
+	if err := httpx.DecodeJSON(w, r, &in); err != nil {
 		s.groupAPIFail(w, r, err)
 		return
 	}
@@ -233,7 +234,7 @@ func (s *Server) apiEditComment(w http.ResponseWriter, r *http.Request) {
 		s.groupAPIFail(w, r, err)
 		return
 	}
-	WriteJSON(w, http.StatusOK, it)
+	httpx.WriteJSON(w, http.StatusOK, it)
 }
 
 func (s *Server) apiDeleteComment(w http.ResponseWriter, r *http.Request) {
@@ -246,7 +247,7 @@ func (s *Server) apiCommentHistory(w http.ResponseWriter, r *http.Request) {
 		s.groupAPIFail(w, r, err)
 		return
 	}
-	WriteJSON(w, http.StatusOK, map[string]any{"items": edits})
+	httpx.WriteJSON(w, http.StatusOK, map[string]any{"items": edits})
 }
 
 func (s *Server) apiReact(w http.ResponseWriter, r *http.Request) {
@@ -271,7 +272,7 @@ func (s *Server) apiStartUpload(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var in uploadBody
-	if err := DecodeJSON(w, r, &in); err != nil {
+	if err := httpx.DecodeJSON(w, r, &in); err != nil {
 		s.groupAPIFail(w, r, err)
 		return
 	}
@@ -281,7 +282,7 @@ func (s *Server) apiStartUpload(w http.ResponseWriter, r *http.Request) {
 		s.groupAPIFail(w, r, err)
 		return
 	}
-	WriteJSON(w, http.StatusCreated, up)
+	httpx.WriteJSON(w, http.StatusCreated, up)
 }
 
 func (s *Server) apiConfirmUpload(w http.ResponseWriter, r *http.Request) {
@@ -290,7 +291,7 @@ func (s *Server) apiConfirmUpload(w http.ResponseWriter, r *http.Request) {
 		s.groupAPIFail(w, r, err)
 		return
 	}
-	WriteJSON(w, http.StatusOK, f)
+	httpx.WriteJSON(w, http.StatusOK, f)
 }
 
 // download answers 303 to a short-lived presigned GET, only for people
@@ -324,7 +325,7 @@ func (s *Server) apiAddGuest(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var in guestBody
-	if err := DecodeJSON(w, r, &in); err != nil {
+	if err := httpx.DecodeJSON(w, r, &in); err != nil {
 		s.groupAPIFail(w, r, err)
 		return
 	}
@@ -339,7 +340,7 @@ func (s *Server) apiAddGuest(w http.ResponseWriter, r *http.Request) {
 		// which of the two happened.
 		var res discussion.GuestInviteResult
 		if res, err = s.discussions.InviteGuestByEmail(r.Context(), r.PathValue("tid"), in.Email); err == nil {
-			WriteJSON(w, http.StatusCreated, res)
+			httpx.WriteJSON(w, http.StatusCreated, res)
 			return
 		}
 	}
@@ -347,7 +348,7 @@ func (s *Server) apiAddGuest(w http.ResponseWriter, r *http.Request) {
 		s.groupAPIFail(w, r, err)
 		return
 	}
-	WriteJSON(w, http.StatusCreated, map[string]string{"status": "added"})
+	httpx.WriteJSON(w, http.StatusCreated, map[string]string{"status": "added"})
 }
 
 func (s *Server) apiRemoveGuest(w http.ResponseWriter, r *http.Request) {
@@ -360,7 +361,7 @@ type levelBody struct {
 
 func decodeLevel(w http.ResponseWriter, r *http.Request) (notify.Level, error) {
 	var in levelBody
-	if err := DecodeJSON(w, r, &in); err != nil {
+	if err := httpx.DecodeJSON(w, r, &in); err != nil {
 		return "", err
 	}
 	return parseLevel(in.Level)
@@ -386,7 +387,7 @@ func (s *Server) apiThreadLevel(w http.ResponseWriter, r *http.Request) {
 		s.groupAPIFail(w, r, err)
 		return
 	}
-	WriteJSON(w, http.StatusOK, map[string]string{"level": string(l)})
+	httpx.WriteJSON(w, http.StatusOK, map[string]string{"level": string(l)})
 }
 
 func (s *Server) apiGroupLevel(w http.ResponseWriter, r *http.Request) {
@@ -401,7 +402,7 @@ func (s *Server) apiGroupLevel(w http.ResponseWriter, r *http.Request) {
 		s.groupAPIFail(w, r, err)
 		return
 	}
-	WriteJSON(w, http.StatusOK, map[string]string{"level": string(l)})
+	httpx.WriteJSON(w, http.StatusOK, map[string]string{"level": string(l)})
 }
 
 // ---- dashboard and notifications ----
@@ -411,7 +412,7 @@ func (s *Server) apiDashboard(w http.ResponseWriter, r *http.Request) {
 	if err == nil {
 		var ts []discussion.Thread
 		if ts, err = s.discussions.Dashboard(r.Context(), limit); err == nil {
-			WriteJSON(w, http.StatusOK, map[string]any{"items": ts})
+			httpx.WriteJSON(w, http.StatusOK, map[string]any{"items": ts})
 			return
 		}
 	}
@@ -423,7 +424,7 @@ func (s *Server) apiNotifications(w http.ResponseWriter, r *http.Request) {
 	if err == nil {
 		var page any
 		if page, err = s.notifications.List(r.Context(), cursor, limit); err == nil {
-			WriteJSON(w, http.StatusOK, page)
+			httpx.WriteJSON(w, http.StatusOK, page)
 			return
 		}
 	}
@@ -436,7 +437,7 @@ func (s *Server) apiUnreadCount(w http.ResponseWriter, r *http.Request) {
 		s.groupAPIFail(w, r, err)
 		return
 	}
-	WriteJSON(w, http.StatusOK, map[string]int64{"unread": n})
+	httpx.WriteJSON(w, http.StatusOK, map[string]int64{"unread": n})
 }
 
 func (s *Server) apiReadNotification(w http.ResponseWriter, r *http.Request) {

@@ -14,6 +14,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/quorum-app/quorum/internal/httpx"
 	"github.com/quorum-app/quorum/internal/logging"
 	"github.com/quorum-app/quorum/internal/render/rendertest"
 
@@ -81,7 +82,7 @@ func newDiscussionHarnessLog(t *testing.T, logs *slog.Logger) *groupHarness {
 		})
 	}
 	mux.HandleFunc("/", s.notFound)
-	return &groupHarness{t: t, env: env, h: s.observe(mux), people: people, tag: env.Prefix}
+	return &groupHarness{t: t, env: env, h: httpx.Observe(s.log, s.timeout, s.uploadOrigin, mux), people: people, tag: env.Prefix}
 }
 
 func TestDiscussionRoutesDeclareAccess(t *testing.T) {
@@ -347,7 +348,7 @@ func TestDiscussionBadInputIs4xx(t *testing.T) {
 	grp := g.createGroup(alice, "Bad input "+g.tag, "open")
 	th := g.startThread(alice, grp.ID, "Input", "")
 	c := g.postComment(alice, th.ID, "", "first")
-	big := `{"body":"` + strings.Repeat("x", MaxJSONBody) + `"}`
+	big := `{"body":"` + strings.Repeat("x", httpx.MaxJSONBody) + `"}`
 	cases := []struct {
 		name, method, path, body string
 		want                     int

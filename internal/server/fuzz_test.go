@@ -69,7 +69,7 @@ func newSignedIn(tb testing.TB, logw io.Writer) *signedIn {
 	return &signedIn{a: a, h: a.Handler(), cookie: v.Token, ctx: authz.WithActor(context.Background(), act), uid: v.User.ID, tag: env.Prefix}
 }
 
-// requestLog collects the one log line per request of the observe
+// requestLog collects the one log line per request of the httpx.Observe
 // middleware (status, DynamoDB calls, duration) and any panic report.
 type requestLog struct{ syncBuffer }
 

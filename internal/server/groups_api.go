@@ -8,16 +8,15 @@ import (
 	"github.com/quorum-app/quorum/internal/authz"
 	"github.com/quorum-app/quorum/internal/domain"
 	"github.com/quorum-app/quorum/internal/group"
+	"github.com/quorum-app/quorum/internal/httpx"
 )
 
 // JSON API of groups (docs/api/groups.md). Handlers decode, call the group
 // core and encode; the core decides access and validates.
 
 func (s *Server) groupAPIFail(w http.ResponseWriter, r *http.Request, err error) {
-	if domain.ErrorCode(err) == domain.Unauthorized {
-		w.Header().Set("WWW-Authenticate", `Bearer realm="quorum"`)
-	}
-	WriteError(w, r, s.log, err)
+	httpx.Challenge(w, err, httpx.BearerChallenge)
+	httpx.WriteError(w, r, s.log, err)
 }
 
 // groupPageParams reads ?cursor= and ?limit= (1..100, default 50).
@@ -44,7 +43,7 @@ func (s *Server) apiMyGroups(w http.ResponseWriter, r *http.Request) {
 		var page any
 		page, err = s.groups.Mine(r.Context(), cursor, limit)
 		if err == nil {
-			WriteJSON(w, http.StatusOK, page)
+			httpx.WriteJSON(w, http.StatusOK, page)
 			return
 		}
 	}
@@ -58,7 +57,7 @@ func (s *Server) apiCreateGroup(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var in group.CreateInput
-	if err := DecodeJSON(w, r, &in); err != nil {
+	if err := httpx.DecodeJSON(w, r, &in); err != nil {
 		s.groupAPIFail(w, r, err)
 		return
 	}
@@ -68,7 +67,7 @@ func (s *Server) apiCreateGroup(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.Header().Set("Location", "/api/v1/groups/"+g.ID)
-	WriteJSON(w, http.StatusCreated, g)
+	httpx.WriteJSON(w, http.StatusCreated, g)
 }
 
 func (s *Server) apiGetGroup(w http.ResponseWriter, r *http.Request) {
@@ -77,12 +76,12 @@ func (s *Server) apiGetGroup(w http.ResponseWriter, r *http.Request) {
 		s.groupAPIFail(w, r, err)
 		return
 	}
-	WriteJSON(w, http.StatusOK, g)
+	httpx.WriteJSON(w, http.StatusOK, g)
 }
 
 func (s *Server) apiUpdateGroup(w http.ResponseWriter, r *http.Request) {
 	var in group.UpdateInput
-	if err := DecodeJSON(w, r, &in); err != nil {
+	if err := httpx.DecodeJSON(w, r, &in); err != nil {
 		s.groupAPIFail(w, r, err)
 		return
 	}
@@ -91,7 +90,7 @@ func (s *Server) apiUpdateGroup(w http.ResponseWriter, r *http.Request) {
 		s.groupAPIFail(w, r, err)
 		return
 	}
-	WriteJSON(w, http.StatusOK, g)
+	httpx.WriteJSON(w, http.StatusOK, g)
 }
 
 func (s *Server) apiSubgroups(w http.ResponseWriter, r *http.Request) {
@@ -100,7 +99,7 @@ func (s *Server) apiSubgroups(w http.ResponseWriter, r *http.Request) {
 		s.groupAPIFail(w, r, err)
 		return
 	}
-	WriteJSON(w, http.StatusOK, map[string]any{"items": list})
+	httpx.WriteJSON(w, http.StatusOK, map[string]any{"items": list})
 }
 
 func (s *Server) apiMembers(w http.ResponseWriter, r *http.Request) {
@@ -108,7 +107,7 @@ func (s *Server) apiMembers(w http.ResponseWriter, r *http.Request) {
 	if err == nil {
 		var page any
 		if page, err = s.groups.Members(r.Context(), r.PathValue("id"), cursor, limit); err == nil {
-			WriteJSON(w, http.StatusOK, page)
+			httpx.WriteJSON(w, http.StatusOK, page)
 			return
 		}
 	}
@@ -119,7 +118,7 @@ func (s *Server) apiSetRole(w http.ResponseWriter, r *http.Request) {
 	var in struct {
 		Role string `json:"role"`
 	}
-	if err := DecodeJSON(w, r, &in); err != nil {
+	if err := httpx.DecodeJSON(w, r, &in); err != nil {
 		s.groupAPIFail(w, r, err)
 		return
 	}
@@ -128,7 +127,7 @@ func (s *Server) apiSetRole(w http.ResponseWriter, r *http.Request) {
 		s.groupAPIFail(w, r, err)
 		return
 	}
-	WriteJSON(w, http.StatusOK, m)
+	httpx.WriteJSON(w, http.StatusOK, m)
 }
 
 func (s *Server) groupNoContent(w http.ResponseWriter, r *http.Request, err error) {
@@ -150,7 +149,7 @@ func (s *Server) apiJoin(w http.ResponseWriter, r *http.Request) {
 		s.groupAPIFail(w, r, err)
 		return
 	}
-	WriteJSON(w, http.StatusOK, g)
+	httpx.WriteJSON(w, http.StatusOK, g)
 }
 
 func (s *Server) apiLeave(w http.ResponseWriter, r *http.Request) {
@@ -162,7 +161,7 @@ func (s *Server) apiInvitations(w http.ResponseWriter, r *http.Request) {
 	if err == nil {
 		var page any
 		if page, err = s.groups.Invitations(r.Context(), r.PathValue("id"), cursor, limit); err == nil {
-			WriteJSON(w, http.StatusOK, page)
+			httpx.WriteJSON(w, http.StatusOK, page)
 			return
 		}
 	}
@@ -171,7 +170,7 @@ func (s *Server) apiInvitations(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) apiInvite(w http.ResponseWriter, r *http.Request) {
 	var in group.InviteInput
-	if err := DecodeJSON(w, r, &in); err != nil {
+	if err := httpx.DecodeJSON(w, r, &in); err != nil {
 		s.groupAPIFail(w, r, err)
 		return
 	}
@@ -180,7 +179,7 @@ func (s *Server) apiInvite(w http.ResponseWriter, r *http.Request) {
 		s.groupAPIFail(w, r, err)
 		return
 	}
-	WriteJSON(w, http.StatusCreated, map[string]any{"items": res})
+	httpx.WriteJSON(w, http.StatusCreated, map[string]any{"items": res})
 }
 
 func (s *Server) apiResendInvitation(w http.ResponseWriter, r *http.Request) {
@@ -189,7 +188,7 @@ func (s *Server) apiResendInvitation(w http.ResponseWriter, r *http.Request) {
 		s.groupAPIFail(w, r, err)
 		return
 	}
-	WriteJSON(w, http.StatusOK, inv)
+	httpx.WriteJSON(w, http.StatusOK, inv)
 }
 
 func (s *Server) apiRevokeInvitation(w http.ResponseWriter, r *http.Request) {
@@ -202,7 +201,7 @@ func (s *Server) apiJoinLink(w http.ResponseWriter, r *http.Request) {
 		s.groupAPIFail(w, r, err)
 		return
 	}
-	WriteJSON(w, http.StatusOK, map[string]string{"url": link})
+	httpx.WriteJSON(w, http.StatusOK, map[string]string{"url": link})
 }
 
 func (s *Server) apiResetJoinLink(w http.ResponseWriter, r *http.Request) {
@@ -211,7 +210,7 @@ func (s *Server) apiResetJoinLink(w http.ResponseWriter, r *http.Request) {
 		s.groupAPIFail(w, r, err)
 		return
 	}
-	WriteJSON(w, http.StatusOK, map[string]string{"url": link})
+	httpx.WriteJSON(w, http.StatusOK, map[string]string{"url": link})
 }
 
 func (s *Server) apiRequests(w http.ResponseWriter, r *http.Request) {
@@ -219,7 +218,7 @@ func (s *Server) apiRequests(w http.ResponseWriter, r *http.Request) {
 	if err == nil {
 		var page any
 		if page, err = s.groups.Requests(r.Context(), r.PathValue("id"), cursor, limit); err == nil {
-			WriteJSON(w, http.StatusOK, page)
+			httpx.WriteJSON(w, http.StatusOK, page)
 			return
 		}
 	}
@@ -230,7 +229,7 @@ func (s *Server) apiRequestMembership(w http.ResponseWriter, r *http.Request) {
 	var in struct {
 		Message string `json:"message"`
 	}
-	if err := DecodeJSON(w, r, &in); err != nil {
+	if err := httpx.DecodeJSON(w, r, &in); err != nil {
 		s.groupAPIFail(w, r, err)
 		return
 	}
@@ -238,7 +237,7 @@ func (s *Server) apiRequestMembership(w http.ResponseWriter, r *http.Request) {
 		s.groupAPIFail(w, r, err)
 		return
 	}
-	WriteJSON(w, http.StatusCreated, map[string]string{"status": "pending"})
+	httpx.WriteJSON(w, http.StatusCreated, map[string]string{"status": "pending"})
 }
 
 func (s *Server) apiApproveRequest(w http.ResponseWriter, r *http.Request) {
@@ -255,7 +254,7 @@ func (s *Server) apiPreviewInvitation(w http.ResponseWriter, r *http.Request) {
 		s.groupAPIFail(w, r, err)
 		return
 	}
-	WriteJSON(w, http.StatusOK, p)
+	httpx.WriteJSON(w, http.StatusOK, p)
 }
 
 func (s *Server) apiAcceptInvitation(w http.ResponseWriter, r *http.Request) {
@@ -264,7 +263,7 @@ func (s *Server) apiAcceptInvitation(w http.ResponseWriter, r *http.Request) {
 		s.groupAPIFail(w, r, err)
 		return
 	}
-	WriteJSON(w, http.StatusOK, g)
+	httpx.WriteJSON(w, http.StatusOK, g)
 }
 
 func (s *Server) apiPreviewJoinLink(w http.ResponseWriter, r *http.Request) {
@@ -273,7 +272,7 @@ func (s *Server) apiPreviewJoinLink(w http.ResponseWriter, r *http.Request) {
 		s.groupAPIFail(w, r, err)
 		return
 	}
-	WriteJSON(w, http.StatusOK, p)
+	httpx.WriteJSON(w, http.StatusOK, p)
 }
 
 func (s *Server) apiJoinViaLink(w http.ResponseWriter, r *http.Request) {
@@ -282,5 +281,5 @@ func (s *Server) apiJoinViaLink(w http.ResponseWriter, r *http.Request) {
 		s.groupAPIFail(w, r, err)
 		return
 	}
-	WriteJSON(w, http.StatusOK, g)
+	httpx.WriteJSON(w, http.StatusOK, g)
 }

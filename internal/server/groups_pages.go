@@ -8,6 +8,7 @@ import (
 	"github.com/quorum-app/quorum/internal/authz"
 	"github.com/quorum-app/quorum/internal/domain"
 	"github.com/quorum-app/quorum/internal/group"
+	"github.com/quorum-app/quorum/internal/httpx"
 	"github.com/quorum-app/quorum/internal/store"
 )
 
@@ -76,7 +77,7 @@ func groupURL(id string, parts ...string) string {
 
 // groupPostForm parses the form of a page POST; it fails with the error page.
 func (s *Server) groupPostForm(w http.ResponseWriter, r *http.Request) bool {
-	if err := parseForm(w, r); err != nil {
+	if err := httpx.ParseForm(w, r); err != nil {
 		s.pageError(w, r, err)
 		return false
 	}
@@ -87,11 +88,11 @@ func (s *Server) groupPostForm(w http.ResponseWriter, r *http.Request) bool {
 // on its form rather than the error page: the form is read, listErr is the
 // bound it breaks (the handler does no other work with it than re-render).
 func (s *Server) pagePostForm(w http.ResponseWriter, r *http.Request) (listErr error, ok bool) {
-	if err := readForm(w, r); err != nil {
+	if err := httpx.ReadForm(w, r); err != nil {
 		s.pageError(w, r, err)
 		return nil, false
 	}
-	return boundForm(r, listsOf(r.Context())), true
+	return httpx.BoundForm(r, httpx.ListsOf(r.Context())), true
 }
 
 // ---- list and create ----
@@ -283,7 +284,7 @@ func (s *Server) renderGroupMembers(w http.ResponseWriter, r *http.Request, stat
 func (s *Server) groupMemberFail(w http.ResponseWriter, r *http.Request, err error) {
 	switch domain.ErrorCode(err) {
 	case domain.Conflict, domain.Forbidden, domain.Invalid:
-		s.renderGroupMembers(w, r, Status(domain.ErrorCode(err)), domain.ErrorMessage(err))
+		s.renderGroupMembers(w, r, httpx.Status(domain.ErrorCode(err)), domain.ErrorMessage(err))
 	default:
 		s.pageError(w, r, err)
 	}

@@ -15,6 +15,7 @@ import (
 	"github.com/quorum-app/quorum/internal/authz"
 	"github.com/quorum-app/quorum/internal/domain"
 	"github.com/quorum-app/quorum/internal/group"
+	"github.com/quorum-app/quorum/internal/httpx"
 	"github.com/quorum-app/quorum/internal/logging"
 	"github.com/quorum-app/quorum/internal/mail"
 	"github.com/quorum-app/quorum/internal/store"
@@ -97,7 +98,7 @@ func newGroupHarness(t *testing.T) *groupHarness {
 		})
 	}
 	mux.HandleFunc("/", s.notFound)
-	return &groupHarness{t: t, env: env, h: s.observe(mux), people: people, tag: env.Prefix}
+	return &groupHarness{t: t, env: env, h: httpx.Observe(s.log, s.timeout, s.uploadOrigin, mux), people: people, tag: env.Prefix}
 }
 
 func (g *groupHarness) user(name string) string {

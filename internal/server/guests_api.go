@@ -4,6 +4,7 @@ import (
 	"net/http"
 
 	"github.com/quorum-app/quorum/internal/discussion"
+	"github.com/quorum-app/quorum/internal/httpx"
 )
 
 // JSON API of thread guests and their email invitations (see
@@ -18,7 +19,7 @@ func (s *Server) apiGuests(w http.ResponseWriter, r *http.Request) {
 		s.groupAPIFail(w, r, err)
 		return
 	}
-	WriteJSON(w, http.StatusOK, map[string]any{"items": gs})
+	httpx.WriteJSON(w, http.StatusOK, map[string]any{"items": gs})
 }
 
 func (s *Server) apiGuestInvitations(w http.ResponseWriter, r *http.Request) {
@@ -30,7 +31,7 @@ func (s *Server) apiGuestInvitations(w http.ResponseWriter, r *http.Request) {
 		s.groupAPIFail(w, r, err)
 		return
 	}
-	WriteJSON(w, http.StatusOK, map[string]any{"items": invs})
+	httpx.WriteJSON(w, http.StatusOK, map[string]any{"items": invs})
 }
 
 type guestInviteBody struct {
@@ -45,7 +46,7 @@ func (s *Server) apiInviteGuestByEmail(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var in guestInviteBody
-	if err := DecodeJSON(w, r, &in); err != nil {
+	if err := httpx.DecodeJSON(w, r, &in); err != nil {
 		s.groupAPIFail(w, r, err)
 		return
 	}
@@ -58,7 +59,7 @@ func (s *Server) apiInviteGuestByEmail(w http.ResponseWriter, r *http.Request) {
 	if res.Status == "resent" {
 		status = http.StatusOK
 	}
-	WriteJSON(w, status, res)
+	httpx.WriteJSON(w, status, res)
 }
 
 func (s *Server) apiRevokeGuestInvitation(w http.ResponseWriter, r *http.Request) {
@@ -75,7 +76,7 @@ func (s *Server) apiPreviewGuestInvitation(w http.ResponseWriter, r *http.Reques
 		return
 	}
 	w.Header().Set("Referrer-Policy", "no-referrer")
-	WriteJSON(w, http.StatusOK, p)
+	httpx.WriteJSON(w, http.StatusOK, p)
 }
 
 func (s *Server) apiAcceptGuestInvitation(w http.ResponseWriter, r *http.Request) {
@@ -87,5 +88,5 @@ func (s *Server) apiAcceptGuestInvitation(w http.ResponseWriter, r *http.Request
 		s.groupAPIFail(w, r, err)
 		return
 	}
-	WriteJSON(w, http.StatusOK, map[string]discussion.Thread{"thread": t})
+	httpx.WriteJSON(w, http.StatusOK, map[string]discussion.Thread{"thread": t})
 }

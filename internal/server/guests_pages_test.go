@@ -13,6 +13,7 @@ import (
 	"github.com/quorum-app/quorum/internal/blob"
 	"github.com/quorum-app/quorum/internal/discussion"
 	"github.com/quorum-app/quorum/internal/group"
+	"github.com/quorum-app/quorum/internal/httpx"
 	"github.com/quorum-app/quorum/internal/logging"
 	"github.com/quorum-app/quorum/internal/mail"
 	"github.com/quorum-app/quorum/internal/notify"
@@ -69,7 +70,7 @@ func newGuestHarness(t *testing.T) *groupHarness {
 		})
 	}
 	mux.HandleFunc("/", s.notFound)
-	return &groupHarness{t: t, env: env, h: s.observe(mux), people: people, tag: env.Prefix}
+	return &groupHarness{t: t, env: env, h: httpx.Observe(s.log, s.timeout, s.uploadOrigin, mux), people: people, tag: env.Prefix}
 }
 
 var threadInviteRe = regexp.MustCompile(`/thread-invitations/([A-Za-z0-9._-]+)`)

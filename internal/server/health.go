@@ -7,6 +7,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/quorum-app/quorum/internal/httpx"
 	"github.com/quorum-app/quorum/internal/logging"
 )
 
@@ -45,5 +46,5 @@ func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
 		checks[res.name] = "ok"
 	}
 	sort.Strings(names)
-	WriteJSON(w, code, map[string]any{"status": status, "checks": checks})
+	httpx.WriteJSON(w, code, map[string]any{"status": status, "checks": checks})
 }

@@ -3,6 +3,7 @@ package server
 import (
 	"net/http"
 
+	"github.com/quorum-app/quorum/internal/httpx"
 	"github.com/quorum-app/quorum/internal/inbox"
 )
 
@@ -12,24 +13,24 @@ import (
 func (s *Server) apiHeldReply(w http.ResponseWriter, r *http.Request) {
 	h, err := s.inbox.HeldMessage(r.Context(), r.PathValue("hid"))
 	if err != nil {
-		WriteError(w, r, s.log, err)
+		httpx.WriteError(w, r, s.log, err)
 		return
 	}
-	WriteJSON(w, http.StatusOK, h)
+	httpx.WriteJSON(w, http.StatusOK, h)
 }
 
 func (s *Server) apiHeldReplyConfirm(w http.ResponseWriter, r *http.Request) {
 	out, err := s.inbox.ConfirmHeld(r.Context(), r.PathValue("hid"))
 	if err != nil {
-		WriteError(w, r, s.log, err)
+		httpx.WriteError(w, r, s.log, err)
 		return
 	}
-	WriteJSON(w, http.StatusOK, out)
+	httpx.WriteJSON(w, http.StatusOK, out)
 }
 
 func (s *Server) apiHeldReplyDiscard(w http.ResponseWriter, r *http.Request) {
 	if err := s.inbox.DiscardHeld(r.Context(), r.PathValue("hid")); err != nil {
-		WriteError(w, r, s.log, err)
+		httpx.WriteError(w, r, s.log, err)
 		return
 	}
 	w.WriteHeader(http.StatusNoContent)
@@ -42,10 +43,10 @@ type heldList struct {
 func (s *Server) apiGroupHeld(w http.ResponseWriter, r *http.Request) {
 	items, err := s.inbox.GroupHeld(r.Context(), r.PathValue("id"))
 	if err != nil {
-		WriteError(w, r, s.log, err)
+		httpx.WriteError(w, r, s.log, err)
 		return
 	}
-	WriteJSON(w, http.StatusOK, heldList{Items: items})
+	httpx.WriteJSON(w, http.StatusOK, heldList{Items: items})
 }
 
 // allowBody is the optional body of allow: alias_user_id remembers the
@@ -57,22 +58,22 @@ type allowBody struct {
 func (s *Server) apiGroupHeldAllow(w http.ResponseWriter, r *http.Request) {
 	var in allowBody
 	if r.ContentLength != 0 {
-		if err := DecodeJSON(w, r, &in); err != nil {
-			WriteError(w, r, s.log, err)
+		if err := httpx.DecodeJSON(w, r, &in); err != nil {
+			httpx.WriteError(w, r, s.log, err)
 			return
 		}
 	}
 	out, err := s.inbox.AllowHeld(r.Context(), r.PathValue("id"), r.PathValue("hid"), inbox.AllowInput{AliasUserID: in.AliasUserID})
 	if err != nil {
-		WriteError(w, r, s.log, err)
+		httpx.WriteError(w, r, s.log, err)
 		return
 	}
-	WriteJSON(w, http.StatusOK, out)
+	httpx.WriteJSON(w, http.StatusOK, out)
 }
 
 func (s *Server) apiGroupHeldDiscard(w http.ResponseWriter, r *http.Request) {
 	if err := s.inbox.DiscardGroupHeld(r.Context(), r.PathValue("id"), r.PathValue("hid")); err != nil {
-		WriteError(w, r, s.log, err)
+		httpx.WriteError(w, r, s.log, err)
 		return
 	}
 	w.WriteHeader(http.StatusNoContent)
@@ -80,7 +81,7 @@ func (s *Server) apiGroupHeldDiscard(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) apiGroupHeldBlock(w http.ResponseWriter, r *http.Request) {
 	if err := s.inbox.BlockSender(r.Context(), r.PathValue("id"), r.PathValue("hid")); err != nil {
-		WriteError(w, r, s.log, err)
+		httpx.WriteError(w, r, s.log, err)
 		return
 	}
 	w.WriteHeader(http.StatusNoContent)
@@ -93,15 +94,15 @@ type senderList struct {
 func (s *Server) apiGroupSenders(w http.ResponseWriter, r *http.Request) {
 	rules, err := s.inbox.GroupSenders(r.Context(), r.PathValue("id"))
 	if err != nil {
-		WriteError(w, r, s.log, err)
+		httpx.WriteError(w, r, s.log, err)
 		return
 	}
-	WriteJSON(w, http.StatusOK, senderList{Items: rules})
+	httpx.WriteJSON(w, http.StatusOK, senderList{Items: rules})
 }
 
 func (s *Server) apiGroupSenderRemove(w http.ResponseWriter, r *http.Request) {
 	if err := s.inbox.RemoveSender(r.Context(), r.PathValue("id"), r.PathValue("rid")); err != nil {
-		WriteError(w, r, s.log, err)
+		httpx.WriteError(w, r, s.log, err)
 		return
 	}
 	w.WriteHeader(http.StatusNoContent)

@@ -12,6 +12,7 @@ import (
 	"github.com/quorum-app/quorum/internal/authz"
 	"github.com/quorum-app/quorum/internal/domain"
 	"github.com/quorum-app/quorum/internal/group"
+	"github.com/quorum-app/quorum/internal/httpx"
 	"github.com/quorum-app/quorum/internal/inbound"
 	"github.com/quorum-app/quorum/internal/inbox"
 	"github.com/quorum-app/quorum/internal/render"
@@ -134,7 +135,7 @@ func (s *Server) heldReplyFail(w http.ResponseWriter, r *http.Request, hid strin
 		s.pageError(w, r, herr)
 		return
 	}
-	s.renderHeldReply(w, r, Status(domain.ErrorCode(err)), h, domain.ErrorMessage(err))
+	s.renderHeldReply(w, r, httpx.Status(domain.ErrorCode(err)), h, domain.ErrorMessage(err))
 }
 
 // ---- a group's held mail, for its admins ----
@@ -221,7 +222,7 @@ func (s *Server) groupHeldDone(w http.ResponseWriter, r *http.Request, err error
 		if errors.As(err, &de) && len(de.Fields) > 0 {
 			msg = "The member chosen as the address's owner " + de.Fields[0].Message + "."
 		}
-		s.renderGroupHeld(w, r, Status(domain.ErrorCode(err)), msg)
+		s.renderGroupHeld(w, r, httpx.Status(domain.ErrorCode(err)), msg)
 		return
 	}
 	s.pageError(w, r, err)

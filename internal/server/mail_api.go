@@ -4,6 +4,7 @@ import (
 	"net/http"
 
 	"github.com/quorum-app/quorum/internal/domain"
+	"github.com/quorum-app/quorum/internal/httpx"
 	"github.com/quorum-app/quorum/internal/mailpref"
 )
 
@@ -12,24 +13,24 @@ import (
 func (s *Server) apiMailPrefs(w http.ResponseWriter, r *http.Request) {
 	p, err := s.mailprefs.Get(r.Context())
 	if err != nil {
-		WriteError(w, r, s.log, err)
+		httpx.WriteError(w, r, s.log, err)
 		return
 	}
-	WriteJSON(w, http.StatusOK, p)
+	httpx.WriteJSON(w, http.StatusOK, p)
 }
 
 func (s *Server) apiUpdateMailPrefs(w http.ResponseWriter, r *http.Request) {
 	var in mailpref.Update
-	if err := DecodeJSON(w, r, &in); err != nil {
-		WriteError(w, r, s.log, err)
+	if err := httpx.DecodeJSON(w, r, &in); err != nil {
+		httpx.WriteError(w, r, s.log, err)
 		return
 	}
 	p, err := s.mailprefs.Update(r.Context(), in)
 	if err != nil {
-		WriteError(w, r, s.log, err)
+		httpx.WriteError(w, r, s.log, err)
 		return
 	}
-	WriteJSON(w, http.StatusOK, p)
+	httpx.WriteJSON(w, http.StatusOK, p)
 }
 
 func (s *Server) apiSetOptOut(w http.ResponseWriter, r *http.Request) {
@@ -43,11 +44,11 @@ func (s *Server) apiDeleteOptOut(w http.ResponseWriter, r *http.Request) {
 func (s *Server) apiOptOut(w http.ResponseWriter, r *http.Request, off bool) {
 	sc := mailpref.Scope{Kind: r.PathValue("kind"), ID: r.PathValue("id")}
 	if sc.Kind != mailpref.ScopeGroup && sc.Kind != mailpref.ScopeThread {
-		WriteError(w, r, s.log, domain.Errorf(domain.NotFound, "there is nothing at %s", r.URL.Path))
+		httpx.WriteError(w, r, s.log, domain.Errorf(domain.NotFound, "there is nothing at %s", r.URL.Path))
 		return
 	}
 	if err := s.mailprefs.SetOptOut(r.Context(), sc, off); err != nil {
-		WriteError(w, r, s.log, err)
+		httpx.WriteError(w, r, s.log, err)
 		return
 	}
 	w.WriteHeader(http.StatusNoContent)

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/quorum-app/quorum/internal/authz"
+	"github.com/quorum-app/quorum/internal/httpx"
 	"github.com/quorum-app/quorum/internal/mailpref"
 )
 
@@ -64,7 +65,7 @@ func (s *Server) unsubscribePage(w http.ResponseWriter, r *http.Request) {
 // nothing we need, so it is read (bounded) and ignored. No session and no
 // CSRF token are needed, and any session sent along is not used.
 func (s *Server) unsubscribeSubmit(w http.ResponseWriter, r *http.Request) {
-	_, _ = io.Copy(io.Discard, http.MaxBytesReader(w, r.Body, maxFormBody))
+	_, _ = io.Copy(io.Discard, http.MaxBytesReader(w, r.Body, httpx.MaxFormBody))
 	token := r.PathValue("token")
 	sc, err := s.mailprefs.Unsubscribe(r.Context(), token)
 	if err != nil {
@@ -79,7 +80,7 @@ func (s *Server) unsubscribeSubmit(w http.ResponseWriter, r *http.Request) {
 // POST /unsubscribe/{token}/undo: resubscribe with the same token (the
 // "undo" button). Cross-origin protection applies: it is a browser form.
 func (s *Server) unsubscribeUndo(w http.ResponseWriter, r *http.Request) {
-	_, _ = io.Copy(io.Discard, http.MaxBytesReader(w, r.Body, maxFormBody))
+	_, _ = io.Copy(io.Discard, http.MaxBytesReader(w, r.Body, httpx.MaxFormBody))
 	token := r.PathValue("token")
 	sc, err := s.mailprefs.Resubscribe(r.Context(), token)
 	if err != nil {
@@ -170,7 +171,7 @@ func (s *Server) mailPrefsPage(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) mailPrefsSubmit(w http.ResponseWriter, r *http.Request) {
-	if err := parseForm(w, r); err != nil {
+	if err := httpx.ParseForm(w, r); err != nil {
 		s.pageError(w, r, err)
 		return
 	}

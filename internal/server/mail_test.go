@@ -13,6 +13,7 @@ import (
 
 	"github.com/quorum-app/quorum/internal/account"
 	"github.com/quorum-app/quorum/internal/authz"
+	"github.com/quorum-app/quorum/internal/httpx"
 	"github.com/quorum-app/quorum/internal/logging"
 	"github.com/quorum-app/quorum/internal/mail"
 	"github.com/quorum-app/quorum/internal/mailpref"
@@ -379,7 +380,7 @@ func TestEmailPreferencesAPI(t *testing.T) {
 		t.Fatalf("GET: %d %s", rec.Code, rec.Body)
 	}
 	rec = h.do(req{method: "PUT", path: "/api/v1/me/email-preferences", cookie: cookie, body: `{"mode":"sometimes","digest_hour":-1,"time_zone":"Nowhere/Land"}`})
-	var prob server.Problem
+	var prob httpx.Problem
 	if err := json.Unmarshal(rec.Body.Bytes(), &prob); rec.Code != 400 || err != nil || rec.Header().Get("Content-Type") != "application/problem+json" || len(prob.Errors) != 3 {
 		t.Fatalf("invalid PUT: %d %s", rec.Code, rec.Body)
 	}

@@ -2,12 +2,11 @@ package server
 
 import (
 	"errors"
-	"mime"
 	"net/http"
-	"unicode/utf8"
 
 	"github.com/quorum-app/quorum/internal/authz"
 	"github.com/quorum-app/quorum/internal/domain"
+	"github.com/quorum-app/quorum/internal/httpx"
 )
 
 // What every page uses: the home page and static files, reading a posted
@@ -26,46 +25,6 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) static(w http.ResponseWriter, r *http.Request) {
 	s.web.Static().ServeHTTP(w, r)
-}
-
-// maxFormBody bounds HTML form posts.
-const maxFormBody = 64 << 10
-
-// parseForm reads an urlencoded form with a size limit and rejects invalid
-// UTF-8 in names or values, like DecodeJSON does for JSON, and lists longer
-// than the route allows (Route.Lists).
-func parseForm(w http.ResponseWriter, r *http.Request) error {
-	if err := readForm(w, r); err != nil {
-		return err
-	}
-	return boundForm(r, listsOf(r.Context()))
-}
-
-// readForm is parseForm without the list bounds.
-func readForm(w http.ResponseWriter, r *http.Request) error {
-	mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
-	if err != nil || mt != "application/x-www-form-urlencoded" {
-		return domain.Errorf(domain.Unsupported, "the form must be sent as application/x-www-form-urlencoded")
-	}
-	r.Body = http.MaxBytesReader(w, r.Body, maxFormBody)
-	if err := r.ParseForm(); err != nil {
-		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) {
-			return domain.Errorf(domain.TooLarge, "the form is larger than %d bytes", maxFormBody)
-		}
-		return domain.Errorf(domain.Invalid, "the form could not be read")
-	}
-	for k, vs := range r.PostForm {
-		if !utf8.ValidString(k) {
-			return domain.Errorf(domain.Invalid, "the form is not valid UTF-8")
-		}
-		for _, v := range vs {
-			if !utf8.ValidString(v) {
-				return domain.Errorf(domain.Invalid, "the form field %q is not valid UTF-8", k)
-			}
-		}
-	}
-	return nil
 }
 
 // fieldMsg is one entry of a form's error summary.
@@ -94,7 +53,7 @@ func newForm(values map[string]string) *formState {
 
 // fail records err on the form and returns the status to answer with.
 func (f *formState) fail(err error) int {
-	p := Status(domain.ErrorCode(err))
+	p := httpx.Status(domain.ErrorCode(err))
 	var de *domain.Error
 	if errors.As(err, &de) && len(de.Fields) > 0 {
 		f.Error = "Please correct the following:"
@@ -124,7 +83,7 @@ func (s *Server) formFail(w http.ResponseWriter, r *http.Request, err error, f *
 	}
 	var de *domain.Error
 	if errors.As(err, &de) && de.RetryAfter > 0 {
-		w.Header().Set("Retry-After", retryAfter(de.RetryAfter))
+		w.Header().Set("Retry-After", httpx.RetryAfter(de.RetryAfter))
 	}
 	render(f.fail(err))
 }

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/quorum-app/quorum/internal/httpx"
 	"github.com/quorum-app/quorum/internal/logging"
 )
 
@@ -19,7 +20,7 @@ func TestPanicRecoveredAndLogged(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s.handler = s.observe(http.HandlerFunc(func(http.ResponseWriter, *http.Request) { panic("boom") }))
+	s.handler = httpx.Observe(s.log, s.timeout, s.uploadOrigin, http.HandlerFunc(func(http.ResponseWriter, *http.Request) { panic("boom") }))
 	req := httptest.NewRequest("GET", "/x?email=alice@example.org", nil)
 	rec := httptest.NewRecorder()
 	s.ServeHTTP(rec, req)

@@ -15,6 +15,7 @@ import (
 	"github.com/quorum-app/quorum/internal/calendar"
 	"github.com/quorum-app/quorum/internal/decision"
 	"github.com/quorum-app/quorum/internal/domain"
+	"github.com/quorum-app/quorum/internal/httpx"
 	"github.com/quorum-app/quorum/internal/ids"
 	"github.com/quorum-app/quorum/internal/notify"
 	"github.com/quorum-app/quorum/internal/poll"
@@ -36,7 +37,7 @@ func (s *Server) needPolls(page bool, h http.HandlerFunc) http.HandlerFunc {
 				s.pageError(w, r, errPollsOff)
 				return
 			}
-			WriteError(w, r, s.log, errPollsOff)
+			httpx.WriteError(w, r, s.log, errPollsOff)
 			return
 		}
 		h(w, r)
@@ -73,7 +74,7 @@ func overlaySettings(base poll.Settings, raw json.RawMessage) (poll.Settings, er
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&base); err != nil {
-		err = jsonError(err)
+		err = httpx.JSONError(err)
 		var de *domain.Error
 		if errors.As(err, &de) {
 			for i := range de.Fields {
@@ -127,7 +128,7 @@ func (s *Server) apiCreatePoll(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var in pollInput
-	if err := DecodeJSON(w, r, &in); err != nil {
+	if err := httpx.DecodeJSON(w, r, &in); err != nil {
 		s.pollAPIFail(w, r, err)
 		return
 	}
@@ -143,7 +144,7 @@ func (s *Server) apiCreatePoll(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.Header().Set("Location", "/api/v1/polls/"+p.ID)
-	WriteJSON(w, http.StatusCreated, p)
+	httpx.WriteJSON(w, http.StatusCreated, p)
 }
 
 func (s *Server) apiListPolls(w http.ResponseWriter, r *http.Request) {
@@ -151,7 +152,7 @@ func (s *Server) apiListPolls(w http.ResponseWriter, r *http.Request) {
 	if err == nil {
 		var page any
 		if page, err = s.decisions.List(r.Context(), r.PathValue("id"), cursor, limit); err == nil {
-			WriteJSON(w, http.StatusOK, page)
+			httpx.WriteJSON(w, http.StatusOK, page)
 			return
 		}
 	}
@@ -164,7 +165,7 @@ func (s *Server) apiGetPoll(w http.ResponseWriter, r *http.Request) {
 		s.pollAPIFail(w, r, err)
 		return
 	}
-	WriteJSON(w, http.StatusOK, p)
+	httpx.WriteJSON(w, http.StatusOK, p)
 }
 
 // pollPatch edits a poll: fields left out keep their value; settings are
@@ -182,7 +183,7 @@ type pollPatch struct {
 
 func (s *Server) apiUpdatePoll(w http.ResponseWriter, r *http.Request) {
 	var in pollPatch
-	if err := DecodeJSON(w, r, &in); err != nil {
+	if err := httpx.DecodeJSON(w, r, &in); err != nil {
 		s.pollAPIFail(w, r, err)
 		return
 	}
@@ -210,7 +211,7 @@ func (s *Server) apiUpdatePoll(w http.ResponseWriter, r *http.Request) {
 		s.pollAPIFail(w, r, err)
 		return
 	}
-	WriteJSON(w, http.StatusOK, out)
+	httpx.WriteJSON(w, http.StatusOK, out)
 }
 
 type closingInput struct {
@@ -219,7 +220,7 @@ type closingInput struct {
 
 func (s *Server) decodeClosing(w http.ResponseWriter, r *http.Request) (time.Time, error) {
 	var in closingInput
-	if err := DecodeJSON(w, r, &in); err != nil {
+	if err := httpx.DecodeJSON(w, r, &in); err != nil {
 		return time.Time{}, err
 	}
 	if in.ClosingAt == nil {
@@ -233,7 +234,7 @@ func (s *Server) apiExtendPoll(w http.ResponseWriter, r *http.Request) {
 	if err == nil {
 		var p decision.Poll
 		if p, err = s.decisions.Extend(r.Context(), r.PathValue("pid"), at); err == nil {
-			WriteJSON(w, http.StatusOK, p)
+			httpx.WriteJSON(w, http.StatusOK, p)
 			return
 		}
 	}
@@ -245,7 +246,7 @@ func (s *Server) apiReopenPoll(w http.ResponseWriter, r *http.Request) {
 	if err == nil {
 		var p decision.Poll
 		if p, err = s.decisions.Reopen(r.Context(), r.PathValue("pid"), at); err == nil {
-			WriteJSON(w, http.StatusOK, p)
+			httpx.WriteJSON(w, http.StatusOK, p)
 			return
 		}
 	}
@@ -258,7 +259,7 @@ func (s *Server) apiClosePoll(w http.ResponseWriter, r *http.Request) {
 		s.pollAPIFail(w, r, err)
 		return
 	}
-	WriteJSON(w, http.StatusOK, p)
+	httpx.WriteJSON(w, http.StatusOK, p)
 }
 
 func (s *Server) apiDeletePoll(w http.ResponseWriter, r *http.Request) {
@@ -272,7 +273,7 @@ func (s *Server) apiVoters(w http.ResponseWriter, r *http.Request) {
 	if err == nil {
 		var page any
 		if page, err = s.decisions.Voters(r.Context(), r.PathValue("pid"), cursor, limit); err == nil {
-			WriteJSON(w, http.StatusOK, page)
+			httpx.WriteJSON(w, http.StatusOK, page)
 			return
 		}
 	}
@@ -283,7 +284,7 @@ func (s *Server) apiAddVoter(w http.ResponseWriter, r *http.Request) {
 	var in struct {
 		UserID string `json:"user_id"`
 	}
-	if err := DecodeJSON(w, r, &in); err != nil {
+	if err := httpx.DecodeJSON(w, r, &in); err != nil {
 		s.pollAPIFail(w, r, err)
 		return
 	}
@@ -298,7 +299,7 @@ func (s *Server) apiAddOption(w http.ResponseWriter, r *http.Request) {
 		Start  time.Time `json:"start,omitzero"`
 		AllDay bool      `json:"all_day,omitempty"`
 	}
-	if err := DecodeJSON(w, r, &in); err != nil {
+	if err := httpx.DecodeJSON(w, r, &in); err != nil {
 		s.pollAPIFail(w, r, err)
 		return
 	}
@@ -307,7 +308,7 @@ func (s *Server) apiAddOption(w http.ResponseWriter, r *http.Request) {
 		s.pollAPIFail(w, r, err)
 		return
 	}
-	WriteJSON(w, http.StatusCreated, p)
+	httpx.WriteJSON(w, http.StatusCreated, p)
 }
 
 func (s *Server) apiRemoveVoter(w http.ResponseWriter, r *http.Request) {
@@ -329,7 +330,7 @@ func (s *Server) apiVote(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var in voteBody
-	if err := DecodeJSON(w, r, &in); err != nil {
+	if err := httpx.DecodeJSON(w, r, &in); err != nil {
 		s.pollAPIFail(w, r, err)
 		return
 	}
@@ -342,7 +343,7 @@ func (s *Server) apiVote(w http.ResponseWriter, r *http.Request) {
 	if res.Changed {
 		status = http.StatusOK
 	}
-	WriteJSON(w, status, res)
+	httpx.WriteJSON(w, status, res)
 }
 
 // optionalBody decodes a JSON body when there is one (DELETE may have none).
@@ -352,16 +353,16 @@ func optionalBody(w http.ResponseWriter, r *http.Request, v any) error {
 	}
 	if r.ContentLength < 0 {
 		// Unknown length: peek.
-		b, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxJSONBody))
+		b, err := io.ReadAll(http.MaxBytesReader(w, r.Body, httpx.MaxJSONBody))
 		if err != nil {
-			return domain.Errorf(domain.TooLarge, "the request body is larger than %d bytes", MaxJSONBody)
+			return domain.Errorf(domain.TooLarge, "the request body is larger than %d bytes", httpx.MaxJSONBody)
 		}
 		if len(bytes.TrimSpace(b)) == 0 {
 			return nil
 		}
 		r.Body = io.NopCloser(bytes.NewReader(b))
 	}
-	return DecodeJSON(w, r, v)
+	return httpx.DecodeJSON(w, r, v)
 }
 
 func (s *Server) apiWithdraw(w http.ResponseWriter, r *http.Request) {
@@ -381,14 +382,14 @@ func (s *Server) apiMyBallot(w http.ResponseWriter, r *http.Request) {
 		s.pollAPIFail(w, r, err)
 		return
 	}
-	WriteJSON(w, http.StatusOK, b)
+	httpx.WriteJSON(w, http.StatusOK, b)
 }
 
 func (s *Server) apiVerifyReceipt(w http.ResponseWriter, r *http.Request) {
 	var in struct {
 		Receipt string `json:"receipt"`
 	}
-	if err := DecodeJSON(w, r, &in); err != nil {
+	if err := httpx.DecodeJSON(w, r, &in); err != nil {
 		s.pollAPIFail(w, r, err)
 		return
 	}
@@ -397,7 +398,7 @@ func (s *Server) apiVerifyReceipt(w http.ResponseWriter, r *http.Request) {
 		s.pollAPIFail(w, r, err)
 		return
 	}
-	WriteJSON(w, http.StatusOK, v)
+	httpx.WriteJSON(w, http.StatusOK, v)
 }
 
 // ---- results ----
@@ -408,7 +409,7 @@ func (s *Server) apiResults(w http.ResponseWriter, r *http.Request) {
 		s.pollAPIFail(w, r, err)
 		return
 	}
-	WriteJSON(w, http.StatusOK, v)
+	httpx.WriteJSON(w, http.StatusOK, v)
 }
 
 // ballotOut is a ballot with its voter's name (no name in anonymous polls).
@@ -461,7 +462,7 @@ func (s *Server) apiBallots(w http.ResponseWriter, r *http.Request) {
 	if err == nil {
 		var l decision.BallotList
 		if l, err = s.decisions.Ballots(r.Context(), r.PathValue("pid"), cursor, limit); err == nil {
-			WriteJSON(w, http.StatusOK, s.ballotsWithNames(r.Context(), l))
+			httpx.WriteJSON(w, http.StatusOK, s.ballotsWithNames(r.Context(), l))
 			return
 		}
 	}
@@ -483,7 +484,7 @@ func (s *Server) apiUndecided(w http.ResponseWriter, r *http.Request) {
 	for _, id := range ids {
 		items = append(items, person{UserID: id, Name: names[id]})
 	}
-	WriteJSON(w, http.StatusOK, map[string]any{"items": items})
+	httpx.WriteJSON(w, http.StatusOK, map[string]any{"items": items})
 }
 
 func (s *Server) apiRemind(w http.ResponseWriter, r *http.Request) {
@@ -492,14 +493,14 @@ func (s *Server) apiRemind(w http.ResponseWriter, r *http.Request) {
 		s.pollAPIFail(w, r, err)
 		return
 	}
-	WriteJSON(w, http.StatusOK, res)
+	httpx.WriteJSON(w, http.StatusOK, res)
 }
 
 // ---- outcomes ----
 
 func (s *Server) apiSetOutcome(w http.ResponseWriter, r *http.Request) {
 	var in decision.OutcomeInput
-	if err := DecodeJSON(w, r, &in); err != nil {
+	if err := httpx.DecodeJSON(w, r, &in); err != nil {
 		s.pollAPIFail(w, r, err)
 		return
 	}
@@ -508,7 +509,7 @@ func (s *Server) apiSetOutcome(w http.ResponseWriter, r *http.Request) {
 		s.pollAPIFail(w, r, err)
 		return
 	}
-	WriteJSON(w, http.StatusOK, o)
+	httpx.WriteJSON(w, http.StatusOK, o)
 }
 
 func (s *Server) apiGetOutcome(w http.ResponseWriter, r *http.Request) {
@@ -517,7 +518,7 @@ func (s *Server) apiGetOutcome(w http.ResponseWriter, r *http.Request) {
 		s.pollAPIFail(w, r, err)
 		return
 	}
-	WriteJSON(w, http.StatusOK, o)
+	httpx.WriteJSON(w, http.StatusOK, o)
 }
 
 // ---- exports ----

@@ -18,6 +18,7 @@ import (
 	"github.com/quorum-app/quorum/internal/decision"
 	"github.com/quorum-app/quorum/internal/domain"
 	"github.com/quorum-app/quorum/internal/group"
+	"github.com/quorum-app/quorum/internal/httpx"
 	"github.com/quorum-app/quorum/internal/notify"
 	"github.com/quorum-app/quorum/internal/poll"
 )
@@ -562,7 +563,7 @@ func defFromForm(t poll.Type, form url.Values, loc *time.Location, base *poll.De
 	if base != nil {
 		existing = base.Options
 	}
-	lines := formLines(get("options"))
+	lines := httpx.FormLines(get("options"))
 	switch {
 	case t == poll.TypeProposal:
 		var opts []poll.Option

@@ -14,6 +14,7 @@ import (
 	"github.com/quorum-app/quorum/internal/authz"
 	"github.com/quorum-app/quorum/internal/decision"
 	"github.com/quorum-app/quorum/internal/domain"
+	"github.com/quorum-app/quorum/internal/httpx"
 	"github.com/quorum-app/quorum/internal/poll"
 )
 
@@ -218,7 +219,7 @@ func ballotFromForm(d poll.Definition, form url.Values) (poll.Ballot, []string, 
 			b.Choices = append(b.Choices, poll.Choice{OptionID: o.ID, Score: n})
 		}
 	case poll.TypeRankedChoice:
-		order = formCommas(form.Get("order"))
+		order = httpx.FormCommas(form.Get("order"))
 		if !b.NoneOfTheAbove {
 			for i, id := range order {
 				if i >= d.RankedN() {

@@ -1,6 +1,10 @@
 package server
 
-import "net/http"
+import (
+	"net/http"
+
+	"github.com/quorum-app/quorum/internal/httpx"
+)
 
 // accountRoutes: sign-up, sign-in, sessions, API tokens, profile.
 // Session routes refuse bearer tokens (credential management must not be
@@ -50,7 +54,7 @@ func (s *Server) accountRoutes() []Route {
 		{Pattern: "POST /settings/sessions/revoke-all", Access: Session, Page: true, Handler: s.sessionsRevokeAllSubmit},
 	}
 	for i := range routes {
-		routes[i].Handler = s.needAccounts(routes[i].Page, withLists(routes[i].Lists, routes[i].Handler))
+		routes[i].Handler = s.needAccounts(routes[i].Page, httpx.WithLists(routes[i].Lists, routes[i].Handler))
 	}
 	return routes
 }
@@ -65,7 +69,7 @@ func (s *Server) needAccounts(page bool, h http.HandlerFunc) http.HandlerFunc {
 				s.pageError(w, r, err)
 				return
 			}
-			WriteError(w, r, s.log, err)
+			httpx.WriteError(w, r, s.log, err)
 			return
 		}
 		h(w, r)

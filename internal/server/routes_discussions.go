@@ -4,6 +4,7 @@ import (
 	"net/http"
 
 	"github.com/quorum-app/quorum/internal/domain"
+	"github.com/quorum-app/quorum/internal/httpx"
 )
 
 // discussionRoutes: threads, comments, reactions, attachments, timeline,
@@ -15,7 +16,7 @@ func (s *Server) discussionRoutes() []Route {
 	routes := []Route{
 		// JSON API
 		{Pattern: "GET /api/v1/groups/{id}/threads", Access: Public, Handler: s.apiThreads},
-		{Pattern: "POST /api/v1/groups/{id}/threads", Access: Token, Handler: s.apiStartThread, Lists: []List{listNotify}},
+		{Pattern: "POST /api/v1/groups/{id}/threads", Access: Token, Handler: s.apiStartThread, Lists: []httpx.List{listNotify}},
 		{Pattern: "PUT /api/v1/groups/{id}/notification-level", Access: Token, Handler: s.apiGroupLevel},
 		{Pattern: "GET /api/v1/threads/{tid}", Access: Public, Handler: s.apiThread},
 		{Pattern: "PATCH /api/v1/threads/{tid}", Access: Token, Handler: s.apiUpdateThread},
@@ -28,7 +29,7 @@ func (s *Server) discussionRoutes() []Route {
 		{Pattern: "GET /api/v1/threads/{tid}/timeline", Access: Public, Handler: s.apiTimeline},
 		{Pattern: "POST /api/v1/threads/{tid}/read", Access: Token, Handler: s.apiMarkRead},
 		{Pattern: "PUT /api/v1/threads/{tid}/notification-level", Access: Token, Handler: s.apiThreadLevel},
-		{Pattern: "POST /api/v1/threads/{tid}/announce", Access: Token, Handler: s.apiAnnounceThread, Lists: []List{listAnnounce}},
+		{Pattern: "POST /api/v1/threads/{tid}/announce", Access: Token, Handler: s.apiAnnounceThread, Lists: []httpx.List{listAnnounce}},
 		{Pattern: "POST /api/v1/threads/{tid}/comments", Access: Token, Handler: s.apiComment},
 		{Pattern: "PATCH /api/v1/threads/{tid}/comments/{cid}", Access: Token, Handler: s.apiEditComment},
 		{Pattern: "DELETE /api/v1/threads/{tid}/comments/{cid}", Access: Token, Handler: s.apiDeleteComment},
@@ -55,7 +56,7 @@ func (s *Server) discussionRoutes() []Route {
 		// Pages (writes are Session routes: bearer tokens are refused)
 		{Pattern: "GET /groups/{id}/threads", Access: Public, Page: true, Handler: s.threadListPage},
 		{Pattern: "GET /groups/{id}/threads/new", Access: Session, Page: true, Handler: s.threadNewPage},
-		{Pattern: "POST /groups/{id}/threads", Access: Session, Page: true, Handler: s.threadCreateSubmit, Lists: []List{formNotify}},
+		{Pattern: "POST /groups/{id}/threads", Access: Session, Page: true, Handler: s.threadCreateSubmit, Lists: []httpx.List{formNotify}},
 		{Pattern: "POST /groups/{id}/notification-level", Access: Session, Page: true, Handler: s.groupLevelSubmit},
 		{Pattern: "GET /threads/{tid}", Access: Public, Page: true, Handler: s.threadPage},
 		{Pattern: "GET /threads/{tid}/edit", Access: Session, Page: true, Handler: s.threadEditPage},
@@ -67,7 +68,7 @@ func (s *Server) discussionRoutes() []Route {
 		{Pattern: "POST /threads/{tid}/unpin", Access: Session, Page: true, Handler: s.threadUnpinSubmit},
 		{Pattern: "POST /threads/{tid}/delete", Access: Session, Page: true, Handler: s.threadDeleteSubmit},
 		{Pattern: "POST /threads/{tid}/notification-level", Access: Session, Page: true, Handler: s.threadLevelSubmit},
-		{Pattern: "POST /threads/{tid}/announce", Access: Session, Page: true, Handler: s.threadAnnounceSubmit, Lists: []List{formNotify}},
+		{Pattern: "POST /threads/{tid}/announce", Access: Session, Page: true, Handler: s.threadAnnounceSubmit, Lists: []httpx.List{formNotify}},
 		{Pattern: "POST /threads/{tid}/guests", Access: Session, Page: true, Handler: s.threadGuestSubmit},
 		{Pattern: "GET /threads/{tid}/guests", Access: Session, Page: true, Handler: s.threadGuestsPage},
 		{Pattern: "POST /threads/{tid}/guests/invite", Access: Session, Page: true, Handler: s.threadGuestInviteSubmit},
@@ -89,7 +90,7 @@ func (s *Server) discussionRoutes() []Route {
 		{Pattern: "POST /notifications/read-all", Access: Session, Page: true, Handler: s.notificationsReadAllSubmit},
 	}
 	for i := range routes {
-		routes[i].Handler = s.needDiscussions(routes[i].Page, withLists(routes[i].Lists, routes[i].Handler))
+		routes[i].Handler = s.needDiscussions(routes[i].Page, httpx.WithLists(routes[i].Lists, routes[i].Handler))
 	}
 	return routes
 }
@@ -105,7 +106,7 @@ func (s *Server) needDiscussions(page bool, h http.HandlerFunc) http.HandlerFunc
 				s.pageError(w, r, errDiscussionsOff)
 				return
 			}
-			WriteError(w, r, s.log, errDiscussionsOff)
+			httpx.WriteError(w, r, s.log, errDiscussionsOff)
 			return
 		}
 		h(w, r)

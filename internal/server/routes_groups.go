@@ -5,6 +5,7 @@ import (
 
 	"github.com/quorum-app/quorum/internal/domain"
 	"github.com/quorum-app/quorum/internal/group"
+	"github.com/quorum-app/quorum/internal/httpx"
 )
 
 // groupRoutes: groups, subgroups, memberships, invitations, join links and
@@ -25,7 +26,7 @@ func (s *Server) groupRoutes() []Route {
 		{Pattern: "POST /api/v1/groups/{id}/join", Access: Token, Handler: s.apiJoin},
 		{Pattern: "POST /api/v1/groups/{id}/leave", Access: Token, Handler: s.apiLeave},
 		{Pattern: "GET /api/v1/groups/{id}/invitations", Access: Token, Handler: s.apiInvitations},
-		{Pattern: "POST /api/v1/groups/{id}/invitations", Access: Token, Handler: s.apiInvite, Lists: []List{listInvites}},
+		{Pattern: "POST /api/v1/groups/{id}/invitations", Access: Token, Handler: s.apiInvite, Lists: []httpx.List{listInvites}},
 		{Pattern: "POST /api/v1/groups/{id}/invitations/{iid}/resend", Access: Token, Handler: s.apiResendInvitation},
 		{Pattern: "DELETE /api/v1/groups/{id}/invitations/{iid}", Access: Token, Handler: s.apiRevokeInvitation},
 		{Pattern: "GET /api/v1/groups/{id}/join-link", Access: Token, Handler: s.apiJoinLink},
@@ -51,7 +52,7 @@ func (s *Server) groupRoutes() []Route {
 		{Pattern: "POST /groups/{id}/members/{uid}/role", Access: Session, Page: true, Handler: s.groupRoleSubmit},
 		{Pattern: "POST /groups/{id}/members/{uid}/remove", Access: Session, Page: true, Handler: s.groupRemoveSubmit},
 		{Pattern: "GET /groups/{id}/invitations", Access: Session, Page: true, Handler: s.groupInvitationsPage},
-		{Pattern: "POST /groups/{id}/invitations", Access: Session, Page: true, Handler: s.groupInviteSubmit, Lists: []List{formInvites}},
+		{Pattern: "POST /groups/{id}/invitations", Access: Session, Page: true, Handler: s.groupInviteSubmit, Lists: []httpx.List{formInvites}},
 		{Pattern: "POST /groups/{id}/invitations/{iid}/resend", Access: Session, Page: true, Handler: s.groupResendSubmit},
 		{Pattern: "POST /groups/{id}/invitations/{iid}/revoke", Access: Session, Page: true, Handler: s.groupRevokeSubmit},
 		{Pattern: "POST /groups/{id}/join-link/reset", Access: Session, Page: true, Handler: s.groupResetLinkSubmit},
@@ -66,7 +67,7 @@ func (s *Server) groupRoutes() []Route {
 		{Pattern: "POST /join/{token}", Access: Session, Page: true, Handler: s.joinLinkSubmit},
 	}
 	for i := range routes {
-		routes[i].Handler = s.needGroups(routes[i].Page, withLists(routes[i].Lists, routes[i].Handler))
+		routes[i].Handler = s.needGroups(routes[i].Page, httpx.WithLists(routes[i].Lists, routes[i].Handler))
 	}
 	return routes
 }
@@ -82,7 +83,7 @@ func (s *Server) needGroups(page bool, h http.HandlerFunc) http.HandlerFunc {
 				s.pageError(w, r, errGroupsOff)
 				return
 			}
-			WriteError(w, r, s.log, errGroupsOff)
+			httpx.WriteError(w, r, s.log, errGroupsOff)
 			return
 		}
 		h(w, r)
@@ -93,6 +94,6 @@ func (s *Server) needGroups(page bool, h http.HandlerFunc) http.HandlerFunc {
 // addresses per request; the form takes them separated by commas,
 // semicolons, spaces or lines.
 var (
-	listInvites = List{Field: "emails", Max: group.MaxInvites}
-	formInvites = List{Field: "emails", Max: group.MaxInvites, Split: splitGroupEmails}
+	listInvites = httpx.List{Field: "emails", Max: group.MaxInvites}
+	formInvites = httpx.List{Field: "emails", Max: group.MaxInvites, Split: splitGroupEmails}
 )

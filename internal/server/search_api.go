@@ -10,6 +10,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/quorum-app/quorum/internal/domain"
+	"github.com/quorum-app/quorum/internal/httpx"
 	"github.com/quorum-app/quorum/internal/search"
 )
 
@@ -238,5 +239,5 @@ func (s *Server) apiSearch(w http.ResponseWriter, r *http.Request) {
 	for _, h := range res.Hits {
 		out.Hits = append(out.Hits, hitJSON(h))
 	}
-	WriteJSON(w, http.StatusOK, out)
+	httpx.WriteJSON(w, http.StatusOK, out)
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/quorum-app/quorum/internal/authz"
 	"github.com/quorum-app/quorum/internal/domain"
 	"github.com/quorum-app/quorum/internal/group"
+	"github.com/quorum-app/quorum/internal/httpx"
 	"github.com/quorum-app/quorum/internal/search"
 )
 
@@ -91,7 +92,7 @@ func (s *Server) searchPage(w http.ResponseWriter, r *http.Request) {
 				s.pageError(w, r, err)
 				return
 			}
-			status = Status(code)
+			status = httpx.Status(code)
 			d.Error = domain.ErrorMessage(err)
 			var de *domain.Error
 			if errors.As(err, &de) {

@@ -5,6 +5,7 @@ import (
 
 	"github.com/quorum-app/quorum/infra/facts"
 	"github.com/quorum-app/quorum/internal/domain"
+	"github.com/quorum-app/quorum/internal/httpx"
 )
 
 // securityFacts is what /security shows: the deployment's facts as the CDK
@@ -30,8 +31,8 @@ func (s *Server) securityPage(w http.ResponseWriter, r *http.Request) {
 // GET /api/v1/security
 func (s *Server) apiSecurity(w http.ResponseWriter, r *http.Request) {
 	if s.security.Facts == nil {
-		WriteError(w, r, s.log, domain.Errorf(domain.Unavailable, "this installation has not published its security facts"))
+		httpx.WriteError(w, r, s.log, domain.Errorf(domain.Unavailable, "this installation has not published its security facts"))
 		return
 	}
-	WriteJSON(w, http.StatusOK, map[string]any{"local": s.security.Local, "facts": s.security.Facts})
+	httpx.WriteJSON(w, http.StatusOK, map[string]any{"local": s.security.Local, "facts": s.security.Facts})
 }

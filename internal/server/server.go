@@ -17,6 +17,7 @@ import (
 	"github.com/quorum-app/quorum/internal/discussion"
 	"github.com/quorum-app/quorum/internal/domain"
 	"github.com/quorum-app/quorum/internal/group"
+	"github.com/quorum-app/quorum/internal/httpx"
 	"github.com/quorum-app/quorum/internal/idempotency"
 	"github.com/quorum-app/quorum/internal/inbox"
 	"github.com/quorum-app/quorum/internal/logging"
@@ -114,14 +115,14 @@ type Route struct {
 	Page    bool
 	Handler http.HandlerFunc
 	// Lists are the lists the request body may hold, with their bounds
-	// (bounds.go); a JSON body with any other list is refused. Each area's
-	// route function applies them (withLists) to its handlers.
-	Lists []List
+	// (httpx/bounds.go); a JSON body with any other list is refused. Each area's
+	// route function applies them (httpx.WithLists) to its handlers.
+	Lists []httpx.List
 }
 
 // New builds the handler.
 func New(d Deps) (*Server, error) {
-	if err := CheckUploadOrigin(d.UploadOrigin); err != nil {
+	if err := httpx.CheckUploadOrigin(d.UploadOrigin); err != nil {
 		return nil, err
 	}
 	s := &Server{log: d.Log, health: d.Health, web: d.Web, timeout: d.Timeout, uploadOrigin: d.UploadOrigin}
@@ -142,7 +143,7 @@ func New(d Deps) (*Server, error) {
 		scope := func(r *http.Request) string { return authz.ActorFrom(r.Context()).UserID }
 		opts := idempotency.Options{Lease: d.KeyLease, Log: s.log, RequestID: logging.RequestID}
 		keyed = idempotency.Middleware(d.Idempotency, scope, opts, func(w http.ResponseWriter, r *http.Request, err error) {
-			WriteError(w, r, s.log, err)
+			httpx.WriteError(w, r, s.log, err)
 		})
 	}
 	for _, rt := range s.routes {
@@ -165,9 +166,9 @@ func New(d Deps) (*Server, error) {
 		}
 	}
 	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		WriteError(w, r, s.log, domain.Errorf(domain.Forbidden, "cross-origin request rejected: state-changing requests must come from this site"))
+		httpx.WriteError(w, r, s.log, domain.Errorf(domain.Forbidden, "cross-origin request rejected: state-changing requests must come from this site"))
 	}))
-	s.handler = s.observe(cop.Handler(mux))
+	s.handler = httpx.Observe(s.log, s.timeout, s.uploadOrigin, cop.Handler(mux))
 	return s, nil
 }
 
@@ -183,7 +184,7 @@ func (s *Server) notFound(w http.ResponseWriter, r *http.Request) {
 		s.web.Error(w, r, http.StatusNotFound, "Page not found", "There is nothing at this address.")
 		return
 	}
-	WriteError(w, r, s.log, err)
+	httpx.WriteError(w, r, s.log, err)
 }
 
 func wantsHTML(r *http.Request) bool {

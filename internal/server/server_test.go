@@ -13,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/quorum-app/quorum/internal/domain"
+	"github.com/quorum-app/quorum/internal/httpx"
 	"github.com/quorum-app/quorum/internal/server"
 	"github.com/quorum-app/quorum/internal/store"
 	"github.com/quorum-app/quorum/internal/web"
@@ -71,7 +72,7 @@ func TestSecurityHeadersOnEveryResponse(t *testing.T) {
 	}
 	for _, rq := range requests {
 		rec := do(s, rq.method, rq.path, nil)
-		for k, v := range server.SecurityHeaders(testUploadOrigin) {
+		for k, v := range httpx.SecurityHeaders(testUploadOrigin) {
 			if got := rec.Header().Get(k); got != v {
 				t.Errorf("%s %s (%d): header %s = %q, want %q", rq.method, rq.path, rec.Code, k, got, v)
 			}
@@ -80,7 +81,7 @@ func TestSecurityHeadersOnEveryResponse(t *testing.T) {
 			t.Errorf("%s %s: no request id", rq.method, rq.path)
 		}
 	}
-	csp := server.SecurityHeaders(testUploadOrigin)["Content-Security-Policy"]
+	csp := httpx.SecurityHeaders(testUploadOrigin)["Content-Security-Policy"]
 	for _, must := range []string{"default-src 'none'", "script-src 'self'", "frame-ancestors 'none'", "connect-src 'self' " + testUploadOrigin + ";"} {
 		if !strings.Contains(csp, must) {
 			t.Errorf("CSP lacks %q: %s", must, csp)
@@ -90,7 +91,7 @@ func TestSecurityHeadersOnEveryResponse(t *testing.T) {
 		t.Errorf("CSP allows inline code or an origin other than the uploads bucket's, or that one outside connect-src: %s", csp)
 	}
 	// Without an uploads origin, no other origin at all.
-	csp = server.SecurityHeaders("")["Content-Security-Policy"]
+	csp = httpx.SecurityHeaders("")["Content-Security-Policy"]
 	if strings.Contains(csp, "unsafe-inline") || strings.Contains(csp, "http") || !strings.Contains(csp, "connect-src 'self';") {
 		t.Errorf("CSP without an upload origin allows inline code or another origin: %s", csp)
 	}
@@ -103,7 +104,7 @@ func TestSecurityHeadersOnEveryResponse(t *testing.T) {
 // cannot smuggle a wildcard, a path or another directive into the CSP.
 func TestUploadOriginIsABareOrigin(t *testing.T) {
 	for _, ok := range []string{"", testUploadOrigin, "http://127.0.0.1:9000", "https://uploads.example.org"} {
-		if err := server.CheckUploadOrigin(ok); err != nil {
+		if err := httpx.CheckUploadOrigin(ok); err != nil {
 			t.Errorf("%q refused: %v", ok, err)
 		}
 	}
@@ -176,7 +177,7 @@ func TestNotFoundIsProblemForAPIAndPageForBrowsers(t *testing.T) {
 	if rec.Code != 404 || rec.Header().Get("Content-Type") != "application/problem+json" {
 		t.Fatalf("api 404: %d %q", rec.Code, rec.Header().Get("Content-Type"))
 	}
-	var p server.Problem
+	var p httpx.Problem
 	if err := json.Unmarshal(rec.Body.Bytes(), &p); err != nil || p.Status != 404 || p.RequestID == "" {
 		t.Fatalf("problem %+v %v", p, err)
 	}
@@ -214,7 +215,7 @@ func TestStatusMapping(t *testing.T) {
 		domain.Unsupported: 415, domain.RateLimited: 429, domain.Internal: 500, domain.Unavailable: 503,
 	}
 	for code, want := range cases {
-		if got := server.Status(code); got != want {
+		if got := httpx.Status(code); got != want {
 			t.Errorf("Status(%s) = %d, want %d", code, got, want)
 		}
 	}
@@ -224,19 +225,19 @@ func TestWriteErrorRetryAfterAndFields(t *testing.T) {
 	req := httptest.NewRequest("POST", "/api/v1/login", nil)
 	rec := httptest.NewRecorder()
 	err := &domain.Error{Code: domain.RateLimited, Message: "too many attempts", RetryAfter: 1500 * 1e6}
-	server.WriteError(rec, req, nil, err)
+	httpx.WriteError(rec, req, nil, err)
 	if rec.Code != 429 || rec.Header().Get("Retry-After") != "2" {
 		t.Fatalf("%d retry-after %q", rec.Code, rec.Header().Get("Retry-After"))
 	}
 	rec = httptest.NewRecorder()
-	server.WriteError(rec, req, nil, domain.Validation(domain.FieldError{Field: "email", Message: "is not an email address"}))
-	var p server.Problem
+	httpx.WriteError(rec, req, nil, domain.Validation(domain.FieldError{Field: "email", Message: "is not an email address"}))
+	var p httpx.Problem
 	_ = json.Unmarshal(rec.Body.Bytes(), &p)
 	if p.Status != 400 || len(p.Errors) != 1 || p.Errors[0].Field != "email" {
 		t.Fatalf("problem %+v", p)
 	}
 	rec = httptest.NewRecorder()
-	server.WriteError(rec, req, nil, errors.New("dynamodb table quorum-main arn:aws:..."))
+	httpx.WriteError(rec, req, nil, errors.New("dynamodb table quorum-main arn:aws:..."))
 	if rec.Code != 500 || strings.Contains(rec.Body.String(), "arn:aws") {
 		t.Fatalf("internal error leaked: %s", rec.Body)
 	}
@@ -271,7 +272,7 @@ func TestEvery503HasRetryAfter(t *testing.T) {
 		{"raw deadline", fmt.Errorf("query: %w", context.DeadlineExceeded), "2"},
 	} {
 		rec := httptest.NewRecorder()
-		h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { server.WriteError(w, r, nil, c.err) })
+		h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { httpx.WriteError(w, r, nil, c.err) })
 		h.ServeHTTP(rec, httptest.NewRequest("GET", "/api/v1/x", nil))
 		if rec.Code != 503 || rec.Header().Get("Retry-After") != c.want {
 			t.Errorf("%s: %d with Retry-After %q, want 503 with %q", c.name, rec.Code, rec.Header().Get("Retry-After"), c.want)

@@ -1,4 +1,4 @@
-package server
+package httpx
 
 import (
 	"context"
@@ -14,7 +14,7 @@ import (
 // with its bound, taken from the constant of the core that owns the rule
 // (poll.MaxOptions, group.MaxInvites, ...). The bound is enforced while the
 // body is decoded, before the handler does any other work: DecodeJSON stops
-// reading at the first item over the bound, parseForm checks the parsed form
+// reading at the first item over the bound, ParseForm checks the parsed form
 // before returning it. A JSON body may hold no other list: an array at an
 // undeclared path is refused too, so a list added to a body without a bound
 // fails its first test.
@@ -34,8 +34,8 @@ type List struct {
 
 type listsKey struct{}
 
-// withLists makes the route's lists known to DecodeJSON and parseForm.
-func withLists(lists []List, h http.HandlerFunc) http.HandlerFunc {
+// WithLists makes the route's lists known to DecodeJSON and ParseForm.
+func WithLists(lists []List, h http.HandlerFunc) http.HandlerFunc {
 	if len(lists) == 0 {
 		return h
 	}
@@ -44,7 +44,8 @@ func withLists(lists []List, h http.HandlerFunc) http.HandlerFunc {
 	}
 }
 
-func listsOf(ctx context.Context) []List {
+// ListsOf returns the lists WithLists declared for the request.
+func ListsOf(ctx context.Context) []List {
 	l, _ := ctx.Value(listsKey{}).([]List)
 	return l
 }
@@ -136,8 +137,8 @@ func declared(lists []List, path string) *List {
 	return nil
 }
 
-// boundForm checks the declared lists of a parsed form.
-func boundForm(r *http.Request, lists []List) error {
+// BoundForm checks the declared lists of a parsed form.
+func BoundForm(r *http.Request, lists []List) error {
 	for _, l := range lists {
 		vs := r.PostForm[l.Field]
 		n := len(vs)
@@ -154,8 +155,8 @@ func boundForm(r *http.Request, lists []List) error {
 	return nil
 }
 
-// formLines are the non-empty lines of a textarea, trimmed.
-func formLines(s string) []string {
+// FormLines are the non-empty lines of a textarea, trimmed.
+func FormLines(s string) []string {
 	var out []string
 	for _, l := range strings.Split(strings.ReplaceAll(s, "\r\n", "\n"), "\n") {
 		if l = strings.TrimSpace(l); l != "" {
@@ -165,8 +166,8 @@ func formLines(s string) []string {
 	return out
 }
 
-// formCommas are the non-empty items of a comma-separated value, trimmed.
-func formCommas(s string) []string {
+// FormCommas are the non-empty items of a comma-separated value, trimmed.
+func FormCommas(s string) []string {
 	var out []string
 	for _, v := range strings.Split(s, ",") {
 		if v = strings.TrimSpace(v); v != "" {

@@ -1,4 +1,4 @@
-package server
+package httpx
 
 import (
 	"encoding/json"
@@ -56,7 +56,7 @@ func Status(code domain.Code) int {
 }
 
 // ProblemFor builds the problem body for err and the Retry-After to send
-// with it (0: none named; observe gives every 503 one). Errors that are not domain errors go through
+// with it (0: none named; Observe gives every 503 one). Errors that are not domain errors go through
 // the one classification of storage failures first, so a throttled or
 // unreachable table is a 503 wherever it surfaces. Internal errors get a
 // generic detail; their cause is logged by WriteError, never sent.
@@ -89,7 +89,7 @@ func WriteError(w http.ResponseWriter, r *http.Request, log *slog.Logger, err er
 		log.ErrorContext(r.Context(), "request failed", "request_id", p.RequestID, "status", p.Status, "error", err.Error())
 	}
 	if retry > 0 {
-		w.Header().Set("Retry-After", strconv.Itoa(int((retry+time.Second-1)/time.Second)))
+		w.Header().Set("Retry-After", RetryAfter(retry))
 	}
 	WriteProblem(w, p)
 }
@@ -108,4 +108,23 @@ func WriteJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(status)
 	_ = json.NewEncoder(w).Encode(v)
+}
+
+// RetryAfter is d as a Retry-After value: whole seconds, rounded up.
+func RetryAfter(d time.Duration) string {
+	return strconv.Itoa(int((d + time.Second - 1) / time.Second))
+}
+
+// The WWW-Authenticate rule, in one place: a 401 names how to authenticate.
+// The JSON API takes a personal API token; the sign-in form a password.
+const (
+	BearerChallenge = `Bearer realm="quorum"`
+	FormChallenge   = `Form realm="quorum"`
+)
+
+// Challenge sets WWW-Authenticate to challenge when err is Unauthorized.
+func Challenge(w http.ResponseWriter, err error, challenge string) {
+	if domain.ErrorCode(err) == domain.Unauthorized {
+		w.Header().Set("WWW-Authenticate", challenge)
+	}
 }

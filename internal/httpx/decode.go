@@ -1,4 +1,4 @@
-package server
+package httpx
 
 import (
 	"bytes"
@@ -30,7 +30,7 @@ func DecodeJSON(w http.ResponseWriter, r *http.Request, v any) error {
 	}
 	in := http.MaxBytesReader(w, r.Body, MaxJSONBody)
 	var buf bytes.Buffer
-	if err := boundJSON(json.NewDecoder(io.TeeReader(in, &buf)), listsOf(r.Context())); err != nil {
+	if err := boundJSON(json.NewDecoder(io.TeeReader(in, &buf)), ListsOf(r.Context())); err != nil {
 		return err
 	}
 	if _, err := buf.ReadFrom(in); err != nil {
@@ -47,7 +47,7 @@ func DecodeJSON(w http.ResponseWriter, r *http.Request, v any) error {
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
-		return jsonError(err)
+		return JSONError(err)
 	}
 	if dec.More() {
 		return domain.Errorf(domain.Invalid, "the request body must hold a single JSON object")
@@ -55,7 +55,9 @@ func DecodeJSON(w http.ResponseWriter, r *http.Request, v any) error {
 	return nil
 }
 
-func jsonError(err error) error {
+// JSONError turns an encoding/json error into a client error that says
+// what is wrong with the body.
+func JSONError(err error) error {
 	var syn *json.SyntaxError
 	var typ *json.UnmarshalTypeError
 	switch {
@@ -75,4 +77,44 @@ func jsonError(err error) error {
 	default:
 		return domain.Errorf(domain.Invalid, "the request body is not valid JSON")
 	}
+}
+
+// MaxFormBody bounds HTML form posts.
+const MaxFormBody = 64 << 10
+
+// ParseForm reads an urlencoded form with a size limit and rejects invalid
+// UTF-8 in names or values, like DecodeJSON does for JSON, and lists longer
+// than the route allows (Route.Lists).
+func ParseForm(w http.ResponseWriter, r *http.Request) error {
+	if err := ReadForm(w, r); err != nil {
+		return err
+	}
+	return BoundForm(r, ListsOf(r.Context()))
+}
+
+// ReadForm is ParseForm without the list bounds.
+func ReadForm(w http.ResponseWriter, r *http.Request) error {
+	mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if err != nil || mt != "application/x-www-form-urlencoded" {
+		return domain.Errorf(domain.Unsupported, "the form must be sent as application/x-www-form-urlencoded")
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, MaxFormBody)
+	if err := r.ParseForm(); err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			return domain.Errorf(domain.TooLarge, "the form is larger than %d bytes", MaxFormBody)
+		}
+		return domain.Errorf(domain.Invalid, "the form could not be read")
+	}
+	for k, vs := range r.PostForm {
+		if !utf8.ValidString(k) {
+			return domain.Errorf(domain.Invalid, "the form is not valid UTF-8")
+		}
+		for _, v := range vs {
+			if !utf8.ValidString(v) {
+				return domain.Errorf(domain.Invalid, "the form field %q is not valid UTF-8", k)
+			}
+		}
+	}
+	return nil
 }

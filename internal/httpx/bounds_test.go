@@ -1,4 +1,4 @@
-package server
+package httpx
 
 import (
 	"context"
@@ -70,7 +70,7 @@ func TestBoundJSONStopsReading(t *testing.T) {
 }
 
 func TestBoundForm(t *testing.T) {
-	lists := []List{{Field: "voter", Max: 2}, {Field: "options", Max: 3, Split: formLines}, {Field: "order", Max: 2, Split: formCommas}}
+	lists := []List{{Field: "voter", Max: 2}, {Field: "options", Max: 3, Split: FormLines}, {Field: "order", Max: 2, Split: FormCommas}}
 	cases := []struct{ name, form, field string }{
 		{"within bounds", "voter=a&voter=b&options=a%0Ab%0D%0A%0A%20%0Ac&order=x,,y,", ""},
 		{"repeated field over", "voter=a&voter=b&voter=c", "voter"},
@@ -84,7 +84,7 @@ func TestBoundForm(t *testing.T) {
 			req := httptest.NewRequest("POST", "/x", strings.NewReader(c.form))
 			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 			req = req.WithContext(context.WithValue(req.Context(), listsKey{}, lists))
-			err := parseForm(httptest.NewRecorder(), req)
+			err := ParseForm(httptest.NewRecorder(), req)
 			var de *domain.Error
 			switch {
 			case c.field == "" && err != nil:
@@ -97,11 +97,11 @@ func TestBoundForm(t *testing.T) {
 			}
 		})
 	}
-	if got := formLines("a\r\n\n  b \n\t\nc"); strings.Join(got, "|") != "a|b|c" {
-		t.Fatalf("formLines %q", got)
+	if got := FormLines("a\r\n\n  b \n\t\nc"); strings.Join(got, "|") != "a|b|c" {
+		t.Fatalf("FormLines %q", got)
 	}
-	if got := formCommas(" a,,b , "); strings.Join(got, "|") != "a|b" {
-		t.Fatalf("formCommas %q", got)
+	if got := FormCommas(" a,,b , "); strings.Join(got, "|") != "a|b" {
+		t.Fatalf("FormCommas %q", got)
 	}
 }
 

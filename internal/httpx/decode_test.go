@@ -1,4 +1,4 @@
-package server_test
+package httpx_test
 
 import (
 	"net/http/httptest"
@@ -6,7 +6,7 @@ import (
 	"testing"
 
 	"github.com/quorum-app/quorum/internal/domain"
-	"github.com/quorum-app/quorum/internal/server"
+	"github.com/quorum-app/quorum/internal/httpx"
 )
 
 func TestDecodeJSON(t *testing.T) {
@@ -32,7 +32,7 @@ func TestDecodeJSON(t *testing.T) {
 		{"bad content type", "application/json; charset", `{"name":"x"}`, domain.Unsupported, "application/json"},
 		{"problem+json", "application/problem+json", `{"name":"x"}`, "", ""},
 		{"undeclared list", "application/json", `{"name":["x"]}`, domain.Invalid, "name: must not be a list"},
-		{"too large", "application/json", `{"name":"` + strings.Repeat("a", server.MaxJSONBody) + `"}`, domain.TooLarge, "larger"},
+		{"too large", "application/json", `{"name":"` + strings.Repeat("a", httpx.MaxJSONBody) + `"}`, domain.TooLarge, "larger"},
 		{"array", "application/json", `[1,2]`, domain.Invalid, "JSON object"},
 	}
 	for _, c := range cases {
@@ -42,7 +42,7 @@ func TestDecodeJSON(t *testing.T) {
 				req.Header.Set("Content-Type", c.ctype)
 			}
 			var b body
-			err := server.DecodeJSON(httptest.NewRecorder(), req, &b)
+			err := httpx.DecodeJSON(httptest.NewRecorder(), req, &b)
 			if got := domain.ErrorCode(err); got != c.code {
 				t.Fatalf("code %q, want %q (%v)", got, c.code, err)
 			}

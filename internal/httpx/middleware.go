@@ -1,8 +1,9 @@
-package server
+package httpx
 
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"net"
 	"net/http"
 	"net/url"
@@ -100,11 +101,13 @@ func (s *statusRecorder) Write(b []byte) (int, error) {
 
 func (s *statusRecorder) Unwrap() http.ResponseWriter { return s.ResponseWriter }
 
-// observe assigns the request id, sets the security headers, meters AWS
-// calls, recovers panics into a 500 problem, and logs one JSON line per
-// request without personal data (no query strings, bodies or addresses).
-func (s *Server) observe(next http.Handler) http.Handler {
-	headers := SecurityHeaders(s.uploadOrigin)
+// Observe assigns the request id, sets the security headers (with
+// uploadOrigin in connect-src), bounds the request by timeout (0: none),
+// meters AWS calls, recovers panics into a 500 problem, and logs one JSON
+// line per request without personal data (no query strings, bodies or
+// addresses).
+func Observe(log *slog.Logger, timeout time.Duration, uploadOrigin string, next http.Handler) http.Handler {
+	headers := SecurityHeaders(uploadOrigin)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		id := r.Header.Get("X-Request-Id")
@@ -114,9 +117,9 @@ func (s *Server) observe(next http.Handler) http.Handler {
 		id = logging.RequestIDOr(id)
 		ctx := logging.WithRequestID(r.Context(), id)
 		ctx, meter := metering.NewContext(ctx)
-		if s.timeout > 0 {
+		if timeout > 0 {
 			var cancel context.CancelFunc
-			ctx, cancel = context.WithTimeout(ctx, s.timeout)
+			ctx, cancel = context.WithTimeout(ctx, timeout)
 			defer cancel()
 		}
 		r = r.WithContext(ctx)
@@ -130,7 +133,7 @@ func (s *Server) observe(next http.Handler) http.Handler {
 				if p == http.ErrAbortHandler {
 					panic(p)
 				}
-				s.log.ErrorContext(ctx, "panic", "request_id", id, "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
+				log.ErrorContext(ctx, "panic", "request_id", id, "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
 				if rec.status == 0 {
 					WriteError(rec, r, nil, domain.Errorf(domain.Internal, "internal error"))
 				}
@@ -140,7 +143,7 @@ func (s *Server) observe(next http.Handler) http.Handler {
 			if pattern == "" {
 				pattern = "unmatched"
 			}
-			s.log.InfoContext(ctx, "request",
+			log.InfoContext(ctx, "request",
 				"request_id", id, "method", r.Method, "route", pattern, "status", rec.status,
 				"bytes", rec.bytes, "duration_ms", float64(time.Since(start).Microseconds())/1000,
 				"ddb_calls", snap.DynamoDBCalls, "ddb_rcu", snap.ReadUnits, "ddb_wcu", snap.WriteUnits,
