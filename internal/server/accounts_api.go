@@ -73,7 +73,7 @@ func (s *Server) apiLogin(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) signedIn(w http.ResponseWriter, v *account.Verification, status int) {
-	setSessionCookie(w, v.Token, v.Session.AbsoluteExpiresAt)
+	httpx.SetSessionCookie(w, v.Token, v.Session.AbsoluteExpiresAt)
 	httpx.WriteJSON(w, status, map[string]any{
 		"user":        meOf(v.User),
 		"new_account": v.NewAccount,
@@ -144,12 +144,12 @@ func (s *Server) apiLogout(w http.ResponseWriter, r *http.Request) {
 		s.apiFail(w, r, err)
 		return
 	}
-	clearSessionCookie(w)
+	httpx.ClearSessionCookie(w)
 	w.WriteHeader(http.StatusNoContent)
 }
 
 func sessionToken(r *http.Request) string {
-	if c, err := r.Cookie(SessionCookie); err == nil {
+	if c, err := r.Cookie(httpx.SessionCookie); err == nil {
 		return c.Value
 	}
 	return ""
@@ -269,7 +269,7 @@ func (s *Server) apiSignOutEverywhere(w http.ResponseWriter, r *http.Request) {
 		s.apiFail(w, r, err)
 		return
 	}
-	clearSessionCookie(w)
+	httpx.ClearSessionCookie(w)
 	w.WriteHeader(http.StatusNoContent)
 }
 

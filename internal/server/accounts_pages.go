@@ -35,11 +35,11 @@ func (s *Server) renderLogin(w http.ResponseWriter, r *http.Request, status int,
 }
 
 func (s *Server) loginPage(w http.ResponseWriter, r *http.Request) {
-	s.renderLogin(w, r, http.StatusOK, loginData{Next: safeNext(r.URL.Query().Get("next")), Notice: notice(r)})
+	s.renderLogin(w, r, http.StatusOK, loginData{Next: httpx.SafeNext(r.URL.Query().Get("next")), Notice: notice(r)})
 }
 
 func (s *Server) signupPage(w http.ResponseWriter, r *http.Request) {
-	s.renderLogin(w, r, http.StatusOK, loginData{Signup: true, Next: safeNext(r.URL.Query().Get("next"))})
+	s.renderLogin(w, r, http.StatusOK, loginData{Signup: true, Next: httpx.SafeNext(r.URL.Query().Get("next"))})
 }
 
 type codeData struct {
@@ -53,7 +53,7 @@ func (s *Server) loginSubmit(w http.ResponseWriter, r *http.Request) {
 		s.pageError(w, r, err)
 		return
 	}
-	email, next := r.PostFormValue("email"), safeNext(r.PostFormValue("next"))
+	email, next := r.PostFormValue("email"), httpx.SafeNext(r.PostFormValue("next"))
 	f := newForm(map[string]string{"email": email})
 	sent, err := s.accounts.RequestLogin(r.Context(), clientOf(r), email)
 	if err != nil {
@@ -68,7 +68,7 @@ func (s *Server) loginSubmit(w http.ResponseWriter, r *http.Request) {
 // afterSignIn sets the cookie and continues: to /welcome when the account
 // still needs a name, else to next.
 func (s *Server) afterSignIn(w http.ResponseWriter, r *http.Request, v *account.Verification, next string) {
-	setSessionCookie(w, v.Token, v.Session.AbsoluteExpiresAt)
+	httpx.SetSessionCookie(w, v.Token, v.Session.AbsoluteExpiresAt)
 	if v.User.NeedsName() {
 		redirect(w, r, "/welcome?next="+url.QueryEscape(next))
 		return
@@ -81,7 +81,7 @@ func (s *Server) loginCodeSubmit(w http.ResponseWriter, r *http.Request) {
 		s.pageError(w, r, err)
 		return
 	}
-	email, code, next := r.PostFormValue("email"), r.PostFormValue("code"), safeNext(r.PostFormValue("next"))
+	email, code, next := r.PostFormValue("email"), r.PostFormValue("code"), httpx.SafeNext(r.PostFormValue("next"))
 	v, err := s.accounts.VerifyCode(r.Context(), clientOf(r), email, code, "")
 	if err != nil {
 		if domain.ErrorCode(err) == domain.Gone || domain.ErrorCode(err) == domain.RateLimited {
@@ -128,7 +128,7 @@ func (s *Server) loginPasswordSubmit(w http.ResponseWriter, r *http.Request) {
 		s.pageError(w, r, err)
 		return
 	}
-	email, next := r.PostFormValue("email"), safeNext(r.PostFormValue("next"))
+	email, next := r.PostFormValue("email"), httpx.SafeNext(r.PostFormValue("next"))
 	v, err := s.accounts.PasswordLogin(r.Context(), clientOf(r), email, r.PostFormValue("password"))
 	if err != nil {
 		f := newForm(map[string]string{"email": email})
@@ -150,7 +150,7 @@ func (s *Server) logoutSubmit(w http.ResponseWriter, r *http.Request) {
 		s.pageError(w, r, err)
 		return
 	}
-	clearSessionCookie(w)
+	httpx.ClearSessionCookie(w)
 	redirect(w, r, "/login?done=signed-out")
 }
 
@@ -163,7 +163,7 @@ func (s *Server) welcomePage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.web.Page(w, r, http.StatusOK, "welcome", "Welcome", map[string]any{
-		"Next": safeNext(r.URL.Query().Get("next")), "Form": newForm(map[string]string{"name": u.Name})})
+		"Next": httpx.SafeNext(r.URL.Query().Get("next")), "Form": newForm(map[string]string{"name": u.Name})})
 }
 
 func (s *Server) welcomeSubmit(w http.ResponseWriter, r *http.Request) {
@@ -171,7 +171,7 @@ func (s *Server) welcomeSubmit(w http.ResponseWriter, r *http.Request) {
 		s.pageError(w, r, err)
 		return
 	}
-	name, next := r.PostFormValue("name"), safeNext(r.PostFormValue("next"))
+	name, next := r.PostFormValue("name"), httpx.SafeNext(r.PostFormValue("next"))
 	if _, err := s.accounts.UpdateProfile(r.Context(), account.ProfileUpdate{Name: &name}); err != nil {
 		f := newForm(map[string]string{"name": name})
 		s.formFail(w, r, err, f, func(status int) {
@@ -376,6 +376,6 @@ func (s *Server) sessionsRevokeAllSubmit(w http.ResponseWriter, r *http.Request)
 		s.pageError(w, r, err)
 		return
 	}
-	clearSessionCookie(w)
+	httpx.ClearSessionCookie(w)
 	redirect(w, r, "/login?done=signed-out-all")
 }

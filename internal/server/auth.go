@@ -4,7 +4,6 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"time"
 
 	"github.com/quorum-app/quorum/internal/account"
 	"github.com/quorum-app/quorum/internal/authz"
@@ -13,11 +12,8 @@ import (
 	"github.com/quorum-app/quorum/internal/web"
 )
 
-// SessionCookie holds the browser session token. The __Host- prefix makes
-// browsers insist on Secure, Path=/ and no Domain, so no subdomain can set
-// or read it. (Browsers accept Secure cookies on http://localhost, so the
-// flag stays on in development too.)
-const SessionCookie = "__Host-quorum_session"
+// SessionCookie is the browser session cookie's name (httpx.SessionCookie).
+const SessionCookie = httpx.SessionCookie
 
 var (
 	errTokenNotAccepted = domain.Errorf(domain.Forbidden,
@@ -56,13 +52,13 @@ func (s *Server) authenticate(rt Route) http.Handler {
 				return
 			}
 			actor = a
-		} else if c, err := r.Cookie(SessionCookie); err == nil && c.Value != "" && s.accounts != nil {
+		} else if c, err := r.Cookie(httpx.SessionCookie); err == nil && c.Value != "" && s.accounts != nil {
 			a, err := s.accounts.AuthenticateSession(r.Context(), c.Value)
 			switch domain.ErrorCode(err) {
 			case "":
 				actor = a
 			case domain.Unauthorized: // ended or forged: continue anonymously and drop the cookie
-				clearSessionCookie(w)
+				httpx.ClearSessionCookie(w)
 			default:
 				s.authError(w, r, rt, err)
 				return
@@ -100,16 +96,6 @@ func (s *Server) Viewer(r *http.Request) *account.User {
 	return u
 }
 
-func setSessionCookie(w http.ResponseWriter, token string, expires time.Time) {
-	http.SetCookie(w, &http.Cookie{Name: SessionCookie, Value: token, Path: "/", Expires: expires,
-		Secure: true, HttpOnly: true, SameSite: http.SameSiteLaxMode})
-}
-
-func clearSessionCookie(w http.ResponseWriter) {
-	http.SetCookie(w, &http.Cookie{Name: SessionCookie, Value: "", Path: "/", MaxAge: -1,
-		Secure: true, HttpOnly: true, SameSite: http.SameSiteLaxMode})
-}
-
 // pageError answers a page request that failed: anonymous visitors of a
 // page that needs sign-in are sent to /login (and back afterwards); other
 // errors get the error page with a status and a safe message.
@@ -131,17 +117,4 @@ func (s *Server) pageError(w http.ResponseWriter, r *http.Request, err error) {
 		return
 	}
 	s.web.Error(w, r, p.Status, p.Title, p.Detail)
-}
-
-// safeNext returns a same-site path to go to after sign-in, or "/".
-func safeNext(next string) string {
-	if next == "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") ||
-		strings.ContainsAny(next, "\r\n\t") || len(next) > 1024 {
-		return "/"
-	}
-	u, err := url.Parse(next)
-	if err != nil || u.Scheme != "" || u.Host != "" {
-		return "/"
-	}
-	return next
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/quorum-app/quorum/internal/discussion"
 	"github.com/quorum-app/quorum/internal/domain"
 	"github.com/quorum-app/quorum/internal/group"
+	"github.com/quorum-app/quorum/internal/httpx"
 	"github.com/quorum-app/quorum/internal/notify"
 )
 
@@ -771,7 +772,7 @@ func (s *Server) notificationReadSubmit(w http.ResponseWriter, r *http.Request) 
 		s.pageError(w, r, err)
 		return
 	}
-	next := safeNext(r.PostFormValue("next"))
+	next := httpx.SafeNext(r.PostFormValue("next"))
 	if next == "/" {
 		next = "/notifications"
 	}

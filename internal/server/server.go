@@ -156,19 +156,14 @@ func New(d Deps) (*Server, error) {
 	}
 	mux.HandleFunc("/", s.notFound)
 
-	// Cross-origin protection on every state-changing request: browsers send
-	// Sec-Fetch-Site/Origin, which must match the host. Non-browser clients
-	// (no such headers) are let through; they authenticate with bearer tokens.
-	cop := http.NewCrossOriginProtection()
-	for _, o := range d.TrustedOrigins {
-		if err := cop.AddTrustedOrigin(o); err != nil {
-			return nil, err
-		}
-	}
-	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	// Cross-origin protection on every state-changing request (CSRF).
+	protected, err := httpx.CSRF(d.TrustedOrigins, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		httpx.WriteError(w, r, s.log, domain.Errorf(domain.Forbidden, "cross-origin request rejected: state-changing requests must come from this site"))
-	}))
-	s.handler = httpx.Observe(s.log, s.timeout, s.uploadOrigin, cop.Handler(mux))
+	}), mux)
+	if err != nil {
+		return nil, err
+	}
+	s.handler = httpx.Observe(s.log, s.timeout, s.uploadOrigin, protected)
 	return s, nil
 }
 
