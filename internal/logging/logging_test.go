@@ -55,3 +55,20 @@ func TestRequestIDs(t *testing.T) {
 		t.Error("fresh ids repeat")
 	}
 }
+
+// The request-id rule is written out; it must accept exactly what the
+// expression it replaced accepted.
+func TestValidRequestIDAgreesWithTheExpression(t *testing.T) {
+	re := regexp.MustCompile(`^[A-Za-z0-9._:=-]{8,128}$`)
+	cases := []string{"", "abc", "abcdefg", "abcdefgh", "8476a536-e9f4-11e8-9739-2dfe598c3fcd", "a.b_c:d=e-f",
+		"abcdefg\n", "abcdefgh\n", "abc defgh", "abcdefgé", "ab/cdefgh", "ab+cdefgh", "ABCDEFGH", "01234567",
+		strings.Repeat("a", 128), strings.Repeat("a", 129), strings.Repeat("Z9", 64), "abcdefgh\x00", "{abcdefgh}"}
+	for c := 0; c < 256; c++ {
+		cases = append(cases, "abcdefg"+string(rune(c)), "abcdefg"+string([]byte{byte(c)}))
+	}
+	for _, id := range cases {
+		if got, want := validRequestID(id), re.MatchString(id); got != want {
+			t.Errorf("validRequestID(%q) = %v, the expression says %v", id, got, want)
+		}
+	}
+}
