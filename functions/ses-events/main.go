@@ -19,7 +19,7 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-lambda-go/lambda"
 
-	"github.com/quorum-app/quorum/internal/awsclient"
+	"github.com/quorum-app/quorum/internal/awsbase"
 	"github.com/quorum-app/quorum/internal/config"
 	"github.com/quorum-app/quorum/internal/logging"
 	"github.com/quorum-app/quorum/internal/mailpref"
@@ -43,14 +43,17 @@ func run(invoke string) error {
 		return err
 	}
 	log := logging.New(os.Stderr, cfg.LogLevel)
-	clients, err := awsclient.New(ctx, cfg)
+	// The SDK configuration and DynamoDB alone: awsclient would link the
+	// S3 and SES clients too, whose package initialisation every cold
+	// start pays.
+	aws, err := awsbase.Load(ctx, cfg)
 	if err != nil {
 		return err
 	}
-	if err := awsclient.ResolveSecrets(ctx, clients, &cfg); err != nil {
+	if err := awsbase.ResolveSecrets(ctx, aws, &cfg); err != nil {
 		return err
 	}
-	st := store.New(clients.DynamoDB, cfg.Table, cfg.SigningKey)
+	st := store.New(awsbase.DynamoDB(aws, cfg), cfg.Table, cfg.SigningKey)
 	prefs, err := mailpref.New(mailpref.Config{Store: st, BaseURL: cfg.BaseURL, SigningKey: cfg.SigningKey, Log: log})
 	if err != nil {
 		return err
