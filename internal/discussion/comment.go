@@ -4,6 +4,7 @@ import (
 	"context"
 	"regexp"
 	"strings"
+	"sync"
 	"unicode"
 
 	"github.com/guregu/dynamo/v2"
@@ -181,7 +182,9 @@ func (s *Service) fanOutComment(ctx context.Context, t *threadItem, it *timeline
 	}
 }
 
-var mentionRE = regexp.MustCompile(`(?:^|[^\p{L}\p{N}_@/.])@([\p{L}\p{N}][\p{L}\p{N}._-]{0,63})`)
+var mentionRE = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`(?:^|[^\p{L}\p{N}_@/.])@([\p{L}\p{N}][\p{L}\p{N}._-]{0,63})`)
+}) // compiled on first use, not at every cold start
 
 func mentionKey(s string) string {
 	return strings.Map(func(r rune) rune {
@@ -208,7 +211,7 @@ func (s *Service) mentions(ctx context.Context, t *threadItem, body string, memb
 // mentionTokens returns the normalised @name tokens of body.
 func mentionTokens(body string) map[string]bool {
 	want := map[string]bool{}
-	for _, m := range mentionRE.FindAllStringSubmatch(body, -1) {
+	for _, m := range mentionRE().FindAllStringSubmatch(body, -1) {
 		want[mentionKey(strings.TrimRight(m[1], "._-"))] = true
 	}
 	return want

@@ -11,6 +11,7 @@ import (
 	"context"
 	"regexp"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -205,7 +206,7 @@ type InviteInput struct {
 	Message string   `json:"message"`
 }
 
-var handleRE = regexp.MustCompile(`^[a-z0-9](?:[a-z0-9-]{1,38}[a-z0-9])$`)
+var handleRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-z0-9](?:[a-z0-9-]{1,38}[a-z0-9])$`) }) // compiled on first use, not at every cold start
 
 // reservedHandles cannot be used: they are, or look like, system addresses.
 var reservedHandles = map[string]bool{
@@ -223,7 +224,7 @@ func checkHandle(fe *domain.FieldErrors, field, h string) {
 	switch {
 	case !utf8.ValidString(h):
 		fe.Add(field, "is not valid UTF-8")
-	case !handleRE.MatchString(h) || strings.Contains(h, "--"):
+	case !handleRE().MatchString(h) || strings.Contains(h, "--"):
 		fe.Add(field, "must be 3 to 40 lowercase letters, digits or single hyphens, starting and ending with a letter or digit")
 	case reservedHandles[h]:
 		fe.Add(field, "is reserved; choose another")

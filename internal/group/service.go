@@ -406,7 +406,7 @@ func (s *Service) Get(ctx context.Context, gid string) (Group, error) {
 // ByHandle resolves a handle to a group id (subject to the same visibility).
 func (s *Service) ByHandle(ctx context.Context, handle string) (Group, error) {
 	handle = NormaliseHandle(handle)
-	if !handleRE.MatchString(handle) {
+	if !handleRE().MatchString(handle) {
 		return Group{}, authz.ErrHidden
 	}
 	var h handleItem

@@ -31,6 +31,7 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/quorum-app/quorum/internal/authz"
@@ -213,7 +214,7 @@ type Outcome struct {
 	Previous Result `json:"previous,omitempty"`
 }
 
-var messageIDRE = regexp.MustCompile(`^[A-Za-z0-9._-]{1,128}$`)
+var messageIDRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z0-9._-]{1,128}$`) }) // compiled on first use, not at every cold start
 
 // ErrBusy answers a delivery whose message another invocation is
 // processing right now; Lambda retries it later.
@@ -225,7 +226,7 @@ var ErrBusy = domain.Errorf(domain.Unavailable, "this message is being processed
 // (storage or mail service unavailable); the outcome of a message that
 // cannot succeed (unreadable, refused, ...) is reported without an error.
 func (s *Service) Process(ctx context.Context, d Delivery) (Outcome, error) {
-	if !messageIDRE.MatchString(d.MessageID) {
+	if !messageIDRE().MatchString(d.MessageID) {
 		return Outcome{}, domain.Errorf(domain.Invalid, "the SES message id is not valid")
 	}
 	if d.Received.IsZero() {

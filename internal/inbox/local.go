@@ -46,7 +46,7 @@ func (s *Service) Inject(ctx context.Context, raw []byte, recipients []string, v
 // InjectAs is Inject under the SES message id id: injecting again under
 // the same id is SES delivering the same message again.
 func (s *Service) InjectAs(ctx context.Context, id string, raw []byte, recipients []string, v inbound.Verdicts) (Outcome, error) {
-	if !messageIDRE.MatchString(id) {
+	if !messageIDRE().MatchString(id) {
 		return Outcome{}, domain.Errorf(domain.Invalid, "the SES message id must be 1-128 letters, digits, '.', '_' or '-'")
 	}
 	if len(raw) > inbound.MaxMessageSize {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"sync"
 
 	"github.com/quorum-app/quorum/internal/decision"
 	"github.com/quorum-app/quorum/internal/discussion"
@@ -32,11 +33,11 @@ type notice struct {
 	inReplyTo string
 }
 
-var msgIDRE = regexp.MustCompile(`^[\x21-\x3b\x3d\x3f-\x7e]{1,250}$`) // printable, no < or >
+var msgIDRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[\x21-\x3b\x3d\x3f-\x7e]{1,250}$`) }) // compiled on first use, not at every cold start // printable, no < or >
 
 func (s *Service) headers(n notice) map[string]string {
 	h := map[string]string{inbound.LoopHeader: s.Domain(), "Auto-Submitted": "auto-replied"}
-	if n.inReplyTo != "" && msgIDRE.MatchString(n.inReplyTo) {
+	if n.inReplyTo != "" && msgIDRE().MatchString(n.inReplyTo) {
 		h["In-Reply-To"] = "<" + n.inReplyTo + ">"
 		h["References"] = "<" + n.inReplyTo + ">"
 	}

@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
@@ -111,20 +112,20 @@ func (r ref) parentID() string {
 func threadDocID(tid string) string { return "t." + tid }
 func pollDocID(pid string) string   { return "p." + pid }
 
-var idPattern = regexp.MustCompile(`^[A-Za-z0-9_-]{1,128}$`)
+var idPattern = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z0-9_-]{1,128}$`) }) // compiled on first use, not at every cold start
 
 // refOf classifies a table key. ok is false for items the index ignores.
 func refOf(pk, sk string, img attrs) (ref, bool) {
 	switch {
 	case strings.HasPrefix(pk, "THREAD#"):
 		tid := pk[len("THREAD#"):]
-		if !idPattern.MatchString(tid) {
+		if !idPattern().MatchString(tid) {
 			return ref{}, false
 		}
 		if sk == "THREAD" {
 			return ref{kind: KindThread, id: threadDocID(tid), threadID: tid}, true
 		}
-		if cid, ok := strings.CutPrefix(sk, "ITEM#"); ok && idPattern.MatchString(cid) {
+		if cid, ok := strings.CutPrefix(sk, "ITEM#"); ok && idPattern().MatchString(cid) {
 			// Timeline items are comments or events; a REMOVE with keys only
 			// is treated as a comment (removing a document that never
 			// existed is harmless).
@@ -135,7 +136,7 @@ func refOf(pk, sk string, img attrs) (ref, bool) {
 		}
 	case strings.HasPrefix(pk, "POLL#"):
 		pid := pk[len("POLL#"):]
-		if !idPattern.MatchString(pid) {
+		if !idPattern().MatchString(pid) {
 			return ref{}, false
 		}
 		switch {
@@ -145,7 +146,7 @@ func refOf(pk, sk string, img attrs) (ref, bool) {
 			return ref{kind: KindOutcome, id: "o." + pid, pollID: pid}, true
 		case strings.HasPrefix(sk, "BALLOT#"):
 			uid := sk[len("BALLOT#"):]
-			if !idPattern.MatchString(uid) {
+			if !idPattern().MatchString(uid) {
 				return ref{}, false
 			}
 			return ref{kind: KindReason, id: "b." + pid + "." + uid, pollID: pid, userID: uid}, true
