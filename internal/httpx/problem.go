@@ -118,7 +118,7 @@ func RetryAfter(d time.Duration) string {
 // The WWW-Authenticate rule, in one place: a 401 names how to authenticate.
 // The JSON API takes a personal API token; the sign-in form a password.
 const (
-	BearerChallenge = `Bearer realm="quorum"`
+	BearerChallenge = `Bearer realm="quorum"` // #nosec G101 -- a header value naming the scheme, not a credential
 	FormChallenge   = `Form realm="quorum"`
 )
 
