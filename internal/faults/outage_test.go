@@ -24,6 +24,17 @@ const outageBound = 15 * time.Second
 
 // checkUnavailable asserts the retry contract of an outage: 503, a
 // Retry-After in whole seconds, within outageBound.
+// decided is the number of ballots poll pid's results count, as p reads them.
+func (w *world) decided(p *member, pid string) int {
+	var res struct {
+		Results struct {
+			Decided int `json:"decided"`
+		} `json:"results"`
+	}
+	w.get(p, "/api/v1/polls/"+pid+"/results", &res)
+	return res.Results.Decided
+}
+
 func checkUnavailable(t *testing.T, what string, a answer) {
 	t.Helper()
 	switch {
@@ -107,14 +118,8 @@ func TestStorageFailuresUnderEveryCoreAnswer503(t *testing.T) {
 	if a, _ := w.retryUntilFinal(p, "PUT", "/api/v1/polls/"+pid+"/ballot", agree, "", time.Minute); a.status != 201 && a.status != 200 {
 		t.Fatalf("after the outage, a vote: %s", a)
 	}
-	var res struct {
-		Results struct {
-			Decided int `json:"decided"`
-		} `json:"results"`
-	}
-	w.get(p, "/api/v1/polls/"+pid+"/results", &res)
-	if res.Results.Decided != 1 {
-		t.Fatalf("after the outage, decided %d after one vote (none counted during the outage)", res.Results.Decided)
+	if n := w.decided(p, pid); n != 1 {
+		t.Fatalf("after the outage, decided %d after one vote (none counted during the outage)", n)
 	}
 	if a, _ := w.retryUntilFinal(p, "GET", "/api/v1/me", "", "", time.Minute); a.status != 200 || !strings.Contains(string(a.body), `"id"`) {
 		t.Fatalf("after the outage, /me: %s", a)
@@ -164,14 +169,8 @@ func TestVoteThatTimesOutIsNotAConflict(t *testing.T) {
 			if a, _ := w.retryUntilFinal(p, "PUT", "/api/v1/polls/"+pid+"/ballot", agree, "", time.Minute); a.status != 201 {
 				t.Fatalf("the vote sent again: %s", a)
 			}
-			var res struct {
-				Results struct {
-					Decided int `json:"decided"`
-				} `json:"results"`
-			}
-			w.get(p, "/api/v1/polls/"+pid+"/results", &res)
-			if res.Results.Decided != 1 {
-				t.Fatalf("decided %d after one vote", res.Results.Decided)
+			if n := w.decided(p, pid); n != 1 {
+				t.Fatalf("decided %d after one vote", n)
 			}
 		})
 	}
