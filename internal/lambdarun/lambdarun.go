@@ -28,6 +28,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 )
@@ -208,7 +209,12 @@ func Invoke(ctx context.Context, bin string, opts Options) (Result, error) {
 	)
 	api := &runtimeAPI{event: opts.Event, deadline: time.Now().Add(timeout), done: make(chan struct{})}
 	var killOnce sync.Once
-	kill := func() { killOnce.Do(func() { _ = cmd.Process.Kill() }) }
+	var proc atomic.Pointer[os.Process] // set once started; an early request must not kill a nil process
+	kill := func() {
+		if p := proc.Load(); p != nil {
+			killOnce.Do(func() { _ = p.Kill() })
+		}
+	}
 	// Stopped at the answer: its rusage then holds start-up and one
 	// invocation, not the poll for the next event.
 	api.onAnswer = kill
@@ -220,12 +226,14 @@ func Invoke(ctx context.Context, bin string, opts Options) (Result, error) {
 	if err := cmd.Start(); err != nil {
 		return Result{}, fmt.Errorf("start %s: %w", bin, err)
 	}
+	proc.Store(cmd.Process)
 	exited := make(chan error, 1)
 	go func() { exited <- cmd.Wait() }()
 
 	var waitErr error
 	select {
 	case <-api.done:
+		kill() // already done at the answer, unless it came before proc was stored
 		waitErr = <-exited
 	case waitErr = <-exited:
 		// Killed at its answer, or exited on its own before one.
