@@ -384,7 +384,8 @@ func (c *Compute) wireTriggers(cfg facts.Config, specs []FunctionSpec) {
 // invocation. The outbox: INSERTs of outbox jobs (GSI2PK = "OUTBOX"). The
 // search index: threads and their comments (THREAD#/THREAD, THREAD#/ITEM#),
 // polls, outcomes and ballots with their reasons (POLL#/POLL, OUTCOME,
-// BALLOT#, SEALED#).
+// BALLOT#, SEALED#). The audit record: INSERTs of entries waiting to be
+// sealed (GSI2PK = "AUDITSEAL").
 func streamFilters() []string {
 	patterns := []map[string]any{
 		{"eventName": []string{"INSERT"}, "dynamodb": map[string]any{"NewImage": map[string]any{tabledef.GSI2PK: map[string]any{"S": []string{"OUTBOX"}}}}},
@@ -394,6 +395,7 @@ func streamFilters() []string {
 		{"dynamodb": map[string]any{"Keys": map[string]any{
 			tabledef.PK: map[string]any{"S": []any{map[string]string{"prefix": "POLL#"}}},
 			tabledef.SK: map[string]any{"S": []any{"POLL", "OUTCOME", map[string]string{"prefix": "BALLOT#"}, map[string]string{"prefix": "SEALED#"}}}}}},
+		{"eventName": []string{"INSERT"}, "dynamodb": map[string]any{"NewImage": map[string]any{tabledef.GSI2PK: map[string]any{"S": []string{"AUDITSEAL"}}}}},
 	}
 	out := make([]string, 0, len(patterns))
 	for _, p := range patterns {

@@ -519,8 +519,12 @@ func TestOutboxStream(t *testing.T) {
 				t.Errorf("%s: poll filter %s lacks %s", name, polls, want)
 			}
 		}
-		if n := len(get(p, "FilterCriteria.Filters").([]any)); n != 3 {
-			t.Errorf("%s: %d filters, want 3", name, n)
+		// The audit record's sealer: new entries.
+		if f := js(get(p, "FilterCriteria.Filters.3.Pattern")); !strings.Contains(f, `INSERT`) || !strings.Contains(f, `AUDITSEAL`) {
+			t.Errorf("%s: audit filter %s", name, f)
+		}
+		if n := len(get(p, "FilterCriteria.Filters").([]any)); n != 4 {
+			t.Errorf("%s: %d filters, want 4", name, n)
 		}
 		if p["ParallelizationFactor"] != 2.0 || p["BatchSize"] != 50.0 {
 			t.Errorf("%s: mapping batch: %s", name, js(p))

@@ -23,6 +23,7 @@ const (
 	GroupChangeRole        Action = "group.members.role"          // promote to admin, demote to member
 	GroupViewJoinLink      Action = "group.joinlink.view"         // see the shareable join link
 	GroupResetJoinLink     Action = "group.joinlink.reset"        // rotate it (the old link stops working)
+	GroupViewAudit         Action = "group.audit.view"            // read and verify the record of admin actions
 	GroupLeave             Action = "group.leave"                 // leave the group
 	GroupRequestMembership Action = "group.request"               // ask to join a closed group
 	GroupJoin              Action = "group.join"                  // join an open group directly
@@ -55,7 +56,7 @@ var GroupActions = []Action{
 	GroupJoin, GroupJoinViaLink, GroupAcceptInvitation, GroupViewSubgroupsOf, GroupAnnounce,
 	GroupViewContent, ThreadStart, PollStart, ThreadView, ThreadComment, PollVote, ThreadEditOwn,
 	CommentEditOwn, CommentDeleteOwn, ContentAdminEdit, SubgroupContentView, PeopleNotify, PollBallotsView,
-	PollAdmin, CommentDelete,
+	PollAdmin, CommentDelete, GroupViewAudit,
 }
 
 // Privacy is a group's visibility preset.
@@ -295,7 +296,7 @@ func Group(a Actor, action Action, f GroupFacts) error {
 			return ErrNoSubSubgroups
 		}
 		return adminOnly()
-	case GroupEditSettings, GroupRemoveMember, GroupChangeRole, GroupResetJoinLink:
+	case GroupEditSettings, GroupRemoveMember, GroupChangeRole, GroupResetJoinLink, GroupViewAudit:
 		return adminOnly()
 	case GroupInvite, GroupManageInvitations, GroupApproveRequests, GroupViewJoinLink:
 		return memberOr(f.Flags.MembersCanAddMembers, "only admins can add people to this group")

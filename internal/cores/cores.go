@@ -11,6 +11,8 @@ import (
 	"log/slog"
 
 	"github.com/quorum-app/quorum/internal/account"
+	"github.com/quorum-app/quorum/internal/audit"
+	"github.com/quorum-app/quorum/internal/authz"
 	"github.com/quorum-app/quorum/internal/awsclient"
 	"github.com/quorum-app/quorum/internal/blob"
 	"github.com/quorum-app/quorum/internal/config"
@@ -49,6 +51,9 @@ type Cores struct {
 	Inbox *inbox.Service
 	// Search answers searches; its Index is fed by the stream (functions/mailer).
 	Search *Search
+	// Audit keeps each group's tamper-evident record of admin actions;
+	// the stream (functions/mailer) and the scheduler seal its entries.
+	Audit *audit.Service
 }
 
 // New builds the cores for cfg. Secrets named by ARN are resolved here,
@@ -75,9 +80,16 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*Cores, erro
 	// a group are withdrawn from its open polls (decisions is set below;
 	// the hook only runs on requests, after New returned).
 	var decisions *decision.Service
-	groups := group.New(group.Config{
+	// The record of admin actions: written by the cores below in their
+	// actions' transactions, read by the group's admins (groups is set
+	// below; the policy only runs on requests, after New returned).
+	var groups *group.Service
+	auditor := audit.New(st, cfg.SigningKey, audit.PolicyFunc(func(ctx context.Context, gid string, action authz.Action, t authz.Target) error {
+		return groups.Authorize(ctx, gid, action, t)
+	}), nil, log)
+	groups = group.New(group.Config{
 		Store: st, People: People{accounts}, Mail: sender, MailFrom: cfg.MailFrom,
-		BaseURL: cfg.BaseURL, SigningKey: cfg.SigningKey, Log: log,
+		BaseURL: cfg.BaseURL, SigningKey: cfg.SigningKey, Log: log, Audit: auditor,
 		OnMemberLeft: func(ctx context.Context, gid, uid string) error {
 			// Queued first and retried by the scheduler until done.
 			return decisions.MemberLeft(ctx, gid, uid)
@@ -88,7 +100,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*Cores, erro
 		Store: st, Policy: groups, People: DiscussionPeople{accounts}, Notify: notes,
 		Uploads:  blob.NewUploads(clients.S3, cfg.UploadsBucket, cfg.KMSKeyID, blob.DefaultLimits()),
 		Renderer: render.New(), SigningKey: cfg.SigningKey, Log: log,
-		Mail: sender, MailFrom: cfg.MailFrom, BaseURL: cfg.BaseURL,
+		Mail: sender, MailFrom: cfg.MailFrom, BaseURL: cfg.BaseURL, Audit: auditor,
 		// A removed guest leaves the voter set of the thread's polls, as a
 		// member who leaves the group does (queued, retried by the scheduler).
 		OnGuestRemoved: func(ctx context.Context, gid, tid, uid string) error {
@@ -106,14 +118,14 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*Cores, erro
 		return nil, err
 	}
 	searcher := &Search{Index: ix, Groups: groups, Discussions: discussions, Decisions: decisions, Accounts: accounts}
-	inboxSvc := newInbox(cfg, clients, st, accounts, groups, discussions, decisions, notes, mailprefs, sender, log)
+	inboxSvc := newInbox(cfg, clients, st, accounts, groups, discussions, decisions, notes, mailprefs, sender, auditor, log)
 	mailer, err := newOutbox(cfg, notes, sender, accounts, groups, decisions, mailprefs, log)
 	if err != nil {
 		return nil, err
 	}
 	return &Cores{Config: cfg, Clients: clients, Store: st, Accounts: accounts, Groups: groups,
 		Discussions: discussions, Notifications: notes, Decisions: decisions, MailPrefs: mailprefs, Outbox: mailer,
-		Inbox: inboxSvc, Search: searcher}, nil
+		Inbox: inboxSvc, Search: searcher, Audit: auditor}, nil
 }
 
 // People adapts the account service to what the group core needs to know

@@ -9,6 +9,7 @@ import (
 
 	"github.com/guregu/dynamo/v2"
 
+	"github.com/quorum-app/quorum/internal/audit"
 	"github.com/quorum-app/quorum/internal/authz"
 	"github.com/quorum-app/quorum/internal/domain"
 	"github.com/quorum-app/quorum/internal/ids"
@@ -360,6 +361,11 @@ func (s *Service) EditComment(ctx context.Context, tid, cid, body string, versio
 	for _, n := range ns {
 		s.notify.AddToTx(tx, n)
 	}
+	if c.ActorID != a.UserID {
+		if err := s.record(ctx, tx, t.GroupID, audit.ContentEdited, "comment", cid, map[string]string{"thread": tid, "author": c.ActorID}); err != nil {
+			return Item{}, err
+		}
+	}
 	if err := tx.Run(ctx, ""); err != nil {
 		return Item{}, err
 	}
@@ -401,6 +407,11 @@ func (s *Service) DeleteComment(ctx context.Context, tid, cid string) error {
 		}
 	}
 	tx.Update(u, ErrChanged).Update(s.st.Update(t.PK, t.SK).Add("CommentCount", -1), nil)
+	if c.ActorID != a.UserID {
+		if err := s.record(ctx, tx, t.GroupID, audit.ContentDeleted, "comment", cid, map[string]string{"thread": tid, "author": c.ActorID}); err != nil {
+			return err
+		}
+	}
 	if err := tx.Run(ctx, ""); err != nil {
 		return err
 	}

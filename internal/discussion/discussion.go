@@ -22,6 +22,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/quorum-app/quorum/internal/audit"
 	"github.com/quorum-app/quorum/internal/authz"
 	"github.com/quorum-app/quorum/internal/blob"
 	"github.com/quorum-app/quorum/internal/domain"
@@ -82,6 +83,23 @@ type Config struct {
 	// lost their grant: the decision core withdraws their ballots from the
 	// thread's open polls, as for a member who leaves. Its error is logged.
 	OnGuestRemoved func(ctx context.Context, gid, tid, uid string) error
+	// Audit records edits and deletions of other people's content and
+	// thread deletions in the group's record, in the change's own
+	// transaction (audit.Service); nil records nothing (unit tests).
+	Audit Recorder
+}
+
+// Recorder adds an admin action's entry to the transaction that does it.
+type Recorder interface {
+	Record(ctx context.Context, tx *store.Tx, gid string, action audit.Action, target audit.Target, details map[string]string) error
+}
+
+// record adds an audit entry to tx when an audit record is wired.
+func (s *Service) record(ctx context.Context, tx *store.Tx, gid string, action audit.Action, kind, id string, details map[string]string) error {
+	if s.audit == nil {
+		return nil
+	}
+	return s.audit.Record(ctx, tx, gid, action, audit.Target{Kind: kind, ID: id}, details)
 }
 
 // Service implements discussions.
@@ -102,13 +120,14 @@ type Service struct {
 	base       string
 	inviteKey  []byte
 	onGuestOut func(ctx context.Context, gid, tid, uid string) error
+	audit      Recorder
 }
 
 // New returns a Service.
 func New(c Config) *Service {
 	s := &Service{st: c.Store, policy: c.Policy, people: c.People, notify: c.Notify, uploads: c.Uploads, r: c.Renderer,
 		cursorKey: secrets.DeriveKey(c.SigningKey, "timeline-cursor"), log: c.Log, now: c.Now, maxDepth: c.MaxDepth,
-		purgeAfter: c.PurgeAfter, mail: c.Mail, from: c.MailFrom, onGuestOut: c.OnGuestRemoved,
+		purgeAfter: c.PurgeAfter, mail: c.Mail, from: c.MailFrom, onGuestOut: c.OnGuestRemoved, audit: c.Audit,
 		inviteKey: secrets.DeriveKey(c.SigningKey, "thread-guest-invitation")}
 	if c.BaseURL != nil {
 		s.base = strings.TrimRight(c.BaseURL.String(), "/")

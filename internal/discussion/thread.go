@@ -9,6 +9,7 @@ import (
 
 	"github.com/guregu/dynamo/v2"
 
+	"github.com/quorum-app/quorum/internal/audit"
 	"github.com/quorum-app/quorum/internal/authz"
 	"github.com/quorum-app/quorum/internal/domain"
 	"github.com/quorum-app/quorum/internal/ids"
@@ -395,6 +396,10 @@ func (s *Service) UpdateThread(ctx context.Context, tid string, in UpdateInput) 
 			for _, n := range ns {
 				s.notify.AddToTx(tx, n)
 			}
+			if t.AuthorID != a.UserID {
+				// Details are bounded and valid: Record cannot fail here.
+				_ = s.record(ctx, tx, t.GroupID, audit.ContentEdited, "thread", tid, map[string]string{"author": t.AuthorID})
+			}
 		},
 	}, now)
 	if err != nil {
@@ -540,15 +545,15 @@ func (s *Service) Delete(ctx context.Context, tid string) error {
 		return err
 	}
 	now := s.now().UTC()
-	err = s.st.Update(t.PK, t.SK).Set("Deleted", true).Set("DeletedAt", now).Set("DeletedBy", a.UserID).
+	tx := s.st.Tx().Update(s.st.Update(t.PK, t.SK).Set("Deleted", true).Set("DeletedAt", now).Set("DeletedBy", a.UserID).
 		Remove(tabledef.GSI1PK, tabledef.GSI1SK).Set(tabledef.GSI2PK, purgePK).
 		Set(tabledef.GSI2SK, now.Add(s.purgeAfter).Format(activityLayout)+"#"+tid).
-		Add(tabledef.Version, 1).If("$ = ?", "Deleted", false).Run(ctx)
-	if dynamo.IsCondCheckFailed(err) {
-		return ErrNoThread
+		Add(tabledef.Version, 1).If("$ = ?", "Deleted", false), ErrNoThread)
+	if err := s.record(ctx, tx, t.GroupID, audit.ContentDeleted, "thread", tid, map[string]string{"author": t.AuthorID}); err != nil {
+		return err
 	}
-	if err != nil {
-		return store.Classify(err)
+	if err := tx.Run(ctx, ""); err != nil {
+		return err
 	}
 	s.log.InfoContext(ctx, "thread deleted", "thread_id", tid)
 	return nil

@@ -16,6 +16,7 @@ import (
 
 	"github.com/guregu/dynamo/v2"
 
+	"github.com/quorum-app/quorum/internal/audit"
 	"github.com/quorum-app/quorum/internal/authz"
 	"github.com/quorum-app/quorum/internal/domain"
 	"github.com/quorum-app/quorum/internal/ids"
@@ -259,7 +260,11 @@ func (s *Service) RevokeInvitation(ctx context.Context, gid, id string) error {
 	if !ids.Valid(id) {
 		return ErrNoInvitation
 	}
-	err = s.st.Tx().Delete(s.st.DeleteOp(groupPK(gid), inviteSK(id)).If("attribute_exists($)", tabledef.PK), ErrNoInvitation).Run(ctx, "")
+	tx := s.st.Tx().Delete(s.st.DeleteOp(groupPK(gid), inviteSK(id)).If("attribute_exists($)", tabledef.PK), ErrNoInvitation)
+	if err := s.audit.Record(ctx, tx, gid, audit.InvitationRevoked, audit.Target{Kind: "invitation", ID: id}, nil); err != nil {
+		return err
+	}
+	err = tx.Run(ctx, "")
 	if err == nil {
 		s.log.InfoContext(ctx, "invitation revoked", "group_id", gid, "invitation_id", id)
 	}
@@ -391,8 +396,11 @@ func (s *Service) ResetJoinLink(ctx context.Context, gid string) (string, error)
 		return "", err
 	}
 	nonce := ids.New()
-	err = s.st.Update(groupPK(gid), groupSK).Set("JoinNonce", nonce).If("attribute_exists($)", tabledef.PK).Run(ctx)
-	if err := store.ClassifyCond(err, authz.ErrHidden); err != nil {
+	tx := s.st.Tx().Update(s.st.Update(groupPK(gid), groupSK).Set("JoinNonce", nonce).If("attribute_exists($)", tabledef.PK), authz.ErrHidden)
+	if err := s.audit.Record(ctx, tx, gid, audit.JoinLinkReset, audit.Target{Kind: "group", ID: gid}, nil); err != nil {
+		return "", err
+	}
+	if err := tx.Run(ctx, ""); err != nil {
 		return "", err
 	}
 	s.log.InfoContext(ctx, "join link reset", "group_id", gid)

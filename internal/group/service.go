@@ -2,14 +2,17 @@ package group
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"log/slog"
 	"net/url"
+	"sort"
 	"strings"
 	"time"
 
 	"github.com/guregu/dynamo/v2"
 
+	"github.com/quorum-app/quorum/internal/audit"
 	"github.com/quorum-app/quorum/internal/authz"
 	"github.com/quorum-app/quorum/internal/domain"
 	"github.com/quorum-app/quorum/internal/ids"
@@ -38,6 +41,20 @@ type Config struct {
 	// group (the decision core withdraws their ballots from its open
 	// polls). The membership is already gone: its error is logged.
 	OnMemberLeft func(ctx context.Context, gid, uid string) error
+	// Audit records admin actions in the group's record, in the action's
+	// own transaction (audit.Service). Nil records nothing (unit tests).
+	Audit Recorder
+}
+
+// Recorder adds an admin action's entry to the transaction that does it.
+type Recorder interface {
+	Record(ctx context.Context, tx *store.Tx, gid string, action audit.Action, target audit.Target, details map[string]string) error
+}
+
+type noAudit struct{}
+
+func (noAudit) Record(context.Context, *store.Tx, string, audit.Action, audit.Target, map[string]string) error {
+	return nil
 }
 
 // Service implements groups. Every method reads the actor from ctx.
@@ -52,6 +69,7 @@ type Service struct {
 	log       *slog.Logger
 	now       func() time.Time
 	onLeft    func(ctx context.Context, gid, uid string) error
+	audit     Recorder
 }
 
 // New returns a Service.
@@ -67,6 +85,10 @@ func New(c Config) *Service {
 	}
 	if s.now == nil {
 		s.now = time.Now
+	}
+	s.audit = c.Audit
+	if s.audit == nil {
+		s.audit = noAudit{}
 	}
 	return s
 }
@@ -545,17 +567,18 @@ func (s *Service) Update(ctx context.Context, gid string, in UpdateInput) (Group
 	u := s.st.Update(groupPK(gid), groupSK).
 		Set("Name", g.Name).Set("Description", g.Description).Set("Privacy", g.Privacy).Set("Flags", g.Flags).
 		Set("UpdatedAt", now).Add(tabledef.Version, 1).If("$ = ?", tabledef.Version, in.Version)
+	tx := s.st.Tx().Update(u, store.ErrVersionConflict)
 	if newHandle != "" {
 		u.Set("Handle", newHandle)
-		err = s.st.Tx().
-			Update(u, store.ErrVersionConflict).
-			Delete(s.st.DeleteOp(handlePK(l.g.Handle), handleSK).If("$ = ?", "GroupID", gid), store.ErrVersionConflict).
-			Create(&handleItem{Item: store.Item{PK: handlePK(newHandle), SK: handleSK, Type: "handle"}, GroupID: gid}, ErrHandleTaken).
-			Run(ctx, "")
-	} else {
-		err = store.ClassifyCond(u.Run(ctx), store.ErrVersionConflict)
+		tx.Delete(s.st.DeleteOp(handlePK(l.g.Handle), handleSK).If("$ = ?", "GroupID", gid), store.ErrVersionConflict).
+			Create(&handleItem{Item: store.Item{PK: handlePK(newHandle), SK: handleSK, Type: "handle"}, GroupID: gid}, ErrHandleTaken)
 	}
-	if err != nil {
+	if changed := settingsChanged(l.g, &g, newHandle); len(changed) > 0 {
+		if err := s.audit.Record(ctx, tx, gid, audit.SettingsChanged, audit.Target{Kind: "group", ID: gid}, changed); err != nil {
+			return Group{}, err
+		}
+	}
+	if err := tx.Run(ctx, ""); err != nil {
 		return Group{}, err
 	}
 	s.log.InfoContext(ctx, "group settings changed", "group_id", gid)
@@ -711,7 +734,11 @@ func (s *Service) RemoveMember(ctx context.Context, gid, uid string) error {
 	if m == nil {
 		return ErrNoMember
 	}
-	if err := s.removeTx(m).Run(ctx, ""); err != nil {
+	tx := s.removeTx(m)
+	if err := s.audit.Record(ctx, tx, gid, audit.MemberRemoved, audit.Target{Kind: "member", ID: uid}, map[string]string{"role": string(m.Role)}); err != nil {
+		return err
+	}
+	if err := tx.Run(ctx, ""); err != nil {
 		return err
 	}
 	s.log.InfoContext(ctx, "member removed", "group_id", gid)
@@ -751,11 +778,14 @@ func (s *Service) SetRole(ctx context.Context, gid, uid string, role authz.Role)
 		} else {
 			g.If("attribute_exists($)", tabledef.PK)
 		}
-		err = s.st.Tx().
+		tx := s.st.Tx().
 			Update(s.st.Update(m.PK, m.SK).Set("Role", role).If("$ = ?", "Role", m.Role), ErrChanged).
-			Update(g.Add("AdminCount", delta), onFail).
-			Run(ctx, "")
-		if err != nil {
+			Update(g.Add("AdminCount", delta), onFail)
+		if err := s.audit.Record(ctx, tx, gid, audit.RoleChanged, audit.Target{Kind: "member", ID: uid},
+			map[string]string{"from": string(m.Role), "to": string(role)}); err != nil {
+			return Member{}, err
+		}
+		if err := tx.Run(ctx, ""); err != nil {
 			return Member{}, err
 		}
 		s.log.InfoContext(ctx, "member role changed", "group_id", gid, "role", string(role))
@@ -809,6 +839,9 @@ func (s *Service) ApproveRequest(ctx context.Context, gid, uid string) error {
 	}
 	tx := s.st.Tx().Delete(s.st.DeleteOp(groupPK(gid), requestSK(uid)).If("attribute_exists($)", tabledef.PK), ErrNoRequest)
 	s.joinTx(tx, gid, uid, authz.RoleMember, "request", a.UserID, nil)
+	if err := s.audit.Record(ctx, tx, gid, audit.RequestApproved, audit.Target{Kind: "member", ID: uid}, nil); err != nil {
+		return err
+	}
 	if err := tx.Run(ctx, ""); err != nil {
 		return err
 	}
@@ -827,6 +860,48 @@ func (s *Service) DenyRequest(ctx context.Context, gid, uid string) error {
 	if !ids.Valid(uid) {
 		return ErrNoRequest
 	}
-	err = s.st.Tx().Delete(s.st.DeleteOp(groupPK(gid), requestSK(uid)).If("attribute_exists($)", tabledef.PK), ErrNoRequest).Run(ctx, "")
-	return err
+	tx := s.st.Tx().Delete(s.st.DeleteOp(groupPK(gid), requestSK(uid)).If("attribute_exists($)", tabledef.PK), ErrNoRequest)
+	if err := s.audit.Record(ctx, tx, gid, audit.RequestDenied, audit.Target{Kind: "member", ID: uid}, nil); err != nil {
+		return err
+	}
+	return tx.Run(ctx, "")
+}
+
+// settingsChanged names what an update changes, for the audit record:
+// which fields, the privacy before and after, and each permission turned
+// on or off. Values people typed (name, description) are not copied.
+func settingsChanged(before, after *groupItem, newHandle string) map[string]string {
+	out := map[string]string{}
+	var fields []string
+	if before.Name != after.Name {
+		fields = append(fields, "name")
+	}
+	if before.Description != after.Description {
+		fields = append(fields, "description")
+	}
+	if newHandle != "" {
+		fields = append(fields, "handle")
+	}
+	if before.Privacy != after.Privacy {
+		out["privacy"] = string(before.Privacy) + " → " + string(after.Privacy)
+	}
+	var b, a map[string]bool
+	bj, _ := json.Marshal(before.Flags.Flags())
+	aj, _ := json.Marshal(after.Flags.Flags())
+	_ = json.Unmarshal(bj, &b)
+	_ = json.Unmarshal(aj, &a)
+	names := make([]string, 0, len(a))
+	for k := range a {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	for _, k := range names {
+		if a[k] != b[k] {
+			out["permission."+k] = map[bool]string{true: "on", false: "off"}[a[k]]
+		}
+	}
+	if len(fields) > 0 {
+		out["fields"] = strings.Join(fields, ",")
+	}
+	return out
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/guregu/dynamo/v2"
 
+	"github.com/quorum-app/quorum/internal/audit"
 	"github.com/quorum-app/quorum/internal/authz"
 	"github.com/quorum-app/quorum/internal/discussion"
 	"github.com/quorum-app/quorum/internal/domain"
@@ -261,18 +262,24 @@ func (s *Service) rawFiles(ctx context.Context, h *heldItem) (*inbound.Message, 
 
 // decided moves a held message out of pending (and out of its group's list).
 func (s *Service) decided(ctx context.Context, h *heldItem, status, by, ref string) error {
+	return s.decidedAs(ctx, h, status, by, ref, "")
+}
+
+// decidedAs is decided for a group admin's decision, recorded as action in
+// the group's audit record in the same transaction.
+func (s *Service) decidedAs(ctx context.Context, h *heldItem, status, by, ref string, action audit.Action) error {
 	u := s.st.Update(h.PK, heldSK).Set("Status", status).Set("DecidedBy", by).Remove(tabledef.GSI1PK, tabledef.GSI1SK).
 		If("$ = ?", "Status", StatusPending)
 	if ref != "" {
 		u.Set("PostedRef", ref)
 	}
-	if err := u.Run(ctx); err != nil {
-		if dynamo.IsCondCheckFailed(err) {
-			return ErrHeldDecided
+	tx := s.st.Tx().Update(u, ErrHeldDecided)
+	if action != "" && s.audit != nil && h.GroupID != "" {
+		if err := s.audit.Record(ctx, tx, h.GroupID, action, audit.Target{Kind: "held_mail", ID: h.ID}, nil); err != nil {
+			return err
 		}
-		return store.Classify(err)
 	}
-	return nil
+	return tx.Run(ctx, "")
 }
 
 // ConfirmHeld posts a held reply or vote as the signed-in user it was sent
@@ -445,7 +452,7 @@ func (s *Service) AllowHeld(ctx context.Context, gid, hid string, in AllowInput)
 	}
 	out := Outcome{MessageID: h.MessageID, Result: Started, GroupID: gid, ThreadID: th.ID, HeldID: h.ID, Repeat: !created,
 		Attached: len(th.Files), Skipped: len(skipped)}
-	if err := s.decided(ctx, h, StatusPosted, a.UserID, th.ID); err != nil && err != ErrHeldDecided {
+	if err := s.decidedAs(ctx, h, StatusPosted, a.UserID, th.ID, audit.HeldMailAllowed); err != nil && err != ErrHeldDecided {
 		return out, err
 	}
 	return out, nil
@@ -468,7 +475,7 @@ func (s *Service) BlockSender(ctx context.Context, gid, hid string) error {
 	if err := s.st.Table().Put(rule).Run(ctx); err != nil {
 		return store.Classify(err)
 	}
-	if err := s.decided(ctx, h, StatusBlocked, a.UserID, ""); err != nil && err != ErrHeldDecided {
+	if err := s.decidedAs(ctx, h, StatusBlocked, a.UserID, "", audit.SenderBlocked); err != nil && err != ErrHeldDecided {
 		return err
 	}
 	var others []heldItem
@@ -476,7 +483,7 @@ func (s *Service) BlockSender(ctx context.Context, gid, hid string) error {
 		sort.Slice(others, func(i, j int) bool { return others[i].ID < others[j].ID })
 		for i := range others {
 			if others[i].ID != h.ID && strings.EqualFold(others[i].FromAddress, h.FromAddress) && others[i].Status == StatusPending {
-				_ = s.decided(ctx, &others[i], StatusBlocked, a.UserID, "")
+				_ = s.decidedAs(ctx, &others[i], StatusBlocked, a.UserID, "", audit.SenderBlocked)
 			}
 		}
 	}

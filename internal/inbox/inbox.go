@@ -34,6 +34,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/quorum-app/quorum/internal/audit"
 	"github.com/quorum-app/quorum/internal/authz"
 	"github.com/quorum-app/quorum/internal/decision"
 	"github.com/quorum-app/quorum/internal/discussion"
@@ -104,6 +105,15 @@ type Config struct {
 	ReplyTTL time.Duration
 	Log      *slog.Logger
 	Now      func() time.Time
+	// Audit records admins' decisions on held group mail in the group's
+	// record, in the decision's own transaction (audit.Service); nil
+	// records nothing (unit tests).
+	Audit Recorder
+}
+
+// Recorder adds an admin action's entry to the transaction that does it.
+type Recorder interface {
+	Record(ctx context.Context, tx *store.Tx, gid string, action audit.Action, target audit.Target, details map[string]string) error
 }
 
 // Service processes inbound mail and serves held messages.
@@ -128,6 +138,7 @@ type Service struct {
 	remember    time.Duration
 	log         *slog.Logger
 	now         func() time.Time
+	audit       Recorder
 }
 
 // New returns a Service.
@@ -138,6 +149,7 @@ func New(c Config) *Service {
 	if s.keys == nil {
 		s.keys = ZeroGenerations{}
 	}
+	s.audit = c.Audit
 	if s.retention <= 0 {
 		s.retention = 30 * 24 * time.Hour
 	}

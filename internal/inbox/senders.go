@@ -8,6 +8,7 @@ import (
 
 	"github.com/guregu/dynamo/v2"
 
+	"github.com/quorum-app/quorum/internal/audit"
 	"github.com/quorum-app/quorum/internal/authz"
 	"github.com/quorum-app/quorum/internal/store"
 	"github.com/quorum-app/quorum/internal/tabledef"
@@ -47,7 +48,7 @@ func (s *Service) DiscardGroupHeld(ctx context.Context, gid, hid string) error {
 	if err != nil {
 		return err
 	}
-	return s.decided(ctx, h, StatusDiscarded, a.UserID, "")
+	return s.decidedAs(ctx, h, StatusDiscarded, a.UserID, "", audit.HeldMailDiscarded)
 }
 
 // GroupSenders lists the group's blocked addresses and aliases, blocks
@@ -90,13 +91,11 @@ func (s *Service) RemoveSender(ctx context.Context, gid, ruleID string) error {
 	if sk == "" || len(hash) != 64 || strings.Trim(hash, "0123456789abcdef") != "" {
 		return authz.ErrHidden
 	}
-	err := s.st.Table().Delete(tabledef.PK, groupPK(gid)).Range(tabledef.SK, sk).
-		If("attribute_exists($)", tabledef.PK).Run(ctx)
-	if err != nil {
-		if dynamo.IsCondCheckFailed(err) {
-			return authz.ErrHidden
+	tx := s.st.Tx().Delete(s.st.DeleteOp(groupPK(gid), sk).If("attribute_exists($)", tabledef.PK), authz.ErrHidden)
+	if s.audit != nil {
+		if err := s.audit.Record(ctx, tx, gid, audit.SenderUnblocked, audit.Target{Kind: "sender", ID: ruleID}, nil); err != nil {
+			return err
 		}
-		return store.Classify(err)
 	}
-	return nil
+	return tx.Run(ctx, "")
 }

@@ -134,7 +134,8 @@ func build(t *testing.T) *world {
 
 	// Groups: a group with a subgroup, a member by link, an invitation, a
 	// membership request, a role change.
-	g, err := c.Groups.Create(ada, group.CreateInput{Name: "Garden club", Handle: "garden-" + env.Prefix, Privacy: "open"})
+	g, err := c.Groups.Create(ada, group.CreateInput{Name: "Garden club", Handle: "garden-" + env.Prefix, Privacy: "open",
+		Description: "Growing things together."})
 	w.must(err, "group")
 	_, err = c.Groups.Create(ada, group.CreateInput{Name: "Seed swap", Handle: "seeds-" + env.Prefix, Privacy: "closed", ParentID: g.ID})
 	w.must(err, "subgroup")
@@ -228,6 +229,14 @@ func build(t *testing.T) *world {
 	_, err = c.Inbox.Inject(ctx, w.eml("someone@elsewhere.example", w.email("Ben")+"x@"+c.Inbox.Domain(), "Lost", "?"),
 		[]string{"nobody@" + c.Inbox.Domain()}, inbox.PassingVerdicts())
 	w.must(err, "inbound mail to nobody")
+
+	// The audit record: the admin actions above (held mail, blocks) are
+	// sealed into the group's chain by the scheduler's sweep; one more
+	// action stays pending.
+	_, err = c.Tick(ctx, time.Now())
+	w.must(err, "tick")
+	_, err = c.Groups.ResetJoinLink(ada, g.ID)
+	w.must(err, "reset join link")
 
 	// Search: the index of the group.
 	_, err = search.NewIndexer(c.Search.Index, nil).Reindex(ctx, search.ReindexRequest{GroupID: g.ID, MaxItems: 1000})

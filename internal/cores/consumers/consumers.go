@@ -16,6 +16,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
+	"github.com/quorum-app/quorum/internal/audit"
 	"github.com/quorum-app/quorum/internal/cores"
 	"github.com/quorum-app/quorum/internal/notify"
 	"github.com/quorum-app/quorum/internal/search"
@@ -23,11 +24,12 @@ import (
 )
 
 // Dispatcher returns the stream dispatcher over a's consumers: the outbox
-// (notification email) and the search indexer.
+// (notification email), the search indexer and the audit record's sealer.
 func Dispatcher(a *cores.Cores, log *slog.Logger) *stream.Dispatcher {
 	return stream.New(log,
 		stream.Named{Name: "mailer", Consumer: notify.StreamConsumer{Out: a.Outbox, Log: log, Now: time.Now}},
 		stream.Named{Name: "search", Consumer: search.NewIndexer(a.Search.Index, log)},
+		stream.Named{Name: "audit", Consumer: audit.StreamConsumer{Audit: a.Audit}},
 	)
 }
 
