@@ -69,6 +69,7 @@ func NewAPI(ctx context.Context, cfg config.Config, log *slog.Logger) (*API, err
 		MailPrefs:     c.MailPrefs,
 		Inbox:         c.Inbox,
 		Search:        c.Search,
+		Audit:         c.Audit,
 		UploadOrigin:  c.Clients.UploadOrigin,
 	})
 	if err != nil {

@@ -375,6 +375,11 @@ func matrix() map[string]spec {
 			grp: [4]string{"S F A A F F A F", "S F F A F F F F", "H H F A H H F H", "H H F A F H F H"}},
 		"POST /api/v1/groups/{id}/join-link/reset": {build: api("POST", "/api/v1/groups/{id}/join-link/reset", ""), mut: true,
 			grp: [4]string{"S F F A F F F F", "S F F A F F F F", "H H F A H H F H", "H H F A F H F H"}},
+		// The record of admin actions: admins only.
+		"GET /api/v1/groups/{id}/audit": {build: get("/api/v1/groups/{id}/audit"),
+			grp: [4]string{"S F F A F F F F", "S F F A F F F F", "H H F A H H F H", "H H F A F H F H"}},
+		"GET /api/v1/groups/{id}/audit/verify": {build: get("/api/v1/groups/{id}/audit/verify"),
+			grp: [4]string{"S F F A F F F F", "S F F A F F F F", "H H F A H H F H", "H H F A F H F H"}},
 		"GET /api/v1/groups/{id}/requests": {build: get("/api/v1/groups/{id}/requests"),
 			grp: [4]string{"S F A A F F A F", "S F F A F F F F", "H H F A H H F H", "H H F A F H F H"}},
 		// Asking to join: closed groups only; members already are (409).
@@ -422,6 +427,8 @@ func matrix() map[string]spec {
 		"POST /groups/{id}/invitations/{iid}/revoke": {build: withParam(page("/groups/{id}/invitations/{iid}/revoke"), "{iid}", revokeID), mut: true,
 			grp: [4]string{"S F A A F F F F", "S F F A F F F F", "H H F A H H F F", "H H F A F H F F"}},
 		"POST /groups/{id}/join-link/reset": {build: page("/groups/{id}/join-link/reset"), mut: true,
+			grp: [4]string{"S F F A F F F F", "S F F A F F F F", "H H F A H H F F", "H H F A F H F F"}},
+		"GET /groups/{id}/audit": {build: get("/groups/{id}/audit"),
 			grp: [4]string{"S F F A F F F F", "S F F A F F F F", "H H F A H H F F", "H H F A F H F F"}},
 		"GET /groups/{id}/requests": {build: get("/groups/{id}/requests"),
 			grp: [4]string{"S F A A F F F F", "S F F A F F F F", "H H F A H H F F", "H H F A F H F F"}},

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/quorum-app/quorum/internal/audit"
 	"github.com/quorum-app/quorum/internal/authz"
 	"github.com/quorum-app/quorum/internal/domain"
 	"github.com/quorum-app/quorum/internal/group"
@@ -45,6 +46,12 @@ func (p *testPeople) UserByID(_ context.Context, id string) (group.Person, error
 	return group.Person{}, domain.Errorf(domain.NotFound, "no such user")
 }
 
+func (p *testPeople) Name(_ context.Context, id string) string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.byID[id].Name
+}
+
 func (p *testPeople) UserIDByEmail(_ context.Context, email string) (string, bool, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -65,6 +72,7 @@ type groupHarness struct {
 	h      http.Handler
 	people *testPeople
 	tag    string
+	audit  *audit.Service
 }
 
 func newGroupHarness(t *testing.T) *groupHarness {
@@ -72,14 +80,18 @@ func newGroupHarness(t *testing.T) *groupHarness {
 	env := testcloud.New(t)
 	st := store.New(env.Clients.DynamoDB, env.Config.Table, env.Config.SigningKey)
 	people := &testPeople{byID: map[string]group.Person{}}
-	svc := group.New(group.Config{Store: st, People: people, Mail: mail.NewSES(env.Clients.SES, "", env.Config.MailDomain),
-		MailFrom: env.Config.MailFrom, BaseURL: env.Config.BaseURL, SigningKey: env.Config.SigningKey})
+	var svc *group.Service
+	au := audit.New(st, env.Config.SigningKey, audit.PolicyFunc(func(ctx context.Context, gid string, a authz.Action, tg authz.Target) error {
+		return svc.Authorize(ctx, gid, a, tg)
+	}), nil, nil)
+	svc = group.New(group.Config{Store: st, People: people, Mail: mail.NewSES(env.Clients.SES, "", env.Config.MailDomain),
+		MailFrom: env.Config.MailFrom, BaseURL: env.Config.BaseURL, SigningKey: env.Config.SigningKey, Audit: au})
 	logs := logging.New(testLogWriter{t}, "warn")
 	renderer, err := web.New(logs)
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, err := New(Deps{Web: renderer, Groups: svc, Log: logs})
+	s, err := New(Deps{Web: renderer, Groups: svc, Log: logs, Audit: au, Names: people})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -98,7 +110,7 @@ func newGroupHarness(t *testing.T) *groupHarness {
 		})
 	}
 	mux.HandleFunc("/", s.notFound)
-	return &groupHarness{t: t, env: env, h: httpx.Observe(s.log, s.timeout, s.uploadOrigin, mux), people: people, tag: env.Prefix}
+	return &groupHarness{t: t, env: env, h: httpx.Observe(s.log, s.timeout, s.uploadOrigin, mux), people: people, tag: env.Prefix, audit: au}
 }
 
 func (g *groupHarness) user(name string) string {

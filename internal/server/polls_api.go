@@ -428,18 +428,14 @@ type ballotsOut struct {
 // names resolves user ids to display names (empty when unknown).
 func (s *Server) names(ctx context.Context, ids []string) map[string]string {
 	out := map[string]string{}
-	if s.accounts == nil {
+	if s.people == nil {
 		return out
 	}
 	for _, id := range ids {
 		if _, done := out[id]; done || id == "" {
 			continue
 		}
-		if u, err := s.accounts.User(ctx, id); err == nil {
-			out[id] = u.Name
-		} else {
-			out[id] = ""
-		}
+		out[id] = s.people.Name(ctx, id)
 	}
 	return out
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/quorum-app/quorum/infra/facts"
 	"github.com/quorum-app/quorum/internal/account"
+	"github.com/quorum-app/quorum/internal/audit"
 	"github.com/quorum-app/quorum/internal/authz"
 	"github.com/quorum-app/quorum/internal/decision"
 	"github.com/quorum-app/quorum/internal/discussion"
@@ -70,6 +71,33 @@ type Deps struct {
 	Inbox *inbox.Service
 	// Search answers /search and /api/v1/search (nil: not routed).
 	Search Searcher
+	// Audit serves groups' records of admin actions (nil: those routes answer 503).
+	Audit AuditRecords
+	// Names gives people's display names where a page or answer shows ids
+	// it got from a core (ballots, the record of admin actions; nil: read
+	// from Accounts).
+	Names Names
+}
+
+// Names resolves a person's display name ("" when unknown or erased).
+type Names interface {
+	Name(ctx context.Context, uid string) string
+}
+
+// accountNames reads names from the account core.
+type accountNames struct{ a *account.Service }
+
+func (n accountNames) Name(ctx context.Context, uid string) string {
+	if u, err := n.a.User(ctx, uid); err == nil {
+		return u.Name
+	}
+	return ""
+}
+
+// AuditRecords is what the record routes need of the audit core.
+type AuditRecords interface {
+	List(ctx context.Context, gid, cursor string, limit int) (audit.Page, error)
+	Verify(ctx context.Context, gid string) (audit.Report, error)
 }
 
 // Server is the HTTP handler of functions/api.
@@ -93,6 +121,8 @@ type Server struct {
 	mailprefs     *mailpref.Service
 	inbox         *inbox.Service
 	search        Searcher
+	audit         AuditRecords
+	people        Names
 }
 
 // Access says who a route is for. The authorization matrix test checks every
@@ -133,6 +163,10 @@ func New(d Deps) (*Server, error) {
 	s.mailprefs = d.MailPrefs
 	s.inbox = d.Inbox
 	s.search = d.Search
+	s.audit, s.people = d.Audit, d.Names
+	if s.people == nil && d.Accounts != nil {
+		s.people = accountNames{d.Accounts}
+	}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
