@@ -2,6 +2,7 @@ package server
 
 import (
 	"net/http"
+	"strings"
 
 	"github.com/quorum-app/quorum/internal/audit"
 	"github.com/quorum-app/quorum/internal/domain"
@@ -171,7 +172,7 @@ func settingsFacts(d map[string]string) string {
 		out += s
 	}
 	if f := d["fields"]; f != "" {
-		add(f)
+		add("changed: " + strings.ReplaceAll(f, ",", ", "))
 	}
 	if p := d["privacy"]; p != "" {
 		add("privacy " + p)

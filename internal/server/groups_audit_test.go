@@ -43,7 +43,7 @@ func TestGroupAuditPageAndAPI(t *testing.T) {
 	page = g.do(alice, "GET", "/groups/"+grp.ID+"/audit?verify=1", "")
 	body := page.Body.String()
 	for _, want := range []string{"Alice</strong> changed the role of Bob", "from admin to member", "from member to admin",
-		"changed the group&#39;s settings", "name; privacy open → closed", "The record is intact: 3 entries checked", "entry 3"} {
+		"changed the group&#39;s settings", "changed: name; privacy open → closed", "The record is intact: 3 entries checked", "entry 3"} {
 		if !strings.Contains(body, want) {
 			t.Errorf("the record page lacks %q:\n%s", want, body)
 		}
