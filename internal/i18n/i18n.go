@@ -1,0 +1,140 @@
+// Package i18n gives every page, email and API message its reader's
+// language: the supported languages, choosing one from a person's setting or
+// the browser's Accept-Language, message catalogs with plural forms, and
+// dates, times and numbers in the language's formats and the reader's time
+// zone.
+//
+// Catalogs are the JSON files in locales/ (go-i18n's format: a message is a
+// string, or an object of CLDR plural forms "zero", "one", "two", "few",
+// "many", "other"; {{.Name}} inserts a value, {{.Count}} the plural count).
+// English is the source: every other catalog must have every English key
+// with every plural form its language uses (TestCatalogsAreComplete). A
+// message missing at run time falls back to English, never to its id.
+//
+// Why go-i18n (github.com/nicksnyder/go-i18n/v2) rather than
+// golang.org/x/text/message: catalogs stay plain files that translators edit
+// and tests read, with no code generation step (gotext) in the build; it
+// implements CLDR plural rules for every language including Arabic's six
+// forms; and it falls back per message. golang.org/x/text still does
+// language matching (Accept-Language) and number formatting.
+//
+// Catalogs are parsed lazily, once per language, on first use: a cold start
+// that serves one language parses one file.
+package i18n
+
+import (
+	"embed"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"sync"
+
+	goi18n "github.com/nicksnyder/go-i18n/v2/i18n"
+	"golang.org/x/text/language"
+)
+
+//go:embed locales/*.json
+var files embed.FS
+
+// Lang is a supported interface language (a BCP 47 base tag).
+type Lang string
+
+// The supported languages. English is the source of every catalog.
+const (
+	English    Lang = "en"
+	German     Lang = "de"
+	Spanish    Lang = "es"
+	French     Lang = "fr"
+	Italian    Lang = "it"
+	Dutch      Lang = "nl"
+	Portuguese Lang = "pt"
+	Arabic     Lang = "ar"
+)
+
+// Supported lists every language in the order settings show them.
+var Supported = []Lang{English, German, Spanish, French, Italian, Dutch, Portuguese, Arabic}
+
+// Valid reports whether l is supported.
+func (l Lang) Valid() bool {
+	for _, s := range Supported {
+		if s == l {
+			return true
+		}
+	}
+	return false
+}
+
+// Dir is the text direction of l: "rtl" for Arabic, "ltr" otherwise.
+func (l Lang) Dir() string {
+	if l == Arabic {
+		return "rtl"
+	}
+	return "ltr"
+}
+
+// Tag is l as a language tag.
+func (l Lang) Tag() language.Tag { return language.Make(string(l)) }
+
+var matcher = sync.OnceValue(func() language.Matcher {
+	tags := make([]language.Tag, len(Supported))
+	for i, l := range Supported {
+		tags[i] = l.Tag()
+	}
+	return language.NewMatcher(tags)
+})
+
+// Negotiate picks the language for a reader: their own setting when it is
+// supported, else the best match of the browser's Accept-Language header,
+// else English. A malformed header counts as absent.
+func Negotiate(setting, acceptLanguage string) Lang {
+	if l := Lang(strings.ToLower(strings.TrimSpace(setting))); l.Valid() {
+		return l
+	}
+	if len(acceptLanguage) > 512 {
+		acceptLanguage = acceptLanguage[:512] // a bounded parse of a header anyone can send
+	}
+	tags, _, err := language.ParseAcceptLanguage(acceptLanguage)
+	if err != nil || len(tags) == 0 {
+		return English
+	}
+	_, i, conf := matcher().Match(tags...)
+	if conf == language.No {
+		return English
+	}
+	return Supported[i]
+}
+
+// Catalog holds the message catalogs; each is parsed on first use.
+type Catalog struct {
+	bundle *goi18n.Bundle
+	mu     sync.Mutex
+	loaded map[Lang]bool
+}
+
+// New returns the catalog of every supported language (nothing parsed yet).
+func New() *Catalog {
+	b := goi18n.NewBundle(language.English)
+	b.RegisterUnmarshalFunc("json", json.Unmarshal)
+	return &Catalog{bundle: b, loaded: map[Lang]bool{}}
+}
+
+// load parses l's catalog once (and English, the fallback).
+func (c *Catalog) load(l Lang) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, x := range []Lang{English, l} {
+		if c.loaded[x] {
+			continue
+		}
+		buf, err := files.ReadFile("locales/" + string(x) + ".json")
+		if err == nil {
+			_, err = c.bundle.ParseMessageFileBytes(buf, string(x)+".json")
+		}
+		if err != nil {
+			// The catalogs are embedded and checked by tests: a broken one
+			// is a build defect, not a condition to serve around.
+			panic(fmt.Sprintf("i18n: catalog %s: %v", x, err))
+		}
+		c.loaded[x] = true
+	}
+}

@@ -1,0 +1,218 @@
+package i18n
+
+import (
+	"encoding/json"
+	"regexp"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	goi18n "github.com/nicksnyder/go-i18n/v2/i18n"
+)
+
+// catalog reads one locale file as written (a message is a string or an
+// object of plural forms).
+func catalog(t *testing.T, l Lang) map[string]any {
+	t.Helper()
+	buf, err := files.ReadFile("locales/" + string(l) + ".json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m map[string]any
+	if err := json.Unmarshal(buf, &m); err != nil {
+		t.Fatalf("%s.json: %v", l, err)
+	}
+	return m
+}
+
+var placeholder = regexp.MustCompile(`\{\{\s*\.(\w+)\s*\}\}`)
+
+func placeholders(v any) map[string]bool {
+	out := map[string]bool{}
+	add := func(s string) {
+		for _, m := range placeholder.FindAllStringSubmatch(s, -1) {
+			out[m[1]] = true
+		}
+	}
+	switch x := v.(type) {
+	case string:
+		add(x)
+	case map[string]any:
+		for _, f := range x {
+			if s, ok := f.(string); ok {
+				add(s)
+			}
+		}
+	}
+	return out
+}
+
+// TestCatalogsAreComplete fails when a catalog lacks a key English has,
+// has a key English lacks, uses a value English does not provide, or lacks
+// a plural form its language needs for some count (the message would fall
+// back to English for that count).
+func TestCatalogsAreComplete(t *testing.T) {
+	en := catalog(t, English)
+	c := New()
+	counts := []int{0, 1, 2, 3, 4, 5, 6, 10, 11, 12, 19, 20, 21, 22, 100, 101, 102, 103, 111, 1000, 1000000}
+	for _, l := range Supported {
+		t.Run(string(l), func(t *testing.T) {
+			m := catalog(t, l)
+			var missing, extra []string
+			for k := range en {
+				if _, ok := m[k]; !ok {
+					missing = append(missing, k)
+				}
+			}
+			for k := range m {
+				if _, ok := en[k]; !ok {
+					extra = append(extra, k)
+				}
+			}
+			sort.Strings(missing)
+			sort.Strings(extra)
+			if len(missing) > 0 {
+				t.Errorf("%s lacks %d English keys: %v", l, len(missing), missing)
+			}
+			if len(extra) > 0 {
+				t.Errorf("%s has keys English does not: %v", l, extra)
+			}
+			c.load(l)
+			lz := goi18n.NewLocalizer(c.bundle, string(l))
+			for k, v := range m {
+				want := placeholders(en[k])
+				for p := range placeholders(v) {
+					if !want[p] && p != "Count" {
+						t.Errorf("%s %s uses {{.%s}}, which English does not provide", l, k, p)
+					}
+				}
+				forms, plural := v.(map[string]any)
+				if !plural {
+					continue
+				}
+				if _, ok := forms["other"]; !ok {
+					t.Errorf("%s %s has no \"other\" form", l, k)
+				}
+				for _, n := range counts {
+					_, tag, err := lz.LocalizeWithTag(&goi18n.LocalizeConfig{MessageID: k, PluralCount: n,
+						TemplateData: map[string]any{"Count": n}})
+					if err != nil || tag != l.Tag() {
+						t.Errorf("%s %s for %d: %v (answered in %v)", l, k, n, err, tag)
+					}
+				}
+			}
+		})
+	}
+}
+
+func TestNegotiate(t *testing.T) {
+	for _, c := range []struct {
+		setting, accept string
+		want            Lang
+	}{
+		{"de", "fr-FR,fr;q=0.9", German},          // the person's setting wins
+		{"", "fr-CH, fr;q=0.9, en;q=0.8", French}, // regional variants match their language
+		{"", "pt-BR", Portuguese},
+		{"", "ar-EG,ar;q=0.9", Arabic},
+		{"", "ja,en-GB;q=0.5", English},
+		{"", "ja", English}, // nothing supported
+		{"", "", English},
+		{"", "not a header;;;q=x", English},
+		{"xx", "nl", Dutch}, // an unsupported setting is ignored
+		{" ES ", "", Spanish},
+	} {
+		if got := Negotiate(c.setting, c.accept); got != c.want {
+			t.Errorf("Negotiate(%q, %q) = %s, want %s", c.setting, c.accept, got, c.want)
+		}
+	}
+	if got := Negotiate("", strings.Repeat("de,", 10000)); got != German {
+		t.Errorf("a long header: %s", got)
+	}
+}
+
+func TestDatesTimesAndNumbersFollowTheLanguage(t *testing.T) {
+	c := New()
+	berlin, err := time.LoadLocation("Europe/Berlin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := time.Date(2026, 12, 5, 13, 5, 0, 0, time.UTC) // 14:05 in Berlin
+	for _, x := range []struct {
+		lang           Lang
+		date, datetime string
+		number         string
+	}{
+		{English, "5 Dec 2026", "5 Dec 2026, 14:05", "1,234,567"},
+		{German, "5. Dez. 2026", "5. Dez. 2026, 14:05", "1.234.567"},
+		{French, "5 déc. 2026", "5 déc. 2026 à 14:05", "1\u00a0234\u00a0567"},
+		{Portuguese, "5 de dez. de 2026", "5 de dez. de 2026, 14:05", "1.234.567"},
+		{Arabic, "5 ديسمبر 2026", "5 ديسمبر 2026، 14:05", "1,234,567"},
+	} {
+		p := c.Printer(x.lang, berlin)
+		if got := p.Date(at); got != x.date {
+			t.Errorf("%s date: %q, want %q", x.lang, got, x.date)
+		}
+		if got := p.DateTime(at); got != x.datetime {
+			t.Errorf("%s datetime: %q, want %q", x.lang, got, x.datetime)
+		}
+		if got := p.Number(1234567); x.number != "" && got != x.number {
+			t.Errorf("%s number: %q, want %q", x.lang, got, x.number)
+		}
+	}
+	if got := c.Printer(English, nil).Time(at); got != "13:05" {
+		t.Errorf("no zone means UTC: %q", got)
+	}
+}
+
+func TestRelativeTimes(t *testing.T) {
+	c := New()
+	now := time.Date(2026, 12, 5, 12, 0, 0, 0, time.UTC)
+	en, de, ar := c.Printer(English, nil), c.Printer(German, nil), c.Printer(Arabic, nil)
+	for _, x := range []struct {
+		p    *Printer
+		at   time.Time
+		want string
+	}{
+		{en, now.Add(-20 * time.Second), "just now"},
+		{en, now.Add(-1 * time.Minute), "1 minute ago"},
+		{en, now.Add(-5 * time.Minute), "5 minutes ago"},
+		{en, now.Add(-3 * time.Hour), "3 hours ago"},
+		{en, now.Add(-30 * time.Hour), "yesterday"},
+		{en, now.Add(-3 * 24 * time.Hour), "3 days ago"},
+		{en, now.Add(-10 * 24 * time.Hour), "25 Nov 2026"},
+		{en, now.Add(2 * time.Hour), "in 2 hours"},
+		{en, now.Add(26 * time.Hour), "tomorrow"},
+		{de, now.Add(-5 * time.Minute), "vor 5 Minuten"},
+		{de, now.Add(3 * 24 * time.Hour), "in 3 Tagen"},
+		{ar, now.Add(-2 * time.Hour), "منذ ساعتين"},
+		{ar, now.Add(-5 * time.Hour), "منذ 5 ساعات"},
+	} {
+		if got := x.p.Relative(x.at, now); got != x.want {
+			t.Errorf("%s %v before: %q, want %q", x.p.Lang(), now.Sub(x.at), got, x.want)
+		}
+	}
+}
+
+func TestPluralsAndFallbacks(t *testing.T) {
+	c := New()
+	en := c.Printer(English, nil)
+	if got := en.N("count.comments", 1); got != "1 comment" {
+		t.Errorf("one: %q", got)
+	}
+	if got := en.N("count.comments", 1200); got != "1,200 comments" {
+		t.Errorf("other: %q", got)
+	}
+	if got := c.Printer(Arabic, nil).N("count.comments", 2); got != "تعليقان" {
+		t.Errorf("Arabic dual: %q", got)
+	}
+	if got := en.T("no.such.key"); !strings.HasPrefix(got, Missing) {
+		t.Errorf("a missing key reads %q, not a marker", got)
+	}
+	if p := c.Printer("xx", nil); p.Lang() != English || p.Dir() != "ltr" {
+		t.Errorf("an unsupported language: %s %s", p.Lang(), p.Dir())
+	}
+	if c.Printer(Arabic, nil).Dir() != "rtl" {
+		t.Error("Arabic is not right to left")
+	}
+}

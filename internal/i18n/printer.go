@@ -1,0 +1,148 @@
+package i18n
+
+import (
+	"fmt"
+	"strconv"
+	"time"
+
+	goi18n "github.com/nicksnyder/go-i18n/v2/i18n"
+	"golang.org/x/text/language"
+	"golang.org/x/text/message"
+	"golang.org/x/text/number"
+)
+
+// Missing marks a message no catalog has (not even English): pages and
+// tests can find it. It never reaches a reader on a correct build.
+const Missing = "⟦"
+
+// Printer renders messages, dates, times and numbers for one reader: their
+// language and time zone.
+type Printer struct {
+	lang Lang
+	loc  *time.Location
+	lz   *goi18n.Localizer
+	num  *message.Printer
+}
+
+// Printer returns the printer for language l (English if l is not
+// supported) and time zone loc (UTC if nil).
+func (c *Catalog) Printer(l Lang, loc *time.Location) *Printer {
+	if !l.Valid() {
+		l = English
+	}
+	if loc == nil {
+		loc = time.UTC
+	}
+	c.load(l)
+	return &Printer{lang: l, loc: loc, lz: goi18n.NewLocalizer(c.bundle, string(l), string(English)),
+		num: message.NewPrinter(numbering(l))}
+}
+
+// numbering is the tag numbers are formatted with: the language's grouping,
+// always with Western digits, as dates and times are (Arabic pages mix
+// Arabic-Indic digits with dates otherwise; Latin digits are common across
+// Arabic-language web products and what the date formats use).
+func numbering(l Lang) language.Tag {
+	if l == Arabic {
+		return language.Make("ar-u-nu-latn")
+	}
+	return l.Tag()
+}
+
+// Lang is the printer's language; Dir its text direction.
+func (p *Printer) Lang() Lang { return p.lang }
+
+// Dir is "rtl" or "ltr" (the page's dir attribute).
+func (p *Printer) Dir() string { return p.lang.Dir() }
+
+// Location is the reader's time zone.
+func (p *Printer) Location() *time.Location { return p.loc }
+
+// data turns name/value pairs into template data.
+func data(kv []any) map[string]any {
+	if len(kv) == 0 {
+		return nil
+	}
+	m := make(map[string]any, len(kv)/2+1)
+	for i := 0; i+1 < len(kv); i += 2 {
+		m[fmt.Sprint(kv[i])] = kv[i+1]
+	}
+	return m
+}
+
+// T is the message id in the printer's language, with values given as
+// name/value pairs: p.T("thread.started_by", "Name", "Ada").
+func (p *Printer) T(id string, kv ...any) string {
+	s, err := p.lz.Localize(&goi18n.LocalizeConfig{MessageID: id, TemplateData: data(kv)})
+	if err != nil || s == "" {
+		return Missing + id + "⟧"
+	}
+	return s
+}
+
+// N is the plural message id for count n ({{.Count}} is n, formatted for
+// the language), with more values as name/value pairs.
+func (p *Printer) N(id string, n int, kv ...any) string {
+	d := data(kv)
+	if d == nil {
+		d = map[string]any{}
+	}
+	d["Count"] = p.Number(n)
+	s, err := p.lz.Localize(&goi18n.LocalizeConfig{MessageID: id, TemplateData: d, PluralCount: n})
+	if err != nil || s == "" {
+		return Missing + id + "⟧"
+	}
+	return s
+}
+
+// Number formats n with the language's digit grouping (1,234 / 1.234).
+func (p *Printer) Number(n int) string { return p.num.Sprint(number.Decimal(n)) }
+
+// Date is t's calendar date in the reader's zone ("5 Dec 2026",
+// "5. Dez. 2026").
+func (p *Printer) Date(t time.Time) string {
+	t = t.In(p.loc)
+	return p.T("format.date", "Day", strconv.Itoa(t.Day()), "Month", p.T("month.short."+strconv.Itoa(int(t.Month()))),
+		"Year", strconv.Itoa(t.Year()))
+}
+
+// Time is t's time of day in the reader's zone (24-hour "14:05").
+func (p *Printer) Time(t time.Time) string {
+	t = t.In(p.loc)
+	return p.T("format.time", "Hour", fmt.Sprintf("%02d", t.Hour()), "Minute", fmt.Sprintf("%02d", t.Minute()))
+}
+
+// DateTime is Date and Time together ("5 Dec 2026, 14:05").
+func (p *Printer) DateTime(t time.Time) string {
+	return p.T("format.datetime", "Date", p.Date(t), "Time", p.Time(t))
+}
+
+// Relative says how long ago or how soon t is from now ("5 minutes ago",
+// "in 3 days"); a week or more away it is the date.
+func (p *Printer) Relative(t, now time.Time) string {
+	d := now.Sub(t)
+	future := d < 0
+	if future {
+		d = -d
+	}
+	n, unit := 0, ""
+	switch {
+	case d < time.Minute:
+		if future {
+			return p.T("time.in_a_moment")
+		}
+		return p.T("time.just_now")
+	case d < time.Hour:
+		n, unit = int(d/time.Minute), "minutes"
+	case d < 24*time.Hour:
+		n, unit = int(d/time.Hour), "hours"
+	case d < 7*24*time.Hour:
+		n, unit = int(d/(24*time.Hour)), "days"
+	default:
+		return p.Date(t)
+	}
+	if future {
+		return p.N("time.in_"+unit, n)
+	}
+	return p.N("time."+unit+"_ago", n)
+}
