@@ -30,6 +30,7 @@ import (
 
 	"github.com/quorum-app/quorum/internal/authz"
 	"github.com/quorum-app/quorum/internal/domain"
+	"github.com/quorum-app/quorum/internal/i18n"
 	"github.com/quorum-app/quorum/internal/ids"
 	"github.com/quorum-app/quorum/internal/mail"
 	"github.com/quorum-app/quorum/internal/ratelimit"
@@ -73,7 +74,13 @@ type emailItem struct {
 }
 
 // Supported locales and defaults.
-var SupportedLocales = []string{"en", "de", "es", "fr", "it", "nl", "pt"}
+var SupportedLocales = func() []string {
+	out := make([]string, len(i18n.Supported))
+	for i, l := range i18n.Supported {
+		out[i] = string(l)
+	}
+	return out
+}()
 
 const (
 	DefaultTimeZone  = "UTC"

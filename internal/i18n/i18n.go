@@ -64,6 +64,29 @@ func (l Lang) Valid() bool {
 	return false
 }
 
+// NativeName is l's name in l itself, as a language menu shows it.
+func (l Lang) NativeName() string {
+	switch l {
+	case English:
+		return "English"
+	case German:
+		return "Deutsch"
+	case Spanish:
+		return "Español"
+	case French:
+		return "Français"
+	case Italian:
+		return "Italiano"
+	case Dutch:
+		return "Nederlands"
+	case Portuguese:
+		return "Português"
+	case Arabic:
+		return "العربية"
+	}
+	return string(l)
+}
+
 // Dir is the text direction of l: "rtl" for Arabic, "ltr" otherwise.
 func (l Lang) Dir() string {
 	if l == Arabic {

@@ -8,6 +8,7 @@ import (
 	"github.com/quorum-app/quorum/internal/account"
 	"github.com/quorum-app/quorum/internal/domain"
 	"github.com/quorum-app/quorum/internal/httpx"
+	"github.com/quorum-app/quorum/internal/i18n"
 )
 
 // ---- sign-in ----
@@ -187,12 +188,15 @@ func (s *Server) welcomeSubmit(w http.ResponseWriter, r *http.Request) {
 type settingsData struct {
 	User      *account.User
 	Notice    string
-	Locales   []string
+	Locales   []localeOption
 	TimeZones []string
 	Profile   *formState
 	Email     *formState
 	Password  *formState
 }
+
+// localeOption is one language of the settings menu, named in itself.
+type localeOption struct{ Code, Name, Dir string }
 
 // commonTimeZones are offered as suggestions; any IANA name is accepted.
 var commonTimeZones = []string{"UTC", "Europe/London", "Europe/Dublin", "Europe/Lisbon", "Europe/Paris", "Europe/Berlin",
@@ -221,7 +225,10 @@ func (s *Server) renderSettings(w http.ResponseWriter, r *http.Request, status i
 	if d.Password == nil {
 		d.Password = newForm(nil)
 	}
-	d.Locales, d.TimeZones = account.SupportedLocales, commonTimeZones
+	d.Locales, d.TimeZones = nil, commonTimeZones
+	for _, l := range i18n.Supported {
+		d.Locales = append(d.Locales, localeOption{Code: string(l), Name: l.NativeName(), Dir: l.Dir()})
+	}
 	s.web.Page(w, r, status, "settings", "Settings", d)
 }
 

@@ -417,6 +417,13 @@ func TestPagesSignInFlow(t *testing.T) {
 	if rec.Code != 200 || !strings.Contains(body, "Paige Turner") || !strings.Contains(body, `action="/logout"`) || !strings.Contains(body, `href="/groups"`) {
 		t.Fatalf("settings: %d %s", rec.Code, body)
 	}
+	// Languages are offered by their own names; Arabic reads right to left.
+	for _, want := range []string{`<option value="en" lang="en" dir="ltr" selected>English</option>`,
+		`<option value="de" lang="de" dir="ltr">Deutsch</option>`, `<option value="ar" lang="ar" dir="rtl">العربية</option>`} {
+		if !strings.Contains(body, want) {
+			t.Errorf("the language menu lacks %s", want)
+		}
+	}
 	rec = a.do(req{method: "POST", path: "/settings", cookie: cookie, ctype: form, body: "name=&time_zone=Nowhere&locale=en"})
 	if rec.Code != 400 || !strings.Contains(rec.Body.String(), `role="alert"`) || !strings.Contains(rec.Body.String(), `id="time_zone-error"`) {
 		t.Fatalf("settings errors: %d %s", rec.Code, rec.Body)
