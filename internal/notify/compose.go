@@ -3,7 +3,6 @@ package notify
 import (
 	"context"
 	"mime"
-	"net/url"
 	"strings"
 	"time"
 	"unicode"
@@ -11,6 +10,7 @@ import (
 
 	"github.com/quorum-app/quorum/internal/ids"
 	"github.com/quorum-app/quorum/internal/inbound"
+	"github.com/quorum-app/quorum/internal/links"
 	"github.com/quorum-app/quorum/internal/mail"
 	"github.com/quorum-app/quorum/internal/replyaddr"
 )
@@ -48,14 +48,13 @@ type view struct {
 
 // Links of the web app.
 func (d *Dispatcher) threadURL(tid, cid string) string {
-	u := d.c.BaseURL + "/threads/" + url.PathEscape(tid)
 	if cid != "" {
-		u += "#c-" + url.PathEscape(cid)
+		return d.c.BaseURL + links.Comment(tid, cid)
 	}
-	return u
+	return d.c.BaseURL + links.Thread(tid)
 }
 
-func (d *Dispatcher) pollURL(pid string) string { return d.c.BaseURL + "/polls/" + url.PathEscape(pid) }
+func (d *Dispatcher) pollURL(pid string) string { return d.c.BaseURL + links.Poll(pid) }
 
 func (d *Dispatcher) notificationsURL() string { return d.c.BaseURL + "/notifications" }
 

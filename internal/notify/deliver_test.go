@@ -36,7 +36,7 @@ func TestDeliverDueSendsOnceAndMarksSent(t *testing.T) {
 		t.Errorf("subject %q", m.Subject)
 	}
 	for _, want := range []string{"Alice mentioned you in “Plant tomatoes?”.", "> @Bob what do you think?",
-		testBase + "/threads/tthreadid0000001#c-18a9f2c4d5e6f7a8b1c2d3e4", "Unsubscribe from this thread"} {
+		testBase + "/threads/tthreadid0000001?comment=18a9f2c4d5e6f7a8b1c2d3e4#c-18a9f2c4d5e6f7a8b1c2d3e4", "Unsubscribe from this thread"} {
 		if !strings.Contains(m.Body.Text, want) {
 			t.Errorf("text body lacks %q:\n%s", want, m.Body.Text)
 		}

@@ -3,7 +3,6 @@ package server
 import (
 	"context"
 	"net/http"
-	"net/url"
 	"strconv"
 	"strings"
 
@@ -12,6 +11,7 @@ import (
 	"github.com/quorum-app/quorum/internal/domain"
 	"github.com/quorum-app/quorum/internal/group"
 	"github.com/quorum-app/quorum/internal/httpx"
+	"github.com/quorum-app/quorum/internal/links"
 	"github.com/quorum-app/quorum/internal/notify"
 )
 
@@ -48,7 +48,7 @@ var discussionFieldLabels = map[string]string{
 }
 
 func threadURL(tid string, parts ...string) string {
-	return "/threads/" + url.PathEscape(tid) + strings.Join(parts, "")
+	return links.Thread(tid) + strings.Join(parts, "")
 }
 
 // discussionForm records err on f with the discussion forms' labels.
@@ -432,7 +432,7 @@ func (s *Server) commentSubmit(w http.ResponseWriter, r *http.Request) {
 		s.discussionFormFail(w, r, err, f, func(status int) { s.renderThread(w, r, status, f, in.ParentID, nil) })
 		return
 	}
-	redirect(w, r, threadURL(tid)+"?done=commented#c-"+it.ID)
+	redirect(w, r, links.Comment(tid, it.ID, "commented"))
 }
 
 func (s *Server) threadGuestSubmit(w http.ResponseWriter, r *http.Request) {
@@ -619,7 +619,7 @@ func (s *Server) commentEditSubmit(w http.ResponseWriter, r *http.Request) {
 		s.discussionFormFail(w, r, err, f, func(status int) { s.renderCommentEdit(w, r, status, f) })
 		return
 	}
-	redirect(w, r, threadURL(tid)+"?done=edited#c-"+cid)
+	redirect(w, r, links.Comment(tid, cid, "edited"))
 }
 
 func (s *Server) commentDeleteSubmit(w http.ResponseWriter, r *http.Request) {
@@ -641,7 +641,7 @@ func (s *Server) reactSubmit(w http.ResponseWriter, r *http.Request) {
 		s.pageError(w, r, err)
 		return
 	}
-	redirect(w, r, threadURL(tid)+"#c-"+cid)
+	redirect(w, r, links.Comment(tid, cid))
 }
 
 // ---- history ----

@@ -8,6 +8,7 @@ import (
 	"github.com/quorum-app/quorum/internal/domain"
 	"github.com/quorum-app/quorum/internal/group"
 	"github.com/quorum-app/quorum/internal/httpx"
+	"github.com/quorum-app/quorum/internal/links"
 )
 
 // The record of admin actions: GET /api/v1/groups/{id}/audit (a page,
@@ -134,7 +135,7 @@ func (s *Server) groupAuditPage(w http.ResponseWriter, r *http.Request) {
 		case "thread":
 			x.Target = "a thread"
 			if e.Action != audit.ContentDeleted {
-				x.Link = "/threads/" + e.Target.ID
+				x.Link = links.Thread(e.Target.ID)
 			}
 		case "comment":
 			x.Target = "a comment"
@@ -142,7 +143,7 @@ func (s *Server) groupAuditPage(w http.ResponseWriter, r *http.Request) {
 				x.Target = "a comment by " + by
 			}
 			if t := e.Details["thread"]; t != "" && e.Action != audit.ContentDeleted {
-				x.Link = "/threads/" + t + "?comment=" + e.Target.ID + "#c-" + e.Target.ID
+				x.Link = links.Comment(t, e.Target.ID)
 			}
 		}
 		switch e.Action {

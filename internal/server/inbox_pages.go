@@ -15,6 +15,7 @@ import (
 	"github.com/quorum-app/quorum/internal/httpx"
 	"github.com/quorum-app/quorum/internal/inbound"
 	"github.com/quorum-app/quorum/internal/inbox"
+	"github.com/quorum-app/quorum/internal/links"
 	"github.com/quorum-app/quorum/internal/render"
 	"github.com/quorum-app/quorum/internal/replyaddr"
 )
@@ -62,7 +63,7 @@ func heldTarget(h inbox.Held) (link, what string) {
 	case replyaddr.KindPoll.String():
 		return "/polls/" + url.PathEscape(h.PollID), "a vote in the poll"
 	case replyaddr.KindComment.String():
-		return threadURL(h.ThreadID) + "#c-" + url.PathEscape(h.CommentID), "a reply to a comment in the thread"
+		return links.Comment(h.ThreadID, h.CommentID), "a reply to a comment in the thread"
 	}
 	return threadURL(h.ThreadID), "a comment in the thread"
 }
@@ -97,7 +98,7 @@ func (s *Server) heldReplyConfirm(w http.ResponseWriter, r *http.Request) {
 	case out.PollID != "":
 		redirect(w, r, "/polls/"+url.PathEscape(out.PollID)+"?done=voted")
 	case out.CommentID != "":
-		redirect(w, r, threadURL(out.ThreadID)+"?done=commented#c-"+url.PathEscape(out.CommentID))
+		redirect(w, r, links.Comment(out.ThreadID, out.CommentID, "commented"))
 	default:
 		redirect(w, r, threadURL(out.ThreadID)+"?done=commented")
 	}

@@ -255,7 +255,7 @@ func TestHeldReplyConfirmOnce(t *testing.T) {
 
 	// Confirm: posted, to the thread; a second click posts nothing more.
 	r = e.must(e.do(e.milo, "POST", path+"/confirm", url.Values{}), http.StatusSeeOther, "confirm")
-	if !strings.HasPrefix(r.location, "/threads/"+e.tid+"?done=commented#c-") {
+	if !strings.HasPrefix(r.location, "/threads/"+e.tid+"?comment=") || !strings.Contains(r.location, "&done=commented#c-") {
 		t.Errorf("confirm redirects to %q", r.location)
 	}
 	r = e.must(e.do(e.milo, "POST", path+"/confirm", url.Values{}), http.StatusSeeOther, "second confirm")

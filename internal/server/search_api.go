@@ -11,6 +11,7 @@ import (
 
 	"github.com/quorum-app/quorum/internal/domain"
 	"github.com/quorum-app/quorum/internal/httpx"
+	"github.com/quorum-app/quorum/internal/links"
 	"github.com/quorum-app/quorum/internal/search"
 )
 
@@ -199,7 +200,7 @@ func hitURL(h search.Hit) string {
 	case search.KindComment:
 		// The thread page opens the page holding the comment (PageAt), not
 		// the first page, when the thread is longer than a page.
-		return "/threads/" + url.PathEscape(h.ThreadID) + "?comment=" + url.QueryEscape(h.CommentID) + "#c-" + url.PathEscape(h.CommentID)
+		return links.Comment(h.ThreadID, h.CommentID)
 	case search.KindPoll:
 		return "/polls/" + url.PathEscape(h.PollID)
 	case search.KindReason:
