@@ -30,8 +30,8 @@ import (
 
 	"github.com/quorum-app/quorum/internal/authz"
 	"github.com/quorum-app/quorum/internal/domain"
-	"github.com/quorum-app/quorum/internal/i18n"
 	"github.com/quorum-app/quorum/internal/ids"
+	"github.com/quorum-app/quorum/internal/lang"
 	"github.com/quorum-app/quorum/internal/mail"
 	"github.com/quorum-app/quorum/internal/ratelimit"
 	"github.com/quorum-app/quorum/internal/secrets"
@@ -75,8 +75,8 @@ type emailItem struct {
 
 // Supported locales and defaults.
 var SupportedLocales = func() []string {
-	out := make([]string, len(i18n.Supported))
-	for i, l := range i18n.Supported {
+	out := make([]string, len(lang.Supported))
+	for i, l := range lang.Supported {
 		out[i] = string(l)
 	}
 	return out

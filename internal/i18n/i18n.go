@@ -31,77 +31,20 @@ import (
 
 	goi18n "github.com/nicksnyder/go-i18n/v2/i18n"
 	"golang.org/x/text/language"
+
+	"github.com/quorum-app/quorum/internal/lang"
 )
 
 //go:embed locales/*.json
 var files embed.FS
 
-// Lang is a supported interface language (a BCP 47 base tag).
-type Lang string
-
-// The supported languages. English is the source of every catalog.
-const (
-	English    Lang = "en"
-	German     Lang = "de"
-	Spanish    Lang = "es"
-	French     Lang = "fr"
-	Italian    Lang = "it"
-	Dutch      Lang = "nl"
-	Portuguese Lang = "pt"
-	Arabic     Lang = "ar"
-)
-
-// Supported lists every language in the order settings show them.
-var Supported = []Lang{English, German, Spanish, French, Italian, Dutch, Portuguese, Arabic}
-
-// Valid reports whether l is supported.
-func (l Lang) Valid() bool {
-	for _, s := range Supported {
-		if s == l {
-			return true
-		}
-	}
-	return false
-}
-
-// NativeName is l's name in l itself, as a language menu shows it.
-func (l Lang) NativeName() string {
-	switch l {
-	case English:
-		return "English"
-	case German:
-		return "Deutsch"
-	case Spanish:
-		return "Español"
-	case French:
-		return "Français"
-	case Italian:
-		return "Italiano"
-	case Dutch:
-		return "Nederlands"
-	case Portuguese:
-		return "Português"
-	case Arabic:
-		return "العربية"
-	}
-	return string(l)
-}
-
-// Dir is the text direction of l: "rtl" for Arabic, "ltr" otherwise.
-func (l Lang) Dir() string {
-	if l == Arabic {
-		return "rtl"
-	}
-	return "ltr"
-}
-
-// Tag is l as a language tag.
-func (l Lang) Tag() language.Tag { return language.Make(string(l)) }
+// tag is l as a language tag.
+func tag(l lang.Lang) language.Tag { return language.Make(string(l)) }
 
 var matcher = sync.OnceValue(func() language.Matcher {
-	tags := make([]language.Tag, len(Supported))
-	for i, l := range Supported {
-		tags[i] = l.Tag()
+	tags := make([]language.Tag, len(lang.Supported))
+	for i, l := range lang.Supported {
+		tags[i] = tag(l)
 	}
 	return language.NewMatcher(tags)
 })
@@ -109,8 +52,8 @@ var matcher = sync.OnceValue(func() language.Matcher {
 // Negotiate picks the language for a reader: their own setting when it is
 // supported, else the best match of the browser's Accept-Language header,
 // else English. A malformed header counts as absent.
-func Negotiate(setting, acceptLanguage string) Lang {
-	if l := Lang(strings.ToLower(strings.TrimSpace(setting))); l.Valid() {
+func Negotiate(setting, acceptLanguage string) lang.Lang {
+	if l := lang.Lang(strings.ToLower(strings.TrimSpace(setting))); l.Valid() {
 		return l
 	}
 	if len(acceptLanguage) > 512 {
@@ -118,34 +61,34 @@ func Negotiate(setting, acceptLanguage string) Lang {
 	}
 	tags, _, err := language.ParseAcceptLanguage(acceptLanguage)
 	if err != nil || len(tags) == 0 {
-		return English
+		return lang.English
 	}
 	_, i, conf := matcher().Match(tags...)
 	if conf == language.No {
-		return English
+		return lang.English
 	}
-	return Supported[i]
+	return lang.Supported[i]
 }
 
 // Catalog holds the message catalogs; each is parsed on first use.
 type Catalog struct {
 	bundle *goi18n.Bundle
 	mu     sync.Mutex
-	loaded map[Lang]bool
+	loaded map[lang.Lang]bool
 }
 
 // New returns the catalog of every supported language (nothing parsed yet).
 func New() *Catalog {
 	b := goi18n.NewBundle(language.English)
 	b.RegisterUnmarshalFunc("json", json.Unmarshal)
-	return &Catalog{bundle: b, loaded: map[Lang]bool{}}
+	return &Catalog{bundle: b, loaded: map[lang.Lang]bool{}}
 }
 
 // load parses l's catalog once (and English, the fallback).
-func (c *Catalog) load(l Lang) {
+func (c *Catalog) load(l lang.Lang) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	for _, x := range []Lang{English, l} {
+	for _, x := range []lang.Lang{lang.English, l} {
 		if c.loaded[x] {
 			continue
 		}

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	goi18n "github.com/nicksnyder/go-i18n/v2/i18n"
+	"github.com/quorum-app/quorum/internal/lang"
 	"golang.org/x/text/language"
 	"golang.org/x/text/message"
 	"golang.org/x/text/number"
@@ -18,7 +19,7 @@ const Missing = "⟦"
 // Printer renders messages, dates, times and numbers for one reader: their
 // language and time zone.
 type Printer struct {
-	lang Lang
+	lang lang.Lang
 	loc  *time.Location
 	lz   *goi18n.Localizer
 	num  *message.Printer
@@ -26,15 +27,15 @@ type Printer struct {
 
 // Printer returns the printer for language l (English if l is not
 // supported) and time zone loc (UTC if nil).
-func (c *Catalog) Printer(l Lang, loc *time.Location) *Printer {
+func (c *Catalog) Printer(l lang.Lang, loc *time.Location) *Printer {
 	if !l.Valid() {
-		l = English
+		l = lang.English
 	}
 	if loc == nil {
 		loc = time.UTC
 	}
 	c.load(l)
-	return &Printer{lang: l, loc: loc, lz: goi18n.NewLocalizer(c.bundle, string(l), string(English)),
+	return &Printer{lang: l, loc: loc, lz: goi18n.NewLocalizer(c.bundle, string(l), string(lang.English)),
 		num: message.NewPrinter(numbering(l))}
 }
 
@@ -42,15 +43,15 @@ func (c *Catalog) Printer(l Lang, loc *time.Location) *Printer {
 // always with Western digits, as dates and times are (Arabic pages mix
 // Arabic-Indic digits with dates otherwise; Latin digits are common across
 // Arabic-language web products and what the date formats use).
-func numbering(l Lang) language.Tag {
-	if l == Arabic {
+func numbering(l lang.Lang) language.Tag {
+	if l == lang.Arabic {
 		return language.Make("ar-u-nu-latn")
 	}
-	return l.Tag()
+	return tag(l)
 }
 
 // Lang is the printer's language; Dir its text direction.
-func (p *Printer) Lang() Lang { return p.lang }
+func (p *Printer) Lang() lang.Lang { return p.lang }
 
 // Dir is "rtl" or "ltr" (the page's dir attribute).
 func (p *Printer) Dir() string { return p.lang.Dir() }

@@ -8,7 +8,7 @@ import (
 	"github.com/quorum-app/quorum/internal/account"
 	"github.com/quorum-app/quorum/internal/domain"
 	"github.com/quorum-app/quorum/internal/httpx"
-	"github.com/quorum-app/quorum/internal/i18n"
+	"github.com/quorum-app/quorum/internal/lang"
 )
 
 // ---- sign-in ----
@@ -226,7 +226,7 @@ func (s *Server) renderSettings(w http.ResponseWriter, r *http.Request, status i
 		d.Password = newForm(nil)
 	}
 	d.Locales, d.TimeZones = nil, commonTimeZones
-	for _, l := range i18n.Supported {
+	for _, l := range lang.Supported {
 		d.Locales = append(d.Locales, localeOption{Code: string(l), Name: l.NativeName(), Dir: l.Dir()})
 	}
 	s.web.Page(w, r, status, "settings", "Settings", d)
