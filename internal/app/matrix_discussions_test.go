@@ -18,8 +18,6 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"io"
-	"net/http"
 	"net/url"
 	"regexp"
 	"strings"
@@ -30,6 +28,7 @@ import (
 	"github.com/quorum-app/quorum/internal/discussion"
 	"github.com/quorum-app/quorum/internal/ids"
 	"github.com/quorum-app/quorum/internal/notify"
+	"github.com/quorum-app/quorum/internal/testcloud"
 )
 
 func init() {
@@ -52,18 +51,7 @@ func (w *world) upload(ctx context.Context, tid string, confirm bool) discussion
 	w.t.Helper()
 	up, err := w.a.Discussions.StartUpload(ctx, tid, discussion.UploadInput{Name: "plan.png", ContentType: "image/png", Size: int64(len(matrixPNG))})
 	w.must(err, "start upload")
-	r, _ := http.NewRequest(up.Put.Method, up.Put.URL, bytes.NewReader(matrixPNG))
-	for k, v := range up.Put.Headers {
-		r.Header.Set(k, v)
-	}
-	r.ContentLength = int64(len(matrixPNG))
-	resp, err := http.DefaultClient.Do(r)
-	w.must(err, "PUT")
-	_, _ = io.Copy(io.Discard, resp.Body)
-	resp.Body.Close()
-	if resp.StatusCode != 200 {
-		w.t.Fatalf("presigned PUT: %d", resp.StatusCode)
-	}
+	testcloud.PutPresigned(w.t, up.Put, matrixPNG)
 	if confirm {
 		_, err := w.a.Discussions.ConfirmUpload(ctx, tid, up.FileID)
 		w.must(err, "confirm upload")

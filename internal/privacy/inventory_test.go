@@ -1,11 +1,9 @@
 package privacy_test
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"io"
-	"net/http"
 	"net/http/httptest"
 	"os"
 	"sort"
@@ -73,24 +71,6 @@ func (w *world) eml(from, to, subject, body string) []byte {
 	return []byte(fmt.Sprintf("From: %s\r\nTo: %s\r\nSubject: %s\r\nDate: Fri, 04 Dec 2026 18:40:10 +0000\r\n"+
 		"Message-ID: <%d-%s@mail.example.org>\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n%s\r\n",
 		from, to, subject, w.n, w.env.Prefix, body))
-}
-
-// put sends body to a presigned URL, as a browser does.
-func (w *world) put(method, url string, headers map[string]string, body []byte) {
-	w.t.Helper()
-	r, err := http.NewRequest(method, url, bytes.NewReader(body))
-	w.must(err, "request")
-	for k, v := range headers {
-		r.Header.Set(k, v)
-	}
-	r.ContentLength = int64(len(body))
-	resp, err := http.DefaultClient.Do(r)
-	w.must(err, "PUT")
-	_, _ = io.Copy(io.Discard, resp.Body)
-	resp.Body.Close()
-	if resp.StatusCode != 200 {
-		w.t.Fatalf("presigned PUT: %d", resp.StatusCode)
-	}
 }
 
 func build(t *testing.T) *world {
@@ -166,7 +146,7 @@ func build(t *testing.T) *world {
 	png := []byte("\x89PNG\r\n\x1a\n a plan")
 	up, err := c.Discussions.StartUpload(ada, th.ID, discussion.UploadInput{Name: "plan.png", ContentType: "image/png", Size: int64(len(png))})
 	w.must(err, "upload")
-	w.put(up.Put.Method, up.Put.URL, up.Put.Headers, png)
+	testcloud.PutPresigned(t, up.Put, png)
 	w.must(c.Discussions.AddGuest(ada, th.ID, cyID), "guest")
 	w.must(c.Discussions.SetThreadLevel(ben, th.ID, notify.Loud), "thread level")
 	_, err = c.Discussions.MarkRead(ben, th.ID)

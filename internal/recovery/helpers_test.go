@@ -1,7 +1,6 @@
 package recovery_test
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -127,18 +126,7 @@ func (w *world) upload() {
 	w.t.Helper()
 	up, err := w.a.Discussions.StartUpload(w.owner, w.t1, discussion.UploadInput{Name: "plan.png", ContentType: "image/png", Size: int64(len(png))})
 	w.must(err, "start upload")
-	r, _ := http.NewRequest(up.Put.Method, up.Put.URL, bytes.NewReader(png))
-	for k, v := range up.Put.Headers {
-		r.Header.Set(k, v)
-	}
-	r.ContentLength = int64(len(png))
-	resp, err := http.DefaultClient.Do(r)
-	w.must(err, "PUT")
-	_, _ = io.Copy(io.Discard, resp.Body)
-	resp.Body.Close()
-	if resp.StatusCode != 200 {
-		w.t.Fatalf("presigned PUT: %d", resp.StatusCode)
-	}
+	testcloud.PutPresigned(w.t, up.Put, png)
 	_, err = w.a.Discussions.ConfirmUpload(w.owner, w.t1, up.FileID)
 	w.must(err, "confirm upload")
 	w.fileID = up.FileID

@@ -9,10 +9,13 @@
 package testcloud
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
+	"io"
+	"net/http"
 	"net/url"
 	"os"
 	"strings"
@@ -21,6 +24,7 @@ import (
 	"time"
 
 	"github.com/quorum-app/quorum/internal/awsclient"
+	"github.com/quorum-app/quorum/internal/blob"
 	"github.com/quorum-app/quorum/internal/config"
 	"github.com/quorum-app/quorum/internal/localcloud"
 	"github.com/quorum-app/quorum/internal/tabledef"
@@ -147,4 +151,27 @@ func New(t testing.TB) *Env {
 func (e *Env) Describe() string {
 	return fmt.Sprintf("table=%s dynamodb=%s s3=%s ses=%s", e.Config.Table, e.Config.DynamoDBEndpoint,
 		e.Config.S3Endpoint, strings.TrimPrefix(e.Config.SESEndpoint, "http://"))
+}
+
+// PutPresigned sends body to a presigned upload, as a browser does, and
+// fails the test unless storage accepts it.
+func PutPresigned(t testing.TB, put blob.PresignedRequest, body []byte) {
+	t.Helper()
+	r, err := http.NewRequest(put.Method, put.URL, bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for k, v := range put.Headers {
+		r.Header.Set(k, v)
+	}
+	r.ContentLength = int64(len(body))
+	resp, err := http.DefaultClient.Do(r)
+	if err != nil {
+		t.Fatalf("PUT: %v", err)
+	}
+	_, _ = io.Copy(io.Discard, resp.Body)
+	_ = resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Fatalf("presigned PUT: %d", resp.StatusCode)
+	}
 }
