@@ -94,11 +94,8 @@ type Recorder interface {
 	Record(ctx context.Context, tx *store.Tx, gid string, action audit.Action, target audit.Target, details map[string]string) error
 }
 
-// record adds an audit entry to tx when an audit record is wired.
+// record adds an audit entry about a thread or comment to tx.
 func (s *Service) record(ctx context.Context, tx *store.Tx, gid string, action audit.Action, kind, id string, details map[string]string) error {
-	if s.audit == nil {
-		return nil
-	}
 	return s.audit.Record(ctx, tx, gid, action, audit.Target{Kind: kind, ID: id}, details)
 }
 
@@ -134,6 +131,9 @@ func New(c Config) *Service {
 	}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
+	}
+	if s.audit == nil {
+		s.audit = audit.Discard
 	}
 	if s.now == nil {
 		s.now = time.Now

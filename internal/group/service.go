@@ -51,12 +51,6 @@ type Recorder interface {
 	Record(ctx context.Context, tx *store.Tx, gid string, action audit.Action, target audit.Target, details map[string]string) error
 }
 
-type noAudit struct{}
-
-func (noAudit) Record(context.Context, *store.Tx, string, audit.Action, audit.Target, map[string]string) error {
-	return nil
-}
-
 // Service implements groups. Every method reads the actor from ctx.
 type Service struct {
 	st        *store.Store
@@ -88,7 +82,7 @@ func New(c Config) *Service {
 	}
 	s.audit = c.Audit
 	if s.audit == nil {
-		s.audit = noAudit{}
+		s.audit = audit.Discard
 	}
 	return s
 }

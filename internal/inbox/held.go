@@ -274,7 +274,7 @@ func (s *Service) decidedAs(ctx context.Context, h *heldItem, status, by, ref st
 		u.Set("PostedRef", ref)
 	}
 	tx := s.st.Tx().Update(u, ErrHeldDecided)
-	if action != "" && s.audit != nil && h.GroupID != "" {
+	if action != "" && h.GroupID != "" {
 		if err := s.audit.Record(ctx, tx, h.GroupID, action, audit.Target{Kind: "held_mail", ID: h.ID}, nil); err != nil {
 			return err
 		}

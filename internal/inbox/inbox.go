@@ -150,6 +150,9 @@ func New(c Config) *Service {
 		s.keys = ZeroGenerations{}
 	}
 	s.audit = c.Audit
+	if s.audit == nil {
+		s.audit = audit.Discard
+	}
 	if s.retention <= 0 {
 		s.retention = 30 * 24 * time.Hour
 	}

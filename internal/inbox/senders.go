@@ -92,10 +92,8 @@ func (s *Service) RemoveSender(ctx context.Context, gid, ruleID string) error {
 		return authz.ErrHidden
 	}
 	tx := s.st.Tx().Delete(s.st.DeleteOp(groupPK(gid), sk).If("attribute_exists($)", tabledef.PK), authz.ErrHidden)
-	if s.audit != nil {
-		if err := s.audit.Record(ctx, tx, gid, audit.SenderUnblocked, audit.Target{Kind: "sender", ID: ruleID}, nil); err != nil {
-			return err
-		}
+	if err := s.audit.Record(ctx, tx, gid, audit.SenderUnblocked, audit.Target{Kind: "sender", ID: ruleID}, nil); err != nil {
+		return err
 	}
 	return tx.Run(ctx, "")
 }
