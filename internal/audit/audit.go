@@ -112,7 +112,7 @@ const (
 	MaxPageSize = 100
 )
 
-func groupPK(gid string) string { return pkPrefix + gid }
+func recordPK(gid string) string { return pkPrefix + gid }
 func sealedSK(seq int64) string { return fmt.Sprintf("%s%012d", sealedPfx, seq) }
 
 // Policy answers whether the actor may do action in group gid (the group
@@ -189,7 +189,7 @@ func (s *Service) Record(ctx context.Context, tx *store.Tx, gid string, action A
 	now := s.now().UTC()
 	id := ids.New()
 	sk := pendingPfx + now.Format("20060102T150405.000000000Z") + "#" + id
-	tx.Create(&item{Item: store.Item{PK: groupPK(gid), SK: sk, Type: "audit_pending", GSI2PK: sealQueue, GSI2SK: gid + "#" + sk},
+	tx.Create(&item{Item: store.Item{PK: recordPK(gid), SK: sk, Type: "audit_pending", GSI2PK: sealQueue, GSI2SK: gid + "#" + sk},
 		ID: id, GroupID: gid, At: now, ActorID: a.UserID, Action: string(action), TKind: target.Kind, TID: target.ID,
 		Details: details}, nil)
 	return nil
@@ -236,7 +236,7 @@ func (s *Service) Seal(ctx context.Context, gid string, max int) (int, error) {
 	sealed := 0
 	for attempt := 0; sealed < max && attempt < 5; {
 		var pending []item
-		err := s.st.Table().Get(tabledef.PK, groupPK(gid)).Range(tabledef.SK, dynamo.BeginsWith, pendingPfx).
+		err := s.st.Table().Get(tabledef.PK, recordPK(gid)).Range(tabledef.SK, dynamo.BeginsWith, pendingPfx).
 			Consistent(true).Limit(min(sealBatch, max-sealed)).All(ctx, &pending)
 		if err != nil {
 			return sealed, store.Classify(err)
@@ -245,7 +245,7 @@ func (s *Service) Seal(ctx context.Context, gid string, max int) (int, error) {
 			return sealed, nil
 		}
 		var head headItem
-		if err := s.st.Get(ctx, groupPK(gid), skHead, &head); err != nil && !errors.Is(err, store.ErrNotFound) {
+		if err := s.st.Get(ctx, recordPK(gid), skHead, &head); err != nil && !errors.Is(err, store.ErrNotFound) {
 			return sealed, err
 		}
 		tx := s.st.Tx()
@@ -262,7 +262,7 @@ func (s *Service) Seal(ctx context.Context, gid string, max int) (int, error) {
 				At: p.At, ActorID: p.ActorID, Action: p.Action, TKind: p.TKind, TID: p.TID, Details: p.Details,
 				Seq: seq, Prev: prev, Hash: hash}, errChainMoved)
 		}
-		u := s.st.Update(groupPK(gid), skHead).Set("Seq", seq).Set("Hash", hash).Set("Type", "audit_head").
+		u := s.st.Update(recordPK(gid), skHead).Set("Seq", seq).Set("Hash", hash).Set("Type", "audit_head").
 			Add(tabledef.Version, 1)
 		if head.Seq == 0 {
 			u.If("attribute_not_exists($)", "Seq")
@@ -330,7 +330,7 @@ func (s *Service) List(ctx context.Context, gid, cursor string, limit int) (Page
 	var out Page
 	if cursor == "" {
 		var pending []item
-		err := s.st.Table().Get(tabledef.PK, groupPK(gid)).Range(tabledef.SK, dynamo.BeginsWith, pendingPfx).
+		err := s.st.Table().Get(tabledef.PK, recordPK(gid)).Range(tabledef.SK, dynamo.BeginsWith, pendingPfx).
 			Order(dynamo.Descending).Limit(limit).All(ctx, &pending)
 		if err != nil {
 			return Page{}, store.Classify(err)
@@ -339,7 +339,7 @@ func (s *Service) List(ctx context.Context, gid, cursor string, limit int) (Page
 			out.Pending = append(out.Pending, pending[i].entry())
 		}
 	}
-	q := s.st.Table().Get(tabledef.PK, groupPK(gid)).Range(tabledef.SK, dynamo.BeginsWith, sealedPfx).Order(dynamo.Descending)
+	q := s.st.Table().Get(tabledef.PK, recordPK(gid)).Range(tabledef.SK, dynamo.BeginsWith, sealedPfx).Order(dynamo.Descending)
 	page, err := store.QueryPage[item](ctx, s.st, q, "audit:"+gid, cursor, limit)
 	if err != nil {
 		return Page{}, err
@@ -383,11 +383,11 @@ func (s *Service) Verify(ctx context.Context, gid string) (Report, error) {
 func (s *Service) verify(ctx context.Context, gid string) (Report, error) {
 	var rep Report
 	var head headItem
-	if err := s.st.Get(ctx, groupPK(gid), skHead, &head); err != nil && !errors.Is(err, store.ErrNotFound) {
+	if err := s.st.Get(ctx, recordPK(gid), skHead, &head); err != nil && !errors.Is(err, store.ErrNotFound) {
 		return rep, err
 	}
 	rep.Head = head.Seq
-	pending, err := s.st.Table().Get(tabledef.PK, groupPK(gid)).Range(tabledef.SK, dynamo.BeginsWith, pendingPfx).
+	pending, err := s.st.Table().Get(tabledef.PK, recordPK(gid)).Range(tabledef.SK, dynamo.BeginsWith, pendingPfx).
 		Consistent(true).Count(ctx)
 	if err != nil {
 		return rep, store.Classify(err)
@@ -404,7 +404,7 @@ func (s *Service) verify(ctx context.Context, gid string) (Report, error) {
 	)
 	for {
 		var batch []item
-		q := s.st.Table().Get(tabledef.PK, groupPK(gid)).Range(tabledef.SK, dynamo.BeginsWith, sealedPfx).
+		q := s.st.Table().Get(tabledef.PK, recordPK(gid)).Range(tabledef.SK, dynamo.BeginsWith, sealedPfx).
 			Consistent(true).SearchLimit(500)
 		if last != nil {
 			q = q.StartFrom(last)
