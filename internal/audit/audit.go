@@ -113,7 +113,7 @@ const (
 )
 
 func recordPK(gid string) string { return pkPrefix + gid }
-func sealedSK(seq int64) string { return fmt.Sprintf("%s%012d", sealedPfx, seq) }
+func sealedSK(seq int64) string  { return fmt.Sprintf("%s%012d", sealedPfx, seq) }
 
 // Policy answers whether the actor may do action in group gid (the group
 // service's Authorize).
