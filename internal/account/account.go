@@ -59,6 +59,11 @@ type User struct {
 	PasswordHash string `dynamo:"PasswordHash,omitempty" json:"-"`
 	// PasswordSetAt is when the password last changed.
 	PasswordSetAt time.Time `dynamo:"PasswordSetAt,omitempty" json:"-"`
+	// Erasing is set while the account is being deleted (the deletion
+	// marker): it cannot sign in, and ResumeDeletions finishes the job.
+	Erasing *time.Time `dynamo:"Erasing,omitempty" json:"-"`
+	// EraseComments is whether the deletion also removes comment bodies.
+	EraseComments bool `dynamo:"EraseComments,omitempty" json:"-"`
 }
 
 // HasPassword reports whether the user can sign in with a password.
@@ -100,6 +105,7 @@ type Limits struct {
 	VerifyPerIP     ratelimit.Rule // code and link checks per client address
 	PasswordLockout ratelimit.Rule // failed passwords per address before a lockout
 	EmailChange     ratelimit.Rule // email-change mails per user
+	DeletionCode    ratelimit.Rule // account-deletion code mails per user
 }
 
 // DefaultLimits are the production limits.
@@ -110,6 +116,7 @@ func DefaultLimits() Limits {
 		VerifyPerIP:     ratelimit.Rule{Scope: "verify-ip", Max: 60, Window: 15 * time.Minute},
 		PasswordLockout: ratelimit.Rule{Scope: "password-fail", Max: 5, Window: 15 * time.Minute},
 		EmailChange:     ratelimit.Rule{Scope: "email-change", Max: 5, Window: time.Hour},
+		DeletionCode:    ratelimit.Rule{Scope: "delete-code", Max: 5, Window: 15 * time.Minute},
 	}
 }
 
@@ -150,6 +157,11 @@ type Options struct {
 	Argon2    Argon2Params // zero value: DefaultArgon2
 	Limits    *Limits      // nil: DefaultLimits
 	Lifetimes *Lifetimes   // nil: DefaultLifetimes
+	// Erasers erase what other cores hold about a person who deletes their
+	// account, in this order (nil: only the account's own items).
+	Erasers []Eraser
+	// Guard refuses deleting the last admin of a group (nil: no check).
+	Guard AdminGuard
 }
 
 // Service implements the account operations.
@@ -165,6 +177,8 @@ type Service struct {
 	limits  Limits
 	life    Lifetimes
 	limiter *ratelimit.Limiter
+	erasers []Eraser
+	guard   AdminGuard
 	// dummy is a password hash verified for unknown emails (equal
 	// timing), derived at the first password sign-in: at 64 MiB of argon2id
 	// it would otherwise cost every cold start of every function ~0.4 s.
@@ -177,7 +191,7 @@ func New(o Options) (*Service, error) {
 		return nil, errors.New("account: store, mail sender, base URL and a signing key of 32+ bytes are required")
 	}
 	s := &Service{st: o.Store, mail: o.Mail, from: o.From, base: o.BaseURL, now: o.Now, log: o.Log, argon: o.Argon2,
-		codeKey: secrets.DeriveKey(o.SigningKey, "login-code")}
+		erasers: o.Erasers, guard: o.Guard, codeKey: secrets.DeriveKey(o.SigningKey, "login-code")}
 	if s.now == nil {
 		s.now = time.Now
 	}

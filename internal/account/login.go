@@ -267,6 +267,9 @@ func (s *Service) complete(ctx context.Context, c Client, ch *challenge, name st
 	u, err := s.userByEmail(ctx, ch.Email)
 	switch {
 	case err == nil:
+		if u.Erasing != nil {
+			return nil, errBeingDeleted
+		}
 		if u.NeedsName() && name != "" {
 			u.Name = name
 			if err := s.st.Save(ctx, u); err != nil {

@@ -238,7 +238,7 @@ func (s *Service) PasswordLogin(ctx context.Context, c Client, rawEmail, pw stri
 	if u != nil && u.HasPassword() {
 		hash = u.PasswordHash
 	}
-	ok := verifyPassword(pw, hash) && u != nil && u.HasPassword()
+	ok := verifyPassword(pw, hash) && u != nil && u.HasPassword() && u.Erasing == nil
 	if !ok {
 		if err := s.limiter.Hit(ctx, s.limits.PasswordLockout, email); err != nil {
 			return nil, err

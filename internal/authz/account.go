@@ -15,6 +15,7 @@ const (
 	AccountTokensList     Action = "account.tokens.list"     // list own API tokens
 	AccountTokensCreate   Action = "account.tokens.create"   // create an API token
 	AccountTokensRevoke   Action = "account.tokens.revoke"   // revoke an API token
+	AccountDelete         Action = "account.delete"          // ask for a deletion code, delete the account
 )
 
 // botAccountActions are the account actions an API token may perform. A
@@ -29,7 +30,7 @@ var botAccountActions = map[Action]bool{
 // AccountActions lists every account action (for tests and docs).
 func AccountActions() []Action {
 	return []Action{AccountRead, AccountUpdate, AccountChangeEmail, AccountSetPassword, AccountSignOut,
-		AccountSessionsList, AccountSessionsRevoke, AccountTokensList, AccountTokensCreate, AccountTokensRevoke}
+		AccountSessionsList, AccountSessionsRevoke, AccountTokensList, AccountTokensCreate, AccountTokensRevoke, AccountDelete}
 }
 
 // Account decides whether a may perform action on the account of userID.

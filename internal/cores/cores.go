@@ -70,12 +70,6 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*Cores, erro
 	}
 	st := store.New(clients.DynamoDB, cfg.Table, cfg.SigningKey)
 	sender := mail.NewSES(clients.SES, cfg.SESConfigurationSet, cfg.MailDomain)
-	accounts, err := account.New(account.Options{
-		Store: st, Mail: sender, From: cfg.MailFrom, BaseURL: cfg.BaseURL, SigningKey: cfg.SigningKey, Log: log,
-	})
-	if err != nil {
-		return nil, err
-	}
 	// The voter set follows membership: the ballots of someone who leaves
 	// a group are withdrawn from its open polls (decisions is set below;
 	// the hook only runs on requests, after New returned).
@@ -84,6 +78,26 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*Cores, erro
 	// actions' transactions, read by the group's admins (groups is set
 	// below; the policy only runs on requests, after New returned).
 	var groups *group.Service
+	// Account deletion asks each core to erase what it holds about the
+	// person (set below; erasure only runs on requests and ticks).
+	var notes *notify.Service
+	var mailprefs *mailpref.Service
+	var discussions *discussion.Service
+	accounts, err := account.New(account.Options{
+		Store: st, Mail: sender, From: cfg.MailFrom, BaseURL: cfg.BaseURL, SigningKey: cfg.SigningKey, Log: log,
+		Guard: account.AdminGuardFunc(func(ctx context.Context, uid string) ([]string, error) { return groups.SoleAdminOf(ctx, uid) }),
+		Erasers: []account.Eraser{
+			account.EraserFunc(func(ctx context.Context, e account.Erasure) (bool, error) { return groups.EraseMember(ctx, e.UserID) }),
+			account.EraserFunc(func(ctx context.Context, e account.Erasure) (bool, error) { return notes.EraseUser(ctx, e.UserID) }),
+			account.EraserFunc(func(ctx context.Context, e account.Erasure) (bool, error) { return mailprefs.EraseUser(ctx, e.UserID) }),
+			account.EraserFunc(func(ctx context.Context, e account.Erasure) (bool, error) {
+				return discussions.EraseReadMarks(ctx, e.UserID)
+			}),
+		},
+	})
+	if err != nil {
+		return nil, err
+	}
 	auditor := audit.New(st, cfg.SigningKey, audit.PolicyFunc(func(ctx context.Context, gid string, action authz.Action, t authz.Target) error {
 		return groups.Authorize(ctx, gid, action, t)
 	}), nil, log)
@@ -95,8 +109,8 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*Cores, erro
 			return decisions.MemberLeft(ctx, gid, uid)
 		},
 	})
-	notes := notify.New(st, nil)
-	discussions := discussion.New(discussion.Config{
+	notes = notify.New(st, nil)
+	discussions = discussion.New(discussion.Config{
 		Store: st, Policy: groups, People: DiscussionPeople{accounts}, Notify: notes,
 		Uploads:  blob.NewUploads(clients.S3, cfg.UploadsBucket, cfg.KMSKeyID, blob.DefaultLimits()),
 		Renderer: render.New(), SigningKey: cfg.SigningKey, Log: log,
@@ -109,7 +123,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*Cores, erro
 	})
 	decisions = decision.New(decision.Config{Store: st, Groups: groups, Log: log,
 		Threads: PollThreads{discussions}, Notifier: PollNotifier{Notifications: notes, Names: DiscussionPeople{accounts}.Name}})
-	mailprefs, err := mailpref.New(mailpref.Config{Store: st, Users: accounts, BaseURL: cfg.BaseURL, SigningKey: cfg.SigningKey, Log: log})
+	mailprefs, err = mailpref.New(mailpref.Config{Store: st, Users: accounts, BaseURL: cfg.BaseURL, SigningKey: cfg.SigningKey, Log: log})
 	if err != nil {
 		return nil, err
 	}

@@ -19,8 +19,10 @@ type TickReport struct {
 	Digests notify.DigestReport `json:"digests"`
 	// Sealed is how many audit entries the sweep linked into their
 	// groups' chains (normally the stream did it already: 0).
-	Sealed  int    `json:"sealed_audit_entries"`
-	Elapsed string `json:"elapsed"`
+	Sealed int `json:"sealed_audit_entries"`
+	// Deletions is how many interrupted account deletions it finished.
+	Deletions int    `json:"finished_account_deletions"`
+	Elapsed   string `json:"elapsed"`
 }
 
 // Tick runs the periodic work once: closing and finalizing polls, reminders,
@@ -43,6 +45,10 @@ func (a *Cores) Tick(ctx context.Context, now time.Time) (TickReport, error) {
 		r.Mail, err = a.Outbox.DeliverDue(ctx, now)
 		errs = append(errs, err)
 		r.Digests, err = a.Outbox.SendDigests(ctx, now)
+		errs = append(errs, err)
+	}
+	if a.Accounts != nil {
+		r.Deletions, err = a.Accounts.ResumeDeletions(ctx, 20)
 		errs = append(errs, err)
 	}
 	if a.Audit != nil {

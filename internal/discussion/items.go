@@ -1,6 +1,7 @@
 package discussion
 
 import (
+	"context"
 	"time"
 
 	"github.com/quorum-app/quorum/internal/store"
@@ -189,4 +190,11 @@ type memberRow struct {
 	GroupID string `dynamo:"GroupID"`
 	UserID  string `dynamo:"UserID"`
 	Role    string `dynamo:"Role"`
+}
+
+// EraseReadMarks deletes a batch of a deleted account's read positions
+// (USER#<uid> / READ#<tid>); done when none are left.
+func (s *Service) EraseReadMarks(ctx context.Context, uid string) (bool, error) {
+	n, err := s.st.DeletePrefix(ctx, userPK(uid), "READ#", 25)
+	return n == 0 && err == nil, err
 }

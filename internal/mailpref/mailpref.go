@@ -306,3 +306,20 @@ func checkZone(tz string) bool {
 	_, err := time.LoadLocation(tz)
 	return err == nil
 }
+
+// EraseUser deletes a batch of a deleted account's email preferences and
+// group or thread opt-outs; done when none are left. Suppressions are kept:
+// they are about an address, not an account (docs/privacy.md).
+func (s *Service) EraseUser(ctx context.Context, uid string) (bool, error) {
+	return eraseSome(ctx, s.st, userPK(uid), skPrefs, prefixOptOut)
+}
+
+func eraseSome(ctx context.Context, st *store.Store, pk string, prefixes ...string) (bool, error) {
+	for _, p := range prefixes {
+		n, err := st.DeletePrefix(ctx, pk, p, 25)
+		if err != nil || n > 0 {
+			return false, err
+		}
+	}
+	return true, nil
+}

@@ -276,3 +276,16 @@ func (s *Service) MarkAllRead(ctx context.Context) error {
 	return s.st.Update(userPK(a.UserID), countSK).Set("Count", 0).Set("ReadThrough", through).
 		SetIfNotExists(tabledef.Version, 1).SetIfNotExists("Type", "notification_count").Run(ctx)
 }
+
+// EraseUser deletes a batch of a deleted account's notifications (with
+// their pending emails: the outbox is the notification items' GSI2),
+// notification levels and unread count; done when none are left.
+func (s *Service) EraseUser(ctx context.Context, uid string) (bool, error) {
+	for _, p := range []string{notifPrefix, "NOTIFLEVEL#", countSK} {
+		n, err := s.st.DeletePrefix(ctx, userPK(uid), p, 25)
+		if err != nil || n > 0 {
+			return false, err
+		}
+	}
+	return true, nil
+}

@@ -218,3 +218,21 @@ func orConflict(err error, msg string) error {
 
 // Describe renders a key for logs and errors.
 func Describe(pk, sk string) string { return fmt.Sprintf("%s/%s", pk, sk) }
+
+// DeletePrefix deletes up to limit items of partition pk whose sort key
+// begins with skPrefix and reports how many it deleted (0: none left). The
+// erasure steps of account deletion use it to go in bounded batches.
+func (s *Store) DeletePrefix(ctx context.Context, pk, skPrefix string, limit int) (int, error) {
+	var page []Item
+	err := s.table.Get(tabledef.PK, pk).Range(tabledef.SK, dynamo.BeginsWith, skPrefix).
+		Project(tabledef.PK, tabledef.SK).Limit(limit).All(ctx, &page)
+	if err != nil && !errors.Is(err, dynamo.ErrNotFound) {
+		return 0, Classify(err)
+	}
+	for _, it := range page {
+		if err := s.Delete(ctx, it.PK, it.SK); err != nil {
+			return 0, err
+		}
+	}
+	return len(page), nil
+}
