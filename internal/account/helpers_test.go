@@ -49,6 +49,12 @@ type fixture struct {
 
 func newFixture(t *testing.T, limits *account.Limits) *fixture {
 	t.Helper()
+	return newFixtureWith(t, limits, nil)
+}
+
+// newFixtureWith lets a test set more options (erasers, the admin guard).
+func newFixtureWith(t *testing.T, limits *account.Limits, more func(*account.Options)) *fixture {
+	t.Helper()
 	env := testcloud.New(t)
 	st := store.New(env.Clients.DynamoDB, env.Config.Table, env.Config.SigningKey)
 	f := &fixture{st: st, env: env, clock: &clock{t: time.Now().UTC()}, emu: mail.Emulator{URL: env.Config.SESEndpoint},
@@ -58,12 +64,16 @@ func newFixture(t *testing.T, limits *account.Limits) *fixture {
 		l.LoginPerIP.Max, l.VerifyPerIP.Max = 1000, 1000
 		limits = &l
 	}
-	svc, err := account.New(account.Options{
+	opts := account.Options{
 		Store: st, Mail: mail.NewSES(env.Clients.SES, "", env.Config.MailDomain), From: env.Config.MailFrom,
 		BaseURL: env.Config.BaseURL, SigningKey: env.Config.SigningKey, Now: f.clock.Now,
 		Log:    slog.New(slog.NewJSONHandler(f.logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
 		Argon2: account.FastArgon2(), Limits: limits,
-	})
+	}
+	if more != nil {
+		more(&opts)
+	}
+	svc, err := account.New(opts)
 	if err != nil {
 		t.Fatal(err)
 	}
