@@ -521,6 +521,8 @@ func TestAccountRoutesMatrix(t *testing.T) {
 		"GET /api/v1/me/tokens":               {"signin", "ok", "denied"},
 		"POST /api/v1/me/tokens":              {"signin", "ok", "denied"},
 		"DELETE /api/v1/me/tokens/{id}":       {"signin", "ok", "denied"},
+		"POST /api/v1/me/deletion-code":       {"signin", "ok", "denied"},
+		"DELETE /api/v1/me":                   {"signin", "ok", "denied"},
 		"GET /login":                          {"ok", "ok", "ok"},
 		"GET /signup":                         {"ok", "ok", "ok"},
 		"POST /login":                         {"ok", "ok", "ok"},
@@ -543,12 +545,16 @@ func TestAccountRoutesMatrix(t *testing.T) {
 		"GET /settings/sessions":              {"signin", "ok", "denied"},
 		"POST /settings/sessions/{id}/revoke": {"signin", "ok", "denied"},
 		"POST /settings/sessions/revoke-all":  {"signin", "ok", "denied"},
+		"GET /settings/delete":                {"signin", "ok", "denied"},
+		"POST /settings/delete":               {"signin", "ok", "denied"},
+		"POST /settings/delete/confirm":       {"signin", "ok", "denied"},
 	}
 	bodies := map[string]string{
 		"POST /api/v1/auth/login": `{"email":"x@example.org"}`, "POST /api/v1/auth/verify": `{"email":"x@example.org","code":"123456"}`,
 		"POST /api/v1/auth/password": `{"email":"x@example.org","password":"abcdefghijk"}`, "PATCH /api/v1/me": `{}`,
 		"PUT /api/v1/me/password": `{"password":"x"}`, "POST /api/v1/me/email": `{"email":"x"}`,
 		"POST /api/v1/me/email/confirm": `{"token":"x"}`, "POST /api/v1/me/tokens": `{"name":""}`,
+		"DELETE /api/v1/me": `{"code":"x"}`,
 	}
 	seen := map[string]bool{}
 	for _, rt := range a.srv.Routes() {

@@ -98,6 +98,7 @@ var notices = map[string]string{
 	"session-ended":  "That session was signed out.",
 	"signed-out":     "You are signed out.",
 	"signed-out-all": "You are signed out everywhere.",
+	"deleted":        "Your account was deleted. A confirmation was sent to your old address.",
 }
 
 func notice(r *http.Request) string { return notices[r.URL.Query().Get("done")] }

@@ -28,6 +28,8 @@ func (s *Server) accountRoutes() []Route {
 		{Pattern: "GET /api/v1/me/tokens", Access: Session, Handler: s.apiTokens},
 		{Pattern: "POST /api/v1/me/tokens", Access: Session, Handler: s.apiCreateToken},
 		{Pattern: "DELETE /api/v1/me/tokens/{id}", Access: Session, Handler: s.apiRevokeToken},
+		{Pattern: "POST /api/v1/me/deletion-code", Access: Session, Handler: s.apiDeletionCode},
+		{Pattern: "DELETE /api/v1/me", Access: Session, Handler: s.apiDeleteMe},
 
 		// Pages
 		{Pattern: "GET /login", Access: Public, Page: true, Handler: s.loginPage},
@@ -52,6 +54,9 @@ func (s *Server) accountRoutes() []Route {
 		{Pattern: "GET /settings/sessions", Access: Session, Page: true, Handler: s.sessionsPage},
 		{Pattern: "POST /settings/sessions/{id}/revoke", Access: Session, Page: true, Handler: s.sessionsRevokeSubmit},
 		{Pattern: "POST /settings/sessions/revoke-all", Access: Session, Page: true, Handler: s.sessionsRevokeAllSubmit},
+		{Pattern: "GET /settings/delete", Access: Session, Page: true, Handler: s.deletePage},
+		{Pattern: "POST /settings/delete", Access: Session, Page: true, Handler: s.deleteCodeSubmit},
+		{Pattern: "POST /settings/delete/confirm", Access: Session, Page: true, Handler: s.deleteConfirmSubmit},
 	}
 	for i := range routes {
 		routes[i].Handler = s.needAccounts(routes[i].Page, httpx.WithLists(routes[i].Lists, routes[i].Handler))
