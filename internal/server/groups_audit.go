@@ -81,6 +81,7 @@ var auditWords = map[audit.Action]string{
 	audit.SenderUnblocked:   "removed a sender rule",
 	audit.GroupExported:     "exported the group",
 	audit.GroupDeleted:      "deleted the group",
+	audit.AccountDeleted:    "deleted their account",
 }
 
 func (s *Server) groupAuditPage(w http.ResponseWriter, r *http.Request) {
@@ -125,6 +126,10 @@ func (s *Server) groupAuditPage(w http.ResponseWriter, r *http.Request) {
 		x := auditRow{Entry: e, Actor: name(e.ActorID), What: auditWords[e.Action]}
 		if x.What == "" {
 			x.What = string(e.Action)
+		}
+		if e.Action == audit.AccountDeleted {
+			x.Actor = "A member" // the entry names nobody (#16)
+			return x
 		}
 		switch e.Target.Kind {
 		case "member":

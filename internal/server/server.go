@@ -88,8 +88,12 @@ type Names interface {
 type accountNames struct{ a *account.Service }
 
 func (n accountNames) Name(ctx context.Context, uid string) string {
-	if u, err := n.a.User(ctx, uid); err == nil {
+	u, err := n.a.User(ctx, uid)
+	switch {
+	case err == nil:
 		return u.Name
+	case domain.ErrorCode(err) == domain.NotFound && uid != "":
+		return account.DeletedName // the account was deleted (#16)
 	}
 	return ""
 }
