@@ -62,8 +62,6 @@ type User struct {
 	// Erasing is set while the account is being deleted (the deletion
 	// marker): it cannot sign in, and ResumeDeletions finishes the job.
 	Erasing *time.Time `dynamo:"Erasing,omitempty" json:"-"`
-	// EraseComments is whether the deletion also removes comment bodies.
-	EraseComments bool `dynamo:"EraseComments,omitempty" json:"-"`
 }
 
 // HasPassword reports whether the user can sign in with a password.

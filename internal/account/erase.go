@@ -39,12 +39,9 @@ import (
 // DeletedName is how content of a deleted account is attributed.
 const DeletedName = "Deleted member"
 
-// Erasure says whose data to erase and how.
+// Erasure says whose data to erase.
 type Erasure struct {
 	UserID string
-	// RemoveComments asks for the bodies of the person's comments to be
-	// replaced by "comment removed" (in place; replies stay).
-	RemoveComments bool
 }
 
 // Eraser erases what one core holds about a person who deleted their
@@ -152,7 +149,7 @@ var errDeletionCodeGone = domain.Errorf(domain.Gone, "this code has expired or w
 // Errors: Invalid (malformed or wrong code, with the attempts left), Gone
 // (expired, used or never requested), Conflict (the only admin of groups,
 // named), Unauthorized, Forbidden (API token).
-func (s *Service) DeleteAccount(ctx context.Context, code string, removeComments bool) error {
+func (s *Service) DeleteAccount(ctx context.Context, code string) error {
 	a := authz.ActorFrom(ctx)
 	if err := authz.Account(a, authz.AccountDelete, a.UserID); err != nil {
 		return err
@@ -202,7 +199,7 @@ func (s *Service) DeleteAccount(ctx context.Context, code string, removeComments
 	// works once, and from here on the account cannot sign in.
 	err = s.st.Tx().
 		Delete(s.st.DeleteOp(dc.PK, dc.SK).If("CodeMAC = ?", dc.CodeMAC), errDeletionCodeGone).
-		Update(s.st.Update(u.PK, u.SK).Set("Erasing", s.Now()).Set("EraseComments", removeComments).
+		Update(s.st.Update(u.PK, u.SK).Set("Erasing", s.Now()).
 			Set(tabledef.GSI2PK, erasingQueue).Set(tabledef.GSI2SK, u.ID).Add(tabledef.Version, 1).
 			If("attribute_exists($)", tabledef.PK), authz.ErrSignIn).
 		Run(ctx, "")
@@ -232,7 +229,7 @@ func (s *Service) erase(ctx context.Context, uid string) error {
 			return err
 		}
 	}
-	e := Erasure{UserID: uid, RemoveComments: u.EraseComments}
+	e := Erasure{UserID: uid}
 	for _, er := range s.erasers {
 		done := false
 		for i := 0; !done; i++ {
@@ -287,12 +284,12 @@ func (s *Service) deleteOwned(ctx context.Context, uid, prefix string) error {
 // only in memory; a failure is logged without it.
 func (s *Service) sendDeleted(ctx context.Context, email string) {
 	txt := "Your Quorum account has been deleted, as you asked.\n\n" +
-		"Your name, email address, sessions, API tokens and preferences are gone. What you wrote in groups stays, " +
-		"shown as by \"" + DeletedName + "\" (or removed, if you asked for that), and your votes keep counting.\n\n" +
+		"Your name, email address, sessions, API tokens, preferences and memberships are gone. What you wrote in groups " +
+		"stays, and your votes keep counting.\n\n" +
 		"This address is no longer kept by Quorum; this is the last email you get about this account.\n"
-	html := "<p>Your Quorum account has been deleted, as you asked.</p><p>Your name, email address, sessions, API tokens and " +
-		"preferences are gone. What you wrote in groups stays, shown as by &ldquo;" + DeletedName + "&rdquo; (or removed, if you asked " +
-		"for that), and your votes keep counting.</p><p>This address is no longer kept by Quorum; this is the last email you get " +
+	html := "<p>Your Quorum account has been deleted, as you asked.</p><p>Your name, email address, sessions, API tokens, " +
+		"preferences and memberships are gone. What you wrote in groups stays, and your votes keep counting.</p>" +
+		"<p>This address is no longer kept by Quorum; this is the last email you get " +
 		"about this account.</p>"
 	if _, err := s.mail.Send(ctx, mail.Message{From: s.from, To: []string{email}, Subject: "Your Quorum account was deleted",
 		Text: txt, HTML: html, Headers: map[string]string{"Auto-Submitted": "auto-generated"}}); err != nil {

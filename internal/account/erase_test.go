@@ -100,22 +100,22 @@ func TestDeleteAccountErasesEverythingOfTheAccount(t *testing.T) {
 	code := f.deletionCode(t, ctx, addr)
 
 	// A wrong code is refused with the attempts left, and nothing happens.
-	err = f.svc.DeleteAccount(ctx, wrongCode(code), false)
+	err = f.svc.DeleteAccount(ctx, wrongCode(code))
 	if domain.ErrorCode(err) != domain.Invalid || !strings.Contains(err.Error(), "attempts left") {
 		t.Fatalf("wrong code: %v", err)
 	}
 	if _, err := f.svc.Me(ctx); err != nil {
 		t.Fatalf("account gone after a wrong code: %v", err)
 	}
-	if err := f.svc.DeleteAccount(ctx, "12ab", false); domain.ErrorCode(err) != domain.Invalid {
+	if err := f.svc.DeleteAccount(ctx, "12ab"); domain.ErrorCode(err) != domain.Invalid {
 		t.Fatalf("malformed code: %v", err)
 	}
 
 	before := countTo(f, addr)
-	if err := f.svc.DeleteAccount(ctx, code, true); err != nil {
+	if err := f.svc.DeleteAccount(ctx, code); err != nil {
 		t.Fatal(err)
 	}
-	if er.calls != 2 || !er.seen[0].RemoveComments || er.seen[0].UserID != v.User.ID {
+	if er.calls != 2 || er.seen[0].UserID != v.User.ID {
 		t.Fatalf("eraser calls %d, saw %+v", er.calls, er.seen)
 	}
 	// Sessions and the token stop working at once.
@@ -128,7 +128,7 @@ func TestDeleteAccountErasesEverythingOfTheAccount(t *testing.T) {
 		t.Fatalf("the token still works: %v", err)
 	}
 	// The code does not work twice.
-	if err := f.svc.DeleteAccount(ctx, code, false); err == nil {
+	if err := f.svc.DeleteAccount(ctx, code); err == nil {
 		t.Fatal("replayed code accepted")
 	}
 	// Nothing in the table names the person: id, address, name, address hash.
@@ -154,8 +154,8 @@ func TestDeleteAccountErasesEverythingOfTheAccount(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(m.Body.Text, "Deleted member") {
-		t.Errorf("confirmation does not say how content is attributed: %q", m.Body.Text)
+	if !strings.Contains(m.Body.Text, "votes keep counting") {
+		t.Errorf("confirmation does not say what stays: %q", m.Body.Text)
 	}
 	// Signing up again makes a new, empty account.
 	again := f.login(t, addr, "New Person")
@@ -169,13 +169,13 @@ func TestDeletionCodeExpiresAndIsSessionOnly(t *testing.T) {
 	addr := uniqueEmail("leave-exp")
 	v := f.login(t, addr, "Expiring")
 	ctx := f.as(t, v.Token)
-	if err := f.svc.DeleteAccount(ctx, "123456", false); domain.ErrorCode(err) != domain.Gone {
+	if err := f.svc.DeleteAccount(ctx, "123456"); domain.ErrorCode(err) != domain.Gone {
 		t.Fatalf("no code requested: %v", err)
 	}
 	code := f.deletionCode(t, ctx, addr)
 	f.clock.Add(16 * time.Minute)
 	ctx = f.as(t, f.login(t, addr, "").Token) // the first session's idle refresh is irrelevant; a fresh one
-	if err := f.svc.DeleteAccount(ctx, code, false); domain.ErrorCode(err) != domain.Gone {
+	if err := f.svc.DeleteAccount(ctx, code); domain.ErrorCode(err) != domain.Gone {
 		t.Fatalf("expired code: %v", err)
 	}
 	if _, err := f.svc.Me(ctx); err != nil {
@@ -184,14 +184,14 @@ func TestDeletionCodeExpiresAndIsSessionOnly(t *testing.T) {
 	// A new code replaces the old one; five wrong tries burn it.
 	code = f.deletionCode(t, ctx, addr)
 	for i := 0; i < 4; i++ {
-		if err := f.svc.DeleteAccount(ctx, wrongCode(code), false); domain.ErrorCode(err) != domain.Invalid {
+		if err := f.svc.DeleteAccount(ctx, wrongCode(code)); domain.ErrorCode(err) != domain.Invalid {
 			t.Fatalf("try %d: %v", i, err)
 		}
 	}
-	if err := f.svc.DeleteAccount(ctx, wrongCode(code), false); domain.ErrorCode(err) != domain.Gone {
+	if err := f.svc.DeleteAccount(ctx, wrongCode(code)); domain.ErrorCode(err) != domain.Gone {
 		t.Fatalf("last try: %v", err)
 	}
-	if err := f.svc.DeleteAccount(ctx, code, false); domain.ErrorCode(err) != domain.Gone {
+	if err := f.svc.DeleteAccount(ctx, code); domain.ErrorCode(err) != domain.Gone {
 		t.Fatalf("burnt code accepted: %v", err)
 	}
 	// API tokens can do neither step.
@@ -207,7 +207,7 @@ func TestDeletionCodeExpiresAndIsSessionOnly(t *testing.T) {
 	if _, err := f.svc.RequestDeletion(bctx); domain.ErrorCode(err) != domain.Forbidden {
 		t.Fatalf("token asked for a code: %v", err)
 	}
-	if err := f.svc.DeleteAccount(bctx, "123456", false); domain.ErrorCode(err) != domain.Forbidden {
+	if err := f.svc.DeleteAccount(bctx, "123456"); domain.ErrorCode(err) != domain.Forbidden {
 		t.Fatalf("token deleted: %v", err)
 	}
 }
@@ -237,7 +237,7 @@ func TestLastAdminCannotDelete(t *testing.T) {
 	v := f.login(t, addr, "Only Admin")
 	ctx := f.as(t, v.Token)
 	code := f.deletionCode(t, ctx, addr)
-	err := f.svc.DeleteAccount(ctx, code, false)
+	err := f.svc.DeleteAccount(ctx, code)
 	if domain.ErrorCode(err) != domain.Conflict || !strings.Contains(err.Error(), `"Garden club", "Choir"`) {
 		t.Fatalf("last admin: %v", err)
 	}
@@ -256,7 +256,7 @@ func TestInterruptedDeletionCannotSignInAndResumes(t *testing.T) {
 	v := f.login(t, addr, "Interrupted")
 	ctx := f.as(t, v.Token)
 	code := f.deletionCode(t, ctx, addr)
-	if err := f.svc.DeleteAccount(ctx, code, false); err == nil {
+	if err := f.svc.DeleteAccount(ctx, code); err == nil {
 		t.Fatal("an eraser failed but the deletion reported success")
 	}
 	// Half-deleted: no session works and no sign-in gets in.

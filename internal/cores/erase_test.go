@@ -77,12 +77,12 @@ func TestAccountDeletionAcrossCores(t *testing.T) {
 	must(c.MailPrefs.SetOptOut(ben, mailpref.Scope{Kind: mailpref.ScopeGroup, ID: g.ID}, true), "opt out")
 
 	// The only admin is refused, with the group named.
-	err = c.Accounts.DeleteAccount(ada, code(ada, adaAddr), false)
+	err = c.Accounts.DeleteAccount(ada, code(ada, adaAddr))
 	if domain.ErrorCode(err) != domain.Conflict || !strings.Contains(err.Error(), "Board "+env.Prefix) {
 		t.Fatalf("last admin: %v", err)
 	}
 
-	must(c.Accounts.DeleteAccount(ben, code(ben, benAddr), false), "delete")
+	must(c.Accounts.DeleteAccount(ben, code(ben, benAddr)), "delete")
 	gg, err := c.Groups.Get(ada, g.ID)
 	must(err, "group after")
 	if gg.MemberCount == nil || *gg.MemberCount != 1 {

@@ -20,17 +20,16 @@ func (s *Server) apiDeletionCode(w http.ResponseWriter, r *http.Request) {
 	httpx.WriteJSON(w, http.StatusAccepted, sent)
 }
 
-// DELETE /api/v1/me {code, remove_comments?} → 204; the session cookie is cleared.
+// DELETE /api/v1/me {code} → 204; the session cookie is cleared.
 func (s *Server) apiDeleteMe(w http.ResponseWriter, r *http.Request) {
 	var in struct {
-		Code           string `json:"code"`
-		RemoveComments bool   `json:"remove_comments"`
+		Code string `json:"code"`
 	}
 	if err := httpx.DecodeJSON(w, r, &in); err != nil {
 		s.apiFail(w, r, err)
 		return
 	}
-	if err := s.accounts.DeleteAccount(r.Context(), in.Code, in.RemoveComments); err != nil {
+	if err := s.accounts.DeleteAccount(r.Context(), in.Code); err != nil {
 		s.apiFail(w, r, err)
 		return
 	}
@@ -72,19 +71,14 @@ func (s *Server) deleteCodeSubmit(w http.ResponseWriter, r *http.Request) {
 	redirect(w, r, "/settings/delete?sent=1")
 }
 
-// POST /settings/delete/confirm {code, remove_comments}
+// POST /settings/delete/confirm {code}
 func (s *Server) deleteConfirmSubmit(w http.ResponseWriter, r *http.Request) {
 	if err := httpx.ParseForm(w, r); err != nil {
 		s.pageError(w, r, err)
 		return
 	}
-	remove := r.PostFormValue("remove_comments") == "on"
-	if err := s.accounts.DeleteAccount(r.Context(), r.PostFormValue("code"), remove); err != nil {
-		vals := map[string]string{}
-		if remove {
-			vals["remove_comments"] = "on"
-		}
-		f := newForm(vals)
+	if err := s.accounts.DeleteAccount(r.Context(), r.PostFormValue("code")); err != nil {
+		f := newForm(nil)
 		s.formFail(w, r, err, f, func(status int) { s.renderDelete(w, r, status, deleteData{Sent: true, Form: f}) })
 		return
 	}

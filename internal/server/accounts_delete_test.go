@@ -48,7 +48,7 @@ func TestDeleteAccountOverAPI(t *testing.T) {
 	if rec := a.do(req{method: "DELETE", path: "/api/v1/me", cookie: cookie, body: `{"code":"99999x"}`}); rec.Code != 422 && rec.Code != 400 {
 		t.Fatalf("bad code: %d %s", rec.Code, rec.Body)
 	}
-	rec = a.do(req{method: "DELETE", path: "/api/v1/me", cookie: cookie, body: `{"code":"` + code + `","remove_comments":true}`})
+	rec = a.do(req{method: "DELETE", path: "/api/v1/me", cookie: cookie, body: `{"code":"` + code + `"}`})
 	if rec.Code != 204 {
 		t.Fatalf("delete: %d %s", rec.Code, rec.Body)
 	}
@@ -81,13 +81,13 @@ func TestDeleteAccountPages(t *testing.T) {
 	}
 	code := a.deletionCode(t, addr, 1)
 	page := a.do(req{method: "GET", path: "/settings/delete?sent=1", cookie: cookie})
-	if page.Code != 200 || !strings.Contains(page.Body.String(), "Deleted member") || !strings.Contains(page.Body.String(), addr) {
+	if page.Code != 200 || !strings.Contains(page.Body.String(), "votes keep counting") || !strings.Contains(page.Body.String(), addr) {
 		t.Fatalf("confirm page: %d %s", page.Code, page.Body)
 	}
 	// A wrong code shows the error next to the field and keeps the tick.
 	rec = a.do(req{method: "POST", path: "/settings/delete/confirm", cookie: cookie, ctype: form,
-		body: url.Values{"code": {"000000"}, "remove_comments": {"on"}}.Encode()})
-	if code != "000000" && (rec.Code != 400 || !strings.Contains(rec.Body.String(), "attempts left") || !strings.Contains(rec.Body.String(), "checked")) {
+		body: url.Values{"code": {"000000"}}.Encode()})
+	if code != "000000" && (rec.Code != 400 || !strings.Contains(rec.Body.String(), "attempts left")) {
 		t.Fatalf("wrong code: %d %s", rec.Code, rec.Body)
 	}
 	if rec := a.do(req{method: "POST", path: "/settings/delete/confirm", cookie: cookie, ctype: form, headers: xs,
