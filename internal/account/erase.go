@@ -58,7 +58,7 @@ type AdminGuard interface {
 	SoleAdminOf(ctx context.Context, uid string) ([]string, error)
 }
 
-// ErrLastAdmin refuses deleting the last admin of groups.
+// errLastAdmin refuses deleting the last admin of groups, naming them.
 func errLastAdmin(groups []string) error {
 	return domain.Errorf(domain.Conflict,
 		"you are the only admin of %s; make someone else an admin there (or delete the group) before deleting your account",
@@ -207,7 +207,13 @@ func (s *Service) DeleteAccount(ctx context.Context, code string) error {
 		return err
 	}
 	s.log.InfoContext(ctx, "account deletion started", "user_id", u.ID)
-	return s.erase(ctx, u.ID)
+	// From the marker on the deletion is decided: the account cannot sign
+	// in, and what this run does not finish the scheduler does
+	// (ResumeDeletions). The person's request has succeeded either way.
+	if err := s.erase(ctx, u.ID); err != nil {
+		s.log.WarnContext(ctx, "account deletion continues in the background", "user_id", u.ID, "error", err.Error())
+	}
+	return nil
 }
 
 // erase runs the deletion steps of a marked account. Every step is
