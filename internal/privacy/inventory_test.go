@@ -101,6 +101,8 @@ func build(t *testing.T) *world {
 	w.must(err, "token")
 	err = c.Accounts.RequestEmailChange(ben, w.email("Ben2"))
 	w.must(err, "email change")
+	_, err = c.Accounts.RequestDeletion(ben) // a pending account-deletion code
+	w.must(err, "deletion code")
 	_, err = c.Accounts.RequestLogin(ctx, cl, w.email("Cy"))
 	w.must(err, "sign-in code")
 
