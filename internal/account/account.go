@@ -320,23 +320,58 @@ func (s *Service) getUser(ctx context.Context, id string) (*User, error) {
 	return &u, nil
 }
 
-// MaxUsersExist bounds the ids UsersExist answers about.
+// MaxUsersExist bounds the ids UsersExist and Users answer about (one
+// BatchGetItem).
 const MaxUsersExist = 100
+
+// userKeys lists the user items' keys of ids (each once, empty ids
+// skipped) and marks each in seen; more than MaxUsersExist is a validation
+// error.
+func userKeys(ids []string, seen func(id string) bool) ([]dynamo.Keyed, error) {
+	var keys []dynamo.Keyed
+	for _, id := range ids {
+		if id == "" || seen(id) {
+			continue
+		}
+		keys = append(keys, dynamo.Keys{userPK(id), userSK})
+	}
+	if len(keys) > MaxUsersExist {
+		return nil, domain.Validation(domain.FieldError{Field: "users", Message: "at most 100 at a time"})
+	}
+	return keys, nil
+}
+
+// Users returns the accounts of ids that exist (an erased or unknown id is
+// absent from the map): one BatchGetItem, whatever the number of ids up to
+// MaxUsersExist. Lists of people (a group's members, its requests) read
+// their page's names this way instead of one read per person.
+func (s *Service) Users(ctx context.Context, ids []string) (map[string]*User, error) {
+	asked := make(map[string]bool, len(ids))
+	keys, err := userKeys(ids, func(id string) bool { dup := asked[id]; asked[id] = true; return dup })
+	if err != nil || len(keys) == 0 {
+		return map[string]*User{}, err
+	}
+	var us []*User
+	err = s.st.Table().Batch(tabledef.PK, tabledef.SK).Get(keys...).All(ctx, &us)
+	if err != nil && !errors.Is(err, dynamo.ErrNotFound) {
+		return nil, store.Classify(err)
+	}
+	out := make(map[string]*User, len(us))
+	for _, u := range us {
+		if asked[u.ID] {
+			out[u.ID] = u
+		}
+	}
+	return out, nil
+}
 
 // UsersExist reports, for each user id, whether the account exists (an
 // erased account does not): one BatchGetItem of the user items' ids.
 func (s *Service) UsersExist(ctx context.Context, ids []string) (map[string]bool, error) {
 	out := make(map[string]bool, len(ids))
-	var keys []dynamo.Keyed
-	for _, id := range ids {
-		if _, dup := out[id]; dup || id == "" {
-			continue
-		}
-		out[id] = false
-		keys = append(keys, dynamo.Keys{userPK(id), userSK})
-	}
-	if len(keys) > MaxUsersExist {
-		return nil, domain.Validation(domain.FieldError{Field: "users", Message: "at most 100 at a time"})
+	keys, err := userKeys(ids, func(id string) bool { _, dup := out[id]; out[id] = false; return dup })
+	if err != nil {
+		return nil, err
 	}
 	if len(keys) == 0 {
 		return out, nil
@@ -344,7 +379,7 @@ func (s *Service) UsersExist(ctx context.Context, ids []string) (map[string]bool
 	var us []struct {
 		ID string `dynamo:"ID"`
 	}
-	err := s.st.Table().Batch(tabledef.PK, tabledef.SK).Get(keys...).Project("ID").All(ctx, &us)
+	err = s.st.Table().Batch(tabledef.PK, tabledef.SK).Get(keys...).Project("ID").All(ctx, &us)
 	if err != nil && !errors.Is(err, dynamo.ErrNotFound) {
 		return nil, store.Classify(err)
 	}

@@ -155,6 +155,19 @@ func (p People) UserByID(ctx context.Context, id string) (group.Person, error) {
 	return group.Person{ID: u.ID, Name: u.Name, Email: u.Email}, nil
 }
 
+// UsersByID implements group.People: one BatchGetItem.
+func (p People) UsersByID(ctx context.Context, ids []string) (map[string]group.Person, error) {
+	us, err := p.Accounts.Users(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]group.Person, len(us))
+	for id, u := range us {
+		out[id] = group.Person{ID: u.ID, Name: u.Name, Email: u.Email}
+	}
+	return out, nil
+}
+
 // UserIDByEmail implements group.People.
 func (p People) UserIDByEmail(ctx context.Context, email string) (string, bool, error) {
 	u, err := p.Accounts.UserByEmail(ctx, email)

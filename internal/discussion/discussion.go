@@ -275,7 +275,7 @@ type ThreadPage struct {
 
 // ThreadPageCalls is the number of DynamoDB calls of Page for a member of a
 // top-level group, whatever the number of comments (up to 1 MB per page):
-// BatchGetItem (thread + read state), GetItem group and GetItem membership
-// (the policy's facts), Query timeline. Subgroups add 2 (parent group and
-// membership), guests 1 (their grants).
-const ThreadPageCalls = 4
+// BatchGetItem (thread + read state), BatchGetItem of the group and the
+// membership (the policy's facts), Query timeline. Subgroups add 1 (parent
+// group and membership in one batch), guests 1 (their grants).
+const ThreadPageCalls = 3

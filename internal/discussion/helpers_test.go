@@ -35,6 +35,18 @@ func (p *people) UserByID(_ context.Context, id string) (group.Person, error) {
 	return group.Person{}, domain.Errorf(domain.NotFound, "no such user")
 }
 
+func (p *people) UsersByID(_ context.Context, ids []string) (map[string]group.Person, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	out := map[string]group.Person{}
+	for _, id := range ids {
+		if v, ok := p.byID[id]; ok {
+			out[id] = v
+		}
+	}
+	return out, nil
+}
+
 func (p *people) UserIDByEmail(_ context.Context, email string) (string, bool, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()

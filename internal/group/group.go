@@ -32,6 +32,9 @@ type Person struct {
 type People interface {
 	// UserByID returns the person, or a domain NotFound error.
 	UserByID(ctx context.Context, id string) (Person, error)
+	// UsersByID returns the people of ids that exist (at most
+	// store.MaxPageSize ids, read at once); unknown and erased ids are absent.
+	UsersByID(ctx context.Context, ids []string) (map[string]Person, error)
 	// UserIDByEmail returns the id of the account registered with the
 	// (normalised) email address, and false when there is none.
 	UserIDByEmail(ctx context.Context, email string) (string, bool, error)

@@ -226,7 +226,7 @@ func (s *Service) getInvite(ctx context.Context, gid, id string) (*inviteItem, e
 // Invitations lists the group's invitations, newest last, with their status.
 func (s *Service) Invitations(ctx context.Context, gid, cursor string, limit int) (store.Page[Invitation], error) {
 	now := s.now()
-	return groupPage(ctx, s, gid, authz.GroupManageInvitations, "INVITE#", "invitations", cursor, limit,
+	return groupPage(ctx, s, gid, authz.GroupManageInvitations, "INVITE#", "invitations", cursor, limit, nil,
 		func(_ authz.Actor, _ *loaded, inv inviteItem) (Invitation, error) { return inv.view(now), nil })
 }
 

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/guregu/dynamo/v2"
 
 	"github.com/quorum-app/quorum/internal/audit"
@@ -158,46 +159,98 @@ func (s *Service) load(ctx context.Context, a authz.Actor, gid string) (*loaded,
 }
 
 func (s *Service) loadUncached(ctx context.Context, a authz.Actor, gid string) (*loaded, error) {
-	g, err := s.getGroup(ctx, gid)
+	if !ids.Valid(gid) {
+		return nil, authz.ErrHidden
+	}
+	g, m, err := s.readGroupAndMember(ctx, gid, actorUID(a))
 	if err != nil {
 		return nil, err
 	}
-	return s.loadFor(ctx, a, g)
+	if g == nil {
+		return nil, authz.ErrHidden
+	}
+	return s.loadWith(ctx, a, g, m)
 }
 
+// loadFor is load for a group item already read.
 func (s *Service) loadFor(ctx context.Context, a authz.Actor, g *groupItem) (*loaded, error) {
-	l := &loaded{g: g, facts: authz.GroupFacts{GroupID: g.ID, Privacy: g.Privacy, Flags: g.Flags.Flags()}}
-	if a.Authenticated() {
-		m, err := s.getMember(ctx, g.ID, a.UserID)
-		if err != nil {
-			return nil, err
-		}
-		if m != nil {
-			l.member, l.facts.Role = m, m.Role
-		}
+	m, err := s.getMember(ctx, g.ID, actorUID(a))
+	if err != nil {
+		return nil, err
 	}
-	if g.ParentID != "" {
-		var p groupItem
-		if err := s.st.Get(ctx, groupPK(g.ParentID), groupSK, &p); err == nil {
-			l.parent = &p
-			l.facts.ParentID, l.facts.ParentPrivacy = p.ID, p.Privacy
-			if a.Authenticated() {
-				pm, err := s.getMember(ctx, p.ID, a.UserID)
-				if err != nil {
-					return nil, err
-				}
-				if pm != nil {
-					l.facts.ParentRole = pm.Role
-				}
-			}
-		} else if domain.ErrorCode(err) != domain.NotFound {
-			return nil, err
-		} else {
-			// An orphaned subgroup is as hidden as a subgroup of a secret parent.
-			l.facts.ParentID, l.facts.ParentPrivacy = g.ParentID, authz.Secret
+	return s.loadWith(ctx, a, g, m)
+}
+
+// actorUID is the user id whose membership decides for a: "" when signed out.
+func actorUID(a authz.Actor) string {
+	if !a.Authenticated() {
+		return ""
+	}
+	return a.UserID
+}
+
+// loadWith completes the facts of group g for a with their membership m
+// (nil if none): a subgroup's parent and the parent membership are one more
+// BatchGetItem.
+func (s *Service) loadWith(ctx context.Context, a authz.Actor, g *groupItem, m *memberItem) (*loaded, error) {
+	l := &loaded{g: g, facts: authz.GroupFacts{GroupID: g.ID, Privacy: g.Privacy, Flags: g.Flags.Flags()}}
+	if m != nil {
+		l.member, l.facts.Role = m, m.Role
+	}
+	if g.ParentID == "" {
+		return l, nil
+	}
+	p, pm, err := s.readGroupAndMember(ctx, g.ParentID, actorUID(a))
+	switch {
+	case err != nil:
+		return nil, err
+	case p == nil:
+		// An orphaned subgroup is as hidden as a subgroup of a secret parent.
+		l.facts.ParentID, l.facts.ParentPrivacy = g.ParentID, authz.Secret
+	default:
+		l.parent = p
+		l.facts.ParentID, l.facts.ParentPrivacy = p.ID, p.Privacy
+		if pm != nil {
+			l.facts.ParentRole = pm.Role
 		}
 	}
 	return l, nil
+}
+
+// readGroupAndMember reads group gid and uid's membership of it in one
+// strongly consistent BatchGetItem (the group item alone when uid is "").
+// A missing group or membership is nil.
+func (s *Service) readGroupAndMember(ctx context.Context, gid, uid string) (*groupItem, *memberItem, error) {
+	keys := []dynamo.Keyed{dynamo.Keys{groupPK(gid), groupSK}}
+	if uid != "" {
+		keys = append(keys, dynamo.Keys{groupPK(gid), memberSK(uid)})
+	}
+	var items []dynamo.Item
+	err := s.st.Table().Batch(tabledef.PK, tabledef.SK).Get(keys...).Consistent(true).All(ctx, &items)
+	if err != nil && !errors.Is(err, dynamo.ErrNotFound) {
+		return nil, nil, store.Classify(err)
+	}
+	var g *groupItem
+	var m *memberItem
+	for _, it := range items {
+		var into any
+		switch sk, _ := it[tabledef.SK].(*types.AttributeValueMemberS); {
+		case sk == nil:
+			continue
+		case sk.Value == groupSK:
+			g = new(groupItem)
+			into = g
+		case uid != "" && sk.Value == memberSK(uid):
+			m = new(memberItem)
+			into = m
+		default:
+			continue
+		}
+		if err := dynamo.UnmarshalItem(it, into); err != nil {
+			return nil, nil, domain.Wrap(domain.Internal, err, "stored item is unreadable")
+		}
+	}
+	return g, m, nil
 }
 
 // guestGrants lists the threads and polls of group gid the person is a
@@ -582,30 +635,43 @@ func (s *Service) Update(ctx context.Context, gid string, in UpdateInput) (Group
 // ---- members ----
 
 // Members lists members (paginated). Emails are shown to those who may
-// manage members.
+// manage members. Cost: the group and the actor's membership (one
+// BatchGetItem, one more for a subgroup's parent), the page, and the page's
+// people in one BatchGetItem: 3 calls whatever the size of the group.
 func (s *Service) Members(ctx context.Context, gid, cursor string, limit int) (store.Page[Member], error) {
+	var people map[string]Person
 	return groupPage(ctx, s, gid, authz.GroupListMembers, "MEMBER#", "members", cursor, limit,
+		func(page []memberItem) (err error) {
+			people, err = peopleOf(ctx, s, page, func(m memberItem) string { return m.UserID })
+			return err
+		},
 		func(a authz.Actor, l *loaded, m memberItem) (Member, error) {
 			mem := Member{UserID: m.UserID, Role: m.Role, JoinedAt: m.JoinedAt, Via: m.Via}
-			p, err := s.people.UserByID(ctx, m.UserID)
-			switch {
-			case err == nil:
+			if p, ok := people[m.UserID]; ok {
 				mem.Name = p.Name
 				if authz.Can(a, authz.GroupRemoveMember, l.facts) { // only those who manage members see addresses
 					mem.Email = p.Email
 				}
-			case domain.ErrorCode(err) != domain.NotFound:
-				return Member{}, err
 			}
 			return mem, nil
 		})
 }
 
+// peopleOf reads the people a page of items names, in one call.
+func peopleOf[I any](ctx context.Context, s *Service, page []I, uid func(I) string) (map[string]Person, error) {
+	ids := make([]string, 0, len(page))
+	for _, it := range page {
+		ids = append(ids, uid(it))
+	}
+	return s.people.UsersByID(ctx, ids)
+}
+
 // groupPage authorizes action on the group, then reads one page of the
 // group's items whose sort key starts with prefix (cursor scoped to the list
-// and the group) and maps each for the caller.
+// and the group), lets prepare read what the whole page needs at once (nil
+// for nothing) and maps each item for the caller.
 func groupPage[I, V any](ctx context.Context, s *Service, gid string, action authz.Action, prefix, list, cursor string, limit int,
-	view func(a authz.Actor, l *loaded, item I) (V, error)) (store.Page[V], error) {
+	prepare func(page []I) error, view func(a authz.Actor, l *loaded, item I) (V, error)) (store.Page[V], error) {
 	a, l, err := s.authorized(ctx, gid, action)
 	if err != nil {
 		return store.Page[V]{}, err
@@ -614,6 +680,11 @@ func groupPage[I, V any](ctx context.Context, s *Service, gid string, action aut
 	page, err := store.QueryPage[I](ctx, s.st, q, list+":"+gid, cursor, limit)
 	if err != nil {
 		return store.Page[V]{}, err
+	}
+	if prepare != nil && len(page.Items) > 0 {
+		if err := prepare(page.Items); err != nil {
+			return store.Page[V]{}, err
+		}
 	}
 	out := store.Page[V]{Items: make([]V, 0, len(page.Items)), Next: page.Next}
 	for _, item := range page.Items {
@@ -811,10 +882,15 @@ func (s *Service) RequestMembership(ctx context.Context, gid, message string) er
 
 // Requests lists pending membership requests.
 func (s *Service) Requests(ctx context.Context, gid, cursor string, limit int) (store.Page[Request], error) {
+	var people map[string]Person
 	return groupPage(ctx, s, gid, authz.GroupApproveRequests, "REQUEST#", "requests", cursor, limit,
+		func(page []requestItem) (err error) {
+			people, err = peopleOf(ctx, s, page, func(r requestItem) string { return r.UserID })
+			return err
+		},
 		func(_ authz.Actor, _ *loaded, r requestItem) (Request, error) {
 			req := Request{UserID: r.UserID, Message: r.Message, CreatedAt: r.CreatedAt}
-			if p, err := s.people.UserByID(ctx, r.UserID); err == nil {
+			if p, ok := people[r.UserID]; ok {
 				req.Name, req.Email = p.Name, p.Email
 			}
 			return req, nil

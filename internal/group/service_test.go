@@ -25,8 +25,9 @@ func TestMain(m *testing.M) { os.Exit(testcloud.Run(m)) }
 
 // fakePeople is the account service as the group core sees it.
 type fakePeople struct {
-	mu   sync.Mutex
-	byID map[string]group.Person
+	mu      sync.Mutex
+	byID    map[string]group.Person
+	batches int // UsersByID calls
 }
 
 func (f *fakePeople) UserByID(_ context.Context, id string) (group.Person, error) {
@@ -37,6 +38,24 @@ func (f *fakePeople) UserByID(_ context.Context, id string) (group.Person, error
 		return group.Person{}, domain.Errorf(domain.NotFound, "no such user")
 	}
 	return p, nil
+}
+
+// UsersByID implements group.People; it counts its calls so tests can
+// check a list reads its page's people at once.
+func (f *fakePeople) UsersByID(_ context.Context, ids []string) (map[string]group.Person, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if len(ids) > 100 {
+		return nil, domain.Errorf(domain.Invalid, "at most 100 at a time")
+	}
+	f.batches++
+	out := map[string]group.Person{}
+	for _, id := range ids {
+		if p, ok := f.byID[id]; ok {
+			out[id] = p
+		}
+	}
+	return out, nil
 }
 
 func (f *fakePeople) UserIDByEmail(_ context.Context, email string) (string, bool, error) {

@@ -743,14 +743,15 @@ func (l *requestLog) last() map[string]any {
 
 // ThreadPageMaxCalls bounds the DynamoDB calls of the whole thread page
 // (GET /threads/{tid}) for a member of a top-level group, however many
-// comments it shows: the core's page read (discussion.ThreadPageCalls, 4),
-// the policy facts for the controls (2) and the group for the breadcrumb
-// (2). When the page shows something new, marking the thread read adds
-// ThreadPageMarkReadCalls. Session authentication and the nav's unread
-// count (one GetItem each) come on top in the full application.
+// comments it shows: the core's page read (discussion.ThreadPageCalls, 3),
+// the policy facts for the controls (1: group and membership in one batch)
+// and the group for the breadcrumb (1). When the page shows something new,
+// marking the thread read adds ThreadPageMarkReadCalls. Session
+// authentication and the nav's unread count (one GetItem each) come on top
+// in the full application.
 const (
-	ThreadPageMaxCalls      = 8
-	ThreadPageMarkReadCalls = 5
+	ThreadPageMaxCalls      = 5
+	ThreadPageMarkReadCalls = 4
 )
 
 func TestThreadPageDynamoDBCallsAreBounded(t *testing.T) {

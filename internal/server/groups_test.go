@@ -46,6 +46,18 @@ func (p *testPeople) UserByID(_ context.Context, id string) (group.Person, error
 	return group.Person{}, domain.Errorf(domain.NotFound, "no such user")
 }
 
+func (p *testPeople) UsersByID(_ context.Context, ids []string) (map[string]group.Person, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	out := map[string]group.Person{}
+	for _, id := range ids {
+		if u, ok := p.byID[id]; ok {
+			out[id] = u
+		}
+	}
+	return out, nil
+}
+
 func (p *testPeople) Name(_ context.Context, id string) string {
 	p.mu.Lock()
 	defer p.mu.Unlock()
