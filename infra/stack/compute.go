@@ -381,14 +381,15 @@ func (c *Compute) wireTriggers(cfg facts.Config, specs []FunctionSpec) {
 // streamFilters are the mapping's filters (OR'ed): only records some
 // consumer of internal/cores/consumers wants invoke the function, so ordinary
 // writes (read states, notifications read, sessions, index items) cost no
-// invocation. The outbox: INSERTs of outbox jobs (GSI2PK = "OUTBOX"). The
+// invocation. The outbox: INSERTs of outbox jobs (GSI2PK starting "OUTBOX": its
+// shards OUTBOX#00..15 and the legacy key; a dead job is never inserted). The
 // search index: threads and their comments (THREAD#/THREAD, THREAD#/ITEM#),
 // polls, outcomes and ballots with their reasons (POLL#/POLL, OUTCOME,
 // BALLOT#, SEALED#). The audit record: INSERTs of entries waiting to be
 // sealed (GSI2PK = "AUDITSEAL").
 func streamFilters() []string {
 	patterns := []map[string]any{
-		{"eventName": []string{"INSERT"}, "dynamodb": map[string]any{"NewImage": map[string]any{tabledef.GSI2PK: map[string]any{"S": []string{"OUTBOX"}}}}},
+		{"eventName": []string{"INSERT"}, "dynamodb": map[string]any{"NewImage": map[string]any{tabledef.GSI2PK: map[string]any{"S": []any{map[string]string{"prefix": "OUTBOX"}}}}}},
 		{"dynamodb": map[string]any{"Keys": map[string]any{
 			tabledef.PK: map[string]any{"S": []any{map[string]string{"prefix": "THREAD#"}}},
 			tabledef.SK: map[string]any{"S": []any{"THREAD", map[string]string{"prefix": "ITEM#"}}}}}},

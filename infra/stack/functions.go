@@ -21,7 +21,7 @@ const (
 	// TriggerTableStream: the table's stream, through one event source
 	// mapping with partial-batch failures and an SQS (KMS) on-failure
 	// destination, filtered to the records some consumer wants: newly
-	// written outbox jobs (notification items with GSI2PK=OUTBOX) and the
+	// written outbox jobs (notification items with GSI2PK=OUTBOX#<shard>) and the
 	// threads, comments, polls, ballots and outcomes the search index
 	// follows (internal/cores/consumers). One function reads the stream and
 	// dispatches (internal/stream); outbox retries with backoff are swept by

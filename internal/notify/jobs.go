@@ -4,7 +4,11 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"fmt"
+	"hash/fnv"
+	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/guregu/dynamo/v2"
@@ -16,7 +20,7 @@ import (
 
 // The outbox (docs/data-model.md pattern 44): each notification item is
 // also the job of sending its email. While the email is pending the item
-// carries GSI2PK=OUTBOX GSI2SK=<due>#<notification id>; a claim moves the
+// carries GSI2PK=OUTBOX#<shard> GSI2SK=<due>#<notification id>; a claim moves the
 // due time to the end of its lease (so a crashed sender's job comes back),
 // a failure to the next backoff time; sending, digesting or skipping removes
 // the keys; a job that failed too often moves to GSI2PK=OUTBOX#DEAD for
@@ -35,11 +39,49 @@ const (
 	MailDead    MailState = "dead"    // gave up after the maximum attempts
 )
 
-// Queues on GSI2.
+// Queues on GSI2. Pending email is spread over OutboxShards partition keys
+// (OUTBOX#00 .. OUTBOX#15, by a hash of the notification id), so no single
+// index key carries the installation's mail: a DynamoDB partition key takes
+// about 1,000 writes a second, and every notification of a busy deployment
+// writes its queue key at least three times (queued, claimed, settled).
 const (
-	OutboxQueue = "OUTBOX"
-	DeadQueue   = "OUTBOX#DEAD"
+	OutboxShards = 16
+	// LegacyOutboxQueue holds jobs queued before the outbox was sharded;
+	// senders still sweep it, so none is stranded.
+	LegacyOutboxQueue = "OUTBOX"
+	DeadQueue         = "OUTBOX#DEAD"
+	outboxPrefix      = "OUTBOX#"
 )
+
+// OutboxQueue is the shard of GSI2 a pending notification's email job is
+// queued under: OUTBOX#<nn>, from an FNV-1a hash of its id.
+func OutboxQueue(id string) string {
+	h := fnv.New32a()
+	_, _ = h.Write([]byte(id))
+	return fmt.Sprintf("%s%02d", outboxPrefix, h.Sum32()%OutboxShards)
+}
+
+// IsOutboxQueue reports whether q is a queue of pending jobs: one of the
+// shards, or the legacy key.
+func IsOutboxQueue(q string) bool {
+	if q == LegacyOutboxQueue {
+		return true
+	}
+	n, ok := strings.CutPrefix(q, outboxPrefix)
+	if !ok || len(n) != 2 || n[0] < '0' || n[0] > '9' || n[1] < '0' || n[1] > '9' {
+		return false
+	}
+	return int(n[0]-'0')*10+int(n[1]-'0') < OutboxShards
+}
+
+// outboxQueues lists every queue a sweep reads: the shards and the legacy key.
+func outboxQueues() []string {
+	qs := make([]string, 0, OutboxShards+1)
+	for i := 0; i < OutboxShards; i++ {
+		qs = append(qs, fmt.Sprintf("%s%02d", outboxPrefix, i))
+	}
+	return append(qs, LegacyOutboxQueue)
+}
 
 // DueKey renders a due time for GSI2SK: fixed width UTC milliseconds, so
 // strings sort like times.
@@ -81,7 +123,7 @@ func (j Job) Due() time.Time {
 }
 
 // Pending reports whether the job waits in the outbox.
-func (j Job) Pending() bool { return j.State == MailPending && j.Queue == OutboxQueue }
+func (j Job) Pending() bool { return j.State == MailPending && IsOutboxQueue(j.Queue) }
 
 func (it *notifItem) job() Job {
 	j := Job{Notification: Notification{ID: it.ID, UserID: it.UserID, Kind: it.Kind, ActorID: it.ActorID,
@@ -101,18 +143,39 @@ var ErrNotClaimed = domain.Errorf(domain.Conflict, "the email job is not availab
 // ErrLeaseLost means the claim expired and someone else took the job over.
 var ErrLeaseLost = domain.Errorf(domain.Conflict, "the email job's claim was lost")
 
-// DueJobs returns up to limit jobs due by now, oldest due first (one query
-// of GSI2; eventually consistent, which the conditional claim makes safe).
+// DueJobs returns up to limit jobs due by now, oldest due first: one query
+// of GSI2 per queue (the shards and the legacy key, read concurrently; each
+// eventually consistent, which the conditional claim makes safe), merged by
+// due time.
 func (s *Service) DueJobs(ctx context.Context, now time.Time, limit int) ([]Job, error) {
-	var items []notifItem
-	err := s.st.Table().Get(tabledef.GSI2PK, OutboxQueue).Index(tabledef.GSI2).
-		Range(tabledef.GSI2SK, dynamo.LessOrEqual, DueKey(now)+"#~").Limit(limit).All(ctx, &items)
-	if err != nil {
-		return nil, store.Classify(err)
+	qs := outboxQueues()
+	found := make([][]notifItem, len(qs))
+	errs := make([]error, len(qs))
+	var wg sync.WaitGroup
+	for i, q := range qs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs[i] = s.st.Table().Get(tabledef.GSI2PK, q).Index(tabledef.GSI2).
+				Range(tabledef.GSI2SK, dynamo.LessOrEqual, DueKey(now)+"#~").Limit(limit).All(ctx, &found[i])
+		}()
 	}
-	out := make([]Job, 0, len(items))
-	for i := range items {
-		out = append(out, items[i].job())
+	wg.Wait()
+	var out []Job
+	for i := range qs {
+		if errs[i] != nil {
+			return nil, store.Classify(errs[i])
+		}
+		for j := range found[i] {
+			out = append(out, found[i][j].job())
+		}
+	}
+	sort.Slice(out, func(a, b int) bool { return out[a].QueueKey < out[b].QueueKey })
+	if len(out) > limit {
+		out = out[:limit]
+	}
+	if out == nil {
+		out = []Job{}
 	}
 	return out, nil
 }
@@ -153,9 +216,12 @@ func (s *Service) Claim(ctx context.Context, j Job, now time.Time, lease time.Du
 	_, _ = rand.Read(b)
 	tok := hex.EncodeToString(b)
 	key := DueKey(now.Add(lease)) + "#" + j.ID
+	if !IsOutboxQueue(j.Queue) {
+		return Job{}, ErrNotClaimed
+	}
 	err := s.st.Update(userPK(j.UserID), notifPrefix+j.ID).
 		Set(tabledef.GSI2SK, key).Set("MailLease", tok).Add("MailAttempts", 1).
-		If("$ = ? AND $ = ? AND $ <= ? AND MailState = ?", tabledef.GSI2PK, OutboxQueue, tabledef.GSI2SK, j.QueueKey,
+		If("$ = ? AND $ = ? AND $ <= ? AND MailState = ?", tabledef.GSI2PK, j.Queue, tabledef.GSI2SK, j.QueueKey,
 			tabledef.GSI2SK, DueKey(now)+"#~", MailPending).
 		Run(ctx)
 	if dynamo.IsCondCheckFailed(err) {

@@ -11,7 +11,7 @@
 // recipients.
 //
 // Every notification is also an email job (the outbox, pattern 44): the
-// item carries sparse GSI2 keys (GSI2PK=OUTBOX, GSI2SK=<due>#<id>) while its
+// item carries sparse GSI2 keys (GSI2PK=OUTBOX#<shard>, GSI2SK=<due>#<id>) while its
 // email is pending, so the email exists exactly when the notification does,
 // without any extra transaction operation. jobs.go holds the job's state
 // machine (claim under a lease, sent, retry with backoff, digest, skipped,
@@ -139,7 +139,7 @@ func (s *Service) item(n *Notification) *notifItem {
 	}
 	it.ExpireAt(n.CreatedAt.Add(Retention))
 	it.Version = 1
-	it.GSI2PK, it.GSI2SK = OutboxQueue, DueKey(n.CreatedAt)+"#"+n.ID
+	it.GSI2PK, it.GSI2SK = OutboxQueue(n.ID), DueKey(n.CreatedAt)+"#"+n.ID
 	it.MailState = MailPending
 	return it
 }

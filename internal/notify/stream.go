@@ -41,7 +41,7 @@ func StreamJob(r events.DynamoDBEventRecord, now time.Time) (uid, id string, ok 
 		}
 		return v.String()
 	}
-	if str(tabledef.GSI2PK) != OutboxQueue || str("MailState") != string(MailPending) {
+	if !IsOutboxQueue(str(tabledef.GSI2PK)) || str("MailState") != string(MailPending) {
 		return "", "", false
 	}
 	due, _, _ := strings.Cut(str(tabledef.GSI2SK), "#")
