@@ -86,9 +86,17 @@ const (
 	erasingQueue   = "ERASING"
 	// eraseBatch bounds the sessions or tokens deleted per query.
 	eraseBatch = 25
-	// maxEraserCalls bounds the batches one run asks of one core; a
-	// deletion with more left is finished by the next run.
-	maxEraserCalls = 400
+	// maxEraserCalls bounds the batches one scheduler run asks of the cores
+	// for one account; a deletion with more left is finished by the next run.
+	maxEraserCalls = 100
+	// requestEraserCalls bounds the batches the deletion request itself
+	// asks for, so the answer comes quickly (well inside the API's timeout,
+	// even when a core's batch is a page of a table scan); the scheduler
+	// finishes the rest.
+	requestEraserCalls = 20
+	// eraseReserve is the time a run keeps before its deadline: it stops
+	// asking for batches then, and the next run goes on.
+	eraseReserve = 10 * time.Second
 )
 
 func (s *Service) deletionMAC(uid, code string) string { return s.codeMAC("delete-account:"+uid, code) }
@@ -210,7 +218,7 @@ func (s *Service) DeleteAccount(ctx context.Context, code string) error {
 	// From the marker on the deletion is decided: the account cannot sign
 	// in, and what this run does not finish the scheduler does
 	// (ResumeDeletions). The person's request has succeeded either way.
-	if err := s.erase(ctx, u.ID); err != nil {
+	if err := s.erase(ctx, u.ID, requestEraserCalls); err != nil {
 		s.log.WarnContext(ctx, "account deletion continues in the background", "user_id", u.ID, "error", err.Error())
 	}
 	return nil
@@ -219,7 +227,8 @@ func (s *Service) DeleteAccount(ctx context.Context, code string) error {
 // erase runs the deletion steps of a marked account. Every step is
 // idempotent; the user item goes last, so an interrupted run leaves a
 // marked account that cannot sign in and that ResumeDeletions finishes.
-func (s *Service) erase(ctx context.Context, uid string) error {
+// budget bounds the batches asked of the cores in this run.
+func (s *Service) erase(ctx context.Context, uid string, budget int) error {
 	u, err := s.getUser(ctx, uid)
 	if domain.ErrorCode(err) == domain.NotFound {
 		return nil // already finished
@@ -236,12 +245,14 @@ func (s *Service) erase(ctx context.Context, uid string) error {
 		}
 	}
 	e := Erasure{UserID: uid}
+	calls := 0
 	for _, er := range s.erasers {
 		done := false
-		for i := 0; !done; i++ {
-			if i == maxEraserCalls {
+		for !done {
+			if dl, ok := ctx.Deadline(); calls == budget || (ok && time.Until(dl) < eraseReserve) {
 				return domain.Errorf(domain.Unavailable, "account deletion is still running; it continues in the background")
 			}
+			calls++
 			if done, err = er.EraseUser(ctx, e); err != nil {
 				return err
 			}
@@ -319,7 +330,7 @@ func (s *Service) ResumeDeletions(ctx context.Context, max int) (int, error) {
 		if !ids.Valid(m.ID) {
 			continue
 		}
-		if err := s.erase(ctx, m.ID); err != nil {
+		if err := s.erase(ctx, m.ID, maxEraserCalls); err != nil {
 			s.log.WarnContext(ctx, "account deletion not finished", "user_id", m.ID, "error", err.Error())
 			continue
 		}

@@ -93,6 +93,14 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*Cores, erro
 			account.EraserFunc(func(ctx context.Context, e account.Erasure) (bool, error) {
 				return discussions.EraseReadMarks(ctx, e.UserID)
 			}),
+			// Last: names stored beside the person's id in others' items, by
+			// scans of the table in pages (the scheduler finishes them).
+			account.EraserFunc(func(ctx context.Context, e account.Erasure) (bool, error) {
+				return discussions.EraseAuthorNames(ctx, e.UserID, account.DeletedName)
+			}),
+			account.EraserFunc(func(ctx context.Context, e account.Erasure) (bool, error) {
+				return notes.EraseActorNames(ctx, e.UserID, account.DeletedName)
+			}),
 		},
 	})
 	if err != nil {

@@ -48,7 +48,9 @@ func (a *Cores) Tick(ctx context.Context, now time.Time) (TickReport, error) {
 		errs = append(errs, err)
 	}
 	if a.Accounts != nil {
-		r.Deletions, err = a.Accounts.ResumeDeletions(ctx, 20)
+		// A few accounts a run: a deletion's name scans read the table in
+		// pages of up to 100 batches a run (see account.ResumeDeletions).
+		r.Deletions, err = a.Accounts.ResumeDeletions(ctx, 3)
 		errs = append(errs, err)
 	}
 	if a.Audit != nil {

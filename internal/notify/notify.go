@@ -277,6 +277,19 @@ func (s *Service) MarkAllRead(ctx context.Context) error {
 		SetIfNotExists(tabledef.Version, 1).SetIfNotExists("Type", "notification_count").Run(ctx)
 }
 
+// EraseActorNames replaces the name of deleted account uid in other
+// people's notifications about what it did (ActorName, kept as written)
+// with shown: a step of a scan of the table (store.RenameScan), done when
+// the scan has passed the end.
+func (s *Service) EraseActorNames(ctx context.Context, uid, shown string) (bool, error) {
+	return s.st.RenameScan(ctx, store.Rename{
+		UserID: uid, Shown: shown, Prefix: "USER#",
+		Fields:     []store.RenameField{{ID: "ActorID", Name: "ActorName"}},
+		ProgressPK: userPK(uid), ProgressSK: "ERASESCAN#notify",
+		Expires: s.now().Add(30 * 24 * time.Hour), Page: 1000,
+	})
+}
+
 // EraseUser deletes a batch of a deleted account's notifications (with
 // their pending emails: the outbox is the notification items' GSI2),
 // notification levels and unread count; done when none are left.
