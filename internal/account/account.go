@@ -64,6 +64,19 @@ type User struct {
 	Erasing *time.Time `dynamo:"Erasing,omitempty" json:"-"`
 }
 
+// Location is the user's time zone for dates on pages: UTC when none is
+// set (or the stored name is no longer known).
+func (u *User) Location() *time.Location {
+	if u == nil || u.TimeZone == "" || u.TimeZone == "UTC" {
+		return time.UTC
+	}
+	loc, err := time.LoadLocation(u.TimeZone)
+	if err != nil {
+		return time.UTC
+	}
+	return loc
+}
+
 // HasPassword reports whether the user can sign in with a password.
 func (u *User) HasPassword() bool { return u.PasswordHash != "" }
 

@@ -104,10 +104,8 @@ func pollURL(pid string, parts ...string) string {
 
 // viewerZone is the signed-in viewer's time zone (UTC otherwise).
 func (s *Server) viewerZone(r *http.Request) *time.Location {
-	if u := s.Viewer(r); u != nil && u.TimeZone != "" {
-		if loc, err := time.LoadLocation(u.TimeZone); err == nil {
-			return loc
-		}
+	if u := s.Viewer(r); u != nil {
+		return u.Location()
 	}
 	return time.UTC
 }

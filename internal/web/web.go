@@ -25,9 +25,13 @@ var staticFS embed.FS
 
 // Renderer renders pages. Build it once at start-up with New.
 type Renderer struct {
-	pages  map[string]*template.Template
-	static http.Handler
-	log    *slog.Logger
+	// pages render dates in UTC; masters, never executed, are cloned for a
+	// viewer with a time zone of their own (a template cannot be cloned
+	// once executed).
+	pages   map[string]*template.Template
+	masters map[string]*template.Template
+	static  http.Handler
+	log     *slog.Logger
 }
 
 // PageData is what every page template receives.
@@ -71,14 +75,12 @@ func New(log *slog.Logger) (*Renderer, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	r := &Renderer{pages: map[string]*template.Template{}, log: log}
+	r := &Renderer{pages: map[string]*template.Template{}, masters: map[string]*template.Template{}, log: log}
 	names, err := fs.Glob(templateFS, "templates/*.html")
 	if err != nil {
 		return nil, err
 	}
-	funcs := template.FuncMap{
-		"date": func(t time.Time) string { return t.UTC().Format("2 Jan 2006 15:04 UTC") },
-	}
+	funcs := template.FuncMap{"date": dateIn(time.UTC)}
 	for _, n := range names {
 		base := strings.TrimSuffix(strings.TrimPrefix(n, "templates/"), ".html")
 		if base == "layout" {
@@ -88,7 +90,11 @@ func New(log *slog.Logger) (*Renderer, error) {
 		if err != nil {
 			return nil, fmt.Errorf("parse %s: %w", n, err)
 		}
-		r.pages[base] = t
+		utc, err := t.Clone()
+		if err != nil {
+			return nil, fmt.Errorf("clone %s: %w", n, err)
+		}
+		r.pages[base], r.masters[base] = utc, t
 	}
 	sub, err := fs.Sub(staticFS, "static")
 	if err != nil {
@@ -141,12 +147,34 @@ func (r *Renderer) Error(w http.ResponseWriter, req *http.Request, status int, t
 	r.Page(w, req, status, "error", title, map[string]any{"Status": status, "Message": message})
 }
 
+// Located is a viewer with a time zone of their own (the account's
+// setting); pages show them dates and times in it.
+type Located interface {
+	Location() *time.Location
+}
+
+// dateIn formats a date and time for a page, in loc, with the zone's name.
+func dateIn(loc *time.Location) func(time.Time) string {
+	return func(t time.Time) string { return t.In(loc).Format("2 Jan 2006 15:04 MST") }
+}
+
 func (r *Renderer) render(w http.ResponseWriter, req *http.Request, status int, name string, pd PageData) {
 	t, ok := r.pages[name]
 	if !ok {
 		r.log.ErrorContext(req.Context(), "unknown page template", "template", name)
 		http.Error(w, "internal error", http.StatusInternalServerError)
 		return
+	}
+	if v, ok := pd.Viewer.(Located); ok {
+		if loc := v.Location(); loc != nil && loc != time.UTC {
+			c, err := r.masters[name].Clone()
+			if err != nil {
+				r.log.ErrorContext(req.Context(), "template clone failed", "template", name, "error", err.Error())
+				http.Error(w, "internal error", http.StatusInternalServerError)
+				return
+			}
+			t = c.Funcs(template.FuncMap{"date": dateIn(loc)})
+		}
 	}
 	var buf bytes.Buffer
 	if err := t.ExecuteTemplate(&buf, "layout.html", pd); err != nil {

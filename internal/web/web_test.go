@@ -1,0 +1,58 @@
+package web_test
+
+import (
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/quorum-app/quorum/internal/web"
+)
+
+// viewer is a signed-in person with a time zone.
+type viewer struct {
+	Name string
+	loc  *time.Location
+}
+
+func (v viewer) Location() *time.Location { return v.loc }
+
+// Pages show dates in the viewer's time zone, named; without one, in UTC.
+// Rendering for one zone leaves the next page's dates alone.
+func TestDatesAreInTheViewersTimeZone(t *testing.T) {
+	r, err := web.New(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	berlin, err := time.LoadLocation("Europe/Berlin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	expires := time.Date(2026, 7, 1, 22, 30, 0, 0, time.UTC)
+	data := map[string]any{"Kind": "invitation", "Preview": map[string]any{
+		"Group": map[string]any{"Name": "Garden", "Privacy": "open"}, "Email": "ada@example.org", "ExpiresAt": expires}}
+	page := func(v any) string {
+		t.Helper()
+		w := httptest.NewRecorder()
+		r.Render(w, httptest.NewRequest("GET", "/invitations/x", nil), 200, "group_accept", web.PageData{Title: "Join", Data: data, Viewer: v})
+		if w.Code != 200 {
+			t.Fatalf("render: %d %s", w.Code, w.Body)
+		}
+		return w.Body.String()
+	}
+	for _, c := range []struct {
+		name string
+		v    any
+		want string
+	}{
+		{"Berlin", viewer{Name: "Ada", loc: berlin}, "2 Jul 2026 00:30 CEST"},
+		{"no zone", viewer{Name: "Ada", loc: time.UTC}, "1 Jul 2026 22:30 UTC"},
+		{"signed out", nil, "1 Jul 2026 22:30 UTC"},
+		{"Berlin again", viewer{Name: "Ada", loc: berlin}, "2 Jul 2026 00:30 CEST"},
+	} {
+		if got := page(c.v); !strings.Contains(got, "expires on "+c.want) {
+			i := strings.Index(got, "expires on")
+			t.Errorf("%s: want %q, page says %q", c.name, c.want, got[i:min(len(got), i+40)])
+		}
+	}
+}
