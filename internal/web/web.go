@@ -80,7 +80,7 @@ func New(log *slog.Logger) (*Renderer, error) {
 	if err != nil {
 		return nil, err
 	}
-	funcs := template.FuncMap{"date": dateIn(time.UTC)}
+	funcs := template.FuncMap{"date": dateIn(time.UTC), "count": count}
 	for _, n := range names {
 		base := strings.TrimSuffix(strings.TrimPrefix(n, "templates/"), ".html")
 		if base == "layout" {
@@ -151,6 +151,16 @@ func (r *Renderer) Error(w http.ResponseWriter, req *http.Request, status int, t
 // setting); pages show them dates and times in it.
 type Located interface {
 	Location() *time.Location
+}
+
+// count writes n with the noun's singular or plural form: "1 comment",
+// "5 comments" (English; the language issue moves it to the catalogs).
+func count(n any, one, many string) string {
+	v := fmt.Sprint(n)
+	if v == "1" {
+		return v + " " + one
+	}
+	return v + " " + many
 }
 
 // dateIn formats a date and time for a page, in loc, with the zone's name.
