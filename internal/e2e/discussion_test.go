@@ -136,6 +136,20 @@ func TestDiscussionJourney(t *testing.T) {
 	ben.submit("Post comment")
 	ben.sees("Your comment was posted.", "Count me in, @Ada.")
 	ben.audit("thread page with a comment")
+	ben.sees("(1 comment)")
+
+	// Ben lives in Tokyo: once he says so, the thread's dates are in his time zone.
+	ben.open("/settings")
+	ben.fill("Time zone", "Asia/Tokyo")
+	ben.submit("Save profile")
+	ben.open(threadPath)
+	ben.sees("JST")
+	if got := browsertest.Get(ben.Session, "dates", chromedp.Evaluate[string](`document.querySelector("main").innerText`)); strings.Contains(got, " UTC") {
+		t.Errorf("a date on Ben's thread page is still in UTC")
+	}
+	for _, w := range []int64{1280, 390} {
+		ben.at(w, "thread-in-tokyo")
+	}
 
 	// Ada sees the notification in the nav, opens it, reacts and downloads.
 	ada.open("/dashboard")
