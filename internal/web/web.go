@@ -14,6 +14,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -30,8 +31,11 @@ type Renderer struct {
 	// once executed).
 	pages   map[string]*template.Template
 	masters map[string]*template.Template
-	static  http.Handler
-	log     *slog.Logger
+	// zones caches the clones per time zone name (at most maxZones zones).
+	mu     sync.Mutex
+	zones  map[string]map[string]*template.Template
+	static http.Handler
+	log    *slog.Logger
 }
 
 // PageData is what every page template receives.
@@ -163,6 +167,38 @@ func count(n any, one, many string) string {
 	return v + " " + many
 }
 
+// maxZones bounds the time zones whose page clones are kept; past it the
+// cache starts afresh (IANA has about 400 names; a deployment sees a few).
+const maxZones = 64
+
+// pageIn returns page name with dates in loc: a clone of its never-executed
+// master, made once per zone and page, then reused (html/template executes
+// one template from many goroutines safely). A fresh clone costs ~0.8 ms
+// (escaping the layout and the page again); a cached one nothing more than
+// the UTC page.
+func (r *Renderer) pageIn(name string, loc *time.Location) (*template.Template, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.zones == nil || len(r.zones) >= maxZones {
+		r.zones = map[string]map[string]*template.Template{}
+	}
+	byPage := r.zones[loc.String()]
+	if byPage == nil {
+		byPage = map[string]*template.Template{}
+		r.zones[loc.String()] = byPage
+	}
+	if t := byPage[name]; t != nil {
+		return t, nil
+	}
+	c, err := r.masters[name].Clone()
+	if err != nil {
+		return nil, err
+	}
+	c = c.Funcs(template.FuncMap{"date": dateIn(loc)})
+	byPage[name] = c
+	return c, nil
+}
+
 // dateIn formats a date and time for a page, in loc, with the zone's name.
 func dateIn(loc *time.Location) func(time.Time) string {
 	return func(t time.Time) string { return t.In(loc).Format("2 Jan 2006 15:04 MST") }
@@ -177,13 +213,13 @@ func (r *Renderer) render(w http.ResponseWriter, req *http.Request, status int, 
 	}
 	if v, ok := pd.Viewer.(Located); ok {
 		if loc := v.Location(); loc != nil && loc != time.UTC {
-			c, err := r.masters[name].Clone()
+			c, err := r.pageIn(name, loc)
 			if err != nil {
 				r.log.ErrorContext(req.Context(), "template clone failed", "template", name, "error", err.Error())
 				http.Error(w, "internal error", http.StatusInternalServerError)
 				return
 			}
-			t = c.Funcs(template.FuncMap{"date": dateIn(loc)})
+			t = c
 		}
 	}
 	var buf bytes.Buffer

@@ -72,3 +72,27 @@ func TestCountsUseTheSingularForOne(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkRenderInZone is the cost of a page for a viewer with a time zone
+// (the page's templates are cloned and escaped for each such render) next
+// to a viewer in UTC.
+func BenchmarkRenderInZone(b *testing.B) {
+	r, err := web.New(nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	tokyo, _ := time.LoadLocation("Asia/Tokyo")
+	data := map[string]any{"Thread": map[string]any{"ID": "t1", "Title": "Bins", "Comments": 3, "CreatedAt": time.Now()}}
+	for _, c := range []struct {
+		name string
+		loc  *time.Location
+	}{{"UTC", time.UTC}, {"Tokyo", tokyo}} {
+		b.Run(c.name, func(b *testing.B) {
+			for i := 0; i < b.N; i++ {
+				w := httptest.NewRecorder()
+				r.Render(w, httptest.NewRequest("GET", "/threads/t1", nil), 200, "thread",
+					web.PageData{Title: "Bins", Data: data, Viewer: viewer{Name: "Ada", loc: c.loc}})
+			}
+		})
+	}
+}
