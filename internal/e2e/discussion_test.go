@@ -55,6 +55,13 @@ func TestDiscussionJourney(t *testing.T) {
 	ben.sees("Welcome! You are now a member.")
 	nora.open("/signup")
 	nora.signInWithCode(true)
+	// A new person's dashboard says what to do first.
+	nora.open("/dashboard")
+	nora.sees("Get started", "Create a group", "Invite them by email")
+	nora.audit("dashboard of a new person")
+	for _, w := range []int64{1280, 390} {
+		nora.at(w, "dashboard-new")
+	}
 
 	// Ada starts a thread from the group page.
 	ada.open(groupPath)

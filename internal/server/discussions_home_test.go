@@ -44,3 +44,28 @@ func TestCommentAttachFormOnThreadPage(t *testing.T) {
 		t.Fatalf("someone else's page offers to attach to bob's comment: %d", rec.Code)
 	}
 }
+
+// An empty dashboard says what to do next: a new person gets the steps to a
+// first group; a member of groups without threads gets a link to start one
+// in each.
+func TestEmptyDashboardSaysWhatToDoNext(t *testing.T) {
+	g := newDiscussionHarness(t)
+	newcomer := g.user("Nia")
+	rec := g.do(newcomer, "GET", "/dashboard", "")
+	body := rec.Body.String()
+	if rec.Code != 200 || !strings.Contains(body, "Get started") || !strings.Contains(body, `href="/groups/new"`) ||
+		!strings.Contains(body, "Invite them by email") {
+		t.Fatalf("a new person's dashboard: %d %s", rec.Code, body)
+	}
+	gr := g.createGroup(newcomer, "Allotment", "closed")
+	body = g.do(newcomer, "GET", "/dashboard", "").Body.String()
+	if strings.Contains(body, "Get started") || !strings.Contains(body, `href="/groups/`+gr.ID+`/threads/new"`) ||
+		!strings.Contains(body, "Start a thread in Allotment") {
+		t.Fatalf("a member without threads: %s", body)
+	}
+	g.startThread(newcomer, gr.ID, "Water butts", "")
+	body = g.do(newcomer, "GET", "/dashboard", "").Body.String()
+	if strings.Contains(body, "Start a thread in") || !strings.Contains(body, "Water butts") {
+		t.Fatalf("with a thread: %s", body)
+	}
+}

@@ -722,7 +722,15 @@ func (s *Server) fileDownload(w http.ResponseWriter, r *http.Request) {
 type dashboardData struct {
 	Threads []discussion.Thread
 	Unread  int64
+	// Groups are a few of the viewer's groups, read only when there are no
+	// threads to show: the page then says what to do next (create a group,
+	// or start a thread in one of these).
+	Groups []group.Group
 }
+
+// dashboardGroups bounds the groups an empty dashboard offers to start a
+// thread in.
+const dashboardGroups = 5
 
 func (s *Server) dashboardPage(w http.ResponseWriter, r *http.Request) {
 	ts, err := s.discussions.Dashboard(r.Context(), 30)
@@ -730,8 +738,17 @@ func (s *Server) dashboardPage(w http.ResponseWriter, r *http.Request) {
 		s.pageError(w, r, err)
 		return
 	}
-	n, _ := s.notifications.UnreadCount(r.Context())
-	s.web.Page(w, r, http.StatusOK, "dashboard", "Dashboard", dashboardData{Threads: ts, Unread: n})
+	d := dashboardData{Threads: ts}
+	if len(ts) == 0 {
+		page, err := s.groups.Mine(r.Context(), "", dashboardGroups)
+		if err != nil {
+			s.pageError(w, r, err)
+			return
+		}
+		d.Groups = page.Items
+	}
+	d.Unread, _ = s.notifications.UnreadCount(r.Context())
+	s.web.Page(w, r, http.StatusOK, "dashboard", "Dashboard", d)
 }
 
 type notificationsData struct {
