@@ -183,6 +183,25 @@ func TestDiscussionJourney(t *testing.T) {
 	ada.sees("Wonderful, thank you!")
 	ada.audit("thread page with a reply and a reaction")
 
+	// Quotes, code and tables in a comment are set off from the text.
+	ada.fill("Comment", "> bring the indigo\n\nYes. Cutting list: `2 m`\n\n| fabric | metres |\n|---|---|\n| indigo | 2 |\n| linen | 3 |")
+	ada.submit("Post comment")
+	ada.sees("Cutting list")
+	styled := browsertest.Get(ada.Session, "styles", chromedp.Evaluate[[]string](`(() => {
+		const c = document.querySelector(".comment:last-of-type .user-content") || document;
+		const q = [...document.querySelectorAll(".user-content blockquote")].pop();
+		const td = [...document.querySelectorAll(".user-content td")].pop();
+		const code = [...document.querySelectorAll(".user-content p code")].pop();
+		return [q ? getComputedStyle(q).borderLeftStyle : "none", td ? getComputedStyle(td).borderTopStyle : "none",
+			code ? getComputedStyle(code).borderTopStyle : "none"];
+	})()`))
+	if len(styled) != 3 || styled[0] == "none" || styled[1] == "none" || styled[2] == "none" {
+		t.Errorf("blockquote, table cell and code borders: %v", styled)
+	}
+	for _, w := range []int64{1280, 390} {
+		ada.at(w, "thread-quote-code-table")
+	}
+
 	// Edits keep their history.
 	ada.follow("Edit thread")
 	ada.audit("edit thread form")
