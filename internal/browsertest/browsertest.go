@@ -122,10 +122,28 @@ func Get[T any](s *Session, step string, a chromedp.Action[T]) T {
 	return v
 }
 
-// Text returns the visible text of the page body.
+// Text returns the visible text of the page body. Reading it queries the
+// body node and then its text; when the document is replaced in between (a
+// navigation finishing on a loaded machine: "No node with given id
+// found"), it reads again, up to five times.
 func (s *Session) Text() string {
 	s.t.Helper()
-	return Get(s, "read page text", chromedp.Text(chromedp.CSS("body")))
+	var err error
+	for attempt := 0; attempt < 5; attempt++ {
+		if attempt > 0 {
+			time.Sleep(250 * time.Millisecond)
+		}
+		ctx, cancel := context.WithTimeout(s.Ctx, 20*time.Second)
+		var txt string
+		txt, err = chromedp.Run(ctx, chromedp.Text(chromedp.CSS("body")))
+		cancel()
+		if err == nil {
+			return txt
+		}
+	}
+	url, _ := chromedp.Run(s.Ctx, chromedp.Location())
+	s.t.Fatalf("read page text: %v (at %s)", err, url)
+	return ""
 }
 
 // URL returns the current location.

@@ -24,7 +24,7 @@ func TestJourney(t *testing.T) {
 		t.Fatalf("sign-up heading %q", h)
 	}
 	ada.signInWithCode(true)
-	ada.sees("Dashboard", "Recent threads") // the start page is the dashboard once signed in
+	ada.sees("Dashboard", "Get started") // the start page is the dashboard once signed in, with first steps
 
 	// Ada creates a closed group.
 	ada.follow("Groups")

@@ -132,7 +132,7 @@ func TestKeyboard(t *testing.T) {
 	}
 	kay.key(kay.Name)
 	pressKey(t, kay, kb.Enter)
-	kay.sees("Kay Keys", "Recent threads")
+	kay.sees("Kay Keys", "Get started")
 }
 
 // pressKey sends keys that submit a form and waits for the next page.
@@ -158,7 +158,7 @@ func TestWithoutJavaScript(t *testing.T) {
 		t.Fatal("scripting is still enabled in the page")
 	}
 	nora.signInWithCode(true)
-	nora.sees("Dashboard", "Recent threads")
+	nora.sees("Dashboard", "Get started")
 	nora.open("/groups/new")
 	nora.fill("Name", "Quiet Readers")
 	nora.submit("Create group")
