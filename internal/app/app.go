@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/quorum-app/quorum/infra/facts"
+	"github.com/quorum-app/quorum/internal/awsclient"
 	"github.com/quorum-app/quorum/internal/blob"
 	"github.com/quorum-app/quorum/internal/config"
 	"github.com/quorum-app/quorum/internal/cores"
@@ -37,7 +38,21 @@ func NewAPI(ctx context.Context, cfg config.Config, log *slog.Logger) (*API, err
 	if err != nil {
 		return nil, err
 	}
-	cfg = c.Config // with the secrets resolved
+	return newAPI(c, log)
+}
+
+// NewAPIWith builds the application on clients made by the caller (see
+// cores.NewWith): tests of the fast tier run it on the in-memory DynamoDB.
+func NewAPIWith(ctx context.Context, cfg config.Config, clients *awsclient.Clients, log *slog.Logger) (*API, error) {
+	c, err := cores.NewWith(ctx, cfg, clients, log)
+	if err != nil {
+		return nil, err
+	}
+	return newAPI(c, log)
+}
+
+func newAPI(c *cores.Cores, log *slog.Logger) (*API, error) {
+	cfg := c.Config // with the secrets resolved
 	renderer, err := web.New(log)
 	if err != nil {
 		return nil, err

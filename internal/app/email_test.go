@@ -26,9 +26,9 @@ import (
 var unsubscribeAllRe = regexp.MustCompile(`Unsubscribe from all Quorum email: (\S+)`)
 
 func TestOneClickUnsubscribeIsHonouredByTheNextNotification(t *testing.T) {
-	env := testcloud.New(t)
+	env := testcloud.Fast(t)
 	ctx := context.Background()
-	a, err := app.NewAPI(ctx, env.Config, logging.New(io.Discard, "error"))
+	a, err := app.NewAPIWith(ctx, env.Config, env.Clients, logging.New(io.Discard, "error"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -159,9 +159,21 @@ func (w logWriter) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
+// newWorld builds the world on the in-memory table (the fast tier).
 func newWorld(t *testing.T) *world {
 	t.Helper()
-	env := testcloud.New(t)
+	return newWorldOn(t, testcloud.Fast(t))
+}
+
+// newRealWorld builds the world on DynamoDB Local, for what only the real
+// store shows (its stream, which the search tests read).
+func newRealWorld(t *testing.T) *world {
+	t.Helper()
+	return newWorldOn(t, testcloud.New(t))
+}
+
+func newWorldOn(t *testing.T, env *testcloud.Env) *world {
+	t.Helper()
 	ctx := context.Background()
 	cfg := env.Config
 	// Publish security facts as a deployment does, so /security answers.
@@ -170,7 +182,7 @@ func newWorld(t *testing.T) *world {
 		t.Fatal(err)
 	}
 	cfg.FactsJSON = string(published)
-	a, err := app.NewAPI(ctx, cfg, logging.New(logWriter{t}, "warn"))
+	a, err := app.NewAPIWith(ctx, cfg, env.Clients, logging.New(logWriter{t}, "warn"))
 	if err != nil {
 		t.Fatal(err)
 	}

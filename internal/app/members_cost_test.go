@@ -24,9 +24,9 @@ type membersCost struct {
 }
 
 func newMembersCost(t testing.TB, n int) *membersCost {
-	env := testcloud.New(t)
+	env := testcloud.Fast(t)
 	ctx := context.Background()
-	a, err := app.NewAPI(ctx, env.Config, slog.New(slog.DiscardHandler))
+	a, err := app.NewAPIWith(ctx, env.Config, env.Clients, slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
 	}

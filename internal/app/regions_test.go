@@ -27,10 +27,10 @@ import (
 )
 
 func TestTwoRegionsDoEachPieceOfWorkOnce(t *testing.T) {
-	env := testcloud.New(t)
+	env := testcloud.Fast(t)
 	ctx := context.Background()
 	region := func() *app.API {
-		a, err := app.NewAPI(ctx, env.Config, logging.New(io.Discard, "error"))
+		a, err := app.NewAPIWith(ctx, env.Config, env.Clients, logging.New(io.Discard, "error"))
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -30,9 +30,9 @@ type searchCost struct {
 }
 
 func newSearchCost(t testing.TB) *searchCost {
-	env := testcloud.New(t)
+	env := testcloud.Fast(t)
 	ctx := context.Background()
-	a, err := app.NewAPI(ctx, env.Config, slog.New(slog.DiscardHandler))
+	a, err := app.NewAPIWith(ctx, env.Config, env.Clients, slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
 	}

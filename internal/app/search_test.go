@@ -101,7 +101,7 @@ func (w *world) waitFor(act *actor, query url.Values, what string, found func([]
 // results, the words of an erased account are found by nobody; reasons in
 // an anonymous poll are found with no author.
 func TestSearchFindsTheSecretPhraseOnlyForThoseAllowed(t *testing.T) {
-	w := newWorld(t)
+	w := newRealWorld(t)
 	w.setUp()
 	w.startStream()
 	o := w.people["O"]
@@ -262,7 +262,7 @@ func TestSearchFindsTheSecretPhraseOnlyForThoseAllowed(t *testing.T) {
 // its words and a deletion removes it just as fast (each within seconds;
 // the deadline is only a bound for a broken pipeline).
 func TestSearchIsFreshThroughTheStream(t *testing.T) {
-	w := newWorld(t)
+	w := newRealWorld(t)
 	w.startStream()
 	m := w.newPerson("M", "Milo Member")
 	me := &actor{name: "member", user: m}

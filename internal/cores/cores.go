@@ -65,6 +65,13 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*Cores, erro
 	if err != nil {
 		return nil, err
 	}
+	return NewWith(ctx, cfg, clients, log)
+}
+
+// NewWith builds the cores for cfg on clients made by the caller: the fast
+// test tier hands in the in-memory DynamoDB of internal/memdb in place of
+// the SDK's (testcloud.Fast).
+func NewWith(ctx context.Context, cfg config.Config, clients *awsclient.Clients, log *slog.Logger) (*Cores, error) {
 	if err := awsclient.ResolveSecrets(ctx, clients, &cfg); err != nil {
 		return nil, err
 	}

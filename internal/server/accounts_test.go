@@ -55,7 +55,7 @@ func (s *syncBuffer) String() string { s.mu.Lock(); defer s.mu.Unlock(); return 
 
 func newApp(t *testing.T, limits *account.Limits) *app {
 	t.Helper()
-	env := testcloud.New(t)
+	env := testcloud.Fast(t)
 	logs := &syncBuffer{}
 	log := logging.New(logs, "debug")
 	st := store.New(env.Clients.DynamoDB, env.Config.Table, env.Config.SigningKey)

@@ -52,7 +52,7 @@ func newDiscussionHarness(t *testing.T) *groupHarness {
 
 func newDiscussionHarnessLog(t *testing.T, logs *slog.Logger) *groupHarness {
 	t.Helper()
-	env := testcloud.New(t)
+	env := testcloud.Fast(t)
 	st := store.New(env.Clients.DynamoDB, env.Config.Table, env.Config.SigningKey)
 	people := &testPeople{byID: map[string]group.Person{}}
 	groups := group.New(group.Config{Store: st, People: people, Mail: mail.NewSES(env.Clients.SES, "", env.Config.MailDomain),

@@ -38,8 +38,8 @@ type signedIn struct {
 
 func newSignedIn(tb testing.TB, logw io.Writer) *signedIn {
 	tb.Helper()
-	env := testcloud.New(tb)
-	a, err := qapp.NewAPI(context.Background(), env.Config, logging.New(logw, "info"))
+	env := testcloud.Fast(tb)
+	a, err := qapp.NewAPIWith(context.Background(), env.Config, env.Clients, logging.New(logw, "info"))
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -89,7 +89,7 @@ type groupHarness struct {
 
 func newGroupHarness(t *testing.T) *groupHarness {
 	t.Helper()
-	env := testcloud.New(t)
+	env := testcloud.Fast(t)
 	st := store.New(env.Clients.DynamoDB, env.Config.Table, env.Config.SigningKey)
 	people := &testPeople{byID: map[string]group.Person{}}
 	var svc *group.Service

@@ -40,7 +40,7 @@ func (d mailDiscPeople) UserIDByEmail(ctx context.Context, email string) (string
 func newGuestHarness(t *testing.T) *groupHarness {
 	t.Helper()
 	logs := logging.New(testLogWriter{t}, "warn")
-	env := testcloud.New(t)
+	env := testcloud.Fast(t)
 	st := store.New(env.Clients.DynamoDB, env.Config.Table, env.Config.SigningKey)
 	people := &testPeople{byID: map[string]group.Person{}}
 	sender := mail.NewSES(env.Clients.SES, "", env.Config.MailDomain)

@@ -61,8 +61,8 @@ type inbEnv struct {
 
 func newInbEnv(t *testing.T) *inbEnv {
 	t.Helper()
-	env := testcloud.New(t)
-	a, err := qapp.NewAPI(context.Background(), env.Config, logging.New(io.Discard, "error"))
+	env := testcloud.Fast(t)
+	a, err := qapp.NewAPIWith(context.Background(), env.Config, env.Clients, logging.New(io.Discard, "error"))
 	if err != nil {
 		t.Fatal(err)
 	}

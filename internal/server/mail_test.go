@@ -32,7 +32,7 @@ type mailHarness struct {
 
 func newMailHarness(t *testing.T) *mailHarness {
 	t.Helper()
-	env := testcloud.New(t)
+	env := testcloud.Fast(t)
 	logs := &syncBuffer{}
 	log := logging.New(logs, "debug")
 	st := store.New(env.Clients.DynamoDB, env.Config.Table, env.Config.SigningKey)

@@ -93,8 +93,8 @@ func (w pollLog) Write(p []byte) (int, error) {
 // with Milo and Nina as members.
 func newPollEnv(t *testing.T) (*pollEnv, *pollPerson, *pollPerson, *pollPerson) {
 	t.Helper()
-	env := testcloud.New(t)
-	a, err := qapp.NewAPI(context.Background(), env.Config, logging.New(pollLog{t}, "warn"))
+	env := testcloud.Fast(t)
+	a, err := qapp.NewAPIWith(context.Background(), env.Config, env.Clients, logging.New(pollLog{t}, "warn"))
 	if err != nil {
 		t.Fatal(err)
 	}

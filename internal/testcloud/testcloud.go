@@ -27,6 +27,7 @@ import (
 	"github.com/quorum-app/quorum/internal/blob"
 	"github.com/quorum-app/quorum/internal/config"
 	"github.com/quorum-app/quorum/internal/localcloud"
+	"github.com/quorum-app/quorum/internal/memdb"
 	"github.com/quorum-app/quorum/internal/tabledef"
 )
 
@@ -104,6 +105,22 @@ func RandomPrefix() string {
 // never skipped.
 func New(t testing.TB) *Env {
 	t.Helper()
+	return newEnv(t, nil)
+}
+
+// Fast is New with the table in memory: the cores run on internal/memdb (the
+// same conditional writes, transactions and errors as DynamoDB, checked by
+// its contract suite against DynamoDB Local) while S3 and SES stay on their
+// stand-ins. It is the fast tier's environment: a test that proves
+// something only the real store can (its timing under load, an outage of
+// the endpoint, the stream of DynamoDB Local) uses New.
+func Fast(t testing.TB) *Env {
+	t.Helper()
+	return newEnv(t, memdb.New(memdb.Options{}))
+}
+
+func newEnv(t testing.TB, db *memdb.DB) *Env {
+	t.Helper()
 	eps, err := endpoints()
 	if err != nil {
 		t.Fatalf("local cloud unavailable: %v", err)
@@ -140,6 +157,9 @@ func New(t testing.TB) *Env {
 	cl, err := awsclient.New(ctx, cfg)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if db != nil {
+		cl.DynamoDB = db
 	}
 	if err := localcloud.Provision(ctx, cl.DynamoDB, cl.S3, prefix); err != nil {
 		t.Fatalf("provision: %v", err)
