@@ -55,7 +55,7 @@ func newFixture(t *testing.T, limits *account.Limits) *fixture {
 // newFixtureWith lets a test set more options (erasers, the admin guard).
 func newFixtureWith(t *testing.T, limits *account.Limits, more func(*account.Options)) *fixture {
 	t.Helper()
-	env := testcloud.New(t)
+	env := testcloud.Fast(t)
 	st := store.New(env.Clients.DynamoDB, env.Config.Table, env.Config.SigningKey)
 	f := &fixture{st: st, env: env, clock: &clock{t: time.Now().UTC()}, emu: mail.Emulator{URL: env.Config.SESEndpoint},
 		logs: &bytes.Buffer{}}

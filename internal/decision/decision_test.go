@@ -605,7 +605,7 @@ func TestTickIsIdempotent(t *testing.T) {
 
 // 20+ concurrent clients cast, change and withdraw (several clients share
 // voters, like tabs); afterwards the tally equals a recount.
-func TestConcurrentLoadRecount(t *testing.T) { concurrentLoadRecount(t, newFixture(t)) }
+func TestConcurrentLoadRecount(t *testing.T) { concurrentLoadRecount(t, newRealFixture(t)) }
 
 // The same load on the in-memory store that runs transactions concurrently
 // and cancels the ones that collide, as AWS does.

@@ -67,9 +67,20 @@ type fixture struct {
 	tag    string
 }
 
+// newFixture runs the cores on the in-memory table (the fast tier).
 func newFixture(t testing.TB) *fixture {
 	t.Helper()
-	env := testcloud.New(t)
+	return newFixtureOn(t, testcloud.Fast(t))
+}
+
+// newRealFixture runs them on DynamoDB Local, for what only it proves.
+func newRealFixture(t testing.TB) *fixture {
+	t.Helper()
+	return newFixtureOn(t, testcloud.New(t))
+}
+
+func newFixtureOn(t testing.TB, env *testcloud.Env) *fixture {
+	t.Helper()
 	st := store.New(env.Clients.DynamoDB, env.Config.Table, env.Config.SigningKey)
 	f := &fixture{t: t, env: env, st: st, clock: &clock{}, notes: &recorder{}, tag: env.Prefix}
 	f.wire(env.Config.SigningKey)

@@ -83,7 +83,7 @@ type fixture struct {
 
 func newFixture(t testing.TB) *fixture {
 	t.Helper()
-	env := testcloud.New(t)
+	env := testcloud.Fast(t)
 	st := store.New(env.Clients.DynamoDB, env.Config.Table, env.Config.SigningKey)
 	f := &fixture{t: t, env: env, st: st, people: &people{byID: map[string]group.Person{}}, tag: env.Prefix}
 	f.groups = group.New(group.Config{Store: st, People: f.people, Mail: mail.NewSES(env.Clients.SES, "", env.Config.MailDomain),

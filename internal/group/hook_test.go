@@ -15,7 +15,7 @@ import (
 // OnMemberLeft runs once per successful leave or removal, with the person
 // who is gone; never for a refused one; its error does not undo the leave.
 func TestOnMemberLeftHook(t *testing.T) {
-	env := testcloud.New(t)
+	env := testcloud.Fast(t)
 	st := store.New(env.Clients.DynamoDB, env.Config.Table, env.Config.SigningKey)
 	var mu sync.Mutex
 	var calls []string

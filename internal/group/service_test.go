@@ -93,7 +93,7 @@ func (c *clock) advance(d time.Duration) {
 
 func newFixture(t *testing.T) *fixture {
 	t.Helper()
-	env := testcloud.New(t)
+	env := testcloud.Fast(t)
 	st := store.New(env.Clients.DynamoDB, env.Config.Table, env.Config.SigningKey)
 	f := &fixture{t: t, env: env, st: st, people: &fakePeople{byID: map[string]group.Person{}}, tag: env.Prefix, clock: &clock{}}
 	f.svc = group.New(group.Config{

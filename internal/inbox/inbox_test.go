@@ -84,8 +84,8 @@ type person struct {
 
 func newFx(t *testing.T) *fx {
 	t.Helper()
-	env := testcloud.New(t)
-	a, err := cores.New(context.Background(), env.Config, logging.New(&bytes.Buffer{}, "error"))
+	env := testcloud.Fast(t)
+	a, err := cores.NewWith(context.Background(), env.Config, env.Clients, logging.New(&bytes.Buffer{}, "error"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -45,7 +45,7 @@ type fixture struct {
 
 func newFixture(t *testing.T) *fixture {
 	t.Helper()
-	env := testcloud.New(t)
+	env := testcloud.Fast(t)
 	st := store.New(env.Clients.DynamoDB, env.Config.Table, env.Config.SigningKey)
 	clk := &clock{t: time.Date(2030, 3, 4, 5, 6, 0, 0, time.UTC)}
 	acc, err := account.New(account.Options{Store: st, Mail: nopMail{}, BaseURL: env.Config.BaseURL,

@@ -142,7 +142,7 @@ type fixture struct {
 
 func newFixture(t *testing.T) *fixture {
 	t.Helper()
-	env := testcloud.New(t)
+	env := testcloud.Fast(t)
 	st := store.New(env.Clients.DynamoDB, env.Config.Table, env.Config.SigningKey)
 	f := &fixture{t: t, env: env, notes: New(st, nil),
 		sender: &countingSender{next: mail.NewSES(env.Clients.SES, "", env.Config.MailDomain)},

@@ -14,7 +14,7 @@ import (
 )
 
 func newService(t *testing.T) (*notify.Service, *store.Store) {
-	env := testcloud.New(t)
+	env := testcloud.Fast(t)
 	st := store.New(env.Clients.DynamoDB, env.Config.Table, env.Config.SigningKey)
 	return notify.New(st, nil), st
 }

@@ -75,8 +75,8 @@ func (w *world) eml(from, to, subject, body string) []byte {
 
 func build(t *testing.T) *world {
 	t.Helper()
-	env := testcloud.New(t)
-	a, err := app.NewAPI(context.Background(), env.Config, logging.New(io.Discard, "error"))
+	env := testcloud.Fast(t)
+	a, err := app.NewAPIWith(context.Background(), env.Config, env.Clients, logging.New(io.Discard, "error"))
 	if err != nil {
 		t.Fatal(err)
 	}
