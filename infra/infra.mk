@@ -1,7 +1,8 @@
 # infra/infra.mk: cloud targets, included by the main Makefile
 # (`include infra/infra.mk`). Commands run from the repository root.
 #
-#   make build-lambdas            cross-compile every functions/<name> to build/lambda/<name>/bootstrap
+#   make build-lambdas            cross-compile every functions/<name> to build/lambda/<name>/bootstrap;
+#                                 LEGAL_DIR=dir adds the operator's terms.md and privacy.md beside each
 #   make synth                    build, then write the templates to cdk.out (offline, no credentials)
 #   make deploy ACCOUNT=1234...   build, then deploy the DR stack, the primary stack and the DR pilot light
 #   make infra-test               go test ./infra/...
@@ -30,6 +31,13 @@ build-lambdas:
 		echo "build-lambdas: $$f"; \
 		GOOS=linux GOARCH=arm64 CGO_ENABLED=0 go build -trimpath -tags lambda.norpc -ldflags='-s -w' \
 			-o $(LAMBDA_DIR)/$$f/bootstrap ./functions/$$f || exit 1; \
+		rm -rf $(LAMBDA_DIR)/$$f/legal; \
+		if [ -n "$(LEGAL_DIR)" ]; then \
+			mkdir -p $(LAMBDA_DIR)/$$f/legal; \
+			for d in terms privacy; do \
+				if [ -f "$(LEGAL_DIR)/$$d.md" ]; then cp "$(LEGAL_DIR)/$$d.md" $(LAMBDA_DIR)/$$f/legal/; fi; \
+			done; \
+		fi; \
 	done
 
 synth: node node_modules/.package-lock.json build-lambdas

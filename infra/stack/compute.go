@@ -3,6 +3,7 @@ package stack
 import (
 	"encoding/json"
 	"fmt"
+	"os"
 	"path/filepath"
 	"strconv"
 
@@ -125,6 +126,11 @@ func newCompute(st awscdk.Stack, cfg facts.Config, specs []FunctionSpec, in comp
 	}
 	if cfg.MailEnabled() {
 		c.Env["QUORUM_SES_CONFIGURATION_SET"] = s(cfg.ConfigurationSetName())
+	}
+	// The operator's terms and privacy policy, when `make build-lambdas
+	// LEGAL_DIR=...` put them beside the functions (docs/deploy.md).
+	if hasLegalDocs(cfg.LambdaAssetDir) {
+		c.Env["QUORUM_LEGAL_DIR"] = s(LambdaLegalDir)
 	}
 	for _, spec := range specs {
 		c.newFunction(cfg, spec)
@@ -594,4 +600,19 @@ func (c *Compute) newAlarms(cfg facts.Config) {
 			Namespace: s("AWS/SES"), MetricName: s("Reputation.ComplaintRate"), Statistic: s("Maximum"), Period: hour,
 		}), sesComplaintRateMax)
 	}
+}
+
+// LambdaLegalDir is where a function finds the operator's terms.md and
+// privacy.md: the legal folder of its code (Lambda unpacks code in /var/task).
+const LambdaLegalDir = "/var/task/legal"
+
+// hasLegalDocs reports whether the api function's asset holds the
+// operator's documents.
+func hasLegalDocs(assets string) bool {
+	for _, name := range []string{"terms.md", "privacy.md"} {
+		if fi, err := os.Stat(filepath.Join(assets, "api", "legal", name)); err == nil && !fi.IsDir() {
+			return true
+		}
+	}
+	return false
 }

@@ -62,6 +62,12 @@ type User struct {
 	// Erasing is set while the account is being deleted (the deletion
 	// marker): it cannot sign in, and ResumeDeletions finishes the job.
 	Erasing *time.Time `dynamo:"Erasing,omitempty" json:"-"`
+	// TermsVersion is the version of the terms of service and privacy
+	// policy (legal.Docs.Version) the person was shown and accepted when
+	// signing up or at their latest sign-in after a change; TermsAcceptedAt
+	// is when.
+	TermsVersion    string    `dynamo:"TermsVersion,omitempty" json:"terms_version,omitempty"`
+	TermsAcceptedAt time.Time `dynamo:"TermsAcceptedAt,omitempty" json:"terms_accepted_at,omitzero"`
 }
 
 // Location is the user's time zone for dates on pages: UTC when none is
@@ -173,6 +179,11 @@ type Options struct {
 	Erasers []Eraser
 	// Guard refuses deleting the last admin of a group (nil: no check).
 	Guard AdminGuard
+	// Terms is the current version of the terms of service and privacy
+	// policy (legal.Docs.Version). When set, a sign-in that would create an
+	// account must say it was shown this version (Client.Terms), and the
+	// account records it; "" records nothing (tests, seeding).
+	Terms string
 }
 
 // Service implements the account operations.
@@ -190,6 +201,7 @@ type Service struct {
 	limiter *ratelimit.Limiter
 	erasers []Eraser
 	guard   AdminGuard
+	terms   string
 	// dummy is a password hash verified for unknown emails (equal
 	// timing), derived at the first password sign-in: at 64 MiB of argon2id
 	// it would otherwise cost every cold start of every function ~0.4 s.
@@ -202,7 +214,7 @@ func New(o Options) (*Service, error) {
 		return nil, errors.New("account: store, mail sender, base URL and a signing key of 32+ bytes are required")
 	}
 	s := &Service{st: o.Store, mail: o.Mail, from: o.From, base: o.BaseURL, now: o.Now, log: o.Log, argon: o.Argon2,
-		erasers: o.Erasers, guard: o.Guard, codeKey: secrets.DeriveKey(o.SigningKey, "login-code")}
+		erasers: o.Erasers, guard: o.Guard, terms: o.Terms, codeKey: secrets.DeriveKey(o.SigningKey, "login-code")}
 	if s.now == nil {
 		s.now = time.Now
 	}
@@ -419,10 +431,13 @@ var ErrEmailTaken = &domain.Error{Code: domain.Conflict, Message: "email: this a
 
 // createUser writes the user and its email uniqueness item in one
 // transaction (pattern 3).
-func (s *Service) createUser(ctx context.Context, email, name string) (*User, error) {
+func (s *Service) createUser(ctx context.Context, email, name, terms string) (*User, error) {
 	id := ids.NewUser()
 	u := &User{Item: store.Item{PK: userPK(id), SK: userSK, Type: "user"}, ID: id, Email: email, Name: name,
 		TimeZone: DefaultTimeZone, Locale: DefaultLocale, CreatedAt: s.Now()}
+	if terms != "" {
+		u.TermsVersion, u.TermsAcceptedAt = terms, u.CreatedAt
+	}
 	e := &emailItem{Item: store.Item{PK: emailPK(email), SK: "EMAIL", Type: "email"}, UserID: id}
 	if err := s.st.Tx().Create(u, nil).Create(e, ErrEmailTaken).Run(ctx, ""); err != nil {
 		return nil, err
@@ -442,7 +457,7 @@ func (s *Service) CreateUser(ctx context.Context, email, name string) (*User, er
 	if err := fe.Err(); err != nil {
 		return nil, err
 	}
-	return s.createUser(ctx, e, n)
+	return s.createUser(ctx, e, n, "")
 }
 
 // UserByEmail finds an account by address (for seeding and for the groups

@@ -44,7 +44,16 @@ const challengeSK = "CHALLENGE"
 type Client struct {
 	IP        string
 	UserAgent string
+	// Terms is the version of the terms and privacy policy the client was
+	// shown (the sign-in form's hidden field, the API's terms_version).
+	Terms string
 }
+
+// errTermsNotShown refuses creating an account for someone who was not
+// shown the current terms (an old page, or an API call without them).
+var errTermsNotShown = &domain.Error{Code: domain.Invalid,
+	Message: "terms_version: this address has no account yet, and creating one needs the current terms of service and privacy policy accepted; read them at /terms and /privacy and send their version (GET /api/v1/legal), or sign in again from the page",
+	Fields:  []domain.FieldError{{Field: "terms_version", Message: "the terms of service or privacy policy changed since this page was shown; read them and sign in again"}}}
 
 // LoginSent is the answer to a login request. It is the same whether or not
 // the address has an account.
@@ -256,6 +265,16 @@ func (s *Service) attemptKey(ctx context.Context, pk string) (*challenge, error)
 // complete consumes the challenge (a conditional delete: only one of two
 // racing verifications wins), finds or creates the user and starts a session.
 func (s *Service) complete(ctx context.Context, c Client, ch *challenge, name string) (*Verification, error) {
+	shown := s.terms != "" && c.Terms == s.terms
+	if s.terms != "" && !shown {
+		// Refused before the challenge is spent: the person may read the
+		// terms and send the same code again.
+		if _, err := s.userByEmail(ctx, ch.Email); domain.ErrorCode(err) == domain.NotFound {
+			return nil, errTermsNotShown
+		} else if err != nil {
+			return nil, err
+		}
+	}
 	err := s.st.Table().Delete(tabledef.PK, ch.PK).Range(tabledef.SK, ch.SK).If("LinkHash = ?", ch.LinkHash).Run(ctx)
 	if dynamo.IsCondCheckFailed(err) {
 		return nil, errChallengeGone
@@ -270,14 +289,26 @@ func (s *Service) complete(ctx context.Context, c Client, ch *challenge, name st
 		if u.Erasing != nil {
 			return nil, errBeingDeleted
 		}
+		changed := false
 		if u.NeedsName() && name != "" {
-			u.Name = name
+			u.Name, changed = name, true
+		}
+		// Someone signing in from a page that showed a newer version of
+		// the terms accepted it there.
+		if shown && u.TermsVersion != s.terms {
+			u.TermsVersion, u.TermsAcceptedAt, changed = s.terms, s.Now(), true
+		}
+		if changed {
 			if err := s.st.Save(ctx, u); err != nil {
 				return nil, err
 			}
 		}
 	case domain.ErrorCode(err) == domain.NotFound:
-		u, err = s.createUser(ctx, ch.Email, name)
+		accepted := ""
+		if shown {
+			accepted = s.terms
+		}
+		u, err = s.createUser(ctx, ch.Email, name, accepted)
 		if domain.ErrorCode(err) == domain.Conflict { // created concurrently by another verification
 			u, err = s.userByEmail(ctx, ch.Email)
 		} else if err == nil {

@@ -86,6 +86,7 @@ func newAPI(c *cores.Cores, log *slog.Logger) (*API, error) {
 		Search:        c.Search,
 		Audit:         c.Audit,
 		UploadOrigin:  c.Clients.UploadOrigin,
+		Legal:         &c.Legal,
 	})
 	if err != nil {
 		return nil, err

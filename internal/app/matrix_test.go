@@ -250,6 +250,9 @@ func matrix() map[string]spec {
 		"GET /{$}":             {acct: all, build: get("/")},
 		"GET /static/":         {acct: all, build: get("/static/app.css")},
 		"GET /security":        {acct: all, build: get("/security")},
+		"GET /terms":           {acct: all, build: get("/terms")},
+		"GET /privacy":         {acct: all, build: get("/privacy")},
+		"GET /api/v1/legal":    {acct: all, build: get("/api/v1/legal")},
 		"GET /api/v1/security": {acct: all, build: get("/api/v1/security")},
 
 		// ---- sign-in (open to all by design; secrets and rate limits guard it) ----

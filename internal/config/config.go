@@ -56,6 +56,9 @@ type Config struct {
 	// FactsJSON is the deployment's security facts (infra/facts.Facts) as
 	// JSON, or "" when the deployment did not publish them.
 	FactsJSON string
+	// LegalDir holds the operator's terms.md and privacy.md (internal/legal);
+	// "" or a missing file keeps the built-in document.
+	LegalDir string
 	// ListenAddr is where functions/api serves HTTP outside Lambda.
 	ListenAddr string
 	// LogLevel is debug, info, warn or error.
@@ -100,6 +103,7 @@ func Variables() []Variable {
 		{"QUORUM_SIGNING_KEY", "local", "", "Base64 root secret, at least 32 bytes, for cursors, links and reply tokens (locally; generated into .data/ by make dev)."},
 		{"QUORUM_SIGNING_KEY_SECRET_ARN", "", "", "In the cloud: ARN of the Secrets Manager secret holding the base64 root secret, read once at cold start (set instead of QUORUM_SIGNING_KEY)."},
 		{"QUORUM_FACTS", "", "", "JSON of the deployment's security facts (infra/facts), set by the CDK stack; rendered at /security."},
+		{"QUORUM_LEGAL_DIR", "", "", "Directory with the operator's terms.md and privacy.md (Markdown, at most 64 KB each), shown at /terms and /privacy and accepted at sign-up; a missing file keeps the built-in text. `make build-lambdas LEGAL_DIR=...` puts them beside the api function and the stack sets this."},
 		{"QUORUM_LISTEN_ADDR", "", "127.0.0.1:8080", "Address functions/api listens on outside Lambda."},
 		{"QUORUM_LOG_LEVEL", "", "info", "debug, info, warn or error."},
 		{"QUORUM_REQUEST_TIMEOUT", "", "25s", "Upper bound of one API request (Go duration). With the 3 s in which a request settles its `Idempotency-Key`, it must stay within the api function's timeout (29 s)."},
@@ -279,6 +283,8 @@ func Load(getenv func(string) string) (Config, error) {
 		bad("QUORUM_FACTS", "is not valid JSON")
 	}
 
+	c.LegalDir = val("QUORUM_LEGAL_DIR")
+
 	c.ListenAddr = val("QUORUM_LISTEN_ADDR")
 	c.LogLevel = val("QUORUM_LOG_LEVEL")
 	switch c.LogLevel {
@@ -332,6 +338,7 @@ func (c Config) Environ() []string {
 		"QUORUM_SIGNING_KEY=" + base64.StdEncoding.EncodeToString(c.SigningKey),
 		"QUORUM_SIGNING_KEY_SECRET_ARN=" + c.SigningKeySecretARN,
 		"QUORUM_FACTS=" + c.FactsJSON,
+		"QUORUM_LEGAL_DIR=" + c.LegalDir,
 		"QUORUM_LISTEN_ADDR=" + c.ListenAddr,
 		"QUORUM_LOG_LEVEL=" + c.LogLevel,
 		"QUORUM_REQUEST_TIMEOUT=" + c.RequestTimeout.String(),

@@ -21,6 +21,7 @@ import (
 	"github.com/quorum-app/quorum/internal/domain"
 	"github.com/quorum-app/quorum/internal/group"
 	"github.com/quorum-app/quorum/internal/inbox"
+	"github.com/quorum-app/quorum/internal/legal"
 	"github.com/quorum-app/quorum/internal/mail"
 	"github.com/quorum-app/quorum/internal/mailpref"
 	"github.com/quorum-app/quorum/internal/notify"
@@ -31,7 +32,10 @@ import (
 
 // Cores are the wired domain services of one process.
 type Cores struct {
-	Config   config.Config
+	Config config.Config
+	// Legal are the terms of service and privacy policy shown at /terms and
+	// /privacy; sign-up records their version.
+	Legal    legal.Docs
 	Clients  *awsclient.Clients
 	Store    *store.Store
 	Accounts *account.Service
@@ -75,6 +79,10 @@ func NewWith(ctx context.Context, cfg config.Config, clients *awsclient.Clients,
 	if err := awsclient.ResolveSecrets(ctx, clients, &cfg); err != nil {
 		return nil, err
 	}
+	docs, err := legal.Load(cfg.LegalDir)
+	if err != nil {
+		return nil, err
+	}
 	st := store.New(clients.DynamoDB, cfg.Table, cfg.SigningKey)
 	sender := mail.NewSES(clients.SES, cfg.SESConfigurationSet, cfg.MailDomain)
 	// The voter set follows membership: the ballots of someone who leaves
@@ -92,6 +100,7 @@ func NewWith(ctx context.Context, cfg config.Config, clients *awsclient.Clients,
 	var discussions *discussion.Service
 	accounts, err := account.New(account.Options{
 		Store: st, Mail: sender, From: cfg.MailFrom, BaseURL: cfg.BaseURL, SigningKey: cfg.SigningKey, Log: log,
+		Terms: docs.Version(),
 		Guard: account.AdminGuardFunc(func(ctx context.Context, uid string) ([]string, error) { return groups.SoleAdminOf(ctx, uid) }),
 		Erasers: []account.Eraser{
 			account.EraserFunc(func(ctx context.Context, e account.Erasure) (bool, error) { return groups.EraseMember(ctx, e.UserID) }),
@@ -152,7 +161,7 @@ func NewWith(ctx context.Context, cfg config.Config, clients *awsclient.Clients,
 	if err != nil {
 		return nil, err
 	}
-	return &Cores{Config: cfg, Clients: clients, Store: st, Accounts: accounts, Groups: groups,
+	return &Cores{Config: cfg, Legal: docs, Clients: clients, Store: st, Accounts: accounts, Groups: groups,
 		Discussions: discussions, Notifications: notes, Decisions: decisions, MailPrefs: mailprefs, Outbox: mailer,
 		Inbox: inboxSvc, Search: searcher, Audit: auditor}, nil
 }

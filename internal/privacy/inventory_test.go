@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http/httptest"
 	"os"
+	"regexp"
 	"sort"
 	"strings"
 	"testing"
@@ -25,6 +26,7 @@ import (
 	"github.com/quorum-app/quorum/internal/group"
 	"github.com/quorum-app/quorum/internal/inbox"
 	"github.com/quorum-app/quorum/internal/logging"
+	"github.com/quorum-app/quorum/internal/mail"
 	"github.com/quorum-app/quorum/internal/mailpref"
 	"github.com/quorum-app/quorum/internal/notify"
 	"github.com/quorum-app/quorum/internal/poll"
@@ -105,6 +107,21 @@ func build(t *testing.T) *world {
 	w.must(err, "deletion code")
 	_, err = c.Accounts.RequestLogin(ctx, cl, w.email("Cy"))
 	w.must(err, "sign-in code")
+	// Dee signs up with the emailed code, accepting the terms the form showed.
+	_, err = c.Accounts.RequestLogin(ctx, cl, w.email("Dee"))
+	w.must(err, "sign-up code")
+	wait, cancel := context.WithTimeout(ctx, 20*time.Second)
+	msg, err := mail.Emulator{URL: env.Config.SESEndpoint}.WaitFor(wait, w.email("Dee"), nil)
+	cancel()
+	w.must(err, "sign-up email")
+	code := regexp.MustCompile(`\b(\d{6})\b`).FindStringSubmatch(msg.Body.Text)
+	if code == nil {
+		t.Fatalf("no code in the sign-up email: %q", msg.Body.Text)
+	}
+	signup := cl
+	signup.Terms = c.Legal.Version()
+	_, err = c.Accounts.VerifyCode(ctx, signup, w.email("Dee"), code[1], "Dee")
+	w.must(err, "sign-up")
 
 	// Email preferences, an opt-out, a suppressed address, new reply keys.
 	mode, hour := mailpref.Daily, 7

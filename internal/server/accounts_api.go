@@ -16,6 +16,14 @@ func clientOf(r *http.Request) account.Client {
 	return account.Client{IP: httpx.ClientIP(r), UserAgent: r.UserAgent()}
 }
 
+// formClientOf is clientOf for a sign-in form, which says which version of
+// the terms it showed (the hidden terms_version field).
+func formClientOf(r *http.Request) account.Client {
+	c := clientOf(r)
+	c.Terms = r.PostFormValue("terms_version")
+	return c
+}
+
 // meJSON is the API view of the signed-in person.
 type meJSON struct {
 	ID          string    `json:"id"`
@@ -89,6 +97,9 @@ func (s *Server) apiVerify(w http.ResponseWriter, r *http.Request) {
 		Code  string `json:"code"`
 		Token string `json:"token"`
 		Name  string `json:"name"`
+		// Terms is the version of the terms the person accepted (GET
+		// /api/v1/legal); needed only when the address has no account yet.
+		Terms string `json:"terms_version"`
 	}
 	if err := httpx.DecodeJSON(w, r, &in); err != nil {
 		s.apiFail(w, r, err)
@@ -96,11 +107,13 @@ func (s *Server) apiVerify(w http.ResponseWriter, r *http.Request) {
 	}
 	var v *account.Verification
 	var err error
+	client := clientOf(r)
+	client.Terms = in.Terms
 	switch {
 	case in.Token != "" && (in.Code != "" || in.Email != ""):
 		err = domain.Validation(domain.FieldError{Field: "token", Message: "send either token, or email and code"})
 	case in.Token != "":
-		v, err = s.accounts.VerifyLink(r.Context(), clientOf(r), in.Token, in.Name)
+		v, err = s.accounts.VerifyLink(r.Context(), client, in.Token, in.Name)
 	default:
 		var fe domain.FieldErrors
 		if in.Email == "" {
@@ -110,7 +123,7 @@ func (s *Server) apiVerify(w http.ResponseWriter, r *http.Request) {
 			fe.Add("code", "is required")
 		}
 		if err = fe.Err(); err == nil {
-			v, err = s.accounts.VerifyCode(r.Context(), clientOf(r), in.Email, in.Code, in.Name)
+			v, err = s.accounts.VerifyCode(r.Context(), client, in.Email, in.Code, in.Name)
 		}
 	}
 	if err != nil {

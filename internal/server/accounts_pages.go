@@ -14,6 +14,8 @@ import (
 // ---- sign-in ----
 
 type loginData struct {
+	// Terms is the version of the terms and privacy policy the form shows.
+	Terms    string
 	Signup   bool
 	Next     string
 	Notice   string
@@ -28,6 +30,7 @@ func (s *Server) renderLogin(w http.ResponseWriter, r *http.Request, status int,
 	if d.Password == nil {
 		d.Password = newForm(nil)
 	}
+	d.Terms = s.legal.Version()
 	title := "Sign in"
 	if d.Signup {
 		title = "Sign up"
@@ -43,7 +46,13 @@ func (s *Server) signupPage(w http.ResponseWriter, r *http.Request) {
 	s.renderLogin(w, r, http.StatusOK, loginData{Signup: true, Next: httpx.SafeNext(r.URL.Query().Get("next"))})
 }
 
+type linkData struct {
+	Token, Terms string
+	Form         *formState
+}
+
 type codeData struct {
+	Terms string
 	Email string
 	Next  string
 	Form  *formState
@@ -63,7 +72,7 @@ func (s *Server) loginSubmit(w http.ResponseWriter, r *http.Request) {
 		})
 		return
 	}
-	s.web.Page(w, r, http.StatusOK, "login_code", "Check your email", codeData{Email: sent.Email, Next: next, Form: newForm(nil)})
+	s.web.Page(w, r, http.StatusOK, "login_code", "Check your email", codeData{Terms: s.legal.Version(), Email: sent.Email, Next: next, Form: newForm(nil)})
 }
 
 // afterSignIn sets the cookie and continues: to /welcome when the account
@@ -83,7 +92,7 @@ func (s *Server) loginCodeSubmit(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	email, code, next := r.PostFormValue("email"), r.PostFormValue("code"), httpx.SafeNext(r.PostFormValue("next"))
-	v, err := s.accounts.VerifyCode(r.Context(), clientOf(r), email, code, "")
+	v, err := s.accounts.VerifyCode(r.Context(), formClientOf(r), email, code, "")
 	if err != nil {
 		if domain.ErrorCode(err) == domain.Gone || domain.ErrorCode(err) == domain.RateLimited {
 			f := newForm(map[string]string{"email": email})
@@ -92,7 +101,7 @@ func (s *Server) loginCodeSubmit(w http.ResponseWriter, r *http.Request) {
 		}
 		f := newForm(nil)
 		s.formFail(w, r, err, f, func(status int) {
-			s.web.Page(w, r, status, "login_code", "Check your email", codeData{Email: email, Next: next, Form: f})
+			s.web.Page(w, r, status, "login_code", "Check your email", codeData{Terms: s.legal.Version(), Email: email, Next: next, Form: f})
 		})
 		return
 	}
@@ -107,7 +116,7 @@ func (s *Server) loginLinkPage(w http.ResponseWriter, r *http.Request) {
 		s.pageError(w, r, domain.Errorf(domain.Invalid, "this sign-in link is incomplete; copy the whole link from the email, or enter the code instead"))
 		return
 	}
-	s.web.Page(w, r, http.StatusOK, "login_link", "Continue signing in", map[string]string{"Token": token})
+	s.web.Page(w, r, http.StatusOK, "login_link", "Continue signing in", linkData{Token: token, Terms: s.legal.Version(), Form: newForm(nil)})
 }
 
 func (s *Server) loginLinkSubmit(w http.ResponseWriter, r *http.Request) {
@@ -115,7 +124,17 @@ func (s *Server) loginLinkSubmit(w http.ResponseWriter, r *http.Request) {
 		s.pageError(w, r, err)
 		return
 	}
-	v, err := s.accounts.VerifyLink(r.Context(), clientOf(r), r.PostFormValue("token"), "")
+	token := r.PostFormValue("token")
+	v, err := s.accounts.VerifyLink(r.Context(), formClientOf(r), token, "")
+	if err != nil && domain.ErrorCode(err) == domain.Invalid && len(token) <= 200 && utf8.ValidString(token) {
+		// The terms changed since the page was shown: the link still
+		// works, with the current version now on the page.
+		f := newForm(nil)
+		s.formFail(w, r, err, f, func(status int) {
+			s.web.Page(w, r, status, "login_link", "Continue signing in", linkData{Token: token, Terms: s.legal.Version(), Form: f})
+		})
+		return
+	}
 	if err != nil {
 		f := newForm(nil)
 		s.formFail(w, r, err, f, func(status int) { s.renderLogin(w, r, status, loginData{Next: "/", Form: f}) })

@@ -11,6 +11,9 @@ func (s *Server) routeTable() []Route {
 		{Pattern: "GET /static/", Access: Public, Handler: s.static},
 		{Pattern: "GET /security", Access: Public, Page: true, Handler: s.securityPage},
 		{Pattern: "GET /api/v1/security", Access: Public, Handler: s.apiSecurity},
+		{Pattern: "GET /terms", Access: Public, Page: true, Handler: s.termsPage},
+		{Pattern: "GET /privacy", Access: Public, Page: true, Handler: s.privacyPage},
+		{Pattern: "GET /api/v1/legal", Access: Public, Handler: s.apiLegal},
 	}
 	routes = append(routes, s.accountRoutes()...)
 	routes = append(routes, s.groupRoutes()...)

@@ -21,6 +21,7 @@ import (
 	"github.com/quorum-app/quorum/internal/httpx"
 	"github.com/quorum-app/quorum/internal/idempotency"
 	"github.com/quorum-app/quorum/internal/inbox"
+	"github.com/quorum-app/quorum/internal/legal"
 	"github.com/quorum-app/quorum/internal/logging"
 	"github.com/quorum-app/quorum/internal/mailpref"
 	"github.com/quorum-app/quorum/internal/notify"
@@ -73,6 +74,9 @@ type Deps struct {
 	Search Searcher
 	// Audit serves groups' records of admin actions (nil: those routes answer 503).
 	Audit AuditRecords
+	// Legal are the terms of service and privacy policy (nil: the built-in
+	// ones); their version goes with every sign-in form.
+	Legal *legal.Docs
 	// Names gives people's display names where a page or answer shows ids
 	// it got from a core (ballots, the record of admin actions; nil: read
 	// from Accounts).
@@ -118,6 +122,7 @@ type Server struct {
 	accounts *account.Service
 	groups   *group.Service
 	security securityFacts
+	legal    legalPages
 
 	discussions   *discussion.Service
 	notifications *notify.Service
@@ -163,6 +168,7 @@ func New(d Deps) (*Server, error) {
 	s.accounts = d.Accounts
 	s.groups = d.Groups
 	s.security = securityFacts{Facts: d.Facts, Local: d.Local}
+	s.legal = newLegalPages(d.Legal)
 	s.discussions, s.notifications, s.decisions = d.Discussions, d.Notifications, d.Decisions
 	s.mailprefs = d.MailPrefs
 	s.inbox = d.Inbox

@@ -220,6 +220,8 @@ func dev() error {
 	if cfg.FactsJSON, err = localFacts(l.root, cfg); err != nil {
 		return err
 	}
+	// The operator's terms and privacy policy, as a deployment's LEGAL_DIR (docs/deploy.md).
+	cfg.LegalDir = os.Getenv("QUORUM_LEGAL_DIR")
 	clients, err := awsclient.New(ctx, cfg)
 	if err != nil {
 		return err
