@@ -3,9 +3,9 @@ package server_test
 import (
 	"encoding/json"
 	"net/url"
-	"sync"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
