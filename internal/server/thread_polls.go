@@ -128,6 +128,9 @@ func (s *Server) pollCard(r *http.Request, c decision.Card, names map[string]str
 	}
 	if res := c.Results.Results; c.Results.Hidden == nil && res != nil {
 		pc.Decided = fmt.Sprintf("%d of %d have voted", res.Decided, res.Eligible)
+		if len(pc.V.Summary) > 0 {
+			pc.V.Summary = pc.V.Summary[1:] // the same count, said at the top of the card
+		}
 	}
 	pc.Stances = ballotRowsNamed(c.Poll.Definition, c.Stances, names, loc)
 	if c.Outcome != nil {
