@@ -137,7 +137,7 @@ func (s *Server) pollCard(r *http.Request, c decision.Card, names map[string]str
 		pc.OutcomeBy = names[c.Outcome.AuthorID]
 	}
 	if at := c.Poll.Definition.Settings.ClosingAt; at != nil && c.Poll.Status == poll.StatusOpen {
-		pc.Left = timeLeft(at.Sub(time.Now()))
+		pc.Left = timeLeft(time.Until(*at))
 	}
 	return pc
 }
