@@ -17,6 +17,7 @@ import (
 
 	"github.com/quorum-app/quorum/internal/decision"
 	"github.com/quorum-app/quorum/internal/discussion"
+	"github.com/quorum-app/quorum/internal/group"
 	"github.com/quorum-app/quorum/internal/poll"
 )
 
@@ -82,7 +83,9 @@ func (s *Server) pollCards(r *http.Request, items []discussion.Item, timeline []
 		pids = pids[len(pids)-decision.MaxCards:]
 	}
 	ctx := r.Context()
-	cards, err := s.decisions.Cards(ctx, pids, cardStances)
+	// A read: the policy's facts of the group (for a guest or a visitor,
+	// who are not members) are read once for all the cards.
+	cards, err := s.decisions.Cards(group.WithRequestCache(ctx), pids, cardStances)
 	if err != nil {
 		// The notes remain: the page still works without the cards.
 		s.log.WarnContext(ctx, "poll cards failed", "thread_id", d.Thread.ID, "error", err.Error())

@@ -255,17 +255,23 @@ func TestThreadPollCardsDynamoDBCalls(t *testing.T) {
 	logs := &requestLines{}
 	e, o, m, n := newPollEnvLog(t, logging.New(logs, "info"))
 	th := threadOf(t, e, "Costs")
-	calls := func() float64 {
+	gus := e.person("Gus Guest")
+	if err := e.a.Discussions.AddGuest(o.ctx, th.ID, gus.id); err != nil {
+		t.Fatal(err)
+	}
+	callsOf := func(who *pollPerson) float64 {
 		t.Helper()
-		e.must(e.do(m, "GET", "/threads/"+th.ID, nil), 200, "page")
+		e.must(e.do(who, "GET", "/threads/"+th.ID, nil), 200, "page")
 		line := logs.last()
 		if line["route"] != "GET /threads/{tid}" {
 			t.Fatalf("last request line %v", line)
 		}
 		return line["ddb_calls"].(float64)
 	}
-	calls() // marks read
-	none := calls()
+	calls := func() float64 { t.Helper(); return callsOf(m) }
+	guest := func() float64 { t.Helper(); callsOf(gus); return callsOf(gus) } // the first marks read
+	calls()                                                                   // marks read
+	none, guestNone := calls(), guest()
 	var pids []string
 	for _, title := range []string{"One", "Two", "Three"} {
 		pids = append(pids, proposalIn(e, o, th.ID, title, 48*time.Hour, nil).ID)
@@ -278,7 +284,14 @@ func TestThreadPollCardsDynamoDBCalls(t *testing.T) {
 	}
 	calls()
 	voted := calls()
-	t.Logf("thread page DynamoDB calls: %v without polls, %v with 3 polls, %v with their votes", none, three, voted)
+	guestVoted := guest()
+	t.Logf("thread page DynamoDB calls: %v without polls, %v with 3 polls, %v with their votes; a guest: %v and %v", none, three, voted, guestNone, guestVoted)
+	// A guest who is no voter reads no reasons: the cards' batch, the
+	// group and membership, and once for all cards the policy's facts (the
+	// group, the guest's grants): not once per card (it was 20 calls).
+	if guestVoted != guestNone+4 {
+		t.Errorf("a guest's 3 cards cost %v calls more, want 4", guestVoted-guestNone)
+	}
 	// Cards: 1 (polls' items) + 1 (group and membership) + 3 (reasons).
 	if three != none+5 {
 		t.Errorf("3 cards cost %v calls more, want 5", three-none)
