@@ -37,6 +37,8 @@ type pollCard struct {
 	// Left is the time left to vote ("3 days left"); OutcomeBy names the
 	// outcome's author.
 	Left, OutcomeBy string
+	// Failed is a refused inline vote when the card has no vote form.
+	Failed *formState
 	// StancesNote: the viewer sees the results but not the list of votes.
 	StancesNote bool
 	// Item is the timeline item the card stands at (where an inline vote
@@ -125,9 +127,13 @@ func (s *Server) pollCard(r *http.Request, c decision.Card, names map[string]str
 	pc := &pollCard{V: s.pollView(r, c.Poll, c.Mine, c.Results, c.Outcome), StancesNote: c.StancesNote}
 	pc.V.SignedIn = d.Caps.SignedIn
 	pc.Inline = inlineTypes[c.Poll.Definition.Type] && !(c.Poll.Definition.Settings.Anonymous && c.Mine.Voted)
-	if f := d.FailedVote; pc.V.Vote != nil && f != nil && f.PollID == c.Poll.ID {
-		pc.V.Vote = s.voteFormFor(r, c.Poll, c.Mine, &f.Ballot, nil)
-		pc.V.Vote.Form, pc.V.Vote.Changing = f.Form, true
+	if f := d.FailedVote; f != nil && f.PollID == c.Poll.ID {
+		if pc.V.Vote == nil {
+			pc.Failed = f.Form // no form to show it on (the poll closed meanwhile, say)
+		} else {
+			pc.V.Vote = s.voteFormFor(r, c.Poll, c.Mine, &f.Ballot, nil)
+			pc.V.Vote.Form, pc.V.Vote.Changing = f.Form, true
+		}
 	}
 	if res := c.Results.Results; c.Results.Hidden == nil && res != nil {
 		pc.Decided = fmt.Sprintf("%d of %d have voted", res.Decided, res.Eligible)

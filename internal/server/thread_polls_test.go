@@ -116,6 +116,22 @@ func TestThreadPollCardInlineVoteErrorKeepsChoice(t *testing.T) {
 	}
 }
 
+// A vote from a card whose poll closed meanwhile: the card says why.
+func TestThreadPollCardVoteAfterClose(t *testing.T) {
+	e, o, m, _ := newPollEnv(t)
+	th := threadOf(t, e, "Too late")
+	p := proposalIn(e, o, th.ID, "Closing soon", 48*time.Hour, nil)
+	item := itemRe.FindStringSubmatch(card(e.must(e.do(m, "GET", "/threads/"+th.ID, nil), 200, "page").body, p.ID))[1]
+	if _, err := e.a.Decisions.Close(o.ctx, p.ID); err != nil {
+		t.Fatal(err)
+	}
+	r := e.do(m, "POST", "/polls/"+p.ID+"/vote", inlineVote(item, "agree", ""))
+	c := card(r.body, p.ID)
+	if r.code != 409 || !strings.Contains(c, `role="alert"`) || !strings.Contains(c, "this poll is closed") {
+		t.Errorf("vote after close: %d\n%s", r.code, c)
+	}
+}
+
 func TestThreadPollCardHiddenResults(t *testing.T) {
 	e, o, m, n := newPollEnv(t)
 	th := threadOf(t, e, "Hidden")
