@@ -132,6 +132,30 @@ func TestThreadPollCardVoteAfterClose(t *testing.T) {
 	}
 }
 
+// At most decision.MaxCards full cards: the newest; older polls keep their
+// one-line note linking to the poll.
+func TestThreadPollCardsBounded(t *testing.T) {
+	e, o, m, _ := newPollEnv(t)
+	th := threadOf(t, e, "Many polls")
+	var pids []string
+	for i := range decision.MaxCards + 2 {
+		pids = append(pids, proposalIn(e, o, th.ID, "Poll number "+string(rune('A'+i)), 48*time.Hour, nil).ID)
+	}
+	page := e.must(e.do(m, "GET", "/threads/"+th.ID, nil), 200, "page").body
+	if k := strings.Count(page, `<article class="card poll-card"`); k != decision.MaxCards {
+		t.Errorf("%d cards, want %d", k, decision.MaxCards)
+	}
+	for i, pid := range pids {
+		full := card(page, pid) != ""
+		if full != (i >= 2) {
+			t.Errorf("poll %d: card %v", i, full)
+		}
+		if !strings.Contains(page, `href="/polls/`+pid+`"`) {
+			t.Errorf("poll %d is not linked", i)
+		}
+	}
+}
+
 func TestThreadPollCardHiddenResults(t *testing.T) {
 	e, o, m, n := newPollEnv(t)
 	th := threadOf(t, e, "Hidden")
