@@ -83,6 +83,13 @@ func (s *Service) Results(ctx context.Context, pid string) (ResultsView, error) 
 	if err := s.authorizeView(ctx, l); err != nil {
 		return ResultsView{}, err
 	}
+	return s.resultsOf(ctx, l)
+}
+
+// resultsOf computes the results of a loaded poll (with its tally, frozen
+// results and viewer keys) for a viewer already authorized to see it.
+func (s *Service) resultsOf(ctx context.Context, l *loaded) (ResultsView, error) {
+	pid := l.p.ID
 	status, hidden := s.gate(l, l.viewerVoted(), s.now())
 	v := ResultsView{PollID: pid, Status: status, Hidden: hidden}
 	if hidden != nil {
@@ -161,13 +168,8 @@ func (s *Service) Ballots(ctx context.Context, pid, cursor string, limit int) (B
 	if err := s.authorizeView(ctx, l); err != nil {
 		return BallotList{}, err
 	}
-	_, chosen := l.item(voterSK(a.UserID))
-	asGuest := poll.InVoterSet(l.def.Settings, poll.Relation{ThreadGuest: true, Chosen: chosen})
-	if err := s.authorizeVoter(ctx, l.ac, l.p, authz.PollBallotsView, asGuest); err != nil {
-		return BallotList{}, err
-	}
-	if _, hidden := s.gate(l, l.viewerVoted(), s.now()); hidden != nil {
-		return BallotList{Hidden: hidden, Items: []BallotView{}}, nil
+	if hidden, err := s.ballotsGate(ctx, l); err != nil || hidden != nil {
+		return BallotList{Hidden: hidden, Items: []BallotView{}}, err
 	}
 	out := BallotList{Items: []BallotView{}}
 	if l.def.Settings.Anonymous {
@@ -193,6 +195,19 @@ func (s *Service) Ballots(ctx context.Context, pid, cursor string, limit int) (B
 	}
 	out.Next = page.Next
 	return out, nil
+}
+
+// ballotsGate is the rule for reading a loaded poll's ballots (viewer
+// keys and VOTER# read): the policy (authz.PollBallotsView), then the
+// results gate.
+func (s *Service) ballotsGate(ctx context.Context, l *loaded) (*Hidden, error) {
+	_, chosen := l.item(voterSK(l.ac.a.UserID))
+	asGuest := poll.InVoterSet(l.def.Settings, poll.Relation{ThreadGuest: true, Chosen: chosen})
+	if err := s.authorizeVoter(ctx, l.ac, l.p, authz.PollBallotsView, asGuest); err != nil {
+		return nil, err
+	}
+	_, hidden := s.gate(l, l.viewerVoted(), s.now())
+	return hidden, nil
 }
 
 // ---- who has voted ----
@@ -401,13 +416,26 @@ func (s *Service) GetOutcome(ctx context.Context, pid string) (Outcome, error) {
 	if err := s.authorizeView(ctx, l); err != nil {
 		return Outcome{}, err
 	}
+	o, err := outcomeOf(l)
+	if err != nil {
+		return Outcome{}, err
+	}
+	if o == nil {
+		return Outcome{}, domain.Errorf(domain.NotFound, "this poll has no outcome yet")
+	}
+	return *o, nil
+}
+
+// outcomeOf is the outcome among a loaded poll's items (nil: none yet).
+func outcomeOf(l *loaded) (*Outcome, error) {
 	raw, ok := l.item(skOutcome)
 	if !ok {
-		return Outcome{}, domain.Errorf(domain.NotFound, "this poll has no outcome yet")
+		return nil, nil
 	}
 	var o outcomeItem
 	if err := unmarshal(raw, &o); err != nil {
-		return Outcome{}, err
+		return nil, err
 	}
-	return o.view(), nil
+	v := o.view()
+	return &v, nil
 }

@@ -361,6 +361,13 @@ func (s *Service) Mine(ctx context.Context, pid string) (MyBallot, error) {
 	if err := s.authorizeView(ctx, l); err != nil {
 		return MyBallot{}, err
 	}
+	return s.mineOf(ctx, l)
+}
+
+// mineOf is the actor's ballot among a loaded poll's items (BALLOT#,
+// VOTED# and VOTER# read), for an actor authorized to see the poll.
+func (s *Service) mineOf(ctx context.Context, l *loaded) (MyBallot, error) {
+	a := l.ac.a
 	rel := poll.Relation{Member: l.ac.member != nil}
 	_, rel.Chosen = l.item(voterSK(a.UserID))
 	if !rel.Member && l.p.ThreadID != "" {

@@ -36,6 +36,8 @@ var discussionNotices = map[string]string{
 	"announced": "The people you chose were notified, according to their notification settings.",
 	"level":     "Your notification setting was saved.",
 	"read":      "All notifications are marked read.",
+	"voted":     "Your vote was counted.",
+	"changed":   "Your vote was changed.",
 	"needs-js": "Attaching a file needs JavaScript: the file goes straight from your browser to encrypted storage, " +
 		"never through Quorum's servers. Turn on JavaScript for this site to attach files; everything else works without it.",
 }
@@ -156,6 +158,8 @@ type timelineNode struct {
 	FileList  fileList
 	Tid       string
 	P         *threadPageData
+	// Card is the poll's card, at the poll's first item on the page.
+	Card *pollCard
 }
 
 // fileList is what the attachments list of a thread or comment shows.
@@ -342,6 +346,8 @@ type threadPageData struct {
 	// nobody); AnnounceForm carries a failed one.
 	Announce     *notifyForm
 	AnnounceForm *formState
+	// FailedVote is an inline vote on a poll card that was refused.
+	FailedVote *inlineVote
 }
 
 func (s *Server) threadPage(w http.ResponseWriter, r *http.Request) {
@@ -379,6 +385,7 @@ func (s *Server) renderThreadWith(w http.ResponseWriter, r *http.Request, status
 		edit(d)
 	}
 	d.Timeline = buildTimeline(p.Items, caps, p.Thread.Closed, d)
+	s.pollCards(r, p.Items, d.Timeline, d)
 	if d.Comment == nil {
 		d.Comment = newForm(nil)
 	}

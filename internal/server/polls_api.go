@@ -440,6 +440,20 @@ func (s *Server) names(ctx context.Context, ids []string) map[string]string {
 	return out
 }
 
+// manyNames is names in one read where the Names dependency can batch
+// them (the account core: one BatchGetItem), else one read per person.
+func (s *Server) manyNames(ctx context.Context, ids []string) map[string]string {
+	if b, ok := s.people.(batchNames); ok {
+		return b.Names(ctx, ids)
+	}
+	return s.names(ctx, ids)
+}
+
+// batchNames is a Names that reads many names at once.
+type batchNames interface {
+	Names(ctx context.Context, ids []string) map[string]string
+}
+
 func (s *Server) ballotsWithNames(ctx context.Context, l decision.BallotList) ballotsOut {
 	out := ballotsOut{Hidden: l.Hidden, Items: make([]ballotOut, 0, len(l.Items)), Next: l.Next}
 	ids := make([]string, 0, len(l.Items))

@@ -237,75 +237,38 @@ func (s *Server) renderPoll(w http.ResponseWriter, r *http.Request, status int, 
 	g, _ := s.pollGroup(ctx, p.GroupID) // guests of the poll's thread may not see the group
 	a := authz.ActorFrom(ctx)
 	loc := s.viewerZone(r)
-	d := pollPageData{Poll: p, Group: g, TypeName: pollTypeName(p.Definition.Type), Status: string(p.Status), Zone: loc.String(),
-		Notice: pollNotices[r.URL.Query().Get("done")], Admin: s.pollAdmin(r, p), SignedIn: a.Authenticated(),
-		Anonymous: p.Definition.Settings.Anonymous, Question: p.Definition.Type == poll.TypeQuestion,
-		Meeting: p.Definition.Type == poll.TypeMeeting, NowLocal: time.Now().In(loc).Add(7 * 24 * time.Hour).Truncate(time.Hour).Format(localInput)}
-	st := p.Definition.Settings
-	switch {
-	case p.Status == poll.StatusOpen && st.ClosingAt != nil:
-		d.When = "Closes " + fmtWhen(*st.ClosingAt, loc)
-	case p.Status == poll.StatusClosed && p.ClosedAt != nil:
-		d.When = "Closed " + fmtWhen(*p.ClosedAt, loc)
-	case p.Status == poll.StatusClosed && st.ClosingAt != nil:
-		d.When = "Closed " + fmtWhen(*st.ClosingAt, loc)
-	case p.Status == poll.StatusDraft:
-		d.When = "Draft: only you can see it. Set a closing time to open it."
-	}
-	d.Reopenable = p.Status == poll.StatusClosed && !st.Anonymous
+	var mine decision.MyBallot
 	if a.Authenticated() {
 		if m, err := s.decisions.Mine(ctx, pid); err == nil {
-			d.Mine = m
-			if m.Ballot != nil {
-				d.MineText = ballotText(p.Definition, *m.Ballot)
-			}
+			mine = m
 		}
-		// Voters, and (to change or withdraw) whoever has a ballot.
-		d.CanVote = p.Status == poll.StatusOpen && (d.Mine.Eligible || d.Mine.Voted)
 	}
-	if d.CanVote {
-		d.Vote = s.voteFormFor(r, p, d.Mine, nil, nil)
-	}
-	s.pollVoters(ctx, &d)
-	d.CanAddOption = p.Status == poll.StatusOpen && p.Definition.Type.FreeOptions() && (d.Admin || (d.CanVote && st.VotersMayAddOptions))
-	d.MeetingOption, d.OptionZone = d.Meeting, zoneName(p.Definition)
-
 	// Results, through the one gate.
 	res, err := s.decisions.Results(ctx, pid)
 	if err != nil {
 		s.pageError(w, r, err)
 		return
 	}
-	d.Hidden = res.Hidden
-	if res.Hidden == nil && res.Results != nil {
-		d.HasResults = true
-		s.fillResults(&d, p, res)
+	var out *decision.Outcome
+	if o, err := s.decisions.GetOutcome(ctx, pid); err == nil {
+		out = &o
+	}
+	d := s.pollView(r, p, mine, res, out)
+	d.Group, d.Notice, d.Admin, d.SignedIn = g, pollNotices[r.URL.Query().Get("done")], s.pollAdmin(r, p), a.Authenticated()
+	d.NowLocal = time.Now().In(loc).Add(7 * 24 * time.Hour).Truncate(time.Hour).Format(localInput)
+	st := p.Definition.Settings
+	d.Reopenable = p.Status == poll.StatusClosed && !st.Anonymous
+	s.pollVoters(ctx, &d)
+	d.CanAddOption = p.Status == poll.StatusOpen && p.Definition.Type.FreeOptions() && (d.Admin || (d.CanVote && st.VotersMayAddOptions))
+	d.MeetingOption, d.OptionZone = d.Meeting, zoneName(p.Definition)
+	if d.HasResults {
 		bl, err := s.decisions.Ballots(ctx, pid, "", 100)
 		if domain.ErrorCode(err) == domain.Forbidden {
 			d.BallotsNote = "The list of votes and reasons is for the group's members and this poll's voters."
 		}
 		if err == nil && bl.Hidden == nil {
-			named := s.ballotsWithNames(ctx, bl)
-			for _, b := range named.Items {
-				row := ballotRow{Name: b.Name, Vote: ballotText(p.Definition, poll.Ballot{Choices: b.Choices, NoneOfTheAbove: b.NoneOfTheAbove}), Reason: b.Reason}
-				if p.Definition.Settings.Anonymous {
-					row.Name = "Anonymous voter"
-				} else if row.Name == "" {
-					row.Name = "Someone"
-				}
-				if b.UpdatedAt != nil {
-					row.When = fmtWhen(*b.UpdatedAt, loc)
-				}
-				d.Ballots = append(d.Ballots, row)
-			}
+			d.Ballots = s.ballotRows(ctx, p.Definition, bl.Items, loc)
 			d.MoreVotes = bl.Next != ""
-		}
-	}
-	if o, err := s.decisions.GetOutcome(ctx, pid); err == nil {
-		d.Outcome = &o
-		if opt, ok := p.Definition.Option(o.MeetingOptionID); ok && p.Definition.Type == poll.TypeMeeting {
-			d.OutcomeAt = optionLabel(p.Definition, opt) + " (" + zoneName(p.Definition) + ")"
-			d.ICS = true
 		}
 	}
 	if d.Admin && p.Status == poll.StatusClosed {
@@ -345,6 +308,77 @@ func (s *Server) renderPoll(w http.ResponseWriter, r *http.Request, status int, 
 		}
 	}
 	s.web.Page(w, r, status, "poll_show", p.Definition.Title, d)
+}
+
+// pollView is what the poll page and a poll's card on its thread page
+// share, built from the core's answers (the poll, the viewer's ballot, the
+// gated results, the outcome): type, status and closing time in the
+// viewer's zone, the viewer's vote and the vote form, the chart and figures.
+func (s *Server) pollView(r *http.Request, p decision.Poll, mine decision.MyBallot, res decision.ResultsView, out *decision.Outcome) pollPageData {
+	loc := s.viewerZone(r)
+	d := pollPageData{Poll: p, TypeName: pollTypeName(p.Definition.Type), Status: string(p.Status), Zone: loc.String(),
+		Anonymous: p.Definition.Settings.Anonymous, Question: p.Definition.Type == poll.TypeQuestion,
+		Meeting: p.Definition.Type == poll.TypeMeeting, Mine: mine}
+	st := p.Definition.Settings
+	switch {
+	case p.Status == poll.StatusOpen && st.ClosingAt != nil:
+		d.When = "Closes " + fmtWhen(*st.ClosingAt, loc)
+	case p.Status == poll.StatusClosed && p.ClosedAt != nil:
+		d.When = "Closed " + fmtWhen(*p.ClosedAt, loc)
+	case p.Status == poll.StatusClosed && st.ClosingAt != nil:
+		d.When = "Closed " + fmtWhen(*st.ClosingAt, loc)
+	case p.Status == poll.StatusDraft:
+		d.When = "Draft: only you can see it. Set a closing time to open it."
+	}
+	if mine.Ballot != nil {
+		d.MineText = ballotText(p.Definition, *mine.Ballot)
+	}
+	// Voters, and (to change or withdraw) whoever has a ballot.
+	d.CanVote = authz.ActorFrom(r.Context()).Authenticated() && p.Status == poll.StatusOpen && (mine.Eligible || mine.Voted)
+	if d.CanVote {
+		d.Vote = s.voteFormFor(r, p, mine, nil, nil)
+	}
+	d.Hidden = res.Hidden
+	if res.Hidden == nil && res.Results != nil {
+		d.HasResults = true
+		s.fillResults(&d, p, res)
+	}
+	if out != nil {
+		d.Outcome = out
+		if opt, ok := p.Definition.Option(out.MeetingOptionID); ok && p.Definition.Type == poll.TypeMeeting {
+			d.OutcomeAt = optionLabel(p.Definition, opt) + " (" + zoneName(p.Definition) + ")"
+			d.ICS = true
+		}
+	}
+	return d
+}
+
+// ballotRows writes ballots out for a page: names (never for an anonymous
+// poll), the vote in words, the reason and when.
+func (s *Server) ballotRows(ctx context.Context, def poll.Definition, items []decision.BallotView, loc *time.Location) []ballotRow {
+	uids := make([]string, 0, len(items))
+	for _, b := range items {
+		uids = append(uids, b.UserID)
+	}
+	return ballotRowsNamed(def, items, s.manyNames(ctx, uids), loc)
+}
+
+// ballotRowsNamed is ballotRows with the voters' names already read.
+func ballotRowsNamed(def poll.Definition, items []decision.BallotView, names map[string]string, loc *time.Location) []ballotRow {
+	rows := make([]ballotRow, 0, len(items))
+	for _, b := range items {
+		row := ballotRow{Name: names[b.UserID], Vote: ballotText(def, poll.Ballot{Choices: b.Choices, NoneOfTheAbove: b.NoneOfTheAbove}), Reason: b.Reason}
+		if def.Settings.Anonymous {
+			row.Name = "Anonymous voter"
+		} else if row.Name == "" {
+			row.Name = "Someone"
+		}
+		if b.UpdatedAt != nil {
+			row.When = fmtWhen(*b.UpdatedAt, loc)
+		}
+		rows = append(rows, row)
+	}
+	return rows
 }
 
 // pollAction runs an admin action of the poll page: success redirects with

@@ -276,6 +276,8 @@ func (s *Server) pollVoteSubmit(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	b, order, perr := ballotFromForm(p.Definition, r.PostForm)
+	// An inline vote from the poll's card on its thread page goes back there.
+	fromThread := r.PostFormValue("back") == "thread" && p.ThreadID != ""
 	receipt := strings.TrimSpace(r.PostFormValue("receipt"))
 	// A move button of the ranked-choice form reorders without voting.
 	if m := r.PostFormValue("move"); m != "" && p.Definition.Type == poll.TypeRankedChoice {
@@ -307,6 +309,17 @@ func (s *Server) pollVoteSubmit(w http.ResponseWriter, r *http.Request) {
 		}
 		f := newForm(nil)
 		status := pollForm(f, err)
+		if fromThread {
+			// Back to the thread, the card showing the error and the choice.
+			r.SetPathValue("tid", p.ThreadID)
+			if item := r.PostFormValue("item"); item != "" {
+				r.URL.RawQuery = url.Values{"comment": {item}}.Encode() // the page holding the card
+			}
+			s.renderThreadWith(w, r, status, func(d *threadPageData) {
+				d.FailedVote = &inlineVote{PollID: p.ID, Form: f, Ballot: b}
+			})
+			return
+		}
 		s.renderPoll(w, r, status, func(d *pollPageData) {
 			if d.Vote == nil {
 				d.Action = f
@@ -330,6 +343,10 @@ func (s *Server) pollVoteSubmit(w http.ResponseWriter, r *http.Request) {
 	done := "voted"
 	if res.Changed {
 		done = "changed"
+	}
+	if fromThread {
+		redirect(w, r, voteBackURL(p.ThreadID, r.PostFormValue("item"), p.ID, done))
+		return
 	}
 	redirect(w, r, pollURL(p.ID)+"?done="+done+"#results-title")
 }

@@ -20,6 +20,7 @@ import (
 	"github.com/quorum-app/quorum/internal/group"
 	"github.com/quorum-app/quorum/internal/httpx"
 	"github.com/quorum-app/quorum/internal/idempotency"
+	"github.com/quorum-app/quorum/internal/ids"
 	"github.com/quorum-app/quorum/internal/inbox"
 	"github.com/quorum-app/quorum/internal/legal"
 	"github.com/quorum-app/quorum/internal/logging"
@@ -100,6 +101,33 @@ func (n accountNames) Name(ctx context.Context, uid string) string {
 		return account.DeletedName // the account was deleted (#16)
 	}
 	return ""
+}
+
+// Names reads many names in one BatchGetItem (ids that are unknown or
+// erased, or a failed read: "", and the caller's fallback).
+func (n accountNames) Names(ctx context.Context, uids []string) map[string]string {
+	out := make(map[string]string, len(uids))
+	var asked []string
+	for _, id := range uids {
+		if id != "" && ids.Valid(id) {
+			asked = append(asked, id)
+		}
+	}
+	if len(asked) == 0 {
+		return out
+	}
+	us, err := n.a.Users(ctx, asked)
+	if err != nil {
+		return out
+	}
+	for _, id := range asked {
+		if u, ok := us[id]; ok {
+			out[id] = u.Name
+		} else {
+			out[id] = account.DeletedName
+		}
+	}
+	return out
 }
 
 // AuditRecords is what the record routes need of the audit core.
