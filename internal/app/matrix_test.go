@@ -262,7 +262,7 @@ func matrix() map[string]spec {
 		"POST /api/v1/auth/verify": {acct: all, build: func(c *cas) call {
 			addr := c.w.email("verify")
 			code, _ := c.w.loginSecrets(addr)
-			return call{method: "POST", path: "/api/v1/auth/verify", json: jsonOf(map[string]string{"email": addr, "code": code})}
+			return call{method: "POST", path: "/api/v1/auth/verify", json: jsonOf(map[string]string{"email": addr, "code": code, "terms_version": c.w.a.Legal.Version()})}
 		}},
 		"POST /api/v1/auth/password": {acct: all, build: func(c *cas) call {
 			return call{method: "POST", path: "/api/v1/auth/password",
@@ -276,7 +276,7 @@ func matrix() map[string]spec {
 		"POST /login/code": {acct: all, build: func(c *cas) call {
 			addr := c.w.email("code")
 			code, _ := c.w.loginSecrets(addr)
-			return call{method: "POST", path: "/login/code", form: url.Values{"email": {addr}, "code": {code}}}
+			return call{method: "POST", path: "/login/code", form: url.Values{"email": {addr}, "code": {code}, "terms_version": {c.w.a.Legal.Version()}}}
 		}},
 		"GET /login/verify": {acct: all, build: func(c *cas) call {
 			_, link := c.w.loginSecrets(c.w.email("link"))
@@ -285,7 +285,7 @@ func matrix() map[string]spec {
 		"POST /login/verify": {acct: all, build: func(c *cas) call {
 			_, link := c.w.loginSecrets(c.w.email("link"))
 			tok, _ := url.QueryUnescape(link)
-			return call{method: "POST", path: "/login/verify", form: url.Values{"token": {tok}}}
+			return call{method: "POST", path: "/login/verify", form: url.Values{"token": {tok}, "terms_version": {c.w.a.Legal.Version()}}}
 		}},
 		"POST /login/password": {acct: all, build: func(c *cas) call {
 			return call{method: "POST", path: "/login/password", form: url.Values{"email": {c.w.pw.email}, "password": {c.w.pwSecret}}}
