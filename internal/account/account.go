@@ -77,6 +77,15 @@ func (u *User) Location() *time.Location {
 	return loc
 }
 
+// Lang is the user's language setting (English when it is not one of the
+// supported languages): pages and every email to them use it.
+func (u *User) Lang() lang.Lang {
+	if u == nil || !lang.Lang(u.Locale).Valid() {
+		return lang.English
+	}
+	return lang.Lang(u.Locale)
+}
+
 // HasPassword reports whether the user can sign in with a password.
 func (u *User) HasPassword() bool { return u.PasswordHash != "" }
 

@@ -20,6 +20,7 @@ import (
 	"github.com/quorum-app/quorum/internal/discussion"
 	"github.com/quorum-app/quorum/internal/domain"
 	"github.com/quorum-app/quorum/internal/group"
+	"github.com/quorum-app/quorum/internal/i18n"
 	"github.com/quorum-app/quorum/internal/inbox"
 	"github.com/quorum-app/quorum/internal/mail"
 	"github.com/quorum-app/quorum/internal/mailpref"
@@ -70,6 +71,9 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*Cores, erro
 	}
 	st := store.New(clients.DynamoDB, cfg.Table, cfg.SigningKey)
 	sender := mail.NewSES(clients.SES, cfg.SESConfigurationSet, cfg.MailDomain)
+	// Every email is worded in its recipient's language; each language's
+	// catalog is parsed on its first use.
+	cat := i18n.New()
 	// The voter set follows membership: the ballots of someone who leaves
 	// a group are withdrawn from its open polls (decisions is set below;
 	// the hook only runs on requests, after New returned).
@@ -141,7 +145,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*Cores, erro
 	}
 	searcher := &Search{Index: ix, Groups: groups, Discussions: discussions, Decisions: decisions, Accounts: accounts}
 	inboxSvc := newInbox(cfg, clients, st, accounts, groups, discussions, decisions, notes, mailprefs, sender, auditor, log)
-	mailer, err := newOutbox(cfg, notes, sender, accounts, groups, decisions, mailprefs, log)
+	mailer, err := newOutbox(cfg, notes, sender, accounts, groups, decisions, mailprefs, cat, log)
 	if err != nil {
 		return nil, err
 	}

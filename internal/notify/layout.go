@@ -14,12 +14,13 @@ import (
 // byte for byte what the templates (testdata/templates) produced, escaping
 // included.
 
-const htmlHead = `<!DOCTYPE html>
-<html lang="en" dir="ltr">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>`
+// htmlHead opens the HTML part: the recipient's language and direction
+// (lang is a supported language code, dir "ltr" or "rtl": no escaping
+// needed, but escaped all the same).
+func htmlHead(lang, dir string) string {
+	return "<!DOCTYPE html>\n<html lang=\"" + esc(lang) + "\" dir=\"" + esc(dir) + "\">\n<head>\n<meta charset=\"utf-8\">\n" +
+		"<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>"
+}
 
 const htmlFooterStart = `<footer>
 <hr>
@@ -55,7 +56,7 @@ func layoutNotification(v view) (string, string) {
 	}
 	t.WriteString("\n")
 
-	h.WriteString(htmlHead + esc(v.Subject) + "</title>\n</head>\n<body>\n<main>\n")
+	h.WriteString(htmlHead(v.Lang, v.Dir) + esc(v.Subject) + "</title>\n</head>\n<body>\n<main>\n")
 	h.WriteString(`<h1 style="font-size:1.25em">` + esc(v.Heading) + "</h1>\n")
 	if len(v.Excerpt) > 0 {
 		h.WriteString("<blockquote>\n")
@@ -77,7 +78,7 @@ func layoutNotification(v view) (string, string) {
 func layoutDigest(v digestView) (string, string) {
 	var t, h strings.Builder
 	t.WriteString(v.Heading + "\n")
-	h.WriteString(htmlHead + esc(v.Subject) + "</title>\n</head>\n<body>\n<main>\n")
+	h.WriteString(htmlHead(v.Lang, v.Dir) + esc(v.Subject) + "</title>\n</head>\n<body>\n<main>\n")
 	h.WriteString(`<h1 style="font-size:1.25em">` + esc(v.Heading) + "</h1>\n")
 	for _, g := range v.Groups {
 		t.WriteString("\n== " + g.Name + " ==\n")
