@@ -114,7 +114,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*Cores, erro
 		return groups.Authorize(ctx, gid, action, t)
 	}), nil, log)
 	groups = group.New(group.Config{
-		Store: st, People: People{accounts}, Mail: sender, MailFrom: cfg.MailFrom,
+		Store: st, People: People{accounts}, Mail: sender, Catalog: cat, MailFrom: cfg.MailFrom,
 		BaseURL: cfg.BaseURL, SigningKey: cfg.SigningKey, Log: log, Audit: auditor,
 		OnMemberLeft: func(ctx context.Context, gid, uid string) error {
 			// Queued first and retried by the scheduler until done.
@@ -164,7 +164,7 @@ func (p People) UserByID(ctx context.Context, id string) (group.Person, error) {
 	if err != nil {
 		return group.Person{}, err
 	}
-	return group.Person{ID: u.ID, Name: u.Name, Email: u.Email}, nil
+	return group.Person{ID: u.ID, Name: u.Name, Email: u.Email, Lang: u.Lang(), TimeZone: u.TimeZone}, nil
 }
 
 // UsersByID implements group.People: one BatchGetItem.
@@ -175,7 +175,7 @@ func (p People) UsersByID(ctx context.Context, ids []string) (map[string]group.P
 	}
 	out := make(map[string]group.Person, len(us))
 	for id, u := range us {
-		out[id] = group.Person{ID: u.ID, Name: u.Name, Email: u.Email}
+		out[id] = group.Person{ID: u.ID, Name: u.Name, Email: u.Email, Lang: u.Lang(), TimeZone: u.TimeZone}
 	}
 	return out, nil
 }
