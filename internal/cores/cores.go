@@ -126,7 +126,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*Cores, erro
 		Store: st, Policy: groups, People: DiscussionPeople{accounts}, Notify: notes,
 		Uploads:  blob.NewUploads(clients.S3, cfg.UploadsBucket, cfg.KMSKeyID, blob.DefaultLimits()),
 		Renderer: render.New(), SigningKey: cfg.SigningKey, Log: log,
-		Mail: sender, MailFrom: cfg.MailFrom, BaseURL: cfg.BaseURL, Audit: auditor,
+		Mail: sender, MailFrom: cfg.MailFrom, BaseURL: cfg.BaseURL, Audit: auditor, Catalog: cat,
 		// A removed guest leaves the voter set of the thread's polls, as a
 		// member who leaves the group does (queued, retried by the scheduler).
 		OnGuestRemoved: func(ctx context.Context, gid, tid, uid string) error {
@@ -203,7 +203,7 @@ func (p DiscussionPeople) UserByID(ctx context.Context, id string) (discussion.P
 	if err != nil {
 		return discussion.Person{}, err
 	}
-	return discussion.Person{ID: u.ID, Name: u.Name, Email: u.Email}, nil
+	return discussion.Person{ID: u.ID, Name: u.Name, Email: u.Email, Lang: u.Lang(), TimeZone: u.TimeZone}, nil
 }
 
 // Name is the person's display name, "" if unknown.
