@@ -114,7 +114,7 @@ func (s *Service) ConfirmEmailChange(ctx context.Context, secret string) (*User,
 	// Pending sign-in codes for the old address must not reach this account.
 	_ = s.st.Delete(ctx, loginPK(ec.OldEmail), challengeSK)
 	p := s.printer(u.Lang())
-	subject, body, warning := p.T("email.changed.subject"), p.T("email.changed.body", "Email", ec.NewEmail), p.T("email.changed.warning")
+	subject, body, warning := p.T("email.changed.subject"), p.T("email.changed.body", "Email", p.Isolate(ec.NewEmail)), p.T("email.changed.warning")
 	if err := s.sendMail(ctx, ec.OldEmail, subject, body+"\n\n"+warning+"\n", htmlDoc(p, subject, para(body)+para(warning))); err != nil {
 		s.log.WarnContext(ctx, "email change notice not sent", "error", domain.ErrorMessage(err))
 	}

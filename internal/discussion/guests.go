@@ -531,14 +531,14 @@ func (s *Service) sendGuestInvitation(ctx context.Context, t *threadItem, inv *g
 	}
 	p := s.cat.Printer(reader.Lang, loc)
 	link := s.base + "/thread-invitations/" + token
-	expires := p.DateTime(time.Unix(inv.ExpiresAt, 0)) + " (" + loc.String() + ")"
+	expires := p.DateTime(time.Unix(inv.ExpiresAt, 0)) + " (" + p.Isolate(loc.String()) + ")"
 	inviter := oneLine(inv.InviterName)
 	if inviter == "" {
 		inviter = p.T("email.someone")
 	}
 	title := oneLine(t.Title)
 	subject := oneLine(p.T("email.guest.subject", "Inviter", inviter, "Title", title))
-	intro, see, expiry := p.T("email.guest.intro", "Inviter", inviter, "Title", title), p.T("email.guest.see"), p.T("email.guest.expiry", "Date", expires)
+	intro, see, expiry := p.T("email.guest.intro", "Inviter", p.Isolate(inviter), "Title", p.Isolate(title)), p.T("email.guest.see"), p.T("email.guest.expiry", "Date", expires)
 	text := intro + "\n\n" + see + ":\n" + link + "\n\n" + expiry + "\n"
 	var html bytes.Buffer
 	if err := guestInviteHTML().Execute(&html, map[string]string{"Lang": string(p.Lang()), "Dir": p.Dir(), "Subject": subject,

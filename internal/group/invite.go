@@ -538,7 +538,7 @@ var inviteHTML = sync.OnceValue(func() *template.Template {
 func (s *Service) sendInvitation(ctx context.Context, g *groupItem, inv *inviteItem, inviter Person, reader Person, token string) error {
 	p := s.printer(reader)
 	link := s.inviteURL(token)
-	expires := p.DateTime(inv.ExpiresAt) + " (" + p.Location().String() + ")"
+	expires := p.DateTime(inv.ExpiresAt) + " (" + p.Isolate(p.Location().String()) + ")"
 	inviterName := oneLine(inviter.Name)
 	if inviterName == "" {
 		inviterName = p.T("email.someone")
@@ -548,7 +548,7 @@ func (s *Service) sendInvitation(ctx context.Context, g *groupItem, inv *inviteI
 		introKey = "email.invite.intro_admin"
 	}
 	subject := oneLine(p.T("email.invite.subject", "Inviter", inviterName, "Group", g.Name))
-	intro := p.T(introKey, "Inviter", inviterName, "Group", g.Name)
+	intro := p.T(introKey, "Inviter", p.Isolate(inviterName), "Group", p.Isolate(g.Name))
 	accept, expiry := p.T("email.invite.accept"), p.T("email.invite.expiry", "Date", expires)
 	var text strings.Builder
 	text.WriteString(intro + "\n\n")
@@ -577,7 +577,7 @@ func (s *Service) sendApproved(ctx context.Context, g *groupItem, p Person) {
 	pr := s.printer(p)
 	link := s.base + "/groups/" + g.ID
 	subject := oneLine(pr.T("email.approved.subject", "Group", g.Name))
-	body, open := pr.T("email.approved.body", "Group", g.Name), pr.T("email.open_group")
+	body, open := pr.T("email.approved.body", "Group", pr.Isolate(g.Name)), pr.T("email.open_group")
 	var html bytes.Buffer
 	if err := approvedHTML().Execute(&html, map[string]string{"Lang": string(pr.Lang()), "Dir": pr.Dir(), "Subject": subject,
 		"Body": body, "Link": link, "Open": open}); err != nil {

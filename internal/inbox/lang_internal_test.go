@@ -55,11 +55,11 @@ func TestNoticesInEveryLanguage(t *testing.T) {
 			}
 		}
 		// The deadline in Tokyo (UTC+9): 6 Dec, 07:30.
-		if want := pr.DateTime(expires) + " (Asia/Tokyo)"; !strings.Contains(notices["held reply"].text, want) || !strings.Contains(want, "07:30") {
+		if want := pr.DateTime(expires) + " (" + pr.Isolate("Asia/Tokyo") + ")"; !strings.Contains(notices["held reply"].text, want) || !strings.Contains(want, "07:30") {
 			t.Errorf("%s: no %q in\n%s", l, want, notices["held reply"].text)
 		}
 		voted := notices["voted"].text
-		if !strings.Contains(voted, pr.T("poll.option.agree")+", Hard no") {
+		if !strings.Contains(voted, pr.Isolate(pr.T("poll.option.agree")+", Hard no")) {
 			t.Errorf("%s: ballot not worded (preset translated, typed label kept):\n%s", l, voted)
 		}
 	}

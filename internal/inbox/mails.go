@@ -98,14 +98,14 @@ func subjectLine(p *i18n.Printer, prefix, title string) string {
 
 func greeting(pr *i18n.Printer, p group.Person) string {
 	if p.Name != "" {
-		return pr.T("email.inbox.hello_name", "Name", p.Name)
+		return pr.T("email.inbox.hello_name", "Name", pr.Isolate(p.Name))
 	}
 	return pr.T("email.inbox.hello")
 }
 
 // zoned is a date and time in the reader's language and zone, naming the zone.
 func zoned(p *i18n.Printer, t time.Time) string {
-	return p.DateTime(t) + " (" + p.Location().String() + ")"
+	return p.DateTime(t) + " (" + p.Isolate(p.Location().String()) + ")"
 }
 
 func (s *Service) heldReplyMail(user group.Person, m *inbound.Message, h *heldItem) notice {
@@ -117,9 +117,9 @@ func (s *Service) heldReplyMail(user group.Person, m *inbound.Message, h *heldIt
 	var b strings.Builder
 	b.WriteString(greeting(p, user) + "\n\n")
 	if h.Target != "" {
-		b.WriteString(p.T("email.inbox.held_reply."+what+"_target", "Target", h.Target, "From", h.FromAddress))
+		b.WriteString(p.T("email.inbox.held_reply."+what+"_target", "Target", p.Isolate(h.Target), "From", p.Isolate(h.FromAddress)))
 	} else {
-		b.WriteString(p.T("email.inbox.held_reply."+what, "From", h.FromAddress))
+		b.WriteString(p.T("email.inbox.held_reply."+what, "From", p.Isolate(h.FromAddress)))
 	}
 	b.WriteString("\n\n" + p.T("email.inbox.held_reply.confirm") + "\n" + s.link("/mail/held/"+pathID(h.ID)) + "\n\n")
 	b.WriteString(p.T("email.inbox.held_reply.until", "Date", zoned(p, h.Expires)))
@@ -135,7 +135,7 @@ func (s *Service) heldGroupMail(admin group.Person, h *heldItem) notice {
 	if h.SenderUserID != "" {
 		body = "email.inbox.held_group.body_verified"
 	}
-	text := greeting(p, admin) + "\n\n" + p.T(body, "From", h.FromAddress) + "\n\n" + p.T("email.inbox.held_group.review") + "\n" +
+	text := greeting(p, admin) + "\n\n" + p.T(body, "From", p.Isolate(h.FromAddress)) + "\n\n" + p.T("email.inbox.held_group.review") + "\n" +
 		s.link("/groups/"+pathID(h.GroupID)+"/held-mail") + "\n\n" + p.T("email.inbox.held_group.expires", "Date", zoned(p, h.Expires))
 	return notice{to: admin, subject: p.T("email.inbox.held_group.subject"), text: text}
 }
@@ -149,9 +149,9 @@ func (s *Service) rejectedMail(user group.Person, m *inbound.Message, title stri
 		why = domain.ErrorMessage(reason)
 	}
 	why = strings.TrimSuffix(why, ".")
-	body := p.T("email.inbox.rejected.body", "Reason", why)
+	body := p.T("email.inbox.rejected.body", "Reason", p.Isolate(why))
 	if title != "" {
-		body = p.T("email.inbox.rejected.body_title", "Title", title, "Reason", why)
+		body = p.T("email.inbox.rejected.body_title", "Title", p.Isolate(title), "Reason", p.Isolate(why))
 	}
 	text := greeting(p, user) + "\n\n" + body + "\n\n" + p.T("email.inbox.rejected.web", "Link", s.link("/dashboard"))
 	return notice{to: user, subject: subjectLine(p, p.T("email.inbox.rejected.subject"), title), text: text, inReplyTo: msgID(m)}
@@ -224,7 +224,7 @@ func (s *Service) votedMail(user group.Person, m *inbound.Message, pl decision.P
 		verb = "changed"
 	}
 	var b strings.Builder
-	b.WriteString(greeting(p, user) + "\n\n" + p.T("email.inbox.voted."+verb, "Title", pl.Definition.Title, "Ballot", ballotSummary(p, pl.Definition, res.Ballot)))
+	b.WriteString(greeting(p, user) + "\n\n" + p.T("email.inbox.voted."+verb, "Title", p.Isolate(pl.Definition.Title), "Ballot", p.Isolate(ballotSummary(p, pl.Definition, res.Ballot))))
 	if res.Ballot.Reason != "" {
 		b.WriteString("\n\n" + p.T("email.inbox.voted.reason") + "\n" + quote(truncateRunes(res.Ballot.Reason, 2000)))
 	}

@@ -180,7 +180,7 @@ func (d *Dispatcher) footerLinks(p *i18n.Printer, uid, gid, tid, group string) [
 		out = append(out, link{p.T("email.footer.unsubscribe_thread"), d.c.Prefs.UnsubscribeURL(uid, Scope{ScopeThread, tid})})
 	}
 	if gid != "" {
-		out = append(out, link{p.T("email.footer.unsubscribe_group", "Group", groupOr(p, group)),
+		out = append(out, link{p.T("email.footer.unsubscribe_group", "Group", p.Isolate(groupOr(p, group))),
 			d.c.Prefs.UnsubscribeURL(uid, Scope{ScopeGroup, gid})})
 	}
 	out = append(out,

@@ -34,7 +34,8 @@ func kindKey(n Notification) string {
 
 // kindCopy words the email for a notification in the printer's language.
 // actor, title and group are user text (names and titles), inserted as
-// plain text and never translated.
+// plain text, never translated, and isolated when their direction may
+// differ from the message's (i18n.Printer.Isolate).
 func kindCopy(p *i18n.Printer, n Notification, group string) copyText {
 	actor := n.ActorName
 	if actor == "" {
@@ -45,7 +46,7 @@ func kindCopy(p *i18n.Printer, n Notification, group string) copyText {
 		title = p.T("email.untitled")
 	}
 	k := "email.notify." + kindKey(n)
-	kv := []any{"Actor", actor, "Title", title, "Group", groupOr(p, group)}
+	kv := []any{"Actor", p.Isolate(actor), "Title", p.Isolate(title), "Group", p.Isolate(groupOr(p, group))}
 	return copyText{heading: p.T(k+".heading", kv...), action: p.T(k + ".action"), why: p.T(k+".why", kv...)}
 }
 

@@ -61,7 +61,7 @@ func layoutNotification(v view) (string, string) {
 	if len(v.Excerpt) > 0 {
 		h.WriteString("<blockquote>\n")
 		for _, line := range v.Excerpt {
-			h.WriteString("<p>" + esc(line) + "</p>\n")
+			h.WriteString(`<p dir="auto">` + esc(line) + "</p>\n")
 		}
 		h.WriteString("</blockquote>")
 	}
@@ -82,10 +82,10 @@ func layoutDigest(v digestView) (string, string) {
 	h.WriteString(`<h1 style="font-size:1.25em">` + esc(v.Heading) + "</h1>\n")
 	for _, g := range v.Groups {
 		t.WriteString("\n== " + g.Name + " ==\n")
-		h.WriteString("<section>\n" + `<h2 style="font-size:1.1em">` + esc(g.Name) + "</h2>\n")
+		h.WriteString("<section>\n" + `<h2 dir="auto" style="font-size:1.1em">` + esc(g.Name) + "</h2>\n")
 		for _, tp := range g.Topics {
 			t.WriteString("\n" + tp.Title + "\n" + tp.URL + "\n")
-			h.WriteString("<article>\n" + `<h3 style="font-size:1em"><a href="` + escURL(tp.URL) + `">` + esc(tp.Title) + "</a></h3>\n<ul>\n")
+			h.WriteString("<article>\n" + `<h3 dir="auto" style="font-size:1em"><a href="` + escURL(tp.URL) + `">` + esc(tp.Title) + "</a></h3>\n<ul>\n")
 			for _, it := range tp.Items {
 				t.WriteString("  * " + it.Heading)
 				h.WriteString("<li><p>" + esc(it.Heading) + "</p>")
@@ -93,7 +93,7 @@ func layoutDigest(v digestView) (string, string) {
 					h.WriteString("<blockquote>")
 					for _, line := range it.Excerpt {
 						t.WriteString("\n    > " + line)
-						h.WriteString("<p>" + esc(line) + "</p>")
+						h.WriteString(`<p dir="auto">` + esc(line) + "</p>")
 					}
 					h.WriteString("</blockquote>")
 				}
