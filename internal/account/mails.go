@@ -49,12 +49,12 @@ func (s *Service) sendMail(ctx context.Context, to, subject, text, html string) 
 
 // requestLang is the language a new account gets, and a sign-in email to
 // an address without one is written in: the sign-up request's, else the
-// current request's, else English.
+// current request's, else DefaultLocale (English).
 func requestLang(ls ...lang.Lang) lang.Lang {
 	for _, l := range ls {
 		if l.Valid() {
 			return l
 		}
 	}
-	return lang.English
+	return lang.Lang(DefaultLocale)
 }
