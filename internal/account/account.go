@@ -30,6 +30,7 @@ import (
 
 	"github.com/quorum-app/quorum/internal/authz"
 	"github.com/quorum-app/quorum/internal/domain"
+	"github.com/quorum-app/quorum/internal/i18n"
 	"github.com/quorum-app/quorum/internal/ids"
 	"github.com/quorum-app/quorum/internal/lang"
 	"github.com/quorum-app/quorum/internal/mail"
@@ -81,6 +82,15 @@ func (u *User) Location() *time.Location {
 		return time.UTC
 	}
 	return loc
+}
+
+// Lang is the user's language setting (English when it is not one of the
+// supported languages): pages and every email to them use it.
+func (u *User) Lang() lang.Lang {
+	if u == nil || !lang.Lang(u.Locale).Valid() {
+		return lang.English
+	}
+	return lang.Lang(u.Locale)
 }
 
 // HasPassword reports whether the user can sign in with a password.
@@ -184,6 +194,8 @@ type Options struct {
 	// account must say it was shown this version (Client.Terms), and the
 	// account records it; "" records nothing (tests, seeding).
 	Terms string
+	// Catalog words the emails in their reader's language (nil: a new one).
+	Catalog *i18n.Catalog
 }
 
 // Service implements the account operations.
@@ -202,6 +214,7 @@ type Service struct {
 	erasers []Eraser
 	guard   AdminGuard
 	terms   string
+	cat     *i18n.Catalog
 	// dummy is a password hash verified for unknown emails (equal
 	// timing), derived at the first password sign-in: at 64 MiB of argon2id
 	// it would otherwise cost every cold start of every function ~0.4 s.
@@ -214,7 +227,10 @@ func New(o Options) (*Service, error) {
 		return nil, errors.New("account: store, mail sender, base URL and a signing key of 32+ bytes are required")
 	}
 	s := &Service{st: o.Store, mail: o.Mail, from: o.From, base: o.BaseURL, now: o.Now, log: o.Log, argon: o.Argon2,
-		erasers: o.Erasers, guard: o.Guard, terms: o.Terms, codeKey: secrets.DeriveKey(o.SigningKey, "login-code")}
+		erasers: o.Erasers, guard: o.Guard, terms: o.Terms, cat: o.Catalog, codeKey: secrets.DeriveKey(o.SigningKey, "login-code")}
+	if s.cat == nil {
+		s.cat = i18n.New()
+	}
 	if s.now == nil {
 		s.now = time.Now
 	}
@@ -431,10 +447,10 @@ var ErrEmailTaken = &domain.Error{Code: domain.Conflict, Message: "email: this a
 
 // createUser writes the user and its email uniqueness item in one
 // transaction (pattern 3).
-func (s *Service) createUser(ctx context.Context, email, name, terms string) (*User, error) {
+func (s *Service) createUser(ctx context.Context, email, name string, l lang.Lang, terms string) (*User, error) {
 	id := ids.NewUser()
 	u := &User{Item: store.Item{PK: userPK(id), SK: userSK, Type: "user"}, ID: id, Email: email, Name: name,
-		TimeZone: DefaultTimeZone, Locale: DefaultLocale, CreatedAt: s.Now()}
+		TimeZone: DefaultTimeZone, Locale: string(requestLang(l)), CreatedAt: s.Now()}
 	if terms != "" {
 		u.TermsVersion, u.TermsAcceptedAt = terms, u.CreatedAt
 	}
@@ -457,7 +473,7 @@ func (s *Service) CreateUser(ctx context.Context, email, name string) (*User, er
 	if err := fe.Err(); err != nil {
 		return nil, err
 	}
-	return s.createUser(ctx, e, n, "")
+	return s.createUser(ctx, e, n, lang.English, "")
 }
 
 // UserByEmail finds an account by address (for seeding and for the groups

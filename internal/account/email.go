@@ -3,13 +3,11 @@ package account
 import (
 	"context"
 	"crypto/subtle"
-	"fmt"
 	"net/url"
 	"time"
 
 	"github.com/quorum-app/quorum/internal/authz"
 	"github.com/quorum-app/quorum/internal/domain"
-	"github.com/quorum-app/quorum/internal/mail"
 	"github.com/quorum-app/quorum/internal/store"
 	"github.com/quorum-app/quorum/internal/tabledef"
 )
@@ -62,15 +60,13 @@ func (s *Service) RequestEmailChange(ctx context.Context, rawEmail string) error
 		return err
 	}
 	link := s.link("/settings/email/confirm", url.Values{"token": {secret}})
-	hours := int(s.life.EmailChange / time.Hour)
-	text := fmt.Sprintf("Someone signed in to Quorum asked to use this address for their account.\n\n"+
-		"To confirm, open:\n%s\n\nThe link works once and expires in %d hours. If you did not ask for this, ignore this email.\n", link, hours)
-	html := fmt.Sprintf(`<p>Someone signed in to Quorum asked to use this address for their account.</p>`+
-		`<p><a href="%s">Confirm this address</a></p><p>The link works once and expires in %d hours. If you did not ask for this, ignore this email.</p>`,
-		htmlEscape(link), hours)
-	_, err = s.mail.Send(ctx, mail.Message{From: s.from, To: []string{email}, Subject: "Confirm your new email address for Quorum",
-		Text: text, HTML: html, Headers: map[string]string{"Auto-Submitted": "auto-generated"}})
-	return err
+	// The new address belongs to the same person: their own language.
+	p := s.printer(u.Lang())
+	subject, intro := p.T("email.change.subject"), p.T("email.change.intro")
+	expiry := p.N("email.change.expiry", int(s.life.EmailChange/time.Hour))
+	text := intro + "\n\n" + p.T("email.change.open") + "\n" + link + "\n\n" + expiry + "\n"
+	html := htmlDoc(p, subject, para(intro)+linkHTML(link, p.T("email.change.confirm"))+para(expiry))
+	return s.sendMail(ctx, email, subject, text, html)
 }
 
 var errEmailLinkGone = domain.Errorf(domain.Gone, "this confirmation link has expired or was already used; ask for a new one in settings")
@@ -117,10 +113,9 @@ func (s *Service) ConfirmEmailChange(ctx context.Context, secret string) (*User,
 	}
 	// Pending sign-in codes for the old address must not reach this account.
 	_ = s.st.Delete(ctx, loginPK(ec.OldEmail), challengeSK)
-	notice := fmt.Sprintf("The email address of your Quorum account was changed to %s.\n\n"+
-		"If you did not do this, contact the people who run this Quorum site right away.\n", ec.NewEmail)
-	if _, err := s.mail.Send(ctx, mail.Message{From: s.from, To: []string{ec.OldEmail}, Subject: "Your Quorum email address was changed",
-		Text: notice, Headers: map[string]string{"Auto-Submitted": "auto-generated"}}); err != nil {
+	p := s.printer(u.Lang())
+	subject, body, warning := p.T("email.changed.subject"), p.T("email.changed.body", "Email", p.Isolate(ec.NewEmail)), p.T("email.changed.warning")
+	if err := s.sendMail(ctx, ec.OldEmail, subject, body+"\n\n"+warning+"\n", htmlDoc(p, subject, para(body)+para(warning))); err != nil {
 		s.log.WarnContext(ctx, "email change notice not sent", "error", domain.ErrorMessage(err))
 	}
 	return u, nil

@@ -31,7 +31,7 @@ import (
 	"github.com/quorum-app/quorum/internal/authz"
 	"github.com/quorum-app/quorum/internal/domain"
 	"github.com/quorum-app/quorum/internal/ids"
-	"github.com/quorum-app/quorum/internal/mail"
+	"github.com/quorum-app/quorum/internal/lang"
 	"github.com/quorum-app/quorum/internal/store"
 	"github.com/quorum-app/quorum/internal/tabledef"
 )
@@ -132,18 +132,14 @@ func (s *Service) RequestDeletion(ctx context.Context) (*DeletionSent, error) {
 	if err := s.st.Tx().Put(it).Run(ctx, ""); err != nil {
 		return nil, err
 	}
-	mins := int(s.life.Challenge / time.Minute)
 	settings := s.link("/settings/delete", nil)
-	txt := fmt.Sprintf("Someone (hopefully you) asked to delete your Quorum account.\n\nYour code: %s\n\n"+
-		"Enter it on the confirmation page (%s). It works once and expires in %d minutes.\n"+
-		"If you did not ask for this, ignore this email and consider signing out everywhere in settings: nothing is deleted without the code.\n",
-		code, settings, mins)
-	html := fmt.Sprintf(`<p>Someone (hopefully you) asked to delete your Quorum account.</p><p>Your code:</p>`+
-		`<p style="font-size:1.6em;font-weight:bold;letter-spacing:.2em">%s</p><p>Enter it on the <a href="%s">confirmation page</a>. `+
-		`It works once and expires in %d minutes.</p><p>If you did not ask for this, ignore this email and consider signing out everywhere `+
-		`in settings: nothing is deleted without the code.</p>`, code, htmlEscape(settings), mins)
-	if _, err := s.mail.Send(ctx, mail.Message{From: s.from, To: []string{u.Email}, Subject: "Confirm deleting your Quorum account",
-		Text: txt, HTML: html, Headers: map[string]string{"Auto-Submitted": "auto-generated"}}); err != nil {
+	p := s.printer(u.Lang())
+	subject, intro, enter, ignore := p.T("email.delete.subject"), p.T("email.delete.intro"),
+		p.N("email.delete.enter", int(s.life.Challenge/time.Minute)), p.T("email.delete.ignore")
+	txt := intro + "\n\n" + p.T("email.code.label") + " " + code + "\n\n" + enter + "\n" + settings + "\n\n" + ignore + "\n"
+	html := htmlDoc(p, subject, para(intro)+para(p.T("email.code.label"))+codeHTML(code)+para(enter)+
+		linkHTML(settings, p.T("email.delete.open"))+para(ignore))
+	if err := s.sendMail(ctx, u.Email, subject, txt, html); err != nil {
 		return nil, err
 	}
 	return &DeletionSent{Email: u.Email, ExpiresAt: exp}, nil
@@ -272,7 +268,7 @@ func (s *Service) erase(ctx context.Context, uid string, budget int) error {
 		return err
 	}
 	s.log.InfoContext(ctx, "account deleted", "user_id", uid)
-	s.sendDeleted(ctx, u.Email)
+	s.sendDeleted(ctx, u.Email, u.Lang())
 	return nil
 }
 
@@ -299,17 +295,11 @@ func (s *Service) deleteOwned(ctx context.Context, uid, prefix string) error {
 
 // sendDeleted tells the old address the account is gone. The address is
 // only in memory; a failure is logged without it.
-func (s *Service) sendDeleted(ctx context.Context, email string) {
-	txt := "Your Quorum account has been deleted, as you asked.\n\n" +
-		"Your name, email address, sessions, API tokens, preferences and memberships are gone. What you wrote in groups " +
-		"stays, and your votes keep counting.\n\n" +
-		"This address is no longer kept by Quorum; this is the last email you get about this account.\n"
-	html := "<p>Your Quorum account has been deleted, as you asked.</p><p>Your name, email address, sessions, API tokens, " +
-		"preferences and memberships are gone. What you wrote in groups stays, and your votes keep counting.</p>" +
-		"<p>This address is no longer kept by Quorum; this is the last email you get " +
-		"about this account.</p>"
-	if _, err := s.mail.Send(ctx, mail.Message{From: s.from, To: []string{email}, Subject: "Your Quorum account was deleted",
-		Text: txt, HTML: html, Headers: map[string]string{"Auto-Submitted": "auto-generated"}}); err != nil {
+func (s *Service) sendDeleted(ctx context.Context, email string, l lang.Lang) {
+	p := s.printer(l)
+	subject, done, what, last := p.T("email.deleted.subject"), p.T("email.deleted.done"), p.T("email.deleted.what"), p.T("email.deleted.last")
+	txt := done + "\n\n" + what + "\n\n" + last + "\n"
+	if err := s.sendMail(ctx, email, subject, txt, htmlDoc(p, subject, para(done)+para(what)+para(last))); err != nil {
 		s.log.WarnContext(ctx, "account deletion confirmation not sent", "error", err.Error())
 	}
 }

@@ -17,7 +17,7 @@ import (
 	"github.com/guregu/dynamo/v2"
 
 	"github.com/quorum-app/quorum/internal/domain"
-	"github.com/quorum-app/quorum/internal/mail"
+	"github.com/quorum-app/quorum/internal/lang"
 	"github.com/quorum-app/quorum/internal/store"
 	"github.com/quorum-app/quorum/internal/tabledef"
 	"github.com/quorum-app/quorum/internal/text"
@@ -33,6 +33,9 @@ type challenge struct {
 	CodeMAC   string    `dynamo:"CodeMAC"`
 	Attempts  int       `dynamo:"Attempts"`
 	ExpiresAt time.Time `dynamo:"ExpiresAt"`
+	// Lang is the language of the request that asked for the code: the
+	// account this sign-in creates, if any, gets it.
+	Lang string `dynamo:"Lang,omitempty"`
 }
 
 func loginPK(email string) string { return "LOGIN#" + hashHex(email) }
@@ -47,6 +50,10 @@ type Client struct {
 	// Terms is the version of the terms and privacy policy the client was
 	// shown (the sign-in form's hidden field, the API's terms_version).
 	Terms string
+	// Lang is the request's language (i18n.Negotiate of the browser's
+	// Accept-Language): the sign-in email to an address without an
+	// account is in it, and an account created by this sign-up gets it.
+	Lang lang.Lang
 }
 
 // errTermsNotShown refuses creating an account for someone who was not
@@ -79,10 +86,16 @@ func (s *Service) RequestLogin(ctx context.Context, c Client, rawEmail string) (
 	if err := s.limiter.Hit(ctx, s.limits.LoginPerEmail, email); err != nil {
 		return nil, err
 	}
-	_, lookupErr := s.userByEmail(ctx, email)
+	u, lookupErr := s.userByEmail(ctx, email)
 	known := lookupErr == nil
 	if lookupErr != nil && domain.ErrorCode(lookupErr) != domain.NotFound {
 		return nil, lookupErr
+	}
+	// The email is in the account's own language; for a new address, in
+	// the language of this request.
+	l := requestLang(c.Lang)
+	if known {
+		l = u.Lang()
 	}
 	secret := randomToken()
 	code, err := randomCode()
@@ -92,13 +105,16 @@ func (s *Service) RequestLogin(ctx context.Context, c Client, rawEmail string) (
 	now := s.Now()
 	ch := &challenge{Item: store.Item{PK: loginPK(email), SK: challengeSK, Type: "login"},
 		Email: email, LinkHash: hashHex(secret), CodeMAC: s.codeMAC(email, code), ExpiresAt: now.Add(s.life.Challenge)}
+	if c.Lang.Valid() {
+		ch.Lang = string(c.Lang)
+	}
 	ch.ExpireAt(ch.ExpiresAt)
 	if err := s.st.Table().Put(ch).Run(ctx); err != nil {
 		return nil, store.Classify(err)
 	}
 	token := base64.RawURLEncoding.EncodeToString(hashBytes(email)) + "." + secret
 	link := s.link("/login/verify", url.Values{"token": {token}})
-	if err := s.sendLoginMail(ctx, email, code, link, known); err != nil {
+	if err := s.sendLoginMail(ctx, l, email, code, link, known); err != nil {
 		return nil, err
 	}
 	return &LoginSent{Email: email, ExpiresAt: ch.ExpiresAt}, nil
@@ -122,22 +138,17 @@ func randomCode() (string, error) {
 	return fmt.Sprintf("%06d", n.Int64()), nil
 }
 
-func (s *Service) sendLoginMail(ctx context.Context, email, code, link string, known bool) error {
-	subject, intro := "Sign in to Quorum", "Someone (hopefully you) asked to sign in to Quorum with this address."
+func (s *Service) sendLoginMail(ctx context.Context, l lang.Lang, email, code, link string, known bool) error {
+	p := s.printer(l)
+	subject, intro := p.T("email.login.subject"), p.T("email.login.intro")
 	if !known {
-		subject, intro = "Confirm your email to join Quorum", "Someone (hopefully you) asked to create a Quorum account with this address."
+		subject, intro = p.T("email.signup.subject"), p.T("email.signup.intro")
 	}
-	mins := int(s.life.Challenge / time.Minute)
-	text := fmt.Sprintf("%s\n\nYour code: %s\n\nOr open this link to continue:\n%s\n\n"+
-		"The code and link work once and expire in %d minutes. If you did not ask for this, ignore this email: nothing happens without the code.\n",
-		intro, code, link, mins)
-	html := fmt.Sprintf(`<p>%s</p><p>Your code:</p><p style="font-size:1.6em;font-weight:bold;letter-spacing:.2em">%s</p>`+
-		`<p>Or <a href="%s">continue in your browser</a>.</p><p>The code and link work once and expire in %d minutes. `+
-		`If you did not ask for this, ignore this email: nothing happens without the code.</p>`,
-		intro, code, htmlEscape(link), mins)
-	_, err := s.mail.Send(ctx, mail.Message{From: s.from, To: []string{email}, Subject: subject, Text: text, HTML: html,
-		Headers: map[string]string{"Auto-Submitted": "auto-generated"}})
-	return err
+	expiry := p.N("email.login.expiry", int(s.life.Challenge/time.Minute))
+	text := intro + "\n\n" + p.T("email.code.label") + " " + code + "\n\n" + p.T("email.login.or_link") + "\n" + link + "\n\n" + expiry + "\n"
+	html := htmlDoc(p, subject, para(intro)+para(p.T("email.code.label"))+codeHTML(code)+
+		linkHTML(link, p.T("email.login.continue"))+para(expiry))
+	return s.sendMail(ctx, email, subject, text, html)
 }
 
 func htmlEscape(s string) string {
@@ -308,7 +319,7 @@ func (s *Service) complete(ctx context.Context, c Client, ch *challenge, name st
 		if shown {
 			accepted = s.terms
 		}
-		u, err = s.createUser(ctx, ch.Email, name, accepted)
+		u, err = s.createUser(ctx, ch.Email, name, requestLang(lang.Lang(ch.Lang), c.Lang), accepted)
 		if domain.ErrorCode(err) == domain.Conflict { // created concurrently by another verification
 			u, err = s.userByEmail(ctx, ch.Email)
 		} else if err == nil {

@@ -20,6 +20,7 @@ import (
 	"github.com/quorum-app/quorum/internal/discussion"
 	"github.com/quorum-app/quorum/internal/domain"
 	"github.com/quorum-app/quorum/internal/group"
+	"github.com/quorum-app/quorum/internal/i18n"
 	"github.com/quorum-app/quorum/internal/inbox"
 	"github.com/quorum-app/quorum/internal/legal"
 	"github.com/quorum-app/quorum/internal/mail"
@@ -85,6 +86,9 @@ func NewWith(ctx context.Context, cfg config.Config, clients *awsclient.Clients,
 	}
 	st := store.New(clients.DynamoDB, cfg.Table, cfg.SigningKey)
 	sender := mail.NewSES(clients.SES, cfg.SESConfigurationSet, cfg.MailDomain)
+	// Every email is worded in its recipient's language; each language's
+	// catalog is parsed on its first use.
+	cat := i18n.New()
 	// The voter set follows membership: the ballots of someone who leaves
 	// a group are withdrawn from its open polls (decisions is set below;
 	// the hook only runs on requests, after New returned).
@@ -99,7 +103,7 @@ func NewWith(ctx context.Context, cfg config.Config, clients *awsclient.Clients,
 	var mailprefs *mailpref.Service
 	var discussions *discussion.Service
 	accounts, err := account.New(account.Options{
-		Store: st, Mail: sender, From: cfg.MailFrom, BaseURL: cfg.BaseURL, SigningKey: cfg.SigningKey, Log: log,
+		Store: st, Mail: sender, Catalog: cat, From: cfg.MailFrom, BaseURL: cfg.BaseURL, SigningKey: cfg.SigningKey, Log: log,
 		Terms: docs.Version(),
 		Guard: account.AdminGuardFunc(func(ctx context.Context, uid string) ([]string, error) { return groups.SoleAdminOf(ctx, uid) }),
 		Erasers: []account.Eraser{
@@ -126,7 +130,7 @@ func NewWith(ctx context.Context, cfg config.Config, clients *awsclient.Clients,
 		return groups.Authorize(ctx, gid, action, t)
 	}), nil, log)
 	groups = group.New(group.Config{
-		Store: st, People: People{accounts}, Mail: sender, MailFrom: cfg.MailFrom,
+		Store: st, People: People{accounts}, Mail: sender, Catalog: cat, MailFrom: cfg.MailFrom,
 		BaseURL: cfg.BaseURL, SigningKey: cfg.SigningKey, Log: log, Audit: auditor,
 		OnMemberLeft: func(ctx context.Context, gid, uid string) error {
 			// Queued first and retried by the scheduler until done.
@@ -138,7 +142,7 @@ func NewWith(ctx context.Context, cfg config.Config, clients *awsclient.Clients,
 		Store: st, Policy: groups, People: DiscussionPeople{accounts}, Notify: notes,
 		Uploads:  blob.NewUploads(clients.S3, cfg.UploadsBucket, cfg.KMSKeyID, blob.DefaultLimits()),
 		Renderer: render.New(), SigningKey: cfg.SigningKey, Log: log,
-		Mail: sender, MailFrom: cfg.MailFrom, BaseURL: cfg.BaseURL, Audit: auditor,
+		Mail: sender, MailFrom: cfg.MailFrom, BaseURL: cfg.BaseURL, Audit: auditor, Catalog: cat,
 		// A removed guest leaves the voter set of the thread's polls, as a
 		// member who leaves the group does (queued, retried by the scheduler).
 		OnGuestRemoved: func(ctx context.Context, gid, tid, uid string) error {
@@ -156,8 +160,8 @@ func NewWith(ctx context.Context, cfg config.Config, clients *awsclient.Clients,
 		return nil, err
 	}
 	searcher := &Search{Index: ix, Groups: groups, Discussions: discussions, Decisions: decisions, Accounts: accounts}
-	inboxSvc := newInbox(cfg, clients, st, accounts, groups, discussions, decisions, notes, mailprefs, sender, auditor, log)
-	mailer, err := newOutbox(cfg, notes, sender, accounts, groups, decisions, mailprefs, log)
+	inboxSvc := newInbox(cfg, clients, st, accounts, groups, discussions, decisions, notes, mailprefs, sender, auditor, cat, log)
+	mailer, err := newOutbox(cfg, notes, sender, accounts, groups, decisions, mailprefs, cat, log)
 	if err != nil {
 		return nil, err
 	}
@@ -176,7 +180,7 @@ func (p People) UserByID(ctx context.Context, id string) (group.Person, error) {
 	if err != nil {
 		return group.Person{}, err
 	}
-	return group.Person{ID: u.ID, Name: u.Name, Email: u.Email}, nil
+	return group.Person{ID: u.ID, Name: u.Name, Email: u.Email, Lang: u.Lang(), TimeZone: u.TimeZone}, nil
 }
 
 // UsersByID implements group.People: one BatchGetItem.
@@ -187,7 +191,7 @@ func (p People) UsersByID(ctx context.Context, ids []string) (map[string]group.P
 	}
 	out := make(map[string]group.Person, len(us))
 	for id, u := range us {
-		out[id] = group.Person{ID: u.ID, Name: u.Name, Email: u.Email}
+		out[id] = group.Person{ID: u.ID, Name: u.Name, Email: u.Email, Lang: u.Lang(), TimeZone: u.TimeZone}
 	}
 	return out, nil
 }
@@ -215,7 +219,7 @@ func (p DiscussionPeople) UserByID(ctx context.Context, id string) (discussion.P
 	if err != nil {
 		return discussion.Person{}, err
 	}
-	return discussion.Person{ID: u.ID, Name: u.Name, Email: u.Email}, nil
+	return discussion.Person{ID: u.ID, Name: u.Name, Email: u.Email, Lang: u.Lang(), TimeZone: u.TimeZone}, nil
 }
 
 // Name is the person's display name, "" if unknown.

@@ -9,6 +9,7 @@ import (
 	"github.com/quorum-app/quorum/internal/decision"
 	"github.com/quorum-app/quorum/internal/discussion"
 	"github.com/quorum-app/quorum/internal/group"
+	"github.com/quorum-app/quorum/internal/i18n"
 	"github.com/quorum-app/quorum/internal/inbox"
 	"github.com/quorum-app/quorum/internal/mail"
 	"github.com/quorum-app/quorum/internal/replyaddr"
@@ -19,7 +20,7 @@ import (
 // mail pages, local mail tooling). keys gives each user's reply-address
 // key generation (internal/mailpref).
 func newInbox(cfg config.Config, clients *awsclient.Clients, st *store.Store, accounts *account.Service, groups *group.Service,
-	discussions *discussion.Service, decisions *decision.Service, notes inbox.Notifications, keys inbox.KeyGenerations, sender mail.Sender, auditor inbox.Recorder, log *slog.Logger) *inbox.Service {
+	discussions *discussion.Service, decisions *decision.Service, notes inbox.Notifications, keys inbox.KeyGenerations, sender mail.Sender, auditor inbox.Recorder, cat *i18n.Catalog, log *slog.Logger) *inbox.Service {
 	prefix := cfg.InboundPrefix
 	if prefix == "" {
 		prefix = "raw/"
@@ -32,6 +33,6 @@ func newInbox(cfg config.Config, clients *awsclient.Clients, st *store.Store, ac
 		Store: st, Raw: inbox.S3Raw{Client: clients.S3}, InboundBucket: cfg.InboundBucket, InboundPrefix: prefix,
 		Tokens: replyaddr.NewTokens(cfg.SigningKey, cfg.MailDomain), Keys: keys, Notifications: notes, People: People{accounts},
 		Discussions: discussions, Decisions: decisions, Groups: groups, Mail: sender, MailFrom: cfg.MailFrom, BaseURL: base,
-		SigningKey: cfg.SigningKey, Retention: cfg.InboundRetention, Log: log, Audit: auditor,
+		SigningKey: cfg.SigningKey, Retention: cfg.InboundRetention, Log: log, Audit: auditor, Catalog: cat,
 	})
 }

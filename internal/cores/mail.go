@@ -12,6 +12,7 @@ import (
 	"github.com/quorum-app/quorum/internal/decision"
 	"github.com/quorum-app/quorum/internal/domain"
 	"github.com/quorum-app/quorum/internal/group"
+	"github.com/quorum-app/quorum/internal/i18n"
 	"github.com/quorum-app/quorum/internal/ids"
 	"github.com/quorum-app/quorum/internal/mail"
 	"github.com/quorum-app/quorum/internal/mailpref"
@@ -25,14 +26,14 @@ import (
 // email preferences from internal/mailpref, reply addresses from
 // internal/inbound.
 func newOutbox(cfg config.Config, notes *notify.Service, sender mail.Sender, accounts *account.Service,
-	groups *group.Service, decisions *decision.Service, prefs *mailpref.Service, log *slog.Logger) (*notify.Dispatcher, error) {
+	groups *group.Service, decisions *decision.Service, prefs *mailpref.Service, cat *i18n.Catalog, log *slog.Logger) (*notify.Dispatcher, error) {
 	base := cfg.BaseURL.String()
 	return notify.NewDispatcher(notify.Config{
 		Notifications: notes, Sender: sender,
 		People: MailPeople{accounts}, Groups: MailGroups{groups}, Prefs: MailPreferences{prefs},
 		Meetings: MailMeetings{Decisions: decisions, BaseURL: base},
 		Tokens:   replyaddr.NewTokens(cfg.SigningKey, cfg.MailDomain),
-		BaseURL:  base, MailDomain: cfg.MailDomain, From: cfg.MailFrom, Log: log,
+		Catalog:  cat, BaseURL: base, MailDomain: cfg.MailDomain, From: cfg.MailFrom, Log: log,
 	})
 }
 
@@ -54,13 +55,14 @@ func hidden(err error) bool {
 // MailPeople adapts the account service to notify.People.
 type MailPeople struct{ Accounts *account.Service }
 
-// Person implements notify.People.
+// Person implements notify.People: the same one read of the account gives
+// the address, the time zone and the language the email is written in.
 func (p MailPeople) Person(ctx context.Context, uid string) (notify.Person, error) {
 	u, err := p.Accounts.User(ctx, uid)
 	if err != nil {
 		return notify.Person{}, err
 	}
-	return notify.Person{ID: u.ID, Name: u.Name, Email: u.Email, TimeZone: u.TimeZone}, nil
+	return notify.Person{ID: u.ID, Name: u.Name, Email: u.Email, TimeZone: u.TimeZone, Lang: u.Lang()}, nil
 }
 
 // MailGroups adapts the group service to notify.Groups.

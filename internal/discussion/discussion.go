@@ -26,6 +26,8 @@ import (
 	"github.com/quorum-app/quorum/internal/authz"
 	"github.com/quorum-app/quorum/internal/blob"
 	"github.com/quorum-app/quorum/internal/domain"
+	"github.com/quorum-app/quorum/internal/i18n"
+	"github.com/quorum-app/quorum/internal/lang"
 	"github.com/quorum-app/quorum/internal/mail"
 	"github.com/quorum-app/quorum/internal/notify"
 	"github.com/quorum-app/quorum/internal/render"
@@ -46,6 +48,10 @@ type Person struct {
 	// Email is the account's (verified) address; accepting a guest
 	// invitation compares it with the invited one.
 	Email string
+	// Lang and TimeZone are the person's settings: emails to them are in
+	// their language, with dates in their zone ("" is English, UTC).
+	Lang     lang.Lang
+	TimeZone string
 }
 
 // People looks people up (the account service, through an adapter).
@@ -87,6 +93,8 @@ type Config struct {
 	// thread deletions in the group's record, in the change's own
 	// transaction (audit.Service); nil records nothing (unit tests).
 	Audit Recorder
+	// Catalog words the emails in their reader's language (nil: a new one).
+	Catalog *i18n.Catalog
 }
 
 // Recorder adds an admin action's entry to the transaction that does it.
@@ -118,6 +126,7 @@ type Service struct {
 	inviteKey  []byte
 	onGuestOut func(ctx context.Context, gid, tid, uid string) error
 	audit      Recorder
+	cat        *i18n.Catalog
 }
 
 // New returns a Service.
@@ -125,7 +134,10 @@ func New(c Config) *Service {
 	s := &Service{st: c.Store, policy: c.Policy, people: c.People, notify: c.Notify, uploads: c.Uploads, r: c.Renderer,
 		cursorKey: secrets.DeriveKey(c.SigningKey, "timeline-cursor"), log: c.Log, now: c.Now, maxDepth: c.MaxDepth,
 		purgeAfter: c.PurgeAfter, mail: c.Mail, from: c.MailFrom, onGuestOut: c.OnGuestRemoved, audit: c.Audit,
-		inviteKey: secrets.DeriveKey(c.SigningKey, "thread-guest-invitation")}
+		inviteKey: secrets.DeriveKey(c.SigningKey, "thread-guest-invitation"), cat: c.Catalog}
+	if s.cat == nil {
+		s.cat = i18n.New()
+	}
 	if c.BaseURL != nil {
 		s.base = strings.TrimRight(c.BaseURL.String(), "/")
 	}

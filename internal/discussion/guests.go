@@ -269,7 +269,11 @@ func (s *Service) SendGuestInvitation(ctx context.Context, tid, email string) (G
 	if err := s.st.Table().Put(inv).Run(ctx); err != nil {
 		return GuestInviteResult{}, store.Classify(err)
 	}
-	if err := s.sendGuestInvitation(ctx, t, inv, token); err != nil {
+	reader, err := s.guestReader(ctx, addr, inviter)
+	if err != nil {
+		return GuestInviteResult{}, err
+	}
+	if err := s.sendGuestInvitation(ctx, t, inv, reader, token); err != nil {
 		return GuestInviteResult{}, err
 	}
 	s.log.InfoContext(ctx, "thread invitation "+status, "thread_id", tid, "invitation_id", id)
@@ -482,37 +486,68 @@ func (s *Service) AcceptGuestInvitation(ctx context.Context, token string) (Thre
 
 // ---- email ----
 
+// guestReader is who a thread invitation is worded for: the invitee's own
+// language and zone when the address has an account, otherwise the
+// inviter's language (nothing better is known; the inviter's request caused
+// the email) and UTC.
+func (s *Service) guestReader(ctx context.Context, addr string, inviter Person) (Person, error) {
+	fallback := Person{Lang: inviter.Lang}
+	uid, ok, err := s.people.UserIDByEmail(ctx, addr)
+	if err != nil || !ok {
+		return fallback, err
+	}
+	p, err := s.people.UserByID(ctx, uid)
+	if domain.ErrorCode(err) == domain.NotFound {
+		return fallback, nil
+	}
+	return p, err
+}
+
 // guestInviteHTML is parsed when the first invitation is sent, not at every
-// cold start.
+// cold start. Every string is worded by the caller; the template escapes
+// them.
 var guestInviteHTML = sync.OnceValue(func() *template.Template {
-	return template.Must(template.New("guest-invite").Parse(`<!doctype html><html><body>
-<p>{{.Inviter}} invited you to take part in the thread <strong>{{.Title}}</strong> on Quorum, as a guest: you can read and comment in this thread only.</p>
-<p><a href="{{.Link}}">See the invitation</a></p>
-<p>You will need to sign in, or create an account, with this email address. The link works once and expires on {{.Expires}}. If you were not expecting this, ignore this email.</p>
-</body></html>`))
+	return template.Must(template.New("guest-invite").Parse(`<!DOCTYPE html>
+<html lang="{{.Lang}}" dir="{{.Dir}}">
+<head>
+<meta charset="utf-8">
+<title>{{.Subject}}</title>
+</head>
+<body>
+<p>{{.Intro}}</p>
+<p><a href="{{.Link}}">{{.See}}</a></p>
+<p>{{.Expiry}}</p>
+</body>
+</html>
+`))
 })
 
-func (s *Service) sendGuestInvitation(ctx context.Context, t *threadItem, inv *guestInviteItem, token string) error {
+func (s *Service) sendGuestInvitation(ctx context.Context, t *threadItem, inv *guestInviteItem, reader Person, token string) error {
+	loc := time.UTC
+	if reader.TimeZone != "" {
+		if l, err := time.LoadLocation(reader.TimeZone); err == nil {
+			loc = l
+		}
+	}
+	p := s.cat.Printer(reader.Lang, loc)
 	link := s.base + "/thread-invitations/" + token
-	expires := time.Unix(inv.ExpiresAt, 0).UTC().Format("2 Jan 2006 15:04 UTC")
+	expires := p.DateTime(time.Unix(inv.ExpiresAt, 0)) + " (" + p.Isolate(loc.String()) + ")"
 	inviter := oneLine(inv.InviterName)
 	if inviter == "" {
-		inviter = "Someone"
+		inviter = p.T("email.someone")
 	}
 	title := oneLine(t.Title)
-	text := inviter + " invited you to take part in the thread \"" + title + "\" on Quorum, as a guest: " +
-		"you can read and comment in this thread only.\n\nSee the invitation:\n" + link +
-		"\n\nYou will need to sign in, or create an account, with this email address. The link works once and expires on " +
-		expires + ". If you were not expecting this, ignore this email.\n"
+	subject := oneLine(p.T("email.guest.subject", "Inviter", inviter, "Title", title))
+	intro, see, expiry := p.T("email.guest.intro", "Inviter", p.Isolate(inviter), "Title", p.Isolate(title)), p.T("email.guest.see"), p.T("email.guest.expiry", "Date", expires)
+	text := intro + "\n\n" + see + ":\n" + link + "\n\n" + expiry + "\n"
 	var html bytes.Buffer
-	if err := guestInviteHTML().Execute(&html, map[string]string{"Inviter": inviter, "Title": title, "Link": link,
-		"Expires": expires}); err != nil {
+	if err := guestInviteHTML().Execute(&html, map[string]string{"Lang": string(p.Lang()), "Dir": p.Dir(), "Subject": subject,
+		"Intro": intro, "Link": link, "See": see, "Expiry": expiry}); err != nil {
 		return domain.Wrap(domain.Internal, err, "could not build the invitation email")
 	}
 	_, err := s.mail.Send(ctx, mail.Message{
-		From: s.from, To: []string{inv.Email},
-		Subject: oneLine(inviter + " invited you to a thread on Quorum: " + title),
-		Text:    text, HTML: html.String(),
+		From: s.from, To: []string{inv.Email}, Subject: subject,
+		Text: text, HTML: html.String(),
 	})
 	return err
 }

@@ -22,7 +22,7 @@ type mailPeople struct{ p *people }
 
 func (d mailPeople) UserByID(ctx context.Context, id string) (discussion.Person, error) {
 	v, err := d.p.UserByID(ctx, id)
-	return discussion.Person{ID: v.ID, Name: v.Name, Email: v.Email}, err
+	return discussion.Person{ID: v.ID, Name: v.Name, Email: v.Email, Lang: v.Lang, TimeZone: v.TimeZone}, err
 }
 
 func (d mailPeople) UserIDByEmail(ctx context.Context, email string) (string, bool, error) {

@@ -9,6 +9,7 @@ package group
 
 import (
 	"context"
+	"github.com/quorum-app/quorum/internal/lang"
 	"regexp"
 	"strings"
 	"sync"
@@ -26,6 +27,10 @@ type Person struct {
 	ID    string
 	Name  string
 	Email string
+	// Lang and TimeZone are the person's settings: emails to them are in
+	// their language, with dates in their zone ("" is English, UTC).
+	Lang     lang.Lang
+	TimeZone string
 }
 
 // People looks people up; the account service implements it.

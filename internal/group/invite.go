@@ -19,6 +19,7 @@ import (
 	"github.com/quorum-app/quorum/internal/audit"
 	"github.com/quorum-app/quorum/internal/authz"
 	"github.com/quorum-app/quorum/internal/domain"
+	"github.com/quorum-app/quorum/internal/i18n"
 	"github.com/quorum-app/quorum/internal/ids"
 	"github.com/quorum-app/quorum/internal/mail"
 	"github.com/quorum-app/quorum/internal/store"
@@ -136,6 +137,7 @@ func itoa(i int) string {
 }
 
 func (s *Service) inviteOne(ctx context.Context, g *groupItem, inviter Person, email string, role authz.Role, msg string) (InviteResult, error) {
+	reader := readerOf(inviter)
 	if uid, ok, err := s.people.UserIDByEmail(ctx, email); err != nil {
 		return InviteResult{}, err
 	} else if ok {
@@ -145,6 +147,9 @@ func (s *Service) inviteOne(ctx context.Context, g *groupItem, inviter Person, e
 		}
 		if m != nil {
 			return InviteResult{Email: email, Status: "already_member"}, nil
+		}
+		if reader, err = s.accountReader(ctx, uid, inviter); err != nil {
+			return InviteResult{}, err
 		}
 	}
 	now := s.now().UTC()
@@ -159,7 +164,7 @@ func (s *Service) inviteOne(ctx context.Context, g *groupItem, inviter Person, e
 	for i := range existing {
 		inv := &existing[i]
 		if now.Before(inv.ExpiresAt) {
-			v, err := s.resend(ctx, g, inv, inviter)
+			v, err := s.resend(ctx, g, inv, inviter, reader)
 			if err != nil {
 				return InviteResult{}, err
 			}
@@ -179,7 +184,7 @@ func (s *Service) inviteOne(ctx context.Context, g *groupItem, inviter Person, e
 	if err := s.st.Create(ctx, inv, nil); err != nil {
 		return InviteResult{}, err
 	}
-	if err := s.sendInvitation(ctx, g, inv, inviter, g.ID+"."+inv.ID+"."+secret); err != nil {
+	if err := s.sendInvitation(ctx, g, inv, inviter, reader, g.ID+"."+inv.ID+"."+secret); err != nil {
 		return InviteResult{}, err
 	}
 	s.log.InfoContext(ctx, "invitation sent", "group_id", g.ID, "invitation_id", inv.ID)
@@ -189,7 +194,7 @@ func (s *Service) inviteOne(ctx context.Context, g *groupItem, inviter Person, e
 
 // resend rotates the secret (old links stop working), renews the expiry and
 // sends the email again.
-func (s *Service) resend(ctx context.Context, g *groupItem, inv *inviteItem, inviter Person) (Invitation, error) {
+func (s *Service) resend(ctx context.Context, g *groupItem, inv *inviteItem, inviter Person, reader Person) (Invitation, error) {
 	now := s.now().UTC()
 	secret := newSecret()
 	inv.TokenHash = s.inviteHash(inv.ID, secret)
@@ -202,7 +207,7 @@ func (s *Service) resend(ctx context.Context, g *groupItem, inv *inviteItem, inv
 	if err := store.ClassifyCond(err, ErrInviteUsed); err != nil {
 		return Invitation{}, err
 	}
-	if err := s.sendInvitation(ctx, g, inv, inviter, g.ID+"."+inv.ID+"."+secret); err != nil {
+	if err := s.sendInvitation(ctx, g, inv, inviter, reader, g.ID+"."+inv.ID+"."+secret); err != nil {
 		return Invitation{}, err
 	}
 	s.log.InfoContext(ctx, "invitation resent", "group_id", g.ID, "invitation_id", inv.ID)
@@ -248,7 +253,15 @@ func (s *Service) ResendInvitation(ctx context.Context, gid, id string) (Invitat
 	if err != nil {
 		return Invitation{}, err
 	}
-	return s.resend(ctx, l.g, inv, inviter)
+	reader := readerOf(inviter)
+	if uid, ok, err := s.people.UserIDByEmail(ctx, inv.Email); err != nil {
+		return Invitation{}, err
+	} else if ok {
+		if reader, err = s.accountReader(ctx, uid, inviter); err != nil {
+			return Invitation{}, err
+		}
+	}
+	return s.resend(ctx, l.g, inv, inviter, reader)
 }
 
 // RevokeInvitation deletes an invitation: its link stops working.
@@ -472,63 +485,129 @@ func (s *Service) JoinViaLink(ctx context.Context, token string) (Group, error) 
 
 // ---- email ----
 
+// readerOf is who an invitation is worded for when the address has no
+// account: nothing is known about them, so the inviter's language (the one
+// of the request that caused the email) and UTC for the expiry date.
+func readerOf(inviter Person) Person {
+	return Person{Lang: inviter.Lang}
+}
+
+// accountReader is the invitee with account uid: their own language and
+// zone (an erased account counts as none).
+func (s *Service) accountReader(ctx context.Context, uid string, inviter Person) (Person, error) {
+	p, err := s.people.UserByID(ctx, uid)
+	if domain.ErrorCode(err) == domain.NotFound {
+		return readerOf(inviter), nil
+	}
+	return p, err
+}
+
+// printer words an email for p: their language, and their zone for dates.
+func (s *Service) printer(p Person) *i18n.Printer {
+	loc := time.UTC
+	if p.TimeZone != "" {
+		if l, err := time.LoadLocation(p.TimeZone); err == nil {
+			loc = l
+		}
+	}
+	return s.cat.Printer(p.Lang, loc)
+}
+
 // inviteHTML is parsed when the first invitation is sent, not at every
-// cold start.
+// cold start. Every string is worded by the caller; the template escapes
+// them. The inviter's message keeps its own direction (dir="auto").
 var inviteHTML = sync.OnceValue(func() *template.Template {
-	return template.Must(template.New("invite").Parse(`<!doctype html><html><body>
-<p>{{.Inviter}} invited you to join <strong>{{.Group}}</strong> on Quorum{{if eq .Role "admin"}} as an admin{{end}}.</p>
-{{if .Message}}<blockquote>{{.Message}}</blockquote>{{end}}
-<p><a href="{{.Link}}">Accept the invitation</a></p>
-<p>The link works once and expires on {{.Expires}}. If you were not expecting this, ignore this email.</p>
-</body></html>`))
+	return template.Must(template.New("invite").Parse(`<!DOCTYPE html>
+<html lang="{{.Lang}}" dir="{{.Dir}}">
+<head>
+<meta charset="utf-8">
+<title>{{.Subject}}</title>
+</head>
+<body>
+<p>{{.Intro}}</p>
+{{if .Message}}<blockquote dir="auto">{{.Message}}</blockquote>{{end}}
+<p><a href="{{.Link}}">{{.Accept}}</a></p>
+<p>{{.Expiry}}</p>
+</body>
+</html>
+`))
 })
 
-func (s *Service) sendInvitation(ctx context.Context, g *groupItem, inv *inviteItem, inviter Person, token string) error {
+// sendInvitation emails the invitation, worded for reader (see readerOf):
+// the expiry in their language and zone, named with the zone.
+func (s *Service) sendInvitation(ctx context.Context, g *groupItem, inv *inviteItem, inviter Person, reader Person, token string) error {
+	p := s.printer(reader)
 	link := s.inviteURL(token)
-	expires := inv.ExpiresAt.UTC().Format("2 Jan 2006 15:04 UTC")
+	expires := p.DateTime(inv.ExpiresAt) + " (" + p.Isolate(p.Location().String()) + ")"
 	inviterName := oneLine(inviter.Name)
 	if inviterName == "" {
-		inviterName = "Someone"
+		inviterName = p.T("email.someone")
 	}
-	var text strings.Builder
-	text.WriteString(inviterName + " invited you to join \"" + g.Name + "\" on Quorum")
+	introKey := "email.invite.intro"
 	if inv.Role == authz.RoleAdmin {
-		text.WriteString(" as an admin")
+		introKey = "email.invite.intro_admin"
 	}
-	text.WriteString(".\n\n")
+	subject := oneLine(p.T("email.invite.subject", "Inviter", inviterName, "Group", g.Name))
+	intro := p.T(introKey, "Inviter", p.Isolate(inviterName), "Group", p.Isolate(g.Name))
+	accept, expiry := p.T("email.invite.accept"), p.T("email.invite.expiry", "Date", expires)
+	var text strings.Builder
+	text.WriteString(intro + "\n\n")
 	if inv.Message != "" {
 		text.WriteString(inv.Message + "\n\n")
 	}
-	text.WriteString("Accept the invitation:\n" + link + "\n\nThe link works once and expires on " + expires +
-		". If you were not expecting this, ignore this email.\n")
+	text.WriteString(accept + ":\n" + link + "\n\n" + expiry + "\n")
 	var html bytes.Buffer
-	if err := inviteHTML().Execute(&html, map[string]string{"Inviter": inviterName, "Group": g.Name, "Role": string(inv.Role),
-		"Message": inv.Message, "Link": link, "Expires": expires}); err != nil {
+	if err := inviteHTML().Execute(&html, map[string]string{"Lang": string(p.Lang()), "Dir": p.Dir(), "Subject": subject,
+		"Intro": intro, "Message": inv.Message, "Link": link, "Accept": accept, "Expiry": expiry}); err != nil {
 		return domain.Wrap(domain.Internal, err, "could not build the invitation email")
 	}
 	_, err := s.mail.Send(ctx, mail.Message{
-		From: s.from, To: []string{inv.Email},
-		Subject: oneLine(inviterName + " invited you to " + g.Name + " on Quorum"),
-		Text:    text.String(), HTML: html.String(),
+		From: s.from, To: []string{inv.Email}, Subject: subject,
+		Text: text.String(), HTML: html.String(),
 	})
 	return err
 }
 
+// sendApproved tells p, in their language, that their request to join was
+// approved.
 func (s *Service) sendApproved(ctx context.Context, g *groupItem, p Person) {
 	if p.Email == "" {
 		return
 	}
+	pr := s.printer(p)
 	link := s.base + "/groups/" + g.ID
+	subject := oneLine(pr.T("email.approved.subject", "Group", g.Name))
+	body, open := pr.T("email.approved.body", "Group", pr.Isolate(g.Name)), pr.T("email.open_group")
+	var html bytes.Buffer
+	if err := approvedHTML().Execute(&html, map[string]string{"Lang": string(pr.Lang()), "Dir": pr.Dir(), "Subject": subject,
+		"Body": body, "Link": link, "Open": open}); err != nil {
+		s.log.WarnContext(ctx, "approval email not built", "group_id", g.ID, "error", err.Error())
+		return
+	}
 	_, err := s.mail.Send(ctx, mail.Message{
-		From: s.from, To: []string{p.Email},
-		Subject: oneLine("You are now a member of " + g.Name),
-		Text:    "Your request to join \"" + g.Name + "\" was approved.\n\n" + link + "\n",
+		From: s.from, To: []string{p.Email}, Subject: subject,
+		Text: body + "\n\n" + open + ": " + link + "\n", HTML: html.String(),
 	})
 	if err != nil {
 		// The membership stands; the notice is best effort.
 		s.log.WarnContext(ctx, "approval email not sent", "group_id", g.ID, "error", domain.ErrorMessage(err))
 	}
 }
+
+var approvedHTML = sync.OnceValue(func() *template.Template {
+	return template.Must(template.New("approved").Parse(`<!DOCTYPE html>
+<html lang="{{.Lang}}" dir="{{.Dir}}">
+<head>
+<meta charset="utf-8">
+<title>{{.Subject}}</title>
+</head>
+<body>
+<p>{{.Body}}</p>
+<p><a href="{{.Link}}">{{.Open}}</a></p>
+</body>
+</html>
+`))
+})
 
 func oneLine(s string) string {
 	return strings.Join(strings.Fields(s), " ")

@@ -16,6 +16,7 @@ import (
 	"github.com/quorum-app/quorum/internal/audit"
 	"github.com/quorum-app/quorum/internal/authz"
 	"github.com/quorum-app/quorum/internal/domain"
+	"github.com/quorum-app/quorum/internal/i18n"
 	"github.com/quorum-app/quorum/internal/ids"
 	"github.com/quorum-app/quorum/internal/mail"
 	"github.com/quorum-app/quorum/internal/secrets"
@@ -45,6 +46,8 @@ type Config struct {
 	// Audit records admin actions in the group's record, in the action's
 	// own transaction (audit.Service). Nil records nothing (unit tests).
 	Audit Recorder
+	// Catalog words the emails in their reader's language (nil: a new one).
+	Catalog *i18n.Catalog
 }
 
 // Recorder adds an admin action's entry to the transaction that does it.
@@ -65,6 +68,7 @@ type Service struct {
 	now       func() time.Time
 	onLeft    func(ctx context.Context, gid, uid string) error
 	audit     Recorder
+	cat       *i18n.Catalog
 }
 
 // New returns a Service.
@@ -84,6 +88,10 @@ func New(c Config) *Service {
 	s.audit = c.Audit
 	if s.audit == nil {
 		s.audit = audit.Discard
+	}
+	s.cat = c.Catalog
+	if s.cat == nil {
+		s.cat = i18n.New()
 	}
 	return s
 }

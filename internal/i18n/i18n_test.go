@@ -218,3 +218,27 @@ func TestPluralsAndFallbacks(t *testing.T) {
 		t.Error("Arabic is not right to left")
 	}
 }
+
+// Typed text in a message that may run the other way is isolated; plain
+// left-to-right text in a left-to-right message is left alone.
+func TestIsolate(t *testing.T) {
+	c := New()
+	en, ar := c.Printer(lang.English, nil), c.Printer(lang.Arabic, nil)
+	cases := []struct {
+		p    *Printer
+		in   string
+		want string
+	}{
+		{en, "Plant tomatoes?", "Plant tomatoes?"},
+		{en, "", ""},
+		{en, "ليلى", "\u2068ليلى\u2069"},
+		{en, "שלום", "\u2068שלום\u2069"},
+		{ar, "Plant tomatoes?", "\u2068Plant tomatoes?\u2069"},
+		{ar, "", ""},
+	}
+	for _, c := range cases {
+		if got := c.p.Isolate(c.in); got != c.want {
+			t.Errorf("%s Isolate(%q) = %q, want %q", c.p.Lang(), c.in, got, c.want)
+		}
+	}
+}

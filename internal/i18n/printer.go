@@ -56,6 +56,35 @@ func (p *Printer) Lang() lang.Lang { return p.lang }
 // Dir is "rtl" or "ltr" (the page's dir attribute).
 func (p *Printer) Dir() string { return p.lang.Dir() }
 
+// Isolate marks s, text someone typed (a name, a title), as a
+// bidirectional isolate (U+2068 … U+2069) when it is inserted into a
+// message that may run the other way: in a right-to-left message, or when
+// s holds right-to-left letters. Without it "«Plant tomatoes?»" in an
+// Arabic sentence shows its question mark on the wrong side, and an Arabic
+// name in an English sentence can reorder the words around it. Plain
+// left-to-right text in a left-to-right message is returned as it is.
+func (p *Printer) Isolate(s string) string {
+	if s == "" {
+		return s
+	}
+	if p.Dir() == "rtl" || hasRTL(s) {
+		return "\u2068" + s + "\u2069"
+	}
+	return s
+}
+
+// hasRTL reports whether s holds a right-to-left letter (Hebrew, Arabic,
+// Syriac, Thaana, N'Ko and their presentation forms).
+func hasRTL(s string) bool {
+	for _, r := range s {
+		if (r >= 0x0590 && r <= 0x08FF) || (r >= 0xFB1D && r <= 0xFDFF) || (r >= 0xFE70 && r <= 0xFEFF) ||
+			(r >= 0x10800 && r <= 0x10FFF) || (r >= 0x1E800 && r <= 0x1EFFF) {
+			return true
+		}
+	}
+	return false
+}
+
 // Location is the reader's time zone.
 func (p *Printer) Location() *time.Location { return p.loc }
 

@@ -40,6 +40,7 @@ import (
 	"github.com/quorum-app/quorum/internal/discussion"
 	"github.com/quorum-app/quorum/internal/domain"
 	"github.com/quorum-app/quorum/internal/group"
+	"github.com/quorum-app/quorum/internal/i18n"
 	"github.com/quorum-app/quorum/internal/inbound"
 	"github.com/quorum-app/quorum/internal/mail"
 	"github.com/quorum-app/quorum/internal/notify"
@@ -109,6 +110,9 @@ type Config struct {
 	// record, in the decision's own transaction (audit.Service); nil
 	// records nothing (unit tests).
 	Audit Recorder
+	// Catalog words the notices in each recipient's language (nil: a new
+	// one).
+	Catalog *i18n.Catalog
 }
 
 // Recorder adds an admin action's entry to the transaction that does it.
@@ -139,6 +143,7 @@ type Service struct {
 	log         *slog.Logger
 	now         func() time.Time
 	audit       Recorder
+	cat         *i18n.Catalog
 }
 
 // New returns a Service.
@@ -152,6 +157,10 @@ func New(c Config) *Service {
 	s.audit = c.Audit
 	if s.audit == nil {
 		s.audit = audit.Discard
+	}
+	s.cat = c.Catalog
+	if s.cat == nil {
+		s.cat = i18n.New()
 	}
 	if s.retention <= 0 {
 		s.retention = 30 * 24 * time.Hour

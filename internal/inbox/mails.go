@@ -6,11 +6,13 @@ import (
 	"regexp"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/quorum-app/quorum/internal/decision"
 	"github.com/quorum-app/quorum/internal/discussion"
 	"github.com/quorum-app/quorum/internal/domain"
 	"github.com/quorum-app/quorum/internal/group"
+	"github.com/quorum-app/quorum/internal/i18n"
 	"github.com/quorum-app/quorum/internal/inbound"
 	"github.com/quorum-app/quorum/internal/mail"
 	"github.com/quorum-app/quorum/internal/poll"
@@ -44,12 +46,24 @@ func (s *Service) headers(n notice) map[string]string {
 	return h
 }
 
+// printer words a notice for p: their language setting, dates in their
+// zone (the account read that gave their address gave both).
+func (s *Service) printer(p group.Person) *i18n.Printer {
+	loc := time.UTC
+	if p.TimeZone != "" {
+		if l, err := time.LoadLocation(p.TimeZone); err == nil {
+			loc = l
+		}
+	}
+	return s.cat.Printer(p.Lang, loc)
+}
+
 // send delivers a notice; errors are returned (the caller retries).
 func (s *Service) send(ctx context.Context, n notice) error {
 	if n.to.Email == "" {
 		return domain.Errorf(domain.Internal, "no address to write to")
 	}
-	text := n.text + "\n\n-- \nQuorum · " + s.base + "\nThis is an automatic message; replies to it are not read.\n"
+	text := n.text + "\n\n-- \nQuorum · " + s.base + "\n" + s.printer(n.to).T("email.inbox.footer") + "\n"
 	_, err := s.sender.Send(ctx, mailMessage(s.from, n.to.Email, n.subject, text, s.headers(n)))
 	return err
 }
@@ -74,127 +88,148 @@ func msgID(m *inbound.Message) string {
 	return m.MessageID
 }
 
-func subjectLine(prefix, title string) string {
+func subjectLine(p *i18n.Printer, prefix, title string) string {
 	title = strings.Join(strings.Fields(title), " ")
 	if title == "" {
 		return prefix
 	}
-	return truncateRunes(prefix+": “"+title+"”", 200)
+	return truncateRunes(p.T("email.inbox.subject_about", "Prefix", prefix, "Title", title), 200)
 }
 
-func greeting(p group.Person) string {
+func greeting(pr *i18n.Printer, p group.Person) string {
 	if p.Name != "" {
-		return "Hello " + p.Name + ","
+		return pr.T("email.inbox.hello_name", "Name", pr.Isolate(p.Name))
 	}
-	return "Hello,"
+	return pr.T("email.inbox.hello")
+}
+
+// zoned is a date and time in the reader's language and zone, naming the zone.
+func zoned(p *i18n.Printer, t time.Time) string {
+	return p.DateTime(t) + " (" + p.Isolate(p.Location().String()) + ")"
 }
 
 func (s *Service) heldReplyMail(user group.Person, m *inbound.Message, h *heldItem) notice {
-	what := "a reply"
+	p := s.printer(user)
+	what := "reply"
 	if h.TokenKind == replyaddr.KindPoll.String() {
-		what = "a vote"
+		what = "vote"
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s\n\nQuorum received %s by email in your name", greeting(user), what)
+	b.WriteString(greeting(p, user) + "\n\n")
 	if h.Target != "" {
-		fmt.Fprintf(&b, " for “%s”", h.Target)
+		b.WriteString(p.T("email.inbox.held_reply."+what+"_target", "Target", p.Isolate(h.Target), "From", p.Isolate(h.FromAddress)))
+	} else {
+		b.WriteString(p.T("email.inbox.held_reply."+what, "From", p.Isolate(h.FromAddress)))
 	}
-	fmt.Fprintf(&b, ", sent from %s, but could not confirm that it came from you", h.FromAddress)
-	b.WriteString(", so it was not posted.\n\n")
-	fmt.Fprintf(&b, "If you sent it, sign in and confirm it here:\n%s\n\n", s.link("/mail/held/"+pathID(h.ID)))
-	fmt.Fprintf(&b, "The link works until %s (UTC). If you did not send it, ignore this email: nothing will be posted.",
-		h.Expires.UTC().Format("2 January 2006 15:04"))
+	b.WriteString("\n\n" + p.T("email.inbox.held_reply.confirm") + "\n" + s.link("/mail/held/"+pathID(h.ID)) + "\n\n")
+	b.WriteString(p.T("email.inbox.held_reply.until", "Date", zoned(p, h.Expires)))
 	if len(h.Files) > 0 {
-		fmt.Fprintf(&b, "\n\nThe message has %d attachment(s); they are checked when you confirm.", len(h.Files))
+		b.WriteString("\n\n" + p.N("email.inbox.held_reply.files", len(h.Files)))
 	}
-	return notice{to: user, subject: subjectLine("Confirm your emailed "+strings.TrimPrefix(what, "a "), h.Target), text: b.String(), inReplyTo: msgID(m)}
+	return notice{to: user, subject: subjectLine(p, p.T("email.inbox.held_reply.subject_"+what), h.Target), text: b.String(), inReplyTo: msgID(m)}
 }
 
 func (s *Service) heldGroupMail(admin group.Person, h *heldItem) notice {
-	var b strings.Builder
-	fmt.Fprintf(&b, "%s\n\nA message sent to your group's address from %s is waiting for an admin", greeting(admin), h.FromAddress)
-	b.WriteString(" because Quorum could not match it to a member of the group")
+	p := s.printer(admin)
+	body := "email.inbox.held_group.body"
 	if h.SenderUserID != "" {
-		b.WriteString(" with a verified sender")
+		body = "email.inbox.held_group.body_verified"
 	}
-	fmt.Fprintf(&b, ".\n\nReview it (allow it as a new thread, or block the sender):\n%s\n\n", s.link("/groups/"+pathID(h.GroupID)+"/held-mail"))
-	fmt.Fprintf(&b, "Held messages expire on %s (UTC).", h.Expires.UTC().Format("2 January 2006"))
-	return notice{to: admin, subject: "A message to your group is waiting for review", text: b.String()}
+	text := greeting(p, admin) + "\n\n" + p.T(body, "From", p.Isolate(h.FromAddress)) + "\n\n" + p.T("email.inbox.held_group.review") + "\n" +
+		s.link("/groups/"+pathID(h.GroupID)+"/held-mail") + "\n\n" + p.T("email.inbox.held_group.expires", "Date", zoned(p, h.Expires))
+	return notice{to: admin, subject: p.T("email.inbox.held_group.subject"), text: text}
 }
 
+// rejectedMail says an email was not posted. The reason is the core's
+// error message (English: the error catalog is not part of this change).
 func (s *Service) rejectedMail(user group.Person, m *inbound.Message, title string, reason error) notice {
-	why := "it could not be posted"
+	p := s.printer(user)
+	why := p.T("email.inbox.rejected.default_reason")
 	if reason != nil {
 		why = domain.ErrorMessage(reason)
 	}
-	var b strings.Builder
-	fmt.Fprintf(&b, "%s\n\nYour email", greeting(user))
+	why = strings.TrimSuffix(why, ".")
+	body := p.T("email.inbox.rejected.body", "Reason", p.Isolate(why))
 	if title != "" {
-		fmt.Fprintf(&b, " about “%s”", title)
+		body = p.T("email.inbox.rejected.body_title", "Title", p.Isolate(title), "Reason", p.Isolate(why))
 	}
-	fmt.Fprintf(&b, " was not posted: %s.\n\nNothing was posted. You can still take part on the web: %s", strings.TrimSuffix(why, "."), s.link("/dashboard"))
-	return notice{to: user, subject: subjectLine("Your email was not posted", title), text: b.String(), inReplyTo: msgID(m)}
+	text := greeting(p, user) + "\n\n" + body + "\n\n" + p.T("email.inbox.rejected.web", "Link", s.link("/dashboard"))
+	return notice{to: user, subject: subjectLine(p, p.T("email.inbox.rejected.subject"), title), text: text, inReplyTo: msgID(m)}
 }
 
 func (s *Service) skippedMail(user group.Person, m *inbound.Message, link string, skipped []discussion.SkippedFile) notice {
+	p := s.printer(user)
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s\n\nYour email was posted, but these attachments were not kept:\n", greeting(user))
+	b.WriteString(greeting(p, user) + "\n\n" + p.T("email.inbox.skipped.body") + "\n")
 	for _, f := range skipped {
 		fmt.Fprintf(&b, "  - %s: %s\n", f.Name, strings.TrimSuffix(f.Reason, "."))
 	}
-	fmt.Fprintf(&b, "\nYou can attach files on the web: %s", link)
-	return notice{to: user, subject: "Some attachments were not kept", text: b.String(), inReplyTo: msgID(m)}
+	b.WriteString("\n" + p.T("email.inbox.skipped.web", "Link", link))
+	return notice{to: user, subject: p.T("email.inbox.skipped.subject"), text: b.String(), inReplyTo: msgID(m)}
 }
 
-func (s *Service) helpMail(user group.Person, m *inbound.Message, p decision.Poll, help string) notice {
-	var b strings.Builder
-	fmt.Fprintf(&b, "%s\n\n%s\n\nYou can also vote on the web: %s", greeting(user), help, s.link("/polls/"+pathID(p.ID)))
-	return notice{to: user, subject: subjectLine("How to vote by email", p.Definition.Title), text: b.String(), inReplyTo: msgID(m)}
+func (s *Service) helpMail(user group.Person, m *inbound.Message, pl decision.Poll, help string) notice {
+	p := s.printer(user)
+	text := greeting(p, user) + "\n\n" + help + "\n\n" + p.T("email.inbox.help.web", "Link", s.link("/polls/"+pathID(pl.ID)))
+	return notice{to: user, subject: subjectLine(p, p.T("email.inbox.help.subject"), pl.Definition.Title), text: text, inReplyTo: msgID(m)}
 }
 
-// ballotSummary says a ballot in words, e.g. "Agree" or "Alpha 4, Beta 2".
-func ballotSummary(d poll.Definition, b poll.Ballot) string {
+// optionLabel is an option's label as the reader sees it: a preset
+// option still under its preset (English) label is worded in the
+// reader's language; a label someone typed is never translated.
+func optionLabel(p *i18n.Printer, o poll.Option) string {
+	if def := poll.PresetLabel(o.ID); def != "" && o.Label == def {
+		return p.T("poll.option." + o.ID)
+	}
+	return o.Label
+}
+
+// ballotSummary says a ballot in words in the reader's language, e.g.
+// "Agree" or "Alpha 4, Beta 2"; meeting times in the reader's zone.
+func ballotSummary(p *i18n.Printer, d poll.Definition, b poll.Ballot) string {
 	if b.NoneOfTheAbove {
-		return "none of the above"
+		return p.T("poll.none_of_the_above")
 	}
 	labels := map[string]string{}
 	for _, o := range d.Options {
-		labels[o.ID] = o.Label
+		labels[o.ID] = optionLabel(p, o)
 		if d.Type == poll.TypeMeeting && !o.Start.IsZero() {
-			labels[o.ID] = o.Start.UTC().Format("Mon 2 Jan 2006 15:04 MST")
+			labels[o.ID] = zoned(p, o.Start)
 		}
 	}
+	answers := map[int]string{0: p.T("poll.meeting.no"), 1: p.T("poll.meeting.maybe"), 2: p.T("poll.meeting.yes")}
 	var parts []string
 	for i, c := range b.Choices {
 		l := labels[c.OptionID]
 		switch d.Type {
 		case poll.TypeScore, poll.TypeDotVote:
-			l = fmt.Sprintf("%s %d", l, c.Score)
+			l = l + " " + p.Number(c.Score)
 		case poll.TypeMeeting:
-			l = fmt.Sprintf("%s: %s", l, map[int]string{0: "no", 1: "maybe", 2: "yes"}[c.Score])
+			l = l + ": " + answers[c.Score]
 		case poll.TypeRankedChoice:
-			l = fmt.Sprintf("%d. %s", i+1, l)
+			l = p.Number(i+1) + ". " + l
 		}
 		parts = append(parts, l)
 	}
 	if len(parts) == 0 {
-		return "your answer"
+		return p.T("poll.your_answer")
 	}
 	return strings.Join(parts, ", ")
 }
 
-func (s *Service) votedMail(user group.Person, m *inbound.Message, p decision.Poll, res decision.VoteResult) notice {
+func (s *Service) votedMail(user group.Person, m *inbound.Message, pl decision.Poll, res decision.VoteResult) notice {
+	p := s.printer(user)
 	verb := "recorded"
 	if res.Changed {
 		verb = "changed"
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s\n\nYour vote in “%s” was %s: %s.", greeting(user), p.Definition.Title, verb, ballotSummary(p.Definition, res.Ballot))
+	b.WriteString(greeting(p, user) + "\n\n" + p.T("email.inbox.voted."+verb, "Title", p.Isolate(pl.Definition.Title), "Ballot", p.Isolate(ballotSummary(p, pl.Definition, res.Ballot))))
 	if res.Ballot.Reason != "" {
-		fmt.Fprintf(&b, "\n\nYour reason:\n%s", quote(truncateRunes(res.Ballot.Reason, 2000)))
+		b.WriteString("\n\n" + p.T("email.inbox.voted.reason") + "\n" + quote(truncateRunes(res.Ballot.Reason, 2000)))
 	}
-	fmt.Fprintf(&b, "\n\nTo change or undo it, reply again with another vote, or go to the poll:\n%s", s.link("/polls/"+pathID(p.ID)))
-	return notice{to: user, subject: subjectLine("Your vote was "+verb, p.Definition.Title), text: b.String(), inReplyTo: msgID(m)}
+	b.WriteString("\n\n" + p.T("email.inbox.voted.change") + "\n" + s.link("/polls/"+pathID(pl.ID)))
+	return notice{to: user, subject: subjectLine(p, p.T("email.inbox.voted.subject_"+verb), pl.Definition.Title), text: b.String(), inReplyTo: msgID(m)}
 }
 
 func quote(s string) string {

@@ -8,6 +8,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/quorum-app/quorum/internal/i18n"
 	"github.com/quorum-app/quorum/internal/ids"
 	"github.com/quorum-app/quorum/internal/inbound"
 	"github.com/quorum-app/quorum/internal/links"
@@ -36,6 +37,8 @@ type link struct {
 // view is what the notification templates render. Every string is plain
 // text (html/template escapes it in the HTML part).
 type view struct {
+	Lang       string // the html element's lang and dir
+	Dir        string
 	Subject    string
 	Heading    string
 	Excerpt    []string // lines of the notification's plain-text excerpt
@@ -88,10 +91,10 @@ func oneLine(s string, n int) string {
 
 // subject is stable per thread (and per poll), so clients group the
 // messages: "[Group] Title".
-func subject(group, title string) string {
+func subject(p *i18n.Printer, group, title string) string {
 	title = oneLine(title, 150)
 	if title == "" {
-		title = "Notification"
+		title = p.T("email.notification")
 	}
 	if g := oneLine(group, 60); g != "" {
 		return "[" + g + "] " + title
@@ -171,18 +174,19 @@ func (d *Dispatcher) commonHeaders(h map[string]string, unsubscribe, listID stri
 
 // footerLinks: unsubscribe from the thread (when there is one), the group,
 // all email; the settings and the notification list.
-func (d *Dispatcher) footerLinks(uid, gid, tid, group string) []link {
+func (d *Dispatcher) footerLinks(p *i18n.Printer, uid, gid, tid, group string) []link {
 	var out []link
 	if tid != "" {
-		out = append(out, link{"Unsubscribe from this thread", d.c.Prefs.UnsubscribeURL(uid, Scope{ScopeThread, tid})})
+		out = append(out, link{p.T("email.footer.unsubscribe_thread"), d.c.Prefs.UnsubscribeURL(uid, Scope{ScopeThread, tid})})
 	}
 	if gid != "" {
-		out = append(out, link{"Unsubscribe from email about " + groupOr(group), d.c.Prefs.UnsubscribeURL(uid, Scope{ScopeGroup, gid})})
+		out = append(out, link{p.T("email.footer.unsubscribe_group", "Group", p.Isolate(groupOr(p, group))),
+			d.c.Prefs.UnsubscribeURL(uid, Scope{ScopeGroup, gid})})
 	}
 	out = append(out,
-		link{"Unsubscribe from all Quorum email", d.c.Prefs.UnsubscribeURL(uid, Scope{Kind: ScopeAll})},
-		link{"Email settings", d.settingsURL()},
-		link{"All your notifications", d.notificationsURL()})
+		link{p.T("email.footer.unsubscribe_all"), d.c.Prefs.UnsubscribeURL(uid, Scope{Kind: ScopeAll})},
+		link{p.T("email.footer.settings"), d.settingsURL()},
+		link{p.T("email.footer.notifications"), d.notificationsURL()})
 	kept := out[:0]
 	for _, l := range out {
 		if l.URL != "" { // the preferences had no link for an id they reject
@@ -200,12 +204,26 @@ func excerptLines(s string) []string {
 	return strings.Split(s, "\n")
 }
 
-// composeJob builds the email of one notification for p.
+// printer words an email for p: their language and time zone (what the
+// People lookup that gives their address already read).
+func (d *Dispatcher) printer(p Person) *i18n.Printer {
+	loc := time.UTC
+	if p.TimeZone != "" {
+		if l, err := time.LoadLocation(p.TimeZone); err == nil {
+			loc = l
+		}
+	}
+	return d.c.Catalog.Printer(p.Lang, loc)
+}
+
+// composeJob builds the email of one notification for p, in p's language.
 func (d *Dispatcher) composeJob(ctx context.Context, j Job, p Person, g Group, r Route, now time.Time) (mail.Message, error) {
 	n := j.Notification
-	c := kindCopy(n, g.Name)
-	v := view{Subject: subject(g.Name, n.Title), Heading: c.heading, Excerpt: excerptLines(n.Excerpt),
-		ActionText: c.action, Why: c.why, Links: d.footerLinks(p.ID, n.GroupID, n.ThreadID, g.Name)}
+	pr := d.printer(p)
+	c := kindCopy(pr, n, g.Name)
+	v := view{Lang: string(pr.Lang()), Dir: pr.Dir(), Subject: subject(pr, g.Name, n.Title), Heading: c.heading,
+		Excerpt: excerptLines(n.Excerpt), ActionText: c.action, Why: c.why,
+		Links: d.footerLinks(pr, p.ID, n.GroupID, n.ThreadID, g.Name)}
 	switch {
 	case (n.Kind.Poll() || n.Kind == Announcement) && n.PollID != "":
 		v.ActionURL = d.pollURL(n.PollID)
@@ -236,9 +254,9 @@ func (d *Dispatcher) composeJob(ctx context.Context, j Job, p Person, g Group, r
 			m.ReplyTo = []string{addr}
 			switch tok.Kind {
 			case replyaddr.KindPoll:
-				v.ReplyHint = "Reply to this email with the option you choose on the first line to vote; the rest of your reply becomes your reason."
+				v.ReplyHint = pr.T("email.reply_hint.vote")
 			default:
-				v.ReplyHint = "Reply to this email to add a comment."
+				v.ReplyHint = pr.T("email.reply_hint.comment")
 			}
 		}
 	}

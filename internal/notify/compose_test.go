@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/quorum-app/quorum/internal/i18n"
+	"github.com/quorum-app/quorum/internal/lang"
 	"github.com/quorum-app/quorum/internal/render/rendertest"
 	"github.com/quorum-app/quorum/internal/replyaddr"
 
@@ -295,7 +297,7 @@ func TestUserTextIsEscaped(t *testing.T) {
 		}
 	}
 	// The digest too.
-	v := digestView{Subject: "S", Heading: "H", Groups: []*digestGroup{{Name: payloads[0], Topics: []*digestTopic{{Title: payloads[1],
+	v := digestView{Lang: "en", Dir: "ltr", Subject: "S", Heading: "H", Groups: []*digestGroup{{Name: payloads[0], Topics: []*digestTopic{{Title: payloads[1],
 		URL: testBase + "/threads/" + tid, Items: []digestItem{{Heading: payloads[2], Excerpt: []string{payloads[3]}}}}}}}}
 	_, h := layoutDigest(v)
 	for _, p := range payloads[:4] {
@@ -307,13 +309,14 @@ func TestUserTextIsEscaped(t *testing.T) {
 }
 
 func TestSubjectIsOneLine(t *testing.T) {
-	if s := subject("Garden\r\nBcc: x@evil.example", "Hello\nworld"); s != "[Garden Bcc: x@evil.example] Hello world" {
+	en := i18n.New().Printer(lang.English, nil)
+	if s := subject(en, "Garden\r\nBcc: x@evil.example", "Hello\nworld"); s != "[Garden Bcc: x@evil.example] Hello world" {
 		t.Fatalf("subject %q", s)
 	}
-	if s := subject("", "invoice\u202egpj.exe"); s != "invoicegpj.exe" {
+	if s := subject(en, "", "invoice\u202egpj.exe"); s != "invoicegpj.exe" {
 		t.Fatalf("bidi override kept: %q", s)
 	}
-	if s := subject("", strings.Repeat("é", 400)); len([]rune(s)) != 150 {
+	if s := subject(en, "", strings.Repeat("é", 400)); len([]rune(s)) != 150 {
 		t.Fatalf("long subject: %d runes", len([]rune(s)))
 	}
 }

@@ -39,6 +39,8 @@ type digestGroup struct {
 }
 
 type digestView struct {
+	Lang    string
+	Dir     string
 	Subject string
 	Heading string
 	Groups  []*digestGroup
@@ -161,18 +163,17 @@ func (d *Dispatcher) sendDigest(ctx context.Context, dd DigestDue, now time.Time
 }
 
 func (d *Dispatcher) composeDigest(ctx context.Context, dd DigestDue, p Person, items []Job, through string, now time.Time) (mail.Message, error) {
+	pr := d.printer(p)
 	period := "daily"
 	if dd.Period == "weekly" {
 		period = "weekly"
 	}
-	noun := "notifications"
-	if len(items) == 1 {
-		noun = "notification"
-	}
 	v := digestView{
-		Subject: fmt.Sprintf("Your %s Quorum digest: %d new %s", period, len(items), noun),
-		Heading: fmt.Sprintf("What happened in your groups: %d new %s.", len(items), noun),
-		Why:     "You received this digest because you chose to get your Quorum email " + period + ".",
+		Lang:    string(pr.Lang()),
+		Dir:     pr.Dir(),
+		Subject: pr.N("email.digest."+period+".subject", len(items)),
+		Heading: pr.N("email.digest.heading", len(items)),
+		Why:     pr.T("email.digest." + period + ".why"),
 	}
 	groups := map[string]*digestGroup{}
 	topics := map[string]*digestTopic{}
@@ -184,11 +185,11 @@ func (d *Dispatcher) composeDigest(ctx context.Context, dd DigestDue, p Person, 
 			if err != nil {
 				return mail.Message{}, err
 			}
-			g = &digestGroup{Name: groupOr(oneLine(info.Name, 80))}
+			g = &digestGroup{Name: groupOr(pr, oneLine(info.Name, 80))}
 			groups[n.GroupID] = g
 			v.Groups = append(v.Groups, g)
 		}
-		key, url, title := "g:"+n.GroupID, d.notificationsURL(), "Other notifications"
+		key, url, title := "g:"+n.GroupID, d.notificationsURL(), pr.T("email.digest.other")
 		switch {
 		case n.ThreadID != "":
 			key, url, title = "t:"+n.ThreadID, d.threadURL(n.ThreadID, ""), n.Title
@@ -198,15 +199,15 @@ func (d *Dispatcher) composeDigest(ctx context.Context, dd DigestDue, p Person, 
 		t, ok := topics[key]
 		if !ok {
 			if title == "" {
-				title = "Untitled"
+				title = pr.T("email.untitled_title")
 			}
 			t = &digestTopic{Title: oneLine(title, 150), URL: url}
 			topics[key] = t
 			g.Topics = append(g.Topics, t)
 		}
-		t.Items = append(t.Items, digestItem{Heading: kindCopy(n, g.Name).heading, Excerpt: excerptLines(n.Excerpt)})
+		t.Items = append(t.Items, digestItem{Heading: kindCopy(pr, n, g.Name).heading, Excerpt: excerptLines(n.Excerpt)})
 	}
-	v.Links = d.footerLinks(p.ID, "", "", "")
+	v.Links = d.footerLinks(pr, p.ID, "", "", "")
 	h := map[string]string{hMessageID: d.msgID("digest", p.ID+"x"+through)}
 	d.commonHeaders(h, d.c.Prefs.UnsubscribeURL(p.ID, Scope{Kind: ScopeAll}), "\"Quorum digest\" <digest."+d.c.MailDomain+">")
 	m := mail.Message{From: d.c.From, To: []string{p.Email}, Subject: v.Subject, Headers: h, Date: now}

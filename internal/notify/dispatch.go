@@ -27,6 +27,8 @@ import (
 	"time"
 
 	"github.com/quorum-app/quorum/internal/domain"
+	"github.com/quorum-app/quorum/internal/i18n"
+	"github.com/quorum-app/quorum/internal/lang"
 	"github.com/quorum-app/quorum/internal/mail"
 	"github.com/quorum-app/quorum/internal/replyaddr"
 )
@@ -37,6 +39,9 @@ type Person struct {
 	Name     string
 	Email    string
 	TimeZone string
+	// Lang is the recipient's own language setting: every email to them
+	// is in it (English when unset or unsupported), never the sender's.
+	Lang lang.Lang
 }
 
 // People looks people up by id. A missing person is a domain.NotFound.
@@ -139,6 +144,9 @@ type Config struct {
 	Meetings Meetings
 	// Tokens mints the per-recipient Reply-To addresses (nil: no Reply-To).
 	Tokens *replyaddr.Tokens
+	// Catalog words the emails in each recipient's language (nil: a new
+	// one; catalogs are parsed on first use of a language).
+	Catalog *i18n.Catalog
 	// BaseURL is the web app's origin, without trailing slash.
 	BaseURL    string
 	MailDomain string
@@ -192,6 +200,9 @@ func NewDispatcher(c Config) (*Dispatcher, error) {
 	}
 	if c.ReplyTTL <= 0 {
 		c.ReplyTTL = replyaddr.ReplyTTL
+	}
+	if c.Catalog == nil {
+		c.Catalog = i18n.New()
 	}
 	d := &Dispatcher{c: c, log: c.Log, now: c.Now}
 	if d.log == nil {

@@ -14,12 +14,13 @@ import (
 // byte for byte what the templates (testdata/templates) produced, escaping
 // included.
 
-const htmlHead = `<!DOCTYPE html>
-<html lang="en" dir="ltr">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>`
+// htmlHead opens the HTML part: the recipient's language and direction
+// (lang is a supported language code, dir "ltr" or "rtl": no escaping
+// needed, but escaped all the same).
+func htmlHead(lang, dir string) string {
+	return "<!DOCTYPE html>\n<html lang=\"" + esc(lang) + "\" dir=\"" + esc(dir) + "\">\n<head>\n<meta charset=\"utf-8\">\n" +
+		"<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>"
+}
 
 const htmlFooterStart = `<footer>
 <hr>
@@ -55,12 +56,12 @@ func layoutNotification(v view) (string, string) {
 	}
 	t.WriteString("\n")
 
-	h.WriteString(htmlHead + esc(v.Subject) + "</title>\n</head>\n<body>\n<main>\n")
+	h.WriteString(htmlHead(v.Lang, v.Dir) + esc(v.Subject) + "</title>\n</head>\n<body>\n<main>\n")
 	h.WriteString(`<h1 style="font-size:1.25em">` + esc(v.Heading) + "</h1>\n")
 	if len(v.Excerpt) > 0 {
 		h.WriteString("<blockquote>\n")
 		for _, line := range v.Excerpt {
-			h.WriteString("<p>" + esc(line) + "</p>\n")
+			h.WriteString(`<p dir="auto">` + esc(line) + "</p>\n")
 		}
 		h.WriteString("</blockquote>")
 	}
@@ -77,14 +78,14 @@ func layoutNotification(v view) (string, string) {
 func layoutDigest(v digestView) (string, string) {
 	var t, h strings.Builder
 	t.WriteString(v.Heading + "\n")
-	h.WriteString(htmlHead + esc(v.Subject) + "</title>\n</head>\n<body>\n<main>\n")
+	h.WriteString(htmlHead(v.Lang, v.Dir) + esc(v.Subject) + "</title>\n</head>\n<body>\n<main>\n")
 	h.WriteString(`<h1 style="font-size:1.25em">` + esc(v.Heading) + "</h1>\n")
 	for _, g := range v.Groups {
 		t.WriteString("\n== " + g.Name + " ==\n")
-		h.WriteString("<section>\n" + `<h2 style="font-size:1.1em">` + esc(g.Name) + "</h2>\n")
+		h.WriteString("<section>\n" + `<h2 dir="auto" style="font-size:1.1em">` + esc(g.Name) + "</h2>\n")
 		for _, tp := range g.Topics {
 			t.WriteString("\n" + tp.Title + "\n" + tp.URL + "\n")
-			h.WriteString("<article>\n" + `<h3 style="font-size:1em"><a href="` + escURL(tp.URL) + `">` + esc(tp.Title) + "</a></h3>\n<ul>\n")
+			h.WriteString("<article>\n" + `<h3 dir="auto" style="font-size:1em"><a href="` + escURL(tp.URL) + `">` + esc(tp.Title) + "</a></h3>\n<ul>\n")
 			for _, it := range tp.Items {
 				t.WriteString("  * " + it.Heading)
 				h.WriteString("<li><p>" + esc(it.Heading) + "</p>")
@@ -92,7 +93,7 @@ func layoutDigest(v digestView) (string, string) {
 					h.WriteString("<blockquote>")
 					for _, line := range it.Excerpt {
 						t.WriteString("\n    > " + line)
-						h.WriteString("<p>" + esc(line) + "</p>")
+						h.WriteString(`<p dir="auto">` + esc(line) + "</p>")
 					}
 					h.WriteString("</blockquote>")
 				}

@@ -58,7 +58,9 @@ func randomLinks(r *rand.Rand) []link {
 func TestLayoutsMatchTheTemplates(t *testing.T) {
 	r := rand.New(rand.NewPCG(7, 11))
 	for i := range 400 {
-		n := view{Subject: pick(r, awkward), Heading: pick(r, awkward), Excerpt: randomLines(r), ActionText: pick(r, awkward),
+		l := pick(r, []string{"en", "ar", `x"<`})
+		dir := pick(r, []string{"ltr", "rtl"})
+		n := view{Lang: l, Dir: dir, Subject: pick(r, awkward), Heading: pick(r, awkward), Excerpt: randomLines(r), ActionText: pick(r, awkward),
 			ActionURL: pick(r, awkwardURLs), Why: pick(r, awkward), Links: randomLinks(r), ReplyHint: pick(r, awkward)}
 		wantText, wantHTML := executeOld(t, "notification", n)
 		gotText, gotHTML := layoutNotification(n)
@@ -66,7 +68,7 @@ func TestLayoutsMatchTheTemplates(t *testing.T) {
 			t.Fatalf("notification %d %#v:\ntext\n%q\nwant\n%q\nhtml\n%q\nwant\n%q", i, n, gotText, wantText, gotHTML, wantHTML)
 		}
 
-		d := digestView{Subject: pick(r, awkward), Heading: pick(r, awkward), Why: pick(r, awkward), Links: randomLinks(r)}
+		d := digestView{Lang: l, Dir: dir, Subject: pick(r, awkward), Heading: pick(r, awkward), Why: pick(r, awkward), Links: randomLinks(r)}
 		for range r.IntN(3) {
 			g := &digestGroup{Name: pick(r, awkward)}
 			for range r.IntN(3) {

@@ -7,13 +7,19 @@ import (
 	"github.com/quorum-app/quorum/internal/account"
 	"github.com/quorum-app/quorum/internal/domain"
 	"github.com/quorum-app/quorum/internal/httpx"
+	"github.com/quorum-app/quorum/internal/i18n"
 	"github.com/quorum-app/quorum/internal/idempotency"
 )
 
 var errAccountsOff = domain.Errorf(domain.Unavailable, "accounts are not available on this server")
 
+// clientOf describes a sign-in request: its address, its browser, and its
+// language (the browser's Accept-Language, negotiated among the supported
+// ones): the email to an address without an account and the account a
+// sign-up creates use it.
 func clientOf(r *http.Request) account.Client {
-	return account.Client{IP: httpx.ClientIP(r), UserAgent: r.UserAgent()}
+	return account.Client{IP: httpx.ClientIP(r), UserAgent: r.UserAgent(),
+		Lang: i18n.Negotiate("", r.Header.Get("Accept-Language"))}
 }
 
 // formClientOf is clientOf for a sign-in form, which says which version of

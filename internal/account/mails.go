@@ -1,0 +1,60 @@
+package account
+
+import (
+	"context"
+	"time"
+
+	"github.com/quorum-app/quorum/internal/i18n"
+	"github.com/quorum-app/quorum/internal/lang"
+	"github.com/quorum-app/quorum/internal/mail"
+)
+
+// The account's emails are worded in their reader's language: a person's
+// own setting when the address belongs to an account, otherwise the
+// language of the request that caused the email (Client.Lang, negotiated
+// from Accept-Language by the web layer). Every word comes from the
+// catalog (email.login.*, email.signup.*, email.change.*, email.changed.*,
+// email.delete.*, email.deleted.*); codes, links and addresses are
+// inserted as they are.
+
+// printer words an email in language l (English when l is not supported).
+func (s *Service) printer(l lang.Lang) *i18n.Printer { return s.cat.Printer(l, time.UTC) }
+
+// htmlDoc is the HTML part of an email: a document that names its language
+// and direction (right to left for Arabic), around body (already escaped).
+func htmlDoc(p *i18n.Printer, title, body string) string {
+	return "<!DOCTYPE html>\n<html lang=\"" + string(p.Lang()) + "\" dir=\"" + p.Dir() + "\">\n<head>\n<meta charset=\"utf-8\">\n" +
+		"<title>" + htmlEscape(title) + "</title>\n</head>\n<body>\n" + body + "\n</body>\n</html>\n"
+}
+
+// para is text as an HTML paragraph.
+func para(text string) string { return "<p>" + htmlEscape(text) + "</p>" }
+
+// codeHTML shows a one-time code large, with spaced digits.
+func codeHTML(code string) string {
+	return `<p style="font-size:1.6em;font-weight:bold;letter-spacing:.2em">` + htmlEscape(code) + "</p>"
+}
+
+// linkHTML is a paragraph holding one link.
+func linkHTML(url, text string) string {
+	return `<p><a href="` + htmlEscape(url) + `">` + htmlEscape(text) + "</a></p>"
+}
+
+// sendMail sends an automatic (no auto-reply) email from the account core.
+func (s *Service) sendMail(ctx context.Context, to, subject, text, html string) error {
+	_, err := s.mail.Send(ctx, mail.Message{From: s.from, To: []string{to}, Subject: subject, Text: text, HTML: html,
+		Headers: map[string]string{"Auto-Submitted": "auto-generated"}})
+	return err
+}
+
+// requestLang is the language a new account gets, and a sign-in email to
+// an address without one is written in: the sign-up request's, else the
+// current request's, else DefaultLocale (English).
+func requestLang(ls ...lang.Lang) lang.Lang {
+	for _, l := range ls {
+		if l.Valid() {
+			return l
+		}
+	}
+	return lang.Lang(DefaultLocale)
+}
