@@ -35,11 +35,11 @@ const (
 
 // Page sizes of the hub's tabs, and the people shown above them.
 const (
-	hubThreads   = 20
-	hubPolls     = 20
-	hubMembers   = 50
-	hubFileScan  = 25 // threads whose files one page of the files tab shows
-	hubFaces     = 8
+	hubThreads  = 20
+	hubPolls    = 20
+	hubMembers  = 50
+	hubFileScan = 25 // threads whose files one page of the files tab shows
+	hubFaces    = 8
 )
 
 type hubTab struct {
@@ -117,7 +117,10 @@ func (s *Server) groupPage(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) renderGroupShow(w http.ResponseWriter, r *http.Request, status int, g group.Group, req *formState) {
-	d := groupShowData{Group: g, Notice: groupNotice(r), Request: req}
+	d := groupShowData{Group: g, Notice: groupNotice(r), Request: req, MemberCount: -1}
+	if g.MemberCount != nil {
+		d.MemberCount = *g.MemberCount
+	}
 	if g.ParentID != "" {
 		if p, err := s.groups.Get(r.Context(), g.ParentID); err == nil {
 			d.Parent = &p
@@ -157,19 +160,19 @@ func (s *Server) hub(r *http.Request, d *groupShowData) error {
 	if content {
 		keys = append(keys, tabFiles)
 	}
-	if len(keys) == 0 {
-		return nil
+	t := q.Get("tab")
+	if _, known := labels[t]; t != "" && !known {
+		return domain.Validation(domain.FieldError{Field: "tab", Message: "is not a section of a group's page"})
 	}
+	if len(keys) == 0 {
+		return nil // someone who may see none of them: the page invites them to join
+	}
+	// A section the viewer may not see (a link from a member) shows the first one.
 	d.Tab = keys[0]
-	if t := q.Get("tab"); t != "" {
-		known := false
-		for _, k := range keys {
-			known = known || k == t
+	for _, k := range keys {
+		if k == t {
+			d.Tab = t
 		}
-		if !known {
-			return domain.Validation(domain.FieldError{Field: "tab", Message: "is not a section of this group's page"})
-		}
-		d.Tab = t
 	}
 	for _, k := range keys {
 		d.Tabs = append(d.Tabs, hubTab{Key: k, Label: labels[k], URL: groupURL(g.ID, "?tab="+k), Current: k == d.Tab})
@@ -293,10 +296,10 @@ func timeLeft(at, now time.Time) string {
 		return "closing now"
 	case d < time.Hour:
 		return unit(int(d/time.Minute), "minute")
-	case d < 48*time.Hour:
-		return unit(int(d/time.Hour), "hour")
+	case d < 47*time.Hour+30*time.Minute:
+		return unit(int(d.Round(time.Hour)/time.Hour), "hour")
 	}
-	return unit(int(d/(24*time.Hour)), "day")
+	return unit(int(d.Round(24*time.Hour)/(24*time.Hour)), "day")
 }
 
 // sizeText is a file size for people: 512 bytes, 3.4 KB, 1.2 MB.

@@ -198,6 +198,8 @@ type groupShowData struct {
 	Paged     bool
 	CanThread bool
 	CanPoll   bool
+	// MemberCount is the group's size when the viewer may see it (-1 if not).
+	MemberCount int64
 }
 
 func (s *Server) groupJoinSubmit(w http.ResponseWriter, r *http.Request) {

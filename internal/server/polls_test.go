@@ -15,6 +15,7 @@ import (
 	"encoding/xml"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -93,8 +94,14 @@ func (w pollLog) Write(p []byte) (int, error) {
 // with Milo and Nina as members.
 func newPollEnv(t *testing.T) (*pollEnv, *pollPerson, *pollPerson, *pollPerson) {
 	t.Helper()
+	return newPollEnvLog(t, logging.New(pollLog{t}, "warn"))
+}
+
+// newPollEnvLog is newPollEnv with the application's logs going to logs.
+func newPollEnvLog(t *testing.T, logs *slog.Logger) (*pollEnv, *pollPerson, *pollPerson, *pollPerson) {
+	t.Helper()
 	env := testcloud.New(t)
-	a, err := qapp.NewAPI(context.Background(), env.Config, logging.New(pollLog{t}, "warn"))
+	a, err := qapp.NewAPI(context.Background(), env.Config, logs)
 	if err != nil {
 		t.Fatal(err)
 	}
