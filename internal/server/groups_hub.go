@@ -56,7 +56,8 @@ type avatar struct {
 func avatarOf(uid, name string) avatar {
 	h := fnv.New32a()
 	_, _ = h.Write([]byte(uid))
-	return avatar{UserID: uid, Name: name, Initials: initials(name), Class: fmt.Sprintf("avatar c%d", h.Sum32()%8)}
+	v := h.Sum32()
+	return avatar{UserID: uid, Name: name, Initials: initials(name), Class: fmt.Sprintf("avatar c%d", (v^v>>16)%8)}
 }
 
 // initials are the first letters of the first and last words of name.
@@ -88,6 +89,7 @@ func initials(name string) string {
 
 type hubMember struct {
 	avatar
+	Email  string // only for those who may see it (the core leaves it out otherwise)
 	Role   authz.Role
 	Joined time.Time
 }
@@ -216,7 +218,7 @@ func (s *Server) hub(r *http.Request, d *groupShowData) error {
 			return err
 		}
 		for i, m := range page.Items {
-			d.Members = append(d.Members, hubMember{avatar: avatarOf(m.UserID, m.Name), Role: m.Role, Joined: m.JoinedAt})
+			d.Members = append(d.Members, hubMember{avatar: avatarOf(m.UserID, m.Name), Email: m.Email, Role: m.Role, Joined: m.JoinedAt})
 			if cursor == "" && i < hubFaces {
 				d.Faces = append(d.Faces, avatarOf(m.UserID, m.Name))
 			}

@@ -119,11 +119,19 @@ func TestGroupHubTabs(t *testing.T) {
 		}
 	}
 
-	// Files: none attached yet.
+	// Files: none attached yet; then a thread's attachment, linked.
 	body = page(m, "?tab=files", 200)
 	if !strings.Contains(body, `aria-current="page">Files`) || !strings.Contains(body, "No files in these threads") {
 		t.Errorf("files tab: %.2000s", body)
 	}
+	withFile, _, _, err := e.a.Discussions.MailStartThread(o.ctx, discussion.StartInput{GroupID: e.gid, Title: "Hub thread with a file"},
+		"hub-"+e.tag, []discussion.MailFile{{Name: "minutes.txt", ContentType: "text/plain", Data: []byte("Minutes")}})
+	if err != nil || len(withFile.Files) != 1 {
+		t.Fatalf("thread with a file: %+v %v", withFile, err)
+	}
+	body = page(m, "?tab=files", 200)
+	inOrder(t, "files tab", body, `aria-current="page">Files`, `href="/threads/`+withFile.ID+`/files/`+withFile.Files[0].ID+`">minutes.txt`,
+		`href="/threads/`+withFile.ID+`">Hub thread with a file`)
 
 	// An unknown tab is a 400, not a 500 or an empty page.
 	page(m, "?tab=secrets", 400)
@@ -141,7 +149,7 @@ func TestGroupHubTabs(t *testing.T) {
 			t.Fatalf("%s: %d", name, r.code)
 		}
 		lacks(t, name+"'s group page", r.body, "Hub quiet thread", "Hub older thread", "Hub closes soon", "Hub decided",
-			"New thread", "New decision", `aria-current="page"`, "Nina Member")
+			"New thread", "New decision", `aria-current="page"`, "Nina Member", "minutes.txt")
 		for _, tab := range []string{"threads", "decisions", "members", "files"} {
 			if r := e.do(p, "GET", "/groups/"+e.gid+"?tab="+tab, nil); r.code != 200 || strings.Contains(r.body, "Hub quiet thread") ||
 				strings.Contains(r.body, "Hub decided") || strings.Contains(r.body, "Nina Member") {
