@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/quorum-app/quorum/internal/authz"
 	"github.com/quorum-app/quorum/internal/discussion"
@@ -727,11 +728,14 @@ func (s *Server) fileDownload(w http.ResponseWriter, r *http.Request) {
 // ---- dashboard and notifications ----
 
 type dashboardData struct {
+	// Waiting are the open polls of the viewer's groups waiting for their
+	// vote, the one closing soonest first (groups_hub.go).
+	Waiting []waitingPoll
 	Threads []discussion.Thread
 	Unread  int64
-	// Groups are a few of the viewer's groups, read only when there are no
-	// threads to show: the page then says what to do next (create a group,
-	// or start a thread in one of these).
+	// Groups are a few of the viewer's groups, shown only when there are no
+	// threads: the page then says what to do next (create a group, or
+	// start a thread in one of these).
 	Groups []group.Group
 }
 
@@ -746,13 +750,22 @@ func (s *Server) dashboardPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	d := dashboardData{Threads: ts}
+	waiting, mine, err := s.waitingPolls(r.Context(), s.viewerZone(r), time.Now())
+	if err != nil {
+		s.pageError(w, r, err)
+		return
+	}
+	d.Waiting = waiting
 	if len(ts) == 0 {
-		page, err := s.groups.Mine(r.Context(), "", dashboardGroups)
-		if err != nil {
-			s.pageError(w, r, err)
-			return
+		if mine == nil {
+			page, err := s.groups.Mine(r.Context(), "", dashboardGroups)
+			if err != nil {
+				s.pageError(w, r, err)
+				return
+			}
+			mine = page.Items
 		}
-		d.Groups = page.Items
+		d.Groups = mine[:min(len(mine), dashboardGroups)]
 	}
 	d.Unread, _ = s.notifications.UnreadCount(r.Context())
 	s.web.Page(w, r, http.StatusOK, "dashboard", "Dashboard", d)

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/quorum-app/quorum/internal/authz"
+	"github.com/quorum-app/quorum/internal/discussion"
 	"github.com/quorum-app/quorum/internal/domain"
 	"github.com/quorum-app/quorum/internal/group"
 	"github.com/quorum-app/quorum/internal/httpx"
@@ -184,27 +185,21 @@ type groupShowData struct {
 	Subgroups []group.Group
 	Notice    string
 	Request   *formState
-}
-
-func (s *Server) groupPage(w http.ResponseWriter, r *http.Request) {
-	g, err := s.groups.Get(r.Context(), r.PathValue("id"))
-	if err != nil {
-		s.pageError(w, r, err)
-		return
-	}
-	s.renderGroupShow(w, r, http.StatusOK, g, newForm(nil))
-}
-
-func (s *Server) renderGroupShow(w http.ResponseWriter, r *http.Request, status int, g group.Group, req *formState) {
-	d := groupShowData{Group: g, Notice: groupNotice(r), Request: req}
-	if g.ParentID != "" {
-		if p, err := s.groups.Get(r.Context(), g.ParentID); err == nil {
-			d.Parent = &p
-		}
-	} else if subs, err := s.groups.Subgroups(r.Context(), g.ID); err == nil {
-		d.Subgroups = subs
-	}
-	s.web.Page(w, r, status, "group_show", g.Name, d)
+	// The hub (groups_hub.go): the tabs the viewer may see, the one shown
+	// and its page of items, a few members' faces, the primary actions.
+	Tabs      []hubTab
+	Tab       string
+	Faces     []avatar
+	Threads   []discussion.Thread
+	Decisions []hubDecision
+	Members   []hubMember
+	Files     []hubFile
+	More      string
+	Paged     bool
+	CanThread bool
+	CanPoll   bool
+	// MemberCount is the group's size when the viewer may see it (-1 if not).
+	MemberCount int64
 }
 
 func (s *Server) groupJoinSubmit(w http.ResponseWriter, r *http.Request) {

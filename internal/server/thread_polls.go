@@ -146,22 +146,9 @@ func (s *Server) pollCard(r *http.Request, c decision.Card, names map[string]str
 		pc.OutcomeBy = names[c.Outcome.AuthorID]
 	}
 	if at := c.Poll.Definition.Settings.ClosingAt; at != nil && c.Poll.Status == poll.StatusOpen {
-		pc.Left = timeLeft(time.Until(*at))
+		pc.Left = timeLeft(*at, time.Now())
 	}
 	return pc
-}
-
-// timeLeft says how long until a poll closes, roughly.
-func timeLeft(d time.Duration) string {
-	switch {
-	case d <= 0:
-		return "closing now"
-	case d < time.Hour:
-		return "less than an hour left"
-	case d < 48*time.Hour:
-		return count(int(d/time.Hour), "hour", "hours") + " left"
-	}
-	return count(int(d/(24*time.Hour)), "day", "days") + " left"
 }
 
 func count(n int, one, many string) string {

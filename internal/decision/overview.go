@@ -1,0 +1,199 @@
+package decision
+
+import (
+	"context"
+	"sort"
+	"time"
+
+	"github.com/guregu/dynamo/v2"
+
+	"github.com/quorum-app/quorum/internal/authz"
+	"github.com/quorum-app/quorum/internal/ids"
+	"github.com/quorum-app/quorum/internal/poll"
+	"github.com/quorum-app/quorum/internal/store"
+	"github.com/quorum-app/quorum/internal/tabledef"
+)
+
+// Reads for the pages around a thread: a group's decisions with their
+// outcomes (the group page) and the open polls waiting for the actor's vote
+// across their groups (the dashboard). Both are bounded whatever the size
+// of the groups.
+
+// Decision is a poll with its outcome, if one was published.
+type Decision struct {
+	Poll
+	Outcome *Outcome `json:"outcome,omitempty"`
+}
+
+// MaxDecisionsPage bounds a page of Decisions.
+const MaxDecisionsPage = 50
+
+// Decisions returns a page of the group's polls, newest first (as List),
+// each with its outcome: List's calls plus one BatchGetItem of the closed
+// polls' outcomes.
+func (s *Service) Decisions(ctx context.Context, gid, cursor string, limit int) (store.Page[Decision], error) {
+	if limit <= 0 || limit > MaxDecisionsPage {
+		limit = MaxDecisionsPage
+	}
+	page, err := s.List(ctx, gid, cursor, limit)
+	if err != nil {
+		return store.Page[Decision]{}, err
+	}
+	out := store.Page[Decision]{Items: make([]Decision, 0, len(page.Items)), Next: page.Next}
+	var keys []key
+	for _, p := range page.Items {
+		out.Items = append(out.Items, Decision{Poll: p})
+		if p.Status == poll.StatusClosed {
+			keys = append(keys, key{pollPK(p.ID), skOutcome})
+		}
+	}
+	if len(keys) == 0 {
+		return out, nil
+	}
+	items, err := s.getMany(ctx, keys...)
+	if err != nil {
+		return store.Page[Decision]{}, err
+	}
+	for i := range out.Items {
+		raw, ok := items[key{pollPK(out.Items[i].ID), skOutcome}]
+		if !ok {
+			continue
+		}
+		var o outcomeItem
+		if err := unmarshal(raw, &o); err != nil {
+			return store.Page[Decision]{}, err
+		}
+		v := o.view()
+		out.Items[i].Outcome = &v
+	}
+	return out, nil
+}
+
+// Bounds of Waiting: the groups it looks at and the newest polls of each.
+const (
+	MaxWaitingGroups   = 20
+	MaxWaitingPerGroup = 10
+)
+
+// Waiting returns the open polls of the groups gids (the first
+// MaxWaitingGroups) that the actor may vote in and has not voted in, the
+// one closing soonest first. Only the MaxWaitingPerGroup newest polls of
+// each group are looked at (pattern 41), so an open poll older than ten
+// newer ones is left out. Groups the actor is not a member of are skipped;
+// so are polls the policy does not let them vote in and polls with a list
+// of voters they are not on.
+//
+// Cost: one BatchGetItem of the groups and the actor's memberships, one
+// Query per group of which they are a member, and one BatchGetItem (split
+// by 100 keys) of their ballots, participation records and voter entries
+// in the open polls: at most 1 + 20 + 3 calls, whatever the size of the
+// groups.
+func (s *Service) Waiting(ctx context.Context, gids []string) ([]Poll, error) {
+	a := authz.ActorFrom(ctx)
+	if err := authz.RequireUser(a); err != nil {
+		return nil, err
+	}
+	if !ids.Valid(a.UserID) {
+		return nil, authz.ErrSignIn
+	}
+	var keys []key
+	seen := map[string]bool{}
+	for _, gid := range gids {
+		if len(seen) == MaxWaitingGroups {
+			break
+		}
+		if ids.Valid(gid) && !seen[gid] {
+			seen[gid] = true
+			keys = append(keys, key{groupPK(gid), groupSK}, key{groupPK(gid), memberSK(a.UserID)})
+		}
+	}
+	if len(keys) == 0 {
+		return []Poll{}, nil
+	}
+	items, err := s.getMany(ctx, keys...)
+	if err != nil {
+		return nil, err
+	}
+	type candidate struct {
+		p  pollItem
+		d  poll.Definition
+		ac *access
+	}
+	var open []candidate
+	now := s.now()
+	for i := 0; i < len(keys); i += 2 {
+		g, gok := items[keys[i]]
+		m, mok := items[keys[i+1]]
+		if !gok || !mok {
+			continue
+		}
+		ac := &access{a: a, member: &memberRow{}}
+		if err := unmarshal(g, &ac.group); err != nil {
+			return nil, err
+		}
+		if err := unmarshal(m, ac.member); err != nil {
+			return nil, err
+		}
+		if !ac.member.Role.Valid() {
+			continue
+		}
+		gid := keys[i].pk[len("GROUP#"):]
+		var ps []pollItem
+		err := s.st.Table().Get(tabledef.GSI1PK, pollsOfGroup(gid)).Index(tabledef.GSI1).Order(dynamo.Descending).
+			Limit(MaxWaitingPerGroup).All(ctx, &ps)
+		if err != nil {
+			return nil, store.Classify(err)
+		}
+		for _, p := range ps {
+			if p.Status != string(poll.StatusOpen) {
+				continue
+			}
+			d, err := p.def()
+			if err != nil {
+				return nil, err
+			}
+			if poll.StatusOf(d.Settings, p.state(0), now) != poll.StatusOpen {
+				continue
+			}
+			if s.authorize(ctx, ac, &p, authz.PollVote) != nil {
+				continue
+			}
+			open = append(open, candidate{p: p, d: d, ac: ac})
+		}
+	}
+	var mine []key
+	for _, c := range open {
+		mine = append(mine, key{pollPK(c.p.ID), ballotSK(a.UserID)}, key{pollPK(c.p.ID), votedSK(a.UserID)})
+		if c.d.Settings.SpecifiedVotersOnly {
+			mine = append(mine, key{pollPK(c.p.ID), voterSK(a.UserID)})
+		}
+	}
+	have := map[key]dynamo.Item{}
+	if len(mine) > 0 {
+		if have, err = s.getMany(ctx, mine...); err != nil {
+			return nil, err
+		}
+	}
+	out := []Poll{}
+	for i := range open {
+		c := &open[i]
+		pk := pollPK(c.p.ID)
+		_, ballot := have[key{pk, ballotSK(a.UserID)}]
+		_, voted := have[key{pk, votedSK(a.UserID)}]
+		_, chosen := have[key{pk, voterSK(a.UserID)}]
+		if ballot || voted || !poll.InVoterSet(c.d.Settings, poll.Relation{Member: true, Chosen: chosen}) {
+			continue
+		}
+		out = append(out, s.present(&c.p, c.d))
+	}
+	sort.SliceStable(out, func(i, j int) bool { return closesAt(out[i]).Before(closesAt(out[j])) })
+	return out, nil
+}
+
+// closesAt is when an open poll closes (far away when it has no date).
+func closesAt(p Poll) time.Time {
+	if c := p.Definition.Settings.ClosingAt; c != nil {
+		return *c
+	}
+	return time.Unix(1<<40, 0)
+}

@@ -1,0 +1,357 @@
+package server
+
+import (
+	"context"
+	"fmt"
+	"hash/fnv"
+	"net/http"
+	"net/url"
+	"sort"
+	"strings"
+	"time"
+	"unicode"
+
+	"github.com/quorum-app/quorum/internal/authz"
+	"github.com/quorum-app/quorum/internal/decision"
+	"github.com/quorum-app/quorum/internal/discussion"
+	"github.com/quorum-app/quorum/internal/domain"
+	"github.com/quorum-app/quorum/internal/group"
+	"github.com/quorum-app/quorum/internal/poll"
+)
+
+// The group page is the group's hub: its description and people, then one
+// of four tabs (threads, decisions, members, files) chosen by ?tab= so that
+// it works without JavaScript. Each tab reads one bounded page of its list
+// and links to the next ("more"), so the page's DynamoDB calls do not grow
+// with the group (TestGroupHubCallsAreBounded).
+
+// Tabs of the group page.
+const (
+	tabThreads   = "threads"
+	tabDecisions = "decisions"
+	tabMembers   = "members"
+	tabFiles     = "files"
+)
+
+// Page sizes of the hub's tabs, and the people shown above them.
+const (
+	hubThreads  = 20
+	hubPolls    = 20
+	hubMembers  = 50
+	hubFileScan = 25 // threads whose files one page of the files tab shows
+	hubFaces    = 8
+)
+
+type hubTab struct {
+	Key, Label, URL string
+	Current         bool
+}
+
+// avatar is a person's generated picture: initials on a colour taken from
+// their id (the same everywhere the person appears).
+type avatar struct {
+	UserID, Name, Initials, Class string
+}
+
+func avatarOf(uid, name string) avatar {
+	h := fnv.New32a()
+	_, _ = h.Write([]byte(uid))
+	v := h.Sum32()
+	return avatar{UserID: uid, Name: name, Initials: initials(name), Class: fmt.Sprintf("avatar c%d", (v^v>>16)%8)}
+}
+
+// initials are the first letters of the first and last words of name.
+func initials(name string) string {
+	words := strings.FieldsFunc(name, func(r rune) bool { return unicode.IsSpace(r) || r == '-' || r == '.' })
+	first := func(w string) string {
+		for _, r := range w {
+			if unicode.IsLetter(r) || unicode.IsDigit(r) {
+				return string(unicode.ToUpper(r))
+			}
+		}
+		return ""
+	}
+	switch len(words) {
+	case 0:
+		return "?"
+	case 1:
+		if s := first(words[0]); s != "" {
+			return s
+		}
+		return "?"
+	}
+	s := first(words[0]) + first(words[len(words)-1])
+	if s == "" {
+		return "?"
+	}
+	return s
+}
+
+type hubMember struct {
+	avatar
+	Email  string // only for those who may see it (the core leaves it out otherwise)
+	Role   authz.Role
+	Joined time.Time
+}
+
+type hubDecision struct {
+	ID, Title, Type, Status, When string
+	Open                          bool
+	Outcome                       string
+	ThreadID                      string
+}
+
+type hubFile struct {
+	ThreadID, ThreadTitle string
+	discussion.FileRef
+	SizeText string
+}
+
+func (s *Server) groupPage(w http.ResponseWriter, r *http.Request) {
+	// A read-only page: the policy's facts of the group are read once.
+	r = r.WithContext(group.WithRequestCache(r.Context()))
+	g, err := s.groups.Get(r.Context(), r.PathValue("id"))
+	if err != nil {
+		s.pageError(w, r, err)
+		return
+	}
+	s.renderGroupShow(w, r, http.StatusOK, g, newForm(nil))
+}
+
+func (s *Server) renderGroupShow(w http.ResponseWriter, r *http.Request, status int, g group.Group, req *formState) {
+	d := groupShowData{Group: g, Notice: groupNotice(r), Request: req, MemberCount: -1}
+	if g.MemberCount != nil {
+		d.MemberCount = *g.MemberCount
+	}
+	if g.ParentID != "" {
+		if p, err := s.groups.Get(r.Context(), g.ParentID); err == nil {
+			d.Parent = &p
+		}
+	} else if subs, err := s.groups.Subgroups(r.Context(), g.ID); err == nil {
+		d.Subgroups = subs
+	}
+	if r.Method == http.MethodGet {
+		if err := s.hub(r, &d); err != nil {
+			s.pageError(w, r, err)
+			return
+		}
+	}
+	s.web.Page(w, r, status, "group_show", g.Name, d)
+}
+
+// hub fills the tabs and the tab asked for in ?tab= (the first one the
+// viewer may see by default).
+func (s *Server) hub(r *http.Request, d *groupShowData) error {
+	ctx, g := r.Context(), &d.Group
+	q := r.URL.Query()
+	content := g.Can(string(authz.GroupViewContent)) && s.discussions != nil
+	members := g.Can(string(authz.GroupListMembers))
+	d.CanThread = content && g.Can(string(authz.ThreadStart))
+	d.CanPoll = content && s.decisions != nil && g.Can(string(authz.PollStart))
+	var keys []string
+	labels := map[string]string{tabThreads: "Threads", tabDecisions: "Decisions", tabMembers: "Members", tabFiles: "Files"}
+	if content {
+		keys = append(keys, tabThreads)
+		if s.decisions != nil {
+			keys = append(keys, tabDecisions)
+		}
+	}
+	if members {
+		keys = append(keys, tabMembers)
+	}
+	if content {
+		keys = append(keys, tabFiles)
+	}
+	t := q.Get("tab")
+	if _, known := labels[t]; t != "" && !known {
+		return domain.Validation(domain.FieldError{Field: "tab", Message: "is not a section of a group's page"})
+	}
+	if len(keys) == 0 {
+		return nil // someone who may see none of them: the page invites them to join
+	}
+	// A section the viewer may not see (a link from a member) shows the first one.
+	d.Tab = keys[0]
+	for _, k := range keys {
+		if k == t {
+			d.Tab = t
+		}
+	}
+	for _, k := range keys {
+		d.Tabs = append(d.Tabs, hubTab{Key: k, Label: labels[k], URL: groupURL(g.ID, "?tab="+k), Current: k == d.Tab})
+	}
+	cursor, _, err := groupPageParams(r)
+	if err != nil {
+		return err
+	}
+	more := func(next string) string {
+		if next == "" {
+			return ""
+		}
+		return groupURL(g.ID, "?tab="+d.Tab+"&cursor="+url.QueryEscape(next))
+	}
+	d.Paged = cursor != ""
+	if members && (d.Tab != tabMembers || cursor != "") {
+		page, err := s.groups.Members(ctx, g.ID, "", hubFaces)
+		if err != nil {
+			return err
+		}
+		for _, m := range page.Items {
+			d.Faces = append(d.Faces, avatarOf(m.UserID, m.Name))
+		}
+	}
+	switch d.Tab {
+	case tabThreads:
+		page, err := s.discussions.Threads(ctx, g.ID, cursor, hubThreads)
+		if err != nil {
+			return err
+		}
+		d.Threads, d.More = page.Items, more(page.Next)
+	case tabDecisions:
+		page, err := s.decisions.Decisions(ctx, g.ID, cursor, hubPolls)
+		if err != nil {
+			return err
+		}
+		d.Decisions, d.More = hubDecisions(page.Items, s.viewerZone(r), time.Now()), more(page.Next)
+	case tabMembers:
+		page, err := s.groups.Members(ctx, g.ID, cursor, hubMembers)
+		if err != nil {
+			return err
+		}
+		for i, m := range page.Items {
+			d.Members = append(d.Members, hubMember{avatar: avatarOf(m.UserID, m.Name), Email: m.Email, Role: m.Role, Joined: m.JoinedAt})
+			if cursor == "" && i < hubFaces {
+				d.Faces = append(d.Faces, avatarOf(m.UserID, m.Name))
+			}
+		}
+		d.More = more(page.Next)
+	case tabFiles:
+		page, err := s.discussions.Threads(ctx, g.ID, cursor, hubFileScan)
+		if err != nil {
+			return err
+		}
+		for _, t := range page.Items {
+			for _, f := range t.Files {
+				d.Files = append(d.Files, hubFile{ThreadID: t.ID, ThreadTitle: t.Title, FileRef: f, SizeText: sizeText(f.Size)})
+			}
+		}
+		d.More = more(page.Next)
+	}
+	return nil
+}
+
+// hubDecisions orders a page of decisions: open ones first, the one
+// closing soonest on top, with the time left; then the others (closed, and
+// the viewer's own drafts) newest first, with their outcomes.
+func hubDecisions(ds []decision.Decision, loc *time.Location, now time.Time) []hubDecision {
+	out := make([]hubDecision, 0, len(ds))
+	for _, p := range ds {
+		h := hubDecision{ID: p.ID, Title: p.Definition.Title, Type: pollTypeName(p.Definition.Type), Status: string(p.Status),
+			Open: p.Status == poll.StatusOpen, ThreadID: p.ThreadID}
+		switch {
+		case h.Open && p.Definition.Settings.ClosingAt != nil:
+			h.When = timeLeft(*p.Definition.Settings.ClosingAt, now) + " (" + fmtWhen(*p.Definition.Settings.ClosingAt, loc) + ")"
+		case p.Status == poll.StatusClosed && p.ClosedAt != nil:
+			h.When = "closed " + fmtWhen(*p.ClosedAt, loc)
+		case p.Status == poll.StatusClosed && p.Definition.Settings.ClosingAt != nil:
+			h.When = "closed " + fmtWhen(*p.Definition.Settings.ClosingAt, loc)
+		}
+		if p.Outcome != nil {
+			h.Outcome = p.Outcome.Statement
+		}
+		out = append(out, h)
+	}
+	closing := func(i int) time.Time { return *ds[i].Definition.Settings.ClosingAt }
+	idx := make([]int, len(out))
+	for i := range idx {
+		idx[i] = i
+	}
+	sort.SliceStable(idx, func(a, b int) bool {
+		ia, ib := idx[a], idx[b]
+		oa, ob := out[ia].Open && ds[ia].Definition.Settings.ClosingAt != nil, out[ib].Open && ds[ib].Definition.Settings.ClosingAt != nil
+		if oa != ob {
+			return oa
+		}
+		if oa {
+			return closing(ia).Before(closing(ib))
+		}
+		return false // the core's order: newest first
+	})
+	sorted := make([]hubDecision, len(out))
+	for i, j := range idx {
+		sorted[i] = out[j]
+	}
+	return sorted
+}
+
+// timeLeft says when an open poll closes, relative to now: "closes in 3
+// days", "closes in 5 hours", "closes in 10 minutes", "closing now".
+func timeLeft(at, now time.Time) string {
+	d := at.Sub(now)
+	unit := func(n int, one string) string {
+		if n == 1 {
+			return fmt.Sprintf("closes in 1 %s", one)
+		}
+		return fmt.Sprintf("closes in %d %ss", n, one)
+	}
+	switch {
+	case d < time.Minute:
+		return "closing now"
+	case d < time.Hour:
+		return unit(int(d/time.Minute), "minute")
+	case d < 47*time.Hour+30*time.Minute:
+		return unit(int(d.Round(time.Hour)/time.Hour), "hour")
+	}
+	return unit(int(d.Round(24*time.Hour)/(24*time.Hour)), "day")
+}
+
+// sizeText is a file size for people: 512 bytes, 3.4 KB, 1.2 MB.
+func sizeText(n int64) string {
+	switch {
+	case n < 1000:
+		return fmt.Sprintf("%d bytes", n)
+	case n < 1000*1000:
+		return fmt.Sprintf("%.1f KB", float64(n)/1000)
+	}
+	return fmt.Sprintf("%.1f MB", float64(n)/1000/1000)
+}
+
+// ---- dashboard ----
+
+// Bounds of the dashboard: the groups whose open polls it looks at
+// (decision.Waiting looks at the newest MaxWaitingPerGroup polls of each).
+const dashboardPollGroups = decision.MaxWaitingGroups
+
+type waitingPoll struct {
+	ID, Title, Type, Group, When string
+}
+
+// waitingPolls lists the open polls of the viewer's groups waiting for
+// their vote (the decision core decides which), soonest closing first.
+func (s *Server) waitingPolls(ctx context.Context, loc *time.Location, now time.Time) ([]waitingPoll, []group.Group, error) {
+	if s.decisions == nil {
+		return nil, nil, nil
+	}
+	page, err := s.groups.Mine(ctx, "", dashboardPollGroups)
+	if err != nil {
+		return nil, nil, err
+	}
+	names := map[string]string{}
+	gids := make([]string, 0, len(page.Items))
+	for _, g := range page.Items {
+		names[g.ID] = g.Name
+		gids = append(gids, g.ID)
+	}
+	ps, err := s.decisions.Waiting(ctx, gids)
+	if err != nil {
+		return nil, nil, err
+	}
+	out := make([]waitingPoll, 0, len(ps))
+	for _, p := range ps {
+		wp := waitingPoll{ID: p.ID, Title: p.Definition.Title, Type: pollTypeName(p.Definition.Type), Group: names[p.GroupID]}
+		if c := p.Definition.Settings.ClosingAt; c != nil {
+			wp.When = timeLeft(*c, now) + " (" + fmtWhen(*c, loc) + ")"
+		}
+		out = append(out, wp)
+	}
+	return out, page.Items, nil
+}
