@@ -70,7 +70,7 @@ func TestPollCardsInThread(t *testing.T) {
 
 	// Ben votes from the thread, in one click, with a reason.
 	ben.open(threadPath)
-	ben.sees("Plant tomatoes this spring?", "Proposal", "open", "closes in 2 days", "0 of 3 have voted", "Your vote: one click")
+	ben.sees("Plant tomatoes this spring?", "Proposal", "open", "closes in 3 days", "0 of 3 have voted", "Your vote: one click")
 	ben.audit("thread with poll cards (no votes)")
 	ben.at(1280, "pollcard-before-vote")
 	ben.at(390, "pollcard-before-vote")

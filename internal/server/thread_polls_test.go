@@ -56,7 +56,7 @@ func TestThreadPollCardVoteInline(t *testing.T) {
 
 	page := e.must(e.do(m, "GET", "/threads/"+th.ID, nil), 200, "thread page").body
 	c := card(page, p.ID)
-	for _, want := range []string{"Proposal", "open", "Closes ", "closes in 2 days", "0 of 3 have voted", `action="/polls/` + p.ID + `/vote"`,
+	for _, want := range []string{"Proposal", "open", "Closes ", "closes in 3 days", "0 of 3 have voted", `action="/polls/` + p.ID + `/vote"`,
 		`name="choice" value="agree"`, `name="choice" value="block"`, "Reason <span class=\"muted\">(optional)", `href="/polls/` + p.ID + `"`} {
 		if !strings.Contains(c, want) {
 			t.Errorf("card lacks %q:\n%s", want, c)
