@@ -80,6 +80,22 @@ func TestDiscussionJourney(t *testing.T) {
 	threadPath := ada.path()
 	tid := strings.TrimPrefix(threadPath, "/threads/")
 
+	// The comment box is there; everything else waits in closed panels
+	// that open from the keyboard (issue 15).
+	panels := browsertest.Get(ada.Session, "panels", chromedp.Evaluate[[]string](
+		`[...document.querySelectorAll("details.panel")].map(d => d.querySelector("summary").textContent.trim() + (d.open ? " (open)" : ""))`))
+	if strings.Join(panels, "|") != "Attach a file to the thread|Notify people|Notifications from this thread|Invite a guest" {
+		t.Fatalf("thread panels %q, want the four closed panels", panels)
+	}
+	ada.sees("Add a comment")
+	ada.notSees("Save notification setting") // inside a closed panel
+	ada.Do("focus the guest panel", chromedp.Focus(`details#guest > summary`))
+	ada.key("\r")
+	if !browsertest.Get(ada.Session, "guest panel open", chromedp.Evaluate[bool](`document.querySelector("details#guest").open`)) {
+		t.Fatal("Enter on the panel's summary did not open it")
+	}
+	ada.sees("A guest reads and comments in this thread only")
+
 	// The attachment form explains itself when no file is chosen (app.js is running).
 	ada.Do("attach nothing", chromedp.Click(ada.button("Attach file")))
 	ada.Do("wait for the upload status", chromedp.WaitVisible(`.upload-status`))

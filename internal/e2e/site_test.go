@@ -223,6 +223,12 @@ func (p *person) mark(kind, text, filter string) chromedp.CSS {
 	js := fmt.Sprintf(`(() => { const text = %q; const found = %s;
   if (found.length !== 1) return found.length;
   if (found[0].tabIndex < 0 || found[0].disabled) return -1; // not reachable with Tab
+  // What sits in a closed panel is reached as a person would: by opening
+  // the panel with its summary first.
+  for (let d = found[0].closest("details:not([open])"); d; d = d.parentElement && d.parentElement.closest("details:not([open])")) {
+    const s = d.querySelector(":scope > summary");
+    if (s && !s.contains(found[0])) s.click();
+  }
   found[0].setAttribute("data-e2e", %q); return 1; })()`, text, filter, id)
 	n := browsertest.Get(p.Session, "find "+kind+" "+text, chromedp.Evaluate[int](js))
 	if n == -1 {
