@@ -11,7 +11,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
 	"time"
 
@@ -149,13 +148,6 @@ func (s *Server) pollCard(r *http.Request, c decision.Card, names map[string]str
 		pc.Left = timeLeft(*at, time.Now())
 	}
 	return pc
-}
-
-func count(n int, one, many string) string {
-	if n == 1 {
-		return "1 " + one
-	}
-	return strconv.Itoa(n) + " " + many
 }
 
 // voteBackURL is where an inline vote from item of thread tid returns: the
