@@ -54,6 +54,9 @@ type Cores struct {
 	// Audit keeps each group's tamper-evident record of admin actions;
 	// the stream (functions/mailer) and the scheduler seal its entries.
 	Audit *audit.Service
+	// Fanouts expands the fan-out jobs requests leave (notifying a whole
+	// group): fed by the stream (functions/mailer), swept by the scheduler.
+	Fanouts *notify.Fanouts
 }
 
 // New builds the cores for cfg. Secrets named by ARN are resolved here,
@@ -147,7 +150,43 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*Cores, erro
 	}
 	return &Cores{Config: cfg, Clients: clients, Store: st, Accounts: accounts, Groups: groups,
 		Discussions: discussions, Notifications: notes, Decisions: decisions, MailPrefs: mailprefs, Outbox: mailer,
-		Inbox: inboxSvc, Search: searcher, Audit: auditor}, nil
+		Inbox: inboxSvc, Search: searcher, Audit: auditor, Fanouts: NewFanouts(notes, groups, log)}, nil
+}
+
+// NewFanouts wires the expansion of fan-out jobs: members from the group
+// core, the thread's visibility for non-members from the group's policy.
+func NewFanouts(notes *notify.Service, groups *group.Service, log *slog.Logger) *notify.Fanouts {
+	return &notify.Fanouts{N: notes, Members: FanoutMembers{groups}, Viewer: FanoutViewer{groups}, Log: log}
+}
+
+// FanoutMembers adapts the group core's member pages to notify.Members.
+type FanoutMembers struct{ Groups *group.Service }
+
+// MemberPage implements notify.Members.
+func (m FanoutMembers) MemberPage(ctx context.Context, gid, after string, limit int) ([]notify.Member, string, error) {
+	rows, next, err := m.Groups.MemberPage(ctx, gid, after, limit)
+	out := make([]notify.Member, 0, len(rows))
+	for _, r := range rows {
+		out = append(out, notify.Member{UserID: r.UserID, Role: r.Role})
+	}
+	return out, next, err
+}
+
+// FanoutViewer asks the group's policy whether someone may view a thread.
+type FanoutViewer struct{ Groups *group.Service }
+
+// MayView implements notify.Viewer: refusals are false, failures errors.
+func (v FanoutViewer) MayView(ctx context.Context, uid, gid, tid string) (bool, error) {
+	err := v.Groups.Authorize(authz.WithActor(ctx, authz.Actor{Kind: authz.User, UserID: uid}), gid, authz.ThreadView,
+		authz.Target{Kind: "thread", ID: tid, ThreadID: tid})
+	if err == nil {
+		return true, nil
+	}
+	switch domain.ErrorCode(err) {
+	case domain.NotFound, domain.Forbidden, domain.Unauthorized:
+		return false, nil
+	}
+	return false, err
 }
 
 // People adapts the account service to what the group core needs to know
