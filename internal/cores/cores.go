@@ -132,8 +132,9 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*Cores, erro
 			return decisions.GuestRemoved(ctx, gid, tid, uid)
 		},
 	})
+	pollNotes := PollNotifier{Notifications: notes, Names: DiscussionPeople{accounts}.Name}
 	decisions = decision.New(decision.Config{Store: st, Groups: groups, Log: log,
-		Threads: PollThreads{discussions}, Notifier: PollNotifier{Notifications: notes, Names: DiscussionPeople{accounts}.Name}})
+		Threads: PollThreads{discussions}, Notifier: pollNotes, Fanout: pollNotes})
 	mailprefs, err = mailpref.New(mailpref.Config{Store: st, Users: accounts, BaseURL: cfg.BaseURL, SigningKey: cfg.SigningKey, Log: log})
 	if err != nil {
 		return nil, err
