@@ -462,9 +462,7 @@ func (s *Service) addOnce(tx *store.Tx, n Notification) {
 // stream record was lost, or their run failed), at most max of them.
 func (f *Fanouts) Sweep(ctx context.Context, now time.Time, max int) (FanoutReport, error) {
 	var r FanoutReport
-	var jobs []struct {
-		ID string `dynamo:"ID"`
-	}
+	var jobs []store.Item // the index keeps keys only
 	err := f.N.st.Table().Get(tabledef.GSI2PK, FanoutQueue).Index(tabledef.GSI2).
 		Range(tabledef.GSI2SK, dynamo.Less, DueKey(now.Add(-FanoutSweepAge))).Limit(max).All(ctx, &jobs)
 	if err != nil {
@@ -472,7 +470,7 @@ func (f *Fanouts) Sweep(ctx context.Context, now time.Time, max int) (FanoutRepo
 	}
 	var errs []error
 	for _, jb := range jobs {
-		n, err := f.Run(ctx, jb.ID)
+		n, err := f.Run(ctx, strings.TrimPrefix(jb.PK, fanoutPrefix))
 		r.Told += n
 		if err != nil {
 			r.Failed++
