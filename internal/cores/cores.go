@@ -104,6 +104,9 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*Cores, erro
 			account.EraserFunc(func(ctx context.Context, e account.Erasure) (bool, error) {
 				return notes.EraseActorNames(ctx, e.UserID, account.DeletedName)
 			}),
+			account.EraserFunc(func(ctx context.Context, e account.Erasure) (bool, error) {
+				return notes.EraseFanoutActor(ctx, e.UserID, account.DeletedName)
+			}),
 		},
 	})
 	if err != nil {

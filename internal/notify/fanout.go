@@ -529,3 +529,32 @@ func (c FanoutConsumer) HandleRecords(ctx context.Context, recs []events.DynamoD
 func (j Fanout) String() string {
 	return fmt.Sprintf("fanout %s %s phases=%d", j.ID, j.Notification.Kind, len(j.Phases))
 }
+
+// EraseFanoutActor replaces deleted account uid's name with shown in the
+// fan-out jobs still pending (normally none: a job lives seconds): one
+// query of the job queue per 100 jobs and a conditional update of each.
+// Done when the queue has been read to its end.
+func (s *Service) EraseFanoutActor(ctx context.Context, uid, shown string) (bool, error) {
+	var last dynamo.PagingKey
+	for {
+		var jobs []store.Item
+		q := s.st.Table().Get(tabledef.GSI2PK, FanoutQueue).Index(tabledef.GSI2).Limit(100)
+		if last != nil {
+			q = q.StartFrom(last)
+		}
+		next, err := q.AllWithLastEvaluatedKey(ctx, &jobs)
+		if err != nil {
+			return false, store.Classify(err)
+		}
+		for _, jb := range jobs {
+			err := s.st.Update(jb.PK, jb.SK).Set("ActorName", shown).If("ActorID = ?", uid).Run(ctx)
+			if err != nil && !dynamo.IsCondCheckFailed(err) {
+				return false, store.Classify(err)
+			}
+		}
+		if next == nil || len(jobs) == 0 {
+			return true, nil
+		}
+		last = next
+	}
+}
