@@ -339,8 +339,12 @@ func (f *Fanouts) source(ctx context.Context, j *fanoutItem, p Phase) ([]string,
 // hears the phase's reach, able to view the thread when the job asks, and
 // not told by this job yet.
 func (f *Fanouts) tell(ctx context.Context, j *fanoutItem, p Phase, uids []string, roles map[string]authz.Role, skip map[string]bool) (int, error) {
-	uids = slices.DeleteFunc(slices.Clone(uids), func(uid string) bool { return uid == "" || skip[uid] })
-	uids = slices.Compact(uids)
+	seen := make(map[string]bool, len(uids))
+	uids = slices.DeleteFunc(slices.Clone(uids), func(uid string) bool {
+		drop := uid == "" || skip[uid] || seen[uid]
+		seen[uid] = true
+		return drop
+	})
 	if len(uids) == 0 {
 		return 0, nil
 	}

@@ -107,7 +107,7 @@ func (f *fanoutFixture) newThreadJob() notify.Fanout {
 		Notification: notify.Notification{Kind: notify.NewThread, ActorID: "u-author", ActorName: "Ann", GroupID: "g1",
 			ThreadID: "t1", Title: "Plans", CreatedAt: f.now},
 		Phases: []notify.Phase{
-			{Kind: notify.Announcement, Reach: notify.Addressed, UserIDs: []string{"u-0003"}},
+			{Kind: notify.Announcement, Reach: notify.Addressed, UserIDs: []string{"u-0003", "u-author", "u-0003"}},
 			{Kind: notify.NewThread, Reach: notify.GroupWide, Members: true},
 		}}
 }
