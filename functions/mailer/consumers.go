@@ -9,7 +9,8 @@ import (
 )
 
 // consumersOf is the stream dispatcher with every consumer of the table's
-// stream (internal/cores/consumers: the outbox and the search indexer).
+// stream (internal/cores/consumers: the outbox, the search indexer, the
+// audit sealer and the fan-out of notifications).
 func consumersOf(a *cores.Cores, log *slog.Logger) *stream.Dispatcher {
 	return consumers.Dispatcher(a, log)
 }

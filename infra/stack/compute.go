@@ -403,6 +403,8 @@ func streamFilters() []string {
 			tabledef.PK: map[string]any{"S": []any{map[string]string{"prefix": "POLL#"}}},
 			tabledef.SK: map[string]any{"S": []any{"POLL", "OUTCOME", map[string]string{"prefix": "BALLOT#"}, map[string]string{"prefix": "SEALED#"}}}}}},
 		{"eventName": []string{"INSERT"}, "dynamodb": map[string]any{"NewImage": map[string]any{tabledef.GSI2PK: map[string]any{"S": []string{"AUDITSEAL"}}}}},
+		// Fan-out jobs (notify.FanoutQueue): telling a whole group runs here.
+		{"eventName": []string{"INSERT"}, "dynamodb": map[string]any{"NewImage": map[string]any{tabledef.GSI2PK: map[string]any{"S": []string{"FANOUT"}}}}},
 	}
 	out := make([]string, 0, len(patterns))
 	for _, p := range patterns {

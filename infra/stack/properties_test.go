@@ -524,8 +524,12 @@ func TestOutboxStream(t *testing.T) {
 		if f := js(get(p, "FilterCriteria.Filters.3.Pattern")); !strings.Contains(f, `INSERT`) || !strings.Contains(f, `AUDITSEAL`) {
 			t.Errorf("%s: audit filter %s", name, f)
 		}
-		if n := len(get(p, "FilterCriteria.Filters").([]any)); n != 4 {
-			t.Errorf("%s: %d filters, want 4", name, n)
+		// The fan-out of notifications: new jobs.
+		if f := js(get(p, "FilterCriteria.Filters.4.Pattern")); !strings.Contains(f, `INSERT`) || !strings.Contains(f, `\"FANOUT\"`) {
+			t.Errorf("%s: fan-out filter %s", name, f)
+		}
+		if n := len(get(p, "FilterCriteria.Filters").([]any)); n != 5 {
+			t.Errorf("%s: %d filters, want 5", name, n)
 		}
 		if p["ParallelizationFactor"] != 2.0 || p["BatchSize"] != 50.0 {
 			t.Errorf("%s: mapping batch: %s", name, js(p))

@@ -59,6 +59,9 @@ type Cores struct {
 	// Audit keeps each group's tamper-evident record of admin actions;
 	// the stream (functions/mailer) and the scheduler seal its entries.
 	Audit *audit.Service
+	// Fanouts expands the fan-out jobs requests leave (notifying a whole
+	// group): fed by the stream (functions/mailer), swept by the scheduler.
+	Fanouts *notify.Fanouts
 }
 
 // New builds the cores for cfg. Secrets named by ARN are resolved here,
@@ -121,6 +124,9 @@ func NewWith(ctx context.Context, cfg config.Config, clients *awsclient.Clients,
 			account.EraserFunc(func(ctx context.Context, e account.Erasure) (bool, error) {
 				return notes.EraseActorNames(ctx, e.UserID, account.DeletedName)
 			}),
+			account.EraserFunc(func(ctx context.Context, e account.Erasure) (bool, error) {
+				return notes.EraseFanoutActor(ctx, e.UserID, account.DeletedName)
+			}),
 		},
 	})
 	if err != nil {
@@ -149,8 +155,9 @@ func NewWith(ctx context.Context, cfg config.Config, clients *awsclient.Clients,
 			return decisions.GuestRemoved(ctx, gid, tid, uid)
 		},
 	})
+	pollNotes := PollNotifier{Notifications: notes, Names: DiscussionPeople{accounts}.Name}
 	decisions = decision.New(decision.Config{Store: st, Groups: groups, Log: log,
-		Threads: PollThreads{discussions}, Notifier: PollNotifier{Notifications: notes, Names: DiscussionPeople{accounts}.Name}})
+		Threads: PollThreads{discussions}, Notifier: pollNotes, Fanout: pollNotes})
 	mailprefs, err = mailpref.New(mailpref.Config{Store: st, Users: accounts, BaseURL: cfg.BaseURL, SigningKey: cfg.SigningKey, Log: log})
 	if err != nil {
 		return nil, err
@@ -167,7 +174,43 @@ func NewWith(ctx context.Context, cfg config.Config, clients *awsclient.Clients,
 	}
 	return &Cores{Config: cfg, Legal: docs, Clients: clients, Store: st, Accounts: accounts, Groups: groups,
 		Discussions: discussions, Notifications: notes, Decisions: decisions, MailPrefs: mailprefs, Outbox: mailer,
-		Inbox: inboxSvc, Search: searcher, Audit: auditor}, nil
+		Inbox: inboxSvc, Search: searcher, Audit: auditor, Fanouts: NewFanouts(notes, groups, log)}, nil
+}
+
+// NewFanouts wires the expansion of fan-out jobs: members from the group
+// core, the thread's visibility for non-members from the group's policy.
+func NewFanouts(notes *notify.Service, groups *group.Service, log *slog.Logger) *notify.Fanouts {
+	return &notify.Fanouts{N: notes, Members: FanoutMembers{groups}, Viewer: FanoutViewer{groups}, Log: log}
+}
+
+// FanoutMembers adapts the group core's member pages to notify.Members.
+type FanoutMembers struct{ Groups *group.Service }
+
+// MemberPage implements notify.Members.
+func (m FanoutMembers) MemberPage(ctx context.Context, gid, after string, limit int) ([]notify.Member, string, error) {
+	rows, next, err := m.Groups.MemberPage(ctx, gid, after, limit)
+	out := make([]notify.Member, 0, len(rows))
+	for _, r := range rows {
+		out = append(out, notify.Member{UserID: r.UserID, Role: r.Role})
+	}
+	return out, next, err
+}
+
+// FanoutViewer asks the group's policy whether someone may view a thread.
+type FanoutViewer struct{ Groups *group.Service }
+
+// MayView implements notify.Viewer: refusals are false, failures errors.
+func (v FanoutViewer) MayView(ctx context.Context, uid, gid, tid string) (bool, error) {
+	err := v.Groups.Authorize(authz.WithActor(ctx, authz.Actor{Kind: authz.User, UserID: uid}), gid, authz.ThreadView,
+		authz.Target{Kind: "thread", ID: tid, ThreadID: tid})
+	if err == nil {
+		return true, nil
+	}
+	switch domain.ErrorCode(err) {
+	case domain.NotFound, domain.Forbidden, domain.Unauthorized:
+		return false, nil
+	}
+	return false, err
 }
 
 // People adapts the account service to what the group core needs to know

@@ -7,6 +7,7 @@ import (
 	"github.com/quorum-app/quorum/internal/decision"
 	"github.com/quorum-app/quorum/internal/discussion"
 	"github.com/quorum-app/quorum/internal/notify"
+	"github.com/quorum-app/quorum/internal/store"
 )
 
 // PollThreads adapts the discussion core to what the decision core needs of
@@ -79,21 +80,7 @@ func (p PollNotifier) Notify(ctx context.Context, n decision.Notice) error {
 	if err != nil {
 		return err
 	}
-	excerpt := ""
-	switch {
-	case n.Kind == decision.NoticeOutcomeReview && n.ReviewOn != nil:
-		excerpt = "Review date: " + n.ReviewOn.UTC().Format("2 Jan 2006")
-	case (n.Kind == decision.NoticeClosingSoon || n.Kind == decision.NoticeManualReminder) && n.ClosingAt != nil:
-		excerpt = fmt.Sprintf("Closes %s UTC", n.ClosingAt.UTC().Format("2 Jan 2006 15:04"))
-	case n.Kind == decision.NoticePollClosed:
-		excerpt = "The poll has closed: write its outcome."
-	case n.Kind == decision.NoticePollOpened && n.ClosingAt != nil:
-		excerpt = fmt.Sprintf("Open for votes until %s UTC", n.ClosingAt.UTC().Format("2 Jan 2006 15:04"))
-	case n.Kind == decision.NoticeOutcomePublished:
-		excerpt = "The outcome of this poll has been published."
-	case n.Kind == decision.NoticeAnnounced && n.ClosingAt != nil:
-		excerpt = fmt.Sprintf("Closes %s UTC", n.ClosingAt.UTC().Format("2 Jan 2006 15:04"))
-	}
+	excerpt := pollExcerpt(n)
 	var out []notify.Notification
 	seen := map[string]bool{}
 	for _, uid := range n.Recipients {
@@ -113,4 +100,50 @@ func (p PollNotifier) Notify(ctx context.Context, n decision.Notice) error {
 		out = append(out, nt)
 	}
 	return p.Notifications.Deliver(ctx, out)
+}
+
+// pollExcerpt is the plain text a poll notice shows: its closing time,
+// review date or what to do; never a figure.
+func pollExcerpt(n decision.Notice) string {
+	excerpt := ""
+	switch {
+	case n.Kind == decision.NoticeOutcomeReview && n.ReviewOn != nil:
+		excerpt = "Review date: " + n.ReviewOn.UTC().Format("2 Jan 2006")
+	case (n.Kind == decision.NoticeClosingSoon || n.Kind == decision.NoticeManualReminder) && n.ClosingAt != nil:
+		excerpt = fmt.Sprintf("Closes %s UTC", n.ClosingAt.UTC().Format("2 Jan 2006 15:04"))
+	case n.Kind == decision.NoticePollClosed:
+		excerpt = "The poll has closed: write its outcome."
+	case n.Kind == decision.NoticePollOpened && n.ClosingAt != nil:
+		excerpt = fmt.Sprintf("Open for votes until %s UTC", n.ClosingAt.UTC().Format("2 Jan 2006 15:04"))
+	case n.Kind == decision.NoticeOutcomePublished:
+		excerpt = "The outcome of this poll has been published."
+	case n.Kind == decision.NoticeAnnounced && n.ClosingAt != nil:
+		excerpt = fmt.Sprintf("Closes %s UTC", n.ClosingAt.UTC().Format("2 Jan 2006 15:04"))
+	}
+	return excerpt
+}
+
+// AddFanout implements decision.Fanouter: the notice becomes one fan-out
+// job (notify.Fanouts) in tx; its phases are told off the request path.
+func (p PollNotifier) AddFanout(ctx context.Context, tx *store.Tx, f decision.NoticeFanout) error {
+	j := notify.Fanout{Skip: f.Skip, Notification: notify.Notification{Kind: pollKinds[f.Kind], GroupID: f.GroupID,
+		ThreadID: f.ThreadID, PollID: f.PollID, Title: f.Title}}
+	j.Notification.ActorID = f.ActorID
+	named := false
+	for _, ph := range f.Phases {
+		kind, ok := pollKinds[ph.Kind]
+		reach, known := pollReaches[ph.Reach]
+		if !ok || !known {
+			continue
+		}
+		n := f.Notice
+		n.Kind = ph.Kind
+		j.Phases = append(j.Phases, notify.Phase{Kind: kind, Reach: reach, Excerpt: pollExcerpt(n), UserIDs: ph.UserIDs,
+			Members: ph.Members, Named: ph.Named, NoActor: ph.Kind != decision.NoticeAnnounced})
+		// Announcements name who made them (one read, at most).
+		if ph.Kind == decision.NoticeAnnounced && !named && f.ActorID != "" && p.Names != nil {
+			j.Notification.ActorName, named = p.Names(ctx, f.ActorID), true
+		}
+	}
+	return p.Notifications.AddFanoutToTx(tx, j)
 }

@@ -17,6 +17,9 @@ type TickReport struct {
 	// backoff, abandoned claims); Digests the catch-up digests sent.
 	Mail    notify.Report       `json:"mail"`
 	Digests notify.DigestReport `json:"digests"`
+	// Fanout is the sweep of fan-out jobs older than a few minutes (their
+	// stream record was lost or their run failed; normally 0).
+	Fanout notify.FanoutReport `json:"fanout"`
 	// Sealed is how many audit entries the sweep linked into their
 	// groups' chains (normally the stream did it already: 0).
 	Sealed int `json:"sealed_audit_entries"`
@@ -40,6 +43,11 @@ func (a *Cores) Tick(ctx context.Context, now time.Time) (TickReport, error) {
 	purged, err := a.Discussions.PurgeDue(ctx, now)
 	r.Purged = purged
 	errs = append(errs, err)
+	if a.Fanouts != nil {
+		// Before the outbox, so the notifications it writes go out now.
+		r.Fanout, err = a.Fanouts.Sweep(ctx, now, 100)
+		errs = append(errs, err)
+	}
 	if a.Outbox != nil {
 		// After the poll work, so the notices it just queued go out now.
 		r.Mail, err = a.Outbox.DeliverDue(ctx, now)

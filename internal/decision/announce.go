@@ -3,12 +3,12 @@ package decision
 import (
 	"context"
 	"fmt"
-	"slices"
 
 	"github.com/quorum-app/quorum/internal/authz"
 	"github.com/quorum-app/quorum/internal/domain"
 	"github.com/quorum-app/quorum/internal/notify"
 	"github.com/quorum-app/quorum/internal/poll"
+	"github.com/quorum-app/quorum/internal/store"
 )
 
 // Announcing a poll: whoever opens it (creating it open, or publishing a
@@ -69,21 +69,32 @@ func (s *Service) Announce(ctx context.Context, pid string, aud notify.Audience)
 		return err
 	}
 	actor := l.ac.a.UserID
-	told := map[string]bool{actor: true}
-	s.send(ctx, NoticeAnnounced, ReachAddressed, l.p, l.def, actor, aud.UserIDs, told)
+	f := NoticeFanout{Notice: s.notice(NoticeAnnounced, l.p, l.def, nil), Skip: []string{actor}}
+	f.ActorID = actor
+	if len(aud.UserIDs) > 0 {
+		f.Phases = append(f.Phases, NoticePhase{Kind: NoticeAnnounced, Reach: ReachAddressed, UserIDs: aud.UserIDs})
+	}
 	if aud.Group {
-		members, err := s.members(ctx, l.p.GroupID)
-		if err != nil {
+		f.Phases = append(f.Phases, NoticePhase{Kind: NoticeAnnounced, Reach: ReachGroup, Members: true})
+	}
+	// One job item: the people are told off the request path.
+	tx := s.st.Tx()
+	if err := s.fanout.AddFanout(ctx, tx, f); err != nil {
+		return err
+	}
+	if tx.Len() > 0 {
+		if err := tx.Run(ctx, ""); err != nil {
 			return err
 		}
-		s.send(ctx, NoticeAnnounced, ReachGroup, l.p, l.def, actor, members, told)
 	}
 	s.log.InfoContext(ctx, "poll announced", "poll_id", pid, "notify_group", aud.Group, "notify_people", len(aud.UserIDs))
 	return nil
 }
 
-// noticeOpened tells of a poll that just opened (created open or a draft
-// published) by actor with audience aud, never actor:
+// addOpenedFanout adds to tx, the transaction that opens poll p (created
+// open or a draft published) by actor with audience aud, the job that
+// tells of it off the request path, never actor; each person hears of it
+// once, by the first of:
 //
 //   - the voters who were chosen (chosen voters, invited thread guests, and
 //     voters the actor named) hear it as addressed to them;
@@ -92,67 +103,39 @@ func (s *Service) Announce(ctx context.Context, pid string, aud notify.Audience)
 //   - people the actor named who are not voters, and with aud.Group the
 //     members who are not voters, get an announcement.
 //
-// The poll is written already: failures are logged, not returned.
-func (s *Service) noticeOpened(ctx context.Context, p *pollItem, d poll.Definition, actor string, aud notify.Audience) {
-	// chosen: voters chosen as persons (specified voters, invited thread
-	// guests); members: the group's members (voters unless specified).
-	var chosen, members []string
+// The chosen voters are read here unless given (voters: the specified
+// voters of a poll being created; nil: read them): the poll's specified
+// voters or the thread's guests. The group's members are paged by the job.
+func (s *Service) addOpenedFanout(ctx context.Context, tx *store.Tx, p *pollItem, d poll.Definition, actor string, aud notify.Audience, voters []string) error {
+	chosen := voters
 	var err error
-	if d.Settings.SpecifiedVotersOnly {
+	switch {
+	case d.Settings.SpecifiedVotersOnly && chosen == nil:
 		chosen, err = s.voterSet(ctx, p, d)
-	} else {
+	case !d.Settings.SpecifiedVotersOnly:
 		chosen, err = s.guestVoters(ctx, p, d)
 	}
-	if err == nil && (!d.Settings.SpecifiedVotersOnly || aud.Group) {
-		members, err = s.members(ctx, p.GroupID)
-	}
 	if err != nil {
-		s.log.ErrorContext(ctx, "poll opened notice: voters", "poll_id", p.ID, "err", err)
-		return
+		return err
 	}
-	named := map[string]bool{}
-	for _, uid := range aud.UserIDs {
-		named[uid] = true
+	f := NoticeFanout{Notice: s.notice(NoticePollOpened, p, d, nil), Skip: []string{actor}}
+	f.ActorID = actor
+	if len(chosen) > 0 {
+		f.Phases = append(f.Phases, NoticePhase{Kind: NoticePollOpened, Reach: ReachAddressed, UserIDs: chosen})
 	}
-	addressed := slices.Clone(chosen)
-	var rest []string
-	if !d.Settings.SpecifiedVotersOnly {
-		for _, m := range members {
-			if named[m] {
-				addressed = append(addressed, m)
-			} else {
-				rest = append(rest, m)
-			}
-		}
-	}
-	told := map[string]bool{actor: true}
-	s.send(ctx, NoticePollOpened, ReachAddressed, p, d, actor, addressed, told)
 	reach := ReachFollowers
 	if aud.Group {
 		reach = ReachGroup
 	}
-	s.send(ctx, NoticePollOpened, reach, p, d, actor, rest, told)
+	if !d.Settings.SpecifiedVotersOnly {
+		f.Phases = append(f.Phases, NoticePhase{Kind: NoticePollOpened, Reach: reach, Members: true, Named: aud.UserIDs})
+	}
 	// Those left are not voters: they hear of it as an announcement.
-	s.send(ctx, NoticeAnnounced, ReachAddressed, p, d, actor, aud.UserIDs, told)
-	if aud.Group {
-		s.send(ctx, NoticeAnnounced, ReachGroup, p, d, actor, members, told)
+	if len(aud.UserIDs) > 0 {
+		f.Phases = append(f.Phases, NoticePhase{Kind: NoticeAnnounced, Reach: ReachAddressed, UserIDs: aud.UserIDs})
 	}
-}
-
-// send notifies the people of to who were not told yet, and marks them
-// told. A failure is logged: what it tells of is written already.
-func (s *Service) send(ctx context.Context, kind NoticeKind, reach NoticeReach, p *pollItem, d poll.Definition, actor string,
-	to []string, told map[string]bool) {
-	to = slices.DeleteFunc(slices.Clone(to), func(uid string) bool { return uid == "" || told[uid] })
-	for _, uid := range to {
-		told[uid] = true
+	if aud.Group && d.Settings.SpecifiedVotersOnly {
+		f.Phases = append(f.Phases, NoticePhase{Kind: NoticeAnnounced, Reach: ReachGroup, Members: true})
 	}
-	if len(to) == 0 {
-		return
-	}
-	n := s.notice(kind, p, d, to)
-	n.Reach, n.ActorID = reach, actor
-	if err := s.notifier.Notify(ctx, n); err != nil {
-		s.log.ErrorContext(ctx, "poll notice failed", "poll_id", p.ID, "kind", string(kind), "err", err)
-	}
+	return s.fanout.AddFanout(ctx, tx, f)
 }

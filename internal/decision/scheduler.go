@@ -76,6 +76,38 @@ type Notifier interface {
 	Notify(ctx context.Context, n Notice) error
 }
 
+// NoticePhase is one audience of a NoticeFanout, told in order: UserIDs,
+// or every member of the poll's group (Members; those in Named are reached
+// as addressed).
+type NoticePhase struct {
+	Kind    NoticeKind
+	Reach   NoticeReach
+	UserIDs []string
+	Members bool
+	Named   []string
+}
+
+// NoticeFanout is a notice to audiences that may be as large as the
+// group: it is written as one job in the transaction of what it tells of
+// and expanded off the request path (notify.Fanouts). Notice is the
+// template (its Kind and Recipients are ignored); nobody in Skip hears.
+type NoticeFanout struct {
+	Notice
+	Phases []NoticePhase
+	Skip   []string
+}
+
+// Fanouter adds the job of a NoticeFanout to a transaction (one operation).
+type Fanouter interface {
+	AddFanout(ctx context.Context, tx *store.Tx, f NoticeFanout) error
+}
+
+// NopFanouter tells nobody.
+type NopFanouter struct{}
+
+// AddFanout implements Fanouter.
+func (NopFanouter) AddFanout(context.Context, *store.Tx, NoticeFanout) error { return nil }
+
 // NopNotifier discards notices.
 type NopNotifier struct{}
 

@@ -43,6 +43,9 @@ type Config struct {
 	// Notifier receives reminders (closing soon, manual, outcome review);
 	// nil discards them.
 	Notifier Notifier
+	// Fanout writes the jobs that tell a whole group (a poll opened or
+	// announced); nil tells nobody.
+	Fanout Fanouter
 	// Threads checks a poll's thread and receives its timeline items; nil
 	// means polls cannot be placed in threads.
 	Threads Threads
@@ -59,6 +62,7 @@ type Service struct {
 	st       *store.Store
 	groups   Policy
 	notifier Notifier
+	fanout   Fanouter
 	threads  Threads
 	log      *slog.Logger
 	now      func() time.Time
@@ -81,7 +85,7 @@ func (s *Service) raced(op string) {
 
 // New returns a Service.
 func New(c Config) *Service {
-	s := &Service{st: c.Store, groups: c.Groups, notifier: c.Notifier, threads: c.Threads, log: c.Log, now: c.Now, attempts: c.MaxVoteAttempts}
+	s := &Service{st: c.Store, groups: c.Groups, notifier: c.Notifier, fanout: c.Fanout, threads: c.Threads, log: c.Log, now: c.Now, attempts: c.MaxVoteAttempts}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
@@ -90,6 +94,9 @@ func New(c Config) *Service {
 	}
 	if s.notifier == nil {
 		s.notifier = NopNotifier{}
+	}
+	if s.fanout == nil {
+		s.fanout = NopFanouter{}
 	}
 	if s.attempts <= 0 {
 		s.attempts = 8
@@ -424,13 +431,18 @@ func (s *Service) Create(ctx context.Context, in CreateInput) (Poll, error) {
 			return Poll{}, err
 		}
 	}
+	if p.Status == string(poll.StatusOpen) {
+		// The specified voters are written by tx: they are known here.
+		if err := s.addOpenedFanout(ctx, tx, p, d, a.UserID, aud, append([]string{}, voters...)); err != nil {
+			return Poll{}, err
+		}
+	}
 	if err := tx.Run(ctx, ""); err != nil {
 		return Poll{}, err
 	}
 	s.log.InfoContext(ctx, "poll created", "poll_id", pid, "group_id", in.GroupID, "type", d.Type)
 	if p.Status == string(poll.StatusOpen) {
 		s.appendEvent(ctx, EventOpened, a.UserID, p, d)
-		s.noticeOpened(ctx, p, d, a.UserID, aud)
 	}
 	return s.present(p, d), nil
 }
@@ -552,12 +564,16 @@ func (s *Service) Update(ctx context.Context, pid string, in UpdateInput) (Poll,
 		decided = checkNoVotes(tx, l, ErrVotesMeanwhile)
 	}
 	s.syncShards(tx, p, decided, ErrVotesMeanwhile)
+	if wasDraft && p.Status == string(poll.StatusOpen) {
+		if err := s.addOpenedFanout(ctx, tx, p, next, l.ac.a.UserID, aud, nil); err != nil {
+			return Poll{}, err
+		}
+	}
 	if err := tx.Run(ctx, ""); err != nil {
 		return Poll{}, err
 	}
 	if wasDraft && p.Status == string(poll.StatusOpen) {
 		s.appendEvent(ctx, EventOpened, l.ac.a.UserID, p, next)
-		s.noticeOpened(ctx, p, next, l.ac.a.UserID, aud)
 	}
 	return s.present(p, next), nil
 }

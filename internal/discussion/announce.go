@@ -3,7 +3,6 @@ package discussion
 import (
 	"context"
 	"fmt"
-	"slices"
 
 	"github.com/guregu/dynamo/v2"
 
@@ -20,8 +19,8 @@ import (
 // policy decides who may notify the whole group (group.announce: admins,
 // and members when the group lets members announce) and chosen people
 // (people.notify: members); chosen people must be members of the group or
-// guests of the thread. Fan-out is bounded like a new thread's: the group's
-// members are read once and notified in transactions of up to 50.
+// guests of the thread. Telling them is a fan-out job (notify.Fanouts), off
+// the request path, like a new thread's.
 
 // ErrNobodyToNotify: an announcement that names nobody.
 var ErrNobodyToNotify = domain.Validation(domain.FieldError{Field: "notify", Message: "choose the whole group or at least one person"})
@@ -79,53 +78,25 @@ func (s *Service) Announce(ctx context.Context, tid string, aud notify.Audience)
 	if aud.Empty() {
 		return ErrNobodyToNotify
 	}
-	aud, members, err := s.audience(ctx, t.GroupID, t.ID, &aud)
+	aud, _, err = s.audience(ctx, t.GroupID, t.ID, &aud)
 	if err != nil {
 		return err
 	}
-	if members == nil && aud.Group {
-		if members, err = s.members(ctx, t.GroupID); err != nil {
-			return err
-		}
+	j := notify.Fanout{View: true, Skip: []string{a.UserID},
+		Notification: notify.Notification{Kind: notify.Announcement, ActorID: a.UserID, ActorName: s.actorName(ctx, a.UserID),
+			GroupID: t.GroupID, ThreadID: t.ID, Title: t.Title, Excerpt: s.r.Excerpt(t.Description, 140)}}
+	if len(aud.UserIDs) > 0 {
+		j.Phases = append(j.Phases, notify.Phase{Kind: notify.Announcement, Reach: notify.Addressed, UserIDs: aud.UserIDs})
 	}
-	name := s.actorName(ctx, a.UserID)
-	told := map[string]bool{a.UserID: true}
-	s.announceTo(ctx, t, a.UserID, name, aud.UserIDs, notify.Addressed, told, members)
 	if aud.Group {
-		var rest []string
-		for _, m := range members {
-			if !told[m.UserID] {
-				rest = append(rest, m.UserID)
-			}
-		}
-		s.announceTo(ctx, t, a.UserID, name, rest, notify.GroupWide, told, members)
+		j.Phases = append(j.Phases, notify.Phase{Kind: notify.Announcement, Reach: notify.GroupWide, Members: true})
+	}
+	// One job item: the people are told off the request path.
+	if err := s.notify.StartFanout(ctx, j); err != nil {
+		return err
 	}
 	s.log.InfoContext(ctx, "thread announced", "thread_id", t.ID, "notify_group", aud.Group, "notify_people", len(aud.UserIDs))
 	return nil
-}
-
-// announceTo delivers announcements of thread t by actor to uids (those not
-// told yet, at levels that hear reach) and marks them told. Failures are
-// logged: what was announced exists either way.
-func (s *Service) announceTo(ctx context.Context, t *threadItem, actorID, actorName string, uids []string, reach notify.Reach,
-	told map[string]bool, members []memberRow) {
-	uids = slices.DeleteFunc(slices.Clone(uids), func(uid string) bool { return told[uid] })
-	if len(uids) == 0 {
-		return
-	}
-	ns, err := s.recipients(ctx, t, uids, reach, func(uid string) notify.Notification {
-		return notify.Notification{UserID: uid, Kind: notify.Announcement, ActorID: actorID, ActorName: actorName,
-			GroupID: t.GroupID, ThreadID: t.ID, Title: t.Title, Excerpt: s.r.Excerpt(t.Description, 140)}
-	}, members)
-	if err == nil {
-		err = s.notify.Deliver(ctx, ns)
-	}
-	for _, uid := range uids {
-		told[uid] = true
-	}
-	if err != nil {
-		s.log.ErrorContext(ctx, "thread announcement", "thread_id", t.ID, "err", err)
-	}
 }
 
 // GuestIDs lists the people with a guest grant to thread tid (system read

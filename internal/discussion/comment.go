@@ -3,6 +3,7 @@ package discussion
 import (
 	"context"
 	"regexp"
+	"sort"
 	"strings"
 	"sync"
 	"unicode"
@@ -134,6 +135,7 @@ func (s *Service) Comment(ctx context.Context, tid string, in CommentInput) (Ite
 		direct = append(direct, ns...)
 	}
 
+	var ferr error
 	err = s.appendItem(ctx, t, appendSpec{item: it, comment: true, ops: func(tx *store.Tx) {
 		if it.ParentID != "" {
 			tx.Update(s.st.Update(t.PK, itemSK(it.ParentID)).Add("ReplyCount", 1).
@@ -146,41 +148,34 @@ func (s *Service) Comment(ctx context.Context, tid string, in CommentInput) (Ite
 			direct[i].CommentID = it.ID
 			s.notify.AddToTx(tx, direct[i])
 		}
+		// Loud followers hear of it off the request path (one job item).
+		ferr = s.notify.AddFanoutToTx(tx, s.commentFanout(t, it, told, build(notify.Comment)("")))
 	}}, now)
+	if err == nil {
+		err = ferr
+	}
 	if err != nil {
 		return Item{}, err
 	}
-	s.fanOutComment(ctx, t, it, told, build(notify.Comment))
 	return s.itemView(it, a.UserID, it.ID), nil
 }
 
-// fanOutComment notifies loud followers of the thread or its group.
-func (s *Service) fanOutComment(ctx context.Context, t *threadItem, it *timelineItem, told map[string]bool, build func(string) notify.Notification) {
-	var uids []string
-	for _, scope := range []string{notify.ThreadScope(t.ID), notify.GroupScope(t.GroupID)} {
-		ids, err := s.notify.AtLevel(ctx, scope, notify.Loud)
-		if err != nil {
-			s.log.ErrorContext(ctx, "comment fan-out", "err", err)
-			return
-		}
-		for _, id := range ids {
-			if !told[id] {
-				told[id] = true
-				uids = append(uids, id)
-			}
-		}
+// commentFanout is the job that tells the loud followers of comment it's
+// thread, then of its group (notify.Following), who may view the thread
+// and were not told by the comment's transaction (told: its author, the
+// people it mentions and the author replied to). n is the notification's
+// template.
+func (s *Service) commentFanout(t *threadItem, it *timelineItem, told map[string]bool, n notify.Notification) notify.Fanout {
+	n.CommentID = it.ID
+	skip := make([]string, 0, len(told))
+	for uid := range told {
+		skip = append(skip, uid)
 	}
-	ns, err := s.recipients(ctx, t, uids, notify.Comment.Reach(), func(uid string) notify.Notification {
-		n := build(uid)
-		n.CommentID = it.ID
-		return n
-	}, nil)
-	if err == nil {
-		err = s.notify.Deliver(ctx, ns)
-	}
-	if err != nil {
-		s.log.ErrorContext(ctx, "comment fan-out", "thread_id", t.ID, "err", err)
-	}
+	sort.Strings(skip)
+	return notify.Fanout{Notification: n, View: true, Skip: skip, Phases: []notify.Phase{
+		{Kind: notify.Comment, Reach: notify.Following, Scope: notify.ThreadScope(t.ID)},
+		{Kind: notify.Comment, Reach: notify.Following, Scope: notify.GroupScope(t.GroupID)},
+	}}
 }
 
 var mentionRE = sync.OnceValue(func() *regexp.Regexp {

@@ -169,6 +169,7 @@ func TestMentionsRepliesAndLevels(t *testing.T) {
 	th := f.thread(alice, gid, "Plans")
 
 	count := func(ctx context.Context) int64 {
+		f.drain()
 		n, err := f.notes.UnreadCount(ctx)
 		f.must(err)
 		return n

@@ -6,9 +6,11 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/quorum-app/quorum/internal/authz"
 	"github.com/quorum-app/quorum/internal/blob"
+	"github.com/quorum-app/quorum/internal/cores"
 	"github.com/quorum-app/quorum/internal/discussion"
 	"github.com/quorum-app/quorum/internal/domain"
 	"github.com/quorum-app/quorum/internal/group"
@@ -77,6 +79,7 @@ type fixture struct {
 	groups *group.Service
 	svc    *discussion.Service
 	notes  *notify.Service
+	fan    *notify.Fanouts
 	people *people
 	tag    string
 }
@@ -89,6 +92,7 @@ func newFixture(t testing.TB) *fixture {
 	f.groups = group.New(group.Config{Store: st, People: f.people, Mail: mail.NewSES(env.Clients.SES, "", env.Config.MailDomain),
 		MailFrom: env.Config.MailFrom, BaseURL: env.Config.BaseURL, SigningKey: env.Config.SigningKey})
 	f.notes = notify.New(st, nil)
+	f.fan = cores.NewFanouts(f.notes, f.groups, nil)
 	f.svc = discussion.New(discussion.Config{
 		Store: st, Policy: f.groups, People: discPeople{f.people}, Notify: f.notes,
 		Uploads:    blob.NewUploads(env.Clients.S3, env.Config.UploadsBucket, env.Config.KMSKeyID, blob.DefaultLimits()),
@@ -103,6 +107,14 @@ func (f *fixture) user(name string) (context.Context, string) {
 	f.people.byID[id] = group.Person{ID: id, Name: name, Email: strings.ToLower(strings.ReplaceAll(name, " ", "")) + "." + f.tag + "@example.org"}
 	f.people.mu.Unlock()
 	return authz.WithActor(context.Background(), authz.Actor{Kind: authz.User, UserID: id}), id
+}
+
+// drain expands every pending fan-out job now, as the stream's consumer
+// does in a deployment (the scheduler's sweep with a clock far ahead).
+func (f *fixture) drain() {
+	f.t.Helper()
+	_, err := f.fan.Sweep(context.Background(), time.Now().Add(time.Hour), 1000)
+	f.must(err)
 }
 
 func (f *fixture) must(err error) {

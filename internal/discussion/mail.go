@@ -298,6 +298,9 @@ func (s *Service) MailStartThread(ctx context.Context, in StartInput, key string
 	for _, fi := range items {
 		tx.Create(fi, errThreadThere)
 	}
+	if err := s.addNewThreadFanout(ctx, tx, t, aud, members); err != nil {
+		return Thread{}, false, nil, err
+	}
 	if err := tx.Run(ctx, ""); err != nil {
 		if err == errThreadThere {
 			if gerr := s.st.Get(ctx, threadPK(tid), threadSK, &old); gerr == nil {
@@ -307,7 +310,6 @@ func (s *Service) MailStartThread(ctx context.Context, in StartInput, key string
 		return Thread{}, false, nil, err
 	}
 	s.log.InfoContext(ctx, "thread started by email", "group_id", t.GroupID, "thread_id", t.ID)
-	s.fanOutNewThread(ctx, t, aud, members)
 	return s.threadView(t, 0), true, skipped, nil
 }
 

@@ -24,6 +24,7 @@ func TestEditsNotifyNewMentionsOnly(t *testing.T) {
 	f.must(f.svc.SetGroupLevel(dave, gid, notify.Mute))
 
 	count := func(ctx context.Context) int64 {
+		f.drain()
 		f.t.Helper()
 		n, err := f.notes.UnreadCount(ctx)
 		f.must(err)
@@ -31,6 +32,7 @@ func TestEditsNotifyNewMentionsOnly(t *testing.T) {
 	}
 	latest := func(ctx context.Context) notify.Notification {
 		f.t.Helper()
+		f.drain()
 		l, err := f.notes.List(ctx, "", 1)
 		f.must(err)
 		if len(l.Items) == 0 {

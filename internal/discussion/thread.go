@@ -125,16 +125,37 @@ func (s *Service) StartThread(ctx context.Context, in StartInput) (Thread, error
 		AuthorID: a.UserID, AuthorName: s.actorName(ctx, a.UserID), CreatedAt: now, UpdatedAt: now, Activity: now}
 	t.PK, t.SK = threadPK(t.ID), threadSK
 	t.GSI1PK, t.GSI1SK = threadsPK(t.GroupID), activityKey(now, false, t.ID)
-	if err := s.st.Create(ctx, t, nil); err != nil {
+	tx := s.st.Tx().Create(t, nil)
+	if err := s.addNewThreadFanout(ctx, tx, t, aud, members); err != nil {
+		return Thread{}, err
+	}
+	if err := tx.Run(ctx, ""); err != nil {
+		t.Version = 0
 		return Thread{}, err
 	}
 	s.log.InfoContext(ctx, "thread started", "group_id", t.GroupID, "thread_id", t.ID, "notify_group", aud.Group, "notify_people", len(aud.UserIDs))
-	s.fanOutNewThread(ctx, t, aud, members)
 	return s.threadView(t, 0), nil
 }
 
-// fanOutNewThread tells of a new thread, in batches after it was written
-// (a failure is logged: the thread exists either way), never the author:
+// addNewThreadFanout adds to tx, the transaction that creates thread t,
+// the job that tells of it. People the description mentions are resolved
+// now (only when it has an @name: a read of the members, unless the
+// caller read them already); who hears of what is decided off the request
+// path, by the job.
+func (s *Service) addNewThreadFanout(ctx context.Context, tx *store.Tx, t *threadItem, aud notify.Audience, members []memberRow) error {
+	var mentioned []string
+	if len(mentionTokens(t.Description)) > 0 {
+		var err error
+		if mentioned, err = s.mentions(ctx, t, t.Description, &members); err != nil {
+			return err
+		}
+	}
+	return s.notify.AddFanoutToTx(tx, s.newThreadFanout(t, aud, mentioned))
+}
+
+// newThreadFanout is the job that tells of a new thread (off the request
+// path, notify.Fanouts), never the author; each person hears of it once,
+// by the first of:
 //
 //   - the people its description mentions, as a mention;
 //   - the people the author chose (aud.UserIDs), as an announcement
@@ -142,58 +163,22 @@ func (s *Service) StartThread(ctx context.Context, in StartInput) (Thread, error
 //   - the other members as a new thread: announced to the group when
 //     aud.Group (normal and up), otherwise only those who follow
 //     everything (loud).
-//
-// members is the group's membership when the caller has read it already.
-func (s *Service) fanOutNewThread(ctx context.Context, t *threadItem, aud notify.Audience, members []memberRow) {
-	var err error
-	if members == nil {
-		if members, err = s.members(ctx, t.GroupID); err != nil {
-			s.log.ErrorContext(ctx, "new thread fan-out: members", "err", err)
-			return
-		}
+func (s *Service) newThreadFanout(t *threadItem, aud notify.Audience, mentioned []string) notify.Fanout {
+	j := notify.Fanout{View: true, Skip: []string{t.AuthorID},
+		Notification: notify.Notification{Kind: notify.NewThread, ActorID: t.AuthorID, ActorName: t.AuthorName,
+			GroupID: t.GroupID, ThreadID: t.ID, Title: t.Title, Excerpt: s.r.Excerpt(t.Description, 140), CreatedAt: t.CreatedAt}}
+	if len(mentioned) > 0 {
+		j.Phases = append(j.Phases, notify.Phase{Kind: notify.Mention, Reach: notify.Mention.Reach(), UserIDs: mentioned})
 	}
-	// People the description mentions hear of it as a mention (their
-	// level permitting), and not again as a new thread.
-	told := map[string]bool{t.AuthorID: true}
-	var known []memberRow
-	mentioned, err := s.mentions(ctx, t, t.Description, &known)
-	if err == nil && len(mentioned) > 0 {
-		var ns []notify.Notification
-		ns, err = s.recipients(ctx, t, newlyMentioned(nil, mentioned, t.AuthorID), notify.Mention.Reach(), func(uid string) notify.Notification {
-			return notify.Notification{UserID: uid, Kind: notify.Mention, ActorID: t.AuthorID, ActorName: t.AuthorName,
-				GroupID: t.GroupID, ThreadID: t.ID, Title: t.Title, Excerpt: s.r.Excerpt(t.Description, 140)}
-		}, known)
-		if err == nil {
-			err = s.notify.Deliver(ctx, ns)
-		}
-		for _, n := range ns {
-			told[n.UserID] = true
-		}
-	}
-	if err != nil {
-		s.log.ErrorContext(ctx, "new thread mentions", "thread_id", t.ID, "err", err)
-	}
-	s.announceTo(ctx, t, t.AuthorID, t.AuthorName, aud.UserIDs, notify.Addressed, told, members)
-	var uids []string
-	for _, m := range members {
-		if !told[m.UserID] {
-			uids = append(uids, m.UserID)
-		}
+	if len(aud.UserIDs) > 0 {
+		j.Phases = append(j.Phases, notify.Phase{Kind: notify.Announcement, Reach: notify.Addressed, UserIDs: aud.UserIDs})
 	}
 	reach := notify.Following
 	if aud.Group {
 		reach = notify.GroupWide
 	}
-	ns, err := s.recipients(ctx, t, uids, reach, func(uid string) notify.Notification {
-		return notify.Notification{UserID: uid, Kind: notify.NewThread, ActorID: t.AuthorID, ActorName: t.AuthorName,
-			GroupID: t.GroupID, ThreadID: t.ID, Title: t.Title, Excerpt: s.r.Excerpt(t.Description, 140)}
-	}, members)
-	if err == nil {
-		err = s.notify.Deliver(ctx, ns)
-	}
-	if err != nil {
-		s.log.ErrorContext(ctx, "new thread fan-out", "thread_id", t.ID, "err", err)
-	}
+	j.Phases = append(j.Phases, notify.Phase{Kind: notify.NewThread, Reach: reach, Members: true})
+	return j
 }
 
 // members reads the memberships of a group (pattern 15).

@@ -149,8 +149,7 @@ func TestDiscussionJourney(t *testing.T) {
 	filePath := threadPath + "/files/" + up.FileID
 
 	// Ben was told about the new thread; he replies mentioning Ada.
-	ben.open("/notifications")
-	ben.sees("Ada Lovelace started", "Autumn quilt show")
+	ben.seesNotifications("Ada Lovelace started", "Autumn quilt show")
 	ben.submit("Open")
 	if ben.path() != threadPath {
 		t.Fatalf("Ben opened %s, want %s", ben.path(), threadPath)

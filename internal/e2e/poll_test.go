@@ -43,6 +43,7 @@ func newPollSite(t *testing.T) (*site, *app.API) {
 	ts.Listener = ln
 	ts.Start()
 	t.Cleanup(ts.Close)
+	fanOut(t, a)
 	return &site{t: t, URL: base, prefix: env.Prefix, mail: mail.Emulator{URL: env.Config.SESEndpoint},
 		browser: browsertest.Start(t), seen: map[string]bool{}}, a
 }
@@ -136,8 +137,7 @@ func TestPollProposalJourney(t *testing.T) {
 	ada.Do("choose Cy", chromedp.Click(ada.field("Cy Young")))
 	ada.submit("Notify")
 	ada.sees("The people you chose were notified")
-	cy.open("/notifications")
-	cy.sees("Ada Lovelace wants you to see the poll Plant tomatoes this spring?")
+	cy.seesNotifications("Ada Lovelace wants you to see the poll Plant tomatoes this spring?")
 
 	// Cy votes, then changes his mind.
 	cy.open(pollPath)

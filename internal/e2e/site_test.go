@@ -28,6 +28,8 @@ import (
 	"github.com/quorum-app/quorum/internal/app"
 	"github.com/quorum-app/quorum/internal/browsertest"
 	"github.com/quorum-app/quorum/internal/mail"
+	"github.com/quorum-app/quorum/internal/notify"
+	"github.com/quorum-app/quorum/internal/stream"
 	"github.com/quorum-app/quorum/internal/testcloud"
 )
 
@@ -71,8 +73,48 @@ func newSite(t *testing.T) *site {
 	ts.Listener = ln
 	ts.Start()
 	t.Cleanup(ts.Close)
+	fanOut(t, a)
 	return &site{t: t, URL: base, prefix: env.Prefix, env: env, mail: mail.Emulator{URL: env.Config.SESEndpoint},
 		browser: browsertest.Start(t), seen: map[string]bool{}}
+}
+
+// fanOut runs the fan-out of notifications behind the table's stream, as
+// functions/mailer does in a deployment (and make dev locally): a new
+// thread or poll reaches the group within a second, not in its request.
+func fanOut(t *testing.T, a *app.API) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	arn, err := stream.StreamARN(ctx, a.Clients.DynamoDB, a.Config.Table)
+	if err != nil {
+		cancel()
+		t.Fatalf("stream: %v", err)
+	}
+	p := &stream.Poller{Streams: stream.NewStreamsClient(a.Clients.AWS, a.Config.DynamoDBEndpoint), StreamARN: arn,
+		Handler: stream.New(nil, stream.Named{Name: "fanout", Consumer: notify.FanoutConsumer{Fanouts: a.Fanouts}}),
+		Idle:    50 * time.Millisecond}
+	done := make(chan struct{})
+	go func() { defer close(done); _ = p.Run(ctx) }()
+	t.Cleanup(func() { cancel(); <-done })
+}
+
+// seesNotifications opens the person's notifications until they show
+// wants: the fan-out runs beside the request, so it may take a moment
+// (bounded: 15 seconds).
+func (p *person) seesNotifications(wants ...string) {
+	p.t.Helper()
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		p.open("/notifications")
+		txt, all := p.Text(), true
+		for _, w := range wants {
+			all = all && strings.Contains(txt, w)
+		}
+		if all || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	p.sees(wants...)
 }
 
 type testWriter struct{ t *testing.T }

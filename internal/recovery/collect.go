@@ -47,7 +47,9 @@ func (s Scope) Validate() error {
 // handle, its threads (and their edit histories) and its polls, and its held
 // mail. Items in people's own partitions (USER#<uid>: read positions,
 // notification levels and opt-outs, notifications) are theirs: they are not
-// removed with a group or a purged thread, and are not copied back.
+// removed with a group or a purged thread, and are not copied back. Nor are
+// fan-out jobs (FANOUT#<id>, internal/notify): work in progress, whose
+// copy would tell the group again of what it heard already.
 // TestCollectFindsEveryItemOfAGroup checks this list against items written
 // by the real services.
 const (

@@ -14,6 +14,7 @@ import (
 // notes lists p's notifications of kind about thread tid or poll pid.
 func notes(e *pollEnv, p *pollPerson, kind notify.Kind, tid, pid string) int {
 	e.t.Helper()
+	e.drain()
 	pg, err := e.a.Notifications.List(p.ctx, "", 100)
 	if err != nil {
 		e.t.Fatal(err)

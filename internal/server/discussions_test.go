@@ -14,6 +14,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/quorum-app/quorum/internal/cores"
 	"github.com/quorum-app/quorum/internal/httpx"
 	"github.com/quorum-app/quorum/internal/logging"
 	"github.com/quorum-app/quorum/internal/render/rendertest"
@@ -82,7 +83,8 @@ func newDiscussionHarnessLog(t *testing.T, logs *slog.Logger) *groupHarness {
 		})
 	}
 	mux.HandleFunc("/", s.notFound)
-	return &groupHarness{t: t, env: env, h: httpx.Observe(s.log, s.timeout, s.uploadOrigin, mux), people: people, tag: env.Prefix}
+	return &groupHarness{t: t, env: env, h: httpx.Observe(s.log, s.timeout, s.uploadOrigin, mux), people: people, tag: env.Prefix,
+		fan: cores.NewFanouts(notes, groups, nil)}
 }
 
 func TestDiscussionRoutesDeclareAccess(t *testing.T) {
@@ -160,6 +162,7 @@ func TestDiscussionAPIFlow(t *testing.T) {
 		t.Fatalf("thread %+v", th)
 	}
 	// Bob was told about the new thread.
+	g.drain()
 	var n struct{ Unread int64 }
 	g.json(g.do(bob, "GET", "/api/v1/notifications/unread-count", ""), 200, &n)
 	if n.Unread != 1 {

@@ -19,6 +19,7 @@ import (
 	"github.com/quorum-app/quorum/internal/httpx"
 	"github.com/quorum-app/quorum/internal/logging"
 	"github.com/quorum-app/quorum/internal/mail"
+	"github.com/quorum-app/quorum/internal/notify"
 	"github.com/quorum-app/quorum/internal/store"
 	"github.com/quorum-app/quorum/internal/testcloud"
 	"github.com/quorum-app/quorum/internal/web"
@@ -85,6 +86,18 @@ type groupHarness struct {
 	people *testPeople
 	tag    string
 	audit  *audit.Service
+	// fan expands the fan-out jobs requests leave (the stream's consumer
+	// in a deployment); drain runs them.
+	fan *notify.Fanouts
+}
+
+// drain expands every pending fan-out job now, as the stream's consumer
+// would within seconds (the scheduler's sweep with its clock ahead).
+func (g *groupHarness) drain() {
+	g.t.Helper()
+	if _, err := g.fan.Sweep(context.Background(), time.Now().Add(time.Hour), 1000); err != nil {
+		g.t.Fatal(err)
+	}
 }
 
 func newGroupHarness(t *testing.T) *groupHarness {

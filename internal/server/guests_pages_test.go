@@ -11,6 +11,7 @@ import (
 
 	"github.com/quorum-app/quorum/internal/authz"
 	"github.com/quorum-app/quorum/internal/blob"
+	"github.com/quorum-app/quorum/internal/cores"
 	"github.com/quorum-app/quorum/internal/discussion"
 	"github.com/quorum-app/quorum/internal/group"
 	"github.com/quorum-app/quorum/internal/httpx"
@@ -70,7 +71,8 @@ func newGuestHarness(t *testing.T) *groupHarness {
 		})
 	}
 	mux.HandleFunc("/", s.notFound)
-	return &groupHarness{t: t, env: env, h: httpx.Observe(s.log, s.timeout, s.uploadOrigin, mux), people: people, tag: env.Prefix}
+	return &groupHarness{t: t, env: env, h: httpx.Observe(s.log, s.timeout, s.uploadOrigin, mux), people: people, tag: env.Prefix,
+		fan: cores.NewFanouts(notes, groups, nil)}
 }
 
 var threadInviteRe = regexp.MustCompile(`/thread-invitations/([A-Za-z0-9._-]+)`)

@@ -92,6 +92,15 @@ func (w pollLog) Write(p []byte) (int, error) {
 
 // newPollEnv builds the application and a closed group of Olga (admin)
 // with Milo and Nina as members.
+// drain expands every pending fan-out job now, as the stream's consumer
+// would within seconds (the scheduler's sweep with its clock ahead).
+func (e *pollEnv) drain() {
+	e.t.Helper()
+	if _, err := e.a.Fanouts.Sweep(context.Background(), time.Now().Add(time.Hour), 1000); err != nil {
+		e.t.Fatal(err)
+	}
+}
+
 func newPollEnv(t *testing.T) (*pollEnv, *pollPerson, *pollPerson, *pollPerson) {
 	t.Helper()
 	return newPollEnvLog(t, logging.New(pollLog{t}, "warn"))

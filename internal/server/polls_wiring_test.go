@@ -245,6 +245,7 @@ func TestLeavingWithdrawsBallotsFromOpenPolls(t *testing.T) {
 
 func pollNotes(e *pollEnv, p *pollPerson, pid string, kind notify.Kind) []notify.Notification {
 	e.t.Helper()
+	e.drain()
 	pg, err := e.a.Notifications.List(p.ctx, "", 100)
 	if err != nil {
 		e.t.Fatal(err)

@@ -24,12 +24,14 @@ import (
 )
 
 // Dispatcher returns the stream dispatcher over a's consumers: the outbox
-// (notification email), the search indexer and the audit record's sealer.
+// (notification email), the search indexer, the audit record's sealer and
+// the fan-out of notifications to a group.
 func Dispatcher(a *cores.Cores, log *slog.Logger) *stream.Dispatcher {
 	return stream.New(log,
 		stream.Named{Name: "mailer", Consumer: notify.StreamConsumer{Out: a.Outbox, Log: log, Now: time.Now}},
 		stream.Named{Name: "search", Consumer: search.NewIndexer(a.Search.Index, log)},
 		stream.Named{Name: "audit", Consumer: audit.StreamConsumer{Audit: a.Audit}},
+		stream.Named{Name: "fanout", Consumer: notify.FanoutConsumer{Fanouts: a.Fanouts}},
 	)
 }
 
