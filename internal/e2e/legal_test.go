@@ -59,6 +59,27 @@ func TestTermsAndOwnOriginOnly(t *testing.T) {
 	dee.sees("What is kept, and why", "no trackers")
 	dee.audit("privacy")
 	dee.at(390, "privacy")
+	// On a phone the header's links fold behind a Menu button that opens them.
+	shown := func() [2]bool {
+		return browsertest.Get(dee.Session, "header state", chromedp.Evaluate[[2]bool](
+			`[document.querySelector("header.site .menu-toggle").offsetParent !== null, document.querySelector("header.site a[href='/login']").offsetParent !== null]`))
+	}
+	if got := shown(); got != [2]bool{true, false} {
+		t.Fatalf("at 390 px: menu button shown, sign-in link shown = %v, want [true false]", got)
+	}
+	dee.Do("open the menu", chromedp.Click(chromedp.CSS(`header.site .menu-toggle`)))
+	if got := shown(); got != [2]bool{true, true} {
+		t.Fatalf("after opening the menu: %v", got)
+	}
+	if exp := browsertest.Get(dee.Session, "aria-expanded", chromedp.Evaluate[string](`document.querySelector("header.site .menu-toggle").getAttribute("aria-expanded")`)); exp != "true" {
+		t.Fatalf("menu button aria-expanded=%q after opening", exp)
+	}
+	dee.audit("privacy, menu open at 390 px")
+	dee.at(390, "menu-open")
+	dee.at(1280, "privacy")
+	if got := shown(); got != [2]bool{false, true} {
+		t.Fatalf("at 1280 px: menu button shown, sign-in link shown = %v, want [false true]", got)
+	}
 
 	// Sign up: the code form names the version accepted.
 	dee.open("/login")
@@ -66,6 +87,7 @@ func TestTermsAndOwnOriginOnly(t *testing.T) {
 	dee.submit("Email me a code")
 	dee.sees("By signing in you accept the terms of service and the privacy policy (version ")
 	dee.at(390, "login-code")
+	dee.at(1280, "login-code")
 	code, _ := s.loginCode(dee.Email)
 	dee.fill("Code from the email", code)
 	dee.submit("Sign in")

@@ -271,6 +271,9 @@ func (p *person) mark(kind, text, filter string) chromedp.CSS {
     const s = d.querySelector(":scope > summary");
     if (s && !s.contains(found[0])) s.click();
   }
+  // ... and on a phone, a header link by opening the menu first.
+  const menu = found[0].closest("#site-menu"), toggle = document.querySelector("header.site .menu-toggle");
+  if (menu && toggle && toggle.offsetParent !== null && toggle.getAttribute("aria-expanded") !== "true") toggle.click();
   found[0].setAttribute("data-e2e", %q); return 1; })()`, text, filter, id)
 	n := browsertest.Get(p.Session, "find "+kind+" "+text, chromedp.Evaluate[int](js))
 	if n == -1 {

@@ -39,12 +39,17 @@ type Renderer struct {
 	text   *bluemonday.Policy
 }
 
-// New builds the renderer.
-func New() *Renderer {
-	md := goldmark.New(
-		goldmark.WithExtensions(extension.GFM),
-		goldmark.WithRendererOptions(html.WithHardWraps()),
-	)
+// New builds the renderer of what people write: a line break in the
+// source is a line break on the page, as people typing a comment expect.
+func New() *Renderer { return newRenderer(goldmark.WithRendererOptions(html.WithHardWraps())) }
+
+// NewDocument builds the renderer of documents written in an editor (the
+// operator's terms and privacy policy): lines wrapped in the source join
+// into paragraphs, as Markdown has it; the same sanitising policy.
+func NewDocument() *Renderer { return newRenderer() }
+
+func newRenderer(opts ...goldmark.Option) *Renderer {
+	md := goldmark.New(append([]goldmark.Option{goldmark.WithExtensions(extension.GFM)}, opts...)...)
 	p := bluemonday.NewPolicy()
 	p.AllowElements("p", "br", "hr", "em", "strong", "del", "s", "code", "pre", "blockquote",
 		"ul", "ol", "li", "h1", "h2", "h3", "h4", "h5", "h6", "table", "thead", "tbody", "tr", "th", "td", "sup", "sub")

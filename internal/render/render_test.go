@@ -140,3 +140,18 @@ func FuzzMarkdownInert(f *testing.F) {
 		Inert(t, s, string(r.Markdown(s)))
 	})
 }
+
+// A document's wrapped lines join into one paragraph; a comment keeps them.
+func TestDocumentJoinsWrappedLines(t *testing.T) {
+	src := "One sentence wrapped\nover two lines.\n\n- a list item\n  wrapped too"
+	doc := string(NewDocument().Markdown(src))
+	if strings.Contains(doc, "<br") || !strings.Contains(doc, "<p>One sentence wrapped\nover two lines.</p>") {
+		t.Errorf("document: %q", doc)
+	}
+	if c := string(New().Markdown(src)); !strings.Contains(c, "<br") {
+		t.Errorf("comment lost its line break: %q", c)
+	}
+	if got := string(NewDocument().Markdown(`<script>x</script>[a](javascript:alert(1))`)); strings.Contains(got, "<script") || strings.Contains(got, "javascript:") {
+		t.Errorf("document not sanitised: %q", got)
+	}
+}

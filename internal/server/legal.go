@@ -24,7 +24,7 @@ func newLegalPages(d *legal.Docs) legalPages {
 		docs = *d
 	}
 	return legalPages{docs: docs, html: sync.OnceValue(func() [2]template.HTML {
-		r := render.New()
+		r := render.NewDocument()
 		return [2]template.HTML{r.Markdown(docs.Terms.Body()), r.Markdown(docs.Privacy.Body())}
 	})}
 }

@@ -1,6 +1,20 @@
 // Quorum's only script: progressive enhancement. Every page works without it.
 "use strict";
 document.addEventListener("DOMContentLoaded", () => {
+  // On a narrow screen the header's links fold behind a Menu button (CSS
+  // shows the button only there; without this script the links stay open).
+  const toggle = document.querySelector("header.site .menu-toggle");
+  const menu = document.getElementById("site-menu");
+  if (toggle && menu) {
+    document.documentElement.classList.add("js-menu");
+    toggle.hidden = false;
+    toggle.addEventListener("click", () => {
+      const open = toggle.getAttribute("aria-expanded") !== "true";
+      toggle.setAttribute("aria-expanded", String(open));
+      menu.classList.toggle("open", open);
+    });
+  }
+
   // Ask before destructive actions marked with data-confirm.
   document.querySelectorAll("form[data-confirm]").forEach((form) => {
     form.addEventListener("submit", (event) => {
