@@ -169,17 +169,20 @@ func TestKeyIsReleasedWhenTheRequestEnds(t *testing.T) {
 func TestLostAnswerIsNotAConflict(t *testing.T) {
 	for _, c := range []struct {
 		name, op, path, body, key, text string
+		who                             int
 		count                           func(w *world, text string) int
 	}{
 		{"comment, a transaction", "TransactWriteItems", "/api/v1/threads/{tid}/comments", `{"body":"Answer lost on the way back"}`,
-			"lost-answer-1", "Answer lost on the way back", (*world).copies},
-		{"thread, a single put", "PutItem", "/api/v1/groups/{gid}/threads", `{"title":"Answer lost, thread kept"}`,
-			"", "Answer lost, thread kept", (*world).threads},
+			"lost-answer-1", "Answer lost on the way back", 1, (*world).copies},
+		// Starting a thread is a transaction since its notices became a
+		// fan-out job; an invitation is still one conditional put.
+		{"invitation, a single put", "PutItem", "/api/v1/groups/{gid}/invitations", `{"emails":["lost-answer@example.org"],"role":"member"}`,
+			"", "lost-answer@example.org", 0, (*world).invitations},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			px := newDDBProxy(t, only(c.op))
 			w := newWorld(t, px.endpoint(), roomy, 2, 0)
-			p := w.people[1]
+			p := w.people[c.who]
 			path := strings.NewReplacer("{tid}", w.thread, "{gid}", w.group).Replace(c.path)
 			px.set(loseOnce)
 			a := w.call(p, "POST", path, c.body, c.key, time.Minute)
@@ -249,6 +252,24 @@ func TestAppliedEffectWithoutAnAnswerIsNeverRepeated(t *testing.T) {
 }
 
 // threads counts the world's group's threads titled title.
+// invitations counts the group's open invitations to addr.
+func (w *world) invitations(addr string) int {
+	w.t.Helper()
+	var page struct {
+		Items []struct {
+			Email string `json:"email"`
+		} `json:"items"`
+	}
+	w.get(w.people[0], "/api/v1/groups/"+w.group+"/invitations?limit=100", &page)
+	n := 0
+	for _, inv := range page.Items {
+		if inv.Email == addr {
+			n++
+		}
+	}
+	return n
+}
+
 func (w *world) threads(title string) int {
 	w.t.Helper()
 	var page struct {
