@@ -11,6 +11,7 @@ import (
 
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 
 	"github.com/quorum-app/quorum/internal/browsertest"
 	"github.com/quorum-app/quorum/internal/server"
@@ -95,6 +96,30 @@ func TestDiscussionJourney(t *testing.T) {
 		t.Fatal("Enter on the panel's summary did not open it")
 	}
 	ada.sees("A guest reads and comments in this thread only")
+
+	// Edit, close, pin and delete wait in one "Thread actions" menu that
+	// starts closed and opens with Enter on its summary.
+	menuOpen := func() bool {
+		return browsertest.Get(ada.Session, "thread actions open", chromedp.Evaluate[bool](`document.querySelector("details.thread-actions").open`))
+	}
+	if menuOpen() {
+		t.Fatal("the thread actions menu starts open")
+	}
+	ada.notSees("Pin thread", "Close thread", "Delete thread")
+	ada.Do("focus the thread actions", chromedp.Focus(`details.thread-actions > summary`))
+	ada.key("\r")
+	if !menuOpen() {
+		t.Fatal("Enter on Thread actions did not open the menu")
+	}
+	ada.sees("Edit thread", "Close thread", "Pin thread", "Delete thread")
+	ada.audit("thread page with the actions menu open")
+	for _, w := range []int64{1280, 390} {
+		ada.at(w, "thread-actions-menu")
+	}
+	ada.key(kb.Escape)
+	if menuOpen() {
+		t.Fatal("Escape did not close the thread actions menu")
+	}
 
 	// The attachment form explains itself when no file is chosen (app.js is running).
 	ada.Do("attach nothing", chromedp.Click(ada.button("Attach file")))
@@ -185,7 +210,28 @@ func TestDiscussionJourney(t *testing.T) {
 		t.Fatalf("Ada opened %s, want %s", ada.path(), threadPath)
 	}
 	ada.notSees("Notifications (1 unread)")
+	// A comment nobody has reacted to shows no reaction buttons, only the
+	// closed "Add reaction" picker.
+	reactions := func() []string {
+		return browsertest.Get(ada.Session, "reactions", chromedp.Evaluate[[]string](
+			`[...document.querySelectorAll(".comment .reactions .reaction")].map(b => b.getAttribute("aria-label") + "=" + b.textContent.trim())`))
+	}
+	if got := reactions(); len(got) != 0 {
+		t.Fatalf("reactions on a comment nobody reacted to: %v", got)
+	}
+	pickers := browsertest.Get(ada.Session, "pickers", chromedp.Evaluate[[]string](
+		`[...document.querySelectorAll(".comment details.react-picker")].map(d => d.querySelector("summary").textContent.trim() + (d.open ? " (open)" : ""))`))
+	if len(pickers) != 1 || pickers[0] != "Add reaction to the comment by Ben Franklin" {
+		t.Fatalf("reaction pickers %q, want one closed Add reaction", pickers)
+	}
+	ada.Do("open the picker", chromedp.Click(`.comment details.react-picker > summary`))
+	for _, w := range []int64{1280, 390} {
+		ada.at(w, "thread-reaction-picker")
+	}
 	ada.submit("🎉")
+	if got := reactions(); len(got) != 1 || got[0] != "celebrate: 1, including you=🎉 1" {
+		t.Fatalf("after reacting, the reactions shown are %q, want only 🎉 with its count", got)
+	}
 	pressed := browsertest.Get(ada.Session, "pressed reactions", chromedp.Evaluate[[]string](
 		`[...document.querySelectorAll("button.reaction[aria-pressed=true]")].map(b => b.getAttribute("aria-label"))`))
 	if len(pressed) != 1 || pressed[0] != "celebrate: 1, including you" {

@@ -153,9 +153,10 @@ type timelineNode struct {
 	CanEdit   bool
 	CanDelete bool
 	CanReply  bool
-	Event     string // what an event item says
-	Orphan    bool   // a reply whose parent is on an earlier page
-	Reactions []reactionButton
+	Event     string           // what an event item says
+	Orphan    bool             // a reply whose parent is on an earlier page
+	Reactions []reactionButton // all eight, for the "Add reaction" picker
+	Used      []reactionButton // only those with a count, shown under the comment
 	FileList  fileList
 	Tid       string
 	P         *threadPageData
@@ -211,8 +212,12 @@ func buildTimeline(items []discussion.Item, caps threadCaps, closed bool, d *thr
 			if !it.Deleted {
 				for _, name := range discussion.ReactionNames {
 					re := mine[name]
-					n.Reactions = append(n.Reactions, reactionButton{Name: name, Emoji: discussion.Reactions[name],
-						Label: reactionLabels[name], Count: re.Count, Mine: re.Mine})
+					b := reactionButton{Name: name, Emoji: discussion.Reactions[name],
+						Label: reactionLabels[name], Count: re.Count, Mine: re.Mine}
+					n.Reactions = append(n.Reactions, b)
+					if b.Count > 0 {
+						n.Used = append(n.Used, b)
+					}
 				}
 			}
 		} else {

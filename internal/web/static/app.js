@@ -15,6 +15,24 @@ document.addEventListener("DOMContentLoaded", () => {
     });
   }
 
+  // Menus and the reaction picker are <details>: Escape closes the one the
+  // focus is in (focus goes back to its summary), and a click elsewhere
+  // closes an open menu.
+  const popups = "details.menu[open], details.react-picker[open]";
+  document.addEventListener("keydown", (event) => {
+    if (event.key !== "Escape") return;
+    const open = event.target.closest && event.target.closest(popups);
+    if (!open) return;
+    open.open = false;
+    const summary = open.querySelector(":scope > summary");
+    if (summary) summary.focus();
+  });
+  document.addEventListener("click", (event) => {
+    document.querySelectorAll("details.menu[open]").forEach((d) => {
+      if (!d.contains(event.target)) d.open = false;
+    });
+  });
+
   // Ask before destructive actions marked with data-confirm.
   document.querySelectorAll("form[data-confirm]").forEach((form) => {
     form.addEventListener("submit", (event) => {
