@@ -8,6 +8,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/quorum-app/quorum/internal/lang"
 	"github.com/quorum-app/quorum/internal/poll"
 )
 
@@ -45,8 +46,9 @@ func FuzzParse(f *testing.F) {
 			}
 		}
 		_, _ = Authenticate(m, passing(m))
-		_, _ = ParseVote(proposal, reply)
-		_, _ = ParseVote(score, reply)
+		l := lang.Supported[len(raw)%len(lang.Supported)] // every language's words get fuzzed
+		_, _ = ParseVote(proposal, l, reply)
+		_, _ = ParseVote(score, l, reply)
 		if d := time.Since(start); d > 2*time.Second {
 			t.Fatalf("took %v on %d bytes", d, len(raw))
 		}
