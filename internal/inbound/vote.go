@@ -241,7 +241,7 @@ func matchOption(d poll.Definition, l lang.Lang, phrase string) string {
 	return found
 }
 
-var leadSepRe = lazyRegexp(`[,.;:!?()\-–—]`)
+var leadSepRe = lazyRegexp(`[,.;:!?()\-–—،؛]`)
 
 // parseSingle matches the whole line, then its leading part up to the
 // first separator, then its first three, two, one words; what follows the
@@ -252,7 +252,7 @@ func parseSingle(d poll.Definition, l lang.Lang, line string) (id, extra string,
 	}
 	if loc := leadSepRe().FindStringIndex(line); loc != nil && loc[0] > 0 {
 		if id := matchOption(d, l, line[:loc[0]]); id != "" {
-			return id, strings.TrimSpace(strings.TrimLeft(line[loc[0]:], ",.;:!?-–— ")), nil
+			return id, strings.TrimSpace(strings.TrimLeft(line[loc[0]:], ",.;:!?-–—،؛ ")), nil
 		}
 	}
 	words := strings.Fields(line)
