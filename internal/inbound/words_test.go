@@ -113,7 +113,7 @@ func TestParseVoteInTheVotersLanguage(t *testing.T) {
 		{lang.Arabic, proposal, "لا", ch("disagree", 1), ""},
 		{lang.Arabic, proposal, "ممتنع", ch("abstain", 1), ""},
 		{lang.Arabic, proposal, "نعم، بشرط الميزانية", ch("agree", 1), "بشرط الميزانية"}, // Arabic comma before the reason
-		{lang.Arabic, check, "لست متاكدا", ch("not_sure", 1), ""}, // without hamza and tanween
+		{lang.Arabic, check, "لست متاكدا", ch("not_sure", 1), ""},                        // without hamza and tanween
 		{lang.Arabic, meeting, "نعم، لا، ربما", ch("a", 2, "b", 0, "c", 1), ""},
 		{lang.English, proposal, "Agree", ch("agree", 1), ""},
 		{lang.English, meeting, "yes no maybe", ch("a", 2, "b", 0, "c", 1), ""},
