@@ -14,7 +14,7 @@
 //	d := inbound.Decide(inbound.DecideInput{Message: m, Verdicts: inbound.VerdictsFromSES(rec.SES),
 //		OwnDomain: domain, Token: tok, TokenErr: terr, TargetErr: targetErr, UserAddresses: addrs})
 //	text := inbound.ExtractReply(m)                    // the comment body
-//	ballot, err := inbound.ParseVote(def, text)        // poll tokens only
+//	ballot, err := inbound.ParseVote(def, voter.Lang, text) // poll tokens; English + the voter's language
 //
 // # Decision rules
 //

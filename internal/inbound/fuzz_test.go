@@ -8,6 +8,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/quorum-app/quorum/internal/lang"
 	"github.com/quorum-app/quorum/internal/poll"
 )
 
@@ -28,6 +29,11 @@ func FuzzParse(f *testing.F) {
 	proposal := poll.New(poll.TypeProposal)
 	score := poll.New(poll.TypeScore)
 	score.Options = []poll.Option{{ID: "a", Label: "Alpha"}, {ID: "b", Label: "Beta"}}
+	meeting := poll.New(poll.TypeMeeting)
+	meeting.Settings.CanRespondMaybe = true
+	for i := range 3 {
+		meeting.Options = append(meeting.Options, poll.Option{ID: string(rune('a' + i)), Start: time.Date(2026, 12, 1+i, 18, 0, 0, 0, time.UTC)})
+	}
 	f.Fuzz(func(t *testing.T, raw []byte) {
 		start := time.Now()
 		m, err := Parse(raw)
@@ -45,8 +51,10 @@ func FuzzParse(f *testing.F) {
 			}
 		}
 		_, _ = Authenticate(m, passing(m))
-		_, _ = ParseVote(proposal, reply)
-		_, _ = ParseVote(score, reply)
+		l := lang.Supported[len(raw)%len(lang.Supported)] // every language's words get fuzzed
+		_, _ = ParseVote(proposal, l, reply)
+		_, _ = ParseVote(score, l, reply)
+		_, _ = ParseVote(meeting, l, reply)
 		if d := time.Since(start); d > 2*time.Second {
 			t.Fatalf("took %v on %d bytes", d, len(raw))
 		}

@@ -9,6 +9,7 @@ import (
 	"golang.org/x/text/unicode/norm"
 
 	"github.com/quorum-app/quorum/internal/domain"
+	"github.com/quorum-app/quorum/internal/lang"
 	"github.com/quorum-app/quorum/internal/poll"
 )
 
@@ -20,24 +21,31 @@ const maxVoteLine = 500
 // d). Errors are domain.Invalid with a message, safe to email back, that
 // explains the valid answers (VoteHelp).
 //
-// Accepted answers, matched case- and accent-insensitively:
-//   - an option label or id, or an unambiguous prefix of a label ("Alp");
+// The reply is read in English and in l, the voter's language (their
+// account setting; the language the poll email went out in). Accepted
+// answers, matched case- and accent-insensitively:
+//   - an option label or id as typed, or an unambiguous prefix of a label
+//     ("Alp"); a preset option also by its label in l ("Zustimmen");
 //   - an ordinal: "2", "#2", "2nd", "second", "option 2", "second option",
 //     French "2e/deuxième", German "2./zweite", Spanish "2º/segunda";
-//   - proposal/count/check words: agree/yes/+1/ok/oui/ja/sí,
-//     disagree/no/-1/non/nein, abstain/pass/neutral, block/veto/objection,
-//     accept/decline, looks good/lgtm, not sure/unsure, concerned;
-//   - poll with several choices: "Alpha, Gamma"; "none of the above";
+//   - proposal/count/check words in English and l (words.go): agree/yes/+1/
+//     ok, disagree/no/-1, abstain/pass/neutral, block/veto, accept/decline,
+//     looks good/lgtm, not sure/unsure, concerned; German ja/dafür/nein/
+//     dagegen, French oui/pour/non/contre, …; a word that names two
+//     options of the poll (in either language) is refused, never guessed;
+//   - poll with several choices: "Alpha, Gamma"; "none of the above" (or
+//     its words in l);
 //   - score: "Alpha 4, Beta 2" or scores in option order "4 2 5";
 //   - ranked choice: "Beta, Alpha, Gamma", "Beta > Alpha > Gamma" or "2 1 3";
 //   - dot vote: "Alpha 3, Beta 5" or dots in option order "3 5 0";
-//   - meeting: yes/no/maybe (also y/n/m, oui/non, ja/nein, sí/no) per time
-//     slot in time order, e.g. "yes no maybe";
+//   - meeting: yes/no/maybe (also y/n/m, and the words in l: ja/nein/
+//     vielleicht, oui/non/peut-être, …) per time slot in time order, e.g.
+//     "yes no maybe";
 //   - question: no answer line: the whole text is the reason.
 //
 // For single-choice types the answer may be followed by a reason on the
 // same line ("Agree, but let's revisit in June").
-func ParseVote(d poll.Definition, text string) (poll.Ballot, error) {
+func ParseVote(d poll.Definition, l lang.Lang, text string) (poll.Ballot, error) {
 	text = strings.TrimSpace(cleanText(text))
 	if d.Type == poll.TypeQuestion {
 		return poll.PrepareBallot(d, poll.Ballot{Reason: text})
@@ -57,38 +65,38 @@ func ParseVote(d poll.Definition, text string) (poll.Ballot, error) {
 	switch d.Type {
 	case poll.TypeProposal, poll.TypeCount, poll.TypeCheck:
 		var id string
-		id, extra, err = parseSingle(d, first)
+		id, extra, err = parseSingle(d, l, first)
 		in.Choices = []poll.Choice{{OptionID: id}}
 	case poll.TypePoll:
-		if isNone(first) && d.Settings.NoneOfTheAbove {
+		if isNone(l, first) && d.Settings.NoneOfTheAbove {
 			in.NoneOfTheAbove = true
 			break
 		}
 		if d.Settings.MaxChoices <= 1 {
 			var id string
-			id, extra, err = parseSingle(d, first)
+			id, extra, err = parseSingle(d, l, first)
 			in.Choices = []poll.Choice{{OptionID: id}}
 			break
 		}
 		var ids []string
-		ids, err = parseList(d, first)
+		ids, err = parseList(d, l, first)
 		for _, id := range ids {
 			in.Choices = append(in.Choices, poll.Choice{OptionID: id})
 		}
 	case poll.TypeRankedChoice:
-		if isNone(first) && d.Settings.NoneOfTheAbove {
+		if isNone(l, first) && d.Settings.NoneOfTheAbove {
 			in.NoneOfTheAbove = true
 			break
 		}
 		var ids []string
-		ids, err = parseList(d, first)
+		ids, err = parseList(d, l, first)
 		for _, id := range ids {
 			in.Choices = append(in.Choices, poll.Choice{OptionID: id})
 		}
 	case poll.TypeScore, poll.TypeDotVote:
-		in.Choices, err = parseScores(d, first)
+		in.Choices, err = parseScores(d, l, first)
 	case poll.TypeMeeting:
-		in.Choices, err = parseMeeting(d, first)
+		in.Choices, err = parseMeeting(d, l, first)
 	default:
 		err = voteError(d, "this poll cannot be answered by email")
 	}
@@ -110,15 +118,18 @@ func ParseVote(d poll.Definition, text string) (poll.Ballot, error) {
 	return out, nil
 }
 
-// fold lowercases, strips accents and collapses spaces.
+// fold lowercases, strips accents (and Arabic vowel marks and tatweel),
+// turns typographic apostrophes into ' and collapses spaces.
 func fold(s string) string {
 	s = norm.NFD.String(strings.ToLower(s))
 	var b strings.Builder
 	space := false
 	for _, r := range s {
 		switch {
-		case unicode.Is(unicode.Mn, r):
+		case unicode.Is(unicode.Mn, r), r == '\u0640':
 			continue
+		case r == '’' || r == '‘' || r == 'ʼ':
+			r = '\''
 		case unicode.IsSpace(r):
 			space = true
 			continue
@@ -137,20 +148,6 @@ func trimPunct(s string) string {
 	return strings.TrimFunc(s, func(r rune) bool {
 		return unicode.IsSpace(r) || (unicode.IsPunct(r) && r != '#' && r != '?') || r == '*' || r == '_'
 	})
-}
-
-var synonyms = map[string][]string{
-	poll.OptionAgree:     {"agree", "agreed", "i agree", "yes", "y", "+1", "👍", "ok", "okay", "approve", "support", "in favour", "in favor", "oui", "d'accord", "daccord", "ja", "einverstanden", "zustimmen", "si", "de acuerdo", "a favor"},
-	poll.OptionDisagree:  {"disagree", "i disagree", "no", "n", "-1", "👎", "against", "oppose", "non", "pas d'accord", "nein", "dagegen", "en contra", "en desacuerdo"},
-	poll.OptionAbstain:   {"abstain", "abstention", "i abstain", "pass", "neutral", "stand aside", "je m'abstiens", "enthaltung", "enthalten", "abstencion", "me abstengo"},
-	poll.OptionBlock:     {"block", "veto", "i block", "bloquer", "blockieren", "veto!", "bloquear", "bloqueo"},
-	poll.OptionConsent:   {"consent", "yes", "y", "agree", "+1", "ok", "oui", "ja", "si"},
-	poll.OptionObjection: {"objection", "object", "i object", "no", "objeccion", "einwand"},
-	poll.OptionAccept:    {"accept", "yes", "y", "in", "count me in", "i'm in", "im in", "+1", "oui", "ja", "si"},
-	poll.OptionDecline:   {"decline", "no", "n", "out", "count me out", "non", "nein"},
-	poll.OptionLooksGood: {"looks good", "lgtm", "yes", "y", "good", "ok", "+1", "👍"},
-	poll.OptionNotSure:   {"not sure", "unsure", "maybe", "?", "dunno", "je ne sais pas", "unsicher", "no estoy seguro"},
-	poll.OptionConcerned: {"concerned", "concern", "worried", "no", "-1"},
 }
 
 var ordinalWords = map[string]int{
@@ -200,8 +197,10 @@ func isOptionWord(w string) bool {
 	return false
 }
 
-// matchOption resolves a phrase to one option id ("" if none or ambiguous).
-func matchOption(d poll.Definition, phrase string) string {
+// matchOption resolves a phrase to one option id ("" if none or ambiguous):
+// a label or id as typed, an ordinal, a word for a preset option in English
+// or l, then a prefix of a label (or of a preset's label in l).
+func matchOption(d poll.Definition, l lang.Lang, phrase string) string {
 	p := fold(trimPunct(phrase))
 	if p == "" {
 		return ""
@@ -216,7 +215,7 @@ func matchOption(d poll.Definition, phrase string) string {
 	}
 	var found string
 	for _, o := range d.Options {
-		for _, s := range synonyms[o.ID] {
+		for _, s := range optionWords(l, o.ID) {
 			if fold(s) == p {
 				if found != "" && found != o.ID {
 					return ""
@@ -230,7 +229,8 @@ func matchOption(d poll.Definition, phrase string) string {
 	}
 	if len([]rune(p)) >= 2 {
 		for _, o := range d.Options {
-			if strings.HasPrefix(fold(o.Label), p) {
+			tl := translatedLabel(l, o.ID)
+			if strings.HasPrefix(fold(o.Label), p) || (tl != "" && strings.HasPrefix(fold(tl), p)) {
 				if found != "" {
 					return ""
 				}
@@ -241,33 +241,37 @@ func matchOption(d poll.Definition, phrase string) string {
 	return found
 }
 
-var leadSepRe = lazyRegexp(`[,.;:!?()\-–—]`)
+var leadSepRe = lazyRegexp(`[,.;:!?()\-–—،؛]`)
 
 // parseSingle matches the whole line, then its leading part up to the
 // first separator, then its first three, two, one words; what follows the
 // match is returned as the start of the reason.
-func parseSingle(d poll.Definition, line string) (id, extra string, err error) {
-	if id := matchOption(d, line); id != "" {
+func parseSingle(d poll.Definition, l lang.Lang, line string) (id, extra string, err error) {
+	if id := matchOption(d, l, line); id != "" {
 		return id, "", nil
 	}
 	if loc := leadSepRe().FindStringIndex(line); loc != nil && loc[0] > 0 {
-		if id := matchOption(d, line[:loc[0]]); id != "" {
-			return id, strings.TrimSpace(strings.TrimLeft(line[loc[0]:], ",.;:!?-–— ")), nil
+		if id := matchOption(d, l, line[:loc[0]]); id != "" {
+			return id, strings.TrimSpace(strings.TrimLeft(line[loc[0]:], ",.;:!?-–—،؛ ")), nil
 		}
 	}
 	words := strings.Fields(line)
 	for n := min(3, len(words)-1); n >= 1; n-- {
-		if id := matchOption(d, strings.Join(words[:n], " ")); id != "" {
+		if id := matchOption(d, l, strings.Join(words[:n], " ")); id != "" {
 			return id, strings.Join(words[n:], " "), nil
 		}
 	}
 	return "", "", voteError(d, fmt.Sprintf("%q does not name an option", line))
 }
 
-func isNone(s string) bool {
-	switch fold(trimPunct(s)) {
-	case "none", "none of the above", "neither", "aucun", "aucune", "keine", "keines", "ninguno", "ninguna":
-		return true
+func isNone(l lang.Lang, s string) bool {
+	s = fold(trimPunct(s))
+	for _, v := range languages(l) {
+		for _, w := range v.none {
+			if fold(w) == s {
+				return true
+			}
+		}
 	}
 	return false
 }
@@ -276,11 +280,11 @@ var listSepRe = lazyRegexp(`\s*(?:[,;>|/]|\band\b|\bthen\b|\bet\b|\bund\b|\by\b)
 
 // parseList reads several options: separated by , ; > | / or "and", or
 // (only digits) by spaces.
-func parseList(d poll.Definition, line string) ([]string, error) {
+func parseList(d poll.Definition, l lang.Lang, line string) ([]string, error) {
 	items := splitItems(line)
 	var ids []string
 	for _, it := range items {
-		id := matchOption(d, it)
+		id := matchOption(d, l, it)
 		if id == "" {
 			return nil, voteError(d, fmt.Sprintf("%q does not name an option", it))
 		}
@@ -312,7 +316,7 @@ var pairRe = lazyRegexp(`^(.*?)\s*[:=]?\s*(-?\d{1,4})$`)
 var numListRe = lazyRegexp(`^-?\d{1,4}(?:[\s,;]+-?\d{1,4})*$`)
 
 // parseScores reads "Label n, Label m" or numbers in option order.
-func parseScores(d poll.Definition, line string) ([]poll.Choice, error) {
+func parseScores(d poll.Definition, l lang.Lang, line string) ([]poll.Choice, error) {
 	line = strings.TrimSpace(strings.TrimRight(line, ".!"))
 	if numListRe().MatchString(line) {
 		nums := strings.FieldsFunc(line, func(r rune) bool { return r == ' ' || r == ',' || r == ';' || r == '\t' })
@@ -336,7 +340,7 @@ func parseScores(d poll.Definition, line string) ([]poll.Choice, error) {
 		if m == nil || strings.TrimSpace(m[1]) == "" {
 			return nil, voteError(d, fmt.Sprintf("%q is not an option followed by a number", it))
 		}
-		id := matchOption(d, m[1])
+		id := matchOption(d, l, m[1])
 		if id == "" {
 			return nil, voteError(d, fmt.Sprintf("%q does not name an option", m[1]))
 		}
@@ -349,29 +353,53 @@ func parseScores(d poll.Definition, line string) ([]poll.Choice, error) {
 	return out, nil
 }
 
-func meetingAnswer(w string) (int, bool) {
-	switch fold(trimPunct(w)) {
-	case "yes", "y", "oui", "ja", "si", "ok", "✓", "✔", "2", "+":
-		return poll.MeetingYes, true
-	case "no", "n", "non", "nein", "0", "-", "x", "✗":
-		return poll.MeetingNo, true
-	case "maybe", "m", "?", "perhaps", "peut-etre", "vielleicht", "quizas", "1", "~":
-		return poll.MeetingMaybe, true
+// meetingAnswer reads one time slot's answer in English or l; a word that
+// means two different answers is not read.
+func meetingAnswer(l lang.Lang, w string) (int, bool) {
+	w = fold(trimPunct(w))
+	found, ok := 0, false
+	for _, v := range languages(l) {
+		for answer, words := range v.meeting {
+			for _, x := range words {
+				if fold(x) != w {
+					continue
+				}
+				if ok && found != answer {
+					return 0, false
+				}
+				found, ok = answer, true
+			}
+		}
 	}
-	return 0, false
+	return found, ok
 }
 
+// meetingEnglish are the English words multi-word answers ("tal vez") are
+// replaced with before a meeting line is split into words.
+var meetingEnglish = map[int]string{poll.MeetingYes: "yes", poll.MeetingNo: "no", poll.MeetingMaybe: "maybe"}
+
 // parseMeeting reads one answer per time slot in time order.
-func parseMeeting(d poll.Definition, line string) ([]poll.Choice, error) {
+func parseMeeting(d poll.Definition, l lang.Lang, line string) ([]poll.Choice, error) {
 	// "peut-être" stays one word; "tal vez" is two.
-	line = strings.ReplaceAll(fold(line), "tal vez", "quizas")
-	words := strings.FieldsFunc(line, func(r rune) bool { return unicode.IsSpace(r) || r == ',' || r == ';' || r == '/' })
+	line = fold(line)
+	for _, v := range languages(l) {
+		for answer, words := range v.meeting {
+			for _, x := range words {
+				if x = fold(x); strings.Contains(x, " ") {
+					line = strings.ReplaceAll(line, x, meetingEnglish[answer])
+				}
+			}
+		}
+	}
+	words := strings.FieldsFunc(line, func(r rune) bool {
+		return unicode.IsSpace(r) || r == ',' || r == ';' || r == '/' || r == '،' || r == '؛'
+	})
 	if len(words) != len(d.Options) {
 		return nil, voteError(d, fmt.Sprintf("%d answers given for %d times", len(words), len(d.Options)))
 	}
 	out := make([]poll.Choice, len(words))
 	for i, w := range words {
-		v, ok := meetingAnswer(w)
+		v, ok := meetingAnswer(l, w)
 		if !ok {
 			return nil, voteError(d, fmt.Sprintf("%q is not yes, no or maybe", w))
 		}

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/quorum-app/quorum/internal/domain"
+	"github.com/quorum-app/quorum/internal/lang"
 	"github.com/quorum-app/quorum/internal/poll"
 )
 
@@ -57,7 +58,6 @@ func TestParseVote(t *testing.T) {
 		{"yes", proposal, "yes!", ch("agree", 1), ""},
 		{"+1", proposal, "+1", ch("agree", 1), ""},
 		{"no", proposal, "No", ch("disagree", 1), ""},
-		{"abstain french", proposal, "Je m'abstiens", ch("abstain", 1), ""},
 		{"block", proposal, "BLOCK - this breaks the rules", ch("block", 1), "this breaks the rules"},
 		{"ordinal word", proposal, "second option", ch("abstain", 1), ""},
 		{"2nd", proposal, "2nd", ch("abstain", 1), ""},
@@ -79,13 +79,12 @@ func TestParseVote(t *testing.T) {
 		{"dots", dots, "Alpha 3, Beta 5", ch("a", 3, "b", 5), ""},
 		{"dots order", dots, "3 0 5", ch("a", 3, "c", 5), ""},
 		{"meeting", meeting, "yes no maybe", ch("a", 2, "b", 0, "c", 1), ""},
-		{"meeting mixed languages", meeting, "oui, nein, peut-être\nsee you", ch("a", 2, "b", 0, "c", 1), "see you"},
 		{"count", count, "count me in", ch("accept", 1), ""},
 		{"check", check, "LGTM", ch("looks_good", 1), ""},
 		{"question", question, "My answer is here.\nSecond line.", nil, "My answer is here.\nSecond line."},
 	}
 	for _, c := range cases {
-		b, err := ParseVote(c.d, c.text)
+		b, err := ParseVote(c.d, lang.English, c.text)
 		if err != nil {
 			t.Errorf("%s: %v", c.name, err)
 			continue
@@ -114,7 +113,7 @@ func TestParseVote(t *testing.T) {
 		{"multi too many", "between 1 and 2", multi, "Alpha, Beta, Gamma"},
 	}
 	for _, c := range bad {
-		_, err := ParseVote(c.d, c.text)
+		_, err := ParseVote(c.d, lang.English, c.text)
 		if domain.ErrorCode(err) != domain.Invalid || !strings.Contains(domain.ErrorMessage(err), c.mention) {
 			t.Errorf("%s: %v (want a message mentioning %q)", c.name, err, c.mention)
 		}
@@ -123,7 +122,7 @@ func TestParseVote(t *testing.T) {
 
 func TestVoteFromCorpus(t *testing.T) {
 	m := load(t, "vote_reply.eml")
-	b, err := ParseVote(poll.New(poll.TypeProposal), ExtractReply(m))
+	b, err := ParseVote(poll.New(poll.TypeProposal), lang.English, ExtractReply(m))
 	if err != nil || len(b.Choices) != 1 || b.Choices[0].OptionID != "agree" ||
 		b.Reason != "as long as it is under 500 EUR.\nWe need it for the tomatoes." {
 		t.Errorf("%+v %v", b, err)

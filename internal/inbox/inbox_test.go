@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/quorum-app/quorum/internal/account"
 	"github.com/quorum-app/quorum/internal/authz"
 	"github.com/quorum-app/quorum/internal/blob"
 	"github.com/quorum-app/quorum/internal/cores"
@@ -642,5 +643,42 @@ func TestHugeAttachmentIsSkipped(t *testing.T) {
 	}
 	if n := len(f.comments(s.bob, s.tid)); n != before {
 		t.Fatal("a message over the size limit was posted")
+	}
+}
+
+// A German-speaking member votes in German: "Dafür", "Nein" and "Ja" count
+// as Agree, Disagree and Agree (the reply is read in the recipient's
+// language as well as English).
+func TestVoteByEmailInTheMembersLanguage(t *testing.T) {
+	s := newScene(t)
+	f := s.f
+	de := "de"
+	web := authz.WithActor(context.Background(), authz.Actor{Kind: authz.User, UserID: s.alice.id, SessionID: "s1"}) // settings are changed from a session
+	if _, err := f.a.Accounts.UpdateProfile(web, account.ProfileUpdate{Locale: &de}); err != nil {
+		t.Fatal(err)
+	}
+	pid := s.proposal("Tulpen pflanzen")
+	to := f.replyAddr(replyaddr.Token{UserID: s.alice.id, Kind: replyaddr.KindPoll, PollID: pid})
+	for i, c := range []struct{ text, want, reason string }{
+		{"Dafür\nTulpen sind schön.", poll.OptionAgree, "Tulpen sind schön."},
+		{"Nein", poll.OptionDisagree, ""},
+		{"Ja, aber erst im Herbst", poll.OptionAgree, "aber erst im Herbst"},
+	} {
+		out := f.deliver("", eml(s.alice.email, "x", "Re: Tulpen pflanzen", c.text), to, passing)
+		if out.Result != inbox.Voted {
+			t.Fatalf("%d %q: %+v", i, c.text, out)
+		}
+		list, err := f.a.Decisions.Ballots(s.alice.ctx, pid, "", 10)
+		if err != nil || len(list.Items) != 1 {
+			t.Fatalf("%d: ballots %+v %v", i, list, err)
+		}
+		b := list.Items[0]
+		if b.UserID != s.alice.id || len(b.Choices) != 1 || b.Choices[0].OptionID != c.want || b.Reason != c.reason {
+			t.Errorf("%d %q: ballot %+v, want %s %q", i, c.text, b, c.want, c.reason)
+		}
+	}
+	// A word of neither German nor English is not guessed: the help reply.
+	if out := f.deliver("", eml(s.alice.email, "x", "Re: Tulpen pflanzen", "oui"), to, passing); out.Result != inbox.Helped {
+		t.Fatalf("oui: %+v", out)
 	}
 }

@@ -235,7 +235,7 @@ func (s *Service) vote(ctx, actx context.Context, p posting) (Outcome, error) {
 	if err != nil {
 		return refuse(err)
 	}
-	ballot, err := inbound.ParseVote(pl.Definition, p.text)
+	ballot, err := inbound.ParseVote(pl.Definition, p.user.Lang, p.text)
 	if err != nil {
 		if p.interactive {
 			return out, err
