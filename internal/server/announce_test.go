@@ -107,6 +107,22 @@ func TestMembersCanAnnounce(t *testing.T) {
 	}
 	setAnnounce(e, false)
 
+	// The thread page keeps "Notify people" in a closed panel, and opens it
+	// when its list of people was asked for (the panel's own link) or its
+	// form came back with an error.
+	closed := e.must(e.do(m, "GET", "/threads/"+t1, nil), 200, "thread page")
+	if !strings.Contains(string(closed.body), `<details class="panel" id="announce">`) {
+		t.Errorf("the notify panel is not closed on a plain visit")
+	}
+	asked := e.must(e.do(m, "GET", "/threads/"+t1+"?notify=people", nil), 200, "thread page, people asked for")
+	if !strings.Contains(string(asked.body), `<details class="panel" id="announce" open>`) {
+		t.Errorf("the notify panel is closed after asking for the list of people")
+	}
+	failed := e.must(e.do(m, "POST", "/threads/"+t1+"/announce", url.Values{"notify_shown": {"1"}}), 400, "announce to nobody from the thread page")
+	if !strings.Contains(string(failed.body), `<details class="panel" id="announce" open>`) {
+		t.Errorf("the notify panel is closed after its form failed")
+	}
+
 	// Later, from the thread: chosen people, or the group where allowed.
 	e.must(e.do(m, "POST", "/api/v1/threads/"+t1+"/announce", map[string]any{"user_ids": []string{n.id}}), 204, "announce to Nina")
 	e.must(e.do(m, "POST", "/api/v1/threads/"+t1+"/announce", map[string]any{"group": true}), 403, "member announces to the group")
