@@ -2,10 +2,8 @@ package server_test
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -188,28 +186,6 @@ func TestGroupHubMorePaging(t *testing.T) {
 	}
 }
 
-// hubLog keeps the application's request lines.
-type hubLog struct {
-	mu    sync.Mutex
-	lines []map[string]any
-}
-
-func (l *hubLog) Write(p []byte) (int, error) {
-	var m map[string]any
-	if json.Unmarshal(p, &m) == nil && m["msg"] == "request" {
-		l.mu.Lock()
-		l.lines = append(l.lines, m)
-		l.mu.Unlock()
-	}
-	return len(p), nil
-}
-
-func (l *hubLog) last() map[string]any {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.lines[len(l.lines)-1]
-}
-
 // GroupHubMaxCalls bounds the DynamoDB calls of one tab of the group page
 // in the full application, whatever the size of the group (measured: 9 for
 // the threads, decisions and files tabs, 7 for members): the session and
@@ -221,7 +197,7 @@ func (l *hubLog) last() map[string]any {
 const GroupHubMaxCalls = 9
 
 func TestGroupHubCallsAreBounded(t *testing.T) {
-	logs := &hubLog{}
+	logs := &requestLines{}
 	e, o, m, _ := newPollEnvLog(t, logging.New(logs, "info"))
 	calls := func(q string) float64 {
 		t.Helper()
