@@ -251,36 +251,27 @@ func TestAppliedEffectWithoutAnAnswerIsNeverRepeated(t *testing.T) {
 	}
 }
 
-// threads counts the world's group's threads titled title.
 // invitations counts the group's open invitations to addr.
 func (w *world) invitations(addr string) int {
-	w.t.Helper()
-	var page struct {
-		Items []struct {
-			Email string `json:"email"`
-		} `json:"items"`
-	}
-	w.get(w.people[0], "/api/v1/groups/"+w.group+"/invitations?limit=100", &page)
-	n := 0
-	for _, inv := range page.Items {
-		if inv.Email == addr {
-			n++
-		}
-	}
-	return n
+	return w.listed("/api/v1/groups/"+w.group+"/invitations?limit=100", "email", addr)
 }
 
+// threads counts the world's group's threads titled title.
 func (w *world) threads(title string) int {
+	return w.listed("/api/v1/groups/"+w.group+"/threads?limit=100", "title", title)
+}
+
+// listed counts the items of the list at path (read as the group's owner)
+// whose field is value.
+func (w *world) listed(path, field, value string) int {
 	w.t.Helper()
 	var page struct {
-		Items []struct {
-			Title string `json:"title"`
-		} `json:"items"`
+		Items []map[string]any `json:"items"`
 	}
-	w.get(w.people[0], "/api/v1/groups/"+w.group+"/threads?limit=100", &page)
+	w.get(w.people[0], path, &page)
 	n := 0
-	for _, th := range page.Items {
-		if th.Title == title {
+	for _, it := range page.Items {
+		if it[field] == value {
 			n++
 		}
 	}
