@@ -8,6 +8,7 @@ import (
 
 	"github.com/quorum-app/quorum/internal/authz"
 	"github.com/quorum-app/quorum/internal/domain"
+	"github.com/quorum-app/quorum/internal/mail"
 	"github.com/quorum-app/quorum/internal/store"
 	"github.com/quorum-app/quorum/internal/tabledef"
 )
@@ -65,7 +66,7 @@ func (s *Service) RequestEmailChange(ctx context.Context, rawEmail string) error
 	subject, intro := p.T("email.change.subject"), p.T("email.change.intro")
 	expiry := p.N("email.change.expiry", int(s.life.EmailChange/time.Hour))
 	text := intro + "\n\n" + p.T("email.change.open") + "\n" + link + "\n\n" + expiry + "\n"
-	html := htmlDoc(p, subject, para(intro)+linkHTML(link, p.T("email.change.confirm"))+para(expiry))
+	html := htmlDoc(p, subject, mail.Para(intro)+mail.LinkPara(link, p.T("email.change.confirm"))+mail.Para(expiry))
 	return s.sendMail(ctx, email, subject, text, html)
 }
 
@@ -115,7 +116,7 @@ func (s *Service) ConfirmEmailChange(ctx context.Context, secret string) (*User,
 	_ = s.st.Delete(ctx, loginPK(ec.OldEmail), challengeSK)
 	p := s.printer(u.Lang())
 	subject, body, warning := p.T("email.changed.subject"), p.T("email.changed.body", "Email", p.Isolate(ec.NewEmail)), p.T("email.changed.warning")
-	if err := s.sendMail(ctx, ec.OldEmail, subject, body+"\n\n"+warning+"\n", htmlDoc(p, subject, para(body)+para(warning))); err != nil {
+	if err := s.sendMail(ctx, ec.OldEmail, subject, body+"\n\n"+warning+"\n", htmlDoc(p, subject, mail.Para(body)+mail.Para(warning))); err != nil {
 		s.log.WarnContext(ctx, "email change notice not sent", "error", domain.ErrorMessage(err))
 	}
 	return u, nil

@@ -32,6 +32,7 @@ import (
 	"github.com/quorum-app/quorum/internal/domain"
 	"github.com/quorum-app/quorum/internal/ids"
 	"github.com/quorum-app/quorum/internal/lang"
+	"github.com/quorum-app/quorum/internal/mail"
 	"github.com/quorum-app/quorum/internal/store"
 	"github.com/quorum-app/quorum/internal/tabledef"
 )
@@ -137,8 +138,8 @@ func (s *Service) RequestDeletion(ctx context.Context) (*DeletionSent, error) {
 	subject, intro, enter, ignore := p.T("email.delete.subject"), p.T("email.delete.intro"),
 		p.N("email.delete.enter", int(s.life.Challenge/time.Minute)), p.T("email.delete.ignore")
 	txt := intro + "\n\n" + p.T("email.code.label") + " " + code + "\n\n" + enter + "\n" + settings + "\n\n" + ignore + "\n"
-	html := htmlDoc(p, subject, para(intro)+para(p.T("email.code.label"))+codeHTML(code)+para(enter)+
-		linkHTML(settings, p.T("email.delete.open"))+para(ignore))
+	html := htmlDoc(p, subject, mail.Para(intro)+mail.Para(p.T("email.code.label"))+codeHTML(code)+mail.Para(enter)+
+		mail.LinkPara(settings, p.T("email.delete.open"))+mail.Para(ignore))
 	if err := s.sendMail(ctx, u.Email, subject, txt, html); err != nil {
 		return nil, err
 	}
@@ -299,7 +300,7 @@ func (s *Service) sendDeleted(ctx context.Context, email string, l lang.Lang) {
 	p := s.printer(l)
 	subject, done, what, last := p.T("email.deleted.subject"), p.T("email.deleted.done"), p.T("email.deleted.what"), p.T("email.deleted.last")
 	txt := done + "\n\n" + what + "\n\n" + last + "\n"
-	if err := s.sendMail(ctx, email, subject, txt, htmlDoc(p, subject, para(done)+para(what)+para(last))); err != nil {
+	if err := s.sendMail(ctx, email, subject, txt, htmlDoc(p, subject, mail.Para(done)+mail.Para(what)+mail.Para(last))); err != nil {
 		s.log.WarnContext(ctx, "account deletion confirmation not sent", "error", err.Error())
 	}
 }

@@ -18,6 +18,7 @@ import (
 
 	"github.com/quorum-app/quorum/internal/domain"
 	"github.com/quorum-app/quorum/internal/lang"
+	"github.com/quorum-app/quorum/internal/mail"
 	"github.com/quorum-app/quorum/internal/store"
 	"github.com/quorum-app/quorum/internal/tabledef"
 	"github.com/quorum-app/quorum/internal/text"
@@ -146,13 +147,9 @@ func (s *Service) sendLoginMail(ctx context.Context, l lang.Lang, email, code, l
 	}
 	expiry := p.N("email.login.expiry", int(s.life.Challenge/time.Minute))
 	text := intro + "\n\n" + p.T("email.code.label") + " " + code + "\n\n" + p.T("email.login.or_link") + "\n" + link + "\n\n" + expiry + "\n"
-	html := htmlDoc(p, subject, para(intro)+para(p.T("email.code.label"))+codeHTML(code)+
-		linkHTML(link, p.T("email.login.continue"))+para(expiry))
+	html := htmlDoc(p, subject, mail.Para(intro)+mail.Para(p.T("email.code.label"))+codeHTML(code)+
+		mail.LinkPara(link, p.T("email.login.continue"))+mail.Para(expiry))
 	return s.sendMail(ctx, email, subject, text, html)
-}
-
-func htmlEscape(s string) string {
-	return strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", `"`, "&quot;", "'", "&#39;").Replace(s)
 }
 
 // Verification is the outcome of a successful sign-in.

@@ -20,24 +20,15 @@ import (
 // printer words an email in language l (English when l is not supported).
 func (s *Service) printer(l lang.Lang) *i18n.Printer { return s.cat.Printer(l, time.UTC) }
 
-// htmlDoc is the HTML part of an email: a document that names its language
-// and direction (right to left for Arabic), around body (already escaped).
+// htmlDoc is the HTML part of an email in p's language and direction
+// (mail.HTMLDoc).
 func htmlDoc(p *i18n.Printer, title, body string) string {
-	return "<!DOCTYPE html>\n<html lang=\"" + string(p.Lang()) + "\" dir=\"" + p.Dir() + "\">\n<head>\n<meta charset=\"utf-8\">\n" +
-		"<title>" + htmlEscape(title) + "</title>\n</head>\n<body>\n" + body + "\n</body>\n</html>\n"
+	return mail.HTMLDoc(string(p.Lang()), p.Dir(), title, body)
 }
-
-// para is text as an HTML paragraph.
-func para(text string) string { return "<p>" + htmlEscape(text) + "</p>" }
 
 // codeHTML shows a one-time code large, with spaced digits.
 func codeHTML(code string) string {
-	return `<p style="font-size:1.6em;font-weight:bold;letter-spacing:.2em">` + htmlEscape(code) + "</p>"
-}
-
-// linkHTML is a paragraph holding one link.
-func linkHTML(url, text string) string {
-	return `<p><a href="` + htmlEscape(url) + `">` + htmlEscape(text) + "</a></p>"
+	return `<p style="font-size:1.6em;font-weight:bold;letter-spacing:.2em">` + mail.Escape(code) + "</p>"
 }
 
 // sendMail sends an automatic (no auto-reply) email from the account core.

@@ -17,7 +17,6 @@ package discussion
 // of the partition, and DynamoDB's TTL sweeps it 30 days after it expired.
 
 import (
-	"bytes"
 	"context"
 	"crypto/hmac"
 	"crypto/rand"
@@ -25,10 +24,8 @@ import (
 	"crypto/subtle"
 	"encoding/base64"
 	"encoding/hex"
-	"html/template"
 	"sort"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/guregu/dynamo/v2"
@@ -503,25 +500,6 @@ func (s *Service) guestReader(ctx context.Context, addr string, inviter Person) 
 	return p, err
 }
 
-// guestInviteHTML is parsed when the first invitation is sent, not at every
-// cold start. Every string is worded by the caller; the template escapes
-// them.
-var guestInviteHTML = sync.OnceValue(func() *template.Template {
-	return template.Must(template.New("guest-invite").Parse(`<!DOCTYPE html>
-<html lang="{{.Lang}}" dir="{{.Dir}}">
-<head>
-<meta charset="utf-8">
-<title>{{.Subject}}</title>
-</head>
-<body>
-<p>{{.Intro}}</p>
-<p><a href="{{.Link}}">{{.See}}</a></p>
-<p>{{.Expiry}}</p>
-</body>
-</html>
-`))
-})
-
 func (s *Service) sendGuestInvitation(ctx context.Context, t *threadItem, inv *guestInviteItem, reader Person, token string) error {
 	loc := time.UTC
 	if reader.TimeZone != "" {
@@ -540,14 +518,10 @@ func (s *Service) sendGuestInvitation(ctx context.Context, t *threadItem, inv *g
 	subject := oneLine(p.T("email.guest.subject", "Inviter", inviter, "Title", title))
 	intro, see, expiry := p.T("email.guest.intro", "Inviter", p.Isolate(inviter), "Title", p.Isolate(title)), p.T("email.guest.see"), p.T("email.guest.expiry", "Date", expires)
 	text := intro + "\n\n" + see + ":\n" + link + "\n\n" + expiry + "\n"
-	var html bytes.Buffer
-	if err := guestInviteHTML().Execute(&html, map[string]string{"Lang": string(p.Lang()), "Dir": p.Dir(), "Subject": subject,
-		"Intro": intro, "Link": link, "See": see, "Expiry": expiry}); err != nil {
-		return domain.Wrap(domain.Internal, err, "could not build the invitation email")
-	}
+	html := mail.HTMLDoc(string(p.Lang()), p.Dir(), subject, mail.Para(intro)+mail.LinkPara(link, see)+mail.Para(expiry))
 	_, err := s.mail.Send(ctx, mail.Message{
 		From: s.from, To: []string{inv.Email}, Subject: subject,
-		Text: text, HTML: html.String(),
+		Text: text, HTML: html,
 	})
 	return err
 }

@@ -1,7 +1,6 @@
 package group
 
 import (
-	"bytes"
 	"context"
 	"crypto/hmac"
 	"crypto/rand"
@@ -9,9 +8,7 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"errors"
-	"html/template"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/guregu/dynamo/v2"
@@ -513,26 +510,6 @@ func (s *Service) printer(p Person) *i18n.Printer {
 	return s.cat.Printer(p.Lang, loc)
 }
 
-// inviteHTML is parsed when the first invitation is sent, not at every
-// cold start. Every string is worded by the caller; the template escapes
-// them. The inviter's message keeps its own direction (dir="auto").
-var inviteHTML = sync.OnceValue(func() *template.Template {
-	return template.Must(template.New("invite").Parse(`<!DOCTYPE html>
-<html lang="{{.Lang}}" dir="{{.Dir}}">
-<head>
-<meta charset="utf-8">
-<title>{{.Subject}}</title>
-</head>
-<body>
-<p>{{.Intro}}</p>
-{{if .Message}}<blockquote dir="auto">{{.Message}}</blockquote>{{end}}
-<p><a href="{{.Link}}">{{.Accept}}</a></p>
-<p>{{.Expiry}}</p>
-</body>
-</html>
-`))
-})
-
 // sendInvitation emails the invitation, worded for reader (see readerOf):
 // the expiry in their language and zone, named with the zone.
 func (s *Service) sendInvitation(ctx context.Context, g *groupItem, inv *inviteItem, inviter Person, reader Person, token string) error {
@@ -556,14 +533,15 @@ func (s *Service) sendInvitation(ctx context.Context, g *groupItem, inv *inviteI
 		text.WriteString(inv.Message + "\n\n")
 	}
 	text.WriteString(accept + ":\n" + link + "\n\n" + expiry + "\n")
-	var html bytes.Buffer
-	if err := inviteHTML().Execute(&html, map[string]string{"Lang": string(p.Lang()), "Dir": p.Dir(), "Subject": subject,
-		"Intro": intro, "Message": inv.Message, "Link": link, "Accept": accept, "Expiry": expiry}); err != nil {
-		return domain.Wrap(domain.Internal, err, "could not build the invitation email")
+	// The inviter's message keeps its own direction (mail.Quote).
+	body := mail.Para(intro)
+	if inv.Message != "" {
+		body += mail.Quote(inv.Message)
 	}
+	html := mail.HTMLDoc(string(p.Lang()), p.Dir(), subject, body+mail.LinkPara(link, accept)+mail.Para(expiry))
 	_, err := s.mail.Send(ctx, mail.Message{
 		From: s.from, To: []string{inv.Email}, Subject: subject,
-		Text: text.String(), HTML: html.String(),
+		Text: text.String(), HTML: html,
 	})
 	return err
 }
@@ -578,36 +556,16 @@ func (s *Service) sendApproved(ctx context.Context, g *groupItem, p Person) {
 	link := s.base + "/groups/" + g.ID
 	subject := oneLine(pr.T("email.approved.subject", "Group", g.Name))
 	body, open := pr.T("email.approved.body", "Group", pr.Isolate(g.Name)), pr.T("email.open_group")
-	var html bytes.Buffer
-	if err := approvedHTML().Execute(&html, map[string]string{"Lang": string(pr.Lang()), "Dir": pr.Dir(), "Subject": subject,
-		"Body": body, "Link": link, "Open": open}); err != nil {
-		s.log.WarnContext(ctx, "approval email not built", "group_id", g.ID, "error", err.Error())
-		return
-	}
 	_, err := s.mail.Send(ctx, mail.Message{
 		From: s.from, To: []string{p.Email}, Subject: subject,
-		Text: body + "\n\n" + open + ": " + link + "\n", HTML: html.String(),
+		Text: body + "\n\n" + open + ": " + link + "\n",
+		HTML: mail.HTMLDoc(string(pr.Lang()), pr.Dir(), subject, mail.Para(body)+mail.LinkPara(link, open)),
 	})
 	if err != nil {
 		// The membership stands; the notice is best effort.
 		s.log.WarnContext(ctx, "approval email not sent", "group_id", g.ID, "error", domain.ErrorMessage(err))
 	}
 }
-
-var approvedHTML = sync.OnceValue(func() *template.Template {
-	return template.Must(template.New("approved").Parse(`<!DOCTYPE html>
-<html lang="{{.Lang}}" dir="{{.Dir}}">
-<head>
-<meta charset="utf-8">
-<title>{{.Subject}}</title>
-</head>
-<body>
-<p>{{.Body}}</p>
-<p><a href="{{.Link}}">{{.Open}}</a></p>
-</body>
-</html>
-`))
-})
 
 func oneLine(s string) string {
 	return strings.Join(strings.Fields(s), " ")
