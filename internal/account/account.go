@@ -74,14 +74,10 @@ type User struct {
 // Location is the user's time zone for dates on pages: UTC when none is
 // set (or the stored name is no longer known).
 func (u *User) Location() *time.Location {
-	if u == nil || u.TimeZone == "" || u.TimeZone == "UTC" {
+	if u == nil {
 		return time.UTC
 	}
-	loc, err := time.LoadLocation(u.TimeZone)
-	if err != nil {
-		return time.UTC
-	}
-	return loc
+	return i18n.Zone(u.TimeZone)
 }
 
 // Lang is the user's language setting (English when it is not one of the

@@ -501,15 +501,9 @@ func (s *Service) guestReader(ctx context.Context, addr string, inviter Person) 
 }
 
 func (s *Service) sendGuestInvitation(ctx context.Context, t *threadItem, inv *guestInviteItem, reader Person, token string) error {
-	loc := time.UTC
-	if reader.TimeZone != "" {
-		if l, err := time.LoadLocation(reader.TimeZone); err == nil {
-			loc = l
-		}
-	}
-	p := s.cat.Printer(reader.Lang, loc)
+	p := s.cat.PrinterIn(reader.Lang, reader.TimeZone)
 	link := s.base + "/thread-invitations/" + token
-	expires := p.DateTime(time.Unix(inv.ExpiresAt, 0)) + " (" + p.Isolate(loc.String()) + ")"
+	expires := p.DateTime(time.Unix(inv.ExpiresAt, 0)) + " (" + p.Isolate(p.Location().String()) + ")"
 	inviter := oneLine(inv.InviterName)
 	if inviter == "" {
 		inviter = p.T("email.someone")

@@ -501,13 +501,7 @@ func (s *Service) accountReader(ctx context.Context, uid string, inviter Person)
 
 // printer words an email for p: their language, and their zone for dates.
 func (s *Service) printer(p Person) *i18n.Printer {
-	loc := time.UTC
-	if p.TimeZone != "" {
-		if l, err := time.LoadLocation(p.TimeZone); err == nil {
-			loc = l
-		}
-	}
-	return s.cat.Printer(p.Lang, loc)
+	return s.cat.PrinterIn(p.Lang, p.TimeZone)
 }
 
 // sendInvitation emails the invitation, worded for reader (see readerOf):

@@ -242,3 +242,21 @@ func TestIsolate(t *testing.T) {
 		}
 	}
 }
+
+func TestZone(t *testing.T) {
+	for _, tc := range []struct{ name, want string }{
+		{"", "UTC"},
+		{"UTC", "UTC"},
+		{"Europe/Berlin", "Europe/Berlin"},
+		{"Mars/Olympus", "UTC"},
+		{"../etc/passwd", "UTC"},
+	} {
+		if got := Zone(tc.name).String(); got != tc.want {
+			t.Errorf("Zone(%q) = %s, want %s", tc.name, got, tc.want)
+		}
+	}
+	p := New().PrinterIn("de", "America/New_York")
+	if p.Location().String() != "America/New_York" || p.Lang() != "de" {
+		t.Errorf("PrinterIn gave %s %s", p.Lang(), p.Location())
+	}
+}

@@ -39,6 +39,26 @@ func (c *Catalog) Printer(l lang.Lang, loc *time.Location) *Printer {
 		num: message.NewPrinter(numbering(l))}
 }
 
+// Zone is the time zone named name (an IANA name such as "Europe/Berlin"),
+// or UTC when the name is empty or unknown: the one rule for turning a
+// person's stored zone setting into the zone their dates are shown in.
+func Zone(name string) *time.Location {
+	if name == "" || name == "UTC" {
+		return time.UTC
+	}
+	loc, err := time.LoadLocation(name)
+	if err != nil {
+		return time.UTC
+	}
+	return loc
+}
+
+// PrinterIn is Printer for a person's stored settings: language l and the
+// zone named zone (see Zone).
+func (c *Catalog) PrinterIn(l lang.Lang, zone string) *Printer {
+	return c.Printer(l, Zone(zone))
+}
+
 // numbering is the tag numbers are formatted with: the language's grouping,
 // always with Western digits, as dates and times are (Arabic pages mix
 // Arabic-Indic digits with dates otherwise; Latin digits are common across

@@ -49,13 +49,7 @@ func (s *Service) headers(n notice) map[string]string {
 // printer words a notice for p: their language setting, dates in their
 // zone (the account read that gave their address gave both).
 func (s *Service) printer(p group.Person) *i18n.Printer {
-	loc := time.UTC
-	if p.TimeZone != "" {
-		if l, err := time.LoadLocation(p.TimeZone); err == nil {
-			loc = l
-		}
-	}
-	return s.cat.Printer(p.Lang, loc)
+	return s.cat.PrinterIn(p.Lang, p.TimeZone)
 }
 
 // send delivers a notice; errors are returned (the caller retries).

@@ -8,6 +8,7 @@ import (
 	"github.com/guregu/dynamo/v2"
 
 	"github.com/quorum-app/quorum/internal/domain"
+	"github.com/quorum-app/quorum/internal/i18n"
 	"github.com/quorum-app/quorum/internal/ids"
 	"github.com/quorum-app/quorum/internal/store"
 	"github.com/quorum-app/quorum/internal/tabledef"
@@ -82,7 +83,7 @@ func (s *Service) schedule(p *prefsItem, now time.Time, zone string) {
 		return
 	}
 	p.Zone = zone
-	due := NextDue(p.mode(), p.hour(), loadZone(zone), now)
+	due := NextDue(p.mode(), p.hour(), i18n.Zone(zone), now)
 	p.Due = &due
 	if p.Since == nil {
 		n := now.UTC()

@@ -288,17 +288,6 @@ func (s *Service) modifyPrefs(ctx context.Context, uid string, fn func(p *prefsI
 	}
 }
 
-func loadZone(name string) *time.Location {
-	if name == "" {
-		return time.UTC
-	}
-	loc, err := time.LoadLocation(name)
-	if err != nil {
-		return time.UTC
-	}
-	return loc
-}
-
 func checkZone(tz string) bool {
 	if tz == "" || len(tz) > 64 || tz == "Local" || strings.ContainsAny(tz, " \\") || strings.Contains(tz, "..") {
 		return false

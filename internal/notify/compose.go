@@ -207,13 +207,7 @@ func excerptLines(s string) []string {
 // printer words an email for p: their language and time zone (what the
 // People lookup that gives their address already read).
 func (d *Dispatcher) printer(p Person) *i18n.Printer {
-	loc := time.UTC
-	if p.TimeZone != "" {
-		if l, err := time.LoadLocation(p.TimeZone); err == nil {
-			loc = l
-		}
-	}
-	return d.c.Catalog.Printer(p.Lang, loc)
+	return d.c.Catalog.PrinterIn(p.Lang, p.TimeZone)
 }
 
 // composeJob builds the email of one notification for p, in p's language.
