@@ -17,7 +17,7 @@ export CDK_DISABLE_CLI_TELEMETRY := true
 export AWS_EC2_METADATA_DISABLED := true
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 
-.PHONY: help dev test fuzz faults bench invoke tools localdev check fmt vet java node chromium
+.PHONY: help dev test test-fast fuzz faults bench invoke tools localdev check fmt vet java node chromium
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -28,6 +28,9 @@ dev: tools ## run Quorum locally on the local cloud and print the URL (PORT=8080
 test: tools chromium check ## install what is missing and run every test
 	@$(LOCALDEV) exec -- $(GO) test $(TEST_FLAGS) ./...
 	@$(MAKE) --no-print-directory fuzz
+
+test-fast: ## the fast tier alone (go test -short): no AWS stand-in, no browser; real-tier tests skip, `make test` runs them
+	$(GO) test -short ./...
 
 # Budgets are counts of inputs, not durations: with a duration Go 1.26's fuzz coordinator can report
 # "context deadline exceeded" as a failure when a starved worker misses the deadline (go.dev/issue/75804,

@@ -45,6 +45,9 @@ func ChromiumPath() (string, error) {
 // that needs a browser and cannot start one fails; it is never skipped.
 func Start(t testing.TB) *Browser {
 	t.Helper()
+	if testing.Short() {
+		t.Skip("browser test (headless Chromium): runs in `make test`, not with -short")
+	}
 	path, err := ChromiumPath()
 	if err != nil {
 		t.Fatal(err)

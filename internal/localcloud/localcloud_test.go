@@ -60,6 +60,9 @@ func TestProvisionMatchesDefinition(t *testing.T) {
 // A persisted cloud keeps data across a stop and start, a taken port gets a
 // clear error, and Stop leaves no child process running.
 func TestPersistentCloudLifecycle(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts stand-ins: runs in `make test`, not with -short")
+	}
 	root := tools(t)
 	data := t.TempDir()
 	ctx := context.Background()
@@ -110,6 +113,9 @@ func waitGone(t *testing.T, pid int) {
 // again on its port with its data, and a client made before it died (the
 // running app's) works again without a restart of its own.
 func TestDeadStandInComesBackWithItsData(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts stand-ins: runs in `make test`, not with -short")
+	}
 	root := tools(t)
 	ctx := context.Background()
 	c, err := localcloud.Start(ctx, localcloud.Options{Root: root, DataDir: t.TempDir(), Services: []string{localcloud.Dynamo}, Restart: true})

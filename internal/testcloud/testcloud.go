@@ -16,6 +16,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"os"
 	"strings"
@@ -103,28 +104,42 @@ func RandomPrefix() string {
 // New provisions a fresh table and buckets and returns their configuration
 // and clients. Tests that cannot reach or start the stand-ins fail: they are
 // never skipped.
+//
+// Under `go test -short` (the fast tier alone, `make test-fast`) New skips
+// the test: that mode starts no stand-in. `make test` never runs short.
 func New(t testing.TB) *Env {
 	t.Helper()
-	return newEnv(t, nil)
-}
-
-// Fast is New with the table in memory: the cores run on internal/memdb (the
-// same conditional writes, transactions and errors as DynamoDB, checked by
-// its contract suite against DynamoDB Local) while S3 and SES stay on their
-// stand-ins. It is the fast tier's environment: a test that proves
-// something only the real store can (its timing under load, an outage of
-// the endpoint, the stream of DynamoDB Local) uses New.
-func Fast(t testing.TB) *Env {
-	t.Helper()
-	return newEnv(t, memdb.New(memdb.Options{}))
-}
-
-func newEnv(t testing.TB, db *memdb.DB) *Env {
-	t.Helper()
+	if testing.Short() {
+		t.Skip("real tier (DynamoDB Local, S3 and SES stand-ins): runs in `make test`, not with -short")
+	}
 	eps, err := endpoints()
 	if err != nil {
 		t.Fatalf("local cloud unavailable: %v", err)
 	}
+	return newEnv(t, nil, eps)
+}
+
+// Fast is New with nothing outside the test process: the table is in
+// internal/memdb (the same conditional writes, transactions and errors as
+// DynamoDB, checked by its contract suite against DynamoDB Local), S3 and
+// SES are in-memory doubles served on loopback ports of this test (see
+// memS3 and memSES: the S3 REST subset Quorum calls, presigned requests
+// checked by their signature and expiry; SendEmail recorded as the SES
+// emulator records it). It is the fast tier's environment, and no stand-in
+// is started for it. A test that proves something only the real services
+// can (their timing under load, an outage of an endpoint, the stream of
+// DynamoDB Local, S3 features the double lacks) uses New.
+func Fast(t testing.TB) *Env {
+	t.Helper()
+	s3srv := httptest.NewServer(newMemS3(localcloud.Region))
+	sessrv := httptest.NewServer(&memSES{})
+	t.Cleanup(func() { s3srv.Close(); sessrv.Close() })
+	// The DynamoDB endpoint is never dialled: the client is memdb.
+	return newEnv(t, memdb.New(memdb.Options{}), [3]string{"http://127.0.0.1:9", s3srv.URL, sessrv.URL})
+}
+
+func newEnv(t testing.TB, db *memdb.DB, eps [3]string) *Env {
+	t.Helper()
 	prefix := RandomPrefix()
 	key := make([]byte, 32)
 	_, _ = rand.Read(key)

@@ -74,6 +74,9 @@ type step struct{ label, got string }
 // run runs f on both backends and compares what they recorded.
 func run(t *testing.T, name string, f func(c *C)) {
 	t.Helper()
+	if testing.Short() {
+		t.Skip("the contract compares memdb with DynamoDB Local: runs in `make test`, not with -short")
+	}
 	t.Run(name, func(t *testing.T) {
 		t.Parallel()
 		ns := "c" + randomHex(4) + "#"
