@@ -234,13 +234,14 @@ func voteExamples(p *i18n.Printer, d poll.Definition) []string {
 		}
 		return []string{strings.Join(labels, ", "), strings.Join(nums, " ")}
 	case poll.TypeDotVote:
-		left := s.DotsPerPerson
+		// 2 and 1 dots, or 1 and 1 out of 2, or 1 and 0 out of 1.
+		first := min(2, max(1, s.DotsPerPerson-1))
+		given := []int{first, min(1, max(0, s.DotsPerPerson-first))}
 		var named, nums []string
 		for i, o := range d.Options {
 			v := 0
 			if i < 2 {
-				v = min(2-i, left)
-				left -= v
+				v = given[i]
 				named = append(named, OptionLabel(p, o)+" "+strconv.Itoa(v))
 			}
 			nums = append(nums, strconv.Itoa(v))

@@ -147,7 +147,11 @@ func (s *Service) pollTarget(ctx context.Context, pid string) (decision.Poll, er
 	if err != nil {
 		return p, err
 	}
-	if p.Status != poll.StatusOpen {
+	switch p.Status {
+	case poll.StatusOpen:
+	case poll.StatusClosed:
+		return p, decision.ErrPollClosed
+	default:
 		return p, errPollNotOpen
 	}
 	if p.Definition.Settings.Anonymous {
