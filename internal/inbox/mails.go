@@ -152,7 +152,7 @@ func (s *Service) skippedMail(user group.Person, m *inbound.Message, link string
 	var b strings.Builder
 	b.WriteString(greeting(p, user) + "\n\n" + p.T("email.inbox.skipped.body") + "\n")
 	for _, f := range skipped {
-		fmt.Fprintf(&b, "  - %s: %s\n", f.Name, strings.TrimSuffix(f.Reason, "."))
+		fmt.Fprintf(&b, "  - %s: %s\n", p.Isolate(f.Name), skipReason(p, f))
 	}
 	b.WriteString("\n" + p.T("email.inbox.skipped.web", "Link", link))
 	return notice{to: user, subject: p.T("email.inbox.skipped.subject"), text: b.String(), inReplyTo: msgID(m)}

@@ -3,6 +3,7 @@ package inbox
 import (
 	"errors"
 
+	"github.com/quorum-app/quorum/internal/blob"
 	"github.com/quorum-app/quorum/internal/decision"
 	"github.com/quorum-app/quorum/internal/discussion"
 	"github.com/quorum-app/quorum/internal/domain"
@@ -77,4 +78,27 @@ func refusal(p *i18n.Printer, err error) string {
 		return p.T("email.inbox.rejected.default_reason")
 	}
 	return p.T(refusalKey(err))
+}
+
+// skipReason words why an attachment was not kept, in p's language, from
+// the upload check's problem (or the per-message file limit); anything
+// else gets a generic sentence, never the English reason.
+func skipReason(p *i18n.Printer, f discussion.SkippedFile) string {
+	var fp *blob.FileProblem
+	switch {
+	case errors.As(f.Err, &fp):
+		switch fp.Kind {
+		case blob.FileEmpty:
+			return p.T("email.inbox.skipped.empty")
+		case blob.FileTooLarge:
+			return p.N("email.inbox.skipped.too_large", int(fp.MaxMB))
+		case blob.FileType:
+			return p.T("email.inbox.skipped.type", "Type", p.Isolate(fp.Type))
+		case blob.FileContent:
+			return p.T("email.inbox.skipped.content", "Type", p.Isolate(fp.Type))
+		}
+	case errors.Is(f.Err, discussion.ErrTooManyMailFiles):
+		return p.N("email.inbox.skipped.too_many", discussion.MaxFilesPerRef)
+	}
+	return p.T("email.inbox.skipped.other")
 }

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/quorum-app/quorum/internal/blob"
 	"github.com/quorum-app/quorum/internal/decision"
 	"github.com/quorum-app/quorum/internal/discussion"
 	"github.com/quorum-app/quorum/internal/domain"
@@ -75,5 +76,39 @@ func TestRefusalsAreWordedInEveryLanguage(t *testing.T) {
 	// The errors' own text (logs, API, the held message page) is unchanged.
 	if domain.ErrorMessage(errEmptyReply) != "the reply is empty: write your comment above the quoted message" {
 		t.Errorf("empty reply: %q", domain.ErrorMessage(errEmptyReply))
+	}
+}
+
+// Why an attachment was not kept, in every language: each upload problem
+// and the per-message limit from the catalog; an unknown cause gets the
+// generic sentence, never the English reason.
+func TestSkippedAttachmentReasonsInEveryLanguage(t *testing.T) {
+	s := New(Config{BaseURL: "https://q.example"})
+	files := []discussion.SkippedFile{
+		{Name: "a.pdf", Err: &blob.FileProblem{Kind: blob.FileEmpty}},
+		{Name: "b.pdf", Err: &blob.FileProblem{Kind: blob.FileTooLarge, MaxMB: 25}},
+		{Name: "c.exe", Err: &blob.FileProblem{Kind: blob.FileType, Type: "application/x-msdownload"}},
+		{Name: "d.png", Err: &blob.FileProblem{Kind: blob.FileContent, Type: "image/png"}},
+		{Name: "e.png", Err: discussion.ErrTooManyMailFiles},
+	}
+	en := s.cat.Printer(lang.English, nil)
+	for _, l := range lang.Supported {
+		p := s.cat.Printer(l, nil)
+		for _, f := range files {
+			got := skipReason(p, f)
+			if strings.Contains(got, i18n.Missing) || (l != lang.English && got == skipReason(en, f)) {
+				t.Errorf("%s %s: %q", l, f.Name, got)
+			}
+		}
+		odd := discussion.SkippedFile{Name: "x", Reason: "something in English", Err: errors.New("x")}
+		if got := skipReason(p, odd); got != p.T("email.inbox.skipped.other") {
+			t.Errorf("%s: %q, want the generic sentence", l, got)
+		}
+	}
+	// The English wording is the upload check's own message.
+	for _, f := range files {
+		if got, want := skipReason(en, f), domain.ErrorMessage(f.Err); got != strings.ReplaceAll(want, "'", "’") {
+			t.Errorf("English %q, the check says %q", got, want)
+		}
 	}
 }
