@@ -8,6 +8,7 @@ import (
 
 	"github.com/quorum-app/quorum/internal/account"
 	"github.com/quorum-app/quorum/internal/authz"
+	"github.com/quorum-app/quorum/internal/domain"
 	"github.com/quorum-app/quorum/internal/inbox"
 	"github.com/quorum-app/quorum/internal/replyaddr"
 )
@@ -73,5 +74,25 @@ func TestRefusedVoteIsInFrench(t *testing.T) {
 	// The reason in the outcome (for logs) is still the core's.
 	if len(out.Reasons) == 0 || !strings.Contains(strings.Join(out.Reasons, "; "), "closed") {
 		t.Errorf("reasons: %q", out.Reasons)
+	}
+}
+
+// A held vote that turns out unreadable when confirmed: the page (English,
+// like every page) gets the problem and the help from the catalog.
+func TestConfirmedUnreadableVoteExplainsOnThePage(t *testing.T) {
+	s := newScene(t)
+	f := s.f
+	f.speaks(s.alice, "de")
+	pid := s.proposal("Tulpen pflanzen")
+	to := f.replyAddr(replyaddr.Token{UserID: s.alice.id, Kind: replyaddr.KindPoll, PollID: pid})
+	out := f.deliver("", eml(s.alice.email, "x", "Re: Tulpen pflanzen", "Worum geht es?"), to, inbox.FailingVerdicts())
+	if out.Result != inbox.HeldMail || out.HeldID == "" {
+		t.Fatalf("held: %+v", out)
+	}
+	_, err := f.inbox.ConfirmHeld(s.alice.ctx, out.HeldID)
+	msg := domain.ErrorMessage(err)
+	if domain.ErrorCode(err) != domain.Invalid || !strings.Contains(msg, "We could not read your vote: “Worum geht es?” does not name an option.") ||
+		!strings.Contains(msg, "Reply with your vote on the first line") || !strings.Contains(msg, "1. Agree") {
+		t.Fatalf("confirm: %v", err)
 	}
 }
