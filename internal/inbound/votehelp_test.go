@@ -35,7 +35,7 @@ func helpPolls() map[string]poll.Definition {
 	}
 }
 
-// optionLineRe: a help line listing an option ("  2. Beta").
+// isOptionLine: a help line listing an option ("  2. Beta").
 func isOptionLine(l string) bool {
 	l = strings.TrimSpace(l)
 	i := strings.Index(l, ". ")
@@ -76,12 +76,17 @@ func TestVoteHelpInEveryLanguage(t *testing.T) {
 				}
 			}
 			examples := voteExamples(p, d)
-			switch d.Type {
-			case poll.TypeProposal, poll.TypeCount, poll.TypeCheck, poll.TypeQuestion:
-			default:
-				if len(examples) == 0 && d.Settings.MaxChoices > 1 {
-					t.Errorf("%s %s: no examples", l, name)
-				}
+			wantExamples := map[poll.Type]int{poll.TypeScore: 2, poll.TypeRankedChoice: 2, poll.TypeDotVote: 2, poll.TypeMeeting: 1}[d.Type]
+			if d.Type == poll.TypePoll && d.Settings.MaxChoices > 1 {
+				wantExamples = 1
+			}
+			if len(examples) != wantExamples {
+				t.Errorf("%s %s: examples %q, want %d", l, name, examples, wantExamples)
+			}
+			// Meeting answers are the voter's words, not English ones
+			// (which the parser would read too).
+			if enEx := voteExamples(cat.Printer(lang.English, nil), d); d.Type == poll.TypeMeeting && l != lang.English && examples[0] == enEx[0] {
+				t.Errorf("%s %s: English example %q", l, name, examples[0])
 			}
 			for _, o := range d.Options {
 				if d.Type != poll.TypeMeeting && d.Type != poll.TypeScore && d.Type != poll.TypeDotVote && d.Type != poll.TypeRankedChoice && d.Settings.MaxChoices <= 1 {
