@@ -22,8 +22,8 @@ import (
 // is the declared one (parameters stripped) or, when that is generic or not
 // allowed, the one its name's extension implies; it must be allowed, the
 // bytes must look like it, and the size must be within the limit. It
-// returns the content type to store, or a domain.Invalid error whose
-// message says why the file cannot be attached.
+// returns the content type to store, or a *FileProblem (a domain.Invalid
+// error whose message says why the file cannot be attached).
 func (u *Uploads) CheckFile(name, declared string, size int) (string, error) {
 	ct := normaliseType(declared)
 	if !u.allowed(ct) {
@@ -33,15 +33,15 @@ func (u *Uploads) CheckFile(name, declared string, size int) (string, error) {
 	}
 	switch {
 	case size <= 0:
-		return "", domain.Errorf(domain.Invalid, "the file is empty")
+		return "", &FileProblem{Kind: FileEmpty}
 	case int64(size) > u.limits.MaxBytes:
-		return "", domain.Errorf(domain.Invalid, "the file is larger than the %d MB limit", u.limits.MaxBytes>>20)
+		return "", &FileProblem{Kind: FileTooLarge, MaxMB: u.limits.MaxBytes >> 20}
 	case !u.allowed(ct):
 		shown := ct
 		if shown == "" {
 			shown = "unknown"
 		}
-		return "", domain.Errorf(domain.Invalid, "files of type %s cannot be attached", shown)
+		return "", &FileProblem{Kind: FileType, Type: shown}
 	}
 	return ct, nil
 }
@@ -59,7 +59,7 @@ func (u *Uploads) PutFile(ctx context.Context, key, name, declared string, data 
 		head = head[:512]
 	}
 	if !sniffMatches(ct, head) {
-		return Uploaded{}, domain.Errorf(domain.Invalid, "the file's content does not look like %s", ct)
+		return Uploaded{}, &FileProblem{Kind: FileContent, Type: ct}
 	}
 	_, err = u.client.PutObject(ctx, &s3.PutObjectInput{
 		Bucket:               aws.String(u.bucket),

@@ -13,7 +13,6 @@ package discussion
 import (
 	"context"
 	"crypto/sha256"
-	"fmt"
 	"path"
 	"strconv"
 	"time"
@@ -34,11 +33,17 @@ type MailFile struct {
 }
 
 // SkippedFile is an attachment that was not kept, and why (safe to tell
-// the sender).
+// the sender): Reason in English, Err the error it comes from (a
+// *blob.FileProblem or ErrTooManyMailFiles) for wording it in the
+// sender's language.
 type SkippedFile struct {
 	Name   string
 	Reason string
+	Err    error
 }
+
+// ErrTooManyMailFiles: a message brought more than MaxFilesPerRef files.
+var ErrTooManyMailFiles = domain.Errorf(domain.Invalid, "at most %d files can be attached to one message", MaxFilesPerRef)
 
 // MailTarget is what an email reply will be posted into.
 type MailTarget struct {
@@ -156,7 +161,7 @@ func (s *Service) storeMailFile(ctx context.Context, tid, cid, uid, fid string, 
 	up, err := s.uploads.PutFile(ctx, k, name, f.ContentType, f.Data)
 	if err != nil {
 		if domain.ErrorCode(err) == domain.Invalid {
-			return nil, &SkippedFile{Name: name, Reason: domain.ErrorMessage(err)}, nil
+			return nil, &SkippedFile{Name: name, Reason: domain.ErrorMessage(err), Err: err}, nil
 		}
 		return nil, nil, err
 	}
@@ -169,7 +174,7 @@ func (f *fileItem) ref() FileRef {
 }
 
 func tooMany(name string) SkippedFile {
-	return SkippedFile{Name: mailFileName(name), Reason: fmt.Sprintf("at most %d files can be attached to one message", MaxFilesPerRef)}
+	return SkippedFile{Name: mailFileName(name), Reason: ErrTooManyMailFiles.Message, Err: ErrTooManyMailFiles}
 }
 
 // MailAttach attaches files received by email to the comment cid the

@@ -8,7 +8,6 @@ import (
 
 	"golang.org/x/text/unicode/norm"
 
-	"github.com/quorum-app/quorum/internal/domain"
 	"github.com/quorum-app/quorum/internal/lang"
 	"github.com/quorum-app/quorum/internal/poll"
 )
@@ -18,8 +17,9 @@ const maxVoteLine = 500
 // ParseVote reads a vote from the reply text (after ExtractReply): the
 // first non-empty line is the answer, the rest is the reason. The ballot is
 // returned in canonical form (poll.PrepareBallot has validated it against
-// d). Errors are domain.Invalid with a message, safe to email back, that
-// explains the valid answers (VoteHelp).
+// d). An answer it cannot read is a *VoteProblem (domain.Invalid): its
+// Message words it in the voter's language, and VoteHelp explains the
+// valid answers.
 //
 // The reply is read in English and in l, the voter's language (their
 // account setting; the language the poll email went out in). Accepted
@@ -46,17 +46,22 @@ const maxVoteLine = 500
 // For single-choice types the answer may be followed by a reason on the
 // same line ("Agree, but let's revisit in June").
 func ParseVote(d poll.Definition, l lang.Lang, text string) (poll.Ballot, error) {
-	text = strings.TrimSpace(cleanText(text))
+	text = strings.TrimSpace(strings.Map(func(r rune) rune {
+		if isBidiControl(r) {
+			return -1
+		}
+		return r
+	}, cleanText(text)))
 	if d.Type == poll.TypeQuestion {
 		return poll.PrepareBallot(d, poll.Ballot{Reason: text})
 	}
 	first, rest, _ := strings.Cut(text, "\n")
 	first = strings.TrimSpace(first)
 	if first == "" {
-		return poll.Ballot{}, voteError(d, "the reply is empty")
+		return poll.Ballot{}, problem("empty", "the reply is empty")
 	}
 	if len(first) > maxVoteLine {
-		return poll.Ballot{}, voteError(d, "the first line is too long to be a vote")
+		return poll.Ballot{}, problem("too_long", "the first line is too long to be a vote")
 	}
 	reason := strings.TrimSpace(rest)
 	var in poll.Ballot
@@ -98,7 +103,7 @@ func ParseVote(d poll.Definition, l lang.Lang, text string) (poll.Ballot, error)
 	case poll.TypeMeeting:
 		in.Choices, err = parseMeeting(d, l, first)
 	default:
-		err = voteError(d, "this poll cannot be answered by email")
+		err = problem("not_by_email", "this poll cannot be answered by email")
 	}
 	if err != nil {
 		return poll.Ballot{}, err
@@ -113,7 +118,7 @@ func ParseVote(d poll.Definition, l lang.Lang, text string) (poll.Ballot, error)
 	in.Reason = reason
 	out, err := poll.PrepareBallot(d, in)
 	if err != nil {
-		return poll.Ballot{}, voteError(d, domain.ErrorMessage(err))
+		return poll.Ballot{}, ballotProblem(d, in, err)
 	}
 	return out, nil
 }
@@ -141,6 +146,12 @@ func fold(s string) string {
 		b.WriteRune(r)
 	}
 	return b.String()
+}
+
+// isBidiControl: direction marks, embeddings and isolates, which a help
+// example copied from a right-to-left email carries around its words.
+func isBidiControl(r rune) bool {
+	return r == '\u200e' || r == '\u200f' || r == '\u061c' || (r >= '\u202a' && r <= '\u202e') || (r >= '\u2066' && r <= '\u2069')
 }
 
 // trimPunct strips punctuation and symbols around an answer ("Agree!").
@@ -261,7 +272,7 @@ func parseSingle(d poll.Definition, l lang.Lang, line string) (id, extra string,
 			return id, strings.Join(words[n:], " "), nil
 		}
 	}
-	return "", "", voteError(d, fmt.Sprintf("%q does not name an option", line))
+	return "", "", problem("no_option", fmt.Sprintf("%q does not name an option", line), "Text", line)
 }
 
 func isNone(l lang.Lang, s string) bool {
@@ -286,12 +297,12 @@ func parseList(d poll.Definition, l lang.Lang, line string) ([]string, error) {
 	for _, it := range items {
 		id := matchOption(d, l, it)
 		if id == "" {
-			return nil, voteError(d, fmt.Sprintf("%q does not name an option", it))
+			return nil, problem("no_option", fmt.Sprintf("%q does not name an option", it), "Text", it)
 		}
 		ids = append(ids, id)
 	}
 	if len(ids) == 0 {
-		return nil, voteError(d, "no option named")
+		return nil, problem("nothing", "no option named")
 	}
 	return ids, nil
 }
@@ -321,7 +332,7 @@ func parseScores(d poll.Definition, l lang.Lang, line string) ([]poll.Choice, er
 	if numListRe().MatchString(line) {
 		nums := strings.FieldsFunc(line, func(r rune) bool { return r == ' ' || r == ',' || r == ';' || r == '\t' })
 		if len(nums) != len(d.Options) {
-			return nil, voteError(d, fmt.Sprintf("%d numbers given for %d options", len(nums), len(d.Options)))
+			return nil, problemN("numbers", len(d.Options), fmt.Sprintf("%d numbers given for %d options", len(nums), len(d.Options)), "Given", len(nums))
 		}
 		out := make([]poll.Choice, len(nums))
 		for i, s := range nums {
@@ -338,17 +349,17 @@ func parseScores(d poll.Definition, l lang.Lang, line string) ([]poll.Choice, er
 		}
 		m := pairRe().FindStringSubmatch(it)
 		if m == nil || strings.TrimSpace(m[1]) == "" {
-			return nil, voteError(d, fmt.Sprintf("%q is not an option followed by a number", it))
+			return nil, problem("not_pair", fmt.Sprintf("%q is not an option followed by a number", it), "Text", it)
 		}
 		id := matchOption(d, l, m[1])
 		if id == "" {
-			return nil, voteError(d, fmt.Sprintf("%q does not name an option", m[1]))
+			return nil, problem("no_option", fmt.Sprintf("%q does not name an option", m[1]), "Text", m[1])
 		}
 		v, _ := strconv.Atoi(m[2])
 		out = append(out, poll.Choice{OptionID: id, Score: v})
 	}
 	if len(out) == 0 {
-		return nil, voteError(d, "no option named")
+		return nil, problem("nothing", "no option named")
 	}
 	return out, nil
 }
@@ -395,110 +406,15 @@ func parseMeeting(d poll.Definition, l lang.Lang, line string) ([]poll.Choice, e
 		return unicode.IsSpace(r) || r == ',' || r == ';' || r == '/' || r == '،' || r == '؛'
 	})
 	if len(words) != len(d.Options) {
-		return nil, voteError(d, fmt.Sprintf("%d answers given for %d times", len(words), len(d.Options)))
+		return nil, problemN("meeting_count", len(d.Options), fmt.Sprintf("%d answers given for %d times", len(words), len(d.Options)), "Given", len(words))
 	}
 	out := make([]poll.Choice, len(words))
 	for i, w := range words {
 		v, ok := meetingAnswer(l, w)
 		if !ok {
-			return nil, voteError(d, fmt.Sprintf("%q is not yes, no or maybe", w))
+			return nil, problem("meeting_word", fmt.Sprintf("%q is not yes, no or maybe", w), "Text", w)
 		}
 		out[i] = poll.Choice{OptionID: d.Options[i].ID, Score: v}
 	}
 	return out, nil
-}
-
-func voteError(d poll.Definition, problem string) error {
-	return domain.Errorf(domain.Invalid, "We could not read your vote: %s.\n\n%s", strings.TrimSuffix(problem, "."), VoteHelp(d))
-}
-
-// VoteHelp explains how to vote by email in poll d (for error replies and
-// the footer of poll emails).
-func VoteHelp(d poll.Definition) string {
-	var b strings.Builder
-	b.WriteString("Reply with your vote on the first line; anything after it is your reason.\n")
-	opts := func() {
-		for i, o := range d.Options {
-			label := o.Label
-			if d.Type == poll.TypeMeeting && !o.Start.IsZero() {
-				if o.AllDay {
-					label = o.Start.UTC().Format("Mon 2 Jan 2006")
-				} else {
-					label = o.Start.UTC().Format("Mon 2 Jan 2006 15:04 MST")
-				}
-			}
-			fmt.Fprintf(&b, "  %d. %s\n", i+1, label)
-		}
-	}
-	switch d.Type {
-	case poll.TypeProposal, poll.TypeCount, poll.TypeCheck:
-		b.WriteString("Write one of these options (or its number):\n")
-		opts()
-	case poll.TypePoll:
-		if d.Settings.MaxChoices > 1 {
-			fmt.Fprintf(&b, "Write between %d and %d of these options, separated by commas (e.g. \"1, 3\"):\n", d.Settings.MinChoices, d.Settings.MaxChoices)
-		} else {
-			b.WriteString("Write one of these options (or its number):\n")
-		}
-		opts()
-		if d.Settings.NoneOfTheAbove {
-			b.WriteString("or \"none of the above\".\n")
-		}
-	case poll.TypeScore:
-		fmt.Fprintf(&b, "Give each option a score from %d to %d, e.g. \"%s\", or the scores in this order, e.g. \"%s\":\n",
-			d.Settings.MinScore, d.Settings.MaxScore, exampleScores(d), exampleNumbers(d, d.Settings.MaxScore))
-		opts()
-	case poll.TypeRankedChoice:
-		fmt.Fprintf(&b, "Rank exactly %d options, best first, separated by commas (e.g. \"%s\" or their numbers \"%s\"):\n",
-			d.RankedN(), exampleRank(d), exampleRankNumbers(d))
-		opts()
-	case poll.TypeDotVote:
-		fmt.Fprintf(&b, "Share up to %d dots, e.g. \"%s\", or the dots in this order:\n", d.Settings.DotsPerPerson, exampleScores(d))
-		opts()
-	case poll.TypeMeeting:
-		if d.Settings.CanRespondMaybe {
-			b.WriteString("Answer yes, no or maybe for each time, in this order (e.g. \"yes no maybe\"):\n")
-		} else {
-			b.WriteString("Answer yes or no for each time, in this order (e.g. \"yes no\"):\n")
-		}
-		opts()
-	case poll.TypeQuestion:
-		b.WriteString("Write your answer; the whole reply is your answer.\n")
-	}
-	return strings.TrimRight(b.String(), "\n")
-}
-
-func exampleScores(d poll.Definition) string {
-	var parts []string
-	for i, o := range d.Options {
-		if i == 2 {
-			break
-		}
-		parts = append(parts, fmt.Sprintf("%s %d", o.Label, 2-i))
-	}
-	return strings.Join(parts, ", ")
-}
-
-func exampleNumbers(d poll.Definition, v int) string {
-	parts := make([]string, len(d.Options))
-	for i := range parts {
-		parts[i] = strconv.Itoa(max(0, v-i))
-	}
-	return strings.Join(parts, " ")
-}
-
-func exampleRank(d poll.Definition) string {
-	var parts []string
-	for i := len(d.Options) - 1; i >= 0 && len(parts) < d.RankedN(); i-- {
-		parts = append(parts, d.Options[i].Label)
-	}
-	return strings.Join(parts, ", ")
-}
-
-func exampleRankNumbers(d poll.Definition) string {
-	var parts []string
-	for i := len(d.Options); i >= 1 && len(parts) < d.RankedN(); i-- {
-		parts = append(parts, strconv.Itoa(i))
-	}
-	return strings.Join(parts, " ")
 }

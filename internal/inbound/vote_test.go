@@ -1,12 +1,14 @@
 package inbound
 
 import (
+	"errors"
 	"reflect"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/quorum-app/quorum/internal/domain"
+	"github.com/quorum-app/quorum/internal/i18n"
 	"github.com/quorum-app/quorum/internal/lang"
 	"github.com/quorum-app/quorum/internal/poll"
 )
@@ -112,10 +114,16 @@ func TestParseVote(t *testing.T) {
 		{"meeting word", "yes, no or maybe", meeting, "yes no later"},
 		{"multi too many", "between 1 and 2", multi, "Alpha, Beta, Gamma"},
 	}
+	en := i18n.New().Printer(lang.English, nil)
 	for _, c := range bad {
 		_, err := ParseVote(c.d, lang.English, c.text)
-		if domain.ErrorCode(err) != domain.Invalid || !strings.Contains(domain.ErrorMessage(err), c.mention) {
-			t.Errorf("%s: %v (want a message mentioning %q)", c.name, err, c.mention)
+		var vp *VoteProblem
+		if domain.ErrorCode(err) != domain.Invalid || !errors.As(err, &vp) {
+			t.Errorf("%s: %v (want a VoteProblem)", c.name, err)
+			continue
+		}
+		if help := vp.Message(en) + "\n\n" + VoteHelp(en, c.d); !strings.Contains(help, c.mention) {
+			t.Errorf("%s: %v (want a help reply mentioning %q):\n%s", c.name, err, c.mention, help)
 		}
 	}
 }

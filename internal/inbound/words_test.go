@@ -1,8 +1,8 @@
 package inbound
 
 import (
+	"errors"
 	"reflect"
-	"strings"
 	"testing"
 	"time"
 
@@ -152,7 +152,8 @@ func TestParseVoteLanguageLimits(t *testing.T) {
 	}
 	for _, c := range bad {
 		_, err := ParseVote(c.d, c.l, c.text)
-		if domain.ErrorCode(err) != domain.Invalid || !strings.Contains(domain.ErrorMessage(err), "Reply with your vote") {
+		var vp *VoteProblem
+		if domain.ErrorCode(err) != domain.Invalid || !errors.As(err, &vp) || vp.Key != "email.vote.problem.no_option" {
 			t.Errorf("%s %q: %v (want the help reply)", c.l, c.text, err)
 		}
 	}

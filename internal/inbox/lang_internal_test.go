@@ -27,6 +27,11 @@ func TestNoticesInEveryLanguage(t *testing.T) {
 		Expires: expires, Files: []string{"a.pdf", "b.pdf"}, GroupID: "g1", SenderUserID: "u1"}
 	consent := decision.Poll{ID: "p1", Definition: poll.Definition{Type: poll.TypeProposal, Title: "Plant tomatoes?", Options: []poll.Option{
 		{ID: poll.OptionAgree, Label: "Agree"}, {ID: poll.OptionBlock, Label: "Hard no"}}}}
+	_, err := inbound.ParseVote(consent.Definition, lang.English, "what is this about?")
+	var unreadable *inbound.VoteProblem
+	if !errors.As(err, &unreadable) {
+		t.Fatalf("unreadable vote: %v", err)
+	}
 	for _, l := range lang.Supported {
 		p := group.Person{ID: "u1", Name: "Mona", Email: "mona@example.org", Lang: l, TimeZone: "Asia/Tokyo"}
 		pr := s.printer(p)
@@ -36,7 +41,7 @@ func TestNoticesInEveryLanguage(t *testing.T) {
 			"rejected":    s.rejectedMail(p, m, "Plant tomatoes?", nil),
 			"rejected(e)": s.rejectedMail(p, m, "", errors.New("x")),
 			"skipped":     s.skippedMail(p, m, "https://q.example/threads/t1", []discussion.SkippedFile{{Name: "big.zip", Reason: "too big"}}),
-			"help":        s.helpMail(p, m, consent, "-"),
+			"help":        s.helpMail(p, m, consent, unreadable),
 			"voted": s.votedMail(p, m, consent, decision.VoteResult{Changed: true, Ballot: poll.Ballot{
 				Choices: []poll.Choice{{OptionID: poll.OptionAgree}, {OptionID: poll.OptionBlock}}, Reason: "Sunny."}}),
 		}

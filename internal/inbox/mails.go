@@ -134,18 +134,14 @@ func (s *Service) heldGroupMail(admin group.Person, h *heldItem) notice {
 	return notice{to: admin, subject: p.T("email.inbox.held_group.subject"), text: text}
 }
 
-// rejectedMail says an email was not posted. The reason is the core's
-// error message (English: the error catalog is not part of this change).
+// rejectedMail says an email was not posted and why, in the user's
+// language (refusal; the error's own English text stays in the logs).
 func (s *Service) rejectedMail(user group.Person, m *inbound.Message, title string, reason error) notice {
 	p := s.printer(user)
-	why := p.T("email.inbox.rejected.default_reason")
-	if reason != nil {
-		why = domain.ErrorMessage(reason)
-	}
-	why = strings.TrimSuffix(why, ".")
-	body := p.T("email.inbox.rejected.body", "Reason", p.Isolate(why))
+	why := refusal(p, reason)
+	body := p.T("email.inbox.rejected.body", "Reason", why)
 	if title != "" {
-		body = p.T("email.inbox.rejected.body_title", "Title", p.Isolate(title), "Reason", p.Isolate(why))
+		body = p.T("email.inbox.rejected.body_title", "Title", p.Isolate(title), "Reason", why)
 	}
 	text := greeting(p, user) + "\n\n" + body + "\n\n" + p.T("email.inbox.rejected.web", "Link", s.link("/dashboard"))
 	return notice{to: user, subject: subjectLine(p, p.T("email.inbox.rejected.subject"), title), text: text, inReplyTo: msgID(m)}
@@ -156,26 +152,19 @@ func (s *Service) skippedMail(user group.Person, m *inbound.Message, link string
 	var b strings.Builder
 	b.WriteString(greeting(p, user) + "\n\n" + p.T("email.inbox.skipped.body") + "\n")
 	for _, f := range skipped {
-		fmt.Fprintf(&b, "  - %s: %s\n", f.Name, strings.TrimSuffix(f.Reason, "."))
+		fmt.Fprintf(&b, "  - %s: %s\n", p.Isolate(f.Name), skipReason(p, f))
 	}
 	b.WriteString("\n" + p.T("email.inbox.skipped.web", "Link", link))
 	return notice{to: user, subject: p.T("email.inbox.skipped.subject"), text: b.String(), inReplyTo: msgID(m)}
 }
 
-func (s *Service) helpMail(user group.Person, m *inbound.Message, pl decision.Poll, help string) notice {
+// helpMail says why a vote could not be read and how to vote by email,
+// in the voter's language.
+func (s *Service) helpMail(user group.Person, m *inbound.Message, pl decision.Poll, problem *inbound.VoteProblem) notice {
 	p := s.printer(user)
-	text := greeting(p, user) + "\n\n" + help + "\n\n" + p.T("email.inbox.help.web", "Link", s.link("/polls/"+pathID(pl.ID)))
+	text := greeting(p, user) + "\n\n" + problem.Message(p) + "\n\n" + inbound.VoteHelp(p, pl.Definition) + "\n\n" +
+		p.T("email.inbox.help.web", "Link", s.link("/polls/"+pathID(pl.ID)))
 	return notice{to: user, subject: subjectLine(p, p.T("email.inbox.help.subject"), pl.Definition.Title), text: text, inReplyTo: msgID(m)}
-}
-
-// optionLabel is an option's label as the reader sees it: a preset
-// option still under its preset (English) label is worded in the
-// reader's language; a label someone typed is never translated.
-func optionLabel(p *i18n.Printer, o poll.Option) string {
-	if def := poll.PresetLabel(o.ID); def != "" && o.Label == def {
-		return p.T("poll.option." + o.ID)
-	}
-	return o.Label
 }
 
 // ballotSummary says a ballot in words in the reader's language, e.g.
@@ -186,7 +175,7 @@ func ballotSummary(p *i18n.Printer, d poll.Definition, b poll.Ballot) string {
 	}
 	labels := map[string]string{}
 	for _, o := range d.Options {
-		labels[o.ID] = optionLabel(p, o)
+		labels[o.ID] = inbound.OptionLabel(p, o)
 		if d.Type == poll.TypeMeeting && !o.Start.IsZero() {
 			labels[o.ID] = zoned(p, o.Start)
 		}

@@ -12,6 +12,7 @@ import (
 	"github.com/quorum-app/quorum/internal/domain"
 	"github.com/quorum-app/quorum/internal/group"
 	"github.com/quorum-app/quorum/internal/inbound"
+	"github.com/quorum-app/quorum/internal/lang"
 	"github.com/quorum-app/quorum/internal/poll"
 	"github.com/quorum-app/quorum/internal/replyaddr"
 )
@@ -122,16 +123,16 @@ func (s *Service) reply(ctx context.Context, d Delivery, m *inbound.Message, add
 // the thread and comment ids, to stay within 64 octets).
 func (s *Service) commentTarget(ctx context.Context, tok replyaddr.Token) (replyaddr.Token, error) {
 	if s.notes == nil {
-		return tok, domain.Errorf(domain.Unsupported, "replies to comment emails are not available here")
+		return tok, errNoCommentMail
 	}
 	j, err := s.notes.GetJob(ctx, tok.UserID, tok.NotificationID)
 	switch {
 	case domain.ErrorCode(err) == domain.NotFound:
-		return tok, domain.Errorf(domain.NotFound, "the email this address belongs to is no longer known")
+		return tok, errMailUnknown
 	case err != nil:
 		return tok, err
 	case j.ThreadID == "":
-		return tok, domain.Errorf(domain.NotFound, "the email this address belongs to was not about a thread")
+		return tok, errMailNoThread
 	}
 	tok.ThreadID, tok.CommentID = j.ThreadID, j.CommentID
 	if tok.CommentID == "" {
@@ -146,13 +147,17 @@ func (s *Service) pollTarget(ctx context.Context, pid string) (decision.Poll, er
 	if err != nil {
 		return p, err
 	}
-	if p.Status != poll.StatusOpen {
-		return p, domain.Errorf(domain.Conflict, "the poll is not open for votes")
+	switch p.Status {
+	case poll.StatusOpen:
+	case poll.StatusClosed:
+		return p, decision.ErrPollClosed
+	default:
+		return p, errPollNotOpen
 	}
 	if p.Definition.Settings.Anonymous {
 		// The receipt of an anonymous ballot is its only key; email would
 		// either lose it or send it around. Anonymous polls are web-only.
-		return p, domain.Errorf(domain.Unsupported, "this poll is anonymous: please vote on the web, where your receipt is shown to you only")
+		return p, errAnonymousPoll
 	}
 	return p, nil
 }
@@ -194,7 +199,7 @@ func (s *Service) postReply(ctx context.Context, p posting) (Outcome, error) {
 		body = emptyWithFiles
 	}
 	if body == "" {
-		return refuse(domain.Errorf(domain.Invalid, "the reply is empty: write your comment above the quoted message"))
+		return refuse(errEmptyReply)
 	}
 	body = truncateRunes(body, discussion.MaxBody)
 	id := discussion.MailItemID(p.at, p.key)
@@ -237,11 +242,18 @@ func (s *Service) vote(ctx, actx context.Context, p posting) (Outcome, error) {
 	}
 	ballot, err := inbound.ParseVote(pl.Definition, p.user.Lang, p.text)
 	if err != nil {
-		if p.interactive {
+		var vp *inbound.VoteProblem
+		if !errors.As(err, &vp) {
 			return out, err
 		}
+		if p.interactive {
+			// The held message page is in English: the problem and the
+			// help, from the catalog.
+			en := s.cat.Printer(lang.English, nil)
+			return out, domain.Errorf(domain.Invalid, "%s\n\n%s", vp.Message(en), inbound.VoteHelp(en, pl.Definition))
+		}
 		out.Result, out.Reasons = Helped, []string{"the vote could not be read"}
-		out.Replied = s.tell(ctx, s.helpMail(p.user, p.msg, pl, domain.ErrorMessage(err)))
+		out.Replied = s.tell(ctx, s.helpMail(p.user, p.msg, pl, vp))
 		return out, nil
 	}
 	res, err := s.decisions.Vote(actx, p.tok.PollID, decision.VoteInput{Ballot: ballot})
