@@ -291,7 +291,7 @@ func (s *Service) threadAndRead(ctx context.Context, a authz.Actor, tid string) 
 // resolves the mentions of a comment rendered by an older renderer.
 func (s *Service) itemView(it *timelineItem, uid, lastSeen string, dir *mentionDir) Item {
 	v := Item{ID: it.ID, Kind: it.Kind, ActorID: it.ActorID, ActorName: it.ActorName, At: it.At,
-		New: uid != "" && it.ID > lastSeen && it.ActorID != uid,
+		New:      uid != "" && it.ID > lastSeen && it.ActorID != uid,
 		ParentID: it.ParentID, Depth: it.Depth, Deleted: it.Deleted, Replies: it.ReplyCount, Files: it.Files,
 		Version: it.Version, RefID: it.RefID, Data: it.Data}
 	if it.Kind == KindComment && !it.Deleted {
