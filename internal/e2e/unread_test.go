@@ -15,7 +15,8 @@ import (
 // Ada in a comment, the mention is a link to her row in the group's
 // members tab; Ada writes twice more; Ben comes back from his dashboard
 // and the thread opens at the first of them (the #first-unread divider,
-// without JavaScript), each marked New; the next visit marks nothing.
+// without JavaScript), each marked New; the next visit marks nothing; a
+// visit without the anchor opens there too (with JavaScript).
 // Checked with axe-core and the CSP checks at 1280 and 390 px
 // (screenshots with QUORUM_SCREENSHOTS).
 func TestMentionsAndUnreadMarks(t *testing.T) {
@@ -100,4 +101,14 @@ func TestMentionsAndUnreadMarks(t *testing.T) {
 	// Seen now: the next visit marks nothing.
 	ben.open(threadPath)
 	ben.notSees("New since your last visit", "Jump to the first unread item")
+
+	// Opened without the anchor (typed, bookmarked), the script takes the
+	// page to the first unread item all the same.
+	comment("Saturday at ten, then.")
+	ben.open(threadPath)
+	at := browsertest.Get(ben.Session, "read the target", chromedp.Evaluate[string](
+		`(d => d ? d.closest("li").querySelector(".user-content").textContent.trim() : "")(document.querySelector("#first-unread:target"))`))
+	if at != "Saturday at ten, then." {
+		t.Fatalf("opened without an anchor, the page is at %q (%s)", at, ben.URL())
+	}
 }
