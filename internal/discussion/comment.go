@@ -138,8 +138,7 @@ func (s *Service) Comment(ctx context.Context, tid string, in CommentInput) (Ite
 				If("attribute_exists($) AND (attribute_not_exists($) OR $ = ?)", tabledef.PK, "Removed", "Removed", false), ErrParentGone)
 		}
 		// The author has seen their own comment.
-		tx.Update(s.st.Update(userPK(a.UserID), readSK(tid)).Add("Seen", 1).Set("ThreadID", tid).
-			SetIfNotExists("Type", "read_state").SetIfNotExists(tabledef.Version, 1), nil)
+		tx.Update(s.seenOwn(a.UserID, tid), nil)
 		for i := range direct {
 			direct[i].CommentID = it.ID
 			s.notify.AddToTx(tx, direct[i])

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/quorum-app/quorum/internal/authz"
+	"github.com/quorum-app/quorum/internal/discussion"
 	"github.com/quorum-app/quorum/internal/links"
 	"github.com/quorum-app/quorum/internal/render"
 )
@@ -63,7 +64,7 @@ func TestMentionsAreLinksToThePeople(t *testing.T) {
 func TestNewItemsSinceTheLastVisit(t *testing.T) {
 	f := newFixture(t)
 	alice, _ := f.user("Alice")
-	bob, _ := f.user("Bob")
+	bob, bid := f.user("Bob")
 	gid := f.group(alice, authz.Open, bob)
 	th := f.thread(alice, gid, "Unread")
 	f.comment(alice, th.ID, "", "one")
@@ -87,13 +88,20 @@ func TestNewItemsSinceTheLastVisit(t *testing.T) {
 	if p.Thread.Unread < 2 {
 		t.Fatalf("unread %d", p.Thread.Unread)
 	}
-	// Read: nothing new after.
+	// Read: nothing new after, not even bob's own event (a poll he opened:
+	// his read state counts it, as it counts his comments).
 	_, err = f.svc.MarkRead(bob, th.ID)
 	f.must(err)
+	if _, err := f.svc.AppendEvent(context.Background(), th.ID, discussion.Event{Kind: "poll.opened", ActorID: bid, RefID: "p1"}); err != nil {
+		t.Fatal(err)
+	}
 	p, err = f.svc.Page(bob, th.ID, "", 0)
 	f.must(err)
-	if p.FirstUnread != "" {
-		t.Fatalf("after reading, first unread %q", p.FirstUnread)
+	if p.FirstUnread != "" || p.Thread.Unread != 0 {
+		t.Fatalf("after reading and his own event, first unread %q, unread %d", p.FirstUnread, p.Thread.Unread)
+	}
+	if p, err = f.svc.Page(alice, th.ID, "", 0); err != nil || p.Thread.Unread != 2 { // bob's comment and event
+		t.Fatalf("alice: unread %d, %v", p.Thread.Unread, err)
 	}
 	// Someone not signed in has no reading position: nothing is new.
 	p, err = f.svc.Page(anon(), th.ID, "", 0)

@@ -94,7 +94,9 @@ type Event struct {
 // is a hook for trusted cores that have already authorized the actor (a
 // poll service after its own policy check, or the scheduler closing a
 // poll); it does no authorization itself. Closed threads accept events.
-// Cost: 1 GetItem + 1 TransactWriteItems (2 items).
+// The actor has seen their own event (their read state counts it, as for
+// their comments). Cost: 1 GetItem + 1 TransactWriteItems (2 items, 3
+// with an actor).
 func (s *Service) AppendEvent(ctx context.Context, tid string, ev Event) (string, error) {
 	var fe domain.FieldErrors
 	if !strings.HasPrefix(ev.Kind, "poll.") || len(ev.Kind) > 40 {
@@ -126,7 +128,11 @@ func (s *Service) AppendEvent(ctx context.Context, tid string, ev Event) (string
 	if !ev.Anonymous && ev.ActorID != "" {
 		it.ActorID, it.ActorName = ev.ActorID, s.actorName(ctx, ev.ActorID)
 	}
-	if err := s.appendItem(ctx, t, appendSpec{item: it}, s.now().UTC()); err != nil {
+	sp := appendSpec{item: it}
+	if it.ActorID != "" {
+		sp.ops = func(tx *store.Tx) { tx.Update(s.seenOwn(it.ActorID, tid), nil) }
+	}
+	if err := s.appendItem(ctx, t, sp, s.now().UTC()); err != nil {
 		return "", err
 	}
 	return it.ID, nil
@@ -334,6 +340,13 @@ func (s *Service) openCursor(tid, c string) (string, error) {
 		return "", store.ErrBadCursor
 	}
 	return after, nil
+}
+
+// seenOwn counts an item the reader uid added to thread tid as seen: their
+// own comments and events are never unread for them.
+func (s *Service) seenOwn(uid, tid string) *dynamo.Update {
+	return s.st.Update(userPK(uid), readSK(tid)).Add("Seen", 1).Set("ThreadID", tid).
+		SetIfNotExists("Type", "read_state").SetIfNotExists(tabledef.Version, 1)
 }
 
 // ReadState is what the actor has seen of a thread.

@@ -17,7 +17,7 @@ const unreadAnchor = "first-unread"
 // opens at its top anyway).
 type unreadMarks struct {
 	FirstUnread string // the first new item on this page
-	Count       int64  // items not seen, in the whole thread
+	Count       int64  // the new items on this page, or in the thread when they are on a later page
 	Jump        string // the link to the first unread item ("" when none)
 }
 
@@ -31,7 +31,12 @@ func unreadOf(p discussion.ThreadPage) unreadMarks {
 	m := unreadMarks{Count: p.Thread.Unread}
 	switch {
 	case p.FirstUnread != "":
-		m.FirstUnread, m.Jump = p.FirstUnread, "#"+unreadAnchor
+		m.FirstUnread, m.Jump, m.Count = p.FirstUnread, "#"+unreadAnchor, 0
+		for _, it := range p.Items {
+			if it.New {
+				m.Count++
+			}
+		}
 	case p.Next != "":
 		m.Jump = links.Thread(p.Thread.ID) + "?" + url.Values{"comment": {p.LastSeen}}.Encode() + "#" + unreadAnchor
 	}

@@ -79,7 +79,8 @@ func TestUnreadJumpToALaterPage(t *testing.T) {
 		t.Fatalf("later page: %+v", m)
 	}
 	p.FirstUnread = "18eac4890af49fc27cd39950"
-	if m := unreadOf(p); m.Jump != "#first-unread" || m.FirstUnread != p.FirstUnread {
+	p.Items = []discussion.Item{{ID: "18eac4890af49fc27cd3994e"}, {ID: p.FirstUnread, New: true}}
+	if m := unreadOf(p); m.Jump != "#first-unread" || m.FirstUnread != p.FirstUnread || m.Count != 1 {
 		t.Fatalf("on this page: %+v", m)
 	}
 	p.LastSeen = "" // a first visit: everything is new, nothing to jump to
