@@ -17,7 +17,7 @@ export CDK_DISABLE_CLI_TELEMETRY := true
 export AWS_EC2_METADATA_DISABLED := true
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 
-.PHONY: help dev test test-fast fuzz faults bench invoke tools localdev check fmt vet java node chromium
+.PHONY: help dev test test-fast fuzz faults bench screenshots invoke tools localdev check fmt vet java node chromium
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -39,10 +39,20 @@ fuzz: tools ## bounded fuzzing of inbound mail, reply tokens, Markdown, the text
 	$(GO) test ./internal/inbound/ -run '^$$' -fuzz '^FuzzParse$$' -fuzztime 10000x -fuzzminimizetime 5s
 	$(GO) test ./internal/replyaddr/ -run '^$$' -fuzz '^FuzzVerifyToken$$' -fuzztime 200000x -fuzzminimizetime 5s
 	$(GO) test ./internal/render/ -run '^$$' -fuzz '^FuzzMarkdownInert$$' -fuzztime 150000x -fuzzminimizetime 5s
+	$(GO) test ./internal/render/ -run '^$$' -fuzz '^FuzzMentionsInert$$' -fuzztime 50000x -fuzzminimizetime 5s
 	$(GO) test ./internal/text/ -run '^$$' -fuzz '^FuzzClean$$' -fuzztime 300000x -fuzzminimizetime 5s
 	@# JSON bodies and forms of every write route through the whole app on the local cloud; the first
 	@# inputs replay the seeds (every route once), the rest mutates them.
 	$(LOCALDEV) exec -- $(GO) test ./internal/server/ -run '^$$' -fuzz '^FuzzWriteRoutes$$' -fuzztime 1500x -fuzzminimizetime 10s
+
+# The browser tests that walk the key page states save each as a full-page PNG at 1280 and 390 px
+# (QUORUM_SCREENSHOTS); they check axe-core, the CSP and the 390 px width as in `make test`.
+SCREENSHOTS ?= $(CURDIR)/screenshots
+SHOT_TESTS  := ^(TestKeyPageStates|TestPollCardsInThread|TestMentionsAndUnreadMarks|TestSearchJourney|TestTermsAndOwnOriginOnly)$$
+screenshots: tools chromium ## PNGs of the key page states at 1280 and 390 px into screenshots/ (SCREENSHOTS=dir)
+	@mkdir -p $(SCREENSHOTS)
+	@QUORUM_SCREENSHOTS=$(SCREENSHOTS) $(LOCALDEV) exec -- $(GO) test -count=1 -timeout 20m -run '$(SHOT_TESTS)' ./internal/e2e/
+	@echo "screenshots in $(SCREENSHOTS):"; ls $(SCREENSHOTS)
 
 FAULTS_DURATION ?= 5m
 FAULTS_CLIENTS  ?= 20

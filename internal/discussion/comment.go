@@ -2,11 +2,7 @@ package discussion
 
 import (
 	"context"
-	"regexp"
 	"sort"
-	"strings"
-	"sync"
-	"unicode"
 
 	"github.com/guregu/dynamo/v2"
 
@@ -75,7 +71,6 @@ func (s *Service) Comment(ctx context.Context, tid string, in CommentInput) (Ite
 		return Item{}, err
 	}
 	it := &timelineItem{ID: in.itemID, Kind: KindComment, ActorID: a.UserID, ActorName: s.actorName(ctx, a.UserID), Body: body, Depth: 1}
-	it.HTML, it.RenderV = s.render(body)
 	var parent *timelineItem
 	if in.ParentID != "" {
 		if parent, err = s.getComment(ctx, tid, in.ParentID); err != nil {
@@ -96,11 +91,12 @@ func (s *Service) Comment(ctx context.Context, tid string, in CommentInput) (Ite
 
 	// Who is told, within the transaction.
 	var members []memberRow
-	mentioned, err := s.mentions(ctx, t, body, &members)
+	mentioned, dir, err := s.mentions(ctx, t, body, &members)
 	if err != nil {
 		return Item{}, err
 	}
 	it.Mentions = mentioned
+	it.HTML, it.RenderV = s.render(body, dir)
 	now := s.now().UTC()
 	var direct []notify.Notification
 	build := func(kind notify.Kind) func(string) notify.Notification {
@@ -142,8 +138,7 @@ func (s *Service) Comment(ctx context.Context, tid string, in CommentInput) (Ite
 				If("attribute_exists($) AND (attribute_not_exists($) OR $ = ?)", tabledef.PK, "Removed", "Removed", false), ErrParentGone)
 		}
 		// The author has seen their own comment.
-		tx.Update(s.st.Update(userPK(a.UserID), readSK(tid)).Add("Seen", 1).Set("ThreadID", tid).
-			SetIfNotExists("Type", "read_state").SetIfNotExists(tabledef.Version, 1), nil)
+		tx.Update(s.seenOwn(a.UserID, tid), nil)
 		for i := range direct {
 			direct[i].CommentID = it.ID
 			s.notify.AddToTx(tx, direct[i])
@@ -157,7 +152,7 @@ func (s *Service) Comment(ctx context.Context, tid string, in CommentInput) (Ite
 	if err != nil {
 		return Item{}, err
 	}
-	return s.itemView(it, a.UserID, it.ID), nil
+	return s.itemView(it, a.UserID, it.ID, nil), nil
 }
 
 // commentFanout is the job that tells the loud followers of comment it's
@@ -176,101 +171,6 @@ func (s *Service) commentFanout(t *threadItem, it *timelineItem, told map[string
 		{Kind: notify.Comment, Reach: notify.Following, Scope: notify.ThreadScope(t.ID)},
 		{Kind: notify.Comment, Reach: notify.Following, Scope: notify.GroupScope(t.GroupID)},
 	}}
-}
-
-var mentionRE = sync.OnceValue(func() *regexp.Regexp {
-	return regexp.MustCompile(`(?:^|[^\p{L}\p{N}_@/.])@([\p{L}\p{N}][\p{L}\p{N}._-]{0,63})`)
-}) // compiled on first use, not at every cold start
-
-func mentionKey(s string) string {
-	return strings.Map(func(r rune) rune {
-		if unicode.IsSpace(r) || r == '.' || r == '_' || r == '-' {
-			return -1
-		}
-		return unicode.ToLower(r)
-	}, s)
-}
-
-// mentions resolves @name tokens against the group's members and the
-// thread's guests: a token matches a person whose name without spaces
-// matches (case-insensitively), or whose first name matches when no one
-// else shares it. Only done when the body has a token; costs a query of
-// the members, one of the guests, and one People lookup per person.
-func (s *Service) mentions(ctx context.Context, t *threadItem, body string, members *[]memberRow) ([]string, error) {
-	out, err := s.mentionsOf(ctx, t, []string{body}, members)
-	if err != nil {
-		return nil, err
-	}
-	return out[0], nil
-}
-
-// mentionTokens returns the normalised @name tokens of body.
-func mentionTokens(body string) map[string]bool {
-	want := map[string]bool{}
-	for _, m := range mentionRE().FindAllStringSubmatch(body, -1) {
-		want[mentionKey(strings.TrimRight(m[1], "._-"))] = true
-	}
-	return want
-}
-
-// mentionsOf resolves the mentions of several bodies (the text before and
-// after an edit) with one lookup of the people who could be meant; out[i]
-// are the people bodies[i] mentions.
-func (s *Service) mentionsOf(ctx context.Context, t *threadItem, bodies []string, members *[]memberRow) ([][]string, error) {
-	out := make([][]string, len(bodies))
-	wants := make([]map[string]bool, len(bodies))
-	anyToken := false
-	for i, b := range bodies {
-		wants[i] = mentionTokens(b)
-		anyToken = anyToken || len(wants[i]) > 0
-	}
-	if !anyToken {
-		return out, nil
-	}
-	ms, err := s.members(ctx, t.GroupID)
-	if err != nil {
-		return nil, err
-	}
-	*members = ms
-	ids := make([]string, 0, len(ms))
-	for _, m := range ms {
-		ids = append(ids, m.UserID)
-	}
-	var guests []guestItem
-	if err := s.st.Table().Get(tabledef.PK, threadPK(t.ID)).Range(tabledef.SK, dynamo.BeginsWith, "GUEST#").All(ctx, &guests); err != nil {
-		return nil, store.Classify(err)
-	}
-	for _, g := range guests {
-		ids = append(ids, g.UserID)
-	}
-	full := map[string][]string{}
-	first := map[string][]string{}
-	for _, id := range ids {
-		p, err := s.people.UserByID(ctx, id)
-		if err != nil || p.Name == "" {
-			continue
-		}
-		full[mentionKey(p.Name)] = append(full[mentionKey(p.Name)], id)
-		if f := strings.Fields(p.Name); len(f) > 0 {
-			first[mentionKey(f[0])] = append(first[mentionKey(f[0])], id)
-		}
-	}
-	for i, want := range wants {
-		seen := map[string]bool{}
-		for key := range want {
-			match := full[key]
-			if len(match) == 0 && len(first[key]) == 1 {
-				match = first[key]
-			}
-			for _, id := range match {
-				if !seen[id] && len(out[i]) < MaxMentions {
-					seen[id] = true
-					out[i] = append(out[i], id)
-				}
-			}
-		}
-	}
-	return out, nil
 }
 
 // newlyMentioned lists who after mentions and before did not, leaving out
@@ -324,14 +224,14 @@ func (s *Service) EditComment(ctx context.Context, tid, cid, body string, versio
 		return Item{}, ErrChanged
 	}
 	if body == c.Body {
-		return s.itemView(c, a.UserID, ""), nil
+		return s.itemView(c, a.UserID, c.ID, nil), nil
 	}
 	now := s.now().UTC()
 	name := s.actorName(ctx, a.UserID)
 	// People the edit mentions for the first time are told, in the edit's
 	// transaction, like the mentions of a new comment.
 	var members []memberRow
-	mentioned, err := s.mentions(ctx, t, body, &members)
+	mentioned, dir, err := s.mentions(ctx, t, body, &members)
 	if err != nil {
 		return Item{}, err
 	}
@@ -342,7 +242,7 @@ func (s *Service) EditComment(ctx context.Context, tid, cid, body string, versio
 	if err != nil {
 		return Item{}, err
 	}
-	html, rv := s.render(body)
+	html, rv := s.render(body, dir)
 	u := s.st.Update(c.PK, c.SK).Set("Body", body).Set("HTML", html).Set("RenderV", rv).Set("EditedAt", now).Add(tabledef.Version, 1)
 	if len(mentioned) > 0 {
 		u.SetSet("Mentions", mentioned)
@@ -365,7 +265,7 @@ func (s *Service) EditComment(ctx context.Context, tid, cid, body string, versio
 		return Item{}, err
 	}
 	c.Body, c.HTML, c.RenderV, c.EditedAt, c.Version, c.Mentions = body, html, rv, now, c.Version+1, mentioned
-	return s.itemView(c, a.UserID, ""), nil
+	return s.itemView(c, a.UserID, c.ID, nil), nil
 }
 
 // DeleteComment deletes a comment (authz.CommentDelete: its author, as

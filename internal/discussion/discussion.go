@@ -280,6 +280,9 @@ type ThreadPage struct {
 	Next   string `json:"next,omitempty"`
 	// LastSeen is the reader's position before this page was read.
 	LastSeen string `json:"last_seen,omitempty"`
+	// FirstUnread is the first item of this page that is new for the
+	// reader (Item.New), where the page opens.
+	FirstUnread string `json:"first_unread,omitempty"`
 	// Earlier is true when the page does not start at the beginning of
 	// the thread (a cursor, or PageAt beyond the first page).
 	Earlier bool `json:"-"`
@@ -289,5 +292,8 @@ type ThreadPage struct {
 // top-level group, whatever the number of comments (up to 1 MB per page):
 // BatchGetItem (thread + read state), BatchGetItem of the group and the
 // membership (the policy's facts), Query timeline. Subgroups add 1 (parent
-// group and membership in one batch), guests 1 (their grants).
+// group and membership in one batch), guests 1 (their grants). A page
+// holding comments stored by an older renderer that mention people adds a
+// Query of the thread's guests and a lookup per person mentioned (at most
+// MaxStaleMentions) to link those mentions.
 const ThreadPageCalls = 3

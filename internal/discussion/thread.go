@@ -144,9 +144,9 @@ func (s *Service) StartThread(ctx context.Context, in StartInput) (Thread, error
 // path, by the job.
 func (s *Service) addNewThreadFanout(ctx context.Context, tx *store.Tx, t *threadItem, aud notify.Audience, members []memberRow) error {
 	var mentioned []string
-	if len(mentionTokens(t.Description)) > 0 {
+	if len(s.r.MentionKeys(t.Description)) > 0 {
 		var err error
-		if mentioned, err = s.mentions(ctx, t, t.Description, &members); err != nil {
+		if mentioned, _, err = s.mentions(ctx, t, t.Description, &members); err != nil {
 			return err
 		}
 	}
@@ -357,7 +357,7 @@ func (s *Service) UpdateThread(ctx context.Context, tid string, in UpdateInput) 
 	var ns []notify.Notification
 	if desc != t.Description {
 		var members []memberRow
-		both, err := s.mentionsOf(ctx, t, []string{t.Description, desc}, &members)
+		both, _, err := s.mentionsOf(ctx, t, []string{t.Description, desc}, &members)
 		if err != nil {
 			return Thread{}, err
 		}

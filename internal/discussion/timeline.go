@@ -94,7 +94,9 @@ type Event struct {
 // is a hook for trusted cores that have already authorized the actor (a
 // poll service after its own policy check, or the scheduler closing a
 // poll); it does no authorization itself. Closed threads accept events.
-// Cost: 1 GetItem + 1 TransactWriteItems (2 items).
+// The actor has seen their own event (their read state counts it, as for
+// their comments). Cost: 1 GetItem + 1 TransactWriteItems (2 items, 3
+// with an actor).
 func (s *Service) AppendEvent(ctx context.Context, tid string, ev Event) (string, error) {
 	var fe domain.FieldErrors
 	if !strings.HasPrefix(ev.Kind, "poll.") || len(ev.Kind) > 40 {
@@ -126,7 +128,11 @@ func (s *Service) AppendEvent(ctx context.Context, tid string, ev Event) (string
 	if !ev.Anonymous && ev.ActorID != "" {
 		it.ActorID, it.ActorName = ev.ActorID, s.actorName(ctx, ev.ActorID)
 	}
-	if err := s.appendItem(ctx, t, appendSpec{item: it}, s.now().UTC()); err != nil {
+	sp := appendSpec{item: it}
+	if it.ActorID != "" {
+		sp.ops = func(tx *store.Tx) { tx.Update(s.seenOwn(it.ActorID, tid), nil) }
+	}
+	if err := s.appendItem(ctx, t, sp, s.now().UTC()); err != nil {
 		return "", err
 	}
 	return it.ID, nil
@@ -181,12 +187,20 @@ func (s *Service) Page(ctx context.Context, tid, cursor string, limit int) (Thre
 	}
 	p := ThreadPage{Thread: s.threadView(t, t.ItemCount-r.Seen), Items: make([]Item, 0, len(items)), LastSeen: r.LastSeen,
 		Earlier: after != ""}
+	dir, err := s.staleMentions(ctx, t, items)
+	if err != nil {
+		return ThreadPage{}, err
+	}
 	for i := range items {
 		it := &items[i]
 		if it.Removed {
 			continue
 		}
-		p.Items = append(p.Items, s.itemView(it, a.UserID, r.LastSeen))
+		v := s.itemView(it, a.UserID, r.LastSeen, dir)
+		if v.New && p.FirstUnread == "" {
+			p.FirstUnread = v.ID
+		}
+		p.Items = append(p.Items, v)
 	}
 	if more && len(items) > 0 {
 		p.Next = s.cursor(tid, items[len(items)-1].ID)
@@ -278,12 +292,16 @@ func (s *Service) threadAndRead(ctx context.Context, a authz.Actor, tid string) 
 	return t, r, nil
 }
 
-func (s *Service) itemView(it *timelineItem, uid, lastSeen string) Item {
-	v := Item{ID: it.ID, Kind: it.Kind, ActorID: it.ActorID, ActorName: it.ActorName, At: it.At, New: it.ID > lastSeen,
+// itemView is what a reader (uid) sees of it: new when it came after
+// lastSeen (the reader's position), unless it is the reader's own. dir
+// resolves the mentions of a comment rendered by an older renderer.
+func (s *Service) itemView(it *timelineItem, uid, lastSeen string, dir *mentionDir) Item {
+	v := Item{ID: it.ID, Kind: it.Kind, ActorID: it.ActorID, ActorName: it.ActorName, At: it.At,
+		New:      uid != "" && it.ID > lastSeen && it.ActorID != uid,
 		ParentID: it.ParentID, Depth: it.Depth, Deleted: it.Deleted, Replies: it.ReplyCount, Files: it.Files,
 		Version: it.Version, RefID: it.RefID, Data: it.Data}
 	if it.Kind == KindComment && !it.Deleted {
-		v.Body, v.HTML = it.Body, s.commentHTML(it)
+		v.Body, v.HTML = it.Body, s.commentHTML(it, dir)
 		if !it.EditedAt.IsZero() {
 			e := it.EditedAt
 			v.EditedAt = &e
@@ -322,6 +340,13 @@ func (s *Service) openCursor(tid, c string) (string, error) {
 		return "", store.ErrBadCursor
 	}
 	return after, nil
+}
+
+// seenOwn counts an item the reader uid added to thread tid as seen: their
+// own comments and events are never unread for them.
+func (s *Service) seenOwn(uid, tid string) *dynamo.Update {
+	return s.st.Update(userPK(uid), readSK(tid)).Add("Seen", 1).Set("ThreadID", tid).
+		SetIfNotExists("Type", "read_state").SetIfNotExists(tabledef.Version, 1)
 }
 
 // ReadState is what the actor has seen of a thread.
@@ -365,17 +390,61 @@ func (s *Service) MarkRead(ctx context.Context, tid string) (ReadState, error) {
 }
 
 // render renders a comment's Markdown for storing beside its source, with
-// the renderer's version.
-func (s *Service) render(body string) (string, int) {
-	return string(s.r.Markdown(body)), render.Version
+// the renderer's version; the mentions dir resolves are links to the
+// people.
+func (s *Service) render(body string, dir *mentionDir) (string, int) {
+	return string(s.r.MarkdownMentions(body, dir.link)), render.Version
 }
 
 // commentHTML is the comment's stored HTML when the current renderer wrote
 // it, and otherwise (written before render-at-write, or by an older
-// renderer) its source rendered now.
-func (s *Service) commentHTML(it *timelineItem) template.HTML {
-	if it.RenderV == render.Version && it.HTML != "" {
+// renderer) its source rendered now, its mentions resolved by dir.
+func (s *Service) commentHTML(it *timelineItem, dir *mentionDir) template.HTML {
+	if fresh(it) {
 		return template.HTML(it.HTML) // #nosec G203 -- rendered and sanitised by render.Markdown when written
 	}
-	return s.r.Markdown(it.Body)
+	return s.r.MarkdownMentions(it.Body, dir.link)
+}
+
+// fresh reports whether a comment's stored HTML is the current renderer's.
+func fresh(it *timelineItem) bool { return it.RenderV == render.Version && it.HTML != "" }
+
+// MaxStaleMentions bounds the people looked up to link the mentions of
+// the comments of one page that an older renderer wrote.
+const MaxStaleMentions = 20
+
+// staleMentions resolves the mentions of the comments among items that an
+// older renderer wrote (before mentions were links), from the people they
+// were found to mention when written (Mentions): a query of the thread's
+// guests and a People lookup per person, at most MaxStaleMentions, and
+// only for such pages; nil when there are none. A name changed since can
+// leave a mention unlinked.
+func (s *Service) staleMentions(ctx context.Context, t *threadItem, items []timelineItem) (*mentionDir, error) {
+	var ids []string
+	seen := map[string]bool{}
+	for i := range items {
+		it := &items[i]
+		if it.Kind != KindComment || it.Deleted || it.Removed || fresh(it) {
+			continue
+		}
+		for _, id := range it.Mentions {
+			if !seen[id] && len(ids) < MaxStaleMentions {
+				seen[id] = true
+				ids = append(ids, id)
+			}
+		}
+	}
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	var guests []guestItem
+	if err := s.st.Table().Get(tabledef.PK, threadPK(t.ID)).Range(tabledef.SK, dynamo.BeginsWith, "GUEST#").
+		Project("UserID").All(ctx, &guests); err != nil {
+		return nil, store.Classify(err)
+	}
+	guest := map[string]bool{}
+	for _, g := range guests {
+		guest[g.UserID] = seen[g.UserID]
+	}
+	return newMentionDir(t.GroupID, ids, s.names(ctx, ids), guest), nil
 }

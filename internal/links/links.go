@@ -24,3 +24,10 @@ func Poll(pid string) string { return "/polls/" + url.PathEscape(pid) }
 
 // Group is the path of a group's page.
 func Group(gid string) string { return "/groups/" + url.PathEscape(gid) }
+
+// Member is where an @mention of a group member points: the member's row
+// in the members tab of the group's page (a page the reader may or may
+// not be allowed to see: the group's page decides, as for any link).
+func Member(gid, uid string) string {
+	return Group(gid) + "?tab=members#member-" + url.PathEscape(uid)
+}

@@ -15,8 +15,12 @@ import (
 
 	"github.com/microcosm-cc/bluemonday"
 	"github.com/yuin/goldmark"
+	"github.com/yuin/goldmark/ast"
 	"github.com/yuin/goldmark/extension"
+	"github.com/yuin/goldmark/renderer"
 	"github.com/yuin/goldmark/renderer/html"
+	gmtext "github.com/yuin/goldmark/text"
+	"github.com/yuin/goldmark/util"
 
 	"github.com/quorum-app/quorum/internal/text"
 )
@@ -30,7 +34,9 @@ const MaxSource = 100_000
 // rendered by this version; bump it whenever a change here would render
 // any source differently, and stored HTML of an older version is rendered
 // again from its source when read.
-const Version = 1
+//
+// 2: @mentions that resolve to a person are links (class "mention").
+const Version = 2
 
 // Renderer renders Markdown. It is safe for concurrent use.
 type Renderer struct {
@@ -49,7 +55,8 @@ func New() *Renderer { return newRenderer(goldmark.WithRendererOptions(html.With
 func NewDocument() *Renderer { return newRenderer() }
 
 func newRenderer(opts ...goldmark.Option) *Renderer {
-	md := goldmark.New(append([]goldmark.Option{goldmark.WithExtensions(extension.GFM)}, opts...)...)
+	md := goldmark.New(append([]goldmark.Option{goldmark.WithExtensions(extension.GFM),
+		goldmark.WithRendererOptions(renderer.WithNodeRenderers(util.Prioritized(mentionRenderer{}, 500)))}, opts...)...)
 	p := bluemonday.NewPolicy()
 	p.AllowElements("p", "br", "hr", "em", "strong", "del", "s", "code", "pre", "blockquote",
 		"ul", "ol", "li", "h1", "h2", "h3", "h4", "h5", "h6", "table", "thead", "tbody", "tr", "th", "td", "sup", "sub")
@@ -57,8 +64,13 @@ func newRenderer(opts ...goldmark.Option) *Renderer {
 	p.AllowAttrs("align").Matching(regexp.MustCompile(`^(left|right|center)$`)).OnElements("th", "td")
 	p.AllowAttrs("class").Matching(regexp.MustCompile(`^language-[a-zA-Z0-9_+-]{1,32}$`)).OnElements("code")
 	p.AllowAttrs("checked", "disabled").Matching(regexp.MustCompile(`^$|^checked$|^disabled$`)).OnElements("input")
-	p.AllowAttrs("href").OnElements("a")
+	// Links go to http(s) and mailto addresses; the only relative links
+	// are the renderer's own mentions (links.Member), which alone may
+	// carry class "mention".
+	p.AllowAttrs("href").Matching(memberHref).OnElements("a")
+	p.AllowRelativeURLs(true)
 	p.AllowURLSchemes("http", "https", "mailto")
+	p.AllowAttrs("class").Matching(regexp.MustCompile(`^mention$`)).OnElements("a", "span")
 	p.RequireParseableURLs(true)
 	p.RequireNoFollowOnLinks(true)
 	p.RequireNoReferrerOnLinks(true)
@@ -72,15 +84,39 @@ func newRenderer(opts ...goldmark.Option) *Renderer {
 // this covers text stored before the rule and text from other sources.
 func Clean(s string) string { return text.Block(s) }
 
-// Markdown renders src to sanitised HTML for templates.
-func (r *Renderer) Markdown(src string) template.HTML {
+// memberHref is the href the sanitiser keeps: an absolute http(s) or
+// mailto address (the schemes are checked again below), or the path of a
+// mention (links.Member).
+var (
+	memberHref = regexp.MustCompile(`^(?i:https?:|mailto:)|` + memberPathRE)
+	memberPath = regexp.MustCompile(memberPathRE)
+)
+
+const memberPathRE = `^/groups/[A-Za-z0-9_-]{1,128}\?tab=members#member-[A-Za-z0-9_-]{1,128}$`
+
+// Markdown renders src to sanitised HTML for templates (mentions stay
+// text: MarkdownMentions links them).
+func (r *Renderer) Markdown(src string) template.HTML { return r.MarkdownMentions(src, nil) }
+
+func truncate(src string) string {
 	if len(src) > MaxSource {
-		src = src[:MaxSource]
+		return src[:MaxSource]
 	}
+	return src
+}
+
+// parse parses cleaned source.
+func (r *Renderer) parse(source []byte) ast.Node {
+	return r.md.Parser().Parse(gmtext.NewReader(source))
+}
+
+// finish renders the tree of source and sanitises it; src is the
+// original, for the fallback.
+func (r *Renderer) finish(src string, source []byte, doc ast.Node) template.HTML {
 	var buf bytes.Buffer
-	if err := r.md.Convert([]byte(Clean(src)), &buf); err != nil {
+	if err := r.md.Renderer().Render(&buf, source, doc); err != nil {
 		// goldmark only fails on writer errors; fall back to escaped text.
-		return template.HTML(template.HTMLEscapeString(src)) // #nosec G203 -- escaped just here
+		return template.HTML(template.HTMLEscapeString(truncate(src))) // #nosec G203 -- escaped just here
 	}
 	return template.HTML(r.policy.SanitizeBytes(buf.Bytes())) // #nosec G203 -- bluemonday's allow-list policy sanitised it
 }

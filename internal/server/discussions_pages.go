@@ -354,6 +354,10 @@ type threadPageData struct {
 	AnnounceForm *formState
 	// FailedVote is an inline vote on a poll card that was refused.
 	FailedVote *inlineVote
+	// Unread is what the reader has not seen since their last visit:
+	// FirstUnread, the item the "New since your last visit" divider (the
+	// #first-unread anchor) is on, and where the page's jump link goes.
+	Unread unreadMarks
 }
 
 func (s *Server) threadPage(w http.ResponseWriter, r *http.Request) {
@@ -390,6 +394,7 @@ func (s *Server) renderThreadWith(w http.ResponseWriter, r *http.Request, status
 	if edit != nil {
 		edit(d)
 	}
+	d.Unread = unreadOf(p)
 	d.Timeline = buildTimeline(p.Items, caps, p.Thread.Closed, d)
 	s.pollCards(r, p.Items, d.Timeline, d)
 	if d.Comment == nil {

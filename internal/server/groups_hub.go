@@ -17,6 +17,7 @@ import (
 	"github.com/quorum-app/quorum/internal/domain"
 	"github.com/quorum-app/quorum/internal/group"
 	"github.com/quorum-app/quorum/internal/poll"
+	"github.com/quorum-app/quorum/internal/web"
 )
 
 // The group page is the group's hub: its description and people, then one
@@ -308,7 +309,7 @@ func timeLeft(at, now time.Time) string {
 func sizeText(n int64) string {
 	switch {
 	case n < 1000:
-		return fmt.Sprintf("%d bytes", n)
+		return web.Count(n, "byte", "bytes")
 	case n < 1000*1000:
 		return fmt.Sprintf("%.1f KB", float64(n)/1000)
 	}

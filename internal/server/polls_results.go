@@ -11,6 +11,7 @@ import (
 	"github.com/quorum-app/quorum/internal/chart"
 	"github.com/quorum-app/quorum/internal/decision"
 	"github.com/quorum-app/quorum/internal/poll"
+	"github.com/quorum-app/quorum/internal/web"
 )
 
 type resultRow struct {
@@ -44,7 +45,7 @@ func (s *Server) fillResults(d *pollPageData, p decision.Poll, v decision.Result
 		return o.Label
 	}
 	title := "Results of " + def.Title
-	desc := fmt.Sprintf("%d of %d voters have voted.", res.Decided, res.Eligible)
+	desc := fmt.Sprintf("%d of %s have voted.", res.Decided, web.Count(res.Eligible, "voter", "voters"))
 	for _, o := range res.Options {
 		row := resultRow{Label: label(o), Total: strconv.FormatInt(o.Total, 10), Voters: strconv.FormatInt(o.Voters, 10),
 			Average: strconv.FormatFloat(o.Average, 'f', 2, 64), ScorePct: pct(o.ScorePercent), VoterPct: pct(o.VoterPercent)}
@@ -75,7 +76,7 @@ func (s *Server) fillResults(d *pollPageData, p decision.Poll, v decision.Result
 		if q.Reached {
 			state = "reached"
 		}
-		d.Summary = append(d.Summary, fmt.Sprintf("Quorum of %d%% (%d voters): %s.", q.Percent, q.Required, state))
+		d.Summary = append(d.Summary, fmt.Sprintf("Quorum of %d%% (%s): %s.", q.Percent, web.Count(q.Required, "voter", "voters"), state))
 	}
 	if t := res.Target; t != nil {
 		state := "not reached yet"
@@ -109,7 +110,7 @@ func (s *Server) fillResults(d *pollPageData, p decision.Poll, v decision.Result
 			return strings.Join(out, ", ")
 		}
 		d.Ranked = append(d.Ranked, "Condorcet (Schulze) winners: "+names(rc.Schulze.Winners)+".")
-		d.Ranked = append(d.Ranked, fmt.Sprintf("Single transferable vote (%d seat(s), Droop quota): elected %s.", rc.STV.Seats, names(rc.STV.Elected)))
+		d.Ranked = append(d.Ranked, fmt.Sprintf("Single transferable vote (%s, Droop quota): elected %s.", web.Count(rc.STV.Seats, "seat", "seats"), names(rc.STV.Elected)))
 	}
 
 	id := "poll-" + p.ID
@@ -166,7 +167,7 @@ func ballotText(d poll.Definition, b poll.Ballot) string {
 		case poll.TypeScore:
 			parts = append(parts, fmt.Sprintf("%s: %d", name(c.OptionID), c.Score))
 		case poll.TypeDotVote:
-			parts = append(parts, fmt.Sprintf("%s: %d dots", name(c.OptionID), c.Score))
+			parts = append(parts, fmt.Sprintf("%s: %s", name(c.OptionID), web.Count(c.Score, "dot", "dots")))
 		case poll.TypeRankedChoice:
 			parts = append(parts, fmt.Sprintf("%d. %s", i+1, name(c.OptionID)))
 		case poll.TypeMeeting:

@@ -159,6 +159,10 @@ type Located interface {
 
 // count writes n with the noun's singular or plural form: "1 comment",
 // "5 comments" (English; the language issue moves it to the catalogs).
+// Count is n with the singular or plural noun: "1 comment", "2 comments"
+// (the pages' "count"; English only, as the pages are).
+func Count(n any, one, many string) string { return count(n, one, many) }
+
 func count(n any, one, many string) string {
 	v := fmt.Sprint(n)
 	if v == "1" {

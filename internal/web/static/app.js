@@ -280,3 +280,11 @@ document.addEventListener("DOMContentLoaded", () => {
     input.addEventListener("blur", () => { clearTimeout(timer); if (pending) pending.abort(); shown = ""; close(); });
   });
 });
+
+// A thread opened without an anchor opens at what is new since the
+// reader's last visit (the divider the page puts before the first unread
+// item). Links from the lists carry #first-unread already, which works
+// without this script.
+document.addEventListener("DOMContentLoaded", () => {
+  if (!location.hash && document.getElementById("first-unread")) location.replace("#first-unread");
+});
