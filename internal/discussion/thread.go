@@ -16,6 +16,7 @@ import (
 	"github.com/quorum-app/quorum/internal/notify"
 	"github.com/quorum-app/quorum/internal/store"
 	"github.com/quorum-app/quorum/internal/tabledef"
+	"github.com/quorum-app/quorum/internal/tag"
 	"github.com/quorum-app/quorum/internal/text"
 )
 
@@ -85,6 +86,7 @@ func (s *Service) threadView(t *threadItem, unread int64) Thread {
 	if v.Files == nil {
 		v.Files = []FileRef{}
 	}
+	v.Tags = []tag.Tag{}
 	return v
 }
 
@@ -248,7 +250,11 @@ func (s *Service) Thread(ctx context.Context, tid string) (Thread, error) {
 			unread -= r.Seen
 		}
 	}
-	return s.threadView(t, unread), nil
+	v := []Thread{s.threadView(t, unread)}
+	if err := s.showTags(ctx, []threadItem{*t}, v); err != nil {
+		return Thread{}, err
+	}
+	return v[0], nil
 }
 
 // MaxVisibleThreads bounds the threads VisibleThreads answers about.
@@ -619,7 +625,14 @@ func (s *Service) purge(ctx context.Context, tid string) error {
 			return store.Classify(err)
 		}
 	}
-	// The thread item last, so a failed purge is retried.
+	// Its tag index items, then the thread item last, so a failed purge
+	// is retried.
+	var t threadItem
+	if err := s.st.Get(ctx, threadPK(tid), threadSK, &t); err == nil {
+		if err := s.tags.RemoveAll(ctx, tag.Item{Kind: tag.Thread, ID: tid, GroupID: t.GroupID, Created: t.CreatedAt}, t.Tags); err != nil {
+			return err
+		}
+	}
 	return s.st.Delete(ctx, threadPK(tid), threadSK)
 }
 
@@ -646,6 +659,9 @@ func (s *Service) Threads(ctx context.Context, gid, cursor string, limit int) (s
 	for i := range page.Items {
 		t := &page.Items[i]
 		out.Items = append(out.Items, s.threadView(t, t.ItemCount-seen[t.ID]))
+	}
+	if err := s.showTags(ctx, page.Items, out.Items); err != nil {
+		return store.Page[Thread]{}, err
 	}
 	return out, nil
 }
@@ -730,6 +746,9 @@ func (s *Service) Dashboard(ctx context.Context, limit int) ([]Thread, error) {
 	out := make([]Thread, 0, len(all))
 	for i := range all {
 		out = append(out, s.threadView(&all[i], all[i].ItemCount-seen[all[i].ID]))
+	}
+	if err := s.showTags(ctx, all, out); err != nil {
+		return nil, err
 	}
 	return out, nil
 }
