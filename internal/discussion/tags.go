@@ -154,4 +154,3 @@ func (s *Service) TaggedThreads(ctx context.Context, gid, tagID, cursor string, 
 	}
 	return out, nil
 }
-
