@@ -93,7 +93,10 @@ type pollItem struct {
 	TallyShards int `dynamo:"TallyShards,omitempty"`
 	// TallySlots are the option ids in the order of their shard counters.
 	TallySlots []string  `dynamo:"TallySlots,omitempty"`
-	CreatedAt  time.Time `dynamo:"CreatedAt"`
+	// Tags are ids of the group's tags (written only through tags.go, with
+	// the tag index in the same transaction; internal/tag).
+	Tags      []string  `dynamo:"Tags,set,omitempty"`
+	CreatedAt time.Time `dynamo:"CreatedAt"`
 	UpdatedAt  time.Time `dynamo:"UpdatedAt"`
 }
 
