@@ -154,3 +154,7 @@ func (s *Service) TaggedThreads(ctx context.Context, gid, tagID, cursor string, 
 	}
 	return out, nil
 }
+
+// Tags is the tag service the discussion core uses (the HTTP layer's tag
+// routes use the same one).
+func (s *Service) Tags() *tag.Service { return s.tags }

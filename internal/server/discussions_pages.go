@@ -36,6 +36,7 @@ var discussionNotices = map[string]string{
 	"guest":     "The guest was added: they can read and comment in this thread only.",
 	"announced": "The people you chose were notified, according to their notification settings.",
 	"level":     "Your notification setting was saved.",
+	"tags":      "The tags were saved.",
 	"read":      "All notifications are marked read.",
 	"voted":     "Your vote was counted.",
 	"changed":   "Your vote was changed.",
@@ -92,9 +93,9 @@ func formVersion(v string) int64 {
 // threadCaps are the controls a thread page shows to the viewer. The
 // operations themselves are decided again by the core.
 type threadCaps struct {
-	SignedIn, Comment, Edit, Moderate, Pin, AddGuests bool
-	facts                                             authz.GroupFacts
-	actor                                             authz.Actor
+	SignedIn, Comment, Edit, Moderate, Pin, AddGuests, Tag bool
+	facts                                                  authz.GroupFacts
+	actor                                                  authz.Actor
 }
 
 func (s *Server) capsFor(ctx context.Context, t discussion.Thread) threadCaps {
@@ -129,6 +130,7 @@ func (s *Server) capsFor(ctx context.Context, t discussion.Thread) threadCaps {
 	c.Moderate = can(authz.ThreadEditOwn, authz.GroupEditSettings)
 	c.Pin = can(authz.GroupEditSettings)
 	c.AddGuests = can(authz.GroupAddGuests)
+	c.Tag = can(authz.ThreadEditOwn, authz.ContentAdminEdit, authz.GroupManageTags)
 	return c
 }
 
