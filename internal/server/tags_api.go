@@ -62,6 +62,9 @@ func (s *Server) apiUpdateTag(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) apiDeleteTag(w http.ResponseWriter, r *http.Request) {
+	if !s.needUser(w, r) {
+		return
+	}
 	s.groupNoContent(w, r, s.discussions.Tags().Delete(r.Context(), r.PathValue("id"), r.PathValue("tag")))
 }
 

@@ -5,6 +5,7 @@ import (
 	"slices"
 
 	"github.com/quorum-app/quorum/internal/authz"
+	"github.com/quorum-app/quorum/internal/decision"
 	"github.com/quorum-app/quorum/internal/group"
 	"github.com/quorum-app/quorum/internal/tag"
 )
@@ -23,6 +24,10 @@ type tagsPageData struct {
 }
 
 func (s *Server) renderTags(w http.ResponseWriter, r *http.Request, status int, f *formState, failed string) {
+	if err := authz.RequireUser(authz.ActorFrom(r.Context())); err != nil {
+		s.pageError(w, r, err)
+		return
+	}
 	id := r.PathValue("id")
 	g, err := s.groups.Get(r.Context(), id)
 	if err != nil {
@@ -110,6 +115,10 @@ func (s *Server) renderTagPick(w http.ResponseWriter, r *http.Request, d tagPick
 
 func (s *Server) threadTagsPage(w http.ResponseWriter, r *http.Request) {
 	tid := r.PathValue("tid")
+	if err := authz.RequireUser(authz.ActorFrom(r.Context())); err != nil {
+		s.pageError(w, r, err)
+		return
+	}
 	t, err := s.discussions.Thread(r.Context(), tid)
 	if err == nil && !s.discussions.CanTagThread(r.Context(), tid) {
 		err = authz.Forbidden("only those who may edit this thread can change its tags")
@@ -124,7 +133,14 @@ func (s *Server) threadTagsPage(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) pollTagsPage(w http.ResponseWriter, r *http.Request) {
 	pid := r.PathValue("pid")
+	if err := authz.RequireUser(authz.ActorFrom(r.Context())); err != nil {
+		s.pageError(w, r, err)
+		return
+	}
 	p, err := s.decisions.Get(r.Context(), pid)
+	if err == nil && !s.pollAdmin(r, p) {
+		err = decision.ErrPollAdminOnly
+	}
 	if err != nil {
 		s.pageError(w, r, err)
 		return
