@@ -94,6 +94,12 @@ func (s *Service) Comment(ctx context.Context, tid string, in CommentInput) (Ite
 		}
 	}
 
+	// @group: the whole group, through the fan-out job, when the author
+	// may announce; otherwise plain text and a notice.
+	everyone, notice, err := s.groupMention(ctx, t.GroupID, body)
+	if err != nil {
+		return Item{}, err
+	}
 	// Who is told, within the transaction.
 	var members []memberRow
 	mentioned, err := s.mentions(ctx, t, body, &members)
@@ -149,7 +155,7 @@ func (s *Service) Comment(ctx context.Context, tid string, in CommentInput) (Ite
 			s.notify.AddToTx(tx, direct[i])
 		}
 		// Loud followers hear of it off the request path (one job item).
-		ferr = s.notify.AddFanoutToTx(tx, s.commentFanout(t, it, told, build(notify.Comment)("")))
+		ferr = s.notify.AddFanoutToTx(tx, s.commentFanout(t, it, told, build(notify.Comment)(""), everyone))
 	}}, now)
 	if err == nil {
 		err = ferr
@@ -157,7 +163,14 @@ func (s *Service) Comment(ctx context.Context, tid string, in CommentInput) (Ite
 	if err != nil {
 		return Item{}, err
 	}
-	return s.itemView(it, a.UserID, it.ID), nil
+	v := s.itemView(it, a.UserID, it.ID)
+	if notice != "" {
+		v.Notices = []string{notice}
+	}
+	if everyone {
+		s.log.InfoContext(ctx, "group mentioned", "thread_id", t.ID, "comment_id", it.ID)
+	}
+	return v, nil
 }
 
 // commentFanout is the job that tells the loud followers of comment it's
@@ -165,17 +178,25 @@ func (s *Service) Comment(ctx context.Context, tid string, in CommentInput) (Ite
 // and were not told by the comment's transaction (told: its author, the
 // people it mentions and the author replied to). n is the notification's
 // template.
-func (s *Service) commentFanout(t *threadItem, it *timelineItem, told map[string]bool, n notify.Notification) notify.Fanout {
+//
+// everyone (an @group the author may send) first tells the whole group,
+// as a mention (groupMentionPhase); the followers then hear only if it
+// did not reach them.
+func (s *Service) commentFanout(t *threadItem, it *timelineItem, told map[string]bool, n notify.Notification, everyone bool) notify.Fanout {
 	n.CommentID = it.ID
 	skip := make([]string, 0, len(told))
 	for uid := range told {
 		skip = append(skip, uid)
 	}
 	sort.Strings(skip)
-	return notify.Fanout{Notification: n, View: true, Skip: skip, Phases: []notify.Phase{
-		{Kind: notify.Comment, Reach: notify.Following, Scope: notify.ThreadScope(t.ID)},
-		{Kind: notify.Comment, Reach: notify.Following, Scope: notify.GroupScope(t.GroupID)},
-	}}
+	var phases []notify.Phase
+	if everyone {
+		phases = append(phases, groupMentionPhase())
+	}
+	phases = append(phases,
+		notify.Phase{Kind: notify.Comment, Reach: notify.Following, Scope: notify.ThreadScope(t.ID)},
+		notify.Phase{Kind: notify.Comment, Reach: notify.Following, Scope: notify.GroupScope(t.GroupID)})
+	return notify.Fanout{Notification: n, View: true, Skip: skip, Phases: phases}
 }
 
 var mentionRE = sync.OnceValue(func() *regexp.Regexp {
@@ -205,13 +226,18 @@ func (s *Service) mentions(ctx context.Context, t *threadItem, body string, memb
 }
 
 // mentionTokens returns the normalised @name tokens of body.
+// @group (GroupMention) is not a person's token: see groupmention.go.
 func mentionTokens(body string) map[string]bool {
 	want := map[string]bool{}
 	for _, m := range mentionRE().FindAllStringSubmatch(body, -1) {
-		want[mentionKey(strings.TrimRight(m[1], "._-"))] = true
+		if k := mentionKey(trimMention(m[1])); k != GroupMention {
+			want[k] = true
+		}
 	}
 	return want
 }
+
+func trimMention(tok string) string { return strings.TrimRight(tok, "._-") }
 
 // mentionsOf resolves the mentions of several bodies (the text before and
 // after an edit) with one lookup of the people who could be meant; out[i]

@@ -238,6 +238,9 @@ type Thread struct {
 	// Tags are the group's tags on the thread, sorted by name.
 	Tags    []tag.Tag `json:"tags"`
 	Version int64     `json:"version"`
+	// Notices tell the author of what did not happen as written (an
+	// @group they may not send); only in the answer to their write.
+	Notices []string `json:"notices,omitempty"`
 }
 
 // Reaction is one kind of reaction on a comment.
@@ -280,6 +283,9 @@ type Item struct {
 	// Events from other cores (polls): reference and small payload.
 	RefID string            `json:"ref_id,omitempty"`
 	Data  map[string]string `json:"data,omitempty"`
+	// Notices tell the author of what did not happen as written (an
+	// @group they may not send); only in the answer to their write.
+	Notices []string `json:"notices,omitempty"`
 }
 
 // ThreadPage is everything a thread page shows.

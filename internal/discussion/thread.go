@@ -122,6 +122,13 @@ func (s *Service) StartThread(ctx context.Context, in StartInput) (Thread, error
 	if err != nil {
 		return Thread{}, err
 	}
+	// @group in the description tells the whole group when the author
+	// may announce (as choosing the whole group does); else a notice.
+	everyone, notice, err := s.groupMention(ctx, in.GroupID, desc)
+	if err != nil {
+		return Thread{}, err
+	}
+	aud.Group = aud.Group || everyone
 	now := s.now().UTC()
 	t := &threadItem{Item: store.Item{Type: "thread"}, ID: ids.New(), GroupID: in.GroupID, Title: title, Description: desc,
 		AuthorID: a.UserID, AuthorName: s.actorName(ctx, a.UserID), CreatedAt: now, UpdatedAt: now, Activity: now}
@@ -136,7 +143,11 @@ func (s *Service) StartThread(ctx context.Context, in StartInput) (Thread, error
 		return Thread{}, err
 	}
 	s.log.InfoContext(ctx, "thread started", "group_id", t.GroupID, "thread_id", t.ID, "notify_group", aud.Group, "notify_people", len(aud.UserIDs))
-	return s.threadView(t, 0), nil
+	v := s.threadView(t, 0)
+	if notice != "" {
+		v.Notices = []string{notice}
+	}
+	return v, nil
 }
 
 // addNewThreadFanout adds to tx, the transaction that creates thread t,

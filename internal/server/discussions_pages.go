@@ -37,9 +37,13 @@ var discussionNotices = map[string]string{
 	"announced": "The people you chose were notified, according to their notification settings.",
 	"level":     "Your notification setting was saved.",
 	"tags":      "The tags were saved.",
-	"read":      "All notifications are marked read.",
-	"voted":     "Your vote was counted.",
-	"changed":   "Your vote was changed.",
+	"commented-plain": "Your comment was posted, but @group did not notify the group: you may not notify the whole group " +
+		"here (the group's settings decide who may). It shows as plain text.",
+	"started-plain": "Your thread is started, but @group did not notify the group: you may not notify the whole group " +
+		"here (the group's settings decide who may). It shows as plain text.",
+	"read":    "All notifications are marked read.",
+	"voted":   "Your vote was counted.",
+	"changed": "Your vote was changed.",
 	"needs-js": "Attaching a file needs JavaScript: the file goes straight from your browser to encrypted storage, " +
 		"never through Quorum's servers. Turn on JavaScript for this site to attach files; everything else works without it.",
 }
@@ -316,7 +320,11 @@ func (s *Server) threadCreateSubmit(w http.ResponseWriter, r *http.Request) {
 		s.discussionFormFail(w, r, err, f, func(status int) { s.renderThreadNew(w, r, status, f) })
 		return
 	}
-	redirect(w, r, threadURL(t.ID)+"?done=started")
+	done := "started"
+	if len(t.Notices) > 0 {
+		done = "started-plain" // an @group they may not send
+	}
+	redirect(w, r, threadURL(t.ID)+"?done="+done)
 }
 
 func (s *Server) groupLevelSubmit(w http.ResponseWriter, r *http.Request) {
@@ -447,7 +455,11 @@ func (s *Server) commentSubmit(w http.ResponseWriter, r *http.Request) {
 		s.discussionFormFail(w, r, err, f, func(status int) { s.renderThread(w, r, status, f, in.ParentID, nil) })
 		return
 	}
-	redirect(w, r, links.Comment(tid, it.ID, "commented"))
+	done := "commented"
+	if len(it.Notices) > 0 {
+		done = "commented-plain" // an @group they may not send
+	}
+	redirect(w, r, links.Comment(tid, it.ID, done))
 }
 
 func (s *Server) threadGuestSubmit(w http.ResponseWriter, r *http.Request) {
