@@ -14,8 +14,8 @@ import (
 	"github.com/quorum-app/quorum/internal/group"
 	"github.com/quorum-app/quorum/internal/notify"
 	"github.com/quorum-app/quorum/internal/poll"
-	"github.com/quorum-app/quorum/internal/tag"
 	"github.com/quorum-app/quorum/internal/server"
+	"github.com/quorum-app/quorum/internal/tag"
 )
 
 // boundedList is one list of a write route's body and the core limit that
