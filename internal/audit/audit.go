@@ -69,6 +69,9 @@ const (
 	GroupExported     Action = "group.exported"           // details: format
 	GroupDeleted      Action = "group.deleted"            //
 	AccountDeleted    Action = "member.account.deleted"   // a member deleted their account; no actor, no target id
+	TagCreated        Action = "tag.created"              // target: the tag; details: colour (never the name)
+	TagChanged        Action = "tag.changed"              // target: the tag; details: renamed, colour
+	TagDeleted        Action = "tag.deleted"              // target: the tag
 )
 
 // Entry is one recorded action.
@@ -87,7 +90,7 @@ type Entry struct {
 }
 
 // Target is what the action was done to. Kind is one of: group, member,
-// invitation, thread, comment, poll, held_mail, sender.
+// invitation, thread, comment, poll, held_mail, sender, tag.
 type Target struct {
 	Kind string `json:"kind"`
 	ID   string `json:"id,omitempty"`

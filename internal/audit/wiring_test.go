@@ -17,6 +17,7 @@ import (
 	"github.com/quorum-app/quorum/internal/group"
 	"github.com/quorum-app/quorum/internal/inbox"
 	"github.com/quorum-app/quorum/internal/logging"
+	"github.com/quorum-app/quorum/internal/tag"
 	"github.com/quorum-app/quorum/internal/testcloud"
 )
 
@@ -123,6 +124,16 @@ func TestEveryAdminActionIsRecorded(t *testing.T) {
 
 	must(c.Groups.RemoveMember(ada, g.ID, cyID), "remove member")
 	did(audit.MemberRemoved)
+
+	// Tags: added, renamed and recoloured, deleted (names never recorded).
+	tg, err := c.Tags.Create(ada, g.ID, tag.Input{Name: ptr("Budget talk"), Colour: ptr("teal")})
+	must(err, "tag")
+	did(audit.TagCreated)
+	_, err = c.Tags.Update(ada, g.ID, tg.ID, tag.Input{Name: ptr("Money"), Colour: ptr("amber")})
+	must(err, "rename tag")
+	did(audit.TagChanged)
+	must(c.Tags.Delete(ada, g.ID, tg.ID), "delete tag")
+	did(audit.TagDeleted)
 	_ = adaID
 
 	// The scheduler's sweep seals what the stream would have.
@@ -138,6 +149,11 @@ func TestEveryAdminActionIsRecorded(t *testing.T) {
 		}
 		for _, e := range page.Entries {
 			got = append([]audit.Action{e.Action}, got...)
+			for k, v := range e.Details {
+				if strings.Contains(v, "Budget talk") || strings.Contains(v, "Money") {
+					t.Errorf("entry %s holds a tag's name in %s", e.Action, k)
+				}
+			}
 			if e.ActorID != adaID {
 				t.Errorf("entry %d (%s) by %s, want the admin", e.Seq, e.Action, e.ActorID)
 			}

@@ -29,6 +29,7 @@ import (
 	"github.com/quorum-app/quorum/internal/render"
 	"github.com/quorum-app/quorum/internal/search"
 	"github.com/quorum-app/quorum/internal/store"
+	"github.com/quorum-app/quorum/internal/tag"
 )
 
 // Cores are the wired domain services of one process.
@@ -59,6 +60,9 @@ type Cores struct {
 	// Audit keeps each group's tamper-evident record of admin actions;
 	// the stream (functions/mailer) and the scheduler seal its entries.
 	Audit *audit.Service
+	// Tags are the groups' tags (definitions, the tag index, the purge of
+	// deleted tags the scheduler runs).
+	Tags *tag.Service
 	// Fanouts expands the fan-out jobs requests leave (notifying a whole
 	// group): fed by the stream (functions/mailer), swept by the scheduler.
 	Fanouts *notify.Fanouts
@@ -144,8 +148,9 @@ func NewWith(ctx context.Context, cfg config.Config, clients *awsclient.Clients,
 		},
 	})
 	notes = notify.New(st, nil)
+	tags := tag.New(tag.Config{Store: st, Policy: groups, Audit: auditor, Log: log})
 	discussions = discussion.New(discussion.Config{
-		Store: st, Policy: groups, People: DiscussionPeople{accounts}, Notify: notes,
+		Store: st, Policy: groups, People: DiscussionPeople{accounts}, Notify: notes, Tags: tags,
 		Uploads:  blob.NewUploads(clients.S3, cfg.UploadsBucket, cfg.KMSKeyID, blob.DefaultLimits()),
 		Renderer: render.New(), SigningKey: cfg.SigningKey, Log: log,
 		Mail: sender, MailFrom: cfg.MailFrom, BaseURL: cfg.BaseURL, Audit: auditor, Catalog: cat,
@@ -157,7 +162,7 @@ func NewWith(ctx context.Context, cfg config.Config, clients *awsclient.Clients,
 	})
 	pollNotes := PollNotifier{Notifications: notes, Names: DiscussionPeople{accounts}.Name}
 	decisions = decision.New(decision.Config{Store: st, Groups: groups, Log: log,
-		Threads: PollThreads{discussions}, Notifier: pollNotes, Fanout: pollNotes})
+		Threads: PollThreads{discussions}, Notifier: pollNotes, Fanout: pollNotes, Tags: tags})
 	mailprefs, err = mailpref.New(mailpref.Config{Store: st, Users: accounts, BaseURL: cfg.BaseURL, SigningKey: cfg.SigningKey, Log: log})
 	if err != nil {
 		return nil, err
@@ -174,7 +179,7 @@ func NewWith(ctx context.Context, cfg config.Config, clients *awsclient.Clients,
 	}
 	return &Cores{Config: cfg, Legal: docs, Clients: clients, Store: st, Accounts: accounts, Groups: groups,
 		Discussions: discussions, Notifications: notes, Decisions: decisions, MailPrefs: mailprefs, Outbox: mailer,
-		Inbox: inboxSvc, Search: searcher, Audit: auditor, Fanouts: NewFanouts(notes, groups, log)}, nil
+		Inbox: inboxSvc, Search: searcher, Audit: auditor, Tags: tags, Fanouts: NewFanouts(notes, groups, log)}, nil
 }
 
 // NewFanouts wires the expansion of fan-out jobs: members from the group

@@ -7,6 +7,7 @@ import (
 
 	"github.com/quorum-app/quorum/internal/decision"
 	"github.com/quorum-app/quorum/internal/notify"
+	"github.com/quorum-app/quorum/internal/tag"
 )
 
 // TickReport is what one scheduler run did.
@@ -23,6 +24,9 @@ type TickReport struct {
 	// Sealed is how many audit entries the sweep linked into their
 	// groups' chains (normally the stream did it already: 0).
 	Sealed int `json:"sealed_audit_entries"`
+	// Tags is the purge of deleted tags (references and index items
+	// removed in bounded batches).
+	Tags tag.PurgeReport `json:"tags"`
 	// Deletions is how many interrupted account deletions it finished.
 	Deletions int    `json:"finished_account_deletions"`
 	Elapsed   string `json:"elapsed"`
@@ -59,6 +63,10 @@ func (a *Cores) Tick(ctx context.Context, now time.Time) (TickReport, error) {
 		// A few accounts a run: a deletion's name scans read the table in
 		// pages of up to 100 batches a run (see account.ResumeDeletions).
 		r.Deletions, err = a.Accounts.ResumeDeletions(ctx, 3)
+		errs = append(errs, err)
+	}
+	if a.Tags != nil {
+		r.Tags, err = a.Tags.PurgeDeleted(ctx, 10)
 		errs = append(errs, err)
 	}
 	if a.Audit != nil {

@@ -147,6 +147,16 @@ func (s *Service) Cards(ctx context.Context, pids []string, stances int) ([]Card
 		}
 		out = append(out, c)
 	}
+	ps := make([]Poll, len(out))
+	for i := range out {
+		ps[i] = out[i].Poll
+	}
+	if err := s.showTags(ctx, ps); err != nil {
+		return nil, err
+	}
+	for i := range out {
+		out[i].Poll = ps[i]
+	}
 	return out, nil
 }
 

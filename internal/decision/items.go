@@ -92,9 +92,12 @@ type pollItem struct {
 	// created before sharding, which count in their single TALLY item.
 	TallyShards int `dynamo:"TallyShards,omitempty"`
 	// TallySlots are the option ids in the order of their shard counters.
-	TallySlots []string  `dynamo:"TallySlots,omitempty"`
-	CreatedAt  time.Time `dynamo:"CreatedAt"`
-	UpdatedAt  time.Time `dynamo:"UpdatedAt"`
+	TallySlots []string `dynamo:"TallySlots,omitempty"`
+	// Tags are ids of the group's tags (written only through tags.go, with
+	// the tag index in the same transaction; internal/tag).
+	Tags      []string  `dynamo:"Tags,set,omitempty"`
+	CreatedAt time.Time `dynamo:"CreatedAt"`
+	UpdatedAt time.Time `dynamo:"UpdatedAt"`
 }
 
 func (p *pollItem) def() (poll.Definition, error) {

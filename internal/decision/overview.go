@@ -39,6 +39,12 @@ func (s *Service) Decisions(ctx context.Context, gid, cursor string, limit int) 
 	if err != nil {
 		return store.Page[Decision]{}, err
 	}
+	return s.withOutcomes(ctx, page)
+}
+
+// withOutcomes adds their outcomes to a page of polls (one BatchGetItem of
+// the closed ones').
+func (s *Service) withOutcomes(ctx context.Context, page store.Page[Poll]) (store.Page[Decision], error) {
 	out := store.Page[Decision]{Items: make([]Decision, 0, len(page.Items)), Next: page.Next}
 	var keys []key
 	for _, p := range page.Items {

@@ -28,6 +28,7 @@ import (
 	"github.com/quorum-app/quorum/internal/poll"
 	"github.com/quorum-app/quorum/internal/store"
 	"github.com/quorum-app/quorum/internal/tabledef"
+	"github.com/quorum-app/quorum/internal/tag"
 )
 
 // Policy is the group service's authorization entry point
@@ -55,6 +56,8 @@ type Config struct {
 	// MaxVoteAttempts bounds the re-read-and-retry loop of a ballot write
 	// that lost a race (default 8).
 	MaxVoteAttempts int
+	// Tags are the groups' tags (nil: a tag.Service on Store and Groups).
+	Tags *tag.Service
 }
 
 // Service implements polls, ballots, results and outcomes.
@@ -67,6 +70,7 @@ type Service struct {
 	log      *slog.Logger
 	now      func() time.Time
 	attempts int
+	tags     *tag.Service
 	// fault, set only by tests (export_test.go), makes a member's
 	// withdrawal fail.
 	fault func(gid, uid string) error
@@ -85,7 +89,10 @@ func (s *Service) raced(op string) {
 
 // New returns a Service.
 func New(c Config) *Service {
-	s := &Service{st: c.Store, groups: c.Groups, notifier: c.Notifier, fanout: c.Fanout, threads: c.Threads, log: c.Log, now: c.Now, attempts: c.MaxVoteAttempts}
+	s := &Service{st: c.Store, groups: c.Groups, notifier: c.Notifier, fanout: c.Fanout, threads: c.Threads, log: c.Log, now: c.Now, attempts: c.MaxVoteAttempts, tags: c.Tags}
+	if s.tags == nil {
+		s.tags = tag.New(tag.Config{Store: c.Store, Policy: c.Groups, Now: c.Now, Log: c.Log})
+	}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
@@ -154,12 +161,16 @@ type Poll struct {
 	CreatedAt time.Time `json:"created_at"`
 	UpdatedAt time.Time `json:"updated_at"`
 	Version   int64     `json:"version"`
+	// Tags are the group's tags on the poll, sorted by name.
+	Tags []tag.Tag `json:"tags"`
+	// tagIDs are the stored ids (showTags resolves them).
+	tagIDs []string
 }
 
 func (s *Service) present(p *pollItem, d poll.Definition) Poll {
 	v := Poll{ID: p.ID, GroupID: p.GroupID, ThreadID: p.ThreadID, AuthorID: p.AuthorID, Definition: d,
 		Status: poll.StatusOf(d.Settings, p.state(0), s.now()), ClosedAt: p.ClosedAt, Finalized: p.Finalized,
-		CreatedAt: p.CreatedAt, UpdatedAt: p.UpdatedAt, Version: p.Version}
+		CreatedAt: p.CreatedAt, UpdatedAt: p.UpdatedAt, Version: p.Version, Tags: []tag.Tag{}, tagIDs: p.Tags}
 	if d.Settings.SpecifiedVotersOnly {
 		v.VoterCount = p.VoterCount
 	}
@@ -457,7 +468,11 @@ func (s *Service) Get(ctx context.Context, pid string) (Poll, error) {
 	if err := s.authorizeView(ctx, l); err != nil {
 		return Poll{}, err
 	}
-	return s.present(l.p, l.def), nil
+	v := []Poll{s.present(l.p, l.def)}
+	if err := s.showTags(ctx, v); err != nil {
+		return Poll{}, err
+	}
+	return v[0], nil
 }
 
 // List returns the polls of a group, newest first (pattern 41); other
@@ -486,6 +501,9 @@ func (s *Service) List(ctx context.Context, gid, cursor string, limit int) (stor
 			return store.Page[Poll]{}, err
 		}
 		out.Items = append(out.Items, s.present(p, d))
+	}
+	if err := s.showTags(ctx, out.Items); err != nil {
+		return store.Page[Poll]{}, err
 	}
 	return out, nil
 }
@@ -675,6 +693,9 @@ func (s *Service) DeleteDraft(ctx context.Context, pid string) error {
 		Delete(s.st.DeleteOp(pollPK(pid), skTally), nil).
 		Run(ctx, "")
 	if err != nil {
+		return err
+	}
+	if err := s.tags.RemoveAll(ctx, tag.Item{Kind: tag.Poll, ID: pid, GroupID: l.p.GroupID, Created: l.p.CreatedAt}, l.p.Tags); err != nil {
 		return err
 	}
 	// Whatever else the partition holds (specified voters) goes too.

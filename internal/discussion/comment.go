@@ -89,6 +89,12 @@ func (s *Service) Comment(ctx context.Context, tid string, in CommentInput) (Ite
 		}
 	}
 
+	// @group: the whole group, through the fan-out job, when the author
+	// may announce; otherwise plain text and a notice.
+	everyone, notice, err := s.groupMention(ctx, t.GroupID, body)
+	if err != nil {
+		return Item{}, err
+	}
 	// Who is told, within the transaction.
 	var members []memberRow
 	mentioned, dir, err := s.mentions(ctx, t, body, &members)
@@ -144,7 +150,7 @@ func (s *Service) Comment(ctx context.Context, tid string, in CommentInput) (Ite
 			s.notify.AddToTx(tx, direct[i])
 		}
 		// Loud followers hear of it off the request path (one job item).
-		ferr = s.notify.AddFanoutToTx(tx, s.commentFanout(t, it, told, build(notify.Comment)("")))
+		ferr = s.notify.AddFanoutToTx(tx, s.commentFanout(t, it, told, build(notify.Comment)(""), everyone))
 	}}, now)
 	if err == nil {
 		err = ferr
@@ -152,7 +158,14 @@ func (s *Service) Comment(ctx context.Context, tid string, in CommentInput) (Ite
 	if err != nil {
 		return Item{}, err
 	}
-	return s.itemView(it, a.UserID, it.ID, nil), nil
+	v := s.itemView(it, a.UserID, it.ID, nil)
+	if notice != "" {
+		v.Notices = []string{notice}
+	}
+	if everyone {
+		s.log.InfoContext(ctx, "group mentioned", "thread_id", t.ID, "comment_id", it.ID)
+	}
+	return v, nil
 }
 
 // commentFanout is the job that tells the loud followers of comment it's
@@ -160,17 +173,25 @@ func (s *Service) Comment(ctx context.Context, tid string, in CommentInput) (Ite
 // and were not told by the comment's transaction (told: its author, the
 // people it mentions and the author replied to). n is the notification's
 // template.
-func (s *Service) commentFanout(t *threadItem, it *timelineItem, told map[string]bool, n notify.Notification) notify.Fanout {
+//
+// everyone (an @group the author may send) first tells the whole group,
+// as a mention (groupMentionPhase); the followers then hear only if it
+// did not reach them.
+func (s *Service) commentFanout(t *threadItem, it *timelineItem, told map[string]bool, n notify.Notification, everyone bool) notify.Fanout {
 	n.CommentID = it.ID
 	skip := make([]string, 0, len(told))
 	for uid := range told {
 		skip = append(skip, uid)
 	}
 	sort.Strings(skip)
-	return notify.Fanout{Notification: n, View: true, Skip: skip, Phases: []notify.Phase{
-		{Kind: notify.Comment, Reach: notify.Following, Scope: notify.ThreadScope(t.ID)},
-		{Kind: notify.Comment, Reach: notify.Following, Scope: notify.GroupScope(t.GroupID)},
-	}}
+	var phases []notify.Phase
+	if everyone {
+		phases = append(phases, groupMentionPhase())
+	}
+	phases = append(phases,
+		notify.Phase{Kind: notify.Comment, Reach: notify.Following, Scope: notify.ThreadScope(t.ID)},
+		notify.Phase{Kind: notify.Comment, Reach: notify.Following, Scope: notify.GroupScope(t.GroupID)})
+	return notify.Fanout{Notification: n, View: true, Skip: skip, Phases: phases}
 }
 
 // newlyMentioned lists who after mentions and before did not, leaving out

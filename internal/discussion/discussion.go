@@ -33,6 +33,7 @@ import (
 	"github.com/quorum-app/quorum/internal/render"
 	"github.com/quorum-app/quorum/internal/secrets"
 	"github.com/quorum-app/quorum/internal/store"
+	"github.com/quorum-app/quorum/internal/tag"
 )
 
 // Policy is the group policy entry point; *group.Service implements it.
@@ -95,6 +96,8 @@ type Config struct {
 	Audit Recorder
 	// Catalog words the emails in their reader's language (nil: a new one).
 	Catalog *i18n.Catalog
+	// Tags are the groups' tags (nil: a tag.Service on Store and Policy).
+	Tags *tag.Service
 }
 
 // Recorder adds an admin action's entry to the transaction that does it.
@@ -127,6 +130,7 @@ type Service struct {
 	onGuestOut func(ctx context.Context, gid, tid, uid string) error
 	audit      Recorder
 	cat        *i18n.Catalog
+	tags       *tag.Service
 }
 
 // New returns a Service.
@@ -134,9 +138,12 @@ func New(c Config) *Service {
 	s := &Service{st: c.Store, policy: c.Policy, people: c.People, notify: c.Notify, uploads: c.Uploads, r: c.Renderer,
 		cursorKey: secrets.DeriveKey(c.SigningKey, "timeline-cursor"), log: c.Log, now: c.Now, maxDepth: c.MaxDepth,
 		purgeAfter: c.PurgeAfter, mail: c.Mail, from: c.MailFrom, onGuestOut: c.OnGuestRemoved, audit: c.Audit,
-		inviteKey: secrets.DeriveKey(c.SigningKey, "thread-guest-invitation"), cat: c.Catalog}
+		inviteKey: secrets.DeriveKey(c.SigningKey, "thread-guest-invitation"), cat: c.Catalog, tags: c.Tags}
 	if s.cat == nil {
 		s.cat = i18n.New()
+	}
+	if s.tags == nil {
+		s.tags = tag.New(tag.Config{Store: c.Store, Policy: c.Policy, Audit: c.Audit, Now: c.Now, Log: c.Log})
 	}
 	if c.BaseURL != nil {
 		s.base = strings.TrimRight(c.BaseURL.String(), "/")
@@ -228,7 +235,12 @@ type Thread struct {
 	Comments    int64         `json:"comments"`
 	Unread      int64         `json:"unread"`
 	Files       []FileRef     `json:"files"`
-	Version     int64         `json:"version"`
+	// Tags are the group's tags on the thread, sorted by name.
+	Tags    []tag.Tag `json:"tags"`
+	Version int64     `json:"version"`
+	// Notices tell the author of what did not happen as written (an
+	// @group they may not send); only in the answer to their write.
+	Notices []string `json:"notices,omitempty"`
 }
 
 // Reaction is one kind of reaction on a comment.
@@ -271,6 +283,9 @@ type Item struct {
 	// Events from other cores (polls): reference and small payload.
 	RefID string            `json:"ref_id,omitempty"`
 	Data  map[string]string `json:"data,omitempty"`
+	// Notices tell the author of what did not happen as written (an
+	// @group they may not send); only in the answer to their write.
+	Notices []string `json:"notices,omitempty"`
 }
 
 // ThreadPage is everything a thread page shows.

@@ -63,6 +63,9 @@ type threadItem struct {
 	ItemCount    int64     `dynamo:"ItemCount"`
 	CommentCount int64     `dynamo:"CommentCount"`
 	Files        []FileRef `dynamo:"Files,omitempty"`
+	// Tags are ids of the group's tags (written only through tags.go, with
+	// the tag index in the same transaction; internal/tag).
+	Tags []string `dynamo:"Tags,set,omitempty"`
 }
 
 // reactionSets are the reactions of a comment: one top-level string set of

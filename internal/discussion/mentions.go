@@ -66,6 +66,8 @@ func (d *mentionDir) who(key string) []string {
 func (d *mentionDir) link(key string) (string, bool) {
 	ids := d.who(key)
 	switch {
+	case key == GroupMention:
+		return "", false
 	case len(ids) == 0:
 		return "", false
 	case len(ids) == 1 && !d.guest[ids[0]]:
@@ -94,7 +96,11 @@ func (s *Service) mentionsOf(ctx context.Context, t *threadItem, bodies []string
 	keys := make([][]string, len(bodies))
 	anyKey := false
 	for i, b := range bodies {
-		keys[i] = s.r.MentionKeys(b)
+		for _, k := range s.r.MentionKeys(b) {
+			if k != GroupMention { // the whole group, never a person named Group
+				keys[i] = append(keys[i], k)
+			}
+		}
 		anyKey = anyKey || len(keys[i]) > 0
 	}
 	if !anyKey {

@@ -16,6 +16,7 @@ import (
 	"github.com/quorum-app/quorum/internal/notify"
 	"github.com/quorum-app/quorum/internal/store"
 	"github.com/quorum-app/quorum/internal/tabledef"
+	"github.com/quorum-app/quorum/internal/tag"
 	"github.com/quorum-app/quorum/internal/text"
 )
 
@@ -85,6 +86,7 @@ func (s *Service) threadView(t *threadItem, unread int64) Thread {
 	if v.Files == nil {
 		v.Files = []FileRef{}
 	}
+	v.Tags = []tag.Tag{}
 	return v
 }
 
@@ -120,6 +122,13 @@ func (s *Service) StartThread(ctx context.Context, in StartInput) (Thread, error
 	if err != nil {
 		return Thread{}, err
 	}
+	// @group in the description tells the whole group when the author
+	// may announce (as choosing the whole group does); else a notice.
+	everyone, notice, err := s.groupMention(ctx, in.GroupID, desc)
+	if err != nil {
+		return Thread{}, err
+	}
+	aud.Group = aud.Group || everyone
 	now := s.now().UTC()
 	t := &threadItem{Item: store.Item{Type: "thread"}, ID: ids.New(), GroupID: in.GroupID, Title: title, Description: desc,
 		AuthorID: a.UserID, AuthorName: s.actorName(ctx, a.UserID), CreatedAt: now, UpdatedAt: now, Activity: now}
@@ -134,7 +143,11 @@ func (s *Service) StartThread(ctx context.Context, in StartInput) (Thread, error
 		return Thread{}, err
 	}
 	s.log.InfoContext(ctx, "thread started", "group_id", t.GroupID, "thread_id", t.ID, "notify_group", aud.Group, "notify_people", len(aud.UserIDs))
-	return s.threadView(t, 0), nil
+	v := s.threadView(t, 0)
+	if notice != "" {
+		v.Notices = []string{notice}
+	}
+	return v, nil
 }
 
 // addNewThreadFanout adds to tx, the transaction that creates thread t,
@@ -248,7 +261,11 @@ func (s *Service) Thread(ctx context.Context, tid string) (Thread, error) {
 			unread -= r.Seen
 		}
 	}
-	return s.threadView(t, unread), nil
+	v := []Thread{s.threadView(t, unread)}
+	if err := s.showTags(ctx, []threadItem{*t}, v); err != nil {
+		return Thread{}, err
+	}
+	return v[0], nil
 }
 
 // MaxVisibleThreads bounds the threads VisibleThreads answers about.
@@ -619,7 +636,14 @@ func (s *Service) purge(ctx context.Context, tid string) error {
 			return store.Classify(err)
 		}
 	}
-	// The thread item last, so a failed purge is retried.
+	// Its tag index items, then the thread item last, so a failed purge
+	// is retried.
+	var t threadItem
+	if err := s.st.Get(ctx, threadPK(tid), threadSK, &t); err == nil {
+		if err := s.tags.RemoveAll(ctx, tag.Item{Kind: tag.Thread, ID: tid, GroupID: t.GroupID, Created: t.CreatedAt}, t.Tags); err != nil {
+			return err
+		}
+	}
 	return s.st.Delete(ctx, threadPK(tid), threadSK)
 }
 
@@ -646,6 +670,9 @@ func (s *Service) Threads(ctx context.Context, gid, cursor string, limit int) (s
 	for i := range page.Items {
 		t := &page.Items[i]
 		out.Items = append(out.Items, s.threadView(t, t.ItemCount-seen[t.ID]))
+	}
+	if err := s.showTags(ctx, page.Items, out.Items); err != nil {
+		return store.Page[Thread]{}, err
 	}
 	return out, nil
 }
@@ -730,6 +757,9 @@ func (s *Service) Dashboard(ctx context.Context, limit int) ([]Thread, error) {
 	out := make([]Thread, 0, len(all))
 	for i := range all {
 		out = append(out, s.threadView(&all[i], all[i].ItemCount-seen[all[i].ID]))
+	}
+	if err := s.showTags(ctx, all, out); err != nil {
+		return nil, err
 	}
 	return out, nil
 }

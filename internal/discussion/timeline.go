@@ -205,6 +205,11 @@ func (s *Service) Page(ctx context.Context, tid, cursor string, limit int) (Thre
 	if more && len(items) > 0 {
 		p.Next = s.cursor(tid, items[len(items)-1].ID)
 	}
+	v := []Thread{p.Thread}
+	if err := s.showTags(ctx, []threadItem{*t}, v); err != nil {
+		return ThreadPage{}, err
+	}
+	p.Thread = v[0]
 	return p, nil
 }
 

@@ -32,6 +32,7 @@ import (
 	"github.com/quorum-app/quorum/internal/poll"
 	"github.com/quorum-app/quorum/internal/privacy"
 	"github.com/quorum-app/quorum/internal/search"
+	"github.com/quorum-app/quorum/internal/tag"
 	"github.com/quorum-app/quorum/internal/testcloud"
 )
 
@@ -184,6 +185,7 @@ func build(t *testing.T) *world {
 
 	// Polls: a proposal with reasons, closed with an outcome; an anonymous
 	// poll with receipts; the scheduler's tick freezes results.
+	var pid string
 	for _, anonymous := range []bool{false, true} {
 		d := poll.New(poll.TypeProposal)
 		d.Title = "Plant tomatoes?"
@@ -197,6 +199,7 @@ func build(t *testing.T) *world {
 		}
 		p, err := c.Decisions.Create(ada, in)
 		w.must(err, "poll")
+		pid = p.ID
 		for _, voter := range []context.Context{ada, ben} {
 			_, err := c.Decisions.Vote(voter, p.ID, decision.VoteInput{Ballot: poll.Ballot{
 				Choices: []poll.Choice{{OptionID: poll.OptionAgree, Score: 1}}, Reason: "Good soil."}})
@@ -236,6 +239,19 @@ func build(t *testing.T) *world {
 	w.must(err, "tick")
 	_, err = c.Groups.ResetJoinLink(ada, g.ID)
 	w.must(err, "reset join link")
+
+	// Tags: the group's definitions, a tagged thread and poll (their index
+	// items), and a deleted tag whose purge is still to run.
+	name, colour, old := "Garden", "green", "Old"
+	kept, err := c.Tags.Create(ada, g.ID, tag.Input{Name: &name, Colour: &colour})
+	w.must(err, "tag")
+	gone, err := c.Tags.Create(ada, g.ID, tag.Input{Name: &old, Colour: &colour})
+	w.must(err, "tag")
+	_, err = c.Discussions.SetThreadTags(ada, th.ID, []string{kept.ID, gone.ID})
+	w.must(err, "tag a thread")
+	_, err = c.Decisions.SetPollTags(ada, pid, []string{kept.ID})
+	w.must(err, "tag a poll")
+	w.must(c.Tags.Delete(ada, g.ID, gone.ID), "delete a tag")
 
 	// Search: the index of the group.
 	_, err = search.NewIndexer(c.Search.Index, nil).Reindex(ctx, search.ReindexRequest{GroupID: g.ID, MaxItems: 1000})

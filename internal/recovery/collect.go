@@ -7,6 +7,8 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
 	"github.com/quorum-app/quorum/internal/tabledef"
 )
 
@@ -67,10 +69,39 @@ const (
 	pollsOf       = "POLLS#"     // GSI1: the polls of a group
 	subgroupsOf   = "SUBGROUPS#" // GSI1: the subgroups of a group
 	heldMailOf    = "HELDMAIL#"  // GSI1: pending mail held for a group
+	tagsSK        = "TAGS"       // the group's tag definitions (internal/tag)
+	tagGonePrefix = "TAGGONE#"   // a deleted tag still being purged
+	tagIndexOf    = "TAG#"       // TAG#<gid>#<tag id>: the items with a tag
 	purgeQueue    = "PURGE#THREAD"
 	// MaxSubgroupDepth bounds the walk down subgroups.
 	MaxSubgroupDepth = 8
 )
+
+// tagIDs are the ids of the tags of a group's partition: those defined in
+// its TAGS item and those deleted whose purge is not finished.
+func tagIDs(own []Item) []string {
+	var out []string
+	for _, it := range own {
+		sk := str(it, tabledef.SK)
+		switch {
+		case sk == tagsSK:
+			l, _ := it["Tags"].(*types.AttributeValueMemberL)
+			if l == nil {
+				continue
+			}
+			for _, v := range l.Value {
+				if m, ok := v.(*types.AttributeValueMemberM); ok {
+					if id := str(m.Value, "ID"); id != "" {
+						out = append(out, id)
+					}
+				}
+			}
+		case strings.HasPrefix(sk, tagGonePrefix):
+			out = append(out, strings.TrimPrefix(sk, tagGonePrefix))
+		}
+	}
+	return out
+}
 
 // ErrNotInTable: the group or thread to collect is not in the table.
 var ErrNotInTable = errors.New("not found")
@@ -178,6 +209,15 @@ func (k *collector) group(ctx context.Context, gid string, subgroups bool, depth
 		if err := k.poll(ctx, strings.TrimPrefix(str(p, tabledef.PK), pollPrefix)); err != nil {
 			return err
 		}
+	}
+	// The tag index (internal/tag): one partition per tag of the group,
+	// defined or deleted and still being purged.
+	for _, tid := range tagIDs(own) {
+		items, err := partition(ctx, k.db, k.table, tagIndexOf+gid+"#"+tid)
+		if err != nil {
+			return err
+		}
+		k.add(items, false)
 	}
 	held, err := indexPartition(ctx, k.db, k.table, tabledef.GSI1, tabledef.GSI1PK, heldMailOf+gid)
 	if err != nil {

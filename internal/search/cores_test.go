@@ -18,6 +18,7 @@ import (
 	"github.com/quorum-app/quorum/internal/search"
 	"github.com/quorum-app/quorum/internal/store"
 	"github.com/quorum-app/quorum/internal/tabledef"
+	"github.com/quorum-app/quorum/internal/tag"
 )
 
 type names map[string]string
@@ -153,6 +154,30 @@ func TestTheCoresItemsAreIndexed(t *testing.T) {
 	}
 	if got := find("shed"); len(got) != 0 {
 		t.Errorf("a deleted comment is found: %v", got)
+	}
+
+	// Tags (internal/tag): the ids on a thread and a poll reach the index
+	// with their items, and the search's tag filter keeps exactly them.
+	name, colour := "Waste", "green"
+	tg, err := disc.Tags().Create(as("ualice"), g.ID, tag.Input{Name: &name, Colour: &colour})
+	must(err)
+	_, err = disc.SetThreadTags(as("ualice"), th.ID, []string{tg.ID})
+	must(err)
+	_, err = dec.SetPollTags(as("ualice"), ap.ID, []string{tg.ID})
+	must(err)
+	sync()
+	res, err := ix.Search(context.Background(), scope, search.Query{Text: "bins", Filters: search.Filters{Tags: []string{tg.ID}}}, allowAll{})
+	must(err)
+	var tagged []string
+	for _, h := range res.Hits {
+		if h.ThreadID != th.ID && h.PollID != ap.ID {
+			t.Errorf("tag filter found %s %s/%s, which is not tagged", h.Kind, h.ThreadID, h.PollID)
+		}
+		tagged = append(tagged, string(h.Kind))
+	}
+	sort.Strings(tagged)
+	if got := strings.Join(tagged, " "); got != "comment poll reason thread" {
+		t.Errorf("tag filter: got %s, want the tagged thread, its comment, the tagged poll and its reason", got)
 	}
 
 	must(disc.Delete(as("ualice"), th.ID))

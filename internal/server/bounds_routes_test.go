@@ -15,6 +15,7 @@ import (
 	"github.com/quorum-app/quorum/internal/notify"
 	"github.com/quorum-app/quorum/internal/poll"
 	"github.com/quorum-app/quorum/internal/server"
+	"github.com/quorum-app/quorum/internal/tag"
 )
 
 // boundedList is one list of a write route's body and the core limit that
@@ -53,6 +54,10 @@ var everyBoundedList = []boundedList{
 	{"POST /polls/{pid}/announce", "notify_user", notify.MaxAudiencePeople},
 	{"POST /groups/{id}/threads", "notify_user", notify.MaxAudiencePeople},
 	{"POST /threads/{tid}/announce", "notify_user", notify.MaxAudiencePeople},
+	{"PUT /api/v1/threads/{tid}/tags", "tags", tag.MaxPerItem},
+	{"PUT /api/v1/polls/{pid}/tags", "tags", tag.MaxPerItem},
+	{"POST /threads/{tid}/tags", "tag", tag.MaxPerItem},
+	{"POST /polls/{pid}/tags", "tag", tag.MaxPerItem},
 }
 
 // listBody is a request body holding n items in the list l: JSON (nested
@@ -64,7 +69,7 @@ func listBody(l boundedList, n int) any {
 		items := make([]any, n)
 		for i := range items {
 			items[i] = map[string]any{"label": fmt.Sprint("item ", i)}
-			if l.field == "voters" || l.field == "emails" || strings.HasSuffix(l.field, "user_ids") {
+			if l.field == "voters" || l.field == "emails" || l.field == "tags" || strings.HasSuffix(l.field, "user_ids") {
 				items[i] = fmt.Sprintf("u%d@example.org", i)
 			}
 		}

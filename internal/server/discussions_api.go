@@ -60,7 +60,12 @@ func (s *Server) apiThreads(w http.ResponseWriter, r *http.Request) {
 	cursor, limit, err := threadsParams(r, 25, 100)
 	if err == nil {
 		var page any
-		if page, err = s.discussions.Threads(r.Context(), r.PathValue("id"), cursor, limit); err == nil {
+		if t := r.URL.Query().Get("tag"); t != "" {
+			page, err = s.discussions.TaggedThreads(r.Context(), r.PathValue("id"), t, cursor, limit)
+		} else {
+			page, err = s.discussions.Threads(r.Context(), r.PathValue("id"), cursor, limit)
+		}
+		if err == nil {
 			httpx.WriteJSON(w, http.StatusOK, page)
 			return
 		}

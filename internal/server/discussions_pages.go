@@ -36,9 +36,14 @@ var discussionNotices = map[string]string{
 	"guest":     "The guest was added: they can read and comment in this thread only.",
 	"announced": "The people you chose were notified, according to their notification settings.",
 	"level":     "Your notification setting was saved.",
-	"read":      "All notifications are marked read.",
-	"voted":     "Your vote was counted.",
-	"changed":   "Your vote was changed.",
+	"tags":      "The tags were saved.",
+	"commented-plain": "Your comment was posted, but @group did not notify the group: you may not notify the whole group " +
+		"here (the group's settings decide who may). It shows as plain text.",
+	"started-plain": "Your thread is started, but @group did not notify the group: you may not notify the whole group " +
+		"here (the group's settings decide who may). It shows as plain text.",
+	"read":    "All notifications are marked read.",
+	"voted":   "Your vote was counted.",
+	"changed": "Your vote was changed.",
 	"needs-js": "Attaching a file needs JavaScript: the file goes straight from your browser to encrypted storage, " +
 		"never through Quorum's servers. Turn on JavaScript for this site to attach files; everything else works without it.",
 }
@@ -92,9 +97,9 @@ func formVersion(v string) int64 {
 // threadCaps are the controls a thread page shows to the viewer. The
 // operations themselves are decided again by the core.
 type threadCaps struct {
-	SignedIn, Comment, Edit, Moderate, Pin, AddGuests bool
-	facts                                             authz.GroupFacts
-	actor                                             authz.Actor
+	SignedIn, Comment, Edit, Moderate, Pin, AddGuests, Tag bool
+	facts                                                  authz.GroupFacts
+	actor                                                  authz.Actor
 }
 
 func (s *Server) capsFor(ctx context.Context, t discussion.Thread) threadCaps {
@@ -129,6 +134,7 @@ func (s *Server) capsFor(ctx context.Context, t discussion.Thread) threadCaps {
 	c.Moderate = can(authz.ThreadEditOwn, authz.GroupEditSettings)
 	c.Pin = can(authz.GroupEditSettings)
 	c.AddGuests = can(authz.GroupAddGuests)
+	c.Tag = can(authz.ThreadEditOwn, authz.ContentAdminEdit, authz.GroupManageTags)
 	return c
 }
 
@@ -314,7 +320,11 @@ func (s *Server) threadCreateSubmit(w http.ResponseWriter, r *http.Request) {
 		s.discussionFormFail(w, r, err, f, func(status int) { s.renderThreadNew(w, r, status, f) })
 		return
 	}
-	redirect(w, r, threadURL(t.ID)+"?done=started")
+	done := "started"
+	if len(t.Notices) > 0 {
+		done = "started-plain" // an @group they may not send
+	}
+	redirect(w, r, threadURL(t.ID)+"?done="+done)
 }
 
 func (s *Server) groupLevelSubmit(w http.ResponseWriter, r *http.Request) {
@@ -450,7 +460,11 @@ func (s *Server) commentSubmit(w http.ResponseWriter, r *http.Request) {
 		s.discussionFormFail(w, r, err, f, func(status int) { s.renderThread(w, r, status, f, in.ParentID, nil) })
 		return
 	}
-	redirect(w, r, links.Comment(tid, it.ID, "commented"))
+	done := "commented"
+	if len(it.Notices) > 0 {
+		done = "commented-plain" // an @group they may not send
+	}
+	redirect(w, r, links.Comment(tid, it.ID, done))
 }
 
 func (s *Server) threadGuestSubmit(w http.ResponseWriter, r *http.Request) {

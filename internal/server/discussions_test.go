@@ -72,7 +72,7 @@ func newDiscussionHarnessLog(t *testing.T, logs *slog.Logger) *groupHarness {
 	}
 	mux := http.NewServeMux()
 	home := Route{Pattern: "GET /{$}", Access: Public, Page: true, Handler: s.home}
-	for _, rt := range append(append(s.groupRoutes(), s.discussionRoutes()...), home) {
+	for _, rt := range append(append(append(s.groupRoutes(), s.discussionRoutes()...), s.tagRoutes()...), home) {
 		handler := rt.Handler
 		mux.HandleFunc(rt.Pattern, func(w http.ResponseWriter, r *http.Request) {
 			a := authz.Actor{Kind: authz.Anonymous}

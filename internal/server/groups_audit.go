@@ -82,6 +82,9 @@ var auditWords = map[audit.Action]string{
 	audit.GroupExported:     "exported the group",
 	audit.GroupDeleted:      "deleted the group",
 	audit.AccountDeleted:    "deleted their account",
+	audit.TagCreated:        "added a tag",
+	audit.TagChanged:        "changed a tag",
+	audit.TagDeleted:        "deleted a tag",
 }
 
 func (s *Server) groupAuditPage(w http.ResponseWriter, r *http.Request) {

@@ -18,6 +18,8 @@ import (
 	"github.com/quorum-app/quorum/internal/group"
 	"github.com/quorum-app/quorum/internal/poll"
 	"github.com/quorum-app/quorum/internal/web"
+	"github.com/quorum-app/quorum/internal/store"
+	"github.com/quorum-app/quorum/internal/tag"
 )
 
 // The group page is the group's hub: its description and people, then one
@@ -100,6 +102,7 @@ type hubDecision struct {
 	Open                          bool
 	Outcome                       string
 	ThreadID                      string
+	Tags                          []tag.Tag
 }
 
 type hubFile struct {
@@ -184,11 +187,21 @@ func (s *Server) hub(r *http.Request, d *groupShowData) error {
 	if err != nil {
 		return err
 	}
+	// ?tag= filters the threads and decisions tabs (the tag's index: a
+	// page of tagged items, never a read of the whole group).
+	tagID := q.Get("tag")
+	if tagID != "" && d.Tab != tabThreads && d.Tab != tabDecisions {
+		tagID = ""
+	}
 	more := func(next string) string {
 		if next == "" {
 			return ""
 		}
-		return groupURL(g.ID, "?tab="+d.Tab+"&cursor="+url.QueryEscape(next))
+		u := "?tab=" + d.Tab + "&cursor=" + url.QueryEscape(next)
+		if tagID != "" {
+			u += "&tag=" + url.QueryEscape(tagID)
+		}
+		return groupURL(g.ID, u)
 	}
 	d.Paged = cursor != ""
 	if members && (d.Tab != tabMembers || cursor != "") {
@@ -202,13 +215,23 @@ func (s *Server) hub(r *http.Request, d *groupShowData) error {
 	}
 	switch d.Tab {
 	case tabThreads:
-		page, err := s.discussions.Threads(ctx, g.ID, cursor, hubThreads)
+		var page store.Page[discussion.Thread]
+		if tagID != "" {
+			page, err = s.discussions.TaggedThreads(ctx, g.ID, tagID, cursor, hubThreads)
+		} else {
+			page, err = s.discussions.Threads(ctx, g.ID, cursor, hubThreads)
+		}
 		if err != nil {
 			return err
 		}
 		d.Threads, d.More = page.Items, more(page.Next)
 	case tabDecisions:
-		page, err := s.decisions.Decisions(ctx, g.ID, cursor, hubPolls)
+		var page store.Page[decision.Decision]
+		if tagID != "" {
+			page, err = s.decisions.TaggedDecisions(ctx, g.ID, tagID, cursor, hubPolls)
+		} else {
+			page, err = s.decisions.Decisions(ctx, g.ID, cursor, hubPolls)
+		}
 		if err != nil {
 			return err
 		}
@@ -237,6 +260,18 @@ func (s *Server) hub(r *http.Request, d *groupShowData) error {
 		}
 		d.More = more(page.Next)
 	}
+	if tagID != "" {
+		// The filter's name and colour (only when filtering: one read).
+		ts, err := s.discussions.Tags().List(ctx, g.ID)
+		if err != nil {
+			return err
+		}
+		for _, t := range ts {
+			if t.ID == tagID {
+				d.TagFilter = &t
+			}
+		}
+	}
 	return nil
 }
 
@@ -247,7 +282,7 @@ func hubDecisions(ds []decision.Decision, loc *time.Location, now time.Time) []h
 	out := make([]hubDecision, 0, len(ds))
 	for _, p := range ds {
 		h := hubDecision{ID: p.ID, Title: p.Definition.Title, Type: pollTypeName(p.Definition.Type), Status: string(p.Status),
-			Open: p.Status == poll.StatusOpen, ThreadID: p.ThreadID}
+			Open: p.Status == poll.StatusOpen, ThreadID: p.ThreadID, Tags: p.Tags}
 		switch {
 		case h.Open && p.Definition.Settings.ClosingAt != nil:
 			h.When = timeLeft(*p.Definition.Settings.ClosingAt, now) + " (" + fmtWhen(*p.Definition.Settings.ClosingAt, loc) + ")"

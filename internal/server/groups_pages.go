@@ -1,6 +1,7 @@
 package server
 
 import (
+	"github.com/quorum-app/quorum/internal/tag"
 	"net/http"
 	"net/url"
 	"strings"
@@ -68,6 +69,9 @@ var groupNotices = map[string]string{
 	"role":      "The role was changed.",
 	"removed":   "The member was removed.",
 	"saved":     "Settings saved.",
+	"tag-added": "The tag was added. Put it on threads and polls from their pages.",
+	"tag-saved": "The tag was saved: the change shows everywhere it is used.",
+	"tag-gone":  "The tag was deleted and removed from every thread and poll.",
 }
 
 func groupNotice(r *http.Request) string { return groupNotices[r.URL.Query().Get("done")] }
@@ -198,6 +202,8 @@ type groupShowData struct {
 	Paged     bool
 	CanThread bool
 	CanPoll   bool
+	// TagFilter is the tag the threads or decisions tab is filtered by.
+	TagFilter *tag.Tag
 	// MemberCount is the group's size when the viewer may see it (-1 if not).
 	MemberCount int64
 }

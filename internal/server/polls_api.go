@@ -151,7 +151,12 @@ func (s *Server) apiListPolls(w http.ResponseWriter, r *http.Request) {
 	cursor, limit, err := groupPageParams(r)
 	if err == nil {
 		var page any
-		if page, err = s.decisions.List(r.Context(), r.PathValue("id"), cursor, limit); err == nil {
+		if t := r.URL.Query().Get("tag"); t != "" {
+			page, err = s.decisions.TaggedPolls(r.Context(), r.PathValue("id"), t, cursor, limit)
+		} else {
+			page, err = s.decisions.List(r.Context(), r.PathValue("id"), cursor, limit)
+		}
+		if err == nil {
 			httpx.WriteJSON(w, http.StatusOK, page)
 			return
 		}

@@ -42,6 +42,7 @@ func pollTypeName(t poll.Type) string {
 }
 
 var pollNotices = map[string]string{
+	"tags":          "The tags were saved.",
 	"created":       "Your poll is ready.",
 	"draft":         "Saved as a draft. Only you can see it until you set a closing time.",
 	"saved":         "Poll saved.",

@@ -19,6 +19,7 @@ func (s *Server) routeTable() []Route {
 	routes = append(routes, s.groupRoutes()...)
 	routes = append(routes, s.discussionRoutes()...)
 	routes = append(routes, s.pollRoutes()...)
+	routes = append(routes, s.tagRoutes()...)
 	routes = append(routes, s.mailRoutes()...)
 	routes = append(routes, s.inboxRoutes()...)
 	routes = append(routes, s.searchRoutes()...)
