@@ -69,6 +69,10 @@ const (
 	GroupExported     Action = "group.exported"           // details: format
 	GroupDeleted      Action = "group.deleted"            //
 	AccountDeleted    Action = "member.account.deleted"   // a member deleted their account; no actor, no target id
+	TemplateSaved     Action = "template.saved"           // target: the template; details: kind, from (poll/thread id)
+	TemplateEdited    Action = "template.edited"          // target: the template
+	TemplateDeleted   Action = "template.deleted"         // target: the template
+	TemplatesArranged Action = "templates.arranged"       // the order of the group's templates, or which built-in ones are hidden
 )
 
 // Entry is one recorded action.

@@ -82,6 +82,10 @@ var auditWords = map[audit.Action]string{
 	audit.GroupExported:     "exported the group",
 	audit.GroupDeleted:      "deleted the group",
 	audit.AccountDeleted:    "deleted their account",
+	audit.TemplateSaved:     "saved a template",
+	audit.TemplateEdited:    "edited a template",
+	audit.TemplateDeleted:   "deleted a template",
+	audit.TemplatesArranged: "arranged the templates",
 }
 
 func (s *Server) groupAuditPage(w http.ResponseWriter, r *http.Request) {
