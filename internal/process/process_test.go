@@ -138,8 +138,8 @@ func TestStartPrefillsAndCreatesNothing(t *testing.T) {
 	if len(s.Poll.Options) != 2 || s.Poll.Options[0].ID != poll.OptionConsent || s.Poll.Options[1].ID != poll.OptionObjection {
 		t.Errorf("consent options %+v", s.Poll.Options)
 	}
-	if s.Poll.Options[0].Label != "Zustimmung" && s.Poll.Options[0].Label == "Consent" {
-		t.Errorf("consent option label not in German: %q", s.Poll.Options[0].Label)
+	if s.Name != "Konsent-Entscheidung" || !strings.Contains(s.Guide, "Einwände") {
+		t.Errorf("consent in German: %q, %q", s.Name, s.Guide)
 	}
 	at := s.Poll.Settings.ClosingAt
 	if at == nil || at.Before(before.Add(7*24*time.Hour-time.Hour)) || at.After(before.Add(7*24*time.Hour+time.Minute)) {

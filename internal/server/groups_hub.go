@@ -148,6 +148,7 @@ func (s *Server) hub(r *http.Request, d *groupShowData) error {
 	members := g.Can(string(authz.GroupListMembers))
 	d.CanThread = content && g.Can(string(authz.ThreadStart))
 	d.CanPoll = content && s.decisions != nil && g.Can(string(authz.PollStart))
+	d.CanTemplates = s.templates != nil && (d.CanThread || d.CanPoll)
 	var keys []string
 	labels := map[string]string{tabThreads: "Threads", tabDecisions: "Decisions", tabMembers: "Members", tabFiles: "Files"}
 	if content {

@@ -198,6 +198,8 @@ type groupShowData struct {
 	Paged     bool
 	CanThread bool
 	CanPoll   bool
+	// CanTemplates: the hub offers "Start from a template" (templates_pages.go).
+	CanTemplates bool
 	// MemberCount is the group's size when the viewer may see it (-1 if not).
 	MemberCount int64
 }
