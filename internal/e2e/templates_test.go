@@ -70,7 +70,7 @@ func TestTemplateSavedByAdminStartedByMember(t *testing.T) {
 	ben.audit("templates page (member)")
 	ben.at(1280, "templates")
 	ben.at(390, "templates")
-	ben.follow("Rota decision")
+	ben.follow("Start from Rota decision")
 	if h := ben.heading(); h != "New Proposal" {
 		t.Fatalf("form heading %q", h)
 	}
