@@ -17,6 +17,7 @@ import (
 	"github.com/quorum-app/quorum/internal/group"
 	"github.com/quorum-app/quorum/internal/inbox"
 	"github.com/quorum-app/quorum/internal/logging"
+	"github.com/quorum-app/quorum/internal/process"
 	"github.com/quorum-app/quorum/internal/testcloud"
 )
 
@@ -123,6 +124,18 @@ func TestEveryAdminActionIsRecorded(t *testing.T) {
 
 	must(c.Groups.RemoveMember(ada, g.ID, cyID), "remove member")
 	did(audit.MemberRemoved)
+
+	// Templates: saved, edited, arranged (a built-in one hidden), deleted.
+	tp, err := c.Processes.Create(ada, g.ID, process.Input{Kind: process.KindThread, Name: "Weekly update"})
+	must(err, "save template")
+	did(audit.TemplateSaved)
+	_, err = c.Processes.Update(ada, g.ID, tp.ID, process.Input{Kind: process.KindThread, Name: "Weekly report"})
+	must(err, "edit template")
+	did(audit.TemplateEdited)
+	must(c.Processes.SetHidden(ada, g.ID, "election", true), "hide template")
+	did(audit.TemplatesArranged)
+	must(c.Processes.Delete(ada, g.ID, tp.ID), "delete template")
+	did(audit.TemplateDeleted)
 	_ = adaID
 
 	// The scheduler's sweep seals what the stream would have.
