@@ -106,7 +106,7 @@ func TestTemplateSavedByAdminStartedByMember(t *testing.T) {
 	if got.Definition.Settings.ReasonMode != poll.ReasonRequired {
 		t.Errorf("reason mode %q, want the template's required", got.Definition.Settings.ReasonMode)
 	}
-	if c := got.Definition.Settings.ClosingAt; c == nil || c.Sub(time.Now()) < 4*24*time.Hour || c.Sub(time.Now()) > 5*24*time.Hour+time.Hour {
+	if c := got.Definition.Settings.ClosingAt; c == nil || time.Until(*c) < 4*24*time.Hour || time.Until(*c) > 5*24*time.Hour+time.Hour {
 		t.Errorf("closing time %v, want about 5 days from now (the template's offset)", c)
 	}
 }

@@ -215,7 +215,7 @@ func TestSaveAPollAsTemplateAndStartFromIt(t *testing.T) {
 	}
 	s, err := f.c.Processes.Start(f.member, f.gid, tp.ID, lang.English)
 	f.must(err, "start")
-	if s.Poll.Settings.ClosingAt == nil || s.Poll.Settings.ClosingAt.Sub(time.Now()) > 72*time.Hour || s.Poll.Settings.ClosingAt.Sub(time.Now()) < 71*time.Hour {
+	if s.Poll.Settings.ClosingAt == nil || time.Until(*s.Poll.Settings.ClosingAt) > 72*time.Hour || time.Until(*s.Poll.Settings.ClosingAt) < 71*time.Hour {
 		t.Errorf("closing %v, want 3 days from now", s.Poll.Settings.ClosingAt)
 	}
 	// The member submits the prefilled poll and votes in it.
