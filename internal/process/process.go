@@ -64,6 +64,7 @@ const (
 	MaxDetailsChars = 20000 // characters of the thread description or poll details it prefills
 	MaxClosingDays  = 365   // the closing offset of a poll template, in days
 	DefaultClosing  = 7     // days, when a poll is saved as a template without an offset
+	MaxHiddenList   = 20    // names in an arrangement's list of hidden built-in templates (the bound of the request)
 )
 
 // Policy is the group service's authorization entry point

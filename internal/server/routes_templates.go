@@ -47,7 +47,7 @@ var (
 		{Field: "poll.settings.vote_share", Max: poll.MaxRequirements},
 	}
 	listTemplateOrder  = httpx.List{Field: "order", Max: process.MaxTemplates}
-	listTemplateHidden = httpx.List{Field: "hidden", Max: 20}
+	listTemplateHidden = httpx.List{Field: "hidden", Max: process.MaxHiddenList}
 )
 
 var errTemplatesOff = domain.Errorf(domain.Unavailable, "templates are not available on this server")
