@@ -10,6 +10,7 @@ import (
 	"github.com/quorum-app/quorum/internal/decision"
 	"github.com/quorum-app/quorum/internal/group"
 	"github.com/quorum-app/quorum/internal/localcloud"
+	"github.com/quorum-app/quorum/internal/process"
 	"github.com/quorum-app/quorum/internal/recovery"
 	"github.com/quorum-app/quorum/internal/tabledef"
 )
@@ -65,6 +66,10 @@ func TestCollectFindsEveryItemOfAGroup(t *testing.T) {
 	w.must(err, "outcome")
 	_, err = w.a.Decisions.Tick(ctx, timeNow())
 	w.must(err, "finalize")
+	// The group's templates (a thread saved as one, a built-in one hidden).
+	_, err = w.a.Processes.Create(w.owner, w.gid, process.Input{From: "thread:" + w.t1, Name: "Template"})
+	w.must(err, "template")
+	w.must(w.a.Processes.SetHidden(w.owner, w.gid, "election", true), "hide a template")
 
 	empty := tabledef.MainTable(w.env.Prefix + "-empty")
 	w.must(localcloud.EnsureTable(ctx, w.env.Clients.DynamoDB, empty), "empty table")
@@ -97,6 +102,13 @@ func TestCollectFindsEveryItemOfAGroup(t *testing.T) {
 		if !refers || strings.HasPrefix(pk, "USER#") {
 			continue
 		}
+		// The group's record of admin actions (AUDIT#<gid>, written here by
+		// the template actions) is not copied by a restore: whether a
+		// restored group should bring back its chain is an open question
+		// (reported with #17's templates), not decided by this test.
+		if strings.HasPrefix(pk, "AUDIT#") {
+			continue
+		}
 		typ := "?"
 		if x, ok := it["Type"].(*types.AttributeValueMemberS); ok {
 			typ = x.Value
@@ -110,7 +122,8 @@ func TestCollectFindsEveryItemOfAGroup(t *testing.T) {
 		t.Error("the fixture left no fan-out job: the check that a restore skips them does not cover it")
 	}
 	for _, typ := range []string{"group", "handle", "membership", "invitation", "thread", "timeline_item", "history", "file",
-		"thread-invitation", "poll", "tally_shard", "ballot", "sealed_ballot", "participation", "outcome", "poll_results", "participation_receipt"} {
+		"thread-invitation", "poll", "tally_shard", "ballot", "sealed_ballot", "participation", "outcome", "poll_results", "participation_receipt",
+		"process_template", "process_state"} {
 		if found[typ] == 0 {
 			t.Errorf("the fixture wrote no %s item: the check does not cover it (found %v)", typ, found)
 		}
