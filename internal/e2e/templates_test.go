@@ -62,6 +62,11 @@ func TestTemplateSavedByAdminStartedByMember(t *testing.T) {
 	}
 	ada.sees("Template saved.", "This group's templates", "Rota decision", "Built-in processes", "Consent decision")
 
+	// The "New decision" page offers the poll templates beside the kinds of poll.
+	ben.open("/groups/" + gid + "/polls/new")
+	ben.sees("Or start from a template", "Rota decision", "Consent decision", "Election")
+	ben.notSees("Advice process")
+
 	// Ben starts from it on the group's page.
 	ben.open("/groups/" + gid)
 	ben.follow("Start from a template")
