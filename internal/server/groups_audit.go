@@ -160,6 +160,10 @@ func (s *Server) groupAuditPage(w http.ResponseWriter, r *http.Request) {
 			x.Facts = "from " + e.Details["from"] + " to " + e.Details["to"]
 		case audit.SettingsChanged:
 			x.Facts = settingsFacts(e.Details)
+		case audit.TemplateSaved, audit.TemplateEdited:
+			x.Facts = "starts a " + e.Details["kind"]
+		case audit.TemplatesArranged:
+			x.Facts = e.Details["templates"] + " of the group's own, " + e.Details["hidden"] + " built-in hidden"
 		}
 		return x
 	}
