@@ -85,6 +85,7 @@ func newAPI(c *cores.Cores, log *slog.Logger) (*API, error) {
 		Inbox:         c.Inbox,
 		Search:        c.Search,
 		Audit:         c.Audit,
+		Templates:     c.Processes,
 		UploadOrigin:  c.Clients.UploadOrigin,
 		Legal:         &c.Legal,
 	})

@@ -72,6 +72,10 @@ const (
 	TagCreated        Action = "tag.created"              // target: the tag; details: colour (never the name)
 	TagChanged        Action = "tag.changed"              // target: the tag; details: renamed, colour
 	TagDeleted        Action = "tag.deleted"              // target: the tag
+	TemplateSaved     Action = "template.saved"           // target: the template; details: kind, from (poll/thread id)
+	TemplateEdited    Action = "template.edited"          // target: the template
+	TemplateDeleted   Action = "template.deleted"         // target: the template
+	TemplatesArranged Action = "templates.arranged"       // the order of the group's templates, or which built-in ones are hidden
 )
 
 // Entry is one recorded action.

@@ -17,6 +17,7 @@ import (
 	"github.com/quorum-app/quorum/internal/group"
 	"github.com/quorum-app/quorum/internal/inbox"
 	"github.com/quorum-app/quorum/internal/logging"
+	"github.com/quorum-app/quorum/internal/process"
 	"github.com/quorum-app/quorum/internal/tag"
 	"github.com/quorum-app/quorum/internal/testcloud"
 )
@@ -134,6 +135,17 @@ func TestEveryAdminActionIsRecorded(t *testing.T) {
 	did(audit.TagChanged)
 	must(c.Tags.Delete(ada, g.ID, tg.ID), "delete tag")
 	did(audit.TagDeleted)
+	// Templates: saved, edited, arranged (a built-in one hidden), deleted.
+	tp, err := c.Processes.Create(ada, g.ID, process.Input{Kind: process.KindThread, Name: "Weekly update"})
+	must(err, "save template")
+	did(audit.TemplateSaved)
+	_, err = c.Processes.Update(ada, g.ID, tp.ID, process.Input{Kind: process.KindThread, Name: "Weekly report"})
+	must(err, "edit template")
+	did(audit.TemplateEdited)
+	must(c.Processes.SetHidden(ada, g.ID, "election", true), "hide template")
+	did(audit.TemplatesArranged)
+	must(c.Processes.Delete(ada, g.ID, tp.ID), "delete template")
+	did(audit.TemplateDeleted)
 	_ = adaID
 
 	// The scheduler's sweep seals what the stream would have.

@@ -25,6 +25,7 @@ const (
 	GroupResetJoinLink     Action = "group.joinlink.reset"        // rotate it (the old link stops working)
 	GroupViewAudit         Action = "group.audit.view"            // read and verify the record of admin actions
 	GroupManageTags        Action = "group.tags.manage"           // create, rename, recolour and delete the group's tags
+	GroupManageTemplates   Action = "group.templates.manage"      // save, edit, order, delete templates; hide built-in ones
 	GroupLeave             Action = "group.leave"                 // leave the group
 	GroupRequestMembership Action = "group.request"               // ask to join a closed group
 	GroupJoin              Action = "group.join"                  // join an open group directly
@@ -57,7 +58,7 @@ var GroupActions = []Action{
 	GroupJoin, GroupJoinViaLink, GroupAcceptInvitation, GroupViewSubgroupsOf, GroupAnnounce,
 	GroupViewContent, ThreadStart, PollStart, ThreadView, ThreadComment, PollVote, ThreadEditOwn,
 	CommentEditOwn, CommentDeleteOwn, ContentAdminEdit, SubgroupContentView, PeopleNotify, PollBallotsView,
-	PollAdmin, CommentDelete, GroupViewAudit, GroupManageTags,
+	PollAdmin, CommentDelete, GroupViewAudit, GroupManageTags, GroupManageTemplates,
 }
 
 // Privacy is a group's visibility preset.
@@ -297,7 +298,7 @@ func Group(a Actor, action Action, f GroupFacts) error {
 			return ErrNoSubSubgroups
 		}
 		return adminOnly()
-	case GroupEditSettings, GroupRemoveMember, GroupChangeRole, GroupResetJoinLink, GroupViewAudit, GroupManageTags:
+	case GroupEditSettings, GroupRemoveMember, GroupChangeRole, GroupResetJoinLink, GroupViewAudit, GroupManageTags, GroupManageTemplates:
 		return adminOnly()
 	case GroupInvite, GroupManageInvitations, GroupApproveRequests, GroupViewJoinLink:
 		return memberOr(f.Flags.MembersCanAddMembers, "only admins can add people to this group")

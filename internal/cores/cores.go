@@ -26,6 +26,7 @@ import (
 	"github.com/quorum-app/quorum/internal/mail"
 	"github.com/quorum-app/quorum/internal/mailpref"
 	"github.com/quorum-app/quorum/internal/notify"
+	"github.com/quorum-app/quorum/internal/process"
 	"github.com/quorum-app/quorum/internal/render"
 	"github.com/quorum-app/quorum/internal/search"
 	"github.com/quorum-app/quorum/internal/store"
@@ -47,6 +48,8 @@ type Cores struct {
 	Discussions   *discussion.Service
 	Notifications *notify.Service
 	Decisions     *decision.Service
+	// Processes keeps the templates groups start threads and polls from.
+	Processes *process.Service
 
 	// MailPrefs holds email preferences, unsubscribe links and suppressed
 	// addresses (internal/mailpref); the outbox asks it before each email.
@@ -163,6 +166,8 @@ func NewWith(ctx context.Context, cfg config.Config, clients *awsclient.Clients,
 	pollNotes := PollNotifier{Notifications: notes, Names: DiscussionPeople{accounts}.Name}
 	decisions = decision.New(decision.Config{Store: st, Groups: groups, Log: log,
 		Threads: PollThreads{discussions}, Notifier: pollNotes, Fanout: pollNotes, Tags: tags})
+	processes := process.New(process.Config{Store: st, Policy: groups, Audit: auditor, Catalog: cat, Log: log,
+		Sources: ProcessSources{Discussions: discussions, Decisions: decisions}})
 	mailprefs, err = mailpref.New(mailpref.Config{Store: st, Users: accounts, BaseURL: cfg.BaseURL, SigningKey: cfg.SigningKey, Log: log})
 	if err != nil {
 		return nil, err
@@ -178,7 +183,7 @@ func NewWith(ctx context.Context, cfg config.Config, clients *awsclient.Clients,
 		return nil, err
 	}
 	return &Cores{Config: cfg, Legal: docs, Clients: clients, Store: st, Accounts: accounts, Groups: groups,
-		Discussions: discussions, Notifications: notes, Decisions: decisions, MailPrefs: mailprefs, Outbox: mailer,
+		Discussions: discussions, Notifications: notes, Decisions: decisions, Processes: processes, MailPrefs: mailprefs, Outbox: mailer,
 		Inbox: inboxSvc, Search: searcher, Audit: auditor, Tags: tags, Fanouts: NewFanouts(notes, groups, log)}, nil
 }
 

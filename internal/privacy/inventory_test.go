@@ -31,6 +31,7 @@ import (
 	"github.com/quorum-app/quorum/internal/notify"
 	"github.com/quorum-app/quorum/internal/poll"
 	"github.com/quorum-app/quorum/internal/privacy"
+	"github.com/quorum-app/quorum/internal/process"
 	"github.com/quorum-app/quorum/internal/search"
 	"github.com/quorum-app/quorum/internal/tag"
 	"github.com/quorum-app/quorum/internal/testcloud"
@@ -212,6 +213,12 @@ func build(t *testing.T) *world {
 	}
 	_, err = c.Decisions.Tick(ctx, time.Now())
 	w.must(err, "tick")
+
+	// Templates: the group's admin saves a thread as a template and hides
+	// a built-in one (the arrangement item).
+	_, err = c.Processes.Create(ada, g.ID, process.Input{From: "thread:" + th.ID, Name: "Planting plan", Guide: "Say what and where."})
+	w.must(err, "template")
+	w.must(c.Processes.SetHidden(ada, g.ID, "election", true), "hide a built-in template")
 
 	// Mail: notifications delivered (the outbox writes its records), a
 	// message from an unknown sender held for the group, a blocked sender.

@@ -47,7 +47,7 @@ func (s Scope) Validate() error {
 // The keys of a group's items (docs/data-model.md, patterns 12-41a and
 // 47a). A group's items are those in the partitions of the group, its
 // handle, its threads (and their edit histories) and its polls, and its held
-// mail. Items in people's own partitions (USER#<uid>: read positions,
+// mail, and its templates. Items in people's own partitions (USER#<uid>: read positions,
 // notification levels and opt-outs, notifications) are theirs: they are not
 // removed with a group or a purged thread, and are not copied back. Nor are
 // fan-out jobs (FANOUT#<id>, internal/notify): work in progress, whose
@@ -56,6 +56,7 @@ func (s Scope) Validate() error {
 // by the real services.
 const (
 	groupPrefix   = "GROUP#"
+	processPrefix = "PROCESS#" // the group's templates (internal/process)
 	groupSK       = "GROUP"
 	handlePrefix  = "HANDLE#"
 	threadPrefix  = "THREAD#"
@@ -184,6 +185,11 @@ func (k *collector) group(ctx context.Context, gid string, subgroups bool, depth
 		return fmt.Errorf("group %s is not in table %s: %w", gid, k.table, ErrNotInTable)
 	}
 	k.c.groups = append(k.c.groups, gid)
+	templates, err := partition(ctx, k.db, k.table, processPrefix+gid)
+	if err != nil {
+		return err
+	}
+	k.add(templates, false)
 
 	threads, err := indexPartition(ctx, k.db, k.table, tabledef.GSI1, tabledef.GSI1PK, threadsOf+gid)
 	if err != nil {

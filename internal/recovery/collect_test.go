@@ -10,6 +10,7 @@ import (
 	"github.com/quorum-app/quorum/internal/decision"
 	"github.com/quorum-app/quorum/internal/group"
 	"github.com/quorum-app/quorum/internal/localcloud"
+	"github.com/quorum-app/quorum/internal/process"
 	"github.com/quorum-app/quorum/internal/recovery"
 	"github.com/quorum-app/quorum/internal/tabledef"
 	"github.com/quorum-app/quorum/internal/tag"
@@ -80,6 +81,10 @@ func TestCollectFindsEveryItemOfAGroup(t *testing.T) {
 	_, err = w.a.Decisions.SetPollTags(w.owner, w.p1, []string{kept.ID})
 	w.must(err, "tag poll")
 	w.must(tags.Delete(w.owner, w.gid, gone.ID), "delete tag")
+	// The group's templates (a thread saved as one, a built-in one hidden).
+	_, err = w.a.Processes.Create(w.owner, w.gid, process.Input{From: "thread:" + w.t1, Name: "Template"})
+	w.must(err, "template")
+	w.must(w.a.Processes.SetHidden(w.owner, w.gid, "election", true), "hide a template")
 
 	empty := tabledef.MainTable(w.env.Prefix + "-empty")
 	w.must(localcloud.EnsureTable(ctx, w.env.Clients.DynamoDB, empty), "empty table")
@@ -112,6 +117,13 @@ func TestCollectFindsEveryItemOfAGroup(t *testing.T) {
 		if !refers || strings.HasPrefix(pk, "USER#") {
 			continue
 		}
+		// The group's record of admin actions (AUDIT#<gid>, written here by
+		// the template actions) is not copied by a restore: whether a
+		// restored group should bring back its chain is an open question
+		// (reported with #17's templates), not decided by this test.
+		if strings.HasPrefix(pk, "AUDIT#") {
+			continue
+		}
 		typ := "?"
 		if x, ok := it["Type"].(*types.AttributeValueMemberS); ok {
 			typ = x.Value
@@ -126,7 +138,7 @@ func TestCollectFindsEveryItemOfAGroup(t *testing.T) {
 	}
 	for _, typ := range []string{"group", "handle", "membership", "invitation", "thread", "timeline_item", "history", "file",
 		"thread-invitation", "poll", "tally_shard", "ballot", "sealed_ballot", "participation", "outcome", "poll_results", "participation_receipt",
-		"tags", "tag_index", "tag_gone"} {
+		"tags", "tag_index", "tag_gone", "process_template", "process_state"} {
 		if found[typ] == 0 {
 			t.Errorf("the fixture wrote no %s item: the check does not cover it (found %v)", typ, found)
 		}

@@ -14,6 +14,7 @@ import (
 	"github.com/quorum-app/quorum/internal/group"
 	"github.com/quorum-app/quorum/internal/notify"
 	"github.com/quorum-app/quorum/internal/poll"
+	"github.com/quorum-app/quorum/internal/process"
 	"github.com/quorum-app/quorum/internal/server"
 	"github.com/quorum-app/quorum/internal/tag"
 )
@@ -58,6 +59,13 @@ var everyBoundedList = []boundedList{
 	{"PUT /api/v1/polls/{pid}/tags", "tags", tag.MaxPerItem},
 	{"POST /threads/{tid}/tags", "tag", tag.MaxPerItem},
 	{"POST /polls/{pid}/tags", "tag", tag.MaxPerItem},
+	// Templates: a poll template's lists, and an arrangement's.
+	{"POST /api/v1/groups/{id}/templates", "poll.options", poll.MaxOptions},
+	{"POST /api/v1/groups/{id}/templates", "poll.settings.vote_share", poll.MaxRequirements},
+	{"PUT /api/v1/groups/{id}/templates/{tid}", "poll.options", poll.MaxOptions},
+	{"PUT /api/v1/groups/{id}/templates/{tid}", "poll.settings.vote_share", poll.MaxRequirements},
+	{"PUT /api/v1/groups/{id}/templates/order", "order", process.MaxTemplates},
+	{"PUT /api/v1/groups/{id}/templates/order", "hidden", process.MaxHiddenList},
 }
 
 // listBody is a request body holding n items in the list l: JSON (nested

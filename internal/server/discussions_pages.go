@@ -14,6 +14,7 @@ import (
 	"github.com/quorum-app/quorum/internal/httpx"
 	"github.com/quorum-app/quorum/internal/links"
 	"github.com/quorum-app/quorum/internal/notify"
+	"github.com/quorum-app/quorum/internal/process"
 )
 
 // Server-rendered discussion pages. They work without JavaScript: every
@@ -283,6 +284,8 @@ type threadNewData struct {
 	Group  group.Group
 	Form   *formState
 	Notify *notifyForm
+	// Started is the template the form was opened from (templates_pages.go).
+	Started *startedFrom
 }
 
 func (s *Server) renderThreadNew(w http.ResponseWriter, r *http.Request, status int, f *formState) {
@@ -295,7 +298,8 @@ func (s *Server) renderThreadNew(w http.ResponseWriter, r *http.Request, status 
 		return
 	}
 	nf := s.notifyFormFor(r.Context(), &g, "", f, f.Values["notify_shown"] == "", "")
-	s.web.Page(w, r, status, "thread_new", "New thread in "+g.Name, threadNewData{Group: g, Form: f, Notify: nf})
+	s.web.Page(w, r, status, "thread_new", "New thread in "+g.Name, threadNewData{Group: g, Form: f, Notify: nf,
+		Started: s.templateGuide(r, g.ID, f.Values["template"])})
 }
 
 func (s *Server) threadNewPage(w http.ResponseWriter, r *http.Request) {
@@ -303,7 +307,17 @@ func (s *Server) threadNewPage(w http.ResponseWriter, r *http.Request) {
 		s.pageError(w, r, err)
 		return
 	}
-	s.renderThreadNew(w, r, http.StatusOK, newForm(nil))
+	f := newForm(nil)
+	// Started from a template: the form opens prefilled (templates_pages.go).
+	st, err := s.templateStart(r, r.PathValue("id"), r.URL.Query().Get("template"), process.KindThread)
+	if err != nil {
+		s.pageError(w, r, err)
+		return
+	}
+	if st != nil {
+		f.Values["title"], f.Values["description"], f.Values["template"] = st.Thread.Title, st.Thread.Description, st.TemplateID
+	}
+	s.renderThreadNew(w, r, http.StatusOK, f)
 }
 
 func (s *Server) threadCreateSubmit(w http.ResponseWriter, r *http.Request) {
@@ -315,7 +329,8 @@ func (s *Server) threadCreateSubmit(w http.ResponseWriter, r *http.Request) {
 	t, err := s.discussions.StartThread(r.Context(), in)
 	if err != nil {
 		f := newForm(map[string]string{"title": in.Title, "description": in.Description,
-			"notify_shown": r.PostFormValue("notify_shown"), "notify_group": r.PostFormValue("notify_group")})
+			"notify_shown": r.PostFormValue("notify_shown"), "notify_group": r.PostFormValue("notify_group"),
+			"template": r.PostFormValue("template")})
 		notifyValues(r.PostForm, f.Values)
 		s.discussionFormFail(w, r, err, f, func(status int) { s.renderThreadNew(w, r, status, f) })
 		return

@@ -85,6 +85,10 @@ var auditWords = map[audit.Action]string{
 	audit.TagCreated:        "added a tag",
 	audit.TagChanged:        "changed a tag",
 	audit.TagDeleted:        "deleted a tag",
+	audit.TemplateSaved:     "saved a template",
+	audit.TemplateEdited:    "edited a template",
+	audit.TemplateDeleted:   "deleted a template",
+	audit.TemplatesArranged: "arranged the templates",
 }
 
 func (s *Server) groupAuditPage(w http.ResponseWriter, r *http.Request) {
@@ -159,6 +163,10 @@ func (s *Server) groupAuditPage(w http.ResponseWriter, r *http.Request) {
 			x.Facts = "from " + e.Details["from"] + " to " + e.Details["to"]
 		case audit.SettingsChanged:
 			x.Facts = settingsFacts(e.Details)
+		case audit.TemplateSaved, audit.TemplateEdited:
+			x.Facts = "starts a " + e.Details["kind"]
+		case audit.TemplatesArranged:
+			x.Facts = e.Details["templates"] + " of the group's own, " + e.Details["hidden"] + " built-in hidden"
 		}
 		return x
 	}

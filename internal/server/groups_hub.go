@@ -17,9 +17,9 @@ import (
 	"github.com/quorum-app/quorum/internal/domain"
 	"github.com/quorum-app/quorum/internal/group"
 	"github.com/quorum-app/quorum/internal/poll"
-	"github.com/quorum-app/quorum/internal/web"
 	"github.com/quorum-app/quorum/internal/store"
 	"github.com/quorum-app/quorum/internal/tag"
+	"github.com/quorum-app/quorum/internal/web"
 )
 
 // The group page is the group's hub: its description and people, then one
@@ -152,6 +152,7 @@ func (s *Server) hub(r *http.Request, d *groupShowData) error {
 	members := g.Can(string(authz.GroupListMembers))
 	d.CanThread = content && g.Can(string(authz.ThreadStart))
 	d.CanPoll = content && s.decisions != nil && g.Can(string(authz.PollStart))
+	d.CanTemplates = s.templates != nil && (d.CanThread || d.CanPoll)
 	var keys []string
 	labels := map[string]string{tabThreads: "Threads", tabDecisions: "Decisions", tabMembers: "Members", tabFiles: "Files"}
 	if content {

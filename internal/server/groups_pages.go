@@ -204,6 +204,8 @@ type groupShowData struct {
 	CanPoll   bool
 	// TagFilter is the tag the threads or decisions tab is filtered by.
 	TagFilter *tag.Tag
+	// CanTemplates: the hub offers "Start from a template" (templates_pages.go).
+	CanTemplates bool
 	// MemberCount is the group's size when the viewer may see it (-1 if not).
 	MemberCount int64
 }

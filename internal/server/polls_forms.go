@@ -21,6 +21,7 @@ import (
 	"github.com/quorum-app/quorum/internal/httpx"
 	"github.com/quorum-app/quorum/internal/notify"
 	"github.com/quorum-app/quorum/internal/poll"
+	"github.com/quorum-app/quorum/internal/process"
 )
 
 // The poll form's vote-share requirements, specified voters and "voters may
@@ -346,6 +347,11 @@ type pollFormData struct {
 	// Flags of the type, for the template.
 	FreeOptions, Meeting, Proposal, Question, Anonymous, AnonLocked, Shuffle, None, Choices, Score, Ranked, Dots, Count bool
 	Action                                                                                                              string
+	// Started is the template the form was opened from (its guide shows
+	// above the form); Templates are the poll templates offered beside the
+	// kinds of poll.
+	Started   *startedFrom
+	Templates []templateChoice
 	// VoteShare offers requirement rows (proposal, poll); AddOptions the
 	// "voters may add options" setting; Members the voters to choose from
 	// when creating a poll.
@@ -418,6 +424,11 @@ func (s *Server) pollFormData(r *http.Request, g *group.Group, p *decision.Poll,
 		d.Action = pollURL(p.ID, "/edit")
 	} else if g != nil {
 		d.Action = groupURL(g.ID, "/polls")
+		if t.Valid() {
+			d.Started = s.templateGuide(r, g.ID, f.Values["template"])
+		} else {
+			d.Templates = s.pollTemplates(r, g)
+		}
 	}
 	return d
 }
@@ -665,7 +676,15 @@ func (s *Server) pollNewPage(w http.ResponseWriter, r *http.Request) {
 	}
 	t := poll.Type(r.URL.Query().Get("type"))
 	f := newForm(nil)
-	if t.Valid() {
+	// Started from a template: the form opens prefilled (templates_pages.go).
+	st, err := s.templateStart(r, g.ID, r.URL.Query().Get("template"), process.KindPoll)
+	if err != nil {
+		s.pageError(w, r, err)
+		return
+	}
+	if st != nil {
+		t = s.pollFormFromTemplate(r, st, f)
+	} else if t.Valid() {
 		f.Values = formValues(poll.New(t), s.viewerZone(r))
 		f.Values["closing_at"] = time.Now().In(s.viewerZone(r)).Add(7 * 24 * time.Hour).Truncate(time.Hour).Format(localInput)
 		if t == poll.TypeMeeting {
