@@ -187,7 +187,7 @@ func (s *Service) latestStances(ctx context.Context, l *loaded, n int) ([]Ballot
 	for _, b := range page.Items {
 		if b.Reason != "" {
 			out = append(out, BallotView{UserID: b.UserID, Choices: b.Choices, NoneOfTheAbove: b.NoneOfTheAbove,
-				Reason: b.Reason, CastAt: &b.CastAt, UpdatedAt: &b.UpdatedAt})
+				Reason: b.Reason, CastAt: &b.CastAt, UpdatedAt: &b.UpdatedAt, CastBy: b.ProxyID})
 		}
 	}
 	slices.SortStableFunc(out, func(x, y BallotView) int { return cmp.Compare(y.UpdatedAt.UnixNano(), x.UpdatedAt.UnixNano()) })
