@@ -731,3 +731,33 @@ func (s *Service) endProxiesOf(ctx context.Context, gid, uid string) error {
 	}
 	return nil
 }
+
+// cardProxies is whom the viewer may vote for in a poll shown as a card
+// (Cards): nothing unless the poll is open, not anonymous and the group
+// allows the viewer proxies; then one GSI1 query per group (held caches
+// it) and, when they hold any, one BatchGetItem per card. The viewer's own
+// grant was not read with the card: a viewer who gave theirs is refused
+// when voting (ErrProxyChain).
+func (s *Service) cardProxies(ctx context.Context, l *loaded, held map[string][]proxyItem) ([]HeldProxy, error) {
+	a := l.ac.a
+	if !a.Authenticated() || !ids.Valid(a.UserID) || l.def.Settings.Anonymous || checkOpen(l, s.now()) != nil ||
+		s.authorize(ctx, l.ac, l.p, authz.PollProxy) != nil {
+		return nil, nil
+	}
+	h, ok := held[l.p.GroupID]
+	if !ok {
+		var err error
+		if h, err = s.heldScan(ctx, l.p.GroupID, a.UserID); err != nil {
+			return nil, err
+		}
+		if h == nil {
+			h = []proxyItem{}
+		}
+		held[l.p.GroupID] = h
+	}
+	if len(inPoll(h, l.p.ID)) == 0 {
+		return nil, nil
+	}
+	pp, err := s.pollProxies(ctx, l, h)
+	return pp.Held, err
+}
