@@ -336,7 +336,7 @@ func (s *Service) GrantProxy(ctx context.Context, gid, pid, grantee string) (Pro
 		GSI1PK: proxiesHeld(gid, grantee), GSI1SK: a.UserID + "#*"},
 		GroupID: gid, PollID: pid, GrantorID: a.UserID, GranteeID: grantee, CreatedAt: now}
 	if pid != "" {
-		g.PK, g.GSI1SK = pollPK(pid), a.UserID+"#"+pid
+		g.PK, g.Type, g.GSI1SK = pollPK(pid), "poll_proxy", a.UserID+"#"+pid
 	}
 	tx := s.st.Tx()
 	if existing != nil {
@@ -431,7 +431,7 @@ func (s *Service) RevokeProxy(ctx context.Context, gid, pid string) error {
 // endMarker adds to tx the ended marker of uid's proxy in the loaded poll
 // (replacing a grant for the poll, or shadowing the standing one).
 func (s *Service) endMarker(tx *store.Tx, l *loaded, uid string, now time.Time) {
-	m := &proxyItem{Item: store.Item{PK: pollPK(l.p.ID), SK: proxySK(uid), Type: "proxy_grant", Version: 1},
+	m := &proxyItem{Item: store.Item{PK: pollPK(l.p.ID), SK: proxySK(uid), Type: "poll_proxy", Version: 1},
 		GroupID: l.p.GroupID, PollID: l.p.ID, GrantorID: uid, CreatedAt: now, Ended: true, EndedAt: &now}
 	tx.Put(m)
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/quorum-app/quorum/internal/decision"
 	"github.com/quorum-app/quorum/internal/domain"
 	"github.com/quorum-app/quorum/internal/group"
+	"github.com/quorum-app/quorum/internal/metering"
 	"github.com/quorum-app/quorum/internal/poll"
 )
 
@@ -282,5 +283,69 @@ func TestProxyVoteSpecifiedVoters(t *testing.T) {
 	}
 	if rep := f.recountClean(p.ID); rep.Ballots != 0 {
 		t.Fatalf("ballots %+v", rep)
+	}
+}
+
+// TestVoteCostWithProxies: a vote with a proxy, a change of it, and the
+// grantor's own vote that ends it each cost one transaction and two reads,
+// as any vote (docs/data-model.md pattern 41c).
+func TestVoteCostWithProxies(t *testing.T) {
+	f := newProxyFixture(t)
+	for _, standing := range []bool{false, true} {
+		p := f.poll(nil)
+		if standing {
+			_, err := f.svc.GrantProxy(f.as("cat"), f.gid, "", f.uid("dan"))
+			f.must(err)
+		} else {
+			_, err := f.svc.GrantProxy(f.as("cat"), "", p.ID, f.uid("dan"))
+			f.must(err)
+		}
+		measure := func(what string, ctx context.Context, in decision.VoteInput) {
+			t.Helper()
+			ctx, m := metering.NewContext(ctx)
+			_, err := f.svc.Vote(ctx, p.ID, in)
+			f.must(err)
+			s := m.Snapshot()
+			tx := s.Operations["DynamoDB.TransactWriteItems"]
+			reads := s.Operations["DynamoDB.BatchGetItem"] + s.Operations["DynamoDB.GetItem"] + s.Operations["DynamoDB.Query"]
+			if tx != 1 || reads > 2 || s.DynamoDBCalls != tx+reads {
+				t.Fatalf("standing=%v %s: %s", standing, what, s)
+			}
+			t.Logf("standing=%v %s: %s", standing, what, s)
+		}
+		measure("proxy vote", f.as("dan"), decision.VoteInput{Ballot: agree(), For: f.uid("cat")})
+		measure("proxy change", f.as("dan"), decision.VoteInput{Ballot: poll.Ballot{Choices: []poll.Choice{{OptionID: "abstain", Score: 1}}}, For: f.uid("cat")})
+		measure("override", f.as("cat"), decision.VoteInput{Ballot: agree()})
+		measure("own vote without a proxy", f.as("ben"), decision.VoteInput{Ballot: agree()})
+		if standing {
+			f.must(f.svc.RevokeProxy(f.as("cat"), f.gid, ""))
+		}
+	}
+}
+
+// TestCardsOfferVoteFor: the thread's poll card lists whom the viewer may
+// vote for, and nothing once they voted themselves.
+func TestCardsOfferVoteFor(t *testing.T) {
+	f := newProxyFixture(t)
+	p := f.poll(nil)
+	anon := f.poll(func(d *poll.Definition) { d.Settings.Anonymous = true })
+	_, err := f.svc.GrantProxy(f.as("ada"), f.gid, "", f.uid("ben"))
+	f.must(err)
+	cards, err := f.svc.Cards(f.as("ben"), []string{p.ID, anon.ID}, 0)
+	f.must(err)
+	if len(cards) != 2 || len(cards[0].Proxies) != 1 || cards[0].Proxies[0].GrantorID != f.uid("ada") || len(cards[1].Proxies) != 0 {
+		t.Fatalf("cards %+v", cards)
+	}
+	_, err = f.svc.Vote(f.as("ada"), p.ID, decision.VoteInput{Ballot: agree()})
+	f.must(err)
+	cards, err = f.svc.Cards(f.as("ben"), []string{p.ID}, 0)
+	f.must(err)
+	if len(cards[0].Proxies) != 0 {
+		t.Fatalf("card still offers a vote for Ada: %+v", cards[0].Proxies)
+	}
+	cards, err = f.svc.Cards(f.as("cat"), []string{p.ID}, 0)
+	f.must(err)
+	if len(cards[0].Proxies) != 0 {
+		t.Fatalf("cat holds nothing: %+v", cards[0].Proxies)
 	}
 }
