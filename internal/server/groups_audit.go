@@ -82,6 +82,10 @@ var auditWords = map[audit.Action]string{
 	audit.GroupExported:     "exported the group",
 	audit.GroupDeleted:      "deleted the group",
 	audit.AccountDeleted:    "deleted their account",
+	audit.ProxyGranted:      "gave their proxy to",
+	audit.ProxyRevoked:      "took back their proxy from",
+	audit.ProxyUsed:         "voted by proxy for",
+	audit.ProxyEnded:        "ended the proxy they gave to",
 }
 
 func (s *Server) groupAuditPage(w http.ResponseWriter, r *http.Request) {
@@ -115,7 +119,7 @@ func (s *Server) groupAuditPage(w http.ResponseWriter, r *http.Request) {
 	}
 	var ids []string
 	for _, e := range append(append([]audit.Entry{}, page.Pending...), page.Entries...) {
-		ids = append(ids, e.ActorID, e.Details["author"])
+		ids = append(ids, e.ActorID, e.Details["author"], e.Details["grantee"])
 		if e.Target.Kind == "member" {
 			ids = append(ids, e.Target.ID)
 		}
@@ -156,6 +160,8 @@ func (s *Server) groupAuditPage(w http.ResponseWriter, r *http.Request) {
 			x.Facts = "from " + e.Details["from"] + " to " + e.Details["to"]
 		case audit.SettingsChanged:
 			x.Facts = settingsFacts(e.Details)
+		case audit.ProxyGranted, audit.ProxyRevoked, audit.ProxyUsed, audit.ProxyEnded:
+			proxyAuditRow(&x, e, name)
 		}
 		return x
 	}

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/url"
 
+	"github.com/quorum-app/quorum/internal/audit"
 	"github.com/quorum-app/quorum/internal/authz"
 	"github.com/quorum-app/quorum/internal/decision"
 	"github.com/quorum-app/quorum/internal/httpx"
@@ -234,4 +235,27 @@ func proxyCardLinks(c decision.Card, names map[string]string) []heldLink {
 // votedForURL is where a vote cast with a proxy returns.
 func votedForURL(pid string) string {
 	return pollURL(pid) + "?" + url.Values{"done": {"voted_for"}}.Encode() + "#proxy-title"
+}
+
+// proxyAuditRow words a proxy entry of the group's audit log: whose
+// proxy, which scope, why it ended.
+func proxyAuditRow(x *auditRow, e audit.Entry, name func(string) string) {
+	scope := "for every poll"
+	if e.Details["poll"] != "" {
+		scope = "for one poll"
+	}
+	switch {
+	case e.Action == audit.ProxyEnded && e.Details["reason"] == "member_left":
+		// A system action: the target gave it, to the grantee named.
+		x.Actor, x.What = "Quorum", "ended the proxy of"
+		to := name(e.Details["grantee"])
+		if to == "" {
+			to = "a former member"
+		}
+		x.Facts = scope + ", given to " + to + ": one of them left the group"
+	case e.Action == audit.ProxyEnded:
+		x.Facts = scope + ": they voted themselves"
+	default:
+		x.Facts = scope
+	}
 }
