@@ -281,6 +281,13 @@ func (s *Service) GrantProxy(ctx context.Context, gid, pid, grantee string) (Pro
 		if theirs, _, err = effectiveProxy(l, grantee); err != nil {
 			return Proxy{}, err
 		}
+		if theirs == nil {
+			// Who gave a proxy for every poll receives none, even where
+			// it ended (as the transaction checks).
+			if theirs, err = proxyAt(gitems, groupPK(gid), proxySK(grantee)); err != nil {
+				return Proxy{}, err
+			}
+		}
 	} else {
 		if !ids.Valid(gid) {
 			return Proxy{}, authz.ErrHidden

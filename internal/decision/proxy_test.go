@@ -349,3 +349,22 @@ func TestCardsOfferVoteFor(t *testing.T) {
 		t.Fatalf("cat holds nothing: %+v", cards[0].Proxies)
 	}
 }
+
+// TestNoChainsThroughAnEndedProxy: who gave a proxy for every poll
+// receives none, even in a poll where theirs ended because they voted.
+func TestNoChainsThroughAnEndedProxy(t *testing.T) {
+	f := newProxyFixture(t)
+	p := f.poll(nil)
+	_, err := f.svc.GrantProxy(f.as("ada"), f.gid, "", f.uid("ben"))
+	f.must(err)
+	_, err = f.svc.Vote(f.as("ada"), p.ID, decision.VoteInput{Ballot: agree()})
+	f.must(err)
+	if _, err := f.svc.GrantProxy(f.as("cat"), "", p.ID, f.uid("ada")); !errors.Is(err, decision.ErrProxyChain) {
+		t.Fatalf("proxy to someone who gave theirs for every poll: %v", err)
+	}
+	pp, err := f.svc.PollProxiesOf(f.as("ada"), p.ID)
+	f.must(err)
+	if !pp.Ended || pp.Given != nil {
+		t.Fatalf("ada's side: %+v", pp)
+	}
+}
