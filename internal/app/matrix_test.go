@@ -190,6 +190,7 @@ func settingsForm(c *cas) call {
 		"members_can_announce": p.MembersCanAnnounce, "members_can_start_threads": p.MembersCanStartThreads,
 		"members_can_start_polls": p.MembersCanStartPolls, "members_can_edit_own_threads": p.MembersCanEditOwnThreads,
 		"members_can_edit_own_comments": p.MembersCanEditOwnComments, "admins_can_edit_user_content": p.AdminsCanEditUserContent,
+		"proxy_voting": p.ProxyVoting,
 	} {
 		if on {
 			f.Set(name, "on")

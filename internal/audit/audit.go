@@ -76,6 +76,13 @@ const (
 	TemplateEdited    Action = "template.edited"          // target: the template
 	TemplateDeleted   Action = "template.deleted"         // target: the template
 	TemplatesArranged Action = "templates.arranged"       // the order of the group's templates, or which built-in ones are hidden
+	// Proxy voting (internal/decision, proxy.go). Target: the other person
+	// (member); details: poll (empty for a proxy for every poll), and for
+	// ProxyEnded the reason (own_vote, member_left).
+	ProxyGranted Action = "proxy.granted" // the actor gave their proxy to the target
+	ProxyRevoked Action = "proxy.revoked" // the actor took back the proxy they gave the target
+	ProxyUsed    Action = "proxy.used"    // the actor voted for the target with the target's proxy
+	ProxyEnded   Action = "proxy.ended"   // the proxy of the actor (or, member_left, of a removed member) ended
 )
 
 // Entry is one recorded action.

@@ -48,6 +48,10 @@ const (
 	CommentDelete          Action = "comment.delete"              // delete a comment: its author, or an admin moderating (Target, Author)
 	ContentAdminEdit       Action = "content.admin.edit"          // an admin edits someone else's content
 	SubgroupContentView    Action = "group.subgroup.content.view" // parent members reading a subgroup's threads
+	// PollProxy: give a proxy to another member, hold one and vote with it
+	// (members, when the group allows proxy voting; the decision core
+	// checks the rest: never in anonymous polls, no chains).
+	PollProxy Action = "poll.proxy"
 )
 
 // GroupActions lists every group action (tests iterate over it).
@@ -58,7 +62,7 @@ var GroupActions = []Action{
 	GroupJoin, GroupJoinViaLink, GroupAcceptInvitation, GroupViewSubgroupsOf, GroupAnnounce,
 	GroupViewContent, ThreadStart, PollStart, ThreadView, ThreadComment, PollVote, ThreadEditOwn,
 	CommentEditOwn, CommentDeleteOwn, ContentAdminEdit, SubgroupContentView, PeopleNotify, PollBallotsView,
-	PollAdmin, CommentDelete, GroupViewAudit, GroupManageTags, GroupManageTemplates,
+	PollAdmin, CommentDelete, GroupViewAudit, GroupManageTags, GroupManageTemplates, PollProxy,
 }
 
 // Privacy is a group's visibility preset.
@@ -106,6 +110,9 @@ type Flags struct {
 	MembersCanEditOwnComments  bool `json:"members_can_edit_own_comments"`
 	AdminsCanEditUserContent   bool `json:"admins_can_edit_user_content"`
 	ParentMembersCanSeeThreads bool `json:"parent_members_can_see_threads"`
+	// ProxyVoting lets members give a proxy to another member (off by
+	// default in every preset).
+	ProxyVoting bool `json:"proxy_voting"`
 }
 
 // DefaultFlags are the flags a new group with privacy p starts with.
@@ -317,6 +324,14 @@ func Group(a Actor, action Action, f GroupFacts) error {
 		return memberOr(f.Flags.MembersCanStartThreads, "only admins can start threads in this group")
 	case PollStart:
 		return memberOr(f.Flags.MembersCanStartPolls, "only admins can start polls in this group")
+	case PollProxy:
+		if err := member(); err != nil {
+			return err
+		}
+		if !f.Flags.ProxyVoting {
+			return Forbidden("proxy voting is not enabled in this group")
+		}
+		return nil
 	case GroupLeave:
 		return member()
 	case GroupJoin:

@@ -90,6 +90,9 @@ var groupMatrix = map[Action]map[Privacy]string{
 	PollBallotsView: {Open: "........", Closed: "SFF...FF", Secret: "HHH...FF"},
 	PollAdmin:       {Open: "SFFF..FF", Closed: "SFFF..FF", Secret: "HHHF..FF"},
 	CommentDelete:   {Open: "SFFF..FF", Closed: "SFFF..FF", Secret: "HHHF..FF"},
+	// Off by default: nobody, until an admin enables proxy voting
+	// (TestPollProxyNeedsTheFlag).
+	PollProxy: {Open: "SFFFFFFF", Closed: "SFFFFFFF", Secret: "HHHFFFFF"},
 }
 
 func factsFor(p Privacy, ac actorCase) GroupFacts {
@@ -347,5 +350,22 @@ func TestDefaultFlagsPerPreset(t *testing.T) {
 	}
 	if fmt.Sprint(Privacy("public").Valid(), Open.Valid(), Role("owner").Valid(), RoleAdmin.Valid()) != "false true false true" {
 		t.Error("validity checks")
+	}
+}
+
+// TestPollProxyNeedsTheFlag: with proxy voting enabled, members and admins
+// may give, hold and use proxies; guests, invitees and outsiders never.
+func TestPollProxyNeedsTheFlag(t *testing.T) {
+	want := map[Privacy]string{Open: "SFF...FF", Closed: "SFF...FF", Secret: "HHH...FF"}
+	for p, w := range want {
+		got := make([]byte, len(matrixActors))
+		for i, ac := range matrixActors {
+			f := factsFor(p, ac)
+			f.Flags.ProxyVoting = true
+			got[i] = letter(Group(ac.actor, PollProxy, f))
+		}
+		if string(got) != w {
+			t.Errorf("%s: got %s, want %s", p, got, w)
+		}
 	}
 }

@@ -165,7 +165,7 @@ func NewWith(ctx context.Context, cfg config.Config, clients *awsclient.Clients,
 	})
 	pollNotes := PollNotifier{Notifications: notes, Names: DiscussionPeople{accounts}.Name}
 	decisions = decision.New(decision.Config{Store: st, Groups: groups, Log: log,
-		Threads: PollThreads{discussions}, Notifier: pollNotes, Fanout: pollNotes, Tags: tags})
+		Threads: PollThreads{discussions}, Notifier: pollNotes, Fanout: pollNotes, Tags: tags, Audit: auditor})
 	processes := process.New(process.Config{Store: st, Policy: groups, Audit: auditor, Catalog: cat, Log: log,
 		Sources: ProcessSources{Discussions: discussions, Decisions: decisions}})
 	mailprefs, err = mailpref.New(mailpref.Config{Store: st, Users: accounts, BaseURL: cfg.BaseURL, SigningKey: cfg.SigningKey, Log: log})

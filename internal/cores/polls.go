@@ -63,6 +63,8 @@ var pollKinds = map[decision.NoticeKind]notify.Kind{
 	decision.NoticePollOpened:       notify.PollOpened,
 	decision.NoticeOutcomePublished: notify.OutcomePublished,
 	decision.NoticeAnnounced:        notify.Announcement,
+	// The grantor hears that their proxy voted for them (ActorID).
+	decision.NoticeProxyVoted: notify.ProxyVoted,
 }
 
 // Notify implements decision.Notifier.
@@ -73,7 +75,7 @@ func (p PollNotifier) Notify(ctx context.Context, n decision.Notice) error {
 		return nil
 	}
 	actorName := ""
-	if n.ActorID != "" && p.Names != nil && n.Kind == decision.NoticeAnnounced {
+	if n.ActorID != "" && p.Names != nil && (n.Kind == decision.NoticeAnnounced || n.Kind == decision.NoticeProxyVoted) {
 		actorName = p.Names(ctx, n.ActorID)
 	}
 	levels, err := p.Notifications.Levels(ctx, n.Recipients, n.GroupID, n.ThreadID)
@@ -115,6 +117,8 @@ func pollExcerpt(n decision.Notice) string {
 		excerpt = "The poll has closed: write its outcome."
 	case n.Kind == decision.NoticePollOpened && n.ClosingAt != nil:
 		excerpt = fmt.Sprintf("Open for votes until %s UTC", n.ClosingAt.UTC().Format("2 Jan 2006 15:04"))
+	case n.Kind == decision.NoticeProxyVoted:
+		excerpt = "They voted for you with your proxy. Vote yourself to change it."
 	case n.Kind == decision.NoticeOutcomePublished:
 		excerpt = "The outcome of this poll has been published."
 	case n.Kind == decision.NoticeAnnounced && n.ClosingAt != nil:

@@ -45,6 +45,9 @@ type Card struct {
 	// user id. StancesNote says why there are none when the policy refuses.
 	Stances     []BallotView
 	StancesNote bool
+	// Proxies are the members the viewer may vote for here with their
+	// proxy (open polls of groups that allow proxy voting; proxy.go).
+	Proxies []HeldProxy
 }
 
 // Cards returns the cards of polls pids (at most MaxCards, in the order
@@ -94,6 +97,7 @@ func (s *Service) Cards(ctx context.Context, pids []string, stances int) ([]Card
 		}
 	}
 	groups := map[string]*access{}
+	held := map[string][]proxyItem{} // the viewer's proxies, by group
 	out := make([]Card, 0, len(valid))
 	for _, pid := range valid {
 		p, d, err := pollOf(items, pid)
@@ -127,6 +131,9 @@ func (s *Service) Cards(ctx context.Context, pids []string, stances int) ([]Card
 			}
 		}
 		if c.Results, err = s.resultsOf(ctx, l); err != nil {
+			return nil, err
+		}
+		if c.Proxies, err = s.cardProxies(ctx, l, held); err != nil {
 			return nil, err
 		}
 		if c.Outcome, err = outcomeOf(l); err != nil {
@@ -197,7 +204,7 @@ func (s *Service) latestStances(ctx context.Context, l *loaded, n int) ([]Ballot
 	for _, b := range page.Items {
 		if b.Reason != "" {
 			out = append(out, BallotView{UserID: b.UserID, Choices: b.Choices, NoneOfTheAbove: b.NoneOfTheAbove,
-				Reason: b.Reason, CastAt: &b.CastAt, UpdatedAt: &b.UpdatedAt})
+				Reason: b.Reason, CastAt: &b.CastAt, UpdatedAt: &b.UpdatedAt, CastBy: b.ProxyID})
 		}
 	}
 	slices.SortStableFunc(out, func(x, y BallotView) int { return cmp.Compare(y.UpdatedAt.UnixNano(), x.UpdatedAt.UnixNano()) })

@@ -155,6 +155,9 @@ type ballotItem struct {
 	// again: writes conditioned on the ballot they read check both (see
 	// sameCast). Ballots cast before it existed have none.
 	CastID string `dynamo:"CastID,omitempty"`
+	// ProxyID is the member who cast this ballot for UserID with their
+	// proxy (proxy.go); empty when UserID cast it.
+	ProxyID string `dynamo:"ProxyID,omitempty"`
 }
 
 func (b *ballotItem) ballot() poll.Ballot {

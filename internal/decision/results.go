@@ -138,6 +138,8 @@ type BallotView struct {
 	Reason         string        `json:"reason,omitempty"`
 	CastAt         *time.Time    `json:"cast_at,omitempty"`
 	UpdatedAt      *time.Time    `json:"updated_at,omitempty"`
+	// CastBy is the member who cast it for UserID with their proxy.
+	CastBy string `json:"cast_by,omitempty"`
 }
 
 // BallotList is a page of ballots, or Hidden.
@@ -191,7 +193,7 @@ func (s *Service) Ballots(ctx context.Context, pid, cursor string, limit int) (B
 	}
 	for _, b := range page.Items {
 		out.Items = append(out.Items, BallotView{UserID: b.UserID, Choices: b.Choices, NoneOfTheAbove: b.NoneOfTheAbove,
-			Reason: b.Reason, CastAt: &b.CastAt, UpdatedAt: &b.UpdatedAt})
+			Reason: b.Reason, CastAt: &b.CastAt, UpdatedAt: &b.UpdatedAt, CastBy: b.ProxyID})
 	}
 	out.Next = page.Next
 	return out, nil

@@ -50,7 +50,11 @@ type Config struct {
 	// Threads checks a poll's thread and receives its timeline items; nil
 	// means polls cannot be placed in threads.
 	Threads Threads
-	Log     *slog.Logger
+	// Audit adds entries to the group's record of actions in the
+	// transaction of what they record (proxy grants, uses, revocations);
+	// nil records nothing (unit tests).
+	Audit Recorder
+	Log   *slog.Logger
 	// Now defaults to time.Now (tests move the clock).
 	Now func() time.Time
 	// MaxVoteAttempts bounds the re-read-and-retry loop of a ballot write
@@ -67,6 +71,7 @@ type Service struct {
 	notifier Notifier
 	fanout   Fanouter
 	threads  Threads
+	audit    Recorder
 	log      *slog.Logger
 	now      func() time.Time
 	attempts int
@@ -89,7 +94,7 @@ func (s *Service) raced(op string) {
 
 // New returns a Service.
 func New(c Config) *Service {
-	s := &Service{st: c.Store, groups: c.Groups, notifier: c.Notifier, fanout: c.Fanout, threads: c.Threads, log: c.Log, now: c.Now, attempts: c.MaxVoteAttempts, tags: c.Tags}
+	s := &Service{st: c.Store, groups: c.Groups, notifier: c.Notifier, fanout: c.Fanout, threads: c.Threads, audit: c.Audit, log: c.Log, now: c.Now, attempts: c.MaxVoteAttempts, tags: c.Tags}
 	if s.tags == nil {
 		s.tags = tag.New(tag.Config{Store: c.Store, Policy: c.Groups, Now: c.Now, Log: c.Log})
 	}
@@ -213,6 +218,8 @@ type access struct {
 	a      authz.Actor
 	group  groupRow
 	member *memberRow
+	// items are the group partition's items read (with any extra asked).
+	items map[key]dynamo.Item
 }
 
 // loaded is a poll with the other items of its partition asked for, and the
@@ -233,6 +240,13 @@ func (l *loaded) item(sk string) (dynamo.Item, bool) {
 // the group and the actor's membership (one call). A missing poll is
 // authz.ErrHidden, like one the actor may not see.
 func (s *Service) load(ctx context.Context, pid string, extra ...string) (*loaded, error) {
+	return s.loadWith(ctx, pid, extra, nil)
+}
+
+// loadWith is load that also reads the items groupExtra of the group's
+// partition in the second call (proxy grants: proxy.go); they are in
+// l.ac.items.
+func (s *Service) loadWith(ctx context.Context, pid string, extra, groupExtra []string) (*loaded, error) {
 	if !ids.Valid(pid) {
 		return nil, authz.ErrHidden
 	}
@@ -249,7 +263,7 @@ func (s *Service) load(ctx context.Context, pid string, extra ...string) (*loade
 	if err != nil {
 		return nil, err
 	}
-	ac, err := s.access(ctx, a, p.GroupID)
+	ac, err := s.access(ctx, a, p.GroupID, groupExtra...)
 	if err != nil {
 		return nil, err
 	}
@@ -274,16 +288,20 @@ func pollOf(items map[key]dynamo.Item, pid string) (*pollItem, poll.Definition, 
 	return &p, d, nil
 }
 
-func (s *Service) access(ctx context.Context, a authz.Actor, gid string) (*access, error) {
+func (s *Service) access(ctx context.Context, a authz.Actor, gid string, extra ...string) (*access, error) {
 	keys := []key{{groupPK(gid), groupSK}}
-	if a.Authenticated() && ids.Valid(a.UserID) {
+	signedIn := a.Authenticated() && ids.Valid(a.UserID)
+	if signedIn {
 		keys = append(keys, key{groupPK(gid), memberSK(a.UserID)})
+	}
+	for _, sk := range extra {
+		keys = append(keys, key{groupPK(gid), sk})
 	}
 	items, err := s.getMany(ctx, keys...)
 	if err != nil {
 		return nil, err
 	}
-	ac := &access{a: a}
+	ac := &access{a: a, items: items}
 	g, ok := items[keys[0]]
 	if !ok {
 		return nil, authz.ErrHidden
@@ -291,7 +309,7 @@ func (s *Service) access(ctx context.Context, a authz.Actor, gid string) (*acces
 	if err := unmarshal(g, &ac.group); err != nil {
 		return nil, err
 	}
-	if len(keys) > 1 {
+	if signedIn {
 		if m, ok := items[keys[1]]; ok {
 			var mr memberRow
 			if err := unmarshal(m, &mr); err != nil {

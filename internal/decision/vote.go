@@ -45,6 +45,9 @@ type VoteInput struct {
 	// Receipt identifies the sealed ballot to change in an anonymous poll
 	// (empty to cast).
 	Receipt string `json:"receipt,omitempty"`
+	// For is the member the actor votes for with their proxy (proxy.go);
+	// empty for the actor's own ballot.
+	For string `json:"for,omitempty"`
 }
 
 // VoteResult is what a successful ballot write returns.
@@ -96,7 +99,8 @@ func (s *Service) loadVote(ctx context.Context, pid, receipt string) (*voteState
 		}
 		extra = append(extra, sealedSK(vs.hash))
 	}
-	l, err := s.load(ctx, pid, extra...)
+	// The actor's proxy grants (proxy.go) ride in the same two reads.
+	l, err := s.loadWith(ctx, pid, append(extra, proxySK(a.UserID)), []string{proxySK(a.UserID)})
 	if err != nil {
 		return nil, err
 	}
@@ -225,6 +229,9 @@ func (s *Service) Vote(ctx context.Context, pid string, in VoteInput) (VoteResul
 }
 
 func (s *Service) voteOnce(ctx context.Context, pid string, in VoteInput) (VoteResult, error) {
+	if in.For != "" && in.For != authz.ActorFrom(ctx).UserID {
+		return s.proxyVoteOnce(ctx, pid, in)
+	}
 	vs, err := s.loadVote(ctx, pid, in.Receipt)
 	if err != nil {
 		return VoteResult{}, err
@@ -274,6 +281,10 @@ func (s *Service) voteOnce(ctx context.Context, pid string, in VoteInput) (VoteR
 		}
 	}
 	if err := s.conditions(tx, vs, poll.Delta(vs.def.Type, vs.prev, &next), now, true); err != nil {
+		return VoteResult{}, err
+	}
+	// Voting oneself ends one's proxy for this poll (proxy.go).
+	if err := s.endOwnProxy(ctx, tx, vs.loaded, now); err != nil {
 		return VoteResult{}, err
 	}
 	s.raced("vote")
@@ -346,6 +357,8 @@ type MyBallot struct {
 	Ballot    *poll.Ballot `json:"ballot,omitempty"`
 	CastAt    *time.Time   `json:"cast_at,omitempty"`
 	UpdatedAt *time.Time   `json:"updated_at,omitempty"`
+	// CastBy is the member who cast the ballot with the actor's proxy.
+	CastBy string `json:"cast_by,omitempty"`
 }
 
 // Mine returns the actor's ballot in a poll.
@@ -387,7 +400,7 @@ func (s *Service) mineOf(ctx context.Context, l *loaded) (MyBallot, error) {
 		return MyBallot{}, err
 	}
 	bb := b.ballot()
-	mine.Voted, mine.Ballot, mine.CastAt, mine.UpdatedAt = true, &bb, &b.CastAt, &b.UpdatedAt
+	mine.Voted, mine.Ballot, mine.CastAt, mine.UpdatedAt, mine.CastBy = true, &bb, &b.CastAt, &b.UpdatedAt, b.ProxyID
 	return mine, nil
 }
 

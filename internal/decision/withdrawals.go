@@ -80,6 +80,13 @@ func (s *Service) left(ctx context.Context, gid, tid, uid string) error {
 		_, err := s.withdrawMember(ctx, gid, tid, uid, time.Time{}) // the same validation error
 		return err
 	}
+	if tid == "" {
+		// The proxies they gave and held end (proxy.go); the vote checks
+		// memberships, so a failure here leaves them inert, not usable.
+		if err := s.endProxiesOf(ctx, gid, uid); err != nil {
+			s.log.ErrorContext(ctx, "proxies of a member who left could not be ended", "group_id", gid, "err", err)
+		}
+	}
 	leftAt := s.now().UTC()
 	w := &withdrawalItem{Item: store.Item{PK: withdrawalPK(gid, uid, tid), SK: skWithdrawal, Type: "pending_withdrawal", Version: 1,
 		GSI2PK: queueWithdraw, GSI2SK: timeKey(leftAt) + "#" + gid + "#" + uid}, GroupID: gid, UserID: uid, ThreadID: tid, LeftAt: leftAt}

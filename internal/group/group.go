@@ -172,6 +172,7 @@ type FlagsPatch struct {
 	MembersCanEditOwnComments  *bool `json:"members_can_edit_own_comments"`
 	AdminsCanEditUserContent   *bool `json:"admins_can_edit_user_content"`
 	ParentMembersCanSeeThreads *bool `json:"parent_members_can_see_threads"`
+	ProxyVoting                *bool `json:"proxy_voting"`
 }
 
 // Apply returns f with the patch applied.
@@ -193,6 +194,7 @@ func (p *FlagsPatch) Apply(f authz.Flags) authz.Flags {
 	set(&f.MembersCanEditOwnComments, p.MembersCanEditOwnComments)
 	set(&f.AdminsCanEditUserContent, p.AdminsCanEditUserContent)
 	set(&f.ParentMembersCanSeeThreads, p.ParentMembersCanSeeThreads)
+	set(&f.ProxyVoting, p.ProxyVoting)
 	return f
 }
 

@@ -58,6 +58,7 @@ type StoredFlags struct {
 	MembersCanEditOwnComments  bool `dynamo:"MembersCanEditOwnComments"`
 	AdminsCanEditUserContent   bool `dynamo:"AdminsCanEditUserContent"`
 	ParentMembersCanSeeThreads bool `dynamo:"ParentMembersCanSeeThreads"`
+	ProxyVoting                bool `dynamo:"ProxyVoting"`
 }
 
 // Flags returns the stored flags as the policy sees them.
@@ -72,6 +73,7 @@ func (s StoredFlags) Flags() authz.Flags {
 		MembersCanEditOwnComments:  s.MembersCanEditOwnComments,
 		AdminsCanEditUserContent:   s.AdminsCanEditUserContent,
 		ParentMembersCanSeeThreads: s.ParentMembersCanSeeThreads,
+		ProxyVoting:                s.ProxyVoting,
 	}
 }
 
@@ -87,6 +89,7 @@ func storeFlags(f authz.Flags) StoredFlags {
 		MembersCanEditOwnComments:  f.MembersCanEditOwnComments,
 		AdminsCanEditUserContent:   f.AdminsCanEditUserContent,
 		ParentMembersCanSeeThreads: f.ParentMembersCanSeeThreads,
+		ProxyVoting:                f.ProxyVoting,
 	}
 }
 

@@ -43,7 +43,9 @@ func TestNoticesInEveryLanguage(t *testing.T) {
 			"skipped":     s.skippedMail(p, m, "https://q.example/threads/t1", []discussion.SkippedFile{{Name: "big.zip", Reason: "too big"}}),
 			"help":        s.helpMail(p, m, consent, unreadable),
 			"voted": s.votedMail(p, m, consent, decision.VoteResult{Changed: true, Ballot: poll.Ballot{
-				Choices: []poll.Choice{{OptionID: poll.OptionAgree}, {OptionID: poll.OptionBlock}}, Reason: "Sunny."}}),
+				Choices: []poll.Choice{{OptionID: poll.OptionAgree}, {OptionID: poll.OptionBlock}}, Reason: "Sunny."}}, ""),
+			"voted for": s.votedMail(p, m, consent, decision.VoteResult{Ballot: poll.Ballot{
+				Choices: []poll.Choice{{OptionID: poll.OptionAgree}}}}, "Ada Lovelace"),
 		}
 		for name, n := range notices {
 			all := n.subject + "\n" + n.text

@@ -200,7 +200,7 @@ func ballotSummary(p *i18n.Printer, d poll.Definition, b poll.Ballot) string {
 	return strings.Join(parts, ", ")
 }
 
-func (s *Service) votedMail(user group.Person, m *inbound.Message, pl decision.Poll, res decision.VoteResult) notice {
+func (s *Service) votedMail(user group.Person, m *inbound.Message, pl decision.Poll, res decision.VoteResult, forName string) notice {
 	p := s.printer(user)
 	verb := "recorded"
 	if res.Changed {
@@ -208,6 +208,9 @@ func (s *Service) votedMail(user group.Person, m *inbound.Message, pl decision.P
 	}
 	var b strings.Builder
 	b.WriteString(greeting(p, user) + "\n\n" + p.T("email.inbox.voted."+verb, "Title", p.Isolate(pl.Definition.Title), "Ballot", p.Isolate(ballotSummary(p, pl.Definition, res.Ballot))))
+	if forName != "" {
+		b.WriteString("\n\n" + p.T("email.inbox.voted.for", "Name", p.Isolate(forName)))
+	}
 	if res.Ballot.Reason != "" {
 		b.WriteString("\n\n" + p.T("email.inbox.voted.reason") + "\n" + quote(truncateRunes(res.Ballot.Reason, 2000)))
 	}

@@ -240,7 +240,13 @@ func (s *Service) vote(ctx, actx context.Context, p posting) (Outcome, error) {
 	if err != nil {
 		return refuse(err)
 	}
-	ballot, err := inbound.ParseVote(pl.Definition, p.user.Lang, p.text)
+	// "For Ada: Agree" from someone who holds Ada's proxy votes for her
+	// (proxy voting); anyone else's reply is their own vote.
+	text, forID, forName, err := s.proxyTarget(actx, pl.ID, p.text)
+	if err != nil {
+		return refuse(err)
+	}
+	ballot, err := inbound.ParseVote(pl.Definition, p.user.Lang, text)
 	if err != nil {
 		var vp *inbound.VoteProblem
 		if !errors.As(err, &vp) {
@@ -256,12 +262,12 @@ func (s *Service) vote(ctx, actx context.Context, p posting) (Outcome, error) {
 		out.Replied = s.tell(ctx, s.helpMail(p.user, p.msg, pl, vp))
 		return out, nil
 	}
-	res, err := s.decisions.Vote(actx, p.tok.PollID, decision.VoteInput{Ballot: ballot})
+	res, err := s.decisions.Vote(actx, p.tok.PollID, decision.VoteInput{Ballot: ballot, For: forID})
 	if err != nil {
 		return refuse(err)
 	}
 	out.Result = Voted
-	out.Replied = s.tell(ctx, s.votedMail(p.user, p.msg, pl, res))
+	out.Replied = s.tell(ctx, s.votedMail(p.user, p.msg, pl, res, forName))
 	return out, nil
 }
 
@@ -292,4 +298,48 @@ func truncateRunes(s string, n int) string {
 	}
 	r := []rune(s)
 	return string(r[:n])
+}
+
+// proxyTarget reads "For <name>: <answer>" (inbound.ProxyPrefix) from the
+// reply of someone who holds proxies in poll pid: it returns the reply
+// without the prefix and the grantor it names. A reply without the prefix,
+// or from someone who holds no proxy there, is their own vote (text as it
+// is). A name that matches none (or several) of the grantors is refused,
+// never guessed.
+func (s *Service) proxyTarget(actx context.Context, pid, text string) (string, string, string, error) {
+	name, rest, ok := inbound.ProxyPrefix(text)
+	if !ok {
+		return text, "", "", nil
+	}
+	pp, err := s.decisions.PollProxiesOf(actx, pid)
+	if err != nil {
+		return "", "", "", err
+	}
+	if len(pp.Held) == 0 {
+		return text, "", "", nil
+	}
+	ids := make([]string, 0, len(pp.Held))
+	for _, h := range pp.Held {
+		ids = append(ids, h.GrantorID)
+	}
+	people, err := s.people.UsersByID(actx, ids)
+	if err != nil {
+		return "", "", "", err
+	}
+	var match, matchName string
+	var names []string
+	for _, id := range ids {
+		full := people[id].Name
+		names = append(names, full)
+		if inbound.SameName(name, full) {
+			if match != "" {
+				return "", "", "", domain.Errorf(domain.Invalid, "%q names more than one of the members whose proxy you hold (%s): write their full name", name, strings.Join(names, ", "))
+			}
+			match, matchName = id, full
+		}
+	}
+	if match == "" {
+		return "", "", "", domain.Errorf(domain.Invalid, "you do not hold the proxy of anyone named %q in this poll (you hold: %s)", name, strings.Join(names, ", "))
+	}
+	return rest, match, matchName, nil
 }

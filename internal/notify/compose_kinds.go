@@ -16,7 +16,7 @@ type copyText struct {
 // kindKey is the catalog key (email.notify.<kindKey>.*) of n's wording.
 func kindKey(n Notification) string {
 	switch n.Kind {
-	case Mention, Reply, NewThread, Comment, PollOpened, PollClosingSoon, PollClosed, PollOutcomeReview, OutcomePublished:
+	case Mention, Reply, NewThread, Comment, PollOpened, PollClosingSoon, PollClosed, PollOutcomeReview, OutcomePublished, ProxyVoted:
 		return string(n.Kind)
 	case PollReminder:
 		if n.ActorName != "" {

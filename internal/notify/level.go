@@ -51,7 +51,8 @@ const (
 // Poll reports whether k is about a poll. Poll notifications are addressed
 // to the person (voter or poll author), so quiet lets them through.
 func (k Kind) Poll() bool {
-	return k == PollClosingSoon || k == PollReminder || k == PollClosed || k == PollOutcomeReview || k == PollOpened || k == OutcomePublished
+	return k == PollClosingSoon || k == PollReminder || k == PollClosed || k == PollOutcomeReview || k == PollOpened || k == OutcomePublished ||
+		k == ProxyVoted
 }
 
 // Reach is the usual reach of a kind (what Wants assumes).

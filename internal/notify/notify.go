@@ -51,6 +51,8 @@ const (
 	PollOutcomeReview Kind = "poll_outcome_review" // an outcome's review date has come
 	PollOpened        Kind = "poll_opened"         // a poll you may vote in opened
 	OutcomePublished  Kind = "poll_outcome"        // the outcome of a poll you could vote in was published
+	// ProxyVoted: the member you gave your proxy to (ActorID) voted for you.
+	ProxyVoted Kind = "poll_proxy_vote"
 
 	// Announcement: someone chose to notify you, or your whole group, of a
 	// thread or a poll (ThreadID or PollID; ActorID is who did).

@@ -211,6 +211,30 @@ func build(t *testing.T) *world {
 		_, err = c.Decisions.SetOutcome(ada, p.ID, decision.OutcomeInput{Statement: "We plant tomatoes."})
 		w.must(err, "outcome")
 	}
+	// Proxy voting: Ben gives Ada his proxy for every poll; she votes for
+	// him in one poll; in another he votes himself, which ends it there.
+	on := true
+	cur, err := c.Groups.Get(ada, g.ID)
+	w.must(err, "group")
+	_, err = c.Groups.Update(ada, g.ID, group.UpdateInput{Version: cur.Version, Permissions: &group.FlagsPatch{ProxyVoting: &on}})
+	w.must(err, "proxy voting on")
+	_, err = c.Decisions.GrantProxy(ben, g.ID, "", adaID)
+	w.must(err, "proxy")
+	for i, by := range []context.Context{ada, ben} {
+		d := poll.New(poll.TypeProposal)
+		d.Title = fmt.Sprintf("Buy a shed %d?", i)
+		at := time.Now().Add(7 * 24 * time.Hour)
+		d.Settings.ClosingAt = &at
+		p, err := c.Decisions.Create(ada, decision.CreateInput{GroupID: g.ID, Definition: d})
+		w.must(err, "poll")
+		in := decision.VoteInput{Ballot: poll.Ballot{Choices: []poll.Choice{{OptionID: poll.OptionAgree, Score: 1}}}}
+		if by == ada {
+			in.For = benID
+		}
+		_, err = c.Decisions.Vote(by, p.ID, in)
+		w.must(err, "proxy vote")
+	}
+
 	_, err = c.Decisions.Tick(ctx, time.Now())
 	w.must(err, "tick")
 

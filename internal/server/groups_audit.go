@@ -89,6 +89,10 @@ var auditWords = map[audit.Action]string{
 	audit.TemplateEdited:    "edited a template",
 	audit.TemplateDeleted:   "deleted a template",
 	audit.TemplatesArranged: "arranged the templates",
+	audit.ProxyGranted:      "gave their proxy to",
+	audit.ProxyRevoked:      "took back their proxy from",
+	audit.ProxyUsed:         "voted by proxy for",
+	audit.ProxyEnded:        "ended the proxy they gave to",
 }
 
 func (s *Server) groupAuditPage(w http.ResponseWriter, r *http.Request) {
@@ -122,7 +126,7 @@ func (s *Server) groupAuditPage(w http.ResponseWriter, r *http.Request) {
 	}
 	var ids []string
 	for _, e := range append(append([]audit.Entry{}, page.Pending...), page.Entries...) {
-		ids = append(ids, e.ActorID, e.Details["author"])
+		ids = append(ids, e.ActorID, e.Details["author"], e.Details["grantee"])
 		if e.Target.Kind == "member" {
 			ids = append(ids, e.Target.ID)
 		}
@@ -167,6 +171,8 @@ func (s *Server) groupAuditPage(w http.ResponseWriter, r *http.Request) {
 			x.Facts = "starts a " + e.Details["kind"]
 		case audit.TemplatesArranged:
 			x.Facts = e.Details["templates"] + " of the group's own, " + e.Details["hidden"] + " built-in hidden"
+		case audit.ProxyGranted, audit.ProxyRevoked, audit.ProxyUsed, audit.ProxyEnded:
+			proxyAuditRow(&x, e, name)
 		}
 		return x
 	}

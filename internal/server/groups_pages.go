@@ -467,6 +467,7 @@ var groupFlagFields = []struct{ Name, Label, Hint string }{
 	{"members_can_edit_own_comments", "Members can edit and delete their comments", ""},
 	{"admins_can_edit_user_content", "Admins can edit other people's content", "Threads and comments written by members."},
 	{"parent_members_can_see_threads", "Members of the parent group can see this subgroup's threads", "Only applies to subgroups."},
+	{"proxy_voting", "Members can vote by proxy", "A member may give their proxy to another member, for one poll or every poll, and vote themselves at any time. Never in anonymous polls."},
 }
 
 type groupFlagField struct {
@@ -490,7 +491,7 @@ func groupFlagValues(f authz.Flags) map[string]bool {
 		"members_can_announce": f.MembersCanAnnounce, "members_can_start_threads": f.MembersCanStartThreads,
 		"members_can_start_polls": f.MembersCanStartPolls, "members_can_edit_own_threads": f.MembersCanEditOwnThreads,
 		"members_can_edit_own_comments": f.MembersCanEditOwnComments, "admins_can_edit_user_content": f.AdminsCanEditUserContent,
-		"parent_members_can_see_threads": f.ParentMembersCanSeeThreads,
+		"parent_members_can_see_threads": f.ParentMembersCanSeeThreads, "proxy_voting": f.ProxyVoting,
 	}
 }
 
@@ -553,6 +554,7 @@ func (s *Server) groupSettingsSubmit(w http.ResponseWriter, r *http.Request) {
 		MembersCanAnnounce: b("members_can_announce"), MembersCanStartThreads: b("members_can_start_threads"),
 		MembersCanStartPolls: b("members_can_start_polls"), MembersCanEditOwnThreads: b("members_can_edit_own_threads"),
 		MembersCanEditOwnComments: b("members_can_edit_own_comments"), AdminsCanEditUserContent: b("admins_can_edit_user_content"),
+		ProxyVoting: b("proxy_voting"),
 	}
 	if _, ok := r.PostForm["parent_members_can_see_threads"]; ok || r.PostFormValue("subgroup") == "1" {
 		patch.ParentMembersCanSeeThreads = b("parent_members_can_see_threads")

@@ -327,6 +327,8 @@ func (s *Server) apiRemoveVoter(w http.ResponseWriter, r *http.Request) {
 type voteBody struct {
 	poll.Ballot
 	Receipt string `json:"receipt,omitempty"`
+	// For: vote for this member with their proxy.
+	For string `json:"for,omitempty"`
 }
 
 func (s *Server) apiVote(w http.ResponseWriter, r *http.Request) {
@@ -339,7 +341,7 @@ func (s *Server) apiVote(w http.ResponseWriter, r *http.Request) {
 		s.pollAPIFail(w, r, err)
 		return
 	}
-	res, err := s.decisions.Vote(r.Context(), r.PathValue("pid"), decision.VoteInput{Ballot: in.Ballot, Receipt: in.Receipt})
+	res, err := s.decisions.Vote(r.Context(), r.PathValue("pid"), decision.VoteInput{Ballot: in.Ballot, Receipt: in.Receipt, For: in.For})
 	if err != nil {
 		s.pollAPIFail(w, r, err)
 		return
@@ -421,6 +423,8 @@ func (s *Server) apiResults(w http.ResponseWriter, r *http.Request) {
 type ballotOut struct {
 	decision.BallotView
 	Name string `json:"name,omitempty"`
+	// CastByName names who cast it with the voter's proxy.
+	CastByName string `json:"cast_by_name,omitempty"`
 }
 
 // ballotsOut is a page of ballots with names, or the hidden notice.
@@ -464,10 +468,13 @@ func (s *Server) ballotsWithNames(ctx context.Context, l decision.BallotList) ba
 	ids := make([]string, 0, len(l.Items))
 	for _, b := range l.Items {
 		ids = append(ids, b.UserID)
+		if b.CastBy != "" {
+			ids = append(ids, b.CastBy)
+		}
 	}
 	names := s.names(ctx, ids)
 	for _, b := range l.Items {
-		out.Items = append(out.Items, ballotOut{BallotView: b, Name: names[b.UserID]})
+		out.Items = append(out.Items, ballotOut{BallotView: b, Name: names[b.UserID], CastByName: names[b.CastBy]})
 	}
 	return out
 }

@@ -110,6 +110,10 @@ func ballotsCSV(p decision.Poll, items []ballotOut) []byte {
 		head = append(head, "none_of_the_above")
 	}
 	head = append(head, "reason")
+	if !anon {
+		// Ballots cast with the voter's proxy name who cast them.
+		head = append(head, "cast_by")
+	}
 	_ = cw.Write(head)
 	for _, b := range items {
 		var row []string
@@ -135,6 +139,13 @@ func ballotsCSV(p decision.Poll, items []ballotOut) []byte {
 			row = append(row, strconv.FormatBool(b.NoneOfTheAbove))
 		}
 		row = append(row, csvText(b.Reason))
+		if !anon {
+			by := b.CastByName
+			if by == "" {
+				by = b.CastBy
+			}
+			row = append(row, csvText(by))
+		}
 		_ = cw.Write(row)
 	}
 	cw.Flush()

@@ -59,6 +59,9 @@ var pollNotices = map[string]string{
 	"voter_added":   "The voter was added.",
 	"voter_removed": "The voter was removed; their vote, if any, was withdrawn.",
 	"announced":     "The people you chose were notified, according to their notification settings.",
+	"proxy_given":   "Your proxy was given. They can now vote for you; you can still vote yourself at any time.",
+	"proxy_revoked": "Your proxy was taken back.",
+	"voted_for":     "Your vote for them was counted. They will be told, and can still vote themselves.",
 }
 
 var pollFieldLabels = map[string]string{
@@ -219,6 +222,9 @@ type pollPageData struct {
 	// who may notify nobody); AnnounceForm carries a failed one.
 	Announce     *notifyForm
 	AnnounceForm *formState
+	// Proxy is the proxy voting panel (polls_proxy.go; nil when the group
+	// does not allow proxies, or in anonymous polls).
+	Proxy *proxyPanel
 }
 
 func (s *Server) pollPage(w http.ResponseWriter, r *http.Request) {
@@ -289,6 +295,7 @@ func (s *Server) renderPoll(w http.ResponseWriter, r *http.Request, status int, 
 			}
 		}
 	}
+	s.pollProxyPanel(ctx, r, &d)
 	if edit != nil {
 		edit(&d)
 	}
@@ -360,6 +367,9 @@ func (s *Server) ballotRows(ctx context.Context, def poll.Definition, items []de
 	uids := make([]string, 0, len(items))
 	for _, b := range items {
 		uids = append(uids, b.UserID)
+		if b.CastBy != "" {
+			uids = append(uids, b.CastBy)
+		}
 	}
 	return ballotRowsNamed(def, items, s.manyNames(ctx, uids), loc)
 }
@@ -376,6 +386,11 @@ func ballotRowsNamed(def poll.Definition, items []decision.BallotView, names map
 		}
 		if b.UpdatedAt != nil {
 			row.When = fmtWhen(*b.UpdatedAt, loc)
+		}
+		if b.CastBy != "" && !def.Settings.Anonymous {
+			if row.CastBy = names[b.CastBy]; row.CastBy == "" {
+				row.CastBy = "someone"
+			}
 		}
 		rows = append(rows, row)
 	}

@@ -22,6 +22,8 @@ type resultRow struct {
 
 type ballotRow struct {
 	Name, Vote, Reason, When string
+	// CastBy names who cast it with the voter's proxy.
+	CastBy string
 }
 
 func zoneName(d poll.Definition) string {

@@ -50,7 +50,10 @@ type voteForm struct {
 	Zone                       string
 	Anonymous, Voted, Changing bool
 	Receipt                    string
-	MinChoices, MaxChoices     int
+	// For is the member the viewer votes for with their proxy (ForName
+	// names them); empty for the viewer's own vote.
+	For, ForName           string
+	MinChoices, MaxChoices int
 }
 
 // voteFormFor builds the vote form: from the posted form when given
@@ -279,6 +282,7 @@ func (s *Server) pollVoteSubmit(w http.ResponseWriter, r *http.Request) {
 	// An inline vote from the poll's card on its thread page goes back there.
 	fromThread := r.PostFormValue("back") == "thread" && p.ThreadID != ""
 	receipt := strings.TrimSpace(r.PostFormValue("receipt"))
+	forID := r.PostFormValue("for") // a vote with a proxy (polls_proxy.go)
 	// A move button of the ranked-choice form reorders without voting.
 	if m := r.PostFormValue("move"); m != "" && p.Definition.Type == poll.TypeRankedChoice {
 		order = move(order, m)
@@ -294,7 +298,7 @@ func (s *Server) pollVoteSubmit(w http.ResponseWriter, r *http.Request) {
 	var res decision.VoteResult
 	err = perr
 	if err == nil {
-		res, err = s.decisions.Vote(ctx, p.ID, decision.VoteInput{Ballot: b, Receipt: receipt})
+		res, err = s.decisions.Vote(ctx, p.ID, decision.VoteInput{Ballot: b, Receipt: receipt, For: forID})
 	}
 	if err != nil {
 		switch domain.ErrorCode(err) {
@@ -325,11 +329,19 @@ func (s *Server) pollVoteSubmit(w http.ResponseWriter, r *http.Request) {
 				d.Action = f
 				return
 			}
+			forName := d.Vote.ForName
 			d.Vote = s.voteFormFor(r, p, d.Mine, &b, order)
 			d.Vote.Form = f
 			d.Vote.Receipt = receipt
 			d.Vote.Changing = true
+			if forID != "" {
+				d.Vote.For, d.Vote.ForName = forID, forName
+			}
 		})
+		return
+	}
+	if forID != "" {
+		redirect(w, r, votedForURL(p.ID))
 		return
 	}
 	if res.Receipt != "" {

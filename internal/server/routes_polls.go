@@ -63,6 +63,7 @@ func (s *Server) pollRoutes() []Route {
 		{Pattern: "POST /polls/{pid}/voters", Access: Session, Page: true, Handler: s.pollAddVoterSubmit},
 		{Pattern: "POST /polls/{pid}/voters/{uid}/remove", Access: Session, Page: true, Handler: s.pollRemoveVoterSubmit},
 	}
+	routes = append(routes, s.proxyRoutes()...)
 	for i := range routes {
 		routes[i].Handler = s.needPolls(routes[i].Page, httpx.WithLists(routes[i].Lists, routes[i].Handler))
 	}

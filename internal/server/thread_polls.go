@@ -44,6 +44,8 @@ type pollCard struct {
 	// comes back to).
 	Item string
 	Tid  string
+	// ProxyFor are the "Vote for Ada" links (polls_proxy.go).
+	ProxyFor []heldLink
 }
 
 // inlineVote is an inline vote the core refused: the thread page shows the
@@ -95,10 +97,13 @@ func (s *Server) pollCards(r *http.Request, items []discussion.Item, timeline []
 	var uids []string // every card's voters' names in one read
 	for _, c := range cards {
 		for _, b := range c.Stances {
-			uids = append(uids, b.UserID)
+			uids = append(uids, b.UserID, b.CastBy)
 		}
 		if c.Outcome != nil {
 			uids = append(uids, c.Outcome.AuthorID)
+		}
+		for _, h := range c.Proxies {
+			uids = append(uids, h.GrantorID)
 		}
 	}
 	names := s.manyNames(ctx, uids)
@@ -141,6 +146,7 @@ func (s *Server) pollCard(r *http.Request, c decision.Card, names map[string]str
 		}
 	}
 	pc.Stances = ballotRowsNamed(c.Poll.Definition, c.Stances, names, loc)
+	pc.ProxyFor = proxyCardLinks(c, names)
 	if c.Outcome != nil {
 		pc.OutcomeBy = names[c.Outcome.AuthorID]
 	}
