@@ -69,6 +69,9 @@ const (
 	GroupExported     Action = "group.exported"           // details: format
 	GroupDeleted      Action = "group.deleted"            //
 	AccountDeleted    Action = "member.account.deleted"   // a member deleted their account; no actor, no target id
+	ThreadMovedOut    Action = "thread.moved_out"         // a thread left for another group; details: to
+	ThreadMovedIn     Action = "thread.moved_in"          // a thread came from another group; details: from
+	CommentsForked    Action = "thread.comments_forked"   // comments forked into a new thread; details: from, count
 )
 
 // Entry is one recorded action.

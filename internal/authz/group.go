@@ -46,6 +46,8 @@ const (
 	CommentDelete          Action = "comment.delete"              // delete a comment: its author, or an admin moderating (Target, Author)
 	ContentAdminEdit       Action = "content.admin.edit"          // an admin edits someone else's content
 	SubgroupContentView    Action = "group.subgroup.content.view" // parent members reading a subgroup's threads
+	ThreadMove             Action = "thread.move"                 // move a thread out of or into the group (asked of both groups)
+	ThreadFork             Action = "thread.fork"                 // fork comments into a new thread (thread moderators, Target, Author)
 )
 
 // GroupActions lists every group action (tests iterate over it).
@@ -56,7 +58,7 @@ var GroupActions = []Action{
 	GroupJoin, GroupJoinViaLink, GroupAcceptInvitation, GroupViewSubgroupsOf, GroupAnnounce,
 	GroupViewContent, ThreadStart, PollStart, ThreadView, ThreadComment, PollVote, ThreadEditOwn,
 	CommentEditOwn, CommentDeleteOwn, ContentAdminEdit, SubgroupContentView, PeopleNotify, PollBallotsView,
-	PollAdmin, CommentDelete, GroupViewAudit,
+	PollAdmin, CommentDelete, GroupViewAudit, ThreadMove, ThreadFork,
 }
 
 // Privacy is a group's visibility preset.
@@ -298,6 +300,17 @@ func Group(a Actor, action Action, f GroupFacts) error {
 		return adminOnly()
 	case GroupEditSettings, GroupRemoveMember, GroupChangeRole, GroupResetJoinLink, GroupViewAudit:
 		return adminOnly()
+	case ThreadMove:
+		// Moving a thread takes it out of one group and into another: the
+		// core asks this of both, so only someone who is admin of both may.
+		return adminOnly()
+	case ThreadFork:
+		// Thread moderators: the group's admins, and the thread's author
+		// where they may edit their own threads.
+		if f.admin() {
+			return nil
+		}
+		return Group(a, ThreadEditOwn, f)
 	case GroupInvite, GroupManageInvitations, GroupApproveRequests, GroupViewJoinLink:
 		return memberOr(f.Flags.MembersCanAddMembers, "only admins can add people to this group")
 	case GroupAddGuests:

@@ -88,6 +88,8 @@ var groupMatrix = map[Action]map[Privacy]string{
 	PollBallotsView: {Open: "........", Closed: "SFF...FF", Secret: "HHH...FF"},
 	PollAdmin:       {Open: "SFFF..FF", Closed: "SFFF..FF", Secret: "HHHF..FF"},
 	CommentDelete:   {Open: "SFFF..FF", Closed: "SFFF..FF", Secret: "HHHF..FF"},
+	ThreadMove:      {Open: "SFFF..FF", Closed: "SFFF..FF", Secret: "HHHF..FF"},
+	ThreadFork:      {Open: "SFFF..FF", Closed: "SFFF..FF", Secret: "HHHF..FF"},
 }
 
 func factsFor(p Privacy, ac actorCase) GroupFacts {

@@ -95,6 +95,9 @@ type Config struct {
 	Audit Recorder
 	// Catalog words the emails in their reader's language (nil: a new one).
 	Catalog *i18n.Catalog
+	// Polls finds and moves a thread's polls when the thread moves to
+	// another group (move.go); nil looks for none (unit tests).
+	Polls ThreadPolls
 }
 
 // Recorder adds an admin action's entry to the transaction that does it.
@@ -127,6 +130,7 @@ type Service struct {
 	onGuestOut func(ctx context.Context, gid, tid, uid string) error
 	audit      Recorder
 	cat        *i18n.Catalog
+	polls      ThreadPolls
 }
 
 // New returns a Service.
@@ -134,7 +138,7 @@ func New(c Config) *Service {
 	s := &Service{st: c.Store, policy: c.Policy, people: c.People, notify: c.Notify, uploads: c.Uploads, r: c.Renderer,
 		cursorKey: secrets.DeriveKey(c.SigningKey, "timeline-cursor"), log: c.Log, now: c.Now, maxDepth: c.MaxDepth,
 		purgeAfter: c.PurgeAfter, mail: c.Mail, from: c.MailFrom, onGuestOut: c.OnGuestRemoved, audit: c.Audit,
-		inviteKey: secrets.DeriveKey(c.SigningKey, "thread-guest-invitation"), cat: c.Catalog}
+		inviteKey: secrets.DeriveKey(c.SigningKey, "thread-guest-invitation"), cat: c.Catalog, polls: c.Polls}
 	if s.cat == nil {
 		s.cat = i18n.New()
 	}

@@ -82,6 +82,9 @@ var auditWords = map[audit.Action]string{
 	audit.GroupExported:     "exported the group",
 	audit.GroupDeleted:      "deleted the group",
 	audit.AccountDeleted:    "deleted their account",
+	audit.ThreadMovedOut:    "moved to another group",
+	audit.ThreadMovedIn:     "moved into this group",
+	audit.CommentsForked:    "forked comments into",
 }
 
 func (s *Server) groupAuditPage(w http.ResponseWriter, r *http.Request) {
