@@ -131,6 +131,9 @@ type Service struct {
 	audit      Recorder
 	cat        *i18n.Catalog
 	polls      ThreadPolls
+	// moveFault, set only by tests (export_test.go), fails a move's step
+	// of the phase it names, as a crash there would.
+	moveFault func(phase string) error
 }
 
 // New returns a Service.

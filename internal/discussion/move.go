@@ -270,6 +270,11 @@ func (s *Service) advance(job *moveItem, phase, cursor string) *dynamo.Update {
 // moveStep runs one bounded step of job and records it; true when done.
 func (s *Service) moveStep(ctx context.Context, job *moveItem) (bool, error) {
 	tid := job.ThreadID
+	if s.moveFault != nil {
+		if err := s.moveFault(job.Phase); err != nil {
+			return false, err
+		}
+	}
 	switch job.Phase {
 	case movePhaseCollect:
 		if s.polls == nil {
