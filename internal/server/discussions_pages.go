@@ -36,6 +36,8 @@ var discussionNotices = map[string]string{
 	"guest":     "The guest was added: they can read and comment in this thread only.",
 	"announced": "The people you chose were notified, according to their notification settings.",
 	"level":     "Your notification setting was saved.",
+	"moved":     "The thread was moved: it is now in this group, with its polls, files and guests.",
+	"moving":    "The thread is in its new group; some of the move is still being finished. Moving it again to the same group finishes it.",
 	"read":      "All notifications are marked read.",
 	"voted":     "Your vote was counted.",
 	"changed":   "Your vote was changed.",
@@ -93,8 +95,11 @@ func formVersion(v string) int64 {
 // operations themselves are decided again by the core.
 type threadCaps struct {
 	SignedIn, Comment, Edit, Moderate, Pin, AddGuests bool
-	facts                                             authz.GroupFacts
-	actor                                             authz.Actor
+	// Move: admin of the thread's group (the target is asked on the move
+	// page); Fork: a thread moderator.
+	Move, Fork bool
+	facts      authz.GroupFacts
+	actor      authz.Actor
 }
 
 func (s *Server) capsFor(ctx context.Context, t discussion.Thread) threadCaps {
@@ -129,6 +134,8 @@ func (s *Server) capsFor(ctx context.Context, t discussion.Thread) threadCaps {
 	c.Moderate = can(authz.ThreadEditOwn, authz.GroupEditSettings)
 	c.Pin = can(authz.GroupEditSettings)
 	c.AddGuests = can(authz.GroupAddGuests)
+	c.Move = can(authz.ThreadMove)
+	c.Fork = can(authz.ThreadFork)
 	return c
 }
 
@@ -189,6 +196,10 @@ func eventText(it discussion.Item) string {
 		return "closed the thread"
 	case discussion.KindReopened:
 		return "reopened the thread"
+	case discussion.KindMoved:
+		// Which group it came from is not said: it may be a secret group
+		// that this thread's new readers must not learn of.
+		return "moved the thread here from another group"
 	}
 	if rest, ok := strings.CutPrefix(it.Kind, "poll."); ok {
 		return "poll: " + strings.ReplaceAll(rest, "_", " ")
