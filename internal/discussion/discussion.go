@@ -131,6 +131,7 @@ type Service struct {
 	audit      Recorder
 	cat        *i18n.Catalog
 	polls      ThreadPolls
+	forkKey    []byte
 	// moveFault, set only by tests (export_test.go), fails a move's step
 	// of the phase it names, as a crash there would.
 	moveFault func(phase string) error
@@ -141,7 +142,8 @@ func New(c Config) *Service {
 	s := &Service{st: c.Store, policy: c.Policy, people: c.People, notify: c.Notify, uploads: c.Uploads, r: c.Renderer,
 		cursorKey: secrets.DeriveKey(c.SigningKey, "timeline-cursor"), log: c.Log, now: c.Now, maxDepth: c.MaxDepth,
 		purgeAfter: c.PurgeAfter, mail: c.Mail, from: c.MailFrom, onGuestOut: c.OnGuestRemoved, audit: c.Audit,
-		inviteKey: secrets.DeriveKey(c.SigningKey, "thread-guest-invitation"), cat: c.Catalog, polls: c.Polls}
+		inviteKey: secrets.DeriveKey(c.SigningKey, "thread-guest-invitation"), cat: c.Catalog, polls: c.Polls,
+		forkKey: secrets.DeriveKey(c.SigningKey, "thread-fork")}
 	if s.cat == nil {
 		s.cat = i18n.New()
 	}
@@ -275,6 +277,9 @@ type Item struct {
 	Reactions []Reaction    `json:"reactions,omitempty"`
 	Files     []FileRef     `json:"files,omitempty"`
 	Version   int64         `json:"version,omitempty"`
+	// ForkedTo is the thread this comment was forked into (a tombstone
+	// here while replies that stayed hang under it).
+	ForkedTo string `json:"forked_to,omitempty"`
 	// Events from other cores (polls): reference and small payload.
 	RefID string            `json:"ref_id,omitempty"`
 	Data  map[string]string `json:"data,omitempty"`

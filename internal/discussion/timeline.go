@@ -272,7 +272,7 @@ func (s *Service) threadAndRead(ctx context.Context, a authz.Actor, tid string) 
 			r = readItem{Item: got[i].Item, ThreadID: tid, LastSeen: got[i].LastSeen, Seen: got[i].Seen}
 		}
 	}
-	if t == nil || t.Deleted {
+	if t == nil || t.Deleted || t.Forking {
 		return nil, r, ErrNoThread
 	}
 	return t, r, nil
@@ -281,7 +281,7 @@ func (s *Service) threadAndRead(ctx context.Context, a authz.Actor, tid string) 
 func (s *Service) itemView(it *timelineItem, uid, lastSeen string) Item {
 	v := Item{ID: it.ID, Kind: it.Kind, ActorID: it.ActorID, ActorName: it.ActorName, At: it.At, New: it.ID > lastSeen,
 		ParentID: it.ParentID, Depth: it.Depth, Deleted: it.Deleted, Replies: it.ReplyCount, Files: it.Files,
-		Version: it.Version, RefID: it.RefID, Data: it.Data}
+		Version: it.Version, RefID: it.RefID, Data: it.Data, ForkedTo: it.ForkedTo}
 	if it.Kind == KindComment && !it.Deleted {
 		v.Body, v.HTML = it.Body, s.commentHTML(it)
 		if !it.EditedAt.IsZero() {
