@@ -423,7 +423,7 @@ func (s *Service) forkSwitch(ctx context.Context, job *forkItem) error {
 	now := s.now().UTC()
 	n := int64(len(job.IDs))
 	sum := sha256.Sum256([]byte("out" + job.ThreadID))
-	note := &timelineItem{ID: ids.Sortable(job.FirstAt, sum[:]), Kind: KindForkedOut, ActorID: job.ActorID,
+	note := &timelineItem{ID: ids.Sortable(job.FirstAt.Add(-time.Nanosecond), sum[:]), Kind: KindForkedOut, ActorID: job.ActorID,
 		ActorName: s.actorName(ctx, job.ActorID),
 		Data:      map[string]string{"to": job.ThreadID, "title": job.Title, "count": strconv.Itoa(len(job.IDs))}}
 	var recErr error
