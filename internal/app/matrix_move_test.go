@@ -7,8 +7,11 @@ package app_test
 // thread's own group (hidden where they cannot see it).
 
 import (
+	"fmt"
+	"net/url"
 	"sync"
 
+	"github.com/quorum-app/quorum/internal/discussion"
 	"github.com/quorum-app/quorum/internal/group"
 )
 
@@ -45,5 +48,33 @@ func moveMatrix() map[string]spec {
 		"POST /threads/{tid}/move": {build: freshThread(func(c *cas) call {
 			return form("/threads/{tid}/move", "group_id", c.w.moveTargetOf())(c)
 		}, false), grp: movePage},
+	}
+}
+
+func init() { matrixAreas = append(matrixAreas, forkMatrix) }
+
+// forkMatrix: forking a comment of a fresh thread of M (its author) into a
+// new thread: the thread's moderators (its author M, M's bot, admins).
+func forkMatrix() map[string]spec {
+	forkAPI := [4]string{"S F A A F F A F", "S F A A F F A F", "S H A A H H A H", "S H A A F H A H"}
+	forkPage := [4]string{"S F A A F F F F", "S F A A F F F F", "S H A A H H F F", "S H A A F H F F"}
+	build := func(mk func(tid, cid string) call) func(c *cas) call {
+		return func(c *cas) call {
+			m := c.w.people["M"]
+			th, err := c.w.a.Discussions.StartThread(m.ctx, discussion.StartInput{GroupID: c.f.id, Title: fmt.Sprintf("Fork %d", c.w.next())})
+			c.w.must(err, "fork thread")
+			it, err := c.w.a.Discussions.Comment(m.ctx, th.ID, discussion.CommentInput{Body: "A comment to fork"})
+			c.w.must(err, "fork comment")
+			return mk(th.ID, it.ID)
+		}
+	}
+	return map[string]spec{
+		"POST /api/v1/threads/{tid}/fork": {build: build(func(tid, cid string) call {
+			return call{method: "POST", path: "/api/v1/threads/" + tid + "/fork", json: jsonOf(map[string]any{"title": "Forked", "comment_ids": []string{cid}})}
+		}), grp: forkAPI},
+		"GET /threads/{tid}/fork": {build: build(func(tid, _ string) call { return call{method: "GET", path: "/threads/" + tid + "/fork"} }), grp: forkPage},
+		"POST /threads/{tid}/fork": {build: build(func(tid, cid string) call {
+			return call{method: "POST", path: "/threads/" + tid + "/fork", form: url.Values{"title": {"Forked"}, "comment_id": {cid}}}
+		}), grp: forkPage},
 	}
 }

@@ -36,6 +36,8 @@ var discussionNotices = map[string]string{
 	"guest":     "The guest was added: they can read and comment in this thread only.",
 	"announced": "The people you chose were notified, according to their notification settings.",
 	"level":     "Your notification setting was saved.",
+	"forked":    "The comments were moved into this new thread. The thread they came from says where they went.",
+	"forking":   "This thread is made; some of the comments are still being moved. Forking the same comments again finishes it.",
 	"moved":     "The thread was moved: it is now in this group, with its polls, files and guests.",
 	"moving":    "The thread is in its new group; some of the move is still being finished. Moving it again to the same group finishes it.",
 	"read":      "All notifications are marked read.",
@@ -160,7 +162,9 @@ type timelineNode struct {
 	CanEdit   bool
 	CanDelete bool
 	CanReply  bool
-	Event     string           // what an event item says
+	Event     string // what an event item says
+	Link      string // and the thread it names, if any (forks)
+	LinkText  string
 	Orphan    bool             // a reply whose parent is on an earlier page
 	Reactions []reactionButton // all eight, for the "Add reaction" picker
 	Used      []reactionButton // only those with a count, shown under the comment
@@ -196,6 +200,10 @@ func eventText(it discussion.Item) string {
 		return "closed the thread"
 	case discussion.KindReopened:
 		return "reopened the thread"
+	case discussion.KindForkedOut:
+		return "moved " + commentsCount(it.Data["count"]) + " to"
+	case discussion.KindForkedIn:
+		return "moved " + commentsCount(it.Data["count"]) + " here from"
 	case discussion.KindMoved:
 		// Which group it came from is not said: it may be a secret group
 		// that this thread's new readers must not learn of.
@@ -205,6 +213,36 @@ func eventText(it discussion.Item) string {
 		return "poll: " + strings.ReplaceAll(rest, "_", " ")
 	}
 	return it.Kind
+}
+
+// commentsCount says "1 comment" or "n comments" from a note's count.
+func commentsCount(n string) string {
+	if n == "1" {
+		return "1 comment"
+	}
+	return n + " comments"
+}
+
+// eventLink is the thread a fork's note names (reading it is checked when
+// the link is followed).
+func eventLink(it discussion.Item) (string, string) {
+	var tid string
+	switch it.Kind {
+	case discussion.KindForkedOut:
+		tid = it.Data["to"]
+	case discussion.KindForkedIn:
+		tid = it.Data["from"]
+	default:
+		return "", ""
+	}
+	if tid == "" {
+		return "", ""
+	}
+	title := it.Data["title"]
+	if title == "" {
+		title = "another thread"
+	}
+	return threadURL(tid), title
 }
 
 // buildTimeline nests replies under their parents, in timeline order.
@@ -233,6 +271,7 @@ func buildTimeline(items []discussion.Item, caps threadCaps, closed bool, d *thr
 			}
 		} else {
 			n.Event = eventText(it)
+			n.Link, n.LinkText = eventLink(it)
 		}
 		byID[it.ID] = n
 		if p, ok := byID[it.ParentID]; ok && it.ParentID != "" {
