@@ -53,6 +53,9 @@ var everyBoundedList = []boundedList{
 	{"POST /polls/{pid}/announce", "notify_user", notify.MaxAudiencePeople},
 	{"POST /groups/{id}/threads", "notify_user", notify.MaxAudiencePeople},
 	{"POST /threads/{tid}/announce", "notify_user", notify.MaxAudiencePeople},
+	// The comments a fork names.
+	{"POST /api/v1/threads/{tid}/fork", "comment_ids", discussion.MaxForkComments},
+	{"POST /threads/{tid}/fork", "comment_id", discussion.MaxForkComments},
 }
 
 // listBody is a request body holding n items in the list l: JSON (nested
@@ -64,7 +67,7 @@ func listBody(l boundedList, n int) any {
 		items := make([]any, n)
 		for i := range items {
 			items[i] = map[string]any{"label": fmt.Sprint("item ", i)}
-			if l.field == "voters" || l.field == "emails" || strings.HasSuffix(l.field, "user_ids") {
+			if l.field == "voters" || l.field == "emails" || strings.HasSuffix(l.field, "user_ids") || l.field == "comment_ids" {
 				items[i] = fmt.Sprintf("u%d@example.org", i)
 			}
 		}
