@@ -29,7 +29,10 @@ func (s *Service) PollsOfThread(ctx context.Context, gid, tid, cursor string) ([
 	if !ids.Valid(gid) || !ids.Valid(tid) {
 		return nil, "", domain.Errorf(domain.Invalid, "bad identifiers")
 	}
-	q := s.st.Table().Get(tabledef.GSI1PK, pollsOfGroup(gid)).Index(tabledef.GSI1).Filter("$ = ?", "ThreadID", tid)
+	// SearchLimit bounds what one step reads (Limit alone counts matches,
+	// and would page through the whole group for a filter that rarely hits).
+	q := s.st.Table().Get(tabledef.GSI1PK, pollsOfGroup(gid)).Index(tabledef.GSI1).Filter("$ = ?", "ThreadID", tid).
+		SearchLimit(MoveScanPage)
 	page, err := store.QueryPage[pollItem](ctx, s.st, q, "move-polls:"+gid+":"+tid, cursor, MoveScanPage)
 	if err != nil {
 		return nil, "", err
