@@ -114,7 +114,10 @@ func (s *Server) threadMoveSubmit(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	done := "moved"
-	if !res.Done {
+	switch {
+	case !res.Switched:
+		done = "move-started"
+	case !res.Done:
 		done = "moving"
 	}
 	redirect(w, r, threadURL(tid)+"?done="+done)
