@@ -79,10 +79,13 @@ const (
 	// Proxy voting (internal/decision, proxy.go). Target: the other person
 	// (member); details: poll (empty for a proxy for every poll), and for
 	// ProxyEnded the reason (own_vote, member_left).
-	ProxyGranted Action = "proxy.granted" // the actor gave their proxy to the target
-	ProxyRevoked Action = "proxy.revoked" // the actor took back the proxy they gave the target
-	ProxyUsed    Action = "proxy.used"    // the actor voted for the target with the target's proxy
-	ProxyEnded   Action = "proxy.ended"   // the proxy of the actor (or, member_left, of a removed member) ended
+	ProxyGranted   Action = "proxy.granted"          // the actor gave their proxy to the target
+	ProxyRevoked   Action = "proxy.revoked"          // the actor took back the proxy they gave the target
+	ProxyUsed      Action = "proxy.used"             // the actor voted for the target with the target's proxy
+	ProxyEnded     Action = "proxy.ended"            // the proxy of the actor (or, member_left, of a removed member) ended
+	ThreadMovedOut Action = "thread.moved_out"       // a thread left for another group; details: to
+	ThreadMovedIn  Action = "thread.moved_in"        // a thread came from another group; details: from
+	CommentsForked Action = "thread.comments_forked" // comments forked into a new thread; details: from, count
 )
 
 // Entry is one recorded action.

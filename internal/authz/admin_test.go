@@ -54,3 +54,27 @@ func TestCommentDeleteRule(t *testing.T) {
 		}
 	}
 }
+
+// TestThreadForkRule: thread moderators fork: the group's admins, and the
+// thread's author while they may edit their own threads.
+func TestThreadForkRule(t *testing.T) {
+	user := Actor{Kind: User, UserID: "u"}
+	thread := func(author bool) Target { return Target{Kind: "thread", ID: "t1", ThreadID: "t1", Author: author} }
+	locked := DefaultFlags(Open)
+	locked.MembersCanEditOwnThreads = false
+	for _, c := range []struct {
+		name string
+		f    GroupFacts
+		want byte
+	}{
+		{"author, member", GroupFacts{Privacy: Open, Role: RoleMember, Flags: DefaultFlags(Open), Target: thread(true)}, '.'},
+		{"author, member, flag off", GroupFacts{Privacy: Open, Role: RoleMember, Flags: locked, Target: thread(true)}, 'F'},
+		{"author who left", GroupFacts{Privacy: Open, Flags: DefaultFlags(Open), Target: thread(true)}, 'F'},
+		{"admin, not the author", GroupFacts{Privacy: Open, Role: RoleAdmin, Flags: locked, Target: thread(false)}, '.'},
+		{"member, not the author", GroupFacts{Privacy: Open, Role: RoleMember, Flags: DefaultFlags(Open), Target: thread(false)}, 'F'},
+	} {
+		if got := letter(Group(user, ThreadFork, c.f)); got != c.want {
+			t.Errorf("%s: got %c, want %c", c.name, got, c.want)
+		}
+	}
+}

@@ -51,7 +51,9 @@ const (
 	// PollProxy: give a proxy to another member, hold one and vote with it
 	// (members, when the group allows proxy voting; the decision core
 	// checks the rest: never in anonymous polls, no chains).
-	PollProxy Action = "poll.proxy"
+	PollProxy  Action = "poll.proxy"
+	ThreadMove Action = "thread.move" // move a thread out of or into the group (asked of both groups)
+	ThreadFork Action = "thread.fork" // fork comments into a new thread (thread moderators, Target, Author)
 )
 
 // GroupActions lists every group action (tests iterate over it).
@@ -62,7 +64,7 @@ var GroupActions = []Action{
 	GroupJoin, GroupJoinViaLink, GroupAcceptInvitation, GroupViewSubgroupsOf, GroupAnnounce,
 	GroupViewContent, ThreadStart, PollStart, ThreadView, ThreadComment, PollVote, ThreadEditOwn,
 	CommentEditOwn, CommentDeleteOwn, ContentAdminEdit, SubgroupContentView, PeopleNotify, PollBallotsView,
-	PollAdmin, CommentDelete, GroupViewAudit, GroupManageTags, GroupManageTemplates, PollProxy,
+	PollAdmin, CommentDelete, GroupViewAudit, GroupManageTags, GroupManageTemplates, PollProxy, ThreadMove, ThreadFork,
 }
 
 // Privacy is a group's visibility preset.
@@ -307,6 +309,17 @@ func Group(a Actor, action Action, f GroupFacts) error {
 		return adminOnly()
 	case GroupEditSettings, GroupRemoveMember, GroupChangeRole, GroupResetJoinLink, GroupViewAudit, GroupManageTags, GroupManageTemplates:
 		return adminOnly()
+	case ThreadMove:
+		// Moving a thread takes it out of one group and into another: the
+		// core asks this of both, so only someone who is admin of both may.
+		return adminOnly()
+	case ThreadFork:
+		// Thread moderators: the group's admins, and the thread's author
+		// where they may edit their own threads.
+		if f.admin() {
+			return nil
+		}
+		return Group(a, ThreadEditOwn, f)
 	case GroupInvite, GroupManageInvitations, GroupApproveRequests, GroupViewJoinLink:
 		return memberOr(f.Flags.MembersCanAddMembers, "only admins can add people to this group")
 	case GroupAddGuests:

@@ -92,7 +92,9 @@ var groupMatrix = map[Action]map[Privacy]string{
 	CommentDelete:   {Open: "SFFF..FF", Closed: "SFFF..FF", Secret: "HHHF..FF"},
 	// Off by default: nobody, until an admin enables proxy voting
 	// (TestPollProxyNeedsTheFlag).
-	PollProxy: {Open: "SFFFFFFF", Closed: "SFFFFFFF", Secret: "HHHFFFFF"},
+	PollProxy:  {Open: "SFFFFFFF", Closed: "SFFFFFFF", Secret: "HHHFFFFF"},
+	ThreadMove: {Open: "SFFF..FF", Closed: "SFFF..FF", Secret: "HHHF..FF"},
+	ThreadFork: {Open: "SFFF..FF", Closed: "SFFF..FF", Secret: "HHHF..FF"},
 }
 
 func factsFor(p Privacy, ac actorCase) GroupFacts {

@@ -162,6 +162,8 @@ func NewWith(ctx context.Context, cfg config.Config, clients *awsclient.Clients,
 		OnGuestRemoved: func(ctx context.Context, gid, tid, uid string) error {
 			return decisions.GuestRemoved(ctx, gid, tid, uid)
 		},
+		// A moved thread takes its polls along (discussion.MoveThread).
+		Polls: ThreadPolls{&decisions},
 	})
 	pollNotes := PollNotifier{Notifications: notes, Names: DiscussionPeople{accounts}.Name}
 	decisions = decision.New(decision.Config{Store: st, Groups: groups, Log: log,

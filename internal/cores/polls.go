@@ -151,3 +151,18 @@ func (p PollNotifier) AddFanout(ctx context.Context, tx *store.Tx, f decision.No
 	}
 	return p.Notifications.AddFanoutToTx(tx, j)
 }
+
+// ThreadPolls adapts the decision core to what moving a thread needs of
+// its polls (discussion.ThreadPolls). It holds the address of the service
+// because the decision core is built after the discussion core.
+type ThreadPolls struct{ Decisions **decision.Service }
+
+// PollsOfThread implements discussion.ThreadPolls.
+func (p ThreadPolls) PollsOfThread(ctx context.Context, gid, tid, cursor string) ([]string, string, error) {
+	return (*p.Decisions).PollsOfThread(ctx, gid, tid, cursor)
+}
+
+// MovePolls implements discussion.ThreadPolls.
+func (p ThreadPolls) MovePolls(tx *store.Tx, tid string, pids []string, from, to string) {
+	(*p.Decisions).MovePolls(tx, tid, pids, from, to)
+}

@@ -14,6 +14,10 @@ import (
 type TickReport struct {
 	Polls  decision.TickReport `json:"polls"`
 	Purged int                 `json:"purged_threads"`
+	// Moves is how many interrupted thread moves the run finished.
+	Moves int `json:"finished_thread_moves"`
+	// Forks is how many interrupted forks of comments the run finished.
+	Forks int `json:"finished_comment_forks"`
 	// Mail is the outbox sweep (new jobs the stream missed, retries after
 	// backoff, abandoned claims); Digests the catch-up digests sent.
 	Mail    notify.Report       `json:"mail"`
@@ -46,6 +50,10 @@ func (a *Cores) Tick(ctx context.Context, now time.Time) (TickReport, error) {
 	errs = append(errs, err)
 	purged, err := a.Discussions.PurgeDue(ctx, now)
 	r.Purged = purged
+	errs = append(errs, err)
+	r.Moves, err = a.Discussions.FinishMoves(ctx, now, 10)
+	errs = append(errs, err)
+	r.Forks, err = a.Discussions.FinishForks(ctx, now, 10)
 	errs = append(errs, err)
 	if a.Fanouts != nil {
 		// Before the outbox, so the notifications it writes go out now.

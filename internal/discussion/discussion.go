@@ -98,6 +98,9 @@ type Config struct {
 	Catalog *i18n.Catalog
 	// Tags are the groups' tags (nil: a tag.Service on Store and Policy).
 	Tags *tag.Service
+	// Polls finds and moves a thread's polls when the thread moves to
+	// another group (move.go); nil looks for none (unit tests).
+	Polls ThreadPolls
 }
 
 // Recorder adds an admin action's entry to the transaction that does it.
@@ -131,6 +134,11 @@ type Service struct {
 	audit      Recorder
 	cat        *i18n.Catalog
 	tags       *tag.Service
+	polls      ThreadPolls
+	forkKey    []byte
+	// moveFault, set only by tests (export_test.go), fails a move's step
+	// of the phase it names, as a crash there would.
+	moveFault func(phase string) error
 }
 
 // New returns a Service.
@@ -138,7 +146,8 @@ func New(c Config) *Service {
 	s := &Service{st: c.Store, policy: c.Policy, people: c.People, notify: c.Notify, uploads: c.Uploads, r: c.Renderer,
 		cursorKey: secrets.DeriveKey(c.SigningKey, "timeline-cursor"), log: c.Log, now: c.Now, maxDepth: c.MaxDepth,
 		purgeAfter: c.PurgeAfter, mail: c.Mail, from: c.MailFrom, onGuestOut: c.OnGuestRemoved, audit: c.Audit,
-		inviteKey: secrets.DeriveKey(c.SigningKey, "thread-guest-invitation"), cat: c.Catalog, tags: c.Tags}
+		inviteKey: secrets.DeriveKey(c.SigningKey, "thread-guest-invitation"), cat: c.Catalog, tags: c.Tags, polls: c.Polls,
+		forkKey: secrets.DeriveKey(c.SigningKey, "thread-fork")}
 	if s.cat == nil {
 		s.cat = i18n.New()
 	}
@@ -280,6 +289,9 @@ type Item struct {
 	Reactions []Reaction    `json:"reactions,omitempty"`
 	Files     []FileRef     `json:"files,omitempty"`
 	Version   int64         `json:"version,omitempty"`
+	// ForkedTo is the thread this comment was forked into (a tombstone
+	// here while replies that stayed hang under it).
+	ForkedTo string `json:"forked_to,omitempty"`
 	// Events from other cores (polls): reference and small payload.
 	RefID string            `json:"ref_id,omitempty"`
 	Data  map[string]string `json:"data,omitempty"`

@@ -66,6 +66,9 @@ type threadItem struct {
 	// Tags are ids of the group's tags (written only through tags.go, with
 	// the tag index in the same transaction; internal/tag).
 	Tags []string `dynamo:"Tags,set,omitempty"`
+	// Forking is set while comments are being forked into this new thread
+	// (fork.go): it is not listed nor readable until the fork switches.
+	Forking bool `dynamo:"Forking,omitempty"`
 }
 
 // reactionSets are the reactions of a comment: one top-level string set of
@@ -133,6 +136,9 @@ type timelineItem struct {
 	Mentions   []string  `dynamo:"Mentions,set,omitempty"`
 	Files      []FileRef `dynamo:"Files,omitempty"`
 	reactionSets
+	// ForkedTo is the thread a forked comment went to (its place here is a
+	// tombstone while it keeps replies that stayed).
+	ForkedTo string `dynamo:"ForkedTo,omitempty"`
 	// Events.
 	RefID string            `dynamo:"RefID,omitempty"`
 	Data  map[string]string `dynamo:"Data,omitempty"`

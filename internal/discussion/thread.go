@@ -39,7 +39,7 @@ func (s *Service) getThread(ctx context.Context, tid string) (*threadItem, error
 		}
 		return nil, err
 	}
-	if t.Deleted {
+	if t.Deleted || t.Forking {
 		return nil, ErrNoThread
 	}
 	return &t, nil
@@ -302,7 +302,7 @@ func (s *Service) VisibleThreads(ctx context.Context, tids []string) (map[string
 	}
 	for i := range ts {
 		t := &ts[i]
-		if t.Deleted {
+		if t.Deleted || t.Forking {
 			continue
 		}
 		switch err := s.authorize(ctx, t.GroupID, authz.ThreadView, threadTarget(t, a.UserID)); {

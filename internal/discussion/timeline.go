@@ -291,7 +291,7 @@ func (s *Service) threadAndRead(ctx context.Context, a authz.Actor, tid string) 
 			r = readItem{Item: got[i].Item, ThreadID: tid, LastSeen: got[i].LastSeen, Seen: got[i].Seen}
 		}
 	}
-	if t == nil || t.Deleted {
+	if t == nil || t.Deleted || t.Forking {
 		return nil, r, ErrNoThread
 	}
 	return t, r, nil
@@ -304,7 +304,7 @@ func (s *Service) itemView(it *timelineItem, uid, lastSeen string, dir *mentionD
 	v := Item{ID: it.ID, Kind: it.Kind, ActorID: it.ActorID, ActorName: it.ActorName, At: it.At,
 		New:      uid != "" && it.ID > lastSeen && it.ActorID != uid,
 		ParentID: it.ParentID, Depth: it.Depth, Deleted: it.Deleted, Replies: it.ReplyCount, Files: it.Files,
-		Version: it.Version, RefID: it.RefID, Data: it.Data}
+		Version: it.Version, RefID: it.RefID, Data: it.Data, ForkedTo: it.ForkedTo}
 	if it.Kind == KindComment && !it.Deleted {
 		v.Body, v.HTML = it.Body, s.commentHTML(it, dir)
 		if !it.EditedAt.IsZero() {

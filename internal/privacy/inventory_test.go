@@ -172,6 +172,16 @@ func build(t *testing.T) *world {
 	w.must(c.Discussions.SetThreadLevel(ben, th.ID, notify.Loud), "thread level")
 	_, err = c.Discussions.MarkRead(ben, th.ID)
 	w.must(err, "mark read")
+	// A comment forked into a new thread (its place keeps ForkedTo), and a
+	// thread moved to another group (the move's job item is gone once done).
+	fk, err := c.Discussions.Comment(ben, th.ID, discussion.CommentInput{Body: "Off topic: the shed roof leaks."})
+	w.must(err, "comment to fork")
+	_, err = c.Discussions.ForkComments(ada, th.ID, discussion.ForkInput{Title: "The shed", CommentIDs: []string{fk.ID}})
+	w.must(err, "fork")
+	mv, err := c.Discussions.StartThread(ada, discussion.StartInput{GroupID: g.ID, Title: "Board matters"})
+	w.must(err, "thread to move")
+	_, err = c.Discussions.MoveThread(ada, mv.ID, closed.ID)
+	w.must(err, "move")
 
 	// A comment through the API with an Idempotency-Key (its record).
 	req := httptest.NewRequest("POST", "/api/v1/threads/"+th.ID+"/comments", strings.NewReader(`{"body":"Via the API."}`))

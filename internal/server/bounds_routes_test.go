@@ -66,6 +66,9 @@ var everyBoundedList = []boundedList{
 	{"PUT /api/v1/groups/{id}/templates/{tid}", "poll.settings.vote_share", poll.MaxRequirements},
 	{"PUT /api/v1/groups/{id}/templates/order", "order", process.MaxTemplates},
 	{"PUT /api/v1/groups/{id}/templates/order", "hidden", process.MaxHiddenList},
+	// The comments a fork names.
+	{"POST /api/v1/threads/{tid}/fork", "comment_ids", discussion.MaxForkComments},
+	{"POST /threads/{tid}/fork", "comment_id", discussion.MaxForkComments},
 }
 
 // listBody is a request body holding n items in the list l: JSON (nested
@@ -77,7 +80,7 @@ func listBody(l boundedList, n int) any {
 		items := make([]any, n)
 		for i := range items {
 			items[i] = map[string]any{"label": fmt.Sprint("item ", i)}
-			if l.field == "voters" || l.field == "emails" || l.field == "tags" || strings.HasSuffix(l.field, "user_ids") {
+			if l.field == "voters" || l.field == "emails" || l.field == "tags" || strings.HasSuffix(l.field, "user_ids") || l.field == "comment_ids" {
 				items[i] = fmt.Sprintf("u%d@example.org", i)
 			}
 		}

@@ -24,20 +24,25 @@ import (
 // from internal/render) or as plain text escaped by html/template.
 
 var discussionNotices = map[string]string{
-	"started":   "Your thread is started. The people you chose to notify were told, according to their notification settings.",
-	"saved":     "Your changes were saved. The previous version is kept in the edit history.",
-	"closed":    "The thread is closed: it takes no new comments until it is reopened.",
-	"reopened":  "The thread is open again.",
-	"pinned":    "The thread is pinned to the top of the group's list.",
-	"unpinned":  "The thread is no longer pinned.",
-	"deleted":   "The thread was deleted.",
-	"commented": "Your comment was posted.",
-	"edited":    "The comment was changed. The previous text is kept in its history.",
-	"removed":   "The comment was deleted.",
-	"guest":     "The guest was added: they can read and comment in this thread only.",
-	"announced": "The people you chose were notified, according to their notification settings.",
-	"level":     "Your notification setting was saved.",
-	"tags":      "The tags were saved.",
+	"started":      "Your thread is started. The people you chose to notify were told, according to their notification settings.",
+	"saved":        "Your changes were saved. The previous version is kept in the edit history.",
+	"closed":       "The thread is closed: it takes no new comments until it is reopened.",
+	"reopened":     "The thread is open again.",
+	"pinned":       "The thread is pinned to the top of the group's list.",
+	"unpinned":     "The thread is no longer pinned.",
+	"deleted":      "The thread was deleted.",
+	"commented":    "Your comment was posted.",
+	"edited":       "The comment was changed. The previous text is kept in its history.",
+	"removed":      "The comment was deleted.",
+	"guest":        "The guest was added: they can read and comment in this thread only.",
+	"announced":    "The people you chose were notified, according to their notification settings.",
+	"level":        "Your notification setting was saved.",
+	"forked":       "The comments were moved into this new thread. The thread they came from says where they went.",
+	"forking":      "This thread is made; some of the comments are still being moved. Forking the same comments again finishes it.",
+	"moved":        "The thread was moved: it is now in this group, with its polls, files and guests.",
+	"move-started": "The move has started: the thread stays in this group until its polls are gathered. Moving it again to the same group carries on.",
+	"moving":       "The thread is in its new group; some of the move is still being finished. Moving it again to the same group finishes it.",
+	"tags":         "The tags were saved.",
 	"commented-plain": "Your comment was posted, but @group did not notify the group: you may not notify the whole group " +
 		"here (the group's settings decide who may). It shows as plain text.",
 	"started-plain": "Your thread is started, but @group did not notify the group: you may not notify the whole group " +
@@ -99,8 +104,11 @@ func formVersion(v string) int64 {
 // operations themselves are decided again by the core.
 type threadCaps struct {
 	SignedIn, Comment, Edit, Moderate, Pin, AddGuests, Tag bool
-	facts                                                  authz.GroupFacts
-	actor                                                  authz.Actor
+	// Move: admin of the thread's group (the target is asked on the move
+	// page); Fork: a thread moderator.
+	Move, Fork bool
+	facts      authz.GroupFacts
+	actor      authz.Actor
 }
 
 func (s *Server) capsFor(ctx context.Context, t discussion.Thread) threadCaps {
@@ -136,6 +144,8 @@ func (s *Server) capsFor(ctx context.Context, t discussion.Thread) threadCaps {
 	c.Pin = can(authz.GroupEditSettings)
 	c.AddGuests = can(authz.GroupAddGuests)
 	c.Tag = can(authz.ThreadEditOwn, authz.ContentAdminEdit, authz.GroupManageTags)
+	c.Move = can(authz.ThreadMove)
+	c.Fork = can(authz.ThreadFork)
 	return c
 }
 
@@ -160,7 +170,9 @@ type timelineNode struct {
 	CanEdit   bool
 	CanDelete bool
 	CanReply  bool
-	Event     string           // what an event item says
+	Event     string // what an event item says
+	Link      string // and the thread it names, if any (forks)
+	LinkText  string
 	Orphan    bool             // a reply whose parent is on an earlier page
 	Reactions []reactionButton // all eight, for the "Add reaction" picker
 	Used      []reactionButton // only those with a count, shown under the comment
@@ -196,11 +208,49 @@ func eventText(it discussion.Item) string {
 		return "closed the thread"
 	case discussion.KindReopened:
 		return "reopened the thread"
+	case discussion.KindForkedOut:
+		return "moved " + commentsCount(it.Data["count"]) + " to"
+	case discussion.KindForkedIn:
+		return "moved " + commentsCount(it.Data["count"]) + " here from"
+	case discussion.KindMoved:
+		// Which group it came from is not said: it may be a secret group
+		// that this thread's new readers must not learn of.
+		return "moved the thread here from another group"
 	}
 	if rest, ok := strings.CutPrefix(it.Kind, "poll."); ok {
 		return "poll: " + strings.ReplaceAll(rest, "_", " ")
 	}
 	return it.Kind
+}
+
+// commentsCount says "1 comment" or "n comments" from a note's count.
+func commentsCount(n string) string {
+	if n == "1" {
+		return "1 comment"
+	}
+	return n + " comments"
+}
+
+// eventLink is the thread a fork's note names (reading it is checked when
+// the link is followed).
+func eventLink(it discussion.Item) (string, string) {
+	var tid string
+	switch it.Kind {
+	case discussion.KindForkedOut:
+		tid = it.Data["to"]
+	case discussion.KindForkedIn:
+		tid = it.Data["from"]
+	default:
+		return "", ""
+	}
+	if tid == "" {
+		return "", ""
+	}
+	title := it.Data["title"]
+	if title == "" {
+		title = "another thread"
+	}
+	return threadURL(tid), title
 }
 
 // buildTimeline nests replies under their parents, in timeline order.
@@ -229,6 +279,7 @@ func buildTimeline(items []discussion.Item, caps threadCaps, closed bool, d *thr
 			}
 		} else {
 			n.Event = eventText(it)
+			n.Link, n.LinkText = eventLink(it)
 		}
 		byID[it.ID] = n
 		if p, ok := byID[it.ParentID]; ok && it.ParentID != "" {

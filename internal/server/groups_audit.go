@@ -93,6 +93,9 @@ var auditWords = map[audit.Action]string{
 	audit.ProxyRevoked:      "took back their proxy from",
 	audit.ProxyUsed:         "voted by proxy for",
 	audit.ProxyEnded:        "ended the proxy they gave to",
+	audit.ThreadMovedOut:    "moved to another group",
+	audit.ThreadMovedIn:     "moved into this group",
+	audit.CommentsForked:    "forked comments into",
 }
 
 func (s *Server) groupAuditPage(w http.ResponseWriter, r *http.Request) {

@@ -1,0 +1,58 @@
+package decision
+
+import (
+	"context"
+
+	"github.com/quorum-app/quorum/internal/domain"
+	"github.com/quorum-app/quorum/internal/ids"
+	"github.com/quorum-app/quorum/internal/store"
+	"github.com/quorum-app/quorum/internal/tabledef"
+)
+
+// Moving a thread to another group (discussion.MoveThread) takes its polls
+// along: the discussion core finds them here, page by page, and adds their
+// moves to the transaction that switches the thread, so a thread and its
+// polls are in the same group at every moment (docs/data-model.md, 22b).
+
+// MoveScanPage is how many of a group's polls one step of a move reads.
+const MoveScanPage = 200
+
+// ErrPollMoved: a poll of the thread changed group meanwhile; the move
+// collects its polls again.
+var ErrPollMoved = domain.Errorf(domain.Conflict, "a poll of this thread changed meanwhile; try again")
+
+// PollsOfThread returns the ids of group gid's polls that belong to thread
+// tid among one page of the group's polls (GSI1 POLLS#<gid>, at most
+// MoveScanPage read), and the cursor of the next page ("" when done).
+// Trusted: no authorization (the discussion core has done its own).
+func (s *Service) PollsOfThread(ctx context.Context, gid, tid, cursor string) ([]string, string, error) {
+	if !ids.Valid(gid) || !ids.Valid(tid) {
+		return nil, "", domain.Errorf(domain.Invalid, "bad identifiers")
+	}
+	// SearchLimit bounds what one step reads (Limit alone counts matches,
+	// and would page through the whole group for a filter that rarely hits).
+	q := s.st.Table().Get(tabledef.GSI1PK, pollsOfGroup(gid)).Index(tabledef.GSI1).Filter("$ = ?", "ThreadID", tid).
+		SearchLimit(MoveScanPage)
+	page, err := store.QueryPage[pollItem](ctx, s.st, q, "move-polls:"+gid+":"+tid, cursor, MoveScanPage)
+	if err != nil {
+		return nil, "", err
+	}
+	out := make([]string, 0, len(page.Items))
+	for _, p := range page.Items {
+		if p.ThreadID == tid {
+			out = append(out, p.ID)
+		}
+	}
+	return out, page.Next, nil
+}
+
+// MovePolls adds to tx the move of each poll of thread tid from group from
+// to group to: its GroupID and its place in the group's list (GSI1), and
+// Version (the search indexer files it under the new group). Each update
+// is conditioned on the poll still being in from and in tid.
+func (s *Service) MovePolls(tx *store.Tx, tid string, pids []string, from, to string) {
+	for _, pid := range pids {
+		tx.Update(s.st.Update(pollPK(pid), skPoll).Set("GroupID", to).Set(tabledef.GSI1PK, pollsOfGroup(to)).
+			Add(tabledef.Version, 1).If("$ = ? AND $ = ?", "GroupID", from, "ThreadID", tid), ErrPollMoved)
+	}
+}

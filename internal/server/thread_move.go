@@ -1,0 +1,124 @@
+package server
+
+import (
+	"context"
+	"net/http"
+
+	"github.com/quorum-app/quorum/internal/authz"
+	"github.com/quorum-app/quorum/internal/discussion"
+	"github.com/quorum-app/quorum/internal/group"
+	"github.com/quorum-app/quorum/internal/httpx"
+)
+
+// Moving a thread to another group (discussion.MoveThread): the API route
+// and the page's form. The core decides who may (admins of both groups).
+
+type moveBody struct {
+	GroupID string `json:"group_id"`
+}
+
+// apiMoveThread: 200 with the thread when the move is finished, 202 when
+// it has steps left (send the same request again to finish it).
+func (s *Server) apiMoveThread(w http.ResponseWriter, r *http.Request) {
+	if !s.needUser(w, r) {
+		return
+	}
+	var in moveBody
+	if err := httpx.DecodeJSON(w, r, &in); err != nil {
+		s.groupAPIFail(w, r, err)
+		return
+	}
+	res, err := s.discussions.MoveThread(r.Context(), r.PathValue("tid"), in.GroupID)
+	if err != nil {
+		s.groupAPIFail(w, r, err)
+		return
+	}
+	status := http.StatusOK
+	if !res.Done {
+		status = http.StatusAccepted
+	}
+	httpx.WriteJSON(w, status, res)
+}
+
+// moveTargets are the groups the actor may move a thread into: those of
+// their groups (the first page, up to 100) where the policy allows
+// thread.move, except the thread's own.
+func (s *Server) moveTargets(ctx context.Context, except string) ([]group.Group, error) {
+	if s.groups == nil {
+		return nil, nil
+	}
+	page, err := s.groups.Mine(ctx, "", 100)
+	if err != nil {
+		return nil, err
+	}
+	var out []group.Group
+	for _, g := range page.Items {
+		if g.ID != except && g.Can(string(authz.ThreadMove)) {
+			out = append(out, g)
+		}
+	}
+	return out, nil
+}
+
+type threadMoveData struct {
+	Thread  discussion.Thread
+	Targets []group.Group
+	Pending *discussion.MoveState
+	Form    *formState
+}
+
+func (s *Server) renderThreadMove(w http.ResponseWriter, r *http.Request, status int, f *formState) {
+	ctx := r.Context()
+	if err := authz.RequireUser(authz.ActorFrom(ctx)); err != nil {
+		s.pageError(w, r, err)
+		return
+	}
+	t, err := s.discussions.Thread(ctx, r.PathValue("tid"))
+	if err == nil && !s.capsFor(ctx, t).Move {
+		err = authz.Forbidden("only admins of the thread's group can move it")
+	}
+	var targets []group.Group
+	if err == nil {
+		targets, err = s.moveTargets(ctx, t.GroupID)
+	}
+	var pending *discussion.MoveState
+	if err == nil {
+		pending, err = s.discussions.MoveStatus(ctx, t.ID)
+	}
+	if err != nil {
+		s.pageError(w, r, err)
+		return
+	}
+	if f == nil {
+		f = newForm(nil)
+		if pending != nil {
+			f.Values["group_id"] = pending.To
+		}
+	}
+	s.web.Page(w, r, status, "thread_move", "Move "+t.Title, threadMoveData{Thread: t, Targets: targets, Pending: pending, Form: f})
+}
+
+func (s *Server) threadMovePage(w http.ResponseWriter, r *http.Request) {
+	s.renderThreadMove(w, r, http.StatusOK, nil)
+}
+
+func (s *Server) threadMoveSubmit(w http.ResponseWriter, r *http.Request) {
+	if !s.threadPostForm(w, r) {
+		return
+	}
+	tid, to := r.PathValue("tid"), r.PostFormValue("group_id")
+	res, err := s.discussions.MoveThread(r.Context(), tid, to)
+	if err != nil {
+		f := newForm(map[string]string{"group_id": to})
+		s.discussionFormFail(w, r, err, f, func(status int) { s.renderThreadMove(w, r, status, f) })
+		return
+	}
+	done := "moved"
+	switch {
+	case !res.Switched:
+		done = "move-started"
+	case !res.Done:
+		done = "moving"
+	}
+	redirect(w, r, threadURL(tid)+"?done="+done)
+}
