@@ -61,6 +61,7 @@ var groupMatrix = map[Action]map[Privacy]string{
 	GroupChangeRole:        {Open: "SFFF..FF", Closed: "SFFF..FF", Secret: "HHHF..FF"},
 	GroupResetJoinLink:     {Open: "SFFF..FF", Closed: "SFFF..FF", Secret: "HHHF..FF"},
 	GroupViewAudit:         {Open: "SFFF..FF", Closed: "SFFF..FF", Secret: "HHHF..FF"},
+	GroupExport:            {Open: "SFFF..FF", Closed: "SFFF..FF", Secret: "HHHF..FF"},
 	GroupInvite:            {Open: "SFF...FF", Closed: "SFFF..FF", Secret: "HHHF..FF"},
 	GroupManageInvitations: {Open: "SFF...FF", Closed: "SFFF..FF", Secret: "HHHF..FF"},
 	GroupApproveRequests:   {Open: "SFF...FF", Closed: "SFFF..FF", Secret: "HHHF..FF"},

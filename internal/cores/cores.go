@@ -19,6 +19,7 @@ import (
 	"github.com/quorum-app/quorum/internal/decision"
 	"github.com/quorum-app/quorum/internal/discussion"
 	"github.com/quorum-app/quorum/internal/domain"
+	"github.com/quorum-app/quorum/internal/export"
 	"github.com/quorum-app/quorum/internal/group"
 	"github.com/quorum-app/quorum/internal/i18n"
 	"github.com/quorum-app/quorum/internal/inbox"
@@ -62,6 +63,9 @@ type Cores struct {
 	// Fanouts expands the fan-out jobs requests leave (notifying a whole
 	// group): fed by the stream (functions/mailer), swept by the scheduler.
 	Fanouts *notify.Fanouts
+	// Exports prepares personal and group exports (#16) in steps the
+	// scheduler runs; each core exports its own entities (exports.go).
+	Exports *export.Service
 }
 
 // New builds the cores for cfg. Secrets named by ARN are resolved here,
@@ -172,9 +176,11 @@ func NewWith(ctx context.Context, cfg config.Config, clients *awsclient.Clients,
 	if err != nil {
 		return nil, err
 	}
-	return &Cores{Config: cfg, Legal: docs, Clients: clients, Store: st, Accounts: accounts, Groups: groups,
+	c := &Cores{Config: cfg, Legal: docs, Clients: clients, Store: st, Accounts: accounts, Groups: groups,
 		Discussions: discussions, Notifications: notes, Decisions: decisions, MailPrefs: mailprefs, Outbox: mailer,
-		Inbox: inboxSvc, Search: searcher, Audit: auditor, Fanouts: NewFanouts(notes, groups, log)}, nil
+		Inbox: inboxSvc, Search: searcher, Audit: auditor, Fanouts: NewFanouts(notes, groups, log)}
+	c.Exports = newExports(c, sender, cat, log)
+	return c, nil
 }
 
 // NewFanouts wires the expansion of fan-out jobs: members from the group

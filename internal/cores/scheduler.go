@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/quorum-app/quorum/internal/decision"
+	"github.com/quorum-app/quorum/internal/export"
 	"github.com/quorum-app/quorum/internal/notify"
 )
 
@@ -24,8 +25,10 @@ type TickReport struct {
 	// groups' chains (normally the stream did it already: 0).
 	Sealed int `json:"sealed_audit_entries"`
 	// Deletions is how many interrupted account deletions it finished.
-	Deletions int    `json:"finished_account_deletions"`
-	Elapsed   string `json:"elapsed"`
+	Deletions int `json:"finished_account_deletions"`
+	// Exports is the export steps this run did (#16).
+	Exports export.Report `json:"exports"`
+	Elapsed string        `json:"elapsed"`
 }
 
 // Tick runs the periodic work once: closing and finalizing polls, reminders,
@@ -59,6 +62,12 @@ func (a *Cores) Tick(ctx context.Context, now time.Time) (TickReport, error) {
 		// A few accounts a run: a deletion's name scans read the table in
 		// pages of up to 100 batches a run (see account.ResumeDeletions).
 		r.Deletions, err = a.Accounts.ResumeDeletions(ctx, 3)
+		errs = append(errs, err)
+	}
+	if a.Exports != nil {
+		// A few jobs a run, each a step per section page (a page is at
+		// most a scan page of the table); the next run goes on.
+		r.Exports, err = a.Exports.Run(ctx, 5, 50)
 		errs = append(errs, err)
 	}
 	if a.Audit != nil {
