@@ -85,6 +85,7 @@ func newAPI(c *cores.Cores, log *slog.Logger) (*API, error) {
 		Inbox:         c.Inbox,
 		Search:        c.Search,
 		Audit:         c.Audit,
+		Exports:       c.Exports,
 		UploadOrigin:  c.Clients.UploadOrigin,
 		Legal:         &c.Legal,
 	})

@@ -84,4 +84,3 @@ func (s *Service) archive(_ context.Context, j *jobItem, lines []line) ([]byte, 
 	}
 	return b.Bytes(), nil
 }
-

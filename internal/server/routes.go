@@ -22,5 +22,6 @@ func (s *Server) routeTable() []Route {
 	routes = append(routes, s.mailRoutes()...)
 	routes = append(routes, s.inboxRoutes()...)
 	routes = append(routes, s.searchRoutes()...)
+	routes = append(routes, s.exportRoutes()...)
 	return routes
 }

@@ -78,6 +78,8 @@ type Deps struct {
 	// Legal are the terms of service and privacy policy (nil: the built-in
 	// ones); their version goes with every sign-in form.
 	Legal *legal.Docs
+	// Exports serves personal and group exports (nil: those routes answer 503).
+	Exports Exports
 	// Names gives people's display names where a page or answer shows ids
 	// it got from a core (ballots, the record of admin actions; nil: read
 	// from Accounts).
@@ -160,6 +162,7 @@ type Server struct {
 	search        Searcher
 	audit         AuditRecords
 	people        Names
+	exports       Exports
 }
 
 // Access says who a route is for. The authorization matrix test checks every
@@ -202,6 +205,7 @@ func New(d Deps) (*Server, error) {
 	s.inbox = d.Inbox
 	s.search = d.Search
 	s.audit, s.people = d.Audit, d.Names
+	s.exports = d.Exports
 	if s.people == nil && d.Accounts != nil {
 		s.people = accountNames{d.Accounts}
 	}
