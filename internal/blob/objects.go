@@ -7,7 +7,6 @@ import (
 	"io"
 	"mime"
 	"path"
-	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -76,28 +75,6 @@ func (o *Objects) Get(ctx context.Context, key string) ([]byte, error) {
 		return nil, domain.Errorf(domain.Internal, "object larger than %d bytes", MaxObjectBytes)
 	}
 	return b, nil
-}
-
-// List returns up to max keys (below the prefix, without it) that start
-// with sub, in key order.
-func (o *Objects) List(ctx context.Context, sub string, max int) ([]string, error) {
-	var keys []string
-	var token *string
-	for len(keys) < max {
-		out, err := o.client.ListObjectsV2(ctx, &s3.ListObjectsV2Input{Bucket: aws.String(o.bucket),
-			Prefix: aws.String(o.key(sub)), ContinuationToken: token, MaxKeys: aws.Int32(int32(min(max-len(keys), 1000)))})
-		if err != nil {
-			return nil, domain.Wrap(domain.Unavailable, err, "file storage failure")
-		}
-		for _, c := range out.Contents {
-			keys = append(keys, strings.TrimPrefix(aws.ToString(c.Key), o.prefix))
-		}
-		if !aws.ToBool(out.IsTruncated) || out.NextContinuationToken == nil {
-			break
-		}
-		token = out.NextContinuationToken
-	}
-	return keys, nil
 }
 
 // Delete removes the current objects at keys (below the prefix); a missing

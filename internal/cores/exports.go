@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 
+	"github.com/quorum-app/quorum/infra/facts"
 	"github.com/quorum-app/quorum/internal/audit"
 	"github.com/quorum-app/quorum/internal/blob"
 	"github.com/quorum-app/quorum/internal/export"
@@ -12,16 +13,12 @@ import (
 	"github.com/quorum-app/quorum/internal/store"
 )
 
-// ExportsPrefix is where exports live in the uploads bucket; the stack's
-// lifecycle rule deletes what is under it after export.Retention.
-const ExportsPrefix = "exports/"
-
 // newExports wires the export machinery: each core's own export of its
 // entities, in the archive's order.
 func newExports(c *Cores, sender mail.Sender, cat *i18n.Catalog, log *slog.Logger) *export.Service {
 	return export.New(export.Config{
 		Store:    c.Store,
-		Objects:  blob.NewObjects(c.Clients.S3, c.Config.UploadsBucket, c.Config.KMSKeyID, ExportsPrefix),
+		Objects:  blob.NewObjects(c.Clients.S3, c.Config.UploadsBucket, c.Config.KMSKeyID, facts.ExportsPrefix),
 		Contacts: c.Accounts,
 		Mail:     sender, Catalog: cat, MailFrom: c.Config.MailFrom, BaseURL: c.Config.BaseURL.String(),
 		Personal: []export.Section{

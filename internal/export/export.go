@@ -98,7 +98,6 @@ func Single(f func(ctx context.Context, subject string) ([]any, error)) func(con
 type Objects interface {
 	Put(ctx context.Context, key, contentType string, data []byte) error
 	Get(ctx context.Context, key string) ([]byte, error)
-	List(ctx context.Context, prefix string, max int) ([]string, error)
 	Delete(ctx context.Context, keys ...string) error
 	PresignGet(ctx context.Context, key, filename string, ttl time.Duration) (string, error)
 }

@@ -167,9 +167,11 @@ func (s *Service) attempt(ctx context.Context, j *jobItem, cause error) bool {
 // finish builds the archive from the parts, stores it, deletes the parts,
 // marks the export ready and tells its owner.
 func (s *Service) finish(ctx context.Context, j *jobItem) error {
-	keys, err := s.c.Objects.List(ctx, j.ID+"/parts/", maxParts)
-	if err != nil {
-		return err
+	// The parts are numbered from 0 (the job counts them): no listing of
+	// the bucket, which the functions may not do.
+	keys := make([]string, j.Part)
+	for i := range keys {
+		keys[i] = partKey(j.ID, i)
 	}
 	var lines []line
 	for _, k := range keys {
