@@ -1,0 +1,48 @@
+package e2e
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestPersonalExport (#16): from settings a member asks for her export,
+// sees it being prepared, gets the email when the scheduler has made it,
+// and finds it ready with a Download button. The page is accessible, keeps
+// the CSP and fits a phone.
+func TestPersonalExport(t *testing.T) {
+	s, a := newPollSite(t)
+	ben := s.person(t, "ben", "Ben Okafor")
+	ben.open("/signup")
+	ben.signInWithCode(true)
+	ben.open("/settings")
+	ben.follow("Export your data")
+	ben.sees("Export your data", "anonymous polls", "two minutes", "7 days")
+	ben.submit("Prepare my export")
+	ben.sees("Your export is being prepared", "Waiting to start", "Refresh to see the progress")
+	ben.RequireAccessible("export being prepared")
+	for _, w := range []int64{1280, 390} {
+		ben.at(w, "export-preparing")
+	}
+	for i := 0; i < 20; i++ {
+		r, err := a.Tick(context.Background(), time.Now())
+		if err != nil {
+			t.Fatalf("tick: %v", err)
+		}
+		if r.Exports.Finished > 0 {
+			break
+		}
+	}
+	m := s.nextMail(ben.Email, "The export you asked for is ready")
+	if !strings.Contains(m.Body.Text, "/settings/export") {
+		t.Fatalf("the email does not lead to the export page: %q", m.Body.Text)
+	}
+	ben.follow("Refresh to see the progress")
+	ben.sees("Ready", "records", "Download", "Prepare my export")
+	ben.RequireAccessible("export ready")
+	ben.checkCSP("export ready")
+	for _, w := range []int64{1280, 390} {
+		ben.at(w, "export-ready")
+	}
+}
