@@ -50,7 +50,20 @@ func readyExport(b func(c *cas) call) func(c *cas) call {
 	})
 }
 
+// freshGroupRequest clears the case's group's pending export first.
+func freshGroupRequest(b func(c *cas) call) func(c *cas) call {
+	return func(c *cas) call {
+		if c.f != nil {
+			c.w.must(c.w.a.Store.Delete(context.Background(), "EXPORTLOCK#GROUP#"+c.f.id, "LOCK"), "clear the pending group export")
+		}
+		return b(c)
+	}
+}
+
 func exportMatrix() map[string]spec {
+	// A group's exports: its admins, with a browser session.
+	//                    open               closed             secret             subgroup of the secret parent
+	admins := [4]string{"S F F A F F F F", "S F F A F F F F", "H H F A H H F F", "H H F A F H F F"}
 	const sessionOnly = "S A A A A A F F"
 	// The download link: its owner (M) only; bots are refused by the route.
 	const own = "S H A H H H F F"
@@ -61,5 +74,10 @@ func exportMatrix() map[string]spec {
 		"GET /settings/export":           {acct: sessionOnly, build: get("/settings/export")},
 		"POST /settings/export":          {acct: sessionOnly, build: freshRequest(page("/settings/export"))},
 		"POST /exports/{id}/download":    {acct: own, build: readyExport(page("/exports/{eid}/download"))},
+
+		"POST /api/v1/groups/{id}/exports": {grp: admins, mut: true, build: freshGroupRequest(api("POST", "/api/v1/groups/{id}/exports", ""))},
+		"GET /api/v1/groups/{id}/exports":  {grp: admins, build: get("/api/v1/groups/{id}/exports")},
+		"GET /groups/{id}/export":          {grp: admins, build: get("/groups/{id}/export")},
+		"POST /groups/{id}/export":         {grp: admins, mut: true, build: freshGroupRequest(page("/groups/{id}/export"))},
 	}
 }

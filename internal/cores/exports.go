@@ -30,6 +30,11 @@ func newExports(c *Cores, sender mail.Sender, cat *i18n.Catalog, log *slog.Logge
 			{Name: "email", Step: export.Single(c.MailPrefs.ExportUser)},
 			{Name: "inbox", Step: c.Inbox.ExportUser},
 		},
+		Group: []export.Section{
+			{Name: "group", Step: c.Groups.ExportGroup},
+			{Name: "discussions", Step: c.Discussions.ExportGroup},
+			{Name: "decisions", Step: c.Decisions.ExportGroup},
+		},
 		Policy: c.Groups,
 		Audit:  exportAudit{c.Audit},
 		Log:    log,

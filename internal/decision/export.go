@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/quorum-app/quorum/internal/domain"
 	"github.com/quorum-app/quorum/internal/poll"
 	"github.com/quorum-app/quorum/internal/store"
 )
@@ -103,4 +104,108 @@ func (s *Service) ExportUser(ctx context.Context, uid, cursor string) ([]any, st
 		}
 	}
 	return rows, next, nil
+}
+
+// Group export (#16, admins): the group's polls with their results,
+// outcomes and ballots, read through List, Results, GetOutcome and Ballots
+// as the export's owner (ctx's actor). Results and ballots follow the
+// same gate as the poll page: while results are hidden (until the close,
+// or until the viewer votes) neither is exported, only that they are
+// hidden. Ballots in anonymous polls are the sealed ones, without identity,
+// in the order of their receipts' hashes: unlinkable, as on the page.
+
+// ExportGroupPoll is a poll of a group export.
+type ExportGroupPoll struct {
+	ID         string          `json:"id"`
+	ThreadID   string          `json:"thread_id,omitempty"`
+	AuthorID   string          `json:"author_id"`
+	Definition poll.Definition `json:"definition"`
+	Status     poll.Status     `json:"status"`
+	ClosedAt   *time.Time      `json:"closed_at,omitempty"`
+	CreatedAt  time.Time       `json:"created_at"`
+}
+
+// ExportEntity names the row's file in the archive.
+func (ExportGroupPoll) ExportEntity() string { return "polls" }
+
+// ExportGroupResults are a poll's results, or that they are hidden.
+type ExportGroupResults struct {
+	PollID       string                    `json:"poll_id"`
+	Hidden       string                    `json:"hidden_until,omitempty"`
+	Results      *poll.Results             `json:"results,omitempty"`
+	RankedChoice *poll.RankedChoiceResults `json:"ranked_choice,omitempty"`
+}
+
+// ExportEntity names the row's file in the archive.
+func (ExportGroupResults) ExportEntity() string { return "results" }
+
+// ExportGroupOutcome is a poll's outcome.
+type ExportGroupOutcome struct{ Outcome }
+
+// ExportEntity names the row's file in the archive.
+func (ExportGroupOutcome) ExportEntity() string { return "outcomes" }
+
+// ExportGroupBallot is one ballot (no voter in anonymous polls).
+type ExportGroupBallot struct {
+	PollID string `json:"poll_id"`
+	BallotView
+}
+
+// ExportEntity names the row's file in the archive.
+func (ExportGroupBallot) ExportEntity() string { return "ballots" }
+
+const (
+	exportPollsPage   = 10
+	exportBallotsPage = 500
+	// maxExportBallots bounds the ballots one poll contributes.
+	maxExportBallots = 100000
+)
+
+// ExportGroup does one step of group gid's polls export from cursor (""
+// first): a page of polls with everything about each.
+func (s *Service) ExportGroup(ctx context.Context, gid, cursor string) ([]any, string, error) {
+	page, err := s.List(ctx, gid, cursor, exportPollsPage)
+	if err != nil {
+		return nil, "", err
+	}
+	var rows []any
+	for _, p := range page.Items {
+		if p.Status == poll.StatusDraft {
+			continue
+		}
+		rows = append(rows, ExportGroupPoll{ID: p.ID, ThreadID: p.ThreadID, AuthorID: p.AuthorID, Definition: p.Definition,
+			Status: p.Status, ClosedAt: p.ClosedAt, CreatedAt: p.CreatedAt})
+		res, err := s.Results(ctx, p.ID)
+		if err != nil {
+			return nil, "", err
+		}
+		if res.Hidden != nil {
+			rows = append(rows, ExportGroupResults{PollID: p.ID, Hidden: res.Hidden.Until})
+			continue
+		}
+		rows = append(rows, ExportGroupResults{PollID: p.ID, Results: res.Results, RankedChoice: res.RankedChoice})
+		o, err := s.GetOutcome(ctx, p.ID)
+		switch {
+		case err == nil:
+			rows = append(rows, ExportGroupOutcome{o})
+		case domain.ErrorCode(err) != domain.NotFound:
+			return nil, "", err
+		}
+		next, n := "", 0
+		for {
+			bl, err := s.Ballots(ctx, p.ID, next, exportBallotsPage)
+			if err != nil {
+				return nil, "", err
+			}
+			for _, b := range bl.Items {
+				rows = append(rows, ExportGroupBallot{PollID: p.ID, BallotView: b})
+			}
+			n += len(bl.Items)
+			if bl.Next == "" || bl.Hidden != nil || n >= maxExportBallots {
+				break
+			}
+			next = bl.Next
+		}
+	}
+	return rows, page.Next, nil
 }

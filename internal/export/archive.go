@@ -56,6 +56,26 @@ func (s *Service) archive(_ context.Context, j *jobItem, lines []line) ([]byte, 
 		_, err = w.Write(data)
 		return err
 	}
+	if j.Kind == Group {
+		files, err := groupFiles(lines)
+		if err != nil {
+			return nil, domain.Wrap(domain.Internal, err, "export: writing the archive")
+		}
+		names := make([]string, 0, len(files))
+		for n := range files {
+			names = append(names, n)
+		}
+		sort.Strings(names)
+		for _, n := range names {
+			if err := add(n, files[n]); err != nil {
+				return nil, domain.Wrap(domain.Internal, err, "export: writing the archive")
+			}
+		}
+		if err := z.Close(); err != nil {
+			return nil, domain.Wrap(domain.Internal, err, "export: writing the archive")
+		}
+		return b.Bytes(), nil
+	}
 	files := map[string]*bytes.Buffer{}
 	for _, l := range lines {
 		f := files[l.Entity]

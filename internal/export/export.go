@@ -168,6 +168,8 @@ type Export struct {
 	ReadyAt   time.Time `json:"ready_at,omitzero"`
 	ExpiresAt time.Time `json:"expires_at"`
 	Size      int64     `json:"size,omitempty"`
+	// Mine: the viewer asked for it (only they may download it).
+	Mine bool `json:"mine"`
 }
 
 // jobItem: PK=EXPORT#<id> SK=EXPORT; GSI1PK=USER#<owner> (or
@@ -359,12 +361,15 @@ func (s *Service) views(ctx context.Context, kind, subject string) ([]Export, er
 		return nil, err
 	}
 	now := s.now()
+	me := authz.ActorFrom(ctx).UserID
 	out := make([]Export, 0, len(js))
 	for i := range js {
 		if now.Sub(js[i].CreatedAt) >= Retention {
 			continue // the TTL will remove it
 		}
-		out = append(out, s.view(&js[i]))
+		v := s.view(&js[i])
+		v.Mine = js[i].OwnerID == me
+		out = append(out, v)
 	}
 	return out, nil
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/guregu/dynamo/v2"
 
+	"github.com/quorum-app/quorum/internal/authz"
 	"github.com/quorum-app/quorum/internal/domain"
 	"github.com/quorum-app/quorum/internal/lang"
 	"github.com/quorum-app/quorum/internal/mail"
@@ -91,7 +92,10 @@ func (s *Service) Step(ctx context.Context, id string) (done, failed bool, err e
 		}
 		return true, false, nil
 	}
-	rows, next, err := secs[j.Section].Step(ctx, j.subject(), j.Cursor)
+	// A step acts as the person who asked: the cores ask the policy again
+	// (an admin who lost the role meanwhile exports no more of the group).
+	actx := authz.WithActor(ctx, authz.Actor{Kind: authz.User, UserID: j.OwnerID, SessionID: "export:" + j.ID})
+	rows, next, err := secs[j.Section].Step(actx, j.subject(), j.Cursor)
 	if err == nil && len(rows) > 0 {
 		err = s.putPart(ctx, &j, rows)
 	}

@@ -33,11 +33,15 @@ func (s *Server) exportRoutes() []Route {
 		{Pattern: "POST /api/v1/me/exports", Access: Session, Handler: s.apiRequestExport},
 		{Pattern: "GET /api/v1/me/exports", Access: Session, Handler: s.apiExports},
 		{Pattern: "POST /api/v1/exports/{id}/link", Access: Session, Handler: s.apiExportLink},
+		{Pattern: "POST /api/v1/groups/{id}/exports", Access: Session, Handler: s.apiRequestGroupExport},
+		{Pattern: "GET /api/v1/groups/{id}/exports", Access: Session, Handler: s.apiGroupExports},
 
 		// Pages
 		{Pattern: "GET /settings/export", Access: Session, Page: true, Handler: s.exportPage},
 		{Pattern: "POST /settings/export", Access: Session, Page: true, Handler: s.exportSubmit},
 		{Pattern: "POST /exports/{id}/download", Access: Session, Page: true, Handler: s.exportDownload},
+		{Pattern: "GET /groups/{id}/export", Access: Session, Page: true, Handler: s.groupExportPage},
+		{Pattern: "POST /groups/{id}/export", Access: Session, Page: true, Handler: s.groupExportSubmit},
 	}
 	for i := range routes {
 		routes[i].Handler = s.needExports(routes[i].Page, httpx.WithLists(routes[i].Lists, routes[i].Handler))
@@ -140,4 +144,69 @@ func (s *Server) exportDownload(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Cache-Control", "no-store")
 	http.Redirect(w, r, url, http.StatusSeeOther)
+}
+
+// POST /api/v1/groups/{id}/exports → 202 Export (admins)
+func (s *Server) apiRequestGroupExport(w http.ResponseWriter, r *http.Request) {
+	e, err := s.exports.RequestGroup(r.Context(), r.PathValue("id"))
+	if err != nil {
+		s.apiFail(w, r, err)
+		return
+	}
+	httpx.WriteJSON(w, http.StatusAccepted, e)
+}
+
+// GET /api/v1/groups/{id}/exports → {exports: [Export]} (admins)
+func (s *Server) apiGroupExports(w http.ResponseWriter, r *http.Request) {
+	es, err := s.exports.ListGroup(r.Context(), r.PathValue("id"))
+	if err != nil {
+		s.apiFail(w, r, err)
+		return
+	}
+	httpx.WriteJSON(w, http.StatusOK, map[string]any{"exports": es})
+}
+
+type groupExportData struct {
+	GroupID, GroupName string
+	exportData
+}
+
+func (s *Server) renderGroupExport(w http.ResponseWriter, r *http.Request, status int, d groupExportData) {
+	gid := r.PathValue("id")
+	es, err := s.exports.ListGroup(r.Context(), gid)
+	if err != nil {
+		s.pageError(w, r, err)
+		return
+	}
+	g, err := s.groups.Get(r.Context(), gid)
+	if err != nil {
+		s.pageError(w, r, err)
+		return
+	}
+	d.GroupID, d.GroupName, d.Exports = g.ID, g.Name, es
+	for _, e := range es {
+		if e.State == export.Queued || e.State == export.Running {
+			d.Pending = true
+		}
+	}
+	if d.Form == nil {
+		d.Form = newForm(nil)
+	}
+	s.web.Page(w, r, status, "group_export", "Export "+g.Name, d)
+}
+
+// GET /groups/{id}/export: the group's exports and their progress (admins).
+func (s *Server) groupExportPage(w http.ResponseWriter, r *http.Request) {
+	s.renderGroupExport(w, r, http.StatusOK, groupExportData{exportData: exportData{Requested: r.URL.Query().Get("done") == "requested"}})
+}
+
+// POST /groups/{id}/export: ask for a new export of the group (admins).
+func (s *Server) groupExportSubmit(w http.ResponseWriter, r *http.Request) {
+	gid := r.PathValue("id")
+	if _, err := s.exports.RequestGroup(r.Context(), gid); err != nil {
+		f := newForm(nil)
+		s.formFail(w, r, err, f, func(status int) { s.renderGroupExport(w, r, status, groupExportData{exportData: exportData{Form: f}}) })
+		return
+	}
+	redirect(w, r, "/groups/"+gid+"/export?done=requested")
 }
