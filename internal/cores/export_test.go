@@ -14,6 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"github.com/quorum-app/quorum/infra/facts"
+	"github.com/quorum-app/quorum/internal/audit"
 	"github.com/quorum-app/quorum/internal/authz"
 	"github.com/quorum-app/quorum/internal/cores"
 	"github.com/quorum-app/quorum/internal/decision"
@@ -236,4 +237,149 @@ func keys(m map[string]string) []string {
 		out = append(out, k)
 	}
 	return out
+}
+
+// TestGroupExportAcrossCores exports a group as its admin: members may not
+// ask; the export is in the group's record; the archive's JSON Lines, CSV
+// tables and offline page hold the threads, comments, polls, results and
+// outcomes; a poll hiding its results until it closes has neither results
+// nor ballots in it; an anonymous poll's ballots carry no voter; members'
+// addresses are not in it.
+func TestGroupExportAcrossCores(t *testing.T) {
+	env := testcloud.Fast(t)
+	c, err := cores.NewWith(context.Background(), env.Config, env.Clients, logging.New(io.Discard, "error"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	must := func(err error, what string) {
+		t.Helper()
+		if err != nil {
+			t.Fatalf("%s: %v", what, err)
+		}
+	}
+	person := func(name string) (context.Context, string, string) {
+		addr := env.Prefix + "-" + name + "@example.org"
+		u, err := c.Accounts.CreateUser(ctx, addr, name+" "+env.Prefix)
+		must(err, "user")
+		return authz.WithActor(ctx, authz.Actor{Kind: authz.User, UserID: u.ID, SessionID: "s-" + name}), u.ID, addr
+	}
+	ada, _, adaAddr := person("ada")
+	ben, benID, benAddr := person("ben")
+	g, err := c.Groups.Create(ada, group.CreateInput{Name: "Tenants " + env.Prefix, Handle: "tenants-" + env.Prefix, Privacy: "closed"})
+	must(err, "group")
+	inv, err := c.Groups.JoinLink(ada, g.ID)
+	must(err, "join link")
+	_, err = c.Groups.JoinViaLink(ben, inv[strings.LastIndex(inv, "/join/")+len("/join/"):])
+	must(err, "join")
+	th, err := c.Discussions.StartThread(ada, discussion.StartInput{GroupID: g.ID, Title: "Heating repairs", Description: "thread-description-words"})
+	must(err, "thread")
+	_, err = c.Discussions.Comment(ben, th.ID, discussion.CommentInput{Body: "=SUM(1) the radiator in flat 3 <b>leaks</b>"})
+	must(err, "comment")
+	proposal := func(title string, settings func(*poll.Settings)) string {
+		d := poll.New(poll.TypeProposal)
+		d.Title = title
+		at := time.Now().Add(time.Hour).UTC()
+		d.Settings.ClosingAt = &at
+		settings(&d.Settings)
+		p, err := c.Decisions.Create(ada, decision.CreateInput{GroupID: g.ID, ThreadID: th.ID, Definition: d})
+		must(err, "poll "+title)
+		return p.ID
+	}
+	vote := func(who context.Context, pid, reason string) {
+		_, err := c.Decisions.Vote(who, pid, decision.VoteInput{Ballot: poll.Ballot{
+			Choices: []poll.Choice{{OptionID: poll.OptionAgree, Score: 1}}, Reason: reason}})
+		must(err, "vote")
+	}
+	closed := proposal("Hire a plumber", func(*poll.Settings) {})
+	vote(ben, closed, "closed-poll-reason")
+	_, err = c.Decisions.Close(ada, closed)
+	must(err, "close")
+	_, err = c.Decisions.SetOutcome(ada, closed, decision.OutcomeInput{Statement: "outcome-statement-words"})
+	must(err, "outcome")
+	hidden := proposal("Raise the fee", func(s *poll.Settings) { s.HideResults = poll.HideUntilClosed })
+	vote(ben, hidden, "hidden-poll-reason")
+	anon := proposal("Secret ballot", func(s *poll.Settings) { s.Anonymous = true })
+	vote(ben, anon, "anonymous-poll-reason")
+	_, err = c.Decisions.Close(ada, anon)
+	must(err, "close the anonymous poll")
+
+	if _, err := c.Exports.RequestGroup(ben, g.ID); domain.ErrorCode(err) != domain.Forbidden {
+		t.Fatalf("a member asked for the group's export: %v", err)
+	}
+	e, err := c.Exports.RequestGroup(ada, g.ID)
+	must(err, "request")
+	for i := 0; i < 100; i++ {
+		done, _, err := c.Exports.Step(ctx, e.ID)
+		must(err, "step")
+		if done {
+			break
+		}
+	}
+	list, err := c.Exports.ListGroup(ada, g.ID)
+	must(err, "list")
+	if len(list) != 1 || list[0].State != export.Ready || !list[0].Mine {
+		t.Fatalf("exports: %+v", list)
+	}
+	rec, err := c.Audit.List(ada, g.ID, "", 50)
+	must(err, "record")
+	found := false
+	for _, en := range append(rec.Pending, rec.Entries...) {
+		found = found || en.Action == audit.GroupExported
+	}
+	if !found {
+		t.Errorf("the export is not in the group's record: %+v", rec)
+	}
+	if _, _, err := c.Exports.Download(ben, e.ID); domain.ErrorCode(err) != domain.NotFound {
+		t.Fatalf("a member asked for the admin's link: %v", err)
+	}
+
+	var j struct {
+		store.Item
+		Key string `dynamo:"Key"`
+	}
+	must(c.Store.Get(ctx, "EXPORT#"+e.ID, "EXPORT", &j), "the export item")
+	obj, err := env.Clients.S3.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(env.Config.UploadsBucket),
+		Key: aws.String(facts.ExportsPrefix + j.Key)})
+	must(err, "the archive")
+	raw, _ := io.ReadAll(obj.Body)
+	_ = obj.Body.Close()
+	files := unzip(t, raw)
+	for _, f := range []string{"README.txt", "group.jsonl", "index.html", "csv/group.csv", "csv/members.csv", "csv/threads.csv",
+		"csv/timeline.csv", "csv/polls.csv", "csv/results.csv", "csv/outcomes.csv", "csv/ballots.csv"} {
+		if _, ok := files[f]; !ok {
+			t.Errorf("%s missing (has %v)", f, keys(files))
+		}
+	}
+	jl := files["group.jsonl"]
+	for _, want := range []string{"thread-description-words", "the radiator in flat 3", "closed-poll-reason",
+		"outcome-statement-words", "anonymous-poll-reason", `"hidden_until":"close"`, "ben " + env.Prefix} {
+		if !strings.Contains(jl, want) {
+			t.Errorf("group.jsonl lacks %q", want)
+		}
+	}
+	all := strings.Join(mapValues(files), "\n")
+	for _, not := range []string{"hidden-poll-reason", adaAddr, benAddr} {
+		if strings.Contains(all, not) {
+			t.Errorf("the archive holds %q", not)
+		}
+	}
+	for _, l := range strings.Split(strings.TrimSpace(jl), "\n") {
+		if strings.Contains(l, `"entity":"ballots"`) && strings.Contains(l, anon) && strings.Contains(l, benID) {
+			t.Errorf("an anonymous ballot names its voter: %s", l)
+		}
+	}
+	if !strings.Contains(files["csv/timeline.csv"], "'=SUM(1)") {
+		t.Errorf("a formula in a comment is not neutralised in the CSV: %s", files["csv/timeline.csv"])
+	}
+	page := files["index.html"]
+	for _, want := range []string{"Heating repairs", "the radiator in flat 3 &lt;b&gt;leaks&lt;/b&gt;", "outcome-statement-words",
+		"Results are hidden until the poll closes", "Hire a plumber"} {
+		if !strings.Contains(page, want) {
+			t.Errorf("index.html lacks %q", want)
+		}
+	}
+	if strings.Contains(page, "<script") || strings.Contains(page, "http://") || strings.Contains(page, "https://") {
+		t.Error("index.html is not self-contained")
+	}
 }
