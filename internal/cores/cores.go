@@ -109,6 +109,7 @@ func NewWith(ctx context.Context, cfg config.Config, clients *awsclient.Clients,
 	var notes *notify.Service
 	var mailprefs *mailpref.Service
 	var discussions *discussion.Service
+	var exports *export.Service
 	accounts, err := account.New(account.Options{
 		Store: st, Mail: sender, Catalog: cat, From: cfg.MailFrom, BaseURL: cfg.BaseURL, SigningKey: cfg.SigningKey, Log: log,
 		Terms: docs.Version(),
@@ -120,6 +121,7 @@ func NewWith(ctx context.Context, cfg config.Config, clients *awsclient.Clients,
 			account.EraserFunc(func(ctx context.Context, e account.Erasure) (bool, error) {
 				return discussions.EraseReadMarks(ctx, e.UserID)
 			}),
+			account.EraserFunc(func(ctx context.Context, e account.Erasure) (bool, error) { return exports.EraseUser(ctx, e.UserID) }),
 			// Last: names stored beside the person's id in others' items, by
 			// scans of the table in pages (the scheduler finishes them).
 			account.EraserFunc(func(ctx context.Context, e account.Erasure) (bool, error) {
@@ -179,7 +181,8 @@ func NewWith(ctx context.Context, cfg config.Config, clients *awsclient.Clients,
 	c := &Cores{Config: cfg, Legal: docs, Clients: clients, Store: st, Accounts: accounts, Groups: groups,
 		Discussions: discussions, Notifications: notes, Decisions: decisions, MailPrefs: mailprefs, Outbox: mailer,
 		Inbox: inboxSvc, Search: searcher, Audit: auditor, Fanouts: NewFanouts(notes, groups, log)}
-	c.Exports = newExports(c, sender, cat, log)
+	exports = newExports(c, sender, cat, log)
+	c.Exports = exports
 	return c, nil
 }
 

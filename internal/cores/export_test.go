@@ -202,6 +202,26 @@ func TestPersonalExportAcrossCores(t *testing.T) {
 	if list, _ := c.Exports.List(ben); len(list) != 0 {
 		t.Fatalf("an export older than 7 days is listed: %+v", list)
 	}
+
+	// Deleting the account (its eraser) takes the export with it, item and
+	// archive, read from the table and the bucket.
+	_, err = c.Exports.Request(ben)
+	must(err, "a pending export")
+	done, err := c.Exports.EraseUser(ctx, benID)
+	if err != nil || !done {
+		t.Fatalf("erase: %v %v", done, err)
+	}
+	var left struct{ store.Item }
+	if err := c.Store.Get(ctx, "EXPORT#"+e.ID, "EXPORT", &left); domain.ErrorCode(err) != domain.NotFound {
+		t.Errorf("the export item outlived the account: %v", err)
+	}
+	if err := c.Store.Get(ctx, "EXPORTLOCK#USER#"+benID, "LOCK", &left); domain.ErrorCode(err) != domain.NotFound {
+		t.Errorf("the lock outlived the account: %v", err)
+	}
+	if _, err := env.Clients.S3.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String(env.Config.UploadsBucket),
+		Key: aws.String(facts.ExportsPrefix + j.Key)}); err == nil {
+		t.Error("the archive outlived the account")
+	}
 }
 
 func unzip(t *testing.T, b []byte) map[string]string {

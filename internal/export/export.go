@@ -420,3 +420,35 @@ func (s *Service) Download(ctx context.Context, id string) (string, time.Time, e
 	}
 	return url, now.Add(LinkTTL), nil
 }
+
+// EraseUser deletes a deleted account's personal exports (items, parts,
+// archives) and its pending lock: one call does it all (at most 10
+// exports, their parts numbered). It reports done. Group exports the
+// person asked for stay until their 7 days are over (they are the group's);
+// nobody can download them any more (only their owner could).
+func (s *Service) EraseUser(ctx context.Context, uid string) (bool, error) {
+	js, err := s.list(ctx, Personal, uid)
+	if err != nil {
+		return false, err
+	}
+	for i := range js {
+		j := &js[i]
+		keys := make([]string, 0, j.Part+1)
+		for n := 0; n < j.Part; n++ {
+			keys = append(keys, partKey(j.ID, n))
+		}
+		if j.Key != "" {
+			keys = append(keys, j.Key)
+		}
+		if err := s.c.Objects.Delete(ctx, keys...); err != nil {
+			return false, err
+		}
+		if err := s.c.Store.Delete(ctx, j.PK, j.SK); err != nil {
+			return false, err
+		}
+	}
+	if err := s.c.Store.Delete(ctx, lockPK(Personal, uid), lockSK); err != nil {
+		return false, err
+	}
+	return true, nil
+}
