@@ -46,3 +46,39 @@ func TestPersonalExport(t *testing.T) {
 		ben.at(w, "export-ready")
 	}
 }
+
+// TestGroupExport (#16): an admin exports her group from the group page,
+// follows the progress and finds it ready; the page is accessible and
+// fits a phone.
+func TestGroupExport(t *testing.T) {
+	s, a := newPollSite(t)
+	ada := s.person(t, "ada", "Ada Lovelace")
+	ada.open("/signup")
+	ada.signInWithCode(true)
+	ada.follow("Groups")
+	ada.follow("New group")
+	ada.fill("Name", "Tenants Association")
+	if st := ada.submit("Create group"); st != 200 {
+		t.Fatalf("create group: status %d", st)
+	}
+	ada.follow("Export the group")
+	ada.sees("Export Tenants Association", "JSON Lines", "offline", "anonymous polls carry no voter")
+	ada.submit("Prepare an export")
+	ada.sees("The export is being prepared", "Waiting to start")
+	for i := 0; i < 20; i++ {
+		r, err := a.Tick(context.Background(), time.Now())
+		if err != nil {
+			t.Fatalf("tick: %v", err)
+		}
+		if r.Exports.Finished > 0 {
+			break
+		}
+	}
+	ada.follow("Refresh to see the progress")
+	ada.sees("Ready", "Download", "Prepare an export")
+	ada.RequireAccessible("group export")
+	ada.checkCSP("group export")
+	for _, w := range []int64{1280, 390} {
+		ada.at(w, "group-export")
+	}
+}
