@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/quorum-app/quorum/internal/authz"
 	"github.com/quorum-app/quorum/internal/domain"
 	"github.com/quorum-app/quorum/internal/export"
 	"github.com/quorum-app/quorum/internal/httpx"
@@ -52,11 +53,15 @@ func (s *Server) exportRoutes() []Route {
 func (s *Server) needExports(page bool, h http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		if s.exports == nil {
+			err := error(errExportsOff)
+			if !authz.ActorFrom(r.Context()).Authenticated() {
+				err = authz.ErrSignIn // sign in first, whatever is wired
+			}
 			if page {
-				s.pageError(w, r, errExportsOff)
+				s.pageError(w, r, err)
 				return
 			}
-			httpx.WriteError(w, r, s.log, errExportsOff)
+			httpx.WriteError(w, r, s.log, err)
 			return
 		}
 		h(w, r)
