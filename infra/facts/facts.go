@@ -336,6 +336,14 @@ func (c Config) ReceiptRuleSetName() string { return c.AppName + "-inbound" }
 // InboundMailPrefix is the key prefix of raw inbound mail in the inbound bucket.
 const InboundMailPrefix = "raw/"
 
+// ExportsPrefix is the key prefix of data exports (#16) in the uploads
+// bucket; the bucket's lifecycle deletes them after ExportRetentionDays.
+const ExportsPrefix = "exports/"
+
+// ExportRetentionDays is how long an export's archive is kept (the export
+// item's TTL is the same; internal/export.Retention).
+const ExportRetentionDays = 7
+
 // APIOrigin is the public origin of the web app, or "" when it is the
 // API Gateway default endpoint (known only after deployment).
 func (c Config) APIOrigin() string {

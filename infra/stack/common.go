@@ -109,6 +109,16 @@ func lifecycleRules(cfg facts.Config, role string) *[]*awss3.LifecycleRule {
 		AbortIncompleteMultipartUploadAfter: awscdk.Duration_Days(n(7)),
 		ExpiredObjectDeleteMarker:           b(true),
 	}}
+	if role == tabledef.UploadsBucket {
+		// Data exports go 7 days after they were made, older versions
+		// (parts deleted once zipped) a day after they stop being current.
+		rules = append(rules, &awss3.LifecycleRule{
+			Id:                          s("expire-exports"),
+			Prefix:                      s(facts.ExportsPrefix),
+			Expiration:                  awscdk.Duration_Days(n(facts.ExportRetentionDays)),
+			NoncurrentVersionExpiration: awscdk.Duration_Days(n(1)),
+		})
+	}
 	if role == tabledef.InboundBucket {
 		rules = append(rules, &awss3.LifecycleRule{
 			Id:         s("expire-raw-inbound-mail"),

@@ -79,7 +79,9 @@ var Functions = []FunctionSpec{
 		ReservedConcurrency: 1,
 		Trigger:             TriggerSchedule,
 		Every:               5 * time.Minute,
-		Access:              []Access{TableReadWrite, SendMail},
+		// Uploads: data exports are written, zipped and deleted under
+		// exports/ (facts.ExportsPrefix) by the scheduler's steps.
+		Access: []Access{TableReadWrite, UploadsReadWrite, SendMail},
 	},
 	{
 		Name:                "api",

@@ -165,14 +165,21 @@ func checkDataBucket(t *testing.T, tpl map[string]any, name, role string, inboun
 	if !strings.Contains(rules, `"NoncurrentVersionExpiration":{"NoncurrentDays":90}`) {
 		t.Errorf("%s: noncurrent versions do not expire: %s", name, rules)
 	}
-	hasExpiry := strings.Contains(rules, `"ExpirationInDays"`)
 	if role == tabledef.InboundBucket {
 		want := `{"ExpirationInDays":` + strings.TrimSuffix(js(inboundDays), ".0") + `,"Id":"expire-raw-inbound-mail","Prefix":"raw/","Status":"Enabled"}`
 		if !strings.Contains(rules, want) {
 			t.Errorf("%s: raw mail expiry: want %s in %s", name, want, rules)
 		}
-	} else if hasExpiry {
-		t.Errorf("%s: current uploads must not expire: %s", name, rules)
+	} else {
+		// Uploads: only data exports expire (7 days, their older versions
+		// after a day); attachments never do.
+		want := `{"ExpirationInDays":7,"Id":"expire-exports","NoncurrentVersionExpiration":{"NoncurrentDays":1},"Prefix":"exports/","Status":"Enabled"}`
+		if !strings.Contains(rules, want) {
+			t.Errorf("%s: exports expiry: want %s in %s", name, want, rules)
+		}
+		if strings.Count(rules, `"ExpirationInDays"`) != 1 {
+			t.Errorf("%s: current uploads must not expire: %s", name, rules)
+		}
 	}
 	if replicated {
 		rc := p["ReplicationConfiguration"]

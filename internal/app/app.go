@@ -86,6 +86,7 @@ func newAPI(c *cores.Cores, log *slog.Logger) (*API, error) {
 		Search:        c.Search,
 		Audit:         c.Audit,
 		Templates:     c.Processes,
+		Exports:       c.Exports,
 		UploadOrigin:  c.Clients.UploadOrigin,
 		Legal:         &c.Legal,
 	})

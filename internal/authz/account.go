@@ -16,6 +16,7 @@ const (
 	AccountTokensCreate   Action = "account.tokens.create"   // create an API token
 	AccountTokensRevoke   Action = "account.tokens.revoke"   // revoke an API token
 	AccountDelete         Action = "account.delete"          // ask for a deletion code, delete the account
+	AccountExport         Action = "account.export"          // ask for, follow and download a personal export (#16)
 )
 
 // botAccountActions are the account actions an API token may perform. A
@@ -30,7 +31,7 @@ var botAccountActions = map[Action]bool{
 // AccountActions lists every account action (for tests and docs).
 func AccountActions() []Action {
 	return []Action{AccountRead, AccountUpdate, AccountChangeEmail, AccountSetPassword, AccountSignOut,
-		AccountSessionsList, AccountSessionsRevoke, AccountTokensList, AccountTokensCreate, AccountTokensRevoke, AccountDelete}
+		AccountSessionsList, AccountSessionsRevoke, AccountTokensList, AccountTokensCreate, AccountTokensRevoke, AccountDelete, AccountExport}
 }
 
 // Account decides whether a may perform action on the account of userID.

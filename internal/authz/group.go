@@ -26,6 +26,7 @@ const (
 	GroupViewAudit         Action = "group.audit.view"            // read and verify the record of admin actions
 	GroupManageTags        Action = "group.tags.manage"           // create, rename, recolour and delete the group's tags
 	GroupManageTemplates   Action = "group.templates.manage"      // save, edit, order, delete templates; hide built-in ones
+	GroupExport            Action = "group.export"                // export the whole group (#16): admins
 	GroupLeave             Action = "group.leave"                 // leave the group
 	GroupRequestMembership Action = "group.request"               // ask to join a closed group
 	GroupJoin              Action = "group.join"                  // join an open group directly
@@ -64,7 +65,7 @@ var GroupActions = []Action{
 	GroupJoin, GroupJoinViaLink, GroupAcceptInvitation, GroupViewSubgroupsOf, GroupAnnounce,
 	GroupViewContent, ThreadStart, PollStart, ThreadView, ThreadComment, PollVote, ThreadEditOwn,
 	CommentEditOwn, CommentDeleteOwn, ContentAdminEdit, SubgroupContentView, PeopleNotify, PollBallotsView,
-	PollAdmin, CommentDelete, GroupViewAudit, GroupManageTags, GroupManageTemplates, PollProxy, ThreadMove, ThreadFork,
+	PollAdmin, CommentDelete, GroupViewAudit, GroupManageTags, GroupManageTemplates, PollProxy, ThreadMove, ThreadFork, GroupExport,
 }
 
 // Privacy is a group's visibility preset.
@@ -307,7 +308,7 @@ func Group(a Actor, action Action, f GroupFacts) error {
 			return ErrNoSubSubgroups
 		}
 		return adminOnly()
-	case GroupEditSettings, GroupRemoveMember, GroupChangeRole, GroupResetJoinLink, GroupViewAudit, GroupManageTags, GroupManageTemplates:
+	case GroupEditSettings, GroupRemoveMember, GroupChangeRole, GroupResetJoinLink, GroupViewAudit, GroupManageTags, GroupManageTemplates, GroupExport:
 		return adminOnly()
 	case ThreadMove:
 		// Moving a thread takes it out of one group and into another: the

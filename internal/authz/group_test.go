@@ -63,6 +63,7 @@ var groupMatrix = map[Action]map[Privacy]string{
 	GroupViewAudit:         {Open: "SFFF..FF", Closed: "SFFF..FF", Secret: "HHHF..FF"},
 	GroupManageTags:        {Open: "SFFF..FF", Closed: "SFFF..FF", Secret: "HHHF..FF"},
 	GroupManageTemplates:   {Open: "SFFF..FF", Closed: "SFFF..FF", Secret: "HHHF..FF"},
+	GroupExport:            {Open: "SFFF..FF", Closed: "SFFF..FF", Secret: "HHHF..FF"},
 	GroupInvite:            {Open: "SFF...FF", Closed: "SFFF..FF", Secret: "HHHF..FF"},
 	GroupManageInvitations: {Open: "SFF...FF", Closed: "SFFF..FF", Secret: "HHHF..FF"},
 	GroupApproveRequests:   {Open: "SFF...FF", Closed: "SFFF..FF", Secret: "HHHF..FF"},

@@ -19,6 +19,7 @@ import (
 	"github.com/quorum-app/quorum/internal/decision"
 	"github.com/quorum-app/quorum/internal/discussion"
 	"github.com/quorum-app/quorum/internal/domain"
+	"github.com/quorum-app/quorum/internal/export"
 	"github.com/quorum-app/quorum/internal/group"
 	"github.com/quorum-app/quorum/internal/i18n"
 	"github.com/quorum-app/quorum/internal/inbox"
@@ -69,6 +70,9 @@ type Cores struct {
 	// Fanouts expands the fan-out jobs requests leave (notifying a whole
 	// group): fed by the stream (functions/mailer), swept by the scheduler.
 	Fanouts *notify.Fanouts
+	// Exports prepares personal and group exports (#16) in steps the
+	// scheduler runs; each core exports its own entities (exports.go).
+	Exports *export.Service
 }
 
 // New builds the cores for cfg. Secrets named by ARN are resolved here,
@@ -112,6 +116,7 @@ func NewWith(ctx context.Context, cfg config.Config, clients *awsclient.Clients,
 	var notes *notify.Service
 	var mailprefs *mailpref.Service
 	var discussions *discussion.Service
+	var exports *export.Service
 	accounts, err := account.New(account.Options{
 		Store: st, Mail: sender, Catalog: cat, From: cfg.MailFrom, BaseURL: cfg.BaseURL, SigningKey: cfg.SigningKey, Log: log,
 		Terms: docs.Version(),
@@ -123,6 +128,7 @@ func NewWith(ctx context.Context, cfg config.Config, clients *awsclient.Clients,
 			account.EraserFunc(func(ctx context.Context, e account.Erasure) (bool, error) {
 				return discussions.EraseReadMarks(ctx, e.UserID)
 			}),
+			account.EraserFunc(func(ctx context.Context, e account.Erasure) (bool, error) { return exports.EraseUser(ctx, e.UserID) }),
 			// Last: names stored beside the person's id in others' items, by
 			// scans of the table in pages (the scheduler finishes them).
 			account.EraserFunc(func(ctx context.Context, e account.Erasure) (bool, error) {
@@ -184,9 +190,12 @@ func NewWith(ctx context.Context, cfg config.Config, clients *awsclient.Clients,
 	if err != nil {
 		return nil, err
 	}
-	return &Cores{Config: cfg, Legal: docs, Clients: clients, Store: st, Accounts: accounts, Groups: groups,
+	c := &Cores{Config: cfg, Legal: docs, Clients: clients, Store: st, Accounts: accounts, Groups: groups,
 		Discussions: discussions, Notifications: notes, Decisions: decisions, Processes: processes, MailPrefs: mailprefs, Outbox: mailer,
-		Inbox: inboxSvc, Search: searcher, Audit: auditor, Tags: tags, Fanouts: NewFanouts(notes, groups, log)}, nil
+		Inbox: inboxSvc, Search: searcher, Audit: auditor, Tags: tags, Fanouts: NewFanouts(notes, groups, log)}
+	exports = newExports(c, sender, cat, log)
+	c.Exports = exports
+	return c, nil
 }
 
 // NewFanouts wires the expansion of fan-out jobs: members from the group

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/quorum-app/quorum/internal/decision"
+	"github.com/quorum-app/quorum/internal/export"
 	"github.com/quorum-app/quorum/internal/notify"
 	"github.com/quorum-app/quorum/internal/tag"
 )
@@ -32,8 +33,10 @@ type TickReport struct {
 	// removed in bounded batches).
 	Tags tag.PurgeReport `json:"tags"`
 	// Deletions is how many interrupted account deletions it finished.
-	Deletions int    `json:"finished_account_deletions"`
-	Elapsed   string `json:"elapsed"`
+	Deletions int `json:"finished_account_deletions"`
+	// Exports is the export steps this run did (#16).
+	Exports export.Report `json:"exports"`
+	Elapsed string        `json:"elapsed"`
 }
 
 // Tick runs the periodic work once: closing and finalizing polls, reminders,
@@ -75,6 +78,12 @@ func (a *Cores) Tick(ctx context.Context, now time.Time) (TickReport, error) {
 	}
 	if a.Tags != nil {
 		r.Tags, err = a.Tags.PurgeDeleted(ctx, 10)
+		errs = append(errs, err)
+	}
+	if a.Exports != nil {
+		// A few jobs a run, each a step per section page (a page is at
+		// most a scan page of the table); the next run goes on.
+		r.Exports, err = a.Exports.Run(ctx, 5, 50)
 		errs = append(errs, err)
 	}
 	if a.Audit != nil {

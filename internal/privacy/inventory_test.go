@@ -276,8 +276,21 @@ func build(t *testing.T) *world {
 	// The audit record: the admin actions above (held mail, blocks) are
 	// sealed into the group's chain by the scheduler's sweep; one more
 	// action stays pending.
+	// Exports: Ben's is made (its archive goes to exports/), Cy's waits
+	// (its lock is held).
+	bx, err := c.Exports.Request(ben)
+	w.must(err, "Ben's export")
 	_, err = c.Tick(ctx, time.Now())
 	w.must(err, "tick")
+	for i := 0; i < 100; i++ {
+		done, _, err := c.Exports.Step(ctx, bx.ID)
+		w.must(err, "export step")
+		if done {
+			break
+		}
+	}
+	_, err = c.Exports.Request(cy)
+	w.must(err, "Cy's export")
 	_, err = c.Groups.ResetJoinLink(ada, g.ID)
 	w.must(err, "reset join link")
 

@@ -548,6 +548,13 @@ func TestAccountRoutesMatrix(t *testing.T) {
 		"GET /settings/delete":                {"signin", "ok", "denied"},
 		"POST /settings/delete":               {"signin", "ok", "denied"},
 		"POST /settings/delete/confirm":       {"signin", "ok", "denied"},
+		// The export core is not wired into this server: a session gets
+		// 503 (the whole application's answers are the authorization
+		// matrix's, internal/app; the flow is TestPersonalExportPagesAndAPI).
+		"POST /api/v1/me/exports": {"signin", "error", "denied"},
+		"GET /api/v1/me/exports":  {"signin", "error", "denied"},
+		"GET /settings/export":    {"signin", "error", "denied"},
+		"POST /settings/export":   {"signin", "error", "denied"},
 	}
 	bodies := map[string]string{
 		"POST /api/v1/auth/login": `{"email":"x@example.org"}`, "POST /api/v1/auth/verify": `{"email":"x@example.org","code":"123456"}`,

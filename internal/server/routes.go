@@ -24,5 +24,6 @@ func (s *Server) routeTable() []Route {
 	routes = append(routes, s.inboxRoutes()...)
 	routes = append(routes, s.searchRoutes()...)
 	routes = append(routes, s.templateRoutes()...)
+	routes = append(routes, s.exportRoutes()...)
 	return routes
 }

@@ -81,6 +81,8 @@ type Deps struct {
 	// Templates serves the templates groups start threads and polls from
 	// (nil: those routes answer 503 and the pages offer none).
 	Templates Templates
+	// Exports serves personal and group exports (nil: those routes answer 503).
+	Exports Exports
 	// Names gives people's display names where a page or answer shows ids
 	// it got from a core (ballots, the record of admin actions; nil: read
 	// from Accounts).
@@ -164,6 +166,7 @@ type Server struct {
 	audit         AuditRecords
 	people        Names
 	templates     Templates
+	exports       Exports
 }
 
 // Access says who a route is for. The authorization matrix test checks every
@@ -207,6 +210,7 @@ func New(d Deps) (*Server, error) {
 	s.search = d.Search
 	s.audit, s.people = d.Audit, d.Names
 	s.templates = d.Templates
+	s.exports = d.Exports
 	if s.people == nil && d.Accounts != nil {
 		s.people = accountNames{d.Accounts}
 	}

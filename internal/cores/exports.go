@@ -1,0 +1,49 @@
+package cores
+
+import (
+	"context"
+	"log/slog"
+
+	"github.com/quorum-app/quorum/infra/facts"
+	"github.com/quorum-app/quorum/internal/audit"
+	"github.com/quorum-app/quorum/internal/blob"
+	"github.com/quorum-app/quorum/internal/export"
+	"github.com/quorum-app/quorum/internal/i18n"
+	"github.com/quorum-app/quorum/internal/mail"
+	"github.com/quorum-app/quorum/internal/store"
+)
+
+// newExports wires the export machinery: each core's own export of its
+// entities, in the archive's order.
+func newExports(c *Cores, sender mail.Sender, cat *i18n.Catalog, log *slog.Logger) *export.Service {
+	return export.New(export.Config{
+		Store:    c.Store,
+		Objects:  blob.NewObjects(c.Clients.S3, c.Config.UploadsBucket, c.Config.KMSKeyID, facts.ExportsPrefix),
+		Contacts: c.Accounts,
+		Mail:     sender, Catalog: cat, MailFrom: c.Config.MailFrom, BaseURL: c.Config.BaseURL.String(),
+		Personal: []export.Section{
+			{Name: "account", Step: export.Single(c.Accounts.ExportUser)},
+			{Name: "groups", Step: export.Single(c.Groups.ExportUser)},
+			{Name: "discussions", Step: c.Discussions.ExportUser},
+			{Name: "decisions", Step: c.Decisions.ExportUser},
+			{Name: "notifications", Step: c.Notifications.ExportUser},
+			{Name: "email", Step: export.Single(c.MailPrefs.ExportUser)},
+			{Name: "inbox", Step: c.Inbox.ExportUser},
+		},
+		Group: []export.Section{
+			{Name: "group", Step: c.Groups.ExportGroup},
+			{Name: "discussions", Step: c.Discussions.ExportGroup},
+			{Name: "decisions", Step: c.Decisions.ExportGroup},
+		},
+		Policy: c.Groups,
+		Audit:  exportAudit{c.Audit},
+		Log:    log,
+	})
+}
+
+// exportAudit records group exports in the group's record.
+type exportAudit struct{ a *audit.Service }
+
+func (e exportAudit) RecordExport(ctx context.Context, tx *store.Tx, gid, format string) error {
+	return e.a.Record(ctx, tx, gid, audit.GroupExported, audit.Target{Kind: "group", ID: gid}, map[string]string{"format": format})
+}

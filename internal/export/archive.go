@@ -1,0 +1,106 @@
+package export
+
+import (
+	"archive/zip"
+	"bytes"
+	"context"
+	"sort"
+
+	"github.com/quorum-app/quorum/internal/domain"
+)
+
+// personalReadme opens every personal archive: what is in it and what is
+// not, and why.
+const personalReadme = `Your Quorum data export
+
+This archive holds what Quorum keeps about you, one JSON object per line
+(JSON Lines, UTF-8) in one file per kind of thing:
+
+  profile.jsonl                 your account: name, address, language, time zone, terms accepted
+  memberships.jsonl             the groups you belong to, your role, how and when you joined
+  threads.jsonl                 the threads you started
+  comments.jsonl                the comments you wrote (deleted ones say so, without their text)
+  reactions.jsonl               the reactions you left on comments
+  polls_created.jsonl           the polls you created, with their definitions
+  ballots.jsonl                 your ballots, with your reasons, in polls that are not anonymous
+  anonymous_participation.jsonl the anonymous polls you voted in
+  notifications.jsonl           your notifications
+  notification_levels.jsonl     how much you hear from groups and threads
+  sessions.jsonl                your browser sessions (device, times; never their secrets)
+  api_tokens.jsonl              your API tokens' names and dates (never the tokens)
+  email_preferences.jsonl       your email settings, opt-outs and whether your address is suppressed
+  held_mail.jsonl               mail you sent that Quorum holds for a decision (kept 14 days)
+
+A file is missing when there is nothing of that kind.
+
+Ballots in anonymous polls: Quorum stores an anonymous ballot apart from who
+cast it, with nothing that links the two, so nobody, including Quorum, can
+tell which ballot is yours. The export can only list that you took part.
+
+Other people's data is not in this archive: threads and comments by others,
+their names and their ballots stay in the groups.
+
+This archive is deleted from Quorum 7 days after you asked for it.
+`
+
+// archive builds the zip of an export from its rows, in part order.
+func (s *Service) archive(_ context.Context, j *jobItem, lines []line) ([]byte, error) {
+	var b bytes.Buffer
+	z := zip.NewWriter(&b)
+	stamp := j.CreatedAt
+	add := func(name string, data []byte) error {
+		w, err := z.CreateHeader(&zip.FileHeader{Name: name, Method: zip.Deflate, Modified: stamp})
+		if err != nil {
+			return err
+		}
+		_, err = w.Write(data)
+		return err
+	}
+	if j.Kind == Group {
+		files, err := groupFiles(lines)
+		if err != nil {
+			return nil, domain.Wrap(domain.Internal, err, "export: writing the archive")
+		}
+		names := make([]string, 0, len(files))
+		for n := range files {
+			names = append(names, n)
+		}
+		sort.Strings(names)
+		for _, n := range names {
+			if err := add(n, files[n]); err != nil {
+				return nil, domain.Wrap(domain.Internal, err, "export: writing the archive")
+			}
+		}
+		if err := z.Close(); err != nil {
+			return nil, domain.Wrap(domain.Internal, err, "export: writing the archive")
+		}
+		return b.Bytes(), nil
+	}
+	files := map[string]*bytes.Buffer{}
+	for _, l := range lines {
+		f := files[l.Entity]
+		if f == nil {
+			f = &bytes.Buffer{}
+			files[l.Entity] = f
+		}
+		f.Write(l.Data)
+		f.WriteByte('\n')
+	}
+	names := make([]string, 0, len(files))
+	for n := range files {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	if err := add("README.txt", []byte(personalReadme)); err != nil {
+		return nil, domain.Wrap(domain.Internal, err, "export: writing the archive")
+	}
+	for _, n := range names {
+		if err := add(n+".jsonl", files[n].Bytes()); err != nil {
+			return nil, domain.Wrap(domain.Internal, err, "export: writing the archive")
+		}
+	}
+	if err := z.Close(); err != nil {
+		return nil, domain.Wrap(domain.Internal, err, "export: writing the archive")
+	}
+	return b.Bytes(), nil
+}

@@ -1,0 +1,326 @@
+package export
+
+import (
+	"bytes"
+	"encoding/csv"
+	"encoding/json"
+	"html/template"
+	"sort"
+	"strconv"
+	"time"
+)
+
+// The group archive: the JSON Lines of the whole group (group.jsonl: one
+// {"entity", "data"} object per line, in export order, the format a
+// re-import reads), one CSV per entity (csv/<entity>.csv: the top-level
+// fields as columns, nested values as JSON), and index.html, readable
+// offline with no script and nothing fetched: the group, its members, its
+// threads with their timelines, and its polls with results and outcomes.
+
+const groupReadme = `Quorum group export
+
+  group.jsonl    everything, one JSON object per line: {"entity": ..., "data": ...}
+  csv/*.csv      one table per kind of thing (group, members, threads, timeline, files, polls, results,
+                 outcomes, ballots); nested values are JSON
+  index.html     the group to read offline in any browser: threads with their comments, polls with
+                 results and outcomes
+
+Results of polls that hide them (until the poll closes, or until you vote) are exported only once you could
+see them; until then the export says they are hidden, and holds no ballots of that poll. Ballots in anonymous
+polls carry no voter: Quorum stores them apart from who cast them, so nothing links them to anyone.
+Files attached in threads are listed by name and size; their contents are not in this archive.
+Members are listed by name and role, without email addresses.
+
+This archive is deleted from Quorum 7 days after it was asked for.
+`
+
+// groupFiles returns the files of a group archive.
+func groupFiles(lines []line) (map[string][]byte, error) {
+	out := map[string][]byte{"README.txt": []byte(groupReadme)}
+	var all bytes.Buffer
+	byEntity := map[string][]json.RawMessage{}
+	var order []string
+	for _, l := range lines {
+		b, err := json.Marshal(l)
+		if err != nil {
+			return nil, err
+		}
+		all.Write(b)
+		all.WriteByte('\n')
+		if _, ok := byEntity[l.Entity]; !ok {
+			order = append(order, l.Entity)
+		}
+		byEntity[l.Entity] = append(byEntity[l.Entity], l.Data)
+	}
+	out["group.jsonl"] = all.Bytes()
+	for _, e := range order {
+		c, err := toCSV(byEntity[e])
+		if err != nil {
+			return nil, err
+		}
+		out["csv/"+e+".csv"] = c
+	}
+	page, err := groupHTML(byEntity)
+	if err != nil {
+		return nil, err
+	}
+	out["index.html"] = page
+	return out, nil
+}
+
+// toCSV writes rows (JSON objects) as a table: the union of their fields,
+// sorted, "id" first; strings as they are, other values as JSON.
+func toCSV(rows []json.RawMessage) ([]byte, error) {
+	var objs []map[string]json.RawMessage
+	cols := map[string]bool{}
+	for _, r := range rows {
+		var m map[string]json.RawMessage
+		if err := json.Unmarshal(r, &m); err != nil {
+			return nil, err
+		}
+		for k := range m {
+			cols[k] = true
+		}
+		objs = append(objs, m)
+	}
+	names := make([]string, 0, len(cols))
+	for k := range cols {
+		names = append(names, k)
+	}
+	sort.Slice(names, func(i, j int) bool {
+		if (names[i] == "id") != (names[j] == "id") {
+			return names[i] == "id"
+		}
+		return names[i] < names[j]
+	})
+	var b bytes.Buffer
+	w := csv.NewWriter(&b)
+	if err := w.Write(names); err != nil {
+		return nil, err
+	}
+	for _, m := range objs {
+		rec := make([]string, len(names))
+		for i, n := range names {
+			v, ok := m[n]
+			if !ok || string(v) == "null" {
+				continue
+			}
+			var s string
+			if json.Unmarshal(v, &s) == nil {
+				rec[i] = csvSafe(s)
+			} else {
+				rec[i] = string(v)
+			}
+		}
+		if err := w.Write(rec); err != nil {
+			return nil, err
+		}
+	}
+	w.Flush()
+	return b.Bytes(), w.Error()
+}
+
+// csvSafe keeps a spreadsheet from reading text people wrote as a formula.
+func csvSafe(s string) string {
+	if s != "" && (s[0] == '=' || s[0] == '+' || s[0] == '-' || s[0] == '@' || s[0] == '\t' || s[0] == '\r') {
+		return "'" + s
+	}
+	return s
+}
+
+// The shapes index.html reads (the cores' rows, by their JSON names).
+type (
+	htmlGroup struct {
+		Name, Description string
+	}
+	htmlMember struct {
+		Name, Role string
+	}
+	htmlThread struct {
+		ID, Title, Description string
+		AuthorName             string    `json:"author_name"`
+		CreatedAt              time.Time `json:"created_at"`
+		Closed                 bool
+		Items                  []htmlItem `json:"-"`
+		Files                  []htmlFile `json:"-"`
+		Polls                  []*htmlPoll
+	}
+	htmlItem struct {
+		ThreadID  string `json:"thread_id"`
+		ID, Kind  string
+		ActorName string `json:"actor_name"`
+		At        time.Time
+		ParentID  string `json:"parent_id"`
+		Body      string
+		Deleted   bool
+	}
+	htmlFile struct {
+		ThreadID string `json:"thread_id"`
+		Name     string
+		Size     int64
+	}
+	htmlPoll struct {
+		ID         string
+		ThreadID   string `json:"thread_id"`
+		Definition struct {
+			Title, Details string
+			Type           string
+		}
+		Status   string
+		Hidden   string
+		Results  *htmlResults
+		Outcome  string
+		Ballots  int
+		ClosedAt *time.Time `json:"closed_at"`
+	}
+	htmlResults struct {
+		Eligible, Decided int64
+		Options           []struct {
+			Label         string
+			Total, Voters int64
+		}
+	}
+)
+
+var groupPage = template.Must(template.New("group").Funcs(template.FuncMap{
+	"date": func(t time.Time) string { return t.UTC().Format("2 Jan 2006 15:04 UTC") },
+	"itoa": strconv.Itoa,
+}).Parse(`<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{{.Group.Name}}: Quorum export</title>
+<style>
+body{font:16px/1.5 system-ui,sans-serif;max-width:50rem;margin:0 auto;padding:1rem;color:#1b1f24}
+article{border-top:1px solid #ccc;margin-top:1.5rem}.item{margin:.75rem 0;padding-left:.75rem;border-left:3px solid #ddd}
+.body{white-space:pre-wrap;overflow-wrap:anywhere}.meta{color:#555;font-size:.9em}table{border-collapse:collapse}
+td,th{border:1px solid #ccc;padding:.25rem .5rem;text-align:left}
+</style></head><body>
+<h1>{{.Group.Name}}</h1>
+<p class="body">{{.Group.Description}}</p>
+<p class="meta">Exported from Quorum on {{date .At}}.</p>
+<nav><h2>Threads</h2><ul>{{range .Threads}}<li><a href="#t-{{.ID}}">{{.Title}}</a></li>{{end}}</ul>
+{{with .Loose}}<h2>Polls outside threads</h2><ul>{{range .}}<li><a href="#p-{{.ID}}">{{.Definition.Title}}</a></li>{{end}}</ul>{{end}}</nav>
+<h2>Members</h2><ul>{{range .Members}}<li>{{.Name}} ({{.Role}})</li>{{end}}</ul>
+{{range .Threads}}<article id="t-{{.ID}}"><h2>{{.Title}}</h2>
+<p class="meta">Started by {{.AuthorName}} on {{date .CreatedAt}}{{if .Closed}} · closed{{end}}</p>
+<div class="body">{{.Description}}</div>
+{{with .Files}}<h3>Files</h3><ul>{{range .}}<li>{{.Name}} ({{.Size}} bytes)</li>{{end}}</ul>{{end}}
+{{range .Items}}{{if eq .Kind "comment"}}<div class="item" id="c-{{.ID}}"><p class="meta">{{.ActorName}}, {{date .At}}{{if .ParentID}} · <a href="#c-{{.ParentID}}">in reply</a>{{end}}</p>
+{{if .Deleted}}<p class="meta">Comment deleted.</p>{{else}}<div class="body">{{.Body}}</div>{{end}}</div>{{end}}{{end}}
+{{range .Polls}}{{template "poll" .}}{{end}}
+</article>{{end}}
+{{range .Loose}}<article>{{template "poll" .}}</article>{{end}}
+</body></html>
+{{define "poll"}}<section id="p-{{.ID}}"><h3>Poll: {{.Definition.Title}}</h3>
+<p class="meta">{{.Definition.Type}} · {{.Status}}{{with .ClosedAt}} · closed {{date .}}{{end}}</p>
+<div class="body">{{.Definition.Details}}</div>
+{{if .Hidden}}<p>Results are hidden until {{if eq .Hidden "vote"}}you vote{{else}}the poll closes{{end}}; they and the ballots are not in this export.</p>
+{{else}}{{with .Results}}<table><caption>Results: {{.Decided}} of {{.Eligible}} voted</caption>
+<tr><th scope="col">Option</th><th scope="col">Total</th><th scope="col">Voters</th></tr>
+{{range .Options}}<tr><td>{{.Label}}</td><td>{{.Total}}</td><td>{{.Voters}}</td></tr>{{end}}</table>{{end}}
+<p class="meta">{{itoa .Ballots}} ballots in group.jsonl.</p>{{end}}
+{{with .Outcome}}<p><strong>Outcome:</strong> <span class="body">{{.}}</span></p>{{end}}
+</section>{{end}}`))
+
+func groupHTML(by map[string][]json.RawMessage) ([]byte, error) {
+	var d struct {
+		Group   htmlGroup
+		Members []htmlMember
+		Threads []*htmlThread
+		Loose   []*htmlPoll
+		At      time.Time
+	}
+	d.At = time.Now()
+	for _, r := range by["group"] {
+		if err := json.Unmarshal(r, &d.Group); err != nil {
+			return nil, err
+		}
+	}
+	threads := map[string]*htmlThread{}
+	for _, r := range by["members"] {
+		var m htmlMember
+		if err := json.Unmarshal(r, &m); err != nil {
+			return nil, err
+		}
+		d.Members = append(d.Members, m)
+	}
+	for _, r := range by["threads"] {
+		t := &htmlThread{}
+		if err := json.Unmarshal(r, t); err != nil {
+			return nil, err
+		}
+		threads[t.ID] = t
+		d.Threads = append(d.Threads, t)
+	}
+	for _, r := range by["timeline"] {
+		var it htmlItem
+		if err := json.Unmarshal(r, &it); err != nil {
+			return nil, err
+		}
+		if t := threads[it.ThreadID]; t != nil {
+			t.Items = append(t.Items, it)
+		}
+	}
+	for _, r := range by["files"] {
+		var f htmlFile
+		if err := json.Unmarshal(r, &f); err != nil {
+			return nil, err
+		}
+		if t := threads[f.ThreadID]; t != nil {
+			t.Files = append(t.Files, f)
+		}
+	}
+	polls := map[string]*htmlPoll{}
+	for _, r := range by["polls"] {
+		p := &htmlPoll{}
+		if err := json.Unmarshal(r, p); err != nil {
+			return nil, err
+		}
+		polls[p.ID] = p
+		if t := threads[p.ThreadID]; t != nil {
+			t.Polls = append(t.Polls, p)
+		} else {
+			d.Loose = append(d.Loose, p)
+		}
+	}
+	for _, r := range by["results"] {
+		var res struct {
+			PollID  string `json:"poll_id"`
+			Hidden  string `json:"hidden_until"`
+			Results *htmlResults
+		}
+		if err := json.Unmarshal(r, &res); err != nil {
+			return nil, err
+		}
+		if p := polls[res.PollID]; p != nil {
+			p.Hidden, p.Results = res.Hidden, res.Results
+		}
+	}
+	for _, r := range by["outcomes"] {
+		var o struct {
+			PollID    string `json:"poll_id"`
+			Statement string
+		}
+		if err := json.Unmarshal(r, &o); err != nil {
+			return nil, err
+		}
+		if p := polls[o.PollID]; p != nil {
+			p.Outcome = o.Statement
+		}
+	}
+	for _, r := range by["ballots"] {
+		var b struct {
+			PollID string `json:"poll_id"`
+		}
+		if err := json.Unmarshal(r, &b); err != nil {
+			return nil, err
+		}
+		if p := polls[b.PollID]; p != nil {
+			p.Ballots++
+		}
+	}
+	var b bytes.Buffer
+	if err := groupPage.Execute(&b, d); err != nil {
+		return nil, err
+	}
+	return b.Bytes(), nil
+}
