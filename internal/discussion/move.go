@@ -432,9 +432,13 @@ func (s *Service) moveGuests(ctx context.Context, job *moveItem) error {
 
 // moveSearch bumps the Version of up to 50 comments so that the search
 // indexer files them under the new group (a document is rebuilt when its
-// item's Version grows). Until then the old group's search drops them
-// (their thread's document names the new group) and the new group's does
-// not find them yet: withheld, never shown in the wrong group.
+// item's Version grows), and writes that group on them: the indexer
+// handles stream records in parallel, so a comment's record may be read
+// before its thread's, whose search document still names the old group
+// (the comment would be filed there, and found in neither). Until then the
+// old group's search drops them (their thread's document names the new
+// group) and the new group's does not find them yet: withheld, never shown
+// in the wrong group.
 func (s *Service) moveSearch(ctx context.Context, job *moveItem) error {
 	q := s.st.Table().Get(tabledef.PK, threadPK(job.ThreadID)).Range(tabledef.SK, dynamo.BeginsWith, itemPrefix).
 		Project(tabledef.PK, tabledef.SK, "Kind", "Removed")
@@ -447,7 +451,8 @@ func (s *Service) moveSearch(ctx context.Context, job *moveItem) error {
 		if it.Kind != KindComment || it.Removed {
 			continue
 		}
-		tx.Update(s.st.Update(it.PK, it.SK).Add(tabledef.Version, 1).If("attribute_exists($)", tabledef.PK), nil)
+		tx.Update(s.st.Update(it.PK, it.SK).Add(tabledef.Version, 1).Set("GroupID", job.To).
+			If("attribute_exists($)", tabledef.PK), nil)
 	}
 	phase := movePhaseSearch
 	if page.Next == "" {

@@ -2,6 +2,8 @@ package inbox
 
 import (
 	"errors"
+	"fmt"
+	"strings"
 
 	"github.com/quorum-app/quorum/internal/blob"
 	"github.com/quorum-app/quorum/internal/decision"
@@ -72,10 +74,51 @@ func refusalKey(err error) string {
 	return "email.inbox.rejected.default_reason"
 }
 
+// proxyNameError refuses a "For <name>:" reply (a vote by proxy) whose
+// name matches none, or several (ambiguous), of the members whose proxy
+// the sender holds in the poll; held are those members' names.
+type proxyNameError struct {
+	ambiguous bool
+	name      string
+	held      []string
+}
+
+func (e *proxyNameError) Error() string { return string(domain.Invalid) + ": " + e.english() }
+
+// Unwrap is the domain error with the English message (pages, logs of ids
+// only: the outcome's reasons keep the code, not this text).
+func (e *proxyNameError) Unwrap() error {
+	return &domain.Error{Code: domain.Invalid, Message: e.english()}
+}
+
+func (e *proxyNameError) english() string {
+	if e.ambiguous {
+		return fmt.Sprintf("%q names more than one of the members whose proxy you hold (%s): write their full name", e.name, strings.Join(e.held, ", "))
+	}
+	return fmt.Sprintf("you do not hold the proxy of anyone named %q in this poll (you hold: %s)", e.name, strings.Join(e.held, ", "))
+}
+
+// message words the refusal in p's language, names isolated.
+func (e *proxyNameError) message(p *i18n.Printer) string {
+	held := make([]string, len(e.held))
+	for i, n := range e.held {
+		held[i] = p.Isolate(n)
+	}
+	key := "email.inbox.refused.proxy_unknown"
+	if e.ambiguous {
+		key = "email.inbox.refused.proxy_ambiguous"
+	}
+	return p.T(key, "Name", p.Isolate(e.name), "Held", strings.Join(held, ", "))
+}
+
 // refusal words why err refused a reply, in p's language.
 func refusal(p *i18n.Printer, err error) string {
 	if err == nil {
 		return p.T("email.inbox.rejected.default_reason")
+	}
+	var pn *proxyNameError
+	if errors.As(err, &pn) {
+		return pn.message(p)
 	}
 	return p.T(refusalKey(err))
 }

@@ -112,3 +112,27 @@ func TestSkippedAttachmentReasonsInEveryLanguage(t *testing.T) {
 		}
 	}
 }
+
+// A vote by proxy naming no one (or several) of the members whose proxy
+// the sender holds is refused in their language, with the names they
+// wrote and hold, and stays an invalid-input error for the core.
+func TestProxyNameRefusalIsWordedInEveryLanguage(t *testing.T) {
+	cat := i18n.New()
+	en := cat.Printer(lang.English, time.UTC)
+	for _, ambiguous := range []bool{false, true} {
+		err := error(&proxyNameError{ambiguous: ambiguous, name: "Carl", held: []string{"Bob Baker", "Bea Brown"}})
+		if domain.ErrorCode(err) != domain.Invalid {
+			t.Fatalf("code %s", domain.ErrorCode(err))
+		}
+		english := refusal(en, err)
+		for _, l := range lang.Supported {
+			got := refusal(cat.Printer(l, time.UTC), err)
+			if strings.Contains(got, "⟦") || !strings.Contains(got, "Carl") || !strings.Contains(got, "Bea Brown") {
+				t.Errorf("%s (ambiguous %v): %q", l, ambiguous, got)
+			}
+			if l != lang.English && got == english {
+				t.Errorf("%s (ambiguous %v) is the English text: %q", l, ambiguous, got)
+			}
+		}
+	}
+}

@@ -333,13 +333,13 @@ func (s *Service) proxyTarget(actx context.Context, pid, text string) (string, s
 		names = append(names, full)
 		if inbound.SameName(name, full) {
 			if match != "" {
-				return "", "", "", domain.Errorf(domain.Invalid, "%q names more than one of the members whose proxy you hold (%s): write their full name", name, strings.Join(names, ", "))
+				return "", "", "", &proxyNameError{ambiguous: true, name: name, held: names}
 			}
 			match, matchName = id, full
 		}
 	}
 	if match == "" {
-		return "", "", "", domain.Errorf(domain.Invalid, "you do not hold the proxy of anyone named %q in this poll (you hold: %s)", name, strings.Join(names, ", "))
+		return "", "", "", &proxyNameError{name: name, held: names}
 	}
 	return rest, match, matchName, nil
 }

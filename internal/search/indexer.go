@@ -209,7 +209,9 @@ func (x *Indexer) applyImagesCounted(ctx context.Context, r ref, newImg, oldImg 
 		}
 		switch {
 		case parent != nil:
-			d.GroupID = parent.GroupID
+			if d.GroupID == "" {
+				d.GroupID = parent.GroupID
+			}
 			if parent.Lang != "" {
 				fallback = parent.Lang
 			}

@@ -247,6 +247,9 @@ func decode(r ref, img attrs, md *render.Renderer) *doc {
 		d.Closed, d.Deleted = img.boolean("Closed"), img.boolean("Deleted")
 		d.Tags = img.strings("Tags")
 	case KindComment:
+		// Set on a comment by a thread's move (discussion/move.go): it
+		// wins over the thread's document, which may not be updated yet.
+		d.GroupID = img.str("GroupID")
 		d.AuthorID, d.Author = img.str("ActorID"), img.str("ActorName")
 		d.Body = plain(md, img.str("Body"))
 		d.Created = img.time("At")
