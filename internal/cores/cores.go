@@ -157,7 +157,7 @@ func NewWith(ctx context.Context, cfg config.Config, clients *awsclient.Clients,
 	})
 	pollNotes := PollNotifier{Notifications: notes, Names: DiscussionPeople{accounts}.Name}
 	decisions = decision.New(decision.Config{Store: st, Groups: groups, Log: log,
-		Threads: PollThreads{discussions}, Notifier: pollNotes, Fanout: pollNotes})
+		Threads: PollThreads{discussions}, Notifier: pollNotes, Fanout: pollNotes, Audit: auditor})
 	mailprefs, err = mailpref.New(mailpref.Config{Store: st, Users: accounts, BaseURL: cfg.BaseURL, SigningKey: cfg.SigningKey, Log: log})
 	if err != nil {
 		return nil, err

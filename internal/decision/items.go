@@ -152,6 +152,9 @@ type ballotItem struct {
 	// again: writes conditioned on the ballot they read check both (see
 	// sameCast). Ballots cast before it existed have none.
 	CastID string `dynamo:"CastID,omitempty"`
+	// History are the earlier stances of this cast, oldest first, at most
+	// MaxBallotHistory (history.go).
+	History []pastStance `dynamo:"History,omitempty"`
 }
 
 func (b *ballotItem) ballot() poll.Ballot {

@@ -138,6 +138,10 @@ type BallotView struct {
 	Reason         string        `json:"reason,omitempty"`
 	CastAt         *time.Time    `json:"cast_at,omitempty"`
 	UpdatedAt      *time.Time    `json:"updated_at,omitempty"`
+	// Changed: the voter changed their vote; History are their earlier
+	// stances, newest first (history.go; never for anonymous polls).
+	Changed bool         `json:"changed,omitempty"`
+	History []PastBallot `json:"history,omitempty"`
 }
 
 // BallotList is a page of ballots, or Hidden.
@@ -189,9 +193,8 @@ func (s *Service) Ballots(ctx context.Context, pid, cursor string, limit int) (B
 	if err != nil {
 		return BallotList{}, err
 	}
-	for _, b := range page.Items {
-		out.Items = append(out.Items, BallotView{UserID: b.UserID, Choices: b.Choices, NoneOfTheAbove: b.NoneOfTheAbove,
-			Reason: b.Reason, CastAt: &b.CastAt, UpdatedAt: &b.UpdatedAt})
+	for i := range page.Items {
+		out.Items = append(out.Items, page.Items[i].view())
 	}
 	out.Next = page.Next
 	return out, nil

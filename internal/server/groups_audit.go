@@ -82,6 +82,7 @@ var auditWords = map[audit.Action]string{
 	audit.GroupExported:     "exported the group",
 	audit.GroupDeleted:      "deleted the group",
 	audit.AccountDeleted:    "deleted their account",
+	audit.PollReopened:      "reopened",
 }
 
 func (s *Server) groupAuditPage(w http.ResponseWriter, r *http.Request) {
@@ -142,6 +143,8 @@ func (s *Server) groupAuditPage(w http.ResponseWriter, r *http.Request) {
 			if e.Action != audit.ContentDeleted {
 				x.Link = links.Thread(e.Target.ID)
 			}
+		case "poll":
+			x.Target, x.Link = "a closed poll", links.Poll(e.Target.ID)
 		case "comment":
 			x.Target = "a comment"
 			if by := name(e.Details["author"]); by != "" {
