@@ -263,6 +263,8 @@ func pollMatrix() map[string]spec {
 		"PUT /api/v1/polls/{pid}/outcome": {build: onPoll("closed", api("PUT", "/api/v1/polls/{pid}/outcome", `{"statement":"We agreed, says the matrix."}`)),
 			grp: admin, guest: true},
 		"GET /api/v1/polls/{pid}/outcome.ics": {build: onPoll("meeting", get("/api/v1/polls/{pid}/outcome.ics")), grp: view, guest: true},
+		// The outcome's edits: whoever sees the poll (as the outcome).
+		"GET /api/v1/polls/{pid}/outcome/history": {build: onPoll("closed", get("/api/v1/polls/{pid}/outcome/history")), grp: view, guest: true},
 
 		// ---- pages (Session routes refuse bearer tokens) ----
 		"GET /groups/{id}/polls":     {build: get("/groups/{id}/polls"), grp: list},

@@ -191,14 +191,16 @@ type pollPageData struct {
 	MoreVotes  bool
 	Outcome    *decision.Outcome
 	OutcomeAt  string
-	ICS        bool
-	OutForm    *formState
-	Meetings   []voteOption
-	Action     *formState
-	NowLocal   string
-	Reopenable bool
-	Anonymous  bool
-	Question   bool
+	// OutcomeEdits are the outcome's earlier versions, newest first.
+	OutcomeEdits []outcomeEditRow
+	ICS          bool
+	OutForm      *formState
+	Meetings     []voteOption
+	Action       *formState
+	NowLocal     string
+	Reopenable   bool
+	Anonymous    bool
+	Question     bool
 	// Specified voters (polls with chosen voters only): the list, and for
 	// poll admins of a poll that is not closed the members to add.
 	Specified    bool
@@ -257,7 +259,10 @@ func (s *Server) renderPoll(w http.ResponseWriter, r *http.Request, status int, 
 	d.Group, d.Notice, d.Admin, d.SignedIn = g, pollNotices[r.URL.Query().Get("done")], s.pollAdmin(r, p), a.Authenticated()
 	d.NowLocal = time.Now().In(loc).Add(7 * 24 * time.Hour).Truncate(time.Hour).Format(localInput)
 	st := p.Definition.Settings
-	d.Reopenable = p.Status == poll.StatusClosed && !st.Anonymous
+	d.Reopenable = p.Status == poll.StatusClosed && !st.Anonymous && s.pollReopener(r, p)
+	if d.Outcome != nil {
+		d.OutcomeEdits = s.outcomeEdits(ctx, p, loc)
+	}
 	s.pollVoters(ctx, &d)
 	d.CanAddOption = p.Status == poll.StatusOpen && p.Definition.Type.FreeOptions() && (d.Admin || (d.CanVote && st.VotersMayAddOptions))
 	d.MeetingOption, d.OptionZone = d.Meeting, zoneName(p.Definition)
@@ -376,6 +381,7 @@ func ballotRowsNamed(def poll.Definition, items []decision.BallotView, names map
 		if b.UpdatedAt != nil {
 			row.When = fmtWhen(*b.UpdatedAt, loc)
 		}
+		row.Changed, row.Earlier, row.Question = b.Changed, earlierRows(def, b, loc), def.Type == poll.TypeQuestion
 		rows = append(rows, row)
 	}
 	return rows

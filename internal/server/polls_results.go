@@ -21,6 +21,11 @@ type resultRow struct {
 
 type ballotRow struct {
 	Name, Vote, Reason, When string
+	// Changed: the voter changed their vote; Earlier are their earlier
+	// stances, newest first (polls_history.go).
+	Changed  bool
+	Earlier  []earlierRow
+	Question bool
 }
 
 func zoneName(d poll.Definition) string {

@@ -40,6 +40,7 @@ func (s *Server) pollRoutes() []Route {
 		{Pattern: "GET /api/v1/polls/{pid}/outcome", Access: Public, Handler: s.apiGetOutcome},
 		{Pattern: "PUT /api/v1/polls/{pid}/outcome", Access: Token, Handler: s.apiSetOutcome},
 		{Pattern: "GET /api/v1/polls/{pid}/outcome.ics", Access: Public, Handler: s.apiOutcomeICS},
+		{Pattern: "GET /api/v1/polls/{pid}/outcome/history", Access: Public, Handler: s.apiOutcomeHistory},
 
 		// Pages
 		{Pattern: "GET /groups/{id}/polls", Access: Public, Page: true, Handler: s.pollListPage},
