@@ -70,8 +70,7 @@ func (b *ballotItem) view() BallotView {
 	v := BallotView{UserID: b.UserID, Choices: b.Choices, NoneOfTheAbove: b.NoneOfTheAbove,
 		Reason: b.Reason, CastAt: &b.CastAt, UpdatedAt: &b.UpdatedAt}
 	for i := len(b.History) - 1; i >= 0; i-- {
-		h := b.History[i]
-		v.History = append(v.History, PastBallot{Choices: h.Choices, NoneOfTheAbove: h.NoneOfTheAbove, Reason: h.Reason, At: h.At})
+		v.History = append(v.History, PastBallot(b.History[i]))
 	}
 	v.Changed = len(v.History) > 0
 	return v
