@@ -72,10 +72,16 @@ type PollReactions struct {
 // reason). Errors: Unauthorized, NotFound (poll or target), Forbidden (may
 // not comment there, or read the ballots), Invalid (name).
 func (s *Service) React(ctx context.Context, pid, target, name string, on bool) error {
+	a := authz.ActorFrom(ctx)
+	if !a.Authenticated() || !ids.Valid(a.UserID) {
+		if !ids.Valid(pid) {
+			return authz.ErrHidden
+		}
+		return authz.ErrSignIn // as for a vote: nothing told before signing in
+	}
 	if !reaction.Valid(name) {
 		return ErrBadReaction
 	}
-	a := authz.ActorFrom(ctx)
 	var extra []string
 	sk, check := "", ""
 	switch target {
@@ -98,9 +104,6 @@ func (s *Service) React(ctx context.Context, pid, target, name string, on bool) 
 	}
 	if err := s.authorizeView(ctx, l); err != nil {
 		return err
-	}
-	if !a.Authenticated() {
-		return authz.ErrSignIn
 	}
 	if err := s.authorize(ctx, l.ac, l.p, authz.ThreadComment); err != nil {
 		return err

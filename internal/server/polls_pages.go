@@ -193,14 +193,16 @@ type pollPageData struct {
 	OutcomeAt  string
 	// OutcomeEdits are the outcome's earlier versions, newest first.
 	OutcomeEdits []outcomeEditRow
-	ICS          bool
-	OutForm      *formState
-	Meetings     []voteOption
-	Action       *formState
-	NowLocal     string
-	Reopenable   bool
-	Anonymous    bool
-	Question     bool
+	// PollReacts and OutcomeReacts are their reaction bars (nil: none).
+	PollReacts, OutcomeReacts *reactBar
+	ICS                       bool
+	OutForm                   *formState
+	Meetings                  []voteOption
+	Action                    *formState
+	NowLocal                  string
+	Reopenable                bool
+	Anonymous                 bool
+	Question                  bool
 	// Specified voters (polls with chosen voters only): the list, and for
 	// poll admins of a poll that is not closed the members to add.
 	Specified    bool
@@ -276,6 +278,7 @@ func (s *Server) renderPoll(w http.ResponseWriter, r *http.Request, status int, 
 			d.MoreVotes = bl.Next != ""
 		}
 	}
+	s.pollReactions(r, &d)
 	if d.Admin && p.Status == poll.StatusClosed {
 		vals := map[string]string{}
 		if d.Outcome != nil {
@@ -382,6 +385,9 @@ func ballotRowsNamed(def poll.Definition, items []decision.BallotView, names map
 			row.When = fmtWhen(*b.UpdatedAt, loc)
 		}
 		row.Changed, row.Earlier, row.Question = b.Changed, earlierRows(def, b, loc), def.Type == poll.TypeQuestion
+		if !def.Settings.Anonymous {
+			row.UserID = b.UserID
+		}
 		rows = append(rows, row)
 	}
 	return rows

@@ -26,6 +26,10 @@ type ballotRow struct {
 	Changed  bool
 	Earlier  []earlierRow
 	Question bool
+	// UserID is the voter ("" in anonymous polls); Reacts the reactions
+	// to a ballot with a reason (polls_reactions.go).
+	UserID string
+	Reacts *reactBar
 }
 
 func zoneName(d poll.Definition) string {
