@@ -213,6 +213,11 @@ func build(t *testing.T) *world {
 		w.must(err, "outcome")
 		_, err = c.Decisions.SetOutcome(ada, p.ID, decision.OutcomeInput{Statement: "We plant tomatoes in May."})
 		w.must(err, "outcome edit")
+		w.must(c.Decisions.React(ben, p.ID, decision.ReactPoll, "thumbsup", true), "react to the poll")
+		w.must(c.Decisions.React(ben, p.ID, decision.ReactOutcome, "tada", true), "react to the outcome")
+		if !anonymous {
+			w.must(c.Decisions.React(ada, p.ID, benID, "heart", true), "react to a ballot")
+		}
 	}
 	_, err = c.Decisions.Tick(ctx, time.Now())
 	w.must(err, "tick")
