@@ -82,3 +82,45 @@ func TestVoteAndOutcomeHistory(t *testing.T) {
 	}
 	e.must(e.do(olga, "POST", "/api/v1/polls/"+p.ID+"/reopen", later), 200, "reopen by the group admin")
 }
+
+// Reactions on a poll, its outcome and a ballot with a reason: the API
+// toggles them, the page shows them with counts and a picker to those who
+// may react, and the page form redirects back to the target.
+func TestPollReactionsAPIAndPage(t *testing.T) {
+	e, olga, milo, nina := newPollEnv(t)
+	p := e.createAPI(milo, poll.TypeProposal, nil, nil)
+	e.must(e.do(nina, "PUT", "/api/v1/polls/"+p.ID+"/ballot", `{"choices":[{"option_id":"agree"}],"reason":"Sounds right"}`), 201, "vote")
+	e.must(e.do(olga, "PUT", "/api/v1/polls/"+p.ID+"/reactions/poll/heart", nil), 204, "react to the poll")
+	e.must(e.do(milo, "PUT", "/api/v1/polls/"+p.ID+"/reactions/"+nina.id+"/thumbsup", nil), 204, "react to a ballot")
+	e.must(e.do(milo, "PUT", "/api/v1/polls/"+p.ID+"/reactions/poll/skull", nil), 400, "reaction outside the allow-list")
+	e.must(e.do(milo, "PUT", "/api/v1/polls/"+p.ID+"/reactions/outcome/heart", nil), 404, "no outcome yet")
+	type reactionsJSON struct {
+		Poll []struct {
+			Name  string `json:"name"`
+			Count int    `json:"count"`
+			Mine  bool   `json:"mine"`
+		} `json:"poll"`
+		Ballots map[string][]struct {
+			Name string `json:"name"`
+		} `json:"ballots"`
+	}
+	got := decodeInto[reactionsJSON](t, e.must(e.do(olga, "GET", "/api/v1/polls/"+p.ID+"/reactions?voter="+nina.id, nil), 200, "reactions"))
+	if len(got.Poll) != 1 || got.Poll[0].Name != "heart" || !got.Poll[0].Mine || len(got.Ballots[nina.id]) != 1 {
+		t.Fatalf("reactions: %+v", got)
+	}
+	page := e.must(e.do(nina, "GET", "/polls/"+p.ID, nil), 200, "poll page").body
+	for _, want := range []string{`id="reactions-poll"`, `aria-label="heart: 1"`, `id="reactions-` + nina.id + `"`, `aria-label="thumbs up: 1"`, "Add reaction"} {
+		if !strings.Contains(page, want) {
+			t.Errorf("poll page lacks %s", want)
+		}
+	}
+	r := e.do(nina, "POST", "/polls/"+p.ID+"/react", url.Values{"target": {"poll"}, "name": {"tada"}, "on": {"1"}})
+	if r.code != 303 || !strings.HasSuffix(r.hdr.Get("Location"), "#reactions-poll") {
+		t.Fatalf("page form: %d %s", r.code, r.hdr.Get("Location"))
+	}
+	e.must(e.do(olga, "DELETE", "/api/v1/polls/"+p.ID+"/reactions/poll/heart", nil), 204, "remove")
+	got = decodeInto[reactionsJSON](t, e.must(e.do(olga, "GET", "/api/v1/polls/"+p.ID+"/reactions", nil), 200, "reactions"))
+	if len(got.Poll) != 1 || got.Poll[0].Name != "tada" || got.Poll[0].Mine || got.Ballots != nil {
+		t.Fatalf("after removing: %+v", got)
+	}
+}
