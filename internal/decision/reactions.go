@@ -59,8 +59,9 @@ type Reaction struct {
 }
 
 // PollReactions are the reactions in a poll the viewer may see: on the
-// poll, on its outcome, and on the ballots asked for, by voter id (only
-// when the viewer may read the ballots).
+// poll, on its outcome, and on the ballots asked for, by voter id. Ballots
+// is nil when the viewer may not read the ballots (or asked for none), and
+// otherwise not nil, if empty.
 type PollReactions struct {
 	Poll    []Reaction            `json:"poll"`
 	Outcome []Reaction            `json:"outcome"`
@@ -162,12 +163,14 @@ func (s *Service) Reactions(ctx context.Context, pid string, voters []string) (P
 		return PollReactions{}, err
 	}
 	targets := []string{ReactPoll, ReactOutcome}
+	out := PollReactions{Poll: []Reaction{}, Outcome: []Reaction{}}
 	if len(voters) > 0 && !l.def.Settings.Anonymous {
 		h, err := s.ballotsGate(ctx, l)
 		switch {
 		case err != nil && !hidden(err):
 			return PollReactions{}, err
 		case err == nil && h == nil:
+			out.Ballots = map[string][]Reaction{} // readable, if without reactions
 			voters = slices.Compact(slices.Sorted(slices.Values(voters)))
 			for _, v := range voters[:min(len(voters), MaxReactionBallots)] {
 				if ids.Valid(v) {
@@ -176,7 +179,6 @@ func (s *Service) Reactions(ctx context.Context, pid string, voters []string) (P
 			}
 		}
 	}
-	out := PollReactions{Poll: []Reaction{}, Outcome: []Reaction{}}
 	for chunk := range slices.Chunk(targets, 100) {
 		ks := make([]key, 0, len(chunk))
 		for _, t := range chunk {
@@ -198,9 +200,6 @@ func (s *Service) Reactions(ctx context.Context, pid string, voters []string) (P
 			case t == ReactOutcome:
 				out.Outcome = rs
 			default:
-				if out.Ballots == nil {
-					out.Ballots = map[string][]Reaction{}
-				}
 				out.Ballots[strings.TrimPrefix(t, "ballot#")] = rs
 			}
 		}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"github.com/quorum-app/quorum/internal/browsertest"
 	"github.com/quorum-app/quorum/internal/decision"
 	"github.com/quorum-app/quorum/internal/discussion"
 	"github.com/quorum-app/quorum/internal/poll"
@@ -78,6 +79,17 @@ func TestVoteHistoryAndSealedPoll(t *testing.T) {
 	ada.sees("Ben Franklin: Disagree", "The south bed is for beans.", "Changed their vote")
 	ada.Do("open the earlier votes", chromedp.Click(chromedp.CSS(`details.earlier > summary`)))
 	ada.sees("Agree", "Fresh tomatoes all summer.")
+	// Ada reacts to the poll and to Ben's vote, with the comments' emoji.
+	ada.Do("open the poll's reactions", chromedp.Click(chromedp.CSS(`#reactions-poll details.react-picker > summary`)))
+	ada.press("react heart to the poll", chromedp.CSS(`#reactions-poll button.pick[aria-label="heart"]`))
+	ada.Do("open the vote's reactions", chromedp.Click(chromedp.CSS(`.ballots details.react-picker > summary`)))
+	ada.press("react thumbs up to Ben's vote", chromedp.CSS(`.ballots button.pick[aria-label="thumbs up"]`))
+	mine := browsertest.Get(ada.Session, "read the reactions", chromedp.Evaluate[string](
+		`[...document.querySelectorAll(".used button[aria-pressed=true]")].map(b => b.getAttribute("aria-label")).join("|")`))
+	if mine != "heart: 1, including you|thumbs up: 1, including you" {
+		t.Errorf("Ada's reactions: %q", mine)
+	}
+	ada.Do("open the earlier votes again", chromedp.Click(chromedp.CSS(`details.earlier > summary`)))
 	ada.audit("poll page (a changed vote, opened)")
 	ada.at(1280, "vote-history")
 	ada.at(390, "vote-history")
