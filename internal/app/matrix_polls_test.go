@@ -300,7 +300,7 @@ func pollMatrix() map[string]spec {
 			return call{method: "POST", path: "/polls/" + c.f.ext["poll"] + "/announce", form: url.Values{"notify_shown": {"1"}, "notify_user": {c.w.people["O"].id}}}
 		}, grp: announcePage, guest: true},
 		"POST /polls/{pid}/delete":  {build: freshPoll(page("/polls/{pid}/delete"), freshDraft), grp: draftPage},
-		"POST /polls/{pid}/react": {build: onPoll("poll", page("/polls/{pid}/react", "target", "poll", "name", "tada", "on", "1")), grp: reactPage, guest: true},
+		"POST /polls/{pid}/react":   {build: onPoll("poll", page("/polls/{pid}/react", "target", "poll", "name", "tada", "on", "1")), grp: reactPage, guest: true},
 		"POST /polls/{pid}/outcome": {build: onPoll("closed", page("/polls/{pid}/outcome", "statement", "We agreed, says the matrix page.")), grp: adminPage, guest: true},
 		"GET /polls/{pid}/receipt":  {build: onPoll("anon", get("/polls/{pid}/receipt")), grp: view, guest: true},
 		"POST /polls/{pid}/receipt": {build: func(c *cas) call {
