@@ -23,6 +23,21 @@ import (
 // MaxBallotHistory bounds the earlier stances a ballot keeps.
 const MaxBallotHistory = 10
 
+// maxHistoryBytes bounds their size as well (reasons of up to
+// poll.MaxReasonLength runes of up to 4 bytes each): with the ballot itself
+// the item stays well under DynamoDB's 400 KB. The oldest go first.
+const maxHistoryBytes = 160_000
+
+// stanceBytes is about what a stance weighs stored (its reason, and each
+// choice's option id and score).
+func stanceBytes(h pastStance) int {
+	n := len(h.Reason) + 64
+	for _, c := range h.Choices {
+		n += len(c.OptionID) + 32
+	}
+	return n
+}
+
 // pastStance is one earlier stance of a ballot, stored in ballotItem.History.
 type pastStance struct {
 	Choices        []poll.Choice `dynamo:"Choices"`
@@ -60,6 +75,14 @@ func nextHistory(hist []pastStance, prev *poll.Ballot, prevAt time.Time, next po
 	out := append(slices.Clone(hist), pastStance{Choices: prev.Choices, NoneOfTheAbove: prev.NoneOfTheAbove, Reason: prev.Reason, At: prevAt})
 	if len(out) > MaxBallotHistory {
 		out = out[len(out)-MaxBallotHistory:]
+	}
+	total := 0
+	for _, h := range out {
+		total += stanceBytes(h)
+	}
+	for len(out) > 1 && total > maxHistoryBytes {
+		total -= stanceBytes(out[0])
+		out = out[1:]
 	}
 	return out
 }
