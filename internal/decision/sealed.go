@@ -28,12 +28,6 @@ import (
 // the poll's admins; every edit keeps the text it replaced (outcome
 // history, outcomehistory.go).
 
-// Recorder adds an admin action's entry to the transaction that does it
-// (*audit.Service); nil records nothing.
-type Recorder interface {
-	Record(ctx context.Context, tx *store.Tx, gid string, action audit.Action, target audit.Target, details map[string]string) error
-}
-
 // ErrReopenAdminOnly: a closed poll is reopened by a group admin only.
 var ErrReopenAdminOnly = domain.Errorf(domain.Forbidden, "only the group's admins can reopen a closed poll")
 

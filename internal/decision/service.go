@@ -52,15 +52,12 @@ type Config struct {
 	// means polls cannot be placed in threads.
 	Threads Threads
 	// Audit adds entries to the group's record of actions in the
-	// transaction of what they record (proxy grants, uses, revocations);
-	// nil records nothing (unit tests).
+	// transaction of what they record (proxy grants, uses, revocations, a
+	// reopening); nil records nothing (unit tests).
 	Audit Recorder
 	Log   *slog.Logger
 	// Now defaults to time.Now (tests move the clock).
 	Now func() time.Time
-	// Audit records admin actions (a reopening) in the group's audit log;
-	// nil records nothing.
-	Audit Recorder
 	// MaxVoteAttempts bounds the re-read-and-retry loop of a ballot write
 	// that lost a race (default 8).
 	MaxVoteAttempts int
