@@ -195,6 +195,9 @@ func pollMatrix() map[string]spec {
 	// Notifying chosen people of a poll or thread: members (and their bots).
 	announce := [4]string{"S F A A F F A F", "S F A A F F A F", "H H A A H F A H", "H H A A F F A H"}
 	announcePage := [4]string{"S F A A F F F F", "S F A A F F F F", "H H A A H F F F", "H H A A F F F F"}
+	// Reactions: members and the thread's guests, as comments.
+	react := [4]string{"S F A A F A A F", "S F A A F A A F", "S H A A H A A H", "S H A A F A A H"}
+	reactPage := [4]string{"S F A A F A F F", "S F A A F A F F", "S H A A H A F F", "S H A A F A F F"}
 	// Poll admins: the author O and the group's admins.
 	admin := [4]string{"S F F A F F F F", "S F F A F F F F", "H H F A H F F H", "H H F A F F F H"}
 	adminPage := [4]string{"S F F A F F F F", "S F F A F F F F", "H H F A H F F F", "H H F A F F F F"}
@@ -263,6 +266,14 @@ func pollMatrix() map[string]spec {
 		"PUT /api/v1/polls/{pid}/outcome": {build: onPoll("closed", api("PUT", "/api/v1/polls/{pid}/outcome", `{"statement":"We agreed, says the matrix."}`)),
 			grp: admin, guest: true},
 		"GET /api/v1/polls/{pid}/outcome.ics": {build: onPoll("meeting", get("/api/v1/polls/{pid}/outcome.ics")), grp: view, guest: true},
+		// The outcome's edits: whoever sees the poll (as the outcome).
+		"GET /api/v1/polls/{pid}/outcome/history": {build: onPoll("closed", get("/api/v1/polls/{pid}/outcome/history")), grp: view, guest: true},
+		// Reactions: whoever may comment in the poll's thread (as on comments).
+		"GET /api/v1/polls/{pid}/reactions": {build: onPoll("poll", get("/api/v1/polls/{pid}/reactions")), grp: view, guest: true},
+		"PUT /api/v1/polls/{pid}/reactions/{target}/{name}": {build: onPoll("poll", api("PUT", "/api/v1/polls/{pid}/reactions/poll/heart", "")),
+			grp: react, guest: true},
+		"DELETE /api/v1/polls/{pid}/reactions/{target}/{name}": {build: onPoll("poll", api("DELETE", "/api/v1/polls/{pid}/reactions/poll/heart", "")),
+			grp: react, guest: true},
 
 		// ---- pages (Session routes refuse bearer tokens) ----
 		"GET /groups/{id}/polls":     {build: get("/groups/{id}/polls"), grp: list},
@@ -289,6 +300,7 @@ func pollMatrix() map[string]spec {
 			return call{method: "POST", path: "/polls/" + c.f.ext["poll"] + "/announce", form: url.Values{"notify_shown": {"1"}, "notify_user": {c.w.people["O"].id}}}
 		}, grp: announcePage, guest: true},
 		"POST /polls/{pid}/delete":  {build: freshPoll(page("/polls/{pid}/delete"), freshDraft), grp: draftPage},
+		"POST /polls/{pid}/react":   {build: onPoll("poll", page("/polls/{pid}/react", "target", "poll", "name", "tada", "on", "1")), grp: reactPage, guest: true},
 		"POST /polls/{pid}/outcome": {build: onPoll("closed", page("/polls/{pid}/outcome", "statement", "We agreed, says the matrix page.")), grp: adminPage, guest: true},
 		"GET /polls/{pid}/receipt":  {build: onPoll("anon", get("/polls/{pid}/receipt")), grp: view, guest: true},
 		"POST /polls/{pid}/receipt": {build: func(c *cas) call {

@@ -68,6 +68,7 @@ const (
 	SenderUnblocked   Action = "held_mail.sender_removed" // target: the rule
 	GroupExported     Action = "group.exported"           // details: format
 	GroupDeleted      Action = "group.deleted"            //
+	PollReopened      Action = "poll.reopened"            // a closed poll opened again; target: the poll
 	AccountDeleted    Action = "member.account.deleted"   // a member deleted their account; no actor, no target id
 	TagCreated        Action = "tag.created"              // target: the tag; details: colour (never the name)
 	TagChanged        Action = "tag.changed"              // target: the tag; details: renamed, colour

@@ -78,3 +78,27 @@ func TestThreadForkRule(t *testing.T) {
 		}
 	}
 }
+
+// TestPollReopenRule: only the group's admins reopen a closed poll; its
+// author does not, unless they are an admin.
+func TestPollReopenRule(t *testing.T) {
+	user := Actor{Kind: User, UserID: "u"}
+	target := func(author bool) Target { return Target{Kind: "poll", ID: "p1", Author: author} }
+	for _, c := range []struct {
+		name string
+		f    GroupFacts
+		want byte
+	}{
+		{"author, member", GroupFacts{Privacy: Closed, Role: RoleMember, Target: target(true)}, 'F'},
+		{"author, guest of the poll", GroupFacts{Privacy: Closed, Guest: []GuestGrant{{Kind: "poll", ID: "p1"}}, Target: target(true)}, 'F'},
+		{"author, admin", GroupFacts{Privacy: Closed, Role: RoleAdmin, Target: target(true)}, '.'},
+		{"admin, not the author", GroupFacts{Privacy: Open, Role: RoleAdmin, Target: target(false)}, '.'},
+	} {
+		if got := letter(Group(user, PollReopen, c.f)); got != c.want {
+			t.Errorf("%s: got %c, want %c", c.name, got, c.want)
+		}
+	}
+	if got := letter(Group(Actor{Kind: Anonymous}, PollReopen, GroupFacts{Privacy: Open, Target: target(false)})); got != 'S' {
+		t.Errorf("anonymous: got %c, want S", got)
+	}
+}

@@ -42,7 +42,8 @@ const (
 	ThreadComment          Action = "thread.comment"              // comment in one thread (Target)
 	PollVote               Action = "poll.vote"                   // vote in one poll (Target; voter set checked by polls)
 	PollBallotsView        Action = "poll.ballots.view"           // read a poll's ballot list with names and reasons (Target)
-	PollAdmin              Action = "poll.admin"                  // edit, close, reopen, remind, manage voters, write the outcome (Target, Author)
+	PollAdmin              Action = "poll.admin"                  // edit, close, remind, manage voters, write the outcome (Target, Author)
+	PollReopen             Action = "poll.reopen"                 // reopen a closed poll: the group's admins only (Target)
 	ThreadEditOwn          Action = "thread.edit.own"             // edit a thread the actor started (Author)
 	CommentEditOwn         Action = "comment.edit.own"            // edit a comment the actor wrote (Author)
 	CommentDeleteOwn       Action = "comment.delete.own"          // delete a comment the actor wrote (Author)
@@ -65,7 +66,7 @@ var GroupActions = []Action{
 	GroupJoin, GroupJoinViaLink, GroupAcceptInvitation, GroupViewSubgroupsOf, GroupAnnounce,
 	GroupViewContent, ThreadStart, PollStart, ThreadView, ThreadComment, PollVote, ThreadEditOwn,
 	CommentEditOwn, CommentDeleteOwn, ContentAdminEdit, SubgroupContentView, PeopleNotify, PollBallotsView,
-	PollAdmin, CommentDelete, GroupViewAudit, GroupManageTags, GroupManageTemplates, PollProxy, ThreadMove, ThreadFork, GroupExport,
+	PollAdmin, CommentDelete, GroupViewAudit, GroupManageTags, GroupManageTemplates, PollProxy, ThreadMove, ThreadFork, GroupExport, PollReopen,
 }
 
 // Privacy is a group's visibility preset.
@@ -432,6 +433,14 @@ func Group(a Actor, action Action, f GroupFacts) error {
 			return nil
 		}
 		return orSignIn(Forbidden("only the poll's author and the group's admins can do this"))
+	case PollReopen:
+		// A closed poll is sealed: its ballots, reasons and results stand.
+		// Only a group admin may open it again (not its author, unless an
+		// admin): the reopening is an admin action, kept in the audit log.
+		if f.admin() {
+			return nil
+		}
+		return orSignIn(Forbidden("only the group's admins can reopen a closed poll"))
 	case CommentDelete:
 		// The author (as comment.delete.own allows), or a group admin
 		// moderating, whatever the flags say about editing.

@@ -90,6 +90,7 @@ var groupMatrix = map[Action]map[Privacy]string{
 	// The guest of t1 in these facts is not among the poll's voters.
 	PollBallotsView: {Open: "........", Closed: "SFF...FF", Secret: "HHH...FF"},
 	PollAdmin:       {Open: "SFFF..FF", Closed: "SFFF..FF", Secret: "HHHF..FF"},
+	PollReopen:      {Open: "SFFF..FF", Closed: "SFFF..FF", Secret: "HHHF..FF"},
 	CommentDelete:   {Open: "SFFF..FF", Closed: "SFFF..FF", Secret: "HHHF..FF"},
 	// Off by default: nobody, until an admin enables proxy voting
 	// (TestPollProxyNeedsTheFlag).

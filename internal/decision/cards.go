@@ -201,10 +201,9 @@ func (s *Service) latestStances(ctx context.Context, l *loaded, n int) ([]Ballot
 	if err != nil {
 		return nil, err
 	}
-	for _, b := range page.Items {
-		if b.Reason != "" {
-			out = append(out, BallotView{UserID: b.UserID, Choices: b.Choices, NoneOfTheAbove: b.NoneOfTheAbove,
-				Reason: b.Reason, CastAt: &b.CastAt, UpdatedAt: &b.UpdatedAt, CastBy: b.ProxyID})
+	for i := range page.Items {
+		if page.Items[i].Reason != "" {
+			out = append(out, page.Items[i].view())
 		}
 	}
 	slices.SortStableFunc(out, func(x, y BallotView) int { return cmp.Compare(y.UpdatedAt.UnixNano(), x.UpdatedAt.UnixNano()) })

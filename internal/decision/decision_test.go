@@ -134,7 +134,11 @@ func TestPollLifecycleAndAuthorization(t *testing.T) {
 	if _, err := f.svc.Vote(bob, pub.ID, decision.VoteInput{Ballot: one("agree")}); !errors.Is(err, decision.ErrPollClosed) {
 		t.Fatalf("vote after close: %v", err)
 	}
-	re, err := f.svc.Reopen(bob, pub.ID, f.clock.now().Add(24*time.Hour))
+	// Only a group admin reopens it (sealed.go), not its author.
+	if _, err := f.svc.Reopen(bob, pub.ID, f.clock.now().Add(24*time.Hour)); !errors.Is(err, decision.ErrReopenAdminOnly) {
+		t.Fatalf("reopen by the author: %v", err)
+	}
+	re, err := f.svc.Reopen(ann, pub.ID, f.clock.now().Add(24*time.Hour))
 	f.must(err)
 	if re.Status != poll.StatusOpen {
 		t.Fatalf("reopen: %+v", re)

@@ -158,6 +158,9 @@ type ballotItem struct {
 	// ProxyID is the member who cast this ballot for UserID with their
 	// proxy (proxy.go); empty when UserID cast it.
 	ProxyID string `dynamo:"ProxyID,omitempty"`
+	// History are the earlier stances of this cast, oldest first, at most
+	// MaxBallotHistory (history.go).
+	History []pastStance `dynamo:"History,omitempty"`
 }
 
 func (b *ballotItem) ballot() poll.Ballot {

@@ -140,6 +140,10 @@ type BallotView struct {
 	UpdatedAt      *time.Time    `json:"updated_at,omitempty"`
 	// CastBy is the member who cast it for UserID with their proxy.
 	CastBy string `json:"cast_by,omitempty"`
+	// Changed: the voter changed their vote; History are their earlier
+	// stances, newest first (history.go; never for anonymous polls).
+	Changed bool         `json:"changed,omitempty"`
+	History []PastBallot `json:"history,omitempty"`
 }
 
 // BallotList is a page of ballots, or Hidden.
@@ -191,9 +195,8 @@ func (s *Service) Ballots(ctx context.Context, pid, cursor string, limit int) (B
 	if err != nil {
 		return BallotList{}, err
 	}
-	for _, b := range page.Items {
-		out.Items = append(out.Items, BallotView{UserID: b.UserID, Choices: b.Choices, NoneOfTheAbove: b.NoneOfTheAbove,
-			Reason: b.Reason, CastAt: &b.CastAt, UpdatedAt: &b.UpdatedAt, CastBy: b.ProxyID})
+	for i := range page.Items {
+		out.Items = append(out.Items, page.Items[i].view())
 	}
 	out.Next = page.Next
 	return out, nil
@@ -379,8 +382,9 @@ func (s *Service) SetOutcome(ctx context.Context, pid string, in OutcomeInput) (
 	if err := fe.Err(); err != nil {
 		return Outcome{}, err
 	}
-	o := &outcomeItem{Item: store.Item{PK: pollPK(pid), SK: skOutcome, Type: "outcome"}, PollID: pid, CreatedAt: now}
+	o := &outcomeItem{Item: store.Item{PK: pollPK(pid), SK: skOutcome, Type: "outcome"}, PollID: pid, CreatedAt: now, AuthorID: l.ac.a.UserID}
 	raw, existed := l.item(skOutcome)
+	var before outcomeItem
 	if existed {
 		if err := unmarshal(raw, o); err != nil {
 			return Outcome{}, err
@@ -388,17 +392,25 @@ func (s *Service) SetOutcome(ctx context.Context, pid string, in OutcomeInput) (
 		if in.Version != 0 && in.Version != o.Version {
 			return Outcome{}, store.ErrVersionConflict
 		}
+		before = *o
 	}
-	o.Statement, o.ReviewOn, o.MeetingOptionID, o.AuthorID, o.UpdatedAt = st, review, in.MeetingOptionID, l.ac.a.UserID, now
+	// AuthorID stays who first wrote it; editors are in its history.
+	o.Statement, o.ReviewOn, o.MeetingOptionID, o.UpdatedAt = st, review, in.MeetingOptionID, now
 	o.GSI2PK, o.GSI2SK, o.ReviewSentAt = "", "", nil
 	if review != nil {
 		o.GSI2PK, o.GSI2SK = queueReview, timeKey(*review)+"#"+pid
 	}
 	// Still closed when written (a reopen in between wins).
-	err = s.st.Tx().Save(o).
+	tx := s.st.Tx().Save(o).
 		Check(pollPK(pid), skPoll, "$ = ? OR ($ > ? AND $ <= ?)", ErrNotClosed,
-			"Status", string(poll.StatusClosed), "ClosingAtMs", 0, "ClosingAtMs", now.UnixMilli()).
-		Run(ctx, "")
+			"Status", string(poll.StatusClosed), "ClosingAtMs", 0, "ClosingAtMs", now.UnixMilli())
+	if existed {
+		// The text replaced, kept in the same transaction (outcomehistory.go).
+		if h := outcomeEdit(&before, o, l.ac.a.UserID, now); h != nil {
+			tx.Put(h)
+		}
+	}
+	err = tx.Run(ctx, "")
 	if err != nil {
 		return Outcome{}, err
 	}

@@ -21,6 +21,7 @@ import (
 
 	"github.com/guregu/dynamo/v2"
 
+	"github.com/quorum-app/quorum/internal/audit"
 	"github.com/quorum-app/quorum/internal/authz"
 	"github.com/quorum-app/quorum/internal/domain"
 	"github.com/quorum-app/quorum/internal/ids"
@@ -51,8 +52,8 @@ type Config struct {
 	// means polls cannot be placed in threads.
 	Threads Threads
 	// Audit adds entries to the group's record of actions in the
-	// transaction of what they record (proxy grants, uses, revocations);
-	// nil records nothing (unit tests).
+	// transaction of what they record (proxy grants, uses, revocations, a
+	// reopening); nil records nothing (unit tests).
 	Audit Recorder
 	Log   *slog.Logger
 	// Now defaults to time.Now (tests move the clock).
@@ -97,6 +98,9 @@ func New(c Config) *Service {
 	s := &Service{st: c.Store, groups: c.Groups, notifier: c.Notifier, fanout: c.Fanout, threads: c.Threads, audit: c.Audit, log: c.Log, now: c.Now, attempts: c.MaxVoteAttempts, tags: c.Tags}
 	if s.tags == nil {
 		s.tags = tag.New(tag.Config{Store: c.Store, Policy: c.Groups, Now: c.Now, Log: c.Log})
+	}
+	if s.audit == nil {
+		s.audit = audit.Discard
 	}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
@@ -665,15 +669,16 @@ func (s *Service) Close(ctx context.Context, pid string) (Poll, error) {
 	return s.Get(ctx, pid)
 }
 
-// Reopen opens a closed poll again with a new closing time (poll admins;
-// never anonymous polls). Frozen results are discarded: the poll counts on
-// and its results are hidden again where hide_results says so.
+// Reopen opens a closed poll again with a new closing time (group admins
+// only, authz.PollReopen, recorded in the group's audit log; never
+// anonymous polls; see sealed.go). Frozen results are discarded: the poll
+// counts on and its results are hidden again where hide_results says so.
 func (s *Service) Reopen(ctx context.Context, pid string, closingAt time.Time) (Poll, error) {
 	l, err := s.load(ctx, pid)
 	if err != nil {
 		return Poll{}, err
 	}
-	if err := s.authorizeAdmin(ctx, l); err != nil {
+	if err := s.authorizeReopen(ctx, l); err != nil {
 		return Poll{}, err
 	}
 	now := s.now().UTC()
@@ -686,6 +691,9 @@ func (s *Service) Reopen(ctx context.Context, pid string, closingAt time.Time) (
 	p.setSchedule(next)
 	tx := s.st.Tx().Save(p).Delete(s.st.DeleteOp(pollPK(pid), skResults), nil)
 	s.syncShards(tx, p, nil, nil)
+	if err := s.recordReopen(ctx, tx, p, closingAt); err != nil {
+		return Poll{}, err
+	}
 	if err = tx.Run(ctx, ""); err != nil {
 		return Poll{}, err
 	}
@@ -808,8 +816,19 @@ func (s *Service) RemoveVoter(ctx context.Context, pid, uid string) error {
 		tx := s.st.Tx().
 			Delete(s.st.DeleteOp(pollPK(pid), voterSK(uid)).If("attribute_exists($)", tabledef.PK), ErrNoVoter)
 		u := s.st.Update(pollPK(pid), skPoll).Add("VoterCount", -1).If("$ <> ?", "Status", string(poll.StatusClosed))
+		raw, hasBallot := l.item(ballotSK(uid))
+		if hasBallot {
+			// Sealed once closed (sealed.go): a ballot is withdrawn only
+			// while the poll is open, by its closing time too.
+			now := s.now().UTC()
+			if poll.StatusOf(l.def.Settings, l.p.state(0), now) != poll.StatusOpen {
+				return ErrPollClosedEdit
+			}
+			cond, args := openAt(now)
+			u.If(cond, args...)
+		}
 		tx.Update(u, ErrPollClosedEdit)
-		if raw, ok := l.item(ballotSK(uid)); ok {
+		if hasBallot {
 			var b ballotItem
 			if err := unmarshal(raw, &b); err != nil {
 				return err

@@ -73,6 +73,10 @@ type voteState struct {
 	hash    string // anonymous: the receipt hash given
 	castAt  time.Time
 	chosen  bool // VOTER# exists (specified voters only)
+	// history and prevAt: the previous ballot's earlier stances and when
+	// it was written (history.go).
+	history []pastStance
+	prevAt  time.Time
 }
 
 // loadVote reads, in two calls, the poll with the actor's previous ballot
@@ -127,6 +131,7 @@ func (s *Service) loadVote(ctx context.Context, pid, receipt string) (*voteState
 		}
 		prev := b.ballot()
 		vs.prev, vs.prevVer, vs.castAt, vs.castID = &prev, b.Version, b.CastAt, b.CastID
+		vs.history, vs.prevAt = b.History, b.UpdatedAt
 	}
 	return vs, nil
 }
@@ -276,6 +281,7 @@ func (s *Service) voteOnce(ctx context.Context, pid string, in VoteInput) (VoteR
 			tx.Create(b, errStale)
 		} else {
 			b.Version, b.CastAt, b.CastID = vs.prevVer, vs.castAt, vs.castID
+			b.History = nextHistory(vs.history, vs.prev, vs.prevAt, next)
 			expr, args := sameCast(vs.castID)
 			tx.SaveIf(b, expr, args...)
 		}

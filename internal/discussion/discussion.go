@@ -30,6 +30,7 @@ import (
 	"github.com/quorum-app/quorum/internal/lang"
 	"github.com/quorum-app/quorum/internal/mail"
 	"github.com/quorum-app/quorum/internal/notify"
+	"github.com/quorum-app/quorum/internal/reaction"
 	"github.com/quorum-app/quorum/internal/render"
 	"github.com/quorum-app/quorum/internal/secrets"
 	"github.com/quorum-app/quorum/internal/store"
@@ -208,14 +209,12 @@ var (
 	ErrFileNotReady = domain.Errorf(domain.Conflict, "the file has not been confirmed yet")
 )
 
-// Reactions is the allow-list: name → emoji.
-var Reactions = map[string]string{
-	"thumbsup": "👍", "thumbsdown": "👎", "heart": "❤️", "tada": "🎉",
-	"laugh": "😄", "thinking": "🤔", "eyes": "👀", "rocket": "🚀",
-}
+// Reactions is the allow-list: name → emoji (internal/reaction, shared
+// with the reactions of polls).
+var Reactions = reaction.Emoji
 
 // ReactionNames is the allow-list in display order.
-var ReactionNames = []string{"thumbsup", "thumbsdown", "heart", "tada", "laugh", "thinking", "eyes", "rocket"}
+var ReactionNames = reaction.Names
 
 // FileRef is an attachment as shown on a thread or comment.
 type FileRef struct {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	"github.com/quorum-app/quorum/internal/reaction"
 	"github.com/quorum-app/quorum/internal/store"
 )
 
@@ -106,7 +107,7 @@ func (r *reactionSets) get(name string) []string {
 	return nil
 }
 
-func reactionAttr(name string) string { return "R_" + name }
+func reactionAttr(name string) string { return reaction.Attr(name) }
 
 // timelineItem: PK=THREAD#<tid> SK=ITEM#<sortable id>. Comments, replies
 // and events share the shape; Removed items (deleted comments without

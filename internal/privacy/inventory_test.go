@@ -216,10 +216,22 @@ func build(t *testing.T) *world {
 				Choices: []poll.Choice{{OptionID: poll.OptionAgree, Score: 1}}, Reason: "Good soil."}})
 			w.must(err, "vote")
 		}
+		if !anonymous { // a changed vote keeps the earlier stance
+			_, err := c.Decisions.Vote(ben, p.ID, decision.VoteInput{Ballot: poll.Ballot{
+				Choices: []poll.Choice{{OptionID: poll.OptionAbstain, Score: 1}}, Reason: "Not sure about the shade."}})
+			w.must(err, "changed vote")
+		}
 		_, err = c.Decisions.Close(ada, p.ID)
 		w.must(err, "close")
 		_, err = c.Decisions.SetOutcome(ada, p.ID, decision.OutcomeInput{Statement: "We plant tomatoes."})
 		w.must(err, "outcome")
+		_, err = c.Decisions.SetOutcome(ada, p.ID, decision.OutcomeInput{Statement: "We plant tomatoes in May."})
+		w.must(err, "outcome edit")
+		w.must(c.Decisions.React(ben, p.ID, decision.ReactPoll, "thumbsup", true), "react to the poll")
+		w.must(c.Decisions.React(ben, p.ID, decision.ReactOutcome, "tada", true), "react to the outcome")
+		if !anonymous {
+			w.must(c.Decisions.React(ada, p.ID, benID, "heart", true), "react to a ballot")
+		}
 	}
 	// Proxy voting: Ben gives Ada his proxy for every poll; she votes for
 	// him in one poll; in another he votes himself, which ends it there.

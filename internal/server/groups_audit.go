@@ -96,6 +96,7 @@ var auditWords = map[audit.Action]string{
 	audit.ThreadMovedOut:    "moved to another group",
 	audit.ThreadMovedIn:     "moved into this group",
 	audit.CommentsForked:    "forked comments into",
+	audit.PollReopened:      "reopened",
 }
 
 func (s *Server) groupAuditPage(w http.ResponseWriter, r *http.Request) {
@@ -156,6 +157,8 @@ func (s *Server) groupAuditPage(w http.ResponseWriter, r *http.Request) {
 			if e.Action != audit.ContentDeleted {
 				x.Link = links.Thread(e.Target.ID)
 			}
+		case "poll":
+			x.Target, x.Link = "a closed poll", links.Poll(e.Target.ID)
 		case "comment":
 			x.Target = "a comment"
 			if by := name(e.Details["author"]); by != "" {

@@ -195,14 +195,18 @@ type pollPageData struct {
 	MoreVotes  bool
 	Outcome    *decision.Outcome
 	OutcomeAt  string
-	ICS        bool
-	OutForm    *formState
-	Meetings   []voteOption
-	Action     *formState
-	NowLocal   string
-	Reopenable bool
-	Anonymous  bool
-	Question   bool
+	// OutcomeEdits are the outcome's earlier versions, newest first.
+	OutcomeEdits []outcomeEditRow
+	// PollReacts and OutcomeReacts are their reaction bars (nil: none).
+	PollReacts, OutcomeReacts *reactBar
+	ICS                       bool
+	OutForm                   *formState
+	Meetings                  []voteOption
+	Action                    *formState
+	NowLocal                  string
+	Reopenable                bool
+	Anonymous                 bool
+	Question                  bool
 	// Specified voters (polls with chosen voters only): the list, and for
 	// poll admins of a poll that is not closed the members to add.
 	Specified    bool
@@ -264,7 +268,10 @@ func (s *Server) renderPoll(w http.ResponseWriter, r *http.Request, status int, 
 	d.Group, d.Notice, d.Admin, d.SignedIn = g, pollNotices[r.URL.Query().Get("done")], s.pollAdmin(r, p), a.Authenticated()
 	d.NowLocal = time.Now().In(loc).Add(7 * 24 * time.Hour).Truncate(time.Hour).Format(localInput)
 	st := p.Definition.Settings
-	d.Reopenable = p.Status == poll.StatusClosed && !st.Anonymous
+	d.Reopenable = p.Status == poll.StatusClosed && !st.Anonymous && s.pollReopener(r, p)
+	if d.Outcome != nil {
+		d.OutcomeEdits = s.outcomeEdits(ctx, p, loc)
+	}
 	s.pollVoters(ctx, &d)
 	d.CanAddOption = p.Status == poll.StatusOpen && p.Definition.Type.FreeOptions() && (d.Admin || (d.CanVote && st.VotersMayAddOptions))
 	d.MeetingOption, d.OptionZone = d.Meeting, zoneName(p.Definition)
@@ -278,6 +285,7 @@ func (s *Server) renderPoll(w http.ResponseWriter, r *http.Request, status int, 
 			d.MoreVotes = bl.Next != ""
 		}
 	}
+	s.pollReactions(r, &d)
 	if d.Admin && p.Status == poll.StatusClosed {
 		vals := map[string]string{}
 		if d.Outcome != nil {
@@ -391,6 +399,10 @@ func ballotRowsNamed(def poll.Definition, items []decision.BallotView, names map
 			if row.CastBy = names[b.CastBy]; row.CastBy == "" {
 				row.CastBy = "someone"
 			}
+		}
+		row.Changed, row.Earlier, row.Question = b.Changed, earlierRows(def, b, loc), def.Type == poll.TypeQuestion
+		if !def.Settings.Anonymous {
+			row.UserID = b.UserID
 		}
 		rows = append(rows, row)
 	}

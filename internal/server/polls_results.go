@@ -24,6 +24,15 @@ type ballotRow struct {
 	Name, Vote, Reason, When string
 	// CastBy names who cast it with the voter's proxy.
 	CastBy string
+	// Changed: the voter changed their vote; Earlier are their earlier
+	// stances, newest first (polls_history.go).
+	Changed  bool
+	Earlier  []earlierRow
+	Question bool
+	// UserID is the voter ("" in anonymous polls); Reacts the reactions
+	// to a ballot with a reason (polls_reactions.go).
+	UserID string
+	Reacts *reactBar
 }
 
 func zoneName(d poll.Definition) string {

@@ -40,6 +40,10 @@ func (s *Server) pollRoutes() []Route {
 		{Pattern: "GET /api/v1/polls/{pid}/outcome", Access: Public, Handler: s.apiGetOutcome},
 		{Pattern: "PUT /api/v1/polls/{pid}/outcome", Access: Token, Handler: s.apiSetOutcome},
 		{Pattern: "GET /api/v1/polls/{pid}/outcome.ics", Access: Public, Handler: s.apiOutcomeICS},
+		{Pattern: "GET /api/v1/polls/{pid}/outcome/history", Access: Public, Handler: s.apiOutcomeHistory},
+		{Pattern: "GET /api/v1/polls/{pid}/reactions", Access: Public, Handler: s.apiPollReactions},
+		{Pattern: "PUT /api/v1/polls/{pid}/reactions/{target}/{name}", Access: Token, Handler: s.apiPollReact},
+		{Pattern: "DELETE /api/v1/polls/{pid}/reactions/{target}/{name}", Access: Token, Handler: s.apiPollUnreact},
 
 		// Pages
 		{Pattern: "GET /groups/{id}/polls", Access: Public, Page: true, Handler: s.pollListPage},
@@ -57,6 +61,7 @@ func (s *Server) pollRoutes() []Route {
 		{Pattern: "POST /polls/{pid}/announce", Access: Session, Page: true, Handler: s.pollAnnounceSubmit, Lists: []httpx.List{formNotify}},
 		{Pattern: "POST /polls/{pid}/delete", Access: Session, Page: true, Handler: s.pollDeleteSubmit},
 		{Pattern: "POST /polls/{pid}/outcome", Access: Session, Page: true, Handler: s.pollOutcomeSubmit},
+		{Pattern: "POST /polls/{pid}/react", Access: Session, Page: true, Handler: s.pollReactSubmit},
 		{Pattern: "GET /polls/{pid}/receipt", Access: Public, Page: true, Handler: s.pollReceiptPage},
 		{Pattern: "POST /polls/{pid}/receipt", Access: Session, Page: true, Handler: s.pollReceiptSubmit},
 		{Pattern: "POST /polls/{pid}/options", Access: Session, Page: true, Handler: s.pollAddOptionSubmit},

@@ -1,0 +1,88 @@
+package server
+
+import (
+	"context"
+	"net/http"
+	"time"
+
+	"github.com/quorum-app/quorum/internal/authz"
+	"github.com/quorum-app/quorum/internal/decision"
+	"github.com/quorum-app/quorum/internal/httpx"
+	"github.com/quorum-app/quorum/internal/poll"
+)
+
+// Vote and outcome histories on the poll page, the poll cards and the API
+// (decision/history.go, decision/outcomehistory.go), and who may reopen a
+// closed poll (decision/sealed.go).
+
+// earlierRow is an earlier stance of a ballot, written out for a page.
+type earlierRow struct {
+	Vote, Reason, When string
+}
+
+// earlierRows writes a ballot's earlier stances out (newest first).
+func earlierRows(def poll.Definition, b decision.BallotView, loc *time.Location) []earlierRow {
+	out := make([]earlierRow, 0, len(b.History))
+	for _, h := range b.History {
+		out = append(out, earlierRow{Vote: ballotText(def, poll.Ballot{Choices: h.Choices, NoneOfTheAbove: h.NoneOfTheAbove}),
+			Reason: h.Reason, When: fmtWhen(h.At, loc)})
+	}
+	return out
+}
+
+// outcomeEditRow is one edit of an outcome, for the poll page: the text it
+// replaced, who replaced it and when.
+type outcomeEditRow struct {
+	Editor, When, Statement, ReviewOn, MeetingAt string
+}
+
+// outcomeEdits reads the edit history of a poll's outcome for its page
+// (empty when there is none or it cannot be read: the page still works).
+func (s *Server) outcomeEdits(ctx context.Context, p decision.Poll, loc *time.Location) []outcomeEditRow {
+	edits, err := s.decisions.OutcomeHistory(ctx, p.ID)
+	if err != nil || len(edits) == 0 {
+		return nil
+	}
+	uids := make([]string, 0, len(edits))
+	for _, e := range edits {
+		uids = append(uids, e.EditorID)
+	}
+	names := s.manyNames(ctx, uids)
+	out := make([]outcomeEditRow, 0, len(edits))
+	for _, e := range edits {
+		row := outcomeEditRow{Editor: names[e.EditorID], When: fmtWhen(e.At, loc), Statement: e.Before.Statement}
+		if row.Editor == "" {
+			row.Editor = "Someone"
+		}
+		if e.Before.ReviewOn != nil {
+			row.ReviewOn = e.Before.ReviewOn.In(loc).Format("2006-01-02")
+		}
+		if opt, ok := p.Definition.Option(e.Before.MeetingOptionID); ok && p.Definition.Type == poll.TypeMeeting {
+			row.MeetingAt = optionLabel(p.Definition, opt)
+		}
+		out = append(out, row)
+	}
+	return out
+}
+
+// pollReopener: the viewer may reopen a closed poll (a group admin; the
+// core decides again when they do).
+func (s *Server) pollReopener(r *http.Request, p decision.Poll) bool {
+	a := authz.ActorFrom(r.Context())
+	if !a.Authenticated() {
+		return false
+	}
+	target := authz.Target{Kind: "poll", ID: p.ID, ThreadID: p.ThreadID, Author: a.UserID == p.AuthorID}
+	return s.groups.Authorize(r.Context(), p.GroupID, authz.PollReopen, target) == nil
+}
+
+// apiOutcomeHistory: GET /api/v1/polls/{pid}/outcome/history, the edits of
+// the outcome, newest first (whoever can see the poll).
+func (s *Server) apiOutcomeHistory(w http.ResponseWriter, r *http.Request) {
+	edits, err := s.decisions.OutcomeHistory(r.Context(), r.PathValue("pid"))
+	if err != nil {
+		s.pollAPIFail(w, r, err)
+		return
+	}
+	httpx.WriteJSON(w, http.StatusOK, map[string]any{"items": edits})
+}

@@ -1,0 +1,130 @@
+package server
+
+import (
+	"net/http"
+	"net/url"
+
+	"github.com/quorum-app/quorum/internal/authz"
+	"github.com/quorum-app/quorum/internal/decision"
+	"github.com/quorum-app/quorum/internal/domain"
+	"github.com/quorum-app/quorum/internal/httpx"
+	"github.com/quorum-app/quorum/internal/poll"
+	"github.com/quorum-app/quorum/internal/reaction"
+)
+
+// Reactions on a poll, its outcome and its ballots with a reason
+// (decision/reactions.go): the API, the page form and the poll page's
+// reaction bars, built like a comment's (reactionButton).
+
+// reactBar is the reactions of one target on the poll page: those used
+// (with counts), and the picker for viewers who may react.
+type reactBar struct {
+	Action, Target, Of string
+	Used, All          []reactionButton
+	Can                bool
+}
+
+// newReactBar builds the bar of target from its reactions; of names the
+// target for screen readers ("the poll", "the vote by Ben").
+func newReactBar(pid, target, of string, rs []decision.Reaction, can bool) *reactBar {
+	b := &reactBar{Action: pollURL(pid, "/react"), Target: target, Of: of, Can: can}
+	got := map[string]decision.Reaction{}
+	for _, r := range rs {
+		got[r.Name] = r
+	}
+	for _, name := range reaction.Names {
+		re := got[name]
+		btn := reactionButton{Name: name, Emoji: reaction.Emoji[name], Label: reactionLabels[name], Count: re.Count, Mine: re.Mine}
+		b.All = append(b.All, btn)
+		if btn.Count > 0 {
+			b.Used = append(b.Used, btn)
+		}
+	}
+	if len(b.Used) == 0 && !can {
+		return nil
+	}
+	return b
+}
+
+// pollReactor: the viewer may react in the poll (who may comment in its
+// thread: authz.ThreadComment; the core decides again).
+func (s *Server) pollReactor(r *http.Request, p decision.Poll) bool {
+	a := authz.ActorFrom(r.Context())
+	if !a.Authenticated() || p.Status == poll.StatusDraft {
+		return false
+	}
+	target := authz.Target{Kind: "poll", ID: p.ID, ThreadID: p.ThreadID, Author: a.UserID == p.AuthorID}
+	return s.groups.Authorize(r.Context(), p.GroupID, authz.ThreadComment, target) == nil
+}
+
+// pollReactions fills the poll page's reaction bars (none when they cannot
+// be read: the page still works).
+func (s *Server) pollReactions(r *http.Request, d *pollPageData) {
+	p := d.Poll
+	if p.Status == poll.StatusDraft {
+		return
+	}
+	var voters []string
+	for _, b := range d.Ballots {
+		if b.UserID != "" && b.Reason != "" {
+			voters = append(voters, b.UserID)
+		}
+	}
+	rs, err := s.decisions.Reactions(r.Context(), p.ID, voters)
+	if err != nil {
+		return
+	}
+	can := s.pollReactor(r, p)
+	d.PollReacts = newReactBar(p.ID, decision.ReactPoll, "the poll", rs.Poll, can)
+	if d.Outcome != nil {
+		d.OutcomeReacts = newReactBar(p.ID, decision.ReactOutcome, "the outcome", rs.Outcome, can)
+	}
+	if rs.Ballots == nil {
+		return
+	}
+	for i := range d.Ballots {
+		b := &d.Ballots[i]
+		if b.UserID != "" && b.Reason != "" {
+			b.Reacts = newReactBar(p.ID, b.UserID, "the vote by "+b.Name, rs.Ballots[b.UserID], can)
+		}
+	}
+}
+
+// apiPollReactions: GET /api/v1/polls/{pid}/reactions[?voter=<uid>...]:
+// the reactions on the poll, its outcome and the ballots of the voters
+// named (at most decision.MaxReactionBallots).
+func (s *Server) apiPollReactions(w http.ResponseWriter, r *http.Request) {
+	voters := r.URL.Query()["voter"]
+	if len(voters) > decision.MaxReactionBallots {
+		s.pollAPIFail(w, r, domain.Validation(domain.FieldError{Field: "voter", Message: "at most 100"}))
+		return
+	}
+	rs, err := s.decisions.Reactions(r.Context(), r.PathValue("pid"), voters)
+	if err != nil {
+		s.pollAPIFail(w, r, err)
+		return
+	}
+	httpx.WriteJSON(w, http.StatusOK, rs)
+}
+
+func (s *Server) apiPollReact(w http.ResponseWriter, r *http.Request) {
+	s.groupNoContent(w, r, s.decisions.React(r.Context(), r.PathValue("pid"), r.PathValue("target"), r.PathValue("name"), true))
+}
+
+func (s *Server) apiPollUnreact(w http.ResponseWriter, r *http.Request) {
+	s.groupNoContent(w, r, s.decisions.React(r.Context(), r.PathValue("pid"), r.PathValue("target"), r.PathValue("name"), false))
+}
+
+// pollReactSubmit: the page form (target, name, on) → back to the target.
+func (s *Server) pollReactSubmit(w http.ResponseWriter, r *http.Request) {
+	if !s.groupPostForm(w, r) {
+		return
+	}
+	pid, target := r.PathValue("pid"), r.PostFormValue("target")
+	if err := s.decisions.React(r.Context(), pid, target, r.PostFormValue("name"), r.PostFormValue("on") != "0"); err != nil {
+		s.pageError(w, r, err)
+		return
+	}
+	anchor := "#reactions-" + url.PathEscape(target)
+	redirect(w, r, pollURL(pid)+anchor)
+}
