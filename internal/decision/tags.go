@@ -22,21 +22,15 @@ import (
 // showTags resolves the polls' stored tag ids with their groups'
 // definitions: no read when no poll is tagged, else one GetItem per group.
 func (s *Service) showTags(ctx context.Context, ps []Poll) error {
-	defs := map[string]map[string]tag.Tag{}
+	shown := s.tags.Shown()
 	for i := range ps {
 		if len(ps[i].tagIDs) == 0 {
 			continue
 		}
-		gid := ps[i].GroupID
-		d, ok := defs[gid]
-		if !ok {
-			var err error
-			if d, err = s.tags.Defs(ctx, gid); err != nil {
-				return err
-			}
-			defs[gid] = d
+		var err error
+		if ps[i].Tags, err = shown.Of(ctx, ps[i].GroupID, ps[i].tagIDs); err != nil {
+			return err
 		}
-		ps[i].Tags = tag.Resolve(d, ps[i].tagIDs)
 	}
 	return nil
 }

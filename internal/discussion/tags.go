@@ -22,21 +22,15 @@ import (
 // their groups: no read at all when no item is tagged, else one GetItem
 // per group (a list is one group; the dashboard's few).
 func (s *Service) showTags(ctx context.Context, items []threadItem, out []Thread) error {
-	defs := map[string]map[string]tag.Tag{}
+	shown := s.tags.Shown()
 	for i := range items {
 		if len(items[i].Tags) == 0 {
 			continue
 		}
-		gid := items[i].GroupID
-		d, ok := defs[gid]
-		if !ok {
-			var err error
-			if d, err = s.tags.Defs(ctx, gid); err != nil {
-				return err
-			}
-			defs[gid] = d
+		var err error
+		if out[i].Tags, err = shown.Of(ctx, items[i].GroupID, items[i].Tags); err != nil {
+			return err
 		}
-		out[i].Tags = tag.Resolve(d, items[i].Tags)
 	}
 	return nil
 }

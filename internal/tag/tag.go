@@ -196,6 +196,34 @@ func (s *Service) Defs(ctx context.Context, gid string) (map[string]Tag, error) 
 	return out, nil
 }
 
+// Shown resolves the stored tag ids of items into their tags, reading each
+// group's definitions once, and nothing at all while no item is tagged
+// (a list is one group; the dashboard's a few). One per listing.
+type Shown struct {
+	s    *Service
+	defs map[string]map[string]Tag
+}
+
+// Shown starts a resolution of the tags of one listing's items.
+func (s *Service) Shown() *Shown { return &Shown{s: s, defs: map[string]map[string]Tag{}} }
+
+// Of is the tags still defined among tagIDs of an item of group gid,
+// sorted by name (Resolve); nil without ids.
+func (r *Shown) Of(ctx context.Context, gid string, tagIDs []string) ([]Tag, error) {
+	if len(tagIDs) == 0 {
+		return nil, nil
+	}
+	d, ok := r.defs[gid]
+	if !ok {
+		var err error
+		if d, err = r.s.Defs(ctx, gid); err != nil {
+			return nil, err
+		}
+		r.defs[gid] = d
+	}
+	return Resolve(d, tagIDs), nil
+}
+
 // Resolve turns stored tag ids into the tags still defined, sorted by name
 // (ids of deleted tags are dropped). It never returns nil.
 func Resolve(defs map[string]Tag, tagIDs []string) []Tag {
