@@ -46,6 +46,15 @@ func (p *person) at(width int64, name string) {
 	if overflow {
 		p.t.Errorf("%s scrolls sideways at %d px", name, width)
 	}
+	// Chart labels stay readable: no text of a results chart drawn under
+	// 12 px (issue 15), whatever the width.
+	small := browsertest.Get(p.Session, "measure chart text",
+		chromedp.Evaluate[float64](`Math.min(99, ...[...document.querySelectorAll("svg.q-chart text")]
+			.filter(t => t.getBoundingClientRect().width > 0)
+			.map(t => t.getScreenCTM().a * parseFloat(t.getAttribute("font-size") || "14")))`))
+	if small < 11.9 {
+		p.t.Errorf("%s draws chart text at %.1f px at %d px wide (at least 12)", name, small, width)
+	}
 	if dir := os.Getenv("QUORUM_SCREENSHOTS"); dir != "" {
 		buf := browsertest.Get(p.Session, "screenshot "+name, chromedp.FullScreenshot(100))
 		if err := os.WriteFile(filepath.Join(dir, fmt.Sprintf("%s-%d.png", name, width)), buf, 0o644); err != nil {
