@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"slices"
 	"strings"
 	"time"
 
@@ -51,10 +52,11 @@ type ExportComment struct {
 // ExportEntity names the row's file in the archive.
 func (ExportComment) ExportEntity() string { return "comments" }
 
-// ExportReaction is a reaction the person left on a comment (anyone's).
+// ExportReaction is a reaction the person left on a comment (anyone's),
+// or on a thread itself (no CommentID).
 type ExportReaction struct {
 	ThreadID  string `json:"thread_id"`
-	CommentID string `json:"comment_id"`
+	CommentID string `json:"comment_id,omitempty"`
 	Reaction  string `json:"reaction"`
 }
 
@@ -87,6 +89,13 @@ func (s *Service) ExportUser(ctx context.Context, uid, cursor string) ([]any, st
 	}
 	var rows []any
 	for _, it := range found {
+		if it.SK == "THREAD" {
+			for _, r := range ReactionNames {
+				if slices.Contains(it.get(r), uid) {
+					rows = append(rows, ExportReaction{ThreadID: strings.TrimPrefix(it.PK, "THREAD#"), Reaction: r})
+				}
+			}
+		}
 		switch {
 		case it.SK == "THREAD" && it.AuthorID == uid:
 			rows = append(rows, ExportThread{ID: strings.TrimPrefix(it.PK, "THREAD#"), GroupID: it.GroupID, Title: it.Title,
