@@ -371,7 +371,7 @@ func discussionMatrix() map[string]spec {
 		"POST /threads/{tid}/comments/{cid}/delete": {build: freshComment(form("/threads/{tid}/comments/{cid}/delete")), grp: deleteCommentPage, guest: true},
 		"GET /threads/{tid}/comments/{cid}/history": {build: thread(get("/threads/{tid}/comments/{cid}/history")), grp: view, guest: true},
 		"POST /threads/{tid}/comments/{cid}/react":  {build: thread(form("/threads/{tid}/comments/{cid}/react", "name", "tada", "on", "1")), grp: commentPage, guest: true},
-		"POST /threads/{tid}/react": {build: thread(form("/threads/{tid}/react", "name", "tada", "on", "1")), grp: commentPage, guest: true},
+		"POST /threads/{tid}/react":                 {build: thread(form("/threads/{tid}/react", "name", "tada", "on", "1")), grp: commentPage, guest: true},
 		"POST /threads/{tid}/files":                 {build: thread(form("/threads/{tid}/files")), grp: readPage, guest: true},
 		"GET /threads/{tid}/files/{fid}":            {build: thread(get("/threads/{tid}/files/{fid}")), grp: view, guest: true},
 		"GET /dashboard":                            {acct: sessionOnly, build: get("/dashboard")},
