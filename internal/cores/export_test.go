@@ -4,6 +4,7 @@ import (
 	"archive/zip"
 	"bytes"
 	"context"
+	"encoding/json"
 	"io"
 	"net/http"
 	"strings"
@@ -27,6 +28,7 @@ import (
 	"github.com/quorum-app/quorum/internal/notify"
 	"github.com/quorum-app/quorum/internal/poll"
 	"github.com/quorum-app/quorum/internal/store"
+	"github.com/quorum-app/quorum/internal/tag"
 	"github.com/quorum-app/quorum/internal/testcloud"
 )
 
@@ -323,6 +325,21 @@ func TestGroupExportAcrossCores(t *testing.T) {
 	vote(ben, anon, "anonymous-poll-reason")
 	_, err = c.Decisions.Close(ada, anon)
 	must(err, "close the anonymous poll")
+	// Tags: the thread and a poll carry theirs, by name and colour; the
+	// group's definitions are their own entity (an unused one too). The
+	// thread itself has a reaction.
+	tagDef := func(name, colour string) string {
+		tg, err := c.Tags.Create(ada, g.ID, tag.Input{Name: &name, Colour: &colour})
+		must(err, "tag "+name)
+		return tg.ID
+	}
+	urgent, boiler := tagDef("urgent-tag-name", "red"), tagDef("boiler-tag-name", "teal")
+	tagDef("unused-tag-name", "purple")
+	_, err = c.Discussions.SetThreadTags(ada, th.ID, []string{urgent, boiler})
+	must(err, "tag the thread")
+	_, err = c.Decisions.SetPollTags(ada, closed, []string{boiler})
+	must(err, "tag the poll")
+	must(c.Discussions.ReactThread(ben, th.ID, "eyes", true), "react to the thread")
 
 	if _, err := c.Exports.RequestGroup(ben, g.ID); domain.ErrorCode(err) != domain.Forbidden {
 		t.Fatalf("a member asked for the group's export: %v", err)
@@ -366,7 +383,7 @@ func TestGroupExportAcrossCores(t *testing.T) {
 	_ = obj.Body.Close()
 	files := unzip(t, raw)
 	for _, f := range []string{"README.txt", "group.jsonl", "index.html", "csv/group.csv", "csv/members.csv", "csv/threads.csv",
-		"csv/timeline.csv", "csv/polls.csv", "csv/results.csv", "csv/outcomes.csv", "csv/ballots.csv"} {
+		"csv/timeline.csv", "csv/polls.csv", "csv/results.csv", "csv/outcomes.csv", "csv/ballots.csv", "csv/tags.csv"} {
 		if _, ok := files[f]; !ok {
 			t.Errorf("%s missing (has %v)", f, keys(files))
 		}
@@ -387,6 +404,60 @@ func TestGroupExportAcrossCores(t *testing.T) {
 	for _, l := range strings.Split(strings.TrimSpace(jl), "\n") {
 		if strings.Contains(l, `"entity":"ballots"`) && strings.Contains(l, anon) && strings.Contains(l, benID) {
 			t.Errorf("an anonymous ballot names its voter: %s", l)
+		}
+	}
+	type tagged struct {
+		Entity string
+		Data   struct {
+			ID, Name, Colour string
+			Title            string
+			Definition       struct{ Title string }
+			Tags             []struct{ ID, Name, Colour string }
+			Reactions        map[string]int
+		}
+	}
+	var defs []string
+	threadTags, pollTags := map[string]string{}, map[string]string{}
+	var threadReacts map[string]int
+	for _, l := range strings.Split(strings.TrimSpace(jl), "\n") {
+		var row tagged
+		must(json.Unmarshal([]byte(l), &row), "a line of group.jsonl")
+		var names []string
+		for _, tg := range row.Data.Tags {
+			names = append(names, tg.Name+"/"+tg.Colour)
+		}
+		switch row.Entity {
+		case "tags":
+			defs = append(defs, row.Data.Name+"/"+row.Data.Colour)
+		case "threads":
+			threadTags[row.Data.Title] = strings.Join(names, ",")
+			threadReacts = row.Data.Reactions
+		case "polls":
+			pollTags[row.Data.Definition.Title] = strings.Join(names, ",")
+		}
+	}
+	if got := strings.Join(defs, ","); got != "boiler-tag-name/teal,unused-tag-name/purple,urgent-tag-name/red" {
+		t.Errorf("tag definitions in group.jsonl: %q", got)
+	}
+	if got := threadTags["Heating repairs"]; got != "boiler-tag-name/teal,urgent-tag-name/red" {
+		t.Errorf("the thread's tags in group.jsonl: %q", got)
+	}
+	if threadReacts["eyes"] != 1 {
+		t.Errorf("the thread's reactions in group.jsonl: %v", threadReacts)
+	}
+	if got, untagged := pollTags["Hire a plumber"], pollTags["Raise the fee"]; got != "boiler-tag-name/teal" || untagged != "" {
+		t.Errorf("the polls' tags in group.jsonl: %q, %q", got, untagged)
+	}
+	if tc := files["csv/tags.csv"]; !strings.HasPrefix(tc, "id,colour,name\n") || !strings.Contains(tc, ",red,urgent-tag-name") {
+		t.Errorf("csv/tags.csv:\n%s", tc)
+	}
+	if !strings.Contains(files["csv/threads.csv"], "urgent-tag-name") || !strings.Contains(files["csv/polls.csv"], "boiler-tag-name") {
+		t.Errorf("the CSVs of threads and polls lack their tags:\n%s\n%s", files["csv/threads.csv"], files["csv/polls.csv"])
+	}
+	for _, want := range []string{"Tags: boiler-tag-name (teal), urgent-tag-name (red)", "Tags: boiler-tag-name (teal)</p>",
+		"unused-tag-name"} {
+		if !strings.Contains(files["index.html"], want) {
+			t.Errorf("index.html lacks %q", want)
 		}
 	}
 	if !strings.Contains(files["csv/timeline.csv"], "'=SUM(1)") {

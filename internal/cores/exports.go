@@ -32,6 +32,7 @@ func newExports(c *Cores, sender mail.Sender, cat *i18n.Catalog, log *slog.Logge
 		},
 		Group: []export.Section{
 			{Name: "group", Step: c.Groups.ExportGroup},
+			{Name: "tags", Step: export.Single(c.Tags.ExportGroup)},
 			{Name: "discussions", Step: c.Discussions.ExportGroup},
 			{Name: "decisions", Step: c.Decisions.ExportGroup},
 		},

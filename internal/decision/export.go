@@ -9,6 +9,7 @@ import (
 	"github.com/quorum-app/quorum/internal/domain"
 	"github.com/quorum-app/quorum/internal/poll"
 	"github.com/quorum-app/quorum/internal/store"
+	"github.com/quorum-app/quorum/internal/tag"
 )
 
 // Personal export (#16): the polls a person created, their ballots with
@@ -123,6 +124,9 @@ type ExportGroupPoll struct {
 	Status     poll.Status     `json:"status"`
 	ClosedAt   *time.Time      `json:"closed_at,omitempty"`
 	CreatedAt  time.Time       `json:"created_at"`
+	// Tags are the group's tags on the poll (names and colours, as the
+	// export's "tags" entity defines them), sorted by name.
+	Tags []tag.Tag `json:"tags,omitempty"`
 }
 
 // ExportEntity names the row's file in the archive.
@@ -174,7 +178,7 @@ func (s *Service) ExportGroup(ctx context.Context, gid, cursor string) ([]any, s
 			continue
 		}
 		rows = append(rows, ExportGroupPoll{ID: p.ID, ThreadID: p.ThreadID, AuthorID: p.AuthorID, Definition: p.Definition,
-			Status: p.Status, ClosedAt: p.ClosedAt, CreatedAt: p.CreatedAt})
+			Status: p.Status, ClosedAt: p.ClosedAt, CreatedAt: p.CreatedAt, Tags: p.Tags})
 		res, err := s.Results(ctx, p.ID)
 		if err != nil {
 			return nil, "", err

@@ -244,14 +244,16 @@ type Thread struct {
 	Unread      int64         `json:"unread"`
 	Files       []FileRef     `json:"files"`
 	// Tags are the group's tags on the thread, sorted by name.
-	Tags    []tag.Tag `json:"tags"`
-	Version int64     `json:"version"`
+	Tags []tag.Tag `json:"tags"`
+	// Reactions to the thread itself, in the allow-list's order.
+	Reactions []Reaction `json:"reactions"`
+	Version   int64      `json:"version"`
 	// Notices tell the author of what did not happen as written (an
 	// @group they may not send); only in the answer to their write.
 	Notices []string `json:"notices,omitempty"`
 }
 
-// Reaction is one kind of reaction on a comment.
+// Reaction is one kind of reaction on a comment or a thread.
 type Reaction struct {
 	Name  string   `json:"name"`
 	Emoji string   `json:"emoji"`

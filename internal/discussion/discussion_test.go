@@ -466,12 +466,16 @@ func TestThreadPageWith500CommentsIsBounded(t *testing.T) {
 	th := f.thread(alice, gid, "Long")
 	seed500(f, alice, th.ID)
 	f.must(f.svc.React(bob, th.ID, firstComment(f, alice, th.ID), "heart", true))
+	f.must(f.svc.ReactThread(bob, th.ID, "tada", true)) // stored on the thread item: no extra read
 	ctx, m := metering.NewContext(bob)
 	p, err := f.svc.Page(ctx, th.ID, "", 0)
 	f.must(err)
 	snap := m.Snapshot()
 	if len(p.Items) != 500 || p.Next != "" {
 		t.Fatalf("items %d next %q", len(p.Items), p.Next)
+	}
+	if len(p.Thread.Reactions) != 1 || !p.Thread.Reactions[0].Mine {
+		t.Fatalf("thread reactions %+v", p.Thread.Reactions)
 	}
 	if snap.DynamoDBCalls != discussion.ThreadPageCalls {
 		t.Fatalf("thread page: %s, want %d calls", snap, discussion.ThreadPageCalls)

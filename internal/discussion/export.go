@@ -4,11 +4,13 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/quorum-app/quorum/internal/domain"
 	"github.com/quorum-app/quorum/internal/store"
+	"github.com/quorum-app/quorum/internal/tag"
 )
 
 // Personal export (#16): the threads a person started, the comments they
@@ -51,10 +53,11 @@ type ExportComment struct {
 // ExportEntity names the row's file in the archive.
 func (ExportComment) ExportEntity() string { return "comments" }
 
-// ExportReaction is a reaction the person left on a comment (anyone's).
+// ExportReaction is a reaction the person left on a comment (anyone's),
+// or on a thread itself (no CommentID).
 type ExportReaction struct {
 	ThreadID  string `json:"thread_id"`
-	CommentID string `json:"comment_id"`
+	CommentID string `json:"comment_id,omitempty"`
 	Reaction  string `json:"reaction"`
 }
 
@@ -87,6 +90,13 @@ func (s *Service) ExportUser(ctx context.Context, uid, cursor string) ([]any, st
 	}
 	var rows []any
 	for _, it := range found {
+		if it.SK == "THREAD" {
+			for _, r := range ReactionNames {
+				if slices.Contains(it.get(r), uid) {
+					rows = append(rows, ExportReaction{ThreadID: strings.TrimPrefix(it.PK, "THREAD#"), Reaction: r})
+				}
+			}
+		}
 		switch {
 		case it.SK == "THREAD" && it.AuthorID == uid:
 			rows = append(rows, ExportThread{ID: strings.TrimPrefix(it.PK, "THREAD#"), GroupID: it.GroupID, Title: it.Title,
@@ -108,6 +118,18 @@ func (s *Service) ExportUser(ctx context.Context, uid, cursor string) ([]any, st
 		}
 	}
 	return rows, next, nil
+}
+
+// reactionCounts is how many of each kind (nil when none).
+func reactionCounts(rs []Reaction) map[string]int {
+	var out map[string]int
+	for _, r := range rs {
+		if out == nil {
+			out = map[string]int{}
+		}
+		out[r.Name] = r.Count
+	}
+	return out
 }
 
 func fileNames(fs []FileRef) []string {
@@ -136,6 +158,11 @@ type ExportGroupThread struct {
 	Closed      bool       `json:"closed"`
 	Pinned      bool       `json:"pinned"`
 	Comments    int64      `json:"comments"`
+	// Tags are the group's tags on the thread (names and colours, as the
+	// export's "tags" entity defines them), sorted by name.
+	Tags []tag.Tag `json:"tags,omitempty"`
+	// Reactions to the thread itself: how many of each kind.
+	Reactions map[string]int `json:"reactions,omitempty"`
 }
 
 // ExportEntity names the row's file in the archive.
@@ -223,22 +250,15 @@ func (s *Service) ExportGroup(ctx context.Context, gid, cursor string) ([]any, s
 				t := p.Thread
 				rows = append(rows, ExportGroupThread{ID: t.ID, Title: t.Title, Description: t.Description,
 					AuthorID: t.AuthorID, AuthorName: t.AuthorName, CreatedAt: t.CreatedAt, EditedAt: t.EditedAt,
-					Closed: t.Closed, Pinned: t.Pinned, Comments: t.Comments})
+					Closed: t.Closed, Pinned: t.Pinned, Comments: t.Comments, Tags: t.Tags, Reactions: reactionCounts(t.Reactions)})
 				for _, f := range t.Files {
 					rows = append(rows, ExportGroupFile{ThreadID: tid, ID: f.ID, Name: f.Name, ContentType: f.ContentType, Size: f.Size})
 				}
 			}
 			for _, it := range p.Items {
-				var reactions map[string]int
-				for _, r := range it.Reactions {
-					if reactions == nil {
-						reactions = map[string]int{}
-					}
-					reactions[r.Name] = r.Count
-				}
 				rows = append(rows, ExportGroupItem{ThreadID: tid, ID: it.ID, Kind: it.Kind, ActorID: it.ActorID,
 					ActorName: it.ActorName, At: it.At, ParentID: it.ParentID, Body: it.Body, EditedAt: it.EditedAt,
-					Deleted: it.Deleted, Reactions: reactions, RefID: it.RefID, Data: it.Data})
+					Deleted: it.Deleted, Reactions: reactionCounts(it.Reactions), RefID: it.RefID, Data: it.Data})
 				for _, f := range it.Files {
 					rows = append(rows, ExportGroupFile{ThreadID: tid, ID: f.ID, Name: f.Name, ContentType: f.ContentType, Size: f.Size})
 				}

@@ -70,9 +70,11 @@ type threadItem struct {
 	// Forking is set while comments are being forked into this new thread
 	// (fork.go): it is not listed nor readable until the fork switches.
 	Forking bool `dynamo:"Forking,omitempty"`
+	// Reactions to the thread itself (thread_react.go).
+	reactionSets
 }
 
-// reactionSets are the reactions of a comment: one top-level string set of
+// reactionSets are the reactions of a comment or a thread: one top-level string set of
 // user ids per allowed kind (DynamoDB's ADD works on top-level attributes).
 type reactionSets struct {
 	Thumbsup   []string `dynamo:"R_thumbsup,set,omitempty"`

@@ -87,6 +87,9 @@ func (s *Service) threadView(t *threadItem, unread int64) Thread {
 		v.Files = []FileRef{}
 	}
 	v.Tags = []tag.Tag{}
+	// Mine is told on the thread's own reads (Thread, Page), which know
+	// the viewer; lists carry the counts and who.
+	v.Reactions = reactionsView(&t.reactionSets, "")
 	return v
 }
 
@@ -262,6 +265,7 @@ func (s *Service) Thread(ctx context.Context, tid string) (Thread, error) {
 		}
 	}
 	v := []Thread{s.threadView(t, unread)}
+	v[0].Reactions = reactionsView(&t.reactionSets, a.UserID)
 	if err := s.showTags(ctx, []threadItem{*t}, v); err != nil {
 		return Thread{}, err
 	}

@@ -205,6 +205,7 @@ func (s *Service) Page(ctx context.Context, tid, cursor string, limit int) (Thre
 	if more && len(items) > 0 {
 		p.Next = s.cursor(tid, items[len(items)-1].ID)
 	}
+	p.Thread.Reactions = reactionsView(&t.reactionSets, a.UserID)
 	v := []Thread{p.Thread}
 	if err := s.showTags(ctx, []threadItem{*t}, v); err != nil {
 		return ThreadPage{}, err
@@ -311,18 +312,8 @@ func (s *Service) itemView(it *timelineItem, uid, lastSeen string, dir *mentionD
 			e := it.EditedAt
 			v.EditedAt = &e
 		}
-		for _, name := range ReactionNames {
-			users := it.get(name)
-			if len(users) == 0 {
-				continue
-			}
-			re := Reaction{Name: name, Emoji: Reactions[name], Count: len(users), Users: users}
-			for _, u := range users {
-				if u == uid {
-					re.Mine = true
-				}
-			}
-			v.Reactions = append(v.Reactions, re)
+		if rs := reactionsView(&it.reactionSets, uid); len(rs) > 0 {
+			v.Reactions = rs
 		}
 	}
 	if it.Deleted {

@@ -228,7 +228,7 @@ func TestDiscussionJourney(t *testing.T) {
 	for _, w := range []int64{1280, 390} {
 		ada.at(w, "thread-reaction-picker")
 	}
-	ada.submit("🎉")
+	ada.press("react 🎉 to Ben's comment", chromedp.CSS(`.comment details.react-picker button.pick[aria-label="celebrate"]`))
 	if got := reactions(); len(got) != 1 || got[0] != "celebrate: 1, including you=🎉 1" {
 		t.Fatalf("after reacting, the reactions shown are %q, want only 🎉 with its count", got)
 	}
@@ -243,6 +243,33 @@ func TestDiscussionJourney(t *testing.T) {
 	ada.submit("Post reply")
 	ada.sees("Wonderful, thank you!")
 	ada.audit("thread page with a reply and a reaction")
+
+	// React to the thread itself: the same bar, under the description.
+	threadBar := func() []string {
+		return browsertest.Get(ada.Session, "thread reactions", chromedp.Evaluate[[]string](
+			`[...document.querySelectorAll("#reactions-thread .used .reaction")].map(b => b.getAttribute("aria-label"))`))
+	}
+	if got := threadBar(); len(got) != 0 {
+		t.Fatalf("reactions on a thread nobody reacted to: %v", got)
+	}
+	ada.Do("open the thread's picker", chromedp.Click(chromedp.CSS(`#reactions-thread details.react-picker > summary`)))
+	for _, w := range []int64{1280, 390} {
+		ada.at(w, "thread-own-reaction-picker")
+	}
+	ada.press("react 👀 to the thread", chromedp.CSS(`#reactions-thread button.pick[aria-label="looking"]`))
+	if got := threadBar(); len(got) != 1 || got[0] != "looking: 1, including you" {
+		t.Fatalf("after reacting to the thread, its bar shows %q", got)
+	}
+	if got := reactions(); len(got) != 1 {
+		t.Fatalf("the thread's reaction went to a comment: %q", got)
+	}
+	for _, w := range []int64{1280, 390} {
+		ada.at(w, "thread-own-reaction")
+	}
+	ada.press("take back 👀", chromedp.CSS(`#reactions-thread .used button.reaction`))
+	if got := threadBar(); len(got) != 0 {
+		t.Fatalf("after taking it back, the thread's bar shows %q", got)
+	}
 
 	// Quotes, code and tables in a comment are set off from the text.
 	ada.fill("Comment", "> bring the indigo\n\nYes. Cutting list: `2 m`\n\n| fabric | metres |\n|---|---|\n| indigo | 2 |\n| linen | 3 |")

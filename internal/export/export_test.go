@@ -31,7 +31,8 @@ func TestCSVOfRows(t *testing.T) {
 func TestGroupPageEscapesAndNests(t *testing.T) {
 	lines := []line{
 		{Entity: "group", Data: json.RawMessage(`{"name":"G <i>","description":"d"}`)},
-		{Entity: "threads", Data: json.RawMessage(`{"id":"t1","title":"T <script>alert(1)</script>","author_name":"A"}`)},
+		{Entity: "tags", Data: json.RawMessage(`{"id":"g1","name":"<b>bold</b>","colour":"red"}`)},
+		{Entity: "threads", Data: json.RawMessage(`{"id":"t1","title":"T <script>alert(1)</script>","author_name":"A","tags":[{"id":"g1","name":"<b>bold</b>","colour":"red"}]}`)},
 		{Entity: "timeline", Data: json.RawMessage(`{"thread_id":"t1","id":"c1","kind":"comment","actor_name":"B","body":"<img src=x onerror=y>"}`)},
 		{Entity: "polls", Data: json.RawMessage(`{"id":"p1","thread_id":"t1","definition":{"title":"P"},"status":"open"}`)},
 		{Entity: "results", Data: json.RawMessage(`{"poll_id":"p1","hidden_until":"close"}`)},
@@ -41,12 +42,13 @@ func TestGroupPageEscapesAndNests(t *testing.T) {
 		t.Fatal(err)
 	}
 	page := string(files["index.html"])
-	for _, bad := range []string{"<script>alert", "<img src=x", "<i>"} {
+	for _, bad := range []string{"<script>alert", "<img src=x", "<i>", "<b>bold"} {
 		if strings.Contains(page, bad) {
 			t.Errorf("the page holds %q unescaped", bad)
 		}
 	}
-	for _, want := range []string{"&lt;img src=x onerror=y&gt;", "Results are hidden until the poll closes", `id="p-p1"`} {
+	for _, want := range []string{"&lt;img src=x onerror=y&gt;", "Results are hidden until the poll closes", `id="p-p1"`,
+		"Tags: &lt;b&gt;bold&lt;/b&gt; (red)"} {
 		if !strings.Contains(page, want) {
 			t.Errorf("the page lacks %q", want)
 		}

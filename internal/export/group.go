@@ -20,10 +20,13 @@ import (
 const groupReadme = `Quorum group export
 
   group.jsonl    everything, one JSON object per line: {"entity": ..., "data": ...}
-  csv/*.csv      one table per kind of thing (group, members, threads, timeline, files, polls, results,
+  csv/*.csv      one table per kind of thing (group, tags, members, threads, timeline, files, polls, results,
                  outcomes, ballots); nested values are JSON
-  index.html     the group to read offline in any browser: threads with their comments, polls with
-                 results and outcomes
+  index.html     the group to read offline in any browser: its tags, threads with their tags and comments,
+                 polls with their tags, results and outcomes
+
+Tags: "tags" lists the group's tags (id, name, colour); each thread and poll carries the tags it has, with
+their names and colours, in its "tags" field.
 
 Results of polls that hide them (until the poll closes, or until you vote) are exported only once you could
 see them; until then the export says they are hidden, and holds no ballots of that poll. Ballots in anonymous
@@ -136,11 +139,15 @@ type (
 	htmlMember struct {
 		Name, Role string
 	}
+	htmlTag struct {
+		Name, Colour string
+	}
 	htmlThread struct {
 		ID, Title, Description string
 		AuthorName             string    `json:"author_name"`
 		CreatedAt              time.Time `json:"created_at"`
 		Closed                 bool
+		Tags                   []htmlTag
 		Items                  []htmlItem `json:"-"`
 		Files                  []htmlFile `json:"-"`
 		Polls                  []*htmlPoll
@@ -167,6 +174,7 @@ type (
 			Type           string
 		}
 		Status   string
+		Tags     []htmlTag
 		Hidden   string
 		Results  *htmlResults
 		Outcome  string
@@ -200,8 +208,10 @@ td,th{border:1px solid #ccc;padding:.25rem .5rem;text-align:left}
 <nav><h2>Threads</h2><ul>{{range .Threads}}<li><a href="#t-{{.ID}}">{{.Title}}</a></li>{{end}}</ul>
 {{with .Loose}}<h2>Polls outside threads</h2><ul>{{range .}}<li><a href="#p-{{.ID}}">{{.Definition.Title}}</a></li>{{end}}</ul>{{end}}</nav>
 <h2>Members</h2><ul>{{range .Members}}<li>{{.Name}} ({{.Role}})</li>{{end}}</ul>
+{{with .Tags}}<h2>Tags</h2><ul>{{range .}}<li>{{.Name}} <span class="meta">({{.Colour}})</span></li>{{end}}</ul>{{end}}
 {{range .Threads}}<article id="t-{{.ID}}"><h2>{{.Title}}</h2>
 <p class="meta">Started by {{.AuthorName}} on {{date .CreatedAt}}{{if .Closed}} · closed{{end}}</p>
+{{template "tags" .Tags}}
 <div class="body">{{.Description}}</div>
 {{with .Files}}<h3>Files</h3><ul>{{range .}}<li>{{.Name}} ({{.Size}} bytes)</li>{{end}}</ul>{{end}}
 {{range .Items}}{{if eq .Kind "comment"}}<div class="item" id="c-{{.ID}}"><p class="meta">{{.ActorName}}, {{date .At}}{{if .ParentID}} · <a href="#c-{{.ParentID}}">in reply</a>{{end}}</p>
@@ -212,19 +222,21 @@ td,th{border:1px solid #ccc;padding:.25rem .5rem;text-align:left}
 </body></html>
 {{define "poll"}}<section id="p-{{.ID}}"><h3>Poll: {{.Definition.Title}}</h3>
 <p class="meta">{{.Definition.Type}} · {{.Status}}{{with .ClosedAt}} · closed {{date .}}{{end}}</p>
-<div class="body">{{.Definition.Details}}</div>
+{{template "tags" .Tags}}<div class="body">{{.Definition.Details}}</div>
 {{if .Hidden}}<p>Results are hidden until {{if eq .Hidden "vote"}}you vote{{else}}the poll closes{{end}}; they and the ballots are not in this export.</p>
 {{else}}{{with .Results}}<table><caption>Results: {{.Decided}} of {{.Eligible}} voted</caption>
 <tr><th scope="col">Option</th><th scope="col">Total</th><th scope="col">Voters</th></tr>
 {{range .Options}}<tr><td>{{.Label}}</td><td>{{.Total}}</td><td>{{.Voters}}</td></tr>{{end}}</table>{{end}}
 <p class="meta">{{itoa .Ballots}} ballots in group.jsonl.</p>{{end}}
 {{with .Outcome}}<p><strong>Outcome:</strong> <span class="body">{{.}}</span></p>{{end}}
-</section>{{end}}`))
+</section>{{end}}
+{{define "tags"}}{{if .}}<p class="meta">Tags: {{range $i, $t := .}}{{if $i}}, {{end}}{{$t.Name}} ({{$t.Colour}}){{end}}</p>{{end}}{{end}}`))
 
 func groupHTML(by map[string][]json.RawMessage) ([]byte, error) {
 	var d struct {
 		Group   htmlGroup
 		Members []htmlMember
+		Tags    []htmlTag
 		Threads []*htmlThread
 		Loose   []*htmlPoll
 		At      time.Time
@@ -236,6 +248,13 @@ func groupHTML(by map[string][]json.RawMessage) ([]byte, error) {
 		}
 	}
 	threads := map[string]*htmlThread{}
+	for _, r := range by["tags"] {
+		var tg htmlTag
+		if err := json.Unmarshal(r, &tg); err != nil {
+			return nil, err
+		}
+		d.Tags = append(d.Tags, tg)
+	}
 	for _, r := range by["members"] {
 		var m htmlMember
 		if err := json.Unmarshal(r, &m); err != nil {

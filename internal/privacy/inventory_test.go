@@ -162,6 +162,7 @@ func build(t *testing.T) *world {
 	w.must(err, "edit comment")
 	err = c.Discussions.React(ada, th.ID, cm.ID, "heart", true)
 	w.must(err, "react")
+	w.must(c.Discussions.ReactThread(ben, th.ID, "eyes", true), "react to the thread")
 	_, err = c.Discussions.InviteGuestByEmail(ada, th.ID, w.email("Gus"))
 	w.must(err, "guest invitation")
 	png := []byte("\x89PNG\r\n\x1a\n a plan")

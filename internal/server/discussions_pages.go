@@ -424,6 +424,9 @@ type threadPageData struct {
 	Levels   []string
 	// ThreadFiles are the thread's own attachments.
 	ThreadFiles fileList
+	// ThreadReacts is the reaction bar of the thread itself (nil: none
+	// used and the viewer may not react).
+	ThreadReacts *reactBar
 	// Announce is the "Notify people" form (nil when the viewer may notify
 	// nobody); AnnounceForm carries a failed one.
 	Announce     *notifyForm
@@ -471,6 +474,7 @@ func (s *Server) renderThreadWith(w http.ResponseWriter, r *http.Request, status
 		edit(d)
 	}
 	d.Unread = unreadOf(p)
+	d.ThreadReacts = threadReactBar(p.Thread, caps.Comment)
 	d.Timeline = buildTimeline(p.Items, caps, p.Thread.Closed, d)
 	s.pollCards(r, p.Items, d.Timeline, d)
 	if d.Comment == nil {

@@ -233,6 +233,16 @@ func TestDiscussionAPIFlow(t *testing.T) {
 	if !found {
 		t.Fatalf("reactions on %+v", page.Items)
 	}
+	// Reactions on the thread itself, in the thread's JSON.
+	g.json(g.do(bob, "PUT", "/api/v1/threads/"+th.ID+"/reactions/rocket", ""), 204, nil)
+	g.json(g.do(alice, "PUT", "/api/v1/threads/"+th.ID+"/reactions/rocket", ""), 204, nil)
+	g.json(g.do(alice, "DELETE", "/api/v1/threads/"+th.ID+"/reactions/rocket", ""), 204, nil)
+	g.json(g.do(bob, "PUT", "/api/v1/threads/"+th.ID+"/reactions/poop", ""), 400, nil)
+	var rth discussion.Thread
+	g.json(g.do(bob, "GET", "/api/v1/threads/"+th.ID, ""), 200, &rth)
+	if len(rth.Reactions) != 1 || rth.Reactions[0].Name != "rocket" || rth.Reactions[0].Count != 1 || !rth.Reactions[0].Mine {
+		t.Fatalf("thread reactions %+v", rth.Reactions)
+	}
 
 	// The timeline pages with a signed cursor; a tampered one is 400.
 	g.json(g.do(bob, "GET", "/api/v1/threads/"+th.ID+"/timeline?limit=2", ""), 200, &page)
@@ -467,6 +477,14 @@ func TestDiscussionPagesFlow(t *testing.T) {
 	post(alice, "/threads/"+tid+"/comments", form("body", "Lovely", "parent_id", cid), 303)
 	post(alice, "/threads/"+tid+"/comments/"+cid+"/react", form("name", "tada", "on", "1"), 303)
 	page(alice, "/threads/"+tid, 200, `aria-pressed="true"`, "celebrate: 1, including you", "Lovely", `class="replies"`)
+	// React to the thread itself: back to its bar, under the description.
+	rec = post(bob, "/threads/"+tid+"/react", form("name", "eyes", "on", "1"), 303)
+	if loc := rec.Header().Get("Location"); loc != "/threads/"+tid+"#reactions-thread" {
+		t.Fatalf("thread react redirect %q", loc)
+	}
+	post(bob, "/threads/"+tid+"/react", form("name", "nope", "on", "1"), 400)
+	page(bob, "/threads/"+tid, 200, `id="reactions-thread"`, "looking: 1, including you", `action="/threads/`+tid+`/react"`)
+	page(alice, "/threads/"+tid, 200, `aria-label="looking: 1"`)
 	page(bob, "/threads/"+tid+"/comments/"+cid+"/edit", 200, "I&#39;ll bring")
 	page(alice, "/threads/"+tid+"/comments/"+cid+"/edit", 403)
 	post(bob, "/threads/"+tid+"/comments/"+cid+"/edit", form("body", "stale", "version", "7"), 409)

@@ -1,0 +1,59 @@
+package server
+
+import (
+	"net/http"
+
+	"github.com/quorum-app/quorum/internal/discussion"
+	"github.com/quorum-app/quorum/internal/reaction"
+)
+
+// Reactions on a thread itself (discussion/thread_react.go): the API, the
+// page form and the bar under the thread's description, the same bar as a
+// poll's (the "poll-react-bar" template in layout.html).
+
+// threadReactTarget names the thread's bar (its id on the page:
+// #reactions-thread).
+const threadReactTarget = "thread"
+
+// threadReactBar builds the bar of thread t; can: the viewer may react
+// (who may comment; the core decides again).
+func threadReactBar(t discussion.Thread, can bool) *reactBar {
+	b := &reactBar{Action: threadURL(t.ID, "/react"), Target: threadReactTarget, Of: "the thread", Can: can}
+	got := map[string]discussion.Reaction{}
+	for _, r := range t.Reactions {
+		got[r.Name] = r
+	}
+	for _, name := range reaction.Names {
+		re := got[name]
+		btn := reactionButton{Name: name, Emoji: reaction.Emoji[name], Label: reactionLabels[name], Count: re.Count, Mine: re.Mine}
+		b.All = append(b.All, btn)
+		if btn.Count > 0 {
+			b.Used = append(b.Used, btn)
+		}
+	}
+	if len(b.Used) == 0 && !can {
+		return nil
+	}
+	return b
+}
+
+func (s *Server) apiReactThread(w http.ResponseWriter, r *http.Request) {
+	s.groupNoContent(w, r, s.discussions.ReactThread(r.Context(), r.PathValue("tid"), r.PathValue("name"), true))
+}
+
+func (s *Server) apiUnreactThread(w http.ResponseWriter, r *http.Request) {
+	s.groupNoContent(w, r, s.discussions.ReactThread(r.Context(), r.PathValue("tid"), r.PathValue("name"), false))
+}
+
+// threadReactSubmit is the bar's no-JS form: back to the thread's bar.
+func (s *Server) threadReactSubmit(w http.ResponseWriter, r *http.Request) {
+	if !s.threadPostForm(w, r) {
+		return
+	}
+	tid := r.PathValue("tid")
+	if err := s.discussions.ReactThread(r.Context(), tid, r.PostFormValue("name"), r.PostFormValue("on") != "0"); err != nil {
+		s.pageError(w, r, err)
+		return
+	}
+	redirect(w, r, threadURL(tid)+"#reactions-"+threadReactTarget)
+}
