@@ -27,11 +27,23 @@ type reactBar struct {
 // newReactBar builds the bar of target from its reactions; of names the
 // target for screen readers ("the poll", "the vote by Ben").
 func newReactBar(pid, target, of string, rs []decision.Reaction, can bool) *reactBar {
-	b := &reactBar{Action: pollURL(pid, "/react"), Target: target, Of: of, Can: can}
-	got := map[string]decision.Reaction{}
+	got := map[string]reactionCount{}
 	for _, r := range rs {
-		got[r.Name] = r
+		got[r.Name] = reactionCount{Count: r.Count, Mine: r.Mine}
 	}
+	return reactBarOf(&reactBar{Action: pollURL(pid, "/react"), Target: target, Of: of, Can: can}, got)
+}
+
+// reactionCount is how many chose a reaction, and whether the viewer did.
+type reactionCount struct {
+	Count int
+	Mine  bool
+}
+
+// reactBarOf fills bar b with every allowed reaction (reaction.Names, in
+// order) and those in use from got; nil when none is in use and the viewer
+// may not react (nothing to show). The thread's and the poll page's bars.
+func reactBarOf(b *reactBar, got map[string]reactionCount) *reactBar {
 	for _, name := range reaction.Names {
 		re := got[name]
 		btn := reactionButton{Name: name, Emoji: reaction.Emoji[name], Label: reactionLabels[name], Count: re.Count, Mine: re.Mine}
@@ -40,7 +52,7 @@ func newReactBar(pid, target, of string, rs []decision.Reaction, can bool) *reac
 			b.Used = append(b.Used, btn)
 		}
 	}
-	if len(b.Used) == 0 && !can {
+	if len(b.Used) == 0 && !b.Can {
 		return nil
 	}
 	return b

@@ -4,7 +4,6 @@ import (
 	"net/http"
 
 	"github.com/quorum-app/quorum/internal/discussion"
-	"github.com/quorum-app/quorum/internal/reaction"
 )
 
 // Reactions on a thread itself (discussion/thread_react.go): the API, the
@@ -18,23 +17,11 @@ const threadReactTarget = "thread"
 // threadReactBar builds the bar of thread t; can: the viewer may react
 // (who may comment; the core decides again).
 func threadReactBar(t discussion.Thread, can bool) *reactBar {
-	b := &reactBar{Action: threadURL(t.ID, "/react"), Target: threadReactTarget, Of: "the thread", Can: can}
-	got := map[string]discussion.Reaction{}
+	got := map[string]reactionCount{}
 	for _, r := range t.Reactions {
-		got[r.Name] = r
+		got[r.Name] = reactionCount{Count: r.Count, Mine: r.Mine}
 	}
-	for _, name := range reaction.Names {
-		re := got[name]
-		btn := reactionButton{Name: name, Emoji: reaction.Emoji[name], Label: reactionLabels[name], Count: re.Count, Mine: re.Mine}
-		b.All = append(b.All, btn)
-		if btn.Count > 0 {
-			b.Used = append(b.Used, btn)
-		}
-	}
-	if len(b.Used) == 0 && !can {
-		return nil
-	}
-	return b
+	return reactBarOf(&reactBar{Action: threadURL(t.ID, "/react"), Target: threadReactTarget, Of: "the thread", Can: can}, got)
 }
 
 func (s *Server) apiReactThread(w http.ResponseWriter, r *http.Request) {
