@@ -269,29 +269,13 @@ func (s *Service) forkJob(ctx context.Context, nid string) (*forkItem, error) {
 // FinishForks carries on forks left unfinished for more than two minutes
 // (at most limit; for the scheduler). It returns how many it finished.
 func (s *Service) FinishForks(ctx context.Context, now time.Time, limit int) (int, error) {
-	var jobs []forkItem
-	err := s.st.Table().Get(tabledef.GSI2PK, forkPK).Index(tabledef.GSI2).
-		Range(tabledef.GSI2SK, dynamo.Less, now.Add(-2*time.Minute).UTC().Format(activityLayout)).Limit(limit).All(ctx, &jobs)
-	if err != nil {
-		return 0, store.Classify(err)
-	}
-	n := 0
-	for i := range jobs {
-		job, err := s.forkJob(ctx, jobs[i].ThreadID)
+	return s.finishStale(ctx, forkPK, "fork step failed", now, limit, func(ctx context.Context, tid string) (string, func(context.Context) (bool, error)) {
+		job, err := s.forkJob(ctx, tid)
 		if err != nil || job == nil {
-			continue
+			return "", nil
 		}
-		actx := authz.WithActor(ctx, authz.Actor{Kind: authz.User, UserID: job.ActorID})
-		done, err := s.runFork(actx, job, 40)
-		if err != nil {
-			s.log.ErrorContext(ctx, "fork step failed", "thread_id", job.ThreadID, "err", err)
-			continue
-		}
-		if done {
-			n++
-		}
-	}
-	return n, nil
+		return job.ActorID, func(actx context.Context) (bool, error) { return s.runFork(actx, job, 40) }
+	})
 }
 
 func (s *Service) runFork(ctx context.Context, job *forkItem, max int) (bool, error) {

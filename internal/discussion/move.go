@@ -208,22 +208,40 @@ func (s *Service) moveJob(ctx context.Context, tid string) (*moveItem, error) {
 // (at most limit of them; for the scheduler, no actor: the steps are the
 // ones an admin already started). It returns how many it finished.
 func (s *Service) FinishMoves(ctx context.Context, now time.Time, limit int) (int, error) {
-	var jobs []moveItem
-	err := s.st.Table().Get(tabledef.GSI2PK, movePK).Index(tabledef.GSI2).
+	return s.finishStale(ctx, movePK, "thread move step failed", now, limit, func(ctx context.Context, tid string) (string, func(context.Context) (bool, error)) {
+		job, err := s.moveJob(ctx, tid)
+		if err != nil || job == nil {
+			return "", nil
+		}
+		return job.ActorID, func(actx context.Context) (bool, error) { return s.runMove(actx, job, MaxMoveStepsPerCall) }
+	})
+}
+
+// finishStale is the scheduler's sweep of one kind of thread job (a move,
+// a fork): the jobs queued under GSI2 key queue for more than two minutes,
+// at most limit. For each, open reads the job afresh (no run: gone or
+// unreadable, skipped) and gives its actor, as whom run carries it on. A
+// failing run is logged (failed) and left for the next sweep. It returns
+// how many runs finished their job.
+func (s *Service) finishStale(ctx context.Context, queue, failed string, now time.Time, limit int,
+	open func(ctx context.Context, tid string) (actor string, run func(context.Context) (bool, error))) (int, error) {
+	var jobs []struct {
+		ThreadID string `dynamo:"ThreadID"`
+	}
+	err := s.st.Table().Get(tabledef.GSI2PK, queue).Index(tabledef.GSI2).
 		Range(tabledef.GSI2SK, dynamo.Less, now.Add(-2*time.Minute).UTC().Format(activityLayout)).Limit(limit).All(ctx, &jobs)
 	if err != nil {
 		return 0, store.Classify(err)
 	}
 	n := 0
-	for i := range jobs {
-		var job moveItem
-		if err := s.st.Get(ctx, threadPK(jobs[i].ThreadID), moveSK, &job); err != nil {
+	for _, j := range jobs {
+		actor, run := open(ctx, j.ThreadID)
+		if run == nil {
 			continue
 		}
-		actx := authz.WithActor(ctx, authz.Actor{Kind: authz.User, UserID: job.ActorID})
-		done, err := s.runMove(actx, &job, MaxMoveStepsPerCall)
+		done, err := run(authz.WithActor(ctx, authz.Actor{Kind: authz.User, UserID: actor}))
 		if err != nil {
-			s.log.ErrorContext(ctx, "thread move step failed", "thread_id", job.ThreadID, "err", err)
+			s.log.ErrorContext(ctx, failed, "thread_id", j.ThreadID, "err", err)
 			continue
 		}
 		if done {
