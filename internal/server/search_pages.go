@@ -242,7 +242,7 @@ func otherSearchTags(v url.Values, d *searchPageData) {
 		}
 		t, ok := named[id]
 		if !ok {
-			t = tag.Tag{ID: id, Name: "a tag", Colour: "grey"}
+			t = tag.Tag{ID: id, Colour: "grey"} // named "a tag" by the page
 		}
 		off := id
 		d.OtherTags = append(d.OtherTags, searchTagLink{Tag: t, URL: searchURL(v, func(u url.Values) {
