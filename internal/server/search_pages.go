@@ -73,7 +73,10 @@ var kindLabels = map[search.Kind]string{
 // searchPage is the results page: the same parameters as the API, as a
 // GET form that works without JavaScript.
 func (s *Server) searchPage(w http.ResponseWriter, r *http.Request) {
-	ctx := r.Context()
+	// One cache of the policy's group facts for the whole page: the group
+	// names, the tag picker's group and the search (scope and every hit)
+	// read each group once.
+	ctx := group.WithRequestCache(r.Context())
 	v := r.URL.Query()
 	d := searchPageData{Q: v.Get("q"), Group: v.Get("group"), Status: v.Get("status"), From: v.Get("from"), To: v.Get("to"),
 		Kinds: map[string]bool{}, Fields: map[string]string{}, TagOn: map[string]bool{}, Author: v.Get("author")}
