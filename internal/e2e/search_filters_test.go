@@ -12,7 +12,9 @@ import (
 
 	"github.com/quorum-app/quorum/internal/browsertest"
 	"github.com/quorum-app/quorum/internal/cores/consumers"
+	"github.com/quorum-app/quorum/internal/decision"
 	"github.com/quorum-app/quorum/internal/discussion"
+	"github.com/quorum-app/quorum/internal/poll"
 	"github.com/quorum-app/quorum/internal/search"
 	"github.com/quorum-app/quorum/internal/tag"
 )
@@ -138,6 +140,42 @@ func TestSearchTagPickerAndAuthorFilter(t *testing.T) {
 	ada.notSees("Turn the heap every spring.")
 	if !ada.checked(ada.field("Budget")) {
 		t.Errorf("the result's tag is not ticked in the picker")
+	}
+
+	// A vote's reason links to the voter's row among the poll's votes.
+	closing := time.Now().Add(72 * time.Hour).UTC()
+	d := poll.New(poll.TypePoll)
+	d.Title = "Where does the heap go?"
+	d.Options = []poll.Option{{ID: "a", Label: "By the shed"}, {ID: "b", Label: "By the gate"}}
+	d.Settings.ClosingAt = &closing
+	p, err := a.Decisions.Create(adaCtx, decision.CreateInput{GroupID: gid, ThreadID: heap.ID, Definition: d})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.Decisions.Vote(benCtx, p.ID, decision.VoteInput{Ballot: poll.Ballot{
+		Choices: []poll.Choice{{OptionID: "a", Score: 1}}, Reason: "Mulch stays dry by the shed."}}); err != nil {
+		t.Fatal(err)
+	}
+	deadline = time.Now().Add(60 * time.Second)
+	for {
+		res, err := a.Search.Search(adaCtx, search.Query{Text: "mulch", Limit: 10})
+		if err == nil && len(res.Hits) >= 1 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the reason did not reach the index: %+v %v", res, err)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	ada.open("/search?q=mulch")
+	ada.follow("Where does the heap go?")
+	benID := strings.TrimPrefix(ada.URL(), s.URL+"/polls/"+p.ID+"#ballot-")
+	if benID == ada.URL() || benID == "" {
+		t.Fatalf("the reason leads to %s, want the voter's row on the poll page", ada.URL())
+	}
+	if txt := browsertest.Get(ada.Session, "read the targeted row", chromedp.Evaluate[string](
+		`(document.querySelector(":target") || {textContent: ""}).textContent`)); !strings.Contains(txt, "Mulch stays dry by the shed.") {
+		t.Errorf("the targeted element holds %q, want Ben's row with his reason", txt)
 	}
 }
 
