@@ -106,6 +106,13 @@ func TestSearchTagPickerAndAuthorFilter(t *testing.T) {
 	if h := ada.heading(); h != "Search in Garden Club" {
 		t.Fatalf("heading %q", h)
 	}
+	// The group alone leaves the filters closed (the results come first on
+	// a phone); opening them shows the group's tags.
+	if open := browsertest.Get(ada.Session, "is the panel open", chromedp.Evaluate[bool](
+		`document.querySelector("details.search-filters").open`)); open {
+		t.Errorf("the filters panel is open with only a group chosen")
+	}
+	ada.Do("open filters in the group", chromedp.Click(`details.search-filters summary`))
 	ada.sees("Budget", "Compost", "Results tagged with every tag ticked.")
 	ada.Do("tick Compost", chromedp.Click(ada.field("Compost")))
 	ada.press("search with the tag", chromedp.CSS(`main form.search-form button[type=submit]`))
