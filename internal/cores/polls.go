@@ -166,3 +166,8 @@ func (p ThreadPolls) PollsOfThread(ctx context.Context, gid, tid, cursor string)
 func (p ThreadPolls) MovePolls(tx *store.Tx, tid string, pids []string, from, to string) {
 	(*p.Decisions).MovePolls(tx, tid, pids, from, to)
 }
+
+// RefilePollSearch implements discussion.ThreadPolls.
+func (p ThreadPolls) RefilePollSearch(ctx context.Context, tx *store.Tx, pid, to, cursor string) (string, error) {
+	return (*p.Decisions).RefilePollSearch(ctx, tx, pid, to, cursor)
+}

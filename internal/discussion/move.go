@@ -2,6 +2,9 @@ package discussion
 
 import (
 	"context"
+	"slices"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/guregu/dynamo/v2"
@@ -21,7 +24,8 @@ import (
 // by the decision core, reached through ThreadPolls), its guests' grants
 // (GroupID, GSI1SK read by the group policy's facts) and the search index
 // (documents and postings under the group, rebuilt by the stream indexer
-// when an item's Version changes). Everything else of a thread is keyed by
+// when an item's Version changes: the thread, its comments, its polls and
+// their reasons and outcomes). Everything else of a thread is keyed by
 // the thread alone (timeline, files, invitations, read marks, notification
 // levels, reply addresses) and follows by itself.
 //
@@ -42,6 +46,7 @@ const (
 	movePhaseGuests  = "guests"  // guest grants of the thread, 25 per step
 	movePhaseSearch  = "search"  // comments re-filed by the search indexer, 50 per step
 	movePhaseLate    = "late"    // polls started in the thread during the move
+	movePhaseReasons = "reasons" // polls' reasons and outcomes re-filed by the search indexer, 50 items per step
 	moveSK           = "MOVE"
 	movePK           = "MOVE" // GSI2PK of unfinished moves (the scheduler's queue)
 )
@@ -73,6 +78,11 @@ type ThreadPolls interface {
 	// MovePolls adds the move of each poll from group from to group to to
 	// tx, each conditioned on the poll still being in from and in tid.
 	MovePolls(tx *store.Tx, tid string, pids []string, from, to string)
+	// RefilePollSearch adds to tx, for one bounded page of poll pid's
+	// vote reasons and outcome, what makes the search indexer file them
+	// under group to, and returns the next page's cursor ("" when the
+	// poll is done; the cursor is the decision core's).
+	RefilePollSearch(ctx context.Context, tx *store.Tx, pid, to, cursor string) (string, error)
 }
 
 // moveItem: PK=THREAD#<tid> SK=MOVE, GSI2PK=MOVE GSI2SK=<started>#<tid>
@@ -332,20 +342,64 @@ func (s *Service) moveStep(ctx context.Context, job *moveItem) (bool, error) {
 		return false, s.moveSearch(ctx, job)
 	case movePhaseLate:
 		if s.polls == nil {
-			return s.finishMove(ctx, job)
+			return false, s.commitStep(ctx, job, movePhaseReasons, "", nil, s.st.Tx())
 		}
 		pids, next, err := s.polls.PollsOfThread(ctx, job.From, tid, job.Cursor)
 		if err != nil {
 			return false, err
 		}
 		if next == "" && len(pids) == 0 {
-			return s.finishMove(ctx, job)
+			return false, s.commitStep(ctx, job, movePhaseReasons, "", nil, s.st.Tx())
 		}
 		tx := s.st.Tx()
 		s.polls.MovePolls(tx, tid, pids, job.From, job.To)
-		return false, s.commitStep(ctx, job, movePhaseLate, next, nil, tx)
+		// The late polls join the job's polls, whose reasons and outcomes
+		// the next phase re-files.
+		err = s.commitStep(ctx, job, movePhaseLate, next, func(u *dynamo.Update) {
+			if len(pids) > 0 {
+				u.AddStringsToSet("Polls", pids...)
+			}
+		}, tx)
+		if err == nil {
+			job.Polls = uniq(append(job.Polls, pids...))
+		}
+		return false, err
+	case movePhaseReasons:
+		return s.moveReasons(ctx, job)
 	}
 	return s.finishMove(ctx, job)
+}
+
+// moveReasons re-files, in search, the vote reasons and outcomes of the
+// moved polls, one page of one poll per step (the decision core owns
+// them): the job's cursor is the index of the poll in the sorted list of
+// the job's polls and the decision core's cursor within it. Until a poll's
+// page is done, its reasons are found in neither group (the old group's
+// search drops them: their poll's document names the new group), never in
+// the wrong one.
+func (s *Service) moveReasons(ctx context.Context, job *moveItem) (bool, error) {
+	polls := slices.Sorted(slices.Values(uniq(job.Polls)))
+	at, within := 0, ""
+	if job.Cursor != "" {
+		n, rest, _ := strings.Cut(job.Cursor, "|")
+		i, err := strconv.Atoi(n)
+		if err != nil || i < 0 {
+			return false, domain.Errorf(domain.Invalid, "bad move cursor")
+		}
+		at, within = i, rest
+	}
+	if s.polls == nil || at >= len(polls) {
+		return s.finishMove(ctx, job)
+	}
+	tx := s.st.Tx()
+	next, err := s.polls.RefilePollSearch(ctx, tx, polls[at], job.To, within)
+	if err != nil {
+		return false, err
+	}
+	if next == "" {
+		at++ // this poll is done: the next one, from its start
+	}
+	return false, s.commitStep(ctx, job, movePhaseReasons, strconv.Itoa(at)+"|"+next, nil, tx)
 }
 
 // commitStep runs tx with the job's advance to phase/cursor.
