@@ -29,7 +29,8 @@ func TestProxyWithdrawPages(t *testing.T) {
 	e.must(e.do(n, "PUT", "/api/v1/polls/"+p.ID+"/ballot", vote), 201, "vote for milo")
 	page := e.must(e.do(n, "GET", "/polls/"+p.ID, nil), 200, "grantee's poll page")
 	if !strings.Contains(page.body, `action="/polls/`+p.ID+`/proxy/withdraw"`) || !strings.Contains(page.body, "Withdraw Milo Member's vote") {
-		i := strings.Index(page.body, `id="proxy"`); t.Fatalf("no withdraw button: %.3000s", page.body[max(i, 0):])
+		i := strings.Index(page.body, `id="proxy"`)
+		t.Fatalf("no withdraw button: %.3000s", page.body[max(i, 0):])
 	}
 	// Someone without the proxy: refused, the vote stays.
 	r := e.do(o, "POST", "/polls/"+p.ID+"/proxy/withdraw", url.Values{"for": {m.id}})
