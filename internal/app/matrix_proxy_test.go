@@ -102,6 +102,12 @@ func proxyMatrix() map[string]spec {
 			return call{method: "POST", path: "/polls/" + freshOpen(c) + "/proxy", form: url.Values{"grantee_id": {c.w.people["T"].id}, "scope": {"poll"}}}
 		}), grp: givePage, guest: true},
 		"POST /polls/{pid}/proxy/revoke": {build: freshPoll(page("/polls/{pid}/proxy/revoke"), freshProxied), grp: revokePage, guest: true},
+		// The page of one's proxies: whoever reads the group's content.
+		"GET /groups/{id}/proxies": {build: get("/groups/{id}/proxies"), grp: [4]string{"S A A A A A F F", "S F A A F F F F", "S H A A H H F F", "S H A A F H F F"}},
+		// Taking back a proxy from it (here: the one for a fresh poll).
+		"POST /groups/{id}/proxies/revoke": {build: func(c *cas) call {
+			return call{method: "POST", path: c.sub("/groups/{id}/proxies/revoke"), form: url.Values{"poll": {freshProxied(c)}}}
+		}, grp: [4]string{"S H A A H H F F", "S F A A F H F F", "S H A A H H F F", "S H A A F H F F"}},
 		// Withdrawing the vote cast for T: who holds T's proxy (members).
 		"POST /polls/{pid}/proxy/withdraw": {build: freshPoll(func(c *cas) call {
 			return call{method: "POST", path: c.sub("/polls/{pid}/proxy/withdraw"), form: url.Values{"for": {c.w.people["T"].id}}}

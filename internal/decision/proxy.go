@@ -120,6 +120,12 @@ type GroupProxies struct {
 	// Held are the grants the actor holds (standing and for single polls,
 	// at most proxyScan).
 	Held []Proxy `json:"held"`
+	// GivenPolls are the actor's proxies for single open polls of the
+	// group (among its newest 200 polls).
+	GivenPolls []Proxy `json:"given_polls"`
+	// Titles are the titles of the group's open polls (among its newest
+	// 200) by id: a grant for a poll not named here is for a closed poll.
+	Titles map[string]string `json:"poll_titles"`
 }
 
 // Errors of proxy voting.
@@ -392,6 +398,16 @@ func (s *Service) RevokeProxy(ctx context.Context, gid, pid string) error {
 	tx := s.st.Tx()
 	var grantee string
 	if pid != "" {
+		if gid != "" {
+			// Named by its group (the proxies page): the group first, so
+			// that a hidden group answers as a missing one.
+			if !ids.Valid(gid) {
+				return authz.ErrHidden
+			}
+			if err := s.groups.Authorize(ctx, gid, authz.GroupView, authz.Target{}); err != nil {
+				return err
+			}
+		}
 		l, err := s.loadWith(ctx, pid, []string{proxySK(a.UserID)}, []string{proxySK(a.UserID)})
 		if err != nil {
 			return err
@@ -699,9 +715,10 @@ func (s *Service) pollProxies(ctx context.Context, l *loaded, held []proxyItem) 
 	return out, nil
 }
 
-// GroupProxiesOf is the actor's standing proxy in group gid and the grants
-// they hold there (standing and for single polls, at most proxyScan;
-// grants for polls may have ended since: PollProxiesOf says for a poll).
+// GroupProxiesOf is the actor's standing proxy in group gid, their proxies
+// for its single open polls (openPollProxies) and the grants they hold
+// there (standing and for single polls, at most proxyScan; grants for
+// polls may have ended since: PollProxiesOf says for a poll).
 func (s *Service) GroupProxiesOf(ctx context.Context, gid string) (GroupProxies, error) {
 	a := authz.ActorFrom(ctx)
 	if !a.Authenticated() || !ids.Valid(a.UserID) {
@@ -729,6 +746,9 @@ func (s *Service) GroupProxiesOf(ctx context.Context, gid string) (GroupProxies,
 	}
 	for _, h := range held {
 		out.Held = append(out.Held, h.view())
+	}
+	if err := s.openPollProxies(ctx, gid, a.UserID, &out); err != nil {
+		return GroupProxies{}, err
 	}
 	return out, nil
 }

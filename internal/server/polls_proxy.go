@@ -30,6 +30,8 @@ func (s *Server) proxyRoutes() []Route {
 		{Pattern: "POST /polls/{pid}/proxy", Access: Session, Page: true, Handler: s.pollProxySubmit},
 		{Pattern: "POST /polls/{pid}/proxy/revoke", Access: Session, Page: true, Handler: s.pollProxyRevokeSubmit},
 		{Pattern: "POST /polls/{pid}/proxy/withdraw", Access: Session, Page: true, Handler: s.pollProxyWithdrawSubmit},
+		{Pattern: "GET /groups/{id}/proxies", Access: Session, Page: true, Handler: s.proxiesPage},
+		{Pattern: "POST /groups/{id}/proxies/revoke", Access: Session, Page: true, Handler: s.proxiesRevokeSubmit},
 	}
 }
 
