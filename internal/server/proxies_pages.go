@@ -114,4 +114,3 @@ func (s *Server) proxiesRevokeSubmit(w http.ResponseWriter, r *http.Request) {
 	}
 	redirect(w, r, groupURL(gid, "/proxies")+"?"+url.Values{"done": {"revoked"}}.Encode())
 }
-
