@@ -28,7 +28,7 @@ func TestProxyWithdrawPages(t *testing.T) {
 	vote := map[string]any{"choices": []map[string]string{{"option_id": "agree"}}, "for": m.id}
 	e.must(e.do(n, "PUT", "/api/v1/polls/"+p.ID+"/ballot", vote), 201, "vote for milo")
 	page := e.must(e.do(n, "GET", "/polls/"+p.ID, nil), 200, "grantee's poll page")
-	if !strings.Contains(page.body, `action="/polls/`+p.ID+`/proxy/withdraw"`) || !strings.Contains(page.body, "Withdraw Milo Member's vote") {
+	if !strings.Contains(page.body, `action="/polls/`+p.ID+`/proxy/withdraw"`) || !strings.Contains(page.body, "Withdraw Milo Member&#39;s vote") {
 		i := strings.Index(page.body, `id="proxy"`)
 		t.Fatalf("no withdraw button: %.3000s", page.body[max(i, 0):])
 	}

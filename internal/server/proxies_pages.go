@@ -36,10 +36,6 @@ type proxiesPageData struct {
 	Held    []proxyRow
 }
 
-var proxiesNotices = map[string]string{
-	"revoked": "Your proxy was taken back.",
-}
-
 func (s *Server) proxiesPage(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	if err := authz.RequireUser(authz.ActorFrom(ctx)); err != nil {
@@ -57,7 +53,11 @@ func (s *Server) proxiesPage(w http.ResponseWriter, r *http.Request) {
 		s.pageError(w, r, err)
 		return
 	}
-	d := proxiesPageData{Group: g, Allowed: gp.Allowed, Notice: proxiesNotices[r.URL.Query().Get("done")]}
+	pr := s.web.Printer(r)
+	d := proxiesPageData{Group: g, Allowed: gp.Allowed}
+	if r.URL.Query().Get("done") == "revoked" {
+		d.Notice = pr.T("page.f17b.proxies.revoked")
+	}
 	var uids []string
 	if gp.Given != nil {
 		uids = append(uids, gp.Given.GranteeID)
@@ -98,7 +98,7 @@ func (s *Server) proxiesPage(w http.ResponseWriter, r *http.Request) {
 	slices.SortFunc(d.Given, byTitle)
 	slices.SortFunc(d.HeldAll, byTitle)
 	slices.SortFunc(d.Held, byTitle)
-	s.web.Page(w, r, http.StatusOK, "group_proxies", "Your proxies in "+g.Name, d)
+	s.web.Page(w, r, http.StatusOK, "group_proxies", pr.T("page.f17b.proxies.title", "Group", g.Name), d)
 }
 
 // proxiesRevokeSubmit takes back the viewer's proxy: for the poll "poll",

@@ -28,9 +28,6 @@ type templateEditData struct {
 	Conflict bool
 }
 
-// errTemplateChanged is the form's message for a version conflict.
-const errTemplateChanged = "Someone else changed this template while you were editing it. The form shows what you typed; the current version is below it. Check it, then save again to replace it."
-
 func templateEditValues(t process.Template) map[string]string {
 	v := map[string]string{"name": t.Name, "guide": t.Guide, "title": t.Title, "details": t.Details,
 		"version": strconv.FormatInt(t.Version, 10)}
@@ -59,7 +56,7 @@ func (s *Server) renderTemplateEdit(w http.ResponseWriter, r *http.Request, stat
 		// The next save replaces the version now shown.
 		f.Values["version"] = strconv.FormatInt(t.Version, 10)
 	}
-	s.web.Page(w, r, status, "group_template_edit", "Edit the template "+t.Name, templateEditData{Group: g, Template: t, Form: f, Conflict: conflict})
+	s.web.Page(w, r, status, "group_template_edit", s.web.Printer(r).T("page.f17b.tpl.edit_title", "Name", t.Name), templateEditData{Group: g, Template: t, Form: f, Conflict: conflict})
 }
 
 func (s *Server) templateEditPage(w http.ResponseWriter, r *http.Request) {
@@ -93,7 +90,7 @@ func (s *Server) templateEditSubmit(w http.ResponseWriter, r *http.Request) {
 	}
 	if _, err := s.templates.Update(r.Context(), gid, tid, in); err != nil {
 		if errors.Is(err, store.ErrVersionConflict) {
-			f.Error = errTemplateChanged
+			f.Error = s.web.Printer(r).T("page.f17b.tpl.conflict")
 			s.renderTemplateEdit(w, r, http.StatusConflict, f, true)
 			return
 		}
