@@ -9,7 +9,9 @@ package app_test
 import (
 	"net/url"
 
+	"github.com/quorum-app/quorum/internal/decision"
 	"github.com/quorum-app/quorum/internal/group"
+	"github.com/quorum-app/quorum/internal/poll"
 )
 
 func init() {
@@ -44,6 +46,22 @@ func freshProxied(c *cas) string {
 	if c.act.user != nil {
 		_ = c.w.a.Decisions.RevokeProxy(c.act.user.ctx, c.f.id, "")
 		_, _ = c.w.a.Decisions.GrantProxy(c.act.user.ctx, "", pid, c.w.people["T"].id)
+	}
+	return pid
+}
+
+// freshVotedFor is a fresh open poll in which T gave the actor (when they
+// may hold it) their proxy and the actor voted for T with it.
+func freshVotedFor(c *cas) string {
+	pid := freshOpen(c)
+	if c.act.user != nil {
+		t := c.w.people["T"]
+		_ = c.w.a.Decisions.RevokeProxy(c.act.user.ctx, c.f.id, "")
+		_ = c.w.a.Decisions.RevokeProxy(t.ctx, c.f.id, "")
+		if _, err := c.w.a.Decisions.GrantProxy(t.ctx, "", pid, c.act.user.id); err == nil {
+			_, err = c.w.a.Decisions.Vote(c.act.user.ctx, pid, decision.VoteInput{Ballot: poll.Ballot{Choices: []poll.Choice{{OptionID: "agree", Score: 1}}}, For: t.id})
+			c.w.pollMust(err, "vote for T")
+		}
 	}
 	return pid
 }
@@ -84,5 +102,15 @@ func proxyMatrix() map[string]spec {
 			return call{method: "POST", path: "/polls/" + freshOpen(c) + "/proxy", form: url.Values{"grantee_id": {c.w.people["T"].id}, "scope": {"poll"}}}
 		}), grp: givePage, guest: true},
 		"POST /polls/{pid}/proxy/revoke": {build: freshPoll(page("/polls/{pid}/proxy/revoke"), freshProxied), grp: revokePage, guest: true},
+		// The page of one's proxies: whoever reads the group's content.
+		"GET /groups/{id}/proxies": {build: get("/groups/{id}/proxies"), grp: [4]string{"S A A A A A F F", "S F A A F F F F", "S H A A H H F F", "S H A A F H F F"}},
+		// Taking back a proxy from it (here: the one for a fresh poll).
+		"POST /groups/{id}/proxies/revoke": {build: func(c *cas) call {
+			return call{method: "POST", path: c.sub("/groups/{id}/proxies/revoke"), form: url.Values{"poll": {freshProxied(c)}}}
+		}, grp: [4]string{"S H A A H H F F", "S F A A F H F F", "S H A A H H F F", "S H A A F H F F"}},
+		// Withdrawing the vote cast for T: who holds T's proxy (members).
+		"POST /polls/{pid}/proxy/withdraw": {build: freshPoll(func(c *cas) call {
+			return call{method: "POST", path: c.sub("/polls/{pid}/proxy/withdraw"), form: url.Values{"for": {c.w.people["T"].id}}}
+		}, freshVotedFor), grp: givePage, guest: true},
 	}
 }

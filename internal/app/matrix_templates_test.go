@@ -68,5 +68,12 @@ func templateMatrix() map[string]spec {
 		}, grp: adminPage},
 		"POST /groups/{id}/templates/{tid}/arrange": {build: page("/groups/{id}/templates/consent/arrange", "do", "show"), grp: adminPage},
 		"POST /groups/{id}/templates/{tid}/delete":  {build: withParam(page("/groups/{id}/templates/{tid}/delete"), "{tid}", freshTemplate), grp: adminPage},
+		"GET /groups/{id}/templates/{tid}/edit":     {build: onTemplate(get("/groups/{id}/templates/{tid}/edit")), grp: adminPage},
+		"POST /groups/{id}/templates/{tid}/edit": {build: func(c *cas) call {
+			t, err := c.w.a.Processes.Editable(c.w.people["O"].ctx, c.f.id, c.f.ext["template"])
+			c.w.must(err, "template to edit")
+			return call{method: "POST", path: c.sub("/groups/{id}/templates/") + t.ID + "/edit", form: url.Values{
+				"name": {fmt.Sprintf("Matrix edited template %d", c.w.next())}, "version": {fmt.Sprint(t.Version)}}}
+		}, grp: adminPage},
 	}
 }

@@ -84,6 +84,7 @@ const (
 	ProxyRevoked   Action = "proxy.revoked"          // the actor took back the proxy they gave the target
 	ProxyUsed      Action = "proxy.used"             // the actor voted for the target with the target's proxy
 	ProxyEnded     Action = "proxy.ended"            // the proxy of the actor (or, member_left, of a removed member) ended
+	ProxyWithdrawn Action = "proxy.withdrawn"        // the actor withdrew the target's vote with the target's proxy
 	ThreadMovedOut Action = "thread.moved_out"       // a thread left for another group; details: to
 	ThreadMovedIn  Action = "thread.moved_in"        // a thread came from another group; details: from
 	CommentsForked Action = "thread.comments_forked" // comments forked into a new thread; details: from, count

@@ -11,6 +11,7 @@ import (
 	"github.com/quorum-app/quorum/internal/authz"
 	"github.com/quorum-app/quorum/internal/domain"
 	"github.com/quorum-app/quorum/internal/ids"
+	"github.com/quorum-app/quorum/internal/poll"
 	"github.com/quorum-app/quorum/internal/store"
 	"github.com/quorum-app/quorum/internal/tabledef"
 )
@@ -48,6 +49,9 @@ type Card struct {
 	// Proxies are the members the viewer may vote for here with their
 	// proxy (open polls of groups that allow proxy voting; proxy.go).
 	Proxies []HeldProxy
+	// Reactions are the reactions on the poll itself (reactions.go; none
+	// on drafts), read in the cards' batch.
+	Reactions []Reaction
 }
 
 // Cards returns the cards of polls pids (at most MaxCards, in the order
@@ -56,7 +60,8 @@ type Card struct {
 // of reasons per card (0: none, at most MaxStances).
 //
 // Cost: one BatchGetItem for every poll's items (poll, tally and shards,
-// frozen results, outcome, the viewer's ballot and voter entries; a second
+// frozen results, outcome, reactions on the poll, the viewer's ballot and
+// voter entries; a second
 // one past 100 keys), one for each distinct group (a thread's polls share
 // one), and with stances one Query per card whose ballots the viewer may
 // read. Polls whose eligible count needs the thread's guests (guests may
@@ -82,7 +87,7 @@ func (s *Service) Cards(ctx context.Context, pids []string, stances int) ([]Card
 		viewer = append(viewer, voterSK(a.UserID))
 	}
 	for _, pid := range valid {
-		for _, sk := range append(append([]string{skPoll, skResults, skOutcome}, tallyKeys()...), viewer...) {
+		for _, sk := range append(append([]string{skPoll, skResults, skOutcome, reactionsSK(ReactPoll)}, tallyKeys()...), viewer...) {
 			keys = append(keys, key{pollPK(pid), sk})
 		}
 	}
@@ -138,6 +143,10 @@ func (s *Service) Cards(ctx context.Context, pids []string, stances int) ([]Card
 		}
 		if c.Outcome, err = outcomeOf(l); err != nil {
 			return nil, err
+		}
+		c.Reactions = []Reaction{}
+		if it, ok := l.item(reactionsSK(ReactPoll)); ok && p.Status != string(poll.StatusDraft) {
+			c.Reactions = reactionsOf(it, a)
 		}
 		if stances > 0 && c.Results.Hidden == nil {
 			h, err := s.ballotsGate(ctx, l)

@@ -120,6 +120,12 @@ type GroupProxies struct {
 	// Held are the grants the actor holds (standing and for single polls,
 	// at most proxyScan).
 	Held []Proxy `json:"held"`
+	// GivenPolls are the actor's proxies for single open polls of the
+	// group (among its newest 200 polls).
+	GivenPolls []Proxy `json:"given_polls"`
+	// Titles are the titles of the group's open polls (among its newest
+	// 200) by id: a grant for a poll not named here is for a closed poll.
+	Titles map[string]string `json:"poll_titles"`
 }
 
 // Errors of proxy voting.
@@ -392,6 +398,16 @@ func (s *Service) RevokeProxy(ctx context.Context, gid, pid string) error {
 	tx := s.st.Tx()
 	var grantee string
 	if pid != "" {
+		if gid != "" {
+			// Named by its group (the proxies page): the group first, so
+			// that a hidden group answers as a missing one.
+			if !ids.Valid(gid) {
+				return authz.ErrHidden
+			}
+			if err := s.groups.Authorize(ctx, gid, authz.GroupView, authz.Target{}); err != nil {
+				return err
+			}
+		}
 		l, err := s.loadWith(ctx, pid, []string{proxySK(a.UserID)}, []string{proxySK(a.UserID)})
 		if err != nil {
 			return err
@@ -475,46 +491,13 @@ func (s *Service) proxyVoteOnce(ctx context.Context, pid string, in VoteInput) (
 		}
 		return VoteResult{}, authz.ErrSignIn
 	}
-	grantor := in.For
-	if !ids.Valid(grantor) {
-		return VoteResult{}, ErrNoProxy
-	}
 	if in.Receipt != "" {
 		return VoteResult{}, ErrProxyAnonymous
 	}
-	l, err := s.loadWith(ctx, pid, []string{ballotSK(grantor), voterSK(grantor), proxySK(grantor), proxySK(a.UserID)},
-		[]string{memberSK(grantor), proxySK(grantor), proxySK(a.UserID)})
+	grantor := in.For
+	l, grant, err := s.loadProxied(ctx, pid, grantor)
 	if err != nil {
 		return VoteResult{}, err
-	}
-	if err := s.authorizeView(ctx, l); err != nil {
-		return VoteResult{}, err
-	}
-	if err := s.authorize(ctx, l.ac, l.p, authz.PollProxy); err != nil {
-		return VoteResult{}, err
-	}
-	if l.def.Settings.Anonymous {
-		return VoteResult{}, ErrProxyAnonymous
-	}
-	grant, ended, err := effectiveProxy(l, grantor)
-	if err != nil {
-		return VoteResult{}, err
-	}
-	if ended {
-		return VoteResult{}, ErrGrantorVoted
-	}
-	if grant == nil || grant.GranteeID != a.UserID || !memberIn(l.ac.items, l.p.GroupID, grantor) {
-		return VoteResult{}, ErrNoProxy
-	}
-	if own, _, err := effectiveProxy(l, a.UserID); err != nil || own != nil {
-		if err != nil {
-			return VoteResult{}, err
-		}
-		return VoteResult{}, ErrProxyChain
-	}
-	_, chosen := l.item(voterSK(grantor))
-	if !poll.InVoterSet(l.def.Settings, poll.Relation{Member: true, Chosen: chosen}) {
-		return VoteResult{}, ErrGrantorNotEligible
 	}
 	now := s.now().UTC()
 	if err := checkOpen(l, now); err != nil {
@@ -549,17 +532,7 @@ func (s *Service) proxyVoteOnce(ctx context.Context, pid string, in VoteInput) (
 	if err := s.count(tx, p, l.def, poll.Delta(l.def.Type, prev, &next), &now); err != nil {
 		return VoteResult{}, err
 	}
-	if l.def.Settings.SpecifiedVotersOnly {
-		tx.Check(pollPK(p.ID), voterSK(grantor), "attribute_exists($)", ErrGrantorNotEligible, tabledef.PK)
-	}
-	tx.Check(groupPK(p.GroupID), memberSK(grantor), "attribute_exists($)", ErrNoProxy, tabledef.PK).
-		Check(groupPK(p.GroupID), memberSK(a.UserID), "attribute_exists($)", authz.ErrNotMember, tabledef.PK)
-	if grant.PollID != "" {
-		tx.Check(pollPK(p.ID), proxySK(grantor), "$ = ? AND $ = ?", errStale, tabledef.Version, grant.Version, "GranteeID", a.UserID)
-	} else {
-		tx.Check(groupPK(p.GroupID), proxySK(grantor), "$ = ?", errStale, "GranteeID", a.UserID).
-			Check(pollPK(p.ID), proxySK(grantor), "attribute_not_exists($)", errStale, tabledef.PK)
-	}
+	proxyChecks(tx, l, grant, grantor, a.UserID)
 	if err := s.record(ctx, tx, p.GroupID, audit.ProxyUsed, grantor, map[string]string{"poll": p.ID}); err != nil {
 		return VoteResult{}, err
 	}
@@ -573,6 +546,74 @@ func (s *Service) proxyVoteOnce(ctx context.Context, pid string, in VoteInput) (
 		s.log.WarnContext(ctx, "proxy vote notice failed", "poll_id", p.ID, "err", err)
 	}
 	return VoteResult{Ballot: next, Changed: prev != nil}, nil
+}
+
+// loadProxied reads poll pid for a ballot the actor writes or withdraws
+// for grantor with their proxy (the grantor's ballot, voter entry and
+// grants with the poll; their membership and standing grant with the
+// group) and checks the rules of proxy voting: the actor sees the poll and
+// may use proxies there, the poll is not anonymous, grantor's effective
+// proxy for it is with the actor (ErrGrantorVoted when it ended), the
+// actor gave none of their own (no chains) and grantor is a voter.
+func (s *Service) loadProxied(ctx context.Context, pid, grantor string) (*loaded, *proxyItem, error) {
+	a := authz.ActorFrom(ctx)
+	if !ids.Valid(grantor) {
+		return nil, nil, ErrNoProxy
+	}
+	l, err := s.loadWith(ctx, pid, []string{ballotSK(grantor), voterSK(grantor), proxySK(grantor), proxySK(a.UserID)},
+		[]string{memberSK(grantor), proxySK(grantor), proxySK(a.UserID)})
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := s.authorizeView(ctx, l); err != nil {
+		return nil, nil, err
+	}
+	if err := s.authorize(ctx, l.ac, l.p, authz.PollProxy); err != nil {
+		return nil, nil, err
+	}
+	if l.def.Settings.Anonymous {
+		return nil, nil, ErrProxyAnonymous
+	}
+	grant, ended, err := effectiveProxy(l, grantor)
+	if err != nil {
+		return nil, nil, err
+	}
+	if ended {
+		return nil, nil, ErrGrantorVoted
+	}
+	if grant == nil || grant.GranteeID != a.UserID || !memberIn(l.ac.items, l.p.GroupID, grantor) {
+		return nil, nil, ErrNoProxy
+	}
+	if own, _, err := effectiveProxy(l, a.UserID); err != nil || own != nil {
+		if err != nil {
+			return nil, nil, err
+		}
+		return nil, nil, ErrProxyChain
+	}
+	_, chosen := l.item(voterSK(grantor))
+	if !poll.InVoterSet(l.def.Settings, poll.Relation{Member: true, Chosen: chosen}) {
+		return nil, nil, ErrGrantorNotEligible
+	}
+	return l, grant, nil
+}
+
+// proxyChecks adds to a ballot write (or withdrawal) that actor does for
+// grantor the conditions that what loadProxied read still holds: the
+// grantor is a voter and a member, the actor a member, and the grant is
+// the one read (a standing one not shadowed for this poll since).
+func proxyChecks(tx *store.Tx, l *loaded, grant *proxyItem, grantor, actor string) {
+	p := l.p
+	if l.def.Settings.SpecifiedVotersOnly {
+		tx.Check(pollPK(p.ID), voterSK(grantor), "attribute_exists($)", ErrGrantorNotEligible, tabledef.PK)
+	}
+	tx.Check(groupPK(p.GroupID), memberSK(grantor), "attribute_exists($)", ErrNoProxy, tabledef.PK).
+		Check(groupPK(p.GroupID), memberSK(actor), "attribute_exists($)", authz.ErrNotMember, tabledef.PK)
+	if grant.PollID != "" {
+		tx.Check(pollPK(p.ID), proxySK(grantor), "$ = ? AND $ = ?", errStale, tabledef.Version, grant.Version, "GranteeID", actor)
+	} else {
+		tx.Check(groupPK(p.GroupID), proxySK(grantor), "$ = ?", errStale, "GranteeID", actor).
+			Check(pollPK(p.ID), proxySK(grantor), "attribute_not_exists($)", errStale, tabledef.PK)
+	}
 }
 
 // ---- reading ----
@@ -674,9 +715,10 @@ func (s *Service) pollProxies(ctx context.Context, l *loaded, held []proxyItem) 
 	return out, nil
 }
 
-// GroupProxiesOf is the actor's standing proxy in group gid and the grants
-// they hold there (standing and for single polls, at most proxyScan;
-// grants for polls may have ended since: PollProxiesOf says for a poll).
+// GroupProxiesOf is the actor's standing proxy in group gid, their proxies
+// for its single open polls (openPollProxies) and the grants they hold
+// there (standing and for single polls, at most proxyScan; grants for
+// polls may have ended since: PollProxiesOf says for a poll).
 func (s *Service) GroupProxiesOf(ctx context.Context, gid string) (GroupProxies, error) {
 	a := authz.ActorFrom(ctx)
 	if !a.Authenticated() || !ids.Valid(a.UserID) {
@@ -704,6 +746,9 @@ func (s *Service) GroupProxiesOf(ctx context.Context, gid string) (GroupProxies,
 	}
 	for _, h := range held {
 		out.Held = append(out.Held, h.view())
+	}
+	if err := s.openPollProxies(ctx, gid, a.UserID, &out); err != nil {
+		return GroupProxies{}, err
 	}
 	return out, nil
 }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"github.com/quorum-app/quorum/internal/browsertest"
 	"github.com/quorum-app/quorum/internal/decision"
 	"github.com/quorum-app/quorum/internal/discussion"
 	"github.com/quorum-app/quorum/internal/poll"
@@ -93,6 +94,40 @@ func TestProxyVoteFromTheCard(t *testing.T) {
 	}
 	ben.sees("Your vote for them was counted.", "you voted Agree for them")
 	ben.notSees("You voted: Agree") // Ben's own vote is untouched
+
+	// Ben withdraws the vote he cast for Ada from the card, then votes for
+	// her again from the poll page's Proxy section.
+	ben.open(threadPath)
+	ben.sees("Withdraw Ada Lovelace's vote")
+	browsertest.Get(ben.Session, "accept the confirmation", chromedp.Evaluate[bool](`(window.confirm = () => true, true)`))
+	if st := ben.submit("Withdraw Ada Lovelace's vote"); st != 200 {
+		t.Fatalf("withdraw for: %d", st)
+	}
+	ben.sees("The vote you cast for them was withdrawn.", "Vote for Ada Lovelace")
+	ben.notSees("you voted Agree for them")
+	ben.audit("poll page after withdrawing the vote cast for Ada")
+	ben.at(390, "proxy-withdrawn")
+	if st := ben.follow("Vote for Ada Lovelace"); st != 200 {
+		t.Fatalf("vote-for form again: %d", st)
+	}
+	ben.Do("choose Agree again", chromedp.Click(`input[name="choice"][value="agree"]`))
+	if st := ben.submit("Vote for Ada Lovelace"); st != 200 {
+		t.Fatalf("vote for again: %d", st)
+	}
+	ben.sees("you voted Agree for them")
+
+	// Ben's page of proxies lists Ada's for this poll; Ada's lists hers.
+	ben.open("/groups/" + gid)
+	if st := ben.follow("Your proxies"); st != 200 {
+		t.Fatalf("proxies page: %d", st)
+	}
+	ben.sees("Proxies you hold", "Ada Lovelace, for Plant tomatoes this spring?")
+	ben.audit("proxies page of the holder")
+	ada.open("/groups/" + gid + "/proxies")
+	ada.sees("Proxies you gave", "For Plant tomatoes this spring?: Ben Franklin", "Take it back")
+	ada.audit("proxies page of the grantor")
+	ada.at(1280, "proxies-page")
+	ada.at(390, "proxies-page")
 
 	// Ada sees it, and overrides it by voting herself.
 	ada.open(pollPath)

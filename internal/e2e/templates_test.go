@@ -62,6 +62,19 @@ func TestTemplateSavedByAdminStartedByMember(t *testing.T) {
 	}
 	ada.sees("Template saved.", "This group's templates", "Rota decision", "Built-in processes", "Consent decision")
 
+	// Ada opens its edit form from the templates page and saves it as it is.
+	if st := ada.follow("Edit Rota decision"); st != 200 {
+		t.Fatalf("edit form: %d", st)
+	}
+	ada.sees("Edit the template Rota decision", "Name of the template", "Voting stays open for (days)")
+	ada.audit("template edit form")
+	ada.at(1280, "template-edit")
+	ada.at(390, "template-edit")
+	if st := ada.submit("Save template"); st != 200 {
+		t.Fatalf("save the edit: %d", st)
+	}
+	ada.sees("Template saved.", "Rota decision", "Say which rota and why; object only if it is unsafe.")
+
 	// The "New decision" page offers the poll templates beside the kinds of poll.
 	ben.open("/groups/" + gid + "/polls/new")
 	ben.sees("Or start from a template", "Rota decision", "Consent decision", "Election")

@@ -93,6 +93,7 @@ var auditWords = map[audit.Action]string{
 	audit.ProxyRevoked:      "took back their proxy from",
 	audit.ProxyUsed:         "voted by proxy for",
 	audit.ProxyEnded:        "ended the proxy they gave to",
+	audit.ProxyWithdrawn:    "withdrew by proxy the vote of",
 	audit.ThreadMovedOut:    "moved to another group",
 	audit.ThreadMovedIn:     "moved into this group",
 	audit.CommentsForked:    "forked comments into",
@@ -177,7 +178,7 @@ func (s *Server) groupAuditPage(w http.ResponseWriter, r *http.Request) {
 			x.Facts = "starts a " + e.Details["kind"]
 		case audit.TemplatesArranged:
 			x.Facts = e.Details["templates"] + " of the group's own, " + e.Details["hidden"] + " built-in hidden"
-		case audit.ProxyGranted, audit.ProxyRevoked, audit.ProxyUsed, audit.ProxyEnded:
+		case audit.ProxyGranted, audit.ProxyRevoked, audit.ProxyUsed, audit.ProxyEnded, audit.ProxyWithdrawn:
 			proxyAuditRow(&x, e, name)
 		}
 		return x

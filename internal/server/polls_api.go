@@ -375,9 +375,19 @@ func optionalBody(w http.ResponseWriter, r *http.Request, v any) error {
 func (s *Server) apiWithdraw(w http.ResponseWriter, r *http.Request) {
 	var in struct {
 		Receipt string `json:"receipt"`
+		// For: withdraw the ballot cast for this member with their proxy.
+		For string `json:"for"`
 	}
 	if err := optionalBody(w, r, &in); err != nil {
 		s.pollAPIFail(w, r, err)
+		return
+	}
+	if in.For != "" {
+		if in.Receipt != "" {
+			s.pollAPIFail(w, r, decision.ErrProxyAnonymous)
+			return
+		}
+		s.groupNoContent(w, r, s.decisions.WithdrawFor(r.Context(), r.PathValue("pid"), in.For))
 		return
 	}
 	s.groupNoContent(w, r, s.decisions.Withdraw(r.Context(), r.PathValue("pid"), in.Receipt))

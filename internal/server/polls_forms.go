@@ -428,6 +428,13 @@ func (s *Server) pollFormData(r *http.Request, g *group.Group, p *decision.Poll,
 			d.Started = s.templateGuide(r, g.ID, f.Values["template"])
 		} else {
 			d.Templates = s.pollTemplates(r, g)
+			if th := f.Values["thread_id"]; th != "" {
+				// From a thread: the poll started from a template is the
+				// thread's too.
+				for i := range d.Templates {
+					d.Templates[i].URL += "&" + url.Values{"thread": {th}}.Encode()
+				}
+			}
 		}
 	}
 	return d

@@ -29,6 +29,9 @@ func (s *Server) proxyRoutes() []Route {
 		{Pattern: "DELETE /api/v1/groups/{id}/proxy", Access: Token, Handler: s.apiRevokeGroupProxy},
 		{Pattern: "POST /polls/{pid}/proxy", Access: Session, Page: true, Handler: s.pollProxySubmit},
 		{Pattern: "POST /polls/{pid}/proxy/revoke", Access: Session, Page: true, Handler: s.pollProxyRevokeSubmit},
+		{Pattern: "POST /polls/{pid}/proxy/withdraw", Access: Session, Page: true, Handler: s.pollProxyWithdrawSubmit},
+		{Pattern: "GET /groups/{id}/proxies", Access: Session, Page: true, Handler: s.proxiesPage},
+		{Pattern: "POST /groups/{id}/proxies/revoke", Access: Session, Page: true, Handler: s.proxiesRevokeSubmit},
 	}
 }
 
@@ -216,6 +219,14 @@ func (s *Server) pollProxyRevokeSubmit(w http.ResponseWriter, r *http.Request) {
 			return s.decisions.RevokeProxy(ctx, p.GroupID, "")
 		}
 		return s.decisions.RevokeProxy(ctx, "", pid)
+	})
+}
+
+// pollProxyWithdrawSubmit withdraws the vote the viewer cast for the
+// member "for" with their proxy (decision.WithdrawFor).
+func (s *Server) pollProxyWithdrawSubmit(w http.ResponseWriter, r *http.Request) {
+	s.pollAction(w, r, "proxy_withdrawn", func(ctx context.Context, pid string) error {
+		return s.decisions.WithdrawFor(ctx, pid, r.PostFormValue("for"))
 	})
 }
 

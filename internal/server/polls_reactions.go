@@ -8,6 +8,7 @@ import (
 	"github.com/quorum-app/quorum/internal/decision"
 	"github.com/quorum-app/quorum/internal/domain"
 	"github.com/quorum-app/quorum/internal/httpx"
+	"github.com/quorum-app/quorum/internal/ids"
 	"github.com/quorum-app/quorum/internal/poll"
 	"github.com/quorum-app/quorum/internal/reaction"
 )
@@ -22,6 +23,10 @@ type reactBar struct {
 	Action, Target, Of string
 	Used, All          []reactionButton
 	Can                bool
+	// Anchor is the bar's element id when "reactions-<target>" would not
+	// be unique (a poll's card on the thread page); Back the thread its
+	// forms return to (the card's), instead of the poll page.
+	Anchor, Back string
 }
 
 // newReactBar builds the bar of target from its reactions; of names the
@@ -135,6 +140,10 @@ func (s *Server) pollReactSubmit(w http.ResponseWriter, r *http.Request) {
 	pid, target := r.PathValue("pid"), r.PostFormValue("target")
 	if err := s.decisions.React(r.Context(), pid, target, r.PostFormValue("name"), r.PostFormValue("on") != "0"); err != nil {
 		s.pageError(w, r, err)
+		return
+	}
+	if back := r.PostFormValue("back"); ids.Valid(back) {
+		redirect(w, r, threadURL(back)+"#"+cardReactAnchor(pid))
 		return
 	}
 	anchor := "#reactions-" + url.PathEscape(target)

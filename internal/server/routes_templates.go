@@ -32,6 +32,8 @@ func (s *Server) templateRoutes() []Route {
 		{Pattern: "POST /groups/{id}/templates", Access: Session, Page: true, Handler: s.templateSaveSubmit},
 		{Pattern: "POST /groups/{id}/templates/{tid}/arrange", Access: Session, Page: true, Handler: s.templateArrangeSubmit},
 		{Pattern: "POST /groups/{id}/templates/{tid}/delete", Access: Session, Page: true, Handler: s.templateDeleteSubmit},
+		{Pattern: "GET /groups/{id}/templates/{tid}/edit", Access: Session, Page: true, Handler: s.templateEditPage},
+		{Pattern: "POST /groups/{id}/templates/{tid}/edit", Access: Session, Page: true, Handler: s.templateEditSubmit},
 	}
 	for i := range routes {
 		routes[i].Handler = s.needTemplates(routes[i].Page, httpx.WithLists(routes[i].Lists, routes[i].Handler))

@@ -18,6 +18,7 @@ type Templates interface {
 	Start(ctx context.Context, gid, id string, l lang.Lang) (process.Start, error)
 	Create(ctx context.Context, gid string, in process.Input) (process.Template, error)
 	Update(ctx context.Context, gid, id string, in process.Input) (process.Template, error)
+	Editable(ctx context.Context, gid, id string) (process.Template, error)
 	Delete(ctx context.Context, gid, id string) error
 	Arrange(ctx context.Context, gid string, a process.Arrangement) error
 	Move(ctx context.Context, gid, id string, by int) error

@@ -42,6 +42,7 @@ var templateNotices = map[string]string{
 	"saved":    "Template saved. Members can start from it now.",
 	"deleted":  "Template deleted.",
 	"arranged": "Templates rearranged.",
+	"edited":   "Template saved.",
 }
 
 // templateStartURL is where starting from t leads: the thread or poll

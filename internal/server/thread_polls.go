@@ -46,7 +46,13 @@ type pollCard struct {
 	Tid  string
 	// ProxyFor are the "Vote for Ada" links (polls_proxy.go).
 	ProxyFor []heldLink
+	// Reacts is the reaction bar of the poll (its forms come back to the
+	// thread).
+	Reacts *reactBar
 }
+
+// cardReactAnchor is the id of a card's reaction bar.
+func cardReactAnchor(pid string) string { return "poll-" + pid + "-reactions" }
 
 // inlineVote is an inline vote the core refused: the thread page shows the
 // card again with the error and what was chosen.
@@ -147,6 +153,14 @@ func (s *Server) pollCard(r *http.Request, c decision.Card, names map[string]str
 	}
 	pc.Stances = ballotRowsNamed(c.Poll.Definition, c.Stances, names, loc)
 	pc.ProxyFor = proxyCardLinks(c, names)
+	if c.Poll.Status != poll.StatusDraft {
+		// Who may comment in the thread may react to its polls (the core
+		// decides again): the thread page's answer, no read per card.
+		if b := newReactBar(c.Poll.ID, decision.ReactPoll, "the poll", c.Reactions, d.Caps.Comment); b != nil {
+			b.Anchor, b.Back = cardReactAnchor(c.Poll.ID), d.Thread.ID
+			pc.Reacts = b
+		}
+	}
 	if c.Outcome != nil {
 		pc.OutcomeBy = names[c.Outcome.AuthorID]
 	}
