@@ -11,6 +11,7 @@ import (
 	"github.com/quorum-app/quorum/internal/domain"
 	"github.com/quorum-app/quorum/internal/group"
 	"github.com/quorum-app/quorum/internal/httpx"
+	"github.com/quorum-app/quorum/internal/i18n"
 	"github.com/quorum-app/quorum/internal/search"
 )
 
@@ -40,15 +41,14 @@ type searchPageData struct {
 	Fields                     map[string]string
 }
 
-var kindLabels = map[search.Kind]string{
-	search.KindThread: "Thread", search.KindComment: "Comment", search.KindPoll: "Poll",
-	search.KindReason: "Reason", search.KindOutcome: "Outcome",
-}
+// kindLabel is a hit's kind for people ("Thread"), in the reader's language.
+func kindLabel(p *i18n.Printer, k search.Kind) string { return p.T("page.search.kind." + string(k)) }
 
 // searchPage is the results page: the same parameters as the API, as a
 // GET form that works without JavaScript.
 func (s *Server) searchPage(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
+	pr := s.web.Printer(r)
 	v := r.URL.Query()
 	d := searchPageData{Q: v.Get("q"), Group: v.Get("group"), Status: v.Get("status"), From: v.Get("from"), To: v.Get("to"),
 		Kinds: map[string]bool{}, Fields: map[string]string{}}
@@ -101,11 +101,11 @@ func (s *Server) searchPage(w http.ResponseWriter, r *http.Request) {
 				}
 			}
 			if code == domain.NotFound {
-				d.Error = "This group does not exist or you cannot search it."
+				d.Error = pr.T("page.search.no_group")
 			}
 		}
 		for _, h := range res.Hits {
-			d.Hits = append(d.Hits, searchPageHit{Kind: kindLabels[h.Kind], URL: hitURL(h), Title: h.Title.HTML(),
+			d.Hits = append(d.Hits, searchPageHit{Kind: kindLabel(pr, h.Kind), URL: hitURL(h), Title: h.Title.HTML(),
 				Passage: h.Passage.HTML(), AuthorName: h.AuthorName, Anonymous: h.Kind == search.KindReason && h.AuthorID == "",
 				Group: names[h.GroupID], CreatedAt: h.CreatedAt, Open: h.Open,
 				Closed: !h.Open && h.Kind != search.KindOutcome})
@@ -121,9 +121,9 @@ func (s *Server) searchPage(w http.ResponseWriter, r *http.Request) {
 			d.Next = "/search?" + next.Encode()
 		}
 	}
-	title := "Search"
+	title := pr.T("page.search.title")
 	if d.Q != "" {
-		title = "Search: " + d.Q
+		title = pr.T("page.search.title_q", "Q", d.Q)
 	}
 	s.web.Page(w, r, status, "search", title, d)
 }
