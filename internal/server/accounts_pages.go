@@ -182,7 +182,7 @@ func (s *Server) welcomePage(w http.ResponseWriter, r *http.Request) {
 		s.pageError(w, r, err)
 		return
 	}
-	s.web.Page(w, r, http.StatusOK, "welcome", "Welcome", map[string]any{
+	s.web.Page(w, r, http.StatusOK, "welcome", s.web.Printer(r).T("page.home.title.welcome"), map[string]any{
 		"Next": httpx.SafeNext(r.URL.Query().Get("next")), "Form": newForm(map[string]string{"name": u.Name})})
 }
 
@@ -195,7 +195,7 @@ func (s *Server) welcomeSubmit(w http.ResponseWriter, r *http.Request) {
 	if _, err := s.accounts.UpdateProfile(r.Context(), account.ProfileUpdate{Name: &name}); err != nil {
 		f := newForm(map[string]string{"name": name})
 		s.formFail(w, r, err, f, func(status int) {
-			s.web.Page(w, r, status, "welcome", "Welcome", map[string]any{"Next": next, "Form": f})
+			s.web.Page(w, r, status, "welcome", s.web.Printer(r).T("page.home.title.welcome"), map[string]any{"Next": next, "Form": f})
 		})
 		return
 	}

@@ -116,5 +116,5 @@ func (s *Server) pageError(w http.ResponseWriter, r *http.Request, err error) {
 		httpx.WriteProblem(w, p)
 		return
 	}
-	s.web.Error(w, r, p.Status, p.Title, p.Detail)
+	s.web.Error(w, r, p.Status, errorTitle(s.web.Printer(r), p.Status, p.Title), p.Detail)
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/quorum-app/quorum/internal/domain"
 	"github.com/quorum-app/quorum/internal/group"
 	"github.com/quorum-app/quorum/internal/httpx"
+	"github.com/quorum-app/quorum/internal/i18n"
 	"github.com/quorum-app/quorum/internal/links"
 	"github.com/quorum-app/quorum/internal/notify"
 	"github.com/quorum-app/quorum/internal/process"
@@ -23,38 +24,44 @@ import (
 // text reaches pages only as the core's sanitised Markdown (template.HTML
 // from internal/render) or as plain text escaped by html/template.
 
-var discussionNotices = map[string]string{
-	"started":      "Your thread is started. The people you chose to notify were told, according to their notification settings.",
-	"saved":        "Your changes were saved. The previous version is kept in the edit history.",
-	"closed":       "The thread is closed: it takes no new comments until it is reopened.",
-	"reopened":     "The thread is open again.",
-	"pinned":       "The thread is pinned to the top of the group's list.",
-	"unpinned":     "The thread is no longer pinned.",
-	"deleted":      "The thread was deleted.",
-	"commented":    "Your comment was posted.",
-	"edited":       "The comment was changed. The previous text is kept in its history.",
-	"removed":      "The comment was deleted.",
-	"guest":        "The guest was added: they can read and comment in this thread only.",
-	"announced":    "The people you chose were notified, according to their notification settings.",
-	"level":        "Your notification setting was saved.",
-	"forked":       "The comments were moved into this new thread. The thread they came from says where they went.",
-	"forking":      "This thread is made; some of the comments are still being moved. Forking the same comments again finishes it.",
-	"moved":        "The thread was moved: it is now in this group, with its polls, files and guests.",
-	"move-started": "The move has started: the thread stays in this group until its polls are gathered. Moving it again to the same group carries on.",
-	"moving":       "The thread is in its new group; some of the move is still being finished. Moving it again to the same group finishes it.",
-	"tags":         "The tags were saved.",
-	"commented-plain": "Your comment was posted, but @group did not notify the group: you may not notify the whole group " +
-		"here (the group's settings decide who may). It shows as plain text.",
-	"started-plain": "Your thread is started, but @group did not notify the group: you may not notify the whole group " +
-		"here (the group's settings decide who may). It shows as plain text.",
-	"read":    "All notifications are marked read.",
-	"voted":   "Your vote was counted.",
-	"changed": "Your vote was changed.",
-	"needs-js": "Attaching a file needs JavaScript: the file goes straight from your browser to encrypted storage, " +
-		"never through Quorum's servers. Turn on JavaScript for this site to attach files; everything else works without it.",
+// discussionNotices are the notices of ?done=name on the discussion pages
+// (worded by the catalog key page.thread.notice.<name>, "-" as "_").
+var discussionNotices = map[string]bool{
+	"started":         true,
+	"saved":           true,
+	"closed":          true,
+	"reopened":        true,
+	"pinned":          true,
+	"unpinned":        true,
+	"deleted":         true,
+	"commented":       true,
+	"edited":          true,
+	"removed":         true,
+	"guest":           true,
+	"announced":       true,
+	"level":           true,
+	"forked":          true,
+	"forking":         true,
+	"moved":           true,
+	"move-started":    true,
+	"moving":          true,
+	"tags":            true,
+	"commented-plain": true,
+	"started-plain":   true,
+	"read":            true,
+	"voted":           true,
+	"changed":         true,
+	"needs-js":        true,
 }
 
-func discussionNotice(r *http.Request) string { return discussionNotices[r.URL.Query().Get("done")] }
+// discussionNotice is the notice ?done= names, in the reader's language.
+func (s *Server) discussionNotice(r *http.Request) string {
+	done := r.URL.Query().Get("done")
+	if !discussionNotices[done] {
+		return ""
+	}
+	return s.web.Printer(r).T("page.thread.notice." + strings.ReplaceAll(done, "-", "_"))
+}
 
 var discussionFieldLabels = map[string]string{
 	"title": "Title", "description": "Description", "body": "Comment", "version": "Version", "email": "Email address",
@@ -200,40 +207,41 @@ var reactionLabels = map[string]string{
 	"laugh": "laugh", "thinking": "thinking", "eyes": "looking", "rocket": "rocket",
 }
 
-func eventText(it discussion.Item) string {
+func eventText(p *i18n.Printer, it discussion.Item) string {
 	switch it.Kind {
 	case discussion.KindThreadEdited:
-		return "edited the thread"
+		return p.T("page.thread.event.edited")
 	case discussion.KindClosed:
-		return "closed the thread"
+		return p.T("page.thread.event.closed")
 	case discussion.KindReopened:
-		return "reopened the thread"
+		return p.T("page.thread.event.reopened")
 	case discussion.KindForkedOut:
-		return "moved " + commentsCount(it.Data["count"]) + " to"
+		return p.N("page.thread.event.forked_out", noteCount(it.Data["count"]))
 	case discussion.KindForkedIn:
-		return "moved " + commentsCount(it.Data["count"]) + " here from"
+		return p.N("page.thread.event.forked_in", noteCount(it.Data["count"]))
 	case discussion.KindMoved:
 		// Which group it came from is not said: it may be a secret group
 		// that this thread's new readers must not learn of.
-		return "moved the thread here from another group"
+		return p.T("page.thread.event.moved")
 	}
 	if rest, ok := strings.CutPrefix(it.Kind, "poll."); ok {
-		return "poll: " + strings.ReplaceAll(rest, "_", " ")
+		return p.T("page.thread.event.poll", "Event", strings.ReplaceAll(rest, "_", " "))
 	}
 	return it.Kind
 }
 
-// commentsCount says "1 comment" or "n comments" from a note's count.
-func commentsCount(n string) string {
-	if n == "1" {
-		return "1 comment"
+// noteCount is a note's count of comments (0 when unreadable).
+func noteCount(n string) int {
+	c, err := strconv.Atoi(n)
+	if err != nil {
+		return 0
 	}
-	return n + " comments"
+	return c
 }
 
 // eventLink is the thread a fork's note names (reading it is checked when
 // the link is followed).
-func eventLink(it discussion.Item) (string, string) {
+func eventLink(p *i18n.Printer, it discussion.Item) (string, string) {
 	var tid string
 	switch it.Kind {
 	case discussion.KindForkedOut:
@@ -248,13 +256,13 @@ func eventLink(it discussion.Item) (string, string) {
 	}
 	title := it.Data["title"]
 	if title == "" {
-		title = "another thread"
+		title = p.T("page.thread.another_thread")
 	}
 	return threadURL(tid), title
 }
 
 // buildTimeline nests replies under their parents, in timeline order.
-func buildTimeline(items []discussion.Item, caps threadCaps, closed bool, d *threadPageData) []*timelineNode {
+func buildTimeline(p *i18n.Printer, items []discussion.Item, caps threadCaps, closed bool, d *threadPageData) []*timelineNode {
 	byID := map[string]*timelineNode{}
 	var roots []*timelineNode
 	for _, it := range items {
@@ -278,8 +286,8 @@ func buildTimeline(items []discussion.Item, caps threadCaps, closed bool, d *thr
 				}
 			}
 		} else {
-			n.Event = eventText(it)
-			n.Link, n.LinkText = eventLink(it)
+			n.Event = eventText(p, it)
+			n.Link, n.LinkText = eventLink(p, it)
 		}
 		byID[it.ID] = n
 		if p, ok := byID[it.ParentID]; ok && it.ParentID != "" {
@@ -326,8 +334,8 @@ func (s *Server) threadListPage(w http.ResponseWriter, r *http.Request) {
 		s.pageError(w, r, err)
 		return
 	}
-	s.web.Page(w, r, http.StatusOK, "thread_list", "Threads of "+g.Name, threadListData{Group: g, Threads: page.Items,
-		Next: page.Next, Notice: discussionNotice(r), CanStart: g.Can(string(authz.ThreadStart)),
+	s.web.Page(w, r, http.StatusOK, "thread_list", s.web.Printer(r).T("page.thread.title.list", "Group", g.Name), threadListData{Group: g, Threads: page.Items,
+		Next: page.Next, Notice: s.discussionNotice(r), CanStart: g.Can(string(authz.ThreadStart)),
 		SignedIn: authz.ActorFrom(r.Context()).Authenticated(), Level: newForm(map[string]string{"level": "normal"}), Levels: levelNames})
 }
 
@@ -349,7 +357,7 @@ func (s *Server) renderThreadNew(w http.ResponseWriter, r *http.Request, status 
 		return
 	}
 	nf := s.notifyFormFor(r.Context(), &g, "", f, f.Values["notify_shown"] == "", "")
-	s.web.Page(w, r, status, "thread_new", "New thread in "+g.Name, threadNewData{Group: g, Form: f, Notify: nf,
+	s.web.Page(w, r, status, "thread_new", s.web.Printer(r).T("page.thread.title.new", "Group", g.Name), threadNewData{Group: g, Form: f, Notify: nf,
 		Started: s.templateGuide(r, g.ID, f.Values["template"])})
 }
 
@@ -468,14 +476,15 @@ func (s *Server) renderThreadWith(w http.ResponseWriter, r *http.Request, status
 		return
 	}
 	caps := s.capsFor(ctx, p.Thread)
-	d := &threadPageData{Thread: p.Thread, Next: p.Next, Earlier: p.Earlier, Notice: discussionNotice(r), Caps: caps,
+	d := &threadPageData{Thread: p.Thread, Next: p.Next, Earlier: p.Earlier, Notice: s.discussionNotice(r), Caps: caps,
 		Levels: levelNames, ThreadFiles: fileList{Thread: p.Thread.ID, Files: p.Thread.Files}}
 	if edit != nil {
 		edit(d)
 	}
 	d.Unread = unreadOf(p)
-	d.ThreadReacts = threadReactBar(p.Thread, caps.Comment)
-	d.Timeline = buildTimeline(p.Items, caps, p.Thread.Closed, d)
+	pr := s.web.Printer(r)
+	d.ThreadReacts = threadReactBar(p.Thread, caps.Comment, pr.T("page.thread.the_thread"))
+	d.Timeline = buildTimeline(pr, p.Items, caps, p.Thread.Closed, d)
 	s.pollCards(r, p.Items, d.Timeline, d)
 	if d.Comment == nil {
 		d.Comment = newForm(nil)
@@ -500,7 +509,7 @@ func (s *Server) renderThreadWith(w http.ResponseWriter, r *http.Request, status
 			link = threadURL(p.Thread.ID) + "?notify=people#notify"
 		}
 		if d.Announce = s.notifyFormFor(ctx, d.Group, p.Thread.ID, af, false, link); d.Announce != nil {
-			d.Announce.Action, d.Announce.Button = threadURL(p.Thread.ID, "/announce"), "Notify"
+			d.Announce.Action, d.Announce.Button = threadURL(p.Thread.ID, "/announce"), pr.T("page.thread.notify")
 			d.Announce.Open = d.Announce.Open || link == ""
 		}
 	}
@@ -637,7 +646,7 @@ func (s *Server) renderThreadEdit(w http.ResponseWriter, r *http.Request, status
 	if f == nil {
 		f = newForm(map[string]string{"title": t.Title, "description": t.Description, "version": strconv.FormatInt(t.Version, 10)})
 	}
-	s.web.Page(w, r, status, "thread_edit", "Edit "+t.Title, threadEditData{Thread: t, Form: f})
+	s.web.Page(w, r, status, "thread_edit", s.web.Printer(r).T("page.thread.title.edit", "Title", t.Title), threadEditData{Thread: t, Form: f})
 }
 
 func (s *Server) threadEditPage(w http.ResponseWriter, r *http.Request) {
@@ -699,7 +708,7 @@ func (s *Server) renderCommentEdit(w http.ResponseWriter, r *http.Request, statu
 	if f == nil {
 		f = newForm(map[string]string{"body": c.Body, "version": strconv.FormatInt(c.Version, 10)})
 	}
-	s.web.Page(w, r, status, "thread_comment_edit", "Edit comment", commentEditData{Thread: t, Comment: c, Form: f})
+	s.web.Page(w, r, status, "thread_comment_edit", s.web.Printer(r).T("page.thread.title.comment_edit"), commentEditData{Thread: t, Comment: c, Form: f})
 }
 
 func (s *Server) commentEditPage(w http.ResponseWriter, r *http.Request) {
@@ -783,9 +792,9 @@ func (s *Server) renderHistory(w http.ResponseWriter, r *http.Request, cid strin
 		}
 		d.Edits = append(d.Edits, he)
 	}
-	title := "Edit history of " + t.Title
+	title := s.web.Printer(r).T("page.thread.title.history", "Title", t.Title)
 	if cid != "" {
-		title = "Edit history of a comment"
+		title = s.web.Printer(r).T("page.thread.title.comment_history")
 	}
 	s.web.Page(w, r, http.StatusOK, "thread_history", title, d)
 }
@@ -862,7 +871,7 @@ func (s *Server) dashboardPage(w http.ResponseWriter, r *http.Request) {
 		d.Groups = mine[:min(len(mine), dashboardGroups)]
 	}
 	d.Unread, _ = s.notifications.UnreadCount(r.Context())
-	s.web.Page(w, r, http.StatusOK, "dashboard", "Dashboard", d)
+	s.web.Page(w, r, http.StatusOK, "dashboard", s.web.Printer(r).T("page.home.title.dashboard"), d)
 }
 
 type notificationsData struct {
@@ -891,8 +900,8 @@ func (s *Server) notificationsPage(w http.ResponseWriter, r *http.Request) {
 		s.pageError(w, r, err)
 		return
 	}
-	d.Notice = discussionNotice(r)
-	s.web.Page(w, r, http.StatusOK, "notifications", "Notifications", d)
+	d.Notice = s.discussionNotice(r)
+	s.web.Page(w, r, http.StatusOK, "notifications", s.web.Printer(r).T("page.home.title.notifications"), d)
 }
 
 func (s *Server) notificationReadSubmit(w http.ResponseWriter, r *http.Request) {

@@ -13,13 +13,9 @@ import (
 // with Remove and Revoke, the "Invite by email" form, and the landing page
 // of an emailed invitation. Every decision is the discussion core's.
 
-var guestNotices = map[string]string{
-	"added":   "The guest was added: they can read and comment in this thread only.",
-	"invited": "The invitation was emailed. Its link works once and expires in 14 days.",
-	"resent":  "That address was already invited: the invitation was renewed and emailed again (the earlier link no longer works).",
-	"removed": "The guest was removed: they can no longer see this thread.",
-	"revoked": "The invitation was revoked: its link no longer works.",
-}
+// guestNotices are the guests page's notices (?done=name), worded by the
+// catalog key page.thread.guest_notice.<name>.
+var guestNotices = map[string]bool{"added": true, "invited": true, "resent": true, "removed": true, "revoked": true}
 
 type threadGuestsData struct {
 	Thread      discussion.Thread
@@ -56,8 +52,8 @@ func (s *Server) renderThreadGuests(w http.ResponseWriter, r *http.Request, stat
 	if f == nil {
 		f = newForm(nil)
 	}
-	s.web.Page(w, r, status, "thread_guests", "Guests of "+t.Title, threadGuestsData{Thread: t, Guests: guests,
-		Invitations: invs, Notice: guestNotices[r.URL.Query().Get("done")], Form: f})
+	s.web.Page(w, r, status, "thread_guests", s.web.Printer(r).T("page.thread.title.guests", "Title", t.Title), threadGuestsData{Thread: t, Guests: guests,
+		Invitations: invs, Notice: s.guestNotice(r), Form: f})
 }
 
 func guestsURL(tid string) string { return threadURL(tid, "/guests") }
@@ -127,7 +123,7 @@ func (s *Server) renderThreadInvitation(w http.ResponseWriter, r *http.Request, 
 	next := url.QueryEscape(page)
 	// The token is in the address: it must not leak through the Referer.
 	w.Header().Set("Referrer-Policy", "no-referrer")
-	s.web.Page(w, r, status, "thread_invitation", "Invitation to "+p.ThreadTitle, threadInvitationData{
+	s.web.Page(w, r, status, "thread_invitation", s.web.Printer(r).T("page.thread.title.invitation", "Title", p.ThreadTitle), threadInvitationData{
 		Preview: p, Action: page + "/accept", SignedIn: authz.ActorFrom(r.Context()).Authenticated(),
 		LoginURL: "/login?next=" + next, SignupURL: "/signup?next=" + next, Error: problem,
 	})
@@ -157,4 +153,13 @@ func (s *Server) threadInvitationAcceptSubmit(w http.ResponseWriter, r *http.Req
 	default:
 		s.pageError(w, r, err)
 	}
+}
+
+// guestNotice is the notice ?done= names, in the reader's language.
+func (s *Server) guestNotice(r *http.Request) string {
+	done := r.URL.Query().Get("done")
+	if !guestNotices[done] {
+		return ""
+	}
+	return s.web.Printer(r).T("page.thread.guest_notice." + done)
 }

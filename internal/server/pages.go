@@ -3,10 +3,12 @@ package server
 import (
 	"errors"
 	"net/http"
+	"strconv"
 
 	"github.com/quorum-app/quorum/internal/authz"
 	"github.com/quorum-app/quorum/internal/domain"
 	"github.com/quorum-app/quorum/internal/httpx"
+	"github.com/quorum-app/quorum/internal/i18n"
 )
 
 // What every page uses: the home page and static files, reading a posted
@@ -105,4 +107,17 @@ func notice(r *http.Request) string { return notices[r.URL.Query().Get("done")] 
 
 func redirect(w http.ResponseWriter, r *http.Request, to string) {
 	http.Redirect(w, r, to, http.StatusSeeOther)
+}
+
+// errorTitles are the statuses whose error page title the catalogs word
+// (page.home.error.<status>); any other keeps its English status text.
+var errorTitles = map[int]bool{400: true, 401: true, 403: true, 404: true, 405: true, 409: true, 410: true, 413: true,
+	415: true, 422: true, 429: true, 500: true, 502: true, 503: true, 504: true}
+
+// errorTitle is the error page's title for status in the reader's language.
+func errorTitle(p *i18n.Printer, status int, english string) string {
+	if !errorTitles[status] {
+		return english
+	}
+	return p.T("page.home.error." + strconv.Itoa(status))
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/quorum-app/quorum/internal/domain"
 	"github.com/quorum-app/quorum/internal/group"
 	"github.com/quorum-app/quorum/internal/httpx"
+	"github.com/quorum-app/quorum/internal/i18n"
 	"github.com/quorum-app/quorum/internal/search"
 	"github.com/quorum-app/quorum/internal/tag"
 )
@@ -65,10 +66,8 @@ type searchPageData struct {
 	Author, AuthorName, AuthorOff string
 }
 
-var kindLabels = map[search.Kind]string{
-	search.KindThread: "Thread", search.KindComment: "Comment", search.KindPoll: "Poll",
-	search.KindReason: "Reason", search.KindOutcome: "Outcome",
-}
+// kindLabel is a hit's kind for people ("Thread"), in the reader's language.
+func kindLabel(p *i18n.Printer, k search.Kind) string { return p.T("page.search.kind." + string(k)) }
 
 // searchPage is the results page: the same parameters as the API, as a
 // GET form that works without JavaScript.
@@ -77,6 +76,7 @@ func (s *Server) searchPage(w http.ResponseWriter, r *http.Request) {
 	// names, the tag picker's group and the search (scope and every hit)
 	// read each group once.
 	ctx := group.WithRequestCache(r.Context())
+	pr := s.web.Printer(r)
 	v := r.URL.Query()
 	d := searchPageData{Q: v.Get("q"), Group: v.Get("group"), Status: v.Get("status"), From: v.Get("from"), To: v.Get("to"),
 		Kinds: map[string]bool{}, Fields: map[string]string{}, TagOn: map[string]bool{}, Author: v.Get("author")}
@@ -141,10 +141,10 @@ func (s *Server) searchPage(w http.ResponseWriter, r *http.Request) {
 				}
 			}
 			if code == domain.NotFound {
-				d.Error = "This group does not exist or you cannot search it."
+				d.Error = pr.T("page.search.no_group")
 			}
 		}
-		d.Hits = s.searchPageHits(ctx, v, res.Hits, names, &d)
+		d.Hits = s.searchPageHits(ctx, pr, v, res.Hits, names, &d)
 		if res.Next != "" {
 			next := url.Values{}
 			for k, vals := range v {
@@ -160,9 +160,9 @@ func (s *Server) searchPage(w http.ResponseWriter, r *http.Request) {
 	if d.Author != "" {
 		d.AuthorOff = searchURL(v, func(u url.Values) { u.Del("author") })
 	}
-	title := "Search"
+	title := pr.T("page.search.title")
 	if d.Q != "" {
-		title = "Search: " + d.Q
+		title = pr.T("page.search.title_q", "Q", d.Q)
 	}
 	s.web.Page(w, r, status, "search", title, d)
 }
@@ -184,7 +184,7 @@ func searchURL(v url.Values, edit func(url.Values)) string {
 // narrowed to them, and the tags of each hit's thread or poll (each group's
 // tags read once per page, only for groups with tagged hits) link to the
 // search narrowed to the tag in that group.
-func (s *Server) searchPageHits(ctx context.Context, v url.Values, hits []search.Hit, names map[string]string,
+func (s *Server) searchPageHits(ctx context.Context, pr *i18n.Printer, v url.Values, hits []search.Hit, names map[string]string,
 	d *searchPageData) []searchPageHit {
 	var shown *tag.Shown
 	if s.discussions != nil {
@@ -192,7 +192,7 @@ func (s *Server) searchPageHits(ctx context.Context, v url.Values, hits []search
 	}
 	out := make([]searchPageHit, 0, len(hits))
 	for _, h := range hits {
-		ph := searchPageHit{Kind: kindLabels[h.Kind], URL: hitURL(h), Title: h.Title.HTML(),
+		ph := searchPageHit{Kind: kindLabel(pr, h.Kind), URL: hitURL(h), Title: h.Title.HTML(),
 			Passage: h.Passage.HTML(), AuthorName: h.AuthorName, Anonymous: h.Kind == search.KindReason && h.AuthorID == "",
 			Group: names[h.GroupID], CreatedAt: h.CreatedAt, Open: h.Open,
 			Closed: !h.Open && h.Kind != search.KindOutcome}

@@ -2,6 +2,7 @@ package server
 
 import (
 	"net/http"
+	"strings"
 
 	"github.com/quorum-app/quorum/infra/facts"
 	"github.com/quorum-app/quorum/internal/domain"
@@ -25,8 +26,22 @@ func (s *Server) securityPage(w http.ResponseWriter, r *http.Request) {
 	if s.security.Facts == nil {
 		status = http.StatusServiceUnavailable
 	}
-	s.web.Page(w, r, status, "security", "Security and data protection", s.security)
+	v := securityView{securityFacts: s.security}
+	if f := s.security.Facts; f != nil {
+		v.Lists = securityLists{Resources: strings.Join(f.Backups.Resources, ", "), CopyRegions: strings.Join(f.Backups.CopyRegions, ", "),
+			PITRRegions: strings.Join(f.PointInTimeRecovery.Regions, ", "), ReplicaRegions: strings.Join(f.Replication.TableReplicaRegions, ", ")}
+	}
+	s.web.Page(w, r, status, "security", s.web.Printer(r).T("page.trust.security_title"), v)
 }
+
+// securityView is the page's data: the facts, and their lists joined for
+// the sentences that name them (a translated sentence takes one value).
+type securityView struct {
+	securityFacts
+	Lists securityLists
+}
+
+type securityLists struct{ Resources, CopyRegions, PITRRegions, ReplicaRegions string }
 
 // GET /api/v1/security
 func (s *Server) apiSecurity(w http.ResponseWriter, r *http.Request) {

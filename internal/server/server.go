@@ -257,7 +257,8 @@ func (s *Server) Routes() []Route { return s.routes }
 func (s *Server) notFound(w http.ResponseWriter, r *http.Request) {
 	err := domain.Errorf(domain.NotFound, "there is nothing at %s", r.URL.Path)
 	if wantsHTML(r) && s.web != nil {
-		s.web.Error(w, r, http.StatusNotFound, "Page not found", "There is nothing at this address.")
+		pr := s.web.Printer(r)
+		s.web.Error(w, r, http.StatusNotFound, pr.T("page.home.error.page_not_found"), pr.T("page.home.error.nothing_here"))
 		return
 	}
 	httpx.WriteError(w, r, s.log, err)

@@ -92,7 +92,7 @@ func (s *Server) renderThreadFork(w http.ResponseWriter, r *http.Request, status
 		}
 		d.Comments = append(d.Comments, forkChoice{Item: it, Excerpt: excerpt(it.Body, 160), Checked: chosen[it.ID]})
 	}
-	s.web.Page(w, r, status, "thread_fork", "Fork comments of "+p.Thread.Title, d)
+	s.web.Page(w, r, status, "thread_fork", s.web.Printer(r).T("page.thread.title.fork", "Title", p.Thread.Title), d)
 }
 
 func (s *Server) threadForkPage(w http.ResponseWriter, r *http.Request) {

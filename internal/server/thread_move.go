@@ -95,7 +95,7 @@ func (s *Server) renderThreadMove(w http.ResponseWriter, r *http.Request, status
 			f.Values["group_id"] = pending.To
 		}
 	}
-	s.web.Page(w, r, status, "thread_move", "Move "+t.Title, threadMoveData{Thread: t, Targets: targets, Pending: pending, Form: f})
+	s.web.Page(w, r, status, "thread_move", s.web.Printer(r).T("page.thread.title.move", "Title", t.Title), threadMoveData{Thread: t, Targets: targets, Pending: pending, Form: f})
 }
 
 func (s *Server) threadMovePage(w http.ResponseWriter, r *http.Request) {

@@ -8,7 +8,6 @@ package server
 // (decision.Service.Cards); the view is the poll page's (pollView).
 
 import (
-	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
@@ -146,7 +145,8 @@ func (s *Server) pollCard(r *http.Request, c decision.Card, names map[string]str
 		}
 	}
 	if res := c.Results.Results; c.Results.Hidden == nil && res != nil {
-		pc.Decided = fmt.Sprintf("%d of %d have voted", res.Decided, res.Eligible)
+		pr := s.web.Printer(r)
+		pc.Decided = pr.N("page.thread.decided", int(res.Eligible), "Decided", pr.Number(int(res.Decided))) // #nosec G115 -- voter counts are small
 		if len(pc.V.Summary) > 0 {
 			pc.V.Summary = pc.V.Summary[1:] // the same count, said at the top of the card
 		}

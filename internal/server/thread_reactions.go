@@ -15,13 +15,14 @@ import (
 const threadReactTarget = "thread"
 
 // threadReactBar builds the bar of thread t; can: the viewer may react
-// (who may comment; the core decides again).
-func threadReactBar(t discussion.Thread, can bool) *reactBar {
+// (who may comment; the core decides again); of names the thread in the
+// reader's language ("the thread").
+func threadReactBar(t discussion.Thread, can bool, of string) *reactBar {
 	got := map[string]reactionCount{}
 	for _, r := range t.Reactions {
 		got[r.Name] = reactionCount{Count: r.Count, Mine: r.Mine}
 	}
-	return reactBarOf(&reactBar{Action: threadURL(t.ID, "/react"), Target: threadReactTarget, Of: "the thread", Can: can}, got)
+	return reactBarOf(&reactBar{Action: threadURL(t.ID, "/react"), Target: threadReactTarget, Of: of, Can: can}, got)
 }
 
 func (s *Server) apiReactThread(w http.ResponseWriter, r *http.Request) {

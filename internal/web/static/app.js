@@ -48,28 +48,30 @@ document.addEventListener("DOMContentLoaded", () => {
       const input = form.querySelector("input[type=file]");
       const status = form.querySelector(".upload-status");
       const say = (text) => { if (status) status.textContent = text; };
+      // Messages come from the page, in the reader's language (data-msg-*).
+      const msg = (key, fallback) => form.dataset[key] || fallback;
       event.preventDefault();
-      if (!input || !input.files.length) { say("Choose a file first."); return; }
+      if (!input || !input.files.length) { say(msg("msgChoose", "Choose a file first.")); return; }
       const file = input.files[0];
       const api = form.dataset.upload;
       const json = { "Content-Type": "application/json", "Accept": "application/json" };
       try {
-        say("Preparing the upload…");
+        say(msg("msgPreparing", "Preparing the upload…"));
         const ask = { name: file.name, content_type: file.type || "application/octet-stream", size: file.size };
         if (form.dataset.comment) ask.comment_id = form.dataset.comment; // attaching to a comment
         let res = await fetch(api, { method: "POST", credentials: "same-origin", headers: json, body: JSON.stringify(ask) });
         if (!res.ok) throw new Error((await res.json()).detail || res.statusText);
         const up = await res.json();
-        say("Uploading " + file.name + "…");
+        say(msg("msgUploading", "Uploading {name}…").replace("{name}", file.name));
         res = await fetch(up.put.url, { method: up.put.method, headers: up.put.headers, body: file, credentials: "omit" });
-        if (!res.ok) throw new Error("the storage refused the file (" + res.status + ")");
-        say("Checking the file…");
+        if (!res.ok) throw new Error(msg("msgRefused", "the storage refused the file ({status})").replace("{status}", res.status));
+        say(msg("msgChecking", "Checking the file…"));
         res = await fetch(api + "/" + encodeURIComponent(up.file_id) + "/confirm", { method: "POST", credentials: "same-origin", headers: json });
         if (!res.ok) throw new Error((await res.json()).detail || res.statusText);
-        say("Attached.");
+        say(msg("msgAttached", "Attached."));
         window.location.reload();
       } catch (err) {
-        say("The file was not attached: " + err.message);
+        say(msg("msgFailed", "The file was not attached: {error}").replace("{error}", err.message));
       }
     });
   });
@@ -132,7 +134,9 @@ document.addEventListener("DOMContentLoaded", () => {
     list.id = id + "-suggestions";
     list.className = "suggestions";
     list.setAttribute("role", "listbox");
-    list.setAttribute("aria-label", "Suggestions");
+    // Messages come from the page, in the reader's language (data-sg-*).
+    const msg = (key, fallback) => input.dataset[key] || fallback;
+    list.setAttribute("aria-label", msg("sgLabel", "Suggestions"));
     list.hidden = true;
     const status = document.createElement("p");
     status.className = "visually-hidden";
@@ -207,13 +211,14 @@ document.addEventListener("DOMContentLoaded", () => {
       });
       const all = option(hits.length, (form.getAttribute("action") || "/search") + "?" + params(q));
       all.className = "suggestion-all";
-      all.textContent = "See all results for “" + q + "”";
+      all.textContent = msg("sgAll", "See all results for “{q}”").replace("{q}", q);
       list.appendChild(all);
       list.hidden = false;
       input.setAttribute("aria-expanded", "true");
       active = -1;
-      status.textContent = hits.length === 0 ? "No suggestions yet." :
-        hits.length + (hits.length === 1 ? " suggestion" : " suggestions") + ": use the up and down arrows to choose.";
+      status.textContent = hits.length === 0 ? msg("sgNone", "No suggestions yet.") :
+        (hits.length === 1 ? msg("sgOne", "{n} suggestion: use the up and down arrows to choose.") :
+          msg("sgOther", "{n} suggestions: use the up and down arrows to choose.")).replace("{n}", hits.length);
     };
     const ask = async () => {
       const q = input.value.trim();
