@@ -62,6 +62,7 @@ const (
 	InvitationRevoked Action = "invitation.revoked"       // target: the invitation
 	ContentEdited     Action = "content.edited"           // someone else's thread or comment; details: kind
 	ContentDeleted    Action = "content.deleted"          // someone else's comment, or a thread
+	ContentRemoved    Action = "content.removed"          // all comments of a member removed (moderation); target: the person
 	HeldMailAllowed   Action = "held_mail.allowed"        // target: the held message
 	HeldMailDiscarded Action = "held_mail.discarded"      // target: the held message
 	SenderBlocked     Action = "held_mail.sender_blocked" // target: the held message

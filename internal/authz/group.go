@@ -27,6 +27,7 @@ const (
 	GroupManageTags        Action = "group.tags.manage"           // create, rename, recolour and delete the group's tags
 	GroupManageTemplates   Action = "group.templates.manage"      // save, edit, order, delete templates; hide built-in ones
 	GroupExport            Action = "group.export"                // export the whole group (#16): admins
+	GroupRemoveContent     Action = "group.content.remove"        // remove one member's comments in the group (#16): admins
 	GroupLeave             Action = "group.leave"                 // leave the group
 	GroupRequestMembership Action = "group.request"               // ask to join a closed group
 	GroupJoin              Action = "group.join"                  // join an open group directly
@@ -67,6 +68,7 @@ var GroupActions = []Action{
 	GroupViewContent, ThreadStart, PollStart, ThreadView, ThreadComment, PollVote, ThreadEditOwn,
 	CommentEditOwn, CommentDeleteOwn, ContentAdminEdit, SubgroupContentView, PeopleNotify, PollBallotsView,
 	PollAdmin, CommentDelete, GroupViewAudit, GroupManageTags, GroupManageTemplates, PollProxy, ThreadMove, ThreadFork, GroupExport, PollReopen,
+	GroupRemoveContent,
 }
 
 // Privacy is a group's visibility preset.
@@ -309,7 +311,7 @@ func Group(a Actor, action Action, f GroupFacts) error {
 			return ErrNoSubSubgroups
 		}
 		return adminOnly()
-	case GroupEditSettings, GroupRemoveMember, GroupChangeRole, GroupResetJoinLink, GroupViewAudit, GroupManageTags, GroupManageTemplates, GroupExport:
+	case GroupEditSettings, GroupRemoveMember, GroupChangeRole, GroupResetJoinLink, GroupViewAudit, GroupManageTags, GroupManageTemplates, GroupExport, GroupRemoveContent:
 		return adminOnly()
 	case ThreadMove:
 		// Moving a thread takes it out of one group and into another: the

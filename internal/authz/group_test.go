@@ -64,6 +64,7 @@ var groupMatrix = map[Action]map[Privacy]string{
 	GroupManageTags:        {Open: "SFFF..FF", Closed: "SFFF..FF", Secret: "HHHF..FF"},
 	GroupManageTemplates:   {Open: "SFFF..FF", Closed: "SFFF..FF", Secret: "HHHF..FF"},
 	GroupExport:            {Open: "SFFF..FF", Closed: "SFFF..FF", Secret: "HHHF..FF"},
+	GroupRemoveContent:     {Open: "SFFF..FF", Closed: "SFFF..FF", Secret: "HHHF..FF"},
 	GroupInvite:            {Open: "SFF...FF", Closed: "SFFF..FF", Secret: "HHHF..FF"},
 	GroupManageInvitations: {Open: "SFF...FF", Closed: "SFFF..FF", Secret: "HHHF..FF"},
 	GroupApproveRequests:   {Open: "SFF...FF", Closed: "SFFF..FF", Secret: "HHHF..FF"},

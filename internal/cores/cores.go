@@ -131,6 +131,17 @@ func NewWith(ctx context.Context, cfg config.Config, clients *awsclient.Clients,
 			account.EraserFunc(func(ctx context.Context, e account.Erasure) (bool, error) { return exports.EraseUser(ctx, e.UserID) }),
 			// Last: names stored beside the person's id in others' items, by
 			// scans of the table in pages (the scheduler finishes them).
+			// Comments first when the person asked to remove them (only
+			// from the scheduler: never inside the deletion request).
+			account.EraserFunc(func(ctx context.Context, e account.Erasure) (bool, error) {
+				if !e.RemoveComments {
+					return true, nil
+				}
+				if e.InRequest {
+					return false, account.ErrLater
+				}
+				return discussions.RemoveAuthorComments(ctx, e.UserID)
+			}),
 			account.EraserFunc(func(ctx context.Context, e account.Erasure) (bool, error) {
 				return discussions.EraseAuthorNames(ctx, e.UserID, account.DeletedName)
 			}),

@@ -19,6 +19,9 @@ type TickReport struct {
 	Moves int `json:"finished_thread_moves"`
 	// Forks is how many interrupted forks of comments the run finished.
 	Forks int `json:"finished_comment_forks"`
+	// Removals is how many removals of a member's comments (moderation)
+	// the run finished.
+	Removals int `json:"finished_comment_removals"`
 	// Mail is the outbox sweep (new jobs the stream missed, retries after
 	// backoff, abandoned claims); Digests the catch-up digests sent.
 	Mail    notify.Report       `json:"mail"`
@@ -57,6 +60,10 @@ func (a *Cores) Tick(ctx context.Context, now time.Time) (TickReport, error) {
 	r.Moves, err = a.Discussions.FinishMoves(ctx, now, 10)
 	errs = append(errs, err)
 	r.Forks, err = a.Discussions.FinishForks(ctx, now, 10)
+	errs = append(errs, err)
+	// Each step is a page of one thread's comments (or of the listing of
+	// a group's threads); the next run goes on where this one stopped.
+	r.Removals, err = a.Discussions.RunRemovals(ctx, 200)
 	errs = append(errs, err)
 	if a.Fanouts != nil {
 		// Before the outbox, so the notifications it writes go out now.

@@ -75,6 +75,7 @@ var auditWords = map[audit.Action]string{
 	audit.InvitationRevoked: "revoked an invitation",
 	audit.ContentEdited:     "edited",
 	audit.ContentDeleted:    "deleted",
+	audit.ContentRemoved:    "removed all the comments of",
 	audit.HeldMailAllowed:   "posted a held email",
 	audit.HeldMailDiscarded: "discarded a held email",
 	audit.SenderBlocked:     "blocked the sender of a held email",
