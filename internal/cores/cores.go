@@ -143,6 +143,12 @@ func NewWith(ctx context.Context, cfg config.Config, clients *awsclient.Clients,
 				return discussions.RemoveAuthorComments(ctx, e.UserID)
 			}),
 			account.EraserFunc(func(ctx context.Context, e account.Erasure) (bool, error) {
+				if !e.RemoveComments {
+					return true, nil
+				}
+				return notes.EraseAuthorExcerpts(ctx, e.UserID)
+			}),
+			account.EraserFunc(func(ctx context.Context, e account.Erasure) (bool, error) {
 				return discussions.EraseAuthorNames(ctx, e.UserID, account.DeletedName)
 			}),
 			account.EraserFunc(func(ctx context.Context, e account.Erasure) (bool, error) {

@@ -6,7 +6,8 @@ package discussion
 // objects), its reactions and its edit history; the search index drops the
 // comment through the stream (a Deleted comment indexes as gone). What
 // stays: the item's key, author id (for counters and idempotence), time,
-// place in the tree, and the Erased marker.
+// place in the tree, and the Erased marker. The excerpts of those comments
+// in other people's notifications are erased too (notify.EraseExcerpts).
 //
 // Two callers, both off the request path, in bounded idempotent batches:
 //   - account deletion with "remove my comments" (RemoveAuthorComments, an
@@ -206,16 +207,20 @@ func (s *Service) RemoveAuthorComments(ctx context.Context, uid string) (bool, e
 // listing position after it. Done jobs keep the count a week.
 type removalJob struct {
 	store.Item
-	GroupID      string     `dynamo:"GroupID"`
-	UserID       string     `dynamo:"UserID"`
-	ActorID      string     `dynamo:"ActorID"`
-	RequestedAt  time.Time  `dynamo:"RequestedAt"`
-	Thread       string     `dynamo:"Thread,omitempty"`
-	ItemCursor   string     `dynamo:"ItemCursor,omitempty"`
-	ThreadCursor string     `dynamo:"ThreadCursor,omitempty"`
-	ThreadsDone  bool       `dynamo:"ThreadsDone,omitempty"`
-	Count        int64      `dynamo:"Count"`
-	DoneAt       *time.Time `dynamo:"DoneAt,omitempty"`
+	GroupID      string    `dynamo:"GroupID"`
+	UserID       string    `dynamo:"UserID"`
+	ActorID      string    `dynamo:"ActorID"`
+	RequestedAt  time.Time `dynamo:"RequestedAt"`
+	Thread       string    `dynamo:"Thread,omitempty"`
+	ItemCursor   string    `dynamo:"ItemCursor,omitempty"`
+	ThreadCursor string    `dynamo:"ThreadCursor,omitempty"`
+	ThreadsDone  bool      `dynamo:"ThreadsDone,omitempty"`
+	// ExcerptCursor is the scan of notifications whose excerpts quote the
+	// member's comments in this group (after the threads).
+	ExcerptCursor string     `dynamo:"ExcerptCursor,omitempty"`
+	ExcerptsDone  bool       `dynamo:"ExcerptsDone,omitempty"`
+	Count         int64      `dynamo:"Count"`
+	DoneAt        *time.Time `dynamo:"DoneAt,omitempty"`
 }
 
 // Removal is the state of a removal of a member's comments.
@@ -249,7 +254,7 @@ func (s *Service) RemoveMemberComments(ctx context.Context, gid, uid string) (*R
 	if err := s.authorize(ctx, gid, authz.GroupRemoveContent, authz.Target{}); err != nil {
 		return nil, err
 	}
-	if len(uid) != 24 || !ids.Valid(uid) {
+	if !ids.Valid(uid) {
 		return nil, ErrBadMember
 	}
 	var cur removalJob
@@ -291,7 +296,7 @@ func (s *Service) MemberRemoval(ctx context.Context, gid, uid string) (*Removal,
 	if err := s.authorize(ctx, gid, authz.GroupRemoveContent, authz.Target{}); err != nil {
 		return nil, err
 	}
-	if len(uid) != 24 || !ids.Valid(uid) {
+	if !ids.Valid(uid) {
 		return nil, ErrBadMember
 	}
 	var j removalJob
@@ -392,6 +397,12 @@ func (s *Service) removalStep(ctx context.Context, j *removalJob) error {
 			break
 		}
 		next.Thread, next.ItemCursor, next.ThreadCursor = ts[0].ID, "", ts[0].GSI1SK
+	case !j.ExcerptsDone && s.notify != nil:
+		c, err := s.notify.EraseExcerpts(ctx, j.UserID, j.GroupID, j.ExcerptCursor, removeScanPage)
+		if err != nil {
+			return err
+		}
+		next.ExcerptCursor, next.ExcerptsDone = c, c == ""
 	default:
 		now := s.now().UTC()
 		next.DoneAt = &now
