@@ -225,16 +225,23 @@ type removalJob struct {
 
 // Removal is the state of a removal of a member's comments.
 type Removal struct {
-	GroupID     string     `json:"group_id"`
-	UserID      string     `json:"user_id"`
-	RequestedAt time.Time  `json:"requested_at"`
+	GroupID string `json:"group_id"`
+	UserID  string `json:"user_id"`
+	// State is "none" (never asked, or finished over a week ago),
+	// "running" or "done".
+	State       string     `json:"state"`
+	RequestedAt *time.Time `json:"requested_at,omitempty"`
 	Removed     int64      `json:"removed"`
 	Done        bool       `json:"done"`
 	DoneAt      *time.Time `json:"done_at,omitempty"`
 }
 
 func (j *removalJob) view() *Removal {
-	return &Removal{GroupID: j.GroupID, UserID: j.UserID, RequestedAt: j.RequestedAt, Removed: j.Count, Done: j.DoneAt != nil, DoneAt: j.DoneAt}
+	at, state := j.RequestedAt, "running"
+	if j.DoneAt != nil {
+		state = "done"
+	}
+	return &Removal{GroupID: j.GroupID, UserID: j.UserID, State: state, RequestedAt: &at, Removed: j.Count, Done: j.DoneAt != nil, DoneAt: j.DoneAt}
 }
 
 // errRemovalRunning answers a request that raced another one.
@@ -290,8 +297,8 @@ func (s *Service) RemoveMemberComments(ctx context.Context, gid, uid string) (*R
 }
 
 // MemberRemoval reads the last removal of member uid's comments in group
-// gid (authz.GroupRemoveContent). NotFound when there was none (or it
-// finished over a week ago).
+// gid (authz.GroupRemoveContent); its State is "none" when there was none
+// (or it finished over a week ago).
 func (s *Service) MemberRemoval(ctx context.Context, gid, uid string) (*Removal, error) {
 	if err := s.authorize(ctx, gid, authz.GroupRemoveContent, authz.Target{}); err != nil {
 		return nil, err
@@ -301,6 +308,9 @@ func (s *Service) MemberRemoval(ctx context.Context, gid, uid string) (*Removal,
 	}
 	var j removalJob
 	if err := s.st.Get(ctx, removalPK(gid), removalSK(uid), &j); err != nil {
+		if domain.ErrorCode(err) == domain.NotFound {
+			return &Removal{GroupID: gid, UserID: uid, State: "none"}, nil
+		}
 		return nil, err
 	}
 	return j.view(), nil

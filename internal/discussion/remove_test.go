@@ -153,7 +153,7 @@ func TestRemoveMemberCommentsInPlace(t *testing.T) {
 	// Asking again while it is queued changes nothing.
 	again, err := f.svc.RemoveMemberComments(w.alice, w.gid, w.bobID)
 	f.must(err)
-	if !again.RequestedAt.Equal(rm.RequestedAt) {
+	if !again.RequestedAt.Equal(*rm.RequestedAt) || again.State != "running" {
 		t.Fatalf("second request started another removal: %+v", again)
 	}
 	if it := w.item(w.alice, w.th.ID, w.c1.ID); it.Removed || it.Body == "" {

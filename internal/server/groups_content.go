@@ -4,7 +4,6 @@ import (
 	"net/http"
 
 	"github.com/quorum-app/quorum/internal/discussion"
-	"github.com/quorum-app/quorum/internal/domain"
 	"github.com/quorum-app/quorum/internal/group"
 	"github.com/quorum-app/quorum/internal/httpx"
 )
@@ -50,9 +49,8 @@ func (s *Server) removeCommentsPage(w http.ResponseWriter, r *http.Request) {
 		s.pageError(w, r, err)
 		return
 	}
-	// Asked first: it refuses non-admins; NotFound then means no removal yet.
 	rm, err := s.discussions.MemberRemoval(r.Context(), id, uid)
-	if err != nil && domain.ErrorCode(err) != domain.NotFound {
+	if err != nil {
 		s.pageError(w, r, err)
 		return
 	}
