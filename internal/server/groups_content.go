@@ -2,6 +2,7 @@ package server
 
 import (
 	"net/http"
+	"net/url"
 
 	"github.com/quorum-app/quorum/internal/discussion"
 	"github.com/quorum-app/quorum/internal/group"
@@ -38,6 +39,8 @@ type removeCommentsData struct {
 	UserID  string
 	Name    string
 	Removal *discussion.Removal
+	// Queued: the page right after the admin asked.
+	Queued bool
 }
 
 // GET /groups/{id}/members/{uid}/remove-comments: the confirmation page,
@@ -54,12 +57,9 @@ func (s *Server) removeCommentsPage(w http.ResponseWriter, r *http.Request) {
 		s.pageError(w, r, err)
 		return
 	}
-	name := s.names(r.Context(), []string{uid})[uid]
-	if name == "" {
-		name = "this member"
-	}
-	s.web.Page(w, r, http.StatusOK, "group_remove_comments", "Remove comments: "+g.Name,
-		removeCommentsData{Group: g, UserID: uid, Name: name, Removal: rm})
+	name := s.names(r.Context(), []string{uid})[uid] // "" for a deleted account: the page says "this member"
+	s.web.Page(w, r, http.StatusOK, "group_remove_comments", s.web.Printer(r).T("page.d16.title", "Group", g.Name),
+		removeCommentsData{Group: g, UserID: uid, Name: name, Removal: rm, Queued: r.URL.Query().Get("done") == "queued"})
 }
 
 // POST /groups/{id}/members/{uid}/remove-comments
@@ -71,5 +71,5 @@ func (s *Server) removeCommentsSubmit(w http.ResponseWriter, r *http.Request) {
 		s.groupMemberFail(w, r, err)
 		return
 	}
-	redirect(w, r, groupURL(r.PathValue("id"), "/members")+"?done=comments")
+	redirect(w, r, groupURL(r.PathValue("id"), "/members/", url.PathEscape(r.PathValue("uid")), "/remove-comments")+"?done=queued")
 }

@@ -47,8 +47,11 @@ func TestRemoveMemberCommentsPagesAndAPI(t *testing.T) {
 		t.Fatalf("state before: %+v", st)
 	}
 	r = e.must(e.do(o, "POST", "/groups/"+e.gid+"/members/"+m.id+"/remove-comments", url.Values{}), 303, "remove")
-	if r.hdr.Get("Location") != "/groups/"+e.gid+"/members?done=comments" {
+	if r.hdr.Get("Location") != "/groups/"+e.gid+"/members/"+m.id+"/remove-comments?done=queued" {
 		t.Fatalf("redirect to %q", r.hdr.Get("Location"))
+	}
+	if r := e.must(e.do(o, "GET", r.hdr.Get("Location"), nil), 200, "after asking"); !strings.Contains(r.body, "being removed") {
+		t.Fatalf("no notice: %.2000s", r.body)
 	}
 	// Not done in the request.
 	if r := e.must(e.do(n, "GET", "/threads/"+th.ID, nil), 200, "thread"); !strings.Contains(r.body, "milosremovedwords") {

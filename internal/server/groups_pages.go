@@ -68,7 +68,6 @@ var groupNotices = map[string]string{
 	"denied":    "The request was denied.",
 	"role":      "The role was changed.",
 	"removed":   "The member was removed.",
-	"comments":  "Their comments in this group are being removed; it takes a few minutes.",
 	"saved":     "Settings saved.",
 	"tag-added": "The tag was added. Put it on threads and polls from their pages.",
 	"tag-saved": "The tag was saved: the change shows everywhere it is used.",
