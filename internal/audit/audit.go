@@ -68,7 +68,8 @@ const (
 	SenderBlocked     Action = "held_mail.sender_blocked" // target: the held message
 	SenderUnblocked   Action = "held_mail.sender_removed" // target: the rule
 	GroupExported     Action = "group.exported"           // details: format
-	GroupDeleted      Action = "group.deleted"            //
+	GroupDeleted      Action = "group.deleted"            // an admin deleted the group (grace period until details.purge_at)
+	GroupRestored     Action = "group.restored"           // an admin restored the group during its grace period
 	PollReopened      Action = "poll.reopened"            // a closed poll opened again; target: the poll
 	AccountDeleted    Action = "member.account.deleted"   // a member deleted their account; no actor, no target id
 	TagCreated        Action = "tag.created"              // target: the tag; details: colour (never the name)

@@ -65,6 +65,8 @@ var groupMatrix = map[Action]map[Privacy]string{
 	GroupManageTemplates:   {Open: "SFFF..FF", Closed: "SFFF..FF", Secret: "HHHF..FF"},
 	GroupExport:            {Open: "SFFF..FF", Closed: "SFFF..FF", Secret: "HHHF..FF"},
 	GroupRemoveContent:     {Open: "SFFF..FF", Closed: "SFFF..FF", Secret: "HHHF..FF"},
+	GroupDelete:            {Open: "SFFF..FF", Closed: "SFFF..FF", Secret: "HHHF..FF"},
+	GroupRestore:           {Open: "SFFF..FF", Closed: "SFFF..FF", Secret: "HHHF..FF"},
 	GroupInvite:            {Open: "SFF...FF", Closed: "SFFF..FF", Secret: "HHHF..FF"},
 	GroupManageInvitations: {Open: "SFF...FF", Closed: "SFFF..FF", Secret: "HHHF..FF"},
 	GroupApproveRequests:   {Open: "SFF...FF", Closed: "SFFF..FF", Secret: "HHHF..FF"},

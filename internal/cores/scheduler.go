@@ -7,6 +7,7 @@ import (
 
 	"github.com/quorum-app/quorum/internal/decision"
 	"github.com/quorum-app/quorum/internal/export"
+	"github.com/quorum-app/quorum/internal/group"
 	"github.com/quorum-app/quorum/internal/notify"
 	"github.com/quorum-app/quorum/internal/tag"
 )
@@ -37,6 +38,8 @@ type TickReport struct {
 	Tags tag.PurgeReport `json:"tags"`
 	// Deletions is how many interrupted account deletions it finished.
 	Deletions int `json:"finished_account_deletions"`
+	// Groups is the deleted groups' work: members told, erasure steps (#16).
+	Groups group.DeletionReport `json:"deleted_groups"`
 	// Exports is the export steps this run did (#16).
 	Exports export.Report `json:"exports"`
 	Elapsed string        `json:"elapsed"`
@@ -85,6 +88,11 @@ func (a *Cores) Tick(ctx context.Context, now time.Time) (TickReport, error) {
 	}
 	if a.Tags != nil {
 		r.Tags, err = a.Tags.PurgeDeleted(ctx, 10)
+		errs = append(errs, err)
+	}
+	if a.Groups != nil {
+		// Notices first; erasure steps are batches of up to 500 items.
+		r.Groups, err = a.Groups.RunDeletions(ctx, now, 20)
 		errs = append(errs, err)
 	}
 	if a.Exports != nil {
