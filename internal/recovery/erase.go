@@ -3,6 +3,7 @@ package recovery
 import (
 	"context"
 	"errors"
+	"slices"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -27,7 +28,7 @@ type EraseDB interface {
 // mail rules, the handle), each attachment's object with ALL its versions
 // and delete markers in the versioned uploads bucket, and the groups'
 // records of actions (AUDIT#<gid>) and comment-removal jobs
-// (REMOVAL#<gid>). The group's own item goes last, so an interrupted
+// (REMOVAL#<gid>), and fan-out jobs still pending about them. The group's own item goes last, so an interrupted
 // erasure finds the group again and goes on. Items in people's own
 // partitions (notifications, read positions, levels) are theirs and expire
 // on their own.
@@ -44,7 +45,11 @@ type GroupEraser struct {
 // back but an erasure removes.
 var extraPrefixes = []string{"AUDIT#", "REMOVAL#"}
 
-// EraseGroup deletes one batch; done once the group's item is gone. Each
+// fanoutQueue is GSI2PK of pending fan-out jobs (notify.FanoutQueue).
+const fanoutQueue = "FANOUT"
+
+// EraseGroup deletes one batch; done once the group's item is gone (in
+// the call that deletes it, or any call after). Each
 // call lists what is left again (a read of the group's partitions), so a
 // batch repeated after a crash deletes nothing twice.
 func (e *GroupEraser) EraseGroup(ctx context.Context, gid string) (bool, error) {
@@ -95,6 +100,24 @@ func (e *GroupEraser) EraseGroup(ctx context.Context, gid string) (bool, error) 
 			}
 		}
 	}
+	// Fan-out jobs still pending about the groups (normally none: a job
+	// lives seconds; never copied back by a restore).
+	jobs, err := indexPartition(ctx, e.DB, e.Table, tabledef.GSI2, tabledef.GSI2PK, fanoutQueue)
+	if err != nil {
+		return false, err
+	}
+	for _, it := range jobs {
+		if !slices.Contains(c.groups, str(it, "GroupID")) {
+			continue
+		}
+		if budget == 0 {
+			return false, nil
+		}
+		budget--
+		if err := e.eraseItem(ctx, it); err != nil {
+			return false, err
+		}
+	}
 	for _, it := range c.items[groupsAt:] {
 		if budget == 0 {
 			return false, nil
@@ -104,7 +127,7 @@ func (e *GroupEraser) EraseGroup(ctx context.Context, gid string) (bool, error) 
 			return false, err
 		}
 	}
-	return false, nil // the next call finds the group gone and reports done
+	return true, nil // everything listed is gone, the group's item last
 }
 
 // eraseItem deletes one item, after every version of its object for a
