@@ -48,6 +48,9 @@ type GroupEraser interface {
 	EraseGroup(ctx context.Context, gid string) (done bool, err error)
 }
 
+// DeleteGrace is how long a deleted group can be restored.
+func (s *Service) DeleteGrace() time.Duration { return s.grace }
+
 // SetEraser sets the eraser (the wiring builds it after the cores).
 func (s *Service) SetEraser(e GroupEraser) { s.eraser = e }
 
