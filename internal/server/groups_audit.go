@@ -82,6 +82,7 @@ var auditWords = map[audit.Action]string{
 	audit.SenderUnblocked:   "removed a sender rule",
 	audit.GroupExported:     "exported the group",
 	audit.GroupDeleted:      "deleted the group",
+	audit.GroupRestored:     "restored the group",
 	audit.AccountDeleted:    "deleted their account",
 	audit.TagCreated:        "added a tag",
 	audit.TagChanged:        "changed a tag",
