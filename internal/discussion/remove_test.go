@@ -235,6 +235,7 @@ func TestRemovalResumesAfterCrash(t *testing.T) {
 	for i := 0; i < 4; i++ {
 		f.comment(w.bob, w.th.ID, w.c2.ID, "bobsreplyword "+strings.Repeat("x", i))
 	}
+	f.drain() // fan-out jobs live seconds; their notifications carry the excerpts
 	before, err := f.svc.Thread(w.alice, w.th.ID)
 	f.must(err)
 	_, err = f.svc.RemoveMemberComments(w.alice, w.gid, w.bobID)
