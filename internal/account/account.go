@@ -63,6 +63,9 @@ type User struct {
 	// Erasing is set while the account is being deleted (the deletion
 	// marker): it cannot sign in, and ResumeDeletions finishes the job.
 	Erasing *time.Time `dynamo:"Erasing,omitempty" json:"-"`
+	// EraseComments is set with Erasing when the person also asked to
+	// remove their comments (erase.go).
+	EraseComments bool `dynamo:"EraseComments,omitempty" json:"-"`
 	// TermsVersion is the version of the terms of service and privacy
 	// policy (legal.Docs.Version) the person was shown and accepted when
 	// signing up or at their latest sign-in after a change; TermsAcceptedAt

@@ -43,6 +43,24 @@ const DeletedName = "Deleted member"
 // Erasure says whose data to erase.
 type Erasure struct {
 	UserID string
+	// RemoveComments: the person asked to remove their comments too
+	// ("comment removed" in place) rather than keep them under "Deleted
+	// member".
+	RemoveComments bool
+	// InRequest is set while the deletion request itself runs the steps;
+	// an eraser with long work answers ErrLater then, and the scheduler
+	// does it.
+	InRequest bool
+}
+
+// ErrLater is what an Eraser answers in a request for work it leaves to
+// the scheduler (removing comments: a scan of the table with writes).
+var ErrLater = errors.New("account: erasure step left to the scheduler")
+
+// DeletionOptions are the choices of a deletion.
+type DeletionOptions struct {
+	// RemoveComments removes the person's comments (see Erasure).
+	RemoveComments bool
 }
 
 // Eraser erases what one core holds about a person who deleted their
@@ -155,6 +173,11 @@ var errDeletionCodeGone = domain.Errorf(domain.Gone, "this code has expired or w
 // (expired, used or never requested), Conflict (the only admin of groups,
 // named), Unauthorized, Forbidden (API token).
 func (s *Service) DeleteAccount(ctx context.Context, code string) error {
+	return s.DeleteAccountWith(ctx, code, DeletionOptions{})
+}
+
+// DeleteAccountWith is DeleteAccount with the person's choices (opt).
+func (s *Service) DeleteAccountWith(ctx context.Context, code string, opt DeletionOptions) error {
 	a := authz.ActorFrom(ctx)
 	if err := authz.Account(a, authz.AccountDelete, a.UserID); err != nil {
 		return err
@@ -204,7 +227,7 @@ func (s *Service) DeleteAccount(ctx context.Context, code string) error {
 	// works once, and from here on the account cannot sign in.
 	err = s.st.Tx().
 		Delete(s.st.DeleteOp(dc.PK, dc.SK).If("CodeMAC = ?", dc.CodeMAC), errDeletionCodeGone).
-		Update(s.st.Update(u.PK, u.SK).Set("Erasing", s.Now()).
+		Update(s.st.Update(u.PK, u.SK).Set("Erasing", s.Now()).Set("EraseComments", opt.RemoveComments).
 			Set(tabledef.GSI2PK, erasingQueue).Set(tabledef.GSI2SK, u.ID).Add(tabledef.Version, 1).
 			If("attribute_exists($)", tabledef.PK), authz.ErrSignIn).
 		Run(ctx, "")
@@ -215,7 +238,7 @@ func (s *Service) DeleteAccount(ctx context.Context, code string) error {
 	// From the marker on the deletion is decided: the account cannot sign
 	// in, and what this run does not finish the scheduler does
 	// (ResumeDeletions). The person's request has succeeded either way.
-	if err := s.erase(ctx, u.ID, requestEraserCalls); err != nil {
+	if err := s.erase(ctx, u.ID, requestEraserCalls, true); err != nil {
 		s.log.WarnContext(ctx, "account deletion continues in the background", "user_id", u.ID, "error", err.Error())
 	}
 	return nil
@@ -225,7 +248,7 @@ func (s *Service) DeleteAccount(ctx context.Context, code string) error {
 // idempotent; the user item goes last, so an interrupted run leaves a
 // marked account that cannot sign in and that ResumeDeletions finishes.
 // budget bounds the batches asked of the cores in this run.
-func (s *Service) erase(ctx context.Context, uid string, budget int) error {
+func (s *Service) erase(ctx context.Context, uid string, budget int, inRequest bool) error {
 	u, err := s.getUser(ctx, uid)
 	if domain.ErrorCode(err) == domain.NotFound {
 		return nil // already finished
@@ -241,7 +264,7 @@ func (s *Service) erase(ctx context.Context, uid string, budget int) error {
 			return err
 		}
 	}
-	e := Erasure{UserID: uid}
+	e := Erasure{UserID: uid, RemoveComments: u.EraseComments, InRequest: inRequest}
 	calls := 0
 	for _, er := range s.erasers {
 		done := false
@@ -250,7 +273,9 @@ func (s *Service) erase(ctx context.Context, uid string, budget int) error {
 				return domain.Errorf(domain.Unavailable, "account deletion is still running; it continues in the background")
 			}
 			calls++
-			if done, err = er.EraseUser(ctx, e); err != nil {
+			if done, err = er.EraseUser(ctx, e); errors.Is(err, ErrLater) {
+				return domain.Errorf(domain.Unavailable, "account deletion is still running; it continues in the background")
+			} else if err != nil {
 				return err
 			}
 		}
@@ -321,7 +346,7 @@ func (s *Service) ResumeDeletions(ctx context.Context, max int) (int, error) {
 		if !ids.Valid(m.ID) {
 			continue
 		}
-		if err := s.erase(ctx, m.ID, maxEraserCalls); err != nil {
+		if err := s.erase(ctx, m.ID, maxEraserCalls, false); err != nil {
 			s.log.WarnContext(ctx, "account deletion not finished", "user_id", m.ID, "error", err.Error())
 			continue
 		}

@@ -289,3 +289,65 @@ func TestInterruptedDeletionCannotSignInAndResumes(t *testing.T) {
 		t.Fatalf("second resume: %d, %v", n, err)
 	}
 }
+
+// laterEraser stands for the comment removal: it leaves its work to the
+// scheduler when asked inside the deletion request.
+type laterEraser struct{ seen []account.Erasure }
+
+func (l *laterEraser) EraseUser(_ context.Context, e account.Erasure) (bool, error) {
+	l.seen = append(l.seen, e)
+	if e.RemoveComments && e.InRequest {
+		return false, account.ErrLater
+	}
+	return true, nil
+}
+
+// Asking to remove one's comments reaches every eraser, and the work an
+// eraser leaves to the scheduler is not done inside the request: the
+// account stays marked (no sign-in) until ResumeDeletions finishes it.
+func TestDeletionRemovingCommentsRunsInTheScheduler(t *testing.T) {
+	er := &laterEraser{}
+	f := newFixtureWith(t, nil, func(o *account.Options) { o.Erasers = []account.Eraser{er} })
+	addr := uniqueEmail("leave-comments")
+	v := f.login(t, addr, "Commenter")
+	ctx := f.as(t, v.Token)
+	code := f.deletionCode(t, ctx, addr)
+	if err := f.svc.DeleteAccountWith(ctx, code, account.DeletionOptions{RemoveComments: true}); err != nil {
+		t.Fatal(err)
+	}
+	if len(er.seen) != 1 || !er.seen[0].RemoveComments || !er.seen[0].InRequest {
+		t.Fatalf("request saw %+v", er.seen)
+	}
+	if _, err := f.svc.UserByEmail(context.Background(), addr); err != nil {
+		t.Fatalf("the account should wait for the scheduler: %v", err)
+	}
+	if _, err := f.svc.AuthenticateSession(context.Background(), v.Token); err == nil {
+		t.Fatal("session works during deletion")
+	}
+	n, err := f.svc.ResumeDeletions(context.Background(), 10)
+	if err != nil || n != 1 {
+		t.Fatalf("resume: %d, %v", n, err)
+	}
+	last := er.seen[len(er.seen)-1]
+	if !last.RemoveComments || last.InRequest {
+		t.Fatalf("scheduler saw %+v", last)
+	}
+	if _, err := f.svc.UserByEmail(context.Background(), addr); domain.ErrorCode(err) != domain.NotFound {
+		t.Fatalf("account left after resume: %v", err)
+	}
+	// Without the choice, the erasers are told to keep the comments.
+	er2 := &laterEraser{}
+	f2 := newFixtureWith(t, nil, func(o *account.Options) { o.Erasers = []account.Eraser{er2} })
+	addr2 := uniqueEmail("leave-keep")
+	v2 := f2.login(t, addr2, "Keeper")
+	ctx2 := f2.as(t, v2.Token)
+	if err := f2.svc.DeleteAccount(ctx2, f2.deletionCode(t, ctx2, addr2)); err != nil {
+		t.Fatal(err)
+	}
+	if len(er2.seen) != 1 || er2.seen[0].RemoveComments {
+		t.Fatalf("saw %+v", er2.seen)
+	}
+	if _, err := f2.svc.UserByEmail(context.Background(), addr2); domain.ErrorCode(err) != domain.NotFound {
+		t.Fatalf("account left: %v", err)
+	}
+}

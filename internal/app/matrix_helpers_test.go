@@ -443,6 +443,7 @@ type groupRow struct {
 	Privacy    authz.Privacy `dynamo:"Privacy"`
 	Flags      authz.Flags   `dynamo:"Flags"`
 	JoinNonce  string        `dynamo:"JoinNonce"`
+	DeletingAt *time.Time    `dynamo:"DeletingAt"`
 }
 
 func (w *world) rows(f *fixture) []groupRow {
@@ -492,6 +493,13 @@ func (w *world) restore(f *fixture) []string {
 	if g.JoinNonce != f.nonce {
 		w.refreshJoinLink(f)
 		f.nonce = g.JoinNonce
+	}
+	// A deleted group (in its grace period) is restored (#16).
+	if g.DeletingAt != nil {
+		if _, err := w.a.Groups.Restore(ctxO, f.id); err != nil {
+			t.Fatalf("restore %s: undelete: %v", f.kind, err)
+		}
+		fixed = append(fixed, "undeleted")
 	}
 
 	// Memberships.

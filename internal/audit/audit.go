@@ -62,12 +62,14 @@ const (
 	InvitationRevoked Action = "invitation.revoked"       // target: the invitation
 	ContentEdited     Action = "content.edited"           // someone else's thread or comment; details: kind
 	ContentDeleted    Action = "content.deleted"          // someone else's comment, or a thread
+	ContentRemoved    Action = "content.removed"          // all comments of a member removed (moderation); target: the person
 	HeldMailAllowed   Action = "held_mail.allowed"        // target: the held message
 	HeldMailDiscarded Action = "held_mail.discarded"      // target: the held message
 	SenderBlocked     Action = "held_mail.sender_blocked" // target: the held message
 	SenderUnblocked   Action = "held_mail.sender_removed" // target: the rule
 	GroupExported     Action = "group.exported"           // details: format
-	GroupDeleted      Action = "group.deleted"            //
+	GroupDeleted      Action = "group.deleted"            // an admin deleted the group (grace period until details.purge_at)
+	GroupRestored     Action = "group.restored"           // an admin restored the group during its grace period
 	PollReopened      Action = "poll.reopened"            // a closed poll opened again; target: the poll
 	AccountDeleted    Action = "member.account.deleted"   // a member deleted their account; no actor, no target id
 	TagCreated        Action = "tag.created"              // target: the tag; details: colour (never the name)

@@ -27,6 +27,9 @@ const (
 	GroupManageTags        Action = "group.tags.manage"           // create, rename, recolour and delete the group's tags
 	GroupManageTemplates   Action = "group.templates.manage"      // save, edit, order, delete templates; hide built-in ones
 	GroupExport            Action = "group.export"                // export the whole group (#16): admins
+	GroupRemoveContent     Action = "group.content.remove"        // remove one member's comments in the group (#16): admins
+	GroupDelete            Action = "group.delete"                // delete the group (grace period, then erased; #16): admins
+	GroupRestore           Action = "group.restore"               // restore a group during its grace period: admins (of it or its parent)
 	GroupLeave             Action = "group.leave"                 // leave the group
 	GroupRequestMembership Action = "group.request"               // ask to join a closed group
 	GroupJoin              Action = "group.join"                  // join an open group directly
@@ -67,6 +70,7 @@ var GroupActions = []Action{
 	GroupViewContent, ThreadStart, PollStart, ThreadView, ThreadComment, PollVote, ThreadEditOwn,
 	CommentEditOwn, CommentDeleteOwn, ContentAdminEdit, SubgroupContentView, PeopleNotify, PollBallotsView,
 	PollAdmin, CommentDelete, GroupViewAudit, GroupManageTags, GroupManageTemplates, PollProxy, ThreadMove, ThreadFork, GroupExport, PollReopen,
+	GroupRemoveContent, GroupDelete, GroupRestore,
 }
 
 // Privacy is a group's visibility preset.
@@ -191,6 +195,10 @@ type GroupFacts struct {
 	HoldsInvitation bool
 	// Target is what the action is about, for thread/poll/comment actions.
 	Target Target
+	// Deleting is true while the group (or its parent) is deleted and in
+	// its grace period: hidden from everyone but its admins and its
+	// parent's admins, who may restore it.
+	Deleting bool
 }
 
 // IsSubgroup reports whether the group has a parent.
@@ -258,6 +266,9 @@ func Group(a Actor, action Action, f GroupFacts) error {
 	if !canSee(a, f) {
 		return ErrHidden
 	}
+	if f.Deleting && !f.admin() && f.ParentRole != RoleAdmin {
+		return ErrHidden
+	}
 	signedIn := a.Authenticated()
 	// orSignIn returns ErrSignIn for anonymous actors, err otherwise.
 	orSignIn := func(err error) error {
@@ -309,8 +320,13 @@ func Group(a Actor, action Action, f GroupFacts) error {
 			return ErrNoSubSubgroups
 		}
 		return adminOnly()
-	case GroupEditSettings, GroupRemoveMember, GroupChangeRole, GroupResetJoinLink, GroupViewAudit, GroupManageTags, GroupManageTemplates, GroupExport:
+	case GroupEditSettings, GroupRemoveMember, GroupChangeRole, GroupResetJoinLink, GroupViewAudit, GroupManageTags, GroupManageTemplates, GroupExport, GroupRemoveContent, GroupDelete:
 		return adminOnly()
+	case GroupRestore:
+		if f.admin() || f.ParentRole == RoleAdmin {
+			return nil
+		}
+		return orSignIn(ErrAdminOnly)
 	case ThreadMove:
 		// Moving a thread takes it out of one group and into another: the
 		// core asks this of both, so only someone who is admin of both may.

@@ -33,6 +33,9 @@ type Config struct {
 	// InboundRetention is how long raw inbound mail and the record of each
 	// processed message are kept.
 	InboundRetention time.Duration
+	// GroupDeleteGrace is how long a deleted group can be restored before
+	// the scheduler erases it (QUORUM_GROUP_DELETE_GRACE_DAYS, default 14).
+	GroupDeleteGrace time.Duration
 	// KMSKeyID is the key id or ARN used for SSE-KMS on uploads.
 	KMSKeyID string
 	// BaseURL is the public origin of the web app, without trailing slash.
@@ -92,6 +95,7 @@ func Variables() []Variable {
 		{"QUORUM_INBOUND_BUCKET", "always", "", "S3 bucket where SES stores raw inbound mail."},
 		{"QUORUM_INBOUND_PREFIX", "", "raw/", "Key prefix of raw inbound mail in the inbound bucket (the SES receipt rule's object key prefix; the key is the prefix + the SES message id)."},
 		{"QUORUM_INBOUND_RETENTION_DAYS", "", "30", "Days raw inbound mail is kept (the bucket's lifecycle rule); processed-message records expire after the same time."},
+		{"QUORUM_GROUP_DELETE_GRACE_DAYS", "", "14", "Days a deleted group can be restored by its admins before the scheduler erases it."},
 		{"QUORUM_KMS_KEY_ID", "cloud", "", "KMS key id or ARN for SSE-KMS uploads (local: any id; versitygw accepts the headers)."},
 		{"QUORUM_BASE_URL", "always", "", "Public origin of the web app, e.g. https://quorum.example.org (https required in the cloud)."},
 		{"QUORUM_MAIL_DOMAIN", "always", "", "Domain Quorum sends from and receives mail at."},
@@ -208,6 +212,11 @@ func Load(getenv func(string) string) (Config, error) {
 		bad("QUORUM_INBOUND_RETENTION_DAYS", "must be a whole number of days from 1 to 3653")
 	} else {
 		c.InboundRetention = time.Duration(days) * 24 * time.Hour
+	}
+	if days, err := strconv.Atoi(val("QUORUM_GROUP_DELETE_GRACE_DAYS")); err != nil || days < 1 || days > 365 {
+		bad("QUORUM_GROUP_DELETE_GRACE_DAYS", "must be a whole number of days from 1 to 365")
+	} else {
+		c.GroupDeleteGrace = time.Duration(days) * 24 * time.Hour
 	}
 	c.KMSKeyID = val("QUORUM_KMS_KEY_ID")
 	if c.KMSKeyID == "" && c.Local() {
@@ -353,6 +362,9 @@ func (c Config) Environ() []string {
 	}
 	if c.InboundRetention > 0 {
 		kv = append(kv, "QUORUM_INBOUND_RETENTION_DAYS="+strconv.Itoa(int(c.InboundRetention/(24*time.Hour))))
+	}
+	if c.GroupDeleteGrace > 0 {
+		kv = append(kv, "QUORUM_GROUP_DELETE_GRACE_DAYS="+strconv.Itoa(int(c.GroupDeleteGrace/(24*time.Hour))))
 	}
 	return kv
 }

@@ -28,6 +28,7 @@ import (
 	"github.com/quorum-app/quorum/internal/mailpref"
 	"github.com/quorum-app/quorum/internal/notify"
 	"github.com/quorum-app/quorum/internal/process"
+	"github.com/quorum-app/quorum/internal/recovery"
 	"github.com/quorum-app/quorum/internal/render"
 	"github.com/quorum-app/quorum/internal/search"
 	"github.com/quorum-app/quorum/internal/store"
@@ -131,6 +132,23 @@ func NewWith(ctx context.Context, cfg config.Config, clients *awsclient.Clients,
 			account.EraserFunc(func(ctx context.Context, e account.Erasure) (bool, error) { return exports.EraseUser(ctx, e.UserID) }),
 			// Last: names stored beside the person's id in others' items, by
 			// scans of the table in pages (the scheduler finishes them).
+			// Comments first when the person asked to remove them (only
+			// from the scheduler: never inside the deletion request).
+			account.EraserFunc(func(ctx context.Context, e account.Erasure) (bool, error) {
+				if !e.RemoveComments {
+					return true, nil
+				}
+				if e.InRequest {
+					return false, account.ErrLater
+				}
+				return discussions.RemoveAuthorComments(ctx, e.UserID)
+			}),
+			account.EraserFunc(func(ctx context.Context, e account.Erasure) (bool, error) {
+				if !e.RemoveComments {
+					return true, nil
+				}
+				return notes.EraseAuthorExcerpts(ctx, e.UserID)
+			}),
 			account.EraserFunc(func(ctx context.Context, e account.Erasure) (bool, error) {
 				return discussions.EraseAuthorNames(ctx, e.UserID, account.DeletedName)
 			}),
@@ -150,7 +168,7 @@ func NewWith(ctx context.Context, cfg config.Config, clients *awsclient.Clients,
 	}), nil, log)
 	groups = group.New(group.Config{
 		Store: st, People: People{accounts}, Mail: sender, Catalog: cat, MailFrom: cfg.MailFrom,
-		BaseURL: cfg.BaseURL, SigningKey: cfg.SigningKey, Log: log, Audit: auditor,
+		BaseURL: cfg.BaseURL, SigningKey: cfg.SigningKey, Log: log, Audit: auditor, DeleteGrace: cfg.GroupDeleteGrace,
 		OnMemberLeft: func(ctx context.Context, gid, uid string) error {
 			// Queued first and retried by the scheduler until done.
 			return decisions.MemberLeft(ctx, gid, uid)
@@ -195,6 +213,9 @@ func NewWith(ctx context.Context, cfg config.Config, clients *awsclient.Clients,
 		Inbox: inboxSvc, Search: searcher, Audit: auditor, Tags: tags, Fanouts: NewFanouts(notes, groups, log)}
 	exports = newExports(c, sender, cat, log)
 	c.Exports = exports
+	// A deleted group is erased, after its grace period, with the same list
+	// of items a restore copies back (internal/recovery).
+	groups.SetEraser(&recovery.GroupEraser{DB: clients.DynamoDB, Table: cfg.Table, S3: clients.S3, Bucket: cfg.UploadsBucket})
 	return c, nil
 }
 

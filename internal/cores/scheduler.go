@@ -7,6 +7,7 @@ import (
 
 	"github.com/quorum-app/quorum/internal/decision"
 	"github.com/quorum-app/quorum/internal/export"
+	"github.com/quorum-app/quorum/internal/group"
 	"github.com/quorum-app/quorum/internal/notify"
 	"github.com/quorum-app/quorum/internal/tag"
 )
@@ -19,6 +20,9 @@ type TickReport struct {
 	Moves int `json:"finished_thread_moves"`
 	// Forks is how many interrupted forks of comments the run finished.
 	Forks int `json:"finished_comment_forks"`
+	// Removals is how many removals of a member's comments (moderation)
+	// the run finished.
+	Removals int `json:"finished_comment_removals"`
 	// Mail is the outbox sweep (new jobs the stream missed, retries after
 	// backoff, abandoned claims); Digests the catch-up digests sent.
 	Mail    notify.Report       `json:"mail"`
@@ -34,6 +38,8 @@ type TickReport struct {
 	Tags tag.PurgeReport `json:"tags"`
 	// Deletions is how many interrupted account deletions it finished.
 	Deletions int `json:"finished_account_deletions"`
+	// Groups is the deleted groups' work: members told, erasure steps (#16).
+	Groups group.DeletionReport `json:"deleted_groups"`
 	// Exports is the export steps this run did (#16).
 	Exports export.Report `json:"exports"`
 	Elapsed string        `json:"elapsed"`
@@ -58,6 +64,10 @@ func (a *Cores) Tick(ctx context.Context, now time.Time) (TickReport, error) {
 	errs = append(errs, err)
 	r.Forks, err = a.Discussions.FinishForks(ctx, now, 10)
 	errs = append(errs, err)
+	// Each step is a page of one thread's comments (or of the listing of
+	// a group's threads); the next run goes on where this one stopped.
+	r.Removals, err = a.Discussions.RunRemovals(ctx, 200)
+	errs = append(errs, err)
 	if a.Fanouts != nil {
 		// Before the outbox, so the notifications it writes go out now.
 		r.Fanout, err = a.Fanouts.Sweep(ctx, now, 100)
@@ -78,6 +88,11 @@ func (a *Cores) Tick(ctx context.Context, now time.Time) (TickReport, error) {
 	}
 	if a.Tags != nil {
 		r.Tags, err = a.Tags.PurgeDeleted(ctx, 10)
+		errs = append(errs, err)
+	}
+	if a.Groups != nil {
+		// Notices first; erasure steps are batches of up to 500 items.
+		r.Groups, err = a.Groups.RunDeletions(ctx, now, 20)
 		errs = append(errs, err)
 	}
 	if a.Exports != nil {

@@ -280,16 +280,19 @@ type Item struct {
 	At        time.Time `json:"at"`
 	New       bool      `json:"new"` // after the reader's last seen position
 	// Comments.
-	ParentID  string        `json:"parent_id,omitempty"`
-	Depth     int           `json:"depth,omitempty"`
-	Body      string        `json:"body,omitempty"` // Markdown source
-	HTML      template.HTML `json:"body_html,omitempty"`
-	EditedAt  *time.Time    `json:"edited_at,omitempty"`
-	Deleted   bool          `json:"deleted,omitempty"` // tombstone: replies remain
-	Replies   int64         `json:"replies,omitempty"`
-	Reactions []Reaction    `json:"reactions,omitempty"`
-	Files     []FileRef     `json:"files,omitempty"`
-	Version   int64         `json:"version,omitempty"`
+	ParentID string        `json:"parent_id,omitempty"`
+	Depth    int           `json:"depth,omitempty"`
+	Body     string        `json:"body,omitempty"` // Markdown source
+	HTML     template.HTML `json:"body_html,omitempty"`
+	EditedAt *time.Time    `json:"edited_at,omitempty"`
+	Deleted  bool          `json:"deleted,omitempty"` // tombstone: replies remain
+	// Removed: the comment was removed with everything it held (its
+	// author's account deletion or an admin's moderation).
+	Removed   bool       `json:"removed,omitempty"`
+	Replies   int64      `json:"replies,omitempty"`
+	Reactions []Reaction `json:"reactions,omitempty"`
+	Files     []FileRef  `json:"files,omitempty"`
+	Version   int64      `json:"version,omitempty"`
 	// ForkedTo is the thread this comment was forked into (a tombstone
 	// here while replies that stayed hang under it).
 	ForkedTo string `json:"forked_to,omitempty"`

@@ -130,11 +130,14 @@ type timelineItem struct {
 	// HTML is Body rendered when written (render.Markdown), valid while
 	// RenderV equals render.Version: a thread page does not render every
 	// comment's Markdown again on every read.
-	HTML       string    `dynamo:"HTML,omitempty"`
-	RenderV    int       `dynamo:"RenderV,omitempty"`
-	EditedAt   time.Time `dynamo:"EditedAt,omitempty"`
-	Deleted    bool      `dynamo:"Deleted,omitempty"`
-	Removed    bool      `dynamo:"Removed,omitempty"`
+	HTML     string    `dynamo:"HTML,omitempty"`
+	RenderV  int       `dynamo:"RenderV,omitempty"`
+	EditedAt time.Time `dynamo:"EditedAt,omitempty"`
+	Deleted  bool      `dynamo:"Deleted,omitempty"`
+	Removed  bool      `dynamo:"Removed,omitempty"`
+	// Erased: removed in place with everything it held (remove.go); shown
+	// as "comment removed".
+	Erased     bool      `dynamo:"Erased,omitempty"`
 	ReplyCount int64     `dynamo:"ReplyCount,omitempty"`
 	Mentions   []string  `dynamo:"Mentions,set,omitempty"`
 	Files      []FileRef `dynamo:"Files,omitempty"`

@@ -304,7 +304,7 @@ func (s *Service) threadAndRead(ctx context.Context, a authz.Actor, tid string) 
 func (s *Service) itemView(it *timelineItem, uid, lastSeen string, dir *mentionDir) Item {
 	v := Item{ID: it.ID, Kind: it.Kind, ActorID: it.ActorID, ActorName: it.ActorName, At: it.At,
 		New:      uid != "" && it.ID > lastSeen && it.ActorID != uid,
-		ParentID: it.ParentID, Depth: it.Depth, Deleted: it.Deleted, Replies: it.ReplyCount, Files: it.Files,
+		ParentID: it.ParentID, Depth: it.Depth, Deleted: it.Deleted, Removed: it.Erased, Replies: it.ReplyCount, Files: it.Files,
 		Version: it.Version, RefID: it.RefID, Data: it.Data, ForkedTo: it.ForkedTo}
 	if it.Kind == KindComment && !it.Deleted {
 		v.Body, v.HTML = it.Body, s.commentHTML(it, dir)

@@ -55,7 +55,7 @@ func (s *Service) SoleAdminOf(ctx context.Context, uid string) ([]string, error)
 		if err != nil {
 			return nil, err
 		}
-		if g.AdminCount <= 1 {
+		if g.AdminCount <= 1 && g.DeletingAt == nil { // a deleted group needs no admin any more
 			names = append(names, g.Name)
 		}
 	}

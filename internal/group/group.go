@@ -55,10 +55,14 @@ type Group struct {
 	ParentID    string        `json:"parent_id,omitempty"`
 	Permissions authz.Flags   `json:"permissions"`
 	// MemberCount and AdminCount are nil when the actor may not see them.
-	MemberCount *int64    `json:"member_count,omitempty"`
-	AdminCount  *int64    `json:"admin_count,omitempty"`
-	CreatedAt   time.Time `json:"created_at"`
-	UpdatedAt   time.Time `json:"updated_at"`
+	MemberCount *int64 `json:"member_count,omitempty"`
+	AdminCount  *int64 `json:"admin_count,omitempty"`
+	// DeletingAt is set while the group is deleted and can still be
+	// restored (until PurgeAt); only its admins see it then.
+	DeletingAt *time.Time `json:"deleting_at,omitempty"`
+	PurgeAt    *time.Time `json:"purge_at,omitempty"`
+	CreatedAt  time.Time  `json:"created_at"`
+	UpdatedAt  time.Time  `json:"updated_at"`
 	// Version is the settings version to send back with an update.
 	Version int64 `json:"version"`
 	// MyRole is the actor's role ("" when not a member).

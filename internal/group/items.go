@@ -42,6 +42,15 @@ type groupItem struct {
 	CreatedBy string    `dynamo:"CreatedBy"`
 	CreatedAt time.Time `dynamo:"CreatedAt"`
 	UpdatedAt time.Time `dynamo:"UpdatedAt"`
+	// Deletion (delete.go): set while the group is deleted and in its
+	// grace period (GSI2 GROUPDELETE / <purge at>#<gid>); ErasingAt once
+	// the erasure began (no restore from then on).
+	DeletingAt   *time.Time `dynamo:"DeletingAt,omitempty"`
+	PurgeAt      *time.Time `dynamo:"PurgeAt,omitempty"`
+	DeletedBy    string     `dynamo:"DeletedBy,omitempty"`
+	ErasingAt    *time.Time `dynamo:"ErasingAt,omitempty"`
+	NoticeCursor string     `dynamo:"NoticeCursor,omitempty"`
+	NoticesDone  bool       `dynamo:"NoticesDone,omitempty"`
 }
 
 // StoredFlags is how a group's permission flags are stored: the map
@@ -169,6 +178,7 @@ func (g *groupItem) view() Group {
 		ID: g.ID, Name: g.Name, Handle: g.Handle, Description: g.Description, Privacy: g.Privacy,
 		ParentID: g.ParentID, Permissions: g.Flags.Flags(), MemberCount: &mc, AdminCount: &ac,
 		CreatedAt: g.CreatedAt, UpdatedAt: g.UpdatedAt, Version: g.Version,
+		DeletingAt: g.DeletingAt, PurgeAt: g.PurgeAt,
 	}
 }
 

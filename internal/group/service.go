@@ -48,6 +48,9 @@ type Config struct {
 	Audit Recorder
 	// Catalog words the emails in their reader's language (nil: a new one).
 	Catalog *i18n.Catalog
+	// DeleteGrace is how long a deleted group can be restored before it
+	// is erased (0: DefaultDeleteGrace).
+	DeleteGrace time.Duration
 }
 
 // Recorder adds an admin action's entry to the transaction that does it.
@@ -69,6 +72,8 @@ type Service struct {
 	onLeft    func(ctx context.Context, gid, uid string) error
 	audit     Recorder
 	cat       *i18n.Catalog
+	grace     time.Duration
+	eraser    GroupEraser
 }
 
 // New returns a Service.
@@ -92,6 +97,10 @@ func New(c Config) *Service {
 	s.cat = c.Catalog
 	if s.cat == nil {
 		s.cat = i18n.New()
+	}
+	s.grace = c.DeleteGrace
+	if s.grace <= 0 {
+		s.grace = DefaultDeleteGrace
 	}
 	return s
 }
@@ -201,7 +210,7 @@ func actorUID(a authz.Actor) string {
 // (nil if none): a subgroup's parent and the parent membership are one more
 // BatchGetItem.
 func (s *Service) loadWith(ctx context.Context, a authz.Actor, g *groupItem, m *memberItem) (*loaded, error) {
-	l := &loaded{g: g, facts: authz.GroupFacts{GroupID: g.ID, Privacy: g.Privacy, Flags: g.Flags.Flags()}}
+	l := &loaded{g: g, facts: authz.GroupFacts{GroupID: g.ID, Privacy: g.Privacy, Flags: g.Flags.Flags(), Deleting: g.DeletingAt != nil}}
 	if m != nil {
 		l.member, l.facts.Role = m, m.Role
 	}
@@ -218,6 +227,7 @@ func (s *Service) loadWith(ctx context.Context, a authz.Actor, g *groupItem, m *
 	default:
 		l.parent = p
 		l.facts.ParentID, l.facts.ParentPrivacy = p.ID, p.Privacy
+		l.facts.Deleting = l.facts.Deleting || p.DeletingAt != nil
 		if pm != nil {
 			l.facts.ParentRole = pm.Role
 		}
@@ -533,7 +543,10 @@ func (s *Service) Mine(ctx context.Context, cursor string, limit int) (store.Pag
 		}
 		// Membership in the group is all the facts a member's own list
 		// needs; the policy still decides each field.
-		l := &loaded{g: g, facts: authz.GroupFacts{GroupID: g.ID, Privacy: g.Privacy, Flags: g.Flags.Flags(), Role: roles[g.ID], ParentID: g.ParentID, ParentPrivacy: authz.Open}}
+		if g.DeletingAt != nil && roles[g.ID] != authz.RoleAdmin {
+			continue // deleted: hidden from all but its admins (delete.go)
+		}
+		l := &loaded{g: g, facts: authz.GroupFacts{GroupID: g.ID, Privacy: g.Privacy, Flags: g.Flags.Flags(), Role: roles[g.ID], ParentID: g.ParentID, ParentPrivacy: authz.Open, Deleting: g.DeletingAt != nil}}
 		out.Items = append(out.Items, present(a, l))
 	}
 	return out, nil

@@ -214,6 +214,15 @@ func build(t *testing.T) *world {
 		t.Fatalf("comment through the API: %d %s", rec.Code, rec.Body)
 	}
 
+	// Moderation: the guest's comment removed by an admin (the removal's
+	// job stays a week once done; the comment keeps its place, Erased).
+	_, err = c.Discussions.Comment(cy, th.ID, discussion.CommentInput{Body: "Selling seeds, cheap!"})
+	w.must(err, "guest comment")
+	_, err = c.Discussions.RemoveMemberComments(ada, g.ID, cyID)
+	w.must(err, "remove comments")
+	_, err = c.Discussions.RunRemovals(ctx, 50)
+	w.must(err, "run removals")
+
 	// Polls: a proposal with reasons, closed with an outcome; an anonymous
 	// poll with receipts; the scheduler's tick freezes results.
 	var pid string

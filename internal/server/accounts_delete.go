@@ -3,6 +3,7 @@ package server
 import (
 	"net/http"
 
+	"github.com/quorum-app/quorum/internal/account"
 	"github.com/quorum-app/quorum/internal/httpx"
 )
 
@@ -20,16 +21,17 @@ func (s *Server) apiDeletionCode(w http.ResponseWriter, r *http.Request) {
 	httpx.WriteJSON(w, http.StatusAccepted, sent)
 }
 
-// DELETE /api/v1/me {code} → 204; the session cookie is cleared.
+// DELETE /api/v1/me {code, remove_comments} → 204; the session cookie is cleared.
 func (s *Server) apiDeleteMe(w http.ResponseWriter, r *http.Request) {
 	var in struct {
-		Code string `json:"code"`
+		Code           string `json:"code"`
+		RemoveComments bool   `json:"remove_comments"`
 	}
 	if err := httpx.DecodeJSON(w, r, &in); err != nil {
 		s.apiFail(w, r, err)
 		return
 	}
-	if err := s.accounts.DeleteAccount(r.Context(), in.Code); err != nil {
+	if err := s.accounts.DeleteAccountWith(r.Context(), in.Code, account.DeletionOptions{RemoveComments: in.RemoveComments}); err != nil {
 		s.apiFail(w, r, err)
 		return
 	}
@@ -77,7 +79,8 @@ func (s *Server) deleteConfirmSubmit(w http.ResponseWriter, r *http.Request) {
 		s.pageError(w, r, err)
 		return
 	}
-	if err := s.accounts.DeleteAccount(r.Context(), r.PostFormValue("code")); err != nil {
+	opt := account.DeletionOptions{RemoveComments: r.PostFormValue("remove_comments") == "1"}
+	if err := s.accounts.DeleteAccountWith(r.Context(), r.PostFormValue("code"), opt); err != nil {
 		f := newForm(nil)
 		s.formFail(w, r, err, f, func(status int) { s.renderDelete(w, r, status, deleteData{Sent: true, Form: f}) })
 		return

@@ -18,6 +18,8 @@ func (s *Server) discussionRoutes() []Route {
 		{Pattern: "GET /api/v1/groups/{id}/threads", Access: Public, Handler: s.apiThreads},
 		{Pattern: "POST /api/v1/groups/{id}/threads", Access: Token, Handler: s.apiStartThread, Lists: []httpx.List{listNotify}},
 		{Pattern: "PUT /api/v1/groups/{id}/notification-level", Access: Token, Handler: s.apiGroupLevel},
+		{Pattern: "POST /api/v1/groups/{id}/members/{uid}/comment-removal", Access: Token, Handler: s.apiRemoveMemberComments},
+		{Pattern: "GET /api/v1/groups/{id}/members/{uid}/comment-removal", Access: Token, Handler: s.apiMemberRemoval},
 		{Pattern: "GET /api/v1/threads/{tid}", Access: Public, Handler: s.apiThread},
 		{Pattern: "PATCH /api/v1/threads/{tid}", Access: Token, Handler: s.apiUpdateThread},
 		{Pattern: "DELETE /api/v1/threads/{tid}", Access: Token, Handler: s.apiDeleteThread},
@@ -59,6 +61,8 @@ func (s *Server) discussionRoutes() []Route {
 
 		// Pages (writes are Session routes: bearer tokens are refused)
 		{Pattern: "GET /groups/{id}/threads", Access: Public, Page: true, Handler: s.threadListPage},
+		{Pattern: "GET /groups/{id}/members/{uid}/remove-comments", Access: Session, Page: true, Handler: s.removeCommentsPage},
+		{Pattern: "POST /groups/{id}/members/{uid}/remove-comments", Access: Session, Page: true, Handler: s.removeCommentsSubmit},
 		{Pattern: "GET /groups/{id}/threads/new", Access: Session, Page: true, Handler: s.threadNewPage},
 		{Pattern: "POST /groups/{id}/threads", Access: Session, Page: true, Handler: s.threadCreateSubmit, Lists: []httpx.List{formNotify}},
 		{Pattern: "POST /groups/{id}/notification-level", Access: Session, Page: true, Handler: s.groupLevelSubmit},
