@@ -8,7 +8,6 @@ package server
 // (decision.Service.Cards); the view is the poll page's (pollView).
 
 import (
-	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
@@ -127,7 +126,6 @@ func (s *Server) pollCards(r *http.Request, items []discussion.Item, timeline []
 
 // pollCard builds one card from the core's answer.
 func (s *Server) pollCard(r *http.Request, c decision.Card, names map[string]string, d *threadPageData) *pollCard {
-	loc := s.viewerZone(r)
 	pc := &pollCard{V: s.pollView(r, c.Poll, c.Mine, c.Results, c.Outcome), StancesNote: c.StancesNote}
 	pc.V.SignedIn = d.Caps.SignedIn
 	pc.Inline = inlineTypes[c.Poll.Definition.Type] && !(c.Poll.Definition.Settings.Anonymous && c.Mine.Voted)
@@ -140,18 +138,19 @@ func (s *Server) pollCard(r *http.Request, c decision.Card, names map[string]str
 		}
 	}
 	if res := c.Results.Results; c.Results.Hidden == nil && res != nil {
-		pc.Decided = fmt.Sprintf("%d of %d have voted", res.Decided, res.Eligible)
+		pr := s.web.Printer(r)
+		pc.Decided = pr.T("page.poll.card_decided", "Decided", pr.Number(int(res.Decided)), "Eligible", pr.Number(int(res.Eligible)))
 		if len(pc.V.Summary) > 0 {
 			pc.V.Summary = pc.V.Summary[1:] // the same count, said at the top of the card
 		}
 	}
-	pc.Stances = ballotRowsNamed(c.Poll.Definition, c.Stances, names, loc)
+	pc.Stances = ballotRowsNamed(s.web.Printer(r), c.Poll.Definition, c.Stances, names)
 	pc.ProxyFor = proxyCardLinks(c, names)
 	if c.Outcome != nil {
 		pc.OutcomeBy = names[c.Outcome.AuthorID]
 	}
 	if at := c.Poll.Definition.Settings.ClosingAt; at != nil && c.Poll.Status == poll.StatusOpen {
-		pc.Left = timeLeft(*at, time.Now())
+		pc.Left = timeLeftText(s.web.Printer(r), *at, time.Now())
 	}
 	return pc
 }
