@@ -262,7 +262,7 @@ func (s *Server) renderPoll(w http.ResponseWriter, r *http.Request, status int, 
 	if d.Outcome != nil {
 		d.OutcomeEdits = s.outcomeEdits(ctx, p, pr)
 	}
-	s.pollVoters(ctx, &d)
+	s.pollVoters(ctx, pr, &d)
 	d.CanAddOption = p.Status == poll.StatusOpen && p.Definition.Type.FreeOptions() && (d.Admin || (d.CanVote && st.VotersMayAddOptions))
 	d.MeetingOption, d.OptionZone = d.Meeting, zoneName(p.Definition)
 	if d.HasResults {
