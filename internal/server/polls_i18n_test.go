@@ -28,9 +28,9 @@ func TestPollPagesInGermanAndArabic(t *testing.T) {
 		n: proposalIn(e, n, th.ID, "Approve the budget", time.Hour, nil).ID}
 
 	pages := []struct {
-		path     string
-		de, ar   []string
-		card     bool
+		path   string
+		de, ar []string
+		card   bool
 	}{
 		{path: "/polls/" + sel + "?done=voted",
 			de: []string{"Vorschlag · offen", "Endet am ", "Ihre Stimme: <strong>Zustimmen</strong>", "Ergebnisse", "Zustimmen",

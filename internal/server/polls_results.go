@@ -5,7 +5,6 @@ package server
 
 import (
 	"fmt"
-	"strconv"
 	"strings"
 
 	"github.com/quorum-app/quorum/internal/chart"
@@ -41,8 +40,6 @@ func zoneName(d poll.Definition) string {
 	}
 	return d.Settings.TimeZone
 }
-
-func pct(f float64) string { return strconv.FormatFloat(f, 'f', 1, 64) + "%" }
 
 // fillResults turns the gated results into the chart, the table and the
 // summary lines, worded for the reader (pr).
