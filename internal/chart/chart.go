@@ -38,6 +38,15 @@ type Segment struct {
 	Text  string
 }
 
+// Head is what a chart says of itself, in the reader's language: ID names
+// it (unique on its page), Title and Desc are its accessible title and
+// description, Empty is written across it when there is nothing to draw
+// ("No votes yet"). The chart has no words of its own: every one comes
+// from the caller, so it speaks the page's language.
+type Head struct {
+	ID, Title, Desc, Empty string
+}
+
 // GridRow is one row of a grid: a label and one count per column.
 type GridRow struct {
 	Label  string
@@ -125,9 +134,9 @@ func (s *svg) close() template.HTML {
 // Bars draws one horizontal bar per row, scaled to the largest value, with
 // the label on the left and the figure on the right. id names the chart
 // (unique on its page).
-func Bars(id, title, desc string, rows []Bar) template.HTML {
+func Bars(h Head, rows []Bar) template.HTML {
 	const rowH, top, labelW, textW = 30, 8, 200, 90
-	s := &svg{id: safeID(id), title: title, desc: desc, height: top*2 + rowH*max(len(rows), 1)}
+	s := &svg{id: safeID(h.ID), title: h.Title, desc: h.Desc, height: top*2 + rowH*max(len(rows), 1)}
 	s.open()
 	maxV := 0.0
 	for _, r := range rows {
@@ -135,7 +144,7 @@ func Bars(id, title, desc string, rows []Bar) template.HTML {
 	}
 	span := Width - labelW - textW - 10
 	if len(rows) == 0 {
-		s.text(Width/2, top+20, "middle", "q-empty", "No options")
+		s.text(Width/2, top+20, "middle", "q-empty", h.Empty)
 	}
 	for i, r := range rows {
 		y := top + i*rowH
@@ -161,9 +170,9 @@ func Bars(id, title, desc string, rows []Bar) template.HTML {
 
 // Stacked draws one bar split into segments in proportion to their
 // values, with a legend row per segment (colour key, label, figure).
-func Stacked(id, title, desc string, segs []Segment) template.HTML {
+func Stacked(h Head, segs []Segment) template.HTML {
 	const barH, top, legendH = 36, 8, 26
-	s := &svg{id: safeID(id), title: title, desc: desc, height: top + barH + 12 + legendH*max(len(segs), 1) + 4}
+	s := &svg{id: safeID(h.ID), title: h.Title, desc: h.Desc, height: top + barH + 12 + legendH*max(len(segs), 1) + 4}
 	s.open()
 	sum := 0.0
 	for _, g := range segs {
@@ -181,7 +190,7 @@ func Stacked(id, title, desc string, segs []Segment) template.HTML {
 		x += w
 	}
 	if sum <= 0 {
-		s.text(Width/2, top+24, "middle", "q-empty", "No votes yet")
+		s.text(Width/2, top+24, "middle", "q-empty", h.Empty)
 	}
 	for i, g := range segs {
 		y := top + barH + 12 + i*legendH
@@ -202,9 +211,9 @@ func segText(g Segment) string {
 // Grid draws a table of counts: one row per label, one column per heading
 // (a meeting poll: yes / maybe / no per time). Each cell is shaded by its
 // share of the row's answers and shows the count.
-func Grid(id, title, desc string, columns []string, rows []GridRow) template.HTML {
+func Grid(h Head, columns []string, rows []GridRow) template.HTML {
 	const rowH, headH, labelW = 30, 28, 240
-	s := &svg{id: safeID(id), title: title, desc: desc, height: headH + rowH*max(len(rows), 1) + 6}
+	s := &svg{id: safeID(h.ID), title: h.Title, desc: h.Desc, height: headH + rowH*max(len(rows), 1) + 6}
 	s.open()
 	colW := 0
 	if len(columns) > 0 {
@@ -216,7 +225,7 @@ func Grid(id, title, desc string, columns []string, rows []GridRow) template.HTM
 		s.text(labelW+j*colW+colW/2, 20, "middle", "q-head", clip(c, 14))
 	}
 	if len(rows) == 0 {
-		s.text(Width/2, headH+20, "middle", "q-empty", "No options")
+		s.text(Width/2, headH+20, "middle", "q-empty", h.Empty)
 	}
 	for i, r := range rows {
 		y := headH + i*rowH

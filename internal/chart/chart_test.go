@@ -39,7 +39,7 @@ func parse(t *testing.T, svg string) (text string, elems map[string]int) {
 }
 
 func TestChartBars(t *testing.T) {
-	svg := string(Bars("p1", "Results of <Lunch>", "Votes per option", []Bar{
+	svg := string(Bars(Head{ID: "p1", Title: "Results of <Lunch>", Desc: "Votes per option"}, []Bar{
 		{Label: `Pizza & "pasta"`, Value: 3}, {Label: "Soup <script>alert(1)</script>", Value: 1, Text: "1 vote"}, {Label: "Nothing", Value: 0},
 	}))
 	text, elems := parse(t, svg)
@@ -61,18 +61,19 @@ func TestChartBars(t *testing.T) {
 }
 
 func TestChartStackedAndGrid(t *testing.T) {
-	svg := string(Stacked("p2", "Proposal", "Share of votes", []Segment{{Label: "Agree", Value: 2, Text: "2 (67%)"}, {Label: "Block", Value: 1}}))
+	svg := string(Stacked(Head{ID: "p2", Title: "Proposal", Desc: "Share of votes"}, []Segment{{Label: "Agree", Value: 2, Text: "2 (67%)"}, {Label: "Block", Value: 1}}))
 	text, _ := parse(t, svg)
 	for _, want := range []string{"Agree: 2 (67%)", "Block: 1"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("stacked lacks %q: %s", want, text)
 		}
 	}
-	empty := string(Stacked("p3", "Empty", "none", []Segment{{Label: "Agree"}}))
-	if text, _ := parse(t, empty); !strings.Contains(text, "No votes yet") {
+	// The words for an empty chart are the caller's (in the page's language).
+	empty := string(Stacked(Head{ID: "p3", Title: "Empty", Desc: "none", Empty: "Noch keine Stimmen"}, []Segment{{Label: "Agree"}}))
+	if text, _ := parse(t, empty); !strings.Contains(text, "Noch keine Stimmen") {
 		t.Errorf("empty stacked: %s", text)
 	}
-	g := string(Grid("p4", "Meeting", "Answers per time", []string{"Yes", "Maybe", "No"},
+	g := string(Grid(Head{ID: "p4", Title: "Meeting", Desc: "Answers per time"}, []string{"Yes", "Maybe", "No"},
 		[]GridRow{{Label: "Mon 4 May 10:00", Counts: []int64{2, 1, 0}}, {Label: "Tue\x00 5 May", Counts: []int64{0, 0, 3}}}))
 	text, elems := parse(t, g)
 	for _, want := range []string{"Yes", "Maybe", "No", "Mon 4 May 10:00", "Tue 5 May", "3"} {

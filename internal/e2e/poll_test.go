@@ -107,7 +107,7 @@ func TestPollProposalJourney(t *testing.T) {
 		t.Fatalf("proposal is not the default kind")
 	}
 	ada.submit("Continue")
-	if h := ada.heading(); h != "New Proposal" {
+	if h := ada.heading(); h != "New proposal" {
 		t.Fatalf("form heading %q", h)
 	}
 	ada.audit("new proposal form")

@@ -89,7 +89,7 @@ func TestTemplateSavedByAdminStartedByMember(t *testing.T) {
 	ben.at(1280, "templates")
 	ben.at(390, "templates")
 	ben.follow("Start from Rota decision")
-	if h := ben.heading(); h != "New Proposal" {
+	if h := ben.heading(); h != "New proposal" {
 		t.Fatalf("form heading %q", h)
 	}
 	ben.sees("Rota decision", "Say which rota and why; object only if it is unsafe.")

@@ -19,6 +19,7 @@ import (
 	"github.com/quorum-app/quorum/internal/domain"
 	"github.com/quorum-app/quorum/internal/group"
 	"github.com/quorum-app/quorum/internal/httpx"
+	"github.com/quorum-app/quorum/internal/i18n"
 	"github.com/quorum-app/quorum/internal/notify"
 	"github.com/quorum-app/quorum/internal/poll"
 	"github.com/quorum-app/quorum/internal/process"
@@ -81,6 +82,21 @@ func voteShareForm(v map[string]string) []voteShareRow {
 	return rows
 }
 
+// presetsByID lets a vote-share row name a preset option as the form shows
+// it, in the reader's language ("Zustimmung"): such a row is rewritten to
+// the preset's id, which voteShareFromForm accepts beside its label.
+func presetsByID(pr *i18n.Printer, form url.Values) {
+	for i := 1; i <= voteShareRows; i++ {
+		key := "vs_option_" + strconv.Itoa(i)
+		v := strings.TrimSpace(form.Get(key))
+		for _, id := range proposalPresets {
+			if v != "" && strings.EqualFold(v, pr.T("poll.option."+id)) {
+				form.Set(key, id)
+			}
+		}
+	}
+}
+
 // voteShareFromForm reads the requirement rows into d (options already
 // built from the form). A row names its option by label (or preset name).
 func voteShareFromForm(d *poll.Definition, form url.Values, fe *domain.FieldErrors) {
@@ -130,7 +146,7 @@ func (s *Server) groupMembers(ctx context.Context, gid string) []group.Member {
 }
 
 // voterChoices offers the group's members as voters, checked when chosen.
-func voterChoices(members []group.Member, chosen []string) []voterChoice {
+func voterChoices(pr *i18n.Printer, members []group.Member, chosen []string) []voterChoice {
 	on := map[string]bool{}
 	for _, id := range chosen {
 		on[id] = true
@@ -139,7 +155,7 @@ func voterChoices(members []group.Member, chosen []string) []voterChoice {
 	for _, m := range members {
 		name := m.Name
 		if name == "" {
-			name = "Someone"
+			name = pr.T("page.poll.someone")
 		}
 		out = append(out, voterChoice{ID: m.UserID, Name: name, Checked: on[m.UserID]})
 	}
@@ -156,7 +172,7 @@ func byName(cs []voterChoice) []voterChoice {
 
 // guestChoices offers the guests of thread tid as voters, when the viewer
 // may list them (those who may add guests).
-func (s *Server) guestChoices(ctx context.Context, tid string, chosen []string) []voterChoice {
+func (s *Server) guestChoices(ctx context.Context, pr *i18n.Printer, tid string, chosen []string) []voterChoice {
 	if tid == "" || s.discussions == nil {
 		return nil
 	}
@@ -170,7 +186,7 @@ func (s *Server) guestChoices(ctx context.Context, tid string, chosen []string) 
 	}
 	out := make([]voterChoice, 0, len(guests))
 	for _, g := range guests {
-		out = append(out, voterChoice{ID: g.UserID, Name: g.Name + " (guest of the thread)", Checked: on[g.UserID]})
+		out = append(out, voterChoice{ID: g.UserID, Name: pr.T("page.pollform.guest_name", "Name", pr.Isolate(g.Name)), Checked: on[g.UserID]})
 	}
 	return byName(out)
 }
@@ -179,7 +195,7 @@ func (s *Server) guestChoices(ctx context.Context, tid string, chosen []string) 
 
 // pollVoters fills the page's list of specified voters and, for poll
 // admins of a poll that is not closed, the members who could be added.
-func (s *Server) pollVoters(ctx context.Context, d *pollPageData) {
+func (s *Server) pollVoters(ctx context.Context, pr *i18n.Printer, d *pollPageData) {
 	p := d.Poll
 	if !p.Definition.Settings.SpecifiedVotersOnly {
 		return
@@ -197,7 +213,7 @@ func (s *Server) pollVoters(ctx context.Context, d *pollPageData) {
 			names[m.UserID] = m.Name
 		}
 	}
-	guests := s.guestChoices(ctx, p.ThreadID, nil)
+	guests := s.guestChoices(ctx, pr, p.ThreadID, nil)
 	for _, g := range guests {
 		names[g.ID] = g.Name
 	}
@@ -217,7 +233,7 @@ func (s *Server) pollVoters(ctx context.Context, d *pollPageData) {
 		is[v.UserID] = true
 		name := names[v.UserID]
 		if name == "" {
-			name = "Someone"
+			name = pr.T("page.poll.someone")
 		}
 		d.Voters = append(d.Voters, voterChoice{ID: v.UserID, Name: name})
 	}
@@ -335,15 +351,17 @@ type pollTypeChoice struct {
 }
 
 type pollFormData struct {
-	Group   *group.Group
-	Poll    *decision.Poll
-	Edit    bool
-	Type    poll.Type
-	Name    string
-	Types   []pollTypeChoice
-	Form    *formState
-	Zone    string
-	Presets []presetChoice
+	Group *group.Group
+	Poll  *decision.Poll
+	Edit  bool
+	Type  poll.Type
+	Name  string
+	// NewTitle is the heading of a new poll of the type ("New proposal").
+	NewTitle string
+	Types    []pollTypeChoice
+	Form     *formState
+	Zone     string
+	Presets  []presetChoice
 	// Flags of the type, for the template.
 	FreeOptions, Meeting, Proposal, Question, Anonymous, AnonLocked, Shuffle, None, Choices, Score, Ranked, Dots, Count bool
 	Action                                                                                                              string
@@ -374,11 +392,13 @@ type presetChoice struct {
 var proposalPresets = []string{poll.OptionAgree, poll.OptionAbstain, poll.OptionDisagree, poll.OptionBlock, poll.OptionConsent, poll.OptionObjection}
 
 func (s *Server) pollFormData(r *http.Request, g *group.Group, p *decision.Poll, t poll.Type, f *formState) pollFormData {
-	d := pollFormData{Group: g, Poll: p, Edit: p != nil, Type: t, Name: pollTypeName(t), Form: f, Zone: s.viewerZone(r).String()}
+	pr := s.web.Printer(r)
+	d := pollFormData{Group: g, Poll: p, Edit: p != nil, Type: t, Name: pollTypeText(pr, t), Form: f, Zone: s.viewerZone(r).String()}
 	for _, tt := range poll.Types() {
-		d.Types = append(d.Types, pollTypeChoice{Type: tt, Name: pollTypeInfo[tt][0], About: pollTypeInfo[tt][1]})
+		d.Types = append(d.Types, pollTypeChoice{Type: tt, Name: pollTypeText(pr, tt), About: pollTypeAbout(pr, tt)})
 	}
 	if t.Valid() {
+		d.NewTitle = pr.T("page.pollform.new." + string(t))
 		d.FreeOptions = t.FreeOptions() && t != poll.TypeMeeting
 		d.Meeting = t == poll.TypeMeeting
 		d.Proposal = t == poll.TypeProposal
@@ -407,7 +427,7 @@ func (s *Server) pollFormData(r *http.Request, g *group.Group, p *decision.Poll,
 					chosen = append(chosen, id)
 				}
 			}
-			d.Members = append(voterChoices(s.groupMembers(r.Context(), g.ID), chosen), s.guestChoices(r.Context(), tid, chosen)...)
+			d.Members = append(voterChoices(pr, s.groupMembers(r.Context(), g.ID), chosen), s.guestChoices(r.Context(), pr, tid, chosen)...)
 		}
 		if p == nil || p.Status == poll.StatusDraft {
 			if d.Notify = s.notifyFormFor(r.Context(), g, tid, f, f.Values["notify_shown"] == "", ""); d.Notify != nil {
@@ -416,7 +436,7 @@ func (s *Server) pollFormData(r *http.Request, g *group.Group, p *decision.Poll,
 		}
 		if d.Proposal {
 			for _, id := range proposalPresets {
-				d.Presets = append(d.Presets, presetChoice{ID: id, Label: poll.PresetLabel(id), Checked: f.Values["opt_"+id] != ""})
+				d.Presets = append(d.Presets, presetChoice{ID: id, Label: pr.T("poll.option." + id), Checked: f.Values["opt_"+id] != ""})
 			}
 		}
 	}
@@ -441,12 +461,13 @@ func (s *Server) pollFormData(r *http.Request, g *group.Group, p *decision.Poll,
 }
 
 func (s *Server) renderPollForm(w http.ResponseWriter, r *http.Request, status int, d pollFormData) {
-	title := "New poll"
+	pr := s.web.Printer(r)
+	title := pr.T("page.pollform.new_title")
 	switch {
 	case d.Edit:
-		title = "Edit " + d.Poll.Definition.Title
+		title = pr.T("page.pollform.edit_named", "Title", pr.Isolate(d.Poll.Definition.Title))
 	case d.Type.Valid():
-		title = "New " + strings.ToLower(d.Name)
+		title = d.NewTitle
 	}
 	s.web.Page(w, r, status, "poll_form", title, d)
 }
@@ -748,6 +769,7 @@ func (s *Server) pollCreateSubmit(w http.ResponseWriter, r *http.Request) {
 		fail(domain.Validation(domain.FieldError{Field: "type", Message: "choose a kind of poll"}))
 		return
 	}
+	presetsByID(s.web.Printer(r), r.PostForm)
 	d, err := defFromForm(t, r.PostForm, loc, nil)
 	if err != nil {
 		fail(err)
@@ -846,6 +868,7 @@ func (s *Server) pollEditSubmit(w http.ResponseWriter, r *http.Request) {
 	var d poll.Definition
 	err = listErr
 	if err == nil {
+		presetsByID(s.web.Printer(r), r.PostForm)
 		d, err = defFromForm(p.Definition.Type, r.PostForm, s.viewerZone(r), &p.Definition)
 	}
 	if err == nil {

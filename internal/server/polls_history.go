@@ -3,11 +3,11 @@ package server
 import (
 	"context"
 	"net/http"
-	"time"
 
 	"github.com/quorum-app/quorum/internal/authz"
 	"github.com/quorum-app/quorum/internal/decision"
 	"github.com/quorum-app/quorum/internal/httpx"
+	"github.com/quorum-app/quorum/internal/i18n"
 	"github.com/quorum-app/quorum/internal/poll"
 )
 
@@ -21,11 +21,11 @@ type earlierRow struct {
 }
 
 // earlierRows writes a ballot's earlier stances out (newest first).
-func earlierRows(def poll.Definition, b decision.BallotView, loc *time.Location) []earlierRow {
+func earlierRows(pr *i18n.Printer, def poll.Definition, b decision.BallotView) []earlierRow {
 	out := make([]earlierRow, 0, len(b.History))
 	for _, h := range b.History {
-		out = append(out, earlierRow{Vote: ballotText(def, poll.Ballot{Choices: h.Choices, NoneOfTheAbove: h.NoneOfTheAbove}),
-			Reason: h.Reason, When: fmtWhen(h.At, loc)})
+		out = append(out, earlierRow{Vote: ballotText(pr, def, poll.Ballot{Choices: h.Choices, NoneOfTheAbove: h.NoneOfTheAbove}),
+			Reason: h.Reason, When: whenText(pr, h.At)})
 	}
 	return out
 }
@@ -38,7 +38,7 @@ type outcomeEditRow struct {
 
 // outcomeEdits reads the edit history of a poll's outcome for its page
 // (empty when there is none or it cannot be read: the page still works).
-func (s *Server) outcomeEdits(ctx context.Context, p decision.Poll, loc *time.Location) []outcomeEditRow {
+func (s *Server) outcomeEdits(ctx context.Context, p decision.Poll, pr *i18n.Printer) []outcomeEditRow {
 	edits, err := s.decisions.OutcomeHistory(ctx, p.ID)
 	if err != nil || len(edits) == 0 {
 		return nil
@@ -50,15 +50,15 @@ func (s *Server) outcomeEdits(ctx context.Context, p decision.Poll, loc *time.Lo
 	names := s.manyNames(ctx, uids)
 	out := make([]outcomeEditRow, 0, len(edits))
 	for _, e := range edits {
-		row := outcomeEditRow{Editor: names[e.EditorID], When: fmtWhen(e.At, loc), Statement: e.Before.Statement}
+		row := outcomeEditRow{Editor: names[e.EditorID], When: whenText(pr, e.At), Statement: e.Before.Statement}
 		if row.Editor == "" {
-			row.Editor = "Someone"
+			row.Editor = pr.T("page.poll.someone")
 		}
 		if e.Before.ReviewOn != nil {
-			row.ReviewOn = e.Before.ReviewOn.In(loc).Format("2006-01-02")
+			row.ReviewOn = pr.Date(*e.Before.ReviewOn)
 		}
 		if opt, ok := p.Definition.Option(e.Before.MeetingOptionID); ok && p.Definition.Type == poll.TypeMeeting {
-			row.MeetingAt = optionLabel(p.Definition, opt)
+			row.MeetingAt = pageOptionLabel(pr, p.Definition, opt)
 		}
 		out = append(out, row)
 	}

@@ -13,6 +13,7 @@ import (
 	"github.com/quorum-app/quorum/internal/decision"
 	"github.com/quorum-app/quorum/internal/domain"
 	"github.com/quorum-app/quorum/internal/group"
+	"github.com/quorum-app/quorum/internal/i18n"
 	"github.com/quorum-app/quorum/internal/poll"
 )
 
@@ -41,28 +42,13 @@ func pollTypeName(t poll.Type) string {
 	return string(t)
 }
 
-var pollNotices = map[string]string{
-	"tags":            "The tags were saved.",
-	"created":         "Your poll is ready.",
-	"draft":           "Saved as a draft. Only you can see it until you set a closing time.",
-	"saved":           "Poll saved.",
-	"voted":           "Your vote was counted.",
-	"changed":         "Your vote was changed.",
-	"withdrawn":       "Your vote was withdrawn. You are undecided again.",
-	"closed":          "The poll is closed. Write an outcome to tell everyone what was decided.",
-	"extended":        "The closing time was moved.",
-	"reopened":        "The poll is open again.",
-	"reminded":        "A reminder was sent to the undecided voters.",
-	"outcome":         "The outcome was saved.",
-	"deleted":         "The draft was deleted.",
-	"option":          "The option was added.",
-	"voter_added":     "The voter was added.",
-	"voter_removed":   "The voter was removed; their vote, if any, was withdrawn.",
-	"announced":       "The people you chose were notified, according to their notification settings.",
-	"proxy_given":     "Your proxy was given. They can now vote for you; you can still vote yourself at any time.",
-	"proxy_revoked":   "Your proxy was taken back.",
-	"voted_for":       "Your vote for them was counted. They will be told, and can still vote themselves.",
-	"proxy_withdrawn": "The vote you cast for them was withdrawn. They are undecided again; you can still vote for them.",
+// pollNotices are the notices a poll page shows after ?done=<name>; their
+// text is page.poll.notice.<name> (pollNotice).
+var pollNotices = map[string]bool{
+	"tags": true, "created": true, "draft": true, "saved": true, "voted": true, "changed": true, "withdrawn": true,
+	"closed": true, "extended": true, "reopened": true, "reminded": true, "outcome": true, "deleted": true, "option": true,
+	"voter_added": true, "voter_removed": true, "announced": true, "proxy_given": true, "proxy_revoked": true, "voted_for": true,
+	"proxy_withdrawn": true,
 }
 
 var pollFieldLabels = map[string]string{
@@ -150,30 +136,33 @@ func (s *Server) pollListPage(w http.ResponseWriter, r *http.Request) {
 		s.pageError(w, r, err)
 		return
 	}
-	loc := s.viewerZone(r)
-	d := pollListData{Group: g, Next: page.Next, Notice: pollNotices[r.URL.Query().Get("done")]}
+	pr := s.web.Printer(r)
+	d := pollListData{Group: g, Next: page.Next, Notice: pollNotice(pr, r.URL.Query().Get("done"))}
 	for _, p := range page.Items {
-		it := pollListItem{ID: p.ID, Title: p.Definition.Title, Type: pollTypeName(p.Definition.Type), Status: string(p.Status)}
+		it := pollListItem{ID: p.ID, Title: p.Definition.Title, Type: pollTypeText(pr, p.Definition.Type), Status: pollStatusText(pr, p.Status)}
 		switch {
 		case p.Status == poll.StatusOpen && p.Definition.Settings.ClosingAt != nil:
-			it.When = "closes " + fmtWhen(*p.Definition.Settings.ClosingAt, loc)
+			it.When = pr.T("page.poll.closes_at_lc", "When", whenText(pr, *p.Definition.Settings.ClosingAt))
 		case p.Status == poll.StatusClosed && p.ClosedAt != nil:
-			it.When = "closed " + fmtWhen(*p.ClosedAt, loc)
+			it.When = pr.T("page.poll.closed_at_lc", "When", whenText(pr, *p.ClosedAt))
 		case p.Status == poll.StatusClosed && p.Definition.Settings.ClosingAt != nil:
-			it.When = "closed " + fmtWhen(*p.Definition.Settings.ClosingAt, loc)
+			it.When = pr.T("page.poll.closed_at_lc", "When", whenText(pr, *p.Definition.Settings.ClosingAt))
 		}
 		d.Polls = append(d.Polls, it)
 	}
-	s.web.Page(w, r, http.StatusOK, "poll_list", "Polls of "+g.Name, d)
+	s.web.Page(w, r, http.StatusOK, "poll_list", pr.T("page.poll.list_title", "Group", pr.Isolate(g.Name)), d)
 }
 
 // ---- the poll page ----
 
 type pollPageData struct {
-	Poll       decision.Poll
-	Group      *group.Group
-	TypeName   string
+	Poll     decision.Poll
+	Group    *group.Group
+	TypeName string
+	// Status is the poll's status ("open", for comparisons and classes);
+	// StatusText says it in the reader's language.
 	Status     string
+	StatusText string
 	When       string
 	Zone       string
 	Notice     string
@@ -266,23 +255,24 @@ func (s *Server) renderPoll(w http.ResponseWriter, r *http.Request, status int, 
 		out = &o
 	}
 	d := s.pollView(r, p, mine, res, out)
-	d.Group, d.Notice, d.Admin, d.SignedIn = g, pollNotices[r.URL.Query().Get("done")], s.pollAdmin(r, p), a.Authenticated()
+	pr := s.web.Printer(r)
+	d.Group, d.Notice, d.Admin, d.SignedIn = g, pollNotice(pr, r.URL.Query().Get("done")), s.pollAdmin(r, p), a.Authenticated()
 	d.NowLocal = time.Now().In(loc).Add(7 * 24 * time.Hour).Truncate(time.Hour).Format(localInput)
 	st := p.Definition.Settings
 	d.Reopenable = p.Status == poll.StatusClosed && !st.Anonymous && s.pollReopener(r, p)
 	if d.Outcome != nil {
-		d.OutcomeEdits = s.outcomeEdits(ctx, p, loc)
+		d.OutcomeEdits = s.outcomeEdits(ctx, p, pr)
 	}
-	s.pollVoters(ctx, &d)
+	s.pollVoters(ctx, pr, &d)
 	d.CanAddOption = p.Status == poll.StatusOpen && p.Definition.Type.FreeOptions() && (d.Admin || (d.CanVote && st.VotersMayAddOptions))
 	d.MeetingOption, d.OptionZone = d.Meeting, zoneName(p.Definition)
 	if d.HasResults {
 		bl, err := s.decisions.Ballots(ctx, pid, "", 100)
 		if domain.ErrorCode(err) == domain.Forbidden {
-			d.BallotsNote = "The list of votes and reasons is for the group's members and this poll's voters."
+			d.BallotsNote = pr.T("page.poll.ballots_note")
 		}
 		if err == nil && bl.Hidden == nil {
-			d.Ballots = s.ballotRows(ctx, p.Definition, bl.Items, loc)
+			d.Ballots = s.ballotRows(ctx, p.Definition, bl.Items, pr)
 			d.MoreVotes = bl.Next != ""
 		}
 	}
@@ -300,7 +290,7 @@ func (s *Server) renderPoll(w http.ResponseWriter, r *http.Request, status int, 
 		d.OutForm = newForm(vals)
 		if d.Meeting {
 			for _, o := range p.Definition.Options {
-				d.Meetings = append(d.Meetings, voteOption{ID: o.ID, Label: optionLabel(p.Definition, o), Checked: vals["meeting_option_id"] == o.ID})
+				d.Meetings = append(d.Meetings, voteOption{ID: o.ID, Label: pageOptionLabel(pr, p.Definition, o), Checked: vals["meeting_option_id"] == o.ID})
 			}
 		}
 	}
@@ -320,7 +310,7 @@ func (s *Server) renderPoll(w http.ResponseWriter, r *http.Request, status int, 
 			}
 		}
 		if d.Announce = s.notifyFormFor(ctx, g, p.ThreadID, af, false, link); d.Announce != nil {
-			d.Announce.Action, d.Announce.Button = pollURL(p.ID, "/announce"), "Notify"
+			d.Announce.Action, d.Announce.Button = pollURL(p.ID, "/announce"), pr.T("page.poll.notify_button")
 			d.Announce.Open = d.Announce.Open || link == ""
 		}
 	}
@@ -333,22 +323,24 @@ func (s *Server) renderPoll(w http.ResponseWriter, r *http.Request, status int, 
 // viewer's zone, the viewer's vote and the vote form, the chart and figures.
 func (s *Server) pollView(r *http.Request, p decision.Poll, mine decision.MyBallot, res decision.ResultsView, out *decision.Outcome) pollPageData {
 	loc := s.viewerZone(r)
-	d := pollPageData{Poll: p, TypeName: pollTypeName(p.Definition.Type), Status: string(p.Status), Zone: loc.String(),
+	pr := s.web.Printer(r)
+	d := pollPageData{Poll: p, TypeName: pollTypeText(pr, p.Definition.Type), Status: string(p.Status),
+		StatusText: pollStatusText(pr, p.Status), Zone: loc.String(),
 		Anonymous: p.Definition.Settings.Anonymous, Question: p.Definition.Type == poll.TypeQuestion,
 		Meeting: p.Definition.Type == poll.TypeMeeting, Mine: mine}
 	st := p.Definition.Settings
 	switch {
 	case p.Status == poll.StatusOpen && st.ClosingAt != nil:
-		d.When = "Closes " + fmtWhen(*st.ClosingAt, loc)
+		d.When = pr.T("page.poll.closes_at", "When", whenText(pr, *st.ClosingAt))
 	case p.Status == poll.StatusClosed && p.ClosedAt != nil:
-		d.When = "Closed " + fmtWhen(*p.ClosedAt, loc)
+		d.When = pr.T("page.poll.closed_at", "When", whenText(pr, *p.ClosedAt))
 	case p.Status == poll.StatusClosed && st.ClosingAt != nil:
-		d.When = "Closed " + fmtWhen(*st.ClosingAt, loc)
+		d.When = pr.T("page.poll.closed_at", "When", whenText(pr, *st.ClosingAt))
 	case p.Status == poll.StatusDraft:
-		d.When = "Draft: only you can see it. Set a closing time to open it."
+		d.When = pr.T("page.poll.draft_when")
 	}
 	if mine.Ballot != nil {
-		d.MineText = ballotText(p.Definition, *mine.Ballot)
+		d.MineText = ballotText(pr, p.Definition, *mine.Ballot)
 	}
 	// Voters, and (to change or withdraw) whoever has a ballot.
 	d.CanVote = authz.ActorFrom(r.Context()).Authenticated() && p.Status == poll.StatusOpen && (mine.Eligible || mine.Voted)
@@ -358,12 +350,12 @@ func (s *Server) pollView(r *http.Request, p decision.Poll, mine decision.MyBall
 	d.Hidden = res.Hidden
 	if res.Hidden == nil && res.Results != nil {
 		d.HasResults = true
-		s.fillResults(&d, p, res)
+		s.fillResults(pr, &d, p, res)
 	}
 	if out != nil {
 		d.Outcome = out
 		if opt, ok := p.Definition.Option(out.MeetingOptionID); ok && p.Definition.Type == poll.TypeMeeting {
-			d.OutcomeAt = optionLabel(p.Definition, opt) + " (" + zoneName(p.Definition) + ")"
+			d.OutcomeAt = pageOptionLabel(pr, p.Definition, opt) + " (" + zoneName(p.Definition) + ")"
 			d.ICS = true
 		}
 	}
@@ -372,7 +364,7 @@ func (s *Server) pollView(r *http.Request, p decision.Poll, mine decision.MyBall
 
 // ballotRows writes ballots out for a page: names (never for an anonymous
 // poll), the vote in words, the reason and when.
-func (s *Server) ballotRows(ctx context.Context, def poll.Definition, items []decision.BallotView, loc *time.Location) []ballotRow {
+func (s *Server) ballotRows(ctx context.Context, def poll.Definition, items []decision.BallotView, pr *i18n.Printer) []ballotRow {
 	uids := make([]string, 0, len(items))
 	for _, b := range items {
 		uids = append(uids, b.UserID)
@@ -380,28 +372,28 @@ func (s *Server) ballotRows(ctx context.Context, def poll.Definition, items []de
 			uids = append(uids, b.CastBy)
 		}
 	}
-	return ballotRowsNamed(def, items, s.manyNames(ctx, uids), loc)
+	return ballotRowsNamed(pr, def, items, s.manyNames(ctx, uids))
 }
 
 // ballotRowsNamed is ballotRows with the voters' names already read.
-func ballotRowsNamed(def poll.Definition, items []decision.BallotView, names map[string]string, loc *time.Location) []ballotRow {
+func ballotRowsNamed(pr *i18n.Printer, def poll.Definition, items []decision.BallotView, names map[string]string) []ballotRow {
 	rows := make([]ballotRow, 0, len(items))
 	for _, b := range items {
-		row := ballotRow{Name: names[b.UserID], Vote: ballotText(def, poll.Ballot{Choices: b.Choices, NoneOfTheAbove: b.NoneOfTheAbove}), Reason: b.Reason}
+		row := ballotRow{Name: names[b.UserID], Vote: ballotText(pr, def, poll.Ballot{Choices: b.Choices, NoneOfTheAbove: b.NoneOfTheAbove}), Reason: b.Reason}
 		if def.Settings.Anonymous {
-			row.Name = "Anonymous voter"
+			row.Name = pr.T("page.poll.anonymous_voter")
 		} else if row.Name == "" {
-			row.Name = "Someone"
+			row.Name = pr.T("page.poll.someone")
 		}
 		if b.UpdatedAt != nil {
-			row.When = fmtWhen(*b.UpdatedAt, loc)
+			row.When = whenText(pr, *b.UpdatedAt)
 		}
 		if b.CastBy != "" && !def.Settings.Anonymous {
 			if row.CastBy = names[b.CastBy]; row.CastBy == "" {
-				row.CastBy = "someone"
+				row.CastBy = pr.T("page.poll.someone_lc")
 			}
 		}
-		row.Changed, row.Earlier, row.Question = b.Changed, earlierRows(def, b, loc), def.Type == poll.TypeQuestion
+		row.Changed, row.Earlier, row.Question = b.Changed, earlierRows(pr, def, b), def.Type == poll.TypeQuestion
 		if !def.Settings.Anonymous {
 			row.UserID = b.UserID
 		}
@@ -559,7 +551,7 @@ func (s *Server) pollReceiptPage(w http.ResponseWriter, r *http.Request) {
 		s.pageError(w, r, err)
 		return
 	}
-	s.web.Page(w, r, http.StatusOK, "poll_receipt", "Check your receipt", receiptData{Poll: p, Form: newForm(nil)})
+	s.web.Page(w, r, http.StatusOK, "poll_receipt", s.web.Printer(r).T("page.poll.receipt_title"), receiptData{Poll: p, Form: newForm(nil)})
 }
 
 func (s *Server) pollReceiptSubmit(w http.ResponseWriter, r *http.Request) {
@@ -584,8 +576,8 @@ func (s *Server) pollReceiptSubmit(w http.ResponseWriter, r *http.Request) {
 		}
 		status = pollForm(d.Form, err)
 	} else if v.Counted {
-		d.Result = "Your ballot is stored and counted."
-		d.Vote = ballotText(p.Definition, v.Ballot)
+		d.Result = s.web.Printer(r).T("page.poll.receipt_counted")
+		d.Vote = ballotText(s.web.Printer(r), p.Definition, v.Ballot)
 	}
-	s.web.Page(w, r, status, "poll_receipt", "Check your receipt", d)
+	s.web.Page(w, r, status, "poll_receipt", s.web.Printer(r).T("page.poll.receipt_title"), d)
 }

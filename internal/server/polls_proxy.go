@@ -177,7 +177,7 @@ func (s *Server) pollProxyPanel(ctx context.Context, r *http.Request, d *pollPag
 	for _, h := range pp.Held {
 		l := heldLink{ID: h.GrantorID, Name: name(h.GrantorID), Standing: h.Standing, Voted: h.Ballot != nil}
 		if h.Ballot != nil {
-			l.VoteText = ballotText(p.Definition, *h.Ballot)
+			l.VoteText = ballotText(s.web.Printer(r), p.Definition, *h.Ballot)
 		}
 		panel.Held = append(panel.Held, l)
 		if h.GrantorID == forID && panel.Open {

@@ -5,13 +5,12 @@ package server
 
 import (
 	"fmt"
-	"strconv"
 	"strings"
 
 	"github.com/quorum-app/quorum/internal/chart"
 	"github.com/quorum-app/quorum/internal/decision"
+	"github.com/quorum-app/quorum/internal/i18n"
 	"github.com/quorum-app/quorum/internal/poll"
-	"github.com/quorum-app/quorum/internal/web"
 )
 
 type resultRow struct {
@@ -42,100 +41,103 @@ func zoneName(d poll.Definition) string {
 	return d.Settings.TimeZone
 }
 
-func pct(f float64) string { return strconv.FormatFloat(f, 'f', 1, 64) + "%" }
-
 // fillResults turns the gated results into the chart, the table and the
-// summary lines.
-func (s *Server) fillResults(d *pollPageData, p decision.Poll, v decision.ResultsView) {
+// summary lines, worded for the reader (pr).
+func (s *Server) fillResults(pr *i18n.Printer, d *pollPageData, p decision.Poll, v decision.ResultsView) {
 	def := p.Definition
 	res := v.Results
 	label := func(o poll.OptionResult) string {
 		if opt, ok := def.Option(o.ID); ok {
-			return optionLabel(def, opt)
+			return pageOptionLabel(pr, def, opt)
 		}
 		return o.Label
 	}
-	title := "Results of " + def.Title
-	desc := fmt.Sprintf("%d of %s have voted.", res.Decided, web.Count(res.Eligible, "voter", "voters"))
+	n64 := func(n int64) string { return pr.Number(int(n)) }
+	title := pr.T("page.poll.results_of", "Title", pr.Isolate(def.Title))
+	desc := pr.N("page.poll.desc_voted", int(res.Eligible), "Decided", n64(res.Decided))
 	for _, o := range res.Options {
-		row := resultRow{Label: label(o), Total: strconv.FormatInt(o.Total, 10), Voters: strconv.FormatInt(o.Voters, 10),
-			Average: strconv.FormatFloat(o.Average, 'f', 2, 64), ScorePct: pct(o.ScorePercent), VoterPct: pct(o.VoterPercent)}
+		row := resultRow{Label: label(o), Total: n64(o.Total), Voters: n64(o.Voters),
+			Average: pr.Decimal(o.Average, 2), ScorePct: pr.Percent(o.ScorePercent), VoterPct: pr.Percent(o.VoterPercent)}
 		if def.Type == poll.TypeMeeting {
-			row.Yes = strconv.FormatInt(o.ScoreCounts[poll.MeetingYes], 10)
-			row.Maybe = strconv.FormatInt(o.ScoreCounts[poll.MeetingMaybe], 10)
-			row.No = strconv.FormatInt(o.ScoreCounts[poll.MeetingNo], 10)
+			row.Yes = n64(o.ScoreCounts[poll.MeetingYes])
+			row.Maybe = n64(o.ScoreCounts[poll.MeetingMaybe])
+			row.No = n64(o.ScoreCounts[poll.MeetingNo])
 		}
 		if len(o.RankCounts) > 0 {
 			parts := make([]string, len(o.RankCounts))
 			for i, c := range o.RankCounts {
-				parts[i] = fmt.Sprintf("%d× #%d", c, i+1)
+				parts[i] = fmt.Sprintf("%s× #%d", n64(int64(c)), i+1)
 			}
 			row.Ranks = strings.Join(parts, ", ")
 		}
 		d.Rows = append(d.Rows, row)
 	}
 	for _, x := range res.Rows {
-		name := "Undecided"
+		name := pr.T("page.poll.undecided")
 		if x.Kind == poll.RowNoneOfTheAbove {
-			name = "None of the above"
+			name = pr.T("page.poll.none_of_the_above")
 		}
-		d.Extra = append(d.Extra, fmt.Sprintf("%s: %d (%s of eligible voters)", name, x.Voters, pct(x.VoterPercent)))
+		d.Extra = append(d.Extra, pr.T("page.poll.extra_row", "Name", name, "Voters", pr.Number(int(x.Voters)), "Percent", pr.Percent(x.VoterPercent)))
 	}
-	d.Summary = append(d.Summary, fmt.Sprintf("%d of %d eligible voters have voted.", res.Decided, res.Eligible))
-	if q := res.Quorum; q != nil {
-		state := "not reached"
-		if q.Reached {
-			state = "reached"
+	d.Summary = append(d.Summary, pr.T("page.poll.summary_voted", "Decided", n64(res.Decided), "Eligible", n64(res.Eligible)))
+	reached := func(ok bool, no string) string {
+		if ok {
+			return pr.T("page.poll.reached")
 		}
-		d.Summary = append(d.Summary, fmt.Sprintf("Quorum of %d%% (%s): %s.", q.Percent, web.Count(q.Required, "voter", "voters"), state))
+		return pr.T(no)
+	}
+	if q := res.Quorum; q != nil {
+		d.Summary = append(d.Summary, pr.T("page.poll.quorum", "Percent", pr.Percent(float64(q.Percent)),
+			"Voters", pr.N("page.poll.n_voters", int(q.Required)), "State", reached(q.Reached, "page.poll.not_reached")))
 	}
 	if t := res.Target; t != nil {
-		state := "not reached yet"
-		if t.Reached {
-			state = "reached"
-		}
-		d.Summary = append(d.Summary, fmt.Sprintf("%d of the %d accepts aimed for (%s): %s.", t.Accepts, t.Target, pct(t.Percent), state))
+		d.Summary = append(d.Summary, pr.T("page.poll.target", "Accepts", n64(t.Accepts), "Target", n64(t.Target),
+			"Percent", pr.Percent(t.Percent), "State", reached(t.Reached, "page.poll.not_reached_yet")))
 	}
 	for _, vs := range res.VoteShare {
 		name := vs.OptionID
 		if o, ok := def.Option(vs.OptionID); ok {
-			name = o.Label
+			name = pageOptionLabel(pr, def, o)
 		}
-		state := "not met"
+		state := pr.T("page.poll.not_met")
 		if vs.Passed {
-			state = "met"
+			state = pr.T("page.poll.met")
 		}
-		d.Summary = append(d.Summary, fmt.Sprintf("Requirement %s %s %s %v%%: %s (%s).", name, strings.ReplaceAll(string(vs.Measure), "_", " "), vs.Op, vs.Threshold, state, pct(vs.Value)))
+		d.Summary = append(d.Summary, pr.T("page.poll.requirement", "Option", pr.Isolate(name),
+			"Rule", fmt.Sprintf("%s %s %v%%", strings.ReplaceAll(string(vs.Measure), "_", " "), vs.Op, vs.Threshold),
+			"State", state, "Value", pr.Percent(vs.Value)))
 	}
 	if rc := v.RankedChoice; rc != nil {
 		names := func(ids []string) string {
 			out := make([]string, 0, len(ids))
 			for _, id := range ids {
 				if o, ok := def.Option(id); ok {
-					out = append(out, o.Label)
+					out = append(out, pr.Isolate(pageOptionLabel(pr, def, o)))
 				}
 			}
 			if len(out) == 0 {
-				return "none"
+				return pr.T("page.poll.none_lc")
 			}
-			return strings.Join(out, ", ")
+			return strings.Join(out, pr.T("page.poll.list_sep"))
 		}
-		d.Ranked = append(d.Ranked, "Condorcet (Schulze) winners: "+names(rc.Schulze.Winners)+".")
-		d.Ranked = append(d.Ranked, fmt.Sprintf("Single transferable vote (%s, Droop quota): elected %s.", web.Count(rc.STV.Seats, "seat", "seats"), names(rc.STV.Elected)))
+		d.Ranked = append(d.Ranked, pr.T("page.poll.condorcet", "Names", names(rc.Schulze.Winners)))
+		d.Ranked = append(d.Ranked, pr.T("page.poll.stv", "Seats", pr.N("page.poll.n_seats", rc.STV.Seats), "Names", names(rc.STV.Elected)))
 	}
 
-	id := "poll-" + p.ID
+	head := chart.Head{ID: "poll-" + p.ID, Title: title, Empty: pr.T("page.poll.chart_empty")}
 	switch def.Type {
 	case poll.TypeProposal, poll.TypeCheck, poll.TypeCount:
 		segs := make([]chart.Segment, 0, len(res.Options))
 		for _, o := range res.Options {
-			segs = append(segs, chart.Segment{Label: label(o), Value: float64(o.Total), Text: fmt.Sprintf("%d (%s)", o.Total, pct(o.ScorePercent))})
+			segs = append(segs, chart.Segment{Label: label(o), Value: float64(o.Total),
+				Text: pr.T("page.poll.chart_share", "Total", n64(o.Total), "Percent", pr.Percent(o.ScorePercent))})
 		}
-		d.Chart = chart.Stacked(id, title, desc+" Share of votes per option.", segs)
+		head.Desc = desc + " " + pr.T("page.poll.chart_desc_share")
+		d.Chart = chart.Stacked(head, segs)
 	case poll.TypeMeeting:
-		cols := []string{"Yes", "Maybe", "No"}
+		cols := []string{pr.T("page.poll.yes"), pr.T("page.poll.maybe"), pr.T("page.poll.no")}
 		if !def.Settings.CanRespondMaybe {
-			cols = []string{"Yes", "No"}
+			cols = []string{cols[0], cols[2]}
 		}
 		rows := make([]chart.GridRow, 0, len(res.Options))
 		for _, o := range res.Options {
@@ -145,30 +147,33 @@ func (s *Server) fillResults(d *pollPageData, p decision.Poll, v decision.Result
 			}
 			rows = append(rows, chart.GridRow{Label: label(o), Counts: counts})
 		}
-		d.Chart = chart.Grid(id, title, desc+" Answers per time, in "+zoneName(def)+".", cols, rows)
+		head.Desc = desc + " " + pr.T("page.poll.chart_desc_times", "Zone", zoneName(def))
+		d.Chart = chart.Grid(head, cols, rows)
 	case poll.TypeQuestion:
 	default:
+		// The unit of the figures: votes, points (score, ranked choice) or dots.
 		unit := map[poll.Type]string{poll.TypePoll: "votes", poll.TypeScore: "points", poll.TypeRankedChoice: "points", poll.TypeDotVote: "dots"}[def.Type]
 		bars := make([]chart.Bar, 0, len(res.Options))
 		for _, o := range res.Options {
-			text := fmt.Sprintf("%d %s", o.Total, unit)
+			text := pr.N("page.poll.n_"+unit, int(o.Total))
 			if def.Type == poll.TypeScore {
-				text = fmt.Sprintf("%d (avg %.1f)", o.Total, o.Average)
+				text = pr.T("page.poll.chart_score", "Total", n64(o.Total), "Average", pr.Decimal(o.Average, 1))
 			}
 			bars = append(bars, chart.Bar{Label: label(o), Value: float64(o.Total), Text: text})
 		}
-		d.Chart = chart.Bars(id, title, desc+" Total "+unit+" per option, largest first.", bars)
+		head.Desc = desc + " " + pr.T("page.poll.chart_desc_"+unit)
+		d.Chart = chart.Bars(head, bars)
 	}
 }
 
-// ballotText describes a ballot in words.
-func ballotText(d poll.Definition, b poll.Ballot) string {
+// ballotText describes a ballot in words, in the reader's language.
+func ballotText(pr *i18n.Printer, d poll.Definition, b poll.Ballot) string {
 	if b.NoneOfTheAbove {
-		return "None of the above"
+		return pr.T("page.poll.none_of_the_above")
 	}
 	name := func(id string) string {
 		if o, ok := d.Option(id); ok {
-			return optionLabel(d, o)
+			return pageOptionLabel(pr, d, o)
 		}
 		return id
 	}
@@ -176,13 +181,16 @@ func ballotText(d poll.Definition, b poll.Ballot) string {
 	for i, c := range b.Choices {
 		switch d.Type {
 		case poll.TypeScore:
-			parts = append(parts, fmt.Sprintf("%s: %d", name(c.OptionID), c.Score))
+			parts = append(parts, fmt.Sprintf("%s: %s", name(c.OptionID), pr.Number(c.Score)))
 		case poll.TypeDotVote:
-			parts = append(parts, fmt.Sprintf("%s: %s", name(c.OptionID), web.Count(c.Score, "dot", "dots")))
+			parts = append(parts, fmt.Sprintf("%s: %s", name(c.OptionID), pr.N("page.poll.n_dots", c.Score)))
 		case poll.TypeRankedChoice:
 			parts = append(parts, fmt.Sprintf("%d. %s", i+1, name(c.OptionID)))
 		case poll.TypeMeeting:
-			ans := map[int]string{poll.MeetingYes: "yes", poll.MeetingMaybe: "maybe", poll.MeetingNo: "no"}[c.Score]
+			ans := map[int]string{poll.MeetingYes: "poll.meeting.yes", poll.MeetingMaybe: "poll.meeting.maybe", poll.MeetingNo: "poll.meeting.no"}[c.Score]
+			if ans != "" {
+				ans = pr.T(ans)
+			}
 			parts = append(parts, name(c.OptionID)+": "+ans)
 		default:
 			parts = append(parts, name(c.OptionID))
@@ -190,9 +198,9 @@ func ballotText(d poll.Definition, b poll.Ballot) string {
 	}
 	if len(parts) == 0 {
 		if d.Type == poll.TypeQuestion {
-			return "Answered"
+			return pr.T("page.poll.answered")
 		}
-		return "No choice"
+		return pr.T("page.poll.no_choice")
 	}
 	return strings.Join(parts, "; ")
 }

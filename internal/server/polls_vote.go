@@ -61,6 +61,7 @@ type voteForm struct {
 func (s *Server) voteFormFor(r *http.Request, p decision.Poll, mine decision.MyBallot, posted *poll.Ballot, order []string) *voteForm {
 	def := p.Definition
 	st := def.Settings
+	pr := s.web.Printer(r)
 	vf := &voteForm{Form: newForm(nil), Type: string(def.Type), NoneOffered: st.NoneOfTheAbove,
 		ReasonOff: st.ReasonMode == poll.ReasonDisabled, ReasonRequired: st.ReasonMode == poll.ReasonRequired,
 		ReasonMax: st.ReasonMaxLength, Budget: st.DotsPerPerson, MinScore: st.MinScore, MaxScore: st.MaxScore,
@@ -106,7 +107,7 @@ func (s *Server) voteFormFor(r *http.Request, p decision.Poll, mine decision.MyB
 		opts = rankedOrder(def, opts, order, b)
 	}
 	for i, o := range opts {
-		vo := voteOption{ID: o.ID, Label: optionLabel(def, o), FieldID: "opt-" + o.ID, Answer: -1}
+		vo := voteOption{ID: o.ID, Label: pageOptionLabel(pr, def, o), FieldID: "opt-" + o.ID, Answer: -1}
 		sc, has := scores[o.ID]
 		switch {
 		case vf.Radio || vf.Checks:
@@ -348,7 +349,7 @@ func (s *Server) pollVoteSubmit(w http.ResponseWriter, r *http.Request) {
 		// Shown once, on this response only: never in a URL or a log.
 		s.renderPoll(w, r, http.StatusOK, func(d *pollPageData) {
 			d.Receipt = res.Receipt
-			d.Notice = pollNotices["voted"]
+			d.Notice = pollNotice(s.web.Printer(r), "voted")
 		})
 		return
 	}

@@ -12,6 +12,10 @@ import (
 
 // ---- a group's tags (admins) ----
 
+// tagNotices are the notices of the tags page after ?done=<name>; their
+// text is page.tags.notice.<name> (other notices are the group page's).
+var tagNotices = map[string]bool{"tag-added": true, "tag-saved": true, "tag-gone": true}
+
 type tagsPageData struct {
 	Group   group.Group
 	Tags    []tag.Tag
@@ -42,8 +46,13 @@ func (s *Server) renderTags(w http.ResponseWriter, r *http.Request, status int, 
 	if f == nil {
 		f = newForm(map[string]string{"colour": tag.Palette[0]})
 	}
-	s.web.Page(w, r, status, "group_tags", "Tags of "+g.Name, tagsPageData{Group: g, Tags: ts, Palette: tag.Palette,
-		Notice: groupNotice(r), Manage: g.Can(string(authz.GroupManageTags)), Form: f, Failed: failed})
+	pr := s.web.Printer(r)
+	notice := groupNotice(r)
+	if done := r.URL.Query().Get("done"); tagNotices[done] {
+		notice = pr.T("page.tags.notice." + done)
+	}
+	s.web.Page(w, r, status, "group_tags", pr.T("page.tags.title", "Group", pr.Isolate(g.Name)), tagsPageData{Group: g, Tags: ts, Palette: tag.Palette,
+		Notice: notice, Manage: g.Can(string(authz.GroupManageTags)), Form: f, Failed: failed})
 }
 
 func (s *Server) tagsPage(w http.ResponseWriter, r *http.Request) {
@@ -110,7 +119,8 @@ func (s *Server) renderTagPick(w http.ResponseWriter, r *http.Request, d tagPick
 	if g, err := s.groups.Get(r.Context(), d.GroupID); err == nil {
 		d.Manage = g.Can(string(authz.GroupManageTags))
 	}
-	s.web.Page(w, r, http.StatusOK, "tag_pick", "Tags of "+d.Title, d)
+	pr := s.web.Printer(r)
+	s.web.Page(w, r, http.StatusOK, "tag_pick", pr.T("page.tags.of_item", "Title", pr.Isolate(d.Title)), d)
 }
 
 func (s *Server) threadTagsPage(w http.ResponseWriter, r *http.Request) {

@@ -38,12 +38,9 @@ type templatesPageData struct {
 	SaveKind string
 }
 
-var templateNotices = map[string]string{
-	"saved":    "Template saved. Members can start from it now.",
-	"deleted":  "Template deleted.",
-	"arranged": "Templates rearranged.",
-	"edited":   "Template saved.",
-}
+// templateNotices are the notices of the templates page after
+// ?done=<name>; their text is page.templates.notice.<name>.
+var templateNotices = map[string]bool{"saved": true, "deleted": true, "arranged": true, "edited": true}
 
 // templateStartURL is where starting from t leads: the thread or poll
 // form, prefilled.
@@ -69,12 +66,16 @@ func (s *Server) renderTemplates(w http.ResponseWriter, r *http.Request, status 
 		s.pageError(w, r, err)
 		return
 	}
-	d := templatesPageData{Group: g, CanManage: list.CanManage, Notice: templateNotices[r.URL.Query().Get("done")]}
+	pr := s.web.Printer(r)
+	d := templatesPageData{Group: g, CanManage: list.CanManage}
+	if done := r.URL.Query().Get("done"); templateNotices[done] {
+		d.Notice = pr.T("page.templates.notice." + done)
+	}
 	canThread, canPoll := g.Can(string(authz.ThreadStart)), g.Can(string(authz.PollStart))
 	for _, t := range list.Templates {
-		row := templateRow{Template: t, KindName: "Thread", Manage: list.CanManage}
+		row := templateRow{Template: t, KindName: pr.T("page.templates.kind_thread"), Manage: list.CanManage}
 		if t.Kind == process.KindPoll && t.Poll != nil {
-			row.KindName = pollTypeName(t.Poll.Type)
+			row.KindName = pollTypeText(pr, t.Poll.Type)
 		}
 		if (t.Kind == process.KindThread && canThread) || (t.Kind == process.KindPoll && canPoll && s.decisions != nil) {
 			row.StartURL = templateStartURL(g.ID, t)
@@ -95,7 +96,7 @@ func (s *Server) renderTemplates(w http.ResponseWriter, r *http.Request, status 
 		d.Save = save
 		d.SaveKind, _, _ = strings.Cut(save.Values["from"], ":")
 	}
-	s.web.Page(w, r, status, "group_templates", "Templates of "+g.Name, d)
+	s.web.Page(w, r, status, "group_templates", pr.T("page.templates.page_title", "Group", pr.Isolate(g.Name)), d)
 }
 
 // saveForm prefills the "save as a template" form from the thread or poll

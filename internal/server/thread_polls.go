@@ -132,7 +132,6 @@ func (s *Server) pollCards(r *http.Request, items []discussion.Item, timeline []
 
 // pollCard builds one card from the core's answer.
 func (s *Server) pollCard(r *http.Request, c decision.Card, names map[string]string, d *threadPageData) *pollCard {
-	loc := s.viewerZone(r)
 	pc := &pollCard{V: s.pollView(r, c.Poll, c.Mine, c.Results, c.Outcome), StancesNote: c.StancesNote}
 	pc.V.SignedIn = d.Caps.SignedIn
 	pc.Inline = inlineTypes[c.Poll.Definition.Type] && !(c.Poll.Definition.Settings.Anonymous && c.Mine.Voted)
@@ -151,7 +150,7 @@ func (s *Server) pollCard(r *http.Request, c decision.Card, names map[string]str
 			pc.V.Summary = pc.V.Summary[1:] // the same count, said at the top of the card
 		}
 	}
-	pc.Stances = ballotRowsNamed(c.Poll.Definition, c.Stances, names, loc)
+	pc.Stances = ballotRowsNamed(s.web.Printer(r), c.Poll.Definition, c.Stances, names)
 	pc.ProxyFor = proxyCardLinks(c, names)
 	if c.Poll.Status != poll.StatusDraft {
 		// Who may comment in the thread may react to its polls (the core
@@ -165,7 +164,7 @@ func (s *Server) pollCard(r *http.Request, c decision.Card, names map[string]str
 		pc.OutcomeBy = names[c.Outcome.AuthorID]
 	}
 	if at := c.Poll.Definition.Settings.ClosingAt; at != nil && c.Poll.Status == poll.StatusOpen {
-		pc.Left = timeLeft(*at, time.Now())
+		pc.Left = timeLeftText(s.web.Printer(r), *at, time.Now())
 	}
 	return pc
 }

@@ -97,7 +97,10 @@ document.addEventListener("DOMContentLoaded", () => {
     const refresh = () => {
       const items = [...list.children];
       items.forEach((li, i) => {
-        li.querySelector(".rank").textContent = i < n ? "rank " + (i + 1) : "not ranked";
+        // The words come from the page, in its language ("rank %d").
+        li.querySelector(".rank").textContent = i < n
+          ? (list.dataset.rankText || "rank %d").replace("%d", String(i + 1))
+          : (list.dataset.unrankedText || "not ranked");
         const [up, down] = li.querySelectorAll("button[name=move]");
         up.disabled = i === 0;
         down.disabled = i === items.length - 1;

@@ -1,0 +1,79 @@
+package server
+
+// The poll pages' words in the reader's language (catalog area "poll",
+// locales/poll/<lang>.json): type and status names, notices, closing
+// times, ballots written out. Text people typed (titles, option labels,
+// reasons) is never translated; a preset option still under its preset
+// label is (inbound.OptionLabel).
+
+import (
+	"time"
+
+	"github.com/quorum-app/quorum/internal/i18n"
+	"github.com/quorum-app/quorum/internal/inbound"
+	"github.com/quorum-app/quorum/internal/poll"
+)
+
+// pollTypeText is a poll type's name for the reader ("Proposal",
+// "Vorschlag").
+func pollTypeText(p *i18n.Printer, t poll.Type) string {
+	if _, ok := pollTypeInfo[t]; !ok {
+		return string(t)
+	}
+	return p.T("page.poll.type." + string(t))
+}
+
+// pollTypeAbout is a poll type's one-line description for the reader.
+func pollTypeAbout(p *i18n.Printer, t poll.Type) string {
+	if _, ok := pollTypeInfo[t]; !ok {
+		return ""
+	}
+	return p.T("page.poll.type_about." + string(t))
+}
+
+// pollStatusText is a poll's status for the reader ("open", "offen").
+func pollStatusText(p *i18n.Printer, st poll.Status) string {
+	switch st {
+	case poll.StatusOpen, poll.StatusClosed, poll.StatusDraft:
+		return p.T("page.poll.status." + string(st))
+	}
+	return string(st)
+}
+
+// pollNotice is the notice for ?done=name ("" for a name that has none).
+func pollNotice(p *i18n.Printer, name string) string {
+	if !pollNotices[name] {
+		return ""
+	}
+	return p.T("page.poll.notice." + name)
+}
+
+// whenText is a date and time in the reader's language and zone, with the
+// zone's name (as the templates' date function writes it).
+func whenText(p *i18n.Printer, t time.Time) string {
+	return p.DateTime(t) + " " + t.In(p.Location()).Format("MST")
+}
+
+// timeLeftText is how long a poll stays open, for the reader ("closes in 3
+// days"); the rounding is timeLeft's.
+func timeLeftText(p *i18n.Printer, at, now time.Time) string {
+	d := at.Sub(now)
+	switch {
+	case d < time.Minute:
+		return p.T("page.poll.closing_now")
+	case d < time.Hour:
+		return p.T("page.poll.closes_in", "In", p.N("time.in_minutes", int(d/time.Minute)))
+	case d < 47*time.Hour+30*time.Minute:
+		return p.T("page.poll.closes_in", "In", p.N("time.in_hours", int(d.Round(time.Hour)/time.Hour)))
+	}
+	return p.T("page.poll.closes_in", "In", p.N("time.in_days", int(d.Round(24*time.Hour)/(24*time.Hour))))
+}
+
+// pageOptionLabel is optionLabel for a page: a preset option's label in the
+// reader's language.
+func pageOptionLabel(p *i18n.Printer, d poll.Definition, o poll.Option) string {
+	if d.Type == poll.TypeMeeting {
+		return optionLabel(d, o)
+	}
+	return inbound.OptionLabel(p, o)
+}
