@@ -67,6 +67,7 @@ const (
 	SenderBlocked     Action = "held_mail.sender_blocked" // target: the held message
 	SenderUnblocked   Action = "held_mail.sender_removed" // target: the rule
 	GroupExported     Action = "group.exported"           // details: format
+	GroupImported     Action = "group.imported"           // created from an export archive; details: import, threads, polls
 	GroupDeleted      Action = "group.deleted"            //
 	PollReopened      Action = "poll.reopened"            // a closed poll opened again; target: the poll
 	AccountDeleted    Action = "member.account.deleted"   // a member deleted their account; no actor, no target id

@@ -36,9 +36,12 @@ func newExports(c *Cores, sender mail.Sender, cat *i18n.Catalog, log *slog.Logge
 			{Name: "discussions", Step: c.Discussions.ExportGroup},
 			{Name: "decisions", Step: c.Decisions.ExportGroup},
 		},
-		Policy: c.Groups,
-		Audit:  exportAudit{c.Audit},
-		Log:    log,
+		Policy:       c.Groups,
+		Audit:        exportAudit{c.Audit},
+		Importer:     importer{c},
+		Presigner:    importPresigner{blob.NewUploads(c.Clients.S3, c.Config.UploadsBucket, c.Config.KMSKeyID, blob.DefaultLimits())},
+		ImportPrefix: facts.ExportsPrefix,
+		Log:          log,
 	})
 }
 

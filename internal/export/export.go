@@ -133,8 +133,14 @@ type Config struct {
 	Group    []Section
 	Policy   Policy
 	Audit    Auditor
-	Log      *slog.Logger
-	Now      func() time.Time
+	// Importer writes imports through the cores (nil: no imports);
+	// Presigner presigns the archive's upload to ImportPrefix + key (the
+	// uploads bucket's exports/ prefix, where Objects reads it).
+	Importer     Importer
+	Presigner    Presigner
+	ImportPrefix string
+	Log          *slog.Logger
+	Now          func() time.Time
 }
 
 // Service runs exports.
