@@ -24,8 +24,8 @@ import (
 // of an item whose key the input fixes (the caller derives the new ids),
 // ballots in chunks of importBallotsPage, and the poll item itself last,
 // so a poll shows only once all of it is there. Imported polls count in
-// the single legacy TALLY item (TallyShards 0), written with SET from a
-// recount of the imported ballots; a closed poll gets its frozen results
+// tally shards like any other, the recount of the imported ballots written
+// with SET into shard 0; a closed poll gets its frozen results
 // (with the eligible count the export showed) and is marked finalized, so
 // the scheduler neither closes it again nor writes receipts for people who
 // are not on this deployment. No notification is sent.
@@ -118,13 +118,6 @@ func (s *Service) importPollItems(ctx context.Context, in ImportPollInput, d pol
 		ballots = append(ballots, poll.Ballot{Choices: b.Choices, NoneOfTheAbove: b.NoneOfTheAbove, Reason: b.Reason})
 	}
 	attrs := poll.Recount(d.Type, ballots).Attributes()
-	u := s.st.Update(pollPK(pid), skTally).Set("Type", "poll_tally").Set("PollID", pid)
-	for k, v := range attrs {
-		u = u.Set(k, v)
-	}
-	if err := u.Run(ctx); err != nil {
-		return store.Classify(err)
-	}
 	closed := in.Poll.Status == poll.StatusClosed
 	now := s.now().UTC()
 	var puts []any
@@ -160,6 +153,7 @@ func (s *Service) importPollItems(ctx context.Context, in ImportPollInput, d pol
 		// count stands for them (closed polls' eligible figure).
 		p.VoterCount = in.Results.Results.Eligible
 	}
+	p.TallyShards, p.TallySlots = tallyShards, nextSlots(nil, d)
 	p.setSchedule(d)
 	if closed {
 		at := now
@@ -169,7 +163,31 @@ func (s *Service) importPollItems(ctx context.Context, in ImportPollInput, d pol
 		p.Status, p.ClosedAt, p.Finalized = string(poll.StatusClosed), &at, true
 		p.GSI2PK, p.GSI2SK = "", ""
 	}
-	puts = append(puts, p)
+	// The counters go to shard 0 (as if every ballot had picked it), in
+	// the shards' own names: the poll then counts like any other.
+	delta := poll.TallyDelta(attrs)
+	sd, err := shardDelta(d.Type, p.TallySlots, delta)
+	if err != nil {
+		return err
+	}
+	for _, sh := range newShards(p) {
+		puts = append(puts, sh)
+	}
+	for chunk := range slices.Chunk(puts, 25) {
+		if _, err := s.st.Table().Batch(tabledef.PK, tabledef.SK).Write().Put(chunk...).Run(ctx); err != nil {
+			return store.Classify(err)
+		}
+	}
+	if len(sd) > 0 {
+		u := s.st.Update(pollPK(pid), shardSK(0))
+		for k, v := range sd {
+			u = u.SetExpr("$ = ?", k, v)
+		}
+		if err := u.Run(ctx); err != nil {
+			return store.Classify(err)
+		}
+	}
+	puts = []any{p}
 	for chunk := range slices.Chunk(puts, 25) {
 		if _, err := s.st.Table().Batch(tabledef.PK, tabledef.SK).Write().Put(chunk...).Run(ctx); err != nil {
 			return store.Classify(err)
