@@ -17,8 +17,8 @@ import (
 
 	"github.com/quorum-app/quorum/infra/facts"
 	"github.com/quorum-app/quorum/internal/audit"
-	"github.com/quorum-app/quorum/internal/blob"
 	"github.com/quorum-app/quorum/internal/authz"
+	"github.com/quorum-app/quorum/internal/blob"
 	"github.com/quorum-app/quorum/internal/cores"
 	"github.com/quorum-app/quorum/internal/decision"
 	"github.com/quorum-app/quorum/internal/discussion"
