@@ -134,7 +134,7 @@ func (s *Service) importPollItems(ctx context.Context, in ImportPollInput, d pol
 		puts = append(puts, fr)
 	}
 	if o := in.Outcome; o != nil && o.Statement != "" {
-		oi := &outcomeItem{Item: store.Item{PK: pollPK(pid), SK: skOutcome, Type: "poll_outcome", Version: 1}, PollID: pid,
+		oi := &outcomeItem{Item: store.Item{PK: pollPK(pid), SK: skOutcome, Type: "outcome", Version: 1}, PollID: pid,
 			Statement: o.Statement, ReviewOn: o.ReviewOn, MeetingOptionID: o.MeetingOptionID, AuthorID: in.AuthorID,
 			CreatedAt: o.CreatedAt, UpdatedAt: o.UpdatedAt}
 		if o.ReviewOn != nil && o.ReviewOn.After(now) {
