@@ -62,11 +62,18 @@ func (d *deployment) person(name string) (context.Context, string) {
 	return authz.WithActor(context.Background(), authz.Actor{Kind: authz.User, UserID: u.ID, SessionID: "s-" + name}), u.ID
 }
 
-// export runs a group export of gid to the end and returns its group.jsonl.
+// export runs a group export of gid to the end and returns its archive.
 func (d *deployment) export(as context.Context, gid string) []byte {
 	d.t.Helper()
 	e, err := d.c.Exports.RequestGroup(as, gid)
 	d.must(err, "export")
+	return d.exportArchive(e.ID)
+}
+
+// exportArchive runs export id to the end and returns its archive.
+func (d *deployment) exportArchive(id string) []byte {
+	d.t.Helper()
+	e := struct{ ID string }{id}
 	for i := 0; ; i++ {
 		done, _, err := d.c.Exports.Step(context.Background(), e.ID)
 		d.must(err, "export step")

@@ -24,6 +24,7 @@ const groupReadme = `Quorum group export
                  outcomes, ballots); nested values are JSON
   index.html     the group to read offline in any browser: its tags, threads with their tags and comments,
                  polls with their tags, results and outcomes
+  subgroups/     when asked for: each subgroup you may export, in subgroups/<id>/ with the same files
 
 Tags: "tags" lists the group's tags (id, name, colour); each thread and poll carries the tags it has, with
 their names and colours, in its "tags" field.
@@ -37,8 +38,25 @@ Members are listed by name and role, without email addresses.
 This archive is deleted from Quorum 7 days after it was asked for.
 `
 
-// groupFiles returns the files of a group archive.
-func groupFiles(lines []line) (map[string][]byte, error) {
+// subgroupLink is a subgroup nested in a group archive, for index.html.
+type subgroupLink struct{ Name, Path string }
+
+// groupName is the name in a group's rows ("" without a group row).
+func groupName(lines []line) string {
+	for _, l := range lines {
+		if l.Entity == "group" {
+			var g htmlGroup
+			if json.Unmarshal(l.Data, &g) == nil {
+				return g.Name
+			}
+		}
+	}
+	return ""
+}
+
+// groupFiles returns the files of a group archive (subs: the subgroups
+// nested in it, linked from its index.html).
+func groupFiles(lines []line, subs []subgroupLink) (map[string][]byte, error) {
 	out := map[string][]byte{"README.txt": []byte(groupReadme)}
 	var all bytes.Buffer
 	byEntity := map[string][]json.RawMessage{}
@@ -63,7 +81,7 @@ func groupFiles(lines []line) (map[string][]byte, error) {
 		}
 		out["csv/"+e+".csv"] = c
 	}
-	page, err := groupHTML(byEntity)
+	page, err := groupHTML(byEntity, subs)
 	if err != nil {
 		return nil, err
 	}
@@ -207,6 +225,7 @@ td,th{border:1px solid #ccc;padding:.25rem .5rem;text-align:left}
 <p class="meta">Exported from Quorum on {{date .At}}.</p>
 <nav><h2>Threads</h2><ul>{{range .Threads}}<li><a href="#t-{{.ID}}">{{.Title}}</a></li>{{end}}</ul>
 {{with .Loose}}<h2>Polls outside threads</h2><ul>{{range .}}<li><a href="#p-{{.ID}}">{{.Definition.Title}}</a></li>{{end}}</ul>{{end}}</nav>
+{{with .Subgroups}}<h2>Subgroups</h2><ul>{{range .}}<li><a href="{{.Path}}">{{.Name}}</a></li>{{end}}</ul>{{end}}
 <h2>Members</h2><ul>{{range .Members}}<li>{{.Name}} ({{.Role}})</li>{{end}}</ul>
 {{with .Tags}}<h2>Tags</h2><ul>{{range .}}<li>{{.Name}} <span class="meta">({{.Colour}})</span></li>{{end}}</ul>{{end}}
 {{range .Threads}}<article id="t-{{.ID}}"><h2>{{.Title}}</h2>
@@ -232,16 +251,17 @@ td,th{border:1px solid #ccc;padding:.25rem .5rem;text-align:left}
 </section>{{end}}
 {{define "tags"}}{{if .}}<p class="meta">Tags: {{range $i, $t := .}}{{if $i}}, {{end}}{{$t.Name}} ({{$t.Colour}}){{end}}</p>{{end}}{{end}}`))
 
-func groupHTML(by map[string][]json.RawMessage) ([]byte, error) {
+func groupHTML(by map[string][]json.RawMessage, subs []subgroupLink) ([]byte, error) {
 	var d struct {
-		Group   htmlGroup
-		Members []htmlMember
-		Tags    []htmlTag
-		Threads []*htmlThread
-		Loose   []*htmlPoll
-		At      time.Time
+		Subgroups []subgroupLink
+		Group     htmlGroup
+		Members   []htmlMember
+		Tags      []htmlTag
+		Threads   []*htmlThread
+		Loose     []*htmlPoll
+		At        time.Time
 	}
-	d.At = time.Now()
+	d.At, d.Subgroups = time.Now(), subs
 	for _, r := range by["group"] {
 		if err := json.Unmarshal(r, &d.Group); err != nil {
 			return nil, err
