@@ -9,13 +9,15 @@ import (
 	"github.com/quorum-app/quorum/internal/discussion"
 	"github.com/quorum-app/quorum/internal/export"
 	"github.com/quorum-app/quorum/internal/group"
+	"github.com/quorum-app/quorum/internal/testcloud"
 )
 
 // TestGroupExportWithSubgroups: asked with its subgroups, a group's export
 // nests each subgroup its admin may export under subgroups/<id>/ (its own
 // group.jsonl, CSV and offline page, linked from the group's page); a
 // subgroup the admin does not administer is left out, and without the
-// option there are no subgroups at all.
+// option there are no subgroups at all. The contents of files attached in
+// threads are in files/, linked from index.html.
 func TestGroupExportWithSubgroups(t *testing.T) {
 	d := newDeployment(t)
 	ada, _ := d.person("ada")
@@ -34,8 +36,15 @@ func TestGroupExportWithSubgroups(t *testing.T) {
 	d.must(err, "thread in the subgroup")
 	bens, err := d.c.Groups.Create(ben, group.CreateInput{Name: "South branch", Privacy: "secret", ParentID: g.ID})
 	d.must(err, "ben's subgroup")
-	_, err = d.c.Discussions.StartThread(ada, discussion.StartInput{GroupID: g.ID, Title: "Parent thread", Description: "y"})
+	pt, err := d.c.Discussions.StartThread(ada, discussion.StartInput{GroupID: g.ID, Title: "Parent thread", Description: "y"})
 	d.must(err, "thread in the group")
+	// A file attached in the group's thread: its contents go in files/.
+	notes := []byte("Minutes of the founding meeting.\n")
+	up, err := d.c.Discussions.StartUpload(ada, pt.ID, discussion.UploadInput{Name: "minutes.txt", ContentType: "text/plain", Size: int64(len(notes))})
+	d.must(err, "start the upload")
+	testcloud.PutPresigned(t, up.Put, notes)
+	_, err = d.c.Discussions.ConfirmUpload(ada, pt.ID, up.FileID)
+	d.must(err, "confirm the upload")
 
 	e, err := d.c.Exports.RequestGroupWith(ada, g.ID, export.GroupOptions{Subgroups: true})
 	d.must(err, "request")
@@ -57,6 +66,13 @@ func TestGroupExportWithSubgroups(t *testing.T) {
 	}
 	if !strings.Contains(files["index.html"], `href="`+sub+`index.html"`) {
 		t.Error("the group's page does not link the subgroup")
+	}
+	fpath := "files/" + up.FileID + "-minutes.txt"
+	if files[fpath] != string(notes) {
+		t.Errorf("the file's contents are not in the archive at %s (has %v)", fpath, keys(files))
+	}
+	if !strings.Contains(files["index.html"], `href="`+fpath+`"`) || !strings.Contains(files["README.txt"], "files/") {
+		t.Error("index.html does not link the file, or README.txt does not say where files are")
 	}
 	for name := range files {
 		if strings.Contains(name, bens.ID) {

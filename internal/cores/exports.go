@@ -40,6 +40,7 @@ func newExports(c *Cores, sender mail.Sender, cat *i18n.Catalog, log *slog.Logge
 		Policy:       c.Groups,
 		Audit:        exportAudit{c.Audit},
 		Subgroups:    subgroupIDs{c.Groups},
+		Files:        c.Discussions,
 		Importer:     importer{c},
 		Presigner:    importPresigner{blob.NewUploads(c.Clients.S3, c.Config.UploadsBucket, c.Config.KMSKeyID, blob.DefaultLimits())},
 		ImportPrefix: facts.ExportsPrefix,

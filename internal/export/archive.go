@@ -47,7 +47,7 @@ This archive is deleted from Quorum 7 days after you asked for it.
 // archive builds the zip of an export from its rows, in part order: the
 // subject's (subjects[0]) and, for a group export with subgroups, each
 // subgroup's, nested under subgroups/<id>/.
-func (s *Service) archive(_ context.Context, j *jobItem, subjects [][]line) ([]byte, error) {
+func (s *Service) archive(_ context.Context, j *jobItem, subjects [][]line, fs *fileSet) ([]byte, error) {
 	lines := subjects[0]
 	var b bytes.Buffer
 	z := zip.NewWriter(&b)
@@ -65,7 +65,7 @@ func (s *Service) archive(_ context.Context, j *jobItem, subjects [][]line) ([]b
 		files := map[string][]byte{}
 		for k, sl := range subjects[1:] {
 			id := j.Subgroups[k]
-			sf, err := groupFiles(sl, nil)
+			sf, err := groupFiles(sl, nil, fs.of(k+1))
 			if err != nil {
 				return nil, domain.Wrap(domain.Internal, err, "export: writing the archive")
 			}
@@ -74,7 +74,7 @@ func (s *Service) archive(_ context.Context, j *jobItem, subjects [][]line) ([]b
 			}
 			subs = append(subs, subgroupLink{Name: groupName(sl), Path: "subgroups/" + id + "/index.html"})
 		}
-		top, err := groupFiles(lines, subs)
+		top, err := groupFiles(lines, subs, fs.of(0))
 		if err != nil {
 			return nil, domain.Wrap(domain.Internal, err, "export: writing the archive")
 		}

@@ -113,6 +113,14 @@ type Policy interface {
 	Authorize(ctx context.Context, gid string, action authz.Action, t authz.Target) error
 }
 
+// FileSource reads a file attached in a thread, as the export's owner.
+type FileSource interface {
+	ExportFile(ctx context.Context, threadID, fileID string) ([]byte, error)
+}
+
+// DefaultMaxFileBytes bounds the files' contents in one group archive.
+const DefaultMaxFileBytes = 200 << 20
+
 // Subgrouper lists the ids of group gid's subgroups the actor may see.
 type Subgrouper interface {
 	SubgroupIDs(ctx context.Context, gid string) ([]string, error)
@@ -141,6 +149,12 @@ type Config struct {
 	Group    []Section
 	Policy   Policy
 	Audit    Auditor
+	// Files gives attached files' contents for group archives (the
+	// discussion core); nil: files are listed without contents.
+	Files FileSource
+	// MaxFileBytes bounds the files' contents in one archive (0:
+	// DefaultMaxFileBytes).
+	MaxFileBytes int64
 	// Subgroups lists a group's subgroups the actor may see (the group
 	// core); nil: exports never include subgroups.
 	Subgroups Subgrouper

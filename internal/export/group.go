@@ -5,8 +5,10 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"html/template"
+	"maps"
 	"sort"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -32,8 +34,7 @@ their names and colours, in its "tags" field.
 Results of polls that hide them (until the poll closes, or until you vote) are exported only once you could
 see them; until then the export says they are hidden, and holds no ballots of that poll. Ballots in anonymous
 polls carry no voter: Quorum stores them apart from who cast them, so nothing links them to anyone.
-Files attached in threads are listed by name and size; their contents are not in this archive.
-Members are listed by name and role, without email addresses.
+` + filesNotIn + `Members are listed by name and role, without email addresses.
 
 This archive is deleted from Quorum 7 days after it was asked for.
 `
@@ -54,10 +55,20 @@ func groupName(lines []line) string {
 	return ""
 }
 
+// filesNotIn is what README.txt says of files without their contents.
+const filesNotIn = "Files attached in threads are listed by name and size; their contents are not in this archive.\n"
+
 // groupFiles returns the files of a group archive (subs: the subgroups
 // nested in it, linked from its index.html).
-func groupFiles(lines []line, subs []subgroupLink) (map[string][]byte, error) {
-	out := map[string][]byte{"README.txt": []byte(groupReadme)}
+func groupFiles(lines []line, subs []subgroupLink, files *subjectFiles) (map[string][]byte, error) {
+	readme := groupReadme
+	if files != nil {
+		readme = strings.Replace(readme, filesNotIn, files.note, 1)
+	}
+	out := map[string][]byte{"README.txt": []byte(readme)}
+	if files != nil {
+		maps.Copy(out, files.data)
+	}
 	var all bytes.Buffer
 	byEntity := map[string][]json.RawMessage{}
 	var order []string
@@ -81,7 +92,11 @@ func groupFiles(lines []line, subs []subgroupLink) (map[string][]byte, error) {
 		}
 		out["csv/"+e+".csv"] = c
 	}
-	page, err := groupHTML(byEntity, subs)
+	var paths map[string]string
+	if files != nil {
+		paths = files.paths
+	}
+	page, err := groupHTML(byEntity, subs, paths)
 	if err != nil {
 		return nil, err
 	}
@@ -181,8 +196,10 @@ type (
 	}
 	htmlFile struct {
 		ThreadID string `json:"thread_id"`
-		Name     string
+		ID, Name string
 		Size     int64
+		// Path is the file's contents in the archive ("" when not in it).
+		Path string `json:"-"`
 	}
 	htmlPoll struct {
 		ID         string
@@ -232,7 +249,7 @@ td,th{border:1px solid #ccc;padding:.25rem .5rem;text-align:left}
 <p class="meta">Started by {{.AuthorName}} on {{date .CreatedAt}}{{if .Closed}} · closed{{end}}</p>
 {{template "tags" .Tags}}
 <div class="body">{{.Description}}</div>
-{{with .Files}}<h3>Files</h3><ul>{{range .}}<li>{{.Name}} ({{.Size}} bytes)</li>{{end}}</ul>{{end}}
+{{with .Files}}<h3>Files</h3><ul>{{range .}}<li>{{if .Path}}<a href="{{.Path}}">{{.Name}}</a>{{else}}{{.Name}} (not in this archive){{end}} ({{.Size}} bytes)</li>{{end}}</ul>{{end}}
 {{range .Items}}{{if eq .Kind "comment"}}<div class="item" id="c-{{.ID}}"><p class="meta">{{.ActorName}}, {{date .At}}{{if .ParentID}} · <a href="#c-{{.ParentID}}">in reply</a>{{end}}</p>
 {{if .Deleted}}<p class="meta">Comment deleted.</p>{{else}}<div class="body">{{.Body}}</div>{{end}}</div>{{end}}{{end}}
 {{range .Polls}}{{template "poll" .}}{{end}}
@@ -251,7 +268,7 @@ td,th{border:1px solid #ccc;padding:.25rem .5rem;text-align:left}
 </section>{{end}}
 {{define "tags"}}{{if .}}<p class="meta">Tags: {{range $i, $t := .}}{{if $i}}, {{end}}{{$t.Name}} ({{$t.Colour}}){{end}}</p>{{end}}{{end}}`))
 
-func groupHTML(by map[string][]json.RawMessage, subs []subgroupLink) ([]byte, error) {
+func groupHTML(by map[string][]json.RawMessage, subs []subgroupLink, paths map[string]string) ([]byte, error) {
 	var d struct {
 		Subgroups []subgroupLink
 		Group     htmlGroup
@@ -304,6 +321,7 @@ func groupHTML(by map[string][]json.RawMessage, subs []subgroupLink) ([]byte, er
 		if err := json.Unmarshal(r, &f); err != nil {
 			return nil, err
 		}
+		f.Path = paths[f.ThreadID+"/"+f.ID]
 		if t := threads[f.ThreadID]; t != nil {
 			t.Files = append(t.Files, f)
 		}

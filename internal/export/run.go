@@ -214,7 +214,18 @@ func (s *Service) finish(ctx context.Context, j *jobItem) error {
 			subjects[subj] = append(subjects[subj], l)
 		}
 	}
-	zipped, err := s.archive(ctx, j, subjects)
+	var (
+		files  *fileSet
+		zipped []byte
+		err    error
+	)
+	if j.Kind == Group {
+		actx := authz.WithActor(ctx, authz.Actor{Kind: authz.User, UserID: j.OwnerID, SessionID: "export:" + j.ID})
+		if files, err = s.fetchFiles(actx, subjects); err != nil {
+			return err
+		}
+	}
+	zipped, err = s.archive(ctx, j, subjects, files)
 	if err != nil {
 		return err
 	}
