@@ -1,6 +1,8 @@
 package privacy_test
 
 import (
+	"archive/zip"
+	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -332,6 +334,32 @@ func build(t *testing.T) *world {
 	}
 	_, err = c.Exports.Request(cy)
 	w.must(err, "Cy's export")
+	// An import: Cy turns a small group export into a new group (its
+	// job item stays 7 days; the thread, comment, poll and ballot it
+	// writes are the cores' own items, with placeholders for people).
+	var zb bytes.Buffer
+	zw := zip.NewWriter(&zb)
+	zf, _ := zw.Create("group.jsonl")
+	_, _ = zf.Write([]byte(`{"entity":"group","data":{"name":"Imported garden","privacy":"closed"}}` + "\n" +
+		`{"entity":"threads","data":{"id":"t1","title":"Seeds","author_name":"Ada","created_at":"2026-01-02T03:04:05Z"}}` + "\n" +
+		`{"entity":"timeline","data":{"thread_id":"t1","id":"c1","kind":"comment","actor_id":"u1","actor_name":"Ben","at":"2026-01-03T03:04:05Z","body":"Tomatoes."}}` + "\n" +
+		`{"entity":"polls","data":{"id":"p1","thread_id":"t1","definition":{"type":"proposal","title":"Buy seeds?","options":[{"id":"agree","label":"Agree"}],"settings":{"closing_at":"2026-01-09T03:04:05Z"}},"status":"closed","closed_at":"2026-01-09T03:04:05Z","created_at":"2026-01-02T03:04:05Z"}}` + "\n" +
+		`{"entity":"results","data":{"poll_id":"p1","results":{"eligible":2}}}` + "\n" +
+		`{"entity":"outcomes","data":{"poll_id":"p1","statement":"Yes.","created_at":"2026-01-09T03:04:05Z","updated_at":"2026-01-09T03:04:05Z"}}` + "\n" +
+		`{"entity":"ballots","data":{"poll_id":"p1","user_id":"u1","choices":[{"option_id":"agree","score":1}],"reason":"Cheap.","cast_at":"2026-01-03T03:04:05Z"}}` + "\n"))
+	_ = zw.Close()
+	ij, err := c.Exports.UploadImport(cy, zb.Bytes())
+	w.must(err, "Cy's import")
+	for i := 0; i < 20; i++ {
+		done, failed, err := c.Exports.ImportStep(ctx, ij.ID)
+		w.must(err, "import step")
+		if failed {
+			w.t.Fatal("the import failed")
+		}
+		if done {
+			break
+		}
+	}
 	_, err = c.Groups.ResetJoinLink(ada, g.ID)
 	w.must(err, "reset join link")
 
