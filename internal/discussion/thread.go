@@ -101,6 +101,9 @@ type StartInput struct {
 	// Notify is whom to tell (notify.Resolve): nil for the default, the
 	// whole group when the author may notify it, else nobody chosen.
 	Notify *notify.Audience
+	// Tags are ids of the group's tags to put on the thread (at most
+	// tag.MaxPerItem), written with it (startTags).
+	Tags []string
 }
 
 // StartThread starts a thread in a group (policy: thread.start) and tells
@@ -137,7 +140,12 @@ func (s *Service) StartThread(ctx context.Context, in StartInput) (Thread, error
 		AuthorID: a.UserID, AuthorName: s.actorName(ctx, a.UserID), CreatedAt: now, UpdatedAt: now, Activity: now}
 	t.PK, t.SK = threadPK(t.ID), threadSK
 	t.GSI1PK, t.GSI1SK = threadsPK(t.GroupID), activityKey(now, false, t.ID)
+	shown, err := s.startTags(ctx, t, in.Tags)
+	if err != nil {
+		return Thread{}, err
+	}
 	tx := s.st.Tx().Create(t, nil)
+	s.tags.AddSetOps(tx, tag.Item{Kind: tag.Thread, ID: t.ID, GroupID: t.GroupID, Created: t.CreatedAt}, nil, t.Tags)
 	if err := s.addNewThreadFanout(ctx, tx, t, aud, members); err != nil {
 		return Thread{}, err
 	}
@@ -150,6 +158,7 @@ func (s *Service) StartThread(ctx context.Context, in StartInput) (Thread, error
 	if notice != "" {
 		v.Notices = []string{notice}
 	}
+	v.Tags = shown
 	return v, nil
 }
 

@@ -16,7 +16,7 @@ func (s *Server) discussionRoutes() []Route {
 	routes := []Route{
 		// JSON API
 		{Pattern: "GET /api/v1/groups/{id}/threads", Access: Public, Handler: s.apiThreads},
-		{Pattern: "POST /api/v1/groups/{id}/threads", Access: Token, Handler: s.apiStartThread, Lists: []httpx.List{listNotify}},
+		{Pattern: "POST /api/v1/groups/{id}/threads", Access: Token, Handler: s.apiStartThread, Lists: []httpx.List{listNotify, listTags}},
 		{Pattern: "PUT /api/v1/groups/{id}/notification-level", Access: Token, Handler: s.apiGroupLevel},
 		{Pattern: "GET /api/v1/threads/{tid}", Access: Public, Handler: s.apiThread},
 		{Pattern: "PATCH /api/v1/threads/{tid}", Access: Token, Handler: s.apiUpdateThread},
@@ -60,7 +60,7 @@ func (s *Server) discussionRoutes() []Route {
 		// Pages (writes are Session routes: bearer tokens are refused)
 		{Pattern: "GET /groups/{id}/threads", Access: Public, Page: true, Handler: s.threadListPage},
 		{Pattern: "GET /groups/{id}/threads/new", Access: Session, Page: true, Handler: s.threadNewPage},
-		{Pattern: "POST /groups/{id}/threads", Access: Session, Page: true, Handler: s.threadCreateSubmit, Lists: []httpx.List{formNotify}},
+		{Pattern: "POST /groups/{id}/threads", Access: Session, Page: true, Handler: s.threadCreateSubmit, Lists: []httpx.List{formNotify, formTags}},
 		{Pattern: "POST /groups/{id}/notification-level", Access: Session, Page: true, Handler: s.groupLevelSubmit},
 		{Pattern: "GET /threads/{tid}", Access: Public, Page: true, Handler: s.threadPage},
 		{Pattern: "GET /threads/{tid}/edit", Access: Session, Page: true, Handler: s.threadEditPage},
