@@ -1,6 +1,7 @@
 package server_test
 
 import (
+	"encoding/csv"
 	"net/url"
 	"strings"
 	"testing"
@@ -82,4 +83,43 @@ func TestTagsOnCreationFormsAndThreadList(t *testing.T) {
 	}
 	e.must(e.do(m, "POST", "/api/v1/groups/"+e.gid+"/polls", map[string]any{"type": "proposal", "title": "Bad",
 		"settings": map[string]any{"closing_at": closing()}, "tags": []string{"nosuchtag"}}), 400, "bad poll tag")
+}
+
+// TestTagsOnDashboardAndPollCSV: the dashboard's "Waiting for your vote"
+// shows a poll's tags, linking to the group's decisions filtered by them;
+// both CSV exports end with a "tags" column holding the poll's tag names
+// on every row (neutralised like any cell), empty for an untagged poll.
+func TestTagsOnDashboardAndPollCSV(t *testing.T) {
+	e, o, m, _ := newPollEnv(t)
+	budget := decodeInto[tag.Tag](t, e.must(e.do(o, "POST", "/api/v1/groups/"+e.gid+"/tags", map[string]string{"name": "Budget", "colour": "teal"}), 201, "tag"))
+	formula := decodeInto[tag.Tag](t, e.must(e.do(o, "POST", "/api/v1/groups/"+e.gid+"/tags", map[string]string{"name": "=SUM(A1)", "colour": "red"}), 201, "tag"))
+	tagged := e.pollIn(o, e.gid, "Tagged vote", 24*time.Hour, map[string]any{"tags": []string{budget.ID, formula.ID}})
+	plain := e.pollIn(o, e.gid, "Plain vote", 48*time.Hour, nil)
+
+	dash := e.must(e.do(m, "GET", "/dashboard", nil), 200, "dashboard").body
+	if !strings.Contains(dash, `href="/groups/`+e.gid+`?tab=decisions&amp;tag=`+budget.ID+`"`) || !strings.Contains(dash, "label-teal") {
+		t.Fatalf("the dashboard lacks the poll's tags: %.2000s", dash)
+	}
+
+	e.must(e.do(m, "PUT", "/api/v1/polls/"+tagged.ID+"/ballot", `{"choices":[{"option_id":"agree"}],"reason":"yes"}`), 201, "vote")
+	e.must(e.do(m, "PUT", "/api/v1/polls/"+plain.ID+"/ballot", `{"choices":[{"option_id":"agree"}]}`), 201, "vote")
+	for _, c := range []struct {
+		pid, want string
+	}{{tagged.ID, "'=SUM(A1); Budget"}, {plain.ID, ""}} {
+		for _, kind := range []string{"results", "ballots"} {
+			r := e.must(e.do(o, "GET", "/api/v1/polls/"+c.pid+"/"+kind+".csv", nil), 200, kind+" csv")
+			rows, err := csv.NewReader(strings.NewReader(strings.TrimPrefix(r.body, "\ufeff"))).ReadAll()
+			if err != nil || len(rows) < 2 {
+				t.Fatalf("%s csv: %v %v", kind, rows, err)
+			}
+			if last := rows[0][len(rows[0])-1]; last != "tags" {
+				t.Fatalf("%s csv header ends with %q", kind, last)
+			}
+			for _, row := range rows[1:] {
+				if row[len(row)-1] != c.want {
+					t.Fatalf("%s csv row %v: tags %q, want %q", kind, row, row[len(row)-1], c.want)
+				}
+			}
+		}
+	}
 }
