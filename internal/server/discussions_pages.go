@@ -50,6 +50,10 @@ var discussionNotices = map[string]string{
 		"here (the group's settings decide who may). It shows as plain text.",
 	"started-plain": "Your thread is started, but @group did not notify the group: you may not notify the whole group " +
 		"here (the group's settings decide who may). It shows as plain text.",
+	"saved-plain": "Your changes were saved, but @group did not notify the group: you may not notify the whole group " +
+		"here (the group's settings decide who may). It shows as plain text.",
+	"edited-plain": "The comment was changed, but @group did not notify the group: you may not notify the whole group " +
+		"here (the group's settings decide who may). It shows as plain text.",
 	"read":    "All notifications are marked read.",
 	"voted":   "Your vote was counted.",
 	"changed": "Your vote was changed.",
@@ -688,13 +692,17 @@ func (s *Server) threadEditSubmit(w http.ResponseWriter, r *http.Request) {
 	}
 	tid := r.PathValue("tid")
 	title, desc, ver := r.PostFormValue("title"), r.PostFormValue("description"), r.PostFormValue("version")
-	_, err := s.discussions.UpdateThread(r.Context(), tid, discussion.UpdateInput{Title: &title, Description: &desc, Version: formVersion(ver)})
+	t, err := s.discussions.UpdateThread(r.Context(), tid, discussion.UpdateInput{Title: &title, Description: &desc, Version: formVersion(ver)})
 	if err != nil {
 		f := newForm(map[string]string{"title": title, "description": desc, "version": ver})
 		s.discussionFormFail(w, r, err, f, func(status int) { s.renderThreadEdit(w, r, status, f) })
 		return
 	}
-	redirect(w, r, threadURL(tid)+"?done=saved")
+	done := "saved"
+	if len(t.Notices) > 0 {
+		done = "saved-plain" // an @group they may not send
+	}
+	redirect(w, r, threadURL(tid)+"?done="+done)
 }
 
 type commentEditData struct {
@@ -750,12 +758,17 @@ func (s *Server) commentEditSubmit(w http.ResponseWriter, r *http.Request) {
 	}
 	tid, cid := r.PathValue("tid"), r.PathValue("cid")
 	body, ver := r.PostFormValue("body"), r.PostFormValue("version")
-	if _, err := s.discussions.EditComment(r.Context(), tid, cid, body, formVersion(ver)); err != nil {
+	it, err := s.discussions.EditComment(r.Context(), tid, cid, body, formVersion(ver))
+	if err != nil {
 		f := newForm(map[string]string{"body": body, "version": ver})
 		s.discussionFormFail(w, r, err, f, func(status int) { s.renderCommentEdit(w, r, status, f) })
 		return
 	}
-	redirect(w, r, links.Comment(tid, cid, "edited"))
+	done := "edited"
+	if len(it.Notices) > 0 {
+		done = "edited-plain" // an @group they may not send
+	}
+	redirect(w, r, links.Comment(tid, cid, done))
 }
 
 func (s *Server) commentDeleteSubmit(w http.ResponseWriter, r *http.Request) {
