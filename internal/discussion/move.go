@@ -2,6 +2,9 @@ package discussion
 
 import (
 	"context"
+	"slices"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/guregu/dynamo/v2"
@@ -42,6 +45,7 @@ const (
 	movePhaseGuests  = "guests"  // guest grants of the thread, 25 per step
 	movePhaseSearch  = "search"  // comments re-filed by the search indexer, 50 per step
 	movePhaseLate    = "late"    // polls started in the thread during the move
+	movePhaseBallots = "ballots" // open polls: ballots of people outside the new group withdrawn
 	moveSK           = "MOVE"
 	movePK           = "MOVE" // GSI2PK of unfinished moves (the scheduler's queue)
 )
@@ -73,6 +77,11 @@ type ThreadPolls interface {
 	// MovePolls adds the move of each poll from group from to group to to
 	// tx, each conditioned on the poll still being in from and in tid.
 	MovePolls(tx *store.Tx, tid string, pids []string, from, to string)
+	// WithdrawMoved is one bounded step of withdrawing, from moved poll
+	// pid, the ballots of people outside its new group's voter set (the
+	// rule of leaving a group); it returns the next cursor ("" when the
+	// poll is done). Idempotent. Trusted: no authorization.
+	WithdrawMoved(ctx context.Context, pid, cursor string) (string, int, error)
 }
 
 // moveItem: PK=THREAD#<tid> SK=MOVE, GSI2PK=MOVE GSI2SK=<started>#<tid>
@@ -339,13 +348,59 @@ func (s *Service) moveStep(ctx context.Context, job *moveItem) (bool, error) {
 			return false, err
 		}
 		if next == "" && len(pids) == 0 {
-			return s.finishMove(ctx, job)
+			return false, s.commitStep(ctx, job, movePhaseBallots, "", nil, s.st.Tx())
 		}
 		tx := s.st.Tx()
 		s.polls.MovePolls(tx, tid, pids, job.From, job.To)
-		return false, s.commitStep(ctx, job, movePhaseLate, next, nil, tx)
+		var late func(*dynamo.Update)
+		if len(pids) > 0 {
+			// Their ballots follow the rule too (movePhaseBallots).
+			late = func(u *dynamo.Update) { u.AddStringsToSet("Polls", pids...) }
+		}
+		if err := s.commitStep(ctx, job, movePhaseLate, next, late, tx); err != nil {
+			return false, err
+		}
+		job.Polls = uniq(append(job.Polls, pids...))
+		return false, nil
+	case movePhaseBallots:
+		if s.polls == nil {
+			return s.finishMove(ctx, job)
+		}
+		return s.moveBallots(ctx, job)
 	}
 	return s.finishMove(ctx, job)
+}
+
+// moveBallots is one step of applying, to the moved polls, the rule of
+// someone leaving a group: ballots (and chosen-voter entries) in open polls
+// of people outside the new group's voter set are withdrawn
+// (ThreadPolls.WithdrawMoved: one bounded page of one poll per step). The
+// cursor is "<index in the sorted Polls>|<the poll's cursor>".
+func (s *Service) moveBallots(ctx context.Context, job *moveItem) (bool, error) {
+	pids := slices.Sorted(slices.Values(job.Polls))
+	i, inner := 0, ""
+	if job.Cursor != "" {
+		idx, rest, ok := strings.Cut(job.Cursor, "|")
+		n, err := strconv.Atoi(idx)
+		if !ok || err != nil || n < 0 {
+			n, rest = len(pids), "" // unreadable: nothing more to do
+		}
+		i, inner = n, rest
+	}
+	if i >= len(pids) {
+		return s.finishMove(ctx, job)
+	}
+	next, n, err := s.polls.WithdrawMoved(ctx, pids[i], inner)
+	if err != nil {
+		return false, err
+	}
+	if n > 0 {
+		s.log.InfoContext(ctx, "moved poll: ballots withdrawn", "thread_id", job.ThreadID, "poll_id", pids[i], "ballots", n)
+	}
+	if next == "" {
+		i++
+	}
+	return false, s.commitStep(ctx, job, movePhaseBallots, strconv.Itoa(i)+"|"+next, nil, s.st.Tx())
 }
 
 // commitStep runs tx with the job's advance to phase/cursor.
