@@ -26,6 +26,7 @@ import (
 	"embed"
 	"encoding/json"
 	"fmt"
+	"io/fs"
 	"strings"
 	"sync"
 
@@ -35,8 +36,20 @@ import (
 	"github.com/quorum-app/quorum/internal/lang"
 )
 
-//go:embed locales/*.json
+// Catalogs: locales/<lang>.json (emails, shared formats) and one file per
+// area, locales/<area>/<lang>.json (pages: each part of the product keeps
+// its keys in its own file, so parallel changes do not collide). A key
+// lives in exactly one file (TestCatalogsAreComplete).
+//
+//go:embed locales/*.json locales/*/*.json
 var files embed.FS
+
+// catalogFiles are the files holding language l's messages.
+func catalogFiles(l lang.Lang) []string {
+	out := []string{"locales/" + string(l) + ".json"}
+	areas, _ := fs.Glob(files, "locales/*/"+string(l)+".json")
+	return append(out, areas...)
+}
 
 // tag is l as a language tag.
 func tag(l lang.Lang) language.Tag { return language.Make(string(l)) }
@@ -70,37 +83,46 @@ func Negotiate(setting, acceptLanguage string) lang.Lang {
 	return lang.Supported[i]
 }
 
-// Catalog holds the message catalogs; each is parsed on first use.
+// Catalog holds the message catalogs; each language's is parsed on first
+// use into a bundle of its own (with English, the fallback), which is never
+// changed once built, so printers of any language may run concurrently
+// while another language loads.
 type Catalog struct {
-	bundle *goi18n.Bundle
-	mu     sync.Mutex
-	loaded map[lang.Lang]bool
+	mu      sync.Mutex
+	bundles map[lang.Lang]*goi18n.Bundle
 }
 
 // New returns the catalog of every supported language (nothing parsed yet).
 func New() *Catalog {
-	b := goi18n.NewBundle(language.English)
-	b.RegisterUnmarshalFunc("json", json.Unmarshal)
-	return &Catalog{bundle: b, loaded: map[lang.Lang]bool{}}
+	return &Catalog{bundles: map[lang.Lang]*goi18n.Bundle{}}
 }
 
-// load parses l's catalog once (and English, the fallback).
-func (c *Catalog) load(l lang.Lang) {
+// bundle is l's bundle (English and l), parsed once.
+func (c *Catalog) bundle(l lang.Lang) *goi18n.Bundle {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	for _, x := range []lang.Lang{lang.English, l} {
-		if c.loaded[x] {
-			continue
-		}
-		buf, err := files.ReadFile("locales/" + string(x) + ".json")
-		if err == nil {
-			_, err = c.bundle.ParseMessageFileBytes(buf, string(x)+".json")
-		}
-		if err != nil {
-			// The catalogs are embedded and checked by tests: a broken one
-			// is a build defect, not a condition to serve around.
-			panic(fmt.Sprintf("i18n: catalog %s: %v", x, err))
-		}
-		c.loaded[x] = true
+	if b := c.bundles[l]; b != nil {
+		return b
 	}
+	b := goi18n.NewBundle(language.English)
+	b.RegisterUnmarshalFunc("json", json.Unmarshal)
+	langs := []lang.Lang{lang.English}
+	if l != lang.English {
+		langs = append(langs, l)
+	}
+	for _, x := range langs {
+		for _, name := range catalogFiles(x) {
+			buf, err := files.ReadFile(name)
+			if err == nil {
+				_, err = b.ParseMessageFileBytes(buf, string(x)+".json")
+			}
+			if err != nil {
+				// The catalogs are embedded and checked by tests: a broken
+				// one is a build defect, not a condition to serve around.
+				panic(fmt.Sprintf("i18n: catalog %s: %v", name, err))
+			}
+		}
+	}
+	c.bundles[l] = b
+	return b
 }

@@ -2,6 +2,7 @@ package i18n
 
 import (
 	"encoding/json"
+	"io/fs"
 	"regexp"
 	"sort"
 	"strings"
@@ -13,19 +14,46 @@ import (
 	"golang.org/x/text/language"
 )
 
-// catalog reads one locale file as written (a message is a string or an
-// object of plural forms).
+// catalog reads one language's locale files as written (a message is a
+// string or an object of plural forms), merged; a key in two files fails.
 func catalog(t *testing.T, l lang.Lang) map[string]any {
 	t.Helper()
-	buf, err := files.ReadFile("locales/" + string(l) + ".json")
-	if err != nil {
-		t.Fatal(err)
+	all := map[string]any{}
+	where := map[string]string{}
+	for _, name := range catalogFiles(l) {
+		buf, err := files.ReadFile(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var m map[string]any
+		if err := json.Unmarshal(buf, &m); err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		for k, v := range m {
+			if w, dup := where[k]; dup {
+				t.Errorf("key %q is in both %s and %s: a key lives in one file", k, w, name)
+			}
+			where[k], all[k] = name, v
+		}
 	}
-	var m map[string]any
-	if err := json.Unmarshal(buf, &m); err != nil {
-		t.Fatalf("%s.json: %v", l, err)
+	return all
+}
+
+// TestEveryAreaHasEveryLanguage fails when an area's catalog file is
+// missing for a language (its keys would all fall back to English).
+func TestEveryAreaHasEveryLanguage(t *testing.T) {
+	areas, err := fs.Glob(files, "locales/*/en.json")
+	if err != nil || len(areas) == 0 {
+		t.Fatalf("no area catalogs: %v", err)
 	}
-	return m
+	for _, a := range areas {
+		dir := strings.TrimSuffix(a, "en.json")
+		for _, l := range lang.Supported {
+			if _, err := files.ReadFile(dir + string(l) + ".json"); err != nil {
+				t.Errorf("%s lacks %s.json", dir, l)
+			}
+		}
+	}
 }
 
 var placeholder = regexp.MustCompile(`\{\{\s*\.(\w+)\s*\}\}`)
@@ -80,8 +108,7 @@ func TestCatalogsAreComplete(t *testing.T) {
 			if len(extra) > 0 {
 				t.Errorf("%s has keys lang.English does not: %v", l, extra)
 			}
-			c.load(l)
-			lz := goi18n.NewLocalizer(c.bundle, string(l))
+			lz := goi18n.NewLocalizer(c.bundle(l), string(l))
 			for k, v := range m {
 				want := placeholders(en[k])
 				for p := range placeholders(v) {

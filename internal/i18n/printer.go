@@ -34,8 +34,7 @@ func (c *Catalog) Printer(l lang.Lang, loc *time.Location) *Printer {
 	if loc == nil {
 		loc = time.UTC
 	}
-	c.load(l)
-	return &Printer{lang: l, loc: loc, lz: goi18n.NewLocalizer(c.bundle, string(l), string(lang.English)),
+	return &Printer{lang: l, loc: loc, lz: goi18n.NewLocalizer(c.bundle(l), string(l), string(lang.English)),
 		num: message.NewPrinter(numbering(l))}
 }
 

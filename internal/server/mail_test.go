@@ -345,7 +345,7 @@ func TestSuppressionNoticeAndResume(t *testing.T) {
 		t.Fatal(err)
 	}
 	body := h.do(req{method: "GET", path: "/settings/email-preferences", cookie: cookie}).Body.String()
-	for _, want := range []string{"We have stopped emailing " + u.Email, "bounced", "6 May 2030 07:08 UTC", `action="/settings/email-preferences/resume-delivery"`} {
+	for _, want := range []string{"We have stopped emailing " + u.Email, "bounced", "6 May 2030, 07:08 UTC", `action="/settings/email-preferences/resume-delivery"`} {
 		if !strings.Contains(body, want) {
 			t.Fatalf("suppression notice lacks %q: %s", want, body)
 		}

@@ -193,7 +193,7 @@ func TestHomePageShell(t *testing.T) {
 	if rec.Code != 200 {
 		t.Fatalf("status %d", rec.Code)
 	}
-	for _, want := range []string{`<html lang="en">`, `href="/static/app.css"`, `<main id="main"`, "Skip to content"} {
+	for _, want := range []string{`<html lang="en" dir="ltr">`, `href="/static/app.css"`, `<main id="main"`, "Skip to content"} {
 		if !strings.Contains(body, want) {
 			t.Errorf("home page lacks %q", want)
 		}

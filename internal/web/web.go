@@ -16,6 +16,9 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/quorum-app/quorum/internal/i18n"
+	"github.com/quorum-app/quorum/internal/lang"
 )
 
 //go:embed templates/*.html
@@ -26,16 +29,19 @@ var staticFS embed.FS
 
 // Renderer renders pages. Build it once at start-up with New.
 type Renderer struct {
-	// pages render dates in UTC; masters, never executed, are cloned for a
-	// viewer with a time zone of their own (a template cannot be cloned
-	// once executed).
+	// pages render in English with dates in UTC; masters, never executed,
+	// are cloned for a reader with another language or time zone (a
+	// template cannot be cloned once executed).
 	pages   map[string]*template.Template
 	masters map[string]*template.Template
-	// zones caches the clones per time zone name (at most maxZones zones).
-	mu     sync.Mutex
-	zones  map[string]map[string]*template.Template
-	static http.Handler
-	log    *slog.Logger
+	// variants caches the clones per language and time zone (at most
+	// maxVariants).
+	mu       sync.Mutex
+	variants map[string]map[string]*template.Template
+	cat      *i18n.Catalog
+	english  *i18n.Printer
+	static   http.Handler
+	log      *slog.Logger
 }
 
 // PageData is what every page template receives.
@@ -50,6 +56,9 @@ type PageData struct {
 	Year      int
 	// Unread is the signed-in person's unread notification count (the nav shows it).
 	Unread int64
+	// Lang and Dir are the page's language and direction (<html lang dir>),
+	// set by the renderer from the reader.
+	Lang, Dir string
 }
 
 type viewerKey struct{}
@@ -79,12 +88,14 @@ func New(log *slog.Logger) (*Renderer, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	r := &Renderer{pages: map[string]*template.Template{}, masters: map[string]*template.Template{}, log: log}
+	cat := i18n.New()
+	r := &Renderer{pages: map[string]*template.Template{}, masters: map[string]*template.Template{}, log: log,
+		cat: cat, english: cat.Printer(lang.English, time.UTC)}
 	names, err := fs.Glob(templateFS, "templates/*.html")
 	if err != nil {
 		return nil, err
 	}
-	funcs := template.FuncMap{"date": dateIn(time.UTC), "count": count}
+	funcs := funcsFor(r.english)
 	for _, n := range names {
 		base := strings.TrimSuffix(strings.TrimPrefix(n, "templates/"), ".html")
 		if base == "layout" {
@@ -157,6 +168,94 @@ type Located interface {
 	Location() *time.Location
 }
 
+// Speaker is a viewer with a language of their own (the account's
+// setting); pages are written in it. Signed out, the browser's
+// Accept-Language decides (i18n.Negotiate).
+type Speaker interface {
+	Lang() lang.Lang
+}
+
+// Printer is the reader's printer for req: their language and time zone.
+// Handlers word titles, form errors and messages with it, as templates do
+// with t and tn.
+func (r *Renderer) Printer(req *http.Request) *i18n.Printer {
+	return r.printerFor(req, ViewerFrom(req.Context()))
+}
+
+func (r *Renderer) printerFor(req *http.Request, viewer any) *i18n.Printer {
+	setting := ""
+	if s, ok := viewer.(Speaker); ok {
+		setting = string(s.Lang())
+	}
+	l := i18n.Negotiate(setting, req.Header.Get("Accept-Language"))
+	loc := time.UTC
+	if v, ok := viewer.(Located); ok {
+		if x := v.Location(); x != nil {
+			loc = x
+		}
+	}
+	if l == lang.English && loc == time.UTC {
+		return r.english
+	}
+	return r.cat.Printer(l, loc)
+}
+
+// funcsFor are the template functions for one reader:
+//
+//	{{t "page.key" "Name" .Name}}   a message (values as name/value pairs)
+//	{{tn "page.key" .Count}}        a message with plural forms
+//	{{th "page.key" "URL" "/terms"}} a message holding markup of our own
+//	                                (its values are escaped; only for
+//	                                catalog text with links or emphasis)
+//	{{date .At}}                    date and time in the reader's zone
+//	{{day .At}}                     the date alone
+//	{{ago .At}}                     "5 minutes ago" (a week or more: the date)
+//	{{num .N}}                      a number with the language's grouping
+func funcsFor(p *i18n.Printer) template.FuncMap {
+	return template.FuncMap{
+		"t": p.T,
+		"tn": func(id string, n any, kv ...any) string {
+			return p.N(id, toInt(n), kv...)
+		},
+		"th": func(id string, kv ...any) template.HTML {
+			esc := make([]any, len(kv))
+			for i, v := range kv {
+				if i%2 == 1 {
+					v = template.HTMLEscapeString(fmt.Sprint(v))
+				}
+				esc[i] = v
+			}
+			return template.HTML(p.T(id, esc...)) // #nosec G203 -- catalog text (ours), values escaped above
+		},
+		"date": func(t time.Time) string {
+			return p.DateTime(t) + " " + t.In(p.Location()).Format("MST")
+		},
+		"day":   p.Date,
+		"ago":   func(t time.Time) string { return p.Relative(t, time.Now()) },
+		"num":   func(n any) string { return p.Number(toInt(n)) },
+		"count": count,
+	}
+}
+
+// toInt is a template's number (int, int64, …) as an int.
+func toInt(n any) int {
+	switch x := n.(type) {
+	case int:
+		return x
+	case int64:
+		return int(x)
+	case int32:
+		return int(x)
+	case uint:
+		return int(x) // #nosec G115 -- counts shown on pages are small
+	case uint64:
+		return int(x) // #nosec G115 -- counts shown on pages are small
+	case float64:
+		return int(x)
+	}
+	return 0
+}
+
 // count writes n with the noun's singular or plural form: "1 comment",
 // "5 comments" (English; the language issue moves it to the catalogs).
 // Count is n with the singular or plural noun: "1 comment", "2 comments"
@@ -171,25 +270,27 @@ func count(n any, one, many string) string {
 	return v + " " + many
 }
 
-// maxZones bounds the time zones whose page clones are kept; past it the
-// cache starts afresh (IANA has about 400 names; a deployment sees a few).
-const maxZones = 64
+// maxVariants bounds the language and time-zone variants whose page clones
+// are kept; past it the cache starts afresh (8 languages × the few zones a
+// deployment sees).
+const maxVariants = 128
 
-// pageIn returns page name with dates in loc: a clone of its never-executed
-// master, made once per zone and page, then reused (html/template executes
-// one template from many goroutines safely). A fresh clone costs ~0.8 ms
-// (escaping the layout and the page again); a cached one nothing more than
-// the UTC page.
-func (r *Renderer) pageIn(name string, loc *time.Location) (*template.Template, error) {
+// pageFor returns page name for printer p: a clone of its never-executed
+// master with p's functions, made once per language, zone and page, then
+// reused (html/template executes one template from many goroutines
+// safely). A fresh clone costs ~0.8 ms (escaping the layout and the page
+// again); a cached one nothing more than the English UTC page.
+func (r *Renderer) pageFor(name string, p *i18n.Printer) (*template.Template, error) {
+	key := string(p.Lang()) + "|" + p.Location().String()
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if r.zones == nil || len(r.zones) >= maxZones {
-		r.zones = map[string]map[string]*template.Template{}
+	if r.variants == nil || len(r.variants) >= maxVariants {
+		r.variants = map[string]map[string]*template.Template{}
 	}
-	byPage := r.zones[loc.String()]
+	byPage := r.variants[key]
 	if byPage == nil {
 		byPage = map[string]*template.Template{}
-		r.zones[loc.String()] = byPage
+		r.variants[key] = byPage
 	}
 	if t := byPage[name]; t != nil {
 		return t, nil
@@ -198,14 +299,9 @@ func (r *Renderer) pageIn(name string, loc *time.Location) (*template.Template, 
 	if err != nil {
 		return nil, err
 	}
-	c = c.Funcs(template.FuncMap{"date": dateIn(loc)})
+	c = c.Funcs(funcsFor(p))
 	byPage[name] = c
 	return c, nil
-}
-
-// dateIn formats a date and time for a page, in loc, with the zone's name.
-func dateIn(loc *time.Location) func(time.Time) string {
-	return func(t time.Time) string { return t.In(loc).Format("2 Jan 2006 15:04 MST") }
 }
 
 func (r *Renderer) render(w http.ResponseWriter, req *http.Request, status int, name string, pd PageData) {
@@ -215,16 +311,16 @@ func (r *Renderer) render(w http.ResponseWriter, req *http.Request, status int, 
 		http.Error(w, "internal error", http.StatusInternalServerError)
 		return
 	}
-	if v, ok := pd.Viewer.(Located); ok {
-		if loc := v.Location(); loc != nil && loc != time.UTC {
-			c, err := r.pageIn(name, loc)
-			if err != nil {
-				r.log.ErrorContext(req.Context(), "template clone failed", "template", name, "error", err.Error())
-				http.Error(w, "internal error", http.StatusInternalServerError)
-				return
-			}
-			t = c
+	p := r.printerFor(req, pd.Viewer)
+	pd.Lang, pd.Dir = string(p.Lang()), p.Dir()
+	if p != r.english {
+		c, err := r.pageFor(name, p)
+		if err != nil {
+			r.log.ErrorContext(req.Context(), "template clone failed", "template", name, "error", err.Error())
+			http.Error(w, "internal error", http.StatusInternalServerError)
+			return
 		}
+		t = c
 	}
 	var buf bytes.Buffer
 	if err := t.ExecuteTemplate(&buf, "layout.html", pd); err != nil {
