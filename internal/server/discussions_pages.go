@@ -50,10 +50,6 @@ var discussionNotices = map[string]string{
 		"here (the group's settings decide who may). It shows as plain text.",
 	"started-plain": "Your thread is started, but @group did not notify the group: you may not notify the whole group " +
 		"here (the group's settings decide who may). It shows as plain text.",
-	"saved-plain": "Your changes were saved, but @group did not notify the group: you may not notify the whole group " +
-		"here (the group's settings decide who may). It shows as plain text.",
-	"edited-plain": "The comment was changed, but @group did not notify the group: you may not notify the whole group " +
-		"here (the group's settings decide who may). It shows as plain text.",
 	"read":    "All notifications are marked read.",
 	"voted":   "Your vote was counted.",
 	"changed": "Your vote was changed.",
@@ -506,7 +502,7 @@ func (s *Server) renderThreadWith(w http.ResponseWriter, r *http.Request, status
 		return
 	}
 	caps := s.capsFor(ctx, p.Thread)
-	d := &threadPageData{Thread: p.Thread, Next: p.Next, Earlier: p.Earlier, Notice: discussionNotice(r), Caps: caps,
+	d := &threadPageData{Thread: p.Thread, Next: p.Next, Earlier: p.Earlier, Notice: s.threadNotice(r), Caps: caps,
 		Levels: levelNames, ThreadFiles: fileList{Thread: p.Thread.ID, Files: p.Thread.Files}}
 	if edit != nil {
 		edit(d)

@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"net/http"
 	"net/url"
 	"strings"
 
@@ -59,4 +60,20 @@ func (s *Server) tagNamed(ctx context.Context, gid, id string) (*tag.Tag, error)
 		return nil, tag.ErrNoTag
 	}
 	return &t, nil
+}
+
+// editNotices are the thread page's notices after an edit whose @group
+// stayed plain text (the editor may not announce), in the reader's
+// language (catalog area f17a).
+var editNotices = map[string]string{
+	"saved-plain":  "page.f17a.saved_plain",
+	"edited-plain": "page.f17a.edited_plain",
+}
+
+// threadNotice is the thread page's notice for ?done=.
+func (s *Server) threadNotice(r *http.Request) string {
+	if key, ok := editNotices[r.URL.Query().Get("done")]; ok {
+		return s.web.Printer(r).T(key)
+	}
+	return discussionNotice(r)
 }
