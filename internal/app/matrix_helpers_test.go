@@ -133,6 +133,7 @@ var fixtureHooks []func(w *world, f *fixture)
 
 type world struct {
 	t        *testing.T
+	env      *testcloud.Env
 	a        *app.API
 	h        http.Handler
 	box      *mailbox
@@ -165,6 +166,13 @@ func newWorld(t *testing.T) *world {
 	return newWorldOn(t, testcloud.Fast(t))
 }
 
+// newStreamWorld is newWorld whose table keeps a stream of its changes
+// (startStream feeds it to the stream consumers).
+func newStreamWorld(t *testing.T) *world {
+	t.Helper()
+	return newWorldOn(t, testcloud.FastStream(t))
+}
+
 // newRealWorld builds the world on DynamoDB Local, for what only the real
 // store shows (its stream, which the search tests read).
 func newRealWorld(t *testing.T) *world {
@@ -186,7 +194,7 @@ func newWorldOn(t *testing.T, env *testcloud.Env) *world {
 	if err != nil {
 		t.Fatal(err)
 	}
-	w := &world{t: t, a: a, h: a.Handler(), box: &mailbox{}, tag: env.Prefix, people: map[string]*person{}}
+	w := &world{t: t, env: env, a: a, h: a.Handler(), box: &mailbox{}, tag: env.Prefix, people: map[string]*person{}}
 	relaxed := account.DefaultLimits()
 	for _, r := range []*ratelimit.Rule{&relaxed.LoginPerEmail, &relaxed.LoginPerIP, &relaxed.VerifyPerIP, &relaxed.EmailChange} {
 		r.Max = 1_000_000

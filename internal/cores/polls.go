@@ -171,3 +171,8 @@ func (p ThreadPolls) WithdrawMoved(ctx context.Context, pid, cursor string) (str
 func (p ThreadPolls) MovePolls(tx *store.Tx, tid string, pids []string, from, to string) {
 	(*p.Decisions).MovePolls(tx, tid, pids, from, to)
 }
+
+// RefilePollSearch implements discussion.ThreadPolls.
+func (p ThreadPolls) RefilePollSearch(ctx context.Context, tx *store.Tx, pid, to, cursor string) (string, error) {
+	return (*p.Decisions).RefilePollSearch(ctx, tx, pid, to, cursor)
+}

@@ -62,6 +62,68 @@ func (s *Service) MovePolls(tx *store.Tx, tid string, pids []string, from, to st
 	}
 }
 
+// RefileSearchBatch is how many of a poll's items one step of
+// RefilePollSearch reads.
+const RefileSearchBatch = 50
+
+// refileItem is the part of a ballot, sealed ballot or outcome that says
+// whether search holds it (a reason or a statement).
+type refileItem struct {
+	PK        string `dynamo:"PK"`
+	SK        string `dynamo:"SK"`
+	Reason    string `dynamo:"Reason"`
+	Statement string `dynamo:"Statement"`
+}
+
+// RefilePollSearch adds to tx, for one page (at most RefileSearchBatch
+// items) of poll pid's ballots, sealed ballots and outcome that search
+// holds (a reason, a statement), a bump of their Version and group to:
+// the search indexer files a document again when its item's Version grows,
+// and prefers the group written on the item to its poll's document, which
+// the indexer may not have moved yet (records are applied in parallel). It
+// returns the cursor of the next page ("" when the poll is done). A cursor
+// is opaque: "" starts with the named ballots and the outcome (SK from
+// BALLOT# to OUTCOME), then the sealed ballots. Trusted: no authorization
+// (the discussion core's move has done its own).
+func (s *Service) RefilePollSearch(ctx context.Context, tx *store.Tx, pid, to, cursor string) (string, error) {
+	if !ids.Valid(pid) || !ids.Valid(to) {
+		return "", domain.Errorf(domain.Invalid, "bad identifiers")
+	}
+	part, rest, _ := strings.Cut(cursor, ":")
+	if part == "" {
+		part = "b"
+	}
+	q := s.st.Table().Get(tabledef.PK, pollPK(pid)).Project(tabledef.PK, tabledef.SK, "Reason", "Statement")
+	switch part {
+	case "b":
+		q.Range(tabledef.SK, dynamo.Between, prefixBallot, skOutcome)
+	case "s":
+		q.Range(tabledef.SK, dynamo.BeginsWith, prefixSealed)
+	default:
+		return "", domain.Errorf(domain.Invalid, "bad cursor")
+	}
+	page, err := store.QueryPage[refileItem](ctx, s.st, q, "refile-search:"+part+":"+pid, rest, RefileSearchBatch)
+	if err != nil {
+		return "", err
+	}
+	for _, it := range page.Items {
+		held := (it.SK == skOutcome && it.Statement != "") ||
+			((strings.HasPrefix(it.SK, prefixBallot) || strings.HasPrefix(it.SK, prefixSealed)) && it.Reason != "")
+		if !held {
+			continue
+		}
+		tx.Update(s.st.Update(it.PK, it.SK).Add(tabledef.Version, 1).Set("GroupID", to).
+			If("attribute_exists($)", tabledef.PK), nil)
+	}
+	switch {
+	case page.Next != "":
+		return part + ":" + page.Next, nil
+	case part == "b":
+		return "s:", nil
+	}
+	return "", nil
+}
+
 // MoveBallotsPage is how many ballots (or chosen-voter entries) of a poll
 // one step of WithdrawMoved reads.
 const MoveBallotsPage = 100

@@ -24,7 +24,8 @@ import (
 // by the decision core, reached through ThreadPolls), its guests' grants
 // (GroupID, GSI1SK read by the group policy's facts) and the search index
 // (documents and postings under the group, rebuilt by the stream indexer
-// when an item's Version changes). Everything else of a thread is keyed by
+// when an item's Version changes: the thread, its comments, its polls and
+// their reasons and outcomes). Everything else of a thread is keyed by
 // the thread alone (timeline, files, invitations, read marks, notification
 // levels, reply addresses) and follows by itself.
 //
@@ -46,6 +47,7 @@ const (
 	movePhaseSearch  = "search"  // comments re-filed by the search indexer, 50 per step
 	movePhaseLate    = "late"    // polls started in the thread during the move
 	movePhaseBallots = "ballots" // open polls: ballots of people outside the new group withdrawn
+	movePhaseReasons = "reasons" // polls' reasons and outcomes re-filed by the search indexer, 50 items per step
 	moveSK           = "MOVE"
 	movePK           = "MOVE" // GSI2PK of unfinished moves (the scheduler's queue)
 )
@@ -77,6 +79,11 @@ type ThreadPolls interface {
 	// MovePolls adds the move of each poll from group from to group to to
 	// tx, each conditioned on the poll still being in from and in tid.
 	MovePolls(tx *store.Tx, tid string, pids []string, from, to string)
+	// RefilePollSearch adds to tx, for one bounded page of poll pid's
+	// vote reasons and outcome, what makes the search indexer file them
+	// under group to, and returns the next page's cursor ("" when the
+	// poll is done; the cursor is the decision core's).
+	RefilePollSearch(ctx context.Context, tx *store.Tx, pid, to, cursor string) (string, error)
 	// WithdrawMoved is one bounded step of withdrawing, from moved poll
 	// pid, the ballots of people outside its new group's voter set (the
 	// rule of leaving a group); it returns the next cursor ("" when the
@@ -341,7 +348,7 @@ func (s *Service) moveStep(ctx context.Context, job *moveItem) (bool, error) {
 		return false, s.moveSearch(ctx, job)
 	case movePhaseLate:
 		if s.polls == nil {
-			return s.finishMove(ctx, job)
+			return false, s.commitStep(ctx, job, movePhaseReasons, "", nil, s.st.Tx())
 		}
 		pids, next, err := s.polls.PollsOfThread(ctx, job.From, tid, job.Cursor)
 		if err != nil {
@@ -352,21 +359,21 @@ func (s *Service) moveStep(ctx context.Context, job *moveItem) (bool, error) {
 		}
 		tx := s.st.Tx()
 		s.polls.MovePolls(tx, tid, pids, job.From, job.To)
-		var late func(*dynamo.Update)
-		if len(pids) > 0 {
-			// Their ballots follow the rule too (movePhaseBallots).
-			late = func(u *dynamo.Update) { u.AddStringsToSet("Polls", pids...) }
+		// The late polls join the job's polls, whose ballots and reasons
+		// the next phases handle.
+		err = s.commitStep(ctx, job, movePhaseLate, next, func(u *dynamo.Update) {
+			if len(pids) > 0 {
+				u.AddStringsToSet("Polls", pids...)
+			}
+		}, tx)
+		if err == nil {
+			job.Polls = uniq(append(job.Polls, pids...))
 		}
-		if err := s.commitStep(ctx, job, movePhaseLate, next, late, tx); err != nil {
-			return false, err
-		}
-		job.Polls = uniq(append(job.Polls, pids...))
-		return false, nil
+		return false, err
 	case movePhaseBallots:
-		if s.polls == nil {
-			return s.finishMove(ctx, job)
-		}
 		return s.moveBallots(ctx, job)
+	case movePhaseReasons:
+		return s.moveReasons(ctx, job)
 	}
 	return s.finishMove(ctx, job)
 }
@@ -375,20 +382,21 @@ func (s *Service) moveStep(ctx context.Context, job *moveItem) (bool, error) {
 // someone leaving a group: ballots (and chosen-voter entries) in open polls
 // of people outside the new group's voter set are withdrawn
 // (ThreadPolls.WithdrawMoved: one bounded page of one poll per step). The
-// cursor is "<index in the sorted Polls>|<the poll's cursor>".
+// cursor is "<index in the sorted Polls>|<the poll's cursor>". Then the
+// reasons that stay are re-filed (movePhaseReasons).
 func (s *Service) moveBallots(ctx context.Context, job *moveItem) (bool, error) {
-	pids := slices.Sorted(slices.Values(job.Polls))
+	pids := slices.Sorted(slices.Values(uniq(job.Polls)))
 	i, inner := 0, ""
 	if job.Cursor != "" {
-		idx, rest, ok := strings.Cut(job.Cursor, "|")
+		idx, rest, _ := strings.Cut(job.Cursor, "|")
 		n, err := strconv.Atoi(idx)
-		if !ok || err != nil || n < 0 {
-			n, rest = len(pids), "" // unreadable: nothing more to do
+		if err != nil || n < 0 {
+			return false, domain.Errorf(domain.Invalid, "bad move cursor")
 		}
 		i, inner = n, rest
 	}
-	if i >= len(pids) {
-		return s.finishMove(ctx, job)
+	if s.polls == nil || i >= len(pids) {
+		return false, s.commitStep(ctx, job, movePhaseReasons, "", nil, s.st.Tx())
 	}
 	next, n, err := s.polls.WithdrawMoved(ctx, pids[i], inner)
 	if err != nil {
@@ -398,9 +406,41 @@ func (s *Service) moveBallots(ctx context.Context, job *moveItem) (bool, error) 
 		s.log.InfoContext(ctx, "moved poll: ballots withdrawn", "thread_id", job.ThreadID, "poll_id", pids[i], "ballots", n)
 	}
 	if next == "" {
-		i++
+		i++ // this poll is done: the next one, from its start
 	}
 	return false, s.commitStep(ctx, job, movePhaseBallots, strconv.Itoa(i)+"|"+next, nil, s.st.Tx())
+}
+
+// moveReasons re-files, in search, the vote reasons and outcomes of the
+// moved polls, one page of one poll per step (the decision core owns
+// them): the job's cursor is the index of the poll in the sorted list of
+// the job's polls and the decision core's cursor within it. Until a poll's
+// page is done, its reasons are found in neither group (the old group's
+// search drops them: their poll's document names the new group), never in
+// the wrong one.
+func (s *Service) moveReasons(ctx context.Context, job *moveItem) (bool, error) {
+	polls := slices.Sorted(slices.Values(uniq(job.Polls)))
+	at, within := 0, ""
+	if job.Cursor != "" {
+		n, rest, _ := strings.Cut(job.Cursor, "|")
+		i, err := strconv.Atoi(n)
+		if err != nil || i < 0 {
+			return false, domain.Errorf(domain.Invalid, "bad move cursor")
+		}
+		at, within = i, rest
+	}
+	if s.polls == nil || at >= len(polls) {
+		return s.finishMove(ctx, job)
+	}
+	tx := s.st.Tx()
+	next, err := s.polls.RefilePollSearch(ctx, tx, polls[at], job.To, within)
+	if err != nil {
+		return false, err
+	}
+	if next == "" {
+		at++ // this poll is done: the next one, from its start
+	}
+	return false, s.commitStep(ctx, job, movePhaseReasons, strconv.Itoa(at)+"|"+next, nil, tx)
 }
 
 // commitStep runs tx with the job's advance to phase/cursor.

@@ -30,7 +30,14 @@ type requestCacheKey struct{}
 // WithRequestCache returns ctx carrying a cache of the policy's group
 // facts for the actor of ctx. Use it only around reads: a write under it
 // could be authorized on facts read before another write changed them.
+//
+// A ctx that already carries a cache for the same actor is returned as it
+// is: a page that reads groups itself and then searches (or lists cards)
+// shares one cache for the whole request.
 func WithRequestCache(ctx context.Context) context.Context {
+	if cacheFrom(ctx, authz.ActorFrom(ctx)) != nil {
+		return ctx
+	}
 	return context.WithValue(ctx, requestCacheKey{}, &requestCache{actorID: authz.ActorFrom(ctx).UserID,
 		loads: map[string]*cacheEntry[*loaded]{}, grants: map[string]*cacheEntry[[]authz.GuestGrant]{}})
 }

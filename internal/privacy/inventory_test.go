@@ -186,6 +186,25 @@ func build(t *testing.T) *world {
 	w.must(err, "fork")
 	mv, err := c.Discussions.StartThread(ada, discussion.StartInput{GroupID: g.ID, Title: "Board matters"})
 	w.must(err, "thread to move")
+	// Its polls' reasons and outcome go along (search re-files them: their
+	// items carry the new group).
+	for _, anonymous := range []bool{false, true} {
+		d := poll.New(poll.TypeProposal)
+		d.Title = "Who sits on the board?"
+		at := time.Now().Add(7 * 24 * time.Hour)
+		d.Settings.ClosingAt, d.Settings.Anonymous = &at, anonymous
+		p, err := c.Decisions.Create(ada, decision.CreateInput{GroupID: g.ID, ThreadID: mv.ID, Definition: d})
+		w.must(err, "poll of the moved thread")
+		_, err = c.Decisions.Vote(ben, p.ID, decision.VoteInput{Ballot: poll.Ballot{
+			Choices: []poll.Choice{{OptionID: poll.OptionAgree, Score: 1}}, Reason: "Fine by me."}})
+		w.must(err, "vote in the moved thread")
+		if !anonymous {
+			_, err = c.Decisions.Close(ada, p.ID)
+			w.must(err, "close in the moved thread")
+			_, err = c.Decisions.SetOutcome(ada, p.ID, decision.OutcomeInput{Statement: "Ada and Ben."})
+			w.must(err, "outcome in the moved thread")
+		}
+	}
 	_, err = c.Discussions.MoveThread(ada, mv.ID, closed.ID)
 	w.must(err, "move")
 

@@ -283,6 +283,9 @@ func decode(r ref, img attrs, md *render.Renderer) *doc {
 		}
 		d.Tags = img.strings("Tags")
 	case KindReason:
+		// GroupID, like a comment's, is set by a thread's move
+		// (decision.RefilePollSearch): it wins over the poll's document.
+		d.GroupID = img.str("GroupID")
 		d.Body = plain(md, img.str("Reason"))
 		if r.userID != "" { // a named ballot; sealed ones have no voter and no time
 			d.AuthorID = img.str("UserID")
@@ -291,6 +294,7 @@ func decode(r ref, img attrs, md *render.Renderer) *doc {
 		}
 		d.Deleted = d.Body == ""
 	case KindOutcome:
+		d.GroupID = img.str("GroupID") // set by a move, as a reason's
 		d.Body = plain(md, img.str("Statement"))
 		d.AuthorID = img.str("AuthorID")
 		d.Created, d.Updated = img.time("CreatedAt"), img.time("UpdatedAt")

@@ -204,6 +204,11 @@ func hitURL(h search.Hit) string {
 	case search.KindPoll:
 		return "/polls/" + url.PathEscape(h.PollID)
 	case search.KindReason:
+		if h.AuthorID != "" {
+			// The voter's row among the poll's votes (an anonymous reason
+			// has no author, and its row no id: the votes' heading).
+			return "/polls/" + url.PathEscape(h.PollID) + "#ballot-" + url.PathEscape(h.AuthorID)
+		}
 		return "/polls/" + url.PathEscape(h.PollID) + "#ballots-title"
 	case search.KindOutcome:
 		return "/polls/" + url.PathEscape(h.PollID) + "#outcome-title"

@@ -1,10 +1,13 @@
 package server
 
 import (
+	"context"
 	"errors"
 	"html/template"
 	"net/http"
 	"net/url"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/quorum-app/quorum/internal/authz"
@@ -12,6 +15,7 @@ import (
 	"github.com/quorum-app/quorum/internal/group"
 	"github.com/quorum-app/quorum/internal/httpx"
 	"github.com/quorum-app/quorum/internal/search"
+	"github.com/quorum-app/quorum/internal/tag"
 )
 
 type searchPageHit struct {
@@ -25,6 +29,18 @@ type searchPageHit struct {
 	CreatedAt  time.Time
 	Open       bool
 	Closed     bool
+	// AuthorURL narrows the search to the author's content ("" for
+	// anonymous reasons); Tags are the thread's or poll's tags, each with
+	// the search narrowed to it in the hit's group.
+	AuthorURL string
+	Tags      []searchTagLink
+}
+
+// searchTagLink is a tag shown on a hit or chosen as a filter, with the
+// address of the search with it (a hit's) or without it (a filter's).
+type searchTagLink struct {
+	tag.Tag
+	URL string
 }
 
 type searchPageData struct {
@@ -38,6 +54,15 @@ type searchPageData struct {
 	Next                       string
 	Error                      string
 	Fields                     map[string]string
+	// The tag picker: the chosen group's tags (none without a group), the
+	// chosen ones, and the chosen tags the picker does not list (kept as
+	// hidden fields, shown with a link that removes them).
+	TagList   []tag.Tag
+	TagOn     map[string]bool
+	OtherTags []searchTagLink
+	// Author is the author filter, AuthorName their name as found on a
+	// hit ("" when no hit names them), AuthorOff the search without it.
+	Author, AuthorName, AuthorOff string
 }
 
 var kindLabels = map[search.Kind]string{
@@ -48,10 +73,13 @@ var kindLabels = map[search.Kind]string{
 // searchPage is the results page: the same parameters as the API, as a
 // GET form that works without JavaScript.
 func (s *Server) searchPage(w http.ResponseWriter, r *http.Request) {
-	ctx := r.Context()
+	// One cache of the policy's group facts for the whole page: the group
+	// names, the tag picker's group and the search (scope and every hit)
+	// read each group once.
+	ctx := group.WithRequestCache(r.Context())
 	v := r.URL.Query()
 	d := searchPageData{Q: v.Get("q"), Group: v.Get("group"), Status: v.Get("status"), From: v.Get("from"), To: v.Get("to"),
-		Kinds: map[string]bool{}, Fields: map[string]string{}}
+		Kinds: map[string]bool{}, Fields: map[string]string{}, TagOn: map[string]bool{}, Author: v.Get("author")}
 	for _, k := range search.Kinds {
 		d.KindList = append(d.KindList, string(k))
 	}
@@ -77,6 +105,18 @@ func (s *Server) searchPage(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 		d.GroupName = names[d.Group]
+	}
+	for _, t := range v["tag"] {
+		if t = strings.TrimSpace(t); t != "" && len(d.TagOn) < maxSearchTags {
+			d.TagOn[t] = true
+		}
+	}
+	if d.Group != "" && d.GroupName != "" && s.discussions != nil {
+		// The picker lists the chosen group's tags (the policy's
+		// group.content.view; a group the searcher cannot read lists none).
+		if ts, err := s.discussions.Tags().List(ctx, d.Group); err == nil {
+			d.TagList = ts
+		}
 	}
 	status := http.StatusOK
 	if d.Q != "" {
@@ -104,12 +144,7 @@ func (s *Server) searchPage(w http.ResponseWriter, r *http.Request) {
 				d.Error = "This group does not exist or you cannot search it."
 			}
 		}
-		for _, h := range res.Hits {
-			d.Hits = append(d.Hits, searchPageHit{Kind: kindLabels[h.Kind], URL: hitURL(h), Title: h.Title.HTML(),
-				Passage: h.Passage.HTML(), AuthorName: h.AuthorName, Anonymous: h.Kind == search.KindReason && h.AuthorID == "",
-				Group: names[h.GroupID], CreatedAt: h.CreatedAt, Open: h.Open,
-				Closed: !h.Open && h.Kind != search.KindOutcome})
-		}
+		d.Hits = s.searchPageHits(ctx, v, res.Hits, names, &d)
 		if res.Next != "" {
 			next := url.Values{}
 			for k, vals := range v {
@@ -121,9 +156,101 @@ func (s *Server) searchPage(w http.ResponseWriter, r *http.Request) {
 			d.Next = "/search?" + next.Encode()
 		}
 	}
+	otherSearchTags(v, &d)
+	if d.Author != "" {
+		d.AuthorOff = searchURL(v, func(u url.Values) { u.Del("author") })
+	}
 	title := "Search"
 	if d.Q != "" {
 		title = "Search: " + d.Q
 	}
 	s.web.Page(w, r, status, "search", title, d)
+}
+
+// searchURL is the results page for the parameters v changed by edit,
+// from the first page.
+func searchURL(v url.Values, edit func(url.Values)) string {
+	u := url.Values{}
+	for k, vals := range v {
+		if k != "cursor" {
+			u[k] = slices.Clone(vals)
+		}
+	}
+	edit(u)
+	return "/search?" + u.Encode()
+}
+
+// searchPageHits builds the page's hits: the author links to the search
+// narrowed to them, and the tags of each hit's thread or poll (each group's
+// tags read once per page, only for groups with tagged hits) link to the
+// search narrowed to the tag in that group.
+func (s *Server) searchPageHits(ctx context.Context, v url.Values, hits []search.Hit, names map[string]string,
+	d *searchPageData) []searchPageHit {
+	var shown *tag.Shown
+	if s.discussions != nil {
+		shown = s.discussions.Tags().Shown()
+	}
+	out := make([]searchPageHit, 0, len(hits))
+	for _, h := range hits {
+		ph := searchPageHit{Kind: kindLabels[h.Kind], URL: hitURL(h), Title: h.Title.HTML(),
+			Passage: h.Passage.HTML(), AuthorName: h.AuthorName, Anonymous: h.Kind == search.KindReason && h.AuthorID == "",
+			Group: names[h.GroupID], CreatedAt: h.CreatedAt, Open: h.Open,
+			Closed: !h.Open && h.Kind != search.KindOutcome}
+		if h.AuthorID != "" {
+			id := h.AuthorID
+			ph.AuthorURL = searchURL(v, func(u url.Values) { u.Set("author", id) })
+			if id == d.Author && d.AuthorName == "" {
+				d.AuthorName = h.AuthorName
+			}
+		}
+		if shown != nil && len(h.Tags) > 0 {
+			ts, err := shown.Of(ctx, h.GroupID, h.Tags)
+			if err != nil {
+				s.log.WarnContext(ctx, "search: tags not shown", "error", err.Error())
+			}
+			gid := h.GroupID
+			for _, t := range ts {
+				id := t.ID
+				ph.Tags = append(ph.Tags, searchTagLink{Tag: t, URL: searchURL(v, func(u url.Values) {
+					u.Set("group", gid)
+					if !slices.Contains(u["tag"], id) {
+						u.Add("tag", id)
+					}
+				})})
+			}
+		}
+		out = append(out, ph)
+	}
+	return out
+}
+
+// otherSearchTags are the chosen tags the picker does not list (no group
+// chosen, or a tag of another group): named when a hit's group defines
+// them, each with the search without it.
+func otherSearchTags(v url.Values, d *searchPageData) {
+	listed := map[string]bool{}
+	for _, t := range d.TagList {
+		listed[t.ID] = true
+	}
+	named := map[string]tag.Tag{}
+	for _, h := range d.Hits {
+		for _, t := range h.Tags {
+			named[t.ID] = t.Tag
+		}
+	}
+	for _, id := range v["tag"] {
+		id = strings.TrimSpace(id)
+		if id == "" || listed[id] || !d.TagOn[id] {
+			continue
+		}
+		t, ok := named[id]
+		if !ok {
+			t = tag.Tag{ID: id, Colour: "grey"} // named "a tag" by the page
+		}
+		off := id
+		d.OtherTags = append(d.OtherTags, searchTagLink{Tag: t, URL: searchURL(v, func(u url.Values) {
+			u["tag"] = slices.DeleteFunc(u["tag"], func(x string) bool { return strings.TrimSpace(x) == off })
+		})})
+		listed[id] = true
+	}
 }

@@ -37,6 +37,9 @@ type Env struct {
 	Config  config.Config
 	Clients *awsclient.Clients
 	Prefix  string
+	// Mem is the in-memory table of a Fast environment (nil on DynamoDB
+	// Local); FastStream's records its changes as a stream.
+	Mem *memdb.DB
 }
 
 type shared struct {
@@ -131,11 +134,26 @@ func New(t testing.TB) *Env {
 // DynamoDB Local, S3 features the double lacks) uses New.
 func Fast(t testing.TB) *Env {
 	t.Helper()
+	return fast(t, memdb.Options{})
+}
+
+func fast(t testing.TB, opts memdb.Options) *Env {
+	t.Helper()
 	s3srv := httptest.NewServer(newMemS3(localcloud.Region))
 	sessrv := httptest.NewServer(&memSES{})
 	t.Cleanup(func() { s3srv.Close(); sessrv.Close() })
 	// The DynamoDB endpoint is never dialled: the client is memdb.
-	return newEnv(t, memdb.New(memdb.Options{}), [3]string{"http://127.0.0.1:9", s3srv.URL, sessrv.URL})
+	return newEnv(t, memdb.New(opts), [3]string{"http://127.0.0.1:9", s3srv.URL, sessrv.URL})
+}
+
+// FastStream is Fast whose table keeps a stream of its changes, as the
+// deployed table does (memdb's records: the same INSERT/MODIFY/REMOVE
+// records and images DynamoDB Streams delivers, checked against DynamoDB
+// Local by memdb's tests). Feed them to the stream consumers with
+// Env.Mem.Stream(Env.Config.Table, after).
+func FastStream(t testing.TB) *Env {
+	t.Helper()
+	return fast(t, memdb.Options{Streams: true})
 }
 
 func newEnv(t testing.TB, db *memdb.DB, eps [3]string) *Env {
@@ -179,7 +197,7 @@ func newEnv(t testing.TB, db *memdb.DB, eps [3]string) *Env {
 	if err := localcloud.Provision(ctx, cl.DynamoDB, cl.S3, prefix); err != nil {
 		t.Fatalf("provision: %v", err)
 	}
-	return &Env{Config: cfg, Clients: cl, Prefix: prefix}
+	return &Env{Config: cfg, Clients: cl, Prefix: prefix, Mem: db}
 }
 
 // Describe is a one-line summary for failure messages.
