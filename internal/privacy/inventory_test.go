@@ -162,6 +162,11 @@ func build(t *testing.T) *world {
 	w.must(err, "comment")
 	_, err = c.Discussions.EditComment(ben, th.ID, cm.ID, "Tomatoes and beans, @ada?", cm.Version)
 	w.must(err, "edit comment")
+	// An @group added by an edit (the admin may announce): GroupMentioned.
+	note, err := c.Discussions.Comment(ada, th.ID, discussion.CommentInput{Body: "Planting on Saturday."})
+	w.must(err, "comment to edit")
+	_, err = c.Discussions.EditComment(ada, th.ID, note.ID, "@group planting on Saturday.", note.Version)
+	w.must(err, "@group by an edit")
 	err = c.Discussions.React(ada, th.ID, cm.ID, "heart", true)
 	w.must(err, "react")
 	w.must(c.Discussions.ReactThread(ben, th.ID, "eyes", true), "react to the thread")

@@ -79,6 +79,8 @@ type threadCreateBody struct {
 	// Notify is whom to tell (omitted: the whole group when the author may
 	// notify it).
 	Notify *notify.Audience `json:"notify"`
+	// Tags are ids of the group's tags to put on the thread (at most 10).
+	Tags []string `json:"tags"`
 }
 
 func (s *Server) apiStartThread(w http.ResponseWriter, r *http.Request) {
@@ -91,7 +93,7 @@ func (s *Server) apiStartThread(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	t, err := s.discussions.StartThread(r.Context(), discussion.StartInput{GroupID: r.PathValue("id"), Title: in.Title,
-		Description: in.Description, Notify: in.Notify})
+		Description: in.Description, Notify: in.Notify, Tags: in.Tags})
 	if err != nil {
 		s.groupAPIFail(w, r, err)
 		return
