@@ -147,6 +147,11 @@ func (p *Printer) N(id string, n int, kv ...any) string {
 // Number formats n with the language's digit grouping (1,234 / 1.234).
 func (p *Printer) Number(n int) string { return p.num.Sprint(number.Decimal(n)) }
 
+// Decimal formats f with one decimal, in the language's separators (3.4 / 3,4).
+func (p *Printer) Decimal(f float64) string {
+	return p.num.Sprint(number.Decimal(f, number.MaxFractionDigits(1), number.MinFractionDigits(1)))
+}
+
 // Date is t's calendar date in the reader's zone ("5 Dec 2026",
 // "5. Dez. 2026").
 func (p *Printer) Date(t time.Time) string {

@@ -90,18 +90,24 @@ func (s *Server) formFail(w http.ResponseWriter, r *http.Request, err error, f *
 
 // notices are the fixed confirmations a redirect may ask a page to show.
 var notices = map[string]string{
-	"profile":        "Your profile was saved.",
-	"email":          "We sent a confirmation link to the new address. The change applies once you open it.",
-	"password":       "Your password was saved.",
-	"password-off":   "Your password was removed. Sign in with an email code from now on.",
-	"token-revoked":  "The token was revoked. Scripts using it stop working immediately.",
-	"session-ended":  "That session was signed out.",
-	"signed-out":     "You are signed out.",
-	"signed-out-all": "You are signed out everywhere.",
-	"deleted":        "Your account was deleted. A confirmation was sent to your old address.",
+	"profile":        "page.settings.notice.profile",
+	"email":          "page.settings.notice.email",
+	"password":       "page.settings.notice.password",
+	"password-off":   "page.settings.notice.password_off",
+	"token-revoked":  "page.settings.notice.token_revoked",
+	"session-ended":  "page.settings.notice.session_ended",
+	"signed-out":     "page.settings.notice.signed_out",
+	"signed-out-all": "page.settings.notice.signed_out_all",
+	"deleted":        "page.settings.notice.deleted",
 }
 
-func notice(r *http.Request) string { return notices[r.URL.Query().Get("done")] }
+// notice is the confirmation ?done= asks for, in the reader's language.
+func (s *Server) notice(r *http.Request) string {
+	if k, ok := notices[r.URL.Query().Get("done")]; ok {
+		return s.web.Printer(r).T(k)
+	}
+	return ""
+}
 
 func redirect(w http.ResponseWriter, r *http.Request, to string) {
 	http.Redirect(w, r, to, http.StatusSeeOther)

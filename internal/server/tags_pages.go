@@ -43,7 +43,7 @@ func (s *Server) renderTags(w http.ResponseWriter, r *http.Request, status int, 
 		f = newForm(map[string]string{"colour": tag.Palette[0]})
 	}
 	s.web.Page(w, r, status, "group_tags", "Tags of "+g.Name, tagsPageData{Group: g, Tags: ts, Palette: tag.Palette,
-		Notice: groupNotice(r), Manage: g.Can(string(authz.GroupManageTags)), Form: f, Failed: failed})
+		Notice: s.groupNotice(r), Manage: g.Can(string(authz.GroupManageTags)), Form: f, Failed: failed})
 }
 
 func (s *Server) tagsPage(w http.ResponseWriter, r *http.Request) {
