@@ -59,4 +59,3 @@ func TestSettingsAndSignInPagesInGermanAndArabic(t *testing.T) {
 	ar := map[string]string{"Accept-Language": "ar"}
 	pageIn(t, a.do(req{method: "GET", path: "/signup", headers: ar}), "ar", "rtl", "أنشئ حسابك", "أرسل لي رمزًا")
 }
-
