@@ -16,7 +16,7 @@ func TestErrorCode(t *testing.T) {
 		{"plain", errors.New("boom"), Internal},
 		{"domain", Errorf(Conflict, "taken"), Conflict},
 		{"wrapped", fmt.Errorf("ctx: %w", Errorf(NotFound, "no such group")), NotFound},
-		{"validation", Validation(FieldError{"email", "is not an address"}), Invalid},
+		{"validation", Validation(FieldError{Field: "email", Message: "is not an address"}), Invalid},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

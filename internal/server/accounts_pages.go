@@ -155,7 +155,7 @@ func (s *Server) loginPasswordSubmit(w http.ResponseWriter, r *http.Request) {
 		if domain.ErrorCode(err) == domain.Unauthorized {
 			// Shown on the form rather than redirecting: the visitor is anonymous.
 			httpx.Challenge(w, err, httpx.FormChallenge)
-			s.renderLogin(w, r, f.fail(err), loginData{Next: next, Password: f})
+			s.renderLogin(w, r, f.fail(s.web.Printer(r), err), loginData{Next: next, Password: f})
 			return
 		}
 		s.formFail(w, r, err, f, func(status int) { s.renderLogin(w, r, status, loginData{Next: next, Password: f}) })

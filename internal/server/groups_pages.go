@@ -11,6 +11,7 @@ import (
 	"github.com/quorum-app/quorum/internal/domain"
 	"github.com/quorum-app/quorum/internal/group"
 	"github.com/quorum-app/quorum/internal/httpx"
+	"github.com/quorum-app/quorum/internal/i18n"
 	"github.com/quorum-app/quorum/internal/store"
 )
 
@@ -18,21 +19,23 @@ import (
 // is a form posting to a page route that redirects back (303) with a notice,
 // or re-renders the form with errors next to the fields.
 
+// groupFieldLabels name the group forms' fields in error lists (catalog keys).
 var groupFieldLabels = map[string]string{
-	"name": "Name", "handle": "Handle", "description": "Description", "privacy": "Privacy",
-	"emails": "Email addresses", "role": "Role", "message": "Message", "version": "Version",
+	"name": "page.group.form.name", "handle": "page.group.form.handle", "description": "page.group.form.description",
+	"privacy": "page.group.form.privacy", "emails": "page.group.inv.addresses", "role": "page.group.col.role",
+	"message": "page.group.col.message", "version": "page.group.form.version",
 }
 
-// groupForm records err on f with the group forms' labels.
-func groupForm(f *formState, err error) int {
-	status := f.fail(err)
+// groupForm records err on f with the group forms' labels, in pr's language.
+func groupForm(pr *i18n.Printer, f *formState, err error) int {
+	status := f.fail(pr, err)
 	for i, m := range f.List {
 		field := m.Field
 		if strings.HasPrefix(field, "emails[") {
 			field = "emails"
 		}
-		if l, ok := groupFieldLabels[field]; ok {
-			f.List[i].Label = l
+		if k, ok := groupFieldLabels[field]; ok {
+			f.List[i].Label = pr.T(k)
 		}
 		if field != m.Field {
 			f.List[i].Field = field
@@ -52,7 +55,7 @@ func (s *Server) groupFormFail(w http.ResponseWriter, r *http.Request, err error
 		s.pageError(w, r, err)
 		return
 	}
-	render(groupForm(f, err))
+	render(groupForm(s.web.Printer(r), f, err))
 }
 
 var groupNotices = map[string]string{
@@ -294,7 +297,7 @@ func (s *Server) renderGroupMembers(w http.ResponseWriter, r *http.Request, stat
 func (s *Server) groupMemberFail(w http.ResponseWriter, r *http.Request, err error) {
 	switch domain.ErrorCode(err) {
 	case domain.Conflict, domain.Forbidden, domain.Invalid:
-		s.renderGroupMembers(w, r, httpx.Status(domain.ErrorCode(err)), domain.ErrorMessage(err))
+		s.renderGroupMembers(w, r, httpx.Status(domain.ErrorCode(err)), s.errorText(r, err))
 	default:
 		s.pageError(w, r, err)
 	}
@@ -634,7 +637,7 @@ func (s *Server) joinLinkPage(w http.ResponseWriter, r *http.Request) {
 func (s *Server) groupAcceptFail(w http.ResponseWriter, r *http.Request, kind string, err error) {
 	switch domain.ErrorCode(err) {
 	case domain.Forbidden:
-		s.groupAcceptPage(w, r, kind, http.StatusForbidden, domain.ErrorMessage(err))
+		s.groupAcceptPage(w, r, kind, http.StatusForbidden, s.errorText(r, err))
 	case domain.Conflict:
 		// Already a member: go to the group.
 		if g, gerr := s.groupPreviewID(r, kind); gerr == nil {

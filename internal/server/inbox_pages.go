@@ -138,7 +138,7 @@ func (s *Server) heldReplyFail(w http.ResponseWriter, r *http.Request, hid strin
 		s.pageError(w, r, herr)
 		return
 	}
-	s.renderHeldReply(w, r, httpx.Status(domain.ErrorCode(err)), h, domain.ErrorMessage(err))
+	s.renderHeldReply(w, r, httpx.Status(domain.ErrorCode(err)), h, s.errorText(r, err))
 }
 
 // ---- a group's held mail, for its admins ----
@@ -322,7 +322,7 @@ func (s *Server) devMailSubmit(w http.ResponseWriter, r *http.Request) {
 			s.pageError(w, r, err)
 			return
 		}
-		status := f.fail(err)
+		status := f.fail(s.web.Printer(r), err)
 		s.renderDevMail(w, r, status, devMailData{Form: f})
 		return
 	}

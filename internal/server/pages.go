@@ -7,6 +7,7 @@ import (
 	"github.com/quorum-app/quorum/internal/authz"
 	"github.com/quorum-app/quorum/internal/domain"
 	"github.com/quorum-app/quorum/internal/httpx"
+	"github.com/quorum-app/quorum/internal/i18n"
 )
 
 // What every page uses: the home page and static files, reading a posted
@@ -38,10 +39,12 @@ type formState struct {
 	Values map[string]string
 }
 
+// fieldLabels name the account forms' fields in error lists (catalog keys).
 var fieldLabels = map[string]string{
-	"email": "Email address", "code": "Code", "name": "Name", "time_zone": "Time zone", "locale": "Language",
-	"password": "New password", "current_password": "Current password", "password_confirm": "Repeat new password",
-	"token": "Link",
+	"email": "page.login.email", "code": "page.login.code_label", "name": "page.settings.name",
+	"time_zone": "page.settings.time_zone", "locale": "page.settings.language", "password": "page.settings.new_password",
+	"current_password": "page.settings.current_password", "password_confirm": "page.settings.repeat_password",
+	"token": "page.login.link_label",
 }
 
 func newForm(values map[string]string) *formState {
@@ -51,16 +54,17 @@ func newForm(values map[string]string) *formState {
 	return &formState{Fields: map[string]string{}, Values: values}
 }
 
-// fail records err on the form and returns the status to answer with.
-func (f *formState) fail(err error) int {
+// fail records err on the form, worded in pr's language (the reader's:
+// s.web.Printer(r)), and returns the status to answer with.
+func (f *formState) fail(pr *i18n.Printer, err error) int {
 	p := httpx.Status(domain.ErrorCode(err))
-	var de *domain.Error
-	if errors.As(err, &de) && len(de.Fields) > 0 {
-		f.Error = "Please correct the following:"
-		for _, fe := range de.Fields {
-			label := fieldLabels[fe.Field]
-			if label == "" {
-				label = fe.Field
+	msg, fields := domain.Localize(err, pr.Errorf)
+	if len(fields) > 0 {
+		f.Error = pr.Errorf(correctTheFollowing)
+		for _, fe := range fields {
+			label := fe.Field
+			if k, ok := fieldLabels[fe.Field]; ok {
+				label = pr.T(k)
 			}
 			if _, seen := f.Fields[fe.Field]; !seen {
 				f.Fields[fe.Field] = fe.Message
@@ -69,8 +73,19 @@ func (f *formState) fail(err error) int {
 		}
 		return p
 	}
-	f.Error = domain.ErrorMessage(err)
+	f.Error = msg
 	return p
+}
+
+// correctTheFollowing heads a form's list of field errors (a key of the
+// errors catalog, as the domain's messages are).
+const correctTheFollowing = "Please correct the following:"
+
+// errorText is err's message in the reader's language, for pages that
+// show an error without a form.
+func (s *Server) errorText(r *http.Request, err error) string {
+	msg, _ := domain.Localize(err, s.web.Printer(r).Errorf)
+	return msg
 }
 
 // formFail renders a page again with the error, or hands errors that the
@@ -85,7 +100,7 @@ func (s *Server) formFail(w http.ResponseWriter, r *http.Request, err error, f *
 	if errors.As(err, &de) && de.RetryAfter > 0 {
 		w.Header().Set("Retry-After", httpx.RetryAfter(de.RetryAfter))
 	}
-	render(f.fail(err))
+	render(f.fail(s.web.Printer(r), err))
 }
 
 // notices are the fixed confirmations a redirect may ask a page to show.

@@ -13,6 +13,7 @@ import (
 	"github.com/quorum-app/quorum/internal/decision"
 	"github.com/quorum-app/quorum/internal/domain"
 	"github.com/quorum-app/quorum/internal/group"
+	"github.com/quorum-app/quorum/internal/i18n"
 	"github.com/quorum-app/quorum/internal/poll"
 )
 
@@ -79,8 +80,8 @@ var pollFieldLabels = map[string]string{
 
 // pollForm records err on f: settings.x and options[3].label become the
 // form's field names, with readable labels.
-func pollForm(f *formState, err error) int {
-	status := f.fail(err)
+func pollForm(pr *i18n.Printer, f *formState, err error) int {
+	status := f.fail(pr, err)
 	f.Fields = map[string]string{}
 	for i, m := range f.List {
 		field := strings.TrimPrefix(m.Field, "settings.")
@@ -423,7 +424,7 @@ func (s *Server) pollAction(w http.ResponseWriter, r *http.Request, done string,
 			return
 		}
 		f := newForm(formFromPost(r))
-		status := pollForm(f, err)
+		status := pollForm(s.web.Printer(r), f, err)
 		s.renderPoll(w, r, status, func(d *pollPageData) { d.Action = f })
 		return
 	}
@@ -527,7 +528,7 @@ func (s *Server) pollOutcomeSubmit(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		f := newForm(formFromPost(r))
-		status := pollForm(f, err)
+		status := pollForm(s.web.Printer(r), f, err)
 		s.renderPoll(w, r, status, func(d *pollPageData) {
 			if d.OutForm == nil {
 				d.Action = f
@@ -581,7 +582,7 @@ func (s *Server) pollReceiptSubmit(w http.ResponseWriter, r *http.Request) {
 		if err == decision.ErrReceipt {
 			err = domain.Validation(domain.FieldError{Field: "receipt", Message: "does not match a ballot in this poll"})
 		}
-		status = pollForm(d.Form, err)
+		status = pollForm(s.web.Printer(r), d.Form, err)
 	} else if v.Counted {
 		d.Result = "Your ballot is stored and counted."
 		d.Vote = ballotText(p.Definition, v.Ballot)
