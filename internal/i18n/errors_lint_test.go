@@ -79,6 +79,72 @@ func errorFormats(t *testing.T, root string) map[string][]string {
 			}
 			return true
 		})
+		// Wrappers: a function (declared, or a literal bound to a name)
+		// that hands one of its string parameters to a constructor as the
+		// format; a literal at that position of a call is a format too.
+		wrappers := map[string]int{}
+		paramUse := func(name string, ft *ast.FuncType, body *ast.BlockStmt) {
+			if ft.Params == nil || body == nil {
+				return
+			}
+			idx := map[string]int{}
+			i := 0
+			for _, p := range ft.Params.List {
+				for _, n := range p.Names {
+					idx[n.Name] = i
+					i++
+				}
+				if len(p.Names) == 0 {
+					i++
+				}
+			}
+			use := func(e ast.Expr) {
+				if id, ok := e.(*ast.Ident); ok {
+					if j, ok := idx[id.Name]; ok {
+						wrappers[name] = j
+					}
+				}
+			}
+			ast.Inspect(body, func(n ast.Node) bool {
+				switch x := n.(type) {
+				case *ast.CallExpr:
+					switch {
+					case isDomain(x.Fun, "Errorf") && len(x.Args) >= 2:
+						use(x.Args[1])
+					case isDomain(x.Fun, "Wrap") && len(x.Args) >= 3:
+						use(x.Args[2])
+					}
+				case *ast.CompositeLit:
+					if isDomain(x.Type, "FieldError") || isDomain(x.Type, "Error") {
+						for _, el := range x.Elts {
+							if kv, ok := el.(*ast.KeyValueExpr); ok {
+								if k, ok := kv.Key.(*ast.Ident); ok && k.Name == "Message" {
+									use(kv.Value)
+								}
+							}
+						}
+					}
+				}
+				return true
+			})
+		}
+		ast.Inspect(f, func(n ast.Node) bool {
+			switch x := n.(type) {
+			case *ast.FuncDecl:
+				if x.Recv == nil {
+					paramUse(x.Name.Name, x.Type, x.Body)
+				}
+			case *ast.AssignStmt:
+				for i, rhs := range x.Rhs {
+					if fl, ok := rhs.(*ast.FuncLit); ok && i < len(x.Lhs) {
+						if id, ok := x.Lhs[i].(*ast.Ident); ok {
+							paramUse(id.Name, fl.Type, fl.Body)
+						}
+					}
+				}
+			}
+			return true
+		})
 		lit := func(e ast.Expr, at token.Pos) {
 			b, ok := e.(*ast.BasicLit)
 			if !ok || b.Kind != token.STRING {
@@ -98,6 +164,11 @@ func errorFormats(t *testing.T, root string) map[string][]string {
 				case isDomain(x.Fun, "Wrap") && len(x.Args) >= 3:
 					lit(x.Args[2], x.Pos())
 				default:
+					if id, ok := x.Fun.(*ast.Ident); ok {
+						if j, ok := wrappers[id.Name]; ok && j < len(x.Args) {
+							lit(x.Args[j], x.Pos())
+						}
+					}
 					if sel, ok := x.Fun.(*ast.SelectorExpr); ok && sel.Sel.Name == "Add" && len(x.Args) >= 2 {
 						if id, ok := sel.X.(*ast.Ident); ok && fieldErrs[id.Name] {
 							lit(x.Args[1], x.Pos())

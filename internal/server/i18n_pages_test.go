@@ -59,3 +59,45 @@ func TestSettingsAndSignInPagesInGermanAndArabic(t *testing.T) {
 	ar := map[string]string{"Accept-Language": "ar"}
 	pageIn(t, a.do(req{method: "GET", path: "/signup", headers: ar}), "ar", "rtl", "أنشئ حسابك", "أرسل لي رمزًا")
 }
+
+// Domain errors are worded in the reader's language: a form's field errors
+// on a page, and the API's problem details (the account's setting, else
+// Accept-Language; English when neither says otherwise).
+func TestErrorsInTheReadersLanguage(t *testing.T) {
+	a := newApp(t, nil)
+	c := a.signIn(t, randomEmail("errs"), "Emil", 1)
+	bad := `{"time_zone":"Mars/Base"}`
+	rec := a.do(req{method: "PATCH", path: "/api/v1/me", cookie: c, body: bad})
+	if rec.Code != 400 || !strings.Contains(rec.Body.String(), `"detail":"time_zone: is not a known time zone (use a name like Europe/Berlin)"`) {
+		t.Fatalf("English by default: %d %s", rec.Code, rec.Body)
+	}
+	if rec := a.do(req{method: "PATCH", path: "/api/v1/me", cookie: c, body: `{"locale":"de"}`}); rec.Code != 200 {
+		t.Fatalf("set locale: %d %s", rec.Code, rec.Body)
+	}
+	rec = a.do(req{method: "PATCH", path: "/api/v1/me", cookie: c, body: bad})
+	if rec.Code != 400 || !strings.Contains(rec.Body.String(), `"message":"ist keine bekannte Zeitzone (verwenden Sie einen Namen wie Europe/Berlin)"`) ||
+		!strings.Contains(rec.Body.String(), `"detail":"time_zone: ist keine bekannte Zeitzone`) {
+		t.Fatalf("German for a German account: %d %s", rec.Code, rec.Body)
+	}
+	// The settings form shows the same error, in German, with its label.
+	rec = a.do(req{method: "POST", path: "/settings", cookie: c, ctype: "application/x-www-form-urlencoded",
+		body: "name=Emil&time_zone=Mars%2FBase&locale=de"})
+	pageInStatus(t, rec, 400, "de", "ltr", "Bitte korrigieren Sie Folgendes:", "ist keine bekannte Zeitzone")
+	// Signed out, the browser's language words it.
+	rec = a.do(req{method: "POST", path: "/api/v1/auth/login", body: `{"email":"not-an-address"}`,
+		headers: map[string]string{"Accept-Language": "fr"}})
+	if rec.Code != 400 || strings.Contains(rec.Body.String(), "is not") || !strings.Contains(rec.Body.String(), "n'est pas") {
+		t.Fatalf("French for a French browser: %d %s", rec.Code, rec.Body)
+	}
+}
+
+// pageInStatus is pageIn for a page answered with another status (a form
+// with errors).
+func pageInStatus(t *testing.T, rec *httptest.ResponseRecorder, status int, lang, dir string, want ...string) {
+	t.Helper()
+	if rec.Code != status {
+		t.Fatalf("status %d, want %d: %.400s", rec.Code, status, rec.Body)
+	}
+	rec.Code = 200
+	pageIn(t, rec, lang, dir, want...)
+}
