@@ -20,7 +20,6 @@ import (
 	"github.com/quorum-app/quorum/internal/poll"
 	"github.com/quorum-app/quorum/internal/store"
 	"github.com/quorum-app/quorum/internal/tag"
-	"github.com/quorum-app/quorum/internal/web"
 )
 
 // The group page is the group's hub: its description and people, then one
@@ -371,17 +370,6 @@ func timeLeft(at, now time.Time) string {
 		return unit(int(d.Round(time.Hour)/time.Hour), "hour")
 	}
 	return unit(int(d.Round(24*time.Hour)/(24*time.Hour)), "day")
-}
-
-// sizeText is a file size for people: 512 bytes, 3.4 KB, 1.2 MB.
-func sizeText(n int64) string {
-	switch {
-	case n < 1000:
-		return web.Count(n, "byte", "bytes")
-	case n < 1000*1000:
-		return fmt.Sprintf("%.1f KB", float64(n)/1000)
-	}
-	return fmt.Sprintf("%.1f MB", float64(n)/1000/1000)
 }
 
 // ---- dashboard ----
