@@ -31,16 +31,25 @@ const (
 )
 
 // FieldError names one invalid input field and what is wrong with it.
+// Format and Args (from FieldErrors.Add) let an adapter word Message in the
+// reader's language (Localize); a literal Message is its own format.
 type FieldError struct {
 	Field   string `json:"field"`
 	Message string `json:"message"`
+	Format  string `json:"-"`
+	Args    []any  `json:"-"`
 }
 
 // Error is the error type the domain core returns. Message is safe to show to
 // the user; Err (if any) is the underlying cause and is only logged.
+// Message is English; Format and Args keep what it was made of, so the
+// adapters can word it in the reader's language (Localize): the English
+// format string is the message's key in the errors catalog (gettext style).
 type Error struct {
 	Code       Code
 	Message    string
+	Format     string
+	Args       []any
 	Fields     []FieldError
 	RetryAfter time.Duration
 	Err        error
@@ -66,17 +75,17 @@ func (e *Error) Is(target error) bool {
 
 // Errorf builds a domain error with a user-safe message.
 func Errorf(code Code, format string, args ...any) *Error {
-	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
+	return &Error{Code: code, Message: fmt.Sprintf(format, args...), Format: format, Args: args}
 }
 
 // Wrap attaches an underlying cause (logged, never shown) to a domain error.
 func Wrap(code Code, err error, format string, args ...any) *Error {
-	return &Error{Code: code, Message: fmt.Sprintf(format, args...), Err: err}
+	return &Error{Code: code, Message: fmt.Sprintf(format, args...), Format: format, Args: args, Err: err}
 }
 
 // Validation returns an Invalid error listing the fields at fault.
 func Validation(fields ...FieldError) *Error {
-	msg := "the request has invalid fields"
+	msg := invalidFields
 	if len(fields) == 1 {
 		msg = fields[0].Field + ": " + fields[0].Message
 	}
@@ -103,7 +112,42 @@ func ErrorMessage(err error) string {
 	if errors.As(err, &e) {
 		return e.Message
 	}
-	return "an internal error occurred"
+	return internalError
+}
+
+// The messages domain itself words (keys of the errors catalog too).
+const (
+	invalidFields = "the request has invalid fields"
+	internalError = "an internal error occurred"
+)
+
+// Localize words err's message and field messages with tr, which gives a
+// format in the reader's language (its key: the English format) filled
+// with args; the i18n printer's Errorf is one. Non-domain errors get the
+// generic message. Validation errors say their one field, or that several
+// are invalid, as Validation does.
+func Localize(err error, tr func(format string, args ...any) string) (string, []FieldError) {
+	var e *Error
+	if !errors.As(err, &e) {
+		return tr(internalError), nil
+	}
+	var fields []FieldError
+	for _, f := range e.Fields {
+		format, args := f.Format, f.Args
+		if format == "" {
+			format, args = f.Message, nil
+		}
+		fields = append(fields, FieldError{Field: f.Field, Message: tr(format, args...), Format: f.Format, Args: f.Args})
+	}
+	switch {
+	case len(fields) == 1 && e.Message == e.Fields[0].Field+": "+e.Fields[0].Message:
+		return fields[0].Field + ": " + fields[0].Message, fields
+	case len(fields) > 1 && e.Message == invalidFields:
+		return tr(invalidFields), fields
+	case e.Format != "":
+		return tr(e.Format, e.Args...), fields
+	}
+	return tr(e.Message), fields
 }
 
 // FieldErrors collects validation failures in order; Err returns nil when none.
@@ -111,7 +155,7 @@ type FieldErrors []FieldError
 
 // Add records a failure for field.
 func (fe *FieldErrors) Add(field, format string, args ...any) {
-	*fe = append(*fe, FieldError{Field: field, Message: fmt.Sprintf(format, args...)})
+	*fe = append(*fe, FieldError{Field: field, Message: fmt.Sprintf(format, args...), Format: format, Args: args})
 }
 
 // Err returns a Validation error, or nil when nothing was added.

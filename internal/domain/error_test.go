@@ -16,7 +16,7 @@ func TestErrorCode(t *testing.T) {
 		{"plain", errors.New("boom"), Internal},
 		{"domain", Errorf(Conflict, "taken"), Conflict},
 		{"wrapped", fmt.Errorf("ctx: %w", Errorf(NotFound, "no such group")), NotFound},
-		{"validation", Validation(FieldError{"email", "is not an address"}), Invalid},
+		{"validation", Validation(FieldError{Field: "email", Message: "is not an address"}), Invalid},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -53,5 +53,33 @@ func TestFieldErrors(t *testing.T) {
 	var e *Error
 	if !errors.As(fe.Err(), &e) || len(e.Fields) != 2 || e.Fields[0].Message != "must be at most 80 characters" {
 		t.Fatalf("unexpected %#v", fe.Err())
+	}
+}
+
+// Localize words a domain error through its English format and values:
+// the message, each field, and Validation's one-field summary; other
+// errors get the generic message.
+func TestLocalizeUsesFormatsAndValues(t *testing.T) {
+	tr := func(format string, args ...any) string { return "«" + fmt.Sprintf(format, args...) + "»" }
+	msg, fields := Localize(Errorf(Conflict, "at most %d tags", 50), tr)
+	if msg != "«at most 50 tags»" || fields != nil {
+		t.Fatalf("Errorf: %q %v", msg, fields)
+	}
+	var fe FieldErrors
+	fe.Add("name", "is too long (at most %d bytes)", 100)
+	msg, fields = Localize(fe.Err(), tr)
+	if msg != "name: «is too long (at most 100 bytes)»" || len(fields) != 1 || fields[0].Message != "«is too long (at most 100 bytes)»" {
+		t.Fatalf("one field: %q %+v", msg, fields)
+	}
+	fe.Add("handle", "is required")
+	msg, fields = Localize(Validation(fe...), tr)
+	if msg != "«the request has invalid fields»" || len(fields) != 2 || fields[1].Message != "«is required»" {
+		t.Fatalf("two fields: %q %+v", msg, fields)
+	}
+	if msg, _ := Localize(errors.New("boom"), tr); msg != "«an internal error occurred»" {
+		t.Fatalf("plain error: %q", msg)
+	}
+	if e := Errorf(Invalid, "%s is not valid", "x"); e.Message != "x is not valid" || e.Format != "%s is not valid" {
+		t.Fatalf("the English message is kept: %+v", e)
 	}
 }

@@ -1,6 +1,7 @@
 package httpx
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"log/slog"
@@ -78,7 +79,30 @@ func ProblemFor(r *http.Request, err error) (Problem, time.Duration) {
 		p.Errors = de.Fields
 		retry = de.RetryAfter
 	}
+	if words, ok := r.Context().Value(errorWordsKey{}).(func() ErrorWords); ok {
+		if tr := words(); tr != nil {
+			detail, fields := domain.Localize(err, tr)
+			p.Detail = detail
+			if len(fields) > 0 {
+				p.Errors = fields
+			}
+		}
+	}
 	return p, retry
+}
+
+// ErrorWords words a domain error's English format and values in one
+// reader's language (i18n.Printer.Errorf); nil keeps English.
+type ErrorWords = func(format string, args ...any) string
+
+type errorWordsKey struct{}
+
+// WithErrorWords returns ctx telling ProblemFor how to word error details
+// for this request's reader. words is called only when an error is
+// answered (so an API request reads its user's language setting only
+// then); without it, or when it returns nil, details stay English.
+func WithErrorWords(ctx context.Context, words func() ErrorWords) context.Context {
+	return context.WithValue(ctx, errorWordsKey{}, words)
 }
 
 // WriteError answers with application/problem+json for err and logs

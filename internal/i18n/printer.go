@@ -144,6 +144,23 @@ func (p *Printer) N(id string, n int, kv ...any) string {
 	return s
 }
 
+// Errorf words a domain error message in the printer's language: format is
+// the English format string, which is the message's key in the errors
+// catalog (locales/errors/<lang>.json, gettext style); the translation is
+// a format of its own (explicit argument indexes, %[2]s, where the order
+// changes), filled with args. A format no catalog has stays English.
+// domain.Localize uses it for pages and the API's problem details.
+func (p *Printer) Errorf(format string, args ...any) string {
+	s := format
+	if t, err := p.lz.Localize(&goi18n.LocalizeConfig{MessageID: format}); err == nil && t != "" {
+		s = t
+	}
+	if len(args) == 0 {
+		return s
+	}
+	return fmt.Sprintf(s, args...)
+}
+
 // Number formats n with the language's digit grouping (1,234 / 1.234).
 func (p *Printer) Number(n int) string { return p.num.Sprint(number.Decimal(n)) }
 

@@ -55,7 +55,7 @@ func (s *Server) renderDelete(w http.ResponseWriter, r *http.Request, status int
 	if d.Form == nil {
 		d.Form = newForm(nil)
 	}
-	s.web.Page(w, r, status, "settings_delete", "Delete your account", d)
+	s.web.Page(w, r, status, "settings_delete", s.web.Printer(r).T("page.settings.del.title"), d)
 }
 
 // GET /settings/delete: the confirmation page (after a code was sent).

@@ -31,15 +31,15 @@ func (s *Server) renderLogin(w http.ResponseWriter, r *http.Request, status int,
 		d.Password = newForm(nil)
 	}
 	d.Terms = s.legal.Version()
-	title := "Sign in"
+	title := s.web.Printer(r).T("page.login.sign_in")
 	if d.Signup {
-		title = "Sign up"
+		title = s.web.Printer(r).T("page.login.sign_up")
 	}
 	s.web.Page(w, r, status, "login", title, d)
 }
 
 func (s *Server) loginPage(w http.ResponseWriter, r *http.Request) {
-	s.renderLogin(w, r, http.StatusOK, loginData{Next: httpx.SafeNext(r.URL.Query().Get("next")), Notice: notice(r)})
+	s.renderLogin(w, r, http.StatusOK, loginData{Next: httpx.SafeNext(r.URL.Query().Get("next")), Notice: s.notice(r)})
 }
 
 func (s *Server) signupPage(w http.ResponseWriter, r *http.Request) {
@@ -72,7 +72,7 @@ func (s *Server) loginSubmit(w http.ResponseWriter, r *http.Request) {
 		})
 		return
 	}
-	s.web.Page(w, r, http.StatusOK, "login_code", "Check your email", codeData{Terms: s.legal.Version(), Email: sent.Email, Next: next, Form: newForm(nil)})
+	s.web.Page(w, r, http.StatusOK, "login_code", s.web.Printer(r).T("page.login.check"), codeData{Terms: s.legal.Version(), Email: sent.Email, Next: next, Form: newForm(nil)})
 }
 
 // afterSignIn sets the cookie and continues: to /welcome when the account
@@ -101,7 +101,7 @@ func (s *Server) loginCodeSubmit(w http.ResponseWriter, r *http.Request) {
 		}
 		f := newForm(nil)
 		s.formFail(w, r, err, f, func(status int) {
-			s.web.Page(w, r, status, "login_code", "Check your email", codeData{Terms: s.legal.Version(), Email: email, Next: next, Form: f})
+			s.web.Page(w, r, status, "login_code", s.web.Printer(r).T("page.login.check"), codeData{Terms: s.legal.Version(), Email: email, Next: next, Form: f})
 		})
 		return
 	}
@@ -116,7 +116,7 @@ func (s *Server) loginLinkPage(w http.ResponseWriter, r *http.Request) {
 		s.pageError(w, r, domain.Errorf(domain.Invalid, "this sign-in link is incomplete; copy the whole link from the email, or enter the code instead"))
 		return
 	}
-	s.web.Page(w, r, http.StatusOK, "login_link", "Continue signing in", linkData{Token: token, Terms: s.legal.Version(), Form: newForm(nil)})
+	s.web.Page(w, r, http.StatusOK, "login_link", s.web.Printer(r).T("page.login.continue"), linkData{Token: token, Terms: s.legal.Version(), Form: newForm(nil)})
 }
 
 func (s *Server) loginLinkSubmit(w http.ResponseWriter, r *http.Request) {
@@ -131,7 +131,7 @@ func (s *Server) loginLinkSubmit(w http.ResponseWriter, r *http.Request) {
 		// works, with the current version now on the page.
 		f := newForm(nil)
 		s.formFail(w, r, err, f, func(status int) {
-			s.web.Page(w, r, status, "login_link", "Continue signing in", linkData{Token: token, Terms: s.legal.Version(), Form: f})
+			s.web.Page(w, r, status, "login_link", s.web.Printer(r).T("page.login.continue"), linkData{Token: token, Terms: s.legal.Version(), Form: f})
 		})
 		return
 	}
@@ -155,7 +155,7 @@ func (s *Server) loginPasswordSubmit(w http.ResponseWriter, r *http.Request) {
 		if domain.ErrorCode(err) == domain.Unauthorized {
 			// Shown on the form rather than redirecting: the visitor is anonymous.
 			httpx.Challenge(w, err, httpx.FormChallenge)
-			s.renderLogin(w, r, f.fail(err), loginData{Next: next, Password: f})
+			s.renderLogin(w, r, f.fail(s.web.Printer(r), err), loginData{Next: next, Password: f})
 			return
 		}
 		s.formFail(w, r, err, f, func(status int) { s.renderLogin(w, r, status, loginData{Next: next, Password: f}) })
@@ -248,11 +248,11 @@ func (s *Server) renderSettings(w http.ResponseWriter, r *http.Request, status i
 	for _, l := range lang.Supported {
 		d.Locales = append(d.Locales, localeOption{Code: string(l), Name: l.NativeName(), Dir: l.Dir()})
 	}
-	s.web.Page(w, r, status, "settings", "Settings", d)
+	s.web.Page(w, r, status, "settings", s.web.Printer(r).T("page.settings.title"), d)
 }
 
 func (s *Server) settingsPage(w http.ResponseWriter, r *http.Request) {
-	s.renderSettings(w, r, http.StatusOK, settingsData{Notice: notice(r)})
+	s.renderSettings(w, r, http.StatusOK, settingsData{Notice: s.notice(r)})
 }
 
 func (s *Server) settingsSubmit(w http.ResponseWriter, r *http.Request) {
@@ -312,7 +312,7 @@ func (s *Server) emailConfirmPage(w http.ResponseWriter, r *http.Request) {
 		s.pageError(w, r, domain.Errorf(domain.Invalid, "this confirmation link is incomplete; copy the whole link from the email"))
 		return
 	}
-	s.web.Page(w, r, http.StatusOK, "settings_email", "Confirm your new email address", map[string]any{"Token": token})
+	s.web.Page(w, r, http.StatusOK, "settings_email", s.web.Printer(r).T("page.settings.email_confirm_title"), map[string]any{"Token": token})
 }
 
 func (s *Server) emailConfirmSubmit(w http.ResponseWriter, r *http.Request) {
@@ -325,7 +325,7 @@ func (s *Server) emailConfirmSubmit(w http.ResponseWriter, r *http.Request) {
 		s.pageError(w, r, err)
 		return
 	}
-	s.web.Page(w, r, http.StatusOK, "settings_email", "Email address changed", map[string]any{"Done": true, "Email": u.Email})
+	s.web.Page(w, r, http.StatusOK, "settings_email", s.web.Printer(r).T("page.settings.email_changed_title"), map[string]any{"Done": true, "Email": u.Email})
 }
 
 // ---- tokens ----
@@ -347,11 +347,11 @@ func (s *Server) renderTokens(w http.ResponseWriter, r *http.Request, status int
 	if d.Form == nil {
 		d.Form = newForm(nil)
 	}
-	s.web.Page(w, r, status, "settings_tokens", "API tokens", d)
+	s.web.Page(w, r, status, "settings_tokens", s.web.Printer(r).T("page.settings.tokens.title"), d)
 }
 
 func (s *Server) tokensPage(w http.ResponseWriter, r *http.Request) {
-	s.renderTokens(w, r, http.StatusOK, tokensData{Notice: notice(r)})
+	s.renderTokens(w, r, http.StatusOK, tokensData{Notice: s.notice(r)})
 }
 
 func (s *Server) tokensCreateSubmit(w http.ResponseWriter, r *http.Request) {
@@ -386,7 +386,7 @@ func (s *Server) sessionsPage(w http.ResponseWriter, r *http.Request) {
 		s.pageError(w, r, err)
 		return
 	}
-	s.web.Page(w, r, http.StatusOK, "settings_sessions", "Sessions", map[string]any{"Sessions": list, "Notice": notice(r)})
+	s.web.Page(w, r, http.StatusOK, "settings_sessions", s.web.Printer(r).T("page.settings.sessions.title"), map[string]any{"Sessions": list, "Notice": s.notice(r)})
 }
 
 func (s *Server) sessionsRevokeSubmit(w http.ResponseWriter, r *http.Request) {

@@ -199,7 +199,7 @@ func (s *Server) pollAnnounceSubmit(w http.ResponseWriter, r *http.Request) {
 			s.pageError(w, r, err)
 			return
 		}
-		status := pollForm(f, err)
+		status := pollForm(s.web.Printer(r), f, err)
 		s.renderPoll(w, r, status, func(d *pollPageData) { d.AnnounceForm = f })
 		return
 	}

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"strings"
@@ -9,6 +10,8 @@ import (
 	"github.com/quorum-app/quorum/internal/authz"
 	"github.com/quorum-app/quorum/internal/domain"
 	"github.com/quorum-app/quorum/internal/httpx"
+	"github.com/quorum-app/quorum/internal/i18n"
+	"github.com/quorum-app/quorum/internal/lang"
 	"github.com/quorum-app/quorum/internal/web"
 )
 
@@ -65,6 +68,7 @@ func (s *Server) authenticate(rt Route) http.Handler {
 			}
 		}
 		ctx := authz.WithActor(r.Context(), actor)
+		ctx = httpx.WithErrorWords(ctx, func() httpx.ErrorWords { return s.errorWords(ctx, r, actor) })
 		if rt.Page && actor.Authenticated() {
 			if u, err := s.accounts.User(ctx, actor.UserID); err == nil {
 				ctx = web.WithViewer(ctx, u)
@@ -86,6 +90,27 @@ func (s *Server) authError(w http.ResponseWriter, r *http.Request, rt Route, err
 	}
 	httpx.Challenge(w, err, httpx.BearerChallenge)
 	httpx.WriteError(w, r, s.log, err)
+}
+
+// errorWords words error details for the request's reader: their own
+// language setting when signed in (read only now, when an error is being
+// answered), else the browser's Accept-Language; with neither, English
+// (the API's default).
+func (s *Server) errorWords(ctx context.Context, r *http.Request, actor authz.Actor) httpx.ErrorWords {
+	if s.web == nil {
+		return nil
+	}
+	setting := ""
+	if actor.Authenticated() && actor.UserID != "" && s.accounts != nil {
+		if u, err := s.accounts.User(ctx, actor.UserID); err == nil {
+			setting = string(u.Lang())
+		}
+	}
+	l := i18n.Negotiate(setting, r.Header.Get("Accept-Language"))
+	if l == lang.English {
+		return nil
+	}
+	return s.web.Lang(l).Errorf
 }
 
 // Viewer returns the signed-in person of a page request (nil when

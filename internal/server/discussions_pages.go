@@ -76,8 +76,8 @@ func threadURL(tid string, parts ...string) string {
 }
 
 // discussionForm records err on f with the discussion forms' labels.
-func discussionForm(f *formState, err error) int {
-	status := f.fail(err)
+func discussionForm(pr *i18n.Printer, f *formState, err error) int {
+	status := f.fail(pr, err)
 	for i, m := range f.List {
 		if l, ok := discussionFieldLabels[m.Field]; ok {
 			f.List[i].Label = l
@@ -96,7 +96,7 @@ func (s *Server) discussionFormFail(w http.ResponseWriter, r *http.Request, err 
 		s.pageError(w, r, err)
 		return
 	}
-	render(discussionForm(f, err))
+	render(discussionForm(s.web.Printer(r), f, err))
 }
 
 // formVersion reads a version field ("" or garbage: 0, which the core refuses).

@@ -121,7 +121,7 @@ func (s *Server) renderExport(w http.ResponseWriter, r *http.Request, status int
 	if d.Form == nil {
 		d.Form = newForm(nil)
 	}
-	s.web.Page(w, r, status, "settings_export", "Export your data", d)
+	s.web.Page(w, r, status, "settings_export", s.web.Printer(r).T("page.settings.export.title"), d)
 }
 
 // GET /settings/export: the exports of the last 7 days and their progress.
@@ -204,7 +204,7 @@ func (s *Server) renderGroupExport(w http.ResponseWriter, r *http.Request, statu
 	if d.Form == nil {
 		d.Form = newForm(nil)
 	}
-	s.web.Page(w, r, status, "group_export", "Export "+g.Name, d)
+	s.web.Page(w, r, status, "group_export", s.web.Printer(r).T("page.group.export.title", "Group", s.web.Printer(r).Isolate(g.Name)), d)
 }
 
 // GET /groups/{id}/export: the group's exports and their progress (admins).

@@ -8,6 +8,7 @@ import (
 	"github.com/quorum-app/quorum/internal/domain"
 	"github.com/quorum-app/quorum/internal/group"
 	"github.com/quorum-app/quorum/internal/httpx"
+	"github.com/quorum-app/quorum/internal/i18n"
 	"github.com/quorum-app/quorum/internal/links"
 )
 
@@ -66,41 +67,41 @@ type groupAuditData struct {
 
 // auditWords says each action as a sentence fragment.
 var auditWords = map[audit.Action]string{
-	audit.SettingsChanged:   "changed the group's settings",
-	audit.JoinLinkReset:     "reset the join link",
-	audit.RoleChanged:       "changed the role of",
-	audit.MemberRemoved:     "removed",
-	audit.RequestApproved:   "approved the request to join of",
-	audit.RequestDenied:     "denied the request to join of",
-	audit.InvitationRevoked: "revoked an invitation",
-	audit.ContentEdited:     "edited",
-	audit.ContentDeleted:    "deleted",
-	audit.ContentRemoved:    "removed all the comments of",
-	audit.HeldMailAllowed:   "posted a held email",
-	audit.HeldMailDiscarded: "discarded a held email",
-	audit.SenderBlocked:     "blocked the sender of a held email",
-	audit.SenderUnblocked:   "removed a sender rule",
-	audit.GroupExported:     "exported the group",
-	audit.GroupImported:     "imported the group from an export",
-	audit.GroupDeleted:      "deleted the group",
-	audit.GroupRestored:     "restored the group",
-	audit.AccountDeleted:    "deleted their account",
-	audit.TagCreated:        "added a tag",
-	audit.TagChanged:        "changed a tag",
-	audit.TagDeleted:        "deleted a tag",
-	audit.TemplateSaved:     "saved a template",
-	audit.TemplateEdited:    "edited a template",
-	audit.TemplateDeleted:   "deleted a template",
-	audit.TemplatesArranged: "arranged the templates",
-	audit.ProxyGranted:      "gave their proxy to",
-	audit.ProxyRevoked:      "took back their proxy from",
-	audit.ProxyUsed:         "voted by proxy for",
-	audit.ProxyEnded:        "ended the proxy they gave to",
-	audit.ProxyWithdrawn:    "withdrew by proxy the vote of",
-	audit.ThreadMovedOut:    "moved to another group",
-	audit.ThreadMovedIn:     "moved into this group",
-	audit.CommentsForked:    "forked comments into",
-	audit.PollReopened:      "reopened",
+	audit.SettingsChanged:   "page.group.audit.do.settings_changed",
+	audit.JoinLinkReset:     "page.group.audit.do.join_link_reset",
+	audit.RoleChanged:       "page.group.audit.do.role_changed",
+	audit.MemberRemoved:     "page.group.audit.do.member_removed",
+	audit.RequestApproved:   "page.group.audit.do.request_approved",
+	audit.RequestDenied:     "page.group.audit.do.request_denied",
+	audit.InvitationRevoked: "page.group.audit.do.invitation_revoked",
+	audit.ContentEdited:     "page.group.audit.do.content_edited",
+	audit.ContentDeleted:    "page.group.audit.do.content_deleted",
+	audit.ContentRemoved:    "page.group.audit.do.content_removed",
+	audit.HeldMailAllowed:   "page.group.audit.do.held_mail_allowed",
+	audit.HeldMailDiscarded: "page.group.audit.do.held_mail_discarded",
+	audit.SenderBlocked:     "page.group.audit.do.sender_blocked",
+	audit.SenderUnblocked:   "page.group.audit.do.sender_unblocked",
+	audit.GroupExported:     "page.group.audit.do.group_exported",
+	audit.GroupImported:     "page.group.audit.do.group_imported",
+	audit.GroupDeleted:      "page.group.audit.do.group_deleted",
+	audit.GroupRestored:     "page.group.audit.do.group_restored",
+	audit.AccountDeleted:    "page.group.audit.do.account_deleted",
+	audit.TagCreated:        "page.group.audit.do.tag_created",
+	audit.TagChanged:        "page.group.audit.do.tag_changed",
+	audit.TagDeleted:        "page.group.audit.do.tag_deleted",
+	audit.TemplateSaved:     "page.group.audit.do.template_saved",
+	audit.TemplateEdited:    "page.group.audit.do.template_edited",
+	audit.TemplateDeleted:   "page.group.audit.do.template_deleted",
+	audit.TemplatesArranged: "page.group.audit.do.templates_arranged",
+	audit.ProxyGranted:      "page.group.audit.do.proxy_granted",
+	audit.ProxyRevoked:      "page.group.audit.do.proxy_revoked",
+	audit.ProxyUsed:         "page.group.audit.do.proxy_used",
+	audit.ProxyEnded:        "page.group.audit.do.proxy_ended",
+	audit.ProxyWithdrawn:    "page.group.audit.do.proxy_withdrawn",
+	audit.ThreadMovedOut:    "page.group.audit.do.thread_moved_out",
+	audit.ThreadMovedIn:     "page.group.audit.do.thread_moved_in",
+	audit.CommentsForked:    "page.group.audit.do.comments_forked",
+	audit.PollReopened:      "page.group.audit.do.poll_reopened",
 }
 
 func (s *Server) groupAuditPage(w http.ResponseWriter, r *http.Request) {
@@ -140,33 +141,34 @@ func (s *Server) groupAuditPage(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	names := s.names(r.Context(), ids)
+	pr := s.web.Printer(r)
 	name := func(uid string) string { return names[uid] }
 	row := func(e audit.Entry) auditRow {
-		x := auditRow{Entry: e, Actor: name(e.ActorID), What: auditWords[e.Action]}
-		if x.What == "" {
-			x.What = string(e.Action)
+		x := auditRow{Entry: e, Actor: name(e.ActorID), What: string(e.Action)}
+		if k, ok := auditWords[e.Action]; ok {
+			x.What = pr.T(k)
 		}
 		if e.Action == audit.AccountDeleted {
-			x.Actor = "A member" // the entry names nobody (#16)
+			x.Actor = pr.T("page.group.audit.a_member") // the entry names nobody (#16)
 			return x
 		}
 		switch e.Target.Kind {
 		case "member":
 			x.Target = name(e.Target.ID)
 			if x.Target == "" {
-				x.Target = "a former member"
+				x.Target = pr.T("page.group.audit.a_former_member")
 			}
 		case "thread":
-			x.Target = "a thread"
+			x.Target = pr.T("page.group.audit.a_thread")
 			if e.Action != audit.ContentDeleted {
 				x.Link = links.Thread(e.Target.ID)
 			}
 		case "poll":
-			x.Target, x.Link = "a closed poll", links.Poll(e.Target.ID)
+			x.Target, x.Link = pr.T("page.group.audit.a_closed_poll"), links.Poll(e.Target.ID)
 		case "comment":
-			x.Target = "a comment"
+			x.Target = pr.T("page.group.audit.a_comment")
 			if by := name(e.Details["author"]); by != "" {
-				x.Target = "a comment by " + by
+				x.Target = pr.T("page.group.audit.a_comment_by", "Name", pr.Isolate(by))
 			}
 			if t := e.Details["thread"]; t != "" && e.Action != audit.ContentDeleted {
 				x.Link = links.Comment(t, e.Target.ID)
@@ -174,15 +176,15 @@ func (s *Server) groupAuditPage(w http.ResponseWriter, r *http.Request) {
 		}
 		switch e.Action {
 		case audit.RoleChanged:
-			x.Facts = "from " + e.Details["from"] + " to " + e.Details["to"]
+			x.Facts = pr.T("page.group.audit.role_from_to", "From", auditRole(pr, e.Details["from"]), "To", auditRole(pr, e.Details["to"]))
 		case audit.SettingsChanged:
-			x.Facts = settingsFacts(e.Details)
+			x.Facts = settingsFacts(pr, e.Details)
 		case audit.TemplateSaved, audit.TemplateEdited:
-			x.Facts = "starts a " + e.Details["kind"]
+			x.Facts = pr.T("page.group.audit.starts_a", "Kind", e.Details["kind"])
 		case audit.TemplatesArranged:
-			x.Facts = e.Details["templates"] + " of the group's own, " + e.Details["hidden"] + " built-in hidden"
+			x.Facts = pr.T("page.group.audit.arranged", "Own", e.Details["templates"], "Hidden", e.Details["hidden"])
 		case audit.ProxyGranted, audit.ProxyRevoked, audit.ProxyUsed, audit.ProxyEnded, audit.ProxyWithdrawn:
-			proxyAuditRow(&x, e, name)
+			proxyAuditRow(pr, &x, e, name)
 		}
 		return x
 	}
@@ -192,11 +194,11 @@ func (s *Server) groupAuditPage(w http.ResponseWriter, r *http.Request) {
 	for _, e := range page.Entries {
 		d.Rows = append(d.Rows, row(e))
 	}
-	s.web.Page(w, r, http.StatusOK, "group_audit", "Record of admin actions: "+g.Name, d)
+	s.web.Page(w, r, http.StatusOK, "group_audit", pr.T("page.group.audit.page_title", "Group", pr.Isolate(g.Name)), d)
 }
 
 // settingsFacts lists what a settings change changed.
-func settingsFacts(d map[string]string) string {
+func settingsFacts(pr *i18n.Printer, d map[string]string) string {
 	out := ""
 	add := func(s string) {
 		if out != "" {
@@ -205,15 +207,24 @@ func settingsFacts(d map[string]string) string {
 		out += s
 	}
 	if f := d["fields"]; f != "" {
-		add("changed: " + strings.ReplaceAll(f, ",", ", "))
+		add(pr.T("page.group.audit.changed_fields", "Fields", strings.ReplaceAll(f, ",", ", ")))
 	}
 	if p := d["privacy"]; p != "" {
-		add("privacy " + p)
+		add(pr.T("page.group.audit.privacy", "Change", p))
 	}
 	for _, f := range groupFlagFields {
 		if v, ok := d["permission."+f.Name]; ok {
-			add(f.Label + ": " + v)
+			add(pr.T("page.group.flag."+f.Name) + ": " + v)
 		}
 	}
 	return out
+}
+
+// auditRole words a role named in an entry ("admin", "member"); anything
+// else stays as recorded.
+func auditRole(pr *i18n.Printer, role string) string {
+	if role == "admin" || role == "member" {
+		return pr.T("page.group.role." + role)
+	}
+	return role
 }

@@ -16,10 +16,10 @@ import (
 	"github.com/quorum-app/quorum/internal/discussion"
 	"github.com/quorum-app/quorum/internal/domain"
 	"github.com/quorum-app/quorum/internal/group"
+	"github.com/quorum-app/quorum/internal/i18n"
 	"github.com/quorum-app/quorum/internal/poll"
 	"github.com/quorum-app/quorum/internal/store"
 	"github.com/quorum-app/quorum/internal/tag"
-	"github.com/quorum-app/quorum/internal/web"
 )
 
 // The group page is the group's hub: its description and people, then one
@@ -123,7 +123,7 @@ func (s *Server) groupPage(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) renderGroupShow(w http.ResponseWriter, r *http.Request, status int, g group.Group, req *formState) {
-	d := groupShowData{Group: g, Notice: groupNotice(r), Request: req, MemberCount: -1}
+	d := groupShowData{Group: g, Notice: s.groupNotice(r), Request: req, MemberCount: -1}
 	if g.MemberCount != nil {
 		d.MemberCount = *g.MemberCount
 	}
@@ -154,7 +154,11 @@ func (s *Server) hub(r *http.Request, d *groupShowData) error {
 	d.CanPoll = content && s.decisions != nil && g.Can(string(authz.PollStart))
 	d.CanTemplates = s.templates != nil && (d.CanThread || d.CanPoll)
 	var keys []string
-	labels := map[string]string{tabThreads: "Threads", tabDecisions: "Decisions", tabMembers: "Members", tabFiles: "Files"}
+	pr := s.web.Printer(r)
+	labels := map[string]string{}
+	for _, k := range []string{tabThreads, tabDecisions, tabMembers, tabFiles} {
+		labels[k] = pr.T("page.group.tab." + k)
+	}
 	if content {
 		keys = append(keys, tabThreads)
 		if s.decisions != nil {
@@ -236,7 +240,7 @@ func (s *Server) hub(r *http.Request, d *groupShowData) error {
 		if err != nil {
 			return err
 		}
-		d.Decisions, d.More = hubDecisions(page.Items, s.viewerZone(r), time.Now()), more(page.Next)
+		d.Decisions, d.More = hubDecisions(page.Items, s.web.Printer(r), time.Now()), more(page.Next)
 	case tabMembers:
 		page, err := s.groups.Members(ctx, g.ID, cursor, hubMembers)
 		if err != nil {
@@ -256,7 +260,7 @@ func (s *Server) hub(r *http.Request, d *groupShowData) error {
 		}
 		for _, t := range page.Items {
 			for _, f := range t.Files {
-				d.Files = append(d.Files, hubFile{ThreadID: t.ID, ThreadTitle: t.Title, FileRef: f, SizeText: sizeText(f.Size)})
+				d.Files = append(d.Files, hubFile{ThreadID: t.ID, ThreadTitle: t.Title, FileRef: f, SizeText: sizeTextIn(s.web.Printer(r), f.Size)})
 			}
 		}
 		d.More = more(page.Next)
@@ -279,18 +283,19 @@ func (s *Server) hub(r *http.Request, d *groupShowData) error {
 // hubDecisions orders a page of decisions: open ones first, the one
 // closing soonest on top, with the time left; then the others (closed, and
 // the viewer's own drafts) newest first, with their outcomes.
-func hubDecisions(ds []decision.Decision, loc *time.Location, now time.Time) []hubDecision {
+func hubDecisions(ds []decision.Decision, pr *i18n.Printer, now time.Time) []hubDecision {
+	when := func(t time.Time) string { return pr.DateTime(t) + " " + t.In(pr.Location()).Format("MST") }
 	out := make([]hubDecision, 0, len(ds))
 	for _, p := range ds {
-		h := hubDecision{ID: p.ID, Title: p.Definition.Title, Type: pollTypeName(p.Definition.Type), Status: string(p.Status),
+		h := hubDecision{ID: p.ID, Title: p.Definition.Title, Type: pollTypeName(p.Definition.Type), Status: pr.T("page.group.status." + string(p.Status)),
 			Open: p.Status == poll.StatusOpen, ThreadID: p.ThreadID, Tags: p.Tags}
 		switch {
 		case h.Open && p.Definition.Settings.ClosingAt != nil:
-			h.When = timeLeft(*p.Definition.Settings.ClosingAt, now) + " (" + fmtWhen(*p.Definition.Settings.ClosingAt, loc) + ")"
+			h.When = timeLeftIn(pr, *p.Definition.Settings.ClosingAt, now) + " (" + when(*p.Definition.Settings.ClosingAt) + ")"
 		case p.Status == poll.StatusClosed && p.ClosedAt != nil:
-			h.When = "closed " + fmtWhen(*p.ClosedAt, loc)
+			h.When = pr.T("page.group.closed_at", "When", when(*p.ClosedAt))
 		case p.Status == poll.StatusClosed && p.Definition.Settings.ClosingAt != nil:
-			h.When = "closed " + fmtWhen(*p.Definition.Settings.ClosingAt, loc)
+			h.When = pr.T("page.group.closed_at", "When", when(*p.Definition.Settings.ClosingAt))
 		}
 		if p.Outcome != nil {
 			h.Outcome = p.Outcome.Statement
@@ -320,6 +325,32 @@ func hubDecisions(ds []decision.Decision, loc *time.Location, now time.Time) []h
 	return sorted
 }
 
+// timeLeftIn is timeLeft in the reader's language (page.group.closes_in_*).
+func timeLeftIn(pr *i18n.Printer, at, now time.Time) string {
+	d := at.Sub(now)
+	switch {
+	case d < time.Minute:
+		return pr.T("page.group.closing_now")
+	case d < time.Hour:
+		return pr.N("page.group.closes_in_minutes", int(d/time.Minute))
+	case d < 47*time.Hour+30*time.Minute:
+		return pr.N("page.group.closes_in_hours", int(d.Round(time.Hour)/time.Hour))
+	}
+	return pr.N("page.group.closes_in_days", int(d.Round(24*time.Hour)/(24*time.Hour)))
+}
+
+// sizeTextIn is a file's size for the reader: bytes, kB or MB with the
+// language's number format.
+func sizeTextIn(pr *i18n.Printer, n int64) string {
+	switch {
+	case n < 1000:
+		return pr.N("page.group.size_bytes", int(n))
+	case n < 1000*1000:
+		return pr.T("page.group.size_kb", "N", pr.Decimal(float64(n)/1000, 1))
+	}
+	return pr.T("page.group.size_mb", "N", pr.Decimal(float64(n)/1000/1000, 1))
+}
+
 // timeLeft says when an open poll closes, relative to now: "closes in 3
 // days", "closes in 5 hours", "closes in 10 minutes", "closing now".
 func timeLeft(at, now time.Time) string {
@@ -339,17 +370,6 @@ func timeLeft(at, now time.Time) string {
 		return unit(int(d.Round(time.Hour)/time.Hour), "hour")
 	}
 	return unit(int(d.Round(24*time.Hour)/(24*time.Hour)), "day")
-}
-
-// sizeText is a file size for people: 512 bytes, 3.4 KB, 1.2 MB.
-func sizeText(n int64) string {
-	switch {
-	case n < 1000:
-		return web.Count(n, "byte", "bytes")
-	case n < 1000*1000:
-		return fmt.Sprintf("%.1f KB", float64(n)/1000)
-	}
-	return fmt.Sprintf("%.1f MB", float64(n)/1000/1000)
 }
 
 // ---- dashboard ----

@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/quorum-app/quorum/internal/decision"
+	"github.com/quorum-app/quorum/internal/i18n"
+	"github.com/quorum-app/quorum/internal/lang"
 	"github.com/quorum-app/quorum/internal/poll"
 )
 
@@ -64,7 +66,7 @@ func TestHubDecisionsOrder(t *testing.T) {
 		mk("draft", poll.StatusDraft, nil),
 		mk("open-soon", poll.StatusOpen, at(2*time.Hour)),
 		mk("closed-old", poll.StatusClosed, at(-48*time.Hour)),
-	}, time.UTC, now)
+	}, i18n.New().Printer(lang.English, time.UTC), now)
 	var ids []string
 	for _, d := range got {
 		ids = append(ids, d.ID)

@@ -11,6 +11,7 @@ import (
 	"github.com/quorum-app/quorum/internal/domain"
 	"github.com/quorum-app/quorum/internal/group"
 	"github.com/quorum-app/quorum/internal/httpx"
+	"github.com/quorum-app/quorum/internal/i18n"
 	"github.com/quorum-app/quorum/internal/store"
 )
 
@@ -18,21 +19,23 @@ import (
 // is a form posting to a page route that redirects back (303) with a notice,
 // or re-renders the form with errors next to the fields.
 
+// groupFieldLabels name the group forms' fields in error lists (catalog keys).
 var groupFieldLabels = map[string]string{
-	"name": "Name", "handle": "Handle", "description": "Description", "privacy": "Privacy",
-	"emails": "Email addresses", "role": "Role", "message": "Message", "version": "Version",
+	"name": "page.group.form.name", "handle": "page.group.form.handle", "description": "page.group.form.description",
+	"privacy": "page.group.form.privacy", "emails": "page.group.inv.addresses", "role": "page.group.col.role",
+	"message": "page.group.col.message", "version": "page.group.form.version",
 }
 
-// groupForm records err on f with the group forms' labels.
-func groupForm(f *formState, err error) int {
-	status := f.fail(err)
+// groupForm records err on f with the group forms' labels, in pr's language.
+func groupForm(pr *i18n.Printer, f *formState, err error) int {
+	status := f.fail(pr, err)
 	for i, m := range f.List {
 		field := m.Field
 		if strings.HasPrefix(field, "emails[") {
 			field = "emails"
 		}
-		if l, ok := groupFieldLabels[field]; ok {
-			f.List[i].Label = l
+		if k, ok := groupFieldLabels[field]; ok {
+			f.List[i].Label = pr.T(k)
 		}
 		if field != m.Field {
 			f.List[i].Field = field
@@ -52,29 +55,35 @@ func (s *Server) groupFormFail(w http.ResponseWriter, r *http.Request, err error
 		s.pageError(w, r, err)
 		return
 	}
-	render(groupForm(f, err))
+	render(groupForm(s.web.Printer(r), f, err))
 }
 
 var groupNotices = map[string]string{
-	"created":   "Your group is ready. Invite people to get started.",
-	"joined":    "Welcome! You are now a member.",
-	"left":      "You left the group.",
-	"requested": "Your request was sent. An admin will answer it.",
-	"invited":   "Invitations sent.",
-	"resent":    "The invitation was sent again with a new link.",
-	"revoked":   "The invitation was revoked; its link no longer works.",
-	"reset":     "The join link was reset. The old link no longer works.",
-	"approved":  "The request was approved.",
-	"denied":    "The request was denied.",
-	"role":      "The role was changed.",
-	"removed":   "The member was removed.",
-	"saved":     "Settings saved.",
-	"tag-added": "The tag was added. Put it on threads and polls from their pages.",
-	"tag-saved": "The tag was saved: the change shows everywhere it is used.",
-	"tag-gone":  "The tag was deleted and removed from every thread and poll.",
+	"created":   "page.group.notice.created",
+	"joined":    "page.group.notice.joined",
+	"left":      "page.group.notice.left",
+	"requested": "page.group.notice.requested",
+	"invited":   "page.group.notice.invited",
+	"resent":    "page.group.notice.resent",
+	"revoked":   "page.group.notice.revoked",
+	"reset":     "page.group.notice.reset",
+	"approved":  "page.group.notice.approved",
+	"denied":    "page.group.notice.denied",
+	"role":      "page.group.notice.role",
+	"removed":   "page.group.notice.removed",
+	"saved":     "page.group.notice.saved",
+	"tag-added": "page.group.notice.tag_added",
+	"tag-saved": "page.group.notice.tag_saved",
+	"tag-gone":  "page.group.notice.tag_gone",
 }
 
-func groupNotice(r *http.Request) string { return groupNotices[r.URL.Query().Get("done")] }
+// groupNotice is the confirmation ?done= asks for, in the reader's language.
+func (s *Server) groupNotice(r *http.Request) string {
+	if k, ok := groupNotices[r.URL.Query().Get("done")]; ok {
+		return s.web.Printer(r).T(k)
+	}
+	return ""
+}
 
 func groupURL(id string, parts ...string) string {
 	return "/groups/" + url.PathEscape(id) + strings.Join(parts, "")
@@ -119,7 +128,7 @@ func (s *Server) groupsPage(w http.ResponseWriter, r *http.Request) {
 		s.pageError(w, r, err)
 		return
 	}
-	s.web.Page(w, r, http.StatusOK, "group_list", "Your groups", groupListData{Groups: page.Items, Next: page.Next, Notice: groupNotice(r)})
+	s.web.Page(w, r, http.StatusOK, "group_list", s.web.Printer(r).T("page.group.list.title"), groupListData{Groups: page.Items, Next: page.Next, Notice: s.groupNotice(r)})
 }
 
 type groupNewData struct {
@@ -128,9 +137,10 @@ type groupNewData struct {
 }
 
 func (s *Server) renderGroupNew(w http.ResponseWriter, r *http.Request, status int, d groupNewData) {
-	title := "New group"
+	p := s.web.Printer(r)
+	title := p.T("page.group.new_group")
 	if d.Parent != nil {
-		title = "New subgroup of " + d.Parent.Name
+		title = p.T("page.group.new_subgroup_of", "Group", p.Isolate(d.Parent.Name))
 	}
 	s.web.Page(w, r, status, "group_new", title, d)
 }
@@ -278,8 +288,8 @@ func (s *Server) renderGroupMembers(w http.ResponseWriter, r *http.Request, stat
 		s.pageError(w, r, err)
 		return
 	}
-	s.web.Page(w, r, status, "group_members", "Members of "+g.Name, groupMembersData{Group: g, Members: page.Items,
-		Next: page.Next, Notice: groupNotice(r), Error: problem, Me: authz.ActorFrom(r.Context()).UserID})
+	s.web.Page(w, r, status, "group_members", s.web.Printer(r).T("page.group.members_of", "Group", s.web.Printer(r).Isolate(g.Name)), groupMembersData{Group: g, Members: page.Items,
+		Next: page.Next, Notice: s.groupNotice(r), Error: problem, Me: authz.ActorFrom(r.Context()).UserID})
 }
 
 // groupMemberFail shows a refused member action (last admin, forbidden)
@@ -287,7 +297,7 @@ func (s *Server) renderGroupMembers(w http.ResponseWriter, r *http.Request, stat
 func (s *Server) groupMemberFail(w http.ResponseWriter, r *http.Request, err error) {
 	switch domain.ErrorCode(err) {
 	case domain.Conflict, domain.Forbidden, domain.Invalid:
-		s.renderGroupMembers(w, r, httpx.Status(domain.ErrorCode(err)), domain.ErrorMessage(err))
+		s.renderGroupMembers(w, r, httpx.Status(domain.ErrorCode(err)), s.errorText(r, err))
 	default:
 		s.pageError(w, r, err)
 	}
@@ -339,14 +349,14 @@ func (s *Server) renderGroupInvitations(w http.ResponseWriter, r *http.Request, 
 		return
 	}
 	d := groupInvitationsData{Group: g, Invitations: page.Items, Next: page.Next, Form: f, Results: results,
-		Notice: groupNotice(r), CanReset: g.Can(string(authz.GroupResetJoinLink))}
+		Notice: s.groupNotice(r), CanReset: g.Can(string(authz.GroupResetJoinLink))}
 	if link, err := s.groups.JoinLink(r.Context(), id); err == nil {
 		d.JoinLink = link
 	}
 	if d.Form == nil {
 		d.Form = newForm(map[string]string{"role": "member"})
 	}
-	s.web.Page(w, r, status, "group_invitations", "Invitations to "+g.Name, d)
+	s.web.Page(w, r, status, "group_invitations", s.web.Printer(r).T("page.group.inv.page_title", "Group", s.web.Printer(r).Isolate(g.Name)), d)
 }
 
 func (s *Server) groupInvitationsPage(w http.ResponseWriter, r *http.Request) {
@@ -434,8 +444,8 @@ func (s *Server) groupRequestsPage(w http.ResponseWriter, r *http.Request) {
 		s.pageError(w, r, err)
 		return
 	}
-	s.web.Page(w, r, http.StatusOK, "group_requests", "Requests to join "+g.Name,
-		groupRequestsData{Group: g, Requests: page.Items, Next: page.Next, Notice: groupNotice(r)})
+	s.web.Page(w, r, http.StatusOK, "group_requests", s.web.Printer(r).T("page.group.req.title", "Group", s.web.Printer(r).Isolate(g.Name)),
+		groupRequestsData{Group: g, Requests: page.Items, Next: page.Next, Notice: s.groupNotice(r)})
 }
 
 func (s *Server) groupApproveSubmit(w http.ResponseWriter, r *http.Request) {
@@ -502,7 +512,7 @@ func (s *Server) renderGroupSettings(w http.ResponseWriter, r *http.Request, sta
 	if checked == nil {
 		checked = groupFlagValues(g.Permissions)
 	}
-	d := groupSettingsData{Group: g, Form: f, Notice: groupNotice(r)}
+	d := groupSettingsData{Group: g, Form: f, Notice: s.groupNotice(r)}
 	if s.inbox != nil && s.inbox.Domain() != "" {
 		d.MailAddress = g.Handle + "@" + s.inbox.Domain()
 	}
@@ -510,9 +520,14 @@ func (s *Server) renderGroupSettings(w http.ResponseWriter, r *http.Request, sta
 		if ff.Name == "parent_members_can_see_threads" && !g.IsSubgroup() {
 			continue
 		}
-		d.Flags = append(d.Flags, groupFlagField{Name: ff.Name, Label: ff.Label, Hint: ff.Hint, Checked: checked[ff.Name]})
+		pr := s.web.Printer(r)
+		fl := groupFlagField{Name: ff.Name, Label: pr.T("page.group.flag." + ff.Name), Checked: checked[ff.Name]}
+		if ff.Hint != "" {
+			fl.Hint = pr.T("page.group.flag." + ff.Name + "_hint")
+		}
+		d.Flags = append(d.Flags, fl)
 	}
-	s.web.Page(w, r, status, "group_settings", "Settings of "+g.Name, d)
+	s.web.Page(w, r, status, "group_settings", s.web.Printer(r).T("page.group.settings_of", "Group", s.web.Printer(r).Isolate(g.Name)), d)
 }
 
 func (s *Server) groupSettingsPage(w http.ResponseWriter, r *http.Request) {
@@ -605,7 +620,7 @@ func (s *Server) groupAcceptPage(w http.ResponseWriter, r *http.Request, kind st
 		return
 	}
 	next := url.QueryEscape(action)
-	s.web.Page(w, r, status, "group_accept", "Join "+p.Group.Name, groupAcceptData{
+	s.web.Page(w, r, status, "group_accept", s.web.Printer(r).T("page.group.accept.title", "Group", s.web.Printer(r).Isolate(p.Group.Name)), groupAcceptData{
 		Preview: p, Token: token, Action: action, SignedIn: authz.ActorFrom(r.Context()).Authenticated(),
 		LoginURL: "/login?next=" + next, SignupURL: "/signup?next=" + next, Kind: kind, Error: problem,
 	})
@@ -622,7 +637,7 @@ func (s *Server) joinLinkPage(w http.ResponseWriter, r *http.Request) {
 func (s *Server) groupAcceptFail(w http.ResponseWriter, r *http.Request, kind string, err error) {
 	switch domain.ErrorCode(err) {
 	case domain.Forbidden:
-		s.groupAcceptPage(w, r, kind, http.StatusForbidden, domain.ErrorMessage(err))
+		s.groupAcceptPage(w, r, kind, http.StatusForbidden, s.errorText(r, err))
 	case domain.Conflict:
 		// Already a member: go to the group.
 		if g, gerr := s.groupPreviewID(r, kind); gerr == nil {

@@ -140,7 +140,7 @@ func (s *Server) threadInvitationAcceptSubmit(w http.ResponseWriter, r *http.Req
 	case "":
 		redirect(w, r, threadURL(t.ID))
 	case domain.Forbidden:
-		s.renderThreadInvitation(w, r, http.StatusForbidden, domain.ErrorMessage(err))
+		s.renderThreadInvitation(w, r, http.StatusForbidden, s.errorText(r, err))
 	case domain.Gone:
 		// A second click: whoever can read the thread now goes there.
 		if tid := discussion.GuestInviteThreadID(token); tid != "" {

@@ -51,28 +51,30 @@ type heldReplyData struct {
 	Held inbox.Held
 	HTML template.HTML
 	// Target: where it goes (thread or poll page) and what it will be.
+	// TargetKind words it on the page (page.mail.held.*.<kind>): "poll",
+	// "reply" (to a comment) or "comment" (in the thread).
 	TargetURL  string
-	TargetWhat string
+	TargetKind string
 	Pending    bool
 	Error      string
 	Notice     string
 }
 
-func heldTarget(h inbox.Held) (link, what string) {
+func heldTarget(h inbox.Held) (link, kind string) {
 	switch h.TokenKind {
 	case replyaddr.KindPoll.String():
-		return "/polls/" + url.PathEscape(h.PollID), "a vote in the poll"
+		return "/polls/" + url.PathEscape(h.PollID), "poll"
 	case replyaddr.KindComment.String():
-		return links.Comment(h.ThreadID, h.CommentID), "a reply to a comment in the thread"
+		return links.Comment(h.ThreadID, h.CommentID), "reply"
 	}
-	return threadURL(h.ThreadID), "a comment in the thread"
+	return threadURL(h.ThreadID), "comment"
 }
 
 func (s *Server) renderHeldReply(w http.ResponseWriter, r *http.Request, status int, h inbox.Held, errMsg string) {
-	link, what := heldTarget(h)
-	d := heldReplyData{Held: h, HTML: heldMarkdown.Markdown(h.Text), TargetURL: link, TargetWhat: what,
+	link, kind := heldTarget(h)
+	d := heldReplyData{Held: h, HTML: heldMarkdown.Markdown(h.Text), TargetURL: link, TargetKind: kind,
 		Pending: h.Status == inbox.StatusPending, Error: errMsg, Notice: inboxNotice(r)}
-	s.web.Page(w, r, status, "held_reply", "Confirm your email", d)
+	s.web.Page(w, r, status, "held_reply", s.web.Printer(r).T("page.mail.held.title"), d)
 }
 
 func (s *Server) heldReplyPage(w http.ResponseWriter, r *http.Request) {
@@ -136,7 +138,7 @@ func (s *Server) heldReplyFail(w http.ResponseWriter, r *http.Request, hid strin
 		s.pageError(w, r, herr)
 		return
 	}
-	s.renderHeldReply(w, r, httpx.Status(domain.ErrorCode(err)), h, domain.ErrorMessage(err))
+	s.renderHeldReply(w, r, httpx.Status(domain.ErrorCode(err)), h, s.errorText(r, err))
 }
 
 // ---- a group's held mail, for its admins ----
@@ -320,7 +322,7 @@ func (s *Server) devMailSubmit(w http.ResponseWriter, r *http.Request) {
 			s.pageError(w, r, err)
 			return
 		}
-		status := f.fail(err)
+		status := f.fail(s.web.Printer(r), err)
 		s.renderDevMail(w, r, status, devMailData{Form: f})
 		return
 	}

@@ -56,7 +56,7 @@ func (s *Server) unsubscribePage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	d := unsubscribeData{Token: token, Scope: sc, Label: s.scopeLabel(r.Context(), uid, sc)}
-	s.web.Page(w, r, http.StatusOK, "unsubscribe", "Unsubscribe", d)
+	s.web.Page(w, r, http.StatusOK, "unsubscribe", s.web.Printer(r).T("page.mail.unsub.title"), d)
 }
 
 // POST /unsubscribe/{token}: RFC 8058 one-click unsubscribe, also the
@@ -74,7 +74,7 @@ func (s *Server) unsubscribeSubmit(w http.ResponseWriter, r *http.Request) {
 	}
 	uid, _, _ := s.mailprefs.Check(token)
 	d := unsubscribeData{Token: token, Scope: sc, Done: true, Label: s.scopeLabel(r.Context(), uid, sc)}
-	s.web.Page(w, r, http.StatusOK, "unsubscribe", "Unsubscribed", d)
+	s.web.Page(w, r, http.StatusOK, "unsubscribe", s.web.Printer(r).T("page.mail.unsub.unsubscribed"), d)
 }
 
 // POST /unsubscribe/{token}/undo: resubscribe with the same token (the
@@ -89,17 +89,17 @@ func (s *Server) unsubscribeUndo(w http.ResponseWriter, r *http.Request) {
 	}
 	uid, _, _ := s.mailprefs.Check(token)
 	d := unsubscribeData{Token: token, Scope: sc, Undone: true, Label: s.scopeLabel(r.Context(), uid, sc)}
-	s.web.Page(w, r, http.StatusOK, "unsubscribe", "Email resumed", d)
+	s.web.Page(w, r, http.StatusOK, "unsubscribe", s.web.Printer(r).T("page.mail.unsub.resumed"), d)
 }
 
 // ---- settings ----
 
 var mailNotices = map[string]string{
-	"saved":        "Your email preferences were saved.",
-	"enabled":      "Email about that group or thread is on again.",
-	"resumed":      "Email is on again.",
-	"reset":        "Your reply addresses were reset. Replies to older emails are no longer accepted; new emails carry new addresses.",
-	"unsuppressed": "We will try your address again. If it bounces or is reported as spam again, we stop again and tell you here.",
+	"saved":        "page.settings.mail.notice.saved",
+	"enabled":      "page.settings.mail.notice.enabled",
+	"resumed":      "page.settings.mail.notice.resumed",
+	"reset":        "page.settings.mail.notice.reset",
+	"unsuppressed": "page.settings.mail.notice.unsuppressed",
 }
 
 type optOutView struct {
@@ -124,12 +124,9 @@ type modeOption struct {
 	Hint  string
 }
 
-var mailModes = []modeOption{
-	{mailpref.Immediate, "Right away", "One email for each notification."},
-	{mailpref.Daily, "Daily digest", "One email a day with everything new, at the hour below."},
-	{mailpref.Weekly, "Weekly digest", "One email on Mondays with everything new, at the hour below."},
-	{mailpref.Off, "No notification email", "Notifications stay in Quorum. Sign-in codes and security messages are still sent."},
-}
+// mailModes are the delivery choices, in display order; each is worded by
+// page.settings.mail.mode.<mode> and its _hint.
+var mailModes = []mailpref.Mode{mailpref.Immediate, mailpref.Daily, mailpref.Weekly, mailpref.Off}
 
 // maxLabelLookups bounds the names looked up for the opt-out list.
 const maxLabelLookups = 50
@@ -140,8 +137,14 @@ func (s *Server) renderMailPrefs(w http.ResponseWriter, r *http.Request, status 
 		s.pageError(w, r, err)
 		return
 	}
-	d := mailPrefsData{Prefs: p, Notice: mailNotices[r.URL.Query().Get("done")], Form: f,
-		TimeZones: commonTimeZones, Modes: mailModes}
+	d := mailPrefsData{Prefs: p, Form: f, TimeZones: commonTimeZones}
+	pr := s.web.Printer(r)
+	if k, ok := mailNotices[r.URL.Query().Get("done")]; ok {
+		d.Notice = pr.T(k)
+	}
+	for _, m := range mailModes {
+		d.Modes = append(d.Modes, modeOption{Value: m, Label: pr.T("page.settings.mail.mode." + string(m)), Hint: pr.T("page.settings.mail.mode." + string(m) + "_hint")})
+	}
 	if u := s.Viewer(r); u != nil {
 		d.Email = u.Email
 	}
@@ -163,7 +166,7 @@ func (s *Server) renderMailPrefs(w http.ResponseWriter, r *http.Request, status 
 		}
 		d.Form = newForm(map[string]string{"mode": string(p.Mode), "digest_hour": strconv.Itoa(p.DigestHour), "time_zone": tz})
 	}
-	s.web.Page(w, r, status, "settings_mail", "Email preferences", d)
+	s.web.Page(w, r, status, "settings_mail", pr.T("page.settings.mail.title"), d)
 }
 
 func (s *Server) mailPrefsPage(w http.ResponseWriter, r *http.Request) {

@@ -40,10 +40,12 @@ type formState struct {
 	Values map[string]string
 }
 
+// fieldLabels name the account forms' fields in error lists (catalog keys).
 var fieldLabels = map[string]string{
-	"email": "Email address", "code": "Code", "name": "Name", "time_zone": "Time zone", "locale": "Language",
-	"password": "New password", "current_password": "Current password", "password_confirm": "Repeat new password",
-	"token": "Link", "tags": "Tags",
+	"email": "page.login.email", "code": "page.login.code_label", "name": "page.settings.name",
+	"time_zone": "page.settings.time_zone", "locale": "page.settings.language", "password": "page.settings.new_password",
+	"current_password": "page.settings.current_password", "password_confirm": "page.settings.repeat_password",
+	"token": "page.login.link_label", "tags": "page.f17a.tags",
 }
 
 func newForm(values map[string]string) *formState {
@@ -53,16 +55,17 @@ func newForm(values map[string]string) *formState {
 	return &formState{Fields: map[string]string{}, Values: values}
 }
 
-// fail records err on the form and returns the status to answer with.
-func (f *formState) fail(err error) int {
+// fail records err on the form, worded in pr's language (the reader's:
+// s.web.Printer(r)), and returns the status to answer with.
+func (f *formState) fail(pr *i18n.Printer, err error) int {
 	p := httpx.Status(domain.ErrorCode(err))
-	var de *domain.Error
-	if errors.As(err, &de) && len(de.Fields) > 0 {
-		f.Error = "Please correct the following:"
-		for _, fe := range de.Fields {
-			label := fieldLabels[fe.Field]
-			if label == "" {
-				label = fe.Field
+	msg, fields := domain.Localize(err, pr.Errorf)
+	if len(fields) > 0 {
+		f.Error = pr.Errorf(correctTheFollowing)
+		for _, fe := range fields {
+			label := fe.Field
+			if k, ok := fieldLabels[fe.Field]; ok {
+				label = pr.T(k)
 			}
 			if _, seen := f.Fields[fe.Field]; !seen {
 				f.Fields[fe.Field] = fe.Message
@@ -71,8 +74,19 @@ func (f *formState) fail(err error) int {
 		}
 		return p
 	}
-	f.Error = domain.ErrorMessage(err)
+	f.Error = msg
 	return p
+}
+
+// correctTheFollowing heads a form's list of field errors (a key of the
+// errors catalog, as the domain's messages are).
+const correctTheFollowing = "Please correct the following:"
+
+// errorText is err's message in the reader's language, for pages that
+// show an error without a form.
+func (s *Server) errorText(r *http.Request, err error) string {
+	msg, _ := domain.Localize(err, s.web.Printer(r).Errorf)
+	return msg
 }
 
 // formFail renders a page again with the error, or hands errors that the
@@ -87,23 +101,29 @@ func (s *Server) formFail(w http.ResponseWriter, r *http.Request, err error, f *
 	if errors.As(err, &de) && de.RetryAfter > 0 {
 		w.Header().Set("Retry-After", httpx.RetryAfter(de.RetryAfter))
 	}
-	render(f.fail(err))
+	render(f.fail(s.web.Printer(r), err))
 }
 
 // notices are the fixed confirmations a redirect may ask a page to show.
 var notices = map[string]string{
-	"profile":        "Your profile was saved.",
-	"email":          "We sent a confirmation link to the new address. The change applies once you open it.",
-	"password":       "Your password was saved.",
-	"password-off":   "Your password was removed. Sign in with an email code from now on.",
-	"token-revoked":  "The token was revoked. Scripts using it stop working immediately.",
-	"session-ended":  "That session was signed out.",
-	"signed-out":     "You are signed out.",
-	"signed-out-all": "You are signed out everywhere.",
-	"deleted":        "Your account was deleted. A confirmation was sent to your old address.",
+	"profile":        "page.settings.notice.profile",
+	"email":          "page.settings.notice.email",
+	"password":       "page.settings.notice.password",
+	"password-off":   "page.settings.notice.password_off",
+	"token-revoked":  "page.settings.notice.token_revoked",
+	"session-ended":  "page.settings.notice.session_ended",
+	"signed-out":     "page.settings.notice.signed_out",
+	"signed-out-all": "page.settings.notice.signed_out_all",
+	"deleted":        "page.settings.notice.deleted",
 }
 
-func notice(r *http.Request) string { return notices[r.URL.Query().Get("done")] }
+// notice is the confirmation ?done= asks for, in the reader's language.
+func (s *Server) notice(r *http.Request) string {
+	if k, ok := notices[r.URL.Query().Get("done")]; ok {
+		return s.web.Printer(r).T(k)
+	}
+	return ""
+}
 
 func redirect(w http.ResponseWriter, r *http.Request, to string) {
 	http.Redirect(w, r, to, http.StatusSeeOther)

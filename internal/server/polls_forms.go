@@ -761,7 +761,7 @@ func (s *Server) pollCreateSubmit(w http.ResponseWriter, r *http.Request) {
 			s.pageError(w, r, gerr)
 			return
 		}
-		status := pollForm(f, err)
+		status := pollForm(s.web.Printer(r), f, err)
 		if !t.Valid() {
 			t = ""
 		}
@@ -896,7 +896,7 @@ func (s *Server) pollEditSubmit(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		g, _ := s.pollGroup(r.Context(), p.GroupID)
-		status := pollForm(f, err)
+		status := pollForm(s.web.Printer(r), f, err)
 		s.renderPollForm(w, r, status, s.pollFormData(r, g, &p, p.Definition.Type, f))
 		return
 	}

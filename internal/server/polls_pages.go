@@ -66,8 +66,8 @@ var pollFieldLabels = map[string]string{
 
 // pollForm records err on f: settings.x and options[3].label become the
 // form's field names, with readable labels.
-func pollForm(f *formState, err error) int {
-	status := f.fail(err)
+func pollForm(pr *i18n.Printer, f *formState, err error) int {
+	status := f.fail(pr, err)
 	f.Fields = map[string]string{}
 	for i, m := range f.List {
 		field := strings.TrimPrefix(m.Field, "settings.")
@@ -416,7 +416,7 @@ func (s *Server) pollAction(w http.ResponseWriter, r *http.Request, done string,
 			return
 		}
 		f := newForm(formFromPost(r))
-		status := pollForm(f, err)
+		status := pollForm(s.web.Printer(r), f, err)
 		s.renderPoll(w, r, status, func(d *pollPageData) { d.Action = f })
 		return
 	}
@@ -520,7 +520,7 @@ func (s *Server) pollOutcomeSubmit(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		f := newForm(formFromPost(r))
-		status := pollForm(f, err)
+		status := pollForm(s.web.Printer(r), f, err)
 		s.renderPoll(w, r, status, func(d *pollPageData) {
 			if d.OutForm == nil {
 				d.Action = f
@@ -574,7 +574,7 @@ func (s *Server) pollReceiptSubmit(w http.ResponseWriter, r *http.Request) {
 		if err == decision.ErrReceipt {
 			err = domain.Validation(domain.FieldError{Field: "receipt", Message: "does not match a ballot in this poll"})
 		}
-		status = pollForm(d.Form, err)
+		status = pollForm(s.web.Printer(r), d.Form, err)
 	} else if v.Counted {
 		d.Result = s.web.Printer(r).T("page.poll.receipt_counted")
 		d.Vote = ballotText(s.web.Printer(r), p.Definition, v.Ballot)

@@ -14,6 +14,7 @@ import (
 	"github.com/quorum-app/quorum/internal/authz"
 	"github.com/quorum-app/quorum/internal/decision"
 	"github.com/quorum-app/quorum/internal/httpx"
+	"github.com/quorum-app/quorum/internal/i18n"
 	"github.com/quorum-app/quorum/internal/ids"
 	"github.com/quorum-app/quorum/internal/poll"
 )
@@ -250,22 +251,22 @@ func votedForURL(pid string) string {
 
 // proxyAuditRow words a proxy entry of the group's audit log: whose
 // proxy, which scope, why it ended.
-func proxyAuditRow(x *auditRow, e audit.Entry, name func(string) string) {
-	scope := "for every poll"
+func proxyAuditRow(pr *i18n.Printer, x *auditRow, e audit.Entry, name func(string) string) {
+	scope := pr.T("page.group.audit.proxy_every")
 	if e.Details["poll"] != "" {
-		scope = "for one poll"
+		scope = pr.T("page.group.audit.proxy_one")
 	}
 	switch {
 	case e.Action == audit.ProxyEnded && e.Details["reason"] == "member_left":
 		// A system action: the target gave it, to the grantee named.
-		x.Actor, x.What = "Quorum", "ended the proxy of"
+		x.Actor, x.What = "Quorum", pr.T("page.group.audit.proxy_ended_of")
 		to := name(e.Details["grantee"])
 		if to == "" {
-			to = "a former member"
+			to = pr.T("page.group.audit.a_former_member")
 		}
-		x.Facts = scope + ", given to " + to + ": one of them left the group"
+		x.Facts = pr.T("page.group.audit.proxy_left", "Scope", scope, "Name", pr.Isolate(to))
 	case e.Action == audit.ProxyEnded:
-		x.Facts = scope + ": they voted themselves"
+		x.Facts = pr.T("page.group.audit.proxy_self", "Scope", scope)
 	default:
 		x.Facts = scope
 	}

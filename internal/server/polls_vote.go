@@ -313,7 +313,7 @@ func (s *Server) pollVoteSubmit(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 		f := newForm(nil)
-		status := pollForm(f, err)
+		status := pollForm(s.web.Printer(r), f, err)
 		if fromThread {
 			// Back to the thread, the card showing the error and the choice.
 			r.SetPathValue("tid", p.ThreadID)

@@ -133,7 +133,7 @@ func (s *Server) searchPage(w http.ResponseWriter, r *http.Request) {
 				return
 			}
 			status = httpx.Status(code)
-			d.Error = domain.ErrorMessage(err)
+			d.Error = s.errorText(r, err)
 			var de *domain.Error
 			if errors.As(err, &de) {
 				for _, f := range de.Fields {

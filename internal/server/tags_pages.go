@@ -47,7 +47,7 @@ func (s *Server) renderTags(w http.ResponseWriter, r *http.Request, status int, 
 		f = newForm(map[string]string{"colour": tag.Palette[0]})
 	}
 	pr := s.web.Printer(r)
-	notice := groupNotice(r)
+	notice := s.groupNotice(r)
 	if done := r.URL.Query().Get("done"); tagNotices[done] {
 		notice = pr.T("page.tags.notice." + done)
 	}

@@ -147,7 +147,7 @@ func (s *Server) templateSaveSubmit(w http.ResponseWriter, r *http.Request) {
 		switch domain.ErrorCode(err) {
 		case domain.Invalid, domain.Conflict:
 			f := newForm(formFromPost(r))
-			status := f.fail(err)
+			status := f.fail(s.web.Printer(r), err)
 			s.renderTemplates(w, r, status, f)
 		default:
 			s.pageError(w, r, err)

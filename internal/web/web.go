@@ -175,6 +175,15 @@ type Speaker interface {
 	Lang() lang.Lang
 }
 
+// Lang is a printer for language l (UTC): for wording what is not a page,
+// such as the API's error details in the requester's language.
+func (r *Renderer) Lang(l lang.Lang) *i18n.Printer {
+	if l == lang.English {
+		return r.english
+	}
+	return r.cat.Printer(l, time.UTC)
+}
+
 // Printer is the reader's printer for req: their language and time zone.
 // Handlers word titles, form errors and messages with it, as templates do
 // with t and tn.
