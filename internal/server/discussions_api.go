@@ -79,6 +79,9 @@ type threadCreateBody struct {
 	// Notify is whom to tell (omitted: the whole group when the author may
 	// notify it).
 	Notify *notify.Audience `json:"notify"`
+	// Poll, when given, is opened in the new thread with the same request:
+	// both are created or neither (thread_with_poll.go).
+	Poll *threadPollInput `json:"poll,omitempty"`
 }
 
 func (s *Server) apiStartThread(w http.ResponseWriter, r *http.Request) {
@@ -90,8 +93,12 @@ func (s *Server) apiStartThread(w http.ResponseWriter, r *http.Request) {
 		s.groupAPIFail(w, r, err)
 		return
 	}
-	t, err := s.discussions.StartThread(r.Context(), discussion.StartInput{GroupID: r.PathValue("id"), Title: in.Title,
-		Description: in.Description, Notify: in.Notify})
+	start := discussion.StartInput{GroupID: r.PathValue("id"), Title: in.Title, Description: in.Description, Notify: in.Notify}
+	if in.Poll != nil {
+		s.apiStartThreadWithPoll(w, r, start, in.Poll)
+		return
+	}
+	t, err := s.discussions.StartThread(r.Context(), start)
 	if err != nil {
 		s.groupAPIFail(w, r, err)
 		return
