@@ -260,9 +260,6 @@ func (s *Server) templateStart(r *http.Request, gid, id string, kind process.Kin
 	if kind == process.KindPoll && st.Kind == process.KindThread && st.Poll != nil {
 		// A thread template's poll, started on its own (in a thread).
 		st.Kind, st.Thread = process.KindPoll, nil
-		if st.Poll.Title == "" {
-			st.Poll.Title = st.Name
-		}
 		return &st, nil
 	}
 	if st.Kind != kind {

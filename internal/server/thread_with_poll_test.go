@@ -154,3 +154,39 @@ func TestThreadWithPollAPI(t *testing.T) {
 		t.Errorf("a poll naming its thread: %d", own.code)
 	}
 }
+
+// TestSaveThreadWithItsPoll: the admin's "save as a template" form of a
+// thread offers its poll (ticked); saved with it, the template starts the
+// thread with that poll, and the thread form offers it by its title.
+func TestSaveThreadWithItsPoll(t *testing.T) {
+	e, o, m, _ := newPollEnv(t)
+	r := e.must(e.do(o, "POST", "/api/v1/groups/"+e.gid+"/threads", map[string]any{"title": "Roof",
+		"poll": map[string]any{"type": "proposal", "title": "Fix the roof in May", "settings": map[string]any{"closing_at": closing()}}}), 201, "thread with poll")
+	got := decodeInto[struct {
+		ID   string `json:"id"`
+		Poll struct{ ID string } `json:"poll"`
+	}](t, r)
+	page := e.must(e.do(o, "GET", "/groups/"+e.gid+"/templates?from=thread:"+got.ID, nil), 200, "save form")
+	if !strings.Contains(page.body, `name="with_poll" value="`+got.Poll.ID+`" checked`) || !strings.Contains(page.body, "Fix the roof in May") {
+		t.Fatalf("the save form does not offer the poll: %.4000s", page.body)
+	}
+	v := url.Values{"from": {"thread:" + got.ID}, "name": {"Roof work"}, "with_poll": {got.Poll.ID}, "closing_days": {"3"}}
+	e.must(e.do(o, "POST", "/groups/"+e.gid+"/templates", v), 303, "save")
+	list := decodeInto[struct {
+		Templates []struct {
+			ID          string
+			Kind        string
+			Name        string
+			ClosingDays int `json:"closing_days"`
+			Poll        *poll.Definition
+		}
+	}](t, e.must(e.do(m, "GET", "/api/v1/groups/"+e.gid+"/templates", nil), 200, "list"))
+	tp := list.Templates[0]
+	if tp.Name != "Roof work" || tp.Kind != "thread" || tp.Poll == nil || tp.Poll.Title != "Fix the roof in May" || tp.ClosingDays != 3 {
+		t.Fatalf("saved %+v", tp)
+	}
+	form := e.must(e.do(m, "GET", "/groups/"+e.gid+"/threads/new?template="+tp.ID, nil), 200, "thread form")
+	if !strings.Contains(form.body, "This process also opens a poll: Fix the roof in May (Proposal, closes 3 days after)") {
+		t.Errorf("the thread form does not offer the saved poll: %.3000s", form.body)
+	}
+}
