@@ -616,9 +616,10 @@ func validatePoll(fe *domain.FieldErrors, in Input, it *templateItem, keepText b
 			return err
 		}
 		for _, f := range de.Fields {
-			// A template may leave the options to the person
-			// starting from it.
-			if f.Field == "options" && len(d.Options) == 0 {
+			// A poll template may leave the options to the person
+			// starting from it (not a thread template's poll: the
+			// thread form opens it as it is).
+			if f.Field == "options" && len(d.Options) == 0 && !keepText {
 				continue
 			}
 			if f.Field == "title" || f.Field == "details" {

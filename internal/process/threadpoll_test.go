@@ -93,6 +93,7 @@ func TestThreadTemplateWithAPollValidation(t *testing.T) {
 		"poll title too long":          {Kind: process.KindThread, Name: "x", Poll: &poll.Definition{Type: poll.TypeProposal, Title: long, Options: prop.Options}},
 		"closing days out of range":    {Kind: process.KindThread, Name: "x", Poll: &prop, ClosingDays: process.MaxClosingDays + 1},
 		"with_poll on a poll template": {Kind: process.KindPoll, Name: "x", WithPoll: "aaaaaaaaaaaaaaaa"},
+		"a poll without its options":   {Kind: process.KindThread, Name: "x", Poll: &poll.Definition{Type: poll.TypeDotVote}},
 	}
 	for name, in := range bad {
 		if _, err := f.c.Processes.Create(f.admin, f.gid, in); code(err) != domain.Invalid {
