@@ -163,7 +163,7 @@ func TestSaveThreadWithItsPoll(t *testing.T) {
 	r := e.must(e.do(o, "POST", "/api/v1/groups/"+e.gid+"/threads", map[string]any{"title": "Roof",
 		"poll": map[string]any{"type": "proposal", "title": "Fix the roof in May", "settings": map[string]any{"closing_at": closing()}}}), 201, "thread with poll")
 	got := decodeInto[struct {
-		ID   string `json:"id"`
+		ID   string              `json:"id"`
 		Poll struct{ ID string } `json:"poll"`
 	}](t, r)
 	page := e.must(e.do(o, "GET", "/groups/"+e.gid+"/templates?from=thread:"+got.ID, nil), 200, "save form")
