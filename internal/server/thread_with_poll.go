@@ -246,8 +246,8 @@ func (s *Server) threadSavePoll(r *http.Request, gid, tid string) *decision.Poll
 			break
 		}
 		p, err := s.decisions.Get(r.Context(), pid)
-		if err != nil || p.GroupID != gid {
-			continue
+		if err != nil || p.GroupID != gid || p.Definition.Type == poll.TypeMeeting {
+			continue // (a meeting's times are not the next one's: not offered)
 		}
 		if p.Status == poll.StatusOpen && (open == nil || p.CreatedAt.Before(open.CreatedAt)) {
 			open = &p
