@@ -87,6 +87,7 @@ func newAPI(c *cores.Cores, log *slog.Logger) (*API, error) {
 		Audit:         c.Audit,
 		Templates:     c.Processes,
 		Exports:       c.Exports,
+		Imports:       c.Exports,
 		UploadOrigin:  c.Clients.UploadOrigin,
 		Legal:         &c.Legal,
 	})

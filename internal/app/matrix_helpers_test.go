@@ -14,10 +14,12 @@ package app_test
 // actors' requests under test go through the HTTP handler.
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
 	"io"
+	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -622,6 +624,8 @@ type call struct {
 	method, path string
 	json         string     // API body
 	form         url.Values // page body
+	// upload is a page body's file ("archive"), sent as multipart/form-data.
+	upload []byte
 	// capability is the group whose invitation or join-link token is in the
 	// path: its name may be shown to whoever holds the token.
 	capability *fixture
@@ -642,6 +646,13 @@ func (w *world) send(c call, act *actor, cookie string, hdr map[string]string) s
 	switch {
 	case c.json != "":
 		body, ctype = strings.NewReader(c.json), "application/json"
+	case c.upload != nil:
+		var b bytes.Buffer
+		mw := multipart.NewWriter(&b)
+		fw, _ := mw.CreateFormFile("archive", "export.zip")
+		_, _ = fw.Write(c.upload)
+		_ = mw.Close()
+		body, ctype = &b, mw.FormDataContentType()
 	case c.form != nil:
 		body, ctype = strings.NewReader(c.form.Encode()), "application/x-www-form-urlencoded"
 	}

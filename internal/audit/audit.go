@@ -70,6 +70,7 @@ const (
 	GroupExported     Action = "group.exported"           // details: format
 	GroupDeleted      Action = "group.deleted"            // an admin deleted the group (grace period until details.purge_at)
 	GroupRestored     Action = "group.restored"           // an admin restored the group during its grace period
+	GroupImported     Action = "group.imported"           // created from an export archive; details: import, threads, polls
 	PollReopened      Action = "poll.reopened"            // a closed poll opened again; target: the poll
 	AccountDeleted    Action = "member.account.deleted"   // a member deleted their account; no actor, no target id
 	TagCreated        Action = "tag.created"              // target: the tag; details: colour (never the name)

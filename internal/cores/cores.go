@@ -179,6 +179,7 @@ func NewWith(ctx context.Context, cfg config.Config, clients *awsclient.Clients,
 	discussions = discussion.New(discussion.Config{
 		Store: st, Policy: groups, People: DiscussionPeople{accounts}, Notify: notes, Tags: tags,
 		Uploads:  blob.NewUploads(clients.S3, cfg.UploadsBucket, cfg.KMSKeyID, blob.DefaultLimits()),
+		Files:    blob.NewObjects(clients.S3, cfg.UploadsBucket, cfg.KMSKeyID, ""),
 		Renderer: render.New(), SigningKey: cfg.SigningKey, Log: log,
 		Mail: sender, MailFrom: cfg.MailFrom, BaseURL: cfg.BaseURL, Audit: auditor, Catalog: cat,
 		// A removed guest leaves the voter set of the thread's polls, as a

@@ -8,6 +8,7 @@ import (
 	"github.com/quorum-app/quorum/internal/audit"
 	"github.com/quorum-app/quorum/internal/blob"
 	"github.com/quorum-app/quorum/internal/export"
+	"github.com/quorum-app/quorum/internal/group"
 	"github.com/quorum-app/quorum/internal/i18n"
 	"github.com/quorum-app/quorum/internal/mail"
 	"github.com/quorum-app/quorum/internal/store"
@@ -36,9 +37,14 @@ func newExports(c *Cores, sender mail.Sender, cat *i18n.Catalog, log *slog.Logge
 			{Name: "discussions", Step: c.Discussions.ExportGroup},
 			{Name: "decisions", Step: c.Decisions.ExportGroup},
 		},
-		Policy: c.Groups,
-		Audit:  exportAudit{c.Audit},
-		Log:    log,
+		Policy:       c.Groups,
+		Audit:        exportAudit{c.Audit},
+		Subgroups:    subgroupIDs{c.Groups},
+		Files:        c.Discussions,
+		Importer:     importer{c},
+		Presigner:    importPresigner{blob.NewUploads(c.Clients.S3, c.Config.UploadsBucket, c.Config.KMSKeyID, blob.DefaultLimits())},
+		ImportPrefix: facts.ExportsPrefix,
+		Log:          log,
 	})
 }
 
@@ -47,4 +53,20 @@ type exportAudit struct{ a *audit.Service }
 
 func (e exportAudit) RecordExport(ctx context.Context, tx *store.Tx, gid, format string) error {
 	return e.a.Record(ctx, tx, gid, audit.GroupExported, audit.Target{Kind: "group", ID: gid}, map[string]string{"format": format})
+}
+
+// subgroupIDs lists the subgroups of a group its admin may see (the
+// export asks the policy about each again).
+type subgroupIDs struct{ g *group.Service }
+
+func (s subgroupIDs) SubgroupIDs(ctx context.Context, gid string) ([]string, error) {
+	subs, err := s.g.Subgroups(ctx, gid)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]string, 0, len(subs))
+	for _, sg := range subs {
+		out = append(out, sg.ID)
+	}
+	return out, nil
 }

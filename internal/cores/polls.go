@@ -162,6 +162,11 @@ func (p ThreadPolls) PollsOfThread(ctx context.Context, gid, tid, cursor string)
 	return (*p.Decisions).PollsOfThread(ctx, gid, tid, cursor)
 }
 
+// WithdrawMoved implements discussion.ThreadPolls.
+func (p ThreadPolls) WithdrawMoved(ctx context.Context, pid, cursor string) (string, int, error) {
+	return (*p.Decisions).WithdrawMoved(ctx, pid, cursor)
+}
+
 // MovePolls implements discussion.ThreadPolls.
 func (p ThreadPolls) MovePolls(tx *store.Tx, tid string, pids []string, from, to string) {
 	(*p.Decisions).MovePolls(tx, tid, pids, from, to)

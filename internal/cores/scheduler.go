@@ -42,6 +42,8 @@ type TickReport struct {
 	Groups group.DeletionReport `json:"deleted_groups"`
 	// Exports is the export steps this run did (#16).
 	Exports export.Report `json:"exports"`
+	// Imports is the group import steps this run did (#16).
+	Imports export.Report `json:"imports"`
 	Elapsed string        `json:"elapsed"`
 }
 
@@ -99,6 +101,9 @@ func (a *Cores) Tick(ctx context.Context, now time.Time) (TickReport, error) {
 		// A few jobs a run, each a step per section page (a page is at
 		// most a scan page of the table); the next run goes on.
 		r.Exports, err = a.Exports.Run(ctx, 5, 50)
+		errs = append(errs, err)
+		// Imports the same way: a step is one chunk of one thread or poll.
+		r.Imports, err = a.Exports.RunImports(ctx, 2, 50)
 		errs = append(errs, err)
 	}
 	if a.Audit != nil {

@@ -3,11 +3,13 @@ package decision
 import (
 	"context"
 	"strings"
+	"time"
 
 	"github.com/guregu/dynamo/v2"
 
 	"github.com/quorum-app/quorum/internal/domain"
 	"github.com/quorum-app/quorum/internal/ids"
+	"github.com/quorum-app/quorum/internal/poll"
 	"github.com/quorum-app/quorum/internal/store"
 	"github.com/quorum-app/quorum/internal/tabledef"
 )
@@ -120,4 +122,99 @@ func (s *Service) RefilePollSearch(ctx context.Context, tx *store.Tx, pid, to, c
 		return "s:", nil
 	}
 	return "", nil
+}
+
+// MoveBallotsPage is how many ballots (or chosen-voter entries) of a poll
+// one step of WithdrawMoved reads.
+const MoveBallotsPage = 100
+
+// Cursors of WithdrawMoved: which kind of entry it is reading, then the
+// page's own cursor.
+const (
+	moveCursorBallots = "b:"
+	moveCursorVoters  = "v:"
+)
+
+// keyOnly reads an entry's keys (its SK names the person).
+type keyOnly struct {
+	store.Item
+}
+
+// WithdrawMoved applies, to poll pid of a thread that moved to another
+// group, the rule of someone leaving a group (MemberLeft): people no
+// longer in its voter set, because they are not members of its new group
+// (nor guests of its thread, where those vote, nor chosen where chosen
+// voters count), lose their ballot and their chosen-voter entry while the
+// poll is open; anonymous ballots stay counted (nothing links them to
+// anyone). Closed polls never change. One bounded step: a page of at most
+// MoveBallotsPage ballots (then of voter entries), one BatchGetItem of
+// the people's memberships and a withdrawal (withdrawFor) for each
+// non-member; it returns the cursor of the next step ("" when the poll is
+// done). Idempotent. Trusted: no authorization (the move job runs it).
+func (s *Service) WithdrawMoved(ctx context.Context, pid, cursor string) (string, int, error) {
+	if !ids.Valid(pid) {
+		return "", 0, domain.Errorf(domain.Invalid, "bad identifiers")
+	}
+	var p pollItem
+	err := s.st.Get(ctx, pollPK(pid), skPoll, &p)
+	if domain.ErrorCode(err) == domain.NotFound {
+		return "", 0, nil
+	}
+	if err != nil {
+		return "", 0, err
+	}
+	if p.Status != string(poll.StatusOpen) {
+		return "", 0, nil
+	}
+	prefix, scope := prefixBallot, moveCursorBallots
+	inner := cursor
+	switch {
+	case cursor == "":
+	case len(cursor) >= 2 && cursor[:2] == moveCursorBallots:
+		inner = cursor[2:]
+	case len(cursor) >= 2 && cursor[:2] == moveCursorVoters:
+		prefix, scope, inner = prefixVoter, moveCursorVoters, cursor[2:]
+	default:
+		return "", 0, domain.Errorf(domain.Invalid, "bad cursor")
+	}
+	q := s.st.Table().Get(tabledef.PK, pollPK(pid)).Range(tabledef.SK, dynamo.BeginsWith, prefix).Project(tabledef.PK, tabledef.SK)
+	page, err := store.QueryPage[keyOnly](ctx, s.st, q, "move-ballots:"+pid+":"+scope, inner, MoveBallotsPage)
+	if err != nil {
+		return "", 0, err
+	}
+	uids := make([]string, 0, len(page.Items))
+	keys := make([]key, 0, len(page.Items))
+	for _, it := range page.Items {
+		uid := strings.TrimPrefix(it.SK, prefix)
+		if ids.Valid(uid) {
+			uids = append(uids, uid)
+			keys = append(keys, key{groupPK(p.GroupID), memberSK(uid)})
+		}
+	}
+	members := map[key]dynamo.Item{}
+	if len(keys) > 0 {
+		if members, err = s.getMany(ctx, keys...); err != nil {
+			return "", 0, err
+		}
+	}
+	n := 0
+	for i, uid := range uids {
+		if _, ok := members[keys[i]]; ok {
+			continue
+		}
+		done, err := s.withdrawFor(ctx, &p, uid, "", time.Time{}, true)
+		if err != nil {
+			return "", n, err
+		}
+		if done {
+			n++
+		}
+	}
+	switch {
+	case page.Next != "":
+		return scope + page.Next, n, nil
+	case scope == moveCursorBallots:
+		return moveCursorVoters, n, nil
+	}
+	return "", n, nil
 }

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/quorum-app/quorum/internal/decision"
+	"github.com/quorum-app/quorum/internal/poll"
 	"github.com/quorum-app/quorum/internal/store"
 	"github.com/quorum-app/quorum/internal/tabledef"
 )
@@ -81,5 +82,64 @@ func TestPollsOfThreadReadsBoundedPages(t *testing.T) {
 	f.svc.MovePolls(tx, tid, want[:1], gid, to)
 	if err := tx.Run(ctx, ""); err == nil {
 		t.Error("a poll no longer in the old group was moved again")
+	}
+}
+
+// TestWithdrawMovedPagesThroughEveryBallot: a poll whose thread moved to a
+// group where only a few of its voters are members loses, step by step
+// (at most MoveBallotsPage ballots read per step), exactly the ballots of
+// the others; a second pass withdraws nothing; a closed poll is left alone.
+func TestWithdrawMovedPagesThroughEveryBallot(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	n := decision.MoveBallotsPage + 25
+	names := make([]string, n)
+	for i := range names {
+		names[i] = fmt.Sprintf("v%03d", i)
+	}
+	from := f.group("closed", "ada", names...)
+	to := f.group("closed", "ada", names[:5]...)
+	p := f.create(f.as("ada"), from, f.definition(poll.TypeProposal, nil))
+	closed := f.create(f.as("ada"), from, f.definition(poll.TypeProposal, nil))
+	for _, who := range append([]string{"ada"}, names...) {
+		_, err := f.svc.Vote(f.as(who), p.ID, decision.VoteInput{Ballot: one("agree")})
+		f.must(err)
+	}
+	_, err := f.svc.Vote(f.as(names[9]), closed.ID, decision.VoteInput{Ballot: one("agree")})
+	f.must(err)
+	_, err = f.svc.Close(f.as("ada"), closed.ID)
+	f.must(err)
+	// The move's switch, as far as these polls are concerned.
+	for _, pid := range []string{p.ID, closed.ID} {
+		f.must(f.st.Update("POLL#"+pid, "POLL").Set("GroupID", to).Set(tabledef.GSI1PK, "POLLS#"+to).Run(ctx))
+	}
+	pass := func(pid string) (withdrawn, steps int) {
+		cursor := ""
+		for {
+			next, k, err := f.svc.WithdrawMoved(ctx, pid, cursor)
+			f.must(err)
+			withdrawn, steps = withdrawn+k, steps+1
+			if next == "" {
+				return withdrawn, steps
+			}
+			cursor = next
+			if steps > 20 {
+				t.Fatal("too many steps")
+			}
+		}
+	}
+	if w, steps := pass(p.ID); w != n-5 || steps < 3 {
+		t.Errorf("withdrew %d in %d steps, want %d in at least 3 (two pages of ballots, then the voter entries)", w, steps, n-5)
+	}
+	if w, _ := pass(p.ID); w != 0 {
+		t.Errorf("a second pass withdrew %d", w)
+	}
+	res, err := f.svc.Results(f.as("ada"), p.ID)
+	f.must(err)
+	if res.Results == nil || res.Results.Decided != 6 {
+		t.Errorf("results after the move: %+v", res.Results)
+	}
+	if w, _ := pass(closed.ID); w != 0 {
+		t.Errorf("a closed poll lost %d ballots", w)
 	}
 }

@@ -92,7 +92,8 @@ const (
 // Cost: one BatchGetItem of the groups and the actor's memberships, one
 // Query per group of which they are a member, and one BatchGetItem (split
 // by 100 keys) of their ballots, participation records and voter entries
-// in the open polls: at most 1 + 20 + 3 calls, whatever the size of the
+// in the open polls, and the tag definitions of groups whose waiting polls
+// are tagged: at most 1 + 20 + 3 + 20 calls, whatever the size of the
 // groups.
 func (s *Service) Waiting(ctx context.Context, gids []string) ([]Poll, error) {
 	a := authz.ActorFrom(ctx)
@@ -191,6 +192,11 @@ func (s *Service) Waiting(ctx context.Context, gids []string) ([]Poll, error) {
 			continue
 		}
 		out = append(out, s.present(&c.p, c.d))
+	}
+	// Their tags: one GetItem of the definitions per group with a tagged
+	// poll waiting (none when no poll is tagged).
+	if err := s.showTags(ctx, out); err != nil {
+		return nil, err
 	}
 	sort.SliceStable(out, func(i, j int) bool { return closesAt(out[i]).Before(closesAt(out[j])) })
 	return out, nil

@@ -601,7 +601,7 @@ func (s *Service) withdrawMember(ctx context.Context, gid, tid, uid string, befo
 		if tid != "" && polls[i].ThreadID != tid {
 			continue
 		}
-		done, err := s.withdrawFor(ctx, &polls[i], uid, tid, before)
+		done, err := s.withdrawFor(ctx, &polls[i], uid, tid, before, false)
 		if err != nil {
 			return n, err
 		}
@@ -615,8 +615,11 @@ func (s *Service) withdrawMember(ctx context.Context, gid, tid, uid string, befo
 // withdrawFor withdraws uid's ballot from poll q (and their VOTER# entry)
 // if, having left the group (tid "") or the guests of thread tid, they are
 // no longer in its voter set (poll.InVoterSet): the tie they cut counts as
-// gone, the other one is read.
-func (s *Service) withdrawFor(ctx context.Context, q *pollItem, uid, tid string, before time.Time) (bool, error) {
+// gone, the other one is read. moved: the poll's thread moved to the
+// group q names; every tie is read (membership of that group, the guest
+// grant), and the withdrawal is conditioned on their still not being a
+// member, so someone who joins meanwhile keeps their ballot.
+func (s *Service) withdrawFor(ctx context.Context, q *pollItem, uid, tid string, before time.Time, moved bool) (bool, error) {
 	pid := q.ID
 	keys := []key{{pollPK(pid), skPoll}, {pollPK(pid), ballotSK(uid)}, {pollPK(pid), voterSK(uid)}, {groupPK(q.GroupID), memberSK(uid)}}
 	if q.ThreadID != "" {
@@ -648,8 +651,12 @@ func (s *Service) withdrawFor(ctx context.Context, q *pollItem, uid, tid string,
 		if tid == "" {
 			_, rel.ThreadGuest = items[key{threadPK(q.ThreadID), guestSK(uid)}]
 			rel.ThreadGuest = rel.ThreadGuest && q.ThreadID != ""
-		} else {
+		}
+		if tid != "" || moved {
 			_, rel.Member = items[key{groupPK(q.GroupID), memberSK(uid)}]
+		}
+		if moved && p.GroupID != q.GroupID {
+			return false, nil // moved on again: that move decides
 		}
 		if poll.InVoterSet(d.Settings, rel) {
 			return false, nil // still a voter by the other tie
@@ -662,6 +669,10 @@ func (s *Service) withdrawFor(ctx context.Context, q *pollItem, uid, tid string,
 				Update(s.st.Update(pollPK(pid), skPoll).Add("VoterCount", -1).If(openCond, openArgs...), errPollCheck)
 		} else {
 			tx.Check(pollPK(pid), skPoll, openCond, errPollCheck, openArgs...)
+		}
+		if moved {
+			// Joining the group meanwhile keeps the ballot (a retry reads it).
+			tx.Check(groupPK(q.GroupID), memberSK(uid), "attribute_not_exists($)", errPollCheck, tabledef.PK)
 		}
 		withdrawn := false
 		if d.Settings.Anonymous {
@@ -681,8 +692,8 @@ func (s *Service) withdrawFor(ctx context.Context, q *pollItem, uid, tid string,
 				withdrawn = true
 			}
 		}
-		if tx.Len() == 1 {
-			return false, nil // only the poll check: nothing to do
+		if tx.Len() == 1 || (moved && tx.Len() == 2) {
+			return false, nil // only the checks: nothing to do
 		}
 		s.raced("withdraw-member")
 		err = tx.Run(ctx, "")

@@ -393,6 +393,10 @@ type CreateInput struct {
 	// Notify is whom to tell when the poll opens (notify.Resolve; nil for
 	// the default). Not for drafts: they notify when published.
 	Notify *notify.Audience `json:"notify,omitempty"`
+	// Tags are ids of the group's tags to put on the poll (at most
+	// tag.MaxPerItem), written with it; its author is one of its admins,
+	// who may tag it (SetPollTags).
+	Tags []string `json:"tags,omitempty"`
 }
 
 // MaxVotersAtCreate bounds Voters (two transaction items each).
@@ -446,6 +450,13 @@ func (s *Service) Create(ctx context.Context, in CreateInput) (Poll, error) {
 			return Poll{}, err
 		}
 	}
+	var tagIDs []string
+	var defs map[string]tag.Tag
+	if len(in.Tags) > 0 {
+		if tagIDs, defs, err = s.tags.Check(ctx, in.GroupID, in.Tags); err != nil {
+			return Poll{}, err
+		}
+	}
 	pid := ids.New()
 	p := &pollItem{
 		Item: store.Item{PK: pollPK(pid), SK: skPoll, Type: "poll", GSI1PK: pollsOfGroup(in.GroupID), GSI1SK: timeKey(now) + "#" + pid},
@@ -454,7 +465,11 @@ func (s *Service) Create(ctx context.Context, in CreateInput) (Poll, error) {
 		TallyShards: tallyShards, TallySlots: nextSlots(nil, d),
 	}
 	p.setSchedule(d)
+	if len(tagIDs) > 0 {
+		p.Tags = tagIDs
+	}
 	tx := s.st.Tx().Create(p, nil)
+	s.tags.AddSetOps(tx, tag.Item{Kind: tag.Poll, ID: pid, GroupID: in.GroupID, Created: now}, nil, p.Tags)
 	for _, sh := range newShards(p) {
 		tx.Create(sh, nil)
 	}
@@ -477,7 +492,11 @@ func (s *Service) Create(ctx context.Context, in CreateInput) (Poll, error) {
 	if p.Status == string(poll.StatusOpen) {
 		s.appendEvent(ctx, EventOpened, a.UserID, p, d)
 	}
-	return s.present(p, d), nil
+	v := s.present(p, d)
+	if len(p.Tags) > 0 {
+		v.Tags = tag.Resolve(defs, p.Tags)
+	}
+	return v, nil
 }
 
 // Get returns a poll to whoever can see its group's content (or is a guest

@@ -102,6 +102,7 @@ func (s *Service) Comment(ctx context.Context, tid string, in CommentInput) (Ite
 		return Item{}, err
 	}
 	it.Mentions = mentioned
+	it.GroupMentioned = everyone
 	it.HTML, it.RenderV = s.render(body, dir)
 	now := s.now().UTC()
 	var direct []notify.Notification
@@ -263,8 +264,16 @@ func (s *Service) EditComment(ctx context.Context, tid, cid, body string, versio
 	if err != nil {
 		return Item{}, err
 	}
+	// An @group the edit adds tells the whole group (once per comment).
+	everyone, notice, err := s.groupMentionAdded(ctx, t.GroupID, c.Body, body, c.GroupMentioned)
+	if err != nil {
+		return Item{}, err
+	}
 	html, rv := s.render(body, dir)
 	u := s.st.Update(c.PK, c.SK).Set("Body", body).Set("HTML", html).Set("RenderV", rv).Set("EditedAt", now).Add(tabledef.Version, 1)
+	if everyone {
+		u.Set("GroupMentioned", true)
+	}
 	if len(mentioned) > 0 {
 		u.SetSet("Mentions", mentioned)
 	} else {
@@ -274,8 +283,17 @@ func (s *Service) EditComment(ctx context.Context, tid, cid, body string, versio
 		Update(u.If("$ = ? AND (attribute_not_exists($) OR $ = ?)", tabledef.Version, version, "Deleted", "Deleted", false), ErrChanged).
 		Put(s.history(commentRef(tid, cid), a.UserID, name, now,
 			map[string]string{"body": c.Body}, map[string]string{"body": body}))
+	skip := []string{a.UserID}
 	for _, n := range ns {
 		s.notify.AddToTx(tx, n)
+		skip = append(skip, n.UserID)
+	}
+	if everyone {
+		n := notify.Notification{Kind: notify.Mention, ActorID: a.UserID, ActorName: name, GroupID: t.GroupID,
+			ThreadID: t.ID, CommentID: c.ID, Title: t.Title, Excerpt: s.r.Excerpt(body, 140), CreatedAt: now}
+		if err := s.notify.AddFanoutToTx(tx, editGroupFanout(n, skip)); err != nil {
+			return Item{}, err
+		}
 	}
 	if c.ActorID != a.UserID {
 		if err := s.record(ctx, tx, t.GroupID, audit.ContentEdited, "comment", cid, map[string]string{"thread": tid, "author": c.ActorID}); err != nil {
@@ -286,7 +304,15 @@ func (s *Service) EditComment(ctx context.Context, tid, cid, body string, versio
 		return Item{}, err
 	}
 	c.Body, c.HTML, c.RenderV, c.EditedAt, c.Version, c.Mentions = body, html, rv, now, c.Version+1, mentioned
-	return s.itemView(c, a.UserID, c.ID, nil), nil
+	c.GroupMentioned = c.GroupMentioned || everyone
+	if everyone {
+		s.log.InfoContext(ctx, "group mentioned", "thread_id", t.ID, "comment_id", c.ID, "edit", true)
+	}
+	v := s.itemView(c, a.UserID, c.ID, nil)
+	if notice != "" {
+		v.Notices = []string{notice}
+	}
+	return v, nil
 }
 
 // DeleteComment deletes a comment (authz.CommentDelete: its author, as

@@ -102,6 +102,14 @@ type Config struct {
 	// Polls finds and moves a thread's polls when the thread moves to
 	// another group (move.go); nil looks for none (unit tests).
 	Polls ThreadPolls
+	// Files reads attached files' contents for a group export (blob.Objects
+	// on the uploads bucket; nil: exports list files without contents).
+	Files FileReader
+}
+
+// FileReader reads an object of the uploads bucket by its key.
+type FileReader interface {
+	Get(ctx context.Context, key string) ([]byte, error)
 }
 
 // Recorder adds an admin action's entry to the transaction that does it.
@@ -121,6 +129,7 @@ type Service struct {
 	people     People
 	notify     *notify.Service
 	uploads    *blob.Uploads
+	files      FileReader
 	r          *render.Renderer
 	cursorKey  []byte
 	log        *slog.Logger
@@ -144,7 +153,7 @@ type Service struct {
 
 // New returns a Service.
 func New(c Config) *Service {
-	s := &Service{st: c.Store, policy: c.Policy, people: c.People, notify: c.Notify, uploads: c.Uploads, r: c.Renderer,
+	s := &Service{st: c.Store, policy: c.Policy, people: c.People, notify: c.Notify, uploads: c.Uploads, files: c.Files, r: c.Renderer,
 		cursorKey: secrets.DeriveKey(c.SigningKey, "timeline-cursor"), log: c.Log, now: c.Now, maxDepth: c.MaxDepth,
 		purgeAfter: c.PurgeAfter, mail: c.Mail, from: c.MailFrom, onGuestOut: c.OnGuestRemoved, audit: c.Audit,
 		inviteKey: secrets.DeriveKey(c.SigningKey, "thread-guest-invitation"), cat: c.Catalog, tags: c.Tags, polls: c.Polls,

@@ -2,6 +2,7 @@ package discussion
 
 import (
 	"context"
+	"slices"
 
 	"github.com/quorum-app/quorum/internal/authz"
 	"github.com/quorum-app/quorum/internal/domain"
@@ -40,6 +41,27 @@ func (s *Service) groupMention(ctx context.Context, gid, body string) (bool, str
 		return false, NoticeGroupMention + ": " + domain.ErrorMessage(err), nil
 	}
 	return false, "", err
+}
+
+// groupMentionAdded decides an @group that an edit adds (after mentions
+// the group, before did not) to a text that never told the group (sent:
+// its GroupMentioned mark): like groupMention, the editor must be allowed
+// to announce. An edit that keeps, removes or re-adds an @group that was
+// sent tells nobody, so editing never notifies the group twice.
+func (s *Service) groupMentionAdded(ctx context.Context, gid, before, after string, sent bool) (bool, string, error) {
+	if sent || s.groupMentioned(before) {
+		return false, "", nil
+	}
+	return s.groupMention(ctx, gid, after)
+}
+
+// editGroupFanout is the job that tells the whole group of an @group an
+// edit added: the same phase as a new comment's @group
+// (groupMentionPhase), never the people in skip (the editor, those the
+// edit's transaction told).
+func editGroupFanout(n notify.Notification, skip []string) notify.Fanout {
+	skip = slices.Compact(slices.Sorted(slices.Values(skip)))
+	return notify.Fanout{Notification: n, View: true, Skip: skip, Phases: []notify.Phase{groupMentionPhase()}}
 }
 
 // NoticeGroupMention starts the notice of an @group that stayed plain text.

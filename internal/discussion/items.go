@@ -67,6 +67,9 @@ type threadItem struct {
 	// Tags are ids of the group's tags (written only through tags.go, with
 	// the tag index in the same transaction; internal/tag).
 	Tags []string `dynamo:"Tags,set,omitempty"`
+	// GroupMentioned: an @group in the description told the whole group
+	// (at the start or by an edit); a later edit never tells it again.
+	GroupMentioned bool `dynamo:"GroupMentioned,omitempty"`
 	// Forking is set while comments are being forked into this new thread
 	// (fork.go): it is not listed nor readable until the fork switches.
 	Forking bool `dynamo:"Forking,omitempty"`
@@ -140,7 +143,10 @@ type timelineItem struct {
 	Erased     bool      `dynamo:"Erased,omitempty"`
 	ReplyCount int64     `dynamo:"ReplyCount,omitempty"`
 	Mentions   []string  `dynamo:"Mentions,set,omitempty"`
-	Files      []FileRef `dynamo:"Files,omitempty"`
+	// GroupMentioned: an @group in the comment told the whole group (when
+	// written or by an edit); a later edit never tells it again.
+	GroupMentioned bool      `dynamo:"GroupMentioned,omitempty"`
+	Files          []FileRef `dynamo:"Files,omitempty"`
 	reactionSets
 	// ForkedTo is the thread a forked comment went to (its place here is a
 	// tombstone while it keeps replies that stayed).

@@ -46,6 +46,7 @@ const (
 	movePhaseGuests  = "guests"  // guest grants of the thread, 25 per step
 	movePhaseSearch  = "search"  // comments re-filed by the search indexer, 50 per step
 	movePhaseLate    = "late"    // polls started in the thread during the move
+	movePhaseBallots = "ballots" // open polls: ballots of people outside the new group withdrawn
 	movePhaseReasons = "reasons" // polls' reasons and outcomes re-filed by the search indexer, 50 items per step
 	moveSK           = "MOVE"
 	movePK           = "MOVE" // GSI2PK of unfinished moves (the scheduler's queue)
@@ -83,6 +84,11 @@ type ThreadPolls interface {
 	// under group to, and returns the next page's cursor ("" when the
 	// poll is done; the cursor is the decision core's).
 	RefilePollSearch(ctx context.Context, tx *store.Tx, pid, to, cursor string) (string, error)
+	// WithdrawMoved is one bounded step of withdrawing, from moved poll
+	// pid, the ballots of people outside its new group's voter set (the
+	// rule of leaving a group); it returns the next cursor ("" when the
+	// poll is done). Idempotent. Trusted: no authorization.
+	WithdrawMoved(ctx context.Context, pid, cursor string) (string, int, error)
 }
 
 // moveItem: PK=THREAD#<tid> SK=MOVE, GSI2PK=MOVE GSI2SK=<started>#<tid>
@@ -349,12 +355,12 @@ func (s *Service) moveStep(ctx context.Context, job *moveItem) (bool, error) {
 			return false, err
 		}
 		if next == "" && len(pids) == 0 {
-			return false, s.commitStep(ctx, job, movePhaseReasons, "", nil, s.st.Tx())
+			return false, s.commitStep(ctx, job, movePhaseBallots, "", nil, s.st.Tx())
 		}
 		tx := s.st.Tx()
 		s.polls.MovePolls(tx, tid, pids, job.From, job.To)
-		// The late polls join the job's polls, whose reasons and outcomes
-		// the next phase re-files.
+		// The late polls join the job's polls, whose ballots and reasons
+		// the next phases handle.
 		err = s.commitStep(ctx, job, movePhaseLate, next, func(u *dynamo.Update) {
 			if len(pids) > 0 {
 				u.AddStringsToSet("Polls", pids...)
@@ -364,10 +370,45 @@ func (s *Service) moveStep(ctx context.Context, job *moveItem) (bool, error) {
 			job.Polls = uniq(append(job.Polls, pids...))
 		}
 		return false, err
+	case movePhaseBallots:
+		return s.moveBallots(ctx, job)
 	case movePhaseReasons:
 		return s.moveReasons(ctx, job)
 	}
 	return s.finishMove(ctx, job)
+}
+
+// moveBallots is one step of applying, to the moved polls, the rule of
+// someone leaving a group: ballots (and chosen-voter entries) in open polls
+// of people outside the new group's voter set are withdrawn
+// (ThreadPolls.WithdrawMoved: one bounded page of one poll per step). The
+// cursor is "<index in the sorted Polls>|<the poll's cursor>". Then the
+// reasons that stay are re-filed (movePhaseReasons).
+func (s *Service) moveBallots(ctx context.Context, job *moveItem) (bool, error) {
+	pids := slices.Sorted(slices.Values(uniq(job.Polls)))
+	i, inner := 0, ""
+	if job.Cursor != "" {
+		idx, rest, _ := strings.Cut(job.Cursor, "|")
+		n, err := strconv.Atoi(idx)
+		if err != nil || n < 0 {
+			return false, domain.Errorf(domain.Invalid, "bad move cursor")
+		}
+		i, inner = n, rest
+	}
+	if s.polls == nil || i >= len(pids) {
+		return false, s.commitStep(ctx, job, movePhaseReasons, "", nil, s.st.Tx())
+	}
+	next, n, err := s.polls.WithdrawMoved(ctx, pids[i], inner)
+	if err != nil {
+		return false, err
+	}
+	if n > 0 {
+		s.log.InfoContext(ctx, "moved poll: ballots withdrawn", "thread_id", job.ThreadID, "poll_id", pids[i], "ballots", n)
+	}
+	if next == "" {
+		i++ // this poll is done: the next one, from its start
+	}
+	return false, s.commitStep(ctx, job, movePhaseBallots, strconv.Itoa(i)+"|"+next, nil, s.st.Tx())
 }
 
 // moveReasons re-files, in search, the vote reasons and outcomes of the

@@ -70,6 +70,35 @@ func (s *Service) SetThreadTags(ctx context.Context, tid string, tagIDs []string
 	return s.Thread(ctx, tid)
 }
 
+// startTags checks the tags chosen for thread t, about to be started, and
+// sets them on it (the caller writes their index items in the creating
+// transaction): tags of its group, at most tag.MaxPerItem, and only when
+// its author will be allowed to tag it once it exists (canTagThread). No
+// read without tags. It returns the tags to show.
+func (s *Service) startTags(ctx context.Context, t *threadItem, tagIDs []string) ([]tag.Tag, error) {
+	if len(tagIDs) == 0 {
+		return nil, nil
+	}
+	if err := s.canTagThread(ctx, t); err != nil {
+		return nil, authz.Forbidden("you may not tag threads in this group")
+	}
+	next, defs, err := s.tags.Check(ctx, t.GroupID, tagIDs)
+	if err != nil {
+		return nil, err
+	}
+	if len(next) > 0 {
+		t.Tags = next
+	}
+	return tag.Resolve(defs, next), nil
+}
+
+// CanTagNewThread reports whether the actor of ctx may tag a thread they
+// start in group gid (the new-thread form offers the tags only then).
+func (s *Service) CanTagNewThread(ctx context.Context, gid string) bool {
+	a := authz.ActorFrom(ctx)
+	return a.Authenticated() && s.canTagThread(ctx, &threadItem{GroupID: gid, AuthorID: a.UserID}) == nil
+}
+
 // canTagThread: whoever may edit the thread (its author, or an admin
 // allowed to edit content), and the group's admins, who manage its tags.
 func (s *Service) canTagThread(ctx context.Context, t *threadItem) error {

@@ -101,6 +101,9 @@ type StartInput struct {
 	// Notify is whom to tell (notify.Resolve): nil for the default, the
 	// whole group when the author may notify it, else nobody chosen.
 	Notify *notify.Audience
+	// Tags are ids of the group's tags to put on the thread (at most
+	// tag.MaxPerItem), written with it (startTags).
+	Tags []string
 }
 
 // StartThread starts a thread in a group (policy: thread.start) and tells
@@ -134,10 +137,16 @@ func (s *Service) StartThread(ctx context.Context, in StartInput) (Thread, error
 	aud.Group = aud.Group || everyone
 	now := s.now().UTC()
 	t := &threadItem{Item: store.Item{Type: "thread"}, ID: ids.New(), GroupID: in.GroupID, Title: title, Description: desc,
-		AuthorID: a.UserID, AuthorName: s.actorName(ctx, a.UserID), CreatedAt: now, UpdatedAt: now, Activity: now}
+		AuthorID: a.UserID, AuthorName: s.actorName(ctx, a.UserID), CreatedAt: now, UpdatedAt: now, Activity: now,
+		GroupMentioned: everyone}
 	t.PK, t.SK = threadPK(t.ID), threadSK
 	t.GSI1PK, t.GSI1SK = threadsPK(t.GroupID), activityKey(now, false, t.ID)
+	shown, err := s.startTags(ctx, t, in.Tags)
+	if err != nil {
+		return Thread{}, err
+	}
 	tx := s.st.Tx().Create(t, nil)
+	s.tags.AddSetOps(tx, tag.Item{Kind: tag.Thread, ID: t.ID, GroupID: t.GroupID, Created: t.CreatedAt}, nil, t.Tags)
 	if err := s.addNewThreadFanout(ctx, tx, t, aud, members); err != nil {
 		return Thread{}, err
 	}
@@ -150,6 +159,7 @@ func (s *Service) StartThread(ctx context.Context, in StartInput) (Thread, error
 	if notice != "" {
 		v.Notices = []string{notice}
 	}
+	v.Tags = shown
 	return v, nil
 }
 
@@ -376,7 +386,13 @@ func (s *Service) UpdateThread(ctx context.Context, tid string, in UpdateInput) 
 	// People the new description mentions and the old one did not are
 	// told in the edit's transaction.
 	var ns []notify.Notification
+	var everyone bool
+	var notice string
 	if desc != t.Description {
+		// An @group the edit adds tells the whole group (once per thread).
+		if everyone, notice, err = s.groupMentionAdded(ctx, t.GroupID, t.Description, desc, t.GroupMentioned); err != nil {
+			return Thread{}, err
+		}
 		var members []memberRow
 		both, _, err := s.mentionsOf(ctx, t, []string{t.Description, desc}, &members)
 		if err != nil {
@@ -391,16 +407,26 @@ func (s *Service) UpdateThread(ctx context.Context, tid string, in UpdateInput) 
 		}
 	}
 	ev := &timelineItem{Kind: KindThreadEdited, ActorID: a.UserID, ActorName: name}
+	var ferr error
 	err = s.appendItem(ctx, t, appendSpec{item: ev,
 		thread: func(u *dynamo.Update) {
 			u.Set("Title", title).Set("Description", desc).Set("UpdatedAt", now).Set("EditedAt", now).
 				Add(tabledef.Version, 1).If("$ = ?", tabledef.Version, in.Version)
+			if everyone {
+				u.Set("GroupMentioned", true)
+			}
 		},
 		fail: func(*threadItem) error { return ErrChanged },
 		ops: func(tx *store.Tx) {
 			tx.Put(s.history(threadRef(tid), a.UserID, name, now, before, after))
+			skip := []string{a.UserID}
 			for _, n := range ns {
 				s.notify.AddToTx(tx, n)
+				skip = append(skip, n.UserID)
+			}
+			if everyone {
+				ferr = s.notify.AddFanoutToTx(tx, editGroupFanout(notify.Notification{Kind: notify.Mention, ActorID: a.UserID,
+					ActorName: name, GroupID: t.GroupID, ThreadID: t.ID, Title: title, Excerpt: s.r.Excerpt(desc, 140), CreatedAt: now}, skip))
 			}
 			if t.AuthorID != a.UserID {
 				// Details are bounded and valid: Record cannot fail here.
@@ -408,10 +434,20 @@ func (s *Service) UpdateThread(ctx context.Context, tid string, in UpdateInput) 
 			}
 		},
 	}, now)
+	if err == nil {
+		err = ferr
+	}
 	if err != nil {
 		return Thread{}, err
 	}
-	return s.Thread(ctx, tid)
+	if everyone {
+		s.log.InfoContext(ctx, "group mentioned", "thread_id", t.ID, "edit", true)
+	}
+	v, err := s.Thread(ctx, tid)
+	if notice != "" {
+		v.Notices = []string{notice}
+	}
+	return v, err
 }
 
 func (s *Service) history(ref, uid, name string, now time.Time, before, after map[string]string) *historyItem {

@@ -7,6 +7,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/quorum-app/quorum/internal/discussion"
+	"github.com/quorum-app/quorum/internal/tag"
 )
 
 // The browser test of tags (issue 17): the admin adds a tag on the group's
@@ -77,4 +78,37 @@ func TestTagsJourney(t *testing.T) {
 	ada.colorScheme("")
 	ada.follow("Show all threads")
 	ada.sees("Spring planting", "Shed rota")
+
+	// Tags on the new-thread form, and the plain thread list's filter.
+	budget, bname := "Budget", "teal"
+	if _, err := a.Discussions.Tags().Create(adaCtx, gid, tag.Input{Name: &budget, Colour: &bname}); err != nil {
+		t.Fatal(err)
+	}
+	ada.open(groupPath + "/threads/new")
+	ada.sees("Tags", "(optional, at most 10)")
+	ada.fill("Title", "Tool library")
+	ada.Do("check Budget", chromedp.Click(ada.field("Budget")))
+	ada.audit("new thread with the tag picker")
+	for _, w := range []int64{1280, 390} {
+		ada.at(w, "thread-new-tags")
+	}
+	if st := ada.submit("Start thread"); st != 200 {
+		t.Fatalf("start thread: %d", st)
+	}
+	ada.sees("Tool library", "Budget")
+	ada.open(groupPath + "/threads")
+	ada.follow("Budget")
+	ada.sees("Showing threads tagged", "Tool library")
+	ada.notSees("Shed rota", "Spring planting")
+	ada.audit("thread list filtered by a tag")
+	for _, w := range []int64{1280, 390} {
+		ada.at(w, "thread-list-tag-filter")
+	}
+	ada.follow("Show all threads")
+	ada.sees("Tool library", "Shed rota", "Spring planting")
+
+	// The new-poll form offers the tags too.
+	ada.open(groupPath + "/polls/new?type=proposal")
+	ada.sees("Tags", "Budget", "Urgent")
+	ada.at(390, "poll-new-tags")
 }

@@ -4,6 +4,7 @@ import (
 	"archive/zip"
 	"bytes"
 	"context"
+	"maps"
 	"sort"
 
 	"github.com/quorum-app/quorum/internal/domain"
@@ -43,8 +44,11 @@ their names and their ballots stay in the groups.
 This archive is deleted from Quorum 7 days after you asked for it.
 `
 
-// archive builds the zip of an export from its rows, in part order.
-func (s *Service) archive(_ context.Context, j *jobItem, lines []line) ([]byte, error) {
+// archive builds the zip of an export from its rows, in part order: the
+// subject's (subjects[0]) and, for a group export with subgroups, each
+// subgroup's, nested under subgroups/<id>/.
+func (s *Service) archive(_ context.Context, j *jobItem, subjects [][]line, fs *fileSet) ([]byte, error) {
+	lines := subjects[0]
 	var b bytes.Buffer
 	z := zip.NewWriter(&b)
 	stamp := j.CreatedAt
@@ -57,10 +61,24 @@ func (s *Service) archive(_ context.Context, j *jobItem, lines []line) ([]byte, 
 		return err
 	}
 	if j.Kind == Group {
-		files, err := groupFiles(lines)
+		var subs []subgroupLink
+		files := map[string][]byte{}
+		for k, sl := range subjects[1:] {
+			id := j.Subgroups[k]
+			sf, err := groupFiles(sl, nil, fs.of(k+1))
+			if err != nil {
+				return nil, domain.Wrap(domain.Internal, err, "export: writing the archive")
+			}
+			for n, b := range sf {
+				files["subgroups/"+id+"/"+n] = b
+			}
+			subs = append(subs, subgroupLink{Name: groupName(sl), Path: "subgroups/" + id + "/index.html"})
+		}
+		top, err := groupFiles(lines, subs, fs.of(0))
 		if err != nil {
 			return nil, domain.Wrap(domain.Internal, err, "export: writing the archive")
 		}
+		maps.Copy(files, top)
 		names := make([]string, 0, len(files))
 		for n := range files {
 			names = append(names, n)

@@ -113,6 +113,22 @@ type Policy interface {
 	Authorize(ctx context.Context, gid string, action authz.Action, t authz.Target) error
 }
 
+// FileSource reads a file attached in a thread, as the export's owner.
+type FileSource interface {
+	ExportFile(ctx context.Context, threadID, fileID string) ([]byte, error)
+}
+
+// DefaultMaxFileBytes bounds the files' contents in one group archive.
+const DefaultMaxFileBytes = 200 << 20
+
+// Subgrouper lists the ids of group gid's subgroups the actor may see.
+type Subgrouper interface {
+	SubgroupIDs(ctx context.Context, gid string) ([]string, error)
+}
+
+// maxSubgroups bounds the subgroups one export includes.
+const maxSubgroups = 100
+
 // Auditor records a group export in the group's record, in the request's
 // transaction (internal/audit).
 type Auditor interface {
@@ -133,8 +149,23 @@ type Config struct {
 	Group    []Section
 	Policy   Policy
 	Audit    Auditor
-	Log      *slog.Logger
-	Now      func() time.Time
+	// Files gives attached files' contents for group archives (the
+	// discussion core); nil: files are listed without contents.
+	Files FileSource
+	// MaxFileBytes bounds the files' contents in one archive (0:
+	// DefaultMaxFileBytes).
+	MaxFileBytes int64
+	// Subgroups lists a group's subgroups the actor may see (the group
+	// core); nil: exports never include subgroups.
+	Subgroups Subgrouper
+	// Importer writes imports through the cores (nil: no imports);
+	// Presigner presigns the archive's upload to ImportPrefix + key (the
+	// uploads bucket's exports/ prefix, where Objects reads it).
+	Importer     Importer
+	Presigner    Presigner
+	ImportPrefix string
+	Log          *slog.Logger
+	Now          func() time.Time
 }
 
 // Service runs exports.
@@ -168,6 +199,8 @@ type Export struct {
 	ReadyAt   time.Time `json:"ready_at,omitzero"`
 	ExpiresAt time.Time `json:"expires_at"`
 	Size      int64     `json:"size,omitempty"`
+	// Subgroups: how many subgroups the export includes.
+	Subgroups int `json:"subgroups,omitempty"`
 	// Mine: the viewer asked for it (only they may download it).
 	Mine bool `json:"mine"`
 }
@@ -191,6 +224,12 @@ type jobItem struct {
 	ReadyAt   time.Time `dynamo:"ReadyAt,omitempty"`
 	Key       string    `dynamo:"Key,omitempty"`
 	Size      int64     `dynamo:"Size,omitempty"`
+	// Subgroups are the subgroups a group export includes, in order, after
+	// the group itself; Subject is the one being exported (0: the group,
+	// k: Subgroups[k-1]) and SubjectParts the first part of each.
+	Subgroups    []string `dynamo:"Subgroups,omitempty"`
+	Subject      int      `dynamo:"Subject,omitempty"`
+	SubjectParts []int    `dynamo:"SubjectParts,omitempty"`
 }
 
 // lockItem: PK=EXPORTLOCK#USER#<uid> or EXPORTLOCK#GROUP#<gid> SK=LOCK:
@@ -223,6 +262,17 @@ func listPK(kind, subject string) string {
 
 func (j *jobItem) subject() string {
 	if j.Kind == Group {
+		if j.Subject > 0 && j.Subject <= len(j.Subgroups) {
+			return j.Subgroups[j.Subject-1]
+		}
+		return j.GroupID
+	}
+	return j.OwnerID
+}
+
+// lockSubject is the subject whose lock the job holds (the group itself).
+func (j *jobItem) lockSubject() string {
+	if j.Kind == Group {
 		return j.GroupID
 	}
 	return j.OwnerID
@@ -236,13 +286,14 @@ func (s *Service) sections(kind string) []Section {
 }
 
 func (s *Service) view(j *jobItem) Export {
-	steps := len(s.sections(j.Kind)) + 1
-	step := min(j.Section, steps-1)
+	per := len(s.sections(j.Kind))
+	steps := per*(1+len(j.Subgroups)) + 1
+	step := min(j.Subject*per+j.Section, steps-1)
 	if j.State == Ready {
 		step = steps
 	}
 	return Export{ID: j.ID, Kind: j.Kind, GroupID: j.GroupID, State: j.State, Rows: j.Rows, Step: step, Steps: steps,
-		CreatedAt: j.CreatedAt, ReadyAt: j.ReadyAt, ExpiresAt: j.CreatedAt.Add(Retention), Size: j.Size}
+		CreatedAt: j.CreatedAt, ReadyAt: j.ReadyAt, ExpiresAt: j.CreatedAt.Add(Retention), Size: j.Size, Subgroups: len(j.Subgroups)}
 }
 
 var (
@@ -261,12 +312,25 @@ func (s *Service) Request(ctx context.Context) (Export, error) {
 	if err := authz.Account(a, authz.AccountExport, a.UserID); err != nil {
 		return Export{}, err
 	}
-	return s.start(ctx, Personal, a.UserID, "", nil)
+	return s.start(ctx, Personal, a.UserID, "", nil, nil)
+}
+
+// GroupOptions choose what a group export holds besides the group.
+type GroupOptions struct {
+	// Subgroups: each subgroup the admin may export (admins of the
+	// subgroup), nested in the archive under subgroups/<id>/.
+	Subgroups bool `json:"subgroups"`
 }
 
 // RequestGroup starts an export of group gid (admins; recorded in the
 // group's audit log in the same transaction).
 func (s *Service) RequestGroup(ctx context.Context, gid string) (Export, error) {
+	return s.RequestGroupWith(ctx, gid, GroupOptions{})
+}
+
+// RequestGroupWith is RequestGroup with options: with Subgroups, every
+// subgroup the admin may export too (they are asked again at every step).
+func (s *Service) RequestGroupWith(ctx context.Context, gid string, opt GroupOptions) (Export, error) {
 	a := authz.ActorFrom(ctx)
 	if !ids.Valid(gid) {
 		return Export{}, errNoSuch
@@ -274,15 +338,34 @@ func (s *Service) RequestGroup(ctx context.Context, gid string) (Export, error) 
 	if err := s.c.Policy.Authorize(ctx, gid, authz.GroupExport, authz.Target{Kind: "group", ID: gid}); err != nil {
 		return Export{}, err
 	}
-	return s.start(ctx, Group, a.UserID, gid, func(tx *store.Tx) error {
+	var subs []string
+	if opt.Subgroups && s.c.Subgroups != nil {
+		ids, err := s.c.Subgroups.SubgroupIDs(ctx, gid)
+		if err != nil {
+			return Export{}, err
+		}
+		for _, id := range ids {
+			if len(subs) == maxSubgroups {
+				break
+			}
+			if s.c.Policy.Authorize(ctx, id, authz.GroupExport, authz.Target{Kind: "group", ID: id}) == nil {
+				subs = append(subs, id)
+			}
+		}
+	}
+	format := "jsonl+csv+html"
+	if opt.Subgroups {
+		format += "+subgroups"
+	}
+	return s.start(ctx, Group, a.UserID, gid, subs, func(tx *store.Tx) error {
 		if s.c.Audit == nil {
 			return nil
 		}
-		return s.c.Audit.RecordExport(ctx, tx, gid, "jsonl+csv+html")
+		return s.c.Audit.RecordExport(ctx, tx, gid, format)
 	})
 }
 
-func (s *Service) start(ctx context.Context, kind, owner, gid string, extra func(*store.Tx) error) (Export, error) {
+func (s *Service) start(ctx context.Context, kind, owner, gid string, subs []string, extra func(*store.Tx) error) (Export, error) {
 	subject := owner
 	if kind == Group {
 		subject = gid
@@ -307,7 +390,7 @@ func (s *Service) start(ctx context.Context, kind, owner, gid string, extra func
 	j := &jobItem{Item: store.Item{PK: jobPK(id), SK: jobSK, Type: "export",
 		GSI1PK: listPK(kind, subject), GSI1SK: "EXPORT#" + created + "#" + id,
 		GSI2PK: Queue, GSI2SK: created + "#" + id},
-		ID: id, Kind: kind, OwnerID: owner, GroupID: gid, State: Queued, CreatedAt: now}
+		ID: id, Kind: kind, OwnerID: owner, GroupID: gid, State: Queued, CreatedAt: now, Subgroups: subs}
 	j.ExpireAt(now.Add(Retention))
 	l := &lockItem{Item: store.Item{PK: lockPK(kind, subject), SK: lockSK, Type: "export_lock"}, ExportID: id}
 	l.ExpireAt(now.Add(Retention))

@@ -37,7 +37,7 @@ func TestGroupPageEscapesAndNests(t *testing.T) {
 		{Entity: "polls", Data: json.RawMessage(`{"id":"p1","thread_id":"t1","definition":{"title":"P"},"status":"open"}`)},
 		{Entity: "results", Data: json.RawMessage(`{"poll_id":"p1","hidden_until":"close"}`)},
 	}
-	files, err := groupFiles(lines)
+	files, err := groupFiles(lines, nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

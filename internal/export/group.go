@@ -5,8 +5,10 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"html/template"
+	"maps"
 	"sort"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -24,6 +26,7 @@ const groupReadme = `Quorum group export
                  outcomes, ballots); nested values are JSON
   index.html     the group to read offline in any browser: its tags, threads with their tags and comments,
                  polls with their tags, results and outcomes
+  subgroups/     when asked for: each subgroup you may export, in subgroups/<id>/ with the same files
 
 Tags: "tags" lists the group's tags (id, name, colour); each thread and poll carries the tags it has, with
 their names and colours, in its "tags" field.
@@ -31,15 +34,41 @@ their names and colours, in its "tags" field.
 Results of polls that hide them (until the poll closes, or until you vote) are exported only once you could
 see them; until then the export says they are hidden, and holds no ballots of that poll. Ballots in anonymous
 polls carry no voter: Quorum stores them apart from who cast them, so nothing links them to anyone.
-Files attached in threads are listed by name and size; their contents are not in this archive.
-Members are listed by name and role, without email addresses.
+` + filesNotIn + `Members are listed by name and role, without email addresses.
 
 This archive is deleted from Quorum 7 days after it was asked for.
 `
 
-// groupFiles returns the files of a group archive.
-func groupFiles(lines []line) (map[string][]byte, error) {
-	out := map[string][]byte{"README.txt": []byte(groupReadme)}
+// subgroupLink is a subgroup nested in a group archive, for index.html.
+type subgroupLink struct{ Name, Path string }
+
+// groupName is the name in a group's rows ("" without a group row).
+func groupName(lines []line) string {
+	for _, l := range lines {
+		if l.Entity == "group" {
+			var g htmlGroup
+			if json.Unmarshal(l.Data, &g) == nil {
+				return g.Name
+			}
+		}
+	}
+	return ""
+}
+
+// filesNotIn is what README.txt says of files without their contents.
+const filesNotIn = "Files attached in threads are listed by name and size; their contents are not in this archive.\n"
+
+// groupFiles returns the files of a group archive (subs: the subgroups
+// nested in it, linked from its index.html).
+func groupFiles(lines []line, subs []subgroupLink, files *subjectFiles) (map[string][]byte, error) {
+	readme := groupReadme
+	if files != nil {
+		readme = strings.Replace(readme, filesNotIn, files.note, 1)
+	}
+	out := map[string][]byte{"README.txt": []byte(readme)}
+	if files != nil {
+		maps.Copy(out, files.data)
+	}
 	var all bytes.Buffer
 	byEntity := map[string][]json.RawMessage{}
 	var order []string
@@ -63,7 +92,11 @@ func groupFiles(lines []line) (map[string][]byte, error) {
 		}
 		out["csv/"+e+".csv"] = c
 	}
-	page, err := groupHTML(byEntity)
+	var paths map[string]string
+	if files != nil {
+		paths = files.paths
+	}
+	page, err := groupHTML(byEntity, subs, paths)
 	if err != nil {
 		return nil, err
 	}
@@ -163,8 +196,10 @@ type (
 	}
 	htmlFile struct {
 		ThreadID string `json:"thread_id"`
-		Name     string
+		ID, Name string
 		Size     int64
+		// Path is the file's contents in the archive ("" when not in it).
+		Path string `json:"-"`
 	}
 	htmlPoll struct {
 		ID         string
@@ -207,13 +242,14 @@ td,th{border:1px solid #ccc;padding:.25rem .5rem;text-align:left}
 <p class="meta">Exported from Quorum on {{date .At}}.</p>
 <nav><h2>Threads</h2><ul>{{range .Threads}}<li><a href="#t-{{.ID}}">{{.Title}}</a></li>{{end}}</ul>
 {{with .Loose}}<h2>Polls outside threads</h2><ul>{{range .}}<li><a href="#p-{{.ID}}">{{.Definition.Title}}</a></li>{{end}}</ul>{{end}}</nav>
+{{with .Subgroups}}<h2>Subgroups</h2><ul>{{range .}}<li><a href="{{.Path}}">{{.Name}}</a></li>{{end}}</ul>{{end}}
 <h2>Members</h2><ul>{{range .Members}}<li>{{.Name}} ({{.Role}})</li>{{end}}</ul>
 {{with .Tags}}<h2>Tags</h2><ul>{{range .}}<li>{{.Name}} <span class="meta">({{.Colour}})</span></li>{{end}}</ul>{{end}}
 {{range .Threads}}<article id="t-{{.ID}}"><h2>{{.Title}}</h2>
 <p class="meta">Started by {{.AuthorName}} on {{date .CreatedAt}}{{if .Closed}} · closed{{end}}</p>
 {{template "tags" .Tags}}
 <div class="body">{{.Description}}</div>
-{{with .Files}}<h3>Files</h3><ul>{{range .}}<li>{{.Name}} ({{.Size}} bytes)</li>{{end}}</ul>{{end}}
+{{with .Files}}<h3>Files</h3><ul>{{range .}}<li>{{if .Path}}<a href="{{.Path}}">{{.Name}}</a>{{else}}{{.Name}} (not in this archive){{end}} ({{.Size}} bytes)</li>{{end}}</ul>{{end}}
 {{range .Items}}{{if eq .Kind "comment"}}<div class="item" id="c-{{.ID}}"><p class="meta">{{.ActorName}}, {{date .At}}{{if .ParentID}} · <a href="#c-{{.ParentID}}">in reply</a>{{end}}</p>
 {{if .Deleted}}<p class="meta">Comment deleted.</p>{{else}}<div class="body">{{.Body}}</div>{{end}}</div>{{end}}{{end}}
 {{range .Polls}}{{template "poll" .}}{{end}}
@@ -232,16 +268,17 @@ td,th{border:1px solid #ccc;padding:.25rem .5rem;text-align:left}
 </section>{{end}}
 {{define "tags"}}{{if .}}<p class="meta">Tags: {{range $i, $t := .}}{{if $i}}, {{end}}{{$t.Name}} ({{$t.Colour}}){{end}}</p>{{end}}{{end}}`))
 
-func groupHTML(by map[string][]json.RawMessage) ([]byte, error) {
+func groupHTML(by map[string][]json.RawMessage, subs []subgroupLink, paths map[string]string) ([]byte, error) {
 	var d struct {
-		Group   htmlGroup
-		Members []htmlMember
-		Tags    []htmlTag
-		Threads []*htmlThread
-		Loose   []*htmlPoll
-		At      time.Time
+		Subgroups []subgroupLink
+		Group     htmlGroup
+		Members   []htmlMember
+		Tags      []htmlTag
+		Threads   []*htmlThread
+		Loose     []*htmlPoll
+		At        time.Time
 	}
-	d.At = time.Now()
+	d.At, d.Subgroups = time.Now(), subs
 	for _, r := range by["group"] {
 		if err := json.Unmarshal(r, &d.Group); err != nil {
 			return nil, err
@@ -284,6 +321,7 @@ func groupHTML(by map[string][]json.RawMessage) ([]byte, error) {
 		if err := json.Unmarshal(r, &f); err != nil {
 			return nil, err
 		}
+		f.Path = paths[f.ThreadID+"/"+f.ID]
 		if t := threads[f.ThreadID]; t != nil {
 			t.Files = append(t.Files, f)
 		}

@@ -86,6 +86,17 @@ func (s *Service) Step(ctx context.Context, id string) (done, failed bool, err e
 		return true, j.State == Failed, nil
 	}
 	secs := s.sections(j.Kind)
+	if j.Section >= len(secs) && j.Subject < len(j.Subgroups) {
+		// The next subgroup: its sections from the start, its parts from
+		// the next part on.
+		err := s.c.Store.Update(j.PK, j.SK).Add("Subject", 1).Set("Section", 0).Remove("Cursor").
+			Set("SubjectParts", append(append([]int{}, j.SubjectParts...), j.Part)).
+			If("$ = ? AND (attribute_not_exists($) OR $ = ?)", "Section", j.Section, "Subject", "Subject", j.Subject).Run(ctx)
+		if err != nil && !dynamo.IsCondCheckFailed(err) {
+			return false, false, store.Classify(err)
+		}
+		return false, false, nil
+	}
 	if j.Section >= len(secs) {
 		if err := s.finish(ctx, &j); err != nil {
 			return false, s.attempt(ctx, &j, err), err
@@ -159,7 +170,7 @@ func (s *Service) attempt(ctx context.Context, j *jobItem, cause error) bool {
 	}
 	err := s.c.Store.Tx().
 		Update(s.c.Store.Update(j.PK, j.SK).Set("State", Failed).Remove(tabledef.GSI2PK, tabledef.GSI2SK), nil).
-		Delete(s.c.Store.DeleteOp(lockPK(j.Kind, j.subject()), lockSK).If("attribute_not_exists($) OR ExportID = ?", tabledef.PK, j.ID), nil).
+		Delete(s.c.Store.DeleteOp(lockPK(j.Kind, j.lockSubject()), lockSK).If("attribute_not_exists($) OR ExportID = ?", tabledef.PK, j.ID), nil).
 		Run(ctx, "")
 	if err != nil {
 		return false
@@ -177,8 +188,17 @@ func (s *Service) finish(ctx context.Context, j *jobItem) error {
 	for i := range keys {
 		keys[i] = partKey(j.ID, i)
 	}
-	var lines []line
-	for _, k := range keys {
+	// Each subject's lines: the group's, then each subgroup's (parts from
+	// SubjectParts[k-1] on are subject k's).
+	subjects := make([][]line, 1+len(j.Subgroups))
+	for n, k := range keys {
+		subj := 0
+		for _, first := range j.SubjectParts {
+			if n >= first {
+				subj++
+			}
+		}
+		subj = min(subj, len(subjects)-1)
 		data, err := s.c.Objects.Get(ctx, k)
 		if err != nil {
 			return err
@@ -191,10 +211,21 @@ func (s *Service) finish(ctx context.Context, j *jobItem) error {
 			if err := json.Unmarshal(raw, &l); err != nil {
 				return domain.Wrap(domain.Internal, err, "export: a part is malformed")
 			}
-			lines = append(lines, l)
+			subjects[subj] = append(subjects[subj], l)
 		}
 	}
-	zipped, err := s.archive(ctx, j, lines)
+	var (
+		files  *fileSet
+		zipped []byte
+		err    error
+	)
+	if j.Kind == Group {
+		actx := authz.WithActor(ctx, authz.Actor{Kind: authz.User, UserID: j.OwnerID, SessionID: "export:" + j.ID})
+		if files, err = s.fetchFiles(actx, subjects); err != nil {
+			return err
+		}
+	}
+	zipped, err = s.archive(ctx, j, subjects, files)
 	if err != nil {
 		return err
 	}
@@ -206,7 +237,7 @@ func (s *Service) finish(ctx context.Context, j *jobItem) error {
 	err = s.c.Store.Tx().
 		Update(s.c.Store.Update(j.PK, j.SK).Set("State", Ready).Set("ReadyAt", now).Set("Key", key).
 			Set("Size", len(zipped)).Remove(tabledef.GSI2PK, tabledef.GSI2SK).If("$ <> ?", "State", Ready), nil).
-		Delete(s.c.Store.DeleteOp(lockPK(j.Kind, j.subject()), lockSK).If("attribute_not_exists($) OR ExportID = ?", tabledef.PK, j.ID), nil).
+		Delete(s.c.Store.DeleteOp(lockPK(j.Kind, j.lockSubject()), lockSK).If("attribute_not_exists($) OR ExportID = ?", tabledef.PK, j.ID), nil).
 		Run(ctx, "")
 	if err != nil {
 		if domain.ErrorCode(err) == domain.Conflict {

@@ -1,6 +1,7 @@
 package group
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -367,6 +368,12 @@ func present(a authz.Actor, l *loaded) Group {
 // cannot have subgroups. Errors: Unauthorized (anonymous), Invalid (fields),
 // Conflict (handle taken), NotFound (parent invisible), Forbidden.
 func (s *Service) Create(ctx context.Context, in CreateInput) (Group, error) {
+	return s.create(ctx, in, "")
+}
+
+// create is Create with the new group's id fixed (an import, import.go)
+// or random (""); with a fixed id a group already there is ErrImported.
+func (s *Service) create(ctx context.Context, in CreateInput, fixedID string) (Group, error) {
 	a := authz.ActorFrom(ctx)
 	if err := authz.Group(a, authz.GroupCreate, authz.GroupFacts{}); err != nil {
 		return Group{}, err
@@ -416,7 +423,7 @@ func (s *Service) Create(ctx context.Context, in CreateInput) (Group, error) {
 	for attempt := 0; ; attempt++ {
 		g := &groupItem{
 			Item: store.Item{PK: "", SK: groupSK, Type: "group"},
-			ID:   ids.New(), Name: name, Handle: handle, Description: desc, Privacy: privacy,
+			ID:   cmp.Or(fixedID, ids.New()), Name: name, Handle: handle, Description: desc, Privacy: privacy,
 			Flags: storeFlags(in.Permissions.Apply(authz.DefaultFlags(privacy))), MemberCount: 1, AdminCount: 1,
 			JoinNonce: ids.New(), CreatedBy: a.UserID, CreatedAt: now, UpdatedAt: now,
 		}
@@ -426,7 +433,11 @@ func (s *Service) Create(ctx context.Context, in CreateInput) (Group, error) {
 			g.ParentID = parent.g.ID
 			g.GSI1PK, g.GSI1SK = "SUBGROUPS#"+parent.g.ID, groupPK(g.ID)
 		}
-		tx := s.st.Tx().Create(g, nil).
+		var exists error
+		if fixedID != "" {
+			exists = ErrImported
+		}
+		tx := s.st.Tx().Create(g, exists).
 			Create(&handleItem{Item: store.Item{PK: handlePK(handle), SK: handleSK, Type: "handle"}, GroupID: g.ID}, ErrHandleTaken).
 			Create(newMember(g.ID, a.UserID, authz.RoleAdmin, "created", "", now), nil)
 		if parent != nil {

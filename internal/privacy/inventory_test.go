@@ -1,6 +1,8 @@
 package privacy_test
 
 import (
+	"archive/zip"
+	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -160,6 +162,11 @@ func build(t *testing.T) *world {
 	w.must(err, "comment")
 	_, err = c.Discussions.EditComment(ben, th.ID, cm.ID, "Tomatoes and beans, @ada?", cm.Version)
 	w.must(err, "edit comment")
+	// An @group added by an edit (the admin may announce): GroupMentioned.
+	note, err := c.Discussions.Comment(ada, th.ID, discussion.CommentInput{Body: "Planting on Saturday."})
+	w.must(err, "comment to edit")
+	_, err = c.Discussions.EditComment(ada, th.ID, note.ID, "@group planting on Saturday.", note.Version)
+	w.must(err, "@group by an edit")
 	err = c.Discussions.React(ada, th.ID, cm.ID, "heart", true)
 	w.must(err, "react")
 	w.must(c.Discussions.ReactThread(ben, th.ID, "eyes", true), "react to the thread")
@@ -332,6 +339,32 @@ func build(t *testing.T) *world {
 	}
 	_, err = c.Exports.Request(cy)
 	w.must(err, "Cy's export")
+	// An import: Cy turns a small group export into a new group (its
+	// job item stays 7 days; the thread, comment, poll and ballot it
+	// writes are the cores' own items, with placeholders for people).
+	var zb bytes.Buffer
+	zw := zip.NewWriter(&zb)
+	zf, _ := zw.Create("group.jsonl")
+	_, _ = zf.Write([]byte(`{"entity":"group","data":{"name":"Imported garden","privacy":"closed"}}` + "\n" +
+		`{"entity":"threads","data":{"id":"t1","title":"Seeds","author_name":"Ada","created_at":"2026-01-02T03:04:05Z"}}` + "\n" +
+		`{"entity":"timeline","data":{"thread_id":"t1","id":"c1","kind":"comment","actor_id":"u1","actor_name":"Ben","at":"2026-01-03T03:04:05Z","body":"Tomatoes."}}` + "\n" +
+		`{"entity":"polls","data":{"id":"p1","thread_id":"t1","definition":{"type":"proposal","title":"Buy seeds?","options":[{"id":"agree","label":"Agree"}],"settings":{"closing_at":"2026-01-09T03:04:05Z"}},"status":"closed","closed_at":"2026-01-09T03:04:05Z","created_at":"2026-01-02T03:04:05Z"}}` + "\n" +
+		`{"entity":"results","data":{"poll_id":"p1","results":{"eligible":2}}}` + "\n" +
+		`{"entity":"outcomes","data":{"poll_id":"p1","statement":"Yes.","created_at":"2026-01-09T03:04:05Z","updated_at":"2026-01-09T03:04:05Z"}}` + "\n" +
+		`{"entity":"ballots","data":{"poll_id":"p1","user_id":"u1","choices":[{"option_id":"agree","score":1}],"reason":"Cheap.","cast_at":"2026-01-03T03:04:05Z"}}` + "\n"))
+	_ = zw.Close()
+	ij, err := c.Exports.UploadImport(cy, zb.Bytes())
+	w.must(err, "Cy's import")
+	for i := 0; i < 20; i++ {
+		done, failed, err := c.Exports.ImportStep(ctx, ij.ID)
+		w.must(err, "import step")
+		if failed {
+			w.t.Fatal("the import failed")
+		}
+		if done {
+			break
+		}
+	}
 	_, err = c.Groups.ResetJoinLink(ada, g.ID)
 	w.must(err, "reset join link")
 

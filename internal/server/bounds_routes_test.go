@@ -61,6 +61,10 @@ var everyBoundedList = []boundedList{
 	{"PUT /api/v1/polls/{pid}/tags", "tags", tag.MaxPerItem},
 	{"POST /threads/{tid}/tags", "tag", tag.MaxPerItem},
 	{"POST /polls/{pid}/tags", "tag", tag.MaxPerItem},
+	{"POST /api/v1/groups/{id}/threads", "tags", tag.MaxPerItem},
+	{"POST /api/v1/groups/{id}/polls", "tags", tag.MaxPerItem},
+	{"POST /groups/{id}/threads", "tag", tag.MaxPerItem},
+	{"POST /groups/{id}/polls", "tag", tag.MaxPerItem},
 	// Templates: a poll template's lists, and an arrangement's.
 	{"POST /api/v1/groups/{id}/templates", "poll.options", poll.MaxOptions},
 	{"POST /api/v1/groups/{id}/templates", "poll.settings.vote_share", poll.MaxRequirements},

@@ -79,6 +79,8 @@ type threadCreateBody struct {
 	// Notify is whom to tell (omitted: the whole group when the author may
 	// notify it).
 	Notify *notify.Audience `json:"notify"`
+	// Tags are ids of the group's tags to put on the thread (at most 10).
+	Tags []string `json:"tags"`
 	// Poll, when given, is opened in the new thread with the same request:
 	// both are created or neither (thread_with_poll.go).
 	Poll *threadPollInput `json:"poll,omitempty"`
@@ -93,7 +95,7 @@ func (s *Server) apiStartThread(w http.ResponseWriter, r *http.Request) {
 		s.groupAPIFail(w, r, err)
 		return
 	}
-	start := discussion.StartInput{GroupID: r.PathValue("id"), Title: in.Title, Description: in.Description, Notify: in.Notify}
+	start := discussion.StartInput{GroupID: r.PathValue("id"), Title: in.Title, Description: in.Description, Notify: in.Notify, Tags: in.Tags}
 	if in.Poll != nil {
 		s.apiStartThreadWithPoll(w, r, start, in.Poll)
 		return

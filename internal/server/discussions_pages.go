@@ -3,6 +3,7 @@ package server
 import (
 	"context"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -16,6 +17,8 @@ import (
 	"github.com/quorum-app/quorum/internal/links"
 	"github.com/quorum-app/quorum/internal/notify"
 	"github.com/quorum-app/quorum/internal/process"
+	"github.com/quorum-app/quorum/internal/store"
+	"github.com/quorum-app/quorum/internal/tag"
 )
 
 // Server-rendered discussion pages. They work without JavaScript: every
@@ -311,6 +314,10 @@ type threadListData struct {
 	SignedIn bool
 	Level    *formState
 	Levels   []string
+	// TagFilter is the tag the list is filtered by (?tag=), nil for all
+	// threads; More the link to the next page, keeping the filter.
+	TagFilter *tag.Tag
+	More      string
 }
 
 var levelNames = []string{string(notify.Mute), string(notify.Quiet), string(notify.Normal), string(notify.Loud)}
@@ -322,21 +329,41 @@ func (s *Server) threadListPage(w http.ResponseWriter, r *http.Request) {
 		Items []discussion.Thread
 		Next  string
 	}
+	// ?tag= filters by a tag (the tag's index: a page of tagged threads).
+	tagID := r.URL.Query().Get("tag")
 	if err == nil {
-		p, terr := s.discussions.Threads(r.Context(), id, cursor, 25)
+		var p store.Page[discussion.Thread]
+		var terr error
+		if tagID != "" {
+			p, terr = s.discussions.TaggedThreads(r.Context(), id, tagID, cursor, 25)
+		} else {
+			p, terr = s.discussions.Threads(r.Context(), id, cursor, 25)
+		}
 		page.Items, page.Next, err = p.Items, p.Next, terr
 	}
 	var g group.Group
 	if err == nil && s.groups != nil {
 		g, err = s.groups.Get(r.Context(), id)
 	}
+	var filter *tag.Tag
+	if err == nil && tagID != "" {
+		filter, err = s.tagNamed(r.Context(), id, tagID)
+	}
 	if err != nil {
 		s.pageError(w, r, err)
 		return
 	}
+	more := ""
+	if page.Next != "" {
+		more = groupURL(id, "/threads?cursor="+url.QueryEscape(page.Next))
+		if tagID != "" {
+			more += "&tag=" + url.QueryEscape(tagID)
+		}
+	}
 	s.web.Page(w, r, http.StatusOK, "thread_list", s.web.Printer(r).T("page.thread.title.list", "Group", g.Name), threadListData{Group: g, Threads: page.Items,
 		Next: page.Next, Notice: s.discussionNotice(r), CanStart: g.Can(string(authz.ThreadStart)),
-		SignedIn: authz.ActorFrom(r.Context()).Authenticated(), Level: newForm(map[string]string{"level": "normal"}), Levels: levelNames})
+		SignedIn: authz.ActorFrom(r.Context()).Authenticated(), Level: newForm(map[string]string{"level": "normal"}), Levels: levelNames,
+		TagFilter: filter, More: more})
 }
 
 type threadNewData struct {
@@ -345,6 +372,8 @@ type threadNewData struct {
 	Notify *notifyForm
 	// Started is the template the form was opened from (templates_pages.go).
 	Started *startedFrom
+	// Tags is the tag picker (tags_forms.go), when the author may tag.
+	Tags *tagFields
 	// Poll is the poll the template also opens (thread_with_poll.go).
 	Poll *threadPollOffer
 }
@@ -359,8 +388,12 @@ func (s *Server) renderThreadNew(w http.ResponseWriter, r *http.Request, status 
 		return
 	}
 	nf := s.notifyFormFor(r.Context(), &g, "", f, f.Values["notify_shown"] == "", "")
+	var tf *tagFields
+	if s.discussions.CanTagNewThread(r.Context(), g.ID) {
+		tf = s.tagFieldsFor(r.Context(), g.ID, f)
+	}
 	s.web.Page(w, r, status, "thread_new", s.web.Printer(r).T("page.thread.title.new", "Group", g.Name), threadNewData{Group: g, Form: f, Notify: nf,
-		Started: s.templateGuide(r, g.ID, f.Values["template"]), Poll: s.threadPollOfferFor(r, g.ID, f)})
+		Started: s.templateGuide(r, g.ID, f.Values["template"]), Tags: tf, Poll: s.threadPollOfferFor(r, g.ID, f)})
 }
 
 func (s *Server) threadNewPage(w http.ResponseWriter, r *http.Request) {
@@ -393,13 +426,14 @@ func (s *Server) threadCreateSubmit(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	in := discussion.StartInput{GroupID: r.PathValue("id"), Title: r.PostFormValue("title"), Description: r.PostFormValue("description"),
-		Notify: audienceFromForm(r.PostForm)}
+		Notify: audienceFromForm(r.PostForm), Tags: pickedTags(r)}
 	t, err := s.discussions.StartThread(r.Context(), in)
 	if err != nil {
 		f := newForm(map[string]string{"title": in.Title, "description": in.Description,
 			"notify_shown": r.PostFormValue("notify_shown"), "notify_group": r.PostFormValue("notify_group"),
 			"template": r.PostFormValue("template")})
 		notifyValues(r.PostForm, f.Values)
+		tagValues(r.PostForm, f.Values)
 		s.discussionFormFail(w, r, err, f, func(status int) { s.renderThreadNew(w, r, status, f) })
 		return
 	}
@@ -485,7 +519,7 @@ func (s *Server) renderThreadWith(w http.ResponseWriter, r *http.Request, status
 		return
 	}
 	caps := s.capsFor(ctx, p.Thread)
-	d := &threadPageData{Thread: p.Thread, Next: p.Next, Earlier: p.Earlier, Notice: s.discussionNotice(r), Caps: caps,
+	d := &threadPageData{Thread: p.Thread, Next: p.Next, Earlier: p.Earlier, Notice: s.threadNotice(r), Caps: caps,
 		Levels: levelNames, ThreadFiles: fileList{Thread: p.Thread.ID, Files: p.Thread.Files}}
 	if edit != nil {
 		edit(d)
@@ -672,13 +706,17 @@ func (s *Server) threadEditSubmit(w http.ResponseWriter, r *http.Request) {
 	}
 	tid := r.PathValue("tid")
 	title, desc, ver := r.PostFormValue("title"), r.PostFormValue("description"), r.PostFormValue("version")
-	_, err := s.discussions.UpdateThread(r.Context(), tid, discussion.UpdateInput{Title: &title, Description: &desc, Version: formVersion(ver)})
+	t, err := s.discussions.UpdateThread(r.Context(), tid, discussion.UpdateInput{Title: &title, Description: &desc, Version: formVersion(ver)})
 	if err != nil {
 		f := newForm(map[string]string{"title": title, "description": desc, "version": ver})
 		s.discussionFormFail(w, r, err, f, func(status int) { s.renderThreadEdit(w, r, status, f) })
 		return
 	}
-	redirect(w, r, threadURL(tid)+"?done=saved")
+	done := "saved"
+	if len(t.Notices) > 0 {
+		done = "saved-plain" // an @group they may not send
+	}
+	redirect(w, r, threadURL(tid)+"?done="+done)
 }
 
 type commentEditData struct {
@@ -734,12 +772,17 @@ func (s *Server) commentEditSubmit(w http.ResponseWriter, r *http.Request) {
 	}
 	tid, cid := r.PathValue("tid"), r.PathValue("cid")
 	body, ver := r.PostFormValue("body"), r.PostFormValue("version")
-	if _, err := s.discussions.EditComment(r.Context(), tid, cid, body, formVersion(ver)); err != nil {
+	it, err := s.discussions.EditComment(r.Context(), tid, cid, body, formVersion(ver))
+	if err != nil {
 		f := newForm(map[string]string{"body": body, "version": ver})
 		s.discussionFormFail(w, r, err, f, func(status int) { s.renderCommentEdit(w, r, status, f) })
 		return
 	}
-	redirect(w, r, links.Comment(tid, cid, "edited"))
+	done := "edited"
+	if len(it.Notices) > 0 {
+		done = "edited-plain" // an @group they may not send
+	}
+	redirect(w, r, links.Comment(tid, cid, done))
 }
 
 func (s *Server) commentDeleteSubmit(w http.ResponseWriter, r *http.Request) {

@@ -21,7 +21,7 @@ import (
 type Exports interface {
 	Request(ctx context.Context) (export.Export, error)
 	List(ctx context.Context) ([]export.Export, error)
-	RequestGroup(ctx context.Context, gid string) (export.Export, error)
+	RequestGroupWith(ctx context.Context, gid string, opt export.GroupOptions) (export.Export, error)
 	ListGroup(ctx context.Context, gid string) ([]export.Export, error)
 	Download(ctx context.Context, id string) (string, time.Time, error)
 }
@@ -151,9 +151,16 @@ func (s *Server) exportDownload(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, url, http.StatusSeeOther)
 }
 
-// POST /api/v1/groups/{id}/exports → 202 Export (admins)
+// POST /api/v1/groups/{id}/exports [{subgroups}] → 202 Export (admins)
 func (s *Server) apiRequestGroupExport(w http.ResponseWriter, r *http.Request) {
-	e, err := s.exports.RequestGroup(r.Context(), r.PathValue("id"))
+	var opt export.GroupOptions
+	if r.ContentLength != 0 && r.Body != http.NoBody {
+		if err := httpx.DecodeJSON(w, r, &opt); err != nil {
+			s.apiFail(w, r, err)
+			return
+		}
+	}
+	e, err := s.exports.RequestGroupWith(r.Context(), r.PathValue("id"), opt)
 	if err != nil {
 		s.apiFail(w, r, err)
 		return
@@ -208,7 +215,12 @@ func (s *Server) groupExportPage(w http.ResponseWriter, r *http.Request) {
 // POST /groups/{id}/export: ask for a new export of the group (admins).
 func (s *Server) groupExportSubmit(w http.ResponseWriter, r *http.Request) {
 	gid := r.PathValue("id")
-	if _, err := s.exports.RequestGroup(r.Context(), gid); err != nil {
+	if err := httpx.ParseForm(w, r); err != nil {
+		s.pageError(w, r, err)
+		return
+	}
+	opt := export.GroupOptions{Subgroups: r.PostFormValue("subgroups") == "1"}
+	if _, err := s.exports.RequestGroupWith(r.Context(), gid, opt); err != nil {
 		f := newForm(nil)
 		s.formFail(w, r, err, f, func(status int) { s.renderGroupExport(w, r, status, groupExportData{exportData: exportData{Form: f}}) })
 		return

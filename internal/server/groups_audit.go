@@ -81,6 +81,7 @@ var auditWords = map[audit.Action]string{
 	audit.SenderBlocked:     "blocked the sender of a held email",
 	audit.SenderUnblocked:   "removed a sender rule",
 	audit.GroupExported:     "exported the group",
+	audit.GroupImported:     "imported the group from an export",
 	audit.GroupDeleted:      "deleted the group",
 	audit.GroupRestored:     "restored the group",
 	audit.AccountDeleted:    "deleted their account",

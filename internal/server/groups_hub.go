@@ -359,7 +359,8 @@ func sizeText(n int64) string {
 const dashboardPollGroups = decision.MaxWaitingGroups
 
 type waitingPoll struct {
-	ID, Title, Type, Group, When string
+	ID, Title, Type, Group, GroupID, When string
+	Tags                                  []tag.Tag
 }
 
 // waitingPolls lists the open polls of the viewer's groups waiting for
@@ -384,7 +385,8 @@ func (s *Server) waitingPolls(ctx context.Context, loc *time.Location, now time.
 	}
 	out := make([]waitingPoll, 0, len(ps))
 	for _, p := range ps {
-		wp := waitingPoll{ID: p.ID, Title: p.Definition.Title, Type: pollTypeName(p.Definition.Type), Group: names[p.GroupID]}
+		wp := waitingPoll{ID: p.ID, Title: p.Definition.Title, Type: pollTypeName(p.Definition.Type), Group: names[p.GroupID],
+			GroupID: p.GroupID, Tags: p.Tags}
 		if c := p.Definition.Settings.ClosingAt; c != nil {
 			wp.When = timeLeft(*c, now) + " (" + fmtWhen(*c, loc) + ")"
 		}

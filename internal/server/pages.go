@@ -43,7 +43,7 @@ type formState struct {
 var fieldLabels = map[string]string{
 	"email": "Email address", "code": "Code", "name": "Name", "time_zone": "Time zone", "locale": "Language",
 	"password": "New password", "current_password": "Current password", "password_confirm": "Repeat new password",
-	"token": "Link",
+	"token": "Link", "tags": "Tags",
 }
 
 func newForm(values map[string]string) *formState {

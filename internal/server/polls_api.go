@@ -63,6 +63,8 @@ type pollInput struct {
 	// Notify is whom to tell when the poll opens (omitted: the whole group
 	// when the author may notify it).
 	Notify *notify.Audience `json:"notify"`
+	// Tags are ids of the group's tags to put on the poll (at most 10).
+	Tags []string `json:"tags"`
 }
 
 // overlaySettings decodes raw (a JSON object, possibly partial) on top of
@@ -138,7 +140,7 @@ func (s *Server) apiCreatePoll(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p, err := s.decisions.Create(r.Context(), decision.CreateInput{GroupID: r.PathValue("id"), ThreadID: in.ThreadID, Definition: d,
-		Voters: in.Voters, Notify: in.Notify})
+		Voters: in.Voters, Notify: in.Notify, Tags: in.Tags})
 	if err != nil {
 		s.pollAPIFail(w, r, err)
 		return

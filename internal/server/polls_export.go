@@ -57,6 +57,18 @@ func meetingTime(d poll.Definition, o poll.Option) string {
 	return o.Start.In(loc).Format("Mon 2 Jan 2006 15:04")
 }
 
+// tagsCell is the poll's tags for the last column of its CSV exports:
+// their names, sorted, joined by "; ", on every row (so rows keep their
+// poll's tags when exports of several polls are pasted together, and a
+// spreadsheet filters on it); empty for an untagged poll.
+func tagsCell(p decision.Poll) string {
+	names := make([]string, 0, len(p.Tags))
+	for _, t := range p.Tags {
+		names = append(names, t.Name)
+	}
+	return csvText(strings.Join(names, "; "))
+}
+
 func resultsCSV(p decision.Poll, r poll.Results) []byte {
 	var buf bytes.Buffer
 	buf.WriteString("\ufeff") // spreadsheets read UTF-8 with a BOM
@@ -67,6 +79,8 @@ func resultsCSV(p decision.Poll, r poll.Results) []byte {
 	if meeting {
 		head = append(head, "yes", "maybe", "no")
 	}
+	head = append(head, "tags")
+	tags := tagsCell(p)
 	_ = cw.Write(head)
 	for _, o := range r.Options {
 		label := o.Label
@@ -79,14 +93,14 @@ func resultsCSV(p decision.Poll, r poll.Results) []byte {
 			row = append(row, strconv.FormatInt(o.ScoreCounts[poll.MeetingYes], 10),
 				strconv.FormatInt(o.ScoreCounts[poll.MeetingMaybe], 10), strconv.FormatInt(o.ScoreCounts[poll.MeetingNo], 10))
 		}
-		_ = cw.Write(row)
+		_ = cw.Write(append(row, tags))
 	}
 	for _, x := range r.Rows {
 		row := []string{x.Kind, strings.ReplaceAll(x.Kind, "_", " "), "", strconv.FormatInt(x.Voters, 10), "", "", fmtFloat(x.VoterPercent), ""}
 		if meeting {
 			row = append(row, "", "", "")
 		}
-		_ = cw.Write(row)
+		_ = cw.Write(append(row, tags))
 	}
 	cw.Flush()
 	return buf.Bytes()
@@ -114,6 +128,8 @@ func ballotsCSV(p decision.Poll, items []ballotOut) []byte {
 		// Ballots cast with the voter's proxy name who cast them.
 		head = append(head, "cast_by")
 	}
+	head = append(head, "tags")
+	tags := tagsCell(p)
 	_ = cw.Write(head)
 	for _, b := range items {
 		var row []string
@@ -146,7 +162,7 @@ func ballotsCSV(p decision.Poll, items []ballotOut) []byte {
 			}
 			row = append(row, csvText(by))
 		}
-		_ = cw.Write(row)
+		_ = cw.Write(append(row, tags))
 	}
 	cw.Flush()
 	return buf.Bytes()

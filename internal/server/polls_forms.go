@@ -382,6 +382,9 @@ type pollFormData struct {
 	InThread bool
 	// Notify is whom to tell when the poll opens (new polls and drafts).
 	Notify *notifyForm
+	// Tags is the tag picker of a new poll (tags_forms.go); an existing
+	// poll's tags change on its "Edit tags" page.
+	Tags *tagFields
 }
 
 type presetChoice struct {
@@ -428,6 +431,9 @@ func (s *Server) pollFormData(r *http.Request, g *group.Group, p *decision.Poll,
 				}
 			}
 			d.Members = append(voterChoices(pr, s.groupMembers(r.Context(), g.ID), chosen), s.guestChoices(r.Context(), pr, tid, chosen)...)
+		}
+		if p == nil && g != nil {
+			d.Tags = s.tagFieldsFor(r.Context(), g.ID, f)
 		}
 		if p == nil || p.Status == poll.StatusDraft {
 			if d.Notify = s.notifyFormFor(r.Context(), g, tid, f, f.Values["notify_shown"] == "", ""); d.Notify != nil {
@@ -783,12 +789,13 @@ func (s *Server) pollCreateSubmit(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	notifyValues(r.PostForm, f.Values)
+	tagValues(r.PostForm, f.Values)
 	var aud *notify.Audience
 	if d.Settings.ClosingAt != nil { // a draft notifies nobody
 		aud = audienceFromForm(r.PostForm)
 	}
 	p, err := s.decisions.Create(r.Context(), decision.CreateInput{GroupID: gid, ThreadID: r.PostFormValue("thread_id"), Definition: d,
-		Voters: voters, Notify: aud})
+		Voters: voters, Notify: aud, Tags: pickedTags(r)})
 	if err != nil {
 		fail(err)
 		return

@@ -25,5 +25,6 @@ func (s *Server) routeTable() []Route {
 	routes = append(routes, s.searchRoutes()...)
 	routes = append(routes, s.templateRoutes()...)
 	routes = append(routes, s.exportRoutes()...)
+	routes = append(routes, s.importRoutes()...)
 	return routes
 }

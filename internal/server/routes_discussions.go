@@ -16,7 +16,7 @@ func (s *Server) discussionRoutes() []Route {
 	routes := []Route{
 		// JSON API
 		{Pattern: "GET /api/v1/groups/{id}/threads", Access: Public, Handler: s.apiThreads},
-		{Pattern: "POST /api/v1/groups/{id}/threads", Access: Token, Handler: s.apiStartThread, Lists: []httpx.List{listNotify, listThreadPollOptions, listThreadPollVoteShare}},
+		{Pattern: "POST /api/v1/groups/{id}/threads", Access: Token, Handler: s.apiStartThread, Lists: []httpx.List{listNotify, listTags, listThreadPollOptions, listThreadPollVoteShare}},
 		{Pattern: "PUT /api/v1/groups/{id}/notification-level", Access: Token, Handler: s.apiGroupLevel},
 		{Pattern: "POST /api/v1/groups/{id}/members/{uid}/comment-removal", Access: Token, Handler: s.apiRemoveMemberComments},
 		{Pattern: "GET /api/v1/groups/{id}/members/{uid}/comment-removal", Access: Token, Handler: s.apiMemberRemoval},
@@ -64,7 +64,7 @@ func (s *Server) discussionRoutes() []Route {
 		{Pattern: "GET /groups/{id}/members/{uid}/remove-comments", Access: Session, Page: true, Handler: s.removeCommentsPage},
 		{Pattern: "POST /groups/{id}/members/{uid}/remove-comments", Access: Session, Page: true, Handler: s.removeCommentsSubmit},
 		{Pattern: "GET /groups/{id}/threads/new", Access: Session, Page: true, Handler: s.threadNewPage},
-		{Pattern: "POST /groups/{id}/threads", Access: Session, Page: true, Handler: s.threadCreateSubmit, Lists: []httpx.List{formNotify}},
+		{Pattern: "POST /groups/{id}/threads", Access: Session, Page: true, Handler: s.threadCreateSubmit, Lists: []httpx.List{formNotify, formTags}},
 		{Pattern: "POST /groups/{id}/notification-level", Access: Session, Page: true, Handler: s.groupLevelSubmit},
 		{Pattern: "GET /threads/{tid}", Access: Public, Page: true, Handler: s.threadPage},
 		{Pattern: "GET /threads/{tid}/edit", Access: Session, Page: true, Handler: s.threadEditPage},

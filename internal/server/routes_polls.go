@@ -15,7 +15,7 @@ func (s *Server) pollRoutes() []Route {
 	routes := []Route{
 		// JSON API
 		{Pattern: "GET /api/v1/groups/{id}/polls", Access: Public, Handler: s.apiListPolls},
-		{Pattern: "POST /api/v1/groups/{id}/polls", Access: Token, Handler: s.apiCreatePoll, Lists: []httpx.List{listOptions, listVoteShare, listVoters, listNotify}},
+		{Pattern: "POST /api/v1/groups/{id}/polls", Access: Token, Handler: s.apiCreatePoll, Lists: []httpx.List{listOptions, listVoteShare, listVoters, listNotify, listTags}},
 		{Pattern: "GET /api/v1/polls/{pid}", Access: Public, Handler: s.apiGetPoll},
 		{Pattern: "PATCH /api/v1/polls/{pid}", Access: Token, Handler: s.apiUpdatePoll, Lists: []httpx.List{listOptions, listVoteShare, listNotify}},
 		{Pattern: "DELETE /api/v1/polls/{pid}", Access: Token, Handler: s.apiDeletePoll},
@@ -48,7 +48,7 @@ func (s *Server) pollRoutes() []Route {
 		// Pages
 		{Pattern: "GET /groups/{id}/polls", Access: Public, Page: true, Handler: s.pollListPage},
 		{Pattern: "GET /groups/{id}/polls/new", Access: Session, Page: true, Handler: s.pollNewPage},
-		{Pattern: "POST /groups/{id}/polls", Access: Session, Page: true, Handler: s.pollCreateSubmit, Lists: []httpx.List{formOptions, formVoters, formNotify}},
+		{Pattern: "POST /groups/{id}/polls", Access: Session, Page: true, Handler: s.pollCreateSubmit, Lists: []httpx.List{formOptions, formVoters, formNotify, formTags}},
 		{Pattern: "GET /polls/{pid}", Access: Public, Page: true, Handler: s.pollPage},
 		{Pattern: "GET /polls/{pid}/edit", Access: Session, Page: true, Handler: s.pollEditPage},
 		{Pattern: "POST /polls/{pid}/edit", Access: Session, Page: true, Handler: s.pollEditSubmit, Lists: []httpx.List{formOptions, formNotify}},

@@ -83,6 +83,8 @@ type Deps struct {
 	Templates Templates
 	// Exports serves personal and group exports (nil: those routes answer 503).
 	Exports Exports
+	// Imports turns group exports into new groups (nil: those routes answer 503).
+	Imports Imports
 	// Names gives people's display names where a page or answer shows ids
 	// it got from a core (ballots, the record of admin actions; nil: read
 	// from Accounts).
@@ -167,6 +169,7 @@ type Server struct {
 	people        Names
 	templates     Templates
 	exports       Exports
+	imports       Imports
 	// threadPolls opens the poll of a thread started with one
 	// (thread_with_poll.go): the decision core's Create.
 	threadPolls pollOpener
@@ -217,6 +220,7 @@ func New(d Deps) (*Server, error) {
 	s.audit, s.people = d.Audit, d.Names
 	s.templates = d.Templates
 	s.exports = d.Exports
+	s.imports = d.Imports
 	if d.Decisions != nil {
 		s.threadPolls = d.Decisions
 	}

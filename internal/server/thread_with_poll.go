@@ -142,7 +142,7 @@ func (s *Server) threadWithPollSubmit(w http.ResponseWriter, r *http.Request) {
 func (s *Server) threadWithPollRun(w http.ResponseWriter, r *http.Request) {
 	gid := r.PathValue("id")
 	in := discussion.StartInput{GroupID: gid, Title: r.PostFormValue("title"), Description: r.PostFormValue("description"),
-		Notify: audienceFromForm(r.PostForm)}
+		Notify: audienceFromForm(r.PostForm), Tags: pickedTags(r)}
 	st, err := s.templateStart(r, gid, r.PostFormValue("template"), process.KindThread)
 	if err == nil && (st == nil || st.Poll == nil) {
 		err = domain.Validation(domain.FieldError{Field: "with_poll", Message: "this template opens no poll you may start"})
@@ -167,6 +167,7 @@ func (s *Server) threadWithPollRun(w http.ResponseWriter, r *http.Request) {
 		// A new key: the old one keeps this answer.
 		"form_key": newFormKey()})
 	notifyValues(r.PostForm, f.Values)
+	tagValues(r.PostForm, f.Values)
 	var pf *pollFailed
 	if errors.As(err, &pf) {
 		f.Error = s.web.Printer(r).T("page.f17c.poll_failed", "Error", domain.ErrorMessage(pf.err))

@@ -1,0 +1,187 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"io"
+	"mime"
+	"net/http"
+
+	"github.com/quorum-app/quorum/internal/authz"
+	"github.com/quorum-app/quorum/internal/domain"
+	"github.com/quorum-app/quorum/internal/export"
+	"github.com/quorum-app/quorum/internal/httpx"
+)
+
+// Imports (#16, "Take your data with you"): a group export's archive
+// becomes a new group here. The API presigns the archive's upload and
+// starts the import once it is there; the page takes the archive in a
+// multipart form (no script needed). The export core decides who may and
+// does the work off the request (the scheduler's steps).
+
+// Imports is what the import routes need of the export core.
+type Imports interface {
+	StartImport(ctx context.Context, size int64) (export.ImportJob, error)
+	UploadImport(ctx context.Context, archive []byte) (export.ImportJob, error)
+	Begin(ctx context.Context, id string) (export.ImportJob, error)
+	GetImport(ctx context.Context, id string) (export.ImportJob, error)
+	Imports(ctx context.Context) ([]export.ImportJob, error)
+}
+
+func (s *Server) importRoutes() []Route {
+	routes := []Route{
+		// JSON API
+		{Pattern: "POST /api/v1/imports", Access: Token, Handler: s.apiStartImport},
+		{Pattern: "GET /api/v1/imports", Access: Token, Handler: s.apiImports},
+		{Pattern: "GET /api/v1/imports/{id}", Access: Token, Handler: s.apiImport},
+		{Pattern: "POST /api/v1/imports/{id}/begin", Access: Token, Handler: s.apiBeginImport},
+
+		// Pages
+		{Pattern: "GET /groups/import", Access: Session, Page: true, Handler: s.importPage},
+		{Pattern: "POST /groups/import", Access: Session, Page: true, Handler: s.importSubmit},
+	}
+	for i := range routes {
+		routes[i].Handler = s.needImports(routes[i].Page, httpx.WithLists(routes[i].Lists, routes[i].Handler))
+	}
+	return routes
+}
+
+var errImportsOff = domain.Errorf(domain.Unavailable, "imports are not available")
+
+func (s *Server) needImports(page bool, h http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if s.imports == nil {
+			err := error(errImportsOff)
+			if !authz.ActorFrom(r.Context()).Authenticated() {
+				err = authz.ErrSignIn
+			}
+			if page {
+				s.pageError(w, r, err)
+				return
+			}
+			httpx.WriteError(w, r, s.log, err)
+			return
+		}
+		h(w, r)
+	}
+}
+
+// POST /api/v1/imports {size} → 202 ImportJob with its upload
+func (s *Server) apiStartImport(w http.ResponseWriter, r *http.Request) {
+	var in struct {
+		Size int64 `json:"size"`
+	}
+	if err := httpx.DecodeJSON(w, r, &in); err != nil {
+		s.apiFail(w, r, err)
+		return
+	}
+	j, err := s.imports.StartImport(r.Context(), in.Size)
+	if err != nil {
+		s.apiFail(w, r, err)
+		return
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	httpx.WriteJSON(w, http.StatusAccepted, j)
+}
+
+// POST /api/v1/imports/{id}/begin → 202 ImportJob
+func (s *Server) apiBeginImport(w http.ResponseWriter, r *http.Request) {
+	j, err := s.imports.Begin(r.Context(), r.PathValue("id"))
+	if err != nil {
+		s.apiFail(w, r, err)
+		return
+	}
+	httpx.WriteJSON(w, http.StatusAccepted, j)
+}
+
+// GET /api/v1/imports/{id} → ImportJob
+func (s *Server) apiImport(w http.ResponseWriter, r *http.Request) {
+	j, err := s.imports.GetImport(r.Context(), r.PathValue("id"))
+	if err != nil {
+		s.apiFail(w, r, err)
+		return
+	}
+	httpx.WriteJSON(w, http.StatusOK, j)
+}
+
+// GET /api/v1/imports → {imports: [ImportJob]}
+func (s *Server) apiImports(w http.ResponseWriter, r *http.Request) {
+	js, err := s.imports.Imports(r.Context())
+	if err != nil {
+		s.apiFail(w, r, err)
+		return
+	}
+	httpx.WriteJSON(w, http.StatusOK, map[string]any{"imports": js})
+}
+
+type importData struct {
+	Imports []export.ImportJob
+	Pending bool
+	Started bool
+	MaxMB   int
+	Form    *formState
+}
+
+func (s *Server) renderImport(w http.ResponseWriter, r *http.Request, status int, d importData) {
+	js, err := s.imports.Imports(r.Context())
+	if err != nil {
+		s.pageError(w, r, err)
+		return
+	}
+	d.Imports, d.MaxMB = js, export.MaxImportArchive>>20
+	for _, j := range js {
+		if j.State == export.Queued || j.State == export.Running {
+			d.Pending = true
+		}
+	}
+	if d.Form == nil {
+		d.Form = newForm(nil)
+	}
+	s.web.Page(w, r, status, "group_import", s.web.Printer(r).T("page.i16.title"), d)
+}
+
+// GET /groups/import: the form and the imports of the last 7 days.
+func (s *Server) importPage(w http.ResponseWriter, r *http.Request) {
+	s.renderImport(w, r, http.StatusOK, importData{Started: r.URL.Query().Get("done") == "started"})
+}
+
+// POST /groups/import: the archive, as multipart/form-data ("archive").
+func (s *Server) importSubmit(w http.ResponseWriter, r *http.Request) {
+	archive, err := readArchive(w, r)
+	if err == nil {
+		_, err = s.imports.UploadImport(r.Context(), archive)
+	}
+	if err != nil {
+		f := newForm(nil)
+		s.formFail(w, r, err, f, func(status int) { s.renderImport(w, r, status, importData{Form: f}) })
+		return
+	}
+	redirect(w, r, "/groups/import?done=started")
+}
+
+// readArchive reads the form's file, bounded by the archive's limit.
+func readArchive(w http.ResponseWriter, r *http.Request) ([]byte, error) {
+	mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if mt != "multipart/form-data" {
+		return nil, domain.Validation(domain.FieldError{Field: "archive", Message: "choose the archive of a group export"})
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, export.MaxImportArchive+1<<20)
+	if err := r.ParseMultipartForm(8 << 20); err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			return nil, domain.Validation(domain.FieldError{Field: "archive", Message: "the archive is larger than the limit"})
+		}
+		return nil, domain.Errorf(domain.Invalid, "the form could not be read")
+	}
+	defer func() { _ = r.MultipartForm.RemoveAll() }()
+	fh, _, err := r.FormFile("archive")
+	if err != nil {
+		return nil, domain.Validation(domain.FieldError{Field: "archive", Message: "choose the archive of a group export"})
+	}
+	defer func() { _ = fh.Close() }()
+	b, err := io.ReadAll(io.LimitReader(fh, export.MaxImportArchive+1))
+	if err != nil {
+		return nil, domain.Errorf(domain.Invalid, "the file could not be read")
+	}
+	return b, nil
+}
