@@ -140,9 +140,9 @@ type timelineItem struct {
 	Removed  bool      `dynamo:"Removed,omitempty"`
 	// Erased: removed in place with everything it held (remove.go); shown
 	// as "comment removed".
-	Erased     bool      `dynamo:"Erased,omitempty"`
-	ReplyCount int64     `dynamo:"ReplyCount,omitempty"`
-	Mentions   []string  `dynamo:"Mentions,set,omitempty"`
+	Erased     bool     `dynamo:"Erased,omitempty"`
+	ReplyCount int64    `dynamo:"ReplyCount,omitempty"`
+	Mentions   []string `dynamo:"Mentions,set,omitempty"`
 	// GroupMentioned: an @group in the comment told the whole group (when
 	// written or by an edit); a later edit never tells it again.
 	GroupMentioned bool      `dynamo:"GroupMentioned,omitempty"`
