@@ -77,8 +77,9 @@ func TestTemplateSavedByAdminStartedByMember(t *testing.T) {
 
 	// The "New decision" page offers the poll templates beside the kinds of poll.
 	ben.open("/groups/" + gid + "/polls/new")
-	ben.sees("Or start from a template", "Rota decision", "Consent decision", "Election")
-	ben.notSees("Advice process")
+	// (A thread template's poll is offered on its own too: the advice
+	// process's question round.)
+	ben.sees("Or start from a template", "Rota decision", "Consent decision", "Election", "Advice process")
 
 	// Ben starts from it on the group's page.
 	ben.open("/groups/" + gid)

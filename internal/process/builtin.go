@@ -17,13 +17,18 @@ type builtin struct {
 
 // builtins are the built-in processes, in the order they are offered.
 var builtins = []builtin{
-	{key: "advice", kind: KindThread},
-	{key: "consent", kind: KindPoll, closingDays: 7, def: func() poll.Definition {
+	// The advice, consent and consensus processes are a thread with a
+	// poll in it: the thread to discuss, the poll to gather advice or
+	// decide (its title is the thread's unless the template names one).
+	{key: "advice", kind: KindThread, closingDays: 7, def: func() poll.Definition {
+		return poll.New(poll.TypeQuestion)
+	}},
+	{key: "consent", kind: KindThread, closingDays: 7, def: func() poll.Definition {
 		d := poll.New(poll.TypeProposal)
 		d.Options = presetOptions(poll.OptionConsent, poll.OptionObjection)
 		return d
 	}},
-	{key: "consensus", kind: KindPoll, closingDays: 7, def: func() poll.Definition {
+	{key: "consensus", kind: KindThread, closingDays: 7, def: func() poll.Definition {
 		return poll.New(poll.TypeProposal) // agree, abstain, disagree, block
 	}},
 	{key: "gradients", kind: KindPoll, closingDays: 7, def: func() poll.Definition {

@@ -5,6 +5,11 @@
 // admins from a thread or a poll. (The package is not called "template":
 // that name belongs to html/template.)
 //
+// A thread template may carry a poll too (the advice, consent and
+// consensus processes do): starting it prefills the new thread and offers
+// to open the poll in it with the same submit (the server creates the
+// thread, then the poll, and removes the thread again if the poll fails).
+//
 // A template creates nothing. Start returns the input of a new thread or
 // poll, prefilled from the template with a closing time computed from its
 // offset ("7 days"); the person edits it and submits it to the thread or
@@ -155,10 +160,11 @@ type Template struct {
 	Title   string `json:"title"`
 	Details string `json:"details"`
 	// Poll is the poll's type, options and settings (poll templates; never
-	// a closing time).
+	// a closing time). A thread template may have one too: the poll it
+	// opens in the new thread, with its own title (empty: the thread's).
 	Poll *poll.Definition `json:"poll,omitempty"`
 	// ClosingDays: a poll started from the template closes this many days
-	// after it is started.
+	// after it is started (poll templates and thread templates with a poll).
 	ClosingDays int        `json:"closing_days,omitempty"`
 	CreatedBy   string     `json:"created_by,omitempty"`
 	CreatedAt   *time.Time `json:"created_at,omitempty"`
@@ -370,7 +376,14 @@ type Start struct {
 	Name       string      `json:"name"`
 	Guide      string      `json:"guide"`
 	Thread     *ThreadBody `json:"thread,omitempty"`
-	Poll       *PollBody   `json:"poll,omitempty"`
+	// Poll is the poll a poll template starts, or the poll a thread
+	// template opens in its new thread (then its title may be empty: the
+	// thread's title is used). It is left out of a thread template's start
+	// for those who may not start polls.
+	Poll *PollBody `json:"poll,omitempty"`
+	// ClosingDays is the poll's closing offset (the closing time in Poll
+	// is now plus this).
+	ClosingDays int `json:"closing_days,omitempty"`
 }
 
 // ThreadBody is a new thread's input.
@@ -404,23 +417,32 @@ func (s *Service) Start(ctx context.Context, gid, id string, l lang.Lang) (Start
 		return Start{}, err
 	}
 	out := Start{TemplateID: t.ID, Kind: t.Kind, Name: t.Name, Guide: t.Guide}
+	days := t.ClosingDays
+	if days <= 0 {
+		days = DefaultClosing
+	}
 	if t.Kind == KindThread {
 		out.Thread = &ThreadBody{Title: t.Title, Description: t.Details}
+		if t.Poll == nil || s.policy.Authorize(ctx, gid, authz.PollStart, authz.Target{}) != nil {
+			return out, nil
+		}
+		out.Poll, out.ClosingDays = s.pollBody(*t.Poll, days, t.Poll.Title, t.Poll.Details), days
 		return out, nil
 	}
 	d := poll.New(poll.TypeProposal)
 	if t.Poll != nil {
 		d = *t.Poll
 	}
-	days := t.ClosingDays
-	if days <= 0 {
-		days = DefaultClosing
-	}
+	out.Poll, out.ClosingDays = s.pollBody(d, days, t.Title, t.Details), days
+	return out, nil
+}
+
+// pollBody is the input of a poll of definition d closing days from now.
+func (s *Service) pollBody(d poll.Definition, days int, title, details string) *PollBody {
 	// Whole hours, so that the form shows a round time.
 	at := s.now().UTC().Add(time.Duration(days) * 24 * time.Hour).Truncate(time.Hour)
 	d.Settings.ClosingAt = &at
-	out.Poll = &PollBody{Type: d.Type, Title: t.Title, Details: t.Details, Options: d.Options, Settings: d.Settings}
-	return out, nil
+	return &PollBody{Type: d.Type, Title: title, Details: details, Options: d.Options, Settings: d.Settings}
 }
 
 // ---- writing (admins) ----
@@ -439,6 +461,10 @@ type Input struct {
 	ClosingDays int              `json:"closing_days"`
 	// Version of the template being edited (Update only; 0: not checked).
 	Version int64 `json:"version,omitempty"`
+	// WithPoll names a poll of the group whose definition (with its title
+	// and details) a thread template takes as the poll it opens (with From
+	// "thread:<id>": the thread's poll; Poll, when set, wins).
+	WithPoll string `json:"with_poll,omitempty"`
 }
 
 // manage authorizes a template admin action on gid.
@@ -454,7 +480,7 @@ func (s *Service) manage(ctx context.Context, gid string) error {
 // fill takes what in.From names into in (fields in already set win).
 func (s *Service) fill(ctx context.Context, gid string, in *Input) error {
 	if in.From == "" {
-		return nil
+		return s.fillPoll(ctx, gid, in)
 	}
 	kind, id, _ := strings.Cut(in.From, ":")
 	if !ids.Valid(id) {
@@ -506,6 +532,28 @@ func (s *Service) fill(ctx context.Context, gid string, in *Input) error {
 	default:
 		return domain.Validation(domain.FieldError{Field: "from", Message: `must be "poll:<id>" or "thread:<id>"`})
 	}
+	return s.fillPoll(ctx, gid, in)
+}
+
+// fillPoll takes the poll in.WithPoll names into a thread template.
+func (s *Service) fillPoll(ctx context.Context, gid string, in *Input) error {
+	if in.WithPoll == "" || in.Poll != nil {
+		return nil
+	}
+	if in.Kind != KindThread || !ids.Valid(in.WithPoll) {
+		return domain.Validation(domain.FieldError{Field: "with_poll", Message: "names a poll of the group for a thread template"})
+	}
+	g, d, err := s.sources.Poll(ctx, in.WithPoll)
+	if err != nil {
+		return err
+	}
+	if g != gid {
+		return domain.Validation(domain.FieldError{Field: "with_poll", Message: "is not in this group"})
+	}
+	in.Poll = &d
+	if in.ClosingDays == 0 {
+		in.ClosingDays = DefaultClosing
+	}
 	return nil
 }
 
@@ -519,62 +567,87 @@ func validate(in Input, it *templateItem) error {
 	it.Kind, it.Poll, it.ClosingDays = string(in.Kind), "", 0
 	switch in.Kind {
 	case KindThread:
-		if in.Poll != nil {
-			fe.Add("poll", "is only for poll templates")
+		if in.Poll == nil {
+			if in.ClosingDays != 0 {
+				fe.Add("closing_days", "is only for templates with a poll")
+			}
+			break
 		}
-		if in.ClosingDays != 0 {
-			fe.Add("closing_days", "is only for poll templates")
+		// The poll a thread template opens keeps its own title and details.
+		if err := validatePoll(&fe, in, it, true); err != nil {
+			return err
 		}
 	case KindPoll:
 		if in.Poll == nil {
 			fe.Add("poll", "is required for a poll template")
 			break
 		}
-		d := *in.Poll
-		d.Settings.ClosingAt = nil // a template keeps an offset, never a date
-		if d.Type == poll.TypeMeeting {
-			d.Options = nil // the times of one meeting are not the next one's
-		}
-		// Validated as a draft with a stand-in title (the person writes it).
-		probe := d
-		if text.Len(probe.Title) == 0 {
-			probe.Title = "template"
-		}
-		probe.Details = ""
-		if _, err := poll.ValidateNew(probe, time.Now()); err != nil {
-			var de *domain.Error
-			if errors.As(err, &de) {
-				for _, f := range de.Fields {
-					// A template may leave the options to the person
-					// starting from it.
-					if f.Field == "options" && len(d.Options) == 0 {
-						continue
-					}
-					fe.Add("poll."+f.Field, "%s", f.Message)
-				}
-			} else {
-				return err
-			}
-		}
-		d = poll.Normalize(d)
-		d.Title, d.Details = "", ""
-		b, err := json.Marshal(d)
-		if err != nil {
-			return domain.Wrap(domain.Internal, err, "the template cannot be stored")
-		}
-		it.Poll = string(b)
-		switch {
-		case in.ClosingDays == 0:
-			it.ClosingDays = DefaultClosing
-		case in.ClosingDays < 1 || in.ClosingDays > MaxClosingDays:
-			fe.Add("closing_days", "must be between 1 and %d", MaxClosingDays)
-		default:
-			it.ClosingDays = in.ClosingDays
+		if err := validatePoll(&fe, in, it, false); err != nil {
+			return err
 		}
 	default:
 		fe.Add("kind", "must be thread or poll")
 	}
 	return fe.Err()
+}
+
+// validatePoll checks in.Poll and in.ClosingDays into it; keepText keeps
+// the poll's title and details (a thread template's poll), else they go
+// (a poll template's are the template's Title and Details).
+func validatePoll(fe *domain.FieldErrors, in Input, it *templateItem, keepText bool) error {
+	d := *in.Poll
+	d.Settings.ClosingAt = nil // a template keeps an offset, never a date
+	if d.Type == poll.TypeMeeting {
+		d.Options = nil // the times of one meeting are not the next one's
+	}
+	if keepText {
+		d.Title = text.CheckLine(fe, "poll.title", d.Title, 0, poll.MaxTitleLength)
+		d.Details = text.CheckBlock(fe, "poll.details", d.Details, 0, MaxDetailsChars)
+	}
+	// Validated as a draft with a stand-in title (the person writes it).
+	probe := d
+	if text.Len(probe.Title) == 0 {
+		probe.Title = "template"
+	}
+	probe.Details = ""
+	if _, err := poll.ValidateNew(probe, time.Now()); err != nil {
+		var de *domain.Error
+		if !errors.As(err, &de) {
+			return err
+		}
+		for _, f := range de.Fields {
+			// A poll template may leave the options to the person
+			// starting from it (not a thread template's poll: the
+			// thread form opens it as it is).
+			if f.Field == "options" && len(d.Options) == 0 && !keepText {
+				continue
+			}
+			if f.Field == "title" || f.Field == "details" {
+				continue // checked above
+			}
+			fe.Add("poll."+f.Field, "%s", f.Message)
+		}
+	}
+	title, details := d.Title, d.Details
+	d = poll.Normalize(d)
+	d.Title, d.Details = "", ""
+	if keepText {
+		d.Title, d.Details = title, details
+	}
+	b, err := json.Marshal(d)
+	if err != nil {
+		return domain.Wrap(domain.Internal, err, "the template cannot be stored")
+	}
+	it.Poll = string(b)
+	switch {
+	case in.ClosingDays == 0:
+		it.ClosingDays = DefaultClosing
+	case in.ClosingDays < 1 || in.ClosingDays > MaxClosingDays:
+		fe.Add("closing_days", "must be between 1 and %d", MaxClosingDays)
+	default:
+		it.ClosingDays = in.ClosingDays
+	}
+	return nil
 }
 
 // Create saves a group template (admins). Errors: Unauthorized, NotFound

@@ -110,7 +110,7 @@ func TestBuiltInTemplatesInEveryLanguage(t *testing.T) {
 	for _, k := range process.BuiltinKeys() {
 		s, err := f.c.Processes.Start(f.member, f.gid, k, lang.English)
 		f.must(err, "start "+k)
-		if s.Kind == process.KindThread {
+		if s.Poll == nil {
 			continue
 		}
 		d := poll.Definition{Type: s.Poll.Type, Title: "Try " + k, Options: s.Poll.Options, Settings: s.Poll.Settings}
@@ -132,7 +132,8 @@ func TestStartPrefillsAndCreatesNothing(t *testing.T) {
 	before := time.Now()
 	s, err := f.c.Processes.Start(f.member, f.gid, "consent", lang.German)
 	f.must(err, "start consent")
-	if s.Kind != process.KindPoll || s.Poll == nil || s.Poll.Type != poll.TypeProposal {
+	// Consent is a thread with a consent proposal in it.
+	if s.Kind != process.KindThread || s.Thread == nil || s.Poll == nil || s.Poll.Type != poll.TypeProposal || s.ClosingDays != 7 {
 		t.Fatalf("consent starts %+v", s)
 	}
 	if len(s.Poll.Options) != 2 || s.Poll.Options[0].ID != poll.OptionConsent || s.Poll.Options[1].ID != poll.OptionObjection {
@@ -147,8 +148,11 @@ func TestStartPrefillsAndCreatesNothing(t *testing.T) {
 	}
 	th, err := f.c.Processes.Start(f.member, f.gid, "advice", lang.English)
 	f.must(err, "start advice")
-	if th.Kind != process.KindThread || th.Thread == nil || th.Poll != nil {
+	if th.Kind != process.KindThread || th.Thread == nil || th.Poll == nil || th.Poll.Type != poll.TypeQuestion {
 		t.Errorf("advice starts %+v", th)
+	}
+	if dv, err := f.c.Processes.Start(f.member, f.gid, "dot_vote", lang.English); err != nil || dv.Kind != process.KindPoll || dv.Thread != nil {
+		t.Errorf("dot vote starts %+v, %v", dv, err)
 	}
 	polls, err := f.c.Decisions.List(f.member, f.gid, "", 10)
 	f.must(err, "polls")

@@ -49,6 +49,8 @@ var everyBoundedList = []boundedList{
 	{"PATCH /api/v1/polls/{pid}", "notify.user_ids", notify.MaxAudiencePeople},
 	{"POST /api/v1/polls/{pid}/announce", "user_ids", notify.MaxAudiencePeople},
 	{"POST /api/v1/groups/{id}/threads", "notify.user_ids", notify.MaxAudiencePeople},
+	{"POST /api/v1/groups/{id}/threads", "poll.options", poll.MaxOptions},
+	{"POST /api/v1/groups/{id}/threads", "poll.settings.vote_share", poll.MaxRequirements},
 	{"POST /api/v1/threads/{tid}/announce", "user_ids", notify.MaxAudiencePeople},
 	{"POST /groups/{id}/polls", "notify_user", notify.MaxAudiencePeople},
 	{"POST /polls/{pid}/edit", "notify_user", notify.MaxAudiencePeople},

@@ -81,6 +81,9 @@ type threadCreateBody struct {
 	Notify *notify.Audience `json:"notify"`
 	// Tags are ids of the group's tags to put on the thread (at most 10).
 	Tags []string `json:"tags"`
+	// Poll, when given, is opened in the new thread with the same request:
+	// both are created or neither (thread_with_poll.go).
+	Poll *threadPollInput `json:"poll,omitempty"`
 }
 
 func (s *Server) apiStartThread(w http.ResponseWriter, r *http.Request) {
@@ -92,8 +95,12 @@ func (s *Server) apiStartThread(w http.ResponseWriter, r *http.Request) {
 		s.groupAPIFail(w, r, err)
 		return
 	}
-	t, err := s.discussions.StartThread(r.Context(), discussion.StartInput{GroupID: r.PathValue("id"), Title: in.Title,
-		Description: in.Description, Notify: in.Notify, Tags: in.Tags})
+	start := discussion.StartInput{GroupID: r.PathValue("id"), Title: in.Title, Description: in.Description, Notify: in.Notify, Tags: in.Tags}
+	if in.Poll != nil {
+		s.apiStartThreadWithPoll(w, r, start, in.Poll)
+		return
+	}
+	t, err := s.discussions.StartThread(r.Context(), start)
 	if err != nil {
 		s.groupAPIFail(w, r, err)
 		return

@@ -374,6 +374,8 @@ type threadNewData struct {
 	Started *startedFrom
 	// Tags is the tag picker (tags_forms.go), when the author may tag.
 	Tags *tagFields
+	// Poll is the poll the template also opens (thread_with_poll.go).
+	Poll *threadPollOffer
 }
 
 func (s *Server) renderThreadNew(w http.ResponseWriter, r *http.Request, status int, f *formState) {
@@ -391,7 +393,7 @@ func (s *Server) renderThreadNew(w http.ResponseWriter, r *http.Request, status 
 		tf = s.tagFieldsFor(r.Context(), g.ID, f)
 	}
 	s.web.Page(w, r, status, "thread_new", s.web.Printer(r).T("page.thread.title.new", "Group", g.Name), threadNewData{Group: g, Form: f, Notify: nf,
-		Started: s.templateGuide(r, g.ID, f.Values["template"]), Tags: tf})
+		Started: s.templateGuide(r, g.ID, f.Values["template"]), Tags: tf, Poll: s.threadPollOfferFor(r, g.ID, f)})
 }
 
 func (s *Server) threadNewPage(w http.ResponseWriter, r *http.Request) {
@@ -408,12 +410,19 @@ func (s *Server) threadNewPage(w http.ResponseWriter, r *http.Request) {
 	}
 	if st != nil {
 		f.Values["title"], f.Values["description"], f.Values["template"] = st.Thread.Title, st.Thread.Description, st.TemplateID
+		if st.Poll != nil {
+			f.Values["with_poll"] = "on" // opened with the thread unless unticked
+		}
 	}
 	s.renderThreadNew(w, r, http.StatusOK, f)
 }
 
 func (s *Server) threadCreateSubmit(w http.ResponseWriter, r *http.Request) {
 	if !s.groupPostForm(w, r) {
+		return
+	}
+	if r.PostFormValue("template") != "" && r.PostFormValue("with_poll") != "" {
+		s.threadWithPollSubmit(w, r)
 		return
 	}
 	in := discussion.StartInput{GroupID: r.PathValue("id"), Title: r.PostFormValue("title"), Description: r.PostFormValue("description"),

@@ -16,7 +16,7 @@ func (s *Server) discussionRoutes() []Route {
 	routes := []Route{
 		// JSON API
 		{Pattern: "GET /api/v1/groups/{id}/threads", Access: Public, Handler: s.apiThreads},
-		{Pattern: "POST /api/v1/groups/{id}/threads", Access: Token, Handler: s.apiStartThread, Lists: []httpx.List{listNotify, listTags}},
+		{Pattern: "POST /api/v1/groups/{id}/threads", Access: Token, Handler: s.apiStartThread, Lists: []httpx.List{listNotify, listTags, listThreadPollOptions, listThreadPollVoteShare}},
 		{Pattern: "PUT /api/v1/groups/{id}/notification-level", Access: Token, Handler: s.apiGroupLevel},
 		{Pattern: "POST /api/v1/groups/{id}/members/{uid}/comment-removal", Access: Token, Handler: s.apiRemoveMemberComments},
 		{Pattern: "GET /api/v1/groups/{id}/members/{uid}/comment-removal", Access: Token, Handler: s.apiMemberRemoval},

@@ -170,6 +170,12 @@ type Server struct {
 	templates     Templates
 	exports       Exports
 	imports       Imports
+	// threadPolls opens the poll of a thread started with one
+	// (thread_with_poll.go): the decision core's Create.
+	threadPolls pollOpener
+	// formKeyed makes a page form safe to submit again (its form_key as
+	// the Idempotency-Key; nil without an idempotency table).
+	formKeyed func(http.Handler) http.Handler
 }
 
 // Access says who a route is for. The authorization matrix test checks every
@@ -215,6 +221,9 @@ func New(d Deps) (*Server, error) {
 	s.templates = d.Templates
 	s.exports = d.Exports
 	s.imports = d.Imports
+	if d.Decisions != nil {
+		s.threadPolls = d.Decisions
+	}
 	if s.people == nil && d.Accounts != nil {
 		s.people = accountNames{d.Accounts}
 	}
@@ -229,6 +238,9 @@ func New(d Deps) (*Server, error) {
 		opts := idempotency.Options{Lease: d.KeyLease, Log: s.log, RequestID: logging.RequestID}
 		keyed = idempotency.Middleware(d.Idempotency, scope, opts, func(w http.ResponseWriter, r *http.Request, err error) {
 			httpx.WriteError(w, r, s.log, err)
+		})
+		s.formKeyed = idempotency.Middleware(d.Idempotency, scope, opts, func(w http.ResponseWriter, r *http.Request, err error) {
+			s.pageError(w, r, err)
 		})
 	}
 	for _, rt := range s.routes {

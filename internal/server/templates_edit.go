@@ -87,6 +87,8 @@ func (s *Server) templateEditSubmit(w http.ResponseWriter, r *http.Request) {
 			n = -1 // refused by the core with its message
 		}
 		in.ClosingDays = n
+	} else if cur.Poll != nil {
+		in.ClosingDays = cur.ClosingDays // the poll a thread template opens keeps its offset
 	}
 	if _, err := s.templates.Update(r.Context(), gid, tid, in); err != nil {
 		if errors.Is(err, store.ErrVersionConflict) {

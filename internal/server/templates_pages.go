@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/quorum-app/quorum/internal/authz"
+	"github.com/quorum-app/quorum/internal/decision"
 	"github.com/quorum-app/quorum/internal/domain"
 	"github.com/quorum-app/quorum/internal/group"
 	"github.com/quorum-app/quorum/internal/poll"
@@ -36,6 +37,8 @@ type templatesPageData struct {
 	// thread:<id>); SaveKind says which.
 	Save     *formState
 	SaveKind string
+	// SavePoll is the thread's poll the form offers to include (with_poll).
+	SavePoll *decision.Poll
 }
 
 // templateNotices are the notices of the templates page after
@@ -76,6 +79,8 @@ func (s *Server) renderTemplates(w http.ResponseWriter, r *http.Request, status 
 		row := templateRow{Template: t, KindName: pr.T("page.templates.kind_thread"), Manage: list.CanManage}
 		if t.Kind == process.KindPoll && t.Poll != nil {
 			row.KindName = pollTypeText(pr, t.Poll.Type)
+		} else if t.Poll != nil {
+			row.KindName = pr.T("page.f17c.kind_thread_poll", "Kind", pollTypeText(pr, t.Poll.Type))
 		}
 		if (t.Kind == process.KindThread && canThread) || (t.Kind == process.KindPoll && canPoll && s.decisions != nil) {
 			row.StartURL = templateStartURL(g.ID, t)
@@ -94,7 +99,11 @@ func (s *Server) renderTemplates(w http.ResponseWriter, r *http.Request, status 
 	}
 	if save != nil {
 		d.Save = save
-		d.SaveKind, _, _ = strings.Cut(save.Values["from"], ":")
+		var id string
+		d.SaveKind, id, _ = strings.Cut(save.Values["from"], ":")
+		if d.SaveKind == "thread" {
+			d.SavePoll = s.threadSavePoll(r, g.ID, id)
+		}
 	}
 	s.web.Page(w, r, status, "group_templates", pr.T("page.templates.page_title", "Group", pr.Isolate(g.Name)), d)
 }
@@ -109,11 +118,7 @@ func (s *Server) saveForm(r *http.Request, from string) *formState {
 		if s.decisions != nil {
 			if p, err := s.decisions.Get(r.Context(), id); err == nil {
 				f.Values["name"] = p.Definition.Title
-				if c := p.Definition.Settings.ClosingAt; c != nil && c.After(p.CreatedAt) {
-					if days := int(c.Sub(p.CreatedAt).Hours()/24 + 0.5); days >= 1 && days <= process.MaxClosingDays {
-						f.Values["closing_days"] = strconv.Itoa(days)
-					}
-				}
+				f.Values["closing_days"] = strconv.Itoa(pollDays(&p))
 			}
 		}
 	case "thread":
@@ -121,6 +126,10 @@ func (s *Server) saveForm(r *http.Request, from string) *formState {
 			if t, err := s.discussions.Thread(r.Context(), id); err == nil {
 				f.Values["name"] = t.Title
 			}
+		}
+		if p := s.threadSavePoll(r, r.PathValue("id"), id); p != nil {
+			f.Values["with_poll"] = p.ID // offered ticked
+			f.Values["closing_days"] = strconv.Itoa(pollDays(p))
 		}
 	}
 	return f
@@ -132,7 +141,10 @@ func (s *Server) templateSaveSubmit(w http.ResponseWriter, r *http.Request) {
 	}
 	gid := r.PathValue("id")
 	in := process.Input{From: r.PostFormValue("from"), Name: r.PostFormValue("name"), Guide: r.PostFormValue("guide")}
-	if strings.HasPrefix(in.From, "poll:") {
+	if strings.HasPrefix(in.From, "thread:") {
+		in.WithPoll = r.PostFormValue("with_poll")
+	}
+	if strings.HasPrefix(in.From, "poll:") || in.WithPoll != "" {
 		n, err := strconv.Atoi(strings.TrimSpace(r.PostFormValue("closing_days")))
 		if err != nil {
 			n = -1 // refused by the core with its message
@@ -213,8 +225,13 @@ func (s *Server) pollTemplates(r *http.Request, g *group.Group) []templateChoice
 	}
 	var out []templateChoice
 	for _, t := range list.Templates {
-		if t.Kind == process.KindPoll && !t.Hidden {
+		switch {
+		case t.Hidden:
+		case t.Kind == process.KindPoll:
 			out = append(out, templateChoice{Name: t.Name, Guide: t.Guide, URL: templateStartURL(g.ID, t)})
+		case t.Poll != nil:
+			// A thread with a poll: its poll alone.
+			out = append(out, templateChoice{Name: t.Name, Guide: t.Guide, URL: groupURL(g.ID, "/polls/new?template="+t.ID)})
 		}
 	}
 	return out
@@ -239,6 +256,11 @@ func (s *Server) templateStart(r *http.Request, gid, id string, kind process.Kin
 	st, err := s.templates.Start(r.Context(), gid, id, s.templateLang(r))
 	if err != nil {
 		return nil, err
+	}
+	if kind == process.KindPoll && st.Kind == process.KindThread && st.Poll != nil {
+		// A thread template's poll, started on its own (in a thread).
+		st.Kind, st.Thread = process.KindPoll, nil
+		return &st, nil
 	}
 	if st.Kind != kind {
 		return nil, domain.Validation(domain.FieldError{Field: "template", Message: "starts a " + string(st.Kind) + ", not a " + string(kind)})

@@ -186,7 +186,7 @@ func TestTemplatesPages(t *testing.T) {
 			t.Errorf("the prefilled thread form lacks %q", want)
 		}
 	}
-	if rec := g.do(ben, "GET", "/groups/"+grp.ID+"/threads/new?template=consent", ""); rec.Code != 400 {
+	if rec := g.do(ben, "GET", "/groups/"+grp.ID+"/threads/new?template=dot_vote", ""); rec.Code != 400 {
 		t.Errorf("a poll template on the thread form: %d", rec.Code)
 	}
 	if rec := g.do(ben, "GET", "/groups/"+grp.ID+"/threads/new?template=nonesuch", ""); rec.Code != 404 {
