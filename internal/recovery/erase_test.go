@@ -32,6 +32,19 @@ func TestDeletedGroupIsErasedEverywhere(t *testing.T) {
 	if n := versions(t, w, "threads/"+w.t1+"/"); n < 2 {
 		t.Fatalf("%d versions before", n)
 	}
+	// An export of the group, made before it is deleted: erased with it.
+	ex, err := w.a.Exports.RequestGroup(w.owner, w.gid)
+	w.must(err, "group export")
+	for i := 0; i < 100; i++ {
+		done, _, err := w.a.Exports.Step(ctx, ex.ID)
+		w.must(err, "export step")
+		if done {
+			break
+		}
+	}
+	if n := versions(t, w, "exports/"+ex.ID+"/"); n == 0 {
+		t.Fatal("the export wrote no archive")
+	}
 	if _, err := w.a.Groups.Delete(w.owner, w.gid, "Garden"); domain.ErrorCode(err) != domain.Invalid {
 		t.Fatalf("wrong name: %v", err)
 	}
@@ -64,7 +77,7 @@ func TestDeletedGroupIsErasedEverywhere(t *testing.T) {
 	w.must(err, "delete again")
 
 	w.a.Groups.SetEraser(&recovery.GroupEraser{DB: w.env.Clients.DynamoDB, Table: w.env.Config.Table, S3: s3c, Bucket: bucket, Batch: 3,
-		Notes: w.a.Notifications})
+		Notes: w.a.Notifications, Owners: []recovery.GroupOwned{w.a.Exports}})
 	// Max's notifications: about the group, its subgroup, and another group.
 	other := "other-" + w.env.Prefix
 	w.must(w.a.Notifications.Deliver(ctx, []notify.Notification{
@@ -145,6 +158,9 @@ func TestDeletedGroupIsErasedEverywhere(t *testing.T) {
 	}
 	if c, err := w.a.Notifications.UnreadCount(w.max); err != nil || c != unread {
 		t.Errorf("unread count %d (%v), %d unread listed", c, err, unread)
+	}
+	if n := versions(t, w, "exports/"+ex.ID+"/"); n != 0 {
+		t.Fatalf("%d versions of the group's export left", n)
 	}
 	if n := versions(t, w, "threads/"+w.t1+"/"); n != 0 {
 		t.Fatalf("%d object versions or delete markers left", n)
