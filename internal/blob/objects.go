@@ -100,3 +100,40 @@ func (o *Objects) PresignGet(ctx context.Context, key, filename string, ttl time
 	}
 	return req.URL, nil
 }
+
+// Erase removes every version and delete marker of the objects at keys
+// (below the prefix), so nothing of them is left in a versioned bucket; a
+// missing key is no error.
+func (o *Objects) Erase(ctx context.Context, keys ...string) error {
+	for _, k := range keys {
+		full := o.key(k)
+		in := &s3.ListObjectVersionsInput{Bucket: aws.String(o.bucket), Prefix: aws.String(full)}
+		for page := 0; page < 100; page++ {
+			out, err := o.client.ListObjectVersions(ctx, in)
+			if err != nil {
+				return domain.Wrap(domain.Unavailable, err, "file storage failure")
+			}
+			var ids []*string
+			for _, v := range out.Versions {
+				if aws.ToString(v.Key) == full {
+					ids = append(ids, v.VersionId)
+				}
+			}
+			for _, m := range out.DeleteMarkers {
+				if aws.ToString(m.Key) == full {
+					ids = append(ids, m.VersionId)
+				}
+			}
+			for _, id := range ids {
+				if _, err := o.client.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: aws.String(o.bucket), Key: aws.String(full), VersionId: id}); err != nil {
+					return domain.Wrap(domain.Unavailable, err, "file storage failure")
+				}
+			}
+			if !aws.ToBool(out.IsTruncated) {
+				break
+			}
+			in.KeyMarker, in.VersionIdMarker = out.NextKeyMarker, out.NextVersionIdMarker
+		}
+	}
+	return nil
+}

@@ -286,7 +286,7 @@ func TestGroupExportAcrossCores(t *testing.T) {
 		must(err, "user")
 		return authz.WithActor(ctx, authz.Actor{Kind: authz.User, UserID: u.ID, SessionID: "s-" + name}), u.ID, addr
 	}
-	ada, _, adaAddr := person("ada")
+	ada, adaID, adaAddr := person("ada")
 	ben, benID, benAddr := person("ben")
 	g, err := c.Groups.Create(ada, group.CreateInput{Name: "Tenants " + env.Prefix, Handle: "tenants-" + env.Prefix, Privacy: "closed"})
 	must(err, "group")
@@ -473,4 +473,50 @@ func TestGroupExportAcrossCores(t *testing.T) {
 	if strings.Contains(page, "<script") || strings.Contains(page, "http://") || strings.Contains(page, "https://") {
 		t.Error("index.html is not self-contained")
 	}
+
+	// The admin deletes their account: the group export they asked for goes,
+	// item and archive with every version.
+	done, err := c.Exports.EraseUser(ctx, adaID)
+	if err != nil || !done {
+		t.Fatalf("erase the admin: %v %v", done, err)
+	}
+	var left struct{ store.Item }
+	if err := c.Store.Get(ctx, "EXPORT#"+e.ID, "EXPORT", &left); domain.ErrorCode(err) != domain.NotFound {
+		t.Errorf("the group export outlived its admin's account: %v", err)
+	}
+	if n := exportVersions(t, env, j.Key); n != 0 {
+		t.Errorf("%d versions of the archive outlived the admin's account", n)
+	}
+	// The group's erasure takes the group's other exports.
+	e2, err := c.Exports.RequestGroup(ada, g.ID)
+	must(err, "another export")
+	for i := 0; i < 100; i++ {
+		done, _, err := c.Exports.Step(ctx, e2.ID)
+		must(err, "step")
+		if done {
+			break
+		}
+	}
+	must(c.Store.Get(ctx, "EXPORT#"+e2.ID, "EXPORT", &j), "the second export item")
+	done, err = c.Exports.EraseGroup(ctx, g.ID)
+	if err != nil || !done {
+		t.Fatalf("erase the group's exports: %v %v", done, err)
+	}
+	if list, err := c.Exports.ListGroup(ada, g.ID); err != nil || len(list) != 0 {
+		t.Errorf("exports left after the group's erasure: %+v %v", list, err)
+	}
+	if n := exportVersions(t, env, j.Key); n != 0 {
+		t.Errorf("%d versions of the group's archive left", n)
+	}
+}
+
+// exportVersions counts the versions and delete markers of an export object.
+func exportVersions(t *testing.T, env *testcloud.Env, key string) int {
+	t.Helper()
+	out, err := env.Clients.S3.ListObjectVersions(context.Background(), &s3.ListObjectVersionsInput{
+		Bucket: aws.String(env.Config.UploadsBucket), Prefix: aws.String(facts.ExportsPrefix + key)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return len(out.Versions) + len(out.DeleteMarkers)
 }

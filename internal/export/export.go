@@ -102,6 +102,12 @@ type Objects interface {
 	PresignGet(ctx context.Context, key, filename string, ttl time.Duration) (string, error)
 }
 
+// versionEraser is implemented by Objects in a versioned bucket: it
+// removes every version and delete marker (blob.Objects.Erase).
+type versionEraser interface {
+	Erase(ctx context.Context, keys ...string) error
+}
+
 // Contacts gives the address and language of an export's owner (the
 // account core).
 type Contacts interface {
@@ -395,6 +401,13 @@ func (s *Service) start(ctx context.Context, kind, owner, gid string, subs []str
 	l := &lockItem{Item: store.Item{PK: lockPK(kind, subject), SK: lockSK, Type: "export_lock"}, ExportID: id}
 	l.ExpireAt(now.Add(Retention))
 	tx := s.c.Store.Tx().Create(j, nil).Create(l, errPending)
+	if kind == Group {
+		// The admin's index of the group exports they asked for: erased with
+		// their account.
+		o := &ownerIndexItem{Item: store.Item{PK: ownerIndexPK(owner), SK: ownerIndexSK(id), Type: "export_owner_index"}, ExportID: id}
+		o.ExpireAt(now.Add(Retention))
+		tx.Put(o)
+	}
 	if extra != nil {
 		if err := extra(tx); err != nil {
 			return Export{}, err
@@ -505,33 +518,22 @@ func (s *Service) Download(ctx context.Context, id string) (string, time.Time, e
 }
 
 // EraseUser deletes a deleted account's personal exports (items, parts,
-// archives) and its pending lock: one call does it all (at most 10
-// exports, their parts numbered). It reports done. Group exports the
-// person asked for stay until their 7 days are over (they are the group's);
-// nobody can download them any more (only their owner could).
+// archives, with every version) and its pending lock, and the group exports
+// the person asked for (nobody else may download them): one call does up to
+// 10 of each. It reports done when none were left.
 func (s *Service) EraseUser(ctx context.Context, uid string) (bool, error) {
 	js, err := s.list(ctx, Personal, uid)
 	if err != nil {
 		return false, err
 	}
 	for i := range js {
-		j := &js[i]
-		keys := make([]string, 0, j.Part+1)
-		for n := 0; n < j.Part; n++ {
-			keys = append(keys, partKey(j.ID, n))
-		}
-		if j.Key != "" {
-			keys = append(keys, j.Key)
-		}
-		if err := s.c.Objects.Delete(ctx, keys...); err != nil {
-			return false, err
-		}
-		if err := s.c.Store.Delete(ctx, j.PK, j.SK); err != nil {
+		if err := s.eraseJob(ctx, &js[i]); err != nil {
 			return false, err
 		}
 	}
 	if err := s.c.Store.Delete(ctx, lockPK(Personal, uid), lockSK); err != nil {
 		return false, err
 	}
-	return true, nil
+	n, err := s.eraseGroupExportsOf(ctx, uid)
+	return err == nil && len(js) < maxListed && n < maxListed, err
 }

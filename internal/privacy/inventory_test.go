@@ -339,6 +339,10 @@ func build(t *testing.T) *world {
 	}
 	_, err = c.Exports.Request(cy)
 	w.must(err, "Cy's export")
+	// Ada asks for the group's export (indexed under her for her account's
+	// erasure).
+	_, err = c.Exports.RequestGroup(ada, g.ID)
+	w.must(err, "the group's export")
 	// An import: Cy turns a small group export into a new group (its
 	// job item stays 7 days; the thread, comment, poll and ballot it
 	// writes are the cores' own items, with placeholders for people).

@@ -28,10 +28,14 @@ type EraseDB interface {
 // mail rules, the handle), each attachment's object with ALL its versions
 // and delete markers in the versioned uploads bucket, and the groups'
 // records of actions (AUDIT#<gid>) and comment-removal jobs
-// (REMOVAL#<gid>), and fan-out jobs still pending about them. The group's own item goes last, so an interrupted
-// erasure finds the group again and goes on. Items in people's own
-// partitions (notifications, read positions, levels) are theirs and expire
-// on their own.
+// (REMOVAL#<gid>), and fan-out jobs still pending about them; then the
+// members' notifications about the groups (Notes; each membership leaves a
+// visit, GROUPERASE#<gid> / VISIT#<uid>, before it is deleted, so a resumed
+// run still knows whom to visit) and what other cores keep about each
+// group (Owners: exports, search statistics). The group's own item goes
+// last, so an interrupted erasure finds the group again and goes on. Read
+// positions and notification levels in people's own partitions are theirs
+// and are erased with their account.
 type GroupEraser struct {
 	DB     EraseDB
 	Table  string
@@ -39,7 +43,33 @@ type GroupEraser struct {
 	Bucket string
 	// Batch bounds the items (and their objects) one call deletes.
 	Batch int
+	// Notes erases the members' notifications about the group (nil: they
+	// expire on their own).
+	Notes GroupNotes
+	// Owners erase what other cores keep about a group, each in bounded
+	// steps.
+	Owners []GroupOwned
 }
+
+// GroupNotes erases one member's notifications about erased groups, a page
+// at a time (notify.Service).
+type GroupNotes interface {
+	EraseGroupNotifications(ctx context.Context, uid string, gids []string, after string, limit int) (next string, deleted int, err error)
+}
+
+// GroupOwned erases, a bounded step a call, what another core keeps about
+// one group (done when nothing is left).
+type GroupOwned interface {
+	EraseGroup(ctx context.Context, gid string) (done bool, err error)
+}
+
+const (
+	visitPrefix = "GROUPERASE#" // the members of an erased group still to visit
+	visitSK     = "VISIT#"
+	memberSK    = "MEMBER#"
+	// visitPage bounds the notifications one visit step reads.
+	visitPage = 100
+)
 
 // extraPrefixes are partitions of a group that a restore does not copy
 // back but an erasure removes.
@@ -77,6 +107,9 @@ func (e *GroupEraser) EraseGroup(ctx context.Context, gid string) (bool, error) 
 			return false, nil
 		}
 		budget--
+		if err := e.noteVisit(ctx, gid, it, c.groups); err != nil {
+			return false, err
+		}
 		if err := e.eraseItem(ctx, it); err != nil {
 			return false, err
 		}
@@ -116,6 +149,23 @@ func (e *GroupEraser) EraseGroup(ctx context.Context, gid string) (bool, error) 
 		budget--
 		if err := e.eraseItem(ctx, it); err != nil {
 			return false, err
+		}
+	}
+	// The members' notifications about the groups, then what other cores
+	// keep about each group.
+	if done, err := e.visit(ctx, gid, &budget); err != nil || !done {
+		return false, err
+	}
+	for _, g := range c.groups {
+		for _, o := range e.Owners {
+			if budget == 0 {
+				return false, nil
+			}
+			budget--
+			done, err := o.EraseGroup(ctx, g)
+			if err != nil || !done {
+				return false, err
+			}
 		}
 	}
 	for _, it := range c.items[groupsAt:] {
@@ -166,4 +216,90 @@ func (e *GroupEraser) eraseObject(ctx context.Context, key string) error {
 		}
 	}
 	return nil
+}
+
+// noteVisit records, before a membership item is deleted, that its member
+// is to be visited (their notifications about groups erased). Putting it
+// again after a crash changes nothing that matters (the visits begin once
+// every membership is gone).
+func (e *GroupEraser) noteVisit(ctx context.Context, gid string, it Item, groups []string) error {
+	uid := str(it, "UserID")
+	if e.Notes == nil || uid == "" || !strings.HasPrefix(str(it, tabledef.PK), groupPrefix) || !strings.HasPrefix(str(it, tabledef.SK), memberSK) {
+		return nil
+	}
+	return e.putVisit(ctx, gid, uid, groups, "")
+}
+
+func (e *GroupEraser) putVisit(ctx context.Context, gid, uid string, groups []string, after string) error {
+	gs := make([]types.AttributeValue, 0, len(groups))
+	for _, g := range groups {
+		gs = append(gs, &types.AttributeValueMemberS{Value: g})
+	}
+	it := Item{
+		tabledef.PK: &types.AttributeValueMemberS{Value: visitPrefix + gid},
+		tabledef.SK: &types.AttributeValueMemberS{Value: visitSK + uid},
+		"Type":      &types.AttributeValueMemberS{Value: "group_erase_visit"},
+		"UserID":    &types.AttributeValueMemberS{Value: uid},
+		"Groups":    &types.AttributeValueMemberL{Value: gs},
+	}
+	if after != "" {
+		it["After"] = &types.AttributeValueMemberS{Value: after}
+	}
+	_, err := e.DB.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String(e.Table), Item: it})
+	return err
+}
+
+// visit erases the notifications of the members still to visit, within
+// budget (each page read counts, and each notification deleted); done when
+// no visit is left.
+func (e *GroupEraser) visit(ctx context.Context, gid string, budget *int) (bool, error) {
+	if e.Notes == nil {
+		return true, nil
+	}
+	for *budget > 0 {
+		out, err := e.DB.Query(ctx, &dynamodb.QueryInput{
+			TableName:                 aws.String(e.Table),
+			KeyConditionExpression:    aws.String("#pk = :pk"),
+			ExpressionAttributeNames:  map[string]string{"#pk": tabledef.PK},
+			ExpressionAttributeValues: map[string]types.AttributeValue{":pk": &types.AttributeValueMemberS{Value: visitPrefix + gid}},
+			Limit:                     aws.Int32(int32(min(*budget, 25))),
+			ConsistentRead:            aws.Bool(true),
+		})
+		if err != nil {
+			return false, err
+		}
+		if len(out.Items) == 0 {
+			return true, nil
+		}
+		for _, v := range out.Items {
+			if *budget <= 0 {
+				return false, nil
+			}
+			uid := str(v, "UserID")
+			var groups []string
+			if l, ok := v["Groups"].(*types.AttributeValueMemberL); ok {
+				for _, g := range l.Value {
+					if s, ok := g.(*types.AttributeValueMemberS); ok {
+						groups = append(groups, s.Value)
+					}
+				}
+			}
+			next, n, err := e.Notes.EraseGroupNotifications(ctx, uid, groups, str(v, "After"), min(*budget, visitPage))
+			if err != nil {
+				return false, err
+			}
+			*budget -= max(1, n)
+			if next != "" {
+				if err := e.putVisit(ctx, gid, uid, groups, next); err != nil {
+					return false, err
+				}
+				continue
+			}
+			if _, err := e.DB.DeleteItem(ctx, &dynamodb.DeleteItemInput{TableName: aws.String(e.Table), Key: map[string]types.AttributeValue{
+				tabledef.PK: v[tabledef.PK], tabledef.SK: v[tabledef.SK]}}); err != nil {
+				return false, err
+			}
+		}
+	}
+	return false, nil
 }

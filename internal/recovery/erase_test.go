@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"github.com/quorum-app/quorum/internal/domain"
+	"github.com/quorum-app/quorum/internal/notify"
 	"github.com/quorum-app/quorum/internal/recovery"
 )
 
@@ -30,6 +31,19 @@ func TestDeletedGroupIsErasedEverywhere(t *testing.T) {
 	w.must(err, "second version")
 	if n := versions(t, w, "threads/"+w.t1+"/"); n < 2 {
 		t.Fatalf("%d versions before", n)
+	}
+	// An export of the group, made before it is deleted: erased with it.
+	ex, err := w.a.Exports.RequestGroup(w.owner, w.gid)
+	w.must(err, "group export")
+	for i := 0; i < 100; i++ {
+		done, _, err := w.a.Exports.Step(ctx, ex.ID)
+		w.must(err, "export step")
+		if done {
+			break
+		}
+	}
+	if n := versions(t, w, "exports/"+ex.ID+"/"); n == 0 {
+		t.Fatal("the export wrote no archive")
 	}
 	if _, err := w.a.Groups.Delete(w.owner, w.gid, "Garden"); domain.ErrorCode(err) != domain.Invalid {
 		t.Fatalf("wrong name: %v", err)
@@ -62,7 +76,15 @@ func TestDeletedGroupIsErasedEverywhere(t *testing.T) {
 	_, err = w.a.Groups.Delete(w.owner, w.gid, "Garden club")
 	w.must(err, "delete again")
 
-	w.a.Groups.SetEraser(&recovery.GroupEraser{DB: w.env.Clients.DynamoDB, Table: w.env.Config.Table, S3: s3c, Bucket: bucket, Batch: 3})
+	w.a.Groups.SetEraser(&recovery.GroupEraser{DB: w.env.Clients.DynamoDB, Table: w.env.Config.Table, S3: s3c, Bucket: bucket, Batch: 3,
+		Notes: w.a.Notifications, Owners: []recovery.GroupOwned{w.a.Exports}})
+	// Max's notifications: about the group, its subgroup, and another group.
+	other := "other-" + w.env.Prefix
+	w.must(w.a.Notifications.Deliver(ctx, []notify.Notification{
+		{UserID: w.maxID, Kind: notify.Reply, GroupID: w.gid, ThreadID: w.t1, Title: "What to plant"},
+		{UserID: w.maxID, Kind: notify.Reply, GroupID: w.sub, ThreadID: w.subThread},
+		{UserID: w.maxID, Kind: notify.Reply, GroupID: other, ThreadID: "elsewhere"},
+	}), "notifications")
 	// Within the grace period: members are told, nothing is erased.
 	rep, err := w.a.Groups.RunDeletions(ctx, time.Now(), 1)
 	w.must(err, "run within grace")
@@ -116,6 +138,29 @@ func TestDeletedGroupIsErasedEverywhere(t *testing.T) {
 			break
 		}
 		start = out.LastEvaluatedKey
+	}
+	// Max's notifications about the erased groups are gone, the other
+	// group's stays, and the unread count is what is left unread.
+	page, err := w.a.Notifications.List(w.max, "", 100)
+	w.must(err, "notifications after")
+	keptOther, unread := false, int64(0)
+	for _, n := range page.Items {
+		if n.GroupID == w.gid || n.GroupID == w.sub {
+			t.Errorf("notification about the erased group left: %+v", n)
+		}
+		keptOther = keptOther || n.GroupID == other
+		if !n.Read {
+			unread++
+		}
+	}
+	if !keptOther {
+		t.Error("the other group's notification was erased")
+	}
+	if c, err := w.a.Notifications.UnreadCount(w.max); err != nil || c != unread {
+		t.Errorf("unread count %d (%v), %d unread listed", c, err, unread)
+	}
+	if n := versions(t, w, "exports/"+ex.ID+"/"); n != 0 {
+		t.Fatalf("%d versions of the group's export left", n)
 	}
 	if n := versions(t, w, "threads/"+w.t1+"/"); n != 0 {
 		t.Fatalf("%d object versions or delete markers left", n)

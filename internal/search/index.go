@@ -535,9 +535,19 @@ func (ix *Index) addStats(ctx context.Context, gid string, docs int64, langs map
 		vals[fmt.Sprintf(":l%d", i)] = n(c)
 		i++
 	}
-	_, err := ix.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{TableName: &ix.table,
+	in := &dynamodb.UpdateItemInput{TableName: &ix.table,
 		Key: item{"PK": s(statsPK(gid)), "SK": s(statsSK)}, UpdateExpression: &expr,
-		ExpressionAttributeNames: names, ExpressionAttributeValues: vals})
+		ExpressionAttributeNames: names, ExpressionAttributeValues: vals}
+	if docs < 0 {
+		// A removal only lowers counts that exist: it never recreates the
+		// item of an erased group (EraseGroup).
+		in.ConditionExpression = aws.String("attribute_exists(PK)")
+	}
+	_, err := ix.db.UpdateItem(ctx, in)
+	var cond *types.ConditionalCheckFailedException
+	if errors.As(err, &cond) {
+		return nil
+	}
 	return err
 }
 
@@ -659,4 +669,14 @@ func eventValue(v types.AttributeValue) (events.DynamoDBAttributeValue, bool) {
 		return events.NewMapAttribute(m), true
 	}
 	return events.DynamoDBAttributeValue{}, false
+}
+
+// EraseGroup deletes an erased group's statistics item (#16, a step of the
+// group's erasure: recovery.GroupOwned). Its documents and postings leave
+// through the stream as their items are erased; the decrements those
+// removals make find no item and write none (addStats), so the item is
+// not brought back.
+func (ix *Index) EraseGroup(ctx context.Context, gid string) (bool, error) {
+	_, err := ix.db.DeleteItem(ctx, &dynamodb.DeleteItemInput{TableName: &ix.table, Key: item{"PK": s(statsPK(gid)), "SK": s(statsSK)}})
+	return err == nil, err
 }

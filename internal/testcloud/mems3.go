@@ -121,7 +121,20 @@ func (s *memS3) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.get(w, r, b, key, q)
 	case http.MethodDelete:
 		s.mu.Lock()
-		if b.versioned {
+		if vid := q.Get("versionId"); vid != "" {
+			// Deleting one version (or delete marker) removes it for good.
+			kept := b.objects[key][:0]
+			for _, o := range b.objects[key] {
+				if o.version != vid {
+					kept = append(kept, o)
+				}
+			}
+			if len(kept) == 0 {
+				delete(b.objects, key)
+			} else {
+				b.objects[key] = kept
+			}
+		} else if b.versioned {
 			b.objects[key] = append(b.objects[key], &memObject{version: s.nextVersion(), deleted: true, modified: s.now()})
 		} else {
 			delete(b.objects, key)
