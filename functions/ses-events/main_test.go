@@ -123,7 +123,7 @@ func TestBounceSuppressesAndTheOwnerResumes(t *testing.T) {
 		}
 		return rec.Body.String()
 	}
-	if body := page(); !strings.Contains(body, "We have stopped emailing "+bounced) || !strings.Contains(body, "23 Nov 2026 18:44 UTC") {
+	if body := page(); !strings.Contains(body, "We have stopped emailing "+bounced) || !strings.Contains(body, "23 Nov 2026, 18:44 UTC") {
 		t.Fatalf("settings page without the notice: %s", body)
 	}
 	req := httptest.NewRequest("POST", "/settings/email-preferences/resume-delivery", nil)
