@@ -55,6 +55,10 @@ const (
 	Failed  = "failed"
 )
 
+// InProgress reports whether an export or import in state is still being
+// prepared (queued or running): its page refreshes to show the progress.
+func InProgress(state string) bool { return state == Queued || state == Running }
+
 const (
 	// Retention is how long an export (item and archive) is kept.
 	Retention = 7 * 24 * time.Hour

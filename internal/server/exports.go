@@ -114,7 +114,7 @@ func (s *Server) renderExport(w http.ResponseWriter, r *http.Request, status int
 	}
 	d.Exports = es
 	for _, e := range es {
-		if e.State == export.Queued || e.State == export.Running {
+		if export.InProgress(e.State) {
 			d.Pending = true
 		}
 	}
@@ -197,7 +197,7 @@ func (s *Server) renderGroupExport(w http.ResponseWriter, r *http.Request, statu
 	}
 	d.GroupID, d.GroupName, d.Exports = g.ID, g.Name, es
 	for _, e := range es {
-		if e.State == export.Queued || e.State == export.Running {
+		if export.InProgress(e.State) {
 			d.Pending = true
 		}
 	}

@@ -130,7 +130,7 @@ func (s *Server) renderImport(w http.ResponseWriter, r *http.Request, status int
 	}
 	d.Imports, d.MaxMB = js, export.MaxImportArchive>>20
 	for _, j := range js {
-		if j.State == export.Queued || j.State == export.Running {
+		if export.InProgress(j.State) {
 			d.Pending = true
 		}
 	}
