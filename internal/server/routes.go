@@ -26,5 +26,6 @@ func (s *Server) routeTable() []Route {
 	routes = append(routes, s.templateRoutes()...)
 	routes = append(routes, s.exportRoutes()...)
 	routes = append(routes, s.importRoutes()...)
+	routes = append(routes, s.designRoutes()...)
 	return routes
 }
