@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -27,6 +28,12 @@ func TestKeyPageStates(t *testing.T) {
 		p.audit(name)
 		p.at(1280, name)
 		p.at(390, name)
+		if os.Getenv("QUORUM_SCREENSHOTS") != "" { // and in the dark scheme, to look at
+			p.colorScheme("dark")
+			p.at(1280, name+"-dark")
+			p.at(390, name+"-dark")
+			p.colorScheme("")
+		}
 	}
 
 	ada.open("/")
