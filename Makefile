@@ -48,7 +48,7 @@ fuzz: tools ## bounded fuzzing of inbound mail, reply tokens, Markdown, the text
 # The browser tests that walk the key page states save each as a full-page PNG at 1280 and 390 px
 # (QUORUM_SCREENSHOTS); they check axe-core, the CSP and the 390 px width as in `make test`.
 SCREENSHOTS ?= $(CURDIR)/screenshots
-SHOT_TESTS  := ^(TestKeyPageStates|TestPollCardsInThread|TestMentionsAndUnreadMarks|TestSearchJourney|TestTermsAndOwnOriginOnly)$$
+SHOT_TESTS  := ^(TestKeyPageStates|TestPollCardsInThread|TestMentionsAndUnreadMarks|TestSearchJourney|TestTermsAndOwnOriginOnly|TestDesignSystemPage)$$
 screenshots: tools chromium ## PNGs of the key page states at 1280 and 390 px into screenshots/ (SCREENSHOTS=dir)
 	@mkdir -p $(SCREENSHOTS)
 	@QUORUM_SCREENSHOTS=$(SCREENSHOTS) $(LOCALDEV) exec -- $(GO) test -count=1 -timeout 20m -run '$(SHOT_TESTS)' ./internal/e2e/
