@@ -119,6 +119,8 @@ func TestColourRolesKeepContrast(t *testing.T) {
 		}
 	}
 	pairs = append(pairs, pair{"on-accent", "accent", 4.5}, pair{"on-danger", "danger", 4.5}, pair{"on-highlight", "highlight", 4.5},
+		// .badge-success and .badge-warning: the surface colour on the role
+		pair{"surface", "success", 4.5}, pair{"surface", "warning", 4.5},
 		pair{"focus", "page", 3}, pair{"focus", "surface", 3}, pair{"field-border", "page", 3}, pair{"field-border", "surface", 3})
 	for i := range 8 {
 		pairs = append(pairs, pair{"on-avatar", "avatar-" + strconv.Itoa(i), 4.5})
