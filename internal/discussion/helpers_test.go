@@ -49,6 +49,19 @@ func (p *people) UsersByID(_ context.Context, ids []string) (map[string]group.Pe
 	return out, nil
 }
 
+// Names implements notify.Names (the fan-out resolving @mentions).
+func (p *people) Names(_ context.Context, ids []string) (map[string]string, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	out := map[string]string{}
+	for _, id := range ids {
+		if v, ok := p.byID[id]; ok && v.Name != "" {
+			out[id] = v.Name
+		}
+	}
+	return out, nil
+}
+
 func (p *people) UserIDByEmail(_ context.Context, email string) (string, bool, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -98,6 +111,7 @@ func newFixture(t testing.TB) *fixture {
 		Uploads:    blob.NewUploads(env.Clients.S3, env.Config.UploadsBucket, env.Config.KMSKeyID, blob.DefaultLimits()),
 		SigningKey: env.Config.SigningKey,
 	})
+	f.fan.Names, f.fan.Mentions = f.people, f.svc
 	return f
 }
 
