@@ -26,11 +26,14 @@ func TestMain(m *testing.M) { os.Exit(testcloud.Run(m)) }
 type people struct {
 	mu   sync.Mutex
 	byID map[string]group.Person
+	// lookups counts UserByID calls (cost tests: account reads per request).
+	lookups int
 }
 
 func (p *people) UserByID(_ context.Context, id string) (group.Person, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	p.lookups++
 	if v, ok := p.byID[id]; ok {
 		return v, nil
 	}
