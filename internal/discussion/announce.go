@@ -31,16 +31,16 @@ var ErrNobodyToNotify = domain.Validation(domain.FieldError{Field: "notify", Mes
 // people: each must be a member of the group or a guest of the thread. The
 // check reads only the chosen people (one BatchGetItem of their
 // memberships and guest grants, at most notify.MaxAudiencePeople of them),
-// never the whole group. It returns the chosen members' memberships.
-func (s *Service) audience(ctx context.Context, gid, tid string, asked *notify.Audience) (notify.Audience, []memberRow, error) {
+// never the whole group.
+func (s *Service) audience(ctx context.Context, gid, tid string, asked *notify.Audience) (notify.Audience, error) {
 	target := authz.Target{Kind: "thread", ID: tid, ThreadID: tid}
 	aud, err := notify.Resolve(asked, func(action authz.Action) error { return s.authorize(ctx, gid, action, target) })
 	if err != nil || len(aud.UserIDs) == 0 {
-		return aud, nil, err
+		return aud, err
 	}
 	members, guests, err := s.relationsOf(ctx, gid, tid, aud.UserIDs)
 	if err != nil {
-		return aud, nil, err
+		return aud, err
 	}
 	known := map[string]bool{}
 	for _, m := range members {
@@ -48,11 +48,11 @@ func (s *Service) audience(ctx context.Context, gid, tid string, asked *notify.A
 	}
 	for i, id := range aud.UserIDs {
 		if !known[id] && !guests[id] {
-			return aud, nil, domain.Validation(domain.FieldError{Field: fmt.Sprintf("notify.user_ids[%d]", i),
+			return aud, domain.Validation(domain.FieldError{Field: fmt.Sprintf("notify.user_ids[%d]", i),
 				Message: "is not a member of this group or a guest of this thread"})
 		}
 	}
-	return aud, members, nil
+	return aud, nil
 }
 
 // relationsOf reads how people uids relate to group gid and thread tid
@@ -113,7 +113,7 @@ func (s *Service) Announce(ctx context.Context, tid string, aud notify.Audience)
 	if aud.Empty() {
 		return ErrNobodyToNotify
 	}
-	aud, _, err = s.audience(ctx, t.GroupID, t.ID, &aud)
+	aud, err = s.audience(ctx, t.GroupID, t.ID, &aud)
 	if err != nil {
 		return err
 	}

@@ -112,9 +112,8 @@ func (s *Service) Comment(ctx context.Context, tid string, in CommentInput) (Ite
 		}
 	}
 	told := map[string]bool{a.UserID: true}
-	var members []memberRow
 	if parent != nil && !told[parent.ActorID] && parent.ActorID != "" {
-		ns, err := s.recipients(ctx, t, []string{parent.ActorID}, notify.Reply.Reach(), build(notify.Reply), members)
+		ns, err := s.recipients(ctx, t, []string{parent.ActorID}, notify.Reply.Reach(), build(notify.Reply), nil)
 		if err != nil {
 			return Item{}, err
 		}
@@ -184,23 +183,6 @@ func (s *Service) commentFanout(t *threadItem, it *timelineItem, told map[string
 		notify.Phase{Kind: notify.Comment, Reach: notify.Following, Scope: notify.ThreadScope(t.ID)},
 		notify.Phase{Kind: notify.Comment, Reach: notify.Following, Scope: notify.GroupScope(t.GroupID)})
 	return notify.Fanout{Notification: n, View: true, Skip: skip, Phases: phases}
-}
-
-// newlyMentioned lists who after mentions and before did not, leaving out
-// the actor.
-func newlyMentioned(before, after []string, actor string) []string {
-	had := map[string]bool{actor: true}
-	for _, id := range before {
-		had[id] = true
-	}
-	var out []string
-	for _, id := range after {
-		if !had[id] {
-			had[id] = true
-			out = append(out, id)
-		}
-	}
-	return out
 }
 
 // EditComment changes a comment's text (author: comment.edit.own, or an

@@ -124,7 +124,7 @@ func (s *Service) StartThread(ctx context.Context, in StartInput) (Thread, error
 	if err := fe.Err(); err != nil {
 		return Thread{}, err
 	}
-	aud, members, err := s.audience(ctx, in.GroupID, "", in.Notify)
+	aud, err := s.audience(ctx, in.GroupID, "", in.Notify)
 	if err != nil {
 		return Thread{}, err
 	}
@@ -147,7 +147,7 @@ func (s *Service) StartThread(ctx context.Context, in StartInput) (Thread, error
 	}
 	tx := s.st.Tx().Create(t, nil)
 	s.tags.AddSetOps(tx, tag.Item{Kind: tag.Thread, ID: t.ID, GroupID: t.GroupID, Created: t.CreatedAt}, nil, t.Tags)
-	if err := s.addNewThreadFanout(ctx, tx, t, aud, members); err != nil {
+	if err := s.addNewThreadFanout(tx, t, aud); err != nil {
 		return Thread{}, err
 	}
 	if err := tx.Run(ctx, ""); err != nil {
@@ -166,7 +166,7 @@ func (s *Service) StartThread(ctx context.Context, in StartInput) (Thread, error
 // addNewThreadFanout adds to tx, the transaction that creates thread t,
 // the job that tells of it. Who hears of what is decided off the request
 // path, by the job, including whom the description's @mentions name.
-func (s *Service) addNewThreadFanout(ctx context.Context, tx *store.Tx, t *threadItem, aud notify.Audience, _ []memberRow) error {
+func (s *Service) addNewThreadFanout(tx *store.Tx, t *threadItem, aud notify.Audience) error {
 	return s.notify.AddFanoutToTx(tx, s.newThreadFanout(t, aud, s.mentionKeys(t.Description)))
 }
 
@@ -197,14 +197,6 @@ func (s *Service) newThreadFanout(t *threadItem, aud notify.Audience, keys []str
 	}
 	j.Phases = append(j.Phases, notify.Phase{Kind: notify.NewThread, Reach: reach, Members: true})
 	return j
-}
-
-// members reads the memberships of a group (pattern 15).
-func (s *Service) members(ctx context.Context, gid string) ([]memberRow, error) {
-	var rows []memberRow
-	err := s.st.Table().Get(tabledef.PK, "GROUP#"+gid).Range(tabledef.SK, dynamo.BeginsWith, "MEMBER#").
-		Project("GroupID", "UserID", "Role").All(ctx, &rows)
-	return rows, store.Classify(err)
 }
 
 // recipients filters uids to those who may see thread t and whose level
