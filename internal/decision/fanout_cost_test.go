@@ -76,6 +76,7 @@ type remindGroup struct {
 	f      *fixture
 	notes  *notify.Service
 	fan    *notify.Fanouts
+	gid    string
 	pid    string
 	member func(i int) string
 }
@@ -109,7 +110,7 @@ func newRemindGroup(t testing.TB, n int) *remindGroup {
 			decision.VoteInput{Ballot: one("agree")})
 		f.must(err)
 	}
-	g := &remindGroup{f: f, notes: notes, pid: p.ID, member: member,
+	g := &remindGroup{f: f, notes: notes, gid: gid, pid: p.ID, member: member,
 		fan: &notify.Fanouts{N: notes, Members: cores.FanoutMembers{Groups: f.groups}, Ballots: f.svc}}
 	g.sweep(t) // the poll's own job
 	return g
@@ -214,4 +215,38 @@ func BenchmarkRemindGroupSize(b *testing.B) {
 	b.StopTimer()
 	b.ReportMetric(float64(calls)/float64(b.N), "ddb-calls/op")
 	b.ReportMetric(float64(tl)/float64(ts), "ratio-5000/50:goal<=1.2")
+}
+
+// A poll with more specified voters than one job may name
+// (notify.MaxFanoutPeople) is reminded by several jobs written together:
+// every undecided voter once.
+func TestRemindManySpecifiedVoters(t *testing.T) {
+	g := newRemindGroup(t, 10)
+	f := g.f
+	p, err := f.svc.Create(f.as("ann"), decision.CreateInput{GroupID: g.gid,
+		Definition: f.definition(poll.TypeProposal, func(d *poll.Definition) { d.Settings.SpecifiedVotersOnly = true }),
+		Notify:     &notify.Audience{}})
+	f.must(err)
+	n := notify.MaxFanoutPeople + 250
+	for start := 0; start < n; start += 25 {
+		var items []any
+		for i := start; i < min(start+25, n); i++ {
+			items = append(items, map[string]any{tabledef.PK: "POLL#" + p.ID, tabledef.SK: "VOTER#" + g.member(i),
+				"Type": "poll_voter", tabledef.Version: 1, "UserID": g.member(i)})
+		}
+		_, err := f.st.Table().Batch(tabledef.PK, tabledef.SK).Write().Put(items...).Run(context.Background())
+		f.must(err)
+	}
+	g.sweep(t)
+	g.pid = p.ID
+	g.remind(t)
+	r := g.sweep(t)
+	if r.Jobs != 2 || r.Told != n {
+		t.Fatalf("the reminder's jobs %+v, want 2 jobs telling %d", r, n)
+	}
+	for _, i := range []int{0, n - 1} {
+		if got := g.reminders(t, g.member(i)); got != 1 {
+			t.Errorf("voter %d has %d reminders", i, got)
+		}
+	}
 }

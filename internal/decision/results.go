@@ -3,6 +3,7 @@ package decision
 import (
 	"context"
 	"encoding/json"
+	"slices"
 	"time"
 
 	"github.com/guregu/dynamo/v2"
@@ -10,6 +11,7 @@ import (
 	"github.com/quorum-app/quorum/internal/authz"
 	"github.com/quorum-app/quorum/internal/domain"
 	"github.com/quorum-app/quorum/internal/ids"
+	"github.com/quorum-app/quorum/internal/notify"
 	"github.com/quorum-app/quorum/internal/poll"
 	"github.com/quorum-app/quorum/internal/store"
 	"github.com/quorum-app/quorum/internal/tabledef"
@@ -318,12 +320,25 @@ func (s *Service) Remind(ctx context.Context, pid string) (RemindResult, error) 
 	if err != nil {
 		return RemindResult{}, err
 	}
-	if len(named) > 0 {
-		f.Phases = append(f.Phases, NoticePhase{Kind: NoticeManualReminder, Reach: ReachAddressed, UserIDs: named, Undecided: true})
+	// A job names at most notify.MaxFanoutPeople: more specified voters
+	// than that are split over several jobs in the same transaction.
+	jobs := []NoticeFanout{f}
+	for chunk := range slices.Chunk(named, notify.MaxFanoutPeople) {
+		last := &jobs[len(jobs)-1]
+		if len(last.Phases) > 0 && !last.Phases[len(last.Phases)-1].Members {
+			jobs = append(jobs, NoticeFanout{Notice: f.Notice})
+			last = &jobs[len(jobs)-1]
+		}
+		last.Phases = append(last.Phases, NoticePhase{Kind: NoticeManualReminder, Reach: ReachAddressed, UserIDs: chunk, Undecided: true})
+	}
+	if len(jobs) > store.MaxTxItems {
+		return RemindResult{}, domain.Errorf(domain.TooLarge, "this poll has too many voters to remind at once")
 	}
 	tx := s.st.Tx()
-	if err := s.fanout.AddFanout(ctx, tx, f); err != nil {
-		return RemindResult{}, err
+	for _, j := range jobs {
+		if err := s.fanout.AddFanout(ctx, tx, j); err != nil {
+			return RemindResult{}, err
+		}
 	}
 	if tx.Len() > 0 {
 		if err := tx.Run(ctx, ""); err != nil {
