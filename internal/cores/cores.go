@@ -212,6 +212,9 @@ func NewWith(ctx context.Context, cfg config.Config, clients *awsclient.Clients,
 	c := &Cores{Config: cfg, Legal: docs, Clients: clients, Store: st, Accounts: accounts, Groups: groups,
 		Discussions: discussions, Notifications: notes, Decisions: decisions, Processes: processes, MailPrefs: mailprefs, Outbox: mailer,
 		Inbox: inboxSvc, Search: searcher, Audit: auditor, Tags: tags, Fanouts: NewFanouts(notes, groups, log)}
+	// Reminders keep the undecided (the decision core), mentions are
+	// resolved from names (accounts) and recorded on the comment.
+	c.Fanouts.Ballots, c.Fanouts.Names, c.Fanouts.Mentions = decisions, FanoutNames{accounts}, discussions
 	exports = newExports(c, sender, cat, log)
 	c.Exports = exports
 	// A deleted group is erased, after its grace period, with the same list
@@ -238,6 +241,25 @@ func (m FanoutMembers) MemberPage(ctx context.Context, gid, after string, limit 
 		out = append(out, notify.Member{UserID: r.UserID, Role: r.Role})
 	}
 	return out, next, err
+}
+
+// FanoutNames adapts the account service to notify.Names: display names
+// of up to 100 people in one BatchGetItem.
+type FanoutNames struct{ Accounts *account.Service }
+
+// Names implements notify.Names.
+func (n FanoutNames) Names(ctx context.Context, uids []string) (map[string]string, error) {
+	users, err := n.Accounts.Users(ctx, uids)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]string, len(users))
+	for id, u := range users {
+		if u != nil && u.Name != "" {
+			out[id] = u.Name
+		}
+	}
+	return out, nil
 }
 
 // FanoutViewer asks the group's policy whether someone may view a thread.

@@ -143,7 +143,7 @@ func (p PollNotifier) AddFanout(ctx context.Context, tx *store.Tx, f decision.No
 		n := f.Notice
 		n.Kind = ph.Kind
 		j.Phases = append(j.Phases, notify.Phase{Kind: kind, Reach: reach, Excerpt: pollExcerpt(n), UserIDs: ph.UserIDs,
-			Members: ph.Members, Named: ph.Named, NoActor: ph.Kind != decision.NoticeAnnounced})
+			Members: ph.Members, Named: ph.Named, Undecided: ph.Undecided, NoActor: ph.Kind != decision.NoticeAnnounced})
 		// Announcements name who made them (one read, at most).
 		if ph.Kind == decision.NoticeAnnounced && !named && f.ActorID != "" && p.Names != nil {
 			j.Notification.ActorName, named = p.Names(ctx, f.ActorID), true

@@ -3,6 +3,7 @@ package decision
 import (
 	"context"
 	"encoding/json"
+	"slices"
 	"time"
 
 	"github.com/guregu/dynamo/v2"
@@ -10,6 +11,7 @@ import (
 	"github.com/quorum-app/quorum/internal/authz"
 	"github.com/quorum-app/quorum/internal/domain"
 	"github.com/quorum-app/quorum/internal/ids"
+	"github.com/quorum-app/quorum/internal/notify"
 	"github.com/quorum-app/quorum/internal/poll"
 	"github.com/quorum-app/quorum/internal/store"
 	"github.com/quorum-app/quorum/internal/tabledef"
@@ -281,14 +283,21 @@ func (s *Service) UndecidedVoters(ctx context.Context, pid string) ([]string, er
 	return s.undecided(ctx, l.p, l.def)
 }
 
-// RemindResult reports a manual reminder. Sent is only given when results
-// are visible to the admin (it is the undecided count).
+// RemindResult reports a manual reminder. Sending: the reminder is on its
+// way to the undecided voters (who they are is decided off the request
+// path, batch by batch, so the request does not know how many they are).
 type RemindResult struct {
-	Sent *int `json:"sent,omitempty"`
+	Sending bool `json:"sending"`
 }
 
 // Remind sends a reminder to the undecided voters of an open poll (poll
-// admins) through the Notifier.
+// admins): one fan-out job (notify.Fanouts) whose phases are the poll's
+// voters (its specified voters, or the group's members paged by the job
+// and the invited thread guests) and which tells, of each batch, only
+// those who have not voted then (Undecided). The request's cost does not
+// grow with the group: the poll's reads, the policy, at most one query of
+// the specified voters or of the thread's guests (both bounded), and one
+// put. Pressing it again sends another reminder.
 func (s *Service) Remind(ctx context.Context, pid string) (RemindResult, error) {
 	l, err := s.load(ctx, pid, viewerKeys(authz.ActorFrom(ctx))...)
 	if err != nil {
@@ -300,21 +309,87 @@ func (s *Service) Remind(ctx context.Context, pid string) (RemindResult, error) 
 	if err := checkOpen(l, s.now()); err != nil {
 		return RemindResult{}, err
 	}
-	targets, err := s.undecided(ctx, l.p, l.def)
+	f := NoticeFanout{Notice: s.notice(NoticeManualReminder, l.p, l.def, nil)}
+	var named []string
+	if l.def.Settings.SpecifiedVotersOnly {
+		named, err = s.userIDs(ctx, pollPK(l.p.ID), prefixVoter)
+	} else {
+		f.Phases = append(f.Phases, NoticePhase{Kind: NoticeManualReminder, Reach: ReachAddressed, Members: true, Undecided: true})
+		named, err = s.guestVoters(ctx, l.p, l.def)
+	}
 	if err != nil {
 		return RemindResult{}, err
 	}
-	if len(targets) > 0 {
-		if err := s.notifier.Notify(ctx, s.notice(NoticeManualReminder, l.p, l.def, targets)); err != nil {
+	// A job names at most notify.MaxFanoutPeople: more specified voters
+	// than that are split over several jobs in the same transaction.
+	jobs := []NoticeFanout{f}
+	for chunk := range slices.Chunk(named, notify.MaxFanoutPeople) {
+		last := &jobs[len(jobs)-1]
+		if len(last.Phases) > 0 && !last.Phases[len(last.Phases)-1].Members {
+			jobs = append(jobs, NoticeFanout{Notice: f.Notice})
+			last = &jobs[len(jobs)-1]
+		}
+		last.Phases = append(last.Phases, NoticePhase{Kind: NoticeManualReminder, Reach: ReachAddressed, UserIDs: chunk, Undecided: true})
+	}
+	if len(jobs) > store.MaxTxItems {
+		return RemindResult{}, domain.Errorf(domain.TooLarge, "this poll has too many voters to remind at once")
+	}
+	tx := s.st.Tx()
+	for _, j := range jobs {
+		if err := s.fanout.AddFanout(ctx, tx, j); err != nil {
 			return RemindResult{}, err
 		}
 	}
-	var res RemindResult
-	if _, hidden := s.gate(l, l.viewerVoted(), s.now()); hidden == nil {
-		n := len(targets)
-		res.Sent = &n
+	if tx.Len() > 0 {
+		if err := tx.Run(ctx, ""); err != nil {
+			return RemindResult{}, err
+		}
 	}
-	return res, nil
+	return RemindResult{Sending: true}, nil
+}
+
+// Undecided returns those of uids who have not voted on poll pid (no
+// ballot, or no participation record in an anonymous poll), and nobody
+// when the poll is not open: a reminder told in batches never reaches
+// someone who voted before their batch, or anyone after the poll closed.
+// System read for the fan-out of a reminder (notify.Ballots): one read of
+// the poll and one BatchGetItem per 100 people.
+func (s *Service) Undecided(ctx context.Context, pid string, uids []string) ([]string, error) {
+	var p pollItem
+	if err := s.st.Get(ctx, pollPK(pid), skPoll, &p); err != nil {
+		if domain.ErrorCode(err) == domain.NotFound {
+			return nil, nil
+		}
+		return nil, err
+	}
+	if p.Status != string(poll.StatusOpen) || p.ClosingAtMs <= s.now().UnixMilli() {
+		return nil, nil
+	}
+	d, err := p.def()
+	if err != nil {
+		return nil, err
+	}
+	sk := ballotSK
+	if d.Settings.Anonymous {
+		sk = votedSK
+	}
+	keys := make([]key, 0, len(uids))
+	for _, uid := range uids {
+		if ids.Valid(uid) {
+			keys = append(keys, key{pollPK(pid), sk(uid)})
+		}
+	}
+	voted, err := s.exist(ctx, keys)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]string, 0, len(uids))
+	for _, uid := range uids {
+		if ids.Valid(uid) && !voted[key{pollPK(pid), sk(uid)}] {
+			out = append(out, uid)
+		}
+	}
+	return out, nil
 }
 
 // ---- outcomes ----

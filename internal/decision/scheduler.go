@@ -85,6 +85,9 @@ type NoticePhase struct {
 	UserIDs []string
 	Members bool
 	Named   []string
+	// Undecided: only those who have not voted when their batch is told
+	// (Service.Undecided decides, off the request path).
+	Undecided bool
 }
 
 // NoticeFanout is a notice to audiences that may be as large as the

@@ -2,6 +2,7 @@ package discussion
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/guregu/dynamo/v2"
@@ -27,38 +28,72 @@ var ErrNobodyToNotify = domain.Validation(domain.FieldError{Field: "notify", Mes
 
 // audience resolves whom a request notifies about a thread of group gid
 // (tid: the thread, "" while it is being started) and checks the chosen
-// people: each must be a member of the group or a guest of the thread. It
-// returns the group's members when it had to read them.
-func (s *Service) audience(ctx context.Context, gid, tid string, asked *notify.Audience) (notify.Audience, []memberRow, error) {
+// people: each must be a member of the group or a guest of the thread. The
+// check reads only the chosen people (one BatchGetItem of their
+// memberships and guest grants, at most notify.MaxAudiencePeople of them),
+// never the whole group.
+func (s *Service) audience(ctx context.Context, gid, tid string, asked *notify.Audience) (notify.Audience, error) {
 	target := authz.Target{Kind: "thread", ID: tid, ThreadID: tid}
 	aud, err := notify.Resolve(asked, func(action authz.Action) error { return s.authorize(ctx, gid, action, target) })
 	if err != nil || len(aud.UserIDs) == 0 {
-		return aud, nil, err
+		return aud, err
 	}
-	members, err := s.members(ctx, gid)
+	members, guests, err := s.relationsOf(ctx, gid, tid, aud.UserIDs)
 	if err != nil {
-		return aud, nil, err
+		return aud, err
 	}
 	known := map[string]bool{}
 	for _, m := range members {
 		known[m.UserID] = true
 	}
-	if tid != "" {
-		ids, err := s.GuestIDs(ctx, tid)
-		if err != nil {
-			return aud, nil, err
-		}
-		for _, id := range ids {
-			known[id] = true
-		}
-	}
 	for i, id := range aud.UserIDs {
-		if !known[id] {
-			return aud, nil, domain.Validation(domain.FieldError{Field: fmt.Sprintf("notify.user_ids[%d]", i),
+		if !known[id] && !guests[id] {
+			return aud, domain.Validation(domain.FieldError{Field: fmt.Sprintf("notify.user_ids[%d]", i),
 				Message: "is not a member of this group or a guest of this thread"})
 		}
 	}
-	return aud, members, nil
+	return aud, nil
+}
+
+// relationsOf reads how people uids relate to group gid and thread tid
+// ("" for none): their memberships and which of them are guests of the
+// thread. One BatchGetItem per 50 people (two keys each), whatever the
+// size of the group; invalid ids are neither.
+func (s *Service) relationsOf(ctx context.Context, gid, tid string, uids []string) ([]memberRow, map[string]bool, error) {
+	var members []memberRow
+	guests := map[string]bool{}
+	var keys []dynamo.Keyed
+	for _, uid := range uids {
+		if !ids.Valid(uid) {
+			continue
+		}
+		keys = append(keys, dynamo.Keys{"GROUP#" + gid, "MEMBER#" + uid})
+		if tid != "" {
+			keys = append(keys, dynamo.Keys{threadPK(tid), guestSK(uid)})
+		}
+	}
+	for start := 0; start < len(keys); start += 100 {
+		var rows []struct {
+			PK     string `dynamo:"PK"`
+			UserID string `dynamo:"UserID"`
+			Role   string `dynamo:"Role"`
+		}
+		err := s.st.Table().Batch(tabledef.PK, tabledef.SK).Get(keys[start:min(start+100, len(keys))]...).
+			Project(tabledef.PK, "UserID", "Role").Consistent(true).All(ctx, &rows)
+		if err != nil && !errors.Is(err, dynamo.ErrNotFound) {
+			return nil, nil, store.Classify(err)
+		}
+		for _, r := range rows {
+			switch {
+			case r.UserID == "":
+			case r.PK == threadPK(tid):
+				guests[r.UserID] = true
+			default:
+				members = append(members, memberRow{GroupID: gid, UserID: r.UserID, Role: r.Role})
+			}
+		}
+	}
+	return members, guests, nil
 }
 
 // Announce notifies people of a thread they may read (policy: thread.view,
@@ -78,7 +113,7 @@ func (s *Service) Announce(ctx context.Context, tid string, aud notify.Audience)
 	if aud.Empty() {
 		return ErrNobodyToNotify
 	}
-	aud, _, err = s.audience(ctx, t.GroupID, t.ID, &aud)
+	aud, err = s.audience(ctx, t.GroupID, t.ID, &aud)
 	if err != nil {
 		return err
 	}

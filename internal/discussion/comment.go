@@ -95,15 +95,14 @@ func (s *Service) Comment(ctx context.Context, tid string, in CommentInput) (Ite
 	if err != nil {
 		return Item{}, err
 	}
-	// Who is told, within the transaction.
-	var members []memberRow
-	mentioned, dir, err := s.mentions(ctx, t, body, &members)
+	// The people it @mentions are resolved and told by its fan-out job,
+	// off the request path (mentions.go); the stored HTML links them then.
+	mention, mentions, err := s.mentionPhase(ctx, t.ID, s.mentionKeys(body), 1)
 	if err != nil {
 		return Item{}, err
 	}
-	it.Mentions = mentioned
 	it.GroupMentioned = everyone
-	it.HTML, it.RenderV = s.render(body, dir)
+	it.HTML, it.RenderV = s.render(body, nil)
 	now := s.now().UTC()
 	var direct []notify.Notification
 	build := func(kind notify.Kind) func(string) notify.Notification {
@@ -113,22 +112,8 @@ func (s *Service) Comment(ctx context.Context, tid string, in CommentInput) (Ite
 		}
 	}
 	told := map[string]bool{a.UserID: true}
-	var others []string
-	for _, uid := range mentioned {
-		if !told[uid] {
-			others = append(others, uid)
-		}
-	}
-	ns, err := s.recipients(ctx, t, others, notify.Mention.Reach(), build(notify.Mention), members)
-	if err != nil {
-		return Item{}, err
-	}
-	for _, n := range ns {
-		told[n.UserID] = true
-	}
-	direct = append(direct, ns...)
 	if parent != nil && !told[parent.ActorID] && parent.ActorID != "" {
-		ns, err := s.recipients(ctx, t, []string{parent.ActorID}, notify.Reply.Reach(), build(notify.Reply), members)
+		ns, err := s.recipients(ctx, t, []string{parent.ActorID}, notify.Reply.Reach(), build(notify.Reply), nil)
 		if err != nil {
 			return Item{}, err
 		}
@@ -151,7 +136,11 @@ func (s *Service) Comment(ctx context.Context, tid string, in CommentInput) (Ite
 			s.notify.AddToTx(tx, direct[i])
 		}
 		// Loud followers hear of it off the request path (one job item).
-		ferr = s.notify.AddFanoutToTx(tx, s.commentFanout(t, it, told, build(notify.Comment)(""), everyone))
+		j := s.commentFanout(t, it, told, build(notify.Comment)(""), everyone)
+		if mentions {
+			j.Phases = append([]notify.Phase{mention}, j.Phases...)
+		}
+		ferr = s.notify.AddFanoutToTx(tx, j)
 	}}, now)
 	if err == nil {
 		err = ferr
@@ -171,9 +160,10 @@ func (s *Service) Comment(ctx context.Context, tid string, in CommentInput) (Ite
 
 // commentFanout is the job that tells the loud followers of comment it's
 // thread, then of its group (notify.Following), who may view the thread
-// and were not told by the comment's transaction (told: its author, the
-// people it mentions and the author replied to). n is the notification's
-// template.
+// and were not told by the comment's transaction (told: its author and
+// the author replied to). n is the notification's template. The caller
+// puts the phase of its @mentions first (mentionPhase), so the people it
+// mentions hear of it as a mention.
 //
 // everyone (an @group the author may send) first tells the whole group,
 // as a mention (groupMentionPhase); the followers then hear only if it
@@ -193,23 +183,6 @@ func (s *Service) commentFanout(t *threadItem, it *timelineItem, told map[string
 		notify.Phase{Kind: notify.Comment, Reach: notify.Following, Scope: notify.ThreadScope(t.ID)},
 		notify.Phase{Kind: notify.Comment, Reach: notify.Following, Scope: notify.GroupScope(t.GroupID)})
 	return notify.Fanout{Notification: n, View: true, Skip: skip, Phases: phases}
-}
-
-// newlyMentioned lists who after mentions and before did not, leaving out
-// the actor.
-func newlyMentioned(before, after []string, actor string) []string {
-	had := map[string]bool{actor: true}
-	for _, id := range before {
-		had[id] = true
-	}
-	var out []string
-	for _, id := range after {
-		if !had[id] {
-			had[id] = true
-			out = append(out, id)
-		}
-	}
-	return out
 }
 
 // EditComment changes a comment's text (author: comment.edit.own, or an
@@ -250,17 +223,9 @@ func (s *Service) EditComment(ctx context.Context, tid, cid, body string, versio
 	}
 	now := s.now().UTC()
 	name := s.actorName(ctx, a.UserID)
-	// People the edit mentions for the first time are told, in the edit's
-	// transaction, like the mentions of a new comment.
-	var members []memberRow
-	mentioned, dir, err := s.mentions(ctx, t, body, &members)
-	if err != nil {
-		return Item{}, err
-	}
-	ns, err := s.recipients(ctx, t, newlyMentioned(c.Mentions, mentioned, a.UserID), notify.Mention.Reach(), func(uid string) notify.Notification {
-		return notify.Notification{UserID: uid, Kind: notify.Mention, ActorID: a.UserID, ActorName: name, GroupID: t.GroupID,
-			ThreadID: t.ID, CommentID: c.ID, Title: t.Title, Excerpt: s.r.Excerpt(body, 140), CreatedAt: now}
-	}, members)
+	// Its @mentions are resolved again by the edit's fan-out job, off the
+	// request path; those it mentioned before are not told again.
+	mention, mentions, err := s.mentionPhase(ctx, tid, s.mentionKeys(body), c.Version+1)
 	if err != nil {
 		return Item{}, err
 	}
@@ -269,31 +234,21 @@ func (s *Service) EditComment(ctx context.Context, tid, cid, body string, versio
 	if err != nil {
 		return Item{}, err
 	}
-	html, rv := s.render(body, dir)
+	html, rv := s.render(body, nil)
 	u := s.st.Update(c.PK, c.SK).Set("Body", body).Set("HTML", html).Set("RenderV", rv).Set("EditedAt", now).Add(tabledef.Version, 1)
 	if everyone {
 		u.Set("GroupMentioned", true)
 	}
-	if len(mentioned) > 0 {
-		u.SetSet("Mentions", mentioned)
-	} else {
-		u.Remove("Mentions")
-	}
+	u.Remove("Mentions") // recorded again by the job (MentionsResolved)
 	tx := s.st.Tx().
 		Update(u.If("$ = ? AND (attribute_not_exists($) OR $ = ?)", tabledef.Version, version, "Deleted", "Deleted", false), ErrChanged).
 		Put(s.history(commentRef(tid, cid), a.UserID, name, now,
 			map[string]string{"body": c.Body}, map[string]string{"body": body}))
-	skip := []string{a.UserID}
-	for _, n := range ns {
-		s.notify.AddToTx(tx, n)
-		skip = append(skip, n.UserID)
-	}
-	if everyone {
-		n := notify.Notification{Kind: notify.Mention, ActorID: a.UserID, ActorName: name, GroupID: t.GroupID,
-			ThreadID: t.ID, CommentID: c.ID, Title: t.Title, Excerpt: s.r.Excerpt(body, 140), CreatedAt: now}
-		if err := s.notify.AddFanoutToTx(tx, editGroupFanout(n, skip)); err != nil {
-			return Item{}, err
-		}
+	skip := append([]string{a.UserID}, c.Mentions...)
+	n := notify.Notification{Kind: notify.Mention, ActorID: a.UserID, ActorName: name, GroupID: t.GroupID,
+		ThreadID: t.ID, CommentID: c.ID, Title: t.Title, Excerpt: s.r.Excerpt(body, 140), CreatedAt: now}
+	if err := s.notify.AddFanoutToTx(tx, editFanout(n, skip, mention, mentions, everyone)); err != nil {
+		return Item{}, err
 	}
 	if c.ActorID != a.UserID {
 		if err := s.record(ctx, tx, t.GroupID, audit.ContentEdited, "comment", cid, map[string]string{"thread": tid, "author": c.ActorID}); err != nil {
@@ -303,7 +258,7 @@ func (s *Service) EditComment(ctx context.Context, tid, cid, body string, versio
 	if err := tx.Run(ctx, ""); err != nil {
 		return Item{}, err
 	}
-	c.Body, c.HTML, c.RenderV, c.EditedAt, c.Version, c.Mentions = body, html, rv, now, c.Version+1, mentioned
+	c.Body, c.HTML, c.RenderV, c.EditedAt, c.Version, c.Mentions = body, html, rv, now, c.Version+1, nil
 	c.GroupMentioned = c.GroupMentioned || everyone
 	if everyone {
 		s.log.InfoContext(ctx, "group mentioned", "thread_id", t.ID, "comment_id", c.ID, "edit", true)

@@ -55,13 +55,21 @@ func (s *Service) groupMentionAdded(ctx context.Context, gid, before, after stri
 	return s.groupMention(ctx, gid, after)
 }
 
-// editGroupFanout is the job that tells the whole group of an @group an
-// edit added: the same phase as a new comment's @group
-// (groupMentionPhase), never the people in skip (the editor, those the
-// edit's transaction told).
-func editGroupFanout(n notify.Notification, skip []string) notify.Fanout {
+// editFanout is the job of an edit of a comment or a description: the
+// people its @mentions name (mention, when mentions; the mention phase),
+// then, when everyone (an @group the edit adds), the whole group (the same
+// phase as a new comment's @group, groupMentionPhase); never the people in
+// skip (the editor, those the text mentioned before). No phase: no job.
+func editFanout(n notify.Notification, skip []string, mention notify.Phase, mentions, everyone bool) notify.Fanout {
 	skip = slices.Compact(slices.Sorted(slices.Values(skip)))
-	return notify.Fanout{Notification: n, View: true, Skip: skip, Phases: []notify.Phase{groupMentionPhase()}}
+	j := notify.Fanout{Notification: n, View: true, Skip: skip}
+	if mentions {
+		j.Phases = append(j.Phases, mention)
+	}
+	if everyone {
+		j.Phases = append(j.Phases, groupMentionPhase())
+	}
+	return j
 }
 
 // NoticeGroupMention starts the notice of an @group that stayed plain text.

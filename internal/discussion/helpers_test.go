@@ -26,11 +26,14 @@ func TestMain(m *testing.M) { os.Exit(testcloud.Run(m)) }
 type people struct {
 	mu   sync.Mutex
 	byID map[string]group.Person
+	// lookups counts UserByID calls (cost tests: account reads per request).
+	lookups int
 }
 
 func (p *people) UserByID(_ context.Context, id string) (group.Person, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	p.lookups++
 	if v, ok := p.byID[id]; ok {
 		return v, nil
 	}
@@ -44,6 +47,19 @@ func (p *people) UsersByID(_ context.Context, ids []string) (map[string]group.Pe
 	for _, id := range ids {
 		if v, ok := p.byID[id]; ok {
 			out[id] = v
+		}
+	}
+	return out, nil
+}
+
+// Names implements notify.Names (the fan-out resolving @mentions).
+func (p *people) Names(_ context.Context, ids []string) (map[string]string, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	out := map[string]string{}
+	for _, id := range ids {
+		if v, ok := p.byID[id]; ok && v.Name != "" {
+			out[id] = v.Name
 		}
 	}
 	return out, nil
@@ -98,6 +114,7 @@ func newFixture(t testing.TB) *fixture {
 		Uploads:    blob.NewUploads(env.Clients.S3, env.Config.UploadsBucket, env.Config.KMSKeyID, blob.DefaultLimits()),
 		SigningKey: env.Config.SigningKey,
 	})
+	f.fan.Names, f.fan.Mentions = f.people, f.svc
 	return f
 }
 

@@ -262,7 +262,7 @@ func (s *Service) MailStartThread(ctx context.Context, in StartInput, key string
 	}
 	// Mail cannot choose: the default audience (the whole group when the
 	// sender may notify it).
-	aud, members, err := s.audience(ctx, in.GroupID, "", nil)
+	aud, err := s.audience(ctx, in.GroupID, "", nil)
 	if err != nil {
 		return Thread{}, false, nil, err
 	}
@@ -303,7 +303,7 @@ func (s *Service) MailStartThread(ctx context.Context, in StartInput, key string
 	for _, fi := range items {
 		tx.Create(fi, errThreadThere)
 	}
-	if err := s.addNewThreadFanout(ctx, tx, t, aud, members); err != nil {
+	if err := s.addNewThreadFanout(tx, t, aud); err != nil {
 		return Thread{}, false, nil, err
 	}
 	if err := tx.Run(ctx, ""); err != nil {

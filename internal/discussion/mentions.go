@@ -2,12 +2,13 @@ package discussion
 
 import (
 	"context"
-	"strings"
+	"slices"
 
 	"github.com/guregu/dynamo/v2"
 
+	"github.com/quorum-app/quorum/internal/domain"
 	"github.com/quorum-app/quorum/internal/links"
-	"github.com/quorum-app/quorum/internal/render"
+	"github.com/quorum-app/quorum/internal/notify"
 	"github.com/quorum-app/quorum/internal/store"
 	"github.com/quorum-app/quorum/internal/tabledef"
 )
@@ -27,19 +28,18 @@ type mentionDir struct {
 	guest map[string]bool // a guest of the thread, not a member
 }
 
-// newMentionDir indexes the people ids of group gid by their names.
+// newMentionDir indexes the people ids of group gid by their names (the
+// keys a name answers to: notify.MentionNameKeys).
 func newMentionDir(gid string, ids []string, names map[string]string, guests map[string]bool) *mentionDir {
 	d := &mentionDir{gid: gid, full: map[string][]string{}, first: map[string][]string{}, guest: guests}
 	for _, id := range ids {
-		name := names[id]
-		if name == "" {
+		full, first := notify.MentionNameKeys(names[id])
+		if full == "" {
 			continue
 		}
-		k := render.MentionKey(name)
-		d.full[k] = append(d.full[k], id)
-		if f := strings.Fields(name); len(f) > 0 {
-			fk := render.MentionKey(f[0])
-			d.first[fk] = append(d.first[fk], id)
+		d.full[full] = append(d.full[full], id)
+		if first != "" {
+			d.first[first] = append(d.first[first], id)
 		}
 	}
 	return d
@@ -76,71 +76,90 @@ func (d *mentionDir) link(key string) (string, bool) {
 	return "", true
 }
 
-// mentions resolves the @mentions of body against the group's members and
-// the thread's guests. Only done when the body has a mention; costs a
-// query of the members, one of the guests, and one People lookup per
-// person. dir (nil without mentions) renders the links.
-func (s *Service) mentions(ctx context.Context, t *threadItem, body string, members *[]memberRow) ([]string, *mentionDir, error) {
-	out, dir, err := s.mentionsOf(ctx, t, []string{body}, members)
-	if err != nil {
-		return nil, nil, err
+// Who an @name names is decided off the request path (issue 14: it reads
+// every member's name): a comment or description is written with its
+// mentions as plain text, and its fan-out job carries a phase with the
+// mention keys (mentionPhase). The job pages through the members, tells
+// those named, and hands the resolution back (MentionsResolved), which
+// records Mentions on the comment and stores its HTML with the links. The
+// request's cost is one query of the thread's guests (at most MaxGuests),
+// only when the text has an @name, whatever the size of the group.
+
+// mentionKeys lists the @name keys of body, not @group (the whole group,
+// never a person named Group), at most render.MaxMentionKeys.
+func (s *Service) mentionKeys(body string) []string {
+	var keys []string
+	for _, k := range s.r.MentionKeys(body) {
+		if k != GroupMention {
+			keys = append(keys, k)
+		}
 	}
-	return out[0], dir, nil
+	return keys
 }
 
-// mentionsOf resolves the mentions of several bodies (the text before and
-// after an edit) with one lookup of the people who could be meant; out[i]
-// are the people bodies[i] mentions (at most MaxMentions).
-func (s *Service) mentionsOf(ctx context.Context, t *threadItem, bodies []string, members *[]memberRow) ([][]string, *mentionDir, error) {
-	out := make([][]string, len(bodies))
-	keys := make([][]string, len(bodies))
-	anyKey := false
-	for i, b := range bodies {
-		for _, k := range s.r.MentionKeys(b) {
-			if k != GroupMention { // the whole group, never a person named Group
-				keys[i] = append(keys[i], k)
-			}
+// mentionPhase is the fan-out phase that tells the people keys name, as
+// a mention (addressed to them: quiet and up), among the group's members
+// and the guests of thread tid ("" for a thread being started); version is
+// the comment's version the keys come from (0: not a comment; nothing is
+// recorded). No phase (false) without keys.
+func (s *Service) mentionPhase(ctx context.Context, tid string, keys []string, version int64) (notify.Phase, bool, error) {
+	if len(keys) == 0 {
+		return notify.Phase{}, false, nil
+	}
+	var guests []string
+	if tid != "" {
+		var err error
+		if guests, err = s.GuestIDs(ctx, tid); err != nil {
+			return notify.Phase{}, false, err
 		}
-		anyKey = anyKey || len(keys[i]) > 0
 	}
-	if !anyKey {
-		return out, nil, nil
+	return notify.Phase{Kind: notify.Mention, Reach: notify.Mention.Reach(), Keys: keys, Extra: guests, Version: version}, true, nil
+}
+
+// newKeys lists the keys of after that before does not have.
+func newKeys(before, after []string) []string {
+	var out []string
+	for _, k := range after {
+		if !slices.Contains(before, k) {
+			out = append(out, k)
+		}
 	}
-	ms, err := s.members(ctx, t.GroupID)
+	return out
+}
+
+// MentionsResolved records on a comment whom its mentions name, as its
+// fan-out job resolved them (notify.Mentions): Mentions, and its HTML
+// rendered again with the mentions linked. Only while the comment still
+// has the version the job read (a later edit has its own job) and is not
+// deleted; otherwise, or with nobody mentioned, nothing. One read and one
+// conditional update; repeating it changes nothing.
+func (s *Service) MentionsResolved(ctx context.Context, ref notify.MentionRef) error {
+	if len(ref.People) == 0 || ref.CommentID == "" {
+		return nil
+	}
+	c, err := s.getComment(ctx, ref.ThreadID, ref.CommentID)
 	if err != nil {
-		return nil, nil, err
+		if domain.ErrorCode(err) == domain.NotFound {
+			return nil
+		}
+		return err
 	}
-	*members = ms
-	ids := make([]string, 0, len(ms))
-	isMember := map[string]bool{}
-	for _, m := range ms {
-		ids = append(ids, m.UserID)
-		isMember[m.UserID] = true
-	}
-	var guests []guestItem
-	if err := s.st.Table().Get(tabledef.PK, threadPK(t.ID)).Range(tabledef.SK, dynamo.BeginsWith, "GUEST#").All(ctx, &guests); err != nil {
-		return nil, nil, store.Classify(err)
+	if c.Version != ref.Version || c.Deleted || c.Erased {
+		return nil
 	}
 	guest := map[string]bool{}
-	for _, g := range guests {
-		if !isMember[g.UserID] && !guest[g.UserID] {
-			guest[g.UserID] = true
-			ids = append(ids, g.UserID)
-		}
+	for _, id := range ref.Guests {
+		guest[id] = true
 	}
-	dir := newMentionDir(t.GroupID, ids, s.names(ctx, ids), guest)
-	for i := range keys {
-		seen := map[string]bool{}
-		for _, key := range keys[i] {
-			for _, id := range dir.who(key) {
-				if !seen[id] && len(out[i]) < MaxMentions {
-					seen[id] = true
-					out[i] = append(out[i], id)
-				}
-			}
-		}
+	dir := &mentionDir{gid: ref.GroupID, full: ref.ByKey, first: map[string][]string{}, guest: guest}
+	html, rv := s.render(c.Body, dir)
+	err = s.st.Update(c.PK, c.SK).SetSet("Mentions", ref.People).Set("HTML", html).Set("RenderV", rv).
+		If("$ = ? AND (attribute_not_exists($) OR $ = ?) AND attribute_not_exists($)",
+			tabledef.Version, ref.Version, "Deleted", "Deleted", false, "Erased").Run(ctx)
+	if dynamo.IsCondCheckFailed(err) {
+		return nil
 	}
-	return out, dir, nil
+	return store.Classify(err)
 }
 
 // names looks people up by id (one People lookup each); people without a

@@ -124,7 +124,7 @@ func (s *Service) StartThread(ctx context.Context, in StartInput) (Thread, error
 	if err := fe.Err(); err != nil {
 		return Thread{}, err
 	}
-	aud, members, err := s.audience(ctx, in.GroupID, "", in.Notify)
+	aud, err := s.audience(ctx, in.GroupID, "", in.Notify)
 	if err != nil {
 		return Thread{}, err
 	}
@@ -147,7 +147,7 @@ func (s *Service) StartThread(ctx context.Context, in StartInput) (Thread, error
 	}
 	tx := s.st.Tx().Create(t, nil)
 	s.tags.AddSetOps(tx, tag.Item{Kind: tag.Thread, ID: t.ID, GroupID: t.GroupID, Created: t.CreatedAt}, nil, t.Tags)
-	if err := s.addNewThreadFanout(ctx, tx, t, aud, members); err != nil {
+	if err := s.addNewThreadFanout(tx, t, aud); err != nil {
 		return Thread{}, err
 	}
 	if err := tx.Run(ctx, ""); err != nil {
@@ -164,37 +164,29 @@ func (s *Service) StartThread(ctx context.Context, in StartInput) (Thread, error
 }
 
 // addNewThreadFanout adds to tx, the transaction that creates thread t,
-// the job that tells of it. People the description mentions are resolved
-// now (only when it has an @name: a read of the members, unless the
-// caller read them already); who hears of what is decided off the request
-// path, by the job.
-func (s *Service) addNewThreadFanout(ctx context.Context, tx *store.Tx, t *threadItem, aud notify.Audience, members []memberRow) error {
-	var mentioned []string
-	if len(s.r.MentionKeys(t.Description)) > 0 {
-		var err error
-		if mentioned, _, err = s.mentions(ctx, t, t.Description, &members); err != nil {
-			return err
-		}
-	}
-	return s.notify.AddFanoutToTx(tx, s.newThreadFanout(t, aud, mentioned))
+// the job that tells of it. Who hears of what is decided off the request
+// path, by the job, including whom the description's @mentions name.
+func (s *Service) addNewThreadFanout(tx *store.Tx, t *threadItem, aud notify.Audience) error {
+	return s.notify.AddFanoutToTx(tx, s.newThreadFanout(t, aud, s.mentionKeys(t.Description)))
 }
 
 // newThreadFanout is the job that tells of a new thread (off the request
 // path, notify.Fanouts), never the author; each person hears of it once,
 // by the first of:
 //
-//   - the people its description mentions, as a mention;
+//   - the people its description mentions (keys), as a mention;
 //   - the people the author chose (aud.UserIDs), as an announcement
 //     addressed to them (quiet and up);
 //   - the other members as a new thread: announced to the group when
 //     aud.Group (normal and up), otherwise only those who follow
 //     everything (loud).
-func (s *Service) newThreadFanout(t *threadItem, aud notify.Audience, mentioned []string) notify.Fanout {
+func (s *Service) newThreadFanout(t *threadItem, aud notify.Audience, keys []string) notify.Fanout {
 	j := notify.Fanout{View: true, Skip: []string{t.AuthorID},
 		Notification: notify.Notification{Kind: notify.NewThread, ActorID: t.AuthorID, ActorName: t.AuthorName,
 			GroupID: t.GroupID, ThreadID: t.ID, Title: t.Title, Excerpt: s.r.Excerpt(t.Description, 140), CreatedAt: t.CreatedAt}}
-	if len(mentioned) > 0 {
-		j.Phases = append(j.Phases, notify.Phase{Kind: notify.Mention, Reach: notify.Mention.Reach(), UserIDs: mentioned})
+	if len(keys) > 0 {
+		// A new thread has no guests yet: the members only.
+		j.Phases = append(j.Phases, notify.Phase{Kind: notify.Mention, Reach: notify.Mention.Reach(), Keys: keys})
 	}
 	if len(aud.UserIDs) > 0 {
 		j.Phases = append(j.Phases, notify.Phase{Kind: notify.Announcement, Reach: notify.Addressed, UserIDs: aud.UserIDs})
@@ -205,14 +197,6 @@ func (s *Service) newThreadFanout(t *threadItem, aud notify.Audience, mentioned 
 	}
 	j.Phases = append(j.Phases, notify.Phase{Kind: notify.NewThread, Reach: reach, Members: true})
 	return j
-}
-
-// members reads the memberships of a group (pattern 15).
-func (s *Service) members(ctx context.Context, gid string) ([]memberRow, error) {
-	var rows []memberRow
-	err := s.st.Table().Get(tabledef.PK, "GROUP#"+gid).Range(tabledef.SK, dynamo.BeginsWith, "MEMBER#").
-		Project("GroupID", "UserID", "Role").All(ctx, &rows)
-	return rows, store.Classify(err)
 }
 
 // recipients filters uids to those who may see thread t and whose level
@@ -383,26 +367,18 @@ func (s *Service) UpdateThread(ctx context.Context, tid string, in UpdateInput) 
 	}
 	now := s.now().UTC()
 	name := s.actorName(ctx, a.UserID)
-	// People the new description mentions and the old one did not are
-	// told in the edit's transaction.
-	var ns []notify.Notification
-	var everyone bool
+	// People named by the @mentions the new description adds (keys the old
+	// one did not have) are told by the edit's fan-out job, off the request
+	// path.
+	var mention notify.Phase
+	var mentions, everyone bool
 	var notice string
 	if desc != t.Description {
 		// An @group the edit adds tells the whole group (once per thread).
 		if everyone, notice, err = s.groupMentionAdded(ctx, t.GroupID, t.Description, desc, t.GroupMentioned); err != nil {
 			return Thread{}, err
 		}
-		var members []memberRow
-		both, _, err := s.mentionsOf(ctx, t, []string{t.Description, desc}, &members)
-		if err != nil {
-			return Thread{}, err
-		}
-		ns, err = s.recipients(ctx, t, newlyMentioned(both[0], both[1], a.UserID), notify.Mention.Reach(), func(uid string) notify.Notification {
-			return notify.Notification{UserID: uid, Kind: notify.Mention, ActorID: a.UserID, ActorName: name, GroupID: t.GroupID,
-				ThreadID: t.ID, Title: title, Excerpt: s.r.Excerpt(desc, 140), CreatedAt: now}
-		}, members)
-		if err != nil {
+		if mention, mentions, err = s.mentionPhase(ctx, t.ID, newKeys(s.mentionKeys(t.Description), s.mentionKeys(desc)), 0); err != nil {
 			return Thread{}, err
 		}
 	}
@@ -419,15 +395,9 @@ func (s *Service) UpdateThread(ctx context.Context, tid string, in UpdateInput) 
 		fail: func(*threadItem) error { return ErrChanged },
 		ops: func(tx *store.Tx) {
 			tx.Put(s.history(threadRef(tid), a.UserID, name, now, before, after))
-			skip := []string{a.UserID}
-			for _, n := range ns {
-				s.notify.AddToTx(tx, n)
-				skip = append(skip, n.UserID)
-			}
-			if everyone {
-				ferr = s.notify.AddFanoutToTx(tx, editGroupFanout(notify.Notification{Kind: notify.Mention, ActorID: a.UserID,
-					ActorName: name, GroupID: t.GroupID, ThreadID: t.ID, Title: title, Excerpt: s.r.Excerpt(desc, 140), CreatedAt: now}, skip))
-			}
+			ferr = s.notify.AddFanoutToTx(tx, editFanout(notify.Notification{Kind: notify.Mention, ActorID: a.UserID,
+				ActorName: name, GroupID: t.GroupID, ThreadID: t.ID, Title: title, Excerpt: s.r.Excerpt(desc, 140), CreatedAt: now},
+				[]string{a.UserID}, mention, mentions, everyone))
 			if t.AuthorID != a.UserID {
 				// Details are bounded and valid: Record cannot fail here.
 				_ = s.record(ctx, tx, t.GroupID, audit.ContentEdited, "thread", tid, map[string]string{"author": t.AuthorID})

@@ -198,9 +198,9 @@ func TestDiscussionJourney(t *testing.T) {
 		ben.at(w, "thread-in-tokyo")
 	}
 
-	// Ada sees the notification in the nav, opens it, reacts and downloads.
-	ada.open("/dashboard")
-	ada.sees("Autumn quilt show")
+	// Ada sees the notification in the nav (the mention is resolved by the
+	// comment's fan-out job, within seconds), opens it, reacts and downloads.
+	ada.seesAt("/dashboard", "Autumn quilt show", "Notifications (1 unread)")
 	ada.audit("dashboard")
 	ada.follow("Notifications (1 unread)")
 	ada.sees("Ben Franklin mentioned you in", "Count me in, @Ada.")

@@ -102,9 +102,16 @@ func fanOut(t *testing.T, a *app.API) {
 // (bounded: 15 seconds).
 func (p *person) seesNotifications(wants ...string) {
 	p.t.Helper()
+	p.seesAt("/notifications", wants...)
+}
+
+// seesAt opens path until it shows every want (what a fan-out job writes
+// arrives within seconds of the request), for at most 15 seconds.
+func (p *person) seesAt(path string, wants ...string) {
+	p.t.Helper()
 	deadline := time.Now().Add(15 * time.Second)
 	for {
-		p.open("/notifications")
+		p.open(path)
 		txt, all := p.Text(), true
 		for _, w := range wants {
 			all = all && strings.Contains(txt, w)

@@ -3,6 +3,7 @@ package e2e
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 
@@ -62,8 +63,18 @@ func TestMentionsAndUnreadMarks(t *testing.T) {
 	if st := ben.submit("Post comment"); st != 200 {
 		t.Fatalf("post comment: %d", st)
 	}
-	href := browsertest.Get(ben.Session, "read the mention", chromedp.Evaluate[string](`[...document.querySelectorAll(".user-content a.mention")].map(a => a.getAttribute("href") + " " + a.textContent).join("|")`))
-	if want := "/groups/" + gid + "?tab=members#member-" + adaID + " @Ada"; href != want {
+	// The comment's fan-out job resolves the mention within seconds, then
+	// the comment shows it as a link.
+	want := "/groups/" + gid + "?tab=members#member-" + adaID + " @Ada"
+	var href string
+	for deadline := time.Now().Add(15 * time.Second); ; time.Sleep(200 * time.Millisecond) {
+		href = browsertest.Get(ben.Session, "read the mention", chromedp.Evaluate[string](`[...document.querySelectorAll(".user-content a.mention")].map(a => a.getAttribute("href") + " " + a.textContent).join("|")`))
+		if href == want || time.Now().After(deadline) {
+			break
+		}
+		ben.open(threadPath)
+	}
+	if href != want {
 		t.Fatalf("mention links %q, want %q", href, want)
 	}
 	ben.audit("thread with a mention")

@@ -74,6 +74,20 @@ type Phase struct {
 	Named []string `dynamo:"Named,omitempty" json:"named,omitempty"`
 	// Scope: the people who set scope (GroupScope, ThreadScope) to loud.
 	Scope string `dynamo:"Scope,omitempty" json:"scope,omitempty"`
+	// Undecided keeps, of each batch, only the people who have not voted
+	// on the job's poll (Fanouts.Ballots): a reminder to vote, decided
+	// batch by batch off the request path, so it reaches nobody who voted
+	// before their batch, and nobody once the poll has closed.
+	Undecided bool `dynamo:"Undecided,omitempty" json:"undecided,omitempty"`
+	// Keys: the people these @mention keys name (Fanouts.Mentions, see
+	// mentionfanout.go), among the group's members and Extra.
+	Keys []string `dynamo:"Keys,omitempty" json:"keys,omitempty"`
+	// Extra: people besides the members whom Keys may name (the thread's
+	// guests; bounded, counted in MaxFanoutPeople).
+	Extra []string `dynamo:"Extra,omitempty" json:"extra,omitempty"`
+	// Version: the version of the comment whose Keys these are (its
+	// mentions are recorded on it only if it still has that version).
+	Version int64 `dynamo:"Version,omitempty" json:"version,omitempty"`
 }
 
 // Fanout is a job: tell the people of its phases of one event.
@@ -112,6 +126,12 @@ type fanoutItem struct {
 	Phase  int    `dynamo:"Phase"`
 	Cursor string `dynamo:"Cursor,omitempty"`
 	Told   int    `dynamo:"Told"`
+	// What a Keys phase found so far (mentionfanout.go): per key, the
+	// people whose whole name matches it, those whose first name does (two
+	// at most: two is ambiguous), and which of them are not members.
+	Found  map[string][]string `dynamo:"Found,omitempty"`
+	First  map[string][]string `dynamo:"First,omitempty"`
+	Guests []string            `dynamo:"Guests,omitempty"`
 }
 
 func fanoutPK(id string) string { return fanoutPrefix + id }
@@ -128,7 +148,7 @@ func (s *Service) AddFanoutToTx(tx *store.Tx, j Fanout) error {
 	}
 	named := len(j.Skip)
 	for _, p := range j.Phases {
-		named += len(p.UserIDs) + len(p.Named)
+		named += len(p.UserIDs) + len(p.Named) + len(p.Extra)
 	}
 	if named > MaxFanoutPeople {
 		return ErrFanoutTooLarge
@@ -187,12 +207,26 @@ type Viewer interface {
 	MayView(ctx context.Context, uid, gid, tid string) (bool, error)
 }
 
+// Ballots tells who has not voted on a poll (internal/decision owns the
+// ballots): those of uids without a ballot on poll pid, none when the poll
+// is not open. One read of the poll and one BatchGetItem per 100 people.
+type Ballots interface {
+	Undecided(ctx context.Context, pid string, uids []string) ([]string, error)
+}
+
 // Fanouts expands fan-out jobs.
 type Fanouts struct {
 	N       *Service
 	Members Members
 	Viewer  Viewer
-	Log     *slog.Logger
+	// Ballots decides the Undecided phases (internal/decision); without it
+	// such a phase tells nobody.
+	Ballots Ballots
+	// Names and Mentions resolve the Keys phases (mentionfanout.go);
+	// without Names such a phase tells nobody.
+	Names    Names
+	Mentions Mentions
+	Log      *slog.Logger
 	// Page overrides fanoutPage (tests interrupt after a page).
 	Page int
 	// afterBatch, when set, is called after each batch is written and the
@@ -240,9 +274,24 @@ func (f *Fanouts) Run(ctx context.Context, jid string) (int, error) {
 	told := 0
 	for j.Phase < len(j.Phases) {
 		p := j.Phases[j.Phase]
+		if len(p.Keys) > 0 {
+			n, gone, err := f.mentionStep(ctx, &j, p, skip)
+			told += n
+			if err != nil || gone {
+				return told, err
+			}
+			continue
+		}
 		uids, roles, next, err := f.source(ctx, &j, p)
 		if err != nil {
 			return told, err
+		}
+		if p.Undecided && len(uids) > 0 {
+			if f.Ballots == nil {
+				uids = nil
+			} else if uids, err = f.Ballots.Undecided(ctx, j.PollID, uids); err != nil {
+				return told, err
+			}
 		}
 		n, err := f.tell(ctx, &j, p, uids, roles, skip)
 		told += n

@@ -83,8 +83,10 @@ func newDiscussionHarnessLog(t *testing.T, logs *slog.Logger) *groupHarness {
 		})
 	}
 	mux.HandleFunc("/", s.notFound)
+	fan := cores.NewFanouts(notes, groups, nil)
+	fan.Names, fan.Mentions = people, disc
 	return &groupHarness{t: t, env: env, h: httpx.Observe(s.log, s.timeout, s.uploadOrigin, mux), people: people, tag: env.Prefix,
-		fan: cores.NewFanouts(notes, groups, nil)}
+		fan: fan}
 }
 
 func TestDiscussionRoutesDeclareAccess(t *testing.T) {
@@ -127,6 +129,7 @@ func (g *groupHarness) postComment(as, tid, parent, text string) discussion.Item
 	var it discussion.Item
 	body, _ := json.Marshal(map[string]string{"body": text, "parent_id": parent})
 	g.json(g.do(as, "POST", "/api/v1/threads/"+tid+"/comments", string(body)), 201, &it)
+	g.drain() // its fan-out job (mentions, followers), as the stream's consumer would within seconds
 	return it
 }
 
@@ -467,6 +470,7 @@ func TestDiscussionPagesFlow(t *testing.T) {
 	}
 	post(bob, "/threads/"+tid+"/comments", form("body", ""), 400)
 	rec = post(bob, "/threads/"+tid+"/comments", form("body", "I'll bring the *scores*, @Alice"), 303)
+	g.drain() // the mention is resolved by the comment's fan-out job
 	page(alice, "/groups/"+grp.ID+"/threads", 200, "1 new")
 	cid := rec.Header().Get("Location")[strings.Index(rec.Header().Get("Location"), "#c-")+3:]
 	body = page(alice, "/threads/"+tid, 200, "<em>scores</em>", `id="c-`+cid+`"`, "Post reply", "Reply")

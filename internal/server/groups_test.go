@@ -59,6 +59,19 @@ func (p *testPeople) UsersByID(_ context.Context, ids []string) (map[string]grou
 	return out, nil
 }
 
+// Names implements notify.Names (the fan-out job resolving @mentions).
+func (p *testPeople) Names(_ context.Context, ids []string) (map[string]string, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	out := map[string]string{}
+	for _, id := range ids {
+		if u, ok := p.byID[id]; ok && u.Name != "" {
+			out[id] = u.Name
+		}
+	}
+	return out, nil
+}
+
 func (p *testPeople) Name(_ context.Context, id string) string {
 	p.mu.Lock()
 	defer p.mu.Unlock()

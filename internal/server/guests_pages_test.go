@@ -71,8 +71,10 @@ func newGuestHarness(t *testing.T) *groupHarness {
 		})
 	}
 	mux.HandleFunc("/", s.notFound)
+	fan := cores.NewFanouts(notes, groups, nil)
+	fan.Names, fan.Mentions = people, disc
 	return &groupHarness{t: t, env: env, h: httpx.Observe(s.log, s.timeout, s.uploadOrigin, mux), people: people, tag: env.Prefix,
-		fan: cores.NewFanouts(notes, groups, nil)}
+		fan: fan}
 }
 
 var threadInviteRe = regexp.MustCompile(`/thread-invitations/([A-Za-z0-9._-]+)`)

@@ -45,8 +45,16 @@ func pollNotice(p *i18n.Printer, name string) string {
 	if !pollNotices[name] {
 		return ""
 	}
+	if key, ok := pollNoticeKeys[name]; ok {
+		return p.T(key)
+	}
 	return p.T("page.poll.notice." + name)
 }
+
+// pollNoticeKeys are the notices whose text is not page.poll.notice.<name>:
+// a manual reminder is sent off the request path, so the page says it is
+// on its way (issue 14).
+var pollNoticeKeys = map[string]string{"reminded": "page.fan.notice.reminding"}
 
 // whenText is a date and time in the reader's language and zone, with the
 // zone's name (as the templates' date function writes it).
