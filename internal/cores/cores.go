@@ -195,7 +195,7 @@ func NewWith(ctx context.Context, cfg config.Config, clients *awsclient.Clients,
 		Threads: PollThreads{discussions}, Notifier: pollNotes, Fanout: pollNotes, Tags: tags, Audit: auditor})
 	processes := process.New(process.Config{Store: st, Policy: groups, Audit: auditor, Catalog: cat, Log: log,
 		Sources: ProcessSources{Discussions: discussions, Decisions: decisions}})
-	mailprefs, err = mailpref.New(mailpref.Config{Store: st, Users: accounts, BaseURL: cfg.BaseURL, SigningKey: cfg.SigningKey, Log: log})
+	mailprefs, err = mailpref.New(mailpref.Config{Store: st, Users: PrefPeople{accounts}, BaseURL: cfg.BaseURL, SigningKey: cfg.SigningKey, Log: log})
 	if err != nil {
 		return nil, err
 	}
@@ -316,6 +316,19 @@ func (p People) UserIDByEmail(ctx context.Context, email string) (string, bool, 
 	default:
 		return "", false, err
 	}
+}
+
+// PrefPeople adapts the account service to what the email preferences
+// core needs to know about people (mailpref.Users).
+type PrefPeople struct{ Accounts *account.Service }
+
+// MailPerson implements mailpref.Users.
+func (p PrefPeople) MailPerson(ctx context.Context, id string) (mailpref.Person, error) {
+	u, err := p.Accounts.User(ctx, id)
+	if err != nil {
+		return mailpref.Person{}, err
+	}
+	return mailpref.Person{Email: u.Email, TimeZone: u.TimeZone}, nil
 }
 
 // DiscussionPeople adapts the account service to what the discussion core

@@ -2,12 +2,15 @@ package inbound
 
 import (
 	"strings"
+
+	"github.com/quorum-app/quorum/internal/replyaddr"
 )
 
 // LoopHeader is the header Quorum's outbound mail carries (value: the mail
 // domain). Inbound mail that carries it is our own mail coming back and is
-// dropped.
-const LoopHeader = "X-Quorum-Loop"
+// dropped. It is defined in replyaddr so that the outbox (internal/notify)
+// names it without linking this package's MIME parsing.
+const LoopHeader = replyaddr.LoopHeader
 
 // AutoKind says why a message is machine-generated.
 type AutoKind string

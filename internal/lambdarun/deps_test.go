@@ -16,6 +16,11 @@ const module = "github.com/quorum-app/quorum/"
 // The HTTP layer: only the api function may link it.
 var httpOnly = []string{module + "internal/server", module + "internal/web", module + "internal/app"}
 
+// The AWS services of the operator's recovery tools
+// (internal/recovery/controlplane): no function calls them, and each one
+// linked costs every cold start its package initialisation.
+var controlPlane = []string{"apigatewayv2", "backup", "lambda", "route53", "scheduler", "ses"}
+
 // deps lists the packages fn links, built as deployed.
 func deps(t *testing.T, root, fn string) []string {
 	t.Helper()
@@ -55,6 +60,32 @@ func TestFunctionsWithoutHTTPDoNotLinkTheHTTPServer(t *testing.T) {
 					t.Errorf("functions/%s links %s, the HTTP layer; wire it from internal/cores instead", fn, pkg)
 				}
 			}
+			for _, svc := range controlPlane {
+				if pkg := "github.com/aws/aws-sdk-go-v2/service/" + svc; slices.Contains(all, pkg) {
+					t.Errorf("functions/%s links %s, which only the recovery tools use (internal/recovery/controlplane)", fn, pkg)
+				}
+			}
 		})
+	}
+}
+
+// ses-events records bounces and complaints in the table: it builds from
+// the SDK configuration and DynamoDB alone (internal/awsbase), without the
+// SES and S3 clients or the cores that send mail.
+func TestSESEventsLinksOnlyDynamoDB(t *testing.T) {
+	wd, _ := os.Getwd()
+	root, err := localcloud.FindRoot(wd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	all := deps(t, root, "ses-events")
+	if !slices.Contains(all, "github.com/aws/aws-sdk-go-v2/service/dynamodb") {
+		t.Fatal("ses-events does not link DynamoDB: is this test still looking at the right packages?")
+	}
+	for _, pkg := range []string{"github.com/aws/aws-sdk-go-v2/service/sesv2", "github.com/aws/aws-sdk-go-v2/service/s3",
+		module + "internal/mail", module + "internal/account", module + "internal/cores"} {
+		if slices.Contains(all, pkg) {
+			t.Errorf("functions/ses-events links %s", pkg)
+		}
 	}
 }

@@ -176,7 +176,7 @@ func (s *Service) accountZone(ctx context.Context, p *prefsItem) string {
 	if p.TimeZone != "" || s.users == nil {
 		return p.zone()
 	}
-	u, err := s.users.User(ctx, p.UserID)
+	u, err := s.users.MailPerson(ctx, p.UserID)
 	if err != nil || u.TimeZone == "" || !checkZone(u.TimeZone) {
 		return p.zone()
 	}

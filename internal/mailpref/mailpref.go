@@ -31,7 +31,6 @@ import (
 	"time"
 	_ "time/tzdata" // time zones must resolve on Lambda images without zoneinfo
 
-	"github.com/quorum-app/quorum/internal/account"
 	"github.com/quorum-app/quorum/internal/authz"
 	"github.com/quorum-app/quorum/internal/domain"
 	"github.com/quorum-app/quorum/internal/secrets"
@@ -68,10 +67,16 @@ const (
 	ActionUnsuppress authz.Action = "account.mail.unsuppress"
 )
 
-// Users is what the package needs to know about accounts: the address and
-// the time zone. *account.Service implements it.
+// Person is what the package needs to know about an account: the address
+// and the time zone.
+type Person struct{ Email, TimeZone string }
+
+// Users looks up accounts; internal/cores adapts the account core to it.
+// The package does not import the account core: functions/ses-events links
+// this package, and the account core links the SES sender, whose package
+// initialisation every cold start would pay.
 type Users interface {
-	User(ctx context.Context, id string) (*account.User, error)
+	MailPerson(ctx context.Context, id string) (Person, error)
 }
 
 // Config configures a Service.
@@ -243,13 +248,13 @@ func self(ctx context.Context, action authz.Action) (string, error) {
 	return a.UserID, nil
 }
 
-func (s *Service) user(ctx context.Context, uid string) (*account.User, error) {
+func (s *Service) user(ctx context.Context, uid string) (Person, error) {
 	if s.users == nil {
-		return nil, domain.Errorf(domain.Internal, "mailpref: no account directory configured")
+		return Person{}, domain.Errorf(domain.Internal, "mailpref: no account directory configured")
 	}
-	u, err := s.users.User(ctx, uid)
+	u, err := s.users.MailPerson(ctx, uid)
 	if domain.ErrorCode(err) == domain.NotFound {
-		return nil, authz.ErrSignIn
+		return Person{}, authz.ErrSignIn
 	}
 	return u, err
 }

@@ -53,12 +53,12 @@ func newFixture(t *testing.T) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	svc, err := mailpref.New(mailpref.Config{Store: st, Users: acc, BaseURL: env.Config.BaseURL, SigningKey: env.Config.SigningKey, Now: clk.Now})
+	svc, err := mailpref.New(mailpref.Config{Store: st, Users: accountUsers{acc}, BaseURL: env.Config.BaseURL, SigningKey: env.Config.SigningKey, Now: clk.Now})
 	if err != nil {
 		t.Fatal(err)
 	}
 	otherKey := []byte(strings.Repeat("k", 32))
-	other, err := mailpref.New(mailpref.Config{Store: st, Users: acc, BaseURL: env.Config.BaseURL, SigningKey: otherKey, Now: clk.Now})
+	other, err := mailpref.New(mailpref.Config{Store: st, Users: accountUsers{acc}, BaseURL: env.Config.BaseURL, SigningKey: otherKey, Now: clk.Now})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -469,4 +469,16 @@ func TestSuppressionIsIdempotentAndOnlyTheOwnerResumes(t *testing.T) {
 	if r := f.route(t, u.ID, u.Email, "", ""); r.Action != mailpref.Send {
 		t.Fatalf("after resume: %+v", r)
 	}
+}
+
+// accountUsers adapts the account core to mailpref.Users, as internal/cores
+// does (cores.PrefPeople).
+type accountUsers struct{ a *account.Service }
+
+func (u accountUsers) MailPerson(ctx context.Context, id string) (mailpref.Person, error) {
+	a, err := u.a.User(ctx, id)
+	if err != nil {
+		return mailpref.Person{}, err
+	}
+	return mailpref.Person{Email: a.Email, TimeZone: a.TimeZone}, nil
 }

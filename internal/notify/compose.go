@@ -10,7 +10,6 @@ import (
 
 	"github.com/quorum-app/quorum/internal/i18n"
 	"github.com/quorum-app/quorum/internal/ids"
-	"github.com/quorum-app/quorum/internal/inbound"
 	"github.com/quorum-app/quorum/internal/links"
 	"github.com/quorum-app/quorum/internal/mail"
 	"github.com/quorum-app/quorum/internal/replyaddr"
@@ -169,7 +168,7 @@ func (d *Dispatcher) commonHeaders(h map[string]string, unsubscribe, listID stri
 	h[hListID] = listID
 	h[hAutoSub] = "auto-generated"
 	h[hAutoResp] = "All"
-	h[inbound.LoopHeader] = d.c.MailDomain
+	h[replyaddr.LoopHeader] = d.c.MailDomain
 }
 
 // footerLinks: unsubscribe from the thread (when there is one), the group,

@@ -13,6 +13,7 @@ import (
 
 	"github.com/quorum-app/quorum/internal/account"
 	"github.com/quorum-app/quorum/internal/authz"
+	"github.com/quorum-app/quorum/internal/cores"
 	"github.com/quorum-app/quorum/internal/httpx"
 	"github.com/quorum-app/quorum/internal/logging"
 	"github.com/quorum-app/quorum/internal/mail"
@@ -44,7 +45,7 @@ func newMailHarness(t *testing.T) *mailHarness {
 	if err != nil {
 		t.Fatal(err)
 	}
-	prefs, err := mailpref.New(mailpref.Config{Store: st, Users: accounts, BaseURL: env.Config.BaseURL, SigningKey: env.Config.SigningKey, Log: log})
+	prefs, err := mailpref.New(mailpref.Config{Store: st, Users: cores.PrefPeople{Accounts: accounts}, BaseURL: env.Config.BaseURL, SigningKey: env.Config.SigningKey, Log: log})
 	if err != nil {
 		t.Fatal(err)
 	}

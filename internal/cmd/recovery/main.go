@@ -42,6 +42,7 @@ import (
 	"github.com/quorum-app/quorum/internal/config"
 	"github.com/quorum-app/quorum/internal/localcloud"
 	"github.com/quorum-app/quorum/internal/recovery"
+	"github.com/quorum-app/quorum/internal/recovery/controlplane"
 	"github.com/quorum-app/quorum/internal/tabledef"
 )
 
@@ -185,12 +186,12 @@ func (c *common) loadForAWS(ctx context.Context) error {
 }
 
 // side is the failover's clients of one region.
-func (c *common) side(ctx context.Context, region string) (recovery.Region, error) {
+func (c *common) side(ctx context.Context, region string) (controlplane.Region, error) {
 	ac, err := c.aws(ctx, region)
 	if err != nil {
-		return recovery.Region{}, err
+		return controlplane.Region{}, err
 	}
-	r := recovery.Region{Name: region, Lambda: lambda.NewFromConfig(ac), Scheduler: scheduler.NewFromConfig(ac),
+	r := controlplane.Region{Name: region, Lambda: lambda.NewFromConfig(ac), Scheduler: scheduler.NewFromConfig(ac),
 		APIs: apigatewayv2.NewFromConfig(ac)}
 	if c.cfg.MailEnabled() && facts.ReceivesMail(region) {
 		r.Receipt = ses.NewFromConfig(ac)
@@ -329,7 +330,7 @@ func switchRegion(ctx context.Context, c *common, args []string, toDR bool) erro
 	if !toDR {
 		to, from = from, to
 	}
-	f := recovery.Failover{Mailer: cfg.FunctionName("mailer"), Scheduler: cfg.FunctionName("scheduler"),
+	f := controlplane.Failover{Mailer: cfg.FunctionName("mailer"), Scheduler: cfg.FunctionName("scheduler"),
 		RuleSet: cfg.ReceiptRuleSetName(), API: cfg.AppName, Domain: cfg.Domain, HostedZoneID: cfg.HostedZoneID,
 		MailDomain: cfg.MailDomain, Calls: c.calls()}
 	var err error
@@ -346,7 +347,7 @@ func switchRegion(ctx context.Context, c *common, args []string, toDR bool) erro
 		}
 		f.DNS = route53.NewFromConfig(ac)
 	}
-	r, err := recovery.Activate(ctx, f)
+	r, err := controlplane.Activate(ctx, f)
 	if err != nil {
 		return err
 	}
@@ -371,7 +372,7 @@ func status(ctx context.Context, c *common, args []string) error {
 		if err != nil {
 			return err
 		}
-		st := recovery.SideStatus(ctx, side, cfg.FunctionName("mailer"), cfg.FunctionName("scheduler"))
+		st := controlplane.SideStatus(ctx, side, cfg.FunctionName("mailer"), cfg.FunctionName("scheduler"))
 		fmt.Fprintf(c.stdout, "%s: %s\n", region, st)
 	}
 	return nil
@@ -415,8 +416,8 @@ func restorePITR(ctx context.Context, c *common, args []string) error {
 	if err != nil {
 		return err
 	}
-	p := recovery.PointInTime{Region: region, Source: source, Target: target, At: when, KMSKey: c.cfg.KeyAlias()}
-	if err := recovery.RestorePointInTime(ctx, db, p, c.calls(), !noWait); err != nil {
+	p := controlplane.PointInTime{Region: region, Source: source, Target: target, At: when, KMSKey: c.cfg.KeyAlias()}
+	if err := controlplane.RestorePointInTime(ctx, db, p, c.calls(), !noWait); err != nil {
 		return err
 	}
 	fmt.Fprintf(c.stdout, "Next: make verify A=%s B=%s REGION=%s, then make restore-group FROM=%s GROUP=<id>\n", target, source, region, target)
@@ -444,7 +445,7 @@ func restoreBackup(ctx context.Context, c *common, args []string) error {
 	if vault == "" {
 		vault = cfg.BackupVaultName(region)
 	}
-	b := recovery.FromBackup{Region: region, Vault: vault, RecoveryPoint: rp, Target: target, KMSKeyArn: keyArn,
+	b := controlplane.FromBackup{Region: region, Vault: vault, RecoveryPoint: rp, Target: target, KMSKeyArn: keyArn,
 		TableArn: "arn:aws:dynamodb:" + cfg.PrimaryRegion + ":" + cfg.Account + ":table/" + cfg.Table().Name,
 		RoleArn:  cfg.BackupRoleArn()}
 	if before != "" {
@@ -466,11 +467,11 @@ func restoreBackup(ctx context.Context, c *common, args []string) error {
 		return err
 	}
 	if b.KMSKeyArn == "" {
-		if b.KMSKeyArn, err = recovery.TableKey(ctx, db, region, cfg.Table().Name, c.calls()); err != nil {
+		if b.KMSKeyArn, err = controlplane.TableKey(ctx, db, region, cfg.Table().Name, c.calls()); err != nil {
 			return err
 		}
 	}
-	if err := recovery.RestoreFromBackup(ctx, backup.NewFromConfig(ac), db, b, c.calls(), !noWait); err != nil {
+	if err := controlplane.RestoreFromBackup(ctx, backup.NewFromConfig(ac), db, b, c.calls(), !noWait); err != nil {
 		return err
 	}
 	fmt.Fprintf(c.stdout, "Next: make verify A=%s B=%s REGION=%s\n", b.Target, cfg.Table().Name, region)

@@ -1,4 +1,4 @@
-package recovery_test
+package controlplane_test
 
 import (
 	"bytes"
@@ -14,6 +14,7 @@ import (
 	ddbtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/quorum-app/quorum/internal/recovery"
+	"github.com/quorum-app/quorum/internal/recovery/controlplane"
 	"github.com/quorum-app/quorum/internal/testcloud"
 )
 
@@ -65,10 +66,10 @@ func (f *fakeRestore) DescribeRestoreJob(context.Context, *backup.DescribeRestor
 
 func TestPointInTimeRestoreIsOneCall(t *testing.T) {
 	at := time.Date(2026, 11, 30, 9, 45, 0, 0, time.UTC)
-	p := recovery.PointInTime{Region: "eu-west-1", Source: "quorum-main", Target: "quorum-main-restore", At: at, KMSKey: "alias/quorum-data"}
+	p := controlplane.PointInTime{Region: "eu-west-1", Source: "quorum-main", Target: "quorum-main-restore", At: at, KMSKey: "alias/quorum-data"}
 	var out bytes.Buffer
 	f := &fakeRestore{}
-	if err := recovery.RestorePointInTime(context.Background(), f, p, recovery.Calls{Out: &out, DryRun: true}, true); err != nil {
+	if err := controlplane.RestorePointInTime(context.Background(), f, p, recovery.Calls{Out: &out, DryRun: true}, true); err != nil {
 		t.Fatal(err)
 	}
 	want := `  DRY RUN, would call dynamodb:RestoreTableToPointInTime [eu-west-1] {"BillingModeOverride":"PAY_PER_REQUEST","RestoreDateTime":"2026-11-30T09:45:00Z",` +
@@ -77,7 +78,7 @@ func TestPointInTimeRestoreIsOneCall(t *testing.T) {
 		t.Fatalf("dry run:\n%s\nwant\n%s", out.String(), want)
 	}
 	out.Reset()
-	if err := recovery.RestorePointInTime(context.Background(), f, p, recovery.Calls{Out: &out}, true); err != nil {
+	if err := controlplane.RestorePointInTime(context.Background(), f, p, recovery.Calls{Out: &out}, true); err != nil {
 		t.Fatal(err)
 	}
 	if len(f.pitr) != 1 || !aws.ToTime(f.pitr[0].RestoreDateTime).Equal(at) || !strings.Contains(out.String(), "is ACTIVE") {
@@ -88,7 +89,7 @@ func TestPointInTimeRestoreIsOneCall(t *testing.T) {
 		t.Errorf("latest: %+v", in)
 	}
 	p.Target = p.Source
-	if err := recovery.RestorePointInTime(context.Background(), f, p, recovery.Calls{}, false); err == nil {
+	if err := controlplane.RestorePointInTime(context.Background(), f, p, recovery.Calls{}, false); err == nil {
 		t.Error("restoring a table onto itself was accepted")
 	}
 }
@@ -97,8 +98,8 @@ func TestPointInTimeRestoreIsOneCall(t *testing.T) {
 // reaches the operator instead of being taken for success.
 func TestPointInTimeRestoreErrorReachesTheOperator(t *testing.T) {
 	env := testcloud.New(t)
-	p := recovery.PointInTime{Source: env.Config.Table, Target: env.Config.Table + "-restore", KMSKey: "alias/quorum-data"}
-	err := recovery.RestorePointInTime(context.Background(), env.Clients.DynamoDB.(*dynamodb.Client), p, recovery.Calls{}, false)
+	p := controlplane.PointInTime{Source: env.Config.Table, Target: env.Config.Table + "-restore", KMSKey: "alias/quorum-data"}
+	err := controlplane.RestorePointInTime(context.Background(), env.Clients.DynamoDB.(*dynamodb.Client), p, recovery.Calls{}, false)
 	if err == nil {
 		t.Fatal("DynamoDB Local accepted a point-in-time restore")
 	}
@@ -109,11 +110,11 @@ func TestPointInTimeRestoreErrorReachesTheOperator(t *testing.T) {
 
 func TestBackupRestorePicksTheNewestCompletedRecoveryPoint(t *testing.T) {
 	f := &fakeRestore{}
-	b := recovery.FromBackup{Region: "eu-central-1", Vault: "quorum-eu-central-1", TableArn: "arn:aws:dynamodb:eu-west-1:123456789012:table/quorum-main",
+	b := controlplane.FromBackup{Region: "eu-central-1", Vault: "quorum-eu-central-1", TableArn: "arn:aws:dynamodb:eu-west-1:123456789012:table/quorum-main",
 		Target: "quorum-main-restore", KMSKeyArn: "arn:aws:kms:eu-central-1:123456789012:key/dr-key", RoleArn: "arn:aws:iam::123456789012:role/quorum-backup",
 		Before: time.Date(2026, 11, 5, 0, 0, 0, 0, time.UTC)}
 	var out bytes.Buffer
-	if err := recovery.RestoreFromBackup(context.Background(), f, f, b, recovery.Calls{Out: &out, DryRun: true}, true); err != nil {
+	if err := controlplane.RestoreFromBackup(context.Background(), f, f, b, recovery.Calls{Out: &out, DryRun: true}, true); err != nil {
 		t.Fatal(err)
 	}
 	if len(f.jobs) != 0 || !strings.Contains(out.String(), "DRY RUN, would call backup:StartRestoreJob [eu-central-1]") ||
@@ -124,7 +125,7 @@ func TestBackupRestorePicksTheNewestCompletedRecoveryPoint(t *testing.T) {
 		t.Errorf("list: %+v", f.lists[0])
 	}
 	out.Reset()
-	if err := recovery.RestoreFromBackup(context.Background(), f, f, b, recovery.Calls{Out: &out}, true); err != nil {
+	if err := controlplane.RestoreFromBackup(context.Background(), f, f, b, recovery.Calls{Out: &out}, true); err != nil {
 		t.Fatal(err)
 	}
 	job := f.jobs[0]
@@ -136,7 +137,7 @@ func TestBackupRestorePicksTheNewestCompletedRecoveryPoint(t *testing.T) {
 	if !strings.Contains(out.String(), "Restore job completed") || !strings.Contains(out.String(), "is ACTIVE") {
 		t.Errorf("output:\n%s", out.String())
 	}
-	key, err := recovery.TableKey(context.Background(), f, "eu-central-1", "quorum-main", recovery.Calls{})
+	key, err := controlplane.TableKey(context.Background(), f, "eu-central-1", "quorum-main", recovery.Calls{})
 	if err != nil || key != b.KMSKeyArn {
 		t.Errorf("table key: %q %v", key, err)
 	}

@@ -1,4 +1,4 @@
-package recovery
+package controlplane
 
 import (
 	"context"
@@ -14,6 +14,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/scheduler"
 	schedtypes "github.com/aws/aws-sdk-go-v2/service/scheduler/types"
 	"github.com/aws/aws-sdk-go-v2/service/ses"
+
+	"github.com/quorum-app/quorum/internal/recovery"
 )
 
 // The AWS calls of a failover, per service (the SDK v2 clients implement them).
@@ -69,7 +71,7 @@ type Failover struct {
 	// the hosted zone.
 	MailDomain string
 	DNS        DNSAPI
-	Calls      Calls
+	Calls      recovery.Calls
 }
 
 // FailoverReport says what a switch did.
@@ -385,7 +387,7 @@ func sameName(a, b string) bool {
 }
 
 // Print writes the outcome for an operator.
-func (r *FailoverReport) Print(c Calls) {
+func (r *FailoverReport) Print(c recovery.Calls) {
 	verb := "is now"
 	if c.DryRun {
 		verb = "would be"

@@ -1,4 +1,4 @@
-package recovery_test
+package controlplane_test
 
 import (
 	"bytes"
@@ -23,6 +23,7 @@ import (
 	sestypes "github.com/aws/aws-sdk-go-v2/service/ses/types"
 
 	"github.com/quorum-app/quorum/internal/recovery"
+	"github.com/quorum-app/quorum/internal/recovery/controlplane"
 )
 
 var update = flag.Bool("update", false, "rewrite testdata/*.golden")
@@ -212,12 +213,12 @@ func newCloud() *fakeCloud {
 	return c
 }
 
-func region(f *fakeRegion) recovery.Region {
-	return recovery.Region{Name: f.name, Lambda: f, Scheduler: f, Receipt: f, APIs: f}
+func region(f *fakeRegion) controlplane.Region {
+	return controlplane.Region{Name: f.name, Lambda: f, Scheduler: f, Receipt: f, APIs: f}
 }
 
-func (c *fakeCloud) switchTo(to string, out *bytes.Buffer, dryRun bool, change func(*recovery.Failover)) (*recovery.FailoverReport, error) {
-	f := recovery.Failover{To: region(c.dr), From: region(c.primary), Mailer: "quorum-mailer", Scheduler: "quorum-scheduler",
+func (c *fakeCloud) switchTo(to string, out *bytes.Buffer, dryRun bool, change func(*controlplane.Failover)) (*controlplane.FailoverReport, error) {
+	f := controlplane.Failover{To: region(c.dr), From: region(c.primary), Mailer: "quorum-mailer", Scheduler: "quorum-scheduler",
 		RuleSet: "quorum-inbound", API: "quorum", Domain: "quorum.example.org", HostedZoneID: "Z123", MailDomain: "example.org",
 		DNS: c.zone, Calls: recovery.Calls{Out: out, DryRun: dryRun}}
 	if to == c.primary.name {
@@ -226,7 +227,7 @@ func (c *fakeCloud) switchTo(to string, out *bytes.Buffer, dryRun bool, change f
 	if change != nil {
 		change(&f)
 	}
-	return recovery.Activate(context.Background(), f)
+	return controlplane.Activate(context.Background(), f)
 }
 
 func (c *fakeCloud) state() string {
@@ -350,19 +351,19 @@ func TestFailoverWhileThePrimaryIsDown(t *testing.T) {
 func TestFailoverWithoutDomainOrZone(t *testing.T) {
 	c := newCloud()
 	var out bytes.Buffer
-	r, err := c.switchTo("eu-central-1", &out, false, func(f *recovery.Failover) { f.Domain, f.HostedZoneID, f.DNS = "", "", nil })
+	r, err := c.switchTo("eu-central-1", &out, false, func(f *controlplane.Failover) { f.Domain, f.HostedZoneID, f.DNS = "", "", nil })
 	if err != nil || r.URL != "https://abc.execute-api.eu-central-1.amazonaws.com" {
 		t.Fatalf("no domain: %v %+v", err, r)
 	}
 	c = newCloud()
-	r, err = c.switchTo("eu-central-1", &out, false, func(f *recovery.Failover) { f.HostedZoneID, f.DNS = "", nil })
+	r, err = c.switchTo("eu-central-1", &out, false, func(f *controlplane.Failover) { f.HostedZoneID, f.DNS = "", nil })
 	if err != nil || len(r.Manual) != 2 || r.Manual[0] != "quorum.example.org CNAME d-eu-central-1.execute-api.eu-central-1.amazonaws.com" ||
 		r.Manual[1] != "example.org MX 10 inbound-smtp.eu-central-1.amazonaws.com" {
 		t.Fatalf("no zone: %v %+v", err, r)
 	}
 	// No SES receiving in the DR region: inbound mail stays where it is.
 	c = newCloud()
-	_, err = c.switchTo("eu-central-1", &out, false, func(f *recovery.Failover) { f.To.Receipt = nil })
+	_, err = c.switchTo("eu-central-1", &out, false, func(f *controlplane.Failover) { f.To.Receipt = nil })
 	if err != nil || c.dr.activeSet != "" || c.zone.mx() != "10 inbound-smtp.eu-west-1.amazonaws.com" {
 		t.Fatalf("no receiving: %v %s", err, c.state())
 	}

@@ -1,4 +1,4 @@
-package recovery
+package controlplane
 
 import (
 	"context"
@@ -11,6 +11,8 @@ import (
 	backuptypes "github.com/aws/aws-sdk-go-v2/service/backup/types"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/quorum-app/quorum/internal/recovery"
 )
 
 // The AWS-only steps of a restore create a new table; everything after them
@@ -56,7 +58,7 @@ const TableWait = 6 * time.Hour
 
 // RestorePointInTime starts the restore and, unless wait is false or this is
 // a dry run, waits until the new table is ACTIVE.
-func RestorePointInTime(ctx context.Context, db PITRAPI, p PointInTime, c Calls, wait bool) error {
+func RestorePointInTime(ctx context.Context, db PITRAPI, p PointInTime, c recovery.Calls, wait bool) error {
 	if p.Source == "" || p.Target == "" || p.Source == p.Target || p.KMSKey == "" {
 		return errors.New("point-in-time restore: name the source table, a new target table and the KMS key")
 	}
@@ -73,7 +75,7 @@ func RestorePointInTime(ctx context.Context, db PITRAPI, p PointInTime, c Calls,
 	return waitTable(ctx, db, p.Region, p.Target, c)
 }
 
-func waitTable(ctx context.Context, db PITRAPI, region, table string, c Calls) error {
+func waitTable(ctx context.Context, db PITRAPI, region, table string, c recovery.Calls) error {
 	c.Note("Waiting for table %s to become ACTIVE (large tables take hours) ...", table)
 	in := &dynamodb.DescribeTableInput{TableName: aws.String(table)}
 	w := dynamodb.NewTableExistsWaiter(db)
@@ -112,7 +114,7 @@ type FromBackup struct {
 
 // RestoreFromBackup finds the recovery point, starts the restore job and,
 // unless wait is false or this is a dry run, waits for it to complete.
-func RestoreFromBackup(ctx context.Context, api BackupAPI, db PITRAPI, b FromBackup, c Calls, wait bool) error {
+func RestoreFromBackup(ctx context.Context, api BackupAPI, db PITRAPI, b FromBackup, c recovery.Calls, wait bool) error {
 	if b.Target == "" || b.KMSKeyArn == "" || b.RoleArn == "" || b.Vault == "" {
 		return errors.New("backup restore: name the vault, the target table, the KMS key ARN and the backup role")
 	}
@@ -195,7 +197,7 @@ func RestoreFromBackup(ctx context.Context, api BackupAPI, db PITRAPI, b FromBac
 
 // TableKey returns the KMS key ARN that encrypts table (for a restored
 // table in the same region).
-func TableKey(ctx context.Context, db PITRAPI, region, table string, c Calls) (string, error) {
+func TableKey(ctx context.Context, db PITRAPI, region, table string, c recovery.Calls) (string, error) {
 	in := &dynamodb.DescribeTableInput{TableName: aws.String(table)}
 	c.Read("dynamodb", "DescribeTable", region, in)
 	out, err := db.DescribeTable(ctx, in)
@@ -206,4 +208,16 @@ func TableKey(ctx context.Context, db PITRAPI, region, table string, c Calls) (s
 		return "", fmt.Errorf("table %s in %s has no customer-managed key: pass -kms-key-arn", table, region)
 	}
 	return aws.ToString(out.Table.SSEDescription.KMSMasterKeyArn), nil
+}
+
+// sleep waits d, or until ctx ends.
+func sleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
 }
