@@ -26,6 +26,7 @@ import (
 var unsubscribeAllRe = regexp.MustCompile(`Unsubscribe from all Quorum email: (\S+)`)
 
 func TestOneClickUnsubscribeIsHonouredByTheNextNotification(t *testing.T) {
+	t.Parallel()
 	env := testcloud.Fast(t)
 	ctx := context.Background()
 	a, err := app.NewAPIWith(ctx, env.Config, env.Clients, logging.New(io.Discard, "error"))

@@ -466,7 +466,10 @@ func letters(s string) string { return strings.ReplaceAll(s, " ", "") }
 
 // TestAuthorizationMatrix runs every case on the in-memory table (the fast
 // tier: memdb, whose contract suite holds it to DynamoDB Local's answers).
-func TestAuthorizationMatrix(t *testing.T) { runMatrix(t, newWorld(t), false) }
+func TestAuthorizationMatrix(t *testing.T) {
+	t.Parallel()
+	runMatrix(t, newWorld(t), false)
+}
 
 // TestAuthorizationMatrixOnDynamoDBLocal runs a sample on DynamoDB Local:
 // every state-changing route × every actor on the secret group and the
@@ -478,6 +481,7 @@ func TestAuthorizationMatrix(t *testing.T) { runMatrix(t, newWorld(t), false) }
 // (TestAuthorizationMatrix), whose contract suite holds it to DynamoDB
 // Local's answers.
 func TestAuthorizationMatrixOnDynamoDBLocal(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("real tier: -short runs the whole matrix on memdb only (TestAuthorizationMatrix)")
 	}

@@ -87,6 +87,7 @@ func (c *membersCost) page(t testing.TB) (metering.Snapshot, []group.Member) {
 const maxMembersPageCalls = 3
 
 func TestMembersPageCostDoesNotGrowWithTheGroup(t *testing.T) {
+	t.Parallel()
 	for _, n := range []int{4, 120} {
 		c := newMembersCost(t, n)
 		s, items := c.page(t)

@@ -17,6 +17,7 @@ import (
 )
 
 func TestMovedThreadIsGoneFromTheOldGroupOverHTTP(t *testing.T) {
+	t.Parallel()
 	w := newRealWorld(t)
 	ada, bo, ce := w.newPerson("MA", "Ada Mover"), w.newPerson("MB", "Bo Oldgroup"), w.newPerson("MC", "Ce Newgroup")
 	mk := func(name string, p authz.Privacy, member *person) string {

@@ -27,6 +27,7 @@ import (
 )
 
 func TestTwoRegionsDoEachPieceOfWorkOnce(t *testing.T) {
+	t.Parallel()
 	env := testcloud.Fast(t)
 	ctx := context.Background()
 	region := func() *app.API {

@@ -124,6 +124,7 @@ const maxSearchCalls = 24
 // for 18 (a page of 6): the policy's facts of a group are read once per request, the
 // threads and authors of a page in one batch each.
 func TestSearchCostDoesNotGrowWithTheResults(t *testing.T) {
+	t.Parallel()
 	c := newSearchCost(t)
 	c.add(t, 6)
 	var before [2]int

@@ -16,6 +16,7 @@ import (
 // found (after a reindex of the group, with no stream running) and its
 // result opens the page that holds it, not the first page.
 func TestSearchLinksACommentToThePageHoldingIt(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	m := w.newPerson("M", "Milo Member")
 	me := &actor{name: "member", user: m}

@@ -140,6 +140,7 @@ func (w *world) waitFor(act *actor, query url.Values, what string, found func([]
 // TestSearchIsFreshThroughTheStream, and this test's minute on DynamoDB
 // Local was mostly the poller reading the world's set-up.
 func TestSearchFindsTheSecretPhraseOnlyForThoseAllowed(t *testing.T) {
+	t.Parallel()
 	w := newStreamWorld(t)
 	w.setUp()
 	w.startStream()
@@ -301,6 +302,7 @@ func TestSearchFindsTheSecretPhraseOnlyForThoseAllowed(t *testing.T) {
 // its words and a deletion removes it just as fast (each within seconds;
 // the deadline is only a bound for a broken pipeline).
 func TestSearchIsFreshThroughTheStream(t *testing.T) {
+	t.Parallel()
 	w := newRealWorld(t)
 	w.startStream()
 	m := w.newPerson("M", "Milo Member")

@@ -87,6 +87,12 @@ func Start(t testing.TB) *Browser {
 	return &Browser{alloc: alloc, root: rootCtx, axe: string(axe)}
 }
 
+// StepTimeout bounds one browser step (an action, a navigation, a wait for
+// an email or a page to show something). It only matters when a step
+// fails; it is generous because browser tests run several at once beside
+// other packages on a loaded 2-core machine.
+const StepTimeout = 60 * time.Second
+
 // Session is an isolated browser context with one tab.
 type Session struct {
 	Ctx context.Context
@@ -115,7 +121,7 @@ func (s *Session) Do(step string, actions ...chromedp.Action[chromedp.Void]) {
 // Get runs one action that returns a value, failing the test on error.
 func Get[T any](s *Session, step string, a chromedp.Action[T]) T {
 	s.t.Helper()
-	ctx, cancel := context.WithTimeout(s.Ctx, 20*time.Second)
+	ctx, cancel := context.WithTimeout(s.Ctx, StepTimeout)
 	defer cancel()
 	v, err := chromedp.Run(ctx, a)
 	if err != nil {
@@ -136,7 +142,7 @@ func (s *Session) Text() string {
 		if attempt > 0 {
 			time.Sleep(250 * time.Millisecond)
 		}
-		ctx, cancel := context.WithTimeout(s.Ctx, 20*time.Second)
+		ctx, cancel := context.WithTimeout(s.Ctx, StepTimeout)
 		var txt string
 		txt, err = chromedp.Run(ctx, chromedp.Text(chromedp.CSS("body")))
 		cancel()

@@ -14,6 +14,7 @@ import (
 // finds no serious or critical violation, and the page keeps to its CSP
 // (no inline script, nothing from another origin, no violation reported).
 func TestAccessibility(t *testing.T) {
+	t.Parallel()
 	s := newSite(t)
 	ada := s.person(t, "ada", "Ada Lovelace") // admin
 	ben := s.person(t, "ben", "Ben Franklin") // invited

@@ -14,6 +14,7 @@ import (
 // record of admin actions from the group page and checks it; the page is
 // accessible, keeps the CSP and fits a phone.
 func TestAuditRecordPage(t *testing.T) {
+	t.Parallel()
 	s, a := newPollSite(t)
 	ada := s.person(t, "ada", "Ada Lovelace")
 	ada.open("/")

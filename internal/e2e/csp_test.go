@@ -15,6 +15,7 @@ import (
 // still gets its stylesheet; and the watch is not blind: an injected inline
 // script and an image from another origin are blocked and reported.
 func TestCSPInTheBrowser(t *testing.T) {
+	t.Parallel()
 	s := newSite(t)
 	cat := s.person(t, "cat", "Cat Policy")
 

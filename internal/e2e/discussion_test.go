@@ -31,6 +31,7 @@ import (
 // API. The page's own upload control, with the browser's PUT to storage, is
 // TestUploadThroughThePage (upload_test.go).
 func TestDiscussionJourney(t *testing.T) {
+	t.Parallel()
 	s := newSite(t)
 	ada := s.person(t, "ada", "Ada Lovelace")
 	ben := s.person(t, "ben", "Ben Franklin")

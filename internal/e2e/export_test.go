@@ -12,6 +12,7 @@ import (
 // and finds it ready with a Download button. The page is accessible, keeps
 // the CSP and fits a phone.
 func TestPersonalExport(t *testing.T) {
+	t.Parallel()
 	s, a := newPollSite(t)
 	ben := s.person(t, "ben", "Ben Okafor")
 	ben.open("/signup")
@@ -51,6 +52,7 @@ func TestPersonalExport(t *testing.T) {
 // follows the progress and finds it ready; the page is accessible and
 // fits a phone.
 func TestGroupExport(t *testing.T) {
+	t.Parallel()
 	s, a := newPollSite(t)
 	ada := s.person(t, "ada", "Ada Lovelace")
 	ada.open("/signup")

@@ -13,6 +13,7 @@ import (
 // confirmation page and the banner are accessible, keep the CSP and fit a
 // phone.
 func TestDeleteAndRestoreGroup(t *testing.T) {
+	t.Parallel()
 	s, a := newPollSite(t)
 	ada := s.person(t, "ada", "Ada Lovelace")
 	ben := s.person(t, "ben", "Ben Okafor")

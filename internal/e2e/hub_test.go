@@ -21,6 +21,7 @@ import (
 // checked with axe-core and the CSP checks, at 1280 and 390 px (no
 // sideways scrolling), and the tabs are reached with the keyboard.
 func TestGroupHubAndDashboard(t *testing.T) {
+	t.Parallel()
 	s, a := newPollSite(t)
 	ada := s.person(t, "ada", "Ada Lovelace")
 	ben := s.person(t, "ben", "Ben Franklin")

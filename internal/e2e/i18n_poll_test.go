@@ -19,6 +19,7 @@ import (
 // and 390 px (longer German words; the right-to-left Arabic layout), with
 // screenshots under QUORUM_SCREENSHOTS.
 func TestPollPagesInGermanAndArabic(t *testing.T) {
+	t.Parallel()
 	s, a := newPollSite(t)
 	ada := s.person(t, "ada", "Ada Lovelace")
 	ben := s.person(t, "ben", "Ben Franklin")

@@ -28,6 +28,7 @@ import (
 // placeholder name and the closed proposal's results are. The pages are
 // accessible, keep the CSP and fit a phone.
 func TestGroupImport(t *testing.T) {
+	t.Parallel()
 	s, a := newPollSite(t)
 	ctx := context.Background()
 	// The group to export, made through the cores (the export's own

@@ -13,6 +13,7 @@ import (
 // joins; Ada lets members add members and Ben gains the invitation page;
 // Ada takes it back and Ben is refused with a clear message.
 func TestJourney(t *testing.T) {
+	t.Parallel()
 	s := newSite(t)
 	ada := s.person(t, "ada", "Ada Lovelace")
 	ben := s.person(t, "ben", "Ben Franklin")

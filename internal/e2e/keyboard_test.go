@@ -4,7 +4,6 @@ import (
 	"context"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
@@ -45,6 +44,7 @@ func (p *person) key(keys string) {
 // skip link is the first stop, shows itself and moves focus to the main
 // content; and a whole sign-in works with typing, Tab and Enter only.
 func TestKeyboard(t *testing.T) {
+	t.Parallel()
 	s := newSite(t)
 	kay := s.person(t, "kay", "Kay Keys")
 
@@ -138,7 +138,7 @@ func TestKeyboard(t *testing.T) {
 // pressKey sends keys that submit a form and waits for the next page.
 func pressKey(t *testing.T, p *person, keys string) {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(p.Ctx, 20*time.Second)
+	ctx, cancel := context.WithTimeout(p.Ctx, browsertest.StepTimeout)
 	defer cancel()
 	if _, err := chromedp.RunResponse(ctx, chromedp.KeyEvent(keys)); err != nil {
 		t.Fatalf("press %q: %v", keys, err)
@@ -148,6 +148,7 @@ func pressKey(t *testing.T, p *person, keys string) {
 // Without JavaScript: the whole sign-up (email, code, name) and creating a
 // group work with script execution disabled in the page.
 func TestWithoutJavaScript(t *testing.T) {
+	t.Parallel()
 	s := newSite(t)
 	nora := s.person(t, "nora", "Nora Noscript")
 	if _, err := chromedp.Call(nora.Ctx, emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: true}); err != nil {

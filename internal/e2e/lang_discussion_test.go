@@ -16,6 +16,7 @@ import (
 // and axe-core and the CSP checks passing. Screenshots with
 // QUORUM_SCREENSHOTS.
 func TestDiscussionPagesInTheReadersLanguage(t *testing.T) {
+	t.Parallel()
 	s, a := newPollSite(t)
 	ada := s.person(t, "ada", "Ada Lovelace")
 	ben := s.person(t, "ben", "Ben Franklin")

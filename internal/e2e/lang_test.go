@@ -22,6 +22,7 @@ import (
 // the layout mirrored and pass axe-core and the CSP checks (so does the
 // German thread: the longest words).
 func TestPagesInEveryLanguage(t *testing.T) {
+	t.Parallel()
 	s, a := newPollSite(t)
 	ada := s.person(t, "ada", "Ada Lovelace")
 	ada.open("/signup")

@@ -20,6 +20,7 @@ func (s *site) deletionCode(addr string) string {
 // code, is signed out, gets a confirmation and can sign up afresh. The
 // confirmation page is accessible, keeps the CSP and fits a phone.
 func TestDeleteAccount(t *testing.T) {
+	t.Parallel()
 	s, _ := newPollSite(t)
 	ada := s.person(t, "ada", "Ada Lovelace")
 	ada.open("/signup")

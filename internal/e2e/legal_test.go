@@ -17,6 +17,7 @@ import (
 // scripts from elsewhere (Resource Timing lists each one the page fetched;
 // the CSP checks show nothing was attempted and blocked).
 func TestTermsAndOwnOriginOnly(t *testing.T) {
+	t.Parallel()
 	s := newSite(t)
 	dee := s.person(t, "dee", "Dee Terms")
 	own, err := url.Parse(s.URL)

@@ -18,6 +18,7 @@ import (
 // member of the Garden Club only, no longer finds it. Every page is checked
 // with axe-core and the CSP checks, at 1280 and 390 px.
 func TestMoveAndForkJourney(t *testing.T) {
+	t.Parallel()
 	s, a := newPollSite(t)
 	ada := s.person(t, "ada", "Ada Lovelace")
 	ben := s.person(t, "ben", "Ben Franklin")

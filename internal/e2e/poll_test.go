@@ -64,6 +64,7 @@ func actingAs(t *testing.T, a *app.API, addr string) context.Context {
 // scheduler's work, Ada writes the outcome and everyone sees the final
 // chart. Every poll page is checked with axe-core and the CSP checks.
 func TestPollProposalJourney(t *testing.T) {
+	t.Parallel()
 	s, a := newPollSite(t)
 	ada := s.person(t, "ada", "Ada Lovelace")
 	ben := s.person(t, "ben", "Ben Franklin")

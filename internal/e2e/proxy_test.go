@@ -21,6 +21,7 @@ import (
 // Every state is checked with axe-core and the CSP checks, at 1280 and 390
 // px (screenshots with QUORUM_SCREENSHOTS).
 func TestProxyVoteFromTheCard(t *testing.T) {
+	t.Parallel()
 	s, a := newPollSite(t)
 	ada := s.person(t, "ada", "Ada Lovelace")
 	ben := s.person(t, "ben", "Ben Franklin")

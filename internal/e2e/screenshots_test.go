@@ -19,6 +19,7 @@ import (
 // else: axe-core and the CSP checks, and nothing wider than a 390 px
 // screen.
 func TestKeyPageStates(t *testing.T) {
+	t.Parallel()
 	s, a := newPollSite(t)
 	ada := s.person(t, "ada", "Ada Lovelace")
 	ben := s.person(t, "ben", "Ben Franklin")

@@ -23,6 +23,7 @@ import (
 // checked with axe-core and the CSP checks (screenshots at 1280 and 390 px
 // with QUORUM_SCREENSHOTS).
 func TestVoteHistoryAndSealedPoll(t *testing.T) {
+	t.Parallel()
 	s, a := newPollSite(t)
 	ada := s.person(t, "ada", "Ada Lovelace")
 	ben := s.person(t, "ben", "Ben Franklin")

@@ -26,6 +26,7 @@ import (
 // search too; a chosen author shows as a filter that can be removed.
 // Checked with axe and the CSP checks, at 1280 and 390 px.
 func TestSearchTagPickerAndAuthorFilter(t *testing.T) {
+	t.Parallel()
 	s, a := newPollSite(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})

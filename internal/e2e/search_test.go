@@ -76,6 +76,7 @@ func (p *person) phone() {
 // its thread. Every page works without JavaScript (plain GET forms), is
 // checked with axe-core and the CSP checks, at 1280 and 390 px.
 func TestSearchJourney(t *testing.T) {
+	t.Parallel()
 	s, a := newPollSite(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})

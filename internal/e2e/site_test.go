@@ -5,6 +5,7 @@ package e2e
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"log/slog"
 	"net"
@@ -12,6 +13,7 @@ import (
 	"net/url"
 	"os"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -33,7 +35,22 @@ import (
 	"github.com/quorum-app/quorum/internal/testcloud"
 )
 
-func TestMain(m *testing.M) { os.Exit(testcloud.Run(m)) }
+// browserParallel is how many browser tests run at once unless -parallel
+// says otherwise. Each test has its own site (table, server) and its own
+// Chromium, and spends most of its time waiting for pages and the stand-ins
+// (measured: a serial run used under half a core of a 2-core machine), so
+// more than GOMAXPROCS of them overlap well; each Chromium takes ~300 MB.
+const browserParallel = 4
+
+func TestMain(m *testing.M) {
+	flag.Parse()
+	set := false
+	flag.Visit(func(f *flag.Flag) { set = set || f.Name == "test.parallel" })
+	if !set {
+		_ = flag.Set("test.parallel", strconv.Itoa(browserParallel))
+	}
+	os.Exit(testcloud.Run(m))
+}
 
 // site is one running Quorum (own table) and one Chromium.
 type site struct {
@@ -99,17 +116,17 @@ func fanOut(t *testing.T, a *app.API) {
 
 // seesNotifications opens the person's notifications until they show
 // wants: the fan-out runs beside the request, so it may take a moment
-// (bounded: 15 seconds).
+// (bounded: browsertest.StepTimeout).
 func (p *person) seesNotifications(wants ...string) {
 	p.t.Helper()
 	p.seesAt("/notifications", wants...)
 }
 
 // seesAt opens path until it shows every want (what a fan-out job writes
-// arrives within seconds of the request), for at most 15 seconds.
+// arrives within seconds of the request), for at most browsertest.StepTimeout.
 func (p *person) seesAt(path string, wants ...string) {
 	p.t.Helper()
-	deadline := time.Now().Add(15 * time.Second)
+	deadline := time.Now().Add(browsertest.StepTimeout)
 	for {
 		p.open(path)
 		txt, all := p.Text(), true
@@ -154,7 +171,7 @@ func (s *site) person(t *testing.T, who, name string) *person {
 // contains want, and marks it read.
 func (s *site) nextMail(addr, want string) mail.StoredMessage {
 	s.t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), browsertest.StepTimeout)
 	defer cancel()
 	m, err := s.mail.WaitFor(ctx, addr, func(m mail.StoredMessage) bool {
 		s.mu.Lock()
@@ -219,7 +236,7 @@ func (p *person) open(path string) int64 {
 // the HTTP status of that page (0 when there was no new document).
 func (p *person) press(step string, sel chromedp.CSS) int64 {
 	p.t.Helper()
-	ctx, cancel := context.WithTimeout(p.Ctx, 20*time.Second)
+	ctx, cancel := context.WithTimeout(p.Ctx, browsertest.StepTimeout)
 	defer cancel()
 	resp, err := chromedp.RunResponse(ctx, chromedp.Click(sel))
 	if err != nil {

@@ -16,6 +16,7 @@ import (
 // is checked with axe-core (colour contrast of the badges included, in the
 // light and the dark scheme) and the CSP checks, at 1280 and 390 px.
 func TestTagsJourney(t *testing.T) {
+	t.Parallel()
 	s, a := newPollSite(t)
 	ada := s.person(t, "ada", "Ada Lovelace")
 	ada.open("/signup")

@@ -15,6 +15,7 @@ import (
 // an admin, saves the thread as a template with its poll. Axe and the CSP
 // checks on each page, at 1280 and 390 px (QUORUM_SCREENSHOTS).
 func TestTemplateThreadWithPoll(t *testing.T) {
+	t.Parallel()
 	s, a := newPollSite(t)
 	ada := s.person(t, "ada", "Ada Lovelace")
 	ben := s.person(t, "ben", "Ben Franklin")

@@ -25,6 +25,7 @@ import (
 // both are load-bearing. The attachment link then downloads the file in the
 // browser.
 func TestUploadThroughThePage(t *testing.T) {
+	t.Parallel()
 	s := newSite(t)
 	ada := s.person(t, "ada", "Ada Uploader")
 	ctx := context.Background()
@@ -142,7 +143,7 @@ func TestUploadThroughThePage(t *testing.T) {
 		if string(got) != content {
 			t.Fatalf("downloaded %q, want %q", got, content)
 		}
-	case <-time.After(20 * time.Second):
+	case <-time.After(browsertest.StepTimeout):
 		t.Fatal("the download did not complete")
 	}
 }
@@ -151,7 +152,7 @@ func TestUploadThroughThePage(t *testing.T) {
 // reloaded with the attachment listed, else the status it reported.
 func waitUpload(t *testing.T, p *person) string {
 	t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
+	deadline := time.Now().Add(browsertest.StepTimeout)
 	for time.Now().Before(deadline) {
 		c, cancel := context.WithTimeout(p.Ctx, 2*time.Second)
 		// Errors (the page reloading under the query) mean: not yet.
