@@ -234,7 +234,7 @@ func NewWith(ctx context.Context, cfg config.Config, clients *awsclient.Clients,
 	// A deleted group is erased, after its grace period, with the same list
 	// of items a restore copies back (internal/recovery).
 	groups.SetEraser(&recovery.GroupEraser{DB: clients.DynamoDB, Table: cfg.Table, S3: clients.S3, Bucket: cfg.UploadsBucket,
-		Notes: notes, Owners: []recovery.GroupOwned{exports, ix}})
+		Notes: notes, Owners: []recovery.GroupOwned{exports, ix, notes.GroupSweep()}})
 	return c, nil
 }
 
