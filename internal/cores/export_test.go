@@ -474,11 +474,42 @@ func TestGroupExportAcrossCores(t *testing.T) {
 		t.Error("index.html is not self-contained")
 	}
 
-	// The admin deletes their account: the group export they asked for goes,
-	// item and archive with every version.
-	done, err := c.Exports.EraseUser(ctx, adaID)
-	if err != nil || !done {
-		t.Fatalf("erase the admin: %v %v", done, err)
+	// A second export, made as exports were before the owner index item
+	// existed (its index item removed): the account's erasure finds it too.
+	old, err := c.Exports.RequestGroup(ada, g.ID)
+	must(err, "an older export")
+	for i := 0; i < 100; i++ {
+		done, _, err := c.Exports.Step(ctx, old.ID)
+		must(err, "step")
+		if done {
+			break
+		}
+	}
+	var oldJob struct {
+		store.Item
+		Key string `dynamo:"Key"`
+	}
+	must(c.Store.Get(ctx, "EXPORT#"+old.ID, "EXPORT", &oldJob), "the older export item")
+	must(c.Store.Delete(ctx, "USER#"+adaID, "GROUPEXPORT#"+old.ID), "drop the older export's index item")
+
+	// The admin deletes their account: the group exports they asked for go,
+	// items and archives with every version.
+	var done bool
+	for i := 0; i < 10 && !done; i++ {
+		done, err = c.Exports.EraseUser(ctx, adaID)
+		must(err, "erase the admin")
+	}
+	if !done {
+		t.Fatal("erasing the admin's exports never finished")
+	}
+	for _, k := range []string{old.ID, e.ID} {
+		var gone struct{ store.Item }
+		if err := c.Store.Get(ctx, "EXPORT#"+k, "EXPORT", &gone); domain.ErrorCode(err) != domain.NotFound {
+			t.Errorf("group export %s outlived its admin's account: %v", k, err)
+		}
+	}
+	if n := exportVersions(t, env, oldJob.Key); n != 0 {
+		t.Errorf("%d versions of the older archive outlived the admin's account", n)
 	}
 	var left struct{ store.Item }
 	if err := c.Store.Get(ctx, "EXPORT#"+e.ID, "EXPORT", &left); domain.ErrorCode(err) != domain.NotFound {

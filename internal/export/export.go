@@ -539,5 +539,8 @@ func (s *Service) EraseUser(ctx context.Context, uid string) (bool, error) {
 		return false, err
 	}
 	n, err := s.eraseGroupExportsOf(ctx, uid)
-	return err == nil && len(js) < maxListed && n < maxListed, err
+	if err != nil || len(js) == maxListed || n == maxListed {
+		return false, err
+	}
+	return s.sweepGroupExportsOf(ctx, uid)
 }
