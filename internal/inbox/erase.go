@@ -9,6 +9,7 @@ package inbox
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"github.com/guregu/dynamo/v2"
@@ -47,6 +48,19 @@ func userPK(uid string) string { return "USER#" + uid }
 // finds less, or nothing.
 func (s *Service) EraseSender(ctx context.Context, uid, addr string) (bool, error) {
 	exp := s.now().Add(eraseExpires)
+	inbound := store.Sweep{
+		Prefix: "INBOUND#", Filter: "$ = ?", Args: []any{"FromHash", addrHash(addr)},
+		ProgressPK: userPK(uid), ProgressSK: "ERASESCAN#inbound", Expires: exp, Page: erasePage,
+	}
+	// The second scan has begun (its progress item exists): the first is
+	// done, go on with the second.
+	var prog store.Item
+	switch err := s.st.Get(ctx, inbound.ProgressPK, inbound.ProgressSK, &prog); {
+	case err == nil:
+		return s.eraseInbound(ctx, inbound)
+	case !errors.Is(err, store.ErrNotFound):
+		return false, err
+	}
 	done, err := store.SweepStep(ctx, s.st, store.Sweep{
 		Prefix: "HELD#", Filter: "$ = ? OR $ = ? OR $ = ?", Args: []any{"UserID", uid, "SenderUserID", uid, "FromAddress", addr},
 		ProgressPK: userPK(uid), ProgressSK: "ERASESCAN#held", Expires: exp, Page: erasePage,
@@ -59,10 +73,12 @@ func (s *Service) EraseSender(ctx context.Context, uid, addr string) (bool, erro
 	if err != nil || !done || addr == "" {
 		return done, err
 	}
-	return store.SweepStep(ctx, s.st, store.Sweep{
-		Prefix: "INBOUND#", Filter: "$ = ?", Args: []any{"FromHash", addrHash(addr)},
-		ProgressPK: userPK(uid), ProgressSK: "ERASESCAN#inbound", Expires: exp, Page: erasePage,
-	}, func(ctx context.Context, in inboundItem) error {
+	return s.eraseInbound(ctx, inbound)
+}
+
+// eraseInbound is one step of the scan for processed mail from an address.
+func (s *Service) eraseInbound(ctx context.Context, sw store.Sweep) (bool, error) {
+	return store.SweepStep(ctx, s.st, sw, func(ctx context.Context, in inboundItem) error {
 		if err := s.eraseRaw(ctx, in.RawBucket, in.RawKey); err != nil {
 			return err
 		}
