@@ -67,10 +67,30 @@ func TestPersonalExportAcrossCores(t *testing.T) {
 	must(err, "thread")
 	adaComment, err := c.Discussions.Comment(ada, th.ID, discussion.CommentInput{Body: "ada-comment-words"})
 	must(err, "ada's comment")
-	_, err = c.Discussions.Comment(ben, th.ID, discussion.CommentInput{Body: "ben-comment-words"})
+	benComment, err := c.Discussions.Comment(ben, th.ID, discussion.CommentInput{Body: "ben-comment-words"})
 	must(err, "ben's comment")
 	must(c.Discussions.React(ben, th.ID, adaComment.ID, "heart", true), "ben reacts")
 	must(c.Notifications.SetLevel(ctx, benID, notify.GroupScope(g.ID), notify.Loud), "level")
+	// Ben uploads a file to his comment, Ada one to hers: Ben's archive
+	// holds his file's contents, not Ada's.
+	upload := func(who context.Context, cid, name, body string) string {
+		t.Helper()
+		up, err := c.Discussions.StartUpload(who, th.ID, discussion.UploadInput{CommentID: cid, Name: name, ContentType: "text/plain", Size: int64(len(body))})
+		must(err, "start upload")
+		r, _ := http.NewRequest(up.Put.Method, up.Put.URL, strings.NewReader(body))
+		for k, v := range up.Put.Headers {
+			r.Header.Set(k, v)
+		}
+		r.ContentLength = int64(len(body))
+		resp, err := http.DefaultClient.Do(r)
+		must(err, "put upload")
+		_ = resp.Body.Close()
+		_, err = c.Discussions.ConfirmUpload(who, th.ID, up.FileID)
+		must(err, "confirm upload")
+		return up.FileID
+	}
+	benFile := upload(ben, benComment.ID, "ben-notes.txt", "ben-file-contents")
+	upload(ada, adaComment.ID, "ada-notes.txt", "ada-file-contents")
 	proposal := func(title string, anonymous bool) string {
 		d := poll.New(poll.TypeProposal)
 		d.Title = title
@@ -159,6 +179,15 @@ func TestPersonalExportAcrossCores(t *testing.T) {
 		if strings.Contains(all, not) {
 			t.Errorf("the archive holds %q, which is not Ben's", not)
 		}
+	}
+	if got := files["files/"+benFile+"-ben-notes.txt"]; got != "ben-file-contents" {
+		t.Errorf("Ben's uploaded file is not in the archive (%q; has %v)", got, keys(files))
+	}
+	if !strings.Contains(files["files.jsonl"], "ben-notes.txt") || !strings.Contains(files["README.txt"], "files/") {
+		t.Errorf("files.jsonl or README.txt do not list Ben's file:\n%s\n%s", files["files.jsonl"], files["README.txt"])
+	}
+	if strings.Contains(all, "ada-file-contents") || strings.Contains(all, "ada-notes.txt") {
+		t.Error("the archive holds Ada's file")
 	}
 	if strings.Contains(files["ballots.jsonl"], anon) {
 		t.Errorf("the anonymous ballot is linked to Ben: %s", files["ballots.jsonl"])

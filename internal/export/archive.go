@@ -31,6 +31,7 @@ This archive holds what Quorum keeps about you, one JSON object per line
   api_tokens.jsonl              your API tokens' names and dates (never the tokens)
   email_preferences.jsonl       your email settings, opt-outs and whether your address is suppressed
   held_mail.jsonl               mail you sent that Quorum holds for a decision (kept 14 days)
+  files.jsonl                   the files you uploaded to threads and comments (their contents are in files/)
 
 A file is missing when there is nothing of that kind.
 
@@ -109,12 +110,25 @@ func (s *Service) archive(_ context.Context, j *jobItem, subjects [][]line, fs *
 		names = append(names, n)
 	}
 	sort.Strings(names)
-	if err := add("README.txt", []byte(personalReadme)); err != nil {
+	if err := add("README.txt", []byte(personalReadme+fs.personalNote())); err != nil {
 		return nil, domain.Wrap(domain.Internal, err, "export: writing the archive")
 	}
 	for _, n := range names {
 		if err := add(n+".jsonl", files[n].Bytes()); err != nil {
 			return nil, domain.Wrap(domain.Internal, err, "export: writing the archive")
+		}
+	}
+	// The contents of the person's uploads, in name order.
+	if own := fs.of(0); own != nil {
+		paths := make([]string, 0, len(own.data))
+		for p := range own.data {
+			paths = append(paths, p)
+		}
+		sort.Strings(paths)
+		for _, p := range paths {
+			if err := add(p, own.data[p]); err != nil {
+				return nil, domain.Wrap(domain.Internal, err, "export: writing the archive")
+			}
 		}
 	}
 	if err := z.Close(); err != nil {

@@ -162,6 +162,10 @@ type Config struct {
 	// Files gives attached files' contents for group archives (the
 	// discussion core); nil: files are listed without contents.
 	Files FileSource
+	// OwnFiles gives the contents of the files a person uploaded for their
+	// personal archive (the discussion core's ExportOwnFile, as the
+	// person); nil: listed without contents.
+	OwnFiles FileSource
 	// MaxFileBytes bounds the files' contents in one archive (0:
 	// DefaultMaxFileBytes).
 	MaxFileBytes int64

@@ -11,9 +11,10 @@ import (
 )
 
 // Files in a group archive (#16): the contents of the files attached in
-// its threads, under files/<thread id>/<file id>-<name> (in a subgroup's
-// folder for a subgroup's), linked from index.html, while their total
-// stays within Config.MaxFileBytes. Past the limit a file is listed
+// its threads, under files/<file id>-<name> (in a subgroup's folder for a
+// subgroup's), linked from index.html, while their total stays within
+// Config.MaxFileBytes. A personal archive holds the files the person
+// uploaded the same way (Config.OwnFiles), listed in files.jsonl. Past the limit a file is listed
 // without its contents, and README.txt and index.html say so and why.
 
 // fileSet are the contents fetched for one archive.
@@ -49,7 +50,7 @@ func fileName(id, name string) string {
 
 // fetchFiles reads the contents of the files each subject's rows list,
 // within the limit, as the export's owner (ctx's actor).
-func (s *Service) fetchFiles(ctx context.Context, subjects [][]line) (*fileSet, error) {
+func (s *Service) fetchFiles(ctx context.Context, src FileSource, subjects [][]line) (*fileSet, error) {
 	fs := &fileSet{limit: s.c.MaxFileBytes}
 	if fs.limit <= 0 {
 		fs.limit = DefaultMaxFileBytes
@@ -70,11 +71,11 @@ func (s *Service) fetchFiles(ctx context.Context, subjects [][]line) (*fileSet, 
 			if _, ok := paths[k]; ok {
 				continue
 			}
-			if s.c.Files == nil || total+f.Size > fs.limit {
+			if src == nil || total+f.Size > fs.limit {
 				fs.skipped++
 				continue
 			}
-			b, err := s.c.Files.ExportFile(ctx, f.ThreadID, f.ID)
+			b, err := src.ExportFile(ctx, f.ThreadID, f.ID)
 			switch {
 			case domain.ErrorCode(err) == domain.NotFound:
 				continue // deleted meanwhile
@@ -115,4 +116,17 @@ func (fs *fileSet) of(k int) *subjectFiles {
 		return nil
 	}
 	return &subjectFiles{paths: fs.paths[k], data: fs.data[k], note: fs.note()}
+}
+
+// personalNote is what a personal archive's README says of its files.
+func (fs *fileSet) personalNote() string {
+	if fs == nil || (len(fs.data) == 0 || len(fs.data[0]) == 0) && fs.skipped == 0 {
+		return ""
+	}
+	note := "\nThe files you uploaded are in files/, named <file id>-<name> (files.jsonl lists them with their threads)."
+	if fs.skipped > 0 {
+		note += fmt.Sprintf(" Up to %d MB in all: %d more did not fit and are listed by name and size only; "+
+			"download them from their threads in Quorum.", fs.limit>>20, fs.skipped)
+	}
+	return note + "\n"
 }

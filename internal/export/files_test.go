@@ -23,7 +23,7 @@ func TestArchiveFilesWithinTheLimit(t *testing.T) {
 	}
 	th, _ := json.Marshal(map[string]any{"id": "t1", "title": "T"})
 	lines := []line{{Entity: "threads", Data: th}, row("a", 8), row("b", 9)}
-	fs, err := s.fetchFiles(context.Background(), [][]line{lines})
+	fs, err := s.fetchFiles(context.Background(), s.c.Files, [][]line{lines})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -219,11 +219,13 @@ func (s *Service) finish(ctx context.Context, j *jobItem) error {
 		zipped []byte
 		err    error
 	)
-	if j.Kind == Group {
-		actx := authz.WithActor(ctx, authz.Actor{Kind: authz.User, UserID: j.OwnerID, SessionID: "export:" + j.ID})
-		if files, err = s.fetchFiles(actx, subjects); err != nil {
-			return err
-		}
+	src := s.c.Files
+	if j.Kind != Group {
+		src = s.c.OwnFiles
+	}
+	actx := authz.WithActor(ctx, authz.Actor{Kind: authz.User, UserID: j.OwnerID, SessionID: "export:" + j.ID})
+	if files, err = s.fetchFiles(actx, src, subjects); err != nil {
+		return err
 	}
 	zipped, err = s.archive(ctx, j, subjects, files)
 	if err != nil {
