@@ -4,8 +4,10 @@ import (
 	"archive/zip"
 	"bytes"
 	"context"
+	"fmt"
 	"maps"
 	"sort"
+	"strconv"
 
 	"github.com/quorum-app/quorum/internal/domain"
 )
@@ -127,6 +129,49 @@ func (s *Service) archive(_ context.Context, j *jobItem, subjects [][]line, fs *
 		sort.Strings(paths)
 		for _, p := range paths {
 			if err := add(p, own.data[p]); err != nil {
+				return nil, domain.Wrap(domain.Internal, err, "export: writing the archive")
+			}
+		}
+	}
+	if err := z.Close(); err != nil {
+		return nil, domain.Wrap(domain.Internal, err, "export: writing the archive")
+	}
+	return b.Bytes(), nil
+}
+
+// filesArchive builds further archive n of an export's files: its files
+// in the folders they have in the archive (a subgroup's under
+// subgroups/<id>/), and a README.txt saying what it is.
+func filesArchive(j *jobItem, fs *fileSet, n int) ([]byte, error) {
+	var b bytes.Buffer
+	z := zip.NewWriter(&b)
+	add := func(name string, data []byte) error {
+		w, err := z.CreateHeader(&zip.FileHeader{Name: name, Method: zip.Deflate, Modified: j.CreatedAt})
+		if err != nil {
+			return err
+		}
+		_, err = w.Write(data)
+		return err
+	}
+	readme := fmt.Sprintf("Files of a Quorum export, part %d of %d\n\nThese are files of the export %s that did not fit in "+
+		"its first archive (%s). Unzip every part into the same folder as the first archive: the links of its "+
+		"index.html then find each file.\n\nThis archive is deleted from Quorum 7 days after the export was asked for.\n",
+		n, j.FileParts, archiveName(j), archiveName(j))
+	if err := add("README-files-"+strconv.Itoa(n)+".txt", []byte(readme)); err != nil {
+		return nil, domain.Wrap(domain.Internal, err, "export: writing the archive")
+	}
+	for k := range fs.data {
+		prefix := ""
+		if k > 0 && k <= len(j.Subgroups) {
+			prefix = "subgroups/" + j.Subgroups[k-1] + "/"
+		}
+		names := make([]string, 0, len(fs.data[k]))
+		for p := range fs.data[k] {
+			names = append(names, p)
+		}
+		sort.Strings(names)
+		for _, p := range names {
+			if err := add(prefix+p, fs.data[k][p]); err != nil {
 				return nil, domain.Wrap(domain.Internal, err, "export: writing the archive")
 			}
 		}

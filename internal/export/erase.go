@@ -22,6 +22,9 @@ func (s *Service) eraseJob(ctx context.Context, j *jobItem) error {
 	if j.Key != "" {
 		keys = append(keys, j.Key)
 	}
+	for n := 1; n <= j.FileParts; n++ {
+		keys = append(keys, filePartKey(j.ID, n))
+	}
 	del := s.c.Objects.Delete
 	if v, ok := s.c.Objects.(versionEraser); ok {
 		del = v.Erase
