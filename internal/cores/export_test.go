@@ -110,6 +110,8 @@ func TestPersonalExportAcrossCores(t *testing.T) {
 	vote(ben, open, "ben-reason-words")
 	vote(ada, open, "ada-reason-words")
 	vote(ben, anon, "ben-anonymous-reason")
+	must(c.Decisions.React(ben, open, decision.ReactPoll, "heart", true), "ben reacts to the poll")
+	must(c.Decisions.React(ada, open, decision.ReactPoll, "eyes", true), "ada reacts to the poll")
 
 	// Asked for from settings: a browser session only, one at a time.
 	if _, err := c.Exports.Request(authz.WithActor(ctx, authz.Actor{Kind: authz.Bot, UserID: benID, TokenID: "t"})); domain.ErrorCode(err) != domain.Forbidden {
@@ -174,6 +176,10 @@ func TestPersonalExportAcrossCores(t *testing.T) {
 		if !strings.Contains(all, want) {
 			t.Errorf("the archive lacks %q", want)
 		}
+	}
+	if pr := files["poll_reactions.jsonl"]; !strings.Contains(pr, `"poll_id":"`+open+`"`) || !strings.Contains(pr, `"reaction":"heart"`) ||
+		strings.Contains(pr, "eyes") {
+		t.Errorf("poll_reactions.jsonl: %q", pr)
 	}
 	for _, not := range []string{"ben-anonymous-reason", adaAddr, adaID, "ada-comment-words", "ada-reason-words", "ada-description-words"} {
 		if strings.Contains(all, not) {

@@ -26,6 +26,7 @@ This archive holds what Quorum keeps about you, one JSON object per line
   reactions.jsonl               the reactions you left on comments
   polls_created.jsonl           the polls you created, with their definitions
   ballots.jsonl                 your ballots, with your reasons, in polls that are not anonymous
+  poll_reactions.jsonl          the reactions you left on polls, outcomes and ballots
   anonymous_participation.jsonl the anonymous polls you voted in
   notifications.jsonl           your notifications
   notification_levels.jsonl     how much you hear from groups and threads
