@@ -140,6 +140,7 @@ func NewWith(ctx context.Context, cfg config.Config, clients *awsclient.Clients,
 			account.EraserFunc(func(ctx context.Context, e account.Erasure) (bool, error) {
 				return inboxes.EraseSender(ctx, e.UserID, e.Email)
 			}),
+			account.EraserFunc(func(ctx context.Context, e account.Erasure) (bool, error) { return inboxes.EraseAliases(ctx, e.UserID) }),
 			account.EraserFunc(func(ctx context.Context, e account.Erasure) (bool, error) {
 				return discussions.EraseEditHistory(ctx, e.UserID)
 			}),

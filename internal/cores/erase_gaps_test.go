@@ -113,6 +113,14 @@ func TestAccountDeletionErasesWhatItUsedToLeave(t *testing.T) {
 		"Author": &types.AttributeValueMemberS{Value: secretName}}})
 	must(err, "search doc")
 
+	// Another address of Ben's that Ada allowed to post to her group.
+	alias := env.Prefix + "-ben-other@example.org"
+	_, err = env.Clients.DynamoDB.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String(env.Config.Table), Item: map[string]types.AttributeValue{
+		"PK": &types.AttributeValueMemberS{Value: "GROUP#" + g.ID}, "SK": &types.AttributeValueMemberS{Value: "MAILALIAS#x"},
+		"Type": &types.AttributeValueMemberS{Value: "mail_alias"}, "UserID": &types.AttributeValueMemberS{Value: benID},
+		"GroupID": &types.AttributeValueMemberS{Value: g.ID}, "Address": &types.AttributeValueMemberS{Value: alias}}})
+	must(err, "mail alias")
+
 	_, err = c.Accounts.RequestDeletion(ben)
 	must(err, "request code")
 	wctx, cancel := context.WithTimeout(ctx, 10*time.Second)
@@ -158,6 +166,8 @@ func TestAccountDeletionErasesWhatItUsedToLeave(t *testing.T) {
 				t.Errorf("a membership request of the deleted person is left")
 			case k == "guest" && id("UserID") == benID:
 				t.Errorf("a guest grant of the deleted person is left")
+			case k == "mail_alias" && id("UserID") == benID:
+				t.Errorf("an allowed other address of the deleted person is left: %s", id("Address"))
 			case k == "held_mail":
 				t.Errorf("held mail from the deleted person is left")
 			case k == "inbound" && (id("FromHash") != "" || id("RawKey") != ""):

@@ -97,3 +97,16 @@ func (s *Service) eraseRaw(ctx context.Context, bucket, key string) error {
 	}
 	return er.Erase(ctx, bucket, key)
 }
+
+// EraseAliases does one step of deleting the other addresses group admins
+// allowed to post as deleted account uid (mail_alias items: the address and
+// whose it is). They are not indexed by person: a step of a scan of GROUP#
+// items, done when the scan has passed the end of the table.
+func (s *Service) EraseAliases(ctx context.Context, uid string) (bool, error) {
+	return store.SweepStep(ctx, s.st, store.Sweep{
+		Prefix: "GROUP#", Filter: "$ = ? AND $ = ?", Args: []any{"Type", "mail_alias", "UserID", uid},
+		ProgressPK: userPK(uid), ProgressSK: "ERASESCAN#aliases", Expires: s.now().Add(eraseExpires), Page: erasePage,
+	}, func(ctx context.Context, r ruleItem) error {
+		return s.st.Delete(ctx, r.PK, r.SK)
+	})
+}
