@@ -79,6 +79,7 @@ func BenchmarkAccountErasureScanSteps(b *testing.B) {
 	}{
 		{"requests", eraseScanCallsGoal, func(ctx context.Context) (bool, error) { return c.Groups.EraseRequests(ctx, uid) }},
 		{"mail", 2*eraseScanCallsGoal + 1, func(ctx context.Context) (bool, error) { return c.Inbox.EraseSender(ctx, uid, addr) }},
+		{"aliases", eraseScanCallsGoal, func(ctx context.Context) (bool, error) { return c.Inbox.EraseAliases(ctx, uid) }},
 		{"history", eraseScanCallsGoal, func(ctx context.Context) (bool, error) { return c.Discussions.EraseEditHistory(ctx, uid) }},
 		{"names", eraseScanCallsGoal, func(ctx context.Context) (bool, error) {
 			return c.Discussions.EraseAuthorNames(ctx, uid, account.DeletedName)
