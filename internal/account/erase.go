@@ -43,6 +43,8 @@ const DeletedName = "Deleted member"
 // Erasure says whose data to erase.
 type Erasure struct {
 	UserID string
+	// Email is the account's address (mail the person sent is found by it).
+	Email string
 	// RemoveComments: the person asked to remove their comments too
 	// ("comment removed" in place) rather than keep them under "Deleted
 	// member".
@@ -264,7 +266,7 @@ func (s *Service) erase(ctx context.Context, uid string, budget int, inRequest b
 			return err
 		}
 	}
-	e := Erasure{UserID: uid, RemoveComments: u.EraseComments, InRequest: inRequest}
+	e := Erasure{UserID: uid, Email: u.Email, RemoveComments: u.EraseComments, InRequest: inRequest}
 	calls := 0
 	for _, er := range s.erasers {
 		done := false

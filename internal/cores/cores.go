@@ -118,6 +118,8 @@ func NewWith(ctx context.Context, cfg config.Config, clients *awsclient.Clients,
 	var mailprefs *mailpref.Service
 	var discussions *discussion.Service
 	var exports *export.Service
+	var inboxes *inbox.Service
+	var ix *search.Index
 	accounts, err := account.New(account.Options{
 		Store: st, Mail: sender, Catalog: cat, From: cfg.MailFrom, BaseURL: cfg.BaseURL, SigningKey: cfg.SigningKey, Log: log,
 		Terms: docs.Version(),
@@ -130,6 +132,18 @@ func NewWith(ctx context.Context, cfg config.Config, clients *awsclient.Clients,
 				return discussions.EraseReadMarks(ctx, e.UserID)
 			}),
 			account.EraserFunc(func(ctx context.Context, e account.Erasure) (bool, error) { return exports.EraseUser(ctx, e.UserID) }),
+			account.EraserFunc(func(ctx context.Context, e account.Erasure) (bool, error) {
+				return discussions.EraseGuestGrants(ctx, e.UserID)
+			}),
+			// Scans of the table (no index by person), a page a batch.
+			account.EraserFunc(func(ctx context.Context, e account.Erasure) (bool, error) { return groups.EraseRequests(ctx, e.UserID) }),
+			account.EraserFunc(func(ctx context.Context, e account.Erasure) (bool, error) {
+				return inboxes.EraseSender(ctx, e.UserID, e.Email)
+			}),
+			account.EraserFunc(func(ctx context.Context, e account.Erasure) (bool, error) { return inboxes.EraseAliases(ctx, e.UserID) }),
+			account.EraserFunc(func(ctx context.Context, e account.Erasure) (bool, error) {
+				return discussions.EraseEditHistory(ctx, e.UserID)
+			}),
 			// Last: names stored beside the person's id in others' items, by
 			// scans of the table in pages (the scheduler finishes them).
 			// Comments first when the person asked to remove them (only
@@ -157,6 +171,9 @@ func NewWith(ctx context.Context, cfg config.Config, clients *awsclient.Clients,
 			}),
 			account.EraserFunc(func(ctx context.Context, e account.Erasure) (bool, error) {
 				return notes.EraseFanoutActor(ctx, e.UserID, account.DeletedName)
+			}),
+			account.EraserFunc(func(ctx context.Context, e account.Erasure) (bool, error) {
+				return ix.EraseAuthorNames(ctx, st, e.UserID, account.DeletedName)
 			}),
 		},
 	})
@@ -199,12 +216,13 @@ func NewWith(ctx context.Context, cfg config.Config, clients *awsclient.Clients,
 	if err != nil {
 		return nil, err
 	}
-	ix, err := search.New(search.Config{DB: clients.DynamoDB, Table: cfg.Table, SigningKey: cfg.SigningKey})
+	ix, err = search.New(search.Config{DB: clients.DynamoDB, Table: cfg.Table, SigningKey: cfg.SigningKey})
 	if err != nil {
 		return nil, err
 	}
 	searcher := &Search{Index: ix, Groups: groups, Discussions: discussions, Decisions: decisions, Accounts: accounts}
 	inboxSvc := newInbox(cfg, clients, st, accounts, groups, discussions, decisions, notes, mailprefs, sender, auditor, cat, log)
+	inboxes = inboxSvc
 	mailer, err := newOutbox(cfg, notes, sender, accounts, groups, decisions, mailprefs, cat, log)
 	if err != nil {
 		return nil, err
@@ -220,7 +238,7 @@ func NewWith(ctx context.Context, cfg config.Config, clients *awsclient.Clients,
 	// A deleted group is erased, after its grace period, with the same list
 	// of items a restore copies back (internal/recovery).
 	groups.SetEraser(&recovery.GroupEraser{DB: clients.DynamoDB, Table: cfg.Table, S3: clients.S3, Bucket: cfg.UploadsBucket,
-		Notes: notes, Owners: []recovery.GroupOwned{exports, ix}})
+		Notes: notes, Owners: []recovery.GroupOwned{exports, ix, notes.GroupSweep()}})
 	return c, nil
 }
 

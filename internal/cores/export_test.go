@@ -67,10 +67,30 @@ func TestPersonalExportAcrossCores(t *testing.T) {
 	must(err, "thread")
 	adaComment, err := c.Discussions.Comment(ada, th.ID, discussion.CommentInput{Body: "ada-comment-words"})
 	must(err, "ada's comment")
-	_, err = c.Discussions.Comment(ben, th.ID, discussion.CommentInput{Body: "ben-comment-words"})
+	benComment, err := c.Discussions.Comment(ben, th.ID, discussion.CommentInput{Body: "ben-comment-words"})
 	must(err, "ben's comment")
 	must(c.Discussions.React(ben, th.ID, adaComment.ID, "heart", true), "ben reacts")
 	must(c.Notifications.SetLevel(ctx, benID, notify.GroupScope(g.ID), notify.Loud), "level")
+	// Ben uploads a file to his comment, Ada one to hers: Ben's archive
+	// holds his file's contents, not Ada's.
+	upload := func(who context.Context, cid, name, body string) string {
+		t.Helper()
+		up, err := c.Discussions.StartUpload(who, th.ID, discussion.UploadInput{CommentID: cid, Name: name, ContentType: "text/plain", Size: int64(len(body))})
+		must(err, "start upload")
+		r, _ := http.NewRequest(up.Put.Method, up.Put.URL, strings.NewReader(body))
+		for k, v := range up.Put.Headers {
+			r.Header.Set(k, v)
+		}
+		r.ContentLength = int64(len(body))
+		resp, err := http.DefaultClient.Do(r)
+		must(err, "put upload")
+		_ = resp.Body.Close()
+		_, err = c.Discussions.ConfirmUpload(who, th.ID, up.FileID)
+		must(err, "confirm upload")
+		return up.FileID
+	}
+	benFile := upload(ben, benComment.ID, "ben-notes.txt", "ben-file-contents")
+	upload(ada, adaComment.ID, "ada-notes.txt", "ada-file-contents")
 	proposal := func(title string, anonymous bool) string {
 		d := poll.New(poll.TypeProposal)
 		d.Title = title
@@ -90,6 +110,8 @@ func TestPersonalExportAcrossCores(t *testing.T) {
 	vote(ben, open, "ben-reason-words")
 	vote(ada, open, "ada-reason-words")
 	vote(ben, anon, "ben-anonymous-reason")
+	must(c.Decisions.React(ben, open, decision.ReactPoll, "heart", true), "ben reacts to the poll")
+	must(c.Decisions.React(ada, open, decision.ReactPoll, "eyes", true), "ada reacts to the poll")
 
 	// Asked for from settings: a browser session only, one at a time.
 	if _, err := c.Exports.Request(authz.WithActor(ctx, authz.Actor{Kind: authz.Bot, UserID: benID, TokenID: "t"})); domain.ErrorCode(err) != domain.Forbidden {
@@ -155,10 +177,23 @@ func TestPersonalExportAcrossCores(t *testing.T) {
 			t.Errorf("the archive lacks %q", want)
 		}
 	}
+	if pr := files["poll_reactions.jsonl"]; !strings.Contains(pr, `"poll_id":"`+open+`"`) || !strings.Contains(pr, `"reaction":"heart"`) ||
+		strings.Contains(pr, "eyes") {
+		t.Errorf("poll_reactions.jsonl: %q", pr)
+	}
 	for _, not := range []string{"ben-anonymous-reason", adaAddr, adaID, "ada-comment-words", "ada-reason-words", "ada-description-words"} {
 		if strings.Contains(all, not) {
 			t.Errorf("the archive holds %q, which is not Ben's", not)
 		}
+	}
+	if got := files["files/"+benFile+"-ben-notes.txt"]; got != "ben-file-contents" {
+		t.Errorf("Ben's uploaded file is not in the archive (%q; has %v)", got, keys(files))
+	}
+	if !strings.Contains(files["files.jsonl"], "ben-notes.txt") || !strings.Contains(files["README.txt"], "files/") {
+		t.Errorf("files.jsonl or README.txt do not list Ben's file:\n%s\n%s", files["files.jsonl"], files["README.txt"])
+	}
+	if strings.Contains(all, "ada-file-contents") || strings.Contains(all, "ada-notes.txt") {
+		t.Error("the archive holds Ada's file")
 	}
 	if strings.Contains(files["ballots.jsonl"], anon) {
 		t.Errorf("the anonymous ballot is linked to Ben: %s", files["ballots.jsonl"])
@@ -474,11 +509,42 @@ func TestGroupExportAcrossCores(t *testing.T) {
 		t.Error("index.html is not self-contained")
 	}
 
-	// The admin deletes their account: the group export they asked for goes,
-	// item and archive with every version.
-	done, err := c.Exports.EraseUser(ctx, adaID)
-	if err != nil || !done {
-		t.Fatalf("erase the admin: %v %v", done, err)
+	// A second export, made as exports were before the owner index item
+	// existed (its index item removed): the account's erasure finds it too.
+	old, err := c.Exports.RequestGroup(ada, g.ID)
+	must(err, "an older export")
+	for i := 0; i < 100; i++ {
+		done, _, err := c.Exports.Step(ctx, old.ID)
+		must(err, "step")
+		if done {
+			break
+		}
+	}
+	var oldJob struct {
+		store.Item
+		Key string `dynamo:"Key"`
+	}
+	must(c.Store.Get(ctx, "EXPORT#"+old.ID, "EXPORT", &oldJob), "the older export item")
+	must(c.Store.Delete(ctx, "USER#"+adaID, "GROUPEXPORT#"+old.ID), "drop the older export's index item")
+
+	// The admin deletes their account: the group exports they asked for go,
+	// items and archives with every version.
+	var done bool
+	for i := 0; i < 10 && !done; i++ {
+		done, err = c.Exports.EraseUser(ctx, adaID)
+		must(err, "erase the admin")
+	}
+	if !done {
+		t.Fatal("erasing the admin's exports never finished")
+	}
+	for _, k := range []string{old.ID, e.ID} {
+		var gone struct{ store.Item }
+		if err := c.Store.Get(ctx, "EXPORT#"+k, "EXPORT", &gone); domain.ErrorCode(err) != domain.NotFound {
+			t.Errorf("group export %s outlived its admin's account: %v", k, err)
+		}
+	}
+	if n := exportVersions(t, env, oldJob.Key); n != 0 {
+		t.Errorf("%d versions of the older archive outlived the admin's account", n)
 	}
 	var left struct{ store.Item }
 	if err := c.Store.Get(ctx, "EXPORT#"+e.ID, "EXPORT", &left); domain.ErrorCode(err) != domain.NotFound {

@@ -7,6 +7,7 @@ import (
 	"github.com/quorum-app/quorum/infra/facts"
 	"github.com/quorum-app/quorum/internal/audit"
 	"github.com/quorum-app/quorum/internal/blob"
+	"github.com/quorum-app/quorum/internal/discussion"
 	"github.com/quorum-app/quorum/internal/export"
 	"github.com/quorum-app/quorum/internal/group"
 	"github.com/quorum-app/quorum/internal/i18n"
@@ -41,6 +42,7 @@ func newExports(c *Cores, sender mail.Sender, cat *i18n.Catalog, log *slog.Logge
 		Audit:        exportAudit{c.Audit},
 		Subgroups:    subgroupIDs{c.Groups},
 		Files:        c.Discussions,
+		OwnFiles:     ownFiles{c.Discussions},
 		Importer:     importer{c},
 		Presigner:    importPresigner{blob.NewUploads(c.Clients.S3, c.Config.UploadsBucket, c.Config.KMSKeyID, blob.DefaultLimits())},
 		ImportPrefix: facts.ExportsPrefix,
@@ -69,4 +71,11 @@ func (s subgroupIDs) SubgroupIDs(ctx context.Context, gid string) ([]string, err
 		out = append(out, sg.ID)
 	}
 	return out, nil
+}
+
+// ownFiles gives a personal export the files its owner uploaded.
+type ownFiles struct{ d *discussion.Service }
+
+func (o ownFiles) ExportFile(ctx context.Context, tid, fid string) ([]byte, error) {
+	return o.d.ExportOwnFile(ctx, tid, fid)
 }

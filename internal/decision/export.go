@@ -3,11 +3,16 @@ package decision
 import (
 	"context"
 	"encoding/json"
+	"slices"
 	"strings"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/guregu/dynamo/v2"
+
 	"github.com/quorum-app/quorum/internal/domain"
 	"github.com/quorum-app/quorum/internal/poll"
+	"github.com/quorum-app/quorum/internal/reaction"
 	"github.com/quorum-app/quorum/internal/store"
 	"github.com/quorum-app/quorum/internal/tag"
 )
@@ -82,13 +87,33 @@ type exportScanItem struct {
 func (s *Service) ExportUser(ctx context.Context, uid, cursor string) ([]any, string, error) {
 	filter := "($ = ? AND $ = ?) OR $ = ? OR $ = ?"
 	args := []any{"SK", "POLL", "AuthorID", uid, "SK", "BALLOT#" + uid, "SK", "VOTED#" + uid}
-	found, next, err := store.ScanStep[exportScanItem](ctx, s.st, "POLL#", filter, args, cursor, exportPage)
+	// Reactions the person left on polls, outcomes and ballots.
+	for _, name := range reaction.Names {
+		filter += " OR contains($, ?)"
+		args = append(args, reaction.Attr(name), uid)
+	}
+	found, next, err := store.ScanStep[dynamo.Item](ctx, s.st, "POLL#", filter, args, cursor, exportPage)
 	if err != nil {
 		return nil, "", err
 	}
 	var rows []any
-	for _, it := range found {
+	for _, raw := range found {
+		var it exportScanItem
+		if err := dynamo.UnmarshalItem(raw, &it); err != nil {
+			return nil, "", domain.Wrap(domain.Internal, err, "export: a poll item is malformed")
+		}
 		pid := strings.TrimPrefix(it.PK, "POLL#")
+		if target, ok := strings.CutPrefix(it.SK, prefixReactions); ok {
+			if strings.HasPrefix(target, "ballot#") {
+				target = "ballot" // whose ballot is the voter's to tell, not this export's
+			}
+			for _, name := range reaction.Names {
+				if ss, ok := raw[reaction.Attr(name)].(*types.AttributeValueMemberSS); ok && slices.Contains(ss.Value, uid) {
+					rows = append(rows, ExportPollReaction{PollID: pid, Target: target, Reaction: name})
+				}
+			}
+			continue
+		}
 		switch it.SK {
 		case "POLL":
 			def := json.RawMessage(it.Def)
@@ -106,6 +131,17 @@ func (s *Service) ExportUser(ctx context.Context, uid, cursor string) ([]any, st
 	}
 	return rows, next, nil
 }
+
+// ExportPollReaction is a reaction the person left on a poll, its outcome
+// or a ballot (the ballot's voter is not named: that is theirs).
+type ExportPollReaction struct {
+	PollID   string `json:"poll_id"`
+	Target   string `json:"target"`
+	Reaction string `json:"reaction"`
+}
+
+// ExportEntity names the row's file in the archive.
+func (ExportPollReaction) ExportEntity() string { return "poll_reactions" }
 
 // Group export (#16, admins): the group's polls with their results,
 // outcomes and ballots, read through List, Results, GetOutcome and Ballots

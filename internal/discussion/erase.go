@@ -2,14 +2,19 @@ package discussion
 
 import (
 	"context"
+	"errors"
 	"time"
 
+	"github.com/guregu/dynamo/v2"
+
 	"github.com/quorum-app/quorum/internal/store"
+	"github.com/quorum-app/quorum/internal/tabledef"
 )
 
 // EraseAuthorNames replaces the author name stored on the threads and
 // timeline items (comments and their events) that deleted account uid
-// wrote with shown (the account core's "Deleted member"). Threads and
+// wrote with shown (the account core's "Deleted member"), and the inviter's
+// name on the guest invitations they sent. Threads and
 // comments keep the name they were written with, so a page needs no
 // lookups, and are not indexed by author: this is a step of a scan of the
 // table (store.RenameScan), done when the scan has passed the end. The
@@ -17,8 +22,52 @@ import (
 func (s *Service) EraseAuthorNames(ctx context.Context, uid, shown string) (bool, error) {
 	return s.st.RenameScan(ctx, store.Rename{
 		UserID: uid, Shown: shown, Prefix: "THREAD#",
-		Fields:     []store.RenameField{{ID: "AuthorID", Name: "AuthorName"}, {ID: "ActorID", Name: "ActorName"}},
+		Fields: []store.RenameField{{ID: "AuthorID", Name: "AuthorName"}, {ID: "ActorID", Name: "ActorName"},
+			{ID: "InvitedBy", Name: "InviterName"}},
 		ProgressPK: userPK(uid), ProgressSK: "ERASESCAN#discussion",
 		Expires: s.now().Add(30 * 24 * time.Hour), Page: 1000,
 	})
+}
+
+// eraseSweepPage bounds the items one step of an erasure scan evaluates.
+const eraseSweepPage = 1000
+
+// eraseExpires is how long an erasure scan's progress item may outlive an
+// interrupted deletion.
+const eraseExpires = 30 * 24 * time.Hour
+
+// EraseEditHistory deletes the earlier versions that deleted account uid
+// made by editing a thread's description or a comment (history items whose
+// EditorID is uid: the text before and after their edit, and their name).
+// History items are not indexed by editor: a step of a scan of HISTORY#
+// items (store.SweepStep), done when the scan has passed the end.
+func (s *Service) EraseEditHistory(ctx context.Context, uid string) (bool, error) {
+	return store.SweepStep(ctx, s.st, store.Sweep{
+		Prefix: "HISTORY#", Filter: "$ = ? AND $ = ?", Args: []any{"Type", "history", "EditorID", uid},
+		ProgressPK: userPK(uid), ProgressSK: "ERASESCAN#history", Expires: s.now().Add(eraseExpires), Page: eraseSweepPage,
+	}, func(ctx context.Context, h store.Item) error {
+		return s.st.Table().Delete(tabledef.PK, h.PK).Range(tabledef.SK, h.SK).If("EditorID = ?", uid).Run(ctx)
+	})
+}
+
+// eraseGuestBatch bounds the guest grants one EraseGuestGrants call deletes.
+const eraseGuestBatch = 25
+
+// EraseGuestGrants deletes up to one batch of deleted account uid's guest
+// grants (threads and polls they were given access to; GSI1 USER#<uid>
+// GUEST#) and reports done when none are left. Their ballots stay, as a
+// member's do when they delete their account.
+func (s *Service) EraseGuestGrants(ctx context.Context, uid string) (bool, error) {
+	var page []store.Item
+	err := s.st.Table().Get(tabledef.GSI1PK, userPK(uid)).Index(tabledef.GSI1).
+		Range(tabledef.GSI1SK, dynamo.BeginsWith, "GUEST#").Limit(eraseGuestBatch).All(ctx, &page)
+	if err != nil && !errors.Is(err, dynamo.ErrNotFound) {
+		return false, store.Classify(err)
+	}
+	for _, it := range page {
+		if err := s.st.Delete(ctx, it.PK, it.SK); err != nil {
+			return false, err
+		}
+	}
+	return len(page) == 0, nil
 }

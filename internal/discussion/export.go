@@ -73,13 +73,17 @@ type exportScanItem struct {
 	AuthorID    string    `dynamo:"AuthorID"`
 	CreatedAt   time.Time `dynamo:"CreatedAt"`
 	Closed      bool      `dynamo:"Closed"`
+	// A file item's (FILE#; its id is ID).
+	Name        string `dynamo:"Name"`
+	ContentType string `dynamo:"ContentType"`
+	Size        int64  `dynamo:"Size"`
 }
 
 // ExportUser does one step of uid's export scan from cursor ("" first) and
 // returns its rows and the next cursor ("" when the scan is done).
 func (s *Service) ExportUser(ctx context.Context, uid, cursor string) ([]any, string, error) {
-	conds := []string{"$ = ?", "(begins_with($, ?) AND $ = ? AND $ = ?)"}
-	args := []any{"AuthorID", uid, "SK", "ITEM#", "ActorID", uid, "Kind", KindComment}
+	conds := []string{"$ = ?", "(begins_with($, ?) AND $ = ? AND $ = ?)", "(begins_with($, ?) AND $ = ? AND $ = ?)"}
+	args := []any{"AuthorID", uid, "SK", "ITEM#", "ActorID", uid, "Kind", KindComment, "SK", "FILE#", "UploaderID", uid, "Status", "ready"}
 	for _, r := range ReactionNames {
 		conds = append(conds, "contains($, ?)")
 		args = append(args, reactionAttr(r), uid)
@@ -98,6 +102,11 @@ func (s *Service) ExportUser(ctx context.Context, uid, cursor string) ([]any, st
 			}
 		}
 		switch {
+		case strings.HasPrefix(it.SK, "FILE#"):
+			// A file the person uploaded: listed here, its contents put in
+			// the archive by the export (ExportOwnFile).
+			rows = append(rows, ExportGroupFile{ThreadID: strings.TrimPrefix(it.PK, "THREAD#"), ID: it.ID,
+				Name: it.Name, ContentType: it.ContentType, Size: it.Size})
 		case it.SK == "THREAD" && it.AuthorID == uid:
 			rows = append(rows, ExportThread{ID: strings.TrimPrefix(it.PK, "THREAD#"), GroupID: it.GroupID, Title: it.Title,
 				Description: it.Description, CreatedAt: it.CreatedAt, EditedAt: it.EditedAt, Closed: it.Closed,

@@ -4,8 +4,10 @@ import (
 	"archive/zip"
 	"bytes"
 	"context"
+	"fmt"
 	"maps"
 	"sort"
+	"strconv"
 
 	"github.com/quorum-app/quorum/internal/domain"
 )
@@ -24,6 +26,7 @@ This archive holds what Quorum keeps about you, one JSON object per line
   reactions.jsonl               the reactions you left on comments
   polls_created.jsonl           the polls you created, with their definitions
   ballots.jsonl                 your ballots, with your reasons, in polls that are not anonymous
+  poll_reactions.jsonl          the reactions you left on polls, outcomes and ballots
   anonymous_participation.jsonl the anonymous polls you voted in
   notifications.jsonl           your notifications
   notification_levels.jsonl     how much you hear from groups and threads
@@ -31,6 +34,7 @@ This archive holds what Quorum keeps about you, one JSON object per line
   api_tokens.jsonl              your API tokens' names and dates (never the tokens)
   email_preferences.jsonl       your email settings, opt-outs and whether your address is suppressed
   held_mail.jsonl               mail you sent that Quorum holds for a decision (kept 14 days)
+  files.jsonl                   the files you uploaded to threads and comments (their contents are in files/)
 
 A file is missing when there is nothing of that kind.
 
@@ -109,12 +113,68 @@ func (s *Service) archive(_ context.Context, j *jobItem, subjects [][]line, fs *
 		names = append(names, n)
 	}
 	sort.Strings(names)
-	if err := add("README.txt", []byte(personalReadme)); err != nil {
+	if err := add("README.txt", []byte(personalReadme+fs.personalNote())); err != nil {
 		return nil, domain.Wrap(domain.Internal, err, "export: writing the archive")
 	}
 	for _, n := range names {
 		if err := add(n+".jsonl", files[n].Bytes()); err != nil {
 			return nil, domain.Wrap(domain.Internal, err, "export: writing the archive")
+		}
+	}
+	// The contents of the person's uploads, in name order.
+	if own := fs.of(0); own != nil {
+		paths := make([]string, 0, len(own.data))
+		for p := range own.data {
+			paths = append(paths, p)
+		}
+		sort.Strings(paths)
+		for _, p := range paths {
+			if err := add(p, own.data[p]); err != nil {
+				return nil, domain.Wrap(domain.Internal, err, "export: writing the archive")
+			}
+		}
+	}
+	if err := z.Close(); err != nil {
+		return nil, domain.Wrap(domain.Internal, err, "export: writing the archive")
+	}
+	return b.Bytes(), nil
+}
+
+// filesArchive builds further archive n of an export's files: its files
+// in the folders they have in the archive (a subgroup's under
+// subgroups/<id>/), and a README.txt saying what it is.
+func filesArchive(j *jobItem, fs *fileSet, n int) ([]byte, error) {
+	var b bytes.Buffer
+	z := zip.NewWriter(&b)
+	add := func(name string, data []byte) error {
+		w, err := z.CreateHeader(&zip.FileHeader{Name: name, Method: zip.Deflate, Modified: j.CreatedAt})
+		if err != nil {
+			return err
+		}
+		_, err = w.Write(data)
+		return err
+	}
+	readme := fmt.Sprintf("Files of a Quorum export, part %d of %d\n\nThese are files of the export %s that did not fit in "+
+		"its first archive (%s). Unzip every part into the same folder as the first archive: the links of its "+
+		"index.html then find each file.\n\nThis archive is deleted from Quorum 7 days after the export was asked for.\n",
+		n, j.FileParts, archiveName(j), archiveName(j))
+	if err := add("README-files-"+strconv.Itoa(n)+".txt", []byte(readme)); err != nil {
+		return nil, domain.Wrap(domain.Internal, err, "export: writing the archive")
+	}
+	for k := range fs.data {
+		prefix := ""
+		if k > 0 && k <= len(j.Subgroups) {
+			prefix = "subgroups/" + j.Subgroups[k-1] + "/"
+		}
+		names := make([]string, 0, len(fs.data[k]))
+		for p := range fs.data[k] {
+			names = append(names, p)
+		}
+		sort.Strings(names)
+		for _, p := range names {
+			if err := add(prefix+p, fs.data[k][p]); err != nil {
+				return nil, domain.Wrap(domain.Internal, err, "export: writing the archive")
+			}
 		}
 	}
 	if err := z.Close(); err != nil {

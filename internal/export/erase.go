@@ -3,6 +3,7 @@ package export
 import (
 	"context"
 	"errors"
+	"time"
 
 	"github.com/guregu/dynamo/v2"
 
@@ -20,6 +21,9 @@ func (s *Service) eraseJob(ctx context.Context, j *jobItem) error {
 	}
 	if j.Key != "" {
 		keys = append(keys, j.Key)
+	}
+	for n := 1; n <= j.FileParts; n++ {
+		keys = append(keys, filePartKey(j.ID, n))
 	}
 	del := s.c.Objects.Delete
 	if v, ok := s.c.Objects.(versionEraser); ok {
@@ -92,4 +96,18 @@ func (s *Service) eraseGroupExportsOf(ctx context.Context, uid string) (int, err
 		}
 	}
 	return len(os), nil
+}
+
+// sweepGroupExportsOf does one step of a scan of EXPORT# items for group
+// exports uid asked for that no owner index item leads to (those asked for
+// before the index existed, or whose index item was lost), erasing each;
+// done when the scan has passed the end of the table (progress
+// USER#<uid> / ERASESCAN#exports).
+func (s *Service) sweepGroupExportsOf(ctx context.Context, uid string) (bool, error) {
+	return store.SweepStep(ctx, s.c.Store, store.Sweep{
+		Prefix: "EXPORT#", Filter: "$ = ? AND $ = ? AND $ = ?", Args: []any{"Type", "export", "Kind", Group, "OwnerID", uid},
+		ProgressPK: ownerIndexPK(uid), ProgressSK: "ERASESCAN#exports", Expires: s.now().Add(30 * 24 * time.Hour), Page: 1000,
+	}, func(ctx context.Context, j jobItem) error {
+		return s.eraseJob(ctx, &j)
+	})
 }

@@ -162,6 +162,10 @@ type Config struct {
 	// Files gives attached files' contents for group archives (the
 	// discussion core); nil: files are listed without contents.
 	Files FileSource
+	// OwnFiles gives the contents of the files a person uploaded for their
+	// personal archive (the discussion core's ExportOwnFile, as the
+	// person); nil: listed without contents.
+	OwnFiles FileSource
 	// MaxFileBytes bounds the files' contents in one archive (0:
 	// DefaultMaxFileBytes).
 	MaxFileBytes int64
@@ -211,6 +215,10 @@ type Export struct {
 	Size      int64     `json:"size,omitempty"`
 	// Subgroups: how many subgroups the export includes.
 	Subgroups int `json:"subgroups,omitempty"`
+	// FileParts: how many further archives hold the files that did not fit
+	// in the first (each up to the files' budget, 200 MB); downloaded with
+	// their number, 1 to FileParts (DownloadPart).
+	FileParts int `json:"file_parts,omitempty"`
 	// Mine: the viewer asked for it (only they may download it).
 	Mine bool `json:"mine"`
 }
@@ -234,6 +242,10 @@ type jobItem struct {
 	ReadyAt   time.Time `dynamo:"ReadyAt,omitempty"`
 	Key       string    `dynamo:"Key,omitempty"`
 	Size      int64     `dynamo:"Size,omitempty"`
+	// FileParts: further archives of the files that did not fit in the
+	// first; FilesDone: how many of them are written.
+	FileParts int `dynamo:"FileParts,omitempty"`
+	FilesDone int `dynamo:"FilesDone,omitempty"`
 	// Subgroups are the subgroups a group export includes, in order, after
 	// the group itself; Subject is the one being exported (0: the group,
 	// k: Subgroups[k-1]) and SubjectParts the first part of each.
@@ -303,7 +315,18 @@ func (s *Service) view(j *jobItem) Export {
 		step = steps
 	}
 	return Export{ID: j.ID, Kind: j.Kind, GroupID: j.GroupID, State: j.State, Rows: j.Rows, Step: step, Steps: steps,
-		CreatedAt: j.CreatedAt, ReadyAt: j.ReadyAt, ExpiresAt: j.CreatedAt.Add(Retention), Size: j.Size, Subgroups: len(j.Subgroups)}
+		CreatedAt: j.CreatedAt, ReadyAt: j.ReadyAt, ExpiresAt: j.CreatedAt.Add(Retention), Size: j.Size, Subgroups: len(j.Subgroups),
+		FileParts: j.FileParts}
+}
+
+// FilePartNumbers are the numbers of the further archives, 1 to FileParts
+// (for a page's list of downloads).
+func (e Export) FilePartNumbers() []int {
+	out := make([]int, e.FileParts)
+	for i := range out {
+		out[i] = i + 1
+	}
+	return out
 }
 
 var (
@@ -480,6 +503,13 @@ func (s *Service) views(ctx context.Context, kind, subject string) ([]Export, er
 // Errors: NotFound (unknown, or someone else's), Conflict (not ready),
 // Gone (expired).
 func (s *Service) Download(ctx context.Context, id string) (string, time.Time, error) {
+	return s.DownloadPart(ctx, id, 0)
+}
+
+// DownloadPart is Download of the export's archive part: 0 the archive,
+// 1 to FileParts the further archives of files that did not fit in it.
+// Errors: as Download; NotFound for a part the export does not have.
+func (s *Service) DownloadPart(ctx context.Context, id string, part int) (string, time.Time, error) {
 	a := authz.ActorFrom(ctx)
 	if err := authz.RequireUser(a); err != nil {
 		return "", time.Time{}, err
@@ -514,7 +544,14 @@ func (s *Service) Download(ctx context.Context, id string) (string, time.Time, e
 	if j.State != Ready {
 		return "", time.Time{}, errNotYet
 	}
-	url, err := s.c.Objects.PresignGet(ctx, j.Key, archiveName(&j), LinkTTL)
+	key, name := j.Key, archiveName(&j)
+	if part < 0 || part > j.FileParts {
+		return "", time.Time{}, errNoSuch
+	}
+	if part > 0 {
+		key, name = filePartKey(j.ID, part), filePartName(&j, part)
+	}
+	url, err := s.c.Objects.PresignGet(ctx, key, name, LinkTTL)
 	if err != nil {
 		return "", time.Time{}, err
 	}
@@ -539,5 +576,13 @@ func (s *Service) EraseUser(ctx context.Context, uid string) (bool, error) {
 		return false, err
 	}
 	n, err := s.eraseGroupExportsOf(ctx, uid)
-	return err == nil && len(js) < maxListed && n < maxListed, err
+	if err != nil || len(js) == maxListed || n == maxListed {
+		return false, err
+	}
+	return s.sweepGroupExportsOf(ctx, uid)
 }
+
+// SetFileBudget sets the bytes of files one archive holds (default
+// DefaultMaxFileBytes); the files past it go into further archives.
+// Wiring and tests only, before the first export runs.
+func (s *Service) SetFileBudget(n int64) { s.c.MaxFileBytes = n }

@@ -98,10 +98,17 @@ func (s *Service) Step(ctx context.Context, id string) (done, failed bool, err e
 		return false, false, nil
 	}
 	if j.Section >= len(secs) {
-		if err := s.finish(ctx, &j); err != nil {
+		// The archive, then the further archives of files that did not
+		// fit in it, one a step; the export is ready after the last.
+		next := s.finish
+		if j.Key != "" {
+			next = s.filesPart
+		}
+		done, err := next(ctx, &j)
+		if err != nil {
 			return false, s.attempt(ctx, &j, err), err
 		}
-		return true, false, nil
+		return done, false, nil
 	}
 	// A step acts as the person who asked: the cores ask the policy again
 	// (an admin who lost the role meanwhile exports no more of the group).
@@ -179,17 +186,16 @@ func (s *Service) attempt(ctx context.Context, j *jobItem, cause error) bool {
 	return true
 }
 
-// finish builds the archive from the parts, stores it, deletes the parts,
-// marks the export ready and tells its owner.
-func (s *Service) finish(ctx context.Context, j *jobItem) error {
+// readParts reads an export's parts back: each subject's lines (the
+// group's, then each subgroup's: parts from SubjectParts[k-1] on are
+// subject k's), and the parts' keys.
+func (s *Service) readParts(ctx context.Context, j *jobItem) ([][]line, []string, error) {
 	// The parts are numbered from 0 (the job counts them): no listing of
 	// the bucket, which the functions may not do.
 	keys := make([]string, j.Part)
 	for i := range keys {
 		keys[i] = partKey(j.ID, i)
 	}
-	// Each subject's lines: the group's, then each subgroup's (parts from
-	// SubjectParts[k-1] on are subject k's).
 	subjects := make([][]line, 1+len(j.Subgroups))
 	for n, k := range keys {
 		subj := 0
@@ -201,7 +207,7 @@ func (s *Service) finish(ctx context.Context, j *jobItem) error {
 		subj = min(subj, len(subjects)-1)
 		data, err := s.c.Objects.Get(ctx, k)
 		if err != nil {
-			return err
+			return nil, nil, err
 		}
 		for _, raw := range bytes.Split(data, []byte("\n")) {
 			if len(raw) == 0 {
@@ -209,34 +215,108 @@ func (s *Service) finish(ctx context.Context, j *jobItem) error {
 			}
 			var l line
 			if err := json.Unmarshal(raw, &l); err != nil {
-				return domain.Wrap(domain.Internal, err, "export: a part is malformed")
+				return nil, nil, domain.Wrap(domain.Internal, err, "export: a part is malformed")
 			}
 			subjects[subj] = append(subjects[subj], l)
 		}
 	}
-	var (
-		files  *fileSet
-		zipped []byte
-		err    error
-	)
+	return subjects, keys, nil
+}
+
+// fileSource is where an export's files' contents come from.
+func (s *Service) fileSource(j *jobItem) FileSource {
 	if j.Kind == Group {
-		actx := authz.WithActor(ctx, authz.Actor{Kind: authz.User, UserID: j.OwnerID, SessionID: "export:" + j.ID})
-		if files, err = s.fetchFiles(actx, subjects); err != nil {
-			return err
-		}
+		return s.c.Files
 	}
-	zipped, err = s.archive(ctx, j, subjects, files)
+	return s.c.OwnFiles
+}
+
+// finish builds the archive from the parts and stores it. Without files
+// left over it completes the export; else it records how many further
+// archives the files need (filesPart writes them, a step each).
+func (s *Service) finish(ctx context.Context, j *jobItem) (bool, error) {
+	subjects, keys, err := s.readParts(ctx, j)
 	if err != nil {
-		return err
+		return false, err
+	}
+	actx := authz.WithActor(ctx, authz.Actor{Kind: authz.User, UserID: j.OwnerID, SessionID: "export:" + j.ID})
+	files, err := s.fetchFiles(actx, s.fileSource(j), subjects, 0)
+	if err != nil {
+		return false, err
+	}
+	zipped, err := s.archive(ctx, j, subjects, files)
+	if err != nil {
+		return false, err
 	}
 	key := j.ID + "/" + archiveName(j)
 	if err := s.c.Objects.Put(ctx, key, "application/zip", zipped); err != nil {
-		return err
+		return false, err
 	}
+	if files.parts > 0 {
+		err := s.c.Store.Update(j.PK, j.SK).Set("Key", key).Set("Size", len(zipped)).Set("FileParts", files.parts).
+			Set("FilesDone", 0).If("attribute_not_exists($)", "Key").Run(ctx)
+		if err != nil && !dynamo.IsCondCheckFailed(err) {
+			return false, store.Classify(err)
+		}
+		return false, nil
+	}
+	j.Key, j.Size = key, int64(len(zipped))
+	return true, s.complete(ctx, j, keys)
+}
+
+func filePartKey(id string, n int) string { return fmt.Sprintf("%s/files-%d.zip", id, n) }
+
+// filePartName is further archive n's file name.
+func filePartName(j *jobItem, n int) string {
+	return strings.TrimSuffix(archiveName(j), ".zip") + fmt.Sprintf("-files-%d.zip", n)
+}
+
+// filesPart writes the next further archive of files (in the same folders
+// as in the archive, so unzipped together index.html's links find them),
+// and completes the export after the last.
+func (s *Service) filesPart(ctx context.Context, j *jobItem) (bool, error) {
+	subjects, keys, err := s.readParts(ctx, j)
+	if err != nil {
+		return false, err
+	}
+	n := j.FilesDone + 1
+	if n <= j.FileParts {
+		actx := authz.WithActor(ctx, authz.Actor{Kind: authz.User, UserID: j.OwnerID, SessionID: "export:" + j.ID})
+		fs, err := s.fetchFiles(actx, s.fileSource(j), subjects, n)
+		if err != nil {
+			return false, err
+		}
+		zipped, err := filesArchive(j, fs, n)
+		if err != nil {
+			return false, err
+		}
+		if err := s.c.Objects.Put(ctx, filePartKey(j.ID, n), "application/zip", zipped); err != nil {
+			return false, err
+		}
+		err = s.c.Store.Update(j.PK, j.SK).Set("FilesDone", n).Add("Size", len(zipped)).If("$ = ?", "FilesDone", j.FilesDone).Run(ctx)
+		if dynamo.IsCondCheckFailed(err) {
+			return false, nil // another run wrote it
+		}
+		if err != nil {
+			return false, store.Classify(err)
+		}
+		if n < j.FileParts {
+			return false, nil
+		}
+	}
+	return true, s.complete(ctx, j, keys)
+}
+
+// complete marks the export ready (off the queue, the lock released),
+// deletes its parts and tells its owner.
+func (s *Service) complete(ctx context.Context, j *jobItem, keys []string) error {
 	now := s.now().UTC()
-	err = s.c.Store.Tx().
-		Update(s.c.Store.Update(j.PK, j.SK).Set("State", Ready).Set("ReadyAt", now).Set("Key", key).
-			Set("Size", len(zipped)).Remove(tabledef.GSI2PK, tabledef.GSI2SK).If("$ <> ?", "State", Ready), nil).
+	u := s.c.Store.Update(j.PK, j.SK).Set("State", Ready).Set("ReadyAt", now).Remove(tabledef.GSI2PK, tabledef.GSI2SK).If("$ <> ?", "State", Ready)
+	if j.FileParts == 0 {
+		u = u.Set("Key", j.Key).Set("Size", j.Size)
+	}
+	err := s.c.Store.Tx().
+		Update(u, nil).
 		Delete(s.c.Store.DeleteOp(lockPK(j.Kind, j.lockSubject()), lockSK).If("attribute_not_exists($) OR ExportID = ?", tabledef.PK, j.ID), nil).
 		Run(ctx, "")
 	if err != nil {
@@ -249,7 +329,7 @@ func (s *Service) finish(ctx context.Context, j *jobItem) error {
 		// The lifecycle rule removes them with the archive.
 		s.c.Log.WarnContext(ctx, "export parts not deleted", "export_id", j.ID, "error", err.Error())
 	}
-	s.c.Log.InfoContext(ctx, "export ready", "export_id", j.ID, "rows", j.Rows, "bytes", len(zipped))
+	s.c.Log.InfoContext(ctx, "export ready", "export_id", j.ID, "rows", j.Rows, "file_parts", j.FileParts)
 	s.tell(ctx, j)
 	return nil
 }

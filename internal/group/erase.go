@@ -7,6 +7,7 @@ package group
 import (
 	"context"
 	"errors"
+	"time"
 
 	"github.com/guregu/dynamo/v2"
 
@@ -89,4 +90,17 @@ func (s *Service) EraseMember(ctx context.Context, uid string) (bool, error) {
 		s.log.InfoContext(ctx, "member account deleted", "group_id", m.GroupID)
 	}
 	return false, nil
+}
+
+// EraseRequests does one step of deleting deleted account uid's requests to
+// join groups (with the message they wrote to the admins). Requests are not
+// indexed by person: a step of a scan of GROUP# items (store.SweepStep,
+// 1,000 items evaluated), done when the scan has passed the end.
+func (s *Service) EraseRequests(ctx context.Context, uid string) (bool, error) {
+	return store.SweepStep(ctx, s.st, store.Sweep{
+		Prefix: "GROUP#", Filter: "$ = ? AND $ = ?", Args: []any{"Type", "membership_request", "UserID", uid},
+		ProgressPK: userPK(uid), ProgressSK: "ERASESCAN#requests", Expires: s.now().Add(30 * 24 * time.Hour), Page: 1000,
+	}, func(ctx context.Context, r requestItem) error {
+		return s.st.Delete(ctx, r.PK, r.SK)
+	})
 }

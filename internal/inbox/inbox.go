@@ -236,6 +236,8 @@ type Outcome struct {
 	Repeat bool `json:"repeat,omitempty"`
 	// Previous is the first delivery's result (Duplicate only).
 	Previous Result `json:"previous,omitempty"`
+	// sender is the From address (only its hash is stored).
+	sender string
 }
 
 var messageIDRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z0-9._-]{1,128}$`) }) // compiled on first use, not at every cold start
@@ -281,7 +283,7 @@ func (s *Service) Process(ctx context.Context, d Delivery) (Outcome, error) {
 
 func dropped(reasons ...string) Outcome { return Outcome{Result: Dropped, Reasons: reasons} }
 
-func (s *Service) process(ctx context.Context, d Delivery) (Outcome, error) {
+func (s *Service) process(ctx context.Context, d Delivery) (out Outcome, err error) {
 	raw, err := s.raw.Get(ctx, d.Bucket, d.Key, inbound.MaxMessageSize)
 	switch {
 	case errors.Is(err, ErrRawMissing):
@@ -294,6 +296,11 @@ func (s *Service) process(ctx context.Context, d Delivery) (Outcome, error) {
 	m, err := inbound.Parse(raw)
 	if err != nil {
 		return dropped("the message could not be read as email"), nil
+	}
+	// The sender's address, hashed on the message's record, so the raw
+	// message can be erased with the sender's account (erase.go).
+	if m.From.Address != "" {
+		defer func() { out.sender = m.From.Address }()
 	}
 	if c := inbound.Classify(m, s.Domain()); c.Drop() {
 		return dropped(string(c.Kind) + ": " + c.Reason), nil

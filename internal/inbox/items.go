@@ -54,6 +54,11 @@ type inboundItem struct {
 	ReceivedAt time.Time `dynamo:"ReceivedAt"`
 	StartedAt  time.Time `dynamo:"StartedAt"`
 	DoneAt     time.Time `dynamo:"DoneAt,omitempty"`
+	// FromHash is the SHA-256 of the sender's address; RawBucket and
+	// RawKey where the raw message is (EraseSender).
+	FromHash  string `dynamo:"FromHash,omitempty"`
+	RawBucket string `dynamo:"RawBucket,omitempty"`
+	RawKey    string `dynamo:"RawKey,omitempty"`
 }
 
 // claim takes the message for this invocation: it creates the record, or
@@ -107,6 +112,11 @@ func (s *Service) finish(ctx context.Context, d Delivery, out Outcome) error {
 	}
 	if len(out.Reasons) > 0 {
 		u.Set("Reasons", out.Reasons)
+	}
+	if out.sender != "" {
+		// Where the raw message is and whose address sent it (a hash), so
+		// deleting the sender's account erases it (EraseSender).
+		u.Set("FromHash", addrHash(out.sender)).Set("RawBucket", d.Bucket).Set("RawKey", d.Key)
 	}
 	if err := u.Run(ctx); err != nil {
 		return store.Classify(err)

@@ -49,31 +49,44 @@ func (s *Service) EraseGroupNotifications(ctx context.Context, uid string, gids 
 		if !slices.Contains(gids, n.GroupID) {
 			continue
 		}
-		cond := s.st.DeleteOp(userPK(uid), n.SK).If("attribute_exists($)", tabledef.PK)
-		if n.ReadAt == 0 && n.ID > c.ReadThrough {
-			err := s.st.Tx().Delete(cond, errGoneOrZero).
-				Update(s.st.Update(userPK(uid), countSK).Add("Count", -1).If("$ > ?", "Count", 0), errGoneOrZero).
-				Run(ctx, "")
-			if err == nil {
-				deleted++
-				continue
-			}
-			if !errors.Is(err, errGoneOrZero) {
-				return "", deleted, err
-			}
-			cond = s.st.DeleteOp(userPK(uid), n.SK) // the count is 0 already (or the item gone)
+		ok, err := s.eraseNote(ctx, uid, n, c.ReadThrough)
+		if err != nil {
+			return "", deleted, err
 		}
-		if err := cond.Run(ctx); err != nil {
-			if dynamo.IsCondCheckFailed(err) {
-				continue
-			}
-			return "", deleted, store.Classify(err)
+		if ok {
+			deleted++
 		}
-		deleted++
 	}
 	var next string
 	if v, ok := lek[tabledef.SK].(*types.AttributeValueMemberS); ok && len(ns) > 0 {
 		next = v.Value
 	}
 	return next, deleted, nil
+}
+
+// eraseNote deletes notification n of uid, an unread one with the unread
+// count lowered in the same transaction (readThrough: the count's mark-all-
+// read position). It reports whether it deleted the item; a repeat finds it
+// gone and changes nothing.
+func (s *Service) eraseNote(ctx context.Context, uid string, n notifItem, readThrough string) (bool, error) {
+	cond := s.st.DeleteOp(userPK(uid), n.SK).If("attribute_exists($)", tabledef.PK)
+	if n.ReadAt == 0 && n.ID > readThrough {
+		err := s.st.Tx().Delete(cond, errGoneOrZero).
+			Update(s.st.Update(userPK(uid), countSK).Add("Count", -1).If("$ > ?", "Count", 0), errGoneOrZero).
+			Run(ctx, "")
+		if err == nil {
+			return true, nil
+		}
+		if !errors.Is(err, errGoneOrZero) {
+			return false, err
+		}
+		cond = s.st.DeleteOp(userPK(uid), n.SK).If("attribute_exists($)", tabledef.PK) // the count is 0 already (or the item gone)
+	}
+	if err := cond.Run(ctx); err != nil {
+		if dynamo.IsCondCheckFailed(err) {
+			return false, nil
+		}
+		return false, store.Classify(err)
+	}
+	return true, nil
 }

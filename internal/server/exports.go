@@ -3,6 +3,7 @@ package server
 import (
 	"context"
 	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/quorum-app/quorum/internal/authz"
@@ -24,6 +25,7 @@ type Exports interface {
 	RequestGroupWith(ctx context.Context, gid string, opt export.GroupOptions) (export.Export, error)
 	ListGroup(ctx context.Context, gid string) ([]export.Export, error)
 	Download(ctx context.Context, id string) (string, time.Time, error)
+	DownloadPart(ctx context.Context, id string, part int) (string, time.Time, error)
 }
 
 var errExportsOff = domain.Errorf(domain.Unavailable, "exports are not available")
@@ -88,9 +90,29 @@ func (s *Server) apiExports(w http.ResponseWriter, r *http.Request) {
 	httpx.WriteJSON(w, http.StatusOK, map[string]any{"exports": es})
 }
 
-// POST /api/v1/exports/{id}/link → {url, expires_at}
+// exportPart reads the archive part a download asks for: "part" (query or
+// form), absent or 0 for the archive, 1 to file_parts for the further
+// archives of files.
+func exportPart(r *http.Request) (int, error) {
+	v := r.FormValue("part")
+	if v == "" {
+		return 0, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil {
+		return 0, domain.Errorf(domain.Invalid, "%s: must be a whole number", "part")
+	}
+	return n, nil // the core answers 404 for a part the export does not have
+}
+
+// POST /api/v1/exports/{id}/link[?part=n] → {url, expires_at}
 func (s *Server) apiExportLink(w http.ResponseWriter, r *http.Request) {
-	url, exp, err := s.exports.Download(r.Context(), r.PathValue("id"))
+	part, err := exportPart(r)
+	if err != nil {
+		s.apiFail(w, r, err)
+		return
+	}
+	url, exp, err := s.exports.DownloadPart(r.Context(), r.PathValue("id"), part)
 	if err != nil {
 		s.apiFail(w, r, err)
 		return
@@ -142,7 +164,12 @@ func (s *Server) exportSubmit(w http.ResponseWriter, r *http.Request) {
 // POST /exports/{id}/download: a fresh two-minute link, followed at once
 // (a POST, so the link is made for a click, never by a prefetch).
 func (s *Server) exportDownload(w http.ResponseWriter, r *http.Request) {
-	url, _, err := s.exports.Download(r.Context(), r.PathValue("id"))
+	part, err := exportPart(r)
+	if err != nil {
+		s.pageError(w, r, err)
+		return
+	}
+	url, _, err := s.exports.DownloadPart(r.Context(), r.PathValue("id"), part)
 	if err != nil {
 		s.pageError(w, r, err)
 		return

@@ -74,6 +74,11 @@ func TestPersonalExportPagesAndAPI(t *testing.T) {
 	if !strings.Contains(got.Header.Get("Content-Disposition"), "quorum-personal-export-") {
 		t.Errorf("Content-Disposition %q", got.Header.Get("Content-Disposition"))
 	}
+	// Further archives of files: this export has none; a part number that
+	// is not one is refused.
+	e.must(e.do(m, "POST", "/api/v1/exports/"+id+"/link?part=1", ""), 404, "a part the export does not have")
+	e.must(e.do(m, "POST", "/api/v1/exports/"+id+"/link?part=x", ""), 400, "a part that is not a number")
+	e.must(e.do(m, "POST", "/exports/"+id+"/download", url.Values{"part": {"1"}}), 404, "a further archive the export does not have")
 	link := decodeInto[struct{ URL string }](t, e.must(e.do(m, "POST", "/api/v1/exports/"+id+"/link", ""), 200, "API link"))
 	if !strings.Contains(link.URL, "X-Amz-Expires=120") {
 		t.Errorf("the link is not a two-minute presigned URL: %s", link.URL)
