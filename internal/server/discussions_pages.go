@@ -905,7 +905,7 @@ func (s *Server) dashboardPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	d := dashboardData{Threads: ts}
-	waiting, mine, err := s.waitingPolls(r.Context(), s.viewerZone(r), time.Now())
+	waiting, mine, err := s.waitingPolls(r.Context(), s.web.Printer(r), time.Now())
 	if err != nil {
 		s.pageError(w, r, err)
 		return
