@@ -163,7 +163,7 @@ func fmtTime(t *time.Time) string {
 func extraRowName(pr *i18n.Printer, kind string) string {
 	switch kind {
 	case poll.RowNoneOfTheAbove:
-		return pr.T("poll.none_of_the_above")
+		return pr.T("page.poll.none_of_the_above")
 	case poll.RowUndecided:
 		return pr.T("page.poll.undecided")
 	}
