@@ -223,7 +223,7 @@ func (p *Printer) FieldLabel(field string) string { return p.Term("field." + fie
 // fieldNames are the shorter names a field's label may be found under.
 func fieldNames(f string) []string {
 	var out []string
-	for _, pre := range []string{"settings.", "poll.", "definition.", "poll.settings."} {
+	for _, pre := range []string{"poll.settings.", "poll.", "definition.", "settings."} {
 		if strings.HasPrefix(f, pre) {
 			f = strings.TrimPrefix(f, pre)
 			out = append(out, f)

@@ -25,6 +25,9 @@ func TestErrorfWordsTerms(t *testing.T) {
 	if got := de.Errorf("%s: %s", domain.FieldTerm("options[3].label"), "x"); got != "Optionen: x" {
 		t.Errorf("indexed field: %q", got)
 	}
+	if got := de.FieldLabel("poll.settings.vote_share"); got != "Anforderungen an den Stimmenanteil" {
+		t.Errorf("a template's poll field: %q", got)
+	}
 	if got := de.Errorf("%s: %s", domain.FieldTerm("no_such_field"), "x"); got != "no_such_field: x" {
 		t.Errorf("a field without a label keeps its name: %q", got)
 	}
