@@ -2,7 +2,6 @@ package cores
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/quorum-app/quorum/internal/decision"
 	"github.com/quorum-app/quorum/internal/discussion"
@@ -110,19 +109,19 @@ func pollExcerpt(n decision.Notice) string {
 	excerpt := ""
 	switch {
 	case n.Kind == decision.NoticeOutcomeReview && n.ReviewOn != nil:
-		excerpt = "Review date: " + n.ReviewOn.UTC().Format("2 Jan 2006")
+		excerpt = notify.ExcerptReview.At(*n.ReviewOn)
 	case (n.Kind == decision.NoticeClosingSoon || n.Kind == decision.NoticeManualReminder) && n.ClosingAt != nil:
-		excerpt = fmt.Sprintf("Closes %s UTC", n.ClosingAt.UTC().Format("2 Jan 2006 15:04"))
+		excerpt = notify.ExcerptCloses.At(*n.ClosingAt)
 	case n.Kind == decision.NoticePollClosed:
-		excerpt = "The poll has closed: write its outcome."
+		excerpt = string(notify.ExcerptClosed)
 	case n.Kind == decision.NoticePollOpened && n.ClosingAt != nil:
-		excerpt = fmt.Sprintf("Open for votes until %s UTC", n.ClosingAt.UTC().Format("2 Jan 2006 15:04"))
+		excerpt = notify.ExcerptOpenUntil.At(*n.ClosingAt)
 	case n.Kind == decision.NoticeProxyVoted:
-		excerpt = "They voted for you with your proxy. Vote yourself to change it."
+		excerpt = string(notify.ExcerptProxy)
 	case n.Kind == decision.NoticeOutcomePublished:
-		excerpt = "The outcome of this poll has been published."
+		excerpt = string(notify.ExcerptOutcome)
 	case n.Kind == decision.NoticeAnnounced && n.ClosingAt != nil:
-		excerpt = fmt.Sprintf("Closes %s UTC", n.ClosingAt.UTC().Format("2 Jan 2006 15:04"))
+		excerpt = notify.ExcerptCloses.At(*n.ClosingAt)
 	}
 	return excerpt
 }

@@ -141,7 +141,7 @@ func Localize(err error, tr func(format string, args ...any) string) (string, []
 	}
 	switch {
 	case len(fields) == 1 && e.Message == e.Fields[0].Field+": "+e.Fields[0].Message:
-		return fields[0].Field + ": " + fields[0].Message, fields
+		return tr(fieldMessage, FieldTerm(fields[0].Field), fields[0].Message), fields
 	case len(fields) > 1 && e.Message == invalidFields:
 		return tr(invalidFields), fields
 	case e.Format != "":
@@ -175,3 +175,32 @@ func Denied(err error) bool {
 	}
 	return false
 }
+
+// Term is a word the code fills into an error message that a reader's
+// language names in its own words: a field, a kind of poll, a phrase such
+// as "after votes were cast". Its String is the English (what logs,
+// err.Error() and English-only callers see); an adapter's printer words it
+// from the catalogs by TermKey ("field.title", "poll_type.proposal"),
+// keeping the English when no catalog has the term.
+type Term struct {
+	Kind, Name, English string
+}
+
+// String is the term in English (its Name when no English is given).
+func (t Term) String() string {
+	if t.English != "" {
+		return t.English
+	}
+	return t.Name
+}
+
+// TermKey names the term for catalogs: kind and name joined by a dot.
+func (t Term) TermKey() string { return t.Kind + "." + t.Name }
+
+// FieldTerm is a field's name as a term (a request's field name such as
+// "settings.closing_at"; readers see its label).
+func FieldTerm(field string) Term { return Term{Kind: "field", Name: field} }
+
+// fieldMessage joins a field's name and its message: the detail of a
+// validation error about one field ("title: is required").
+const fieldMessage = "%s: %s"

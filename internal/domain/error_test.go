@@ -68,7 +68,8 @@ func TestLocalizeUsesFormatsAndValues(t *testing.T) {
 	var fe FieldErrors
 	fe.Add("name", "is too long (at most %d bytes)", 100)
 	msg, fields = Localize(fe.Err(), tr)
-	if msg != "name: «is too long (at most 100 bytes)»" || len(fields) != 1 || fields[0].Message != "«is too long (at most 100 bytes)»" {
+	// the field's name is a Term the reader's printer words as a label
+	if msg != "«name: «is too long (at most 100 bytes)»»" || len(fields) != 1 || fields[0].Message != "«is too long (at most 100 bytes)»" {
 		t.Fatalf("one field: %q %+v", msg, fields)
 	}
 	fe.Add("handle", "is required")

@@ -3,6 +3,7 @@ package i18n
 import (
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	goi18n "github.com/nicksnyder/go-i18n/v2/i18n"
@@ -158,7 +159,80 @@ func (p *Printer) Errorf(format string, args ...any) string {
 	if len(args) == 0 {
 		return s
 	}
-	return fmt.Sprintf(s, args...)
+	return fmt.Sprintf(s, p.terms(args)...)
+}
+
+// termer is a value filled into a message that has words of its own in the
+// catalogs (domain.Term): a field, a kind of poll, a phrase.
+type termer interface{ TermKey() string }
+
+// Worded is a value that words itself for a reader when it is filled into
+// a message (a meeting time in the reader's language and zone); its
+// String (or other formatting) is what English-only callers see.
+type Worded interface{ Words(p *Printer) string }
+
+// terms words the args that are terms in the printer's language; other
+// values (numbers, what people typed) stay as given.
+func (p *Printer) terms(args []any) []any {
+	out := args
+	for i, a := range args {
+		var w string
+		switch t := a.(type) {
+		case termer:
+			w = p.Term(t.TermKey())
+		case Worded:
+			w = t.Words(p)
+		}
+		if w == "" {
+			continue
+		}
+		if &out[0] == &args[0] {
+			out = append([]any(nil), args...)
+		}
+		out[i] = w
+	}
+	return out
+}
+
+// Term is the reader's word for a term ("field.title", "poll_type.proposal",
+// "phrase.after_votes"; catalog keys page.i18n.<kind>.<name>), or "" when
+// no catalog has it. A field is looked up as named, then without its
+// "settings." (or "poll."/"definition.") prefix and list index, so
+// "settings.closing_at" and "options[3].label" find their labels.
+func (p *Printer) Term(key string) string {
+	kind, name, ok := strings.Cut(key, ".")
+	if !ok {
+		return ""
+	}
+	names := []string{name}
+	if kind == "field" {
+		names = append(names, fieldNames(name)...)
+	}
+	for _, n := range names {
+		if s, err := p.lz.Localize(&goi18n.LocalizeConfig{MessageID: "page.i18n." + kind + "." + n}); err == nil && s != "" {
+			return s
+		}
+	}
+	return ""
+}
+
+// FieldLabel is a form field's label in the reader's language (see Term),
+// or "" when the catalogs have none.
+func (p *Printer) FieldLabel(field string) string { return p.Term("field." + field) }
+
+// fieldNames are the shorter names a field's label may be found under.
+func fieldNames(f string) []string {
+	var out []string
+	for _, pre := range []string{"poll.settings.", "poll.", "definition.", "settings."} {
+		if strings.HasPrefix(f, pre) {
+			f = strings.TrimPrefix(f, pre)
+			out = append(out, f)
+		}
+	}
+	if i := strings.IndexAny(f, "[."); i > 0 {
+		out = append(out, f[:i])
+	}
+	return out
 }
 
 // Number formats n with the language's digit grouping (1,234 / 1.234).
@@ -170,6 +244,19 @@ func (p *Printer) Date(t time.Time) string {
 	t = t.In(p.loc)
 	return p.T("format.date", "Day", strconv.Itoa(t.Day()), "Month", p.T("month.short."+strconv.Itoa(int(t.Month()))),
 		"Year", strconv.Itoa(t.Year()))
+}
+
+// WeekdayDate is t's date with its day of the week in the reader's zone
+// ("Mon 4 May 2026", "Mo., 4. Mai 2026").
+func (p *Printer) WeekdayDate(t time.Time) string {
+	t = t.In(p.loc)
+	return p.T("format.weekday_date", "Weekday", p.T("weekday.short."+strconv.Itoa(int(t.Weekday()))), "Date", p.Date(t))
+}
+
+// WeekdayDateTime is WeekdayDate with the time of day ("Mon 4 May 2026,
+// 17:00").
+func (p *Printer) WeekdayDateTime(t time.Time) string {
+	return p.T("format.datetime", "Date", p.WeekdayDate(t), "Time", p.Time(t))
 }
 
 // Time is t's time of day in the reader's zone (24-hour "14:05").

@@ -117,9 +117,9 @@ func (s *Service) toGroup(ctx context.Context, d Delivery, m *inbound.Message, g
 			out.Result, out.Reasons = Rejected, []string{domain.ErrorMessage(err)}
 			return out, nil
 		}
-		reasons = append(reasons, "the sender may not start threads in this group")
+		reasons = append(reasons, reasonMayNotStart)
 	} else if uid == "" {
-		reasons = append(reasons, "the sender's address is not a member's")
+		reasons = append(reasons, reasonNotMember)
 	}
 	return s.holdGroup(ctx, d, m, gid, uid, files, reasons)
 }

@@ -215,7 +215,7 @@ func (d *Dispatcher) composeJob(ctx context.Context, j Job, p Person, g Group, r
 	pr := d.printer(p)
 	c := kindCopy(pr, n, g.Name)
 	v := view{Lang: string(pr.Lang()), Dir: pr.Dir(), Subject: subject(pr, g.Name, n.Title), Heading: c.heading,
-		Excerpt: excerptLines(n.Excerpt), ActionText: c.action, Why: c.why,
+		Excerpt: excerptLines(ExcerptText(pr, n)), ActionText: c.action, Why: c.why,
 		Links: d.footerLinks(pr, p.ID, n.GroupID, n.ThreadID, g.Name)}
 	switch {
 	case (n.Kind.Poll() || n.Kind == Announcement) && n.PollID != "":

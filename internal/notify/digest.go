@@ -205,7 +205,7 @@ func (d *Dispatcher) composeDigest(ctx context.Context, dd DigestDue, p Person, 
 			topics[key] = t
 			g.Topics = append(g.Topics, t)
 		}
-		t.Items = append(t.Items, digestItem{Heading: kindCopy(pr, n, g.Name).heading, Excerpt: excerptLines(n.Excerpt)})
+		t.Items = append(t.Items, digestItem{Heading: kindCopy(pr, n, g.Name).heading, Excerpt: excerptLines(ExcerptText(pr, n))})
 	}
 	v.Links = d.footerLinks(pr, p.ID, "", "", "")
 	h := map[string]string{hMessageID: d.msgID("digest", p.ID+"x"+through)}

@@ -2,6 +2,8 @@ package poll
 
 import (
 	"time"
+
+	"github.com/quorum-app/quorum/internal/domain"
 )
 
 // Type is the kind of a poll; it fixes the shape of options and ballots, the
@@ -436,12 +438,17 @@ type State struct {
 func (st State) ballotsMayExist() bool { return st.Decided > 0 || st.BallotsHidden }
 
 // afterVotes ends an edit-rule message: why a change is refused.
-func (st State) afterVotes() string {
+func (st State) afterVotes() domain.Term {
 	if st.BallotsHidden {
-		return "once the poll is open while its results are hidden from you"
+		return domain.Term{Kind: "phrase", Name: "once_open_hidden", English: "once the poll is open while its results are hidden from you"}
 	}
-	return "after votes were cast"
+	return domain.Term{Kind: "phrase", Name: "after_votes", English: "after votes were cast"}
 }
+
+// Term is the poll type as a term of an error message ("does not apply to
+// %s polls"): its name in the reader's language (catalog key
+// page.i18n.poll_type.<type>), the type's code in English.
+func (t Type) Term() domain.Term { return domain.Term{Kind: "poll_type", Name: string(t)} }
 
 // StatusOf derives the status: closed once ClosedAt is set or closing_at has
 // passed (even before the scheduler records the close, so that no vote is

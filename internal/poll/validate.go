@@ -141,7 +141,7 @@ func ValidateEdit(old, next Definition, st State, now time.Time) (Definition, er
 
 // validateFrozen checks the rules that protect ballots already cast; after
 // ends each message (State.afterVotes).
-func validateFrozen(old, next Definition, after string, fe *domain.FieldErrors) {
+func validateFrozen(old, next Definition, after domain.Term, fe *domain.FieldErrors) {
 	pos := make(map[string]int, len(next.Options))
 	for i, o := range next.Options {
 		pos[o.ID] = i
@@ -363,7 +363,7 @@ func validateOptions(d Definition, fe *domain.FieldErrors) {
 			ids[i] = o.ID
 		}
 		if !slices.Equal(ids, want) {
-			fe.Add("options", "%s polls have exactly the options %s", t, strings.Join(want, ", "))
+			fe.Add("options", "%s polls have exactly the options %s", t.Term(), strings.Join(want, ", "))
 			return
 		}
 	case t == TypeProposal && len(opts) < 2:
@@ -421,11 +421,11 @@ func validateOptions(d Definition, fe *domain.FieldErrors) {
 
 func validateSettings(d Definition, fe *domain.FieldErrors) {
 	t, s := d.Type, d.Settings
-	na := func(field string) { fe.Add("settings."+field, "does not apply to %s polls", t) }
+	na := func(field string) { fe.Add("settings."+field, "does not apply to %s polls", t.Term()) }
 	nOpts := len(d.Options)
 
 	if s.Anonymous && !t.AllowsAnonymous() {
-		fe.Add("settings.anonymous", "is not allowed for %s polls", t)
+		fe.Add("settings.anonymous", "is not allowed for %s polls", t.Term())
 	}
 	if !s.HideResults.Valid() {
 		fe.Add("settings.hide_results", "must be off, until_vote or until_closed")
@@ -553,7 +553,7 @@ func validateRequirements(d Definition, fe *domain.FieldErrors) {
 		return
 	}
 	if !d.Type.AllowsVoteShare() {
-		fe.Add("settings.vote_share", "does not apply to %s polls", d.Type)
+		fe.Add("settings.vote_share", "does not apply to %s polls", d.Type.Term())
 		return
 	}
 	if len(rs) > MaxRequirements {

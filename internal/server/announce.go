@@ -32,8 +32,6 @@ type notifyForm struct {
 	// Group: the viewer may notify the whole group (GroupOn: ticked).
 	Group, GroupOn bool
 	GroupName      string
-	// Why tells a viewer who may not notify the whole group why.
-	Why string
 	// People are the members (and thread guests the viewer may list) who
 	// may be chosen, except the viewer.
 	People []voterChoice
@@ -62,9 +60,6 @@ func (s *Server) notifyFormFor(ctx context.Context, g *group.Group, tid string, 
 	}
 	nf := &notifyForm{Group: g.Can(string(authz.GroupAnnounce)), GroupName: g.Name}
 	nf.GroupOn = nf.Group && (fresh || f.Values["notify_group"] != "")
-	if !nf.Group {
-		nf.Why = "Only admins can notify everyone in " + g.Name + ". Members who follow the group loudly still hear of it."
-	}
 	if f != nil {
 		nf.Error = f.Fields["notify"]
 	}

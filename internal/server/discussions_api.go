@@ -29,8 +29,9 @@ func threadsParams(r *http.Request, def, maxLimit int) (string, int, error) {
 	if v := q.Get("limit"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 || n > maxLimit {
-			return "", 0, domain.Validation(domain.FieldError{Field: "limit",
-				Message: "must be a whole number from 1 to " + strconv.Itoa(maxLimit)})
+			var fe domain.FieldErrors
+			fe.Add("limit", "must be a whole number from 1 to %d", maxLimit)
+			return "", 0, fe.Err()
 		}
 		limit = n
 	}

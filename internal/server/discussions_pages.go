@@ -905,7 +905,7 @@ func (s *Server) dashboardPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	d := dashboardData{Threads: ts}
-	waiting, mine, err := s.waitingPolls(r.Context(), s.viewerZone(r), time.Now())
+	waiting, mine, err := s.waitingPolls(r.Context(), s.web.Printer(r), time.Now())
 	if err != nil {
 		s.pageError(w, r, err)
 		return
@@ -953,6 +953,10 @@ func (s *Server) notificationsPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	d.Notice = s.discussionNotice(r)
+	pr := s.web.Printer(r)
+	for i := range d.Items {
+		d.Items[i].Excerpt = notify.ExcerptText(pr, d.Items[i])
+	}
 	s.web.Page(w, r, http.StatusOK, "notifications", s.web.Printer(r).T("page.home.title.notifications"), d)
 }
 

@@ -284,14 +284,14 @@ func (s *Server) hub(r *http.Request, d *groupShowData) error {
 // closing soonest on top, with the time left; then the others (closed, and
 // the viewer's own drafts) newest first, with their outcomes.
 func hubDecisions(ds []decision.Decision, pr *i18n.Printer, now time.Time) []hubDecision {
-	when := func(t time.Time) string { return pr.DateTime(t) + " " + t.In(pr.Location()).Format("MST") }
+	when := func(t time.Time) string { return whenText(pr, t) }
 	out := make([]hubDecision, 0, len(ds))
 	for _, p := range ds {
-		h := hubDecision{ID: p.ID, Title: p.Definition.Title, Type: pollTypeName(p.Definition.Type), Status: pr.T("page.group.status." + string(p.Status)),
+		h := hubDecision{ID: p.ID, Title: p.Definition.Title, Type: pollTypeText(pr, p.Definition.Type), Status: pr.T("page.group.status." + string(p.Status)),
 			Open: p.Status == poll.StatusOpen, ThreadID: p.ThreadID, Tags: p.Tags}
 		switch {
 		case h.Open && p.Definition.Settings.ClosingAt != nil:
-			h.When = timeLeftIn(pr, *p.Definition.Settings.ClosingAt, now) + " (" + when(*p.Definition.Settings.ClosingAt) + ")"
+			h.When = timeLeftText(pr, *p.Definition.Settings.ClosingAt, now) + " (" + when(*p.Definition.Settings.ClosingAt) + ")"
 		case p.Status == poll.StatusClosed && p.ClosedAt != nil:
 			h.When = pr.T("page.group.closed_at", "When", when(*p.ClosedAt))
 		case p.Status == poll.StatusClosed && p.Definition.Settings.ClosingAt != nil:
@@ -325,20 +325,6 @@ func hubDecisions(ds []decision.Decision, pr *i18n.Printer, now time.Time) []hub
 	return sorted
 }
 
-// timeLeftIn is timeLeft in the reader's language (page.group.closes_in_*).
-func timeLeftIn(pr *i18n.Printer, at, now time.Time) string {
-	d := at.Sub(now)
-	switch {
-	case d < time.Minute:
-		return pr.T("page.group.closing_now")
-	case d < time.Hour:
-		return pr.N("page.group.closes_in_minutes", int(d/time.Minute))
-	case d < 47*time.Hour+30*time.Minute:
-		return pr.N("page.group.closes_in_hours", int(d.Round(time.Hour)/time.Hour))
-	}
-	return pr.N("page.group.closes_in_days", int(d.Round(24*time.Hour)/(24*time.Hour)))
-}
-
 // sizeTextIn is a file's size for the reader: bytes, kB or MB with the
 // language's number format.
 func sizeTextIn(pr *i18n.Printer, n int64) string {
@@ -349,27 +335,6 @@ func sizeTextIn(pr *i18n.Printer, n int64) string {
 		return pr.T("page.group.size_kb", "N", pr.Decimal(float64(n)/1000, 1))
 	}
 	return pr.T("page.group.size_mb", "N", pr.Decimal(float64(n)/1000/1000, 1))
-}
-
-// timeLeft says when an open poll closes, relative to now: "closes in 3
-// days", "closes in 5 hours", "closes in 10 minutes", "closing now".
-func timeLeft(at, now time.Time) string {
-	d := at.Sub(now)
-	unit := func(n int, one string) string {
-		if n == 1 {
-			return fmt.Sprintf("closes in 1 %s", one)
-		}
-		return fmt.Sprintf("closes in %d %ss", n, one)
-	}
-	switch {
-	case d < time.Minute:
-		return "closing now"
-	case d < time.Hour:
-		return unit(int(d/time.Minute), "minute")
-	case d < 47*time.Hour+30*time.Minute:
-		return unit(int(d.Round(time.Hour)/time.Hour), "hour")
-	}
-	return unit(int(d.Round(24*time.Hour)/(24*time.Hour)), "day")
 }
 
 // ---- dashboard ----
@@ -385,7 +350,7 @@ type waitingPoll struct {
 
 // waitingPolls lists the open polls of the viewer's groups waiting for
 // their vote (the decision core decides which), soonest closing first.
-func (s *Server) waitingPolls(ctx context.Context, loc *time.Location, now time.Time) ([]waitingPoll, []group.Group, error) {
+func (s *Server) waitingPolls(ctx context.Context, pr *i18n.Printer, now time.Time) ([]waitingPoll, []group.Group, error) {
 	if s.decisions == nil {
 		return nil, nil, nil
 	}
@@ -405,10 +370,10 @@ func (s *Server) waitingPolls(ctx context.Context, loc *time.Location, now time.
 	}
 	out := make([]waitingPoll, 0, len(ps))
 	for _, p := range ps {
-		wp := waitingPoll{ID: p.ID, Title: p.Definition.Title, Type: pollTypeName(p.Definition.Type), Group: names[p.GroupID],
+		wp := waitingPoll{ID: p.ID, Title: p.Definition.Title, Type: pollTypeText(pr, p.Definition.Type), Group: names[p.GroupID],
 			GroupID: p.GroupID, Tags: p.Tags}
 		if c := p.Definition.Settings.ClosingAt; c != nil {
-			wp.When = timeLeft(*c, now) + " (" + fmtWhen(*c, loc) + ")"
+			wp.When = timeLeftText(pr, *c, now) + " (" + whenText(pr, *c) + ")"
 		}
 		out = append(out, wp)
 	}

@@ -11,21 +11,27 @@ import (
 	"github.com/quorum-app/quorum/internal/poll"
 )
 
+// How long a poll stays open, in the reader's words (the hub, the
+// dashboard and the poll pages share timeLeftText).
 func TestTimeLeft(t *testing.T) {
 	now := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
-	for d, want := range map[time.Duration]string{
-		-time.Hour:                    "closing now",
-		30 * time.Second:              "closing now",
-		time.Minute:                   "closes in 1 minute",
-		59 * time.Minute:              "closes in 59 minutes",
-		time.Hour + 10*time.Minute:    "closes in 1 hour",
-		5*time.Hour + 40*time.Minute:  "closes in 6 hours",
-		47 * time.Hour:                "closes in 47 hours",
-		72*time.Hour - 5*time.Second:  "closes in 3 days",
-		24*time.Hour*9 + 11*time.Hour: "closes in 9 days",
+	cat := i18n.New()
+	en, de := cat.Printer(lang.English, time.UTC), cat.Printer(lang.German, time.UTC)
+	for d, want := range map[time.Duration][2]string{
+		-time.Hour:                    {"closing now", "endet jetzt"},
+		30 * time.Second:              {"closing now", "endet jetzt"},
+		time.Minute:                   {"closes in 1 minute", "endet in 1 Minute"},
+		59 * time.Minute:              {"closes in 59 minutes", "endet in 59 Minuten"},
+		time.Hour + 10*time.Minute:    {"closes in 1 hour", "endet in 1 Stunde"},
+		5*time.Hour + 40*time.Minute:  {"closes in 6 hours", "endet in 6 Stunden"},
+		47 * time.Hour:                {"closes in 47 hours", "endet in 47 Stunden"},
+		72*time.Hour - 5*time.Second:  {"closes in 3 days", "endet in 3 Tagen"},
+		24*time.Hour*9 + 11*time.Hour: {"closes in 9 days", "endet in 9 Tagen"},
 	} {
-		if got := timeLeft(now.Add(d), now); got != want {
-			t.Errorf("%v: %q, want %q", d, got, want)
+		for i, p := range []*i18n.Printer{en, de} {
+			if got := timeLeftText(p, now.Add(d), now); got != want[i] {
+				t.Errorf("%s %v: %q, want %q", p.Lang(), d, got, want[i])
+			}
 		}
 	}
 }

@@ -155,7 +155,7 @@ func (s *Server) groupNewPage(w http.ResponseWriter, r *http.Request) {
 		p, err := s.groups.Get(r.Context(), pid)
 		if err == nil && !p.Can(string(authz.GroupCreateSubgroup)) {
 			// The policy's verdict, as listed in the group's actions.
-			err = authz.Forbidden("you cannot create a subgroup of " + p.Name)
+			err = domain.Errorf(domain.Forbidden, "you cannot create a subgroup of %s", p.Name)
 		}
 		if err != nil {
 			s.pageError(w, r, err)

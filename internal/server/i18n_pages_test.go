@@ -76,7 +76,7 @@ func TestErrorsInTheReadersLanguage(t *testing.T) {
 	}
 	rec = a.do(req{method: "PATCH", path: "/api/v1/me", cookie: c, body: bad})
 	if rec.Code != 400 || !strings.Contains(rec.Body.String(), `"message":"ist keine bekannte Zeitzone (verwenden Sie einen Namen wie Europe/Berlin)"`) ||
-		!strings.Contains(rec.Body.String(), `"detail":"time_zone: ist keine bekannte Zeitzone`) {
+		!strings.Contains(rec.Body.String(), `"detail":"Zeitzone: ist keine bekannte Zeitzone`) || !strings.Contains(rec.Body.String(), `"field":"time_zone"`) {
 		t.Fatalf("German for a German account: %d %s", rec.Code, rec.Body)
 	}
 	// The settings form shows the same error, in German, with its label.

@@ -31,15 +31,16 @@ import (
 // heldMarkdown renders held text like the discussion core renders comments.
 var heldMarkdown = render.New()
 
-var inboxNotices = map[string]string{
-	"discarded": "The message was discarded. Nothing was posted.",
-	"allowed":   "The message was posted as a new thread.",
-	"blocked":   "The sender is blocked: their held mail was dropped and later mail from the address will be dropped unanswered.",
-	"removed":   "The address was forgotten. Its mail is treated like any unknown sender's again.",
-	"gone":      "That message was already dealt with.",
-}
+// inboxNotices are the notices the held-mail pages show after
+// ?done=<name>; their text is page.i18n.held_notice.<name>.
+var inboxNotices = map[string]bool{"discarded": true, "allowed": true, "blocked": true, "removed": true, "gone": true}
 
-func inboxNotice(r *http.Request) string { return inboxNotices[r.URL.Query().Get("done")] }
+func (s *Server) inboxNotice(r *http.Request) string {
+	if name := r.URL.Query().Get("done"); inboxNotices[name] {
+		return s.web.Printer(r).T("page.i18n.held_notice." + name)
+	}
+	return ""
+}
 
 func heldReplyURL(hid string, parts ...string) string {
 	return "/mail/held/" + url.PathEscape(hid) + strings.Join(parts, "")
@@ -72,8 +73,9 @@ func heldTarget(h inbox.Held) (link, kind string) {
 
 func (s *Server) renderHeldReply(w http.ResponseWriter, r *http.Request, status int, h inbox.Held, errMsg string) {
 	link, kind := heldTarget(h)
+	h.Reasons = inbox.ReasonsText(s.web.Printer(r), h.Reasons)
 	d := heldReplyData{Held: h, HTML: heldMarkdown.Markdown(h.Text), TargetURL: link, TargetKind: kind,
-		Pending: h.Status == inbox.StatusPending, Error: errMsg, Notice: inboxNotice(r)}
+		Pending: h.Status == inbox.StatusPending, Error: errMsg, Notice: s.inboxNotice(r)}
 	s.web.Page(w, r, status, "held_reply", s.web.Printer(r).T("page.mail.held.title"), d)
 }
 
@@ -183,11 +185,13 @@ func (s *Server) renderGroupHeld(w http.ResponseWriter, r *http.Request, status 
 		s.pageError(w, r, err)
 		return
 	}
-	d := groupHeldData{Group: g, Notice: inboxNotice(r), Error: errMsg}
+	d := groupHeldData{Group: g, Notice: s.inboxNotice(r), Error: errMsg}
 	if dom := s.inbox.Domain(); dom != "" && g.Handle != "" {
 		d.Address = g.Handle + "@" + dom
 	}
+	pr := s.web.Printer(r)
 	for _, h := range items {
+		h.Reasons = inbox.ReasonsText(pr, h.Reasons)
 		d.Items = append(d.Items, heldGroupItem{Held: h, HTML: heldMarkdown.Markdown(h.Text)})
 	}
 	names := map[string]string{}
@@ -200,11 +204,11 @@ func (s *Server) renderGroupHeld(w http.ResponseWriter, r *http.Request, status 
 	for _, rule := range rules {
 		row := senderRow{SenderRule: rule, MemberName: names[rule.UserID]}
 		if row.MemberName == "" && rule.UserID != "" {
-			row.MemberName = "a former member"
+			row.MemberName = pr.T("page.i18n.former_member")
 		}
 		d.Senders = append(d.Senders, row)
 	}
-	s.web.Page(w, r, status, "group_held_mail", "Held mail of "+g.Name, d)
+	s.web.Page(w, r, status, "group_held_mail", pr.T("page.group.held.title", "Group", g.Name), d)
 }
 
 // groupHeldDone redirects back to the list, or shows what went wrong.
@@ -220,10 +224,10 @@ func (s *Server) groupHeldDone(w http.ResponseWriter, r *http.Request, err error
 	switch domain.ErrorCode(err) {
 	case domain.Invalid, domain.Conflict:
 		// A refusal the list can explain (not a member, threads not allowed).
-		msg := domain.ErrorMessage(err)
-		var de *domain.Error
-		if errors.As(err, &de) && len(de.Fields) > 0 {
-			msg = "The member chosen as the address's owner " + de.Fields[0].Message + "."
+		pr := s.web.Printer(r)
+		msg, fields := domain.Localize(err, pr.Errorf)
+		if len(fields) > 0 {
+			msg = pr.T("page.i18n.owner_refused", "Message", fields[0].Message)
 		}
 		s.renderGroupHeld(w, r, httpx.Status(domain.ErrorCode(err)), msg)
 		return

@@ -40,14 +40,6 @@ type formState struct {
 	Values map[string]string
 }
 
-// fieldLabels name the account forms' fields in error lists (catalog keys).
-var fieldLabels = map[string]string{
-	"email": "page.login.email", "code": "page.login.code_label", "name": "page.settings.name",
-	"time_zone": "page.settings.time_zone", "locale": "page.settings.language", "password": "page.settings.new_password",
-	"current_password": "page.settings.current_password", "password_confirm": "page.settings.repeat_password",
-	"token": "page.login.link_label", "tags": "page.f17a.tags",
-}
-
 func newForm(values map[string]string) *formState {
 	if values == nil {
 		values = map[string]string{}
@@ -63,10 +55,7 @@ func (f *formState) fail(pr *i18n.Printer, err error) int {
 	if len(fields) > 0 {
 		f.Error = pr.Errorf(correctTheFollowing)
 		for _, fe := range fields {
-			label := fe.Field
-			if k, ok := fieldLabels[fe.Field]; ok {
-				label = pr.T(k)
-			}
+			label := fieldLabel(pr, fe.Field)
 			if _, seen := f.Fields[fe.Field]; !seen {
 				f.Fields[fe.Field] = fe.Message
 			}

@@ -16,7 +16,9 @@ import (
 	"github.com/quorum-app/quorum/internal/decision"
 	"github.com/quorum-app/quorum/internal/domain"
 	"github.com/quorum-app/quorum/internal/httpx"
+	"github.com/quorum-app/quorum/internal/i18n"
 	"github.com/quorum-app/quorum/internal/ids"
+	"github.com/quorum-app/quorum/internal/lang"
 	"github.com/quorum-app/quorum/internal/notify"
 	"github.com/quorum-app/quorum/internal/poll"
 )
@@ -593,7 +595,7 @@ func (s *Server) apiResultsCSV(w http.ResponseWriter, r *http.Request) {
 		s.exportFail(w, r, hiddenErr(v.Hidden))
 		return
 	}
-	body := resultsCSV(p, *v.Results)
+	body := resultsCSV(s.exportPrinter(r), p, *v.Results)
 	writeCSV(w, csvName(pid, "results"), body)
 }
 
@@ -623,7 +625,16 @@ func (s *Server) apiBallotsCSV(w http.ResponseWriter, r *http.Request) {
 		}
 		cursor = l.Next
 	}
-	writeCSV(w, csvName(pid, "ballots"), ballotsCSV(p, all))
+	writeCSV(w, csvName(pid, "ballots"), ballotsCSV(s.exportPrinter(r), p, all))
+}
+
+// exportPrinter words a CSV export for its reader: the signed-in viewer's
+// language and zone, else the request's Accept-Language in UTC.
+func (s *Server) exportPrinter(r *http.Request) *i18n.Printer {
+	if s.web == nil {
+		return i18n.New().Printer(lang.English, time.UTC)
+	}
+	return s.web.Printer(r)
 }
 
 func writeCSV(w http.ResponseWriter, disposition string, body []byte) {

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/quorum-app/quorum/internal/decision"
+	"github.com/quorum-app/quorum/internal/i18n"
 	"github.com/quorum-app/quorum/internal/poll"
 )
 
@@ -32,31 +33,6 @@ func csvText(s string) string {
 
 func fmtFloat(f float64) string { return strconv.FormatFloat(f, 'f', 2, 64) }
 
-// optionLabel is how an option is named in exports and pages: its label,
-// or for a meeting option its time in the poll's zone.
-func optionLabel(d poll.Definition, o poll.Option) string {
-	if d.Type != poll.TypeMeeting {
-		return o.Label
-	}
-	when := meetingTime(d, o)
-	if o.Label != "" {
-		return when + " (" + o.Label + ")"
-	}
-	return when
-}
-
-// meetingTime formats a meeting option in the poll's time zone.
-func meetingTime(d poll.Definition, o poll.Option) string {
-	if o.AllDay {
-		return o.Start.UTC().Format("Mon 2 Jan 2006")
-	}
-	loc, err := time.LoadLocation(d.Settings.TimeZone)
-	if err != nil || d.Settings.TimeZone == "" {
-		loc = time.UTC
-	}
-	return o.Start.In(loc).Format("Mon 2 Jan 2006 15:04")
-}
-
 // tagsCell is the poll's tags for the last column of its CSV exports:
 // their names, sorted, joined by "; ", on every row (so rows keep their
 // poll's tags when exports of several polls are pasted together, and a
@@ -69,7 +45,10 @@ func tagsCell(p decision.Poll) string {
 	return csvText(strings.Join(names, "; "))
 }
 
-func resultsCSV(p decision.Poll, r poll.Results) []byte {
+// resultsCSV is a poll's results as CSV: column names and ids as they are
+// (for programs), labels for the reader (pr): meeting times in their
+// language and zone, built-in options and extra rows in their words.
+func resultsCSV(pr *i18n.Printer, p decision.Poll, r poll.Results) []byte {
 	var buf bytes.Buffer
 	buf.WriteString("\ufeff") // spreadsheets read UTF-8 with a BOM
 	cw := csv.NewWriter(&buf)
@@ -85,7 +64,7 @@ func resultsCSV(p decision.Poll, r poll.Results) []byte {
 	for _, o := range r.Options {
 		label := o.Label
 		if opt, ok := p.Definition.Option(o.ID); ok {
-			label = optionLabel(p.Definition, opt)
+			label = pageOptionLabel(pr, p.Definition, opt)
 		}
 		row := []string{csvText(o.ID), csvText(label), strconv.FormatInt(o.Total, 10), strconv.FormatInt(o.Voters, 10),
 			fmtFloat(o.Average), fmtFloat(o.ScorePercent), fmtFloat(o.VoterPercent), fmtFloat(o.MaxScorePercent)}
@@ -96,7 +75,7 @@ func resultsCSV(p decision.Poll, r poll.Results) []byte {
 		_ = cw.Write(append(row, tags))
 	}
 	for _, x := range r.Rows {
-		row := []string{x.Kind, strings.ReplaceAll(x.Kind, "_", " "), "", strconv.FormatInt(x.Voters, 10), "", "", fmtFloat(x.VoterPercent), ""}
+		row := []string{x.Kind, csvText(extraRowName(pr, x.Kind)), "", strconv.FormatInt(x.Voters, 10), "", "", fmtFloat(x.VoterPercent), ""}
 		if meeting {
 			row = append(row, "", "", "")
 		}
@@ -106,7 +85,9 @@ func resultsCSV(p decision.Poll, r poll.Results) []byte {
 	return buf.Bytes()
 }
 
-func ballotsCSV(p decision.Poll, items []ballotOut) []byte {
+// ballotsCSV is a poll's ballots as CSV, with option columns named for the
+// reader (pr) as in resultsCSV.
+func ballotsCSV(pr *i18n.Printer, p decision.Poll, items []ballotOut) []byte {
 	var buf bytes.Buffer
 	buf.WriteString("\ufeff")
 	cw := csv.NewWriter(&buf)
@@ -118,7 +99,7 @@ func ballotsCSV(p decision.Poll, items []ballotOut) []byte {
 		head = append(head, "voter", "cast_at", "updated_at")
 	}
 	for _, o := range d.Options {
-		head = append(head, csvText(optionLabel(d, o)))
+		head = append(head, csvText(pageOptionLabel(pr, d, o)))
 	}
 	if d.Settings.NoneOfTheAbove {
 		head = append(head, "none_of_the_above")
@@ -176,3 +157,15 @@ func fmtTime(t *time.Time) string {
 }
 
 // The meeting invitation (.ics) is built by internal/calendar.
+
+// extraRowName names a results row that is not an option ("Undecided",
+// "None of the above") for the reader.
+func extraRowName(pr *i18n.Printer, kind string) string {
+	switch kind {
+	case poll.RowNoneOfTheAbove:
+		return pr.T("page.poll.none_of_the_above")
+	case poll.RowUndecided:
+		return pr.T("page.poll.undecided")
+	}
+	return kind
+}

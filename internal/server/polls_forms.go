@@ -702,7 +702,7 @@ func (s *Server) pollNewPage(w http.ResponseWriter, r *http.Request) {
 	}
 	g, err := s.pollGroup(r.Context(), r.PathValue("id"))
 	if err == nil && !g.Can(string(authz.PollStart)) {
-		err = authz.Forbidden("you cannot start polls in " + g.Name)
+		err = domain.Errorf(domain.Forbidden, "you cannot start polls in %s", g.Name)
 	}
 	if err != nil {
 		s.pageError(w, r, err)

@@ -17,7 +17,7 @@ import (
 // pollTypeText is a poll type's name for the reader ("Proposal",
 // "Vorschlag").
 func pollTypeText(p *i18n.Printer, t poll.Type) string {
-	if _, ok := pollTypeInfo[t]; !ok {
+	if !pollTypes[t] {
 		return string(t)
 	}
 	return p.T("page.poll.type." + string(t))
@@ -25,7 +25,7 @@ func pollTypeText(p *i18n.Printer, t poll.Type) string {
 
 // pollTypeAbout is a poll type's one-line description for the reader.
 func pollTypeAbout(p *i18n.Printer, t poll.Type) string {
-	if _, ok := pollTypeInfo[t]; !ok {
+	if !pollTypes[t] {
 		return ""
 	}
 	return p.T("page.poll.type_about." + string(t))
@@ -77,11 +77,64 @@ func timeLeftText(p *i18n.Printer, at, now time.Time) string {
 	return p.T("page.poll.closes_in", "In", p.N("time.in_days", int(d.Round(24*time.Hour)/(24*time.Hour))))
 }
 
-// pageOptionLabel is optionLabel for a page: a preset option's label in the
-// reader's language.
+// pageOptionLabel is how an option is named for a reader: a preset
+// option's label in the reader's language, a meeting option's time in the
+// reader's language and zone (meetingText), with the label its author gave
+// it in brackets.
 func pageOptionLabel(p *i18n.Printer, d poll.Definition, o poll.Option) string {
 	if d.Type == poll.TypeMeeting {
-		return optionLabel(d, o)
+		when := meetingText(p, o)
+		if o.Label != "" {
+			return when + " (" + p.Isolate(o.Label) + ")"
+		}
+		return when
 	}
 	return inbound.OptionLabel(p, o)
+}
+
+// meetingText is a meeting option's time for the reader: day of the week,
+// date and time in their language and zone ("Mo., 4. Mai 2026, 17:00"); an
+// all-day option by its calendar date, which is the same in every zone.
+func meetingText(p *i18n.Printer, o poll.Option) string {
+	if o.AllDay {
+		u := o.Start.UTC()
+		return p.WeekdayDate(time.Date(u.Year(), u.Month(), u.Day(), 12, 0, 0, 0, p.Location()))
+	}
+	return p.WeekdayDateTime(o.Start)
+}
+
+// meetingArg is a meeting option filled into an error message: worded for
+// the reader by Printer.Errorf (i18n.Worded), in UTC English otherwise.
+type meetingArg poll.Option
+
+func (m meetingArg) Words(p *i18n.Printer) string { return meetingText(p, poll.Option(m)) }
+
+func (m meetingArg) String() string {
+	if m.AllDay {
+		return m.Start.UTC().Format("Mon 2 Jan 2006")
+	}
+	return m.Start.UTC().Format("Mon 2 Jan 2006 15:04 MST")
+}
+
+// readerZone names the zone a reader's times are shown in ("Europe/Berlin").
+func readerZone(p *i18n.Printer) string { return p.Location().String() }
+
+// requirementRule words a vote-share requirement's test for the reader
+// ("share of voters at least 50.0%"); page.i18n.rule.<measure>.<op>.
+func requirementRule(p *i18n.Printer, r poll.Requirement) string {
+	op := map[poll.Comparison]string{poll.AtLeast: "at_least", poll.AtMost: "at_most"}[r.Op]
+	switch {
+	case op == "", r.Measure != poll.MeasureScorePercent && r.Measure != poll.MeasureVoterPercent:
+		return string(r.Measure) + " " + string(r.Op) + " " + p.Percent(r.Threshold)
+	}
+	return p.T("page.i18n.rule."+string(r.Measure)+"."+op, "Percent", p.Percent(r.Threshold))
+}
+
+// fieldLabel is a form field's label for the reader (i18n field terms,
+// page.i18n.field.*), or the field's name when it has none.
+func fieldLabel(p *i18n.Printer, field string) string {
+	if l := p.FieldLabel(field); l != "" {
+		return l
+	}
+	return field
 }

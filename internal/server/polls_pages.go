@@ -23,23 +23,10 @@ import (
 // a notice, or renders the poll page again with errors next to the form.
 // Results, charts and ballots come only from the core's gated calls.
 
-var pollTypeInfo = map[poll.Type][2]string{
-	poll.TypeProposal:     {"Proposal", "Agree, abstain, disagree or block a proposal."},
-	poll.TypePoll:         {"Poll", "Choose one or several options; optionally none of the above."},
-	poll.TypeCount:        {"Count", "Who is in? People accept or decline, against a target."},
-	poll.TypeCheck:        {"Check", "A quick temperature check: looks good, not sure, concerned."},
-	poll.TypeScore:        {"Score", "Rate every option on a scale."},
-	poll.TypeRankedChoice: {"Ranked choice", "Rank the top options; also counted by Condorcet and STV."},
-	poll.TypeDotVote:      {"Dot vote", "Spread a budget of dots over the options."},
-	poll.TypeMeeting:      {"Meeting", "Find a time: yes, maybe or no for each date or time."},
-	poll.TypeQuestion:     {"Question", "Ask an open question; everyone answers in words."},
-}
-
-func pollTypeName(t poll.Type) string {
-	if i, ok := pollTypeInfo[t]; ok {
-		return i[0]
-	}
-	return string(t)
+// pollTypes are the poll types the pages name (page.poll.type.<type>).
+var pollTypes = map[poll.Type]bool{
+	poll.TypeProposal: true, poll.TypePoll: true, poll.TypeCount: true, poll.TypeCheck: true, poll.TypeScore: true,
+	poll.TypeRankedChoice: true, poll.TypeDotVote: true, poll.TypeMeeting: true, poll.TypeQuestion: true,
 }
 
 // pollNotices are the notices a poll page shows after ?done=<name>; their
@@ -49,19 +36,6 @@ var pollNotices = map[string]bool{
 	"closed": true, "extended": true, "reopened": true, "reminded": true, "outcome": true, "deleted": true, "option": true,
 	"voter_added": true, "voter_removed": true, "announced": true, "proxy_given": true, "proxy_revoked": true, "voted_for": true,
 	"proxy_withdrawn": true,
-}
-
-var pollFieldLabels = map[string]string{
-	"title": "Title", "details": "Details", "options": "Options", "closing_at": "Closing time", "hide_results": "Hide results",
-	"anonymous": "Anonymous", "reason_mode": "Reasons", "reason_max_length": "Reason length limit", "min_choices": "Minimum choices",
-	"max_choices": "Maximum choices", "min_score": "Lowest score", "max_score": "Highest score", "dots_per_person": "Dots per person",
-	"shuffle_options": "Shuffle options", "none_of_the_above": "None of the above", "quorum_percent": "Quorum",
-	"count_target": "Target", "meeting_duration": "Meeting length", "time_zone": "Time zone", "can_respond_maybe": "Allow maybe",
-	"reminder_audience": "Closing reminder", "seats": "Seats", "type": "Type", "choices": "Your vote", "reason": "Reason",
-	"receipt": "Receipt", "statement": "Outcome", "review_on": "Review date", "meeting_option_id": "Chosen time", "version": "Version",
-	"vote_share": "Vote-share requirements", "voters_may_add_options": "Voters may add options",
-	"specified_voters_only": "Only chosen voters", "voters": "Voters", "voter": "Voters", "label": "New option", "user_id": "Voter",
-	"thread_guests_may_vote": "Guests of the thread may vote",
 }
 
 // pollForm records err on f: settings.x and options[3].label become the
@@ -77,9 +51,7 @@ func pollForm(pr *i18n.Printer, f *formState, err error) int {
 		case strings.HasPrefix(field, "choices"):
 			field = "choices"
 		}
-		if l, ok := pollFieldLabels[field]; ok {
-			f.List[i].Label = l
-		}
+		f.List[i].Label = fieldLabel(pr, field)
 		f.List[i].Field = field
 		if _, seen := f.Fields[field]; !seen {
 			f.Fields[field] = m.Message
@@ -99,10 +71,6 @@ func (s *Server) viewerZone(r *http.Request) *time.Location {
 		return u.Location()
 	}
 	return time.UTC
-}
-
-func fmtWhen(t time.Time, loc *time.Location) string {
-	return t.In(loc).Format("Mon 2 Jan 2006 15:04 MST")
 }
 
 // ---- the poll form (create and edit) ----
@@ -355,7 +323,7 @@ func (s *Server) pollView(r *http.Request, p decision.Poll, mine decision.MyBall
 	if out != nil {
 		d.Outcome = out
 		if opt, ok := p.Definition.Option(out.MeetingOptionID); ok && p.Definition.Type == poll.TypeMeeting {
-			d.OutcomeAt = pageOptionLabel(pr, p.Definition, opt) + " (" + zoneName(p.Definition) + ")"
+			d.OutcomeAt = pageOptionLabel(pr, p.Definition, opt) + " (" + readerZone(pr) + ")"
 			d.ICS = true
 		}
 	}

@@ -92,9 +92,10 @@ func (s *Server) pollReactions(r *http.Request, d *pollPageData) {
 		return
 	}
 	can := s.pollReactor(r, p)
-	d.PollReacts = newReactBar(p.ID, decision.ReactPoll, "the poll", rs.Poll, can)
+	pr := s.web.Printer(r)
+	d.PollReacts = newReactBar(p.ID, decision.ReactPoll, pr.T("page.i18n.react.poll"), rs.Poll, can)
 	if d.Outcome != nil {
-		d.OutcomeReacts = newReactBar(p.ID, decision.ReactOutcome, "the outcome", rs.Outcome, can)
+		d.OutcomeReacts = newReactBar(p.ID, decision.ReactOutcome, pr.T("page.i18n.react.outcome"), rs.Outcome, can)
 	}
 	if rs.Ballots == nil {
 		return
@@ -102,7 +103,7 @@ func (s *Server) pollReactions(r *http.Request, d *pollPageData) {
 	for i := range d.Ballots {
 		b := &d.Ballots[i]
 		if b.UserID != "" && b.Reason != "" {
-			b.Reacts = newReactBar(p.ID, b.UserID, "the vote by "+b.Name, rs.Ballots[b.UserID], can)
+			b.Reacts = newReactBar(p.ID, b.UserID, pr.T("page.i18n.react.vote_by", "Name", pr.Isolate(b.Name)), rs.Ballots[b.UserID], can)
 		}
 	}
 }

@@ -104,7 +104,7 @@ func (s *Server) fillResults(pr *i18n.Printer, d *pollPageData, p decision.Poll,
 			state = pr.T("page.poll.met")
 		}
 		d.Summary = append(d.Summary, pr.T("page.poll.requirement", "Option", pr.Isolate(name),
-			"Rule", fmt.Sprintf("%s %s %v%%", strings.ReplaceAll(string(vs.Measure), "_", " "), vs.Op, vs.Threshold),
+			"Rule", requirementRule(pr, vs.Requirement),
 			"State", state, "Value", pr.Percent(vs.Value)))
 	}
 	if rc := v.RankedChoice; rc != nil {
@@ -147,7 +147,7 @@ func (s *Server) fillResults(pr *i18n.Printer, d *pollPageData, p decision.Poll,
 			}
 			rows = append(rows, chart.GridRow{Label: label(o), Counts: counts})
 		}
-		head.Desc = desc + " " + pr.T("page.poll.chart_desc_times", "Zone", zoneName(def))
+		head.Desc = desc + " " + pr.T("page.poll.chart_desc_times", "Zone", readerZone(pr))
 		d.Chart = chart.Grid(head, cols, rows)
 	case poll.TypeQuestion:
 	default:

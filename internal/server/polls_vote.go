@@ -65,7 +65,7 @@ func (s *Server) voteFormFor(r *http.Request, p decision.Poll, mine decision.MyB
 	vf := &voteForm{Form: newForm(nil), Type: string(def.Type), NoneOffered: st.NoneOfTheAbove,
 		ReasonOff: st.ReasonMode == poll.ReasonDisabled, ReasonRequired: st.ReasonMode == poll.ReasonRequired,
 		ReasonMax: st.ReasonMaxLength, Budget: st.DotsPerPerson, MinScore: st.MinScore, MaxScore: st.MaxScore,
-		Maybe: st.CanRespondMaybe, Zone: zoneName(def), Anonymous: st.Anonymous, Voted: mine.Voted,
+		Maybe: st.CanRespondMaybe, Zone: readerZone(pr), Anonymous: st.Anonymous, Voted: mine.Voted,
 		MinChoices: st.MinChoices, MaxChoices: st.MaxChoices, N: def.RankedN()}
 	if vf.ReasonMax == 0 {
 		vf.ReasonMax = poll.MaxReasonLength
@@ -240,7 +240,7 @@ func ballotFromForm(d poll.Definition, form url.Values) (poll.Ballot, []string, 
 			}
 			n, err := strconv.Atoi(v)
 			if err != nil {
-				fe.Add("choices", "%s: choose yes, maybe or no", optionLabel(d, o))
+				fe.Add("choices", "%s: choose yes, maybe or no", meetingArg(o))
 				continue
 			}
 			b.Choices = append(b.Choices, poll.Choice{OptionID: o.ID, Score: n})

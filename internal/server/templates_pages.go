@@ -263,7 +263,9 @@ func (s *Server) templateStart(r *http.Request, gid, id string, kind process.Kin
 		return &st, nil
 	}
 	if st.Kind != kind {
-		return nil, domain.Validation(domain.FieldError{Field: "template", Message: "starts a " + string(st.Kind) + ", not a " + string(kind)})
+		var fe domain.FieldErrors
+		fe.Add("template", "starts a %s, not a %s", domain.Term{Kind: "template_kind", Name: string(st.Kind)}, domain.Term{Kind: "template_kind", Name: string(kind)})
+		return nil, fe.Err()
 	}
 	return &st, nil
 }

@@ -155,7 +155,7 @@ func (s *Server) pollCard(r *http.Request, c decision.Card, names map[string]str
 	if c.Poll.Status != poll.StatusDraft {
 		// Who may comment in the thread may react to its polls (the core
 		// decides again): the thread page's answer, no read per card.
-		if b := newReactBar(c.Poll.ID, decision.ReactPoll, "the poll", c.Reactions, d.Caps.Comment); b != nil {
+		if b := newReactBar(c.Poll.ID, decision.ReactPoll, s.web.Printer(r).T("page.i18n.react.poll"), c.Reactions, d.Caps.Comment); b != nil {
 			b.Anchor, b.Back = cardReactAnchor(c.Poll.ID), d.Thread.ID
 			pc.Reacts = b
 		}
