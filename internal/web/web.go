@@ -95,13 +95,19 @@ func New(log *slog.Logger) (*Renderer, error) {
 	if err != nil {
 		return nil, err
 	}
+	// Files named _*.html hold partials shared by pages (the vote forms of
+	// the poll page and the thread's poll cards): parsed with every page.
+	parts, err := fs.Glob(templateFS, "templates/_*.html")
+	if err != nil {
+		return nil, err
+	}
 	funcs := funcsFor(r.english)
 	for _, n := range names {
 		base := strings.TrimSuffix(strings.TrimPrefix(n, "templates/"), ".html")
-		if base == "layout" {
+		if base == "layout" || strings.HasPrefix(base, "_") {
 			continue
 		}
-		t, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", n)
+		t, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFS, append([]string{"templates/layout.html", n}, parts...)...)
 		if err != nil {
 			return nil, fmt.Errorf("parse %s: %w", n, err)
 		}
