@@ -258,12 +258,13 @@ func TestPollFormsAndInlineVoting(t *testing.T) {
 	dragged := ids[poll.TypeRankedChoice]
 	cy.open(threadPath)
 	dc := "#poll-" + dragged
-	box := func(sel string) (x, y, hgt float64) {
-		r := browsertest.Get(cy.Session, "measure "+sel, chromedp.Evaluate[[]float64](`(() => { const e = document.querySelector(`+fmt.Sprintf("%q", sel)+`); e.scrollIntoView({block: "center"}); const r = e.getBoundingClientRect(); return [r.left + r.width / 2, r.top + r.height / 2, r.height]; })()`))
-		return r[0], r[1], r[2]
-	}
-	x0, y0, _ := box(dc + ` li[data-id="o1"] .rank-label`)
-	_, y2, h2 := box(dc + ` li[data-id="o3"]`)
+	// Both places measured after one scroll (a second scroll would move the first).
+	pos := browsertest.Get(cy.Session, "measure the list", chromedp.Evaluate[[]float64](`(() => {
+  const list = document.querySelector(`+fmt.Sprintf("%q", dc+" ol.ranked")+`);
+  list.scrollIntoView({block: "center"});
+  const a = list.querySelector('li[data-id="o1"] .rank-label').getBoundingClientRect(), c = list.querySelector('li[data-id="o3"]').getBoundingClientRect();
+  return [a.left + a.width / 2, a.top + a.height / 2, c.top + c.height / 2, c.height]; })()`))
+	x0, y0, y2, h2 := pos[0], pos[1], pos[2], pos[3]
 	mouse := func(typ input.DispatchMouseEventType, x, y float64, buttons int64) {
 		p := input.DispatchMouseEventParams{Type: typ, X: x, Y: y, Button: input.MouseButtonLeft, Buttons: buttons, ClickCount: 1}
 		if typ == input.DispatchMouseEventTypeMouseMoved {
