@@ -103,7 +103,8 @@ func voteShareFromForm(d *poll.Definition, form url.Values, fe *domain.FieldErro
 	if !d.Type.AllowsVoteShare() {
 		return
 	}
-	if _, shown := form["vs_option_1"]; !shown {
+	_, rows := form["vs_rows"]
+	if _, shown := form["vs_option_1"]; !shown && !rows {
 		return // a form without the rows (an older page) keeps what is set
 	}
 	var rs []poll.Requirement
@@ -385,6 +386,13 @@ type pollFormData struct {
 	// Tags is the tag picker of a new poll (tags_forms.go); an existing
 	// poll's tags change on its "Edit tags" page.
 	Tags *tagFields
+	// The form's steps (polls_forms_preview.go): the vote-share rows shown
+	// (VoteShareShown of them, AddRule while more are allowed), whether
+	// "More settings" starts open, and the card previewed.
+	VoteShareShown int
+	AddRule        bool
+	MoreOpen       bool
+	Preview        *pollPreview
 }
 
 type presetChoice struct {
@@ -416,7 +424,10 @@ func (s *Server) pollFormData(r *http.Request, g *group.Group, p *decision.Poll,
 		d.Dots = t == poll.TypeDotVote
 		d.Count = t == poll.TypeCount
 		d.VoteShare = t.AllowsVoteShare()
-		d.VoteShareRows = voteShareForm(f.Values)
+		d.VoteShareShown = voteShareShown(f.Values, f.Values["form_action"] == formActionAddRule)
+		d.VoteShareRows = voteShareForm(f.Values)[:d.VoteShareShown]
+		d.AddRule = d.VoteShareShown < voteShareRows
+		d.MoreOpen = moreOpen(f)
 		d.AddOptions = t.FreeOptions()
 		tid := f.Values["thread_id"]
 		if p != nil {
@@ -775,6 +786,19 @@ func (s *Server) pollCreateSubmit(w http.ResponseWriter, r *http.Request) {
 		fail(domain.Validation(domain.FieldError{Field: "type", Message: "choose a kind of poll"}))
 		return
 	}
+	if r.PostFormValue("form_action") != "" { // "Add a rule", "Preview": nothing saved
+		g, err := s.pollGroup(r.Context(), gid)
+		if err == nil {
+			err = mayStartPoll(r, g)
+		}
+		if err != nil {
+			s.pageError(w, r, err)
+			return
+		}
+		if s.pollFormStep(w, r, g, nil, t, f) {
+			return
+		}
+	}
 	presetsByID(s.web.Printer(r), r.PostForm)
 	d, err := defFromForm(t, r.PostForm, loc, nil)
 	if err != nil {
@@ -871,6 +895,16 @@ func (s *Server) pollEditSubmit(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	f := newForm(formFromPost(r))
+	if listErr == nil && r.PostFormValue("form_action") != "" { // "Add a rule", "Preview": nothing saved
+		if !s.pollAdmin(r, p) {
+			s.pageError(w, r, decision.ErrPollAdminOnly)
+			return
+		}
+		g, _ := s.pollGroup(r.Context(), p.GroupID)
+		if s.pollFormStep(w, r, g, &p, p.Definition.Type, f) {
+			return
+		}
+	}
 	notifyValues(r.PostForm, f.Values)
 	var d poll.Definition
 	err = listErr

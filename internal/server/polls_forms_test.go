@@ -29,7 +29,10 @@ func TestPollFormsVoteShareVotersAndAddedOptions(t *testing.T) {
 			"reason_max_length": {"500"}, "quorum_percent": {"0"}, "reminder_audience": {"undecided"}, "more_settings": {"on"}}
 	}
 	form := e.must(e.do(o, "GET", "/groups/"+e.gid+"/polls/new?type=proposal", nil), 200, "proposal form").body
-	for _, want := range []string{`id="vs_option_1"`, `id="specified_voters_only"`, `id="voter-` + m.id + `"`, "Milo Member"} {
+	if strings.Contains(form, `id="vs_option_1"`) {
+		t.Errorf("the new form shows an empty vote-share row")
+	}
+	for _, want := range []string{`name="form_action" value="add_rule"`, `id="specified_voters_only"`, `id="voter-` + m.id + `"`, "Milo Member"} {
 		if !strings.Contains(form, want) {
 			t.Fatalf("the form lacks %s", want)
 		}

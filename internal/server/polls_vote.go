@@ -54,6 +54,15 @@ type voteForm struct {
 	// names them); empty for the viewer's own vote.
 	For, ForName           string
 	MinChoices, MaxChoices int
+	// Arranged: the ranked-choice list holds the voter's own order (their
+	// ballot, or a list they moved); an untouched list ranks nothing and
+	// cannot be cast (ballotFromForm).
+	Arranged bool
+	// Compact: the card's form of a poll with many options (folded).
+	Compact bool
+	// Prefix starts the form's field ids ("p<poll id>-" on a thread's
+	// poll card, where several forms share the page).
+	Prefix string
 }
 
 // voteFormFor builds the vote form: from the posted form when given
@@ -101,10 +110,10 @@ func (s *Server) voteFormFor(r *http.Request, p decision.Poll, mine decision.MyB
 			ranks[c.OptionID] = i + 1
 		}
 	}
-	a := authz.ActorFrom(r.Context())
-	opts := poll.DisplayOrder(def, poll.ShuffleSeed(p.ID, a.UserID))
+	opts := viewerOrder(r, p)
 	if def.Type == poll.TypeRankedChoice {
 		opts = rankedOrder(def, opts, order, b)
+		vf.Arranged = b != nil && len(b.Choices) > 0
 	}
 	for i, o := range opts {
 		vo := voteOption{ID: o.ID, Label: pageOptionLabel(pr, def, o), FieldID: "opt-" + o.ID, Answer: -1}
@@ -130,22 +139,45 @@ func (s *Server) voteFormFor(r *http.Request, p decision.Poll, mine decision.MyB
 			}
 			vo.AnswerName = "answer." + o.ID
 		case vf.Ranked:
-			if i < vf.N {
+			if i < vf.N && vf.Arranged {
 				vo.Rank = i + 1
 			}
 			vo.First, vo.Last = i == 0, i == len(opts)-1
 		}
 		vf.Options = append(vf.Options, vo)
 	}
-	if vf.Ranked {
+	if vf.Ranked && vf.Arranged {
 		ids := make([]string, len(opts))
 		for i, o := range opts {
 			ids[i] = o.ID
 		}
 		vf.Order = strings.Join(ids, ",")
 	}
+	vf.Compact = len(vf.Options) > cardCompactOptions
 	vf.Left = vf.Budget - vf.Used
 	return vf
+}
+
+// cardCompactOptions: a poll card folds its vote form away behind a
+// "Vote" disclosure when the poll has more options than this (the card
+// stays a bounded size in the timeline).
+const cardCompactOptions = 6
+
+// viewerOrder is the options in the order the viewer sees them: the
+// poll's order, or shuffled per viewer when the poll is set so.
+func viewerOrder(r *http.Request, p decision.Poll) []poll.Option {
+	a := authz.ActorFrom(r.Context())
+	return poll.DisplayOrder(p.Definition, poll.ShuffleSeed(p.ID, a.UserID))
+}
+
+// viewerOrderIDs is viewerOrder's option ids.
+func viewerOrderIDs(r *http.Request, p decision.Poll) []string {
+	opts := viewerOrder(r, p)
+	ids := make([]string, len(opts))
+	for i, o := range opts {
+		ids[i] = o.ID
+	}
+	return ids
 }
 
 // rankedOrder is the order of a ranked-choice form: the posted order when
@@ -223,7 +255,13 @@ func ballotFromForm(d poll.Definition, form url.Values) (poll.Ballot, []string, 
 			b.Choices = append(b.Choices, poll.Choice{OptionID: o.ID, Score: n})
 		}
 	case poll.TypeRankedChoice:
+		// The form posts an order only once the voter arranged the list
+		// (moved an option, or chose "Rank in this order"): an untouched
+		// list is no ranking at all.
 		order = httpx.FormCommas(form.Get("order"))
+		if len(order) == 0 && !b.NoneOfTheAbove {
+			fe.Add("choices", "put the options in your order first: drag them, or use the Up and Down buttons")
+		}
 		if !b.NoneOfTheAbove {
 			for i, id := range order {
 				if i >= d.RankedN() {
@@ -249,7 +287,8 @@ func ballotFromForm(d poll.Definition, form url.Values) (poll.Ballot, []string, 
 	return b, order, fe.Err()
 }
 
-// move applies "up:<id>" or "down:<id>" to a ranked order.
+// move applies "up:<id>" or "down:<id>" to a ranked order ("keep" keeps
+// it: the voter takes the order as it stands).
 func move(order []string, cmd string) []string {
 	dir, id, ok := strings.Cut(cmd, ":")
 	if !ok {
@@ -286,7 +325,26 @@ func (s *Server) pollVoteSubmit(w http.ResponseWriter, r *http.Request) {
 	forID := r.PostFormValue("for") // a vote with a proxy (polls_proxy.go)
 	// A move button of the ranked-choice form reorders without voting.
 	if m := r.PostFormValue("move"); m != "" && p.Definition.Type == poll.TypeRankedChoice {
+		if len(order) == 0 { // the first move: from the order the voter was shown
+			order = viewerOrderIDs(r, p)
+		}
 		order = move(order, m)
+		b.Choices = nil // a move arranges the list: its top N is the ranking shown
+		for i, id := range order {
+			if i < p.Definition.RankedN() {
+				b.Choices = append(b.Choices, poll.Choice{OptionID: id})
+			}
+		}
+		if fromThread {
+			r.SetPathValue("tid", p.ThreadID)
+			if item := r.PostFormValue("item"); item != "" {
+				r.URL.RawQuery = url.Values{"comment": {item}}.Encode()
+			}
+			s.renderThreadWith(w, r, http.StatusOK, func(d *threadPageData) {
+				d.FailedVote = &inlineVote{PollID: p.ID, Form: newForm(nil), Ballot: b, Order: order}
+			})
+			return
+		}
 		s.renderPoll(w, r, http.StatusOK, func(d *pollPageData) {
 			if d.Vote != nil {
 				d.Vote = s.voteFormFor(r, p, d.Mine, &b, order)
@@ -321,7 +379,7 @@ func (s *Server) pollVoteSubmit(w http.ResponseWriter, r *http.Request) {
 				r.URL.RawQuery = url.Values{"comment": {item}}.Encode() // the page holding the card
 			}
 			s.renderThreadWith(w, r, status, func(d *threadPageData) {
-				d.FailedVote = &inlineVote{PollID: p.ID, Form: f, Ballot: b}
+				d.FailedVote = &inlineVote{PollID: p.ID, Form: f, Ballot: b, Order: order}
 			})
 			return
 		}

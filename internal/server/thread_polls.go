@@ -25,8 +25,9 @@ const cardStances = 3
 // pollCard is one poll's card in the timeline.
 type pollCard struct {
 	V pollPageData
-	// Inline: the vote form is on the card (proposal, poll, check, count
-	// and question); other types link to the poll page to vote.
+	// Inline: the vote form is on the card (every type; an anonymous
+	// poll the viewer voted in links to the poll page, where the receipt
+	// is asked for).
 	Inline bool
 	// Decided is "N of M have voted" (only when results are visible: the
 	// count is a figure the gate hides).
@@ -59,11 +60,15 @@ type inlineVote struct {
 	PollID string
 	Form   *formState
 	Ballot poll.Ballot
+	// Order is a ranked-choice list as the voter arranged it (a no-JS
+	// Up/Down move on the card re-renders the thread with it).
+	Order []string
 }
 
-// inlineTypes are the poll types voted on the card itself.
+// inlineTypes are the poll types voted on the card itself: every type.
 var inlineTypes = map[poll.Type]bool{
 	poll.TypeProposal: true, poll.TypePoll: true, poll.TypeCheck: true, poll.TypeCount: true, poll.TypeQuestion: true,
+	poll.TypeRankedChoice: true, poll.TypeScore: true, poll.TypeDotVote: true, poll.TypeMeeting: true,
 }
 
 // pollCards puts a card at the first item of each poll on the timeline page
@@ -139,9 +144,12 @@ func (s *Server) pollCard(r *http.Request, c decision.Card, names map[string]str
 		if pc.V.Vote == nil {
 			pc.Failed = f.Form // no form to show it on (the poll closed meanwhile, say)
 		} else {
-			pc.V.Vote = s.voteFormFor(r, c.Poll, c.Mine, &f.Ballot, nil)
+			pc.V.Vote = s.voteFormFor(r, c.Poll, c.Mine, &f.Ballot, f.Order)
 			pc.V.Vote.Form, pc.V.Vote.Changing = f.Form, true
 		}
+	}
+	if pc.V.Vote != nil {
+		pc.V.Vote.Prefix = "p" + c.Poll.ID + "-"
 	}
 	if res := c.Results.Results; c.Results.Hidden == nil && res != nil {
 		pr := s.web.Printer(r)

@@ -56,7 +56,7 @@ func TestThreadPollCardVoteInline(t *testing.T) {
 
 	page := e.must(e.do(m, "GET", "/threads/"+th.ID, nil), 200, "thread page").body
 	c := card(page, p.ID)
-	for _, want := range []string{"Proposal", "open", "Closes ", "closes in 3 days", "0 of 3 have voted", `action="/polls/` + p.ID + `/vote"`,
+	for _, want := range []string{"Proposal", "open", "Closes ", "closes in 3 days", "0 of 3 have voted", `action="/polls/` + p.ID + `/vote#poll-` + p.ID + `"`,
 		`name="choice" value="agree"`, `name="choice" value="block"`, "Reason <span class=\"muted\">(optional)", `href="/polls/` + p.ID + `"`} {
 		if !strings.Contains(c, want) {
 			t.Errorf("card lacks %q:\n%s", want, c)
@@ -263,26 +263,61 @@ func TestThreadPollCardGuestAndOutsider(t *testing.T) {
 	}
 }
 
-func TestThreadPollCardComplexTypesLinkToPollPage(t *testing.T) {
+func TestThreadPollCardRankedAndMultiInline(t *testing.T) {
 	e, o, m, _ := newPollEnv(t)
 	th := threadOf(t, e, "Ranking")
 	created := e.must(e.do(o, "POST", "/api/v1/groups/"+e.gid+"/polls", map[string]any{"type": "ranked_choice", "title": "Rank them",
-		"thread_id": th.ID, "options": labels("A", "B", "C"), "settings": map[string]any{"closing_at": closing()}}), 201, "create")
+		"thread_id": th.ID, "options": labels("A", "B", "C"), "settings": map[string]any{"closing_at": closing(), "min_choices": 2}}), 201, "create")
 	rc := decodeInto[pollJSON](t, created)
 	multi := e.must(e.do(o, "POST", "/api/v1/groups/"+e.gid+"/polls", map[string]any{"type": "poll", "title": "Pick two",
 		"thread_id": th.ID, "options": labels("Tea", "Coffee", "Water"),
 		"settings": map[string]any{"closing_at": closing(), "min_choices": 1, "max_choices": 2}}), 201, "create poll")
 	mp := decodeInto[pollJSON](t, multi)
 	page := e.must(e.do(m, "GET", "/threads/"+th.ID, nil), 200, "m").body
-	if c := card(page, rc.ID); strings.Contains(c, "/vote\"") || !strings.Contains(c, `href="/polls/`+rc.ID+`#vote-title"`) {
-		t.Errorf("ranked choice card: %s", c)
+	// The ranked card votes inline: an untouched list, nothing ranked.
+	rcard := card(page, rc.ID)
+	for _, want := range []string{`action="/polls/` + rc.ID + `/vote#poll-` + rc.ID + `"`, `name="order" value=""`, `value="keep"`, "Rank in this order",
+		`class="ranked untouched"`, "not ranked"} {
+		if !strings.Contains(rcard, want) {
+			t.Errorf("ranked card lacks %q: %s", want, rcard)
+		}
+	}
+	ids := []string{rc.Definition.Options[0].ID, rc.Definition.Options[1].ID, rc.Definition.Options[2].ID}
+	ritem := itemRe.FindStringSubmatch(rcard)[1]
+	// Cast untouched: refused on the card, nothing counted.
+	r := e.do(m, "POST", "/polls/"+rc.ID+"/vote", inlineVote(ritem, "", ""))
+	if r.code != 422 && r.code != 400 || !strings.Contains(card(r.body, rc.ID), "put the options in your order first") {
+		t.Errorf("untouched ranking: %d %s", r.code, card(r.body, rc.ID))
+	}
+	if mine, _ := e.a.Decisions.Mine(m.ctx, rc.ID); mine.Voted {
+		t.Fatalf("an untouched list was counted")
+	}
+	// A no-JS move re-renders the thread with the card arranged.
+	v := inlineVote(ritem, "", "")
+	v.Set("move", "down:"+ids[0])
+	moved := card(e.must(e.do(m, "POST", "/polls/"+rc.ID+"/vote", v), 200, "move on the card").body, rc.ID)
+	want := ids[1] + "," + ids[0] + "," + ids[2]
+	if !strings.Contains(moved, `name="order" value="`+want+`"`) || strings.Contains(moved, "untouched") || !strings.Contains(moved, "rank 1") {
+		t.Errorf("moved card: %s", moved)
+	}
+	if mine, _ := e.a.Decisions.Mine(m.ctx, rc.ID); mine.Voted {
+		t.Fatalf("a move voted")
+	}
+	v = inlineVote(ritem, "", "")
+	v.Set("order", want)
+	r = e.must(e.do(m, "POST", "/polls/"+rc.ID+"/vote", v), 303, "ranked vote on the card")
+	if loc := r.hdr.Get("Location"); !strings.HasSuffix(loc, "#poll-"+rc.ID) {
+		t.Errorf("back to %q", loc)
+	}
+	if mine, _ := e.a.Decisions.Mine(m.ctx, rc.ID); mine.Ballot == nil || mine.Ballot.Choices[0].OptionID != ids[1] || len(mine.Ballot.Choices) != 2 {
+		t.Errorf("ranked ballot %+v", mine.Ballot)
 	}
 	c := card(page, mp.ID)
 	if !strings.Contains(c, `type="checkbox"`) || !strings.Contains(c, "Choose 1 to 2 options") {
 		t.Errorf("multiple choice card: %s", c)
 	}
 	item := itemRe.FindStringSubmatch(c)[1]
-	v := inlineVote(item, "", "")
+	v = inlineVote(item, "", "")
 	v["choice"] = []string{mp.Definition.Options[0].ID, mp.Definition.Options[2].ID}
 	e.must(e.do(m, "POST", "/polls/"+mp.ID+"/vote", v), 303, "vote two")
 	if c := card(e.must(e.do(m, "GET", "/threads/"+th.ID, nil), 200, "m").body, mp.ID); !strings.Contains(c, "You voted: <strong>Tea; Water</strong>") {

@@ -8,7 +8,7 @@ import (
 	"github.com/quorum-app/quorum/internal/web"
 )
 
-// The design system's partials (templates/components.html) reach every
+// The design system's partials (templates/_components.html) reach every
 // page: a notice after a redirect is a toast (role=status) and nothing
 // without one; an empty list is an empty state.
 func TestComponentPartials(t *testing.T) {
@@ -16,8 +16,8 @@ func TestComponentPartials(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if r.Has("components") {
-		t.Error("components.html is a set of partials, not a page")
+	if r.Has("_components") {
+		t.Error("_components.html is a set of partials, not a page")
 	}
 	page := func(data map[string]any) string {
 		t.Helper()

@@ -95,14 +95,20 @@ func New(log *slog.Logger) (*Renderer, error) {
 	if err != nil {
 		return nil, err
 	}
+	// Files named _*.html hold partials shared by pages, parsed with every
+	// page: the design system's components (_components.html, docs/design.md)
+	// and the vote forms of the poll page and the thread's poll cards.
+	parts, err := fs.Glob(templateFS, "templates/_*.html")
+	if err != nil {
+		return nil, err
+	}
 	funcs := funcsFor(r.english)
 	for _, n := range names {
 		base := strings.TrimSuffix(strings.TrimPrefix(n, "templates/"), ".html")
-		if base == "layout" || base == "components" {
+		if base == "layout" || strings.HasPrefix(base, "_") {
 			continue
 		}
-		// components.html holds the design system's partials (docs/design.md).
-		t, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/components.html", n)
+		t, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFS, append([]string{"templates/layout.html", n}, parts...)...)
 		if err != nil {
 			return nil, fmt.Errorf("parse %s: %w", n, err)
 		}

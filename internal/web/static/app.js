@@ -91,34 +91,109 @@ document.addEventListener("DOMContentLoaded", () => {
     set.addEventListener("input", update);
     update();
   });
-  document.querySelectorAll("ol.ranked").forEach((list) => {
-    const n = parseInt(list.dataset.n, 10) || 0;
-    const order = list.closest("form").querySelector("input[name=order]");
-    const refresh = () => {
-      const items = [...list.children];
-      items.forEach((li, i) => {
-        // The words come from the page, in its language ("rank %d").
-        li.querySelector(".rank").textContent = i < n
-          ? (list.dataset.rankText || "rank %d").replace("%d", String(i + 1))
-          : (list.dataset.unrankedText || "not ranked");
-        const [up, down] = li.querySelectorAll("button[name=move]");
-        up.disabled = i === 0;
-        down.disabled = i === items.length - 1;
-      });
-      if (order) order.value = items.map((li) => li.dataset.id).join(",");
-    };
-    list.addEventListener("click", (event) => {
-      const b = event.target.closest("button[name=move]");
-      if (!b) return;
-      event.preventDefault();
-      const li = b.closest("li");
-      if (b.value.startsWith("up:") && li.previousElementSibling) list.insertBefore(li, li.previousElementSibling);
-      if (b.value.startsWith("down:") && li.nextElementSibling) list.insertBefore(li.nextElementSibling, li);
-      refresh();
-      if (b.disabled) { const other = li.querySelector("button[name=move]:not(:disabled)"); if (other) other.focus(); } else b.focus();
-    });
-  });
+  document.querySelectorAll("ol.ranked").forEach((list) => rankable(list));
 });
+
+// ---- Ranked choice (helper "forms"): a list the voter arranges ----
+// Nothing is ranked until the voter moves an option (by drag and drop with
+// pointer events, or the Up/Down buttons, which also work with the
+// keyboard) or takes the order as shown ("Rank in this order"); only then
+// does the form carry an order, so an untouched list cannot be cast (the
+// server refuses a ranked vote without one). Each move is announced in the
+// list's aria-live region, in the page's language.
+function rankable(list) {
+  const form = list.closest("form");
+  const n = parseInt(list.dataset.n, 10) || 0;
+  const order = form.querySelector("input[data-rank-order]");
+  const live = form.querySelector("[data-rank-live]");
+  const hint = form.querySelector("[data-rank-hint]");
+  const keep = form.querySelector(".rank-keep");
+  let arranged = !list.classList.contains("untouched");
+  const label = (li) => li.querySelector(".rank-label").textContent;
+  const refresh = () => {
+    const items = [...list.children];
+    items.forEach((li, i) => {
+      // The words come from the page, in its language ("rank %d").
+      li.querySelector(".rank").textContent = arranged && i < n
+        ? (list.dataset.rankText || "rank %d").replace("%d", String(i + 1))
+        : (list.dataset.unrankedText || "not ranked");
+      const [up, down] = li.querySelectorAll("button[name=move]");
+      up.disabled = i === 0;
+      down.disabled = i === items.length - 1;
+    });
+    if (order) order.value = arranged ? items.map((li) => li.dataset.id).join(",") : "";
+  };
+  const arrange = () => {
+    if (arranged) return;
+    arranged = true;
+    list.classList.remove("untouched");
+    if (keep) keep.hidden = true;
+    if (hint) hint.textContent = hint.dataset.rankHint;
+  };
+  const announce = (li) => {
+    if (!live) return;
+    const pos = [...list.children].indexOf(li) + 1;
+    live.textContent = (list.dataset.movedText || "%s: %d").replace("%s", label(li)).replace("%d", String(pos));
+  };
+  list.addEventListener("click", (event) => {
+    const b = event.target.closest("button[name=move]");
+    if (!b) return;
+    event.preventDefault();
+    const li = b.closest("li");
+    if (b.value.startsWith("up:") && li.previousElementSibling) list.insertBefore(li, li.previousElementSibling);
+    if (b.value.startsWith("down:") && li.nextElementSibling) list.insertBefore(li.nextElementSibling, li);
+    arrange();
+    refresh();
+    announce(li);
+    if (b.disabled) { const other = li.querySelector("button[name=move]:not(:disabled)"); if (other) other.focus(); } else b.focus();
+  });
+  if (keep) {
+    keep.addEventListener("click", (event) => {
+      event.preventDefault();
+      arrange();
+      refresh();
+      const first = list.querySelector("button[name=move]:not(:disabled)");
+      if (first) first.focus();
+      if (live) live.textContent = hint ? hint.dataset.rankHint : "";
+    });
+  }
+  // Drag and drop: press on an option (not on its buttons), move, let go.
+  let dragged = null;
+  list.addEventListener("pointerdown", (event) => {
+    const li = event.target.closest("li");
+    if (!li || event.target.closest("button") || event.button !== 0) return;
+    // On a touch screen only the handle drags (the rest of the list scrolls).
+    if (event.pointerType === "touch" && !event.target.closest(".drag-handle")) return;
+    dragged = li;
+    li.classList.add("dragging");
+    li.setPointerCapture(event.pointerId);
+    event.preventDefault();
+  });
+  list.addEventListener("pointermove", (event) => {
+    if (!dragged) return;
+    const over = [...list.children].find((li) => {
+      if (li === dragged) return false;
+      const box = li.getBoundingClientRect();
+      return event.clientY >= box.top && event.clientY <= box.bottom;
+    });
+    if (!over) return;
+    const box = over.getBoundingClientRect();
+    const after = event.clientY > box.top + box.height / 2;
+    list.insertBefore(dragged, after ? over.nextElementSibling : over);
+  });
+  const drop = () => {
+    if (!dragged) return;
+    const li = dragged;
+    dragged = null;
+    li.classList.remove("dragging");
+    arrange();
+    refresh();
+    announce(li);
+  };
+  list.addEventListener("pointerup", drop);
+  list.addEventListener("pointercancel", drop);
+  refresh();
+}
 
 // Search as you type (inputs with data-suggest): a listbox of the best
 // matches under the box, from GET /api/v1/search with prefix=1, following
