@@ -18,6 +18,7 @@ import (
 // pages no other browser test looks at on a phone: nothing wider than
 // 390 px, and a table of records stacks its rows there.
 func TestDesignSystemPage(t *testing.T) {
+	t.Parallel()
 	s, a := newPollSite(t)
 	ada := s.person(t, "ada", "Ada Lovelace")
 

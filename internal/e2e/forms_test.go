@@ -27,6 +27,7 @@ import (
 // off. Every new state is checked with axe-core and for sideways
 // scrolling at 390 px (screenshots with QUORUM_SCREENSHOTS).
 func TestPollFormsAndInlineVoting(t *testing.T) {
+	t.Parallel()
 	s, a := newPollSite(t)
 	ada := s.person(t, "ada", "Ada Lovelace")
 	ben := s.person(t, "ben", "Ben Franklin")

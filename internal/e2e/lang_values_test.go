@@ -21,6 +21,7 @@ import (
 // (right to left, screenshots at 1280 and 390 px). No English word of
 // Quorum's own may show on the German pages.
 func TestValuesInTheReadersLanguage(t *testing.T) {
+	t.Parallel()
 	s, a := newPollSite(t)
 	ada := s.person(t, "ada", "Ada Lovelace")
 	ada.open("/signup")

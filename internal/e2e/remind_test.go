@@ -17,6 +17,7 @@ import (
 // reaches); within seconds Cy, who has not voted, has it in his
 // notifications, and Ben, who voted, does not.
 func TestManualReminderReachesTheUndecided(t *testing.T) {
+	t.Parallel()
 	s, a := newPollSite(t)
 	ada := s.person(t, "ada", "Ada Lovelace")
 	ben := s.person(t, "ben", "Ben Franklin")
