@@ -712,8 +712,8 @@ func (s *Server) pollNewPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	g, err := s.pollGroup(r.Context(), r.PathValue("id"))
-	if err == nil && !g.Can(string(authz.PollStart)) {
-		err = domain.Errorf(domain.Forbidden, "you cannot start polls in %s", g.Name)
+	if err == nil {
+		err = mayStartPoll(r, g)
 	}
 	if err != nil {
 		s.pageError(w, r, err)
