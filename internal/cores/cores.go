@@ -121,6 +121,11 @@ func NewWith(ctx context.Context, cfg config.Config, clients *awsclient.Clients,
 	accounts, err := account.New(account.Options{
 		Store: st, Mail: sender, Catalog: cat, From: cfg.MailFrom, BaseURL: cfg.BaseURL, SigningKey: cfg.SigningKey, Log: log,
 		Terms: docs.Version(),
+		// Pictures live in the uploads bucket; people sharing a group see them.
+		Avatars: blob.NewAvatars(clients.S3, cfg.UploadsBucket, cfg.KMSKeyID),
+		CoMembers: account.CoMembersFunc(func(ctx context.Context, a, b string) (bool, error) {
+			return groups.ShareGroup(ctx, a, b)
+		}),
 		Guard: account.AdminGuardFunc(func(ctx context.Context, uid string) ([]string, error) { return groups.SoleAdminOf(ctx, uid) }),
 		Erasers: []account.Eraser{
 			account.EraserFunc(func(ctx context.Context, e account.Erasure) (bool, error) { return groups.EraseMember(ctx, e.UserID) }),
