@@ -255,4 +255,6 @@ func (s *Service) exportAvatar(ctx context.Context, u *User) ([]any, error) {
 type CoMembersFunc func(ctx context.Context, a, b string) (bool, error)
 
 // ShareGroup implements CoMembers.
-func (f CoMembersFunc) ShareGroup(ctx context.Context, a, b string) (bool, error) { return f(ctx, a, b) }
+func (f CoMembersFunc) ShareGroup(ctx context.Context, a, b string) (bool, error) {
+	return f(ctx, a, b)
+}

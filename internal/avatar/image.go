@@ -11,6 +11,7 @@ package avatar
 
 import (
 	"bytes"
+	"fmt"
 	"image"
 	"image/color"
 	_ "image/gif" // decoder: a GIF's first frame
@@ -63,11 +64,11 @@ func Sniff(data []byte) (string, bool) {
 }
 
 // Process checks and converts an uploaded picture. Errors are
-// domain.Invalid with the field "file".
+// domain.Invalid with the field "picture".
 func Process(data []byte) (Processed, error) {
 	bad := func(format string, args ...any) (Processed, error) {
 		var fe domain.FieldErrors
-		fe.Add("file", format, args...)
+		fe.Add("picture", format, args...)
 		return Processed{}, fe.Err()
 	}
 	switch {
@@ -95,7 +96,7 @@ func Process(data []byte) (Processed, error) {
 	for _, side := range Sizes {
 		var buf bytes.Buffer
 		if err := jpeg.Encode(&buf, scale(img, sq, side), &jpeg.Options{Quality: jpegQuality}); err != nil {
-			return Processed{}, domain.Wrap(domain.Internal, err, "could not encode the picture")
+			return Processed{}, fmt.Errorf("avatar: encode: %w", err)
 		}
 		out.Files[side] = buf.Bytes()
 	}

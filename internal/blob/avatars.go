@@ -2,6 +2,7 @@ package blob
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -36,7 +37,9 @@ func (a *Avatars) PresignPut(ctx context.Context, key, contentType string, size 
 }
 
 // Verify checks an uploaded original (Uploads.Verify; a bad one is deleted).
-func (a *Avatars) Verify(ctx context.Context, key string) (Uploaded, error) { return a.up.Verify(ctx, key) }
+func (a *Avatars) Verify(ctx context.Context, key string) (Uploaded, error) {
+	return a.up.Verify(ctx, key)
+}
 
 // Get reads an object.
 func (a *Avatars) Get(ctx context.Context, key string) ([]byte, error) { return a.obj.Get(ctx, key) }
@@ -46,12 +49,15 @@ func (a *Avatars) Put(ctx context.Context, key, contentType string, data []byte)
 	return a.obj.Put(ctx, key, contentType, data)
 }
 
+// errEmptyPrefix refuses erasing the whole bucket (a programming error).
+var errEmptyPrefix = errors.New("blob: refusing to erase the whole bucket")
+
 // ErasePrefix removes every version and delete marker of every object
 // whose key starts with prefix (a person's avatar files, originals
 // included), a page of 1000 at a time, at most 100 pages.
 func (a *Avatars) ErasePrefix(ctx context.Context, prefix string) error {
 	if prefix == "" {
-		return domain.Errorf(domain.Internal, "blob: refusing to erase the whole bucket")
+		return errEmptyPrefix
 	}
 	c, bucket := a.obj.client, a.obj.bucket
 	in := &s3.ListObjectVersionsInput{Bucket: aws.String(bucket), Prefix: aws.String(prefix)}

@@ -283,7 +283,7 @@ func (p People) UsersByID(ctx context.Context, ids []string) (map[string]group.P
 	}
 	out := make(map[string]group.Person, len(us))
 	for id, u := range us {
-		out[id] = group.Person{ID: u.ID, Name: u.Name, Email: u.Email, Lang: u.Lang(), TimeZone: u.TimeZone}
+		out[id] = group.Person{ID: u.ID, Name: u.Name, Email: u.Email, Lang: u.Lang(), TimeZone: u.TimeZone, Avatar: u.AvatarV}
 	}
 	return out, nil
 }

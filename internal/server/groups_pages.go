@@ -203,7 +203,7 @@ type groupShowData struct {
 	// and its page of items, a few members' faces, the primary actions.
 	Tabs      []hubTab
 	Tab       string
-	Faces     []avatar
+	Faces     []avatarView
 	Threads   []discussion.Thread
 	Decisions []hubDecision
 	Members   []hubMember

@@ -45,7 +45,7 @@ var fieldLabels = map[string]string{
 	"email": "page.login.email", "code": "page.login.code_label", "name": "page.settings.name",
 	"time_zone": "page.settings.time_zone", "locale": "page.settings.language", "password": "page.settings.new_password",
 	"current_password": "page.settings.current_password", "password_confirm": "page.settings.repeat_password",
-	"token": "page.login.link_label", "tags": "page.f17a.tags",
+	"token": "page.login.link_label", "tags": "page.f17a.tags", "picture": "page.avatars.file",
 }
 
 func newForm(values map[string]string) *formState {
@@ -107,6 +107,8 @@ func (s *Server) formFail(w http.ResponseWriter, r *http.Request, err error, f *
 // notices are the fixed confirmations a redirect may ask a page to show.
 var notices = map[string]string{
 	"profile":        "page.settings.notice.profile",
+	"avatar":         "page.avatars.notice.set",
+	"avatar-removed": "page.avatars.notice.removed",
 	"email":          "page.settings.notice.email",
 	"password":       "page.settings.notice.password",
 	"password-off":   "page.settings.notice.password_off",
