@@ -55,7 +55,7 @@ func avatarFixture(t *testing.T) (*fixture, *blob.Avatars, shareSet) {
 	shares := shareSet{}
 	f := newFixture(t, nil)
 	av := blob.NewAvatars(f.env.Clients.S3, f.env.Config.UploadsBucket, f.env.Config.KMSKeyID)
-	svc, err := account.New(account.Options{Store: f.st, Mail: mail.NewSES(f.env.Clients.SES, "", f.env.Config.MailDomain), BaseURL: f.env.Config.BaseURL,
+	svc, err := account.New(account.Options{Store: f.st, Mail: mail.NewSES(f.env.Clients.SES, "", f.env.Config.MailDomain), From: f.env.Config.MailFrom, BaseURL: f.env.Config.BaseURL,
 		SigningKey: f.env.Config.SigningKey, Now: f.clock.Now, Argon2: account.FastArgon2(), Avatars: av, CoMembers: shares})
 	if err != nil {
 		t.Fatal(err)
@@ -178,5 +178,41 @@ func TestAvatarRefusals(t *testing.T) {
 	}
 	if _, err := f.svc.ConfirmAvatarUpload(as, "../../etc"); domain.ErrorCode(err) != domain.Invalid {
 		t.Errorf("bad upload id: %v", err)
+	}
+}
+
+func TestAvatarInPersonalExportAndErasedWithTheAccount(t *testing.T) {
+	f, _, _ := avatarFixture(t)
+	addr := uniqueEmail("pic")
+	v := f.login(t, addr, "Pia Picture")
+	ctx := f.as(t, v.Token)
+	// Two pictures in turn: the bucket is versioned, so older versions exist.
+	for i := 0; i < 2; i++ {
+		if _, err := f.svc.SetAvatar(ctx, exifPhoto(t, 40+i, 40)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	rows, err := f.svc.ExportUser(context.Background(), v.User.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var pic *account.ExportAvatar
+	for _, r := range rows {
+		if a, ok := r.(account.ExportAvatar); ok {
+			pic = &a
+		}
+	}
+	if pic == nil || len(pic.Data) == 0 || bytes.Contains(pic.Data, []byte("GPS-SECRET")) {
+		t.Fatalf("personal export picture: %+v", pic)
+	}
+	prefix := "avatars/" + v.User.ID + "/"
+	if f.versionsUnder(t, prefix) < 4 {
+		t.Fatalf("expected several stored versions, have %d", f.versionsUnder(t, prefix))
+	}
+	if err := f.svc.DeleteAccount(ctx, f.deletionCode(t, ctx, addr)); err != nil {
+		t.Fatal(err)
+	}
+	if n := f.versionsUnder(t, prefix); n != 0 {
+		t.Fatalf("%d object versions of the picture survive account deletion", n)
 	}
 }
