@@ -17,6 +17,7 @@ import (
 	"github.com/quorum-app/quorum/internal/domain"
 	"github.com/quorum-app/quorum/internal/httpx"
 	"github.com/quorum-app/quorum/internal/ids"
+	"github.com/quorum-app/quorum/internal/notify"
 )
 
 // ---- the view: one helper for every page that shows a person ----
@@ -335,4 +336,79 @@ func (s *Server) threadFaces(ctx context.Context, d *threadPageData) {
 			n.Face = faceOf(n.ActorID, n.ActorName, v[n.ActorID])
 		}
 	})
+}
+
+// NamesAndPictures is Names that also reports the picture versions of the
+// same user items (one BatchGetItem for both).
+func (n accountNames) NamesAndPictures(ctx context.Context, uids []string) (map[string]string, map[string]string) {
+	names := make(map[string]string, len(uids))
+	pics := map[string]string{}
+	var asked []string
+	for _, id := range uids {
+		if id != "" && ids.Valid(id) {
+			asked = append(asked, id)
+		}
+	}
+	if len(asked) == 0 {
+		return names, pics
+	}
+	us, err := n.a.Users(ctx, asked)
+	if err != nil {
+		return names, pics
+	}
+	for _, id := range asked {
+		u, ok := us[id]
+		if !ok {
+			names[id] = account.DeletedName
+			continue
+		}
+		names[id] = u.Name
+		if u.AvatarV != "" && u.Erasing == nil {
+			pics[id] = u.AvatarV
+		}
+	}
+	return names, pics
+}
+
+// manyFaces is manyNames with the people's picture versions, read in the
+// same call where the Names dependency can (the account core); else the
+// names alone and initials.
+func (s *Server) manyFaces(ctx context.Context, uids []string) (names, pictures map[string]string) {
+	if b, ok := s.people.(interface {
+		NamesAndPictures(ctx context.Context, ids []string) (map[string]string, map[string]string)
+	}); ok {
+		return b.NamesAndPictures(ctx, uids)
+	}
+	return s.manyNames(ctx, uids), map[string]string{}
+}
+
+// setBallotFaces gives each named ballot row its voter's face (never in
+// anonymous polls: their rows carry no UserID).
+func setBallotFaces(rows []ballotRow, pictures map[string]string) {
+	for i := range rows {
+		if rows[i].UserID != "" {
+			rows[i].Face = faceOf(rows[i].UserID, rows[i].Name, pictures[rows[i].UserID])
+		}
+	}
+}
+
+// notificationRow is a notification with its actor's face.
+type notificationRow struct {
+	notify.Notification
+	Face avatarView
+}
+
+// notificationRows gives a page of notifications their actors' faces:
+// one pictureVersions read for the page.
+func (s *Server) notificationRows(ctx context.Context, items []notify.Notification) []notificationRow {
+	uids := make([]string, 0, len(items))
+	for _, n := range items {
+		uids = append(uids, n.ActorID)
+	}
+	v := s.pictureVersions(ctx, uids)
+	out := make([]notificationRow, len(items))
+	for i, n := range items {
+		out[i] = notificationRow{Notification: n, Face: faceOf(n.ActorID, n.ActorName, v[n.ActorID])}
+	}
+	return out
 }

@@ -932,7 +932,7 @@ func (s *Server) dashboardPage(w http.ResponseWriter, r *http.Request) {
 }
 
 type notificationsData struct {
-	Items  []notify.Notification
+	Items  []notificationRow
 	Next   string
 	Unread int64
 	Notice string
@@ -948,7 +948,7 @@ func (s *Server) notificationsPage(w http.ResponseWriter, r *http.Request) {
 		}
 		pg, lerr := s.notifications.List(r.Context(), cursor, 50)
 		p.Items, p.Next, err = pg.Items, pg.Next, lerr
-		d.Items, d.Next = p.Items, p.Next
+		d.Items, d.Next = s.notificationRows(r.Context(), p.Items), p.Next
 	}
 	if err == nil {
 		d.Unread, err = s.notifications.UnreadCount(r.Context())
