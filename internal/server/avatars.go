@@ -15,6 +15,7 @@ import (
 	"github.com/quorum-app/quorum/internal/account"
 	"github.com/quorum-app/quorum/internal/avatar"
 	"github.com/quorum-app/quorum/internal/domain"
+	"github.com/quorum-app/quorum/internal/group"
 	"github.com/quorum-app/quorum/internal/httpx"
 	"github.com/quorum-app/quorum/internal/ids"
 	"github.com/quorum-app/quorum/internal/notify"
@@ -409,6 +410,21 @@ func (s *Server) notificationRows(ctx context.Context, items []notify.Notificati
 	out := make([]notificationRow, len(items))
 	for i, n := range items {
 		out[i] = notificationRow{Notification: n, Face: faceOf(n.ActorID, n.ActorName, v[n.ActorID])}
+	}
+	return out
+}
+
+// memberRow is a member with their face (the members page): the picture's
+// version came with the names, in the members read itself.
+type memberRow struct {
+	group.Member
+	Face avatarView
+}
+
+func memberRows(ms []group.Member) []memberRow {
+	out := make([]memberRow, len(ms))
+	for i, m := range ms {
+		out[i] = memberRow{Member: m, Face: faceOf(m.UserID, m.Name, m.Avatar)}
 	}
 	return out
 }

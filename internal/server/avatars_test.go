@@ -12,6 +12,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/quorum-app/quorum/internal/server"
 )
@@ -130,6 +131,27 @@ func TestAvatarsThroughTheApplication(t *testing.T) {
 		if r = e.do(p, "GET", img, nil); r.code != http.StatusNotFound || strings.Contains(r.body, "amazonaws") {
 			t.Fatalf("%s: %d", name, r.code)
 		}
+	}
+
+	// Beside her vote, her reply in Milo's notifications, her admin
+	// action in the audit log and her comment in the members page.
+	prop := e.pollIn(o, e.gid, "Picture proposal", 48*time.Hour, nil)
+	e.must(e.do(o, "PUT", "/api/v1/polls/"+prop.ID+"/ballot", validBallot(prop.Definition)), 201, "vote")
+	if b := e.must(e.do(m, "GET", "/polls/"+prop.ID, nil), 200, "poll").body; !strings.Contains(b, img) {
+		t.Fatal("the poll page does not show the voter's picture")
+	}
+	mt := e.thread(m, e.gid, "Milo's thread")
+	c := decodeInto[struct{ ID string }](t, e.must(e.do(m, "POST", "/api/v1/threads/"+mt+"/comments", map[string]string{"body": "Anyone?"}), 201, "comment"))
+	e.must(e.do(o, "POST", "/api/v1/threads/"+mt+"/comments", map[string]string{"body": "Yes!", "parent_id": c.ID}), 201, "reply")
+	if b := e.must(e.do(m, "GET", "/notifications", nil), 200, "notifications").body; !strings.Contains(b, img) {
+		t.Fatal("the notifications page does not show the actor's picture")
+	}
+	e.must(e.do(o, "PATCH", "/api/v1/groups/"+e.gid+"/members/"+m.id, `{"role":"admin"}`), 200, "make admin")
+	if b := e.must(e.do(o, "GET", "/groups/"+e.gid+"/audit", nil), 200, "audit").body; !strings.Contains(b, img) {
+		t.Fatal("the audit log does not show the actor's picture")
+	}
+	if b := e.must(e.do(o, "GET", "/groups/"+e.gid+"/members", nil), 200, "members page").body; !strings.Contains(b, img) {
+		t.Fatal("the members page does not show the picture")
 	}
 
 	// The API reads it; removing brings the initials back.
