@@ -72,6 +72,9 @@ type User struct {
 	// is when.
 	TermsVersion    string    `dynamo:"TermsVersion,omitempty" json:"terms_version,omitempty"`
 	TermsAcceptedAt time.Time `dynamo:"TermsAcceptedAt,omitempty" json:"terms_accepted_at,omitzero"`
+	// AvatarV is the version of the person's uploaded picture (avatar.go),
+	// empty without one: pages show their initials then.
+	AvatarV string `dynamo:"AvatarV,omitempty" json:"avatar_version,omitempty"`
 }
 
 // Location is the user's time zone for dates on pages: UTC when none is
@@ -195,6 +198,10 @@ type Options struct {
 	Terms string
 	// Catalog words the emails in their reader's language (nil: a new one).
 	Catalog *i18n.Catalog
+	// Avatars stores uploaded pictures (nil: pictures are off);
+	// CoMembers says who may see them (nil: only the person).
+	Avatars   AvatarFiles
+	CoMembers CoMembers
 }
 
 // Service implements the account operations.
@@ -214,6 +221,9 @@ type Service struct {
 	guard   AdminGuard
 	terms   string
 	cat     *i18n.Catalog
+	avatars AvatarFiles
+	// coMembers answers whether two people share a group.
+	coMembers CoMembers
 	// dummy is a password hash verified for unknown emails (equal
 	// timing), derived at the first password sign-in: at 64 MiB of argon2id
 	// it would otherwise cost every cold start of every function ~0.4 s.
@@ -226,7 +236,7 @@ func New(o Options) (*Service, error) {
 		return nil, errors.New("account: store, mail sender, base URL and a signing key of 32+ bytes are required")
 	}
 	s := &Service{st: o.Store, mail: o.Mail, from: o.From, base: o.BaseURL, now: o.Now, log: o.Log, argon: o.Argon2,
-		erasers: o.Erasers, guard: o.Guard, terms: o.Terms, cat: o.Catalog, codeKey: secrets.DeriveKey(o.SigningKey, "login-code")}
+		erasers: o.Erasers, guard: o.Guard, terms: o.Terms, cat: o.Catalog, avatars: o.Avatars, coMembers: o.CoMembers, codeKey: secrets.DeriveKey(o.SigningKey, "login-code")}
 	if s.cat == nil {
 		s.cat = i18n.New()
 	}

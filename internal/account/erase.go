@@ -282,6 +282,10 @@ func (s *Service) erase(ctx context.Context, uid string, budget int, inRequest b
 			}
 		}
 	}
+	// The picture's files, every stored version.
+	if err := s.eraseAvatar(ctx, uid); err != nil {
+		return err
+	}
 	// What is left in the person's partition is the account core's own
 	// (an unused deletion code); the email item and the user item go in one
 	// transaction, the user item conditioned on still being marked.

@@ -64,6 +64,11 @@ func (s *Service) ExportUser(ctx context.Context, uid string) ([]any, error) {
 	rows := []any{ExportProfile{ID: u.ID, Email: u.Email, Name: u.Name, TimeZone: u.TimeZone, Locale: u.Locale,
 		CreatedAt: u.CreatedAt, HasPassword: u.HasPassword(), PasswordSetAt: u.PasswordSetAt,
 		TermsVersion: u.TermsVersion, TermsAcceptedAt: u.TermsAcceptedAt}}
+	pic, err := s.exportAvatar(ctx, u)
+	if err != nil {
+		return nil, err
+	}
+	rows = append(rows, pic...)
 	sessions, err := s.sessionsOf(ctx, uid)
 	if err != nil {
 		return nil, err

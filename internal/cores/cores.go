@@ -123,6 +123,11 @@ func NewWith(ctx context.Context, cfg config.Config, clients *awsclient.Clients,
 	accounts, err := account.New(account.Options{
 		Store: st, Mail: sender, Catalog: cat, From: cfg.MailFrom, BaseURL: cfg.BaseURL, SigningKey: cfg.SigningKey, Log: log,
 		Terms: docs.Version(),
+		// Pictures live in the uploads bucket; people sharing a group see them.
+		Avatars: blob.NewAvatars(clients.S3, cfg.UploadsBucket, cfg.KMSKeyID),
+		CoMembers: account.CoMembersFunc(func(ctx context.Context, a, b string) (bool, error) {
+			return groups.ShareGroup(ctx, a, b)
+		}),
 		Guard: account.AdminGuardFunc(func(ctx context.Context, uid string) ([]string, error) { return groups.SoleAdminOf(ctx, uid) }),
 		Erasers: []account.Eraser{
 			account.EraserFunc(func(ctx context.Context, e account.Erasure) (bool, error) { return groups.EraseMember(ctx, e.UserID) }),
@@ -318,7 +323,7 @@ func (p People) UsersByID(ctx context.Context, ids []string) (map[string]group.P
 	}
 	out := make(map[string]group.Person, len(us))
 	for id, u := range us {
-		out[id] = group.Person{ID: u.ID, Name: u.Name, Email: u.Email, Lang: u.Lang(), TimeZone: u.TimeZone}
+		out[id] = group.Person{ID: u.ID, Name: u.Name, Email: u.Email, Lang: u.Lang(), TimeZone: u.TimeZone, Avatar: u.AvatarV}
 	}
 	return out, nil
 }

@@ -31,6 +31,8 @@ type Person struct {
 	// their language, with dates in their zone ("" is English, UTC).
 	Lang     lang.Lang
 	TimeZone string
+	// Avatar is the version of their uploaded picture ("" without one).
+	Avatar string
 }
 
 // People looks people up; the account service implements it.
@@ -97,6 +99,9 @@ type Member struct {
 	Role     authz.Role `json:"role"`
 	JoinedAt time.Time  `json:"joined_at"`
 	Via      string     `json:"via"`
+	// Avatar is the version of the member's picture ("" without one),
+	// read with their name: pages show it without another read.
+	Avatar string `json:"avatar_version,omitempty"`
 }
 
 // Invitation is an invitation as its group's admins see it (never the token).

@@ -680,7 +680,7 @@ func (s *Service) Members(ctx context.Context, gid, cursor string, limit int) (s
 		func(a authz.Actor, l *loaded, m memberItem) (Member, error) {
 			mem := Member{UserID: m.UserID, Role: m.Role, JoinedAt: m.JoinedAt, Via: m.Via}
 			if p, ok := people[m.UserID]; ok {
-				mem.Name = p.Name
+				mem.Name, mem.Avatar = p.Name, p.Avatar
 				if authz.Can(a, authz.GroupRemoveMember, l.facts) { // only those who manage members see addresses
 					mem.Email = p.Email
 				}

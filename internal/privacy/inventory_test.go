@@ -5,6 +5,8 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"image"
+	"image/png"
 	"io"
 	"net/http/httptest"
 	"os"
@@ -100,6 +102,13 @@ func build(t *testing.T) *world {
 	name, tz, loc := "Ada Lovelace", "Europe/London", "en"
 	_, err = c.Accounts.UpdateProfile(ada, account.ProfileUpdate{Name: &name, TimeZone: &tz, Locale: &loc})
 	w.must(err, "profile")
+	// A picture (the processed squares under avatars/; the original of a
+	// form upload is never stored).
+	pic := image.NewGray(image.Rect(0, 0, 8, 8))
+	var picBuf bytes.Buffer
+	w.must(png.Encode(&picBuf, pic), "picture")
+	_, err = c.Accounts.SetAvatar(ada, picBuf.Bytes())
+	w.must(err, "picture")
 	w.must(c.Accounts.SetPassword(ada, "", "correct horse battery staple"), "password")
 	_, err = c.Accounts.PasswordLogin(ctx, cl, w.email("Ada"), "correct horse battery staple")
 	w.must(err, "password sign-in")

@@ -6,6 +6,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/quorum-app/quorum/internal/account"
+	"github.com/quorum-app/quorum/internal/avatar"
 	"github.com/quorum-app/quorum/internal/domain"
 	"github.com/quorum-app/quorum/internal/httpx"
 	"github.com/quorum-app/quorum/internal/lang"
@@ -212,6 +213,11 @@ type settingsData struct {
 	Profile   *formState
 	Email     *formState
 	Password  *formState
+	// Picture is the picture form (avatars.go); Face how others see the
+	// person now.
+	Picture *formState
+	Face    avatarView
+	MaxMB   int
 }
 
 // localeOption is one language of the settings menu, named in itself.
@@ -244,6 +250,10 @@ func (s *Server) renderSettings(w http.ResponseWriter, r *http.Request, status i
 	if d.Password == nil {
 		d.Password = newForm(nil)
 	}
+	if d.Picture == nil {
+		d.Picture = newForm(nil)
+	}
+	d.Face, d.MaxMB = pictureFace(d.User), avatar.MaxBytes>>20
 	d.Locales, d.TimeZones = nil, commonTimeZones
 	for _, l := range lang.Supported {
 		d.Locales = append(d.Locales, localeOption{Code: string(l), Name: l.NativeName(), Dir: l.Dir()})

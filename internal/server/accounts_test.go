@@ -555,13 +555,22 @@ func TestAccountRoutesMatrix(t *testing.T) {
 		"GET /api/v1/me/exports":  {"signin", "error", "denied"},
 		"GET /settings/export":    {"signin", "error", "denied"},
 		"POST /settings/export":   {"signin", "error", "denied"},
+		// Pictures: no picture storage in this server either (503 past
+		// authorization); TestAvatarsThroughTheApplication has the flow.
+		"GET /api/v1/me/avatar":                       {"signin", "ok", "ok"},
+		"PUT /api/v1/me/avatar":                       {"signin", "error", "error"},
+		"DELETE /api/v1/me/avatar":                    {"signin", "error", "error"},
+		"POST /api/v1/me/avatar/uploads":              {"signin", "error", "error"},
+		"POST /api/v1/me/avatar/uploads/{id}/confirm": {"signin", "error", "error"},
+		"POST /settings/avatar":                       {"signin", "ok", "denied"},
+		"POST /settings/avatar/remove":                {"signin", "error", "denied"},
 	}
 	bodies := map[string]string{
 		"POST /api/v1/auth/login": `{"email":"x@example.org"}`, "POST /api/v1/auth/verify": `{"email":"x@example.org","code":"123456"}`,
 		"POST /api/v1/auth/password": `{"email":"x@example.org","password":"abcdefghijk"}`, "PATCH /api/v1/me": `{}`,
 		"PUT /api/v1/me/password": `{"password":"x"}`, "POST /api/v1/me/email": `{"email":"x"}`,
 		"POST /api/v1/me/email/confirm": `{"token":"x"}`, "POST /api/v1/me/tokens": `{"name":""}`,
-		"DELETE /api/v1/me": `{"code":"x"}`,
+		"DELETE /api/v1/me": `{"code":"x"}`, "POST /api/v1/me/avatar/uploads": `{"content_type":"image/png","size":10}`,
 	}
 	seen := map[string]bool{}
 	for _, rt := range a.srv.Routes() {

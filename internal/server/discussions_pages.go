@@ -191,6 +191,8 @@ type timelineNode struct {
 	P         *threadPageData
 	// Card is the poll's card, at the poll's first item on the page.
 	Card *pollCard
+	// Face is the author's picture or initials (avatars.go).
+	Face avatarView
 }
 
 // fileList is what the attachments list of a thread or comment shows.
@@ -488,6 +490,8 @@ type threadPageData struct {
 	// FirstUnread, the item the "New since your last visit" divider (the
 	// #first-unread anchor) is on, and where the page's jump link goes.
 	Unread unreadMarks
+	// AuthorFace is the thread author's picture or initials.
+	AuthorFace avatarView
 }
 
 func (s *Server) threadPage(w http.ResponseWriter, r *http.Request) {
@@ -529,6 +533,7 @@ func (s *Server) renderThreadWith(w http.ResponseWriter, r *http.Request, status
 	d.ThreadReacts = threadReactBar(p.Thread, caps.Comment, pr.T("page.thread.the_thread"))
 	d.Timeline = buildTimeline(pr, p.Items, caps, p.Thread.Closed, d)
 	s.pollCards(r, p.Items, d.Timeline, d)
+	s.threadFaces(ctx, d)
 	if d.Comment == nil {
 		d.Comment = newForm(nil)
 	}
@@ -927,7 +932,7 @@ func (s *Server) dashboardPage(w http.ResponseWriter, r *http.Request) {
 }
 
 type notificationsData struct {
-	Items  []notify.Notification
+	Items  []notificationRow
 	Next   string
 	Unread int64
 	Notice string
@@ -943,7 +948,7 @@ func (s *Server) notificationsPage(w http.ResponseWriter, r *http.Request) {
 		}
 		pg, lerr := s.notifications.List(r.Context(), cursor, 50)
 		p.Items, p.Next, err = pg.Items, pg.Next, lerr
-		d.Items, d.Next = p.Items, p.Next
+		d.Items, d.Next = s.notificationRows(r.Context(), p.Items), p.Next
 	}
 	if err == nil {
 		d.Unread, err = s.notifications.UnreadCount(r.Context())

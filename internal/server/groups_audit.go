@@ -55,6 +55,8 @@ type auditRow struct {
 	Target string // the person or thing, in words
 	Link   string // where the target is, when it still exists ("" otherwise)
 	Facts  string // details in words
+	// Face is the actor's picture or initials (avatars.go).
+	Face avatarView
 }
 
 type groupAuditData struct {
@@ -140,16 +142,19 @@ func (s *Server) groupAuditPage(w http.ResponseWriter, r *http.Request) {
 			ids = append(ids, e.Target.ID)
 		}
 	}
-	names := s.names(r.Context(), ids)
+	names, pictures := s.manyFaces(r.Context(), ids)
 	pr := s.web.Printer(r)
 	name := func(uid string) string { return names[uid] }
 	row := func(e audit.Entry) auditRow {
 		x := auditRow{Entry: e, Actor: name(e.ActorID), What: string(e.Action)}
+		if x.Actor != "" {
+			x.Face = faceOf(e.ActorID, x.Actor, pictures[e.ActorID])
+		}
 		if k, ok := auditWords[e.Action]; ok {
 			x.What = pr.T(k)
 		}
 		if e.Action == audit.AccountDeleted {
-			x.Actor = pr.T("page.group.audit.a_member") // the entry names nobody (#16)
+			x.Actor, x.Face = pr.T("page.group.audit.a_member"), avatarView{} // the entry names nobody (#16)
 			return x
 		}
 		switch e.Target.Kind {

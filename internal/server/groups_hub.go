@@ -3,13 +3,10 @@ package server
 import (
 	"context"
 	"fmt"
-	"hash/fnv"
 	"net/http"
 	"net/url"
 	"sort"
-	"strings"
 	"time"
-	"unicode"
 
 	"github.com/quorum-app/quorum/internal/authz"
 	"github.com/quorum-app/quorum/internal/decision"
@@ -50,48 +47,8 @@ type hubTab struct {
 	Current         bool
 }
 
-// avatar is a person's generated picture: initials on a colour taken from
-// their id (the same everywhere the person appears).
-type avatar struct {
-	UserID, Name, Initials, Class string
-}
-
-func avatarOf(uid, name string) avatar {
-	h := fnv.New32a()
-	_, _ = h.Write([]byte(uid))
-	v := h.Sum32()
-	return avatar{UserID: uid, Name: name, Initials: initials(name), Class: fmt.Sprintf("avatar c%d", (v^v>>16)%8)}
-}
-
-// initials are the first letters of the first and last words of name.
-func initials(name string) string {
-	words := strings.FieldsFunc(name, func(r rune) bool { return unicode.IsSpace(r) || r == '-' || r == '.' })
-	first := func(w string) string {
-		for _, r := range w {
-			if unicode.IsLetter(r) || unicode.IsDigit(r) {
-				return string(unicode.ToUpper(r))
-			}
-		}
-		return ""
-	}
-	switch len(words) {
-	case 0:
-		return "?"
-	case 1:
-		if s := first(words[0]); s != "" {
-			return s
-		}
-		return "?"
-	}
-	s := first(words[0]) + first(words[len(words)-1])
-	if s == "" {
-		return "?"
-	}
-	return s
-}
-
 type hubMember struct {
-	avatar
+	avatarView
 	Email  string // only for those who may see it (the core leaves it out otherwise)
 	Role   authz.Role
 	Joined time.Time
@@ -215,7 +172,7 @@ func (s *Server) hub(r *http.Request, d *groupShowData) error {
 			return err
 		}
 		for _, m := range page.Items {
-			d.Faces = append(d.Faces, avatarOf(m.UserID, m.Name))
+			d.Faces = append(d.Faces, faceOf(m.UserID, m.Name, m.Avatar))
 		}
 	}
 	switch d.Tab {
@@ -247,9 +204,9 @@ func (s *Server) hub(r *http.Request, d *groupShowData) error {
 			return err
 		}
 		for i, m := range page.Items {
-			d.Members = append(d.Members, hubMember{avatar: avatarOf(m.UserID, m.Name), Email: m.Email, Role: m.Role, Joined: m.JoinedAt})
+			d.Members = append(d.Members, hubMember{avatarView: faceOf(m.UserID, m.Name, m.Avatar), Email: m.Email, Role: m.Role, Joined: m.JoinedAt})
 			if cursor == "" && i < hubFaces {
-				d.Faces = append(d.Faces, avatarOf(m.UserID, m.Name))
+				d.Faces = append(d.Faces, faceOf(m.UserID, m.Name, m.Avatar))
 			}
 		}
 		d.More = more(page.Next)

@@ -203,7 +203,7 @@ type groupShowData struct {
 	// and its page of items, a few members' faces, the primary actions.
 	Tabs      []hubTab
 	Tab       string
-	Faces     []avatar
+	Faces     []avatarView
 	Threads   []discussion.Thread
 	Decisions []hubDecision
 	Members   []hubMember
@@ -261,7 +261,7 @@ func (s *Server) groupRequestSubmit(w http.ResponseWriter, r *http.Request) {
 
 type groupMembersData struct {
 	Group   group.Group
-	Members []group.Member
+	Members []memberRow
 	Next    string
 	Notice  string
 	Error   string
@@ -288,7 +288,7 @@ func (s *Server) renderGroupMembers(w http.ResponseWriter, r *http.Request, stat
 		s.pageError(w, r, err)
 		return
 	}
-	s.web.Page(w, r, status, "group_members", s.web.Printer(r).T("page.group.members_of", "Group", s.web.Printer(r).Isolate(g.Name)), groupMembersData{Group: g, Members: page.Items,
+	s.web.Page(w, r, status, "group_members", s.web.Printer(r).T("page.group.members_of", "Group", s.web.Printer(r).Isolate(g.Name)), groupMembersData{Group: g, Members: memberRows(page.Items),
 		Next: page.Next, Notice: s.groupNotice(r), Error: problem, Me: authz.ActorFrom(r.Context()).UserID})
 }
 

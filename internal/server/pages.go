@@ -96,6 +96,8 @@ func (s *Server) formFail(w http.ResponseWriter, r *http.Request, err error, f *
 // notices are the fixed confirmations a redirect may ask a page to show.
 var notices = map[string]string{
 	"profile":        "page.settings.notice.profile",
+	"avatar":         "page.avatars.notice.set",
+	"avatar-removed": "page.avatars.notice.removed",
 	"email":          "page.settings.notice.email",
 	"password":       "page.settings.notice.password",
 	"password-off":   "page.settings.notice.password_off",

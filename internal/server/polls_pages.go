@@ -340,7 +340,10 @@ func (s *Server) ballotRows(ctx context.Context, def poll.Definition, items []de
 			uids = append(uids, b.CastBy)
 		}
 	}
-	return ballotRowsNamed(pr, def, items, s.manyNames(ctx, uids))
+	names, pictures := s.manyFaces(ctx, uids)
+	rows := ballotRowsNamed(pr, def, items, names)
+	setBallotFaces(rows, pictures)
+	return rows
 }
 
 // ballotRowsNamed is ballotRows with the voters' names already read.

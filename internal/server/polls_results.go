@@ -32,6 +32,8 @@ type ballotRow struct {
 	// to a ballot with a reason (polls_reactions.go).
 	UserID string
 	Reacts *reactBar
+	// Face is the voter's picture or initials (avatars.go).
+	Face avatarView
 }
 
 func zoneName(d poll.Definition) string {

@@ -30,6 +30,13 @@ func (s *Server) accountRoutes() []Route {
 		{Pattern: "DELETE /api/v1/me/tokens/{id}", Access: Session, Handler: s.apiRevokeToken},
 		{Pattern: "POST /api/v1/me/deletion-code", Access: Session, Handler: s.apiDeletionCode},
 		{Pattern: "DELETE /api/v1/me", Access: Session, Handler: s.apiDeleteMe},
+		// Pictures (avatars.go): tokens may set them, as they may the name.
+		{Pattern: "GET /api/v1/me/avatar", Access: Token, Handler: s.apiAvatarGet},
+		{Pattern: "PUT /api/v1/me/avatar", Access: Token, Handler: s.apiAvatarPut},
+		{Pattern: "DELETE /api/v1/me/avatar", Access: Token, Handler: s.apiAvatarDelete},
+		{Pattern: "POST /api/v1/me/avatar/uploads", Access: Token, Handler: s.apiAvatarUpload},
+		{Pattern: "POST /api/v1/me/avatar/uploads/{id}/confirm", Access: Token, Handler: s.apiAvatarConfirm},
+		{Pattern: "GET /people/{uid}/avatar/{size}", Access: Token, Handler: s.avatarServe},
 
 		// Pages
 		{Pattern: "GET /login", Access: Public, Page: true, Handler: s.loginPage},
@@ -44,6 +51,8 @@ func (s *Server) accountRoutes() []Route {
 		{Pattern: "POST /welcome", Access: Session, Page: true, Handler: s.welcomeSubmit},
 		{Pattern: "GET /settings", Access: Session, Page: true, Handler: s.settingsPage},
 		{Pattern: "POST /settings", Access: Session, Page: true, Handler: s.settingsSubmit},
+		{Pattern: "POST /settings/avatar", Access: Session, Page: true, Handler: s.settingsAvatarSubmit},
+		{Pattern: "POST /settings/avatar/remove", Access: Session, Page: true, Handler: s.settingsAvatarRemove},
 		{Pattern: "POST /settings/email", Access: Session, Page: true, Handler: s.settingsEmailSubmit},
 		{Pattern: "GET /settings/email/confirm", Access: Public, Page: true, Handler: s.emailConfirmPage},
 		{Pattern: "POST /settings/email/confirm", Access: Public, Page: true, Handler: s.emailConfirmSubmit},

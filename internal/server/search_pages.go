@@ -20,6 +20,9 @@ import (
 )
 
 type searchPageHit struct {
+	// Face is the author's picture or initials (avatars.go); none for
+	// anonymous reasons.
+	Face       avatarView
 	Kind       string
 	URL        string
 	Title      template.HTML
@@ -191,6 +194,11 @@ func (s *Server) searchPageHits(ctx context.Context, pr *i18n.Printer, v url.Val
 		shown = s.discussions.Tags().Shown()
 	}
 	out := make([]searchPageHit, 0, len(hits))
+	authors := make([]string, 0, len(hits))
+	for _, h := range hits {
+		authors = append(authors, h.AuthorID)
+	}
+	pictures := s.pictureVersions(ctx, authors)
 	for _, h := range hits {
 		ph := searchPageHit{Kind: kindLabel(pr, h.Kind), URL: hitURL(h), Title: h.Title.HTML(),
 			Passage: h.Passage.HTML(), AuthorName: h.AuthorName, Anonymous: h.Kind == search.KindReason && h.AuthorID == "",
@@ -198,6 +206,7 @@ func (s *Server) searchPageHits(ctx context.Context, pr *i18n.Printer, v url.Val
 			Closed: !h.Open && h.Kind != search.KindOutcome}
 		if h.AuthorID != "" {
 			id := h.AuthorID
+			ph.Face = faceOf(id, h.AuthorName, pictures[id])
 			ph.AuthorURL = searchURL(v, func(u url.Values) { u.Set("author", id) })
 			if id == d.Author && d.AuthorName == "" {
 				d.AuthorName = h.AuthorName

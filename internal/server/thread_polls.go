@@ -116,10 +116,11 @@ func (s *Server) pollCards(r *http.Request, items []discussion.Item, timeline []
 			uids = append(uids, h.GrantorID)
 		}
 	}
-	names := s.manyNames(ctx, uids)
+	names, pictures := s.manyFaces(ctx, uids)
 	byItem := map[string]*pollCard{}
 	for _, c := range cards {
 		pc := s.pollCard(r, c, names, d)
+		setBallotFaces(pc.Stances, pictures)
 		pc.Item, pc.Tid = first[c.Poll.ID], d.Thread.ID
 		byItem[pc.Item] = pc
 	}

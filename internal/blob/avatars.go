@@ -1,0 +1,88 @@
+package blob
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+
+	"github.com/quorum-app/quorum/internal/domain"
+)
+
+// Avatars stores people's pictures in the KMS-encrypted uploads bucket:
+// the browser's upload through a presigned PUT (the attachment path, with
+// the avatar limits), the processed squares written by the server. Keys
+// are whole keys of the bucket ("avatars/<uid>/...").
+type Avatars struct {
+	up  *Uploads
+	obj *Objects
+}
+
+// AvatarLimits: at most 5 MB of JPEG, PNG or GIF.
+func AvatarLimits() Limits {
+	return Limits{MaxBytes: 5 << 20, Types: []string{"image/jpeg", "image/png", "image/gif"},
+		PutTTL: 10 * time.Minute, GetTTL: 5 * time.Minute}
+}
+
+// NewAvatars returns the avatar storage of bucket, encrypting with kmsKey.
+func NewAvatars(client *s3.Client, bucket, kmsKey string) *Avatars {
+	return &Avatars{up: NewUploads(client, bucket, kmsKey, AvatarLimits()), obj: NewObjects(client, bucket, kmsKey, "")}
+}
+
+// PresignPut presigns the browser's upload of the original (Uploads.PresignPut).
+func (a *Avatars) PresignPut(ctx context.Context, key, contentType string, size int64) (PresignedRequest, error) {
+	return a.up.PresignPut(ctx, key, contentType, size)
+}
+
+// Verify checks an uploaded original (Uploads.Verify; a bad one is deleted).
+func (a *Avatars) Verify(ctx context.Context, key string) (Uploaded, error) {
+	return a.up.Verify(ctx, key)
+}
+
+// Get reads an object.
+func (a *Avatars) Get(ctx context.Context, key string) ([]byte, error) { return a.obj.Get(ctx, key) }
+
+// Put writes an object with SSE-KMS.
+func (a *Avatars) Put(ctx context.Context, key, contentType string, data []byte) error {
+	return a.obj.Put(ctx, key, contentType, data)
+}
+
+// errEmptyPrefix refuses erasing the whole bucket (a programming error).
+var errEmptyPrefix = errors.New("blob: refusing to erase the whole bucket")
+
+// ErasePrefix removes every version and delete marker of every object
+// whose key starts with prefix (a person's avatar files, originals
+// included), a page of 1000 at a time, at most 100 pages.
+func (a *Avatars) ErasePrefix(ctx context.Context, prefix string) error {
+	if prefix == "" {
+		return errEmptyPrefix
+	}
+	c, bucket := a.obj.client, a.obj.bucket
+	in := &s3.ListObjectVersionsInput{Bucket: aws.String(bucket), Prefix: aws.String(prefix)}
+	for page := 0; page < 100; page++ {
+		out, err := c.ListObjectVersions(ctx, in)
+		if err != nil {
+			return domain.Wrap(domain.Unavailable, err, "file storage failure")
+		}
+		type kv struct{ key, id *string }
+		var all []kv
+		for _, v := range out.Versions {
+			all = append(all, kv{v.Key, v.VersionId})
+		}
+		for _, m := range out.DeleteMarkers {
+			all = append(all, kv{m.Key, m.VersionId})
+		}
+		for _, o := range all {
+			if _, err := c.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: aws.String(bucket), Key: o.key, VersionId: o.id}); err != nil {
+				return domain.Wrap(domain.Unavailable, err, "file storage failure")
+			}
+		}
+		if !aws.ToBool(out.IsTruncated) {
+			return nil
+		}
+		in.KeyMarker, in.VersionIdMarker = out.NextKeyMarker, out.NextVersionIdMarker
+	}
+	return nil
+}
