@@ -26,6 +26,7 @@ import (
 // axe-core and the CSP checks, at 1280 and 390 px, and in Arabic (right to
 // left). Then Ada removes it and her initials are back.
 func TestPictureBesideComments(t *testing.T) {
+	t.Parallel()
 	s, a := newPollSite(t)
 	ada := s.person(t, "ada", "Ada Lovelace")
 	ben := s.person(t, "ben", "Ben Franklin")

@@ -960,7 +960,7 @@ func (s *Server) notificationsPage(w http.ResponseWriter, r *http.Request) {
 	d.Notice = s.discussionNotice(r)
 	pr := s.web.Printer(r)
 	for i := range d.Items {
-		d.Items[i].Excerpt = notify.ExcerptText(pr, d.Items[i])
+		d.Items[i].Excerpt = notify.ExcerptText(pr, d.Items[i].Notification)
 	}
 	s.web.Page(w, r, http.StatusOK, "notifications", s.web.Printer(r).T("page.home.title.notifications"), d)
 }
