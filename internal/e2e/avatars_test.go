@@ -8,8 +8,10 @@ import (
 	"image/jpeg"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 
@@ -90,9 +92,18 @@ func TestPictureBesideComments(t *testing.T) {
 	if _, err := a.Discussions.Comment(benCtx, th.ID, discussion.CommentInput{Body: "I will bring squash."}); err != nil {
 		t.Fatal(err)
 	}
+	// loaded reads the widths of the comments' pictures once each has
+	// loaded (-1 while one is still loading, at most StepTimeout).
 	loaded := func(p *person) []int {
-		return browsertest.Get(p.Session, "pictures on the page", chromedp.Evaluate[[]int](
-			`[...document.querySelectorAll(".comment img.avatar")].map(i => i.complete ? i.naturalWidth : -1)`))
+		deadline := time.Now().Add(browsertest.StepTimeout)
+		for {
+			got := browsertest.Get(p.Session, "pictures on the page", chromedp.Evaluate[[]int](
+				`[...document.querySelectorAll(".comment img.avatar")].map(i => i.complete ? i.naturalWidth : -1)`))
+			if !slices.Contains(got, -1) || time.Now().After(deadline) {
+				return got
+			}
+			time.Sleep(200 * time.Millisecond)
+		}
 	}
 	ben.open("/threads/" + th.ID)
 	ben.sees("I have far too many bean seeds.", "I will bring squash.")

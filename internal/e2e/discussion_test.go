@@ -201,7 +201,7 @@ func TestDiscussionJourney(t *testing.T) {
 
 	// Ada sees the notification in the nav (the mention is resolved by the
 	// comment's fan-out job, within seconds), opens it, reacts and downloads.
-	ada.seesAt("/dashboard", "Autumn quilt show", "Notifications (1 unread)")
+	ada.seesAt("/dashboard", "Autumn quilt show", "You have 1 unread notification")
 	ada.audit("dashboard")
 	ada.follow("Notifications (1 unread)")
 	ada.sees("Ben Franklin mentioned you in", "Count me in, @Ada.")

@@ -115,6 +115,7 @@ func TestPollPagesInGermanAndArabic(t *testing.T) {
 		c.who.sees(c.results...)
 		shot(c.who, "poll-results-"+c.l)
 		c.who.open("/groups/" + gid + "/polls/new?type=proposal&thread=" + th.ID)
+		c.who.unfolds() // who may vote is among the form's "More settings"
 		c.who.sees(c.form...)
 		shot(c.who, "poll-form-"+c.l)
 	}

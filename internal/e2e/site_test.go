@@ -335,6 +335,14 @@ func (p *person) follow(text string) int64 {
 	return p.press("follow "+text, p.link(text))
 }
 
+// unfolds opens every folded section of the page (<details>, such as the
+// poll form's "More settings"), as a person clicking them would, so that
+// sees reads what they hold.
+func (p *person) unfolds() {
+	p.t.Helper()
+	browsertest.Get(p.Session, "unfold the page's sections", chromedp.Evaluate[int](`(() => { const ds = document.querySelectorAll("details"); ds.forEach((d) => { d.open = true; }); return ds.length; })()`))
+}
+
 // sees fails unless the page's visible text contains every want.
 func (p *person) sees(wants ...string) {
 	p.t.Helper()

@@ -110,6 +110,7 @@ func TestTagsJourney(t *testing.T) {
 
 	// The new-poll form offers the tags too.
 	ada.open(groupPath + "/polls/new?type=proposal")
+	ada.unfolds() // the tags are among the form's "More settings"
 	ada.sees("Tags", "Budget", "Urgent")
 	ada.at(390, "poll-new-tags")
 }
