@@ -13,11 +13,11 @@
 //
 // The files are in go-i18n's format (github.com/nicksnyder/go-i18n/v2), but
 // this package reads them itself, with CLDR's plural rules for the
-// supported languages (message.go; the tests compare them with go-i18n's)
+// supported languages (entry.go; the tests compare them with go-i18n's)
 // and a plain substitution of {{.Name}} placeholders: go-i18n executes
 // text/template for every message, and a program that executes a template
 // keeps every exported method of every type it links (the mailer was 34 MB
-// instead of 14). Catalogs stay plain files that translators edit and tests
+// instead of 19). Catalogs stay plain files that translators edit and tests
 // read, with no code generation step (gotext) in the build, and a message
 // falls back to English on its own. golang.org/x/text does language
 // matching (Accept-Language) and number formatting.
