@@ -4,10 +4,8 @@ import (
 	"bytes"
 	"encoding/csv"
 	"encoding/json"
-	"html/template"
 	"maps"
 	"sort"
-	"strconv"
 	"strings"
 	"time"
 )
@@ -225,60 +223,30 @@ type (
 	}
 )
 
-var groupPage = template.Must(template.New("group").Funcs(template.FuncMap{
-	"date": func(t time.Time) string { return t.UTC().Format("2 Jan 2006 15:04 UTC") },
-	"itoa": strconv.Itoa,
-}).Parse(`<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{{.Group.Name}}: Quorum export</title>
-<style>
-body{font:16px/1.5 system-ui,sans-serif;max-width:50rem;margin:0 auto;padding:1rem;color:#1b1f24}
-article{border-top:1px solid #ccc;margin-top:1.5rem}.item{margin:.75rem 0;padding-left:.75rem;border-left:3px solid #ddd}
-.body{white-space:pre-wrap;overflow-wrap:anywhere}.meta{color:#555;font-size:.9em}table{border-collapse:collapse}
-td,th{border:1px solid #ccc;padding:.25rem .5rem;text-align:left}
-</style></head><body>
-<h1>{{.Group.Name}}</h1>
-<p class="body">{{.Group.Description}}</p>
-<p class="meta">Exported from Quorum on {{date .At}}.</p>
-<nav><h2>Threads</h2><ul>{{range .Threads}}<li><a href="#t-{{.ID}}">{{.Title}}</a></li>{{end}}</ul>
-{{with .Loose}}<h2>Polls outside threads</h2><ul>{{range .}}<li><a href="#p-{{.ID}}">{{.Definition.Title}}</a></li>{{end}}</ul>{{end}}</nav>
-{{with .Subgroups}}<h2>Subgroups</h2><ul>{{range .}}<li><a href="{{.Path}}">{{.Name}}</a></li>{{end}}</ul>{{end}}
-<h2>Members</h2><ul>{{range .Members}}<li>{{.Name}} ({{.Role}})</li>{{end}}</ul>
-{{with .Tags}}<h2>Tags</h2><ul>{{range .}}<li>{{.Name}} <span class="meta">({{.Colour}})</span></li>{{end}}</ul>{{end}}
-{{range .Threads}}<article id="t-{{.ID}}"><h2>{{.Title}}</h2>
-<p class="meta">Started by {{.AuthorName}} on {{date .CreatedAt}}{{if .Closed}} · closed{{end}}</p>
-{{template "tags" .Tags}}
-<div class="body">{{.Description}}</div>
-{{with .Files}}<h3>Files</h3><ul>{{range .}}<li>{{if .Path}}<a href="{{.Path}}">{{.Name}}</a>{{else}}{{.Name}} (not in this archive){{end}} ({{.Size}} bytes)</li>{{end}}</ul>{{end}}
-{{range .Items}}{{if eq .Kind "comment"}}<div class="item" id="c-{{.ID}}"><p class="meta">{{.ActorName}}, {{date .At}}{{if .ParentID}} · <a href="#c-{{.ParentID}}">in reply</a>{{end}}</p>
-{{if .Deleted}}<p class="meta">Comment deleted.</p>{{else}}<div class="body">{{.Body}}</div>{{end}}</div>{{end}}{{end}}
-{{range .Polls}}{{template "poll" .}}{{end}}
-</article>{{end}}
-{{range .Loose}}<article>{{template "poll" .}}</article>{{end}}
-</body></html>
-{{define "poll"}}<section id="p-{{.ID}}"><h3>Poll: {{.Definition.Title}}</h3>
-<p class="meta">{{.Definition.Type}} · {{.Status}}{{with .ClosedAt}} · closed {{date .}}{{end}}</p>
-{{template "tags" .Tags}}<div class="body">{{.Definition.Details}}</div>
-{{if .Hidden}}<p>Results are hidden until {{if eq .Hidden "vote"}}you vote{{else}}the poll closes{{end}}; they and the ballots are not in this export.</p>
-{{else}}{{with .Results}}<table><caption>Results: {{.Decided}} of {{.Eligible}} voted</caption>
-<tr><th scope="col">Option</th><th scope="col">Total</th><th scope="col">Voters</th></tr>
-{{range .Options}}<tr><td>{{.Label}}</td><td>{{.Total}}</td><td>{{.Voters}}</td></tr>{{end}}</table>{{end}}
-<p class="meta">{{itoa .Ballots}} ballots in group.jsonl.</p>{{end}}
-{{with .Outcome}}<p><strong>Outcome:</strong> <span class="body">{{.}}</span></p>{{end}}
-</section>{{end}}
-{{define "tags"}}{{if .}}<p class="meta">Tags: {{range $i, $t := .}}{{if $i}}, {{end}}{{$t.Name}} ({{$t.Colour}}){{end}}</p>{{end}}{{end}}`))
-
 func groupHTML(by map[string][]json.RawMessage, subs []subgroupLink, paths map[string]string) ([]byte, error) {
-	var d struct {
-		Subgroups []subgroupLink
-		Group     htmlGroup
-		Members   []htmlMember
-		Tags      []htmlTag
-		Threads   []*htmlThread
-		Loose     []*htmlPoll
-		At        time.Time
+	d, err := groupData(by, subs, paths)
+	if err != nil {
+		return nil, err
 	}
-	d.At, d.Subgroups = time.Now(), subs
+	var b bytes.Buffer
+	writeGroupPage(&b, d)
+	return b.Bytes(), nil
+}
+
+// pageData is what index.html shows.
+type pageData struct {
+	Subgroups []subgroupLink
+	Group     htmlGroup
+	Members   []htmlMember
+	Tags      []htmlTag
+	Threads   []*htmlThread
+	Loose     []*htmlPoll
+	At        time.Time
+}
+
+// groupData gathers the archive's rows into what index.html shows.
+func groupData(by map[string][]json.RawMessage, subs []subgroupLink, paths map[string]string) (*pageData, error) {
+	d := &pageData{At: time.Now(), Subgroups: subs}
 	for _, r := range by["group"] {
 		if err := json.Unmarshal(r, &d.Group); err != nil {
 			return nil, err
@@ -375,9 +343,5 @@ func groupHTML(by map[string][]json.RawMessage, subs []subgroupLink, paths map[s
 			p.Ballots++
 		}
 	}
-	var b bytes.Buffer
-	if err := groupPage.Execute(&b, d); err != nil {
-		return nil, err
-	}
-	return b.Bytes(), nil
+	return d, nil
 }

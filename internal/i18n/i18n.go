@@ -11,12 +11,16 @@
 // with every plural form its language uses (TestCatalogsAreComplete). A
 // message missing at run time falls back to English, never to its id.
 //
-// Why go-i18n (github.com/nicksnyder/go-i18n/v2) rather than
-// golang.org/x/text/message: catalogs stay plain files that translators edit
-// and tests read, with no code generation step (gotext) in the build; it
-// implements CLDR plural rules for every language including Arabic's six
-// forms; and it falls back per message. golang.org/x/text still does
-// language matching (Accept-Language) and number formatting.
+// The files are in go-i18n's format (github.com/nicksnyder/go-i18n/v2), but
+// this package reads them itself, with CLDR's plural rules for the
+// supported languages (entry.go; the tests compare them with go-i18n's)
+// and a plain substitution of {{.Name}} placeholders: go-i18n executes
+// text/template for every message, and a program that executes a template
+// keeps every exported method of every type it links (the mailer was 34 MB
+// instead of 19). Catalogs stay plain files that translators edit and tests
+// read, with no code generation step (gotext) in the build, and a message
+// falls back to English on its own. golang.org/x/text does language
+// matching (Accept-Language) and number formatting.
 //
 // Catalogs are parsed lazily, once per language, on first use: a cold start
 // that serves one language parses one file.
@@ -24,13 +28,11 @@ package i18n
 
 import (
 	"embed"
-	"encoding/json"
 	"fmt"
 	"io/fs"
 	"strings"
 	"sync"
 
-	goi18n "github.com/nicksnyder/go-i18n/v2/i18n"
 	"golang.org/x/text/language"
 
 	"github.com/quorum-app/quorum/internal/lang"
@@ -84,45 +86,37 @@ func Negotiate(setting, acceptLanguage string) lang.Lang {
 }
 
 // Catalog holds the message catalogs; each language's is parsed on first
-// use into a bundle of its own (with English, the fallback), which is never
-// changed once built, so printers of any language may run concurrently
-// while another language loads.
+// use, and never changed once built, so printers of any language may run
+// concurrently while another language loads.
 type Catalog struct {
-	mu      sync.Mutex
-	bundles map[lang.Lang]*goi18n.Bundle
+	mu    sync.Mutex
+	langs map[lang.Lang]map[string]entry
 }
 
 // New returns the catalog of every supported language (nothing parsed yet).
 func New() *Catalog {
-	return &Catalog{bundles: map[lang.Lang]*goi18n.Bundle{}}
+	return &Catalog{langs: map[lang.Lang]map[string]entry{}}
 }
 
-// bundle is l's bundle (English and l), parsed once.
-func (c *Catalog) bundle(l lang.Lang) *goi18n.Bundle {
+// messages are l's messages, parsed once.
+func (c *Catalog) messages(l lang.Lang) map[string]entry {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if b := c.bundles[l]; b != nil {
-		return b
+	if m := c.langs[l]; m != nil {
+		return m
 	}
-	b := goi18n.NewBundle(language.English)
-	b.RegisterUnmarshalFunc("json", json.Unmarshal)
-	langs := []lang.Lang{lang.English}
-	if l != lang.English {
-		langs = append(langs, l)
-	}
-	for _, x := range langs {
-		for _, name := range catalogFiles(x) {
-			buf, err := files.ReadFile(name)
-			if err == nil {
-				_, err = b.ParseMessageFileBytes(buf, string(x)+".json")
-			}
-			if err != nil {
-				// The catalogs are embedded and checked by tests: a broken
-				// one is a build defect, not a condition to serve around.
-				panic(fmt.Sprintf("i18n: catalog %s: %v", name, err))
-			}
+	m := map[string]entry{}
+	for _, name := range catalogFiles(l) {
+		buf, err := files.ReadFile(name)
+		if err == nil {
+			err = parseCatalog(buf, m)
+		}
+		if err != nil {
+			// The catalogs are embedded and checked by tests: a broken
+			// one is a build defect, not a condition to serve around.
+			panic(fmt.Sprintf("i18n: catalog %s: %v", name, err))
 		}
 	}
-	c.bundles[l] = b
-	return b
+	c.langs[l] = m
+	return m
 }

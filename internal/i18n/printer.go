@@ -6,7 +6,6 @@ import (
 	"strings"
 	"time"
 
-	goi18n "github.com/nicksnyder/go-i18n/v2/i18n"
 	"github.com/quorum-app/quorum/internal/lang"
 	"golang.org/x/text/language"
 	"golang.org/x/text/message"
@@ -22,7 +21,8 @@ const Missing = "⟦"
 type Printer struct {
 	lang lang.Lang
 	loc  *time.Location
-	lz   *goi18n.Localizer
+	msgs map[string]entry // the language's messages
+	en   map[string]entry // English's, the fallback
 	num  *message.Printer
 }
 
@@ -35,7 +35,7 @@ func (c *Catalog) Printer(l lang.Lang, loc *time.Location) *Printer {
 	if loc == nil {
 		loc = time.UTC
 	}
-	return &Printer{lang: l, loc: loc, lz: goi18n.NewLocalizer(c.bundle(l), string(l), string(lang.English)),
+	return &Printer{lang: l, loc: loc, msgs: c.messages(l), en: c.messages(lang.English),
 		num: message.NewPrinter(numbering(l))}
 }
 
@@ -108,41 +108,49 @@ func hasRTL(s string) bool {
 // Location is the reader's time zone.
 func (p *Printer) Location() *time.Location { return p.loc }
 
-// data turns name/value pairs into template data.
-func data(kv []any) map[string]any {
-	if len(kv) == 0 {
-		return nil
+// text is message id for count n (its "other" form when plural is false),
+// in the printer's language, else in English; ok is false when neither
+// catalog has it.
+func (p *Printer) text(id string, plural bool, n int) (string, bool) {
+	if m, ok := p.msgs[id]; ok {
+		f := "other"
+		if plural {
+			f = pluralForm(p.lang, n)
+		}
+		if s, ok := m.form(f); ok && s != "" {
+			return s, true
+		}
 	}
-	m := make(map[string]any, len(kv)/2+1)
-	for i := 0; i+1 < len(kv); i += 2 {
-		m[fmt.Sprint(kv[i])] = kv[i+1]
+	if m, ok := p.en[id]; ok {
+		f := "other"
+		if plural {
+			f = pluralForm(lang.English, n)
+		}
+		if s, ok := m.form(f); ok && s != "" {
+			return s, true
+		}
 	}
-	return m
+	return "", false
 }
 
 // T is the message id in the printer's language, with values given as
 // name/value pairs: p.T("thread.started_by", "Name", "Ada").
 func (p *Printer) T(id string, kv ...any) string {
-	s, err := p.lz.Localize(&goi18n.LocalizeConfig{MessageID: id, TemplateData: data(kv)})
-	if err != nil || s == "" {
+	s, ok := p.text(id, false, 0)
+	if !ok {
 		return Missing + id + "⟧"
 	}
-	return s
+	return fill(s, kv)
 }
 
 // N is the plural message id for count n ({{.Count}} is n, formatted for
 // the language), with more values as name/value pairs.
 func (p *Printer) N(id string, n int, kv ...any) string {
-	d := data(kv)
-	if d == nil {
-		d = map[string]any{}
-	}
-	d["Count"] = p.Number(n)
-	s, err := p.lz.Localize(&goi18n.LocalizeConfig{MessageID: id, TemplateData: d, PluralCount: n})
-	if err != nil || s == "" {
+	s, ok := p.text(id, true, n)
+	if !ok {
 		return Missing + id + "⟧"
 	}
-	return s
+	return fill(s, append([]any{"Count", p.Number(n)}, kv...))
 }
 
 // Errorf words a domain error message in the printer's language: format is
@@ -153,7 +161,7 @@ func (p *Printer) N(id string, n int, kv ...any) string {
 // domain.Localize uses it for pages and the API's problem details.
 func (p *Printer) Errorf(format string, args ...any) string {
 	s := format
-	if t, err := p.lz.Localize(&goi18n.LocalizeConfig{MessageID: format}); err == nil && t != "" {
+	if t, ok := p.text(format, false, 0); ok {
 		s = t
 	}
 	if len(args) == 0 {
@@ -209,7 +217,7 @@ func (p *Printer) Term(key string) string {
 		names = append(names, fieldNames(name)...)
 	}
 	for _, n := range names {
-		if s, err := p.lz.Localize(&goi18n.LocalizeConfig{MessageID: "page.i18n." + kind + "." + n}); err == nil && s != "" {
+		if s, ok := p.text("page.i18n."+kind+"."+n, false, 0); ok {
 			return s
 		}
 	}
