@@ -50,14 +50,11 @@ func (s *Service) ExportOwnFile(ctx context.Context, tid, fid string) ([]byte, e
 	if s.files == nil {
 		return nil, domain.Errorf(domain.Unavailable, "file contents are not available here")
 	}
-	if !ids.Valid(tid) || !ids.Valid(fid) {
+	if !ids.Valid(tid) {
 		return nil, ErrNoFile
 	}
-	var f fileItem
-	if err := s.st.Get(ctx, threadPK(tid), fileSK(fid), &f); err != nil {
-		if domain.ErrorCode(err) == domain.NotFound {
-			return nil, ErrNoFile
-		}
+	f, err := s.getFile(ctx, tid, fid)
+	if err != nil {
 		return nil, err
 	}
 	if f.Status != "ready" || f.UploaderID != a.UserID {
