@@ -52,6 +52,32 @@ const sweepHiddenText = `[document.title, ...[...document.querySelectorAll(
 	["placeholder", "aria-label", "title", "alt", "value"].filter(a => e.hasAttribute(a) &&
 		(a !== "value" || e.type === "submit" || e.type === "button")).map(a => e.getAttribute(a)))].join("\n")`
 
+// sweepOutside names the visible elements drawn past either side of the
+// viewport (a right-to-left page overflows to the left), but for those in
+// a box that scrolls or clips (a chart's figure, the visually hidden).
+const sweepOutside = `[...document.querySelectorAll("body *")].filter(e => {
+	const r = e.getBoundingClientRect();
+	if (r.width < 1 || r.height < 1 || (r.left > -1 && r.right < window.innerWidth + 1)) return false;
+	for (let a = e.parentElement; a && a !== document.body; a = a.parentElement) {
+		if (getComputedStyle(a).overflowX !== "visible") return false;
+	}
+	return true;
+}).slice(0, 8).map(e => e.tagName + "." + e.getAttribute("class") + " " + Math.round(e.getBoundingClientRect().left) + ".." +
+	Math.round(e.getBoundingClientRect().right))`
+
+// sweepBareAddresses lists the email addresses in the page's main text that
+// are not isolated from its direction (<bdi>, an element with dir, or the
+// Unicode isolates the printer adds): in Arabic "ada-x@example.com" would
+// show as "-ada ... .com".
+const sweepBareAddresses = `(() => {
+	const w = document.createTreeWalker(document.querySelector("main"), NodeFilter.SHOW_TEXT), bare = [];
+	for (let n = w.nextNode(); n; n = w.nextNode()) {
+		const m = n.data.match(/[^\s\u2068]+@example\.com/);
+		if (m && !n.data.includes("\u2068" + m[0]) && !n.parentElement.closest("bdi,[dir]:not(html)")) bare.push(m[0]);
+	}
+	return bare.slice(0, 8);
+})()`
+
 // englishIn lists the sentinel words found in txt (whole words, case as
 // written), each with a little of its surroundings; code "de" lets German's
 // loanwords pass.
@@ -206,6 +232,14 @@ func TestSweepPagesInGermanAndArabic(t *testing.T) {
 				t.Errorf("%s: English on the page: %s", name, e)
 			}
 			who.p.at(1280, name)
+			who.p.Do("viewport 390", chromedp.EmulateViewport(390, 900))
+			if out := browsertest.Get(who.p.Session, "outside "+name, chromedp.Evaluate[[]string](sweepOutside)); len(out) > 0 {
+				t.Errorf("%s: drawn past the side of a 390 px screen: %v", name, out)
+			}
+			who.p.Do("viewport 1280", chromedp.EmulateViewport(1280, 900))
+			if bare := browsertest.Get(who.p.Session, "bare addresses "+name, chromedp.Evaluate[[]string](sweepBareAddresses)); len(bare) > 0 {
+				t.Errorf("%s: email addresses not isolated from the page's direction: %v", name, bare)
+			}
 			who.p.at(390, name)
 		}
 	}
@@ -236,6 +270,9 @@ func TestSweepPagesInGermanAndArabic(t *testing.T) {
 	for _, want := range []string{"Hof Kürbis?", "Bohnen, @Ada?"} {
 		m := s.nextMail(ada.Email, want)
 		t.Logf("mail %q:\n%s", m.Subject, m.Body.Text)
+		if !strings.Contains(m.Body.Text, "Abstimmung") && !strings.Contains(m.Body.Text, "erwähnt") {
+			t.Errorf("mail about %q is not in German:\n%s", want, m.Body.Text)
+		}
 		for _, e := range englishIn("de", m.Subject+"\n"+m.Body.Text) {
 			t.Errorf("mail about %q: English: %s", want, e)
 		}
