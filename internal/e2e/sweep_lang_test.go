@@ -65,14 +65,14 @@ const sweepOutside = `[...document.querySelectorAll("body *")].filter(e => {
 }).slice(0, 8).map(e => e.tagName + "." + e.getAttribute("class") + " " + Math.round(e.getBoundingClientRect().left) + ".." +
 	Math.round(e.getBoundingClientRect().right))`
 
-// sweepBareAddresses lists the email addresses in the page's main text that
-// are not isolated from its direction (<bdi>, an element with dir, or the
+// sweepBareAddresses lists the email addresses (name@domain.tld) in the
+// page's main text that are not isolated from its direction (<bdi>, an element with dir, or the
 // Unicode isolates the printer adds): in Arabic "ada-x@example.com" would
 // show as "-ada ... .com".
 const sweepBareAddresses = `(() => {
 	const w = document.createTreeWalker(document.querySelector("main"), NodeFilter.SHOW_TEXT), bare = [];
 	for (let n = w.nextNode(); n; n = w.nextNode()) {
-		const m = n.data.match(/[^\s\u2068]+@example\.com/);
+		const m = n.data.match(/[^\s\u2068]+@[a-z0-9-]+\.[a-z.]*[a-z]/);
 		if (m && !n.data.includes("\u2068" + m[0]) && !n.parentElement.closest("bdi,[dir]:not(html)")) bare.push(m[0]);
 	}
 	return bare.slice(0, 8);
