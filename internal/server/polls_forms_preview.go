@@ -14,6 +14,7 @@ import (
 
 	"github.com/quorum-app/quorum/internal/authz"
 	"github.com/quorum-app/quorum/internal/decision"
+	"github.com/quorum-app/quorum/internal/domain"
 	"github.com/quorum-app/quorum/internal/group"
 	"github.com/quorum-app/quorum/internal/poll"
 )
@@ -133,7 +134,7 @@ func mayStartPoll(r *http.Request, g *group.Group) error {
 		return err
 	}
 	if !g.Can(string(authz.PollStart)) {
-		return authz.Forbidden("you cannot start polls in " + g.Name)
+		return domain.Errorf(domain.Forbidden, "you cannot start polls in %s", g.Name)
 	}
 	return nil
 }
