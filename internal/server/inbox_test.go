@@ -534,12 +534,13 @@ func TestDevMailOnlyLocal(t *testing.T) {
 	}
 }
 
-// The group's settings page names the group's full email address.
+// The group's settings page names the group's full email address, isolated
+// from the page's direction (<bdi>: Arabic pages run right to left).
 func TestGroupSettingsShowsMailAddress(t *testing.T) {
 	e := newInbEnv(t)
 	r := e.must(e.do(e.olga, "GET", "/groups/"+e.gid+"/settings", nil), 200, "settings")
 	want := e.handle + "@" + e.a.Inbox.Domain()
-	if !strings.Contains(r.body, "<strong>"+want+"</strong>") {
+	if !strings.Contains(r.body, "<strong><bdi>"+want+"</bdi></strong>") {
 		t.Errorf("settings page does not show %s", want)
 	}
 }
