@@ -59,7 +59,7 @@ func avatarVersion(now int64, nonce string) string {
 }
 
 // StartAvatarUpload presigns the upload of an original picture (at most
-// avatar.MaxBytes, JPEG, PNG or GIF; the signature binds type, size and
+// avatar.MaxBytes, JPEG, PNG, GIF or WebP; the signature binds type, size and
 // SSE-KMS). ConfirmAvatarUpload processes it.
 func (s *Service) StartAvatarUpload(ctx context.Context, contentType string, size int64) (AvatarUpload, error) {
 	a := authz.ActorFrom(ctx)

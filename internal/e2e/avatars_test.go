@@ -73,7 +73,7 @@ func TestPictureBesideComments(t *testing.T) {
 
 	ada.open("/settings")
 	ada.sees("Picture", "Without a picture, your initials are shown")
-	ada.Do("choose the picture", chromedp.SetUploadFiles(ada.field("Picture (JPEG, PNG or GIF)"), []string{file}))
+	ada.Do("choose the picture", chromedp.SetUploadFiles(ada.field("Picture (JPEG, PNG, GIF or WebP)"), []string{file}))
 	ada.submit("Upload picture")
 	ada.sees("Your picture is saved.", "Remove picture")
 	ada.audit("settings with a picture")
