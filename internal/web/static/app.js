@@ -75,6 +75,45 @@ document.addEventListener("DOMContentLoaded", () => {
       }
     });
   });
+
+  // Your picture (form[data-avatar-upload], Settings): the browser sends
+  // the original straight to the encrypted bucket with a presigned PUT
+  // (type, size and SSE-KMS bound in the signature), then asks Quorum to
+  // make the avatar from it (resized, metadata gone; the original deleted).
+  // Whatever this path cannot finish (a refused type or size, a picture
+  // that cannot be read, storage out of reach) falls back to the plain
+  // form, which posts the file to Quorum and shows its answer on the page
+  // in the reader's language: one place says why a picture is refused.
+  document.querySelectorAll("form[data-avatar-upload]").forEach((form) => {
+    form.addEventListener("submit", async (event) => {
+      const input = form.querySelector("input[type=file]");
+      if (!input || !input.files.length || !window.fetch) return; // the plain form says "choose a picture"
+      event.preventDefault();
+      const file = input.files[0];
+      const status = form.querySelector(".upload-status");
+      const say = (text) => { if (status) status.textContent = text || ""; };
+      const button = form.querySelector("button[type=submit]");
+      const api = form.dataset.avatarUpload;
+      const json = { "Content-Type": "application/json", "Accept": "application/json" };
+      const plain = () => { say(""); if (button) button.disabled = false; form.submit(); };
+      if (button) button.disabled = true;
+      try {
+        say(form.dataset.msgUploading);
+        let res = await fetch(api, { method: "POST", credentials: "same-origin", headers: json,
+          body: JSON.stringify({ content_type: file.type, size: file.size }) });
+        if (!res.ok) { plain(); return; }
+        const up = await res.json();
+        res = await fetch(up.put.url, { method: up.put.method, headers: up.put.headers, body: file, credentials: "omit" });
+        if (!res.ok) { plain(); return; }
+        say(form.dataset.msgProcessing);
+        res = await fetch(api + "/" + encodeURIComponent(up.upload_id) + "/confirm", { method: "POST", credentials: "same-origin", headers: json });
+        if (!res.ok) { plain(); return; }
+        window.location.assign(form.dataset.done);
+      } catch (err) {
+        plain(); // the bucket out of reach (network, CORS): through Quorum instead
+      }
+    });
+  });
 });
 
 // Polls: live "dots left" for dot votes, and ranked-choice reordering in
