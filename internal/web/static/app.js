@@ -410,3 +410,48 @@ document.addEventListener("DOMContentLoaded", () => {
 document.addEventListener("DOMContentLoaded", () => {
   if (!location.hash && document.getElementById("first-unread")) location.replace("#first-unread");
 });
+
+// The poll form's live preview (form[data-live-preview]): as the person
+// types, the card beside the form follows. There is one renderer: after a
+// pause in typing the form is posted as its own Preview button posts it
+// (form_action=preview, which saves nothing), and the card is taken from
+// the page Quorum answers. While the form cannot be previewed yet (no
+// title, say) the last card stays; the form's errors are for the buttons
+// (an answer 400 while the form is half filled in is expected).
+// Without this script the Preview button does the same with a page load.
+document.addEventListener("DOMContentLoaded", () => {
+  document.querySelectorAll("form[data-live-preview]").forEach((form) => {
+    const slot = document.getElementById(form.dataset.livePreview);
+    if (!slot || !window.fetch || !window.DOMParser || !window.AbortController) return;
+    let timer = 0, pending = null, sent = "";
+    const refresh = async () => {
+      // A required box left empty (the title) cannot be previewed: no need to ask.
+      if ([...form.querySelectorAll("[required]")].some((e) => !e.value.trim())) return;
+      const data = new URLSearchParams(new FormData(form));
+      data.set("form_action", "preview");
+      const body = data.toString();
+      if (body === sent) return; // nothing changed since the last card
+      sent = body;
+      if (pending) pending.abort();
+      const mine = pending = new AbortController();
+      slot.setAttribute("aria-busy", "true");
+      try {
+        const res = await fetch(form.getAttribute("action"), { method: "POST", credentials: "same-origin", signal: mine.signal,
+          headers: { "Content-Type": "application/x-www-form-urlencoded", "Accept": "text/html" }, body });
+        const page = new DOMParser().parseFromString(await res.text(), "text/html");
+        const fresh = page.getElementById(slot.id);
+        if (res.ok && fresh && fresh.querySelector(".poll-card")) {
+          slot.replaceChildren(...[...fresh.childNodes].map((n) => document.importNode(n, true)));
+        }
+      } catch (err) {
+        if (err.name !== "AbortError") sent = ""; // offline: try again on the next change
+      } finally {
+        if (pending === mine) { pending = null; slot.removeAttribute("aria-busy"); }
+      }
+    };
+    const later = () => { clearTimeout(timer); timer = setTimeout(refresh, 500); };
+    form.addEventListener("input", later);
+    form.addEventListener("change", later);
+    if (form.querySelector("input[name=title]")?.value) refresh(); // an edit form: its card at once
+  });
+});
