@@ -85,6 +85,8 @@ document.addEventListener("DOMContentLoaded", () => {
   // form, which posts the file to Quorum and shows its answer on the page
   // in the reader's language: one place says why a picture is refused.
   document.querySelectorAll("form[data-avatar-upload]").forEach((form) => {
+    // Back to a page kept in the browser's cache: the button works again.
+    window.addEventListener("pageshow", () => form.querySelectorAll("button[type=submit]").forEach((b) => { b.disabled = false; }));
     form.addEventListener("submit", async (event) => {
       const input = form.querySelector("input[type=file]");
       if (!input || !input.files.length || !window.fetch) return; // the plain form says "choose a picture"
