@@ -1,4 +1,4 @@
-package server
+package api
 
 import (
 	"net/http"
@@ -6,29 +6,10 @@ import (
 
 	"github.com/quorum-app/quorum/internal/account"
 	"github.com/quorum-app/quorum/internal/domain"
+	"github.com/quorum-app/quorum/internal/handlerkit"
 	"github.com/quorum-app/quorum/internal/httpx"
-	"github.com/quorum-app/quorum/internal/i18n"
 	"github.com/quorum-app/quorum/internal/idempotency"
 )
-
-var errAccountsOff = domain.Errorf(domain.Unavailable, "accounts are not available on this server")
-
-// clientOf describes a sign-in request: its address, its browser, and its
-// language (the browser's Accept-Language, negotiated among the supported
-// ones): the email to an address without an account and the account a
-// sign-up creates use it.
-func clientOf(r *http.Request) account.Client {
-	return account.Client{IP: httpx.ClientIP(r), UserAgent: r.UserAgent(),
-		Lang: i18n.Negotiate("", r.Header.Get("Accept-Language"))}
-}
-
-// formClientOf is clientOf for a sign-in form, which says which version of
-// the terms it showed (the hidden terms_version field).
-func formClientOf(r *http.Request) account.Client {
-	c := clientOf(r)
-	c.Terms = r.PostFormValue("terms_version")
-	return c
-}
 
 // meJSON is the API view of the signed-in person.
 type meJSON struct {
@@ -66,7 +47,7 @@ func (s *Server) apiFail(w http.ResponseWriter, r *http.Request, err error) {
 }
 
 // POST /api/v1/auth/login {email} → 202, always the same body.
-func (s *Server) apiLogin(w http.ResponseWriter, r *http.Request) {
+func (s *Server) Login(w http.ResponseWriter, r *http.Request) {
 	var in struct {
 		Email string `json:"email"`
 	}
@@ -74,7 +55,7 @@ func (s *Server) apiLogin(w http.ResponseWriter, r *http.Request) {
 		s.apiFail(w, r, err)
 		return
 	}
-	sent, err := s.accounts.RequestLogin(r.Context(), clientOf(r), in.Email)
+	sent, err := s.accounts.RequestLogin(r.Context(), handlerkit.ClientOf(r), in.Email)
 	if err != nil {
 		s.apiFail(w, r, err)
 		return
@@ -97,7 +78,7 @@ func (s *Server) signedIn(w http.ResponseWriter, v *account.Verification, status
 }
 
 // POST /api/v1/auth/verify {email, code} or {token}; optional name for a new account.
-func (s *Server) apiVerify(w http.ResponseWriter, r *http.Request) {
+func (s *Server) Verify(w http.ResponseWriter, r *http.Request) {
 	var in struct {
 		Email string `json:"email"`
 		Code  string `json:"code"`
@@ -113,7 +94,7 @@ func (s *Server) apiVerify(w http.ResponseWriter, r *http.Request) {
 	}
 	var v *account.Verification
 	var err error
-	client := clientOf(r)
+	client := handlerkit.ClientOf(r)
 	client.Terms = in.Terms
 	switch {
 	case in.Token != "" && (in.Code != "" || in.Email != ""):
@@ -140,7 +121,7 @@ func (s *Server) apiVerify(w http.ResponseWriter, r *http.Request) {
 }
 
 // POST /api/v1/auth/password {email, password}
-func (s *Server) apiPasswordLogin(w http.ResponseWriter, r *http.Request) {
+func (s *Server) PasswordLogin(w http.ResponseWriter, r *http.Request) {
 	var in struct {
 		Email    string `json:"email"`
 		Password string `json:"password"`
@@ -149,7 +130,7 @@ func (s *Server) apiPasswordLogin(w http.ResponseWriter, r *http.Request) {
 		s.apiFail(w, r, err)
 		return
 	}
-	v, err := s.accounts.PasswordLogin(r.Context(), clientOf(r), in.Email, in.Password)
+	v, err := s.accounts.PasswordLogin(r.Context(), handlerkit.ClientOf(r), in.Email, in.Password)
 	if err != nil {
 		s.apiFail(w, r, err)
 		return
@@ -158,8 +139,8 @@ func (s *Server) apiPasswordLogin(w http.ResponseWriter, r *http.Request) {
 }
 
 // POST /api/v1/auth/logout → 204
-func (s *Server) apiLogout(w http.ResponseWriter, r *http.Request) {
-	if err := s.accounts.SignOut(r.Context(), sessionToken(r)); err != nil {
+func (s *Server) Logout(w http.ResponseWriter, r *http.Request) {
+	if err := s.accounts.SignOut(r.Context(), handlerkit.SessionToken(r)); err != nil {
 		s.apiFail(w, r, err)
 		return
 	}
@@ -167,15 +148,8 @@ func (s *Server) apiLogout(w http.ResponseWriter, r *http.Request) {
 	w.WriteHeader(http.StatusNoContent)
 }
 
-func sessionToken(r *http.Request) string {
-	if c, err := r.Cookie(httpx.SessionCookie); err == nil {
-		return c.Value
-	}
-	return ""
-}
-
 // GET /api/v1/me
-func (s *Server) apiMe(w http.ResponseWriter, r *http.Request) {
+func (s *Server) Me(w http.ResponseWriter, r *http.Request) {
 	u, err := s.accounts.Me(r.Context())
 	if err != nil {
 		s.apiFail(w, r, err)
@@ -185,7 +159,7 @@ func (s *Server) apiMe(w http.ResponseWriter, r *http.Request) {
 }
 
 // PATCH /api/v1/me {name?, time_zone?, locale?}
-func (s *Server) apiUpdateMe(w http.ResponseWriter, r *http.Request) {
+func (s *Server) UpdateMe(w http.ResponseWriter, r *http.Request) {
 	var in account.ProfileUpdate
 	if err := httpx.DecodeJSON(w, r, &in); err != nil {
 		s.apiFail(w, r, err)
@@ -200,7 +174,7 @@ func (s *Server) apiUpdateMe(w http.ResponseWriter, r *http.Request) {
 }
 
 // PUT /api/v1/me/password {current_password?, password} → 204
-func (s *Server) apiSetPassword(w http.ResponseWriter, r *http.Request) {
+func (s *Server) SetPassword(w http.ResponseWriter, r *http.Request) {
 	var in struct {
 		Current  string `json:"current_password"`
 		Password string `json:"password"`
@@ -217,7 +191,7 @@ func (s *Server) apiSetPassword(w http.ResponseWriter, r *http.Request) {
 }
 
 // DELETE /api/v1/me/password {current_password?} → 204
-func (s *Server) apiRemovePassword(w http.ResponseWriter, r *http.Request) {
+func (s *Server) RemovePassword(w http.ResponseWriter, r *http.Request) {
 	var in struct {
 		Current string `json:"current_password"`
 	}
@@ -235,7 +209,7 @@ func (s *Server) apiRemovePassword(w http.ResponseWriter, r *http.Request) {
 }
 
 // POST /api/v1/me/email {email} → 202
-func (s *Server) apiChangeEmail(w http.ResponseWriter, r *http.Request) {
+func (s *Server) ChangeEmail(w http.ResponseWriter, r *http.Request) {
 	var in struct {
 		Email string `json:"email"`
 	}
@@ -252,7 +226,7 @@ func (s *Server) apiChangeEmail(w http.ResponseWriter, r *http.Request) {
 }
 
 // POST /api/v1/me/email/confirm {token} → 200 with the account
-func (s *Server) apiConfirmEmail(w http.ResponseWriter, r *http.Request) {
+func (s *Server) ConfirmEmail(w http.ResponseWriter, r *http.Request) {
 	var in struct {
 		Token string `json:"token"`
 	}
@@ -269,7 +243,7 @@ func (s *Server) apiConfirmEmail(w http.ResponseWriter, r *http.Request) {
 }
 
 // GET /api/v1/me/sessions
-func (s *Server) apiSessions(w http.ResponseWriter, r *http.Request) {
+func (s *Server) Sessions(w http.ResponseWriter, r *http.Request) {
 	list, err := s.accounts.Sessions(r.Context())
 	if err != nil {
 		s.apiFail(w, r, err)
@@ -283,7 +257,7 @@ func (s *Server) apiSessions(w http.ResponseWriter, r *http.Request) {
 }
 
 // DELETE /api/v1/me/sessions → 204, every session (this one too) ends.
-func (s *Server) apiSignOutEverywhere(w http.ResponseWriter, r *http.Request) {
+func (s *Server) SignOutEverywhere(w http.ResponseWriter, r *http.Request) {
 	if _, err := s.accounts.SignOutEverywhere(r.Context()); err != nil {
 		s.apiFail(w, r, err)
 		return
@@ -293,7 +267,7 @@ func (s *Server) apiSignOutEverywhere(w http.ResponseWriter, r *http.Request) {
 }
 
 // DELETE /api/v1/me/sessions/{id} → 204
-func (s *Server) apiRevokeSession(w http.ResponseWriter, r *http.Request) {
+func (s *Server) RevokeSession(w http.ResponseWriter, r *http.Request) {
 	if err := s.accounts.RevokeSession(r.Context(), r.PathValue("id")); err != nil {
 		s.apiFail(w, r, err)
 		return
@@ -302,7 +276,7 @@ func (s *Server) apiRevokeSession(w http.ResponseWriter, r *http.Request) {
 }
 
 // GET /api/v1/me/tokens
-func (s *Server) apiTokens(w http.ResponseWriter, r *http.Request) {
+func (s *Server) Tokens(w http.ResponseWriter, r *http.Request) {
 	list, err := s.accounts.Tokens(r.Context())
 	if err != nil {
 		s.apiFail(w, r, err)
@@ -312,7 +286,7 @@ func (s *Server) apiTokens(w http.ResponseWriter, r *http.Request) {
 }
 
 // POST /api/v1/me/tokens {name} → 201 {token, secret}; the secret is shown only here.
-func (s *Server) apiCreateToken(w http.ResponseWriter, r *http.Request) {
+func (s *Server) CreateToken(w http.ResponseWriter, r *http.Request) {
 	var in struct {
 		Name string `json:"name"`
 	}
@@ -331,7 +305,7 @@ func (s *Server) apiCreateToken(w http.ResponseWriter, r *http.Request) {
 }
 
 // DELETE /api/v1/me/tokens/{id} → 204
-func (s *Server) apiRevokeToken(w http.ResponseWriter, r *http.Request) {
+func (s *Server) RevokeToken(w http.ResponseWriter, r *http.Request) {
 	if err := s.accounts.RevokeToken(r.Context(), r.PathValue("id")); err != nil {
 		s.apiFail(w, r, err)
 		return

@@ -1,14 +1,13 @@
-package server
+package api
 
 import (
 	"net/http"
 	"net/url"
-	"strconv"
-	"unicode/utf8"
 
 	"github.com/quorum-app/quorum/internal/authz"
 	"github.com/quorum-app/quorum/internal/discussion"
 	"github.com/quorum-app/quorum/internal/domain"
+	"github.com/quorum-app/quorum/internal/handlerkit"
 	"github.com/quorum-app/quorum/internal/httpx"
 	"github.com/quorum-app/quorum/internal/notify"
 )
@@ -17,26 +16,6 @@ import (
 // Handlers decode, call the discussion or notify core and encode; the core
 // decides access (a thread of a group the caller may not see is 404, like
 // a missing one) and validates.
-
-// threadsParams reads ?cursor= and ?limit= (1..max, default def).
-func threadsParams(r *http.Request, def, maxLimit int) (string, int, error) {
-	q := r.URL.Query()
-	cursor := q.Get("cursor")
-	if !utf8.ValidString(cursor) || len(cursor) > 2048 {
-		return "", 0, domain.Validation(domain.FieldError{Field: "cursor", Message: "is not valid for this list"})
-	}
-	limit := def
-	if v := q.Get("limit"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > maxLimit {
-			var fe domain.FieldErrors
-			fe.Add("limit", "must be a whole number from 1 to %d", maxLimit)
-			return "", 0, fe.Err()
-		}
-		limit = n
-	}
-	return cursor, limit, nil
-}
 
 // needUser refuses anonymous callers of a write before its body is read.
 func (s *Server) needUser(w http.ResponseWriter, r *http.Request) bool {
@@ -57,8 +36,8 @@ func threadAPIURL(tid string, parts ...string) string {
 
 // ---- threads ----
 
-func (s *Server) apiThreads(w http.ResponseWriter, r *http.Request) {
-	cursor, limit, err := threadsParams(r, 25, 100)
+func (s *Server) Threads(w http.ResponseWriter, r *http.Request) {
+	cursor, limit, err := handlerkit.ThreadsParams(r, 25, 100)
 	if err == nil {
 		var page any
 		if t := r.URL.Query().Get("tag"); t != "" {
@@ -87,7 +66,7 @@ type threadCreateBody struct {
 	Poll *threadPollInput `json:"poll,omitempty"`
 }
 
-func (s *Server) apiStartThread(w http.ResponseWriter, r *http.Request) {
+func (s *Server) StartThread(w http.ResponseWriter, r *http.Request) {
 	if !s.needUser(w, r) {
 		return
 	}
@@ -110,7 +89,7 @@ func (s *Server) apiStartThread(w http.ResponseWriter, r *http.Request) {
 	httpx.WriteJSON(w, http.StatusCreated, t)
 }
 
-func (s *Server) apiThread(w http.ResponseWriter, r *http.Request) {
+func (s *Server) Thread(w http.ResponseWriter, r *http.Request) {
 	t, err := s.discussions.Thread(r.Context(), r.PathValue("tid"))
 	if err != nil {
 		s.groupAPIFail(w, r, err)
@@ -125,7 +104,7 @@ type threadUpdateBody struct {
 	Version     int64   `json:"version"`
 }
 
-func (s *Server) apiUpdateThread(w http.ResponseWriter, r *http.Request) {
+func (s *Server) UpdateThread(w http.ResponseWriter, r *http.Request) {
 	if !s.needUser(w, r) {
 		return
 	}
@@ -143,11 +122,11 @@ func (s *Server) apiUpdateThread(w http.ResponseWriter, r *http.Request) {
 	httpx.WriteJSON(w, http.StatusOK, t)
 }
 
-func (s *Server) apiDeleteThread(w http.ResponseWriter, r *http.Request) {
+func (s *Server) DeleteThread(w http.ResponseWriter, r *http.Request) {
 	s.groupNoContent(w, r, s.discussions.Delete(r.Context(), r.PathValue("tid")))
 }
 
-func (s *Server) apiThreadHistory(w http.ResponseWriter, r *http.Request) {
+func (s *Server) ThreadHistory(w http.ResponseWriter, r *http.Request) {
 	edits, err := s.discussions.History(r.Context(), r.PathValue("tid"), "")
 	if err != nil {
 		s.groupAPIFail(w, r, err)
@@ -164,28 +143,28 @@ func (s *Server) threadResult(w http.ResponseWriter, r *http.Request, t discussi
 	httpx.WriteJSON(w, http.StatusOK, t)
 }
 
-func (s *Server) apiCloseThread(w http.ResponseWriter, r *http.Request) {
+func (s *Server) CloseThread(w http.ResponseWriter, r *http.Request) {
 	t, err := s.discussions.Close(r.Context(), r.PathValue("tid"))
 	s.threadResult(w, r, t, err)
 }
 
-func (s *Server) apiReopenThread(w http.ResponseWriter, r *http.Request) {
+func (s *Server) ReopenThread(w http.ResponseWriter, r *http.Request) {
 	t, err := s.discussions.Reopen(r.Context(), r.PathValue("tid"))
 	s.threadResult(w, r, t, err)
 }
 
-func (s *Server) apiPinThread(w http.ResponseWriter, r *http.Request) {
+func (s *Server) PinThread(w http.ResponseWriter, r *http.Request) {
 	t, err := s.discussions.Pin(r.Context(), r.PathValue("tid"), true)
 	s.threadResult(w, r, t, err)
 }
 
-func (s *Server) apiUnpinThread(w http.ResponseWriter, r *http.Request) {
+func (s *Server) UnpinThread(w http.ResponseWriter, r *http.Request) {
 	t, err := s.discussions.Pin(r.Context(), r.PathValue("tid"), false)
 	s.threadResult(w, r, t, err)
 }
 
-func (s *Server) apiTimeline(w http.ResponseWriter, r *http.Request) {
-	cursor, limit, err := threadsParams(r, discussion.TimelinePageSize, discussion.MaxTimelinePage)
+func (s *Server) Timeline(w http.ResponseWriter, r *http.Request) {
+	cursor, limit, err := handlerkit.ThreadsParams(r, discussion.TimelinePageSize, discussion.MaxTimelinePage)
 	if err == nil {
 		var p discussion.ThreadPage
 		if p, err = s.discussions.Page(r.Context(), r.PathValue("tid"), cursor, limit); err == nil {
@@ -196,7 +175,7 @@ func (s *Server) apiTimeline(w http.ResponseWriter, r *http.Request) {
 	s.groupAPIFail(w, r, err)
 }
 
-func (s *Server) apiMarkRead(w http.ResponseWriter, r *http.Request) {
+func (s *Server) MarkRead(w http.ResponseWriter, r *http.Request) {
 	rs, err := s.discussions.MarkRead(r.Context(), r.PathValue("tid"))
 	if err != nil {
 		s.groupAPIFail(w, r, err)
@@ -212,7 +191,7 @@ type commentBody struct {
 	ParentID string `json:"parent_id"`
 }
 
-func (s *Server) apiComment(w http.ResponseWriter, r *http.Request) {
+func (s *Server) Comment(w http.ResponseWriter, r *http.Request) {
 	if !s.needUser(w, r) {
 		return
 	}
@@ -235,7 +214,7 @@ type commentEditBody struct {
 	Version int64  `json:"version"`
 }
 
-func (s *Server) apiEditComment(w http.ResponseWriter, r *http.Request) {
+func (s *Server) EditComment(w http.ResponseWriter, r *http.Request) {
 	if !s.needUser(w, r) {
 		return
 	}
@@ -252,11 +231,11 @@ func (s *Server) apiEditComment(w http.ResponseWriter, r *http.Request) {
 	httpx.WriteJSON(w, http.StatusOK, it)
 }
 
-func (s *Server) apiDeleteComment(w http.ResponseWriter, r *http.Request) {
+func (s *Server) DeleteComment(w http.ResponseWriter, r *http.Request) {
 	s.groupNoContent(w, r, s.discussions.DeleteComment(r.Context(), r.PathValue("tid"), r.PathValue("cid")))
 }
 
-func (s *Server) apiCommentHistory(w http.ResponseWriter, r *http.Request) {
+func (s *Server) CommentHistory(w http.ResponseWriter, r *http.Request) {
 	edits, err := s.discussions.History(r.Context(), r.PathValue("tid"), r.PathValue("cid"))
 	if err != nil {
 		s.groupAPIFail(w, r, err)
@@ -265,11 +244,11 @@ func (s *Server) apiCommentHistory(w http.ResponseWriter, r *http.Request) {
 	httpx.WriteJSON(w, http.StatusOK, map[string]any{"items": edits})
 }
 
-func (s *Server) apiReact(w http.ResponseWriter, r *http.Request) {
+func (s *Server) React(w http.ResponseWriter, r *http.Request) {
 	s.groupNoContent(w, r, s.discussions.React(r.Context(), r.PathValue("tid"), r.PathValue("cid"), r.PathValue("name"), true))
 }
 
-func (s *Server) apiUnreact(w http.ResponseWriter, r *http.Request) {
+func (s *Server) Unreact(w http.ResponseWriter, r *http.Request) {
 	s.groupNoContent(w, r, s.discussions.React(r.Context(), r.PathValue("tid"), r.PathValue("cid"), r.PathValue("name"), false))
 }
 
@@ -282,7 +261,7 @@ type uploadBody struct {
 	CommentID   string `json:"comment_id"`
 }
 
-func (s *Server) apiStartUpload(w http.ResponseWriter, r *http.Request) {
+func (s *Server) StartUpload(w http.ResponseWriter, r *http.Request) {
 	if !s.needUser(w, r) {
 		return
 	}
@@ -300,7 +279,7 @@ func (s *Server) apiStartUpload(w http.ResponseWriter, r *http.Request) {
 	httpx.WriteJSON(w, http.StatusCreated, up)
 }
 
-func (s *Server) apiConfirmUpload(w http.ResponseWriter, r *http.Request) {
+func (s *Server) ConfirmUpload(w http.ResponseWriter, r *http.Request) {
 	f, err := s.discussions.ConfirmUpload(r.Context(), r.PathValue("tid"), r.PathValue("fid"))
 	if err != nil {
 		s.groupAPIFail(w, r, err)
@@ -309,21 +288,8 @@ func (s *Server) apiConfirmUpload(w http.ResponseWriter, r *http.Request) {
 	httpx.WriteJSON(w, http.StatusOK, f)
 }
 
-// download answers 303 to a short-lived presigned GET, only for people
-// who can see the thread; it is never cached.
-func (s *Server) download(w http.ResponseWriter, r *http.Request) error {
-	u, err := s.discussions.DownloadURL(r.Context(), r.PathValue("tid"), r.PathValue("fid"))
-	if err != nil {
-		return err
-	}
-	w.Header().Set("Cache-Control", "no-store")
-	w.Header().Set("Referrer-Policy", "no-referrer")
-	http.Redirect(w, r, u, http.StatusSeeOther)
-	return nil
-}
-
-func (s *Server) apiDownload(w http.ResponseWriter, r *http.Request) {
-	if err := s.download(w, r); err != nil {
+func (s *Server) Download(w http.ResponseWriter, r *http.Request) {
+	if err := handlerkit.Download(w, r, s.discussions); err != nil {
 		s.groupAPIFail(w, r, err)
 	}
 }
@@ -335,7 +301,7 @@ type guestBody struct {
 	UserID string `json:"user_id"`
 }
 
-func (s *Server) apiAddGuest(w http.ResponseWriter, r *http.Request) {
+func (s *Server) AddGuest(w http.ResponseWriter, r *http.Request) {
 	if !s.needUser(w, r) {
 		return
 	}
@@ -366,7 +332,7 @@ func (s *Server) apiAddGuest(w http.ResponseWriter, r *http.Request) {
 	httpx.WriteJSON(w, http.StatusCreated, map[string]string{"status": "added"})
 }
 
-func (s *Server) apiRemoveGuest(w http.ResponseWriter, r *http.Request) {
+func (s *Server) RemoveGuest(w http.ResponseWriter, r *http.Request) {
 	s.groupNoContent(w, r, s.discussions.RemoveGuest(r.Context(), r.PathValue("tid"), r.PathValue("uid")))
 }
 
@@ -379,18 +345,10 @@ func decodeLevel(w http.ResponseWriter, r *http.Request) (notify.Level, error) {
 	if err := httpx.DecodeJSON(w, r, &in); err != nil {
 		return "", err
 	}
-	return parseLevel(in.Level)
+	return handlerkit.ParseLevel(in.Level)
 }
 
-func parseLevel(s string) (notify.Level, error) {
-	l := notify.Level(s)
-	if !l.Valid() {
-		return "", domain.Validation(domain.FieldError{Field: "level", Message: "must be one of mute, quiet, normal, loud"})
-	}
-	return l, nil
-}
-
-func (s *Server) apiThreadLevel(w http.ResponseWriter, r *http.Request) {
+func (s *Server) ThreadLevel(w http.ResponseWriter, r *http.Request) {
 	if !s.needUser(w, r) {
 		return
 	}
@@ -405,7 +363,7 @@ func (s *Server) apiThreadLevel(w http.ResponseWriter, r *http.Request) {
 	httpx.WriteJSON(w, http.StatusOK, map[string]string{"level": string(l)})
 }
 
-func (s *Server) apiGroupLevel(w http.ResponseWriter, r *http.Request) {
+func (s *Server) GroupLevel(w http.ResponseWriter, r *http.Request) {
 	if !s.needUser(w, r) {
 		return
 	}
@@ -422,8 +380,8 @@ func (s *Server) apiGroupLevel(w http.ResponseWriter, r *http.Request) {
 
 // ---- dashboard and notifications ----
 
-func (s *Server) apiDashboard(w http.ResponseWriter, r *http.Request) {
-	_, limit, err := threadsParams(r, 20, 50)
+func (s *Server) Dashboard(w http.ResponseWriter, r *http.Request) {
+	_, limit, err := handlerkit.ThreadsParams(r, 20, 50)
 	if err == nil {
 		var ts []discussion.Thread
 		if ts, err = s.discussions.Dashboard(r.Context(), limit); err == nil {
@@ -434,8 +392,8 @@ func (s *Server) apiDashboard(w http.ResponseWriter, r *http.Request) {
 	s.groupAPIFail(w, r, err)
 }
 
-func (s *Server) apiNotifications(w http.ResponseWriter, r *http.Request) {
-	cursor, limit, err := threadsParams(r, 50, 100)
+func (s *Server) Notifications(w http.ResponseWriter, r *http.Request) {
+	cursor, limit, err := handlerkit.ThreadsParams(r, 50, 100)
 	if err == nil {
 		var page any
 		if page, err = s.notifications.List(r.Context(), cursor, limit); err == nil {
@@ -446,7 +404,7 @@ func (s *Server) apiNotifications(w http.ResponseWriter, r *http.Request) {
 	s.groupAPIFail(w, r, err)
 }
 
-func (s *Server) apiUnreadCount(w http.ResponseWriter, r *http.Request) {
+func (s *Server) UnreadCount(w http.ResponseWriter, r *http.Request) {
 	n, err := s.notifications.UnreadCount(r.Context())
 	if err != nil {
 		s.groupAPIFail(w, r, err)
@@ -455,10 +413,10 @@ func (s *Server) apiUnreadCount(w http.ResponseWriter, r *http.Request) {
 	httpx.WriteJSON(w, http.StatusOK, map[string]int64{"unread": n})
 }
 
-func (s *Server) apiReadNotification(w http.ResponseWriter, r *http.Request) {
+func (s *Server) ReadNotification(w http.ResponseWriter, r *http.Request) {
 	s.groupNoContent(w, r, s.notifications.MarkRead(r.Context(), r.PathValue("nid")))
 }
 
-func (s *Server) apiReadAllNotifications(w http.ResponseWriter, r *http.Request) {
+func (s *Server) ReadAllNotifications(w http.ResponseWriter, r *http.Request) {
 	s.groupNoContent(w, r, s.notifications.MarkAllRead(r.Context()))
 }

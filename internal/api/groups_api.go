@@ -1,13 +1,11 @@
-package server
+package api
 
 import (
 	"net/http"
-	"strconv"
-	"unicode/utf8"
 
 	"github.com/quorum-app/quorum/internal/authz"
-	"github.com/quorum-app/quorum/internal/domain"
 	"github.com/quorum-app/quorum/internal/group"
+	"github.com/quorum-app/quorum/internal/handlerkit"
 	"github.com/quorum-app/quorum/internal/httpx"
 )
 
@@ -19,26 +17,8 @@ func (s *Server) groupAPIFail(w http.ResponseWriter, r *http.Request, err error)
 	httpx.WriteError(w, r, s.log, err)
 }
 
-// groupPageParams reads ?cursor= and ?limit= (1..100, default 50).
-func groupPageParams(r *http.Request) (string, int, error) {
-	q := r.URL.Query()
-	cursor := q.Get("cursor")
-	if !utf8.ValidString(cursor) {
-		return "", 0, domain.Validation(domain.FieldError{Field: "cursor", Message: "is not valid for this list"})
-	}
-	limit := 50
-	if v := q.Get("limit"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > 100 {
-			return "", 0, domain.Validation(domain.FieldError{Field: "limit", Message: "must be a whole number from 1 to 100"})
-		}
-		limit = n
-	}
-	return cursor, limit, nil
-}
-
-func (s *Server) apiMyGroups(w http.ResponseWriter, r *http.Request) {
-	cursor, limit, err := groupPageParams(r)
+func (s *Server) MyGroups(w http.ResponseWriter, r *http.Request) {
+	cursor, limit, err := handlerkit.GroupPageParams(r)
 	if err == nil {
 		var page any
 		page, err = s.groups.Mine(r.Context(), cursor, limit)
@@ -50,7 +30,7 @@ func (s *Server) apiMyGroups(w http.ResponseWriter, r *http.Request) {
 	s.groupAPIFail(w, r, err)
 }
 
-func (s *Server) apiCreateGroup(w http.ResponseWriter, r *http.Request) {
+func (s *Server) CreateGroup(w http.ResponseWriter, r *http.Request) {
 	// Refuse anonymous callers before reading the body.
 	if err := authz.RequireUser(authz.ActorFrom(r.Context())); err != nil {
 		s.groupAPIFail(w, r, err)
@@ -70,7 +50,7 @@ func (s *Server) apiCreateGroup(w http.ResponseWriter, r *http.Request) {
 	httpx.WriteJSON(w, http.StatusCreated, g)
 }
 
-func (s *Server) apiGetGroup(w http.ResponseWriter, r *http.Request) {
+func (s *Server) GetGroup(w http.ResponseWriter, r *http.Request) {
 	g, err := s.groups.Get(r.Context(), r.PathValue("id"))
 	if err != nil {
 		s.groupAPIFail(w, r, err)
@@ -79,7 +59,7 @@ func (s *Server) apiGetGroup(w http.ResponseWriter, r *http.Request) {
 	httpx.WriteJSON(w, http.StatusOK, g)
 }
 
-func (s *Server) apiUpdateGroup(w http.ResponseWriter, r *http.Request) {
+func (s *Server) UpdateGroup(w http.ResponseWriter, r *http.Request) {
 	var in group.UpdateInput
 	if err := httpx.DecodeJSON(w, r, &in); err != nil {
 		s.groupAPIFail(w, r, err)
@@ -93,7 +73,7 @@ func (s *Server) apiUpdateGroup(w http.ResponseWriter, r *http.Request) {
 	httpx.WriteJSON(w, http.StatusOK, g)
 }
 
-func (s *Server) apiSubgroups(w http.ResponseWriter, r *http.Request) {
+func (s *Server) Subgroups(w http.ResponseWriter, r *http.Request) {
 	list, err := s.groups.Subgroups(r.Context(), r.PathValue("id"))
 	if err != nil {
 		s.groupAPIFail(w, r, err)
@@ -102,8 +82,8 @@ func (s *Server) apiSubgroups(w http.ResponseWriter, r *http.Request) {
 	httpx.WriteJSON(w, http.StatusOK, map[string]any{"items": list})
 }
 
-func (s *Server) apiMembers(w http.ResponseWriter, r *http.Request) {
-	cursor, limit, err := groupPageParams(r)
+func (s *Server) Members(w http.ResponseWriter, r *http.Request) {
+	cursor, limit, err := handlerkit.GroupPageParams(r)
 	if err == nil {
 		var page any
 		if page, err = s.groups.Members(r.Context(), r.PathValue("id"), cursor, limit); err == nil {
@@ -114,7 +94,7 @@ func (s *Server) apiMembers(w http.ResponseWriter, r *http.Request) {
 	s.groupAPIFail(w, r, err)
 }
 
-func (s *Server) apiSetRole(w http.ResponseWriter, r *http.Request) {
+func (s *Server) SetRole(w http.ResponseWriter, r *http.Request) {
 	var in struct {
 		Role string `json:"role"`
 	}
@@ -139,11 +119,11 @@ func (s *Server) groupNoContent(w http.ResponseWriter, r *http.Request, err erro
 	w.WriteHeader(http.StatusNoContent)
 }
 
-func (s *Server) apiRemoveMember(w http.ResponseWriter, r *http.Request) {
+func (s *Server) RemoveMember(w http.ResponseWriter, r *http.Request) {
 	s.groupNoContent(w, r, s.groups.RemoveMember(r.Context(), r.PathValue("id"), r.PathValue("uid")))
 }
 
-func (s *Server) apiJoin(w http.ResponseWriter, r *http.Request) {
+func (s *Server) Join(w http.ResponseWriter, r *http.Request) {
 	g, err := s.groups.Join(r.Context(), r.PathValue("id"))
 	if err != nil {
 		s.groupAPIFail(w, r, err)
@@ -152,12 +132,12 @@ func (s *Server) apiJoin(w http.ResponseWriter, r *http.Request) {
 	httpx.WriteJSON(w, http.StatusOK, g)
 }
 
-func (s *Server) apiLeave(w http.ResponseWriter, r *http.Request) {
+func (s *Server) Leave(w http.ResponseWriter, r *http.Request) {
 	s.groupNoContent(w, r, s.groups.Leave(r.Context(), r.PathValue("id")))
 }
 
-func (s *Server) apiInvitations(w http.ResponseWriter, r *http.Request) {
-	cursor, limit, err := groupPageParams(r)
+func (s *Server) Invitations(w http.ResponseWriter, r *http.Request) {
+	cursor, limit, err := handlerkit.GroupPageParams(r)
 	if err == nil {
 		var page any
 		if page, err = s.groups.Invitations(r.Context(), r.PathValue("id"), cursor, limit); err == nil {
@@ -168,7 +148,7 @@ func (s *Server) apiInvitations(w http.ResponseWriter, r *http.Request) {
 	s.groupAPIFail(w, r, err)
 }
 
-func (s *Server) apiInvite(w http.ResponseWriter, r *http.Request) {
+func (s *Server) Invite(w http.ResponseWriter, r *http.Request) {
 	var in group.InviteInput
 	if err := httpx.DecodeJSON(w, r, &in); err != nil {
 		s.groupAPIFail(w, r, err)
@@ -182,7 +162,7 @@ func (s *Server) apiInvite(w http.ResponseWriter, r *http.Request) {
 	httpx.WriteJSON(w, http.StatusCreated, map[string]any{"items": res})
 }
 
-func (s *Server) apiResendInvitation(w http.ResponseWriter, r *http.Request) {
+func (s *Server) ResendInvitation(w http.ResponseWriter, r *http.Request) {
 	inv, err := s.groups.ResendInvitation(r.Context(), r.PathValue("id"), r.PathValue("iid"))
 	if err != nil {
 		s.groupAPIFail(w, r, err)
@@ -191,11 +171,11 @@ func (s *Server) apiResendInvitation(w http.ResponseWriter, r *http.Request) {
 	httpx.WriteJSON(w, http.StatusOK, inv)
 }
 
-func (s *Server) apiRevokeInvitation(w http.ResponseWriter, r *http.Request) {
+func (s *Server) RevokeInvitation(w http.ResponseWriter, r *http.Request) {
 	s.groupNoContent(w, r, s.groups.RevokeInvitation(r.Context(), r.PathValue("id"), r.PathValue("iid")))
 }
 
-func (s *Server) apiJoinLink(w http.ResponseWriter, r *http.Request) {
+func (s *Server) JoinLink(w http.ResponseWriter, r *http.Request) {
 	link, err := s.groups.JoinLink(r.Context(), r.PathValue("id"))
 	if err != nil {
 		s.groupAPIFail(w, r, err)
@@ -204,7 +184,7 @@ func (s *Server) apiJoinLink(w http.ResponseWriter, r *http.Request) {
 	httpx.WriteJSON(w, http.StatusOK, map[string]string{"url": link})
 }
 
-func (s *Server) apiResetJoinLink(w http.ResponseWriter, r *http.Request) {
+func (s *Server) ResetJoinLink(w http.ResponseWriter, r *http.Request) {
 	link, err := s.groups.ResetJoinLink(r.Context(), r.PathValue("id"))
 	if err != nil {
 		s.groupAPIFail(w, r, err)
@@ -213,8 +193,8 @@ func (s *Server) apiResetJoinLink(w http.ResponseWriter, r *http.Request) {
 	httpx.WriteJSON(w, http.StatusOK, map[string]string{"url": link})
 }
 
-func (s *Server) apiRequests(w http.ResponseWriter, r *http.Request) {
-	cursor, limit, err := groupPageParams(r)
+func (s *Server) Requests(w http.ResponseWriter, r *http.Request) {
+	cursor, limit, err := handlerkit.GroupPageParams(r)
 	if err == nil {
 		var page any
 		if page, err = s.groups.Requests(r.Context(), r.PathValue("id"), cursor, limit); err == nil {
@@ -225,7 +205,7 @@ func (s *Server) apiRequests(w http.ResponseWriter, r *http.Request) {
 	s.groupAPIFail(w, r, err)
 }
 
-func (s *Server) apiRequestMembership(w http.ResponseWriter, r *http.Request) {
+func (s *Server) RequestMembership(w http.ResponseWriter, r *http.Request) {
 	var in struct {
 		Message string `json:"message"`
 	}
@@ -240,15 +220,15 @@ func (s *Server) apiRequestMembership(w http.ResponseWriter, r *http.Request) {
 	httpx.WriteJSON(w, http.StatusCreated, map[string]string{"status": "pending"})
 }
 
-func (s *Server) apiApproveRequest(w http.ResponseWriter, r *http.Request) {
+func (s *Server) ApproveRequest(w http.ResponseWriter, r *http.Request) {
 	s.groupNoContent(w, r, s.groups.ApproveRequest(r.Context(), r.PathValue("id"), r.PathValue("uid")))
 }
 
-func (s *Server) apiDenyRequest(w http.ResponseWriter, r *http.Request) {
+func (s *Server) DenyRequest(w http.ResponseWriter, r *http.Request) {
 	s.groupNoContent(w, r, s.groups.DenyRequest(r.Context(), r.PathValue("id"), r.PathValue("uid")))
 }
 
-func (s *Server) apiPreviewInvitation(w http.ResponseWriter, r *http.Request) {
+func (s *Server) PreviewInvitation(w http.ResponseWriter, r *http.Request) {
 	p, err := s.groups.PreviewInvitation(r.Context(), r.PathValue("token"))
 	if err != nil {
 		s.groupAPIFail(w, r, err)
@@ -257,7 +237,7 @@ func (s *Server) apiPreviewInvitation(w http.ResponseWriter, r *http.Request) {
 	httpx.WriteJSON(w, http.StatusOK, p)
 }
 
-func (s *Server) apiAcceptInvitation(w http.ResponseWriter, r *http.Request) {
+func (s *Server) AcceptInvitation(w http.ResponseWriter, r *http.Request) {
 	g, err := s.groups.AcceptInvitation(r.Context(), r.PathValue("token"))
 	if err != nil {
 		s.groupAPIFail(w, r, err)
@@ -266,7 +246,7 @@ func (s *Server) apiAcceptInvitation(w http.ResponseWriter, r *http.Request) {
 	httpx.WriteJSON(w, http.StatusOK, g)
 }
 
-func (s *Server) apiPreviewJoinLink(w http.ResponseWriter, r *http.Request) {
+func (s *Server) PreviewJoinLink(w http.ResponseWriter, r *http.Request) {
 	p, err := s.groups.PreviewJoinLink(r.Context(), r.PathValue("token"))
 	if err != nil {
 		s.groupAPIFail(w, r, err)
@@ -275,7 +255,7 @@ func (s *Server) apiPreviewJoinLink(w http.ResponseWriter, r *http.Request) {
 	httpx.WriteJSON(w, http.StatusOK, p)
 }
 
-func (s *Server) apiJoinViaLink(w http.ResponseWriter, r *http.Request) {
+func (s *Server) JoinViaLink(w http.ResponseWriter, r *http.Request) {
 	g, err := s.groups.JoinViaLink(r.Context(), r.PathValue("token"))
 	if err != nil {
 		s.groupAPIFail(w, r, err)

@@ -1,4 +1,4 @@
-package server
+package api
 
 import (
 	"net/http"
@@ -10,7 +10,7 @@ import (
 // JSON API of thread guests and their email invitations (see
 // guests_pages.go); the core decides who may do what.
 
-func (s *Server) apiGuests(w http.ResponseWriter, r *http.Request) {
+func (s *Server) Guests(w http.ResponseWriter, r *http.Request) {
 	if !s.needUser(w, r) {
 		return
 	}
@@ -22,7 +22,7 @@ func (s *Server) apiGuests(w http.ResponseWriter, r *http.Request) {
 	httpx.WriteJSON(w, http.StatusOK, map[string]any{"items": gs})
 }
 
-func (s *Server) apiGuestInvitations(w http.ResponseWriter, r *http.Request) {
+func (s *Server) GuestInvitations(w http.ResponseWriter, r *http.Request) {
 	if !s.needUser(w, r) {
 		return
 	}
@@ -41,7 +41,7 @@ type guestInviteBody struct {
 // apiInviteGuestByEmail: an address with an account becomes a guest
 // ("added", 201), any other is emailed an invitation ("invited", 201); an
 // address already invited gets its invitation renewed ("resent", 200).
-func (s *Server) apiInviteGuestByEmail(w http.ResponseWriter, r *http.Request) {
+func (s *Server) InviteGuestByEmail(w http.ResponseWriter, r *http.Request) {
 	if !s.needUser(w, r) {
 		return
 	}
@@ -62,14 +62,14 @@ func (s *Server) apiInviteGuestByEmail(w http.ResponseWriter, r *http.Request) {
 	httpx.WriteJSON(w, status, res)
 }
 
-func (s *Server) apiRevokeGuestInvitation(w http.ResponseWriter, r *http.Request) {
+func (s *Server) RevokeGuestInvitation(w http.ResponseWriter, r *http.Request) {
 	if !s.needUser(w, r) {
 		return
 	}
 	s.groupNoContent(w, r, s.discussions.RevokeGuestInvitation(r.Context(), r.PathValue("tid"), r.PathValue("iid")))
 }
 
-func (s *Server) apiPreviewGuestInvitation(w http.ResponseWriter, r *http.Request) {
+func (s *Server) PreviewGuestInvitation(w http.ResponseWriter, r *http.Request) {
 	p, err := s.discussions.PreviewGuestInvitation(r.Context(), r.PathValue("token"))
 	if err != nil {
 		s.groupAPIFail(w, r, err)
@@ -79,7 +79,7 @@ func (s *Server) apiPreviewGuestInvitation(w http.ResponseWriter, r *http.Reques
 	httpx.WriteJSON(w, http.StatusOK, p)
 }
 
-func (s *Server) apiAcceptGuestInvitation(w http.ResponseWriter, r *http.Request) {
+func (s *Server) AcceptGuestInvitation(w http.ResponseWriter, r *http.Request) {
 	if !s.needUser(w, r) {
 		return
 	}

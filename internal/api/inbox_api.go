@@ -1,4 +1,4 @@
-package server
+package api
 
 import (
 	"net/http"
@@ -10,7 +10,7 @@ import (
 // JSON API of held inbound mail (routes_inbox.go). The core decides who
 // may do what; errors are problem+json.
 
-func (s *Server) apiHeldReply(w http.ResponseWriter, r *http.Request) {
+func (s *Server) HeldReply(w http.ResponseWriter, r *http.Request) {
 	h, err := s.inbox.HeldMessage(r.Context(), r.PathValue("hid"))
 	if err != nil {
 		httpx.WriteError(w, r, s.log, err)
@@ -19,7 +19,7 @@ func (s *Server) apiHeldReply(w http.ResponseWriter, r *http.Request) {
 	httpx.WriteJSON(w, http.StatusOK, h)
 }
 
-func (s *Server) apiHeldReplyConfirm(w http.ResponseWriter, r *http.Request) {
+func (s *Server) HeldReplyConfirm(w http.ResponseWriter, r *http.Request) {
 	out, err := s.inbox.ConfirmHeld(r.Context(), r.PathValue("hid"))
 	if err != nil {
 		httpx.WriteError(w, r, s.log, err)
@@ -28,7 +28,7 @@ func (s *Server) apiHeldReplyConfirm(w http.ResponseWriter, r *http.Request) {
 	httpx.WriteJSON(w, http.StatusOK, out)
 }
 
-func (s *Server) apiHeldReplyDiscard(w http.ResponseWriter, r *http.Request) {
+func (s *Server) HeldReplyDiscard(w http.ResponseWriter, r *http.Request) {
 	if err := s.inbox.DiscardHeld(r.Context(), r.PathValue("hid")); err != nil {
 		httpx.WriteError(w, r, s.log, err)
 		return
@@ -40,7 +40,7 @@ type heldList struct {
 	Items []inbox.Held `json:"items"`
 }
 
-func (s *Server) apiGroupHeld(w http.ResponseWriter, r *http.Request) {
+func (s *Server) GroupHeld(w http.ResponseWriter, r *http.Request) {
 	items, err := s.inbox.GroupHeld(r.Context(), r.PathValue("id"))
 	if err != nil {
 		httpx.WriteError(w, r, s.log, err)
@@ -55,7 +55,7 @@ type allowBody struct {
 	AliasUserID string `json:"alias_user_id"`
 }
 
-func (s *Server) apiGroupHeldAllow(w http.ResponseWriter, r *http.Request) {
+func (s *Server) GroupHeldAllow(w http.ResponseWriter, r *http.Request) {
 	var in allowBody
 	if r.ContentLength != 0 {
 		if err := httpx.DecodeJSON(w, r, &in); err != nil {
@@ -71,7 +71,7 @@ func (s *Server) apiGroupHeldAllow(w http.ResponseWriter, r *http.Request) {
 	httpx.WriteJSON(w, http.StatusOK, out)
 }
 
-func (s *Server) apiGroupHeldDiscard(w http.ResponseWriter, r *http.Request) {
+func (s *Server) GroupHeldDiscard(w http.ResponseWriter, r *http.Request) {
 	if err := s.inbox.DiscardGroupHeld(r.Context(), r.PathValue("id"), r.PathValue("hid")); err != nil {
 		httpx.WriteError(w, r, s.log, err)
 		return
@@ -79,7 +79,7 @@ func (s *Server) apiGroupHeldDiscard(w http.ResponseWriter, r *http.Request) {
 	w.WriteHeader(http.StatusNoContent)
 }
 
-func (s *Server) apiGroupHeldBlock(w http.ResponseWriter, r *http.Request) {
+func (s *Server) GroupHeldBlock(w http.ResponseWriter, r *http.Request) {
 	if err := s.inbox.BlockSender(r.Context(), r.PathValue("id"), r.PathValue("hid")); err != nil {
 		httpx.WriteError(w, r, s.log, err)
 		return
@@ -91,7 +91,7 @@ type senderList struct {
 	Items []inbox.SenderRule `json:"items"`
 }
 
-func (s *Server) apiGroupSenders(w http.ResponseWriter, r *http.Request) {
+func (s *Server) GroupSenders(w http.ResponseWriter, r *http.Request) {
 	rules, err := s.inbox.GroupSenders(r.Context(), r.PathValue("id"))
 	if err != nil {
 		httpx.WriteError(w, r, s.log, err)
@@ -100,7 +100,7 @@ func (s *Server) apiGroupSenders(w http.ResponseWriter, r *http.Request) {
 	httpx.WriteJSON(w, http.StatusOK, senderList{Items: rules})
 }
 
-func (s *Server) apiGroupSenderRemove(w http.ResponseWriter, r *http.Request) {
+func (s *Server) GroupSenderRemove(w http.ResponseWriter, r *http.Request) {
 	if err := s.inbox.RemoveSender(r.Context(), r.PathValue("id"), r.PathValue("rid")); err != nil {
 		httpx.WriteError(w, r, s.log, err)
 		return

@@ -1,4 +1,4 @@
-package server
+package api
 
 import (
 	"net/http"
@@ -10,7 +10,7 @@ import (
 
 // ---- JSON API ----
 
-func (s *Server) apiMailPrefs(w http.ResponseWriter, r *http.Request) {
+func (s *Server) MailPrefs(w http.ResponseWriter, r *http.Request) {
 	p, err := s.mailprefs.Get(r.Context())
 	if err != nil {
 		httpx.WriteError(w, r, s.log, err)
@@ -19,7 +19,7 @@ func (s *Server) apiMailPrefs(w http.ResponseWriter, r *http.Request) {
 	httpx.WriteJSON(w, http.StatusOK, p)
 }
 
-func (s *Server) apiUpdateMailPrefs(w http.ResponseWriter, r *http.Request) {
+func (s *Server) UpdateMailPrefs(w http.ResponseWriter, r *http.Request) {
 	var in mailpref.Update
 	if err := httpx.DecodeJSON(w, r, &in); err != nil {
 		httpx.WriteError(w, r, s.log, err)
@@ -33,11 +33,11 @@ func (s *Server) apiUpdateMailPrefs(w http.ResponseWriter, r *http.Request) {
 	httpx.WriteJSON(w, http.StatusOK, p)
 }
 
-func (s *Server) apiSetOptOut(w http.ResponseWriter, r *http.Request) {
+func (s *Server) SetOptOut(w http.ResponseWriter, r *http.Request) {
 	s.apiOptOut(w, r, true)
 }
 
-func (s *Server) apiDeleteOptOut(w http.ResponseWriter, r *http.Request) {
+func (s *Server) DeleteOptOut(w http.ResponseWriter, r *http.Request) {
 	s.apiOptOut(w, r, false)
 }
 

@@ -1,4 +1,4 @@
-package server
+package api
 
 import (
 	"bytes"
@@ -15,6 +15,7 @@ import (
 	"github.com/quorum-app/quorum/internal/calendar"
 	"github.com/quorum-app/quorum/internal/decision"
 	"github.com/quorum-app/quorum/internal/domain"
+	"github.com/quorum-app/quorum/internal/handlerkit"
 	"github.com/quorum-app/quorum/internal/httpx"
 	"github.com/quorum-app/quorum/internal/i18n"
 	"github.com/quorum-app/quorum/internal/ids"
@@ -27,24 +28,6 @@ import (
 // core and encode; the core decides access, validates and applies the one
 // results-visibility gate. Nothing here derives a figure from anything but
 // what the core's gated calls return.
-
-var errPollsOff = domain.Errorf(domain.Unavailable, "polls are not available on this server")
-
-// needPolls answers 503 when the server was built without the decision
-// service (unit tests of other areas).
-func (s *Server) needPolls(page bool, h http.HandlerFunc) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		if s.decisions == nil || s.groups == nil {
-			if page {
-				s.pageError(w, r, errPollsOff)
-				return
-			}
-			httpx.WriteError(w, r, s.log, errPollsOff)
-			return
-		}
-		h(w, r)
-	}
-}
 
 func (s *Server) pollAPIFail(w http.ResponseWriter, r *http.Request, err error) {
 	s.groupAPIFail(w, r, err)
@@ -126,7 +109,7 @@ func (in pollInput) definition() (poll.Definition, error) {
 
 // ---- polls ----
 
-func (s *Server) apiCreatePoll(w http.ResponseWriter, r *http.Request) {
+func (s *Server) CreatePoll(w http.ResponseWriter, r *http.Request) {
 	if err := authz.RequireUser(authz.ActorFrom(r.Context())); err != nil {
 		s.pollAPIFail(w, r, err)
 		return
@@ -151,8 +134,8 @@ func (s *Server) apiCreatePoll(w http.ResponseWriter, r *http.Request) {
 	httpx.WriteJSON(w, http.StatusCreated, p)
 }
 
-func (s *Server) apiListPolls(w http.ResponseWriter, r *http.Request) {
-	cursor, limit, err := groupPageParams(r)
+func (s *Server) ListPolls(w http.ResponseWriter, r *http.Request) {
+	cursor, limit, err := handlerkit.GroupPageParams(r)
 	if err == nil {
 		var page any
 		if t := r.URL.Query().Get("tag"); t != "" {
@@ -168,7 +151,7 @@ func (s *Server) apiListPolls(w http.ResponseWriter, r *http.Request) {
 	s.pollAPIFail(w, r, err)
 }
 
-func (s *Server) apiGetPoll(w http.ResponseWriter, r *http.Request) {
+func (s *Server) GetPoll(w http.ResponseWriter, r *http.Request) {
 	p, err := s.decisions.Get(r.Context(), r.PathValue("pid"))
 	if err != nil {
 		s.pollAPIFail(w, r, err)
@@ -190,7 +173,7 @@ type pollPatch struct {
 	Notify *notify.Audience `json:"notify"`
 }
 
-func (s *Server) apiUpdatePoll(w http.ResponseWriter, r *http.Request) {
+func (s *Server) UpdatePoll(w http.ResponseWriter, r *http.Request) {
 	var in pollPatch
 	if err := httpx.DecodeJSON(w, r, &in); err != nil {
 		s.pollAPIFail(w, r, err)
@@ -238,7 +221,7 @@ func (s *Server) decodeClosing(w http.ResponseWriter, r *http.Request) (time.Tim
 	return *in.ClosingAt, nil
 }
 
-func (s *Server) apiExtendPoll(w http.ResponseWriter, r *http.Request) {
+func (s *Server) ExtendPoll(w http.ResponseWriter, r *http.Request) {
 	at, err := s.decodeClosing(w, r)
 	if err == nil {
 		var p decision.Poll
@@ -250,7 +233,7 @@ func (s *Server) apiExtendPoll(w http.ResponseWriter, r *http.Request) {
 	s.pollAPIFail(w, r, err)
 }
 
-func (s *Server) apiReopenPoll(w http.ResponseWriter, r *http.Request) {
+func (s *Server) ReopenPoll(w http.ResponseWriter, r *http.Request) {
 	at, err := s.decodeClosing(w, r)
 	if err == nil {
 		var p decision.Poll
@@ -262,7 +245,7 @@ func (s *Server) apiReopenPoll(w http.ResponseWriter, r *http.Request) {
 	s.pollAPIFail(w, r, err)
 }
 
-func (s *Server) apiClosePoll(w http.ResponseWriter, r *http.Request) {
+func (s *Server) ClosePoll(w http.ResponseWriter, r *http.Request) {
 	p, err := s.decisions.Close(r.Context(), r.PathValue("pid"))
 	if err != nil {
 		s.pollAPIFail(w, r, err)
@@ -271,14 +254,14 @@ func (s *Server) apiClosePoll(w http.ResponseWriter, r *http.Request) {
 	httpx.WriteJSON(w, http.StatusOK, p)
 }
 
-func (s *Server) apiDeletePoll(w http.ResponseWriter, r *http.Request) {
+func (s *Server) DeletePoll(w http.ResponseWriter, r *http.Request) {
 	s.groupNoContent(w, r, s.decisions.DeleteDraft(r.Context(), r.PathValue("pid")))
 }
 
 // ---- specified voters ----
 
-func (s *Server) apiVoters(w http.ResponseWriter, r *http.Request) {
-	cursor, limit, err := groupPageParams(r)
+func (s *Server) Voters(w http.ResponseWriter, r *http.Request) {
+	cursor, limit, err := handlerkit.GroupPageParams(r)
 	if err == nil {
 		var page any
 		if page, err = s.decisions.Voters(r.Context(), r.PathValue("pid"), cursor, limit); err == nil {
@@ -289,7 +272,7 @@ func (s *Server) apiVoters(w http.ResponseWriter, r *http.Request) {
 	s.pollAPIFail(w, r, err)
 }
 
-func (s *Server) apiAddVoter(w http.ResponseWriter, r *http.Request) {
+func (s *Server) AddVoter(w http.ResponseWriter, r *http.Request) {
 	var in struct {
 		UserID string `json:"user_id"`
 	}
@@ -302,7 +285,7 @@ func (s *Server) apiAddVoter(w http.ResponseWriter, r *http.Request) {
 
 // apiAddOption adds an option (voters where the poll allows it, poll
 // admins); the body is the option without its id, which the core assigns.
-func (s *Server) apiAddOption(w http.ResponseWriter, r *http.Request) {
+func (s *Server) AddOption(w http.ResponseWriter, r *http.Request) {
 	var in struct {
 		Label  string    `json:"label"`
 		Start  time.Time `json:"start,omitzero"`
@@ -320,7 +303,7 @@ func (s *Server) apiAddOption(w http.ResponseWriter, r *http.Request) {
 	httpx.WriteJSON(w, http.StatusCreated, p)
 }
 
-func (s *Server) apiRemoveVoter(w http.ResponseWriter, r *http.Request) {
+func (s *Server) RemoveVoter(w http.ResponseWriter, r *http.Request) {
 	s.groupNoContent(w, r, s.decisions.RemoveVoter(r.Context(), r.PathValue("pid"), r.PathValue("uid")))
 }
 
@@ -335,7 +318,7 @@ type voteBody struct {
 	For string `json:"for,omitempty"`
 }
 
-func (s *Server) apiVote(w http.ResponseWriter, r *http.Request) {
+func (s *Server) Vote(w http.ResponseWriter, r *http.Request) {
 	if err := authz.RequireUser(authz.ActorFrom(r.Context())); err != nil {
 		s.pollAPIFail(w, r, err)
 		return
@@ -376,7 +359,7 @@ func optionalBody(w http.ResponseWriter, r *http.Request, v any) error {
 	return httpx.DecodeJSON(w, r, v)
 }
 
-func (s *Server) apiWithdraw(w http.ResponseWriter, r *http.Request) {
+func (s *Server) Withdraw(w http.ResponseWriter, r *http.Request) {
 	var in struct {
 		Receipt string `json:"receipt"`
 		// For: withdraw the ballot cast for this member with their proxy.
@@ -397,7 +380,7 @@ func (s *Server) apiWithdraw(w http.ResponseWriter, r *http.Request) {
 	s.groupNoContent(w, r, s.decisions.Withdraw(r.Context(), r.PathValue("pid"), in.Receipt))
 }
 
-func (s *Server) apiMyBallot(w http.ResponseWriter, r *http.Request) {
+func (s *Server) MyBallot(w http.ResponseWriter, r *http.Request) {
 	b, err := s.decisions.Mine(r.Context(), r.PathValue("pid"))
 	if err != nil {
 		s.pollAPIFail(w, r, err)
@@ -406,7 +389,7 @@ func (s *Server) apiMyBallot(w http.ResponseWriter, r *http.Request) {
 	httpx.WriteJSON(w, http.StatusOK, b)
 }
 
-func (s *Server) apiVerifyReceipt(w http.ResponseWriter, r *http.Request) {
+func (s *Server) VerifyReceipt(w http.ResponseWriter, r *http.Request) {
 	var in struct {
 		Receipt string `json:"receipt"`
 	}
@@ -424,7 +407,7 @@ func (s *Server) apiVerifyReceipt(w http.ResponseWriter, r *http.Request) {
 
 // ---- results ----
 
-func (s *Server) apiResults(w http.ResponseWriter, r *http.Request) {
+func (s *Server) Results(w http.ResponseWriter, r *http.Request) {
 	v, err := s.decisions.Results(r.Context(), r.PathValue("pid"))
 	if err != nil {
 		s.pollAPIFail(w, r, err)
@@ -448,35 +431,6 @@ type ballotsOut struct {
 	Next   string           `json:"next,omitempty"`
 }
 
-// names resolves user ids to display names (empty when unknown).
-func (s *Server) names(ctx context.Context, ids []string) map[string]string {
-	out := map[string]string{}
-	if s.people == nil {
-		return out
-	}
-	for _, id := range ids {
-		if _, done := out[id]; done || id == "" {
-			continue
-		}
-		out[id] = s.people.Name(ctx, id)
-	}
-	return out
-}
-
-// manyNames is names in one read where the Names dependency can batch
-// them (the account core: one BatchGetItem), else one read per person.
-func (s *Server) manyNames(ctx context.Context, ids []string) map[string]string {
-	if b, ok := s.people.(batchNames); ok {
-		return b.Names(ctx, ids)
-	}
-	return s.names(ctx, ids)
-}
-
-// batchNames is a Names that reads many names at once.
-type batchNames interface {
-	Names(ctx context.Context, ids []string) map[string]string
-}
-
 func (s *Server) ballotsWithNames(ctx context.Context, l decision.BallotList) ballotsOut {
 	out := ballotsOut{Hidden: l.Hidden, Items: make([]ballotOut, 0, len(l.Items)), Next: l.Next}
 	ids := make([]string, 0, len(l.Items))
@@ -493,8 +447,8 @@ func (s *Server) ballotsWithNames(ctx context.Context, l decision.BallotList) ba
 	return out
 }
 
-func (s *Server) apiBallots(w http.ResponseWriter, r *http.Request) {
-	cursor, limit, err := groupPageParams(r)
+func (s *Server) Ballots(w http.ResponseWriter, r *http.Request) {
+	cursor, limit, err := handlerkit.GroupPageParams(r)
 	if err == nil {
 		var l decision.BallotList
 		if l, err = s.decisions.Ballots(r.Context(), r.PathValue("pid"), cursor, limit); err == nil {
@@ -505,7 +459,7 @@ func (s *Server) apiBallots(w http.ResponseWriter, r *http.Request) {
 	s.pollAPIFail(w, r, err)
 }
 
-func (s *Server) apiUndecided(w http.ResponseWriter, r *http.Request) {
+func (s *Server) Undecided(w http.ResponseWriter, r *http.Request) {
 	ids, err := s.decisions.UndecidedVoters(r.Context(), r.PathValue("pid"))
 	if err != nil {
 		s.pollAPIFail(w, r, err)
@@ -523,7 +477,7 @@ func (s *Server) apiUndecided(w http.ResponseWriter, r *http.Request) {
 	httpx.WriteJSON(w, http.StatusOK, map[string]any{"items": items})
 }
 
-func (s *Server) apiRemind(w http.ResponseWriter, r *http.Request) {
+func (s *Server) Remind(w http.ResponseWriter, r *http.Request) {
 	res, err := s.decisions.Remind(r.Context(), r.PathValue("pid"))
 	if err != nil {
 		s.pollAPIFail(w, r, err)
@@ -534,7 +488,7 @@ func (s *Server) apiRemind(w http.ResponseWriter, r *http.Request) {
 
 // ---- outcomes ----
 
-func (s *Server) apiSetOutcome(w http.ResponseWriter, r *http.Request) {
+func (s *Server) SetOutcome(w http.ResponseWriter, r *http.Request) {
 	var in decision.OutcomeInput
 	if err := httpx.DecodeJSON(w, r, &in); err != nil {
 		s.pollAPIFail(w, r, err)
@@ -548,7 +502,7 @@ func (s *Server) apiSetOutcome(w http.ResponseWriter, r *http.Request) {
 	httpx.WriteJSON(w, http.StatusOK, o)
 }
 
-func (s *Server) apiGetOutcome(w http.ResponseWriter, r *http.Request) {
+func (s *Server) GetOutcome(w http.ResponseWriter, r *http.Request) {
 	o, err := s.decisions.GetOutcome(r.Context(), r.PathValue("pid"))
 	if err != nil {
 		s.pollAPIFail(w, r, err)
@@ -565,12 +519,9 @@ func csvName(pid, kind string) string {
 }
 
 // exportFail answers an export request that failed; hidden results are a
-// 403 with the hidden notice's message (never a figure).
+// 403 with the hidden notice's message (never a figure). The exports are
+// served under /api/ only, so the answer is always problem+json.
 func (s *Server) exportFail(w http.ResponseWriter, r *http.Request, err error) {
-	if wantsHTML(r) && s.web != nil && !strings.HasPrefix(r.URL.Path, "/api/") {
-		s.pageError(w, r, err)
-		return
-	}
 	s.pollAPIFail(w, r, err)
 }
 
@@ -578,7 +529,7 @@ func hiddenErr(h *decision.Hidden) error {
 	return domain.Errorf(domain.Forbidden, "results of this poll are hidden for now: %s", h.Message)
 }
 
-func (s *Server) apiResultsCSV(w http.ResponseWriter, r *http.Request) {
+func (s *Server) ResultsCSV(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	pid := r.PathValue("pid")
 	p, err := s.decisions.Get(ctx, pid)
@@ -599,7 +550,7 @@ func (s *Server) apiResultsCSV(w http.ResponseWriter, r *http.Request) {
 	writeCSV(w, csvName(pid, "results"), body)
 }
 
-func (s *Server) apiBallotsCSV(w http.ResponseWriter, r *http.Request) {
+func (s *Server) BallotsCSV(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	pid := r.PathValue("pid")
 	p, err := s.decisions.Get(ctx, pid)
@@ -647,7 +598,7 @@ func writeCSV(w http.ResponseWriter, disposition string, body []byte) {
 
 // ---- meeting invitation ----
 
-func (s *Server) apiOutcomeICS(w http.ResponseWriter, r *http.Request) {
+func (s *Server) OutcomeICS(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	pid := r.PathValue("pid")
 	p, err := s.decisions.Get(ctx, pid)

@@ -1,4 +1,4 @@
-package server
+package api
 
 import (
 	"bytes"
@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/quorum-app/quorum/internal/decision"
+	"github.com/quorum-app/quorum/internal/handlerkit"
 	"github.com/quorum-app/quorum/internal/i18n"
 	"github.com/quorum-app/quorum/internal/poll"
 )
@@ -64,7 +65,7 @@ func resultsCSV(pr *i18n.Printer, p decision.Poll, r poll.Results) []byte {
 	for _, o := range r.Options {
 		label := o.Label
 		if opt, ok := p.Definition.Option(o.ID); ok {
-			label = pageOptionLabel(pr, p.Definition, opt)
+			label = handlerkit.OptionLabel(pr, p.Definition, opt)
 		}
 		row := []string{csvText(o.ID), csvText(label), strconv.FormatInt(o.Total, 10), strconv.FormatInt(o.Voters, 10),
 			fmtFloat(o.Average), fmtFloat(o.ScorePercent), fmtFloat(o.VoterPercent), fmtFloat(o.MaxScorePercent)}
@@ -99,7 +100,7 @@ func ballotsCSV(pr *i18n.Printer, p decision.Poll, items []ballotOut) []byte {
 		head = append(head, "voter", "cast_at", "updated_at")
 	}
 	for _, o := range d.Options {
-		head = append(head, csvText(pageOptionLabel(pr, d, o)))
+		head = append(head, csvText(handlerkit.OptionLabel(pr, d, o)))
 	}
 	if d.Settings.NoneOfTheAbove {
 		head = append(head, "none_of_the_above")

@@ -1,4 +1,4 @@
-package server
+package api
 
 import (
 	"net/http"
@@ -18,7 +18,7 @@ type tagsBody struct {
 	Tags []string `json:"tags"`
 }
 
-func (s *Server) apiTags(w http.ResponseWriter, r *http.Request) {
+func (s *Server) Tags(w http.ResponseWriter, r *http.Request) {
 	ts, err := s.discussions.Tags().List(r.Context(), r.PathValue("id"))
 	if err != nil {
 		s.groupAPIFail(w, r, err)
@@ -27,7 +27,7 @@ func (s *Server) apiTags(w http.ResponseWriter, r *http.Request) {
 	httpx.WriteJSON(w, http.StatusOK, map[string]any{"items": ts, "palette": tag.Palette})
 }
 
-func (s *Server) apiCreateTag(w http.ResponseWriter, r *http.Request) {
+func (s *Server) CreateTag(w http.ResponseWriter, r *http.Request) {
 	if !s.needUser(w, r) {
 		return
 	}
@@ -44,7 +44,7 @@ func (s *Server) apiCreateTag(w http.ResponseWriter, r *http.Request) {
 	httpx.WriteJSON(w, http.StatusCreated, t)
 }
 
-func (s *Server) apiUpdateTag(w http.ResponseWriter, r *http.Request) {
+func (s *Server) UpdateTag(w http.ResponseWriter, r *http.Request) {
 	if !s.needUser(w, r) {
 		return
 	}
@@ -61,7 +61,7 @@ func (s *Server) apiUpdateTag(w http.ResponseWriter, r *http.Request) {
 	httpx.WriteJSON(w, http.StatusOK, t)
 }
 
-func (s *Server) apiDeleteTag(w http.ResponseWriter, r *http.Request) {
+func (s *Server) DeleteTag(w http.ResponseWriter, r *http.Request) {
 	if !s.needUser(w, r) {
 		return
 	}
@@ -70,7 +70,7 @@ func (s *Server) apiDeleteTag(w http.ResponseWriter, r *http.Request) {
 
 // ---- tags on threads and polls ----
 
-func (s *Server) apiSetThreadTags(w http.ResponseWriter, r *http.Request) {
+func (s *Server) SetThreadTags(w http.ResponseWriter, r *http.Request) {
 	if !s.needUser(w, r) {
 		return
 	}
@@ -87,7 +87,7 @@ func (s *Server) apiSetThreadTags(w http.ResponseWriter, r *http.Request) {
 	httpx.WriteJSON(w, http.StatusOK, t)
 }
 
-func (s *Server) apiSetPollTags(w http.ResponseWriter, r *http.Request) {
+func (s *Server) SetPollTags(w http.ResponseWriter, r *http.Request) {
 	if !s.needUser(w, r) {
 		return
 	}

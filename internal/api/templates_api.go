@@ -1,4 +1,4 @@
-package server
+package api
 
 import (
 	"context"
@@ -26,17 +26,13 @@ type Templates interface {
 }
 
 // templateLang is the language built-in templates are worded in: the
-// signed-in viewer's own setting on pages, else the request's
-// Accept-Language.
+// request's Accept-Language (an API request carries no page viewer and so
+// no language setting of its own; the pages use the viewer's).
 func (s *Server) templateLang(r *http.Request) lang.Lang {
-	setting := ""
-	if u := s.Viewer(r); u != nil {
-		setting = string(u.Lang())
-	}
-	return i18n.Negotiate(setting, r.Header.Get("Accept-Language"))
+	return i18n.Negotiate("", r.Header.Get("Accept-Language"))
 }
 
-func (s *Server) apiTemplates(w http.ResponseWriter, r *http.Request) {
+func (s *Server) Templates(w http.ResponseWriter, r *http.Request) {
 	l, err := s.templates.List(r.Context(), r.PathValue("id"), s.templateLang(r))
 	if err != nil {
 		s.groupAPIFail(w, r, err)
@@ -45,7 +41,7 @@ func (s *Server) apiTemplates(w http.ResponseWriter, r *http.Request) {
 	httpx.WriteJSON(w, http.StatusOK, l)
 }
 
-func (s *Server) apiTemplate(w http.ResponseWriter, r *http.Request) {
+func (s *Server) Template(w http.ResponseWriter, r *http.Request) {
 	t, err := s.templates.Get(r.Context(), r.PathValue("id"), r.PathValue("tid"), s.templateLang(r))
 	if err != nil {
 		s.groupAPIFail(w, r, err)
@@ -54,7 +50,7 @@ func (s *Server) apiTemplate(w http.ResponseWriter, r *http.Request) {
 	httpx.WriteJSON(w, http.StatusOK, t)
 }
 
-func (s *Server) apiStartTemplate(w http.ResponseWriter, r *http.Request) {
+func (s *Server) StartTemplate(w http.ResponseWriter, r *http.Request) {
 	st, err := s.templates.Start(r.Context(), r.PathValue("id"), r.PathValue("tid"), s.templateLang(r))
 	if err != nil {
 		s.groupAPIFail(w, r, err)
@@ -63,7 +59,7 @@ func (s *Server) apiStartTemplate(w http.ResponseWriter, r *http.Request) {
 	httpx.WriteJSON(w, http.StatusOK, st)
 }
 
-func (s *Server) apiCreateTemplate(w http.ResponseWriter, r *http.Request) {
+func (s *Server) CreateTemplate(w http.ResponseWriter, r *http.Request) {
 	if !s.needUser(w, r) {
 		return
 	}
@@ -82,7 +78,7 @@ func (s *Server) apiCreateTemplate(w http.ResponseWriter, r *http.Request) {
 	httpx.WriteJSON(w, http.StatusCreated, t)
 }
 
-func (s *Server) apiUpdateTemplate(w http.ResponseWriter, r *http.Request) {
+func (s *Server) UpdateTemplate(w http.ResponseWriter, r *http.Request) {
 	if !s.needUser(w, r) {
 		return
 	}
@@ -99,7 +95,7 @@ func (s *Server) apiUpdateTemplate(w http.ResponseWriter, r *http.Request) {
 	httpx.WriteJSON(w, http.StatusOK, t)
 }
 
-func (s *Server) apiDeleteTemplate(w http.ResponseWriter, r *http.Request) {
+func (s *Server) DeleteTemplate(w http.ResponseWriter, r *http.Request) {
 	if !s.needUser(w, r) {
 		return
 	}
@@ -110,7 +106,7 @@ func (s *Server) apiDeleteTemplate(w http.ResponseWriter, r *http.Request) {
 	w.WriteHeader(http.StatusNoContent)
 }
 
-func (s *Server) apiArrangeTemplates(w http.ResponseWriter, r *http.Request) {
+func (s *Server) ArrangeTemplates(w http.ResponseWriter, r *http.Request) {
 	if !s.needUser(w, r) {
 		return
 	}

@@ -1,4 +1,4 @@
-package server
+package pages
 
 import (
 	"net/http"
@@ -8,6 +8,7 @@ import (
 	"github.com/quorum-app/quorum/internal/account"
 	"github.com/quorum-app/quorum/internal/avatar"
 	"github.com/quorum-app/quorum/internal/domain"
+	"github.com/quorum-app/quorum/internal/handlerkit"
 	"github.com/quorum-app/quorum/internal/httpx"
 	"github.com/quorum-app/quorum/internal/lang"
 )
@@ -39,11 +40,11 @@ func (s *Server) renderLogin(w http.ResponseWriter, r *http.Request, status int,
 	s.web.Page(w, r, status, "login", title, d)
 }
 
-func (s *Server) loginPage(w http.ResponseWriter, r *http.Request) {
+func (s *Server) LoginPage(w http.ResponseWriter, r *http.Request) {
 	s.renderLogin(w, r, http.StatusOK, loginData{Next: httpx.SafeNext(r.URL.Query().Get("next")), Notice: s.notice(r)})
 }
 
-func (s *Server) signupPage(w http.ResponseWriter, r *http.Request) {
+func (s *Server) SignupPage(w http.ResponseWriter, r *http.Request) {
 	s.renderLogin(w, r, http.StatusOK, loginData{Signup: true, Next: httpx.SafeNext(r.URL.Query().Get("next"))})
 }
 
@@ -59,14 +60,14 @@ type codeData struct {
 	Form  *formState
 }
 
-func (s *Server) loginSubmit(w http.ResponseWriter, r *http.Request) {
+func (s *Server) LoginSubmit(w http.ResponseWriter, r *http.Request) {
 	if err := httpx.ParseForm(w, r); err != nil {
-		s.pageError(w, r, err)
+		s.PageError(w, r, err)
 		return
 	}
 	email, next := r.PostFormValue("email"), httpx.SafeNext(r.PostFormValue("next"))
 	f := newForm(map[string]string{"email": email})
-	sent, err := s.accounts.RequestLogin(r.Context(), clientOf(r), email)
+	sent, err := s.accounts.RequestLogin(r.Context(), handlerkit.ClientOf(r), email)
 	if err != nil {
 		s.formFail(w, r, err, f, func(status int) {
 			s.renderLogin(w, r, status, loginData{Next: next, Form: f, Signup: r.PostFormValue("signup") == "1"})
@@ -87,13 +88,13 @@ func (s *Server) afterSignIn(w http.ResponseWriter, r *http.Request, v *account.
 	redirect(w, r, next)
 }
 
-func (s *Server) loginCodeSubmit(w http.ResponseWriter, r *http.Request) {
+func (s *Server) LoginCodeSubmit(w http.ResponseWriter, r *http.Request) {
 	if err := httpx.ParseForm(w, r); err != nil {
-		s.pageError(w, r, err)
+		s.PageError(w, r, err)
 		return
 	}
 	email, code, next := r.PostFormValue("email"), r.PostFormValue("code"), httpx.SafeNext(r.PostFormValue("next"))
-	v, err := s.accounts.VerifyCode(r.Context(), formClientOf(r), email, code, "")
+	v, err := s.accounts.VerifyCode(r.Context(), handlerkit.FormClientOf(r), email, code, "")
 	if err != nil {
 		if domain.ErrorCode(err) == domain.Gone || domain.ErrorCode(err) == domain.RateLimited {
 			f := newForm(map[string]string{"email": email})
@@ -111,22 +112,22 @@ func (s *Server) loginCodeSubmit(w http.ResponseWriter, r *http.Request) {
 
 // GET /login/verify?token=: mail scanners follow links, so opening the link
 // only shows a button; the POST signs in.
-func (s *Server) loginLinkPage(w http.ResponseWriter, r *http.Request) {
+func (s *Server) LoginLinkPage(w http.ResponseWriter, r *http.Request) {
 	token := r.URL.Query().Get("token")
 	if token == "" || len(token) > 200 || !utf8.ValidString(token) {
-		s.pageError(w, r, domain.Errorf(domain.Invalid, "this sign-in link is incomplete; copy the whole link from the email, or enter the code instead"))
+		s.PageError(w, r, domain.Errorf(domain.Invalid, "this sign-in link is incomplete; copy the whole link from the email, or enter the code instead"))
 		return
 	}
 	s.web.Page(w, r, http.StatusOK, "login_link", s.web.Printer(r).T("page.login.continue"), linkData{Token: token, Terms: s.legal.Version(), Form: newForm(nil)})
 }
 
-func (s *Server) loginLinkSubmit(w http.ResponseWriter, r *http.Request) {
+func (s *Server) LoginLinkSubmit(w http.ResponseWriter, r *http.Request) {
 	if err := httpx.ParseForm(w, r); err != nil {
-		s.pageError(w, r, err)
+		s.PageError(w, r, err)
 		return
 	}
 	token := r.PostFormValue("token")
-	v, err := s.accounts.VerifyLink(r.Context(), formClientOf(r), token, "")
+	v, err := s.accounts.VerifyLink(r.Context(), handlerkit.FormClientOf(r), token, "")
 	if err != nil && domain.ErrorCode(err) == domain.Invalid && len(token) <= 200 && utf8.ValidString(token) {
 		// The terms changed since the page was shown: the link still
 		// works, with the current version now on the page.
@@ -144,13 +145,13 @@ func (s *Server) loginLinkSubmit(w http.ResponseWriter, r *http.Request) {
 	s.afterSignIn(w, r, v, "/")
 }
 
-func (s *Server) loginPasswordSubmit(w http.ResponseWriter, r *http.Request) {
+func (s *Server) LoginPasswordSubmit(w http.ResponseWriter, r *http.Request) {
 	if err := httpx.ParseForm(w, r); err != nil {
-		s.pageError(w, r, err)
+		s.PageError(w, r, err)
 		return
 	}
 	email, next := r.PostFormValue("email"), httpx.SafeNext(r.PostFormValue("next"))
-	v, err := s.accounts.PasswordLogin(r.Context(), clientOf(r), email, r.PostFormValue("password"))
+	v, err := s.accounts.PasswordLogin(r.Context(), handlerkit.ClientOf(r), email, r.PostFormValue("password"))
 	if err != nil {
 		f := newForm(map[string]string{"email": email})
 		if domain.ErrorCode(err) == domain.Unauthorized {
@@ -165,10 +166,10 @@ func (s *Server) loginPasswordSubmit(w http.ResponseWriter, r *http.Request) {
 	s.afterSignIn(w, r, v, next)
 }
 
-func (s *Server) logoutSubmit(w http.ResponseWriter, r *http.Request) {
-	err := s.accounts.SignOut(r.Context(), sessionToken(r))
+func (s *Server) LogoutSubmit(w http.ResponseWriter, r *http.Request) {
+	err := s.accounts.SignOut(r.Context(), handlerkit.SessionToken(r))
 	if err != nil && domain.ErrorCode(err) != domain.Unauthorized {
-		s.pageError(w, r, err)
+		s.PageError(w, r, err)
 		return
 	}
 	httpx.ClearSessionCookie(w)
@@ -177,19 +178,19 @@ func (s *Server) logoutSubmit(w http.ResponseWriter, r *http.Request) {
 
 // ---- welcome (first sign-in) ----
 
-func (s *Server) welcomePage(w http.ResponseWriter, r *http.Request) {
+func (s *Server) WelcomePage(w http.ResponseWriter, r *http.Request) {
 	u, err := s.accounts.Me(r.Context())
 	if err != nil {
-		s.pageError(w, r, err)
+		s.PageError(w, r, err)
 		return
 	}
 	s.web.Page(w, r, http.StatusOK, "welcome", s.web.Printer(r).T("page.home.title.welcome"), map[string]any{
 		"Next": httpx.SafeNext(r.URL.Query().Get("next")), "Form": newForm(map[string]string{"name": u.Name})})
 }
 
-func (s *Server) welcomeSubmit(w http.ResponseWriter, r *http.Request) {
+func (s *Server) WelcomeSubmit(w http.ResponseWriter, r *http.Request) {
 	if err := httpx.ParseForm(w, r); err != nil {
-		s.pageError(w, r, err)
+		s.PageError(w, r, err)
 		return
 	}
 	name, next := r.PostFormValue("name"), httpx.SafeNext(r.PostFormValue("next"))
@@ -236,7 +237,7 @@ func (s *Server) renderSettings(w http.ResponseWriter, r *http.Request, status i
 	if d.User == nil {
 		u, err := s.accounts.Me(r.Context())
 		if err != nil {
-			s.pageError(w, r, err)
+			s.PageError(w, r, err)
 			return
 		}
 		d.User = u
@@ -261,13 +262,13 @@ func (s *Server) renderSettings(w http.ResponseWriter, r *http.Request, status i
 	s.web.Page(w, r, status, "settings", s.web.Printer(r).T("page.settings.title"), d)
 }
 
-func (s *Server) settingsPage(w http.ResponseWriter, r *http.Request) {
+func (s *Server) SettingsPage(w http.ResponseWriter, r *http.Request) {
 	s.renderSettings(w, r, http.StatusOK, settingsData{Notice: s.notice(r)})
 }
 
-func (s *Server) settingsSubmit(w http.ResponseWriter, r *http.Request) {
+func (s *Server) SettingsSubmit(w http.ResponseWriter, r *http.Request) {
 	if err := httpx.ParseForm(w, r); err != nil {
-		s.pageError(w, r, err)
+		s.PageError(w, r, err)
 		return
 	}
 	name, tz, loc := r.PostFormValue("name"), r.PostFormValue("time_zone"), r.PostFormValue("locale")
@@ -279,9 +280,9 @@ func (s *Server) settingsSubmit(w http.ResponseWriter, r *http.Request) {
 	redirect(w, r, "/settings?done=profile")
 }
 
-func (s *Server) settingsEmailSubmit(w http.ResponseWriter, r *http.Request) {
+func (s *Server) SettingsEmailSubmit(w http.ResponseWriter, r *http.Request) {
 	if err := httpx.ParseForm(w, r); err != nil {
-		s.pageError(w, r, err)
+		s.PageError(w, r, err)
 		return
 	}
 	email := r.PostFormValue("email")
@@ -293,9 +294,9 @@ func (s *Server) settingsEmailSubmit(w http.ResponseWriter, r *http.Request) {
 	redirect(w, r, "/settings?done=email")
 }
 
-func (s *Server) settingsPasswordSubmit(w http.ResponseWriter, r *http.Request) {
+func (s *Server) SettingsPasswordSubmit(w http.ResponseWriter, r *http.Request) {
 	if err := httpx.ParseForm(w, r); err != nil {
-		s.pageError(w, r, err)
+		s.PageError(w, r, err)
 		return
 	}
 	current, pw, confirm := r.PostFormValue("current_password"), r.PostFormValue("password"), r.PostFormValue("password_confirm")
@@ -316,23 +317,23 @@ func (s *Server) settingsPasswordSubmit(w http.ResponseWriter, r *http.Request) 
 	redirect(w, r, "/settings?done="+done)
 }
 
-func (s *Server) emailConfirmPage(w http.ResponseWriter, r *http.Request) {
+func (s *Server) EmailConfirmPage(w http.ResponseWriter, r *http.Request) {
 	token := r.URL.Query().Get("token")
 	if token == "" || len(token) > 200 || !utf8.ValidString(token) {
-		s.pageError(w, r, domain.Errorf(domain.Invalid, "this confirmation link is incomplete; copy the whole link from the email"))
+		s.PageError(w, r, domain.Errorf(domain.Invalid, "this confirmation link is incomplete; copy the whole link from the email"))
 		return
 	}
 	s.web.Page(w, r, http.StatusOK, "settings_email", s.web.Printer(r).T("page.settings.email_confirm_title"), map[string]any{"Token": token})
 }
 
-func (s *Server) emailConfirmSubmit(w http.ResponseWriter, r *http.Request) {
+func (s *Server) EmailConfirmSubmit(w http.ResponseWriter, r *http.Request) {
 	if err := httpx.ParseForm(w, r); err != nil {
-		s.pageError(w, r, err)
+		s.PageError(w, r, err)
 		return
 	}
 	u, err := s.accounts.ConfirmEmailChange(r.Context(), r.PostFormValue("token"))
 	if err != nil {
-		s.pageError(w, r, err)
+		s.PageError(w, r, err)
 		return
 	}
 	s.web.Page(w, r, http.StatusOK, "settings_email", s.web.Printer(r).T("page.settings.email_changed_title"), map[string]any{"Done": true, "Email": u.Email})
@@ -350,7 +351,7 @@ type tokensData struct {
 func (s *Server) renderTokens(w http.ResponseWriter, r *http.Request, status int, d tokensData) {
 	list, err := s.accounts.Tokens(r.Context())
 	if err != nil {
-		s.pageError(w, r, err)
+		s.PageError(w, r, err)
 		return
 	}
 	d.Tokens = list
@@ -360,13 +361,13 @@ func (s *Server) renderTokens(w http.ResponseWriter, r *http.Request, status int
 	s.web.Page(w, r, status, "settings_tokens", s.web.Printer(r).T("page.settings.tokens.title"), d)
 }
 
-func (s *Server) tokensPage(w http.ResponseWriter, r *http.Request) {
+func (s *Server) TokensPage(w http.ResponseWriter, r *http.Request) {
 	s.renderTokens(w, r, http.StatusOK, tokensData{Notice: s.notice(r)})
 }
 
-func (s *Server) tokensCreateSubmit(w http.ResponseWriter, r *http.Request) {
+func (s *Server) TokensCreateSubmit(w http.ResponseWriter, r *http.Request) {
 	if err := httpx.ParseForm(w, r); err != nil {
-		s.pageError(w, r, err)
+		s.PageError(w, r, err)
 		return
 	}
 	name := r.PostFormValue("name")
@@ -380,9 +381,9 @@ func (s *Server) tokensCreateSubmit(w http.ResponseWriter, r *http.Request) {
 	s.renderTokens(w, r, http.StatusCreated, tokensData{New: t})
 }
 
-func (s *Server) tokensRevokeSubmit(w http.ResponseWriter, r *http.Request) {
+func (s *Server) TokensRevokeSubmit(w http.ResponseWriter, r *http.Request) {
 	if err := s.accounts.RevokeToken(r.Context(), r.PathValue("id")); err != nil {
-		s.pageError(w, r, err)
+		s.PageError(w, r, err)
 		return
 	}
 	redirect(w, r, "/settings/tokens?done=token-revoked")
@@ -390,26 +391,26 @@ func (s *Server) tokensRevokeSubmit(w http.ResponseWriter, r *http.Request) {
 
 // ---- sessions ----
 
-func (s *Server) sessionsPage(w http.ResponseWriter, r *http.Request) {
+func (s *Server) SessionsPage(w http.ResponseWriter, r *http.Request) {
 	list, err := s.accounts.Sessions(r.Context())
 	if err != nil {
-		s.pageError(w, r, err)
+		s.PageError(w, r, err)
 		return
 	}
 	s.web.Page(w, r, http.StatusOK, "settings_sessions", s.web.Printer(r).T("page.settings.sessions.title"), map[string]any{"Sessions": list, "Notice": s.notice(r)})
 }
 
-func (s *Server) sessionsRevokeSubmit(w http.ResponseWriter, r *http.Request) {
+func (s *Server) SessionsRevokeSubmit(w http.ResponseWriter, r *http.Request) {
 	if err := s.accounts.RevokeSession(r.Context(), r.PathValue("id")); err != nil {
-		s.pageError(w, r, err)
+		s.PageError(w, r, err)
 		return
 	}
 	redirect(w, r, "/settings/sessions?done=session-ended")
 }
 
-func (s *Server) sessionsRevokeAllSubmit(w http.ResponseWriter, r *http.Request) {
+func (s *Server) SessionsRevokeAllSubmit(w http.ResponseWriter, r *http.Request) {
 	if _, err := s.accounts.SignOutEverywhere(r.Context()); err != nil {
-		s.pageError(w, r, err)
+		s.PageError(w, r, err)
 		return
 	}
 	httpx.ClearSessionCookie(w)

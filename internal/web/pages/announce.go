@@ -1,4 +1,4 @@
-package server
+package pages
 
 import (
 	"context"
@@ -9,7 +9,6 @@ import (
 	"github.com/quorum-app/quorum/internal/authz"
 	"github.com/quorum-app/quorum/internal/domain"
 	"github.com/quorum-app/quorum/internal/group"
-	"github.com/quorum-app/quorum/internal/httpx"
 	"github.com/quorum-app/quorum/internal/notify"
 )
 
@@ -18,14 +17,6 @@ import (
 // routes of the API. Who may notify whom is the policy's (group.announce,
 // people.notify) and is decided again by the cores; the forms only offer
 // what the viewer may choose.
-
-// The lists of whom to notify (bounds.go): chosen people, in a body's
-// "notify" object, an announcement's body, and the forms' ticked boxes.
-var (
-	listNotify   = httpx.List{Field: "notify.user_ids", Max: notify.MaxAudiencePeople}
-	listAnnounce = httpx.List{Field: "user_ids", Max: notify.MaxAudiencePeople}
-	formNotify   = httpx.List{Field: "notify_user", Max: notify.MaxAudiencePeople}
-)
 
 // notifyForm is the "notify" fieldset.
 type notifyForm struct {
@@ -136,24 +127,6 @@ func notifyField(f *formState) {
 
 // ---- API ----
 
-func (s *Server) apiAnnounceThread(w http.ResponseWriter, r *http.Request) {
-	var in notify.Audience
-	if err := httpx.DecodeJSON(w, r, &in); err != nil {
-		s.groupAPIFail(w, r, err)
-		return
-	}
-	s.groupNoContent(w, r, s.discussions.Announce(r.Context(), r.PathValue("tid"), in))
-}
-
-func (s *Server) apiAnnouncePoll(w http.ResponseWriter, r *http.Request) {
-	var in notify.Audience
-	if err := httpx.DecodeJSON(w, r, &in); err != nil {
-		s.pollAPIFail(w, r, err)
-		return
-	}
-	s.groupNoContent(w, r, s.decisions.Announce(r.Context(), r.PathValue("pid"), in))
-}
-
 // ---- pages ----
 
 // postedAnnounce reads a "Notify people" form: whom it chose (nobody when
@@ -169,7 +142,7 @@ func postedAnnounce(form url.Values) (notify.Audience, *formState) {
 	return aud, f
 }
 
-func (s *Server) threadAnnounceSubmit(w http.ResponseWriter, r *http.Request) {
+func (s *Server) ThreadAnnounceSubmit(w http.ResponseWriter, r *http.Request) {
 	if !s.threadPostForm(w, r) {
 		return
 	}
@@ -182,7 +155,7 @@ func (s *Server) threadAnnounceSubmit(w http.ResponseWriter, r *http.Request) {
 	redirect(w, r, threadURL(tid)+"?done=announced")
 }
 
-func (s *Server) pollAnnounceSubmit(w http.ResponseWriter, r *http.Request) {
+func (s *Server) PollAnnounceSubmit(w http.ResponseWriter, r *http.Request) {
 	if !s.groupPostForm(w, r) {
 		return
 	}
@@ -191,7 +164,7 @@ func (s *Server) pollAnnounceSubmit(w http.ResponseWriter, r *http.Request) {
 	if err := s.decisions.Announce(r.Context(), pid, aud); err != nil {
 		switch domain.ErrorCode(err) {
 		case domain.Internal, domain.Unavailable, domain.Unauthorized, domain.NotFound:
-			s.pageError(w, r, err)
+			s.PageError(w, r, err)
 			return
 		}
 		status := pollForm(s.web.Printer(r), f, err)

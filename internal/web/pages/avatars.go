@@ -1,4 +1,4 @@
-package server
+package pages
 
 import (
 	"context"
@@ -16,6 +16,7 @@ import (
 	"github.com/quorum-app/quorum/internal/avatar"
 	"github.com/quorum-app/quorum/internal/domain"
 	"github.com/quorum-app/quorum/internal/group"
+	"github.com/quorum-app/quorum/internal/handlerkit"
 	"github.com/quorum-app/quorum/internal/httpx"
 	"github.com/quorum-app/quorum/internal/ids"
 	"github.com/quorum-app/quorum/internal/notify"
@@ -47,13 +48,9 @@ func avatarOf(uid, name string) avatarView {
 func faceOf(uid, name, version string) avatarView {
 	a := avatarOf(uid, name)
 	if version != "" && ids.Valid(uid) {
-		a.URL = avatarURL(uid, avatar.Small, version)
+		a.URL = handlerkit.AvatarURL(uid, avatar.Small, version)
 	}
 	return a
-}
-
-func avatarURL(uid string, side int, version string) string {
-	return "/people/" + uid + "/avatar/" + strconv.Itoa(side) + "?v=" + version
 }
 
 // initials are the first letters of the first and last words of name.
@@ -124,14 +121,14 @@ func (s *Server) pictureVersions(ctx context.Context, uids []string) map[string]
 // person and those who share a group with them; 404 to anyone else and
 // when there is none (pages then show initials). Cached privately; the
 // URL pages use carries the version (?v=), so a new picture is a new URL.
-func (s *Server) avatarServe(w http.ResponseWriter, r *http.Request) {
+func (s *Server) AvatarServe(w http.ResponseWriter, r *http.Request) {
 	side, err := strconv.Atoi(r.PathValue("size"))
 	if err != nil {
 		side = 0
 	}
 	a, err := s.accounts.AvatarOf(r.Context(), r.PathValue("uid"), side)
 	if err != nil {
-		s.apiFail(w, r, err)
+		httpx.WriteError(w, r, s.log, err)
 		return
 	}
 	etag := `"` + a.Version + "-" + strconv.Itoa(side) + `"`
@@ -155,98 +152,11 @@ func (s *Server) avatarServe(w http.ResponseWriter, r *http.Request) {
 
 // ---- API ----
 
-type avatarJSON struct {
-	Version  string `json:"version,omitempty"`
-	URL      string `json:"url,omitempty"`
-	LargeURL string `json:"large_url,omitempty"`
-}
-
-func avatarOut(u *account.User) avatarJSON {
-	if u.AvatarV == "" {
-		return avatarJSON{}
-	}
-	return avatarJSON{Version: u.AvatarV, URL: avatarURL(u.ID, avatar.Small, u.AvatarV), LargeURL: avatarURL(u.ID, avatar.Large, u.AvatarV)}
-}
-
-// POST /api/v1/me/avatar/uploads {content_type, size} → 201 {upload_id, put}
-func (s *Server) apiAvatarUpload(w http.ResponseWriter, r *http.Request) {
-	var in struct {
-		ContentType string `json:"content_type"`
-		Size        int64  `json:"size"`
-	}
-	if err := httpx.DecodeJSON(w, r, &in); err != nil {
-		s.apiFail(w, r, err)
-		return
-	}
-	up, err := s.accounts.StartAvatarUpload(r.Context(), in.ContentType, in.Size)
-	if err != nil {
-		s.apiFail(w, r, err)
-		return
-	}
-	httpx.WriteJSON(w, http.StatusCreated, up)
-}
-
-// POST /api/v1/me/avatar/uploads/{id}/confirm → 200 {version, url, large_url}
-func (s *Server) apiAvatarConfirm(w http.ResponseWriter, r *http.Request) {
-	u, err := s.accounts.ConfirmAvatarUpload(r.Context(), r.PathValue("id"))
-	if err != nil {
-		s.apiFail(w, r, err)
-		return
-	}
-	httpx.WriteJSON(w, http.StatusOK, avatarOut(u))
-}
-
-// PUT /api/v1/me/avatar (the picture's bytes as the body) → 200
-func (s *Server) apiAvatarPut(w http.ResponseWriter, r *http.Request) {
-	b, err := io.ReadAll(http.MaxBytesReader(w, r.Body, avatar.MaxBytes+1))
-	if err != nil {
-		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) {
-			err = avatarTooLarge()
-		} else {
-			err = domain.Errorf(domain.Invalid, "the file could not be read")
-		}
-		s.apiFail(w, r, err)
-		return
-	}
-	u, err := s.accounts.SetAvatar(r.Context(), b)
-	if err != nil {
-		s.apiFail(w, r, err)
-		return
-	}
-	httpx.WriteJSON(w, http.StatusOK, avatarOut(u))
-}
-
-// GET /api/v1/me/avatar → 200 {version, url, large_url} ({} without one)
-func (s *Server) apiAvatarGet(w http.ResponseWriter, r *http.Request) {
-	u, err := s.accounts.Me(r.Context())
-	if err != nil {
-		s.apiFail(w, r, err)
-		return
-	}
-	httpx.WriteJSON(w, http.StatusOK, avatarOut(u))
-}
-
-// DELETE /api/v1/me/avatar → 204
-func (s *Server) apiAvatarDelete(w http.ResponseWriter, r *http.Request) {
-	if _, err := s.accounts.RemoveAvatar(r.Context()); err != nil {
-		s.apiFail(w, r, err)
-		return
-	}
-	w.WriteHeader(http.StatusNoContent)
-}
-
-func avatarTooLarge() error {
-	var fe domain.FieldErrors
-	fe.Add("picture", "the picture is larger than the %d MB limit", avatar.MaxBytes>>20)
-	return fe.Err()
-}
-
 // ---- pages ----
 
 // POST /settings/avatar: the picture as multipart/form-data ("picture"),
 // through the app (no JavaScript needed).
-func (s *Server) settingsAvatarSubmit(w http.ResponseWriter, r *http.Request) {
+func (s *Server) SettingsAvatarSubmit(w http.ResponseWriter, r *http.Request) {
 	b, err := readPicture(w, r)
 	if err == nil {
 		_, err = s.accounts.SetAvatar(r.Context(), b)
@@ -260,13 +170,13 @@ func (s *Server) settingsAvatarSubmit(w http.ResponseWriter, r *http.Request) {
 }
 
 // POST /settings/avatar/remove
-func (s *Server) settingsAvatarRemove(w http.ResponseWriter, r *http.Request) {
+func (s *Server) SettingsAvatarRemove(w http.ResponseWriter, r *http.Request) {
 	if err := httpx.ParseForm(w, r); err != nil {
-		s.pageError(w, r, err)
+		s.PageError(w, r, err)
 		return
 	}
 	if _, err := s.accounts.RemoveAvatar(r.Context()); err != nil {
-		s.pageError(w, r, err)
+		s.PageError(w, r, err)
 		return
 	}
 	redirect(w, r, "/settings?done=avatar-removed#picture-title")
@@ -287,7 +197,7 @@ func readPicture(w http.ResponseWriter, r *http.Request) ([]byte, error) {
 	if err := r.ParseMultipartForm(avatar.MaxBytes + 64<<10); err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
-			return nil, avatarTooLarge()
+			return nil, handlerkit.AvatarTooLarge()
 		}
 		return nil, domain.Errorf(domain.Invalid, "the form could not be read")
 	}
@@ -309,7 +219,7 @@ func readPicture(w http.ResponseWriter, r *http.Request) ([]byte, error) {
 func pictureFace(u *account.User) avatarView {
 	a := avatarOf(u.ID, u.Name)
 	if u.AvatarV != "" {
-		a.URL = avatarURL(u.ID, avatar.Large, u.AvatarV)
+		a.URL = handlerkit.AvatarURL(u.ID, avatar.Large, u.AvatarV)
 	}
 	return a
 }
@@ -337,38 +247,6 @@ func (s *Server) threadFaces(ctx context.Context, d *threadPageData) {
 			n.Face = faceOf(n.ActorID, n.ActorName, v[n.ActorID])
 		}
 	})
-}
-
-// NamesAndPictures is Names that also reports the picture versions of the
-// same user items (one BatchGetItem for both).
-func (n accountNames) NamesAndPictures(ctx context.Context, uids []string) (map[string]string, map[string]string) {
-	names := make(map[string]string, len(uids))
-	pics := map[string]string{}
-	var asked []string
-	for _, id := range uids {
-		if id != "" && ids.Valid(id) {
-			asked = append(asked, id)
-		}
-	}
-	if len(asked) == 0 {
-		return names, pics
-	}
-	us, err := n.a.Users(ctx, asked)
-	if err != nil {
-		return names, pics
-	}
-	for _, id := range asked {
-		u, ok := us[id]
-		if !ok {
-			names[id] = account.DeletedName
-			continue
-		}
-		names[id] = u.Name
-		if u.AvatarV != "" && u.Erasing == nil {
-			pics[id] = u.AvatarV
-		}
-	}
-	return names, pics
 }
 
 // manyFaces is manyNames with the people's picture versions, read in the

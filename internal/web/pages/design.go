@@ -1,15 +1,6 @@
-package server
+package pages
 
 import "net/http"
-
-// designRoutes: the design-system page (issue 15, docs/design.md), every
-// component of app.css in every state with the tokens as swatches. It is
-// public and holds no personal data: made-up names only.
-func (s *Server) designRoutes() []Route {
-	return []Route{
-		{Pattern: "GET /design", Access: Public, Page: true, Handler: s.designPage},
-	}
-}
 
 // designTokens is what the page lists of app.css's tokens: names are CSS
 // identifiers (not translated); the page draws each with a class of its own.
@@ -31,6 +22,6 @@ var designTokenNames = designTokens{
 }
 
 // GET /design
-func (s *Server) designPage(w http.ResponseWriter, r *http.Request) {
+func (s *Server) DesignPage(w http.ResponseWriter, r *http.Request) {
 	s.web.Page(w, r, http.StatusOK, "design", s.web.Printer(r).T("page.design.title"), designTokenNames)
 }

@@ -1,4 +1,4 @@
-package server
+package pages
 
 import (
 	"context"
@@ -12,6 +12,7 @@ import (
 	"github.com/quorum-app/quorum/internal/discussion"
 	"github.com/quorum-app/quorum/internal/domain"
 	"github.com/quorum-app/quorum/internal/group"
+	"github.com/quorum-app/quorum/internal/handlerkit"
 	"github.com/quorum-app/quorum/internal/httpx"
 	"github.com/quorum-app/quorum/internal/i18n"
 	"github.com/quorum-app/quorum/internal/links"
@@ -93,7 +94,7 @@ func discussionForm(pr *i18n.Printer, f *formState, err error) int {
 func (s *Server) discussionFormFail(w http.ResponseWriter, r *http.Request, err error, f *formState, render func(status int)) {
 	switch domain.ErrorCode(err) {
 	case domain.Internal, domain.Unavailable, domain.Unauthorized, domain.NotFound, domain.Unsupported, domain.TooLarge:
-		s.pageError(w, r, err)
+		s.PageError(w, r, err)
 		return
 	}
 	render(discussionForm(s.web.Printer(r), f, err))
@@ -324,9 +325,9 @@ type threadListData struct {
 
 var levelNames = []string{string(notify.Mute), string(notify.Quiet), string(notify.Normal), string(notify.Loud)}
 
-func (s *Server) threadListPage(w http.ResponseWriter, r *http.Request) {
+func (s *Server) ThreadListPage(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
-	cursor, _, err := threadsParams(r, 25, 100)
+	cursor, _, err := handlerkit.ThreadsParams(r, 25, 100)
 	var page struct {
 		Items []discussion.Thread
 		Next  string
@@ -352,7 +353,7 @@ func (s *Server) threadListPage(w http.ResponseWriter, r *http.Request) {
 		filter, err = s.tagNamed(r.Context(), id, tagID)
 	}
 	if err != nil {
-		s.pageError(w, r, err)
+		s.PageError(w, r, err)
 		return
 	}
 	more := ""
@@ -386,7 +387,7 @@ func (s *Server) renderThreadNew(w http.ResponseWriter, r *http.Request, status 
 		err = s.groups.Authorize(r.Context(), g.ID, authz.ThreadStart, authz.Target{})
 	}
 	if err != nil {
-		s.pageError(w, r, err)
+		s.PageError(w, r, err)
 		return
 	}
 	nf := s.notifyFormFor(r.Context(), &g, "", f, f.Values["notify_shown"] == "", "")
@@ -398,16 +399,16 @@ func (s *Server) renderThreadNew(w http.ResponseWriter, r *http.Request, status 
 		Started: s.templateGuide(r, g.ID, f.Values["template"]), Tags: tf, Poll: s.threadPollOfferFor(r, g.ID, f)})
 }
 
-func (s *Server) threadNewPage(w http.ResponseWriter, r *http.Request) {
+func (s *Server) ThreadNewPage(w http.ResponseWriter, r *http.Request) {
 	if err := authz.RequireUser(authz.ActorFrom(r.Context())); err != nil {
-		s.pageError(w, r, err)
+		s.PageError(w, r, err)
 		return
 	}
 	f := newForm(nil)
 	// Started from a template: the form opens prefilled (templates_pages.go).
 	st, err := s.templateStart(r, r.PathValue("id"), r.URL.Query().Get("template"), process.KindThread)
 	if err != nil {
-		s.pageError(w, r, err)
+		s.PageError(w, r, err)
 		return
 	}
 	if st != nil {
@@ -419,7 +420,7 @@ func (s *Server) threadNewPage(w http.ResponseWriter, r *http.Request) {
 	s.renderThreadNew(w, r, http.StatusOK, f)
 }
 
-func (s *Server) threadCreateSubmit(w http.ResponseWriter, r *http.Request) {
+func (s *Server) ThreadCreateSubmit(w http.ResponseWriter, r *http.Request) {
 	if !s.groupPostForm(w, r) {
 		return
 	}
@@ -446,16 +447,16 @@ func (s *Server) threadCreateSubmit(w http.ResponseWriter, r *http.Request) {
 	redirect(w, r, threadURL(t.ID)+"?done="+done)
 }
 
-func (s *Server) groupLevelSubmit(w http.ResponseWriter, r *http.Request) {
+func (s *Server) GroupLevelSubmit(w http.ResponseWriter, r *http.Request) {
 	if !s.groupPostForm(w, r) {
 		return
 	}
-	l, err := parseLevel(r.PostFormValue("level"))
+	l, err := handlerkit.ParseLevel(r.PostFormValue("level"))
 	if err == nil {
 		err = s.discussions.SetGroupLevel(r.Context(), r.PathValue("id"), l)
 	}
 	if err != nil {
-		s.pageError(w, r, err)
+		s.PageError(w, r, err)
 		return
 	}
 	redirect(w, r, groupURL(r.PathValue("id"), "/threads")+"?done=level")
@@ -494,7 +495,7 @@ type threadPageData struct {
 	AuthorFace avatarView
 }
 
-func (s *Server) threadPage(w http.ResponseWriter, r *http.Request) {
+func (s *Server) ThreadPage(w http.ResponseWriter, r *http.Request) {
 	s.renderThread(w, r, http.StatusOK, nil, "", nil)
 }
 
@@ -519,7 +520,7 @@ func (s *Server) renderThreadWith(w http.ResponseWriter, r *http.Request, status
 		p, err = s.discussions.Page(ctx, tid, cursor, discussion.TimelinePageSize)
 	}
 	if err != nil {
-		s.pageError(w, r, err)
+		s.PageError(w, r, err)
 		return
 	}
 	caps := s.capsFor(ctx, p.Thread)
@@ -575,7 +576,7 @@ func (s *Server) threadPostForm(w http.ResponseWriter, r *http.Request) bool {
 	return s.groupPostForm(w, r)
 }
 
-func (s *Server) commentSubmit(w http.ResponseWriter, r *http.Request) {
+func (s *Server) CommentSubmit(w http.ResponseWriter, r *http.Request) {
 	if !s.threadPostForm(w, r) {
 		return
 	}
@@ -594,7 +595,7 @@ func (s *Server) commentSubmit(w http.ResponseWriter, r *http.Request) {
 	redirect(w, r, links.Comment(tid, it.ID, done))
 }
 
-func (s *Server) threadGuestSubmit(w http.ResponseWriter, r *http.Request) {
+func (s *Server) ThreadGuestSubmit(w http.ResponseWriter, r *http.Request) {
 	if !s.threadPostForm(w, r) {
 		return
 	}
@@ -608,16 +609,16 @@ func (s *Server) threadGuestSubmit(w http.ResponseWriter, r *http.Request) {
 	redirect(w, r, threadURL(tid)+"?done=guest")
 }
 
-func (s *Server) threadLevelSubmit(w http.ResponseWriter, r *http.Request) {
+func (s *Server) ThreadLevelSubmit(w http.ResponseWriter, r *http.Request) {
 	if !s.threadPostForm(w, r) {
 		return
 	}
-	l, err := parseLevel(r.PostFormValue("level"))
+	l, err := handlerkit.ParseLevel(r.PostFormValue("level"))
 	if err == nil {
 		err = s.discussions.SetThreadLevel(r.Context(), r.PathValue("tid"), l)
 	}
 	if err != nil {
-		s.pageError(w, r, err)
+		s.PageError(w, r, err)
 		return
 	}
 	redirect(w, r, threadURL(r.PathValue("tid"))+"?done=level")
@@ -627,48 +628,48 @@ func (s *Server) threadLevelSubmit(w http.ResponseWriter, r *http.Request) {
 func (s *Server) threadAction(w http.ResponseWriter, r *http.Request, done string, run func(ctx context.Context, tid string) error) {
 	tid := r.PathValue("tid")
 	if err := run(r.Context(), tid); err != nil {
-		s.pageError(w, r, err)
+		s.PageError(w, r, err)
 		return
 	}
 	redirect(w, r, threadURL(tid)+"?done="+done)
 }
 
-func (s *Server) threadCloseSubmit(w http.ResponseWriter, r *http.Request) {
+func (s *Server) ThreadCloseSubmit(w http.ResponseWriter, r *http.Request) {
 	s.threadAction(w, r, "closed", func(ctx context.Context, tid string) error {
 		_, err := s.discussions.Close(ctx, tid)
 		return err
 	})
 }
 
-func (s *Server) threadReopenSubmit(w http.ResponseWriter, r *http.Request) {
+func (s *Server) ThreadReopenSubmit(w http.ResponseWriter, r *http.Request) {
 	s.threadAction(w, r, "reopened", func(ctx context.Context, tid string) error {
 		_, err := s.discussions.Reopen(ctx, tid)
 		return err
 	})
 }
 
-func (s *Server) threadPinSubmit(w http.ResponseWriter, r *http.Request) {
+func (s *Server) ThreadPinSubmit(w http.ResponseWriter, r *http.Request) {
 	s.threadAction(w, r, "pinned", func(ctx context.Context, tid string) error {
 		_, err := s.discussions.Pin(ctx, tid, true)
 		return err
 	})
 }
 
-func (s *Server) threadUnpinSubmit(w http.ResponseWriter, r *http.Request) {
+func (s *Server) ThreadUnpinSubmit(w http.ResponseWriter, r *http.Request) {
 	s.threadAction(w, r, "unpinned", func(ctx context.Context, tid string) error {
 		_, err := s.discussions.Pin(ctx, tid, false)
 		return err
 	})
 }
 
-func (s *Server) threadDeleteSubmit(w http.ResponseWriter, r *http.Request) {
+func (s *Server) ThreadDeleteSubmit(w http.ResponseWriter, r *http.Request) {
 	tid := r.PathValue("tid")
 	t, err := s.discussions.Thread(r.Context(), tid)
 	if err == nil {
 		err = s.discussions.Delete(r.Context(), tid)
 	}
 	if err != nil {
-		s.pageError(w, r, err)
+		s.PageError(w, r, err)
 		return
 	}
 	redirect(w, r, groupURL(t.GroupID, "/threads")+"?done=deleted")
@@ -688,7 +689,7 @@ func (s *Server) renderThreadEdit(w http.ResponseWriter, r *http.Request, status
 		err = authz.Forbidden("you cannot edit this thread")
 	}
 	if err != nil {
-		s.pageError(w, r, err)
+		s.PageError(w, r, err)
 		return
 	}
 	if f == nil {
@@ -697,15 +698,15 @@ func (s *Server) renderThreadEdit(w http.ResponseWriter, r *http.Request, status
 	s.web.Page(w, r, status, "thread_edit", s.web.Printer(r).T("page.thread.title.edit", "Title", t.Title), threadEditData{Thread: t, Form: f})
 }
 
-func (s *Server) threadEditPage(w http.ResponseWriter, r *http.Request) {
+func (s *Server) ThreadEditPage(w http.ResponseWriter, r *http.Request) {
 	if err := authz.RequireUser(authz.ActorFrom(r.Context())); err != nil {
-		s.pageError(w, r, err)
+		s.PageError(w, r, err)
 		return
 	}
 	s.renderThreadEdit(w, r, http.StatusOK, nil)
 }
 
-func (s *Server) threadEditSubmit(w http.ResponseWriter, r *http.Request) {
+func (s *Server) ThreadEditSubmit(w http.ResponseWriter, r *http.Request) {
 	if !s.threadPostForm(w, r) {
 		return
 	}
@@ -754,7 +755,7 @@ func (s *Server) renderCommentEdit(w http.ResponseWriter, r *http.Request, statu
 		}
 	}
 	if err != nil {
-		s.pageError(w, r, err)
+		s.PageError(w, r, err)
 		return
 	}
 	if f == nil {
@@ -763,15 +764,15 @@ func (s *Server) renderCommentEdit(w http.ResponseWriter, r *http.Request, statu
 	s.web.Page(w, r, status, "thread_comment_edit", s.web.Printer(r).T("page.thread.title.comment_edit"), commentEditData{Thread: t, Comment: c, Form: f})
 }
 
-func (s *Server) commentEditPage(w http.ResponseWriter, r *http.Request) {
+func (s *Server) CommentEditPage(w http.ResponseWriter, r *http.Request) {
 	if err := authz.RequireUser(authz.ActorFrom(r.Context())); err != nil {
-		s.pageError(w, r, err)
+		s.PageError(w, r, err)
 		return
 	}
 	s.renderCommentEdit(w, r, http.StatusOK, nil)
 }
 
-func (s *Server) commentEditSubmit(w http.ResponseWriter, r *http.Request) {
+func (s *Server) CommentEditSubmit(w http.ResponseWriter, r *http.Request) {
 	if !s.threadPostForm(w, r) {
 		return
 	}
@@ -790,23 +791,23 @@ func (s *Server) commentEditSubmit(w http.ResponseWriter, r *http.Request) {
 	redirect(w, r, links.Comment(tid, cid, done))
 }
 
-func (s *Server) commentDeleteSubmit(w http.ResponseWriter, r *http.Request) {
+func (s *Server) CommentDeleteSubmit(w http.ResponseWriter, r *http.Request) {
 	tid := r.PathValue("tid")
 	if err := s.discussions.DeleteComment(r.Context(), tid, r.PathValue("cid")); err != nil {
-		s.pageError(w, r, err)
+		s.PageError(w, r, err)
 		return
 	}
 	redirect(w, r, threadURL(tid)+"?done=removed")
 }
 
-func (s *Server) reactSubmit(w http.ResponseWriter, r *http.Request) {
+func (s *Server) ReactSubmit(w http.ResponseWriter, r *http.Request) {
 	if !s.threadPostForm(w, r) {
 		return
 	}
 	tid, cid := r.PathValue("tid"), r.PathValue("cid")
 	on := r.PostFormValue("on") != "0"
 	if err := s.discussions.React(r.Context(), tid, cid, r.PostFormValue("name"), on); err != nil {
-		s.pageError(w, r, err)
+		s.PageError(w, r, err)
 		return
 	}
 	redirect(w, r, links.Comment(tid, cid))
@@ -836,7 +837,7 @@ func (s *Server) renderHistory(w http.ResponseWriter, r *http.Request, cid strin
 		t, err = s.discussions.Thread(ctx, tid)
 	}
 	if err != nil {
-		s.pageError(w, r, err)
+		s.PageError(w, r, err)
 		return
 	}
 	d := historyData{Thread: t, Comment: cid}
@@ -856,9 +857,9 @@ func (s *Server) renderHistory(w http.ResponseWriter, r *http.Request, cid strin
 	s.web.Page(w, r, http.StatusOK, "thread_history", title, d)
 }
 
-func (s *Server) threadHistoryPage(w http.ResponseWriter, r *http.Request) { s.renderHistory(w, r, "") }
+func (s *Server) ThreadHistoryPage(w http.ResponseWriter, r *http.Request) { s.renderHistory(w, r, "") }
 
-func (s *Server) commentHistoryPage(w http.ResponseWriter, r *http.Request) {
+func (s *Server) CommentHistoryPage(w http.ResponseWriter, r *http.Request) {
 	s.renderHistory(w, r, r.PathValue("cid"))
 }
 
@@ -866,22 +867,22 @@ func (s *Server) commentHistoryPage(w http.ResponseWriter, r *http.Request) {
 
 // fileNoScriptSubmit is where the attachment form goes when JavaScript
 // did not take it over: it explains why a file cannot be attached that way.
-func (s *Server) fileNoScriptSubmit(w http.ResponseWriter, r *http.Request) {
+func (s *Server) FileNoScriptSubmit(w http.ResponseWriter, r *http.Request) {
 	if err := authz.RequireUser(authz.ActorFrom(r.Context())); err != nil {
-		s.pageError(w, r, err)
+		s.PageError(w, r, err)
 		return
 	}
 	tid := r.PathValue("tid")
 	if _, err := s.discussions.Thread(r.Context(), tid); err != nil {
-		s.pageError(w, r, err)
+		s.PageError(w, r, err)
 		return
 	}
 	redirect(w, r, threadURL(tid)+"?done=needs-js#attach")
 }
 
-func (s *Server) fileDownload(w http.ResponseWriter, r *http.Request) {
-	if err := s.download(w, r); err != nil {
-		s.pageError(w, r, err)
+func (s *Server) FileDownload(w http.ResponseWriter, r *http.Request) {
+	if err := handlerkit.Download(w, r, s.discussions); err != nil {
+		s.PageError(w, r, err)
 	}
 }
 
@@ -903,16 +904,16 @@ type dashboardData struct {
 // thread in.
 const dashboardGroups = 5
 
-func (s *Server) dashboardPage(w http.ResponseWriter, r *http.Request) {
+func (s *Server) DashboardPage(w http.ResponseWriter, r *http.Request) {
 	ts, err := s.discussions.Dashboard(r.Context(), 30)
 	if err != nil {
-		s.pageError(w, r, err)
+		s.PageError(w, r, err)
 		return
 	}
 	d := dashboardData{Threads: ts}
 	waiting, mine, err := s.waitingPolls(r.Context(), s.web.Printer(r), time.Now())
 	if err != nil {
-		s.pageError(w, r, err)
+		s.PageError(w, r, err)
 		return
 	}
 	d.Waiting = waiting
@@ -920,7 +921,7 @@ func (s *Server) dashboardPage(w http.ResponseWriter, r *http.Request) {
 		if mine == nil {
 			page, err := s.groups.Mine(r.Context(), "", dashboardGroups)
 			if err != nil {
-				s.pageError(w, r, err)
+				s.PageError(w, r, err)
 				return
 			}
 			mine = page.Items
@@ -938,8 +939,8 @@ type notificationsData struct {
 	Notice string
 }
 
-func (s *Server) notificationsPage(w http.ResponseWriter, r *http.Request) {
-	cursor, _, err := threadsParams(r, 50, 100)
+func (s *Server) NotificationsPage(w http.ResponseWriter, r *http.Request) {
+	cursor, _, err := handlerkit.ThreadsParams(r, 50, 100)
 	var d notificationsData
 	if err == nil {
 		var p struct {
@@ -954,7 +955,7 @@ func (s *Server) notificationsPage(w http.ResponseWriter, r *http.Request) {
 		d.Unread, err = s.notifications.UnreadCount(r.Context())
 	}
 	if err != nil {
-		s.pageError(w, r, err)
+		s.PageError(w, r, err)
 		return
 	}
 	d.Notice = s.discussionNotice(r)
@@ -965,12 +966,12 @@ func (s *Server) notificationsPage(w http.ResponseWriter, r *http.Request) {
 	s.web.Page(w, r, http.StatusOK, "notifications", s.web.Printer(r).T("page.home.title.notifications"), d)
 }
 
-func (s *Server) notificationReadSubmit(w http.ResponseWriter, r *http.Request) {
+func (s *Server) NotificationReadSubmit(w http.ResponseWriter, r *http.Request) {
 	if !s.threadPostForm(w, r) {
 		return
 	}
 	if err := s.notifications.MarkRead(r.Context(), r.PathValue("nid")); err != nil {
-		s.pageError(w, r, err)
+		s.PageError(w, r, err)
 		return
 	}
 	next := httpx.SafeNext(r.PostFormValue("next"))
@@ -980,9 +981,9 @@ func (s *Server) notificationReadSubmit(w http.ResponseWriter, r *http.Request) 
 	redirect(w, r, next)
 }
 
-func (s *Server) notificationsReadAllSubmit(w http.ResponseWriter, r *http.Request) {
+func (s *Server) NotificationsReadAllSubmit(w http.ResponseWriter, r *http.Request) {
 	if err := s.notifications.MarkAllRead(r.Context()); err != nil {
-		s.pageError(w, r, err)
+		s.PageError(w, r, err)
 		return
 	}
 	redirect(w, r, "/notifications?done=read")

@@ -1,14 +1,12 @@
-package server
+package pages
 
 import (
 	"context"
 	"net/http"
-	"strconv"
 	"time"
 
-	"github.com/quorum-app/quorum/internal/authz"
-	"github.com/quorum-app/quorum/internal/domain"
 	"github.com/quorum-app/quorum/internal/export"
+	"github.com/quorum-app/quorum/internal/handlerkit"
 	"github.com/quorum-app/quorum/internal/httpx"
 )
 
@@ -28,99 +26,6 @@ type Exports interface {
 	DownloadPart(ctx context.Context, id string, part int) (string, time.Time, error)
 }
 
-var errExportsOff = domain.Errorf(domain.Unavailable, "exports are not available")
-
-func (s *Server) exportRoutes() []Route {
-	routes := []Route{
-		// JSON API
-		{Pattern: "POST /api/v1/me/exports", Access: Session, Handler: s.apiRequestExport},
-		{Pattern: "GET /api/v1/me/exports", Access: Session, Handler: s.apiExports},
-		{Pattern: "POST /api/v1/exports/{id}/link", Access: Session, Handler: s.apiExportLink},
-		{Pattern: "POST /api/v1/groups/{id}/exports", Access: Session, Handler: s.apiRequestGroupExport},
-		{Pattern: "GET /api/v1/groups/{id}/exports", Access: Session, Handler: s.apiGroupExports},
-
-		// Pages
-		{Pattern: "GET /settings/export", Access: Session, Page: true, Handler: s.exportPage},
-		{Pattern: "POST /settings/export", Access: Session, Page: true, Handler: s.exportSubmit},
-		{Pattern: "POST /exports/{id}/download", Access: Session, Page: true, Handler: s.exportDownload},
-		{Pattern: "GET /groups/{id}/export", Access: Session, Page: true, Handler: s.groupExportPage},
-		{Pattern: "POST /groups/{id}/export", Access: Session, Page: true, Handler: s.groupExportSubmit},
-	}
-	for i := range routes {
-		routes[i].Handler = s.needExports(routes[i].Page, httpx.WithLists(routes[i].Lists, routes[i].Handler))
-	}
-	return routes
-}
-
-func (s *Server) needExports(page bool, h http.HandlerFunc) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		if s.exports == nil {
-			err := error(errExportsOff)
-			if !authz.ActorFrom(r.Context()).Authenticated() {
-				err = authz.ErrSignIn // sign in first, whatever is wired
-			}
-			if page {
-				s.pageError(w, r, err)
-				return
-			}
-			httpx.WriteError(w, r, s.log, err)
-			return
-		}
-		h(w, r)
-	}
-}
-
-// POST /api/v1/me/exports → 202 Export
-func (s *Server) apiRequestExport(w http.ResponseWriter, r *http.Request) {
-	e, err := s.exports.Request(r.Context())
-	if err != nil {
-		s.apiFail(w, r, err)
-		return
-	}
-	httpx.WriteJSON(w, http.StatusAccepted, e)
-}
-
-// GET /api/v1/me/exports → {exports: [Export]}
-func (s *Server) apiExports(w http.ResponseWriter, r *http.Request) {
-	es, err := s.exports.List(r.Context())
-	if err != nil {
-		s.apiFail(w, r, err)
-		return
-	}
-	httpx.WriteJSON(w, http.StatusOK, map[string]any{"exports": es})
-}
-
-// exportPart reads the archive part a download asks for: "part" (query or
-// form), absent or 0 for the archive, 1 to file_parts for the further
-// archives of files.
-func exportPart(r *http.Request) (int, error) {
-	v := r.FormValue("part")
-	if v == "" {
-		return 0, nil
-	}
-	n, err := strconv.Atoi(v)
-	if err != nil {
-		return 0, domain.Errorf(domain.Invalid, "%s: must be a whole number", "part")
-	}
-	return n, nil // the core answers 404 for a part the export does not have
-}
-
-// POST /api/v1/exports/{id}/link[?part=n] → {url, expires_at}
-func (s *Server) apiExportLink(w http.ResponseWriter, r *http.Request) {
-	part, err := exportPart(r)
-	if err != nil {
-		s.apiFail(w, r, err)
-		return
-	}
-	url, exp, err := s.exports.DownloadPart(r.Context(), r.PathValue("id"), part)
-	if err != nil {
-		s.apiFail(w, r, err)
-		return
-	}
-	w.Header().Set("Cache-Control", "no-store")
-	httpx.WriteJSON(w, http.StatusOK, map[string]any{"url": url, "expires_at": exp})
-}
-
 type exportData struct {
 	Exports   []export.Export
 	Pending   bool
@@ -131,7 +36,7 @@ type exportData struct {
 func (s *Server) renderExport(w http.ResponseWriter, r *http.Request, status int, d exportData) {
 	es, err := s.exports.List(r.Context())
 	if err != nil {
-		s.pageError(w, r, err)
+		s.PageError(w, r, err)
 		return
 	}
 	d.Exports = es
@@ -147,12 +52,12 @@ func (s *Server) renderExport(w http.ResponseWriter, r *http.Request, status int
 }
 
 // GET /settings/export: the exports of the last 7 days and their progress.
-func (s *Server) exportPage(w http.ResponseWriter, r *http.Request) {
+func (s *Server) ExportPage(w http.ResponseWriter, r *http.Request) {
 	s.renderExport(w, r, http.StatusOK, exportData{Requested: r.URL.Query().Get("done") == "requested"})
 }
 
 // POST /settings/export: ask for a new export.
-func (s *Server) exportSubmit(w http.ResponseWriter, r *http.Request) {
+func (s *Server) ExportSubmit(w http.ResponseWriter, r *http.Request) {
 	if _, err := s.exports.Request(r.Context()); err != nil {
 		f := newForm(nil)
 		s.formFail(w, r, err, f, func(status int) { s.renderExport(w, r, status, exportData{Form: f}) })
@@ -163,46 +68,19 @@ func (s *Server) exportSubmit(w http.ResponseWriter, r *http.Request) {
 
 // POST /exports/{id}/download: a fresh two-minute link, followed at once
 // (a POST, so the link is made for a click, never by a prefetch).
-func (s *Server) exportDownload(w http.ResponseWriter, r *http.Request) {
-	part, err := exportPart(r)
+func (s *Server) ExportDownload(w http.ResponseWriter, r *http.Request) {
+	part, err := handlerkit.ExportPart(r)
 	if err != nil {
-		s.pageError(w, r, err)
+		s.PageError(w, r, err)
 		return
 	}
 	url, _, err := s.exports.DownloadPart(r.Context(), r.PathValue("id"), part)
 	if err != nil {
-		s.pageError(w, r, err)
+		s.PageError(w, r, err)
 		return
 	}
 	w.Header().Set("Cache-Control", "no-store")
 	http.Redirect(w, r, url, http.StatusSeeOther)
-}
-
-// POST /api/v1/groups/{id}/exports [{subgroups}] → 202 Export (admins)
-func (s *Server) apiRequestGroupExport(w http.ResponseWriter, r *http.Request) {
-	var opt export.GroupOptions
-	if r.ContentLength != 0 && r.Body != http.NoBody {
-		if err := httpx.DecodeJSON(w, r, &opt); err != nil {
-			s.apiFail(w, r, err)
-			return
-		}
-	}
-	e, err := s.exports.RequestGroupWith(r.Context(), r.PathValue("id"), opt)
-	if err != nil {
-		s.apiFail(w, r, err)
-		return
-	}
-	httpx.WriteJSON(w, http.StatusAccepted, e)
-}
-
-// GET /api/v1/groups/{id}/exports → {exports: [Export]} (admins)
-func (s *Server) apiGroupExports(w http.ResponseWriter, r *http.Request) {
-	es, err := s.exports.ListGroup(r.Context(), r.PathValue("id"))
-	if err != nil {
-		s.apiFail(w, r, err)
-		return
-	}
-	httpx.WriteJSON(w, http.StatusOK, map[string]any{"exports": es})
 }
 
 type groupExportData struct {
@@ -214,12 +92,12 @@ func (s *Server) renderGroupExport(w http.ResponseWriter, r *http.Request, statu
 	gid := r.PathValue("id")
 	es, err := s.exports.ListGroup(r.Context(), gid)
 	if err != nil {
-		s.pageError(w, r, err)
+		s.PageError(w, r, err)
 		return
 	}
 	g, err := s.groups.Get(r.Context(), gid)
 	if err != nil {
-		s.pageError(w, r, err)
+		s.PageError(w, r, err)
 		return
 	}
 	d.GroupID, d.GroupName, d.Exports = g.ID, g.Name, es
@@ -235,15 +113,15 @@ func (s *Server) renderGroupExport(w http.ResponseWriter, r *http.Request, statu
 }
 
 // GET /groups/{id}/export: the group's exports and their progress (admins).
-func (s *Server) groupExportPage(w http.ResponseWriter, r *http.Request) {
+func (s *Server) GroupExportPage(w http.ResponseWriter, r *http.Request) {
 	s.renderGroupExport(w, r, http.StatusOK, groupExportData{exportData: exportData{Requested: r.URL.Query().Get("done") == "requested"}})
 }
 
 // POST /groups/{id}/export: ask for a new export of the group (admins).
-func (s *Server) groupExportSubmit(w http.ResponseWriter, r *http.Request) {
+func (s *Server) GroupExportSubmit(w http.ResponseWriter, r *http.Request) {
 	gid := r.PathValue("id")
 	if err := httpx.ParseForm(w, r); err != nil {
-		s.pageError(w, r, err)
+		s.PageError(w, r, err)
 		return
 	}
 	opt := export.GroupOptions{Subgroups: r.PostFormValue("subgroups") == "1"}

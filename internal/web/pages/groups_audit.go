@@ -1,4 +1,4 @@
-package server
+package pages
 
 import (
 	"net/http"
@@ -7,7 +7,7 @@ import (
 	"github.com/quorum-app/quorum/internal/audit"
 	"github.com/quorum-app/quorum/internal/domain"
 	"github.com/quorum-app/quorum/internal/group"
-	"github.com/quorum-app/quorum/internal/httpx"
+	"github.com/quorum-app/quorum/internal/handlerkit"
 	"github.com/quorum-app/quorum/internal/i18n"
 	"github.com/quorum-app/quorum/internal/links"
 )
@@ -17,35 +17,6 @@ import (
 // page. The audit core decides who may read (authz.GroupViewAudit).
 
 var errAuditOff = domain.Errorf(domain.Unavailable, "the record of admin actions is not available on this server")
-
-func (s *Server) apiAudit(w http.ResponseWriter, r *http.Request) {
-	if s.audit == nil {
-		s.groupAPIFail(w, r, errAuditOff)
-		return
-	}
-	cursor, limit, err := groupPageParams(r)
-	if err == nil {
-		var page audit.Page
-		if page, err = s.audit.List(r.Context(), r.PathValue("id"), cursor, limit); err == nil {
-			httpx.WriteJSON(w, http.StatusOK, page)
-			return
-		}
-	}
-	s.groupAPIFail(w, r, err)
-}
-
-func (s *Server) apiAuditVerify(w http.ResponseWriter, r *http.Request) {
-	if s.audit == nil {
-		s.groupAPIFail(w, r, errAuditOff)
-		return
-	}
-	rep, err := s.audit.Verify(r.Context(), r.PathValue("id"))
-	if err != nil {
-		s.groupAPIFail(w, r, err)
-		return
-	}
-	httpx.WriteJSON(w, http.StatusOK, rep)
-}
 
 // auditRow is one entry as the page shows it.
 type auditRow struct {
@@ -106,31 +77,31 @@ var auditWords = map[audit.Action]string{
 	audit.PollReopened:      "page.group.audit.do.poll_reopened",
 }
 
-func (s *Server) groupAuditPage(w http.ResponseWriter, r *http.Request) {
+func (s *Server) GroupAuditPage(w http.ResponseWriter, r *http.Request) {
 	if s.audit == nil {
-		s.pageError(w, r, errAuditOff)
+		s.PageError(w, r, errAuditOff)
 		return
 	}
 	id := r.PathValue("id")
 	g, err := s.groups.Get(r.Context(), id)
 	if err != nil {
-		s.pageError(w, r, err)
+		s.PageError(w, r, err)
 		return
 	}
-	cursor, _, err := groupPageParams(r)
+	cursor, _, err := handlerkit.GroupPageParams(r)
 	var page audit.Page
 	if err == nil {
 		page, err = s.audit.List(r.Context(), id, cursor, 50)
 	}
 	if err != nil {
-		s.pageError(w, r, err)
+		s.PageError(w, r, err)
 		return
 	}
 	d := groupAuditData{Group: g, Next: page.Next}
 	if r.URL.Query().Get("verify") == "1" {
 		rep, err := s.audit.Verify(r.Context(), id)
 		if err != nil {
-			s.pageError(w, r, err)
+			s.PageError(w, r, err)
 			return
 		}
 		d.Report = &rep

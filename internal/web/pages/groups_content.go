@@ -1,4 +1,4 @@
-package server
+package pages
 
 import (
 	"net/http"
@@ -6,33 +6,12 @@ import (
 
 	"github.com/quorum-app/quorum/internal/discussion"
 	"github.com/quorum-app/quorum/internal/group"
-	"github.com/quorum-app/quorum/internal/httpx"
 )
 
 // Removing a member's comments in a group (#16, moderation): an admin
 // asks from the Members tab (a confirmation page) or the API; the
 // discussion core queues one job, audited, that the scheduler runs. The
 // core decides who may (authz.GroupRemoveContent).
-
-// POST /api/v1/groups/{id}/members/{uid}/comment-removal → 202 Removal
-func (s *Server) apiRemoveMemberComments(w http.ResponseWriter, r *http.Request) {
-	rm, err := s.discussions.RemoveMemberComments(r.Context(), r.PathValue("id"), r.PathValue("uid"))
-	if err != nil {
-		s.apiFail(w, r, err)
-		return
-	}
-	httpx.WriteJSON(w, http.StatusAccepted, rm)
-}
-
-// GET /api/v1/groups/{id}/members/{uid}/comment-removal → 200 Removal
-func (s *Server) apiMemberRemoval(w http.ResponseWriter, r *http.Request) {
-	rm, err := s.discussions.MemberRemoval(r.Context(), r.PathValue("id"), r.PathValue("uid"))
-	if err != nil {
-		s.apiFail(w, r, err)
-		return
-	}
-	httpx.WriteJSON(w, http.StatusOK, rm)
-}
 
 type removeCommentsData struct {
 	Group   group.Group
@@ -45,16 +24,16 @@ type removeCommentsData struct {
 
 // GET /groups/{id}/members/{uid}/remove-comments: the confirmation page,
 // with the state of the last removal of this member's comments.
-func (s *Server) removeCommentsPage(w http.ResponseWriter, r *http.Request) {
+func (s *Server) RemoveCommentsPage(w http.ResponseWriter, r *http.Request) {
 	id, uid := r.PathValue("id"), r.PathValue("uid")
 	g, err := s.groups.Get(r.Context(), id)
 	if err != nil {
-		s.pageError(w, r, err)
+		s.PageError(w, r, err)
 		return
 	}
 	rm, err := s.discussions.MemberRemoval(r.Context(), id, uid)
 	if err != nil {
-		s.pageError(w, r, err)
+		s.PageError(w, r, err)
 		return
 	}
 	name := s.names(r.Context(), []string{uid})[uid] // "" for a deleted account: the page says "this member"
@@ -63,7 +42,7 @@ func (s *Server) removeCommentsPage(w http.ResponseWriter, r *http.Request) {
 }
 
 // POST /groups/{id}/members/{uid}/remove-comments
-func (s *Server) removeCommentsSubmit(w http.ResponseWriter, r *http.Request) {
+func (s *Server) RemoveCommentsSubmit(w http.ResponseWriter, r *http.Request) {
 	if !s.groupPostForm(w, r) {
 		return
 	}

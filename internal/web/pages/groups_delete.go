@@ -1,4 +1,4 @@
-package server
+package pages
 
 import (
 	"net/http"
@@ -6,44 +6,12 @@ import (
 
 	"github.com/quorum-app/quorum/internal/authz"
 	"github.com/quorum-app/quorum/internal/group"
-	"github.com/quorum-app/quorum/internal/httpx"
 )
 
 // Deleting and restoring a group (#16): a confirmation page where the
 // admin types the group's name, then a grace period during which only
 // admins see the group (with a banner and Restore); the group core decides
 // everything (who, the name, the grace period).
-
-// DELETE /api/v1/groups/{id} {name} → 202 group (deleting_at, purge_at)
-func (s *Server) apiDeleteGroup(w http.ResponseWriter, r *http.Request) {
-	var in struct {
-		Name string `json:"name"`
-	}
-	// Without a body the core still answers first (404 for a hidden
-	// group), then that the name is missing.
-	if r.ContentLength != 0 {
-		if err := httpx.DecodeJSON(w, r, &in); err != nil {
-			s.apiFail(w, r, err)
-			return
-		}
-	}
-	g, err := s.groups.Delete(r.Context(), r.PathValue("id"), in.Name)
-	if err != nil {
-		s.apiFail(w, r, err)
-		return
-	}
-	httpx.WriteJSON(w, http.StatusAccepted, g)
-}
-
-// POST /api/v1/groups/{id}/restore → 200 group
-func (s *Server) apiRestoreGroup(w http.ResponseWriter, r *http.Request) {
-	g, err := s.groups.Restore(r.Context(), r.PathValue("id"))
-	if err != nil {
-		s.apiFail(w, r, err)
-		return
-	}
-	httpx.WriteJSON(w, http.StatusOK, g)
-}
 
 type groupDeleteData struct {
 	Group     group.Group
@@ -54,11 +22,11 @@ type groupDeleteData struct {
 func (s *Server) renderGroupDelete(w http.ResponseWriter, r *http.Request, status int, f *formState) {
 	g, err := s.groups.Get(r.Context(), r.PathValue("id"))
 	if err != nil {
-		s.pageError(w, r, err)
+		s.PageError(w, r, err)
 		return
 	}
 	if err := s.groups.Authorize(r.Context(), g.ID, authz.GroupDelete, authz.Target{}); err != nil {
-		s.pageError(w, r, err)
+		s.PageError(w, r, err)
 		return
 	}
 	if f == nil {
@@ -68,12 +36,12 @@ func (s *Server) renderGroupDelete(w http.ResponseWriter, r *http.Request, statu
 }
 
 // GET /groups/{id}/delete: the confirmation page.
-func (s *Server) groupDeletePage(w http.ResponseWriter, r *http.Request) {
+func (s *Server) GroupDeletePage(w http.ResponseWriter, r *http.Request) {
 	s.renderGroupDelete(w, r, http.StatusOK, nil)
 }
 
 // POST /groups/{id}/delete {name}
-func (s *Server) groupDeleteSubmit(w http.ResponseWriter, r *http.Request) {
+func (s *Server) GroupDeleteSubmit(w http.ResponseWriter, r *http.Request) {
 	if !s.groupPostForm(w, r) {
 		return
 	}
@@ -86,12 +54,12 @@ func (s *Server) groupDeleteSubmit(w http.ResponseWriter, r *http.Request) {
 }
 
 // POST /groups/{id}/restore
-func (s *Server) groupRestoreSubmit(w http.ResponseWriter, r *http.Request) {
+func (s *Server) GroupRestoreSubmit(w http.ResponseWriter, r *http.Request) {
 	if !s.groupPostForm(w, r) {
 		return
 	}
 	if _, err := s.groups.Restore(r.Context(), r.PathValue("id")); err != nil {
-		s.pageError(w, r, err)
+		s.PageError(w, r, err)
 		return
 	}
 	redirect(w, r, groupURL(r.PathValue("id")))

@@ -1,4 +1,4 @@
-package server
+package pages
 
 import (
 	"context"
@@ -12,6 +12,7 @@ import (
 	"github.com/quorum-app/quorum/internal/discussion"
 	"github.com/quorum-app/quorum/internal/domain"
 	"github.com/quorum-app/quorum/internal/group"
+	"github.com/quorum-app/quorum/internal/handlerkit"
 	"github.com/quorum-app/quorum/internal/i18n"
 	"github.com/quorum-app/quorum/internal/poll"
 	"github.com/quorum-app/quorum/internal/store"
@@ -67,12 +68,12 @@ type hubFile struct {
 	SizeText string
 }
 
-func (s *Server) groupPage(w http.ResponseWriter, r *http.Request) {
+func (s *Server) GroupPage(w http.ResponseWriter, r *http.Request) {
 	// A read-only page: the policy's facts of the group are read once.
 	r = r.WithContext(group.WithRequestCache(r.Context()))
 	g, err := s.groups.Get(r.Context(), r.PathValue("id"))
 	if err != nil {
-		s.pageError(w, r, err)
+		s.PageError(w, r, err)
 		return
 	}
 	s.renderGroupShow(w, r, http.StatusOK, g, newForm(nil))
@@ -92,7 +93,7 @@ func (s *Server) renderGroupShow(w http.ResponseWriter, r *http.Request, status 
 	}
 	if r.Method == http.MethodGet {
 		if err := s.hub(r, &d); err != nil {
-			s.pageError(w, r, err)
+			s.PageError(w, r, err)
 			return
 		}
 	}
@@ -144,7 +145,7 @@ func (s *Server) hub(r *http.Request, d *groupShowData) error {
 	for _, k := range keys {
 		d.Tabs = append(d.Tabs, hubTab{Key: k, Label: labels[k], URL: groupURL(g.ID, "?tab="+k), Current: k == d.Tab})
 	}
-	cursor, _, err := groupPageParams(r)
+	cursor, _, err := handlerkit.GroupPageParams(r)
 	if err != nil {
 		return err
 	}

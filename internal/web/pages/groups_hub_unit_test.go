@@ -1,4 +1,4 @@
-package server
+package pages
 
 import (
 	"fmt"

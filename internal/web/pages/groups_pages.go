@@ -1,10 +1,12 @@
-package server
+package pages
 
 import (
-	"github.com/quorum-app/quorum/internal/tag"
 	"net/http"
 	"net/url"
 	"strings"
+
+	"github.com/quorum-app/quorum/internal/handlerkit"
+	"github.com/quorum-app/quorum/internal/tag"
 
 	"github.com/quorum-app/quorum/internal/authz"
 	"github.com/quorum-app/quorum/internal/discussion"
@@ -52,7 +54,7 @@ func groupForm(pr *i18n.Printer, f *formState, err error) int {
 func (s *Server) groupFormFail(w http.ResponseWriter, r *http.Request, err error, f *formState, render func(status int)) {
 	switch domain.ErrorCode(err) {
 	case domain.Internal, domain.Unavailable, domain.Unauthorized, domain.NotFound, domain.Unsupported, domain.TooLarge:
-		s.pageError(w, r, err)
+		s.PageError(w, r, err)
 		return
 	}
 	render(groupForm(s.web.Printer(r), f, err))
@@ -92,7 +94,7 @@ func groupURL(id string, parts ...string) string {
 // groupPostForm parses the form of a page POST; it fails with the error page.
 func (s *Server) groupPostForm(w http.ResponseWriter, r *http.Request) bool {
 	if err := httpx.ParseForm(w, r); err != nil {
-		s.pageError(w, r, err)
+		s.PageError(w, r, err)
 		return false
 	}
 	return true
@@ -103,7 +105,7 @@ func (s *Server) groupPostForm(w http.ResponseWriter, r *http.Request) bool {
 // bound it breaks (the handler does no other work with it than re-render).
 func (s *Server) pagePostForm(w http.ResponseWriter, r *http.Request) (listErr error, ok bool) {
 	if err := httpx.ReadForm(w, r); err != nil {
-		s.pageError(w, r, err)
+		s.PageError(w, r, err)
 		return nil, false
 	}
 	return httpx.BoundForm(r, httpx.ListsOf(r.Context())), true
@@ -117,15 +119,15 @@ type groupListData struct {
 	Notice string
 }
 
-func (s *Server) groupsPage(w http.ResponseWriter, r *http.Request) {
-	cursor, _, err := groupPageParams(r)
+func (s *Server) GroupsPage(w http.ResponseWriter, r *http.Request) {
+	cursor, _, err := handlerkit.GroupPageParams(r)
 	if err != nil {
-		s.pageError(w, r, err)
+		s.PageError(w, r, err)
 		return
 	}
 	page, err := s.groups.Mine(r.Context(), cursor, 50)
 	if err != nil {
-		s.pageError(w, r, err)
+		s.PageError(w, r, err)
 		return
 	}
 	s.web.Page(w, r, http.StatusOK, "group_list", s.web.Printer(r).T("page.group.list.title"), groupListData{Groups: page.Items, Next: page.Next, Notice: s.groupNotice(r)})
@@ -145,9 +147,9 @@ func (s *Server) renderGroupNew(w http.ResponseWriter, r *http.Request, status i
 	s.web.Page(w, r, status, "group_new", title, d)
 }
 
-func (s *Server) groupNewPage(w http.ResponseWriter, r *http.Request) {
+func (s *Server) GroupNewPage(w http.ResponseWriter, r *http.Request) {
 	if err := authz.RequireUser(authz.ActorFrom(r.Context())); err != nil {
-		s.pageError(w, r, err)
+		s.PageError(w, r, err)
 		return
 	}
 	d := groupNewData{Form: newForm(map[string]string{"privacy": "closed"})}
@@ -158,7 +160,7 @@ func (s *Server) groupNewPage(w http.ResponseWriter, r *http.Request) {
 			err = domain.Errorf(domain.Forbidden, "you cannot create a subgroup of %s", p.Name)
 		}
 		if err != nil {
-			s.pageError(w, r, err)
+			s.PageError(w, r, err)
 			return
 		}
 		d.Parent = &p
@@ -167,7 +169,7 @@ func (s *Server) groupNewPage(w http.ResponseWriter, r *http.Request) {
 	s.renderGroupNew(w, r, http.StatusOK, d)
 }
 
-func (s *Server) groupCreateSubmit(w http.ResponseWriter, r *http.Request) {
+func (s *Server) GroupCreateSubmit(w http.ResponseWriter, r *http.Request) {
 	if !s.groupPostForm(w, r) {
 		return
 	}
@@ -220,23 +222,23 @@ type groupShowData struct {
 	MemberCount int64
 }
 
-func (s *Server) groupJoinSubmit(w http.ResponseWriter, r *http.Request) {
+func (s *Server) GroupJoinSubmit(w http.ResponseWriter, r *http.Request) {
 	if _, err := s.groups.Join(r.Context(), r.PathValue("id")); err != nil {
-		s.pageError(w, r, err)
+		s.PageError(w, r, err)
 		return
 	}
 	redirect(w, r, groupURL(r.PathValue("id"))+"?done=joined")
 }
 
-func (s *Server) groupLeaveSubmit(w http.ResponseWriter, r *http.Request) {
+func (s *Server) GroupLeaveSubmit(w http.ResponseWriter, r *http.Request) {
 	if err := s.groups.Leave(r.Context(), r.PathValue("id")); err != nil {
-		s.pageError(w, r, err)
+		s.PageError(w, r, err)
 		return
 	}
 	redirect(w, r, "/groups?done=left")
 }
 
-func (s *Server) groupRequestSubmit(w http.ResponseWriter, r *http.Request) {
+func (s *Server) GroupRequestSubmit(w http.ResponseWriter, r *http.Request) {
 	if !s.groupPostForm(w, r) {
 		return
 	}
@@ -247,7 +249,7 @@ func (s *Server) groupRequestSubmit(w http.ResponseWriter, r *http.Request) {
 		s.groupFormFail(w, r, err, f, func(status int) {
 			g, gerr := s.groups.Get(r.Context(), id)
 			if gerr != nil {
-				s.pageError(w, r, gerr)
+				s.PageError(w, r, gerr)
 				return
 			}
 			s.renderGroupShow(w, r, status, g, f)
@@ -268,7 +270,7 @@ type groupMembersData struct {
 	Me      string
 }
 
-func (s *Server) groupMembersPage(w http.ResponseWriter, r *http.Request) {
+func (s *Server) GroupMembersPage(w http.ResponseWriter, r *http.Request) {
 	s.renderGroupMembers(w, r, http.StatusOK, "")
 }
 
@@ -276,16 +278,16 @@ func (s *Server) renderGroupMembers(w http.ResponseWriter, r *http.Request, stat
 	id := r.PathValue("id")
 	g, err := s.groups.Get(r.Context(), id)
 	if err != nil {
-		s.pageError(w, r, err)
+		s.PageError(w, r, err)
 		return
 	}
-	cursor, _, err := groupPageParams(r)
+	cursor, _, err := handlerkit.GroupPageParams(r)
 	var page store.Page[group.Member]
 	if err == nil {
 		page, err = s.groups.Members(r.Context(), id, cursor, 100)
 	}
 	if err != nil {
-		s.pageError(w, r, err)
+		s.PageError(w, r, err)
 		return
 	}
 	s.web.Page(w, r, status, "group_members", s.web.Printer(r).T("page.group.members_of", "Group", s.web.Printer(r).Isolate(g.Name)), groupMembersData{Group: g, Members: memberRows(page.Items),
@@ -299,11 +301,11 @@ func (s *Server) groupMemberFail(w http.ResponseWriter, r *http.Request, err err
 	case domain.Conflict, domain.Forbidden, domain.Invalid:
 		s.renderGroupMembers(w, r, httpx.Status(domain.ErrorCode(err)), s.errorText(r, err))
 	default:
-		s.pageError(w, r, err)
+		s.PageError(w, r, err)
 	}
 }
 
-func (s *Server) groupRoleSubmit(w http.ResponseWriter, r *http.Request) {
+func (s *Server) GroupRoleSubmit(w http.ResponseWriter, r *http.Request) {
 	if !s.groupPostForm(w, r) {
 		return
 	}
@@ -315,7 +317,7 @@ func (s *Server) groupRoleSubmit(w http.ResponseWriter, r *http.Request) {
 	redirect(w, r, groupURL(r.PathValue("id"), "/members")+"?done=role")
 }
 
-func (s *Server) groupRemoveSubmit(w http.ResponseWriter, r *http.Request) {
+func (s *Server) GroupRemoveSubmit(w http.ResponseWriter, r *http.Request) {
 	if err := s.groups.RemoveMember(r.Context(), r.PathValue("id"), r.PathValue("uid")); err != nil {
 		s.groupMemberFail(w, r, err)
 		return
@@ -340,12 +342,12 @@ func (s *Server) renderGroupInvitations(w http.ResponseWriter, r *http.Request, 
 	id := r.PathValue("id")
 	g, err := s.groups.Get(r.Context(), id)
 	if err != nil {
-		s.pageError(w, r, err)
+		s.PageError(w, r, err)
 		return
 	}
 	page, err := s.groups.Invitations(r.Context(), id, "", 100)
 	if err != nil {
-		s.pageError(w, r, err)
+		s.PageError(w, r, err)
 		return
 	}
 	d := groupInvitationsData{Group: g, Invitations: page.Items, Next: page.Next, Form: f, Results: results,
@@ -359,16 +361,16 @@ func (s *Server) renderGroupInvitations(w http.ResponseWriter, r *http.Request, 
 	s.web.Page(w, r, status, "group_invitations", s.web.Printer(r).T("page.group.inv.page_title", "Group", s.web.Printer(r).Isolate(g.Name)), d)
 }
 
-func (s *Server) groupInvitationsPage(w http.ResponseWriter, r *http.Request) {
+func (s *Server) GroupInvitationsPage(w http.ResponseWriter, r *http.Request) {
 	s.renderGroupInvitations(w, r, http.StatusOK, nil, nil)
 }
 
-// splitGroupEmails accepts addresses separated by commas, semicolons, spaces or lines.
-func splitGroupEmails(s string) []string {
+// SplitGroupEmails accepts addresses separated by commas, semicolons, spaces or lines.
+func SplitGroupEmails(s string) []string {
 	return strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ';' || r == ' ' || r == '\n' || r == '\r' || r == '\t' })
 }
 
-func (s *Server) groupInviteSubmit(w http.ResponseWriter, r *http.Request) {
+func (s *Server) GroupInviteSubmit(w http.ResponseWriter, r *http.Request) {
 	listErr, ok := s.pagePostForm(w, r)
 	if !ok {
 		return
@@ -379,13 +381,13 @@ func (s *Server) groupInviteSubmit(w http.ResponseWriter, r *http.Request) {
 	if listErr != nil {
 		// Too many addresses: shown on the form when the group is visible.
 		if _, err := s.groups.Get(r.Context(), r.PathValue("id")); err != nil {
-			s.pageError(w, r, listErr)
+			s.PageError(w, r, listErr)
 			return
 		}
 		s.groupFormFail(w, r, listErr, f, render)
 		return
 	}
-	in.Emails = splitGroupEmails(r.PostFormValue("emails"))
+	in.Emails = SplitGroupEmails(r.PostFormValue("emails"))
 	res, err := s.groups.Invite(r.Context(), r.PathValue("id"), in)
 	if err != nil {
 		s.groupFormFail(w, r, err, f, render)
@@ -395,25 +397,25 @@ func (s *Server) groupInviteSubmit(w http.ResponseWriter, r *http.Request) {
 	s.renderGroupInvitations(w, r, http.StatusOK, nil, res)
 }
 
-func (s *Server) groupResendSubmit(w http.ResponseWriter, r *http.Request) {
+func (s *Server) GroupResendSubmit(w http.ResponseWriter, r *http.Request) {
 	if _, err := s.groups.ResendInvitation(r.Context(), r.PathValue("id"), r.PathValue("iid")); err != nil {
-		s.pageError(w, r, err)
+		s.PageError(w, r, err)
 		return
 	}
 	redirect(w, r, groupURL(r.PathValue("id"), "/invitations")+"?done=resent")
 }
 
-func (s *Server) groupRevokeSubmit(w http.ResponseWriter, r *http.Request) {
+func (s *Server) GroupRevokeSubmit(w http.ResponseWriter, r *http.Request) {
 	if err := s.groups.RevokeInvitation(r.Context(), r.PathValue("id"), r.PathValue("iid")); err != nil {
-		s.pageError(w, r, err)
+		s.PageError(w, r, err)
 		return
 	}
 	redirect(w, r, groupURL(r.PathValue("id"), "/invitations")+"?done=revoked")
 }
 
-func (s *Server) groupResetLinkSubmit(w http.ResponseWriter, r *http.Request) {
+func (s *Server) GroupResetLinkSubmit(w http.ResponseWriter, r *http.Request) {
 	if _, err := s.groups.ResetJoinLink(r.Context(), r.PathValue("id")); err != nil {
-		s.pageError(w, r, err)
+		s.PageError(w, r, err)
 		return
 	}
 	redirect(w, r, groupURL(r.PathValue("id"), "/invitations")+"?done=reset")
@@ -428,37 +430,37 @@ type groupRequestsData struct {
 	Notice   string
 }
 
-func (s *Server) groupRequestsPage(w http.ResponseWriter, r *http.Request) {
+func (s *Server) GroupRequestsPage(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
 	g, err := s.groups.Get(r.Context(), id)
 	if err != nil {
-		s.pageError(w, r, err)
+		s.PageError(w, r, err)
 		return
 	}
-	cursor, _, err := groupPageParams(r)
+	cursor, _, err := handlerkit.GroupPageParams(r)
 	var page store.Page[group.Request]
 	if err == nil {
 		page, err = s.groups.Requests(r.Context(), id, cursor, 100)
 	}
 	if err != nil {
-		s.pageError(w, r, err)
+		s.PageError(w, r, err)
 		return
 	}
 	s.web.Page(w, r, http.StatusOK, "group_requests", s.web.Printer(r).T("page.group.req.title", "Group", s.web.Printer(r).Isolate(g.Name)),
 		groupRequestsData{Group: g, Requests: page.Items, Next: page.Next, Notice: s.groupNotice(r)})
 }
 
-func (s *Server) groupApproveSubmit(w http.ResponseWriter, r *http.Request) {
+func (s *Server) GroupApproveSubmit(w http.ResponseWriter, r *http.Request) {
 	if err := s.groups.ApproveRequest(r.Context(), r.PathValue("id"), r.PathValue("uid")); err != nil {
-		s.pageError(w, r, err)
+		s.PageError(w, r, err)
 		return
 	}
 	redirect(w, r, groupURL(r.PathValue("id"), "/requests")+"?done=approved")
 }
 
-func (s *Server) groupDenySubmit(w http.ResponseWriter, r *http.Request) {
+func (s *Server) GroupDenySubmit(w http.ResponseWriter, r *http.Request) {
 	if err := s.groups.DenyRequest(r.Context(), r.PathValue("id"), r.PathValue("uid")); err != nil {
-		s.pageError(w, r, err)
+		s.PageError(w, r, err)
 		return
 	}
 	redirect(w, r, groupURL(r.PathValue("id"), "/requests")+"?done=denied")
@@ -530,7 +532,7 @@ func (s *Server) renderGroupSettings(w http.ResponseWriter, r *http.Request, sta
 	s.web.Page(w, r, status, "group_settings", s.web.Printer(r).T("page.group.settings_of", "Group", s.web.Printer(r).Isolate(g.Name)), d)
 }
 
-func (s *Server) groupSettingsPage(w http.ResponseWriter, r *http.Request) {
+func (s *Server) GroupSettingsPage(w http.ResponseWriter, r *http.Request) {
 	// The core decides: anonymous visitors are asked to sign in, members
 	// who are not admins are refused, outsiders of secret groups get 404.
 	err := s.groups.Authorize(r.Context(), r.PathValue("id"), authz.GroupEditSettings, authz.Target{})
@@ -539,13 +541,13 @@ func (s *Server) groupSettingsPage(w http.ResponseWriter, r *http.Request) {
 		g, err = s.groups.Get(r.Context(), r.PathValue("id"))
 	}
 	if err != nil {
-		s.pageError(w, r, err)
+		s.PageError(w, r, err)
 		return
 	}
 	s.renderGroupSettings(w, r, http.StatusOK, g, nil, nil)
 }
 
-func (s *Server) groupSettingsSubmit(w http.ResponseWriter, r *http.Request) {
+func (s *Server) GroupSettingsSubmit(w http.ResponseWriter, r *http.Request) {
 	if !s.groupPostForm(w, r) {
 		return
 	}
@@ -581,7 +583,7 @@ func (s *Server) groupSettingsSubmit(w http.ResponseWriter, r *http.Request) {
 		s.groupFormFail(w, r, err, f, func(status int) {
 			g, gerr := s.groups.Get(r.Context(), id)
 			if gerr != nil {
-				s.pageError(w, r, gerr)
+				s.PageError(w, r, gerr)
 				return
 			}
 			s.renderGroupSettings(w, r, status, g, f, checked)
@@ -616,7 +618,7 @@ func (s *Server) groupAcceptPage(w http.ResponseWriter, r *http.Request, kind st
 		p, err = s.groups.PreviewInvitation(r.Context(), token)
 	}
 	if err != nil {
-		s.pageError(w, r, err)
+		s.PageError(w, r, err)
 		return
 	}
 	next := url.QueryEscape(action)
@@ -626,11 +628,11 @@ func (s *Server) groupAcceptPage(w http.ResponseWriter, r *http.Request, kind st
 	})
 }
 
-func (s *Server) invitationPage(w http.ResponseWriter, r *http.Request) {
+func (s *Server) InvitationPage(w http.ResponseWriter, r *http.Request) {
 	s.groupAcceptPage(w, r, "invitation", http.StatusOK, "")
 }
 
-func (s *Server) joinLinkPage(w http.ResponseWriter, r *http.Request) {
+func (s *Server) JoinLinkPage(w http.ResponseWriter, r *http.Request) {
 	s.groupAcceptPage(w, r, "link", http.StatusOK, "")
 }
 
@@ -644,9 +646,9 @@ func (s *Server) groupAcceptFail(w http.ResponseWriter, r *http.Request, kind st
 			redirect(w, r, groupURL(g))
 			return
 		}
-		s.pageError(w, r, err)
+		s.PageError(w, r, err)
 	default:
-		s.pageError(w, r, err)
+		s.PageError(w, r, err)
 	}
 }
 
@@ -659,7 +661,7 @@ func (s *Server) groupPreviewID(r *http.Request, kind string) (string, error) {
 	return p.Group.ID, err
 }
 
-func (s *Server) invitationSubmit(w http.ResponseWriter, r *http.Request) {
+func (s *Server) InvitationSubmit(w http.ResponseWriter, r *http.Request) {
 	g, err := s.groups.AcceptInvitation(r.Context(), r.PathValue("token"))
 	if err != nil {
 		s.groupAcceptFail(w, r, "invitation", err)
@@ -668,7 +670,7 @@ func (s *Server) invitationSubmit(w http.ResponseWriter, r *http.Request) {
 	redirect(w, r, groupURL(g.ID)+"?done=joined")
 }
 
-func (s *Server) joinLinkSubmit(w http.ResponseWriter, r *http.Request) {
+func (s *Server) JoinLinkSubmit(w http.ResponseWriter, r *http.Request) {
 	g, err := s.groups.JoinViaLink(r.Context(), r.PathValue("token"))
 	if err != nil {
 		s.groupAcceptFail(w, r, "link", err)

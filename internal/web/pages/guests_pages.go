@@ -1,4 +1,4 @@
-package server
+package pages
 
 import (
 	"net/http"
@@ -25,7 +25,7 @@ type threadGuestsData struct {
 	Form        *formState
 }
 
-func (s *Server) threadGuestsPage(w http.ResponseWriter, r *http.Request) {
+func (s *Server) ThreadGuestsPage(w http.ResponseWriter, r *http.Request) {
 	s.renderThreadGuests(w, r, http.StatusOK, nil)
 }
 
@@ -36,17 +36,17 @@ func (s *Server) renderThreadGuests(w http.ResponseWriter, r *http.Request, stat
 	tid := r.PathValue("tid")
 	t, err := s.discussions.Thread(ctx, tid)
 	if err != nil {
-		s.pageError(w, r, err)
+		s.PageError(w, r, err)
 		return
 	}
 	guests, err := s.discussions.Guests(ctx, tid)
 	if err != nil {
-		s.pageError(w, r, err)
+		s.PageError(w, r, err)
 		return
 	}
 	invs, err := s.discussions.GuestInvitations(ctx, tid)
 	if err != nil {
-		s.pageError(w, r, err)
+		s.PageError(w, r, err)
 		return
 	}
 	if f == nil {
@@ -58,7 +58,7 @@ func (s *Server) renderThreadGuests(w http.ResponseWriter, r *http.Request, stat
 
 func guestsURL(tid string) string { return threadURL(tid, "/guests") }
 
-func (s *Server) threadGuestInviteSubmit(w http.ResponseWriter, r *http.Request) {
+func (s *Server) ThreadGuestInviteSubmit(w http.ResponseWriter, r *http.Request) {
 	if !s.threadPostForm(w, r) {
 		return
 	}
@@ -73,25 +73,25 @@ func (s *Server) threadGuestInviteSubmit(w http.ResponseWriter, r *http.Request)
 	redirect(w, r, guestsURL(tid)+"?done="+url.QueryEscape(res.Status))
 }
 
-func (s *Server) threadGuestRemoveSubmit(w http.ResponseWriter, r *http.Request) {
+func (s *Server) ThreadGuestRemoveSubmit(w http.ResponseWriter, r *http.Request) {
 	if !s.threadPostForm(w, r) {
 		return
 	}
 	tid := r.PathValue("tid")
 	if err := s.discussions.RemoveGuest(r.Context(), tid, r.PathValue("uid")); err != nil {
-		s.pageError(w, r, err)
+		s.PageError(w, r, err)
 		return
 	}
 	redirect(w, r, guestsURL(tid)+"?done=removed")
 }
 
-func (s *Server) threadGuestRevokeSubmit(w http.ResponseWriter, r *http.Request) {
+func (s *Server) ThreadGuestRevokeSubmit(w http.ResponseWriter, r *http.Request) {
 	if !s.threadPostForm(w, r) {
 		return
 	}
 	tid := r.PathValue("tid")
 	if err := s.discussions.RevokeGuestInvitation(r.Context(), tid, r.PathValue("iid")); err != nil {
-		s.pageError(w, r, err)
+		s.PageError(w, r, err)
 		return
 	}
 	redirect(w, r, guestsURL(tid)+"?done=revoked")
@@ -108,7 +108,7 @@ type threadInvitationData struct {
 	Error     string
 }
 
-func (s *Server) threadInvitationPage(w http.ResponseWriter, r *http.Request) {
+func (s *Server) ThreadInvitationPage(w http.ResponseWriter, r *http.Request) {
 	s.renderThreadInvitation(w, r, http.StatusOK, "")
 }
 
@@ -116,7 +116,7 @@ func (s *Server) renderThreadInvitation(w http.ResponseWriter, r *http.Request, 
 	token := r.PathValue("token")
 	p, err := s.discussions.PreviewGuestInvitation(r.Context(), token)
 	if err != nil {
-		s.pageError(w, r, err)
+		s.PageError(w, r, err)
 		return
 	}
 	page := "/thread-invitations/" + url.PathEscape(token)
@@ -129,7 +129,7 @@ func (s *Server) renderThreadInvitation(w http.ResponseWriter, r *http.Request, 
 	})
 }
 
-func (s *Server) threadInvitationAcceptSubmit(w http.ResponseWriter, r *http.Request) {
+func (s *Server) ThreadInvitationAcceptSubmit(w http.ResponseWriter, r *http.Request) {
 	if !s.threadPostForm(w, r) {
 		return
 	}
@@ -149,9 +149,9 @@ func (s *Server) threadInvitationAcceptSubmit(w http.ResponseWriter, r *http.Req
 				return
 			}
 		}
-		s.pageError(w, r, err)
+		s.PageError(w, r, err)
 	default:
-		s.pageError(w, r, err)
+		s.PageError(w, r, err)
 	}
 }
 

@@ -1,4 +1,4 @@
-package server
+package pages
 
 import (
 	"context"
@@ -7,10 +7,8 @@ import (
 	"mime"
 	"net/http"
 
-	"github.com/quorum-app/quorum/internal/authz"
 	"github.com/quorum-app/quorum/internal/domain"
 	"github.com/quorum-app/quorum/internal/export"
-	"github.com/quorum-app/quorum/internal/httpx"
 )
 
 // Imports (#16, "Take your data with you"): a group export's archive
@@ -28,92 +26,6 @@ type Imports interface {
 	Imports(ctx context.Context) ([]export.ImportJob, error)
 }
 
-func (s *Server) importRoutes() []Route {
-	routes := []Route{
-		// JSON API
-		{Pattern: "POST /api/v1/imports", Access: Token, Handler: s.apiStartImport},
-		{Pattern: "GET /api/v1/imports", Access: Token, Handler: s.apiImports},
-		{Pattern: "GET /api/v1/imports/{id}", Access: Token, Handler: s.apiImport},
-		{Pattern: "POST /api/v1/imports/{id}/begin", Access: Token, Handler: s.apiBeginImport},
-
-		// Pages
-		{Pattern: "GET /groups/import", Access: Session, Page: true, Handler: s.importPage},
-		{Pattern: "POST /groups/import", Access: Session, Page: true, Handler: s.importSubmit},
-	}
-	for i := range routes {
-		routes[i].Handler = s.needImports(routes[i].Page, httpx.WithLists(routes[i].Lists, routes[i].Handler))
-	}
-	return routes
-}
-
-var errImportsOff = domain.Errorf(domain.Unavailable, "imports are not available")
-
-func (s *Server) needImports(page bool, h http.HandlerFunc) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		if s.imports == nil {
-			err := error(errImportsOff)
-			if !authz.ActorFrom(r.Context()).Authenticated() {
-				err = authz.ErrSignIn
-			}
-			if page {
-				s.pageError(w, r, err)
-				return
-			}
-			httpx.WriteError(w, r, s.log, err)
-			return
-		}
-		h(w, r)
-	}
-}
-
-// POST /api/v1/imports {size} → 202 ImportJob with its upload
-func (s *Server) apiStartImport(w http.ResponseWriter, r *http.Request) {
-	var in struct {
-		Size int64 `json:"size"`
-	}
-	if err := httpx.DecodeJSON(w, r, &in); err != nil {
-		s.apiFail(w, r, err)
-		return
-	}
-	j, err := s.imports.StartImport(r.Context(), in.Size)
-	if err != nil {
-		s.apiFail(w, r, err)
-		return
-	}
-	w.Header().Set("Cache-Control", "no-store")
-	httpx.WriteJSON(w, http.StatusAccepted, j)
-}
-
-// POST /api/v1/imports/{id}/begin → 202 ImportJob
-func (s *Server) apiBeginImport(w http.ResponseWriter, r *http.Request) {
-	j, err := s.imports.Begin(r.Context(), r.PathValue("id"))
-	if err != nil {
-		s.apiFail(w, r, err)
-		return
-	}
-	httpx.WriteJSON(w, http.StatusAccepted, j)
-}
-
-// GET /api/v1/imports/{id} → ImportJob
-func (s *Server) apiImport(w http.ResponseWriter, r *http.Request) {
-	j, err := s.imports.GetImport(r.Context(), r.PathValue("id"))
-	if err != nil {
-		s.apiFail(w, r, err)
-		return
-	}
-	httpx.WriteJSON(w, http.StatusOK, j)
-}
-
-// GET /api/v1/imports → {imports: [ImportJob]}
-func (s *Server) apiImports(w http.ResponseWriter, r *http.Request) {
-	js, err := s.imports.Imports(r.Context())
-	if err != nil {
-		s.apiFail(w, r, err)
-		return
-	}
-	httpx.WriteJSON(w, http.StatusOK, map[string]any{"imports": js})
-}
-
 type importData struct {
 	Imports []export.ImportJob
 	Pending bool
@@ -125,7 +37,7 @@ type importData struct {
 func (s *Server) renderImport(w http.ResponseWriter, r *http.Request, status int, d importData) {
 	js, err := s.imports.Imports(r.Context())
 	if err != nil {
-		s.pageError(w, r, err)
+		s.PageError(w, r, err)
 		return
 	}
 	d.Imports, d.MaxMB = js, export.MaxImportArchive>>20
@@ -141,12 +53,12 @@ func (s *Server) renderImport(w http.ResponseWriter, r *http.Request, status int
 }
 
 // GET /groups/import: the form and the imports of the last 7 days.
-func (s *Server) importPage(w http.ResponseWriter, r *http.Request) {
+func (s *Server) ImportPage(w http.ResponseWriter, r *http.Request) {
 	s.renderImport(w, r, http.StatusOK, importData{Started: r.URL.Query().Get("done") == "started"})
 }
 
 // POST /groups/import: the archive, as multipart/form-data ("archive").
-func (s *Server) importSubmit(w http.ResponseWriter, r *http.Request) {
+func (s *Server) ImportSubmit(w http.ResponseWriter, r *http.Request) {
 	archive, err := readArchive(w, r)
 	if err == nil {
 		_, err = s.imports.UploadImport(r.Context(), archive)

@@ -1,4 +1,4 @@
-package server
+package pages
 
 import (
 	"errors"
@@ -79,16 +79,16 @@ func (s *Server) renderHeldReply(w http.ResponseWriter, r *http.Request, status 
 	s.web.Page(w, r, status, "held_reply", s.web.Printer(r).T("page.mail.held.title"), d)
 }
 
-func (s *Server) heldReplyPage(w http.ResponseWriter, r *http.Request) {
+func (s *Server) HeldReplyPage(w http.ResponseWriter, r *http.Request) {
 	h, err := s.inbox.HeldMessage(r.Context(), r.PathValue("hid"))
 	if err != nil {
-		s.pageError(w, r, err)
+		s.PageError(w, r, err)
 		return
 	}
 	s.renderHeldReply(w, r, http.StatusOK, h, "")
 }
 
-func (s *Server) heldReplyConfirm(w http.ResponseWriter, r *http.Request) {
+func (s *Server) HeldReplyConfirm(w http.ResponseWriter, r *http.Request) {
 	if !s.groupPostForm(w, r) {
 		return
 	}
@@ -108,7 +108,7 @@ func (s *Server) heldReplyConfirm(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-func (s *Server) heldReplyDiscard(w http.ResponseWriter, r *http.Request) {
+func (s *Server) HeldReplyDiscard(w http.ResponseWriter, r *http.Request) {
 	if !s.groupPostForm(w, r) {
 		return
 	}
@@ -132,12 +132,12 @@ func (s *Server) heldReplyFail(w http.ResponseWriter, r *http.Request, hid strin
 	}
 	switch domain.ErrorCode(err) {
 	case domain.Internal, domain.Unavailable, domain.Unauthorized, domain.NotFound, domain.RateLimited:
-		s.pageError(w, r, err)
+		s.PageError(w, r, err)
 		return
 	}
 	h, herr := s.inbox.HeldMessage(r.Context(), hid)
 	if herr != nil {
-		s.pageError(w, r, herr)
+		s.PageError(w, r, herr)
 		return
 	}
 	s.renderHeldReply(w, r, httpx.Status(domain.ErrorCode(err)), h, s.errorText(r, err))
@@ -165,7 +165,7 @@ type senderRow struct {
 	MemberName string
 }
 
-func (s *Server) groupHeldPage(w http.ResponseWriter, r *http.Request) {
+func (s *Server) GroupHeldPage(w http.ResponseWriter, r *http.Request) {
 	s.renderGroupHeld(w, r, http.StatusOK, "")
 }
 
@@ -182,7 +182,7 @@ func (s *Server) renderGroupHeld(w http.ResponseWriter, r *http.Request, status 
 		rules, err = s.inbox.GroupSenders(r.Context(), gid)
 	}
 	if err != nil {
-		s.pageError(w, r, err)
+		s.PageError(w, r, err)
 		return
 	}
 	d := groupHeldData{Group: g, Notice: s.inboxNotice(r), Error: errMsg}
@@ -232,10 +232,10 @@ func (s *Server) groupHeldDone(w http.ResponseWriter, r *http.Request, err error
 		s.renderGroupHeld(w, r, httpx.Status(domain.ErrorCode(err)), msg)
 		return
 	}
-	s.pageError(w, r, err)
+	s.PageError(w, r, err)
 }
 
-func (s *Server) groupHeldAllow(w http.ResponseWriter, r *http.Request) {
+func (s *Server) GroupHeldAllow(w http.ResponseWriter, r *http.Request) {
 	if !s.groupPostForm(w, r) {
 		return
 	}
@@ -247,21 +247,21 @@ func (s *Server) groupHeldAllow(w http.ResponseWriter, r *http.Request) {
 	s.groupHeldDone(w, r, err, "allowed")
 }
 
-func (s *Server) groupHeldDiscard(w http.ResponseWriter, r *http.Request) {
+func (s *Server) GroupHeldDiscard(w http.ResponseWriter, r *http.Request) {
 	if !s.groupPostForm(w, r) {
 		return
 	}
 	s.groupHeldDone(w, r, s.inbox.DiscardGroupHeld(r.Context(), r.PathValue("id"), r.PathValue("hid")), "discarded")
 }
 
-func (s *Server) groupHeldBlock(w http.ResponseWriter, r *http.Request) {
+func (s *Server) GroupHeldBlock(w http.ResponseWriter, r *http.Request) {
 	if !s.groupPostForm(w, r) {
 		return
 	}
 	s.groupHeldDone(w, r, s.inbox.BlockSender(r.Context(), r.PathValue("id"), r.PathValue("hid")), "blocked")
 }
 
-func (s *Server) groupSenderRemove(w http.ResponseWriter, r *http.Request) {
+func (s *Server) GroupSenderRemove(w http.ResponseWriter, r *http.Request) {
 	if !s.groupPostForm(w, r) {
 		return
 	}
@@ -283,9 +283,9 @@ type devMailData struct {
 
 type devLink struct{ Label, URL string }
 
-func (s *Server) devMailPage(w http.ResponseWriter, r *http.Request) {
+func (s *Server) DevMailPage(w http.ResponseWriter, r *http.Request) {
 	if err := authz.RequireUser(authz.ActorFrom(r.Context())); err != nil {
-		s.pageError(w, r, err)
+		s.PageError(w, r, err)
 		return
 	}
 	s.renderDevMail(w, r, http.StatusOK, devMailData{Form: newForm(nil)})
@@ -298,9 +298,9 @@ func (s *Server) renderDevMail(w http.ResponseWriter, r *http.Request, status in
 
 // devMailSubmit stores the pasted or uploaded message in the local inbound
 // bucket, as SES's receipt rule does, and runs the inbound service on it.
-func (s *Server) devMailSubmit(w http.ResponseWriter, r *http.Request) {
+func (s *Server) DevMailSubmit(w http.ResponseWriter, r *http.Request) {
 	if err := authz.RequireUser(authz.ActorFrom(r.Context())); err != nil {
-		s.pageError(w, r, err)
+		s.PageError(w, r, err)
 		return
 	}
 	raw, to, fail, err := readDevMail(w, r)
@@ -323,7 +323,7 @@ func (s *Server) devMailSubmit(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		switch domain.ErrorCode(err) {
 		case domain.Internal, domain.Unavailable, domain.Unauthorized:
-			s.pageError(w, r, err)
+			s.PageError(w, r, err)
 			return
 		}
 		status := f.fail(s.web.Printer(r), err)

@@ -1,11 +1,10 @@
-package server
+package pages
 
 import (
 	"html/template"
 	"net/http"
 	"sync"
 
-	"github.com/quorum-app/quorum/internal/httpx"
 	"github.com/quorum-app/quorum/internal/legal"
 	"github.com/quorum-app/quorum/internal/render"
 )
@@ -55,25 +54,7 @@ func (s *Server) legalPage(w http.ResponseWriter, r *http.Request, kind string) 
 }
 
 // GET /terms
-func (s *Server) termsPage(w http.ResponseWriter, r *http.Request) { s.legalPage(w, r, "terms") }
+func (s *Server) TermsPage(w http.ResponseWriter, r *http.Request) { s.legalPage(w, r, "terms") }
 
 // GET /privacy
-func (s *Server) privacyPage(w http.ResponseWriter, r *http.Request) { s.legalPage(w, r, "privacy") }
-
-type legalDocJSON struct {
-	Title    string `json:"title"`
-	Version  string `json:"version"`
-	URL      string `json:"url"`
-	Markdown string `json:"markdown"`
-}
-
-// GET /api/v1/legal: the documents and the version a sign-up sends as
-// terms_version.
-func (s *Server) apiLegal(w http.ResponseWriter, r *http.Request) {
-	d := s.legal.docs
-	httpx.WriteJSON(w, http.StatusOK, map[string]any{
-		"terms_version": d.Version(),
-		"terms":         legalDocJSON{Title: d.Terms.Title, Version: d.Terms.Version, URL: "/terms", Markdown: d.Terms.Markdown},
-		"privacy":       legalDocJSON{Title: d.Privacy.Title, Version: d.Privacy.Version, URL: "/privacy", Markdown: d.Privacy.Markdown},
-	})
-}
+func (s *Server) PrivacyPage(w http.ResponseWriter, r *http.Request) { s.legalPage(w, r, "privacy") }

@@ -1,4 +1,4 @@
-package server
+package pages
 
 import (
 	"context"
@@ -48,11 +48,11 @@ func (s *Server) scopeLabel(ctx context.Context, owner string, sc mailpref.Scope
 
 // GET /unsubscribe/{token}: says what the link stops and asks for the
 // POST. Opening the link changes nothing (mail scanners prefetch links).
-func (s *Server) unsubscribePage(w http.ResponseWriter, r *http.Request) {
+func (s *Server) UnsubscribePage(w http.ResponseWriter, r *http.Request) {
 	token := r.PathValue("token")
 	uid, sc, err := s.mailprefs.Check(token)
 	if err != nil {
-		s.pageError(w, r, err)
+		s.PageError(w, r, err)
 		return
 	}
 	d := unsubscribeData{Token: token, Scope: sc, Label: s.scopeLabel(r.Context(), uid, sc)}
@@ -64,12 +64,12 @@ func (s *Server) unsubscribePage(w http.ResponseWriter, r *http.Request) {
 // "List-Unsubscribe=One-Click", urlencoded or multipart; the body carries
 // nothing we need, so it is read (bounded) and ignored. No session and no
 // CSRF token are needed, and any session sent along is not used.
-func (s *Server) unsubscribeSubmit(w http.ResponseWriter, r *http.Request) {
+func (s *Server) UnsubscribeSubmit(w http.ResponseWriter, r *http.Request) {
 	_, _ = io.Copy(io.Discard, http.MaxBytesReader(w, r.Body, httpx.MaxFormBody))
 	token := r.PathValue("token")
 	sc, err := s.mailprefs.Unsubscribe(r.Context(), token)
 	if err != nil {
-		s.pageError(w, r, err)
+		s.PageError(w, r, err)
 		return
 	}
 	uid, _, _ := s.mailprefs.Check(token)
@@ -79,12 +79,12 @@ func (s *Server) unsubscribeSubmit(w http.ResponseWriter, r *http.Request) {
 
 // POST /unsubscribe/{token}/undo: resubscribe with the same token (the
 // "undo" button). Cross-origin protection applies: it is a browser form.
-func (s *Server) unsubscribeUndo(w http.ResponseWriter, r *http.Request) {
+func (s *Server) UnsubscribeUndo(w http.ResponseWriter, r *http.Request) {
 	_, _ = io.Copy(io.Discard, http.MaxBytesReader(w, r.Body, httpx.MaxFormBody))
 	token := r.PathValue("token")
 	sc, err := s.mailprefs.Resubscribe(r.Context(), token)
 	if err != nil {
-		s.pageError(w, r, err)
+		s.PageError(w, r, err)
 		return
 	}
 	uid, _, _ := s.mailprefs.Check(token)
@@ -134,7 +134,7 @@ const maxLabelLookups = 50
 func (s *Server) renderMailPrefs(w http.ResponseWriter, r *http.Request, status int, f *formState) {
 	p, err := s.mailprefs.Get(r.Context())
 	if err != nil {
-		s.pageError(w, r, err)
+		s.PageError(w, r, err)
 		return
 	}
 	d := mailPrefsData{Prefs: p, Form: f, TimeZones: commonTimeZones}
@@ -169,13 +169,13 @@ func (s *Server) renderMailPrefs(w http.ResponseWriter, r *http.Request, status 
 	s.web.Page(w, r, status, "settings_mail", pr.T("page.settings.mail.title"), d)
 }
 
-func (s *Server) mailPrefsPage(w http.ResponseWriter, r *http.Request) {
+func (s *Server) MailPrefsPage(w http.ResponseWriter, r *http.Request) {
 	s.renderMailPrefs(w, r, http.StatusOK, nil)
 }
 
-func (s *Server) mailPrefsSubmit(w http.ResponseWriter, r *http.Request) {
+func (s *Server) MailPrefsSubmit(w http.ResponseWriter, r *http.Request) {
 	if err := httpx.ParseForm(w, r); err != nil {
-		s.pageError(w, r, err)
+		s.PageError(w, r, err)
 		return
 	}
 	mode, hourRaw, tz := r.PostFormValue("mode"), r.PostFormValue("digest_hour"), strings.TrimSpace(r.PostFormValue("time_zone"))
@@ -195,35 +195,35 @@ func (s *Server) mailPrefsSubmit(w http.ResponseWriter, r *http.Request) {
 	redirect(w, r, "/settings/email-preferences?done=saved")
 }
 
-func (s *Server) mailOptOutEnable(w http.ResponseWriter, r *http.Request) {
+func (s *Server) MailOptOutEnable(w http.ResponseWriter, r *http.Request) {
 	sc := mailpref.Scope{Kind: r.PathValue("kind"), ID: r.PathValue("id")}
 	if err := s.mailprefs.SetOptOut(r.Context(), sc, false); err != nil {
-		s.pageError(w, r, err)
+		s.PageError(w, r, err)
 		return
 	}
 	redirect(w, r, "/settings/email-preferences?done=enabled")
 }
 
-func (s *Server) mailResumeAll(w http.ResponseWriter, r *http.Request) {
+func (s *Server) MailResumeAll(w http.ResponseWriter, r *http.Request) {
 	off := false
 	if _, err := s.mailprefs.Update(r.Context(), mailpref.Update{UnsubscribedAll: &off}); err != nil {
-		s.pageError(w, r, err)
+		s.PageError(w, r, err)
 		return
 	}
 	redirect(w, r, "/settings/email-preferences?done=resumed")
 }
 
-func (s *Server) mailResetReply(w http.ResponseWriter, r *http.Request) {
+func (s *Server) MailResetReply(w http.ResponseWriter, r *http.Request) {
 	if _, err := s.mailprefs.ResetReplyAddresses(r.Context()); err != nil {
-		s.pageError(w, r, err)
+		s.PageError(w, r, err)
 		return
 	}
 	redirect(w, r, "/settings/email-preferences?done=reset")
 }
 
-func (s *Server) mailUnsuppress(w http.ResponseWriter, r *http.Request) {
+func (s *Server) MailUnsuppress(w http.ResponseWriter, r *http.Request) {
 	if err := s.mailprefs.Unsuppress(r.Context()); err != nil {
-		s.pageError(w, r, err)
+		s.PageError(w, r, err)
 		return
 	}
 	redirect(w, r, "/settings/email-preferences?done=unsuppressed")

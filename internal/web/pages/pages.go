@@ -1,4 +1,4 @@
-package server
+package pages
 
 import (
 	"errors"
@@ -17,15 +17,15 @@ import (
 
 // home is the dashboard for a signed-in person and the product's home page
 // for everyone else.
-func (s *Server) home(w http.ResponseWriter, r *http.Request) {
+func (s *Server) Home(w http.ResponseWriter, r *http.Request) {
 	if a := authz.ActorFrom(r.Context()); a.Kind == authz.User && a.Authenticated() && s.discussions != nil && s.notifications != nil {
-		s.dashboardPage(w, r)
+		s.DashboardPage(w, r)
 		return
 	}
 	s.web.Page(w, r, http.StatusOK, "home", "Quorum", nil)
 }
 
-func (s *Server) static(w http.ResponseWriter, r *http.Request) {
+func (s *Server) Static(w http.ResponseWriter, r *http.Request) {
 	s.web.Static().ServeHTTP(w, r)
 }
 
@@ -83,7 +83,7 @@ func (s *Server) errorText(r *http.Request, err error) string {
 func (s *Server) formFail(w http.ResponseWriter, r *http.Request, err error, f *formState, render func(status int)) {
 	switch domain.ErrorCode(err) {
 	case domain.Internal, domain.Unavailable, domain.Unauthorized, domain.NotFound:
-		s.pageError(w, r, err)
+		s.PageError(w, r, err)
 		return
 	}
 	var de *domain.Error

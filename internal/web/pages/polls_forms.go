@@ -1,4 +1,4 @@
-package server
+package pages
 
 // The poll forms: creating and editing a poll's definition (type, options,
 // timing, vote share, voters), adding options and voters, and reading each
@@ -258,7 +258,7 @@ func (s *Server) pollVoters(ctx context.Context, pr *i18n.Printer, d *pollPageDa
 
 // pollAddOptionSubmit adds an option from the poll page (voters where the
 // poll allows it; poll admins).
-func (s *Server) pollAddOptionSubmit(w http.ResponseWriter, r *http.Request) {
+func (s *Server) PollAddOptionSubmit(w http.ResponseWriter, r *http.Request) {
 	s.pollAction(w, r, "option", func(ctx context.Context, pid string) error {
 		p, err := s.decisions.Get(ctx, pid)
 		if err != nil {
@@ -294,7 +294,7 @@ func optionFromForm(d poll.Definition, v string) (poll.Option, error) {
 }
 
 // pollAddVoterSubmit adds a specified voter (poll admins).
-func (s *Server) pollAddVoterSubmit(w http.ResponseWriter, r *http.Request) {
+func (s *Server) PollAddVoterSubmit(w http.ResponseWriter, r *http.Request) {
 	s.pollAction(w, r, "voter_added", func(ctx context.Context, pid string) error {
 		uid := strings.TrimSpace(r.PostFormValue("user_id"))
 		if uid == "" {
@@ -306,7 +306,7 @@ func (s *Server) pollAddVoterSubmit(w http.ResponseWriter, r *http.Request) {
 
 // pollRemoveVoterSubmit removes a specified voter (poll admins); their
 // ballot, if any, is withdrawn.
-func (s *Server) pollRemoveVoterSubmit(w http.ResponseWriter, r *http.Request) {
+func (s *Server) PollRemoveVoterSubmit(w http.ResponseWriter, r *http.Request) {
 	s.pollAction(w, r, "voter_removed", func(ctx context.Context, pid string) error {
 		return s.decisions.RemoveVoter(ctx, pid, r.PathValue("uid"))
 	})
@@ -706,9 +706,9 @@ func (s *Server) pollGroup(ctx context.Context, gid string) (*group.Group, error
 	return &g, nil
 }
 
-func (s *Server) pollNewPage(w http.ResponseWriter, r *http.Request) {
+func (s *Server) PollNewPage(w http.ResponseWriter, r *http.Request) {
 	if err := authz.RequireUser(authz.ActorFrom(r.Context())); err != nil {
-		s.pageError(w, r, err)
+		s.PageError(w, r, err)
 		return
 	}
 	g, err := s.pollGroup(r.Context(), r.PathValue("id"))
@@ -716,7 +716,7 @@ func (s *Server) pollNewPage(w http.ResponseWriter, r *http.Request) {
 		err = mayStartPoll(r, g)
 	}
 	if err != nil {
-		s.pageError(w, r, err)
+		s.PageError(w, r, err)
 		return
 	}
 	t := poll.Type(r.URL.Query().Get("type"))
@@ -724,7 +724,7 @@ func (s *Server) pollNewPage(w http.ResponseWriter, r *http.Request) {
 	// Started from a template: the form opens prefilled (templates_pages.go).
 	st, err := s.templateStart(r, g.ID, r.URL.Query().Get("template"), process.KindPoll)
 	if err != nil {
-		s.pageError(w, r, err)
+		s.PageError(w, r, err)
 		return
 	}
 	if st != nil {
@@ -749,7 +749,7 @@ func (s *Server) pollNewPage(w http.ResponseWriter, r *http.Request) {
 	s.renderPollForm(w, r, http.StatusOK, s.pollFormData(r, g, nil, t, f))
 }
 
-func (s *Server) pollCreateSubmit(w http.ResponseWriter, r *http.Request) {
+func (s *Server) PollCreateSubmit(w http.ResponseWriter, r *http.Request) {
 	listErr, ok := s.pagePostForm(w, r)
 	if !ok {
 		return
@@ -761,7 +761,7 @@ func (s *Server) pollCreateSubmit(w http.ResponseWriter, r *http.Request) {
 	fail := func(err error) {
 		switch domain.ErrorCode(err) {
 		case domain.Internal, domain.Unavailable, domain.Unauthorized, domain.NotFound:
-			s.pageError(w, r, err)
+			s.PageError(w, r, err)
 			return
 		}
 		g, gerr := s.pollGroup(r.Context(), gid)
@@ -769,7 +769,7 @@ func (s *Server) pollCreateSubmit(w http.ResponseWriter, r *http.Request) {
 			if listErr != nil { // the bound is the answer, whatever the group
 				gerr = listErr
 			}
-			s.pageError(w, r, gerr)
+			s.PageError(w, r, gerr)
 			return
 		}
 		status := pollForm(s.web.Printer(r), f, err)
@@ -792,7 +792,7 @@ func (s *Server) pollCreateSubmit(w http.ResponseWriter, r *http.Request) {
 			err = mayStartPoll(r, g)
 		}
 		if err != nil {
-			s.pageError(w, r, err)
+			s.PageError(w, r, err)
 			return
 		}
 		if s.pollFormStep(w, r, g, nil, t, f) {
@@ -842,10 +842,10 @@ func formFromPost(r *http.Request) map[string]string {
 	return v
 }
 
-func (s *Server) pollEditPage(w http.ResponseWriter, r *http.Request) {
+func (s *Server) PollEditPage(w http.ResponseWriter, r *http.Request) {
 	p, g, err := s.pollForAdmin(r)
 	if err != nil {
-		s.pageError(w, r, err)
+		s.PageError(w, r, err)
 		return
 	}
 	f := newForm(formValues(p.Definition, s.viewerZone(r)))
@@ -881,7 +881,7 @@ func (s *Server) pollAdmin(r *http.Request, p decision.Poll) bool {
 	return s.groups.Authorize(r.Context(), p.GroupID, authz.PollAdmin, target) == nil
 }
 
-func (s *Server) pollEditSubmit(w http.ResponseWriter, r *http.Request) {
+func (s *Server) PollEditSubmit(w http.ResponseWriter, r *http.Request) {
 	listErr, ok := s.pagePostForm(w, r)
 	if !ok {
 		return
@@ -891,13 +891,13 @@ func (s *Server) pollEditSubmit(w http.ResponseWriter, r *http.Request) {
 		if listErr != nil { // the bound is the answer, whatever the poll
 			err = listErr
 		}
-		s.pageError(w, r, err)
+		s.PageError(w, r, err)
 		return
 	}
 	f := newForm(formFromPost(r))
 	if listErr == nil && r.PostFormValue("form_action") != "" { // "Add a rule", "Preview": nothing saved
 		if !s.pollAdmin(r, p) {
-			s.pageError(w, r, decision.ErrPollAdminOnly)
+			s.PageError(w, r, decision.ErrPollAdminOnly)
 			return
 		}
 		g, _ := s.pollGroup(r.Context(), p.GroupID)
@@ -926,7 +926,7 @@ func (s *Server) pollEditSubmit(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		switch domain.ErrorCode(err) {
 		case domain.Internal, domain.Unavailable, domain.Unauthorized, domain.NotFound, domain.Forbidden:
-			s.pageError(w, r, err)
+			s.PageError(w, r, err)
 			return
 		}
 		g, _ := s.pollGroup(r.Context(), p.GroupID)

@@ -1,4 +1,4 @@
-package server
+package pages
 
 // The poll form's steps that save nothing: "Add a rule" (one more
 // vote-share row, the form re-rendered keeping what was typed) and

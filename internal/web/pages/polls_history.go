@@ -1,4 +1,4 @@
-package server
+package pages
 
 import (
 	"context"
@@ -6,7 +6,7 @@ import (
 
 	"github.com/quorum-app/quorum/internal/authz"
 	"github.com/quorum-app/quorum/internal/decision"
-	"github.com/quorum-app/quorum/internal/httpx"
+	"github.com/quorum-app/quorum/internal/handlerkit"
 	"github.com/quorum-app/quorum/internal/i18n"
 	"github.com/quorum-app/quorum/internal/poll"
 )
@@ -58,7 +58,7 @@ func (s *Server) outcomeEdits(ctx context.Context, p decision.Poll, pr *i18n.Pri
 			row.ReviewOn = pr.Date(*e.Before.ReviewOn)
 		}
 		if opt, ok := p.Definition.Option(e.Before.MeetingOptionID); ok && p.Definition.Type == poll.TypeMeeting {
-			row.MeetingAt = pageOptionLabel(pr, p.Definition, opt)
+			row.MeetingAt = handlerkit.OptionLabel(pr, p.Definition, opt)
 		}
 		out = append(out, row)
 	}
@@ -74,15 +74,4 @@ func (s *Server) pollReopener(r *http.Request, p decision.Poll) bool {
 	}
 	target := authz.Target{Kind: "poll", ID: p.ID, ThreadID: p.ThreadID, Author: a.UserID == p.AuthorID}
 	return s.groups.Authorize(r.Context(), p.GroupID, authz.PollReopen, target) == nil
-}
-
-// apiOutcomeHistory: GET /api/v1/polls/{pid}/outcome/history, the edits of
-// the outcome, newest first (whoever can see the poll).
-func (s *Server) apiOutcomeHistory(w http.ResponseWriter, r *http.Request) {
-	edits, err := s.decisions.OutcomeHistory(r.Context(), r.PathValue("pid"))
-	if err != nil {
-		s.pollAPIFail(w, r, err)
-		return
-	}
-	httpx.WriteJSON(w, http.StatusOK, map[string]any{"items": edits})
 }

@@ -1,4 +1,4 @@
-package server
+package pages
 
 // The poll pages' words in the reader's language (catalog area "poll",
 // locales/poll/<lang>.json): type and status names, notices, closing
@@ -9,8 +9,8 @@ package server
 import (
 	"time"
 
+	"github.com/quorum-app/quorum/internal/handlerkit"
 	"github.com/quorum-app/quorum/internal/i18n"
-	"github.com/quorum-app/quorum/internal/inbound"
 	"github.com/quorum-app/quorum/internal/poll"
 )
 
@@ -77,37 +77,11 @@ func timeLeftText(p *i18n.Printer, at, now time.Time) string {
 	return p.T("page.poll.closes_in", "In", p.N("time.in_days", int(d.Round(24*time.Hour)/(24*time.Hour))))
 }
 
-// pageOptionLabel is how an option is named for a reader: a preset
-// option's label in the reader's language, a meeting option's time in the
-// reader's language and zone (meetingText), with the label its author gave
-// it in brackets.
-func pageOptionLabel(p *i18n.Printer, d poll.Definition, o poll.Option) string {
-	if d.Type == poll.TypeMeeting {
-		when := meetingText(p, o)
-		if o.Label != "" {
-			return when + " (" + p.Isolate(o.Label) + ")"
-		}
-		return when
-	}
-	return inbound.OptionLabel(p, o)
-}
-
-// meetingText is a meeting option's time for the reader: day of the week,
-// date and time in their language and zone ("Mo., 4. Mai 2026, 17:00"); an
-// all-day option by its calendar date, which is the same in every zone.
-func meetingText(p *i18n.Printer, o poll.Option) string {
-	if o.AllDay {
-		u := o.Start.UTC()
-		return p.WeekdayDate(time.Date(u.Year(), u.Month(), u.Day(), 12, 0, 0, 0, p.Location()))
-	}
-	return p.WeekdayDateTime(o.Start)
-}
-
 // meetingArg is a meeting option filled into an error message: worded for
 // the reader by Printer.Errorf (i18n.Worded), in UTC English otherwise.
 type meetingArg poll.Option
 
-func (m meetingArg) Words(p *i18n.Printer) string { return meetingText(p, poll.Option(m)) }
+func (m meetingArg) Words(p *i18n.Printer) string { return handlerkit.MeetingText(p, poll.Option(m)) }
 
 func (m meetingArg) String() string {
 	if m.AllDay {

@@ -1,4 +1,4 @@
-package server
+package pages
 
 import (
 	"context"
@@ -13,6 +13,7 @@ import (
 	"github.com/quorum-app/quorum/internal/decision"
 	"github.com/quorum-app/quorum/internal/domain"
 	"github.com/quorum-app/quorum/internal/group"
+	"github.com/quorum-app/quorum/internal/handlerkit"
 	"github.com/quorum-app/quorum/internal/i18n"
 	"github.com/quorum-app/quorum/internal/poll"
 )
@@ -88,20 +89,20 @@ type pollListData struct {
 	Notice string
 }
 
-func (s *Server) pollListPage(w http.ResponseWriter, r *http.Request) {
-	cursor, _, err := groupPageParams(r)
+func (s *Server) PollListPage(w http.ResponseWriter, r *http.Request) {
+	cursor, _, err := handlerkit.GroupPageParams(r)
 	if err != nil {
-		s.pageError(w, r, err)
+		s.PageError(w, r, err)
 		return
 	}
 	g, err := s.pollGroup(r.Context(), r.PathValue("id"))
 	if err != nil {
-		s.pageError(w, r, err)
+		s.PageError(w, r, err)
 		return
 	}
 	page, err := s.decisions.List(r.Context(), g.ID, cursor, 50)
 	if err != nil {
-		s.pageError(w, r, err)
+		s.PageError(w, r, err)
 		return
 	}
 	pr := s.web.Printer(r)
@@ -189,7 +190,7 @@ type pollPageData struct {
 	Proxy *proxyPanel
 }
 
-func (s *Server) pollPage(w http.ResponseWriter, r *http.Request) {
+func (s *Server) PollPage(w http.ResponseWriter, r *http.Request) {
 	s.renderPoll(w, r, http.StatusOK, nil)
 }
 
@@ -200,7 +201,7 @@ func (s *Server) renderPoll(w http.ResponseWriter, r *http.Request, status int, 
 	pid := r.PathValue("pid")
 	p, err := s.decisions.Get(ctx, pid)
 	if err != nil {
-		s.pageError(w, r, err)
+		s.PageError(w, r, err)
 		return
 	}
 	g, _ := s.pollGroup(ctx, p.GroupID) // guests of the poll's thread may not see the group
@@ -215,7 +216,7 @@ func (s *Server) renderPoll(w http.ResponseWriter, r *http.Request, status int, 
 	// Results, through the one gate.
 	res, err := s.decisions.Results(ctx, pid)
 	if err != nil {
-		s.pageError(w, r, err)
+		s.PageError(w, r, err)
 		return
 	}
 	var out *decision.Outcome
@@ -258,7 +259,7 @@ func (s *Server) renderPoll(w http.ResponseWriter, r *http.Request, status int, 
 		d.OutForm = newForm(vals)
 		if d.Meeting {
 			for _, o := range p.Definition.Options {
-				d.Meetings = append(d.Meetings, voteOption{ID: o.ID, Label: pageOptionLabel(pr, p.Definition, o), Checked: vals["meeting_option_id"] == o.ID})
+				d.Meetings = append(d.Meetings, voteOption{ID: o.ID, Label: handlerkit.OptionLabel(pr, p.Definition, o), Checked: vals["meeting_option_id"] == o.ID})
 			}
 		}
 	}
@@ -323,7 +324,7 @@ func (s *Server) pollView(r *http.Request, p decision.Poll, mine decision.MyBall
 	if out != nil {
 		d.Outcome = out
 		if opt, ok := p.Definition.Option(out.MeetingOptionID); ok && p.Definition.Type == poll.TypeMeeting {
-			d.OutcomeAt = pageOptionLabel(pr, p.Definition, opt) + " (" + readerZone(pr) + ")"
+			d.OutcomeAt = handlerkit.OptionLabel(pr, p.Definition, opt) + " (" + readerZone(pr) + ")"
 			d.ICS = true
 		}
 	}
@@ -383,7 +384,7 @@ func (s *Server) pollAction(w http.ResponseWriter, r *http.Request, done string,
 	if err := fn(r.Context(), pid); err != nil {
 		switch domain.ErrorCode(err) {
 		case domain.Internal, domain.Unavailable, domain.Unauthorized, domain.NotFound:
-			s.pageError(w, r, err)
+			s.PageError(w, r, err)
 			return
 		}
 		f := newForm(formFromPost(r))
@@ -397,13 +398,13 @@ func (s *Server) pollAction(w http.ResponseWriter, r *http.Request, done string,
 	redirect(w, r, pollURL(pid)+"?done="+done)
 }
 
-func (s *Server) pollWithdrawSubmit(w http.ResponseWriter, r *http.Request) {
+func (s *Server) PollWithdrawSubmit(w http.ResponseWriter, r *http.Request) {
 	s.pollAction(w, r, "withdrawn", func(ctx context.Context, pid string) error {
 		return s.decisions.Withdraw(ctx, pid, strings.TrimSpace(r.PostFormValue("receipt")))
 	})
 }
 
-func (s *Server) pollCloseSubmit(w http.ResponseWriter, r *http.Request) {
+func (s *Server) PollCloseSubmit(w http.ResponseWriter, r *http.Request) {
 	s.pollAction(w, r, "closed", func(ctx context.Context, pid string) error {
 		_, err := s.decisions.Close(ctx, pid)
 		return err
@@ -421,7 +422,7 @@ func (s *Server) closingFromForm(r *http.Request) (time.Time, error) {
 	return *at, nil
 }
 
-func (s *Server) pollExtendSubmit(w http.ResponseWriter, r *http.Request) {
+func (s *Server) PollExtendSubmit(w http.ResponseWriter, r *http.Request) {
 	s.pollAction(w, r, "extended", func(ctx context.Context, pid string) error {
 		at, err := s.closingFromForm(r)
 		if err == nil {
@@ -431,7 +432,7 @@ func (s *Server) pollExtendSubmit(w http.ResponseWriter, r *http.Request) {
 	})
 }
 
-func (s *Server) pollReopenSubmit(w http.ResponseWriter, r *http.Request) {
+func (s *Server) PollReopenSubmit(w http.ResponseWriter, r *http.Request) {
 	s.pollAction(w, r, "reopened", func(ctx context.Context, pid string) error {
 		at, err := s.closingFromForm(r)
 		if err == nil {
@@ -441,14 +442,14 @@ func (s *Server) pollReopenSubmit(w http.ResponseWriter, r *http.Request) {
 	})
 }
 
-func (s *Server) pollRemindSubmit(w http.ResponseWriter, r *http.Request) {
+func (s *Server) PollRemindSubmit(w http.ResponseWriter, r *http.Request) {
 	s.pollAction(w, r, "reminded", func(ctx context.Context, pid string) error {
 		_, err := s.decisions.Remind(ctx, pid)
 		return err
 	})
 }
 
-func (s *Server) pollDeleteSubmit(w http.ResponseWriter, r *http.Request) {
+func (s *Server) PollDeleteSubmit(w http.ResponseWriter, r *http.Request) {
 	s.pollAction(w, r, "deleted", func(ctx context.Context, pid string) error {
 		p, err := s.decisions.Get(ctx, pid)
 		if err != nil {
@@ -462,7 +463,7 @@ func (s *Server) pollDeleteSubmit(w http.ResponseWriter, r *http.Request) {
 	})
 }
 
-func (s *Server) pollOutcomeSubmit(w http.ResponseWriter, r *http.Request) {
+func (s *Server) PollOutcomeSubmit(w http.ResponseWriter, r *http.Request) {
 	if !s.groupPostForm(w, r) {
 		return
 	}
@@ -487,7 +488,7 @@ func (s *Server) pollOutcomeSubmit(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		switch domain.ErrorCode(err) {
 		case domain.Internal, domain.Unavailable, domain.Unauthorized, domain.NotFound:
-			s.pageError(w, r, err)
+			s.PageError(w, r, err)
 			return
 		}
 		f := newForm(formFromPost(r))
@@ -516,22 +517,22 @@ type receiptData struct {
 	Vote   string
 }
 
-func (s *Server) pollReceiptPage(w http.ResponseWriter, r *http.Request) {
+func (s *Server) PollReceiptPage(w http.ResponseWriter, r *http.Request) {
 	p, err := s.decisions.Get(r.Context(), r.PathValue("pid"))
 	if err != nil {
-		s.pageError(w, r, err)
+		s.PageError(w, r, err)
 		return
 	}
 	s.web.Page(w, r, http.StatusOK, "poll_receipt", s.web.Printer(r).T("page.poll.receipt_title"), receiptData{Poll: p, Form: newForm(nil)})
 }
 
-func (s *Server) pollReceiptSubmit(w http.ResponseWriter, r *http.Request) {
+func (s *Server) PollReceiptSubmit(w http.ResponseWriter, r *http.Request) {
 	if !s.groupPostForm(w, r) {
 		return
 	}
 	p, err := s.decisions.Get(r.Context(), r.PathValue("pid"))
 	if err != nil {
-		s.pageError(w, r, err)
+		s.PageError(w, r, err)
 		return
 	}
 	d := receiptData{Poll: p, Form: newForm(nil)} // the receipt is never echoed back
@@ -539,7 +540,7 @@ func (s *Server) pollReceiptSubmit(w http.ResponseWriter, r *http.Request) {
 	status := http.StatusOK
 	if err != nil {
 		if c := domain.ErrorCode(err); c == domain.Internal || c == domain.Unavailable || c == domain.Unauthorized {
-			s.pageError(w, r, err)
+			s.PageError(w, r, err)
 			return
 		}
 		if err == decision.ErrReceipt {

@@ -1,4 +1,4 @@
-package server
+package pages
 
 // Proxy voting (docs/polls.md#proxy-voting): the API of a member's proxies
 // in a poll and in a group, the poll page's proxy panel (give, revoke, the
@@ -13,94 +13,9 @@ import (
 	"github.com/quorum-app/quorum/internal/audit"
 	"github.com/quorum-app/quorum/internal/authz"
 	"github.com/quorum-app/quorum/internal/decision"
-	"github.com/quorum-app/quorum/internal/httpx"
 	"github.com/quorum-app/quorum/internal/i18n"
-	"github.com/quorum-app/quorum/internal/ids"
 	"github.com/quorum-app/quorum/internal/poll"
 )
-
-// proxyRoutes are the proxy routes, added to the poll routes.
-func (s *Server) proxyRoutes() []Route {
-	return []Route{
-		{Pattern: "GET /api/v1/polls/{pid}/proxy", Access: Token, Handler: s.apiPollProxy},
-		{Pattern: "PUT /api/v1/polls/{pid}/proxy", Access: Token, Handler: s.apiGrantPollProxy},
-		{Pattern: "DELETE /api/v1/polls/{pid}/proxy", Access: Token, Handler: s.apiRevokePollProxy},
-		{Pattern: "GET /api/v1/groups/{id}/proxy", Access: Token, Handler: s.apiGroupProxy},
-		{Pattern: "PUT /api/v1/groups/{id}/proxy", Access: Token, Handler: s.apiGrantGroupProxy},
-		{Pattern: "DELETE /api/v1/groups/{id}/proxy", Access: Token, Handler: s.apiRevokeGroupProxy},
-		{Pattern: "POST /polls/{pid}/proxy", Access: Session, Page: true, Handler: s.pollProxySubmit},
-		{Pattern: "POST /polls/{pid}/proxy/revoke", Access: Session, Page: true, Handler: s.pollProxyRevokeSubmit},
-		{Pattern: "POST /polls/{pid}/proxy/withdraw", Access: Session, Page: true, Handler: s.pollProxyWithdrawSubmit},
-		{Pattern: "GET /groups/{id}/proxies", Access: Session, Page: true, Handler: s.proxiesPage},
-		{Pattern: "POST /groups/{id}/proxies/revoke", Access: Session, Page: true, Handler: s.proxiesRevokeSubmit},
-	}
-}
-
-type proxyBody struct {
-	GranteeID string `json:"grantee_id"`
-}
-
-func (s *Server) apiPollProxy(w http.ResponseWriter, r *http.Request) {
-	pp, err := s.decisions.PollProxiesOf(r.Context(), r.PathValue("pid"))
-	if err != nil {
-		s.pollAPIFail(w, r, err)
-		return
-	}
-	httpx.WriteJSON(w, http.StatusOK, pp)
-}
-
-func (s *Server) apiGroupProxy(w http.ResponseWriter, r *http.Request) {
-	gp, err := s.decisions.GroupProxiesOf(r.Context(), r.PathValue("id"))
-	if err != nil {
-		s.pollAPIFail(w, r, err)
-		return
-	}
-	httpx.WriteJSON(w, http.StatusOK, gp)
-}
-
-func (s *Server) apiGrant(w http.ResponseWriter, r *http.Request, gid, pid string) {
-	var in proxyBody
-	if err := httpx.DecodeJSON(w, r, &in); err != nil {
-		s.pollAPIFail(w, r, err)
-		return
-	}
-	p, err := s.decisions.GrantProxy(r.Context(), gid, pid, in.GranteeID)
-	if err != nil {
-		s.pollAPIFail(w, r, err)
-		return
-	}
-	httpx.WriteJSON(w, http.StatusCreated, p)
-}
-
-func (s *Server) apiGrantPollProxy(w http.ResponseWriter, r *http.Request) {
-	s.apiGrant(w, r, "", r.PathValue("pid"))
-}
-
-func (s *Server) apiGrantGroupProxy(w http.ResponseWriter, r *http.Request) {
-	if !ids.Valid(r.PathValue("id")) {
-		s.pollAPIFail(w, r, authz.ErrHidden)
-		return
-	}
-	s.apiGrant(w, r, r.PathValue("id"), "")
-}
-
-func (s *Server) apiRevokePollProxy(w http.ResponseWriter, r *http.Request) {
-	if err := s.decisions.RevokeProxy(r.Context(), "", r.PathValue("pid")); err != nil {
-		s.pollAPIFail(w, r, err)
-		return
-	}
-	w.Header().Set("Cache-Control", "no-store")
-	w.WriteHeader(http.StatusNoContent)
-}
-
-func (s *Server) apiRevokeGroupProxy(w http.ResponseWriter, r *http.Request) {
-	if err := s.decisions.RevokeProxy(r.Context(), r.PathValue("id"), ""); err != nil {
-		s.pollAPIFail(w, r, err)
-		return
-	}
-	w.Header().Set("Cache-Control", "no-store")
-	w.WriteHeader(http.StatusNoContent)
-}
 
 // ---- pages ----
 
@@ -192,7 +107,7 @@ func (s *Server) pollProxyPanel(ctx context.Context, r *http.Request, d *pollPag
 
 // pollProxySubmit gives the viewer's proxy: for this poll (scope=poll) or
 // for every poll of the group (scope=group).
-func (s *Server) pollProxySubmit(w http.ResponseWriter, r *http.Request) {
+func (s *Server) PollProxySubmit(w http.ResponseWriter, r *http.Request) {
 	s.pollAction(w, r, "proxy_given", func(ctx context.Context, pid string) error {
 		grantee := r.PostFormValue("grantee_id")
 		if r.PostFormValue("scope") == "group" {
@@ -210,7 +125,7 @@ func (s *Server) pollProxySubmit(w http.ResponseWriter, r *http.Request) {
 
 // pollProxyRevokeSubmit takes the viewer's proxy back: for this poll only,
 // or (scope=group) their proxy for every poll.
-func (s *Server) pollProxyRevokeSubmit(w http.ResponseWriter, r *http.Request) {
+func (s *Server) PollProxyRevokeSubmit(w http.ResponseWriter, r *http.Request) {
 	s.pollAction(w, r, "proxy_revoked", func(ctx context.Context, pid string) error {
 		if r.PostFormValue("scope") == "group" {
 			p, err := s.decisions.Get(ctx, pid)
@@ -225,7 +140,7 @@ func (s *Server) pollProxyRevokeSubmit(w http.ResponseWriter, r *http.Request) {
 
 // pollProxyWithdrawSubmit withdraws the vote the viewer cast for the
 // member "for" with their proxy (decision.WithdrawFor).
-func (s *Server) pollProxyWithdrawSubmit(w http.ResponseWriter, r *http.Request) {
+func (s *Server) PollProxyWithdrawSubmit(w http.ResponseWriter, r *http.Request) {
 	s.pollAction(w, r, "proxy_withdrawn", func(ctx context.Context, pid string) error {
 		return s.decisions.WithdrawFor(ctx, pid, r.PostFormValue("for"))
 	})

@@ -1,4 +1,4 @@
-package server
+package pages
 
 import (
 	"net/http"
@@ -6,8 +6,6 @@ import (
 
 	"github.com/quorum-app/quorum/internal/authz"
 	"github.com/quorum-app/quorum/internal/decision"
-	"github.com/quorum-app/quorum/internal/domain"
-	"github.com/quorum-app/quorum/internal/httpx"
 	"github.com/quorum-app/quorum/internal/ids"
 	"github.com/quorum-app/quorum/internal/poll"
 	"github.com/quorum-app/quorum/internal/reaction"
@@ -108,39 +106,14 @@ func (s *Server) pollReactions(r *http.Request, d *pollPageData) {
 	}
 }
 
-// apiPollReactions: GET /api/v1/polls/{pid}/reactions[?voter=<uid>...]:
-// the reactions on the poll, its outcome and the ballots of the voters
-// named (at most decision.MaxReactionBallots).
-func (s *Server) apiPollReactions(w http.ResponseWriter, r *http.Request) {
-	voters := r.URL.Query()["voter"]
-	if len(voters) > decision.MaxReactionBallots {
-		s.pollAPIFail(w, r, domain.Validation(domain.FieldError{Field: "voter", Message: "at most 100"}))
-		return
-	}
-	rs, err := s.decisions.Reactions(r.Context(), r.PathValue("pid"), voters)
-	if err != nil {
-		s.pollAPIFail(w, r, err)
-		return
-	}
-	httpx.WriteJSON(w, http.StatusOK, rs)
-}
-
-func (s *Server) apiPollReact(w http.ResponseWriter, r *http.Request) {
-	s.groupNoContent(w, r, s.decisions.React(r.Context(), r.PathValue("pid"), r.PathValue("target"), r.PathValue("name"), true))
-}
-
-func (s *Server) apiPollUnreact(w http.ResponseWriter, r *http.Request) {
-	s.groupNoContent(w, r, s.decisions.React(r.Context(), r.PathValue("pid"), r.PathValue("target"), r.PathValue("name"), false))
-}
-
 // pollReactSubmit: the page form (target, name, on) → back to the target.
-func (s *Server) pollReactSubmit(w http.ResponseWriter, r *http.Request) {
+func (s *Server) PollReactSubmit(w http.ResponseWriter, r *http.Request) {
 	if !s.groupPostForm(w, r) {
 		return
 	}
 	pid, target := r.PathValue("pid"), r.PostFormValue("target")
 	if err := s.decisions.React(r.Context(), pid, target, r.PostFormValue("name"), r.PostFormValue("on") != "0"); err != nil {
-		s.pageError(w, r, err)
+		s.PageError(w, r, err)
 		return
 	}
 	if back := r.PostFormValue("back"); ids.Valid(back) {

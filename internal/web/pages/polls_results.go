@@ -1,4 +1,4 @@
-package server
+package pages
 
 // Results presentation on the poll page: result rows and charts, the ballots
 // table and each ballot written out as text.
@@ -9,6 +9,7 @@ import (
 
 	"github.com/quorum-app/quorum/internal/chart"
 	"github.com/quorum-app/quorum/internal/decision"
+	"github.com/quorum-app/quorum/internal/handlerkit"
 	"github.com/quorum-app/quorum/internal/i18n"
 	"github.com/quorum-app/quorum/internal/poll"
 )
@@ -50,7 +51,7 @@ func (s *Server) fillResults(pr *i18n.Printer, d *pollPageData, p decision.Poll,
 	res := v.Results
 	label := func(o poll.OptionResult) string {
 		if opt, ok := def.Option(o.ID); ok {
-			return pageOptionLabel(pr, def, opt)
+			return handlerkit.OptionLabel(pr, def, opt)
 		}
 		return o.Label
 	}
@@ -99,7 +100,7 @@ func (s *Server) fillResults(pr *i18n.Printer, d *pollPageData, p decision.Poll,
 	for _, vs := range res.VoteShare {
 		name := vs.OptionID
 		if o, ok := def.Option(vs.OptionID); ok {
-			name = pageOptionLabel(pr, def, o)
+			name = handlerkit.OptionLabel(pr, def, o)
 		}
 		state := pr.T("page.poll.not_met")
 		if vs.Passed {
@@ -114,7 +115,7 @@ func (s *Server) fillResults(pr *i18n.Printer, d *pollPageData, p decision.Poll,
 			out := make([]string, 0, len(ids))
 			for _, id := range ids {
 				if o, ok := def.Option(id); ok {
-					out = append(out, pr.Isolate(pageOptionLabel(pr, def, o)))
+					out = append(out, pr.Isolate(handlerkit.OptionLabel(pr, def, o)))
 				}
 			}
 			if len(out) == 0 {
@@ -175,7 +176,7 @@ func ballotText(pr *i18n.Printer, d poll.Definition, b poll.Ballot) string {
 	}
 	name := func(id string) string {
 		if o, ok := d.Option(id); ok {
-			return pageOptionLabel(pr, d, o)
+			return handlerkit.OptionLabel(pr, d, o)
 		}
 		return id
 	}

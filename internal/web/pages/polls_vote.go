@@ -1,4 +1,4 @@
-package server
+package pages
 
 // The vote form of a poll page: its state for each poll type (ticks, ranks,
 // scores, the posted ballot kept on refusal), reading a ballot from the form,
@@ -14,6 +14,7 @@ import (
 	"github.com/quorum-app/quorum/internal/authz"
 	"github.com/quorum-app/quorum/internal/decision"
 	"github.com/quorum-app/quorum/internal/domain"
+	"github.com/quorum-app/quorum/internal/handlerkit"
 	"github.com/quorum-app/quorum/internal/httpx"
 	"github.com/quorum-app/quorum/internal/poll"
 )
@@ -116,7 +117,7 @@ func (s *Server) voteFormFor(r *http.Request, p decision.Poll, mine decision.MyB
 		vf.Arranged = b != nil && len(b.Choices) > 0
 	}
 	for i, o := range opts {
-		vo := voteOption{ID: o.ID, Label: pageOptionLabel(pr, def, o), FieldID: "opt-" + o.ID, Answer: -1}
+		vo := voteOption{ID: o.ID, Label: handlerkit.OptionLabel(pr, def, o), FieldID: "opt-" + o.ID, Answer: -1}
 		sc, has := scores[o.ID]
 		switch {
 		case vf.Radio || vf.Checks:
@@ -308,14 +309,14 @@ func move(order []string, cmd string) []string {
 	return out
 }
 
-func (s *Server) pollVoteSubmit(w http.ResponseWriter, r *http.Request) {
+func (s *Server) PollVoteSubmit(w http.ResponseWriter, r *http.Request) {
 	if !s.groupPostForm(w, r) {
 		return
 	}
 	ctx := r.Context()
 	p, err := s.decisions.Get(ctx, r.PathValue("pid"))
 	if err != nil {
-		s.pageError(w, r, err)
+		s.PageError(w, r, err)
 		return
 	}
 	b, order, perr := ballotFromForm(p.Definition, r.PostForm)
@@ -362,11 +363,11 @@ func (s *Server) pollVoteSubmit(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		switch domain.ErrorCode(err) {
 		case domain.Internal, domain.Unavailable, domain.Unauthorized:
-			s.pageError(w, r, err)
+			s.PageError(w, r, err)
 			return
 		case domain.NotFound:
 			if err != decision.ErrReceipt {
-				s.pageError(w, r, err)
+				s.PageError(w, r, err)
 				return
 			}
 		}

@@ -1,4 +1,4 @@
-package server
+package pages
 
 // A member's proxies in a group (docs/polls.md#proxy-voting): the page
 // /groups/{id}/proxies lists the proxy they gave for every poll, those
@@ -36,21 +36,21 @@ type proxiesPageData struct {
 	Held    []proxyRow
 }
 
-func (s *Server) proxiesPage(w http.ResponseWriter, r *http.Request) {
+func (s *Server) ProxiesPage(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	if err := authz.RequireUser(authz.ActorFrom(ctx)); err != nil {
-		s.pageError(w, r, err)
+		s.PageError(w, r, err)
 		return
 	}
 	gid := r.PathValue("id")
 	gp, err := s.decisions.GroupProxiesOf(ctx, gid)
 	if err != nil {
-		s.pageError(w, r, err)
+		s.PageError(w, r, err)
 		return
 	}
 	g, err := s.groups.Get(ctx, gid)
 	if err != nil {
-		s.pageError(w, r, err)
+		s.PageError(w, r, err)
 		return
 	}
 	pr := s.web.Printer(r)
@@ -103,13 +103,13 @@ func (s *Server) proxiesPage(w http.ResponseWriter, r *http.Request) {
 
 // proxiesRevokeSubmit takes back the viewer's proxy: for the poll "poll",
 // or (none) their proxy for every poll of the group.
-func (s *Server) proxiesRevokeSubmit(w http.ResponseWriter, r *http.Request) {
+func (s *Server) ProxiesRevokeSubmit(w http.ResponseWriter, r *http.Request) {
 	if !s.groupPostForm(w, r) {
 		return
 	}
 	gid := r.PathValue("id")
 	if err := s.decisions.RevokeProxy(r.Context(), gid, r.PostFormValue("poll")); err != nil {
-		s.pageError(w, r, err)
+		s.PageError(w, r, err)
 		return
 	}
 	redirect(w, r, groupURL(gid, "/proxies")+"?"+url.Values{"done": {"revoked"}}.Encode())

@@ -1,4 +1,4 @@
-package server
+package pages
 
 import (
 	"context"
@@ -13,6 +13,7 @@ import (
 	"github.com/quorum-app/quorum/internal/authz"
 	"github.com/quorum-app/quorum/internal/domain"
 	"github.com/quorum-app/quorum/internal/group"
+	"github.com/quorum-app/quorum/internal/handlerkit"
 	"github.com/quorum-app/quorum/internal/httpx"
 	"github.com/quorum-app/quorum/internal/i18n"
 	"github.com/quorum-app/quorum/internal/search"
@@ -74,7 +75,7 @@ func kindLabel(p *i18n.Printer, k search.Kind) string { return p.T("page.search.
 
 // searchPage is the results page: the same parameters as the API, as a
 // GET form that works without JavaScript.
-func (s *Server) searchPage(w http.ResponseWriter, r *http.Request) {
+func (s *Server) SearchPage(w http.ResponseWriter, r *http.Request) {
 	// One cache of the policy's group facts for the whole page: the group
 	// names, the tag picker's group and the search (scope and every hit)
 	// read each group once.
@@ -90,7 +91,7 @@ func (s *Server) searchPage(w http.ResponseWriter, r *http.Request) {
 		d.Kinds[k] = true
 	}
 	if err := authz.RequireUser(authz.ActorFrom(ctx)); err != nil {
-		s.pageError(w, r, err)
+		s.PageError(w, r, err)
 		return
 	}
 	names := map[string]string{}
@@ -110,7 +111,7 @@ func (s *Server) searchPage(w http.ResponseWriter, r *http.Request) {
 		d.GroupName = names[d.Group]
 	}
 	for _, t := range v["tag"] {
-		if t = strings.TrimSpace(t); t != "" && len(d.TagOn) < maxSearchTags {
+		if t = strings.TrimSpace(t); t != "" && len(d.TagOn) < handlerkit.MaxSearchTags {
 			d.TagOn[t] = true
 		}
 	}
@@ -124,7 +125,7 @@ func (s *Server) searchPage(w http.ResponseWriter, r *http.Request) {
 	status := http.StatusOK
 	if d.Q != "" {
 		d.Searched = true
-		q, err := searchParams(r)
+		q, err := handlerkit.SearchParams(r)
 		var res search.Results
 		if err == nil {
 			res, err = s.search.Search(ctx, q)
@@ -132,7 +133,7 @@ func (s *Server) searchPage(w http.ResponseWriter, r *http.Request) {
 		if err != nil {
 			code := domain.ErrorCode(err)
 			if code != domain.Invalid && code != domain.NotFound {
-				s.pageError(w, r, err)
+				s.PageError(w, r, err)
 				return
 			}
 			status = httpx.Status(code)
@@ -200,7 +201,7 @@ func (s *Server) searchPageHits(ctx context.Context, pr *i18n.Printer, v url.Val
 	}
 	pictures := s.pictureVersions(ctx, authors)
 	for _, h := range hits {
-		ph := searchPageHit{Kind: kindLabel(pr, h.Kind), URL: hitURL(h), Title: h.Title.HTML(),
+		ph := searchPageHit{Kind: kindLabel(pr, h.Kind), URL: handlerkit.HitURL(h), Title: h.Title.HTML(),
 			Passage: h.Passage.HTML(), AuthorName: h.AuthorName, Anonymous: h.Kind == search.KindReason && h.AuthorID == "",
 			Group: names[h.GroupID], CreatedAt: h.CreatedAt, Open: h.Open,
 			Closed: !h.Open && h.Kind != search.KindOutcome}

@@ -1,4 +1,4 @@
-package server
+package pages
 
 import (
 	"net/http"
@@ -29,18 +29,18 @@ type tagsPageData struct {
 
 func (s *Server) renderTags(w http.ResponseWriter, r *http.Request, status int, f *formState, failed string) {
 	if err := authz.RequireUser(authz.ActorFrom(r.Context())); err != nil {
-		s.pageError(w, r, err)
+		s.PageError(w, r, err)
 		return
 	}
 	id := r.PathValue("id")
 	g, err := s.groups.Get(r.Context(), id)
 	if err != nil {
-		s.pageError(w, r, err)
+		s.PageError(w, r, err)
 		return
 	}
 	ts, err := s.discussions.Tags().List(r.Context(), id)
 	if err != nil {
-		s.pageError(w, r, err)
+		s.PageError(w, r, err)
 		return
 	}
 	if f == nil {
@@ -55,11 +55,11 @@ func (s *Server) renderTags(w http.ResponseWriter, r *http.Request, status int, 
 		Notice: notice, Manage: g.Can(string(authz.GroupManageTags)), Form: f, Failed: failed})
 }
 
-func (s *Server) tagsPage(w http.ResponseWriter, r *http.Request) {
+func (s *Server) TagsPage(w http.ResponseWriter, r *http.Request) {
 	s.renderTags(w, r, http.StatusOK, nil, "")
 }
 
-func (s *Server) tagCreateSubmit(w http.ResponseWriter, r *http.Request) {
+func (s *Server) TagCreateSubmit(w http.ResponseWriter, r *http.Request) {
 	if !s.groupPostForm(w, r) {
 		return
 	}
@@ -73,7 +73,7 @@ func (s *Server) tagCreateSubmit(w http.ResponseWriter, r *http.Request) {
 	redirect(w, r, groupURL(r.PathValue("id"), "/tags")+"?done=tag-added")
 }
 
-func (s *Server) tagUpdateSubmit(w http.ResponseWriter, r *http.Request) {
+func (s *Server) TagUpdateSubmit(w http.ResponseWriter, r *http.Request) {
 	if !s.groupPostForm(w, r) {
 		return
 	}
@@ -87,9 +87,9 @@ func (s *Server) tagUpdateSubmit(w http.ResponseWriter, r *http.Request) {
 	redirect(w, r, groupURL(r.PathValue("id"), "/tags")+"?done=tag-saved")
 }
 
-func (s *Server) tagDeleteSubmit(w http.ResponseWriter, r *http.Request) {
+func (s *Server) TagDeleteSubmit(w http.ResponseWriter, r *http.Request) {
 	if err := s.discussions.Tags().Delete(r.Context(), r.PathValue("id"), r.PathValue("tag")); err != nil {
-		s.pageError(w, r, err)
+		s.PageError(w, r, err)
 		return
 	}
 	redirect(w, r, groupURL(r.PathValue("id"), "/tags")+"?done=tag-gone")
@@ -109,7 +109,7 @@ type tagPickData struct {
 func (s *Server) renderTagPick(w http.ResponseWriter, r *http.Request, d tagPickData, current []tag.Tag) {
 	ts, err := s.discussions.Tags().List(r.Context(), d.GroupID)
 	if err != nil {
-		s.pageError(w, r, err)
+		s.PageError(w, r, err)
 		return
 	}
 	d.Tags, d.On, d.Max = ts, map[string]bool{}, tag.MaxPerItem
@@ -123,10 +123,10 @@ func (s *Server) renderTagPick(w http.ResponseWriter, r *http.Request, d tagPick
 	s.web.Page(w, r, http.StatusOK, "tag_pick", pr.T("page.tags.of_item", "Title", pr.Isolate(d.Title)), d)
 }
 
-func (s *Server) threadTagsPage(w http.ResponseWriter, r *http.Request) {
+func (s *Server) ThreadTagsPage(w http.ResponseWriter, r *http.Request) {
 	tid := r.PathValue("tid")
 	if err := authz.RequireUser(authz.ActorFrom(r.Context())); err != nil {
-		s.pageError(w, r, err)
+		s.PageError(w, r, err)
 		return
 	}
 	t, err := s.discussions.Thread(r.Context(), tid)
@@ -134,17 +134,17 @@ func (s *Server) threadTagsPage(w http.ResponseWriter, r *http.Request) {
 		err = authz.Forbidden("only those who may edit this thread can change its tags")
 	}
 	if err != nil {
-		s.pageError(w, r, err)
+		s.PageError(w, r, err)
 		return
 	}
 	s.renderTagPick(w, r, tagPickData{Kind: "thread", Title: t.Title, Back: threadURL(tid), Action: threadURL(tid) + "/tags",
 		GroupID: t.GroupID}, t.Tags)
 }
 
-func (s *Server) pollTagsPage(w http.ResponseWriter, r *http.Request) {
+func (s *Server) PollTagsPage(w http.ResponseWriter, r *http.Request) {
 	pid := r.PathValue("pid")
 	if err := authz.RequireUser(authz.ActorFrom(r.Context())); err != nil {
-		s.pageError(w, r, err)
+		s.PageError(w, r, err)
 		return
 	}
 	p, err := s.decisions.Get(r.Context(), pid)
@@ -152,7 +152,7 @@ func (s *Server) pollTagsPage(w http.ResponseWriter, r *http.Request) {
 		err = decision.ErrPollAdminOnly
 	}
 	if err != nil {
-		s.pageError(w, r, err)
+		s.PageError(w, r, err)
 		return
 	}
 	s.renderTagPick(w, r, tagPickData{Kind: "poll", Title: p.Definition.Title, Back: "/polls/" + pid, Action: "/polls/" + pid + "/tags",
@@ -164,25 +164,25 @@ func pickedTags(r *http.Request) []string {
 	return slices.Clone(r.PostForm["tag"])
 }
 
-func (s *Server) threadTagsSubmit(w http.ResponseWriter, r *http.Request) {
+func (s *Server) ThreadTagsSubmit(w http.ResponseWriter, r *http.Request) {
 	if !s.groupPostForm(w, r) {
 		return
 	}
 	tid := r.PathValue("tid")
 	if _, err := s.discussions.SetThreadTags(r.Context(), tid, pickedTags(r)); err != nil {
-		s.pageError(w, r, err)
+		s.PageError(w, r, err)
 		return
 	}
 	redirect(w, r, threadURL(tid)+"?done=tags")
 }
 
-func (s *Server) pollTagsSubmit(w http.ResponseWriter, r *http.Request) {
+func (s *Server) PollTagsSubmit(w http.ResponseWriter, r *http.Request) {
 	if !s.groupPostForm(w, r) {
 		return
 	}
 	pid := r.PathValue("pid")
 	if _, err := s.decisions.SetPollTags(r.Context(), pid, pickedTags(r)); err != nil {
-		s.pageError(w, r, err)
+		s.PageError(w, r, err)
 		return
 	}
 	redirect(w, r, "/polls/"+pid+"?done=tags")

@@ -1,4 +1,4 @@
-package server
+package pages
 
 // The edit form of a group template (admins; process.Editable, Update):
 // its name, guide, the title and details it prefills and, for a poll
@@ -41,12 +41,12 @@ func (s *Server) renderTemplateEdit(w http.ResponseWriter, r *http.Request, stat
 	gid, tid := r.PathValue("id"), r.PathValue("tid")
 	t, err := s.templates.Editable(r.Context(), gid, tid)
 	if err != nil {
-		s.pageError(w, r, err)
+		s.PageError(w, r, err)
 		return
 	}
 	g, err := s.groups.Get(r.Context(), gid)
 	if err != nil {
-		s.pageError(w, r, err)
+		s.PageError(w, r, err)
 		return
 	}
 	if f == nil {
@@ -59,24 +59,24 @@ func (s *Server) renderTemplateEdit(w http.ResponseWriter, r *http.Request, stat
 	s.web.Page(w, r, status, "group_template_edit", s.web.Printer(r).T("page.f17b.tpl.edit_title", "Name", t.Name), templateEditData{Group: g, Template: t, Form: f, Conflict: conflict})
 }
 
-func (s *Server) templateEditPage(w http.ResponseWriter, r *http.Request) {
+func (s *Server) TemplateEditPage(w http.ResponseWriter, r *http.Request) {
 	s.renderTemplateEdit(w, r, http.StatusOK, nil, false)
 }
 
-func (s *Server) templateEditSubmit(w http.ResponseWriter, r *http.Request) {
+func (s *Server) TemplateEditSubmit(w http.ResponseWriter, r *http.Request) {
 	if !s.groupPostForm(w, r) {
 		return
 	}
 	gid, tid := r.PathValue("id"), r.PathValue("tid")
 	cur, err := s.templates.Editable(r.Context(), gid, tid)
 	if err != nil {
-		s.pageError(w, r, err)
+		s.PageError(w, r, err)
 		return
 	}
 	f := newForm(formFromPost(r))
 	version, err := strconv.ParseInt(r.PostFormValue("version"), 10, 64)
 	if err != nil || version < 1 {
-		s.pageError(w, r, domain.Validation(domain.FieldError{Field: "version", Message: "is missing: open the edit form again"}))
+		s.PageError(w, r, domain.Validation(domain.FieldError{Field: "version", Message: "is missing: open the edit form again"}))
 		return
 	}
 	in := process.Input{Name: r.PostFormValue("name"), Guide: r.PostFormValue("guide"), Kind: cur.Kind,

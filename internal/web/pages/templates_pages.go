@@ -1,4 +1,4 @@
-package server
+package pages
 
 // The templates page of a group (start from one; admins save, order, hide
 // and delete), and what the thread and poll forms take from a template
@@ -15,6 +15,8 @@ import (
 	"github.com/quorum-app/quorum/internal/decision"
 	"github.com/quorum-app/quorum/internal/domain"
 	"github.com/quorum-app/quorum/internal/group"
+	"github.com/quorum-app/quorum/internal/i18n"
+	"github.com/quorum-app/quorum/internal/lang"
 	"github.com/quorum-app/quorum/internal/poll"
 	"github.com/quorum-app/quorum/internal/process"
 )
@@ -54,19 +56,19 @@ func templateStartURL(gid string, t process.Template) string {
 	return groupURL(gid, "/polls/new?template="+t.ID)
 }
 
-func (s *Server) templatesPage(w http.ResponseWriter, r *http.Request) {
+func (s *Server) TemplatesPage(w http.ResponseWriter, r *http.Request) {
 	s.renderTemplates(w, r, http.StatusOK, nil)
 }
 
 func (s *Server) renderTemplates(w http.ResponseWriter, r *http.Request, status int, save *formState) {
 	g, err := s.groups.Get(r.Context(), r.PathValue("id"))
 	if err != nil {
-		s.pageError(w, r, err)
+		s.PageError(w, r, err)
 		return
 	}
 	list, err := s.templates.List(r.Context(), g.ID, s.templateLang(r))
 	if err != nil {
-		s.pageError(w, r, err)
+		s.PageError(w, r, err)
 		return
 	}
 	pr := s.web.Printer(r)
@@ -135,7 +137,7 @@ func (s *Server) saveForm(r *http.Request, from string) *formState {
 	return f
 }
 
-func (s *Server) templateSaveSubmit(w http.ResponseWriter, r *http.Request) {
+func (s *Server) TemplateSaveSubmit(w http.ResponseWriter, r *http.Request) {
 	if !s.groupPostForm(w, r) {
 		return
 	}
@@ -152,7 +154,7 @@ func (s *Server) templateSaveSubmit(w http.ResponseWriter, r *http.Request) {
 		in.ClosingDays = n
 	}
 	if in.From == "" {
-		s.pageError(w, r, domain.Validation(domain.FieldError{Field: "from", Message: "names no thread or poll to save"}))
+		s.PageError(w, r, domain.Validation(domain.FieldError{Field: "from", Message: "names no thread or poll to save"}))
 		return
 	}
 	if _, err := s.templates.Create(r.Context(), gid, in); err != nil {
@@ -162,14 +164,14 @@ func (s *Server) templateSaveSubmit(w http.ResponseWriter, r *http.Request) {
 			status := f.fail(s.web.Printer(r), err)
 			s.renderTemplates(w, r, status, f)
 		default:
-			s.pageError(w, r, err)
+			s.PageError(w, r, err)
 		}
 		return
 	}
 	redirect(w, r, groupURL(gid, "/templates?done=saved"))
 }
 
-func (s *Server) templateArrangeSubmit(w http.ResponseWriter, r *http.Request) {
+func (s *Server) TemplateArrangeSubmit(w http.ResponseWriter, r *http.Request) {
 	if !s.groupPostForm(w, r) {
 		return
 	}
@@ -188,19 +190,19 @@ func (s *Server) templateArrangeSubmit(w http.ResponseWriter, r *http.Request) {
 		err = domain.Validation(domain.FieldError{Field: "do", Message: "must be up, down, hide or show"})
 	}
 	if err != nil {
-		s.pageError(w, r, err)
+		s.PageError(w, r, err)
 		return
 	}
 	redirect(w, r, groupURL(gid, "/templates?done=arranged"))
 }
 
-func (s *Server) templateDeleteSubmit(w http.ResponseWriter, r *http.Request) {
+func (s *Server) TemplateDeleteSubmit(w http.ResponseWriter, r *http.Request) {
 	if !s.groupPostForm(w, r) {
 		return
 	}
 	gid := r.PathValue("id")
 	if err := s.templates.Delete(r.Context(), gid, r.PathValue("tid")); err != nil {
-		s.pageError(w, r, err)
+		s.PageError(w, r, err)
 		return
 	}
 	redirect(w, r, groupURL(gid, "/templates?done=deleted"))
@@ -301,4 +303,15 @@ func (s *Server) templateGuide(r *http.Request, gid, id string) *startedFrom {
 		return nil
 	}
 	return &startedFrom{ID: t.ID, Name: t.Name, Guide: t.Guide}
+}
+
+// templateLang is the language built-in templates are worded in: the
+// signed-in viewer's own setting on pages, else the request's
+// Accept-Language.
+func (s *Server) templateLang(r *http.Request) lang.Lang {
+	setting := ""
+	if u := s.Viewer(r); u != nil {
+		setting = string(u.Lang())
+	}
+	return i18n.Negotiate(setting, r.Header.Get("Accept-Language"))
 }

@@ -1,4 +1,4 @@
-package server
+package pages
 
 import (
 	"net/http"
@@ -6,41 +6,11 @@ import (
 
 	"github.com/quorum-app/quorum/internal/authz"
 	"github.com/quorum-app/quorum/internal/discussion"
-	"github.com/quorum-app/quorum/internal/httpx"
 )
 
 // Forking comments into a new thread (discussion.ForkComments): the API
 // route and the page's form with a checkbox per comment. The core decides
 // who may (thread moderators).
-
-// The comments a fork names, bounded by the core's limit.
-var (
-	listFork = httpx.List{Field: "comment_ids", Max: discussion.MaxForkComments}
-	formFork = httpx.List{Field: "comment_id", Max: discussion.MaxForkComments}
-)
-
-// apiForkThread: 201 with the new thread when the fork is finished, 202
-// when it has steps left (the same request again finishes it).
-func (s *Server) apiForkThread(w http.ResponseWriter, r *http.Request) {
-	if !s.needUser(w, r) {
-		return
-	}
-	var in discussion.ForkInput
-	if err := httpx.DecodeJSON(w, r, &in); err != nil {
-		s.groupAPIFail(w, r, err)
-		return
-	}
-	res, err := s.discussions.ForkComments(r.Context(), r.PathValue("tid"), in)
-	if err != nil {
-		s.groupAPIFail(w, r, err)
-		return
-	}
-	status := http.StatusCreated
-	if !res.Done {
-		status = http.StatusAccepted
-	}
-	httpx.WriteJSON(w, status, res)
-}
 
 // forkChoice is one comment the fork form offers.
 type forkChoice struct {
@@ -71,7 +41,7 @@ func excerpt(s string, n int) string {
 func (s *Server) renderThreadFork(w http.ResponseWriter, r *http.Request, status int, f *formState, chosen map[string]bool) {
 	ctx := r.Context()
 	if err := authz.RequireUser(authz.ActorFrom(ctx)); err != nil {
-		s.pageError(w, r, err)
+		s.PageError(w, r, err)
 		return
 	}
 	p, err := s.discussions.Page(ctx, r.PathValue("tid"), "", discussion.TimelinePageSize)
@@ -79,7 +49,7 @@ func (s *Server) renderThreadFork(w http.ResponseWriter, r *http.Request, status
 		err = authz.Forbidden("only the thread's author and the group's admins can fork its comments")
 	}
 	if err != nil {
-		s.pageError(w, r, err)
+		s.PageError(w, r, err)
 		return
 	}
 	if f == nil {
@@ -95,11 +65,11 @@ func (s *Server) renderThreadFork(w http.ResponseWriter, r *http.Request, status
 	s.web.Page(w, r, status, "thread_fork", s.web.Printer(r).T("page.thread.title.fork", "Title", p.Thread.Title), d)
 }
 
-func (s *Server) threadForkPage(w http.ResponseWriter, r *http.Request) {
+func (s *Server) ThreadForkPage(w http.ResponseWriter, r *http.Request) {
 	s.renderThreadFork(w, r, http.StatusOK, nil, nil)
 }
 
-func (s *Server) threadForkSubmit(w http.ResponseWriter, r *http.Request) {
+func (s *Server) ThreadForkSubmit(w http.ResponseWriter, r *http.Request) {
 	if !s.threadPostForm(w, r) {
 		return
 	}

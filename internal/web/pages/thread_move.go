@@ -1,4 +1,4 @@
-package server
+package pages
 
 import (
 	"context"
@@ -7,38 +7,10 @@ import (
 	"github.com/quorum-app/quorum/internal/authz"
 	"github.com/quorum-app/quorum/internal/discussion"
 	"github.com/quorum-app/quorum/internal/group"
-	"github.com/quorum-app/quorum/internal/httpx"
 )
 
 // Moving a thread to another group (discussion.MoveThread): the API route
 // and the page's form. The core decides who may (admins of both groups).
-
-type moveBody struct {
-	GroupID string `json:"group_id"`
-}
-
-// apiMoveThread: 200 with the thread when the move is finished, 202 when
-// it has steps left (send the same request again to finish it).
-func (s *Server) apiMoveThread(w http.ResponseWriter, r *http.Request) {
-	if !s.needUser(w, r) {
-		return
-	}
-	var in moveBody
-	if err := httpx.DecodeJSON(w, r, &in); err != nil {
-		s.groupAPIFail(w, r, err)
-		return
-	}
-	res, err := s.discussions.MoveThread(r.Context(), r.PathValue("tid"), in.GroupID)
-	if err != nil {
-		s.groupAPIFail(w, r, err)
-		return
-	}
-	status := http.StatusOK
-	if !res.Done {
-		status = http.StatusAccepted
-	}
-	httpx.WriteJSON(w, status, res)
-}
 
 // moveTargets are the groups the actor may move a thread into: those of
 // their groups (the first page, up to 100) where the policy allows
@@ -70,7 +42,7 @@ type threadMoveData struct {
 func (s *Server) renderThreadMove(w http.ResponseWriter, r *http.Request, status int, f *formState) {
 	ctx := r.Context()
 	if err := authz.RequireUser(authz.ActorFrom(ctx)); err != nil {
-		s.pageError(w, r, err)
+		s.PageError(w, r, err)
 		return
 	}
 	t, err := s.discussions.Thread(ctx, r.PathValue("tid"))
@@ -86,7 +58,7 @@ func (s *Server) renderThreadMove(w http.ResponseWriter, r *http.Request, status
 		pending, err = s.discussions.MoveStatus(ctx, t.ID)
 	}
 	if err != nil {
-		s.pageError(w, r, err)
+		s.PageError(w, r, err)
 		return
 	}
 	if f == nil {
@@ -98,11 +70,11 @@ func (s *Server) renderThreadMove(w http.ResponseWriter, r *http.Request, status
 	s.web.Page(w, r, status, "thread_move", s.web.Printer(r).T("page.thread.title.move", "Title", t.Title), threadMoveData{Thread: t, Targets: targets, Pending: pending, Form: f})
 }
 
-func (s *Server) threadMovePage(w http.ResponseWriter, r *http.Request) {
+func (s *Server) ThreadMovePage(w http.ResponseWriter, r *http.Request) {
 	s.renderThreadMove(w, r, http.StatusOK, nil)
 }
 
-func (s *Server) threadMoveSubmit(w http.ResponseWriter, r *http.Request) {
+func (s *Server) ThreadMoveSubmit(w http.ResponseWriter, r *http.Request) {
 	if !s.threadPostForm(w, r) {
 		return
 	}

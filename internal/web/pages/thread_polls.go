@@ -1,4 +1,4 @@
-package server
+package pages
 
 // Poll cards on the thread page: each poll of the thread shows where it
 // was opened, with what the poll page shows of it (status, closing time,

@@ -1,4 +1,4 @@
-package server
+package pages
 
 import (
 	"net/http"
@@ -25,22 +25,14 @@ func threadReactBar(t discussion.Thread, can bool, of string) *reactBar {
 	return reactBarOf(&reactBar{Action: threadURL(t.ID, "/react"), Target: threadReactTarget, Of: of, Can: can}, got)
 }
 
-func (s *Server) apiReactThread(w http.ResponseWriter, r *http.Request) {
-	s.groupNoContent(w, r, s.discussions.ReactThread(r.Context(), r.PathValue("tid"), r.PathValue("name"), true))
-}
-
-func (s *Server) apiUnreactThread(w http.ResponseWriter, r *http.Request) {
-	s.groupNoContent(w, r, s.discussions.ReactThread(r.Context(), r.PathValue("tid"), r.PathValue("name"), false))
-}
-
 // threadReactSubmit is the bar's no-JS form: back to the thread's bar.
-func (s *Server) threadReactSubmit(w http.ResponseWriter, r *http.Request) {
+func (s *Server) ThreadReactSubmit(w http.ResponseWriter, r *http.Request) {
 	if !s.threadPostForm(w, r) {
 		return
 	}
 	tid := r.PathValue("tid")
 	if err := s.discussions.ReactThread(r.Context(), tid, r.PostFormValue("name"), r.PostFormValue("on") != "0"); err != nil {
-		s.pageError(w, r, err)
+		s.PageError(w, r, err)
 		return
 	}
 	redirect(w, r, threadURL(tid)+"#reactions-"+threadReactTarget)

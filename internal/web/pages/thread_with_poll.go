@@ -1,4 +1,4 @@
-package server
+package pages
 
 // A thread started with a poll in it (issue #17: a template that is a
 // thread and a poll, as the advice, consent and consensus processes are).
@@ -10,87 +10,22 @@ package server
 // second thread; the API takes the usual Idempotency-Key header.
 
 import (
-	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
 	"io"
 	"net/http"
 	"strings"
-	"time"
 
-	"github.com/quorum-app/quorum/internal/authz"
 	"github.com/quorum-app/quorum/internal/decision"
 	"github.com/quorum-app/quorum/internal/discussion"
 	"github.com/quorum-app/quorum/internal/domain"
+	"github.com/quorum-app/quorum/internal/handlerkit"
 	"github.com/quorum-app/quorum/internal/httpx"
 	"github.com/quorum-app/quorum/internal/idempotency"
 	"github.com/quorum-app/quorum/internal/poll"
 	"github.com/quorum-app/quorum/internal/process"
 )
-
-// pollOpener opens a poll (*decision.Service implements it).
-type pollOpener interface {
-	Create(ctx context.Context, in decision.CreateInput) (decision.Poll, error)
-}
-
-// pollFailed is the error of a poll that could not be opened with its
-// thread; the thread was removed again.
-type pollFailed struct{ err error }
-
-func (e *pollFailed) Error() string { return "the poll could not be opened: " + e.err.Error() }
-func (e *pollFailed) Unwrap() error { return e.err }
-
-// startThreadWithPoll starts a thread and opens poll d in it. The poll is
-// checked before the thread exists (its kind, options and settings, and
-// whether the author may start polls), so that only a failure of the poll
-// core itself leads to the compensation. An empty poll title is the
-// thread's.
-func (s *Server) startThreadWithPoll(ctx context.Context, in discussion.StartInput, d poll.Definition) (discussion.Thread, decision.Poll, error) {
-	if s.threadPolls == nil {
-		return discussion.Thread{}, decision.Poll{}, domain.Errorf(domain.Unavailable, "polls are not available on this server")
-	}
-	if strings.TrimSpace(d.Title) == "" {
-		d.Title = in.Title
-	}
-	if err := s.groups.Authorize(ctx, in.GroupID, authz.PollStart, authz.Target{}); err != nil {
-		return discussion.Thread{}, decision.Poll{}, err
-	}
-	if strings.TrimSpace(in.Title) != "" {
-		if _, err := poll.ValidateNew(d, time.Now()); err != nil {
-			return discussion.Thread{}, decision.Poll{}, prefixFields(err, "poll.")
-		}
-	}
-	t, err := s.discussions.StartThread(ctx, in)
-	if err != nil {
-		return discussion.Thread{}, decision.Poll{}, err
-	}
-	p, err := s.threadPolls.Create(ctx, decision.CreateInput{GroupID: in.GroupID, ThreadID: t.ID, Definition: d, Notify: in.Notify})
-	if err != nil {
-		// Compensation: the thread goes again (its author may delete it),
-		// even when the request's context has ended.
-		if derr := s.discussions.Delete(context.WithoutCancel(ctx), t.ID); derr != nil {
-			s.log.ErrorContext(ctx, "thread of a failed poll not removed", "thread_id", t.ID, "error", derr.Error())
-			return discussion.Thread{}, decision.Poll{}, errors.Join(&pollFailed{err}, derr)
-		}
-		s.log.WarnContext(ctx, "poll of a new thread failed; thread removed", "thread_id", t.ID, "error", err.Error())
-		return discussion.Thread{}, decision.Poll{}, &pollFailed{err}
-	}
-	return t, p, nil
-}
-
-// prefixFields names the field errors of err as fields of prefix.
-func prefixFields(err error, prefix string) error {
-	var de *domain.Error
-	if !errors.As(err, &de) || len(de.Fields) == 0 {
-		return err
-	}
-	fe := make([]domain.FieldError, len(de.Fields))
-	for i, f := range de.Fields {
-		fe[i] = domain.FieldError{Field: prefix + f.Field, Message: f.Message}
-	}
-	return domain.Validation(fe...)
-}
 
 // newFormKey is a fresh form_key: one per rendering of the form.
 func newFormKey() string {
@@ -150,7 +85,7 @@ func (s *Server) threadWithPollRun(w http.ResponseWriter, r *http.Request) {
 	if err == nil {
 		b := st.Poll
 		var t discussion.Thread
-		t, _, err = s.startThreadWithPoll(r.Context(), in, poll.Definition{Type: b.Type, Title: b.Title, Details: b.Details,
+		t, _, err = s.threadPolls.Start(r.Context(), in, poll.Definition{Type: b.Type, Title: b.Title, Details: b.Details,
 			Options: b.Options, Settings: b.Settings})
 		if err == nil {
 			done := "started"
@@ -168,60 +103,16 @@ func (s *Server) threadWithPollRun(w http.ResponseWriter, r *http.Request) {
 		"form_key": newFormKey()})
 	notifyValues(r.PostForm, f.Values)
 	tagValues(r.PostForm, f.Values)
-	var pf *pollFailed
+	var pf *handlerkit.PollFailed
 	if errors.As(err, &pf) {
-		f.Error = s.web.Printer(r).T("page.f17c.poll_failed", "Error", domain.ErrorMessage(pf.err))
-		s.renderThreadNew(w, r, httpx.Status(domain.ErrorCode(pf.err)), f)
+		f.Error = s.web.Printer(r).T("page.f17c.poll_failed", "Error", domain.ErrorMessage(pf.Err))
+		s.renderThreadNew(w, r, httpx.Status(domain.ErrorCode(pf.Err)), f)
 		return
 	}
 	s.discussionFormFail(w, r, err, f, func(status int) { s.renderThreadNew(w, r, status, f) })
 }
 
 // ---- the API: POST /api/v1/groups/{id}/threads with "poll" ----
-
-// threadPollInput is the poll of a thread started with one.
-type threadPollInput struct {
-	pollInput
-}
-
-// definition checks that the poll names nothing of its own that the
-// thread decides (its thread, voters, audience).
-func (in *threadPollInput) definition() (poll.Definition, error) {
-	if in.ThreadID != "" || len(in.Voters) > 0 || in.Notify != nil {
-		return poll.Definition{}, domain.Validation(domain.FieldError{Field: "poll",
-			Message: "thread_id, voters and notify are the thread's: leave them out of the poll"})
-	}
-	d, err := in.pollInput.definition()
-	return d, prefixFields(err, "poll.")
-}
-
-// The lists of a thread body's poll (httpx/bounds.go).
-var (
-	listThreadPollOptions   = httpx.List{Field: "poll.options", Max: poll.MaxOptions}
-	listThreadPollVoteShare = httpx.List{Field: "poll.settings.vote_share", Max: poll.MaxRequirements}
-)
-
-// threadWithPoll is the answer of a thread started with a poll: the
-// thread, and its poll.
-type threadWithPoll struct {
-	discussion.Thread
-	Poll decision.Poll `json:"poll"`
-}
-
-func (s *Server) apiStartThreadWithPoll(w http.ResponseWriter, r *http.Request, in discussion.StartInput, body *threadPollInput) {
-	d, err := body.definition()
-	if err != nil {
-		s.groupAPIFail(w, r, err)
-		return
-	}
-	t, p, err := s.startThreadWithPoll(r.Context(), in, d)
-	if err != nil {
-		s.groupAPIFail(w, r, err)
-		return
-	}
-	w.Header().Set("Location", threadAPIURL(t.ID))
-	httpx.WriteJSON(w, http.StatusCreated, threadWithPoll{Thread: t, Poll: p})
-}
 
 // ---- saving a thread with its poll as a template ----
 
