@@ -19,7 +19,7 @@ import (
 	"github.com/quorum-app/quorum/internal/tag"
 )
 
-// Accounts is what this package calls of account (*account.Service implements it).
+// Accounts is what the API calls of the account core (*account.Service implements it).
 type Accounts interface {
 	ConfirmAvatarUpload(ctx context.Context, uploadID string) (*account.User, error)
 	ConfirmEmailChange(ctx context.Context, secret string) (*account.User, error)
@@ -46,7 +46,7 @@ type Accounts interface {
 	VerifyLink(ctx context.Context, c account.Client, token string, name string) (*account.Verification, error)
 }
 
-// Groups is what this package calls of group (*group.Service implements it).
+// Groups is what the API calls of the group core (*group.Service implements it).
 type Groups interface {
 	AcceptInvitation(ctx context.Context, token string) (group.Group, error)
 	ApproveRequest(ctx context.Context, gid string, uid string) error
@@ -76,7 +76,7 @@ type Groups interface {
 	Update(ctx context.Context, gid string, in group.UpdateInput) (group.Group, error)
 }
 
-// Discussions is what this package calls of discussion (*discussion.Service implements it).
+// Discussions is what the API calls of the discussion core (*discussion.Service implements it).
 type Discussions interface {
 	AcceptGuestInvitation(ctx context.Context, token string) (discussion.Thread, error)
 	AddGuest(ctx context.Context, tid string, uid string) error
@@ -118,7 +118,7 @@ type Discussions interface {
 	UpdateThread(ctx context.Context, tid string, in discussion.UpdateInput) (discussion.Thread, error)
 }
 
-// Notifications is what this package calls of notify (*notify.Service implements it).
+// Notifications is what the API calls of the notify core (*notify.Service implements it).
 type Notifications interface {
 	List(ctx context.Context, cursor string, limit int) (store.Page[notify.Notification], error)
 	MarkAllRead(ctx context.Context) error
@@ -126,7 +126,7 @@ type Notifications interface {
 	UnreadCount(ctx context.Context) (int64, error)
 }
 
-// Decisions is what this package calls of decision (*decision.Service implements it).
+// Decisions is what the API calls of the decision core (*decision.Service implements it).
 type Decisions interface {
 	AddOption(ctx context.Context, pid string, opt poll.Option) (decision.Poll, error)
 	AddVoter(ctx context.Context, pid string, uid string) error
@@ -163,14 +163,14 @@ type Decisions interface {
 	WithdrawFor(ctx context.Context, pid string, grantor string) error
 }
 
-// MailPrefs is what this package calls of mailpref (*mailpref.Service implements it).
+// MailPrefs is what the API calls of the mailpref core (*mailpref.Service implements it).
 type MailPrefs interface {
 	Get(ctx context.Context) (*mailpref.Prefs, error)
 	SetOptOut(ctx context.Context, sc mailpref.Scope, off bool) error
 	Update(ctx context.Context, in mailpref.Update) (*mailpref.Prefs, error)
 }
 
-// Inbox is what this package calls of inbox (*inbox.Service implements it).
+// Inbox is what the API calls of the inbox core (*inbox.Service implements it).
 type Inbox interface {
 	AllowHeld(ctx context.Context, gid string, hid string, in inbox.AllowInput) (inbox.Outcome, error)
 	BlockSender(ctx context.Context, gid string, hid string) error

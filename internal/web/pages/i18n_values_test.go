@@ -1,4 +1,4 @@
-package server
+package pages
 
 import (
 	"strings"
@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/quorum-app/quorum/internal/decision"
+	"github.com/quorum-app/quorum/internal/handlerkit"
 	"github.com/quorum-app/quorum/internal/i18n"
 	"github.com/quorum-app/quorum/internal/lang"
 	"github.com/quorum-app/quorum/internal/poll"
@@ -13,7 +14,7 @@ import (
 
 // The values inside the poll pages' messages are the reader's words:
 // meeting times (their language, their zone), a vote-share rule, the
-// extra rows and option columns of the CSV exports, the hub's types.
+// hub's types (the CSV exports': internal/api).
 func TestPollValuesInTheReadersLanguage(t *testing.T) {
 	cat := i18n.New()
 	de := cat.Printer(lang.German, i18n.Zone("Europe/Berlin"))
@@ -32,26 +33,12 @@ func TestPollValuesInTheReadersLanguage(t *testing.T) {
 		{en, timed, "Mon 4 May 2026, 15:00 (Raum 2)"},
 		{de, allDay, "Di., 5. Mai 2026"},
 	} {
-		if got := pageOptionLabel(c.p, d, c.o); got != c.want {
+		if got := handlerkit.OptionLabel(c.p, d, c.o); got != c.want {
 			t.Errorf("%s: %q, want %q", c.p.Lang(), got, c.want)
 		}
 	}
 	if got := requirementRule(de, poll.Requirement{Measure: poll.MeasureVoterPercent, Op: poll.AtLeast, Threshold: 50}); !strings.HasPrefix(got, "mit mindestens 50") || !strings.Contains(got, "der Abstimmenden") {
 		t.Errorf("rule: %q", got)
-	}
-
-	d.Options = []poll.Option{timed}
-	d.Settings.NoneOfTheAbove = true
-	p := decision.Poll{ID: "p1", Definition: d}
-	res := poll.Results{Options: []poll.OptionResult{{ID: "a"}}, Rows: []poll.ExtraRow{{Kind: poll.RowUndecided}, {Kind: poll.RowNoneOfTheAbove}}}
-	csv := string(resultsCSV(de, p, res))
-	for _, want := range []string{"Mo., 4. Mai 2026, 17:00 (Raum 2)", "undecided,Unentschieden", "none_of_the_above," + de.T("page.poll.none_of_the_above"), "option_id,option"} {
-		if !strings.Contains(csv, want) {
-			t.Errorf("results CSV lacks %q:\n%s", want, csv)
-		}
-	}
-	if b := string(ballotsCSV(de, p, nil)); !strings.Contains(b, "Mo., 4. Mai 2026, 17:00 (Raum 2)") {
-		t.Errorf("ballots CSV head: %s", b)
 	}
 
 	closes := time.Now().Add(72 * time.Hour)
