@@ -80,6 +80,7 @@ type Groups interface {
 
 // Discussions is what the pages call of the discussion core (*discussion.Service implements it).
 type Discussions interface {
+	Caps(ctx context.Context, t discussion.Thread) discussion.ThreadCaps
 	DownloadURL(ctx context.Context, tid string, fid string) (string, error)
 	AcceptGuestInvitation(ctx context.Context, token string) (discussion.Thread, error)
 	Announce(ctx context.Context, tid string, aud notify.Audience) error
@@ -132,6 +133,9 @@ type Notifications interface {
 
 // Decisions is what the pages call of the decision core (*decision.Service implements it).
 type Decisions interface {
+	CanAdmin(ctx context.Context, p decision.Poll) bool
+	CanReact(ctx context.Context, p decision.Poll) bool
+	CanReopen(ctx context.Context, p decision.Poll) bool
 	AddOption(ctx context.Context, pid string, opt poll.Option) (decision.Poll, error)
 	AddVoter(ctx context.Context, pid string, uid string) error
 	Announce(ctx context.Context, pid string, aud notify.Audience) error

@@ -111,65 +111,12 @@ func formVersion(v string) int64 {
 
 // ---- what the viewer may do ----
 
-// threadCaps are the controls a thread page shows to the viewer. The
-// operations themselves are decided again by the core.
-type threadCaps struct {
-	SignedIn, Comment, Edit, Moderate, Pin, AddGuests, Tag bool
-	// Move: admin of the thread's group (the target is asked on the move
-	// page); Fork: a thread moderator.
-	Move, Fork bool
-	facts      authz.GroupFacts
-	actor      authz.Actor
-}
+// threadCaps is what the viewer may do in the thread, asked of the
+// discussion core (which asks the one policy).
+type threadCaps = discussion.ThreadCaps
 
 func (s *Server) capsFor(ctx context.Context, t discussion.Thread) threadCaps {
-	a := authz.ActorFrom(ctx)
-	c := threadCaps{SignedIn: a.Authenticated(), actor: a}
-	if !a.Authenticated() || s.groups == nil {
-		return c
-	}
-	f, err := s.groups.Facts(ctx, t.GroupID)
-	if err != nil {
-		return c
-	}
-	target := authz.Target{Kind: "thread", ID: t.ID, ThreadID: t.ID, Author: t.AuthorID == a.UserID}
-	if f.Role == authz.RoleNone {
-		// Perhaps a guest of this thread: the policy reads their grants.
-		if s.groups.Authorize(ctx, t.GroupID, authz.ThreadComment, target) == nil {
-			f.Guest = append(f.Guest, authz.GuestGrant{Kind: "thread", ID: t.ID})
-		}
-	}
-	f.Target = target
-	can := func(as ...authz.Action) bool {
-		for _, x := range as {
-			if authz.Can(a, x, f) {
-				return true
-			}
-		}
-		return false
-	}
-	c.facts = f
-	c.Comment = can(authz.ThreadComment)
-	c.Edit = can(authz.ThreadEditOwn, authz.ContentAdminEdit)
-	c.Moderate = can(authz.ThreadEditOwn, authz.GroupEditSettings)
-	c.Pin = can(authz.GroupEditSettings)
-	c.AddGuests = can(authz.GroupAddGuests)
-	c.Tag = can(authz.ThreadEditOwn, authz.ContentAdminEdit, authz.GroupManageTags)
-	c.Move = can(authz.ThreadMove)
-	c.Fork = can(authz.ThreadFork)
-	return c
-}
-
-// comment reports what the viewer may do with one comment.
-func (c threadCaps) comment(it discussion.Item) (edit, del bool) {
-	if !c.SignedIn || it.Deleted || it.Kind != discussion.KindComment {
-		return false, false
-	}
-	f := c.facts
-	f.Target = authz.Target{Kind: "comment", ID: it.ID, ThreadID: f.Target.ThreadID, Author: it.ActorID == c.actor.UserID}
-	edit = authz.Can(c.actor, authz.CommentEditOwn, f) || authz.Can(c.actor, authz.ContentAdminEdit, f)
-	del = authz.Can(c.actor, authz.CommentDelete, f)
-	return edit, del
+	return s.discussions.Caps(ctx, t)
 }
 
 // ---- the timeline as a tree ----
@@ -274,7 +221,7 @@ func buildTimeline(p *i18n.Printer, items []discussion.Item, caps threadCaps, cl
 	for _, it := range items {
 		n := &timelineNode{Item: it, Tid: d.Thread.ID, P: d, FileList: fileList{Thread: d.Thread.ID, Files: it.Files}}
 		if it.Kind == discussion.KindComment {
-			n.CanEdit, n.CanDelete = caps.comment(it)
+			n.CanEdit, n.CanDelete = caps.ForComment(it)
 			n.CanReply = caps.Comment && !closed && !it.Deleted
 			mine := map[string]discussion.Reaction{}
 			for _, re := range it.Reactions {
@@ -750,7 +697,7 @@ func (s *Server) findComment(ctx context.Context, tid, cid string) (discussion.T
 func (s *Server) renderCommentEdit(w http.ResponseWriter, r *http.Request, status int, f *formState) {
 	t, c, caps, err := s.findComment(r.Context(), r.PathValue("tid"), r.PathValue("cid"))
 	if err == nil {
-		if edit, _ := caps.comment(c); !edit {
+		if edit, _ := caps.ForComment(c); !edit {
 			err = authz.Forbidden("you cannot edit this comment")
 		}
 	}

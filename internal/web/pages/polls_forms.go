@@ -869,16 +869,11 @@ func (s *Server) pollForAdmin(r *http.Request) (decision.Poll, *group.Group, err
 	return p, g, nil
 }
 
-// pollAdmin asks the policy whether the viewer is one of the poll's admins
-// (authz.PollAdmin, the rule the decision core enforces), to decide which
-// controls the page shows.
+// pollAdmin: the viewer is one of the poll's admins, asked of the decision
+// core (authz.PollAdmin, the rule it enforces), to decide which controls
+// the page shows.
 func (s *Server) pollAdmin(r *http.Request, p decision.Poll) bool {
-	a := authz.ActorFrom(r.Context())
-	if !a.Authenticated() {
-		return false
-	}
-	target := authz.Target{Kind: "poll", ID: p.ID, ThreadID: p.ThreadID, Author: a.UserID == p.AuthorID}
-	return s.groups.Authorize(r.Context(), p.GroupID, authz.PollAdmin, target) == nil
+	return s.decisions.CanAdmin(r.Context(), p)
 }
 
 func (s *Server) PollEditSubmit(w http.ResponseWriter, r *http.Request) {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"net/http"
 
-	"github.com/quorum-app/quorum/internal/authz"
 	"github.com/quorum-app/quorum/internal/decision"
 	"github.com/quorum-app/quorum/internal/handlerkit"
 	"github.com/quorum-app/quorum/internal/i18n"
@@ -65,13 +64,8 @@ func (s *Server) outcomeEdits(ctx context.Context, p decision.Poll, pr *i18n.Pri
 	return out
 }
 
-// pollReopener: the viewer may reopen a closed poll (a group admin; the
-// core decides again when they do).
+// pollReopener: the viewer may reopen a closed poll, asked of the decision
+// core (a group admin; it decides again when they do).
 func (s *Server) pollReopener(r *http.Request, p decision.Poll) bool {
-	a := authz.ActorFrom(r.Context())
-	if !a.Authenticated() {
-		return false
-	}
-	target := authz.Target{Kind: "poll", ID: p.ID, ThreadID: p.ThreadID, Author: a.UserID == p.AuthorID}
-	return s.groups.Authorize(r.Context(), p.GroupID, authz.PollReopen, target) == nil
+	return s.decisions.CanReopen(r.Context(), p)
 }

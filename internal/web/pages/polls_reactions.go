@@ -4,7 +4,6 @@ import (
 	"net/http"
 	"net/url"
 
-	"github.com/quorum-app/quorum/internal/authz"
 	"github.com/quorum-app/quorum/internal/decision"
 	"github.com/quorum-app/quorum/internal/ids"
 	"github.com/quorum-app/quorum/internal/poll"
@@ -61,15 +60,10 @@ func reactBarOf(b *reactBar, got map[string]reactionCount) *reactBar {
 	return b
 }
 
-// pollReactor: the viewer may react in the poll (who may comment in its
-// thread: authz.ThreadComment; the core decides again).
+// pollReactor: the viewer may react in the poll, asked of the decision
+// core (who may comment in its thread; it decides again).
 func (s *Server) pollReactor(r *http.Request, p decision.Poll) bool {
-	a := authz.ActorFrom(r.Context())
-	if !a.Authenticated() || p.Status == poll.StatusDraft {
-		return false
-	}
-	target := authz.Target{Kind: "poll", ID: p.ID, ThreadID: p.ThreadID, Author: a.UserID == p.AuthorID}
-	return s.groups.Authorize(r.Context(), p.GroupID, authz.ThreadComment, target) == nil
+	return s.decisions.CanReact(r.Context(), p)
 }
 
 // pollReactions fills the poll page's reaction bars (none when they cannot
