@@ -10,19 +10,16 @@ import (
 	"github.com/quorum-app/quorum/internal/process"
 )
 
-// Templates is what the template routes and the thread and poll forms need
-// of the template core (*process.Service implements it).
+// Templates is what the template routes need of the template core
+// (*process.Service implements it).
 type Templates interface {
 	List(ctx context.Context, gid string, l lang.Lang) (process.List, error)
 	Get(ctx context.Context, gid, id string, l lang.Lang) (process.Template, error)
 	Start(ctx context.Context, gid, id string, l lang.Lang) (process.Start, error)
 	Create(ctx context.Context, gid string, in process.Input) (process.Template, error)
 	Update(ctx context.Context, gid, id string, in process.Input) (process.Template, error)
-	Editable(ctx context.Context, gid, id string) (process.Template, error)
 	Delete(ctx context.Context, gid, id string) error
 	Arrange(ctx context.Context, gid string, a process.Arrangement) error
-	Move(ctx context.Context, gid, id string, by int) error
-	SetHidden(ctx context.Context, gid, key string, hidden bool) error
 }
 
 // templateLang is the language built-in templates are worded in: the
