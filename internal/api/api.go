@@ -8,10 +8,11 @@ package api
 import (
 	"context"
 	"log/slog"
+	"net/http"
 
 	"github.com/quorum-app/quorum/internal/handlerkit"
+	"github.com/quorum-app/quorum/internal/i18n"
 	"github.com/quorum-app/quorum/internal/legal"
-	"github.com/quorum-app/quorum/internal/web"
 )
 
 // Deps are what the API handlers need: the cores, each seen through the
@@ -20,8 +21,9 @@ import (
 // is never called: the route table answers 503 before.
 type Deps struct {
 	Log *slog.Logger
-	// Web words error details and exports in the reader's language.
-	Web           *web.Renderer
+	// Web words the CSV exports in the reader's language (nil: English,
+	// UTC); *web.Renderer implements it.
+	Web           Printers
 	Accounts      Accounts
 	Groups        Groups
 	Discussions   Discussions
@@ -43,7 +45,7 @@ type Deps struct {
 // Server holds the API handlers.
 type Server struct {
 	log *slog.Logger
-	web *web.Renderer
+	web Printers
 
 	accounts      Accounts
 	groups        Groups
@@ -76,6 +78,11 @@ func New(d Deps) *Server {
 		s.log = slog.New(slog.DiscardHandler)
 	}
 	return s
+}
+
+// Printers give a request's reader's printer: their language and zone.
+type Printers interface {
+	Printer(r *http.Request) *i18n.Printer
 }
 
 // legalDocs are the terms and privacy policy the API publishes.

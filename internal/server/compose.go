@@ -12,8 +12,11 @@ import (
 // package sees them through the small interfaces it declares, and a
 // service that is not wired stays nil (its routes answer 503).
 func (s *Server) compose(d Deps, people Names, formKeyed func(http.Handler) http.Handler) {
-	a := api.Deps{Log: s.log, Web: d.Web, Search: d.Search, People: people, Legal: d.Legal}
+	a := api.Deps{Log: s.log, Search: d.Search, People: people, Legal: d.Legal}
 	p := pages.Deps{Log: s.log, Web: d.Web, Search: d.Search, People: people, Legal: d.Legal, FormKeyed: formKeyed}
+	if d.Web != nil {
+		a.Web = d.Web
+	}
 	if d.Accounts != nil {
 		a.Accounts, p.Accounts = d.Accounts, d.Accounts
 	}
