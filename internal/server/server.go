@@ -1,7 +1,10 @@
-// Package server is Quorum's HTTP adapter: the route table, middleware
-// (request ids, metering, logs, security headers, CSRF), problem+json errors
-// and JSON decoding. It translates requests into calls on the domain core and
-// domain errors into responses; it never decides access itself.
+// Package server composes Quorum's HTTP adapter: the one route table
+// (routes*.go) with each route's access, list bounds and availability,
+// credentials resolved to an actor (auth.go), health and the security
+// facts, and the handlers it builds from Deps (compose.go): the JSON API
+// (internal/api) and the pages (internal/web/pages). The plumbing
+// (middleware, problem+json, decoding, CSRF) is internal/httpx; access is
+// decided by the domain cores, never here.
 package server
 
 import (
