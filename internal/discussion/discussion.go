@@ -41,6 +41,9 @@ import (
 type Policy interface {
 	// Authorize decides action on group gid (and target) for the actor of ctx.
 	Authorize(ctx context.Context, gid string, action authz.Action, target authz.Target) error
+	// Facts are the policy facts of group gid for the actor of ctx (what
+	// Caps decides the thread page's controls from).
+	Facts(ctx context.Context, gid string) (authz.GroupFacts, error)
 }
 
 // Person is what discussions need to know about a user.

@@ -71,7 +71,7 @@ func newDiscussionHarnessLog(t *testing.T, logs *slog.Logger) *groupHarness {
 		t.Fatal(err)
 	}
 	mux := http.NewServeMux()
-	home := Route{Pattern: "GET /{$}", Access: Public, Page: true, Handler: s.home}
+	home := Route{Pattern: "GET /{$}", Access: Public, Page: true, Handler: s.pages.Home}
 	for _, rt := range append(append(append(s.groupRoutes(), s.discussionRoutes()...), s.tagRoutes()...), home) {
 		handler := rt.Handler
 		mux.HandleFunc(rt.Pattern, func(w http.ResponseWriter, r *http.Request) {
