@@ -19,6 +19,7 @@ import (
 	"github.com/quorum-app/quorum/internal/mail"
 	"github.com/quorum-app/quorum/internal/store"
 	"github.com/quorum-app/quorum/internal/testcloud"
+	"github.com/quorum-app/quorum/internal/testkit"
 )
 
 func TestMain(m *testing.M) { os.Exit(testcloud.Run(m)) }
@@ -76,29 +77,17 @@ type fixture struct {
 	svc    *group.Service
 	people *fakePeople
 	tag    string
-	clock  *clock
-}
-
-type clock struct {
-	mu sync.Mutex
-	d  time.Duration
-}
-
-func (c *clock) now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return time.Now().Add(c.d) }
-func (c *clock) advance(d time.Duration) {
-	c.mu.Lock()
-	c.d += d
-	c.mu.Unlock()
+	clock  *testkit.Clock
 }
 
 func newFixture(t *testing.T) *fixture {
 	t.Helper()
 	env := testcloud.Fast(t)
 	st := store.New(env.Clients.DynamoDB, env.Config.Table, env.Config.SigningKey)
-	f := &fixture{t: t, env: env, st: st, people: &fakePeople{byID: map[string]group.Person{}}, tag: env.Prefix, clock: &clock{}}
+	f := &fixture{t: t, env: env, st: st, people: &fakePeople{byID: map[string]group.Person{}}, tag: env.Prefix, clock: testkit.NewLiveClock()}
 	f.svc = group.New(group.Config{
 		Store: st, People: f.people, Mail: mail.NewSES(env.Clients.SES, "", env.Config.MailDomain),
-		MailFrom: env.Config.MailFrom, BaseURL: env.Config.BaseURL, SigningKey: env.Config.SigningKey, Now: f.clock.now,
+		MailFrom: env.Config.MailFrom, BaseURL: env.Config.BaseURL, SigningKey: env.Config.SigningKey, Now: f.clock.Now,
 	})
 	return f
 }
@@ -418,11 +407,11 @@ func TestInvitationFlow(t *testing.T) {
 	_, err = f.svc.Invite(alice, g.ID, group.InviteInput{Emails: []string{dp.Email}, Role: "admin"})
 	f.must(err)
 	dtoken := f.inviteToken(dp.Email, "")
-	f.clock.advance(group.InviteTTL + time.Minute)
+	f.clock.Add(group.InviteTTL + time.Minute)
 	if _, err := f.svc.AcceptInvitation(daveCtx, dtoken); code(err) != domain.Gone {
 		t.Fatalf("expired: %v", err)
 	}
-	f.clock.advance(-(group.InviteTTL + time.Minute))
+	f.clock.Add(-(group.InviteTTL + time.Minute))
 	joined, err := f.svc.AcceptInvitation(daveCtx, dtoken)
 	f.must(err)
 	if joined.MyRole != authz.RoleAdmin {
