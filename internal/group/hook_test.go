@@ -20,7 +20,7 @@ func TestOnMemberLeftHook(t *testing.T) {
 	st := store.New(env.Clients.DynamoDB, env.Config.Table, env.Config.SigningKey)
 	var mu sync.Mutex
 	var calls []string
-	f := &fixture{t: t, env: env, st: st, people: &fakePeople{byID: map[string]group.Person{}}, tag: env.Prefix, clock: testkit.NewLiveClock()}
+	f := &fixture{t: t, env: env, st: st, people: testkit.NewDirectory(), tag: env.Prefix, clock: testkit.NewLiveClock()}
 	f.svc = group.New(group.Config{Store: st, People: f.people, SigningKey: env.Config.SigningKey, Now: f.clock.Now,
 		OnMemberLeft: func(_ context.Context, gid, uid string) error {
 			mu.Lock()
