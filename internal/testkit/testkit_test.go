@@ -9,6 +9,7 @@ import (
 
 	"github.com/quorum-app/quorum/internal/authz"
 	"github.com/quorum-app/quorum/internal/domain"
+	"github.com/quorum-app/quorum/internal/group"
 	"github.com/quorum-app/quorum/internal/mail"
 	"github.com/quorum-app/quorum/internal/testcloud"
 	"github.com/quorum-app/quorum/internal/testkit"
@@ -132,4 +133,36 @@ func TestRealTier(t *testing.T) {
 	}
 	p := k.Person("Real")
 	k.Group(testkit.Secret, p.Ctx)
+}
+
+// The directory answers as the account core does for the group core, and
+// counts its calls.
+func TestDirectory(t *testing.T) {
+	d := testkit.NewDirectory()
+	ctx, ada := d.User("Ada Lovelace", "t1")
+	if authz.ActorFrom(ctx).UserID != ada.ID || ada.Email != "adalovelace.t1@example.org" {
+		t.Fatalf("user: %+v %+v", authz.ActorFrom(ctx), ada)
+	}
+	bg := context.Background()
+	if _, err := d.UserByID(bg, "nobody"); domain.ErrorCode(err) != domain.NotFound {
+		t.Fatalf("unknown id: %v", err)
+	}
+	d.Update(ada.ID, func(p *group.Person) { p.Name = "Ada" })
+	if d.Name(bg, ada.ID) != "Ada" {
+		t.Fatal("update lost")
+	}
+	if id, ok, _ := d.UserIDByEmail(bg, "ADALOVELACE.t1@example.org"); !ok || id != ada.ID {
+		t.Fatalf("by email: %q %v", id, ok)
+	}
+	if _, err := d.UsersByID(bg, make([]string, testkit.MaxBatch+1)); domain.ErrorCode(err) != domain.Invalid {
+		t.Fatalf("an oversized batch: %v", err)
+	}
+	got, _ := d.UsersByID(bg, []string{ada.ID, "nobody"})
+	if len(got) != 1 || d.Lookups() != 1 || d.Batches() != 1 {
+		t.Fatalf("batch %v, %d lookups, %d batches", got, d.Lookups(), d.Batches())
+	}
+	d.ResetCounts()
+	if d.Lookups()+d.Batches() != 0 {
+		t.Fatal("counts kept")
+	}
 }
