@@ -84,7 +84,7 @@ func (d *Directory) UserByID(_ context.Context, id string) (group.Person, error)
 	if p, ok := d.byID[id]; ok {
 		return p, nil
 	}
-	return group.Person{}, domain.Errorf(domain.NotFound, "no such user")
+	return group.Person{}, domain.Errorf(domain.NotFound, "not found")
 }
 
 // UsersByID implements group.People: the known people among ids, at most
