@@ -58,6 +58,19 @@ func (s *Service) startSession(ctx context.Context, userID string, c Client) (st
 	return token, sess, nil
 }
 
+// MintSession starts a browser session for an existing account without the
+// emailed code: the same session item, lifetimes and device description a
+// sign-in makes (startSession). It exists for tests (internal/testkit) and
+// local tools; no route reaches it. It returns the cookie token; the store
+// keeps only its hash.
+func (s *Service) MintSession(ctx context.Context, userID string, c Client) (string, error) {
+	if _, err := s.getUser(ctx, userID); err != nil {
+		return "", err
+	}
+	token, _, err := s.startSession(ctx, userID, c)
+	return token, err
+}
+
 // describeDevice reduces a User-Agent to "Browser on OS" (no version
 // numbers: enough to recognise a session, too little to fingerprint).
 func describeDevice(ua string) string {
