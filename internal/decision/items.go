@@ -43,16 +43,13 @@ const (
 	queueReview   = "REVIEW"   // outcomes by review date
 )
 
-func pollPK(pid string) string       { return "POLL#" + pid }
 func ballotSK(uid string) string     { return prefixBallot + uid }
 func votedSK(uid string) string      { return prefixVoted + uid }
 func voterSK(uid string) string      { return prefixVoter + uid }
 func receiptSK(uid string) string    { return prefixReceipt + uid }
 func guestSK(uid string) string      { return prefixGuest + uid }
 func sealedSK(hash string) string    { return prefixSealed + hash }
-func groupPK(gid string) string      { return "GROUP#" + gid }
 func memberSK(uid string) string     { return "MEMBER#" + uid }
-func threadPK(tid string) string     { return "THREAD#" + tid }
 func pollsOfGroup(gid string) string { return "POLLS#" + gid }
 
 const groupSK = "GROUP"
@@ -182,7 +179,7 @@ func sameCast(castID string) (string, []any) {
 // version, of the cast castID); errStale when it changed since.
 func (s *Service) deleteBallot(tx *store.Tx, pid, uid string, version int64, castID string) {
 	expr, args := sameCast(castID)
-	tx.Delete(s.st.DeleteOp(pollPK(pid), ballotSK(uid)).If("$ = ?", tabledef.Version, version).If(expr, args...), errStale)
+	tx.Delete(s.st.DeleteOp(tabledef.PollPK(pid), ballotSK(uid)).If("$ = ?", tabledef.Version, version).If(expr, args...), errStale)
 }
 
 // sealedItem: PK=POLL#<pid> SK=SEALED#<sha256(receipt)>: an anonymous

@@ -50,7 +50,7 @@ func (s *Service) withOutcomes(ctx context.Context, page store.Page[Poll]) (stor
 	for _, p := range page.Items {
 		out.Items = append(out.Items, Decision{Poll: p})
 		if p.Status == poll.StatusClosed {
-			keys = append(keys, key{pollPK(p.ID), skOutcome})
+			keys = append(keys, key{tabledef.PollPK(p.ID), skOutcome})
 		}
 	}
 	if len(keys) == 0 {
@@ -61,7 +61,7 @@ func (s *Service) withOutcomes(ctx context.Context, page store.Page[Poll]) (stor
 		return store.Page[Decision]{}, err
 	}
 	for i := range out.Items {
-		raw, ok := items[key{pollPK(out.Items[i].ID), skOutcome}]
+		raw, ok := items[key{tabledef.PollPK(out.Items[i].ID), skOutcome}]
 		if !ok {
 			continue
 		}
@@ -111,7 +111,7 @@ func (s *Service) Waiting(ctx context.Context, gids []string) ([]Poll, error) {
 		}
 		if ids.Valid(gid) && !seen[gid] {
 			seen[gid] = true
-			keys = append(keys, key{groupPK(gid), groupSK}, key{groupPK(gid), memberSK(a.UserID)})
+			keys = append(keys, key{tabledef.GroupPK(gid), groupSK}, key{tabledef.GroupPK(gid), memberSK(a.UserID)})
 		}
 	}
 	if len(keys) == 0 {
@@ -144,7 +144,7 @@ func (s *Service) Waiting(ctx context.Context, gids []string) ([]Poll, error) {
 		if !ac.member.Role.Valid() {
 			continue
 		}
-		gid := keys[i].pk[len("GROUP#"):]
+		gid := keys[i].pk[len(tabledef.GroupPrefix):]
 		var ps []pollItem
 		err := s.st.Table().Get(tabledef.GSI1PK, pollsOfGroup(gid)).Index(tabledef.GSI1).Order(dynamo.Descending).
 			Limit(MaxWaitingPerGroup).All(ctx, &ps)
@@ -170,9 +170,9 @@ func (s *Service) Waiting(ctx context.Context, gids []string) ([]Poll, error) {
 	}
 	var mine []key
 	for _, c := range open {
-		mine = append(mine, key{pollPK(c.p.ID), ballotSK(a.UserID)}, key{pollPK(c.p.ID), votedSK(a.UserID)})
+		mine = append(mine, key{tabledef.PollPK(c.p.ID), ballotSK(a.UserID)}, key{tabledef.PollPK(c.p.ID), votedSK(a.UserID)})
 		if c.d.Settings.SpecifiedVotersOnly {
-			mine = append(mine, key{pollPK(c.p.ID), voterSK(a.UserID)})
+			mine = append(mine, key{tabledef.PollPK(c.p.ID), voterSK(a.UserID)})
 		}
 	}
 	have := map[key]dynamo.Item{}
@@ -184,7 +184,7 @@ func (s *Service) Waiting(ctx context.Context, gids []string) ([]Poll, error) {
 	out := []Poll{}
 	for i := range open {
 		c := &open[i]
-		pk := pollPK(c.p.ID)
+		pk := tabledef.PollPK(c.p.ID)
 		_, ballot := have[key{pk, ballotSK(a.UserID)}]
 		_, voted := have[key{pk, votedSK(a.UserID)}]
 		_, chosen := have[key{pk, voterSK(a.UserID)}]

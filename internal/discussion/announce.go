@@ -67,9 +67,9 @@ func (s *Service) relationsOf(ctx context.Context, gid, tid string, uids []strin
 		if !ids.Valid(uid) {
 			continue
 		}
-		keys = append(keys, dynamo.Keys{"GROUP#" + gid, "MEMBER#" + uid})
+		keys = append(keys, dynamo.Keys{tabledef.GroupPK(gid), "MEMBER#" + uid})
 		if tid != "" {
-			keys = append(keys, dynamo.Keys{threadPK(tid), guestSK(uid)})
+			keys = append(keys, dynamo.Keys{tabledef.ThreadPK(tid), guestSK(uid)})
 		}
 	}
 	for start := 0; start < len(keys); start += 100 {
@@ -86,7 +86,7 @@ func (s *Service) relationsOf(ctx context.Context, gid, tid string, uids []strin
 		for _, r := range rows {
 			switch {
 			case r.UserID == "":
-			case r.PK == threadPK(tid):
+			case r.PK == tabledef.ThreadPK(tid):
 				guests[r.UserID] = true
 			default:
 				members = append(members, memberRow{GroupID: gid, UserID: r.UserID, Role: r.Role})
@@ -144,7 +144,7 @@ func (s *Service) GuestIDs(ctx context.Context, tid string) ([]string, error) {
 	var rows []struct {
 		UserID string `dynamo:"UserID"`
 	}
-	err := s.st.Table().Get(tabledef.PK, threadPK(tid)).Range(tabledef.SK, dynamo.BeginsWith, "GUEST#").
+	err := s.st.Table().Get(tabledef.PK, tabledef.ThreadPK(tid)).Range(tabledef.SK, dynamo.BeginsWith, "GUEST#").
 		Project("UserID").Consistent(true).Limit(MaxGuests).All(ctx, &rows)
 	if err != nil {
 		return nil, store.Classify(err)

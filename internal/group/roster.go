@@ -22,10 +22,10 @@ type MemberRole struct {
 // partition (system read for the notification fan-out, no authorization).
 // next is the last user id of the page, "" when there are no more.
 func (s *Service) MemberPage(ctx context.Context, gid, after string, limit int) ([]MemberRole, string, error) {
-	q := s.st.Table().Get(tabledef.PK, groupPK(gid)).Range(tabledef.SK, dynamo.BeginsWith, "MEMBER#").
+	q := s.st.Table().Get(tabledef.PK, tabledef.GroupPK(gid)).Range(tabledef.SK, dynamo.BeginsWith, "MEMBER#").
 		Project("UserID", "Role").Limit(limit)
 	if after != "" {
-		q = q.StartFrom(dynamo.PagingKey{tabledef.PK: &types.AttributeValueMemberS{Value: groupPK(gid)},
+		q = q.StartFrom(dynamo.PagingKey{tabledef.PK: &types.AttributeValueMemberS{Value: tabledef.GroupPK(gid)},
 			tabledef.SK: &types.AttributeValueMemberS{Value: memberSK(after)}})
 	}
 	var rows []MemberRole

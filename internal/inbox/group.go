@@ -65,7 +65,7 @@ func threadTitle(subject string) string {
 // remembered alias) starts a thread; everything else is held for the
 // group's admins.
 func (s *Service) toGroup(ctx context.Context, d Delivery, m *inbound.Message, gid string) (Outcome, error) {
-	first, dup, err := s.firstDelivery(ctx, d, m, groupScope(gid))
+	first, dup, err := s.firstDelivery(ctx, d, m, tabledef.GroupPK(gid))
 	if err != nil || dup.Result == Duplicate {
 		return dup, err
 	}
@@ -130,7 +130,7 @@ func (s *Service) groupAdmins(ctx context.Context, gid string) ([]string, error)
 		UserID string `dynamo:"UserID"`
 		Role   string `dynamo:"Role"`
 	}
-	err := s.st.Table().Get(tabledef.PK, groupPK(gid)).Range(tabledef.SK, dynamo.BeginsWith, "MEMBER#").
+	err := s.st.Table().Get(tabledef.PK, tabledef.GroupPK(gid)).Range(tabledef.SK, dynamo.BeginsWith, "MEMBER#").
 		Filter("$ = ?", "Role", string(authz.RoleAdmin)).All(ctx, &rows)
 	if err != nil {
 		return nil, store.Classify(err)
@@ -154,7 +154,7 @@ func (s *Service) isMember(ctx context.Context, gid, uid string) (bool, error) {
 		return false, nil
 	}
 	var row memberRow
-	err := s.st.Get(ctx, groupPK(gid), "MEMBER#"+uid, &row)
+	err := s.st.Get(ctx, tabledef.GroupPK(gid), "MEMBER#"+uid, &row)
 	switch domain.ErrorCode(err) {
 	case "":
 		return true, nil
