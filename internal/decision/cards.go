@@ -114,7 +114,7 @@ func (s *Service) Cards(ctx context.Context, pids []string, stances int) ([]Card
 		}
 		ac, ok := groups[p.GroupID]
 		if !ok {
-			if ac, err = s.access(ctx, a, p.GroupID); err != nil && !hidden(err) {
+			if ac, err = s.access(ctx, a, p.GroupID, nil); err != nil && !hidden(err) {
 				return nil, err
 			}
 			groups[p.GroupID] = ac

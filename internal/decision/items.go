@@ -13,7 +13,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/guregu/dynamo/v2"
 
-	"github.com/quorum-app/quorum/internal/authz"
 	"github.com/quorum-app/quorum/internal/domain"
 	"github.com/quorum-app/quorum/internal/group"
 	"github.com/quorum-app/quorum/internal/poll"
@@ -49,10 +48,7 @@ func voterSK(uid string) string      { return prefixVoter + uid }
 func receiptSK(uid string) string    { return prefixReceipt + uid }
 func guestSK(uid string) string      { return prefixGuest + uid }
 func sealedSK(hash string) string    { return prefixSealed + hash }
-func memberSK(uid string) string     { return "MEMBER#" + uid }
 func pollsOfGroup(gid string) string { return "POLLS#" + gid }
-
-const groupSK = "GROUP"
 
 // timeKey renders t for a sort key: fixed width, so strings sort like times.
 func timeKey(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000Z") }
@@ -240,20 +236,11 @@ type outcomeItem struct {
 	ReviewSentAt    *time.Time `dynamo:"ReviewSentAt,omitempty"`
 }
 
-// groupRow and memberRow read the group's items (patterns 12 and 16) for
-// the policy's facts and the eligible count; internal/group owns them.
-type groupRow struct {
-	ID          string            `dynamo:"ID"`
-	Privacy     authz.Privacy     `dynamo:"Privacy"`
-	ParentID    string            `dynamo:"ParentID"`
-	Flags       group.StoredFlags `dynamo:"Flags"`
-	MemberCount int64             `dynamo:"MemberCount"`
-}
-
-type memberRow struct {
-	UserID string     `dynamo:"UserID"`
-	Role   authz.Role `dynamo:"Role"`
-}
+// groupKey and memberKey are the keys of the group core's items this core
+// reads inside its own batches (the vote stays 2 reads); internal/group
+// owns their layout and rows (group.Row, group.MemberRole).
+func groupKey(gid string) key       { k := group.GroupKey(gid); return key{k.PK, k.SK} }
+func memberKey(gid, uid string) key { k := group.MembershipKey(gid, uid); return key{k.PK, k.SK} }
 
 // ---- identifiers and receipts ----
 

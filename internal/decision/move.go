@@ -188,7 +188,7 @@ func (s *Service) WithdrawMoved(ctx context.Context, pid, cursor string) (string
 		uid := strings.TrimPrefix(it.SK, prefix)
 		if ids.Valid(uid) {
 			uids = append(uids, uid)
-			keys = append(keys, key{tabledef.GroupPK(p.GroupID), memberSK(uid)})
+			keys = append(keys, memberKey(p.GroupID, uid))
 		}
 	}
 	members := map[key]dynamo.Item{}

@@ -8,6 +8,7 @@ import (
 	"github.com/guregu/dynamo/v2"
 
 	"github.com/quorum-app/quorum/internal/authz"
+	"github.com/quorum-app/quorum/internal/group"
 	"github.com/quorum-app/quorum/internal/ids"
 	"github.com/quorum-app/quorum/internal/poll"
 	"github.com/quorum-app/quorum/internal/store"
@@ -111,7 +112,7 @@ func (s *Service) Waiting(ctx context.Context, gids []string) ([]Poll, error) {
 		}
 		if ids.Valid(gid) && !seen[gid] {
 			seen[gid] = true
-			keys = append(keys, key{tabledef.GroupPK(gid), groupSK}, key{tabledef.GroupPK(gid), memberSK(a.UserID)})
+			keys = append(keys, groupKey(gid), memberKey(gid, a.UserID))
 		}
 	}
 	if len(keys) == 0 {
@@ -134,7 +135,7 @@ func (s *Service) Waiting(ctx context.Context, gids []string) ([]Poll, error) {
 		if !gok || !mok {
 			continue
 		}
-		ac := &access{a: a, member: &memberRow{}}
+		ac := &access{a: a, member: &group.MemberRole{}}
 		if err := unmarshal(g, &ac.group); err != nil {
 			return nil, err
 		}

@@ -11,6 +11,7 @@ import (
 	"github.com/quorum-app/quorum/internal/audit"
 	"github.com/quorum-app/quorum/internal/authz"
 	"github.com/quorum-app/quorum/internal/domain"
+	"github.com/quorum-app/quorum/internal/group"
 	"github.com/quorum-app/quorum/internal/ids"
 	"github.com/quorum-app/quorum/internal/poll"
 	"github.com/quorum-app/quorum/internal/store"
@@ -215,11 +216,11 @@ func inPoll(held []proxyItem, pid string) []proxyItem {
 }
 
 func memberIn(items map[key]dynamo.Item, gid, uid string) bool {
-	raw, ok := items[key{tabledef.GroupPK(gid), memberSK(uid)}]
+	raw, ok := items[memberKey(gid, uid)]
 	if !ok {
 		return false
 	}
-	var m memberRow
+	var m group.MemberRole
 	return unmarshal(raw, &m) == nil && m.Role.Valid()
 }
 
@@ -240,7 +241,7 @@ func (s *Service) GrantProxy(ctx context.Context, gid, pid, grantee string) (Pro
 		return Proxy{}, ErrProxyGrantee
 	}
 	now := s.now().UTC()
-	groupKeys := []string{memberSK(grantee), proxySK(a.UserID), proxySK(grantee)}
+	groupKeys := []string{proxySK(a.UserID), proxySK(grantee)}
 	var (
 		l        *loaded
 		gitems   map[key]dynamo.Item
@@ -250,7 +251,7 @@ func (s *Service) GrantProxy(ctx context.Context, gid, pid, grantee string) (Pro
 	)
 	if pid != "" {
 		var err error
-		if l, err = s.loadWith(ctx, pid, []string{ballotSK(a.UserID), proxySK(a.UserID), proxySK(grantee)}, groupKeys); err != nil {
+		if l, err = s.loadWith(ctx, pid, []string{ballotSK(a.UserID), proxySK(a.UserID), proxySK(grantee)}, groupKeys, grantee); err != nil {
 			return Proxy{}, err
 		}
 		if err := s.authorizeView(ctx, l); err != nil {
@@ -301,7 +302,7 @@ func (s *Service) GrantProxy(ctx context.Context, gid, pid, grantee string) (Pro
 		if err := s.groups.Authorize(ctx, gid, authz.PollProxy, authz.Target{}); err != nil {
 			return Proxy{}, err
 		}
-		keys := []key{}
+		keys := []key{memberKey(gid, grantee)}
 		for _, sk := range groupKeys {
 			keys = append(keys, key{tabledef.GroupPK(gid), sk})
 		}
@@ -362,9 +363,9 @@ func (s *Service) GrantProxy(ctx context.Context, gid, pid, grantee string) (Pro
 	// Both are members as the grant is written; the grantee has not given
 	// their proxy meanwhile (the standing item; theirs for the poll was read
 	// with the poll).
-	tx.Check(tabledef.GroupPK(gid), memberSK(grantee), "attribute_exists($)", ErrProxyGrantee, tabledef.PK).
-		Check(tabledef.GroupPK(gid), memberSK(a.UserID), "attribute_exists($)", authz.ErrNotMember, tabledef.PK).
-		Check(tabledef.GroupPK(gid), proxySK(grantee), "attribute_not_exists($)", ErrProxyChain, tabledef.PK)
+	group.RequireMember(tx, gid, grantee, ErrProxyGrantee)
+	group.RequireMember(tx, gid, a.UserID, authz.ErrNotMember)
+	tx.Check(tabledef.GroupPK(gid), proxySK(grantee), "attribute_not_exists($)", ErrProxyChain, tabledef.PK)
 	if pid != "" {
 		// The standing item of the actor's, absent as read (a marker shadows
 		// it only when existing is set: then nothing to check).
@@ -561,7 +562,7 @@ func (s *Service) loadProxied(ctx context.Context, pid, grantor string) (*loaded
 		return nil, nil, ErrNoProxy
 	}
 	l, err := s.loadWith(ctx, pid, []string{ballotSK(grantor), voterSK(grantor), proxySK(grantor), proxySK(a.UserID)},
-		[]string{memberSK(grantor), proxySK(grantor), proxySK(a.UserID)})
+		[]string{proxySK(grantor), proxySK(a.UserID)}, grantor)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -606,8 +607,8 @@ func proxyChecks(tx *store.Tx, l *loaded, grant *proxyItem, grantor, actor strin
 	if l.def.Settings.SpecifiedVotersOnly {
 		tx.Check(tabledef.PollPK(p.ID), voterSK(grantor), "attribute_exists($)", ErrGrantorNotEligible, tabledef.PK)
 	}
-	tx.Check(tabledef.GroupPK(p.GroupID), memberSK(grantor), "attribute_exists($)", ErrNoProxy, tabledef.PK).
-		Check(tabledef.GroupPK(p.GroupID), memberSK(actor), "attribute_exists($)", authz.ErrNotMember, tabledef.PK)
+	group.RequireMember(tx, p.GroupID, grantor, ErrNoProxy)
+	group.RequireMember(tx, p.GroupID, actor, authz.ErrNotMember)
 	if grant.PollID != "" {
 		tx.Check(tabledef.PollPK(p.ID), proxySK(grantor), "$ = ? AND $ = ?", errStale, tabledef.Version, grant.Version, "GranteeID", actor)
 	} else {
@@ -670,7 +671,7 @@ func (s *Service) pollProxies(ctx context.Context, l *loaded, held []proxyItem) 
 	var keys []key
 	for _, h := range cands[:min(len(cands), 30)] {
 		keys = append(keys, key{tabledef.PollPK(l.p.ID), proxySK(h.GrantorID)}, key{tabledef.PollPK(l.p.ID), ballotSK(h.GrantorID)},
-			key{tabledef.GroupPK(l.p.GroupID), memberSK(h.GrantorID)})
+			memberKey(l.p.GroupID, h.GrantorID))
 	}
 	items, err := s.getMany(ctx, keys...)
 	if err != nil {

@@ -10,6 +10,7 @@ import (
 	"github.com/guregu/dynamo/v2"
 
 	"github.com/quorum-app/quorum/internal/domain"
+	"github.com/quorum-app/quorum/internal/group"
 	"github.com/quorum-app/quorum/internal/ids"
 	"github.com/quorum-app/quorum/internal/poll"
 	"github.com/quorum-app/quorum/internal/store"
@@ -332,7 +333,7 @@ func (s *Service) finalizeItem(ctx context.Context, pid string) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	items, err := s.getMany(ctx, append(tallyKeysOf(pid), key{tabledef.PollPK(pid), skResults}, key{tabledef.GroupPK(p.GroupID), groupSK})...)
+	items, err := s.getMany(ctx, append(tallyKeysOf(pid), key{tabledef.PollPK(pid), skResults}, groupKey(p.GroupID))...)
 	if err != nil {
 		return false, err
 	}
@@ -349,8 +350,8 @@ func (s *Service) finalizeItem(ctx context.Context, pid string) (bool, error) {
 			}
 		}
 		fr.Tally = frozenTally(&p, d, tl, ballots)
-		var g groupRow
-		if raw, ok := items[key{tabledef.GroupPK(p.GroupID), groupSK}]; ok {
+		var g group.Row
+		if raw, ok := items[groupKey(p.GroupID)]; ok {
 			if err := unmarshal(raw, &g); err != nil {
 				return false, err
 			}
@@ -624,7 +625,7 @@ func (s *Service) withdrawMember(ctx context.Context, gid, tid, uid string, befo
 // member, so someone who joins meanwhile keeps their ballot.
 func (s *Service) withdrawFor(ctx context.Context, q *pollItem, uid, tid string, before time.Time, moved bool) (bool, error) {
 	pid := q.ID
-	keys := []key{{tabledef.PollPK(pid), skPoll}, {tabledef.PollPK(pid), ballotSK(uid)}, {tabledef.PollPK(pid), voterSK(uid)}, {tabledef.GroupPK(q.GroupID), memberSK(uid)}}
+	keys := []key{{tabledef.PollPK(pid), skPoll}, {tabledef.PollPK(pid), ballotSK(uid)}, {tabledef.PollPK(pid), voterSK(uid)}, memberKey(q.GroupID, uid)}
 	if q.ThreadID != "" {
 		keys = append(keys, key{tabledef.ThreadPK(q.ThreadID), guestSK(uid)})
 	}
@@ -656,7 +657,7 @@ func (s *Service) withdrawFor(ctx context.Context, q *pollItem, uid, tid string,
 			rel.ThreadGuest = rel.ThreadGuest && q.ThreadID != ""
 		}
 		if tid != "" || moved {
-			_, rel.Member = items[key{tabledef.GroupPK(q.GroupID), memberSK(uid)}]
+			_, rel.Member = items[memberKey(q.GroupID, uid)]
 		}
 		if moved && p.GroupID != q.GroupID {
 			return false, nil // moved on again: that move decides
@@ -675,7 +676,7 @@ func (s *Service) withdrawFor(ctx context.Context, q *pollItem, uid, tid string,
 		}
 		if moved {
 			// Joining the group meanwhile keeps the ballot (a retry reads it).
-			tx.Check(tabledef.GroupPK(q.GroupID), memberSK(uid), "attribute_not_exists($)", errPollCheck, tabledef.PK)
+			group.RequireNotMember(tx, q.GroupID, uid, errPollCheck)
 		}
 		withdrawn := false
 		if d.Settings.Anonymous {

@@ -81,7 +81,7 @@ func (s *Service) ViewablePolls(ctx context.Context, pids []string) (map[string]
 		}
 		ac, seen := groups[p.GroupID]
 		if !seen {
-			if ac, err = s.access(ctx, a, p.GroupID); err != nil && !domain.Denied(err) {
+			if ac, err = s.access(ctx, a, p.GroupID, nil); err != nil && !domain.Denied(err) {
 				return nil, err
 			}
 			groups[p.GroupID] = ac

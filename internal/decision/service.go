@@ -24,6 +24,7 @@ import (
 	"github.com/quorum-app/quorum/internal/audit"
 	"github.com/quorum-app/quorum/internal/authz"
 	"github.com/quorum-app/quorum/internal/domain"
+	"github.com/quorum-app/quorum/internal/group"
 	"github.com/quorum-app/quorum/internal/ids"
 	"github.com/quorum-app/quorum/internal/notify"
 	"github.com/quorum-app/quorum/internal/poll"
@@ -38,10 +39,22 @@ type Policy interface {
 	Authorize(ctx context.Context, gid string, action authz.Action, target authz.Target) error
 }
 
+// Groups is what this core asks the group core, which owns groups and
+// memberships (*group.Service implements it). Reads that must ride in
+// this core's own batch or transaction (the vote: 1 transaction + at most
+// 2 reads) use group.GroupKey, group.MembershipKey and group.RequireMember
+// instead, so the layout still lives in internal/group.
+type Groups interface {
+	Policy
+	// MemberIDs lists all of a group's members (system read: admin
+	// actions, notices, the close; never on the vote path).
+	MemberIDs(ctx context.Context, gid string) ([]string, error)
+}
+
 // Config are the dependencies of the Service.
 type Config struct {
 	Store  *store.Store
-	Groups Policy
+	Groups Groups
 	// Notifier receives reminders (closing soon, manual, outcome review);
 	// nil discards them.
 	Notifier Notifier
@@ -68,7 +81,7 @@ type Config struct {
 // Service implements polls, ballots, results and outcomes.
 type Service struct {
 	st       *store.Store
-	groups   Policy
+	groups   Groups
 	notifier Notifier
 	fanout   Fanouter
 	threads  Threads
@@ -220,8 +233,8 @@ func unmarshal(it dynamo.Item, out any) error {
 // the group item (pattern 12) and the actor's membership (pattern 16).
 type access struct {
 	a      authz.Actor
-	group  groupRow
-	member *memberRow
+	group  group.Row
+	member *group.MemberRole
 	// items are the group partition's items read (with any extra asked).
 	items map[key]dynamo.Item
 }
@@ -250,7 +263,10 @@ func (s *Service) load(ctx context.Context, pid string, extra ...string) (*loade
 // loadWith is load that also reads the items groupExtra of the group's
 // partition in the second call (proxy grants: proxy.go); they are in
 // l.ac.items.
-func (s *Service) loadWith(ctx context.Context, pid string, extra, groupExtra []string) (*loaded, error) {
+//
+// people are others whose memberships of the poll's group ride in the
+// group read (memberIn).
+func (s *Service) loadWith(ctx context.Context, pid string, extra, groupExtra []string, people ...string) (*loaded, error) {
 	if !ids.Valid(pid) {
 		return nil, authz.ErrHidden
 	}
@@ -267,7 +283,7 @@ func (s *Service) loadWith(ctx context.Context, pid string, extra, groupExtra []
 	if err != nil {
 		return nil, err
 	}
-	ac, err := s.access(ctx, a, p.GroupID, groupExtra...)
+	ac, err := s.access(ctx, a, p.GroupID, groupExtra, people...)
 	if err != nil {
 		return nil, err
 	}
@@ -292,14 +308,19 @@ func pollOf(items map[key]dynamo.Item, pid string) (*pollItem, poll.Definition, 
 	return &p, d, nil
 }
 
-func (s *Service) access(ctx context.Context, a authz.Actor, gid string, extra ...string) (*access, error) {
-	keys := []key{{tabledef.GroupPK(gid), groupSK}}
+func (s *Service) access(ctx context.Context, a authz.Actor, gid string, extra []string, people ...string) (*access, error) {
+	keys := []key{groupKey(gid)}
 	signedIn := a.Authenticated() && ids.Valid(a.UserID)
 	if signedIn {
-		keys = append(keys, key{tabledef.GroupPK(gid), memberSK(a.UserID)})
+		keys = append(keys, memberKey(gid, a.UserID))
 	}
 	for _, sk := range extra {
 		keys = append(keys, key{tabledef.GroupPK(gid), sk})
+	}
+	for _, uid := range people {
+		if ids.Valid(uid) {
+			keys = append(keys, memberKey(gid, uid))
+		}
 	}
 	items, err := s.getMany(ctx, keys...)
 	if err != nil {
@@ -315,7 +336,7 @@ func (s *Service) access(ctx context.Context, a authz.Actor, gid string, extra .
 	}
 	if signedIn {
 		if m, ok := items[keys[1]]; ok {
-			var mr memberRow
+			var mr group.MemberRole
 			if err := unmarshal(m, &mr); err != nil {
 				return nil, err
 			}
@@ -775,7 +796,7 @@ func (s *Service) deletePartition(ctx context.Context, pid string) error {
 func checkVoter(tx *store.Tx, gid, tid, uid string, rel poll.Relation) error {
 	switch {
 	case rel.Member:
-		tx.Check(tabledef.GroupPK(gid), memberSK(uid), "attribute_exists($)", ErrVoterNotMember, tabledef.PK)
+		group.RequireMember(tx, gid, uid, ErrVoterNotMember)
 	case rel.ThreadGuest && tid != "":
 		tx.Check(tabledef.ThreadPK(tid), guestSK(uid), "attribute_exists($)", ErrVoterNotMember, tabledef.PK)
 	default:

@@ -12,6 +12,7 @@ import (
 	"github.com/guregu/dynamo/v2"
 
 	"github.com/quorum-app/quorum/internal/authz"
+	"github.com/quorum-app/quorum/internal/group"
 	"github.com/quorum-app/quorum/internal/ids"
 	"github.com/quorum-app/quorum/internal/poll"
 	"github.com/quorum-app/quorum/internal/store"
@@ -176,7 +177,7 @@ func (s *Service) conditions(tx *store.Tx, vs *voteState, d poll.TallyDelta, now
 		tx.Check(tabledef.PollPK(p.ID), voterSK(vs.uid), "attribute_exists($)", ErrNotEligible, tabledef.PK)
 	}
 	if rel.Member {
-		tx.Check(tabledef.GroupPK(p.GroupID), memberSK(vs.uid), "attribute_exists($)", ErrNotEligible, tabledef.PK)
+		group.RequireMember(tx, p.GroupID, vs.uid, ErrNotEligible)
 	} else {
 		tx.Check(tabledef.ThreadPK(p.ThreadID), guestSK(vs.uid), "attribute_exists($)", ErrNotEligible, tabledef.PK)
 	}

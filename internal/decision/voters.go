@@ -41,7 +41,7 @@ func (s *Service) relations(ctx context.Context, gid, tid, pid string, uids []st
 		if !ids.Valid(uid) {
 			continue
 		}
-		keys = append(keys, key{tabledef.GroupPK(gid), memberSK(uid)})
+		keys = append(keys, memberKey(gid, uid))
 		if tid != "" {
 			keys = append(keys, key{tabledef.ThreadPK(tid), guestSK(uid)})
 		}
@@ -56,7 +56,7 @@ func (s *Service) relations(ctx context.Context, gid, tid, pid string, uids []st
 	out := make(map[string]poll.Relation, len(uids))
 	for _, uid := range uids {
 		out[uid] = poll.Relation{
-			Member:      found[key{tabledef.GroupPK(gid), memberSK(uid)}],
+			Member:      found[memberKey(gid, uid)],
 			ThreadGuest: tid != "" && found[key{tabledef.ThreadPK(tid), guestSK(uid)}],
 			Chosen:      pid != "" && found[key{tabledef.PollPK(pid), voterSK(uid)}],
 		}
@@ -108,7 +108,7 @@ func (s *Service) eligible(ctx context.Context, p *pollItem, d poll.Definition, 
 // group's partition: for admin actions, notices and the close, never on
 // the vote path).
 func (s *Service) members(ctx context.Context, gid string) ([]string, error) {
-	return s.userIDs(ctx, tabledef.GroupPK(gid), "MEMBER#")
+	return s.groups.MemberIDs(ctx, gid)
 }
 
 // userIDs lists the UserID of every item of partition pk whose sort key

@@ -417,13 +417,8 @@ func (s *Service) PreviewGuestInvitation(ctx context.Context, token string) (Gue
 		p.InviterName = n
 	}
 	if s.authorize(ctx, t.GroupID, authz.GroupView, authz.Target{}) == nil {
-		var g struct {
-			Name string `dynamo:"Name"`
-		}
-		err := s.st.Table().Get(tabledef.PK, tabledef.GroupPK(t.GroupID)).Range(tabledef.SK, dynamo.Equal, "GROUP").
-			Project("Name").One(ctx, &g)
-		if err == nil {
-			p.GroupName = g.Name
+		if name, err := s.policy.Name(ctx, t.GroupID); err == nil {
+			p.GroupName = name
 		}
 	}
 	if a.Authenticated() {

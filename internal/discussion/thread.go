@@ -723,19 +723,17 @@ func (s *Service) Dashboard(ctx context.Context, limit int) ([]Thread, error) {
 	if limit <= 0 || limit > 50 {
 		limit = 20
 	}
-	var ms []memberRow
-	err := s.st.Table().Get(tabledef.GSI1PK, tabledef.UserPK(a.UserID)).Index(tabledef.GSI1).
-		Range(tabledef.GSI1SK, dynamo.BeginsWith, "MEMBER#").Limit(MaxDashboardGroups).All(ctx, &ms)
+	gids, err := s.policy.GroupsOf(ctx, a.UserID, MaxDashboardGroups)
 	if err != nil {
-		return nil, store.Classify(err)
+		return nil, err
 	}
 	var all []threadItem
-	for _, m := range ms {
-		if err := s.authorize(ctx, m.GroupID, authz.GroupViewContent, authz.Target{}); err != nil {
+	for _, gid := range gids {
+		if err := s.authorize(ctx, gid, authz.GroupViewContent, authz.Target{}); err != nil {
 			continue
 		}
 		var ts []threadItem
-		err := s.st.Table().Get(tabledef.GSI1PK, threadsPK(m.GroupID)).Index(tabledef.GSI1).Order(dynamo.Descending).
+		err := s.st.Table().Get(tabledef.GSI1PK, threadsPK(gid)).Index(tabledef.GSI1).Order(dynamo.Descending).
 			Limit(limit).All(ctx, &ts)
 		if err != nil {
 			return nil, store.Classify(err)

@@ -30,7 +30,7 @@ func (s *Service) ShareGroup(ctx context.Context, a, b string) (bool, error) {
 			PK string `dynamo:"PK"`
 		}
 		err := s.st.Table().Get(tabledef.GSI1PK, tabledef.UserPK(uid)).Index(tabledef.GSI1).
-			Range(tabledef.GSI1SK, dynamo.BeginsWith, "MEMBER#").Project(tabledef.PK).Limit(MaxShareScan).All(ctx, &ms)
+			Range(tabledef.GSI1SK, dynamo.BeginsWith, memberSK("")).Project(tabledef.PK).Limit(MaxShareScan).All(ctx, &ms)
 		if err != nil && !errors.Is(err, dynamo.ErrNotFound) {
 			return nil, store.Classify(err)
 		}

@@ -191,7 +191,7 @@ func (s *Service) RunDeletions(ctx context.Context, now time.Time, steps int) (D
 // about once; a crash between the emails and the save tells that page
 // again).
 func (s *Service) noticeStep(ctx context.Context, g *groupItem) (int, error) {
-	q := s.st.Table().Get(tabledef.PK, tabledef.GroupPK(g.ID)).Range(tabledef.SK, dynamo.BeginsWith, "MEMBER#").Limit(noticePage)
+	q := s.st.Table().Get(tabledef.PK, tabledef.GroupPK(g.ID)).Range(tabledef.SK, dynamo.BeginsWith, memberSK("")).Limit(noticePage)
 	if g.NoticeCursor != "" {
 		q = q.StartFrom(dynamo.PagingKey{
 			tabledef.PK: &types.AttributeValueMemberS{Value: tabledef.GroupPK(g.ID)},

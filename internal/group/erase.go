@@ -29,7 +29,7 @@ const maxAdminOf = 1000
 func (s *Service) membershipsOf(ctx context.Context, uid string, limit int) ([]memberItem, error) {
 	var ms []memberItem
 	err := s.st.Table().Get(tabledef.GSI1PK, tabledef.UserPK(uid)).Index(tabledef.GSI1).
-		Range(tabledef.GSI1SK, dynamo.BeginsWith, "MEMBER#").Limit(limit).All(ctx, &ms)
+		Range(tabledef.GSI1SK, dynamo.BeginsWith, memberSK("")).Limit(limit).All(ctx, &ms)
 	if err != nil && !errors.Is(err, dynamo.ErrNotFound) {
 		return nil, store.Classify(err)
 	}

@@ -63,7 +63,7 @@ func (s *Service) ReadScope(ctx context.Context, only string) (ReadScope, error)
 	}
 	var ms []memberItem
 	err := s.st.Table().Get(tabledef.GSI1PK, tabledef.UserPK(a.UserID)).Index(tabledef.GSI1).
-		Range(tabledef.GSI1SK, dynamo.BeginsWith, "MEMBER#").Limit(MaxReadScope).All(ctx, &ms)
+		Range(tabledef.GSI1SK, dynamo.BeginsWith, memberSK("")).Limit(MaxReadScope).All(ctx, &ms)
 	if err != nil {
 		return ReadScope{}, store.Classify(err)
 	}

@@ -523,7 +523,7 @@ func (s *Service) Mine(ctx context.Context, cursor string, limit int) (store.Pag
 	if err := authz.RequireUser(a); err != nil {
 		return store.Page[Group]{}, err
 	}
-	q := s.st.Table().Get(tabledef.GSI1PK, tabledef.UserPK(a.UserID)).Index(tabledef.GSI1).Range(tabledef.GSI1SK, dynamo.BeginsWith, "MEMBER#")
+	q := s.st.Table().Get(tabledef.GSI1PK, tabledef.UserPK(a.UserID)).Index(tabledef.GSI1).Range(tabledef.GSI1SK, dynamo.BeginsWith, memberSK(""))
 	page, err := store.QueryPage[memberItem](ctx, s.st, q, "groups-of:"+a.UserID, cursor, limit)
 	if err != nil {
 		return store.Page[Group]{}, err
@@ -672,7 +672,7 @@ func (s *Service) Update(ctx context.Context, gid string, in UpdateInput) (Group
 // people in one BatchGetItem: 3 calls whatever the size of the group.
 func (s *Service) Members(ctx context.Context, gid, cursor string, limit int) (store.Page[Member], error) {
 	var people map[string]Person
-	return groupPage(ctx, s, gid, authz.GroupListMembers, "MEMBER#", "members", cursor, limit,
+	return groupPage(ctx, s, gid, authz.GroupListMembers, memberSK(""), "members", cursor, limit,
 		func(page []memberItem) (err error) {
 			people, err = peopleOf(ctx, s, page, func(m memberItem) string { return m.UserID })
 			return err
