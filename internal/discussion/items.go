@@ -204,12 +204,12 @@ type guestItem struct {
 	CreatedAt time.Time `dynamo:"CreatedAt"`
 }
 
-// memberRow is a membership as stored by internal/group (pattern 15/17),
-// read for mentions and fan-out.
+// memberRow is a membership as the group core reports it
+// (group.DecodeMembership), for mentions and fan-out.
 type memberRow struct {
-	GroupID string `dynamo:"GroupID"`
-	UserID  string `dynamo:"UserID"`
-	Role    string `dynamo:"Role"`
+	GroupID string
+	UserID  string
+	Role    string
 }
 
 // EraseReadMarks deletes a batch of a deleted account's read positions
