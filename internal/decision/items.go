@@ -13,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/guregu/dynamo/v2"
 
+	"github.com/quorum-app/quorum/internal/discussion"
 	"github.com/quorum-app/quorum/internal/domain"
 	"github.com/quorum-app/quorum/internal/group"
 	"github.com/quorum-app/quorum/internal/poll"
@@ -34,7 +35,6 @@ const (
 	prefixVoted   = "VOTED#"
 	prefixVoter   = "VOTER#"
 	prefixReceipt = "RECEIPT#"
-	prefixGuest   = "GUEST#"
 
 	// GSI2 work queues of the scheduler.
 	queueOpen     = "OPEN"     // open polls by closing time (pattern 38)
@@ -46,7 +46,6 @@ func ballotSK(uid string) string     { return prefixBallot + uid }
 func votedSK(uid string) string      { return prefixVoted + uid }
 func voterSK(uid string) string      { return prefixVoter + uid }
 func receiptSK(uid string) string    { return prefixReceipt + uid }
-func guestSK(uid string) string      { return prefixGuest + uid }
 func sealedSK(hash string) string    { return prefixSealed + hash }
 func pollsOfGroup(gid string) string { return "POLLS#" + gid }
 
@@ -239,7 +238,10 @@ type outcomeItem struct {
 // groupKey and memberKey are the keys of the group core's items this core
 // reads inside its own batches (the vote stays 2 reads); internal/group
 // owns their layout and rows (group.Row, group.MemberRole).
-func groupKey(gid string) key       { k := group.GroupKey(gid); return key{k.PK, k.SK} }
+func groupKey(gid string) key { k := group.GroupKey(gid); return key{k.PK, k.SK} }
+
+// guestKey is the key of a thread's guest grant (internal/discussion's).
+func guestKey(tid, uid string) key  { pk, sk := discussion.GuestKey(tid, uid); return key{pk, sk} }
 func memberKey(gid, uid string) key { k := group.MembershipKey(gid, uid); return key{k.PK, k.SK} }
 
 // ---- identifiers and receipts ----

@@ -627,7 +627,7 @@ func (s *Service) withdrawFor(ctx context.Context, q *pollItem, uid, tid string,
 	pid := q.ID
 	keys := []key{{tabledef.PollPK(pid), skPoll}, {tabledef.PollPK(pid), ballotSK(uid)}, {tabledef.PollPK(pid), voterSK(uid)}, memberKey(q.GroupID, uid)}
 	if q.ThreadID != "" {
-		keys = append(keys, key{tabledef.ThreadPK(q.ThreadID), guestSK(uid)})
+		keys = append(keys, guestKey(q.ThreadID, uid))
 	}
 	for attempt := 0; attempt < s.attempts; attempt++ {
 		items, err := s.getMany(ctx, keys...)
@@ -653,7 +653,7 @@ func (s *Service) withdrawFor(ctx context.Context, q *pollItem, uid, tid string,
 		rawV, chosen := items[key{tabledef.PollPK(pid), voterSK(uid)}]
 		rel := poll.Relation{Chosen: chosen}
 		if tid == "" {
-			_, rel.ThreadGuest = items[key{tabledef.ThreadPK(q.ThreadID), guestSK(uid)}]
+			_, rel.ThreadGuest = items[guestKey(q.ThreadID, uid)]
 			rel.ThreadGuest = rel.ThreadGuest && q.ThreadID != ""
 		}
 		if tid != "" || moved {

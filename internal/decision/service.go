@@ -23,6 +23,7 @@ import (
 
 	"github.com/quorum-app/quorum/internal/audit"
 	"github.com/quorum-app/quorum/internal/authz"
+	"github.com/quorum-app/quorum/internal/discussion"
 	"github.com/quorum-app/quorum/internal/domain"
 	"github.com/quorum-app/quorum/internal/group"
 	"github.com/quorum-app/quorum/internal/ids"
@@ -798,7 +799,7 @@ func checkVoter(tx *store.Tx, gid, tid, uid string, rel poll.Relation) error {
 	case rel.Member:
 		group.RequireMember(tx, gid, uid, ErrVoterNotMember)
 	case rel.ThreadGuest && tid != "":
-		tx.Check(tabledef.ThreadPK(tid), guestSK(uid), "attribute_exists($)", ErrVoterNotMember, tabledef.PK)
+		discussion.RequireGuest(tx, tid, uid, ErrVoterNotMember)
 	default:
 		return ErrVoterNotMember
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/guregu/dynamo/v2"
 
 	"github.com/quorum-app/quorum/internal/authz"
+	"github.com/quorum-app/quorum/internal/discussion"
 	"github.com/quorum-app/quorum/internal/group"
 	"github.com/quorum-app/quorum/internal/ids"
 	"github.com/quorum-app/quorum/internal/poll"
@@ -179,7 +180,7 @@ func (s *Service) conditions(tx *store.Tx, vs *voteState, d poll.TallyDelta, now
 	if rel.Member {
 		group.RequireMember(tx, p.GroupID, vs.uid, ErrNotEligible)
 	} else {
-		tx.Check(tabledef.ThreadPK(p.ThreadID), guestSK(vs.uid), "attribute_exists($)", ErrNotEligible, tabledef.PK)
+		discussion.RequireGuest(tx, p.ThreadID, vs.uid, ErrNotEligible)
 	}
 	return nil
 }

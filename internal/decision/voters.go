@@ -43,7 +43,7 @@ func (s *Service) relations(ctx context.Context, gid, tid, pid string, uids []st
 		}
 		keys = append(keys, memberKey(gid, uid))
 		if tid != "" {
-			keys = append(keys, key{tabledef.ThreadPK(tid), guestSK(uid)})
+			keys = append(keys, guestKey(tid, uid))
 		}
 		if pid != "" {
 			keys = append(keys, key{tabledef.PollPK(pid), voterSK(uid)})
@@ -57,7 +57,7 @@ func (s *Service) relations(ctx context.Context, gid, tid, pid string, uids []st
 	for _, uid := range uids {
 		out[uid] = poll.Relation{
 			Member:      found[memberKey(gid, uid)],
-			ThreadGuest: tid != "" && found[key{tabledef.ThreadPK(tid), guestSK(uid)}],
+			ThreadGuest: tid != "" && found[guestKey(tid, uid)],
 			Chosen:      pid != "" && found[key{tabledef.PollPK(pid), voterSK(uid)}],
 		}
 	}
