@@ -135,19 +135,21 @@ func (s *Service) Waiting(ctx context.Context, gids []string) ([]Poll, error) {
 		if !gok || !mok {
 			continue
 		}
-		ac := &access{a: a, member: &group.MemberRole{}}
-		if err := unmarshal(g, &ac.group); err != nil {
+		row, err := group.DecodeRow(g)
+		if err != nil {
 			return nil, err
 		}
-		if err := unmarshal(m, ac.member); err != nil {
+		mr, valid, err := group.DecodeMembership(m)
+		if err != nil {
 			return nil, err
 		}
-		if !ac.member.Role.Valid() {
+		if !valid {
 			continue
 		}
+		ac := &access{a: a, group: row, member: &mr}
 		gid := keys[i].pk[len(tabledef.GroupPrefix):]
 		var ps []pollItem
-		err := s.st.Table().Get(tabledef.GSI1PK, pollsOfGroup(gid)).Index(tabledef.GSI1).Order(dynamo.Descending).
+		err = s.st.Table().Get(tabledef.GSI1PK, pollsOfGroup(gid)).Index(tabledef.GSI1).Order(dynamo.Descending).
 			Limit(MaxWaitingPerGroup).All(ctx, &ps)
 		if err != nil {
 			return nil, store.Classify(err)

@@ -220,8 +220,8 @@ func memberIn(items map[key]dynamo.Item, gid, uid string) bool {
 	if !ok {
 		return false
 	}
-	var m group.MemberRole
-	return unmarshal(raw, &m) == nil && m.Role.Valid()
+	_, valid, err := group.DecodeMembership(raw)
+	return err == nil && valid
 }
 
 // ---- granting and revoking ----

@@ -352,7 +352,7 @@ func (s *Service) finalizeItem(ctx context.Context, pid string) (bool, error) {
 		fr.Tally = frozenTally(&p, d, tl, ballots)
 		var g group.Row
 		if raw, ok := items[groupKey(p.GroupID)]; ok {
-			if err := unmarshal(raw, &g); err != nil {
+			if g, err = group.DecodeRow(raw); err != nil {
 				return false, err
 			}
 		}

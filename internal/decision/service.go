@@ -332,16 +332,16 @@ func (s *Service) access(ctx context.Context, a authz.Actor, gid string, extra [
 	if !ok {
 		return nil, authz.ErrHidden
 	}
-	if err := unmarshal(g, &ac.group); err != nil {
+	if ac.group, err = group.DecodeRow(g); err != nil {
 		return nil, err
 	}
 	if signedIn {
 		if m, ok := items[keys[1]]; ok {
-			var mr group.MemberRole
-			if err := unmarshal(m, &mr); err != nil {
+			mr, valid, err := group.DecodeMembership(m)
+			if err != nil {
 				return nil, err
 			}
-			if mr.Role.Valid() {
+			if valid {
 				ac.member = &mr
 			}
 		}
