@@ -63,7 +63,7 @@ type Row struct {
 func DecodeRow(it dynamo.Item) (Row, error) {
 	var r Row
 	if err := dynamo.UnmarshalItem(it, &r); err != nil {
-		return Row{}, domain.Wrap(domain.Internal, err, "stored group is unreadable")
+		return Row{}, domain.Wrap(domain.Internal, err, "stored item is unreadable")
 	}
 	return r, nil
 }
@@ -72,7 +72,7 @@ func DecodeRow(it dynamo.Item) (Row, error) {
 // false for a membership without a valid role.
 func DecodeMembership(it dynamo.Item) (m MemberRole, ok bool, err error) {
 	if err := dynamo.UnmarshalItem(it, &m); err != nil {
-		return MemberRole{}, false, domain.Wrap(domain.Internal, err, "stored membership is unreadable")
+		return MemberRole{}, false, domain.Wrap(domain.Internal, err, "stored item is unreadable")
 	}
 	return m, m.Role.Valid(), nil
 }
