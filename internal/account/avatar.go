@@ -140,7 +140,7 @@ func (s *Service) setAvatar(ctx context.Context, uid string, data []byte) (*User
 }
 
 func (s *Service) setAvatarVersion(ctx context.Context, uid, v string) (*User, error) {
-	up := s.st.Update(userPK(uid), userSK).Add(tabledef.Version, 1).
+	up := s.st.Update(tabledef.UserPK(uid), userSK).Add(tabledef.Version, 1).
 		If("attribute_exists($) AND attribute_not_exists(Erasing)", tabledef.PK)
 	if v == "" {
 		up = up.Remove("AvatarV")

@@ -42,7 +42,7 @@ func (s *Service) startSession(ctx context.Context, userID string, c Client) (st
 	now := s.Now()
 	sess := &Session{
 		Item: store.Item{PK: sessionPK(token), SK: sessionSK, Type: "session",
-			GSI1PK: userPK(userID), GSI1SK: "SESSION#" + now.Format(time.RFC3339Nano)},
+			GSI1PK: tabledef.UserPK(userID), GSI1SK: "SESSION#" + now.Format(time.RFC3339Nano)},
 		ID: ids.NewUser(), UserID: userID, CreatedAt: now, LastSeenAt: now,
 		IdleExpiresAt: now.Add(s.life.SessionIdle), AbsoluteExpiresAt: now.Add(s.life.SessionMax),
 		Device: describeDevice(c.UserAgent),
@@ -165,7 +165,7 @@ func (s *Service) sessionsOf(ctx context.Context, userID string) ([]Session, err
 // by kind prefix): sessions and API tokens.
 func ownedBy[T any](ctx context.Context, s *Service, userID, prefix string) ([]T, error) {
 	var out []T
-	err := s.st.Table().Get(tabledef.GSI1PK, userPK(userID)).Index(tabledef.GSI1).
+	err := s.st.Table().Get(tabledef.GSI1PK, tabledef.UserPK(userID)).Index(tabledef.GSI1).
 		Range(tabledef.GSI1SK, dynamo.BeginsWith, prefix).All(ctx, &out)
 	if err != nil && !errors.Is(err, dynamo.ErrNotFound) {
 		return nil, store.Classify(err)
