@@ -42,7 +42,8 @@ type Names interface {
 	Names(ctx context.Context, uids []string) (map[string]string, error)
 }
 
-// MentionRef is what a Keys phase resolved, for the owner of the text.
+// MentionRef is what a Keys phase resolved, for the owner of the text: a
+// comment (CommentID), or a thread's description (no CommentID).
 type MentionRef struct {
 	GroupID, ThreadID, CommentID string
 	// Version is the text's version the keys were read from.
@@ -226,7 +227,7 @@ func (f *Fanouts) mentionTell(ctx context.Context, j *fanoutItem, p Phase, skip 
 	if err != nil {
 		return n, false, err
 	}
-	if f.Mentions != nil && j.CommentID != "" && p.Version > 0 {
+	if f.Mentions != nil && (j.CommentID != "" || j.ThreadID != "") && p.Version > 0 {
 		var guests []string
 		for _, id := range people {
 			if slices.Contains(j.Guests, id) {
