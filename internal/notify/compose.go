@@ -218,7 +218,7 @@ func (d *Dispatcher) composeJob(ctx context.Context, j Job, p Person, g Group, r
 		Excerpt: excerptLines(ExcerptText(pr, n)), ActionText: c.action, Why: c.why,
 		Links: d.footerLinks(pr, p.ID, n.GroupID, n.ThreadID, g.Name)}
 	switch {
-	case (n.Kind.Poll() || n.Kind == Announcement) && n.PollID != "":
+	case (n.Kind.Poll() || n.Kind == Announcement || n.Kind == Mention) && n.PollID != "":
 		v.ActionURL = d.pollURL(n.PollID)
 	case n.ThreadID != "" && n.Kind != NewThread:
 		v.ActionURL = d.threadURL(n.ThreadID, n.CommentID)
