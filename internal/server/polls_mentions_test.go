@@ -20,7 +20,7 @@ func TestPollDetailsMentionsAreLinksAndNotify(t *testing.T) {
 		t.Fatal(err)
 	}
 	body := map[string]any{"type": "proposal", "title": "Budget 2027", "thread_id": th.ID,
-		"details": "Please look, @MiloMember: the **numbers** and `@Nina`.",
+		"details":  "Please look, @MiloMember: the **numbers** and `@Nina`.",
 		"settings": map[string]any{"closing_at": time.Now().Add(48 * time.Hour).UTC().Format(time.RFC3339)}}
 	p := decodeInto[pollJSON](t, e.must(e.do(o, "POST", "/api/v1/groups/"+e.gid+"/polls", body), 201, "create"))
 	e.drain()
