@@ -17,6 +17,7 @@ import (
 	"github.com/quorum-app/quorum/internal/domain"
 	"github.com/quorum-app/quorum/internal/group"
 	"github.com/quorum-app/quorum/internal/httpx"
+	"github.com/quorum-app/quorum/internal/i18n"
 	"github.com/quorum-app/quorum/internal/ids"
 	"github.com/quorum-app/quorum/internal/notify"
 )
@@ -116,6 +117,23 @@ func (s *Server) pictureVersions(ctx context.Context, uids []string) map[string]
 		}
 	}
 	return out
+}
+
+// personFace is one person's name and avatar, read in one call (a page
+// naming one person its own reads do not: an outcome's author).
+func (s *Server) personFace(ctx context.Context, pr *i18n.Printer, uid string) avatarView {
+	name, version := "", ""
+	if s.accounts != nil && ids.Valid(uid) {
+		if us, err := s.accounts.Users(ctx, []string{uid}); err == nil {
+			if u := us[uid]; u != nil && u.Erasing == nil {
+				name, version = u.Name, u.AvatarV
+			}
+		}
+	}
+	if name == "" {
+		name = pr.T("page.poll.someone")
+	}
+	return faceOf(uid, name, version)
 }
 
 // ---- serving ----

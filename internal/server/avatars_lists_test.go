@@ -38,6 +38,9 @@ func TestAvatarsBesideNamesInListsAndHistories(t *testing.T) {
 	if h := section(t, page, `outcome-history`, "</details>"); !strings.Contains(h, pic) {
 		t.Errorf("the outcome history lacks the editor's picture:\n%s", h)
 	}
+	if o := section(t, page, `class="card outcome"`, "outcome-history"); !strings.Contains(o, pic) || !strings.Contains(o, "By Olga Owner,") {
+		t.Errorf("the outcome card does not say who wrote it:\n%s", o)
+	}
 
 	// A thread's edit history.
 	tid := e.thread(o, e.gid, "Faces in history")
