@@ -261,6 +261,8 @@ func (d *Dispatcher) composeJob(ctx context.Context, j Job, p Person, g Group, r
 						v.Details = excerptLines(details)
 						if help != "" {
 							v.HowToVote, v.ReplyHint = help, ""
+						} else {
+							v.ReplyHint = pr.T("email.reply_hint.anonymous")
 						}
 					}
 				}

@@ -30,6 +30,12 @@ func TestPollEmailCarriesTheOptionsAndHowToVote(t *testing.T) {
 	if strings.Count(env.Text, "first line") != 1 {
 		t.Errorf("how to reply is said twice:\n%s", env.Text)
 	}
+	// An anonymous poll is voted on the web: its email does not say to reply.
+	d.c.Polls = pollMail{details: "Secret ballot."}
+	_, env, _ = built(t, d, Notification{Kind: PollOpened, GroupID: garden.ID, PollID: pid, Title: "Tomatoes?"}, garden)
+	if !strings.Contains(env.Text, "This poll is anonymous: vote on the web") || strings.Contains(env.Text, "first line") {
+		t.Errorf("an anonymous poll's email:\n%s", env.Text)
+	}
 	// A comment's email is unchanged.
 	_, env, _ = built(t, d, Notification{Kind: Comment, GroupID: garden.ID, ThreadID: tid, CommentID: cid, Title: "T"}, garden)
 	if strings.Contains(env.Text, "Agree") {
