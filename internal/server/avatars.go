@@ -332,8 +332,9 @@ func pictureFace(u *account.User) avatarView {
 	return a
 }
 
-// threadFaces sets the faces of the thread's author and of every comment's
-// author on the page: one pictureVersions read for the page.
+// threadFaces sets the faces of the thread's author, of every comment's
+// author and of whoever an event names (a poll opened by…) on the page:
+// one pictureVersions read for the page.
 func (s *Server) threadFaces(ctx context.Context, d *threadPageData) {
 	uids := []string{d.Thread.AuthorID}
 	var walk func(ns []*timelineNode, visit func(*timelineNode))
@@ -343,15 +344,18 @@ func (s *Server) threadFaces(ctx context.Context, d *threadPageData) {
 			walk(n.Children, visit)
 		}
 	}
+	named := func(n *timelineNode) bool {
+		return !n.Deleted && n.ActorID != "" && (n.Kind == "comment" || n.ActorName != "")
+	}
 	walk(d.Timeline, func(n *timelineNode) {
-		if n.Kind == "comment" && !n.Deleted {
+		if named(n) {
 			uids = append(uids, n.ActorID)
 		}
 	})
 	v := s.pictureVersions(ctx, uids)
 	d.AuthorFace = faceOf(d.Thread.AuthorID, d.Thread.AuthorName, v[d.Thread.AuthorID])
 	walk(d.Timeline, func(n *timelineNode) {
-		if n.Kind == "comment" && !n.Deleted {
+		if named(n) {
 			n.Face = faceOf(n.ActorID, n.ActorName, v[n.ActorID])
 		}
 	})

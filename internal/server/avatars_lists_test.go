@@ -42,6 +42,16 @@ func TestAvatarsBesideNamesInListsAndHistories(t *testing.T) {
 		t.Errorf("the outcome card does not say who wrote it:\n%s", o)
 	}
 
+	// The thread's note of the poll opened by Olga (the poll above is not
+	// in a thread: one in hers).
+	tp := map[string]any{"type": "proposal", "title": "In the thread", "thread_id": "", "settings": map[string]any{"closing_at": time.Now().Add(24 * time.Hour).UTC().Format(time.RFC3339)}}
+	tid0 := e.thread(o, e.gid, "Faces in the timeline")
+	tp["thread_id"] = tid0
+	e.must(e.do(o, "POST", "/api/v1/groups/"+e.gid+"/polls", tp), 201, "poll in a thread")
+	if note := section(t, e.must(e.do(m, "GET", "/threads/"+tid0, nil), 200, "thread").body, `class="event poll-event muted"`, "</p>"); !strings.Contains(note, pic) {
+		t.Errorf("the poll's note in the thread lacks Olga's picture:\n%s", note)
+	}
+
 	// A thread's edit history.
 	tid := e.thread(o, e.gid, "Faces in history")
 	e.must(e.do(o, "PATCH", "/api/v1/threads/"+tid, map[string]any{"title": "Faces in the history", "version": 1}), 200, "edit")
