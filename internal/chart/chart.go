@@ -144,7 +144,7 @@ func Bars(h Head, rows []Bar) template.HTML {
 	}
 	span := Width - labelW - textW - 10
 	if len(rows) == 0 {
-		s.text(Width/2, top+20, "middle", "q-empty", h.Empty)
+		s.text(emptyX, top+20, "start", "q-empty", h.Empty)
 	}
 	for i, r := range rows {
 		y := top + i*rowH
@@ -190,7 +190,7 @@ func Stacked(h Head, segs []Segment) template.HTML {
 		x += w
 	}
 	if sum <= 0 {
-		s.text(Width/2, top+24, "middle", "q-empty", h.Empty)
+		s.text(emptyX, top+24, "start", "q-empty", h.Empty)
 	}
 	for i, g := range segs {
 		y := top + barH + 12 + i*legendH
@@ -225,7 +225,7 @@ func Grid(h Head, columns []string, rows []GridRow) template.HTML {
 		s.text(labelW+j*colW+colW/2, 20, "middle", "q-head", clip(c, 14))
 	}
 	if len(rows) == 0 {
-		s.text(Width/2, headH+20, "middle", "q-empty", h.Empty)
+		s.text(emptyX, headH+20, "start", "q-empty", h.Empty)
 	}
 	for i, r := range rows {
 		y := headH + i*rowH
@@ -253,3 +253,8 @@ func Grid(h Head, columns []string, rows []GridRow) template.HTML {
 	}
 	return s.close()
 }
+
+// emptyX is where "nothing to draw" starts: at the chart's left edge, so a
+// phone, which scrolls the chart inside its figure, shows it without
+// scrolling (centred, it was cut in two at 390 px).
+const emptyX = 16

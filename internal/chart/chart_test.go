@@ -2,6 +2,7 @@ package chart
 
 import (
 	"encoding/xml"
+	"html/template"
 	"io"
 	"strings"
 	"testing"
@@ -72,6 +73,14 @@ func TestChartStackedAndGrid(t *testing.T) {
 	empty := string(Stacked(Head{ID: "p3", Title: "Empty", Desc: "none", Empty: "Noch keine Stimmen"}, []Segment{{Label: "Agree"}}))
 	if text, _ := parse(t, empty); !strings.Contains(text, "Noch keine Stimmen") {
 		t.Errorf("empty stacked: %s", text)
+	}
+	// They start at the left edge: a phone shows the chart's start
+	// without scrolling, and centred words were cut in two there.
+	for name, c := range map[string]template.HTML{"stacked": template.HTML(empty), "bars": Bars(Head{ID: "p5", Empty: "none yet"}, nil),
+		"grid": Grid(Head{ID: "p6", Empty: "none yet"}, []string{"Yes"}, nil)} {
+		if !strings.Contains(string(c), `x="16"`) || !strings.Contains(string(c), `text-anchor="start"`) {
+			t.Errorf("%s: the empty chart's words are not at its start: %s", name, c)
+		}
 	}
 	g := string(Grid(Head{ID: "p4", Title: "Meeting", Desc: "Answers per time"}, []string{"Yes", "Maybe", "No"},
 		[]GridRow{{Label: "Mon 4 May 10:00", Counts: []int64{2, 1, 0}}, {Label: "Tue\x00 5 May", Counts: []int64{0, 0, 3}}}))

@@ -237,7 +237,8 @@ func NewWith(ctx context.Context, cfg config.Config, clients *awsclient.Clients,
 		Inbox: inboxSvc, Search: searcher, Audit: auditor, Tags: tags, Fanouts: NewFanouts(notes, groups, log)}
 	// Reminders keep the undecided (the decision core), mentions are
 	// resolved from names (accounts) and recorded on the comment.
-	c.Fanouts.Ballots, c.Fanouts.Names, c.Fanouts.Mentions = decisions, FanoutNames{accounts}, discussions
+	c.Fanouts.Ballots, c.Fanouts.Names = decisions, FanoutNames{accounts}
+	c.Fanouts.Mentions = MentionOwners{Polls: decisions, Threads: discussions}
 	exports = newExports(c, sender, cat, log)
 	c.Exports = exports
 	// A deleted group is erased, after its grace period, with the same list

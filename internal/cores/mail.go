@@ -14,10 +14,12 @@ import (
 	"github.com/quorum-app/quorum/internal/group"
 	"github.com/quorum-app/quorum/internal/i18n"
 	"github.com/quorum-app/quorum/internal/ids"
+	"github.com/quorum-app/quorum/internal/inbound"
 	"github.com/quorum-app/quorum/internal/mail"
 	"github.com/quorum-app/quorum/internal/mailpref"
 	"github.com/quorum-app/quorum/internal/notify"
 	"github.com/quorum-app/quorum/internal/poll"
+	"github.com/quorum-app/quorum/internal/render"
 	"github.com/quorum-app/quorum/internal/replyaddr"
 )
 
@@ -32,6 +34,7 @@ func newOutbox(cfg config.Config, notes *notify.Service, sender mail.Sender, acc
 		Notifications: notes, Sender: sender,
 		People: MailPeople{accounts}, Groups: MailGroups{groups}, Prefs: MailPreferences{prefs},
 		Meetings: MailMeetings{Decisions: decisions, BaseURL: base},
+		Polls:    MailPolls{Decisions: decisions, Renderer: render.New()},
 		Tokens:   replyaddr.NewTokens(cfg.SigningKey, cfg.MailDomain),
 		Catalog:  cat, BaseURL: base, MailDomain: cfg.MailDomain, From: cfg.MailFrom, Log: log,
 	})
@@ -82,6 +85,31 @@ func (g MailGroups) Group(ctx context.Context, uid, gid string) (notify.Group, e
 		return notify.Group{}, err
 	}
 	return notify.Group{ID: grp.ID, Name: grp.Name, Handle: grp.Handle}, nil
+}
+
+// MailPolls adapts the decision core to notify.Polls.
+type MailPolls struct {
+	Decisions *decision.Service
+	Renderer  *render.Renderer
+}
+
+// PollMail implements notify.Polls: poll pid read as uid, its details as
+// the page shows them in plain text, and how to vote by replying with its
+// options (inbound.VoteHelp: the words a reply is read with); no help for
+// an anonymous poll, whose votes are cast on the web only.
+func (m MailPolls) PollMail(ctx context.Context, pr *i18n.Printer, uid, pid string) (string, string, bool, error) {
+	p, err := m.Decisions.Get(recipient(ctx, uid), pid)
+	if hidden(err) {
+		return "", "", false, nil
+	}
+	if err != nil {
+		return "", "", false, err
+	}
+	help := ""
+	if !p.Definition.Settings.Anonymous {
+		help = inbound.VoteHelp(pr, p.Definition)
+	}
+	return m.Renderer.Text(p.Definition.Details), help, true, nil
 }
 
 // MailMeetings adapts the decision core to notify.Meetings.

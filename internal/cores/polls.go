@@ -1,6 +1,7 @@
 package cores
 
 import (
+	"cmp"
 	"context"
 
 	"github.com/quorum-app/quorum/internal/decision"
@@ -62,6 +63,8 @@ var pollKinds = map[decision.NoticeKind]notify.Kind{
 	decision.NoticePollOpened:       notify.PollOpened,
 	decision.NoticeOutcomePublished: notify.OutcomePublished,
 	decision.NoticeAnnounced:        notify.Announcement,
+	// The people a poll's details mention (who wrote them: ActorID).
+	decision.NoticeMentioned: notify.Mention,
 	// The grantor hears that their proxy voted for them (ActorID).
 	decision.NoticeProxyVoted: notify.ProxyVoted,
 }
@@ -132,7 +135,7 @@ func (p PollNotifier) AddFanout(ctx context.Context, tx *store.Tx, f decision.No
 	j := notify.Fanout{Skip: f.Skip, Notification: notify.Notification{Kind: pollKinds[f.Kind], GroupID: f.GroupID,
 		ThreadID: f.ThreadID, PollID: f.PollID, Title: f.Title}}
 	j.Notification.ActorID = f.ActorID
-	named := false
+	actorNamed := false
 	for _, ph := range f.Phases {
 		kind, ok := pollKinds[ph.Kind]
 		reach, known := pollReaches[ph.Reach]
@@ -141,11 +144,13 @@ func (p PollNotifier) AddFanout(ctx context.Context, tx *store.Tx, f decision.No
 		}
 		n := f.Notice
 		n.Kind = ph.Kind
-		j.Phases = append(j.Phases, notify.Phase{Kind: kind, Reach: reach, Excerpt: pollExcerpt(n), UserIDs: ph.UserIDs,
-			Members: ph.Members, Named: ph.Named, Undecided: ph.Undecided, NoActor: ph.Kind != decision.NoticeAnnounced})
-		// Announcements name who made them (one read, at most).
-		if ph.Kind == decision.NoticeAnnounced && !named && f.ActorID != "" && p.Names != nil {
-			j.Notification.ActorName, named = p.Names(ctx, f.ActorID), true
+		named := ph.Kind == decision.NoticeAnnounced || ph.Kind == decision.NoticeMentioned
+		j.Phases = append(j.Phases, notify.Phase{Kind: kind, Reach: reach, Excerpt: cmp.Or(ph.Excerpt, pollExcerpt(n)), UserIDs: ph.UserIDs,
+			Members: ph.Members, Named: ph.Named, Undecided: ph.Undecided, NoActor: !named,
+			Keys: ph.Keys, Extra: ph.Extra, Version: ph.Version})
+		// Announcements and mentions name who made them (one read, at most).
+		if named && !actorNamed && f.ActorID != "" && p.Names != nil {
+			j.Notification.ActorName, actorNamed = p.Names(ctx, f.ActorID), true
 		}
 	}
 	return p.Notifications.AddFanoutToTx(tx, j)
@@ -174,4 +179,19 @@ func (p ThreadPolls) MovePolls(tx *store.Tx, tid string, pids []string, from, to
 // RefilePollSearch implements discussion.ThreadPolls.
 func (p ThreadPolls) RefilePollSearch(ctx context.Context, tx *store.Tx, pid, to, cursor string) (string, error) {
 	return (*p.Decisions).RefilePollSearch(ctx, tx, pid, to, cursor)
+}
+
+// MentionOwners hands what a mention job resolved to the owner of the
+// text (notify.Mentions): a poll's details to the decision core, a
+// comment or a thread's description to the discussion core.
+type MentionOwners struct {
+	Polls, Threads notify.Mentions
+}
+
+// MentionsResolved implements notify.Mentions.
+func (m MentionOwners) MentionsResolved(ctx context.Context, ref notify.MentionRef) error {
+	if ref.PollID != "" {
+		return m.Polls.MentionsResolved(ctx, ref)
+	}
+	return m.Threads.MentionsResolved(ctx, ref)
 }

@@ -96,6 +96,7 @@ func (s *Service) Announce(ctx context.Context, pid string, aud notify.Audience)
 // tells of it off the request path, never actor; each person hears of it
 // once, by the first of:
 //
+//   - the people its details @mention hear it as a mention (mentionPhase);
 //   - the voters who were chosen (chosen voters, invited thread guests, and
 //     voters the actor named) hear it as addressed to them;
 //   - the other voters (the group's members) as announced to the group when
@@ -120,6 +121,14 @@ func (s *Service) addOpenedFanout(ctx context.Context, tx *store.Tx, p *pollItem
 	}
 	f := NoticeFanout{Notice: s.notice(NoticePollOpened, p, d, nil), Skip: []string{actor}}
 	f.ActorID = actor
+	// The people the details mention hear of it first, as a mention.
+	mention, ok, err := s.mentionPhase(ctx, p, d.Details)
+	if err != nil {
+		return err
+	}
+	if ok {
+		f.Phases = append(f.Phases, mention)
+	}
 	if len(chosen) > 0 {
 		f.Phases = append(f.Phases, NoticePhase{Kind: NoticePollOpened, Reach: ReachAddressed, UserIDs: chosen})
 	}

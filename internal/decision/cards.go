@@ -130,6 +130,7 @@ func (s *Service) Cards(ctx context.Context, pids []string, stances int) ([]Card
 			return nil, err
 		}
 		c := Card{Poll: s.present(p, d)}
+		s.withDetails(&c.Poll)
 		if a.Authenticated() && ids.Valid(a.UserID) {
 			if c.Mine, err = s.mineOf(ctx, l); err != nil {
 				return nil, err

@@ -87,9 +87,18 @@ type pollItem struct {
 	TallySlots []string `dynamo:"TallySlots,omitempty"`
 	// Tags are ids of the group's tags (written only through tags.go, with
 	// the tag index in the same transaction; internal/tag).
-	Tags      []string  `dynamo:"Tags,set,omitempty"`
-	CreatedAt time.Time `dynamo:"CreatedAt"`
-	UpdatedAt time.Time `dynamo:"UpdatedAt"`
+	Tags []string `dynamo:"Tags,set,omitempty"`
+	// The details' @mentions (mentions.go), as a thread description's:
+	// DetailsHTML is the details rendered with the mentions linked by the
+	// fan-out job, valid while DetailsRV equals render.Version and
+	// DetailsSum is the sum of the details (detailsSum); Mentions are the
+	// people they were found to mention.
+	DetailsHTML string    `dynamo:"DetailsHTML,omitempty"`
+	DetailsRV   int       `dynamo:"DetailsRV,omitempty"`
+	DetailsSum  string    `dynamo:"DetailsSum,omitempty"`
+	Mentions    []string  `dynamo:"Mentions,set,omitempty"`
+	CreatedAt   time.Time `dynamo:"CreatedAt"`
+	UpdatedAt   time.Time `dynamo:"UpdatedAt"`
 }
 
 func (p *pollItem) def() (poll.Definition, error) {

@@ -2,6 +2,8 @@ package decision
 
 import (
 	"context"
+	"maps"
+	"slices"
 	"sort"
 	"time"
 
@@ -90,12 +92,19 @@ const (
 // so are polls the policy does not let them vote in and polls with a list
 // of voters they are not on.
 //
-// Cost: one BatchGetItem of the groups and the actor's memberships, one
-// Query per group of which they are a member, and one BatchGetItem (split
-// by 100 keys) of their ballots, participation records and voter entries
-// in the open polls, and the tag definitions of groups whose waiting polls
-// are tagged: at most 1 + 20 + 3 + 20 calls, whatever the size of the
-// groups.
+// The polls of the threads the actor is a guest of count too (a guest
+// votes where the poll lets its thread's guests vote, or chose them): the
+// newest polls of those threads' groups are looked at the same way, and
+// only the polls of those threads kept; the groups count in
+// MaxWaitingGroups (members' groups first).
+//
+// Cost: one Query of the actor's guest grants, one BatchGetItem of the
+// groups and the actor's memberships, one Query per group of which they
+// are a member or in which they are a guest of a thread, and one
+// BatchGetItem (split by 100 keys) of their ballots, participation
+// records and voter entries in the open polls, and the tag definitions of
+// groups whose waiting polls are tagged: at most 1 + 1 + 20 + 3 + 20
+// calls, whatever the size of the groups.
 func (s *Service) Waiting(ctx context.Context, gids []string) ([]Poll, error) {
 	a := authz.ActorFrom(ctx)
 	if err := authz.RequireUser(a); err != nil {
@@ -115,6 +124,16 @@ func (s *Service) Waiting(ctx context.Context, gids []string) ([]Poll, error) {
 			keys = append(keys, groupKey(gid), memberKey(gid, a.UserID))
 		}
 	}
+	guestOf, err := s.guestThreads(ctx, a.UserID)
+	if err != nil {
+		return nil, err
+	}
+	for _, gid := range slices.Sorted(maps.Keys(guestOf)) {
+		if len(seen) < MaxWaitingGroups && !seen[gid] {
+			seen[gid] = true
+			keys = append(keys, groupKey(gid), memberKey(gid, a.UserID))
+		}
+	}
 	if len(keys) == 0 {
 		return []Poll{}, nil
 	}
@@ -126,13 +145,40 @@ func (s *Service) Waiting(ctx context.Context, gids []string) ([]Poll, error) {
 		p  pollItem
 		d  poll.Definition
 		ac *access
+		// guest: the actor is not a member; a guest of the poll's thread.
+		guest bool
 	}
 	var open []candidate
 	now := s.now()
 	for i := 0; i < len(keys); i += 2 {
+		gid := keys[i].pk[len(tabledef.GroupPrefix):]
 		g, gok := items[keys[i]]
 		m, mok := items[keys[i+1]]
-		if !gok || !mok {
+		if !gok {
+			continue
+		}
+		if !mok {
+			// Not a member: the polls of the threads they are a guest of.
+			threads := guestOf[gid]
+			if len(threads) == 0 {
+				continue
+			}
+			ps, err := s.newestPolls(ctx, gid)
+			if err != nil {
+				return nil, err
+			}
+			for _, p := range ps {
+				if !threads[p.ThreadID] || p.Status != string(poll.StatusOpen) {
+					continue
+				}
+				d, err := p.def()
+				if err != nil {
+					return nil, err
+				}
+				if poll.StatusOf(d.Settings, p.state(0), now) == poll.StatusOpen {
+					open = append(open, candidate{p: p, d: d, ac: &access{a: a}, guest: true})
+				}
+			}
 			continue
 		}
 		row, err := group.DecodeRow(g)
@@ -147,12 +193,9 @@ func (s *Service) Waiting(ctx context.Context, gids []string) ([]Poll, error) {
 			continue
 		}
 		ac := &access{a: a, group: row, member: &mr}
-		gid := keys[i].pk[len(tabledef.GroupPrefix):]
-		var ps []pollItem
-		err = s.st.Table().Get(tabledef.GSI1PK, pollsOfGroup(gid)).Index(tabledef.GSI1).Order(dynamo.Descending).
-			Limit(MaxWaitingPerGroup).All(ctx, &ps)
+		ps, err := s.newestPolls(ctx, gid)
 		if err != nil {
-			return nil, store.Classify(err)
+			return nil, err
 		}
 		for _, p := range ps {
 			if p.Status != string(poll.StatusOpen) {
@@ -191,7 +234,12 @@ func (s *Service) Waiting(ctx context.Context, gids []string) ([]Poll, error) {
 		_, ballot := have[key{pk, ballotSK(a.UserID)}]
 		_, voted := have[key{pk, votedSK(a.UserID)}]
 		_, chosen := have[key{pk, voterSK(a.UserID)}]
-		if ballot || voted || !poll.InVoterSet(c.d.Settings, poll.Relation{Member: true, Chosen: chosen}) {
+		rel := poll.Relation{Member: !c.guest, ThreadGuest: c.guest, Chosen: chosen}
+		if ballot || voted || !poll.InVoterSet(c.d.Settings, rel) {
+			continue
+		}
+		// A guest's vote is the policy's to allow, as one of the voters.
+		if c.guest && s.authorizeVoter(ctx, c.ac, &c.p, authz.PollVote, true) != nil {
 			continue
 		}
 		out = append(out, s.present(&c.p, c.d))
@@ -211,4 +259,44 @@ func closesAt(p Poll) time.Time {
 		return *c
 	}
 	return time.Unix(1<<40, 0)
+}
+
+// newestPolls are the MaxWaitingPerGroup newest polls of group gid (one
+// Query, pattern 41).
+func (s *Service) newestPolls(ctx context.Context, gid string) ([]pollItem, error) {
+	var ps []pollItem
+	err := s.st.Table().Get(tabledef.GSI1PK, pollsOfGroup(gid)).Index(tabledef.GSI1).Order(dynamo.Descending).
+		Limit(MaxWaitingPerGroup).All(ctx, &ps)
+	if err != nil {
+		return nil, store.Classify(err)
+	}
+	return ps, nil
+}
+
+// guestThreads are the threads uid is a guest of, by group: their guest
+// grants (GSI1 USER#<uid> / GUEST#<gid>#thread#<tid>, internal/discussion),
+// at most MaxWaitingGroups*MaxWaitingPerGroup of them in one Query. The
+// grant alone decides nothing: the policy is asked for each poll.
+func (s *Service) guestThreads(ctx context.Context, uid string) (map[string]map[string]bool, error) {
+	var grants []struct {
+		GroupID  string `dynamo:"GroupID"`
+		Kind     string `dynamo:"Kind"`
+		TargetID string `dynamo:"TargetID"`
+	}
+	err := s.st.Table().Get(tabledef.GSI1PK, "USER#"+uid).Index(tabledef.GSI1).
+		Range(tabledef.GSI1SK, dynamo.BeginsWith, "GUEST#").Limit(MaxWaitingGroups*MaxWaitingPerGroup).All(ctx, &grants)
+	if err != nil {
+		return nil, store.Classify(err)
+	}
+	out := map[string]map[string]bool{}
+	for _, g := range grants {
+		if g.Kind != "thread" || !ids.Valid(g.GroupID) || !ids.Valid(g.TargetID) {
+			continue
+		}
+		if out[g.GroupID] == nil {
+			out[g.GroupID] = map[string]bool{}
+		}
+		out[g.GroupID][g.TargetID] = true
+	}
+	return out, nil
 }

@@ -35,6 +35,9 @@ const (
 	// NoticeAnnounced: someone (ActorID) chose to notify people who are not
 	// its voters of a poll, or pointed people to it later (Announce).
 	NoticeAnnounced NoticeKind = "poll.announced"
+	// NoticeMentioned: the poll's details mention them (ActorID wrote
+	// them); resolved off the request path (NoticePhase.Keys).
+	NoticeMentioned NoticeKind = "poll.mentioned"
 )
 
 // NoticeReach is how a notice's recipients were chosen; with each
@@ -89,6 +92,13 @@ type NoticePhase struct {
 	// Undecided: only those who have not voted when their batch is told
 	// (Service.Undecided decides, off the request path).
 	Undecided bool
+	// Keys: the people these @mention keys name, among the members and
+	// Extra (the thread's guests); Version is the poll's DefVersion they
+	// were read from (mentions.go). Excerpt overrides the notice's.
+	Keys    []string
+	Extra   []string
+	Version int64
+	Excerpt string
 }
 
 // NoticeFanout is a notice to audiences that may be as large as the

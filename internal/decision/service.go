@@ -15,6 +15,7 @@ package decision
 import (
 	"context"
 	"errors"
+	"html/template"
 	"log/slog"
 	"slices"
 	"time"
@@ -29,6 +30,7 @@ import (
 	"github.com/quorum-app/quorum/internal/ids"
 	"github.com/quorum-app/quorum/internal/notify"
 	"github.com/quorum-app/quorum/internal/poll"
+	"github.com/quorum-app/quorum/internal/render"
 	"github.com/quorum-app/quorum/internal/store"
 	"github.com/quorum-app/quorum/internal/tabledef"
 	"github.com/quorum-app/quorum/internal/tag"
@@ -77,6 +79,8 @@ type Config struct {
 	MaxVoteAttempts int
 	// Tags are the groups' tags (nil: a tag.Service on Store and Groups).
 	Tags *tag.Service
+	// Renderer renders the polls' details (nil: render.New()).
+	Renderer *render.Renderer
 }
 
 // Service implements polls, ballots, results and outcomes.
@@ -91,6 +95,7 @@ type Service struct {
 	now      func() time.Time
 	attempts int
 	tags     *tag.Service
+	r        *render.Renderer
 	// fault, set only by tests (export_test.go), makes a member's
 	// withdrawal fail.
 	fault func(gid, uid string) error
@@ -130,6 +135,9 @@ func New(c Config) *Service {
 	}
 	if s.attempts <= 0 {
 		s.attempts = 8
+	}
+	if s.r = c.Renderer; s.r == nil {
+		s.r = render.New()
 	}
 	return s
 }
@@ -186,6 +194,10 @@ type Poll struct {
 	Version   int64     `json:"version"`
 	// Tags are the group's tags on the poll, sorted by name.
 	Tags []tag.Tag `json:"tags"`
+	// DetailsHTML is the details rendered as Markdown, with the mentions
+	// linked once the poll's fan-out job has resolved them (stored: any
+	// read; otherwise rendered by the reads of one poll, Get and Cards).
+	DetailsHTML template.HTML `json:"details_html,omitempty"`
 	// tagIDs are the stored ids (showTags resolves them).
 	tagIDs []string
 }
@@ -196,6 +208,9 @@ func (s *Service) present(p *pollItem, d poll.Definition) Poll {
 		CreatedAt: p.CreatedAt, UpdatedAt: p.UpdatedAt, Version: p.Version, Tags: []tag.Tag{}, tagIDs: p.Tags}
 	if d.Settings.SpecifiedVotersOnly {
 		v.VoterCount = p.VoterCount
+	}
+	if p.DetailsRV == render.Version && p.DetailsHTML != "" && p.DetailsSum == detailsSum(d.Details) {
+		v.DetailsHTML = template.HTML(p.DetailsHTML) // #nosec G203 -- rendered and sanitised by render.MarkdownMentions when stored
 	}
 	return v
 }
@@ -535,6 +550,7 @@ func (s *Service) Get(ctx context.Context, pid string) (Poll, error) {
 	if err := s.showTags(ctx, v); err != nil {
 		return Poll{}, err
 	}
+	s.withDetails(&v[0])
 	return v[0], nil
 }
 
@@ -647,6 +663,12 @@ func (s *Service) Update(ctx context.Context, pid string, in UpdateInput) (Poll,
 	s.syncShards(tx, p, decided, ErrVotesMeanwhile)
 	if wasDraft && p.Status == string(poll.StatusOpen) {
 		if err := s.addOpenedFanout(ctx, tx, p, next, l.ac.a.UserID, aud, nil); err != nil {
+			return Poll{}, err
+		}
+	} else if !wasDraft && next.Details != l.def.Details {
+		// New details: their mentions are resolved again (and linked);
+		// the people they named before are not told again.
+		if err := s.addMentionFanout(ctx, tx, p, next, l.ac.a.UserID); err != nil {
 			return Poll{}, err
 		}
 	}

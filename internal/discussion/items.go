@@ -69,6 +69,15 @@ type threadItem struct {
 	// GroupMentioned: an @group in the description told the whole group
 	// (at the start or by an edit); a later edit never tells it again.
 	GroupMentioned bool `dynamo:"GroupMentioned,omitempty"`
+	// The description's @mentions, as a comment's (mentions.go): DescV
+	// counts the description's versions (its fan-out job records only on
+	// the one it read); DescHTML is the description rendered with the
+	// mentions linked, valid while DescRenderV equals render.Version;
+	// Mentions are the people it was found to mention.
+	DescV       int64    `dynamo:"DescV,omitempty"`
+	DescHTML    string   `dynamo:"DescHTML,omitempty"`
+	DescRenderV int      `dynamo:"DescRenderV,omitempty"`
+	Mentions    []string `dynamo:"Mentions,set,omitempty"`
 	// Forking is set while comments are being forked into this new thread
 	// (fork.go): it is not listed nor readable until the fork switches.
 	Forking bool `dynamo:"Forking,omitempty"`

@@ -2,13 +2,15 @@ package discussion
 
 import (
 	"context"
-	"slices"
+	"errors"
+	"html/template"
 
 	"github.com/guregu/dynamo/v2"
 
 	"github.com/quorum-app/quorum/internal/domain"
 	"github.com/quorum-app/quorum/internal/links"
 	"github.com/quorum-app/quorum/internal/notify"
+	"github.com/quorum-app/quorum/internal/render"
 	"github.com/quorum-app/quorum/internal/store"
 	"github.com/quorum-app/quorum/internal/tabledef"
 )
@@ -116,26 +118,21 @@ func (s *Service) mentionPhase(ctx context.Context, tid string, keys []string, v
 	return notify.Phase{Kind: notify.Mention, Reach: notify.Mention.Reach(), Keys: keys, Extra: guests, Version: version}, true, nil
 }
 
-// newKeys lists the keys of after that before does not have.
-func newKeys(before, after []string) []string {
-	var out []string
-	for _, k := range after {
-		if !slices.Contains(before, k) {
-			out = append(out, k)
-		}
-	}
-	return out
-}
-
 // MentionsResolved records on a comment whom its mentions name, as its
 // fan-out job resolved them (notify.Mentions): Mentions, and its HTML
 // rendered again with the mentions linked. Only while the comment still
 // has the version the job read (a later edit has its own job) and is not
 // deleted; otherwise, or with nobody mentioned, nothing. One read and one
 // conditional update; repeating it changes nothing.
+//
+// Without CommentID the mentions are the thread's description's
+// (descriptionMentionsResolved).
 func (s *Service) MentionsResolved(ctx context.Context, ref notify.MentionRef) error {
-	if len(ref.People) == 0 || ref.CommentID == "" {
+	if len(ref.People) == 0 || ref.ThreadID == "" {
 		return nil
+	}
+	if ref.CommentID == "" {
+		return s.descriptionMentionsResolved(ctx, ref)
 	}
 	c, err := s.getComment(ctx, ref.ThreadID, ref.CommentID)
 	if err != nil {
@@ -172,4 +169,48 @@ func (s *Service) names(ctx context.Context, ids []string) map[string]string {
 		}
 	}
 	return out
+}
+
+// descriptionMentionsResolved records on thread ref.ThreadID whom its
+// description mentions (Mentions) and the description rendered with them
+// linked (DescHTML), while the description is the version the job read
+// (DescV) and the thread is not deleted. One read and one conditional
+// update; repeating it changes nothing.
+func (s *Service) descriptionMentionsResolved(ctx context.Context, ref notify.MentionRef) error {
+	t, err := s.getThread(ctx, ref.ThreadID)
+	if err != nil {
+		if errors.Is(err, ErrNoThread) {
+			return nil
+		}
+		return err
+	}
+	if t.DescV != ref.Version {
+		return nil
+	}
+	guest := map[string]bool{}
+	for _, id := range ref.Guests {
+		guest[id] = true
+	}
+	dir := &mentionDir{gid: ref.GroupID, full: ref.ByKey, first: map[string][]string{}, guest: guest}
+	html, rv := s.render(t.Description, dir)
+	err = s.st.Update(t.PK, t.SK).SetSet("Mentions", ref.People).Set("DescHTML", html).Set("DescRenderV", rv).
+		If("DescV = ? AND $ = ?", ref.Version, "Deleted", false).Run(ctx)
+	if dynamo.IsCondCheckFailed(err) {
+		return nil
+	}
+	return store.Classify(err)
+}
+
+// descriptionHTML is thread t's description as the page shows it: the
+// HTML its fan-out job stored with the mentions linked, when the current
+// renderer wrote it; otherwise rendered now, its mentions linked by dir
+// (nil: plain text, until the job has run).
+func (s *Service) descriptionHTML(t *threadItem, dir *mentionDir) template.HTML {
+	if t.DescRenderV == render.Version && t.DescHTML != "" {
+		return template.HTML(t.DescHTML) // #nosec G203 -- rendered and sanitised by render.MarkdownMentions when stored
+	}
+	if dir == nil {
+		return s.r.Markdown(t.Description)
+	}
+	return s.r.MarkdownMentions(t.Description, dir.link)
 }

@@ -75,7 +75,7 @@ func (s *Service) authorizeAny(ctx context.Context, gid string, target authz.Tar
 }
 
 func (s *Service) threadView(t *threadItem, unread int64) Thread {
-	v := Thread{ID: t.ID, GroupID: t.GroupID, Title: t.Title, Description: t.Description, HTML: s.r.Markdown(t.Description),
+	v := Thread{ID: t.ID, GroupID: t.GroupID, Title: t.Title, Description: t.Description, HTML: s.descriptionHTML(t, nil),
 		AuthorID: t.AuthorID, AuthorName: t.AuthorName, CreatedAt: t.CreatedAt, UpdatedAt: t.UpdatedAt, Activity: t.Activity,
 		Closed: t.Closed, Pinned: t.Pinned, Items: t.ItemCount, Comments: t.CommentCount, Unread: max(unread, 0),
 		Files: t.Files, Version: t.Version}
@@ -138,7 +138,7 @@ func (s *Service) StartThread(ctx context.Context, in StartInput) (Thread, error
 	now := s.now().UTC()
 	t := &threadItem{Item: store.Item{Type: "thread"}, ID: ids.New(), GroupID: in.GroupID, Title: title, Description: desc,
 		AuthorID: a.UserID, AuthorName: s.actorName(ctx, a.UserID), CreatedAt: now, UpdatedAt: now, Activity: now,
-		GroupMentioned: everyone}
+		GroupMentioned: everyone, DescV: 1}
 	t.PK, t.SK = tabledef.ThreadPK(t.ID), threadSK
 	t.GSI1PK, t.GSI1SK = threadsPK(t.GroupID), activityKey(now, false, t.ID)
 	shown, err := s.startTags(ctx, t, in.Tags)
@@ -185,8 +185,9 @@ func (s *Service) newThreadFanout(t *threadItem, aud notify.Audience, keys []str
 		Notification: notify.Notification{Kind: notify.NewThread, ActorID: t.AuthorID, ActorName: t.AuthorName,
 			GroupID: t.GroupID, ThreadID: t.ID, Title: t.Title, Excerpt: s.r.Excerpt(t.Description, 140), CreatedAt: t.CreatedAt}}
 	if len(keys) > 0 {
-		// A new thread has no guests yet: the members only.
-		j.Phases = append(j.Phases, notify.Phase{Kind: notify.Mention, Reach: notify.Mention.Reach(), Keys: keys})
+		// A new thread has no guests yet: the members only. The job records
+		// whom they name on the thread (its first description, DescV 1).
+		j.Phases = append(j.Phases, notify.Phase{Kind: notify.Mention, Reach: notify.Mention.Reach(), Keys: keys, Version: max(t.DescV, 1)})
 	}
 	if len(aud.UserIDs) > 0 {
 		j.Phases = append(j.Phases, notify.Phase{Kind: notify.Announcement, Reach: notify.Addressed, UserIDs: aud.UserIDs})
@@ -367,9 +368,9 @@ func (s *Service) UpdateThread(ctx context.Context, tid string, in UpdateInput) 
 	}
 	now := s.now().UTC()
 	name := s.actorName(ctx, a.UserID)
-	// People named by the @mentions the new description adds (keys the old
-	// one did not have) are told by the edit's fan-out job, off the request
-	// path.
+	// The new description's @mentions are resolved again by the edit's
+	// fan-out job, off the request path, and linked on the thread; those
+	// it mentioned before (Mentions) are not told again.
 	var mention notify.Phase
 	var mentions, everyone bool
 	var notice string
@@ -378,7 +379,7 @@ func (s *Service) UpdateThread(ctx context.Context, tid string, in UpdateInput) 
 		if everyone, notice, err = s.groupMentionAdded(ctx, t.GroupID, t.Description, desc, t.GroupMentioned); err != nil {
 			return Thread{}, err
 		}
-		if mention, mentions, err = s.mentionPhase(ctx, t.ID, newKeys(s.mentionKeys(t.Description), s.mentionKeys(desc)), 0); err != nil {
+		if mention, mentions, err = s.mentionPhase(ctx, t.ID, s.mentionKeys(desc), t.DescV+1); err != nil {
 			return Thread{}, err
 		}
 	}
@@ -388,6 +389,10 @@ func (s *Service) UpdateThread(ctx context.Context, tid string, in UpdateInput) 
 		thread: func(u *dynamo.Update) {
 			u.Set("Title", title).Set("Description", desc).Set("UpdatedAt", now).Set("EditedAt", now).
 				Add(tabledef.Version, 1).If("$ = ?", tabledef.Version, in.Version)
+			if desc != t.Description {
+				// Linked again by the edit's job (MentionsResolved).
+				u.Add("DescV", 1).Remove("DescHTML", "DescRenderV", "Mentions")
+			}
 			if everyone {
 				u.Set("GroupMentioned", true)
 			}
@@ -397,7 +402,7 @@ func (s *Service) UpdateThread(ctx context.Context, tid string, in UpdateInput) 
 			tx.Put(s.history(threadRef(tid), a.UserID, name, now, before, after))
 			ferr = s.notify.AddFanoutToTx(tx, editFanout(notify.Notification{Kind: notify.Mention, ActorID: a.UserID,
 				ActorName: name, GroupID: t.GroupID, ThreadID: t.ID, Title: title, Excerpt: s.r.Excerpt(desc, 140), CreatedAt: now},
-				[]string{a.UserID}, mention, mentions, everyone))
+				append([]string{a.UserID}, t.Mentions...), mention, mentions, everyone))
 			if t.AuthorID != a.UserID {
 				// Details are bounded and valid: Record cannot fail here.
 				_ = s.record(ctx, tx, t.GroupID, audit.ContentEdited, "thread", tid, map[string]string{"author": t.AuthorID})

@@ -191,6 +191,9 @@ func (s *Service) Page(ctx context.Context, tid, cursor string, limit int) (Thre
 	if err != nil {
 		return ThreadPage{}, err
 	}
+	if dir != nil {
+		p.Thread.HTML = s.descriptionHTML(t, dir)
+	}
 	for i := range items {
 		it := &items[i]
 		if it.Removed {
@@ -413,11 +416,20 @@ const MaxStaleMentions = 20
 // older renderer wrote (before mentions were links), from the people they
 // were found to mention when written (Mentions): a query of the thread's
 // guests and a People lookup per person, at most MaxStaleMentions, and
-// only for such pages; nil when there are none. A name changed since can
-// leave a mention unlinked.
+// only for such pages; nil when there are none. The thread's description
+// counts as such a comment. A name changed since can leave a mention
+// unlinked.
 func (s *Service) staleMentions(ctx context.Context, t *threadItem, items []timelineItem) (*mentionDir, error) {
 	var ids []string
 	seen := map[string]bool{}
+	if t.DescRenderV != render.Version || t.DescHTML == "" {
+		for _, id := range t.Mentions {
+			if !seen[id] && len(ids) < MaxStaleMentions {
+				seen[id] = true
+				ids = append(ids, id)
+			}
+		}
+	}
 	for i := range items {
 		it := &items[i]
 		if it.Kind != KindComment || it.Deleted || it.Removed || fresh(it) {

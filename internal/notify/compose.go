@@ -46,6 +46,10 @@ type view struct {
 	Why        string
 	Links      []link
 	ReplyHint  string
+	// Details are a poll's details (plain text lines) and HowToVote how
+	// to vote by replying, its options listed (poll emails, Polls).
+	Details   []string
+	HowToVote string
 }
 
 // Links of the web app.
@@ -218,7 +222,7 @@ func (d *Dispatcher) composeJob(ctx context.Context, j Job, p Person, g Group, r
 		Excerpt: excerptLines(ExcerptText(pr, n)), ActionText: c.action, Why: c.why,
 		Links: d.footerLinks(pr, p.ID, n.GroupID, n.ThreadID, g.Name)}
 	switch {
-	case (n.Kind.Poll() || n.Kind == Announcement) && n.PollID != "":
+	case (n.Kind.Poll() || n.Kind == Announcement || n.Kind == Mention) && n.PollID != "":
 		v.ActionURL = d.pollURL(n.PollID)
 	case n.ThreadID != "" && n.Kind != NewThread:
 		v.ActionURL = d.threadURL(n.ThreadID, n.CommentID)
@@ -248,6 +252,20 @@ func (d *Dispatcher) composeJob(ctx context.Context, j Job, p Person, g Group, r
 			switch tok.Kind {
 			case replyaddr.KindPoll:
 				v.ReplyHint = pr.T("email.reply_hint.vote")
+				if d.c.Polls != nil {
+					details, help, ok, err := d.c.Polls.PollMail(ctx, pr, p.ID, n.PollID)
+					if err != nil {
+						return mail.Message{}, err
+					}
+					if ok {
+						v.Details = excerptLines(details)
+						if help != "" {
+							v.HowToVote, v.ReplyHint = help, ""
+						} else {
+							v.ReplyHint = pr.T("email.reply_hint.anonymous")
+						}
+					}
+				}
 			default:
 				v.ReplyHint = pr.T("email.reply_hint.comment")
 			}

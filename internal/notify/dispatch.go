@@ -68,6 +68,14 @@ type Meetings interface {
 	MeetingInvite(ctx context.Context, uid, pid string) (ics []byte, ok bool, err error)
 }
 
+// Polls words what an email about a poll carries besides its heading, as
+// uid may see the poll, in pr's language: its details as plain text, and
+// how to vote by replying with its options listed (empty when a reply
+// cannot vote: an anonymous poll); ok is false when the poll is hidden.
+type Polls interface {
+	PollMail(ctx context.Context, pr *i18n.Printer, uid, pid string) (details, howToVote string, ok bool, err error)
+}
+
 // RouteAction is what to do with one email.
 type RouteAction string
 
@@ -142,6 +150,9 @@ type Config struct {
 	Prefs         Preferences
 	// Meetings is optional: without it outcome emails carry no .ics.
 	Meetings Meetings
+	// Polls is optional: without it poll emails carry neither the
+	// details nor the options and how to vote by replying.
+	Polls Polls
 	// Tokens mints the per-recipient Reply-To addresses (nil: no Reply-To).
 	Tokens *replyaddr.Tokens
 	// Catalog words the emails in each recipient's language (nil: a new

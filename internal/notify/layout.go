@@ -50,6 +50,15 @@ func layoutNotification(v view) (string, string) {
 			t.WriteString("> " + line + "\n")
 		}
 	}
+	if len(v.Details) > 0 {
+		t.WriteString("\n")
+		for _, line := range v.Details {
+			t.WriteString(line + "\n")
+		}
+	}
+	if v.HowToVote != "" {
+		t.WriteString("\n" + v.HowToVote + "\n")
+	}
 	t.WriteString("\n" + v.ActionText + ": " + v.ActionURL + "\n")
 	if v.ReplyHint != "" {
 		t.WriteString("\n" + v.ReplyHint + "\n")
@@ -64,6 +73,12 @@ func layoutNotification(v view) (string, string) {
 			h.WriteString(`<p dir="auto">` + esc(line) + "</p>\n")
 		}
 		h.WriteString("</blockquote>")
+	}
+	for _, line := range v.Details {
+		h.WriteString("\n" + `<p dir="auto">` + esc(line) + "</p>")
+	}
+	if v.HowToVote != "" {
+		h.WriteString("\n" + `<p dir="auto" style="white-space:pre-wrap">` + esc(v.HowToVote) + "</p>")
 	}
 	h.WriteString("\n" + `<p><a href="` + escURL(v.ActionURL) + `">` + esc(v.ActionText) + "</a></p>\n")
 	if v.ReplyHint != "" {

@@ -61,7 +61,8 @@ func TestLayoutsMatchTheTemplates(t *testing.T) {
 		l := pick(r, []string{"en", "ar", `x"<`})
 		dir := pick(r, []string{"ltr", "rtl"})
 		n := view{Lang: l, Dir: dir, Subject: pick(r, awkward), Heading: pick(r, awkward), Excerpt: randomLines(r), ActionText: pick(r, awkward),
-			ActionURL: pick(r, awkwardURLs), Why: pick(r, awkward), Links: randomLinks(r), ReplyHint: pick(r, awkward)}
+			ActionURL: pick(r, awkwardURLs), Why: pick(r, awkward), Links: randomLinks(r), ReplyHint: pick(r, awkward),
+			Details: randomLines(r), HowToVote: pick(r, awkward)}
 		wantText, wantHTML := executeOld(t, "notification", n)
 		gotText, gotHTML := layoutNotification(n)
 		if gotText != wantText || gotHTML != wantHTML {

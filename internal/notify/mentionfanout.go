@@ -8,6 +8,7 @@ import (
 
 	"github.com/guregu/dynamo/v2"
 
+	"github.com/quorum-app/quorum/internal/links"
 	"github.com/quorum-app/quorum/internal/render"
 	"github.com/quorum-app/quorum/internal/store"
 	"github.com/quorum-app/quorum/internal/tabledef"
@@ -42,9 +43,11 @@ type Names interface {
 	Names(ctx context.Context, uids []string) (map[string]string, error)
 }
 
-// MentionRef is what a Keys phase resolved, for the owner of the text.
+// MentionRef is what a Keys phase resolved, for the owner of the text: a
+// poll's details (PollID), a comment (CommentID), or a thread's
+// description (neither).
 type MentionRef struct {
-	GroupID, ThreadID, CommentID string
+	GroupID, ThreadID, CommentID, PollID string
 	// Version is the text's version the keys were read from.
 	Version int64
 	// ByKey: whom each key names (keys that name nobody are absent).
@@ -61,6 +64,21 @@ type MentionRef struct {
 // retried: it must be idempotent.
 type Mentions interface {
 	MentionsResolved(ctx context.Context, ref MentionRef) error
+}
+
+// Link is the renderer's resolver (render.MentionResolver) for what ref
+// resolved: a mention of one member links to their row in the group's
+// members tab (links.Member); a guest's, or one naming several people, is
+// highlighted without a link; a key that names no one stays text.
+func (ref MentionRef) Link(key string) (string, bool) {
+	who := ref.ByKey[key]
+	switch {
+	case len(who) == 0:
+		return "", false
+	case len(who) == 1 && !slices.Contains(ref.Guests, who[0]):
+		return links.Member(ref.GroupID, who[0]), true
+	}
+	return "", true
 }
 
 // MentionNameKeys are the mention keys a display name answers to: its
@@ -226,14 +244,14 @@ func (f *Fanouts) mentionTell(ctx context.Context, j *fanoutItem, p Phase, skip 
 	if err != nil {
 		return n, false, err
 	}
-	if f.Mentions != nil && j.CommentID != "" && p.Version > 0 {
+	if f.Mentions != nil && (j.CommentID != "" || j.ThreadID != "" || j.PollID != "") && p.Version > 0 {
 		var guests []string
 		for _, id := range people {
 			if slices.Contains(j.Guests, id) {
 				guests = append(guests, id)
 			}
 		}
-		err := f.Mentions.MentionsResolved(ctx, MentionRef{GroupID: j.GroupID, ThreadID: j.ThreadID, CommentID: j.CommentID,
+		err := f.Mentions.MentionsResolved(ctx, MentionRef{GroupID: j.GroupID, ThreadID: j.ThreadID, CommentID: j.CommentID, PollID: j.PollID,
 			Version: p.Version, ByKey: byKey, People: people, Guests: guests})
 		if err != nil {
 			return n, false, err

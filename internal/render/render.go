@@ -9,6 +9,7 @@ package render
 
 import (
 	"bytes"
+	stdhtml "html"
 	"html/template"
 	"regexp"
 	"strings"
@@ -127,9 +128,39 @@ func (r *Renderer) PlainText(src string) string {
 	return strings.TrimSpace(r.text.Sanitize(Clean(src)))
 }
 
-// Excerpt returns the first n runes of the plain text, on a word boundary.
+// blockEnd and listItem find where the rendered HTML ends a block and
+// starts a list item, for Text.
+var (
+	blockEnd = regexp.MustCompile(`(?i)<br\s*/?>|</(p|h[1-6]|li|blockquote|pre|tr|table|ul|ol)>`)
+	listItem = regexp.MustCompile(`(?i)<li[^>]*>`)
+	cellEnd  = regexp.MustCompile(`(?i)</t[dh]>`)
+	blankRun = regexp.MustCompile(`\n[ \t]*(\n[ \t]*)+`)
+	between  = regexp.MustCompile(`>\s*\n\s*<`) // the renderer's line breaks between tags
+)
+
+// Text is src as a reader sees it, in plain text: the Markdown rendered
+// (no "**", no "> ", no escaped "&gt;"), each block on its own line, list
+// items as "• item", table cells separated by " · "; HTML tags written in
+// the source are left out, as on the page. For excerpts and the text part
+// of emails.
+func (r *Renderer) Text(src string) string {
+	plain := stdhtml.UnescapeString(r.text.Sanitize(Clean(src)))
+	out := between.ReplaceAllString(string(r.Markdown(plain)), "><")
+	out = listItem.ReplaceAllString(out, "• ")
+	out = cellEnd.ReplaceAllString(out, " · ")
+	out = blockEnd.ReplaceAllString(out, "\n")
+	out = stdhtml.UnescapeString(r.text.Sanitize(out))
+	lines := strings.Split(out, "\n")
+	for i, l := range lines {
+		lines[i] = strings.TrimSuffix(strings.TrimSpace(l), " ·")
+	}
+	return strings.TrimSpace(blankRun.ReplaceAllString(strings.Join(lines, "\n"), "\n"))
+}
+
+// Excerpt returns the first n runes of the text (Text, on one line), on a
+// word boundary.
 func (r *Renderer) Excerpt(src string, n int) string {
-	t := strings.Join(strings.Fields(r.PlainText(src)), " ")
+	t := strings.Join(strings.Fields(r.Text(src)), " ")
 	runes := []rune(t)
 	if len(runes) <= n {
 		return t

@@ -48,7 +48,7 @@ func TestSecurityPageFollowsConfiguration(t *testing.T) {
 			t.Errorf("page A lacks %q", want)
 		}
 	}
-	for _, want := range []string{"us-east-2", "us-west-2", "kept 14 days", "last 7 days", "<td>3 days</td>", "mail.example.org is signed with DKIM",
+	for _, want := range []string{"us-east-2", "us-west-2", "kept 14 days", "last 7 days", ">3 days</td>", "mail.example.org is signed with DKIM",
 		"The active region (us-east-2) is down", "daily backups at 03:00 UTC, kept 14 days, copied to us-west-2", "any second of the last 7 days",
 		"is deployed, idle, in us-west-2", "An encryption key is deleted"} {
 		if !strings.Contains(pageB, want) {

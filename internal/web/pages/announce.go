@@ -67,11 +67,7 @@ func (s *Server) notifyFormFor(ctx context.Context, g *group.Group, tid string, 
 		if m.UserID == me {
 			continue
 		}
-		name := m.Name
-		if name == "" {
-			name = "Someone"
-		}
-		nf.People = append(nf.People, voterChoice{ID: m.UserID, Name: name, Checked: chosen(m.UserID)})
+		nf.People = append(nf.People, voterChoice{ID: m.UserID, Name: m.Name, Checked: chosen(m.UserID), Face: faceOf(m.UserID, m.Name, m.Avatar)})
 		nf.Open = nf.Open || chosen(m.UserID)
 	}
 	byName(nf.People)
@@ -80,7 +76,7 @@ func (s *Server) notifyFormFor(ctx context.Context, g *group.Group, tid string, 
 			var gs []voterChoice
 			for _, gu := range guests {
 				if gu.UserID != me {
-					gs = append(gs, voterChoice{ID: gu.UserID, Name: gu.Name + " (guest)", Checked: chosen(gu.UserID)})
+					gs = append(gs, voterChoice{ID: gu.UserID, Name: gu.Name, Guest: true, Checked: chosen(gu.UserID), Face: avatarOf(gu.UserID, gu.Name)})
 					nf.Open = nf.Open || chosen(gu.UserID)
 				}
 			}

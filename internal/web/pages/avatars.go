@@ -18,6 +18,7 @@ import (
 	"github.com/quorum-app/quorum/internal/group"
 	"github.com/quorum-app/quorum/internal/handlerkit"
 	"github.com/quorum-app/quorum/internal/httpx"
+	"github.com/quorum-app/quorum/internal/i18n"
 	"github.com/quorum-app/quorum/internal/ids"
 	"github.com/quorum-app/quorum/internal/notify"
 )
@@ -113,6 +114,23 @@ func (s *Server) pictureVersions(ctx context.Context, uids []string) map[string]
 		}
 	}
 	return out
+}
+
+// personFace is one person's name and avatar, read in one call (a page
+// naming one person its own reads do not: an outcome's author).
+func (s *Server) personFace(ctx context.Context, pr *i18n.Printer, uid string) avatarView {
+	name, version := "", ""
+	if s.accounts != nil && ids.Valid(uid) {
+		if us, err := s.accounts.Users(ctx, []string{uid}); err == nil {
+			if u := us[uid]; u != nil && u.Erasing == nil {
+				name, version = u.Name, u.AvatarV
+			}
+		}
+	}
+	if name == "" {
+		name = pr.T("page.poll.someone")
+	}
+	return faceOf(uid, name, version)
 }
 
 // ---- serving ----
@@ -224,8 +242,9 @@ func pictureFace(u *account.User) avatarView {
 	return a
 }
 
-// threadFaces sets the faces of the thread's author and of every comment's
-// author on the page: one pictureVersions read for the page.
+// threadFaces sets the faces of the thread's author, of every comment's
+// author and of whoever an event names (a poll opened by…) on the page:
+// one pictureVersions read for the page.
 func (s *Server) threadFaces(ctx context.Context, d *threadPageData) {
 	uids := []string{d.Thread.AuthorID}
 	var walk func(ns []*timelineNode, visit func(*timelineNode))
@@ -235,15 +254,18 @@ func (s *Server) threadFaces(ctx context.Context, d *threadPageData) {
 			walk(n.Children, visit)
 		}
 	}
+	named := func(n *timelineNode) bool {
+		return !n.Deleted && n.ActorID != "" && (n.Kind == "comment" || n.ActorName != "")
+	}
 	walk(d.Timeline, func(n *timelineNode) {
-		if n.Kind == "comment" && !n.Deleted {
+		if named(n) {
 			uids = append(uids, n.ActorID)
 		}
 	})
 	v := s.pictureVersions(ctx, uids)
 	d.AuthorFace = faceOf(d.Thread.AuthorID, d.Thread.AuthorName, v[d.Thread.AuthorID])
 	walk(d.Timeline, func(n *timelineNode) {
-		if n.Kind == "comment" && !n.Deleted {
+		if named(n) {
 			n.Face = faceOf(n.ActorID, n.ActorName, v[n.ActorID])
 		}
 	})

@@ -771,6 +771,7 @@ type historyData struct {
 type historyEdit struct {
 	discussion.Edit
 	Fields []historyField
+	Face   avatarView // the editor's
 }
 
 type historyField struct{ Name, Before, After string }
@@ -788,8 +789,13 @@ func (s *Server) renderHistory(w http.ResponseWriter, r *http.Request, cid strin
 		return
 	}
 	d := historyData{Thread: t, Comment: cid}
+	editors := make([]string, 0, len(edits))
 	for _, e := range edits {
-		he := historyEdit{Edit: e}
+		editors = append(editors, e.EditorID)
+	}
+	pictures := s.pictureVersions(ctx, editors)
+	for _, e := range edits {
+		he := historyEdit{Edit: e, Face: faceOf(e.EditorID, e.Editor, pictures[e.EditorID])}
 		for _, name := range []string{"title", "description", "body"} {
 			if after, ok := e.After[name]; ok {
 				he.Fields = append(he.Fields, historyField{Name: name, Before: e.Before[name], After: after})

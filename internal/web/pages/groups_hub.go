@@ -303,10 +303,15 @@ const dashboardPollGroups = decision.MaxWaitingGroups
 type waitingPoll struct {
 	ID, Title, Type, Group, GroupID, When string
 	Tags                                  []tag.Tag
+	// Guest: the viewer votes as a guest of the poll's thread, not a
+	// member: the page names no group and shows no tags (nothing of the
+	// group beyond the poll).
+	Guest bool
 }
 
-// waitingPolls lists the open polls of the viewer's groups waiting for
-// their vote (the decision core decides which), soonest closing first.
+// waitingPolls lists the open polls of the viewer's groups, and of the
+// threads they are a guest of, waiting for their vote (the decision core
+// decides which), soonest closing first.
 func (s *Server) waitingPolls(ctx context.Context, pr *i18n.Printer, now time.Time) ([]waitingPoll, []group.Group, error) {
 	if s.decisions == nil {
 		return nil, nil, nil
@@ -329,6 +334,9 @@ func (s *Server) waitingPolls(ctx context.Context, pr *i18n.Printer, now time.Ti
 	for _, p := range ps {
 		wp := waitingPoll{ID: p.ID, Title: p.Definition.Title, Type: pollTypeText(pr, p.Definition.Type), Group: names[p.GroupID],
 			GroupID: p.GroupID, Tags: p.Tags}
+		if _, member := names[p.GroupID]; !member {
+			wp = waitingPoll{ID: p.ID, Title: p.Definition.Title, Type: pollTypeText(pr, p.Definition.Type), Guest: true}
+		}
 		if c := p.Definition.Settings.ClosingAt; c != nil {
 			wp.When = timeLeftText(pr, *c, now) + " (" + whenText(pr, *c) + ")"
 		}

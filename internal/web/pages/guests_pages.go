@@ -17,9 +17,16 @@ import (
 // catalog key page.thread.guest_notice.<name>.
 var guestNotices = map[string]bool{"added": true, "invited": true, "resent": true, "removed": true, "revoked": true}
 
+// guestRow is a guest with their avatar (one pictureVersions read for the
+// page).
+type guestRow struct {
+	discussion.Guest
+	Face avatarView
+}
+
 type threadGuestsData struct {
 	Thread      discussion.Thread
-	Guests      []discussion.Guest
+	Guests      []guestRow
 	Invitations []discussion.GuestInvitation
 	Notice      string
 	Form        *formState
@@ -52,7 +59,16 @@ func (s *Server) renderThreadGuests(w http.ResponseWriter, r *http.Request, stat
 	if f == nil {
 		f = newForm(nil)
 	}
-	s.web.Page(w, r, status, "thread_guests", s.web.Printer(r).T("page.thread.title.guests", "Title", t.Title), threadGuestsData{Thread: t, Guests: guests,
+	uids := make([]string, 0, len(guests))
+	for _, g := range guests {
+		uids = append(uids, g.UserID)
+	}
+	pictures := s.pictureVersions(ctx, uids)
+	rows := make([]guestRow, 0, len(guests))
+	for _, g := range guests {
+		rows = append(rows, guestRow{Guest: g, Face: faceOf(g.UserID, g.Name, pictures[g.UserID])})
+	}
+	s.web.Page(w, r, status, "thread_guests", s.web.Printer(r).T("page.thread.title.guests", "Title", t.Title), threadGuestsData{Thread: t, Guests: rows,
 		Invitations: invs, Notice: s.guestNotice(r), Form: f})
 }
 

@@ -1,6 +1,7 @@
 package pages
 
 import (
+	"cmp"
 	"errors"
 	"html/template"
 	"io"
@@ -158,11 +159,15 @@ type groupHeldData struct {
 type heldGroupItem struct {
 	inbox.Held
 	HTML template.HTML
+	// Face is the claimed sender's initials (their colour from the
+	// address: the sender is not verified, so never a member's picture).
+	Face avatarView
 }
 
 type senderRow struct {
 	inbox.SenderRule
 	MemberName string
+	Face       avatarView // the member the address belongs to
 }
 
 func (s *Server) GroupHeldPage(w http.ResponseWriter, r *http.Request) {
@@ -192,17 +197,21 @@ func (s *Server) renderGroupHeld(w http.ResponseWriter, r *http.Request, status 
 	pr := s.web.Printer(r)
 	for _, h := range items {
 		h.Reasons = inbox.ReasonsText(pr, h.Reasons)
-		d.Items = append(d.Items, heldGroupItem{Held: h, HTML: heldMarkdown.Markdown(h.Text)})
+		d.Items = append(d.Items, heldGroupItem{Held: h, HTML: heldMarkdown.Markdown(h.Text), Face: avatarOf(h.FromAddress, cmp.Or(h.FromName, h.FromAddress))})
 	}
 	names := map[string]string{}
+	pictures := map[string]string{}
 	if page, err := s.groups.Members(r.Context(), gid, "", 0); err == nil {
 		d.Members = page.Items
 		for _, m := range page.Items {
-			names[m.UserID] = m.Name
+			names[m.UserID], pictures[m.UserID] = m.Name, m.Avatar
 		}
 	}
 	for _, rule := range rules {
 		row := senderRow{SenderRule: rule, MemberName: names[rule.UserID]}
+		if rule.UserID != "" {
+			row.Face = faceOf(rule.UserID, row.MemberName, pictures[rule.UserID])
+		}
 		if row.MemberName == "" && rule.UserID != "" {
 			row.MemberName = pr.T("page.i18n.former_member")
 		}

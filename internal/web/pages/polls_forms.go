@@ -46,6 +46,12 @@ type voteShareRow struct {
 type voterChoice struct {
 	ID, Name string
 	Checked  bool
+	// Guest: a guest of the thread, not a member (the page says so in
+	// the reader's language; Name is then their name alone).
+	Guest bool
+	// Face is the person's avatar beside their name (initials for a
+	// guest: their picture version is not read for a list to pick from).
+	Face avatarView
 }
 
 // voteShareValues writes d's requirements into the form's values: the
@@ -158,7 +164,7 @@ func voterChoices(pr *i18n.Printer, members []group.Member, chosen []string) []v
 		if name == "" {
 			name = pr.T("page.poll.someone")
 		}
-		out = append(out, voterChoice{ID: m.UserID, Name: name, Checked: on[m.UserID]})
+		out = append(out, voterChoice{ID: m.UserID, Name: name, Checked: on[m.UserID], Face: faceOf(m.UserID, m.Name, m.Avatar)})
 	}
 	return byName(out)
 }
@@ -187,7 +193,8 @@ func (s *Server) guestChoices(ctx context.Context, pr *i18n.Printer, tid string,
 	}
 	out := make([]voterChoice, 0, len(guests))
 	for _, g := range guests {
-		out = append(out, voterChoice{ID: g.UserID, Name: pr.T("page.pollform.guest_name", "Name", pr.Isolate(g.Name)), Checked: on[g.UserID]})
+		out = append(out, voterChoice{ID: g.UserID, Name: pr.T("page.pollform.guest_name", "Name", pr.Isolate(g.Name)), Checked: on[g.UserID],
+			Face: avatarOf(g.UserID, g.Name)})
 	}
 	return byName(out)
 }
@@ -207,16 +214,19 @@ func (s *Server) pollVoters(ctx context.Context, pr *i18n.Printer, d *pollPageDa
 		return
 	}
 	names := map[string]string{}
+	faces := map[string]avatarView{}
 	var members []group.Member
 	if d.Group != nil {
 		members = s.groupMembers(ctx, p.GroupID)
 		for _, m := range members {
 			names[m.UserID] = m.Name
+			faces[m.UserID] = faceOf(m.UserID, m.Name, m.Avatar)
 		}
 	}
 	guests := s.guestChoices(ctx, pr, p.ThreadID, nil)
 	for _, g := range guests {
 		names[g.ID] = g.Name
+		faces[g.ID] = g.Face
 	}
 	// Guests of the thread the viewer may not list are named by their
 	// accounts (a chosen voter is a member or a guest).
@@ -236,7 +246,11 @@ func (s *Server) pollVoters(ctx context.Context, pr *i18n.Printer, d *pollPageDa
 		if name == "" {
 			name = pr.T("page.poll.someone")
 		}
-		d.Voters = append(d.Voters, voterChoice{ID: v.UserID, Name: name})
+		face, ok := faces[v.UserID]
+		if !ok {
+			face = avatarOf(v.UserID, name)
+		}
+		d.Voters = append(d.Voters, voterChoice{ID: v.UserID, Name: name, Face: face})
 	}
 	byName(d.Voters)
 	d.MoreVoters = vs.Next != ""

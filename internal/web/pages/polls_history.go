@@ -33,6 +33,7 @@ func earlierRows(pr *i18n.Printer, def poll.Definition, b decision.BallotView) [
 // replaced, who replaced it and when.
 type outcomeEditRow struct {
 	Editor, When, Statement, ReviewOn, MeetingAt string
+	Face                                         avatarView // the editor's
 }
 
 // outcomeEdits reads the edit history of a poll's outcome for its page
@@ -47,9 +48,11 @@ func (s *Server) outcomeEdits(ctx context.Context, p decision.Poll, pr *i18n.Pri
 		uids = append(uids, e.EditorID)
 	}
 	names := s.manyNames(ctx, uids)
+	pictures := s.pictureVersions(ctx, uids)
 	out := make([]outcomeEditRow, 0, len(edits))
 	for _, e := range edits {
-		row := outcomeEditRow{Editor: names[e.EditorID], When: whenText(pr, e.At), Statement: e.Before.Statement}
+		row := outcomeEditRow{Editor: names[e.EditorID], When: whenText(pr, e.At), Statement: e.Before.Statement,
+			Face: faceOf(e.EditorID, names[e.EditorID], pictures[e.EditorID])}
 		if row.Editor == "" {
 			row.Editor = pr.T("page.poll.someone")
 		}

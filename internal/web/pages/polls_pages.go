@@ -156,6 +156,8 @@ type pollPageData struct {
 	OutcomeAt  string
 	// OutcomeEdits are the outcome's earlier versions, newest first.
 	OutcomeEdits []outcomeEditRow
+	// OutcomeBy is who wrote the outcome, beside their avatar.
+	OutcomeBy avatarView
 	// PollReacts and OutcomeReacts are their reaction bars (nil: none).
 	PollReacts, OutcomeReacts *reactBar
 	ICS                       bool
@@ -231,6 +233,7 @@ func (s *Server) renderPoll(w http.ResponseWriter, r *http.Request, status int, 
 	d.Reopenable = p.Status == poll.StatusClosed && !st.Anonymous && s.pollReopener(r, p)
 	if d.Outcome != nil {
 		d.OutcomeEdits = s.outcomeEdits(ctx, p, pr)
+		d.OutcomeBy = s.personFace(ctx, pr, d.Outcome.AuthorID)
 	}
 	s.pollVoters(ctx, pr, &d)
 	d.CanAddOption = p.Status == poll.StatusOpen && p.Definition.Type.FreeOptions() && (d.Admin || (d.CanVote && st.VotersMayAddOptions))

@@ -20,14 +20,17 @@ import (
 // (PollID and Title; none for every poll).
 type proxyRow struct {
 	Name, PollID, Title string
+	Face                avatarView
 }
 
 type proxiesPageData struct {
 	Group   group.Group
 	Notice  string
 	Allowed bool
-	// Standing is the viewer's proxy for every poll (the grantee's name).
-	Standing string
+	// Standing is the viewer's proxy for every poll (the grantee's name,
+	// and their avatar).
+	Standing     string
+	StandingFace avatarView
 	// Given are their proxies for single open polls.
 	Given []proxyRow
 	// HeldAll are the members whose proxy for every poll the viewer
@@ -69,24 +72,26 @@ func (s *Server) ProxiesPage(w http.ResponseWriter, r *http.Request) {
 		uids = append(uids, h.GrantorID)
 	}
 	names := s.manyNames(ctx, uids)
+	pictures := s.pictureVersions(ctx, uids)
 	name := func(uid string) string {
 		if n := names[uid]; n != "" {
 			return n
 		}
-		return "Someone"
+		return pr.T("page.poll.someone")
 	}
+	face := func(uid string) avatarView { return faceOf(uid, names[uid], pictures[uid]) }
 	if gp.Given != nil {
-		d.Standing = name(gp.Given.GranteeID)
+		d.Standing, d.StandingFace = name(gp.Given.GranteeID), face(gp.Given.GranteeID)
 	}
 	for _, p := range gp.GivenPolls {
-		d.Given = append(d.Given, proxyRow{Name: name(p.GranteeID), PollID: p.PollID, Title: gp.Titles[p.PollID]})
+		d.Given = append(d.Given, proxyRow{Name: name(p.GranteeID), PollID: p.PollID, Title: gp.Titles[p.PollID], Face: face(p.GranteeID)})
 	}
 	for _, h := range gp.Held {
 		switch {
 		case h.PollID == "":
-			d.HeldAll = append(d.HeldAll, proxyRow{Name: name(h.GrantorID)})
+			d.HeldAll = append(d.HeldAll, proxyRow{Name: name(h.GrantorID), Face: face(h.GrantorID)})
 		case gp.Titles[h.PollID] != "":
-			d.Held = append(d.Held, proxyRow{Name: name(h.GrantorID), PollID: h.PollID, Title: gp.Titles[h.PollID]})
+			d.Held = append(d.Held, proxyRow{Name: name(h.GrantorID), PollID: h.PollID, Title: gp.Titles[h.PollID], Face: face(h.GrantorID)})
 		}
 	}
 	byTitle := func(a, b proxyRow) int {
