@@ -50,13 +50,21 @@ func New(ctx context.Context, c config.Config) (*Clients, error) {
 	if err != nil {
 		return nil, err
 	}
+	cl := &Clients{AWS: cfg, DynamoDB: awsbase.DynamoDB(cfg, c), S3: NewS3(cfg, c), SES: NewSES(cfg, c)}
+	cl.Presign = s3.NewPresignClient(cl.S3)
+	if cl.UploadOrigin, err = presignOrigin(ctx, cl.S3, c.UploadsBucket); err != nil {
+		return nil, err
+	}
+	return cl, nil
+}
+
+// NewS3 builds the S3 client of c on the SDK configuration cfg.
+func NewS3(cfg aws.Config, c config.Config) *s3.Client {
 	attempt := awsbase.AttemptTimeout(c)
-	dial := awsbase.Dial(attempt)
-	cl := &Clients{AWS: cfg, DynamoDB: awsbase.DynamoDB(cfg, c)}
-	cl.S3 = s3.NewFromConfig(cfg, func(o *s3.Options) {
+	return s3.NewFromConfig(cfg, func(o *s3.Options) {
 		// Bodies stream: an attempt must connect, answer and keep sending
 		// within the timeout, but may take as long as its size needs.
-		o.HTTPClient = awshttp.NewBuildableClient().WithDialerOptions(dial).
+		o.HTTPClient = awshttp.NewBuildableClient().WithDialerOptions(awsbase.Dial(attempt)).
 			WithTransportOptions(func(t *http.Transport) { t.ResponseHeaderTimeout = attempt }).WithReadTimeout(attempt)
 		if c.S3Endpoint != "" {
 			o.BaseEndpoint = aws.String(c.S3Endpoint)
@@ -66,17 +74,17 @@ func New(ctx context.Context, c config.Config) (*Clients, error) {
 		o.RequestChecksumCalculation = aws.RequestChecksumCalculationWhenRequired
 		o.ResponseChecksumValidation = aws.ResponseChecksumValidationWhenRequired
 	})
-	cl.Presign = s3.NewPresignClient(cl.S3)
-	if cl.UploadOrigin, err = presignOrigin(ctx, cl.S3, c.UploadsBucket); err != nil {
-		return nil, err
-	}
-	cl.SES = sesv2.NewFromConfig(cfg, func(o *sesv2.Options) {
-		o.HTTPClient = awshttp.NewBuildableClient().WithDialerOptions(dial).WithTimeout(attempt)
+}
+
+// NewSES builds the SES client of c on the SDK configuration cfg.
+func NewSES(cfg aws.Config, c config.Config) *sesv2.Client {
+	attempt := awsbase.AttemptTimeout(c)
+	return sesv2.NewFromConfig(cfg, func(o *sesv2.Options) {
+		o.HTTPClient = awshttp.NewBuildableClient().WithDialerOptions(awsbase.Dial(attempt)).WithTimeout(attempt)
 		if c.SESEndpoint != "" {
 			o.BaseEndpoint = aws.String(c.SESEndpoint)
 		}
 	})
-	return cl, nil
 }
 
 // NewRetryer is awsbase.NewRetryer, the retryer of every client (tweaks
