@@ -6,7 +6,6 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
-	"github.com/aws/smithy-go/middleware"
 
 	"github.com/quorum-app/quorum/internal/config"
 	"github.com/quorum-app/quorum/internal/metering"
@@ -20,12 +19,9 @@ import (
 // files, profiles, SSO, role assumption, instance metadata), which Lambda
 // never needs: a function built on LoadEnv links none of those clients
 // (STS, SSO, SSO OIDC, sign-in, IMDS: about 1 MB of the binary) and reads no
-// file at start-up. Tools run on a laptop keep Load.
+// file at start-up. Tools run on an operator's machine use internal/awschain,
+// the SDK's default chain.
 func LoadEnv(ctx context.Context, c config.Config, getenv func(string) string) (aws.Config, error) {
-	budget := c.AWSCallBudget
-	if budget <= 0 {
-		budget = DefaultCallBudget
-	}
 	var creds aws.CredentialsProvider
 	switch {
 	case c.Local():
@@ -44,7 +40,7 @@ func LoadEnv(ctx context.Context, c config.Config, getenv func(string) string) (
 		Region:      c.Region,
 		Credentials: creds,
 		Retryer:     func() aws.Retryer { return NewRetryer() },
-		APIOptions:  []func(*middleware.Stack) error{callBudget(budget)},
+		APIOptions:  APIOptions(c),
 	}
 	metering.Install(&cfg)
 	return cfg, nil

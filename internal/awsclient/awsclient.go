@@ -9,6 +9,7 @@ package awsclient
 import (
 	"context"
 	"net/http"
+	"os"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
@@ -42,14 +43,22 @@ type Clients struct {
 	UploadOrigin string
 }
 
-// New loads the SDK configuration for c (awsbase.Load: retries, call
-// budget, metering) and builds the clients; each attempt is bounded by
-// c.AWSAttemptTimeout.
+// New loads the SDK configuration for c from the environment
+// (awsbase.LoadEnv: Lambda's credentials, or the stand-ins' when c is
+// local; retries, call budget, metering) and builds the clients; each
+// attempt is bounded by c.AWSAttemptTimeout. Tools that need the SDK's
+// default chain (profiles, SSO) use internal/awschain.
 func New(ctx context.Context, c config.Config) (*Clients, error) {
-	cfg, err := awsbase.Load(ctx, c)
+	cfg, err := awsbase.LoadEnv(ctx, c, os.Getenv)
 	if err != nil {
 		return nil, err
 	}
+	return NewOn(ctx, c, cfg)
+}
+
+// NewOn builds the clients of New on the SDK configuration cfg.
+func NewOn(ctx context.Context, c config.Config, cfg aws.Config) (*Clients, error) {
+	var err error
 	cl := &Clients{AWS: cfg, DynamoDB: awsbase.DynamoDB(cfg, c), S3: NewS3(cfg, c), SES: NewSES(cfg, c)}
 	cl.Presign = s3.NewPresignClient(cl.S3)
 	if cl.UploadOrigin, err = presignOrigin(ctx, cl.S3, c.UploadsBucket); err != nil {
