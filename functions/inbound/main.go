@@ -47,7 +47,7 @@ func run(invoke string) error {
 		return err
 	}
 	log := logging.New(os.Stderr, cfg.LogLevel)
-	a, err := cores.New(ctx, cfg, log)
+	a, err := cores.ForInbound(ctx, cfg, os.Getenv, log)
 	if err != nil {
 		return err
 	}

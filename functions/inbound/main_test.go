@@ -30,7 +30,7 @@ func TestReplyEventPostsOnceThroughTheWiring(t *testing.T) {
 	env := testcloud.New(t)
 	ctx := context.Background()
 	var logs bytes.Buffer
-	a, err := cores.New(ctx, env.Config, logging.New(&logs, "info"))
+	a, err := cores.ForInbound(ctx, env.Config, os.Getenv, logging.New(&logs, "info"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -105,7 +105,7 @@ func TestReplyEventPostsOnceThroughTheWiring(t *testing.T) {
 func TestGroupMailSample(t *testing.T) {
 	env := testcloud.New(t)
 	ctx := context.Background()
-	a, err := cores.New(ctx, env.Config, logging.New(&bytes.Buffer{}, "error"))
+	a, err := cores.ForInbound(ctx, env.Config, os.Getenv, logging.New(&bytes.Buffer{}, "error"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -125,7 +125,7 @@ func TestGroupMailSample(t *testing.T) {
 	}
 	cfg := env.Config
 	cfg.MailDomain = "quorum.localhost" // the sample is addressed as in make dev
-	a2, err := cores.New(ctx, cfg, logging.New(&bytes.Buffer{}, "error"))
+	a2, err := cores.ForInbound(ctx, cfg, os.Getenv, logging.New(&bytes.Buffer{}, "error"))
 	if err != nil {
 		t.Fatal(err)
 	}

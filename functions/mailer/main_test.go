@@ -95,7 +95,7 @@ func TestStreamRecordSendsTheEmail(t *testing.T) {
 	env := testcloud.New(t)
 	ctx := context.Background()
 	var logs bytes.Buffer
-	a, err := cores.New(ctx, env.Config, logging.New(&logs, "info"))
+	a, err := cores.ForMailer(ctx, env.Config, os.Getenv, logging.New(&logs, "info"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -55,7 +55,7 @@ func run(invoke string, reindex *search.ReindexRequest) error {
 		return err
 	}
 	log := logging.New(os.Stderr, cfg.LogLevel)
-	a, err := cores.New(ctx, cfg, log)
+	a, err := cores.ForScheduler(ctx, cfg, os.Getenv, log)
 	if err != nil {
 		return err
 	}

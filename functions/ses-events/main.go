@@ -46,7 +46,7 @@ func run(invoke string) error {
 	// The SDK configuration and DynamoDB alone: awsclient would link the
 	// S3 and SES clients too, whose package initialisation every cold
 	// start pays.
-	aws, err := awsbase.Load(ctx, cfg)
+	aws, err := awsbase.LoadEnv(ctx, cfg, os.Getenv)
 	if err != nil {
 		return err
 	}

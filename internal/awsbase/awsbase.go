@@ -20,15 +20,12 @@ import (
 	awsmiddleware "github.com/aws/aws-sdk-go-v2/aws/middleware"
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
-	awsconfig "github.com/aws/aws-sdk-go-v2/config"
-	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"github.com/aws/smithy-go/middleware"
 	"github.com/guregu/dynamo/v2"
 
 	"github.com/quorum-app/quorum/internal/config"
-	"github.com/quorum-app/quorum/internal/metering"
 )
 
 // Local credentials shared by the stand-ins: DynamoDB Local accepts any
@@ -72,31 +69,18 @@ func Dial(attempt time.Duration) func(*net.Dialer) {
 	return func(d *net.Dialer) { d.Timeout = attempt }
 }
 
-// Load loads the SDK configuration for c. Every call is retried by the
-// SDK's standard retryer (MaxAttempts, full-jitter backoff, its retry quota
-// that fails fast once an outage has used it up, plus DynamoDB transaction
-// conflicts), and the whole call is bounded by c.AWSCallBudget; metering
-// is installed.
-func Load(ctx context.Context, c config.Config) (aws.Config, error) {
-	budget := c.AWSCallBudget
-	if budget <= 0 {
-		budget = DefaultCallBudget
+// CallBudget is c's bound on one call with all its attempts and pauses
+// (DefaultCallBudget when unset).
+func CallBudget(c config.Config) time.Duration {
+	if c.AWSCallBudget <= 0 {
+		return DefaultCallBudget
 	}
-	opts := []func(*awsconfig.LoadOptions) error{
-		awsconfig.WithRegion(c.Region),
-		awsconfig.WithRetryer(func() aws.Retryer { return NewRetryer() }),
-		awsconfig.WithAPIOptions([]func(*middleware.Stack) error{callBudget(budget)}),
-	}
-	if c.Local() {
-		opts = append(opts, awsconfig.WithCredentialsProvider(
-			credentials.NewStaticCredentialsProvider(LocalAccessKey, LocalSecretKey, "")))
-	}
-	cfg, err := awsconfig.LoadDefaultConfig(ctx, opts...)
-	if err != nil {
-		return aws.Config{}, fmt.Errorf("load AWS configuration: %w", err)
-	}
-	metering.Install(&cfg)
-	return cfg, nil
+	return c.AWSCallBudget
+}
+
+// APIOptions are the middleware every client gets: the call budget of c.
+func APIOptions(c config.Config) []func(*middleware.Stack) error {
+	return []func(*middleware.Stack) error{callBudget(CallBudget(c))}
 }
 
 // DynamoDB builds the DynamoDB client of c on the SDK configuration cfg:

@@ -9,6 +9,7 @@ package awsclient
 import (
 	"context"
 	"net/http"
+	"os"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
@@ -42,21 +43,37 @@ type Clients struct {
 	UploadOrigin string
 }
 
-// New loads the SDK configuration for c (awsbase.Load: retries, call
-// budget, metering) and builds the clients; each attempt is bounded by
-// c.AWSAttemptTimeout.
+// New loads the SDK configuration for c from the environment
+// (awsbase.LoadEnv: Lambda's credentials, or the stand-ins' when c is
+// local; retries, call budget, metering) and builds the clients; each
+// attempt is bounded by c.AWSAttemptTimeout. Tools that need the SDK's
+// default chain (profiles, SSO) use internal/awschain.
 func New(ctx context.Context, c config.Config) (*Clients, error) {
-	cfg, err := awsbase.Load(ctx, c)
+	cfg, err := awsbase.LoadEnv(ctx, c, os.Getenv)
 	if err != nil {
 		return nil, err
 	}
+	return NewOn(ctx, c, cfg)
+}
+
+// NewOn builds the clients of New on the SDK configuration cfg.
+func NewOn(ctx context.Context, c config.Config, cfg aws.Config) (*Clients, error) {
+	var err error
+	cl := &Clients{AWS: cfg, DynamoDB: awsbase.DynamoDB(cfg, c), S3: NewS3(cfg, c), SES: NewSES(cfg, c)}
+	cl.Presign = s3.NewPresignClient(cl.S3)
+	if cl.UploadOrigin, err = presignOrigin(ctx, cl.S3, c.UploadsBucket); err != nil {
+		return nil, err
+	}
+	return cl, nil
+}
+
+// NewS3 builds the S3 client of c on the SDK configuration cfg.
+func NewS3(cfg aws.Config, c config.Config) *s3.Client {
 	attempt := awsbase.AttemptTimeout(c)
-	dial := awsbase.Dial(attempt)
-	cl := &Clients{AWS: cfg, DynamoDB: awsbase.DynamoDB(cfg, c)}
-	cl.S3 = s3.NewFromConfig(cfg, func(o *s3.Options) {
+	return s3.NewFromConfig(cfg, func(o *s3.Options) {
 		// Bodies stream: an attempt must connect, answer and keep sending
 		// within the timeout, but may take as long as its size needs.
-		o.HTTPClient = awshttp.NewBuildableClient().WithDialerOptions(dial).
+		o.HTTPClient = awshttp.NewBuildableClient().WithDialerOptions(awsbase.Dial(attempt)).
 			WithTransportOptions(func(t *http.Transport) { t.ResponseHeaderTimeout = attempt }).WithReadTimeout(attempt)
 		if c.S3Endpoint != "" {
 			o.BaseEndpoint = aws.String(c.S3Endpoint)
@@ -66,17 +83,17 @@ func New(ctx context.Context, c config.Config) (*Clients, error) {
 		o.RequestChecksumCalculation = aws.RequestChecksumCalculationWhenRequired
 		o.ResponseChecksumValidation = aws.ResponseChecksumValidationWhenRequired
 	})
-	cl.Presign = s3.NewPresignClient(cl.S3)
-	if cl.UploadOrigin, err = presignOrigin(ctx, cl.S3, c.UploadsBucket); err != nil {
-		return nil, err
-	}
-	cl.SES = sesv2.NewFromConfig(cfg, func(o *sesv2.Options) {
-		o.HTTPClient = awshttp.NewBuildableClient().WithDialerOptions(dial).WithTimeout(attempt)
+}
+
+// NewSES builds the SES client of c on the SDK configuration cfg.
+func NewSES(cfg aws.Config, c config.Config) *sesv2.Client {
+	attempt := awsbase.AttemptTimeout(c)
+	return sesv2.NewFromConfig(cfg, func(o *sesv2.Options) {
+		o.HTTPClient = awshttp.NewBuildableClient().WithDialerOptions(awsbase.Dial(attempt)).WithTimeout(attempt)
 		if c.SESEndpoint != "" {
 			o.BaseEndpoint = aws.String(c.SESEndpoint)
 		}
 	})
-	return cl, nil
 }
 
 // NewRetryer is awsbase.NewRetryer, the retryer of every client (tweaks

@@ -8,6 +8,7 @@ package inbox
 
 import (
 	"regexp"
+	"sync"
 
 	"github.com/quorum-app/quorum/internal/i18n"
 )
@@ -30,14 +31,16 @@ var heldReasonKeys = map[string]string{
 
 // unaligned is inbound.Authenticate's reason when neither SPF nor DKIM
 // vouches for the From domain; its verdicts are shown as they are.
-var unaligned = regexp.MustCompile(`^neither SPF \(([A-Za-z_]+)\) nor DKIM \(([A-Za-z_]+)\) passed aligned with the From domain$`)
+var unaligned = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^neither SPF \(([A-Za-z_]+)\) nor DKIM \(([A-Za-z_]+)\) passed aligned with the From domain$`)
+}) // compiled on first use, not at every cold start
 
 // ReasonText is a stored held reason in p's language.
 func ReasonText(p *i18n.Printer, reason string) string {
 	if k, ok := heldReasonKeys[reason]; ok {
 		return p.T(k)
 	}
-	if m := unaligned.FindStringSubmatch(reason); m != nil {
+	if m := unaligned().FindStringSubmatch(reason); m != nil {
 		return p.T("page.i18n.held.unaligned", "SPF", m[1], "DKIM", m[2])
 	}
 	return reason

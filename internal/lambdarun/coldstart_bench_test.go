@@ -117,6 +117,15 @@ func BenchmarkColdStart(b *testing.B) {
 			b.ReportMetric(ms(cpu), "cpu-ms")
 			b.ReportMetric(ms(helloCPU), "hello-cpu-ms")
 			b.ReportMetric(float64(cpu)/float64(helloCPU), fmt.Sprintf("cost-cpu/hello:goal<=%g", goalCPURatio))
+			// The spread of the paired ratios (each start against the
+			// hello-world start beside it): first and third quartile.
+			ratios := make([]float64, len(cpus))
+			for i := range cpus {
+				ratios[i] = float64(cpus[i]) / float64(max(helloCPUs[i], 1))
+			}
+			slices.Sort(ratios)
+			b.ReportMetric(ratios[len(ratios)/4], "cost-cpu/hello-q1")
+			b.ReportMetric(ratios[len(ratios)*3/4], "cost-cpu/hello-q3")
 			size := float64(st.Size()) / 1e6
 			if c.fn == "api" {
 				b.ReportMetric(size, "size-MB")

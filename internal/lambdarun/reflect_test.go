@@ -61,6 +61,12 @@ func TestFunctionsWithoutHTTPDoNotExecuteTemplates(t *testing.T) {
 // marked <ReflectMethod>.
 func linkGraph(t *testing.T, root, fn string) (parent map[string]string, reflective []string) {
 	t.Helper()
+	return linkGraphTo(t, root, fn, filepath.Join(t.TempDir(), fn))
+}
+
+// linkGraphTo is linkGraph writing the binary, as deployed, to bin.
+func linkGraphTo(t *testing.T, root, fn, bin string) (parent map[string]string, reflective []string) {
+	t.Helper()
 	args := []string{"build"}
 	for _, f := range BuildFlags {
 		if strings.HasPrefix(f, "-ldflags=") {
@@ -68,7 +74,7 @@ func linkGraph(t *testing.T, root, fn string) (parent map[string]string, reflect
 		}
 		args = append(args, f)
 	}
-	args = append(args, "-o", filepath.Join(t.TempDir(), fn), "./functions/"+fn)
+	args = append(args, "-o", bin, "./functions/"+fn)
 	cmd := exec.Command("go", args...)
 	cmd.Dir = root
 	cmd.Env = append(os.Environ(), "GOOS=linux", "GOARCH="+DeployArch, "CGO_ENABLED=0")

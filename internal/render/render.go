@@ -13,6 +13,7 @@ import (
 	"html/template"
 	"regexp"
 	"strings"
+	"sync"
 
 	"github.com/microcosm-cc/bluemonday"
 	"github.com/yuin/goldmark"
@@ -39,8 +40,16 @@ const MaxSource = 100_000
 // 2: @mentions that resolve to a person are links (class "mention").
 const Version = 2
 
-// Renderer renders Markdown. It is safe for concurrent use.
+// Renderer renders Markdown. It is safe for concurrent use. Its parser
+// and allow-lists are built on first use, once: a function that wires a
+// renderer but renders nothing on a cold start (the mailer's stream
+// batches mostly, the inbound function) does not pay for them.
 type Renderer struct {
+	parts func() *parts
+}
+
+// parts are what a Renderer renders with.
+type parts struct {
 	md     goldmark.Markdown
 	policy *bluemonday.Policy
 	text   *bluemonday.Policy
@@ -56,6 +65,10 @@ func New() *Renderer { return newRenderer(goldmark.WithRendererOptions(html.With
 func NewDocument() *Renderer { return newRenderer() }
 
 func newRenderer(opts ...goldmark.Option) *Renderer {
+	return &Renderer{parts: sync.OnceValue(func() *parts { return build(opts) })}
+}
+
+func build(opts []goldmark.Option) *parts {
 	md := goldmark.New(append([]goldmark.Option{goldmark.WithExtensions(extension.GFM),
 		goldmark.WithRendererOptions(renderer.WithNodeRenderers(util.Prioritized(mentionRenderer{}, 500)))}, opts...)...)
 	p := bluemonday.NewPolicy()
@@ -68,7 +81,7 @@ func newRenderer(opts ...goldmark.Option) *Renderer {
 	// Links go to http(s) and mailto addresses; the only relative links
 	// are the renderer's own mentions (links.Member), which alone may
 	// carry class "mention".
-	p.AllowAttrs("href").Matching(memberHref).OnElements("a")
+	p.AllowAttrs("href").Matching(regexp.MustCompile(`^(?i:https?:|mailto:)|` + memberPathRE)).OnElements("a")
 	p.AllowRelativeURLs(true)
 	p.AllowURLSchemes("http", "https", "mailto")
 	p.AllowAttrs("class").Matching(regexp.MustCompile(`^mention$`)).OnElements("a", "span")
@@ -76,7 +89,7 @@ func newRenderer(opts ...goldmark.Option) *Renderer {
 	p.RequireNoFollowOnLinks(true)
 	p.RequireNoReferrerOnLinks(true)
 	p.AddTargetBlankToFullyQualifiedLinks(false)
-	return &Renderer{md: md, policy: p, text: bluemonday.StrictPolicy()}
+	return &parts{md: md, policy: p, text: bluemonday.StrictPolicy()}
 }
 
 // Clean cleans Markdown source as a multi-line body (text.Block): bidi
@@ -85,13 +98,10 @@ func newRenderer(opts ...goldmark.Option) *Renderer {
 // this covers text stored before the rule and text from other sources.
 func Clean(s string) string { return text.Block(s) }
 
-// memberHref is the href the sanitiser keeps: an absolute http(s) or
-// mailto address (the schemes are checked again below), or the path of a
-// mention (links.Member).
-var (
-	memberHref = regexp.MustCompile(`^(?i:https?:|mailto:)|` + memberPathRE)
-	memberPath = regexp.MustCompile(memberPathRE)
-)
+// The href the sanitiser keeps (build) is an absolute http(s) or mailto
+// address (the schemes are checked again), or memberPath, the path of a
+// mention (links.Member); compiled on first use, not at every cold start.
+var memberPath = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(memberPathRE) })
 
 const memberPathRE = `^/groups/[A-Za-z0-9_-]{1,128}\?tab=members#member-[A-Za-z0-9_-]{1,128}$`
 
@@ -108,24 +118,24 @@ func truncate(src string) string {
 
 // parse parses cleaned source.
 func (r *Renderer) parse(source []byte) ast.Node {
-	return r.md.Parser().Parse(gmtext.NewReader(source))
+	return r.parts().md.Parser().Parse(gmtext.NewReader(source))
 }
 
 // finish renders the tree of source and sanitises it; src is the
 // original, for the fallback.
 func (r *Renderer) finish(src string, source []byte, doc ast.Node) template.HTML {
 	var buf bytes.Buffer
-	if err := r.md.Renderer().Render(&buf, source, doc); err != nil {
+	if err := r.parts().md.Renderer().Render(&buf, source, doc); err != nil {
 		// goldmark only fails on writer errors; fall back to escaped text.
 		return template.HTML(template.HTMLEscapeString(truncate(src))) // #nosec G203 -- escaped just here
 	}
-	return template.HTML(r.policy.SanitizeBytes(buf.Bytes())) // #nosec G203 -- bluemonday's allow-list policy sanitised it
+	return template.HTML(r.parts().policy.SanitizeBytes(buf.Bytes())) // #nosec G203 -- bluemonday's allow-list policy sanitised it
 }
 
 // PlainText renders src as plain text (for text/plain email bodies and
 // previews): Markdown markup stays as typed, HTML tags are stripped.
 func (r *Renderer) PlainText(src string) string {
-	return strings.TrimSpace(r.text.Sanitize(Clean(src)))
+	return strings.TrimSpace(r.parts().text.Sanitize(Clean(src)))
 }
 
 // blockEnd and listItem find where the rendered HTML ends a block and

@@ -304,7 +304,7 @@ func decode(r ref, img attrs, md *render.Renderer) *doc {
 	return d
 }
 
-var tagPattern = regexp.MustCompile(`<[^>]*>`)
+var tagPattern = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`<[^>]*>`) }) // compiled on first use, not at every cold start
 
 // plain is the text of Markdown as a reader sees it: rendered and
 // sanitised by the same renderer the pages use, then stripped of markup.
@@ -313,6 +313,6 @@ func plain(md *render.Renderer, src string) string {
 		return ""
 	}
 	h := string(md.Markdown(src))
-	h = tagPattern.ReplaceAllString(h, " ")
+	h = tagPattern().ReplaceAllString(h, " ")
 	return strings.Join(strings.Fields(html.UnescapeString(h)), " ")
 }

@@ -38,6 +38,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 
 	"github.com/quorum-app/quorum/infra/facts"
+	"github.com/quorum-app/quorum/internal/awschain"
 	"github.com/quorum-app/quorum/internal/awsclient"
 	"github.com/quorum-app/quorum/internal/config"
 	"github.com/quorum-app/quorum/internal/localcloud"
@@ -161,7 +162,7 @@ func (c *common) clients(ctx context.Context, region string) (*awsclient.Clients
 	if c.local() {
 		cfg.Env, cfg.DynamoDBEndpoint, cfg.S3Endpoint = "local", c.ddbURL, c.s3URL
 	}
-	cl, err := awsclient.New(ctx, cfg)
+	cl, err := awschain.New(ctx, cfg)
 	if err != nil {
 		return nil, err
 	}
