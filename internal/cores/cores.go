@@ -234,11 +234,8 @@ func NewWith(ctx context.Context, cfg config.Config, clients *awsclient.Clients,
 	}
 	c := &Cores{Config: cfg, Legal: docs, Clients: clients, Store: st, Accounts: accounts, Groups: groups,
 		Discussions: discussions, Notifications: notes, Decisions: decisions, Processes: processes, MailPrefs: mailprefs, Outbox: mailer,
-		Inbox: inboxSvc, Search: searcher, Audit: auditor, Tags: tags, Fanouts: NewFanouts(notes, groups, log)}
-	// Reminders keep the undecided (the decision core), mentions are
-	// resolved from names (accounts) and recorded on the comment.
-	c.Fanouts.Ballots, c.Fanouts.Names = decisions, FanoutNames{accounts}
-	c.Fanouts.Mentions = MentionOwners{Polls: decisions, Threads: discussions}
+		Inbox: inboxSvc, Search: searcher, Audit: auditor, Tags: tags}
+	c.wireFanouts(log)
 	exports = newExports(c, sender, cat, log)
 	c.Exports = exports
 	// A deleted group is erased, after its grace period, with the same list
@@ -246,6 +243,16 @@ func NewWith(ctx context.Context, cfg config.Config, clients *awsclient.Clients,
 	groups.SetEraser(&recovery.GroupEraser{DB: clients.DynamoDB, Table: cfg.Table, S3: clients.S3, Bucket: cfg.UploadsBucket,
 		Notes: notes, Owners: []recovery.GroupOwned{exports, ix, notes.GroupSweep()}})
 	return c, nil
+}
+
+// wireFanouts wires the expansion of fan-out jobs on the cores of c: one
+// wiring for every function that runs them (the api's tests, the mailer).
+// Reminders keep the undecided (the decision core), mentions are resolved
+// from names (accounts) and handed to the owner of the text they were in.
+func (c *Cores) wireFanouts(log *slog.Logger) {
+	c.Fanouts = NewFanouts(c.Notifications, c.Groups, log)
+	c.Fanouts.Ballots, c.Fanouts.Names = c.Decisions, FanoutNames{c.Accounts}
+	c.Fanouts.Mentions = MentionOwners{Polls: c.Decisions, Threads: c.Discussions}
 }
 
 // NewFanouts wires the expansion of fan-out jobs: members from the group

@@ -64,8 +64,7 @@ func ForMailerWith(ctx context.Context, cfg config.Config, clients *awsclient.Cl
 	if c.Outbox, err = newOutbox(cfg, c.Notifications, m.sender, c.Accounts, c.Groups, c.Decisions, c.MailPrefs, m.catalog, log); err != nil {
 		return nil, err
 	}
-	c.Fanouts = NewFanouts(c.Notifications, c.Groups, log)
-	c.Fanouts.Ballots, c.Fanouts.Names, c.Fanouts.Mentions = c.Decisions, FanoutNames{c.Accounts}, c.Discussions
+	c.wireFanouts(log)
 	return c, nil
 }
 

@@ -138,15 +138,20 @@ func (r *Renderer) PlainText(src string) string {
 	return strings.TrimSpace(r.parts().text.Sanitize(Clean(src)))
 }
 
-// blockEnd and listItem find where the rendered HTML ends a block and
-// starts a list item, for Text.
-var (
-	blockEnd = regexp.MustCompile(`(?i)<br\s*/?>|</(p|h[1-6]|li|blockquote|pre|tr|table|ul|ol)>`)
-	listItem = regexp.MustCompile(`(?i)<li[^>]*>`)
-	cellEnd  = regexp.MustCompile(`(?i)</t[dh]>`)
-	blankRun = regexp.MustCompile(`\n[ \t]*(\n[ \t]*)+`)
-	between  = regexp.MustCompile(`>\s*\n\s*<`) // the renderer's line breaks between tags
-)
+// textRE are the patterns Text uses: where the rendered HTML ends a block,
+// starts a list item or ends a cell; compiled on first use, not at every
+// cold start.
+type textRE struct{ blockEnd, listItem, cellEnd, blankRun, between *regexp.Regexp }
+
+var textPatterns = sync.OnceValue(func() textRE {
+	return textRE{
+		blockEnd: regexp.MustCompile(`(?i)<br\s*/?>|</(p|h[1-6]|li|blockquote|pre|tr|table|ul|ol)>`),
+		listItem: regexp.MustCompile(`(?i)<li[^>]*>`),
+		cellEnd:  regexp.MustCompile(`(?i)</t[dh]>`),
+		blankRun: regexp.MustCompile(`\n[ \t]*(\n[ \t]*)+`),
+		between:  regexp.MustCompile(`>\s*\n\s*<`), // the renderer's line breaks between tags
+	}
+})
 
 // Text is src as a reader sees it, in plain text: the Markdown rendered
 // (no "**", no "> ", no escaped "&gt;"), each block on its own line, list
@@ -154,17 +159,19 @@ var (
 // the source are left out, as on the page. For excerpts and the text part
 // of emails.
 func (r *Renderer) Text(src string) string {
-	plain := stdhtml.UnescapeString(r.text.Sanitize(Clean(src)))
-	out := between.ReplaceAllString(string(r.Markdown(plain)), "><")
-	out = listItem.ReplaceAllString(out, "• ")
-	out = cellEnd.ReplaceAllString(out, " · ")
-	out = blockEnd.ReplaceAllString(out, "\n")
-	out = stdhtml.UnescapeString(r.text.Sanitize(out))
+	re := textPatterns()
+	text := r.parts().text
+	plain := stdhtml.UnescapeString(text.Sanitize(Clean(src)))
+	out := re.between.ReplaceAllString(string(r.Markdown(plain)), "><")
+	out = re.listItem.ReplaceAllString(out, "• ")
+	out = re.cellEnd.ReplaceAllString(out, " · ")
+	out = re.blockEnd.ReplaceAllString(out, "\n")
+	out = stdhtml.UnescapeString(text.Sanitize(out))
 	lines := strings.Split(out, "\n")
 	for i, l := range lines {
 		lines[i] = strings.TrimSuffix(strings.TrimSpace(l), " ·")
 	}
-	return strings.TrimSpace(blankRun.ReplaceAllString(strings.Join(lines, "\n"), "\n"))
+	return strings.TrimSpace(re.blankRun.ReplaceAllString(strings.Join(lines, "\n"), "\n"))
 }
 
 // Excerpt returns the first n runes of the text (Text, on one line), on a
