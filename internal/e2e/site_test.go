@@ -67,9 +67,32 @@ type site struct {
 }
 
 // newSite serves the whole application on localhost and starts a browser.
+// The site's table is memdb with a stream, S3 and SES the in-memory doubles
+// (testcloud.FastStream): what the browser tests prove is the product's
+// pages, scripts and journeys, and the stores behind them are proven by
+// their own suites (memdb's contract suite against DynamoDB Local, the
+// doubles' tests in internal/testcloud). newRealSite serves it on the
+// stand-ins for what only they show.
 func newSite(t *testing.T) *site {
 	t.Helper()
-	env := testcloud.New(t)
+	s, _ := serveSite(t, testcloud.FastStream(t))
+	return s
+}
+
+// newRealSite is newSite on the local cloud's stand-ins (DynamoDB Local and
+// its stream, versitygw, the SES emulator): for what the in-memory doubles
+// do not do (the bucket's CORS rule as a browser meets it) and to keep one
+// journey end to end on the real services.
+func newRealSite(t *testing.T) *site {
+	t.Helper()
+	s, _ := serveSite(t, testcloud.New(t))
+	return s
+}
+
+// serveSite serves the application on env and starts the fan-out behind
+// its table's stream and a browser.
+func serveSite(t *testing.T, env *testcloud.Env) (*site, *app.API) {
+	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -81,7 +104,7 @@ func newSite(t *testing.T) *site {
 	cfg := env.Config
 	cfg.BaseURL, _ = url.Parse(base)
 	log := slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	a, err := app.NewAPI(context.Background(), cfg, log)
+	a, err := app.NewAPIWith(context.Background(), cfg, env.Clients, log)
 	if err != nil {
 		t.Fatalf("build app: %v", err)
 	}
@@ -90,28 +113,12 @@ func newSite(t *testing.T) *site {
 	ts.Listener = ln
 	ts.Start()
 	t.Cleanup(ts.Close)
-	fanOut(t, a)
+	// The fan-out of notifications runs behind the table's stream, as
+	// functions/mailer does in a deployment (and make dev locally): a new
+	// thread or poll reaches the group within a second, not in its request.
+	env.Follow(t, stream.New(nil, stream.Named{Name: "fanout", Consumer: notify.FanoutConsumer{Fanouts: a.Fanouts}}))
 	return &site{t: t, URL: base, prefix: env.Prefix, env: env, mail: mail.Emulator{URL: env.Config.SESEndpoint},
-		browser: browsertest.Start(t), seen: map[string]bool{}}
-}
-
-// fanOut runs the fan-out of notifications behind the table's stream, as
-// functions/mailer does in a deployment (and make dev locally): a new
-// thread or poll reaches the group within a second, not in its request.
-func fanOut(t *testing.T, a *app.API) {
-	t.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
-	arn, err := stream.StreamARN(ctx, a.Clients.DynamoDB, a.Config.Table)
-	if err != nil {
-		cancel()
-		t.Fatalf("stream: %v", err)
-	}
-	p := &stream.Poller{Streams: stream.NewStreamsClient(a.Clients.AWS, a.Config.DynamoDBEndpoint), StreamARN: arn,
-		Handler: stream.New(nil, stream.Named{Name: "fanout", Consumer: notify.FanoutConsumer{Fanouts: a.Fanouts}}),
-		Idle:    50 * time.Millisecond}
-	done := make(chan struct{})
-	go func() { defer close(done); _ = p.Run(ctx) }()
-	t.Cleanup(func() { cancel(); <-done })
+		browser: browsertest.Start(t), seen: map[string]bool{}}, a
 }
 
 // seesNotifications opens the person's notifications until they show
