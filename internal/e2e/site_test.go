@@ -37,9 +37,10 @@ import (
 
 // browserParallel is how many browser tests run at once unless -parallel
 // says otherwise. Each test has its own site (table, server) and its own
-// Chromium, and spends most of its time waiting for pages and the stand-ins
-// (measured: a serial run used under half a core of a 2-core machine), so
-// more than GOMAXPROCS of them overlap well; each Chromium takes ~300 MB.
+// browser contexts in the package's one Chromium, and spends much of its
+// time waiting for pages (measured on the stand-ins: a serial run used
+// under half a core of a 2-core machine), so more than GOMAXPROCS of them
+// overlap well.
 const browserParallel = 4
 
 func TestMain(m *testing.M) {
@@ -49,10 +50,13 @@ func TestMain(m *testing.M) {
 	if !set {
 		_ = flag.Set("test.parallel", strconv.Itoa(browserParallel))
 	}
-	os.Exit(testcloud.Run(m))
+	code := testcloud.Run(m)
+	browsertest.StopShared()
+	os.Exit(code)
 }
 
-// site is one running Quorum (own table) and one Chromium.
+// site is one running Quorum (own table) and the package's Chromium
+// (browsertest.Shared: every person is a browser context of their own).
 type site struct {
 	t       *testing.T
 	URL     string // http://localhost:<port>, where the __Host- cookie works
@@ -118,7 +122,7 @@ func serveSite(t *testing.T, env *testcloud.Env) (*site, *app.API) {
 	// thread or poll reaches the group within a second, not in its request.
 	env.Follow(t, stream.New(nil, stream.Named{Name: "fanout", Consumer: notify.FanoutConsumer{Fanouts: a.Fanouts}}))
 	return &site{t: t, URL: base, prefix: env.Prefix, env: env, mail: mail.Emulator{URL: env.Config.SESEndpoint},
-		browser: browsertest.Start(t), seen: map[string]bool{}}, a
+		browser: browsertest.Shared(t), seen: map[string]bool{}}, a
 }
 
 // seesNotifications opens the person's notifications until they show
