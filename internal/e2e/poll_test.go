@@ -19,6 +19,7 @@ import (
 // can run the scheduler's work (app.Tick) the way functions/scheduler does.
 func newPollSite(t *testing.T) (*site, *app.API) {
 	t.Helper()
+	skipShort(t)
 	return serveSite(t, testcloud.FastStream(t))
 }
 

@@ -79,6 +79,7 @@ type site struct {
 // stand-ins for what only they show.
 func newSite(t *testing.T) *site {
 	t.Helper()
+	skipShort(t)
 	s, _ := serveSite(t, testcloud.FastStream(t))
 	return s
 }
@@ -89,8 +90,18 @@ func newSite(t *testing.T) *site {
 // journey end to end on the real services.
 func newRealSite(t *testing.T) *site {
 	t.Helper()
+	skipShort(t)
 	s, _ := serveSite(t, testcloud.New(t))
 	return s
+}
+
+// skipShort skips a browser test under -short (the fast tier, which starts
+// no browser) before its site is built.
+func skipShort(t *testing.T) {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("browser test (headless Chromium): runs in `make test`, not with -short")
+	}
 }
 
 // serveSite serves the application on env and starts the fan-out behind
