@@ -39,6 +39,7 @@ require (
 	github.com/web-ridge/email-reply-parser v0.0.0-20230428184542-95e2a82fa6bd
 	github.com/yuin/goldmark v1.8.7
 	golang.org/x/crypto v0.58.0
+	golang.org/x/image v0.47.0
 	golang.org/x/net v0.60.0
 	golang.org/x/text v0.43.0
 )

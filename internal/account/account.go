@@ -268,8 +268,6 @@ func (s *Service) Now() time.Time { return s.now().UTC() }
 
 // ---- keys ----
 
-func userPK(id string) string { return "USER#" + id }
-
 const userSK = "USER"
 
 func hashHex(s string) string {
@@ -364,7 +362,7 @@ func (s *Service) getUser(ctx context.Context, id string) (*User, error) {
 		return nil, store.ErrNotFound
 	}
 	var u User
-	if err := s.st.Get(ctx, userPK(id), userSK, &u); err != nil {
+	if err := s.st.Get(ctx, tabledef.UserPK(id), userSK, &u); err != nil {
 		return nil, err
 	}
 	return &u, nil
@@ -383,7 +381,7 @@ func userKeys(ids []string, seen func(id string) bool) ([]dynamo.Keyed, error) {
 		if id == "" || seen(id) {
 			continue
 		}
-		keys = append(keys, dynamo.Keys{userPK(id), userSK})
+		keys = append(keys, dynamo.Keys{tabledef.UserPK(id), userSK})
 	}
 	if len(keys) > MaxUsersExist {
 		return nil, domain.Validation(domain.FieldError{Field: "users", Message: "at most 100 at a time"})
@@ -458,7 +456,7 @@ var ErrEmailTaken = &domain.Error{Code: domain.Conflict, Message: "email: this a
 // transaction (pattern 3).
 func (s *Service) createUser(ctx context.Context, email, name string, l lang.Lang, terms string) (*User, error) {
 	id := ids.NewUser()
-	u := &User{Item: store.Item{PK: userPK(id), SK: userSK, Type: "user"}, ID: id, Email: email, Name: name,
+	u := &User{Item: store.Item{PK: tabledef.UserPK(id), SK: userSK, Type: "user"}, ID: id, Email: email, Name: name,
 		TimeZone: DefaultTimeZone, Locale: string(requestLang(l)), CreatedAt: s.Now()}
 	if terms != "" {
 		u.TermsVersion, u.TermsAcceptedAt = terms, u.CreatedAt

@@ -59,7 +59,7 @@ func avatarVersion(now int64, nonce string) string {
 }
 
 // StartAvatarUpload presigns the upload of an original picture (at most
-// avatar.MaxBytes, JPEG, PNG or GIF; the signature binds type, size and
+// avatar.MaxBytes, JPEG, PNG, GIF or WebP; the signature binds type, size and
 // SSE-KMS). ConfirmAvatarUpload processes it.
 func (s *Service) StartAvatarUpload(ctx context.Context, contentType string, size int64) (AvatarUpload, error) {
 	a := authz.ActorFrom(ctx)
@@ -140,7 +140,7 @@ func (s *Service) setAvatar(ctx context.Context, uid string, data []byte) (*User
 }
 
 func (s *Service) setAvatarVersion(ctx context.Context, uid, v string) (*User, error) {
-	up := s.st.Update(userPK(uid), userSK).Add(tabledef.Version, 1).
+	up := s.st.Update(tabledef.UserPK(uid), userSK).Add(tabledef.Version, 1).
 		If("attribute_exists($) AND attribute_not_exists(Erasing)", tabledef.PK)
 	if v == "" {
 		up = up.Remove("AvatarV")

@@ -13,16 +13,17 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"github.com/quorum-app/quorum/internal/account"
-	"github.com/quorum-app/quorum/internal/authz"
 	"github.com/quorum-app/quorum/internal/avatar"
 	"github.com/quorum-app/quorum/internal/blob"
 	"github.com/quorum-app/quorum/internal/domain"
 	"github.com/quorum-app/quorum/internal/mail"
+	"github.com/quorum-app/quorum/internal/testkit"
 )
 
-// sessionOf acts as a browser session of u.
-func sessionOf(_ *testing.T, _ *fixture, u *account.User) context.Context {
-	return authz.WithActor(context.Background(), authz.Actor{Kind: authz.User, UserID: u.ID, SessionID: "s-" + u.ID})
+// sessionOf acts as a browser session of u (minted by the core: testkit).
+func sessionOf(t *testing.T, f *fixture, u *account.User) context.Context {
+	t.Helper()
+	return testkit.SignIn(t, f.svc, u).Ctx
 }
 
 // exifPhoto is a w×h JPEG carrying an EXIF segment with a marker.

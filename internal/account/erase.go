@@ -148,7 +148,7 @@ func (s *Service) RequestDeletion(ctx context.Context) (*DeletionSent, error) {
 		return nil, domain.Wrap(domain.Internal, err, "could not make a code")
 	}
 	exp := s.Now().Add(s.life.Challenge)
-	it := &deletionCode{Item: store.Item{PK: userPK(u.ID), SK: deletionCodeSK, Type: "deletion_code"}, CodeMAC: s.deletionMAC(u.ID, code)}
+	it := &deletionCode{Item: store.Item{PK: tabledef.UserPK(u.ID), SK: deletionCodeSK, Type: "deletion_code"}, CodeMAC: s.deletionMAC(u.ID, code)}
 	it.ExpireAt(exp)
 	if err := s.st.Tx().Put(it).Run(ctx, ""); err != nil {
 		return nil, err
@@ -207,7 +207,7 @@ func (s *Service) DeleteAccountWith(ctx context.Context, code string, opt Deleti
 		}
 	}
 	var dc deletionCode
-	err = s.st.Update(userPK(u.ID), deletionCodeSK).Add("Attempts", 1).
+	err = s.st.Update(tabledef.UserPK(u.ID), deletionCodeSK).Add("Attempts", 1).
 		If("attribute_exists($) AND Attempts < ? AND $ > ?", tabledef.PK, s.life.ChallengeTries, tabledef.TTLAttribute, s.Now().Unix()).
 		Value(ctx, &dc)
 	if dynamo.IsCondCheckFailed(err) {
@@ -289,7 +289,7 @@ func (s *Service) erase(ctx context.Context, uid string, budget int, inRequest b
 	// What is left in the person's partition is the account core's own
 	// (an unused deletion code); the email item and the user item go in one
 	// transaction, the user item conditioned on still being marked.
-	if err := s.st.Delete(ctx, userPK(uid), deletionCodeSK); err != nil {
+	if err := s.st.Delete(ctx, tabledef.UserPK(uid), deletionCodeSK); err != nil {
 		return err
 	}
 	err = s.st.Tx().
@@ -309,7 +309,7 @@ func (s *Service) erase(ctx context.Context, uid string, budget int, inRequest b
 func (s *Service) deleteOwned(ctx context.Context, uid, prefix string) error {
 	for {
 		var page []store.Item
-		err := s.st.Table().Get(tabledef.GSI1PK, userPK(uid)).Index(tabledef.GSI1).
+		err := s.st.Table().Get(tabledef.GSI1PK, tabledef.UserPK(uid)).Index(tabledef.GSI1).
 			Range(tabledef.GSI1SK, dynamo.BeginsWith, prefix).Limit(eraseBatch).All(ctx, &page)
 		if err != nil && !errors.Is(err, dynamo.ErrNotFound) {
 			return store.Classify(err)

@@ -3,13 +3,10 @@ package account_test
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"log/slog"
 	"os"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -19,28 +16,16 @@ import (
 	"github.com/quorum-app/quorum/internal/ratelimit"
 	"github.com/quorum-app/quorum/internal/store"
 	"github.com/quorum-app/quorum/internal/testcloud"
+	"github.com/quorum-app/quorum/internal/testkit"
 )
 
 func TestMain(m *testing.M) { os.Exit(testcloud.Run(m)) }
-
-// clock is a settable test clock.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *clock) Add(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
 
 type fixture struct {
 	svc   *account.Service
 	st    *store.Store
 	env   *testcloud.Env
-	clock *clock
+	clock *testkit.Clock
 	emu   mail.Emulator
 	logs  *bytes.Buffer
 	// secrets collects every plaintext secret the test saw, for the at-rest scan.
@@ -57,7 +42,7 @@ func newFixtureWith(t *testing.T, limits *account.Limits, more func(*account.Opt
 	t.Helper()
 	env := testcloud.Fast(t)
 	st := store.New(env.Clients.DynamoDB, env.Config.Table, env.Config.SigningKey)
-	f := &fixture{st: st, env: env, clock: &clock{t: time.Now().UTC()}, emu: mail.Emulator{URL: env.Config.SESEndpoint},
+	f := &fixture{st: st, env: env, clock: testkit.NewClock(time.Now().UTC()), emu: mail.Emulator{URL: env.Config.SESEndpoint},
 		logs: &bytes.Buffer{}}
 	if limits == nil {
 		l := account.DefaultLimits()
@@ -83,11 +68,7 @@ func newFixtureWith(t *testing.T, limits *account.Limits, more func(*account.Opt
 
 // uniqueEmail returns an address no other test uses (the SES emulator's
 // store is shared).
-func uniqueEmail(prefix string) string {
-	b := make([]byte, 5)
-	_, _ = rand.Read(b)
-	return prefix + "-" + hex.EncodeToString(b) + "@example.org"
-}
+func uniqueEmail(prefix string) string { return testkit.Email(prefix) }
 
 var (
 	codeRe = regexp.MustCompile(`Your code: (\d{6})`)

@@ -42,7 +42,7 @@ func (s *Service) startSession(ctx context.Context, userID string, c Client) (st
 	now := s.Now()
 	sess := &Session{
 		Item: store.Item{PK: sessionPK(token), SK: sessionSK, Type: "session",
-			GSI1PK: userPK(userID), GSI1SK: "SESSION#" + now.Format(time.RFC3339Nano)},
+			GSI1PK: tabledef.UserPK(userID), GSI1SK: "SESSION#" + now.Format(time.RFC3339Nano)},
 		ID: ids.NewUser(), UserID: userID, CreatedAt: now, LastSeenAt: now,
 		IdleExpiresAt: now.Add(s.life.SessionIdle), AbsoluteExpiresAt: now.Add(s.life.SessionMax),
 		Device: describeDevice(c.UserAgent),
@@ -56,6 +56,19 @@ func (s *Service) startSession(ctx context.Context, userID string, c Client) (st
 		return "", nil, err
 	}
 	return token, sess, nil
+}
+
+// MintSession starts a browser session for an existing account without the
+// emailed code: the same session item, lifetimes and device description a
+// sign-in makes (startSession). It exists for tests (internal/testkit) and
+// local tools; no route reaches it. It returns the cookie token; the store
+// keeps only its hash.
+func (s *Service) MintSession(ctx context.Context, userID string, c Client) (string, error) {
+	if _, err := s.getUser(ctx, userID); err != nil {
+		return "", err
+	}
+	token, _, err := s.startSession(ctx, userID, c)
+	return token, err
 }
 
 // describeDevice reduces a User-Agent to "Browser on OS" (no version
@@ -152,7 +165,7 @@ func (s *Service) sessionsOf(ctx context.Context, userID string) ([]Session, err
 // by kind prefix): sessions and API tokens.
 func ownedBy[T any](ctx context.Context, s *Service, userID, prefix string) ([]T, error) {
 	var out []T
-	err := s.st.Table().Get(tabledef.GSI1PK, userPK(userID)).Index(tabledef.GSI1).
+	err := s.st.Table().Get(tabledef.GSI1PK, tabledef.UserPK(userID)).Index(tabledef.GSI1).
 		Range(tabledef.GSI1SK, dynamo.BeginsWith, prefix).All(ctx, &out)
 	if err != nil && !errors.Is(err, dynamo.ErrNotFound) {
 		return nil, store.Classify(err)

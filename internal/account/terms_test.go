@@ -79,7 +79,7 @@ func TestSignUpRecordsTheTermsShown(t *testing.T) {
 	// The terms change: the next sign-in from a page that shows them records them.
 	f2 := newFixtureWith(t, nil, func(o *account.Options) { o.Terms = "v2terms00000.v1privacy000"; o.Store = f.st })
 	f = f2 // same table; its own mail stand-in receives the next code
-	f2.clock.t = v.User.TermsAcceptedAt.Add(time.Hour)
+	f2.clock.Set(v.User.TermsAcceptedAt.Add(time.Hour))
 	if u := signIn("v2terms00000.v1privacy000"); u.TermsVersion != "v2terms00000.v1privacy000" || !u.TermsAcceptedAt.After(v.User.TermsAcceptedAt) {
 		t.Fatalf("sign-in after a change: %q at %v", u.TermsVersion, u.TermsAcceptedAt)
 	}

@@ -98,7 +98,7 @@ func (s *Service) CreateToken(ctx context.Context, name string) (*NewToken, erro
 	}
 	secret := TokenPrefix + randomToken()
 	now := s.Now()
-	t := &APIToken{Item: store.Item{PK: tokenPK(secret), SK: tokenSK, Type: "token", GSI1PK: userPK(a.UserID)},
+	t := &APIToken{Item: store.Item{PK: tokenPK(secret), SK: tokenSK, Type: "token", GSI1PK: tabledef.UserPK(a.UserID)},
 		ID: ids.NewUser(), UserID: a.UserID, Name: n, CreatedAt: now}
 	t.GSI1SK = "TOKEN#" + now.Format(time.RFC3339Nano) + "#" + t.ID
 	if err := s.st.Create(ctx, t, nil); err != nil {

@@ -9,10 +9,10 @@ import (
 	"testing"
 
 	"github.com/quorum-app/quorum/internal/app"
-	"github.com/quorum-app/quorum/internal/authz"
 	"github.com/quorum-app/quorum/internal/group"
 	"github.com/quorum-app/quorum/internal/metering"
 	"github.com/quorum-app/quorum/internal/testcloud"
+	"github.com/quorum-app/quorum/internal/testkit"
 )
 
 // membersCost is an open group with n members besides its admin, built
@@ -31,11 +31,7 @@ func newMembersCost(t testing.TB, n int) *membersCost {
 		t.Fatal(err)
 	}
 	user := func(i int) context.Context {
-		u, err := a.Accounts.CreateUser(ctx, fmt.Sprintf("%s-m%d@example.org", env.Prefix, i), fmt.Sprint("Member ", i))
-		if err != nil {
-			t.Fatal(err)
-		}
-		return authz.WithActor(ctx, authz.Actor{Kind: authz.User, UserID: u.ID})
+		return testkit.NewPersonWithEmail(t, a.Accounts, fmt.Sprint("Member ", i), fmt.Sprintf("%s-m%d@example.org", env.Prefix, i)).Ctx
 	}
 	c := &membersCost{a: a, admin: user(-1)}
 	g, err := a.Groups.Create(c.admin, group.CreateInput{Name: "Members", Privacy: "closed"})

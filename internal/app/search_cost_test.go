@@ -8,7 +8,6 @@ import (
 	"testing"
 
 	"github.com/quorum-app/quorum/internal/app"
-	"github.com/quorum-app/quorum/internal/authz"
 	"github.com/quorum-app/quorum/internal/decision"
 	"github.com/quorum-app/quorum/internal/discussion"
 	"github.com/quorum-app/quorum/internal/group"
@@ -16,6 +15,7 @@ import (
 	"github.com/quorum-app/quorum/internal/poll"
 	"github.com/quorum-app/quorum/internal/search"
 	"github.com/quorum-app/quorum/internal/testcloud"
+	"github.com/quorum-app/quorum/internal/testkit"
 )
 
 // searchCost is a member of a closed subgroup (so the policy reads the
@@ -38,11 +38,7 @@ func newSearchCost(t testing.TB) *searchCost {
 	}
 	c := &searchCost{a: a}
 	for i := 0; i < 3; i++ {
-		u, err := a.Accounts.CreateUser(ctx, fmt.Sprintf("%s-cost%d@example.org", env.Prefix, i), fmt.Sprint("Person ", i))
-		if err != nil {
-			t.Fatal(err)
-		}
-		c.people = append(c.people, authz.WithActor(ctx, authz.Actor{Kind: authz.User, UserID: u.ID}))
+		c.people = append(c.people, testkit.NewPersonWithEmail(t, a.Accounts, fmt.Sprint("Person ", i), fmt.Sprintf("%s-cost%d@example.org", env.Prefix, i)).Ctx)
 	}
 	c.ctx = c.people[0]
 	parent, err := a.Groups.Create(c.ctx, group.CreateInput{Name: "Parent", Privacy: "closed"})

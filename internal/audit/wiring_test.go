@@ -20,6 +20,7 @@ import (
 	"github.com/quorum-app/quorum/internal/process"
 	"github.com/quorum-app/quorum/internal/tag"
 	"github.com/quorum-app/quorum/internal/testcloud"
+	"github.com/quorum-app/quorum/internal/testkit"
 )
 
 func TestMain(m *testing.M) { os.Exit(testcloud.Run(m)) }
@@ -44,9 +45,8 @@ func TestEveryAdminActionIsRecorded(t *testing.T) {
 		}
 	}
 	person := func(name string) (context.Context, string) {
-		u, err := c.Accounts.CreateUser(ctx, env.Prefix+"-"+name+"@example.org", name)
-		must(err, "user")
-		return authz.WithActor(ctx, authz.Actor{Kind: authz.User, UserID: u.ID, SessionID: "s-" + name}), u.ID
+		p := testkit.NewPersonWithEmail(t, c.Accounts, name, env.Prefix+"-"+name+"@example.org")
+		return p.Ctx, p.ID
 	}
 	ada, adaID := person("ada")
 	ben, benID := person("ben")

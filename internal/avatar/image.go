@@ -19,6 +19,8 @@ import (
 	_ "image/png" // decoder
 	"net/http"
 
+	_ "golang.org/x/image/webp" // decoder: lossy and lossless, with or without alpha (VP8, VP8L, VP8X)
+
 	"github.com/quorum-app/quorum/internal/domain"
 )
 
@@ -39,9 +41,10 @@ const (
 )
 
 // Types are the accepted content types (what http.DetectContentType says
-// of the bytes). WebP is not among them: the standard library cannot
-// decode it.
-var Types = []string{"image/jpeg", "image/png", "image/gif"}
+// of the bytes). WebP is decoded by golang.org/x/image/webp; its metadata
+// chunks (EXIF, XMP, ICCP) are never read, and the stored files are
+// JPEGs encoded afresh from the pixels, as for the other types.
+var Types = []string{"image/jpeg", "image/png", "image/gif", "image/webp"}
 
 // Sizes are the stored sizes, largest first.
 var Sizes = []int{Large, Small}
@@ -78,7 +81,7 @@ func Process(data []byte) (Processed, error) {
 		return bad("the picture is larger than the %d MB limit", MaxBytes>>20)
 	}
 	if _, ok := Sniff(data); !ok {
-		return bad("the picture must be a JPEG, PNG or GIF image")
+		return bad("the picture must be a JPEG, PNG, GIF or WebP image")
 	}
 	cfg, _, err := image.DecodeConfig(bytes.NewReader(data))
 	if err != nil {

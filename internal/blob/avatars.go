@@ -20,9 +20,9 @@ type Avatars struct {
 	obj *Objects
 }
 
-// AvatarLimits: at most 5 MB of JPEG, PNG or GIF.
+// AvatarLimits: at most 5 MB of JPEG, PNG, GIF or WebP.
 func AvatarLimits() Limits {
-	return Limits{MaxBytes: 5 << 20, Types: []string{"image/jpeg", "image/png", "image/gif"},
+	return Limits{MaxBytes: 5 << 20, Types: []string{"image/jpeg", "image/png", "image/gif", "image/webp"},
 		PutTTL: 10 * time.Minute, GetTTL: 5 * time.Minute}
 }
 

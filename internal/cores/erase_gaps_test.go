@@ -21,6 +21,7 @@ import (
 	"github.com/quorum-app/quorum/internal/logging"
 	"github.com/quorum-app/quorum/internal/mail"
 	"github.com/quorum-app/quorum/internal/testcloud"
+	"github.com/quorum-app/quorum/internal/testkit"
 )
 
 // TestAccountDeletionErasesWhatItUsedToLeave closes the gaps docs/privacy.md
@@ -48,9 +49,8 @@ func TestAccountDeletionErasesWhatItUsedToLeave(t *testing.T) {
 	secretName := "Benedikt" + strings.ReplaceAll(env.Prefix, "-", "")
 	person := func(name string) (context.Context, string, string) {
 		addr := env.Prefix + "-" + strings.ToLower(name) + "@example.org"
-		u, err := c.Accounts.CreateUser(ctx, addr, name)
-		must(err, "user")
-		return authz.WithActor(ctx, authz.Actor{Kind: authz.User, UserID: u.ID, SessionID: "s-" + name}), u.ID, addr
+		p := testkit.NewPersonWithEmail(t, c.Accounts, name, addr)
+		return p.Ctx, p.ID, addr
 	}
 	ada, _, _ := person("Ada")
 	ben, benID, benAddr := person(secretName)

@@ -7,7 +7,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/quorum-app/quorum/internal/authz"
 	"github.com/quorum-app/quorum/internal/cores"
 	"github.com/quorum-app/quorum/internal/discussion"
 	"github.com/quorum-app/quorum/internal/domain"
@@ -16,6 +15,7 @@ import (
 	"github.com/quorum-app/quorum/internal/logging"
 	"github.com/quorum-app/quorum/internal/store"
 	"github.com/quorum-app/quorum/internal/testcloud"
+	"github.com/quorum-app/quorum/internal/testkit"
 )
 
 // TestGroupExportFilesPastTheBudget: files that do not fit in the group
@@ -36,9 +36,8 @@ func TestGroupExportFilesPastTheBudget(t *testing.T) {
 			t.Fatalf("%s: %v", what, err)
 		}
 	}
-	u, err := c.Accounts.CreateUser(ctx, env.Prefix+"-ada@example.org", "Ada")
-	must(err, "user")
-	ada := authz.WithActor(ctx, authz.Actor{Kind: authz.User, UserID: u.ID, SessionID: "s-ada"})
+	u := testkit.NewPersonWithEmail(t, c.Accounts, "Ada", env.Prefix+"-ada@example.org")
+	ada := u.Ctx
 	g, err := c.Groups.Create(ada, group.CreateInput{Name: "Files " + env.Prefix, Privacy: "open"})
 	must(err, "group")
 	th, err := c.Discussions.StartThread(ada, discussion.StartInput{GroupID: g.ID, Title: "Plans", Description: "See files"})

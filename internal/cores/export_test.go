@@ -30,6 +30,7 @@ import (
 	"github.com/quorum-app/quorum/internal/store"
 	"github.com/quorum-app/quorum/internal/tag"
 	"github.com/quorum-app/quorum/internal/testcloud"
+	"github.com/quorum-app/quorum/internal/testkit"
 )
 
 // TestPersonalExportAcrossCores asks for Ben's personal export through the
@@ -53,9 +54,8 @@ func TestPersonalExportAcrossCores(t *testing.T) {
 	}
 	person := func(name string) (context.Context, string, string) {
 		addr := env.Prefix + "-" + name + "@example.org"
-		u, err := c.Accounts.CreateUser(ctx, addr, name+" "+env.Prefix)
-		must(err, "user")
-		return authz.WithActor(ctx, authz.Actor{Kind: authz.User, UserID: u.ID, SessionID: "s-" + name}), u.ID, addr
+		p := testkit.NewPersonWithEmail(t, c.Accounts, name+" "+env.Prefix, addr)
+		return p.Ctx, p.ID, addr
 	}
 	ada, adaID, adaAddr := person("ada")
 	ben, benID, benAddr := person("ben")
@@ -317,9 +317,8 @@ func TestGroupExportAcrossCores(t *testing.T) {
 	}
 	person := func(name string) (context.Context, string, string) {
 		addr := env.Prefix + "-" + name + "@example.org"
-		u, err := c.Accounts.CreateUser(ctx, addr, name+" "+env.Prefix)
-		must(err, "user")
-		return authz.WithActor(ctx, authz.Actor{Kind: authz.User, UserID: u.ID, SessionID: "s-" + name}), u.ID, addr
+		p := testkit.NewPersonWithEmail(t, c.Accounts, name+" "+env.Prefix, addr)
+		return p.Ctx, p.ID, addr
 	}
 	ada, adaID, adaAddr := person("ada")
 	ben, benID, benAddr := person("ben")

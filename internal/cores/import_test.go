@@ -30,6 +30,7 @@ import (
 	"github.com/quorum-app/quorum/internal/store"
 	"github.com/quorum-app/quorum/internal/tag"
 	"github.com/quorum-app/quorum/internal/testcloud"
+	"github.com/quorum-app/quorum/internal/testkit"
 )
 
 // deployment is one Quorum installation of a round trip.
@@ -57,9 +58,8 @@ func (d *deployment) must(err error, what string) {
 
 func (d *deployment) person(name string) (context.Context, string) {
 	d.t.Helper()
-	u, err := d.c.Accounts.CreateUser(context.Background(), d.env.Prefix+"-"+name+"@example.org", name+" "+d.env.Prefix)
-	d.must(err, "user")
-	return authz.WithActor(context.Background(), authz.Actor{Kind: authz.User, UserID: u.ID, SessionID: "s-" + name}), u.ID
+	p := testkit.NewPersonWithEmail(d.t, d.c.Accounts, name+" "+d.env.Prefix, d.env.Prefix+"-"+name+"@example.org")
+	return p.Ctx, p.ID
 }
 
 // export runs a group export of gid to the end and returns its archive.

@@ -88,7 +88,7 @@ func (s *Service) Cards(ctx context.Context, pids []string, stances int) ([]Card
 	}
 	for _, pid := range valid {
 		for _, sk := range append(append([]string{skPoll, skResults, skOutcome, reactionsSK(ReactPoll)}, tallyKeys()...), viewer...) {
-			keys = append(keys, key{pollPK(pid), sk})
+			keys = append(keys, key{tabledef.PollPK(pid), sk})
 		}
 	}
 	items := make(map[key]dynamo.Item, len(keys))
@@ -114,7 +114,7 @@ func (s *Service) Cards(ctx context.Context, pids []string, stances int) ([]Card
 		}
 		ac, ok := groups[p.GroupID]
 		if !ok {
-			if ac, err = s.access(ctx, a, p.GroupID); err != nil && !hidden(err) {
+			if ac, err = s.access(ctx, a, p.GroupID, nil); err != nil && !hidden(err) {
 				return nil, err
 			}
 			groups[p.GroupID] = ac
@@ -193,7 +193,7 @@ func (s *Service) latestStances(ctx context.Context, l *loaded, n int) ([]Ballot
 	pid := l.p.ID
 	var out []BallotView
 	if l.def.Settings.Anonymous {
-		q := s.st.Table().Get(tabledef.PK, pollPK(pid)).Range(tabledef.SK, dynamo.BeginsWith, prefixSealed)
+		q := s.st.Table().Get(tabledef.PK, tabledef.PollPK(pid)).Range(tabledef.SK, dynamo.BeginsWith, prefixSealed)
 		page, err := store.QueryPage[sealedItem](ctx, s.st, q, "sealed:"+pid, "", stanceScan)
 		if err != nil {
 			return nil, err
@@ -205,7 +205,7 @@ func (s *Service) latestStances(ctx context.Context, l *loaded, n int) ([]Ballot
 		}
 		return out, nil
 	}
-	q := s.st.Table().Get(tabledef.PK, pollPK(pid)).Range(tabledef.SK, dynamo.BeginsWith, prefixBallot)
+	q := s.st.Table().Get(tabledef.PK, tabledef.PollPK(pid)).Range(tabledef.SK, dynamo.BeginsWith, prefixBallot)
 	page, err := store.QueryPage[ballotItem](ctx, s.st, q, "ballots:"+pid, "", stanceScan)
 	if err != nil {
 		return nil, err

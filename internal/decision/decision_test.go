@@ -81,7 +81,7 @@ func TestPollLifecycleAndAuthorization(t *testing.T) {
 	cat := f.as("cat")
 	for name, op := range map[string]func(context.Context) error{
 		"extend": func(ctx context.Context) error {
-			_, err := f.svc.Extend(ctx, pub.ID, f.clock.now().Add(96*time.Hour))
+			_, err := f.svc.Extend(ctx, pub.ID, f.clock.Now().Add(96*time.Hour))
 			return err
 		},
 		"remind": func(ctx context.Context) error { _, err := f.svc.Remind(ctx, pub.ID); return err },
@@ -94,7 +94,7 @@ func TestPollLifecycleAndAuthorization(t *testing.T) {
 			t.Fatalf("%s by an outsider: %v", name, err)
 		}
 	}
-	_, err = f.svc.Extend(bob, pub.ID, f.clock.now().Add(96*time.Hour))
+	_, err = f.svc.Extend(bob, pub.ID, f.clock.Now().Add(96*time.Hour))
 	f.must(err)
 
 	// Votes: members yes, outsiders no.
@@ -119,7 +119,7 @@ func TestPollLifecycleAndAuthorization(t *testing.T) {
 	if _, err := f.svc.SetOutcome(cat, pub.ID, decision.OutcomeInput{Statement: "We agreed."}); code(err) != domain.Forbidden {
 		t.Fatalf("outcome by a member: %v", err)
 	}
-	review := f.clock.now().Add(30 * 24 * time.Hour)
+	review := f.clock.Now().Add(30 * 24 * time.Hour)
 	o, err := f.svc.SetOutcome(bob, pub.ID, decision.OutcomeInput{Statement: "We agreed.", ReviewOn: &review})
 	f.must(err)
 	if _, err := f.svc.SetOutcome(bob, pub.ID, decision.OutcomeInput{Statement: "Edited.", Version: o.Version + 5}); code(err) != domain.Conflict {
@@ -135,10 +135,10 @@ func TestPollLifecycleAndAuthorization(t *testing.T) {
 		t.Fatalf("vote after close: %v", err)
 	}
 	// Only a group admin reopens it (sealed.go), not its author.
-	if _, err := f.svc.Reopen(bob, pub.ID, f.clock.now().Add(24*time.Hour)); !errors.Is(err, decision.ErrReopenAdminOnly) {
+	if _, err := f.svc.Reopen(bob, pub.ID, f.clock.Now().Add(24*time.Hour)); !errors.Is(err, decision.ErrReopenAdminOnly) {
 		t.Fatalf("reopen by the author: %v", err)
 	}
-	re, err := f.svc.Reopen(ann, pub.ID, f.clock.now().Add(24*time.Hour))
+	re, err := f.svc.Reopen(ann, pub.ID, f.clock.Now().Add(24*time.Hour))
 	f.must(err)
 	if re.Status != poll.StatusOpen {
 		t.Fatalf("reopen: %+v", re)
@@ -177,7 +177,7 @@ func TestVoteEveryType(t *testing.T) {
 	f := newFixture(t)
 	gid := f.group(authz.Open, "ann", "bob")
 	ann, bob := f.as("ann"), f.as("bob")
-	meetingStart := f.clock.now().Add(240 * time.Hour).UTC().Truncate(time.Hour)
+	meetingStart := f.clock.Now().Add(240 * time.Hour).UTC().Truncate(time.Hour)
 	cases := []struct {
 		typ         poll.Type
 		tweak       func(*poll.Definition)
@@ -439,7 +439,7 @@ func TestAnonymousBallotsAreSealed(t *testing.T) {
 		}
 	}
 	// Reopening an anonymous poll is refused.
-	if _, err := f.svc.Reopen(f.as("ann"), p.ID, f.clock.now().Add(time.Hour)); code(err) != domain.Conflict {
+	if _, err := f.svc.Reopen(f.as("ann"), p.ID, f.clock.Now().Add(time.Hour)); code(err) != domain.Conflict {
 		t.Fatalf("reopen anonymous: %v", err)
 	}
 }
@@ -505,7 +505,7 @@ func TestVoteAfterClosingTimeRefused(t *testing.T) {
 	p := f.create(f.as("ann"), gid, f.definition(poll.TypeProposal, func(d *poll.Definition) { d.Settings.ClosingAt = f.closing(time.Hour) }))
 	_, err := f.svc.Vote(f.as("bob"), p.ID, decision.VoteInput{Ballot: one("agree")})
 	f.must(err)
-	f.clock.advance(time.Hour + time.Second)
+	f.clock.Add(time.Hour + time.Second)
 	_, err = f.svc.Vote(f.as("ann"), p.ID, decision.VoteInput{Ballot: one("agree")})
 	if !errors.Is(err, decision.ErrPollClosed) || code(err) != domain.Conflict {
 		t.Fatalf("late vote: %v", err)
@@ -529,7 +529,7 @@ func TestTickIsIdempotent(t *testing.T) {
 
 	// Closing-soon reminder: soon is within 24 h, later is not; twice = once.
 	for i := 0; i < 2; i++ {
-		rep, err := f.svc.Tick(context.Background(), f.clock.now())
+		rep, err := f.svc.Tick(context.Background(), f.clock.Now())
 		f.must(err)
 		if want := 1 - i; rep.ClosingSoon != want || rep.Closed != 0 || rep.Failed != 0 {
 			t.Fatalf("tick %d: %+v", i, rep)
@@ -540,10 +540,10 @@ func TestTickIsIdempotent(t *testing.T) {
 		t.Fatalf("closing soon notices %+v", cs)
 	}
 	// Past closing_at: Tick closes and freezes once.
-	f.clock.advance(3 * time.Hour)
+	f.clock.Add(3 * time.Hour)
 	var reps []decision.TickReport
 	for i := 0; i < 2; i++ {
-		rep, err := f.svc.Tick(context.Background(), f.clock.now())
+		rep, err := f.svc.Tick(context.Background(), f.clock.Now())
 		f.must(err)
 		reps = append(reps, rep)
 	}
@@ -582,7 +582,7 @@ func TestTickIsIdempotent(t *testing.T) {
 		t.Fatalf("receipts %d", receipts)
 	}
 	// The later poll is now within 24 h: its reminder goes out once.
-	rep, err := f.svc.Tick(context.Background(), f.clock.now().Add(4*time.Hour))
+	rep, err := f.svc.Tick(context.Background(), f.clock.Now().Add(4*time.Hour))
 	f.must(err)
 	if rep.ClosingSoon != 1 {
 		t.Fatalf("later reminder %+v", rep)
@@ -590,12 +590,12 @@ func TestTickIsIdempotent(t *testing.T) {
 	_ = later
 
 	// Outcome review reminder on the review date, once.
-	review := f.clock.now().Add(48 * time.Hour)
+	review := f.clock.Now().Add(48 * time.Hour)
 	_, err = f.svc.SetOutcome(ann, soon.ID, decision.OutcomeInput{Statement: "C wins.", ReviewOn: &review})
 	f.must(err)
-	f.clock.advance(49 * time.Hour)
+	f.clock.Add(49 * time.Hour)
 	for i := 0; i < 2; i++ {
-		rep, err := f.svc.Tick(context.Background(), f.clock.now())
+		rep, err := f.svc.Tick(context.Background(), f.clock.Now())
 		f.must(err)
 		if rep.Reviews != 1-i {
 			t.Fatalf("review tick %d: %+v", i, rep)

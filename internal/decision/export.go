@@ -14,6 +14,7 @@ import (
 	"github.com/quorum-app/quorum/internal/poll"
 	"github.com/quorum-app/quorum/internal/reaction"
 	"github.com/quorum-app/quorum/internal/store"
+	"github.com/quorum-app/quorum/internal/tabledef"
 	"github.com/quorum-app/quorum/internal/tag"
 )
 
@@ -92,7 +93,7 @@ func (s *Service) ExportUser(ctx context.Context, uid, cursor string) ([]any, st
 		filter += " OR contains($, ?)"
 		args = append(args, reaction.Attr(name), uid)
 	}
-	found, next, err := store.ScanStep[dynamo.Item](ctx, s.st, "POLL#", filter, args, cursor, exportPage)
+	found, next, err := store.ScanStep[dynamo.Item](ctx, s.st, tabledef.PollPrefix, filter, args, cursor, exportPage)
 	if err != nil {
 		return nil, "", err
 	}
@@ -102,7 +103,7 @@ func (s *Service) ExportUser(ctx context.Context, uid, cursor string) ([]any, st
 		if err := dynamo.UnmarshalItem(raw, &it); err != nil {
 			return nil, "", domain.Wrap(domain.Internal, err, "export: a poll item is malformed")
 		}
-		pid := strings.TrimPrefix(it.PK, "POLL#")
+		pid := strings.TrimPrefix(it.PK, tabledef.PollPrefix)
 		if target, ok := strings.CutPrefix(it.SK, prefixReactions); ok {
 			if strings.HasPrefix(target, "ballot#") {
 				target = "ballot" // whose ballot is the voter's to tell, not this export's

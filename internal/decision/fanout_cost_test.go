@@ -24,7 +24,7 @@ func TestOpenPollCostDoesNotGrowWithTheGroup(t *testing.T) {
 	for _, n := range []int{50, 500} {
 		f := memFixtureWith(t, memdb.Options{})
 		notes := notify.New(f.st, nil)
-		f.svc = decision.New(decision.Config{Store: f.st, Groups: f.groups, Notifier: f.notes, Now: f.clock.now,
+		f.svc = decision.New(decision.Config{Store: f.st, Groups: f.groups, Notifier: f.notes, Now: f.clock.Now,
 			Fanout: cores.PollNotifier{Notifications: notes}})
 		gid := f.group(authz.Closed, "ann")
 		member := func(i int) string { return fmt.Sprintf("m%05d%s", i, f.tag) }
@@ -85,7 +85,7 @@ func newRemindGroup(t testing.TB, n int) *remindGroup {
 	t.Helper()
 	f := memFixtureWith(t, memdb.Options{})
 	notes := notify.New(f.st, nil)
-	f.svc = decision.New(decision.Config{Store: f.st, Groups: f.groups, Notifier: f.notes, Now: f.clock.now,
+	f.svc = decision.New(decision.Config{Store: f.st, Groups: f.groups, Notifier: f.notes, Now: f.clock.Now,
 		Fanout: cores.PollNotifier{Notifications: notes}})
 	gid := f.group(authz.Closed, "ann")
 	member := func(i int) string { return fmt.Sprintf("m%05d%s", i, f.tag) }

@@ -15,21 +15,10 @@ import (
 	"github.com/quorum-app/quorum/internal/poll"
 	"github.com/quorum-app/quorum/internal/store"
 	"github.com/quorum-app/quorum/internal/testcloud"
+	"github.com/quorum-app/quorum/internal/testkit"
 )
 
 func TestMain(m *testing.M) { os.Exit(testcloud.Run(m)) }
-
-type clock struct {
-	mu sync.Mutex
-	d  time.Duration
-}
-
-func (c *clock) now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return time.Now().Add(c.d) }
-func (c *clock) advance(d time.Duration) {
-	c.mu.Lock()
-	c.d += d
-	c.mu.Unlock()
-}
 
 // recorder is a Notifier that keeps every notice.
 type recorder struct {
@@ -62,7 +51,7 @@ type fixture struct {
 	st     *store.Store
 	groups *group.Service
 	svc    *decision.Service
-	clock  *clock
+	clock  *testkit.Clock
 	notes  *recorder
 	tag    string
 }
@@ -82,21 +71,19 @@ func newRealFixture(t testing.TB) *fixture {
 func newFixtureOn(t testing.TB, env *testcloud.Env) *fixture {
 	t.Helper()
 	st := store.New(env.Clients.DynamoDB, env.Config.Table, env.Config.SigningKey)
-	f := &fixture{t: t, env: env, st: st, clock: &clock{}, notes: &recorder{}, tag: env.Prefix}
+	f := &fixture{t: t, env: env, st: st, clock: testkit.NewLiveClock(), notes: &recorder{}, tag: env.Prefix}
 	f.wire(env.Config.SigningKey)
 	return f
 }
 
 // wire builds the group and decision services on f.st.
 func (f *fixture) wire(key []byte) {
-	f.groups = group.New(group.Config{Store: f.st, SigningKey: key, Now: f.clock.now})
-	f.svc = decision.New(decision.Config{Store: f.st, Groups: f.groups, Notifier: f.notes, Now: f.clock.now})
+	f.groups = group.New(group.Config{Store: f.st, SigningKey: key, Now: f.clock.Now})
+	f.svc = decision.New(decision.Config{Store: f.st, Groups: f.groups, Notifier: f.notes, Now: f.clock.Now})
 }
 
 // as returns a context acting as user name.
-func (f *fixture) as(name string) context.Context {
-	return authz.WithActor(context.Background(), authz.Actor{Kind: authz.User, UserID: f.uid(name)})
-}
+func (f *fixture) as(name string) context.Context { return testkit.As(f.uid(name)) }
 
 func (f *fixture) uid(name string) string { return "u" + strings.ToLower(name) + f.tag }
 
@@ -127,7 +114,7 @@ func (f *fixture) group(privacy authz.Privacy, admin string, members ...string) 
 }
 
 func (f *fixture) closing(d time.Duration) *time.Time {
-	t := f.clock.now().Add(d).UTC()
+	t := f.clock.Now().Add(d).UTC()
 	return &t
 }
 

@@ -79,7 +79,7 @@ func (s *Service) ImportPoll(ctx context.Context, in ImportPollInput, from int) 
 			b := in.Ballots[n]
 			if anonymous {
 				h := sha256.Sum256([]byte("import#" + pid + "#" + strconv.Itoa(n)))
-				puts = append(puts, &sealedItem{Item: store.Item{PK: pollPK(pid), SK: sealedSK(hex.EncodeToString(h[:])), Type: "sealed_ballot", Version: 1},
+				puts = append(puts, &sealedItem{Item: store.Item{PK: tabledef.PollPK(pid), SK: sealedSK(hex.EncodeToString(h[:])), Type: "sealed_ballot", Version: 1},
 					PollID: pid, Choices: b.Choices, NoneOfTheAbove: b.NoneOfTheAbove, Reason: b.Reason})
 				continue
 			}
@@ -93,7 +93,7 @@ func (s *Service) ImportPoll(ctx context.Context, in ImportPollInput, from int) 
 			if b.UpdatedAt != nil {
 				upd = *b.UpdatedAt
 			}
-			puts = append(puts, &ballotItem{Item: store.Item{PK: pollPK(pid), SK: ballotSK(b.UserID), Type: "ballot", Version: 1},
+			puts = append(puts, &ballotItem{Item: store.Item{PK: tabledef.PollPK(pid), SK: ballotSK(b.UserID), Type: "ballot", Version: 1},
 				PollID: pid, UserID: b.UserID, Choices: b.Choices, NoneOfTheAbove: b.NoneOfTheAbove, Reason: b.Reason,
 				CastAt: cast, UpdatedAt: upd, CastID: "import-" + strconv.Itoa(n)})
 		}
@@ -122,7 +122,7 @@ func (s *Service) importPollItems(ctx context.Context, in ImportPollInput, d pol
 	now := s.now().UTC()
 	var puts []any
 	if closed {
-		fr := &resultsItem{Item: store.Item{PK: pollPK(pid), SK: skResults, Type: "poll_results", Version: 1}, PollID: pid,
+		fr := &resultsItem{Item: store.Item{PK: tabledef.PollPK(pid), SK: skResults, Type: "poll_results", Version: 1}, PollID: pid,
 			Tally: attrs, FrozenAt: now}
 		if in.Results != nil && in.Results.Results != nil {
 			fr.Eligible = in.Results.Results.Eligible
@@ -134,7 +134,7 @@ func (s *Service) importPollItems(ctx context.Context, in ImportPollInput, d pol
 		puts = append(puts, fr)
 	}
 	if o := in.Outcome; o != nil && o.Statement != "" {
-		oi := &outcomeItem{Item: store.Item{PK: pollPK(pid), SK: skOutcome, Type: "outcome", Version: 1}, PollID: pid,
+		oi := &outcomeItem{Item: store.Item{PK: tabledef.PollPK(pid), SK: skOutcome, Type: "outcome", Version: 1}, PollID: pid,
 			Statement: o.Statement, ReviewOn: o.ReviewOn, MeetingOptionID: o.MeetingOptionID, AuthorID: in.AuthorID,
 			CreatedAt: o.CreatedAt, UpdatedAt: o.UpdatedAt}
 		if o.ReviewOn != nil && o.ReviewOn.After(now) {
@@ -144,7 +144,7 @@ func (s *Service) importPollItems(ctx context.Context, in ImportPollInput, d pol
 	}
 	created := in.Poll.CreatedAt.UTC()
 	p := &pollItem{
-		Item: store.Item{PK: pollPK(pid), SK: skPoll, Type: "poll", Version: 1, GSI1PK: pollsOfGroup(in.GroupID), GSI1SK: timeKey(created) + "#" + pid},
+		Item: store.Item{PK: tabledef.PollPK(pid), SK: skPoll, Type: "poll", Version: 1, GSI1PK: pollsOfGroup(in.GroupID), GSI1SK: timeKey(created) + "#" + pid},
 		ID:   pid, GroupID: in.GroupID, ThreadID: in.ThreadID, AuthorID: in.AuthorID, Def: encodeDef(d),
 		DefVersion: 1, CreatedAt: created, UpdatedAt: now,
 	}
@@ -179,7 +179,7 @@ func (s *Service) importPollItems(ctx context.Context, in ImportPollInput, d pol
 		}
 	}
 	if len(sd) > 0 {
-		u := s.st.Update(pollPK(pid), shardSK(0))
+		u := s.st.Update(tabledef.PollPK(pid), shardSK(0))
 		for k, v := range sd {
 			u = u.SetExpr("$ = ?", k, v)
 		}

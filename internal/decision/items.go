@@ -13,7 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/guregu/dynamo/v2"
 
-	"github.com/quorum-app/quorum/internal/authz"
+	"github.com/quorum-app/quorum/internal/discussion"
 	"github.com/quorum-app/quorum/internal/domain"
 	"github.com/quorum-app/quorum/internal/group"
 	"github.com/quorum-app/quorum/internal/poll"
@@ -35,7 +35,6 @@ const (
 	prefixVoted   = "VOTED#"
 	prefixVoter   = "VOTER#"
 	prefixReceipt = "RECEIPT#"
-	prefixGuest   = "GUEST#"
 
 	// GSI2 work queues of the scheduler.
 	queueOpen     = "OPEN"     // open polls by closing time (pattern 38)
@@ -43,19 +42,12 @@ const (
 	queueReview   = "REVIEW"   // outcomes by review date
 )
 
-func pollPK(pid string) string       { return "POLL#" + pid }
 func ballotSK(uid string) string     { return prefixBallot + uid }
 func votedSK(uid string) string      { return prefixVoted + uid }
 func voterSK(uid string) string      { return prefixVoter + uid }
 func receiptSK(uid string) string    { return prefixReceipt + uid }
-func guestSK(uid string) string      { return prefixGuest + uid }
 func sealedSK(hash string) string    { return prefixSealed + hash }
-func groupPK(gid string) string      { return "GROUP#" + gid }
-func memberSK(uid string) string     { return "MEMBER#" + uid }
-func threadPK(tid string) string     { return "THREAD#" + tid }
 func pollsOfGroup(gid string) string { return "POLLS#" + gid }
-
-const groupSK = "GROUP"
 
 // timeKey renders t for a sort key: fixed width, so strings sort like times.
 func timeKey(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000Z") }
@@ -182,7 +174,7 @@ func sameCast(castID string) (string, []any) {
 // version, of the cast castID); errStale when it changed since.
 func (s *Service) deleteBallot(tx *store.Tx, pid, uid string, version int64, castID string) {
 	expr, args := sameCast(castID)
-	tx.Delete(s.st.DeleteOp(pollPK(pid), ballotSK(uid)).If("$ = ?", tabledef.Version, version).If(expr, args...), errStale)
+	tx.Delete(s.st.DeleteOp(tabledef.PollPK(pid), ballotSK(uid)).If("$ = ?", tabledef.Version, version).If(expr, args...), errStale)
 }
 
 // sealedItem: PK=POLL#<pid> SK=SEALED#<sha256(receipt)>: an anonymous
@@ -243,20 +235,14 @@ type outcomeItem struct {
 	ReviewSentAt    *time.Time `dynamo:"ReviewSentAt,omitempty"`
 }
 
-// groupRow and memberRow read the group's items (patterns 12 and 16) for
-// the policy's facts and the eligible count; internal/group owns them.
-type groupRow struct {
-	ID          string            `dynamo:"ID"`
-	Privacy     authz.Privacy     `dynamo:"Privacy"`
-	ParentID    string            `dynamo:"ParentID"`
-	Flags       group.StoredFlags `dynamo:"Flags"`
-	MemberCount int64             `dynamo:"MemberCount"`
-}
+// groupKey and memberKey are the keys of the group core's items this core
+// reads inside its own batches (the vote stays 2 reads); internal/group
+// owns their layout and rows (group.Row, group.MemberRole).
+func groupKey(gid string) key { k := group.GroupKey(gid); return key{k.PK, k.SK} }
 
-type memberRow struct {
-	UserID string     `dynamo:"UserID"`
-	Role   authz.Role `dynamo:"Role"`
-}
+// guestKey is the key of a thread's guest grant (internal/discussion's).
+func guestKey(tid, uid string) key  { pk, sk := discussion.GuestKey(tid, uid); return key{pk, sk} }
+func memberKey(gid, uid string) key { k := group.MembershipKey(gid, uid); return key{k.PK, k.SK} }
 
 // ---- identifiers and receipts ----
 

@@ -57,7 +57,7 @@ func (s *Service) PollsOfThread(ctx context.Context, gid, tid, cursor string) ([
 // is conditioned on the poll still being in from and in tid.
 func (s *Service) MovePolls(tx *store.Tx, tid string, pids []string, from, to string) {
 	for _, pid := range pids {
-		tx.Update(s.st.Update(pollPK(pid), skPoll).Set("GroupID", to).Set(tabledef.GSI1PK, pollsOfGroup(to)).
+		tx.Update(s.st.Update(tabledef.PollPK(pid), skPoll).Set("GroupID", to).Set(tabledef.GSI1PK, pollsOfGroup(to)).
 			Add(tabledef.Version, 1).If("$ = ? AND $ = ?", "GroupID", from, "ThreadID", tid), ErrPollMoved)
 	}
 }
@@ -93,7 +93,7 @@ func (s *Service) RefilePollSearch(ctx context.Context, tx *store.Tx, pid, to, c
 	if part == "" {
 		part = "b"
 	}
-	q := s.st.Table().Get(tabledef.PK, pollPK(pid)).Project(tabledef.PK, tabledef.SK, "Reason", "Statement")
+	q := s.st.Table().Get(tabledef.PK, tabledef.PollPK(pid)).Project(tabledef.PK, tabledef.SK, "Reason", "Statement")
 	switch part {
 	case "b":
 		q.Range(tabledef.SK, dynamo.Between, prefixBallot, skOutcome)
@@ -156,7 +156,7 @@ func (s *Service) WithdrawMoved(ctx context.Context, pid, cursor string) (string
 		return "", 0, domain.Errorf(domain.Invalid, "bad identifiers")
 	}
 	var p pollItem
-	err := s.st.Get(ctx, pollPK(pid), skPoll, &p)
+	err := s.st.Get(ctx, tabledef.PollPK(pid), skPoll, &p)
 	if domain.ErrorCode(err) == domain.NotFound {
 		return "", 0, nil
 	}
@@ -177,7 +177,7 @@ func (s *Service) WithdrawMoved(ctx context.Context, pid, cursor string) (string
 	default:
 		return "", 0, domain.Errorf(domain.Invalid, "bad cursor")
 	}
-	q := s.st.Table().Get(tabledef.PK, pollPK(pid)).Range(tabledef.SK, dynamo.BeginsWith, prefix).Project(tabledef.PK, tabledef.SK)
+	q := s.st.Table().Get(tabledef.PK, tabledef.PollPK(pid)).Range(tabledef.SK, dynamo.BeginsWith, prefix).Project(tabledef.PK, tabledef.SK)
 	page, err := store.QueryPage[keyOnly](ctx, s.st, q, "move-ballots:"+pid+":"+scope, inner, MoveBallotsPage)
 	if err != nil {
 		return "", 0, err
@@ -188,7 +188,7 @@ func (s *Service) WithdrawMoved(ctx context.Context, pid, cursor string) (string
 		uid := strings.TrimPrefix(it.SK, prefix)
 		if ids.Valid(uid) {
 			uids = append(uids, uid)
-			keys = append(keys, key{groupPK(p.GroupID), memberSK(uid)})
+			keys = append(keys, memberKey(p.GroupID, uid))
 		}
 	}
 	members := map[key]dynamo.Item{}

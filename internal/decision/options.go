@@ -74,7 +74,7 @@ func (s *Service) AddOption(ctx context.Context, pid string, opt poll.Option) (P
 		}
 		s.syncShards(tx, p, decided, ErrVotesMeanwhile)
 		if !admin && next.Settings.SpecifiedVotersOnly {
-			tx.Check(pollPK(pid), voterSK(a.UserID), "attribute_exists($)", ErrNotEligible, tabledef.PK)
+			tx.Check(tabledef.PollPK(pid), voterSK(a.UserID), "attribute_exists($)", ErrNotEligible, tabledef.PK)
 		}
 		err = tx.Run(ctx, "")
 		if errors.Is(err, ErrVotesMeanwhile) || errors.Is(err, store.ErrVersionConflict) || (err != nil && retryable(err)) {

@@ -47,7 +47,7 @@ func outcomeEdit(o *outcomeItem, next *outcomeItem, uid string, now time.Time) *
 	if o.Statement == next.Statement && o.MeetingOptionID == next.MeetingOptionID && sameDay(o.ReviewOn, next.ReviewOn) {
 		return nil
 	}
-	return &outcomeEditItem{Item: store.Item{PK: pollPK(o.PollID), SK: prefixOutcomeEdit + ids.NewSortable(now), Type: "outcome_edit", Version: 1},
+	return &outcomeEditItem{Item: store.Item{PK: tabledef.PollPK(o.PollID), SK: prefixOutcomeEdit + ids.NewSortable(now), Type: "outcome_edit", Version: 1},
 		PollID: o.PollID, EditorID: uid, At: now, Statement: o.Statement, ReviewOn: o.ReviewOn, MeetingOptionID: o.MeetingOptionID}
 }
 
@@ -70,7 +70,7 @@ func (s *Service) OutcomeHistory(ctx context.Context, pid string) ([]OutcomeEdit
 		return nil, err
 	}
 	var items []outcomeEditItem
-	err = s.st.Table().Get(tabledef.PK, pollPK(pid)).Range(tabledef.SK, dynamo.BeginsWith, prefixOutcomeEdit).
+	err = s.st.Table().Get(tabledef.PK, tabledef.PollPK(pid)).Range(tabledef.SK, dynamo.BeginsWith, prefixOutcomeEdit).
 		Order(dynamo.Descending).Limit(MaxOutcomeHistory).All(ctx, &items)
 	if err != nil {
 		return nil, store.Classify(err)

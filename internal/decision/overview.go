@@ -8,6 +8,7 @@ import (
 	"github.com/guregu/dynamo/v2"
 
 	"github.com/quorum-app/quorum/internal/authz"
+	"github.com/quorum-app/quorum/internal/group"
 	"github.com/quorum-app/quorum/internal/ids"
 	"github.com/quorum-app/quorum/internal/poll"
 	"github.com/quorum-app/quorum/internal/store"
@@ -50,7 +51,7 @@ func (s *Service) withOutcomes(ctx context.Context, page store.Page[Poll]) (stor
 	for _, p := range page.Items {
 		out.Items = append(out.Items, Decision{Poll: p})
 		if p.Status == poll.StatusClosed {
-			keys = append(keys, key{pollPK(p.ID), skOutcome})
+			keys = append(keys, key{tabledef.PollPK(p.ID), skOutcome})
 		}
 	}
 	if len(keys) == 0 {
@@ -61,7 +62,7 @@ func (s *Service) withOutcomes(ctx context.Context, page store.Page[Poll]) (stor
 		return store.Page[Decision]{}, err
 	}
 	for i := range out.Items {
-		raw, ok := items[key{pollPK(out.Items[i].ID), skOutcome}]
+		raw, ok := items[key{tabledef.PollPK(out.Items[i].ID), skOutcome}]
 		if !ok {
 			continue
 		}
@@ -111,7 +112,7 @@ func (s *Service) Waiting(ctx context.Context, gids []string) ([]Poll, error) {
 		}
 		if ids.Valid(gid) && !seen[gid] {
 			seen[gid] = true
-			keys = append(keys, key{groupPK(gid), groupSK}, key{groupPK(gid), memberSK(a.UserID)})
+			keys = append(keys, groupKey(gid), memberKey(gid, a.UserID))
 		}
 	}
 	if len(keys) == 0 {
@@ -134,19 +135,21 @@ func (s *Service) Waiting(ctx context.Context, gids []string) ([]Poll, error) {
 		if !gok || !mok {
 			continue
 		}
-		ac := &access{a: a, member: &memberRow{}}
-		if err := unmarshal(g, &ac.group); err != nil {
+		row, err := group.DecodeRow(g)
+		if err != nil {
 			return nil, err
 		}
-		if err := unmarshal(m, ac.member); err != nil {
+		mr, valid, err := group.DecodeMembership(m)
+		if err != nil {
 			return nil, err
 		}
-		if !ac.member.Role.Valid() {
+		if !valid {
 			continue
 		}
-		gid := keys[i].pk[len("GROUP#"):]
+		ac := &access{a: a, group: row, member: &mr}
+		gid := keys[i].pk[len(tabledef.GroupPrefix):]
 		var ps []pollItem
-		err := s.st.Table().Get(tabledef.GSI1PK, pollsOfGroup(gid)).Index(tabledef.GSI1).Order(dynamo.Descending).
+		err = s.st.Table().Get(tabledef.GSI1PK, pollsOfGroup(gid)).Index(tabledef.GSI1).Order(dynamo.Descending).
 			Limit(MaxWaitingPerGroup).All(ctx, &ps)
 		if err != nil {
 			return nil, store.Classify(err)
@@ -170,9 +173,9 @@ func (s *Service) Waiting(ctx context.Context, gids []string) ([]Poll, error) {
 	}
 	var mine []key
 	for _, c := range open {
-		mine = append(mine, key{pollPK(c.p.ID), ballotSK(a.UserID)}, key{pollPK(c.p.ID), votedSK(a.UserID)})
+		mine = append(mine, key{tabledef.PollPK(c.p.ID), ballotSK(a.UserID)}, key{tabledef.PollPK(c.p.ID), votedSK(a.UserID)})
 		if c.d.Settings.SpecifiedVotersOnly {
-			mine = append(mine, key{pollPK(c.p.ID), voterSK(a.UserID)})
+			mine = append(mine, key{tabledef.PollPK(c.p.ID), voterSK(a.UserID)})
 		}
 	}
 	have := map[key]dynamo.Item{}
@@ -184,7 +187,7 @@ func (s *Service) Waiting(ctx context.Context, gids []string) ([]Poll, error) {
 	out := []Poll{}
 	for i := range open {
 		c := &open[i]
-		pk := pollPK(c.p.ID)
+		pk := tabledef.PollPK(c.p.ID)
 		_, ballot := have[key{pk, ballotSK(a.UserID)}]
 		_, voted := have[key{pk, votedSK(a.UserID)}]
 		_, chosen := have[key{pk, voterSK(a.UserID)}]

@@ -11,6 +11,7 @@ import (
 	"github.com/quorum-app/quorum/internal/audit"
 	"github.com/quorum-app/quorum/internal/authz"
 	"github.com/quorum-app/quorum/internal/domain"
+	"github.com/quorum-app/quorum/internal/group"
 	"github.com/quorum-app/quorum/internal/ids"
 	"github.com/quorum-app/quorum/internal/poll"
 	"github.com/quorum-app/quorum/internal/store"
@@ -177,7 +178,7 @@ func proxyAt(items map[key]dynamo.Item, pk, sk string) (*proxyItem, error) {
 // group's GROUP# PROXY# items read): the grant for the poll, else the
 // standing one unless an ended marker shadows it. ended reports the marker.
 func effectiveProxy(l *loaded, uid string) (grant *proxyItem, ended bool, err error) {
-	pp, err := proxyAt(l.items, pollPK(l.p.ID), proxySK(uid))
+	pp, err := proxyAt(l.items, tabledef.PollPK(l.p.ID), proxySK(uid))
 	if err != nil {
 		return nil, false, err
 	}
@@ -187,7 +188,7 @@ func effectiveProxy(l *loaded, uid string) (grant *proxyItem, ended bool, err er
 		}
 		return pp, false, nil
 	}
-	gp, err := proxyAt(l.ac.items, groupPK(l.p.GroupID), proxySK(uid))
+	gp, err := proxyAt(l.ac.items, tabledef.GroupPK(l.p.GroupID), proxySK(uid))
 	return gp, false, err
 }
 
@@ -215,12 +216,12 @@ func inPoll(held []proxyItem, pid string) []proxyItem {
 }
 
 func memberIn(items map[key]dynamo.Item, gid, uid string) bool {
-	raw, ok := items[key{groupPK(gid), memberSK(uid)}]
+	raw, ok := items[memberKey(gid, uid)]
 	if !ok {
 		return false
 	}
-	var m memberRow
-	return unmarshal(raw, &m) == nil && m.Role.Valid()
+	_, valid, err := group.DecodeMembership(raw)
+	return err == nil && valid
 }
 
 // ---- granting and revoking ----
@@ -240,7 +241,7 @@ func (s *Service) GrantProxy(ctx context.Context, gid, pid, grantee string) (Pro
 		return Proxy{}, ErrProxyGrantee
 	}
 	now := s.now().UTC()
-	groupKeys := []string{memberSK(grantee), proxySK(a.UserID), proxySK(grantee)}
+	groupKeys := []string{proxySK(a.UserID), proxySK(grantee)}
 	var (
 		l        *loaded
 		gitems   map[key]dynamo.Item
@@ -250,7 +251,7 @@ func (s *Service) GrantProxy(ctx context.Context, gid, pid, grantee string) (Pro
 	)
 	if pid != "" {
 		var err error
-		if l, err = s.loadWith(ctx, pid, []string{ballotSK(a.UserID), proxySK(a.UserID), proxySK(grantee)}, groupKeys); err != nil {
+		if l, err = s.loadWith(ctx, pid, []string{ballotSK(a.UserID), proxySK(a.UserID), proxySK(grantee)}, groupKeys, grantee); err != nil {
 			return Proxy{}, err
 		}
 		if err := s.authorizeView(ctx, l); err != nil {
@@ -278,7 +279,7 @@ func (s *Service) GrantProxy(ctx context.Context, gid, pid, grantee string) (Pro
 				return Proxy{}, ErrSelfVoted
 			}
 		}
-		if existing, err = proxyAt(l.items, pollPK(pid), proxySK(a.UserID)); err != nil {
+		if existing, err = proxyAt(l.items, tabledef.PollPK(pid), proxySK(a.UserID)); err != nil {
 			return Proxy{}, err
 		}
 		if mine, _, err = effectiveProxy(l, a.UserID); err != nil {
@@ -290,7 +291,7 @@ func (s *Service) GrantProxy(ctx context.Context, gid, pid, grantee string) (Pro
 		if theirs == nil {
 			// Who gave a proxy for every poll receives none, even where
 			// it ended (as the transaction checks).
-			if theirs, err = proxyAt(gitems, groupPK(gid), proxySK(grantee)); err != nil {
+			if theirs, err = proxyAt(gitems, tabledef.GroupPK(gid), proxySK(grantee)); err != nil {
 				return Proxy{}, err
 			}
 		}
@@ -301,18 +302,18 @@ func (s *Service) GrantProxy(ctx context.Context, gid, pid, grantee string) (Pro
 		if err := s.groups.Authorize(ctx, gid, authz.PollProxy, authz.Target{}); err != nil {
 			return Proxy{}, err
 		}
-		keys := []key{}
+		keys := []key{memberKey(gid, grantee)}
 		for _, sk := range groupKeys {
-			keys = append(keys, key{groupPK(gid), sk})
+			keys = append(keys, key{tabledef.GroupPK(gid), sk})
 		}
 		var err error
 		if gitems, err = s.getMany(ctx, keys...); err != nil {
 			return Proxy{}, err
 		}
-		if mine, err = proxyAt(gitems, groupPK(gid), proxySK(a.UserID)); err != nil {
+		if mine, err = proxyAt(gitems, tabledef.GroupPK(gid), proxySK(a.UserID)); err != nil {
 			return Proxy{}, err
 		}
-		if theirs, err = proxyAt(gitems, groupPK(gid), proxySK(grantee)); err != nil {
+		if theirs, err = proxyAt(gitems, tabledef.GroupPK(gid), proxySK(grantee)); err != nil {
 			return Proxy{}, err
 		}
 	}
@@ -345,11 +346,11 @@ func (s *Service) GrantProxy(ctx context.Context, gid, pid, grantee string) (Pro
 	if len(theirsHeld) >= MaxProxiesHeld {
 		return Proxy{}, ErrProxyFull
 	}
-	g := &proxyItem{Item: store.Item{PK: groupPK(gid), SK: proxySK(a.UserID), Type: "proxy_grant",
+	g := &proxyItem{Item: store.Item{PK: tabledef.GroupPK(gid), SK: proxySK(a.UserID), Type: "proxy_grant",
 		GSI1PK: proxiesHeld(gid, grantee), GSI1SK: a.UserID + "#*"},
 		GroupID: gid, PollID: pid, GrantorID: a.UserID, GranteeID: grantee, CreatedAt: now}
 	if pid != "" {
-		g.PK, g.Type, g.GSI1SK = pollPK(pid), "poll_proxy", a.UserID+"#"+pid
+		g.PK, g.Type, g.GSI1SK = tabledef.PollPK(pid), "poll_proxy", a.UserID+"#"+pid
 	}
 	tx := s.st.Tx()
 	if existing != nil {
@@ -362,14 +363,14 @@ func (s *Service) GrantProxy(ctx context.Context, gid, pid, grantee string) (Pro
 	// Both are members as the grant is written; the grantee has not given
 	// their proxy meanwhile (the standing item; theirs for the poll was read
 	// with the poll).
-	tx.Check(groupPK(gid), memberSK(grantee), "attribute_exists($)", ErrProxyGrantee, tabledef.PK).
-		Check(groupPK(gid), memberSK(a.UserID), "attribute_exists($)", authz.ErrNotMember, tabledef.PK).
-		Check(groupPK(gid), proxySK(grantee), "attribute_not_exists($)", ErrProxyChain, tabledef.PK)
+	group.RequireMember(tx, gid, grantee, ErrProxyGrantee)
+	group.RequireMember(tx, gid, a.UserID, authz.ErrNotMember)
+	tx.Check(tabledef.GroupPK(gid), proxySK(grantee), "attribute_not_exists($)", ErrProxyChain, tabledef.PK)
 	if pid != "" {
 		// The standing item of the actor's, absent as read (a marker shadows
 		// it only when existing is set: then nothing to check).
 		if existing == nil {
-			tx.Check(groupPK(gid), proxySK(a.UserID), "attribute_not_exists($)", ErrProxyExists, tabledef.PK)
+			tx.Check(tabledef.GroupPK(gid), proxySK(a.UserID), "attribute_not_exists($)", ErrProxyExists, tabledef.PK)
 		}
 	}
 	if err := s.record(ctx, tx, gid, audit.ProxyGranted, grantee, map[string]string{"poll": pid}); err != nil {
@@ -436,14 +437,14 @@ func (s *Service) RevokeProxy(ctx context.Context, gid, pid string) error {
 			return err
 		}
 		var g proxyItem
-		if err := s.st.Get(ctx, groupPK(gid), proxySK(a.UserID), &g); err != nil {
+		if err := s.st.Get(ctx, tabledef.GroupPK(gid), proxySK(a.UserID), &g); err != nil {
 			if errors.Is(err, store.ErrNotFound) {
 				return ErrNoProxyGiven
 			}
 			return err
 		}
 		grantee = g.GranteeID
-		tx.Delete(s.st.DeleteOp(groupPK(gid), proxySK(a.UserID)).If("$ = ?", tabledef.Version, g.Version), ErrBusy)
+		tx.Delete(s.st.DeleteOp(tabledef.GroupPK(gid), proxySK(a.UserID)).If("$ = ?", tabledef.Version, g.Version), ErrBusy)
 	}
 	if err := s.record(ctx, tx, gid, audit.ProxyRevoked, grantee, map[string]string{"poll": pid}); err != nil {
 		return err
@@ -454,7 +455,7 @@ func (s *Service) RevokeProxy(ctx context.Context, gid, pid string) error {
 // endMarker adds to tx the ended marker of uid's proxy in the loaded poll
 // (replacing a grant for the poll, or shadowing the standing one).
 func (s *Service) endMarker(tx *store.Tx, l *loaded, uid string, now time.Time) {
-	m := &proxyItem{Item: store.Item{PK: pollPK(l.p.ID), SK: proxySK(uid), Type: "poll_proxy", Version: 1},
+	m := &proxyItem{Item: store.Item{PK: tabledef.PollPK(l.p.ID), SK: proxySK(uid), Type: "poll_proxy", Version: 1},
 		GroupID: l.p.GroupID, PollID: l.p.ID, GrantorID: uid, CreatedAt: now, Ended: true, EndedAt: &now}
 	tx.Put(m)
 }
@@ -509,7 +510,7 @@ func (s *Service) proxyVoteOnce(ctx context.Context, pid string, in VoteInput) (
 	}
 	var prev *poll.Ballot
 	p := l.p
-	b := &ballotItem{Item: store.Item{PK: pollPK(p.ID), SK: ballotSK(grantor), Type: "ballot"}, PollID: p.ID, UserID: grantor,
+	b := &ballotItem{Item: store.Item{PK: tabledef.PollPK(p.ID), SK: ballotSK(grantor), Type: "ballot"}, PollID: p.ID, UserID: grantor,
 		Choices: next.Choices, NoneOfTheAbove: next.NoneOfTheAbove, Reason: next.Reason, CastAt: now, UpdatedAt: now, ProxyID: a.UserID}
 	tx := s.st.Tx()
 	if raw, ok := l.item(ballotSK(grantor)); ok {
@@ -561,7 +562,7 @@ func (s *Service) loadProxied(ctx context.Context, pid, grantor string) (*loaded
 		return nil, nil, ErrNoProxy
 	}
 	l, err := s.loadWith(ctx, pid, []string{ballotSK(grantor), voterSK(grantor), proxySK(grantor), proxySK(a.UserID)},
-		[]string{memberSK(grantor), proxySK(grantor), proxySK(a.UserID)})
+		[]string{proxySK(grantor), proxySK(a.UserID)}, grantor)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -604,15 +605,15 @@ func (s *Service) loadProxied(ctx context.Context, pid, grantor string) (*loaded
 func proxyChecks(tx *store.Tx, l *loaded, grant *proxyItem, grantor, actor string) {
 	p := l.p
 	if l.def.Settings.SpecifiedVotersOnly {
-		tx.Check(pollPK(p.ID), voterSK(grantor), "attribute_exists($)", ErrGrantorNotEligible, tabledef.PK)
+		tx.Check(tabledef.PollPK(p.ID), voterSK(grantor), "attribute_exists($)", ErrGrantorNotEligible, tabledef.PK)
 	}
-	tx.Check(groupPK(p.GroupID), memberSK(grantor), "attribute_exists($)", ErrNoProxy, tabledef.PK).
-		Check(groupPK(p.GroupID), memberSK(actor), "attribute_exists($)", authz.ErrNotMember, tabledef.PK)
+	group.RequireMember(tx, p.GroupID, grantor, ErrNoProxy)
+	group.RequireMember(tx, p.GroupID, actor, authz.ErrNotMember)
 	if grant.PollID != "" {
-		tx.Check(pollPK(p.ID), proxySK(grantor), "$ = ? AND $ = ?", errStale, tabledef.Version, grant.Version, "GranteeID", actor)
+		tx.Check(tabledef.PollPK(p.ID), proxySK(grantor), "$ = ? AND $ = ?", errStale, tabledef.Version, grant.Version, "GranteeID", actor)
 	} else {
-		tx.Check(groupPK(p.GroupID), proxySK(grantor), "$ = ?", errStale, "GranteeID", actor).
-			Check(pollPK(p.ID), proxySK(grantor), "attribute_not_exists($)", errStale, tabledef.PK)
+		tx.Check(tabledef.GroupPK(p.GroupID), proxySK(grantor), "$ = ?", errStale, "GranteeID", actor).
+			Check(tabledef.PollPK(p.ID), proxySK(grantor), "attribute_not_exists($)", errStale, tabledef.PK)
 	}
 }
 
@@ -669,8 +670,8 @@ func (s *Service) pollProxies(ctx context.Context, l *loaded, held []proxyItem) 
 	}
 	var keys []key
 	for _, h := range cands[:min(len(cands), 30)] {
-		keys = append(keys, key{pollPK(l.p.ID), proxySK(h.GrantorID)}, key{pollPK(l.p.ID), ballotSK(h.GrantorID)},
-			key{groupPK(l.p.GroupID), memberSK(h.GrantorID)})
+		keys = append(keys, key{tabledef.PollPK(l.p.ID), proxySK(h.GrantorID)}, key{tabledef.PollPK(l.p.ID), ballotSK(h.GrantorID)},
+			memberKey(l.p.GroupID, h.GrantorID))
 	}
 	items, err := s.getMany(ctx, keys...)
 	if err != nil {
@@ -681,7 +682,7 @@ func (s *Service) pollProxies(ctx context.Context, l *loaded, held []proxyItem) 
 		if seen[h.GrantorID] || len(out.Held) >= MaxProxiesHeld || !memberIn(items, l.p.GroupID, h.GrantorID) {
 			continue
 		}
-		pp, err := proxyAt(items, pollPK(l.p.ID), proxySK(h.GrantorID))
+		pp, err := proxyAt(items, tabledef.PollPK(l.p.ID), proxySK(h.GrantorID))
 		if err != nil {
 			return out, err
 		}
@@ -692,7 +693,7 @@ func (s *Service) pollProxies(ctx context.Context, l *loaded, held []proxyItem) 
 			continue
 		}
 		hp := HeldProxy{GrantorID: h.GrantorID, Standing: h.PollID == ""}
-		if raw, ok := items[key{pollPK(l.p.ID), ballotSK(h.GrantorID)}]; ok {
+		if raw, ok := items[key{tabledef.PollPK(l.p.ID), ballotSK(h.GrantorID)}]; ok {
 			var b ballotItem
 			if err := unmarshal(raw, &b); err != nil {
 				return out, err
@@ -732,7 +733,7 @@ func (s *Service) GroupProxiesOf(ctx context.Context, gid string) (GroupProxies,
 	}
 	out := GroupProxies{Held: []Proxy{}, Allowed: s.groups.Authorize(ctx, gid, authz.PollProxy, authz.Target{}) == nil}
 	var g proxyItem
-	switch err := s.st.Get(ctx, groupPK(gid), proxySK(a.UserID), &g); err {
+	switch err := s.st.Get(ctx, tabledef.GroupPK(gid), proxySK(a.UserID), &g); err {
 	case nil:
 		v := g.view()
 		out.Given = &v
@@ -764,7 +765,7 @@ func (s *Service) endProxiesOf(ctx context.Context, gid, uid string) error {
 		return err
 	}
 	var mine proxyItem
-	switch err := s.st.Get(ctx, groupPK(gid), proxySK(uid), &mine); err {
+	switch err := s.st.Get(ctx, tabledef.GroupPK(gid), proxySK(uid), &mine); err {
 	case nil:
 		held = append(held, mine)
 	case store.ErrNotFound:

@@ -41,7 +41,7 @@ func (s *Service) openPollProxies(ctx context.Context, gid, uid string, out *Gro
 			continue
 		}
 		out.Titles[p.ID] = d.Title
-		keys = append(keys, key{pollPK(p.ID), proxySK(uid)})
+		keys = append(keys, key{tabledef.PollPK(p.ID), proxySK(uid)})
 	}
 	if len(keys) == 0 {
 		return nil

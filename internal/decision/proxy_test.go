@@ -25,8 +25,8 @@ type proxyFixture struct {
 func newProxyFixture(t *testing.T) *proxyFixture {
 	f := newFixture(t)
 	pf := &proxyFixture{fixture: f}
-	pf.auditor = audit.New(f.st, f.env.Config.SigningKey, f.groups, f.clock.now, nil)
-	f.svc = decision.New(decision.Config{Store: f.st, Groups: f.groups, Notifier: f.notes, Now: f.clock.now, Audit: pf.auditor})
+	pf.auditor = audit.New(f.st, f.env.Config.SigningKey, f.groups, f.clock.Now, nil)
+	f.svc = decision.New(decision.Config{Store: f.st, Groups: f.groups, Notifier: f.notes, Now: f.clock.Now, Audit: pf.auditor})
 	pf.gid = f.group(authz.Closed, "alice", "ada", "ben", "cat", "dan")
 	pf.setFlag(true)
 	return pf

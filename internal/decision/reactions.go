@@ -124,7 +124,7 @@ func (s *Service) React(ctx context.Context, pid, target, name string, on bool) 
 			return ErrResultsHidden
 		}
 	}
-	u := s.st.Update(pollPK(pid), sk).Set("Type", "poll_reactions").Set("PollID", pid).Set("Target", strings.TrimPrefix(sk, prefixReactions))
+	u := s.st.Update(tabledef.PollPK(pid), sk).Set("Type", "poll_reactions").Set("PollID", pid).Set("Target", strings.TrimPrefix(sk, prefixReactions))
 	if on {
 		u.AddStringsToSet(reaction.Attr(name), a.UserID)
 	} else {
@@ -133,11 +133,11 @@ func (s *Service) React(ctx context.Context, pid, target, name string, on bool) 
 	tx := s.st.Tx().Update(u, nil)
 	switch {
 	case check == skOutcome:
-		tx.Check(pollPK(pid), skOutcome, "attribute_exists($)", ErrNoReactionTarget, tabledef.PK)
+		tx.Check(tabledef.PollPK(pid), skOutcome, "attribute_exists($)", ErrNoReactionTarget, tabledef.PK)
 	case check != "":
-		tx.Check(pollPK(pid), check, "attribute_exists($) AND attribute_exists($)", ErrNoReactionTarget, tabledef.PK, "Reason")
+		tx.Check(tabledef.PollPK(pid), check, "attribute_exists($) AND attribute_exists($)", ErrNoReactionTarget, tabledef.PK, "Reason")
 	default:
-		tx.Check(pollPK(pid), skPoll, "attribute_exists($)", ErrNoReactionTarget, tabledef.PK)
+		tx.Check(tabledef.PollPK(pid), skPoll, "attribute_exists($)", ErrNoReactionTarget, tabledef.PK)
 	}
 	return tx.Run(ctx, "")
 }
@@ -182,14 +182,14 @@ func (s *Service) Reactions(ctx context.Context, pid string, voters []string) (P
 	for chunk := range slices.Chunk(targets, 100) {
 		ks := make([]key, 0, len(chunk))
 		for _, t := range chunk {
-			ks = append(ks, key{pollPK(pid), reactionsSK(t)})
+			ks = append(ks, key{tabledef.PollPK(pid), reactionsSK(t)})
 		}
 		items, err := s.getMany(ctx, ks...)
 		if err != nil {
 			return PollReactions{}, err
 		}
 		for _, t := range chunk {
-			it, ok := items[key{pollPK(pid), reactionsSK(t)}]
+			it, ok := items[key{tabledef.PollPK(pid), reactionsSK(t)}]
 			if !ok {
 				continue
 			}

@@ -181,7 +181,7 @@ func (s *Service) Ballots(ctx context.Context, pid, cursor string, limit int) (B
 	}
 	out := BallotList{Items: []BallotView{}}
 	if l.def.Settings.Anonymous {
-		q := s.st.Table().Get(tabledef.PK, pollPK(pid)).Range(tabledef.SK, dynamo.BeginsWith, prefixSealed)
+		q := s.st.Table().Get(tabledef.PK, tabledef.PollPK(pid)).Range(tabledef.SK, dynamo.BeginsWith, prefixSealed)
 		page, err := store.QueryPage[sealedItem](ctx, s.st, q, "sealed:"+pid, cursor, limit)
 		if err != nil {
 			return BallotList{}, err
@@ -192,7 +192,7 @@ func (s *Service) Ballots(ctx context.Context, pid, cursor string, limit int) (B
 		out.Next = page.Next
 		return out, nil
 	}
-	q := s.st.Table().Get(tabledef.PK, pollPK(pid)).Range(tabledef.SK, dynamo.BeginsWith, prefixBallot)
+	q := s.st.Table().Get(tabledef.PK, tabledef.PollPK(pid)).Range(tabledef.SK, dynamo.BeginsWith, prefixBallot)
 	page, err := store.QueryPage[ballotItem](ctx, s.st, q, "ballots:"+pid, cursor, limit)
 	if err != nil {
 		return BallotList{}, err
@@ -228,7 +228,7 @@ func (s *Service) participants(ctx context.Context, pid string, anonymous bool) 
 	var rows []struct {
 		UserID string `dynamo:"UserID"`
 	}
-	err := s.st.Table().Get(tabledef.PK, pollPK(pid)).Range(tabledef.SK, dynamo.BeginsWith, prefix).
+	err := s.st.Table().Get(tabledef.PK, tabledef.PollPK(pid)).Range(tabledef.SK, dynamo.BeginsWith, prefix).
 		Project("UserID").Consistent(true).All(ctx, &rows)
 	if err != nil {
 		return nil, store.Classify(err)
@@ -312,7 +312,7 @@ func (s *Service) Remind(ctx context.Context, pid string) (RemindResult, error) 
 	f := NoticeFanout{Notice: s.notice(NoticeManualReminder, l.p, l.def, nil)}
 	var named []string
 	if l.def.Settings.SpecifiedVotersOnly {
-		named, err = s.userIDs(ctx, pollPK(l.p.ID), prefixVoter)
+		named, err = s.userIDs(ctx, tabledef.PollPK(l.p.ID), prefixVoter)
 	} else {
 		f.Phases = append(f.Phases, NoticePhase{Kind: NoticeManualReminder, Reach: ReachAddressed, Members: true, Undecided: true})
 		named, err = s.guestVoters(ctx, l.p, l.def)
@@ -356,7 +356,7 @@ func (s *Service) Remind(ctx context.Context, pid string) (RemindResult, error) 
 // the poll and one BatchGetItem per 100 people.
 func (s *Service) Undecided(ctx context.Context, pid string, uids []string) ([]string, error) {
 	var p pollItem
-	if err := s.st.Get(ctx, pollPK(pid), skPoll, &p); err != nil {
+	if err := s.st.Get(ctx, tabledef.PollPK(pid), skPoll, &p); err != nil {
 		if domain.ErrorCode(err) == domain.NotFound {
 			return nil, nil
 		}
@@ -376,7 +376,7 @@ func (s *Service) Undecided(ctx context.Context, pid string, uids []string) ([]s
 	keys := make([]key, 0, len(uids))
 	for _, uid := range uids {
 		if ids.Valid(uid) {
-			keys = append(keys, key{pollPK(pid), sk(uid)})
+			keys = append(keys, key{tabledef.PollPK(pid), sk(uid)})
 		}
 	}
 	voted, err := s.exist(ctx, keys)
@@ -385,7 +385,7 @@ func (s *Service) Undecided(ctx context.Context, pid string, uids []string) ([]s
 	}
 	out := make([]string, 0, len(uids))
 	for _, uid := range uids {
-		if ids.Valid(uid) && !voted[key{pollPK(pid), sk(uid)}] {
+		if ids.Valid(uid) && !voted[key{tabledef.PollPK(pid), sk(uid)}] {
 			out = append(out, uid)
 		}
 	}
@@ -457,7 +457,7 @@ func (s *Service) SetOutcome(ctx context.Context, pid string, in OutcomeInput) (
 	if err := fe.Err(); err != nil {
 		return Outcome{}, err
 	}
-	o := &outcomeItem{Item: store.Item{PK: pollPK(pid), SK: skOutcome, Type: "outcome"}, PollID: pid, CreatedAt: now, AuthorID: l.ac.a.UserID}
+	o := &outcomeItem{Item: store.Item{PK: tabledef.PollPK(pid), SK: skOutcome, Type: "outcome"}, PollID: pid, CreatedAt: now, AuthorID: l.ac.a.UserID}
 	raw, existed := l.item(skOutcome)
 	var before outcomeItem
 	if existed {
@@ -477,7 +477,7 @@ func (s *Service) SetOutcome(ctx context.Context, pid string, in OutcomeInput) (
 	}
 	// Still closed when written (a reopen in between wins).
 	tx := s.st.Tx().Save(o).
-		Check(pollPK(pid), skPoll, "$ = ? OR ($ > ? AND $ <= ?)", ErrNotClosed,
+		Check(tabledef.PollPK(pid), skPoll, "$ = ? OR ($ > ? AND $ <= ?)", ErrNotClosed,
 			"Status", string(poll.StatusClosed), "ClosingAtMs", 0, "ClosingAtMs", now.UnixMilli())
 	if existed {
 		// The text replaced, kept in the same transaction (outcomehistory.go).

@@ -10,6 +10,7 @@ import (
 	"github.com/guregu/dynamo/v2"
 
 	"github.com/quorum-app/quorum/internal/domain"
+	"github.com/quorum-app/quorum/internal/group"
 	"github.com/quorum-app/quorum/internal/ids"
 	"github.com/quorum-app/quorum/internal/poll"
 	"github.com/quorum-app/quorum/internal/store"
@@ -260,7 +261,7 @@ func (s *Service) closePoll(ctx context.Context, p *pollItem, now time.Time, sch
 			closedAt = d.Settings.ClosingAt.UTC()
 		}
 	}
-	u := s.st.Update(pollPK(p.ID), skPoll).
+	u := s.st.Update(tabledef.PollPK(p.ID), skPoll).
 		Set("Status", string(poll.StatusClosed)).Set("ClosedAt", closedAt).Set("UpdatedAt", now).
 		Set(tabledef.GSI2PK, queueFinalize).Set(tabledef.GSI2SK, timeKey(closedAt)+"#"+p.ID).
 		Add(tabledef.Version, 1)
@@ -322,7 +323,7 @@ func (s *Service) finalize(ctx context.Context, pid string) error {
 // the author.
 func (s *Service) finalizeItem(ctx context.Context, pid string) (bool, error) {
 	var p pollItem
-	if err := s.st.Get(ctx, pollPK(pid), skPoll, &p); err != nil {
+	if err := s.st.Get(ctx, tabledef.PollPK(pid), skPoll, &p); err != nil {
 		return false, err
 	}
 	if p.Status != string(poll.StatusClosed) || p.Finalized || p.ClosedAt == nil {
@@ -332,12 +333,12 @@ func (s *Service) finalizeItem(ctx context.Context, pid string) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	items, err := s.getMany(ctx, append(tallyKeysOf(pid), key{pollPK(pid), skResults}, key{groupPK(p.GroupID), groupSK})...)
+	items, err := s.getMany(ctx, append(tallyKeysOf(pid), key{tabledef.PollPK(pid), skResults}, groupKey(p.GroupID))...)
 	if err != nil {
 		return false, err
 	}
-	if _, frozen := items[key{pollPK(pid), skResults}]; !frozen {
-		fr := &resultsItem{Item: store.Item{PK: pollPK(pid), SK: skResults, Type: "poll_results"}, PollID: pid, FrozenAt: s.now().UTC()}
+	if _, frozen := items[key{tabledef.PollPK(pid), skResults}]; !frozen {
+		fr := &resultsItem{Item: store.Item{PK: tabledef.PollPK(pid), SK: skResults, Type: "poll_results"}, PollID: pid, FrozenAt: s.now().UTC()}
 		tl, err := readTally(&p, d, items)
 		if err != nil {
 			return false, err
@@ -349,9 +350,9 @@ func (s *Service) finalizeItem(ctx context.Context, pid string) (bool, error) {
 			}
 		}
 		fr.Tally = frozenTally(&p, d, tl, ballots)
-		var g groupRow
-		if raw, ok := items[key{groupPK(p.GroupID), groupSK}]; ok {
-			if err := unmarshal(raw, &g); err != nil {
+		var g group.Row
+		if raw, ok := items[groupKey(p.GroupID)]; ok {
+			if g, err = group.DecodeRow(raw); err != nil {
 				return false, err
 			}
 		}
@@ -363,7 +364,7 @@ func (s *Service) finalizeItem(ctx context.Context, pid string) (bool, error) {
 			fr.Ranked = string(rc)
 		}
 		err = s.st.Tx().Create(fr, nil).
-			Check(pollPK(pid), skPoll, "$ = ? AND $ = ?", errPollCheck, "Status", string(poll.StatusClosed), tabledef.Version, p.Version).
+			Check(tabledef.PollPK(pid), skPoll, "$ = ? AND $ = ?", errPollCheck, "Status", string(poll.StatusClosed), tabledef.Version, p.Version).
 			Run(ctx, "")
 		if errors.Is(err, errPollCheck) {
 			return false, nil // reopened or already finalized meanwhile
@@ -375,7 +376,7 @@ func (s *Service) finalizeItem(ctx context.Context, pid string) (bool, error) {
 	if err := s.writeReceipts(ctx, &p, d); err != nil {
 		return false, err
 	}
-	err = s.st.Update(pollPK(pid), skPoll).Set("Finalized", true).Remove(tabledef.GSI2PK, tabledef.GSI2SK).Add(tabledef.Version, 1).
+	err = s.st.Update(tabledef.PollPK(pid), skPoll).Set("Finalized", true).Remove(tabledef.GSI2PK, tabledef.GSI2SK).Add(tabledef.Version, 1).
 		If("$ = ? AND $ = ?", "Status", string(poll.StatusClosed), tabledef.Version, p.Version).Run(ctx)
 	if dynamo.IsCondCheckFailed(err) {
 		return false, nil
@@ -409,7 +410,7 @@ func (s *Service) writeReceipts(ctx context.Context, p *pollItem, d poll.Definit
 			return
 		}
 		seen[uid] = true
-		receipts = append(receipts, &receiptItem{Item: store.Item{PK: pollPK(p.ID), SK: receiptSK(uid), Type: "participation_receipt", Version: 1},
+		receipts = append(receipts, &receiptItem{Item: store.Item{PK: tabledef.PollPK(p.ID), SK: receiptSK(uid), Type: "participation_receipt", Version: 1},
 			PollID: p.ID, UserID: uid, Eligible: true, Voted: voted[uid], ClosedAt: *p.ClosedAt})
 	}
 	for _, v := range voters {
@@ -432,7 +433,7 @@ func (s *Service) allBallots(ctx context.Context, pid string, anonymous bool) ([
 	var out []poll.Ballot
 	if anonymous {
 		var items []sealedItem
-		err := s.st.Table().Get(tabledef.PK, pollPK(pid)).Range(tabledef.SK, dynamo.BeginsWith, prefixSealed).Consistent(true).All(ctx, &items)
+		err := s.st.Table().Get(tabledef.PK, tabledef.PollPK(pid)).Range(tabledef.SK, dynamo.BeginsWith, prefixSealed).Consistent(true).All(ctx, &items)
 		if err != nil {
 			return nil, store.Classify(err)
 		}
@@ -442,7 +443,7 @@ func (s *Service) allBallots(ctx context.Context, pid string, anonymous bool) ([
 		return out, nil
 	}
 	var items []ballotItem
-	err := s.st.Table().Get(tabledef.PK, pollPK(pid)).Range(tabledef.SK, dynamo.BeginsWith, prefixBallot).Consistent(true).All(ctx, &items)
+	err := s.st.Table().Get(tabledef.PK, tabledef.PollPK(pid)).Range(tabledef.SK, dynamo.BeginsWith, prefixBallot).Consistent(true).All(ctx, &items)
 	if err != nil {
 		return nil, store.Classify(err)
 	}
@@ -465,7 +466,7 @@ func (s *Service) closingSoon(ctx context.Context, p pollItem, now time.Time) (b
 	if !ok || now.Before(at) {
 		return false, nil
 	}
-	err = s.st.Update(pollPK(p.ID), skPoll).Set("ReminderFor", p.ClosingAtMs).
+	err = s.st.Update(tabledef.PollPK(p.ID), skPoll).Set("ReminderFor", p.ClosingAtMs).
 		If("$ = ? AND $ = ? AND (attribute_not_exists($) OR $ <> ?)", "Status", string(poll.StatusOpen),
 			"ClosingAtMs", p.ClosingAtMs, "ReminderFor", "ReminderFor", p.ClosingAtMs).Run(ctx)
 	if dynamo.IsCondCheckFailed(err) {
@@ -495,7 +496,7 @@ func (s *Service) closingSoon(ctx context.Context, p pollItem, now time.Time) (b
 // reviewDue sends an outcome's review reminder once: the outcome leaves the
 // REVIEW queue conditionally before the notice goes out.
 func (s *Service) reviewDue(ctx context.Context, o *outcomeItem, now time.Time) (bool, error) {
-	err := s.st.Update(pollPK(o.PollID), skOutcome).Set("ReviewSentAt", now).Remove(tabledef.GSI2PK, tabledef.GSI2SK).
+	err := s.st.Update(tabledef.PollPK(o.PollID), skOutcome).Set("ReviewSentAt", now).Remove(tabledef.GSI2PK, tabledef.GSI2SK).
 		If("$ = ?", tabledef.GSI2SK, o.GSI2SK).Run(ctx)
 	if dynamo.IsCondCheckFailed(err) {
 		return false, nil
@@ -504,7 +505,7 @@ func (s *Service) reviewDue(ctx context.Context, o *outcomeItem, now time.Time) 
 		return false, store.Classify(err)
 	}
 	var p pollItem
-	if err := s.st.Get(ctx, pollPK(o.PollID), skPoll, &p); err != nil {
+	if err := s.st.Get(ctx, tabledef.PollPK(o.PollID), skPoll, &p); err != nil {
 		return true, err
 	}
 	d, err := p.def()
@@ -539,7 +540,7 @@ type RecountReport struct {
 // recount can show transient differences; run it on a quiet or closed poll.
 func (s *Service) Recount(ctx context.Context, pid string) (RecountReport, error) {
 	var p pollItem
-	if err := s.st.Get(ctx, pollPK(pid), skPoll, &p); err != nil {
+	if err := s.st.Get(ctx, tabledef.PollPK(pid), skPoll, &p); err != nil {
 		return RecountReport{}, err
 	}
 	d, err := p.def()
@@ -624,16 +625,16 @@ func (s *Service) withdrawMember(ctx context.Context, gid, tid, uid string, befo
 // member, so someone who joins meanwhile keeps their ballot.
 func (s *Service) withdrawFor(ctx context.Context, q *pollItem, uid, tid string, before time.Time, moved bool) (bool, error) {
 	pid := q.ID
-	keys := []key{{pollPK(pid), skPoll}, {pollPK(pid), ballotSK(uid)}, {pollPK(pid), voterSK(uid)}, {groupPK(q.GroupID), memberSK(uid)}}
+	keys := []key{{tabledef.PollPK(pid), skPoll}, {tabledef.PollPK(pid), ballotSK(uid)}, {tabledef.PollPK(pid), voterSK(uid)}, memberKey(q.GroupID, uid)}
 	if q.ThreadID != "" {
-		keys = append(keys, key{threadPK(q.ThreadID), guestSK(uid)})
+		keys = append(keys, guestKey(q.ThreadID, uid))
 	}
 	for attempt := 0; attempt < s.attempts; attempt++ {
 		items, err := s.getMany(ctx, keys...)
 		if err != nil {
 			return false, err
 		}
-		raw, ok := items[key{pollPK(pid), skPoll}]
+		raw, ok := items[key{tabledef.PollPK(pid), skPoll}]
 		if !ok {
 			return false, nil
 		}
@@ -649,14 +650,14 @@ func (s *Service) withdrawFor(ctx context.Context, q *pollItem, uid, tid string,
 		if poll.StatusOf(d.Settings, p.state(0), now) != poll.StatusOpen {
 			return false, nil
 		}
-		rawV, chosen := items[key{pollPK(pid), voterSK(uid)}]
+		rawV, chosen := items[key{tabledef.PollPK(pid), voterSK(uid)}]
 		rel := poll.Relation{Chosen: chosen}
 		if tid == "" {
-			_, rel.ThreadGuest = items[key{threadPK(q.ThreadID), guestSK(uid)}]
+			_, rel.ThreadGuest = items[guestKey(q.ThreadID, uid)]
 			rel.ThreadGuest = rel.ThreadGuest && q.ThreadID != ""
 		}
 		if tid != "" || moved {
-			_, rel.Member = items[key{groupPK(q.GroupID), memberSK(uid)}]
+			_, rel.Member = items[memberKey(q.GroupID, uid)]
 		}
 		if moved && p.GroupID != q.GroupID {
 			return false, nil // moved on again: that move decides
@@ -668,20 +669,20 @@ func (s *Service) withdrawFor(ctx context.Context, q *pollItem, uid, tid string,
 		// Only while the poll is open (closed results never change).
 		openCond, openArgs := "$ = ? AND $ > ?", []any{"Status", string(poll.StatusOpen), "ClosingAtMs", now.UnixMilli()}
 		if chosen && s.addedBefore(rawV, before) {
-			tx.Delete(s.st.DeleteOp(pollPK(pid), voterSK(uid)), nil).
-				Update(s.st.Update(pollPK(pid), skPoll).Add("VoterCount", -1).If(openCond, openArgs...), errPollCheck)
+			tx.Delete(s.st.DeleteOp(tabledef.PollPK(pid), voterSK(uid)), nil).
+				Update(s.st.Update(tabledef.PollPK(pid), skPoll).Add("VoterCount", -1).If(openCond, openArgs...), errPollCheck)
 		} else {
-			tx.Check(pollPK(pid), skPoll, openCond, errPollCheck, openArgs...)
+			tx.Check(tabledef.PollPK(pid), skPoll, openCond, errPollCheck, openArgs...)
 		}
 		if moved {
 			// Joining the group meanwhile keeps the ballot (a retry reads it).
-			tx.Check(groupPK(q.GroupID), memberSK(uid), "attribute_not_exists($)", errPollCheck, tabledef.PK)
+			group.RequireNotMember(tx, q.GroupID, uid, errPollCheck)
 		}
 		withdrawn := false
 		if d.Settings.Anonymous {
 			// Nothing links uid to a sealed ballot; the participation record
 			// stays so that rejoining cannot vote twice.
-		} else if rawB, ok := items[key{pollPK(pid), ballotSK(uid)}]; ok {
+		} else if rawB, ok := items[key{tabledef.PollPK(pid), ballotSK(uid)}]; ok {
 			var b ballotItem
 			if err := unmarshal(rawB, &b); err != nil {
 				return false, err

@@ -158,7 +158,7 @@ func TestClosedPollIsSealed(t *testing.T) {
 	_, err := f.svc.Vote(bob, p.ID, decision.VoteInput{Ballot: one("a")})
 	f.must(err)
 	// The closing time passes; the scheduler has not run yet.
-	f.clock.advance(73 * time.Hour)
+	f.clock.Add(73 * time.Hour)
 	if _, err := f.svc.Vote(bob, p.ID, decision.VoteInput{Ballot: one("b")}); !errors.Is(err, decision.ErrPollClosed) {
 		t.Fatalf("change after the closing time: %v", err)
 	}
@@ -181,7 +181,7 @@ func TestClosedPollIsSealed(t *testing.T) {
 		t.Fatalf("ballots of a closed poll: %+v", bl.Items)
 	}
 	// Closed by the scheduler: still sealed.
-	_, err = f.svc.Tick(context.Background(), f.clock.now())
+	_, err = f.svc.Tick(context.Background(), f.clock.Now())
 	f.must(err)
 	if err := f.svc.Withdraw(ann, p.ID, ""); !errors.Is(err, decision.ErrPollClosed) {
 		t.Fatalf("withdrawal after close: %v", err)
@@ -223,14 +223,14 @@ func TestReopenOnlyByGroupAdmin(t *testing.T) {
 	gid := f.group(authz.Closed, "ann", "bob", "cat")
 	rec := &auditLog{}
 	var events []decision.TimelineEvent
-	svc := decision.New(decision.Config{Store: f.st, Groups: f.groups, Notifier: f.notes, Now: f.clock.now, Audit: rec,
+	svc := decision.New(decision.Config{Store: f.st, Groups: f.groups, Notifier: f.notes, Now: f.clock.Now, Audit: rec,
 		Threads: eventLog{threadsStub: threadsStub{gid, f.st}, mu: &sync.Mutex{}, events: &events}})
 	ann, bob, cat := f.as("ann"), f.as("bob"), f.as("cat")
 	p, err := svc.Create(bob, decision.CreateInput{GroupID: gid, ThreadID: "t1" + f.tag, Definition: f.definition(poll.TypeProposal, nil)})
 	f.must(err)
 	_, err = svc.Close(bob, p.ID) // the author closes
 	f.must(err)
-	later := f.clock.now().Add(24 * time.Hour)
+	later := f.clock.Now().Add(24 * time.Hour)
 	for name, ctx := range map[string]context.Context{"author": bob, "member": cat} {
 		if _, err := svc.Reopen(ctx, p.ID, later); !errors.Is(err, decision.ErrReopenAdminOnly) {
 			t.Fatalf("reopen by the %s: %v", name, err)
@@ -275,10 +275,10 @@ func TestOutcomeEditHistory(t *testing.T) {
 	// Saving the same text adds nothing.
 	o, err = f.svc.SetOutcome(bob, p.ID, decision.OutcomeInput{Statement: "We agreed.", Version: o.Version})
 	f.must(err)
-	f.clock.advance(time.Minute)
+	f.clock.Add(time.Minute)
 	o, err = f.svc.SetOutcome(bob, p.ID, decision.OutcomeInput{Statement: "We agreed, with a change.", Version: o.Version})
 	f.must(err)
-	f.clock.advance(time.Minute)
+	f.clock.Add(time.Minute)
 	_, err = f.svc.SetOutcome(ann, p.ID, decision.OutcomeInput{Statement: "Final wording.", Version: o.Version})
 	f.must(err)
 	if _, err := f.svc.SetOutcome(cat, p.ID, decision.OutcomeInput{Statement: "Mine"}); code(err) != domain.Forbidden {

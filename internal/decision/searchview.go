@@ -7,6 +7,7 @@ import (
 	"github.com/quorum-app/quorum/internal/authz"
 	"github.com/quorum-app/quorum/internal/domain"
 	"github.com/quorum-app/quorum/internal/ids"
+	"github.com/quorum-app/quorum/internal/tabledef"
 )
 
 // Viewable reports what of poll pid the actor of ctx may see, for search
@@ -54,9 +55,9 @@ func (s *Service) ViewablePolls(ctx context.Context, pids []string) (map[string]
 		if !ids.Valid(pid) {
 			continue
 		}
-		keys = append(keys, key{pollPK(pid), skPoll})
+		keys = append(keys, key{tabledef.PollPK(pid), skPoll})
 		for _, sk := range viewerKeys(a) {
-			keys = append(keys, key{pollPK(pid), sk})
+			keys = append(keys, key{tabledef.PollPK(pid), sk})
 		}
 	}
 	if len(out) > MaxViewablePolls {
@@ -80,7 +81,7 @@ func (s *Service) ViewablePolls(ctx context.Context, pids []string) (map[string]
 		}
 		ac, seen := groups[p.GroupID]
 		if !seen {
-			if ac, err = s.access(ctx, a, p.GroupID); err != nil && !domain.Denied(err) {
+			if ac, err = s.access(ctx, a, p.GroupID, nil); err != nil && !domain.Denied(err) {
 				return nil, err
 			}
 			groups[p.GroupID] = ac

@@ -23,7 +23,9 @@ import (
 
 	"github.com/quorum-app/quorum/internal/audit"
 	"github.com/quorum-app/quorum/internal/authz"
+	"github.com/quorum-app/quorum/internal/discussion"
 	"github.com/quorum-app/quorum/internal/domain"
+	"github.com/quorum-app/quorum/internal/group"
 	"github.com/quorum-app/quorum/internal/ids"
 	"github.com/quorum-app/quorum/internal/notify"
 	"github.com/quorum-app/quorum/internal/poll"
@@ -38,10 +40,22 @@ type Policy interface {
 	Authorize(ctx context.Context, gid string, action authz.Action, target authz.Target) error
 }
 
+// Groups is what this core asks the group core, which owns groups and
+// memberships (*group.Service implements it). Reads that must ride in
+// this core's own batch or transaction (the vote: 1 transaction + at most
+// 2 reads) use group.GroupKey, group.MembershipKey and group.RequireMember
+// instead, so the layout still lives in internal/group.
+type Groups interface {
+	Policy
+	// MemberIDs lists all of a group's members (system read: admin
+	// actions, notices, the close; never on the vote path).
+	MemberIDs(ctx context.Context, gid string) ([]string, error)
+}
+
 // Config are the dependencies of the Service.
 type Config struct {
 	Store  *store.Store
-	Groups Policy
+	Groups Groups
 	// Notifier receives reminders (closing soon, manual, outcome review);
 	// nil discards them.
 	Notifier Notifier
@@ -68,7 +82,7 @@ type Config struct {
 // Service implements polls, ballots, results and outcomes.
 type Service struct {
 	st       *store.Store
-	groups   Policy
+	groups   Groups
 	notifier Notifier
 	fanout   Fanouter
 	threads  Threads
@@ -220,8 +234,8 @@ func unmarshal(it dynamo.Item, out any) error {
 // the group item (pattern 12) and the actor's membership (pattern 16).
 type access struct {
 	a      authz.Actor
-	group  groupRow
-	member *memberRow
+	group  group.Row
+	member *group.MemberRole
 	// items are the group partition's items read (with any extra asked).
 	items map[key]dynamo.Item
 }
@@ -236,7 +250,7 @@ type loaded struct {
 }
 
 func (l *loaded) item(sk string) (dynamo.Item, bool) {
-	it, ok := l.items[key{pollPK(l.p.ID), sk}]
+	it, ok := l.items[key{tabledef.PollPK(l.p.ID), sk}]
 	return it, ok
 }
 
@@ -250,14 +264,17 @@ func (s *Service) load(ctx context.Context, pid string, extra ...string) (*loade
 // loadWith is load that also reads the items groupExtra of the group's
 // partition in the second call (proxy grants: proxy.go); they are in
 // l.ac.items.
-func (s *Service) loadWith(ctx context.Context, pid string, extra, groupExtra []string) (*loaded, error) {
+//
+// people are others whose memberships of the poll's group ride in the
+// group read (memberIn).
+func (s *Service) loadWith(ctx context.Context, pid string, extra, groupExtra []string, people ...string) (*loaded, error) {
 	if !ids.Valid(pid) {
 		return nil, authz.ErrHidden
 	}
 	a := authz.ActorFrom(ctx)
-	keys := []key{{pollPK(pid), skPoll}}
+	keys := []key{{tabledef.PollPK(pid), skPoll}}
 	for _, sk := range extra {
-		keys = append(keys, key{pollPK(pid), sk})
+		keys = append(keys, key{tabledef.PollPK(pid), sk})
 	}
 	items, err := s.getMany(ctx, keys...)
 	if err != nil {
@@ -267,7 +284,7 @@ func (s *Service) loadWith(ctx context.Context, pid string, extra, groupExtra []
 	if err != nil {
 		return nil, err
 	}
-	ac, err := s.access(ctx, a, p.GroupID, groupExtra...)
+	ac, err := s.access(ctx, a, p.GroupID, groupExtra, people...)
 	if err != nil {
 		return nil, err
 	}
@@ -277,7 +294,7 @@ func (s *Service) loadWith(ctx context.Context, pid string, extra, groupExtra []
 // pollOf decodes poll pid from items read in a batch (authz.ErrHidden if
 // it is not among them).
 func pollOf(items map[key]dynamo.Item, pid string) (*pollItem, poll.Definition, error) {
-	raw, ok := items[key{pollPK(pid), skPoll}]
+	raw, ok := items[key{tabledef.PollPK(pid), skPoll}]
 	if !ok {
 		return nil, poll.Definition{}, authz.ErrHidden
 	}
@@ -292,14 +309,19 @@ func pollOf(items map[key]dynamo.Item, pid string) (*pollItem, poll.Definition, 
 	return &p, d, nil
 }
 
-func (s *Service) access(ctx context.Context, a authz.Actor, gid string, extra ...string) (*access, error) {
-	keys := []key{{groupPK(gid), groupSK}}
+func (s *Service) access(ctx context.Context, a authz.Actor, gid string, extra []string, people ...string) (*access, error) {
+	keys := []key{groupKey(gid)}
 	signedIn := a.Authenticated() && ids.Valid(a.UserID)
 	if signedIn {
-		keys = append(keys, key{groupPK(gid), memberSK(a.UserID)})
+		keys = append(keys, memberKey(gid, a.UserID))
 	}
 	for _, sk := range extra {
-		keys = append(keys, key{groupPK(gid), sk})
+		keys = append(keys, key{tabledef.GroupPK(gid), sk})
+	}
+	for _, uid := range people {
+		if ids.Valid(uid) {
+			keys = append(keys, memberKey(gid, uid))
+		}
 	}
 	items, err := s.getMany(ctx, keys...)
 	if err != nil {
@@ -310,16 +332,16 @@ func (s *Service) access(ctx context.Context, a authz.Actor, gid string, extra .
 	if !ok {
 		return nil, authz.ErrHidden
 	}
-	if err := unmarshal(g, &ac.group); err != nil {
+	if ac.group, err = group.DecodeRow(g); err != nil {
 		return nil, err
 	}
 	if signedIn {
 		if m, ok := items[keys[1]]; ok {
-			var mr memberRow
-			if err := unmarshal(m, &mr); err != nil {
+			mr, valid, err := group.DecodeMembership(m)
+			if err != nil {
 				return nil, err
 			}
-			if mr.Role.Valid() {
+			if valid {
 				ac.member = &mr
 			}
 		}
@@ -459,7 +481,7 @@ func (s *Service) Create(ctx context.Context, in CreateInput) (Poll, error) {
 	}
 	pid := ids.New()
 	p := &pollItem{
-		Item: store.Item{PK: pollPK(pid), SK: skPoll, Type: "poll", GSI1PK: pollsOfGroup(in.GroupID), GSI1SK: timeKey(now) + "#" + pid},
+		Item: store.Item{PK: tabledef.PollPK(pid), SK: skPoll, Type: "poll", GSI1PK: pollsOfGroup(in.GroupID), GSI1SK: timeKey(now) + "#" + pid},
 		ID:   pid, GroupID: in.GroupID, ThreadID: in.ThreadID, AuthorID: a.UserID, Def: encodeDef(d),
 		DefVersion: 1, VoterCount: int64(len(voters)), CreatedAt: now, UpdatedAt: now,
 		TallyShards: tallyShards, TallySlots: nextSlots(nil, d),
@@ -474,7 +496,7 @@ func (s *Service) Create(ctx context.Context, in CreateInput) (Poll, error) {
 		tx.Create(sh, nil)
 	}
 	for _, v := range voters {
-		tx.Create(&voterItem{Item: store.Item{PK: pollPK(pid), SK: voterSK(v), Type: "poll_voter"}, PollID: pid, UserID: v, AddedBy: a.UserID, AddedAt: now}, nil)
+		tx.Create(&voterItem{Item: store.Item{PK: tabledef.PollPK(pid), SK: voterSK(v), Type: "poll_voter"}, PollID: pid, UserID: v, AddedBy: a.UserID, AddedAt: now}, nil)
 		if err := checkVoter(tx, in.GroupID, in.ThreadID, v, rel[v]); err != nil {
 			return Poll{}, err
 		}
@@ -708,7 +730,7 @@ func (s *Service) Reopen(ctx context.Context, pid string, closingAt time.Time) (
 	p := l.p
 	p.Def, p.ClosedAt, p.Finalized, p.ReminderFor, p.UpdatedAt = encodeDef(next), nil, false, 0, now
 	p.setSchedule(next)
-	tx := s.st.Tx().Save(p).Delete(s.st.DeleteOp(pollPK(pid), skResults), nil)
+	tx := s.st.Tx().Save(p).Delete(s.st.DeleteOp(tabledef.PollPK(pid), skResults), nil)
 	s.syncShards(tx, p, nil, nil)
 	if err := s.recordReopen(ctx, tx, p, closingAt); err != nil {
 		return Poll{}, err
@@ -734,8 +756,8 @@ func (s *Service) DeleteDraft(ctx context.Context, pid string) error {
 		return ErrNotDraft
 	}
 	err = s.st.Tx().
-		Delete(s.st.DeleteOp(pollPK(pid), skPoll).If("$ = ? AND $ = ?", "Status", string(poll.StatusDraft), tabledef.Version, l.p.Version), store.ErrVersionConflict).
-		Delete(s.st.DeleteOp(pollPK(pid), skTally), nil).
+		Delete(s.st.DeleteOp(tabledef.PollPK(pid), skPoll).If("$ = ? AND $ = ?", "Status", string(poll.StatusDraft), tabledef.Version, l.p.Version), store.ErrVersionConflict).
+		Delete(s.st.DeleteOp(tabledef.PollPK(pid), skTally), nil).
 		Run(ctx, "")
 	if err != nil {
 		return err
@@ -752,7 +774,7 @@ func (s *Service) deletePartition(ctx context.Context, pid string) error {
 		PK string `dynamo:"PK"`
 		SK string `dynamo:"SK"`
 	}
-	if err := s.st.Table().Get(tabledef.PK, pollPK(pid)).Project(tabledef.PK, tabledef.SK).All(ctx, &keys); err != nil {
+	if err := s.st.Table().Get(tabledef.PK, tabledef.PollPK(pid)).Project(tabledef.PK, tabledef.SK).All(ctx, &keys); err != nil {
 		return store.Classify(err)
 	}
 	for chunk := range slices.Chunk(keys, 25) {
@@ -775,9 +797,9 @@ func (s *Service) deletePartition(ctx context.Context, pid string) error {
 func checkVoter(tx *store.Tx, gid, tid, uid string, rel poll.Relation) error {
 	switch {
 	case rel.Member:
-		tx.Check(groupPK(gid), memberSK(uid), "attribute_exists($)", ErrVoterNotMember, tabledef.PK)
+		group.RequireMember(tx, gid, uid, ErrVoterNotMember)
 	case rel.ThreadGuest && tid != "":
-		tx.Check(threadPK(tid), guestSK(uid), "attribute_exists($)", ErrVoterNotMember, tabledef.PK)
+		discussion.RequireGuest(tx, tid, uid, ErrVoterNotMember)
 	default:
 		return ErrVoterNotMember
 	}
@@ -806,8 +828,8 @@ func (s *Service) AddVoter(ctx context.Context, pid, uid string) error {
 	}
 	now := s.now().UTC()
 	tx := s.st.Tx().
-		Create(&voterItem{Item: store.Item{PK: pollPK(pid), SK: voterSK(uid), Type: "poll_voter"}, PollID: pid, UserID: uid, AddedBy: l.ac.a.UserID, AddedAt: now}, ErrAlreadyVoter).
-		Update(s.st.Update(pollPK(pid), skPoll).Add("VoterCount", 1).If("$ <> ?", "Status", string(poll.StatusClosed)), ErrPollClosedEdit)
+		Create(&voterItem{Item: store.Item{PK: tabledef.PollPK(pid), SK: voterSK(uid), Type: "poll_voter"}, PollID: pid, UserID: uid, AddedBy: l.ac.a.UserID, AddedAt: now}, ErrAlreadyVoter).
+		Update(s.st.Update(tabledef.PollPK(pid), skPoll).Add("VoterCount", 1).If("$ <> ?", "Status", string(poll.StatusClosed)), ErrPollClosedEdit)
 	if err := checkVoter(tx, l.p.GroupID, l.p.ThreadID, uid, rel[uid]); err != nil {
 		return err
 	}
@@ -833,8 +855,8 @@ func (s *Service) RemoveVoter(ctx context.Context, pid, uid string) error {
 			return ErrSpecifiedOnly
 		}
 		tx := s.st.Tx().
-			Delete(s.st.DeleteOp(pollPK(pid), voterSK(uid)).If("attribute_exists($)", tabledef.PK), ErrNoVoter)
-		u := s.st.Update(pollPK(pid), skPoll).Add("VoterCount", -1).If("$ <> ?", "Status", string(poll.StatusClosed))
+			Delete(s.st.DeleteOp(tabledef.PollPK(pid), voterSK(uid)).If("attribute_exists($)", tabledef.PK), ErrNoVoter)
+		u := s.st.Update(tabledef.PollPK(pid), skPoll).Add("VoterCount", -1).If("$ <> ?", "Status", string(poll.StatusClosed))
 		raw, hasBallot := l.item(ballotSK(uid))
 		if hasBallot {
 			// Sealed once closed (sealed.go): a ballot is withdrawn only
@@ -883,7 +905,7 @@ func (s *Service) Voters(ctx context.Context, pid, cursor string, limit int) (st
 	if err := s.authorizeView(ctx, l); err != nil {
 		return store.Page[Voter]{}, err
 	}
-	q := s.st.Table().Get(tabledef.PK, pollPK(pid)).Range(tabledef.SK, dynamo.BeginsWith, prefixVoter)
+	q := s.st.Table().Get(tabledef.PK, tabledef.PollPK(pid)).Range(tabledef.SK, dynamo.BeginsWith, prefixVoter)
 	page, err := store.QueryPage[voterItem](ctx, s.st, q, "voters:"+pid, cursor, limit)
 	if err != nil {
 		return store.Page[Voter]{}, err

@@ -94,7 +94,7 @@ func (s *Service) TaggedPolls(ctx context.Context, gid, tagID, cursor string, li
 	}
 	keys := make([]dynamo.Keyed, 0, len(page.Items))
 	for _, pid := range page.Items {
-		keys = append(keys, dynamo.Keys{pollPK(pid), skPoll})
+		keys = append(keys, dynamo.Keys{tabledef.PollPK(pid), skPoll})
 	}
 	var got []pollItem
 	err = s.st.Table().Batch(tabledef.PK, tabledef.SK).Get(keys...).All(ctx, &got)

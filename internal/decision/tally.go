@@ -13,6 +13,7 @@ import (
 	"github.com/quorum-app/quorum/internal/domain"
 	"github.com/quorum-app/quorum/internal/poll"
 	"github.com/quorum-app/quorum/internal/store"
+	"github.com/quorum-app/quorum/internal/tabledef"
 )
 
 // The tally of a poll (docs/data-model.md, pattern 32). This file is the
@@ -66,7 +67,7 @@ func tallyKeys() []string {
 func tallyKeysOf(pid string) []key {
 	var keys []key
 	for _, sk := range tallyKeys() {
-		keys = append(keys, key{pollPK(pid), sk})
+		keys = append(keys, key{tabledef.PollPK(pid), sk})
 	}
 	return keys
 }
@@ -85,7 +86,7 @@ type shardItem struct {
 func newShards(p *pollItem) []*shardItem {
 	out := make([]*shardItem, p.TallyShards)
 	for k := range out {
-		out[k] = &shardItem{Item: store.Item{PK: pollPK(p.ID), SK: shardSK(k), Type: "tally_shard"}, PollID: p.ID,
+		out[k] = &shardItem{Item: store.Item{PK: tabledef.PollPK(p.ID), SK: shardSK(k), Type: "tally_shard"}, PollID: p.ID,
 			Status: p.Status, ClosingAtMs: p.ClosingAtMs, DefVersion: p.DefVersion}
 	}
 	return out
@@ -202,7 +203,7 @@ func fromShard(t poll.Type, slots []string, nums map[string]int64, into map[stri
 // result has none (see ComputeResults' callers).
 func readTally(p *pollItem, d poll.Definition, items map[key]dynamo.Item) (poll.Tally, error) {
 	attrs := map[string]int64{}
-	if it, ok := items[key{pollPK(p.ID), skTally}]; ok {
+	if it, ok := items[key{tabledef.PollPK(p.ID), skTally}]; ok {
 		maps.Copy(attrs, numbers(it))
 	}
 	if p.TallyShards > 0 {
@@ -210,7 +211,7 @@ func readTally(p *pollItem, d poll.Definition, items map[key]dynamo.Item) (poll.
 			maps.DeleteFunc(attrs, func(k string, _ int64) bool { return strings.HasPrefix(k, "c.") })
 		}
 		for k := range tallyShards {
-			if it, ok := items[key{pollPK(p.ID), shardSK(k)}]; ok {
+			if it, ok := items[key{tabledef.PollPK(p.ID), shardSK(k)}]; ok {
 				if err := fromShard(d.Type, p.TallySlots, numbers(it), attrs); err != nil {
 					return poll.Tally{}, domain.Wrap(domain.Internal, err, "stored tally is unreadable")
 				}
@@ -252,7 +253,7 @@ func (l *loaded) decidedByItem() map[string]int64 {
 // for syncShards.
 func checkNoVotes(tx *store.Tx, l *loaded, onFail error) map[string]int64 {
 	dec := l.decidedByItem()
-	tx.Check(pollPK(l.p.ID), skTally, "attribute_not_exists($) OR $ = ?", onFail, poll.AttrDecided, poll.AttrDecided, dec[skTally])
+	tx.Check(tabledef.PollPK(l.p.ID), skTally, "attribute_not_exists($) OR $ = ?", onFail, poll.AttrDecided, poll.AttrDecided, dec[skTally])
 	return dec
 }
 
@@ -262,7 +263,7 @@ func checkNoVotes(tx *store.Tx, l *loaded, onFail error) map[string]int64 {
 // one read, failing with onFail.
 func (s *Service) syncShards(tx *store.Tx, p *pollItem, decided map[string]int64, onFail error) {
 	for k := range p.TallyShards {
-		u := s.st.Update(pollPK(p.ID), shardSK(k)).
+		u := s.st.Update(tabledef.PollPK(p.ID), shardSK(k)).
 			Set("Status", p.Status).Set("ClosingAtMs", p.ClosingAtMs).Set("DefVersion", p.DefVersion)
 		if decided != nil {
 			u.If("attribute_not_exists($) OR $ = ?", "d", "d", decided[shardSK(k)])
@@ -292,7 +293,7 @@ func (s *Service) count(tx *store.Tx, p *pollItem, d poll.Definition, delta poll
 		sk = shardSK(rand.IntN(p.TallyShards)) // #nosec G404 -- load spreading, not a secret
 	}
 	if len(sd) > 0 {
-		u := addDelta(s.st.Update(pollPK(p.ID), sk), sd)
+		u := addDelta(s.st.Update(tabledef.PollPK(p.ID), sk), sd)
 		if open != nil && p.TallyShards > 0 {
 			u.If(openCond, openArgs...)
 		}
@@ -301,9 +302,9 @@ func (s *Service) count(tx *store.Tx, p *pollItem, d poll.Definition, delta poll
 	switch {
 	case open == nil:
 	case p.TallyShards == 0:
-		tx.Check(pollPK(p.ID), skPoll, openCond, errPollCheck, openArgs...)
+		tx.Check(tabledef.PollPK(p.ID), skPoll, openCond, errPollCheck, openArgs...)
 	case len(sd) == 0:
-		tx.Check(pollPK(p.ID), sk, openCond, errPollCheck, openArgs...)
+		tx.Check(tabledef.PollPK(p.ID), sk, openCond, errPollCheck, openArgs...)
 	}
 	return nil
 }

@@ -24,6 +24,7 @@ import (
 	"github.com/quorum-app/quorum/internal/store"
 	"github.com/quorum-app/quorum/internal/tabledef"
 	"github.com/quorum-app/quorum/internal/testcloud"
+	"github.com/quorum-app/quorum/internal/testkit"
 )
 
 // worstSize is the DynamoDB size of an item with every Number at its
@@ -280,11 +281,11 @@ func TestShardsFollowThePoll(t *testing.T) {
 	f.must(err)
 	same("update")
 	f.must(vote(f.as("cat"), "z", 1))
-	later := f.clock.now().Add(100 * time.Hour)
+	later := f.clock.Now().Add(100 * time.Hour)
 	_, err = f.svc.Extend(ann, p.ID, later)
 	f.must(err)
 	same("extend")
-	f.clock.advance(80 * time.Hour) // past the first closing time, before the new one
+	f.clock.Add(80 * time.Hour) // past the first closing time, before the new one
 	f.must(vote(bob, "a", 5))
 	f.recountClean(p.ID)
 	_, err = f.svc.Close(ann, p.ID)
@@ -302,13 +303,13 @@ func TestShardsFollowThePoll(t *testing.T) {
 	if a, z := byID["a"], byID["z"]; !r.Frozen || a.Total != 5 || a.ScoreCounts[5] != 1 || z.Total != 1 || z.ScoreCounts[1] != 1 {
 		t.Fatalf("frozen results %+v", r.Results.Options)
 	}
-	_, err = f.svc.Reopen(ann, p.ID, f.clock.now().Add(10*time.Hour))
+	_, err = f.svc.Reopen(ann, p.ID, f.clock.Now().Add(10*time.Hour))
 	f.must(err)
 	same("reopen")
 	f.must(vote(bob, "b", 3))
 	f.recountClean(p.ID)
-	f.clock.advance(11 * time.Hour)
-	rep, err := f.svc.Tick(context.Background(), f.clock.now())
+	f.clock.Add(11 * time.Hour)
+	rep, err := f.svc.Tick(context.Background(), f.clock.Now())
 	f.must(err)
 	if rep.Closed != 1 {
 		t.Fatalf("tick %+v", rep)
@@ -345,7 +346,7 @@ func memFixtureWith(t testing.TB, opts memdb.Options) *fixture {
 	}
 	key := []byte(strings.Repeat("k", 32))
 	st := store.New(db, def.Name, key)
-	f := &fixture{t: t, st: st, clock: &clock{}, notes: &recorder{}, tag: prefix}
+	f := &fixture{t: t, st: st, clock: testkit.NewLiveClock(), notes: &recorder{}, tag: prefix}
 	f.wire(key)
 	return f
 }

@@ -12,6 +12,8 @@ import (
 	"github.com/guregu/dynamo/v2"
 
 	"github.com/quorum-app/quorum/internal/authz"
+	"github.com/quorum-app/quorum/internal/discussion"
+	"github.com/quorum-app/quorum/internal/group"
 	"github.com/quorum-app/quorum/internal/ids"
 	"github.com/quorum-app/quorum/internal/poll"
 	"github.com/quorum-app/quorum/internal/store"
@@ -173,12 +175,12 @@ func (s *Service) conditions(tx *store.Tx, vs *voteState, d poll.TallyDelta, now
 		return ErrNotEligible
 	}
 	if vs.def.Settings.SpecifiedVotersOnly {
-		tx.Check(pollPK(p.ID), voterSK(vs.uid), "attribute_exists($)", ErrNotEligible, tabledef.PK)
+		tx.Check(tabledef.PollPK(p.ID), voterSK(vs.uid), "attribute_exists($)", ErrNotEligible, tabledef.PK)
 	}
 	if rel.Member {
-		tx.Check(groupPK(p.GroupID), memberSK(vs.uid), "attribute_exists($)", ErrNotEligible, tabledef.PK)
+		group.RequireMember(tx, p.GroupID, vs.uid, ErrNotEligible)
 	} else {
-		tx.Check(threadPK(p.ThreadID), guestSK(vs.uid), "attribute_exists($)", ErrNotEligible, tabledef.PK)
+		discussion.RequireGuest(tx, p.ThreadID, vs.uid, ErrNotEligible)
 	}
 	return nil
 }
@@ -259,7 +261,7 @@ func (s *Service) voteOnce(ctx context.Context, pid string, in VoteInput) (VoteR
 	tx := s.st.Tx()
 	res := VoteResult{Ballot: next, Changed: vs.prev != nil}
 	if vs.def.Settings.Anonymous {
-		sealed := &sealedItem{Item: store.Item{PK: pollPK(p.ID), Type: "sealed_ballot"}, PollID: p.ID,
+		sealed := &sealedItem{Item: store.Item{PK: tabledef.PollPK(p.ID), Type: "sealed_ballot"}, PollID: p.ID,
 			Choices: next.Choices, NoneOfTheAbove: next.NoneOfTheAbove, Reason: next.Reason}
 		if vs.prev == nil {
 			if vs.voted {
@@ -267,14 +269,14 @@ func (s *Service) voteOnce(ctx context.Context, pid string, in VoteInput) (VoteR
 			}
 			res.Receipt = newReceipt()
 			sealed.SK = sealedSK(receiptHash(res.Receipt))
-			tx.Create(&votedItem{Item: store.Item{PK: pollPK(p.ID), SK: votedSK(vs.uid), Type: "participation"}, PollID: p.ID, UserID: vs.uid}, ErrAlreadyVoted).
+			tx.Create(&votedItem{Item: store.Item{PK: tabledef.PollPK(p.ID), SK: votedSK(vs.uid), Type: "participation"}, PollID: p.ID, UserID: vs.uid}, ErrAlreadyVoted).
 				Create(sealed, errStale)
 		} else {
 			sealed.SK, sealed.Version = sealedSK(vs.hash), vs.prevVer
 			tx.Save(sealed)
 		}
 	} else {
-		b := &ballotItem{Item: store.Item{PK: pollPK(p.ID), SK: ballotSK(vs.uid), Type: "ballot"}, PollID: p.ID, UserID: vs.uid,
+		b := &ballotItem{Item: store.Item{PK: tabledef.PollPK(p.ID), SK: ballotSK(vs.uid), Type: "ballot"}, PollID: p.ID, UserID: vs.uid,
 			Choices: next.Choices, NoneOfTheAbove: next.NoneOfTheAbove, Reason: next.Reason, CastAt: now, UpdatedAt: now}
 		if vs.prev == nil {
 			b.CastID = ids.New()
@@ -341,8 +343,8 @@ func (s *Service) withdrawOnce(ctx context.Context, pid, receipt string) error {
 	p := vs.p
 	tx := s.st.Tx()
 	if vs.def.Settings.Anonymous {
-		tx.Delete(s.st.DeleteOp(pollPK(p.ID), sealedSK(vs.hash)).If("$ = ?", tabledef.Version, vs.prevVer), errStale).
-			Delete(s.st.DeleteOp(pollPK(p.ID), votedSK(vs.uid)).If("attribute_exists($)", tabledef.PK), ErrReceipt)
+		tx.Delete(s.st.DeleteOp(tabledef.PollPK(p.ID), sealedSK(vs.hash)).If("$ = ?", tabledef.Version, vs.prevVer), errStale).
+			Delete(s.st.DeleteOp(tabledef.PollPK(p.ID), votedSK(vs.uid)).If("attribute_exists($)", tabledef.PK), ErrReceipt)
 	} else {
 		s.deleteBallot(tx, p.ID, vs.uid, vs.prevVer, vs.castID)
 	}

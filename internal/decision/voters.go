@@ -41,12 +41,12 @@ func (s *Service) relations(ctx context.Context, gid, tid, pid string, uids []st
 		if !ids.Valid(uid) {
 			continue
 		}
-		keys = append(keys, key{groupPK(gid), memberSK(uid)})
+		keys = append(keys, memberKey(gid, uid))
 		if tid != "" {
-			keys = append(keys, key{threadPK(tid), guestSK(uid)})
+			keys = append(keys, guestKey(tid, uid))
 		}
 		if pid != "" {
-			keys = append(keys, key{pollPK(pid), voterSK(uid)})
+			keys = append(keys, key{tabledef.PollPK(pid), voterSK(uid)})
 		}
 	}
 	found, err := s.exist(ctx, keys)
@@ -56,9 +56,9 @@ func (s *Service) relations(ctx context.Context, gid, tid, pid string, uids []st
 	out := make(map[string]poll.Relation, len(uids))
 	for _, uid := range uids {
 		out[uid] = poll.Relation{
-			Member:      found[key{groupPK(gid), memberSK(uid)}],
-			ThreadGuest: tid != "" && found[key{threadPK(tid), guestSK(uid)}],
-			Chosen:      pid != "" && found[key{pollPK(pid), voterSK(uid)}],
+			Member:      found[memberKey(gid, uid)],
+			ThreadGuest: tid != "" && found[guestKey(tid, uid)],
+			Chosen:      pid != "" && found[key{tabledef.PollPK(pid), voterSK(uid)}],
 		}
 	}
 	return out, nil
@@ -108,7 +108,7 @@ func (s *Service) eligible(ctx context.Context, p *pollItem, d poll.Definition, 
 // group's partition: for admin actions, notices and the close, never on
 // the vote path).
 func (s *Service) members(ctx context.Context, gid string) ([]string, error) {
-	return s.userIDs(ctx, groupPK(gid), "MEMBER#")
+	return s.groups.MemberIDs(ctx, gid)
 }
 
 // userIDs lists the UserID of every item of partition pk whose sort key
@@ -132,7 +132,7 @@ func (s *Service) userIDs(ctx context.Context, pk, prefix string) ([]string, err
 // the group's members and the invited thread guests.
 func (s *Service) voterSet(ctx context.Context, p *pollItem, d poll.Definition) ([]string, error) {
 	if d.Settings.SpecifiedVotersOnly {
-		return s.userIDs(ctx, pollPK(p.ID), prefixVoter)
+		return s.userIDs(ctx, tabledef.PollPK(p.ID), prefixVoter)
 	}
 	out, err := s.members(ctx, p.GroupID)
 	if err != nil {

@@ -38,7 +38,7 @@ func TestMemberLeftWithdrawalIsRetriedByTick(t *testing.T) {
 		t.Fatalf("ballot withdrawn during the outage: %+v", rep.Stored)
 	}
 	// Still failing: the scheduler counts a failure and keeps the duty.
-	rep, err := f.svc.Tick(context.Background(), f.clock.now())
+	rep, err := f.svc.Tick(context.Background(), f.clock.Now())
 	f.must(err)
 	if rep.Withdrawals != 0 || rep.Failed != 1 {
 		t.Fatalf("tick during the outage: %+v", rep)
@@ -46,7 +46,7 @@ func TestMemberLeftWithdrawalIsRetriedByTick(t *testing.T) {
 	// Recovered: the next run withdraws; later runs do nothing.
 	decision.SetWithdrawFault(f.svc, nil)
 	for i, want := range []int{1, 0} {
-		rep, err := f.svc.Tick(context.Background(), f.clock.now())
+		rep, err := f.svc.Tick(context.Background(), f.clock.Now())
 		f.must(err)
 		if rep.Withdrawals != want || rep.Failed != 0 {
 			t.Fatalf("tick %d after recovery: %+v", i, rep)
@@ -66,13 +66,13 @@ func TestMemberLeftWithdrawalIsRetriedByTick(t *testing.T) {
 	if err := f.svc.MemberLeft(context.Background(), gid, f.uid("bob")); err == nil {
 		t.Fatal("hook succeeded during the outage")
 	}
-	f.clock.advance(time.Minute)
+	f.clock.Add(time.Minute)
 	_, err = f.groups.Join(f.as("bob"), gid)
 	f.must(err)
 	_, err = f.svc.Vote(f.as("bob"), p.ID, decision.VoteInput{Ballot: one("disagree")})
 	f.must(err)
 	decision.SetWithdrawFault(f.svc, nil)
-	rep, err = f.svc.Tick(context.Background(), f.clock.now())
+	rep, err = f.svc.Tick(context.Background(), f.clock.Now())
 	f.must(err)
 	if rep.Withdrawals != 1 || rep.Failed != 0 {
 		t.Fatalf("tick after rejoining: %+v", rep)
@@ -92,7 +92,7 @@ func TestMemberLeftWithdrawalIsRetriedByTick(t *testing.T) {
 	if rep := f.recountClean(p.ID); rep.Stored.Decided != 0 {
 		t.Fatalf("after leaving without an outage: %+v", rep.Stored)
 	}
-	rep, err = f.svc.Tick(context.Background(), f.clock.now())
+	rep, err = f.svc.Tick(context.Background(), f.clock.Now())
 	f.must(err)
 	if rep.Withdrawals != 0 || rep.Failed != 0 {
 		t.Fatalf("queue not empty: %+v", rep)
@@ -138,7 +138,7 @@ type guestGrant struct {
 func TestGuestRemovedWithdrawalIsRetriedByTick(t *testing.T) {
 	f := newFixture(t)
 	gid := f.group(authz.Closed, "ann", "bob")
-	svc := decision.New(decision.Config{Store: f.st, Groups: f.groups, Notifier: f.notes, Now: f.clock.now, Threads: threadsStub{gid, f.st}})
+	svc := decision.New(decision.Config{Store: f.st, Groups: f.groups, Notifier: f.notes, Now: f.clock.Now, Threads: threadsStub{gid, f.st}})
 	ctx := context.Background()
 	tid, other := "t1"+f.tag, "t2"+f.tag
 	grant := func(who, tid string) {
@@ -188,13 +188,13 @@ func TestGuestRemovedWithdrawalIsRetriedByTick(t *testing.T) {
 	if err := svc.GuestRemoved(ctx, gid, tid, f.uid("gus")); !errors.Is(err, outage) {
 		t.Fatalf("hook during the outage: %v", err)
 	}
-	if rep, err := svc.Tick(ctx, f.clock.now()); err != nil || rep.Withdrawals != 0 || rep.Failed != 1 {
+	if rep, err := svc.Tick(ctx, f.clock.Now()); err != nil || rep.Withdrawals != 0 || rep.Failed != 1 {
 		t.Fatalf("tick during the outage: %+v %v", rep, err)
 	}
 	decision.SetWithdrawFault(svc, nil)
 	f.must(svc.GuestRemoved(ctx, gid, tid, f.uid("bob"))) // still a member: nothing to withdraw
 	for i, want := range []int{1, 0} {
-		rep, err := svc.Tick(ctx, f.clock.now())
+		rep, err := svc.Tick(ctx, f.clock.Now())
 		if err != nil || rep.Withdrawals != want || rep.Failed != 0 {
 			t.Fatalf("tick %d after recovery: %+v %v", i, rep, err)
 		}

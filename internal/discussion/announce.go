@@ -9,6 +9,7 @@ import (
 
 	"github.com/quorum-app/quorum/internal/authz"
 	"github.com/quorum-app/quorum/internal/domain"
+	"github.com/quorum-app/quorum/internal/group"
 	"github.com/quorum-app/quorum/internal/ids"
 	"github.com/quorum-app/quorum/internal/notify"
 	"github.com/quorum-app/quorum/internal/store"
@@ -58,7 +59,9 @@ func (s *Service) audience(ctx context.Context, gid, tid string, asked *notify.A
 // relationsOf reads how people uids relate to group gid and thread tid
 // ("" for none): their memberships and which of them are guests of the
 // thread. One BatchGetItem per 50 people (two keys each), whatever the
-// size of the group; invalid ids are neither.
+// size of the group; invalid ids are neither. The memberships are the
+// group core's: their keys and rows come from internal/group and ride in
+// this core's batch with the guest grants (one read, not two).
 func (s *Service) relationsOf(ctx context.Context, gid, tid string, uids []string) ([]memberRow, map[string]bool, error) {
 	var members []memberRow
 	guests := map[string]bool{}
@@ -67,29 +70,33 @@ func (s *Service) relationsOf(ctx context.Context, gid, tid string, uids []strin
 		if !ids.Valid(uid) {
 			continue
 		}
-		keys = append(keys, dynamo.Keys{"GROUP#" + gid, "MEMBER#" + uid})
+		mk := group.MembershipKey(gid, uid)
+		keys = append(keys, dynamo.Keys{mk.PK, mk.SK})
 		if tid != "" {
-			keys = append(keys, dynamo.Keys{threadPK(tid), guestSK(uid)})
+			keys = append(keys, dynamo.Keys{tabledef.ThreadPK(tid), guestSK(uid)})
 		}
 	}
 	for start := 0; start < len(keys); start += 100 {
-		var rows []struct {
-			PK     string `dynamo:"PK"`
-			UserID string `dynamo:"UserID"`
-			Role   string `dynamo:"Role"`
-		}
+		var rows []dynamo.Item
 		err := s.st.Table().Batch(tabledef.PK, tabledef.SK).Get(keys[start:min(start+100, len(keys))]...).
 			Project(tabledef.PK, "UserID", "Role").Consistent(true).All(ctx, &rows)
 		if err != nil && !errors.Is(err, dynamo.ErrNotFound) {
 			return nil, nil, store.Classify(err)
 		}
-		for _, r := range rows {
-			switch {
-			case r.UserID == "":
-			case r.PK == threadPK(tid):
+		for _, it := range rows {
+			var r struct {
+				PK     string `dynamo:"PK"`
+				UserID string `dynamo:"UserID"`
+			}
+			if err := dynamo.UnmarshalItem(it, &r); err != nil || r.UserID == "" {
+				continue
+			}
+			if tid != "" && r.PK == tabledef.ThreadPK(tid) {
 				guests[r.UserID] = true
-			default:
-				members = append(members, memberRow{GroupID: gid, UserID: r.UserID, Role: r.Role})
+				continue
+			}
+			if m, ok, err := group.DecodeMembership(it); err == nil && ok {
+				members = append(members, memberRow{GroupID: gid, UserID: m.UserID, Role: string(m.Role)})
 			}
 		}
 	}
@@ -144,7 +151,7 @@ func (s *Service) GuestIDs(ctx context.Context, tid string) ([]string, error) {
 	var rows []struct {
 		UserID string `dynamo:"UserID"`
 	}
-	err := s.st.Table().Get(tabledef.PK, threadPK(tid)).Range(tabledef.SK, dynamo.BeginsWith, "GUEST#").
+	err := s.st.Table().Get(tabledef.PK, tabledef.ThreadPK(tid)).Range(tabledef.SK, dynamo.BeginsWith, "GUEST#").
 		Project("UserID").Consistent(true).Limit(MaxGuests).All(ctx, &rows)
 	if err != nil {
 		return nil, store.Classify(err)

@@ -71,7 +71,7 @@ func (s *Service) StartUpload(ctx context.Context, tid string, in UploadInput) (
 	if err != nil {
 		return PendingUpload{}, err
 	}
-	f := &fileItem{Item: store.Item{PK: threadPK(tid), SK: fileSK(fid), Type: "file"}, ID: fid, ThreadID: tid,
+	f := &fileItem{Item: store.Item{PK: tabledef.ThreadPK(tid), SK: fileSK(fid), Type: "file"}, ID: fid, ThreadID: tid,
 		CommentID: in.CommentID, Key: key, Name: name, ContentType: in.ContentType, Size: in.Size, UploaderID: a.UserID,
 		Status: "pending", CreatedAt: now}
 	f.ExpireAt(now.Add(24 * time.Hour))
@@ -86,7 +86,7 @@ func (s *Service) getFile(ctx context.Context, tid, fid string) (*fileItem, erro
 		return nil, ErrNoFile
 	}
 	var f fileItem
-	if err := s.st.Get(ctx, threadPK(tid), fileSK(fid), &f); err != nil {
+	if err := s.st.Get(ctx, tabledef.ThreadPK(tid), fileSK(fid), &f); err != nil {
 		if domain.ErrorCode(err) == domain.NotFound {
 			return nil, ErrNoFile
 		}

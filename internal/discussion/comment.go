@@ -22,7 +22,7 @@ func (s *Service) getComment(ctx context.Context, tid, cid string) (*timelineIte
 		return nil, ErrNoComment
 	}
 	var c timelineItem
-	if err := s.st.Get(ctx, threadPK(tid), itemSK(cid), &c); err != nil {
+	if err := s.st.Get(ctx, tabledef.ThreadPK(tid), itemSK(cid), &c); err != nil {
 		if domain.ErrorCode(err) == domain.NotFound {
 			return nil, ErrNoComment
 		}
@@ -334,7 +334,7 @@ func (s *Service) React(ctx context.Context, tid, cid, name string, on bool) err
 	if len(cid) != 24 || !ids.Valid(cid) {
 		return ErrNoComment
 	}
-	u := s.st.Update(threadPK(tid), itemSK(cid))
+	u := s.st.Update(tabledef.ThreadPK(tid), itemSK(cid))
 	if on {
 		u.AddStringsToSet(reactionAttr(name), a.UserID)
 	} else {

@@ -37,10 +37,20 @@ import (
 	"github.com/quorum-app/quorum/internal/tag"
 )
 
-// Policy is the group policy entry point; *group.Service implements it.
+// Policy is what this core asks the group core, which owns groups and
+// memberships: the policy and a few system reads (*group.Service
+// implements it). Membership checks that ride in this core's own batch
+// use group.MembershipKey, so the layout still lives in internal/group.
 type Policy interface {
 	// Authorize decides action on group gid (and target) for the actor of ctx.
 	Authorize(ctx context.Context, gid string, action authz.Action, target authz.Target) error
+	// Facts are the policy facts of group gid for the actor of ctx (what
+	// Caps decides the thread page's controls from).
+	Facts(ctx context.Context, gid string) (authz.GroupFacts, error)
+	// GroupsOf lists up to limit groups uid is a member of.
+	GroupsOf(ctx context.Context, uid string, limit int) ([]string, error)
+	// Name is a group's name ("" for none); the caller has authorized.
+	Name(ctx context.Context, gid string) (string, error)
 }
 
 // Person is what discussions need to know about a user.

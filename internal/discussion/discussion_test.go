@@ -4,11 +4,12 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"github.com/quorum-app/quorum/internal/render/rendertest"
 	"io"
 	"net/http"
 	"strings"
 	"testing"
+
+	"github.com/quorum-app/quorum/internal/render/rendertest"
 
 	"github.com/quorum-app/quorum/internal/authz"
 	"github.com/quorum-app/quorum/internal/blob"

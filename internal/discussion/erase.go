@@ -21,10 +21,10 @@ import (
 // search index follows the rewritten items through the stream.
 func (s *Service) EraseAuthorNames(ctx context.Context, uid, shown string) (bool, error) {
 	return s.st.RenameScan(ctx, store.Rename{
-		UserID: uid, Shown: shown, Prefix: "THREAD#",
+		UserID: uid, Shown: shown, Prefix: tabledef.ThreadPrefix,
 		Fields: []store.RenameField{{ID: "AuthorID", Name: "AuthorName"}, {ID: "ActorID", Name: "ActorName"},
 			{ID: "InvitedBy", Name: "InviterName"}},
-		ProgressPK: userPK(uid), ProgressSK: "ERASESCAN#discussion",
+		ProgressPK: tabledef.UserPK(uid), ProgressSK: "ERASESCAN#discussion",
 		Expires: s.now().Add(30 * 24 * time.Hour), Page: 1000,
 	})
 }
@@ -44,7 +44,7 @@ const eraseExpires = 30 * 24 * time.Hour
 func (s *Service) EraseEditHistory(ctx context.Context, uid string) (bool, error) {
 	return store.SweepStep(ctx, s.st, store.Sweep{
 		Prefix: "HISTORY#", Filter: "$ = ? AND $ = ?", Args: []any{"Type", "history", "EditorID", uid},
-		ProgressPK: userPK(uid), ProgressSK: "ERASESCAN#history", Expires: s.now().Add(eraseExpires), Page: eraseSweepPage,
+		ProgressPK: tabledef.UserPK(uid), ProgressSK: "ERASESCAN#history", Expires: s.now().Add(eraseExpires), Page: eraseSweepPage,
 	}, func(ctx context.Context, h store.Item) error {
 		return s.st.Table().Delete(tabledef.PK, h.PK).Range(tabledef.SK, h.SK).If("EditorID = ?", uid).Run(ctx)
 	})
@@ -59,7 +59,7 @@ const eraseGuestBatch = 25
 // member's do when they delete their account.
 func (s *Service) EraseGuestGrants(ctx context.Context, uid string) (bool, error) {
 	var page []store.Item
-	err := s.st.Table().Get(tabledef.GSI1PK, userPK(uid)).Index(tabledef.GSI1).
+	err := s.st.Table().Get(tabledef.GSI1PK, tabledef.UserPK(uid)).Index(tabledef.GSI1).
 		Range(tabledef.GSI1SK, dynamo.BeginsWith, "GUEST#").Limit(eraseGuestBatch).All(ctx, &page)
 	if err != nil && !errors.Is(err, dynamo.ErrNotFound) {
 		return false, store.Classify(err)

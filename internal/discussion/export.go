@@ -10,6 +10,7 @@ import (
 
 	"github.com/quorum-app/quorum/internal/domain"
 	"github.com/quorum-app/quorum/internal/store"
+	"github.com/quorum-app/quorum/internal/tabledef"
 	"github.com/quorum-app/quorum/internal/tag"
 )
 
@@ -88,7 +89,7 @@ func (s *Service) ExportUser(ctx context.Context, uid, cursor string) ([]any, st
 		conds = append(conds, "contains($, ?)")
 		args = append(args, reactionAttr(r), uid)
 	}
-	found, next, err := store.ScanStep[exportScanItem](ctx, s.st, "THREAD#", strings.Join(conds, " OR "), args, cursor, exportPage)
+	found, next, err := store.ScanStep[exportScanItem](ctx, s.st, tabledef.ThreadPrefix, strings.Join(conds, " OR "), args, cursor, exportPage)
 	if err != nil {
 		return nil, "", err
 	}
@@ -97,7 +98,7 @@ func (s *Service) ExportUser(ctx context.Context, uid, cursor string) ([]any, st
 		if it.SK == "THREAD" {
 			for _, r := range ReactionNames {
 				if slices.Contains(it.get(r), uid) {
-					rows = append(rows, ExportReaction{ThreadID: strings.TrimPrefix(it.PK, "THREAD#"), Reaction: r})
+					rows = append(rows, ExportReaction{ThreadID: strings.TrimPrefix(it.PK, tabledef.ThreadPrefix), Reaction: r})
 				}
 			}
 		}
@@ -105,14 +106,14 @@ func (s *Service) ExportUser(ctx context.Context, uid, cursor string) ([]any, st
 		case strings.HasPrefix(it.SK, "FILE#"):
 			// A file the person uploaded: listed here, its contents put in
 			// the archive by the export (ExportOwnFile).
-			rows = append(rows, ExportGroupFile{ThreadID: strings.TrimPrefix(it.PK, "THREAD#"), ID: it.ID,
+			rows = append(rows, ExportGroupFile{ThreadID: strings.TrimPrefix(it.PK, tabledef.ThreadPrefix), ID: it.ID,
 				Name: it.Name, ContentType: it.ContentType, Size: it.Size})
 		case it.SK == "THREAD" && it.AuthorID == uid:
-			rows = append(rows, ExportThread{ID: strings.TrimPrefix(it.PK, "THREAD#"), GroupID: it.GroupID, Title: it.Title,
+			rows = append(rows, ExportThread{ID: strings.TrimPrefix(it.PK, tabledef.ThreadPrefix), GroupID: it.GroupID, Title: it.Title,
 				Description: it.Description, CreatedAt: it.CreatedAt, EditedAt: it.EditedAt, Closed: it.Closed,
 				Deleted: it.Deleted, Files: fileNames(it.Files)})
 		case strings.HasPrefix(it.SK, "ITEM#") && it.Kind == KindComment:
-			tid := strings.TrimPrefix(it.PK, "THREAD#")
+			tid := strings.TrimPrefix(it.PK, tabledef.ThreadPrefix)
 			if it.ActorID == uid && !it.Removed {
 				rows = append(rows, ExportComment{ID: it.ID, ThreadID: tid, ParentID: it.ParentID, Body: it.Body, At: it.At,
 					EditedAt: it.EditedAt, Deleted: it.Deleted, Files: fileNames(it.Files)})

@@ -6,6 +6,7 @@ import (
 	"github.com/quorum-app/quorum/internal/authz"
 	"github.com/quorum-app/quorum/internal/domain"
 	"github.com/quorum-app/quorum/internal/ids"
+	"github.com/quorum-app/quorum/internal/tabledef"
 )
 
 // ExportFile returns the contents of file fid attached in thread tid, for
@@ -26,7 +27,7 @@ func (s *Service) ExportFile(ctx context.Context, tid, fid string) ([]byte, erro
 		return nil, err
 	}
 	var f fileItem
-	if err := s.st.Get(ctx, threadPK(tid), fileSK(fid), &f); err != nil {
+	if err := s.st.Get(ctx, tabledef.ThreadPK(tid), fileSK(fid), &f); err != nil {
 		if domain.ErrorCode(err) == domain.NotFound {
 			return nil, ErrNoFile
 		}

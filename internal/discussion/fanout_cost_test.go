@@ -17,13 +17,14 @@ import (
 	"github.com/quorum-app/quorum/internal/notify"
 	"github.com/quorum-app/quorum/internal/store"
 	"github.com/quorum-app/quorum/internal/tabledef"
+	"github.com/quorum-app/quorum/internal/testkit"
 )
 
 // bigGroup is a group of n members besides its admin on memdb (the fast
 // tier): the group and its admin through the group core, the members
 // seeded in batches of 25 as internal/group stores memberships.
 type bigGroup struct {
-	ppl    *people
+	ppl    *testkit.Directory
 	st     *store.Store
 	svc    *discussion.Service
 	notes  *notify.Service
@@ -42,7 +43,8 @@ func newBigGroup(t testing.TB, n int) *bigGroup {
 	}
 	key := []byte("test-signing-key-0123456789abcdef")
 	st := store.New(db, def.Name, key)
-	ppl := &people{byID: map[string]group.Person{"u-admin": {ID: "u-admin", Name: "Ann Admin", Email: "ann@example.org"}}}
+	ppl := testkit.NewDirectory()
+	ppl.Add(group.Person{ID: "u-admin", Name: "Ann Admin", Email: "ann@example.org"})
 	groups := group.New(group.Config{Store: st, People: ppl, SigningKey: key})
 	notes := notify.New(st, nil)
 	svc := discussion.New(discussion.Config{Store: st, Policy: groups, People: discPeople{ppl}, Notify: notes, SigningKey: key})
@@ -56,7 +58,7 @@ func newBigGroup(t testing.TB, n int) *bigGroup {
 	for start := 0; start < n; start += 25 {
 		var items []any
 		for i := start; i < min(start+25, n); i++ {
-			ppl.byID[uid(i)] = group.Person{ID: uid(i), Name: fmt.Sprintf("Member %05d", i)}
+			ppl.Add(group.Person{ID: uid(i), Name: fmt.Sprintf("Member %05d", i)})
 			items = append(items, map[string]any{
 				tabledef.PK: "GROUP#" + g.ID, tabledef.SK: "MEMBER#" + uid(i), tabledef.GSI1PK: "USER#" + uid(i),
 				tabledef.GSI1SK: "MEMBER#" + g.ID, "Type": "membership", tabledef.Version: 1,
@@ -174,11 +176,11 @@ func TestMentionCostDoesNotGrowWithTheGroup(t *testing.T) {
 	for _, n := range []int{50, 500} {
 		g := newBigGroup(t, n)
 		tid := g.quietThread(t)
-		g.ppl.lookups = 0
+		g.ppl.ResetCounts()
 		s := g.mention(t, tid)
-		t.Logf("%d members: %d DynamoDB calls %v, %d account lookups", n, s.DynamoDBCalls, s.Operations, g.ppl.lookups)
-		if g.ppl.lookups > 1 { // the author's name
-			t.Errorf("%d members: a comment with mentions looked up %d accounts", n, g.ppl.lookups)
+		t.Logf("%d members: %d DynamoDB calls %v, %d account lookups", n, s.DynamoDBCalls, s.Operations, g.ppl.Lookups())
+		if g.ppl.Lookups() > 1 { // the author's name
+			t.Errorf("%d members: a comment with mentions looked up %d accounts", n, g.ppl.Lookups())
 		}
 		if s.DynamoDBCalls != mentionCalls {
 			t.Errorf("%d members: a comment with mentions costs %d DynamoDB calls, want %d", n, s.DynamoDBCalls, mentionCalls)

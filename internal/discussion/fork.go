@@ -172,7 +172,7 @@ func (s *Service) ForkComments(ctx context.Context, tid string, in ForkInput) (F
 		return ForkResult{}, err
 	}
 	var nt threadItem
-	if err := s.st.Get(ctx, threadPK(nid), threadSK, &nt); err != nil {
+	if err := s.st.Get(ctx, tabledef.ThreadPK(nid), threadSK, &nt); err != nil {
 		return ForkResult{}, err
 	}
 	return ForkResult{Thread: s.threadView(&nt, 0), From: tid, Count: len(job.IDs), Done: done}, nil
@@ -211,8 +211,8 @@ func (s *Service) startFork(ctx context.Context, t *threadItem, nid, title strin
 	}
 	now := s.now().UTC()
 	job.StartedAt = now
-	job.Item = store.Item{PK: threadPK(nid), SK: forkSK, Type: "thread_fork", GSI2PK: forkPK, GSI2SK: now.Format(activityLayout) + "#" + nid}
-	nt := &threadItem{Item: store.Item{PK: threadPK(nid), SK: threadSK, Type: "thread"}, ID: nid, GroupID: t.GroupID,
+	job.Item = store.Item{PK: tabledef.ThreadPK(nid), SK: forkSK, Type: "thread_fork", GSI2PK: forkPK, GSI2SK: now.Format(activityLayout) + "#" + nid}
+	nt := &threadItem{Item: store.Item{PK: tabledef.ThreadPK(nid), SK: threadSK, Type: "thread"}, ID: nid, GroupID: t.GroupID,
 		Title: title, AuthorID: a.UserID, AuthorName: s.actorName(ctx, a.UserID), CreatedAt: now, UpdatedAt: now,
 		Activity: now, Forking: true}
 	exists := domain.Errorf(domain.Conflict, "these comments are being forked already")
@@ -238,7 +238,7 @@ func newParent(c timelineItem, chosen map[string]bool) string {
 func (s *Service) comments(ctx context.Context, tid string, cids []string) ([]timelineItem, error) {
 	keys := make([]dynamo.Keyed, 0, len(cids))
 	for _, c := range cids {
-		keys = append(keys, dynamo.Keys{threadPK(tid), itemSK(c)})
+		keys = append(keys, dynamo.Keys{tabledef.ThreadPK(tid), itemSK(c)})
 	}
 	var out []timelineItem
 	err := s.st.Table().Batch(tabledef.PK, tabledef.SK).Get(keys...).Consistent(true).All(ctx, &out)
@@ -256,7 +256,7 @@ func (s *Service) comments(ctx context.Context, tid string, cids []string) ([]ti
 
 func (s *Service) forkJob(ctx context.Context, nid string) (*forkItem, error) {
 	var job forkItem
-	err := s.st.Get(ctx, threadPK(nid), forkSK, &job)
+	err := s.st.Get(ctx, tabledef.ThreadPK(nid), forkSK, &job)
 	if domain.ErrorCode(err) == domain.NotFound {
 		return nil, nil
 	}
@@ -350,7 +350,7 @@ func (s *Service) forkCopy(ctx context.Context, job *forkItem) error {
 	var files []dynamo.Keyed
 	for _, c := range originals {
 		cp := c
-		cp.PK, cp.ThreadID = threadPK(job.ThreadID), job.ThreadID
+		cp.PK, cp.ThreadID = tabledef.ThreadPK(job.ThreadID), job.ThreadID
 		cp.ParentID = job.Parents[c.ID]
 		cp.Ancestors = nil
 		for _, anc := range c.Ancestors {
@@ -363,7 +363,7 @@ func (s *Service) forkCopy(ctx context.Context, job *forkItem) error {
 		cp.Version = 1
 		puts = append(puts, cp)
 		for _, f := range c.Files {
-			files = append(files, dynamo.Keys{threadPK(job.From), fileSK(f.ID)})
+			files = append(files, dynamo.Keys{tabledef.ThreadPK(job.From), fileSK(f.ID)})
 		}
 	}
 	if len(files) > 0 {
@@ -373,7 +373,7 @@ func (s *Service) forkCopy(ctx context.Context, job *forkItem) error {
 			return store.Classify(err)
 		}
 		for _, f := range fs {
-			f.PK, f.ThreadID, f.TTL = threadPK(job.ThreadID), job.ThreadID, 0
+			f.PK, f.ThreadID, f.TTL = tabledef.ThreadPK(job.ThreadID), job.ThreadID, 0
 			puts = append(puts, f)
 		}
 	}
@@ -382,7 +382,7 @@ func (s *Service) forkCopy(ctx context.Context, job *forkItem) error {
 		note := &timelineItem{ID: ids.Sortable(job.FirstAt.Add(-time.Nanosecond), sum[:]), ThreadID: job.ThreadID,
 			Kind: KindForkedIn, ActorID: job.ActorID, ActorName: s.actorName(ctx, job.ActorID), At: s.now().UTC(),
 			Data: map[string]string{"from": job.From, "title": job.FromName, "count": strconv.Itoa(len(job.IDs))}}
-		note.PK, note.SK, note.Type, note.Version = threadPK(job.ThreadID), itemSK(note.ID), "timeline_item", 1
+		note.PK, note.SK, note.Type, note.Version = tabledef.ThreadPK(job.ThreadID), itemSK(note.ID), "timeline_item", 1
 		puts = append(puts, note)
 	}
 	if len(puts) > 0 {
@@ -412,7 +412,7 @@ func (s *Service) forkSwitch(ctx context.Context, job *forkItem) error {
 		Data:      map[string]string{"to": job.ThreadID, "title": job.Title, "count": strconv.Itoa(len(job.IDs))}}
 	var recErr error
 	err = s.appendItem(ctx, old, appendSpec{item: note, ops: func(tx *store.Tx) {
-		tx.Update(s.st.Update(threadPK(job.ThreadID), threadSK).Remove("Forking").
+		tx.Update(s.st.Update(tabledef.ThreadPK(job.ThreadID), threadSK).Remove("Forking").
 			Set(tabledef.GSI1PK, threadsPK(job.GroupID)).Set(tabledef.GSI1SK, activityKey(now, false, job.ThreadID)).
 			Set("Activity", now).Set("ItemCount", n+1).Set("CommentCount", n).Add(tabledef.Version, 1).
 			If("$ = ?", "Forking", true), errForkStep)
@@ -468,14 +468,14 @@ func (s *Service) forkRemove(ctx context.Context, job *forkItem) error {
 		}
 		tx.Update(u, ErrChanged)
 		for _, f := range c.Files {
-			fileKeys = append(fileKeys, dynamo.Keys{threadPK(job.From), fileSK(f.ID)})
+			fileKeys = append(fileKeys, dynamo.Keys{tabledef.ThreadPK(job.From), fileSK(f.ID)})
 		}
 	}
 	for p, by := range stayingParents {
-		tx.Update(s.st.Update(threadPK(job.From), itemSK(p)).Add("ReplyCount", -by), nil)
+		tx.Update(s.st.Update(tabledef.ThreadPK(job.From), itemSK(p)).Add("ReplyCount", -by), nil)
 	}
 	if k > 0 {
-		tx.Update(s.st.Update(threadPK(job.From), threadSK).Add("CommentCount", -k), nil)
+		tx.Update(s.st.Update(tabledef.ThreadPK(job.From), threadSK).Add("CommentCount", -k), nil)
 	}
 	if len(fileKeys) > 0 {
 		// Before the step (deleting is idempotent; the new thread has its

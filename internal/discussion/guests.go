@@ -234,7 +234,7 @@ func (s *Service) SendGuestInvitation(ctx context.Context, tid, email string) (G
 	now := s.now().UTC()
 	id := s.guestInviteID(tid, addr)
 	status := "invited"
-	inv := &guestInviteItem{Item: store.Item{PK: threadPK(tid), SK: guestInviteSK(id), Type: "thread-invitation", Version: 1},
+	inv := &guestInviteItem{Item: store.Item{PK: tabledef.ThreadPK(tid), SK: guestInviteSK(id), Type: "thread-invitation", Version: 1},
 		ID: id, ThreadID: tid, GroupID: t.GroupID, Email: addr, InvitedBy: inviter.ID, InviterName: inviter.Name,
 		CreatedAt: now.Unix(), SentCount: 1}
 	var old guestInviteItem
@@ -280,7 +280,7 @@ func (s *Service) SendGuestInvitation(ctx context.Context, tid, email string) (G
 
 func (s *Service) guestInvites(ctx context.Context, tid string) ([]guestInviteItem, error) {
 	var out []guestInviteItem
-	err := s.st.Table().Get(tabledef.PK, threadPK(tid)).Range(tabledef.SK, dynamo.BeginsWith, guestInvitePrefix).
+	err := s.st.Table().Get(tabledef.PK, tabledef.ThreadPK(tid)).Range(tabledef.SK, dynamo.BeginsWith, guestInvitePrefix).
 		Consistent(true).Limit(MaxGuestInvitations+1).All(ctx, &out)
 	return out, store.Classify(err)
 }
@@ -317,7 +317,7 @@ func (s *Service) RevokeGuestInvitation(ctx context.Context, tid, id string) err
 	if !ids.Valid(id) {
 		return ErrNoGuestInvitation
 	}
-	del := s.st.DeleteOp(threadPK(tid), guestInviteSK(id)).
+	del := s.st.DeleteOp(tabledef.ThreadPK(tid), guestInviteSK(id)).
 		If("attribute_exists($) AND attribute_not_exists($)", tabledef.PK, "AcceptedAt")
 	if err := s.st.Tx().Delete(del, ErrNoGuestInvitation).Run(ctx, ""); err != nil {
 		return err
@@ -332,7 +332,7 @@ func (s *Service) Guests(ctx context.Context, tid string) ([]Guest, error) {
 		return nil, err
 	}
 	var grants []guestItem
-	err := s.st.Table().Get(tabledef.PK, threadPK(tid)).Range(tabledef.SK, dynamo.BeginsWith, "GUEST#").
+	err := s.st.Table().Get(tabledef.PK, tabledef.ThreadPK(tid)).Range(tabledef.SK, dynamo.BeginsWith, "GUEST#").
 		Consistent(true).Limit(MaxGuests).All(ctx, &grants)
 	if err != nil {
 		return nil, store.Classify(err)
@@ -358,7 +358,7 @@ func (s *Service) openGuestInvite(ctx context.Context, token string) (*guestInvi
 		return nil, nil, "", ErrGuestInviteInvalid
 	}
 	var inv guestInviteItem
-	if err := s.st.Get(ctx, threadPK(parts[0]), guestInviteSK(parts[1]), &inv); err != nil {
+	if err := s.st.Get(ctx, tabledef.ThreadPK(parts[0]), guestInviteSK(parts[1]), &inv); err != nil {
 		if domain.ErrorCode(err) == domain.NotFound {
 			return nil, nil, "", ErrGuestInviteInvalid
 		}
@@ -417,13 +417,8 @@ func (s *Service) PreviewGuestInvitation(ctx context.Context, token string) (Gue
 		p.InviterName = n
 	}
 	if s.authorize(ctx, t.GroupID, authz.GroupView, authz.Target{}) == nil {
-		var g struct {
-			Name string `dynamo:"Name"`
-		}
-		err := s.st.Table().Get(tabledef.PK, "GROUP#"+t.GroupID).Range(tabledef.SK, dynamo.Equal, "GROUP").
-			Project("Name").One(ctx, &g)
-		if err == nil {
-			p.GroupName = g.Name
+		if name, err := s.policy.Name(ctx, t.GroupID); err == nil {
+			p.GroupName = name
 		}
 	}
 	if a.Authenticated() {
@@ -462,11 +457,11 @@ func (s *Service) AcceptGuestInvitation(ctx context.Context, token string) (Thre
 		Remove("Email").Add(tabledef.Version, 1).
 		If("$ = ? AND attribute_not_exists($) AND $ > ?", "TokenHash", hash, "AcceptedAt", "ExpiresAt", now.Unix())
 	tx := s.st.Tx().Update(use, ErrGuestInviteUsed).
-		Check(threadPK(t.ID), threadSK, "attribute_exists($) AND $ = ?", ErrNoThread, tabledef.PK, "Deleted", false)
+		Check(tabledef.ThreadPK(t.ID), threadSK, "attribute_exists($) AND $ = ?", ErrNoThread, tabledef.PK, "Deleted", false)
 	var existing guestItem
-	switch err := s.st.Get(ctx, threadPK(t.ID), guestSK(a.UserID), &existing); domain.ErrorCode(err) {
+	switch err := s.st.Get(ctx, tabledef.ThreadPK(t.ID), guestSK(a.UserID), &existing); domain.ErrorCode(err) {
 	case domain.NotFound:
-		tx.Put(&guestItem{Item: store.Item{PK: threadPK(t.ID), SK: guestSK(a.UserID), GSI1PK: userPK(a.UserID),
+		tx.Put(&guestItem{Item: store.Item{PK: tabledef.ThreadPK(t.ID), SK: guestSK(a.UserID), GSI1PK: tabledef.UserPK(a.UserID),
 			GSI1SK: "GUEST#" + t.GroupID + "#thread#" + t.ID, Type: "guest", Version: 1},
 			GroupID: t.GroupID, UserID: a.UserID, Kind: "thread", TargetID: t.ID, AddedBy: inv.InvitedBy, CreatedAt: now})
 	case "":

@@ -2,12 +2,14 @@ package discussion_test
 
 import (
 	"context"
-	"github.com/quorum-app/quorum/internal/render/rendertest"
 	"regexp"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/quorum-app/quorum/internal/render/rendertest"
+	"github.com/quorum-app/quorum/internal/testkit"
 
 	"github.com/quorum-app/quorum/internal/authz"
 	"github.com/quorum-app/quorum/internal/blob"
@@ -18,7 +20,7 @@ import (
 
 // mailPeople is discPeople with the accounts' addresses (accepting an
 // invitation compares them).
-type mailPeople struct{ p *people }
+type mailPeople struct{ p *testkit.Directory }
 
 func (d mailPeople) UserByID(ctx context.Context, id string) (discussion.Person, error) {
 	v, err := d.p.UserByID(ctx, id)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"os"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -18,66 +17,13 @@ import (
 	"github.com/quorum-app/quorum/internal/notify"
 	"github.com/quorum-app/quorum/internal/store"
 	"github.com/quorum-app/quorum/internal/testcloud"
+	"github.com/quorum-app/quorum/internal/testkit"
 )
 
 func TestMain(m *testing.M) { os.Exit(testcloud.Run(m)) }
 
-// people is the account service as both cores see it.
-type people struct {
-	mu   sync.Mutex
-	byID map[string]group.Person
-	// lookups counts UserByID calls (cost tests: account reads per request).
-	lookups int
-}
-
-func (p *people) UserByID(_ context.Context, id string) (group.Person, error) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.lookups++
-	if v, ok := p.byID[id]; ok {
-		return v, nil
-	}
-	return group.Person{}, domain.Errorf(domain.NotFound, "no such user")
-}
-
-func (p *people) UsersByID(_ context.Context, ids []string) (map[string]group.Person, error) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	out := map[string]group.Person{}
-	for _, id := range ids {
-		if v, ok := p.byID[id]; ok {
-			out[id] = v
-		}
-	}
-	return out, nil
-}
-
-// Names implements notify.Names (the fan-out resolving @mentions).
-func (p *people) Names(_ context.Context, ids []string) (map[string]string, error) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	out := map[string]string{}
-	for _, id := range ids {
-		if v, ok := p.byID[id]; ok && v.Name != "" {
-			out[id] = v.Name
-		}
-	}
-	return out, nil
-}
-
-func (p *people) UserIDByEmail(_ context.Context, email string) (string, bool, error) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	for _, v := range p.byID {
-		if strings.EqualFold(v.Email, email) {
-			return v.ID, true, nil
-		}
-	}
-	return "", false, nil
-}
-
-// discPeople adapts people to discussion.People.
-type discPeople struct{ p *people }
+// discPeople adapts the directory to discussion.People.
+type discPeople struct{ p *testkit.Directory }
 
 func (d discPeople) UserByID(ctx context.Context, id string) (discussion.Person, error) {
 	v, err := d.p.UserByID(ctx, id)
@@ -96,7 +42,7 @@ type fixture struct {
 	svc    *discussion.Service
 	notes  *notify.Service
 	fan    *notify.Fanouts
-	people *people
+	people *testkit.Directory
 	tag    string
 }
 
@@ -104,7 +50,7 @@ func newFixture(t testing.TB) *fixture {
 	t.Helper()
 	env := testcloud.Fast(t)
 	st := store.New(env.Clients.DynamoDB, env.Config.Table, env.Config.SigningKey)
-	f := &fixture{t: t, env: env, st: st, people: &people{byID: map[string]group.Person{}}, tag: env.Prefix}
+	f := &fixture{t: t, env: env, st: st, people: testkit.NewDirectory(), tag: env.Prefix}
 	f.groups = group.New(group.Config{Store: st, People: f.people, Mail: mail.NewSES(env.Clients.SES, "", env.Config.MailDomain),
 		MailFrom: env.Config.MailFrom, BaseURL: env.Config.BaseURL, SigningKey: env.Config.SigningKey})
 	f.notes = notify.New(st, nil)
@@ -119,11 +65,8 @@ func newFixture(t testing.TB) *fixture {
 }
 
 func (f *fixture) user(name string) (context.Context, string) {
-	id := "u" + strings.ToLower(strings.ReplaceAll(name, " ", "")) + f.tag
-	f.people.mu.Lock()
-	f.people.byID[id] = group.Person{ID: id, Name: name, Email: strings.ToLower(strings.ReplaceAll(name, " ", "")) + "." + f.tag + "@example.org"}
-	f.people.mu.Unlock()
-	return authz.WithActor(context.Background(), authz.Actor{Kind: authz.User, UserID: id}), id
+	ctx, p := f.people.User(name, f.tag)
+	return ctx, p.ID
 }
 
 // drain expands every pending fan-out job now, as the stream's consumer

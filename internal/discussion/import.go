@@ -102,7 +102,7 @@ func (s *Service) ImportThread(ctx context.Context, in ImportThreadInput, from i
 		if x.At.After(last) {
 			last = x.At
 		}
-		it.PK, it.SK, it.Type, it.Version = threadPK(tid), itemSK(it.ID), "timeline_item", 1
+		it.PK, it.SK, it.Type, it.Version = tabledef.ThreadPK(tid), itemSK(it.ID), "timeline_item", 1
 		byOld[x.ID] = it
 		items = append(items, it)
 	}
@@ -126,7 +126,7 @@ func (s *Service) ImportThread(ctx context.Context, in ImportThreadInput, from i
 	}
 	th := in.Thread
 	created := th.CreatedAt.UTC()
-	t := &threadItem{Item: store.Item{PK: threadPK(tid), SK: threadSK, Type: "thread", Version: 1}, ID: tid, GroupID: in.GroupID,
+	t := &threadItem{Item: store.Item{PK: tabledef.ThreadPK(tid), SK: threadSK, Type: "thread", Version: 1}, ID: tid, GroupID: in.GroupID,
 		Title: th.Title, Description: th.Description, AuthorID: th.AuthorID, AuthorName: th.AuthorName, CreatedAt: created,
 		UpdatedAt: last.UTC(), Activity: last.UTC(), Closed: th.Closed, Pinned: th.Pinned,
 		ItemCount: int64(len(items)), CommentCount: comments}

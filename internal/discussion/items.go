@@ -6,15 +6,14 @@ import (
 
 	"github.com/quorum-app/quorum/internal/reaction"
 	"github.com/quorum-app/quorum/internal/store"
+	"github.com/quorum-app/quorum/internal/tabledef"
 )
 
 // Stored items (docs/data-model.md, patterns 22-30).
 
-func threadPK(tid string) string        { return "THREAD#" + tid }
 func itemSK(id string) string           { return "ITEM#" + id }
 func fileSK(fid string) string          { return "FILE#" + fid }
 func guestSK(uid string) string         { return "GUEST#" + uid }
-func userPK(uid string) string          { return "USER#" + uid }
 func readSK(tid string) string          { return "READ#" + tid }
 func threadsPK(gid string) string       { return "THREADS#" + gid }
 func historyPK(ref string) string       { return "HISTORY#" + ref }
@@ -205,17 +204,17 @@ type guestItem struct {
 	CreatedAt time.Time `dynamo:"CreatedAt"`
 }
 
-// memberRow is a membership as stored by internal/group (pattern 15/17),
-// read for mentions and fan-out.
+// memberRow is a membership as the group core reports it
+// (group.DecodeMembership), for mentions and fan-out.
 type memberRow struct {
-	GroupID string `dynamo:"GroupID"`
-	UserID  string `dynamo:"UserID"`
-	Role    string `dynamo:"Role"`
+	GroupID string
+	UserID  string
+	Role    string
 }
 
 // EraseReadMarks deletes a batch of a deleted account's read positions
 // (USER#<uid> / READ#<tid>); done when none are left.
 func (s *Service) EraseReadMarks(ctx context.Context, uid string) (bool, error) {
-	n, err := s.st.DeletePrefix(ctx, userPK(uid), "READ#", 25)
+	n, err := s.st.DeletePrefix(ctx, tabledef.UserPK(uid), "READ#", 25)
 	return n == 0 && err == nil, err
 }

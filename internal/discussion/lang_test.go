@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/quorum-app/quorum/internal/authz"
+	"github.com/quorum-app/quorum/internal/group"
 	"github.com/quorum-app/quorum/internal/i18n"
 	"github.com/quorum-app/quorum/internal/lang"
 	"github.com/quorum-app/quorum/internal/mail"
@@ -20,11 +21,7 @@ func TestGuestInvitationLanguage(t *testing.T) {
 	svc := f.mailService(nil)
 	cat := i18n.New()
 	alice, aid := f.user("Alice")
-	f.people.mu.Lock()
-	a := f.people.byID[aid]
-	a.Lang = lang.Spanish
-	f.people.byID[aid] = a
-	f.people.mu.Unlock()
+	f.people.Update(aid, func(a *group.Person) { a.Lang = lang.Spanish })
 	gid := f.group(alice, authz.Secret)
 	th := f.thread(alice, gid, "Huerto comunitario")
 
@@ -49,11 +46,8 @@ func TestGuestInvitationLanguage(t *testing.T) {
 	}
 
 	_, lid := f.user("Layla")
-	f.people.mu.Lock()
-	l := f.people.byID[lid]
-	l.Lang, l.TimeZone = lang.Arabic, "Africa/Cairo"
-	f.people.byID[lid] = l
-	f.people.mu.Unlock()
+	f.people.Update(lid, func(l *group.Person) { l.Lang, l.TimeZone = lang.Arabic, "Africa/Cairo" })
+	l, _ := f.people.Get(lid)
 	_, err = svc.SendGuestInvitation(alice, th.ID, l.Email)
 	f.must(err)
 	ar := cat.Printer(lang.Arabic, nil)

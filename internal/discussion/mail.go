@@ -106,7 +106,7 @@ func (s *Service) CheckMailReply(ctx context.Context, tid, cid string) (MailTarg
 // state: a comment posted from email and deleted since is not re-posted).
 func (s *Service) itemExists(ctx context.Context, tid, id string) (bool, error) {
 	var it timelineItem
-	err := s.st.Get(ctx, threadPK(tid), itemSK(id), &it)
+	err := s.st.Get(ctx, tabledef.ThreadPK(tid), itemSK(id), &it)
 	switch domain.ErrorCode(err) {
 	case "":
 		return true, nil
@@ -165,7 +165,7 @@ func (s *Service) storeMailFile(ctx context.Context, tid, cid, uid, fid string, 
 		}
 		return nil, nil, err
 	}
-	return &fileItem{Item: store.Item{PK: threadPK(tid), SK: fileSK(fid), Type: "file"}, ID: fid, ThreadID: tid,
+	return &fileItem{Item: store.Item{PK: tabledef.ThreadPK(tid), SK: fileSK(fid), Type: "file"}, ID: fid, ThreadID: tid,
 		CommentID: cid, Key: k, Name: name, ContentType: up.ContentType, Size: up.Size, UploaderID: uid, Status: "ready", CreatedAt: now}, nil, nil
 }
 
@@ -268,7 +268,7 @@ func (s *Service) MailStartThread(ctx context.Context, in StartInput, key string
 	}
 	tid := MailThreadID(key)
 	var old threadItem
-	switch err := s.st.Get(ctx, threadPK(tid), threadSK, &old); domain.ErrorCode(err) {
+	switch err := s.st.Get(ctx, tabledef.ThreadPK(tid), threadSK, &old); domain.ErrorCode(err) {
 	case "":
 		return s.threadView(&old, 0), false, nil, nil
 	case domain.NotFound:
@@ -294,7 +294,7 @@ func (s *Service) MailStartThread(ctx context.Context, in StartInput, key string
 	}
 	t := &threadItem{Item: store.Item{Type: "thread"}, ID: tid, GroupID: in.GroupID, Title: title, Description: desc,
 		AuthorID: a.UserID, AuthorName: s.actorName(ctx, a.UserID), CreatedAt: now, UpdatedAt: now, Activity: now}
-	t.PK, t.SK = threadPK(t.ID), threadSK
+	t.PK, t.SK = tabledef.ThreadPK(t.ID), threadSK
 	t.GSI1PK, t.GSI1SK = threadsPK(t.GroupID), activityKey(now, false, t.ID)
 	for _, fi := range items {
 		t.Files = append(t.Files, fi.ref())
@@ -308,7 +308,7 @@ func (s *Service) MailStartThread(ctx context.Context, in StartInput, key string
 	}
 	if err := tx.Run(ctx, ""); err != nil {
 		if err == errThreadThere {
-			if gerr := s.st.Get(ctx, threadPK(tid), threadSK, &old); gerr == nil {
+			if gerr := s.st.Get(ctx, tabledef.ThreadPK(tid), threadSK, &old); gerr == nil {
 				return s.threadView(&old, 0), false, skipped, nil
 			}
 		}

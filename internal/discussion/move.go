@@ -171,7 +171,7 @@ func (s *Service) MoveThread(ctx context.Context, tid, to string) (MoveResult, e
 	}
 	if job == nil {
 		now := s.now().UTC()
-		job = &moveItem{Item: store.Item{PK: threadPK(tid), SK: moveSK, Type: "thread_move", GSI2PK: movePK,
+		job = &moveItem{Item: store.Item{PK: tabledef.ThreadPK(tid), SK: moveSK, Type: "thread_move", GSI2PK: movePK,
 			GSI2SK: now.Format(activityLayout) + "#" + tid},
 			ThreadID: tid, From: t.GroupID, To: to, ActorID: a.UserID, Phase: movePhaseCollect, StartedAt: now}
 		if err := s.st.Create(ctx, job, ErrMoveOther); err != nil {
@@ -210,7 +210,7 @@ type MoveState struct {
 
 func (s *Service) moveJob(ctx context.Context, tid string) (*moveItem, error) {
 	var job moveItem
-	err := s.st.Get(ctx, threadPK(tid), moveSK, &job)
+	err := s.st.Get(ctx, tabledef.ThreadPK(tid), moveSK, &job)
 	if domain.ErrorCode(err) == domain.NotFound {
 		return nil, nil
 	}
@@ -523,7 +523,7 @@ func (s *Service) moveSwitch(ctx context.Context, job *moveItem) error {
 // group (the group policy reads a person's grants per group). Until then
 // those guests cannot see the thread: a half-done move only withholds.
 func (s *Service) moveGuests(ctx context.Context, job *moveItem) error {
-	q := s.st.Table().Get(tabledef.PK, threadPK(job.ThreadID)).Range(tabledef.SK, dynamo.BeginsWith, "GUEST#")
+	q := s.st.Table().Get(tabledef.PK, tabledef.ThreadPK(job.ThreadID)).Range(tabledef.SK, dynamo.BeginsWith, "GUEST#")
 	page, err := store.QueryPage[guestItem](ctx, s.st, q, "move-guests:"+job.ThreadID, job.Cursor, moveGuestBatch)
 	if err != nil {
 		return err
@@ -553,7 +553,7 @@ func (s *Service) moveGuests(ctx context.Context, job *moveItem) error {
 // group) and the new group's does not find them yet: withheld, never shown
 // in the wrong group.
 func (s *Service) moveSearch(ctx context.Context, job *moveItem) error {
-	q := s.st.Table().Get(tabledef.PK, threadPK(job.ThreadID)).Range(tabledef.SK, dynamo.BeginsWith, itemPrefix).
+	q := s.st.Table().Get(tabledef.PK, tabledef.ThreadPK(job.ThreadID)).Range(tabledef.SK, dynamo.BeginsWith, itemPrefix).
 		Project(tabledef.PK, tabledef.SK, "Kind", "Removed")
 	page, err := store.QueryPage[timelineItem](ctx, s.st, q, "move-search:"+job.ThreadID, job.Cursor, moveSearchBatch)
 	if err != nil {

@@ -49,7 +49,7 @@ const (
 )
 
 func removalPK(gid string) string { return "REMOVAL#" + gid }
-func removalSK(uid string) string { return "USER#" + uid }
+func removalSK(uid string) string { return tabledef.UserPK(uid) }
 
 // removeFilter selects the comments of a person not yet erased.
 const removeFilter = "$ = ? AND $ = ? AND attribute_not_exists($)"
@@ -63,7 +63,7 @@ func removeArgs(uid string) []any { return []any{"Kind", KindComment, "ActorID",
 func (s *Service) removeInPlace(ctx context.Context, tid, cid, uid string) (bool, error) {
 	for try := 0; ; try++ {
 		var c timelineItem
-		if err := s.st.Get(ctx, threadPK(tid), itemSK(cid), &c); err != nil {
+		if err := s.st.Get(ctx, tabledef.ThreadPK(tid), itemSK(cid), &c); err != nil {
 			if domain.ErrorCode(err) == domain.NotFound {
 				return false, nil
 			}
@@ -92,7 +92,7 @@ func (s *Service) removeInPlace(ctx context.Context, tid, cid, uid string) (bool
 		}
 		tx := s.st.Tx().Update(u.If("$ = ? AND attribute_not_exists($)", tabledef.Version, c.Version, "Erased"), ErrChanged)
 		if visible {
-			tx.Update(s.st.Update(threadPK(tid), threadSK).Add("CommentCount", -1).If("attribute_exists($)", tabledef.PK), nil)
+			tx.Update(s.st.Update(tabledef.ThreadPK(tid), threadSK).Add("CommentCount", -1).If("attribute_exists($)", tabledef.PK), nil)
 		}
 		err := tx.Run(ctx, "")
 		if domain.ErrorCode(err) == domain.Conflict && try < removeRetries {
@@ -129,7 +129,7 @@ func (s *Service) eraseCommentHistory(ctx context.Context, tid, cid string) erro
 // first, then their FILE# items (a retry finds the items again).
 func (s *Service) eraseCommentFiles(ctx context.Context, tid, cid string) error {
 	var files []keyOnly
-	err := s.st.Table().Get(tabledef.PK, threadPK(tid)).Range(tabledef.SK, dynamo.BeginsWith, "FILE#").
+	err := s.st.Table().Get(tabledef.PK, tabledef.ThreadPK(tid)).Range(tabledef.SK, dynamo.BeginsWith, "FILE#").
 		Filter("$ = ?", "CommentID", cid).Project(tabledef.PK, tabledef.SK, "Key").All(ctx, &files)
 	if err != nil && !errors.Is(err, dynamo.ErrNotFound) {
 		return store.Classify(err)
@@ -176,26 +176,26 @@ const removeProgressSK = "ERASESCAN#comments"
 // a deletion that asked for it, from the scheduler.
 func (s *Service) RemoveAuthorComments(ctx context.Context, uid string) (bool, error) {
 	var prog removeProgress
-	if err := s.st.Get(ctx, userPK(uid), removeProgressSK, &prog); err != nil && !errors.Is(err, store.ErrNotFound) {
+	if err := s.st.Get(ctx, tabledef.UserPK(uid), removeProgressSK, &prog); err != nil && !errors.Is(err, store.ErrNotFound) {
 		return false, err
 	}
 	type found struct {
 		PK string `dynamo:"PK"`
 		ID string `dynamo:"ID"`
 	}
-	page, next, err := store.ScanStep[found](ctx, s.st, "THREAD#", removeFilter, removeArgs(uid), prog.Cursor, removeScanPage)
+	page, next, err := store.ScanStep[found](ctx, s.st, tabledef.ThreadPrefix, removeFilter, removeArgs(uid), prog.Cursor, removeScanPage)
 	if err != nil {
 		return false, err
 	}
 	for _, f := range page {
-		if _, err := s.removeInPlace(ctx, strings.TrimPrefix(f.PK, "THREAD#"), f.ID, uid); err != nil {
+		if _, err := s.removeInPlace(ctx, strings.TrimPrefix(f.PK, tabledef.ThreadPrefix), f.ID, uid); err != nil {
 			return false, err
 		}
 	}
 	if next == "" {
-		return true, s.st.Delete(ctx, userPK(uid), removeProgressSK)
+		return true, s.st.Delete(ctx, tabledef.UserPK(uid), removeProgressSK)
 	}
-	it := &removeProgress{Item: store.Item{PK: userPK(uid), SK: removeProgressSK, Type: "erase_scan"}, Cursor: next}
+	it := &removeProgress{Item: store.Item{PK: tabledef.UserPK(uid), SK: removeProgressSK, Type: "erase_scan"}, Cursor: next}
 	it.ExpireAt(s.now().Add(30 * 24 * time.Hour))
 	return false, s.st.Tx().Put(it).Run(ctx, "")
 }
@@ -358,12 +358,12 @@ func (s *Service) removalStep(ctx context.Context, j *removalJob) error {
 	next := *j
 	switch {
 	case j.Thread != "":
-		q := s.st.Table().Get(tabledef.PK, threadPK(j.Thread)).Range(tabledef.SK, dynamo.BeginsWith, itemPrefix).
+		q := s.st.Table().Get(tabledef.PK, tabledef.ThreadPK(j.Thread)).Range(tabledef.SK, dynamo.BeginsWith, itemPrefix).
 			Filter(removeFilter, removeArgs(j.UserID)...).Project(tabledef.PK, tabledef.SK, "ID").
 			SearchLimit(removeThreadPage).RequestLimit(1)
 		if j.ItemCursor != "" {
 			q = q.StartFrom(dynamo.PagingKey{
-				tabledef.PK: &types.AttributeValueMemberS{Value: threadPK(j.Thread)},
+				tabledef.PK: &types.AttributeValueMemberS{Value: tabledef.ThreadPK(j.Thread)},
 				tabledef.SK: &types.AttributeValueMemberS{Value: j.ItemCursor},
 			})
 		}

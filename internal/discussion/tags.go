@@ -146,7 +146,7 @@ func (s *Service) TaggedThreads(ctx context.Context, gid, tagID, cursor string, 
 	}
 	keys := make([]dynamo.Keyed, 0, len(page.Items))
 	for _, tid := range page.Items {
-		keys = append(keys, dynamo.Keys{threadPK(tid), threadSK})
+		keys = append(keys, dynamo.Keys{tabledef.ThreadPK(tid), threadSK})
 	}
 	var got []threadItem
 	err = s.st.Table().Batch(tabledef.PK, tabledef.SK).Get(keys...).All(ctx, &got)

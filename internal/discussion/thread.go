@@ -33,7 +33,7 @@ func (s *Service) getThread(ctx context.Context, tid string) (*threadItem, error
 		return nil, ErrNoThread
 	}
 	var t threadItem
-	if err := s.st.Get(ctx, threadPK(tid), threadSK, &t); err != nil {
+	if err := s.st.Get(ctx, tabledef.ThreadPK(tid), threadSK, &t); err != nil {
 		if domain.ErrorCode(err) == domain.NotFound {
 			return nil, ErrNoThread
 		}
@@ -139,7 +139,7 @@ func (s *Service) StartThread(ctx context.Context, in StartInput) (Thread, error
 	t := &threadItem{Item: store.Item{Type: "thread"}, ID: ids.New(), GroupID: in.GroupID, Title: title, Description: desc,
 		AuthorID: a.UserID, AuthorName: s.actorName(ctx, a.UserID), CreatedAt: now, UpdatedAt: now, Activity: now,
 		GroupMentioned: everyone}
-	t.PK, t.SK = threadPK(t.ID), threadSK
+	t.PK, t.SK = tabledef.ThreadPK(t.ID), threadSK
 	t.GSI1PK, t.GSI1SK = threadsPK(t.GroupID), activityKey(now, false, t.ID)
 	shown, err := s.startTags(ctx, t, in.Tags)
 	if err != nil {
@@ -254,7 +254,7 @@ func (s *Service) Thread(ctx context.Context, tid string) (Thread, error) {
 	unread := t.ItemCount
 	if a.Authenticated() {
 		var r readItem
-		if err := s.st.Get(ctx, userPK(a.UserID), readSK(tid), &r); err == nil {
+		if err := s.st.Get(ctx, tabledef.UserPK(a.UserID), readSK(tid), &r); err == nil {
 			unread -= r.Seen
 		}
 	}
@@ -284,7 +284,7 @@ func (s *Service) VisibleThreads(ctx context.Context, tids []string) (map[string
 		}
 		out[tid] = false
 		if ids.Valid(tid) {
-			keys = append(keys, dynamo.Keys{threadPK(tid), threadSK})
+			keys = append(keys, dynamo.Keys{tabledef.ThreadPK(tid), threadSK})
 		}
 	}
 	if len(keys) > MaxVisibleThreads {
@@ -602,7 +602,7 @@ type keyOnly struct {
 
 func (s *Service) purge(ctx context.Context, tid string) error {
 	var keys []keyOnly
-	if err := s.st.Table().Get(tabledef.PK, threadPK(tid)).Project(tabledef.PK, tabledef.SK, "Key").All(ctx, &keys); err != nil {
+	if err := s.st.Table().Get(tabledef.PK, tabledef.ThreadPK(tid)).Project(tabledef.PK, tabledef.SK, "Key").All(ctx, &keys); err != nil {
 		return store.Classify(err)
 	}
 	// Attachments' objects first: while their FILE# items remain, a failed
@@ -649,12 +649,12 @@ func (s *Service) purge(ctx context.Context, tid string) error {
 	// Its tag index items, then the thread item last, so a failed purge
 	// is retried.
 	var t threadItem
-	if err := s.st.Get(ctx, threadPK(tid), threadSK, &t); err == nil {
+	if err := s.st.Get(ctx, tabledef.ThreadPK(tid), threadSK, &t); err == nil {
 		if err := s.tags.RemoveAll(ctx, tag.Item{Kind: tag.Thread, ID: tid, GroupID: t.GroupID, Created: t.CreatedAt}, t.Tags); err != nil {
 			return err
 		}
 	}
-	return s.st.Delete(ctx, threadPK(tid), threadSK)
+	return s.st.Delete(ctx, tabledef.ThreadPK(tid), threadSK)
 }
 
 // Threads lists a group's threads, pinned first, then by last activity
@@ -695,7 +695,7 @@ func (s *Service) seen(ctx context.Context, a authz.Actor, ts []threadItem) (map
 	}
 	keys := make([]dynamo.Keyed, 0, len(ts))
 	for _, t := range ts {
-		keys = append(keys, dynamo.Keys{userPK(a.UserID), readSK(t.ID)})
+		keys = append(keys, dynamo.Keys{tabledef.UserPK(a.UserID), readSK(t.ID)})
 	}
 	var rs []readItem
 	err := s.st.Table().Batch(tabledef.PK, tabledef.SK).Get(keys...).All(ctx, &rs)
@@ -723,19 +723,17 @@ func (s *Service) Dashboard(ctx context.Context, limit int) ([]Thread, error) {
 	if limit <= 0 || limit > 50 {
 		limit = 20
 	}
-	var ms []memberRow
-	err := s.st.Table().Get(tabledef.GSI1PK, userPK(a.UserID)).Index(tabledef.GSI1).
-		Range(tabledef.GSI1SK, dynamo.BeginsWith, "MEMBER#").Limit(MaxDashboardGroups).All(ctx, &ms)
+	gids, err := s.policy.GroupsOf(ctx, a.UserID, MaxDashboardGroups)
 	if err != nil {
-		return nil, store.Classify(err)
+		return nil, err
 	}
 	var all []threadItem
-	for _, m := range ms {
-		if err := s.authorize(ctx, m.GroupID, authz.GroupViewContent, authz.Target{}); err != nil {
+	for _, gid := range gids {
+		if err := s.authorize(ctx, gid, authz.GroupViewContent, authz.Target{}); err != nil {
 			continue
 		}
 		var ts []threadItem
-		err := s.st.Table().Get(tabledef.GSI1PK, threadsPK(m.GroupID)).Index(tabledef.GSI1).Order(dynamo.Descending).
+		err := s.st.Table().Get(tabledef.GSI1PK, threadsPK(gid)).Index(tabledef.GSI1).Order(dynamo.Descending).
 			Limit(limit).All(ctx, &ts)
 		if err != nil {
 			return nil, store.Classify(err)
@@ -779,7 +777,7 @@ func (s *Service) Dashboard(ctx context.Context, limit int) ([]Thread, error) {
 // still checked with the policy.
 func (s *Service) guestThreads(ctx context.Context, uid string) ([]threadItem, error) {
 	var grants []guestItem
-	err := s.st.Table().Get(tabledef.GSI1PK, userPK(uid)).Index(tabledef.GSI1).
+	err := s.st.Table().Get(tabledef.GSI1PK, tabledef.UserPK(uid)).Index(tabledef.GSI1).
 		Range(tabledef.GSI1SK, dynamo.BeginsWith, "GUEST#").Limit(MaxDashboardGroups).All(ctx, &grants)
 	if err != nil {
 		return nil, store.Classify(err)
@@ -787,7 +785,7 @@ func (s *Service) guestThreads(ctx context.Context, uid string) ([]threadItem, e
 	var keys []dynamo.Keyed
 	for _, g := range grants {
 		if g.Kind == "thread" && ids.Valid(g.TargetID) {
-			keys = append(keys, dynamo.Keys{threadPK(g.TargetID), threadSK})
+			keys = append(keys, dynamo.Keys{tabledef.ThreadPK(g.TargetID), threadSK})
 		}
 	}
 	if len(keys) == 0 {
@@ -827,7 +825,7 @@ func (s *Service) AddGuest(ctx context.Context, tid, uid string) error {
 	if _, err := s.people.UserByID(ctx, uid); err != nil {
 		return domain.Validation(domain.FieldError{Field: "user", Message: "is not a known person"})
 	}
-	g := &guestItem{Item: store.Item{PK: threadPK(tid), SK: guestSK(uid), GSI1PK: userPK(uid),
+	g := &guestItem{Item: store.Item{PK: tabledef.ThreadPK(tid), SK: guestSK(uid), GSI1PK: tabledef.UserPK(uid),
 		GSI1SK: "GUEST#" + t.GroupID + "#thread#" + tid, Type: "guest"},
 		GroupID: t.GroupID, UserID: uid, Kind: "thread", TargetID: tid, AddedBy: a.UserID, CreatedAt: s.now().UTC()}
 	return s.st.Create(ctx, g, domain.Errorf(domain.Conflict, "that person is already a guest of this thread"))
@@ -855,7 +853,7 @@ func (s *Service) RemoveGuest(ctx context.Context, tid, uid string) error {
 	if !ids.Valid(uid) {
 		return nil
 	}
-	if err := s.st.Delete(ctx, threadPK(tid), guestSK(uid)); err != nil {
+	if err := s.st.Delete(ctx, tabledef.ThreadPK(tid), guestSK(uid)); err != nil {
 		return err
 	}
 	if s.onGuestOut != nil {

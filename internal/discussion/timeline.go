@@ -42,7 +42,7 @@ func (s *Service) appendItem(ctx context.Context, t *threadItem, sp appendSpec, 
 		it.ID = ids.NewSortable(now)
 	}
 	it.ThreadID, it.At = t.ID, now
-	it.PK, it.SK, it.Type = threadPK(t.ID), itemSK(it.ID), "timeline_item"
+	it.PK, it.SK, it.Type = tabledef.ThreadPK(t.ID), itemSK(it.ID), "timeline_item"
 	for attempt := 0; ; attempt++ {
 		u := s.st.Update(t.PK, t.SK).Add("ItemCount", 1).Set("Activity", now).Set(tabledef.GSI1SK, activityKey(now, t.Pinned, t.ID)).
 			If("attribute_exists($) AND $ = ? AND $ = ?", tabledef.PK, "Deleted", false, "Pinned", t.Pinned)
@@ -166,7 +166,7 @@ func (s *Service) Page(ctx context.Context, tid, cursor string, limit int) (Thre
 	if err := s.authorize(ctx, t.GroupID, authz.ThreadView, threadTarget(t, a.UserID)); err != nil {
 		return ThreadPage{}, err
 	}
-	q := s.st.Table().Get(tabledef.PK, threadPK(tid))
+	q := s.st.Table().Get(tabledef.PK, tabledef.ThreadPK(tid))
 	if after != "" {
 		// The upper bound is the largest code point, not a byte: DynamoDB's
 		// strings are valid UTF-8 ("\xff" passed DynamoDB Local, but the
@@ -236,7 +236,7 @@ func (s *Service) PageAt(ctx context.Context, tid, iid string, limit int) (Threa
 	var before []struct {
 		SK string `dynamo:"SK"`
 	}
-	err = s.st.Table().Get(tabledef.PK, threadPK(tid)).Range(tabledef.SK, dynamo.Between, itemPrefix, itemSK(iid)).
+	err = s.st.Table().Get(tabledef.PK, tabledef.ThreadPK(tid)).Range(tabledef.SK, dynamo.Between, itemPrefix, itemSK(iid)).
 		Order(dynamo.Descending).Project(tabledef.SK).Limit(PageAtContext+2).All(ctx, &before)
 	if err != nil {
 		return ThreadPage{}, store.Classify(err)
@@ -279,7 +279,7 @@ func (s *Service) threadAndRead(ctx context.Context, a authz.Actor, tid string) 
 	}
 	var got []both
 	err := s.st.Table().Batch(tabledef.PK, tabledef.SK).
-		Get(dynamo.Keys{threadPK(tid), threadSK}, dynamo.Keys{userPK(a.UserID), readSK(tid)}).Consistent(true).All(ctx, &got)
+		Get(dynamo.Keys{tabledef.ThreadPK(tid), threadSK}, dynamo.Keys{tabledef.UserPK(a.UserID), readSK(tid)}).Consistent(true).All(ctx, &got)
 	if err != nil && !errors.Is(err, dynamo.ErrNotFound) {
 		return nil, r, store.Classify(err)
 	}
@@ -341,7 +341,7 @@ func (s *Service) openCursor(tid, c string) (string, error) {
 // seenOwn counts an item the reader uid added to thread tid as seen: their
 // own comments and events are never unread for them.
 func (s *Service) seenOwn(uid, tid string) *dynamo.Update {
-	return s.st.Update(userPK(uid), readSK(tid)).Add("Seen", 1).Set("ThreadID", tid).
+	return s.st.Update(tabledef.UserPK(uid), readSK(tid)).Add("Seen", 1).Set("ThreadID", tid).
 		SetIfNotExists("Type", "read_state").SetIfNotExists(tabledef.Version, 1)
 }
 
@@ -367,7 +367,7 @@ func (s *Service) MarkRead(ctx context.Context, tid string) (ReadState, error) {
 		return ReadState{}, err
 	}
 	var last []keyOnly
-	err = s.st.Table().Get(tabledef.PK, threadPK(tid)).Range(tabledef.SK, dynamo.BeginsWith, itemPrefix).
+	err = s.st.Table().Get(tabledef.PK, tabledef.ThreadPK(tid)).Range(tabledef.SK, dynamo.BeginsWith, itemPrefix).
 		Order(dynamo.Descending).Project(tabledef.PK, tabledef.SK).Limit(1).RequestLimit(1).All(ctx, &last)
 	if err != nil {
 		return ReadState{}, store.Classify(err)
@@ -376,7 +376,7 @@ func (s *Service) MarkRead(ctx context.Context, tid string) (ReadState, error) {
 	if len(last) > 0 {
 		lastSeen = strings.TrimPrefix(last[0].SK, itemPrefix)
 	}
-	err = s.st.Update(userPK(a.UserID), readSK(tid)).Set("ThreadID", tid).Set("LastSeen", lastSeen).Set("Seen", t.ItemCount).
+	err = s.st.Update(tabledef.UserPK(a.UserID), readSK(tid)).Set("ThreadID", tid).Set("LastSeen", lastSeen).Set("Seen", t.ItemCount).
 		Set("At", s.now().UTC()).Set("Type", "read_state").SetIfNotExists(tabledef.Version, 1).
 		If("attribute_not_exists($) OR $ <= ?", "Seen", "Seen", t.ItemCount).Run(ctx)
 	if err != nil && !dynamo.IsCondCheckFailed(err) {
@@ -434,7 +434,7 @@ func (s *Service) staleMentions(ctx context.Context, t *threadItem, items []time
 		return nil, nil
 	}
 	var guests []guestItem
-	if err := s.st.Table().Get(tabledef.PK, threadPK(t.ID)).Range(tabledef.SK, dynamo.BeginsWith, "GUEST#").
+	if err := s.st.Table().Get(tabledef.PK, tabledef.ThreadPK(t.ID)).Range(tabledef.SK, dynamo.BeginsWith, "GUEST#").
 		Project("UserID").All(ctx, &guests); err != nil {
 		return nil, store.Classify(err)
 	}

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
 
 	"github.com/quorum-app/quorum/internal/account"
@@ -71,11 +72,22 @@ func TestPictureBesideComments(t *testing.T) {
 		t.Fatal(err)
 	}
 
+	// JavaScript off: the plain form posts the file to Quorum (with the
+	// script, the page uploads straight to storage:
+	// TestPictureUploadedStraightToStorage).
+	noScript := func(off bool) {
+		if _, err := chromedp.Call(ada.Ctx, emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: off}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	noScript(true)
 	ada.open("/settings")
 	ada.sees("Picture", "Without a picture, your initials are shown")
-	ada.Do("choose the picture", chromedp.SetUploadFiles(ada.field("Picture (JPEG, PNG or GIF)"), []string{file}))
+	ada.Do("choose the picture", chromedp.SetUploadFiles(ada.field("Picture (JPEG, PNG, GIF or WebP)"), []string{file}))
 	ada.submit("Upload picture")
 	ada.sees("Your picture is saved.", "Remove picture")
+	noScript(false)
+	ada.open("/settings?done=avatar")
 	ada.audit("settings with a picture")
 	for _, w := range []int64{1280, 390} {
 		ada.at(w, "avatars-settings")

@@ -36,7 +36,7 @@ func (s *Service) eraseJob(ctx context.Context, j *jobItem) error {
 		return err
 	}
 	if j.Kind == Group && j.OwnerID != "" {
-		return s.c.Store.Delete(ctx, ownerIndexPK(j.OwnerID), ownerIndexSK(j.ID))
+		return s.c.Store.Delete(ctx, tabledef.UserPK(j.OwnerID), ownerIndexSK(j.ID))
 	}
 	return nil
 }
@@ -68,14 +68,13 @@ type ownerIndexItem struct {
 	ExportID string `dynamo:"ExportID"`
 }
 
-func ownerIndexPK(uid string) string { return "USER#" + uid }
-func ownerIndexSK(id string) string  { return "GROUPEXPORT#" + id }
+func ownerIndexSK(id string) string { return "GROUPEXPORT#" + id }
 
 // eraseGroupExportsOf erases up to maxListed of the group exports uid asked for
 // (and their index items); it returns how many index items it found.
 func (s *Service) eraseGroupExportsOf(ctx context.Context, uid string) (int, error) {
 	var os []ownerIndexItem
-	err := s.c.Store.Table().Get(tabledef.PK, ownerIndexPK(uid)).Range(tabledef.SK, dynamo.BeginsWith, "GROUPEXPORT#").
+	err := s.c.Store.Table().Get(tabledef.PK, tabledef.UserPK(uid)).Range(tabledef.SK, dynamo.BeginsWith, "GROUPEXPORT#").
 		Limit(maxListed).All(ctx, &os)
 	if err != nil && !errors.Is(err, dynamo.ErrNotFound) {
 		return 0, store.Classify(err)
@@ -106,7 +105,7 @@ func (s *Service) eraseGroupExportsOf(ctx context.Context, uid string) (int, err
 func (s *Service) sweepGroupExportsOf(ctx context.Context, uid string) (bool, error) {
 	return store.SweepStep(ctx, s.c.Store, store.Sweep{
 		Prefix: "EXPORT#", Filter: "$ = ? AND $ = ? AND $ = ?", Args: []any{"Type", "export", "Kind", Group, "OwnerID", uid},
-		ProgressPK: ownerIndexPK(uid), ProgressSK: "ERASESCAN#exports", Expires: s.now().Add(30 * 24 * time.Hour), Page: 1000,
+		ProgressPK: tabledef.UserPK(uid), ProgressSK: "ERASESCAN#exports", Expires: s.now().Add(30 * 24 * time.Hour), Page: 1000,
 	}, func(ctx context.Context, j jobItem) error {
 		return s.eraseJob(ctx, &j)
 	})

@@ -279,7 +279,7 @@ func listPK(kind, subject string) string {
 	if kind == Group {
 		return "EXPORTS#GROUP#" + subject
 	}
-	return "USER#" + subject
+	return tabledef.UserPK(subject)
 }
 
 func (j *jobItem) subject() string {
@@ -431,7 +431,7 @@ func (s *Service) start(ctx context.Context, kind, owner, gid string, subs []str
 	if kind == Group {
 		// The admin's index of the group exports they asked for: erased with
 		// their account.
-		o := &ownerIndexItem{Item: store.Item{PK: ownerIndexPK(owner), SK: ownerIndexSK(id), Type: "export_owner_index"}, ExportID: id}
+		o := &ownerIndexItem{Item: store.Item{PK: tabledef.UserPK(owner), SK: ownerIndexSK(id), Type: "export_owner_index"}, ExportID: id}
 		o.ExpireAt(now.Add(Retention))
 		tx.Put(o)
 	}

@@ -152,10 +152,9 @@ type importItem struct {
 
 const importSK = "IMPORT"
 
-func importPK(id string) string        { return "IMPORT#" + id }
-func archiveKey(id string) string      { return "imports/" + id + "/archive.zip" }
-func unitKey(id string, n int) string  { return fmt.Sprintf("imports/%s/units/%06d.json", id, n) }
-func importListPK(owner string) string { return "USER#" + owner }
+func importPK(id string) string       { return "IMPORT#" + id }
+func archiveKey(id string) string     { return "imports/" + id + "/archive.zip" }
+func unitKey(id string, n int) string { return fmt.Sprintf("imports/%s/units/%06d.json", id, n) }
 
 // ImportedID is the id, on this deployment, of thing old of import
 // importID: derived, so a repeated step writes the same items.
@@ -224,7 +223,7 @@ func (s *Service) newImport(ctx context.Context, state string) (*importItem, err
 	id := ids.NewSortable(now)
 	created := now.Format(time.RFC3339Nano)
 	j := &importItem{Item: store.Item{PK: importPK(id), SK: importSK, Type: "import",
-		GSI1PK: importListPK(a.UserID), GSI1SK: "IMPORT#" + created + "#" + id},
+		GSI1PK: tabledef.UserPK(a.UserID), GSI1SK: "IMPORT#" + created + "#" + id},
 		ID: id, OwnerID: a.UserID, State: state, CreatedAt: now}
 	if state == Queued {
 		j.GSI2PK, j.GSI2SK = ImportQueue, created+"#"+id
@@ -364,7 +363,7 @@ func (s *Service) Imports(ctx context.Context) ([]ImportJob, error) {
 
 func (s *Service) importsOf(ctx context.Context, owner string) ([]importItem, error) {
 	var out []importItem
-	err := s.c.Store.Table().Get(tabledef.GSI1PK, importListPK(owner)).Index(tabledef.GSI1).
+	err := s.c.Store.Table().Get(tabledef.GSI1PK, tabledef.UserPK(owner)).Index(tabledef.GSI1).
 		Range(tabledef.GSI1SK, dynamo.BeginsWith, "IMPORT#").Order(dynamo.Descending).Limit(maxListed).All(ctx, &out)
 	if err != nil && !errors.Is(err, dynamo.ErrNotFound) {
 		return nil, store.Classify(err)

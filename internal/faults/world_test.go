@@ -21,7 +21,6 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/quorum-app/quorum/internal/app"
-	"github.com/quorum-app/quorum/internal/authz"
 	"github.com/quorum-app/quorum/internal/awsclient"
 	"github.com/quorum-app/quorum/internal/config"
 	"github.com/quorum-app/quorum/internal/decision"
@@ -31,6 +30,7 @@ import (
 	"github.com/quorum-app/quorum/internal/logging"
 	"github.com/quorum-app/quorum/internal/poll"
 	"github.com/quorum-app/quorum/internal/testcloud"
+	"github.com/quorum-app/quorum/internal/testkit"
 )
 
 // The tests of this package pause, kill and cut off the DynamoDB Local they
@@ -199,16 +199,8 @@ func newWorld(t testing.TB, endpoint string, tm timing, n, polls int) *world {
 	w.srv = httptest.NewServer(fa.Handler())
 	t.Cleanup(w.srv.Close)
 	for i := range n {
-		u, err := a.Accounts.CreateUser(ctx, fmt.Sprintf("faults-%d-%s@example.org", i, env.Prefix), fmt.Sprintf("Member %d", i))
-		if err != nil {
-			t.Fatal(err)
-		}
-		mctx := authz.WithActor(ctx, authz.Actor{Kind: authz.User, UserID: u.ID, SessionID: "faults"})
-		tok, err := a.Accounts.CreateToken(mctx, "faults")
-		if err != nil {
-			t.Fatal(err)
-		}
-		w.people = append(w.people, &member{id: u.ID, token: tok.Secret, ctx: mctx})
+		p := testkit.NewPersonWithEmail(t, a.Accounts, fmt.Sprintf("Member %d", i), fmt.Sprintf("faults-%d-%s@example.org", i, env.Prefix))
+		w.people = append(w.people, &member{id: p.ID, token: p.Token(t), ctx: p.Ctx})
 	}
 	owner := w.people[0]
 	g, err := a.Groups.Create(owner.ctx, group.CreateInput{Name: "Faults " + env.Prefix, Privacy: "open"})

@@ -29,14 +29,14 @@ func (s *Service) ShareGroup(ctx context.Context, a, b string) (bool, error) {
 		var ms []struct {
 			PK string `dynamo:"PK"`
 		}
-		err := s.st.Table().Get(tabledef.GSI1PK, userPK(uid)).Index(tabledef.GSI1).
-			Range(tabledef.GSI1SK, dynamo.BeginsWith, "MEMBER#").Project(tabledef.PK).Limit(MaxShareScan).All(ctx, &ms)
+		err := s.st.Table().Get(tabledef.GSI1PK, tabledef.UserPK(uid)).Index(tabledef.GSI1).
+			Range(tabledef.GSI1SK, dynamo.BeginsWith, memberSK("")).Project(tabledef.PK).Limit(MaxShareScan).All(ctx, &ms)
 		if err != nil && !errors.Is(err, dynamo.ErrNotFound) {
 			return nil, store.Classify(err)
 		}
 		out := make(map[string]bool, len(ms))
 		for _, m := range ms {
-			if strings.HasPrefix(m.PK, "GROUP#") {
+			if strings.HasPrefix(m.PK, tabledef.GroupPrefix) {
 				out[m.PK] = true
 			}
 		}

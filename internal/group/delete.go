@@ -191,10 +191,10 @@ func (s *Service) RunDeletions(ctx context.Context, now time.Time, steps int) (D
 // about once; a crash between the emails and the save tells that page
 // again).
 func (s *Service) noticeStep(ctx context.Context, g *groupItem) (int, error) {
-	q := s.st.Table().Get(tabledef.PK, groupPK(g.ID)).Range(tabledef.SK, dynamo.BeginsWith, "MEMBER#").Limit(noticePage)
+	q := s.st.Table().Get(tabledef.PK, tabledef.GroupPK(g.ID)).Range(tabledef.SK, dynamo.BeginsWith, memberSK("")).Limit(noticePage)
 	if g.NoticeCursor != "" {
 		q = q.StartFrom(dynamo.PagingKey{
-			tabledef.PK: &types.AttributeValueMemberS{Value: groupPK(g.ID)},
+			tabledef.PK: &types.AttributeValueMemberS{Value: tabledef.GroupPK(g.ID)},
 			tabledef.SK: &types.AttributeValueMemberS{Value: g.NoticeCursor},
 		})
 	}
@@ -226,7 +226,7 @@ func (s *Service) noticeStep(ctx context.Context, g *groupItem) (int, error) {
 	if v, ok := lek[tabledef.SK].(*types.AttributeValueMemberS); ok && len(ms) > 0 {
 		next = v.Value
 	}
-	u := s.st.Update(groupPK(g.ID), groupSK).If("attribute_exists($)", "DeletingAt")
+	u := s.st.Update(tabledef.GroupPK(g.ID), groupSK).If("attribute_exists($)", "DeletingAt")
 	if next == "" {
 		u.Set("NoticesDone", true).Remove("NoticeCursor")
 	} else {
@@ -263,7 +263,7 @@ func (s *Service) eraseGroup(ctx context.Context, g *groupItem, now time.Time, s
 		return false, 0, domain.Errorf(domain.Unavailable, "group erasure is not configured")
 	}
 	if g.ErasingAt == nil {
-		err := s.st.Update(groupPK(g.ID), groupSK).Set("ErasingAt", now.UTC()).If("attribute_exists($)", "DeletingAt").Run(ctx)
+		err := s.st.Update(tabledef.GroupPK(g.ID), groupSK).Set("ErasingAt", now.UTC()).If("attribute_exists($)", "DeletingAt").Run(ctx)
 		if err != nil && !dynamo.IsCondCheckFailed(err) {
 			return false, 0, store.Classify(err)
 		}

@@ -28,8 +28,8 @@ const maxAdminOf = 1000
 // membershipsOf reads up to limit of uid's memberships (GSI1 USER#<uid> MEMBER#).
 func (s *Service) membershipsOf(ctx context.Context, uid string, limit int) ([]memberItem, error) {
 	var ms []memberItem
-	err := s.st.Table().Get(tabledef.GSI1PK, userPK(uid)).Index(tabledef.GSI1).
-		Range(tabledef.GSI1SK, dynamo.BeginsWith, "MEMBER#").Limit(limit).All(ctx, &ms)
+	err := s.st.Table().Get(tabledef.GSI1PK, tabledef.UserPK(uid)).Index(tabledef.GSI1).
+		Range(tabledef.GSI1SK, dynamo.BeginsWith, memberSK("")).Limit(limit).All(ctx, &ms)
 	if err != nil && !errors.Is(err, dynamo.ErrNotFound) {
 		return nil, store.Classify(err)
 	}
@@ -98,8 +98,8 @@ func (s *Service) EraseMember(ctx context.Context, uid string) (bool, error) {
 // 1,000 items evaluated), done when the scan has passed the end.
 func (s *Service) EraseRequests(ctx context.Context, uid string) (bool, error) {
 	return store.SweepStep(ctx, s.st, store.Sweep{
-		Prefix: "GROUP#", Filter: "$ = ? AND $ = ?", Args: []any{"Type", "membership_request", "UserID", uid},
-		ProgressPK: userPK(uid), ProgressSK: "ERASESCAN#requests", Expires: s.now().Add(30 * 24 * time.Hour), Page: 1000,
+		Prefix: tabledef.GroupPrefix, Filter: "$ = ? AND $ = ?", Args: []any{"Type", "membership_request", "UserID", uid},
+		ProgressPK: tabledef.UserPK(uid), ProgressSK: "ERASESCAN#requests", Expires: s.now().Add(30 * 24 * time.Hour), Page: 1000,
 	}, func(ctx context.Context, r requestItem) error {
 		return s.st.Delete(ctx, r.PK, r.SK)
 	})

@@ -10,6 +10,7 @@ import (
 	"github.com/quorum-app/quorum/internal/group"
 	"github.com/quorum-app/quorum/internal/store"
 	"github.com/quorum-app/quorum/internal/testcloud"
+	"github.com/quorum-app/quorum/internal/testkit"
 )
 
 // OnMemberLeft runs once per successful leave or removal, with the person
@@ -19,8 +20,8 @@ func TestOnMemberLeftHook(t *testing.T) {
 	st := store.New(env.Clients.DynamoDB, env.Config.Table, env.Config.SigningKey)
 	var mu sync.Mutex
 	var calls []string
-	f := &fixture{t: t, env: env, st: st, people: &fakePeople{byID: map[string]group.Person{}}, tag: env.Prefix, clock: &clock{}}
-	f.svc = group.New(group.Config{Store: st, People: f.people, SigningKey: env.Config.SigningKey, Now: f.clock.now,
+	f := &fixture{t: t, env: env, st: st, people: testkit.NewDirectory(), tag: env.Prefix, clock: testkit.NewLiveClock()}
+	f.svc = group.New(group.Config{Store: st, People: f.people, SigningKey: env.Config.SigningKey, Now: f.clock.Now,
 		OnMemberLeft: func(_ context.Context, gid, uid string) error {
 			mu.Lock()
 			defer mu.Unlock()

@@ -153,7 +153,7 @@ func (s *Service) inviteOne(ctx context.Context, g *groupItem, inviter Person, e
 	hash := emailHash(email)
 	// A pending invitation to the same address is renewed, not duplicated.
 	var existing []inviteItem
-	err := s.st.Table().Get(tabledef.PK, groupPK(g.ID)).Range(tabledef.SK, dynamo.BeginsWith, "INVITE#").
+	err := s.st.Table().Get(tabledef.PK, tabledef.GroupPK(g.ID)).Range(tabledef.SK, dynamo.BeginsWith, "INVITE#").
 		Filter("$ = ? AND attribute_not_exists($)", "EmailHash", hash, "AcceptedAt").Consistent(true).All(ctx, &existing)
 	if err != nil {
 		return InviteResult{}, store.Classify(err)
@@ -170,7 +170,7 @@ func (s *Service) inviteOne(ctx context.Context, g *groupItem, inviter Person, e
 	}
 	secret := newSecret()
 	inv := &inviteItem{
-		Item: store.Item{PK: groupPK(g.ID), Type: "invitation"},
+		Item: store.Item{PK: tabledef.GroupPK(g.ID), Type: "invitation"},
 		ID:   ids.New(), GroupID: g.ID, Email: email, EmailHash: hash, Role: role, Message: msg,
 		InvitedBy: inviter.ID, CreatedAt: now, ExpiresAt: now.Add(InviteTTL), SentCount: 1,
 	}
@@ -216,7 +216,7 @@ func (s *Service) getInvite(ctx context.Context, gid, id string) (*inviteItem, e
 		return nil, ErrNoInvitation
 	}
 	var inv inviteItem
-	if err := s.st.Get(ctx, groupPK(gid), inviteSK(id), &inv); err != nil {
+	if err := s.st.Get(ctx, tabledef.GroupPK(gid), inviteSK(id), &inv); err != nil {
 		if domain.ErrorCode(err) == domain.NotFound {
 			return nil, ErrNoInvitation
 		}
@@ -270,7 +270,7 @@ func (s *Service) RevokeInvitation(ctx context.Context, gid, id string) error {
 	if !ids.Valid(id) {
 		return ErrNoInvitation
 	}
-	tx := s.st.Tx().Delete(s.st.DeleteOp(groupPK(gid), inviteSK(id)).If("attribute_exists($)", tabledef.PK), ErrNoInvitation)
+	tx := s.st.Tx().Delete(s.st.DeleteOp(tabledef.GroupPK(gid), inviteSK(id)).If("attribute_exists($)", tabledef.PK), ErrNoInvitation)
 	if err := s.audit.Record(ctx, tx, gid, audit.InvitationRevoked, audit.Target{Kind: "invitation", ID: id}, nil); err != nil {
 		return err
 	}
@@ -292,7 +292,7 @@ func (s *Service) openInvitation(ctx context.Context, token string) (*inviteItem
 		return nil, nil, "", ErrInviteInvalid
 	}
 	var inv inviteItem
-	if err := s.st.Get(ctx, groupPK(parts[0]), inviteSK(parts[1]), &inv); err != nil {
+	if err := s.st.Get(ctx, tabledef.GroupPK(parts[0]), inviteSK(parts[1]), &inv); err != nil {
 		if domain.ErrorCode(err) == domain.NotFound {
 			return nil, nil, "", ErrInviteInvalid
 		}
@@ -383,7 +383,7 @@ func (s *Service) AcceptInvitation(ctx context.Context, token string) (Group, er
 		return Group{}, err
 	}
 	// A pending request is moot now.
-	_ = s.st.Delete(ctx, groupPK(g.ID), requestSK(a.UserID))
+	_ = s.st.Delete(ctx, tabledef.GroupPK(g.ID), requestSK(a.UserID))
 	s.log.InfoContext(ctx, "invitation accepted", "group_id", g.ID, "invitation_id", inv.ID)
 	return s.Get(ctx, g.ID)
 }
@@ -406,7 +406,7 @@ func (s *Service) ResetJoinLink(ctx context.Context, gid string) (string, error)
 		return "", err
 	}
 	nonce := ids.New()
-	tx := s.st.Tx().Update(s.st.Update(groupPK(gid), groupSK).Set("JoinNonce", nonce).If("attribute_exists($)", tabledef.PK), authz.ErrHidden)
+	tx := s.st.Tx().Update(s.st.Update(tabledef.GroupPK(gid), groupSK).Set("JoinNonce", nonce).If("attribute_exists($)", tabledef.PK), authz.ErrHidden)
 	if err := s.audit.Record(ctx, tx, gid, audit.JoinLinkReset, audit.Target{Kind: "group", ID: gid}, nil); err != nil {
 		return "", err
 	}
@@ -475,7 +475,7 @@ func (s *Service) JoinViaLink(ctx context.Context, token string) (Group, error) 
 	if err := tx.Run(ctx, ""); err != nil {
 		return Group{}, err
 	}
-	_ = s.st.Delete(ctx, groupPK(g.ID), requestSK(a.UserID))
+	_ = s.st.Delete(ctx, tabledef.GroupPK(g.ID), requestSK(a.UserID))
 	s.log.InfoContext(ctx, "joined via link", "group_id", g.ID)
 	return s.Get(ctx, g.ID)
 }

@@ -7,16 +7,15 @@ import (
 
 	"github.com/quorum-app/quorum/internal/authz"
 	"github.com/quorum-app/quorum/internal/store"
+	"github.com/quorum-app/quorum/internal/tabledef"
 )
 
 // Stored items (docs/data-model.md, patterns 12-21 and 30).
 
-func groupPK(gid string) string   { return "GROUP#" + gid }
 func memberSK(uid string) string  { return "MEMBER#" + uid }
 func inviteSK(id string) string   { return "INVITE#" + id }
 func requestSK(uid string) string { return "REQUEST#" + uid }
 func handlePK(h string) string    { return "HANDLE#" + h }
-func userPK(uid string) string    { return "USER#" + uid }
 
 const (
 	groupSK  = "GROUP"
@@ -162,7 +161,7 @@ type guestItem struct {
 
 func newMember(gid, uid string, role authz.Role, via, by string, now time.Time) *memberItem {
 	return &memberItem{
-		Item:    store.Item{PK: groupPK(gid), SK: memberSK(uid), GSI1PK: userPK(uid), GSI1SK: memberSK(gid), Type: "membership"},
+		Item:    store.Item{PK: tabledef.GroupPK(gid), SK: memberSK(uid), GSI1PK: tabledef.UserPK(uid), GSI1SK: memberSK(gid), Type: "membership"},
 		GroupID: gid, UserID: uid, Role: role, JoinedAt: now, Via: via, AddedBy: by,
 	}
 }

@@ -24,11 +24,7 @@ func (f *fixture) mailTo(t *testing.T, to, subject string) mail.StoredMessage {
 	return m
 }
 
-func (f *fixture) setPerson(p group.Person) {
-	f.people.mu.Lock()
-	f.people.byID[p.ID] = p
-	f.people.mu.Unlock()
-}
+func (f *fixture) setPerson(p group.Person) { f.people.Add(p) }
 
 // An invitation is in the invitee's own language and zone when the
 // address has an account; to an address without one, in the inviter's

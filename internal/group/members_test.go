@@ -50,15 +50,11 @@ func TestMembersPageReadsItsPeopleAtOnce(t *testing.T) {
 
 	calls := func(ctx context.Context, gid string) (int, int, []group.Member) {
 		t.Helper()
-		f.people.mu.Lock()
-		f.people.batches = 0
-		f.people.mu.Unlock()
+		f.people.ResetCounts()
 		mctx, m := metering.NewContext(ctx)
 		page, err := f.svc.Members(mctx, gid, "", 100)
 		f.must(err)
-		f.people.mu.Lock()
-		defer f.people.mu.Unlock()
-		return m.Snapshot().DynamoDBCalls, f.people.batches, page.Items
+		return m.Snapshot().DynamoDBCalls, f.people.Batches(), page.Items
 	}
 	bigCalls, bigBatches, items := calls(admin, g.ID)
 	smallCalls, smallBatches, few := calls(admin, small.ID)

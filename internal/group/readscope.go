@@ -62,8 +62,8 @@ func (s *Service) ReadScope(ctx context.Context, only string) (ReadScope, error)
 		return out, nil
 	}
 	var ms []memberItem
-	err := s.st.Table().Get(tabledef.GSI1PK, userPK(a.UserID)).Index(tabledef.GSI1).
-		Range(tabledef.GSI1SK, dynamo.BeginsWith, "MEMBER#").Limit(MaxReadScope).All(ctx, &ms)
+	err := s.st.Table().Get(tabledef.GSI1PK, tabledef.UserPK(a.UserID)).Index(tabledef.GSI1).
+		Range(tabledef.GSI1SK, dynamo.BeginsWith, memberSK("")).Limit(MaxReadScope).All(ctx, &ms)
 	if err != nil {
 		return ReadScope{}, store.Classify(err)
 	}
@@ -101,7 +101,7 @@ func (s *Service) ReadScope(ctx context.Context, only string) (ReadScope, error)
 		}
 	}
 	var grants []guestItem
-	err = s.st.Table().Get(tabledef.GSI1PK, userPK(a.UserID)).Index(tabledef.GSI1).
+	err = s.st.Table().Get(tabledef.GSI1PK, tabledef.UserPK(a.UserID)).Index(tabledef.GSI1).
 		Range(tabledef.GSI1SK, dynamo.BeginsWith, "GUEST#").Limit(MaxReadScope).All(ctx, &grants)
 	if err != nil {
 		return ReadScope{}, store.Classify(err)

@@ -3,7 +3,6 @@ package group
 import (
 	"context"
 
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/guregu/dynamo/v2"
 
 	"github.com/quorum-app/quorum/internal/authz"
@@ -22,11 +21,10 @@ type MemberRole struct {
 // partition (system read for the notification fan-out, no authorization).
 // next is the last user id of the page, "" when there are no more.
 func (s *Service) MemberPage(ctx context.Context, gid, after string, limit int) ([]MemberRole, string, error) {
-	q := s.st.Table().Get(tabledef.PK, groupPK(gid)).Range(tabledef.SK, dynamo.BeginsWith, "MEMBER#").
+	q := s.st.Table().Get(tabledef.PK, tabledef.GroupPK(gid)).Range(tabledef.SK, dynamo.BeginsWith, memberSK("")).
 		Project("UserID", "Role").Limit(limit)
 	if after != "" {
-		q = q.StartFrom(dynamo.PagingKey{tabledef.PK: &types.AttributeValueMemberS{Value: groupPK(gid)},
-			tabledef.SK: &types.AttributeValueMemberS{Value: memberSK(after)}})
+		q = q.StartFrom(memberPagingKey(gid, after))
 	}
 	var rows []MemberRole
 	last, err := q.AllWithLastEvaluatedKey(ctx, &rows)

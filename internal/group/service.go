@@ -137,7 +137,7 @@ func (s *Service) getGroup(ctx context.Context, gid string) (*groupItem, error) 
 		return nil, authz.ErrHidden
 	}
 	var g groupItem
-	if err := s.st.Get(ctx, groupPK(gid), groupSK, &g); err != nil {
+	if err := s.st.Get(ctx, tabledef.GroupPK(gid), groupSK, &g); err != nil {
 		if domain.ErrorCode(err) == domain.NotFound {
 			return nil, authz.ErrHidden
 		}
@@ -151,7 +151,7 @@ func (s *Service) getMember(ctx context.Context, gid, uid string) (*memberItem, 
 		return nil, nil
 	}
 	var m memberItem
-	err := s.st.Get(ctx, groupPK(gid), memberSK(uid), &m)
+	err := s.st.Get(ctx, tabledef.GroupPK(gid), memberSK(uid), &m)
 	if domain.ErrorCode(err) == domain.NotFound {
 		return nil, nil
 	}
@@ -240,9 +240,9 @@ func (s *Service) loadWith(ctx context.Context, a authz.Actor, g *groupItem, m *
 // strongly consistent BatchGetItem (the group item alone when uid is "").
 // A missing group or membership is nil.
 func (s *Service) readGroupAndMember(ctx context.Context, gid, uid string) (*groupItem, *memberItem, error) {
-	keys := []dynamo.Keyed{dynamo.Keys{groupPK(gid), groupSK}}
+	keys := []dynamo.Keyed{dynamo.Keys{tabledef.GroupPK(gid), groupSK}}
 	if uid != "" {
-		keys = append(keys, dynamo.Keys{groupPK(gid), memberSK(uid)})
+		keys = append(keys, dynamo.Keys{tabledef.GroupPK(gid), memberSK(uid)})
 	}
 	var items []dynamo.Item
 	err := s.st.Table().Batch(tabledef.PK, tabledef.SK).Get(keys...).Consistent(true).All(ctx, &items)
@@ -283,7 +283,7 @@ func (s *Service) guestGrants(ctx context.Context, gid, uid string) ([]authz.Gue
 
 func (s *Service) guestGrantsUncached(ctx context.Context, gid, uid string) ([]authz.GuestGrant, error) {
 	var items []guestItem
-	err := s.st.Table().Get(tabledef.GSI1PK, userPK(uid)).Index(tabledef.GSI1).
+	err := s.st.Table().Get(tabledef.GSI1PK, tabledef.UserPK(uid)).Index(tabledef.GSI1).
 		Range(tabledef.GSI1SK, dynamo.BeginsWith, "GUEST#"+gid+"#").All(ctx, &items)
 	if err != nil {
 		return nil, store.Classify(err)
@@ -427,11 +427,11 @@ func (s *Service) create(ctx context.Context, in CreateInput, fixedID string) (G
 			Flags: storeFlags(in.Permissions.Apply(authz.DefaultFlags(privacy))), MemberCount: 1, AdminCount: 1,
 			JoinNonce: ids.New(), CreatedBy: a.UserID, CreatedAt: now, UpdatedAt: now,
 		}
-		g.PK = groupPK(g.ID)
+		g.PK = tabledef.GroupPK(g.ID)
 		if parent != nil {
 			// Set before the put below: the item is marshalled when added.
 			g.ParentID = parent.g.ID
-			g.GSI1PK, g.GSI1SK = "SUBGROUPS#"+parent.g.ID, groupPK(g.ID)
+			g.GSI1PK, g.GSI1SK = "SUBGROUPS#"+parent.g.ID, tabledef.GroupPK(g.ID)
 		}
 		var exists error
 		if fixedID != "" {
@@ -441,8 +441,8 @@ func (s *Service) create(ctx context.Context, in CreateInput, fixedID string) (G
 			Create(&handleItem{Item: store.Item{PK: handlePK(handle), SK: handleSK, Type: "handle"}, GroupID: g.ID}, ErrHandleTaken).
 			Create(newMember(g.ID, a.UserID, authz.RoleAdmin, "created", "", now), nil)
 		if parent != nil {
-			tx.Check(groupPK(parent.g.ID), groupSK, "attribute_exists($) AND attribute_not_exists($)", ErrNoSubgroupParent, tabledef.PK, "ParentID").
-				Check(groupPK(parent.g.ID), memberSK(a.UserID), "$ = ?", authz.ErrAdminOnly, "Role", authz.RoleAdmin)
+			tx.Check(tabledef.GroupPK(parent.g.ID), groupSK, "attribute_exists($) AND attribute_not_exists($)", ErrNoSubgroupParent, tabledef.PK, "ParentID").
+				Check(tabledef.GroupPK(parent.g.ID), memberSK(a.UserID), "$ = ?", authz.ErrAdminOnly, "Role", authz.RoleAdmin)
 		}
 		err := tx.Run(ctx, "")
 		if errors.Is(err, ErrHandleTaken) && autoHandle && attempt < 4 {
@@ -494,7 +494,7 @@ func (s *Service) Get(ctx context.Context, gid string) (Group, error) {
 	g := present(a, l)
 	if l.member == nil && a.Authenticated() && l.g.Privacy == authz.Closed {
 		var r requestItem
-		if err := s.st.Get(ctx, groupPK(gid), requestSK(a.UserID), &r); err == nil {
+		if err := s.st.Get(ctx, tabledef.GroupPK(gid), requestSK(a.UserID), &r); err == nil {
 			g.RequestPending = true
 		}
 	}
@@ -523,7 +523,7 @@ func (s *Service) Mine(ctx context.Context, cursor string, limit int) (store.Pag
 	if err := authz.RequireUser(a); err != nil {
 		return store.Page[Group]{}, err
 	}
-	q := s.st.Table().Get(tabledef.GSI1PK, userPK(a.UserID)).Index(tabledef.GSI1).Range(tabledef.GSI1SK, dynamo.BeginsWith, "MEMBER#")
+	q := s.st.Table().Get(tabledef.GSI1PK, tabledef.UserPK(a.UserID)).Index(tabledef.GSI1).Range(tabledef.GSI1SK, dynamo.BeginsWith, memberSK(""))
 	page, err := store.QueryPage[memberItem](ctx, s.st, q, "groups-of:"+a.UserID, cursor, limit)
 	if err != nil {
 		return store.Page[Group]{}, err
@@ -535,7 +535,7 @@ func (s *Service) Mine(ctx context.Context, cursor string, limit int) (store.Pag
 	keys := make([]dynamo.Keyed, 0, len(page.Items))
 	roles := map[string]authz.Role{}
 	for _, m := range page.Items {
-		keys = append(keys, dynamo.Keys{groupPK(m.GroupID), groupSK})
+		keys = append(keys, dynamo.Keys{tabledef.GroupPK(m.GroupID), groupSK})
 		roles[m.GroupID] = m.Role
 	}
 	var groups []groupItem
@@ -643,7 +643,7 @@ func (s *Service) Update(ctx context.Context, gid string, in UpdateInput) (Group
 		return Group{}, store.ErrVersionConflict
 	}
 	now := s.now().UTC()
-	u := s.st.Update(groupPK(gid), groupSK).
+	u := s.st.Update(tabledef.GroupPK(gid), groupSK).
 		Set("Name", g.Name).Set("Description", g.Description).Set("Privacy", g.Privacy).Set("Flags", g.Flags).
 		Set("UpdatedAt", now).Add(tabledef.Version, 1).If("$ = ?", tabledef.Version, in.Version)
 	tx := s.st.Tx().Update(u, store.ErrVersionConflict)
@@ -672,7 +672,7 @@ func (s *Service) Update(ctx context.Context, gid string, in UpdateInput) (Group
 // people in one BatchGetItem: 3 calls whatever the size of the group.
 func (s *Service) Members(ctx context.Context, gid, cursor string, limit int) (store.Page[Member], error) {
 	var people map[string]Person
-	return groupPage(ctx, s, gid, authz.GroupListMembers, "MEMBER#", "members", cursor, limit,
+	return groupPage(ctx, s, gid, authz.GroupListMembers, memberSK(""), "members", cursor, limit,
 		func(page []memberItem) (err error) {
 			people, err = peopleOf(ctx, s, page, func(m memberItem) string { return m.UserID })
 			return err
@@ -708,7 +708,7 @@ func groupPage[I, V any](ctx context.Context, s *Service, gid string, action aut
 	if err != nil {
 		return store.Page[V]{}, err
 	}
-	q := s.st.Table().Get(tabledef.PK, groupPK(gid)).Range(tabledef.SK, dynamo.BeginsWith, prefix).Consistent(true)
+	q := s.st.Table().Get(tabledef.PK, tabledef.GroupPK(gid)).Range(tabledef.SK, dynamo.BeginsWith, prefix).Consistent(true)
 	page, err := store.QueryPage[I](ctx, s.st, q, list+":"+gid, cursor, limit)
 	if err != nil {
 		return store.Page[V]{}, err
@@ -740,7 +740,7 @@ type groupCond struct {
 
 // joinTx adds a membership and its counts to tx.
 func (s *Service) joinTx(tx *store.Tx, gid, uid string, role authz.Role, via, by string, cond *groupCond) {
-	u := s.st.Update(groupPK(gid), groupSK).Add("MemberCount", 1)
+	u := s.st.Update(tabledef.GroupPK(gid), groupSK).Add("MemberCount", 1)
 	if role == authz.RoleAdmin {
 		u.Add("AdminCount", 1)
 	}
@@ -768,14 +768,14 @@ func (s *Service) Join(ctx context.Context, gid string) (Group, error) {
 		return Group{}, err
 	}
 	// A pending request is moot now.
-	_ = s.st.Delete(ctx, groupPK(gid), requestSK(a.UserID))
+	_ = s.st.Delete(ctx, tabledef.GroupPK(gid), requestSK(a.UserID))
 	return s.Get(ctx, gid)
 }
 
 // removeTx removes membership m and updates the counts; an admin's removal
 // is conditioned on the group keeping another admin.
 func (s *Service) removeTx(m *memberItem) *store.Tx {
-	u := s.st.Update(groupPK(m.GroupID), groupSK).Add("MemberCount", -1)
+	u := s.st.Update(tabledef.GroupPK(m.GroupID), groupSK).Add("MemberCount", -1)
 	onFail := error(authz.ErrHidden)
 	if m.Role == authz.RoleAdmin {
 		u.Add("AdminCount", -1).If("$ > ?", "AdminCount", 1)
@@ -866,7 +866,7 @@ func (s *Service) SetRole(ctx context.Context, gid, uid string, role authz.Role)
 	}
 	if m.Role != role {
 		delta := 1
-		g := s.st.Update(groupPK(gid), groupSK)
+		g := s.st.Update(tabledef.GroupPK(gid), groupSK)
 		onFail := error(authz.ErrHidden)
 		if role == authz.RoleMember {
 			delta = -1
@@ -907,7 +907,7 @@ func (s *Service) RequestMembership(ctx context.Context, gid, message string) er
 	if err := fe.Err(); err != nil {
 		return err
 	}
-	r := &requestItem{Item: store.Item{PK: groupPK(gid), SK: requestSK(a.UserID), Type: "membership_request"},
+	r := &requestItem{Item: store.Item{PK: tabledef.GroupPK(gid), SK: requestSK(a.UserID), Type: "membership_request"},
 		GroupID: gid, UserID: a.UserID, Message: msg, CreatedAt: s.now().UTC()}
 	return s.st.Create(ctx, r, ErrRequested)
 }
@@ -939,7 +939,7 @@ func (s *Service) ApproveRequest(ctx context.Context, gid, uid string) error {
 	if !ids.Valid(uid) {
 		return ErrNoRequest
 	}
-	tx := s.st.Tx().Delete(s.st.DeleteOp(groupPK(gid), requestSK(uid)).If("attribute_exists($)", tabledef.PK), ErrNoRequest)
+	tx := s.st.Tx().Delete(s.st.DeleteOp(tabledef.GroupPK(gid), requestSK(uid)).If("attribute_exists($)", tabledef.PK), ErrNoRequest)
 	s.joinTx(tx, gid, uid, authz.RoleMember, "request", a.UserID, nil)
 	if err := s.audit.Record(ctx, tx, gid, audit.RequestApproved, audit.Target{Kind: "member", ID: uid}, nil); err != nil {
 		return err
@@ -962,7 +962,7 @@ func (s *Service) DenyRequest(ctx context.Context, gid, uid string) error {
 	if !ids.Valid(uid) {
 		return ErrNoRequest
 	}
-	tx := s.st.Tx().Delete(s.st.DeleteOp(groupPK(gid), requestSK(uid)).If("attribute_exists($)", tabledef.PK), ErrNoRequest)
+	tx := s.st.Tx().Delete(s.st.DeleteOp(tabledef.GroupPK(gid), requestSK(uid)).If("attribute_exists($)", tabledef.PK), ErrNoRequest)
 	if err := s.audit.Record(ctx, tx, gid, audit.RequestDenied, audit.Target{Kind: "member", ID: uid}, nil); err != nil {
 		return err
 	}

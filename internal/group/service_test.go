@@ -19,97 +19,36 @@ import (
 	"github.com/quorum-app/quorum/internal/mail"
 	"github.com/quorum-app/quorum/internal/store"
 	"github.com/quorum-app/quorum/internal/testcloud"
+	"github.com/quorum-app/quorum/internal/testkit"
 )
 
 func TestMain(m *testing.M) { os.Exit(testcloud.Run(m)) }
-
-// fakePeople is the account service as the group core sees it.
-type fakePeople struct {
-	mu      sync.Mutex
-	byID    map[string]group.Person
-	batches int // UsersByID calls
-}
-
-func (f *fakePeople) UserByID(_ context.Context, id string) (group.Person, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	p, ok := f.byID[id]
-	if !ok {
-		return group.Person{}, domain.Errorf(domain.NotFound, "no such user")
-	}
-	return p, nil
-}
-
-// UsersByID implements group.People; it counts its calls so tests can
-// check a list reads its page's people at once.
-func (f *fakePeople) UsersByID(_ context.Context, ids []string) (map[string]group.Person, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if len(ids) > 100 {
-		return nil, domain.Errorf(domain.Invalid, "at most 100 at a time")
-	}
-	f.batches++
-	out := map[string]group.Person{}
-	for _, id := range ids {
-		if p, ok := f.byID[id]; ok {
-			out[id] = p
-		}
-	}
-	return out, nil
-}
-
-func (f *fakePeople) UserIDByEmail(_ context.Context, email string) (string, bool, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	for _, p := range f.byID {
-		if strings.EqualFold(p.Email, email) {
-			return p.ID, true, nil
-		}
-	}
-	return "", false, nil
-}
 
 type fixture struct {
 	t      *testing.T
 	env    *testcloud.Env
 	st     *store.Store
 	svc    *group.Service
-	people *fakePeople
+	people *testkit.Directory
 	tag    string
-	clock  *clock
-}
-
-type clock struct {
-	mu sync.Mutex
-	d  time.Duration
-}
-
-func (c *clock) now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return time.Now().Add(c.d) }
-func (c *clock) advance(d time.Duration) {
-	c.mu.Lock()
-	c.d += d
-	c.mu.Unlock()
+	clock  *testkit.Clock
 }
 
 func newFixture(t *testing.T) *fixture {
 	t.Helper()
 	env := testcloud.Fast(t)
 	st := store.New(env.Clients.DynamoDB, env.Config.Table, env.Config.SigningKey)
-	f := &fixture{t: t, env: env, st: st, people: &fakePeople{byID: map[string]group.Person{}}, tag: env.Prefix, clock: &clock{}}
+	f := &fixture{t: t, env: env, st: st, people: testkit.NewDirectory(), tag: env.Prefix, clock: testkit.NewLiveClock()}
 	f.svc = group.New(group.Config{
 		Store: st, People: f.people, Mail: mail.NewSES(env.Clients.SES, "", env.Config.MailDomain),
-		MailFrom: env.Config.MailFrom, BaseURL: env.Config.BaseURL, SigningKey: env.Config.SigningKey, Now: f.clock.now,
+		MailFrom: env.Config.MailFrom, BaseURL: env.Config.BaseURL, SigningKey: env.Config.SigningKey, Now: f.clock.Now,
 	})
 	return f
 }
 
 // user registers a person and returns a context acting as them.
 func (f *fixture) user(name string) (context.Context, group.Person) {
-	p := group.Person{ID: "u" + strings.ToLower(name) + f.tag, Name: name, Email: strings.ToLower(name) + "." + f.tag + "@example.org"}
-	f.people.mu.Lock()
-	f.people.byID[p.ID] = p
-	f.people.mu.Unlock()
-	return authz.WithActor(context.Background(), authz.Actor{Kind: authz.User, UserID: p.ID}), p
+	return f.people.User(name, f.tag)
 }
 
 func anon() context.Context { return context.Background() }
@@ -418,11 +357,11 @@ func TestInvitationFlow(t *testing.T) {
 	_, err = f.svc.Invite(alice, g.ID, group.InviteInput{Emails: []string{dp.Email}, Role: "admin"})
 	f.must(err)
 	dtoken := f.inviteToken(dp.Email, "")
-	f.clock.advance(group.InviteTTL + time.Minute)
+	f.clock.Add(group.InviteTTL + time.Minute)
 	if _, err := f.svc.AcceptInvitation(daveCtx, dtoken); code(err) != domain.Gone {
 		t.Fatalf("expired: %v", err)
 	}
-	f.clock.advance(-(group.InviteTTL + time.Minute))
+	f.clock.Add(-(group.InviteTTL + time.Minute))
 	joined, err := f.svc.AcceptInvitation(daveCtx, dtoken)
 	f.must(err)
 	if joined.MyRole != authz.RoleAdmin {

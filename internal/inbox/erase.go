@@ -36,8 +36,6 @@ const (
 	eraseExpires = 30 * 24 * time.Hour
 )
 
-func userPK(uid string) string { return "USER#" + uid }
-
 // EraseSender does one step of erasing the mail deleted account uid, whose
 // address is addr, sent: first the held mail (held for them to confirm,
 // sent from their account, or from their address), each raw message with
@@ -50,7 +48,7 @@ func (s *Service) EraseSender(ctx context.Context, uid, addr string) (bool, erro
 	exp := s.now().Add(eraseExpires)
 	inbound := store.Sweep{
 		Prefix: "INBOUND#", Filter: "$ = ?", Args: []any{"FromHash", addrHash(addr)},
-		ProgressPK: userPK(uid), ProgressSK: "ERASESCAN#inbound", Expires: exp, Page: erasePage,
+		ProgressPK: tabledef.UserPK(uid), ProgressSK: "ERASESCAN#inbound", Expires: exp, Page: erasePage,
 	}
 	// The second scan has begun (its progress item exists): the first is
 	// done, go on with the second.
@@ -63,7 +61,7 @@ func (s *Service) EraseSender(ctx context.Context, uid, addr string) (bool, erro
 	}
 	done, err := store.SweepStep(ctx, s.st, store.Sweep{
 		Prefix: "HELD#", Filter: "$ = ? OR $ = ? OR $ = ?", Args: []any{"UserID", uid, "SenderUserID", uid, "FromAddress", addr},
-		ProgressPK: userPK(uid), ProgressSK: "ERASESCAN#held", Expires: exp, Page: erasePage,
+		ProgressPK: tabledef.UserPK(uid), ProgressSK: "ERASESCAN#held", Expires: exp, Page: erasePage,
 	}, func(ctx context.Context, h heldItem) error {
 		if err := s.eraseRaw(ctx, h.RawBucket, h.RawKey); err != nil {
 			return err
@@ -104,8 +102,8 @@ func (s *Service) eraseRaw(ctx context.Context, bucket, key string) error {
 // items, done when the scan has passed the end of the table.
 func (s *Service) EraseAliases(ctx context.Context, uid string) (bool, error) {
 	return store.SweepStep(ctx, s.st, store.Sweep{
-		Prefix: "GROUP#", Filter: "$ = ? AND $ = ?", Args: []any{"Type", "mail_alias", "UserID", uid},
-		ProgressPK: userPK(uid), ProgressSK: "ERASESCAN#aliases", Expires: s.now().Add(eraseExpires), Page: erasePage,
+		Prefix: tabledef.GroupPrefix, Filter: "$ = ? AND $ = ?", Args: []any{"Type", "mail_alias", "UserID", uid},
+		ProgressPK: tabledef.UserPK(uid), ProgressSK: "ERASESCAN#aliases", Expires: s.now().Add(eraseExpires), Page: erasePage,
 	}, func(ctx context.Context, r ruleItem) error {
 		return s.st.Delete(ctx, r.PK, r.SK)
 	})

@@ -6,8 +6,6 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/guregu/dynamo/v2"
-
 	"github.com/quorum-app/quorum/internal/authz"
 	"github.com/quorum-app/quorum/internal/discussion"
 	"github.com/quorum-app/quorum/internal/domain"
@@ -65,7 +63,7 @@ func threadTitle(subject string) string {
 // remembered alias) starts a thread; everything else is held for the
 // group's admins.
 func (s *Service) toGroup(ctx context.Context, d Delivery, m *inbound.Message, gid string) (Outcome, error) {
-	first, dup, err := s.firstDelivery(ctx, d, m, groupScope(gid))
+	first, dup, err := s.firstDelivery(ctx, d, m, tabledef.GroupPK(gid))
 	if err != nil || dup.Result == Duplicate {
 		return dup, err
 	}
@@ -124,28 +122,19 @@ func (s *Service) toGroup(ctx context.Context, d Delivery, m *inbound.Message, g
 	return s.holdGroup(ctx, d, m, gid, uid, files, reasons)
 }
 
-// groupAdmins lists the admins of a group (pattern 15 with a filter).
-func (s *Service) groupAdmins(ctx context.Context, gid string) ([]string, error) {
-	var rows []struct {
-		UserID string `dynamo:"UserID"`
-		Role   string `dynamo:"Role"`
-	}
-	err := s.st.Table().Get(tabledef.PK, groupPK(gid)).Range(tabledef.SK, dynamo.BeginsWith, "MEMBER#").
-		Filter("$ = ?", "Role", string(authz.RoleAdmin)).All(ctx, &rows)
-	if err != nil {
-		return nil, store.Classify(err)
-	}
-	var ids []string
-	for _, r := range rows {
-		ids = append(ids, r.UserID)
-	}
-	return ids, nil
+// Groups is what this core asks the group core, which owns groups and
+// memberships (*group.Service implements it).
+type Groups interface {
+	Authorize(ctx context.Context, gid string, action authz.Action, target authz.Target) error
+	// Admins lists a group's admins.
+	Admins(ctx context.Context, gid string) ([]string, error)
+	// IsMember reports whether uid is a member of gid.
+	IsMember(ctx context.Context, gid, uid string) (bool, error)
 }
 
-// memberRow is the group core's membership item (pattern 16).
-type memberRow struct {
-	store.Item
-	Role string `dynamo:"Role"`
+// groupAdmins lists the admins of a group.
+func (s *Service) groupAdmins(ctx context.Context, gid string) ([]string, error) {
+	return s.groups.Admins(ctx, gid)
 }
 
 // isMember reports whether uid is a member of gid.
@@ -153,13 +142,5 @@ func (s *Service) isMember(ctx context.Context, gid, uid string) (bool, error) {
 	if uid == "" {
 		return false, nil
 	}
-	var row memberRow
-	err := s.st.Get(ctx, groupPK(gid), "MEMBER#"+uid, &row)
-	switch domain.ErrorCode(err) {
-	case "":
-		return true, nil
-	case domain.NotFound:
-		return false, nil
-	}
-	return false, err
+	return s.groups.IsMember(ctx, gid, uid)
 }

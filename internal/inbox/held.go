@@ -419,7 +419,7 @@ func (s *Service) AllowHeld(ctx context.Context, gid, hid string, in AllowInput)
 		if !ok {
 			return Outcome{}, ErrNotMember
 		}
-		rule := &ruleItem{Item: store.Item{PK: groupPK(gid), SK: aliasSK(h.FromAddress), Type: "mail_alias", Version: 1},
+		rule := &ruleItem{Item: store.Item{PK: tabledef.GroupPK(gid), SK: aliasSK(h.FromAddress), Type: "mail_alias", Version: 1},
 			GroupID: gid, Address: h.FromAddress, UserID: in.AliasUserID, By: a.UserID, CreatedAt: s.now().UTC()}
 		if err := s.st.Table().Put(rule).Run(ctx); err != nil {
 			return Outcome{}, store.Classify(err)
@@ -470,7 +470,7 @@ func (s *Service) BlockSender(ctx context.Context, gid, hid string) error {
 	if err != nil {
 		return err
 	}
-	rule := &ruleItem{Item: store.Item{PK: groupPK(gid), SK: blockSK(h.FromAddress), Type: "mail_block", Version: 1},
+	rule := &ruleItem{Item: store.Item{PK: tabledef.GroupPK(gid), SK: blockSK(h.FromAddress), Type: "mail_block", Version: 1},
 		GroupID: gid, Address: h.FromAddress, By: a.UserID, CreatedAt: s.now().UTC()}
 	if err := s.st.Table().Put(rule).Run(ctx); err != nil {
 		return store.Classify(err)

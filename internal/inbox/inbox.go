@@ -132,7 +132,7 @@ type Service struct {
 	people      group.People
 	discussions *discussion.Service
 	decisions   *decision.Service
-	groups      *group.Service
+	groups      Groups
 	sender      mail.Sender
 	from        string
 	base        string

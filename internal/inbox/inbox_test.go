@@ -9,7 +9,6 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -28,6 +27,7 @@ import (
 	"github.com/quorum-app/quorum/internal/poll"
 	"github.com/quorum-app/quorum/internal/replyaddr"
 	"github.com/quorum-app/quorum/internal/testcloud"
+	"github.com/quorum-app/quorum/internal/testkit"
 )
 
 func TestMain(m *testing.M) { os.Exit(testcloud.Run(m)) }
@@ -36,42 +36,13 @@ type fx struct {
 	t     *testing.T
 	a     *cores.Cores
 	inbox *inbox.Service
-	sent  *recorder
+	sent  *testkit.Mailbox
 	tok   *replyaddr.Tokens
 	em    mail.Emulator
 	tag   string
 	// received keeps SES's receipt time per message id (the same on every
 	// delivery of a message).
 	received map[string]time.Time
-}
-
-// recorder sends through SES (the emulator) and keeps what it sent, with
-// the headers the emulator does not store.
-type recorder struct {
-	mu   sync.Mutex
-	next mail.Sender
-	msgs []mail.Message
-}
-
-func (r *recorder) Send(ctx context.Context, m mail.Message) (string, error) {
-	r.mu.Lock()
-	r.msgs = append(r.msgs, m)
-	r.mu.Unlock()
-	return r.next.Send(ctx, m)
-}
-
-func (r *recorder) to(addr string) []mail.Message {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	var out []mail.Message
-	for _, m := range r.msgs {
-		for _, t := range m.To {
-			if strings.EqualFold(t, addr) {
-				out = append(out, m)
-			}
-		}
-	}
-	return out
 }
 
 // uploadLimit is the attachment size limit of the tests' discussion core
@@ -95,7 +66,7 @@ func newFx(t *testing.T) *fx {
 	limits.MaxBytes = uploadLimit
 	threads := discussion.New(discussion.Config{Store: a.Store, Policy: a.Groups, People: cores.DiscussionPeople{Accounts: a.Accounts},
 		Uploads: blob.NewUploads(a.Clients.S3, cfg.UploadsBucket, cfg.KMSKeyID, limits), SigningKey: cfg.SigningKey})
-	rec := &recorder{next: mail.NewSES(a.Clients.SES, "", cfg.MailDomain)}
+	rec := &testkit.Mailbox{Next: mail.NewSES(a.Clients.SES, "", cfg.MailDomain)}
 	svc := inbox.New(inbox.Config{Store: a.Store, Raw: inbox.S3Raw{Client: a.Clients.S3}, InboundBucket: cfg.InboundBucket,
 		InboundPrefix: "raw/", Tokens: replyaddr.NewTokens(cfg.SigningKey, cfg.MailDomain), People: cores.People{Accounts: a.Accounts},
 		Notifications: a.Notifications, Discussions: threads, Decisions: a.Decisions, Groups: a.Groups, Mail: rec, MailFrom: cfg.MailFrom,
@@ -112,11 +83,8 @@ func (f *fx) addr(a string) string {
 
 func (f *fx) person(email, name string) person {
 	f.t.Helper()
-	u, err := f.a.Accounts.CreateUser(context.Background(), email, name)
-	if err != nil {
-		f.t.Fatalf("create user: %v", err)
-	}
-	return person{id: u.ID, email: u.Email, ctx: authz.WithActor(context.Background(), authz.Actor{Kind: authz.User, UserID: u.ID})}
+	p := testkit.NewPersonWithEmail(f.t, f.a.Accounts, name, email)
+	return person{id: p.ID, email: p.Email, ctx: p.Ctx}
 }
 
 func (f *fx) group(owner person, handle string, members ...person) string {
@@ -222,7 +190,7 @@ func (f *fx) waitMail(addr string, re *regexp.Regexp) mail.StoredMessage {
 		f.t.Fatalf("no mail to %s matching %s: %v", addr, re, err)
 	}
 	// Every mail we send answers no robot and is recognised if it comes back.
-	sent := f.sent.to(addr)
+	sent := f.sent.To(addr)
 	if len(sent) == 0 {
 		f.t.Fatalf("mail to %s not sent through the service's sender", addr)
 	}

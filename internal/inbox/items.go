@@ -26,7 +26,6 @@ const (
 
 func inboundPK(id string) string   { return "INBOUND#" + id }
 func heldPK(id string) string      { return "HELD#" + id }
-func groupPK(gid string) string    { return "GROUP#" + gid }
 func heldListPK(gid string) string { return "HELDMAIL#" + gid }
 func blockSK(addr string) string   { return "MAILBLOCK#" + addrHash(addr) }
 func aliasSK(addr string) string   { return "MAILALIAS#" + addrHash(addr) }
@@ -193,7 +192,7 @@ type ruleItem struct {
 
 func (s *Service) getRule(ctx context.Context, gid, sk string) (*ruleItem, error) {
 	var r ruleItem
-	err := s.st.Get(ctx, groupPK(gid), sk, &r)
+	err := s.st.Get(ctx, tabledef.GroupPK(gid), sk, &r)
 	switch domain.ErrorCode(err) {
 	case "":
 		return &r, nil

@@ -42,8 +42,6 @@ func mailIDPK(scope, messageID string) string {
 }
 
 // userScope and groupScope are the scopes of a Message-ID.
-func userScope(uid string) string  { return "USER#" + uid }
-func groupScope(gid string) string { return "GROUP#" + gid }
 
 // firstDelivery remembers d as the first delivery of m's Message-ID in
 // scope, or finds the first one. It returns the delivery whose identity the

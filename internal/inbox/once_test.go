@@ -19,7 +19,7 @@ import (
 // sentMatching counts the mail the service sent to addr whose text matches re.
 func (f *fx) sentMatching(addr string, re *regexp.Regexp) int {
 	n := 0
-	for _, m := range f.sent.to(addr) {
+	for _, m := range f.sent.To(addr) {
 		if re.MatchString(m.Subject + "\n" + m.Text) {
 			n++
 		}

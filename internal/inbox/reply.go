@@ -15,6 +15,7 @@ import (
 	"github.com/quorum-app/quorum/internal/lang"
 	"github.com/quorum-app/quorum/internal/poll"
 	"github.com/quorum-app/quorum/internal/replyaddr"
+	"github.com/quorum-app/quorum/internal/tabledef"
 )
 
 // reply handles mail to a reply address: verify the token (MAC, expiry,
@@ -55,7 +56,7 @@ func (s *Service) reply(ctx context.Context, d Delivery, m *inbound.Message, add
 		}
 	}
 	if tok.UserID != "" && (terr == nil || errors.Is(terr, replyaddr.ErrTokenExpired) || errors.Is(terr, replyaddr.ErrTokenRevoked)) {
-		first, dup, err := s.firstDelivery(ctx, d, m, userScope(tok.UserID))
+		first, dup, err := s.firstDelivery(ctx, d, m, tabledef.UserPK(tok.UserID))
 		if err != nil || dup.Result == Duplicate {
 			return dup, err
 		}

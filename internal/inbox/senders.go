@@ -60,7 +60,7 @@ func (s *Service) GroupSenders(ctx context.Context, gid string) ([]SenderRule, e
 	out := []SenderRule{}
 	for _, k := range []struct{ kind, prefix string }{{RuleBlock, "MAILBLOCK#"}, {RuleAlias, "MAILALIAS#"}} {
 		var rows []ruleItem
-		err := s.st.Table().Get(tabledef.PK, groupPK(gid)).Range(tabledef.SK, dynamo.BeginsWith, k.prefix).
+		err := s.st.Table().Get(tabledef.PK, tabledef.GroupPK(gid)).Range(tabledef.SK, dynamo.BeginsWith, k.prefix).
 			Limit(MaxSenderRules).All(ctx, &rows)
 		if err != nil {
 			return nil, store.Classify(err)
@@ -91,7 +91,7 @@ func (s *Service) RemoveSender(ctx context.Context, gid, ruleID string) error {
 	if sk == "" || len(hash) != 64 || strings.Trim(hash, "0123456789abcdef") != "" {
 		return authz.ErrHidden
 	}
-	tx := s.st.Tx().Delete(s.st.DeleteOp(groupPK(gid), sk).If("attribute_exists($)", tabledef.PK), authz.ErrHidden)
+	tx := s.st.Tx().Delete(s.st.DeleteOp(tabledef.GroupPK(gid), sk).If("attribute_exists($)", tabledef.PK), authz.ErrHidden)
 	if err := s.audit.Record(ctx, tx, gid, audit.SenderUnblocked, audit.Target{Kind: "sender", ID: ruleID}, nil); err != nil {
 		return err
 	}

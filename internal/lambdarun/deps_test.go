@@ -13,8 +13,10 @@ import (
 
 const module = "github.com/quorum-app/quorum/"
 
-// The HTTP layer: only the api function may link it.
-var httpOnly = []string{module + "internal/server", module + "internal/web", module + "internal/app"}
+// The HTTP layer (the route table, the JSON API, the pages and what
+// both share): only the api function may link it.
+var httpOnly = []string{module + "internal/server", module + "internal/api", module + "internal/web", module + "internal/web/pages",
+	module + "internal/handlerkit", module + "internal/app"}
 
 // The AWS services of the operator's recovery tools
 // (internal/recovery/controlplane): no function calls them, and each one

@@ -35,6 +35,7 @@ import (
 	"github.com/quorum-app/quorum/internal/domain"
 	"github.com/quorum-app/quorum/internal/secrets"
 	"github.com/quorum-app/quorum/internal/store"
+	"github.com/quorum-app/quorum/internal/tabledef"
 )
 
 // Mode is how a person receives notification email.
@@ -130,13 +131,11 @@ const (
 	queueDigest  = "DIGEST"
 )
 
-func userPK(uid string) string { return "USER#" + uid }
-
 func optOutSK(sc Scope) string {
 	if sc.Kind == ScopeGroup {
-		return prefixOptOut + "GROUP#" + sc.ID
+		return prefixOptOut + tabledef.GroupPK(sc.ID)
 	}
-	return prefixOptOut + "THREAD#" + sc.ID
+	return prefixOptOut + tabledef.ThreadPK(sc.ID)
 }
 
 func suppressPK(email string) string {
@@ -213,7 +212,7 @@ func (p *prefsItem) hour() int {
 }
 
 func newPrefs(uid string) *prefsItem {
-	return &prefsItem{Item: store.Item{PK: userPK(uid), SK: skPrefs, Type: "mail_preferences"}, UserID: uid}
+	return &prefsItem{Item: store.Item{PK: tabledef.UserPK(uid), SK: skPrefs, Type: "mail_preferences"}, UserID: uid}
 }
 
 // optOutItem: PK=USER#<uid> SK=MAILOPTOUT#GROUP#<gid> or MAILOPTOUT#THREAD#<tid>.
@@ -261,7 +260,7 @@ func (s *Service) user(ctx context.Context, uid string) (Person, error) {
 
 func (s *Service) getPrefs(ctx context.Context, uid string) (*prefsItem, error) {
 	p := newPrefs(uid)
-	err := s.st.Get(ctx, userPK(uid), skPrefs, p)
+	err := s.st.Get(ctx, tabledef.UserPK(uid), skPrefs, p)
 	if errors.Is(err, store.ErrNotFound) {
 		return newPrefs(uid), nil
 	}
@@ -305,7 +304,7 @@ func checkZone(tz string) bool {
 // group or thread opt-outs; done when none are left. Suppressions are kept:
 // they are about an address, not an account (docs/privacy.md).
 func (s *Service) EraseUser(ctx context.Context, uid string) (bool, error) {
-	return eraseSome(ctx, s.st, userPK(uid), skPrefs, prefixOptOut)
+	return eraseSome(ctx, s.st, tabledef.UserPK(uid), skPrefs, prefixOptOut)
 }
 
 func eraseSome(ctx context.Context, st *store.Store, pk string, prefixes ...string) (bool, error) {

@@ -5,41 +5,26 @@ import (
 	"errors"
 	"os"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/quorum-app/quorum/internal/account"
-	"github.com/quorum-app/quorum/internal/authz"
 	"github.com/quorum-app/quorum/internal/domain"
-	"github.com/quorum-app/quorum/internal/mail"
 	"github.com/quorum-app/quorum/internal/mailpref"
 	"github.com/quorum-app/quorum/internal/metering"
 	"github.com/quorum-app/quorum/internal/store"
 	"github.com/quorum-app/quorum/internal/testcloud"
+	"github.com/quorum-app/quorum/internal/testkit"
 )
 
 func TestMain(m *testing.M) { os.Exit(testcloud.Run(m)) }
-
-type nopMail struct{}
-
-func (nopMail) Send(context.Context, mail.Message) (string, error) { return "id", nil }
-
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time      { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *clock) Set(t time.Time)     { c.mu.Lock(); defer c.mu.Unlock(); c.t = t }
-func (c *clock) Add(d time.Duration) { c.mu.Lock(); defer c.mu.Unlock(); c.t = c.t.Add(d) }
 
 type fixture struct {
 	svc      *mailpref.Service
 	other    *mailpref.Service // same table, another signing key
 	accounts *account.Service
 	st       *store.Store
-	clk      *clock
+	clk      *testkit.Clock
 	env      *testcloud.Env
 }
 
@@ -47,12 +32,8 @@ func newFixture(t *testing.T) *fixture {
 	t.Helper()
 	env := testcloud.Fast(t)
 	st := store.New(env.Clients.DynamoDB, env.Config.Table, env.Config.SigningKey)
-	clk := &clock{t: time.Date(2030, 3, 4, 5, 6, 0, 0, time.UTC)}
-	acc, err := account.New(account.Options{Store: st, Mail: nopMail{}, BaseURL: env.Config.BaseURL,
-		SigningKey: env.Config.SigningKey, Argon2: account.FastArgon2()})
-	if err != nil {
-		t.Fatal(err)
-	}
+	clk := testkit.NewClock(time.Date(2030, 3, 4, 5, 6, 0, 0, time.UTC))
+	acc := testkit.NewAccounts(t, env, st, &testkit.Mailbox{}, nil, nil)
 	svc, err := mailpref.New(mailpref.Config{Store: st, Users: accountUsers{acc}, BaseURL: env.Config.BaseURL, SigningKey: env.Config.SigningKey, Now: clk.Now})
 	if err != nil {
 		t.Fatal(err)
@@ -65,22 +46,19 @@ func newFixture(t *testing.T) *fixture {
 	return &fixture{svc: svc, other: other, accounts: acc, st: st, clk: clk, env: env}
 }
 
-// person creates an account and returns it with a session context and a bot context.
+// person creates an account and returns it with a context acting as its
+// session and one acting as an API token of it (both minted by the account
+// core through testkit).
 func (f *fixture) person(t *testing.T, name, tz string) (*account.User, context.Context, context.Context) {
 	t.Helper()
-	u, err := f.accounts.CreateUser(context.Background(), strings.ToLower(name)+"-"+f.env.Prefix+"@example.org", name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	sess := authz.WithActor(context.Background(), authz.Actor{Kind: authz.User, UserID: u.ID, SessionID: "s-" + u.ID})
+	p := testkit.NewPerson(t, f.accounts, name)
 	if tz != "" {
-		if _, err := f.accounts.UpdateProfile(sess, account.ProfileUpdate{TimeZone: &tz}); err != nil {
+		if _, err := f.accounts.UpdateProfile(p.Ctx, account.ProfileUpdate{TimeZone: &tz}); err != nil {
 			t.Fatal(err)
 		}
-		u.TimeZone = tz
+		p.TimeZone = tz
 	}
-	bot := authz.WithActor(context.Background(), authz.Actor{Kind: authz.Bot, UserID: u.ID, TokenID: "t-" + u.ID})
-	return u, sess, bot
+	return p.User, p.Ctx, p.Bot(t)
 }
 
 func ptr[T any](v T) *T { return &v }

@@ -66,7 +66,7 @@ func (s *Service) prefsOf(ctx context.Context, uid string) (*Prefs, error) {
 		ScopeID string    `dynamo:"ScopeID"`
 		At      time.Time `dynamo:"At"`
 	}
-	err = s.st.Table().Get(tabledef.PK, userPK(uid)).Range(tabledef.SK, dynamo.Between, prefixOptOut, skPrefs).
+	err = s.st.Table().Get(tabledef.PK, tabledef.UserPK(uid)).Range(tabledef.SK, dynamo.Between, prefixOptOut, skPrefs).
 		Consistent(true).Limit(MaxOptOuts+1).All(ctx, &rows)
 	if err != nil {
 		return nil, store.Classify(err)

@@ -137,12 +137,12 @@ func (s *Service) KeyGeneration(ctx context.Context, uid string) (int, error) {
 }
 
 func (s *Service) batch(ctx context.Context, uid, email, gid, tid string) ([]routeRow, error) {
-	keys := []dynamo.Keyed{dynamo.Keys{userPK(uid), skPrefs}, dynamo.Keys{suppressPK(email), skSuppress}}
+	keys := []dynamo.Keyed{dynamo.Keys{tabledef.UserPK(uid), skPrefs}, dynamo.Keys{suppressPK(email), skSuppress}}
 	if gid != "" {
-		keys = append(keys, dynamo.Keys{userPK(uid), optOutSK(Scope{Kind: ScopeGroup, ID: gid})})
+		keys = append(keys, dynamo.Keys{tabledef.UserPK(uid), optOutSK(Scope{Kind: ScopeGroup, ID: gid})})
 	}
 	if tid != "" {
-		keys = append(keys, dynamo.Keys{userPK(uid), optOutSK(Scope{Kind: ScopeThread, ID: tid})})
+		keys = append(keys, dynamo.Keys{tabledef.UserPK(uid), optOutSK(Scope{Kind: ScopeThread, ID: tid})})
 	}
 	var rows []routeRow
 	err := s.st.Table().Batch(tabledef.PK, tabledef.SK).Get(keys...).Consistent(true).All(ctx, &rows)

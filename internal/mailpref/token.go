@@ -11,6 +11,7 @@ import (
 	"github.com/quorum-app/quorum/internal/domain"
 	"github.com/quorum-app/quorum/internal/ids"
 	"github.com/quorum-app/quorum/internal/store"
+	"github.com/quorum-app/quorum/internal/tabledef"
 )
 
 // Scope is what an unsubscribe link or an opt-out is about.
@@ -182,9 +183,9 @@ func (s *Service) setOptOut(ctx context.Context, uid string, sc Scope, on bool) 
 		return err
 	}
 	if !on {
-		return s.st.Delete(ctx, userPK(uid), optOutSK(sc))
+		return s.st.Delete(ctx, tabledef.UserPK(uid), optOutSK(sc))
 	}
-	it := &optOutItem{Item: store.Item{PK: userPK(uid), SK: optOutSK(sc), Type: "mail_opt_out"}, UserID: uid,
+	it := &optOutItem{Item: store.Item{PK: tabledef.UserPK(uid), SK: optOutSK(sc), Type: "mail_opt_out"}, UserID: uid,
 		Kind: sc.Kind, ID: sc.ID, At: s.now().UTC()}
 	err := s.st.Create(ctx, it, errUnchanged)
 	if errors.Is(err, errUnchanged) {

@@ -13,6 +13,7 @@ import (
 	"github.com/quorum-app/quorum/internal/lang"
 	"github.com/quorum-app/quorum/internal/render/rendertest"
 	"github.com/quorum-app/quorum/internal/replyaddr"
+	"github.com/quorum-app/quorum/internal/testkit"
 
 	"github.com/jhillyerd/enmime"
 	"golang.org/x/net/html"
@@ -31,7 +32,7 @@ func (m meetings) MeetingInvite(context.Context, string, string) ([]byte, bool, 
 func unit(t *testing.T) (*Dispatcher, *replyaddr.Tokens) {
 	t.Helper()
 	tokens := replyaddr.NewTokens(testKey, testDomain)
-	d, err := NewDispatcher(Config{Notifications: New(nil, nil), Sender: nullSender{}, People: people{}, Groups: groups{},
+	d, err := NewDispatcher(Config{Notifications: New(nil, nil), Sender: &testkit.Mailbox{}, People: people{}, Groups: groups{},
 		Prefs: &prefs{}, Meetings: meetings{ics: []byte("BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n")}, Tokens: tokens,
 		BaseURL: testBase, MailDomain: testDomain, From: "Quorum <notifications@quorum.test>"})
 	if err != nil {

@@ -7,8 +7,6 @@ import (
 	"sync"
 	"testing"
 	"time"
-
-	"github.com/quorum-app/quorum/internal/mail"
 )
 
 // A due job is sent to the SES emulator once, marked sent; a second sweep
@@ -56,8 +54,8 @@ func TestDeliverDueSendsOnceAndMarksSent(t *testing.T) {
 		t.Fatalf("%d messages after the second run", n)
 	}
 	// The stream path on a sent job is a no-op too.
-	if err := f.d.DeliverOne(ctx, bob.ID, j.ID); err != nil || f.sender.calls != 1 {
-		t.Fatalf("DeliverOne on a sent job: %v, %d sends", err, f.sender.calls)
+	if err := f.d.DeliverOne(ctx, bob.ID, j.ID); err != nil || f.sender.Calls() != 1 {
+		t.Fatalf("DeliverOne on a sent job: %v, %d sends", err, f.sender.Calls())
 	}
 }
 
@@ -121,8 +119,8 @@ func TestConcurrentSweepersSendEachOnce(t *testing.T) {
 	if sent != 12 {
 		t.Fatalf("sent %d in total (reports %+v), want 12", sent, reports)
 	}
-	if f.sender.calls != 12 {
-		t.Fatalf("%d calls to the sender, want 12", f.sender.calls)
+	if f.sender.Calls() != 12 {
+		t.Fatalf("%d calls to the sender, want 12", f.sender.Calls())
 	}
 	for _, p := range ps {
 		if n := len(f.messagesTo(p.Email)); n != 1 {
@@ -137,7 +135,7 @@ func TestRetryWithBackoff(t *testing.T) {
 	f := newFixture(t)
 	ctx := context.Background()
 	dee := f.person("Dee")
-	f.sender.fail = 2
+	f.sender.FailNext(2)
 	f.notify(Notification{UserID: dee.ID, Kind: PollClosingSoon, GroupID: "g1", PollID: "ppollid000000001",
 		Title: "Which day?", Excerpt: "Closes 2 Jan 2026 10:00 UTC"})
 	t0 := time.Now().UTC().Truncate(time.Millisecond)
@@ -165,8 +163,8 @@ func TestRetryWithBackoff(t *testing.T) {
 		t.Fatalf("third attempt: %+v %v", r, err)
 	}
 	j = f.only(dee.ID)
-	if j.Attempts != 3 || j.State != MailSent || f.sender.calls != 3 {
-		t.Fatalf("after success: attempts %d state %s calls %d", j.Attempts, j.State, f.sender.calls)
+	if j.Attempts != 3 || j.State != MailSent || f.sender.Calls() != 3 {
+		t.Fatalf("after success: attempts %d state %s calls %d", j.Attempts, j.State, f.sender.Calls())
 	}
 	if n := len(f.messagesTo(dee.Email)); n != 1 {
 		t.Fatalf("%d messages", n)
@@ -179,7 +177,7 @@ func TestDeadAfterMaxAttempts(t *testing.T) {
 	f := newFixture(t)
 	ctx := context.Background()
 	eve := f.person("Eve")
-	f.sender.fail = 1000
+	f.sender.FailNext(1000)
 	f.notify(Notification{UserID: eve.ID, Kind: Comment, GroupID: "g1", ThreadID: "tthreadid0000004", Title: "Dead"})
 	now := time.Now()
 	for range f.d.MaxAttempts() {
@@ -196,8 +194,8 @@ func TestDeadAfterMaxAttempts(t *testing.T) {
 	if err != nil || len(dead) != 1 || dead[0].ID != j.ID {
 		t.Fatalf("dead jobs: %+v %v", dead, err)
 	}
-	calls := f.sender.calls
-	if r, _ := f.d.DeliverDue(ctx, now.Add(48*time.Hour)); r.Due != 0 || f.sender.calls != calls {
+	calls := f.sender.Calls()
+	if r, _ := f.d.DeliverDue(ctx, now.Add(48*time.Hour)); r.Due != 0 || f.sender.Calls() != calls {
 		t.Fatalf("a dead job was tried again: %+v", r)
 	}
 	if calls != 6 {
@@ -256,8 +254,8 @@ func TestRouteSkipAndDigest(t *testing.T) {
 	if j := f.only(ida.ID); j.State != MailSkipped || j.Reason != "no_user" {
 		t.Fatalf("job of a deleted account %+v", j)
 	}
-	if f.sender.calls != 0 {
-		t.Fatalf("%d sends", f.sender.calls)
+	if f.sender.Calls() != 0 {
+		t.Fatalf("%d sends", f.sender.Calls())
 	}
 }
 
@@ -321,10 +319,10 @@ func TestDigestsAreIdempotent(t *testing.T) {
 		t.Fatalf("stale run: %v %v %v", res, err, f.prefs.sent)
 	}
 	ids := map[string]bool{}
-	for _, m := range f.sender.last {
+	for _, m := range f.sender.All() {
 		ids[m.Headers[hMessageID]] = true
 	}
-	if len(f.sender.last) != 2 || len(ids) != 1 {
+	if len(f.sender.All()) != 2 || len(ids) != 1 {
 		t.Fatalf("the two copies must share their Message-ID: %v", ids)
 	}
 	// The next period with nothing new: no email, but it advances.
@@ -336,5 +334,3 @@ func TestDigestsAreIdempotent(t *testing.T) {
 		t.Fatalf("empty digest: sent %v, %d messages", f.prefs.sent, len(f.messagesTo(jo.Email)))
 	}
 }
-
-var _ mail.Sender = (*countingSender)(nil)

@@ -2,7 +2,6 @@ package notify
 
 import (
 	"context"
-	"errors"
 	"os"
 	"strings"
 	"sync"
@@ -14,6 +13,7 @@ import (
 	"github.com/quorum-app/quorum/internal/replyaddr"
 	"github.com/quorum-app/quorum/internal/store"
 	"github.com/quorum-app/quorum/internal/testcloud"
+	"github.com/quorum-app/quorum/internal/testkit"
 )
 
 func TestMain(m *testing.M) { os.Exit(testcloud.Run(m)) }
@@ -89,49 +89,11 @@ func (p *prefs) DigestSent(_ context.Context, d DigestDue, through string, _ tim
 	return nil
 }
 
-// countingSender wraps a sender and counts messages per recipient; fail
-// makes the first n sends fail.
-type countingSender struct {
-	mu    sync.Mutex
-	next  mail.Sender
-	fail  int
-	calls int
-	per   map[string]int
-	last  []mail.Message
-}
-
-func (c *countingSender) Send(ctx context.Context, m mail.Message) (string, error) {
-	c.mu.Lock()
-	c.calls++
-	if c.fail > 0 {
-		c.fail--
-		c.mu.Unlock()
-		return "", domain.Wrap(domain.Unavailable, errors.New("injected"), "the mail service did not accept the message; try again")
-	}
-	c.mu.Unlock()
-	id, err := c.next.Send(ctx, m)
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if err == nil {
-		if c.per == nil {
-			c.per = map[string]int{}
-		}
-		c.per[strings.Join(m.To, ",")]++
-		c.last = append(c.last, m)
-	}
-	return id, err
-}
-
-// nullSender accepts everything without sending.
-type nullSender struct{}
-
-func (nullSender) Send(context.Context, mail.Message) (string, error) { return "null-id", nil }
-
 type fixture struct {
 	t      *testing.T
 	env    *testcloud.Env
 	notes  *Service
-	sender *countingSender
+	sender *testkit.Mailbox
 	prefs  *prefs
 	people people
 	groups groups
@@ -145,7 +107,7 @@ func newFixture(t *testing.T) *fixture {
 	env := testcloud.Fast(t)
 	st := store.New(env.Clients.DynamoDB, env.Config.Table, env.Config.SigningKey)
 	f := &fixture{t: t, env: env, notes: New(st, nil),
-		sender: &countingSender{next: mail.NewSES(env.Clients.SES, "", env.Config.MailDomain)},
+		sender: &testkit.Mailbox{Next: mail.NewSES(env.Clients.SES, "", env.Config.MailDomain)},
 		prefs:  &prefs{routes: map[string]Route{}, digests: map[string]*DigestDue{}},
 		people: people{}, groups: groups{"g1": {ID: "g1", Name: "Garden club", Handle: "garden"}},
 		tokens: replyaddr.NewTokens(env.Config.SigningKey, env.Config.MailDomain),

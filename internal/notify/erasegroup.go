@@ -29,13 +29,13 @@ func (s *Service) EraseGroupNotifications(ctx context.Context, uid string, gids 
 		limit = 100
 	}
 	var c counterItem
-	if err := s.st.Get(ctx, userPK(uid), countSK, &c); err != nil && domain.ErrorCode(err) != domain.NotFound {
+	if err := s.st.Get(ctx, tabledef.UserPK(uid), countSK, &c); err != nil && domain.ErrorCode(err) != domain.NotFound {
 		return "", 0, err
 	}
-	q := s.st.Table().Get(tabledef.PK, userPK(uid)).Range(tabledef.SK, dynamo.BeginsWith, notifPrefix).Limit(limit)
+	q := s.st.Table().Get(tabledef.PK, tabledef.UserPK(uid)).Range(tabledef.SK, dynamo.BeginsWith, notifPrefix).Limit(limit)
 	if after != "" {
 		q = q.StartFrom(dynamo.PagingKey{
-			tabledef.PK: &types.AttributeValueMemberS{Value: userPK(uid)},
+			tabledef.PK: &types.AttributeValueMemberS{Value: tabledef.UserPK(uid)},
 			tabledef.SK: &types.AttributeValueMemberS{Value: after},
 		})
 	}
@@ -69,10 +69,10 @@ func (s *Service) EraseGroupNotifications(ctx context.Context, uid string, gids 
 // read position). It reports whether it deleted the item; a repeat finds it
 // gone and changes nothing.
 func (s *Service) eraseNote(ctx context.Context, uid string, n notifItem, readThrough string) (bool, error) {
-	cond := s.st.DeleteOp(userPK(uid), n.SK).If("attribute_exists($)", tabledef.PK)
+	cond := s.st.DeleteOp(tabledef.UserPK(uid), n.SK).If("attribute_exists($)", tabledef.PK)
 	if n.ReadAt == 0 && n.ID > readThrough {
 		err := s.st.Tx().Delete(cond, errGoneOrZero).
-			Update(s.st.Update(userPK(uid), countSK).Add("Count", -1).If("$ > ?", "Count", 0), errGoneOrZero).
+			Update(s.st.Update(tabledef.UserPK(uid), countSK).Add("Count", -1).If("$ > ?", "Count", 0), errGoneOrZero).
 			Run(ctx, "")
 		if err == nil {
 			return true, nil
@@ -80,7 +80,7 @@ func (s *Service) eraseNote(ctx context.Context, uid string, n notifItem, readTh
 		if !errors.Is(err, errGoneOrZero) {
 			return false, err
 		}
-		cond = s.st.DeleteOp(userPK(uid), n.SK).If("attribute_exists($)", tabledef.PK) // the count is 0 already (or the item gone)
+		cond = s.st.DeleteOp(tabledef.UserPK(uid), n.SK).If("attribute_exists($)", tabledef.PK) // the count is 0 already (or the item gone)
 	}
 	if err := cond.Run(ctx); err != nil {
 		if dynamo.IsCondCheckFailed(err) {

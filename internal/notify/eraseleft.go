@@ -7,6 +7,7 @@ import (
 
 	"github.com/quorum-app/quorum/internal/domain"
 	"github.com/quorum-app/quorum/internal/store"
+	"github.com/quorum-app/quorum/internal/tabledef"
 )
 
 // Notifications of people who had left a group before its erasure (#16).
@@ -54,14 +55,14 @@ func (g GroupSweep) step(ctx context.Context, gid string) (bool, error) {
 	s := g.s
 	reads := map[string]string{} // owner -> mark-all-read position, read once a step
 	return store.SweepStep(ctx, s.st, store.Sweep{
-		Prefix: "USER#", Filter: "$ = ? AND $ = ?", Args: []any{"Type", "notification", "GroupID", gid},
+		Prefix: tabledef.UserPrefix, Filter: "$ = ? AND $ = ?", Args: []any{"Type", "notification", "GroupID", gid},
 		ProgressPK: leftScanPK(gid), ProgressSK: leftScanSK, Expires: s.now().Add(30 * 24 * time.Hour), Page: leftScanPage,
 	}, func(ctx context.Context, n notifItem) error {
-		uid := strings.TrimPrefix(n.PK, "USER#")
+		uid := strings.TrimPrefix(n.PK, tabledef.UserPrefix)
 		through, ok := reads[uid]
 		if !ok {
 			var c counterItem
-			if err := s.st.Get(ctx, userPK(uid), countSK, &c); err != nil && domain.ErrorCode(err) != domain.NotFound {
+			if err := s.st.Get(ctx, tabledef.UserPK(uid), countSK, &c); err != nil && domain.ErrorCode(err) != domain.NotFound {
 				return err
 			}
 			through, reads[uid] = c.ReadThrough, c.ReadThrough

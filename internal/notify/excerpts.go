@@ -8,6 +8,7 @@ import (
 	"github.com/guregu/dynamo/v2"
 
 	"github.com/quorum-app/quorum/internal/store"
+	"github.com/quorum-app/quorum/internal/tabledef"
 )
 
 // EraseExcerpts does one step of erasing the excerpts of comments person
@@ -28,7 +29,7 @@ func (s *Service) EraseExcerpts(ctx context.Context, uid, gid, cursor string, pa
 		PK string `dynamo:"PK"`
 		SK string `dynamo:"SK"`
 	}
-	items, next, err := store.ScanStep[found](ctx, s.st, "USER#", filter, args, cursor, page)
+	items, next, err := store.ScanStep[found](ctx, s.st, tabledef.UserPrefix, filter, args, cursor, page)
 	if err != nil {
 		return "", err
 	}
@@ -55,7 +56,7 @@ type excerptProgress struct {
 func (s *Service) EraseAuthorExcerpts(ctx context.Context, uid string) (bool, error) {
 	const sk = "ERASESCAN#excerpts"
 	var prog excerptProgress
-	if err := s.st.Get(ctx, userPK(uid), sk, &prog); err != nil && !errors.Is(err, store.ErrNotFound) {
+	if err := s.st.Get(ctx, tabledef.UserPK(uid), sk, &prog); err != nil && !errors.Is(err, store.ErrNotFound) {
 		return false, err
 	}
 	next, err := s.EraseExcerpts(ctx, uid, "", prog.Cursor, 1000)
@@ -63,9 +64,9 @@ func (s *Service) EraseAuthorExcerpts(ctx context.Context, uid string) (bool, er
 		return false, err
 	}
 	if next == "" {
-		return true, s.st.Delete(ctx, userPK(uid), sk)
+		return true, s.st.Delete(ctx, tabledef.UserPK(uid), sk)
 	}
-	it := &excerptProgress{Item: store.Item{PK: userPK(uid), SK: sk, Type: "erase_scan"}, Cursor: next}
+	it := &excerptProgress{Item: store.Item{PK: tabledef.UserPK(uid), SK: sk, Type: "erase_scan"}, Cursor: next}
 	it.ExpireAt(s.now().Add(30 * 24 * time.Hour))
 	return false, s.st.Tx().Put(it).Run(ctx, "")
 }

@@ -41,7 +41,7 @@ func (s *Service) ExportUser(ctx context.Context, uid, cursor string) ([]any, st
 	var rows []any
 	if cursor == "" {
 		var levels []levelItem
-		err := s.st.Table().Get(tabledef.PK, userPK(uid)).Range(tabledef.SK, dynamo.BeginsWith, "NOTIFLEVEL#").
+		err := s.st.Table().Get(tabledef.PK, tabledef.UserPK(uid)).Range(tabledef.SK, dynamo.BeginsWith, "NOTIFLEVEL#").
 			Limit(maxExportLevels).All(ctx, &levels)
 		if err != nil && !errors.Is(err, dynamo.ErrNotFound) {
 			return nil, "", store.Classify(err)
@@ -51,10 +51,10 @@ func (s *Service) ExportUser(ctx context.Context, uid, cursor string) ([]any, st
 		}
 	}
 	var c counterItem
-	if err := s.st.Get(ctx, userPK(uid), countSK, &c); err != nil && domain.ErrorCode(err) != domain.NotFound {
+	if err := s.st.Get(ctx, tabledef.UserPK(uid), countSK, &c); err != nil && domain.ErrorCode(err) != domain.NotFound {
 		return nil, "", err
 	}
-	q := s.st.Table().Get(tabledef.PK, userPK(uid)).Range(tabledef.SK, dynamo.BeginsWith, notifPrefix).Order(dynamo.Descending)
+	q := s.st.Table().Get(tabledef.PK, tabledef.UserPK(uid)).Range(tabledef.SK, dynamo.BeginsWith, notifPrefix).Order(dynamo.Descending)
 	page, err := store.QueryPage[notifItem](ctx, s.st, q, "export:"+uid, cursor, exportPage)
 	if err != nil {
 		return nil, "", err

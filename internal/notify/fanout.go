@@ -353,7 +353,7 @@ func (f *Fanouts) source(ctx context.Context, j *fanoutItem, p Phase) ([]string,
 			str := func(v string) types.AttributeValue { return &types.AttributeValueMemberS{Value: v} }
 			q = q.StartFrom(dynamo.PagingKey{
 				tabledef.GSI1PK: str("LEVELS#" + p.Scope), tabledef.GSI1SK: str(string(Loud) + "#" + j.Cursor),
-				tabledef.PK: str(userPK(j.Cursor)), tabledef.SK: str(levelSK(p.Scope))})
+				tabledef.PK: str(tabledef.UserPK(j.Cursor)), tabledef.SK: str(levelSK(p.Scope))})
 		}
 		var items []levelItem
 		last, err := q.AllWithLastEvaluatedKey(ctx, &items)
@@ -432,7 +432,7 @@ func (f *Fanouts) tell(ctx context.Context, j *fanoutItem, p Phase, uids []strin
 	// Those this job told already (an earlier run, or an earlier phase).
 	keys := make([]dynamo.Keyed, 0, len(hear))
 	for _, uid := range hear {
-		keys = append(keys, dynamo.Keys{userPK(uid), notifPrefix + FanoutNotificationID(j.ID, j.CreatedAt, uid)})
+		keys = append(keys, dynamo.Keys{tabledef.UserPK(uid), notifPrefix + FanoutNotificationID(j.ID, j.CreatedAt, uid)})
 	}
 	var have []struct {
 		UserID string `dynamo:"UserID"`
@@ -507,7 +507,7 @@ func (s *Service) deliverOnce(ctx context.Context, ns []Notification) error {
 
 func (s *Service) addOnce(tx *store.Tx, n Notification) {
 	tx.Create(s.item(&n), errToldAlready)
-	tx.Update(s.st.Update(userPK(n.UserID), countSK).Add("Count", 1).
+	tx.Update(s.st.Update(tabledef.UserPK(n.UserID), countSK).Add("Count", 1).
 		SetIfNotExists(tabledef.Version, 1).SetIfNotExists("Type", "notification_count"), nil)
 }
 

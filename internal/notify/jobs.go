@@ -197,7 +197,7 @@ func (s *Service) DeadJobs(ctx context.Context, limit int) ([]Job, error) {
 // GetJob reads one job (strongly consistent).
 func (s *Service) GetJob(ctx context.Context, uid, id string) (Job, error) {
 	var it notifItem
-	if err := s.st.Get(ctx, userPK(uid), notifPrefix+id, &it); err != nil {
+	if err := s.st.Get(ctx, tabledef.UserPK(uid), notifPrefix+id, &it); err != nil {
 		if domain.ErrorCode(err) == domain.NotFound {
 			return Job{}, ErrNoNotification
 		}
@@ -219,7 +219,7 @@ func (s *Service) Claim(ctx context.Context, j Job, now time.Time, lease time.Du
 	if !IsOutboxQueue(j.Queue) {
 		return Job{}, ErrNotClaimed
 	}
-	err := s.st.Update(userPK(j.UserID), notifPrefix+j.ID).
+	err := s.st.Update(tabledef.UserPK(j.UserID), notifPrefix+j.ID).
 		Set(tabledef.GSI2SK, key).Set("MailLease", tok).Add("MailAttempts", 1).
 		If("$ = ? AND $ = ? AND $ <= ? AND MailState = ?", tabledef.GSI2PK, j.Queue, tabledef.GSI2SK, j.QueueKey,
 			tabledef.GSI2SK, DueKey(now)+"#~", MailPending).
@@ -238,7 +238,7 @@ func (s *Service) Claim(ctx context.Context, j Job, now time.Time, lease time.Du
 // MarkSent records SES's acceptance under the claim: the job leaves the
 // outbox, keeping when it was sent and the SES message id.
 func (s *Service) MarkSent(ctx context.Context, j Job, sesID string, now time.Time) error {
-	u := s.st.Update(userPK(j.UserID), notifPrefix+j.ID).Set("MailState", MailSent).Set("MailSentAt", now.UnixMilli()).
+	u := s.st.Update(tabledef.UserPK(j.UserID), notifPrefix+j.ID).Set("MailState", MailSent).Set("MailSentAt", now.UnixMilli()).
 		Remove(tabledef.GSI2PK, tabledef.GSI2SK, "MailLease")
 	if sesID != "" {
 		u = u.Set("MailMessageID", sesID)
@@ -249,7 +249,7 @@ func (s *Service) MarkSent(ctx context.Context, j Job, sesID string, now time.Ti
 // Retry puts the claimed job back in the outbox, due at due; reason is a
 // short code without personal data.
 func (s *Service) Retry(ctx context.Context, j Job, due time.Time, reason string) error {
-	u := s.st.Update(userPK(j.UserID), notifPrefix+j.ID).Set(tabledef.GSI2SK, DueKey(due)+"#"+j.ID).
+	u := s.st.Update(tabledef.UserPK(j.UserID), notifPrefix+j.ID).Set(tabledef.GSI2SK, DueKey(due)+"#"+j.ID).
 		Set("MailReason", reason).Remove("MailLease")
 	return s.underLease(ctx, u, j)
 }
@@ -258,7 +258,7 @@ func (s *Service) Retry(ctx context.Context, j Job, due time.Time, reason string
 // digest), MailSkipped (reason says why) or MailDead (listed under
 // DeadQueue for inspection).
 func (s *Service) Settle(ctx context.Context, j Job, state MailState, reason string, now time.Time) error {
-	u := s.st.Update(userPK(j.UserID), notifPrefix+j.ID).Set("MailState", state).Remove("MailLease")
+	u := s.st.Update(tabledef.UserPK(j.UserID), notifPrefix+j.ID).Set("MailState", state).Remove("MailLease")
 	if reason != "" {
 		u = u.Set("MailReason", reason)
 	}
@@ -289,7 +289,7 @@ func (s *Service) underLease(ctx context.Context, u *dynamo.Update, j Job) error
 // Expired ones are left out.
 func (s *Service) ListAfter(ctx context.Context, uid, after string, limit int) ([]Job, error) {
 	var items []notifItem
-	err := s.st.Table().Get(tabledef.PK, userPK(uid)).
+	err := s.st.Table().Get(tabledef.PK, tabledef.UserPK(uid)).
 		Range(tabledef.SK, dynamo.Between, notifPrefix+after, notifPrefix+"~").Limit(limit+1).Consistent(true).All(ctx, &items)
 	if err != nil {
 		return nil, store.Classify(err)

@@ -98,8 +98,8 @@ type levelItem struct {
 }
 
 // GroupScope and ThreadScope name what a level applies to.
-func GroupScope(gid string) string  { return "GROUP#" + gid }
-func ThreadScope(tid string) string { return "THREAD#" + tid }
+func GroupScope(gid string) string  { return tabledef.GroupPK(gid) }
+func ThreadScope(tid string) string { return tabledef.ThreadPK(tid) }
 
 func levelSK(scope string) string { return "NOTIFLEVEL#" + scope }
 
@@ -110,9 +110,9 @@ func (s *Service) SetLevel(ctx context.Context, uid, scope string, l Level) erro
 		return domain.Validation(domain.FieldError{Field: "level", Message: "must be mute, quiet, normal or loud"})
 	}
 	if l == Normal {
-		return s.st.Delete(ctx, userPK(uid), levelSK(scope))
+		return s.st.Delete(ctx, tabledef.UserPK(uid), levelSK(scope))
 	}
-	it := &levelItem{Item: store.Item{PK: userPK(uid), SK: levelSK(scope), GSI1PK: "LEVELS#" + scope, GSI1SK: string(l) + "#" + uid,
+	it := &levelItem{Item: store.Item{PK: tabledef.UserPK(uid), SK: levelSK(scope), GSI1PK: "LEVELS#" + scope, GSI1SK: string(l) + "#" + uid,
 		Type: "notification_level", Version: 1}, UserID: uid, Scope: scope, Level: l}
 	return s.st.Tx().Put(it).Run(ctx, "")
 }
@@ -125,9 +125,9 @@ func (s *Service) Levels(ctx context.Context, uids []string, gid, tid string) (m
 		end := min(start+50, len(uids))
 		keys := make([]dynamo.Keyed, 0, 2*(end-start))
 		for _, uid := range uids[start:end] {
-			keys = append(keys, dynamo.Keys{userPK(uid), levelSK(GroupScope(gid))})
+			keys = append(keys, dynamo.Keys{tabledef.UserPK(uid), levelSK(GroupScope(gid))})
 			if tid != "" {
-				keys = append(keys, dynamo.Keys{userPK(uid), levelSK(ThreadScope(tid))})
+				keys = append(keys, dynamo.Keys{tabledef.UserPK(uid), levelSK(ThreadScope(tid))})
 			}
 		}
 		var items []levelItem

@@ -106,8 +106,6 @@ type counterItem struct {
 	ReadThrough string `dynamo:"ReadThrough,omitempty"`
 }
 
-func userPK(uid string) string { return "USER#" + uid }
-
 const (
 	notifPrefix = "NOTIF#"
 	countSK     = "NOTIFCOUNT"
@@ -135,7 +133,7 @@ func (s *Service) item(n *Notification) *notifItem {
 		n.ID = ids.NewSortable(n.CreatedAt)
 	}
 	it := &notifItem{
-		Item: store.Item{PK: userPK(n.UserID), SK: notifPrefix + n.ID, Type: "notification"},
+		Item: store.Item{PK: tabledef.UserPK(n.UserID), SK: notifPrefix + n.ID, Type: "notification"},
 		ID:   n.ID, UserID: n.UserID, Kind: n.Kind, ActorID: n.ActorID, ActorName: n.ActorName, GroupID: n.GroupID,
 		ThreadID: n.ThreadID, CommentID: n.CommentID, PollID: n.PollID, Title: n.Title, Excerpt: n.Excerpt, CreatedAt: n.CreatedAt,
 	}
@@ -151,7 +149,7 @@ func (s *Service) item(n *Notification) *notifItem {
 // when the event does.
 func (s *Service) AddToTx(tx *store.Tx, n Notification) {
 	tx.Put(s.item(&n))
-	tx.Update(s.st.Update(userPK(n.UserID), countSK).Add("Count", 1).
+	tx.Update(s.st.Update(tabledef.UserPK(n.UserID), countSK).Add("Count", 1).
 		SetIfNotExists(tabledef.Version, 1).SetIfNotExists("Type", "notification_count"), nil)
 }
 
@@ -190,10 +188,10 @@ func (s *Service) List(ctx context.Context, cursor string, limit int) (store.Pag
 		return store.Page[Notification]{}, err
 	}
 	var c counterItem
-	if err := s.st.Get(ctx, userPK(a.UserID), countSK, &c); err != nil && domain.ErrorCode(err) != domain.NotFound {
+	if err := s.st.Get(ctx, tabledef.UserPK(a.UserID), countSK, &c); err != nil && domain.ErrorCode(err) != domain.NotFound {
 		return store.Page[Notification]{}, err
 	}
-	q := s.st.Table().Get(tabledef.PK, userPK(a.UserID)).Range(tabledef.SK, dynamo.BeginsWith, notifPrefix).Order(dynamo.Descending)
+	q := s.st.Table().Get(tabledef.PK, tabledef.UserPK(a.UserID)).Range(tabledef.SK, dynamo.BeginsWith, notifPrefix).Order(dynamo.Descending)
 	page, err := store.QueryPage[notifItem](ctx, s.st, q, "notifications:"+a.UserID, cursor, limit)
 	if err != nil {
 		return store.Page[Notification]{}, err
@@ -218,7 +216,7 @@ func (s *Service) UnreadCount(ctx context.Context) (int64, error) {
 		return 0, err
 	}
 	var c counterItem
-	err := s.st.Get(ctx, userPK(a.UserID), countSK, &c)
+	err := s.st.Get(ctx, tabledef.UserPK(a.UserID), countSK, &c)
 	if domain.ErrorCode(err) == domain.NotFound {
 		return 0, nil
 	}
@@ -240,26 +238,26 @@ func (s *Service) MarkRead(ctx context.Context, id string) error {
 		return ErrNoNotification
 	}
 	var c counterItem
-	if err := s.st.Get(ctx, userPK(a.UserID), countSK, &c); err != nil && domain.ErrorCode(err) != domain.NotFound {
+	if err := s.st.Get(ctx, tabledef.UserPK(a.UserID), countSK, &c); err != nil && domain.ErrorCode(err) != domain.NotFound {
 		return err
 	}
 	if id <= c.ReadThrough {
 		return nil
 	}
 	err := s.st.Tx().
-		Update(s.st.Update(userPK(a.UserID), notifPrefix+id).Set("ReadAt", s.now().Unix()).
+		Update(s.st.Update(tabledef.UserPK(a.UserID), notifPrefix+id).Set("ReadAt", s.now().Unix()).
 			If("attribute_exists($) AND attribute_not_exists(ReadAt)", tabledef.PK), errAlreadyRead).
-		Update(s.st.Update(userPK(a.UserID), countSK).Add("Count", -1).If("$ > ?", "Count", 0), errAlreadyRead).
+		Update(s.st.Update(tabledef.UserPK(a.UserID), countSK).Add("Count", -1).If("$ > ?", "Count", 0), errAlreadyRead).
 		Run(ctx, "")
 	if err == errAlreadyRead {
 		// Either already read, missing, or the counter is already 0; make
 		// sure a missing id answers NotFound.
 		var n notifItem
-		if gerr := s.st.Get(ctx, userPK(a.UserID), notifPrefix+id, &n); gerr != nil {
+		if gerr := s.st.Get(ctx, tabledef.UserPK(a.UserID), notifPrefix+id, &n); gerr != nil {
 			return ErrNoNotification
 		}
 		if n.ReadAt == 0 {
-			return s.st.Update(userPK(a.UserID), notifPrefix+id).Set("ReadAt", s.now().Unix()).Run(ctx)
+			return s.st.Update(tabledef.UserPK(a.UserID), notifPrefix+id).Set("ReadAt", s.now().Unix()).Run(ctx)
 		}
 		return nil
 	}
@@ -275,7 +273,7 @@ func (s *Service) MarkAllRead(ctx context.Context) error {
 		return err
 	}
 	through := fmt.Sprintf("%016x", uint64(s.now().UnixNano())) + "ffffffff"
-	return s.st.Update(userPK(a.UserID), countSK).Set("Count", 0).Set("ReadThrough", through).
+	return s.st.Update(tabledef.UserPK(a.UserID), countSK).Set("Count", 0).Set("ReadThrough", through).
 		SetIfNotExists(tabledef.Version, 1).SetIfNotExists("Type", "notification_count").Run(ctx)
 }
 
@@ -285,9 +283,9 @@ func (s *Service) MarkAllRead(ctx context.Context) error {
 // the scan has passed the end.
 func (s *Service) EraseActorNames(ctx context.Context, uid, shown string) (bool, error) {
 	return s.st.RenameScan(ctx, store.Rename{
-		UserID: uid, Shown: shown, Prefix: "USER#",
+		UserID: uid, Shown: shown, Prefix: tabledef.UserPrefix,
 		Fields:     []store.RenameField{{ID: "ActorID", Name: "ActorName"}},
-		ProgressPK: userPK(uid), ProgressSK: "ERASESCAN#notify",
+		ProgressPK: tabledef.UserPK(uid), ProgressSK: "ERASESCAN#notify",
 		Expires: s.now().Add(30 * 24 * time.Hour), Page: 1000,
 	})
 }
@@ -297,7 +295,7 @@ func (s *Service) EraseActorNames(ctx context.Context, uid, shown string) (bool,
 // notification levels and unread count; done when none are left.
 func (s *Service) EraseUser(ctx context.Context, uid string) (bool, error) {
 	for _, p := range []string{notifPrefix, "NOTIFLEVEL#", countSK} {
-		n, err := s.st.DeletePrefix(ctx, userPK(uid), p, 25)
+		n, err := s.st.DeletePrefix(ctx, tabledef.UserPK(uid), p, 25)
 		if err != nil || n > 0 {
 			return false, err
 		}

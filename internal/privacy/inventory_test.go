@@ -23,7 +23,6 @@ import (
 
 	"github.com/quorum-app/quorum/internal/account"
 	"github.com/quorum-app/quorum/internal/app"
-	"github.com/quorum-app/quorum/internal/authz"
 	"github.com/quorum-app/quorum/internal/cores"
 	"github.com/quorum-app/quorum/internal/decision"
 	"github.com/quorum-app/quorum/internal/discussion"
@@ -39,6 +38,7 @@ import (
 	"github.com/quorum-app/quorum/internal/search"
 	"github.com/quorum-app/quorum/internal/tag"
 	"github.com/quorum-app/quorum/internal/testcloud"
+	"github.com/quorum-app/quorum/internal/testkit"
 )
 
 func TestMain(m *testing.M) { os.Exit(testcloud.Run(m)) }
@@ -69,9 +69,8 @@ func (w *world) email(name string) string {
 
 func (w *world) person(name string) (context.Context, string) {
 	w.t.Helper()
-	u, err := w.c.Accounts.CreateUser(context.Background(), w.email(name), name)
-	w.must(err, "create user")
-	return authz.WithActor(context.Background(), authz.Actor{Kind: authz.User, UserID: u.ID, SessionID: "test-session-" + name}), u.ID
+	p := testkit.NewPersonWithEmail(w.t, w.c.Accounts, name, w.email(name))
+	return p.Ctx, p.ID
 }
 
 func (w *world) eml(from, to, subject, body string) []byte {

@@ -20,6 +20,7 @@ import (
 	"github.com/quorum-app/quorum/internal/poll"
 	"github.com/quorum-app/quorum/internal/process"
 	"github.com/quorum-app/quorum/internal/testcloud"
+	"github.com/quorum-app/quorum/internal/testkit"
 )
 
 func TestMain(m *testing.M) { os.Exit(testcloud.Run(m)) }
@@ -41,11 +42,7 @@ func newFx(t *testing.T, privacy string) *fx {
 		t.Fatal(err)
 	}
 	person := func(name string) context.Context {
-		u, err := c.Accounts.CreateUser(context.Background(), name+"-"+env.Prefix+"@example.org", name)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return authz.WithActor(context.Background(), authz.Actor{Kind: authz.User, UserID: u.ID})
+		return testkit.NewPersonWithEmail(t, c.Accounts, name, name+"-"+env.Prefix+"@example.org").Ctx
 	}
 	f := &fx{t: t, c: c, admin: person("ada"), member: person("ben"), other: person("cy")}
 	g, err := c.Groups.Create(f.admin, group.CreateInput{Name: "Garden", Handle: "garden-" + env.Prefix, Privacy: "open"})

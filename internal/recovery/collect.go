@@ -55,16 +55,16 @@ func (s Scope) Validate() error {
 // TestCollectFindsEveryItemOfAGroup checks this list against items written
 // by the real services.
 const (
-	groupPrefix   = "GROUP#"
+	groupPrefix   = tabledef.GroupPrefix
 	processPrefix = "PROCESS#" // the group's templates (internal/process)
 	groupSK       = "GROUP"
 	handlePrefix  = "HANDLE#"
-	threadPrefix  = "THREAD#"
+	threadPrefix  = tabledef.ThreadPrefix
 	threadSK      = "THREAD"
 	itemPrefix    = "ITEM#"
 	filePrefix    = "FILE#"
 	historyPrefix = "HISTORY#"
-	pollPrefix    = "POLL#"
+	pollPrefix    = tabledef.PollPrefix
 	heldPrefix    = "HELD#"
 	threadsOf     = "THREADS#"   // GSI1: the threads of a group
 	pollsOf       = "POLLS#"     // GSI1: the polls of a group

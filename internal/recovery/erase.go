@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
+	"github.com/quorum-app/quorum/internal/group"
 	"github.com/quorum-app/quorum/internal/tabledef"
 )
 
@@ -66,7 +67,6 @@ type GroupOwned interface {
 const (
 	visitPrefix = "GROUPERASE#" // the members of an erased group still to visit
 	visitSK     = "VISIT#"
-	memberSK    = "MEMBER#"
 	// visitPage bounds the notifications one visit step reads.
 	visitPage = 100
 )
@@ -223,8 +223,8 @@ func (e *GroupEraser) eraseObject(ctx context.Context, key string) error {
 // again after a crash changes nothing that matters (the visits begin once
 // every membership is gone).
 func (e *GroupEraser) noteVisit(ctx context.Context, gid string, it Item, groups []string) error {
-	uid := str(it, "UserID")
-	if e.Notes == nil || uid == "" || !strings.HasPrefix(str(it, tabledef.PK), groupPrefix) || !strings.HasPrefix(str(it, tabledef.SK), memberSK) {
+	_, uid, ok := group.MembershipOf(str(it, tabledef.PK), str(it, tabledef.SK))
+	if e.Notes == nil || !ok || uid == "" {
 		return nil
 	}
 	return e.putVisit(ctx, gid, uid, groups, "")

@@ -16,7 +16,6 @@ import (
 	"github.com/guregu/dynamo/v2/dynamodbiface"
 
 	"github.com/quorum-app/quorum/internal/app"
-	"github.com/quorum-app/quorum/internal/authz"
 	"github.com/quorum-app/quorum/internal/decision"
 	"github.com/quorum-app/quorum/internal/discussion"
 	"github.com/quorum-app/quorum/internal/group"
@@ -25,6 +24,7 @@ import (
 	"github.com/quorum-app/quorum/internal/poll"
 	"github.com/quorum-app/quorum/internal/tabledef"
 	"github.com/quorum-app/quorum/internal/testcloud"
+	"github.com/quorum-app/quorum/internal/testkit"
 )
 
 func TestMain(m *testing.M) { os.Exit(testcloud.Run(m)) }
@@ -58,9 +58,8 @@ func (w *world) must(err error, what string) {
 
 func (w *world) person(name string) (context.Context, string) {
 	w.t.Helper()
-	u, err := w.a.Accounts.CreateUser(context.Background(), w.env.Prefix+"-"+strings.ToLower(name)+"@example.org", name)
-	w.must(err, "create user")
-	return authz.WithActor(context.Background(), authz.Actor{Kind: authz.User, UserID: u.ID}), u.ID
+	p := testkit.NewPersonWithEmail(w.t, w.a.Accounts, name, w.env.Prefix+"-"+strings.ToLower(name)+"@example.org")
+	return p.Ctx, p.ID
 }
 
 func newWorld(t *testing.T) *world {

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/quorum-app/quorum/internal/store"
+	"github.com/quorum-app/quorum/internal/tabledef"
 )
 
 // Renamer is the store's scan that replaces a person's stored name
@@ -24,7 +25,7 @@ func (ix *Index) EraseAuthorNames(ctx context.Context, r Renamer, uid, shown str
 	return r.RenameScan(ctx, store.Rename{
 		UserID: uid, Shown: shown, Prefix: "SEARCH#DOC#",
 		Fields:     []store.RenameField{{ID: "AuthorID", Name: "Author"}},
-		ProgressPK: "USER#" + uid, ProgressSK: "ERASESCAN#search",
+		ProgressPK: tabledef.UserPK(uid), ProgressSK: "ERASESCAN#search",
 		Expires: ix.now().Add(30 * 24 * time.Hour), Page: 1000,
 	})
 }

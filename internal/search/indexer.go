@@ -11,6 +11,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/quorum-app/quorum/internal/tabledef"
 )
 
 // Indexer keeps the index in step with the table. It consumes the table's
@@ -315,9 +317,9 @@ func (x *Indexer) parent(ctx context.Context, r ref) (*doc, error) {
 	if err != nil || (p != nil && p.GroupID != "") {
 		return p, err
 	}
-	pk, sk := "THREAD#"+r.threadID, "THREAD"
+	pk, sk := tabledef.ThreadPK(r.threadID), "THREAD"
 	if r.kind != KindComment {
-		pk, sk = "POLL#"+r.pollID, "POLL"
+		pk, sk = tabledef.PollPK(r.pollID), "POLL"
 	}
 	out, err := x.ix.db.GetItem(ctx, &dynamodb.GetItemInput{TableName: &x.ix.table, ConsistentRead: aws.Bool(true),
 		Key: item{"PK": s(pk), "SK": s(sk)}})

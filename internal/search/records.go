@@ -14,6 +14,7 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/quorum-app/quorum/internal/render"
+	"github.com/quorum-app/quorum/internal/tabledef"
 )
 
 // The table items the index follows (docs/data-model.md, patterns 22, 25,
@@ -117,8 +118,8 @@ var idPattern = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile
 // refOf classifies a table key. ok is false for items the index ignores.
 func refOf(pk, sk string, img attrs) (ref, bool) {
 	switch {
-	case strings.HasPrefix(pk, "THREAD#"):
-		tid := pk[len("THREAD#"):]
+	case strings.HasPrefix(pk, tabledef.ThreadPrefix):
+		tid := pk[len(tabledef.ThreadPrefix):]
 		if !idPattern().MatchString(tid) {
 			return ref{}, false
 		}
@@ -134,8 +135,8 @@ func refOf(pk, sk string, img attrs) (ref, bool) {
 			}
 			return ref{kind: KindComment, id: "c." + tid + "." + cid, threadID: tid, commentID: cid}, true
 		}
-	case strings.HasPrefix(pk, "POLL#"):
-		pid := pk[len("POLL#"):]
+	case strings.HasPrefix(pk, tabledef.PollPrefix):
+		pid := pk[len(tabledef.PollPrefix):]
 		if !idPattern().MatchString(pid) {
 			return ref{}, false
 		}

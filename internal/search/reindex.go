@@ -10,6 +10,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/quorum-app/quorum/internal/tabledef"
 )
 
 // AnalyzerVersion is the version of the analysis (tokenizer, stop words,
@@ -277,16 +279,16 @@ func (x *Indexer) dropIfVanished(ctx context.Context, d *doc) (bool, error) {
 func sourceKey(d *doc) (pk, sk string, ok bool) {
 	switch d.Kind {
 	case KindThread:
-		return "THREAD#" + d.ThreadID, "THREAD", d.ThreadID != ""
+		return tabledef.ThreadPK(d.ThreadID), "THREAD", d.ThreadID != ""
 	case KindComment:
-		return "THREAD#" + d.ThreadID, "ITEM#" + d.CommentID, d.ThreadID != "" && d.CommentID != ""
+		return tabledef.ThreadPK(d.ThreadID), "ITEM#" + d.CommentID, d.ThreadID != "" && d.CommentID != ""
 	case KindPoll:
-		return "POLL#" + d.PollID, "POLL", d.PollID != ""
+		return tabledef.PollPK(d.PollID), "POLL", d.PollID != ""
 	case KindOutcome:
-		return "POLL#" + d.PollID, "OUTCOME", d.PollID != ""
+		return tabledef.PollPK(d.PollID), "OUTCOME", d.PollID != ""
 	case KindReason:
 		if uid, ok := strings.CutPrefix(d.ID, "b."+d.PollID+"."); ok && d.PollID != "" {
-			return "POLL#" + d.PollID, "BALLOT#" + uid, true
+			return tabledef.PollPK(d.PollID), "BALLOT#" + uid, true
 		}
 	}
 	return "", "", false

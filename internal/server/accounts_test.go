@@ -23,15 +23,9 @@ import (
 	"github.com/quorum-app/quorum/internal/server"
 	"github.com/quorum-app/quorum/internal/store"
 	"github.com/quorum-app/quorum/internal/testcloud"
+	"github.com/quorum-app/quorum/internal/testkit"
 	"github.com/quorum-app/quorum/internal/web"
 )
-
-type testClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *testClock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
 
 type app struct {
 	h       http.Handler
@@ -64,7 +58,7 @@ func newApp(t *testing.T, limits *account.Limits) *app {
 		l.LoginPerIP.Max, l.VerifyPerIP.Max = 1000, 1000
 		limits = &l
 	}
-	clk := &testClock{t: time.Date(2030, 1, 2, 3, 4, 0, 0, time.UTC)}
+	clk := testkit.NewClock(time.Date(2030, 1, 2, 3, 4, 0, 0, time.UTC))
 	accounts, err := account.New(account.Options{Store: st, Mail: mail.NewSES(env.Clients.SES, "", env.Config.MailDomain),
 		From: env.Config.MailFrom, BaseURL: env.Config.BaseURL, SigningKey: env.Config.SigningKey, Log: log,
 		Argon2: account.FastArgon2(), Limits: limits, Now: clk.Now})

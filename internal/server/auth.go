@@ -3,10 +3,8 @@ package server
 import (
 	"context"
 	"net/http"
-	"net/url"
 	"strings"
 
-	"github.com/quorum-app/quorum/internal/account"
 	"github.com/quorum-app/quorum/internal/authz"
 	"github.com/quorum-app/quorum/internal/domain"
 	"github.com/quorum-app/quorum/internal/httpx"
@@ -85,7 +83,7 @@ func (s *Server) authenticate(rt Route) http.Handler {
 
 func (s *Server) authError(w http.ResponseWriter, r *http.Request, rt Route, err error) {
 	if rt.Page {
-		s.pageError(w, r, err)
+		s.pages.PageError(w, r, err)
 		return
 	}
 	httpx.Challenge(w, err, httpx.BearerChallenge)
@@ -111,35 +109,4 @@ func (s *Server) errorWords(ctx context.Context, r *http.Request, actor authz.Ac
 		return nil
 	}
 	return s.web.Lang(l).Errorf
-}
-
-// Viewer returns the signed-in person of a page request (nil when
-// anonymous or for API requests). Handlers of other areas use it to show
-// personal things; access decisions still belong to the core.
-func (s *Server) Viewer(r *http.Request) *account.User {
-	u, _ := web.ViewerFrom(r.Context()).(*account.User)
-	return u
-}
-
-// pageError answers a page request that failed: anonymous visitors of a
-// page that needs sign-in are sent to /login (and back afterwards); other
-// errors get the error page with a status and a safe message.
-func (s *Server) pageError(w http.ResponseWriter, r *http.Request, err error) {
-	code := domain.ErrorCode(err)
-	if code == domain.Unauthorized && r.Method == http.MethodGet && !authz.ActorFrom(r.Context()).Authenticated() {
-		http.Redirect(w, r, "/login?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
-		return
-	}
-	p, retry := httpx.ProblemFor(r, err)
-	if p.Status >= 500 {
-		s.log.ErrorContext(r.Context(), "page failed", "request_id", p.RequestID, "status", p.Status, "error", err.Error())
-	}
-	if retry > 0 {
-		w.Header().Set("Retry-After", httpx.RetryAfter(retry))
-	}
-	if s.web == nil {
-		httpx.WriteProblem(w, p)
-		return
-	}
-	s.web.Error(w, r, p.Status, errorTitle(s.web.Printer(r), p.Status, p.Title), p.Detail)
 }

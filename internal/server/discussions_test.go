@@ -29,6 +29,7 @@ import (
 	"github.com/quorum-app/quorum/internal/notify"
 	"github.com/quorum-app/quorum/internal/store"
 	"github.com/quorum-app/quorum/internal/testcloud"
+	"github.com/quorum-app/quorum/internal/testkit"
 	"github.com/quorum-app/quorum/internal/web"
 )
 
@@ -55,7 +56,7 @@ func newDiscussionHarnessLog(t *testing.T, logs *slog.Logger) *groupHarness {
 	t.Helper()
 	env := testcloud.Fast(t)
 	st := store.New(env.Clients.DynamoDB, env.Config.Table, env.Config.SigningKey)
-	people := &testPeople{byID: map[string]group.Person{}}
+	people := testkit.NewDirectory()
 	groups := group.New(group.Config{Store: st, People: people, Mail: mail.NewSES(env.Clients.SES, "", env.Config.MailDomain),
 		MailFrom: env.Config.MailFrom, BaseURL: env.Config.BaseURL, SigningKey: env.Config.SigningKey})
 	notes := notify.New(st, nil)
@@ -71,7 +72,7 @@ func newDiscussionHarnessLog(t *testing.T, logs *slog.Logger) *groupHarness {
 		t.Fatal(err)
 	}
 	mux := http.NewServeMux()
-	home := Route{Pattern: "GET /{$}", Access: Public, Page: true, Handler: s.home}
+	home := Route{Pattern: "GET /{$}", Access: Public, Page: true, Handler: s.pages.Home}
 	for _, rt := range append(append(append(s.groupRoutes(), s.discussionRoutes()...), s.tagRoutes()...), home) {
 		handler := rt.Handler
 		mux.HandleFunc(rt.Pattern, func(w http.ResponseWriter, r *http.Request) {

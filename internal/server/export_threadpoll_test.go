@@ -9,7 +9,7 @@ import (
 // SetThreadPolls replaces what opens the poll of a thread started with
 // one (tests make it fail to see the thread removed again).
 func SetThreadPolls(s *Server, create func(context.Context, decision.CreateInput) (decision.Poll, error)) {
-	s.threadPolls = pollOpenerFunc(create)
+	s.threadPolls.Polls = pollOpenerFunc(create)
 }
 
 type pollOpenerFunc func(context.Context, decision.CreateInput) (decision.Poll, error)

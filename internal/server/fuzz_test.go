@@ -12,17 +12,15 @@ import (
 	"testing"
 	"time"
 
-	"github.com/quorum-app/quorum/internal/account"
 	qapp "github.com/quorum-app/quorum/internal/app"
-	"github.com/quorum-app/quorum/internal/authz"
 	"github.com/quorum-app/quorum/internal/decision"
 	"github.com/quorum-app/quorum/internal/discussion"
 	"github.com/quorum-app/quorum/internal/group"
 	"github.com/quorum-app/quorum/internal/logging"
 	"github.com/quorum-app/quorum/internal/poll"
-	"github.com/quorum-app/quorum/internal/ratelimit"
 	"github.com/quorum-app/quorum/internal/server"
 	"github.com/quorum-app/quorum/internal/testcloud"
+	"github.com/quorum-app/quorum/internal/testkit"
 )
 
 // signedIn is the whole application on the local cloud with one signed-in
@@ -43,30 +41,8 @@ func newSignedIn(tb testing.TB, logw io.Writer) *signedIn {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	box := &pollBox{}
-	limits := account.DefaultLimits()
-	for _, r := range []*ratelimit.Rule{&limits.LoginPerEmail, &limits.LoginPerIP, &limits.VerifyPerIP} {
-		r.Max = 1_000_000
-	}
-	mint, err := account.New(account.Options{Store: a.Store, Mail: box, From: a.Config.MailFrom, BaseURL: a.Config.BaseURL,
-		SigningKey: a.Config.SigningKey, Argon2: account.FastArgon2(), Limits: &limits})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	addr := "signed-in-" + env.Prefix + "@example.org"
-	cl := account.Client{IP: "10.7.0.1"}
-	if _, err := mint.RequestLogin(context.Background(), cl, addr); err != nil {
-		tb.Fatal(err)
-	}
-	v, err := mint.VerifyCode(context.Background(), cl, addr, box.code(tb, addr), "Fay Fuzz")
-	if err != nil {
-		tb.Fatal(err)
-	}
-	act, err := a.Accounts.AuthenticateSession(context.Background(), v.Token)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return &signedIn{a: a, h: a.Handler(), cookie: v.Token, ctx: authz.WithActor(context.Background(), act), uid: v.User.ID, tag: env.Prefix}
+	p := testkit.NewPersonWithEmail(tb, a.Accounts, "Fay Fuzz", "signed-in-"+env.Prefix+"@example.org")
+	return &signedIn{a: a, h: a.Handler(), cookie: p.Session, ctx: p.Ctx, uid: p.ID, tag: env.Prefix}
 }
 
 // requestLog collects the one log line per request of the httpx.Observe

@@ -8,13 +8,11 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/quorum-app/quorum/internal/audit"
 	"github.com/quorum-app/quorum/internal/authz"
-	"github.com/quorum-app/quorum/internal/domain"
 	"github.com/quorum-app/quorum/internal/group"
 	"github.com/quorum-app/quorum/internal/httpx"
 	"github.com/quorum-app/quorum/internal/logging"
@@ -22,6 +20,7 @@ import (
 	"github.com/quorum-app/quorum/internal/notify"
 	"github.com/quorum-app/quorum/internal/store"
 	"github.com/quorum-app/quorum/internal/testcloud"
+	"github.com/quorum-app/quorum/internal/testkit"
 	"github.com/quorum-app/quorum/internal/web"
 )
 
@@ -33,61 +32,9 @@ func (w testLogWriter) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
-type testPeople struct {
-	mu   sync.Mutex
-	byID map[string]group.Person
-}
-
-func (p *testPeople) UserByID(_ context.Context, id string) (group.Person, error) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if u, ok := p.byID[id]; ok {
-		return u, nil
-	}
-	return group.Person{}, domain.Errorf(domain.NotFound, "no such user")
-}
-
-func (p *testPeople) UsersByID(_ context.Context, ids []string) (map[string]group.Person, error) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	out := map[string]group.Person{}
-	for _, id := range ids {
-		if u, ok := p.byID[id]; ok {
-			out[id] = u
-		}
-	}
-	return out, nil
-}
-
-// Names implements notify.Names (the fan-out job resolving @mentions).
-func (p *testPeople) Names(_ context.Context, ids []string) (map[string]string, error) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	out := map[string]string{}
-	for _, id := range ids {
-		if u, ok := p.byID[id]; ok && u.Name != "" {
-			out[id] = u.Name
-		}
-	}
-	return out, nil
-}
-
-func (p *testPeople) Name(_ context.Context, id string) string {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return p.byID[id].Name
-}
-
-func (p *testPeople) UserIDByEmail(_ context.Context, email string) (string, bool, error) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	for _, u := range p.byID {
-		if strings.EqualFold(u.Email, email) {
-			return u.ID, true, nil
-		}
-	}
-	return "", false, nil
-}
+// testPeople is the harnesses' people directory (testkit.Directory: the
+// account service as the group and discussion cores see it).
+type testPeople = testkit.Directory
 
 // groupHarness serves the group routes with the actor named by the test
 // header X-Test-User (the accounts engineer's middleware does this for real
@@ -117,7 +64,7 @@ func newGroupHarness(t *testing.T) *groupHarness {
 	t.Helper()
 	env := testcloud.Fast(t)
 	st := store.New(env.Clients.DynamoDB, env.Config.Table, env.Config.SigningKey)
-	people := &testPeople{byID: map[string]group.Person{}}
+	people := testkit.NewDirectory()
 	var svc *group.Service
 	au := audit.New(st, env.Config.SigningKey, audit.PolicyFunc(func(ctx context.Context, gid string, a authz.Action, tg authz.Target) error {
 		return svc.Authorize(ctx, gid, a, tg)
@@ -152,17 +99,13 @@ func newGroupHarness(t *testing.T) *groupHarness {
 }
 
 func (g *groupHarness) user(name string) string {
-	id := "u" + strings.ToLower(name) + g.tag
-	g.people.mu.Lock()
-	g.people.byID[id] = group.Person{ID: id, Name: name, Email: strings.ToLower(name) + "." + g.tag + "@example.org"}
-	g.people.mu.Unlock()
-	return id
+	_, p := g.people.User(name, g.tag)
+	return p.ID
 }
 
 func (g *groupHarness) email(uid string) string {
-	g.people.mu.Lock()
-	defer g.people.mu.Unlock()
-	return g.people.byID[uid].Email
+	p, _ := g.people.Get(uid)
+	return p.Email
 }
 
 func (g *groupHarness) do(as, method, path, body string, hdr ...string) *httptest.ResponseRecorder {

@@ -20,6 +20,7 @@ import (
 	"github.com/quorum-app/quorum/internal/notify"
 	"github.com/quorum-app/quorum/internal/store"
 	"github.com/quorum-app/quorum/internal/testcloud"
+	"github.com/quorum-app/quorum/internal/testkit"
 	"github.com/quorum-app/quorum/internal/web"
 )
 
@@ -43,7 +44,7 @@ func newGuestHarness(t *testing.T) *groupHarness {
 	logs := logging.New(testLogWriter{t}, "warn")
 	env := testcloud.Fast(t)
 	st := store.New(env.Clients.DynamoDB, env.Config.Table, env.Config.SigningKey)
-	people := &testPeople{byID: map[string]group.Person{}}
+	people := testkit.NewDirectory()
 	sender := mail.NewSES(env.Clients.SES, "", env.Config.MailDomain)
 	groups := group.New(group.Config{Store: st, People: people, Mail: sender,
 		MailFrom: env.Config.MailFrom, BaseURL: env.Config.BaseURL, SigningKey: env.Config.SigningKey})
@@ -169,10 +170,8 @@ func TestThreadGuestPages(t *testing.T) {
 	g.expect(rec, rec.Body.String(), 403, "sign in with the invited address")
 
 	// The invitee signs up and accepts: to the thread; a second click goes there too.
-	g.people.mu.Lock()
 	newcomer := "unewcomer" + g.tag
-	g.people.byID[newcomer] = group.Person{ID: newcomer, Name: "Newcomer", Email: addr}
-	g.people.mu.Unlock()
+	g.people.Add(group.Person{ID: newcomer, Name: "Newcomer", Email: addr})
 	page(newcomer, "/thread-invitations/"+token, 200, "Accept and open the thread")
 	if loc := post(newcomer, "/thread-invitations/"+token+"/accept", "", 303); loc != "/threads/"+th.ID {
 		t.Fatalf("accept redirect %q", loc)
@@ -247,11 +246,7 @@ func TestThreadGuestAPI(t *testing.T) {
 	g.json(g.do("", "POST", "/api/v1/thread-invitations/"+token+"/accept", ""), 401, nil)
 	g.json(g.do(eve, "POST", "/api/v1/thread-invitations/"+token+"/accept", ""), 403, nil)
 	fan := g.user("Fan")
-	g.people.mu.Lock()
-	p2 := g.people.byID[fan]
-	p2.Email = addr
-	g.people.byID[fan] = p2
-	g.people.mu.Unlock()
+	g.people.Update(fan, func(p *group.Person) { p.Email = addr })
 	var got struct{ Thread discussion.Thread }
 	g.json(g.do(fan, "POST", "/api/v1/thread-invitations/"+token+"/accept", ""), 200, &got)
 	if got.Thread.ID != th.ID {

@@ -24,16 +24,14 @@ import (
 	"github.com/quorum-app/quorum/internal/render/rendertest"
 	"github.com/quorum-app/quorum/internal/replyaddr"
 
-	"github.com/quorum-app/quorum/internal/account"
 	qapp "github.com/quorum-app/quorum/internal/app"
-	"github.com/quorum-app/quorum/internal/authz"
 	"github.com/quorum-app/quorum/internal/discussion"
 	"github.com/quorum-app/quorum/internal/group"
 	"github.com/quorum-app/quorum/internal/inbound"
 	"github.com/quorum-app/quorum/internal/inbox"
-	"github.com/quorum-app/quorum/internal/ratelimit"
 	"github.com/quorum-app/quorum/internal/server"
 	"github.com/quorum-app/quorum/internal/testcloud"
+	"github.com/quorum-app/quorum/internal/testkit"
 	"github.com/quorum-app/quorum/internal/web"
 )
 
@@ -48,8 +46,6 @@ type inbEnv struct {
 	t          *testing.T
 	a          *qapp.API
 	h          http.Handler
-	mint       *account.Service
-	box        *pollBox
 	tag        string
 	n          atomic.Int64
 	olga, milo *inbPerson
@@ -66,16 +62,7 @@ func newInbEnv(t *testing.T) *inbEnv {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := &inbEnv{t: t, a: a, h: a.Handler(), box: &pollBox{}, tag: env.Prefix}
-	relaxed := account.DefaultLimits()
-	for _, r := range []*ratelimit.Rule{&relaxed.LoginPerEmail, &relaxed.LoginPerIP, &relaxed.VerifyPerIP} {
-		r.Max = 1_000_000
-	}
-	e.mint, err = account.New(account.Options{Store: a.Store, Mail: e.box, From: a.Config.MailFrom, BaseURL: a.Config.BaseURL,
-		SigningKey: a.Config.SigningKey, Argon2: account.FastArgon2(), Limits: &relaxed})
-	if err != nil {
-		t.Fatal(err)
-	}
+	e := &inbEnv{t: t, a: a, h: a.Handler(), tag: env.Prefix}
 	e.olga, e.milo, e.nina = e.person("Olga"), e.person("Milo"), e.person("Nina")
 	e.handle = "mailgarden-" + strings.ToLower(e.tag)
 	g, err := a.Groups.Create(e.olga.ctx, group.CreateInput{Name: "Mail garden " + e.tag, Handle: e.handle, Privacy: "closed"})
@@ -103,20 +90,8 @@ func newInbEnv(t *testing.T) *inbEnv {
 
 func (e *inbEnv) person(name string) *inbPerson {
 	e.t.Helper()
-	addr := fmt.Sprintf("%s-%d-%s@example.org", strings.ToLower(name), e.n.Add(1), e.tag)
-	cl := account.Client{IP: fmt.Sprintf("10.8.%d.%d", e.n.Add(1)/250, e.n.Load()%250)}
-	if _, err := e.mint.RequestLogin(context.Background(), cl, addr); err != nil {
-		e.t.Fatal(err)
-	}
-	v, err := e.mint.VerifyCode(context.Background(), cl, addr, e.box.code(e.t, addr), name)
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	act, err := e.a.Accounts.AuthenticateSession(context.Background(), v.Token)
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	return &inbPerson{id: v.User.ID, email: v.User.Email, name: name, cookie: v.Token, ctx: authz.WithActor(context.Background(), act)}
+	p := testkit.NewPerson(e.t, e.a.Accounts, name)
+	return &inbPerson{id: p.ID, email: p.Email, name: name, cookie: p.Session, ctx: p.Ctx}
 }
 
 type inbResp struct {

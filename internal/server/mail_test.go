@@ -21,6 +21,7 @@ import (
 	"github.com/quorum-app/quorum/internal/server"
 	"github.com/quorum-app/quorum/internal/store"
 	"github.com/quorum-app/quorum/internal/testcloud"
+	"github.com/quorum-app/quorum/internal/testkit"
 	"github.com/quorum-app/quorum/internal/web"
 )
 
@@ -60,16 +61,11 @@ func newMailHarness(t *testing.T) *mailHarness {
 	return &mailHarness{app: &app{h: s, srv: s, emu: mail.Emulator{URL: env.Config.SESEndpoint}, logs: logs}, prefs: prefs, accounts: accounts}
 }
 
-// person signs a new person in and returns their account and session cookie.
+// person signs a new person in (a session minted by the account core) and returns their account and session cookie.
 func (h *mailHarness) person(t *testing.T, name string) (*account.User, string) {
 	t.Helper()
-	addr := randomEmail(strings.ToLower(name))
-	cookie := h.signIn(t, addr, name, 1)
-	u, err := h.accounts.UserByEmail(context.Background(), addr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return u, cookie
+	p := testkit.NewPerson(t, h.accounts, name)
+	return p.User, p.Session
 }
 
 func (h *mailHarness) route(t *testing.T, u *account.User, gid, tid string) mailpref.Route {

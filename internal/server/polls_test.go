@@ -21,57 +21,23 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
-	"github.com/quorum-app/quorum/internal/account"
 	qapp "github.com/quorum-app/quorum/internal/app"
-	"github.com/quorum-app/quorum/internal/authz"
 	"github.com/quorum-app/quorum/internal/group"
 	"github.com/quorum-app/quorum/internal/logging"
-	"github.com/quorum-app/quorum/internal/mail"
 	"github.com/quorum-app/quorum/internal/poll"
-	"github.com/quorum-app/quorum/internal/ratelimit"
 	"github.com/quorum-app/quorum/internal/server"
 	"github.com/quorum-app/quorum/internal/testcloud"
+	"github.com/quorum-app/quorum/internal/testkit"
 )
-
-type pollBox struct {
-	mu   sync.Mutex
-	msgs []mail.Message
-}
-
-func (b *pollBox) Send(_ context.Context, m mail.Message) (string, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	b.msgs = append(b.msgs, m)
-	return fmt.Sprint(len(b.msgs)), nil
-}
-
-func (b *pollBox) code(t testing.TB, addr string) string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	for i := len(b.msgs) - 1; i >= 0; i-- {
-		for _, to := range b.msgs[i].To {
-			if strings.EqualFold(to, addr) {
-				if m := codeRe.FindStringSubmatch(b.msgs[i].Text); m != nil {
-					return m[1]
-				}
-			}
-		}
-	}
-	t.Fatalf("no code for %s", addr)
-	return ""
-}
 
 type pollEnv struct {
 	t     *testing.T
 	a     *qapp.API
 	h     http.Handler
-	mint  *account.Service
-	box   *pollBox
 	tag   string
 	ip    atomic.Int64
 	owner *pollPerson
@@ -114,16 +80,7 @@ func newPollEnvLog(t *testing.T, logs *slog.Logger) (*pollEnv, *pollPerson, *pol
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := &pollEnv{t: t, a: a, h: a.Handler(), box: &pollBox{}, tag: env.Prefix}
-	relaxed := account.DefaultLimits()
-	for _, r := range []*ratelimit.Rule{&relaxed.LoginPerEmail, &relaxed.LoginPerIP, &relaxed.VerifyPerIP} {
-		r.Max = 1_000_000
-	}
-	e.mint, err = account.New(account.Options{Store: a.Store, Mail: e.box, From: a.Config.MailFrom, BaseURL: a.Config.BaseURL,
-		SigningKey: a.Config.SigningKey, Argon2: account.FastArgon2(), Limits: &relaxed})
-	if err != nil {
-		t.Fatal(err)
-	}
+	e := &pollEnv{t: t, a: a, h: a.Handler(), tag: env.Prefix}
 	o, m, n := e.person("Olga Owner"), e.person("Milo Member"), e.person("Nina Member")
 	g, err := a.Groups.Create(o.ctx, group.CreateInput{Name: "Poll group " + e.tag, Privacy: "closed"})
 	if err != nil {
@@ -145,20 +102,8 @@ func newPollEnvLog(t *testing.T, logs *slog.Logger) (*pollEnv, *pollPerson, *pol
 
 func (e *pollEnv) person(name string) *pollPerson {
 	e.t.Helper()
-	addr := fmt.Sprintf("%s-%d-%s@example.org", strings.ToLower(strings.Fields(name)[0]), e.ip.Add(1), e.tag)
-	cl := account.Client{IP: fmt.Sprintf("10.9.%d.%d", e.ip.Add(1)/250, e.ip.Load()%250)}
-	if _, err := e.mint.RequestLogin(context.Background(), cl, addr); err != nil {
-		e.t.Fatal(err)
-	}
-	v, err := e.mint.VerifyCode(context.Background(), cl, addr, e.box.code(e.t, addr), name)
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	act, err := e.a.Accounts.AuthenticateSession(context.Background(), v.Token)
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	return &pollPerson{id: v.User.ID, name: name, cookie: v.Token, ctx: authz.WithActor(context.Background(), act)}
+	p := testkit.NewPerson(e.t, e.a.Accounts, name)
+	return &pollPerson{id: p.ID, name: name, cookie: p.Session, ctx: p.Ctx}
 }
 
 type resp struct {

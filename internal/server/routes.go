@@ -7,13 +7,13 @@ package server
 func (s *Server) routeTable() []Route {
 	routes := []Route{
 		{Pattern: "GET /healthz", Access: Public, Handler: s.healthz},
-		{Pattern: "GET /{$}", Access: Public, Page: true, Handler: s.home},
-		{Pattern: "GET /static/", Access: Public, Handler: s.static},
+		{Pattern: "GET /{$}", Access: Public, Page: true, Handler: s.pages.Home},
+		{Pattern: "GET /static/", Access: Public, Handler: s.pages.Static},
 		{Pattern: "GET /security", Access: Public, Page: true, Handler: s.securityPage},
 		{Pattern: "GET /api/v1/security", Access: Public, Handler: s.apiSecurity},
-		{Pattern: "GET /terms", Access: Public, Page: true, Handler: s.termsPage},
-		{Pattern: "GET /privacy", Access: Public, Page: true, Handler: s.privacyPage},
-		{Pattern: "GET /api/v1/legal", Access: Public, Handler: s.apiLegal},
+		{Pattern: "GET /terms", Access: Public, Page: true, Handler: s.pages.TermsPage},
+		{Pattern: "GET /privacy", Access: Public, Page: true, Handler: s.pages.PrivacyPage},
+		{Pattern: "GET /api/v1/legal", Access: Public, Handler: s.api.Legal},
 	}
 	routes = append(routes, s.accountRoutes()...)
 	routes = append(routes, s.groupRoutes()...)

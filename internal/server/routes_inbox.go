@@ -20,33 +20,33 @@ func (s *Server) inboxRoutes() []Route {
 	}
 	routes := []Route{
 		// A held reply or vote, for its user.
-		{Pattern: "GET /mail/held/{hid}", Access: Session, Page: true, Handler: s.heldReplyPage},
-		{Pattern: "POST /mail/held/{hid}/confirm", Access: Session, Page: true, Handler: s.heldReplyConfirm},
-		{Pattern: "POST /mail/held/{hid}/discard", Access: Session, Page: true, Handler: s.heldReplyDiscard},
+		{Pattern: "GET /mail/held/{hid}", Access: Session, Page: true, Handler: s.pages.HeldReplyPage},
+		{Pattern: "POST /mail/held/{hid}/confirm", Access: Session, Page: true, Handler: s.pages.HeldReplyConfirm},
+		{Pattern: "POST /mail/held/{hid}/discard", Access: Session, Page: true, Handler: s.pages.HeldReplyDiscard},
 
 		// A group's held mail and sender rules, for its admins.
-		{Pattern: "GET /groups/{id}/held-mail", Access: Session, Page: true, Handler: s.groupHeldPage},
-		{Pattern: "POST /groups/{id}/held-mail/{hid}/allow", Access: Session, Page: true, Handler: s.groupHeldAllow},
-		{Pattern: "POST /groups/{id}/held-mail/{hid}/discard", Access: Session, Page: true, Handler: s.groupHeldDiscard},
-		{Pattern: "POST /groups/{id}/held-mail/{hid}/block", Access: Session, Page: true, Handler: s.groupHeldBlock},
-		{Pattern: "POST /groups/{id}/held-mail/senders/{rid}/remove", Access: Session, Page: true, Handler: s.groupSenderRemove},
+		{Pattern: "GET /groups/{id}/held-mail", Access: Session, Page: true, Handler: s.pages.GroupHeldPage},
+		{Pattern: "POST /groups/{id}/held-mail/{hid}/allow", Access: Session, Page: true, Handler: s.pages.GroupHeldAllow},
+		{Pattern: "POST /groups/{id}/held-mail/{hid}/discard", Access: Session, Page: true, Handler: s.pages.GroupHeldDiscard},
+		{Pattern: "POST /groups/{id}/held-mail/{hid}/block", Access: Session, Page: true, Handler: s.pages.GroupHeldBlock},
+		{Pattern: "POST /groups/{id}/held-mail/senders/{rid}/remove", Access: Session, Page: true, Handler: s.pages.GroupSenderRemove},
 
 		// JSON API.
-		{Pattern: "GET /api/v1/mail/held/{hid}", Access: Token, Handler: s.apiHeldReply},
-		{Pattern: "POST /api/v1/mail/held/{hid}/confirm", Access: Token, Handler: s.apiHeldReplyConfirm},
-		{Pattern: "POST /api/v1/mail/held/{hid}/discard", Access: Token, Handler: s.apiHeldReplyDiscard},
-		{Pattern: "GET /api/v1/groups/{id}/held-mail", Access: Token, Handler: s.apiGroupHeld},
-		{Pattern: "POST /api/v1/groups/{id}/held-mail/{hid}/allow", Access: Token, Handler: s.apiGroupHeldAllow},
-		{Pattern: "POST /api/v1/groups/{id}/held-mail/{hid}/discard", Access: Token, Handler: s.apiGroupHeldDiscard},
-		{Pattern: "POST /api/v1/groups/{id}/held-mail/{hid}/block", Access: Token, Handler: s.apiGroupHeldBlock},
-		{Pattern: "GET /api/v1/groups/{id}/held-mail/senders", Access: Token, Handler: s.apiGroupSenders},
-		{Pattern: "DELETE /api/v1/groups/{id}/held-mail/senders/{rid}", Access: Token, Handler: s.apiGroupSenderRemove},
+		{Pattern: "GET /api/v1/mail/held/{hid}", Access: Token, Handler: s.api.HeldReply},
+		{Pattern: "POST /api/v1/mail/held/{hid}/confirm", Access: Token, Handler: s.api.HeldReplyConfirm},
+		{Pattern: "POST /api/v1/mail/held/{hid}/discard", Access: Token, Handler: s.api.HeldReplyDiscard},
+		{Pattern: "GET /api/v1/groups/{id}/held-mail", Access: Token, Handler: s.api.GroupHeld},
+		{Pattern: "POST /api/v1/groups/{id}/held-mail/{hid}/allow", Access: Token, Handler: s.api.GroupHeldAllow},
+		{Pattern: "POST /api/v1/groups/{id}/held-mail/{hid}/discard", Access: Token, Handler: s.api.GroupHeldDiscard},
+		{Pattern: "POST /api/v1/groups/{id}/held-mail/{hid}/block", Access: Token, Handler: s.api.GroupHeldBlock},
+		{Pattern: "GET /api/v1/groups/{id}/held-mail/senders", Access: Token, Handler: s.api.GroupSenders},
+		{Pattern: "DELETE /api/v1/groups/{id}/held-mail/senders/{rid}", Access: Token, Handler: s.api.GroupSenderRemove},
 	}
 	if s.security.Local {
 		// Development only: deliver a raw .eml as SES would.
 		routes = append(routes,
-			Route{Pattern: "GET /dev/mail", Access: Session, Page: true, Handler: s.devMailPage},
-			Route{Pattern: "POST /dev/mail", Access: Session, Page: true, Handler: s.devMailSubmit},
+			Route{Pattern: "GET /dev/mail", Access: Session, Page: true, Handler: s.pages.DevMailPage},
+			Route{Pattern: "POST /dev/mail", Access: Session, Page: true, Handler: s.pages.DevMailSubmit},
 		)
 	}
 	return routes

@@ -21,22 +21,22 @@ func (s *Server) mailRoutes() []Route {
 	}
 	return []Route{
 		// Unsubscribe links from emails: the token is the credential, no session.
-		{Pattern: "GET /unsubscribe/{token}", Access: Public, Page: true, Handler: s.unsubscribePage},
-		{Pattern: oneClickUnsubscribe, Access: Public, Page: true, Handler: s.unsubscribeSubmit},
-		{Pattern: "POST /unsubscribe/{token}/undo", Access: Public, Page: true, Handler: s.unsubscribeUndo},
+		{Pattern: "GET /unsubscribe/{token}", Access: Public, Page: true, Handler: s.pages.UnsubscribePage},
+		{Pattern: oneClickUnsubscribe, Access: Public, Page: true, Handler: s.pages.UnsubscribeSubmit},
+		{Pattern: "POST /unsubscribe/{token}/undo", Access: Public, Page: true, Handler: s.pages.UnsubscribeUndo},
 
 		// Settings pages (a browser session).
-		{Pattern: "GET /settings/email-preferences", Access: Session, Page: true, Handler: s.mailPrefsPage},
-		{Pattern: "POST /settings/email-preferences", Access: Session, Page: true, Handler: s.mailPrefsSubmit},
-		{Pattern: "POST /settings/email-preferences/opt-outs/{kind}/{id}/enable", Access: Session, Page: true, Handler: s.mailOptOutEnable},
-		{Pattern: "POST /settings/email-preferences/resume-all", Access: Session, Page: true, Handler: s.mailResumeAll},
-		{Pattern: "POST /settings/email-preferences/reset-reply-addresses", Access: Session, Page: true, Handler: s.mailResetReply},
-		{Pattern: "POST /settings/email-preferences/resume-delivery", Access: Session, Page: true, Handler: s.mailUnsuppress},
+		{Pattern: "GET /settings/email-preferences", Access: Session, Page: true, Handler: s.pages.MailPrefsPage},
+		{Pattern: "POST /settings/email-preferences", Access: Session, Page: true, Handler: s.pages.MailPrefsSubmit},
+		{Pattern: "POST /settings/email-preferences/opt-outs/{kind}/{id}/enable", Access: Session, Page: true, Handler: s.pages.MailOptOutEnable},
+		{Pattern: "POST /settings/email-preferences/resume-all", Access: Session, Page: true, Handler: s.pages.MailResumeAll},
+		{Pattern: "POST /settings/email-preferences/reset-reply-addresses", Access: Session, Page: true, Handler: s.pages.MailResetReply},
+		{Pattern: "POST /settings/email-preferences/resume-delivery", Access: Session, Page: true, Handler: s.pages.MailUnsuppress},
 
 		// JSON API.
-		{Pattern: "GET /api/v1/me/email-preferences", Access: Token, Handler: s.apiMailPrefs},
-		{Pattern: "PUT /api/v1/me/email-preferences", Access: Token, Handler: s.apiUpdateMailPrefs},
-		{Pattern: "PUT /api/v1/me/email-preferences/opt-outs/{kind}/{id}", Access: Token, Handler: s.apiSetOptOut},
-		{Pattern: "DELETE /api/v1/me/email-preferences/opt-outs/{kind}/{id}", Access: Token, Handler: s.apiDeleteOptOut},
+		{Pattern: "GET /api/v1/me/email-preferences", Access: Token, Handler: s.api.MailPrefs},
+		{Pattern: "PUT /api/v1/me/email-preferences", Access: Token, Handler: s.api.UpdateMailPrefs},
+		{Pattern: "PUT /api/v1/me/email-preferences/opt-outs/{kind}/{id}", Access: Token, Handler: s.api.SetOptOut},
+		{Pattern: "DELETE /api/v1/me/email-preferences/opt-outs/{kind}/{id}", Access: Token, Handler: s.api.DeleteOptOut},
 	}
 }

@@ -1,7 +1,10 @@
 package server
 
 import (
+	"net/http"
+
 	"github.com/quorum-app/quorum/internal/decision"
+	"github.com/quorum-app/quorum/internal/domain"
 	"github.com/quorum-app/quorum/internal/httpx"
 	"github.com/quorum-app/quorum/internal/poll"
 )
@@ -14,59 +17,59 @@ import (
 func (s *Server) pollRoutes() []Route {
 	routes := []Route{
 		// JSON API
-		{Pattern: "GET /api/v1/groups/{id}/polls", Access: Public, Handler: s.apiListPolls},
-		{Pattern: "POST /api/v1/groups/{id}/polls", Access: Token, Handler: s.apiCreatePoll, Lists: []httpx.List{listOptions, listVoteShare, listVoters, listNotify, listTags}},
-		{Pattern: "GET /api/v1/polls/{pid}", Access: Public, Handler: s.apiGetPoll},
-		{Pattern: "PATCH /api/v1/polls/{pid}", Access: Token, Handler: s.apiUpdatePoll, Lists: []httpx.List{listOptions, listVoteShare, listNotify}},
-		{Pattern: "DELETE /api/v1/polls/{pid}", Access: Token, Handler: s.apiDeletePoll},
-		{Pattern: "POST /api/v1/polls/{pid}/extend", Access: Token, Handler: s.apiExtendPoll},
-		{Pattern: "POST /api/v1/polls/{pid}/close", Access: Token, Handler: s.apiClosePoll},
-		{Pattern: "POST /api/v1/polls/{pid}/reopen", Access: Token, Handler: s.apiReopenPoll},
-		{Pattern: "POST /api/v1/polls/{pid}/options", Access: Token, Handler: s.apiAddOption},
-		{Pattern: "GET /api/v1/polls/{pid}/voters", Access: Public, Handler: s.apiVoters},
-		{Pattern: "POST /api/v1/polls/{pid}/voters", Access: Token, Handler: s.apiAddVoter},
-		{Pattern: "DELETE /api/v1/polls/{pid}/voters/{uid}", Access: Token, Handler: s.apiRemoveVoter},
-		{Pattern: "GET /api/v1/polls/{pid}/ballot", Access: Token, Handler: s.apiMyBallot},
-		{Pattern: "PUT /api/v1/polls/{pid}/ballot", Access: Token, Handler: s.apiVote, Lists: []httpx.List{listChoices}},
-		{Pattern: "DELETE /api/v1/polls/{pid}/ballot", Access: Token, Handler: s.apiWithdraw},
-		{Pattern: "POST /api/v1/polls/{pid}/receipt", Access: Public, Handler: s.apiVerifyReceipt},
-		{Pattern: "GET /api/v1/polls/{pid}/results", Access: Public, Handler: s.apiResults},
-		{Pattern: "GET /api/v1/polls/{pid}/results.csv", Access: Public, Handler: s.apiResultsCSV},
-		{Pattern: "GET /api/v1/polls/{pid}/ballots", Access: Public, Handler: s.apiBallots},
-		{Pattern: "GET /api/v1/polls/{pid}/ballots.csv", Access: Public, Handler: s.apiBallotsCSV},
-		{Pattern: "GET /api/v1/polls/{pid}/undecided", Access: Token, Handler: s.apiUndecided},
-		{Pattern: "POST /api/v1/polls/{pid}/remind", Access: Token, Handler: s.apiRemind},
-		{Pattern: "POST /api/v1/polls/{pid}/announce", Access: Token, Handler: s.apiAnnouncePoll, Lists: []httpx.List{listAnnounce}},
-		{Pattern: "GET /api/v1/polls/{pid}/outcome", Access: Public, Handler: s.apiGetOutcome},
-		{Pattern: "PUT /api/v1/polls/{pid}/outcome", Access: Token, Handler: s.apiSetOutcome},
-		{Pattern: "GET /api/v1/polls/{pid}/outcome.ics", Access: Public, Handler: s.apiOutcomeICS},
-		{Pattern: "GET /api/v1/polls/{pid}/outcome/history", Access: Public, Handler: s.apiOutcomeHistory},
-		{Pattern: "GET /api/v1/polls/{pid}/reactions", Access: Public, Handler: s.apiPollReactions},
-		{Pattern: "PUT /api/v1/polls/{pid}/reactions/{target}/{name}", Access: Token, Handler: s.apiPollReact},
-		{Pattern: "DELETE /api/v1/polls/{pid}/reactions/{target}/{name}", Access: Token, Handler: s.apiPollUnreact},
+		{Pattern: "GET /api/v1/groups/{id}/polls", Access: Public, Handler: s.api.ListPolls},
+		{Pattern: "POST /api/v1/groups/{id}/polls", Access: Token, Handler: s.api.CreatePoll, Lists: []httpx.List{listOptions, listVoteShare, listVoters, listNotify, listTags}},
+		{Pattern: "GET /api/v1/polls/{pid}", Access: Public, Handler: s.api.GetPoll},
+		{Pattern: "PATCH /api/v1/polls/{pid}", Access: Token, Handler: s.api.UpdatePoll, Lists: []httpx.List{listOptions, listVoteShare, listNotify}},
+		{Pattern: "DELETE /api/v1/polls/{pid}", Access: Token, Handler: s.api.DeletePoll},
+		{Pattern: "POST /api/v1/polls/{pid}/extend", Access: Token, Handler: s.api.ExtendPoll},
+		{Pattern: "POST /api/v1/polls/{pid}/close", Access: Token, Handler: s.api.ClosePoll},
+		{Pattern: "POST /api/v1/polls/{pid}/reopen", Access: Token, Handler: s.api.ReopenPoll},
+		{Pattern: "POST /api/v1/polls/{pid}/options", Access: Token, Handler: s.api.AddOption},
+		{Pattern: "GET /api/v1/polls/{pid}/voters", Access: Public, Handler: s.api.Voters},
+		{Pattern: "POST /api/v1/polls/{pid}/voters", Access: Token, Handler: s.api.AddVoter},
+		{Pattern: "DELETE /api/v1/polls/{pid}/voters/{uid}", Access: Token, Handler: s.api.RemoveVoter},
+		{Pattern: "GET /api/v1/polls/{pid}/ballot", Access: Token, Handler: s.api.MyBallot},
+		{Pattern: "PUT /api/v1/polls/{pid}/ballot", Access: Token, Handler: s.api.Vote, Lists: []httpx.List{listChoices}},
+		{Pattern: "DELETE /api/v1/polls/{pid}/ballot", Access: Token, Handler: s.api.Withdraw},
+		{Pattern: "POST /api/v1/polls/{pid}/receipt", Access: Public, Handler: s.api.VerifyReceipt},
+		{Pattern: "GET /api/v1/polls/{pid}/results", Access: Public, Handler: s.api.Results},
+		{Pattern: "GET /api/v1/polls/{pid}/results.csv", Access: Public, Handler: s.api.ResultsCSV},
+		{Pattern: "GET /api/v1/polls/{pid}/ballots", Access: Public, Handler: s.api.Ballots},
+		{Pattern: "GET /api/v1/polls/{pid}/ballots.csv", Access: Public, Handler: s.api.BallotsCSV},
+		{Pattern: "GET /api/v1/polls/{pid}/undecided", Access: Token, Handler: s.api.Undecided},
+		{Pattern: "POST /api/v1/polls/{pid}/remind", Access: Token, Handler: s.api.Remind},
+		{Pattern: "POST /api/v1/polls/{pid}/announce", Access: Token, Handler: s.api.AnnouncePoll, Lists: []httpx.List{listAnnounce}},
+		{Pattern: "GET /api/v1/polls/{pid}/outcome", Access: Public, Handler: s.api.GetOutcome},
+		{Pattern: "PUT /api/v1/polls/{pid}/outcome", Access: Token, Handler: s.api.SetOutcome},
+		{Pattern: "GET /api/v1/polls/{pid}/outcome.ics", Access: Public, Handler: s.api.OutcomeICS},
+		{Pattern: "GET /api/v1/polls/{pid}/outcome/history", Access: Public, Handler: s.api.OutcomeHistory},
+		{Pattern: "GET /api/v1/polls/{pid}/reactions", Access: Public, Handler: s.api.PollReactions},
+		{Pattern: "PUT /api/v1/polls/{pid}/reactions/{target}/{name}", Access: Token, Handler: s.api.PollReact},
+		{Pattern: "DELETE /api/v1/polls/{pid}/reactions/{target}/{name}", Access: Token, Handler: s.api.PollUnreact},
 
 		// Pages
-		{Pattern: "GET /groups/{id}/polls", Access: Public, Page: true, Handler: s.pollListPage},
-		{Pattern: "GET /groups/{id}/polls/new", Access: Session, Page: true, Handler: s.pollNewPage},
-		{Pattern: "POST /groups/{id}/polls", Access: Session, Page: true, Handler: s.pollCreateSubmit, Lists: []httpx.List{formOptions, formVoters, formNotify, formTags}},
-		{Pattern: "GET /polls/{pid}", Access: Public, Page: true, Handler: s.pollPage},
-		{Pattern: "GET /polls/{pid}/edit", Access: Session, Page: true, Handler: s.pollEditPage},
-		{Pattern: "POST /polls/{pid}/edit", Access: Session, Page: true, Handler: s.pollEditSubmit, Lists: []httpx.List{formOptions, formNotify}},
-		{Pattern: "POST /polls/{pid}/vote", Access: Session, Page: true, Handler: s.pollVoteSubmit, Lists: []httpx.List{formChoices, formOrder}},
-		{Pattern: "POST /polls/{pid}/withdraw", Access: Session, Page: true, Handler: s.pollWithdrawSubmit},
-		{Pattern: "POST /polls/{pid}/close", Access: Session, Page: true, Handler: s.pollCloseSubmit},
-		{Pattern: "POST /polls/{pid}/extend", Access: Session, Page: true, Handler: s.pollExtendSubmit},
-		{Pattern: "POST /polls/{pid}/reopen", Access: Session, Page: true, Handler: s.pollReopenSubmit},
-		{Pattern: "POST /polls/{pid}/remind", Access: Session, Page: true, Handler: s.pollRemindSubmit},
-		{Pattern: "POST /polls/{pid}/announce", Access: Session, Page: true, Handler: s.pollAnnounceSubmit, Lists: []httpx.List{formNotify}},
-		{Pattern: "POST /polls/{pid}/delete", Access: Session, Page: true, Handler: s.pollDeleteSubmit},
-		{Pattern: "POST /polls/{pid}/outcome", Access: Session, Page: true, Handler: s.pollOutcomeSubmit},
-		{Pattern: "POST /polls/{pid}/react", Access: Session, Page: true, Handler: s.pollReactSubmit},
-		{Pattern: "GET /polls/{pid}/receipt", Access: Public, Page: true, Handler: s.pollReceiptPage},
-		{Pattern: "POST /polls/{pid}/receipt", Access: Session, Page: true, Handler: s.pollReceiptSubmit},
-		{Pattern: "POST /polls/{pid}/options", Access: Session, Page: true, Handler: s.pollAddOptionSubmit},
-		{Pattern: "POST /polls/{pid}/voters", Access: Session, Page: true, Handler: s.pollAddVoterSubmit},
-		{Pattern: "POST /polls/{pid}/voters/{uid}/remove", Access: Session, Page: true, Handler: s.pollRemoveVoterSubmit},
+		{Pattern: "GET /groups/{id}/polls", Access: Public, Page: true, Handler: s.pages.PollListPage},
+		{Pattern: "GET /groups/{id}/polls/new", Access: Session, Page: true, Handler: s.pages.PollNewPage},
+		{Pattern: "POST /groups/{id}/polls", Access: Session, Page: true, Handler: s.pages.PollCreateSubmit, Lists: []httpx.List{formOptions, formVoters, formNotify, formTags}},
+		{Pattern: "GET /polls/{pid}", Access: Public, Page: true, Handler: s.pages.PollPage},
+		{Pattern: "GET /polls/{pid}/edit", Access: Session, Page: true, Handler: s.pages.PollEditPage},
+		{Pattern: "POST /polls/{pid}/edit", Access: Session, Page: true, Handler: s.pages.PollEditSubmit, Lists: []httpx.List{formOptions, formNotify}},
+		{Pattern: "POST /polls/{pid}/vote", Access: Session, Page: true, Handler: s.pages.PollVoteSubmit, Lists: []httpx.List{formChoices, formOrder}},
+		{Pattern: "POST /polls/{pid}/withdraw", Access: Session, Page: true, Handler: s.pages.PollWithdrawSubmit},
+		{Pattern: "POST /polls/{pid}/close", Access: Session, Page: true, Handler: s.pages.PollCloseSubmit},
+		{Pattern: "POST /polls/{pid}/extend", Access: Session, Page: true, Handler: s.pages.PollExtendSubmit},
+		{Pattern: "POST /polls/{pid}/reopen", Access: Session, Page: true, Handler: s.pages.PollReopenSubmit},
+		{Pattern: "POST /polls/{pid}/remind", Access: Session, Page: true, Handler: s.pages.PollRemindSubmit},
+		{Pattern: "POST /polls/{pid}/announce", Access: Session, Page: true, Handler: s.pages.PollAnnounceSubmit, Lists: []httpx.List{formNotify}},
+		{Pattern: "POST /polls/{pid}/delete", Access: Session, Page: true, Handler: s.pages.PollDeleteSubmit},
+		{Pattern: "POST /polls/{pid}/outcome", Access: Session, Page: true, Handler: s.pages.PollOutcomeSubmit},
+		{Pattern: "POST /polls/{pid}/react", Access: Session, Page: true, Handler: s.pages.PollReactSubmit},
+		{Pattern: "GET /polls/{pid}/receipt", Access: Public, Page: true, Handler: s.pages.PollReceiptPage},
+		{Pattern: "POST /polls/{pid}/receipt", Access: Session, Page: true, Handler: s.pages.PollReceiptSubmit},
+		{Pattern: "POST /polls/{pid}/options", Access: Session, Page: true, Handler: s.pages.PollAddOptionSubmit},
+		{Pattern: "POST /polls/{pid}/voters", Access: Session, Page: true, Handler: s.pages.PollAddVoterSubmit},
+		{Pattern: "POST /polls/{pid}/voters/{uid}/remove", Access: Session, Page: true, Handler: s.pages.PollRemoveVoterSubmit},
 	}
 	routes = append(routes, s.proxyRoutes()...)
 	for i := range routes {
@@ -90,3 +93,21 @@ var (
 	formChoices = httpx.List{Field: "choice", Max: poll.MaxOptions + 1}
 	formOrder   = httpx.List{Field: "order", Max: poll.MaxOptions, Split: httpx.FormCommas}
 )
+
+var errPollsOff = domain.Errorf(domain.Unavailable, "polls are not available on this server")
+
+// needPolls answers 503 when the server was built without the decision
+// service (unit tests of other areas).
+func (s *Server) needPolls(page bool, h http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if s.decisions == nil || s.groups == nil {
+			if page {
+				s.pages.PageError(w, r, errPollsOff)
+				return
+			}
+			httpx.WriteError(w, r, s.log, errPollsOff)
+			return
+		}
+		h(w, r)
+	}
+}

@@ -9,7 +9,7 @@ func (s *Server) searchRoutes() []Route {
 		return nil
 	}
 	return []Route{
-		{Pattern: "GET /search", Access: Session, Page: true, Handler: s.searchPage},
-		{Pattern: "GET /api/v1/search", Access: Token, Handler: s.apiSearch},
+		{Pattern: "GET /search", Access: Session, Page: true, Handler: s.pages.SearchPage},
+		{Pattern: "GET /api/v1/search", Access: Token, Handler: s.api.Search},
 	}
 }

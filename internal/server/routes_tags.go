@@ -20,22 +20,22 @@ var (
 func (s *Server) tagRoutes() []Route {
 	routes := []Route{
 		// JSON API
-		{Pattern: "GET /api/v1/groups/{id}/tags", Access: Public, Handler: s.apiTags},
-		{Pattern: "POST /api/v1/groups/{id}/tags", Access: Token, Handler: s.apiCreateTag},
-		{Pattern: "PATCH /api/v1/groups/{id}/tags/{tag}", Access: Token, Handler: s.apiUpdateTag},
-		{Pattern: "DELETE /api/v1/groups/{id}/tags/{tag}", Access: Token, Handler: s.apiDeleteTag},
-		{Pattern: "PUT /api/v1/threads/{tid}/tags", Access: Token, Handler: s.apiSetThreadTags, Lists: []httpx.List{listTags}},
-		{Pattern: "PUT /api/v1/polls/{pid}/tags", Access: Token, Handler: s.apiSetPollTags, Lists: []httpx.List{listTags}},
+		{Pattern: "GET /api/v1/groups/{id}/tags", Access: Public, Handler: s.api.Tags},
+		{Pattern: "POST /api/v1/groups/{id}/tags", Access: Token, Handler: s.api.CreateTag},
+		{Pattern: "PATCH /api/v1/groups/{id}/tags/{tag}", Access: Token, Handler: s.api.UpdateTag},
+		{Pattern: "DELETE /api/v1/groups/{id}/tags/{tag}", Access: Token, Handler: s.api.DeleteTag},
+		{Pattern: "PUT /api/v1/threads/{tid}/tags", Access: Token, Handler: s.api.SetThreadTags, Lists: []httpx.List{listTags}},
+		{Pattern: "PUT /api/v1/polls/{pid}/tags", Access: Token, Handler: s.api.SetPollTags, Lists: []httpx.List{listTags}},
 
 		// Pages
-		{Pattern: "GET /groups/{id}/tags", Access: Session, Page: true, Handler: s.tagsPage},
-		{Pattern: "POST /groups/{id}/tags", Access: Session, Page: true, Handler: s.tagCreateSubmit},
-		{Pattern: "POST /groups/{id}/tags/{tag}", Access: Session, Page: true, Handler: s.tagUpdateSubmit},
-		{Pattern: "POST /groups/{id}/tags/{tag}/delete", Access: Session, Page: true, Handler: s.tagDeleteSubmit},
-		{Pattern: "GET /threads/{tid}/tags", Access: Session, Page: true, Handler: s.threadTagsPage},
-		{Pattern: "GET /polls/{pid}/tags", Access: Session, Page: true, Handler: s.pollTagsPage},
-		{Pattern: "POST /threads/{tid}/tags", Access: Session, Page: true, Handler: s.threadTagsSubmit, Lists: []httpx.List{formTags}},
-		{Pattern: "POST /polls/{pid}/tags", Access: Session, Page: true, Handler: s.pollTagsSubmit, Lists: []httpx.List{formTags}},
+		{Pattern: "GET /groups/{id}/tags", Access: Session, Page: true, Handler: s.pages.TagsPage},
+		{Pattern: "POST /groups/{id}/tags", Access: Session, Page: true, Handler: s.pages.TagCreateSubmit},
+		{Pattern: "POST /groups/{id}/tags/{tag}", Access: Session, Page: true, Handler: s.pages.TagUpdateSubmit},
+		{Pattern: "POST /groups/{id}/tags/{tag}/delete", Access: Session, Page: true, Handler: s.pages.TagDeleteSubmit},
+		{Pattern: "GET /threads/{tid}/tags", Access: Session, Page: true, Handler: s.pages.ThreadTagsPage},
+		{Pattern: "GET /polls/{pid}/tags", Access: Session, Page: true, Handler: s.pages.PollTagsPage},
+		{Pattern: "POST /threads/{tid}/tags", Access: Session, Page: true, Handler: s.pages.ThreadTagsSubmit, Lists: []httpx.List{formTags}},
+		{Pattern: "POST /polls/{pid}/tags", Access: Session, Page: true, Handler: s.pages.PollTagsSubmit, Lists: []httpx.List{formTags}},
 	}
 	for i := range routes {
 		h := httpx.WithLists(routes[i].Lists, routes[i].Handler)
@@ -53,7 +53,7 @@ func (s *Server) needDecisionsFor(page bool, h http.HandlerFunc) http.HandlerFun
 	return func(w http.ResponseWriter, r *http.Request) {
 		if s.decisions == nil {
 			if page {
-				s.pageError(w, r, errDiscussionsOff)
+				s.pages.PageError(w, r, errDiscussionsOff)
 				return
 			}
 			httpx.WriteError(w, r, s.log, errDiscussionsOff)

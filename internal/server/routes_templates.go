@@ -19,21 +19,21 @@ import (
 func (s *Server) templateRoutes() []Route {
 	routes := []Route{
 		// JSON API
-		{Pattern: "GET /api/v1/groups/{id}/templates", Access: Public, Handler: s.apiTemplates},
-		{Pattern: "POST /api/v1/groups/{id}/templates", Access: Token, Handler: s.apiCreateTemplate, Lists: templateLists},
-		{Pattern: "PUT /api/v1/groups/{id}/templates/order", Access: Token, Handler: s.apiArrangeTemplates, Lists: []httpx.List{listTemplateOrder, listTemplateHidden}},
-		{Pattern: "GET /api/v1/groups/{id}/templates/{tid}", Access: Public, Handler: s.apiTemplate},
-		{Pattern: "PUT /api/v1/groups/{id}/templates/{tid}", Access: Token, Handler: s.apiUpdateTemplate, Lists: templateLists},
-		{Pattern: "DELETE /api/v1/groups/{id}/templates/{tid}", Access: Token, Handler: s.apiDeleteTemplate},
-		{Pattern: "GET /api/v1/groups/{id}/templates/{tid}/start", Access: Token, Handler: s.apiStartTemplate},
+		{Pattern: "GET /api/v1/groups/{id}/templates", Access: Public, Handler: s.api.Templates},
+		{Pattern: "POST /api/v1/groups/{id}/templates", Access: Token, Handler: s.api.CreateTemplate, Lists: templateLists},
+		{Pattern: "PUT /api/v1/groups/{id}/templates/order", Access: Token, Handler: s.api.ArrangeTemplates, Lists: []httpx.List{listTemplateOrder, listTemplateHidden}},
+		{Pattern: "GET /api/v1/groups/{id}/templates/{tid}", Access: Public, Handler: s.api.Template},
+		{Pattern: "PUT /api/v1/groups/{id}/templates/{tid}", Access: Token, Handler: s.api.UpdateTemplate, Lists: templateLists},
+		{Pattern: "DELETE /api/v1/groups/{id}/templates/{tid}", Access: Token, Handler: s.api.DeleteTemplate},
+		{Pattern: "GET /api/v1/groups/{id}/templates/{tid}/start", Access: Token, Handler: s.api.StartTemplate},
 
 		// Pages (the thread and poll forms take ?template= themselves)
-		{Pattern: "GET /groups/{id}/templates", Access: Session, Page: true, Handler: s.templatesPage},
-		{Pattern: "POST /groups/{id}/templates", Access: Session, Page: true, Handler: s.templateSaveSubmit},
-		{Pattern: "POST /groups/{id}/templates/{tid}/arrange", Access: Session, Page: true, Handler: s.templateArrangeSubmit},
-		{Pattern: "POST /groups/{id}/templates/{tid}/delete", Access: Session, Page: true, Handler: s.templateDeleteSubmit},
-		{Pattern: "GET /groups/{id}/templates/{tid}/edit", Access: Session, Page: true, Handler: s.templateEditPage},
-		{Pattern: "POST /groups/{id}/templates/{tid}/edit", Access: Session, Page: true, Handler: s.templateEditSubmit},
+		{Pattern: "GET /groups/{id}/templates", Access: Session, Page: true, Handler: s.pages.TemplatesPage},
+		{Pattern: "POST /groups/{id}/templates", Access: Session, Page: true, Handler: s.pages.TemplateSaveSubmit},
+		{Pattern: "POST /groups/{id}/templates/{tid}/arrange", Access: Session, Page: true, Handler: s.pages.TemplateArrangeSubmit},
+		{Pattern: "POST /groups/{id}/templates/{tid}/delete", Access: Session, Page: true, Handler: s.pages.TemplateDeleteSubmit},
+		{Pattern: "GET /groups/{id}/templates/{tid}/edit", Access: Session, Page: true, Handler: s.pages.TemplateEditPage},
+		{Pattern: "POST /groups/{id}/templates/{tid}/edit", Access: Session, Page: true, Handler: s.pages.TemplateEditSubmit},
 	}
 	for i := range routes {
 		routes[i].Handler = s.needTemplates(routes[i].Page, httpx.WithLists(routes[i].Lists, routes[i].Handler))
@@ -60,7 +60,7 @@ func (s *Server) needTemplates(page bool, h http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		if s.templates == nil || s.groups == nil {
 			if page {
-				s.pageError(w, r, errTemplatesOff)
+				s.pages.PageError(w, r, errTemplatesOff)
 				return
 			}
 			httpx.WriteError(w, r, s.log, errTemplatesOff)

@@ -1,7 +1,10 @@
-// Package server is Quorum's HTTP adapter: the route table, middleware
-// (request ids, metering, logs, security headers, CSRF), problem+json errors
-// and JSON decoding. It translates requests into calls on the domain core and
-// domain errors into responses; it never decides access itself.
+// Package server composes Quorum's HTTP adapter: the one route table
+// (routes*.go) with each route's access, list bounds and availability,
+// credentials resolved to an actor (auth.go), health and the security
+// facts, and the handlers it builds from Deps (compose.go): the JSON API
+// (internal/api) and the pages (internal/web/pages). The plumbing
+// (middleware, problem+json, decoding, CSRF) is internal/httpx; access is
+// decided by the domain cores, never here.
 package server
 
 import (
@@ -12,12 +15,13 @@ import (
 
 	"github.com/quorum-app/quorum/infra/facts"
 	"github.com/quorum-app/quorum/internal/account"
-	"github.com/quorum-app/quorum/internal/audit"
+	"github.com/quorum-app/quorum/internal/api"
 	"github.com/quorum-app/quorum/internal/authz"
 	"github.com/quorum-app/quorum/internal/decision"
 	"github.com/quorum-app/quorum/internal/discussion"
 	"github.com/quorum-app/quorum/internal/domain"
 	"github.com/quorum-app/quorum/internal/group"
+	"github.com/quorum-app/quorum/internal/handlerkit"
 	"github.com/quorum-app/quorum/internal/httpx"
 	"github.com/quorum-app/quorum/internal/idempotency"
 	"github.com/quorum-app/quorum/internal/ids"
@@ -28,6 +32,7 @@ import (
 	"github.com/quorum-app/quorum/internal/notify"
 	"github.com/quorum-app/quorum/internal/store"
 	"github.com/quorum-app/quorum/internal/web"
+	"github.com/quorum-app/quorum/internal/web/pages"
 )
 
 // Pinger is a dependency /healthz can check.
@@ -137,13 +142,40 @@ func (n accountNames) Names(ctx context.Context, uids []string) map[string]strin
 	return out
 }
 
-// AuditRecords is what the record routes need of the audit core.
-type AuditRecords interface {
-	List(ctx context.Context, gid, cursor string, limit int) (audit.Page, error)
-	Verify(ctx context.Context, gid string) (audit.Report, error)
-}
+// The services the composition passes to the API (internal/api) and the
+// pages (internal/web/pages) as the interfaces those declare: each is what
+// both of them call.
+type (
+	// Searcher answers a search for the actor of ctx (app.Search).
+	Searcher interface {
+		api.Searcher
+		pages.Searcher
+	}
+	// AuditRecords are groups' records of admin actions (the audit core).
+	AuditRecords interface {
+		api.AuditRecords
+		pages.AuditRecords
+	}
+	// Templates are the templates groups start threads and polls from
+	// (*process.Service).
+	Templates interface {
+		api.Templates
+		pages.Templates
+	}
+	// Exports are personal and group exports (the export core).
+	Exports interface {
+		api.Exports
+		pages.Exports
+	}
+	// Imports turn group exports into new groups (the export core).
+	Imports interface {
+		api.Imports
+		pages.Imports
+	}
+)
 
-// Server is the HTTP handler of functions/api.
+// Server is the HTTP handler of functions/api: the route table, credentials
+// and the composition of the API and page handlers.
 type Server struct {
 	log     *slog.Logger
 	health  map[string]Pinger
@@ -154,28 +186,27 @@ type Server struct {
 	uploadOrigin string
 	routes       []Route
 
-	accounts *account.Service
-	groups   *group.Service
-	security securityFacts
-	legal    legalPages
+	// api and pages are the handlers the route table points at.
+	api   *api.Server
+	pages *pages.Server
 
+	// What credentials, the nav and the route table's availability checks
+	// need (a nil core: its routes answer 503).
+	accounts      *account.Service
+	groups        *group.Service
+	security      securityFacts
 	discussions   *discussion.Service
 	notifications *notify.Service
 	decisions     *decision.Service
 	mailprefs     *mailpref.Service
 	inbox         *inbox.Service
 	search        Searcher
-	audit         AuditRecords
-	people        Names
 	templates     Templates
 	exports       Exports
 	imports       Imports
-	// threadPolls opens the poll of a thread started with one
-	// (thread_with_poll.go): the decision core's Create.
-	threadPolls pollOpener
-	// formKeyed makes a page form safe to submit again (its form_key as
-	// the Idempotency-Key; nil without an idempotency table).
-	formKeyed func(http.Handler) http.Handler
+	// threadPolls starts threads with a poll in them, for the API and
+	// the pages alike (nil without the decision core).
+	threadPolls *handlerkit.ThreadPolls
 }
 
 // Access says who a route is for. The authorization matrix test checks every
@@ -212,26 +243,21 @@ func New(d Deps) (*Server, error) {
 	s.accounts = d.Accounts
 	s.groups = d.Groups
 	s.security = securityFacts{Facts: d.Facts, Local: d.Local}
-	s.legal = newLegalPages(d.Legal)
 	s.discussions, s.notifications, s.decisions = d.Discussions, d.Notifications, d.Decisions
 	s.mailprefs = d.MailPrefs
 	s.inbox = d.Inbox
 	s.search = d.Search
-	s.audit, s.people = d.Audit, d.Names
 	s.templates = d.Templates
 	s.exports = d.Exports
 	s.imports = d.Imports
-	if d.Decisions != nil {
-		s.threadPolls = d.Decisions
-	}
-	if s.people == nil && d.Accounts != nil {
-		s.people = accountNames{d.Accounts}
+	people := d.Names
+	if people == nil && d.Accounts != nil {
+		people = accountNames{d.Accounts}
 	}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
-	mux := http.NewServeMux()
-	s.routes = s.routeTable()
+	var formKeyed func(http.Handler) http.Handler
 	keyed := func(h http.Handler) http.Handler { return h }
 	if d.Idempotency != nil {
 		scope := func(r *http.Request) string { return authz.ActorFrom(r.Context()).UserID }
@@ -239,10 +265,13 @@ func New(d Deps) (*Server, error) {
 		keyed = idempotency.Middleware(d.Idempotency, scope, opts, func(w http.ResponseWriter, r *http.Request, err error) {
 			httpx.WriteError(w, r, s.log, err)
 		})
-		s.formKeyed = idempotency.Middleware(d.Idempotency, scope, opts, func(w http.ResponseWriter, r *http.Request, err error) {
-			s.pageError(w, r, err)
+		formKeyed = idempotency.Middleware(d.Idempotency, scope, opts, func(w http.ResponseWriter, r *http.Request, err error) {
+			s.pages.PageError(w, r, err)
 		})
 	}
+	s.compose(d, people, formKeyed)
+	mux := http.NewServeMux()
+	s.routes = s.routeTable()
 	for _, rt := range s.routes {
 		if !rt.Page {
 			// API writes are safe to retry with an Idempotency-Key (after

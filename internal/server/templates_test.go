@@ -20,6 +20,7 @@ import (
 	"github.com/quorum-app/quorum/internal/process"
 	"github.com/quorum-app/quorum/internal/store"
 	"github.com/quorum-app/quorum/internal/testcloud"
+	"github.com/quorum-app/quorum/internal/testkit"
 	"github.com/quorum-app/quorum/internal/web"
 )
 
@@ -30,7 +31,7 @@ func newTemplateHarness(t *testing.T) *groupHarness {
 	t.Helper()
 	env := testcloud.Fast(t)
 	st := store.New(env.Clients.DynamoDB, env.Config.Table, env.Config.SigningKey)
-	people := &testPeople{byID: map[string]group.Person{}}
+	people := testkit.NewDirectory()
 	groups := group.New(group.Config{Store: st, People: people, Mail: mail.NewSES(env.Clients.SES, "", env.Config.MailDomain),
 		MailFrom: env.Config.MailFrom, BaseURL: env.Config.BaseURL, SigningKey: env.Config.SigningKey})
 	notes := notify.New(st, nil)

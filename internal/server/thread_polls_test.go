@@ -172,6 +172,10 @@ func TestThreadPollCardHiddenResults(t *testing.T) {
 		}
 		// (The reaction bar names "eyes": it says nothing of the results.)
 		figures, _, _ := strings.Cut(c, `<div class="reactions row"`)
+		// Ids are random base32: "yes" may occur in one by chance.
+		for _, id := range []string{untilVote.ID, untilClose.ID, th.ID} {
+			figures = strings.ReplaceAll(figures, id, "ID")
+		}
 		for _, leak := range []string{"have voted", "<svg", "Milo", "yes", "Latest reasons"} {
 			if strings.Contains(figures, leak) {
 				t.Errorf("hidden results leak %q on the card: %s", leak, c)

@@ -120,7 +120,6 @@ func New(c Config) *Service {
 	return s
 }
 
-func groupPK(gid string) string     { return "GROUP#" + gid }
 func indexPK(gid, id string) string { return "TAG#" + gid + "#" + id }
 func goneSK(id string) string       { return "TAGGONE#" + id }
 
@@ -170,9 +169,9 @@ type goneItem struct {
 
 func (s *Service) defs(ctx context.Context, gid string) (*defsItem, error) {
 	d := &defsItem{}
-	err := s.st.Get(ctx, groupPK(gid), defsSK, d)
+	err := s.st.Get(ctx, tabledef.GroupPK(gid), defsSK, d)
 	if domain.ErrorCode(err) == domain.NotFound {
-		d = &defsItem{Item: store.Item{PK: groupPK(gid), SK: defsSK, Type: "tags"}, GroupID: gid}
+		d = &defsItem{Item: store.Item{PK: tabledef.GroupPK(gid), SK: defsSK, Type: "tags"}, GroupID: gid}
 		return d, nil
 	}
 	if err != nil {
@@ -409,7 +408,7 @@ func (s *Service) Delete(ctx context.Context, gid, id string) error {
 	d.Tags = slices.Delete(d.Tags, i, i+1)
 	now := s.now().UTC()
 	return s.save(ctx, d, func(tx *store.Tx) error {
-		tx.Put(&goneItem{Item: store.Item{PK: groupPK(gid), SK: goneSK(id), Type: "tag_gone", GSI2PK: purgeQueue,
+		tx.Put(&goneItem{Item: store.Item{PK: tabledef.GroupPK(gid), SK: goneSK(id), Type: "tag_gone", GSI2PK: purgeQueue,
 			GSI2SK: now.Format(timeLayout) + "#" + gid + "#" + id}, GroupID: gid, TagID: id, DeletedAt: now})
 		return s.audit.Record(ctx, tx, gid, audit.TagDeleted, audit.Target{Kind: "tag", ID: id}, nil)
 	})
@@ -509,9 +508,9 @@ func (s *Service) Page(ctx context.Context, gid, id, kind, cursor string, limit 
 // package owns).
 func itemKey(kind, id string) (string, string) {
 	if kind == Poll {
-		return "POLL#" + id, "POLL"
+		return tabledef.PollPK(id), "POLL"
 	}
-	return "THREAD#" + id, "THREAD"
+	return tabledef.ThreadPK(id), "THREAD"
 }
 
 // PurgeReport is what one PurgeDeleted run did.
@@ -539,7 +538,7 @@ func (s *Service) PurgeDeleted(ctx context.Context, maxTags int) (PurgeReport, e
 			return r, store.Classify(err)
 		}
 		if len(items) == 0 {
-			if err := s.st.Delete(ctx, groupPK(g.GroupID), goneSK(g.TagID)); err != nil {
+			if err := s.st.Delete(ctx, tabledef.GroupPK(g.GroupID), goneSK(g.TagID)); err != nil {
 				return r, err
 			}
 			r.Tags++

@@ -75,6 +75,47 @@ document.addEventListener("DOMContentLoaded", () => {
       }
     });
   });
+
+  // Your picture (form[data-avatar-upload], Settings): the browser sends
+  // the original straight to the encrypted bucket with a presigned PUT
+  // (type, size and SSE-KMS bound in the signature), then asks Quorum to
+  // make the avatar from it (resized, metadata gone; the original deleted).
+  // Whatever this path cannot finish (a refused type or size, a picture
+  // that cannot be read, storage out of reach) falls back to the plain
+  // form, which posts the file to Quorum and shows its answer on the page
+  // in the reader's language: one place says why a picture is refused.
+  document.querySelectorAll("form[data-avatar-upload]").forEach((form) => {
+    // Back to a page kept in the browser's cache: the button works again.
+    window.addEventListener("pageshow", () => form.querySelectorAll("button[type=submit]").forEach((b) => { b.disabled = false; }));
+    form.addEventListener("submit", async (event) => {
+      const input = form.querySelector("input[type=file]");
+      if (!input || !input.files.length || !window.fetch) return; // the plain form says "choose a picture"
+      event.preventDefault();
+      const file = input.files[0];
+      const status = form.querySelector(".upload-status");
+      const say = (text) => { if (status) status.textContent = text || ""; };
+      const button = form.querySelector("button[type=submit]");
+      const api = form.dataset.avatarUpload;
+      const json = { "Content-Type": "application/json", "Accept": "application/json" };
+      const plain = () => { say(""); if (button) button.disabled = false; form.submit(); };
+      if (button) button.disabled = true;
+      try {
+        say(form.dataset.msgUploading);
+        let res = await fetch(api, { method: "POST", credentials: "same-origin", headers: json,
+          body: JSON.stringify({ content_type: file.type, size: file.size }) });
+        if (!res.ok) { plain(); return; }
+        const up = await res.json();
+        res = await fetch(up.put.url, { method: up.put.method, headers: up.put.headers, body: file, credentials: "omit" });
+        if (!res.ok) { plain(); return; }
+        say(form.dataset.msgProcessing);
+        res = await fetch(api + "/" + encodeURIComponent(up.upload_id) + "/confirm", { method: "POST", credentials: "same-origin", headers: json });
+        if (!res.ok) { plain(); return; }
+        window.location.assign(form.dataset.done);
+      } catch (err) {
+        plain(); // the bucket out of reach (network, CORS): through Quorum instead
+      }
+    });
+  });
 });
 
 // Polls: live "dots left" for dot votes, and ranked-choice reordering in
@@ -370,4 +411,49 @@ document.addEventListener("DOMContentLoaded", () => {
 // without this script.
 document.addEventListener("DOMContentLoaded", () => {
   if (!location.hash && document.getElementById("first-unread")) location.replace("#first-unread");
+});
+
+// The poll form's live preview (form[data-live-preview]): as the person
+// types, the card beside the form follows. There is one renderer: after a
+// pause in typing the form is posted as its own Preview button posts it
+// (form_action=preview, which saves nothing), and the card is taken from
+// the page Quorum answers. While the form cannot be previewed yet (no
+// title, say) the last card stays; the form's errors are for the buttons
+// (an answer 400 while the form is half filled in is expected).
+// Without this script the Preview button does the same with a page load.
+document.addEventListener("DOMContentLoaded", () => {
+  document.querySelectorAll("form[data-live-preview]").forEach((form) => {
+    const slot = document.getElementById(form.dataset.livePreview);
+    if (!slot || !window.fetch || !window.DOMParser || !window.AbortController) return;
+    let timer = 0, pending = null, sent = "";
+    const refresh = async () => {
+      // A required box left empty (the title) cannot be previewed: no need to ask.
+      if ([...form.querySelectorAll("[required]")].some((e) => !e.value.trim())) return;
+      const data = new URLSearchParams(new FormData(form));
+      data.set("form_action", "preview");
+      const body = data.toString();
+      if (body === sent) return; // nothing changed since the last card
+      sent = body;
+      if (pending) pending.abort();
+      const mine = pending = new AbortController();
+      slot.setAttribute("aria-busy", "true");
+      try {
+        const res = await fetch(form.getAttribute("action"), { method: "POST", credentials: "same-origin", signal: mine.signal,
+          headers: { "Content-Type": "application/x-www-form-urlencoded", "Accept": "text/html" }, body });
+        const page = new DOMParser().parseFromString(await res.text(), "text/html");
+        const fresh = page.getElementById(slot.id);
+        if (res.ok && fresh && fresh.querySelector(".poll-card")) {
+          slot.replaceChildren(...[...fresh.childNodes].map((n) => document.importNode(n, true)));
+        }
+      } catch (err) {
+        if (err.name !== "AbortError") sent = ""; // offline: try again on the next change
+      } finally {
+        if (pending === mine) { pending = null; slot.removeAttribute("aria-busy"); }
+      }
+    };
+    const later = () => { clearTimeout(timer); timer = setTimeout(refresh, 500); };
+    form.addEventListener("input", later);
+    form.addEventListener("change", later);
+    if (form.querySelector("input[name=title]")?.value) refresh(); // an edit form: its card at once
+  });
 });
