@@ -17,7 +17,7 @@ export CDK_DISABLE_CLI_TELEMETRY := true
 export AWS_EC2_METADATA_DISABLED := true
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 
-.PHONY: help dev test test-fast fuzz fuzz-units fuzz-routes fuzz-routes-build faults bench screenshots invoke tools localdev check fmt vet java node chromium
+.PHONY: help dev test test-fast fuzz fuzz-units fuzz-routes faults bench screenshots invoke tools localdev check fmt vet java node chromium
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -34,20 +34,18 @@ dev: tools ## run Quorum locally on the local cloud and print the URL (PORT=8080
 #   longest does not start late and run alone at the end.
 # - TEST_P packages at once (go test's default is the number of CPUs, 2 here): the real tier waits more than
 #   it computes, so more at once fill the cores; internal/e2e runs 4 browser tests at once itself.
-# - The write-route fuzzer needs the stand-ins and calls through the whole app (a stall of DynamoDB Local
-#   under load could pass the fuzz worker's 10 s per input), so it runs after the tests, alone; its
-#   instrumented build is made beside the tests.
+# - The write-route fuzzer calls through the whole app on memdb (testcloud.Fast): it needs no stand-in,
+#   so it runs beside the tests too, after the pure fuzz targets, instead of alone after them.
 TEST_FIRST := ./internal/e2e ./internal/app ./internal/faults ./internal/memdb/contract ./internal/recovery ./internal/decision
 TEST_P     ?= 4
 TEST_PKGS  ?= ./...
 test: tools chromium fmt ## install what is missing and run every test (with make check and make fuzz)
 	@beside=$$(mktemp); \
-	  nice -n 10 $(MAKE) --no-print-directory vet staticcheck gosec fuzz-units fuzz-routes-build >$$beside 2>&1 & pid=$$!; \
+	  nice -n 10 $(MAKE) --no-print-directory vet staticcheck gosec fuzz-units fuzz-routes >$$beside 2>&1 & pid=$$!; \
 	  rc=0; $(LOCALDEV) exec -- $(GO) test $(TEST_FLAGS) -p $(TEST_P) $(TEST_FIRST) $(TEST_PKGS) || rc=1; \
 	  brc=0; wait $$pid || brc=1; \
-	  echo "--- beside the tests: make vet staticcheck gosec fuzz-units (exit $$brc)"; cat $$beside; rm -f $$beside; \
+	  echo "--- beside the tests: make vet staticcheck gosec fuzz-units fuzz-routes (exit $$brc)"; cat $$beside; rm -f $$beside; \
 	  [ $$brc = 0 ] || rc=1; \
-	  $(MAKE) --no-print-directory fuzz-routes || rc=1; \
 	  exit $$rc
 
 test-fast: ## the fast tier alone (go test -short): no AWS stand-in, no browser; real-tier tests skip, `make test` runs them
@@ -65,16 +63,11 @@ fuzz-units:
 	$(GO) test ./internal/render/ -run '^$$' -fuzz '^FuzzMentionsInert$$' -fuzztime 50000x -fuzzminimizetime 5s
 	$(GO) test ./internal/text/ -run '^$$' -fuzz '^FuzzClean$$' -fuzztime 300000x -fuzzminimizetime 5s
 
-# JSON bodies and forms of every write route through the whole app on the local cloud; the first
-# inputs replay the seeds (every route once), the rest mutates them.
+# JSON bodies and forms of every write route through the whole app on memdb (testcloud.Fast: no
+# stand-in); the first inputs replay the seeds (every route once), the rest mutates them.
 FUZZ_ROUTES := ./internal/server/ -run '^$$' -fuzz '^FuzzWriteRoutes$$'
-fuzz-routes: tools
-	$(LOCALDEV) exec -- $(GO) test $(FUZZ_ROUTES) -fuzztime 1500x -fuzzminimizetime 10s
-
-# Compiles the write-route fuzzer with its coverage instrumentation into the build cache (the packages
-# are compiled again for fuzzing), so that fuzz-routes only links.
-fuzz-routes-build:
-	$(GO) test -c -o /dev/null $(FUZZ_ROUTES)
+fuzz-routes:
+	$(GO) test $(FUZZ_ROUTES) -fuzztime 1500x -fuzzminimizetime 10s
 
 # The browser tests that walk the key page states save each as a full-page PNG at 1280 and 390 px
 # (QUORUM_SCREENSHOTS); they check axe-core, the CSP and the 390 px width as in `make test`.

@@ -12,9 +12,20 @@ import (
 	"github.com/quorum-app/quorum/infra/stack"
 )
 
+// skipShort: the tests that run the CDK CLI (Node, and `go run ./infra`
+// with jsii) belong to the real tier, like the AWS stand-ins: `make test`
+// runs them, the fast tier (-short) does not.
+func skipShort(t *testing.T) {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("runs the CDK CLI (Node and jsii): runs in `make test`, not with -short")
+	}
+}
+
 // TestCLISynth runs the pinned CDK CLI over the real app (cdk.json), offline,
 // with notices and telemetry off, on placeholder bootstraps.
 func TestCLISynth(t *testing.T) {
+	skipShort(t)
 	root, err := filepath.Abs("..")
 	if err != nil {
 		t.Fatal(err)
@@ -63,6 +74,7 @@ func TestCLISynth(t *testing.T) {
 // TestMissingAccountIsAClearError: without -c account (and no credentials)
 // the app refuses to guess.
 func TestMissingAccountIsAClearError(t *testing.T) {
+	skipShort(t)
 	root, _ := filepath.Abs("..")
 	cmd := exec.Command(filepath.Join(root, "node_modules", ".bin", "cdk"), "synth", "--quiet", "--no-notices", "-o", t.TempDir())
 	cmd.Dir = root

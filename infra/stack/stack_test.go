@@ -2,6 +2,8 @@ package stack
 
 import (
 	"encoding/json"
+	"errors"
+	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -51,7 +53,18 @@ func placeholderAssets(dir string, specs []FunctionSpec) error {
 	return nil
 }
 
+// errShort: under -short (the fast tier, `make test-fast`) the stacks are
+// not built. Building them starts Node and the CDK's JavaScript through
+// jsii, an outside runtime like the AWS stand-ins, and was most of the fast
+// tier's time; `make test` builds them and runs every template test.
+var errShort = errors.New("short")
+
 func TestMain(m *testing.M) {
+	flag.Parse()
+	if testing.Short() {
+		buildErr = errShort
+		os.Exit(m.Run())
+	}
 	os.Setenv("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
 	dir, err := os.MkdirTemp("", "quorum-infra-assets")
 	if err != nil {
@@ -110,6 +123,9 @@ func toMap(t assertions.Template) map[string]any {
 
 func need(t *testing.T) {
 	t.Helper()
+	if buildErr == errShort {
+		t.Skip("CDK template test (Node and jsii): runs in `make test`, not with -short")
+	}
 	if buildErr != nil {
 		t.Fatalf("build: %v", buildErr)
 	}

@@ -12,6 +12,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -48,18 +49,82 @@ func Start(t testing.TB) *Browser {
 	if testing.Short() {
 		t.Skip("browser test (headless Chromium): runs in `make test`, not with -short")
 	}
-	path, err := ChromiumPath()
+	b, stop, err := launch(t.TempDir())
 	if err != nil {
 		t.Fatal(err)
+	}
+	t.Cleanup(stop)
+	return b
+}
+
+// shared is the one Chromium of a test binary (Shared).
+var shared struct {
+	mu   sync.Mutex
+	b    *Browser
+	stop func()
+	dir  string
+}
+
+// Shared is Start with one Chromium for the whole test binary: the first
+// test that asks launches it, the next ones get the same process, and
+// StopShared (from TestMain, after the tests) closes it. Every Session is
+// still a browser context of its own (own cookies, storage and tabs), so
+// tests stay isolated; what they share is the browser process and its
+// start-up, which cost each test of internal/e2e about a second of CPU and
+// ~300 MB. A shared Chromium that has died is launched again.
+func Shared(t testing.TB) *Browser {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("browser test (headless Chromium): runs in `make test`, not with -short")
+	}
+	shared.mu.Lock()
+	defer shared.mu.Unlock()
+	if shared.b != nil && shared.b.root.Err() == nil {
+		return shared.b
+	}
+	stopShared()
+	dir, err := os.MkdirTemp("", "quorum-chromium-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, stop, err := launch(dir)
+	if err != nil {
+		_ = os.RemoveAll(dir)
+		t.Fatal(err)
+	}
+	shared.b, shared.stop, shared.dir = b, stop, dir
+	return b
+}
+
+// StopShared closes the Chromium of Shared, if one was launched.
+func StopShared() {
+	shared.mu.Lock()
+	defer shared.mu.Unlock()
+	stopShared()
+}
+
+func stopShared() {
+	if shared.stop != nil {
+		shared.stop()
+		_ = os.RemoveAll(shared.dir)
+	}
+	shared.b, shared.stop, shared.dir = nil, nil, ""
+}
+
+// launch starts Chromium with its profile in dir.
+func launch(dir string) (*Browser, func(), error) {
+	path, err := ChromiumPath()
+	if err != nil {
+		return nil, nil, err
 	}
 	wd, _ := os.Getwd()
 	root, err := localcloud.FindRoot(wd)
 	if err != nil {
-		t.Fatal(err)
+		return nil, nil, err
 	}
 	axe, err := os.ReadFile(filepath.Join(root, "node_modules", "axe-core", "axe.min.js"))
 	if err != nil {
-		t.Fatalf("axe-core is not installed (run make tools): %v", err)
+		return nil, nil, fmt.Errorf("axe-core is not installed (run make tools): %w", err)
 	}
 	opts := []chromedp.ExecAllocatorOption{
 		chromedp.ExecPath(path),
@@ -73,7 +138,7 @@ func Start(t testing.TB) *Browser {
 		chromedp.Flag("disable-component-update", true),
 		chromedp.Flag("disable-sync", true),
 		chromedp.Flag("disable-dev-shm-usage", true),
-		chromedp.UserDataDir(t.TempDir()),
+		chromedp.UserDataDir(dir),
 		chromedp.WindowSize(1280, 900),
 	}
 	alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
@@ -81,10 +146,9 @@ func Start(t testing.TB) *Browser {
 	if err := chromedp.Do(rootCtx); err != nil {
 		cancelRoot()
 		cancelAlloc()
-		t.Fatalf("start chromium: %v", err)
+		return nil, nil, fmt.Errorf("start chromium: %w", err)
 	}
-	t.Cleanup(func() { cancelRoot(); cancelAlloc() })
-	return &Browser{alloc: alloc, root: rootCtx, axe: string(axe)}
+	return &Browser{alloc: alloc, root: rootCtx, axe: string(axe)}, func() { cancelRoot(); cancelAlloc() }, nil
 }
 
 // StepTimeout bounds one browser step (an action, a navigation, a wait for

@@ -24,7 +24,7 @@ import (
 // plain form, which explains).
 func TestPictureUploadedStraightToStorage(t *testing.T) {
 	t.Parallel()
-	s := newSite(t)
+	s := newRealSite(t)
 	ada := s.person(t, "ada", "Ada Lovelace")
 	ctx := context.Background()
 	s3Origin, bucket := s.env.Clients.UploadOrigin, s.env.Config.UploadsBucket

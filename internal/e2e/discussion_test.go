@@ -32,7 +32,7 @@ import (
 // TestUploadThroughThePage (upload_test.go).
 func TestDiscussionJourney(t *testing.T) {
 	t.Parallel()
-	s := newSite(t)
+	s := newRealSite(t)
 	ada := s.person(t, "ada", "Ada Lovelace")
 	ben := s.person(t, "ben", "Ben Franklin")
 	nora := s.person(t, "nora", "Nora Outsider")

@@ -2,11 +2,6 @@ package e2e
 
 import (
 	"context"
-	"fmt"
-	"log/slog"
-	"net"
-	"net/http/httptest"
-	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -17,7 +12,6 @@ import (
 	"github.com/quorum-app/quorum/internal/authz"
 	"github.com/quorum-app/quorum/internal/browsertest"
 	"github.com/quorum-app/quorum/internal/discussion"
-	"github.com/quorum-app/quorum/internal/mail"
 	"github.com/quorum-app/quorum/internal/testcloud"
 )
 
@@ -25,27 +19,8 @@ import (
 // can run the scheduler's work (app.Tick) the way functions/scheduler does.
 func newPollSite(t *testing.T) (*site, *app.API) {
 	t.Helper()
-	env := testcloud.New(t)
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	base := fmt.Sprintf("http://localhost:%d", ln.Addr().(*net.TCPAddr).Port)
-	cfg := env.Config
-	cfg.BaseURL, _ = url.Parse(base)
-	log := slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	a, err := app.NewAPI(context.Background(), cfg, log)
-	if err != nil {
-		t.Fatalf("build app: %v", err)
-	}
-	ts := httptest.NewUnstartedServer(a.Handler())
-	ts.Listener.Close()
-	ts.Listener = ln
-	ts.Start()
-	t.Cleanup(ts.Close)
-	fanOut(t, a)
-	return &site{t: t, URL: base, prefix: env.Prefix, mail: mail.Emulator{URL: env.Config.SESEndpoint},
-		browser: browsertest.Start(t), seen: map[string]bool{}}, a
+	skipShort(t)
+	return serveSite(t, testcloud.FastStream(t))
 }
 
 // actingAs is a context acting as the account registered with addr.

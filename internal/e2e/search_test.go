@@ -1,7 +1,6 @@
 package e2e
 
 import (
-	"context"
 	"fmt"
 	"log/slog"
 	"os"
@@ -78,10 +77,7 @@ func (p *person) phone() {
 func TestSearchJourney(t *testing.T) {
 	t.Parallel()
 	s, a := newPollSite(t)
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() { defer close(done); _ = consumers.Poll(ctx, a.Cores, slog.New(slog.DiscardHandler)) }()
-	t.Cleanup(func() { cancel(); <-done })
+	s.env.Follow(t, consumers.Dispatcher(a.Cores, slog.New(slog.DiscardHandler)))
 
 	ada := s.person(t, "ada", "Ada Lovelace")
 	ada.open("/signup")

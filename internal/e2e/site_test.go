@@ -37,9 +37,10 @@ import (
 
 // browserParallel is how many browser tests run at once unless -parallel
 // says otherwise. Each test has its own site (table, server) and its own
-// Chromium, and spends most of its time waiting for pages and the stand-ins
-// (measured: a serial run used under half a core of a 2-core machine), so
-// more than GOMAXPROCS of them overlap well; each Chromium takes ~300 MB.
+// browser contexts in the package's one Chromium, and spends much of its
+// time waiting for pages (measured on the stand-ins: a serial run used
+// under half a core of a 2-core machine), so more than GOMAXPROCS of them
+// overlap well.
 const browserParallel = 4
 
 func TestMain(m *testing.M) {
@@ -49,10 +50,13 @@ func TestMain(m *testing.M) {
 	if !set {
 		_ = flag.Set("test.parallel", strconv.Itoa(browserParallel))
 	}
-	os.Exit(testcloud.Run(m))
+	code := testcloud.Run(m)
+	browsertest.StopShared()
+	os.Exit(code)
 }
 
-// site is one running Quorum (own table) and one Chromium.
+// site is one running Quorum (own table) and the package's Chromium
+// (browsertest.Shared: every person is a browser context of their own).
 type site struct {
 	t       *testing.T
 	URL     string // http://localhost:<port>, where the __Host- cookie works
@@ -67,9 +71,43 @@ type site struct {
 }
 
 // newSite serves the whole application on localhost and starts a browser.
+// The site's table is memdb with a stream, S3 and SES the in-memory doubles
+// (testcloud.FastStream): what the browser tests prove is the product's
+// pages, scripts and journeys, and the stores behind them are proven by
+// their own suites (memdb's contract suite against DynamoDB Local, the
+// doubles' tests in internal/testcloud). newRealSite serves it on the
+// stand-ins for what only they show.
 func newSite(t *testing.T) *site {
 	t.Helper()
-	env := testcloud.New(t)
+	skipShort(t)
+	s, _ := serveSite(t, testcloud.FastStream(t))
+	return s
+}
+
+// newRealSite is newSite on the local cloud's stand-ins (DynamoDB Local and
+// its stream, versitygw, the SES emulator): for what the in-memory doubles
+// do not do (the bucket's CORS rule as a browser meets it) and to keep one
+// journey end to end on the real services.
+func newRealSite(t *testing.T) *site {
+	t.Helper()
+	skipShort(t)
+	s, _ := serveSite(t, testcloud.New(t))
+	return s
+}
+
+// skipShort skips a browser test under -short (the fast tier, which starts
+// no browser) before its site is built.
+func skipShort(t *testing.T) {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("browser test (headless Chromium): runs in `make test`, not with -short")
+	}
+}
+
+// serveSite serves the application on env and starts the fan-out behind
+// its table's stream and a browser.
+func serveSite(t *testing.T, env *testcloud.Env) (*site, *app.API) {
+	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -81,7 +119,7 @@ func newSite(t *testing.T) *site {
 	cfg := env.Config
 	cfg.BaseURL, _ = url.Parse(base)
 	log := slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	a, err := app.NewAPI(context.Background(), cfg, log)
+	a, err := app.NewAPIWith(context.Background(), cfg, env.Clients, log)
 	if err != nil {
 		t.Fatalf("build app: %v", err)
 	}
@@ -90,28 +128,12 @@ func newSite(t *testing.T) *site {
 	ts.Listener = ln
 	ts.Start()
 	t.Cleanup(ts.Close)
-	fanOut(t, a)
+	// The fan-out of notifications runs behind the table's stream, as
+	// functions/mailer does in a deployment (and make dev locally): a new
+	// thread or poll reaches the group within a second, not in its request.
+	env.Follow(t, stream.New(nil, stream.Named{Name: "fanout", Consumer: notify.FanoutConsumer{Fanouts: a.Fanouts}}))
 	return &site{t: t, URL: base, prefix: env.Prefix, env: env, mail: mail.Emulator{URL: env.Config.SESEndpoint},
-		browser: browsertest.Start(t), seen: map[string]bool{}}
-}
-
-// fanOut runs the fan-out of notifications behind the table's stream, as
-// functions/mailer does in a deployment (and make dev locally): a new
-// thread or poll reaches the group within a second, not in its request.
-func fanOut(t *testing.T, a *app.API) {
-	t.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
-	arn, err := stream.StreamARN(ctx, a.Clients.DynamoDB, a.Config.Table)
-	if err != nil {
-		cancel()
-		t.Fatalf("stream: %v", err)
-	}
-	p := &stream.Poller{Streams: stream.NewStreamsClient(a.Clients.AWS, a.Config.DynamoDBEndpoint), StreamARN: arn,
-		Handler: stream.New(nil, stream.Named{Name: "fanout", Consumer: notify.FanoutConsumer{Fanouts: a.Fanouts}}),
-		Idle:    50 * time.Millisecond}
-	done := make(chan struct{})
-	go func() { defer close(done); _ = p.Run(ctx) }()
-	t.Cleanup(func() { cancel(); <-done })
+		browser: browsertest.Shared(t), seen: map[string]bool{}}, a
 }
 
 // seesNotifications opens the person's notifications until they show

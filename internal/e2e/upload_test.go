@@ -26,7 +26,7 @@ import (
 // browser.
 func TestUploadThroughThePage(t *testing.T) {
 	t.Parallel()
-	s := newSite(t)
+	s := newRealSite(t)
 	ada := s.person(t, "ada", "Ada Uploader")
 	ctx := context.Background()
 	s3Origin := s.env.Clients.UploadOrigin // path style: http://127.0.0.1:<port>

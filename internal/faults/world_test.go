@@ -56,6 +56,9 @@ var own struct {
 // the local cloud's supervisor when it dies, as under make dev.
 func dynamo(t testing.TB) *localcloud.Cloud {
 	t.Helper()
+	if testing.Short() {
+		t.Skip("fault suite (its own DynamoDB Local): runs in `make test`, not with -short")
+	}
 	own.once.Do(func() {
 		wd, _ := os.Getwd()
 		root, err := localcloud.FindRoot(wd)

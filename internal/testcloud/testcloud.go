@@ -40,6 +40,8 @@ type Env struct {
 	// Mem is the in-memory table of a Fast environment (nil on DynamoDB
 	// Local); FastStream's records its changes as a stream.
 	Mem *memdb.DB
+	// streams: Mem keeps a stream (FastStream), which Follow reads.
+	streams bool
 }
 
 type shared struct {
@@ -143,7 +145,9 @@ func fast(t testing.TB, opts memdb.Options) *Env {
 	sessrv := httptest.NewServer(&memSES{})
 	t.Cleanup(func() { s3srv.Close(); sessrv.Close() })
 	// The DynamoDB endpoint is never dialled: the client is memdb.
-	return newEnv(t, memdb.New(opts), [3]string{"http://127.0.0.1:9", s3srv.URL, sessrv.URL})
+	env := newEnv(t, memdb.New(opts), [3]string{"http://127.0.0.1:9", s3srv.URL, sessrv.URL})
+	env.streams = opts.Streams
+	return env
 }
 
 // FastStream is Fast whose table keeps a stream of its changes, as the
