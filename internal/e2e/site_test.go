@@ -298,7 +298,10 @@ func (p *person) field(label string) chromedp.CSS {
 // fieldIn is field within the first element matching scope.
 func (p *person) fieldIn(scope, label string) chromedp.CSS {
 	p.t.Helper()
-	return p.mark("field", label, `[...document.querySelector(`+fmt.Sprintf("%q", scope)+`).querySelectorAll("label")].filter(l => l.control && l.textContent.replace(/\(optional\)/, "").trim().replace(/\s+/g, " ") === text).map(l => l.control)`)
+	// A label's name is what a screen reader reads: without aria-hidden
+	// parts (an avatar's initials beside a person's name).
+	const visibleText = `((c => (c.querySelectorAll('[aria-hidden="true"]').forEach(e => e.remove()), c.textContent))(l.cloneNode(true)))`
+	return p.mark("field", label, `[...document.querySelector(`+fmt.Sprintf("%q", scope)+`).querySelectorAll("label")].filter(l => l.control && `+visibleText+`.replace(/\(optional\)/, "").trim().replace(/\s+/g, " ") === text).map(l => l.control)`)
 }
 
 var markN atomic.Int64
