@@ -95,8 +95,3 @@ func (l legalDocs) Version() string { return l.docs.Version() }
 func (s *Server) names(ctx context.Context, ids []string) map[string]string {
 	return handlerkit.NamesOf(ctx, s.people, ids)
 }
-
-// manyNames is names in one read where the names can be batched.
-func (s *Server) manyNames(ctx context.Context, ids []string) map[string]string {
-	return handlerkit.ManyNames(ctx, s.people, ids)
-}

@@ -16,7 +16,6 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -47,7 +46,6 @@ type inbEnv struct {
 	a          *qapp.API
 	h          http.Handler
 	tag        string
-	n          atomic.Int64
 	olga, milo *inbPerson
 	nina       *inbPerson
 	gid        string
