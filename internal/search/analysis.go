@@ -1,24 +1,14 @@
 package search
 
 import (
-	"fmt"
 	"slices"
 	"sort"
 	"strings"
 	"unicode/utf8"
 
-	"github.com/blevesearch/bleve/v2/analysis"
-	"github.com/blevesearch/bleve/v2/analysis/char/asciifolding"
-	"github.com/blevesearch/bleve/v2/analysis/lang/ar"
-	"github.com/blevesearch/bleve/v2/analysis/lang/de"
-	"github.com/blevesearch/bleve/v2/analysis/lang/en"
-	"github.com/blevesearch/bleve/v2/analysis/lang/es"
-	"github.com/blevesearch/bleve/v2/analysis/lang/fr"
-	"github.com/blevesearch/bleve/v2/analysis/lang/it"
-	"github.com/blevesearch/bleve/v2/analysis/lang/nl"
-	"github.com/blevesearch/bleve/v2/analysis/lang/pt"
-	"github.com/blevesearch/bleve/v2/analysis/tokenizer/unicode"
-	"github.com/blevesearch/bleve/v2/registry"
+	"github.com/quorum-app/quorum/internal/search/analysis"
+	"github.com/quorum-app/quorum/internal/search/analysis/char/asciifolding"
+	"github.com/quorum-app/quorum/internal/search/analysis/tokenizer/unicode"
 )
 
 // Languages are the interface languages the analysis knows, in the order
@@ -37,7 +27,7 @@ const (
 
 // Analyzer turns text into index terms: per language it tokenizes on
 // Unicode word boundaries, lowercases, drops stop words, normalises (German
-// umlauts, Arabic diacritics) and stems with bleve's analysers, then folds
+// umlauts, Arabic diacritics) and stems with bleve's analysers (see languages.go), then folds
 // what is left to ASCII where a Latin letter carries an accent, so "décision"
 // and "decision" are one term. It is safe for concurrent use.
 type Analyzer struct {
@@ -54,26 +44,14 @@ type language struct {
 
 // NewAnalyzer builds the analysers of every language in Languages.
 func NewAnalyzer() (*Analyzer, error) {
-	cache := registry.NewCache()
-	a := &Analyzer{langs: map[string]*language{}, fold: asciifolding.New()}
-	stops := map[string]string{"en": en.StopName, "de": de.StopName, "es": es.StopName, "fr": fr.StopName,
-		"it": it.StopName, "nl": nl.StopName, "pt": pt.StopName, "ar": ar.StopName}
+	a := &Analyzer{langs: map[string]*language{}, fold: asciifolding.New(), tok: unicode.NewUnicodeTokenizer()}
 	for _, l := range Languages {
-		an, err := cache.AnalyzerNamed(l)
+		an, stop, err := buildLanguage(l)
 		if err != nil {
-			return nil, fmt.Errorf("search: analyzer %s: %w", l, err)
-		}
-		stop, err := cache.TokenMapNamed(stops[l])
-		if err != nil {
-			return nil, fmt.Errorf("search: stop words %s: %w", l, err)
+			return nil, err
 		}
 		a.langs[l] = &language{name: l, analyzer: an, stop: stop}
 	}
-	tok, err := cache.TokenizerNamed(unicode.Name)
-	if err != nil {
-		return nil, err
-	}
-	a.tok = tok
 	return a, nil
 }
 
