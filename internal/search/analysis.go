@@ -27,9 +27,9 @@ const (
 
 // Analyzer turns text into index terms: per language it tokenizes on
 // Unicode word boundaries, lowercases, drops stop words, normalises (German
-// umlauts, Arabic diacritics) and stems with bleve's analysers (see languages.go), then folds
-// what is left to ASCII where a Latin letter carries an accent, so "décision"
-// and "decision" are one term. It is safe for concurrent use.
+// umlauts, Arabic diacritics) and stems with bleve's analysers (built in
+// languages.go), then folds what is left to ASCII where a Latin letter
+// carries an accent, so "décision" and "decision" are one term. It is safe for concurrent use.
 type Analyzer struct {
 	langs map[string]*language
 	tok   analysis.Tokenizer

@@ -2,6 +2,7 @@ package search
 
 import (
 	"fmt"
+	"maps"
 	"math/rand/v2"
 	"strings"
 	"testing"
@@ -163,9 +164,18 @@ func TestAnalyzersMatchBleve(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		ours, _, err := buildLanguage(l)
+		ours, ourStops, err := buildLanguage(l)
 		if err != nil {
 			t.Fatal(err)
+		}
+		// The stop words also tell languages apart (Detect).
+		theirStops, err := cache.TokenMapNamed(map[string]string{"en": "stop_en", "de": "stop_de",
+			"es": "stop_es", "fr": "stop_fr", "it": "stop_it", "nl": "stop_nl", "pt": "stop_pt", "ar": "stop_ar"}[l])
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(ourStops) < 30 || !maps.Equal(map[string]bool(ourStops), map[string]bool(theirStops)) {
+			t.Errorf("%s stop words differ from bleve's: %d words, bleve %d", l, len(ourStops), len(theirStops))
 		}
 		diffs := 0
 		for _, text := range texts {
