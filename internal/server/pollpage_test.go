@@ -1,6 +1,7 @@
 package server_test
 
 import (
+	"net/url"
 	"regexp"
 	"strings"
 	"testing"
@@ -70,6 +71,15 @@ func TestPollPageActionsOpenOnDemand(t *testing.T) {
 	// A member sees no admin menu.
 	if mp := e.must(e.do(m, "GET", "/polls/"+p.ID, nil), 200, "member").body; strings.Contains(mp, "poll-actions") || !strings.Contains(mp, `id="proxy"`) {
 		t.Errorf("member: menu %v, proxy panel %v", strings.Contains(mp, "poll-actions"), strings.Contains(mp, `id="proxy"`))
+	}
+	// What the panel says about one's proxies is shown: open once given.
+	if r := e.do(m, "POST", "/polls/"+p.ID+"/proxy", url.Values{"grantee_id": {o.id}, "scope": {"poll"}}); r.code != 303 {
+		t.Fatalf("grant: %d %.500s", r.code, r.body)
+	}
+	for who, pp := range map[string]*pollPerson{"grantor": m, "holder": o} {
+		if pg := e.must(e.do(pp, "GET", "/polls/"+p.ID, nil), 200, who).body; !strings.Contains(pg, `<details class="panel" id="proxy" open>`) {
+			t.Errorf("the %s's proxy panel is closed", who)
+		}
 	}
 
 	if _, err := e.a.Decisions.Close(o.ctx, p.ID); err != nil {
