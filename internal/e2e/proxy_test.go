@@ -67,7 +67,10 @@ func TestProxyVoteFromTheCard(t *testing.T) {
 
 	// Ada gives Ben her proxy for this poll.
 	ada.open(pollPath)
-	ada.sees("Proxy", "Give your proxy to")
+	ada.sees("Proxy")
+	ada.notSees("Give your proxy to") // the form waits in its panel
+	ada.Do("open the proxy panel", chromedp.Click(`details#proxy > summary`))
+	ada.sees("Give your proxy to")
 	ada.audit("poll page with the proxy form")
 	ada.at(1280, "proxy-give")
 	ada.at(390, "proxy-give")

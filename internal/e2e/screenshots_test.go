@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/chromedp"
+
 	"github.com/quorum-app/quorum/internal/decision"
 	"github.com/quorum-app/quorum/internal/discussion"
 	"github.com/quorum-app/quorum/internal/poll"
@@ -115,6 +117,19 @@ func TestKeyPageStates(t *testing.T) {
 	ben.open("/polls/" + tomatoes)
 	ben.sees("We plant tomatoes in the south bed.", "Agree")
 	shot(ben, "poll-results")
+	// The thread after the decision: the participants in its heading, the
+	// outcome's author beside their avatar on the card.
+	ben.open("/threads/" + th.ID)
+	ben.sees("We plant tomatoes in the south bed.", "By Ada Lovelace")
+	shot(ben, "thread-outcome-card")
+	// An open poll as its admin sees it: the vote and the results open,
+	// every other action behind a summary; then its menu opened.
+	ada.open("/polls/" + beans)
+	ada.notSees("Give your proxy to", "New closing time")
+	shot(ada, "poll-admin-open")
+	ada.Do("open the poll's menu", chromedp.Click(`details.poll-actions > summary`))
+	ada.sees("Close poll now", "Remind people who have not voted")
+	shot(ada, "poll-admin-menu")
 
 	ada.open("/groups/" + gid)
 	shot(ada, "group-hub")

@@ -269,6 +269,50 @@ func (s *Server) threadFaces(ctx context.Context, d *threadPageData) {
 			n.Face = faceOf(n.ActorID, n.ActorName, v[n.ActorID])
 		}
 	})
+	d.Participants, d.MoreParticipants = participants(d)
+}
+
+// maxParticipants bounds the faces in a thread's heading.
+const maxParticipants = 8
+
+// participants are the thread's author, the authors of the comments and
+// the named voters of the poll cards on the page, each once, with the
+// faces the page already read (threadFaces, pollCards): no read of its own.
+// The rest beyond maxParticipants are counted.
+func participants(d *threadPageData) (faces []avatarView, more int) {
+	seen := map[string]bool{}
+	add := func(f avatarView) {
+		if f.UserID == "" || f.Name == "" || seen[f.UserID] {
+			return
+		}
+		seen[f.UserID] = true
+		if len(faces) == maxParticipants {
+			more++
+			return
+		}
+		faces = append(faces, f)
+	}
+	if d.Thread.AuthorName != "" {
+		add(d.AuthorFace)
+	}
+	var walk func(ns []*timelineNode)
+	walk = func(ns []*timelineNode) {
+		for _, n := range ns {
+			if n.Kind == "comment" && !n.Deleted && n.ActorID != "" {
+				add(n.Face)
+			}
+			if n.Card != nil {
+				for _, b := range n.Card.Stances {
+					if b.UserID != "" { // never in anonymous polls
+						add(b.Face)
+					}
+				}
+			}
+			walk(n.Children)
+		}
+	}
+	walk(d.Timeline)
+	return faces, more
 }
 
 // manyFaces is manyNames with the people's picture versions, read in the

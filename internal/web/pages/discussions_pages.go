@@ -440,6 +440,11 @@ type threadPageData struct {
 	Unread unreadMarks
 	// AuthorFace is the thread author's picture or initials.
 	AuthorFace avatarView
+	// Participants are the faces in the thread's heading: its author, then
+	// who commented and who voted on this page (at most maxParticipants);
+	// MoreParticipants counts the others ("+N").
+	Participants     []avatarView
+	MoreParticipants int
 }
 
 func (s *Server) ThreadPage(w http.ResponseWriter, r *http.Request) {

@@ -33,9 +33,11 @@ type pollCard struct {
 	// count is a figure the gate hides).
 	Decided string
 	Stances []ballotRow
-	// Left is the time left to vote ("3 days left"); OutcomeBy names the
-	// outcome's author.
-	Left, OutcomeBy string
+	// Left is the time left to vote ("3 days left").
+	Left string
+	// OutcomeBy is the outcome's author, named beside their avatar as on
+	// the poll page's outcome card (nil without an outcome).
+	OutcomeBy *avatarView
 	// Failed is a refused inline vote when the card has no vote form.
 	Failed *formState
 	// StancesNote: the viewer sees the results but not the list of votes.
@@ -121,6 +123,10 @@ func (s *Server) pollCards(r *http.Request, items []discussion.Item, timeline []
 	for _, c := range cards {
 		pc := s.pollCard(r, c, names, d)
 		setBallotFaces(pc.Stances, pictures)
+		if c.Outcome != nil {
+			by := faceOf(c.Outcome.AuthorID, names[c.Outcome.AuthorID], pictures[c.Outcome.AuthorID])
+			pc.OutcomeBy = &by
+		}
 		pc.Item, pc.Tid = first[c.Poll.ID], d.Thread.ID
 		byItem[pc.Item] = pc
 	}
@@ -168,9 +174,6 @@ func (s *Server) pollCard(r *http.Request, c decision.Card, names map[string]str
 			b.Anchor, b.Back = cardReactAnchor(c.Poll.ID), d.Thread.ID
 			pc.Reacts = b
 		}
-	}
-	if c.Outcome != nil {
-		pc.OutcomeBy = names[c.Outcome.AuthorID]
 	}
 	if at := c.Poll.Definition.Settings.ClosingAt; at != nil && c.Poll.Status == poll.StatusOpen {
 		pc.Left = timeLeftText(s.web.Printer(r), *at, time.Now())
