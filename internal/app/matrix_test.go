@@ -27,6 +27,7 @@ package app_test
 
 import (
 	"encoding/json"
+	"flag"
 	"fmt"
 	"net/url"
 	"os"
@@ -34,6 +35,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -41,7 +43,23 @@ import (
 	"github.com/quorum-app/quorum/internal/testcloud"
 )
 
-func TestMain(m *testing.M) { os.Exit(testcloud.Run(m)) }
+// TestMain lets matrixParallel tests run at once unless the command line
+// says otherwise (go test's default is the number of CPUs, 2 here): the
+// shards of the DynamoDB Local sample wait on the stand-in, not the CPU,
+// and only help if they run beside each other and the memdb tests.
+func TestMain(m *testing.M) {
+	flag.Parse()
+	set := false
+	flag.Visit(func(f *flag.Flag) { set = set || f.Name == "test.parallel" })
+	if !set {
+		_ = flag.Set("test.parallel", strconv.Itoa(matrixParallel))
+	}
+	os.Exit(testcloud.Run(m))
+}
+
+// matrixParallel bounds the package's parallel tests: the realShards
+// shards and the other tests beside them.
+const matrixParallel = 8
 
 // spec is the matrix entry of one route.
 type spec struct {
@@ -468,8 +486,19 @@ func letters(s string) string { return strings.ReplaceAll(s, " ", "") }
 // tier: memdb, whose contract suite holds it to DynamoDB Local's answers).
 func TestAuthorizationMatrix(t *testing.T) {
 	t.Parallel()
-	runMatrix(t, newWorld(t), false)
+	runMatrix(t, newWorld, false, 1)
 }
+
+// realShards is how many worlds the DynamoDB Local sample is shared out
+// to, each on a table of its own, run at once. It is 1: on the shared
+// 2-core machine five worlds were no faster (88.6 s for one, 88-96 s for
+// five at a load of 13-15) and slower under more load (the five set-ups
+// alone took 2 min at a load of 20), since DynamoDB Local's throughput,
+// not the wait of one request after another, bounds the sample, and each
+// world repeats the set-up (10 sign-ins, 5 groups and what every area
+// makes in them: ~7 s on a quiet machine). Raise it on a machine with more
+// cores; every case still runs exactly once.
+const realShards = 1
 
 // TestAuthorizationMatrixOnDynamoDBLocal runs a sample on DynamoDB Local:
 // every state-changing route × every actor on the secret group and the
@@ -479,45 +508,97 @@ func TestAuthorizationMatrix(t *testing.T) {
 // the real store proves (its conditions and transactions behind each
 // refusal) is proved where it matters most. The whole matrix runs on memdb
 // (TestAuthorizationMatrix), whose contract suite holds it to DynamoDB
-// Local's answers.
+// Local's answers. The sample can be shared out to realShards worlds (see
+// matrixShard); every case still runs once.
 func TestAuthorizationMatrixOnDynamoDBLocal(t *testing.T) {
 	t.Parallel()
 	if testing.Short() {
 		t.Skip("real tier: -short runs the whole matrix on memdb only (TestAuthorizationMatrix)")
 	}
-	runMatrix(t, newRealWorld(t), true)
+	runMatrix(t, newRealWorld, true, realShards)
 }
 
-// runMatrix runs the matrix on w; a sample (the real tier) skips the routes
-// that change nothing, and the open and closed groups of routes whose
-// answers do not depend on the group's kind.
-func runMatrix(t *testing.T, w *world, sample bool) {
+// tally gathers the shards' answers for the summary.
+type tally struct {
+	mu                               sync.Mutex
+	routes                           []server.Route
+	results                          map[string]*[5]string // pattern → got per column (0: no group, 1..4: kinds)
+	cases, fails, compared, crossOri int
+}
+
+// runMatrix runs the matrix on worlds made by newW; a sample (the real
+// tier) skips the routes that change nothing, and the open and closed
+// groups of routes whose answers do not depend on the group's kind. With
+// shards > 1 the cases are shared out to that many worlds of their own,
+// run in parallel subtests (shard0, shard1, ...): shard 0 takes the routes
+// not about a group (and the routes ending sessions, last, as before), the
+// others the (route, group) pairs in turn. Each world restores its own
+// groups, so the shards share nothing but the tally.
+func runMatrix(t *testing.T, newW func(*testing.T) *world, sample bool, shards int) {
+	start := time.Now()
+	table := allSpecs(t)
+	tl := &tally{results: map[string]*[5]string{}}
+	t.Run("shards", func(t *testing.T) {
+		for s := range shards {
+			t.Run(fmt.Sprintf("shard%d", s), func(t *testing.T) {
+				if shards > 1 {
+					t.Parallel()
+				}
+				matrixShard(t, newW(t), table, sample, s, shards, tl)
+			})
+		}
+	})
+	if t.Failed() && tl.routes == nil {
+		return
+	}
+
+	// Summary.
+	var b strings.Builder
+	fmt.Fprintf(&b, "authorization matrix: %d routes, %d actors, %d groups, %d cases, %d mismatches, "+
+		"%d hidden-vs-missing comparisons, %d cross-origin checks, %d worlds, %s\n",
+		len(tl.routes), 8, 4, tl.cases, tl.fails, tl.compared, tl.crossOri, shards, time.Since(start).Round(time.Millisecond))
+	fmt.Fprintf(&b, "columns: anonymous non-member member admin parent-member guest member's-bot non-member's-bot; "+
+		"A allowed S sign-in F forbidden H hidden C conflict\n")
+	fmt.Fprintf(&b, "%-50s %-8s | %-8s %-8s %-8s %-8s\n", "route", "account", "open", "closed", "secret", "sub")
+	for _, rt := range tl.routes {
+		r := tl.results[rt.Pattern]
+		if r == nil {
+			continue
+		}
+		fmt.Fprintf(&b, "%-50s %-8s | %-8s %-8s %-8s %-8s\n", rt.Pattern, r[0], r[1], r[2], r[3], r[4])
+	}
+	t.Log("\n" + b.String())
+}
+
+// matrixShard runs shard `shard` of `shards` of the matrix on w.
+func matrixShard(t *testing.T, w *world, table map[string]spec, sample bool, shard, shards int, tl *tally) {
 	start := time.Now()
 	w.setUp()
 	t.Logf("fixtures ready in %s", time.Since(start).Round(time.Millisecond))
-	table := allSpecs(t)
 	routes := w.a.Server.Routes()
 
-	// Every route has an entry, and every entry a route.
-	byPattern := map[string]server.Route{}
-	for _, rt := range routes {
-		byPattern[rt.Pattern] = rt
-		sp, ok := table[rt.Pattern]
-		if !ok {
-			t.Errorf("route %q (access %s) has no entry in the authorization matrix: classify it in matrix()", rt.Pattern, rt.Access)
-			continue
+	if shard == 0 {
+		// Every route has an entry, and every entry a route.
+		byPattern := map[string]server.Route{}
+		for _, rt := range routes {
+			byPattern[rt.Pattern] = rt
+			sp, ok := table[rt.Pattern]
+			if !ok {
+				t.Errorf("route %q (access %s) has no entry in the authorization matrix: classify it in matrix()", rt.Pattern, rt.Access)
+				continue
+			}
+			if err := checkSpec(rt, sp); err != "" {
+				t.Errorf("matrix entry %q: %s", rt.Pattern, err)
+			}
 		}
-		if err := checkSpec(rt, sp); err != "" {
-			t.Errorf("matrix entry %q: %s", rt.Pattern, err)
+		for p := range table {
+			if _, ok := byPattern[p]; !ok {
+				t.Errorf("matrix entry %q matches no route of the application", p)
+			}
 		}
-	}
-	for p := range table {
-		if _, ok := byPattern[p]; !ok {
-			t.Errorf("matrix entry %q matches no route of the application", p)
+		if t.Failed() {
+			t.FailNow()
 		}
-	}
-	if t.Failed() {
-		t.FailNow()
 	}
 
 	if sample { // the state-changing routes; reads: memdb's matrix and its contract suite
@@ -529,8 +610,34 @@ func runMatrix(t *testing.T, w *world, sample bool) {
 		}
 		routes = changing
 	}
+	if shard == 0 {
+		tl.mu.Lock()
+		tl.routes = routes
+		tl.mu.Unlock()
+	}
 
-	results := map[string]*[5]string{} // pattern → got per column (0: no group, 1..4: kinds)
+	// Which (route, column) this shard runs: column 0 (no group) in shard
+	// 0, the (route, group) pairs in turn in the others. Every shard counts
+	// the same pairs in the same order, so each runs in exactly one.
+	owner := map[[2]int]int{}
+	unit := 0
+	for i, rt := range routes {
+		sp := table[rt.Pattern]
+		if sp.grp[0] == "" {
+			continue
+		}
+		for k := range w.fixtures {
+			if sample && k < 2 && !(sp.mut && kindMatters(sp)) {
+				continue
+			}
+			if shards > 1 {
+				owner[[2]int{i, k + 1}] = 1 + unit%(shards-1)
+			}
+			unit++
+		}
+	}
+	mine := func(i, col int) bool { return owner[[2]int{i, col}] == shard }
+
 	cases, fails := 0, 0
 	run := func(rt server.Route, sp spec, col int, f *fixture, want string, only func(*actor) bool) {
 		got := []byte(strings.Repeat(".", len(w.actors)))
@@ -545,10 +652,12 @@ func runMatrix(t *testing.T, w *world, sample bool) {
 				fails++
 			}
 		}
-		if results[rt.Pattern] == nil {
-			results[rt.Pattern] = &[5]string{}
+		tl.mu.Lock()
+		defer tl.mu.Unlock()
+		if tl.results[rt.Pattern] == nil {
+			tl.results[rt.Pattern] = &[5]string{}
 		}
-		prev := results[rt.Pattern][col]
+		prev := tl.results[rt.Pattern][col]
 		if prev != "" { // merge a second pass (the terminal routes)
 			b := []byte(prev)
 			for i := range got {
@@ -558,15 +667,15 @@ func runMatrix(t *testing.T, w *world, sample bool) {
 			}
 			got = b
 		}
-		results[rt.Pattern][col] = string(got)
+		tl.results[rt.Pattern][col] = string(got)
 	}
 
 	// 1. Every route × actor × group, in route-table order; routes that end
 	// every session of the caller wait for the end.
 	t0 := time.Now()
-	for _, rt := range routes {
+	for i, rt := range routes {
 		sp := table[rt.Pattern]
-		if sp.acct != "" {
+		if sp.acct != "" && mine(i, 0) {
 			if sp.terminal {
 				run(rt, sp, 0, nil, letters(sp.acct), func(a *actor) bool { return !a.session() })
 			} else {
@@ -578,7 +687,9 @@ func runMatrix(t *testing.T, w *world, sample bool) {
 				if sample && k < 2 && !(sp.mut && kindMatters(sp)) {
 					continue
 				}
-				run(rt, sp, k+1, f, letters(sp.grp[k]), nil)
+				if mine(i, k+1) {
+					run(rt, sp, k+1, f, letters(sp.grp[k]), nil)
+				}
 			}
 		}
 	}
@@ -606,21 +717,24 @@ func runMatrix(t *testing.T, w *world, sample bool) {
 	t0 = time.Now()
 	crossOrigin := 0
 	admin := w.actors[3]
-	for _, rt := range routes {
+	for i, rt := range routes {
 		method, _, _ := strings.Cut(rt.Pattern, " ")
 		if method == "GET" || method == "HEAD" {
 			continue
 		}
 		sp := table[rt.Pattern]
 		var fs []*fixture
-		if sp.acct != "" {
+		if sp.acct != "" && mine(i, 0) {
 			fs = append(fs, nil)
 		}
 		if sp.grp[0] != "" {
-			if sample && !(sp.mut && kindMatters(sp)) {
-				fs = append(fs, w.fixtures[2:]...) // secret and sub
-			} else {
-				fs = append(fs, w.fixtures...)
+			for k, f := range w.fixtures {
+				if sample && k < 2 && !(sp.mut && kindMatters(sp)) {
+					continue // secret and sub only
+				}
+				if mine(i, k+1) {
+					fs = append(fs, f)
+				}
 			}
 		}
 		for _, f := range fs {
@@ -645,29 +759,20 @@ func runMatrix(t *testing.T, w *world, sample bool) {
 	t.Logf("%d cross-origin requests checked in %s", crossOrigin, time.Since(t0).Round(time.Millisecond))
 
 	// 3. Routes that end every session of the caller, last.
-	for _, rt := range routes {
+	for i, rt := range routes {
 		sp := table[rt.Pattern]
-		if sp.terminal {
+		if sp.terminal && mine(i, 0) {
 			run(rt, sp, 0, nil, letters(sp.acct), func(a *actor) bool { return a.session() })
 		}
 	}
+	t.Logf("shard %d of %d: %d cases, %d mismatches in %s", shard, shards, cases, fails, time.Since(start).Round(time.Millisecond))
 
-	// Summary.
-	var b strings.Builder
-	fmt.Fprintf(&b, "authorization matrix: %d routes, %d actors, %d groups, %d cases, %d mismatches, "+
-		"%d hidden-vs-missing comparisons, %d cross-origin checks, %s\n",
-		len(routes), len(w.actors), len(w.fixtures), cases, fails, w.compared, crossOrigin, time.Since(start).Round(time.Millisecond))
-	fmt.Fprintf(&b, "columns: anonymous non-member member admin parent-member guest member's-bot non-member's-bot; "+
-		"A allowed S sign-in F forbidden H hidden C conflict\n")
-	fmt.Fprintf(&b, "%-50s %-8s | %-8s %-8s %-8s %-8s\n", "route", "account", "open", "closed", "secret", "sub")
-	for _, rt := range routes {
-		r := results[rt.Pattern]
-		if r == nil {
-			continue
-		}
-		fmt.Fprintf(&b, "%-50s %-8s | %-8s %-8s %-8s %-8s\n", rt.Pattern, r[0], r[1], r[2], r[3], r[4])
-	}
-	t.Log("\n" + b.String())
+	tl.mu.Lock()
+	tl.cases += cases
+	tl.fails += fails
+	tl.compared += w.compared
+	tl.crossOri += crossOrigin
+	tl.mu.Unlock()
 }
 
 // kindMatters reports whether a route's answers on the open or closed group

@@ -5,6 +5,10 @@ package app_test
 // longer reaches it anywhere (its page, the API, the group's list, the
 // dashboard, search), while a member of only the new group finds it there,
 // search included (the stream re-files its comments under the new group).
+//
+// It runs on memdb's stream (newStreamWorld): what it proves is the move's
+// reach, not the store; DynamoDB Local's stream feeding search is proved by
+// TestSearchIsFreshThroughTheStream.
 
 import (
 	"net/url"
@@ -18,7 +22,7 @@ import (
 
 func TestMovedThreadIsGoneFromTheOldGroupOverHTTP(t *testing.T) {
 	t.Parallel()
-	w := newRealWorld(t)
+	w := newStreamWorld(t)
 	ada, bo, ce := w.newPerson("MA", "Ada Mover"), w.newPerson("MB", "Bo Oldgroup"), w.newPerson("MC", "Ce Newgroup")
 	mk := func(name string, p authz.Privacy, member *person) string {
 		g, err := w.a.Groups.Create(ada.ctx, group.CreateInput{Name: name + " " + w.tag, Privacy: string(p)})
