@@ -379,8 +379,24 @@ func TestPagesSignInFlow(t *testing.T) {
 	}
 	addr := randomEmail("page")
 	rec = a.do(req{method: "POST", path: "/login", ctype: form, body: url.Values{"email": {addr}, "next": {"/settings"}}.Encode()})
-	if rec.Code != 200 || !strings.Contains(rec.Body.String(), `name="code"`) {
+	// Post/Redirect/Get: the code page is a GET (a refresh sends no second
+	// email); the address rides an HttpOnly cookie, never the URL.
+	var pending *http.Cookie
+	for _, c := range rec.Result().Cookies() {
+		if c.Name == httpx.LoginCookie {
+			pending = c
+		}
+	}
+	if rec.Code != 303 || rec.Header().Get("Location") != "/login/code" || pending == nil || !pending.HttpOnly || !pending.Secure {
+		t.Fatalf("sign-in form: %d %q %+v", rec.Code, rec.Header().Get("Location"), pending)
+	}
+	rec = a.do(req{method: "GET", path: "/login/code", headers: map[string]string{"Cookie": pending.Name + "=" + pending.Value}})
+	if rec.Code != 200 || !strings.Contains(rec.Body.String(), `name="code"`) || !strings.Contains(rec.Body.String(), `name="email" value="`+addr+`"`) ||
+		!strings.Contains(rec.Body.String(), `name="next" value="/settings"`) {
 		t.Fatalf("code page: %d %s", rec.Code, rec.Body)
+	}
+	if rec := a.do(req{method: "GET", path: "/login/code"}); rec.Code != 303 || rec.Header().Get("Location") != "/login" {
+		t.Fatalf("code page without a sign-in in progress: %d %q", rec.Code, rec.Header().Get("Location"))
 	}
 	code, token := a.mail(t, addr, 1)
 	wrong := "000000"

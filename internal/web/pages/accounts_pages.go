@@ -74,13 +74,28 @@ func (s *Server) LoginSubmit(w http.ResponseWriter, r *http.Request) {
 		})
 		return
 	}
-	s.web.Page(w, r, http.StatusOK, "login_code", s.web.Printer(r).T("page.login.check"), codeData{Terms: s.legal.Version(), Email: sent.Email, Next: next, Form: newForm(nil)})
+	// Post/Redirect/Get: the code page is a GET, so a refresh does not send
+	// another email; the address rides a cookie, never the URL.
+	httpx.SetLoginCookie(w, httpx.PendingLogin{Email: sent.Email, Next: next})
+	redirect(w, r, "/login/code")
+}
+
+// GET /login/code: the code page of the sign-in in progress (LoginSubmit's
+// redirect); without one, the sign-in form.
+func (s *Server) LoginCodePage(w http.ResponseWriter, r *http.Request) {
+	p, ok := httpx.ReadLoginCookie(r)
+	if !ok {
+		redirect(w, r, "/login")
+		return
+	}
+	s.web.Page(w, r, http.StatusOK, "login_code", s.web.Printer(r).T("page.login.check"), codeData{Terms: s.legal.Version(), Email: p.Email, Next: p.Next, Form: newForm(nil)})
 }
 
 // afterSignIn sets the cookie and continues: to /welcome when the account
 // still needs a name, else to next.
 func (s *Server) afterSignIn(w http.ResponseWriter, r *http.Request, v *account.Verification, next string) {
 	httpx.SetSessionCookie(w, v.Token, v.Session.AbsoluteExpiresAt)
+	httpx.ClearLoginCookie(w)
 	if v.User.NeedsName() {
 		redirect(w, r, "/welcome?next="+url.QueryEscape(next))
 		return
