@@ -6,6 +6,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/quorum-app/quorum/internal/account"
+	"github.com/quorum-app/quorum/internal/authz"
 	"github.com/quorum-app/quorum/internal/avatar"
 	"github.com/quorum-app/quorum/internal/domain"
 	"github.com/quorum-app/quorum/internal/handlerkit"
@@ -333,6 +334,10 @@ func (s *Server) SettingsPasswordSubmit(w http.ResponseWriter, r *http.Request) 
 }
 
 func (s *Server) EmailConfirmPage(w http.ResponseWriter, r *http.Request) {
+	if r.URL.Query().Get("done") == "changed" {
+		s.emailChanged(w, r)
+		return
+	}
 	token := r.URL.Query().Get("token")
 	if token == "" || len(token) > 200 || !utf8.ValidString(token) {
 		s.PageError(w, r, domain.Errorf(domain.Invalid, "this confirmation link is incomplete; copy the whole link from the email"))
@@ -346,12 +351,26 @@ func (s *Server) EmailConfirmSubmit(w http.ResponseWriter, r *http.Request) {
 		s.PageError(w, r, err)
 		return
 	}
-	u, err := s.accounts.ConfirmEmailChange(r.Context(), r.PostFormValue("token"))
+	_, err := s.accounts.ConfirmEmailChange(r.Context(), r.PostFormValue("token"))
 	if err != nil {
 		s.PageError(w, r, err)
 		return
 	}
-	s.web.Page(w, r, http.StatusOK, "settings_email", s.web.Printer(r).T("page.settings.email_changed_title"), map[string]any{"Done": true, "Email": u.Email})
+	// Post/Redirect/Get: a refresh shows the confirmation, not the POST again.
+	redirect(w, r, "/settings/email/confirm?done=changed")
+}
+
+// emailChanged is the confirmation page after EmailConfirmSubmit's
+// redirect: with the address when the viewer is signed in (the link may
+// be opened signed out).
+func (s *Server) emailChanged(w http.ResponseWriter, r *http.Request) {
+	d := map[string]any{"Done": true}
+	if authz.ActorFrom(r.Context()).Authenticated() {
+		if u, err := s.accounts.Me(r.Context()); err == nil {
+			d["Email"] = u.Email
+		}
+	}
+	s.web.Page(w, r, http.StatusOK, "settings_email", s.web.Printer(r).T("page.settings.email_changed_title"), d)
 }
 
 // ---- tokens ----
