@@ -647,7 +647,7 @@ func TestPollAnonymousReceipt(t *testing.T) {
 	}
 	var handed *http.Cookie
 	for _, c := range (&http.Response{Header: fr.hdr}).Cookies() {
-		if c.Name == httpx.ReceiptCookie {
+		if c.Name == httpx.OnceCookie {
 			handed = c
 		}
 	}
@@ -670,12 +670,12 @@ func TestPollAnonymousReceipt(t *testing.T) {
 	}
 	cleared := false
 	for _, c := range (&http.Response{Header: shown.hdr}).Cookies() {
-		cleared = cleared || (c.Name == httpx.ReceiptCookie && c.MaxAge < 0)
+		cleared = cleared || (c.Name == httpx.OnceCookie && c.MaxAge < 0)
 	}
 	if !cleared {
 		t.Errorf("the page showing the receipt does not clear its cookie: %v", shown.hdr["Set-Cookie"])
 	}
-	if other := e.must(getWith(&http.Cookie{Name: httpx.ReceiptCookie, Value: p.ID + "." + formReceipt}), 200, "another poll's page"); strings.Contains(other.body, formReceipt) {
+	if other := e.must(getWith(&http.Cookie{Name: httpx.OnceCookie, Value: "poll-" + p.ID + "." + formReceipt}), 200, "another poll's page"); strings.Contains(other.body, formReceipt) {
 		t.Errorf("a receipt cookie for another poll is shown")
 	}
 	again := e.must(e.do(m, "GET", "/polls/"+p2.ID, nil), 200, "page again")

@@ -3,6 +3,7 @@ package pages
 import (
 	"net/http"
 	"net/url"
+	"strings"
 	"unicode/utf8"
 
 	"github.com/quorum-app/quorum/internal/account"
@@ -389,6 +390,15 @@ func (s *Server) renderTokens(w http.ResponseWriter, r *http.Request, status int
 		return
 	}
 	d.Tokens = list
+	if d.New != nil { // the new token is one of the viewer's, named from the list
+		shown := d.New
+		d.New = nil
+		for i := range list {
+			if list[i].ID == shown.Token.ID {
+				d.New = &account.NewToken{Token: &list[i], Secret: shown.Secret}
+			}
+		}
+	}
 	if d.Form == nil {
 		d.Form = newForm(nil)
 	}
@@ -396,7 +406,12 @@ func (s *Server) renderTokens(w http.ResponseWriter, r *http.Request, status int
 }
 
 func (s *Server) TokensPage(w http.ResponseWriter, r *http.Request) {
-	s.renderTokens(w, r, http.StatusOK, tokensData{Notice: s.notice(r)})
+	d := tokensData{Notice: s.notice(r)}
+	// A token just created (TokensCreateSubmit's redirect): shown once.
+	if id, secret, ok := strings.Cut(httpx.TakeOnceCookie(w, r, "token"), "."); ok {
+		d.New = &account.NewToken{Token: &account.APIToken{ID: id}, Secret: secret}
+	}
+	s.renderTokens(w, r, http.StatusOK, d)
 }
 
 func (s *Server) TokensCreateSubmit(w http.ResponseWriter, r *http.Request) {
@@ -411,8 +426,10 @@ func (s *Server) TokensCreateSubmit(w http.ResponseWriter, r *http.Request) {
 		s.formFail(w, r, err, f, func(status int) { s.renderTokens(w, r, status, tokensData{Form: f}) })
 		return
 	}
-	// Rendered directly (not redirected): the secret is shown this once.
-	s.renderTokens(w, r, http.StatusCreated, tokensData{New: t})
+	// Post/Redirect/Get: the secret rides a short-lived cookie to the
+	// tokens page, which shows it this once (httpx.OnceCookie).
+	httpx.SetOnceCookie(w, "token", t.Token.ID+"."+t.Secret)
+	redirect(w, r, "/settings/tokens#new-token")
 }
 
 func (s *Server) TokensRevokeSubmit(w http.ResponseWriter, r *http.Request) {

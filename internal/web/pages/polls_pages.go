@@ -195,7 +195,7 @@ type pollPageData struct {
 
 func (s *Server) PollPage(w http.ResponseWriter, r *http.Request) {
 	// An anonymous vote's receipt, handed over by the vote's redirect.
-	receipt := httpx.TakeReceiptCookie(w, r, r.PathValue("pid"))
+	receipt := httpx.TakeOnceCookie(w, r, "poll-"+r.PathValue("pid"))
 	s.renderPoll(w, r, http.StatusOK, func(d *pollPageData) { d.Receipt = receipt })
 }
 

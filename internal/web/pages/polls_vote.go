@@ -406,8 +406,8 @@ func (s *Server) PollVoteSubmit(w http.ResponseWriter, r *http.Request) {
 	}
 	if res.Receipt != "" {
 		// Shown once, by the poll page the redirect leads to: never in a
-		// URL or a log (httpx.ReceiptCookie).
-		httpx.SetReceiptCookie(w, p.ID, res.Receipt)
+		// URL or a log (httpx.OnceCookie).
+		httpx.SetOnceCookie(w, "poll-"+p.ID, res.Receipt)
 		redirect(w, r, pollURL(p.ID)+"?done=voted#receipt-value")
 		return
 	}
