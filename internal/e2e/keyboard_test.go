@@ -140,12 +140,12 @@ func pressKey(t *testing.T, p *person, keys string) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(p.Ctx, browsertest.StepTimeout)
 	defer cancel()
-	mark := p.seen.docMark()
+	name, mark := p.focusedName(), p.seen.docMark()
 	resp, err := chromedp.RunResponse(ctx, chromedp.KeyEvent(keys))
 	if err != nil {
 		t.Fatalf("press %q: %v", keys, err)
 	}
-	p.checkPRG("press "+keys, mark, resp)
+	p.checkPRG("press "+keys, mark, resp, name)
 }
 
 // Without JavaScript: the whole sign-up (email, code, name) and creating a

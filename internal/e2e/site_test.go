@@ -260,13 +260,14 @@ func (p *person) press(step string, sel chromedp.CSS) int64 {
 	p.t.Helper()
 	ctx, cancel := context.WithTimeout(p.Ctx, browsertest.StepTimeout)
 	defer cancel()
+	name := browsertest.Get(p.Session, "read the control's name", chromedp.Evaluate[string](fmt.Sprintf(`(e => e ? e.name || "" : "")(document.querySelector(%q))`, string(sel))))
 	mark := p.seen.docMark()
 	resp, err := chromedp.RunResponse(ctx, chromedp.Click(sel))
 	if err != nil {
 		u, _ := chromedp.Run(p.Ctx, chromedp.Location())
 		p.t.Fatalf("%s: %v (at %s)", step, err, u)
 	}
-	p.checkPRG(step, mark, resp)
+	p.checkPRG(step, mark, resp, name)
 	return status(resp)
 }
 
@@ -276,12 +277,15 @@ func (p *person) press(step string, sel chromedp.CSS) int64 {
 // link never sends the form again. The one exception is a 4xx answer:
 // the form shown again with its errors, where nothing was written, so
 // that a refresh sending it again is harmless (it fails the same way).
-// Forms that save nothing (a preview, a rule row added, a ranked option
-// moved without JavaScript) answer with a redirect to a GET too, with
-// the draft in the page's address, see pressDraft.
-func (p *person) checkPRG(step string, mark int, resp *network.Response) {
+// The other exception is a draft control (draftControls): a button that
+// saves nothing and brings the form back as typed, one step further (a
+// poll form's preview, a vote-share row added, a ranked option moved
+// without JavaScript); a refresh sends the same draft again and changes
+// nothing, and a redirect would have to carry the whole draft in the URL.
+// submitter is the name of the control pressed.
+func (p *person) checkPRG(step string, mark int, resp *network.Response, submitter string) {
 	p.t.Helper()
-	if resp == nil { // no new document (a script's fetch, a download)
+	if resp == nil || draftControls[submitter] { // no new document (a script's fetch, a download)
 		return
 	}
 	docs := p.seen.docsSince(mark)
@@ -304,6 +308,17 @@ func (p *person) checkPRG(step string, mark int, resp *network.Response) {
 		}
 	}
 	p.t.Errorf("%s: POST %s answered %d with a page, not a 303 to a GET (Post/Redirect/Get: a refresh would send the form again)", step, post.URL, resp.Status)
+}
+
+// draftControls are the names of the submit buttons that save nothing
+// (see checkPRG): the poll form's form_action (preview, add a rule) and
+// the ranked-choice vote form's move (Up, Down, keep this order).
+var draftControls = map[string]bool{"form_action": true, "move": true}
+
+// focusedName is the name of the focused control (what Enter submits with).
+func (p *person) focusedName() string {
+	p.t.Helper()
+	return browsertest.Get(p.Session, "read the focused control's name", chromedp.Evaluate[string](`document.activeElement && document.activeElement.name || ""`))
 }
 
 func status(r *network.Response) int64 {
