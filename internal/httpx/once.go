@@ -13,6 +13,9 @@ import (
 // again.
 const OnceCookie = "__Host-quorum_once"
 
+// MaxOnce bounds what a once cookie carries (a cookie holds about 4 KB).
+const MaxOnce = 3000
+
 // onceCookieAge bounds how long the secret waits for its page.
 const onceCookieAge = 120 // seconds
 
@@ -31,7 +34,7 @@ func TakeOnceCookie(w http.ResponseWriter, r *http.Request, scope string) string
 		return ""
 	}
 	got, secret, ok := strings.Cut(c.Value, ".")
-	if !ok || got != scope || secret == "" || len(secret) > 200 {
+	if !ok || got != scope || secret == "" || len(secret) > MaxOnce {
 		return ""
 	}
 	http.SetCookie(w, &http.Cookie{Name: OnceCookie, Value: "", Path: "/", MaxAge: -1,
