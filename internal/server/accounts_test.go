@@ -550,6 +550,7 @@ func TestAccountRoutesMatrix(t *testing.T) {
 		"DELETE /api/v1/me":                   {"signin", "ok", "denied"},
 		"GET /login":                          {"ok", "ok", "ok"},
 		"GET /signup":                         {"ok", "ok", "ok"},
+		"GET /login/code":                     {"ok", "ok", "ok"},
 		"POST /login":                         {"ok", "ok", "ok"},
 		"POST /login/code":                    {"ok", "ok", "ok"},
 		"GET /login/verify":                   {"ok", "ok", "ok"},

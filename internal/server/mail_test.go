@@ -128,9 +128,13 @@ func TestOneClickUnsubscribeWithoutSession(t *testing.T) {
 	}
 
 	// Undo from the confirmation page (a same-origin browser form).
+	// Post/Redirect/Get: the undo answers with the page that says so.
 	rec = h.do(req{method: "POST", path: path + "/undo", headers: map[string]string{"Sec-Fetch-Site": "same-origin"}})
-	if rec.Code != 200 || !strings.Contains(rec.Body.String(), "Email is back on") {
-		t.Fatalf("undo: %d %s", rec.Code, rec.Body)
+	if rec.Code != 303 || rec.Header().Get("Location") != path+"?done=resumed" {
+		t.Fatalf("undo: %d %q", rec.Code, rec.Header().Get("Location"))
+	}
+	if rec = h.do(req{method: "GET", path: path + "?done=resumed"}); rec.Code != 200 || !strings.Contains(rec.Body.String(), "Email is back on") {
+		t.Fatalf("the page after the undo: %d %s", rec.Code, rec.Body)
 	}
 	if r := h.route(t, u, "grp1", "thr1"); r.Action != mailpref.Send {
 		t.Fatalf("after undo: %+v", r)
