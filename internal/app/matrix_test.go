@@ -292,6 +292,7 @@ func matrix() map[string]spec {
 		"POST /login": {acct: all, build: func(c *cas) call {
 			return call{method: "POST", path: "/login", form: url.Values{"email": {c.w.email("login")}}}
 		}},
+		"GET /login/code": {acct: all, build: get("/login/code")},
 		"POST /login/code": {acct: all, build: func(c *cas) call {
 			addr := c.w.email("code")
 			code, _ := c.w.loginSecrets(addr)

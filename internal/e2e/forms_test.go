@@ -163,10 +163,12 @@ func TestPollFormsAndInlineVoting(t *testing.T) {
 	submitKey := func(step, sel string) int64 {
 		t.Helper()
 		focus(sel)
+		name, mark := ben.focusedName(), ben.seen.docMark()
 		resp, err := chromedp.RunResponse(ben.Ctx, chromedp.KeyEvent(kb.Enter))
 		if err != nil {
 			t.Fatalf("%s: %v", step, err)
 		}
+		ben.checkPRG(step, mark, resp, name)
 		return status(resp)
 	}
 	voted := func(tp poll.Type) {

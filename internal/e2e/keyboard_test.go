@@ -140,9 +140,12 @@ func pressKey(t *testing.T, p *person, keys string) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(p.Ctx, browsertest.StepTimeout)
 	defer cancel()
-	if _, err := chromedp.RunResponse(ctx, chromedp.KeyEvent(keys)); err != nil {
+	name, mark := p.focusedName(), p.seen.docMark()
+	resp, err := chromedp.RunResponse(ctx, chromedp.KeyEvent(keys))
+	if err != nil {
 		t.Fatalf("press %q: %v", keys, err)
 	}
+	p.checkPRG("press "+keys, mark, resp, name)
 }
 
 // Without JavaScript: the whole sign-up (email, code, name) and creating a

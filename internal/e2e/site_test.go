@@ -260,12 +260,65 @@ func (p *person) press(step string, sel chromedp.CSS) int64 {
 	p.t.Helper()
 	ctx, cancel := context.WithTimeout(p.Ctx, browsertest.StepTimeout)
 	defer cancel()
+	name := browsertest.Get(p.Session, "read the control's name", chromedp.Evaluate[string](fmt.Sprintf(`(e => e ? e.name || "" : "")(document.querySelector(%q))`, string(sel))))
+	mark := p.seen.docMark()
 	resp, err := chromedp.RunResponse(ctx, chromedp.Click(sel))
 	if err != nil {
 		u, _ := chromedp.Run(p.Ctx, chromedp.Location())
 		p.t.Fatalf("%s: %v (at %s)", step, err, u)
 	}
+	p.checkPRG(step, mark, resp, name)
 	return status(resp)
+}
+
+// checkPRG fails the test when the press since mark sent a form (a POST
+// of the page itself) whose answer is a page rather than a redirect to
+// one: Post/Redirect/Get everywhere, so that a refresh, Back or a shared
+// link never sends the form again. The one exception is a 4xx answer:
+// the form shown again with its errors, where nothing was written, so
+// that a refresh sending it again is harmless (it fails the same way).
+// The other exception is a draft control (draftControls): a button that
+// saves nothing and brings the form back as typed, one step further (a
+// poll form's preview, a vote-share row added, a ranked option moved
+// without JavaScript); a refresh sends the same draft again and changes
+// nothing, and a redirect would have to carry the whole draft in the URL.
+// submitter is the name of the control pressed.
+func (p *person) checkPRG(step string, mark int, resp *network.Response, submitter string) {
+	p.t.Helper()
+	if resp == nil || draftControls[submitter] { // no new document (a script's fetch, a download)
+		return
+	}
+	docs := p.seen.docsSince(mark)
+	var post *docRequest
+	for i := range docs {
+		if docs[i].Method == "POST" && docs[i].RedirectStatus == 0 {
+			post = &docs[i]
+			break
+		}
+	}
+	if post == nil {
+		return
+	}
+	if resp.Status >= 400 && resp.Status < 500 {
+		return
+	}
+	for _, d := range docs {
+		if d.ID == post.ID && (d.RedirectStatus == 303 || d.RedirectStatus == 302) && d.Method == "GET" {
+			return
+		}
+	}
+	p.t.Errorf("%s: POST %s answered %d with a page, not a 303 to a GET (Post/Redirect/Get: a refresh would send the form again)", step, post.URL, resp.Status)
+}
+
+// draftControls are the names of the submit buttons that save nothing
+// (see checkPRG): the poll form's form_action (preview, add a rule) and
+// the ranked-choice vote form's move (Up, Down, keep this order).
+var draftControls = map[string]bool{"form_action": true, "move": true}
+
+// focusedName is the name of the focused control (what Enter submits with).
+func (p *person) focusedName() string {
+	p.t.Helper()
+	return browsertest.Get(p.Session, "read the focused control's name", chromedp.Evaluate[string](`document.activeElement && document.activeElement.name || ""`))
 }
 
 func status(r *network.Response) int64 {
@@ -448,6 +501,15 @@ func (p *person) watch() {
 		switch e := ev.(type) {
 		case *network.EventRequestWillBeSent:
 			p.seen.add(&p.seen.requests, e.Request.URL)
+			if e.Type == network.ResourceTypeDocument {
+				d := docRequest{ID: string(e.RequestID), Method: e.Request.Method, URL: e.Request.URL}
+				if e.RedirectResponse != nil {
+					d.RedirectStatus = e.RedirectResponse.Status
+				}
+				p.seen.mu.Lock()
+				p.seen.docs = append(p.seen.docs, d)
+				p.seen.mu.Unlock()
+			}
 		case *cdplog.EventEntryAdded:
 			if e.Entry.Level == cdplog.EntryLevelError {
 				p.seen.add(&p.seen.errors, string(e.Entry.Source)+": "+e.Entry.Text+" "+e.Entry.URL)
@@ -471,6 +533,28 @@ document.addEventListener("securitypolicyviolation", e =>
 type observed struct {
 	mu               sync.Mutex
 	requests, errors []string
+	docs             []docRequest // every page (document) request, in order
+}
+
+// docRequest is one request for a page: a redirect is the same request
+// (ID) sent again, with the status of the redirect that led to it.
+type docRequest struct {
+	ID, Method, URL string
+	RedirectStatus  int64
+}
+
+// docMark is where the page requests made from now on begin.
+func (o *observed) docMark() int {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return len(o.docs)
+}
+
+// docsSince returns the page requests made since mark.
+func (o *observed) docsSince(mark int) []docRequest {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return append([]docRequest(nil), o.docs[mark:]...)
 }
 
 func (o *observed) add(to *[]string, s string) {

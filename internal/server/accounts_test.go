@@ -379,8 +379,24 @@ func TestPagesSignInFlow(t *testing.T) {
 	}
 	addr := randomEmail("page")
 	rec = a.do(req{method: "POST", path: "/login", ctype: form, body: url.Values{"email": {addr}, "next": {"/settings"}}.Encode()})
-	if rec.Code != 200 || !strings.Contains(rec.Body.String(), `name="code"`) {
+	// Post/Redirect/Get: the code page is a GET (a refresh sends no second
+	// email); the address rides an HttpOnly cookie, never the URL.
+	var pending *http.Cookie
+	for _, c := range rec.Result().Cookies() {
+		if c.Name == httpx.LoginCookie {
+			pending = c
+		}
+	}
+	if rec.Code != 303 || rec.Header().Get("Location") != "/login/code" || pending == nil || !pending.HttpOnly || !pending.Secure {
+		t.Fatalf("sign-in form: %d %q %+v", rec.Code, rec.Header().Get("Location"), pending)
+	}
+	rec = a.do(req{method: "GET", path: "/login/code", headers: map[string]string{"Cookie": pending.Name + "=" + pending.Value}})
+	if rec.Code != 200 || !strings.Contains(rec.Body.String(), `name="code"`) || !strings.Contains(rec.Body.String(), `name="email" value="`+addr+`"`) ||
+		!strings.Contains(rec.Body.String(), `name="next" value="/settings"`) {
 		t.Fatalf("code page: %d %s", rec.Code, rec.Body)
+	}
+	if rec := a.do(req{method: "GET", path: "/login/code"}); rec.Code != 303 || rec.Header().Get("Location") != "/login" {
+		t.Fatalf("code page without a sign-in in progress: %d %q", rec.Code, rec.Header().Get("Location"))
 	}
 	code, token := a.mail(t, addr, 1)
 	wrong := "000000"
@@ -422,12 +438,27 @@ func TestPagesSignInFlow(t *testing.T) {
 	if rec.Code != 400 || !strings.Contains(rec.Body.String(), `role="alert"`) || !strings.Contains(rec.Body.String(), `id="time_zone-error"`) {
 		t.Fatalf("settings errors: %d %s", rec.Code, rec.Body)
 	}
-	// Tokens page: create shows the secret once.
+	// Tokens page: create shows the secret once, after a redirect (Post/
+	// Redirect/Get: the secret rides a short-lived cookie, never the URL).
 	rec = a.do(req{method: "POST", path: "/settings/tokens", cookie: cookie, ctype: form, body: "name=my+script"})
-	if rec.Code != 201 || !strings.Contains(rec.Body.String(), "qrm_") {
+	var once *http.Cookie
+	for _, c := range rec.Result().Cookies() {
+		if c.Name == httpx.OnceCookie {
+			once = c
+		}
+	}
+	if rec.Code != 303 || !strings.HasPrefix(rec.Header().Get("Location"), "/settings/tokens") || strings.Contains(rec.Header().Get("Location"), "qrm_") ||
+		once == nil || !once.HttpOnly || !once.Secure || once.MaxAge <= 0 {
+		t.Fatalf("token create: %d %q %+v", rec.Code, rec.Header().Get("Location"), once)
+	}
+	rec = a.do(req{method: "GET", path: "/settings/tokens", headers: map[string]string{"Cookie": server.SessionCookie + "=" + cookie + "; " + once.Name + "=" + once.Value}})
+	if rec.Code != 200 || !strings.Contains(rec.Body.String(), `id="new-token"`) || !strings.Contains(rec.Body.String(), "my script") {
 		t.Fatalf("token page: %d %s", rec.Code, rec.Body)
 	}
 	a.secrets = append(a.secrets, regexp.MustCompile(`qrm_[A-Za-z0-9_-]{43}`).FindString(rec.Body.String()))
+	if a.secrets[len(a.secrets)-1] == "" || !strings.Contains(once.Value, a.secrets[len(a.secrets)-1]) {
+		t.Fatalf("the page does not show the token created")
+	}
 	if rec := a.do(req{method: "GET", path: "/settings/tokens", cookie: cookie}); strings.Contains(rec.Body.String(), "qrm_") && strings.Contains(rec.Body.String(), `id="new-token"`) {
 		t.Fatal("token shown again")
 	}
@@ -519,6 +550,7 @@ func TestAccountRoutesMatrix(t *testing.T) {
 		"DELETE /api/v1/me":                   {"signin", "ok", "denied"},
 		"GET /login":                          {"ok", "ok", "ok"},
 		"GET /signup":                         {"ok", "ok", "ok"},
+		"GET /login/code":                     {"ok", "ok", "ok"},
 		"POST /login":                         {"ok", "ok", "ok"},
 		"POST /login/code":                    {"ok", "ok", "ok"},
 		"GET /login/verify":                   {"ok", "ok", "ok"},

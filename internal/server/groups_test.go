@@ -412,9 +412,26 @@ func TestGroupPages(t *testing.T) {
 	if rec.Code != 400 || !strings.Contains(rec.Body.String(), "emails-error") {
 		t.Fatalf("bad invite form: %d", rec.Code)
 	}
+	// Post/Redirect/Get: the invitations page the redirect leads to says
+	// what happened to each address (carried by the once cookie, never the
+	// URL), once.
 	rec = g.do(alice, "POST", "/groups/"+id+"/invitations", "emails=carol."+g.tag+"%40example.org&role=member")
-	if rec.Code != 200 || !strings.Contains(rec.Body.String(), "invitation sent") {
-		t.Fatalf("invite form: %d", rec.Code)
+	var once *http.Cookie
+	for _, c := range rec.Result().Cookies() {
+		if c.Name == httpx.OnceCookie {
+			once = c
+		}
+	}
+	loc = rec.Header().Get("Location")
+	if rec.Code != 303 || loc != "/groups/"+id+"/invitations?done=invited" || once == nil || !once.HttpOnly || strings.Contains(loc, "carol") {
+		t.Fatalf("invite form: %d %q %+v", rec.Code, loc, once)
+	}
+	rec = g.do(alice, "GET", loc, "", "Cookie", once.Name+"="+once.Value)
+	if rec.Code != 200 || !strings.Contains(rec.Body.String(), "carol."+g.tag+"@example.org</bdi>: invitation sent") {
+		t.Fatalf("the invitations page after the redirect: %d %s", rec.Code, rec.Body)
+	}
+	if rec = g.do(alice, "GET", loc, ""); strings.Contains(rec.Body.String(), "</bdi>: invitation sent") {
+		t.Fatalf("the results shown again without the cookie")
 	}
 	rec = g.do(alice, "POST", "/groups/"+id+"/members/"+alice+"/role", "role=member")
 	if rec.Code != 409 || !strings.Contains(rec.Body.String(), "at least one admin") {

@@ -76,7 +76,14 @@ func TestTermsArePublishedAndAcceptedAtSignUp(t *testing.T) {
 	}
 
 	addr := "terms-" + env.Prefix + "@example.org"
-	codePage := send("POST", "/login", url.Values{"email": {addr}, "next": {"/"}}).Body.String()
+	sent := send("POST", "/login", url.Values{"email": {addr}, "next": {"/"}})
+	codeReq := httptest.NewRequest("GET", "/login/code", nil)
+	for _, c := range sent.Result().Cookies() {
+		codeReq.AddCookie(c)
+	}
+	codeRec := httptest.NewRecorder()
+	h.ServeHTTP(codeRec, codeReq)
+	codePage := codeRec.Body.String()
 	if !strings.Contains(codePage, `name="terms_version" value="`+version+`"`) || !strings.Contains(codePage, "By signing in you accept") {
 		t.Fatalf("the code form does not carry the terms version %s: %.2000s", version, codePage)
 	}

@@ -128,9 +128,13 @@ func TestOneClickUnsubscribeWithoutSession(t *testing.T) {
 	}
 
 	// Undo from the confirmation page (a same-origin browser form).
+	// Post/Redirect/Get: the undo answers with the page that says so.
 	rec = h.do(req{method: "POST", path: path + "/undo", headers: map[string]string{"Sec-Fetch-Site": "same-origin"}})
-	if rec.Code != 200 || !strings.Contains(rec.Body.String(), "Email is back on") {
-		t.Fatalf("undo: %d %s", rec.Code, rec.Body)
+	if rec.Code != 303 || rec.Header().Get("Location") != path+"?done=resumed" {
+		t.Fatalf("undo: %d %q", rec.Code, rec.Header().Get("Location"))
+	}
+	if rec = h.do(req{method: "GET", path: path + "?done=resumed"}); rec.Code != 200 || !strings.Contains(rec.Body.String(), "Email is back on") {
+		t.Fatalf("the page after the undo: %d %s", rec.Code, rec.Body)
 	}
 	if r := h.route(t, u, "grp1", "thr1"); r.Action != mailpref.Send {
 		t.Fatalf("after undo: %+v", r)
@@ -437,4 +441,37 @@ func flipChar(c byte) string {
 		return "B"
 	}
 	return "A"
+}
+
+// Post/Redirect/Get for the unsubscribe page's own buttons: a browser's
+// navigation (Sec-Fetch-Mode: navigate) is answered with a 303 to the
+// page, which says what was done, so a refresh does not post again; a
+// mail client's one-click POST keeps its 200 (RFC 8058 forbids a
+// redirect there, see the tests above).
+func TestUnsubscribeButtonsRedirect(t *testing.T) {
+	h := newMailHarness(t)
+	u, _ := h.person(t, "Prg")
+	path := pathOf(t, h.prefs.UnsubscribeURL(u.ID, mailpref.Scope{Kind: "all"}))
+	nav := map[string]string{"Sec-Fetch-Site": "same-origin", "Sec-Fetch-Mode": "navigate"}
+	rec := h.do(req{method: "POST", path: path, body: oneClickBody, ctype: "application/x-www-form-urlencoded", headers: nav})
+	if rec.Code != 303 || rec.Header().Get("Location") != path+"?done=unsubscribed" {
+		t.Fatalf("the page's unsubscribe button: %d %q", rec.Code, rec.Header().Get("Location"))
+	}
+	if r := h.route(t, u, "", ""); r.Reason != mailpref.ReasonUnsubscribedAll {
+		t.Fatalf("after the button: %+v", r)
+	}
+	done := h.do(req{method: "GET", path: path + "?done=unsubscribed"})
+	if done.Code != 200 || !strings.Contains(done.Body.String(), "all email from Quorum") || !strings.Contains(done.Body.String(), `action="`+path+`/undo"`) {
+		t.Fatalf("the page after the redirect: %d %s", done.Code, done.Body)
+	}
+	rec = h.do(req{method: "POST", path: path + "/undo", ctype: "application/x-www-form-urlencoded", headers: nav})
+	if rec.Code != 303 || rec.Header().Get("Location") != path+"?done=resumed" {
+		t.Fatalf("undo: %d %q", rec.Code, rec.Header().Get("Location"))
+	}
+	if r := h.route(t, u, "", ""); r.Action != mailpref.Send {
+		t.Fatalf("after the undo: %+v", r)
+	}
+	if again := h.do(req{method: "GET", path: path + "?done=resumed"}); again.Code != 200 {
+		t.Fatalf("the page after the undo: %d", again.Code)
+	}
 }

@@ -27,6 +27,7 @@ import (
 
 	qapp "github.com/quorum-app/quorum/internal/app"
 	"github.com/quorum-app/quorum/internal/group"
+	"github.com/quorum-app/quorum/internal/httpx"
 	"github.com/quorum-app/quorum/internal/logging"
 	"github.com/quorum-app/quorum/internal/poll"
 	"github.com/quorum-app/quorum/internal/server"
@@ -634,13 +635,48 @@ func TestPollAnonymousReceipt(t *testing.T) {
 	if strings.Contains(mine.body, "block") || !strings.Contains(mine.body, `"voted":true`) {
 		t.Errorf("mine in an anonymous poll: %s", mine.body)
 	}
-	// Through the form: the receipt is shown once, in the response only.
-	n := e.person("Nils New")
-	_ = n
+	// Through the form (Post/Redirect/Get): the vote answers with a
+	// redirect whose address holds no receipt; the receipt rides in a
+	// short-lived cookie to the poll page, which shows it once and clears
+	// it, so a refresh neither votes again nor shows it again.
 	p2 := e.createAPI(o, poll.TypeCheck, map[string]any{"anonymous": true}, nil)
 	fr := e.do(m, "POST", "/polls/"+p2.ID+"/vote", url.Values{"choice": {"looks_good"}})
-	if fr.code != 200 || !strings.Contains(fr.body, `id="receipt-value"`) || fr.hdr.Get("Location") != "" {
-		t.Errorf("form vote in an anonymous poll: %d %.300s", fr.code, fr.body)
+	loc := fr.hdr.Get("Location")
+	if fr.code != http.StatusSeeOther || !strings.HasPrefix(loc, "/polls/"+p2.ID+"?done=voted") || strings.Contains(fr.body, `id="receipt-value"`) {
+		t.Fatalf("form vote in an anonymous poll: %d %q %.300s", fr.code, loc, fr.body)
+	}
+	var handed *http.Cookie
+	for _, c := range (&http.Response{Header: fr.hdr}).Cookies() {
+		if c.Name == httpx.OnceCookie {
+			handed = c
+		}
+	}
+	if handed == nil || !handed.HttpOnly || !handed.Secure || handed.MaxAge <= 0 || strings.Contains(loc, handed.Value) {
+		t.Fatalf("the receipt cookie: %+v (location %q)", handed, loc)
+	}
+	_, formReceipt, _ := strings.Cut(handed.Value, ".")
+	getWith := func(c *http.Cookie) resp {
+		r := httptest.NewRequest("GET", loc, nil)
+		r.Header.Set("Accept", "text/html")
+		r.AddCookie(&http.Cookie{Name: server.SessionCookie, Value: m.cookie})
+		r.AddCookie(c)
+		rec := httptest.NewRecorder()
+		e.h.ServeHTTP(rec, r)
+		return resp{code: rec.Code, body: rec.Body.String(), hdr: rec.Header()}
+	}
+	shown := e.must(getWith(handed), 200, "the page the vote leads to")
+	if !strings.Contains(shown.body, `id="receipt-value"`) || !strings.Contains(shown.body, formReceipt) {
+		t.Errorf("the receipt is not shown after the redirect: %.300s", shown.body)
+	}
+	cleared := false
+	for _, c := range (&http.Response{Header: shown.hdr}).Cookies() {
+		cleared = cleared || (c.Name == httpx.OnceCookie && c.MaxAge < 0)
+	}
+	if !cleared {
+		t.Errorf("the page showing the receipt does not clear its cookie: %v", shown.hdr["Set-Cookie"])
+	}
+	if other := e.must(getWith(&http.Cookie{Name: httpx.OnceCookie, Value: "poll-" + p.ID + "." + formReceipt}), 200, "another poll's page"); strings.Contains(other.body, formReceipt) {
+		t.Errorf("a receipt cookie for another poll is shown")
 	}
 	again := e.must(e.do(m, "GET", "/polls/"+p2.ID, nil), 200, "page again")
 	if strings.Contains(again.body, `id="receipt-value"`) {

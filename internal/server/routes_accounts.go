@@ -43,6 +43,7 @@ func (s *Server) accountRoutes() []Route {
 		{Pattern: "GET /login", Access: Public, Page: true, Handler: s.pages.LoginPage},
 		{Pattern: "GET /signup", Access: Public, Page: true, Handler: s.pages.SignupPage},
 		{Pattern: "POST /login", Access: Public, Page: true, Handler: s.pages.LoginSubmit},
+		{Pattern: "GET /login/code", Access: Public, Page: true, Handler: s.pages.LoginCodePage},
 		{Pattern: "POST /login/code", Access: Public, Page: true, Handler: s.pages.LoginCodeSubmit},
 		{Pattern: "GET /login/verify", Access: Public, Page: true, Handler: s.pages.LoginLinkPage},
 		{Pattern: "POST /login/verify", Access: Public, Page: true, Handler: s.pages.LoginLinkSubmit},

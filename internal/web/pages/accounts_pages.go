@@ -3,9 +3,11 @@ package pages
 import (
 	"net/http"
 	"net/url"
+	"strings"
 	"unicode/utf8"
 
 	"github.com/quorum-app/quorum/internal/account"
+	"github.com/quorum-app/quorum/internal/authz"
 	"github.com/quorum-app/quorum/internal/avatar"
 	"github.com/quorum-app/quorum/internal/domain"
 	"github.com/quorum-app/quorum/internal/handlerkit"
@@ -74,13 +76,28 @@ func (s *Server) LoginSubmit(w http.ResponseWriter, r *http.Request) {
 		})
 		return
 	}
-	s.web.Page(w, r, http.StatusOK, "login_code", s.web.Printer(r).T("page.login.check"), codeData{Terms: s.legal.Version(), Email: sent.Email, Next: next, Form: newForm(nil)})
+	// Post/Redirect/Get: the code page is a GET, so a refresh does not send
+	// another email; the address rides a cookie, never the URL.
+	httpx.SetLoginCookie(w, httpx.PendingLogin{Email: sent.Email, Next: next})
+	redirect(w, r, "/login/code")
+}
+
+// GET /login/code: the code page of the sign-in in progress (LoginSubmit's
+// redirect); without one, the sign-in form.
+func (s *Server) LoginCodePage(w http.ResponseWriter, r *http.Request) {
+	p, ok := httpx.ReadLoginCookie(r)
+	if !ok {
+		redirect(w, r, "/login")
+		return
+	}
+	s.web.Page(w, r, http.StatusOK, "login_code", s.web.Printer(r).T("page.login.check"), codeData{Terms: s.legal.Version(), Email: p.Email, Next: p.Next, Form: newForm(nil)})
 }
 
 // afterSignIn sets the cookie and continues: to /welcome when the account
 // still needs a name, else to next.
 func (s *Server) afterSignIn(w http.ResponseWriter, r *http.Request, v *account.Verification, next string) {
 	httpx.SetSessionCookie(w, v.Token, v.Session.AbsoluteExpiresAt)
+	httpx.ClearLoginCookie(w)
 	if v.User.NeedsName() {
 		redirect(w, r, "/welcome?next="+url.QueryEscape(next))
 		return
@@ -318,6 +335,10 @@ func (s *Server) SettingsPasswordSubmit(w http.ResponseWriter, r *http.Request) 
 }
 
 func (s *Server) EmailConfirmPage(w http.ResponseWriter, r *http.Request) {
+	if r.URL.Query().Get("done") == "changed" {
+		s.emailChanged(w, r)
+		return
+	}
 	token := r.URL.Query().Get("token")
 	if token == "" || len(token) > 200 || !utf8.ValidString(token) {
 		s.PageError(w, r, domain.Errorf(domain.Invalid, "this confirmation link is incomplete; copy the whole link from the email"))
@@ -331,12 +352,26 @@ func (s *Server) EmailConfirmSubmit(w http.ResponseWriter, r *http.Request) {
 		s.PageError(w, r, err)
 		return
 	}
-	u, err := s.accounts.ConfirmEmailChange(r.Context(), r.PostFormValue("token"))
+	_, err := s.accounts.ConfirmEmailChange(r.Context(), r.PostFormValue("token"))
 	if err != nil {
 		s.PageError(w, r, err)
 		return
 	}
-	s.web.Page(w, r, http.StatusOK, "settings_email", s.web.Printer(r).T("page.settings.email_changed_title"), map[string]any{"Done": true, "Email": u.Email})
+	// Post/Redirect/Get: a refresh shows the confirmation, not the POST again.
+	redirect(w, r, "/settings/email/confirm?done=changed")
+}
+
+// emailChanged is the confirmation page after EmailConfirmSubmit's
+// redirect: with the address when the viewer is signed in (the link may
+// be opened signed out).
+func (s *Server) emailChanged(w http.ResponseWriter, r *http.Request) {
+	d := map[string]any{"Done": true}
+	if authz.ActorFrom(r.Context()).Authenticated() {
+		if u, err := s.accounts.Me(r.Context()); err == nil {
+			d["Email"] = u.Email
+		}
+	}
+	s.web.Page(w, r, http.StatusOK, "settings_email", s.web.Printer(r).T("page.settings.email_changed_title"), d)
 }
 
 // ---- tokens ----
@@ -355,6 +390,15 @@ func (s *Server) renderTokens(w http.ResponseWriter, r *http.Request, status int
 		return
 	}
 	d.Tokens = list
+	if d.New != nil { // the new token is one of the viewer's, named from the list
+		shown := d.New
+		d.New = nil
+		for i := range list {
+			if list[i].ID == shown.Token.ID {
+				d.New = &account.NewToken{Token: &list[i], Secret: shown.Secret}
+			}
+		}
+	}
 	if d.Form == nil {
 		d.Form = newForm(nil)
 	}
@@ -362,7 +406,12 @@ func (s *Server) renderTokens(w http.ResponseWriter, r *http.Request, status int
 }
 
 func (s *Server) TokensPage(w http.ResponseWriter, r *http.Request) {
-	s.renderTokens(w, r, http.StatusOK, tokensData{Notice: s.notice(r)})
+	d := tokensData{Notice: s.notice(r)}
+	// A token just created (TokensCreateSubmit's redirect): shown once.
+	if id, secret, ok := strings.Cut(httpx.TakeOnceCookie(w, r, "token"), "."); ok {
+		d.New = &account.NewToken{Token: &account.APIToken{ID: id}, Secret: secret}
+	}
+	s.renderTokens(w, r, http.StatusOK, d)
 }
 
 func (s *Server) TokensCreateSubmit(w http.ResponseWriter, r *http.Request) {
@@ -377,8 +426,10 @@ func (s *Server) TokensCreateSubmit(w http.ResponseWriter, r *http.Request) {
 		s.formFail(w, r, err, f, func(status int) { s.renderTokens(w, r, status, tokensData{Form: f}) })
 		return
 	}
-	// Rendered directly (not redirected): the secret is shown this once.
-	s.renderTokens(w, r, http.StatusCreated, tokensData{New: t})
+	// Post/Redirect/Get: the secret rides a short-lived cookie to the
+	// tokens page, which shows it this once (httpx.OnceCookie).
+	httpx.SetOnceCookie(w, "token", t.Token.ID+"."+t.Secret)
+	redirect(w, r, "/settings/tokens#new-token")
 }
 
 func (s *Server) TokensRevokeSubmit(w http.ResponseWriter, r *http.Request) {

@@ -1,6 +1,8 @@
 package pages
 
 import (
+	"encoding/base64"
+	"encoding/json"
 	"net/http"
 	"net/url"
 	"strings"
@@ -362,7 +364,7 @@ func (s *Server) renderGroupInvitations(w http.ResponseWriter, r *http.Request, 
 }
 
 func (s *Server) GroupInvitationsPage(w http.ResponseWriter, r *http.Request) {
-	s.renderGroupInvitations(w, r, http.StatusOK, nil, nil)
+	s.renderGroupInvitations(w, r, http.StatusOK, nil, takeInviteResults(w, r))
 }
 
 // SplitGroupEmails accepts addresses separated by commas, semicolons, spaces or lines.
@@ -393,8 +395,48 @@ func (s *Server) GroupInviteSubmit(w http.ResponseWriter, r *http.Request) {
 		s.groupFormFail(w, r, err, f, render)
 		return
 	}
-	r.URL.RawQuery = "done=invited"
-	s.renderGroupInvitations(w, r, http.StatusOK, nil, res)
+	// Post/Redirect/Get: what happened to each address rides the once
+	// cookie (never the URL) to the invitations page, shown once; a list
+	// too long for a cookie leaves the notice and the pending list.
+	if raw, err := json.Marshal(inviteOutcomes(res)); err == nil {
+		if v := base64.RawURLEncoding.EncodeToString(raw); len(v) <= httpx.MaxOnce {
+			httpx.SetOnceCookie(w, "invites-"+r.PathValue("id"), v)
+		}
+	}
+	redirect(w, r, groupURL(r.PathValue("id"), "/invitations")+"?done=invited")
+}
+
+// inviteOutcome is one address's result, as the once cookie carries it.
+type inviteOutcome struct {
+	E string `json:"e"`
+	S string `json:"s"`
+}
+
+func inviteOutcomes(res []group.InviteResult) []inviteOutcome {
+	out := make([]inviteOutcome, len(res))
+	for i, x := range res {
+		out[i] = inviteOutcome{E: x.Email, S: x.Status}
+	}
+	return out
+}
+
+// takeInviteResults reads the results GroupInviteSubmit handed over (nil
+// if none).
+func takeInviteResults(w http.ResponseWriter, r *http.Request) []group.InviteResult {
+	v := httpx.TakeOnceCookie(w, r, "invites-"+r.PathValue("id"))
+	raw, err := base64.RawURLEncoding.DecodeString(v)
+	if v == "" || err != nil {
+		return nil
+	}
+	var got []inviteOutcome
+	if json.Unmarshal(raw, &got) != nil {
+		return nil
+	}
+	res := make([]group.InviteResult, 0, len(got))
+	for _, o := range got {
+		res = append(res, group.InviteResult{Email: o.E, Status: o.S})
+	}
+	return res
 }
 
 func (s *Server) GroupResendSubmit(w http.ResponseWriter, r *http.Request) {

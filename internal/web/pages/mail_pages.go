@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 
@@ -56,7 +57,15 @@ func (s *Server) UnsubscribePage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	d := unsubscribeData{Token: token, Scope: sc, Label: s.scopeLabel(r.Context(), uid, sc)}
-	s.web.Page(w, r, http.StatusOK, "unsubscribe", s.web.Printer(r).T("page.mail.unsub.title"), d)
+	// After the POSTs' redirects (Post/Redirect/Get): what was done.
+	title := "page.mail.unsub.title"
+	switch r.URL.Query().Get("done") {
+	case "unsubscribed":
+		d.Done, title = true, "page.mail.unsub.unsubscribed"
+	case "resumed":
+		d.Undone, title = true, "page.mail.unsub.resumed"
+	}
+	s.web.Page(w, r, http.StatusOK, "unsubscribe", s.web.Printer(r).T(title), d)
 }
 
 // POST /unsubscribe/{token}: RFC 8058 one-click unsubscribe, also the
@@ -72,9 +81,16 @@ func (s *Server) UnsubscribeSubmit(w http.ResponseWriter, r *http.Request) {
 		s.PageError(w, r, err)
 		return
 	}
-	uid, _, _ := s.mailprefs.Check(token)
-	d := unsubscribeData{Token: token, Scope: sc, Done: true, Label: s.scopeLabel(r.Context(), uid, sc)}
-	s.web.Page(w, r, http.StatusOK, "unsubscribe", s.web.Printer(r).T("page.mail.unsub.unsubscribed"), d)
+	// RFC 8058 forbids answering a mail client's one-click POST with a
+	// redirect, so only a browser's navigation (our page's button) gets
+	// Post/Redirect/Get: a refresh then shows the page, not the POST again.
+	if r.Header.Get("Sec-Fetch-Mode") != "navigate" {
+		uid, _, _ := s.mailprefs.Check(token)
+		d := unsubscribeData{Token: token, Scope: sc, Done: true, Label: s.scopeLabel(r.Context(), uid, sc)}
+		s.web.Page(w, r, http.StatusOK, "unsubscribe", s.web.Printer(r).T("page.mail.unsub.unsubscribed"), d)
+		return
+	}
+	redirect(w, r, "/unsubscribe/"+url.PathEscape(token)+"?done=unsubscribed")
 }
 
 // POST /unsubscribe/{token}/undo: resubscribe with the same token (the
@@ -82,14 +98,12 @@ func (s *Server) UnsubscribeSubmit(w http.ResponseWriter, r *http.Request) {
 func (s *Server) UnsubscribeUndo(w http.ResponseWriter, r *http.Request) {
 	_, _ = io.Copy(io.Discard, http.MaxBytesReader(w, r.Body, httpx.MaxFormBody))
 	token := r.PathValue("token")
-	sc, err := s.mailprefs.Resubscribe(r.Context(), token)
+	_, err := s.mailprefs.Resubscribe(r.Context(), token)
 	if err != nil {
 		s.PageError(w, r, err)
 		return
 	}
-	uid, _, _ := s.mailprefs.Check(token)
-	d := unsubscribeData{Token: token, Scope: sc, Undone: true, Label: s.scopeLabel(r.Context(), uid, sc)}
-	s.web.Page(w, r, http.StatusOK, "unsubscribe", s.web.Printer(r).T("page.mail.unsub.resumed"), d)
+	redirect(w, r, "/unsubscribe/"+url.PathEscape(token)+"?done=resumed")
 }
 
 // ---- settings ----

@@ -14,6 +14,7 @@ import (
 	"github.com/quorum-app/quorum/internal/domain"
 	"github.com/quorum-app/quorum/internal/group"
 	"github.com/quorum-app/quorum/internal/handlerkit"
+	"github.com/quorum-app/quorum/internal/httpx"
 	"github.com/quorum-app/quorum/internal/i18n"
 	"github.com/quorum-app/quorum/internal/poll"
 )
@@ -193,7 +194,9 @@ type pollPageData struct {
 }
 
 func (s *Server) PollPage(w http.ResponseWriter, r *http.Request) {
-	s.renderPoll(w, r, http.StatusOK, nil)
+	// An anonymous vote's receipt, handed over by the vote's redirect.
+	receipt := httpx.TakeOnceCookie(w, r, "poll-"+r.PathValue("pid"))
+	s.renderPoll(w, r, http.StatusOK, func(d *pollPageData) { d.Receipt = receipt })
 }
 
 // renderPoll renders the poll page; edit adjusts the data (form errors, a

@@ -405,11 +405,10 @@ func (s *Server) PollVoteSubmit(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if res.Receipt != "" {
-		// Shown once, on this response only: never in a URL or a log.
-		s.renderPoll(w, r, http.StatusOK, func(d *pollPageData) {
-			d.Receipt = res.Receipt
-			d.Notice = pollNotice(s.web.Printer(r), "voted")
-		})
+		// Shown once, by the poll page the redirect leads to: never in a
+		// URL or a log (httpx.OnceCookie).
+		httpx.SetOnceCookie(w, "poll-"+p.ID, res.Receipt)
+		redirect(w, r, pollURL(p.ID)+"?done=voted#receipt-value")
 		return
 	}
 	done := "voted"
