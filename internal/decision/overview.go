@@ -163,20 +163,13 @@ func (s *Service) Waiting(ctx context.Context, gids []string) ([]Poll, error) {
 			if len(threads) == 0 {
 				continue
 			}
-			ps, err := s.newestPolls(ctx, gid)
+			ps, ds, err := s.openNewest(ctx, gid, now)
 			if err != nil {
 				return nil, err
 			}
-			for _, p := range ps {
-				if !threads[p.ThreadID] || p.Status != string(poll.StatusOpen) {
-					continue
-				}
-				d, err := p.def()
-				if err != nil {
-					return nil, err
-				}
-				if poll.StatusOf(d.Settings, p.state(0), now) == poll.StatusOpen {
-					open = append(open, candidate{p: p, d: d, ac: &access{a: a}, guest: true})
+			for i, p := range ps {
+				if threads[p.ThreadID] {
+					open = append(open, candidate{p: p, d: ds[i], ac: &access{a: a}, guest: true})
 				}
 			}
 			continue
@@ -193,25 +186,14 @@ func (s *Service) Waiting(ctx context.Context, gids []string) ([]Poll, error) {
 			continue
 		}
 		ac := &access{a: a, group: row, member: &mr}
-		ps, err := s.newestPolls(ctx, gid)
+		ps, ds, err := s.openNewest(ctx, gid, now)
 		if err != nil {
 			return nil, err
 		}
-		for _, p := range ps {
-			if p.Status != string(poll.StatusOpen) {
-				continue
+		for i := range ps {
+			if s.authorize(ctx, ac, &ps[i], authz.PollVote) == nil {
+				open = append(open, candidate{p: ps[i], d: ds[i], ac: ac})
 			}
-			d, err := p.def()
-			if err != nil {
-				return nil, err
-			}
-			if poll.StatusOf(d.Settings, p.state(0), now) != poll.StatusOpen {
-				continue
-			}
-			if s.authorize(ctx, ac, &p, authz.PollVote) != nil {
-				continue
-			}
-			open = append(open, candidate{p: p, d: d, ac: ac})
 		}
 	}
 	var mine []key
@@ -271,6 +253,30 @@ func (s *Service) newestPolls(ctx context.Context, gid string) ([]pollItem, erro
 		return nil, store.Classify(err)
 	}
 	return ps, nil
+}
+
+// openNewest are those of group gid's newest polls (newestPolls) that are
+// open at now, with their definitions, in the same order.
+func (s *Service) openNewest(ctx context.Context, gid string, now time.Time) ([]pollItem, []poll.Definition, error) {
+	ps, err := s.newestPolls(ctx, gid)
+	if err != nil {
+		return nil, nil, err
+	}
+	var open []pollItem
+	var defs []poll.Definition
+	for _, p := range ps {
+		if p.Status != string(poll.StatusOpen) {
+			continue
+		}
+		d, err := p.def()
+		if err != nil {
+			return nil, nil, err
+		}
+		if poll.StatusOf(d.Settings, p.state(0), now) == poll.StatusOpen {
+			open, defs = append(open, p), append(defs, d)
+		}
+	}
+	return open, defs, nil
 }
 
 // guestThreads are the threads uid is a guest of, by group: their guest
