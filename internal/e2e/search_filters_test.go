@@ -78,8 +78,11 @@ func TestSearchTagPickerAndAuthorFilter(t *testing.T) {
 	}
 	deadline := time.Now().Add(60 * time.Second)
 	for {
+		// Both threads and both comments, and the tagged two among them:
+		// the page below expects all four indexed.
 		res, err := a.Search.Search(adaCtx, search.Query{Text: "spring", Limit: 10, Filters: search.Filters{Tags: []string{compost.ID}}})
-		if err == nil && len(res.Hits) >= 2 {
+		all, allErr := a.Search.Search(adaCtx, search.Query{Text: "spring", Limit: 10})
+		if err == nil && allErr == nil && len(res.Hits) >= 2 && len(all.Hits) >= 4 {
 			break
 		}
 		if time.Now().After(deadline) {
