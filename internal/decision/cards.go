@@ -25,10 +25,11 @@ import (
 const MaxCards = 10
 
 // MaxStances bounds the reasons a card carries; stanceScan bounds the
-// ballots read per poll to find them.
+// ballots read per poll to find them (and the voters a card names: one
+// query page).
 const (
 	MaxStances = 5
-	stanceScan = 50
+	stanceScan = store.MaxPageSize
 )
 
 // Card is one poll as the viewer sees it on a thread page.
@@ -46,6 +47,14 @@ type Card struct {
 	// user id. StancesNote says why there are none when the policy refuses.
 	Stances     []BallotView
 	StancesNote bool
+	// Voters are the user ids of the poll's voters read with the stances
+	// (at most stanceScan, whether or not they gave a reason), under the
+	// same rule: none in an anonymous poll (its voters are never named,
+	// not even by their presence), none while its results are hidden from
+	// the viewer or the policy refuses them the ballots. The thread page
+	// shows them among the thread's participants; the poll's Decided
+	// count tells how many more there are.
+	Voters []string
 	// Proxies are the members the viewer may vote for here with their
 	// proxy (open polls of groups that allow proxy voting; proxy.go).
 	Proxies []HeldProxy
@@ -157,7 +166,7 @@ func (s *Service) Cards(ctx context.Context, pids []string, stances int) ([]Card
 			case err != nil:
 				return nil, err
 			case h == nil:
-				if c.Stances, err = s.latestStances(ctx, l, stances); err != nil {
+				if c.Stances, c.Voters, err = s.latestStances(ctx, l, stances); err != nil {
 					return nil, err
 				}
 			}
@@ -187,31 +196,36 @@ func hidden(err error) bool {
 }
 
 // latestStances reads up to stanceScan ballots of a loaded poll and keeps
-// the n latest with a reason. Sealed ballots (anonymous polls) carry no
-// time nor identity: the first n with a reason, in key order (the order of
-// random receipt hashes, unrelated to who voted when).
-func (s *Service) latestStances(ctx context.Context, l *loaded, n int) ([]BallotView, error) {
+// the n latest with a reason, and the ids of the voters it read. Sealed
+// ballots (anonymous polls) carry no time nor identity: the first n with a
+// reason, in key order (the order of random receipt hashes, unrelated to
+// who voted when), and no voters.
+func (s *Service) latestStances(ctx context.Context, l *loaded, n int) ([]BallotView, []string, error) {
 	pid := l.p.ID
 	var out []BallotView
 	if l.def.Settings.Anonymous {
 		q := s.st.Table().Get(tabledef.PK, tabledef.PollPK(pid)).Range(tabledef.SK, dynamo.BeginsWith, prefixSealed)
 		page, err := store.QueryPage[sealedItem](ctx, s.st, q, "sealed:"+pid, "", stanceScan)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		for _, b := range page.Items {
 			if b.Reason != "" && len(out) < n {
 				out = append(out, BallotView{Choices: b.Choices, NoneOfTheAbove: b.NoneOfTheAbove, Reason: b.Reason})
 			}
 		}
-		return out, nil
+		return out, nil, nil
 	}
 	q := s.st.Table().Get(tabledef.PK, tabledef.PollPK(pid)).Range(tabledef.SK, dynamo.BeginsWith, prefixBallot)
 	page, err := store.QueryPage[ballotItem](ctx, s.st, q, "ballots:"+pid, "", stanceScan)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
+	voters := make([]string, 0, len(page.Items))
 	for i := range page.Items {
+		if ids.Valid(page.Items[i].UserID) {
+			voters = append(voters, page.Items[i].UserID)
+		}
 		if page.Items[i].Reason != "" {
 			out = append(out, page.Items[i].view())
 		}
@@ -220,5 +234,5 @@ func (s *Service) latestStances(ctx context.Context, l *loaded, n int) ([]Ballot
 	if len(out) > n {
 		out = out[:n]
 	}
-	return out, nil
+	return out, voters, nil
 }

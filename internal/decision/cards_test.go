@@ -95,3 +95,56 @@ func TestCardsAgreeWithTheSingleCalls(t *testing.T) {
 		t.Errorf("closed card: %+v", cards)
 	}
 }
+
+// A card names the poll's voters (with or without a reason) under the
+// stances' rule: never an anonymous poll's, never while the results are
+// hidden from the viewer, none without stances asked for.
+func TestCardVoters(t *testing.T) {
+	f := newFixture(t)
+	gid := f.group(authz.Closed, "ada", "ben", "cy")
+	ada, ben, cy := f.as("ada"), f.as("ben"), f.as("cy")
+	open := f.create(ada, gid, f.definition(poll.TypeProposal, nil))
+	hidden := f.create(ada, gid, f.definition(poll.TypeProposal, func(d *poll.Definition) { d.Settings.HideResults = poll.HideUntilVote }))
+	anon := f.create(ada, gid, f.definition(poll.TypePoll, func(d *poll.Definition) { d.Settings.Anonymous = true }))
+	for _, p := range []decision.Poll{open, hidden} {
+		_, err := f.svc.Vote(ben, p.ID, decision.VoteInput{Ballot: one(poll.OptionAgree)}) // no reason
+		f.must(err)
+	}
+	_, err := f.svc.Vote(ada, open.ID, decision.VoteInput{Ballot: one(poll.OptionAgree)})
+	f.must(err)
+	_, err = f.svc.Vote(ben, anon.ID, decision.VoteInput{Ballot: one("a")})
+	f.must(err)
+
+	cards, err := f.svc.Cards(cy, []string{open.ID, hidden.ID, anon.ID}, 3)
+	f.must(err)
+	if len(cards) != 3 {
+		t.Fatalf("%d cards", len(cards))
+	}
+	got := map[string]bool{}
+	for _, v := range cards[0].Voters {
+		got[v] = true
+	}
+	if len(cards[0].Voters) != 2 || !got[f.uid("ada")] || !got[f.uid("ben")] {
+		t.Errorf("open poll's voters %v, want ada and ben", cards[0].Voters)
+	}
+	if len(cards[1].Voters) != 0 {
+		t.Errorf("results hidden from cy, yet voters %v", cards[1].Voters)
+	}
+	if len(cards[2].Voters) != 0 {
+		t.Errorf("anonymous poll names its voters %v", cards[2].Voters)
+	}
+	// Once cy voted, the hidden poll's voters are his to see.
+	_, err = f.svc.Vote(cy, hidden.ID, decision.VoteInput{Ballot: one(poll.OptionAgree)})
+	f.must(err)
+	cards, err = f.svc.Cards(cy, []string{hidden.ID}, 3)
+	f.must(err)
+	if len(cards) != 1 || len(cards[0].Voters) != 2 {
+		t.Errorf("after voting, hidden poll's voters: %+v", cards)
+	}
+	// Without stances, no ballots are read: no voters.
+	cards, err = f.svc.Cards(cy, []string{open.ID}, 0)
+	f.must(err)
+	if len(cards) != 1 || cards[0].Voters != nil {
+		t.Errorf("no stances asked, voters %v", cards[0].Voters)
+	}
+}

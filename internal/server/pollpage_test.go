@@ -10,6 +10,7 @@ import (
 	"github.com/quorum-app/quorum/internal/decision"
 	"github.com/quorum-app/quorum/internal/discussion"
 	"github.com/quorum-app/quorum/internal/group"
+	"github.com/quorum-app/quorum/internal/poll"
 )
 
 // The poll page and the thread's heading (#15): only the vote form and the
@@ -163,5 +164,50 @@ func TestThreadPollCardOutcomeAuthorAvatar(t *testing.T) {
 	by := between(c, `<div class="outcome"`, "</div>")
 	if !regexp.MustCompile(`<span class="avatar c\d" aria-hidden="true">OO</span> By Olga Owner`).MatchString(by) {
 		t.Errorf("the outcome does not name its author beside their avatar: %q", by)
+	}
+}
+
+// The participants are everyone who took part: voters with no reason too,
+// but never an anonymous poll's voters, nor the voters of a poll whose
+// results are hidden from the reader.
+func TestThreadParticipantsVoters(t *testing.T) {
+	e, o, m, n := newPollEnv(t)
+	th := threadOf(t, e, "Who voted")
+	link, err := e.a.Groups.JoinLink(o.ctx, e.gid)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pia := e.person("Pia Hidden")
+	if _, err := e.a.Groups.JoinViaLink(pia.ctx, link[strings.LastIndex(link, "/join/")+len("/join/"):]); err != nil {
+		t.Fatal(err)
+	}
+	open := proposalIn(e, o, th.ID, "Open", 48*time.Hour, nil)
+	anon := proposalIn(e, o, th.ID, "Secret", 48*time.Hour, func(d *poll.Definition) { d.Settings.Anonymous = true })
+	hidden := proposalIn(e, o, th.ID, "Later", 48*time.Hour, func(d *poll.Definition) { d.Settings.HideResults = poll.HideUntilClosed })
+	agree := poll.Ballot{Choices: []poll.Choice{{OptionID: poll.OptionAgree, Score: 1}}} // no reason
+	for _, v := range []struct {
+		who *pollPerson
+		pid string
+	}{{m, open.ID}, {n, anon.ID}, {pia, hidden.ID}} {
+		if _, err := e.a.Decisions.Vote(v.who.ctx, v.pid, decision.VoteInput{Ballot: agree}); err != nil {
+			t.Fatalf("%s: %v", v.who.name, err)
+		}
+	}
+	got := participantsOf(e.must(e.do(o, "GET", "/threads/"+th.ID, nil), 200, "thread").body)
+	if !strings.Contains(got, "Olga Owner") || !strings.Contains(got, "Milo Member") {
+		t.Errorf("the author and a voter without a reason: %q", got)
+	}
+	for _, secret := range []string{"Nina Member", "Pia Hidden", "+"} {
+		if strings.Contains(got, secret) {
+			t.Errorf("participants reveal %q: %q", secret, got)
+		}
+	}
+	// Once the hidden poll closes, its voters are known.
+	if _, err := e.a.Decisions.Close(o.ctx, hidden.ID); err != nil {
+		t.Fatal(err)
+	}
+	got = participantsOf(e.must(e.do(o, "GET", "/threads/"+th.ID, nil), 200, "thread").body)
+	if !strings.Contains(got, "Pia Hidden") || strings.Contains(got, "Nina Member") {
+		t.Errorf("after the close: %q", got)
 	}
 }

@@ -14,6 +14,7 @@ import (
 
 	"github.com/quorum-app/quorum/internal/account"
 	"github.com/quorum-app/quorum/internal/avatar"
+	"github.com/quorum-app/quorum/internal/decision"
 	"github.com/quorum-app/quorum/internal/domain"
 	"github.com/quorum-app/quorum/internal/group"
 	"github.com/quorum-app/quorum/internal/handlerkit"
@@ -87,9 +88,16 @@ func initials(name string) string {
 // BatchGetItem for the page, whatever the number of people on it, at most
 // account.MaxUsersExist of them (the rest show initials).
 func (s *Server) pictureVersions(ctx context.Context, uids []string) map[string]string {
-	out := map[string]string{}
+	out, _ := s.picturesAndNames(ctx, uids)
+	return out
+}
+
+// picturesAndNames is pictureVersions with the people's current names
+// (none for those being erased), from the same read.
+func (s *Server) picturesAndNames(ctx context.Context, uids []string) (pictures, names map[string]string) {
+	out, names := map[string]string{}, map[string]string{}
 	if s.accounts == nil {
-		return out
+		return out, names
 	}
 	seen := map[string]bool{}
 	var ask []string
@@ -101,19 +109,25 @@ func (s *Server) pictureVersions(ctx context.Context, uids []string) map[string]
 		ask = append(ask, id)
 	}
 	if len(ask) == 0 {
-		return out
+		return out, names
 	}
 	us, err := s.accounts.Users(ctx, ask)
 	if err != nil {
 		s.log.WarnContext(ctx, "pictures not read; initials shown", "error", err.Error())
-		return out
+		return out, names
 	}
 	for id, u := range us {
-		if u.AvatarV != "" && u.Erasing == nil {
+		if u.Erasing != nil {
+			continue
+		}
+		if u.AvatarV != "" {
 			out[id] = u.AvatarV
 		}
+		if u.Name != "" {
+			names[id] = u.Name
+		}
 	}
-	return out
+	return out, names
 }
 
 // personFace is one person's name and avatar, read in one call (a page
@@ -243,8 +257,10 @@ func pictureFace(u *account.User) avatarView {
 }
 
 // threadFaces sets the faces of the thread's author, of every comment's
-// author and of whoever an event names (a poll opened by…) on the page:
-// one pictureVersions read for the page.
+// author and of whoever an event names (a poll opened by…) on the page,
+// and of the poll cards' voters who may show among the participants: one
+// picturesAndNames read for the page (at most account.MaxUsersExist
+// people; the voters add at most maxParticipants).
 func (s *Server) threadFaces(ctx context.Context, d *threadPageData) {
 	uids := []string{d.Thread.AuthorID}
 	var walk func(ns []*timelineNode, visit func(*timelineNode))
@@ -262,31 +278,57 @@ func (s *Server) threadFaces(ctx context.Context, d *threadPageData) {
 			uids = append(uids, n.ActorID)
 		}
 	})
-	v := s.pictureVersions(ctx, uids)
+	// The voters not named on the page otherwise: only as many as could
+	// show (the rest are counted, never read).
+	known := map[string]bool{}
+	for _, id := range uids {
+		known[id] = true
+	}
+	var voters []string
+	for _, id := range d.voters {
+		if len(voters) == maxParticipants {
+			break
+		}
+		if !known[id] {
+			known[id] = true
+			voters = append(voters, id)
+		}
+	}
+	v, names := s.picturesAndNames(ctx, append(uids, voters...))
 	d.AuthorFace = faceOf(d.Thread.AuthorID, d.Thread.AuthorName, v[d.Thread.AuthorID])
 	walk(d.Timeline, func(n *timelineNode) {
 		if named(n) {
 			n.Face = faceOf(n.ActorID, n.ActorName, v[n.ActorID])
 		}
 	})
-	d.Participants, d.MoreParticipants = participants(d)
+	voterFaces := map[string]avatarView{}
+	for _, id := range voters {
+		if names[id] != "" {
+			voterFaces[id] = faceOf(id, names[id], v[id])
+		}
+	}
+	d.Participants, d.MoreParticipants = participants(d, voterFaces)
 }
 
 // maxParticipants bounds the faces in a thread's heading.
 const maxParticipants = 8
 
-// participants are the thread's author, the authors of the comments and
-// the named voters of the poll cards on the page, each once, with the
-// faces the page already read (threadFaces, pollCards): no read of its own.
-// The rest beyond maxParticipants are counted.
-func participants(d *threadPageData) (faces []avatarView, more int) {
+// participants are everyone who took part in the thread, each once: its
+// author, the authors of the comments and of the polls on the page, then
+// the voters the poll cards name (never an anonymous poll's, nor while
+// results are hidden from the reader: decision.Card.Voters), with the
+// faces the page already read (threadFaces): no read of its own. Past
+// maxParticipants the rest are counted, with the voters the cards did not
+// list (a poll with more than a query page of ballots), who may have
+// commented too: then the count is an upper bound.
+func participants(d *threadPageData, voterFaces map[string]avatarView) (faces []avatarView, more int) {
 	seen := map[string]bool{}
 	add := func(f avatarView) {
-		if f.UserID == "" || f.Name == "" || seen[f.UserID] {
+		if f.UserID == "" || seen[f.UserID] {
 			return
 		}
 		seen[f.UserID] = true
-		if len(faces) == maxParticipants {
+		if len(faces) == maxParticipants || f.Name == "" {
 			more++
 			return
 		}
@@ -298,21 +340,22 @@ func participants(d *threadPageData) (faces []avatarView, more int) {
 	var walk func(ns []*timelineNode)
 	walk = func(ns []*timelineNode) {
 		for _, n := range ns {
-			if n.Kind == "comment" && !n.Deleted && n.ActorID != "" {
+			if !n.Deleted && n.ActorID != "" && (n.Kind == "comment" || n.Kind == decision.EventOpened) {
 				add(n.Face)
-			}
-			if n.Card != nil {
-				for _, b := range n.Card.Stances {
-					if b.UserID != "" { // never in anonymous polls
-						add(b.Face)
-					}
-				}
 			}
 			walk(n.Children)
 		}
 	}
 	walk(d.Timeline)
-	return faces, more
+	for _, id := range d.voters {
+		if f, ok := voterFaces[id]; ok {
+			add(f)
+		} else if !seen[id] {
+			seen[id] = true
+			more++ // past the faces, or no longer named (being erased)
+		}
+	}
+	return faces, more + d.votersMore
 }
 
 // manyFaces is manyNames with the people's picture versions, read in the

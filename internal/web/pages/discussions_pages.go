@@ -441,10 +441,14 @@ type threadPageData struct {
 	// AuthorFace is the thread author's picture or initials.
 	AuthorFace avatarView
 	// Participants are the faces in the thread's heading: its author, then
-	// who commented and who voted on this page (at most maxParticipants);
+	// who commented, opened a poll or voted (at most maxParticipants);
 	// MoreParticipants counts the others ("+N").
 	Participants     []avatarView
 	MoreParticipants int
+	// voters are the voters the poll cards name, card by card (pollCards);
+	// votersMore counts the ballots of cards past what they name.
+	voters     []string
+	votersMore int
 }
 
 func (s *Server) ThreadPage(w http.ResponseWriter, r *http.Request) {

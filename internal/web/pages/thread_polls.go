@@ -129,6 +129,12 @@ func (s *Server) pollCards(r *http.Request, items []discussion.Item, timeline []
 		}
 		pc.Item, pc.Tid = first[c.Poll.ID], d.Thread.ID
 		byItem[pc.Item] = pc
+		// Its voters among the thread's participants (the core names them
+		// only where the reader may know who voted).
+		d.voters = append(d.voters, c.Voters...)
+		if res := c.Results.Results; c.Voters != nil && res != nil && res.Decided > int64(len(c.Voters)) {
+			d.votersMore += int(res.Decided) - len(c.Voters) // #nosec G115 -- voter counts are small
+		}
 	}
 	var attach func(ns []*timelineNode)
 	attach = func(ns []*timelineNode) {
