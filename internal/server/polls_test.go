@@ -627,10 +627,7 @@ func TestPollAnonymousReceipt(t *testing.T) {
 		t.Errorf("verify: %s", v.body)
 	}
 	e.must(e.do(o, "POST", "/api/v1/polls/"+p.ID+"/receipt", `{"receipt":"forged"}`), 404, "forged receipt")
-	page := e.must(e.do(m, "POST", "/polls/"+p.ID+"/receipt", url.Values{"receipt": {receipt}}), 200, "verify page")
-	if !strings.Contains(page.body, "stored and counted") || strings.Contains(page.body, receipt) {
-		t.Errorf("verify page: %.400s", page.body)
-	}
+	checkReceiptPage(t, e, m, p.ID, receipt)
 	mine := e.must(e.do(m, "GET", "/api/v1/polls/"+p.ID+"/ballot", nil), 200, "mine")
 	if strings.Contains(mine.body, "block") || !strings.Contains(mine.body, `"voted":true`) {
 		t.Errorf("mine in an anonymous poll: %s", mine.body)
@@ -684,6 +681,64 @@ func TestPollAnonymousReceipt(t *testing.T) {
 	}
 	e.must(e.do(m, "DELETE", "/api/v1/polls/"+p.ID+"/ballot", nil), 400, "withdraw without receipt")
 	e.must(e.do(m, "DELETE", "/api/v1/polls/"+p.ID+"/ballot", map[string]string{"receipt": receipt}), 204, "withdraw with receipt")
+}
+
+// checkReceiptPage checks receipt on poll pid's "Check your receipt" page
+// as m: Post/Redirect/Get, the receipt in a once cookie (never in the
+// address), the result shown once; a wrong receipt comes back with 400.
+func checkReceiptPage(t *testing.T, e *pollEnv, m *pollPerson, pid, receipt string) {
+	t.Helper()
+	bad := e.must(e.do(m, "POST", "/polls/"+pid+"/receipt", url.Values{"receipt": {"forged"}}), 400, "forged receipt on the page")
+	if !strings.Contains(bad.body, `id="receipt-error"`) || strings.Contains(bad.body, "forged") {
+		t.Errorf("forged receipt page: %.400s", bad.body)
+	}
+	fr := e.do(m, "POST", "/polls/"+pid+"/receipt", url.Values{"receipt": {receipt}})
+	loc := fr.hdr.Get("Location")
+	if fr.code != http.StatusSeeOther || !strings.HasPrefix(loc, "/polls/"+pid+"/receipt?done=checked") || strings.Contains(loc, receipt) {
+		t.Fatalf("check a receipt: %d %q, want a 303 to the receipt page without it", fr.code, loc)
+	}
+	var handed *http.Cookie
+	for _, c := range (&http.Response{Header: fr.hdr}).Cookies() {
+		if c.Name == httpx.OnceCookie {
+			handed = c
+		}
+	}
+	if handed == nil || !handed.HttpOnly || !handed.Secure || handed.MaxAge <= 0 || handed.Value != "receipt-"+pid+"."+receipt {
+		t.Fatalf("the receipt's once cookie: %+v", handed)
+	}
+	get := func(c *http.Cookie) resp {
+		page, _, _ := strings.Cut(loc, "#") // a browser keeps the fragment
+		r := httptest.NewRequest("GET", page, nil)
+		r.Header.Set("Accept", "text/html")
+		r.AddCookie(&http.Cookie{Name: server.SessionCookie, Value: m.cookie})
+		if c != nil {
+			r.AddCookie(c)
+		}
+		rec := httptest.NewRecorder()
+		e.h.ServeHTTP(rec, r)
+		return resp{code: rec.Code, body: rec.Body.String(), hdr: rec.Header()}
+	}
+	page := e.must(get(handed), 200, "the result")
+	if !strings.Contains(page.body, "stored and counted") || strings.Contains(page.body, receipt) {
+		t.Errorf("the result page: %.400s", page.body)
+	}
+	cleared := false
+	for _, c := range (&http.Response{Header: page.hdr}).Cookies() {
+		cleared = cleared || (c.Name == httpx.OnceCookie && c.MaxAge < 0)
+	}
+	if !cleared {
+		t.Errorf("the result page keeps the receipt's cookie: %v", page.hdr["Set-Cookie"])
+	}
+	// A refresh (no cookie any more): the form, and why the result is gone.
+	again := e.must(get(nil), 200, "refresh")
+	if strings.Contains(again.body, "stored and counted") || !strings.Contains(again.body, "shown only once") {
+		t.Errorf("the refreshed result page: %.400s", again.body)
+	}
+	// Another poll's cookie is not taken.
+	other := e.must(get(&http.Cookie{Name: httpx.OnceCookie, Value: "receipt-other." + receipt}), 200, "another poll's cookie")
+	if strings.Contains(other.body, "stored and counted") {
+		t.Errorf("a receipt cookie for another poll is used")
+	}
 }
 
 var icsLineRe = regexp.MustCompile(`^[A-Z-]+(;[A-Z-]+=[^:;]+)*:`)

@@ -521,17 +521,47 @@ type receiptData struct {
 	Form   *formState
 	Result string
 	Vote   string
+	// Again: the page after a check, refreshed (the result is shown once).
+	Again bool
 }
 
+// receiptScope is the once cookie's scope of a receipt being checked on
+// poll pid's receipt page.
+func receiptScope(pid string) string { return "receipt-" + pid }
+
+// GET /polls/{pid}/receipt: the form, and after a check (the POST's
+// redirect) its result, once: the receipt came in a once cookie (never in
+// the address), is checked again here and forgotten, so a refresh shows
+// the form again and sends nothing.
 func (s *Server) PollReceiptPage(w http.ResponseWriter, r *http.Request) {
-	p, err := s.decisions.Get(r.Context(), r.PathValue("pid"))
+	ctx := r.Context()
+	p, err := s.decisions.Get(ctx, r.PathValue("pid"))
 	if err != nil {
 		s.PageError(w, r, err)
 		return
 	}
-	s.web.Page(w, r, http.StatusOK, "poll_receipt", s.web.Printer(r).T("page.poll.receipt_title"), receiptData{Poll: p, Form: newForm(nil)})
+	pr := s.web.Printer(r)
+	d := receiptData{Poll: p, Form: newForm(nil)}
+	if receipt := httpx.TakeOnceCookie(w, r, receiptScope(p.ID)); receipt != "" {
+		v, err := s.decisions.VerifyReceipt(ctx, p.ID, receipt)
+		switch {
+		case err == nil && v.Counted:
+			d.Result = pr.T("page.poll.receipt_counted")
+			d.Vote = ballotText(pr, p.Definition, v.Ballot)
+		case err != nil && err != decision.ErrReceipt:
+			s.PageError(w, r, err)
+			return
+		}
+	} else if r.URL.Query().Get("done") == "checked" {
+		d.Again = true // a refresh of the result: it is shown once
+	}
+	s.web.Page(w, r, http.StatusOK, "poll_receipt", pr.T("page.poll.receipt_title"), d)
 }
 
+// POST /polls/{pid}/receipt: a receipt that matches no ballot comes back
+// with the error (nothing was written: a refresh fails the same way); one
+// that matches is handed to the page in a once cookie and the answer is a
+// redirect (Post/Redirect/Get), the receipt in neither address nor log.
 func (s *Server) PollReceiptSubmit(w http.ResponseWriter, r *http.Request) {
 	if !s.groupPostForm(w, r) {
 		return
@@ -542,20 +572,23 @@ func (s *Server) PollReceiptSubmit(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	d := receiptData{Poll: p, Form: newForm(nil)} // the receipt is never echoed back
-	v, err := s.decisions.VerifyReceipt(r.Context(), p.ID, strings.TrimSpace(r.PostFormValue("receipt")))
-	status := http.StatusOK
-	if err != nil {
-		if c := domain.ErrorCode(err); c == domain.Internal || c == domain.Unavailable || c == domain.Unauthorized {
-			s.PageError(w, r, err)
-			return
-		}
-		if err == decision.ErrReceipt {
-			err = domain.Validation(domain.FieldError{Field: "receipt", Message: "does not match a ballot in this poll"})
-		}
-		status = pollForm(s.web.Printer(r), d.Form, err)
-	} else if v.Counted {
-		d.Result = s.web.Printer(r).T("page.poll.receipt_counted")
-		d.Vote = ballotText(s.web.Printer(r), p.Definition, v.Ballot)
+	receipt := strings.TrimSpace(r.PostFormValue("receipt"))
+	v, err := s.decisions.VerifyReceipt(r.Context(), p.ID, receipt)
+	if err == nil && v.Counted && len(receipt) <= httpx.MaxOnce {
+		httpx.SetOnceCookie(w, receiptScope(p.ID), receipt)
+		redirect(w, r, "/polls/"+p.ID+"/receipt?done=checked#receipt-result")
+		return
 	}
+	if err == nil {
+		err = decision.ErrReceipt
+	}
+	if c := domain.ErrorCode(err); c == domain.Internal || c == domain.Unavailable || c == domain.Unauthorized {
+		s.PageError(w, r, err)
+		return
+	}
+	if err == decision.ErrReceipt {
+		err = domain.Validation(domain.FieldError{Field: "receipt", Message: "does not match a ballot in this poll"})
+	}
+	status := pollForm(s.web.Printer(r), d.Form, err)
 	s.web.Page(w, r, status, "poll_receipt", s.web.Printer(r).T("page.poll.receipt_title"), d)
 }
