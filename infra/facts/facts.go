@@ -340,6 +340,17 @@ const InboundMailPrefix = "raw/"
 // bucket; the bucket's lifecycle deletes them after ExportRetentionDays.
 const ExportsPrefix = "exports/"
 
+// AvatarUploadsPrefix is the key prefix of the originals browsers upload
+// for a person's picture (avatar-uploads/<uid>/<upload id>) in the uploads
+// bucket, until the upload is confirmed (then the resized squares go under
+// avatars/<uid>/ and the original is deleted). The bucket's lifecycle
+// deletes an original never confirmed after AvatarUploadRetentionDays.
+const AvatarUploadsPrefix = "avatar-uploads/"
+
+// AvatarUploadRetentionDays is how long an unconfirmed picture upload is
+// kept (an upload's presigned PUT lives 10 minutes).
+const AvatarUploadRetentionDays = 1
+
 // ExportRetentionDays is how long an export's archive is kept (the export
 // item's TTL is the same; internal/export.Retention).
 const ExportRetentionDays = 7

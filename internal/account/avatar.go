@@ -2,8 +2,12 @@ package account
 
 import (
 	"context"
+	"slices"
 	"strconv"
+	"strings"
+	"time"
 
+	"github.com/quorum-app/quorum/infra/facts"
 	"github.com/quorum-app/quorum/internal/authz"
 	"github.com/quorum-app/quorum/internal/avatar"
 	"github.com/quorum-app/quorum/internal/blob"
@@ -16,9 +20,12 @@ import (
 // Avatars: a person's uploaded picture. The account core owns it: the
 // processed squares in the uploads bucket under avatars/<uid>/ and the
 // user item's AvatarV (the version pages put in the picture's URL, empty
-// without a picture). The original upload is deleted once processed; what
-// is stored is re-encoded from pixels (internal/avatar), so no metadata of
-// the upload survives.
+// without a picture). A browser's original goes under its own prefix
+// (facts.AvatarUploadsPrefix: avatar-uploads/<uid>/<upload id>), which the
+// bucket's lifecycle expires after a day: an upload never confirmed (the
+// tab closed in between) does not stay. The original is deleted once
+// processed; what is stored is re-encoded from pixels (internal/avatar),
+// so no metadata of the upload survives.
 
 // AvatarFiles is the storage avatars need (blob.Avatars).
 type AvatarFiles interface {
@@ -27,6 +34,7 @@ type AvatarFiles interface {
 	Get(ctx context.Context, key string) ([]byte, error)
 	Put(ctx context.Context, key, contentType string, data []byte) error
 	ErasePrefix(ctx context.Context, prefix string) error
+	List(ctx context.Context, prefix string, limit int) ([]blob.Stored, error)
 }
 
 // CoMembers reports whether two people share a group (the group core).
@@ -53,7 +61,20 @@ var (
 
 func avatarPrefix(uid string) string            { return "avatars/" + uid + "/" }
 func avatarKey(uid string, side int) string     { return avatarPrefix(uid) + strconv.Itoa(side) + ".jpg" }
-func avatarUploadKey(uid, upload string) string { return avatarPrefix(uid) + "upload/" + upload }
+func avatarUploadKey(uid, upload string) string { return avatarUploadPrefix(uid) + upload }
+
+// avatarUploadPrefix holds uid's unconfirmed originals.
+func avatarUploadPrefix(uid string) string { return facts.AvatarUploadsPrefix + uid + "/" }
+
+// eraseAllAvatarFiles removes every version of uid's picture files and of
+// their unconfirmed originals (those left under avatars/<uid>/upload/
+// before originals had their own prefix go with the first).
+func (s *Service) eraseAllAvatarFiles(ctx context.Context, uid string) error {
+	if err := s.avatars.ErasePrefix(ctx, avatarPrefix(uid)); err != nil {
+		return err
+	}
+	return s.avatars.ErasePrefix(ctx, avatarUploadPrefix(uid))
+}
 func avatarVersion(now int64, nonce string) string {
 	return strconv.FormatInt(now, 36) + nonce[len(nonce)-4:]
 }
@@ -169,7 +190,7 @@ func (s *Service) RemoveAvatar(ctx context.Context) (*User, error) {
 	if err != nil {
 		return nil, err
 	}
-	return u, s.avatars.ErasePrefix(ctx, avatarPrefix(a.UserID))
+	return u, s.eraseAllAvatarFiles(ctx, a.UserID)
 }
 
 // AvatarOf returns uid's picture of side (avatar.Large or avatar.Small)
@@ -216,13 +237,13 @@ func (s *Service) AvatarOf(ctx context.Context, uid string, side int) (Avatar, e
 	return Avatar{Data: b, Version: u.AvatarV}, nil
 }
 
-// eraseAvatar removes every version of every avatar file of uid
-// (account deletion).
+// eraseAvatar removes every version of every avatar file of uid, the
+// unconfirmed originals included (account deletion).
 func (s *Service) eraseAvatar(ctx context.Context, uid string) error {
 	if s.avatars == nil {
 		return nil
 	}
-	return s.avatars.ErasePrefix(ctx, avatarPrefix(uid))
+	return s.eraseAllAvatarFiles(ctx, uid)
 }
 
 // ExportAvatar is the person's picture in their personal export: the
@@ -248,6 +269,56 @@ func (s *Service) exportAvatar(ctx context.Context, u *User) ([]any, error) {
 		return nil, err
 	}
 	return []any{ExportAvatar{ContentType: "image/jpeg", Size: avatar.Large, Data: b}}, nil
+}
+
+// ExportAvatarUpload is an original picture the person uploaded whose
+// upload was never confirmed (the tab closed in between): kept until the
+// bucket's lifecycle expires it (a day), and in their export meanwhile.
+// The newest maxExportedUploads carry their bytes (as uploaded, metadata
+// included); any older are listed without.
+type ExportAvatarUpload struct {
+	UploadID   string    `json:"upload_id"`
+	Size       int64     `json:"size_bytes"`
+	UploadedAt time.Time `json:"uploaded_at"`
+	Data       []byte    `json:"data_base64,omitempty"`
+}
+
+// ExportEntity names the row's file in the archive.
+func (ExportAvatarUpload) ExportEntity() string { return "avatar_uploads" }
+
+// maxExportedUploads bounds the unconfirmed originals whose bytes an
+// export carries (each at most avatar.MaxBytes); listUploads bounds those
+// it lists.
+const (
+	maxExportedUploads = 3
+	listUploads        = 100
+)
+
+func (s *Service) exportAvatarUploads(ctx context.Context, uid string) ([]any, error) {
+	if s.avatars == nil {
+		return nil, nil
+	}
+	list, err := s.avatars.List(ctx, avatarUploadPrefix(uid), listUploads)
+	if err != nil {
+		return nil, err
+	}
+	slices.SortFunc(list, func(a, b blob.Stored) int { return b.LastModified.Compare(a.LastModified) })
+	var rows []any
+	for i, o := range list {
+		row := ExportAvatarUpload{UploadID: strings.TrimPrefix(o.Key, avatarUploadPrefix(uid)), Size: o.Size, UploadedAt: o.LastModified.UTC()}
+		if i < maxExportedUploads && o.Size <= avatar.MaxBytes {
+			b, err := s.avatars.Get(ctx, o.Key)
+			switch {
+			case domain.ErrorCode(err) == domain.NotFound: // expired or confirmed meanwhile
+				continue
+			case err != nil:
+				return nil, err
+			}
+			row.Data = b
+		}
+		rows = append(rows, row)
+	}
+	return rows, nil
 }
 
 // CoMembersFunc adapts a function to CoMembers (the wiring builds the

@@ -7,6 +7,7 @@ import (
 	"image/color"
 	"image/jpeg"
 	"net/http"
+	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -110,8 +111,11 @@ func TestAvatarUploadProcessServeRemove(t *testing.T) {
 	if u.AvatarV == "" {
 		t.Fatal("no avatar version after the upload")
 	}
-	if n := f.versionsUnder(t, "avatars/"+ada.ID+"/upload/"); n != 0 {
+	if n := f.versionsUnder(t, "avatar-uploads/"+ada.ID+"/"); n != 0 {
 		t.Fatalf("the original is still stored (%d versions)", n)
+	}
+	if n := f.versionsUnder(t, "avatars/"+ada.ID+"/upload/"); n != 0 {
+		t.Fatalf("an original under the pictures' prefix (%d versions)", n)
 	}
 	// Ada and Bob (a co-member) see it; it carries no metadata.
 	for _, c := range []context.Context{asAda, asBob} {
@@ -215,5 +219,74 @@ func TestAvatarInPersonalExportAndErasedWithTheAccount(t *testing.T) {
 	}
 	if n := f.versionsUnder(t, prefix); n != 0 {
 		t.Fatalf("%d object versions of the picture survive account deletion", n)
+	}
+}
+
+// putOriginal uploads b through a presigned PUT and returns the upload id
+// (not confirmed).
+func putOriginal(t *testing.T, f *fixture, ctx context.Context, b []byte) string {
+	t.Helper()
+	up, err := f.svc.StartAvatarUpload(ctx, "image/jpeg", int64(len(b)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(up.Put.URL, "/avatar-uploads/") {
+		t.Fatalf("the original does not go under avatar-uploads/ (which the lifecycle expires): %s", up.Put.URL)
+	}
+	req, _ := http.NewRequest(up.Put.Method, up.Put.URL, bytes.NewReader(b))
+	for k, v := range up.Put.Headers {
+		req.Header.Set(k, v)
+	}
+	req.ContentLength = int64(len(b))
+	res, err := http.DefaultClient.Do(req)
+	if err != nil || res.StatusCode != http.StatusOK {
+		t.Fatalf("upload: %v %v", err, res)
+	}
+	_ = res.Body.Close()
+	return up.UploadID
+}
+
+// An original whose upload is never confirmed waits under its own prefix
+// (expired by the bucket's lifecycle after a day, infra/stack): it is in
+// the person's export meanwhile, and erased with the picture and with the
+// account.
+func TestAvatarUnconfirmedUpload(t *testing.T) {
+	f, _, _ := avatarFixture(t)
+	addr := uniqueEmail("tab")
+	v := f.login(t, addr, "Tab Closed")
+	ctx := f.as(t, v.Token)
+	orig := exifPhoto(t, 30, 30)
+	id := putOriginal(t, f, ctx, orig)
+	pending := "avatar-uploads/" + v.User.ID + "/"
+	if n := f.versionsUnder(t, pending); n != 1 {
+		t.Fatalf("%d versions under %s, want the original", n, pending)
+	}
+	rows, err := f.svc.ExportUser(context.Background(), v.User.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []account.ExportAvatarUpload
+	for _, r := range rows {
+		if u, ok := r.(account.ExportAvatarUpload); ok {
+			got = append(got, u)
+		}
+	}
+	if len(got) != 1 || got[0].UploadID != id || !bytes.Equal(got[0].Data, orig) || got[0].Size != int64(len(orig)) || got[0].UploadedAt.IsZero() {
+		t.Fatalf("the unconfirmed original in the export: %+v", got)
+	}
+	// Removing the picture erases waiting originals too.
+	if _, err := f.svc.RemoveAvatar(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if n := f.versionsUnder(t, pending); n != 0 {
+		t.Fatalf("%d versions of an original survive removing the picture", n)
+	}
+	// And so does deleting the account.
+	putOriginal(t, f, ctx, orig)
+	if err := f.svc.DeleteAccount(ctx, f.deletionCode(t, ctx, addr)); err != nil {
+		t.Fatal(err)
+	}
+	if n := f.versionsUnder(t, pending); n != 0 {
+		t.Fatalf("%d versions of an unconfirmed original survive account deletion", n)
 	}
 }

@@ -69,6 +69,11 @@ func (s *Service) ExportUser(ctx context.Context, uid string) ([]any, error) {
 		return nil, err
 	}
 	rows = append(rows, pic...)
+	pending, err := s.exportAvatarUploads(ctx, uid)
+	if err != nil {
+		return nil, err
+	}
+	rows = append(rows, pending...)
 	sessions, err := s.sessionsOf(ctx, uid)
 	if err != nil {
 		return nil, err

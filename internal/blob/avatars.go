@@ -86,3 +86,29 @@ func (a *Avatars) ErasePrefix(ctx context.Context, prefix string) error {
 	}
 	return nil
 }
+
+// Stored is one current object under a prefix (List).
+type Stored struct {
+	Key          string
+	Size         int64
+	LastModified time.Time
+}
+
+// List returns the current objects whose key starts with prefix (not the
+// whole bucket), at most limit of them (one page of at most 1000).
+func (a *Avatars) List(ctx context.Context, prefix string, limit int) ([]Stored, error) {
+	if prefix == "" {
+		return nil, errEmptyPrefix
+	}
+	limit = min(max(limit, 1), 1000)
+	out, err := a.obj.client.ListObjectsV2(ctx, &s3.ListObjectsV2Input{Bucket: aws.String(a.obj.bucket), Prefix: aws.String(prefix),
+		MaxKeys: aws.Int32(int32(limit))}) // #nosec G115 -- bounded above
+	if err != nil {
+		return nil, domain.Wrap(domain.Unavailable, err, "file storage failure")
+	}
+	list := make([]Stored, 0, len(out.Contents))
+	for _, o := range out.Contents {
+		list = append(list, Stored{Key: aws.ToString(o.Key), Size: aws.ToInt64(o.Size), LastModified: aws.ToTime(o.LastModified)})
+	}
+	return list, nil
+}

@@ -66,7 +66,7 @@ func TestPictureUploadedStraightToStorage(t *testing.T) {
 	put := false
 	for _, u := range requests {
 		switch {
-		case strings.HasPrefix(u, s3Origin+"/"+bucket+"/avatars/"):
+		case strings.HasPrefix(u, s3Origin+"/"+bucket+"/avatar-uploads/"):
 			put = true
 		case u == s.URL+"/settings/avatar":
 			t.Errorf("the picture went through the plain form: %v", requests)
@@ -101,7 +101,7 @@ func TestPictureUploadedStraightToStorage(t *testing.T) {
 	// The bucket took it; Quorum's confirm refused it (400), then the
 	// plain form said why.
 	requests, errs = ada.seen.take()
-	if !hasPrefix(requests, s3Origin+"/"+bucket+"/avatars/") || !hasPrefix(requests, s.URL+"/settings/avatar") {
+	if !hasPrefix(requests, s3Origin+"/"+bucket+"/avatar-uploads/") || !hasPrefix(requests, s.URL+"/settings/avatar") {
 		t.Errorf("the malformed picture's way: %v", requests)
 	}
 	for _, e := range errs {
