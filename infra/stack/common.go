@@ -118,6 +118,15 @@ func lifecycleRules(cfg facts.Config, role string) *[]*awss3.LifecycleRule {
 			Expiration:                  awscdk.Duration_Days(n(facts.ExportRetentionDays)),
 			NoncurrentVersionExpiration: awscdk.Duration_Days(n(1)),
 		})
+		// A picture's original is deleted once its upload is confirmed;
+		// one never confirmed (the tab closed between the upload and the
+		// confirm) goes a day later, its older versions a day after that.
+		rules = append(rules, &awss3.LifecycleRule{
+			Id:                          s("expire-unconfirmed-avatar-uploads"),
+			Prefix:                      s(facts.AvatarUploadsPrefix),
+			Expiration:                  awscdk.Duration_Days(n(facts.AvatarUploadRetentionDays)),
+			NoncurrentVersionExpiration: awscdk.Duration_Days(n(1)),
+		})
 	}
 	if role == tabledef.InboundBucket {
 		rules = append(rules, &awss3.LifecycleRule{

@@ -171,13 +171,20 @@ func checkDataBucket(t *testing.T, tpl map[string]any, name, role string, inboun
 			t.Errorf("%s: raw mail expiry: want %s in %s", name, want, rules)
 		}
 	} else {
-		// Uploads: only data exports expire (7 days, their older versions
-		// after a day); attachments never do.
+		// Uploads: only data exports (7 days, their older versions after a
+		// day) and unconfirmed picture originals expire; attachments and
+		// pictures never do.
 		want := `{"ExpirationInDays":7,"Id":"expire-exports","NoncurrentVersionExpiration":{"NoncurrentDays":1},"Prefix":"exports/","Status":"Enabled"}`
 		if !strings.Contains(rules, want) {
 			t.Errorf("%s: exports expiry: want %s in %s", name, want, rules)
 		}
-		if strings.Count(rules, `"ExpirationInDays"`) != 1 {
+		// Unconfirmed picture originals go after a day (their own prefix,
+		// which no attachment or picture shares).
+		want = `{"ExpirationInDays":1,"Id":"expire-unconfirmed-avatar-uploads","NoncurrentVersionExpiration":{"NoncurrentDays":1},"Prefix":"avatar-uploads/","Status":"Enabled"}`
+		if !strings.Contains(rules, want) {
+			t.Errorf("%s: unconfirmed avatar uploads expiry: want %s in %s", name, want, rules)
+		}
+		if strings.Count(rules, `"ExpirationInDays"`) != 2 {
 			t.Errorf("%s: current uploads must not expire: %s", name, rules)
 		}
 	}
