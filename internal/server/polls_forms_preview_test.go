@@ -89,3 +89,56 @@ func TestPollFormAddRuleAndPreview(t *testing.T) {
 	}
 	_ = m
 }
+
+// The preview shows the details as the card will, for every poll type: the
+// Markdown rendered and sanitised exactly as the thread's card renders the
+// saved poll's (never the source's ** nor its tags), and the closing time
+// as the card words it.
+func TestPollPreviewDetailsAsTheCard(t *testing.T) {
+	e, o, _, _ := newPollEnv(t)
+	later := time.Now().Add(72 * time.Hour).UTC().Format("2006-01-02T15:04")
+	day := time.Now().Add(96 * time.Hour).UTC().Format("2006-01-02")
+	const details = "Read **this** <b>now</b> & [the plan](https://example.org/plan)\n\n- one\n- two"
+	detailsOf := func(page string) string {
+		return between(page, `<div class="user-content poll-details" dir="auto">`, "</div>")
+	}
+	th := threadOf(t, e, "Preview against card")
+	for _, ty := range []poll.Type{poll.TypeProposal, poll.TypePoll, poll.TypeCount, poll.TypeCheck, poll.TypeQuestion,
+		poll.TypeRankedChoice, poll.TypeScore, poll.TypeDotVote, poll.TypeMeeting} {
+		f := url.Values{"type": {string(ty)}, "title": {"Preview " + string(ty)}, "details": {details}, "closing_at": {later},
+			"opt_agree": {"on"}, "opt_disagree": {"on"}, "options": {"Red\nBlue"}, "form_action": {"preview"}}
+		if ty == poll.TypeMeeting {
+			f.Set("options", day+"\n"+day+" 10:00")
+			f.Set("time_zone", "UTC")
+		}
+		if ty == poll.TypeProposal || ty == poll.TypeCount || ty == poll.TypeCheck || ty == poll.TypeQuestion {
+			f.Del("options")
+		}
+		page := e.must(e.do(o, "POST", "/groups/"+e.gid+"/polls", f), 200, "preview "+string(ty)).body
+		card := between(page, `<section class="poll-preview"`, "</section>")
+		got := detailsOf(card)
+		for _, want := range []string{"<strong>this</strong>", `<a href="https://example.org/plan"`, "<li>one</li>"} {
+			if !strings.Contains(got, want) {
+				t.Errorf("%s: the preview's details lack %s: %q", ty, want, got)
+			}
+		}
+		for _, raw := range []string{"**", "&lt;b&gt;", "<b>", "[the plan]"} {
+			if strings.Contains(card, raw) {
+				t.Errorf("%s: the preview shows the source's %q: %q", ty, raw, card)
+			}
+		}
+		if !strings.Contains(card, "Closes ") || !strings.Contains(card, "(closes in 3 days)") {
+			t.Errorf("%s: the preview's closing time: %q", ty, card)
+		}
+	}
+	// The same as the card of the poll once saved (the thread's card).
+	f := url.Values{"type": {"proposal"}, "title": {"Saved"}, "details": {details}, "closing_at": {later},
+		"opt_agree": {"on"}, "opt_disagree": {"on"}, "form_action": {"preview"}}
+	preview := detailsOf(between(e.must(e.do(o, "POST", "/groups/"+e.gid+"/polls", f), 200, "preview").body, `<section class="poll-preview"`, "</section>"))
+	p := proposalIn(e, o, th.ID, "Saved", 72*time.Hour, func(d *poll.Definition) { d.Details = details })
+	thread := e.must(e.do(o, "GET", "/threads/"+th.ID, nil), 200, "thread").body
+	saved := detailsOf(thread[strings.Index(thread, `id="poll-`+p.ID+`"`):])
+	if preview == "" || preview != saved {
+		t.Errorf("preview details %q, the card's %q", preview, saved)
+	}
+}

@@ -8,6 +8,7 @@ package pages
 // as on the form's page.
 
 import (
+	"html/template"
 	"net/http"
 	"strconv"
 	"time"
@@ -17,6 +18,7 @@ import (
 	"github.com/quorum-app/quorum/internal/domain"
 	"github.com/quorum-app/quorum/internal/group"
 	"github.com/quorum-app/quorum/internal/poll"
+	"github.com/quorum-app/quorum/internal/render"
 )
 
 // The form's non-saving steps (the form_action button pressed).
@@ -48,11 +50,20 @@ func voteShareShown(v map[string]string, addOne bool) int {
 // pollPreview is the card of a poll not yet saved, as the thread will
 // show it.
 type pollPreview struct {
-	TypeName, Left string
-	Title, Details string
-	Anonymous      bool
-	Vote           *voteForm
+	TypeName, When, Left string
+	Title                string
+	// DetailsHTML are the details as the card shows them: the Markdown
+	// rendered by the renderer the decision core stores them with
+	// (cardMarkdown), sanitised; never the source (no literal ** or tags).
+	DetailsHTML template.HTML
+	Anonymous   bool
+	Vote        *voteForm
 }
+
+// cardMarkdown renders a preview's details as the decision core renders a
+// poll's (render.New: decision.Options.Renderer's default). Mentions stay
+// text until the poll is saved (the core links them then).
+var cardMarkdown = render.New()
 
 // moreSettingsFields are the form's fields inside "More settings": an
 // error on one of them opens it.
@@ -118,10 +129,14 @@ func (s *Server) pollFormStep(w http.ResponseWriter, r *http.Request, g *group.G
 func (s *Server) previewCard(r *http.Request, d poll.Definition) *pollPreview {
 	pr := s.web.Printer(r)
 	p := decision.Poll{ID: "preview", Definition: d, Status: poll.StatusOpen}
-	pv := &pollPreview{TypeName: pollTypeText(pr, d.Type), Title: d.Title, Details: d.Details, Anonymous: d.Settings.Anonymous,
+	pv := &pollPreview{TypeName: pollTypeText(pr, d.Type), Title: d.Title, Anonymous: d.Settings.Anonymous,
 		Vote: s.voteFormFor(r, p, decision.MyBallot{}, nil, nil)}
+	if d.Details != "" {
+		pv.DetailsHTML = cardMarkdown.Markdown(d.Details)
+	}
 	pv.Vote.Prefix = "preview-"
 	if at := d.Settings.ClosingAt; at != nil {
+		pv.When = pr.T("page.poll.closes_at", "When", whenText(pr, *at))
 		pv.Left = timeLeftText(pr, *at, time.Now())
 	}
 	return pv
