@@ -201,3 +201,22 @@ func BenchmarkResults(b *testing.B) {
 		return out
 	})
 }
+
+// BenchmarkCards: a member reads a poll's thread card with its latest
+// reasons and the voters it names (decision.Card.Voters, for the thread's
+// participants): one query page of ballots, whatever their number.
+func BenchmarkCards(b *testing.B) {
+	ratioBenchmark(b, func(f *fixture, gid string, p decision.Poll, b *testing.B, i int, ctx context.Context) error {
+		cs, err := f.svc.Cards(ctx, []string{p.ID}, 3)
+		if err == nil && (len(cs) != 1 || len(cs[0].Voters) < 10 || len(cs[0].Voters) > 100) {
+			return fmt.Errorf("cards %d, voters %d", len(cs), len(cs[0].Voters))
+		}
+		return err
+	}, func(f *fixture, gid string, n int) []context.Context {
+		out := make([]context.Context, n)
+		for i := range out {
+			out[i] = f.as("ann")
+		}
+		return out
+	})
+}
