@@ -133,6 +133,9 @@ func TestRankedChoiceWalk(t *testing.T) {
 	if f := ben.focused(); !strings.Contains(f, "button") {
 		t.Errorf("the focus left the Down button: %s", f)
 	}
+	// Arranged, the list's refusal no longer holds: its error and the
+	// summary (whose only entry it was) are gone.
+	ben.notSees("put the options in your order first", "Please correct the following")
 	ben.audit("ranked poll page arranged by keyboard")
 	both(ben, "keyboard")
 	if st := sendKey(ben, "vote the keyboard ranking", send); st != 200 {
@@ -177,6 +180,7 @@ func TestRankedChoiceWalk(t *testing.T) {
 	if o := order(cy); o != "o3,o1,o2,o4" {
 		t.Fatalf("after the drag: order %q", o)
 	}
+	cy.notSees("put the options in your order first")
 	if live := browsertest.Get(cy.Session, "read the announcement", chromedp.Evaluate[string](`document.querySelector("form.vote [data-rank-live]").textContent`)); !strings.Contains(live, "Chard is now at position 1") {
 		t.Errorf("the drop was not announced: %q", live)
 	}

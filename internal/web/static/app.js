@@ -164,12 +164,24 @@ function rankable(list) {
     });
     if (order) order.value = arranged ? items.map((li) => li.dataset.id).join(",") : "";
   };
+  // A refused untouched list's error (under the list, and the summary at
+  // the top when it was its only entry) no longer holds once arranged.
+  const settle = () => {
+    const set = list.closest("fieldset");
+    const err = set && set.querySelector(":scope > .field-error");
+    if (!err) return;
+    err.hidden = true;
+    const link = set.id && [...document.querySelectorAll(".errors a")].find((a) => a.getAttribute("href") === "#" + set.id);
+    const summary = link && link.closest(".errors");
+    if (summary && summary.querySelectorAll("li").length === 1) summary.hidden = true;
+  };
   const arrange = () => {
     if (arranged) return;
     arranged = true;
     list.classList.remove("untouched");
     if (keep) keep.hidden = true;
     if (hint) hint.textContent = hint.dataset.rankHint;
+    settle();
   };
   const announce = (li) => {
     if (!live) return;
