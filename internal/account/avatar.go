@@ -66,6 +66,10 @@ func avatarUploadKey(uid, upload string) string { return avatarUploadPrefix(uid)
 // avatarUploadPrefix holds uid's unconfirmed originals.
 func avatarUploadPrefix(uid string) string { return facts.AvatarUploadsPrefix + uid + "/" }
 
+func avatarVersion(now int64, nonce string) string {
+	return strconv.FormatInt(now, 36) + nonce[len(nonce)-4:]
+}
+
 // eraseAllAvatarFiles removes every version of uid's picture files and of
 // their unconfirmed originals (those left under avatars/<uid>/upload/
 // before originals had their own prefix go with the first).
@@ -74,9 +78,6 @@ func (s *Service) eraseAllAvatarFiles(ctx context.Context, uid string) error {
 		return err
 	}
 	return s.avatars.ErasePrefix(ctx, avatarUploadPrefix(uid))
-}
-func avatarVersion(now int64, nonce string) string {
-	return strconv.FormatInt(now, 36) + nonce[len(nonce)-4:]
 }
 
 // StartAvatarUpload presigns the upload of an original picture (at most

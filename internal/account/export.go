@@ -52,6 +52,7 @@ type ExportToken struct {
 func (ExportToken) ExportEntity() string { return "api_tokens" }
 
 // ExportUser returns the account core's rows about uid: the profile, the
+// picture and any picture upload not yet confirmed (avatar.go), the
 // sessions and the API tokens' metadata (bounded by the account's own
 // limits on sessions and tokens). It is one step: it returns no cursor.
 // Called by the export machinery off the request path, for the person the

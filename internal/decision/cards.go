@@ -73,8 +73,9 @@ type Card struct {
 // voter entries; a second
 // one past 100 keys), one for each distinct group (a thread's polls share
 // one), and with stances one Query per card whose ballots the viewer may
-// read. Polls whose eligible count needs the thread's guests (guests may
-// vote) add those reads.
+// read (at most stanceScan ballots: the reasons and the voters named).
+// Polls whose eligible count needs the thread's guests (guests may vote)
+// add those reads.
 func (s *Service) Cards(ctx context.Context, pids []string, stances int) ([]Card, error) {
 	a := authz.ActorFrom(ctx)
 	var valid []string
