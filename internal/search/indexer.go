@@ -159,16 +159,20 @@ func (x *Indexer) decoded(r ref, img source.Image) *source.Item {
 }
 
 func (x *Indexer) apply(ctx context.Context, rec events.DynamoDBEventRecord) error {
-	r, ok := x.refOfRecord(rec)
+	pk, sk := keysOf(rec)
+	newImg, oldImg := itemOf(rec.Change.NewImage), itemOf(rec.Change.OldImage)
+	img := newImg
+	if img == nil {
+		img = oldImg
+	}
+	r, ok := x.ix.refOf(pk, sk, img)
 	if !ok {
 		return nil
 	}
-	var newIt, oldIt *source.Item
-	if rec.EventName != string(events.DynamoDBOperationTypeRemove) {
-		newIt = x.decoded(r, itemOf(rec.Change.NewImage))
+	if rec.EventName == string(events.DynamoDBOperationTypeRemove) {
+		newImg = nil
 	}
-	oldIt = x.decoded(r, itemOf(rec.Change.OldImage))
-	_, err := x.applyItems(ctx, r, newIt, oldIt)
+	_, err := x.applyItems(ctx, r, x.decoded(r, newImg), x.decoded(r, oldImg))
 	return err
 }
 
