@@ -221,7 +221,7 @@ func NewWith(ctx context.Context, cfg config.Config, clients *awsclient.Clients,
 	if err != nil {
 		return nil, err
 	}
-	ix, err = search.New(search.Config{DB: clients.DynamoDB, Table: cfg.Table, SigningKey: cfg.SigningKey})
+	ix, err = search.New(search.Config{DB: clients.DynamoDB, Table: cfg.Table, SigningKey: cfg.SigningKey, Threads: discussions, Polls: decisions})
 	if err != nil {
 		return nil, err
 	}

@@ -56,7 +56,7 @@ func ForMailerWith(ctx context.Context, cfg config.Config, clients *awsclient.Cl
 	if err != nil {
 		return nil, err
 	}
-	ix, err := search.New(search.Config{DB: clients.DynamoDB, Table: cfg.Table, SigningKey: cfg.SigningKey})
+	ix, err := search.New(search.Config{DB: clients.DynamoDB, Table: cfg.Table, SigningKey: cfg.SigningKey, Threads: c.Discussions, Polls: c.Decisions})
 	if err != nil {
 		return nil, err
 	}

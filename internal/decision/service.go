@@ -118,6 +118,7 @@ func New(c Config) *Service {
 	if s.tags == nil {
 		s.tags = tag.New(tag.Config{Store: c.Store, Policy: c.Groups, Now: c.Now, Log: c.Log})
 	}
+	s.tags.Own(tag.Poll, s) // the tags' purge asks this core to write its items' Tags
 	if s.audit == nil {
 		s.audit = audit.Discard
 	}

@@ -174,6 +174,7 @@ func New(c Config) *Service {
 	if s.tags == nil {
 		s.tags = tag.New(tag.Config{Store: c.Store, Policy: c.Policy, Audit: c.Audit, Now: c.Now, Log: c.Log})
 	}
+	s.tags.Own(tag.Thread, s) // the tags' purge asks this core to write its items' Tags
 	if c.BaseURL != nil {
 		s.base = strings.TrimRight(c.BaseURL.String(), "/")
 	}

@@ -13,7 +13,13 @@ import (
 
 func ptr[T any](v T) *T { return &v }
 
-func (f *fixture) tags() *tag.Service { return tag.New(tag.Config{Store: f.st, Policy: f.groups}) }
+// tags is a tag service of its own on the fixture's store, with this
+// core's threads in its care (as cores wires one service for every core).
+func (f *fixture) tags() *tag.Service {
+	tags := tag.New(tag.Config{Store: f.st, Policy: f.groups})
+	tags.Own(tag.Thread, f.svc)
+	return tags
+}
 
 func threadIDs(t *testing.T, f *fixture, ctx context.Context, gid, tagID string, limit int) []string {
 	t.Helper()

@@ -10,6 +10,8 @@
 //   - Index.Search runs a query within a Scope, applies Filters, and asks
 //     the caller's Visibility about every hit before returning it.
 //
-// The package imports no domain core: it decodes the attributes it needs
-// from the stored items, whose layout docs/data-model.md documents.
+// The package imports no domain core and reads no item but its own
+// (SEARCH#...): the owners of the items it follows (internal/discussion,
+// internal/decision) recognise, decode and read them for it, through the
+// interface it declares in internal/search/source (Config.Threads, Polls).
 package search

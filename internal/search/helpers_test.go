@@ -17,7 +17,12 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/guregu/dynamo/v2/dynamodbiface"
 
+	"github.com/quorum-app/quorum/internal/decision"
+	"github.com/quorum-app/quorum/internal/discussion"
 	"github.com/quorum-app/quorum/internal/memdb"
+	"github.com/quorum-app/quorum/internal/search/source"
+	"github.com/quorum-app/quorum/internal/store"
+	"github.com/quorum-app/quorum/internal/stream"
 	"github.com/quorum-app/quorum/internal/tabledef"
 	"github.com/quorum-app/quorum/internal/testcloud"
 )
@@ -67,13 +72,21 @@ func newFixture(t testing.TB) *fixture {
 
 func newFixtureOn(t testing.TB, db dynamodbiface.DynamoDBAPI, table string) *fixture {
 	f := &fixture{t: t, db: db, table: table, now: time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)}
-	ix, err := New(Config{DB: db, Table: table, SigningKey: []byte("test-signing-key-0123456789abcdef"),
-		Analyzer: analyzer(t), Now: func() time.Time { return f.now }})
+	key := []byte("test-signing-key-0123456789abcdef")
+	threads, polls := realOwners(store.New(db, table, key))
+	ix, err := New(Config{DB: db, Table: table, SigningKey: key,
+		Analyzer: analyzer(t), Now: func() time.Time { return f.now }, Threads: threads, Polls: polls})
 	if err != nil {
 		t.Fatal(err)
 	}
 	f.ix, f.idx = ix, NewIndexer(ix, nil)
 	return f
+}
+
+// realOwners are the real owners of the items the index follows, on st: the
+// index's tests decode items as the cores write them.
+func realOwners(st *store.Store) (threads, polls source.Owner) {
+	return discussion.New(discussion.Config{Store: st}), decision.New(decision.Config{Store: st})
 }
 
 func (f *fixture) must(err error) {
@@ -104,13 +117,13 @@ func (f *fixture) record(pk, sk string, old, new map[string]types.AttributeValue
 		name = events.DynamoDBOperationTypeRemove
 	}
 	r := events.DynamoDBEventRecord{EventName: string(name), EventID: fmt.Sprint("e", f.seq), EventSource: "aws:dynamodb",
-		Change: events.DynamoDBStreamRecord{Keys: imageOf(item{"PK": s(pk), "SK": s(sk)}),
+		Change: events.DynamoDBStreamRecord{Keys: stream.EventImage(item{"PK": s(pk), "SK": s(sk)}),
 			SequenceNumber: fmt.Sprintf("%021d", f.seq), StreamViewType: "NEW_AND_OLD_IMAGES"}}
 	if old != nil {
-		r.Change.OldImage = imageOf(old)
+		r.Change.OldImage = stream.EventImage(old)
 	}
 	if new != nil {
-		r.Change.NewImage = imageOf(new)
+		r.Change.NewImage = stream.EventImage(new)
 	}
 	return r
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/guregu/dynamo/v2/dynamodbiface"
 
 	"github.com/quorum-app/quorum/internal/render"
+	"github.com/quorum-app/quorum/internal/search/source"
 	"github.com/quorum-app/quorum/internal/secrets"
 )
 
@@ -39,6 +40,8 @@ type Index struct {
 	now       func() time.Time
 	cursorKey []byte
 	lang      string
+	// The owners of the items the index follows.
+	threads, polls source.Owner
 }
 
 // Config configures an Index.
@@ -54,15 +57,21 @@ type Config struct {
 	// DefaultLanguage analyses text whose language cannot be told ("en").
 	DefaultLanguage string
 	Now             func() time.Time
+	// Threads and Polls are the owners of the items the index follows
+	// (internal/discussion: threads and comments; internal/decision: polls,
+	// ballots' reasons and outcomes): they recognise, decode and read them
+	// for the indexer.
+	Threads, Polls source.Owner
 }
 
 // New returns the index on cfg.Table.
 func New(cfg Config) (*Index, error) {
-	if cfg.DB == nil || cfg.Table == "" || len(cfg.SigningKey) == 0 {
-		return nil, errors.New("search: DB, Table and SigningKey are required")
+	if cfg.DB == nil || cfg.Table == "" || len(cfg.SigningKey) == 0 || cfg.Threads == nil || cfg.Polls == nil {
+		return nil, errors.New("search: DB, Table, SigningKey, Threads and Polls are required")
 	}
 	ix := &Index{db: cfg.DB, table: cfg.Table, an: cfg.Analyzer, md: render.New(), now: cfg.Now,
-		cursorKey: secrets.DeriveKey(cfg.SigningKey, "search-cursor"), lang: cfg.DefaultLanguage}
+		cursorKey: secrets.DeriveKey(cfg.SigningKey, "search-cursor"), lang: cfg.DefaultLanguage,
+		threads: cfg.Threads, polls: cfg.Polls}
 	if ix.an == nil {
 		a, err := NewAnalyzer()
 		if err != nil {
@@ -385,7 +394,7 @@ func (d *doc) postings() map[string]posting {
 
 func postingItem(key string, p posting) item {
 	pk, sk, _ := strings.Cut(key, "\x00")
-	it := item{"PK": s(pk), "SK": s(sk), "w": f(p.weight), "k": s(p.kind.code())}
+	it := item{"PK": s(pk), "SK": s(sk), "w": f(p.weight), "k": s(kindCode(p.kind))}
 	if p.thread != "" {
 		it["t"] = s(p.thread)
 	}
@@ -630,45 +639,57 @@ func (ix *Index) index(d *doc, fallbackLang string) {
 	}
 }
 
-// imageOf converts an SDK item to the stream representation decode reads.
-func imageOf(it map[string]types.AttributeValue) attrs {
-	out := make(attrs, len(it))
-	for k, v := range it {
-		if ev, ok := eventValue(v); ok {
-			out[k] = ev
+// itemOf converts a stream record's image to the SDK's representation the
+// owners decode (source.Image); nil stays nil.
+func itemOf(a attrs) source.Image {
+	if a == nil {
+		return nil
+	}
+	out := make(source.Image, len(a))
+	for k, v := range a {
+		if av, ok := sdkValue(v); ok {
+			out[k] = av
 		}
 	}
 	return out
 }
 
-func eventValue(v types.AttributeValue) (events.DynamoDBAttributeValue, bool) {
-	switch x := v.(type) {
-	case *types.AttributeValueMemberS:
-		return events.NewStringAttribute(x.Value), true
-	case *types.AttributeValueMemberN:
-		return events.NewNumberAttribute(x.Value), true
-	case *types.AttributeValueMemberBOOL:
-		return events.NewBooleanAttribute(x.Value), true
-	case *types.AttributeValueMemberSS:
-		return events.NewStringSetAttribute(x.Value), true
-	case *types.AttributeValueMemberL:
-		var l []events.DynamoDBAttributeValue
-		for _, e := range x.Value {
-			if ev, ok := eventValue(e); ok {
-				l = append(l, ev)
+func sdkValue(v events.DynamoDBAttributeValue) (types.AttributeValue, bool) {
+	switch v.DataType() {
+	case events.DataTypeString:
+		return s(v.String()), true
+	case events.DataTypeNumber:
+		return &types.AttributeValueMemberN{Value: v.Number()}, true
+	case events.DataTypeBoolean:
+		return b(v.Boolean()), true
+	case events.DataTypeStringSet:
+		return &types.AttributeValueMemberSS{Value: v.StringSet()}, true
+	case events.DataTypeNumberSet:
+		return &types.AttributeValueMemberNS{Value: v.NumberSet()}, true
+	case events.DataTypeBinary:
+		return &types.AttributeValueMemberB{Value: v.Binary()}, true
+	case events.DataTypeBinarySet:
+		return &types.AttributeValueMemberBS{Value: v.BinarySet()}, true
+	case events.DataTypeNull:
+		return &types.AttributeValueMemberNULL{Value: true}, true
+	case events.DataTypeList:
+		l := make([]types.AttributeValue, 0, len(v.List()))
+		for _, e := range v.List() {
+			if av, ok := sdkValue(e); ok {
+				l = append(l, av)
 			}
 		}
-		return events.NewListAttribute(l), true
-	case *types.AttributeValueMemberM:
-		m := map[string]events.DynamoDBAttributeValue{}
-		for k, e := range x.Value {
-			if ev, ok := eventValue(e); ok {
-				m[k] = ev
+		return &types.AttributeValueMemberL{Value: l}, true
+	case events.DataTypeMap:
+		m := make(map[string]types.AttributeValue, len(v.Map()))
+		for k, e := range v.Map() {
+			if av, ok := sdkValue(e); ok {
+				m[k] = av
 			}
 		}
-		return events.NewMapAttribute(m), true
+		return &types.AttributeValueMemberM{Value: m}, true
 	}
-	return events.DynamoDBAttributeValue{}, false
+	return nil, false
 }
 
 // EraseGroup deletes an erased group's statistics item (#16, a step of the

@@ -8,10 +8,9 @@ import (
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
+	"github.com/quorum-app/quorum/internal/search/source"
 	"github.com/quorum-app/quorum/internal/tabledef"
 )
 
@@ -46,13 +45,19 @@ func keysOf(r events.DynamoDBEventRecord) (pk, sk string) {
 // Wants reports whether a record concerns the index, so a dispatcher can
 // skip calling it (and the indexer skips the rest cheaply too).
 func (x *Indexer) Wants(r events.DynamoDBEventRecord) bool {
-	pk, sk := keysOf(r)
-	img := attrs(r.Change.NewImage)
-	if img == nil {
-		img = attrs(r.Change.OldImage)
-	}
-	_, ok := refOf(pk, sk, img)
+	_, ok := x.refOfRecord(r)
 	return ok
+}
+
+// refOfRecord is the document a record's item becomes, asked of the
+// item's owner with the record's image (the new one, else the old).
+func (x *Indexer) refOfRecord(r events.DynamoDBEventRecord) (ref, bool) {
+	pk, sk := keysOf(r)
+	img := r.Change.NewImage
+	if img == nil {
+		img = r.Change.OldImage
+	}
+	return x.ix.refOf(pk, sk, itemOf(img))
 }
 
 // HandleRecords applies a batch of stream records. Records of one item are
@@ -130,58 +135,66 @@ func (x *Indexer) Handle(ctx context.Context, ev events.DynamoDBEvent) (events.D
 // scanned page by page, or a repair). Items the index does not follow are
 // ignored.
 func (x *Indexer) IndexItem(ctx context.Context, it map[string]types.AttributeValue) error {
-	img := imageOf(it)
-	r, ok := refOf(img.str("PK"), img.str("SK"), img)
+	_, err := x.indexImage(ctx, it)
+	return err
+}
+
+// indexImage indexes one table item as it is now, if its owner says the
+// index follows it; wrote reports whether a document was written.
+func (x *Indexer) indexImage(ctx context.Context, it source.Image) (wrote bool, err error) {
+	r, ok := x.ix.refOf(item(it).str(tabledef.PK), item(it).str(tabledef.SK), it)
 	if !ok {
+		return false, nil
+	}
+	return x.applyItems(ctx, r, x.decoded(r, it), nil)
+}
+
+// decoded is img as the owner of r decodes it (nil stays nil).
+func (x *Indexer) decoded(r ref, img source.Image) *source.Item {
+	if img == nil {
 		return nil
 	}
-	_, err := x.applyImagesCounted(ctx, r, img, nil)
-	return err
+	it := x.ix.ownerOf(r.Kind).SearchItem(r.Ref, img)
+	return &it
 }
 
 func (x *Indexer) apply(ctx context.Context, rec events.DynamoDBEventRecord) error {
 	pk, sk := keysOf(rec)
-	var newImg, oldImg attrs
-	if rec.Change.NewImage != nil {
-		newImg = attrs(rec.Change.NewImage)
-	}
-	if rec.Change.OldImage != nil {
-		oldImg = attrs(rec.Change.OldImage)
-	}
+	newImg, oldImg := itemOf(rec.Change.NewImage), itemOf(rec.Change.OldImage)
 	img := newImg
 	if img == nil {
 		img = oldImg
 	}
-	r, ok := refOf(pk, sk, img)
+	r, ok := x.ix.refOf(pk, sk, img)
 	if !ok {
 		return nil
 	}
 	if rec.EventName == string(events.DynamoDBOperationTypeRemove) {
 		newImg = nil
 	}
-	_, err := x.applyImagesCounted(ctx, r, newImg, oldImg)
+	_, err := x.applyItems(ctx, r, x.decoded(r, newImg), x.decoded(r, oldImg))
 	return err
 }
 
-// applyImagesCounted brings the document of item r up to newImg (nil: the
-// item is gone); oldImg, when known, is the item before the change. It
-// reports whether the document was written.
-func (x *Indexer) applyImagesCounted(ctx context.Context, r ref, newImg, oldImg attrs) (bool, error) {
+// applyItems brings the document of item r up to newIt (nil: the item is
+// gone); oldIt, when known, is the item before the change. It reports
+// whether the document was written.
+func (x *Indexer) applyItems(ctx context.Context, r ref, newIt, oldIt *source.Item) (bool, error) {
 	ix := x.ix
 	var d *doc
-	if newImg != nil {
-		d = decode(r, newImg, ix.md)
-		if oldImg != nil {
+	if newIt != nil {
+		d = decode(r, newIt, ix.md)
+		if oldIt != nil {
 			// Most changes of a thread (every comment moves its activity)
 			// or a poll touch nothing searchable: skip them without a call.
-			if o := decode(r, oldImg, ix.md); reflect.DeepEqual(o, d) {
+			if o := decode(r, oldIt, ix.md); reflect.DeepEqual(o, d) {
 				return false, nil
 			}
 		}
 	} else {
 		d = decode(r, nil, ix.md)
-		if oldImg != nil {
-			d.Ord = decode(r, oldImg, ix.md).Ord
+		if oldIt != nil {
+			d.Ord = decode(r, oldIt, ix.md).Ord
 		}
 		d.Ord.Gone = true
 	}
@@ -190,7 +203,7 @@ func (x *Indexer) applyImagesCounted(ctx context.Context, r ref, newImg, oldImg 
 		return false, err
 	}
 	if old != nil {
-		if newImg == nil && oldImg == nil {
+		if newIt == nil && oldIt == nil {
 			// Keys only (a removal found by a reindex, or a REMOVE record
 			// without images): the removal follows what was indexed.
 			d.Ord = old.Ord
@@ -217,10 +230,10 @@ func (x *Indexer) applyImagesCounted(ctx context.Context, r ref, newImg, oldImg 
 			if parent.Lang != "" {
 				fallback = parent.Lang
 			}
-			if r.kind == KindReason || r.kind == KindOutcome {
+			if r.Kind == KindReason || r.Kind == KindOutcome {
 				d.ThreadID = parent.ThreadID
 			}
-			if r.kind == KindReason && (r.userID == "" || parent.Anonymous) {
+			if r.Kind == KindReason && (r.VoterID == "" || parent.Anonymous) {
 				// A reason in an anonymous poll is linked to nobody: no
 				// voter, and no time of its own (a time could be matched
 				// with who was active then): it carries the poll's.
@@ -308,33 +321,24 @@ func (x *Indexer) applyImagesCounted(ctx context.Context, r ref, newImg, oldImg 
 	return true, nil
 }
 
-// parent returns the document of r's thread or poll, indexing it from the
-// table first when the index does not have it yet (the index was started
-// after the item was written, or a batch brought the child first).
+// parent returns the document of r's thread or poll, indexing it from its
+// owner's item first when the index does not have it yet (the index was
+// started after the item was written, or a batch brought the child first).
 func (x *Indexer) parent(ctx context.Context, r ref) (*doc, error) {
 	id := r.parentID()
 	p, err := x.ix.getDoc(ctx, id)
 	if err != nil || (p != nil && p.GroupID != "") {
 		return p, err
 	}
-	pk, sk := tabledef.ThreadPK(r.threadID), "THREAD"
-	if r.kind != KindComment {
-		pk, sk = tabledef.PollPK(r.pollID), "POLL"
-	}
-	out, err := x.ix.db.GetItem(ctx, &dynamodb.GetItemInput{TableName: &x.ix.table, ConsistentRead: aws.Bool(true),
-		Key: item{"PK": s(pk), "SK": s(sk)}})
+	pr := r.parentRef()
+	it, err := x.ix.ownerOf(pr.Kind).SearchRead(ctx, pr)
 	if err != nil {
 		return nil, err
 	}
-	if len(out.Item) == 0 {
+	if it == nil {
 		return p, nil
 	}
-	img := imageOf(out.Item)
-	pr, ok := refOf(pk, sk, img)
-	if !ok {
-		return p, nil
-	}
-	if _, err := x.applyImagesCounted(ctx, pr, img, nil); err != nil {
+	if _, err := x.applyItems(ctx, ref{Ref: pr, id: id}, it, nil); err != nil {
 		return nil, err
 	}
 	return x.ix.getDoc(ctx, id)

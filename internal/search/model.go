@@ -6,35 +6,28 @@ import (
 	"html/template"
 	"strings"
 	"time"
+
+	"github.com/quorum-app/quorum/internal/search/source"
 )
 
-// Kind is what a search hit is.
-type Kind string
+// Kind is what a search hit is (declared with what the index asks of the
+// items' owners, internal/search/source).
+type Kind = source.Kind
 
 // The kinds of indexed content.
 const (
-	KindThread  Kind = "thread"  // a thread's title and description
-	KindComment Kind = "comment" // a comment or reply
-	KindPoll    Kind = "poll"    // a poll's title, details and options
-	KindReason  Kind = "reason"  // the reason given with a vote
-	KindOutcome Kind = "outcome" // a poll's outcome statement
+	KindThread  = source.KindThread  // a thread's title and description
+	KindComment = source.KindComment // a comment or reply
+	KindPoll    = source.KindPoll    // a poll's title, details and options
+	KindReason  = source.KindReason  // the reason given with a vote
+	KindOutcome = source.KindOutcome // a poll's outcome statement
 )
 
 // Kinds lists every Kind.
-var Kinds = []Kind{KindThread, KindComment, KindPoll, KindReason, KindOutcome}
+var Kinds = source.Kinds
 
-// Valid reports whether k is a known kind.
-func (k Kind) Valid() bool {
-	for _, x := range Kinds {
-		if k == x {
-			return true
-		}
-	}
-	return false
-}
-
-// code is the one-letter form stored on postings.
-func (k Kind) code() string {
+// kindCode is the one-letter form of k stored on postings.
+func kindCode(k Kind) string {
 	switch k {
 	case KindThread:
 		return "t"
@@ -52,7 +45,7 @@ func (k Kind) code() string {
 
 func kindOfCode(c string) Kind {
 	for _, k := range Kinds {
-		if k.code() == c {
+		if kindCode(k) == c {
 			return k
 		}
 	}

@@ -51,7 +51,7 @@ func TestMovedPollsReasonsAndOutcomesFollowTheirThread(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	ix, err := search.New(search.Config{DB: db, Table: def.Name, SigningKey: key})
+	ix, err := search.New(search.Config{DB: db, Table: def.Name, SigningKey: key, Threads: disc, Polls: dec})
 	must(err)
 	indexer := search.NewIndexer(ix, nil)
 	seq := ""

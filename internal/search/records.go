@@ -3,10 +3,8 @@ package search
 import (
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"html"
 	"regexp"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -14,15 +12,15 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/quorum-app/quorum/internal/render"
-	"github.com/quorum-app/quorum/internal/tabledef"
+	"github.com/quorum-app/quorum/internal/search/source"
 )
 
-// The table items the index follows (docs/data-model.md, patterns 22, 25,
-// 31, 33, 34, 40). Their attributes are decoded here from the raw images,
-// without the owning cores' types: the index depends on the stored layout,
-// which the data model documents, not on the cores' code.
+// The items the index follows belong to other cores (threads and comments
+// to internal/discussion; polls, ballots and outcomes to internal/decision).
+// Their owners recognise and decode them (source.Owner): the index knows no
+// layout but its own (SEARCH#...).
 
-// attrs is one image of a table item.
+// attrs is one image of a table item, as a stream record carries it.
 type attrs map[string]events.DynamoDBAttributeValue
 
 func (a attrs) str(name string) string {
@@ -33,81 +31,32 @@ func (a attrs) str(name string) string {
 	return v.String()
 }
 
-func (a attrs) num(name string) int64 {
-	v, ok := a[name]
-	if !ok || v.DataType() != events.DataTypeNumber {
-		return 0
-	}
-	n, err := strconv.ParseInt(v.Number(), 10, 64)
-	if err != nil {
-		f, ferr := strconv.ParseFloat(v.Number(), 64)
-		if ferr != nil {
-			return 0
-		}
-		return int64(f)
-	}
-	return n
-}
-
-func (a attrs) boolean(name string) bool {
-	v, ok := a[name]
-	return ok && v.DataType() == events.DataTypeBoolean && v.Boolean()
-}
-
-func (a attrs) time(name string) time.Time {
-	s := a.str(name)
-	if s == "" {
-		return time.Time{}
-	}
-	t, err := time.Parse(time.RFC3339Nano, s)
-	if err != nil {
-		return time.Time{}
-	}
-	return t.UTC()
-}
-
-func (a attrs) strings(name string) []string {
-	v, ok := a[name]
-	if !ok {
-		return nil
-	}
-	switch v.DataType() {
-	case events.DataTypeStringSet:
-		return v.StringSet()
-	case events.DataTypeList:
-		var out []string
-		for _, e := range v.List() {
-			if e.DataType() == events.DataTypeString {
-				out = append(out, e.String())
-			}
-		}
-		return out
-	}
-	return nil
-}
-
-// ref names the document a table item becomes, from its key alone (so a
-// REMOVE record, which may carry only keys, is understood too).
+// ref names the document an owner's item becomes, from its key alone (so
+// a REMOVE record, which may carry only keys, is understood too).
 type ref struct {
-	kind      Kind
-	id        string // document id
-	threadID  string
-	pollID    string
-	commentID string
-	userID    string // the voter of a (not anonymous) ballot
+	source.Ref
+	id string // document id
 }
 
 // parentID is the document holding a child's group (and, for reasons,
 // the poll's anonymity): the thread of a comment, the poll of a reason
 // or outcome.
 func (r ref) parentID() string {
-	switch r.kind {
+	switch r.Kind {
 	case KindComment:
-		return threadDocID(r.threadID)
+		return threadDocID(r.ThreadID)
 	case KindReason, KindOutcome:
-		return pollDocID(r.pollID)
+		return pollDocID(r.PollID)
 	}
 	return ""
+}
+
+// parentRef names a child's thread or poll.
+func (r ref) parentRef() source.Ref {
+	if r.Kind == KindComment {
+		return source.Ref{Kind: KindThread, ThreadID: r.ThreadID}
+	}
+	return source.Ref{Kind: KindPoll, PollID: r.PollID}
 }
 
 func threadDocID(tid string) string { return "t." + tid }
@@ -115,50 +64,50 @@ func pollDocID(pid string) string   { return "p." + pid }
 
 var idPattern = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z0-9_-]{1,128}$`) }) // compiled on first use, not at every cold start
 
-// refOf classifies a table key. ok is false for items the index ignores.
-func refOf(pk, sk string, img attrs) (ref, bool) {
-	switch {
-	case strings.HasPrefix(pk, tabledef.ThreadPrefix):
-		tid := pk[len(tabledef.ThreadPrefix):]
-		if !idPattern().MatchString(tid) {
-			return ref{}, false
+// refOf asks the owners whether the item at pk, sk (img: its image, nil
+// when only keys are known) is one the index follows, and names its
+// document. Identifiers that could not be part of a document's keys are
+// not followed.
+func (ix *Index) refOf(pk, sk string, img source.Image) (ref, bool) {
+	for _, o := range []source.Owner{ix.threads, ix.polls} {
+		r, ok := o.SearchRef(pk, sk, img)
+		if !ok {
+			continue
 		}
-		if sk == "THREAD" {
-			return ref{kind: KindThread, id: threadDocID(tid), threadID: tid}, true
-		}
-		if cid, ok := strings.CutPrefix(sk, "ITEM#"); ok && idPattern().MatchString(cid) {
-			// Timeline items are comments or events; a REMOVE with keys only
-			// is treated as a comment (removing a document that never
-			// existed is harmless).
-			if k := img.str("Kind"); k != "" && k != "comment" {
+		for _, id := range []string{r.ThreadID, r.CommentID, r.PollID, r.VoterID} {
+			if id != "" && !idPattern().MatchString(id) {
 				return ref{}, false
 			}
-			return ref{kind: KindComment, id: "c." + tid + "." + cid, threadID: tid, commentID: cid}, true
 		}
-	case strings.HasPrefix(pk, tabledef.PollPrefix):
-		pid := pk[len(tabledef.PollPrefix):]
-		if !idPattern().MatchString(pid) {
-			return ref{}, false
-		}
-		switch {
-		case sk == "POLL":
-			return ref{kind: KindPoll, id: pollDocID(pid), pollID: pid}, true
-		case sk == "OUTCOME":
-			return ref{kind: KindOutcome, id: "o." + pid, pollID: pid}, true
-		case strings.HasPrefix(sk, "BALLOT#"):
-			uid := sk[len("BALLOT#"):]
-			if !idPattern().MatchString(uid) {
-				return ref{}, false
+		switch r.Kind {
+		case KindThread:
+			return ref{Ref: r, id: threadDocID(r.ThreadID)}, r.ThreadID != ""
+		case KindComment:
+			return ref{Ref: r, id: "c." + r.ThreadID + "." + r.CommentID}, r.ThreadID != "" && r.CommentID != ""
+		case KindPoll:
+			return ref{Ref: r, id: pollDocID(r.PollID)}, r.PollID != ""
+		case KindOutcome:
+			return ref{Ref: r, id: "o." + r.PollID}, r.PollID != ""
+		case KindReason:
+			if r.VoterID != "" {
+				return ref{Ref: r, id: "b." + r.PollID + "." + r.VoterID}, r.PollID != ""
 			}
-			return ref{kind: KindReason, id: "b." + pid + "." + uid, pollID: pid, userID: uid}, true
-		case strings.HasPrefix(sk, "SEALED#"):
-			// The sealed ballot's key holds the hash of its receipt; the
-			// document id is a hash of that, so no hit carries it.
-			h := sha256.Sum256([]byte(sk))
-			return ref{kind: KindReason, id: "s." + pid + "." + hex.EncodeToString(h[:12]), pollID: pid}, true
+			// A sealed ballot: the document id is a hash of what names it,
+			// so no hit carries it.
+			h := sha256.Sum256([]byte(r.Sealed))
+			return ref{Ref: r, id: "s." + r.PollID + "." + hex.EncodeToString(h[:12])}, r.PollID != "" && r.Sealed != ""
 		}
+		return ref{}, false
 	}
 	return ref{}, false
+}
+
+// ownerOf is the owner of the items of kind k.
+func (ix *Index) ownerOf(k Kind) source.Owner {
+	if k == KindThread || k == KindComment {
+		return ix.threads
+	}
+	return ix.polls
 }
 
 // doc is an indexable item, built from a table image and completed with
@@ -213,93 +162,49 @@ func (o order) after(p order) bool {
 	return o.Gone && !p.Gone
 }
 
-// pollDef is the part of the stored poll definition (the poll core's
-// JSON in Def) that is searched or decides visibility.
-type pollDef struct {
-	Title   string `json:"title"`
-	Details string `json:"details"`
-	Options []struct {
-		Label string `json:"label"`
-	} `json:"options"`
-	Settings struct {
-		ClosingAt   *time.Time `json:"closing_at"`
-		Anonymous   bool       `json:"anonymous"`
-		HideResults Hide       `json:"hide_results"`
-	} `json:"settings"`
-}
-
-// decode builds the document of an image (nil image: the item is gone).
-// The returned doc lacks what only the parent knows (group, thread of a
-// poll's children). It is Deleted when the item is gone or soft-deleted,
-// or has nothing to search.
-func decode(r ref, img attrs, md *render.Renderer) *doc {
-	d := &doc{ID: r.id, Kind: r.kind, ThreadID: r.threadID, PollID: r.pollID, CommentID: r.commentID}
-	if img == nil {
+// decode builds the document of an item as its owner decoded it (nil: the
+// item is gone). The returned doc lacks what only the parent knows (group,
+// thread of a poll's children). It is Deleted when the item is gone or
+// soft-deleted, or has nothing to search.
+func decode(r ref, it *source.Item, md *render.Renderer) *doc {
+	d := &doc{ID: r.id, Kind: r.Kind, ThreadID: r.ThreadID, PollID: r.PollID, CommentID: r.CommentID}
+	if it == nil {
 		d.Deleted = true
 		return d
 	}
-	d.Ord = order{Major: img.num("Version")}
-	switch r.kind {
+	d.Ord = order{Major: it.Version}
+	// A comment's, reason's or outcome's group is set by a thread's move
+	// (discussion/move.go, decision.RefilePollSearch): it wins over the
+	// parent's document, which may not be updated yet.
+	d.GroupID = it.GroupID
+	d.AuthorID, d.Author = it.AuthorID, it.Author
+	d.Created, d.Updated = it.Created.UTC(), it.Updated.UTC()
+	d.Deleted = it.Deleted
+	switch r.Kind {
 	case KindThread:
-		d.GroupID = img.str("GroupID")
-		d.Title, d.Body = img.str("Title"), plain(md, img.str("Description"))
-		d.AuthorID, d.Author = img.str("AuthorID"), img.str("AuthorName")
-		d.Created, d.Updated = img.time("CreatedAt"), img.time("UpdatedAt")
-		d.Closed, d.Deleted = img.boolean("Closed"), img.boolean("Deleted")
-		d.Tags = img.strings("Tags")
-	case KindComment:
-		// Set on a comment by a thread's move (discussion/move.go): it
-		// wins over the thread's document, which may not be updated yet.
-		d.GroupID = img.str("GroupID")
-		d.AuthorID, d.Author = img.str("ActorID"), img.str("ActorName")
-		d.Body = plain(md, img.str("Body"))
-		d.Created = img.time("At")
-		d.Updated = d.Created
-		if e := img.time("EditedAt"); e.After(d.Updated) {
-			d.Updated = e
-		}
-		d.Deleted = img.boolean("Deleted") || img.boolean("Removed") || d.Body == ""
+		d.Title, d.Body = it.Title, plain(md, it.Body)
+		d.Closed, d.Tags = it.Closed, it.Tags
 	case KindPoll:
-		d.GroupID, d.ThreadID = img.str("GroupID"), img.str("ThreadID")
-		d.AuthorID = img.str("AuthorID")
-		d.Created, d.Updated = img.time("CreatedAt"), img.time("UpdatedAt")
-		d.Status = img.str("Status")
-		if ms := img.num("ClosingAtMs"); ms > 0 {
-			d.ClosingAt = time.UnixMilli(ms).UTC()
+		d.ThreadID, d.Status = it.ThreadID, it.Status
+		d.ClosingAt = it.ClosingAt
+		if d.Deleted {
+			return d // unreadable: nothing is shown rather than a guess
 		}
-		var def pollDef
-		if err := json.Unmarshal([]byte(img.str("Def")), &def); err != nil {
-			d.Deleted = true // unreadable: nothing is shown rather than a guess
-			return d
-		}
-		d.Title, d.Body = def.Title, plain(md, def.Details)
-		labels := make([]string, 0, len(def.Options))
-		for _, o := range def.Options {
-			labels = append(labels, o.Label)
-		}
-		d.Options = strings.Join(labels, "\n")
-		d.Anonymous, d.Hide = def.Settings.Anonymous, def.Settings.HideResults
+		d.Title, d.Body = it.Title, plain(md, it.Body)
+		d.Options = strings.Join(it.Options, "\n")
+		d.Anonymous, d.Hide = it.Anonymous, Hide(it.Hide)
 		if d.Hide == "" {
 			d.Hide = HideOff
 		}
-		d.Tags = img.strings("Tags")
-	case KindReason:
-		// GroupID, like a comment's, is set by a thread's move
-		// (decision.RefilePollSearch): it wins over the poll's document.
-		d.GroupID = img.str("GroupID")
-		d.Body = plain(md, img.str("Reason"))
-		if r.userID != "" { // a named ballot; sealed ones have no voter and no time
-			d.AuthorID = img.str("UserID")
-			d.Created, d.Updated = img.time("CastAt"), img.time("UpdatedAt")
-			d.Ord = order{Major: d.Updated.UnixMilli(), Minor: img.num("Version")}
+		d.Tags = it.Tags
+	case KindComment, KindReason, KindOutcome:
+		d.Body = plain(md, it.Body)
+		d.Deleted = d.Deleted || d.Body == ""
+		if r.Kind == KindReason && r.VoterID != "" {
+			// A ballot's key is reused when a withdrawn vote is cast again
+			// (its Version restarts at 1): the update time comes first.
+			d.Ord = order{Major: d.Updated.UnixMilli(), Minor: it.Version}
 		}
-		d.Deleted = d.Body == ""
-	case KindOutcome:
-		d.GroupID = img.str("GroupID") // set by a move, as a reason's
-		d.Body = plain(md, img.str("Statement"))
-		d.AuthorID = img.str("AuthorID")
-		d.Created, d.Updated = img.time("CreatedAt"), img.time("UpdatedAt")
-		d.Deleted = d.Body == ""
 	}
 	return d
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
+	"github.com/quorum-app/quorum/internal/search/source"
 	"github.com/quorum-app/quorum/internal/tabledef"
 )
 
@@ -216,20 +217,14 @@ func (x *Indexer) Reindex(ctx context.Context, req ReindexRequest) (ReindexRepor
 
 // reindexOne indexes one scanned item and counts what it did.
 func (x *Indexer) reindexOne(ctx context.Context, it map[string]types.AttributeValue, rep *ReindexReport) error {
-	img := imageOf(it)
-	pk, sk := img.str("PK"), img.str("SK")
-	if strings.HasPrefix(pk, docPrefix) && sk == docSK {
+	if pk, sk := item(it).str(tabledef.PK), item(it).str(tabledef.SK); strings.HasPrefix(pk, docPrefix) && sk == docSK {
 		removed, err := x.dropIfVanished(ctx, docFrom(it))
 		if removed {
 			rep.Removed++
 		}
 		return err
 	}
-	r, ok := refOf(pk, sk, img)
-	if !ok {
-		return nil
-	}
-	wrote, err := x.applyImagesCounted(ctx, r, img, nil)
+	wrote, err := x.indexImage(ctx, it)
 	if wrote {
 		rep.Indexed++
 	}
@@ -250,48 +245,44 @@ func (x *Indexer) reindexItems(ctx context.Context, items []map[string]types.Att
 	return nil
 }
 
-// dropIfVanished removes a live document whose table item no longer
-// exists (a deletion whose stream record was never applied: a failover
-// window, records older than the stream's retention).
+// dropIfVanished removes a live document whose item no longer exists (a
+// deletion whose stream record was never applied: a failover window,
+// records older than the stream's retention), asking the item's owner.
 func (x *Indexer) dropIfVanished(ctx context.Context, d *doc) (bool, error) {
 	if d == nil || d.Deleted || d.Ord.Gone {
 		return false, nil
 	}
-	pk, sk, ok := sourceKey(d)
+	r, ok := sourceRef(d)
 	if !ok {
 		return false, nil
 	}
-	out, err := x.ix.db.GetItem(ctx, &dynamodb.GetItemInput{TableName: &x.ix.table, ConsistentRead: aws.Bool(true),
-		Key: item{"PK": s(pk), "SK": s(sk)}, ProjectionExpression: aws.String("PK")})
-	if err != nil || len(out.Item) > 0 {
+	it, err := x.ix.ownerOf(r.Kind).SearchRead(ctx, r.Ref)
+	if err != nil || it != nil {
 		return false, err
 	}
-	r, ok := refOf(pk, sk, nil)
-	if !ok {
-		return false, nil
-	}
-	return x.applyImagesCounted(ctx, r, nil, nil)
+	return x.applyItems(ctx, r, nil, nil)
 }
 
-// sourceKey is the table key of the item a document was made from. An
-// anonymous reason's key cannot be told from its document (the id hashes
-// it): its poll's is checked instead by the query.
-func sourceKey(d *doc) (pk, sk string, ok bool) {
+// sourceRef names the item a document was made from. An anonymous
+// reason's cannot be told from its document (the id hashes it): its
+// poll's is checked instead by the query.
+func sourceRef(d *doc) (ref, bool) {
+	r := ref{id: d.ID, Ref: source.Ref{Kind: d.Kind, ThreadID: d.ThreadID, CommentID: d.CommentID, PollID: d.PollID}}
 	switch d.Kind {
 	case KindThread:
-		return tabledef.ThreadPK(d.ThreadID), "THREAD", d.ThreadID != ""
+		return r, d.ThreadID != ""
 	case KindComment:
-		return tabledef.ThreadPK(d.ThreadID), "ITEM#" + d.CommentID, d.ThreadID != "" && d.CommentID != ""
-	case KindPoll:
-		return tabledef.PollPK(d.PollID), "POLL", d.PollID != ""
-	case KindOutcome:
-		return tabledef.PollPK(d.PollID), "OUTCOME", d.PollID != ""
+		return r, d.ThreadID != "" && d.CommentID != ""
+	case KindPoll, KindOutcome:
+		r.ThreadID = ""
+		return r, d.PollID != ""
 	case KindReason:
 		if uid, ok := strings.CutPrefix(d.ID, "b."+d.PollID+"."); ok && d.PollID != "" {
-			return tabledef.PollPK(d.PollID), "BALLOT#" + uid, true
+			r.ThreadID, r.VoterID = "", uid
+			return r, true
 		}
 	}
-	return "", "", false
+	return ref{}, false
 }
 
 // reindexScan is the whole installation: a paged Scan of the table.
@@ -323,9 +314,9 @@ func (x *Indexer) reindexScan(ctx context.Context, j *job, rep *ReindexReport, b
 	return nil
 }
 
-// reindexGroup is one group: the partitions of its threads (GSI1
-// THREADS#<gid>), then of its polls (GSI1 POLLS#<gid>), each read whole,
-// in ascending GSI1SK order: a thread whose activity moves it while the
+// reindexGroup is one group: the partitions of its threads, then of its
+// polls, each read whole, in the order their owners list them
+// (source.Owner.SearchNext): a thread whose activity moves it while the
 // run goes on moves forward, so it is not missed.
 func (x *Indexer) reindexGroup(ctx context.Context, gid string, j *job, rep *ReindexReport, budget func() int) error {
 	ix := x.ix
@@ -338,22 +329,15 @@ func (x *Indexer) reindexGroup(ctx context.Context, gid string, j *job, rep *Rei
 		if budget() <= 0 {
 			return nil
 		}
-		list := "THREADS#" + gid
+		owner := ix.threads
 		if j.phase == phasePolls {
-			list = "POLLS#" + gid
+			owner = ix.polls
 		}
-		cond := "GSI1PK = :pk"
-		vals := item{":pk": s(list)}
-		if j.after != "" {
-			cond += " AND GSI1SK > :after"
-			vals[":after"] = s(j.after)
-		}
-		out, err := ix.db.Query(ctx, &dynamodb.QueryInput{TableName: &ix.table, IndexName: aws.String("GSI1"),
-			KeyConditionExpression: &cond, ExpressionAttributeValues: vals, Limit: aws.Int32(1)})
+		part, next, err := owner.SearchNext(ctx, gid, j.after)
 		if err != nil {
 			return err
 		}
-		if len(out.Items) == 0 {
+		if part == "" {
 			j.after = ""
 			if j.phase == phaseThreads {
 				j.phase = phasePolls
@@ -362,14 +346,13 @@ func (x *Indexer) reindexGroup(ctx context.Context, gid string, j *job, rep *Rei
 			}
 			continue
 		}
-		it := item(out.Items[0])
-		j.part, j.partAfter, j.after = it.str("PK"), "", it.str("GSI1SK")
+		j.part, j.partAfter, j.after = part, "", next
 	}
 	return nil
 }
 
-// reindexPartition reads the partition j.part from j.partAfter on; it
-// clears j.part once the partition is done.
+// reindexPartition reads the partition j.part from j.partAfter on,
+// through its owner; it clears j.part once the partition is done.
 func (x *Indexer) reindexPartition(ctx context.Context, j *job, rep *ReindexReport, budget func() int) error {
 	ix := x.ix
 	for {
@@ -377,21 +360,18 @@ func (x *Indexer) reindexPartition(ctx context.Context, j *job, rep *ReindexRepo
 		if left <= 0 {
 			return nil
 		}
-		cond := "PK = :pk"
-		vals := item{":pk": s(j.part)}
-		if j.partAfter != "" {
-			cond += " AND SK > :after"
-			vals[":after"] = s(j.partAfter)
+		owner := ix.threads
+		if j.phase == phasePolls {
+			owner = ix.polls
 		}
-		out, err := ix.db.Query(ctx, &dynamodb.QueryInput{TableName: &ix.table, KeyConditionExpression: &cond,
-			ExpressionAttributeValues: vals, Limit: aws.Int32(int32(min(left, reindexPage))), ConsistentRead: aws.Bool(true)})
+		items, more, err := owner.SearchPage(ctx, j.part, j.partAfter, min(left, reindexPage))
 		if err != nil {
 			return err
 		}
-		if err := x.reindexItems(ctx, out.Items, j, rep, func(it item) { j.partAfter = it.str("SK") }); err != nil {
+		if err := x.reindexItems(ctx, items, j, rep, func(it item) { j.partAfter = it.str(tabledef.SK) }); err != nil {
 			return err
 		}
-		if len(out.LastEvaluatedKey) == 0 {
+		if !more {
 			j.part, j.partAfter = "", ""
 			return nil
 		}

@@ -1,6 +1,7 @@
 // Package tag owns a group's tags: their definitions (names and colours,
-// managed by the group's admins), the Tags attribute that threads and polls
-// carry (tag ids only, so a rename shows everywhere at once) and the tag
+// managed by the group's admins), the rules of the Tags that threads and
+// polls carry (tag ids only, so a rename shows everywhere at once; their
+// owners write them) and the tag
 // index that filters a group's lists without reading the whole group.
 //
 // Stored items (docs/data-model.md, patterns 56-58):
@@ -15,17 +16,22 @@
 //     whose index items and references are still being removed, in bounded
 //     batches (PurgeDeleted, run by the scheduler).
 //
-// The discussion and decision cores decide who may tag their items (those
-// who may edit them) and call AddSetOps in their own transactions.
+// The discussion and decision cores own their items' Tags: they decide who
+// may tag them (those who may edit them), write Tags and call AddSetOps in
+// their own transactions, and take a deleted tag off an item when the purge
+// asks (Tagged, registered with Own). This package writes only its own
+// items.
 package tag
 
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/guregu/dynamo/v2"
@@ -103,6 +109,38 @@ type Service struct {
 	audit  Recorder
 	now    func() time.Time
 	log    *slog.Logger
+
+	mu     sync.RWMutex
+	owners map[string]Tagged // by kind (Thread, Poll)
+}
+
+// Tagged is the owner of one kind of tagged item (the discussion core's
+// threads, the decision core's polls), which writes the item's Tags: this
+// package asks it to take a deleted tag off an item.
+type Tagged interface {
+	// DropTag removes tagID from the Tags of item id: one conditional
+	// update; an item that is gone is not an error.
+	DropTag(ctx context.Context, id, tagID string) error
+}
+
+// Own makes o the owner of kind's items (Thread or Poll). The owning cores
+// call it on the tag service they are given (discussion.New, decision.New).
+func (s *Service) Own(kind string, o Tagged) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.owners == nil {
+		s.owners = map[string]Tagged{}
+	}
+	s.owners[kind] = o
+}
+
+func (s *Service) ownerOf(kind string) (Tagged, error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if o := s.owners[kind]; o != nil {
+		return o, nil
+	}
+	return nil, fmt.Errorf("tag: no owner of %q items is wired to this tag service", kind)
 }
 
 // New returns a Service.
@@ -504,13 +542,15 @@ func (s *Service) Page(ctx context.Context, gid, id, kind, cursor string, limit 
 	return out, nil
 }
 
-// itemKey is where each kind's item lives (the Tags attribute this
-// package owns).
-func itemKey(kind, id string) (string, string) {
-	if kind == Poll {
-		return tabledef.PollPK(id), "POLL"
+// DropFrom runs u, an owner's update of its tagged item, as the removal of
+// tagID from the item's Tags (Tagged.DropTag): conditioned on the item
+// existing, and a success when it does not.
+func DropFrom(ctx context.Context, u *dynamo.Update, tagID string) error {
+	err := u.DeleteFromSet("Tags", []string{tagID}).If("attribute_exists($)", tabledef.PK).Run(ctx)
+	if err != nil && !dynamo.IsCondCheckFailed(err) {
+		return store.Classify(err)
 	}
-	return tabledef.ThreadPK(id), "THREAD"
+	return nil
 }
 
 // PurgeReport is what one PurgeDeleted run did.
@@ -521,8 +561,8 @@ type PurgeReport struct {
 
 // PurgeDeleted removes deleted tags from the items that carried them and
 // their index items: per deleted tag (at most maxTags a run), one Query of
-// up to PurgeBatch index items, one update per item (DELETE the id from
-// its Tags set) and batch deletes of the index items; a tag with nothing
+// up to PurgeBatch index items, one update per item by the item's owner
+// (Tagged.DropTag) and batch deletes of the index items; a tag with nothing
 // left loses its marker. For the scheduler; idempotent.
 func (s *Service) PurgeDeleted(ctx context.Context, maxTags int) (PurgeReport, error) {
 	var r PurgeReport
@@ -546,10 +586,12 @@ func (s *Service) PurgeDeleted(ctx context.Context, maxTags int) (PurgeReport, e
 		}
 		keys := make([]dynamo.Keyed, 0, len(items))
 		for _, it := range items {
-			pk, sk := itemKey(it.Kind, it.ItemID)
-			err := s.st.Update(pk, sk).DeleteFromSet("Tags", []string{g.TagID}).If("attribute_exists($)", tabledef.PK).Run(ctx)
-			if err != nil && !dynamo.IsCondCheckFailed(err) {
-				return r, store.Classify(err)
+			owner, err := s.ownerOf(it.Kind)
+			if err != nil {
+				return r, err
+			}
+			if err := owner.DropTag(ctx, it.ItemID, g.TagID); err != nil {
+				return r, err
 			}
 			keys = append(keys, dynamo.Keys{it.PK, it.SK})
 			r.Removed++
