@@ -91,6 +91,7 @@ type cas struct {
 	act    *actor
 	f      *fixture
 	cookie string
+	route  string // the route's pattern
 }
 
 // sub fills in {id} with the group of the case.
@@ -575,7 +576,8 @@ func runMatrix(t *testing.T, newW func(*testing.T) *world, sample bool, shards i
 func matrixShard(t *testing.T, w *world, table map[string]spec, sample bool, shard, shards int, tl *tally) {
 	start := time.Now()
 	w.setUp()
-	t.Logf("fixtures ready in %s", time.Since(start).Round(time.Millisecond))
+	t.Logf("fixtures ready in %s: %s", time.Since(start).Round(time.Millisecond), w.calls)
+	setUpCalls := w.calls.Total()
 	routes := w.a.Server.Routes()
 
 	if shard == 0 {
@@ -694,7 +696,8 @@ func matrixShard(t *testing.T, w *world, table map[string]spec, sample bool, sha
 			}
 		}
 	}
-	t.Logf("matrix cases done in %s", time.Since(t0).Round(time.Millisecond))
+	casesCalls := w.calls.Total()
+	t.Logf("matrix cases done in %s: %d requests to the table", time.Since(t0).Round(time.Millisecond), casesCalls-setUpCalls)
 
 	// The leak checks look for strings that do show where they may: the
 	// member sees the secret group's name and handle, the parent-group
@@ -739,12 +742,17 @@ func matrixShard(t *testing.T, w *world, table map[string]spec, sample bool, sha
 			}
 		}
 		for _, f := range fs {
-			c := &cas{w: w, act: admin, f: f, cookie: admin.user.cookie}
-			res := w.send(sp.build(c), admin, admin.user.cookie,
+			c := &cas{w: w, act: admin, f: f, cookie: admin.user.cookie, route: rt.Pattern}
+			cl := sp.build(c)
+			before := w.calls.Writes()
+			res := w.send(cl, admin, admin.user.cookie,
 				map[string]string{"Sec-Fetch-Site": "cross-site", "Origin": "https://evil.example"})
 			crossOrigin++
 			if res.code != 403 || !strings.Contains(res.body, "cross-origin request rejected") {
 				t.Errorf("%s %s as admin from https://evil.example: %d %.200s, want 403 cross-origin rejection", rt.Pattern, kindOf(f), res.code, res.body)
+			}
+			if wrote := w.calls.Writes() - before; wrote > 0 {
+				t.Errorf("%s %s as admin from https://evil.example was refused but wrote to the table %d times", rt.Pattern, kindOf(f), wrote)
 			}
 		}
 	}
@@ -757,7 +765,7 @@ func matrixShard(t *testing.T, w *world, table map[string]spec, sample bool, sha
 			t.Errorf("cross-origin requests changed the %s group: %v", f.kind, fixed)
 		}
 	}
-	t.Logf("%d cross-origin requests checked in %s", crossOrigin, time.Since(t0).Round(time.Millisecond))
+	t.Logf("%d cross-origin requests checked in %s: %d requests to the table", crossOrigin, time.Since(t0).Round(time.Millisecond), w.calls.Total()-casesCalls)
 
 	// 3. Routes that end every session of the caller, last.
 	for i, rt := range routes {
@@ -766,7 +774,26 @@ func matrixShard(t *testing.T, w *world, table map[string]spec, sample bool, sha
 			run(rt, sp, 0, nil, letters(sp.acct), func(a *actor) bool { return a.session() })
 		}
 	}
-	t.Logf("shard %d of %d: %d cases, %d mismatches in %s", shard, shards, cases, fails, time.Since(start).Round(time.Millisecond))
+	t.Logf("requests to the table by what the cases did: %d making the request (fresh sessions, threads, polls), "+
+		"%d the request under test, %d the same request about a missing group, %d restores after cases that wrote",
+		w.phases[phaseBuild], w.phases[phaseSend], w.phases[phaseMissing], w.phases[phaseCheck])
+	{
+		type rc struct {
+			p string
+			c [4]int
+		}
+		var l []rc
+		for p, c := range w.perRoute {
+			l = append(l, rc{p, *c})
+		}
+		sort.Slice(l, func(i, j int) bool {
+			return l[i].c[0]+l[i].c[1]+l[i].c[2]+l[i].c[3] > l[j].c[0]+l[j].c[1]+l[j].c[2]+l[j].c[3]
+		})
+		for _, r := range l[:min(60, len(l))] {
+			t.Logf("ROUTE %-55s build %5d send %5d missing %5d check %5d", r.p, r.c[0], r.c[1], r.c[2], r.c[3])
+		}
+	}
+	t.Logf("shard %d of %d: %d cases, %d mismatches in %s; %s", shard, shards, cases, fails, time.Since(start).Round(time.Millisecond), w.calls)
 
 	tl.mu.Lock()
 	tl.cases += cases
@@ -848,26 +875,43 @@ func checkSpec(rt server.Route, sp spec) string {
 }
 
 // runCase sends one case and checks its outcome and what its response shows.
+//
+// A refused request (any answer but A, and V: past authorization, refused
+// by validation) must not write to the table at all: the table's client
+// counts the writes that succeeded while it was served, which covers every
+// item (the group's partition, threads, polls, people), not a snapshot of
+// one partition. A case that wrote is followed by a restore of the group
+// when its route may change it (mut), so every case meets the same group.
 func (w *world) runCase(t *testing.T, rt server.Route, sp spec, act *actor, f *fixture, want byte) byte {
 	t.Helper()
+	mark := w.calls.Total()
+	phase := func(p int) {
+		n := w.calls.Total()
+		w.count(rt.Pattern, p, n-mark)
+		mark = n
+	}
+	defer phase(phaseCheck)
 	cookie := ""
 	if act.session() {
 		cookie = act.user.cookie
 		if sp.fresh || sp.terminal {
-			cookie, _ = w.freshSession(act.user)
+			cookie = w.keep(f, "session of "+act.name, func() string { tok, _ := w.freshSession(act.user); return tok })
 		}
 	}
-	c := &cas{w: w, act: act, f: f, cookie: cookie}
+	c := &cas{w: w, act: act, f: f, cookie: cookie, route: rt.Pattern}
 	cl := sp.build(c)
-	before := ""
-	if sp.mut && f != nil {
-		before = w.snapshot(f)
-	}
+	phase(phaseBuild)
+	before := w.calls.Writes()
 	res := w.send(cl, act, cookie, nil)
+	wrote := w.calls.Writes() - before
+	phase(phaseSend)
 	got := classify(res)
 	where := kindOf(f)
 	if got != want {
 		t.Errorf("%s %s as %s: got %c (%d %s %.300s), want %c", rt.Pattern, where, act.name, got, res.code, res.location, res.body, want)
+	}
+	if wrote > 0 && got != allowed && got != 'V' {
+		t.Errorf("%s %s as %s was refused (%c) but wrote to the table %d times", rt.Pattern, where, act.name, got, wrote)
 	}
 	// Bearer tokens are refused by the transport on Session routes.
 	if act.bot && rt.Access == server.Session && !strings.Contains(res.body, "API tokens are not accepted here") {
@@ -892,16 +936,17 @@ func (w *world) runCase(t *testing.T, rt server.Route, sp spec, act *actor, f *f
 		for _, h := range w.hiddenFrom(act) {
 			if h == f {
 				w.sameAsMissing(t, rt, act, f, cl, res)
+				w.mu.Lock()
 				w.compared++
+				w.mu.Unlock()
 			}
 		}
 	}
-	if sp.mut && f != nil {
-		if got == allowed {
-			w.restore(f)
-		} else if after := w.snapshot(f); after != before {
-			t.Errorf("%s %s as %s was refused (%c) but changed the group:\nbefore: %s\nafter:  %s", rt.Pattern, where, act.name, got, before, after)
-			w.restore(f)
+	phase(phaseMissing)
+	if sp.mut && f != nil && wrote > 0 {
+		fixed := w.restore(f)
+		if got != allowed && len(fixed) > 0 {
+			t.Errorf("%s %s as %s was refused (%c) but changed the group: %v", rt.Pattern, where, act.name, got, fixed)
 		}
 	}
 	return got
