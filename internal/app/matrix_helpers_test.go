@@ -24,6 +24,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"regexp"
+	"sort"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -129,7 +130,10 @@ type world struct {
 	// kept: what keep made, by group and key, and the table's write count
 	// right after it was made.
 	kept map[string]keptThing
-	mu   sync.Mutex // compared, phases, perRoute
+	// adminCalls: the admin's request of each route and group, which the
+	// cross-origin checks send again from another site.
+	adminCalls map[string]call
+	mu         sync.Mutex // compared, phases, perRoute
 }
 
 type keptThing struct {
@@ -157,6 +161,27 @@ func (w *world) keep(f *fixture, key string, make func() string) string {
 	}
 	w.kept[k] = keptThing{id: id, writes: w.calls.Writes()}
 	return id
+}
+
+// logCostliest logs the n (route, group) pairs whose cases sent the most
+// requests to the table, by phase: where to look to make the matrix cheaper.
+func (w *world) logCostliest(t *testing.T, n int) {
+	type cell struct {
+		name string
+		by   [4]int
+		sum  int
+	}
+	var cells []cell
+	for name, by := range w.perRoute {
+		cells = append(cells, cell{name, *by, by[0] + by[1] + by[2] + by[3]})
+	}
+	sort.Slice(cells, func(i, j int) bool {
+		return cells[i].sum > cells[j].sum || cells[i].sum == cells[j].sum && cells[i].name < cells[j].name
+	})
+	for _, c := range cells[:min(n, len(cells))] {
+		t.Logf("costliest: %-70s %5d requests (making %d, under test %d, missing group %d, restore %d)",
+			c.name, c.sum, c.by[phaseBuild], c.by[phaseSend], c.by[phaseMissing], c.by[phaseCheck])
+	}
 }
 
 // count adds n requests to the table to what route's cases spent in phase p.
@@ -226,7 +251,8 @@ func newWorldOn(t *testing.T, env *testcloud.Env) *world {
 	if err != nil {
 		t.Fatal(err)
 	}
-	w := &world{t: t, env: env, a: a, h: a.Handler(), box: &testkit.Mailbox{}, tag: env.Prefix, people: map[string]*person{}, calls: calls}
+	w := &world{t: t, env: env, a: a, h: a.Handler(), box: &testkit.Mailbox{}, tag: env.Prefix, people: map[string]*person{}, calls: calls,
+		adminCalls: map[string]call{}}
 	relaxed := account.DefaultLimits()
 	for _, r := range []*ratelimit.Rule{&relaxed.LoginPerEmail, &relaxed.LoginPerIP, &relaxed.VerifyPerIP, &relaxed.EmailChange} {
 		r.Max = 1_000_000

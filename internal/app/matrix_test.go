@@ -229,13 +229,17 @@ func spareSession(c *cas) string {
 	if !c.act.session() {
 		return c.owner().sessionID
 	}
-	_, id := c.w.freshSession(c.act.user)
-	return id
+	return c.w.keep(c.f, "spare session of "+c.act.user.key, func() string {
+		_, id := c.w.freshSession(c.act.user)
+		return id
+	})
 }
 
 // spareToken is a token of the caller (or of its owner) to revoke by id.
 func spareToken(c *cas) string {
-	return c.w.token(c.owner(), fmt.Sprintf("spare %d", c.w.next())).Token.ID
+	return c.w.keep(c.f, "spare token of "+c.owner().key, func() string {
+		return c.w.token(c.owner(), fmt.Sprintf("spare %d", c.w.next())).Token.ID
+	})
 }
 
 // matrixAreas are the expectation tables of other areas, each kept in its
@@ -488,7 +492,7 @@ func letters(s string) string { return strings.ReplaceAll(s, " ", "") }
 // tier: memdb, whose contract suite holds it to DynamoDB Local's answers).
 func TestAuthorizationMatrix(t *testing.T) {
 	t.Parallel()
-	runMatrix(t, newWorld, false, 1)
+	runMatrix(t, newWorld, everyCase, 1)
 }
 
 // realShards is how many worlds the DynamoDB Local sample is shared out
@@ -517,7 +521,41 @@ func TestAuthorizationMatrixOnDynamoDBLocal(t *testing.T) {
 	if testing.Short() {
 		t.Skip("real tier: -short runs the whole matrix on memdb only (TestAuthorizationMatrix)")
 	}
-	runMatrix(t, newRealWorld, true, realShards)
+	runMatrix(t, newRealWorld, realSample, realShards)
+}
+
+// sample says whether the matrix runs route rt (entry sp) in column col:
+// 0 the route's form about no group, 1-4 the open, closed and secret
+// groups and the subgroup under the secret parent.
+type sample func(rt server.Route, sp spec, col int) bool
+
+// everyCase is the whole matrix (the fast tier).
+func everyCase(server.Route, spec, int) bool { return true }
+
+// changes reports whether a route may change something (not GET or HEAD).
+func changes(rt server.Route) bool {
+	method, _, _ := strings.Cut(rt.Pattern, " ")
+	return method != "GET" && method != "HEAD"
+}
+
+// realSample is what DynamoDB Local runs (issue 13 §3): every route × every
+// actor on the secret group and the subgroup under it, reads included (the
+// hidden-vs-missing comparisons on the real store); every state-changing
+// route not about a group; and on the open and closed groups the
+// state-changing routes whose answers depend on the group's kind
+// (kindMatters). The other state-changing routes on the open and closed
+// groups (§3 asks for them too) run on memdb only: they would add ~19,000
+// requests to the table (measured by TestAuthorizationMatrix's per-column
+// counts), half again the sample's whole cost, for answers that differ from
+// the secret group's only by its hiding.
+func realSample(rt server.Route, sp spec, col int) bool {
+	switch col {
+	case 0:
+		return changes(rt)
+	case 1, 2:
+		return changes(rt) && sp.mut && kindMatters(sp)
+	}
+	return true
 }
 
 // tally gathers the shards' answers for the summary.
@@ -536,7 +574,7 @@ type tally struct {
 // not about a group (and the routes ending sessions, last, as before), the
 // others the (route, group) pairs in turn. Each world restores its own
 // groups, so the shards share nothing but the tally.
-func runMatrix(t *testing.T, newW func(*testing.T) *world, sample bool, shards int) {
+func runMatrix(t *testing.T, newW func(*testing.T) *world, sample sample, shards int) {
 	start := time.Now()
 	table := allSpecs(t)
 	tl := &tally{results: map[string]*[5]string{}}
@@ -573,7 +611,7 @@ func runMatrix(t *testing.T, newW func(*testing.T) *world, sample bool, shards i
 }
 
 // matrixShard runs shard `shard` of `shards` of the matrix on w.
-func matrixShard(t *testing.T, w *world, table map[string]spec, sample bool, shard, shards int, tl *tally) {
+func matrixShard(t *testing.T, w *world, table map[string]spec, sample sample, shard, shards int, tl *tally) {
 	start := time.Now()
 	w.setUp()
 	t.Logf("fixtures ready in %s: %s", time.Since(start).Round(time.Millisecond), w.calls)
@@ -604,15 +642,6 @@ func matrixShard(t *testing.T, w *world, table map[string]spec, sample bool, sha
 		}
 	}
 
-	if sample { // the state-changing routes; reads: memdb's matrix and its contract suite
-		var changing []server.Route
-		for _, rt := range routes {
-			if method, _, _ := strings.Cut(rt.Pattern, " "); method != "GET" && method != "HEAD" {
-				changing = append(changing, rt)
-			}
-		}
-		routes = changing
-	}
 	if shard == 0 {
 		tl.mu.Lock()
 		tl.routes = routes
@@ -630,7 +659,7 @@ func matrixShard(t *testing.T, w *world, table map[string]spec, sample bool, sha
 			continue
 		}
 		for k := range w.fixtures {
-			if sample && k < 2 && !(sp.mut && kindMatters(sp)) {
+			if !sample(rt, sp, k+1) {
 				continue
 			}
 			if shards > 1 {
@@ -639,10 +668,12 @@ func matrixShard(t *testing.T, w *world, table map[string]spec, sample bool, sha
 			unit++
 		}
 	}
-	mine := func(i, col int) bool { return owner[[2]int{i, col}] == shard }
+	mine := func(i, col int) bool {
+		return owner[[2]int{i, col}] == shard && sample(routes[i], table[routes[i].Pattern], col)
+	}
 
 	cases, fails := 0, 0
-	run := func(rt server.Route, sp spec, col int, f *fixture, want string, only func(*actor) bool) {
+	run := func(t *testing.T, rt server.Route, sp spec, col int, f *fixture, want string, only func(*actor) bool) {
 		got := []byte(strings.Repeat(".", len(w.actors)))
 		for i, act := range w.actors {
 			if only != nil && !only(act) {
@@ -676,25 +707,33 @@ func matrixShard(t *testing.T, w *world, table map[string]spec, sample bool, sha
 	// 1. Every route × actor × group, in route-table order; routes that end
 	// every session of the caller wait for the end.
 	t0 := time.Now()
+	// Each route is a subtest (run one after the other: the cases share
+	// the world), so -run can pick an area: .../shard0/POST_/polls.
 	for i, rt := range routes {
 		sp := table[rt.Pattern]
-		if sp.acct != "" && mine(i, 0) {
-			if sp.terminal {
-				run(rt, sp, 0, nil, letters(sp.acct), func(a *actor) bool { return !a.session() })
-			} else {
-				run(rt, sp, 0, nil, letters(sp.acct), nil)
-			}
+		todo := sp.acct != "" && mine(i, 0)
+		for k := range w.fixtures {
+			todo = todo || (sp.grp[0] != "" && mine(i, k+1))
 		}
-		if sp.grp[0] != "" {
-			for k, f := range w.fixtures {
-				if sample && k < 2 && !(sp.mut && kindMatters(sp)) {
-					continue
-				}
-				if mine(i, k+1) {
-					run(rt, sp, k+1, f, letters(sp.grp[k]), nil)
+		if !todo {
+			continue
+		}
+		t.Run(rt.Pattern, func(t *testing.T) {
+			if sp.acct != "" && mine(i, 0) {
+				if sp.terminal {
+					run(t, rt, sp, 0, nil, letters(sp.acct), func(a *actor) bool { return !a.session() })
+				} else {
+					run(t, rt, sp, 0, nil, letters(sp.acct), nil)
 				}
 			}
-		}
+			if sp.grp[0] != "" {
+				for k, f := range w.fixtures {
+					if mine(i, k+1) {
+						run(t, rt, sp, k+1, f, letters(sp.grp[k]), nil)
+					}
+				}
+			}
+		})
 	}
 	casesCalls := w.calls.Total()
 	t.Logf("matrix cases done in %s: %d requests to the table", time.Since(t0).Round(time.Millisecond), casesCalls-setUpCalls)
@@ -722,8 +761,7 @@ func matrixShard(t *testing.T, w *world, table map[string]spec, sample bool, sha
 	crossOrigin := 0
 	admin := w.actors[3]
 	for i, rt := range routes {
-		method, _, _ := strings.Cut(rt.Pattern, " ")
-		if method == "GET" || method == "HEAD" {
+		if !changes(rt) {
 			continue
 		}
 		sp := table[rt.Pattern]
@@ -733,9 +771,6 @@ func matrixShard(t *testing.T, w *world, table map[string]spec, sample bool, sha
 		}
 		if sp.grp[0] != "" {
 			for k, f := range w.fixtures {
-				if sample && k < 2 && !(sp.mut && kindMatters(sp)) {
-					continue // secret and sub only
-				}
 				if mine(i, k+1) {
 					fs = append(fs, f)
 				}
@@ -743,7 +778,12 @@ func matrixShard(t *testing.T, w *world, table map[string]spec, sample bool, sha
 		}
 		for _, f := range fs {
 			c := &cas{w: w, act: admin, f: f, cookie: admin.user.cookie, route: rt.Pattern}
-			cl := sp.build(c)
+			// The admin's own request of the case, as sent in step 1: the
+			// refusal comes before any handler reads what it names.
+			cl, ok := w.adminCalls[rt.Pattern+" "+kindOf(f)]
+			if !ok {
+				cl = sp.build(c)
+			}
 			before := w.calls.Writes()
 			res := w.send(cl, admin, admin.user.cookie,
 				map[string]string{"Sec-Fetch-Site": "cross-site", "Origin": "https://evil.example"})
@@ -771,28 +811,15 @@ func matrixShard(t *testing.T, w *world, table map[string]spec, sample bool, sha
 	for i, rt := range routes {
 		sp := table[rt.Pattern]
 		if sp.terminal && mine(i, 0) {
-			run(rt, sp, 0, nil, letters(sp.acct), func(a *actor) bool { return a.session() })
+			t.Run(rt.Pattern+" (sessions, last)", func(t *testing.T) {
+				run(t, rt, sp, 0, nil, letters(sp.acct), func(a *actor) bool { return a.session() })
+			})
 		}
 	}
 	t.Logf("requests to the table by what the cases did: %d making the request (fresh sessions, threads, polls), "+
 		"%d the request under test, %d the same request about a missing group, %d restores after cases that wrote",
 		w.phases[phaseBuild], w.phases[phaseSend], w.phases[phaseMissing], w.phases[phaseCheck])
-	{
-		type rc struct {
-			p string
-			c [4]int
-		}
-		var l []rc
-		for p, c := range w.perRoute {
-			l = append(l, rc{p, *c})
-		}
-		sort.Slice(l, func(i, j int) bool {
-			return l[i].c[0]+l[i].c[1]+l[i].c[2]+l[i].c[3] > l[j].c[0]+l[j].c[1]+l[j].c[2]+l[j].c[3]
-		})
-		for _, r := range l[:min(60, len(l))] {
-			t.Logf("ROUTE %-55s build %5d send %5d missing %5d check %5d", r.p, r.c[0], r.c[1], r.c[2], r.c[3])
-		}
-	}
+	w.logCostliest(t, 10)
 	t.Logf("shard %d of %d: %d cases, %d mismatches in %s; %s", shard, shards, cases, fails, time.Since(start).Round(time.Millisecond), w.calls)
 
 	tl.mu.Lock()
@@ -887,7 +914,7 @@ func (w *world) runCase(t *testing.T, rt server.Route, sp spec, act *actor, f *f
 	mark := w.calls.Total()
 	phase := func(p int) {
 		n := w.calls.Total()
-		w.count(rt.Pattern, p, n-mark)
+		w.count(rt.Pattern+" "+kindOf(f), p, n-mark)
 		mark = n
 	}
 	defer phase(phaseCheck)
@@ -901,6 +928,9 @@ func (w *world) runCase(t *testing.T, rt server.Route, sp spec, act *actor, f *f
 	c := &cas{w: w, act: act, f: f, cookie: cookie, route: rt.Pattern}
 	cl := sp.build(c)
 	phase(phaseBuild)
+	if act.name == "admin" {
+		w.adminCalls[rt.Pattern+" "+kindOf(f)] = cl
+	}
 	before := w.calls.Writes()
 	res := w.send(cl, act, cookie, nil)
 	wrote := w.calls.Writes() - before
@@ -935,10 +965,11 @@ func (w *world) runCase(t *testing.T, rt server.Route, sp spec, act *actor, f *f
 	if f != nil && cl.capability == nil && !(sp.guest && act.name == "guest") {
 		for _, h := range w.hiddenFrom(act) {
 			if h == f {
-				w.sameAsMissing(t, rt, act, f, cl, res)
-				w.mu.Lock()
-				w.compared++
-				w.mu.Unlock()
+				if w.sameAsMissing(t, rt, act, f, cl, res) {
+					w.mu.Lock()
+					w.compared++
+					w.mu.Unlock()
+				}
 			}
 		}
 	}
@@ -956,19 +987,27 @@ var requestIDRe = regexp.MustCompile(`[0-9a-f]{24}`)
 
 // sameAsMissing sends cl again about a group id that does not exist and
 // compares the answers, so a hidden group's existence cannot be told apart.
-func (w *world) sameAsMissing(t *testing.T, rt server.Route, act *actor, f *fixture, cl call, hiddenRes sent) {
+// A request that does not name the group (a thread's, a poll's route) has
+// nothing to swap: sent again it would be the same request, compared with
+// itself, so it is not sent and sameAsMissing reports false.
+func (w *world) sameAsMissing(t *testing.T, rt server.Route, act *actor, f *fixture, cl call, hiddenRes sent) bool {
 	t.Helper()
 	missing := fmt.Sprintf("nosuchgroup%d", w.next())
 	swap := func(s string) string { return strings.ReplaceAll(s, f.id, missing) }
 	other := cl
 	other.path, other.json = swap(cl.path), swap(cl.json)
+	named := other.path != cl.path || other.json != cl.json
 	if cl.form != nil {
 		other.form = url.Values{}
 		for k, vs := range cl.form {
 			for _, v := range vs {
 				other.form.Add(k, swap(v))
+				named = named || swap(v) != v
 			}
 		}
+	}
+	if !named {
+		return false
 	}
 	cookie := ""
 	if act.session() {
@@ -983,6 +1022,7 @@ func (w *world) sameAsMissing(t *testing.T, rt server.Route, act *actor, f *fixt
 		t.Errorf("%s %s as %s: the hidden group answers differently from a missing one:\nhidden:  %d %.300s\nmissing: %d %.300s",
 			rt.Pattern, kindOf(f), act.name, hiddenRes.code, hiddenRes.body, res.code, res.body)
 	}
+	return true
 }
 
 // hiddenFrom lists the secret groups (and the subgroup under the secret

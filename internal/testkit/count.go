@@ -51,8 +51,10 @@ func (c *CountingDB) Total() int {
 
 // Writes is how many write requests (PutItem, UpdateItem, DeleteItem,
 // BatchWriteItem, TransactWriteItems) succeeded so far; one refused by its
-// condition or cancelled changed nothing and is not counted. A stretch of
-// work during which Writes did not move changed nothing in the table.
+// condition or cancelled changed nothing and is not counted, and neither is
+// the account core's record of a credential's use (see touch), which any
+// authenticated request may write, allowed or not. A stretch of work during
+// which Writes did not move changed nothing else in the table.
 func (c *CountingDB) Writes() int {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -170,8 +172,44 @@ func (c *CountingDB) PutItem(ctx context.Context, in *dynamodb.PutItemInput, o .
 func (c *CountingDB) UpdateItem(ctx context.Context, in *dynamodb.UpdateItemInput, o ...dynamoOpt) (*dynamodb.UpdateItemOutput, error) {
 	c.count("UpdateItem")
 	out, err := c.DynamoDBAPI.UpdateItem(ctx, in, o...)
-	c.wrote(err)
+	if !touch(in) {
+		c.wrote(err)
+	}
 	return out, err
+}
+
+// touchNames are the attributes of a credential's last use: a session's
+// last-seen time and idle expiry (with its TTL), a token's last use.
+var touchNames = map[string]bool{"LastSeenAt": true, "IdleExpiresAt": true, "TTL": true, "LastUsedAt": true}
+
+// touch reports whether an update only records a credential's use (the
+// account core writes it at most every few minutes on an authenticated
+// request, allowed or refused): it only SETs touchNames, one of them the
+// time of use.
+func touch(in *dynamodb.UpdateItemInput) bool {
+	if in == nil || in.UpdateExpression == nil {
+		return false
+	}
+	set, ok := strings.CutPrefix(strings.TrimSpace(*in.UpdateExpression), "SET ")
+	if !ok {
+		return false
+	}
+	used := false
+	for _, part := range strings.Split(set, ",") {
+		name, _, ok := strings.Cut(part, "=")
+		if !ok {
+			return false
+		}
+		name = strings.TrimSpace(name)
+		if real, sub := in.ExpressionAttributeNames[name]; sub {
+			name = real
+		}
+		if !touchNames[name] {
+			return false
+		}
+		used = used || name == "LastSeenAt" || name == "LastUsedAt"
+	}
+	return used
 }
 
 // UpdateTimeToLive implements dynamodbiface.DynamoDBAPI.
