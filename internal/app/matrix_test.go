@@ -989,27 +989,32 @@ var requestIDRe = regexp.MustCompile(`[0-9a-f]{24}`)
 
 // sameAsMissing sends cl again about a group id that does not exist and
 // compares the answers, so a hidden group's existence cannot be told apart.
-// A request that does not name the group (a thread's, a poll's route) has
-// nothing to swap: sent again it would be the same request, compared with
-// itself, so it is not sent and sameAsMissing reports false.
+// A request that does not name the group (a thread's, a poll's route)
+// would be the same request sent again, compared with itself (as it was
+// until the matrix counted its cost): it is sent about a missing thing
+// instead (the route's first path parameter: the thread, the poll, the
+// comment), so a hidden group's thread answers as a thread that does not
+// exist. sameAsMissing reports whether it compared.
 func (w *world) sameAsMissing(t *testing.T, rt server.Route, act *actor, f *fixture, cl call, hiddenRes sent) bool {
 	t.Helper()
-	missing := fmt.Sprintf("nosuchgroup%d", w.next())
-	swap := func(s string) string { return strings.ReplaceAll(s, f.id, missing) }
+	id, missing := f.id, fmt.Sprintf("nosuchgroup%d", w.next())
+	if !names(cl, id) {
+		id = firstParam(rt, cl.path)
+		if id == "" {
+			return false
+		}
+		missing = fmt.Sprintf("nosuchthing%d", w.next())
+	}
+	swap := func(s string) string { return strings.ReplaceAll(s, id, missing) }
 	other := cl
 	other.path, other.json = swap(cl.path), swap(cl.json)
-	named := other.path != cl.path || other.json != cl.json
 	if cl.form != nil {
 		other.form = url.Values{}
 		for k, vs := range cl.form {
 			for _, v := range vs {
 				other.form.Add(k, swap(v))
-				named = named || swap(v) != v
 			}
 		}
-	}
-	if !named {
-		return false
 	}
 	cookie := ""
 	if act.session() {
@@ -1019,12 +1024,41 @@ func (w *world) sameAsMissing(t *testing.T, rt server.Route, act *actor, f *fixt
 	norm := func(s, id string) string {
 		return requestIDRe.ReplaceAllString(strings.ReplaceAll(s, id, "{id}"), "{request}")
 	}
-	if res.code != hiddenRes.code || norm(res.body, missing) != norm(hiddenRes.body, f.id) ||
-		norm(res.location, missing) != norm(hiddenRes.location, f.id) {
-		t.Errorf("%s %s as %s: the hidden group answers differently from a missing one:\nhidden:  %d %.300s\nmissing: %d %.300s",
-			rt.Pattern, kindOf(f), act.name, hiddenRes.code, hiddenRes.body, res.code, res.body)
+	if res.code != hiddenRes.code || norm(res.body, missing) != norm(hiddenRes.body, id) ||
+		norm(res.location, missing) != norm(hiddenRes.location, id) {
+		t.Errorf("%s %s as %s: the hidden group answers differently from a missing one (%s):\nhidden:  %d %.300s\nmissing: %d %.300s",
+			rt.Pattern, kindOf(f), act.name, missing, hiddenRes.code, hiddenRes.body, res.code, res.body)
 	}
 	return true
+}
+
+// names reports whether the request names id (in its path or body).
+func names(cl call, id string) bool {
+	if strings.Contains(cl.path, id) || strings.Contains(cl.json, id) {
+		return true
+	}
+	for _, vs := range cl.form {
+		for _, v := range vs {
+			if strings.Contains(v, id) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// firstParam is the value of the route's first path parameter in path
+// ("" when it has none).
+func firstParam(rt server.Route, path string) string {
+	_, pattern, _ := strings.Cut(rt.Pattern, " ")
+	path, _, _ = strings.Cut(path, "?")
+	ps, vs := strings.Split(pattern, "/"), strings.Split(path, "/")
+	for i, p := range ps {
+		if strings.HasPrefix(p, "{") && i < len(vs) && vs[i] != "" && !strings.HasPrefix(p, "{$") {
+			return vs[i]
+		}
+	}
+	return ""
 }
 
 // hiddenFrom lists the secret groups (and the subgroup under the secret
