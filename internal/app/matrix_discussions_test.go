@@ -99,18 +99,25 @@ func onThread(b func(c *cas) call) func(c *cas) call {
 
 // freshThread fills in {tid} with a new thread of M (closed first when
 // closed is set), so cases that change or delete a thread never meet each
-// other's changes.
+// other's changes (kept while the cases are refused: world.keep).
 func freshThread(b func(c *cas) call, closed bool) func(c *cas) call {
+	key := "open thread"
+	if closed {
+		key = "closed thread"
+	}
 	return func(c *cas) call {
-		m := c.w.people["M"]
-		th, err := c.w.a.Discussions.StartThread(m.ctx, discussion.StartInput{GroupID: c.f.id, Title: fmt.Sprintf("Fresh %d", c.w.next())})
-		c.w.must(err, "fresh thread")
-		if closed {
-			_, err := c.w.a.Discussions.Close(m.ctx, th.ID)
-			c.w.must(err, "close fresh thread")
-		}
+		tid := c.w.keep(c.f, key, func() string {
+			m := c.w.people["M"]
+			th, err := c.w.a.Discussions.StartThread(m.ctx, discussion.StartInput{GroupID: c.f.id, Title: fmt.Sprintf("Fresh %d", c.w.next())})
+			c.w.must(err, "fresh thread")
+			if closed {
+				_, err := c.w.a.Discussions.Close(m.ctx, th.ID)
+				c.w.must(err, "close fresh thread")
+			}
+			return th.ID
+		})
 		cl := b(c)
-		cl.path = strings.ReplaceAll(cl.path, "{tid}", th.ID)
+		cl.path = strings.ReplaceAll(cl.path, "{tid}", tid)
 		return cl
 	}
 }
@@ -119,10 +126,13 @@ func freshThread(b func(c *cas) call, closed bool) func(c *cas) call {
 func freshComment(b func(c *cas) call) func(c *cas) call {
 	return func(c *cas) call {
 		tid := c.f.ext["thread"]
-		it, err := c.w.a.Discussions.Comment(c.w.people["M"].ctx, tid, discussion.CommentInput{Body: fmt.Sprintf("Fresh comment %d", c.w.next())})
-		c.w.must(err, "fresh comment")
+		cid := c.w.keep(c.f, "comment", func() string {
+			it, err := c.w.a.Discussions.Comment(c.w.people["M"].ctx, tid, discussion.CommentInput{Body: fmt.Sprintf("Fresh comment %d", c.w.next())})
+			c.w.must(err, "fresh comment")
+			return it.ID
+		})
 		cl := b(c)
-		cl.path = strings.NewReplacer("{tid}", tid, "{cid}", it.ID).Replace(cl.path)
+		cl.path = strings.NewReplacer("{tid}", tid, "{cid}", cid).Replace(cl.path)
 		return cl
 	}
 }
@@ -130,11 +140,14 @@ func freshComment(b func(c *cas) call) func(c *cas) call {
 // freshUpload: a new thread of M with M's uploaded, unconfirmed file: only
 // its uploader may confirm it.
 func freshUpload(c *cas) call {
-	m := c.w.people["M"]
-	th, err := c.w.a.Discussions.StartThread(m.ctx, discussion.StartInput{GroupID: c.f.id, Title: fmt.Sprintf("Upload %d", c.w.next())})
-	c.w.must(err, "upload thread")
-	up := c.w.upload(m.ctx, th.ID, false)
-	return call{method: "POST", path: "/api/v1/threads/" + th.ID + "/attachments/" + up.FileID + "/confirm"}
+	path := c.w.keep(c.f, "upload", func() string {
+		m := c.w.people["M"]
+		th, err := c.w.a.Discussions.StartThread(m.ctx, discussion.StartInput{GroupID: c.f.id, Title: fmt.Sprintf("Upload %d", c.w.next())})
+		c.w.must(err, "upload thread")
+		up := c.w.upload(m.ctx, th.ID, false)
+		return "/api/v1/threads/" + th.ID + "/attachments/" + up.FileID + "/confirm"
+	})
+	return call{method: "POST", path: path}
 }
 
 // guestR makes sure R is no guest of the fixture thread yet (the case adds them).
@@ -151,10 +164,13 @@ func guestR(b func(c *cas) call) func(c *cas) call {
 func ownNotification(b func(c *cas) call) func(c *cas) call {
 	return func(c *cas) call {
 		p := c.owner()
-		n := notify.Notification{ID: ids.NewSortable(time.Now()), UserID: p.id, Kind: notify.Mention, GroupID: "g", ThreadID: "t", Title: "x"}
-		c.w.must(c.w.a.Notifications.Deliver(context.Background(), []notify.Notification{n}), "deliver")
+		nid := c.w.keep(c.f, "notification of "+p.key, func() string {
+			n := notify.Notification{ID: ids.NewSortable(time.Now()), UserID: p.id, Kind: notify.Mention, GroupID: "g", ThreadID: "t", Title: "x"}
+			c.w.must(c.w.a.Notifications.Deliver(context.Background(), []notify.Notification{n}), "deliver")
+			return n.ID
+		})
 		cl := b(c)
-		cl.path = strings.ReplaceAll(cl.path, "{nid}", n.ID)
+		cl.path = strings.ReplaceAll(cl.path, "{nid}", nid)
 		return cl
 	}
 }
@@ -197,17 +213,20 @@ func (w *world) threadInvite(tid, addr string) (discussion.GuestInviteResult, st
 	w.t.Helper()
 	res, err := w.mintDiscussions().SendGuestInvitation(w.people["O"].ctx, tid, addr)
 	w.must(err, "thread invitation")
-	return res, w.box.find(w.t, addr, threadInviteRe)
+	return res, w.box.Find(w.t, addr, threadInviteRe)
 }
 
 // threadInviteToken fills in {token} with an invitation of N to a fresh
 // thread of O (so accepting it changes nothing any other case meets).
 func threadInviteToken(b func(c *cas) call) func(c *cas) call {
 	return func(c *cas) call {
-		o := c.w.people["O"]
-		th, err := c.w.a.Discussions.StartThread(o.ctx, discussion.StartInput{GroupID: c.f.id, Title: fmt.Sprintf("Invited %d", c.w.next())})
-		c.w.must(err, "invitation thread")
-		_, token := c.w.threadInvite(th.ID, c.w.people["N"].email)
+		token := c.w.keep(c.f, "thread invitation of N", func() string {
+			o := c.w.people["O"]
+			th, err := c.w.a.Discussions.StartThread(o.ctx, discussion.StartInput{GroupID: c.f.id, Title: fmt.Sprintf("Invited %d", c.w.next())})
+			c.w.must(err, "invitation thread")
+			_, token := c.w.threadInvite(th.ID, c.w.people["N"].email)
+			return token
+		})
 		cl := b(c)
 		cl.path = strings.ReplaceAll(cl.path, "{token}", url.PathEscape(token))
 		cl.capability = c.f
@@ -219,9 +238,12 @@ func threadInviteToken(b func(c *cas) call) func(c *cas) call {
 // invitation to a fresh address.
 func pendingInvite(b func(c *cas) call) func(c *cas) call {
 	return func(c *cas) call {
-		res, _ := c.w.threadInvite(c.f.ext["thread"], c.w.email("pending"))
+		iid := c.w.keep(c.f, "pending thread invitation", func() string {
+			res, _ := c.w.threadInvite(c.f.ext["thread"], c.w.email("pending"))
+			return res.Invitation.ID
+		})
 		cl := onThread(b)(c)
-		cl.path = strings.ReplaceAll(cl.path, "{iid}", res.Invitation.ID)
+		cl.path = strings.ReplaceAll(cl.path, "{iid}", iid)
 		return cl
 	}
 }

@@ -24,6 +24,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"regexp"
+	"sort"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -37,46 +38,12 @@ import (
 	"github.com/quorum-app/quorum/internal/cores"
 	"github.com/quorum-app/quorum/internal/group"
 	"github.com/quorum-app/quorum/internal/logging"
-	"github.com/quorum-app/quorum/internal/mail"
 	"github.com/quorum-app/quorum/internal/ratelimit"
 	"github.com/quorum-app/quorum/internal/server"
 	"github.com/quorum-app/quorum/internal/store"
 	"github.com/quorum-app/quorum/internal/testcloud"
+	"github.com/quorum-app/quorum/internal/testkit"
 )
-
-// ---- mailbox ----
-
-// mailbox is a mail.Sender that keeps what it is asked to send.
-type mailbox struct {
-	mu   sync.Mutex
-	msgs []mail.Message
-}
-
-func (b *mailbox) Send(_ context.Context, m mail.Message) (string, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	b.msgs = append(b.msgs, m)
-	return fmt.Sprintf("m%d", len(b.msgs)), nil
-}
-
-// find returns the first submatch of re in the newest message to addr.
-func (b *mailbox) find(t *testing.T, addr string, re *regexp.Regexp) string {
-	t.Helper()
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	for i := len(b.msgs) - 1; i >= 0; i-- {
-		m := b.msgs[i]
-		for _, to := range m.To {
-			if strings.EqualFold(to, addr) {
-				if s := re.FindStringSubmatch(m.Text); s != nil {
-					return s[1]
-				}
-			}
-		}
-	}
-	t.Fatalf("no message to %s matching %s", addr, re)
-	return ""
-}
 
 var (
 	codeRe       = regexp.MustCompile(`Your code: (\d{6})`)
@@ -87,8 +54,11 @@ var (
 
 // ---- the world ----
 
-// person is a user with a live browser session (cookie) of their own.
+// person is a user with a live browser session (cookie) of their own,
+// minted through internal/testkit (the session a sign-in makes, without
+// the emailed code).
 type person struct {
+	user                 *account.User
 	key, id, email, name string
 	cookie               string // session token (the cookie value)
 	sessionID            string
@@ -138,7 +108,7 @@ type world struct {
 	env      *testcloud.Env
 	a        *app.API
 	h        http.Handler
-	box      *mailbox
+	box      *testkit.Mailbox // the mail of mintAcc and mintGrp
 	mintAcc  *account.Service // same table and keys as a.Accounts; mail to box
 	mintGrp  *group.Service   // same table and keys as a.Groups; mail to box
 	tag      string
@@ -152,7 +122,89 @@ type world struct {
 	pwSecret string
 	ec       *person // changes their email address once per confirm case
 	compared int     // hidden-vs-missing comparisons made
+	// calls counts the requests sent to the table (DynamoDB Local's cost).
+	calls *testkit.CountingDB
+	// phases: requests to the table of the cases, by what they were for.
+	phases   [4]int
+	perRoute map[string]*[4]int
+	// kept: what keep made, by group and key, and the table's write count
+	// right after it was made.
+	kept map[string]keptThing
+	// adminCalls: the admin's request of each route and group, which the
+	// cross-origin checks send again from another site.
+	adminCalls map[string]call
+	mu         sync.Mutex // compared, phases, perRoute
 }
+
+type keptThing struct {
+	id     string
+	writes int
+}
+
+// keep returns what make made for an earlier case under the same key in
+// group f, as long as nothing was written to the table since it was made;
+// otherwise it makes a new one. The matrix makes a thing afresh for a case
+// that may change or use it up (a thread to close, a poll to reopen, a
+// session to end); when every case since was refused, they wrote nothing
+// (runCase checks), so the thing is exactly as made and the next case meets
+// what a new one would be. Any write (an allowed case, a builder's own
+// step) makes the next case make a new one.
+func (w *world) keep(f *fixture, key string, make func() string) string {
+	k := kindOf(f) + " " + key
+	n := w.calls.Writes()
+	if th, ok := w.kept[k]; ok && th.writes == n {
+		return th.id
+	}
+	id := make()
+	if w.kept == nil {
+		w.kept = map[string]keptThing{}
+	}
+	w.kept[k] = keptThing{id: id, writes: w.calls.Writes()}
+	return id
+}
+
+// logCostliest logs the n (route, group) pairs whose cases sent the most
+// requests to the table, by phase: where to look to make the matrix cheaper.
+func (w *world) logCostliest(t *testing.T, n int) {
+	type cell struct {
+		name string
+		by   [4]int
+		sum  int
+	}
+	var cells []cell
+	for name, by := range w.perRoute {
+		cells = append(cells, cell{name, *by, by[0] + by[1] + by[2] + by[3]})
+	}
+	sort.Slice(cells, func(i, j int) bool {
+		return cells[i].sum > cells[j].sum || cells[i].sum == cells[j].sum && cells[i].name < cells[j].name
+	})
+	for _, c := range cells[:min(n, len(cells))] {
+		t.Logf("costliest: %-70s %5d requests (making %d, under test %d, missing group %d, restore %d)",
+			c.name, c.sum, c.by[phaseBuild], c.by[phaseSend], c.by[phaseMissing], c.by[phaseCheck])
+	}
+}
+
+// count adds n requests to the table to what route's cases spent in phase p.
+func (w *world) count(route string, p, n int) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.phases[p] += n
+	if w.perRoute == nil {
+		w.perRoute = map[string]*[4]int{}
+	}
+	if w.perRoute[route] == nil {
+		w.perRoute[route] = &[4]int{}
+	}
+	w.perRoute[route][p] += n
+}
+
+// What a case's requests to the table were for (world.phases).
+const (
+	phaseBuild   = iota // making the request: fresh sessions, threads, polls
+	phaseSend           // the request under test
+	phaseMissing        // the same request about a missing group
+	phaseCheck          // restores after a case that wrote
+)
 
 // logWriter sends the application's warnings to the test log.
 type logWriter struct{ t *testing.T }
@@ -179,12 +231,15 @@ func newStreamWorld(t *testing.T) *world {
 // store shows (its stream, which the search tests read).
 func newRealWorld(t *testing.T) *world {
 	t.Helper()
-	return newWorldOn(t, testcloud.New(t))
+	w := newWorldOn(t, testcloud.New(t))
+	t.Cleanup(func() { t.Logf("sent to DynamoDB Local: %s", w.calls) })
+	return w
 }
 
 func newWorldOn(t *testing.T, env *testcloud.Env) *world {
 	t.Helper()
 	ctx := context.Background()
+	calls := testkit.CountRequests(env)
 	cfg := env.Config
 	// Publish security facts as a deployment does, so /security answers.
 	published, err := json.Marshal(facts.Of(facts.Defaults()))
@@ -196,7 +251,8 @@ func newWorldOn(t *testing.T, env *testcloud.Env) *world {
 	if err != nil {
 		t.Fatal(err)
 	}
-	w := &world{t: t, env: env, a: a, h: a.Handler(), box: &mailbox{}, tag: env.Prefix, people: map[string]*person{}}
+	w := &world{t: t, env: env, a: a, h: a.Handler(), box: &testkit.Mailbox{}, tag: env.Prefix, people: map[string]*person{}, calls: calls,
+		adminCalls: map[string]call{}}
 	relaxed := account.DefaultLimits()
 	for _, r := range []*ratelimit.Rule{&relaxed.LoginPerEmail, &relaxed.LoginPerIP, &relaxed.VerifyPerIP, &relaxed.EmailChange} {
 		r.Max = 1_000_000
@@ -230,47 +286,24 @@ func (w *world) loginSecrets(addr string) (code, link string) {
 	if _, err := w.mintAcc.RequestLogin(context.Background(), account.Client{IP: w.uniqueIP()}, addr); err != nil {
 		w.t.Fatal(err)
 	}
-	return w.box.find(w.t, addr, codeRe), w.box.find(w.t, addr, loginLinkRe)
-}
-
-// signIn signs addr in with the emailed code (creating the account) and
-// returns a fresh session.
-func (w *world) signIn(addr, name string) *account.Verification {
-	w.t.Helper()
-	code, _ := w.loginSecrets(addr)
-	v, err := w.mintAcc.VerifyCode(context.Background(), account.Client{IP: w.uniqueIP(), UserAgent: "matrix"}, addr, code, name)
-	if err != nil {
-		w.t.Fatal(err)
-	}
-	return v
-}
-
-// actingAs returns a context acting as the session token, resolved by the
-// application's own authentication.
-func (w *world) actingAs(token string) context.Context {
-	w.t.Helper()
-	a, err := w.a.Accounts.AuthenticateSession(context.Background(), token)
-	if err != nil {
-		w.t.Fatal(err)
-	}
-	return authz.WithActor(context.Background(), a)
+	return w.box.Find(w.t, addr, codeRe), w.box.Find(w.t, addr, loginLinkRe)
 }
 
 func (w *world) newPerson(key, name string) *person {
 	w.t.Helper()
-	addr := w.email(strings.ToLower(key))
-	v := w.signIn(addr, name)
-	p := &person{key: key, id: v.User.ID, email: v.User.Email, name: name, cookie: v.Token, sessionID: v.Session.ID}
-	p.ctx = w.actingAs(v.Token)
+	tp := testkit.NewPersonWithEmail(w.t, w.a.Accounts, name, w.email(strings.ToLower(key)))
+	p := &person{user: tp.User, key: key, id: tp.ID, email: tp.Email, name: name, cookie: tp.Session,
+		sessionID: authz.ActorFrom(tp.Ctx).SessionID, ctx: tp.Ctx}
 	w.people[key] = p
 	return p
 }
 
-// freshSession starts another session of p (for routes that end the session they are called with).
+// freshSession starts another session of p (for routes that end the
+// session they are called with), minted as testkit does.
 func (w *world) freshSession(p *person) (token, id string) {
 	w.t.Helper()
-	v := w.signIn(p.email, "")
-	return v.Token, v.Session.ID
+	tp := testkit.SignIn(w.t, w.a.Accounts, p.user)
+	return tp.Session, authz.ActorFrom(tp.Ctx).SessionID
 }
 
 // token creates a personal API token of p.
@@ -290,7 +323,7 @@ func (w *world) emailChangeSecret() string {
 	if err := w.mintAcc.RequestEmailChange(w.ec.ctx, addr); err != nil {
 		w.t.Fatal(err)
 	}
-	return w.box.find(w.t, addr, emailLinkRe)
+	return w.box.Find(w.t, addr, emailLinkRe)
 }
 
 // ---- people and groups ----
@@ -548,7 +581,7 @@ func (w *world) restore(f *fixture) []string {
 	if f.inviteID == "" || !pending[f.inviteID] {
 		res := w.invite(f, w.people["N"].email)
 		f.inviteID = res.Invitation.ID
-		f.invite = w.box.find(t, w.people["N"].email, inviteLinkRe)
+		f.invite = w.box.Find(t, w.people["N"].email, inviteLinkRe)
 		if !strings.HasPrefix(f.invite, f.id+"."+f.inviteID+".") {
 			t.Fatalf("invitation token %q is not for %s", f.invite, f.inviteID)
 		}
@@ -563,22 +596,6 @@ func (w *world) restore(f *fixture) []string {
 		fixed = append(fixed, "invitation to revoke")
 	}
 	return fixed
-}
-
-// snapshot is every stored item of group f (the group, memberships,
-// requests, invitations), to tell whether a refused request changed any.
-func (w *world) snapshot(f *fixture) string {
-	w.t.Helper()
-	var items []map[string]any
-	err := w.a.Store.Table().Get("PK", "GROUP#"+f.id).Consistent(true).All(context.Background(), &items)
-	if err != nil {
-		w.t.Fatal(err)
-	}
-	var b strings.Builder
-	for _, it := range items {
-		fmt.Fprintln(&b, it) // maps print with sorted keys
-	}
-	return b.String()
 }
 
 func (w *world) invite(f *fixture, addr string) group.InviteResult {

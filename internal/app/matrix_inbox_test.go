@@ -100,30 +100,37 @@ func inboxFixture(w *world, f *fixture) {
 
 // ownHeld fills in {hid} with a fresh held reply of M.
 func ownHeld(b func(c *cas) call) func(c *cas) call {
-	return withParam(b, "{hid}", func(c *cas) string { return c.w.heldReply() })
+	return withParam(b, "{hid}", func(c *cas) string { return c.w.keep(c.f, "held reply", c.w.heldReply) })
 }
 
 // freshHeld fills in {hid} with a fresh held message of the case's group.
 func freshHeld(b func(c *cas) call) func(c *cas) call {
-	return withParam(b, "{hid}", func(c *cas) string { return c.w.heldGroupMail(c.f) })
+	return withParam(b, "{hid}", func(c *cas) string {
+		return c.w.keep(c.f, "held mail", func() string { return c.w.heldGroupMail(c.f) })
+	})
 }
 
 // freshBlock fills in {rid} with a newly blocked address of the case's group.
 func freshBlock(b func(c *cas) call) func(c *cas) call {
 	return withParam(b, "{rid}", func(c *cas) string {
-		hid, from := c.w.heldGroupMailFrom(c.f)
-		o := c.w.people["O"]
-		c.w.must(c.w.a.Inbox.BlockSender(o.ctx, c.f.id, hid), "block a sender")
-		rules, err := c.w.a.Inbox.GroupSenders(o.ctx, c.f.id)
-		c.w.must(err, "sender rules")
-		for _, r := range rules {
-			if r.Kind == inbox.RuleBlock && strings.EqualFold(r.Address, from) {
-				return r.ID
-			}
-		}
-		c.w.t.Fatalf("the blocked address is not among the %s group's rules", c.f.kind)
-		return ""
+		return c.w.keep(c.f, "blocked sender", func() string { return c.w.blockedSender(c.f) })
 	})
+}
+
+// blockedSender blocks a new sender of group f and returns the rule's id.
+func (w *world) blockedSender(f *fixture) string {
+	hid, from := w.heldGroupMailFrom(f)
+	o := w.people["O"]
+	w.must(w.a.Inbox.BlockSender(o.ctx, f.id, hid), "block a sender")
+	rules, err := w.a.Inbox.GroupSenders(o.ctx, f.id)
+	w.must(err, "sender rules")
+	for _, r := range rules {
+		if r.Kind == inbox.RuleBlock && strings.EqualFold(r.Address, from) {
+			return r.ID
+		}
+	}
+	w.t.Fatalf("the blocked address is not among the %s group's rules", f.kind)
+	return ""
 }
 
 // allowAsT: the page's allow form remembering the sender as T's alias.

@@ -9,6 +9,7 @@ package app_test
 import (
 	"fmt"
 	"net/url"
+	"strings"
 	"sync"
 
 	"github.com/quorum-app/quorum/internal/discussion"
@@ -60,12 +61,16 @@ func forkMatrix() map[string]spec {
 	forkPage := [4]string{"S F A A F F F F", "S F A A F F F F", "S H A A H H F F", "S H A A F H F F"}
 	build := func(mk func(tid, cid string) call) func(c *cas) call {
 		return func(c *cas) call {
-			m := c.w.people["M"]
-			th, err := c.w.a.Discussions.StartThread(m.ctx, discussion.StartInput{GroupID: c.f.id, Title: fmt.Sprintf("Fork %d", c.w.next())})
-			c.w.must(err, "fork thread")
-			it, err := c.w.a.Discussions.Comment(m.ctx, th.ID, discussion.CommentInput{Body: "A comment to fork"})
-			c.w.must(err, "fork comment")
-			return mk(th.ID, it.ID)
+			ids := c.w.keep(c.f, "thread to fork", func() string {
+				m := c.w.people["M"]
+				th, err := c.w.a.Discussions.StartThread(m.ctx, discussion.StartInput{GroupID: c.f.id, Title: fmt.Sprintf("Fork %d", c.w.next())})
+				c.w.must(err, "fork thread")
+				it, err := c.w.a.Discussions.Comment(m.ctx, th.ID, discussion.CommentInput{Body: "A comment to fork"})
+				c.w.must(err, "fork comment")
+				return th.ID + " " + it.ID
+			})
+			tid, cid, _ := strings.Cut(ids, " ")
+			return mk(tid, cid)
 		}
 	}
 	return map[string]spec{

@@ -120,27 +120,36 @@ func freshPoll(b func(c *cas) call, make func(c *cas) string) func(c *cas) call 
 	return withParam(b, "{pid}", make)
 }
 
+// freshOpen is a new open poll of O (kept while the cases are refused:
+// world.keep).
 func freshOpen(c *cas) string {
-	return c.w.newPoll(c.w.people["O"].ctx, c.f, poll.TypeProposal, false, nil).ID
+	return c.w.keep(c.f, "open poll", func() string {
+		return c.w.newPoll(c.w.people["O"].ctx, c.f, poll.TypeProposal, false, nil).ID
+	})
 }
 
+// freshClosed is a new closed poll of O (kept as freshOpen).
 func freshClosed(c *cas) string {
-	p := freshOpen(c)
-	_, err := c.w.a.Decisions.Close(c.w.people["O"].ctx, p)
-	c.w.pollMust(err, "close")
-	return p
+	return c.w.keep(c.f, "closed poll", func() string {
+		p := c.w.newPoll(c.w.people["O"].ctx, c.f, poll.TypeProposal, false, nil).ID
+		_, err := c.w.a.Decisions.Close(c.w.people["O"].ctx, p)
+		c.w.pollMust(err, "close")
+		return p
+	})
 }
 
 // freshDraft is a draft of the actor when they may start polls in the
 // group (drafts are their author's only), else of O.
 func freshDraft(c *cas) string {
-	ctx := c.w.people["O"].ctx
+	author := c.w.people["O"]
 	if c.act.user != nil {
 		if err := c.w.a.Groups.Authorize(c.act.user.ctx, c.f.id, authz.PollStart, authz.Target{}); err == nil {
-			ctx = c.act.user.ctx
+			author = c.act.user
 		}
 	}
-	return c.w.newPoll(ctx, c.f, poll.TypeProposal, true, nil).ID
+	return c.w.keep(c.f, "draft of "+author.key, func() string {
+		return c.w.newPoll(author.ctx, c.f, poll.TypeProposal, true, nil).ID
+	})
 }
 
 // withBallot casts the actor's ballot in the fixture's poll name first

@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"regexp"
+	"strings"
 	"testing"
 	"time"
 
@@ -11,6 +12,7 @@ import (
 	"github.com/quorum-app/quorum/internal/domain"
 	"github.com/quorum-app/quorum/internal/group"
 	"github.com/quorum-app/quorum/internal/mail"
+	"github.com/quorum-app/quorum/internal/store"
 	"github.com/quorum-app/quorum/internal/testcloud"
 	"github.com/quorum-app/quorum/internal/testkit"
 )
@@ -164,5 +166,52 @@ func TestDirectory(t *testing.T) {
 	d.ResetCounts()
 	if d.Lookups()+d.Batches() != 0 {
 		t.Fatal("counts kept")
+	}
+}
+
+// CountingDB counts every request and the writes that changed something:
+// not a write its condition refused, nor a credential's use being
+// recorded (a session's last-seen time, a token's last use).
+func TestCountingDB(t *testing.T) {
+	env := testkit.NewEnv(t, testkit.FastTier)
+	calls := testkit.CountRequests(env)
+	clock := testkit.NewLiveClock()
+	st := testkit.StoreOf(env)
+	accounts := testkit.NewAccounts(t, env, st, &testkit.Mailbox{}, clock, nil)
+	ada := testkit.NewPerson(t, accounts, "Ada")
+	if calls.Total() == 0 || calls.Writes() == 0 {
+		t.Fatalf("making a person: %s, %d writes", calls, calls.Writes())
+	}
+	secret := ada.Token(t)
+	ctx := context.Background()
+
+	total, writes, updates := calls.Total(), calls.Writes(), calls.Ops()["UpdateItem"]
+	clock.Add(time.Hour) // past the session's refresh and the token's touch
+	if _, err := accounts.AuthenticateSession(ctx, ada.Session); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := accounts.AuthenticateToken(ctx, secret); err != nil {
+		t.Fatal(err)
+	}
+	if calls.Writes() != writes || calls.Ops()["UpdateItem"] != updates+2 || calls.Total() <= total {
+		t.Fatalf("recording the use of a session and a token counted as writes: %s, %d writes (was %d)", calls, calls.Writes(), writes)
+	}
+
+	it := store.Item{PK: "COUNT#" + env.Prefix, SK: "ONCE", Type: "test"}
+	put := func() error { return st.Table().Put(it).If("attribute_not_exists($)", "PK").Run(ctx) }
+	if err := put(); err != nil {
+		t.Fatal(err)
+	}
+	if calls.Writes() != writes+1 {
+		t.Fatalf("a put: %d writes, want %d", calls.Writes(), writes+1)
+	}
+	if err := put(); err == nil {
+		t.Fatal("the second conditional put succeeded")
+	}
+	if calls.Writes() != writes+1 || calls.Ops()["PutItem"] < 2 {
+		t.Fatalf("a put its condition refused counted as a write: %s, %d writes", calls, calls.Writes())
+	}
+	if !strings.Contains(calls.String(), "DynamoDB requests [") {
+		t.Fatalf("summary: %s", calls)
 	}
 }
