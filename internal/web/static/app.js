@@ -33,6 +33,16 @@ document.addEventListener("DOMContentLoaded", () => {
     });
   });
 
+  // The welcome form sends the browser's time zone (input[data-browser-zone]),
+  // so that dates are in the person's zone from the start.
+  document.querySelectorAll("input[data-browser-zone]").forEach((input) => {
+    try {
+      input.value = Intl.DateTimeFormat().resolvedOptions().timeZone || "";
+    } catch (e) {
+      input.value = "";
+    }
+  });
+
   // Ask before destructive actions marked with data-confirm.
   document.querySelectorAll("form[data-confirm]").forEach((form) => {
     form.addEventListener("submit", (event) => {
