@@ -83,6 +83,14 @@ func WithUnread(ctx context.Context, n int64) context.Context {
 // UnreadFrom returns the count stored by WithUnread, or 0.
 func UnreadFrom(ctx context.Context) int64 { n, _ := ctx.Value(unreadKey{}).(int64); return n }
 
+// UnreadKnown returns the count stored by WithUnread and whether there is
+// one: a page that says the count again uses the header's, so that the two
+// never differ while notifications arrive.
+func UnreadKnown(ctx context.Context) (int64, bool) {
+	n, ok := ctx.Value(unreadKey{}).(int64)
+	return n, ok
+}
+
 // New parses every page template together with the layout.
 func New(log *slog.Logger) (*Renderer, error) {
 	if log == nil {
