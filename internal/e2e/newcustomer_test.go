@@ -16,7 +16,8 @@ import (
 // Berlin's zone and her thread's dates say CET, not UTC; a comment reads
 // "just now" with the full date on hover; her new group's hub offers
 // "Invite people" as a button and keeps everything else in one "Group
-// actions" menu; leaving the group and removing a member ask first (a
+// actions" menu, and the join link a copy button; leaving the group and
+// removing a member ask first (a
 // "no" changes nothing); a notification quoting a very long word fits a
 // phone. Every state is checked with axe-core and the CSP checks.
 func TestNewCustomerFirstSteps(t *testing.T) {
@@ -60,6 +61,17 @@ func TestNewCustomerFirstSteps(t *testing.T) {
 	ada.audit("new group's hub, actions open")
 	ada.at(1280, "newcustomer-hub-menu")
 	ada.at(390, "newcustomer-hub-menu")
+
+	// The join link comes with a button that copies it.
+	ada.follow("Invite people")
+	ada.sees("Join link", "Copy the link")
+	ada.audit("invitations with the join link's copy button")
+	ada.at(390, "newcustomer-invitations")
+	ada.Do("copy the join link", chromedp.Click(`button[data-copy="join-link"]`))
+	copied := browsertest.Get(ada.Session, "read the copy status", chromedp.Evaluate[string](`new Promise(r => setTimeout(() => r(document.querySelector(".copy-status").textContent || (document.activeElement && document.activeElement.id)), 300))`, chromedp.EvalAwaitPromise))
+	if copied != "Link copied." && copied != "join-link" {
+		t.Errorf("after Copy the link: %q (want the status, or the link selected where the clipboard is refused)", copied)
+	}
 
 	adaCtx := actingAs(t, a, ada.Email)
 	link, err := a.Groups.JoinLink(adaCtx, gid)
