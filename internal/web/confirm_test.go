@@ -9,8 +9,9 @@ import (
 
 // destructiveRe matches the action of a form that takes something away at
 // once: deletes, removals, revocations, leaving, discarding, blocking,
-// resetting a link, withdrawing.
-var destructiveRe = regexp.MustCompile(`/(delete|remove|revoke|revoke-all|leave|discard|block|reset|withdraw)"`)
+// resetting a link or the reply addresses, withdrawing ("/revoke-all",
+// "/reset-reply-addresses" too).
+var destructiveRe = regexp.MustCompile(`/(delete|remove|revoke|leave|discard|block|reset|withdraw)(-[a-z]+)*"`)
 
 var formTagRe = regexp.MustCompile(`<form\b[^>]*>`)
 
@@ -21,6 +22,7 @@ var confirmSteps = map[string]string{
 	`group_delete.html /groups/{{$g.ID}}/delete"`:               "the delete page is the confirmation: it asks for the group's name",
 	`settings.html /settings/delete"`:                           "starts the deletion: a code by email, then the confirmation page",
 	`settings_delete.html /settings/delete"`:                    "sends the code again; nothing is deleted",
+	`group_remove_comments.html /remove-comments"`:              "the page is the confirmation: it lists what goes, with Cancel beside the button",
 	`group_held_mail.html /held-mail/senders/{{.ID}}/remove"`:   "forgets a sender rule (unblock, forget an alias): undone by adding it again",
 	`settings.html /settings/avatar/remove"`:                    "the picture is uploaded again in a moment; the initials show meanwhile",
 	`settings_sessions.html /settings/sessions/{{.ID}}/revoke"`: "signs one browser out: signing in again undoes it",
