@@ -336,6 +336,15 @@ func NormalizeEmail(field, raw string) (string, error) {
 	return e, nil
 }
 
+// KnownTimeZone reports whether tz is a zone a profile accepts (the rule
+// UpdateProfile checks): the welcome page keeps the zone the browser
+// reports only when it is one.
+func KnownTimeZone(tz string) bool {
+	var fe domain.FieldErrors
+	checkTimeZone(&fe, "time_zone", tz)
+	return fe.Err() == nil
+}
+
 func checkTimeZone(fe *domain.FieldErrors, field, tz string) {
 	if tz == "" || len(tz) > 64 || tz == "Local" || strings.ContainsAny(tz, " \\") || strings.Contains(tz, "..") {
 		fe.Add(field, "is not a known time zone (use a name like Europe/Berlin)")

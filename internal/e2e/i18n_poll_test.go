@@ -2,12 +2,16 @@ package e2e
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/chromedp/chromedp"
+
 	"github.com/quorum-app/quorum/internal/account"
 	"github.com/quorum-app/quorum/internal/authz"
+	"github.com/quorum-app/quorum/internal/browsertest"
 	"github.com/quorum-app/quorum/internal/decision"
 	"github.com/quorum-app/quorum/internal/discussion"
 	"github.com/quorum-app/quorum/internal/poll"
@@ -113,6 +117,18 @@ func TestPollPagesInGermanAndArabic(t *testing.T) {
 		shot(c.who, "poll-card-"+c.l)
 		c.who.open("/polls/" + closed)
 		c.who.sees(c.results...)
+		// On a phone the chart scrolls inside its figure; a right-to-left
+		// page must still open it at its start, where the legend is.
+		c.who.phone()
+		legend := browsertest.Get(c.who.Session, "is the legend in view", chromedp.Evaluate[string](fmt.Sprintf(`(t => {
+			if (!t) return "no legend";
+			const r = t.getBoundingClientRect();
+			return r.left >= 0 && r.right <= innerWidth ? "" : "the legend is at " + Math.round(r.left) + ".." + Math.round(r.right) + " px";
+		})([...document.querySelectorAll("figure.chart svg text")].find(t => t.textContent.includes(%q)))`, strings.Split(c.results[1], ":")[0])))
+		c.who.Do("viewport back to 1280", chromedp.EmulateViewport(1280, 900))
+		if legend != "" {
+			t.Errorf("%s results at 390 px: %s, outside the screen", c.l, legend)
+		}
 		shot(c.who, "poll-results-"+c.l)
 		c.who.open("/groups/" + gid + "/polls/new?type=proposal&thread=" + th.ID)
 		c.who.unfolds() // who may vote is among the form's "More settings"

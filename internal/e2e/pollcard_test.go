@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -113,6 +114,11 @@ func TestPollCardsInThread(t *testing.T) {
 	}
 	cy.open(threadPath)
 	cy.sees("Outcome", "We plant tomatoes.", "By Ada Lovelace", "Voting has closed.", "outcome published by Ada Lovelace")
+	// The timeline's poll events name the kind of poll in words, not by its
+	// internal name ("proposal").
+	if kinds := browsertest.Get(cy.Session, "read the events' kinds", chromedp.Evaluate[[]string](`[...document.querySelectorAll("p.poll-event .tag")].map(t => t.textContent)`)); len(kinds) == 0 || slices.Contains(kinds, "proposal") {
+		t.Errorf("the poll events' kinds read %q, want the type's name (Proposal)", kinds)
+	}
 	chart := browsertest.Get(cy.Session, "read the chart", chromedp.Evaluate[string](`document.querySelector("`+tomatoCard+` svg.q-chart[role=img]")?.textContent ?? ""`))
 	if !strings.Contains(chart, "Agree: 1 (100.0%)") {
 		t.Errorf("closed card's chart: %q", chart)

@@ -83,6 +83,14 @@ func WithUnread(ctx context.Context, n int64) context.Context {
 // UnreadFrom returns the count stored by WithUnread, or 0.
 func UnreadFrom(ctx context.Context) int64 { n, _ := ctx.Value(unreadKey{}).(int64); return n }
 
+// UnreadKnown returns the count stored by WithUnread and whether there is
+// one: a page that says the count again uses the header's, so that the two
+// never differ while notifications arrive.
+func UnreadKnown(ctx context.Context) (int64, bool) {
+	n, ok := ctx.Value(unreadKey{}).(int64)
+	return n, ok
+}
+
 // New parses every page template together with the layout.
 func New(log *slog.Logger) (*Renderer, error) {
 	if log == nil {
@@ -226,6 +234,8 @@ func (r *Renderer) printerFor(req *http.Request, viewer any) *i18n.Printer {
 //	{{date .At}}                    date and time in the reader's zone
 //	{{day .At}}                     the date alone
 //	{{ago .At}}                     "5 minutes ago" (a week or more: the date)
+//	{{when .At}}                    ago as a <time> element whose title is
+//	                                the full date and time in the reader's zone
 //	{{num .N}}                      a number with the language's grouping
 func funcsFor(p *i18n.Printer) template.FuncMap {
 	return template.FuncMap{
@@ -248,9 +258,19 @@ func funcsFor(p *i18n.Printer) template.FuncMap {
 		},
 		"day":   p.Date,
 		"ago":   func(t time.Time) string { return p.Relative(t, time.Now()) },
+		"when":  func(t time.Time) template.HTML { return when(p, t, time.Now()) },
 		"num":   func(n any) string { return p.Number(toInt(n)) },
 		"count": count,
 	}
+}
+
+// when is t as the timeline shows it: how long ago ("5 minutes ago", a
+// week or more the date) in a <time> element that carries the instant and,
+// as its title, the date and time in the reader's zone with the zone's name.
+func when(p *i18n.Printer, t, now time.Time) template.HTML {
+	full := p.DateTime(t) + " " + t.In(p.Location()).Format("MST")
+	return template.HTML(`<time datetime="` + t.UTC().Format(time.RFC3339) + `" title="` + template.HTMLEscapeString(full) + `">` + // #nosec G203 -- our own markup, the texts escaped
+		template.HTMLEscapeString(p.Relative(t, now)) + `</time>`)
 }
 
 // toInt is a template's number (int, int64, …) as an int.

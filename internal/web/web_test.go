@@ -107,18 +107,22 @@ func TestPagesSpeakTheReadersLanguage(t *testing.T) {
 	}
 }
 
-// Counts read as English does: "1 comment", "2 comments", "0 comments".
+// Counts read as English does: "1 comment", "2 comments"; a thread with
+// none says so once, in its empty state, not also as "(0 comments)".
 func TestCountsUseTheSingularForOne(t *testing.T) {
 	r, err := web.New(nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	for n, want := range map[int]string{0: "0 comments", 1: "1 comment)", 2: "2 comments"} {
+	for n, want := range map[int]string{0: "No comments yet.", 1: "1 comment)", 2: "2 comments"} {
 		w := httptest.NewRecorder()
 		data := map[string]any{"Thread": map[string]any{"ID": "t1", "Title": "Bins", "Comments": n, "CreatedAt": time.Now()}}
 		r.Render(w, httptest.NewRequest("GET", "/threads/t1", nil), 200, "thread", web.PageData{Title: "Bins", Data: data})
 		if !strings.Contains(w.Body.String(), want) {
 			t.Errorf("%d comments: page lacks %q (%d)", n, want, w.Code)
+		}
+		if n == 0 && strings.Contains(w.Body.String(), "0 comments") {
+			t.Errorf("no comments: the page also says \"0 comments\"")
 		}
 	}
 }

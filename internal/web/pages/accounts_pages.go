@@ -211,7 +211,15 @@ func (s *Server) WelcomeSubmit(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	name, next := r.PostFormValue("name"), httpx.SafeNext(r.PostFormValue("next"))
-	if _, err := s.accounts.UpdateProfile(r.Context(), account.ProfileUpdate{Name: &name}); err != nil {
+	up := account.ProfileUpdate{Name: &name}
+	// The browser's time zone (app.js fills it in; without JavaScript it is
+	// empty and the profile keeps UTC), so that every date is in the
+	// person's zone from their first page on. One the profile would refuse
+	// is left out rather than asked about: the settings page changes it.
+	if tz := r.PostFormValue("time_zone"); tz != "" && account.KnownTimeZone(tz) {
+		up.TimeZone = &tz
+	}
+	if _, err := s.accounts.UpdateProfile(r.Context(), up); err != nil {
 		f := newForm(map[string]string{"name": name})
 		s.formFail(w, r, err, f, func(status int) {
 			s.web.Page(w, r, status, "welcome", s.web.Printer(r).T("page.home.title.welcome"), map[string]any{"Next": next, "Form": f})

@@ -20,6 +20,7 @@ import (
 	"github.com/quorum-app/quorum/internal/process"
 	"github.com/quorum-app/quorum/internal/store"
 	"github.com/quorum-app/quorum/internal/tag"
+	"github.com/quorum-app/quorum/internal/web"
 )
 
 // Server-rendered discussion pages. They work without JavaScript: every
@@ -890,7 +891,11 @@ func (s *Server) DashboardPage(w http.ResponseWriter, r *http.Request) {
 		}
 		d.Groups = mine[:min(len(mine), dashboardGroups)]
 	}
-	d.Unread, _ = s.notifications.UnreadCount(r.Context())
+	if n, ok := web.UnreadKnown(r.Context()); ok { // the header's count: one read, one number
+		d.Unread = n
+	} else {
+		d.Unread, _ = s.notifications.UnreadCount(r.Context())
+	}
 	s.web.Page(w, r, http.StatusOK, "dashboard", s.web.Printer(r).T("page.home.title.dashboard"), d)
 }
 
@@ -913,7 +918,9 @@ func (s *Server) NotificationsPage(w http.ResponseWriter, r *http.Request) {
 		p.Items, p.Next, err = pg.Items, pg.Next, lerr
 		d.Items, d.Next = s.notificationRows(r.Context(), p.Items), p.Next
 	}
-	if err == nil {
+	if n, ok := web.UnreadKnown(r.Context()); ok && err == nil { // the header's count: one read, one number
+		d.Unread = n
+	} else if err == nil {
 		d.Unread, err = s.notifications.UnreadCount(r.Context())
 	}
 	if err != nil {

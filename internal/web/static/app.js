@@ -33,6 +33,33 @@ document.addEventListener("DOMContentLoaded", () => {
     });
   });
 
+  // The welcome form sends the browser's time zone (input[data-browser-zone]),
+  // so that dates are in the person's zone from the start.
+  document.querySelectorAll("input[data-browser-zone]").forEach((input) => {
+    try {
+      input.value = Intl.DateTimeFormat().resolvedOptions().timeZone || "";
+    } catch (e) {
+      input.value = "";
+    }
+  });
+
+  // Copy buttons (button[data-copy] names the field): shown only where the
+  // clipboard can be written; the field stays selectable without them.
+  document.querySelectorAll("button[data-copy]").forEach((button) => {
+    const field = document.getElementById(button.dataset.copy);
+    if (!field || !navigator.clipboard) return;
+    button.hidden = false;
+    button.addEventListener("click", async () => {
+      const status = button.closest("section") && button.closest("section").querySelector(".copy-status");
+      try {
+        await navigator.clipboard.writeText(field.value);
+        if (status) status.textContent = button.dataset.copied || "";
+      } catch (e) {
+        field.select();
+      }
+    });
+  });
+
   // Ask before destructive actions marked with data-confirm.
   document.querySelectorAll("form[data-confirm]").forEach((form) => {
     form.addEventListener("submit", (event) => {
