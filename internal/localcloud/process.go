@@ -18,6 +18,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -152,8 +153,8 @@ func Start(ctx context.Context, opts Options) (_ *Cloud, err error) {
 	if err != nil {
 		return nil, err
 	}
-	dynArgs := []string{"-XX:+UseSerialGC", "-Xmx256m", "-Djava.library.path=" + filepath.Join(filepath.Dir(jar), "DynamoDBLocal_lib"),
-		"-jar", jar, "-port", strconv.Itoa(ports.DynamoDB), "-disableTelemetry"}
+	dynArgs := append(jvmFlags(), "-Djava.library.path="+filepath.Join(filepath.Dir(jar), "DynamoDBLocal_lib"),
+		"-jar", jar, "-port", strconv.Itoa(ports.DynamoDB), "-disableTelemetry")
 	if opts.DataDir == "" {
 		dynArgs = append(dynArgs, "-inMemory")
 	} else {
@@ -204,6 +205,19 @@ func Start(ctx context.Context, opts Options) (_ *Cloud, err error) {
 		go c.watch(p)
 	}
 	return c, nil
+}
+
+// JVMFlagsEnv replaces DynamoDB Local's JVM flags (space-separated), to
+// measure others against them (docs/local.md, "Where make test's time goes").
+const JVMFlagsEnv = "QUORUM_DYNAMODB_JVM_FLAGS"
+
+// jvmFlags are the JVM's flags for DynamoDB Local: the serial collector and
+// a 256 MB heap, unless JVMFlagsEnv says otherwise.
+func jvmFlags() []string {
+	if s := strings.Fields(os.Getenv(JVMFlagsEnv)); len(s) > 0 {
+		return s
+	}
+	return []string{"-XX:+UseSerialGC", "-Xmx256m"}
 }
 
 func (c *Cloud) spawn(name string, sp spec) error {
