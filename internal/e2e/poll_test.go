@@ -35,7 +35,8 @@ func actingAs(t *testing.T, a *app.API, addr string) context.Context {
 }
 
 // gardenThread is the set-up the browser tests of polls in a thread share:
-// Ada, Ben and Cy signed up through the page, Ada's Garden Club made with
+// Ada, Ben and Cy signed up (signedUp: sessions minted, the sign-in pages
+// are other tests' subject), Ada's Garden Club made with
 // its form, Ben and Cy joined through its link, and Ada's "Spring planting"
 // thread in it.
 type gardenThread struct {
@@ -53,8 +54,7 @@ func newGardenThread(t *testing.T, audience *notify.Audience) *gardenThread {
 	s, a := newPollSite(t)
 	g := &gardenThread{s: s, a: a, ada: s.person(t, "ada", "Ada Lovelace"), ben: s.person(t, "ben", "Ben Franklin"), cy: s.person(t, "cy", "Cy Young")}
 	for _, p := range []*person{g.ada, g.ben, g.cy} {
-		p.open("/signup")
-		p.signInWithCode(true)
+		p.signedUp()
 	}
 	g.ada.open("/groups/new")
 	g.ada.fill("Name", "Garden Club")
