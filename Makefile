@@ -39,8 +39,8 @@ dev: tools ## run Quorum locally on the local cloud and print the URL (PORT=8080
 # - The checks and fuzzers beside run two at a time (-j2, output kept per target with -O): run one after
 #   another, their tail went on two minutes after the tests had ended (ci18: tests 529 s, all 651 s).
 # - The fuzzers beside the tests run a quarter of `make fuzz`'s budgets (TEST_FUZZ_DIV): at the full budgets
-#   they were ~200 s of CPU in every run (measured with the time of every process, docs/local.md), a sixth of
-#   what the whole run has on two cores; `make fuzz` keeps the full budgets.
+#   they took 183 s of CPU in every run, at a quarter 48 s (docs/local.md, "What make test costs in CPU");
+#   `make fuzz` keeps the full budgets.
 TEST_FUZZ_DIV ?= 4
 TEST_FIRST := ./internal/e2e ./internal/app ./internal/faults ./internal/memdb/contract ./internal/recovery ./internal/decision
 TEST_P     ?= 4
