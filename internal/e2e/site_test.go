@@ -491,7 +491,7 @@ func (p *person) signInWithCode(firstTime bool) {
 // without the pages of the emailed code: for a test whose subject is not
 // signing in, which the tests that call signInWithCode prove. It saves a
 // browser four page loads and a wait for the mail per person: measured on
-// the two tests of newGardenThread, 1.2 s of CPU per person (23.3 s → 16.3 s
+// the two tests of newGardenThread, ~1.1 s of CPU per person (23.3 s → 16.3 s
 // for the two, Chromium included).
 func (p *person) signedUp() {
 	p.t.Helper()
