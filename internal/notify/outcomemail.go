@@ -49,7 +49,7 @@ func outcomeBlock(pr *i18n.Printer, o OutcomeMail) *contentBlock {
 	b := &contentBlock{Text: excerptLines(o.Text)}
 	var h strings.Builder
 	h.WriteString(`<section aria-label="` + esc(pr.T("email.outcome.label")) + `">` + "\n")
-	h.WriteString(`<div dir="auto">` + string(o.HTML) + "</div>\n")
+	h.WriteString(`<div dir="auto">` + strings.TrimSpace(string(o.HTML)) + "</div>\n")
 	var facts []string
 	if o.Meeting != "" {
 		facts = append(facts, pr.T("email.outcome.meeting", "When", o.Meeting))
