@@ -165,3 +165,27 @@ func visibleText(t *testing.T, page string) string {
 	}
 	return b.String()
 }
+
+// The thread's card of a poll shows its outcome rendered, as the poll page
+// does; the form that writes it says that Markdown works.
+func TestOutcomeRendersInTheThreadCard(t *testing.T) {
+	e, o, m, _ := newPollEnv(t)
+	th := threadOf(t, e, "Garden day")
+	p := proposalIn(e, o, th.ID, "Meet in the garden?", 48*time.Hour, nil)
+	agreeVote(e, m, p.ID)
+	if _, err := e.a.Decisions.Close(o.ctx, p.ID); err != nil {
+		t.Fatal(err)
+	}
+	form := e.must(e.do(o, "GET", "/polls/"+p.ID, nil), 200, "poll page").body
+	if !strings.Contains(form, `aria-describedby="statement-hint"`) || !strings.Contains(form, "Markdown: **bold**") {
+		t.Errorf("the outcome form does not say Markdown works")
+	}
+	if _, err := e.a.Decisions.SetOutcome(o.ctx, p.ID, decision.OutcomeInput{Statement: outcomeMarkdown}); err != nil {
+		t.Fatal(err)
+	}
+	c := card(e.must(e.do(m, "GET", "/threads/"+th.ID, nil), 200, "thread").body, p.ID)
+	if c == "" {
+		t.Fatal("no card")
+	}
+	checkRendered(t, "thread card", c)
+}
