@@ -80,11 +80,15 @@ func TestPollCardsInThread(t *testing.T) {
 	if _, err := a.Decisions.Close(adaCtx, tomatoes); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := a.Decisions.SetOutcome(adaCtx, tomatoes, decision.OutcomeInput{Statement: "We plant tomatoes."}); err != nil {
+	if _, err := a.Decisions.SetOutcome(adaCtx, tomatoes, decision.OutcomeInput{Statement: "We plant **tomatoes**:\n\n- in the south bed\n- by [mid-May](https://example.org/may)"}); err != nil {
 		t.Fatal(err)
 	}
 	cy.open(threadPath)
-	cy.sees("Outcome", "We plant tomatoes.", "By Ada Lovelace", "Voting has closed.", "outcome published by Ada Lovelace")
+	cy.sees("Outcome", "We plant tomatoes:", "in the south bed", "By Ada Lovelace", "Voting has closed.", "outcome published by Ada Lovelace")
+	// The outcome is Markdown, formatted as a comment is.
+	if md := browsertest.Get(cy.Session, "read the outcome's markup", chromedp.Evaluate[string](`[...document.querySelectorAll("`+tomatoCard+` .outcome strong, `+tomatoCard+` .outcome li, `+tomatoCard+` .outcome a[href^='https:']")].map(e => e.tagName + ":" + e.textContent).join("|")`)); md != "STRONG:tomatoes|LI:in the south bed|LI:by mid-May|A:mid-May" {
+		t.Errorf("the outcome's Markdown renders as %q", md)
+	}
 	// The timeline's poll events name the kind of poll in words, not by its
 	// internal name ("proposal").
 	if kinds := browsertest.Get(cy.Session, "read the events' kinds", chromedp.Evaluate[[]string](`[...document.querySelectorAll("p.poll-event .tag")].map(t => t.textContent)`)); len(kinds) == 0 || slices.Contains(kinds, "proposal") {

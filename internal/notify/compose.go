@@ -50,6 +50,9 @@ type view struct {
 	// to vote by replying, its options listed (poll emails, Polls).
 	Details   []string
 	HowToVote string
+	// Content is what someone wrote, carried whole (a published outcome:
+	// outcomemail.go); nil for the others.
+	Content *contentBlock
 }
 
 // Links of the web app.
@@ -270,6 +273,9 @@ func (d *Dispatcher) composeJob(ctx context.Context, j Job, p Person, g Group, r
 				v.ReplyHint = pr.T("email.reply_hint.comment")
 			}
 		}
+	}
+	if err := d.withOutcome(ctx, pr, &v, n, p.ID); err != nil {
+		return mail.Message{}, err
 	}
 	if n.Kind == OutcomePublished && n.PollID != "" && d.c.Meetings != nil {
 		ics, ok, err := d.c.Meetings.MeetingInvite(ctx, p.ID, n.PollID)

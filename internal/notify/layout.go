@@ -50,6 +50,9 @@ func layoutNotification(v view) (string, string) {
 			t.WriteString("> " + line + "\n")
 		}
 	}
+	if c := v.Content; c != nil {
+		t.WriteString("\n" + strings.Join(c.Text, "\n") + "\n")
+	}
 	if len(v.Details) > 0 {
 		t.WriteString("\n")
 		for _, line := range v.Details {
@@ -73,6 +76,9 @@ func layoutNotification(v view) (string, string) {
 			h.WriteString(`<p dir="auto">` + esc(line) + "</p>\n")
 		}
 		h.WriteString("</blockquote>")
+	}
+	if c := v.Content; c != nil {
+		h.WriteString("\n" + c.HTML)
 	}
 	for _, line := range v.Details {
 		h.WriteString("\n" + `<p dir="auto">` + esc(line) + "</p>")
