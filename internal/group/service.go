@@ -20,7 +20,6 @@ import (
 	"github.com/quorum-app/quorum/internal/i18n"
 	"github.com/quorum-app/quorum/internal/ids"
 	"github.com/quorum-app/quorum/internal/mail"
-	"github.com/quorum-app/quorum/internal/notify"
 	"github.com/quorum-app/quorum/internal/secrets"
 	"github.com/quorum-app/quorum/internal/store"
 	"github.com/quorum-app/quorum/internal/tabledef"
@@ -248,12 +247,13 @@ func (s *Service) readGroupAndMember(ctx context.Context, gid, uid string) (*gro
 // readGroupMemberLevel is readGroupAndMember that, with level, also reads
 // uid's notification level for the group in the same BatchGetItem ("" when
 // unset).
-func (s *Service) readGroupMemberLevel(ctx context.Context, gid, uid string, level bool) (*groupItem, *memberItem, notify.Level, error) {
+func (s *Service) readGroupMemberLevel(ctx context.Context, gid, uid string, level bool) (*groupItem, *memberItem, string, error) {
 	keys := []dynamo.Keyed{dynamo.Keys{tabledef.GroupPK(gid), groupSK}}
+	levelSK := tabledef.NotifyLevelSK(tabledef.GroupPK(gid)) // internal/notify's item
 	if uid != "" {
 		keys = append(keys, dynamo.Keys{tabledef.GroupPK(gid), memberSK(uid)})
 		if level {
-			keys = append(keys, notify.LevelKey(uid, notify.GroupScope(gid)))
+			keys = append(keys, dynamo.Keys{tabledef.UserPK(uid), levelSK})
 		}
 	}
 	var items []dynamo.Item
@@ -263,10 +263,12 @@ func (s *Service) readGroupMemberLevel(ctx context.Context, gid, uid string, lev
 	}
 	var g *groupItem
 	var m *memberItem
-	var lvl notify.Level
+	var lvl string
 	for _, it := range items {
-		if l, ok := notify.LevelOf(it, notify.GroupScope(gid)); ok {
-			lvl = l
+		if sk, _ := it[tabledef.SK].(*types.AttributeValueMemberS); sk != nil && sk.Value == levelSK {
+			if l, _ := it["Level"].(*types.AttributeValueMemberS); l != nil {
+				lvl = l.Value
+			}
 			continue
 		}
 		var into any
@@ -535,7 +537,7 @@ func (s *Service) GetWithLevel(ctx context.Context, gid string) (Group, error) {
 		return Group{}, err
 	}
 	v := s.got(ctx, a, l)
-	v.MyLevel = string(lvl)
+	v.MyLevel = lvl
 	return v, nil
 }
 

@@ -102,7 +102,7 @@ type levelItem struct {
 func GroupScope(gid string) string  { return tabledef.GroupPK(gid) }
 func ThreadScope(tid string) string { return tabledef.ThreadPK(tid) }
 
-func levelSK(scope string) string { return "NOTIFLEVEL#" + scope }
+func levelSK(scope string) string { return tabledef.NotifyLevelSK(scope) }
 
 // LevelKey is the key of uid's level for scope, for a page that shows the
 // setting to read it within a BatchGetItem it already makes (the thread
