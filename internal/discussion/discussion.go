@@ -337,6 +337,10 @@ type ThreadPage struct {
 	// Earlier is true when the page does not start at the beginning of
 	// the thread (a cursor, or PageAt beyond the first page).
 	Earlier bool `json:"-"`
+	// Level is the reader's own notification level for the thread ("" when
+	// unset: the group's level applies, group.Group.MyLevel), read in the
+	// batch that reads the thread and the read mark.
+	Level notify.Level `json:"level,omitempty"`
 }
 
 // ThreadPageCalls is the number of DynamoDB calls of Page for a member of a

@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	"github.com/quorum-app/quorum/internal/notify"
 	"github.com/quorum-app/quorum/internal/reaction"
 	"github.com/quorum-app/quorum/internal/store"
 	"github.com/quorum-app/quorum/internal/tabledef"
@@ -183,6 +184,9 @@ type readItem struct {
 	LastSeen string    `dynamo:"LastSeen"`
 	Seen     int64     `dynamo:"Seen"`
 	At       time.Time `dynamo:"At"`
+	// Level is the reader's notification level for the thread, read with
+	// the mark (threadAndRead); not stored here.
+	Level notify.Level `dynamo:"-"`
 }
 
 // fileItem: PK=THREAD#<tid> SK=FILE#<fid>. Pending until confirmed

@@ -10,11 +10,13 @@ import (
 	"strings"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/guregu/dynamo/v2"
 
 	"github.com/quorum-app/quorum/internal/authz"
 	"github.com/quorum-app/quorum/internal/domain"
 	"github.com/quorum-app/quorum/internal/ids"
+	"github.com/quorum-app/quorum/internal/notify"
 	"github.com/quorum-app/quorum/internal/render"
 	"github.com/quorum-app/quorum/internal/store"
 	"github.com/quorum-app/quorum/internal/tabledef"
@@ -186,7 +188,7 @@ func (s *Service) Page(ctx context.Context, tid, cursor string, limit int) (Thre
 		items, more = items[:limit], true
 	}
 	p := ThreadPage{Thread: s.threadView(t, t.ItemCount-r.Seen), Items: make([]Item, 0, len(items)), LastSeen: r.LastSeen,
-		Earlier: after != ""}
+		Earlier: after != "", Level: r.Level}
 	dir, err := s.staleMentions(ctx, t, items)
 	if err != nil {
 		return ThreadPage{}, err
@@ -268,31 +270,47 @@ func validItemID(id string) bool {
 	return true
 }
 
-// threadAndRead reads the thread and the actor's read item in one BatchGetItem.
+// threadAndRead reads the thread, the actor's read item and their
+// notification level for the thread in one BatchGetItem.
 func (s *Service) threadAndRead(ctx context.Context, a authz.Actor, tid string) (*threadItem, readItem, error) {
 	var r readItem
 	if !a.Authenticated() {
 		t, err := s.getThread(ctx, tid)
 		return t, r, err
 	}
-	type both struct {
-		threadItem
-		LastSeen string `dynamo:"LastSeen"`
-		Seen     int64  `dynamo:"Seen"`
-	}
-	var got []both
+	// The reader's notification level for the thread comes in the same
+	// batch (the page's "Notifications from this thread" menu).
+	var raw []dynamo.Item
 	err := s.st.Table().Batch(tabledef.PK, tabledef.SK).
-		Get(dynamo.Keys{tabledef.ThreadPK(tid), threadSK}, dynamo.Keys{tabledef.UserPK(a.UserID), readSK(tid)}).Consistent(true).All(ctx, &got)
+		Get(dynamo.Keys{tabledef.ThreadPK(tid), threadSK}, dynamo.Keys{tabledef.UserPK(a.UserID), readSK(tid)},
+			notify.LevelKey(a.UserID, notify.ThreadScope(tid))).Consistent(true).All(ctx, &raw)
 	if err != nil && !errors.Is(err, dynamo.ErrNotFound) {
 		return nil, r, store.Classify(err)
 	}
 	var t *threadItem
-	for i := range got {
-		switch got[i].SK {
-		case threadSK:
-			t = &got[i].threadItem
-		case readSK(tid):
-			r = readItem{Item: got[i].Item, ThreadID: tid, LastSeen: got[i].LastSeen, Seen: got[i].Seen}
+	for _, it := range raw {
+		if l, ok := notify.LevelOf(it, notify.ThreadScope(tid)); ok {
+			r.Level = l
+			continue
+		}
+		sk, _ := it[tabledef.SK].(*types.AttributeValueMemberS)
+		switch {
+		case sk == nil:
+		case sk.Value == threadSK:
+			t = new(threadItem)
+			if err := dynamo.UnmarshalItem(it, t); err != nil {
+				return nil, r, domain.Wrap(domain.Internal, err, "stored item is unreadable")
+			}
+		case sk.Value == readSK(tid):
+			var got struct {
+				store.Item
+				LastSeen string `dynamo:"LastSeen"`
+				Seen     int64  `dynamo:"Seen"`
+			}
+			if err := dynamo.UnmarshalItem(it, &got); err != nil {
+				return nil, r, domain.Wrap(domain.Internal, err, "stored item is unreadable")
+			}
+			r.Item, r.ThreadID, r.LastSeen, r.Seen = got.Item, tid, got.LastSeen, got.Seen
 		}
 	}
 	if t == nil || t.Deleted || t.Forking {

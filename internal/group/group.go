@@ -69,6 +69,9 @@ type Group struct {
 	Version int64 `json:"version"`
 	// MyRole is the actor's role ("" when not a member).
 	MyRole authz.Role `json:"my_role,omitempty"`
+	// MyLevel is the actor's notification level for the group ("" when
+	// unset, which is normal); only GetWithLevel reads it.
+	MyLevel string `json:"my_notification_level,omitempty"`
 	// RequestPending is true when the actor has asked to join.
 	RequestPending bool `json:"request_pending,omitempty"`
 	// Actions lists what the actor may do here (from the policy).

@@ -240,18 +240,37 @@ func (s *Service) loadWith(ctx context.Context, a authz.Actor, g *groupItem, m *
 // strongly consistent BatchGetItem (the group item alone when uid is "").
 // A missing group or membership is nil.
 func (s *Service) readGroupAndMember(ctx context.Context, gid, uid string) (*groupItem, *memberItem, error) {
+	g, m, _, err := s.readGroupMemberLevel(ctx, gid, uid, false)
+	return g, m, err
+}
+
+// readGroupMemberLevel is readGroupAndMember that, with level, also reads
+// uid's notification level for the group in the same BatchGetItem ("" when
+// unset).
+func (s *Service) readGroupMemberLevel(ctx context.Context, gid, uid string, level bool) (*groupItem, *memberItem, string, error) {
 	keys := []dynamo.Keyed{dynamo.Keys{tabledef.GroupPK(gid), groupSK}}
+	levelSK := tabledef.NotifyLevelSK(tabledef.GroupPK(gid)) // internal/notify's item
 	if uid != "" {
 		keys = append(keys, dynamo.Keys{tabledef.GroupPK(gid), memberSK(uid)})
+		if level {
+			keys = append(keys, dynamo.Keys{tabledef.UserPK(uid), levelSK})
+		}
 	}
 	var items []dynamo.Item
 	err := s.st.Table().Batch(tabledef.PK, tabledef.SK).Get(keys...).Consistent(true).All(ctx, &items)
 	if err != nil && !errors.Is(err, dynamo.ErrNotFound) {
-		return nil, nil, store.Classify(err)
+		return nil, nil, "", store.Classify(err)
 	}
 	var g *groupItem
 	var m *memberItem
+	var lvl string
 	for _, it := range items {
+		if sk, _ := it[tabledef.SK].(*types.AttributeValueMemberS); sk != nil && sk.Value == levelSK {
+			if l, _ := it["Level"].(*types.AttributeValueMemberS); l != nil {
+				lvl = l.Value
+			}
+			continue
+		}
 		var into any
 		switch sk, _ := it[tabledef.SK].(*types.AttributeValueMemberS); {
 		case sk == nil:
@@ -266,10 +285,10 @@ func (s *Service) readGroupAndMember(ctx context.Context, gid, uid string) (*gro
 			continue
 		}
 		if err := dynamo.UnmarshalItem(it, into); err != nil {
-			return nil, nil, domain.Wrap(domain.Internal, err, "stored item is unreadable")
+			return nil, nil, "", domain.Wrap(domain.Internal, err, "stored item is unreadable")
 		}
 	}
-	return g, m, nil
+	return g, m, lvl, nil
 }
 
 // guestGrants lists the threads and polls of group gid the person is a
@@ -491,6 +510,40 @@ func (s *Service) Get(ctx context.Context, gid string) (Group, error) {
 	if err != nil {
 		return Group{}, err
 	}
+	return s.got(ctx, a, l), nil
+}
+
+// GetWithLevel is Get that also reads the actor's notification level for
+// the group (MyLevel) in the BatchGetItem of the group and the membership:
+// a page that shows the setting pays no extra call for it. It reads past
+// the request cache (the cache's loads carry no level).
+func (s *Service) GetWithLevel(ctx context.Context, gid string) (Group, error) {
+	a := authz.ActorFrom(ctx)
+	if !ids.Valid(gid) {
+		return Group{}, authz.ErrHidden
+	}
+	g, m, lvl, err := s.readGroupMemberLevel(ctx, gid, actorUID(a), true)
+	if err != nil {
+		return Group{}, err
+	}
+	if g == nil {
+		return Group{}, authz.ErrHidden
+	}
+	l, err := s.loadWith(ctx, a, g, m)
+	if err != nil {
+		return Group{}, err
+	}
+	if err := authz.Group(a, authz.GroupView, l.facts); err != nil {
+		return Group{}, err
+	}
+	v := s.got(ctx, a, l)
+	v.MyLevel = lvl
+	return v, nil
+}
+
+// got presents a group the actor may view, with their pending request.
+func (s *Service) got(ctx context.Context, a authz.Actor, l *loaded) Group {
+	gid := l.g.ID
 	g := present(a, l)
 	if l.member == nil && a.Authenticated() && l.g.Privacy == authz.Closed {
 		var r requestItem
@@ -498,7 +551,7 @@ func (s *Service) Get(ctx context.Context, gid string) (Group, error) {
 			g.RequestPending = true
 		}
 	}
-	return g, nil
+	return g
 }
 
 // ByHandle resolves a handle to a group id (subject to the same visibility).

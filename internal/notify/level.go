@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/guregu/dynamo/v2"
 
 	"github.com/quorum-app/quorum/internal/domain"
@@ -101,7 +102,29 @@ type levelItem struct {
 func GroupScope(gid string) string  { return tabledef.GroupPK(gid) }
 func ThreadScope(tid string) string { return tabledef.ThreadPK(tid) }
 
-func levelSK(scope string) string { return "NOTIFLEVEL#" + scope }
+func levelSK(scope string) string { return tabledef.NotifyLevelSK(scope) }
+
+// LevelKey is the key of uid's level for scope, for a page that shows the
+// setting to read it within a BatchGetItem it already makes (the thread
+// page: with the thread and the read mark; the group: with the group and
+// the membership) instead of one more call. LevelOf reads what came back.
+func LevelKey(uid, scope string) dynamo.Keys {
+	return dynamo.Keys{tabledef.UserPK(uid), levelSK(scope)}
+}
+
+// LevelOf reads item as a level item fetched with LevelKey(uid, scope):
+// its level, and false when item is something else.
+func LevelOf(item dynamo.Item, scope string) (Level, bool) {
+	sk, _ := item[tabledef.SK].(*types.AttributeValueMemberS)
+	if sk == nil || sk.Value != levelSK(scope) {
+		return "", false
+	}
+	var it levelItem
+	if err := dynamo.UnmarshalItem(item, &it); err != nil || !it.Level.Valid() {
+		return "", false
+	}
+	return it.Level, true
+}
 
 // SetLevel stores uid's level for scope. The caller has checked that uid
 // may see the group or thread. Normal removes the setting.

@@ -33,3 +33,11 @@ func ThreadPK(tid string) string { return ThreadPrefix + tid }
 
 // PollPK is the partition of a poll: POLL#<pid>.
 func PollPK(pid string) string { return PollPrefix + pid }
+
+// NotifyLevelSK is the sort key, in a person's partition, of their
+// notification level for a scope (GROUP#<gid> or THREAD#<tid>); the item
+// (attribute Level) is internal/notify's. It is here because internal/group
+// reads the group's level within its own BatchGetItem of the group and the
+// membership (group.GetWithLevel), and internal/group cannot import
+// internal/notify.
+func NotifyLevelSK(scope string) string { return "NOTIFLEVEL#" + scope }

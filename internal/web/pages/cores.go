@@ -56,6 +56,7 @@ type Groups interface {
 	DenyRequest(ctx context.Context, gid string, uid string) error
 	Facts(ctx context.Context, gid string) (authz.GroupFacts, error)
 	Get(ctx context.Context, gid string) (group.Group, error)
+	GetWithLevel(ctx context.Context, gid string) (group.Group, error)
 	Invitations(ctx context.Context, gid string, cursor string, limit int) (store.Page[group.Invitation], error)
 	Invite(ctx context.Context, gid string, in group.InviteInput) ([]group.InviteResult, error)
 	Join(ctx context.Context, gid string) (group.Group, error)

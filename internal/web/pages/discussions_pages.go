@@ -273,6 +273,25 @@ type threadListData struct {
 
 var levelNames = []string{string(notify.Mute), string(notify.Quiet), string(notify.Normal), string(notify.Loud)}
 
+// levelShown is a notification setting as a menu shows it: the level that
+// applies (checked) and whether it comes from the group (the thread has
+// none of its own).
+type levelShown struct {
+	Level     string
+	Inherited bool
+}
+
+// levelChoice is the level that applies to a thread for its reader: the
+// thread's own (read with the thread page), else the group's (read with
+// the group), else normal, as notify.Effective decides.
+func levelChoice(thread notify.Level, g *group.Group) levelShown {
+	var gl notify.Level
+	if g != nil {
+		gl = notify.Level(g.MyLevel)
+	}
+	return levelShown{Level: string(notify.Effective(gl, thread)), Inherited: thread == "" && gl != ""}
+}
+
 func (s *Server) ThreadListPage(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
 	cursor, _, err := handlerkit.ThreadsParams(r, 25, 100)
@@ -294,7 +313,7 @@ func (s *Server) ThreadListPage(w http.ResponseWriter, r *http.Request) {
 	}
 	var g group.Group
 	if err == nil && s.groups != nil {
-		g, err = s.groups.Get(r.Context(), id)
+		g, err = s.groups.GetWithLevel(r.Context(), id)
 	}
 	var filter *tag.Tag
 	if err == nil && tagID != "" {
@@ -313,7 +332,7 @@ func (s *Server) ThreadListPage(w http.ResponseWriter, r *http.Request) {
 	}
 	s.web.Page(w, r, http.StatusOK, "thread_list", s.web.Printer(r).T("page.thread.title.list", "Group", g.Name), threadListData{Group: g, Threads: page.Items,
 		Next: page.Next, Notice: s.discussionNotice(r), CanStart: g.Can(string(authz.ThreadStart)),
-		SignedIn: authz.ActorFrom(r.Context()).Authenticated(), Level: newForm(map[string]string{"level": "normal"}), Levels: levelNames,
+		SignedIn: authz.ActorFrom(r.Context()).Authenticated(), Level: newForm(map[string]string{"level": string(levelChoice("", &g).Level)}), Levels: levelNames,
 		TagFilter: filter, More: more})
 }
 
@@ -424,6 +443,9 @@ type threadPageData struct {
 	ReplyTo  string
 	Guest    *formState
 	Levels   []string
+	// Level is the reader's notification setting for the thread, as the
+	// menu shows it checked.
+	Level levelShown
 	// ThreadFiles are the thread's own attachments.
 	ThreadFiles fileList
 	// ThreadReacts is the reaction bar of the thread itself (nil: none
@@ -500,11 +522,14 @@ func (s *Server) renderThreadWith(w http.ResponseWriter, r *http.Request, status
 	}
 	// The group is named only to those who may see it (not to a guest of a
 	// thread in a secret group).
+	// With the group comes the reader's level for it, in the same batch:
+	// the notification menu shows what applies when the thread has none.
 	if s.groups != nil {
-		if g, err := s.groups.Get(ctx, p.Thread.GroupID); err == nil {
+		if g, err := s.groups.GetWithLevel(ctx, p.Thread.GroupID); err == nil {
 			d.Group = &g
 		}
 	}
+	d.Level = levelChoice(p.Level, d.Group)
 	if caps.SignedIn {
 		af := d.AnnounceForm
 		if af == nil {
