@@ -39,6 +39,7 @@ type view struct {
 	Lang       string // the html element's lang and dir
 	Dir        string
 	Subject    string
+	Preheader  string // the hidden preview line (preheader): what was written, on one line
 	Heading    string
 	Excerpt    []string // lines of the notification's plain-text excerpt
 	ActionText string
@@ -199,6 +200,17 @@ func (d *Dispatcher) footerLinks(p *i18n.Printer, uid, gid, tid, group string) [
 	return kept
 }
 
+// preheader is the preview line inboxes show after the subject: the first
+// of lines (the excerpt, else the poll's details) that has any, on one line.
+func preheader(lines ...[]string) string {
+	for _, l := range lines {
+		if s := oneLine(strings.Join(l, " "), 140); s != "" {
+			return s
+		}
+	}
+	return ""
+}
+
 func excerptLines(s string) []string {
 	s = strings.TrimSpace(strings.ReplaceAll(s, "\r\n", "\n"))
 	if s == "" {
@@ -281,6 +293,7 @@ func (d *Dispatcher) composeJob(ctx context.Context, j Job, p Person, g Group, r
 				ContentType: "text/calendar; charset=utf-8; method=PUBLISH", Data: ics})
 		}
 	}
+	v.Preheader = preheader(v.Excerpt, v.Details)
 	m.Text, m.HTML = layoutNotification(v)
 	return m, nil
 }
