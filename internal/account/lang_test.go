@@ -62,6 +62,7 @@ func inLanguage(t *testing.T, name string, l lang.Lang, m mail.StoredMessage) {
 		w.Action = links[0]
 	}
 	mailtest.CheckHTML(t, m.Body.HTML, w)
+	mailtest.Save(t, strings.ReplaceAll(name, " ", "-")+"-"+string(l), m.Body.HTML)
 }
 
 var mailLinkRe = regexp.MustCompile(`https?://\S+`)

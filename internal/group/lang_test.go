@@ -55,6 +55,7 @@ func TestInvitationsAreInTheInviteesLanguage(t *testing.T) {
 	link := regexp.MustCompile(`https?://\S+/invitations/\S+`).FindString(m.Body.Text)
 	page := mailtest.CheckHTML(t, m.Body.HTML, mailtest.Want{Lang: "ar", Dir: "rtl", Action: link})
 	mailtest.SameContent(t, m.Body.Text, page)
+	mailtest.Save(t, "invitation-ar", m.Body.HTML)
 	for _, want := range []string{ar.T("email.invite.intro_admin", "Inviter", ar.Isolate("Alice"), "Group", ar.Isolate(g.Name)), "Come and help!",
 		ar.T("email.invite.accept") + ":", "(" + ar.Isolate("Asia/Riyadh") + ")"} {
 		if !strings.Contains(m.Body.Text, want) {
@@ -76,6 +77,8 @@ func TestInvitationsAreInTheInviteesLanguage(t *testing.T) {
 	if !strings.Contains(m.Body.HTML, `<html lang="nl" dir="ltr">`) || !strings.Contains(m.Body.Text, "(UTC)") {
 		t.Errorf("Dutch invitation:\n%s\n%s", m.Body.Text, m.Body.HTML)
 	}
+	mailtest.CheckHTML(t, m.Body.HTML, mailtest.Want{Lang: "nl", Dir: "ltr", Action: regexp.MustCompile(`https?://\S+/invitations/\S+`).FindString(m.Body.Text)})
+	mailtest.Save(t, "invitation-nl", m.Body.HTML)
 }
 
 // Every language: the invitation and the approval have no missing message

@@ -3,6 +3,8 @@
 package mailtest
 
 import (
+	"os"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
@@ -182,3 +184,14 @@ func SameContent(t testing.TB, text string, p Page) {
 }
 
 func norm(s string) string { return strings.Join(strings.Fields(s), " ") }
+
+// Save writes an email's HTML part to the folder QUORUM_MAIL_SAMPLES names
+// (nothing when unset), to look at it in a browser or a mail client.
+func Save(t testing.TB, name, doc string) {
+	t.Helper()
+	if dir := os.Getenv("QUORUM_MAIL_SAMPLES"); dir != "" {
+		if err := os.WriteFile(filepath.Join(dir, name+".html"), []byte(doc), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
