@@ -53,8 +53,9 @@ const (
 	StyleFootLink = "color:#586174;text-decoration:underline"
 )
 
-// darkCSS is the progressive part: dark mode and phone padding, for the
-// clients that keep a <style> element. The classes name the pieces.
+// darkCSS is the progressive part, for the clients that keep a <style>
+// element: dark mode, phone padding, and the look of rendered Markdown a
+// message may carry (code, tables). The classes name the pieces.
 const darkCSS = `<style>
 :root{color-scheme:light dark;supported-color-schemes:light dark}
 @media (prefers-color-scheme:dark){
@@ -68,6 +69,9 @@ const darkCSS = `<style>
 .q-btn{background:#7fb0ff!important}
 .q-card a.q-btn-a{color:#0b1220!important}
 }
+.q-card pre{white-space:pre-wrap;overflow-wrap:anywhere}
+.q-card code,.q-card pre{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:.95em}
+.q-card table{border-collapse:collapse;max-width:100%}
 @media (max-width:620px){.q-outer{padding:12px 8px!important}.q-card{padding:20px 16px!important}}
 </style>`
 

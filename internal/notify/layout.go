@@ -31,7 +31,7 @@ func footer(t, h *strings.Builder, why string, links []link) {
 	t.WriteString("\n")
 	h.WriteString(mail.FooterOpen + `<p style="margin:0 0 8px">` + esc(why) + "</p>\n" + `<ul style="list-style:none;margin:0;padding:0">` + "\n")
 	for _, l := range links {
-		h.WriteString(`<li style="margin:0 0 6px"><a href="` + escURL(l.URL) + `" style="` + mail.StyleFootLink + `">` + esc(l.Text) + "</a></li>\n")
+		h.WriteString(`<li style="margin:0;padding:5px 0"><a href="` + escURL(l.URL) + `" style="` + mail.StyleFootLink + `">` + esc(l.Text) + "</a></li>\n")
 	}
 	h.WriteString("</ul>\n" + mail.Close)
 }

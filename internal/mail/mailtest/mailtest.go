@@ -17,7 +17,10 @@ import (
 // a <style> for dark mode, a hidden preheader <div>) and the content's.
 var allowed = map[string]bool{"html": true, "head": true, "meta": true, "title": true, "style": true, "body": true,
 	"div": true, "table": true, "tr": true, "td": true, "main": true, "h1": true, "h2": true, "h3": true, "blockquote": true,
-	"p": true, "a": true, "footer": true, "ul": true, "li": true, "section": true, "article": true}
+	"p": true, "a": true, "footer": true, "ul": true, "li": true, "section": true, "article": true,
+	// rendered and sanitised Markdown a message may carry (an outcome)
+	"strong": true, "em": true, "b": true, "i": true, "ol": true, "code": true, "pre": true, "br": true, "hr": true,
+	"del": true, "s": true, "h4": true, "h5": true, "h6": true, "thead": true, "tbody": true, "th": true, "span": true}
 
 // Want is what one email's HTML must show.
 type Want struct {
