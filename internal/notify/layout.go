@@ -94,6 +94,9 @@ func layoutNotification(v view) (string, string) {
 	return t.String(), h.String()
 }
 
+// digestQuote is a digest item's excerpt: muted, under its heading.
+const digestQuote = "margin:4px 0 0;color:#586174"
+
 // layoutDigest returns the text and HTML parts of a digest.
 func layoutDigest(v digestView) (string, string) {
 	var t, h strings.Builder
@@ -109,12 +112,19 @@ func layoutDigest(v digestView) (string, string) {
 				esc(tp.Title) + "</a></h3>\n" + `<ul style="` + mail.StyleList + `">` + "\n")
 			for _, it := range tp.Items {
 				t.WriteString("  * " + it.Heading)
-				h.WriteString(`<li style="margin:0 0 8px"><p style="margin:0 0 6px">` + esc(it.Heading) + "</p>\n")
+				h.WriteString(`<li style="margin:0 0 8px">` + esc(it.Heading))
 				if len(it.Excerpt) > 0 {
-					for _, line := range it.Excerpt {
+					// Short markup: a digest of 200 items stays under the
+					// size at which Gmail clips a message (102 KB).
+					h.WriteString(`<blockquote class="q-muted" dir="auto" style="` + digestQuote + `">`)
+					for i, line := range it.Excerpt {
 						t.WriteString("\n    > " + line)
+						if i > 0 {
+							h.WriteString("<br>")
+						}
+						h.WriteString(esc(line))
 					}
-					quote(&h, it.Excerpt)
+					h.WriteString("</blockquote>")
 				}
 				t.WriteString("\n")
 				h.WriteString("</li>\n")
