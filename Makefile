@@ -38,15 +38,19 @@ dev: tools ## run Quorum locally on the local cloud and print the URL (PORT=8080
 #   so it runs beside the tests too, after the pure fuzz targets, instead of alone after them.
 # - The checks and fuzzers beside run two at a time (-j2, output kept per target with -O): run one after
 #   another, their tail went on two minutes after the tests had ended (ci18: tests 529 s, all 651 s).
+# - The fuzzers beside the tests run a quarter of `make fuzz`'s budgets (TEST_FUZZ_DIV): at the full budgets
+#   they took 183 s of CPU in every run, at a quarter 48 s (docs/local.md, "What make test costs in CPU");
+#   `make fuzz` keeps the full budgets.
+TEST_FUZZ_DIV ?= 4
 TEST_FIRST := ./internal/e2e ./internal/app ./internal/faults ./internal/memdb/contract ./internal/recovery ./internal/decision
 TEST_P     ?= 4
 TEST_PKGS  ?= ./...
 test: tools chromium fmt ## install what is missing and run every test (with make check and make fuzz)
 	@beside=$$(mktemp); \
-	  nice -n 10 $(MAKE) --no-print-directory -j2 -O vet staticcheck gosec fuzz-units fuzz-routes >$$beside 2>&1 & pid=$$!; \
+	  nice -n 10 $(MAKE) --no-print-directory -j2 -O vet staticcheck gosec fuzz-units fuzz-routes FUZZ_DIV=$(TEST_FUZZ_DIV) >$$beside 2>&1 & pid=$$!; \
 	  rc=0; $(LOCALDEV) exec -- $(GO) test $(TEST_FLAGS) -p $(TEST_P) $(TEST_FIRST) $(TEST_PKGS) || rc=1; \
 	  brc=0; wait $$pid || brc=1; \
-	  echo "--- beside the tests: make vet staticcheck gosec fuzz-units fuzz-routes (exit $$brc)"; cat $$beside; rm -f $$beside; \
+	  echo "--- beside the tests: make vet staticcheck gosec fuzz-units fuzz-routes FUZZ_DIV=$(TEST_FUZZ_DIV) (exit $$brc)"; cat $$beside; rm -f $$beside; \
 	  [ $$brc = 0 ] || rc=1; \
 	  exit $$rc
 
@@ -56,20 +60,22 @@ test-fast: ## the fast tier alone (go test -short): no AWS stand-in, no browser;
 # Budgets are counts of inputs, not durations: with a duration Go 1.26's fuzz coordinator can report
 # "context deadline exceeded" as a failure when a starved worker misses the deadline (go.dev/issue/75804,
 # fixed in Go 1.27); a count has no deadline to race. Each is sized to ~10-30 s on a 2-core machine.
+# FUZZ_DIV divides every budget (make test runs them with TEST_FUZZ_DIV); make fuzz runs them whole.
+FUZZ_DIV ?= 1
 fuzz: fuzz-units fuzz-routes ## bounded fuzzing of inbound mail, reply tokens, Markdown, the text cleaner and every write route
 
 fuzz-units:
-	$(GO) test ./internal/inbound/ -run '^$$' -fuzz '^FuzzParse$$' -fuzztime 10000x -fuzzminimizetime 5s
-	$(GO) test ./internal/replyaddr/ -run '^$$' -fuzz '^FuzzVerifyToken$$' -fuzztime 200000x -fuzzminimizetime 5s
-	$(GO) test ./internal/render/ -run '^$$' -fuzz '^FuzzMarkdownInert$$' -fuzztime 150000x -fuzzminimizetime 5s
-	$(GO) test ./internal/render/ -run '^$$' -fuzz '^FuzzMentionsInert$$' -fuzztime 50000x -fuzzminimizetime 5s
-	$(GO) test ./internal/text/ -run '^$$' -fuzz '^FuzzClean$$' -fuzztime 300000x -fuzzminimizetime 5s
+	$(GO) test ./internal/inbound/ -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $$((10000 / $(FUZZ_DIV)))x -fuzzminimizetime 5s
+	$(GO) test ./internal/replyaddr/ -run '^$$' -fuzz '^FuzzVerifyToken$$' -fuzztime $$((200000 / $(FUZZ_DIV)))x -fuzzminimizetime 5s
+	$(GO) test ./internal/render/ -run '^$$' -fuzz '^FuzzMarkdownInert$$' -fuzztime $$((150000 / $(FUZZ_DIV)))x -fuzzminimizetime 5s
+	$(GO) test ./internal/render/ -run '^$$' -fuzz '^FuzzMentionsInert$$' -fuzztime $$((50000 / $(FUZZ_DIV)))x -fuzzminimizetime 5s
+	$(GO) test ./internal/text/ -run '^$$' -fuzz '^FuzzClean$$' -fuzztime $$((300000 / $(FUZZ_DIV)))x -fuzzminimizetime 5s
 
 # JSON bodies and forms of every write route through the whole app on memdb (testcloud.Fast: no
 # stand-in); the first inputs replay the seeds (every route once), the rest mutates them.
 FUZZ_ROUTES := ./internal/server/ -run '^$$' -fuzz '^FuzzWriteRoutes$$'
 fuzz-routes:
-	$(GO) test $(FUZZ_ROUTES) -fuzztime 1500x -fuzzminimizetime 10s
+	$(GO) test $(FUZZ_ROUTES) -fuzztime $$((1500 / $(FUZZ_DIV)))x -fuzzminimizetime 10s
 
 # The browser tests that walk the key page states save each as a full-page PNG at 1280 and 390 px
 # (QUORUM_SCREENSHOTS); they check axe-core, the CSP and the 390 px width as in `make test`.

@@ -240,7 +240,7 @@ func (c *Compute) newFunction(cfg facts.Config, spec FunctionSpec) {
 		MemorySize:                   n(spec.MemoryMB),
 		Timeout:                      awscdk.Duration_Seconds(jsii.Number(spec.Timeout.Seconds())),
 		ReservedConcurrentExecutions: n(spec.ReservedConcurrency),
-		Environment:                  &c.Env,
+		Environment:                  functionEnv(c.Env, spec),
 		LogGroup:                     logs,
 		LoggingFormat:                awslambda.LoggingFormat_JSON,
 		Role:                         role,
@@ -617,4 +617,17 @@ func hasLegalDocs(assets string) bool {
 		}
 	}
 	return false
+}
+
+// functionEnv is the environment every function receives (env) with the Go
+// runtime's settings for this function's memory (facts.RuntimeEnv).
+func functionEnv(env map[string]*string, spec FunctionSpec) *map[string]*string {
+	out := make(map[string]*string, len(env)+2)
+	for k, v := range env {
+		out[k] = v
+	}
+	for k, v := range facts.RuntimeEnv(spec.MemoryMB) {
+		out[k] = s(v)
+	}
+	return &out
 }

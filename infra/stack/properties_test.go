@@ -289,6 +289,26 @@ func resolveEnv(vars map[string]any) map[string]string {
 	return out
 }
 
+// Every function's Go runtime collects rarely while starting (GOGC) and
+// keeps its heap below the function's memory (GOMEMLIMIT < MemorySize).
+func TestFunctionsSetTheGoRuntimeForTheirMemory(t *testing.T) {
+	need(t)
+	for name, tpl := range map[string]map[string]any{"full": fullTpl, "minimal": minTpl} {
+		fns := resources(tpl, "AWS::Lambda::Function")
+		if len(fns) == 0 {
+			t.Fatalf("%s: no functions", name)
+		}
+		for _, f := range fns {
+			v := get(f.props(), "Environment.Variables")
+			mem, _ := get(f.props(), "MemorySize").(float64)
+			want := facts.RuntimeEnv(int(mem))
+			if mem == 0 || get(v, "GOGC") != want["GOGC"] || get(v, "GOMEMLIMIT") != want["GOMEMLIMIT"] {
+				t.Errorf("%s %s (memory %v): GOGC %v GOMEMLIMIT %v, want %v", name, f.ID, mem, get(v, "GOGC"), get(v, "GOMEMLIMIT"), want)
+			}
+		}
+	}
+}
+
 func TestFunctionEnvironmentSatisfiesConfigContract(t *testing.T) {
 	need(t)
 	for name, tpl := range map[string]map[string]any{"full": fullTpl, "minimal": minTpl} {

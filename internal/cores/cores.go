@@ -74,6 +74,11 @@ type Cores struct {
 	// Exports prepares personal and group exports (#16) in steps the
 	// scheduler runs; each core exports its own entities (exports.go).
 	Exports *export.Service
+
+	// sender and catalog are the email sender and the message catalogs
+	// the cores share (build), for what is wired on top of them.
+	sender  mail.Sender
+	catalog *i18n.Catalog
 }
 
 // New builds the cores for cfg. Secrets named by ARN are resolved here,
@@ -90,159 +95,233 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*Cores, erro
 
 // NewWith builds the cores for cfg on clients made by the caller: the fast
 // test tier hands in the in-memory DynamoDB of internal/memdb in place of
-// the SDK's (testcloud.Fast).
+// the SDK's (testcloud.Fast). It is the one builder of the shared cores
+// (build) with everything on top: the bucket's stores, the terms of
+// service, account deletion, thread processes, search, the inbox, the
+// outbox, the fan-outs, exports and the erasure of deleted groups.
 func NewWith(ctx context.Context, cfg config.Config, clients *awsclient.Clients, log *slog.Logger) (*Cores, error) {
-	if err := awsclient.ResolveSecrets(ctx, clients, &cfg); err != nil {
-		return nil, err
-	}
 	docs, err := legal.Load(cfg.LegalDir)
 	if err != nil {
 		return nil, err
 	}
-	st := store.New(clients.DynamoDB, cfg.Table, cfg.SigningKey)
-	sender := mail.NewSES(clients.SES, cfg.SESConfigurationSet, cfg.MailDomain)
-	// Every email is worded in its recipient's language; each language's
-	// catalog is parsed on its first use.
-	cat := i18n.New()
-	// The voter set follows membership: the ballots of someone who leaves
-	// a group are withdrawn from its open polls (decisions is set below;
-	// the hook only runs on requests, after New returned).
-	var decisions *decision.Service
-	// The record of admin actions: written by the cores below in their
-	// actions' transactions, read by the group's admins (groups is set
-	// below; the policy only runs on requests, after New returned).
-	var groups *group.Service
-	// Account deletion asks each core to erase what it holds about the
-	// person (set below; erasure only runs on requests and ticks).
-	var notes *notify.Service
-	var mailprefs *mailpref.Service
-	var discussions *discussion.Service
-	var exports *export.Service
-	var inboxes *inbox.Service
-	var ix *search.Index
-	accounts, err := account.New(account.Options{
-		Store: st, Mail: sender, Catalog: cat, From: cfg.MailFrom, BaseURL: cfg.BaseURL, SigningKey: cfg.SigningKey, Log: log,
-		Terms: docs.Version(),
-		// Pictures live in the uploads bucket; people sharing a group see them.
-		Avatars: blob.NewAvatars(clients.S3, cfg.UploadsBucket, cfg.KMSKeyID),
-		CoMembers: account.CoMembersFunc(func(ctx context.Context, a, b string) (bool, error) {
-			return groups.ShareGroup(ctx, a, b)
-		}),
-		Guard: account.AdminGuardFunc(func(ctx context.Context, uid string) ([]string, error) { return groups.SoleAdminOf(ctx, uid) }),
-		Erasers: []account.Eraser{
-			account.EraserFunc(func(ctx context.Context, e account.Erasure) (bool, error) { return groups.EraseMember(ctx, e.UserID) }),
-			account.EraserFunc(func(ctx context.Context, e account.Erasure) (bool, error) { return notes.EraseUser(ctx, e.UserID) }),
-			account.EraserFunc(func(ctx context.Context, e account.Erasure) (bool, error) { return mailprefs.EraseUser(ctx, e.UserID) }),
-			account.EraserFunc(func(ctx context.Context, e account.Erasure) (bool, error) {
-				return discussions.EraseReadMarks(ctx, e.UserID)
-			}),
-			account.EraserFunc(func(ctx context.Context, e account.Erasure) (bool, error) { return exports.EraseUser(ctx, e.UserID) }),
-			account.EraserFunc(func(ctx context.Context, e account.Erasure) (bool, error) {
-				return discussions.EraseGuestGrants(ctx, e.UserID)
-			}),
-			// Scans of the table (no index by person), a page a batch.
-			account.EraserFunc(func(ctx context.Context, e account.Erasure) (bool, error) { return groups.EraseRequests(ctx, e.UserID) }),
-			account.EraserFunc(func(ctx context.Context, e account.Erasure) (bool, error) {
-				return inboxes.EraseSender(ctx, e.UserID, e.Email)
-			}),
-			account.EraserFunc(func(ctx context.Context, e account.Erasure) (bool, error) { return inboxes.EraseAliases(ctx, e.UserID) }),
-			account.EraserFunc(func(ctx context.Context, e account.Erasure) (bool, error) {
-				return discussions.EraseEditHistory(ctx, e.UserID)
-			}),
-			// Last: names stored beside the person's id in others' items, by
-			// scans of the table in pages (the scheduler finishes them).
-			// Comments first when the person asked to remove them (only
-			// from the scheduler: never inside the deletion request).
-			account.EraserFunc(func(ctx context.Context, e account.Erasure) (bool, error) {
-				if !e.RemoveComments {
-					return true, nil
-				}
-				if e.InRequest {
-					return false, account.ErrLater
-				}
-				return discussions.RemoveAuthorComments(ctx, e.UserID)
-			}),
-			account.EraserFunc(func(ctx context.Context, e account.Erasure) (bool, error) {
-				if !e.RemoveComments {
-					return true, nil
-				}
-				return notes.EraseAuthorExcerpts(ctx, e.UserID)
-			}),
-			account.EraserFunc(func(ctx context.Context, e account.Erasure) (bool, error) {
-				return discussions.EraseAuthorNames(ctx, e.UserID, account.DeletedName)
-			}),
-			account.EraserFunc(func(ctx context.Context, e account.Erasure) (bool, error) {
-				return notes.EraseActorNames(ctx, e.UserID, account.DeletedName)
-			}),
-			account.EraserFunc(func(ctx context.Context, e account.Erasure) (bool, error) {
-				return notes.EraseFanoutActor(ctx, e.UserID, account.DeletedName)
-			}),
-			account.EraserFunc(func(ctx context.Context, e account.Erasure) (bool, error) {
-				return ix.EraseAuthorNames(ctx, st, e.UserID, account.DeletedName)
-			}),
-		},
-	})
-	if err != nil {
+	c := &Cores{Legal: docs}
+	if err := c.build(ctx, cfg, clients, shared{files: bucketFiles(clients), terms: docs.Version(), erasers: c.erasers()}, log); err != nil {
 		return nil, err
 	}
-	auditor := audit.New(st, cfg.SigningKey, audit.PolicyFunc(func(ctx context.Context, gid string, action authz.Action, t authz.Target) error {
-		return groups.Authorize(ctx, gid, action, t)
+	c.Processes = process.New(process.Config{Store: c.Store, Policy: c.Groups, Audit: c.Audit, Catalog: c.catalog, Log: log,
+		Sources: ProcessSources{Discussions: c.Discussions, Decisions: c.Decisions}})
+	if err := c.wireSearch(); err != nil {
+		return nil, err
+	}
+	c.wireInbox(log)
+	if err := c.wireOutbox(log); err != nil {
+		return nil, err
+	}
+	c.wireFanouts(log)
+	c.Exports = newExports(c, c.sender, c.catalog, log)
+	// A deleted group is erased, after its grace period, with the same list
+	// of items a restore copies back (internal/recovery).
+	c.Groups.SetEraser(&recovery.GroupEraser{DB: clients.DynamoDB, Table: c.Config.Table, S3: clients.S3, Bucket: c.Config.UploadsBucket,
+		Notes: c.Notifications, Owners: []recovery.GroupOwned{c.Exports, c.Search.Index, c.Notifications.GroupSweep()}})
+	return c, nil
+}
+
+// shared says what build wires beyond the cores every function but
+// ses-events acts through. Each is supplied by the caller, so a function
+// that does not ask for one does not link it (internal/lambdarun's
+// TestFunctionsLinkOnlyWhatTheyUse).
+type shared struct {
+	// files builds the bucket's stores (avatars, uploads, attachments) on
+	// the configuration with its secrets; nil: none, and no S3 client is
+	// linked (the mailer).
+	files func(config.Config) files
+	// terms is the version of the terms of service sign-up records (only
+	// the api function signs people up).
+	terms string
+	// erasers are what deleting an account asks of each core (nil: this
+	// function cannot delete accounts).
+	erasers []account.Eraser
+}
+
+// files are the bucket's stores of the functions that use S3.
+type files struct {
+	uploads *blob.Uploads
+	objects *blob.Objects
+	avatars *blob.Avatars
+}
+
+// bucketFiles builds the bucket's stores on clients' S3.
+func bucketFiles(clients *awsclient.Clients) func(config.Config) files {
+	return func(cfg config.Config) files {
+		return files{
+			uploads: blob.NewUploads(clients.S3, cfg.UploadsBucket, cfg.KMSKeyID, blob.DefaultLimits()),
+			objects: blob.NewObjects(clients.S3, cfg.UploadsBucket, cfg.KMSKeyID, ""),
+			avatars: blob.NewAvatars(clients.S3, cfg.UploadsBucket, cfg.KMSKeyID),
+		}
+	}
+}
+
+// build wires into c the cores every function but ses-events acts through:
+// the store, accounts, groups and their audit record, notifications, tags,
+// threads, polls and email preferences, with what sh adds. Secrets named by
+// ARN are resolved here, once per cold start. The hooks between cores
+// (groups ↔ polls, the audit policy, account deletion) read c's fields
+// when they run, on requests, after build returned.
+func (c *Cores) build(ctx context.Context, cfg config.Config, clients *awsclient.Clients, sh shared, log *slog.Logger) error {
+	if err := awsclient.ResolveSecrets(ctx, clients, &cfg); err != nil {
+		return err
+	}
+	var fs files
+	if sh.files != nil {
+		fs = sh.files(cfg)
+	}
+	c.Config, c.Clients = cfg, clients
+	st := store.New(clients.DynamoDB, cfg.Table, cfg.SigningKey)
+	c.Store = st
+	c.sender = mail.NewSES(clients.SES, cfg.SESConfigurationSet, cfg.MailDomain)
+	// Every email is worded in its recipient's language; each language's
+	// catalog is parsed on its first use.
+	c.catalog = i18n.New()
+	ao := account.Options{
+		Store: st, Mail: c.sender, Catalog: c.catalog, From: cfg.MailFrom, BaseURL: cfg.BaseURL, SigningKey: cfg.SigningKey, Log: log,
+		Terms: sh.terms,
+		CoMembers: account.CoMembersFunc(func(ctx context.Context, a, b string) (bool, error) {
+			return c.Groups.ShareGroup(ctx, a, b)
+		}),
+		Guard:   account.AdminGuardFunc(func(ctx context.Context, uid string) ([]string, error) { return c.Groups.SoleAdminOf(ctx, uid) }),
+		Erasers: sh.erasers,
+	}
+	if fs.avatars != nil { // pictures live in the uploads bucket; people sharing a group see them
+		ao.Avatars = fs.avatars
+	}
+	accounts, err := account.New(ao)
+	if err != nil {
+		return err
+	}
+	c.Accounts = accounts
+	// The record of admin actions: written by the cores below in their
+	// actions' transactions, read by the group's admins.
+	c.Audit = audit.New(st, cfg.SigningKey, audit.PolicyFunc(func(ctx context.Context, gid string, action authz.Action, t authz.Target) error {
+		return c.Groups.Authorize(ctx, gid, action, t)
 	}), nil, log)
-	groups = group.New(group.Config{
-		Store: st, People: People{accounts}, Mail: sender, Catalog: cat, MailFrom: cfg.MailFrom,
-		BaseURL: cfg.BaseURL, SigningKey: cfg.SigningKey, Log: log, Audit: auditor, DeleteGrace: cfg.GroupDeleteGrace,
-		OnMemberLeft: func(ctx context.Context, gid, uid string) error {
-			// Queued first and retried by the scheduler until done.
-			return decisions.MemberLeft(ctx, gid, uid)
-		},
+	c.Groups = group.New(group.Config{
+		Store: st, People: People{accounts}, Mail: c.sender, Catalog: c.catalog, MailFrom: cfg.MailFrom,
+		BaseURL: cfg.BaseURL, SigningKey: cfg.SigningKey, Log: log, Audit: c.Audit, DeleteGrace: cfg.GroupDeleteGrace,
+		// The voter set follows membership: the ballots of someone who
+		// leaves a group are withdrawn from its open polls (queued first
+		// and retried by the scheduler until done).
+		OnMemberLeft: func(ctx context.Context, gid, uid string) error { return c.Decisions.MemberLeft(ctx, gid, uid) },
 	})
-	notes = notify.New(st, nil)
-	tags := tag.New(tag.Config{Store: st, Policy: groups, Audit: auditor, Log: log})
-	discussions = discussion.New(discussion.Config{
-		Store: st, Policy: groups, People: DiscussionPeople{accounts}, Notify: notes, Tags: tags,
-		Uploads:  blob.NewUploads(clients.S3, cfg.UploadsBucket, cfg.KMSKeyID, blob.DefaultLimits()),
-		Files:    blob.NewObjects(clients.S3, cfg.UploadsBucket, cfg.KMSKeyID, ""),
+	c.Notifications = notify.New(st, nil)
+	c.Tags = tag.New(tag.Config{Store: st, Policy: c.Groups, Audit: c.Audit, Log: log})
+	dc := discussion.Config{
+		Store: st, Policy: c.Groups, People: DiscussionPeople{accounts}, Notify: c.Notifications, Tags: c.Tags,
 		Renderer: render.New(), SigningKey: cfg.SigningKey, Log: log,
-		Mail: sender, MailFrom: cfg.MailFrom, BaseURL: cfg.BaseURL, Audit: auditor, Catalog: cat,
+		Mail: c.sender, MailFrom: cfg.MailFrom, BaseURL: cfg.BaseURL, Audit: c.Audit, Catalog: c.catalog,
 		// A removed guest leaves the voter set of the thread's polls, as a
 		// member who leaves the group does (queued, retried by the scheduler).
 		OnGuestRemoved: func(ctx context.Context, gid, tid, uid string) error {
-			return decisions.GuestRemoved(ctx, gid, tid, uid)
+			return c.Decisions.GuestRemoved(ctx, gid, tid, uid)
 		},
 		// A moved thread takes its polls along (discussion.MoveThread).
-		Polls: ThreadPolls{&decisions},
-	})
-	pollNotes := PollNotifier{Notifications: notes, Names: DiscussionPeople{accounts}.Name}
-	decisions = decision.New(decision.Config{Store: st, Groups: groups, Log: log,
-		Threads: PollThreads{discussions}, Notifier: pollNotes, Fanout: pollNotes, Tags: tags, Audit: auditor})
-	processes := process.New(process.Config{Store: st, Policy: groups, Audit: auditor, Catalog: cat, Log: log,
-		Sources: ProcessSources{Discussions: discussions, Decisions: decisions}})
-	mailprefs, err = mailpref.New(mailpref.Config{Store: st, Users: PrefPeople{accounts}, BaseURL: cfg.BaseURL, SigningKey: cfg.SigningKey, Log: log})
-	if err != nil {
-		return nil, err
+		Polls: ThreadPolls{&c.Decisions},
 	}
-	ix, err = search.New(search.Config{DB: clients.DynamoDB, Table: cfg.Table, SigningKey: cfg.SigningKey, Threads: discussions, Polls: decisions})
-	if err != nil {
-		return nil, err
+	if fs.uploads != nil {
+		dc.Uploads, dc.Files = fs.uploads, fs.objects
 	}
-	searcher := &Search{Index: ix, Groups: groups, Discussions: discussions, Decisions: decisions, Accounts: accounts}
-	inboxSvc := newInbox(cfg, clients, st, accounts, groups, discussions, decisions, notes, mailprefs, sender, auditor, cat, log)
-	inboxes = inboxSvc
-	mailer, err := newOutbox(cfg, notes, sender, accounts, groups, decisions, mailprefs, cat, log)
-	if err != nil {
-		return nil, err
+	c.Discussions = discussion.New(dc)
+	pollNotes := PollNotifier{Notifications: c.Notifications, Names: DiscussionPeople{accounts}.Name}
+	c.Decisions = decision.New(decision.Config{Store: st, Groups: c.Groups, Log: log,
+		Threads: PollThreads{c.Discussions}, Notifier: pollNotes, Fanout: pollNotes, Tags: c.Tags, Audit: c.Audit})
+	c.MailPrefs, err = mailpref.New(mailpref.Config{Store: st, Users: PrefPeople{accounts}, BaseURL: cfg.BaseURL, SigningKey: cfg.SigningKey, Log: log})
+	return err
+}
+
+// erasers are what deleting an account asks of each core of c, in order;
+// they read c's cores when they run (erasure runs on requests and ticks,
+// after NewWith returned).
+func (c *Cores) erasers() []account.Eraser {
+	return []account.Eraser{
+		account.EraserFunc(func(ctx context.Context, e account.Erasure) (bool, error) { return c.Groups.EraseMember(ctx, e.UserID) }),
+		account.EraserFunc(func(ctx context.Context, e account.Erasure) (bool, error) {
+			return c.Notifications.EraseUser(ctx, e.UserID)
+		}),
+		account.EraserFunc(func(ctx context.Context, e account.Erasure) (bool, error) {
+			return c.MailPrefs.EraseUser(ctx, e.UserID)
+		}),
+		account.EraserFunc(func(ctx context.Context, e account.Erasure) (bool, error) {
+			return c.Discussions.EraseReadMarks(ctx, e.UserID)
+		}),
+		account.EraserFunc(func(ctx context.Context, e account.Erasure) (bool, error) { return c.Exports.EraseUser(ctx, e.UserID) }),
+		account.EraserFunc(func(ctx context.Context, e account.Erasure) (bool, error) {
+			return c.Discussions.EraseGuestGrants(ctx, e.UserID)
+		}),
+		// Scans of the table (no index by person), a page a batch.
+		account.EraserFunc(func(ctx context.Context, e account.Erasure) (bool, error) {
+			return c.Groups.EraseRequests(ctx, e.UserID)
+		}),
+		account.EraserFunc(func(ctx context.Context, e account.Erasure) (bool, error) {
+			return c.Inbox.EraseSender(ctx, e.UserID, e.Email)
+		}),
+		account.EraserFunc(func(ctx context.Context, e account.Erasure) (bool, error) { return c.Inbox.EraseAliases(ctx, e.UserID) }),
+		account.EraserFunc(func(ctx context.Context, e account.Erasure) (bool, error) {
+			return c.Discussions.EraseEditHistory(ctx, e.UserID)
+		}),
+		// Last: names stored beside the person's id in others' items, by
+		// scans of the table in pages (the scheduler finishes them).
+		// Comments first when the person asked to remove them (only
+		// from the scheduler: never inside the deletion request).
+		account.EraserFunc(func(ctx context.Context, e account.Erasure) (bool, error) {
+			if !e.RemoveComments {
+				return true, nil
+			}
+			if e.InRequest {
+				return false, account.ErrLater
+			}
+			return c.Discussions.RemoveAuthorComments(ctx, e.UserID)
+		}),
+		account.EraserFunc(func(ctx context.Context, e account.Erasure) (bool, error) {
+			if !e.RemoveComments {
+				return true, nil
+			}
+			return c.Notifications.EraseAuthorExcerpts(ctx, e.UserID)
+		}),
+		account.EraserFunc(func(ctx context.Context, e account.Erasure) (bool, error) {
+			return c.Discussions.EraseAuthorNames(ctx, e.UserID, account.DeletedName)
+		}),
+		account.EraserFunc(func(ctx context.Context, e account.Erasure) (bool, error) {
+			return c.Notifications.EraseActorNames(ctx, e.UserID, account.DeletedName)
+		}),
+		account.EraserFunc(func(ctx context.Context, e account.Erasure) (bool, error) {
+			return c.Notifications.EraseFanoutActor(ctx, e.UserID, account.DeletedName)
+		}),
+		account.EraserFunc(func(ctx context.Context, e account.Erasure) (bool, error) {
+			return c.Search.Index.EraseAuthorNames(ctx, c.Store, e.UserID, account.DeletedName)
+		}),
 	}
-	c := &Cores{Config: cfg, Legal: docs, Clients: clients, Store: st, Accounts: accounts, Groups: groups,
-		Discussions: discussions, Notifications: notes, Decisions: decisions, Processes: processes, MailPrefs: mailprefs, Outbox: mailer,
-		Inbox: inboxSvc, Search: searcher, Audit: auditor, Tags: tags}
-	c.wireFanouts(log)
-	exports = newExports(c, sender, cat, log)
-	c.Exports = exports
-	// A deleted group is erased, after its grace period, with the same list
-	// of items a restore copies back (internal/recovery).
-	groups.SetEraser(&recovery.GroupEraser{DB: clients.DynamoDB, Table: cfg.Table, S3: clients.S3, Bucket: cfg.UploadsBucket,
-		Notes: notes, Owners: []recovery.GroupOwned{exports, ix, notes.GroupSweep()}})
-	return c, nil
+}
+
+// wireSearch wires the search index (fed by the stream, asked by the api).
+func (c *Cores) wireSearch() error {
+	ix, err := search.New(search.Config{DB: c.Clients.DynamoDB, Table: c.Config.Table, SigningKey: c.Config.SigningKey,
+		Threads: c.Discussions, Polls: c.Decisions})
+	if err != nil {
+		return err
+	}
+	c.Search = &Search{Index: ix, Groups: c.Groups, Discussions: c.Discussions, Decisions: c.Decisions, Accounts: c.Accounts}
+	return nil
+}
+
+// wireOutbox wires the notification email dispatcher (newOutbox).
+func (c *Cores) wireOutbox(log *slog.Logger) (err error) {
+	c.Outbox, err = newOutbox(c.Config, c.Notifications, c.sender, c.Accounts, c.Groups, c.Decisions, c.MailPrefs, c.catalog, log)
+	return err
+}
+
+// wireInbox wires the inbound mail service (newInbox).
+func (c *Cores) wireInbox(log *slog.Logger) {
+	c.Inbox = newInbox(c.Config, c.Clients, c.Store, c.Accounts, c.Groups, c.Discussions, c.Decisions, c.Notifications,
+		c.MailPrefs, c.sender, c.Audit, c.catalog, log)
 }
 
 // wireFanouts wires the expansion of fan-out jobs on the cores of c: one

@@ -12,6 +12,7 @@ import (
 	"github.com/quorum-app/quorum/internal/decision"
 	"github.com/quorum-app/quorum/internal/domain"
 	"github.com/quorum-app/quorum/internal/group"
+	"github.com/quorum-app/quorum/internal/handlerkit"
 	"github.com/quorum-app/quorum/internal/i18n"
 	"github.com/quorum-app/quorum/internal/ids"
 	"github.com/quorum-app/quorum/internal/inbound"
@@ -35,6 +36,7 @@ func newOutbox(cfg config.Config, notes *notify.Service, sender mail.Sender, acc
 		People: MailPeople{accounts}, Groups: MailGroups{groups}, Prefs: MailPreferences{prefs},
 		Meetings: MailMeetings{Decisions: decisions, BaseURL: base},
 		Polls:    MailPolls{Decisions: decisions, Renderer: render.New()},
+		Outcomes: MailOutcomes{Decisions: decisions, Renderer: render.New()},
 		Tokens:   replyaddr.NewTokens(cfg.SigningKey, cfg.MailDomain),
 		Catalog:  cat, BaseURL: base, MailDomain: cfg.MailDomain, From: cfg.MailFrom, Log: log,
 	})
@@ -144,6 +146,39 @@ func (m MailMeetings) MeetingInvite(ctx context.Context, uid, pid string) ([]byt
 		return nil, false, nil
 	}
 	return calendar.MeetingICS(p, o, opt, m.BaseURL+"/polls/"+ids.Alnum(pid)), true, nil
+}
+
+// MailOutcomes adapts the decision core to notify.Outcomes.
+type MailOutcomes struct {
+	Decisions *decision.Service
+	Renderer  *render.Renderer
+}
+
+// OutcomeMail implements notify.Outcomes: the outcome of poll pid read as
+// uid (as the poll page shows it: GetOutcome's rendered statement), its
+// statement as clean text and the chosen meeting time worded for pr. Two
+// reads of the poll (Get, GetOutcome), as MeetingInvite.
+func (m MailOutcomes) OutcomeMail(ctx context.Context, pr *i18n.Printer, uid, pid string) (notify.OutcomeMail, bool, error) {
+	ctx = recipient(ctx, uid)
+	p, err := m.Decisions.Get(ctx, pid)
+	if hidden(err) {
+		return notify.OutcomeMail{}, false, nil
+	}
+	if err != nil {
+		return notify.OutcomeMail{}, false, err
+	}
+	o, err := m.Decisions.GetOutcome(ctx, pid)
+	if hidden(err) {
+		return notify.OutcomeMail{}, false, nil
+	}
+	if err != nil {
+		return notify.OutcomeMail{}, false, err
+	}
+	out := notify.OutcomeMail{Text: m.Renderer.Text(o.Statement), HTML: o.StatementHTML, ReviewOn: o.ReviewOn}
+	if opt, ok := p.Definition.Option(o.MeetingOptionID); ok && o.MeetingOptionID != "" && p.Definition.Type == poll.TypeMeeting {
+		out.Meeting = handlerkit.OptionLabel(pr, p.Definition, opt) + " (" + pr.Location().String() + ")"
+	}
+	return out, true, nil
 }
 
 // MailPreferences adapts internal/mailpref to notify.Preferences.

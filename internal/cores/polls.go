@@ -40,7 +40,8 @@ func (t PollThreads) ThreadGuests(ctx context.Context, tid string) ([]string, er
 // poll's group and thread and how the notice reached them (mute silences
 // everything; quiet hears what is addressed to them; normal also what is
 // announced to the group; loud everything). A notification carries the
-// poll's title and, for reminders, its closing time: never a result figure.
+// poll's title and, for reminders, its closing time, and for a published
+// outcome the opening of its statement: never a result figure.
 type PollNotifier struct {
 	Notifications *notify.Service
 	// Names names the actor of an announcement (may be nil).
@@ -59,7 +60,9 @@ var pollKinds = map[decision.NoticeKind]notify.Kind{
 	decision.NoticePollClosed:     notify.PollClosed,
 	decision.NoticeOutcomeReview:  notify.PollOutcomeReview,
 	// Voters hear that a poll opened and that its outcome was published;
-	// neither notification carries the outcome's text or any figure.
+	// the latter carries the opening of the statement as clean text
+	// (decision.Notice.Excerpt), neither carries a result figure (the
+	// rules hiding results differ per poll).
 	decision.NoticePollOpened:       notify.PollOpened,
 	decision.NoticeOutcomePublished: notify.OutcomePublished,
 	decision.NoticeAnnounced:        notify.Announcement,
@@ -107,7 +110,8 @@ func (p PollNotifier) Notify(ctx context.Context, n decision.Notice) error {
 }
 
 // pollExcerpt is the plain text a poll notice shows: its closing time,
-// review date or what to do; never a figure.
+// review date, what to do, or the opening of a published outcome's
+// statement; never a figure.
 func pollExcerpt(n decision.Notice) string {
 	excerpt := ""
 	switch {
@@ -121,6 +125,8 @@ func pollExcerpt(n decision.Notice) string {
 		excerpt = notify.ExcerptOpenUntil.At(*n.ClosingAt)
 	case n.Kind == decision.NoticeProxyVoted:
 		excerpt = string(notify.ExcerptProxy)
+	case n.Kind == decision.NoticeOutcomePublished && n.Excerpt != "":
+		excerpt = n.Excerpt
 	case n.Kind == decision.NoticeOutcomePublished:
 		excerpt = string(notify.ExcerptOutcome)
 	case n.Kind == decision.NoticeAnnounced && n.ClosingAt != nil:

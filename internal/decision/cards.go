@@ -152,7 +152,7 @@ func (s *Service) Cards(ctx context.Context, pids []string, stances int) ([]Card
 		if c.Proxies, err = s.cardProxies(ctx, l, held); err != nil {
 			return nil, err
 		}
-		if c.Outcome, err = outcomeOf(l); err != nil {
+		if c.Outcome, err = s.outcomeOf(l); err != nil {
 			return nil, err
 		}
 		c.Reactions = []Reaction{}

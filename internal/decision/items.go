@@ -234,8 +234,14 @@ type receiptItem struct {
 // GSI2 REVIEW / <review date>#<pid> until the review reminder is sent.
 type outcomeItem struct {
 	store.Item
-	PollID          string     `dynamo:"PollID"`
-	Statement       string     `dynamo:"Statement"`
+	PollID    string `dynamo:"PollID"`
+	Statement string `dynamo:"Statement"`
+	// HTML is Statement rendered when written (render.Markdown, as a
+	// comment's), valid while RenderV equals render.Version; otherwise
+	// (written before, imported, or by an older renderer) the statement
+	// is rendered again when read.
+	HTML            string     `dynamo:"HTML,omitempty"`
+	RenderV         int        `dynamo:"RenderV,omitempty"`
 	ReviewOn        *time.Time `dynamo:"ReviewOn,omitempty"`
 	MeetingOptionID string     `dynamo:"MeetingOptionID,omitempty"`
 	AuthorID        string     `dynamo:"AuthorID"`

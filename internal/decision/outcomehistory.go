@@ -78,7 +78,7 @@ func (s *Service) OutcomeHistory(ctx context.Context, pid string) ([]OutcomeEdit
 	out := make([]OutcomeEdit, 0, len(items))
 	for _, h := range items {
 		out = append(out, OutcomeEdit{EditorID: h.EditorID, At: h.At, Before: Outcome{PollID: pid, Statement: h.Statement,
-			ReviewOn: h.ReviewOn, MeetingOptionID: h.MeetingOptionID}})
+			StatementHTML: statementHTML(s.r, h.Statement, "", 0), ReviewOn: h.ReviewOn, MeetingOptionID: h.MeetingOptionID}})
 	}
 	return out, nil
 }

@@ -72,7 +72,7 @@ func (s *Service) withOutcomes(ctx context.Context, page store.Page[Poll]) (stor
 		if err := unmarshal(raw, &o); err != nil {
 			return store.Page[Decision]{}, err
 		}
-		v := o.view()
+		v := o.view(s.r)
 		out.Items[i].Outcome = &v
 	}
 	return out, nil

@@ -3,6 +3,7 @@ package decision
 import (
 	"context"
 	"encoding/json"
+	"html/template"
 	"slices"
 	"time"
 
@@ -13,6 +14,7 @@ import (
 	"github.com/quorum-app/quorum/internal/ids"
 	"github.com/quorum-app/quorum/internal/notify"
 	"github.com/quorum-app/quorum/internal/poll"
+	"github.com/quorum-app/quorum/internal/render"
 	"github.com/quorum-app/quorum/internal/store"
 	"github.com/quorum-app/quorum/internal/tabledef"
 	"github.com/quorum-app/quorum/internal/text"
@@ -408,22 +410,42 @@ type OutcomeInput struct {
 
 // Outcome is a poll's outcome.
 type Outcome struct {
-	PollID          string     `json:"poll_id"`
-	Statement       string     `json:"statement"`
-	ReviewOn        *time.Time `json:"review_on,omitempty"`
-	MeetingOptionID string     `json:"meeting_option_id,omitempty"`
-	AuthorID        string     `json:"author_id"`
-	CreatedAt       time.Time  `json:"created_at"`
-	UpdatedAt       time.Time  `json:"updated_at"`
-	Version         int64      `json:"version"`
+	PollID    string `json:"poll_id"`
+	Statement string `json:"statement"`
+	// StatementHTML is the statement rendered as Markdown (sanitised, as
+	// a comment's body_html): stored when written, rendered again when
+	// read if an older renderer wrote it. Never taken from input.
+	StatementHTML   template.HTML `json:"statement_html,omitempty"`
+	ReviewOn        *time.Time    `json:"review_on,omitempty"`
+	MeetingOptionID string        `json:"meeting_option_id,omitempty"`
+	AuthorID        string        `json:"author_id"`
+	CreatedAt       time.Time     `json:"created_at"`
+	UpdatedAt       time.Time     `json:"updated_at"`
+	Version         int64         `json:"version"`
 }
 
 // MaxStatement bounds an outcome statement (characters).
 const MaxStatement = 10000
 
-func (o *outcomeItem) view() Outcome {
-	return Outcome{PollID: o.PollID, Statement: o.Statement, ReviewOn: o.ReviewOn, MeetingOptionID: o.MeetingOptionID,
+// view is the outcome as read: its stored HTML when the current renderer
+// wrote it, otherwise the statement rendered now (r).
+func (o *outcomeItem) view(r *render.Renderer) Outcome {
+	return Outcome{PollID: o.PollID, Statement: o.Statement, StatementHTML: statementHTML(r, o.Statement, o.HTML, o.RenderV),
+		ReviewOn: o.ReviewOn, MeetingOptionID: o.MeetingOptionID,
 		AuthorID: o.AuthorID, CreatedAt: o.CreatedAt, UpdatedAt: o.UpdatedAt, Version: o.Version}
+}
+
+// statementHTML is stored, the HTML rendered from statement by renderer
+// version rv, when that is the current renderer; otherwise statement
+// rendered by r now. Mentions stay text (an outcome tells nobody).
+func statementHTML(r *render.Renderer, statement, stored string, rv int) template.HTML {
+	if rv == render.Version && stored != "" {
+		return template.HTML(stored) // #nosec G203 -- rendered and sanitised by render.Markdown when written
+	}
+	if statement == "" {
+		return ""
+	}
+	return r.Markdown(statement)
 }
 
 // SetOutcome creates or edits the outcome of a closed poll (poll admins).
@@ -471,6 +493,8 @@ func (s *Service) SetOutcome(ctx context.Context, pid string, in OutcomeInput) (
 	}
 	// AuthorID stays who first wrote it; editors are in its history.
 	o.Statement, o.ReviewOn, o.MeetingOptionID, o.UpdatedAt = st, review, in.MeetingOptionID, now
+	// Rendered once, here, as a comment is; reads use it as it is.
+	o.HTML, o.RenderV = string(s.r.Markdown(st)), render.Version
 	o.GSI2PK, o.GSI2SK, o.ReviewSentAt = "", "", nil
 	if review != nil {
 		o.GSI2PK, o.GSI2SK = queueReview, timeKey(*review)+"#"+pid
@@ -491,9 +515,9 @@ func (s *Service) SetOutcome(ctx context.Context, pid string, in OutcomeInput) (
 	}
 	if !existed {
 		s.appendEvent(ctx, EventOutcome, l.ac.a.UserID, l.p, l.def)
-		s.noticeVoters(ctx, NoticeOutcomePublished, l.p, l.def, l.ac.a.UserID)
+		s.noticeVoters(ctx, NoticeOutcomePublished, l.p, l.def, l.ac.a.UserID, s.r.Excerpt(st, OutcomeExcerpt))
 	}
-	return o.view(), nil
+	return o.view(s.r), nil
 }
 
 // GetOutcome returns the outcome of a poll (anyone who can see the poll).
@@ -505,7 +529,7 @@ func (s *Service) GetOutcome(ctx context.Context, pid string) (Outcome, error) {
 	if err := s.authorizeView(ctx, l); err != nil {
 		return Outcome{}, err
 	}
-	o, err := outcomeOf(l)
+	o, err := s.outcomeOf(l)
 	if err != nil {
 		return Outcome{}, err
 	}
@@ -516,7 +540,7 @@ func (s *Service) GetOutcome(ctx context.Context, pid string) (Outcome, error) {
 }
 
 // outcomeOf is the outcome among a loaded poll's items (nil: none yet).
-func outcomeOf(l *loaded) (*Outcome, error) {
+func (s *Service) outcomeOf(l *loaded) (*Outcome, error) {
 	raw, ok := l.item(skOutcome)
 	if !ok {
 		return nil, nil
@@ -525,6 +549,6 @@ func outcomeOf(l *loaded) (*Outcome, error) {
 	if err := unmarshal(raw, &o); err != nil {
 		return nil, err
 	}
-	v := o.view()
+	v := o.view(s.r)
 	return &v, nil
 }

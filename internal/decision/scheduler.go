@@ -71,7 +71,15 @@ type Notice struct {
 	Recipients []string   `json:"recipients"`
 	ClosingAt  *time.Time `json:"closing_at,omitempty"`
 	ReviewOn   *time.Time `json:"review_on,omitempty"`
+	// Excerpt is what the notice says of what was written: the opening of
+	// a published outcome's statement as clean text (render.Excerpt,
+	// bounded as a comment's, OutcomeExcerpt runes). Never a figure.
+	Excerpt string `json:"excerpt,omitempty"`
 }
+
+// OutcomeExcerpt bounds the excerpt of an outcome's statement that its
+// notification carries (runes), as a comment's.
+const OutcomeExcerpt = 140
 
 // Notifier delivers notices (email and in-app notifications come with a
 // later issue). The scheduler records "sent" on the poll or outcome before
@@ -135,15 +143,18 @@ func (s *Service) notice(kind NoticeKind, p *pollItem, d poll.Definition, to []s
 
 // noticeVoters sends a notice of kind to the poll's voters (the specified
 // voters, or the group's members) except actor. The change it tells of is
-// already written, so a failure is logged, not returned.
-func (s *Service) noticeVoters(ctx context.Context, kind NoticeKind, p *pollItem, d poll.Definition, actor string) {
+// already written, so a failure is logged, not returned. excerpt is the
+// notice's Excerpt.
+func (s *Service) noticeVoters(ctx context.Context, kind NoticeKind, p *pollItem, d poll.Definition, actor, excerpt string) {
 	voters, err := s.voterSet(ctx, p, d)
 	if err == nil {
 		to := slices.DeleteFunc(voters, func(uid string) bool { return uid == "" || uid == actor })
 		if len(to) == 0 {
 			return
 		}
-		err = s.notifier.Notify(ctx, s.notice(kind, p, d, to))
+		n := s.notice(kind, p, d, to)
+		n.Excerpt = excerpt
+		err = s.notifier.Notify(ctx, n)
 	}
 	if err != nil {
 		s.log.ErrorContext(ctx, "poll notice failed", "poll_id", p.ID, "kind", string(kind), "err", err)

@@ -18,8 +18,7 @@ func TestDeleteAndRestoreGroup(t *testing.T) {
 	ada := s.person(t, "ada", "Ada Lovelace")
 	ben := s.person(t, "ben", "Ben Okafor")
 	for _, p := range []*person{ada, ben} {
-		p.open("/signup")
-		p.signInWithCode(true)
+		p.signedUp()
 	}
 	ada.open("/groups/new")
 	ada.fill("Name", "Tenants Association")

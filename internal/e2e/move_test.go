@@ -23,8 +23,7 @@ func TestMoveAndForkJourney(t *testing.T) {
 	ada := s.person(t, "ada", "Ada Lovelace")
 	ben := s.person(t, "ben", "Ben Franklin")
 	for _, p := range []*person{ada, ben} {
-		p.open("/signup")
-		p.signInWithCode(true)
+		p.signedUp()
 	}
 	adaCtx, benCtx := actingAs(t, a, ada.Email), actingAs(t, a, ben.Email)
 	garden, err := a.Groups.Create(adaCtx, group.CreateInput{Name: "Garden Club", Privacy: "closed"})

@@ -12,6 +12,7 @@ import (
 	"github.com/quorum-app/quorum/internal/authz"
 	"github.com/quorum-app/quorum/internal/browsertest"
 	"github.com/quorum-app/quorum/internal/discussion"
+	"github.com/quorum-app/quorum/internal/notify"
 	"github.com/quorum-app/quorum/internal/testcloud"
 )
 
@@ -31,6 +32,54 @@ func actingAs(t *testing.T, a *app.API, addr string) context.Context {
 		t.Fatal(err)
 	}
 	return authz.WithActor(context.Background(), authz.Actor{Kind: authz.User, UserID: u.ID})
+}
+
+// gardenThread is the set-up the browser tests of polls in a thread share:
+// Ada, Ben and Cy signed up (signedUp: sessions minted, the sign-in pages
+// are other tests' subject), Ada's Garden Club made with
+// its form, Ben and Cy joined through its link, and Ada's "Spring planting"
+// thread in it.
+type gardenThread struct {
+	s            *site
+	a            *app.API
+	ada, ben, cy *person
+	adaCtx       context.Context
+	gid, thread  string
+}
+
+// newGardenThread builds a gardenThread on a newPollSite; the thread's
+// start tells audience (nil: the default, the whole group).
+func newGardenThread(t *testing.T, audience *notify.Audience) *gardenThread {
+	t.Helper()
+	s, a := newPollSite(t)
+	g := &gardenThread{s: s, a: a, ada: s.person(t, "ada", "Ada Lovelace"), ben: s.person(t, "ben", "Ben Franklin"), cy: s.person(t, "cy", "Cy Young")}
+	for _, p := range []*person{g.ada, g.ben, g.cy} {
+		p.signedUp()
+	}
+	g.ada.open("/groups/new")
+	g.ada.fill("Name", "Garden Club")
+	if st := g.ada.submit("Create group"); st != 200 {
+		t.Fatalf("create group: %d", st)
+	}
+	g.gid = strings.TrimPrefix(g.ada.path(), "/groups/")
+	g.adaCtx = actingAs(t, a, g.ada.Email)
+	link, err := a.Groups.JoinLink(g.adaCtx, g.gid)
+	if err != nil {
+		t.Fatal(err)
+	}
+	token := link[strings.LastIndex(link, "/join/")+len("/join/"):]
+	for _, p := range []*person{g.ben, g.cy} {
+		if _, err := a.Groups.JoinViaLink(actingAs(t, a, p.Email), token); err != nil {
+			t.Fatal(err)
+		}
+	}
+	th, err := a.Discussions.StartThread(g.adaCtx, discussion.StartInput{GroupID: g.gid, Title: "Spring planting",
+		Description: "What goes in the south bed this year?", Notify: audience})
+	if err != nil {
+		t.Fatal(err)
+	}
+	g.thread = th.ID
+	return g
 }
 
 // The browser test of issue 5: Ada starts a proposal in her group (the

@@ -10,7 +10,6 @@ import (
 
 	"github.com/quorum-app/quorum/internal/browsertest"
 	"github.com/quorum-app/quorum/internal/decision"
-	"github.com/quorum-app/quorum/internal/discussion"
 	"github.com/quorum-app/quorum/internal/poll"
 )
 
@@ -23,44 +22,16 @@ import (
 // (screenshots with QUORUM_SCREENSHOTS).
 func TestPollCardsInThread(t *testing.T) {
 	t.Parallel()
-	s, a := newPollSite(t)
-	ada := s.person(t, "ada", "Ada Lovelace")
-	ben := s.person(t, "ben", "Ben Franklin")
-	cy := s.person(t, "cy", "Cy Young")
-	for _, p := range []*person{ada, ben, cy} {
-		p.open("/signup")
-		p.signInWithCode(true)
-	}
-	ada.open("/groups/new")
-	ada.fill("Name", "Garden Club")
-	if st := ada.submit("Create group"); st != 200 {
-		t.Fatalf("create group: %d", st)
-	}
-	gid := strings.TrimPrefix(ada.path(), "/groups/")
-	adaCtx := actingAs(t, a, ada.Email)
-	link, err := a.Groups.JoinLink(adaCtx, gid)
-	if err != nil {
-		t.Fatal(err)
-	}
-	token := link[strings.LastIndex(link, "/join/")+len("/join/"):]
-	for _, p := range []*person{ben, cy} {
-		if _, err := a.Groups.JoinViaLink(actingAs(t, a, p.Email), token); err != nil {
-			t.Fatal(err)
-		}
-	}
-	th, err := a.Discussions.StartThread(adaCtx, discussion.StartInput{GroupID: gid, Title: "Spring planting",
-		Description: "What goes in the south bed this year?"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	threadPath := "/threads/" + th.ID
+	g := newGardenThread(t, nil)
+	a, ben, cy, adaCtx, gid := g.a, g.ben, g.cy, g.adaCtx, g.gid
+	threadPath := "/threads/" + g.thread
 	proposal := func(title string, mode poll.ReasonMode) string {
 		t.Helper()
 		d := poll.New(poll.TypeProposal)
 		d.Title, d.Details = title, "Decide here, in the thread."
 		at := time.Now().Add(72 * time.Hour).UTC()
 		d.Settings.ClosingAt, d.Settings.ReasonMode = &at, mode
-		p, err := a.Decisions.Create(adaCtx, decision.CreateInput{GroupID: gid, ThreadID: th.ID, Definition: d})
+		p, err := a.Decisions.Create(adaCtx, decision.CreateInput{GroupID: gid, ThreadID: g.thread, Definition: d})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -109,11 +80,15 @@ func TestPollCardsInThread(t *testing.T) {
 	if _, err := a.Decisions.Close(adaCtx, tomatoes); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := a.Decisions.SetOutcome(adaCtx, tomatoes, decision.OutcomeInput{Statement: "We plant tomatoes."}); err != nil {
+	if _, err := a.Decisions.SetOutcome(adaCtx, tomatoes, decision.OutcomeInput{Statement: "We plant **tomatoes**:\n\n- in the south bed\n- by [mid-May](https://example.org/may)"}); err != nil {
 		t.Fatal(err)
 	}
 	cy.open(threadPath)
-	cy.sees("Outcome", "We plant tomatoes.", "By Ada Lovelace", "Voting has closed.", "outcome published by Ada Lovelace")
+	cy.sees("Outcome", "We plant tomatoes:", "in the south bed", "By Ada Lovelace", "Voting has closed.", "outcome published by Ada Lovelace")
+	// The outcome is Markdown, formatted as a comment is.
+	if md := browsertest.Get(cy.Session, "read the outcome's markup", chromedp.Evaluate[string](`[...document.querySelectorAll("`+tomatoCard+` .outcome strong, `+tomatoCard+` .outcome li, `+tomatoCard+` .outcome a[href^='https:']")].map(e => e.tagName + ":" + e.textContent).join("|")`)); md != "STRONG:tomatoes|LI:in the south bed|LI:by mid-May|A:mid-May" {
+		t.Errorf("the outcome's Markdown renders as %q", md)
+	}
 	// The timeline's poll events name the kind of poll in words, not by its
 	// internal name ("proposal").
 	if kinds := browsertest.Get(cy.Session, "read the events' kinds", chromedp.Evaluate[[]string](`[...document.querySelectorAll("p.poll-event .tag")].map(t => t.textContent)`)); len(kinds) == 0 || slices.Contains(kinds, "proposal") {

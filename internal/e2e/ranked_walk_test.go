@@ -14,7 +14,6 @@ import (
 
 	"github.com/quorum-app/quorum/internal/browsertest"
 	"github.com/quorum-app/quorum/internal/decision"
-	"github.com/quorum-app/quorum/internal/discussion"
 	"github.com/quorum-app/quorum/internal/poll"
 )
 
@@ -30,36 +29,8 @@ import (
 // screenshots in both schemes with QUORUM_SCREENSHOTS.
 func TestRankedChoiceWalk(t *testing.T) {
 	t.Parallel()
-	s, a := newPollSite(t)
-	ada := s.person(t, "ada", "Ada Lovelace")
-	ben := s.person(t, "ben", "Ben Franklin")
-	cy := s.person(t, "cy", "Cy Young")
-	for _, p := range []*person{ada, ben, cy} {
-		p.open("/signup")
-		p.signInWithCode(true)
-	}
-	ada.open("/groups/new")
-	ada.fill("Name", "Allotment Society")
-	if st := ada.submit("Create group"); st != 200 {
-		t.Fatalf("create group: %d", st)
-	}
-	gid := strings.TrimPrefix(ada.path(), "/groups/")
-	adaCtx := actingAs(t, a, ada.Email)
-	link, err := a.Groups.JoinLink(adaCtx, gid)
-	if err != nil {
-		t.Fatal(err)
-	}
-	token := link[strings.LastIndex(link, "/join/")+len("/join/"):]
-	for _, p := range []*person{ben, cy} {
-		if _, err := a.Groups.JoinViaLink(actingAs(t, a, p.Email), token); err != nil {
-			t.Fatal(err)
-		}
-	}
-	th, err := a.Discussions.StartThread(adaCtx, discussion.StartInput{GroupID: gid, Title: "What to grow",
-		Description: "The shared beds need a plan for the year."})
-	if err != nil {
-		t.Fatal(err)
-	}
+	g := newGardenThread(t, nil)
+	a, ada, ben, cy, gid, adaCtx, thread := g.a, g.ada, g.ben, g.cy, g.gid, g.adaCtx, g.thread
 	d := poll.New(poll.TypeRankedChoice)
 	d.Title = "Rank the crops"
 	at := time.Now().Add(72 * time.Hour).UTC()
@@ -69,7 +40,7 @@ func TestRankedChoiceWalk(t *testing.T) {
 	for i, l := range []string{"Tomatoes", "Beans", "Chard", "Leeks"} {
 		d.Options = append(d.Options, poll.Option{ID: fmt.Sprintf("o%d", i+1), Label: l})
 	}
-	p, err := a.Decisions.Create(adaCtx, decision.CreateInput{GroupID: gid, ThreadID: th.ID, Definition: d})
+	p, err := a.Decisions.Create(adaCtx, decision.CreateInput{GroupID: gid, ThreadID: thread, Definition: d})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -221,7 +192,7 @@ func TestRankedChoiceWalk(t *testing.T) {
 	}
 	ada.audit("closed ranked poll's results")
 	both(ada, "results")
-	ada.open("/threads/" + th.ID)
+	ada.open("/threads/" + thread)
 	if txt := plain(ada); !strings.Contains(txt, "Condorcet (Schulze) winners: Chard.") {
 		t.Errorf("the thread's card lacks the Schulze winner: %s", txt)
 	}

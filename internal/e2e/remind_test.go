@@ -1,12 +1,10 @@
 package e2e
 
 import (
-	"strings"
 	"testing"
 	"time"
 
 	"github.com/quorum-app/quorum/internal/decision"
-	"github.com/quorum-app/quorum/internal/discussion"
 	"github.com/quorum-app/quorum/internal/notify"
 	"github.com/quorum-app/quorum/internal/poll"
 )
@@ -18,41 +16,13 @@ import (
 // notifications, and Ben, who voted, does not.
 func TestManualReminderReachesTheUndecided(t *testing.T) {
 	t.Parallel()
-	s, a := newPollSite(t)
-	ada := s.person(t, "ada", "Ada Lovelace")
-	ben := s.person(t, "ben", "Ben Franklin")
-	cy := s.person(t, "cy", "Cy Young")
-	for _, p := range []*person{ada, ben, cy} {
-		p.open("/signup")
-		p.signInWithCode(true)
-	}
-	ada.open("/groups/new")
-	ada.fill("Name", "Garden Club")
-	if st := ada.submit("Create group"); st != 200 {
-		t.Fatalf("create group: %d", st)
-	}
-	gid := strings.TrimPrefix(ada.path(), "/groups/")
-	adaCtx := actingAs(t, a, ada.Email)
-	link, err := a.Groups.JoinLink(adaCtx, gid)
-	if err != nil {
-		t.Fatal(err)
-	}
-	token := link[strings.LastIndex(link, "/join/")+len("/join/"):]
-	for _, p := range []*person{ben, cy} {
-		if _, err := a.Groups.JoinViaLink(actingAs(t, a, p.Email), token); err != nil {
-			t.Fatal(err)
-		}
-	}
-	th, err := a.Discussions.StartThread(adaCtx, discussion.StartInput{GroupID: gid, Title: "Spring planting",
-		Description: "What goes in the south bed this year?", Notify: &notify.Audience{}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	g := newGardenThread(t, &notify.Audience{})
+	a, ada, ben, cy, adaCtx, gid := g.a, g.ada, g.ben, g.cy, g.adaCtx, g.gid
 	d := poll.New(poll.TypeProposal)
 	d.Title, d.Details = "Plant tomatoes this spring?", "Decide before the seeds sell out."
 	at := time.Now().Add(72 * time.Hour).UTC()
 	d.Settings.ClosingAt = &at
-	p, err := a.Decisions.Create(adaCtx, decision.CreateInput{GroupID: gid, ThreadID: th.ID, Definition: d, Notify: &notify.Audience{}})
+	p, err := a.Decisions.Create(adaCtx, decision.CreateInput{GroupID: gid, ThreadID: g.thread, Definition: d, Notify: &notify.Audience{}})
 	if err != nil {
 		t.Fatal(err)
 	}

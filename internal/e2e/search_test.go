@@ -80,8 +80,7 @@ func TestSearchJourney(t *testing.T) {
 	s.env.Follow(t, consumers.Dispatcher(a.Cores, slog.New(slog.DiscardHandler)))
 
 	ada := s.person(t, "ada", "Ada Lovelace")
-	ada.open("/signup")
-	ada.signInWithCode(true)
+	ada.signedUp()
 	ada.open("/groups/new")
 	ada.fill("Name", "Garden Club")
 	if st := ada.submit("Create group"); st != 200 {

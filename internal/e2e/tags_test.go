@@ -19,8 +19,7 @@ func TestTagsJourney(t *testing.T) {
 	t.Parallel()
 	s, a := newPollSite(t)
 	ada := s.person(t, "ada", "Ada Lovelace")
-	ada.open("/signup")
-	ada.signInWithCode(true)
+	ada.signedUp()
 	ada.open("/groups/new")
 	ada.fill("Name", "Garden Club")
 	if st := ada.submit("Create group"); st != 200 {

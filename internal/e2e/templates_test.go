@@ -23,8 +23,7 @@ func TestTemplateSavedByAdminStartedByMember(t *testing.T) {
 	ada := s.person(t, "ada", "Ada Lovelace")
 	ben := s.person(t, "ben", "Ben Franklin")
 	for _, p := range []*person{ada, ben} {
-		p.open("/signup")
-		p.signInWithCode(true)
+		p.signedUp()
 	}
 	ada.open("/groups/new")
 	ada.fill("Name", "Garden Club")

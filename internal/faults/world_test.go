@@ -21,7 +21,6 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/quorum-app/quorum/internal/app"
-	"github.com/quorum-app/quorum/internal/awsclient"
 	"github.com/quorum-app/quorum/internal/config"
 	"github.com/quorum-app/quorum/internal/decision"
 	"github.com/quorum-app/quorum/internal/discussion"
@@ -172,17 +171,11 @@ type timing struct {
 // timing, so that a slow first start of the table cannot fail the set-up.
 func newWorld(t testing.TB, endpoint string, tm timing, n, polls int) *world {
 	t.Helper()
-	env := testcloud.New(t) // S3 and SES, and the configuration to start from
+	// The table on this package's DynamoDB Local (the shared one gets none),
+	// the buckets and mail on the shared stand-ins.
+	env := testcloud.NewOn(t, dynamo(t).DynamoDBEndpoint)
 	cfg := env.Config
-	cfg.DynamoDBEndpoint = dynamo(t).DynamoDBEndpoint
 	ctx := context.Background()
-	direct, err := awsclient.New(ctx, cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := localcloud.Provision(ctx, direct.DynamoDB, direct.S3, env.Prefix); err != nil {
-		t.Fatal(err)
-	}
 	a, err := app.NewAPI(ctx, cfg, logging.New(io.Discard, "error"))
 	if err != nil {
 		t.Fatal(err)

@@ -16,6 +16,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
+	"github.com/quorum-app/quorum/infra/facts"
 	"github.com/quorum-app/quorum/internal/localcloud"
 	"github.com/quorum-app/quorum/internal/testcloud"
 )
@@ -73,6 +74,15 @@ func BenchmarkColdStart(b *testing.B) {
 	// config.Load accepts from the environment.
 	cfg.AWSAttemptTimeout, cfg.AWSCallBudget = 0, 0
 	environ := cfg.Environ()
+	// As deployed (infra/stack sets facts.RuntimeEnv on every function),
+	// for the function and the hello-world it is compared with alike
+	// (GOGC matters at a start; the memory limit, far above a starting
+	// heap, does not, so one size serves every function).
+	var runtimeEnv []string
+	for k, v := range facts.RuntimeEnv(256) {
+		runtimeEnv = append(runtimeEnv, k+"="+v)
+	}
+	environ = append(environ, runtimeEnv...)
 	putRawMail(b, env, root)
 
 	for _, c := range coldStartCases {
@@ -99,7 +109,7 @@ func BenchmarkColdStart(b *testing.B) {
 			n := min(b.N, coldStarts)
 			var walls, cpus, helloCPUs []time.Duration
 			for range n {
-				h, err := Invoke(ctx, hello, Options{Event: event})
+				h, err := Invoke(ctx, hello, Options{Env: runtimeEnv, Event: event})
 				if err != nil || h.Failed {
 					b.Fatalf("hello-world: %v %s", err, h.Response)
 				}

@@ -40,6 +40,10 @@ var notReached = map[string][]string{
 		module + "internal/export.(*Service).Run",
 		module + "internal/recovery.(*GroupEraser).",
 		module + "internal/legal.Load",
+		// NewWith's additions to the one builder of the shared cores
+		// (cores.build): account deletion and thread processes.
+		module + "internal/cores.(*Cores).erasers",
+		module + "internal/process.New",
 	},
 	// Received mail: no outbox, no search index, no exports, no erasure
 	// of deleted groups (cores.ForInbound).
@@ -49,6 +53,8 @@ var notReached = map[string][]string{
 		module + "internal/export.(*Service).Run",
 		module + "internal/recovery.(*GroupEraser).",
 		module + "internal/legal.Load",
+		module + "internal/cores.(*Cores).erasers",
+		module + "internal/process.New",
 	},
 	"ses-events": {
 		"github.com/aws/aws-sdk-go-v2/service/s3.New",
@@ -63,10 +69,10 @@ var notReached = map[string][]string{
 // yet met by all (docs/architecture.md, "Cold starts"). Lower a ceiling
 // when a cut brings a function down; raise one only with a reason.
 var sizeCeilingMB = map[string]float64{
-	"inbound":    18.2,
-	"mailer":     16.2,
-	"scheduler":  18.2,
-	"ses-events": 10.0,
+	"inbound":    18.0, // 17.83 MB (seventh pass)
+	"mailer":     16.0, // 15.79 MB
+	"scheduler":  18.0, // 17.83 MB
+	"ses-events": 9.7,  // 9.50 MB
 }
 
 func TestFunctionsLinkOnlyWhatTheyUse(t *testing.T) {

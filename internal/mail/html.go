@@ -72,6 +72,8 @@ const darkCSS = `<style>
 .q-card pre{white-space:pre-wrap;overflow-wrap:anywhere}
 .q-card code,.q-card pre{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:.95em}
 .q-card table{border-collapse:collapse;max-width:100%}
+.q-card a:not([style]){color:#1f5fbf}
+.q-card blockquote:not([style]){margin:0 0 16px;padding:0 16px;border-inline-start:4px solid #b4bac6}
 @media (max-width:620px){.q-outer{padding:12px 8px!important}.q-card{padding:20px 16px!important}}
 </style>`
 

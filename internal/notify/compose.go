@@ -51,6 +51,9 @@ type view struct {
 	// to vote by replying, its options listed (poll emails, Polls).
 	Details   []string
 	HowToVote string
+	// Content is what someone wrote, carried whole (a published outcome:
+	// outcomemail.go); nil for the others.
+	Content *contentBlock
 }
 
 // Links of the web app.
@@ -201,7 +204,8 @@ func (d *Dispatcher) footerLinks(p *i18n.Printer, uid, gid, tid, group string) [
 }
 
 // preheader is the preview line inboxes show after the subject: the first
-// of lines (the excerpt, else the poll's details) that has any, on one line.
+// of lines (the excerpt, else the content carried whole, else the poll's
+// details) that has any, on one line.
 func preheader(lines ...[]string) string {
 	for _, l := range lines {
 		if s := oneLine(strings.Join(l, " "), 140); s != "" {
@@ -283,6 +287,9 @@ func (d *Dispatcher) composeJob(ctx context.Context, j Job, p Person, g Group, r
 			}
 		}
 	}
+	if err := d.withOutcome(ctx, pr, &v, n, p.ID); err != nil {
+		return mail.Message{}, err
+	}
 	if n.Kind == OutcomePublished && n.PollID != "" && d.c.Meetings != nil {
 		ics, ok, err := d.c.Meetings.MeetingInvite(ctx, p.ID, n.PollID)
 		if err != nil {
@@ -293,7 +300,11 @@ func (d *Dispatcher) composeJob(ctx context.Context, j Job, p Person, g Group, r
 				ContentType: "text/calendar; charset=utf-8; method=PUBLISH", Data: ics})
 		}
 	}
-	v.Preheader = preheader(v.Excerpt, v.Details)
+	var content []string
+	if v.Content != nil {
+		content = v.Content.Text
+	}
+	v.Preheader = preheader(v.Excerpt, content, v.Details)
 	m.Text, m.HTML = layoutNotification(v)
 	return m, nil
 }

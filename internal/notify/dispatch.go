@@ -150,6 +150,9 @@ type Config struct {
 	Prefs         Preferences
 	// Meetings is optional: without it outcome emails carry no .ics.
 	Meetings Meetings
+	// Outcomes is optional: without it outcome emails carry only the
+	// opening of the statement (the notification's excerpt).
+	Outcomes Outcomes
 	// Polls is optional: without it poll emails carry neither the
 	// details nor the options and how to vote by replying.
 	Polls Polls

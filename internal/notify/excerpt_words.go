@@ -50,9 +50,14 @@ var excerptKeys = map[PollExcerpt]string{
 	ExcerptProxy: "page.i18n.excerpt.proxy", ExcerptOutcome: "page.i18n.excerpt.outcome",
 }
 
-// ExcerptText is n's excerpt for the reader pr.
+// ExcerptText is n's excerpt for the reader pr. A published outcome's
+// excerpt is its statement (what someone wrote), returned as it is; only
+// the sentence older outcome notifications carry is worded for pr.
 func ExcerptText(pr *i18n.Printer, n Notification) string {
 	if !n.Kind.Poll() && n.Kind != Announcement {
+		return n.Excerpt
+	}
+	if n.Kind == OutcomePublished && n.Excerpt != string(ExcerptOutcome) {
 		return n.Excerpt
 	}
 	if k, ok := excerptKeys[PollExcerpt(n.Excerpt)]; ok {

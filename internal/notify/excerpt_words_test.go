@@ -25,6 +25,12 @@ func TestExcerptTextWordsPollExcerpts(t *testing.T) {
 		{Announcement, ExcerptCloses.At(at), "Endet am 4. Mai 2026, 17:00 CEST"},
 		{Comment, "Closes 4 May 2026 15:00 UTC", "Closes 4 May 2026 15:00 UTC"},
 		{PollClosed, "something else", "something else"},
+		// A published outcome's excerpt is its statement: never reworded,
+		// even when it reads like a poll excerpt; the sentence older
+		// notifications carry still is.
+		{OutcomePublished, "Closes 4 May 2026 15:00 UTC", "Closes 4 May 2026 15:00 UTC"},
+		{OutcomePublished, "We paint it green: • the shed", "We paint it green: • the shed"},
+		{OutcomePublished, string(ExcerptOutcome), "Das Ergebnis dieser Abstimmung wurde veröffentlicht."},
 	} {
 		if got := ExcerptText(de, Notification{Kind: c.kind, Excerpt: c.stored}); got != c.want {
 			t.Errorf("%s %q: %q, want %q", c.kind, c.stored, got, c.want)

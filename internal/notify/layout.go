@@ -56,6 +56,9 @@ func layoutNotification(v view) (string, string) {
 			t.WriteString("> " + line + "\n")
 		}
 	}
+	if c := v.Content; c != nil {
+		t.WriteString("\n" + strings.Join(c.Text, "\n") + "\n")
+	}
 	if len(v.Details) > 0 {
 		t.WriteString("\n")
 		for _, line := range v.Details {
@@ -75,6 +78,9 @@ func layoutNotification(v view) (string, string) {
 	h.WriteString(`<h1 style="` + mail.StyleH1 + `">` + esc(v.Heading) + "</h1>\n")
 	if len(v.Excerpt) > 0 {
 		quote(&h, v.Excerpt)
+	}
+	if c := v.Content; c != nil {
+		h.WriteString(c.HTML + "\n")
 	}
 	if len(v.Details) > 0 {
 		h.WriteString(`<div class="q-box" style="` + mail.StyleBox + `">` + "\n")

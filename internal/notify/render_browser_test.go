@@ -45,6 +45,9 @@ func gallery(t *testing.T) map[string]string {
 		Title: "Spring planting plan", Excerpt: "Count me in for the watering rota. I'm away the first week of May."})
 	compose("closing-soon", bob, Notification{Kind: PollClosingSoon, GroupID: garden.ID, ThreadID: tid, PollID: pid,
 		Title: "Tomatoes or beans in the south bed?", Excerpt: "Closes in 24 hours"})
+	review := time.Date(2027, 5, 4, 0, 0, 0, 0, time.UTC)
+	d.c.Outcomes = outcomes{src: "We **agree**: tomatoes in the south bed, beans along the fence next year.\n\n- Ada buys the stakes\n- Grace sets up the [watering rota](https://quorum.example.org/threads/x)\n\n> Keep €50 for compost",
+		meeting: "Sat 14 Mar 2027, 10:00", review: &review}
 	compose("outcome", bob, Notification{Kind: OutcomePublished, ActorName: "Ada Lovelace", GroupID: garden.ID, ThreadID: tid, PollID: pid,
 		Title: "Tomatoes or beans in the south bed?"})
 	d.c.Polls = nil

@@ -4,6 +4,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"github.com/quorum-app/quorum/internal/search/analysis"
@@ -31,7 +32,12 @@ const (
 // languages.go), then folds what is left to ASCII where a Latin letter
 // carries an accent, so "décision" and "decision" are one term. It is safe for concurrent use.
 type Analyzer struct {
-	langs map[string]*language
+	// langs builds each language's analyser and stop words on first use,
+	// once: loading the word lists of all eight is most of the work, and
+	// a function that indexes nothing on a cold start (most of the
+	// mailer's stream batches) or analyses one language does not pay for
+	// the others.
+	langs map[string]func() *language
 	tok   analysis.Tokenizer
 	fold  *asciifolding.AsciiFoldingFilter
 }
@@ -42,17 +48,30 @@ type language struct {
 	stop     analysis.TokenMap
 }
 
-// NewAnalyzer builds the analysers of every language in Languages.
+// NewAnalyzer returns the analysers of every language in Languages, each
+// built on its first use. A language fails to build only if its embedded
+// word lists do not load, a defect of the build that the tests catch
+// (TestAnalyzersMatchBleve builds every language); it panics then.
 func NewAnalyzer() (*Analyzer, error) {
-	a := &Analyzer{langs: map[string]*language{}, fold: asciifolding.New(), tok: unicode.NewUnicodeTokenizer()}
+	a := &Analyzer{langs: map[string]func() *language{}, fold: asciifolding.New(), tok: unicode.NewUnicodeTokenizer()}
 	for _, l := range Languages {
-		an, stop, err := buildLanguage(l)
-		if err != nil {
-			return nil, err
-		}
-		a.langs[l] = &language{name: l, analyzer: an, stop: stop}
+		a.langs[l] = sync.OnceValue(func() *language {
+			an, stop, err := buildLanguage(l)
+			if err != nil {
+				panic(err)
+			}
+			return &language{name: l, analyzer: an, stop: stop}
+		})
 	}
 	return a, nil
+}
+
+// lang is the analyser of language l (a known one), built on first use.
+func (a *Analyzer) lang(l string) *language {
+	if build := a.langs[l]; build != nil {
+		return build()
+	}
+	return nil
 }
 
 // Token is one index term and where it came from in the text (byte offsets).
@@ -86,9 +105,9 @@ func (a *Analyzer) finish(term []byte) (string, bool) {
 // Analyze returns the terms of text in language lang (unknown languages use
 // DefaultLanguage), in text order.
 func (a *Analyzer) Analyze(lang, text string) []Token {
-	l := a.langs[a.known(lang)]
+	l := a.lang(a.known(lang))
 	if l == nil {
-		l = a.langs[DefaultLanguage]
+		l = a.lang(DefaultLanguage)
 	}
 	stream := l.analyzer.Analyze([]byte(text))
 	out := make([]Token, 0, len(stream))
@@ -126,7 +145,7 @@ func (a *Analyzer) Detect(text, fallback string) string {
 	for _, l := range Languages {
 		n := 0
 		for _, w := range ws {
-			if a.langs[l].stop[w.Term] {
+			if a.lang(l).stop[w.Term] {
 				n++
 			}
 		}
@@ -163,12 +182,12 @@ func (a *Analyzer) ParseQuery(text string, langs []string, prefix bool) []QueryT
 	for _, l := range langs {
 		if k := a.known(l); k != "" && !seen[k] {
 			seen[k] = true
-			cand = append(cand, a.langs[k])
+			cand = append(cand, a.lang(k))
 		}
 	}
 	if len(cand) == 0 {
 		for _, l := range Languages {
-			cand = append(cand, a.langs[l])
+			cand = append(cand, a.lang(l))
 		}
 	}
 	ws := a.words(text)

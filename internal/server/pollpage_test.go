@@ -161,7 +161,7 @@ func TestThreadPollCardOutcomeAuthorAvatar(t *testing.T) {
 		t.Fatal(err)
 	}
 	c := card(e.must(e.do(m, "GET", "/threads/"+th.ID, nil), 200, "thread").body, p.ID)
-	by := between(c, `<div class="outcome"`, "</div>")
+	by := between(c, `<div class="outcome"`, "</p>\n  </div>") // the statement is a div of its own
 	if !regexp.MustCompile(`<span class="avatar c\d" aria-hidden="true">OO</span> By Olga Owner`).MatchString(by) {
 		t.Errorf("the outcome does not name its author beside their avatar: %q", by)
 	}

@@ -43,6 +43,7 @@ type pollEnv struct {
 	ip    atomic.Int64
 	owner *pollPerson
 	gid   string
+	ses   string // the SES double's endpoint (the emails sent)
 }
 
 type pollPerson struct {
@@ -81,7 +82,7 @@ func newPollEnvLog(t *testing.T, logs *slog.Logger) (*pollEnv, *pollPerson, *pol
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := &pollEnv{t: t, a: a, h: a.Handler(), tag: env.Prefix}
+	e := &pollEnv{t: t, a: a, h: a.Handler(), tag: env.Prefix, ses: env.Config.SESEndpoint}
 	o, m, n := e.person("Olga Owner"), e.person("Milo Member"), e.person("Nina Member")
 	g, err := a.Groups.Create(o.ctx, group.CreateInput{Name: "Poll group " + e.tag, Privacy: "closed"})
 	if err != nil {

@@ -124,6 +124,23 @@ func New(t testing.TB) *Env {
 	return newEnv(t, nil, eps)
 }
 
+// NewOn is New with the table on the DynamoDB Local at dynamoDBEndpoint
+// instead of the shared one (the fault suite's own, which its tests pause
+// and kill); S3 and SES are the shared stand-ins. Only that DynamoDB Local
+// gets a table.
+func NewOn(t testing.TB, dynamoDBEndpoint string) *Env {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("real tier (DynamoDB Local, S3 and SES stand-ins): runs in `make test`, not with -short")
+	}
+	eps, err := endpoints()
+	if err != nil {
+		t.Fatalf("local cloud unavailable: %v", err)
+	}
+	eps[0] = dynamoDBEndpoint
+	return newEnv(t, nil, eps)
+}
+
 // Fast is New with nothing outside the test process: the table is in
 // internal/memdb (the same conditional writes, transactions and errors as
 // DynamoDB, checked by its contract suite against DynamoDB Local), S3 and

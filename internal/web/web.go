@@ -8,11 +8,14 @@ import (
 	"bytes"
 	"context"
 	"embed"
+	"errors"
 	"fmt"
 	"html/template"
 	"io/fs"
 	"log/slog"
+	"maps"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -27,22 +30,34 @@ var templateFS embed.FS
 //go:embed static
 var staticFS embed.FS
 
-// Renderer renders pages. Build it once at start-up with New.
+// Renderer renders pages. Build it once at start-up with New; it is safe
+// for concurrent use.
 type Renderer struct {
-	// pages render in English with dates in UTC; masters, never executed,
-	// are cloned for a reader with another language or time zone (a
-	// template cannot be cloned once executed).
-	pages   map[string]*template.Template
-	masters map[string]*template.Template
+	// pages are the page templates by name, each parsed on its first use
+	// (page.parsed): a cold start of the api function parses none, and a
+	// request parses only the page it renders.
+	pages map[string]*page
 	// variants caches the clones per language and time zone (at most
 	// maxVariants).
 	mu       sync.Mutex
 	variants map[string]map[string]*template.Template
 	cat      *i18n.Catalog
-	english  *i18n.Printer
-	static   http.Handler
-	log      *slog.Logger
+	// english is the printer of English dates in UTC, the pages' own;
+	// its catalog is read on first use.
+	english func() *i18n.Printer
+	static  http.Handler
+	log     *slog.Logger
 }
+
+// page is one page template, parsed with the layout and the partials on
+// first use, once: utc renders in English with dates in UTC; master, never
+// executed, is cloned for a reader with another language or time zone (a
+// template cannot be cloned once executed).
+type page struct {
+	parsed func() (parsedPage, error)
+}
+
+type parsedPage struct{ utc, master *template.Template }
 
 // PageData is what every page template receives.
 type PageData struct {
@@ -91,14 +106,16 @@ func UnreadKnown(ctx context.Context) (int64, bool) {
 	return n, ok
 }
 
-// New parses every page template together with the layout.
+// New finds the page templates (parsed on first use, each once: the api
+// function pays at its cold start for none of them) and the static assets.
+// ParseAll parses every page now, for tests and tools.
 func New(log *slog.Logger) (*Renderer, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
 	cat := i18n.New()
-	r := &Renderer{pages: map[string]*template.Template{}, masters: map[string]*template.Template{}, log: log,
-		cat: cat, english: cat.Printer(lang.English, time.UTC)}
+	r := &Renderer{pages: map[string]*page{}, log: log, cat: cat,
+		english: sync.OnceValue(func() *i18n.Printer { return cat.Printer(lang.English, time.UTC) })}
 	names, err := fs.Glob(templateFS, "templates/*.html")
 	if err != nil {
 		return nil, err
@@ -110,21 +127,13 @@ func New(log *slog.Logger) (*Renderer, error) {
 	if err != nil {
 		return nil, err
 	}
-	funcs := funcsFor(r.english)
 	for _, n := range names {
 		base := strings.TrimSuffix(strings.TrimPrefix(n, "templates/"), ".html")
 		if base == "layout" || strings.HasPrefix(base, "_") {
 			continue
 		}
-		t, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFS, append([]string{"templates/layout.html", n}, parts...)...)
-		if err != nil {
-			return nil, fmt.Errorf("parse %s: %w", n, err)
-		}
-		utc, err := t.Clone()
-		if err != nil {
-			return nil, fmt.Errorf("clone %s: %w", n, err)
-		}
-		r.pages[base], r.masters[base] = utc, t
+		files := append([]string{"templates/layout.html", n}, parts...)
+		r.pages[base] = &page{parsed: sync.OnceValues(func() (parsedPage, error) { return r.parse(n, files) })}
 	}
 	sub, err := fs.Sub(staticFS, "static")
 	if err != nil {
@@ -142,11 +151,40 @@ func New(log *slog.Logger) (*Renderer, error) {
 	return r, nil
 }
 
+// parse parses page file n with the layout and the partials.
+func (r *Renderer) parse(n string, files []string) (parsedPage, error) {
+	t, err := template.New("layout.html").Funcs(funcsFor(r.english())).ParseFS(templateFS, files...)
+	if err != nil {
+		return parsedPage{}, fmt.Errorf("parse %s: %w", n, err)
+	}
+	utc, err := t.Clone()
+	if err != nil {
+		return parsedPage{}, fmt.Errorf("clone %s: %w", n, err)
+	}
+	return parsedPage{utc: utc, master: t}, nil
+}
+
+// ParseAll parses every page template that is not parsed yet and reports
+// the first failure (the template lints and tests; a page that fails to
+// parse is otherwise found by its first request, which answers 500).
+func (r *Renderer) ParseAll() error {
+	var errs []error
+	for _, name := range slices.Sorted(maps.Keys(r.pages)) {
+		if _, err := r.pages[name].parsed(); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
+}
+
 // Static serves the embedded assets under /static/.
 func (r *Renderer) Static() http.Handler { return r.static }
 
 // Has reports whether a page template exists.
 func (r *Renderer) Has(name string) bool { _, ok := r.pages[name]; return ok }
+
+// Pages are the names of the page templates, sorted.
+func (r *Renderer) Pages() []string { return slices.Sorted(maps.Keys(r.pages)) }
 
 // Page renders the named page inside the layout. Rendering happens into a
 // buffer first, so a template error never produces half a page.
@@ -194,7 +232,7 @@ type Speaker interface {
 // such as the API's error details in the requester's language.
 func (r *Renderer) Lang(l lang.Lang) *i18n.Printer {
 	if l == lang.English {
-		return r.english
+		return r.english()
 	}
 	return r.cat.Printer(l, time.UTC)
 }
@@ -219,7 +257,7 @@ func (r *Renderer) printerFor(req *http.Request, viewer any) *i18n.Printer {
 		}
 	}
 	if l == lang.English && loc == time.UTC {
-		return r.english
+		return r.english()
 	}
 	return r.cat.Printer(l, loc)
 }
@@ -316,7 +354,7 @@ const maxVariants = 128
 // reused (html/template executes one template from many goroutines
 // safely). A fresh clone costs ~0.8 ms (escaping the layout and the page
 // again); a cached one nothing more than the English UTC page.
-func (r *Renderer) pageFor(name string, p *i18n.Printer) (*template.Template, error) {
+func (r *Renderer) pageFor(name string, master *template.Template, p *i18n.Printer) (*template.Template, error) {
 	key := string(p.Lang()) + "|" + p.Location().String()
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -331,7 +369,7 @@ func (r *Renderer) pageFor(name string, p *i18n.Printer) (*template.Template, er
 	if t := byPage[name]; t != nil {
 		return t, nil
 	}
-	c, err := r.masters[name].Clone()
+	c, err := master.Clone()
 	if err != nil {
 		return nil, err
 	}
@@ -341,16 +379,23 @@ func (r *Renderer) pageFor(name string, p *i18n.Printer) (*template.Template, er
 }
 
 func (r *Renderer) render(w http.ResponseWriter, req *http.Request, status int, name string, pd PageData) {
-	t, ok := r.pages[name]
+	pg, ok := r.pages[name]
 	if !ok {
 		r.log.ErrorContext(req.Context(), "unknown page template", "template", name)
 		http.Error(w, "internal error", http.StatusInternalServerError)
 		return
 	}
+	parsed, err := pg.parsed()
+	if err != nil {
+		r.log.ErrorContext(req.Context(), "template parse failed", "template", name, "error", err.Error())
+		http.Error(w, "internal error", http.StatusInternalServerError)
+		return
+	}
+	t := parsed.utc
 	p := r.printerFor(req, pd.Viewer)
 	pd.Lang, pd.Dir = string(p.Lang()), p.Dir()
-	if p != r.english {
-		c, err := r.pageFor(name, p)
+	if p != r.english() {
+		c, err := r.pageFor(name, parsed.master, p)
 		if err != nil {
 			r.log.ErrorContext(req.Context(), "template clone failed", "template", name, "error", err.Error())
 			http.Error(w, "internal error", http.StatusInternalServerError)

@@ -2,6 +2,7 @@ package pages
 
 import (
 	"context"
+	"html/template"
 	"net/http"
 	"net/url"
 	"sort"
@@ -57,7 +58,7 @@ type hubMember struct {
 type hubDecision struct {
 	ID, Title, Type, Status, When string
 	Open                          bool
-	Outcome                       string
+	Outcome                       template.HTML // rendered (decision.Outcome.StatementHTML)
 	ThreadID                      string
 	Tags                          []tag.Tag
 }
@@ -255,7 +256,7 @@ func hubDecisions(ds []decision.Decision, pr *i18n.Printer, now time.Time) []hub
 			h.When = pr.T("page.group.closed_at", "When", when(*p.Definition.Settings.ClosingAt))
 		}
 		if p.Outcome != nil {
-			h.Outcome = p.Outcome.Statement
+			h.Outcome = p.Outcome.StatementHTML
 		}
 		out = append(out, h)
 	}

@@ -2,6 +2,7 @@ package pages
 
 import (
 	"context"
+	"html/template"
 	"net/http"
 
 	"github.com/quorum-app/quorum/internal/decision"
@@ -32,8 +33,9 @@ func earlierRows(pr *i18n.Printer, def poll.Definition, b decision.BallotView) [
 // outcomeEditRow is one edit of an outcome, for the poll page: the text it
 // replaced, who replaced it and when.
 type outcomeEditRow struct {
-	Editor, When, Statement, ReviewOn, MeetingAt string
-	Face                                         avatarView // the editor's
+	Editor, When, ReviewOn, MeetingAt string
+	Statement                         template.HTML // rendered, as the outcome
+	Face                              avatarView    // the editor's
 }
 
 // outcomeEdits reads the edit history of a poll's outcome for its page
@@ -51,7 +53,7 @@ func (s *Server) outcomeEdits(ctx context.Context, p decision.Poll, pr *i18n.Pri
 	pictures := s.pictureVersions(ctx, uids)
 	out := make([]outcomeEditRow, 0, len(edits))
 	for _, e := range edits {
-		row := outcomeEditRow{Editor: names[e.EditorID], When: whenText(pr, e.At), Statement: e.Before.Statement,
+		row := outcomeEditRow{Editor: names[e.EditorID], When: whenText(pr, e.At), Statement: e.Before.StatementHTML,
 			Face: faceOf(e.EditorID, names[e.EditorID], pictures[e.EditorID])}
 		if row.Editor == "" {
 			row.Editor = pr.T("page.poll.someone")
