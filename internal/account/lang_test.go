@@ -11,6 +11,7 @@ import (
 	"github.com/quorum-app/quorum/internal/i18n"
 	"github.com/quorum-app/quorum/internal/lang"
 	"github.com/quorum-app/quorum/internal/mail"
+	"github.com/quorum-app/quorum/internal/mail/mailtest"
 )
 
 var (
@@ -54,7 +55,17 @@ func inLanguage(t *testing.T, name string, l lang.Lang, m mail.StoredMessage) {
 	if want := `<html lang="` + string(l) + `" dir="` + l.Dir() + `">`; !strings.Contains(m.Body.HTML, want) {
 		t.Errorf("%s (%s): no %s in %q", name, l, want, m.Body.HTML)
 	}
+	// The shared frame (no remote content, lang and dir on the frame too);
+	// an email with a link shows it as its button.
+	w := mailtest.Want{Lang: string(l), Dir: l.Dir()}
+	if links := mailLinkRe.FindAllString(m.Body.Text, -1); len(links) == 1 {
+		w.Action = links[0]
+	}
+	mailtest.CheckHTML(t, m.Body.HTML, w)
+	mailtest.Save(t, strings.ReplaceAll(name, " ", "-")+"-"+string(l), m.Body.HTML)
 }
+
+var mailLinkRe = regexp.MustCompile(`https?://\S+`)
 
 // The sign-in email to an address without an account is in the language
 // of the request (the browser's, negotiated by the web layer); the account

@@ -26,9 +26,11 @@ func htmlDoc(p *i18n.Printer, title, body string) string {
 	return mail.HTMLDoc(string(p.Lang()), p.Dir(), title, body)
 }
 
-// codeHTML shows a one-time code large, with spaced digits.
+// codeHTML shows a one-time code large, with spaced digits, in a box
+// (mail.StyleBox), left to right in every language (digits read so).
 func codeHTML(code string) string {
-	return `<p style="font-size:1.6em;font-weight:bold;letter-spacing:.2em">` + mail.Escape(code) + "</p>"
+	return `<p class="q-box" dir="ltr" style="` + mail.StyleBox + `;display:inline-block;font-size:28px;line-height:1.2;font-weight:700;letter-spacing:.25em;font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace">` +
+		mail.Escape(code) + "</p>"
 }
 
 // sendMail sends an automatic (no auto-reply) email from the account core.

@@ -2,6 +2,7 @@ package group_test
 
 import (
 	"context"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -11,6 +12,7 @@ import (
 	"github.com/quorum-app/quorum/internal/i18n"
 	"github.com/quorum-app/quorum/internal/lang"
 	"github.com/quorum-app/quorum/internal/mail"
+	"github.com/quorum-app/quorum/internal/mail/mailtest"
 )
 
 func (f *fixture) mailTo(t *testing.T, to, subject string) mail.StoredMessage {
@@ -45,9 +47,15 @@ func TestInvitationsAreInTheInviteesLanguage(t *testing.T) {
 	f.must(err)
 	ar := cat.Printer(lang.Arabic, nil)
 	m := f.mailTo(t, hp.Email, ar.T("email.invite.subject", "Inviter", "Alice", "Group", g.Name))
-	if !strings.Contains(m.Body.HTML, `<html lang="ar" dir="rtl">`) || !strings.Contains(m.Body.HTML, `<blockquote dir="auto">Come and help!</blockquote>`) {
+	if !strings.Contains(m.Body.HTML, `<html lang="ar" dir="rtl">`) || !regexp.MustCompile(`<blockquote [^>]*dir="auto"[^>]*>Come and help!</blockquote>`).MatchString(m.Body.HTML) {
 		t.Errorf("Arabic invitation HTML:\n%s", m.Body.HTML)
 	}
+	// The shared frame, right to left, the accept link as its button, the
+	// same words as the text part.
+	link := regexp.MustCompile(`https?://\S+/invitations/\S+`).FindString(m.Body.Text)
+	page := mailtest.CheckHTML(t, m.Body.HTML, mailtest.Want{Lang: "ar", Dir: "rtl", Action: link})
+	mailtest.SameContent(t, m.Body.Text, page)
+	mailtest.Save(t, "invitation-ar", m.Body.HTML)
 	for _, want := range []string{ar.T("email.invite.intro_admin", "Inviter", ar.Isolate("Alice"), "Group", ar.Isolate(g.Name)), "Come and help!",
 		ar.T("email.invite.accept") + ":", "(" + ar.Isolate("Asia/Riyadh") + ")"} {
 		if !strings.Contains(m.Body.Text, want) {
@@ -69,6 +77,8 @@ func TestInvitationsAreInTheInviteesLanguage(t *testing.T) {
 	if !strings.Contains(m.Body.HTML, `<html lang="nl" dir="ltr">`) || !strings.Contains(m.Body.Text, "(UTC)") {
 		t.Errorf("Dutch invitation:\n%s\n%s", m.Body.Text, m.Body.HTML)
 	}
+	mailtest.CheckHTML(t, m.Body.HTML, mailtest.Want{Lang: "nl", Dir: "ltr", Action: regexp.MustCompile(`https?://\S+/invitations/\S+`).FindString(m.Body.Text)})
+	mailtest.Save(t, "invitation-nl", m.Body.HTML)
 }
 
 // Every language: the invitation and the approval have no missing message

@@ -39,6 +39,7 @@ type view struct {
 	Lang       string // the html element's lang and dir
 	Dir        string
 	Subject    string
+	Preheader  string // the hidden preview line (preheader): what was written, on one line
 	Heading    string
 	Excerpt    []string // lines of the notification's plain-text excerpt
 	ActionText string
@@ -202,6 +203,18 @@ func (d *Dispatcher) footerLinks(p *i18n.Printer, uid, gid, tid, group string) [
 	return kept
 }
 
+// preheader is the preview line inboxes show after the subject: the first
+// of lines (the excerpt, else the content carried whole, else the poll's
+// details) that has any, on one line.
+func preheader(lines ...[]string) string {
+	for _, l := range lines {
+		if s := oneLine(strings.Join(l, " "), 140); s != "" {
+			return s
+		}
+	}
+	return ""
+}
+
 func excerptLines(s string) []string {
 	s = strings.TrimSpace(strings.ReplaceAll(s, "\r\n", "\n"))
 	if s == "" {
@@ -287,6 +300,11 @@ func (d *Dispatcher) composeJob(ctx context.Context, j Job, p Person, g Group, r
 				ContentType: "text/calendar; charset=utf-8; method=PUBLISH", Data: ics})
 		}
 	}
+	var content []string
+	if v.Content != nil {
+		content = v.Content.Text
+	}
+	v.Preheader = preheader(v.Excerpt, content, v.Details)
 	m.Text, m.HTML = layoutNotification(v)
 	return m, nil
 }

@@ -16,10 +16,10 @@ import (
 	"github.com/quorum-app/quorum/internal/testkit"
 
 	"github.com/jhillyerd/enmime"
-	"golang.org/x/net/html"
 
 	"github.com/quorum-app/quorum/internal/inbound"
 	qmail "github.com/quorum-app/quorum/internal/mail"
+	qmailtest "github.com/quorum-app/quorum/internal/mail/mailtest"
 )
 
 type meetings struct{ ics []byte }
@@ -159,8 +159,9 @@ func TestThreadingAndListHeaders(t *testing.T) {
 
 var urlRE = regexp.MustCompile(`(?i)\b(?:https?:)?//[^\s"'<>]+`)
 
-// checkLinks: every URL points at the installation; the HTML has no image,
-// no remote content, a language and nothing but our own elements.
+// checkLinks: every URL points at the installation; the HTML keeps the
+// frame's invariants (mailtest.CheckHTML: no image, no remote content, a
+// language and direction, nothing but our own elements).
 func checkLinks(t *testing.T, env *enmime.Envelope) { checkLinksIn(t, env, true) }
 
 // checkLinksIn: with strict false the bodies may quote addresses people
@@ -177,37 +178,7 @@ func checkLinksIn(t *testing.T, env *enmime.Envelope, strict bool) {
 	if env.Text == "" || env.HTML == "" {
 		t.Fatal("both a text and an HTML part are required")
 	}
-	allowed := map[string]bool{"html": true, "head": true, "meta": true, "title": true, "body": true, "main": true, "h1": true,
-		"h2": true, "h3": true, "blockquote": true, "p": true, "a": true, "footer": true, "hr": true, "ul": true, "li": true,
-		"section": true, "article": true}
-	z := html.NewTokenizer(strings.NewReader(env.HTML))
-	lang := false
-	for {
-		tt := z.Next()
-		if tt == html.ErrorToken {
-			break
-		}
-		if tt != html.StartTagToken && tt != html.SelfClosingTagToken {
-			continue
-		}
-		tok := z.Token()
-		if !allowed[tok.Data] {
-			t.Errorf("element <%s> in the HTML", tok.Data)
-		}
-		for _, a := range tok.Attr {
-			switch {
-			case strings.HasPrefix(a.Key, "on") || a.Key == "src" || a.Key == "srcset":
-				t.Errorf("attribute %s=%q", a.Key, a.Val)
-			case a.Key == "href" && !strings.HasPrefix(a.Val, testBase+"/"):
-				t.Errorf("link to %q", a.Val)
-			case tok.Data == "html" && a.Key == "lang" && a.Val == "en":
-				lang = true
-			}
-		}
-	}
-	if !lang {
-		t.Error("the HTML has no lang attribute")
-	}
+	qmailtest.CheckHTML(t, env.HTML, qmailtest.Want{Lang: "en", Dir: "ltr", Base: testBase})
 }
 
 // Every kind has its own wording, subject and link.
@@ -253,7 +224,25 @@ func TestEveryKindComposes(t *testing.T) {
 			t.Errorf("%s: footer", k)
 		}
 		checkLinks(t, env)
+		// The action is a button; the text part says what the HTML shows;
+		// the preview line is the excerpt.
+		page := qmailtest.CheckHTML(t, env.HTML, qmailtest.Want{Lang: "en", Dir: "ltr", Base: testBase, Action: actionURL(env.Text)})
+		qmailtest.SameContent(t, env.Text, page)
+		if page.Preheader != "Short." {
+			t.Errorf("%s: preheader %q", k, page.Preheader)
+		}
 	}
+}
+
+// actionURL is the URL of the text part's first "Label: URL" line: the
+// email's action.
+func actionURL(text string) string {
+	for _, line := range strings.Split(text, "\n") {
+		if _, u, ok := strings.Cut(strings.TrimRight(line, "\r"), ": "+testBase); ok {
+			return testBase + u
+		}
+	}
+	return ""
 }
 
 // A published meeting outcome carries the invitation.

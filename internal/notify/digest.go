@@ -39,13 +39,14 @@ type digestGroup struct {
 }
 
 type digestView struct {
-	Lang    string
-	Dir     string
-	Subject string
-	Heading string
-	Groups  []*digestGroup
-	Why     string
-	Links   []link
+	Lang      string
+	Dir       string
+	Subject   string
+	Preheader string // the hidden preview line: the first item's heading
+	Heading   string
+	Groups    []*digestGroup
+	Why       string
+	Links     []link
 }
 
 // SendDigests sends every digest due by now (Preferences.DueDigests): one
@@ -211,6 +212,9 @@ func (d *Dispatcher) composeDigest(ctx context.Context, dd DigestDue, p Person, 
 	h := map[string]string{hMessageID: d.msgID("digest", p.ID+"x"+through)}
 	d.commonHeaders(h, d.c.Prefs.UnsubscribeURL(p.ID, Scope{Kind: ScopeAll}), "\"Quorum digest\" <digest."+d.c.MailDomain+">")
 	m := mail.Message{From: d.c.From, To: []string{p.Email}, Subject: v.Subject, Headers: h, Date: now}
+	if len(v.Groups) > 0 && len(v.Groups[0].Topics) > 0 && len(v.Groups[0].Topics[0].Items) > 0 {
+		v.Preheader = oneLine(v.Groups[0].Topics[0].Items[0].Heading, 140)
+	}
 	m.Text, m.HTML = layoutDigest(v)
 	return m, nil
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/quorum-app/quorum/internal/i18n"
 	"github.com/quorum-app/quorum/internal/lang"
+	qmailtest "github.com/quorum-app/quorum/internal/mail/mailtest"
 )
 
 // A notification to a German-speaking member about what an
@@ -142,4 +143,5 @@ func checkLanguage(t *testing.T, name string, l lang.Lang, subject, text, html s
 	if want := `<html lang="` + string(l) + `" dir="` + l.Dir() + `">`; !strings.Contains(html, want) {
 		t.Errorf("%s: no %s in %.100s", name, want, html)
 	}
+	qmailtest.CheckHTML(t, html, qmailtest.Want{Lang: string(l), Dir: l.Dir(), Base: testBase})
 }

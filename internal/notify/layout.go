@@ -1,8 +1,9 @@
 package notify
 
 import (
-	"fmt"
 	"strings"
+
+	"github.com/quorum-app/quorum/internal/mail"
 )
 
 // The notification and digest emails are written here in Go rather than
@@ -14,17 +15,12 @@ import (
 // byte for byte what the templates (testdata/templates) produced, escaping
 // included.
 
-// htmlHead opens the HTML part: the recipient's language and direction
-// (lang is a supported language code, dir "ltr" or "rtl": no escaping
-// needed, but escaped all the same).
-func htmlHead(lang, dir string) string {
-	return "<!DOCTYPE html>\n<html lang=\"" + esc(lang) + "\" dir=\"" + esc(dir) + "\">\n<head>\n<meta charset=\"utf-8\">\n" +
-		"<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>"
-}
-
-const htmlFooterStart = `<footer>
-<hr>
-<p>`
+// The HTML parts use the frame every Quorum email shares (mail.Open,
+// mail.FooterOpen, mail.Close: a single column, the product name, a card,
+// a footer) and its inline styles; what is here is the notification's own
+// hierarchy: what happened (the heading), what was written (the excerpt),
+// the poll's details, the action as a button, how to vote or reply, then
+// why the email came and the unsubscribe and settings links.
 
 // footer writes both parts' footers: why the email was sent and its links.
 func footer(t, h *strings.Builder, why string, links []link) {
@@ -33,11 +29,21 @@ func footer(t, h *strings.Builder, why string, links []link) {
 		t.WriteString("\n" + l.Text + ": " + l.URL)
 	}
 	t.WriteString("\n")
-	h.WriteString(htmlFooterStart + esc(why) + "</p>\n<ul>\n")
+	h.WriteString(mail.FooterOpen + `<p style="margin:0 0 8px">` + esc(why) + "</p>\n" + `<ul style="list-style:none;margin:0;padding:0">` + "\n")
 	for _, l := range links {
-		h.WriteString(`<li><a href="` + escURL(l.URL) + `">` + esc(l.Text) + "</a></li>\n")
+		h.WriteString(`<li style="margin:0;padding:5px 0"><a href="` + escURL(l.URL) + `" style="` + mail.StyleFootLink + `">` + esc(l.Text) + "</a></li>\n")
 	}
-	h.WriteString("</ul>\n</footer>\n</body>\n</html>\n")
+	h.WriteString("</ul>\n" + mail.Close)
+}
+
+// quote writes lines someone wrote as a quote, each line in its own
+// direction.
+func quote(h *strings.Builder, lines []string) {
+	h.WriteString(`<blockquote class="q-quote" style="` + mail.StyleQuote + `">` + "\n")
+	for _, line := range lines {
+		h.WriteString(`<p dir="auto" style="margin:0;white-space:pre-wrap">` + esc(line) + "</p>\n")
+	}
+	h.WriteString("</blockquote>\n")
 }
 
 // layoutNotification returns the text and HTML parts of a notification.
@@ -59,62 +65,70 @@ func layoutNotification(v view) (string, string) {
 			t.WriteString(line + "\n")
 		}
 	}
+	t.WriteString("\n" + v.ActionText + ": " + v.ActionURL + "\n")
 	if v.HowToVote != "" {
 		t.WriteString("\n" + v.HowToVote + "\n")
 	}
-	t.WriteString("\n" + v.ActionText + ": " + v.ActionURL + "\n")
 	if v.ReplyHint != "" {
 		t.WriteString("\n" + v.ReplyHint + "\n")
 	}
 	t.WriteString("\n")
 
-	h.WriteString(htmlHead(v.Lang, v.Dir) + esc(v.Subject) + "</title>\n</head>\n<body>\n<main>\n")
-	h.WriteString(`<h1 style="font-size:1.25em">` + esc(v.Heading) + "</h1>\n")
+	h.WriteString(mail.Open(v.Lang, v.Dir, v.Subject, v.Preheader))
+	h.WriteString(`<h1 style="` + mail.StyleH1 + `">` + esc(v.Heading) + "</h1>\n")
 	if len(v.Excerpt) > 0 {
-		h.WriteString("<blockquote>\n")
-		for _, line := range v.Excerpt {
-			h.WriteString(`<p dir="auto">` + esc(line) + "</p>\n")
-		}
-		h.WriteString("</blockquote>")
+		quote(&h, v.Excerpt)
 	}
 	if c := v.Content; c != nil {
-		h.WriteString("\n" + c.HTML)
+		h.WriteString(c.HTML + "\n")
 	}
-	for _, line := range v.Details {
-		h.WriteString("\n" + `<p dir="auto">` + esc(line) + "</p>")
+	if len(v.Details) > 0 {
+		h.WriteString(`<div class="q-box" style="` + mail.StyleBox + `">` + "\n")
+		for _, line := range v.Details {
+			h.WriteString(`<p dir="auto" style="margin:0;white-space:pre-wrap">` + esc(line) + "</p>\n")
+		}
+		h.WriteString("</div>\n")
 	}
+	h.WriteString(mail.Button(v.ActionURL, v.ActionText))
 	if v.HowToVote != "" {
-		h.WriteString("\n" + `<p dir="auto" style="white-space:pre-wrap">` + esc(v.HowToVote) + "</p>")
+		h.WriteString(`<p class="q-box" dir="auto" style="` + mail.StyleBox + `;white-space:pre-wrap">` + esc(v.HowToVote) + "</p>\n")
 	}
-	h.WriteString("\n" + `<p><a href="` + escURL(v.ActionURL) + `">` + esc(v.ActionText) + "</a></p>\n")
 	if v.ReplyHint != "" {
-		h.WriteString("<p>" + esc(v.ReplyHint) + "</p>")
+		h.WriteString(`<p class="q-muted" style="` + mail.StyleMuted + `">` + esc(v.ReplyHint) + "</p>\n")
 	}
-	h.WriteString("\n</main>\n")
 	footer(&t, &h, v.Why, v.Links)
 	return t.String(), h.String()
 }
+
+// digestQuote is a digest item's excerpt: muted, under its heading.
+const digestQuote = "margin:4px 0 0;color:#586174"
 
 // layoutDigest returns the text and HTML parts of a digest.
 func layoutDigest(v digestView) (string, string) {
 	var t, h strings.Builder
 	t.WriteString(v.Heading + "\n")
-	h.WriteString(htmlHead(v.Lang, v.Dir) + esc(v.Subject) + "</title>\n</head>\n<body>\n<main>\n")
-	h.WriteString(`<h1 style="font-size:1.25em">` + esc(v.Heading) + "</h1>\n")
+	h.WriteString(mail.Open(v.Lang, v.Dir, v.Subject, v.Preheader))
+	h.WriteString(`<h1 style="` + mail.StyleH1 + `">` + esc(v.Heading) + "</h1>\n")
 	for _, g := range v.Groups {
 		t.WriteString("\n== " + g.Name + " ==\n")
-		h.WriteString("<section>\n" + `<h2 dir="auto" style="font-size:1.1em">` + esc(g.Name) + "</h2>\n")
+		h.WriteString("<section>\n" + `<h2 dir="auto" style="` + mail.StyleH2 + `">` + esc(g.Name) + "</h2>\n")
 		for _, tp := range g.Topics {
 			t.WriteString("\n" + tp.Title + "\n" + tp.URL + "\n")
-			h.WriteString("<article>\n" + `<h3 dir="auto" style="font-size:1em"><a href="` + escURL(tp.URL) + `">` + esc(tp.Title) + "</a></h3>\n<ul>\n")
+			h.WriteString("<article>\n" + `<h3 dir="auto" style="` + mail.StyleH3 + `"><a href="` + escURL(tp.URL) + `" style="` + mail.StyleLink + `">` +
+				esc(tp.Title) + "</a></h3>\n" + `<ul style="` + mail.StyleList + `">` + "\n")
 			for _, it := range tp.Items {
 				t.WriteString("  * " + it.Heading)
-				h.WriteString("<li><p>" + esc(it.Heading) + "</p>")
+				h.WriteString(`<li style="margin:0 0 8px">` + esc(it.Heading))
 				if len(it.Excerpt) > 0 {
-					h.WriteString("<blockquote>")
-					for _, line := range it.Excerpt {
+					// Short markup: a digest of 200 items stays under the
+					// size at which Gmail clips a message (102 KB).
+					h.WriteString(`<blockquote class="q-muted" dir="auto" style="` + digestQuote + `">`)
+					for i, line := range it.Excerpt {
 						t.WriteString("\n    > " + line)
-						h.WriteString(`<p dir="auto">` + esc(line) + "</p>")
+						if i > 0 {
+							h.WriteString("<br>")
+						}
+						h.WriteString(esc(line))
 					}
 					h.WriteString("</blockquote>")
 				}
@@ -126,70 +140,12 @@ func layoutDigest(v digestView) (string, string) {
 		h.WriteString("</section>\n")
 	}
 	t.WriteString("\n")
-	h.WriteString("</main>\n")
 	footer(&t, &h, v.Why, v.Links)
 	return t.String(), h.String()
 }
 
-// esc escapes text for HTML element content and quoted attributes, as
-// html/template does (other bytes, invalid UTF-8 included, are kept).
-func esc(s string) string {
-	var b strings.Builder
-	for i := 0; i < len(s); i++ {
-		switch c := s[i]; c {
-		case 0:
-			b.WriteString("\uFFFD")
-		case '"':
-			b.WriteString("&#34;")
-		case '&':
-			b.WriteString("&amp;")
-		case '\'':
-			b.WriteString("&#39;")
-		case '+':
-			b.WriteString("&#43;")
-		case '<':
-			b.WriteString("&lt;")
-		case '>':
-			b.WriteString("&gt;")
-		default:
-			b.WriteByte(c)
-		}
-	}
-	return b.String()
-}
+// esc and escURL are the escapes html/template applies (mail.Escape,
+// mail.EscapeURL), which TestLayoutsMatchTheTemplates holds them to.
+func esc(s string) string { return mail.Escape(s) }
 
-// escURL makes s safe as an href, as html/template does: URLs with a
-// scheme other than http, https or mailto become "#ZgotmplZ"; bytes that
-// URLs may not hold are percent-encoded; the result is escaped for the
-// attribute.
-func escURL(s string) string {
-	if scheme, _, ok := strings.Cut(s, ":"); ok && !strings.Contains(scheme, "/") {
-		switch strings.ToLower(scheme) {
-		case "http", "https", "mailto":
-		default:
-			return "#ZgotmplZ"
-		}
-	}
-	var b strings.Builder
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case c == '%':
-			// A valid escape is kept, not re-encoded; html/template's test
-			// for one (i+2 < len) also re-encodes an escape ending s.
-			if i+2 < len(s) && isHex(s[i+1]) && isHex(s[i+2]) {
-				b.WriteByte(c)
-			} else {
-				b.WriteString("%25")
-			}
-		case strings.IndexByte("!#$&*+,/:;=?@[]-._~", c) >= 0,
-			'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9':
-			b.WriteByte(c)
-		default:
-			fmt.Fprintf(&b, "%%%02x", c)
-		}
-	}
-	return esc(b.String())
-}
-
-func isHex(c byte) bool { return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F' }
+func escURL(s string) string { return mail.EscapeURL(s) }

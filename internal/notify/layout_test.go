@@ -10,7 +10,9 @@ import (
 )
 
 // The templates the emails were written with before layout.go: the Go
-// layouts must produce exactly what they produced.
+// layouts must produce exactly what they produce. shell.html is the frame
+// every email shares (internal/mail: Open, FooterOpen, Close, Button); a
+// change of the layout changes these goldens on purpose.
 var (
 	oldHTML = htmltemplate.Must(htmltemplate.New("").ParseGlob("testdata/templates/*.html"))
 	oldText = texttemplate.Must(texttemplate.New("").ParseGlob("testdata/templates/*.txt"))
@@ -60,7 +62,7 @@ func TestLayoutsMatchTheTemplates(t *testing.T) {
 	for i := range 400 {
 		l := pick(r, []string{"en", "ar", `x"<`})
 		dir := pick(r, []string{"ltr", "rtl"})
-		n := view{Lang: l, Dir: dir, Subject: pick(r, awkward), Heading: pick(r, awkward), Excerpt: randomLines(r), ActionText: pick(r, awkward),
+		n := view{Lang: l, Dir: dir, Subject: pick(r, awkward), Preheader: pick(r, awkward), Heading: pick(r, awkward), Excerpt: randomLines(r), ActionText: pick(r, awkward),
 			ActionURL: pick(r, awkwardURLs), Why: pick(r, awkward), Links: randomLinks(r), ReplyHint: pick(r, awkward),
 			Details: randomLines(r), HowToVote: pick(r, awkward)}
 		wantText, wantHTML := executeOld(t, "notification", n)
@@ -69,7 +71,7 @@ func TestLayoutsMatchTheTemplates(t *testing.T) {
 			t.Fatalf("notification %d %#v:\ntext\n%q\nwant\n%q\nhtml\n%q\nwant\n%q", i, n, gotText, wantText, gotHTML, wantHTML)
 		}
 
-		d := digestView{Lang: l, Dir: dir, Subject: pick(r, awkward), Heading: pick(r, awkward), Why: pick(r, awkward), Links: randomLinks(r)}
+		d := digestView{Lang: l, Dir: dir, Subject: pick(r, awkward), Preheader: pick(r, awkward), Heading: pick(r, awkward), Why: pick(r, awkward), Links: randomLinks(r)}
 		for range r.IntN(3) {
 			g := &digestGroup{Name: pick(r, awkward)}
 			for range r.IntN(3) {
@@ -92,4 +94,39 @@ func TestLayoutsMatchTheTemplates(t *testing.T) {
 	if !strings.Contains(h, `href="#ZgotmplZ"`) || !strings.Contains(h, "&lt;b&gt;") {
 		t.Fatalf("unsafe URL or markup not neutralised:\n%s", h)
 	}
+}
+
+// A full digest (MaxDigestItems items, each with an excerpt as long as
+// render.Excerpt makes them, in English) stays under 102 KB of HTML, the
+// size at which Gmail clips a message and hides the rest, footer included;
+// the layout's own markup (frame and topics included) costs at most 250
+// bytes an item. (Longer text, Arabic at two bytes a letter, can still
+// reach the limit: the text itself would, whatever the markup.)
+func TestFullDigestIsNotClipped(t *testing.T) {
+	excerpt := strings.Repeat("word ", 27) + "word…" // 140 runes, render.Excerpt's bound
+	heading := "Ada Lovelace commented in “Spring planting plan for the south bed”"
+	dv := digestView{Lang: "en", Dir: "ltr", Subject: "Your daily Quorum digest: 200 new notifications", Heading: "What happened in your groups: 200 new notifications.",
+		Why: "You received this digest because you chose to get your Quorum email daily.", Preheader: heading}
+	text := 0
+	for n := 0; n < MaxDigestItems; {
+		g := &digestGroup{Name: "Garden club of the south side"}
+		for range 5 {
+			tp := &digestTopic{Title: "Spring planting plan for the south bed", URL: testBase + "/threads/c2e4g6i7k3m5o7q2"}
+			for range 4 {
+				tp.Items = append(tp.Items, digestItem{Heading: heading, Excerpt: []string{excerpt}})
+				text += len(esc(heading)) + len(esc(excerpt))
+				n++
+			}
+			g.Topics = append(g.Topics, tp)
+		}
+		dv.Groups = append(dv.Groups, g)
+	}
+	_, h := layoutDigest(dv)
+	if len(h) > 102_000 {
+		t.Errorf("a full digest is %d bytes of HTML: Gmail clips it", len(h))
+	}
+	if per := (len(h) - text) / MaxDigestItems; per > 250 {
+		t.Errorf("the layout costs %d bytes an item", per)
+	}
+	t.Logf("a full digest: %d bytes of HTML, %d of them text", len(h), text)
 }

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/quorum-app/quorum/internal/i18n"
+	qmailtest "github.com/quorum-app/quorum/internal/mail/mailtest"
 )
 
 type pollMail struct{ details, help string }
@@ -26,6 +27,11 @@ func TestPollEmailCarriesTheOptionsAndHowToVote(t *testing.T) {
 				t.Errorf("the %s part lacks %q:\n%s", part, want, body)
 			}
 		}
+	}
+	page := qmailtest.CheckHTML(t, env.HTML, qmailtest.Want{Lang: "en", Dir: "ltr", Base: testBase, Action: testBase + "/polls/" + pid})
+	qmailtest.SameContent(t, env.Text, page)
+	if page.Preheader != "Plant tomatoes in the south bed. • or beans" {
+		t.Errorf("preheader %q", page.Preheader)
 	}
 	if strings.Count(env.Text, "first line") != 1 {
 		t.Errorf("how to reply is said twice:\n%s", env.Text)
