@@ -31,7 +31,7 @@ func newInbox(cfg config.Config, clients *awsclient.Clients, st *store.Store, ac
 	}
 	return inbox.New(inbox.Config{
 		Store: st, Raw: inbox.S3Raw{Client: clients.S3}, InboundBucket: cfg.InboundBucket, InboundPrefix: prefix,
-		Tokens: replyaddr.NewTokens(cfg.SigningKey, cfg.MailDomain), Keys: keys, Notifications: notes, People: People{accounts},
+		Tokens: replyaddr.NewTokens(cfg.SigningKey, cfg.MailDomain), Keys: keys, Notifications: notes, People: People{Accounts: accounts},
 		Discussions: discussions, Decisions: decisions, Groups: groups, Mail: sender, MailFrom: cfg.MailFrom, BaseURL: base,
 		SigningKey: cfg.SigningKey, Retention: cfg.InboundRetention, Log: log, Audit: auditor, Catalog: cat,
 	})
