@@ -18,6 +18,7 @@ import (
 	"github.com/quorum-app/quorum/internal/awsclient"
 	"github.com/quorum-app/quorum/internal/config"
 	"github.com/quorum-app/quorum/internal/cores/corebase"
+	"github.com/quorum-app/quorum/internal/cores/inboxcores"
 	"github.com/quorum-app/quorum/internal/export"
 	"github.com/quorum-app/quorum/internal/inbox"
 	"github.com/quorum-app/quorum/internal/legal"
@@ -98,7 +99,7 @@ func NewWith(ctx context.Context, cfg config.Config, clients *awsclient.Clients,
 	if err := c.WireSearch(); err != nil {
 		return nil, err
 	}
-	c.wireInbox(log)
+	c.Inbox = inboxcores.Wire(&c.Base, log)
 	if err := c.WireOutbox(log); err != nil {
 		return nil, err
 	}
@@ -173,10 +174,4 @@ func (c *Cores) erasers() []account.Eraser {
 			return c.Search.Index.EraseAuthorNames(ctx, c.Store, e.UserID, account.DeletedName)
 		}),
 	}
-}
-
-// wireInbox wires the inbound mail service (newInbox).
-func (c *Cores) wireInbox(log *slog.Logger) {
-	c.Inbox = newInbox(c.Config, c.Clients, c.Store, c.Accounts, c.Groups, c.Discussions, c.Decisions, c.Notifications,
-		c.MailPrefs, c.Sender(), c.Audit, c.Catalog(), log)
 }

@@ -116,3 +116,24 @@ func TestMailerImportsOnlyTheSharedCores(t *testing.T) {
 		}
 	}
 }
+
+// The inbound function builds the inbox on the shared cores
+// (internal/cores/inboxcores), without internal/cores and what only the api
+// function and the scheduler wire on top.
+func TestInboundImportsOnlyTheInboxAndTheSharedCores(t *testing.T) {
+	wd, _ := os.Getwd()
+	root, err := localcloud.FindRoot(wd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	all := deps(t, root, "inbound")
+	if !slices.Contains(all, module+"internal/cores/inboxcores") {
+		t.Fatal("the inbound function does not link internal/cores/inboxcores: is this test still looking at the right packages?")
+	}
+	for _, pkg := range []string{module + "internal/cores", module + "internal/export", module + "internal/recovery",
+		module + "internal/legal", module + "internal/process", "archive/zip"} {
+		if slices.Contains(all, pkg) {
+			t.Errorf("functions/inbound links %s, which it does not wire: it initialises at every cold start", pkg)
+		}
+	}
+}
