@@ -25,7 +25,7 @@ import (
 	"github.com/aws/aws-lambda-go/lambda"
 
 	"github.com/quorum-app/quorum/internal/config"
-	"github.com/quorum-app/quorum/internal/cores"
+	"github.com/quorum-app/quorum/internal/cores/inboxcores"
 	"github.com/quorum-app/quorum/internal/inbound"
 	"github.com/quorum-app/quorum/internal/inbox"
 	"github.com/quorum-app/quorum/internal/logging"
@@ -47,7 +47,7 @@ func run(invoke string) error {
 		return err
 	}
 	log := logging.New(os.Stderr, cfg.LogLevel)
-	a, err := cores.ForInbound(ctx, cfg, os.Getenv, log)
+	a, err := inboxcores.New(ctx, cfg, os.Getenv, log)
 	if err != nil {
 		return err
 	}

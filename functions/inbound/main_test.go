@@ -12,7 +12,7 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/quorum-app/quorum/internal/authz"
-	"github.com/quorum-app/quorum/internal/cores"
+	"github.com/quorum-app/quorum/internal/cores/inboxcores"
 	"github.com/quorum-app/quorum/internal/discussion"
 	"github.com/quorum-app/quorum/internal/group"
 	"github.com/quorum-app/quorum/internal/inbox"
@@ -30,7 +30,7 @@ func TestReplyEventPostsOnceThroughTheWiring(t *testing.T) {
 	env := testcloud.New(t)
 	ctx := context.Background()
 	var logs bytes.Buffer
-	a, err := cores.ForInbound(ctx, env.Config, os.Getenv, logging.New(&logs, "info"))
+	a, err := inboxcores.New(ctx, env.Config, os.Getenv, logging.New(&logs, "info"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -105,7 +105,7 @@ func TestReplyEventPostsOnceThroughTheWiring(t *testing.T) {
 func TestGroupMailSample(t *testing.T) {
 	env := testcloud.New(t)
 	ctx := context.Background()
-	a, err := cores.ForInbound(ctx, env.Config, os.Getenv, logging.New(&bytes.Buffer{}, "error"))
+	a, err := inboxcores.New(ctx, env.Config, os.Getenv, logging.New(&bytes.Buffer{}, "error"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -125,7 +125,7 @@ func TestGroupMailSample(t *testing.T) {
 	}
 	cfg := env.Config
 	cfg.MailDomain = "quorum.localhost" // the sample is addressed as in make dev
-	a2, err := cores.ForInbound(ctx, cfg, os.Getenv, logging.New(&bytes.Buffer{}, "error"))
+	a2, err := inboxcores.New(ctx, cfg, os.Getenv, logging.New(&bytes.Buffer{}, "error"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -25,7 +25,7 @@ import (
 	"github.com/aws/aws-lambda-go/lambda"
 
 	"github.com/quorum-app/quorum/internal/config"
-	"github.com/quorum-app/quorum/internal/cores"
+	"github.com/quorum-app/quorum/internal/cores/mailer"
 	"github.com/quorum-app/quorum/internal/logging"
 	"github.com/quorum-app/quorum/internal/stream"
 )
@@ -46,7 +46,7 @@ func run(invoke string) error {
 		return err
 	}
 	log := logging.New(os.Stderr, cfg.LogLevel)
-	a, err := cores.ForMailer(ctx, cfg, os.Getenv, log)
+	a, err := mailer.New(ctx, cfg, os.Getenv, log)
 	if err != nil {
 		return err
 	}

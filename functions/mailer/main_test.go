@@ -15,7 +15,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
-	"github.com/quorum-app/quorum/internal/cores"
+	"github.com/quorum-app/quorum/internal/cores/mailer"
 	"github.com/quorum-app/quorum/internal/logging"
 	"github.com/quorum-app/quorum/internal/mail"
 	"github.com/quorum-app/quorum/internal/notify"
@@ -95,7 +95,7 @@ func TestStreamRecordSendsTheEmail(t *testing.T) {
 	env := testcloud.New(t)
 	ctx := context.Background()
 	var logs bytes.Buffer
-	a, err := cores.ForMailer(ctx, env.Config, os.Getenv, logging.New(&logs, "info"))
+	a, err := mailer.New(ctx, env.Config, os.Getenv, logging.New(&logs, "info"))
 	if err != nil {
 		t.Fatal(err)
 	}

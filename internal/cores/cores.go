@@ -1,9 +1,13 @@
 // Package cores wires Quorum's domain cores: AWS clients, the store and the
 // services (accounts, groups, threads, polls, notifications, email
-// preferences, the outbox and the inbox), with no HTTP layer. The functions
-// that do not serve HTTP (mailer, scheduler, inbound) build just this;
-// internal/app adds the HTTP server on top for functions/api. It is the
-// only place the cores meet.
+// preferences, the outbox and the inbox), with no HTTP layer. The
+// functions that do not serve HTTP (scheduler, inbound) build just this;
+// internal/app adds the HTTP server on top for functions/api. The shared
+// cores have one builder, internal/cores/corebase, which this package
+// extends with what only some functions use (the inbox, exports, the
+// recovery of deleted groups, the legal documents, thread processes); the
+// mailer builds on corebase alone (internal/cores/mailer), so it does not
+// link those packages nor run their initialisation at each cold start.
 package cores
 
 import (
@@ -11,75 +15,57 @@ import (
 	"log/slog"
 
 	"github.com/quorum-app/quorum/internal/account"
-	"github.com/quorum-app/quorum/internal/audit"
-	"github.com/quorum-app/quorum/internal/authz"
 	"github.com/quorum-app/quorum/internal/awsclient"
-	"github.com/quorum-app/quorum/internal/blob"
 	"github.com/quorum-app/quorum/internal/config"
-	"github.com/quorum-app/quorum/internal/decision"
-	"github.com/quorum-app/quorum/internal/discussion"
-	"github.com/quorum-app/quorum/internal/domain"
+	"github.com/quorum-app/quorum/internal/cores/corebase"
+	"github.com/quorum-app/quorum/internal/cores/inboxcores"
 	"github.com/quorum-app/quorum/internal/export"
-	"github.com/quorum-app/quorum/internal/group"
-	"github.com/quorum-app/quorum/internal/i18n"
 	"github.com/quorum-app/quorum/internal/inbox"
 	"github.com/quorum-app/quorum/internal/legal"
-	"github.com/quorum-app/quorum/internal/mail"
-	"github.com/quorum-app/quorum/internal/mailpref"
-	"github.com/quorum-app/quorum/internal/notify"
 	"github.com/quorum-app/quorum/internal/process"
 	"github.com/quorum-app/quorum/internal/recovery"
-	"github.com/quorum-app/quorum/internal/render"
-	"github.com/quorum-app/quorum/internal/search"
-	"github.com/quorum-app/quorum/internal/store"
-	"github.com/quorum-app/quorum/internal/tag"
 )
 
-// Cores are the wired domain services of one process.
+// Cores are the wired domain services of one process: the shared cores
+// (corebase.Base, whose fields read as Cores' own) and what is wired on
+// top of them.
 type Cores struct {
-	Config config.Config
+	corebase.Base
 	// Legal are the terms of service and privacy policy shown at /terms and
 	// /privacy; sign-up records their version.
-	Legal    legal.Docs
-	Clients  *awsclient.Clients
-	Store    *store.Store
-	Accounts *account.Service
-	Groups   *group.Service
-	// Discussions, Notifications and Decisions are the cores of threads,
-	// in-app notifications and polls.
-	Discussions   *discussion.Service
-	Notifications *notify.Service
-	Decisions     *decision.Service
+	Legal legal.Docs
 	// Processes keeps the templates groups start threads and polls from.
 	Processes *process.Service
-
-	// MailPrefs holds email preferences, unsubscribe links and suppressed
-	// addresses (internal/mailpref); the outbox asks it before each email.
-	MailPrefs *mailpref.Service
-	// Outbox delivers notification email (internal/notify).
-	Outbox *notify.Dispatcher
 	// Inbox acts on received mail (functions/inbound) and serves held mail.
 	Inbox *inbox.Service
-	// Search answers searches; its Index is fed by the stream (functions/mailer).
-	Search *Search
-	// Audit keeps each group's tamper-evident record of admin actions;
-	// the stream (functions/mailer) and the scheduler seal its entries.
-	Audit *audit.Service
-	// Tags are the groups' tags (definitions, the tag index, the purge of
-	// deleted tags the scheduler runs).
-	Tags *tag.Service
-	// Fanouts expands the fan-out jobs requests leave (notifying a whole
-	// group): fed by the stream (functions/mailer), swept by the scheduler.
-	Fanouts *notify.Fanouts
 	// Exports prepares personal and group exports (#16) in steps the
 	// scheduler runs; each core exports its own entities (exports.go).
 	Exports *export.Service
-
-	// sender and catalog are the email sender and the message catalogs
-	// the cores share (build), for what is wired on top of them.
-	sender  mail.Sender
-	catalog *i18n.Catalog
 }
+
+// The adapters between the shared cores live beside their one builder
+// (internal/cores/corebase); these names keep the callers' spelling.
+type (
+	// Search answers searches (corebase.Search).
+	Search = corebase.Search
+	// People adapts accounts to the group core (corebase.People).
+	People = corebase.People
+	// PrefPeople adapts accounts to email preferences (corebase.PrefPeople).
+	PrefPeople = corebase.PrefPeople
+	// DiscussionPeople adapts accounts to threads (corebase.DiscussionPeople).
+	DiscussionPeople = corebase.DiscussionPeople
+	// PollThreads adapts threads to polls (corebase.PollThreads).
+	PollThreads = corebase.PollThreads
+	// ThreadPolls adapts polls to threads (corebase.ThreadPolls).
+	ThreadPolls = corebase.ThreadPolls
+	// PollNotifier notifies about polls (corebase.PollNotifier).
+	PollNotifier = corebase.PollNotifier
+	// FanoutMembers adapts groups to fan-outs (corebase.FanoutMembers).
+	FanoutMembers = corebase.FanoutMembers
+)
+
+// NewFanouts is corebase.NewFanouts.
+var NewFanouts = corebase.NewFanouts
 
 // New builds the cores for cfg. Secrets named by ARN are resolved here,
 // once per cold start. Nothing here may do work the first request might
@@ -96,7 +82,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*Cores, erro
 // NewWith builds the cores for cfg on clients made by the caller: the fast
 // test tier hands in the in-memory DynamoDB of internal/memdb in place of
 // the SDK's (testcloud.Fast). It is the one builder of the shared cores
-// (build) with everything on top: the bucket's stores, the terms of
+// (corebase.Base.Build) with everything on top: the bucket's stores, the terms of
 // service, account deletion, thread processes, search, the inbox, the
 // outbox, the fan-outs, exports and the erasure of deleted groups.
 func NewWith(ctx context.Context, cfg config.Config, clients *awsclient.Clients, log *slog.Logger) (*Cores, error) {
@@ -105,136 +91,25 @@ func NewWith(ctx context.Context, cfg config.Config, clients *awsclient.Clients,
 		return nil, err
 	}
 	c := &Cores{Legal: docs}
-	if err := c.build(ctx, cfg, clients, shared{files: bucketFiles(clients), terms: docs.Version(), erasers: c.erasers()}, log); err != nil {
+	if err := c.Build(ctx, cfg, clients, corebase.Shared{Files: corebase.BucketFiles(clients), Terms: docs.Version(), Erasers: c.erasers()}, log); err != nil {
 		return nil, err
 	}
-	c.Processes = process.New(process.Config{Store: c.Store, Policy: c.Groups, Audit: c.Audit, Catalog: c.catalog, Log: log,
+	c.Processes = process.New(process.Config{Store: c.Store, Policy: c.Groups, Audit: c.Audit, Catalog: c.Catalog(), Log: log,
 		Sources: ProcessSources{Discussions: c.Discussions, Decisions: c.Decisions}})
-	if err := c.wireSearch(); err != nil {
+	if err := c.WireSearch(); err != nil {
 		return nil, err
 	}
-	c.wireInbox(log)
-	if err := c.wireOutbox(log); err != nil {
+	c.Inbox = inboxcores.Wire(&c.Base, log)
+	if err := c.WireOutbox(log); err != nil {
 		return nil, err
 	}
-	c.wireFanouts(log)
-	c.Exports = newExports(c, c.sender, c.catalog, log)
+	c.WireFanouts(log)
+	c.Exports = newExports(c, c.Sender(), c.Catalog(), log)
 	// A deleted group is erased, after its grace period, with the same list
 	// of items a restore copies back (internal/recovery).
 	c.Groups.SetEraser(&recovery.GroupEraser{DB: clients.DynamoDB, Table: c.Config.Table, S3: clients.S3, Bucket: c.Config.UploadsBucket,
 		Notes: c.Notifications, Owners: []recovery.GroupOwned{c.Exports, c.Search.Index, c.Notifications.GroupSweep()}})
 	return c, nil
-}
-
-// shared says what build wires beyond the cores every function but
-// ses-events acts through. Each is supplied by the caller, so a function
-// that does not ask for one does not link it (internal/lambdarun's
-// TestFunctionsLinkOnlyWhatTheyUse).
-type shared struct {
-	// files builds the bucket's stores (avatars, uploads, attachments) on
-	// the configuration with its secrets; nil: none, and no S3 client is
-	// linked (the mailer).
-	files func(config.Config) files
-	// terms is the version of the terms of service sign-up records (only
-	// the api function signs people up).
-	terms string
-	// erasers are what deleting an account asks of each core (nil: this
-	// function cannot delete accounts).
-	erasers []account.Eraser
-}
-
-// files are the bucket's stores of the functions that use S3.
-type files struct {
-	uploads *blob.Uploads
-	objects *blob.Objects
-	avatars *blob.Avatars
-}
-
-// bucketFiles builds the bucket's stores on clients' S3.
-func bucketFiles(clients *awsclient.Clients) func(config.Config) files {
-	return func(cfg config.Config) files {
-		return files{
-			uploads: blob.NewUploads(clients.S3, cfg.UploadsBucket, cfg.KMSKeyID, blob.DefaultLimits()),
-			objects: blob.NewObjects(clients.S3, cfg.UploadsBucket, cfg.KMSKeyID, ""),
-			avatars: blob.NewAvatars(clients.S3, cfg.UploadsBucket, cfg.KMSKeyID),
-		}
-	}
-}
-
-// build wires into c the cores every function but ses-events acts through:
-// the store, accounts, groups and their audit record, notifications, tags,
-// threads, polls and email preferences, with what sh adds. Secrets named by
-// ARN are resolved here, once per cold start. The hooks between cores
-// (groups ↔ polls, the audit policy, account deletion) read c's fields
-// when they run, on requests, after build returned.
-func (c *Cores) build(ctx context.Context, cfg config.Config, clients *awsclient.Clients, sh shared, log *slog.Logger) error {
-	if err := awsclient.ResolveSecrets(ctx, clients, &cfg); err != nil {
-		return err
-	}
-	var fs files
-	if sh.files != nil {
-		fs = sh.files(cfg)
-	}
-	c.Config, c.Clients = cfg, clients
-	st := store.New(clients.DynamoDB, cfg.Table, cfg.SigningKey)
-	c.Store = st
-	c.sender = mail.NewSES(clients.SES, cfg.SESConfigurationSet, cfg.MailDomain)
-	// Every email is worded in its recipient's language; each language's
-	// catalog is parsed on its first use.
-	c.catalog = i18n.New()
-	ao := account.Options{
-		Store: st, Mail: c.sender, Catalog: c.catalog, From: cfg.MailFrom, BaseURL: cfg.BaseURL, SigningKey: cfg.SigningKey, Log: log,
-		Terms: sh.terms,
-		CoMembers: account.CoMembersFunc(func(ctx context.Context, a, b string) (bool, error) {
-			return c.Groups.ShareGroup(ctx, a, b)
-		}),
-		Guard:   account.AdminGuardFunc(func(ctx context.Context, uid string) ([]string, error) { return c.Groups.SoleAdminOf(ctx, uid) }),
-		Erasers: sh.erasers,
-	}
-	if fs.avatars != nil { // pictures live in the uploads bucket; people sharing a group see them
-		ao.Avatars = fs.avatars
-	}
-	accounts, err := account.New(ao)
-	if err != nil {
-		return err
-	}
-	c.Accounts = accounts
-	// The record of admin actions: written by the cores below in their
-	// actions' transactions, read by the group's admins.
-	c.Audit = audit.New(st, cfg.SigningKey, audit.PolicyFunc(func(ctx context.Context, gid string, action authz.Action, t authz.Target) error {
-		return c.Groups.Authorize(ctx, gid, action, t)
-	}), nil, log)
-	c.Groups = group.New(group.Config{
-		Store: st, People: People{accounts}, Mail: c.sender, Catalog: c.catalog, MailFrom: cfg.MailFrom,
-		BaseURL: cfg.BaseURL, SigningKey: cfg.SigningKey, Log: log, Audit: c.Audit, DeleteGrace: cfg.GroupDeleteGrace,
-		// The voter set follows membership: the ballots of someone who
-		// leaves a group are withdrawn from its open polls (queued first
-		// and retried by the scheduler until done).
-		OnMemberLeft: func(ctx context.Context, gid, uid string) error { return c.Decisions.MemberLeft(ctx, gid, uid) },
-	})
-	c.Notifications = notify.New(st, nil)
-	c.Tags = tag.New(tag.Config{Store: st, Policy: c.Groups, Audit: c.Audit, Log: log})
-	dc := discussion.Config{
-		Store: st, Policy: c.Groups, People: DiscussionPeople{accounts}, Notify: c.Notifications, Tags: c.Tags,
-		Renderer: render.New(), SigningKey: cfg.SigningKey, Log: log,
-		Mail: c.sender, MailFrom: cfg.MailFrom, BaseURL: cfg.BaseURL, Audit: c.Audit, Catalog: c.catalog,
-		// A removed guest leaves the voter set of the thread's polls, as a
-		// member who leaves the group does (queued, retried by the scheduler).
-		OnGuestRemoved: func(ctx context.Context, gid, tid, uid string) error {
-			return c.Decisions.GuestRemoved(ctx, gid, tid, uid)
-		},
-		// A moved thread takes its polls along (discussion.MoveThread).
-		Polls: ThreadPolls{&c.Decisions},
-	}
-	if fs.uploads != nil {
-		dc.Uploads, dc.Files = fs.uploads, fs.objects
-	}
-	c.Discussions = discussion.New(dc)
-	pollNotes := PollNotifier{Notifications: c.Notifications, Names: DiscussionPeople{accounts}.Name}
-	c.Decisions = decision.New(decision.Config{Store: st, Groups: c.Groups, Log: log,
-		Threads: PollThreads{c.Discussions}, Notifier: pollNotes, Fanout: pollNotes, Tags: c.Tags, Audit: c.Audit})
-	c.MailPrefs, err = mailpref.New(mailpref.Config{Store: st, Users: PrefPeople{accounts}, BaseURL: cfg.BaseURL, SigningKey: cfg.SigningKey, Log: log})
-	return err
 }
 
 // erasers are what deleting an account asks of each core of c, in order;
@@ -299,170 +174,4 @@ func (c *Cores) erasers() []account.Eraser {
 			return c.Search.Index.EraseAuthorNames(ctx, c.Store, e.UserID, account.DeletedName)
 		}),
 	}
-}
-
-// wireSearch wires the search index (fed by the stream, asked by the api).
-func (c *Cores) wireSearch() error {
-	ix, err := search.New(search.Config{DB: c.Clients.DynamoDB, Table: c.Config.Table, SigningKey: c.Config.SigningKey,
-		Threads: c.Discussions, Polls: c.Decisions})
-	if err != nil {
-		return err
-	}
-	c.Search = &Search{Index: ix, Groups: c.Groups, Discussions: c.Discussions, Decisions: c.Decisions, Accounts: c.Accounts}
-	return nil
-}
-
-// wireOutbox wires the notification email dispatcher (newOutbox).
-func (c *Cores) wireOutbox(log *slog.Logger) (err error) {
-	c.Outbox, err = newOutbox(c.Config, c.Notifications, c.sender, c.Accounts, c.Groups, c.Decisions, c.MailPrefs, c.catalog, log)
-	return err
-}
-
-// wireInbox wires the inbound mail service (newInbox).
-func (c *Cores) wireInbox(log *slog.Logger) {
-	c.Inbox = newInbox(c.Config, c.Clients, c.Store, c.Accounts, c.Groups, c.Discussions, c.Decisions, c.Notifications,
-		c.MailPrefs, c.sender, c.Audit, c.catalog, log)
-}
-
-// wireFanouts wires the expansion of fan-out jobs on the cores of c: one
-// wiring for every function that runs them (the api's tests, the mailer).
-// Reminders keep the undecided (the decision core), mentions are resolved
-// from names (accounts) and handed to the owner of the text they were in.
-func (c *Cores) wireFanouts(log *slog.Logger) {
-	c.Fanouts = NewFanouts(c.Notifications, c.Groups, log)
-	c.Fanouts.Ballots, c.Fanouts.Names = c.Decisions, FanoutNames{c.Accounts}
-	c.Fanouts.Mentions = MentionOwners{Polls: c.Decisions, Threads: c.Discussions}
-}
-
-// NewFanouts wires the expansion of fan-out jobs: members from the group
-// core, the thread's visibility for non-members from the group's policy.
-func NewFanouts(notes *notify.Service, groups *group.Service, log *slog.Logger) *notify.Fanouts {
-	return &notify.Fanouts{N: notes, Members: FanoutMembers{groups}, Viewer: FanoutViewer{groups}, Log: log}
-}
-
-// FanoutMembers adapts the group core's member pages to notify.Members.
-type FanoutMembers struct{ Groups *group.Service }
-
-// MemberPage implements notify.Members.
-func (m FanoutMembers) MemberPage(ctx context.Context, gid, after string, limit int) ([]notify.Member, string, error) {
-	rows, next, err := m.Groups.MemberPage(ctx, gid, after, limit)
-	out := make([]notify.Member, 0, len(rows))
-	for _, r := range rows {
-		out = append(out, notify.Member{UserID: r.UserID, Role: r.Role})
-	}
-	return out, next, err
-}
-
-// FanoutNames adapts the account service to notify.Names: display names
-// of up to 100 people in one BatchGetItem.
-type FanoutNames struct{ Accounts *account.Service }
-
-// Names implements notify.Names.
-func (n FanoutNames) Names(ctx context.Context, uids []string) (map[string]string, error) {
-	users, err := n.Accounts.Users(ctx, uids)
-	if err != nil {
-		return nil, err
-	}
-	out := make(map[string]string, len(users))
-	for id, u := range users {
-		if u != nil && u.Name != "" {
-			out[id] = u.Name
-		}
-	}
-	return out, nil
-}
-
-// FanoutViewer asks the group's policy whether someone may view a thread.
-type FanoutViewer struct{ Groups *group.Service }
-
-// MayView implements notify.Viewer: refusals are false, failures errors.
-func (v FanoutViewer) MayView(ctx context.Context, uid, gid, tid string) (bool, error) {
-	err := v.Groups.Authorize(authz.WithActor(ctx, authz.Actor{Kind: authz.User, UserID: uid}), gid, authz.ThreadView,
-		authz.Target{Kind: "thread", ID: tid, ThreadID: tid})
-	if err == nil {
-		return true, nil
-	}
-	switch domain.ErrorCode(err) {
-	case domain.NotFound, domain.Forbidden, domain.Unauthorized:
-		return false, nil
-	}
-	return false, err
-}
-
-// People adapts the account service to what the group core needs to know
-// about people.
-type People struct{ Accounts *account.Service }
-
-// UserByID implements group.People.
-func (p People) UserByID(ctx context.Context, id string) (group.Person, error) {
-	u, err := p.Accounts.User(ctx, id)
-	if err != nil {
-		return group.Person{}, err
-	}
-	return group.Person{ID: u.ID, Name: u.Name, Email: u.Email, Lang: u.Lang(), TimeZone: u.TimeZone}, nil
-}
-
-// UsersByID implements group.People: one BatchGetItem.
-func (p People) UsersByID(ctx context.Context, ids []string) (map[string]group.Person, error) {
-	us, err := p.Accounts.Users(ctx, ids)
-	if err != nil {
-		return nil, err
-	}
-	out := make(map[string]group.Person, len(us))
-	for id, u := range us {
-		out[id] = group.Person{ID: u.ID, Name: u.Name, Email: u.Email, Lang: u.Lang(), TimeZone: u.TimeZone, Avatar: u.AvatarV}
-	}
-	return out, nil
-}
-
-// UserIDByEmail implements group.People.
-func (p People) UserIDByEmail(ctx context.Context, email string) (string, bool, error) {
-	u, err := p.Accounts.UserByEmail(ctx, email)
-	switch {
-	case err == nil:
-		return u.ID, true, nil
-	case domain.ErrorCode(err) == domain.NotFound:
-		return "", false, nil
-	default:
-		return "", false, err
-	}
-}
-
-// PrefPeople adapts the account service to what the email preferences
-// core needs to know about people (mailpref.Users).
-type PrefPeople struct{ Accounts *account.Service }
-
-// MailPerson implements mailpref.Users.
-func (p PrefPeople) MailPerson(ctx context.Context, id string) (mailpref.Person, error) {
-	u, err := p.Accounts.User(ctx, id)
-	if err != nil {
-		return mailpref.Person{}, err
-	}
-	return mailpref.Person{Email: u.Email, TimeZone: u.TimeZone}, nil
-}
-
-// DiscussionPeople adapts the account service to what the discussion core
-// needs to know about people.
-type DiscussionPeople struct{ Accounts *account.Service }
-
-// UserByID implements discussion.People.
-func (p DiscussionPeople) UserByID(ctx context.Context, id string) (discussion.Person, error) {
-	u, err := p.Accounts.User(ctx, id)
-	if err != nil {
-		return discussion.Person{}, err
-	}
-	return discussion.Person{ID: u.ID, Name: u.Name, Email: u.Email, Lang: u.Lang(), TimeZone: u.TimeZone}, nil
-}
-
-// Name is the person's display name, "" if unknown.
-func (p DiscussionPeople) Name(ctx context.Context, id string) string {
-	if u, err := p.Accounts.User(ctx, id); err == nil {
-		return u.Name
-	}
-	return ""
-}
-
-// UserIDByEmail implements discussion.People.
-func (p DiscussionPeople) UserIDByEmail(ctx context.Context, email string) (string, bool, error) {
-	return People(p).UserIDByEmail(ctx, email)
 }

@@ -3,6 +3,7 @@ package inbound
 import (
 	"bytes"
 	"fmt"
+	"github.com/quorum-app/quorum/internal/inbound/votes"
 	"io"
 	"mime"
 	"net/mail"
@@ -279,26 +280,9 @@ func truncateUTF8(s string, n int) string {
 	return s[:n]
 }
 
-// cleanText normalises a body: valid UTF-8, LF line ends, no BOM, no NUL or
-// other control characters but tab and newline.
-func cleanText(s string) string {
-	if s == "" {
-		return ""
-	}
-	s = strings.ToValidUTF8(s, "\uFFFD")
-	s = strings.ReplaceAll(s, "\r\n", "\n")
-	s = strings.ReplaceAll(s, "\r", "\n")
-	s = strings.TrimPrefix(s, "\uFEFF")
-	return strings.Map(func(r rune) rune {
-		if r == '\n' || r == '\t' {
-			return r
-		}
-		if unicode.IsControl(r) {
-			return -1
-		}
-		return r
-	}, s)
-}
+// cleanText is votes.CleanText: the rule is one for whole messages and
+// the replies votes are read from.
+func cleanText(s string) string { return votes.CleanText(s) }
 
 // cleanLine is cleanText for one-line values (subjects, names).
 func cleanLine(s string) string {

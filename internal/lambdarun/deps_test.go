@@ -91,3 +91,49 @@ func TestSESEventsLinksOnlyDynamoDB(t *testing.T) {
 		}
 	}
 }
+
+// Go runs every linked package's initialisation at each cold start, called
+// or not: the mailer builds on the shared cores alone
+// (internal/cores/mailer on internal/cores/corebase), so it must not import
+// the packages only other functions wire (issue 14, §1). (It still links
+// the S3 client's package: awsclient.Clients, internal/blob and the cores
+// that take blob's stores import it; the client is not built.)
+func TestMailerImportsOnlyTheSharedCores(t *testing.T) {
+	wd, _ := os.Getwd()
+	root, err := localcloud.FindRoot(wd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	all := deps(t, root, "mailer")
+	if !slices.Contains(all, module+"internal/cores/corebase") {
+		t.Fatal("the mailer does not link internal/cores/corebase: is this test still looking at the right packages?")
+	}
+	for _, pkg := range []string{module + "internal/cores", module + "internal/inbox", module + "internal/inbound",
+		module + "internal/export", module + "internal/recovery", module + "internal/legal", module + "internal/process",
+		"github.com/jhillyerd/enmime", "github.com/jaytaylor/html2text", "golang.org/x/text/encoding/htmlindex"} {
+		if slices.Contains(all, pkg) {
+			t.Errorf("functions/mailer links %s, which it does not wire: it initialises at every cold start", pkg)
+		}
+	}
+}
+
+// The inbound function builds the inbox on the shared cores
+// (internal/cores/inboxcores), without internal/cores and what only the api
+// function and the scheduler wire on top.
+func TestInboundImportsOnlyTheInboxAndTheSharedCores(t *testing.T) {
+	wd, _ := os.Getwd()
+	root, err := localcloud.FindRoot(wd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	all := deps(t, root, "inbound")
+	if !slices.Contains(all, module+"internal/cores/inboxcores") {
+		t.Fatal("the inbound function does not link internal/cores/inboxcores: is this test still looking at the right packages?")
+	}
+	for _, pkg := range []string{module + "internal/cores", module + "internal/export", module + "internal/recovery",
+		module + "internal/legal", module + "internal/process", "archive/zip"} {
+		if slices.Contains(all, pkg) {
+			t.Errorf("functions/inbound links %s, which it does not wire: it initialises at every cold start", pkg)
+		}
+	}
+}

@@ -17,16 +17,21 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
 	"github.com/quorum-app/quorum/internal/audit"
-	"github.com/quorum-app/quorum/internal/cores"
+	"github.com/quorum-app/quorum/internal/cores/corebase"
 	"github.com/quorum-app/quorum/internal/notify"
 	"github.com/quorum-app/quorum/internal/search"
 	"github.com/quorum-app/quorum/internal/stream"
 )
 
+// Wired are the shared cores the consumers act through: the mailer's
+// (internal/cores/mailer) or the whole set of internal/cores.Cores.
+type Wired interface{ Wired() *corebase.Base }
+
 // Dispatcher returns the stream dispatcher over a's consumers: the outbox
 // (notification email), the search indexer, the audit record's sealer and
 // the fan-out of notifications to a group.
-func Dispatcher(a *cores.Cores, log *slog.Logger) *stream.Dispatcher {
+func Dispatcher(w Wired, log *slog.Logger) *stream.Dispatcher {
+	a := w.Wired()
 	return stream.New(log,
 		stream.Named{Name: "mailer", Consumer: notify.StreamConsumer{Out: a.Outbox, Log: log, Now: time.Now}},
 		stream.Named{Name: "search", Consumer: search.NewIndexer(a.Search.Index, log)},
@@ -37,7 +42,8 @@ func Dispatcher(a *cores.Cores, log *slog.Logger) *stream.Dispatcher {
 
 // Poll reads the stream of a's table (DynamoDB Local under make dev and in
 // tests) into Dispatcher until ctx ends.
-func Poll(ctx context.Context, a *cores.Cores, log *slog.Logger) error {
+func Poll(ctx context.Context, w Wired, log *slog.Logger) error {
+	a := w.Wired()
 	arn, err := stream.StreamARN(ctx, a.Clients.DynamoDB, a.Config.Table)
 	if err != nil {
 		return err
@@ -51,7 +57,8 @@ func Poll(ctx context.Context, a *cores.Cores, log *slog.Logger) error {
 // had content before search, or a repair): a paged Scan, each page's items
 // through the indexer, which skips what it does not follow and what is
 // already indexed at that version. It returns the items scanned.
-func Backfill(ctx context.Context, a *cores.Cores, log *slog.Logger) (int, error) {
+func Backfill(ctx context.Context, w Wired, log *slog.Logger) (int, error) {
+	a := w.Wired()
 	x := search.NewIndexer(a.Search.Index, log)
 	in := &dynamodb.ScanInput{TableName: aws.String(a.Config.Table)}
 	n := 0

@@ -1,4 +1,4 @@
-package inbound
+package votes
 
 import (
 	"fmt"
@@ -12,7 +12,10 @@ import (
 	"github.com/quorum-app/quorum/internal/poll"
 )
 
-const maxVoteLine = 500
+// MaxVoteLine bounds the line a vote (or a proxy's name) is read from.
+const MaxVoteLine = 500
+
+const maxVoteLine = MaxVoteLine
 
 // ParseVote reads a vote from the reply text (after ExtractReply): the
 // first non-empty line is the answer, the rest is the reason. The ballot is
@@ -51,7 +54,7 @@ func ParseVote(d poll.Definition, l lang.Lang, text string) (poll.Ballot, error)
 			return -1
 		}
 		return r
-	}, cleanText(text)))
+	}, CleanText(text)))
 	if d.Type == poll.TypeQuestion {
 		return poll.PrepareBallot(d, poll.Ballot{Reason: text})
 	}
@@ -417,4 +420,29 @@ func parseMeeting(d poll.Definition, l lang.Lang, line string) ([]poll.Choice, e
 		out[i] = poll.Choice{OptionID: d.Options[i].ID, Score: v}
 	}
 	return out, nil
+}
+
+// Fold is fold for internal/inbound, which compares the names of proxy
+// votes the same way.
+func Fold(s string) string { return fold(s) }
+
+// CleanText normalises a body: valid UTF-8, LF line ends, no BOM, no NUL or
+// other control characters but tab and newline.
+func CleanText(s string) string {
+	if s == "" {
+		return ""
+	}
+	s = strings.ToValidUTF8(s, "\uFFFD")
+	s = strings.ReplaceAll(s, "\r\n", "\n")
+	s = strings.ReplaceAll(s, "\r", "\n")
+	s = strings.TrimPrefix(s, "\uFEFF")
+	return strings.Map(func(r rune) rune {
+		if r == '\n' || r == '\t' {
+			return r
+		}
+		if unicode.IsControl(r) {
+			return -1
+		}
+		return r
+	}, s)
 }

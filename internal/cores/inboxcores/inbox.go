@@ -1,4 +1,4 @@
-package cores
+package inboxcores
 
 import (
 	"log/slog"
@@ -6,6 +6,7 @@ import (
 	"github.com/quorum-app/quorum/internal/account"
 	"github.com/quorum-app/quorum/internal/awsclient"
 	"github.com/quorum-app/quorum/internal/config"
+	"github.com/quorum-app/quorum/internal/cores/corebase"
 	"github.com/quorum-app/quorum/internal/decision"
 	"github.com/quorum-app/quorum/internal/discussion"
 	"github.com/quorum-app/quorum/internal/group"
@@ -31,7 +32,7 @@ func newInbox(cfg config.Config, clients *awsclient.Clients, st *store.Store, ac
 	}
 	return inbox.New(inbox.Config{
 		Store: st, Raw: inbox.S3Raw{Client: clients.S3}, InboundBucket: cfg.InboundBucket, InboundPrefix: prefix,
-		Tokens: replyaddr.NewTokens(cfg.SigningKey, cfg.MailDomain), Keys: keys, Notifications: notes, People: People{accounts},
+		Tokens: replyaddr.NewTokens(cfg.SigningKey, cfg.MailDomain), Keys: keys, Notifications: notes, People: corebase.People{Accounts: accounts},
 		Discussions: discussions, Decisions: decisions, Groups: groups, Mail: sender, MailFrom: cfg.MailFrom, BaseURL: base,
 		SigningKey: cfg.SigningKey, Retention: cfg.InboundRetention, Log: log, Audit: auditor, Catalog: cat,
 	})

@@ -1,4 +1,4 @@
-package inbound
+package votes
 
 import (
 	"errors"
@@ -125,14 +125,5 @@ func TestParseVote(t *testing.T) {
 		if help := vp.Message(en) + "\n\n" + VoteHelp(en, c.d); !strings.Contains(help, c.mention) {
 			t.Errorf("%s: %v (want a help reply mentioning %q):\n%s", c.name, err, c.mention, help)
 		}
-	}
-}
-
-func TestVoteFromCorpus(t *testing.T) {
-	m := load(t, "vote_reply.eml")
-	b, err := ParseVote(poll.New(poll.TypeProposal), lang.English, ExtractReply(m))
-	if err != nil || len(b.Choices) != 1 || b.Choices[0].OptionID != "agree" ||
-		b.Reason != "as long as it is under 500 EUR.\nWe need it for the tomatoes." {
-		t.Errorf("%+v %v", b, err)
 	}
 }

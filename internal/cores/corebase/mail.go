@@ -1,4 +1,4 @@
-package cores
+package corebase
 
 import (
 	"context"
@@ -15,7 +15,7 @@ import (
 	"github.com/quorum-app/quorum/internal/handlerkit"
 	"github.com/quorum-app/quorum/internal/i18n"
 	"github.com/quorum-app/quorum/internal/ids"
-	"github.com/quorum-app/quorum/internal/inbound"
+	"github.com/quorum-app/quorum/internal/inbound/votes"
 	"github.com/quorum-app/quorum/internal/mail"
 	"github.com/quorum-app/quorum/internal/mailpref"
 	"github.com/quorum-app/quorum/internal/notify"
@@ -97,7 +97,7 @@ type MailPolls struct {
 
 // PollMail implements notify.Polls: poll pid read as uid, its details as
 // the page shows them in plain text, and how to vote by replying with its
-// options (inbound.VoteHelp: the words a reply is read with); no help for
+// options (votes.VoteHelp: the words a reply is read with); no help for
 // an anonymous poll, whose votes are cast on the web only.
 func (m MailPolls) PollMail(ctx context.Context, pr *i18n.Printer, uid, pid string) (string, string, bool, error) {
 	p, err := m.Decisions.Get(recipient(ctx, uid), pid)
@@ -109,7 +109,7 @@ func (m MailPolls) PollMail(ctx context.Context, pr *i18n.Printer, uid, pid stri
 	}
 	help := ""
 	if !p.Definition.Settings.Anonymous {
-		help = inbound.VoteHelp(pr, p.Definition)
+		help = votes.VoteHelp(pr, p.Definition)
 	}
 	return m.Renderer.Text(p.Definition.Details), help, true, nil
 }

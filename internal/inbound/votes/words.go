@@ -1,4 +1,4 @@
-package inbound
+package votes
 
 import (
 	"github.com/quorum-app/quorum/internal/lang"
