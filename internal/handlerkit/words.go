@@ -1,35 +1,15 @@
 package handlerkit
 
 import (
-	"time"
-
 	"github.com/quorum-app/quorum/internal/i18n"
-	"github.com/quorum-app/quorum/internal/inbound"
+	"github.com/quorum-app/quorum/internal/inbound/votes"
 	"github.com/quorum-app/quorum/internal/poll"
 )
 
-// OptionLabel is how an option is named for a reader: a preset
-// option's label in the reader's language, a meeting option's time in the
-// reader's language and zone (MeetingText), with the label its author gave
-// it in brackets.
+// OptionLabel is votes.ReaderLabel: how an option is named for a reader.
 func OptionLabel(p *i18n.Printer, d poll.Definition, o poll.Option) string {
-	if d.Type == poll.TypeMeeting {
-		when := MeetingText(p, o)
-		if o.Label != "" {
-			return when + " (" + p.Isolate(o.Label) + ")"
-		}
-		return when
-	}
-	return inbound.OptionLabel(p, o)
+	return votes.ReaderLabel(p, d, o)
 }
 
-// MeetingText is a meeting option's time for the reader: day of the week,
-// date and time in their language and zone ("Mo., 4. Mai 2026, 17:00"); an
-// all-day option by its calendar date, which is the same in every zone.
-func MeetingText(p *i18n.Printer, o poll.Option) string {
-	if o.AllDay {
-		u := o.Start.UTC()
-		return p.WeekdayDate(time.Date(u.Year(), u.Month(), u.Day(), 12, 0, 0, 0, p.Location()))
-	}
-	return p.WeekdayDateTime(o.Start)
-}
+// MeetingText is votes.MeetingText: a meeting option's time for the reader.
+func MeetingText(p *i18n.Printer, o poll.Option) string { return votes.MeetingText(p, o) }

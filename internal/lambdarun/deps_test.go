@@ -110,6 +110,7 @@ func TestMailerImportsOnlyTheSharedCores(t *testing.T) {
 	}
 	for _, pkg := range []string{module + "internal/cores", module + "internal/inbox", module + "internal/inbound",
 		module + "internal/export", module + "internal/recovery", module + "internal/legal", module + "internal/process",
+		module + "internal/handlerkit", module + "internal/httpx",
 		"github.com/jhillyerd/enmime", "github.com/jaytaylor/html2text", "golang.org/x/text/encoding/htmlindex"} {
 		if slices.Contains(all, pkg) {
 			t.Errorf("functions/mailer links %s, which it does not wire: it initialises at every cold start", pkg)

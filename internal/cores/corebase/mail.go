@@ -12,7 +12,6 @@ import (
 	"github.com/quorum-app/quorum/internal/decision"
 	"github.com/quorum-app/quorum/internal/domain"
 	"github.com/quorum-app/quorum/internal/group"
-	"github.com/quorum-app/quorum/internal/handlerkit"
 	"github.com/quorum-app/quorum/internal/i18n"
 	"github.com/quorum-app/quorum/internal/ids"
 	"github.com/quorum-app/quorum/internal/inbound/votes"
@@ -176,7 +175,7 @@ func (m MailOutcomes) OutcomeMail(ctx context.Context, pr *i18n.Printer, uid, pi
 	}
 	out := notify.OutcomeMail{Text: m.Renderer.Text(o.Statement), HTML: o.StatementHTML, ReviewOn: o.ReviewOn}
 	if opt, ok := p.Definition.Option(o.MeetingOptionID); ok && o.MeetingOptionID != "" && p.Definition.Type == poll.TypeMeeting {
-		out.Meeting = handlerkit.OptionLabel(pr, p.Definition, opt) + " (" + pr.Location().String() + ")"
+		out.Meeting = votes.ReaderLabel(pr, p.Definition, opt) + " (" + pr.Location().String() + ")"
 	}
 	return out, true, nil
 }
