@@ -193,7 +193,7 @@ func norm(s string) string { return strings.Join(strings.Fields(s), " ") }
 func Save(t testing.TB, name, doc string) {
 	t.Helper()
 	if dir := os.Getenv("QUORUM_MAIL_SAMPLES"); dir != "" {
-		if err := os.WriteFile(filepath.Join(dir, name+".html"), []byte(doc), 0o644); err != nil {
+		if err := os.WriteFile(filepath.Join(dir, name+".html"), []byte(doc), 0o600); err != nil {
 			t.Fatal(err)
 		}
 	}
