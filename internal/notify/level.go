@@ -3,6 +3,7 @@ package notify
 import (
 	"context"
 	"errors"
+	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/guregu/dynamo/v2"
@@ -132,7 +133,11 @@ func (s *Service) SetLevel(ctx context.Context, uid, scope string, l Level) erro
 	if !l.Valid() {
 		return domain.Validation(domain.FieldError{Field: "level", Message: "must be mute, quiet, normal or loud"})
 	}
-	if l == Normal {
+	// Normal is every group's default, so a group's "normal" is no item.
+	// A thread's "normal" is kept: the thread's own level wins over the
+	// group's (Effective), so someone whose group is loud or quiet can
+	// still hear one thread at normal.
+	if l == Normal && !strings.HasPrefix(scope, ThreadScope("")) {
 		return s.st.Delete(ctx, tabledef.UserPK(uid), levelSK(scope))
 	}
 	it := &levelItem{Item: store.Item{PK: tabledef.UserPK(uid), SK: levelSK(scope), GSI1PK: "LEVELS#" + scope, GSI1SK: string(l) + "#" + uid,

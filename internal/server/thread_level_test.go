@@ -76,6 +76,13 @@ func TestThreadPageShowsTheNotificationLevel(t *testing.T) {
 	if body, _ = threadPage(); checked(body, "thread-level") != "mute" {
 		t.Fatalf("thread mute: menu shows %q", checked(body, "thread-level"))
 	}
+	// A thread's "normal" overrides the group's level, as any other
+	// thread level does (it is kept, not taken for "unset").
+	post("/threads/"+th.ID+"/notification-level", "normal")
+	if body, _ = threadPage(); checked(body, "thread-level") != "normal" || strings.Contains(body, `id="thread-level-from"`) {
+		t.Fatalf("thread normal under a quiet group: menu shows %q (inherited note: %v)", checked(body, "thread-level"),
+			strings.Contains(body, `id="thread-level-from"`))
+	}
 	// Another reader's settings are theirs alone.
 	if rec := g.do(alice, "GET", "/threads/"+th.ID, ""); checked(rec.Body.String(), "thread-level") != "normal" {
 		t.Fatalf("alice sees bob's level: %q", checked(rec.Body.String(), "thread-level"))
