@@ -138,6 +138,7 @@ type Decisions interface {
 	Extend(ctx context.Context, pid string, closingAt time.Time) (decision.Poll, error)
 	Get(ctx context.Context, pid string) (decision.Poll, error)
 	GetOutcome(ctx context.Context, pid string) (decision.Outcome, error)
+	StatementText(o decision.Outcome) string
 	GrantProxy(ctx context.Context, gid string, pid string, grantee string) (decision.Proxy, error)
 	GroupProxiesOf(ctx context.Context, gid string) (decision.GroupProxies, error)
 	List(ctx context.Context, gid string, cursor string, limit int) (store.Page[decision.Poll], error)

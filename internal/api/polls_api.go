@@ -616,7 +616,7 @@ func (s *Server) OutcomeICS(w http.ResponseWriter, r *http.Request) {
 		s.exportFail(w, r, domain.Errorf(domain.NotFound, "this poll's outcome does not pick a meeting time"))
 		return
 	}
-	body := calendar.MeetingICS(p, o, opt, s.pollLink(r, pid))
+	body := calendar.MeetingICS(p, o, opt, s.pollLink(r, pid), s.decisions.StatementText(o))
 	w.Header().Set("Content-Type", "text/calendar; charset=utf-8; method=PUBLISH")
 	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="meeting-%s.ics"`, ids.Alnum(pid)))
 	w.Header().Set("Cache-Control", "no-store")

@@ -67,9 +67,10 @@ func icsLine(b *bytes.Buffer, line string) {
 const icsUTC = "20060102T150405Z"
 
 // MeetingICS is a one-event calendar for the time a meeting poll's outcome
-// chose: UTC times (all-day options as dates), the poll's duration, the
-// outcome statement as description.
-func MeetingICS(p decision.Poll, o decision.Outcome, opt poll.Option, link string) []byte {
+// chose: UTC times (all-day options as dates), the poll's duration, and
+// description (the outcome's statement as plain text: decision's
+// StatementText, so no Markdown markup reaches the calendar).
+func MeetingICS(p decision.Poll, o decision.Outcome, opt poll.Option, link, description string) []byte {
 	var b bytes.Buffer
 	line := func(s string) { icsLine(&b, s) }
 	line("BEGIN:VCALENDAR")
@@ -94,7 +95,7 @@ func MeetingICS(p decision.Poll, o decision.Outcome, opt poll.Option, link strin
 		line("DTEND:" + opt.Start.UTC().Add(time.Duration(mins)*time.Minute).Format(icsUTC))
 	}
 	line("SUMMARY:" + icsEscape(p.Definition.Title))
-	line("DESCRIPTION:" + icsEscape(o.Statement))
+	line("DESCRIPTION:" + icsEscape(description))
 	if link != "" {
 		line("URL:" + icsEscape(link))
 	}

@@ -15,7 +15,7 @@ func TestMeetingICS(t *testing.T) {
 	p := decision.Poll{ID: "abc-_123", Definition: poll.Definition{Title: "Réunion; budget, \\ " + strings.Repeat("é", 60)}}
 	p.Definition.Settings.MeetingDuration = 45
 	o := decision.Outcome{Statement: "Bring snacks.\r\nAnd maps\x07.", UpdatedAt: start, Version: 3}
-	got := string(MeetingICS(p, o, poll.Option{Start: start}, "https://quorum.example/polls/abc"))
+	got := string(MeetingICS(p, o, poll.Option{Start: start}, "https://quorum.example/polls/abc", o.Statement))
 	lines := strings.Split(strings.TrimSuffix(got, "\r\n"), "\r\n")
 	var unfolded []string
 	for _, l := range lines {
@@ -36,7 +36,7 @@ func TestMeetingICS(t *testing.T) {
 			t.Errorf("lacks %q:\n%s", want, all)
 		}
 	}
-	day := string(MeetingICS(p, o, poll.Option{Start: start, AllDay: true}, ""))
+	day := string(MeetingICS(p, o, poll.Option{Start: start, AllDay: true}, "", o.Statement))
 	if !strings.Contains(day, "DTSTART;VALUE=DATE:20260314\r\n") || !strings.Contains(day, "DTEND;VALUE=DATE:20260315\r\n") || strings.Contains(day, "URL:") {
 		t.Errorf("all-day event:\n%s", day)
 	}

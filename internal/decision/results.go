@@ -520,6 +520,11 @@ func (s *Service) SetOutcome(ctx context.Context, pid string, in OutcomeInput) (
 	return o.view(s.r), nil
 }
 
+// StatementText is o's statement as a reader sees it, in plain text: the
+// Markdown rendered (no "**", lists as "• item"), for a calendar's
+// description, where no HTML goes.
+func (s *Service) StatementText(o Outcome) string { return s.r.Text(o.Statement) }
+
 // GetOutcome returns the outcome of a poll (anyone who can see the poll).
 func (s *Service) GetOutcome(ctx context.Context, pid string) (Outcome, error) {
 	l, err := s.load(ctx, pid, skOutcome)

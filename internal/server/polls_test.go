@@ -752,7 +752,7 @@ func TestPollMeetingICS(t *testing.T) {
 	e.must(e.do(m, "GET", "/api/v1/polls/"+p.ID+"/outcome.ics", nil), 404, "no outcome yet")
 	e.must(e.do(o, "POST", "/api/v1/polls/"+p.ID+"/close", nil), 200, "close")
 	opt := p.Definition.Options[1]
-	e.must(e.do(o, "PUT", "/api/v1/polls/"+p.ID+"/outcome", map[string]string{"statement": "We meet then.\nBring snacks; and maps, please.", "meeting_option_id": opt.ID}), 200, "outcome")
+	e.must(e.do(o, "PUT", "/api/v1/polls/"+p.ID+"/outcome", map[string]string{"statement": "We meet then.\nBring **snacks**; and maps, please.", "meeting_option_id": opt.ID}), 200, "outcome")
 	r := e.must(e.do(m, "GET", "/api/v1/polls/"+p.ID+"/outcome.ics", nil), 200, "ics")
 	if !strings.HasPrefix(r.hdr.Get("Content-Type"), "text/calendar") {
 		t.Errorf("content type %q", r.hdr.Get("Content-Type"))

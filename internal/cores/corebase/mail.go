@@ -144,7 +144,7 @@ func (m MailMeetings) MeetingInvite(ctx context.Context, uid, pid string) ([]byt
 	if o.MeetingOptionID == "" || !ok {
 		return nil, false, nil
 	}
-	return calendar.MeetingICS(p, o, opt, m.BaseURL+"/polls/"+ids.Alnum(pid)), true, nil
+	return calendar.MeetingICS(p, o, opt, m.BaseURL+"/polls/"+ids.Alnum(pid), m.Decisions.StatementText(o)), true, nil
 }
 
 // MailOutcomes adapts the decision core to notify.Outcomes.
