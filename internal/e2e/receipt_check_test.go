@@ -23,27 +23,8 @@ import (
 // QUORUM_SCREENSHOTS.
 func TestReceiptCheckIsPostRedirectGet(t *testing.T) {
 	t.Parallel()
-	s, a := newPollSite(t)
-	ada := s.person(t, "ada", "Ada Lovelace")
-	ben := s.person(t, "ben", "Ben Franklin")
-	for _, p := range []*person{ada, ben} {
-		p.open("/signup")
-		p.signInWithCode(true)
-	}
-	ada.open("/groups/new")
-	ada.fill("Name", "Tenants Association")
-	if st := ada.submit("Create group"); st != 200 {
-		t.Fatalf("create group: %d", st)
-	}
-	gid := strings.TrimPrefix(ada.path(), "/groups/")
-	adaCtx := actingAs(t, a, ada.Email)
-	link, err := a.Groups.JoinLink(adaCtx, gid)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := a.Groups.JoinViaLink(actingAs(t, a, ben.Email), link[strings.LastIndex(link, "/join/")+len("/join/"):]); err != nil {
-		t.Fatal(err)
-	}
+	g := newGardenThread(t, nil) // the group, Ada and Ben in it; the poll stands outside its thread
+	a, ben, gid, adaCtx := g.a, g.ben, g.gid, g.adaCtx
 	d := poll.New(poll.TypeProposal)
 	d.Title = "Hire a new caretaker?"
 	at := time.Now().Add(72 * time.Hour).UTC()
