@@ -35,7 +35,7 @@ func newOutbox(cfg config.Config, notes *notify.Service, sender mail.Sender, acc
 		People: MailPeople{accounts}, Groups: MailGroups{groups}, Prefs: MailPreferences{prefs},
 		Meetings: MailMeetings{Decisions: decisions, BaseURL: base},
 		Polls:    MailPolls{Decisions: decisions, Renderer: render.New()},
-		Outcomes: MailOutcomes{Decisions: decisions, Renderer: render.New()},
+		Outcomes: MailOutcomes{Decisions: decisions},
 		Tokens:   replyaddr.NewTokens(cfg.SigningKey, cfg.MailDomain),
 		Catalog:  cat, BaseURL: base, MailDomain: cfg.MailDomain, From: cfg.MailFrom, Log: log,
 	})
@@ -150,7 +150,6 @@ func (m MailMeetings) MeetingInvite(ctx context.Context, uid, pid string) ([]byt
 // MailOutcomes adapts the decision core to notify.Outcomes.
 type MailOutcomes struct {
 	Decisions *decision.Service
-	Renderer  *render.Renderer
 }
 
 // OutcomeMail implements notify.Outcomes: the outcome of poll pid read as
@@ -173,7 +172,7 @@ func (m MailOutcomes) OutcomeMail(ctx context.Context, pr *i18n.Printer, uid, pi
 	if err != nil {
 		return notify.OutcomeMail{}, false, err
 	}
-	out := notify.OutcomeMail{Text: m.Renderer.Text(o.Statement), HTML: o.StatementHTML, ReviewOn: o.ReviewOn}
+	out := notify.OutcomeMail{Text: m.Decisions.StatementText(o), HTML: o.StatementHTML, ReviewOn: o.ReviewOn}
 	if opt, ok := p.Definition.Option(o.MeetingOptionID); ok && o.MeetingOptionID != "" && p.Definition.Type == poll.TypeMeeting {
 		out.Meeting = votes.ReaderLabel(pr, p.Definition, opt) + " (" + pr.Location().String() + ")"
 	}
