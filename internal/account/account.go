@@ -172,7 +172,7 @@ func DefaultLifetimes() Lifetimes {
 
 // Options configure a Service.
 type Options struct {
-	Store *store.Store
+	Store storage
 	Mail  mail.Sender
 	// From is the From header of sign-in mail.
 	From string
@@ -206,7 +206,7 @@ type Options struct {
 
 // Service implements the account operations.
 type Service struct {
-	st      *store.Store
+	st      storage
 	mail    mail.Sender
 	from    string
 	base    *url.URL

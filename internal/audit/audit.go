@@ -146,7 +146,7 @@ type Policy interface {
 
 // Service records, seals, lists and verifies group audit records.
 type Service struct {
-	st     *store.Store
+	st     storage
 	key    []byte
 	policy Policy
 	now    func() time.Time
@@ -155,7 +155,7 @@ type Service struct {
 
 // New returns the service. signingKey is the installation's root key (the
 // chain key is derived from it); policy decides who may read a record.
-func New(st *store.Store, signingKey []byte, policy Policy, now func() time.Time, log *slog.Logger) *Service {
+func New(st storage, signingKey []byte, policy Policy, now func() time.Time, log *slog.Logger) *Service {
 	if now == nil {
 		now = time.Now
 	}

@@ -56,7 +56,7 @@ type Groups interface {
 
 // Config are the dependencies of the Service.
 type Config struct {
-	Store  *store.Store
+	Store  storage
 	Groups Groups
 	// Notifier receives reminders (closing soon, manual, outcome review);
 	// nil discards them.
@@ -85,7 +85,7 @@ type Config struct {
 
 // Service implements polls, ballots, results and outcomes.
 type Service struct {
-	st       *store.Store
+	st       storage
 	groups   Groups
 	notifier Notifier
 	fanout   Fanouter

@@ -76,7 +76,7 @@ type People interface {
 
 // Config are the Service's dependencies.
 type Config struct {
-	Store    *store.Store
+	Store    storage
 	Policy   Policy
 	People   People
 	Notify   *notify.Service
@@ -134,7 +134,7 @@ func (s *Service) record(ctx context.Context, tx *store.Tx, gid string, action a
 
 // Service implements discussions.
 type Service struct {
-	st         *store.Store
+	st         storage
 	policy     Policy
 	people     People
 	notify     *notify.Service

@@ -147,7 +147,7 @@ type Auditor interface {
 
 // Config wires a Service.
 type Config struct {
-	Store    *store.Store
+	Store    storage
 	Objects  Objects
 	Contacts Contacts
 	Mail     mail.Sender

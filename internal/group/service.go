@@ -28,7 +28,7 @@ import (
 
 // Config are the dependencies of the Service.
 type Config struct {
-	Store  *store.Store
+	Store  storage
 	People People
 	Mail   mail.Sender
 	// MailFrom is the From of invitation emails ("Quorum <notifications@...>").
@@ -61,7 +61,7 @@ type Recorder interface {
 
 // Service implements groups. Every method reads the actor from ctx.
 type Service struct {
-	st        *store.Store
+	st        storage
 	people    People
 	mail      mail.Sender
 	from      string

@@ -137,7 +137,7 @@ type Options struct {
 }
 
 // Middleware applies idempotency to state-changing requests that carry the header.
-func Middleware(st *store.Store, scope Scope, opts Options, write func(http.ResponseWriter, *http.Request, error)) func(http.Handler) http.Handler {
+func Middleware(st Store, scope Scope, opts Options, write func(http.ResponseWriter, *http.Request, error)) func(http.Handler) http.Handler {
 	if opts.Lease <= 0 {
 		opts.Lease = DefaultLease
 	}
@@ -196,7 +196,7 @@ func Middleware(st *store.Store, scope Scope, opts Options, write func(http.Resp
 
 // claim is one request's hold on its key.
 type claim struct {
-	st   *store.Store
+	st   Store
 	opts Options
 	rec  Record
 }

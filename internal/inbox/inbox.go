@@ -71,7 +71,7 @@ type Notifications interface {
 
 // Config are the Service's dependencies.
 type Config struct {
-	Store *store.Store
+	Store storage
 	Raw   RawStore
 	// InboundBucket and InboundPrefix say where raw mail is stored (the
 	// key is the prefix + the SES message id); used by Inject.
@@ -122,7 +122,7 @@ type Recorder interface {
 
 // Service processes inbound mail and serves held messages.
 type Service struct {
-	st          *store.Store
+	st          storage
 	raw         RawStore
 	bucket      string
 	prefix      string

@@ -82,7 +82,7 @@ type Users interface {
 
 // Config configures a Service.
 type Config struct {
-	Store *store.Store
+	Store storage
 	// Users looks up accounts (time zone, address); required by the
 	// methods that act for a signed-in person (Get, Update, Unsuppress...).
 	// Route, digests, tokens and Suppress do not need it.
@@ -98,7 +98,7 @@ type Config struct {
 
 // Service implements email preferences, unsubscribe and suppression.
 type Service struct {
-	st    *store.Store
+	st    storage
 	users Users
 	base  *url.URL
 	key   []byte
@@ -307,7 +307,7 @@ func (s *Service) EraseUser(ctx context.Context, uid string) (bool, error) {
 	return eraseSome(ctx, s.st, tabledef.UserPK(uid), skPrefs, prefixOptOut)
 }
 
-func eraseSome(ctx context.Context, st *store.Store, pk string, prefixes ...string) (bool, error) {
+func eraseSome(ctx context.Context, st storage, pk string, prefixes ...string) (bool, error) {
 	for _, p := range prefixes {
 		n, err := st.DeletePrefix(ctx, pk, p, 25)
 		if err != nil || n > 0 {

@@ -113,12 +113,12 @@ const (
 
 // Service stores notifications and levels.
 type Service struct {
-	st  *store.Store
+	st  storage
 	now func() time.Time
 }
 
 // New returns the service. now may be nil (time.Now).
-func New(st *store.Store, now func() time.Time) *Service {
+func New(st storage, now func() time.Time) *Service {
 	if now == nil {
 		now = time.Now
 	}

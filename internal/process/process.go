@@ -96,7 +96,7 @@ type Sources interface {
 
 // Config are the dependencies of the Service.
 type Config struct {
-	Store   *store.Store
+	Store   storage
 	Policy  Policy
 	Sources Sources
 	// Audit records admin actions (nil: nothing recorded; unit tests).
@@ -109,7 +109,7 @@ type Config struct {
 
 // Service implements templates.
 type Service struct {
-	st      *store.Store
+	st      storage
 	policy  Policy
 	sources Sources
 	audit   Recorder

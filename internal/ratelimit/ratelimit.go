@@ -24,12 +24,12 @@ type Rule struct {
 
 // Limiter counts events per rule and key.
 type Limiter struct {
-	st  *store.Store
+	st  storage
 	now func() time.Time
 }
 
 // New returns a limiter; now may be nil (time.Now).
-func New(st *store.Store, now func() time.Time) *Limiter {
+func New(st storage, now func() time.Time) *Limiter {
 	if now == nil {
 		now = time.Now
 	}

@@ -31,7 +31,7 @@ type Step func(ctx context.Context) error
 
 // Run creates the dataset once. It reports whether it did (false when the
 // marker already existed).
-func Run(ctx context.Context, st *store.Store, steps ...Step) (bool, error) {
+func Run(ctx context.Context, st storage, steps ...Step) (bool, error) {
 	var m Marker
 	err := st.Get(ctx, MarkerPK, MarkerSK, &m)
 	if err == nil {
@@ -53,7 +53,7 @@ func Run(ctx context.Context, st *store.Store, steps ...Step) (bool, error) {
 }
 
 // Created returns when the dataset was seeded.
-func Created(ctx context.Context, st *store.Store) (time.Time, error) {
+func Created(ctx context.Context, st storage) (time.Time, error) {
 	var m Marker
 	if err := st.Get(ctx, MarkerPK, MarkerSK, &m); err != nil {
 		return time.Time{}, err

@@ -30,7 +30,6 @@ import (
 	"github.com/quorum-app/quorum/internal/logging"
 	"github.com/quorum-app/quorum/internal/mailpref"
 	"github.com/quorum-app/quorum/internal/notify"
-	"github.com/quorum-app/quorum/internal/store"
 	"github.com/quorum-app/quorum/internal/web"
 	"github.com/quorum-app/quorum/internal/web/pages"
 )
@@ -68,7 +67,7 @@ type Deps struct {
 	Decisions     *decision.Service
 	// Idempotency stores Idempotency-Key records for API writes (nil: the
 	// header is ignored).
-	Idempotency *store.Store
+	Idempotency idempotency.Store
 	// KeyLease is how long a request's claim on its key holds
 	// before a retry may take it over (0: idempotency.DefaultLease).
 	KeyLease time.Duration

@@ -32,7 +32,7 @@ type Page[T any] struct {
 // the list (for example "threads:GROUP#123") and is bound into the cursor, so
 // a cursor from one list is rejected by another; tampered cursors get
 // ErrBadCursor (400).
-func QueryPage[T any](ctx context.Context, s *Store, q *dynamo.Query, scope, cursor string, limit int) (Page[T], error) {
+func QueryPage[T any](ctx context.Context, s Pager, q *dynamo.Query, scope, cursor string, limit int) (Page[T], error) {
 	if limit <= 0 || limit > MaxPageSize {
 		limit = MaxPageSize
 	}

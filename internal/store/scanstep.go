@@ -21,13 +21,13 @@ import (
 // has passed the end of the table. The cursor is the last key evaluated,
 // opaque but not signed: keep it in an item of your own, never hand it to a
 // client.
-func ScanStep[T any](ctx context.Context, s *Store, prefix, filter string, args []any, cursor string, page int) ([]T, string, error) {
+func ScanStep[T any](ctx context.Context, s Tabler, prefix, filter string, args []any, cursor string, page int) ([]T, string, error) {
 	expr := "begins_with($, ?)"
 	all := append([]any{tabledef.PK, prefix}, args...)
 	if filter != "" {
 		expr += " AND (" + filter + ")"
 	}
-	scan := s.table.Scan().Filter(expr, all...).SearchLimit(page).RequestLimit(1)
+	scan := s.Table().Scan().Filter(expr, all...).SearchLimit(page).RequestLimit(1)
 	if cursor != "" {
 		raw, err := base64.RawURLEncoding.DecodeString(cursor)
 		pk, sk, ok := strings.Cut(string(raw), "\x00")

@@ -32,7 +32,7 @@ type sweepProgress struct {
 // interrupted after some calls is repeated), then the cursor is saved. It
 // reports done once the scan has passed the end of the table, and then
 // deletes its progress item.
-func SweepStep[T any](ctx context.Context, s *Store, sw Sweep, fn func(context.Context, T) error) (bool, error) {
+func SweepStep[T any](ctx context.Context, s Sweeper, sw Sweep, fn func(context.Context, T) error) (bool, error) {
 	var prog sweepProgress
 	if err := s.Get(ctx, sw.ProgressPK, sw.ProgressSK, &prog); err != nil && !errors.Is(err, ErrNotFound) {
 		return false, err

@@ -95,7 +95,7 @@ type Recorder interface {
 
 // Config are the Service's dependencies.
 type Config struct {
-	Store  *store.Store
+	Store  storage
 	Policy Policy
 	Audit  Recorder // nil records nothing
 	Now    func() time.Time
@@ -104,7 +104,7 @@ type Config struct {
 
 // Service manages tags.
 type Service struct {
-	st     *store.Store
+	st     storage
 	policy Policy
 	audit  Recorder
 	now    func() time.Time

@@ -120,7 +120,7 @@ type Owner interface {
 // Next is SearchNext on list, a GSI1 partition that lists a group's
 // containers: the first entry after cursor on GSI1SK (one Query of one
 // item), its table partition and its GSI1SK.
-func Next(ctx context.Context, st *store.Store, list, cursor string) (part, next string, err error) {
+func Next(ctx context.Context, st store.Tabler, list, cursor string) (part, next string, err error) {
 	q := st.Table().Get(tabledef.GSI1PK, list).Index(tabledef.GSI1).SearchLimit(1)
 	if cursor != "" {
 		q.Range(tabledef.GSI1SK, dynamo.Greater, cursor)
@@ -135,7 +135,7 @@ func Next(ctx context.Context, st *store.Store, list, cursor string) (part, next
 
 // Page is SearchPage on partition part: up to limit items after sort key
 // after, in key order (one strongly consistent Query).
-func Page(ctx context.Context, st *store.Store, part, after string, limit int) (items []Image, more bool, err error) {
+func Page(ctx context.Context, st store.Tabler, part, after string, limit int) (items []Image, more bool, err error) {
 	q := st.Table().Get(tabledef.PK, part).Consistent(true).SearchLimit(max(limit, 1))
 	if after != "" {
 		q.Range(tabledef.SK, dynamo.Greater, after)
@@ -161,7 +161,7 @@ func Page(ctx context.Context, st *store.Store, part, after string, limit int) (
 
 // Read reads the item at pk, sk (one strongly consistent GetItem): nil
 // when there is none.
-func Read(ctx context.Context, st *store.Store, pk, sk string) (Image, error) {
+func Read(ctx context.Context, st store.Tabler, pk, sk string) (Image, error) {
 	var it Image
 	err := st.Table().Get(tabledef.PK, pk).Range(tabledef.SK, dynamo.Equal, sk).Consistent(true).One(ctx, &it)
 	if errors.Is(err, dynamo.ErrNotFound) {

@@ -1,0 +1,17 @@
+package notify
+
+import "github.com/quorum-app/quorum/internal/store"
+
+// storage is what this core asks of the table: exactly the methods of
+// *store.Store it calls (docs/architecture.md#storage-each-core-declares-what-it-consumes).
+type storage interface {
+	store.Getter
+	store.Deleter
+	store.PrefixDeleter
+	store.Transactor
+	store.Updater
+	store.DeleteOpBuilder
+	store.Tabler
+	store.Pager
+	store.Renamer
+}

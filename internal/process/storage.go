@@ -1,0 +1,12 @@
+package process
+
+import "github.com/quorum-app/quorum/internal/store"
+
+// storage is what this core asks of the table: exactly the methods of
+// *store.Store it calls (docs/architecture.md#storage-each-core-declares-what-it-consumes).
+type storage interface {
+	store.Getter
+	store.Transactor
+	store.DeleteOpBuilder
+	store.Tabler
+}
