@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"net"
+	"net/http"
 	"strings"
 	"time"
 
@@ -21,7 +22,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"github.com/aws/smithy-go/middleware"
 	"github.com/guregu/dynamo/v2"
 
@@ -139,18 +139,28 @@ func callBudget(budget time.Duration) func(*middleware.Stack) error {
 }
 
 // ResolveSecrets fills secrets that the cloud configuration names by ARN
-// (the signing key), once per cold start, using the SDK configuration cfg.
-// Local configurations carry the values themselves and are returned
-// unchanged.
+// (the signing key), once per cold start, with the credentials and region
+// of the SDK configuration cfg (secret.go: one signed GetSecretValue call,
+// without the SDK's Secrets Manager client). Local configurations carry
+// the values themselves and are returned unchanged.
 func ResolveSecrets(ctx context.Context, cfg aws.Config, c *config.Config) error {
 	if c.SigningKey != nil || c.SigningKeySecretARN == "" {
 		return nil
 	}
-	out, err := secretsmanager.NewFromConfig(cfg).GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{SecretId: aws.String(c.SigningKeySecretARN)})
+	return resolveSecrets(ctx, secretReader{creds: cfg.Credentials, region: cfg.Region, endpoint: secretsEndpoint(cfg.Region),
+		client: &http.Client{Timeout: AttemptTimeout(*c)}, budget: CallBudget(*c), now: time.Now, pause: jitterPause}, c)
+}
+
+// resolveSecrets is ResolveSecrets reading through r.
+func resolveSecrets(ctx context.Context, r secretReader, c *config.Config) error {
+	if r.creds == nil {
+		return fmt.Errorf("read the signing key secret: no credentials")
+	}
+	s, err := r.SecretString(ctx, c.SigningKeySecretARN)
 	if err != nil {
 		return fmt.Errorf("read the signing key secret: %w", err)
 	}
-	key, err := base64.StdEncoding.DecodeString(strings.TrimSpace(aws.ToString(out.SecretString)))
+	key, err := base64.StdEncoding.DecodeString(strings.TrimSpace(s))
 	if err != nil || len(key) < 32 {
 		return fmt.Errorf("the signing key secret must hold base64 of at least 32 bytes")
 	}
