@@ -13,7 +13,6 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"net"
-	"net/http"
 	"strings"
 	"time"
 
@@ -147,20 +146,19 @@ func ResolveSecrets(ctx context.Context, cfg aws.Config, c *config.Config) error
 	if c.SigningKey != nil || c.SigningKeySecretARN == "" {
 		return nil
 	}
-	return resolveSecrets(ctx, secretReader{creds: cfg.Credentials, region: cfg.Region, endpoint: secretsEndpoint(cfg.Region),
-		client: &http.Client{Timeout: AttemptTimeout(*c)}, budget: CallBudget(*c), now: time.Now, pause: jitterPause}, c)
+	return resolveSecrets(ctx, NewSigned(cfg, *c, "secretsmanager", Endpoint("secretsmanager", cfg.Region)), c)
 }
 
-// resolveSecrets is ResolveSecrets reading through r.
-func resolveSecrets(ctx context.Context, r secretReader, c *config.Config) error {
-	if r.creds == nil {
+// resolveSecrets is ResolveSecrets calling Secrets Manager through s.
+func resolveSecrets(ctx context.Context, s Signed, c *config.Config) error {
+	if s.Creds == nil {
 		return fmt.Errorf("read the signing key secret: no credentials")
 	}
-	s, err := r.SecretString(ctx, c.SigningKeySecretARN)
+	str, err := secretString(ctx, s, c.SigningKeySecretARN)
 	if err != nil {
 		return fmt.Errorf("read the signing key secret: %w", err)
 	}
-	key, err := base64.StdEncoding.DecodeString(strings.TrimSpace(s))
+	key, err := base64.StdEncoding.DecodeString(strings.TrimSpace(str))
 	if err != nil || len(key) < 32 {
 		return fmt.Errorf("the signing key secret must hold base64 of at least 32 bytes")
 	}

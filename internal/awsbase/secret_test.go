@@ -75,9 +75,9 @@ func verifySigV4(t *testing.T, r *http.Request, body []byte) {
 	}
 }
 
-func reader(url string) secretReader {
-	return secretReader{creds: testCreds, region: "eu-west-1", endpoint: url, client: &http.Client{Timeout: 2 * time.Second},
-		budget: 5 * time.Second, now: time.Now, pause: func(context.Context, int) error { return nil }}
+func reader(url string) Signed {
+	return Signed{Service: "secretsmanager", Creds: testCreds, Region: "eu-west-1", Endpoint: url, Client: &http.Client{Timeout: 2 * time.Second},
+		Budget: 5 * time.Second, Now: time.Now, Pause: func(context.Context, int) error { return nil }}
 }
 
 // The signing key is read with one signed GetSecretValue call and decoded
@@ -124,7 +124,7 @@ func TestResolveSecretsRetriesAsTheClientsDo(t *testing.T) {
 		wantErr   string
 	}{
 		{"server error then success", []func(http.ResponseWriter){fail(500, "InternalServiceError"), ok}, 2, ""},
-		{"throttled twice then success", []func(http.ResponseWriter){fail(400, "ThrottlingException"), fail(429, ""), ok}, 3, ""},
+		{"throttled twice then success", []func(http.ResponseWriter){fail(400, "ThrottlingException"), fail(429, "TooManyRequestsException"), ok}, 3, ""},
 		{"unavailable every time", []func(http.ResponseWriter){fail(503, ""), fail(503, ""), fail(503, ""), ok}, MaxAttempts, "HTTP 503"},
 		{"access denied", []func(http.ResponseWriter){fail(400, "com.amazonaws.secretsmanager#AccessDeniedException"), ok}, 1,
 			"AccessDeniedException: said the service"},
@@ -172,7 +172,7 @@ func TestResolveSecretsRefusesAShortKeyAndKeepsTheBudget(t *testing.T) {
 	defer slow.Close()
 	defer close(stuck)
 	r := reader(slow.URL)
-	r.budget = 200 * time.Millisecond
+	r.Budget = 200 * time.Millisecond
 	start := time.Now()
 	if err := resolveSecrets(context.Background(), r, &c); err == nil {
 		t.Error("no error from a server that never answers")
@@ -196,7 +196,7 @@ func TestResolveSecretsReadsNothingLocally(t *testing.T) {
 }
 
 // The endpoint is the one the SDK's rules resolve for the region.
-func TestSecretsEndpoint(t *testing.T) {
+func TestEndpoint(t *testing.T) {
 	for region, want := range map[string]string{
 		"eu-west-1":      "https://secretsmanager.eu-west-1.amazonaws.com",
 		"us-gov-west-1":  "https://secretsmanager.us-gov-west-1.amazonaws.com",
@@ -204,7 +204,7 @@ func TestSecretsEndpoint(t *testing.T) {
 		"us-iso-east-1":  "https://secretsmanager.us-iso-east-1.c2s.ic.gov",
 		"us-isob-east-1": "https://secretsmanager.us-isob-east-1.sc2s.sgov.gov",
 	} {
-		if got := secretsEndpoint(region); got != want {
+		if got := Endpoint("secretsmanager", region); got != want {
 			t.Errorf("%s: %s, want %s", region, got, want)
 		}
 	}
