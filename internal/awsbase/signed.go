@@ -57,6 +57,7 @@ func NewSigned(cfg aws.Config, c config.Config, service, endpoint string) Signed
 	attempt := AttemptTimeout(c)
 	tr := http.DefaultTransport.(*http.Transport).Clone()
 	tr.DialContext = (&net.Dialer{Timeout: attempt, KeepAlive: 30 * time.Second}).DialContext
+	tr.MaxIdleConnsPerHost = 10 // as the SDK's clients keep
 	return Signed{Service: service, Region: cfg.Region, Endpoint: strings.TrimSuffix(endpoint, "/"), Creds: cfg.Credentials,
 		Client: &http.Client{Timeout: attempt, Transport: tr}, Budget: CallBudget(c), Now: time.Now, Pause: JitterPause}
 }
