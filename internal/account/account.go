@@ -224,6 +224,8 @@ type Service struct {
 	avatars AvatarFiles
 	// coMembers answers whether two people share a group.
 	coMembers CoMembers
+	// pictures processes uploads (ProcessPicturesWith; nil: refused).
+	pictures PictureProcessor
 	// dummy is a password hash verified for unknown emails (equal
 	// timing), derived at the first password sign-in: at 64 MiB of argon2id
 	// it would otherwise cost every cold start of every function ~0.4 s.

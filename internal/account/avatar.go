@@ -9,7 +9,7 @@ import (
 
 	"github.com/quorum-app/quorum/infra/facts"
 	"github.com/quorum-app/quorum/internal/authz"
-	"github.com/quorum-app/quorum/internal/avatar"
+	"github.com/quorum-app/quorum/internal/avatar/limits"
 	"github.com/quorum-app/quorum/internal/blob"
 	"github.com/quorum-app/quorum/internal/domain"
 	"github.com/quorum-app/quorum/internal/ids"
@@ -36,6 +36,19 @@ type AvatarFiles interface {
 	ErasePrefix(ctx context.Context, prefix string) error
 	List(ctx context.Context, prefix string, limit int) ([]blob.Stored, error)
 }
+
+// PictureProcessor turns an uploaded picture into the stored squares, one
+// JPEG per size of limits.Sizes, re-encoded from its pixels
+// (avatar.Process). Errors are refusals for the person (domain.Invalid).
+type PictureProcessor func(data []byte) (limits.Processed, error)
+
+// ProcessPicturesWith makes s accept uploaded pictures, processed by p.
+// Only the function that takes uploads (the api: internal/app) calls it,
+// when it wires the cores: the decoders of avatar.Process (GIF, JPEG, PNG,
+// WebP, registered at package initialisation) are not linked into the
+// functions that only read, export or erase pictures. Without it,
+// uploads are refused as when pictures are off.
+func (s *Service) ProcessPicturesWith(p PictureProcessor) { s.pictures = p }
 
 // CoMembers reports whether two people share a group (the group core).
 type CoMembers interface {
@@ -81,14 +94,14 @@ func (s *Service) eraseAllAvatarFiles(ctx context.Context, uid string) error {
 }
 
 // StartAvatarUpload presigns the upload of an original picture (at most
-// avatar.MaxBytes, JPEG, PNG, GIF or WebP; the signature binds type, size and
+// limits.MaxBytes, JPEG, PNG, GIF or WebP; the signature binds type, size and
 // SSE-KMS). ConfirmAvatarUpload processes it.
 func (s *Service) StartAvatarUpload(ctx context.Context, contentType string, size int64) (AvatarUpload, error) {
 	a := authz.ActorFrom(ctx)
 	if err := authz.Account(a, authz.AccountUpdate, a.UserID); err != nil {
 		return AvatarUpload{}, err
 	}
-	if s.avatars == nil {
+	if s.avatars == nil || s.pictures == nil {
 		return AvatarUpload{}, errNoAvatarStore
 	}
 	id := ids.New()
@@ -108,7 +121,7 @@ func (s *Service) ConfirmAvatarUpload(ctx context.Context, uploadID string) (*Us
 	if err := authz.Account(a, authz.AccountUpdate, a.UserID); err != nil {
 		return nil, err
 	}
-	if s.avatars == nil {
+	if s.avatars == nil || s.pictures == nil {
 		return nil, errNoAvatarStore
 	}
 	if !ids.Valid(uploadID) {
@@ -140,7 +153,7 @@ func (s *Service) SetAvatar(ctx context.Context, data []byte) (*User, error) {
 	if err := authz.Account(a, authz.AccountUpdate, a.UserID); err != nil {
 		return nil, err
 	}
-	if s.avatars == nil {
+	if s.avatars == nil || s.pictures == nil {
 		return nil, errNoAvatarStore
 	}
 	return s.setAvatar(ctx, a.UserID, data)
@@ -149,11 +162,11 @@ func (s *Service) SetAvatar(ctx context.Context, data []byte) (*User, error) {
 // setAvatar processes data, writes the squares (overwriting: a retry is
 // harmless) and then records the new version on the user item.
 func (s *Service) setAvatar(ctx context.Context, uid string, data []byte) (*User, error) {
-	p, err := avatar.Process(data)
+	p, err := s.pictures(data)
 	if err != nil {
 		return nil, err
 	}
-	for _, side := range avatar.Sizes {
+	for _, side := range limits.Sizes() {
 		if err := s.avatars.Put(ctx, avatarKey(uid, side), "image/jpeg", p.Files[side]); err != nil {
 			return nil, err
 		}
@@ -194,14 +207,14 @@ func (s *Service) RemoveAvatar(ctx context.Context) (*User, error) {
 	return u, s.eraseAllAvatarFiles(ctx, a.UserID)
 }
 
-// AvatarOf returns uid's picture of side (avatar.Large or avatar.Small)
+// AvatarOf returns uid's picture of side (limits.Large or limits.Small)
 // to the person themself or someone sharing a group with them; anyone
 // else, and a person without a picture, gets NotFound. Cost: the user
 // item, the co-membership check (two queries; none for oneself) and the
 // object.
 func (s *Service) AvatarOf(ctx context.Context, uid string, side int) (Avatar, error) {
 	a := authz.ActorFrom(ctx)
-	if err := authz.RequireUser(a); err != nil || !ids.Valid(uid) || (side != avatar.Large && side != avatar.Small) {
+	if err := authz.RequireUser(a); err != nil || !ids.Valid(uid) || (side != limits.Large && side != limits.Small) {
 		return Avatar{}, errNoAvatar
 	}
 	shares := false
@@ -262,14 +275,14 @@ func (s *Service) exportAvatar(ctx context.Context, u *User) ([]any, error) {
 	if u.AvatarV == "" || s.avatars == nil {
 		return nil, nil
 	}
-	b, err := s.avatars.Get(ctx, avatarKey(u.ID, avatar.Large))
+	b, err := s.avatars.Get(ctx, avatarKey(u.ID, limits.Large))
 	if domain.ErrorCode(err) == domain.NotFound {
 		return nil, nil
 	}
 	if err != nil {
 		return nil, err
 	}
-	return []any{ExportAvatar{ContentType: "image/jpeg", Size: avatar.Large, Data: b}}, nil
+	return []any{ExportAvatar{ContentType: "image/jpeg", Size: limits.Large, Data: b}}, nil
 }
 
 // ExportAvatarUpload is an original picture the person uploaded whose
@@ -288,7 +301,7 @@ type ExportAvatarUpload struct {
 func (ExportAvatarUpload) ExportEntity() string { return "avatar_uploads" }
 
 // maxExportedUploads bounds the unconfirmed originals whose bytes an
-// export carries (each at most avatar.MaxBytes); listUploads bounds those
+// export carries (each at most limits.MaxBytes); listUploads bounds those
 // it lists.
 const (
 	maxExportedUploads = 3
@@ -307,7 +320,7 @@ func (s *Service) exportAvatarUploads(ctx context.Context, uid string) ([]any, e
 	var rows []any
 	for i, o := range list {
 		row := ExportAvatarUpload{UploadID: strings.TrimPrefix(o.Key, avatarUploadPrefix(uid)), Size: o.Size, UploadedAt: o.LastModified.UTC()}
-		if i < maxExportedUploads && o.Size <= avatar.MaxBytes {
+		if i < maxExportedUploads && o.Size <= limits.MaxBytes {
 			b, err := s.avatars.Get(ctx, o.Key)
 			switch {
 			case domain.ErrorCode(err) == domain.NotFound: // expired or confirmed meanwhile

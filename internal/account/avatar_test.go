@@ -62,6 +62,7 @@ func avatarFixture(t *testing.T) (*fixture, *blob.Avatars, shareSet) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	svc.ProcessPicturesWith(avatar.Process) // as the api function wires it (internal/app)
 	f.svc = svc
 	return f, av, shares
 }
@@ -288,5 +289,36 @@ func TestAvatarUnconfirmedUpload(t *testing.T) {
 	}
 	if n := f.versionsUnder(t, pending); n != 0 {
 		t.Fatalf("%d versions of an unconfirmed original survive account deletion", n)
+	}
+}
+
+// Only the function that wires a picture processor (the api, internal/app)
+// takes uploads: built without one (the other functions, which read,
+// export and erase pictures), the core refuses them as when pictures are
+// off, before presigning or storing anything.
+func TestAvatarUploadsNeedAPictureProcessor(t *testing.T) {
+	f, av, _ := avatarFixture(t)
+	svc, err := account.New(account.Options{Store: f.st, Mail: mail.NewSES(f.env.Clients.SES, "", f.env.Config.MailDomain), From: f.env.Config.MailFrom, BaseURL: f.env.Config.BaseURL,
+		SigningKey: f.env.Config.SigningKey, Now: f.clock.Now, Argon2: account.FastArgon2(), Avatars: av, CoMembers: shareSet{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	ada, err := svc.CreateUser(ctx, uniqueEmail("ada"), "Ada")
+	if err != nil {
+		t.Fatal(err)
+	}
+	asAda := sessionOf(t, f, ada)
+	if _, err := svc.StartAvatarUpload(asAda, "image/jpeg", 1000); domain.ErrorCode(err) != domain.Unavailable {
+		t.Errorf("StartAvatarUpload: %v, want Unavailable", err)
+	}
+	if _, err := svc.SetAvatar(asAda, exifPhoto(t, 300, 200)); domain.ErrorCode(err) != domain.Unavailable {
+		t.Errorf("SetAvatar: %v, want Unavailable", err)
+	}
+	if _, err := svc.ConfirmAvatarUpload(asAda, "01J00000000000000000000000"); domain.ErrorCode(err) != domain.Unavailable {
+		t.Errorf("ConfirmAvatarUpload: %v, want Unavailable", err)
+	}
+	if n := f.versionsUnder(t, "avatars/"+ada.ID+"/"); n != 0 {
+		t.Errorf("%d files stored", n)
 	}
 }

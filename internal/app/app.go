@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/quorum-app/quorum/infra/facts"
+	"github.com/quorum-app/quorum/internal/avatar"
 	"github.com/quorum-app/quorum/internal/awsclient"
 	"github.com/quorum-app/quorum/internal/blob"
 	"github.com/quorum-app/quorum/internal/config"
@@ -53,6 +54,9 @@ func NewAPIWith(ctx context.Context, cfg config.Config, clients *awsclient.Clien
 
 func newAPI(c *cores.Cores, log *slog.Logger) (*API, error) {
 	cfg := c.Config // with the secrets resolved
+	// The api function is the one that takes picture uploads: it alone
+	// links the image decoders (internal/avatar/limits).
+	c.Accounts.ProcessPicturesWith(avatar.Process)
 	renderer, err := web.New(log)
 	if err != nil {
 		return nil, err

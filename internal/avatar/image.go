@@ -21,21 +21,23 @@ import (
 
 	_ "golang.org/x/image/webp" // decoder: lossy and lossless, with or without alpha (VP8, VP8L, VP8X)
 
+	"github.com/quorum-app/quorum/internal/avatar/limits"
 	"github.com/quorum-app/quorum/internal/domain"
 )
 
-// Limits of an uploaded picture.
+// Limits of an uploaded picture (internal/avatar/limits, which the
+// account core imports without the decoders).
 const (
 	// MaxBytes bounds the upload.
-	MaxBytes = 5 << 20
+	MaxBytes = limits.MaxBytes
 	// MaxPixels bounds the decoded picture (width × height), so a small
 	// file that claims huge dimensions cannot exhaust memory.
-	MaxPixels = 40_000_000
+	MaxPixels = limits.MaxPixels
 	// MaxSide bounds either side.
-	MaxSide = 10_000
+	MaxSide = limits.MaxSide
 	// Large and Small are the sides of the stored squares.
-	Large = 256
-	Small = 64
+	Large = limits.Large
+	Small = limits.Small
 	// jpegQuality of the stored files.
 	jpegQuality = 85
 )
@@ -47,12 +49,10 @@ const (
 var Types = []string{"image/jpeg", "image/png", "image/gif", "image/webp"}
 
 // Sizes are the stored sizes, largest first.
-var Sizes = []int{Large, Small}
+var Sizes = limits.Sizes()
 
 // Processed is a picture made into avatars: one JPEG per size of Sizes.
-type Processed struct {
-	Files map[int][]byte
-}
+type Processed = limits.Processed
 
 // Sniff returns the content type of data if it is an accepted picture,
 // looking at the bytes only.

@@ -21,7 +21,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"github.com/aws/smithy-go/middleware"
 	"github.com/guregu/dynamo/v2"
 
@@ -139,18 +138,27 @@ func callBudget(budget time.Duration) func(*middleware.Stack) error {
 }
 
 // ResolveSecrets fills secrets that the cloud configuration names by ARN
-// (the signing key), once per cold start, using the SDK configuration cfg.
-// Local configurations carry the values themselves and are returned
-// unchanged.
+// (the signing key), once per cold start, with the credentials and region
+// of the SDK configuration cfg (secret.go: one signed GetSecretValue call,
+// without the SDK's Secrets Manager client). Local configurations carry
+// the values themselves and are returned unchanged.
 func ResolveSecrets(ctx context.Context, cfg aws.Config, c *config.Config) error {
 	if c.SigningKey != nil || c.SigningKeySecretARN == "" {
 		return nil
 	}
-	out, err := secretsmanager.NewFromConfig(cfg).GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{SecretId: aws.String(c.SigningKeySecretARN)})
+	return resolveSecrets(ctx, NewSigned(cfg, *c, "secretsmanager", Endpoint("secretsmanager", cfg.Region)), c)
+}
+
+// resolveSecrets is ResolveSecrets calling Secrets Manager through s.
+func resolveSecrets(ctx context.Context, s Signed, c *config.Config) error {
+	if s.Creds == nil {
+		return fmt.Errorf("read the signing key secret: no credentials")
+	}
+	str, err := secretString(ctx, s, c.SigningKeySecretARN)
 	if err != nil {
 		return fmt.Errorf("read the signing key secret: %w", err)
 	}
-	key, err := base64.StdEncoding.DecodeString(strings.TrimSpace(aws.ToString(out.SecretString)))
+	key, err := base64.StdEncoding.DecodeString(strings.TrimSpace(str))
 	if err != nil || len(key) < 32 {
 		return fmt.Errorf("the signing key secret must hold base64 of at least 32 bytes")
 	}

@@ -15,7 +15,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
-	"github.com/aws/aws-sdk-go-v2/service/sesv2"
 	"github.com/guregu/dynamo/v2/dynamodbiface"
 
 	"github.com/quorum-app/quorum/internal/awsbase"
@@ -36,7 +35,7 @@ type Clients struct {
 	DynamoDB dynamodbiface.DynamoDBAPI
 	S3       *s3.Client
 	Presign  *s3.PresignClient
-	SES      *sesv2.Client
+	SES      *SES
 	// UploadOrigin is the origin of the uploads bucket's presigned URLs, the
 	// one the browser PUTs attachments to (see presignOrigin; "" without an
 	// uploads bucket).
@@ -82,17 +81,6 @@ func NewS3(cfg aws.Config, c config.Config) *s3.Client {
 		// versitygw and S3 both accept checksums only when asked for.
 		o.RequestChecksumCalculation = aws.RequestChecksumCalculationWhenRequired
 		o.ResponseChecksumValidation = aws.ResponseChecksumValidationWhenRequired
-	})
-}
-
-// NewSES builds the SES client of c on the SDK configuration cfg.
-func NewSES(cfg aws.Config, c config.Config) *sesv2.Client {
-	attempt := awsbase.AttemptTimeout(c)
-	return sesv2.NewFromConfig(cfg, func(o *sesv2.Options) {
-		o.HTTPClient = awshttp.NewBuildableClient().WithDialerOptions(awsbase.Dial(attempt)).WithTimeout(attempt)
-		if c.SESEndpoint != "" {
-			o.BaseEndpoint = aws.String(c.SESEndpoint)
-		}
 	})
 }
 

@@ -138,3 +138,45 @@ func TestInboundImportsOnlyTheInboxAndTheSharedCores(t *testing.T) {
 		}
 	}
 }
+
+// Two AWS operations are signed calls of Quorum's own (awsbase.Signed):
+// the signing-key secret's GetSecretValue and SES v2's SendEmail; the
+// SDK's generated clients for them brought their schemas (built at every
+// cold start), endpoint rules and types into every function (~0.9 MB).
+// And only the api function, which takes picture uploads, links the image
+// decoders that register themselves at package initialisation
+// (internal/avatar; the account core imports internal/avatar/limits).
+func TestFunctionsLinkNeitherOneCallClientsNorImageDecoders(t *testing.T) {
+	wd, _ := os.Getwd()
+	root, err := localcloud.FindRoot(wd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dirs, err := filepath.Glob(filepath.Join(root, "functions", "*", "main.go"))
+	if err != nil || len(dirs) < 5 {
+		t.Fatalf("functions: %v %v", dirs, err)
+	}
+	decoders := []string{module + "internal/avatar", "image/gif", "image/png", "golang.org/x/image/webp"}
+	for _, d := range dirs {
+		fn := filepath.Base(filepath.Dir(d))
+		t.Run(fn, func(t *testing.T) {
+			all := deps(t, root, fn)
+			if !slices.Contains(all, module+"internal/awsbase") {
+				t.Fatalf("functions/%s does not link internal/awsbase: is this test still looking at the right packages?", fn)
+			}
+			for _, pkg := range []string{"github.com/aws/aws-sdk-go-v2/service/secretsmanager", "github.com/aws/aws-sdk-go-v2/service/sesv2"} {
+				if slices.Contains(all, pkg) {
+					t.Errorf("functions/%s links %s: call it through awsbase.Signed (internal/awsbase/signed.go)", fn, pkg)
+				}
+			}
+			for _, pkg := range decoders {
+				switch linked := slices.Contains(all, pkg); {
+				case fn == "api" && !linked:
+					t.Errorf("the api function does not link %s: are pictures still processed?", pkg)
+				case fn != "api" && linked:
+					t.Errorf("functions/%s links %s, the avatar decoders: only the api takes uploads (account.ProcessPicturesWith)", fn, pkg)
+				}
+			}
+		})
+	}
+}

@@ -18,10 +18,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/sesv2"
-	"github.com/aws/aws-sdk-go-v2/service/sesv2/types"
-
 	"github.com/quorum-app/quorum/internal/domain"
 )
 
@@ -53,16 +49,22 @@ type Sender interface {
 	Send(ctx context.Context, m Message) (messageID string, err error)
 }
 
+// SESAPI sends a raw MIME message through SES v2's SendEmail
+// (awsclient.SES, a signed call without the SDK's sesv2 client).
+type SESAPI interface {
+	SendRaw(ctx context.Context, from string, to []string, configSet string, raw []byte) (messageID string, err error)
+}
+
 // SES sends through the SES v2 API.
 type SES struct {
-	client    *sesv2.Client
+	client    SESAPI
 	configSet string
 	domain    string
 }
 
 // NewSES returns a sender; configSet may be empty. domain is used for
 // generated Message-IDs.
-func NewSES(client *sesv2.Client, configSet, domain string) *SES {
+func NewSES(client SESAPI, configSet, domain string) *SES {
 	return &SES{client: client, configSet: configSet, domain: domain}
 }
 
@@ -78,21 +80,11 @@ func (s *SES) Send(ctx context.Context, m Message) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	in := &sesv2.SendEmailInput{
-		Content:     &types.EmailContent{Raw: &types.RawMessage{Data: raw}},
-		Destination: &types.Destination{ToAddresses: m.To},
-	}
-	if m.From != "" {
-		in.FromEmailAddress = aws.String(m.From)
-	}
-	if s.configSet != "" {
-		in.ConfigurationSetName = aws.String(s.configSet)
-	}
-	out, err := s.client.SendEmail(ctx, in)
+	id, err := s.client.SendRaw(ctx, m.From, m.To, s.configSet, raw)
 	if err != nil {
 		return "", domain.Wrap(domain.Unavailable, err, "the mail service did not accept the message; try again")
 	}
-	return aws.ToString(out.MessageId), nil
+	return id, nil
 }
 
 // NewMessageID returns a fresh RFC 5322 message id at domain.
