@@ -29,12 +29,18 @@ type Browser struct {
 	axe   string
 }
 
-// ChromiumPath finds Debian's chromium (CHROMIUM overrides).
+// ChromiumPath finds Debian's Chromium (CHROMIUM overrides): its headless
+// shell (the Debian package chromium-headless-shell, `make chromium`) when
+// installed, else the browser itself. The shell is the same Blink, V8 and
+// network stack without the browser's user interface, profile and
+// services, which is all the tests use: measured on internal/e2e's tests,
+// it costs a fifth of the CPU per new browser context (~0.2 s against
+// ~1.1 s), under half per page load, and ~3.5 s less to start.
 func ChromiumPath() (string, error) {
 	if p := os.Getenv("CHROMIUM"); p != "" {
 		return p, nil
 	}
-	for _, name := range []string{"chromium", "chromium-browser"} {
+	for _, name := range []string{"chromium-headless-shell", "chromium", "chromium-browser"} {
 		if p, err := exec.LookPath(name); err == nil {
 			return p, nil
 		}
@@ -140,6 +146,16 @@ func launch(dir string) (*Browser, func(), error) {
 		chromedp.Flag("disable-dev-shm-usage", true),
 		chromedp.UserDataDir(dir),
 		chromedp.WindowSize(1280, 900),
+	}
+	// QUORUM_CHROMIUM_FLAGS adds flags (space-separated, "--name" or
+	// "--name=value"), to measure others.
+	for _, f := range strings.Fields(os.Getenv("QUORUM_CHROMIUM_FLAGS")) {
+		name, value, hasValue := strings.Cut(strings.TrimPrefix(f, "--"), "=")
+		if hasValue {
+			opts = append(opts, chromedp.Flag(name, value))
+		} else {
+			opts = append(opts, chromedp.Flag(name, true))
+		}
 	}
 	alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
 	rootCtx, cancelRoot := chromedp.NewContext(alloc)

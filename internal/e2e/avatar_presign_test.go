@@ -31,8 +31,7 @@ func TestPictureUploadedStraightToStorage(t *testing.T) {
 	if err := localcloud.EnsureUploadsCors(ctx, s.env.Clients.S3, bucket, s.URL); err != nil {
 		t.Fatal(err)
 	}
-	ada.open("/signup")
-	ada.signInWithCode(true)
+	ada.signedUp() // a minted session: signing in is other tests' subject
 
 	webp, err := os.ReadFile("../avatar/testdata/lossy-alpha.webp")
 	if err != nil {

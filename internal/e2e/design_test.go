@@ -84,8 +84,7 @@ func TestDesignSystemPage(t *testing.T) {
 	acceptLanguage(t, ada, "en")
 
 	// Pages no other test looks at on a phone, signed in with a group and a thread.
-	ada.open("/signup")
-	ada.signInWithCode(true)
+	ada.signedUp() // a minted session: signing in is other tests' subject
 	ada.open("/groups/new")
 	ada.fill("Name", "Garden Club")
 	if st := ada.submit("Create group"); st != 200 {

@@ -35,8 +35,7 @@ func TestUploadThroughThePage(t *testing.T) {
 		t.Fatalf("upload origin %q, want the S3 endpoint %q", s3Origin, s.env.Config.S3Endpoint)
 	}
 
-	ada.open("/signup")
-	ada.signInWithCode(true)
+	ada.signedUp() // a minted session: signing in is other tests' subject
 	ada.open("/groups/new")
 	ada.fill("Name", "Allotment Society")
 	if st := ada.submit("Create group"); st != 200 {
