@@ -1,6 +1,7 @@
 // Package render turns user-written Markdown into HTML that is safe to put in
 // pages and emails. goldmark renders (raw HTML in the source is escaped, not
-// passed through), then bluemonday sanitises the result against an allow-list:
+// passed through), then the sanitiser (sanitize.go, on golang.org/x/net/html)
+// checks the result against an allow-list:
 // no scripts, styles, event handlers, frames, forms, SVG/MathML or images,
 // and links only to http, https and mailto. The source is cleaned first
 // (text.Block: no direction overrides or isolates), so text cannot disguise
@@ -15,7 +16,6 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/microcosm-cc/bluemonday"
 	"github.com/yuin/goldmark"
 	"github.com/yuin/goldmark/ast"
 	"github.com/yuin/goldmark/extension"
@@ -51,8 +51,8 @@ type Renderer struct {
 // parts are what a Renderer renders with.
 type parts struct {
 	md     goldmark.Markdown
-	policy *bluemonday.Policy
-	text   *bluemonday.Policy
+	policy *policy // what Markdown may render to
+	text   *policy // no tags at all
 }
 
 // New builds the renderer of what people write: a line break in the
@@ -71,25 +71,25 @@ func newRenderer(opts ...goldmark.Option) *Renderer {
 func build(opts []goldmark.Option) *parts {
 	md := goldmark.New(append([]goldmark.Option{goldmark.WithExtensions(extension.GFM),
 		goldmark.WithRendererOptions(renderer.WithNodeRenderers(util.Prioritized(mentionRenderer{}, 500)))}, opts...)...)
-	p := bluemonday.NewPolicy()
-	p.AllowElements("p", "br", "hr", "em", "strong", "del", "s", "code", "pre", "blockquote",
-		"ul", "ol", "li", "h1", "h2", "h3", "h4", "h5", "h6", "table", "thead", "tbody", "tr", "th", "td", "sup", "sub")
-	p.AllowAttrs("start").Matching(regexp.MustCompile(`^[0-9]{1,6}$`)).OnElements("ol")
-	p.AllowAttrs("align").Matching(regexp.MustCompile(`^(left|right|center)$`)).OnElements("th", "td")
-	p.AllowAttrs("class").Matching(regexp.MustCompile(`^language-[a-zA-Z0-9_+-]{1,32}$`)).OnElements("code")
-	p.AllowAttrs("checked", "disabled").Matching(regexp.MustCompile(`^$|^checked$|^disabled$`)).OnElements("input")
-	// Links go to http(s) and mailto addresses; the only relative links
-	// are the renderer's own mentions (links.Member), which alone may
-	// carry class "mention".
-	p.AllowAttrs("href").Matching(regexp.MustCompile(`^(?i:https?:|mailto:)|` + memberPathRE)).OnElements("a")
-	p.AllowRelativeURLs(true)
-	p.AllowURLSchemes("http", "https", "mailto")
-	p.AllowAttrs("class").Matching(regexp.MustCompile(`^mention$`)).OnElements("a", "span")
-	p.RequireParseableURLs(true)
-	p.RequireNoFollowOnLinks(true)
-	p.RequireNoReferrerOnLinks(true)
-	p.AddTargetBlankToFullyQualifiedLinks(false)
-	return &parts{md: md, policy: p, text: bluemonday.StrictPolicy()}
+	re := regexp.MustCompile
+	mention := re(`^mention$`)
+	p := &policy{links: true, elements: map[string]map[string][]*regexp.Regexp{
+		"ol":    {"start": {re(`^[0-9]{1,6}$`)}},
+		"th":    {"align": {re(`^(left|right|center)$`)}},
+		"code":  {"class": {re(`^language-[a-zA-Z0-9_+-]{1,32}$`)}},
+		"input": {"checked": {re(`^$|^checked$|^disabled$`)}, "disabled": {re(`^$|^checked$|^disabled$`)}},
+		// Links go to http(s) and mailto addresses; the only relative
+		// links are the renderer's own mentions (links.Member), which
+		// alone may carry class "mention".
+		"a":    {"href": {re(`^(?i:https?:|mailto:)|` + memberPathRE)}, "class": {mention}},
+		"span": {"class": {mention}},
+	}}
+	p.elements["td"] = p.elements["th"]
+	for _, e := range []string{"p", "br", "hr", "em", "strong", "del", "s", "pre", "blockquote",
+		"ul", "li", "h1", "h2", "h3", "h4", "h5", "h6", "table", "thead", "tbody", "tr", "sup", "sub"} {
+		p.elements[e] = nil
+	}
+	return &parts{md: md, policy: p, text: &policy{}}
 }
 
 // Clean cleans Markdown source as a multi-line body (text.Block): bidi
@@ -129,7 +129,7 @@ func (r *Renderer) finish(src string, source []byte, doc ast.Node) template.HTML
 		// goldmark only fails on writer errors; fall back to escaped text.
 		return template.HTML(template.HTMLEscapeString(truncate(src))) // #nosec G203 -- escaped just here
 	}
-	return template.HTML(r.parts().policy.SanitizeBytes(buf.Bytes())) // #nosec G203 -- bluemonday's allow-list policy sanitised it
+	return template.HTML(r.parts().policy.SanitizeBytes(buf.Bytes())) // #nosec G203 -- the allow-list policy sanitised it
 }
 
 // PlainText renders src as plain text (for text/plain email bodies and
