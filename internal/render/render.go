@@ -18,13 +18,13 @@ import (
 
 	"github.com/yuin/goldmark"
 	"github.com/yuin/goldmark/ast"
-	"github.com/yuin/goldmark/extension"
 	"github.com/yuin/goldmark/renderer"
 	"github.com/yuin/goldmark/renderer/html"
 	gmtext "github.com/yuin/goldmark/text"
 	"github.com/yuin/goldmark/util"
 
 	"github.com/quorum-app/quorum/internal/text"
+	"github.com/quorum-app/quorum/third_party/goldmarkgfm"
 )
 
 // MaxSource bounds the Markdown accepted for one rendering.
@@ -69,7 +69,7 @@ func newRenderer(opts ...goldmark.Option) *Renderer {
 }
 
 func build(opts []goldmark.Option) *parts {
-	md := goldmark.New(append([]goldmark.Option{goldmark.WithExtensions(extension.GFM),
+	md := goldmark.New(append([]goldmark.Option{goldmark.WithExtensions(goldmarkgfm.GFM),
 		goldmark.WithRendererOptions(renderer.WithNodeRenderers(util.Prioritized(mentionRenderer{}, 500)))}, opts...)...)
 	re := regexp.MustCompile
 	mention := re(`^mention$`)
