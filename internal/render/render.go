@@ -71,20 +71,18 @@ func newRenderer(opts ...goldmark.Option) *Renderer {
 func build(opts []goldmark.Option) *parts {
 	md := goldmark.New(append([]goldmark.Option{goldmark.WithExtensions(goldmarkgfm.GFM),
 		goldmark.WithRendererOptions(renderer.WithNodeRenderers(util.Prioritized(mentionRenderer{}, 500)))}, opts...)...)
-	re := regexp.MustCompile
-	mention := re(`^mention$`)
-	p := &policy{links: true, elements: map[string]map[string][]*regexp.Regexp{
-		"ol":    {"start": {re(`^[0-9]{1,6}$`)}},
-		"th":    {"align": {re(`^(left|right|center)$`)}},
-		"code":  {"class": {re(`^language-[a-zA-Z0-9_+-]{1,32}$`)}},
-		"input": {"checked": {re(`^$|^checked$|^disabled$`)}, "disabled": {re(`^$|^checked$|^disabled$`)}},
+	p := &policy{links: true, elements: map[string]map[string]func(string) bool{
+		"ol":    {"start": isStart},
+		"th":    {"align": isAlign},
+		"td":    {"align": isAlign},
+		"code":  {"class": isLanguageClass},
+		"input": {"checked": isCheckState, "disabled": isCheckState},
 		// Links go to http(s) and mailto addresses; the only relative
 		// links are the renderer's own mentions (links.Member), which
 		// alone may carry class "mention".
-		"a":    {"href": {re(`^(?i:https?:|mailto:)|` + memberPathRE)}, "class": {mention}},
-		"span": {"class": {mention}},
+		"a":    {"href": isLinkHref, "class": isMentionClass},
+		"span": {"class": isMentionClass},
 	}}
-	p.elements["td"] = p.elements["th"]
 	for _, e := range []string{"p", "br", "hr", "em", "strong", "del", "s", "pre", "blockquote",
 		"ul", "li", "h1", "h2", "h3", "h4", "h5", "h6", "table", "thead", "tbody", "tr", "sup", "sub"} {
 		p.elements[e] = nil
@@ -97,13 +95,6 @@ func build(opts []goldmark.Option) *parts {
 // breaks, RLM/LRM and emoji sequences stay. Stored text is already clean;
 // this covers text stored before the rule and text from other sources.
 func Clean(s string) string { return text.Block(s) }
-
-// The href the sanitiser keeps (build) is an absolute http(s) or mailto
-// address (the schemes are checked again), or memberPath, the path of a
-// mention (links.Member); compiled on first use, not at every cold start.
-var memberPath = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(memberPathRE) })
-
-const memberPathRE = `^/groups/[A-Za-z0-9_-]{1,128}\?tab=members#member-[A-Za-z0-9_-]{1,128}$`
 
 // Markdown renders src to sanitised HTML for templates (mentions stay
 // text: MarkdownMentions links them).

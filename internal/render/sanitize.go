@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"io"
 	"net/url"
-	"regexp"
 	"strings"
 
 	"golang.org/x/net/html"
@@ -23,8 +22,8 @@ import (
 // The zero policy (no elements) strips every tag: the plain-text policy.
 type policy struct {
 	// elements maps an allowed element to its allowed attributes, each
-	// with the expressions one of which its value must match.
-	elements map[string]map[string][]*regexp.Regexp
+	// with the rule its value must meet (rules.go).
+	elements map[string]map[string]func(string) bool
 	// links: an "a" element's href must be an absolute http, https or
 	// mailto URL or a relative one, parseable, and gets rel="nofollow
 	// noreferrer".
@@ -158,14 +157,11 @@ func (p *policy) sanitize(r io.Reader) []byte {
 // attrs returns the attributes of element allowed (values matching), with
 // an "a" element's href checked as a URL and rel="nofollow noreferrer"
 // added to a link.
-func (p *policy) attrs(element string, in []html.Attribute, allowed map[string][]*regexp.Regexp) []html.Attribute {
+func (p *policy) attrs(element string, in []html.Attribute, allowed map[string]func(string) bool) []html.Attribute {
 	var out []html.Attribute
 	for _, a := range in {
-		for _, re := range allowed[a.Key] {
-			if re.MatchString(a.Val) {
-				out = append(out, a)
-				break
-			}
+		if ok := allowed[a.Key]; ok != nil && ok(a.Val) {
+			out = append(out, a)
 		}
 	}
 	if element != "a" || !p.links || len(out) == 0 {

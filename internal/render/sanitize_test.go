@@ -21,7 +21,7 @@ func bluemondayPolicies() (rich, strict *bluemonday.Policy) {
 	p.AllowAttrs("align").Matching(regexp.MustCompile(`^(left|right|center)$`)).OnElements("th", "td")
 	p.AllowAttrs("class").Matching(regexp.MustCompile(`^language-[a-zA-Z0-9_+-]{1,32}$`)).OnElements("code")
 	p.AllowAttrs("checked", "disabled").Matching(regexp.MustCompile(`^$|^checked$|^disabled$`)).OnElements("input")
-	p.AllowAttrs("href").Matching(regexp.MustCompile(`^(?i:https?:|mailto:)|` + memberPathRE)).OnElements("a")
+	p.AllowAttrs("href").Matching(regexp.MustCompile(`^(?i:https?:|mailto:)|` + memberPathExpr)).OnElements("a")
 	p.AllowRelativeURLs(true)
 	p.AllowURLSchemes("http", "https", "mailto")
 	p.AllowAttrs("class").Matching(regexp.MustCompile(`^mention$`)).OnElements("a", "span")
@@ -42,6 +42,7 @@ var sanitiserCases = []string{
 	`<a href="javascript:alert(1)">x</a> after`,
 	`<a href=" javascript:alert(1)">x</a>`,
 	`<a href="https://a b">x</a>`,
+	`<a href="httpſ://evil.example/">long s</a><a href="HTTP://x.org">upper</a><a href="MailTo:a@b.c">m</a>`,
 	`<a href="https://example.org" rel="opener" target="_blank" onclick="x()">x</a>`,
 	`<a href="https://example.org" href="javascript:x">x</a>`,
 	`<a class="mention" href="/groups/g1?tab=members#member-u1">@ada</a>`,
