@@ -180,3 +180,36 @@ func TestFunctionsLinkNeitherOneCallClientsNorImageDecoders(t *testing.T) {
 		})
 	}
 }
+
+// Packages whose initialisation no function needs: bluemonday (replaced
+// by internal/render's own sanitiser; its CSS packages compiled about 80
+// regular expressions at init) and goldmark's extension package (its
+// regular expressions compiled at init; render uses the copy in
+// third_party/goldmarkgfm). Both stay test dependencies of
+// internal/render, which holds its own code to them.
+func TestFunctionsDoNotLinkInitHeavyRenderingPackages(t *testing.T) {
+	wd, _ := os.Getwd()
+	root, err := localcloud.FindRoot(wd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fns, err := os.ReadDir(filepath.Join(root, "functions"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, fn := range fns {
+		if !fn.IsDir() {
+			continue
+		}
+		all := deps(t, root, fn.Name())
+		if fn.Name() == "api" && !slices.Contains(all, module+"internal/render") {
+			t.Fatal("the api function does not link internal/render: is this test still looking at the right packages?")
+		}
+		for _, pkg := range all {
+			if strings.HasPrefix(pkg, "github.com/microcosm-cc/bluemonday") || strings.HasPrefix(pkg, "github.com/aymerick/douceur") ||
+				strings.HasPrefix(pkg, "github.com/gorilla/css") || pkg == "github.com/yuin/goldmark/extension" {
+				t.Errorf("functions/%s links %s, which initialises at every cold start", fn.Name(), pkg)
+			}
+		}
+	}
+}

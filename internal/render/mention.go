@@ -157,7 +157,7 @@ func (mentionRenderer) RegisterFuncs(reg renderer.NodeRendererFuncRegisterer) {
 		}
 		n := node.(*mentionNode)
 		label := template.HTMLEscapeString(n.Label)
-		if !memberPath().MatchString(n.Href) { // no link, or not one to a member
+		if !isMemberPath(n.Href) { // no link, or not one to a member
 
 			_, _ = w.WriteString(`<span class="mention">` + label + `</span>`)
 		} else {

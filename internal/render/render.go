@@ -1,6 +1,7 @@
 // Package render turns user-written Markdown into HTML that is safe to put in
 // pages and emails. goldmark renders (raw HTML in the source is escaped, not
-// passed through), then bluemonday sanitises the result against an allow-list:
+// passed through), then the sanitiser (sanitize.go, on golang.org/x/net/html)
+// checks the result against an allow-list:
 // no scripts, styles, event handlers, frames, forms, SVG/MathML or images,
 // and links only to http, https and mailto. The source is cleaned first
 // (text.Block: no direction overrides or isolates), so text cannot disguise
@@ -15,16 +16,15 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/microcosm-cc/bluemonday"
 	"github.com/yuin/goldmark"
 	"github.com/yuin/goldmark/ast"
-	"github.com/yuin/goldmark/extension"
 	"github.com/yuin/goldmark/renderer"
 	"github.com/yuin/goldmark/renderer/html"
 	gmtext "github.com/yuin/goldmark/text"
 	"github.com/yuin/goldmark/util"
 
 	"github.com/quorum-app/quorum/internal/text"
+	"github.com/quorum-app/quorum/third_party/goldmarkgfm"
 )
 
 // MaxSource bounds the Markdown accepted for one rendering.
@@ -51,8 +51,8 @@ type Renderer struct {
 // parts are what a Renderer renders with.
 type parts struct {
 	md     goldmark.Markdown
-	policy *bluemonday.Policy
-	text   *bluemonday.Policy
+	policy *policy // what Markdown may render to
+	text   *policy // no tags at all
 }
 
 // New builds the renderer of what people write: a line break in the
@@ -69,27 +69,25 @@ func newRenderer(opts ...goldmark.Option) *Renderer {
 }
 
 func build(opts []goldmark.Option) *parts {
-	md := goldmark.New(append([]goldmark.Option{goldmark.WithExtensions(extension.GFM),
+	md := goldmark.New(append([]goldmark.Option{goldmark.WithExtensions(goldmarkgfm.GFM),
 		goldmark.WithRendererOptions(renderer.WithNodeRenderers(util.Prioritized(mentionRenderer{}, 500)))}, opts...)...)
-	p := bluemonday.NewPolicy()
-	p.AllowElements("p", "br", "hr", "em", "strong", "del", "s", "code", "pre", "blockquote",
-		"ul", "ol", "li", "h1", "h2", "h3", "h4", "h5", "h6", "table", "thead", "tbody", "tr", "th", "td", "sup", "sub")
-	p.AllowAttrs("start").Matching(regexp.MustCompile(`^[0-9]{1,6}$`)).OnElements("ol")
-	p.AllowAttrs("align").Matching(regexp.MustCompile(`^(left|right|center)$`)).OnElements("th", "td")
-	p.AllowAttrs("class").Matching(regexp.MustCompile(`^language-[a-zA-Z0-9_+-]{1,32}$`)).OnElements("code")
-	p.AllowAttrs("checked", "disabled").Matching(regexp.MustCompile(`^$|^checked$|^disabled$`)).OnElements("input")
-	// Links go to http(s) and mailto addresses; the only relative links
-	// are the renderer's own mentions (links.Member), which alone may
-	// carry class "mention".
-	p.AllowAttrs("href").Matching(regexp.MustCompile(`^(?i:https?:|mailto:)|` + memberPathRE)).OnElements("a")
-	p.AllowRelativeURLs(true)
-	p.AllowURLSchemes("http", "https", "mailto")
-	p.AllowAttrs("class").Matching(regexp.MustCompile(`^mention$`)).OnElements("a", "span")
-	p.RequireParseableURLs(true)
-	p.RequireNoFollowOnLinks(true)
-	p.RequireNoReferrerOnLinks(true)
-	p.AddTargetBlankToFullyQualifiedLinks(false)
-	return &parts{md: md, policy: p, text: bluemonday.StrictPolicy()}
+	p := &policy{links: true, elements: map[string]map[string]func(string) bool{
+		"ol":    {"start": isStart},
+		"th":    {"align": isAlign},
+		"td":    {"align": isAlign},
+		"code":  {"class": isLanguageClass},
+		"input": {"checked": isCheckState, "disabled": isCheckState},
+		// Links go to http(s) and mailto addresses; the only relative
+		// links are the renderer's own mentions (links.Member), which
+		// alone may carry class "mention".
+		"a":    {"href": isLinkHref, "class": isMentionClass},
+		"span": {"class": isMentionClass},
+	}}
+	for _, e := range []string{"p", "br", "hr", "em", "strong", "del", "s", "pre", "blockquote",
+		"ul", "li", "h1", "h2", "h3", "h4", "h5", "h6", "table", "thead", "tbody", "tr", "sup", "sub"} {
+		p.elements[e] = nil
+	}
+	return &parts{md: md, policy: p, text: &policy{}}
 }
 
 // Clean cleans Markdown source as a multi-line body (text.Block): bidi
@@ -97,13 +95,6 @@ func build(opts []goldmark.Option) *parts {
 // breaks, RLM/LRM and emoji sequences stay. Stored text is already clean;
 // this covers text stored before the rule and text from other sources.
 func Clean(s string) string { return text.Block(s) }
-
-// The href the sanitiser keeps (build) is an absolute http(s) or mailto
-// address (the schemes are checked again), or memberPath, the path of a
-// mention (links.Member); compiled on first use, not at every cold start.
-var memberPath = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(memberPathRE) })
-
-const memberPathRE = `^/groups/[A-Za-z0-9_-]{1,128}\?tab=members#member-[A-Za-z0-9_-]{1,128}$`
 
 // Markdown renders src to sanitised HTML for templates (mentions stay
 // text: MarkdownMentions links them).
@@ -129,7 +120,7 @@ func (r *Renderer) finish(src string, source []byte, doc ast.Node) template.HTML
 		// goldmark only fails on writer errors; fall back to escaped text.
 		return template.HTML(template.HTMLEscapeString(truncate(src))) // #nosec G203 -- escaped just here
 	}
-	return template.HTML(r.parts().policy.SanitizeBytes(buf.Bytes())) // #nosec G203 -- bluemonday's allow-list policy sanitised it
+	return template.HTML(r.parts().policy.SanitizeBytes(buf.Bytes())) // #nosec G203 -- the allow-list policy sanitised it
 }
 
 // PlainText renders src as plain text (for text/plain email bodies and

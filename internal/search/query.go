@@ -80,7 +80,7 @@ func validate(scope Scope, q *Query) error {
 		fe.Add("to", "must not be before from")
 	}
 	for _, id := range append([]string{q.Filters.AuthorID, q.Filters.ThreadID}, q.Filters.Groups...) {
-		if id != "" && !idPattern().MatchString(id) {
+		if id != "" && !validID(id) {
 			fe.Add("filter", "names an invalid identifier")
 			break
 		}

@@ -152,7 +152,7 @@ func (ix *Index) saveJob(ctx context.Context, j *job, prev int64, fresh bool) er
 // and the whole-installation run removes documents whose item is gone.
 func (x *Indexer) Reindex(ctx context.Context, req ReindexRequest) (ReindexReport, error) {
 	ix := x.ix
-	if req.GroupID != "" && !idPattern().MatchString(req.GroupID) {
+	if req.GroupID != "" && !validID(req.GroupID) {
 		return ReindexReport{}, fmt.Errorf("search: reindex: %q is not a group id", req.GroupID)
 	}
 	limit := req.MaxItems
