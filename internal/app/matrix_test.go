@@ -497,17 +497,18 @@ func TestAuthorizationMatrix(t *testing.T) {
 }
 
 // realShards is how many worlds the DynamoDB Local sample is shared out
-// to, each on a table of its own, run at once. It is 1: on the shared
-// 2-core machine five worlds were no faster (88.6 s for one, 88-96 s for
-// five at a load of 13-15) and slower under more load (the five set-ups
-// alone took 2 min at a load of 20), since DynamoDB Local's throughput,
-// not the wait of one request after another, bounds the sample, and each
-// world repeats the set-up (10 people, 5 groups and what every area makes
-// in them: 1,075 requests to the table, 3% of the sample). Inside a world
-// the cases cannot run at once: each is checked by the writes its request
-// made to the world's table. Raise it on a machine with more
-// cores; every case still runs exactly once.
-const realShards = 1
+// to, each on a table of its own, run at once (QUORUM_MATRIX_SHARDS
+// overrides it, to measure others). Two, measured on the shared 2-core
+// machine with the whole package run three times at once (main's one
+// world, two, four; load 29-63): 279 s, 249 s and 257 s, DynamoDB Local's
+// CPU 56.8 s, 59.8 s and 62.9 s. Each world repeats the set-up (10
+// people, 5 groups and what every area makes in them: 1,075 requests to
+// the table, run on a JVM still compiling, the set-up's slowest stretch),
+// and DynamoDB Local runs reads at once but one write after another, so
+// more worlds add work and little speed. Inside a world the cases cannot
+// run at once: each is checked by the writes its request made to the
+// world's table. Every case still runs exactly once whatever the count.
+const realShards = 2
 
 // TestAuthorizationMatrixOnDynamoDBLocal runs a sample on DynamoDB Local
 // (realSample): every route × every actor on the secret group and the
@@ -525,7 +526,11 @@ func TestAuthorizationMatrixOnDynamoDBLocal(t *testing.T) {
 	if testing.Short() {
 		t.Skip("real tier: -short runs the whole matrix on memdb only (TestAuthorizationMatrix)")
 	}
-	runMatrix(t, newRealWorld, realSample, realShards)
+	n := realShards
+	if v, err := strconv.Atoi(os.Getenv("QUORUM_MATRIX_SHARDS")); err == nil && v > 0 {
+		n = v
+	}
+	runMatrix(t, newRealWorld, realSample, n)
 }
 
 // sample says whether the matrix runs route rt (entry sp) in column col:
@@ -548,10 +553,11 @@ func changes(rt server.Route) bool {
 // route not about a group; and on the open and closed groups the
 // state-changing routes whose answers depend on the group's kind
 // (kindMatters). The other state-changing routes on the open and closed
-// groups (§3 asks for them too) run on memdb only: they would add ~19,000
-// requests to the table (measured by TestAuthorizationMatrix's per-column
-// counts), half again the sample's whole cost, for answers that differ from
-// the secret group's only by its hiding.
+// groups (§3 asks for them too) run on memdb only: they would add 2,320
+// cases and 18,382 requests to the table (53,040 instead of 34,658, and
+// 2,582 transactions instead of 1,493: counted on memdb, where the counts
+// are DynamoDB Local's), half again the sample's whole cost, for answers
+// that differ from the secret group's only by its hiding.
 func realSample(rt server.Route, sp spec, col int) bool {
 	switch col {
 	case 0:
@@ -651,10 +657,18 @@ func matrixShard(t *testing.T, w *world, table map[string]spec, sample sample, s
 	}
 
 	// Which (route, column) this shard runs: column 0 (no group) in shard
-	// 0, the (route, group) pairs in turn in the others. Every shard counts
-	// the same pairs in the same order, so each runs in exactly one.
+	// 0, and each (route, group) pair in the shard with the fewest cases so
+	// far, shard 0 counting its column-0 cases at half (they send half the
+	// requests of a group's: 4.2 against 7.9 in a measured run), so the
+	// shards end at about the same time. Every shard counts the same pairs
+	// in the same order, so each runs in exactly one.
 	owner := map[[2]int]int{}
-	unit := 0
+	load := make([]int, shards)
+	for _, rt := range routes {
+		if sp := table[rt.Pattern]; sp.acct != "" && sample(rt, sp, 0) {
+			load[0] += len(w.actors) / 2
+		}
+	}
 	for i, rt := range routes {
 		sp := table[rt.Pattern]
 		if sp.grp[0] == "" {
@@ -664,10 +678,14 @@ func matrixShard(t *testing.T, w *world, table map[string]spec, sample sample, s
 			if !sample(rt, sp, k+1) {
 				continue
 			}
-			if shards > 1 {
-				owner[[2]int{i, k + 1}] = 1 + unit%(shards-1)
+			least := 0
+			for s := range shards {
+				if load[s] < load[least] {
+					least = s
+				}
 			}
-			unit++
+			owner[[2]int{i, k + 1}] = least
+			load[least] += len(w.actors)
 		}
 	}
 	mine := func(i, col int) bool {
