@@ -1,10 +1,7 @@
 package awsclient
 
 import (
-	"bytes"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"io"
@@ -13,13 +10,12 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
-	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 
 	"github.com/quorum-app/quorum/internal/awsbase"
+	"github.com/quorum-app/quorum/internal/awsbase/sigv4test"
 	"github.com/quorum-app/quorum/internal/config"
 	"github.com/quorum-app/quorum/internal/metering"
 )
@@ -35,26 +31,7 @@ func checkSendEmail(t *testing.T, r *http.Request, body []byte, creds aws.Creden
 	if ct := r.Header.Get("Content-Type"); ct != "application/json" {
 		t.Errorf("Content-Type %q", ct)
 	}
-	auth := r.Header.Get("Authorization")
-	at, err := time.Parse("20060102T150405Z", r.Header.Get("X-Amz-Date"))
-	if err != nil {
-		t.Fatalf("X-Amz-Date: %v", err)
-	}
-	if !strings.Contains(auth, "Credential=AKIDEXAMPLE/"+at.Format("20060102")+"/eu-west-1/ses/aws4_request") {
-		t.Errorf("Authorization %q is not signed for ses in eu-west-1", auth)
-	}
-	if r.Header.Get("X-Amz-Security-Token") != "tok" {
-		t.Error("the session token is not sent")
-	}
-	re, _ := http.NewRequest(r.Method, "http://"+r.Host+r.URL.RequestURI(), bytes.NewReader(body))
-	re.Header.Set("Content-Type", r.Header.Get("Content-Type"))
-	sum := awsbaseHash(body)
-	if err := v4.NewSigner().SignHTTP(context.Background(), creds, re, sum, "ses", "eu-west-1", at); err != nil {
-		t.Fatal(err)
-	}
-	if re.Header.Get("Authorization") != auth {
-		t.Errorf("signature does not verify:\n got %s\nwant %s", auth, re.Header.Get("Authorization"))
-	}
+	sigv4test.Verify(t, r, body, creds, "ses", "eu-west-1", "content-type", "x-amz-security-token")
 	var in map[string]any
 	if err := json.Unmarshal(body, &in); err != nil {
 		t.Fatalf("body %s: %v", body, err)
@@ -144,9 +121,4 @@ func TestSESEndpoint(t *testing.T) {
 	if s.call.Endpoint != "https://email.eu-central-1.amazonaws.com" || s.call.Service != "ses" {
 		t.Errorf("%s signed for %s", s.call.Endpoint, s.call.Service)
 	}
-}
-
-func awsbaseHash(b []byte) string {
-	sum := sha256.Sum256(b)
-	return hex.EncodeToString(sum[:])
 }
