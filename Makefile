@@ -41,10 +41,17 @@ dev: tools ## run Quorum locally on the local cloud and print the URL (PORT=8080
 # - The fuzzers beside the tests run a quarter of `make fuzz`'s budgets (TEST_FUZZ_DIV): at the full budgets
 #   they took 183 s of CPU in every run, at a quarter 48 s (docs/local.md, "What make test costs in CPU");
 #   `make fuzz` keeps the full budgets.
+# - Everything make test builds is built with -trimpath (GOFLAGS, exported to the tests, the checks' package
+#   loading and the fuzzers): without it the build cache keys every package of this repository by the
+#   clone's directory, so a fresh clone (CI clones afresh for every run) compiled every package, its test
+#   variant and its instrumented fuzz build again although another clone had compiled the same source;
+#   with it a clone reuses what any clone or worktree compiled (docs/local.md, "What make test costs in
+#   CPU"). Only file names in the binaries change (module paths instead of this directory's).
 TEST_FUZZ_DIV ?= 4
 TEST_FIRST := ./internal/e2e ./internal/app ./internal/faults ./internal/memdb/contract ./internal/recovery ./internal/decision
 TEST_P     ?= 4
 TEST_PKGS  ?= ./...
+test: export GOFLAGS := -trimpath $(GOFLAGS)
 test: tools chromium fmt ## install what is missing and run every test (with make check and make fuzz)
 	@beside=$$(mktemp); \
 	  nice -n 10 $(MAKE) --no-print-directory -j2 -O vet staticcheck gosec fuzz-units fuzz-routes FUZZ_DIV=$(TEST_FUZZ_DIV) >$$beside 2>&1 & pid=$$!; \

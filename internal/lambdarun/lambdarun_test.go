@@ -21,7 +21,9 @@ import (
 func TestMain(m *testing.M) {
 	switch os.Getenv("LAMBDARUN_TEST_CHILD") {
 	case "":
-		os.Exit(testcloud.Run(m))
+		code := testcloud.Run(m)
+		removeLinks()
+		os.Exit(code)
 	case "env":
 		// Answers with the environment it was given.
 		lambda.Start(func(context.Context, json.RawMessage) ([]string, error) { return os.Environ(), nil })

@@ -7,6 +7,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/quorum-app/quorum/internal/localcloud"
@@ -59,9 +60,56 @@ func TestFunctionsWithoutHTTPDoNotExecuteTemplates(t *testing.T) {
 // linkGraph links functions/fn as deployed with the linker's -dumpdep and
 // returns each reached symbol's first reacher, and the reached functions
 // marked <ReflectMethod>.
+// Each function is linked once per test run, whichever test asks first
+// (TestFunctionsWithoutHTTPDoNotExecuteTemplates and
+// TestFunctionsLinkOnlyWhatTheyUse read the same graph and binary): a
+// deployed link with -dumpdep costs seconds of CPU.
 func linkGraph(t *testing.T, root, fn string) (parent map[string]string, reflective []string) {
 	t.Helper()
-	return linkGraphTo(t, root, fn, filepath.Join(t.TempDir(), fn))
+	l := linkOnce(t, root, fn)
+	return l.parent, l.reflective
+}
+
+// linked is one function's link: its graph and the binary as deployed.
+type linked struct {
+	parent     map[string]string
+	reflective []string
+	bin        string
+}
+
+var links struct {
+	mu  sync.Mutex
+	dir string // removed by TestMain
+	by  map[string]*linked
+}
+
+// linkOnce links functions/fn as deployed (the first time it is asked for)
+// into a directory TestMain removes.
+func linkOnce(t *testing.T, root, fn string) *linked {
+	t.Helper()
+	links.mu.Lock()
+	defer links.mu.Unlock()
+	if l := links.by[fn]; l != nil {
+		return l
+	}
+	if links.dir == "" {
+		dir, err := os.MkdirTemp("", "lambdarun-links-")
+		if err != nil {
+			t.Fatal(err)
+		}
+		links.dir, links.by = dir, map[string]*linked{}
+	}
+	l := &linked{bin: filepath.Join(links.dir, fn)}
+	l.parent, l.reflective = linkGraphTo(t, root, fn, l.bin)
+	links.by[fn] = l
+	return l
+}
+
+// removeLinks removes what linkOnce wrote.
+func removeLinks() {
+	if links.dir != "" {
+		os.RemoveAll(links.dir)
+	}
 }
 
 // linkGraphTo is linkGraph writing the binary, as deployed, to bin.

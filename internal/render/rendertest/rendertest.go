@@ -14,11 +14,7 @@ import (
 // XSSCorpus returns the corpus payloads; it fails t when the file is missing.
 func XSSCorpus(t testing.TB) []string {
 	t.Helper()
-	_, here, _, ok := runtime.Caller(0)
-	if !ok {
-		t.Fatal("rendertest: cannot locate the corpus")
-	}
-	b, err := os.ReadFile(filepath.Join(filepath.Dir(here), "..", "testdata", "xss.txt"))
+	b, err := os.ReadFile(corpusPath(t))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -38,4 +34,29 @@ func XSSCorpus(t testing.TB) []string {
 		t.Fatal("rendertest: the corpus is empty")
 	}
 	return out
+}
+
+// corpusPath is testdata/xss.txt of internal/render: beside this file, or,
+// when the test binary was built with -trimpath (make test does, so that
+// clones share the build cache) and its file names are not on disk, under
+// the module's root above the test's working directory.
+func corpusPath(t testing.TB) string {
+	t.Helper()
+	if _, here, _, ok := runtime.Caller(0); ok && filepath.IsAbs(here) {
+		return filepath.Join(filepath.Dir(here), "..", "testdata", "xss.txt")
+	}
+	dir, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			return filepath.Join(dir, "internal", "render", "testdata", "xss.txt")
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			t.Fatal("rendertest: cannot locate the corpus (no go.mod above the working directory)")
+		}
+		dir = parent
+	}
 }
