@@ -146,7 +146,26 @@ func TestInboundImportsOnlyTheInboxAndTheSharedCores(t *testing.T) {
 // And only the api function, which takes picture uploads, links the image
 // decoders that register themselves at package initialisation
 // (internal/avatar; the account core imports internal/avatar/limits).
+// Also, no function links bluemonday (internal/render's own sanitiser
+// replaced it; its CSS packages compiled about 80 regular expressions at
+// init) or goldmark's extension package (its regular expressions compiled
+// at init; render uses the copy in third_party/goldmarkgfm); both stay test
+// dependencies of internal/render, which holds its own code to them.
 func TestFunctionsLinkNeitherOneCallClientsNorImageDecoders(t *testing.T) {
+	const sanitiser = "internal/render sanitises and renders with its own code (sanitize.go, third_party/goldmarkgfm): this package initialises at every cold start"
+	// tree: the package and every package under it; else the package alone
+	// (goldmark's extension/ast is the AST the copy builds).
+	unneeded := []struct {
+		pkg, instead string
+		tree         bool
+	}{
+		{"github.com/aws/aws-sdk-go-v2/service/secretsmanager", "call it through awsbase.Signed (internal/awsbase/signed.go)", true},
+		{"github.com/aws/aws-sdk-go-v2/service/sesv2", "call it through awsbase.Signed (internal/awsbase/signed.go)", true},
+		{"github.com/microcosm-cc/bluemonday", sanitiser, true},
+		{"github.com/aymerick/douceur", sanitiser, true},
+		{"github.com/gorilla/css", sanitiser, true},
+		{"github.com/yuin/goldmark/extension", sanitiser, false},
+	}
 	wd, _ := os.Getwd()
 	root, err := localcloud.FindRoot(wd)
 	if err != nil {
@@ -164,9 +183,11 @@ func TestFunctionsLinkNeitherOneCallClientsNorImageDecoders(t *testing.T) {
 			if !slices.Contains(all, module+"internal/awsbase") {
 				t.Fatalf("functions/%s does not link internal/awsbase: is this test still looking at the right packages?", fn)
 			}
-			for _, pkg := range []string{"github.com/aws/aws-sdk-go-v2/service/secretsmanager", "github.com/aws/aws-sdk-go-v2/service/sesv2"} {
-				if slices.Contains(all, pkg) {
-					t.Errorf("functions/%s links %s: call it through awsbase.Signed (internal/awsbase/signed.go)", fn, pkg)
+			for _, pkg := range all {
+				for _, f := range unneeded {
+					if pkg == f.pkg || f.tree && strings.HasPrefix(pkg, f.pkg+"/") {
+						t.Errorf("functions/%s links %s: %s", fn, pkg, f.instead)
+					}
 				}
 			}
 			for _, pkg := range decoders {
@@ -178,38 +199,5 @@ func TestFunctionsLinkNeitherOneCallClientsNorImageDecoders(t *testing.T) {
 				}
 			}
 		})
-	}
-}
-
-// Packages whose initialisation no function needs: bluemonday (replaced
-// by internal/render's own sanitiser; its CSS packages compiled about 80
-// regular expressions at init) and goldmark's extension package (its
-// regular expressions compiled at init; render uses the copy in
-// third_party/goldmarkgfm). Both stay test dependencies of
-// internal/render, which holds its own code to them.
-func TestFunctionsDoNotLinkInitHeavyRenderingPackages(t *testing.T) {
-	wd, _ := os.Getwd()
-	root, err := localcloud.FindRoot(wd)
-	if err != nil {
-		t.Fatal(err)
-	}
-	fns, err := os.ReadDir(filepath.Join(root, "functions"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, fn := range fns {
-		if !fn.IsDir() {
-			continue
-		}
-		all := deps(t, root, fn.Name())
-		if fn.Name() == "api" && !slices.Contains(all, module+"internal/render") {
-			t.Fatal("the api function does not link internal/render: is this test still looking at the right packages?")
-		}
-		for _, pkg := range all {
-			if strings.HasPrefix(pkg, "github.com/microcosm-cc/bluemonday") || strings.HasPrefix(pkg, "github.com/aymerick/douceur") ||
-				strings.HasPrefix(pkg, "github.com/gorilla/css") || pkg == "github.com/yuin/goldmark/extension" {
-				t.Errorf("functions/%s links %s, which initialises at every cold start", fn.Name(), pkg)
-			}
-		}
 	}
 }
