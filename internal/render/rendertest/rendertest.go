@@ -9,6 +9,8 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+
+	"github.com/quorum-app/quorum/internal/localcloud"
 )
 
 // XSSCorpus returns the corpus payloads; it fails t when the file is missing.
@@ -39,24 +41,17 @@ func XSSCorpus(t testing.TB) []string {
 // corpusPath is testdata/xss.txt of internal/render: beside this file, or,
 // when the test binary was built with -trimpath (make test does, so that
 // clones share the build cache) and its file names are not on disk, under
-// the module's root above the test's working directory.
+// the repository's root above the test's working directory
+// (localcloud.FindRoot).
 func corpusPath(t testing.TB) string {
 	t.Helper()
 	if _, here, _, ok := runtime.Caller(0); ok && filepath.IsAbs(here) {
 		return filepath.Join(filepath.Dir(here), "..", "testdata", "xss.txt")
 	}
-	dir, err := os.Getwd()
+	wd, _ := os.Getwd()
+	root, err := localcloud.FindRoot(wd)
 	if err != nil {
-		t.Fatal(err)
+		t.Fatalf("rendertest: cannot locate the corpus: %v", err)
 	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return filepath.Join(dir, "internal", "render", "testdata", "xss.txt")
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("rendertest: cannot locate the corpus (no go.mod above the working directory)")
-		}
-		dir = parent
-	}
+	return filepath.Join(root, "internal", "render", "testdata", "xss.txt")
 }
