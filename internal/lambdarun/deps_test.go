@@ -36,10 +36,10 @@ func deps(t *testing.T, root, fn string) []string {
 	return strings.Fields(string(out))
 }
 
-// Each function links only what it uses: the functions that serve no HTTP
-// (mailer, scheduler, inbound, ses-events and any added later) must not
-// build the HTTP server, its pages or the wiring that includes them.
-func TestFunctionsWithoutHTTPDoNotLinkTheHTTPServer(t *testing.T) {
+// functions returns the repository's root and the name of every function
+// (functions/<name>/main.go), failing t unless there are at least five.
+func functions(t *testing.T) (root string, names []string) {
+	t.Helper()
 	wd, _ := os.Getwd()
 	root, err := localcloud.FindRoot(wd)
 	if err != nil {
@@ -50,7 +50,17 @@ func TestFunctionsWithoutHTTPDoNotLinkTheHTTPServer(t *testing.T) {
 		t.Fatalf("functions: %v %v", dirs, err)
 	}
 	for _, d := range dirs {
-		fn := filepath.Base(filepath.Dir(d))
+		names = append(names, filepath.Base(filepath.Dir(d)))
+	}
+	return root, names
+}
+
+// Each function links only what it uses: the functions that serve no HTTP
+// (mailer, scheduler, inbound, ses-events and any added later) must not
+// build the HTTP server, its pages or the wiring that includes them.
+func TestFunctionsWithoutHTTPDoNotLinkTheHTTPServer(t *testing.T) {
+	root, fns := functions(t)
+	for _, fn := range fns {
 		t.Run(fn, func(t *testing.T) {
 			all := deps(t, root, fn)
 			for _, pkg := range httpOnly {
@@ -166,18 +176,9 @@ func TestFunctionsLinkNeitherOneCallClientsNorImageDecoders(t *testing.T) {
 		{"github.com/gorilla/css", sanitiser, true},
 		{"github.com/yuin/goldmark/extension", sanitiser, false},
 	}
-	wd, _ := os.Getwd()
-	root, err := localcloud.FindRoot(wd)
-	if err != nil {
-		t.Fatal(err)
-	}
-	dirs, err := filepath.Glob(filepath.Join(root, "functions", "*", "main.go"))
-	if err != nil || len(dirs) < 5 {
-		t.Fatalf("functions: %v %v", dirs, err)
-	}
+	root, fns := functions(t)
 	decoders := []string{module + "internal/avatar", "image/gif", "image/png", "golang.org/x/image/webp"}
-	for _, d := range dirs {
-		fn := filepath.Base(filepath.Dir(d))
+	for _, fn := range fns {
 		t.Run(fn, func(t *testing.T) {
 			all := deps(t, root, fn)
 			if !slices.Contains(all, module+"internal/awsbase") {

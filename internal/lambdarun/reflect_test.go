@@ -9,8 +9,6 @@ import (
 	"strings"
 	"sync"
 	"testing"
-
-	"github.com/quorum-app/quorum/internal/localcloud"
 )
 
 // A function that reaches reflect.Value.Method or MethodByName with a
@@ -25,17 +23,8 @@ import (
 // the compiler marked as such a reflective method call, and none may be
 // template execution.
 func TestFunctionsWithoutHTTPDoNotExecuteTemplates(t *testing.T) {
-	wd, _ := os.Getwd()
-	root, err := localcloud.FindRoot(wd)
-	if err != nil {
-		t.Fatal(err)
-	}
-	dirs, err := filepath.Glob(filepath.Join(root, "functions", "*", "main.go"))
-	if err != nil || len(dirs) < 5 {
-		t.Fatalf("functions: %v %v", dirs, err)
-	}
-	for _, d := range dirs {
-		fn := filepath.Base(filepath.Dir(d))
+	root, fns := functions(t)
+	for _, fn := range fns {
 		if fn == "api" {
 			continue
 		}

@@ -3,11 +3,8 @@ package lambdarun
 import (
 	"fmt"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
-
-	"github.com/quorum-app/quorum/internal/localcloud"
 )
 
 // Each function links only what it uses (issue 14, §1): what a function
@@ -76,17 +73,8 @@ var sizeCeilingMB = map[string]float64{
 }
 
 func TestFunctionsLinkOnlyWhatTheyUse(t *testing.T) {
-	wd, _ := os.Getwd()
-	root, err := localcloud.FindRoot(wd)
-	if err != nil {
-		t.Fatal(err)
-	}
-	dirs, err := filepath.Glob(filepath.Join(root, "functions", "*", "main.go"))
-	if err != nil || len(dirs) < 5 {
-		t.Fatalf("functions: %v %v", dirs, err)
-	}
-	for _, d := range dirs {
-		fn := filepath.Base(filepath.Dir(d))
+	root, fns := functions(t)
+	for _, fn := range fns {
 		if fn == "api" {
 			continue
 		}
