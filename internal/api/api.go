@@ -37,7 +37,9 @@ type Deps struct {
 	Templates     Templates
 	Exports       Exports
 	Imports       Imports
-	Legal         *legal.Docs
+	// Tags manages a group's tags (the discussion core's *tag.Service).
+	Tags  Tags
+	Legal *legal.Docs
 	// ThreadPolls opens the poll of a thread started with one.
 	ThreadPolls *handlerkit.ThreadPolls
 }
@@ -60,6 +62,7 @@ type Server struct {
 	templates     Templates
 	exports       Exports
 	imports       Imports
+	tags          Tags
 	legal         legalDocs
 	threadPolls   *handlerkit.ThreadPolls
 }
@@ -69,7 +72,7 @@ func New(d Deps) *Server {
 	s := &Server{log: d.Log, web: d.Web, accounts: d.Accounts, groups: d.Groups, discussions: d.Discussions,
 		notifications: d.Notifications, decisions: d.Decisions, mailprefs: d.MailPrefs, inbox: d.Inbox,
 		search: d.Search, audit: d.Audit, people: d.People, templates: d.Templates, exports: d.Exports,
-		imports: d.Imports, threadPolls: d.ThreadPolls}
+		imports: d.Imports, tags: d.Tags, threadPolls: d.ThreadPolls}
 	s.legal = legalDocs{docs: legal.Defaults()}
 	if d.Legal != nil {
 		s.legal.docs = *d.Legal

@@ -112,10 +112,18 @@ type Discussions interface {
 	StartThread(ctx context.Context, in discussion.StartInput) (discussion.Thread, error)
 	StartUpload(ctx context.Context, tid string, in discussion.UploadInput) (discussion.PendingUpload, error)
 	TaggedThreads(ctx context.Context, gid string, tagID string, cursor string, limit int) (store.Page[discussion.Thread], error)
-	Tags() *tag.Service
 	Thread(ctx context.Context, tid string) (discussion.Thread, error)
 	Threads(ctx context.Context, gid string, cursor string, limit int) (store.Page[discussion.Thread], error)
 	UpdateThread(ctx context.Context, tid string, in discussion.UpdateInput) (discussion.Thread, error)
+}
+
+// Tags is what the API calls of the tag core (*tag.Service implements it;
+// the composition root takes it from the discussion core, which owns it).
+type Tags interface {
+	List(ctx context.Context, gid string) ([]tag.Tag, error)
+	Create(ctx context.Context, gid string, in tag.Input) (tag.Tag, error)
+	Update(ctx context.Context, gid, id string, in tag.Input) (tag.Tag, error)
+	Delete(ctx context.Context, gid, id string) error
 }
 
 // Notifications is what the API calls of the notify core (*notify.Service implements it).

@@ -19,7 +19,7 @@ type tagsBody struct {
 }
 
 func (s *Server) Tags(w http.ResponseWriter, r *http.Request) {
-	ts, err := s.discussions.Tags().List(r.Context(), r.PathValue("id"))
+	ts, err := s.tags.List(r.Context(), r.PathValue("id"))
 	if err != nil {
 		s.groupAPIFail(w, r, err)
 		return
@@ -36,7 +36,7 @@ func (s *Server) CreateTag(w http.ResponseWriter, r *http.Request) {
 		s.groupAPIFail(w, r, err)
 		return
 	}
-	t, err := s.discussions.Tags().Create(r.Context(), r.PathValue("id"), tag.Input{Name: in.Name, Colour: in.Colour})
+	t, err := s.tags.Create(r.Context(), r.PathValue("id"), tag.Input{Name: in.Name, Colour: in.Colour})
 	if err != nil {
 		s.groupAPIFail(w, r, err)
 		return
@@ -53,7 +53,7 @@ func (s *Server) UpdateTag(w http.ResponseWriter, r *http.Request) {
 		s.groupAPIFail(w, r, err)
 		return
 	}
-	t, err := s.discussions.Tags().Update(r.Context(), r.PathValue("id"), r.PathValue("tag"), tag.Input{Name: in.Name, Colour: in.Colour})
+	t, err := s.tags.Update(r.Context(), r.PathValue("id"), r.PathValue("tag"), tag.Input{Name: in.Name, Colour: in.Colour})
 	if err != nil {
 		s.groupAPIFail(w, r, err)
 		return
@@ -65,7 +65,7 @@ func (s *Server) DeleteTag(w http.ResponseWriter, r *http.Request) {
 	if !s.needUser(w, r) {
 		return
 	}
-	s.groupNoContent(w, r, s.discussions.Tags().Delete(r.Context(), r.PathValue("id"), r.PathValue("tag")))
+	s.groupNoContent(w, r, s.tags.Delete(r.Context(), r.PathValue("id"), r.PathValue("tag")))
 }
 
 // ---- tags on threads and polls ----

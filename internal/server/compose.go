@@ -25,6 +25,7 @@ func (s *Server) compose(d Deps, people Names, formKeyed func(http.Handler) http
 	}
 	if d.Discussions != nil {
 		a.Discussions, p.Discussions = d.Discussions, d.Discussions
+		a.Tags, p.Tags = d.Discussions.Tags(), d.Discussions.Tags()
 	}
 	if d.Notifications != nil {
 		a.Notifications, p.Notifications = d.Notifications, d.Notifications

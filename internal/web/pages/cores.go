@@ -118,10 +118,20 @@ type Discussions interface {
 	SetThreadTags(ctx context.Context, tid string, tagIDs []string) (discussion.Thread, error)
 	StartThread(ctx context.Context, in discussion.StartInput) (discussion.Thread, error)
 	TaggedThreads(ctx context.Context, gid string, tagID string, cursor string, limit int) (store.Page[discussion.Thread], error)
-	Tags() *tag.Service
 	Thread(ctx context.Context, tid string) (discussion.Thread, error)
 	Threads(ctx context.Context, gid string, cursor string, limit int) (store.Page[discussion.Thread], error)
 	UpdateThread(ctx context.Context, tid string, in discussion.UpdateInput) (discussion.Thread, error)
+}
+
+// Tags is what the pages call of the tag core (*tag.Service implements it;
+// the composition root takes it from the discussion core, which owns it).
+type Tags interface {
+	List(ctx context.Context, gid string) ([]tag.Tag, error)
+	Defs(ctx context.Context, gid string) (map[string]tag.Tag, error)
+	Shown() *tag.Shown
+	Create(ctx context.Context, gid string, in tag.Input) (tag.Tag, error)
+	Update(ctx context.Context, gid, id string, in tag.Input) (tag.Tag, error)
+	Delete(ctx context.Context, gid, id string) error
 }
 
 // Notifications is what the pages call of the notify core (*notify.Service implements it).

@@ -225,7 +225,7 @@ func (s *Server) hub(r *http.Request, d *groupShowData) error {
 	}
 	if tagID != "" {
 		// The filter's name and colour (only when filtering: one read).
-		ts, err := s.discussions.Tags().List(ctx, g.ID)
+		ts, err := s.tags.List(ctx, g.ID)
 		if err != nil {
 			return err
 		}

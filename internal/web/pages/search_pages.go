@@ -115,10 +115,10 @@ func (s *Server) SearchPage(w http.ResponseWriter, r *http.Request) {
 			d.TagOn[t] = true
 		}
 	}
-	if d.Group != "" && d.GroupName != "" && s.discussions != nil {
+	if d.Group != "" && d.GroupName != "" && s.tags != nil {
 		// The picker lists the chosen group's tags (the policy's
 		// group.content.view; a group the searcher cannot read lists none).
-		if ts, err := s.discussions.Tags().List(ctx, d.Group); err == nil {
+		if ts, err := s.tags.List(ctx, d.Group); err == nil {
 			d.TagList = ts
 		}
 	}
@@ -191,8 +191,8 @@ func searchURL(v url.Values, edit func(url.Values)) string {
 func (s *Server) searchPageHits(ctx context.Context, pr *i18n.Printer, v url.Values, hits []search.Hit, names map[string]string,
 	d *searchPageData) []searchPageHit {
 	var shown *tag.Shown
-	if s.discussions != nil {
-		shown = s.discussions.Tags().Shown()
+	if s.tags != nil {
+		shown = s.tags.Shown()
 	}
 	out := make([]searchPageHit, 0, len(hits))
 	authors := make([]string, 0, len(hits))

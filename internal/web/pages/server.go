@@ -36,7 +36,9 @@ type Deps struct {
 	Templates     Templates
 	Exports       Exports
 	Imports       Imports
-	Legal         *legal.Docs
+	// Tags manages a group's tags (the discussion core's *tag.Service).
+	Tags  Tags
+	Legal *legal.Docs
 	// ThreadPolls opens the poll of a thread started with one.
 	ThreadPolls *handlerkit.ThreadPolls
 	// FormKeyed makes a page form safe to submit again (its form_key as
@@ -62,6 +64,7 @@ type Server struct {
 	templates     Templates
 	exports       Exports
 	imports       Imports
+	tags          Tags
 	legal         legalPages
 	threadPolls   *handlerkit.ThreadPolls
 	formKeyed     func(http.Handler) http.Handler
@@ -72,7 +75,7 @@ func New(d Deps) *Server {
 	s := &Server{log: d.Log, web: d.Web, accounts: d.Accounts, groups: d.Groups, discussions: d.Discussions,
 		notifications: d.Notifications, decisions: d.Decisions, mailprefs: d.MailPrefs, inbox: d.Inbox,
 		search: d.Search, audit: d.Audit, people: d.People, templates: d.Templates, exports: d.Exports,
-		imports: d.Imports, threadPolls: d.ThreadPolls, formKeyed: d.FormKeyed}
+		imports: d.Imports, tags: d.Tags, threadPolls: d.ThreadPolls, formKeyed: d.FormKeyed}
 	s.legal = newLegalPages(d.Legal)
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)

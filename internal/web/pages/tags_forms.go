@@ -25,10 +25,10 @@ type tagFields struct {
 // prefilled) values are f's ("tag:<id>" keys). A failed read leaves the
 // picker out: the form still starts the item, untagged.
 func (s *Server) tagFieldsFor(ctx context.Context, gid string, f *formState) *tagFields {
-	if s.discussions == nil {
+	if s.tags == nil {
 		return nil
 	}
-	ts, err := s.discussions.Tags().List(ctx, gid)
+	ts, err := s.tags.List(ctx, gid)
 	if err != nil || len(ts) == 0 {
 		return nil
 	}
@@ -51,7 +51,7 @@ func tagValues(form url.Values, values map[string]string) {
 // tagNamed is tag id of group gid, for a list filtered by it (the caller
 // has listed the group's content, so the reader may see its tags).
 func (s *Server) tagNamed(ctx context.Context, gid, id string) (*tag.Tag, error) {
-	defs, err := s.discussions.Tags().Defs(ctx, gid)
+	defs, err := s.tags.Defs(ctx, gid)
 	if err != nil {
 		return nil, err
 	}

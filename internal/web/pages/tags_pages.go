@@ -38,7 +38,7 @@ func (s *Server) renderTags(w http.ResponseWriter, r *http.Request, status int, 
 		s.PageError(w, r, err)
 		return
 	}
-	ts, err := s.discussions.Tags().List(r.Context(), id)
+	ts, err := s.tags.List(r.Context(), id)
 	if err != nil {
 		s.PageError(w, r, err)
 		return
@@ -64,7 +64,7 @@ func (s *Server) TagCreateSubmit(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	name, colour := r.PostFormValue("name"), r.PostFormValue("colour")
-	_, err := s.discussions.Tags().Create(r.Context(), r.PathValue("id"), tag.Input{Name: &name, Colour: &colour})
+	_, err := s.tags.Create(r.Context(), r.PathValue("id"), tag.Input{Name: &name, Colour: &colour})
 	if err != nil {
 		f := newForm(map[string]string{"name": name, "colour": colour})
 		s.formFail(w, r, err, f, func(status int) { s.renderTags(w, r, status, f, "") })
@@ -78,7 +78,7 @@ func (s *Server) TagUpdateSubmit(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	name, colour := r.PostFormValue("name"), r.PostFormValue("colour")
-	_, err := s.discussions.Tags().Update(r.Context(), r.PathValue("id"), r.PathValue("tag"), tag.Input{Name: &name, Colour: &colour})
+	_, err := s.tags.Update(r.Context(), r.PathValue("id"), r.PathValue("tag"), tag.Input{Name: &name, Colour: &colour})
 	if err != nil {
 		f := newForm(map[string]string{"colour": tag.Palette[0]})
 		s.formFail(w, r, err, f, func(status int) { s.renderTags(w, r, status, f, r.PathValue("tag")) })
@@ -88,7 +88,7 @@ func (s *Server) TagUpdateSubmit(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) TagDeleteSubmit(w http.ResponseWriter, r *http.Request) {
-	if err := s.discussions.Tags().Delete(r.Context(), r.PathValue("id"), r.PathValue("tag")); err != nil {
+	if err := s.tags.Delete(r.Context(), r.PathValue("id"), r.PathValue("tag")); err != nil {
 		s.PageError(w, r, err)
 		return
 	}
@@ -107,7 +107,7 @@ type tagPickData struct {
 }
 
 func (s *Server) renderTagPick(w http.ResponseWriter, r *http.Request, d tagPickData, current []tag.Tag) {
-	ts, err := s.discussions.Tags().List(r.Context(), d.GroupID)
+	ts, err := s.tags.List(r.Context(), d.GroupID)
 	if err != nil {
 		s.PageError(w, r, err)
 		return
