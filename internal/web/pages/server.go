@@ -1,6 +1,6 @@
 // Package pages is Quorum's HTML pages: one handler per page route of the
 // route table (internal/server), beside the templates and static files of
-// internal/web they render. A page reads its form (parseForm), makes its
+// internal/web they render. A page reads its form (httpx.ParseForm), makes its
 // calls on the domain cores and renders the result or the form again with
 // its errors (formState). It decides no access itself: what the viewer may
 // do comes from the cores (capabilities as booleans), which ask authz.
