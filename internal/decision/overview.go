@@ -289,7 +289,7 @@ func (s *Service) guestThreads(ctx context.Context, uid string) (map[string]map[
 		Kind     string `dynamo:"Kind"`
 		TargetID string `dynamo:"TargetID"`
 	}
-	err := s.st.Table().Get(tabledef.GSI1PK, "USER#"+uid).Index(tabledef.GSI1).
+	err := s.st.Table().Get(tabledef.GSI1PK, tabledef.UserPK(uid)).Index(tabledef.GSI1).
 		Range(tabledef.GSI1SK, dynamo.BeginsWith, "GUEST#").Limit(MaxWaitingGroups*MaxWaitingPerGroup).All(ctx, &grants)
 	if err != nil {
 		return nil, store.Classify(err)
