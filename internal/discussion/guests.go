@@ -462,7 +462,7 @@ func (s *Service) AcceptGuestInvitation(ctx context.Context, token string) (Thre
 	switch err := s.st.Get(ctx, tabledef.ThreadPK(t.ID), guestSK(a.UserID), &existing); domain.ErrorCode(err) {
 	case domain.NotFound:
 		tx.Put(&guestItem{Item: store.Item{PK: tabledef.ThreadPK(t.ID), SK: guestSK(a.UserID), GSI1PK: tabledef.UserPK(a.UserID),
-			GSI1SK: "GUEST#" + t.GroupID + "#thread#" + t.ID, Type: "guest", Version: 1},
+			GSI1SK: guestGrantSK(t.GroupID, t.ID), Type: "guest", Version: 1},
 			GroupID: t.GroupID, UserID: a.UserID, Kind: "thread", TargetID: t.ID, AddedBy: inv.InvitedBy, CreatedAt: now})
 	case "":
 		// Already a guest: the invitation is just used up.

@@ -21,6 +21,10 @@ func historyPK(ref string) string       { return "HISTORY#" + ref }
 func threadRef(tid string) string       { return "THREAD#" + tid }
 func commentRef(tid, cid string) string { return "THREAD#" + tid + "#ITEM#" + cid }
 
+// guestGrantSK is a guest grant's GSI1 sort key, GUEST#<gid>#thread#<tid>
+// (under GSI1PK=USER#<uid>; see guestItem).
+func guestGrantSK(gid, tid string) string { return "GUEST#" + gid + "#thread#" + tid }
+
 const (
 	threadSK   = "THREAD"
 	itemPrefix = "ITEM#"

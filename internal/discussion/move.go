@@ -533,7 +533,7 @@ func (s *Service) moveGuests(ctx context.Context, job *moveItem) error {
 		if g.GroupID != job.From {
 			continue
 		}
-		tx.Update(s.st.Update(g.PK, g.SK).Set("GroupID", job.To).Set(tabledef.GSI1SK, "GUEST#"+job.To+"#thread#"+job.ThreadID).
+		tx.Update(s.st.Update(g.PK, g.SK).Set("GroupID", job.To).Set(tabledef.GSI1SK, guestGrantSK(job.To, job.ThreadID)).
 			If("$ = ?", "GroupID", job.From), nil)
 	}
 	phase := movePhaseGuests

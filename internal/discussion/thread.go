@@ -831,7 +831,7 @@ func (s *Service) AddGuest(ctx context.Context, tid, uid string) error {
 		return domain.Validation(domain.FieldError{Field: "user", Message: "is not a known person"})
 	}
 	g := &guestItem{Item: store.Item{PK: tabledef.ThreadPK(tid), SK: guestSK(uid), GSI1PK: tabledef.UserPK(uid),
-		GSI1SK: "GUEST#" + t.GroupID + "#thread#" + tid, Type: "guest"},
+		GSI1SK: guestGrantSK(t.GroupID, tid), Type: "guest"},
 		GroupID: t.GroupID, UserID: uid, Kind: "thread", TargetID: tid, AddedBy: a.UserID, CreatedAt: s.now().UTC()}
 	return s.st.Create(ctx, g, domain.Errorf(domain.Conflict, "that person is already a guest of this thread"))
 }
