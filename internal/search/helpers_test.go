@@ -341,8 +341,8 @@ func (f *fixture) search(scope Scope, q Query) Results {
 	return res
 }
 
-// ids names hits compactly: t:<tid>, c:<cid>, p:<pid>, r:<pid>/<author>, o:<pid>.
-func ids(res Results) []string {
+// hitIDs names hits compactly: t:<tid>, c:<cid>, p:<pid>, r:<pid>/<author>, o:<pid>.
+func hitIDs(res Results) []string {
 	var out []string
 	for _, h := range res.Hits {
 		switch h.Kind {
@@ -363,7 +363,7 @@ func ids(res Results) []string {
 
 func (f *fixture) find(scope Scope, text string) []string {
 	f.t.Helper()
-	return ids(f.search(scope, Query{Text: text}))
+	return hitIDs(f.search(scope, Query{Text: text}))
 }
 
 func sorted(xs []string) []string {

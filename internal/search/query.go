@@ -17,6 +17,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/quorum-app/quorum/internal/domain"
+	"github.com/quorum-app/quorum/internal/ids"
 )
 
 // Query limits.
@@ -80,7 +81,7 @@ func validate(scope Scope, q *Query) error {
 		fe.Add("to", "must not be before from")
 	}
 	for _, id := range append([]string{q.Filters.AuthorID, q.Filters.ThreadID}, q.Filters.Groups...) {
-		if id != "" && !validID(id) {
+		if id != "" && !ids.Valid(id) {
 			fe.Add("filter", "names an invalid identifier")
 			break
 		}

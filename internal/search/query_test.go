@@ -51,7 +51,7 @@ func scopeIsAll(t *testing.T, f *fixture) {
 	// A group filter never widens the scope.
 	res := f.search(scope, Query{Text: "zebra", Filters: Filters{Groups: []string{"g2"}}})
 	if len(res.Hits) != 0 {
-		t.Errorf("a filter on a group outside the scope found %v", ids(res))
+		t.Errorf("a filter on a group outside the scope found %v", hitIDs(res))
 	}
 }
 
@@ -89,7 +89,7 @@ func TestSecretPhraseFoundByNobodyWhoMayNotSeeIt(t *testing.T) {
 	want["admin"] = append(want["admin"], "r:anon/")
 	for name, scope := range actors {
 		res := f.search(scope, Query{Text: "okapi"})
-		if got := sorted(ids(res)); !eq(got, sorted(want[name])) {
+		if got := sorted(hitIDs(res)); !eq(got, sorted(want[name])) {
 			t.Errorf("%s found %v, want %v", name, got, want[name])
 		}
 		for _, h := range res.Hits {
@@ -103,7 +103,7 @@ func TestSecretPhraseFoundByNobodyWhoMayNotSeeIt(t *testing.T) {
 	// Nobody finds the anonymous reason by its voter.
 	res := f.search(actors["member"], Query{Text: "okapi", Filters: Filters{AuthorID: "bob"}})
 	if len(res.Hits) != 0 {
-		t.Errorf("the author filter found %v", ids(res))
+		t.Errorf("the author filter found %v", hitIDs(res))
 	}
 
 	// Once the poll closes (or its closing time passes) the hidden reason shows.
@@ -134,7 +134,7 @@ func TestVisibilityHasTheLastWord(t *testing.T) {
 	})
 	res, err := f.ix.Search(context.Background(), member("g1"), Query{Text: "ibis"}, vis)
 	f.must(err)
-	if got := ids(res); !eq(got, []string{"t:t1"}) {
+	if got := hitIDs(res); !eq(got, []string{"t:t1"}) {
 		t.Errorf("got %v, want only the thread", got)
 	}
 	if len(asked) != 3 {
@@ -181,7 +181,7 @@ func TestFiltersAreExact(t *testing.T) {
 	// The outcome was written "now" (March): date filters see it as new.
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			got := ids(f.search(scope, Query{Text: "lynx", Filters: c.f}))
+			got := hitIDs(f.search(scope, Query{Text: "lynx", Filters: c.f}))
 			want := c.want
 			if c.name == "to" || c.name == "range" {
 				want = slices.DeleteFunc(slices.Clone(want), func(s string) bool { return s == "o:p2" })
@@ -192,7 +192,7 @@ func TestFiltersAreExact(t *testing.T) {
 		})
 	}
 	// Prefix search honours the date range too.
-	got := ids(f.search(scope, Query{Text: "lyn", Prefix: true, Filters: Filters{From: day(2), To: day(4)}}))
+	got := hitIDs(f.search(scope, Query{Text: "lyn", Prefix: true, Filters: Filters{From: day(2), To: day(4)}}))
 	if !eq(sorted(got), sorted([]string{"c:c1", "p:p1", "t:t3"})) {
 		t.Errorf("prefix with a date range: %v", got)
 	}
@@ -209,7 +209,7 @@ func TestRankingByRelevanceThenRecency(t *testing.T) {
 	f.comment(commentSpec{thread: "t1", id: "both", body: "heron and egret", author: "a", at: at(0)})
 	f.thread(threadSpec{id: "t2", group: "g1", title: "Heron", desc: "a thread named for it", author: "a", created: f.now.Add(-time.Hour)})
 	f.sync()
-	got := ids(f.search(member("g1"), Query{Text: "heron"}))
+	got := hitIDs(f.search(member("g1"), Query{Text: "heron"}))
 	// The title match first, then the equal comments newest first, the
 	// long comment last.
 	want := []string{"t:t2", "c:new", "c:mid", "c:old"}
@@ -217,7 +217,7 @@ func TestRankingByRelevanceThenRecency(t *testing.T) {
 		t.Errorf("got %v, want %v ... c:one", got, want)
 	}
 	// Documents with more of the words come before any with fewer.
-	got = ids(f.search(member("g1"), Query{Text: "heron egret"}))
+	got = hitIDs(f.search(member("g1"), Query{Text: "heron egret"}))
 	if len(got) == 0 || got[0] != "c:both" {
 		t.Errorf("got %v, want c:both first", got)
 	}
@@ -280,7 +280,7 @@ func TestPagination(t *testing.T) {
 	q := Query{Text: "puffin"}
 	for {
 		res := f.search(member("g1"), q)
-		all = append(all, ids(res)...)
+		all = append(all, hitIDs(res)...)
 		pages = append(pages, len(res.Hits))
 		if res.Next == "" {
 			break

@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
+	"github.com/quorum-app/quorum/internal/ids"
 	"github.com/quorum-app/quorum/internal/search/source"
 	"github.com/quorum-app/quorum/internal/tabledef"
 )
@@ -152,7 +153,7 @@ func (ix *Index) saveJob(ctx context.Context, j *job, prev int64, fresh bool) er
 // and the whole-installation run removes documents whose item is gone.
 func (x *Indexer) Reindex(ctx context.Context, req ReindexRequest) (ReindexReport, error) {
 	ix := x.ix
-	if req.GroupID != "" && !validID(req.GroupID) {
+	if req.GroupID != "" && !ids.Valid(req.GroupID) {
 		return ReindexReport{}, fmt.Errorf("search: reindex: %q is not a group id", req.GroupID)
 	}
 	limit := req.MaxItems
