@@ -79,11 +79,18 @@ type Groups interface {
 	Update(ctx context.Context, gid string, in group.UpdateInput) (group.Group, error)
 }
 
-// Discussions is what the pages call of the discussion core (*discussion.Service implements it).
+// Discussions is what the pages call of the discussion core
+// (*discussion.Service implements it): the thread pages' own methods
+// (discussions_pages.go and the pages that show a thread) and the small
+// interfaces of the handler groups below, each of which holds only its own.
 type Discussions interface {
+	ThreadGuests
+	ThreadModeration
+	MemberContent
+	GroupThreads
+
 	Caps(ctx context.Context, t discussion.Thread) discussion.ThreadCaps
 	DownloadURL(ctx context.Context, tid string, fid string) (string, error)
-	AcceptGuestInvitation(ctx context.Context, token string) (discussion.Thread, error)
 	Announce(ctx context.Context, tid string, aud notify.Audience) error
 	CanTagNewThread(ctx context.Context, gid string) bool
 	CanTagThread(ctx context.Context, tid string) bool
@@ -93,34 +100,53 @@ type Discussions interface {
 	Delete(ctx context.Context, tid string) error
 	DeleteComment(ctx context.Context, tid string, cid string) error
 	EditComment(ctx context.Context, tid string, cid string, body string, version int64) (discussion.Item, error)
-	ForkComments(ctx context.Context, tid string, in discussion.ForkInput) (discussion.ForkResult, error)
-	GuestInvitations(ctx context.Context, tid string) ([]discussion.GuestInvitation, error)
-	Guests(ctx context.Context, tid string) ([]discussion.Guest, error)
 	History(ctx context.Context, tid string, cid string) ([]discussion.Edit, error)
 	InviteGuest(ctx context.Context, tid string, email string) error
-	InviteGuestByEmail(ctx context.Context, tid string, email string) (discussion.GuestInviteResult, error)
 	MarkRead(ctx context.Context, tid string) (discussion.ReadState, error)
-	MemberRemoval(ctx context.Context, gid string, uid string) (*discussion.Removal, error)
-	MoveStatus(ctx context.Context, tid string) (*discussion.MoveState, error)
-	MoveThread(ctx context.Context, tid string, to string) (discussion.MoveResult, error)
-	Page(ctx context.Context, tid string, cursor string, limit int) (discussion.ThreadPage, error)
 	PageAt(ctx context.Context, tid string, iid string, limit int) (discussion.ThreadPage, error)
 	Pin(ctx context.Context, tid string, pinned bool) (discussion.Thread, error)
-	PreviewGuestInvitation(ctx context.Context, token string) (discussion.GuestInvitationPreview, error)
 	React(ctx context.Context, tid string, cid string, name string, on bool) error
 	ReactThread(ctx context.Context, tid string, name string, on bool) error
-	RemoveGuest(ctx context.Context, tid string, uid string) error
-	RemoveMemberComments(ctx context.Context, gid string, uid string) (*discussion.Removal, error)
 	Reopen(ctx context.Context, tid string) (discussion.Thread, error)
-	RevokeGuestInvitation(ctx context.Context, tid string, id string) error
 	SetGroupLevel(ctx context.Context, gid string, l notify.Level) error
 	SetThreadLevel(ctx context.Context, tid string, l notify.Level) error
 	SetThreadTags(ctx context.Context, tid string, tagIDs []string) (discussion.Thread, error)
 	StartThread(ctx context.Context, in discussion.StartInput) (discussion.Thread, error)
-	TaggedThreads(ctx context.Context, gid string, tagID string, cursor string, limit int) (store.Page[discussion.Thread], error)
-	Thread(ctx context.Context, tid string) (discussion.Thread, error)
-	Threads(ctx context.Context, gid string, cursor string, limit int) (store.Page[discussion.Thread], error)
 	UpdateThread(ctx context.Context, tid string, in discussion.UpdateInput) (discussion.Thread, error)
+}
+
+// ThreadGuests is what the guest pages call (guests_pages.go).
+type ThreadGuests interface {
+	Thread(ctx context.Context, tid string) (discussion.Thread, error)
+	Guests(ctx context.Context, tid string) ([]discussion.Guest, error)
+	GuestInvitations(ctx context.Context, tid string) ([]discussion.GuestInvitation, error)
+	InviteGuestByEmail(ctx context.Context, tid string, email string) (discussion.GuestInviteResult, error)
+	RemoveGuest(ctx context.Context, tid string, uid string) error
+	RevokeGuestInvitation(ctx context.Context, tid string, id string) error
+	PreviewGuestInvitation(ctx context.Context, token string) (discussion.GuestInvitationPreview, error)
+	AcceptGuestInvitation(ctx context.Context, token string) (discussion.Thread, error)
+}
+
+// ThreadModeration is what moving a thread and forking its comments call
+// (thread_move.go, thread_fork.go).
+type ThreadModeration interface {
+	Thread(ctx context.Context, tid string) (discussion.Thread, error)
+	MoveStatus(ctx context.Context, tid string) (*discussion.MoveState, error)
+	MoveThread(ctx context.Context, tid string, to string) (discussion.MoveResult, error)
+	Page(ctx context.Context, tid string, cursor string, limit int) (discussion.ThreadPage, error)
+	ForkComments(ctx context.Context, tid string, in discussion.ForkInput) (discussion.ForkResult, error)
+}
+
+// MemberContent is what removing a member's comments calls (groups_content.go).
+type MemberContent interface {
+	MemberRemoval(ctx context.Context, gid string, uid string) (*discussion.Removal, error)
+	RemoveMemberComments(ctx context.Context, gid string, uid string) (*discussion.Removal, error)
+}
+
+// GroupThreads is what the group hub calls of the discussion core (groups_hub.go).
+type GroupThreads interface {
+	Threads(ctx context.Context, gid string, cursor string, limit int) (store.Page[discussion.Thread], error)
+	TaggedThreads(ctx context.Context, gid string, tagID string, cursor string, limit int) (store.Page[discussion.Thread], error)
 }
 
 // Tags is what the pages call of the tag core (*tag.Service implements it;
@@ -142,47 +168,79 @@ type Notifications interface {
 	UnreadCount(ctx context.Context) (int64, error)
 }
 
-// Decisions is what the pages call of the decision core (*decision.Service implements it).
+// Decisions is what the pages call of the decision core (*decision.Service
+// implements it): the poll pages' own methods (polls_*.go, announce.go,
+// tags_pages.go, templates_pages.go) and the small interfaces of the
+// handler groups below, each of which holds only its own.
 type Decisions interface {
+	PollProxies
+	PollReactions
+	PollHistory
+	GroupDecisions
+	ThreadPollCards
+
 	CanAdmin(ctx context.Context, p decision.Poll) bool
-	CanReact(ctx context.Context, p decision.Poll) bool
-	CanReopen(ctx context.Context, p decision.Poll) bool
 	AddOption(ctx context.Context, pid string, opt poll.Option) (decision.Poll, error)
 	AddVoter(ctx context.Context, pid string, uid string) error
 	Announce(ctx context.Context, pid string, aud notify.Audience) error
 	Ballots(ctx context.Context, pid string, cursor string, limit int) (decision.BallotList, error)
-	Cards(ctx context.Context, pids []string, stances int) ([]decision.Card, error)
 	Close(ctx context.Context, pid string) (decision.Poll, error)
 	Create(ctx context.Context, in decision.CreateInput) (decision.Poll, error)
-	Decisions(ctx context.Context, gid string, cursor string, limit int) (store.Page[decision.Decision], error)
 	DeleteDraft(ctx context.Context, pid string) error
 	Extend(ctx context.Context, pid string, closingAt time.Time) (decision.Poll, error)
-	Get(ctx context.Context, pid string) (decision.Poll, error)
 	GetOutcome(ctx context.Context, pid string) (decision.Outcome, error)
-	GrantProxy(ctx context.Context, gid string, pid string, grantee string) (decision.Proxy, error)
-	GroupProxiesOf(ctx context.Context, gid string) (decision.GroupProxies, error)
 	List(ctx context.Context, gid string, cursor string, limit int) (store.Page[decision.Poll], error)
 	Mine(ctx context.Context, pid string) (decision.MyBallot, error)
-	OutcomeHistory(ctx context.Context, pid string) ([]decision.OutcomeEdit, error)
-	PollProxiesOf(ctx context.Context, pid string) (decision.PollProxies, error)
-	PollsOfThread(ctx context.Context, gid string, tid string, cursor string) ([]string, string, error)
-	React(ctx context.Context, pid string, target string, name string, on bool) error
-	Reactions(ctx context.Context, pid string, voters []string) (decision.PollReactions, error)
 	Remind(ctx context.Context, pid string) (decision.RemindResult, error)
 	RemoveVoter(ctx context.Context, pid string, uid string) error
 	Reopen(ctx context.Context, pid string, closingAt time.Time) (decision.Poll, error)
 	Results(ctx context.Context, pid string) (decision.ResultsView, error)
-	RevokeProxy(ctx context.Context, gid string, pid string) error
 	SetOutcome(ctx context.Context, pid string, in decision.OutcomeInput) (decision.Outcome, error)
 	SetPollTags(ctx context.Context, pid string, tagIDs []string) (decision.Poll, error)
-	TaggedDecisions(ctx context.Context, gid string, tagID string, cursor string, limit int) (store.Page[decision.Decision], error)
 	Update(ctx context.Context, pid string, in decision.UpdateInput) (decision.Poll, error)
 	VerifyReceipt(ctx context.Context, pid string, receipt string) (decision.Verification, error)
 	Vote(ctx context.Context, pid string, in decision.VoteInput) (decision.VoteResult, error)
 	Voters(ctx context.Context, pid string, cursor string, limit int) (store.Page[decision.Voter], error)
-	Waiting(ctx context.Context, gids []string) ([]decision.Poll, error)
 	Withdraw(ctx context.Context, pid string, receipt string) error
+}
+
+// PollProxies is what the proxy pages call (polls_proxy.go, proxies_pages.go).
+type PollProxies interface {
+	Get(ctx context.Context, pid string) (decision.Poll, error)
+	GrantProxy(ctx context.Context, gid string, pid string, grantee string) (decision.Proxy, error)
+	GroupProxiesOf(ctx context.Context, gid string) (decision.GroupProxies, error)
+	PollProxiesOf(ctx context.Context, pid string) (decision.PollProxies, error)
+	RevokeProxy(ctx context.Context, gid string, pid string) error
 	WithdrawFor(ctx context.Context, pid string, grantor string) error
+}
+
+// PollReactions is what the poll's reactions call (polls_reactions.go).
+type PollReactions interface {
+	CanReact(ctx context.Context, p decision.Poll) bool
+	Reactions(ctx context.Context, pid string, voters []string) (decision.PollReactions, error)
+	React(ctx context.Context, pid string, target string, name string, on bool) error
+}
+
+// PollHistory is what the outcome's history calls (polls_history.go).
+type PollHistory interface {
+	CanReopen(ctx context.Context, p decision.Poll) bool
+	OutcomeHistory(ctx context.Context, pid string) ([]decision.OutcomeEdit, error)
+}
+
+// GroupDecisions is what the group hub and the dashboard call of the
+// decision core (groups_hub.go).
+type GroupDecisions interface {
+	Decisions(ctx context.Context, gid string, cursor string, limit int) (store.Page[decision.Decision], error)
+	TaggedDecisions(ctx context.Context, gid string, tagID string, cursor string, limit int) (store.Page[decision.Decision], error)
+	Waiting(ctx context.Context, gids []string) ([]decision.Poll, error)
+}
+
+// ThreadPollCards is what the thread page's poll cards and the thread
+// started with a poll call (thread_polls.go, thread_with_poll.go).
+type ThreadPollCards interface {
+	Get(ctx context.Context, pid string) (decision.Poll, error)
+	Cards(ctx context.Context, pids []string, stances int) ([]decision.Card, error)
+	PollsOfThread(ctx context.Context, gid string, tid string, cursor string) ([]string, string, error)
 }
 
 // MailPrefs is what the pages call of the mailpref core (*mailpref.Service implements it).

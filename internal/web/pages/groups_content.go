@@ -31,7 +31,7 @@ func (s *Server) RemoveCommentsPage(w http.ResponseWriter, r *http.Request) {
 		s.PageError(w, r, err)
 		return
 	}
-	rm, err := s.discussions.MemberRemoval(r.Context(), id, uid)
+	rm, err := s.memberContent.MemberRemoval(r.Context(), id, uid)
 	if err != nil {
 		s.PageError(w, r, err)
 		return
@@ -46,7 +46,7 @@ func (s *Server) RemoveCommentsSubmit(w http.ResponseWriter, r *http.Request) {
 	if !s.groupPostForm(w, r) {
 		return
 	}
-	if _, err := s.discussions.RemoveMemberComments(r.Context(), r.PathValue("id"), r.PathValue("uid")); err != nil {
+	if _, err := s.memberContent.RemoveMemberComments(r.Context(), r.PathValue("id"), r.PathValue("uid")); err != nil {
 		s.groupMemberFail(w, r, err)
 		return
 	}

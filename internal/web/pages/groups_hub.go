@@ -106,10 +106,10 @@ func (s *Server) renderGroupShow(w http.ResponseWriter, r *http.Request, status 
 func (s *Server) hub(r *http.Request, d *groupShowData) error {
 	ctx, g := r.Context(), &d.Group
 	q := r.URL.Query()
-	content := g.Can(string(authz.GroupViewContent)) && s.discussions != nil
+	content := g.Can(string(authz.GroupViewContent)) && s.groupThreads != nil
 	members := g.Can(string(authz.GroupListMembers))
 	d.CanThread = content && g.Can(string(authz.ThreadStart))
-	d.CanPoll = content && s.decisions != nil && g.Can(string(authz.PollStart))
+	d.CanPoll = content && s.groupDecisions != nil && g.Can(string(authz.PollStart))
 	d.CanTemplates = s.templates != nil && (d.CanThread || d.CanPoll)
 	var keys []string
 	pr := s.web.Printer(r)
@@ -119,7 +119,7 @@ func (s *Server) hub(r *http.Request, d *groupShowData) error {
 	}
 	if content {
 		keys = append(keys, tabThreads)
-		if s.decisions != nil {
+		if s.groupDecisions != nil {
 			keys = append(keys, tabDecisions)
 		}
 	}
@@ -180,9 +180,9 @@ func (s *Server) hub(r *http.Request, d *groupShowData) error {
 	case tabThreads:
 		var page store.Page[discussion.Thread]
 		if tagID != "" {
-			page, err = s.discussions.TaggedThreads(ctx, g.ID, tagID, cursor, hubThreads)
+			page, err = s.groupThreads.TaggedThreads(ctx, g.ID, tagID, cursor, hubThreads)
 		} else {
-			page, err = s.discussions.Threads(ctx, g.ID, cursor, hubThreads)
+			page, err = s.groupThreads.Threads(ctx, g.ID, cursor, hubThreads)
 		}
 		if err != nil {
 			return err
@@ -191,9 +191,9 @@ func (s *Server) hub(r *http.Request, d *groupShowData) error {
 	case tabDecisions:
 		var page store.Page[decision.Decision]
 		if tagID != "" {
-			page, err = s.decisions.TaggedDecisions(ctx, g.ID, tagID, cursor, hubPolls)
+			page, err = s.groupDecisions.TaggedDecisions(ctx, g.ID, tagID, cursor, hubPolls)
 		} else {
-			page, err = s.decisions.Decisions(ctx, g.ID, cursor, hubPolls)
+			page, err = s.groupDecisions.Decisions(ctx, g.ID, cursor, hubPolls)
 		}
 		if err != nil {
 			return err
@@ -212,7 +212,7 @@ func (s *Server) hub(r *http.Request, d *groupShowData) error {
 		}
 		d.More = more(page.Next)
 	case tabFiles:
-		page, err := s.discussions.Threads(ctx, g.ID, cursor, hubFileScan)
+		page, err := s.groupThreads.Threads(ctx, g.ID, cursor, hubFileScan)
 		if err != nil {
 			return err
 		}
@@ -314,7 +314,7 @@ type waitingPoll struct {
 // threads they are a guest of, waiting for their vote (the decision core
 // decides which), soonest closing first.
 func (s *Server) waitingPolls(ctx context.Context, pr *i18n.Printer, now time.Time) ([]waitingPoll, []group.Group, error) {
-	if s.decisions == nil {
+	if s.groupDecisions == nil {
 		return nil, nil, nil
 	}
 	page, err := s.groups.Mine(ctx, "", dashboardPollGroups)
@@ -327,7 +327,7 @@ func (s *Server) waitingPolls(ctx context.Context, pr *i18n.Printer, now time.Ti
 		names[g.ID] = g.Name
 		gids = append(gids, g.ID)
 	}
-	ps, err := s.decisions.Waiting(ctx, gids)
+	ps, err := s.groupDecisions.Waiting(ctx, gids)
 	if err != nil {
 		return nil, nil, err
 	}

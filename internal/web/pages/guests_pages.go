@@ -41,17 +41,17 @@ func (s *Server) ThreadGuestsPage(w http.ResponseWriter, r *http.Request) {
 func (s *Server) renderThreadGuests(w http.ResponseWriter, r *http.Request, status int, f *formState) {
 	ctx := r.Context()
 	tid := r.PathValue("tid")
-	t, err := s.discussions.Thread(ctx, tid)
+	t, err := s.threadGuests.Thread(ctx, tid)
 	if err != nil {
 		s.PageError(w, r, err)
 		return
 	}
-	guests, err := s.discussions.Guests(ctx, tid)
+	guests, err := s.threadGuests.Guests(ctx, tid)
 	if err != nil {
 		s.PageError(w, r, err)
 		return
 	}
-	invs, err := s.discussions.GuestInvitations(ctx, tid)
+	invs, err := s.threadGuests.GuestInvitations(ctx, tid)
 	if err != nil {
 		s.PageError(w, r, err)
 		return
@@ -80,7 +80,7 @@ func (s *Server) ThreadGuestInviteSubmit(w http.ResponseWriter, r *http.Request)
 	}
 	tid := r.PathValue("tid")
 	email := r.PostFormValue("email")
-	res, err := s.discussions.InviteGuestByEmail(r.Context(), tid, email)
+	res, err := s.threadGuests.InviteGuestByEmail(r.Context(), tid, email)
 	if err != nil {
 		f := newForm(map[string]string{"email": email})
 		s.discussionFormFail(w, r, err, f, func(status int) { s.renderThreadGuests(w, r, status, f) })
@@ -94,7 +94,7 @@ func (s *Server) ThreadGuestRemoveSubmit(w http.ResponseWriter, r *http.Request)
 		return
 	}
 	tid := r.PathValue("tid")
-	if err := s.discussions.RemoveGuest(r.Context(), tid, r.PathValue("uid")); err != nil {
+	if err := s.threadGuests.RemoveGuest(r.Context(), tid, r.PathValue("uid")); err != nil {
 		s.PageError(w, r, err)
 		return
 	}
@@ -106,7 +106,7 @@ func (s *Server) ThreadGuestRevokeSubmit(w http.ResponseWriter, r *http.Request)
 		return
 	}
 	tid := r.PathValue("tid")
-	if err := s.discussions.RevokeGuestInvitation(r.Context(), tid, r.PathValue("iid")); err != nil {
+	if err := s.threadGuests.RevokeGuestInvitation(r.Context(), tid, r.PathValue("iid")); err != nil {
 		s.PageError(w, r, err)
 		return
 	}
@@ -130,7 +130,7 @@ func (s *Server) ThreadInvitationPage(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) renderThreadInvitation(w http.ResponseWriter, r *http.Request, status int, problem string) {
 	token := r.PathValue("token")
-	p, err := s.discussions.PreviewGuestInvitation(r.Context(), token)
+	p, err := s.threadGuests.PreviewGuestInvitation(r.Context(), token)
 	if err != nil {
 		s.PageError(w, r, err)
 		return
@@ -151,7 +151,7 @@ func (s *Server) ThreadInvitationAcceptSubmit(w http.ResponseWriter, r *http.Req
 	}
 	ctx := r.Context()
 	token := r.PathValue("token")
-	t, err := s.discussions.AcceptGuestInvitation(ctx, token)
+	t, err := s.threadGuests.AcceptGuestInvitation(ctx, token)
 	switch domain.ErrorCode(err) {
 	case "":
 		redirect(w, r, threadURL(t.ID))
@@ -160,7 +160,7 @@ func (s *Server) ThreadInvitationAcceptSubmit(w http.ResponseWriter, r *http.Req
 	case domain.Gone:
 		// A second click: whoever can read the thread now goes there.
 		if tid := discussion.GuestInviteThreadID(token); tid != "" {
-			if t, terr := s.discussions.Thread(ctx, tid); terr == nil {
+			if t, terr := s.threadGuests.Thread(ctx, tid); terr == nil {
 				redirect(w, r, threadURL(t.ID))
 				return
 			}

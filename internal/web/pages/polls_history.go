@@ -41,7 +41,7 @@ type outcomeEditRow struct {
 // outcomeEdits reads the edit history of a poll's outcome for its page
 // (empty when there is none or it cannot be read: the page still works).
 func (s *Server) outcomeEdits(ctx context.Context, p decision.Poll, pr *i18n.Printer) []outcomeEditRow {
-	edits, err := s.decisions.OutcomeHistory(ctx, p.ID)
+	edits, err := s.pollHistory.OutcomeHistory(ctx, p.ID)
 	if err != nil || len(edits) == 0 {
 		return nil
 	}
@@ -72,5 +72,5 @@ func (s *Server) outcomeEdits(ctx context.Context, p decision.Poll, pr *i18n.Pri
 // pollReopener: the viewer may reopen a closed poll, asked of the decision
 // core (a group admin; it decides again when they do).
 func (s *Server) pollReopener(r *http.Request, p decision.Poll) bool {
-	return s.decisions.CanReopen(r.Context(), p)
+	return s.pollHistory.CanReopen(r.Context(), p)
 }

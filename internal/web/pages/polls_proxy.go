@@ -52,7 +52,7 @@ func (s *Server) pollProxyPanel(ctx context.Context, r *http.Request, d *pollPag
 	if !d.SignedIn || p.Status == poll.StatusDraft || p.Definition.Settings.Anonymous {
 		return
 	}
-	pp, err := s.decisions.PollProxiesOf(ctx, p.ID)
+	pp, err := s.pollProxies.PollProxiesOf(ctx, p.ID)
 	if err != nil || !pp.Allowed {
 		return
 	}
@@ -111,14 +111,14 @@ func (s *Server) PollProxySubmit(w http.ResponseWriter, r *http.Request) {
 	s.pollAction(w, r, "proxy_given", func(ctx context.Context, pid string) error {
 		grantee := r.PostFormValue("grantee_id")
 		if r.PostFormValue("scope") == "group" {
-			p, err := s.decisions.Get(ctx, pid)
+			p, err := s.pollProxies.Get(ctx, pid)
 			if err != nil {
 				return err
 			}
-			_, err = s.decisions.GrantProxy(ctx, p.GroupID, "", grantee)
+			_, err = s.pollProxies.GrantProxy(ctx, p.GroupID, "", grantee)
 			return err
 		}
-		_, err := s.decisions.GrantProxy(ctx, "", pid, grantee)
+		_, err := s.pollProxies.GrantProxy(ctx, "", pid, grantee)
 		return err
 	})
 }
@@ -128,13 +128,13 @@ func (s *Server) PollProxySubmit(w http.ResponseWriter, r *http.Request) {
 func (s *Server) PollProxyRevokeSubmit(w http.ResponseWriter, r *http.Request) {
 	s.pollAction(w, r, "proxy_revoked", func(ctx context.Context, pid string) error {
 		if r.PostFormValue("scope") == "group" {
-			p, err := s.decisions.Get(ctx, pid)
+			p, err := s.pollProxies.Get(ctx, pid)
 			if err != nil {
 				return err
 			}
-			return s.decisions.RevokeProxy(ctx, p.GroupID, "")
+			return s.pollProxies.RevokeProxy(ctx, p.GroupID, "")
 		}
-		return s.decisions.RevokeProxy(ctx, "", pid)
+		return s.pollProxies.RevokeProxy(ctx, "", pid)
 	})
 }
 
@@ -142,7 +142,7 @@ func (s *Server) PollProxyRevokeSubmit(w http.ResponseWriter, r *http.Request) {
 // member "for" with their proxy (decision.WithdrawFor).
 func (s *Server) PollProxyWithdrawSubmit(w http.ResponseWriter, r *http.Request) {
 	s.pollAction(w, r, "proxy_withdrawn", func(ctx context.Context, pid string) error {
-		return s.decisions.WithdrawFor(ctx, pid, r.PostFormValue("for"))
+		return s.pollProxies.WithdrawFor(ctx, pid, r.PostFormValue("for"))
 	})
 }
 

@@ -63,7 +63,7 @@ func reactBarOf(b *reactBar, got map[string]reactionCount) *reactBar {
 // pollReactor: the viewer may react in the poll, asked of the decision
 // core (who may comment in its thread; it decides again).
 func (s *Server) pollReactor(r *http.Request, p decision.Poll) bool {
-	return s.decisions.CanReact(r.Context(), p)
+	return s.pollReacts.CanReact(r.Context(), p)
 }
 
 // pollReactions fills the poll page's reaction bars (none when they cannot
@@ -79,7 +79,7 @@ func (s *Server) pollReactions(r *http.Request, d *pollPageData) {
 			voters = append(voters, b.UserID)
 		}
 	}
-	rs, err := s.decisions.Reactions(r.Context(), p.ID, voters)
+	rs, err := s.pollReacts.Reactions(r.Context(), p.ID, voters)
 	if err != nil {
 		return
 	}
@@ -106,7 +106,7 @@ func (s *Server) PollReactSubmit(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	pid, target := r.PathValue("pid"), r.PostFormValue("target")
-	if err := s.decisions.React(r.Context(), pid, target, r.PostFormValue("name"), r.PostFormValue("on") != "0"); err != nil {
+	if err := s.pollReacts.React(r.Context(), pid, target, r.PostFormValue("name"), r.PostFormValue("on") != "0"); err != nil {
 		s.PageError(w, r, err)
 		return
 	}

@@ -46,7 +46,7 @@ func (s *Server) ProxiesPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	gid := r.PathValue("id")
-	gp, err := s.decisions.GroupProxiesOf(ctx, gid)
+	gp, err := s.pollProxies.GroupProxiesOf(ctx, gid)
 	if err != nil {
 		s.PageError(w, r, err)
 		return
@@ -113,7 +113,7 @@ func (s *Server) ProxiesRevokeSubmit(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	gid := r.PathValue("id")
-	if err := s.decisions.RevokeProxy(r.Context(), gid, r.PostFormValue("poll")); err != nil {
+	if err := s.pollProxies.RevokeProxy(r.Context(), gid, r.PostFormValue("poll")); err != nil {
 		s.PageError(w, r, err)
 		return
 	}

@@ -68,6 +68,18 @@ type Server struct {
 	legal         legalPages
 	threadPolls   *handlerkit.ThreadPolls
 	formKeyed     func(http.Handler) http.Handler
+
+	// The handler groups that need a few of a core's methods hold only
+	// those (set from the same service as discussions and decisions).
+	threadGuests   ThreadGuests
+	threadMod      ThreadModeration
+	memberContent  MemberContent
+	groupThreads   GroupThreads
+	pollProxies    PollProxies
+	pollReacts     PollReactions
+	pollHistory    PollHistory
+	groupDecisions GroupDecisions
+	cards          ThreadPollCards
 }
 
 // New builds the page handlers.
@@ -76,6 +88,13 @@ func New(d Deps) *Server {
 		notifications: d.Notifications, decisions: d.Decisions, mailprefs: d.MailPrefs, inbox: d.Inbox,
 		search: d.Search, audit: d.Audit, people: d.People, templates: d.Templates, exports: d.Exports,
 		imports: d.Imports, tags: d.Tags, threadPolls: d.ThreadPolls, formKeyed: d.FormKeyed}
+	if d.Discussions != nil {
+		s.threadGuests, s.threadMod, s.memberContent, s.groupThreads = d.Discussions, d.Discussions, d.Discussions, d.Discussions
+	}
+	if d.Decisions != nil {
+		s.pollProxies, s.pollReacts, s.pollHistory = d.Decisions, d.Decisions, d.Decisions
+		s.groupDecisions, s.cards = d.Decisions, d.Decisions
+	}
 	s.legal = newLegalPages(d.Legal)
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)

@@ -44,7 +44,7 @@ func (s *Server) renderThreadFork(w http.ResponseWriter, r *http.Request, status
 		s.PageError(w, r, err)
 		return
 	}
-	p, err := s.discussions.Page(ctx, r.PathValue("tid"), "", discussion.TimelinePageSize)
+	p, err := s.threadMod.Page(ctx, r.PathValue("tid"), "", discussion.TimelinePageSize)
 	if err == nil && !s.capsFor(ctx, p.Thread).Fork {
 		err = authz.Forbidden("only the thread's author and the group's admins can fork its comments")
 	}
@@ -75,7 +75,7 @@ func (s *Server) ThreadForkSubmit(w http.ResponseWriter, r *http.Request) {
 	}
 	tid := r.PathValue("tid")
 	in := discussion.ForkInput{Title: r.PostFormValue("title"), CommentIDs: r.PostForm["comment_id"]}
-	res, err := s.discussions.ForkComments(r.Context(), tid, in)
+	res, err := s.threadMod.ForkComments(r.Context(), tid, in)
 	if err != nil {
 		f := newForm(map[string]string{"title": in.Title})
 		chosen := map[string]bool{}

@@ -45,7 +45,7 @@ func (s *Server) renderThreadMove(w http.ResponseWriter, r *http.Request, status
 		s.PageError(w, r, err)
 		return
 	}
-	t, err := s.discussions.Thread(ctx, r.PathValue("tid"))
+	t, err := s.threadMod.Thread(ctx, r.PathValue("tid"))
 	if err == nil && !s.capsFor(ctx, t).Move {
 		err = authz.Forbidden("only admins of the thread's group can move it")
 	}
@@ -55,7 +55,7 @@ func (s *Server) renderThreadMove(w http.ResponseWriter, r *http.Request, status
 	}
 	var pending *discussion.MoveState
 	if err == nil {
-		pending, err = s.discussions.MoveStatus(ctx, t.ID)
+		pending, err = s.threadMod.MoveStatus(ctx, t.ID)
 	}
 	if err != nil {
 		s.PageError(w, r, err)
@@ -79,7 +79,7 @@ func (s *Server) ThreadMoveSubmit(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	tid, to := r.PathValue("tid"), r.PostFormValue("group_id")
-	res, err := s.discussions.MoveThread(r.Context(), tid, to)
+	res, err := s.threadMod.MoveThread(r.Context(), tid, to)
 	if err != nil {
 		f := newForm(map[string]string{"group_id": to})
 		s.discussionFormFail(w, r, err, f, func(status int) { s.renderThreadMove(w, r, status, f) })

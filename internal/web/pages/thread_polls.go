@@ -77,7 +77,7 @@ var inlineTypes = map[poll.Type]bool{
 // (the newest decision.MaxCards polls; older ones keep their one-line
 // notes).
 func (s *Server) pollCards(r *http.Request, items []discussion.Item, timeline []*timelineNode, d *threadPageData) {
-	if s.decisions == nil {
+	if s.cards == nil {
 		return
 	}
 	first := map[string]string{} // poll id → item id
@@ -100,7 +100,7 @@ func (s *Server) pollCards(r *http.Request, items []discussion.Item, timeline []
 	ctx := r.Context()
 	// A read: the policy's facts of the group (for a guest or a visitor,
 	// who are not members) are read once for all the cards.
-	cards, err := s.decisions.Cards(group.WithRequestCache(ctx), pids, cardStances)
+	cards, err := s.cards.Cards(group.WithRequestCache(ctx), pids, cardStances)
 	if err != nil {
 		// The notes remain: the page still works without the cards.
 		s.log.WarnContext(ctx, "poll cards failed", "thread_id", d.Thread.ID, "error", err.Error())

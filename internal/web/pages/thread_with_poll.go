@@ -125,10 +125,10 @@ const maxSavePollReads = 10
 // (among the group's newest polls, at most maxSavePollReads of the
 // thread's read; nil: none the viewer may read).
 func (s *Server) threadSavePoll(r *http.Request, gid, tid string) *decision.Poll {
-	if s.decisions == nil {
+	if s.cards == nil {
 		return nil
 	}
-	pids, _, err := s.decisions.PollsOfThread(r.Context(), gid, tid, "")
+	pids, _, err := s.cards.PollsOfThread(r.Context(), gid, tid, "")
 	if err != nil {
 		return nil
 	}
@@ -137,7 +137,7 @@ func (s *Server) threadSavePoll(r *http.Request, gid, tid string) *decision.Poll
 		if i == maxSavePollReads {
 			break
 		}
-		p, err := s.decisions.Get(r.Context(), pid)
+		p, err := s.cards.Get(r.Context(), pid)
 		if err != nil || p.GroupID != gid || p.Definition.Type == poll.TypeMeeting {
 			continue // (a meeting's times are not the next one's: not offered)
 		}
