@@ -84,7 +84,9 @@ func (s *Service) Invite(ctx context.Context, gid string, in InviteInput) ([]Inv
 	}
 	if !role.Valid() {
 		fe.Add("role", "must be admin or member")
-	} else if role == authz.RoleAdmin && l.facts.Role != authz.RoleAdmin {
+	} else if role == authz.RoleAdmin && authz.Group(a, authz.GroupChangeRole, l.facts) != nil {
+		// Inviting as admin gives the admin role: whoever may change roles
+		// may (the page offers it on the same capability).
 		return nil, authz.Forbidden("only admins can invite admins")
 	}
 	msg := text.CheckBlock(&fe, "message", in.Message, 0, MaxMessage)

@@ -640,6 +640,18 @@ func TestUpdateSettings(t *testing.T) {
 	if _, err := f.svc.Invite(bob, g.ID, group.InviteInput{Emails: []string{"x." + f.tag + "@example.org"}}); err != nil {
 		t.Fatalf("after flag: %v", err)
 	}
+	// ... but not as an admin: that gives the admin role, which only those
+	// who may change roles give (group.members.role, the capability the
+	// invitations page asks before offering the choice).
+	if _, err := f.svc.Invite(bob, g.ID, group.InviteInput{Emails: []string{"y." + f.tag + "@example.org"}, Role: "admin"}); code(err) != domain.Forbidden {
+		t.Fatalf("member invites an admin: %v", err)
+	}
+	if bg, err := f.svc.Get(bob, g.ID); err != nil || bg.Can(string(authz.GroupChangeRole)) || !bg.Can(string(authz.GroupInvite)) {
+		t.Fatalf("member's capabilities: %v %v", bg.Actions, err)
+	}
+	if ag, err := f.svc.Get(alice, g.ID); err != nil || !ag.Can(string(authz.GroupChangeRole)) {
+		t.Fatalf("admin's capabilities: %v %v", ag.Actions, err)
+	}
 	// Stale version → conflict; the old handle is free again.
 	if _, err := f.svc.Update(alice, g.ID, group.UpdateInput{Version: g.Version, Name: &name}); code(err) != domain.Conflict {
 		t.Fatalf("stale version: %v", err)

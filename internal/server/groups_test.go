@@ -393,6 +393,14 @@ func TestGroupPages(t *testing.T) {
 	if rec := g.do(bob, "GET", "/groups/"+id+"/settings", ""); rec.Code != 403 {
 		t.Errorf("member settings page: %d", rec.Code)
 	}
+	// The invitations page offers inviting as admin to whoever may change
+	// roles (the core's capability), not to a member who may only invite.
+	if rec := g.do(alice, "GET", "/groups/"+id+"/invitations", ""); !strings.Contains(rec.Body.String(), `<select id="role"`) {
+		t.Errorf("admin's invitations page has no role choice")
+	}
+	if rec := g.do(bob, "GET", "/groups/"+id+"/invitations", ""); rec.Code != 200 || strings.Contains(rec.Body.String(), `<select id="role"`) {
+		t.Errorf("member's invitations page: %d, role choice shown: %v", rec.Code, strings.Contains(rec.Body.String(), `<select id="role"`))
+	}
 	// Settings: turn off starting polls; stale version is a conflict shown on the form.
 	rec = g.do(alice, "POST", "/groups/"+id+"/settings", "version=1&name=Choir&handle=choir-"+g.tag+"&privacy=open&members_can_start_threads=1")
 	if rec.Code != 303 {
