@@ -22,6 +22,7 @@ import (
 	"github.com/quorum-app/quorum/internal/awsbase"
 	"github.com/quorum-app/quorum/internal/awsbase/sigv4test"
 	"github.com/quorum-app/quorum/internal/domain"
+	"github.com/quorum-app/quorum/internal/metering"
 	"github.com/quorum-app/quorum/internal/objstore"
 	"github.com/quorum-app/quorum/internal/store"
 )
@@ -249,11 +250,17 @@ func TestRetriesAndRefusals(t *testing.T) {
 	ctx := context.Background()
 	t.Run("throttled then done", func(t *testing.T) {
 		c, got := server(t, fail(503, "SlowDown"), fail(500, "InternalError"), ok("", "X-Amz-Version-Id", "v1"))
-		if v, err := c.PutObject(ctx, objstore.Put{Bucket: "b", Key: "k", Body: []byte("x")}); err != nil || v != "v1" {
+		mctx, meter := metering.NewContext(ctx)
+		if v, err := c.PutObject(mctx, objstore.Put{Bucket: "b", Key: "k", Body: []byte("x")}); err != nil || v != "v1" {
 			t.Fatalf("PutObject = %q, %v", v, err)
 		}
 		if n := len(got()); n != 3 {
 			t.Fatalf("%d attempts, want 3", n)
+		}
+		// Metered as the SDK's middleware metered it: one call, whatever
+		// its attempts.
+		if snap := meter.Snapshot(); snap.S3Calls != 1 || snap.Operations["S3.PutObject"] != 1 {
+			t.Fatalf("metered %+v, want one S3.PutObject", snap)
 		}
 		for _, s := range got() {
 			if string(s.body) != "x" {
