@@ -400,10 +400,21 @@ func (c *Client) DeleteObject(ctx context.Context, bucket, key, version string) 
 	return err
 }
 
+// CopySource is x-amz-copy-source for version ("" the current one) of
+// key in bucket: the key percent-encoded as in a request's path, "+"
+// included (S3 and versitygw read a bare "+" there as a space).
+func CopySource(bucket, key, version string) string {
+	src := escapePath(bucket + "/" + key)
+	if version != "" {
+		src += "?versionId=" + url.QueryEscape(version)
+	}
+	return src
+}
+
 // Copy copies an object (version) over another in the same region.
 type Copy struct {
 	Bucket, Key string
-	// Source is x-amz-copy-source: "<bucket>/<key, escaped>[?versionId=<id>]".
+	// Source is x-amz-copy-source (CopySource).
 	Source string
 	// KMSKey encrypts the copy with SSE-KMS ("" the bucket's default).
 	KMSKey string

@@ -181,6 +181,9 @@ func TestAddressing(t *testing.T) {
 			t.Errorf("%s %s %s: %s, want %s", c.region, c.endpoint, c.bucket, got, c.want)
 		}
 	}
+	if got := objstore.CopySource("b", "a+b c/Ü(1)", "v1"); got != "b/a%2Bb%20c/%C3%9C%281%29?versionId=v1" {
+		t.Errorf("CopySource = %s", got)
+	}
 }
 
 // The presigned URLs are the SDK presigner's, byte for byte: the same

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net/url"
 
 	"github.com/quorum-app/quorum/internal/objstore"
 )
@@ -143,7 +142,7 @@ func (o *Objects) rollBack(ctx context.Context, key, version string, dryRun bool
 		return res, err
 	}
 	res.Action = ObjectRolledBack
-	src := (&url.URL{Path: o.Bucket + "/" + key}).EscapedPath() + "?versionId=" + url.QueryEscape(version)
+	src := objstore.CopySource(o.Bucket, key, version)
 	in := objstore.Copy{Bucket: o.Bucket, Key: key, Source: src, KMSKey: o.KMSKey}
 	o.logf(dryRun, "s3:CopyObject bucket=%s key=%s copySource=%s", o.Bucket, key, src)
 	if dryRun {
