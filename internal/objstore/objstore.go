@@ -138,7 +138,10 @@ func (c *Client) URL(bucket, key string, q url.Values) *url.URL {
 	path := "/" + key
 	switch {
 	case c.Endpoint != "":
-		u, _ = url.Parse(c.Endpoint)
+		var err error
+		if u, err = url.Parse(c.Endpoint); err != nil {
+			u = &url.URL{} // not a URL: the request fails, naming no host
+		}
 		path = strings.TrimSuffix(u.Path, "/") + "/" + bucket + path
 	case virtualHostable(bucket):
 		u, _ = url.Parse(awsbase.Endpoint(bucket+".s3", c.Region))

@@ -181,6 +181,11 @@ func TestAddressing(t *testing.T) {
 			t.Errorf("%s %s %s: %s, want %s", c.region, c.endpoint, c.bucket, got, c.want)
 		}
 	}
+	bad := &objstore.Client{Region: "eu-west-1", Endpoint: "http://[::1", Creds: credentials.StaticCredentialsProvider{Value: testCreds},
+		HTTP: http.DefaultClient, Budget: time.Second, Now: time.Now, Pause: func(context.Context, int) error { return nil }}
+	if err := bad.HeadBucket(context.Background(), "b"); err == nil {
+		t.Error("HeadBucket on an endpoint that is not a URL succeeded")
+	}
 	if got := objstore.CopySource("b", "a+b c/Ü(1)", "v1"); got != "b/a%2Bb%20c/%C3%9C%281%29?versionId=v1" {
 		t.Errorf("CopySource = %s", got)
 	}
