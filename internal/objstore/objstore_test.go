@@ -410,3 +410,32 @@ func TestListings(t *testing.T) {
 		sigv4test.VerifyS3(t, s.r, s.body, testCreds, "eu-west-1", false)
 	}
 }
+
+// Keys are escaped exactly as the SDK escapes them, whatever they hold:
+// every printable ASCII character, spaces, non-ASCII letters, "//".
+func TestKeysEscapedAsTheSDKEscapesThem(t *testing.T) {
+	ctx := context.Background()
+	sdk := s3.NewPresignClient(s3.New(s3.Options{Region: "eu-west-1", Credentials: credentials.StaticCredentialsProvider{Value: testCreds}}))
+	c := &objstore.Client{Region: "eu-west-1", Creds: credentials.StaticCredentialsProvider{Value: testCreds}}
+	var keys []string
+	for ch := byte(0x20); ch < 0x7f; ch++ {
+		keys = append(keys, "a"+string(ch)+"b/"+string(ch))
+	}
+	keys = append(keys, "threads/Ünïcødé 名前.pdf", "a//b/", "~user/%41+%2B", "exports/x y+z=(1)&[2]")
+	for _, key := range keys {
+		want, err := sdk.PresignGetObject(ctx, &s3.GetObjectInput{Bucket: aws.String("quorum-uploads"), Key: aws.String(key)}, s3.WithPresignExpires(time.Minute))
+		if err != nil {
+			t.Fatal(err)
+		}
+		u, _ := url.Parse(want.URL)
+		at, _ := time.Parse("20060102T150405Z", u.Query().Get("X-Amz-Date"))
+		c.Now = func() time.Time { return at }
+		got, err := c.PresignGet(ctx, "quorum-uploads", key, "", time.Minute)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.URL != want.URL {
+			t.Errorf("key %q:\n got %s\nwant %s", key, got.URL, want.URL)
+		}
+	}
+}
