@@ -69,7 +69,7 @@ func avatarFixture(t *testing.T) (*fixture, *blob.Avatars, shareSet) {
 
 func (f *fixture) versionsUnder(t *testing.T, prefix string) int {
 	t.Helper()
-	out, err := f.env.Clients.S3.ListObjectVersions(context.Background(), &s3.ListObjectVersionsInput{
+	out, err := f.env.S3.ListObjectVersions(context.Background(), &s3.ListObjectVersionsInput{
 		Bucket: aws.String(f.env.Config.UploadsBucket), Prefix: aws.String(prefix)})
 	if err != nil {
 		t.Fatal(err)

@@ -16,6 +16,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
+	"github.com/aws/smithy-go"
 
 	"github.com/quorum-app/quorum/internal/config"
 )
@@ -95,10 +96,26 @@ func (e *APIError) Error() string {
 	return fmt.Sprintf("HTTP %d %s: %s", e.Status, e.Code, e.Message)
 }
 
-// retryable reports what the SDK's standard retryer retries: throttling,
+// ErrorCode, ErrorMessage and ErrorFault make it a smithy.APIError, and
+// HTTPStatusCode gives its status, as the SDK's errors do: what classifies
+// a failure (store.Classify) reads a refusal of these calls as it read the
+// SDK clients'.
+func (e *APIError) ErrorCode() string    { return e.Code }
+func (e *APIError) ErrorMessage() string { return e.Message }
+func (e *APIError) HTTPStatusCode() int  { return e.Status }
+
+// ErrorFault is the server's for a 5xx, else the client's.
+func (e *APIError) ErrorFault() smithy.ErrorFault {
+	if e.Status >= 500 {
+		return smithy.FaultServer
+	}
+	return smithy.FaultClient
+}
+
+// Retryable reports what the SDK's standard retryer retries: throttling,
 // transient server errors and failed connections; not refusals (access
 // denied, no such secret, a rejected message) nor the end of the budget.
-func retryable(ctx context.Context, err error) bool {
+func Retryable(ctx context.Context, err error) bool {
 	if ctx.Err() != nil {
 		return false
 	}
@@ -138,7 +155,7 @@ func (s Signed) Call(ctx context.Context, path string, header http.Header, body 
 		if out, err = s.attempt(ctx, path, header, body); err == nil {
 			return out, nil
 		}
-		if !retryable(ctx, err) {
+		if !Retryable(ctx, err) {
 			return nil, err
 		}
 	}

@@ -22,8 +22,8 @@ func NewMail(ctx context.Context, c config.Config, getenv func(string) string) (
 	return &Clients{AWS: cfg, DynamoDB: awsbase.DynamoDB(cfg, c), SES: NewSES(cfg, c)}, nil
 }
 
-// NewNoPresign builds DynamoDB, S3 and SES like New, on awsbase.LoadEnv, without the presign
-// client and without presigning a probe URL at start-up: for the functions
+// NewNoPresign builds DynamoDB, S3 and SES like New, on awsbase.LoadEnv,
+// without presigning a probe URL at start-up: for the functions
 // that read and write objects but hand no upload URL to a browser
 // (functions/inbound, functions/scheduler: the links of exports are
 // presigned by internal/blob when made).

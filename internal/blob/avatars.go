@@ -5,9 +5,6 @@ import (
 	"errors"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/s3"
-
 	"github.com/quorum-app/quorum/internal/domain"
 )
 
@@ -27,7 +24,7 @@ func AvatarLimits() Limits {
 }
 
 // NewAvatars returns the avatar storage of bucket, encrypting with kmsKey.
-func NewAvatars(client *s3.Client, bucket, kmsKey string) *Avatars {
+func NewAvatars(client S3, bucket, kmsKey string) *Avatars {
 	return &Avatars{up: NewUploads(client, bucket, kmsKey, AvatarLimits()), obj: NewObjects(client, bucket, kmsKey, "")}
 }
 
@@ -60,29 +57,21 @@ func (a *Avatars) ErasePrefix(ctx context.Context, prefix string) error {
 		return errEmptyPrefix
 	}
 	c, bucket := a.obj.client, a.obj.bucket
-	in := &s3.ListObjectVersionsInput{Bucket: aws.String(bucket), Prefix: aws.String(prefix)}
+	keyMarker, versionMarker := "", ""
 	for page := 0; page < 100; page++ {
-		out, err := c.ListObjectVersions(ctx, in)
+		out, err := c.ListVersions(ctx, bucket, prefix, keyMarker, versionMarker)
 		if err != nil {
 			return domain.Wrap(domain.Unavailable, err, "file storage failure")
 		}
-		type kv struct{ key, id *string }
-		var all []kv
-		for _, v := range out.Versions {
-			all = append(all, kv{v.Key, v.VersionId})
-		}
-		for _, m := range out.DeleteMarkers {
-			all = append(all, kv{m.Key, m.VersionId})
-		}
-		for _, o := range all {
-			if _, err := c.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: aws.String(bucket), Key: o.key, VersionId: o.id}); err != nil {
+		for _, v := range append(out.Versions, out.DeleteMarkers...) {
+			if err := c.DeleteObject(ctx, bucket, v.Key, v.VersionID); err != nil {
 				return domain.Wrap(domain.Unavailable, err, "file storage failure")
 			}
 		}
-		if !aws.ToBool(out.IsTruncated) {
+		if !out.IsTruncated {
 			return nil
 		}
-		in.KeyMarker, in.VersionIdMarker = out.NextKeyMarker, out.NextVersionIdMarker
+		keyMarker, versionMarker = out.NextKeyMarker, out.NextVersionIDMarker
 	}
 	return nil
 }
@@ -101,14 +90,13 @@ func (a *Avatars) List(ctx context.Context, prefix string, limit int) ([]Stored,
 		return nil, errEmptyPrefix
 	}
 	limit = min(max(limit, 1), 1000)
-	out, err := a.obj.client.ListObjectsV2(ctx, &s3.ListObjectsV2Input{Bucket: aws.String(a.obj.bucket), Prefix: aws.String(prefix),
-		MaxKeys: aws.Int32(int32(limit))}) // #nosec G115 -- bounded above
+	out, err := a.obj.client.ListObjects(ctx, a.obj.bucket, prefix, limit, "")
 	if err != nil {
 		return nil, domain.Wrap(domain.Unavailable, err, "file storage failure")
 	}
 	list := make([]Stored, 0, len(out.Contents))
 	for _, o := range out.Contents {
-		list = append(list, Stored{Key: aws.ToString(o.Key), Size: aws.ToInt64(o.Size), LastModified: aws.ToTime(o.LastModified)})
+		list = append(list, Stored{Key: o.Key, Size: o.Size, LastModified: o.LastModified})
 	}
 	return list, nil
 }

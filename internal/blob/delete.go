@@ -3,9 +3,6 @@ package blob
 import (
 	"context"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/s3"
-
 	"github.com/quorum-app/quorum/internal/domain"
 )
 
@@ -18,7 +15,7 @@ func (u *Uploads) Delete(ctx context.Context, keys ...string) error {
 		if k == "" {
 			continue
 		}
-		if _, err := u.client.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: aws.String(u.bucket), Key: aws.String(k)}); err != nil {
+		if err := u.client.DeleteObject(ctx, u.bucket, k, ""); err != nil {
 			return domain.Wrap(domain.Unavailable, err, "file storage failure")
 		}
 	}

@@ -1,20 +1,14 @@
 package blob
 
 import (
-	"bytes"
 	"context"
-	"errors"
 	"io"
 	"mime"
 	"path"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/s3"
-	"github.com/aws/aws-sdk-go-v2/service/s3/types"
-	"github.com/aws/smithy-go"
-
 	"github.com/quorum-app/quorum/internal/domain"
+	"github.com/quorum-app/quorum/internal/objstore"
 )
 
 // Objects stores objects the server itself writes (data exports) under one
@@ -22,16 +16,15 @@ import (
 // under the given key, and read back or handed out through short presigned
 // downloads.
 type Objects struct {
-	client  *s3.Client
-	presign *s3.PresignClient
-	bucket  string
-	kmsKey  string
-	prefix  string
+	client S3
+	bucket string
+	kmsKey string
+	prefix string
 }
 
 // NewObjects returns the objects under prefix ("exports/") of bucket.
-func NewObjects(client *s3.Client, bucket, kmsKey, prefix string) *Objects {
-	return &Objects{client: client, presign: s3.NewPresignClient(client), bucket: bucket, kmsKey: kmsKey, prefix: prefix}
+func NewObjects(client S3, bucket, kmsKey, prefix string) *Objects {
+	return &Objects{client: client, bucket: bucket, kmsKey: kmsKey, prefix: prefix}
 }
 
 // MaxObjectBytes bounds what Get reads back into memory.
@@ -42,11 +35,7 @@ func (o *Objects) key(k string) string { return o.prefix + k }
 // Put stores data at key (below the prefix) with SSE-KMS. Storing the same
 // key again replaces it, so a retried step is harmless.
 func (o *Objects) Put(ctx context.Context, key, contentType string, data []byte) error {
-	_, err := o.client.PutObject(ctx, &s3.PutObjectInput{
-		Bucket: aws.String(o.bucket), Key: aws.String(o.key(key)), Body: bytes.NewReader(data),
-		ContentType: aws.String(contentType), ContentLength: aws.Int64(int64(len(data))),
-		ServerSideEncryption: types.ServerSideEncryptionAwsKms, SSEKMSKeyId: aws.String(o.kmsKey),
-	})
+	_, err := o.client.PutObject(ctx, objstore.Put{Bucket: o.bucket, Key: o.key(key), Body: data, ContentType: contentType, KMSKey: o.kmsKey})
 	if err != nil {
 		return domain.Wrap(domain.Unavailable, err, "file storage failure")
 	}
@@ -58,16 +47,15 @@ var ErrNoObject = domain.Errorf(domain.NotFound, "no such object")
 
 // Get reads the object at key (below the prefix), at most MaxObjectBytes.
 func (o *Objects) Get(ctx context.Context, key string) ([]byte, error) {
-	out, err := o.client.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(o.bucket), Key: aws.String(o.key(key))})
+	body, _, err := o.client.GetObject(ctx, objstore.Get{Bucket: o.bucket, Key: o.key(key)})
 	if err != nil {
-		var ae smithy.APIError
-		if errors.As(err, &ae) && (ae.ErrorCode() == "NotFound" || ae.ErrorCode() == "NoSuchKey") {
+		if objstore.IsNotFound(err) {
 			return nil, ErrNoObject
 		}
 		return nil, domain.Wrap(domain.Unavailable, err, "file storage failure")
 	}
-	defer func() { _ = out.Body.Close() }() // read-only: nothing is lost if closing fails
-	b, err := io.ReadAll(io.LimitReader(out.Body, MaxObjectBytes+1))
+	defer func() { _ = body.Close() }() // read-only: nothing is lost if closing fails
+	b, err := io.ReadAll(io.LimitReader(body, MaxObjectBytes+1))
 	if err != nil {
 		return nil, domain.Wrap(domain.Unavailable, err, "file storage failure")
 	}
@@ -81,7 +69,7 @@ func (o *Objects) Get(ctx context.Context, key string) ([]byte, error) {
 // key is no error.
 func (o *Objects) Delete(ctx context.Context, keys ...string) error {
 	for _, k := range keys {
-		if _, err := o.client.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: aws.String(o.bucket), Key: aws.String(o.key(k))}); err != nil {
+		if err := o.client.DeleteObject(ctx, o.bucket, o.key(k), ""); err != nil {
 			return domain.Wrap(domain.Unavailable, err, "file storage failure")
 		}
 	}
@@ -91,10 +79,8 @@ func (o *Objects) Delete(ctx context.Context, keys ...string) error {
 // PresignGet returns a download URL for key that works for ttl and makes
 // the browser save the object as filename.
 func (o *Objects) PresignGet(ctx context.Context, key, filename string, ttl time.Duration) (string, error) {
-	req, err := o.presign.PresignGetObject(ctx, &s3.GetObjectInput{
-		Bucket: aws.String(o.bucket), Key: aws.String(o.key(key)),
-		ResponseContentDisposition: aws.String(mime.FormatMediaType("attachment", map[string]string{"filename": path.Base(filename)})),
-	}, s3.WithPresignExpires(ttl))
+	req, err := o.client.PresignGet(ctx, o.bucket, o.key(key),
+		mime.FormatMediaType("attachment", map[string]string{"filename": path.Base(filename)}), ttl)
 	if err != nil {
 		return "", domain.Wrap(domain.Internal, err, "could not prepare the download")
 	}
@@ -107,32 +93,27 @@ func (o *Objects) PresignGet(ctx context.Context, key, filename string, ttl time
 func (o *Objects) Erase(ctx context.Context, keys ...string) error {
 	for _, k := range keys {
 		full := o.key(k)
-		in := &s3.ListObjectVersionsInput{Bucket: aws.String(o.bucket), Prefix: aws.String(full)}
+		keyMarker, versionMarker := "", ""
 		for page := 0; page < 100; page++ {
-			out, err := o.client.ListObjectVersions(ctx, in)
+			out, err := o.client.ListVersions(ctx, o.bucket, full, keyMarker, versionMarker)
 			if err != nil {
 				return domain.Wrap(domain.Unavailable, err, "file storage failure")
 			}
-			var ids []*string
-			for _, v := range out.Versions {
-				if aws.ToString(v.Key) == full {
-					ids = append(ids, v.VersionId)
-				}
-			}
-			for _, m := range out.DeleteMarkers {
-				if aws.ToString(m.Key) == full {
-					ids = append(ids, m.VersionId)
+			var ids []string
+			for _, v := range append(out.Versions, out.DeleteMarkers...) {
+				if v.Key == full {
+					ids = append(ids, v.VersionID)
 				}
 			}
 			for _, id := range ids {
-				if _, err := o.client.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: aws.String(o.bucket), Key: aws.String(full), VersionId: id}); err != nil {
+				if err := o.client.DeleteObject(ctx, o.bucket, full, id); err != nil {
 					return domain.Wrap(domain.Unavailable, err, "file storage failure")
 				}
 			}
-			if !aws.ToBool(out.IsTruncated) {
+			if !out.IsTruncated {
 				break
 			}
-			in.KeyMarker, in.VersionIdMarker = out.NextKeyMarker, out.NextVersionIdMarker
+			keyMarker, versionMarker = out.NextKeyMarker, out.NextVersionIDMarker
 		}
 	}
 	return nil

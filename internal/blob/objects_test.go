@@ -29,7 +29,7 @@ func TestObjectsAreEncryptedAndLinksExpire(t *testing.T) {
 	// (The stand-in does not report SSE headers back; Put sends SSE-KMS
 	// with the key as Uploads.PutFile does, and the bucket refuses
 	// unencrypted writes in the stack.)
-	if _, err := env.Clients.S3.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String(env.Config.UploadsBucket),
+	if _, err := env.S3.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String(env.Config.UploadsBucket),
 		Key: aws.String("exports/x/parts/000000.jsonl")}); err != nil {
 		t.Fatalf("the object is not under the prefix: %v", err)
 	}

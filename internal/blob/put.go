@@ -1,17 +1,13 @@
 package blob
 
 import (
-	"bytes"
 	"context"
 	"mime"
 	"path"
 	"strings"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/s3"
-	"github.com/aws/aws-sdk-go-v2/service/s3/types"
-
 	"github.com/quorum-app/quorum/internal/domain"
+	"github.com/quorum-app/quorum/internal/objstore"
 )
 
 // Server-side uploads: files that reach Quorum other than from a browser
@@ -61,15 +57,7 @@ func (u *Uploads) PutFile(ctx context.Context, key, name, declared string, data 
 	if !sniffMatches(ct, head) {
 		return Uploaded{}, &FileProblem{Kind: FileContent, Type: ct}
 	}
-	_, err = u.client.PutObject(ctx, &s3.PutObjectInput{
-		Bucket:               aws.String(u.bucket),
-		Key:                  aws.String(key),
-		Body:                 bytes.NewReader(data),
-		ContentType:          aws.String(ct),
-		ContentLength:        aws.Int64(int64(len(data))),
-		ServerSideEncryption: types.ServerSideEncryptionAwsKms,
-		SSEKMSKeyId:          aws.String(u.kmsKey),
-	})
+	_, err = u.client.PutObject(ctx, objstore.Put{Bucket: u.bucket, Key: key, Body: data, ContentType: ct, KMSKey: u.kmsKey})
 	if err != nil {
 		return Uploaded{}, domain.Wrap(domain.Unavailable, err, "could not store an attachment")
 	}

@@ -2,7 +2,6 @@ package blob
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"mime"
@@ -11,12 +10,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/s3"
-	"github.com/aws/aws-sdk-go-v2/service/s3/types"
-	"github.com/aws/smithy-go"
-
 	"github.com/quorum-app/quorum/internal/domain"
+	"github.com/quorum-app/quorum/internal/objstore"
 )
 
 // Limits of uploads. Uploads go straight from the browser to S3 with a
@@ -49,16 +44,15 @@ func DefaultLimits() Limits {
 
 // Uploads presigns and verifies attachment uploads in a KMS-encrypted bucket.
 type Uploads struct {
-	client  *s3.Client
-	presign *s3.PresignClient
-	bucket  string
-	kmsKey  string
-	limits  Limits
+	client S3
+	bucket string
+	kmsKey string
+	limits Limits
 }
 
 // NewUploads returns the upload service for bucket, encrypting with kmsKey.
-func NewUploads(client *s3.Client, bucket, kmsKey string, limits Limits) *Uploads {
-	return &Uploads{client: client, presign: s3.NewPresignClient(client), bucket: bucket, kmsKey: kmsKey, limits: limits}
+func NewUploads(client S3, bucket, kmsKey string, limits Limits) *Uploads {
+	return &Uploads{client: client, bucket: bucket, kmsKey: kmsKey, limits: limits}
 }
 
 // PresignedRequest is what a browser needs to upload: the URL, the method and
@@ -106,20 +100,12 @@ func (u *Uploads) PresignPut(ctx context.Context, key, contentType string, size 
 	if err := fe.Err(); err != nil {
 		return PresignedRequest{}, err
 	}
-	in := &s3.PutObjectInput{
-		Bucket:               aws.String(u.bucket),
-		Key:                  aws.String(key),
-		ContentType:          aws.String(ct),
-		ContentLength:        aws.Int64(size),
-		ServerSideEncryption: types.ServerSideEncryptionAwsKms,
-		SSEKMSKeyId:          aws.String(u.kmsKey),
-	}
-	req, err := u.presign.PresignPutObject(ctx, in, s3.WithPresignExpires(u.limits.PutTTL))
+	req, err := u.client.PresignPut(ctx, u.bucket, key, ct, size, u.kmsKey, u.limits.PutTTL)
 	if err != nil {
 		return PresignedRequest{}, domain.Wrap(domain.Internal, err, "could not prepare the upload")
 	}
 	headers := map[string]string{}
-	for k, vs := range req.SignedHeader {
+	for k, vs := range req.Header {
 		if strings.EqualFold(k, "host") {
 			continue
 		}
@@ -142,18 +128,17 @@ var ErrNotUploaded = domain.Errorf(domain.Conflict, "the file has not been uploa
 // with KMS, within the size limit, of an allowed declared type, and whose
 // first bytes look like that type. A failing object is deleted.
 func (u *Uploads) Verify(ctx context.Context, key string) (Uploaded, error) {
-	head, err := u.client.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String(u.bucket), Key: aws.String(key)})
+	head, err := u.client.HeadObject(ctx, u.bucket, key, "")
 	if err != nil {
-		var ae smithy.APIError
-		if errors.As(err, &ae) && (ae.ErrorCode() == "NotFound" || ae.ErrorCode() == "NoSuchKey") {
+		if objstore.IsNotFound(err) {
 			return Uploaded{}, ErrNotUploaded
 		}
 		return Uploaded{}, domain.Wrap(domain.Unavailable, err, "could not check the upload")
 	}
-	ct := normaliseType(aws.ToString(head.ContentType))
-	size := aws.ToInt64(head.ContentLength)
+	ct := normaliseType(head.ContentType)
+	size := head.ContentLength
 	reject := func(msg string) (Uploaded, error) {
-		_, _ = u.client.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: aws.String(u.bucket), Key: aws.String(key)})
+		_ = u.client.DeleteObject(ctx, u.bucket, key, "")
 		return Uploaded{}, domain.Validation(domain.FieldError{Field: "file", Message: msg})
 	}
 	if !u.allowed(ct) {
@@ -162,12 +147,12 @@ func (u *Uploads) Verify(ctx context.Context, key string) (Uploaded, error) {
 	if size > u.limits.MaxBytes || size <= 0 {
 		return reject("the file is empty or larger than the limit")
 	}
-	obj, err := u.client.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(u.bucket), Key: aws.String(key), Range: aws.String("bytes=0-511")})
+	obj, _, err := u.client.GetObject(ctx, objstore.Get{Bucket: u.bucket, Key: key, Range: "bytes=0-511"})
 	if err != nil {
 		return Uploaded{}, domain.Wrap(domain.Unavailable, err, "could not check the upload")
 	}
-	head512, _ := io.ReadAll(io.LimitReader(obj.Body, 512))
-	_ = obj.Body.Close() // a read-only body: nothing is lost if closing fails
+	head512, _ := io.ReadAll(io.LimitReader(obj, 512))
+	_ = obj.Close() // a read-only body: nothing is lost if closing fails
 	if !sniffMatches(ct, head512) {
 		return reject(fmt.Sprintf("the file's content does not look like %s", ct))
 	}
@@ -199,11 +184,7 @@ func (u *Uploads) PresignGet(ctx context.Context, key, filename string) (string,
 		}
 		return r
 	}, path.Base(filename))
-	req, err := u.presign.PresignGetObject(ctx, &s3.GetObjectInput{
-		Bucket:                     aws.String(u.bucket),
-		Key:                        aws.String(key),
-		ResponseContentDisposition: aws.String(mime.FormatMediaType("attachment", map[string]string{"filename": name})),
-	}, s3.WithPresignExpires(u.limits.GetTTL))
+	req, err := u.client.PresignGet(ctx, u.bucket, key, mime.FormatMediaType("attachment", map[string]string{"filename": name}), u.limits.GetTTL)
 	if err != nil {
 		return "", domain.Wrap(domain.Internal, err, "could not prepare the download")
 	}

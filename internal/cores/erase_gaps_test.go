@@ -189,7 +189,7 @@ func TestAccountDeletionErasesWhatItUsedToLeave(t *testing.T) {
 	}
 	// No version of the raw messages from the address is left in the
 	// inbound bucket (the held one and the posted one).
-	vs, err := env.Clients.S3.ListObjectVersions(ctx, &s3.ListObjectVersionsInput{Bucket: aws.String(env.Config.InboundBucket)})
+	vs, err := env.S3.ListObjectVersions(ctx, &s3.ListObjectVersionsInput{Bucket: aws.String(env.Config.InboundBucket)})
 	must(err, "list inbound versions")
 	for _, v := range vs.Versions {
 		for id := range raws {

@@ -158,7 +158,7 @@ func TestPersonalExportAcrossCores(t *testing.T) {
 	if want := j.CreatedAt.Add(7 * 24 * time.Hour).Unix(); j.TTL != want {
 		t.Errorf("TTL %d, want created + 7 days = %d", j.TTL, want)
 	}
-	obj, err := env.Clients.S3.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(env.Config.UploadsBucket),
+	obj, err := env.S3.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(env.Config.UploadsBucket),
 		Key: aws.String(facts.ExportsPrefix + j.Key)})
 	must(err, "the archive in the bucket")
 	raw, _ := io.ReadAll(obj.Body)
@@ -255,7 +255,7 @@ func TestPersonalExportAcrossCores(t *testing.T) {
 	if err := c.Store.Get(ctx, "EXPORTLOCK#USER#"+benID, "LOCK", &left); domain.ErrorCode(err) != domain.NotFound {
 		t.Errorf("the lock outlived the account: %v", err)
 	}
-	if _, err := env.Clients.S3.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String(env.Config.UploadsBucket),
+	if _, err := env.S3.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String(env.Config.UploadsBucket),
 		Key: aws.String(facts.ExportsPrefix + j.Key)}); err == nil {
 		t.Error("the archive outlived the account")
 	}
@@ -410,7 +410,7 @@ func TestGroupExportAcrossCores(t *testing.T) {
 		Key string `dynamo:"Key"`
 	}
 	must(c.Store.Get(ctx, "EXPORT#"+e.ID, "EXPORT", &j), "the export item")
-	obj, err := env.Clients.S3.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(env.Config.UploadsBucket),
+	obj, err := env.S3.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(env.Config.UploadsBucket),
 		Key: aws.String(facts.ExportsPrefix + j.Key)})
 	must(err, "the archive")
 	raw, _ := io.ReadAll(obj.Body)
@@ -578,7 +578,7 @@ func TestGroupExportAcrossCores(t *testing.T) {
 // exportVersions counts the versions and delete markers of an export object.
 func exportVersions(t *testing.T, env *testcloud.Env, key string) int {
 	t.Helper()
-	out, err := env.Clients.S3.ListObjectVersions(context.Background(), &s3.ListObjectVersionsInput{
+	out, err := env.S3.ListObjectVersions(context.Background(), &s3.ListObjectVersionsInput{
 		Bucket: aws.String(env.Config.UploadsBucket), Prefix: aws.String(facts.ExportsPrefix + key)})
 	if err != nil {
 		t.Fatal(err)

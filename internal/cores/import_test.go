@@ -94,7 +94,7 @@ func (d *deployment) exportArchive(id string) []byte {
 
 func (d *deployment) object(key string) []byte {
 	d.t.Helper()
-	obj, err := d.env.Clients.S3.GetObject(context.Background(), &s3.GetObjectInput{Bucket: aws.String(d.env.Config.UploadsBucket), Key: aws.String(key)})
+	obj, err := d.env.S3.GetObject(context.Background(), &s3.GetObjectInput{Bucket: aws.String(d.env.Config.UploadsBucket), Key: aws.String(key)})
 	d.must(err, "object "+key)
 	raw, _ := io.ReadAll(obj.Body)
 	_ = obj.Body.Close()
@@ -369,7 +369,7 @@ func TestGroupImportRoundTrip(t *testing.T) {
 		t.Fatalf("tagged threads: %+v", tagged.Items)
 	}
 	// The archive and the units are gone.
-	if _, err := dst.env.Clients.S3.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(dst.env.Config.UploadsBucket),
+	if _, err := dst.env.S3.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(dst.env.Config.UploadsBucket),
 		Key: aws.String(facts.ExportsPrefix + "imports/" + job.ID + "/archive.zip")}); err == nil {
 		t.Error("the archive is still there")
 	}

@@ -17,7 +17,7 @@ import (
 // objectExists asks the local S3 stand-in for an attachment's object.
 func (f *fixture) objectExists(key string) bool {
 	f.t.Helper()
-	_, err := f.env.Clients.S3.HeadObject(context.Background(), &s3.HeadObjectInput{
+	_, err := f.env.S3.HeadObject(context.Background(), &s3.HeadObjectInput{
 		Bucket: aws.String(f.env.Config.UploadsBucket), Key: aws.String(key)})
 	if err == nil {
 		return true
@@ -68,7 +68,7 @@ func TestPurgeDeletesAttachmentObjects(t *testing.T) {
 		t.Fatalf("purged before due: %d", n)
 	}
 	// One object already gone (an interrupted earlier run): still fine.
-	_, err = f.env.Clients.S3.DeleteObject(context.Background(), &s3.DeleteObjectInput{
+	_, err = f.env.S3.DeleteObject(context.Background(), &s3.DeleteObjectInput{
 		Bucket: aws.String(f.env.Config.UploadsBucket), Key: aws.String(keys[1])})
 	f.must(err)
 	due := time.Now().Add(31 * 24 * time.Hour)

@@ -28,7 +28,7 @@ func TestPictureUploadedStraightToStorage(t *testing.T) {
 	ada := s.person(t, "ada", "Ada Lovelace")
 	ctx := context.Background()
 	s3Origin, bucket := s.env.Clients.UploadOrigin, s.env.Config.UploadsBucket
-	if err := localcloud.EnsureUploadsCors(ctx, s.env.Clients.S3, bucket, s.URL); err != nil {
+	if err := localcloud.EnsureUploadsCors(ctx, s.env.S3, bucket, s.URL); err != nil {
 		t.Fatal(err)
 	}
 	ada.signedUp() // a minted session: signing in is other tests' subject

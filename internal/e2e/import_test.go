@@ -73,7 +73,7 @@ func TestGroupImport(t *testing.T) {
 		Key string `dynamo:"Key"`
 	}
 	must(t, a.Store.Get(ctx, "EXPORT#"+e.ID, "EXPORT", &j))
-	obj, err := a.Clients.S3.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(a.Config.UploadsBucket), Key: aws.String(facts.ExportsPrefix + j.Key)})
+	obj, err := s.env.S3.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(a.Config.UploadsBucket), Key: aws.String(facts.ExportsPrefix + j.Key)})
 	must(t, err)
 	raw, _ := io.ReadAll(obj.Body)
 	_ = obj.Body.Close()

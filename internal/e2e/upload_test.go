@@ -84,7 +84,7 @@ func TestUploadThroughThePage(t *testing.T) {
 
 	// With the cloud's rule for the site's origin, the page's own script
 	// uploads, confirms and reloads; the attachment is listed.
-	if err := localcloud.EnsureUploadsCors(ctx, s.env.Clients.S3, bucket, s.URL); err != nil {
+	if err := localcloud.EnsureUploadsCors(ctx, s.env.S3, bucket, s.URL); err != nil {
 		t.Fatal(err)
 	}
 	if got = attach("with CORS"); got != "attached" {

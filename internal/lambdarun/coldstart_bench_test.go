@@ -165,7 +165,7 @@ func putRawMail(b *testing.B, env *testcloud.Env, root string) {
 	if prefix == "" {
 		prefix = "raw/" // the configuration's default
 	}
-	_, err = env.Clients.S3.PutObject(context.Background(), &s3.PutObjectInput{Bucket: aws.String(env.Config.InboundBucket),
+	_, err = env.S3.PutObject(context.Background(), &s3.PutObjectInput{Bucket: aws.String(env.Config.InboundBucket),
 		Key: aws.String(prefix + ev.Records[0].SES.Mail.MessageID), Body: bytes.NewReader(raw)})
 	if err != nil {
 		b.Fatal(err)

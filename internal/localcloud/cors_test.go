@@ -26,10 +26,10 @@ func TestUploadsBucketCors(t *testing.T) {
 	ctx := context.Background()
 	const app = "http://localhost:18080"
 	bucket := env.Config.UploadsBucket
-	if err := localcloud.Provision(ctx, env.Clients.DynamoDB, env.Clients.S3, env.Prefix, app); err != nil {
+	if err := localcloud.Provision(ctx, env.Clients.DynamoDB, env.S3, env.Prefix, app); err != nil {
 		t.Fatal(err)
 	}
-	got, err := env.Clients.S3.GetBucketCors(ctx, &s3.GetBucketCorsInput{Bucket: aws.String(bucket)})
+	got, err := env.S3.GetBucketCors(ctx, &s3.GetBucketCorsInput{Bucket: aws.String(bucket)})
 	if err != nil {
 		t.Fatalf("GetBucketCors: %v", err)
 	}
@@ -38,7 +38,7 @@ func TestUploadsBucketCors(t *testing.T) {
 		t.Fatalf("CORS rules %+v", got.CORSRules)
 	}
 	inbound := tabledef.BucketName(env.Prefix, "", tabledef.InboundBucket)
-	if _, err := env.Clients.S3.GetBucketCors(ctx, &s3.GetBucketCorsInput{Bucket: aws.String(inbound)}); err == nil {
+	if _, err := env.S3.GetBucketCors(ctx, &s3.GetBucketCorsInput{Bucket: aws.String(inbound)}); err == nil {
 		t.Errorf("inbound bucket %s has a CORS configuration", inbound)
 	}
 

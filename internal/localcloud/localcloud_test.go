@@ -43,7 +43,7 @@ func TestProvisionMatchesDefinition(t *testing.T) {
 		t.Fatalf("ttl %+v", ttl.TimeToLiveDescription)
 	}
 	for _, b := range tabledef.Buckets(env.Prefix, "") {
-		v, err := env.Clients.S3.GetBucketVersioning(ctx, &s3.GetBucketVersioningInput{Bucket: aws.String(b.Name)})
+		v, err := env.S3.GetBucketVersioning(ctx, &s3.GetBucketVersioningInput{Bucket: aws.String(b.Name)})
 		if err != nil {
 			t.Fatalf("bucket %s: %v", b.Name, err)
 		}
@@ -52,7 +52,7 @@ func TestProvisionMatchesDefinition(t *testing.T) {
 		}
 	}
 	// Provisioning twice is a no-op, not an error.
-	if err := localcloud.Provision(ctx, env.Clients.DynamoDB, env.Clients.S3, env.Prefix); err != nil {
+	if err := localcloud.Provision(ctx, env.Clients.DynamoDB, env.S3, env.Prefix); err != nil {
 		t.Fatalf("second provision: %v", err)
 	}
 }

@@ -430,7 +430,7 @@ func (w *world) stored() []privacy.Item {
 func (w *world) objects(bucket string) []string {
 	w.t.Helper()
 	var keys []string
-	p := s3.NewListObjectsV2Paginator(w.env.Clients.S3, &s3.ListObjectsV2Input{Bucket: aws.String(bucket)})
+	p := s3.NewListObjectsV2Paginator(w.env.S3, &s3.ListObjectsV2Input{Bucket: aws.String(bucket)})
 	for p.HasMorePages() {
 		page, err := p.NextPage(context.Background())
 		w.must(err, "list "+bucket)

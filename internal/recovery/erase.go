@@ -9,7 +9,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
-	"github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"github.com/quorum-app/quorum/internal/group"
 	"github.com/quorum-app/quorum/internal/tabledef"
@@ -202,15 +201,8 @@ func (e *GroupEraser) eraseObject(ctx context.Context, key string) error {
 	if err != nil {
 		return err
 	}
-	var ids []*string
-	for _, v := range vs {
-		ids = append(ids, v.VersionId)
-	}
-	for _, m := range ms {
-		ids = append(ids, m.VersionId)
-	}
-	for _, id := range ids {
-		_, err := e.S3.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: aws.String(e.Bucket), Key: aws.String(key), VersionId: id})
+	for _, v := range append(vs, ms...) {
+		err := e.S3.DeleteObject(ctx, e.Bucket, key, v.VersionID)
 		if err != nil && !notFound(err) {
 			return err
 		}

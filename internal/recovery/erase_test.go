@@ -27,7 +27,7 @@ func TestDeletedGroupIsErasedEverywhere(t *testing.T) {
 	s3c := w.env.Clients.S3
 	bucket := w.env.Config.UploadsBucket
 	// A second version of the attachment: the bucket is versioned.
-	_, err := s3c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(bucket), Key: aws.String(w.file), Body: strings.NewReader("v2")})
+	_, err := w.env.S3.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(bucket), Key: aws.String(w.file), Body: strings.NewReader("v2")})
 	w.must(err, "second version")
 	if n := versions(t, w, "threads/"+w.t1+"/"); n < 2 {
 		t.Fatalf("%d versions before", n)
@@ -178,7 +178,7 @@ func TestDeletedGroupIsErasedEverywhere(t *testing.T) {
 // versions counts the object versions and delete markers under prefix.
 func versions(t *testing.T, w *world, prefix string) int {
 	t.Helper()
-	out, err := w.env.Clients.S3.ListObjectVersions(context.Background(), &s3.ListObjectVersionsInput{
+	out, err := w.env.S3.ListObjectVersions(context.Background(), &s3.ListObjectVersionsInput{
 		Bucket: aws.String(w.env.Config.UploadsBucket), Prefix: aws.String(prefix)})
 	w.must(err, "list versions")
 	return len(out.Versions) + len(out.DeleteMarkers)

@@ -5,22 +5,16 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net/http"
-	"net/url"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/s3"
-	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
-	"github.com/aws/smithy-go"
-	smithyhttp "github.com/aws/smithy-go/transport/http"
+	"github.com/quorum-app/quorum/internal/objstore"
 )
 
-// S3 is what the object tools call (an *s3.Client).
+// S3 is what the object tools call (an *objstore.Client).
 type S3 interface {
-	HeadObject(ctx context.Context, in *s3.HeadObjectInput, opts ...func(*s3.Options)) (*s3.HeadObjectOutput, error)
-	ListObjectVersions(ctx context.Context, in *s3.ListObjectVersionsInput, opts ...func(*s3.Options)) (*s3.ListObjectVersionsOutput, error)
-	DeleteObject(ctx context.Context, in *s3.DeleteObjectInput, opts ...func(*s3.Options)) (*s3.DeleteObjectOutput, error)
-	CopyObject(ctx context.Context, in *s3.CopyObjectInput, opts ...func(*s3.Options)) (*s3.CopyObjectOutput, error)
+	HeadObject(ctx context.Context, bucket, key, version string) (objstore.Object, error)
+	ListVersions(ctx context.Context, bucket, prefix, keyMarker, versionMarker string) (objstore.Versions, error)
+	DeleteObject(ctx context.Context, bucket, key, version string) error
+	CopyObject(ctx context.Context, cp objstore.Copy) (string, error)
 }
 
 // Objects restores object versions in one versioned bucket.
@@ -77,9 +71,9 @@ func (o *Objects) Restore(ctx context.Context, key, version string, dryRun bool)
 		return o.rollBack(ctx, key, version, dryRun)
 	}
 	res := ObjectResult{Key: key}
-	cur, err := o.S3.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String(o.Bucket), Key: aws.String(key)})
+	cur, err := o.S3.HeadObject(ctx, o.Bucket, key, "")
 	if err == nil {
-		res.Action, res.VersionID = ObjectPresent, aws.ToString(cur.VersionId)
+		res.Action, res.VersionID = ObjectPresent, cur.VersionID
 		return res, nil
 	}
 	if !notFound(err) {
@@ -96,38 +90,38 @@ func (o *Objects) Restore(ctx context.Context, key, version string, dryRun bool)
 			res.Action = ObjectLost
 			return res, nil
 		}
-		var current *s3types.DeleteMarkerEntry
+		var current *objstore.Version
 		for i := range markers {
-			if aws.ToBool(markers[i].IsLatest) {
+			if markers[i].IsLatest {
 				current = &markers[i]
 			}
 		}
 		if current == nil {
 			for _, v := range vs {
-				if aws.ToBool(v.IsLatest) {
-					res.VersionID = aws.ToString(v.VersionId)
+				if v.IsLatest {
+					res.VersionID = v.VersionID
 				}
 			}
 			break
 		}
 		if res.VersionID == "" {
-			res.VersionID = aws.ToString(newestVersion(vs).VersionId)
+			res.VersionID = newestVersion(vs).VersionID
 		}
 		res.Action = ObjectUndeleted
-		id := aws.ToString(current.VersionId)
+		id := current.VersionID
 		res.Removed = append(res.Removed, id)
 		o.logf(dryRun, "s3:DeleteObject bucket=%s key=%s versionId=%s (a delete marker)", o.Bucket, key, id)
 		if dryRun {
 			return res, nil
 		}
-		if _, err := o.S3.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: aws.String(o.Bucket), Key: aws.String(key), VersionId: aws.String(id)}); err != nil {
+		if err := o.S3.DeleteObject(ctx, o.Bucket, key, id); err != nil {
 			return res, err
 		}
 	}
 	if res.Action != ObjectUndeleted {
 		return res, fmt.Errorf("%s: not readable, yet no delete marker is current", key)
 	}
-	if _, err := o.S3.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String(o.Bucket), Key: aws.String(key)}); err != nil {
+	if _, err := o.S3.HeadObject(ctx, o.Bucket, key, ""); err != nil {
 		return res, fmt.Errorf("%s: still not readable after removing its delete markers: %w", key, err)
 	}
 	return res, nil
@@ -135,25 +129,21 @@ func (o *Objects) Restore(ctx context.Context, key, version string, dryRun bool)
 
 func (o *Objects) rollBack(ctx context.Context, key, version string, dryRun bool) (ObjectResult, error) {
 	res := ObjectResult{Key: key, VersionID: version}
-	want, err := o.S3.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String(o.Bucket), Key: aws.String(key), VersionId: aws.String(version)})
+	want, err := o.S3.HeadObject(ctx, o.Bucket, key, version)
 	if err != nil {
 		return res, fmt.Errorf("%s version %s: %w", key, version, err)
 	}
-	cur, err := o.S3.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String(o.Bucket), Key: aws.String(key)})
+	cur, err := o.S3.HeadObject(ctx, o.Bucket, key, "")
 	switch {
-	case err == nil && (aws.ToString(cur.VersionId) == version || aws.ToString(cur.ETag) == aws.ToString(want.ETag)):
-		res.Action, res.VersionID = ObjectPresent, aws.ToString(cur.VersionId)
+	case err == nil && (cur.VersionID == version || cur.ETag == want.ETag):
+		res.Action, res.VersionID = ObjectPresent, cur.VersionID
 		return res, nil
 	case err != nil && !notFound(err):
 		return res, err
 	}
 	res.Action = ObjectRolledBack
-	src := (&url.URL{Path: o.Bucket + "/" + key}).EscapedPath() + "?versionId=" + url.QueryEscape(version)
-	in := &s3.CopyObjectInput{Bucket: aws.String(o.Bucket), Key: aws.String(key), CopySource: aws.String(src),
-		MetadataDirective: s3types.MetadataDirectiveCopy}
-	if o.KMSKey != "" {
-		in.ServerSideEncryption, in.SSEKMSKeyId = s3types.ServerSideEncryptionAwsKms, aws.String(o.KMSKey)
-	}
+	src := objstore.CopySource(o.Bucket, key, version)
+	in := objstore.Copy{Bucket: o.Bucket, Key: key, Source: src, KMSKey: o.KMSKey}
 	o.logf(dryRun, "s3:CopyObject bucket=%s key=%s copySource=%s", o.Bucket, key, src)
 	if dryRun {
 		return res, nil
@@ -162,7 +152,7 @@ func (o *Objects) rollBack(ctx context.Context, key, version string, dryRun bool
 	if err != nil {
 		return res, err
 	}
-	res.VersionID = aws.ToString(out.VersionId)
+	res.VersionID = out
 	return res, nil
 }
 
@@ -178,55 +168,42 @@ func (o *Objects) logf(dryRun bool, format string, args ...any) {
 }
 
 // versions lists the versions and delete markers of exactly key.
-func (o *Objects) versions(ctx context.Context, key string) ([]s3types.ObjectVersion, []s3types.DeleteMarkerEntry, error) {
-	var vs []s3types.ObjectVersion
-	var ms []s3types.DeleteMarkerEntry
-	in := &s3.ListObjectVersionsInput{Bucket: aws.String(o.Bucket), Prefix: aws.String(key)}
+func (o *Objects) versions(ctx context.Context, key string) ([]objstore.Version, []objstore.Version, error) {
+	var vs, ms []objstore.Version
+	keyMarker, versionMarker := "", ""
 	for {
-		out, err := o.S3.ListObjectVersions(ctx, in)
+		out, err := o.S3.ListVersions(ctx, o.Bucket, key, keyMarker, versionMarker)
 		if err != nil {
 			return nil, nil, err
 		}
 		for _, v := range out.Versions {
-			if aws.ToString(v.Key) == key {
+			if v.Key == key {
 				vs = append(vs, v)
 			}
 		}
 		for _, m := range out.DeleteMarkers {
-			if aws.ToString(m.Key) == key {
+			if m.Key == key {
 				ms = append(ms, m)
 			}
 		}
-		if !aws.ToBool(out.IsTruncated) {
+		if !out.IsTruncated {
 			return vs, ms, nil
 		}
-		in.KeyMarker, in.VersionIdMarker = out.NextKeyMarker, out.NextVersionIdMarker
+		keyMarker, versionMarker = out.NextKeyMarker, out.NextVersionIDMarker
 	}
 }
 
 // newestVersion is the most recent real version (S3 lists a key's versions
 // newest first).
-func newestVersion(vs []s3types.ObjectVersion) *s3types.ObjectVersion {
-	var best *s3types.ObjectVersion
+func newestVersion(vs []objstore.Version) *objstore.Version {
+	var best *objstore.Version
 	for i := range vs {
 		v := &vs[i]
-		if best == nil || (v.LastModified != nil && best.LastModified != nil && v.LastModified.After(*best.LastModified)) {
+		if best == nil || v.LastModified.After(best.LastModified) {
 			best = v
 		}
 	}
 	return best
 }
 
-func notFound(err error) bool {
-	var nf *s3types.NotFound
-	var nsk *s3types.NoSuchKey
-	if errors.As(err, &nf) || errors.As(err, &nsk) {
-		return true
-	}
-	var ae smithy.APIError
-	if errors.As(err, &ae) && (ae.ErrorCode() == "NotFound" || ae.ErrorCode() == "NoSuchKey") {
-		return true
-	}
-	var re *smithyhttp.ResponseError
-	return errors.As(err, &re) && re.HTTPStatusCode() == http.StatusNotFound
-}
+func notFound(err error) bool { return objstore.IsNotFound(err) }

@@ -20,7 +20,7 @@ import (
 func TestRestoreObjectVersions(t *testing.T) {
 	env := testcloud.New(t)
 	ctx := context.Background()
-	c, bucket := env.Clients.S3, env.Config.UploadsBucket
+	c, bucket := env.S3, env.Config.UploadsBucket
 	key := "threads/t1/f1"
 	var versions []string
 	for _, body := range []string{"first", "second"} {
@@ -47,7 +47,7 @@ func TestRestoreObjectVersions(t *testing.T) {
 		}
 	}
 	var log bytes.Buffer
-	o := &recovery.Objects{S3: c, Bucket: bucket, Log: &log}
+	o := &recovery.Objects{S3: env.Clients.S3, Bucket: bucket, Log: &log}
 
 	dry, err := o.Restore(ctx, key, "", true)
 	if err != nil || dry.Action != recovery.ObjectUndeleted || !strings.Contains(log.String(), "dry run: would call s3:DeleteObject") {

@@ -109,23 +109,23 @@ func TestFastS3(t *testing.T) {
 	if err := up.Delete(ctx, "threads/t1/f1"); err != nil {
 		t.Fatal(err)
 	}
-	_, err = env.Clients.S3.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String(env.Config.UploadsBucket), Key: aws.String("threads/t1/f1")})
+	_, err = env.S3.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String(env.Config.UploadsBucket), Key: aws.String("threads/t1/f1")})
 	var ae smithy.APIError
 	if !errors.As(err, &ae) || ae.ErrorCode() != "NotFound" {
 		t.Fatalf("head after delete: %v", err)
 	}
-	vs, err := env.Clients.S3.ListObjectVersions(ctx, &s3.ListObjectVersionsInput{Bucket: aws.String(env.Config.UploadsBucket), Prefix: aws.String("threads/t1/")})
+	vs, err := env.S3.ListObjectVersions(ctx, &s3.ListObjectVersionsInput{Bucket: aws.String(env.Config.UploadsBucket), Prefix: aws.String("threads/t1/")})
 	if err != nil || len(vs.Versions) != 1 || len(vs.DeleteMarkers) != 1 {
 		t.Fatalf("versions after delete: %d versions, %d markers, %v", len(vs.Versions), len(vs.DeleteMarkers), err)
 	}
 
 	for _, k := range []string{"a/1", "a/2", "a/3", "b/1"} {
-		if _, err := env.Clients.S3.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(env.Config.InboundBucket), Key: aws.String(k), Body: strings.NewReader(k)}); err != nil {
+		if _, err := env.S3.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(env.Config.InboundBucket), Key: aws.String(k), Body: strings.NewReader(k)}); err != nil {
 			t.Fatal(err)
 		}
 	}
 	var keys []string
-	p := s3.NewListObjectsV2Paginator(env.Clients.S3, &s3.ListObjectsV2Input{Bucket: aws.String(env.Config.InboundBucket), Prefix: aws.String("a/"), MaxKeys: aws.Int32(2)})
+	p := s3.NewListObjectsV2Paginator(env.S3, &s3.ListObjectsV2Input{Bucket: aws.String(env.Config.InboundBucket), Prefix: aws.String("a/"), MaxKeys: aws.Int32(2)})
 	for p.HasMorePages() {
 		page, err := p.NextPage(ctx)
 		if err != nil {

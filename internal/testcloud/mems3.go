@@ -30,9 +30,9 @@ import (
 // Presigned requests are checked as S3 checks them: the SigV4 signature
 // over the signed headers is recomputed with the local credentials, and an
 // expired URL is refused, so a browser upload that sends other headers than
-// it was given fails here as it would in the cloud. Requests from the SDK
-// client itself are trusted (the client signs them; the stand-in only
-// stores). What it does not do: multipart uploads, object locks, lifecycle
+// it was given fails here as it would in the cloud. Requests from the
+// clients themselves (internal/objstore; the SDK's in tests, Env.S3) are
+// trusted (the clients sign them; the stand-in only stores). What it does not do: multipart uploads, object locks, lifecycle
 // rules, bucket policies, checksums. A test that needs those uses New.
 type memS3 struct {
 	region string

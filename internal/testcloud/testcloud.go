@@ -24,6 +24,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+
 	"github.com/quorum-app/quorum/internal/awsclient"
 	"github.com/quorum-app/quorum/internal/blob"
 	"github.com/quorum-app/quorum/internal/config"
@@ -36,7 +38,11 @@ import (
 type Env struct {
 	Config  config.Config
 	Clients *awsclient.Clients
-	Prefix  string
+	// S3 is the AWS SDK's S3 client of the same stand-in, for what tests
+	// inspect or do that the functions never do (versions, CORS, bucket
+	// settings); the code under test calls Clients.S3.
+	S3     *s3.Client
+	Prefix string
 	// Mem is the in-memory table of a Fast environment (nil on DynamoDB
 	// Local); FastStream's records its changes as a stream.
 	Mem *memdb.DB
@@ -215,10 +221,11 @@ func newEnv(t testing.TB, db *memdb.DB, eps [3]string) *Env {
 	if db != nil {
 		cl.DynamoDB = db
 	}
-	if err := localcloud.Provision(ctx, cl.DynamoDB, cl.S3, prefix); err != nil {
+	sdk := localcloud.SDKS3(cl.AWS, cfg)
+	if err := localcloud.Provision(ctx, cl.DynamoDB, sdk, prefix); err != nil {
 		t.Fatalf("provision: %v", err)
 	}
-	return &Env{Config: cfg, Clients: cl, Prefix: prefix, Mem: db}
+	return &Env{Config: cfg, Clients: cl, S3: sdk, Prefix: prefix, Mem: db}
 }
 
 // Describe is a one-line summary for failure messages.

@@ -227,7 +227,7 @@ func dev() error {
 		return err
 	}
 	// Pages of the dev server PUT attachments straight to versitygw.
-	if err := localcloud.Provision(ctx, clients.DynamoDB, clients.S3, Prefix, devOrigins(l.apiPort)...); err != nil {
+	if err := localcloud.Provision(ctx, clients.DynamoDB, localcloud.SDKS3(clients.AWS, cfg), Prefix, devOrigins(l.apiPort)...); err != nil {
 		return err
 	}
 	quiet := slog.New(slog.DiscardHandler)
@@ -447,7 +447,7 @@ func devCloud(ctx context.Context, l layout, purpose string) (config.Config, fun
 	cfg := localConfig(cloud, key, l.apiPort)
 	clients, err := awsclient.New(ctx, cfg)
 	if err == nil {
-		err = localcloud.Provision(ctx, clients.DynamoDB, clients.S3, Prefix)
+		err = localcloud.Provision(ctx, clients.DynamoDB, localcloud.SDKS3(clients.AWS, cfg), Prefix)
 	}
 	if err != nil {
 		stop()

@@ -32,7 +32,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/route53"
-	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/scheduler"
 	"github.com/aws/aws-sdk-go-v2/service/ses"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
@@ -42,6 +41,7 @@ import (
 	"github.com/quorum-app/quorum/internal/awsclient"
 	"github.com/quorum-app/quorum/internal/config"
 	"github.com/quorum-app/quorum/internal/localcloud"
+	"github.com/quorum-app/quorum/internal/objstore"
 	"github.com/quorum-app/quorum/internal/recovery"
 	"github.com/quorum-app/quorum/internal/recovery/controlplane"
 	"github.com/quorum-app/quorum/internal/tabledef"
@@ -230,7 +230,7 @@ func (c *common) dynamo(ctx context.Context, region string) (*dynamodb.Client, e
 	return db, nil
 }
 
-func (c *common) s3(ctx context.Context, region string) (*s3.Client, error) {
+func (c *common) s3(ctx context.Context, region string) (*objstore.Client, error) {
 	cl, err := c.clients(ctx, region)
 	if err != nil {
 		return nil, err
