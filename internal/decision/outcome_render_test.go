@@ -91,3 +91,29 @@ func TestOutcomeStatementRendersMarkdown(t *testing.T) {
 		t.Error("an edit told the voters again")
 	}
 }
+
+// Version 3 of the renderer keeps a task list's boxes checkboxes: an
+// outcome stored by version 2 (its boxes became empty text boxes: no
+// type) reads as its statement rendered again, boxes and all.
+func TestOutcomeOfRendererTwoRendersAgain(t *testing.T) {
+	f := newFixture(t)
+	gid := f.group(authz.Open, "ann", "bob")
+	ann := f.as("ann")
+	p := f.create(ann, gid, f.definition(poll.TypeProposal, nil))
+	_, err := f.svc.Close(ann, p.ID)
+	f.must(err)
+	_, err = f.svc.SetOutcome(ann, p.ID, decision.OutcomeInput{Statement: "- [x] buy seeds\n- [ ] dig"})
+	f.must(err)
+	const v2 = "<ul>\n<li><input checked=\"\" disabled=\"\"> buy seeds</li>\n<li><input disabled=\"\"> dig</li>\n</ul>\n"
+	f.must(f.st.Update(tabledef.PollPK(p.ID), "OUTCOME").Set("HTML", v2).Set("RenderV", 2).Run(t.Context()))
+	got, err := f.svc.GetOutcome(f.as("bob"), p.ID)
+	f.must(err)
+	for _, want := range []string{`<li><input checked="" disabled="" type="checkbox"> buy seeds</li>`, `<li><input disabled="" type="checkbox"> dig</li>`} {
+		if !strings.Contains(string(got.StatementHTML), want) {
+			t.Errorf("read as %s, want %s in it", got.StatementHTML, want)
+		}
+	}
+	if render.Version <= 2 {
+		t.Errorf("render.Version is %d: HTML of version 2 would read as current", render.Version)
+	}
+}

@@ -79,6 +79,20 @@ func TestOutcomeEmailInEveryLanguage(t *testing.T) {
 	}
 }
 
+// A task list in the statement: its boxes are ☐ and ☑ in both parts of
+// the email (mail clients drop form controls), never an input.
+func TestOutcomeEmailTaskList(t *testing.T) {
+	d, _ := unit(t)
+	d.c.Outcomes = outcomes{src: "Next:\n\n- [x] buy seeds\n- [ ] dig the bed"}
+	_, env, _ := built(t, d, Notification{Kind: OutcomePublished, GroupID: garden.ID, PollID: pid, Title: "P"}, garden)
+	if !strings.Contains(env.Text, "☑ buy seeds\r\n☐ dig the bed") {
+		t.Errorf("text part:\n%q", env.Text)
+	}
+	if !strings.Contains(env.HTML, "<li>☑ buy seeds</li>") || !strings.Contains(env.HTML, "<li>☐ dig the bed</li>") || strings.Contains(env.HTML, "<input") {
+		t.Errorf("HTML part:\n%s", env.HTML)
+	}
+}
+
 // Whatever the statement holds, the email's HTML part carries it inert:
 // only the renderer's and the layout's elements, no event handler or
 // source attribute, links to http(s) and mailto only.
@@ -88,7 +102,7 @@ func TestOutcomeEmailIsInert(t *testing.T) {
 		"blockquote": true, "p": true, "a": true, "footer": true, "hr": true, "ul": true, "li": true, "section": true, "div": true,
 		"br": true, "em": true, "strong": true, "del": true, "s": true, "code": true, "pre": true, "ol": true, "h2": true, "h3": true,
 		"h4": true, "h5": true, "h6": true, "table": true, "thead": true, "tbody": true, "tr": true, "th": true, "td": true,
-		"sup": true, "sub": true, "input": true, "span": true, "style": true} // <style>: the frame's, in the head (below)
+		"sup": true, "sub": true, "span": true, "style": true} // <style>: the frame's, in the head (below)
 	for _, payload := range rendertest.XSSCorpus(t) {
 		d.c.Outcomes = outcomes{src: payload, meeting: payload}
 		_, env, _ := built(t, d, Notification{Kind: OutcomePublished, GroupID: garden.ID, PollID: pid, Title: "P"}, garden)

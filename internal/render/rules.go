@@ -21,8 +21,14 @@ func isLanguageClass(s string) bool {
 		allIn(lang, func(c byte) bool { return isIDChar(c) || c == '+' })
 }
 
-// isCheckState: a task list box's checked or disabled (^$|^checked$|^disabled$).
-func isCheckState(s string) bool { return s == "" || s == "checked" || s == "disabled" }
+// isCheckbox: a task list box's type (^checkbox$).
+func isCheckbox(s string) bool { return s == "checkbox" }
+
+// isChecked: a task list box's checked (^$|^checked$).
+func isChecked(s string) bool { return s == "" || s == "checked" }
+
+// isDisabled: a task list box's disabled (^$|^disabled$).
+func isDisabled(s string) bool { return s == "" || s == "disabled" }
 
 // isMentionClass: the class of a mention (^mention$).
 func isMentionClass(s string) bool { return s == "mention" }
