@@ -92,9 +92,9 @@ func TestOutcomeStatementRendersMarkdown(t *testing.T) {
 	}
 }
 
-// Version 3 of the renderer keeps a task list's boxes checkboxes: an
-// outcome stored by version 2 (its boxes became empty text boxes: no
-// type) reads as its statement rendered again, boxes and all.
+// Version 3 of the renderer writes a task list's boxes as ☐ and ☑: an
+// outcome stored by version 2 (its boxes were inputs without a type,
+// empty text boxes) reads as its statement rendered again.
 func TestOutcomeOfRendererTwoRendersAgain(t *testing.T) {
 	f := newFixture(t)
 	gid := f.group(authz.Open, "ann", "bob")
@@ -108,7 +108,7 @@ func TestOutcomeOfRendererTwoRendersAgain(t *testing.T) {
 	f.must(f.st.Update(tabledef.PollPK(p.ID), "OUTCOME").Set("HTML", v2).Set("RenderV", 2).Run(t.Context()))
 	got, err := f.svc.GetOutcome(f.as("bob"), p.ID)
 	f.must(err)
-	for _, want := range []string{`<li><input checked="" disabled="" type="checkbox"> buy seeds</li>`, `<li><input disabled="" type="checkbox"> dig</li>`} {
+	for _, want := range []string{`<li><span class="task">☑</span> buy seeds</li>`, `<li><span class="task">☐</span> dig</li>`} {
 		if !strings.Contains(string(got.StatementHTML), want) {
 			t.Errorf("read as %s, want %s in it", got.StatementHTML, want)
 		}

@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/quorum-app/quorum/internal/i18n"
-	"github.com/quorum-app/quorum/internal/render"
 )
 
 // The email telling that a poll's outcome was published carries the
@@ -50,8 +49,7 @@ func outcomeBlock(pr *i18n.Printer, o OutcomeMail) *contentBlock {
 	b := &contentBlock{Text: excerptLines(o.Text)}
 	var h strings.Builder
 	h.WriteString(`<section aria-label="` + esc(pr.T("email.outcome.label")) + `">` + "\n")
-	// A task list's boxes as ☐ and ☑: mail clients drop form controls.
-	h.WriteString(`<div dir="auto">` + strings.TrimSpace(string(render.EmailHTML(o.HTML))) + "</div>\n")
+	h.WriteString(`<div dir="auto">` + strings.TrimSpace(string(o.HTML)) + "</div>\n")
 	var facts []string
 	if o.Meeting != "" {
 		facts = append(facts, pr.T("email.outcome.meeting", "When", o.Meeting))

@@ -18,6 +18,7 @@ import (
 
 	"github.com/yuin/goldmark"
 	"github.com/yuin/goldmark/ast"
+	gfmast "github.com/yuin/goldmark/extension/ast"
 	"github.com/yuin/goldmark/renderer"
 	"github.com/yuin/goldmark/renderer/html"
 	gmtext "github.com/yuin/goldmark/text"
@@ -38,7 +39,8 @@ const MaxSource = 100_000
 // again from its source when read.
 //
 // 2: @mentions that resolve to a person are links (class "mention").
-// 3: a task list's box keeps type="checkbox" (it was an empty text box).
+// 3: a task list's box is a character, ☐ or ☑ (taskBoxRenderer); it was
+// an input whose type the allow-list dropped: an empty text box.
 const Version = 3
 
 // Renderer renders Markdown. It is safe for concurrent use. Its parser
@@ -71,22 +73,20 @@ func newRenderer(opts ...goldmark.Option) *Renderer {
 
 func build(opts []goldmark.Option) *parts {
 	md := goldmark.New(append([]goldmark.Option{goldmark.WithExtensions(goldmarkgfm.GFM),
-		goldmark.WithRendererOptions(renderer.WithNodeRenderers(util.Prioritized(mentionRenderer{}, 500)))}, opts...)...)
+		goldmark.WithRendererOptions(renderer.WithNodeRenderers(util.Prioritized(mentionRenderer{}, 500),
+			util.Prioritized(taskBoxRenderer{}, 100)))}, opts...)...)
 	p := &policy{links: true, elements: map[string]map[string]func(string) bool{
 		"ol":   {"start": isStart},
 		"th":   {"align": isAlign},
 		"td":   {"align": isAlign},
 		"code": {"class": isLanguageClass},
-		// A task list's box (GFM: "- [x] done"), only as a disabled
-		// checkbox (required, below): without its type a browser
-		// shows an empty text box.
-		"input": {"type": isCheckbox, "checked": isChecked, "disabled": isDisabled},
 		// Links go to http(s) and mailto addresses; the only relative
 		// links are the renderer's own mentions (links.Member), which
-		// alone may carry class "mention".
+		// alone may carry class "mention"; a span is a mention without a
+		// link or a task list's box (taskBoxRenderer).
 		"a":    {"href": isLinkHref, "class": isMentionClass},
-		"span": {"class": isMentionClass},
-	}, required: map[string][]string{"input": {"type", "disabled"}}}
+		"span": {"class": isSpanClass},
+	}}
 	for _, e := range []string{"p", "br", "hr", "em", "strong", "del", "s", "pre", "blockquote",
 		"ul", "li", "h1", "h2", "h3", "h4", "h5", "h6", "table", "thead", "tbody", "tr", "sup", "sub"} {
 		p.elements[e] = nil
@@ -136,7 +136,7 @@ func (r *Renderer) PlainText(src string) string {
 // textRE are the patterns Text uses: where the rendered HTML ends a block,
 // starts a list item or ends a cell; compiled on first use, not at every
 // cold start.
-type textRE struct{ blockEnd, listItem, cellEnd, blankRun, between, box *regexp.Regexp }
+type textRE struct{ blockEnd, listItem, cellEnd, blankRun, between, taskItem *regexp.Regexp }
 
 var textPatterns = sync.OnceValue(func() textRE {
 	return textRE{
@@ -145,7 +145,7 @@ var textPatterns = sync.OnceValue(func() textRE {
 		cellEnd:  regexp.MustCompile(`(?i)</t[dh]>`),
 		blankRun: regexp.MustCompile(`\n[ \t]*(\n[ \t]*)+`),
 		between:  regexp.MustCompile(`>\s*\n\s*<`), // the renderer's line breaks between tags
-		box:      regexp.MustCompile(`(?i)(<li[^>]*>)?<input[^>]*>`),
+		taskItem: regexp.MustCompile(`<li>(<p>)?<span class="task">`),
 	}
 })
 
@@ -159,7 +159,7 @@ func (r *Renderer) Text(src string) string {
 	text := r.parts().text
 	plain := stdhtml.UnescapeString(text.Sanitize(Clean(src)))
 	out := re.between.ReplaceAllString(string(r.Markdown(plain)), "><")
-	out = boxes(re.box, out, false)
+	out = re.taskItem.ReplaceAllString(out, "\n")   // a task's box takes its bullet's place
 	out = re.listItem.ReplaceAllString(out, "\n• ") // a new line: a nested list starts inside its parent's item
 	out = re.cellEnd.ReplaceAllString(out, " · ")
 	out = re.blockEnd.ReplaceAllString(out, "\n")
@@ -171,41 +171,30 @@ func (r *Renderer) Text(src string) string {
 	return strings.TrimSpace(re.blankRun.ReplaceAllString(strings.Join(lines, "\n"), "\n"))
 }
 
-// Box and CheckedBox are a task list's boxes as text: in the text part of
-// an email, an excerpt, and in an email's HTML part, where mail clients
-// drop form controls (EmailHTML).
+// Box and CheckedBox are a task list's boxes ("- [ ] to do", "- [x]
+// done"): characters, not form controls, so that a page holds none in
+// what people write, a screen reader names them, and mail clients, which
+// drop form controls, show them as the page does.
 const (
 	Box        = "☐"
 	CheckedBox = "☑"
 )
 
-// boxes replaces each task list box (sanitised HTML has no other input)
-// in h with its character; the list item a box opens keeps its tag when
-// keepItem, else the box takes the bullet's place ("☐ buy milk", not
-// "• ☐ buy milk").
-func boxes(box *regexp.Regexp, h string, keepItem bool) string {
-	if !strings.Contains(h, "<input") {
-		return h
-	}
-	return box.ReplaceAllStringFunc(h, func(m string) string {
-		c := Box
-		if strings.Contains(m, " checked=") {
-			c = CheckedBox
-		}
-		if keepItem {
-			if li, _, ok := strings.Cut(m, "<input"); ok {
-				return li + c
-			}
-		}
-		return "\n" + c
-	})
-}
+// taskBoxRenderer writes a task list's box as its character in a span of
+// class "task" (the page's style sets it apart).
+type taskBoxRenderer struct{}
 
-// EmailHTML is rendered HTML (Markdown, MarkdownMentions) for the HTML
-// part of an email: the task list boxes, which mail clients drop or show
-// as live controls, become their characters (☐, ☑).
-func EmailHTML(h template.HTML) template.HTML {
-	return template.HTML(boxes(textPatterns().box, string(h), true)) // #nosec G203 -- sanitised HTML, a tag replaced by a character
+func (taskBoxRenderer) RegisterFuncs(reg renderer.NodeRendererFuncRegisterer) {
+	reg.Register(gfmast.KindTaskCheckBox, func(w util.BufWriter, _ []byte, node ast.Node, entering bool) (ast.WalkStatus, error) {
+		if entering {
+			c := Box
+			if node.(*gfmast.TaskCheckBox).IsChecked {
+				c = CheckedBox
+			}
+			_, _ = w.WriteString(`<span class="task">` + c + "</span> ")
+		}
+		return ast.WalkContinue, nil
+	})
 }
 
 // Excerpt returns the first n runes of the text (Text, on one line), on a

@@ -24,11 +24,6 @@ type policy struct {
 	// elements maps an allowed element to its allowed attributes, each
 	// with the rule its value must meet (rules.go).
 	elements map[string]map[string]func(string) bool
-	// required names, for an element, the attributes it is kept only
-	// with (each allowed and matching its rule): an "input" is only ever
-	// a task list's box, a disabled checkbox. An element dropped for this
-	// is a void one: it has no closing tag to drop.
-	required map[string][]string
 	// links: an "a" element's href must be an absolute http, https or
 	// mailto URL or a relative one, parseable, and gets rel="nofollow
 	// noreferrer".
@@ -120,9 +115,6 @@ func (p *policy) sanitize(r io.Reader) []byte {
 				continue
 			}
 			t.Attr = p.attrs(t.Data, t.Attr, attrs)
-			if !hasAll(t.Attr, p.required[t.Data]) {
-				continue
-			}
 			if len(t.Attr) == 0 && !withoutAttrs[t.Data] {
 				if t.Type == html.StartTagToken {
 					skipClosing = append(skipClosing, t.Data)
@@ -160,23 +152,6 @@ func (p *policy) sanitize(r io.Reader) []byte {
 		default: // comments and doctypes go
 		}
 	}
-}
-
-// hasAll reports whether attrs has every attribute named in keys.
-func hasAll(attrs []html.Attribute, keys []string) bool {
-	for _, k := range keys {
-		found := false
-		for _, a := range attrs {
-			if a.Key == k {
-				found = true
-				break
-			}
-		}
-		if !found {
-			return false
-		}
-	}
-	return true
 }
 
 // attrs returns the attributes of element allowed (values matching), with
