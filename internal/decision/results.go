@@ -437,7 +437,8 @@ func (o *outcomeItem) view(r *render.Renderer) Outcome {
 
 // statementHTML is stored, the HTML rendered from statement by renderer
 // version rv, when that is the current renderer; otherwise statement
-// rendered by r now. Mentions stay text (an outcome tells nobody).
+// rendered by r now, its mentions as text (the stored HTML links them
+// once the outcome's mention job has resolved them: mentions.go).
 func statementHTML(r *render.Renderer, statement, stored string, rv int) template.HTML {
 	if rv == render.Version && stored != "" {
 		return template.HTML(stored) // #nosec G203 -- rendered and sanitised by render.Markdown when written
@@ -508,6 +509,11 @@ func (s *Service) SetOutcome(ctx context.Context, pid string, in OutcomeInput) (
 		if h := outcomeEdit(&before, o, l.ac.a.UserID, now); h != nil {
 			tx.Put(h)
 		}
+	}
+	// Whom its @mentions name is resolved off the request path, as for a
+	// comment: those named are told, the stored HTML gets the links.
+	if err := s.addOutcomeMentionFanout(ctx, tx, l.p, l.def, o, before.Mentions, l.ac.a.UserID); err != nil {
+		return Outcome{}, err
 	}
 	err = tx.Run(ctx, "")
 	if err != nil {

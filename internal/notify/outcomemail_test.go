@@ -93,6 +93,31 @@ func TestOutcomeEmailTaskList(t *testing.T) {
 	}
 }
 
+// An outcome's mentions, linked once its mention job has run, link to the
+// site in the email: a path alone goes nowhere from an inbox.
+func TestOutcomeEmailMentionLinks(t *testing.T) {
+	d, _ := unit(t)
+	d.c.Outcomes = mentionOutcome{}
+	_, env, _ := built(t, d, Notification{Kind: OutcomePublished, GroupID: garden.ID, PollID: pid, Title: "P"}, garden)
+	want := `<a class="mention" href="` + testBase + `/groups/` + garden.ID + `?tab=members#member-` + uid + `" rel="nofollow noreferrer">@bob</a>`
+	if !strings.Contains(env.HTML, want) || strings.Contains(env.HTML, `href="/`) {
+		t.Errorf("HTML part:\n%s", env.HTML)
+	}
+	if !strings.Contains(env.Text, "Thanks @bob.") {
+		t.Errorf("text part:\n%s", env.Text)
+	}
+}
+
+// mentionOutcome is an outcome whose mention of Bob was resolved.
+type mentionOutcome struct{}
+
+func (mentionOutcome) OutcomeMail(context.Context, *i18n.Printer, string, string) (OutcomeMail, bool, error) {
+	r := render.New()
+	const src = "Thanks @bob."
+	link := func(string) (string, bool) { return "/groups/" + garden.ID + "?tab=members#member-" + uid, true }
+	return OutcomeMail{Text: r.Text(src), HTML: r.MarkdownMentions(src, link)}, true, nil
+}
+
 // Whatever the statement holds, the email's HTML part carries it inert:
 // only the renderer's and the layout's elements, no event handler or
 // source attribute, links to http(s) and mailto only.
