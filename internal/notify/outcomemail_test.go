@@ -168,3 +168,17 @@ func TestOutcomeEmailIsInert(t *testing.T) {
 		}
 	}
 }
+
+// A mention in a poll's details or outcome opens the poll ("Open poll"),
+// not a comment; a mention in a comment still reads the comment.
+func TestPollMentionEmailOpensThePoll(t *testing.T) {
+	d, _ := unit(t)
+	_, env, _ := built(t, d, Notification{Kind: Mention, ActorName: "Ada", GroupID: garden.ID, PollID: pid, Title: "Paint?", Excerpt: "Thanks @bob."}, garden)
+	if !strings.Contains(env.Text, "Open poll: "+testBase+"/polls/"+pid) || !strings.Contains(env.Text, "Ada mentioned you in “Paint?”.") || strings.Contains(env.Text, "Read the comment") {
+		t.Errorf("poll mention:\n%s", env.Text)
+	}
+	_, env, _ = built(t, d, Notification{Kind: Mention, ActorName: "Ada", GroupID: garden.ID, ThreadID: tid, CommentID: cid, Title: "T"}, garden)
+	if !strings.Contains(env.Text, "Read the comment") {
+		t.Errorf("comment mention:\n%s", env.Text)
+	}
+}
