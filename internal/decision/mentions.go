@@ -135,16 +135,21 @@ func (s *Service) addMentionFanout(ctx context.Context, tx *store.Tx, p *pollIte
 // addOutcomeMentionFanout adds to tx, which writes outcome o of poll p by
 // actor (o.Version is the version written), the job that resolves the
 // statement's mentions and tells the people named, except those in before
-// (the people it named before this edit); nothing without mentions.
-func (s *Service) addOutcomeMentionFanout(ctx context.Context, tx *store.Tx, p *pollItem, d poll.Definition, o *outcomeItem, before []string, actor string) error {
+// (the people it named before this edit) and those in told (the voters
+// the outcome's publication tells, when the job can name them all: each
+// person hears of the outcome once); nothing without mentions.
+func (s *Service) addOutcomeMentionFanout(ctx context.Context, tx *store.Tx, p *pollItem, d poll.Definition, o *outcomeItem, before, told []string, actor string) error {
 	mention, ok, err := s.mentionPhase(ctx, p, o.Statement)
 	if err != nil || !ok {
 		return err
 	}
 	mention.Version = outcomeMentions + o.Version
 	mention.Excerpt = s.r.Excerpt(o.Statement, OutcomeExcerpt)
-	f := NoticeFanout{Notice: s.notice(NoticeMentioned, p, d, nil), Skip: append([]string{actor}, before...),
-		Phases: []NoticePhase{mention}}
+	skip := append([]string{actor}, before...)
+	if len(skip)+len(told)+len(mention.Extra) <= notify.MaxFanoutPeople {
+		skip = append(skip, told...)
+	}
+	f := NoticeFanout{Notice: s.notice(NoticeMentioned, p, d, nil), Skip: skip, Phases: []NoticePhase{mention}}
 	f.ActorID = actor
 	return s.fanout.AddFanout(ctx, tx, f)
 }

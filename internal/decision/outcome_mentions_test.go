@@ -2,6 +2,7 @@ package decision_test
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -47,11 +48,16 @@ func TestOutcomeMentions(t *testing.T) {
 	if len(jobs.jobs) != 1 {
 		t.Fatalf("jobs: %+v", jobs.jobs)
 	}
+	// The voters (Bob, Cy) hear of the outcome now; the mention job tells
+	// none of them again: a guest of the poll's thread, say, it would.
 	j := jobs.jobs[0]
 	if j.Kind != decision.NoticeMentioned || j.PollID != p.ID || j.ActorID != f.uid("ann") || len(j.Phases) != 1 ||
 		strings.Join(j.Phases[0].Keys, ",") != "bob" || !strings.HasPrefix(j.Phases[0].Excerpt, "We paint. Thanks @bob") ||
-		strings.Join(j.Skip, ",") != f.uid("ann") {
+		!sameSet(j.Skip, f.uid("ann"), f.uid("bob"), f.uid("cy")) {
 		t.Fatalf("job %+v", j)
+	}
+	if n := f.notes.of(decision.NoticeOutcomePublished); len(n) != 1 || !sameSet(n[0].Recipients, f.uid("bob"), f.uid("cy")) {
+		t.Fatalf("outcome notices %+v", n)
 	}
 	if strings.Contains(string(o.StatementHTML), "mention") {
 		t.Errorf("linked before the job ran: %s", o.StatementHTML)
@@ -100,4 +106,16 @@ func TestOutcomeMentions(t *testing.T) {
 	if len(jobs.jobs) != 0 {
 		t.Errorf("a job without mentions: %+v", jobs.jobs)
 	}
+}
+
+func sameSet(got []string, want ...string) bool {
+	if len(got) != len(want) {
+		return false
+	}
+	for _, w := range want {
+		if !slices.Contains(got, w) {
+			return false
+		}
+	}
+	return true
 }

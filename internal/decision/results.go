@@ -510,9 +510,15 @@ func (s *Service) SetOutcome(ctx context.Context, pid string, in OutcomeInput) (
 			tx.Put(h)
 		}
 	}
+	// The voters hear of a new outcome (below); read now, so that its
+	// mentions do not tell them a second time.
+	var voters []string
+	if !existed {
+		voters = s.outcomeVoters(ctx, l.p, l.def, l.ac.a.UserID)
+	}
 	// Whom its @mentions name is resolved off the request path, as for a
 	// comment: those named are told, the stored HTML gets the links.
-	if err := s.addOutcomeMentionFanout(ctx, tx, l.p, l.def, o, before.Mentions, l.ac.a.UserID); err != nil {
+	if err := s.addOutcomeMentionFanout(ctx, tx, l.p, l.def, o, before.Mentions, voters, l.ac.a.UserID); err != nil {
 		return Outcome{}, err
 	}
 	err = tx.Run(ctx, "")
@@ -521,7 +527,7 @@ func (s *Service) SetOutcome(ctx context.Context, pid string, in OutcomeInput) (
 	}
 	if !existed {
 		s.appendEvent(ctx, EventOutcome, l.ac.a.UserID, l.p, l.def)
-		s.noticeVoters(ctx, NoticeOutcomePublished, l.p, l.def, l.ac.a.UserID, s.r.Excerpt(st, OutcomeExcerpt))
+		s.noticeTo(ctx, NoticeOutcomePublished, l.p, l.def, voters, s.r.Excerpt(st, OutcomeExcerpt))
 	}
 	return o.view(s.r), nil
 }

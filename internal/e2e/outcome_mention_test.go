@@ -14,8 +14,9 @@ import (
 
 // Ada writes an outcome that mentions Ben and holds a task list: within
 // seconds the poll page links @Ben as a comment does (the outcome's
-// mention job resolved it), Ben is told he was mentioned, and the boxes
-// show as ☐ and ☑. axe-clean, nothing wider than 390 px (screenshots with
+// mention job resolved it) and the boxes show as ☐ and ☑; Ben, a voter,
+// is told of the outcome once; an edit naming Cy tells her she was
+// mentioned. axe-clean, nothing wider than 390 px (screenshots with
 // QUORUM_SCREENSHOTS).
 func TestOutcomeMentionsAndTaskList(t *testing.T) {
 	t.Parallel()
@@ -56,6 +57,23 @@ func TestOutcomeMentionsAndTaskList(t *testing.T) {
 	ben.at(1280, "outcome-mention-tasklist")
 	ben.at(390, "outcome-mention-tasklist")
 
+	// Ben, a voter, hears of the outcome once: its publication, not a
+	// mention as well. An edit that names Cy tells her she was mentioned.
 	ben.open("/notifications")
-	ben.sees("Ada Lovelace mentioned you", "We plant tomatoes; @Ben leads. ☑ buy seeds ☐ dig the south bed")
+	ben.sees("We plant tomatoes; @Ben leads. ☑ buy seeds ☐ dig the south bed")
+	ben.notSees("mentioned you")
+	o, err := a.Decisions.GetOutcome(adaCtx, p.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.Decisions.SetOutcome(adaCtx, p.ID, decision.OutcomeInput{Statement: o.Statement + "\n\n@Cy brings the stakes.", Version: o.Version}); err != nil {
+		t.Fatal(err)
+	}
+	for deadline := time.Now().Add(15 * time.Second); ; time.Sleep(200 * time.Millisecond) {
+		g.cy.open("/notifications")
+		if found := browsertest.Get(g.cy.Session, "look for the mention", chromedp.Evaluate[bool](`document.body.innerText.includes("Ada Lovelace mentioned you")`)); found || time.Now().After(deadline) {
+			break
+		}
+	}
+	g.cy.sees("Ada Lovelace mentioned you")
 }
