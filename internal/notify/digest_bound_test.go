@@ -106,3 +106,33 @@ func TestDigestBoundsATopic(t *testing.T) {
 		t.Errorf("subject %q", m.Subject)
 	}
 }
+
+// What bounding costs a digest: one that fits is laid out once; the worst
+// (200 items of the longest text, 204 KB of HTML in English, 310 KB in
+// Arabic laid out whole) about nine times, to find how many items fit:
+// measured on a loaded 2-core machine, 6 → 26 ms and 3 → 11 MB allocated
+// (English), 8 → 26 ms (Arabic), once a day or week per person, in the
+// scheduler; a digest that fits is unchanged (0.6–0.8 ms for 20 items).
+func BenchmarkComposeDigest(b *testing.B) {
+	d, _ := unit(b)
+	for _, c := range []struct {
+		name string
+		l    lang.Lang
+		n    int
+	}{{"fits-en-20", lang.English, 20}, {"worst-en-200", lang.English, MaxDigestItems}, {"worst-ar-200", lang.Arabic, MaxDigestItems}} {
+		p := bob
+		p.Lang = c.l
+		jobs := worstDigest(c.l)[:c.n]
+		b.Run(c.name, func(b *testing.B) {
+			var size int
+			for b.Loop() {
+				m, err := d.composeDigest(context.Background(), DigestDue{UserID: p.ID, Period: "daily"}, p, jobs, jobs[len(jobs)-1].ID, time.Now())
+				if err != nil {
+					b.Fatal(err)
+				}
+				size = len(m.HTML)
+			}
+			b.ReportMetric(float64(size), "html-bytes")
+		})
+	}
+}
