@@ -68,7 +68,7 @@ func TestOutcomeStatementRendersMarkdown(t *testing.T) {
 	got, err = f.svc.GetOutcome(bob, p.ID)
 	f.must(err)
 	check("no stored HTML", string(got.StatementHTML))
-	f.must(f.st.Update(pk, "OUTCOME").Set("HTML", "<p>stale</p>").Set("RenderV", render.Version-1).Run(t.Context()))
+	f.must(f.st.Update(pk, "OUTCOME").Set("HTML", "<p>stale</p>").Set("RenderV", 1).Run(t.Context()))
 	got, err = f.svc.GetOutcome(bob, p.ID)
 	f.must(err)
 	check("older renderer", string(got.StatementHTML))

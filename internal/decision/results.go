@@ -440,7 +440,7 @@ func (o *outcomeItem) view(r *render.Renderer) Outcome {
 // rendered by r now, its mentions as text (the stored HTML links them
 // once the outcome's mention job has resolved them: mentions.go).
 func statementHTML(r *render.Renderer, statement, stored string, rv int) template.HTML {
-	if rv == render.Version && stored != "" {
+	if render.Current(rv, stored) {
 		return template.HTML(stored) // #nosec G203 -- rendered and sanitised by render.Markdown when written
 	}
 	if statement == "" {

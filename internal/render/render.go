@@ -43,6 +43,19 @@ const MaxSource = 100_000
 // an input whose type the allow-list dropped: an empty text box.
 const Version = 3
 
+// Current reports whether html, stored beside its source as rendered by
+// version rv, is what this renderer would render, so it can be shown as
+// it is: rv is Version; or, while Version is 3, rv is 2 and html has no
+// task list box (version 3 changed nothing else: TestCurrentKeepsVersion2),
+// so that stored HTML without one is not rendered again on every read,
+// nor its mentions looked up again. Empty html is never current.
+func Current(rv int, html string) bool {
+	if html == "" {
+		return false
+	}
+	return rv == Version || Version == 3 && rv == 2 && !strings.Contains(html, "<input")
+}
+
 // Renderer renders Markdown. It is safe for concurrent use. Its parser
 // and allow-lists are built on first use, once: a function that wires a
 // renderer but renders nothing on a cold start (the mailer's stream
