@@ -248,6 +248,10 @@ type outcomeItem struct {
 	CreatedAt       time.Time  `dynamo:"CreatedAt"`
 	UpdatedAt       time.Time  `dynamo:"UpdatedAt"`
 	ReviewSentAt    *time.Time `dynamo:"ReviewSentAt,omitempty"`
+	// Mentions: the people the statement's @mentions named when its
+	// mention job last resolved them (mentions.go); an edit does not tell
+	// them again.
+	Mentions []string `dynamo:"Mentions,set,omitempty"`
 }
 
 // groupKey and memberKey are the keys of the group core's items this core

@@ -68,14 +68,24 @@ func (s *Service) mentionPhase(ctx context.Context, p *pollItem, details string)
 		Excerpt: s.r.Excerpt(details, 140)}, true, nil
 }
 
+// outcomeMentions marks the Version of the mention phase of an outcome's
+// statement (outcomeMentions + the outcome's version): MentionsResolved
+// tells by it that the keys are the statement's, not the details' (whose
+// Version, the poll's DefVersion, stays far below), with no field of its
+// own through the fan-out job.
+const outcomeMentions int64 = 1 << 48
+
 // MentionsResolved records on poll ref.PollID whom its details mention and
 // the details rendered with them linked, while the poll still has the
 // definition the job read (DefVersion); otherwise, or with nobody named,
-// nothing. One read and one conditional update; repeating it changes
-// nothing.
+// nothing. An outcome's statement likewise (outcomeMentionsResolved). One
+// read and one conditional update; repeating it changes nothing.
 func (s *Service) MentionsResolved(ctx context.Context, ref notify.MentionRef) error {
 	if len(ref.People) == 0 || ref.PollID == "" {
 		return nil
+	}
+	if ref.Version > outcomeMentions {
+		return s.outcomeMentionsResolved(ctx, ref, ref.Version-outcomeMentions)
 	}
 	var p pollItem
 	if err := s.st.Get(ctx, tabledef.PollPK(ref.PollID), skPoll, &p); err != nil {
@@ -113,4 +123,56 @@ func (s *Service) addMentionFanout(ctx context.Context, tx *store.Tx, p *pollIte
 		Phases: []NoticePhase{mention}}
 	f.ActorID = actor
 	return s.fanout.AddFanout(ctx, tx, f)
+}
+
+// The @mentions of an outcome's statement, as a comment's: the job that
+// resolves them (a phase of a fan-out job written in the transaction that
+// writes the outcome) tells the people named, except the author and those
+// the statement named before an edit, and hands the resolution back
+// (outcomeMentionsResolved), which stores the statement rendered with the
+// mentions linked. Until then the statement shows them as text.
+
+// addOutcomeMentionFanout adds to tx, which writes outcome o of poll p by
+// actor (o.Version is the version written), the job that resolves the
+// statement's mentions and tells the people named, except those in before
+// (the people it named before this edit) and those in told (the voters
+// the outcome's publication tells, when the job can name them all: each
+// person hears of the outcome once); nothing without mentions.
+func (s *Service) addOutcomeMentionFanout(ctx context.Context, tx *store.Tx, p *pollItem, d poll.Definition, o *outcomeItem, before, told []string, actor string) error {
+	mention, ok, err := s.mentionPhase(ctx, p, o.Statement)
+	if err != nil || !ok {
+		return err
+	}
+	mention.Version = outcomeMentions + o.Version
+	mention.Excerpt = s.r.Excerpt(o.Statement, OutcomeExcerpt)
+	skip := append([]string{actor}, before...)
+	if len(skip)+len(told)+len(mention.Extra) <= notify.MaxFanoutPeople {
+		skip = append(skip, told...)
+	}
+	f := NoticeFanout{Notice: s.notice(NoticeMentioned, p, d, nil), Skip: skip, Phases: []NoticePhase{mention}}
+	f.ActorID = actor
+	return s.fanout.AddFanout(ctx, tx, f)
+}
+
+// outcomeMentionsResolved records on the outcome of poll ref.PollID whom
+// its statement mentions and the statement rendered with them linked,
+// while the outcome is still at version v, the one the job read.
+func (s *Service) outcomeMentionsResolved(ctx context.Context, ref notify.MentionRef, v int64) error {
+	var o outcomeItem
+	if err := s.st.Get(ctx, tabledef.PollPK(ref.PollID), skOutcome, &o); err != nil {
+		if errors.Is(err, store.ErrNotFound) {
+			return nil
+		}
+		return err
+	}
+	if o.Version != v {
+		return nil
+	}
+	html := s.r.MarkdownMentions(o.Statement, ref.Link)
+	err := s.st.Update(o.PK, o.SK).SetSet("Mentions", ref.People).Set("HTML", string(html)).
+		Set("RenderV", render.Version).If("$ = ?", tabledef.Version, v).Run(ctx)
+	if dynamo.IsCondCheckFailed(err) {
+		return nil
+	}
+	return store.Classify(err)
 }

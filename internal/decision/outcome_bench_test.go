@@ -23,7 +23,7 @@ func BenchmarkOutcomeStatementHTML(b *testing.B) {
 	})
 	b.Run("rendered", func(b *testing.B) {
 		for b.Loop() {
-			_ = statementHTML(r, src, stored, render.Version-1)
+			_ = statementHTML(r, src, stored, 1)
 		}
 	})
 }

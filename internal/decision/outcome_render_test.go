@@ -68,7 +68,7 @@ func TestOutcomeStatementRendersMarkdown(t *testing.T) {
 	got, err = f.svc.GetOutcome(bob, p.ID)
 	f.must(err)
 	check("no stored HTML", string(got.StatementHTML))
-	f.must(f.st.Update(pk, "OUTCOME").Set("HTML", "<p>stale</p>").Set("RenderV", render.Version-1).Run(t.Context()))
+	f.must(f.st.Update(pk, "OUTCOME").Set("HTML", "<p>stale</p>").Set("RenderV", 1).Run(t.Context()))
 	got, err = f.svc.GetOutcome(bob, p.ID)
 	f.must(err)
 	check("older renderer", string(got.StatementHTML))
@@ -89,5 +89,31 @@ func TestOutcomeStatementRendersMarkdown(t *testing.T) {
 	check("history", string(h[0].Before.StatementHTML))
 	if len(f.notes.of(decision.NoticeOutcomePublished)) != 1 {
 		t.Error("an edit told the voters again")
+	}
+}
+
+// Version 3 of the renderer writes a task list's boxes as ☐ and ☑: an
+// outcome stored by version 2 (its boxes were inputs without a type,
+// empty text boxes) reads as its statement rendered again.
+func TestOutcomeOfRendererTwoRendersAgain(t *testing.T) {
+	f := newFixture(t)
+	gid := f.group(authz.Open, "ann", "bob")
+	ann := f.as("ann")
+	p := f.create(ann, gid, f.definition(poll.TypeProposal, nil))
+	_, err := f.svc.Close(ann, p.ID)
+	f.must(err)
+	_, err = f.svc.SetOutcome(ann, p.ID, decision.OutcomeInput{Statement: "- [x] buy seeds\n- [ ] dig"})
+	f.must(err)
+	const v2 = "<ul>\n<li><input checked=\"\" disabled=\"\"> buy seeds</li>\n<li><input disabled=\"\"> dig</li>\n</ul>\n"
+	f.must(f.st.Update(tabledef.PollPK(p.ID), "OUTCOME").Set("HTML", v2).Set("RenderV", 2).Run(t.Context()))
+	got, err := f.svc.GetOutcome(f.as("bob"), p.ID)
+	f.must(err)
+	for _, want := range []string{`<li><span class="task">☑</span> buy seeds</li>`, `<li><span class="task">☐</span> dig</li>`} {
+		if !strings.Contains(string(got.StatementHTML), want) {
+			t.Errorf("read as %s, want %s in it", got.StatementHTML, want)
+		}
+	}
+	if render.Version <= 2 {
+		t.Errorf("render.Version is %d: HTML of version 2 would read as current", render.Version)
 	}
 }

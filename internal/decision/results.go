@@ -437,9 +437,10 @@ func (o *outcomeItem) view(r *render.Renderer) Outcome {
 
 // statementHTML is stored, the HTML rendered from statement by renderer
 // version rv, when that is the current renderer; otherwise statement
-// rendered by r now. Mentions stay text (an outcome tells nobody).
+// rendered by r now, its mentions as text (the stored HTML links them
+// once the outcome's mention job has resolved them: mentions.go).
 func statementHTML(r *render.Renderer, statement, stored string, rv int) template.HTML {
-	if rv == render.Version && stored != "" {
+	if render.Current(rv, stored) {
 		return template.HTML(stored) // #nosec G203 -- rendered and sanitised by render.Markdown when written
 	}
 	if statement == "" {
@@ -509,13 +510,24 @@ func (s *Service) SetOutcome(ctx context.Context, pid string, in OutcomeInput) (
 			tx.Put(h)
 		}
 	}
+	// The voters hear of a new outcome (below); read now, so that its
+	// mentions do not tell them a second time.
+	var voters []string
+	if !existed {
+		voters = s.outcomeVoters(ctx, l.p, l.def, l.ac.a.UserID)
+	}
+	// Whom its @mentions name is resolved off the request path, as for a
+	// comment: those named are told, the stored HTML gets the links.
+	if err := s.addOutcomeMentionFanout(ctx, tx, l.p, l.def, o, before.Mentions, voters, l.ac.a.UserID); err != nil {
+		return Outcome{}, err
+	}
 	err = tx.Run(ctx, "")
 	if err != nil {
 		return Outcome{}, err
 	}
 	if !existed {
 		s.appendEvent(ctx, EventOutcome, l.ac.a.UserID, l.p, l.def)
-		s.noticeVoters(ctx, NoticeOutcomePublished, l.p, l.def, l.ac.a.UserID, s.r.Excerpt(st, OutcomeExcerpt))
+		s.noticeTo(ctx, NoticeOutcomePublished, l.p, l.def, voters, s.r.Excerpt(st, OutcomeExcerpt))
 	}
 	return o.view(s.r), nil
 }

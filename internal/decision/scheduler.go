@@ -141,22 +141,28 @@ func (s *Service) notice(kind NoticeKind, p *pollItem, d poll.Definition, to []s
 		Recipients: slices.Clone(to), ClosingAt: d.Settings.ClosingAt}
 }
 
-// noticeVoters sends a notice of kind to the poll's voters (the specified
-// voters, or the group's members) except actor. The change it tells of is
-// already written, so a failure is logged, not returned. excerpt is the
-// notice's Excerpt.
-func (s *Service) noticeVoters(ctx context.Context, kind NoticeKind, p *pollItem, d poll.Definition, actor, excerpt string) {
+// outcomeVoters are the voters of poll p (the specified voters, or the
+// group's members and the guests who may vote) but actor, whom its
+// outcome's publication tells (none, logged, when they cannot be read).
+func (s *Service) outcomeVoters(ctx context.Context, p *pollItem, d poll.Definition, actor string) []string {
 	voters, err := s.voterSet(ctx, p, d)
-	if err == nil {
-		to := slices.DeleteFunc(voters, func(uid string) bool { return uid == "" || uid == actor })
-		if len(to) == 0 {
-			return
-		}
-		n := s.notice(kind, p, d, to)
-		n.Excerpt = excerpt
-		err = s.notifier.Notify(ctx, n)
-	}
 	if err != nil {
+		s.log.ErrorContext(ctx, "poll notice failed", "poll_id", p.ID, "kind", string(NoticeOutcomePublished), "err", err)
+		return nil
+	}
+	return slices.DeleteFunc(voters, func(uid string) bool { return uid == "" || uid == actor })
+}
+
+// noticeTo sends a notice of kind about poll p to the people in to (none:
+// nothing). The change it tells of is already written, so a failure is
+// logged, not returned. excerpt is the notice's Excerpt.
+func (s *Service) noticeTo(ctx context.Context, kind NoticeKind, p *pollItem, d poll.Definition, to []string, excerpt string) {
+	if len(to) == 0 {
+		return
+	}
+	n := s.notice(kind, p, d, to)
+	n.Excerpt = excerpt
+	if err := s.notifier.Notify(ctx, n); err != nil {
 		s.log.ErrorContext(ctx, "poll notice failed", "poll_id", p.ID, "kind", string(kind), "err", err)
 	}
 }

@@ -210,7 +210,7 @@ func (s *Service) present(p *pollItem, d poll.Definition) Poll {
 	if d.Settings.SpecifiedVotersOnly {
 		v.VoterCount = p.VoterCount
 	}
-	if p.DetailsRV == render.Version && p.DetailsHTML != "" && p.DetailsSum == detailsSum(d.Details) {
+	if render.Current(p.DetailsRV, p.DetailsHTML) && p.DetailsSum == detailsSum(d.Details) {
 		v.DetailsHTML = template.HTML(p.DetailsHTML) // #nosec G203 -- rendered and sanitised by render.MarkdownMentions when stored
 	}
 	return v

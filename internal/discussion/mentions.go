@@ -206,7 +206,7 @@ func (s *Service) descriptionMentionsResolved(ctx context.Context, ref notify.Me
 // renderer wrote it; otherwise rendered now, its mentions linked by dir
 // (nil: plain text, until the job has run).
 func (s *Service) descriptionHTML(t *threadItem, dir *mentionDir) template.HTML {
-	if t.DescRenderV == render.Version && t.DescHTML != "" {
+	if render.Current(t.DescRenderV, t.DescHTML) {
 		return template.HTML(t.DescHTML) // #nosec G203 -- rendered and sanitised by render.MarkdownMentions when stored
 	}
 	if dir == nil {

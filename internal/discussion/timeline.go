@@ -424,7 +424,7 @@ func (s *Service) commentHTML(it *timelineItem, dir *mentionDir) template.HTML {
 }
 
 // fresh reports whether a comment's stored HTML is the current renderer's.
-func fresh(it *timelineItem) bool { return it.RenderV == render.Version && it.HTML != "" }
+func fresh(it *timelineItem) bool { return render.Current(it.RenderV, it.HTML) }
 
 // MaxStaleMentions bounds the people looked up to link the mentions of
 // the comments of one page that an older renderer wrote.
@@ -440,7 +440,7 @@ const MaxStaleMentions = 20
 func (s *Service) staleMentions(ctx context.Context, t *threadItem, items []timelineItem) (*mentionDir, error) {
 	var ids []string
 	seen := map[string]bool{}
-	if t.DescRenderV != render.Version || t.DescHTML == "" {
+	if !render.Current(t.DescRenderV, t.DescHTML) {
 		for _, id := range t.Mentions {
 			if !seen[id] && len(ids) < MaxStaleMentions {
 				seen[id] = true

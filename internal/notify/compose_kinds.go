@@ -16,7 +16,12 @@ type copyText struct {
 // kindKey is the catalog key (email.notify.<kindKey>.*) of n's wording.
 func kindKey(n Notification) string {
 	switch n.Kind {
-	case Mention, Reply, NewThread, Comment, PollOpened, PollClosingSoon, PollClosed, PollOutcomeReview, OutcomePublished, ProxyVoted:
+	case Mention:
+		if n.PollID != "" && n.CommentID == "" {
+			return "mention_poll" // in a poll's details or outcome: the email opens the poll
+		}
+		return "mention"
+	case Reply, NewThread, Comment, PollOpened, PollClosingSoon, PollClosed, PollOutcomeReview, OutcomePublished, ProxyVoted:
 		return string(n.Kind)
 	case PollReminder:
 		if n.ActorName != "" {

@@ -29,7 +29,7 @@ func (m meetings) MeetingInvite(context.Context, string, string) ([]byte, bool, 
 }
 
 // unit builds a dispatcher that only composes (no cloud).
-func unit(t *testing.T) (*Dispatcher, *replyaddr.Tokens) {
+func unit(t testing.TB) (*Dispatcher, *replyaddr.Tokens) {
 	t.Helper()
 	tokens := replyaddr.NewTokens(testKey, testDomain)
 	d, err := NewDispatcher(Config{Notifications: New(nil, nil), Sender: &testkit.Mailbox{}, People: people{}, Groups: groups{},

@@ -7,11 +7,25 @@ import (
 	"time"
 
 	"github.com/quorum-app/quorum/internal/domain"
+	"github.com/quorum-app/quorum/internal/i18n"
 	"github.com/quorum-app/quorum/internal/mail"
 )
 
 // MaxDigestItems bounds one digest; the rest waits for the next one.
 const MaxDigestItems = 200
+
+// What one digest email shows of the notifications it covers: at most
+// DigestTopicItems of one thread or poll, and no more than fits in
+// DigestMaxHTML bytes of HTML, well under the 102 KB at which Gmail clips
+// a message (hiding its end: the footer, the unsubscribe links). A line
+// says how many more there are, where to read them: the thread's or
+// poll's link for the ones of a topic, the notifications page for the
+// rest. 200 items of the longest titles, names and excerpts made 204 KB
+// in English, 310 KB in Arabic (TestWorstCaseDigestFitsGmail).
+const (
+	DigestTopicItems = 5
+	DigestMaxHTML    = 90_000
+)
 
 // DigestReport is what one SendDigests run did.
 type DigestReport struct {
@@ -31,6 +45,8 @@ type digestTopic struct {
 	Title string
 	URL   string
 	Items []digestItem
+	// More tells of the topic's items not shown ("" when all are).
+	More string
 }
 
 type digestGroup struct {
@@ -45,8 +61,12 @@ type digestView struct {
 	Preheader string // the hidden preview line: the first item's heading
 	Heading   string
 	Groups    []*digestGroup
-	Why       string
-	Links     []link
+	// More tells of the items no topic shows, a link to MoreURL ("" when
+	// every item shows or is told of by its topic).
+	More    string
+	MoreURL string
+	Why     string
+	Links   []link
 }
 
 // SendDigests sends every digest due by now (Preferences.DueDigests): one
@@ -209,12 +229,73 @@ func (d *Dispatcher) composeDigest(ctx context.Context, dd DigestDue, p Person, 
 		t.Items = append(t.Items, digestItem{Heading: kindCopy(pr, n, g.Name).heading, Excerpt: excerptLines(ExcerptText(pr, n))})
 	}
 	v.Links = d.footerLinks(pr, p.ID, "", "", "")
+	v.MoreURL = d.notificationsURL()
 	h := map[string]string{hMessageID: d.msgID("digest", p.ID+"x"+through)}
 	d.commonHeaders(h, d.c.Prefs.UnsubscribeURL(p.ID, Scope{Kind: ScopeAll}), "\"Quorum digest\" <digest."+d.c.MailDomain+">")
 	m := mail.Message{From: d.c.From, To: []string{p.Email}, Subject: v.Subject, Headers: h, Date: now}
 	if len(v.Groups) > 0 && len(v.Groups[0].Topics) > 0 && len(v.Groups[0].Topics[0].Items) > 0 {
 		v.Preheader = oneLine(v.Groups[0].Topics[0].Items[0].Heading, 140)
 	}
-	m.Text, m.HTML = layoutDigest(v)
+	m.Text, m.HTML = boundDigest(pr, v, len(items))
 	return m, nil
+}
+
+// boundDigest lays out v, which holds all its n items, showing only as
+// many as the bounds allow (DigestTopicItems, DigestMaxHTML): the most
+// items, in order, whose HTML fits, found by halving (a layout is about
+// 0.1 ms); what is left out is told of by the lines of More.
+func boundDigest(pr *i18n.Printer, v digestView, n int) (text, html string) {
+	shown := 0
+	for _, g := range v.Groups {
+		for _, t := range g.Topics {
+			shown += min(len(t.Items), DigestTopicItems)
+		}
+	}
+	text, html = layoutDigest(fitDigest(pr, v, n, shown))
+	if len(html) <= DigestMaxHTML {
+		return text, html
+	}
+	lo, hi := 0, shown // fits with lo items (none: the frame, the heading, the lines), not with hi
+	for hi-lo > 1 {
+		mid := (lo + hi) / 2
+		if _, h := layoutDigest(fitDigest(pr, v, n, mid)); len(h) <= DigestMaxHTML {
+			lo = mid
+		} else {
+			hi = mid
+		}
+	}
+	return layoutDigest(fitDigest(pr, v, n, lo))
+}
+
+// fitDigest is v (n items in all) showing its first k items, at most
+// DigestTopicItems a topic: a topic with items left out says how many,
+// one with none shown goes, and so does a group without topics; More
+// counts the items no topic shown tells of.
+func fitDigest(pr *i18n.Printer, v digestView, n, k int) digestView {
+	out := v
+	out.Groups, out.More = nil, ""
+	told := 0
+	for _, g := range v.Groups {
+		var topics []*digestTopic
+		for _, t := range g.Topics {
+			show := min(len(t.Items), DigestTopicItems, k)
+			if show == 0 {
+				continue
+			}
+			k -= show
+			ft := &digestTopic{Title: t.Title, URL: t.URL, Items: t.Items[:show]}
+			if left := len(t.Items) - show; left > 0 {
+				ft.More = pr.N("email.digest.more_topic", left)
+			}
+			told += len(t.Items)
+			topics = append(topics, ft)
+		}
+		if len(topics) > 0 {
+			out.Groups = append(out.Groups, &digestGroup{Name: g.Name, Topics: topics})
+		}
+	}
+	if left := n - told; left > 0 {
+		out.More = pr.N("email.digest.more", left)
+	}
+	return out
 }

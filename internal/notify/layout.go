@@ -135,9 +135,17 @@ func layoutDigest(v digestView) (string, string) {
 				t.WriteString("\n")
 				h.WriteString("</li>\n")
 			}
+			if tp.More != "" {
+				t.WriteString("  " + tp.More + "\n")
+				h.WriteString(`<li dir="auto" style="margin:0 0 8px;list-style:none"><a href="` + escURL(tp.URL) + `" style="` + mail.StyleLink + `">` + esc(tp.More) + "</a></li>\n")
+			}
 			h.WriteString("</ul>\n</article>\n")
 		}
 		h.WriteString("</section>\n")
+	}
+	if v.More != "" {
+		t.WriteString("\n" + v.More + ": " + v.MoreURL + "\n")
+		h.WriteString(`<p dir="auto" style="margin:16px 0 0;font-weight:600"><a href="` + escURL(v.MoreURL) + `" style="` + mail.StyleLink + `">` + esc(v.More) + "</a></p>\n")
 	}
 	t.WriteString("\n")
 	footer(&t, &h, v.Why, v.Links)

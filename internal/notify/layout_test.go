@@ -71,7 +71,8 @@ func TestLayoutsMatchTheTemplates(t *testing.T) {
 			t.Fatalf("notification %d %#v:\ntext\n%q\nwant\n%q\nhtml\n%q\nwant\n%q", i, n, gotText, wantText, gotHTML, wantHTML)
 		}
 
-		d := digestView{Lang: l, Dir: dir, Subject: pick(r, awkward), Preheader: pick(r, awkward), Heading: pick(r, awkward), Why: pick(r, awkward), Links: randomLinks(r)}
+		d := digestView{Lang: l, Dir: dir, Subject: pick(r, awkward), Preheader: pick(r, awkward), Heading: pick(r, awkward), Why: pick(r, awkward), Links: randomLinks(r),
+			More: pick(r, awkward), MoreURL: pick(r, awkwardURLs)}
 		for range r.IntN(3) {
 			g := &digestGroup{Name: pick(r, awkward)}
 			for range r.IntN(3) {
@@ -79,6 +80,7 @@ func TestLayoutsMatchTheTemplates(t *testing.T) {
 				for range r.IntN(3) {
 					tp.Items = append(tp.Items, digestItem{Heading: pick(r, awkward), Excerpt: randomLines(r)})
 				}
+				tp.More = pick(r, awkward) // the line of a topic's items left out (boundDigest)
 				g.Topics = append(g.Topics, tp)
 			}
 			d.Groups = append(d.Groups, g)

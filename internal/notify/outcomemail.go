@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/quorum-app/quorum/internal/i18n"
+	"github.com/quorum-app/quorum/internal/mail"
 )
 
 // The email telling that a poll's outcome was published carries the
@@ -82,6 +83,21 @@ func (d *Dispatcher) withOutcome(ctx context.Context, pr *i18n.Printer, v *view,
 	if err != nil || !ok {
 		return err
 	}
+	o.HTML = template.HTML(absoluteMentions(string(o.HTML), d.c.BaseURL)) // #nosec G203 -- sanitised HTML, a path made a URL
 	v.Content, v.Excerpt = outcomeBlock(pr, o), nil
 	return nil
+}
+
+// mentionHref is how the renderer's sanitised output starts a mention's
+// link: its href a path on the site (links.Member).
+const mentionHref = `<a class="mention" href="/`
+
+// absoluteMentions makes the links of the mentions in h, rendered and
+// sanitised HTML, absolute on base: an email has no site to be relative
+// to.
+func absoluteMentions(h, base string) string {
+	if !strings.Contains(h, mentionHref) {
+		return h
+	}
+	return strings.ReplaceAll(h, mentionHref, `<a class="mention" href="`+mail.EscapeURL(base)+"/")
 }

@@ -79,6 +79,45 @@ func TestOutcomeEmailInEveryLanguage(t *testing.T) {
 	}
 }
 
+// A task list in the statement: its boxes are ☐ and ☑ in both parts of
+// the email, never an input (mail clients drop form controls).
+func TestOutcomeEmailTaskList(t *testing.T) {
+	d, _ := unit(t)
+	d.c.Outcomes = outcomes{src: "Next:\n\n- [x] buy seeds\n- [ ] dig the bed"}
+	_, env, _ := built(t, d, Notification{Kind: OutcomePublished, GroupID: garden.ID, PollID: pid, Title: "P"}, garden)
+	if !strings.Contains(env.Text, "☑ buy seeds\r\n☐ dig the bed") {
+		t.Errorf("text part:\n%q", env.Text)
+	}
+	if !strings.Contains(env.HTML, `<li><span class="task">☑</span> buy seeds</li>`) || !strings.Contains(env.HTML, `<li><span class="task">☐</span> dig the bed</li>`) || strings.Contains(env.HTML, "<input") {
+		t.Errorf("HTML part:\n%s", env.HTML)
+	}
+}
+
+// An outcome's mentions, linked once its mention job has run, link to the
+// site in the email: a path alone goes nowhere from an inbox.
+func TestOutcomeEmailMentionLinks(t *testing.T) {
+	d, _ := unit(t)
+	d.c.Outcomes = mentionOutcome{}
+	_, env, _ := built(t, d, Notification{Kind: OutcomePublished, GroupID: garden.ID, PollID: pid, Title: "P"}, garden)
+	want := `<a class="mention" href="` + testBase + `/groups/` + garden.ID + `?tab=members#member-` + uid + `" rel="nofollow noreferrer">@bob</a>`
+	if !strings.Contains(env.HTML, want) || strings.Contains(env.HTML, `href="/`) {
+		t.Errorf("HTML part:\n%s", env.HTML)
+	}
+	if !strings.Contains(env.Text, "Thanks @bob.") {
+		t.Errorf("text part:\n%s", env.Text)
+	}
+}
+
+// mentionOutcome is an outcome whose mention of Bob was resolved.
+type mentionOutcome struct{}
+
+func (mentionOutcome) OutcomeMail(context.Context, *i18n.Printer, string, string) (OutcomeMail, bool, error) {
+	r := render.New()
+	const src = "Thanks @bob."
+	link := func(string) (string, bool) { return "/groups/" + garden.ID + "?tab=members#member-" + uid, true }
+	return OutcomeMail{Text: r.Text(src), HTML: r.MarkdownMentions(src, link)}, true, nil
+}
+
 // Whatever the statement holds, the email's HTML part carries it inert:
 // only the renderer's and the layout's elements, no event handler or
 // source attribute, links to http(s) and mailto only.
@@ -88,7 +127,7 @@ func TestOutcomeEmailIsInert(t *testing.T) {
 		"blockquote": true, "p": true, "a": true, "footer": true, "hr": true, "ul": true, "li": true, "section": true, "div": true,
 		"br": true, "em": true, "strong": true, "del": true, "s": true, "code": true, "pre": true, "ol": true, "h2": true, "h3": true,
 		"h4": true, "h5": true, "h6": true, "table": true, "thead": true, "tbody": true, "tr": true, "th": true, "td": true,
-		"sup": true, "sub": true, "input": true, "span": true, "style": true} // <style>: the frame's, in the head (below)
+		"sup": true, "sub": true, "span": true, "style": true} // <style>: the frame's, in the head (below)
 	for _, payload := range rendertest.XSSCorpus(t) {
 		d.c.Outcomes = outcomes{src: payload, meeting: payload}
 		_, env, _ := built(t, d, Notification{Kind: OutcomePublished, GroupID: garden.ID, PollID: pid, Title: "P"}, garden)
@@ -127,5 +166,19 @@ func TestOutcomeEmailIsInert(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// A mention in a poll's details or outcome opens the poll ("Open poll"),
+// not a comment; a mention in a comment still reads the comment.
+func TestPollMentionEmailOpensThePoll(t *testing.T) {
+	d, _ := unit(t)
+	_, env, _ := built(t, d, Notification{Kind: Mention, ActorName: "Ada", GroupID: garden.ID, PollID: pid, Title: "Paint?", Excerpt: "Thanks @bob."}, garden)
+	if !strings.Contains(env.Text, "Open poll: "+testBase+"/polls/"+pid) || !strings.Contains(env.Text, "Ada mentioned you in “Paint?”.") || strings.Contains(env.Text, "Read the comment") {
+		t.Errorf("poll mention:\n%s", env.Text)
+	}
+	_, env, _ = built(t, d, Notification{Kind: Mention, ActorName: "Ada", GroupID: garden.ID, ThreadID: tid, CommentID: cid, Title: "T"}, garden)
+	if !strings.Contains(env.Text, "Read the comment") {
+		t.Errorf("comment mention:\n%s", env.Text)
 	}
 }

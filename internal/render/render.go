@@ -18,6 +18,7 @@ import (
 
 	"github.com/yuin/goldmark"
 	"github.com/yuin/goldmark/ast"
+	gfmast "github.com/yuin/goldmark/extension/ast"
 	"github.com/yuin/goldmark/renderer"
 	"github.com/yuin/goldmark/renderer/html"
 	gmtext "github.com/yuin/goldmark/text"
@@ -38,7 +39,22 @@ const MaxSource = 100_000
 // again from its source when read.
 //
 // 2: @mentions that resolve to a person are links (class "mention").
-const Version = 2
+// 3: a task list's box is a character, ☐ or ☑ (taskBoxRenderer); it was
+// an input whose type the allow-list dropped: an empty text box.
+const Version = 3
+
+// Current reports whether html, stored beside its source as rendered by
+// version rv, is what this renderer would render, so it can be shown as
+// it is: rv is Version; or, while Version is 3, rv is 2 and html has no
+// task list box (version 3 changed nothing else: TestCurrentKeepsVersion2),
+// so that stored HTML without one is not rendered again on every read,
+// nor its mentions looked up again. Empty html is never current.
+func Current(rv int, html string) bool {
+	if html == "" {
+		return false
+	}
+	return rv == Version || Version == 3 && rv == 2 && !strings.Contains(html, "<input")
+}
 
 // Renderer renders Markdown. It is safe for concurrent use. Its parser
 // and allow-lists are built on first use, once: a function that wires a
@@ -70,18 +86,19 @@ func newRenderer(opts ...goldmark.Option) *Renderer {
 
 func build(opts []goldmark.Option) *parts {
 	md := goldmark.New(append([]goldmark.Option{goldmark.WithExtensions(goldmarkgfm.GFM),
-		goldmark.WithRendererOptions(renderer.WithNodeRenderers(util.Prioritized(mentionRenderer{}, 500)))}, opts...)...)
+		goldmark.WithRendererOptions(renderer.WithNodeRenderers(util.Prioritized(mentionRenderer{}, 500),
+			util.Prioritized(taskBoxRenderer{}, 100)))}, opts...)...)
 	p := &policy{links: true, elements: map[string]map[string]func(string) bool{
-		"ol":    {"start": isStart},
-		"th":    {"align": isAlign},
-		"td":    {"align": isAlign},
-		"code":  {"class": isLanguageClass},
-		"input": {"checked": isCheckState, "disabled": isCheckState},
+		"ol":   {"start": isStart},
+		"th":   {"align": isAlign},
+		"td":   {"align": isAlign},
+		"code": {"class": isLanguageClass},
 		// Links go to http(s) and mailto addresses; the only relative
 		// links are the renderer's own mentions (links.Member), which
-		// alone may carry class "mention".
+		// alone may carry class "mention"; a span is a mention without a
+		// link or a task list's box (taskBoxRenderer).
 		"a":    {"href": isLinkHref, "class": isMentionClass},
-		"span": {"class": isMentionClass},
+		"span": {"class": isSpanClass},
 	}}
 	for _, e := range []string{"p", "br", "hr", "em", "strong", "del", "s", "pre", "blockquote",
 		"ul", "li", "h1", "h2", "h3", "h4", "h5", "h6", "table", "thead", "tbody", "tr", "sup", "sub"} {
@@ -132,7 +149,7 @@ func (r *Renderer) PlainText(src string) string {
 // textRE are the patterns Text uses: where the rendered HTML ends a block,
 // starts a list item or ends a cell; compiled on first use, not at every
 // cold start.
-type textRE struct{ blockEnd, listItem, cellEnd, blankRun, between *regexp.Regexp }
+type textRE struct{ blockEnd, listItem, cellEnd, blankRun, between, taskItem *regexp.Regexp }
 
 var textPatterns = sync.OnceValue(func() textRE {
 	return textRE{
@@ -141,6 +158,7 @@ var textPatterns = sync.OnceValue(func() textRE {
 		cellEnd:  regexp.MustCompile(`(?i)</t[dh]>`),
 		blankRun: regexp.MustCompile(`\n[ \t]*(\n[ \t]*)+`),
 		between:  regexp.MustCompile(`>\s*\n\s*<`), // the renderer's line breaks between tags
+		taskItem: regexp.MustCompile(`<li>(<p>)?<span class="task">`),
 	}
 })
 
@@ -154,7 +172,8 @@ func (r *Renderer) Text(src string) string {
 	text := r.parts().text
 	plain := stdhtml.UnescapeString(text.Sanitize(Clean(src)))
 	out := re.between.ReplaceAllString(string(r.Markdown(plain)), "><")
-	out = re.listItem.ReplaceAllString(out, "• ")
+	out = re.taskItem.ReplaceAllString(out, "\n")   // a task's box takes its bullet's place
+	out = re.listItem.ReplaceAllString(out, "\n• ") // a new line: a nested list starts inside its parent's item
 	out = re.cellEnd.ReplaceAllString(out, " · ")
 	out = re.blockEnd.ReplaceAllString(out, "\n")
 	out = stdhtml.UnescapeString(text.Sanitize(out))
@@ -163,6 +182,32 @@ func (r *Renderer) Text(src string) string {
 		lines[i] = strings.TrimSuffix(strings.TrimSpace(l), " ·")
 	}
 	return strings.TrimSpace(re.blankRun.ReplaceAllString(strings.Join(lines, "\n"), "\n"))
+}
+
+// Box and CheckedBox are a task list's boxes ("- [ ] to do", "- [x]
+// done"): characters, not form controls, so that a page holds none in
+// what people write, a screen reader names them, and mail clients, which
+// drop form controls, show them as the page does.
+const (
+	Box        = "☐"
+	CheckedBox = "☑"
+)
+
+// taskBoxRenderer writes a task list's box as its character in a span of
+// class "task" (the page's style sets it apart).
+type taskBoxRenderer struct{}
+
+func (taskBoxRenderer) RegisterFuncs(reg renderer.NodeRendererFuncRegisterer) {
+	reg.Register(gfmast.KindTaskCheckBox, func(w util.BufWriter, _ []byte, node ast.Node, entering bool) (ast.WalkStatus, error) {
+		if entering {
+			c := Box
+			if node.(*gfmast.TaskCheckBox).IsChecked {
+				c = CheckedBox
+			}
+			_, _ = w.WriteString(`<span class="task">` + c + "</span> ")
+		}
+		return ast.WalkContinue, nil
+	})
 }
 
 // Excerpt returns the first n runes of the text (Text, on one line), on a

@@ -132,7 +132,8 @@ func TestExcerptAndClean(t *testing.T) {
 }
 
 func FuzzMarkdownInert(f *testing.F) {
-	for _, p := range []string{"<script>x</script>", "[a](javascript:x)", "<img src=x onerror=y>", "**b**"} {
+	for _, p := range []string{"<script>x</script>", "[a](javascript:x)", "<img src=x onerror=y>", "**b**",
+		"- [x] <input type=text onfocus=x autofocus>\n- [ ] <b>", "1. [X] a\n   - [ ] [b](javascript:x)"} {
 		f.Add(p)
 	}
 	r := New()

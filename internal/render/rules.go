@@ -21,11 +21,12 @@ func isLanguageClass(s string) bool {
 		allIn(lang, func(c byte) bool { return isIDChar(c) || c == '+' })
 }
 
-// isCheckState: a task list box's checked or disabled (^$|^checked$|^disabled$).
-func isCheckState(s string) bool { return s == "" || s == "checked" || s == "disabled" }
-
 // isMentionClass: the class of a mention (^mention$).
 func isMentionClass(s string) bool { return s == "mention" }
+
+// isSpanClass: the class of a mention without a link or of a task list's
+// box (^mention$|^task$).
+func isSpanClass(s string) bool { return s == "mention" || s == "task" }
 
 // isLinkHref: a link to an http(s) or mailto address, the scheme in any
 // case (the sanitiser checks the URL again), or to a member, the path of a

@@ -17,8 +17,8 @@ var ruleExpressions = []struct {
 	{"start", isStart, `^[0-9]{1,6}$`},
 	{"align", isAlign, `^(left|right|center)$`},
 	{"language class", isLanguageClass, `^language-[a-zA-Z0-9_+-]{1,32}$`},
-	{"check state", isCheckState, `^$|^checked$|^disabled$`},
 	{"mention class", isMentionClass, `^mention$`},
+	{"span class", isSpanClass, `^mention$|^task$`},
 	{"link href", isLinkHref, `^(?i:https?:|mailto:)|` + memberPathExpr},
 	{"member path", isMemberPath, memberPathExpr},
 }
@@ -30,7 +30,7 @@ const memberPathExpr = `^/groups/[A-Za-z0-9_-]{1,128}\?tab=members#member-[A-Za-
 func TestRulesMatchTheExpressions(t *testing.T) {
 	long := func(n int) string { return strings.Repeat("a", n) }
 	pieces := []string{"", "0", "9", "123456", "1234567", "left", "right", "center", "Left", "language-", "go", "c++",
-		"a b", "checked", "disabled", "mention", "Mention", "http:", "HTTPS:", "hTtP:", "httpſ:", "mailto:", "MAILTO:",
+		"a b", "checked", "disabled", "task", "Task", "tasks", "mention", "Mention", "http:", "HTTPS:", "hTtP:", "httpſ:", "mailto:", "MAILTO:",
 		"javascript:", "/groups/", "?tab=members#member-", "g1", "u_1-x", "?", "#", "/", "-", "_", ":", "\x00", "é", "\n",
 		long(31), long(32), long(33), long(127), long(128), long(129)}
 	var inputs []string
