@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/quorum-app/quorum/internal/web"
@@ -123,4 +124,27 @@ func TestPatternFirstSegment(t *testing.T) {
 			t.Errorf("patternFirstSegment(%q) = %q, %v; want %q, %v", c.pattern, seg, literal, c.seg, c.literal)
 		}
 	}
+}
+
+// The first requests to a part may arrive at once (make dev serves many):
+// the part is registered once and each of them is answered by it.
+func TestRouteShardsFirstRequestsAtOnce(t *testing.T) {
+	var entries []routeEntry
+	for _, p := range []string{"GET /a/{id}", "GET /b/x", "/"} {
+		entries = append(entries, routeEntry{p, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			fmt.Fprint(w, r.Pattern)
+		})})
+	}
+	shards := newRouteShards(entries)
+	var wg sync.WaitGroup
+	for range 16 {
+		wg.Go(func() {
+			rec := httptest.NewRecorder()
+			shards.ServeHTTP(rec, httptest.NewRequest("GET", "/a/1", nil))
+			if rec.Body.String() != "GET /a/{id}" {
+				t.Errorf("GET /a/1 answered %d %q", rec.Code, rec.Body.String())
+			}
+		})
+	}
+	wg.Wait()
 }
