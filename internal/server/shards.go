@@ -10,7 +10,7 @@ import (
 // routeShards is the route table's ServeMux, built a part at a time: one
 // http.ServeMux per first path segment ("api", "groups", "healthz", ...),
 // each registered on the first request that reaches it. Registering the
-// whole table (about 340 patterns, each parsed, checked against the others
+// whole table (about 300 patterns, each parsed, checked against the others
 // for conflicts and given its caller's file and line) was 14 % of the api
 // function's cold start, paid before its first response whatever that
 // response was (docs/architecture.md, "Thirteenth pass").
