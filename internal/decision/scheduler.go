@@ -206,9 +206,24 @@ func (s *Service) Tick(ctx context.Context, now time.Time) (TickReport, error) {
 		return rep, err
 	}
 	rep.Withdrawals, rep.Failed = done, failed
-	due, err := s.queue(ctx, queueOpen, dynamo.Less, timeKey(now)+"$")
+	// One read of the open polls closing within the reminder's lead serves
+	// both the closing (those due by now) and the closing-soon reminders
+	// (those from now on): a tick with nothing due makes one query of
+	// OPEN, not two (the scheduler's cold start, docs/architecture.md,
+	// "Thirteenth pass"). The ranges are the two queries' own: a poll due
+	// at now's millisecond is in both, as it was, and closingSoon skips it.
+	open, err := s.queue(ctx, queueOpen, dynamo.Less, timeKey(now.Add(poll.ClosingSoonLead))+"$")
 	if err != nil {
 		return rep, err
+	}
+	var due, soon []pollItem
+	for _, p := range open {
+		if p.GSI2SK < timeKey(now)+"$" {
+			due = append(due, p)
+		}
+		if p.GSI2SK >= timeKey(now) {
+			soon = append(soon, p)
+		}
 	}
 	for _, p := range due {
 		closed, err := s.closeDue(ctx, p, now)
@@ -233,10 +248,6 @@ func (s *Service) Tick(ctx context.Context, now time.Time) (TickReport, error) {
 		case done:
 			rep.Finalized++
 		}
-	}
-	soon, err := s.queue(ctx, queueOpen, dynamo.Between, timeKey(now), timeKey(now.Add(poll.ClosingSoonLead))+"$")
-	if err != nil {
-		return rep, err
 	}
 	for _, p := range soon {
 		sent, err := s.closingSoon(ctx, p, now)

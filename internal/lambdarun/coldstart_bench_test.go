@@ -56,11 +56,25 @@ func BenchmarkColdStart(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	dir := b.TempDir()
+	// QUORUM_COLDSTART_DIR keeps the bootstraps there, built with their
+	// symbols (without -ldflags=-s -w, which changes no code), so that
+	// perf record of the benchmark can name each sample's functions
+	// (docs/local.md, "Finding where a start's CPU goes").
+	dir, symbols := os.Getenv("QUORUM_COLDSTART_DIR"), true
+	if dir == "" {
+		dir, symbols = b.TempDir(), false
+	}
 	build := func(b *testing.B, name, pkg, goarch string) string {
 		b.Helper()
 		out := filepath.Join(dir, goarch, name, "bootstrap")
-		if err := Build(ctx, root, pkg, goarch, out); err != nil {
+		var err error
+		if symbols {
+			err = BuildWith(ctx, root, pkg, goarch, out, slices.DeleteFunc(slices.Clone(BuildFlags),
+				func(f string) bool { return f == "-ldflags=-s -w" }))
+		} else {
+			err = Build(ctx, root, pkg, goarch, out)
+		}
+		if err != nil {
 			b.Fatal(err)
 		}
 		return out

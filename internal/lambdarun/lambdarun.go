@@ -44,7 +44,13 @@ const DeployArch = "arm64"
 // "./functions/mailer") into out with BuildFlags for linux/goarch
 // (runtime.GOARCH to run it here, DeployArch for the size of what ships).
 func Build(ctx context.Context, dir, pkg, goarch, out string) error {
-	args := append([]string{"build"}, BuildFlags...)
+	return BuildWith(ctx, dir, pkg, goarch, out, BuildFlags)
+}
+
+// BuildWith is Build with other go build flags (the benchmark keeps the
+// symbols for perf with BuildFlags less -ldflags=-s -w).
+func BuildWith(ctx context.Context, dir, pkg, goarch, out string, flags []string) error {
+	args := append([]string{"build"}, flags...)
 	args = append(args, "-o", out, pkg)
 	cmd := exec.CommandContext(ctx, "go", args...) // #nosec G204 -- benchmark tooling: the go tool with our own package paths
 	cmd.Dir = dir

@@ -8,7 +8,6 @@ import (
 	"hash/fnv"
 	"sort"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/guregu/dynamo/v2"
@@ -144,30 +143,25 @@ var ErrNotClaimed = domain.Errorf(domain.Conflict, "the email job is not availab
 var ErrLeaseLost = domain.Errorf(domain.Conflict, "the email job's claim was lost")
 
 // DueJobs returns up to limit jobs due by now, oldest due first: one query
-// of GSI2 per queue (the shards and the legacy key, read concurrently; each
-// eventually consistent, which the conditional claim makes safe), merged by
-// due time.
+// of GSI2 per queue (the shards and the legacy key, each eventually
+// consistent, which the conditional claim makes safe), merged by due time.
+// The queries run one after another on one connection: the sweep runs in
+// the scheduler's tick, where at once they dialled a connection each (17,
+// each a TLS handshake on AWS) and grew a goroutine's stack each, the
+// largest part of the scheduler's cold start (docs/architecture.md,
+// "Thirteenth pass"); an idle queue answers in one short round trip.
 func (s *Service) DueJobs(ctx context.Context, now time.Time, limit int) ([]Job, error) {
 	qs := outboxQueues()
-	found := make([][]notifItem, len(qs))
-	errs := make([]error, len(qs))
-	var wg sync.WaitGroup
-	for i, q := range qs {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			errs[i] = s.st.Table().Get(tabledef.GSI2PK, q).Index(tabledef.GSI2).
-				Range(tabledef.GSI2SK, dynamo.LessOrEqual, DueKey(now)+"#~").Limit(limit).All(ctx, &found[i])
-		}()
-	}
-	wg.Wait()
 	var out []Job
-	for i := range qs {
-		if errs[i] != nil {
-			return nil, store.Classify(errs[i])
+	for _, q := range qs {
+		var found []notifItem
+		err := s.st.Table().Get(tabledef.GSI2PK, q).Index(tabledef.GSI2).
+			Range(tabledef.GSI2SK, dynamo.LessOrEqual, DueKey(now)+"#~").Limit(limit).All(ctx, &found)
+		if err != nil {
+			return nil, store.Classify(err)
 		}
-		for j := range found[i] {
-			out = append(out, found[i][j].job())
+		for j := range found {
+			out = append(out, found[j].job())
 		}
 	}
 	sort.Slice(out, func(a, b int) bool { return out[a].QueueKey < out[b].QueueKey })

@@ -184,6 +184,7 @@ type Server struct {
 	// uploadOrigin is the one extra origin of connect-src.
 	uploadOrigin string
 	routes       []Route
+	mux          *routeShards
 
 	// api and pages are the handlers the route table points at.
 	api   *api.Server
@@ -269,17 +270,20 @@ func New(d Deps) (*Server, error) {
 		})
 	}
 	s.compose(d, people, formKeyed)
-	mux := http.NewServeMux()
 	s.routes = s.routeTable()
+	entries := make([]routeEntry, 0, len(s.routes)+1)
 	for _, rt := range s.routes {
 		if !rt.Page {
 			// API writes are safe to retry with an Idempotency-Key (after
 			// authentication, so keys are scoped to the caller).
 			rt.Handler = keyed(rt.Handler).ServeHTTP
 		}
-		mux.Handle(rt.Pattern, s.authenticate(rt))
+		entries = append(entries, routeEntry{rt.Pattern, s.authenticate(rt)})
 	}
-	mux.HandleFunc("/", s.notFound)
+	entries = append(entries, routeEntry{"/", http.HandlerFunc(s.notFound)})
+	// Registered a part at a time, on each part's first request (shards.go).
+	s.mux = newRouteShards(entries)
+	mux := s.mux
 
 	// Cross-origin protection on every state-changing request (CSRF).
 	protected, err := httpx.CSRF(d.TrustedOrigins, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
