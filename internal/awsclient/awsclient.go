@@ -37,7 +37,7 @@ type Clients struct {
 	S3  *objstore.Client
 	SES *SES
 	// UploadOrigin is the origin of the uploads bucket's presigned URLs, the
-	// one the browser PUTs attachments to (see presignOrigin; "" without an
+	// one the browser PUTs attachments to (see objstore.Client.Origin; "" without an
 	// uploads bucket).
 	UploadOrigin string
 }
@@ -57,10 +57,11 @@ func New(ctx context.Context, c config.Config) (*Clients, error) {
 
 // NewOn builds the clients of New on the SDK configuration cfg.
 func NewOn(ctx context.Context, c config.Config, cfg aws.Config) (*Clients, error) {
-	var err error
 	cl := &Clients{AWS: cfg, DynamoDB: awsbase.DynamoDB(cfg, c), S3: NewS3(cfg, c), SES: NewSES(cfg, c)}
-	if cl.UploadOrigin, err = presignOrigin(ctx, cl.S3, c.UploadsBucket); err != nil {
-		return nil, err
+	if c.UploadsBucket != "" {
+		// The address presigned PUTs go to, from the addressing they are
+		// built with (objstore.Client.URL): nothing is signed at start-up.
+		cl.UploadOrigin = cl.S3.Origin(c.UploadsBucket)
 	}
 	return cl, nil
 }

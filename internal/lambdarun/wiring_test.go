@@ -22,7 +22,6 @@ var notReached = map[string][]string{
 		"github.com/aws/aws-sdk-go-v2/service/sts.New",
 		"github.com/aws/aws-sdk-go-v2/service/sso.New",
 		"github.com/aws/aws-sdk-go-v2/service/ssooidc.New",
-		module + "internal/awsclient.presignOrigin",
 		// Search analyses text with a registry-free copy of bleve's
 		// analysis (internal/search/analysis): bleve's own packages
 		// register themselves and link its whole query engine (~1 MB).
