@@ -14,7 +14,8 @@ import (
 	"html/template"
 	"math"
 	"strings"
-	"unicode/utf8"
+
+	"github.com/quorum-app/quorum/internal/text"
 )
 
 // Width is the drawing width in SVG user units (the element scales to its container).
@@ -86,15 +87,6 @@ func esc(s string) string {
 	return b.String()
 }
 
-// clip shortens a label for drawing (the full label stays in the row's <title>).
-func clip(s string, n int) string {
-	if utf8.RuneCountInString(s) <= n {
-		return s
-	}
-	r := []rune(s)
-	return string(r[:n-1]) + "…"
-}
-
 func num(v float64) string {
 	if v == math.Trunc(v) {
 		return fmt.Sprintf("%.0f", v)
@@ -157,7 +149,7 @@ func Bars(h Head, rows []Bar) template.HTML {
 			w = max(int(math.Round(r.Value/maxV*float64(span))), 2)
 		}
 		fmt.Fprintf(&s.b, `<g class="q-row"><title>%s: %s</title>`, esc(r.Label), esc(txt))
-		s.text(labelW-8, y+20, "end", "q-label", clip(r.Label, 26))
+		s.text(labelW-8, y+20, "end", "q-label", text.Clip(r.Label, 26))
 		fmt.Fprintf(&s.b, `<rect class="q-track" x="%d" y="%d" width="%d" height="20" rx="3" fill="#d9dbe1" fill-opacity="0.35"></rect>`, labelW, y+5, span)
 		if w > 0 {
 			fmt.Fprintf(&s.b, `<rect class="q-bar q-c%d" x="%d" y="%d" width="%d" height="20" rx="3" fill="%s"></rect>`, i%len(palette), labelW, y+5, w, palette[i%len(palette)])
@@ -195,7 +187,7 @@ func Stacked(h Head, segs []Segment) template.HTML {
 	for i, g := range segs {
 		y := top + barH + 12 + i*legendH
 		fmt.Fprintf(&s.b, `<g class="q-row"><rect class="q-bar q-c%d" x="0" y="%d" width="16" height="16" rx="2" fill="%s"></rect>`, i%len(palette), y, palette[i%len(palette)])
-		s.text(24, y+13, "start", "q-label", clip(g.Label, 40)+": "+segText(g))
+		s.text(24, y+13, "start", "q-label", text.Clip(g.Label, 40)+": "+segText(g))
 		s.b.WriteString(`</g>`)
 	}
 	return s.close()
@@ -222,7 +214,7 @@ func Grid(h Head, columns []string, rows []GridRow) template.HTML {
 	colours := []string{"#1e6b3a", "#b35c00", "#a4262c"}
 	classes := []string{"q-yes", "q-maybe", "q-no"}
 	for j, c := range columns {
-		s.text(labelW+j*colW+colW/2, 20, "middle", "q-head", clip(c, 14))
+		s.text(labelW+j*colW+colW/2, 20, "middle", "q-head", text.Clip(c, 14))
 	}
 	if len(rows) == 0 {
 		s.text(emptyX, headH+20, "start", "q-empty", h.Empty)
@@ -234,7 +226,7 @@ func Grid(h Head, columns []string, rows []GridRow) template.HTML {
 			total += max(n, 0)
 		}
 		fmt.Fprintf(&s.b, `<g class="q-row"><title>%s</title>`, esc(r.Label))
-		s.text(labelW-8, y+20, "end", "q-label", clip(r.Label, 30))
+		s.text(labelW-8, y+20, "end", "q-label", text.Clip(r.Label, 30))
 		for j := range columns {
 			var n int64
 			if j < len(r.Counts) {

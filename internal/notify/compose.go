@@ -5,14 +5,13 @@ import (
 	"mime"
 	"strings"
 	"time"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/quorum-app/quorum/internal/i18n"
 	"github.com/quorum-app/quorum/internal/ids"
 	"github.com/quorum-app/quorum/internal/links"
 	"github.com/quorum-app/quorum/internal/mail"
 	"github.com/quorum-app/quorum/internal/replyaddr"
+	"github.com/quorum-app/quorum/internal/text"
 )
 
 // Header names as mail.Build writes them (mail.SES looks up "Message-Id").
@@ -75,26 +74,9 @@ func (d *Dispatcher) msgID(kind, id string) string {
 	return "<" + kind + "." + ids.Alnum(id) + "@" + d.c.MailDomain + ">"
 }
 
-// oneLine makes user text safe for a header: no control characters, no
-// bidirectional overrides (which can disguise a subject), collapsed spaces,
-// at most n runes.
-func oneLine(s string, n int) string {
-	s = strings.Map(func(r rune) rune {
-		switch {
-		case unicode.IsControl(r) || r == '\u2028' || r == '\u2029':
-			return ' '
-		case r >= '\u202a' && r <= '\u202e', r >= '\u2066' && r <= '\u2069', r == '\u200e', r == '\u200f':
-			return -1
-		}
-		return r
-	}, s)
-	s = strings.Join(strings.Fields(s), " ")
-	if utf8.RuneCountInString(s) > n {
-		r := []rune(s)
-		s = strings.TrimSpace(string(r[:n-1])) + "…"
-	}
-	return s
-}
+// oneLine is s as one line of at most n characters (a header, a
+// heading): text.Line's cleaning, then text.Clip.
+func oneLine(s string, n int) string { return text.Clip(text.Line(s), n) }
 
 // subject is stable per thread (and per poll), so clients group the
 // messages: "[Group] Title".

@@ -18,6 +18,7 @@ import (
 
 	"github.com/quorum-app/quorum/internal/domain"
 	"github.com/quorum-app/quorum/internal/ids"
+	"github.com/quorum-app/quorum/internal/text"
 )
 
 // Query limits.
@@ -534,7 +535,7 @@ func (ix *Index) hit(c *candidate, docs map[string]*doc, scope Scope, gs *groupS
 		}
 	}
 	if container != nil {
-		h.Title = ix.an.highlight(trimRunes(container.Title, titleRunes), container.Lang, tokens, titleRunes)
+		h.Title = ix.an.highlight(text.Clip(container.Title, titleRunes), container.Lang, tokens, titleRunes)
 	}
 	body := ix.an.highlight(d.Body, d.Lang, tokens, passageRunes)
 	if opts := ix.an.highlight(d.Options, d.Lang, tokens, passageRunes); matches(opts) > matches(body) {
@@ -552,13 +553,6 @@ func matches(p Passage) int {
 		}
 	}
 	return c
-}
-
-func trimRunes(s string, n int) string {
-	if utf8.RuneCountInString(s) <= n {
-		return s
-	}
-	return string([]rune(s)[:n]) + "…"
 }
 
 // ---- cursors ----

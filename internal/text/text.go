@@ -270,3 +270,17 @@ var joiningScripts = []*unicode.RangeTable{
 func joining(r rune) bool {
 	return unicode.IsLetter(r) && unicode.In(r, joiningScripts...)
 }
+
+// Clip shortens s to at most n characters (n ≥ 1) for display: s itself
+// when it fits, else its first n-1 characters, trailing white space
+// trimmed, and "…". It cleans nothing: pass it cleaned text (Line).
+func Clip(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	if n < 1 {
+		return ""
+	}
+	r := []rune(s)
+	return strings.TrimRight(string(r[:n-1]), " \t\n") + "…"
+}

@@ -166,3 +166,29 @@ func FuzzClean(f *testing.F) {
 		}
 	})
 }
+
+func TestClip(t *testing.T) {
+	cases := []struct {
+		s    string
+		n    int
+		want string
+	}{
+		{"", 5, ""},
+		{"short", 5, "short"},
+		{"longer", 5, "long…"},
+		{"ab cd ef", 4, "ab…"},
+		{"مرحبا بالعالم", 6, "مرحبا…"},
+		{"日本語のテキスト", 3, "日本…"},
+		{"abc", 1, "…"},
+		{"abc", 0, ""},
+	}
+	for _, c := range cases {
+		got := text.Clip(c.s, c.n)
+		if got != c.want {
+			t.Errorf("Clip(%q, %d) = %q, want %q", c.s, c.n, got, c.want)
+		}
+		if c.n > 0 && utf8.RuneCountInString(got) > c.n {
+			t.Errorf("Clip(%q, %d) = %q: %d characters", c.s, c.n, got, utf8.RuneCountInString(got))
+		}
+	}
+}

@@ -2,10 +2,10 @@ package pages
 
 import (
 	"net/http"
-	"unicode/utf8"
 
 	"github.com/quorum-app/quorum/internal/authz"
 	"github.com/quorum-app/quorum/internal/discussion"
+	"github.com/quorum-app/quorum/internal/text"
 )
 
 // Forking comments into a new thread (discussion.ForkComments): the API
@@ -27,15 +27,6 @@ type threadForkData struct {
 	More bool
 	Form *formState
 	Max  int
-}
-
-// excerpt is the start of a comment's Markdown source, for a checkbox's label.
-func excerpt(s string, n int) string {
-	if utf8.RuneCountInString(s) <= n {
-		return s
-	}
-	r := []rune(s)
-	return string(r[:n]) + "…"
 }
 
 func (s *Server) renderThreadFork(w http.ResponseWriter, r *http.Request, status int, f *formState, chosen map[string]bool) {
@@ -60,7 +51,7 @@ func (s *Server) renderThreadFork(w http.ResponseWriter, r *http.Request, status
 		if it.Kind != discussion.KindComment || it.Deleted {
 			continue
 		}
-		d.Comments = append(d.Comments, forkChoice{Item: it, Excerpt: excerpt(it.Body, 160), Checked: chosen[it.ID]})
+		d.Comments = append(d.Comments, forkChoice{Item: it, Excerpt: text.Clip(it.Body, 160), Checked: chosen[it.ID]})
 	}
 	s.web.Page(w, r, status, "thread_fork", s.web.Printer(r).T("page.thread.title.fork", "Title", p.Thread.Title), d)
 }
