@@ -1,6 +1,10 @@
 package render
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/quorum-app/quorum/internal/ids"
+)
 
 // The rules the sanitiser's allow-list (build) holds attribute values to.
 // They are code, not regular expressions: a process that renders once
@@ -48,11 +52,8 @@ func isMemberPath(s string) bool {
 		return false
 	}
 	group, member, ok := strings.Cut(rest, "?tab=members#member-")
-	return ok && isID(group) && isID(member)
+	return ok && ids.Valid(group) && ids.Valid(member)
 }
-
-// isID: an identifier in a path, [A-Za-z0-9_-]{1,128}.
-func isID(s string) bool { return len(s) >= 1 && len(s) <= 128 && allIn(s, isIDChar) }
 
 func isIDChar(c byte) bool {
 	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || isDigit(c) || c == '_' || c == '-'
