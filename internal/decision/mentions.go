@@ -68,12 +68,9 @@ func (s *Service) mentionPhase(ctx context.Context, p *pollItem, details string)
 		Excerpt: s.r.Excerpt(details, 140)}, true, nil
 }
 
-// outcomeMentions marks the Version of the mention phase of an outcome's
-// statement (outcomeMentions + the outcome's version): MentionsResolved
-// tells by it that the keys are the statement's, not the details' (whose
-// Version, the poll's DefVersion, stays far below), with no field of its
-// own through the fan-out job.
-const outcomeMentions int64 = 1 << 48
+// PartOutcome names an outcome statement's mention phase (NoticePhase.Part,
+// handed back in notify.MentionRef.Part), whose Version is the outcome's.
+const PartOutcome = "outcome"
 
 // MentionsResolved records on poll ref.PollID whom its details mention and
 // the details rendered with them linked, while the poll still has the
@@ -84,8 +81,8 @@ func (s *Service) MentionsResolved(ctx context.Context, ref notify.MentionRef) e
 	if len(ref.People) == 0 || ref.PollID == "" {
 		return nil
 	}
-	if ref.Version > outcomeMentions {
-		return s.outcomeMentionsResolved(ctx, ref, ref.Version-outcomeMentions)
+	if ref.Part == PartOutcome {
+		return s.outcomeMentionsResolved(ctx, ref, ref.Version)
 	}
 	var p pollItem
 	if err := s.st.Get(ctx, tabledef.PollPK(ref.PollID), skPoll, &p); err != nil {
@@ -143,7 +140,7 @@ func (s *Service) addOutcomeMentionFanout(ctx context.Context, tx *store.Tx, p *
 	if err != nil || !ok {
 		return err
 	}
-	mention.Version = outcomeMentions + o.Version
+	mention.Version, mention.Part = o.Version, PartOutcome
 	mention.Excerpt = s.r.Excerpt(o.Statement, OutcomeExcerpt)
 	skip := append([]string{actor}, before...)
 	if len(skip)+len(told)+len(mention.Extra) <= notify.MaxFanoutPeople {

@@ -63,8 +63,11 @@ func TestOutcomeMentions(t *testing.T) {
 		t.Errorf("linked before the job ran: %s", o.StatementHTML)
 	}
 
+	if j.Phases[0].Part != decision.PartOutcome {
+		t.Fatalf("the outcome's mention phase is not marked as the outcome's: Part %q", j.Phases[0].Part)
+	}
 	// The job resolves @bob to Bob and hands it back.
-	ref := notify.MentionRef{GroupID: gid, PollID: p.ID, Version: j.Phases[0].Version,
+	ref := notify.MentionRef{GroupID: gid, PollID: p.ID, Version: j.Phases[0].Version, Part: j.Phases[0].Part,
 		ByKey: map[string][]string{"bob": {f.uid("bob")}}, People: []string{f.uid("bob")}}
 	f.must(svc.MentionsResolved(t.Context(), ref))
 	link := `<a class="mention" href="/groups/` + gid + `?tab=members#member-` + f.uid("bob") + `" rel="nofollow noreferrer">@bob</a>`

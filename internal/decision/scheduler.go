@@ -107,6 +107,9 @@ type NoticePhase struct {
 	Extra   []string
 	Version int64
 	Excerpt string
+	// Part: PartOutcome when Keys are the outcome statement's (Version is
+	// then the outcome's), "" for the poll's details.
+	Part string
 }
 
 // NoticeFanout is a notice to audiences that may be as large as the

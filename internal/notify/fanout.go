@@ -88,6 +88,10 @@ type Phase struct {
 	// Version: the version of the comment whose Keys these are (its
 	// mentions are recorded on it only if it still has that version).
 	Version int64 `dynamo:"Version,omitempty" json:"version,omitempty"`
+	// Part: which text of the job's item the Keys were read from, when it
+	// has more than one ("outcome": a poll's outcome statement; "": the
+	// item's own text), handed back in MentionRef.
+	Part string `dynamo:"Part,omitempty" json:"part,omitempty"`
 }
 
 // Fanout is a job: tell the people of its phases of one event.

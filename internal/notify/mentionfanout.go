@@ -48,8 +48,10 @@ type Names interface {
 // description (neither).
 type MentionRef struct {
 	GroupID, ThreadID, CommentID, PollID string
-	// Version is the text's version the keys were read from.
+	// Version is the text's version the keys were read from, and Part
+	// which text (Phase.Part).
 	Version int64
+	Part    string
 	// ByKey: whom each key names (keys that name nobody are absent).
 	ByKey map[string][]string
 	// People: everyone mentioned, in key order, at most MaxMentioned.
@@ -252,7 +254,7 @@ func (f *Fanouts) mentionTell(ctx context.Context, j *fanoutItem, p Phase, skip 
 			}
 		}
 		err := f.Mentions.MentionsResolved(ctx, MentionRef{GroupID: j.GroupID, ThreadID: j.ThreadID, CommentID: j.CommentID, PollID: j.PollID,
-			Version: p.Version, ByKey: byKey, People: people, Guests: guests})
+			Version: p.Version, Part: p.Part, ByKey: byKey, People: people, Guests: guests})
 		if err != nil {
 			return n, false, err
 		}

@@ -153,7 +153,7 @@ func (p PollNotifier) AddFanout(ctx context.Context, tx *store.Tx, f decision.No
 		named := ph.Kind == decision.NoticeAnnounced || ph.Kind == decision.NoticeMentioned
 		j.Phases = append(j.Phases, notify.Phase{Kind: kind, Reach: reach, Excerpt: cmp.Or(ph.Excerpt, pollExcerpt(n)), UserIDs: ph.UserIDs,
 			Members: ph.Members, Named: ph.Named, Undecided: ph.Undecided, NoActor: !named,
-			Keys: ph.Keys, Extra: ph.Extra, Version: ph.Version})
+			Keys: ph.Keys, Extra: ph.Extra, Version: ph.Version, Part: ph.Part})
 		// Announcements and mentions name who made them (one read, at most).
 		if named && !actorNamed && f.ActorID != "" && p.Names != nil {
 			j.Notification.ActorName, actorNamed = p.Names(ctx, f.ActorID), true
