@@ -100,7 +100,7 @@ var ErrUnknown = errors.New("charset: unknown character set")
 // WHATWG Encoding Standard (case and surrounding space ignored), as
 // golang.org/x/text/encoding/htmlindex.Get(label).NewDecoder() does.
 func WHATWG(label string) (*encoding.Decoder, error) {
-	c, ok := whatwg[strings.ToLower(strings.TrimSpace(label))]
+	c, ok := whatwg(strings.ToLower(strings.TrimSpace(label)))
 	if !ok {
 		return nil, ErrUnknown
 	}

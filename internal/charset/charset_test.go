@@ -2,6 +2,10 @@ package charset
 
 import (
 	"math/rand/v2"
+	"os"
+	"regexp"
+	"strconv"
+	"strings"
 	"testing"
 
 	"golang.org/x/text/encoding"
@@ -101,7 +105,7 @@ func decodes(d *encoding.Decoder, in []byte) (string, bool) {
 // and the labels x/text does not know are refused alike.
 func TestWHATWGMatchesHTMLIndex(t *testing.T) {
 	ins := samples()
-	for label, c := range whatwg {
+	for label, c := range whatwgLabels(t) {
 		e, err := htmlindex.Get(label)
 		if err != nil {
 			t.Errorf("x/text does not know %q (%d)", label, c)
@@ -187,4 +191,31 @@ func TestEveryCharsetHasADecoder(t *testing.T) {
 	if _, err := WHATWG("no-such-set"); err != ErrUnknown {
 		t.Errorf("unknown label: %v", err)
 	}
+}
+
+// whatwgLabels reads the labels out of whatwg.go, the copy of htmlindex's
+// table, with the set each names.
+func whatwgLabels(t *testing.T) map[string]Charset {
+	src, err := os.ReadFile("whatwg.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	labels := map[string]Charset{}
+	for _, m := range regexp.MustCompile(`(?m)^\tcase (.*):$`).FindAllStringSubmatch(string(src), -1) {
+		for _, q := range strings.Split(m[1], ", ") {
+			label, err := strconv.Unquote(q)
+			if err != nil {
+				t.Fatal(err)
+			}
+			c, ok := whatwg(label)
+			if !ok {
+				t.Fatalf("whatwg(%q) is not found", label)
+			}
+			labels[label] = c
+		}
+	}
+	if len(labels) != 228 {
+		t.Fatalf("read %d labels from whatwg.go, want htmlindex's 228", len(labels))
+	}
+	return labels
 }

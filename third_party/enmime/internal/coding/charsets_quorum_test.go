@@ -23,7 +23,7 @@ func TestLabelsDecodeAsTheOriginalEnmime(t *testing.T) {
 	body.WriteString("\xa4\xa4\xa4\xe5 \xd6\xd0\xce\xc4 \x93\xfa\x96\x7b \xc7\xd1\xb1\xb9 \x1b$BF|K\\\x1b(B ~{VPND~} +AGEAYgBj- a\x00b\x00\r\n")
 	parser := enmime.NewParser(enmime.DisableCharacterDetection(true))
 	labels := []string{"no-such-charset", "UTF-8", "Big5", "ISO-8859-1"}
-	for label := range encodings {
+	for label := range encodings() {
 		labels = append(labels, label)
 	}
 	for _, sample := range []string{body.String(), "Hi +AGEAYgBj- there\r\n"} {
@@ -59,5 +59,18 @@ func decodesAlike(t *testing.T, parser *enmime.Parser, label, sample string) {
 	}
 	if s, err := ConvertToUTF8String(label, []byte(sample)); err != nil || s != env.Text {
 		t.Errorf("%q: ConvertToUTF8String gives %q (%v), the original %q", label, s, err, env.Text)
+	}
+}
+
+// Quorum: the meta tag's expression compiles on first use.
+func TestFindCharsetInHTML(t *testing.T) {
+	for in, want := range map[string]string{
+		`<html><head><meta charset="ISO-8859-2"></head>`:                             "ISO-8859-2",
+		`<META http-equiv="Content-Type" content="text/html; charset=windows-1250">`: "windows-1250",
+		`<p>no meta</p>`: "",
+	} {
+		if got := FindCharsetInHTML(in); got != want {
+			t.Errorf("FindCharsetInHTML(%q) = %q, want %q", in, got, want)
+		}
 	}
 }
