@@ -27,6 +27,9 @@ var notReached = map[string][]string{
 		// analysis (internal/search/analysis): bleve's own packages
 		// register themselves and link its whole query engine (~1 MB).
 		"github.com/blevesearch/bleve",
+		// Only the api takes passwords: the common-password list (656 kB,
+		// embedded) stays out of the others (account.commonPasswords).
+		module + "internal/account.commonPasswordsFile",
 	},
 	// The stream's consumers: no bucket, no mail parsing, no exports, no
 	// erasure of deleted groups (internal/cores/mailer).
