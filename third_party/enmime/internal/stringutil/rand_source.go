@@ -6,11 +6,12 @@ import (
 	"time"
 )
 
-var globalRandSource rand.Source
-
-func init() {
-	globalRandSource = NewLockedSource(time.Now().UTC().UnixNano())
-}
+// Quorum: seeded on first use, not at package initialisation (every
+// function linking the parser paid for it at each cold start; it only
+// makes MIME boundaries and Content-IDs when building mail).
+var globalRandSource = sync.OnceValue(func() rand.Source {
+	return NewLockedSource(time.Now().UTC().UnixNano())
+})
 
 // NewLockedSource creates a source of randomness using the given seed.
 func NewLockedSource(seed int64) rand.Source64 {

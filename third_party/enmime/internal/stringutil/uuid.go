@@ -9,7 +9,7 @@ import (
 func UUID(rs rand.Source) string {
 	uuid := make([]byte, 16)
 	if rs == nil {
-		rs = globalRandSource
+		rs = globalRandSource()
 	}
 	_, _ = rand.New(rs).Read(uuid)
 	// variant bits; see section 4.1.1
