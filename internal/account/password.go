@@ -67,15 +67,27 @@ func verifyPassword(pw, encoded string) bool {
 //go:embed common_passwords.txt
 var commonPasswordsFile string
 
-var commonPasswords = sync.OnceValue(func() map[string]struct{} {
-	m := make(map[string]struct{}, 50000)
-	for _, line := range strings.Split(commonPasswordsFile, "\n") {
-		if line = strings.TrimSpace(line); line != "" {
-			m[line] = struct{}{}
+// The list (656 kB) is reachable only from IsCommonPassword, so that the
+// functions that never check a password (mailer, inbound, scheduler) do
+// not carry it: a sync.OnceValue built at package initialisation would
+// keep its function, and with it the file, in every binary linking this
+// package.
+var (
+	commonOnce sync.Once
+	common     map[string]struct{}
+)
+
+func commonPasswords() map[string]struct{} {
+	commonOnce.Do(func() {
+		common = make(map[string]struct{}, 50000)
+		for _, line := range strings.Split(commonPasswordsFile, "\n") {
+			if line = strings.TrimSpace(line); line != "" {
+				common[line] = struct{}{}
+			}
 		}
-	}
-	return m
-})
+	})
+	return common
+}
 
 // IsCommonPassword reports whether pw (case-insensitively) is on the list of
 // passwords attackers try first.

@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/quorum-app/quorum/internal/cores/consumers"
+	"github.com/quorum-app/quorum/internal/cores/consumers/localstream"
 	"github.com/quorum-app/quorum/internal/decision"
 	"github.com/quorum-app/quorum/internal/discussion"
 	"github.com/quorum-app/quorum/internal/group"
@@ -69,7 +70,7 @@ func (w *world) startStream() {
 	go func() {
 		defer close(done)
 		if w.env.Mem == nil {
-			if err := consumers.Poll(ctx, w.a.Cores, slog.New(slog.DiscardHandler)); err != nil && ctx.Err() == nil {
+			if err := localstream.Poll(ctx, w.a.Cores, slog.New(slog.DiscardHandler)); err != nil && ctx.Err() == nil {
 				w.t.Errorf("stream: %v", err)
 			}
 			return

@@ -474,7 +474,7 @@ func (s *Service) verify(ctx context.Context, gid string) (Report, error) {
 }
 
 // StreamConsumer seals a group's new entries as soon as the table's stream
-// delivers them (functions/mailer's dispatcher; stream.Poller locally).
+// delivers them (functions/mailer's dispatcher; internal/stream/poll locally).
 type StreamConsumer struct{ Audit *Service }
 
 // Wants reports whether r is a new entry waiting to be sealed.

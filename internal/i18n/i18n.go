@@ -32,6 +32,7 @@ import (
 	"io/fs"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"golang.org/x/text/language"
 
@@ -43,13 +44,52 @@ import (
 // its keys in its own file, so parallel changes do not collide). A key
 // lives in exactly one file (TestCatalogsAreComplete).
 //
+// coreFiles are the catalogs of what every function words (emails, error
+// messages, the words filled into them): the root files and the areas in
+// coreAreas. pageFiles are all of them, the page areas (about 1.1 MB) with
+// them; only IncludePages reaches pageFiles, so the functions without
+// pages (mailer, inbound, scheduler) do not carry them.
+// TestFunctionsWithoutPagesUseOnlyCoreKeys checks that no package those
+// functions link names a key of a page area: a key used there belongs in a
+// core area (add its directory to coreAreas and to coreFiles' patterns).
+//
+//go:embed locales/*.json locales/errors/*.json locales/i18n/*.json locales/outcome/*.json locales/d16/*.json locales/ux1/*.json
+var coreFiles embed.FS
+
 //go:embed locales/*.json locales/*/*.json
-var files embed.FS
+var pageFiles embed.FS
+
+// coreAreas are the areas in coreFiles.
+var coreAreas = []string{"errors", "i18n", "outcome", "d16", "ux1"}
+
+// pages is pageFiles once IncludePages was called.
+var pages atomic.Pointer[embed.FS]
+
+// IncludePages makes every catalog of the process read the page areas too
+// (catalogs already parsed are parsed again on their next use). The HTTP
+// layer (internal/web, internal/api, internal/server: the api function)
+// calls it when it is built.
+func IncludePages() { pages.Store(&pageFiles) }
+
+// catalogFS is where catalogs are read from now, and whether it holds the
+// page areas.
+func catalogFS() (embed.FS, bool) {
+	if p := pages.Load(); p != nil {
+		return *p, true
+	}
+	return coreFiles, false
+}
 
 // catalogFiles are the files holding language l's messages.
 func catalogFiles(l lang.Lang) []string {
+	fsys, _ := catalogFS()
+	return catalogFilesIn(fsys, l)
+}
+
+// catalogFilesIn are the files of fsys holding language l's messages.
+func catalogFilesIn(fsys fs.FS, l lang.Lang) []string {
 	out := []string{"locales/" + string(l) + ".json"}
-	areas, _ := fs.Glob(files, "locales/*/"+string(l)+".json")
+	areas, _ := fs.Glob(fsys, "locales/*/"+string(l)+".json")
 	return append(out, areas...)
 }
 
@@ -91,23 +131,25 @@ func Negotiate(setting, acceptLanguage string) lang.Lang {
 type Catalog struct {
 	mu    sync.Mutex
 	langs map[lang.Lang]map[string]entry
+	paged map[lang.Lang]bool // whether langs[l] has the page areas
 }
 
 // New returns the catalog of every supported language (nothing parsed yet).
 func New() *Catalog {
-	return &Catalog{langs: map[lang.Lang]map[string]entry{}}
+	return &Catalog{langs: map[lang.Lang]map[string]entry{}, paged: map[lang.Lang]bool{}}
 }
 
 // messages are l's messages, parsed once.
 func (c *Catalog) messages(l lang.Lang) map[string]entry {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if m := c.langs[l]; m != nil {
+	fsys, paged := catalogFS()
+	if m := c.langs[l]; m != nil && c.paged[l] == paged {
 		return m
 	}
 	m := map[string]entry{}
-	for _, name := range catalogFiles(l) {
-		buf, err := files.ReadFile(name)
+	for _, name := range catalogFilesIn(fsys, l) {
+		buf, err := fsys.ReadFile(name)
 		if err == nil {
 			err = parseCatalog(buf, m)
 		}
@@ -117,6 +159,6 @@ func (c *Catalog) messages(l lang.Lang) map[string]entry {
 			panic(fmt.Sprintf("i18n: catalog %s: %v", name, err))
 		}
 	}
-	c.langs[l] = m
+	c.langs[l], c.paged[l] = m, paged
 	return m
 }

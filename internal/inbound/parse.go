@@ -3,7 +3,6 @@ package inbound
 import (
 	"bytes"
 	"fmt"
-	"github.com/quorum-app/quorum/internal/inbound/votes"
 	"io"
 	"mime"
 	"net/mail"
@@ -14,10 +13,10 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"github.com/jhillyerd/enmime"
-	"golang.org/x/text/encoding/htmlindex"
-
+	"github.com/quorum-app/quorum/internal/charset"
 	"github.com/quorum-app/quorum/internal/domain"
+	"github.com/quorum-app/quorum/internal/inbound/votes"
+	"github.com/quorum-app/quorum/third_party/enmime"
 )
 
 // Limits of the parser.
@@ -369,11 +368,12 @@ func addressList(values []string) []Address {
 }
 
 // charsetReader decodes RFC 2047 words in any WHATWG-known charset
-// (ISO-8859-x, Windows-125x, Shift_JIS, ISO-2022-JP, KOI8-R, ...).
-func charsetReader(charset string, input io.Reader) (io.Reader, error) {
-	enc, err := htmlindex.Get(strings.ToLower(strings.TrimSpace(charset)))
+// (ISO-8859-x, Windows-125x, Shift_JIS, ISO-2022-JP, KOI8-R, ...):
+// internal/charset, which links the decoders alone.
+func charsetReader(label string, input io.Reader) (io.Reader, error) {
+	dec, err := charset.WHATWG(label)
 	if err != nil {
-		return nil, fmt.Errorf("unsupported charset %q", charset)
+		return nil, fmt.Errorf("unsupported charset %q", label)
 	}
-	return enc.NewDecoder().Reader(input), nil
+	return dec.Reader(input), nil
 }

@@ -164,6 +164,7 @@ func TestInboundImportsOnlyTheInboxAndTheSharedCores(t *testing.T) {
 // at init; render uses the copy in third_party/goldmarkgfm); both stay test
 // dependencies of internal/render, which holds its own code to them.
 func TestFunctionsLinkNeitherOneCallClientsNorImageDecoders(t *testing.T) {
+	const streams = "the DynamoDB Streams client is for make dev and tests (internal/stream/poll, internal/cores/consumers/localstream)"
 	const sanitiser = "internal/render sanitises and renders with its own code (sanitize.go, third_party/goldmarkgfm): this package initialises at every cold start"
 	// tree: the package and every package under it; else the package alone
 	// (goldmark's extension/ast is the AST the copy builds).
@@ -179,6 +180,11 @@ func TestFunctionsLinkNeitherOneCallClientsNorImageDecoders(t *testing.T) {
 		{"github.com/aymerick/douceur", sanitiser, true},
 		{"github.com/gorilla/css", sanitiser, true},
 		{"github.com/yuin/goldmark/extension", sanitiser, false},
+		// Lambda hands the mailer its stream records; only make dev and
+		// tests read a stream (internal/cores/consumers/localstream). The
+		// stream's types stay: attributevalue imports them.
+		{"github.com/aws/aws-sdk-go-v2/service/dynamodbstreams", streams, false},
+		{module + "internal/stream/poll", streams, false},
 	}
 	root, fns := functions(t)
 	decoders := []string{module + "internal/avatar", "image/gif", "image/png", "golang.org/x/image/webp"}

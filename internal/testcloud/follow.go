@@ -5,27 +5,27 @@ import (
 	"testing"
 	"time"
 
-	"github.com/quorum-app/quorum/internal/stream"
+	"github.com/quorum-app/quorum/internal/stream/poll"
 )
 
 // Follow hands the changes of the environment's table to h until the test
 // ends, as the deployed table's event source mapping hands them to
-// functions/mailer: on DynamoDB Local (New) through stream.Poller, which
+// functions/mailer: on DynamoDB Local (New) through poll.Poller, which
 // reads DynamoDB Streams; on memdb (FastStream) from memdb's records, in
 // batches of at most 100, a batch with failures handed again from its first
 // failed record. A Fast environment without a stream has nothing to follow:
 // the test fails.
-func (e *Env) Follow(t testing.TB, h stream.Handler) {
+func (e *Env) Follow(t testing.TB, h poll.Handler) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	if e.Mem == nil {
-		arn, err := stream.StreamARN(ctx, e.Clients.DynamoDB, e.Config.Table)
+		arn, err := poll.StreamARN(ctx, e.Clients.DynamoDB, e.Config.Table)
 		if err != nil {
 			cancel()
 			t.Fatalf("stream: %v", err)
 		}
-		p := &stream.Poller{Streams: stream.NewStreamsClient(e.Clients.AWS, e.Config.DynamoDBEndpoint), StreamARN: arn,
+		p := &poll.Poller{Streams: poll.NewStreamsClient(e.Clients.AWS, e.Config.DynamoDBEndpoint), StreamARN: arn,
 			Handler: h, Idle: 50 * time.Millisecond}
 		go func() { defer close(done); _ = p.Run(ctx) }()
 		t.Cleanup(func() { cancel(); <-done })

@@ -8,6 +8,7 @@ import (
 
 	"github.com/quorum-app/quorum/internal/app"
 	"github.com/quorum-app/quorum/internal/cores/consumers"
+	"github.com/quorum-app/quorum/internal/cores/consumers/localstream"
 )
 
 // runStream reads DynamoDB Local's stream of the table into the same
@@ -22,7 +23,7 @@ func runStream(ctx context.Context, a *app.API, log *slog.Logger) {
 	} else {
 		fmt.Printf("search: %d items scanned into the index\n", n)
 	}
-	if err := consumers.Poll(ctx, a.Cores, log); err != nil && ctx.Err() == nil {
+	if err := localstream.Poll(ctx, a.Cores, log); err != nil && ctx.Err() == nil {
 		fmt.Fprintf(os.Stderr, "stream: %v (search results and instant email are off)\n", err)
 	}
 }

@@ -1,8 +1,8 @@
 // Package consumers lists every consumer of the table's stream, wired to
 // the application: functions/mailer runs them behind the event source
-// mapping, make dev and tests behind stream.Poller on DynamoDB Local. It
-// is a package of its own so that functions/api, which never reads the
-// stream, does not link the consumers.
+// mapping, make dev and tests behind internal/cores/consumers/localstream
+// on DynamoDB Local. It is a package of its own so that functions/api,
+// which never reads the stream, does not link the consumers.
 //
 // The mapping's filter (infra/stack, wireStream) lets through only records
 // some consumer here wants: keep the two in step.
@@ -38,19 +38,6 @@ func Dispatcher(w Wired, log *slog.Logger) *stream.Dispatcher {
 		stream.Named{Name: "audit", Consumer: audit.StreamConsumer{Audit: a.Audit}},
 		stream.Named{Name: "fanout", Consumer: notify.FanoutConsumer{Fanouts: a.Fanouts}},
 	)
-}
-
-// Poll reads the stream of a's table (DynamoDB Local under make dev and in
-// tests) into Dispatcher until ctx ends.
-func Poll(ctx context.Context, w Wired, log *slog.Logger) error {
-	a := w.Wired()
-	arn, err := stream.StreamARN(ctx, a.Clients.DynamoDB, a.Config.Table)
-	if err != nil {
-		return err
-	}
-	p := &stream.Poller{Streams: stream.NewStreamsClient(a.Clients.AWS, a.Config.DynamoDBEndpoint), StreamARN: arn,
-		Handler: Dispatcher(a, log), Log: log, Idle: 100 * time.Millisecond}
-	return p.Run(ctx)
 }
 
 // Backfill indexes every item of a's table as it is now (a deployment that

@@ -1,12 +1,15 @@
-package stream
+// Package poll reads a DynamoDB stream as Lambda's event source mapping
+// does (Poller), for make dev, internal/testcloud and
+// internal/cores/consumers. It is a package of its own so that the
+// deployed functions, which Lambda hands their stream records, do not link
+// the DynamoDB Streams client (its schemas initialise at every cold start).
+package poll
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"log/slog"
-	"slices"
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
@@ -16,6 +19,8 @@ import (
 	ddbtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodbstreams"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodbstreams/types"
+
+	"github.com/quorum-app/quorum/internal/stream"
 )
 
 // StreamsAPI is what Poller calls of DynamoDB Streams.
@@ -30,7 +35,7 @@ type TableAPI interface {
 	DescribeTable(ctx context.Context, in *dynamodb.DescribeTableInput, opts ...func(*dynamodb.Options)) (*dynamodb.DescribeTableOutput, error)
 }
 
-// Handler takes the records of one GetRecords call (Dispatcher).
+// Handler takes the records of one GetRecords call (stream.Dispatcher).
 type Handler interface {
 	HandleRecords(ctx context.Context, recs []events.DynamoDBEventRecord) ([]string, error)
 }
@@ -269,51 +274,5 @@ func streamImage(m map[string]types.AttributeValue) map[string]events.DynamoDBAt
 		}
 		item[k] = av
 	}
-	return EventImage(item)
-}
-
-// EventImage converts an item's attribute values to the shape Lambda
-// delivers in a stream record (nil for nil). Binary values are copied, so
-// the record shares no memory with the item it was made from.
-func EventImage(m map[string]ddbtypes.AttributeValue) map[string]events.DynamoDBAttributeValue {
-	if m == nil {
-		return nil
-	}
-	out := make(map[string]events.DynamoDBAttributeValue, len(m))
-	for k, v := range m {
-		out[k] = eventValue(v)
-	}
-	return out
-}
-
-func eventValue(v ddbtypes.AttributeValue) events.DynamoDBAttributeValue {
-	switch t := v.(type) {
-	case *ddbtypes.AttributeValueMemberS:
-		return events.NewStringAttribute(t.Value)
-	case *ddbtypes.AttributeValueMemberN:
-		return events.NewNumberAttribute(t.Value)
-	case *ddbtypes.AttributeValueMemberB:
-		return events.NewBinaryAttribute(bytes.Clone(t.Value))
-	case *ddbtypes.AttributeValueMemberBOOL:
-		return events.NewBooleanAttribute(t.Value)
-	case *ddbtypes.AttributeValueMemberSS:
-		return events.NewStringSetAttribute(slices.Clone(t.Value))
-	case *ddbtypes.AttributeValueMemberNS:
-		return events.NewNumberSetAttribute(slices.Clone(t.Value))
-	case *ddbtypes.AttributeValueMemberBS:
-		bs := make([][]byte, len(t.Value))
-		for i, b := range t.Value {
-			bs[i] = bytes.Clone(b)
-		}
-		return events.NewBinarySetAttribute(bs)
-	case *ddbtypes.AttributeValueMemberL:
-		l := make([]events.DynamoDBAttributeValue, len(t.Value))
-		for i, x := range t.Value {
-			l[i] = eventValue(x)
-		}
-		return events.NewListAttribute(l)
-	case *ddbtypes.AttributeValueMemberM:
-		return events.NewMapAttribute(EventImage(t.Value))
-	}
-	return events.NewNullAttribute()
+	return stream.EventImage(item)
 }

@@ -1,4 +1,4 @@
-package stream_test
+package poll_test
 
 import (
 	"context"
@@ -14,7 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	dstypes "github.com/aws/aws-sdk-go-v2/service/dynamodbstreams/types"
 
-	"github.com/quorum-app/quorum/internal/stream"
+	"github.com/quorum-app/quorum/internal/stream/poll"
 	"github.com/quorum-app/quorum/internal/testcloud"
 )
 
@@ -56,12 +56,12 @@ func TestPollerDeliversDynamoDBLocalStream(t *testing.T) {
 	env := testcloud.New(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	arn, err := stream.StreamARN(ctx, env.Clients.DynamoDB, env.Config.Table)
+	arn, err := poll.StreamARN(ctx, env.Clients.DynamoDB, env.Config.Table)
 	if err != nil {
 		t.Fatal(err)
 	}
 	rec := &recorder{failKey: "T#2", failTimes: 2}
-	p := &stream.Poller{Streams: stream.NewStreamsClient(env.Clients.AWS, env.Config.DynamoDBEndpoint), StreamARN: arn, Handler: rec, Idle: 50 * time.Millisecond}
+	p := &poll.Poller{Streams: poll.NewStreamsClient(env.Clients.AWS, env.Config.DynamoDBEndpoint), StreamARN: arn, Handler: rec, Idle: 50 * time.Millisecond}
 	done := make(chan struct{})
 	go func() { defer close(done); _ = p.Run(ctx) }()
 
@@ -105,7 +105,7 @@ func TestEventRecordConvertsEveryType(t *testing.T) {
 		"L": &dstypes.AttributeValueMemberL{Value: []dstypes.AttributeValue{&dstypes.AttributeValueMemberS{Value: "in"}}},
 		"M": &dstypes.AttributeValueMemberM{Value: map[string]dstypes.AttributeValue{"k": &dstypes.AttributeValueMemberN{Value: "3"}}},
 	}
-	r := stream.EventRecord(dstypes.Record{EventName: dstypes.OperationTypeModify, Dynamodb: &dstypes.StreamRecord{
+	r := poll.EventRecord(dstypes.Record{EventName: dstypes.OperationTypeModify, Dynamodb: &dstypes.StreamRecord{
 		NewImage: img, SequenceNumber: aws.String("7")}}, "arn")
 	got := r.Change.NewImage
 	if got["S"].String() != "x" || got["N"].Number() != "12" || got["B"].Binary()[0] != 1 || !got["T"].Boolean() ||
