@@ -560,14 +560,32 @@ func (s *Service) ByHandle(ctx context.Context, handle string) (Group, error) {
 	if !handleRE().MatchString(handle) {
 		return Group{}, authz.ErrHidden
 	}
-	var h handleItem
-	if err := s.st.Get(ctx, handlePK(handle), handleSK, &h); err != nil {
-		if domain.ErrorCode(err) == domain.NotFound {
-			return Group{}, authz.ErrHidden
-		}
+	gid, ok, err := s.GroupIDByHandle(ctx, handle)
+	if err != nil {
 		return Group{}, err
 	}
-	return s.Get(ctx, h.GroupID)
+	if !ok {
+		return Group{}, authz.ErrHidden
+	}
+	return s.Get(ctx, gid)
+}
+
+// GroupIDByHandle returns the id of the group that holds a normalised
+// handle, whatever the group's visibility and without asking who reads:
+// it is for routing (mail to <handle>@<mail domain>, internal/inbox), and
+// what is then done with the group is authorized by its own operation.
+// ok is false when no group holds the handle.
+func (s *Service) GroupIDByHandle(ctx context.Context, handle string) (gid string, ok bool, err error) {
+	var h handleItem
+	err = s.st.Get(ctx, handlePK(handle), handleSK, &h)
+	switch domain.ErrorCode(err) {
+	case "":
+		return h.GroupID, true, nil
+	case domain.NotFound:
+		return "", false, nil
+	default:
+		return "", false, err
+	}
 }
 
 // Mine lists the groups the actor belongs to, with their role.
