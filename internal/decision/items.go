@@ -13,7 +13,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/guregu/dynamo/v2"
 
-	"github.com/quorum-app/quorum/internal/discussion"
 	"github.com/quorum-app/quorum/internal/domain"
 	"github.com/quorum-app/quorum/internal/group"
 	"github.com/quorum-app/quorum/internal/poll"
@@ -255,8 +254,8 @@ type outcomeItem struct {
 // owns their layout and rows (group.Row, group.MemberRole).
 func groupKey(gid string) key { k := group.GroupKey(gid); return key{k.PK, k.SK} }
 
-// guestKey is the key of a thread's guest grant (internal/discussion's).
-func guestKey(tid, uid string) key  { pk, sk := discussion.GuestKey(tid, uid); return key{pk, sk} }
+// guestKey is the key of a thread's guest grant (the group core's).
+func guestKey(tid, uid string) key  { k := group.GuestKey(tid, uid); return key{k.PK, k.SK} }
 func memberKey(gid, uid string) key { k := group.MembershipKey(gid, uid); return key{k.PK, k.SK} }
 
 // ---- identifiers and receipts ----

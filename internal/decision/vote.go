@@ -12,7 +12,6 @@ import (
 	"github.com/guregu/dynamo/v2"
 
 	"github.com/quorum-app/quorum/internal/authz"
-	"github.com/quorum-app/quorum/internal/discussion"
 	"github.com/quorum-app/quorum/internal/group"
 	"github.com/quorum-app/quorum/internal/ids"
 	"github.com/quorum-app/quorum/internal/poll"
@@ -180,7 +179,7 @@ func (s *Service) conditions(tx *store.Tx, vs *voteState, d poll.TallyDelta, now
 	if rel.Member {
 		group.RequireMember(tx, p.GroupID, vs.uid, ErrNotEligible)
 	} else {
-		discussion.RequireGuest(tx, p.ThreadID, vs.uid, ErrNotEligible)
+		group.RequireGuest(tx, p.ThreadID, vs.uid, ErrNotEligible)
 	}
 	return nil
 }

@@ -291,29 +291,6 @@ func (s *Service) readGroupMemberLevel(ctx context.Context, gid, uid string, lev
 	return g, m, lvl, nil
 }
 
-// guestGrants lists the threads and polls of group gid the person is a
-// guest of (pattern 30).
-func (s *Service) guestGrants(ctx context.Context, gid, uid string) ([]authz.GuestGrant, error) {
-	if c := cacheFrom(ctx, authz.ActorFrom(ctx)); c != nil && uid == c.actorID {
-		return cached(c, c.grants, gid, func() ([]authz.GuestGrant, error) { return s.guestGrantsUncached(ctx, gid, uid) })
-	}
-	return s.guestGrantsUncached(ctx, gid, uid)
-}
-
-func (s *Service) guestGrantsUncached(ctx context.Context, gid, uid string) ([]authz.GuestGrant, error) {
-	var items []guestItem
-	err := s.st.Table().Get(tabledef.GSI1PK, tabledef.UserPK(uid)).Index(tabledef.GSI1).
-		Range(tabledef.GSI1SK, dynamo.BeginsWith, "GUEST#"+gid+"#").All(ctx, &items)
-	if err != nil {
-		return nil, store.Classify(err)
-	}
-	out := make([]authz.GuestGrant, 0, len(items))
-	for _, it := range items {
-		out = append(out, authz.GuestGrant{Kind: it.Kind, ID: it.ID})
-	}
-	return out, nil
-}
-
 // Authorize decides action on group gid (and target, for thread, poll and
 // comment actions) for the actor of ctx. Later packages (threads, polls)
 // call it so the one policy decides their operations too. A missing group
