@@ -1,7 +1,6 @@
 package decision
 
 import (
-	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
@@ -259,13 +258,6 @@ func guestKey(tid, uid string) key  { k := group.GuestKey(tid, uid); return key{
 func memberKey(gid, uid string) key { k := group.MembershipKey(gid, uid); return key{k.PK, k.SK} }
 
 // ---- identifiers and receipts ----
-
-// newReceipt returns a 256-bit secret, base64url without padding.
-func newReceipt() string {
-	b := make([]byte, 32)
-	_, _ = rand.Read(b)
-	return base64.RawURLEncoding.EncodeToString(b)
-}
 
 // receiptHash is what is stored of a receipt (hex SHA-256); "" for input
 // that cannot be a receipt.

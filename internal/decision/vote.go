@@ -15,6 +15,7 @@ import (
 	"github.com/quorum-app/quorum/internal/group"
 	"github.com/quorum-app/quorum/internal/ids"
 	"github.com/quorum-app/quorum/internal/poll"
+	"github.com/quorum-app/quorum/internal/secrets"
 	"github.com/quorum-app/quorum/internal/store"
 	"github.com/quorum-app/quorum/internal/tabledef"
 )
@@ -266,7 +267,7 @@ func (s *Service) voteOnce(ctx context.Context, pid string, in VoteInput) (VoteR
 			if vs.voted {
 				return VoteResult{}, ErrAlreadyVoted
 			}
-			res.Receipt = newReceipt()
+			res.Receipt = secrets.NewToken()
 			sealed.SK = sealedSK(receiptHash(res.Receipt))
 			tx.Create(&votedItem{Item: store.Item{PK: tabledef.PollPK(p.ID), SK: votedSK(vs.uid), Type: "participation"}, PollID: p.ID, UserID: vs.uid}, ErrAlreadyVoted).
 				Create(sealed, errStale)

@@ -19,10 +19,8 @@ package discussion
 import (
 	"context"
 	"crypto/hmac"
-	"crypto/rand"
 	"crypto/sha256"
 	"crypto/subtle"
-	"encoding/base64"
 	"encoding/hex"
 	"sort"
 	"strings"
@@ -35,6 +33,7 @@ import (
 	"github.com/quorum-app/quorum/internal/group"
 	"github.com/quorum-app/quorum/internal/ids"
 	"github.com/quorum-app/quorum/internal/mail"
+	"github.com/quorum-app/quorum/internal/secrets"
 	"github.com/quorum-app/quorum/internal/store"
 	"github.com/quorum-app/quorum/internal/tabledef"
 )
@@ -167,12 +166,6 @@ func guestTokenHash(token string) string {
 	return hex.EncodeToString(sum[:])
 }
 
-func newGuestSecret() string {
-	b := make([]byte, 32)
-	_, _ = rand.Read(b)
-	return base64.RawURLEncoding.EncodeToString(b)
-}
-
 // canAddGuests loads the live thread and asks the policy (group.guests.add).
 func (s *Service) canAddGuests(ctx context.Context, tid string) (*threadItem, error) {
 	t, err := s.getThread(ctx, tid)
@@ -256,7 +249,7 @@ func (s *Service) SendGuestInvitation(ctx context.Context, tid, email string) (G
 	default:
 		return GuestInviteResult{}, err
 	}
-	secret := newGuestSecret()
+	secret := secrets.NewToken()
 	token := tid + "." + id + "." + secret
 	inv.TokenHash = guestTokenHash(token)
 	inv.ExpiresAt = now.Add(GuestInviteTTL).Unix()
