@@ -12,7 +12,6 @@ package account
 
 import (
 	"context"
-	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
@@ -261,7 +260,7 @@ func New(o Options) (*Service, error) {
 	}
 	s.limiter = ratelimit.New(o.Store, s.now)
 	argon := s.argon
-	s.dummy = sync.OnceValues(func() (string, error) { return hashPassword(randomToken(), argon) })
+	s.dummy = sync.OnceValues(func() (string, error) { return hashPassword(secrets.NewToken(), argon) })
 	return s, nil
 }
 
@@ -280,13 +279,6 @@ func hashHex(s string) string {
 func emailPK(email string) string { return "EMAIL#" + hashHex(email) }
 
 // ---- ids and secrets ----
-
-// randomToken returns 256 random bits, base64url without padding (43 chars).
-func randomToken() string {
-	b := make([]byte, 32)
-	_, _ = rand.Read(b)
-	return base64.RawURLEncoding.EncodeToString(b)
-}
 
 func isToken(s string) bool {
 	if len(s) != 43 {

@@ -9,6 +9,7 @@ import (
 	"github.com/quorum-app/quorum/internal/authz"
 	"github.com/quorum-app/quorum/internal/domain"
 	"github.com/quorum-app/quorum/internal/mail"
+	"github.com/quorum-app/quorum/internal/secrets"
 	"github.com/quorum-app/quorum/internal/store"
 	"github.com/quorum-app/quorum/internal/tabledef"
 )
@@ -52,7 +53,7 @@ func (s *Service) RequestEmailChange(ctx context.Context, rawEmail string) error
 	if err := s.limiter.Hit(ctx, s.limits.EmailChange, u.ID); err != nil {
 		return err
 	}
-	secret := randomToken()
+	secret := secrets.NewToken()
 	now := s.Now()
 	ec := &emailChange{Item: store.Item{PK: emailChangePK(secret), SK: emailChangeSK, Type: "emailchange"},
 		UserID: u.ID, OldEmail: u.Email, NewEmail: email, SecretSum: hashHex(secret), ExpiresAt: now.Add(s.life.EmailChange)}

@@ -19,6 +19,7 @@ import (
 	"github.com/quorum-app/quorum/internal/domain"
 	"github.com/quorum-app/quorum/internal/lang"
 	"github.com/quorum-app/quorum/internal/mail"
+	"github.com/quorum-app/quorum/internal/secrets"
 	"github.com/quorum-app/quorum/internal/store"
 	"github.com/quorum-app/quorum/internal/tabledef"
 	"github.com/quorum-app/quorum/internal/text"
@@ -98,7 +99,7 @@ func (s *Service) RequestLogin(ctx context.Context, c Client, rawEmail string) (
 	if known {
 		l = u.Lang()
 	}
-	secret := randomToken()
+	secret := secrets.NewToken()
 	code, err := randomCode()
 	if err != nil {
 		return nil, domain.Wrap(domain.Internal, err, "could not create a code")

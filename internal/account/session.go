@@ -12,6 +12,7 @@ import (
 	"github.com/quorum-app/quorum/internal/authz"
 	"github.com/quorum-app/quorum/internal/domain"
 	"github.com/quorum-app/quorum/internal/ids"
+	"github.com/quorum-app/quorum/internal/secrets"
 	"github.com/quorum-app/quorum/internal/store"
 	"github.com/quorum-app/quorum/internal/tabledef"
 )
@@ -38,7 +39,7 @@ func sessionPK(token string) string { return "SESSION#" + hashHex(token) }
 const sessionSK = "SESSION"
 
 func (s *Service) startSession(ctx context.Context, userID string, c Client) (string, *Session, error) {
-	token := randomToken()
+	token := secrets.NewToken()
 	now := s.Now()
 	sess := &Session{
 		Item: store.Item{PK: sessionPK(token), SK: sessionSK, Type: "session",

@@ -11,6 +11,7 @@ import (
 	"github.com/quorum-app/quorum/internal/authz"
 	"github.com/quorum-app/quorum/internal/domain"
 	"github.com/quorum-app/quorum/internal/ids"
+	"github.com/quorum-app/quorum/internal/secrets"
 	"github.com/quorum-app/quorum/internal/store"
 	"github.com/quorum-app/quorum/internal/tabledef"
 	"github.com/quorum-app/quorum/internal/text"
@@ -96,7 +97,7 @@ func (s *Service) CreateToken(ctx context.Context, name string) (*NewToken, erro
 	if len(existing) >= MaxTokensPerUser {
 		return nil, domain.Errorf(domain.Conflict, "you have %d tokens, the most allowed; revoke one first", len(existing))
 	}
-	secret := TokenPrefix + randomToken()
+	secret := TokenPrefix + secrets.NewToken()
 	now := s.Now()
 	t := &APIToken{Item: store.Item{PK: tokenPK(secret), SK: tokenSK, Type: "token", GSI1PK: tabledef.UserPK(a.UserID)},
 		ID: ids.NewUser(), UserID: a.UserID, Name: n, CreatedAt: now}

@@ -40,7 +40,6 @@ import (
 	"github.com/quorum-app/quorum/internal/logging"
 	"github.com/quorum-app/quorum/internal/ratelimit"
 	"github.com/quorum-app/quorum/internal/server"
-	"github.com/quorum-app/quorum/internal/store"
 	"github.com/quorum-app/quorum/internal/testcloud"
 	"github.com/quorum-app/quorum/internal/testkit"
 )
@@ -417,22 +416,12 @@ func (w *world) joinVia(p *person, f *fixture) {
 	}
 }
 
-// guestGrantItem is a guest grant as the threads and polls packages will
-// write it (internal/group/items.go: guestItem). Nothing creates guests yet,
-// so the matrix writes the grant itself: the guest actor is a signed-in
-// person whose only relation to the group is access to one thread.
-type guestGrantItem struct {
-	store.Item
-	GroupID  string `dynamo:"GroupID"`
-	UserID   string `dynamo:"UserID"`
-	Kind     string `dynamo:"Kind"`
-	TargetID string `dynamo:"TargetID"`
-}
-
 func (w *world) grantGuest(p *person, f *fixture) {
 	w.t.Helper()
-	it := &guestGrantItem{Item: store.Item{PK: "THREAD#" + f.thread, SK: "GUEST#" + p.id, GSI1PK: "USER#" + p.id,
-		GSI1SK: "GUEST#" + f.id + "#thread#" + f.thread, Type: "guest"}, GroupID: f.id, UserID: p.id, Kind: "thread", TargetID: f.thread}
+	// The grant as the group core builds it (internal/group/guests.go), put
+	// directly: the guest actor is a signed-in person whose only relation
+	// to the group is access to one thread.
+	it := group.NewThreadGuest(f.id, f.thread, p.id, "", time.Time{})
 	if err := w.a.Store.Table().Put(it).Run(context.Background()); err != nil {
 		w.t.Fatal(err)
 	}

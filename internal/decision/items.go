@@ -1,7 +1,6 @@
 package decision
 
 import (
-	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
@@ -13,7 +12,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/guregu/dynamo/v2"
 
-	"github.com/quorum-app/quorum/internal/discussion"
 	"github.com/quorum-app/quorum/internal/domain"
 	"github.com/quorum-app/quorum/internal/group"
 	"github.com/quorum-app/quorum/internal/poll"
@@ -259,18 +257,11 @@ type outcomeItem struct {
 // owns their layout and rows (group.Row, group.MemberRole).
 func groupKey(gid string) key { k := group.GroupKey(gid); return key{k.PK, k.SK} }
 
-// guestKey is the key of a thread's guest grant (internal/discussion's).
-func guestKey(tid, uid string) key  { pk, sk := discussion.GuestKey(tid, uid); return key{pk, sk} }
+// guestKey is the key of a thread's guest grant (the group core's).
+func guestKey(tid, uid string) key  { k := group.GuestKey(tid, uid); return key{k.PK, k.SK} }
 func memberKey(gid, uid string) key { k := group.MembershipKey(gid, uid); return key{k.PK, k.SK} }
 
 // ---- identifiers and receipts ----
-
-// newReceipt returns a 256-bit secret, base64url without padding.
-func newReceipt() string {
-	b := make([]byte, 32)
-	_, _ = rand.Read(b)
-	return base64.RawURLEncoding.EncodeToString(b)
-}
 
 // receiptHash is what is stored of a receipt (hex SHA-256); "" for input
 // that cannot be a receipt.

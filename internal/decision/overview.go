@@ -280,29 +280,23 @@ func (s *Service) openNewest(ctx context.Context, gid string, now time.Time) ([]
 }
 
 // guestThreads are the threads uid is a guest of, by group: their guest
-// grants (GSI1 USER#<uid> / GUEST#<gid>#thread#<tid>, internal/discussion),
+// grants (the group core's, GSI1 USER#<uid> / GUEST#<gid>#thread#<tid>),
 // at most MaxWaitingGroups*MaxWaitingPerGroup of them in one Query. The
 // grant alone decides nothing: the policy is asked for each poll.
 func (s *Service) guestThreads(ctx context.Context, uid string) (map[string]map[string]bool, error) {
-	var grants []struct {
-		GroupID  string `dynamo:"GroupID"`
-		Kind     string `dynamo:"Kind"`
-		TargetID string `dynamo:"TargetID"`
-	}
-	err := s.st.Table().Get(tabledef.GSI1PK, tabledef.UserPK(uid)).Index(tabledef.GSI1).
-		Range(tabledef.GSI1SK, dynamo.BeginsWith, "GUEST#").Limit(MaxWaitingGroups*MaxWaitingPerGroup).All(ctx, &grants)
+	grants, err := s.groups.GuestGrantsOf(ctx, uid, MaxWaitingGroups*MaxWaitingPerGroup)
 	if err != nil {
-		return nil, store.Classify(err)
+		return nil, err
 	}
 	out := map[string]map[string]bool{}
 	for _, g := range grants {
-		if g.Kind != "thread" || !ids.Valid(g.GroupID) || !ids.Valid(g.TargetID) {
+		if g.Kind != "thread" {
 			continue
 		}
 		if out[g.GroupID] == nil {
 			out[g.GroupID] = map[string]bool{}
 		}
-		out[g.GroupID][g.TargetID] = true
+		out[g.GroupID][g.ID] = true
 	}
 	return out, nil
 }

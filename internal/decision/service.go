@@ -24,7 +24,6 @@ import (
 
 	"github.com/quorum-app/quorum/internal/audit"
 	"github.com/quorum-app/quorum/internal/authz"
-	"github.com/quorum-app/quorum/internal/discussion"
 	"github.com/quorum-app/quorum/internal/domain"
 	"github.com/quorum-app/quorum/internal/group"
 	"github.com/quorum-app/quorum/internal/ids"
@@ -52,6 +51,9 @@ type Groups interface {
 	// MemberIDs lists all of a group's members (system read: admin
 	// actions, notices, the close; never on the vote path).
 	MemberIDs(ctx context.Context, gid string) ([]string, error)
+	// GuestGrantsOf lists up to limit of a person's guest grants (one
+	// query; a grant alone decides nothing, the policy is asked).
+	GuestGrantsOf(ctx context.Context, uid string, limit int) ([]group.GuestOf, error)
 }
 
 // Config are the dependencies of the Service.
@@ -822,7 +824,7 @@ func checkVoter(tx *store.Tx, gid, tid, uid string, rel poll.Relation) error {
 	case rel.Member:
 		group.RequireMember(tx, gid, uid, ErrVoterNotMember)
 	case rel.ThreadGuest && tid != "":
-		discussion.RequireGuest(tx, tid, uid, ErrVoterNotMember)
+		group.RequireGuest(tx, tid, uid, ErrVoterNotMember)
 	default:
 		return ErrVoterNotMember
 	}

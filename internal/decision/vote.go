@@ -12,10 +12,10 @@ import (
 	"github.com/guregu/dynamo/v2"
 
 	"github.com/quorum-app/quorum/internal/authz"
-	"github.com/quorum-app/quorum/internal/discussion"
 	"github.com/quorum-app/quorum/internal/group"
 	"github.com/quorum-app/quorum/internal/ids"
 	"github.com/quorum-app/quorum/internal/poll"
+	"github.com/quorum-app/quorum/internal/secrets"
 	"github.com/quorum-app/quorum/internal/store"
 	"github.com/quorum-app/quorum/internal/tabledef"
 )
@@ -180,7 +180,7 @@ func (s *Service) conditions(tx *store.Tx, vs *voteState, d poll.TallyDelta, now
 	if rel.Member {
 		group.RequireMember(tx, p.GroupID, vs.uid, ErrNotEligible)
 	} else {
-		discussion.RequireGuest(tx, p.ThreadID, vs.uid, ErrNotEligible)
+		group.RequireGuest(tx, p.ThreadID, vs.uid, ErrNotEligible)
 	}
 	return nil
 }
@@ -267,7 +267,7 @@ func (s *Service) voteOnce(ctx context.Context, pid string, in VoteInput) (VoteR
 			if vs.voted {
 				return VoteResult{}, ErrAlreadyVoted
 			}
-			res.Receipt = newReceipt()
+			res.Receipt = secrets.NewToken()
 			sealed.SK = sealedSK(receiptHash(res.Receipt))
 			tx.Create(&votedItem{Item: store.Item{PK: tabledef.PollPK(p.ID), SK: votedSK(vs.uid), Type: "participation"}, PollID: p.ID, UserID: vs.uid}, ErrAlreadyVoted).
 				Create(sealed, errStale)

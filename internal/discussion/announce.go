@@ -73,7 +73,8 @@ func (s *Service) relationsOf(ctx context.Context, gid, tid string, uids []strin
 		mk := group.MembershipKey(gid, uid)
 		keys = append(keys, dynamo.Keys{mk.PK, mk.SK})
 		if tid != "" {
-			keys = append(keys, dynamo.Keys{tabledef.ThreadPK(tid), guestSK(uid)})
+			gk := group.GuestKey(tid, uid)
+			keys = append(keys, dynamo.Keys{gk.PK, gk.SK})
 		}
 	}
 	for start := 0; start < len(keys); start += 100 {
@@ -145,22 +146,5 @@ func (s *Service) Announce(ctx context.Context, tid string, aud notify.Audience)
 // for the decision core's voter sets and for checking whom to notify; no
 // authorization). Bounded by MaxGuests.
 func (s *Service) GuestIDs(ctx context.Context, tid string) ([]string, error) {
-	if !ids.Valid(tid) {
-		return nil, nil
-	}
-	var rows []struct {
-		UserID string `dynamo:"UserID"`
-	}
-	err := s.st.Table().Get(tabledef.PK, tabledef.ThreadPK(tid)).Range(tabledef.SK, dynamo.BeginsWith, "GUEST#").
-		Project("UserID").Consistent(true).Limit(MaxGuests).All(ctx, &rows)
-	if err != nil {
-		return nil, store.Classify(err)
-	}
-	out := make([]string, 0, len(rows))
-	for _, r := range rows {
-		if r.UserID != "" {
-			out = append(out, r.UserID)
-		}
-	}
-	return out, nil
+	return s.policy.ThreadGuestIDs(ctx, tid, MaxGuests)
 }

@@ -26,6 +26,7 @@ import (
 	"github.com/quorum-app/quorum/internal/authz"
 	"github.com/quorum-app/quorum/internal/blob"
 	"github.com/quorum-app/quorum/internal/domain"
+	"github.com/quorum-app/quorum/internal/group"
 	"github.com/quorum-app/quorum/internal/i18n"
 	"github.com/quorum-app/quorum/internal/lang"
 	"github.com/quorum-app/quorum/internal/mail"
@@ -51,6 +52,19 @@ type Policy interface {
 	GroupsOf(ctx context.Context, uid string, limit int) ([]string, error)
 	// Name is a group's name ("" for none); the caller has authorized.
 	Name(ctx context.Context, gid string) (string, error)
+	// The guest grants are the group core's (the policy's fact "guest
+	// of"); this core writes them in its own writes with
+	// group.NewThreadGuest, group.GuestKey and group.RefileThreadGuest.
+	// ThreadGuests lists up to limit guests of a thread.
+	ThreadGuests(ctx context.Context, tid string, limit int) ([]group.ThreadGuest, error)
+	// ThreadGuestIDs lists the ids of up to limit guests of a thread.
+	ThreadGuestIDs(ctx context.Context, tid string, limit int) ([]string, error)
+	// ThreadGuestPage is a page of a thread's guests after cursor.
+	ThreadGuestPage(ctx context.Context, tid, cursor string, limit int) (store.Page[group.ThreadGuest], error)
+	// GuestGrantsOf lists up to limit of a person's guest grants.
+	GuestGrantsOf(ctx context.Context, uid string, limit int) ([]group.GuestOf, error)
+	// EraseGuestGrants deletes a batch of a deleted account's grants.
+	EraseGuestGrants(ctx context.Context, uid string) (bool, error)
 }
 
 // Person is what discussions need to know about a user.

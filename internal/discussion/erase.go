@@ -2,10 +2,7 @@ package discussion
 
 import (
 	"context"
-	"errors"
 	"time"
-
-	"github.com/guregu/dynamo/v2"
 
 	"github.com/quorum-app/quorum/internal/store"
 	"github.com/quorum-app/quorum/internal/tabledef"
@@ -50,24 +47,10 @@ func (s *Service) EraseEditHistory(ctx context.Context, uid string) (bool, error
 	})
 }
 
-// eraseGuestBatch bounds the guest grants one EraseGuestGrants call deletes.
-const eraseGuestBatch = 25
-
 // EraseGuestGrants deletes up to one batch of deleted account uid's guest
-// grants (threads and polls they were given access to; GSI1 USER#<uid>
-// GUEST#) and reports done when none are left. Their ballots stay, as a
-// member's do when they delete their account.
+// grants (threads they were given access to) and reports done when none
+// are left; the grants are the group core's, which does it. Their ballots
+// stay, as a member's do when they delete their account.
 func (s *Service) EraseGuestGrants(ctx context.Context, uid string) (bool, error) {
-	var page []store.Item
-	err := s.st.Table().Get(tabledef.GSI1PK, tabledef.UserPK(uid)).Index(tabledef.GSI1).
-		Range(tabledef.GSI1SK, dynamo.BeginsWith, "GUEST#").Limit(eraseGuestBatch).All(ctx, &page)
-	if err != nil && !errors.Is(err, dynamo.ErrNotFound) {
-		return false, store.Classify(err)
-	}
-	for _, it := range page {
-		if err := s.st.Delete(ctx, it.PK, it.SK); err != nil {
-			return false, err
-		}
-	}
-	return len(page) == 0, nil
+	return s.policy.EraseGuestGrants(ctx, uid)
 }

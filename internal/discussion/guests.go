@@ -19,10 +19,8 @@ package discussion
 import (
 	"context"
 	"crypto/hmac"
-	"crypto/rand"
 	"crypto/sha256"
 	"crypto/subtle"
-	"encoding/base64"
 	"encoding/hex"
 	"sort"
 	"strings"
@@ -32,8 +30,10 @@ import (
 
 	"github.com/quorum-app/quorum/internal/authz"
 	"github.com/quorum-app/quorum/internal/domain"
+	"github.com/quorum-app/quorum/internal/group"
 	"github.com/quorum-app/quorum/internal/ids"
 	"github.com/quorum-app/quorum/internal/mail"
+	"github.com/quorum-app/quorum/internal/secrets"
 	"github.com/quorum-app/quorum/internal/store"
 	"github.com/quorum-app/quorum/internal/tabledef"
 )
@@ -166,12 +166,6 @@ func guestTokenHash(token string) string {
 	return hex.EncodeToString(sum[:])
 }
 
-func newGuestSecret() string {
-	b := make([]byte, 32)
-	_, _ = rand.Read(b)
-	return base64.RawURLEncoding.EncodeToString(b)
-}
-
 // canAddGuests loads the live thread and asks the policy (group.guests.add).
 func (s *Service) canAddGuests(ctx context.Context, tid string) (*threadItem, error) {
 	t, err := s.getThread(ctx, tid)
@@ -255,7 +249,7 @@ func (s *Service) SendGuestInvitation(ctx context.Context, tid, email string) (G
 	default:
 		return GuestInviteResult{}, err
 	}
-	secret := newGuestSecret()
+	secret := secrets.NewToken()
 	token := tid + "." + id + "." + secret
 	inv.TokenHash = guestTokenHash(token)
 	inv.ExpiresAt = now.Add(GuestInviteTTL).Unix()
@@ -331,15 +325,13 @@ func (s *Service) Guests(ctx context.Context, tid string) ([]Guest, error) {
 	if _, err := s.canAddGuests(ctx, tid); err != nil {
 		return nil, err
 	}
-	var grants []guestItem
-	err := s.st.Table().Get(tabledef.PK, tabledef.ThreadPK(tid)).Range(tabledef.SK, dynamo.BeginsWith, "GUEST#").
-		Consistent(true).Limit(MaxGuests).All(ctx, &grants)
+	grants, err := s.policy.ThreadGuests(ctx, tid, MaxGuests)
 	if err != nil {
-		return nil, store.Classify(err)
+		return nil, err
 	}
 	out := make([]Guest, 0, len(grants))
 	for _, g := range grants {
-		out = append(out, Guest{UserID: g.UserID, Name: s.actorName(ctx, g.UserID), AddedBy: g.AddedBy, AddedAt: g.CreatedAt})
+		out = append(out, Guest{UserID: g.UserID, Name: s.actorName(ctx, g.UserID), AddedBy: g.AddedBy, AddedAt: g.AddedAt})
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].AddedAt.Before(out[j].AddedAt) })
 	return out, nil
@@ -458,12 +450,11 @@ func (s *Service) AcceptGuestInvitation(ctx context.Context, token string) (Thre
 		If("$ = ? AND attribute_not_exists($) AND $ > ?", "TokenHash", hash, "AcceptedAt", "ExpiresAt", now.Unix())
 	tx := s.st.Tx().Update(use, ErrGuestInviteUsed).
 		Check(tabledef.ThreadPK(t.ID), threadSK, "attribute_exists($) AND $ = ?", ErrNoThread, tabledef.PK, "Deleted", false)
-	var existing guestItem
-	switch err := s.st.Get(ctx, tabledef.ThreadPK(t.ID), guestSK(a.UserID), &existing); domain.ErrorCode(err) {
+	var existing store.Item
+	gk := group.GuestKey(t.ID, a.UserID)
+	switch err := s.st.Get(ctx, gk.PK, gk.SK, &existing); domain.ErrorCode(err) {
 	case domain.NotFound:
-		tx.Put(&guestItem{Item: store.Item{PK: tabledef.ThreadPK(t.ID), SK: guestSK(a.UserID), GSI1PK: tabledef.UserPK(a.UserID),
-			GSI1SK: guestGrantSK(t.GroupID, t.ID), Type: "guest", Version: 1},
-			GroupID: t.GroupID, UserID: a.UserID, Kind: "thread", TargetID: t.ID, AddedBy: inv.InvitedBy, CreatedAt: now})
+		tx.Put(group.NewThreadGuest(t.GroupID, t.ID, a.UserID, inv.InvitedBy, now))
 	case "":
 		// Already a guest: the invitation is just used up.
 	default:

@@ -14,16 +14,11 @@ import (
 
 func itemSK(id string) string           { return "ITEM#" + id }
 func fileSK(fid string) string          { return "FILE#" + fid }
-func guestSK(uid string) string         { return "GUEST#" + uid }
 func readSK(tid string) string          { return "READ#" + tid }
 func threadsPK(gid string) string       { return "THREADS#" + gid }
 func historyPK(ref string) string       { return "HISTORY#" + ref }
 func threadRef(tid string) string       { return "THREAD#" + tid }
 func commentRef(tid, cid string) string { return "THREAD#" + tid + "#ITEM#" + cid }
-
-// guestGrantSK is a guest grant's GSI1 sort key, GUEST#<gid>#thread#<tid>
-// (under GSI1PK=USER#<uid>; see guestItem).
-func guestGrantSK(gid, tid string) string { return "GUEST#" + gid + "#thread#" + tid }
 
 const (
 	threadSK   = "THREAD"
@@ -207,18 +202,6 @@ type fileItem struct {
 	UploaderID  string    `dynamo:"UploaderID"`
 	Status      string    `dynamo:"Status"` // pending, ready
 	CreatedAt   time.Time `dynamo:"CreatedAt"`
-}
-
-// guestItem: PK=THREAD#<tid> SK=GUEST#<uid>; GSI1PK=USER#<uid>
-// GSI1SK=GUEST#<gid>#thread#<tid> (read by the group policy's facts).
-type guestItem struct {
-	store.Item
-	GroupID   string    `dynamo:"GroupID"`
-	UserID    string    `dynamo:"UserID"`
-	Kind      string    `dynamo:"Kind"`
-	TargetID  string    `dynamo:"TargetID"`
-	AddedBy   string    `dynamo:"AddedBy"`
-	CreatedAt time.Time `dynamo:"CreatedAt"`
 }
 
 // memberRow is a membership as the group core reports it

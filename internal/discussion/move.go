@@ -12,6 +12,7 @@ import (
 	"github.com/quorum-app/quorum/internal/audit"
 	"github.com/quorum-app/quorum/internal/authz"
 	"github.com/quorum-app/quorum/internal/domain"
+	"github.com/quorum-app/quorum/internal/group"
 	"github.com/quorum-app/quorum/internal/ids"
 	"github.com/quorum-app/quorum/internal/store"
 	"github.com/quorum-app/quorum/internal/tabledef"
@@ -523,8 +524,7 @@ func (s *Service) moveSwitch(ctx context.Context, job *moveItem) error {
 // group (the group policy reads a person's grants per group). Until then
 // those guests cannot see the thread: a half-done move only withholds.
 func (s *Service) moveGuests(ctx context.Context, job *moveItem) error {
-	q := s.st.Table().Get(tabledef.PK, tabledef.ThreadPK(job.ThreadID)).Range(tabledef.SK, dynamo.BeginsWith, "GUEST#")
-	page, err := store.QueryPage[guestItem](ctx, s.st, q, "move-guests:"+job.ThreadID, job.Cursor, moveGuestBatch)
+	page, err := s.policy.ThreadGuestPage(ctx, job.ThreadID, job.Cursor, moveGuestBatch)
 	if err != nil {
 		return err
 	}
@@ -533,8 +533,7 @@ func (s *Service) moveGuests(ctx context.Context, job *moveItem) error {
 		if g.GroupID != job.From {
 			continue
 		}
-		tx.Update(s.st.Update(g.PK, g.SK).Set("GroupID", job.To).Set(tabledef.GSI1SK, guestGrantSK(job.To, job.ThreadID)).
-			If("$ = ?", "GroupID", job.From), nil)
+		group.RefileThreadGuest(s.st, tx, job.ThreadID, g.UserID, job.From, job.To)
 	}
 	phase := movePhaseGuests
 	if page.Next == "" {

@@ -12,6 +12,7 @@ import (
 	"github.com/quorum-app/quorum/internal/audit"
 	"github.com/quorum-app/quorum/internal/authz"
 	"github.com/quorum-app/quorum/internal/domain"
+	"github.com/quorum-app/quorum/internal/group"
 	"github.com/quorum-app/quorum/internal/ids"
 	"github.com/quorum-app/quorum/internal/notify"
 	"github.com/quorum-app/quorum/internal/store"
@@ -781,16 +782,14 @@ func (s *Service) Dashboard(ctx context.Context, limit int) ([]Thread, error) {
 // GSI1: USER#<uid> / GUEST#..., then one BatchGetItem of the threads), each
 // still checked with the policy.
 func (s *Service) guestThreads(ctx context.Context, uid string) ([]threadItem, error) {
-	var grants []guestItem
-	err := s.st.Table().Get(tabledef.GSI1PK, tabledef.UserPK(uid)).Index(tabledef.GSI1).
-		Range(tabledef.GSI1SK, dynamo.BeginsWith, "GUEST#").Limit(MaxDashboardGroups).All(ctx, &grants)
+	grants, err := s.policy.GuestGrantsOf(ctx, uid, MaxDashboardGroups)
 	if err != nil {
-		return nil, store.Classify(err)
+		return nil, err
 	}
 	var keys []dynamo.Keyed
 	for _, g := range grants {
-		if g.Kind == "thread" && ids.Valid(g.TargetID) {
-			keys = append(keys, dynamo.Keys{tabledef.ThreadPK(g.TargetID), threadSK})
+		if g.Kind == "thread" {
+			keys = append(keys, dynamo.Keys{tabledef.ThreadPK(g.ID), threadSK})
 		}
 	}
 	if len(keys) == 0 {
@@ -830,9 +829,7 @@ func (s *Service) AddGuest(ctx context.Context, tid, uid string) error {
 	if _, err := s.people.UserByID(ctx, uid); err != nil {
 		return domain.Validation(domain.FieldError{Field: "user", Message: "is not a known person"})
 	}
-	g := &guestItem{Item: store.Item{PK: tabledef.ThreadPK(tid), SK: guestSK(uid), GSI1PK: tabledef.UserPK(uid),
-		GSI1SK: guestGrantSK(t.GroupID, tid), Type: "guest"},
-		GroupID: t.GroupID, UserID: uid, Kind: "thread", TargetID: tid, AddedBy: a.UserID, CreatedAt: s.now().UTC()}
+	g := group.NewThreadGuest(t.GroupID, tid, uid, a.UserID, s.now().UTC())
 	return s.st.Create(ctx, g, domain.Errorf(domain.Conflict, "that person is already a guest of this thread"))
 }
 
@@ -858,7 +855,8 @@ func (s *Service) RemoveGuest(ctx context.Context, tid, uid string) error {
 	if !ids.Valid(uid) {
 		return nil
 	}
-	if err := s.st.Delete(ctx, tabledef.ThreadPK(tid), guestSK(uid)); err != nil {
+	gk := group.GuestKey(tid, uid)
+	if err := s.st.Delete(ctx, gk.PK, gk.SK); err != nil {
 		return err
 	}
 	if s.onGuestOut != nil {

@@ -463,14 +463,13 @@ func (s *Service) staleMentions(ctx context.Context, t *threadItem, items []time
 	if len(ids) == 0 {
 		return nil, nil
 	}
-	var guests []guestItem
-	if err := s.st.Table().Get(tabledef.PK, tabledef.ThreadPK(t.ID)).Range(tabledef.SK, dynamo.BeginsWith, "GUEST#").
-		Project("UserID").All(ctx, &guests); err != nil {
-		return nil, store.Classify(err)
+	guests, err := s.policy.ThreadGuestIDs(ctx, t.ID, MaxGuests)
+	if err != nil {
+		return nil, err
 	}
 	guest := map[string]bool{}
-	for _, g := range guests {
-		guest[g.UserID] = seen[g.UserID]
+	for _, uid := range guests {
+		guest[uid] = seen[uid]
 	}
 	return newMentionDir(t.GroupID, ids, s.names(ctx, ids), guest), nil
 }

@@ -3,7 +3,6 @@ package group
 import (
 	"context"
 	"crypto/hmac"
-	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
@@ -19,6 +18,7 @@ import (
 	"github.com/quorum-app/quorum/internal/i18n"
 	"github.com/quorum-app/quorum/internal/ids"
 	"github.com/quorum-app/quorum/internal/mail"
+	"github.com/quorum-app/quorum/internal/secrets"
 	"github.com/quorum-app/quorum/internal/store"
 	"github.com/quorum-app/quorum/internal/tabledef"
 	"github.com/quorum-app/quorum/internal/text"
@@ -31,12 +31,6 @@ import (
 // nonce invalidates every old link.
 
 const maxToken = 256
-
-func newSecret() string {
-	b := make([]byte, 32)
-	_, _ = rand.Read(b)
-	return base64.RawURLEncoding.EncodeToString(b)
-}
 
 func (s *Service) inviteHash(id, secret string) string {
 	m := hmac.New(sha256.New, s.inviteKey)
@@ -170,7 +164,7 @@ func (s *Service) inviteOne(ctx context.Context, g *groupItem, inviter Person, e
 			return InviteResult{Email: email, Status: "resent", Invitation: &v}, nil
 		}
 	}
-	secret := newSecret()
+	secret := secrets.NewToken()
 	inv := &inviteItem{
 		Item: store.Item{PK: tabledef.GroupPK(g.ID), Type: "invitation"},
 		ID:   ids.New(), GroupID: g.ID, Email: email, EmailHash: hash, Role: role, Message: msg,
@@ -195,7 +189,7 @@ func (s *Service) inviteOne(ctx context.Context, g *groupItem, inviter Person, e
 // sends the email again.
 func (s *Service) resend(ctx context.Context, g *groupItem, inv *inviteItem, inviter Person, reader Person) (Invitation, error) {
 	now := s.now().UTC()
-	secret := newSecret()
+	secret := secrets.NewToken()
 	inv.TokenHash = s.inviteHash(inv.ID, secret)
 	inv.ExpiresAt = now.Add(InviteTTL)
 	inv.ExpireAt(inv.ExpiresAt.Add(30 * 24 * time.Hour))

@@ -147,18 +147,6 @@ type requestItem struct {
 	CreatedAt time.Time `dynamo:"CreatedAt"`
 }
 
-// guestItem: PK=THREAD#<tid> or POLL#<pid>, SK=GUEST#<uid>;
-// GSI1PK=USER#<uid> GSI1SK=GUEST#<gid>#<kind>#<id>, so the guest grants of
-// a person in one group are one query. Written by the threads and polls
-// packages (later issues); read here to build the policy's facts.
-type guestItem struct {
-	store.Item
-	GroupID string `dynamo:"GroupID"`
-	UserID  string `dynamo:"UserID"`
-	Kind    string `dynamo:"Kind"` // thread or poll
-	ID      string `dynamo:"TargetID"`
-}
-
 func newMember(gid, uid string, role authz.Role, via, by string, now time.Time) *memberItem {
 	return &memberItem{
 		Item:    store.Item{PK: tabledef.GroupPK(gid), SK: memberSK(uid), GSI1PK: tabledef.UserPK(uid), GSI1SK: memberSK(gid), Type: "membership"},

@@ -2,7 +2,6 @@ package group
 
 import (
 	"context"
-	"strings"
 
 	"github.com/guregu/dynamo/v2"
 
@@ -100,19 +99,15 @@ func (s *Service) ReadScope(ctx context.Context, only string) (ReadScope, error)
 			}
 		}
 	}
-	var grants []guestItem
-	err = s.st.Table().Get(tabledef.GSI1PK, tabledef.UserPK(a.UserID)).Index(tabledef.GSI1).
-		Range(tabledef.GSI1SK, dynamo.BeginsWith, "GUEST#").Limit(MaxReadScope).All(ctx, &grants)
+	grants, err := s.GuestGrantsOf(ctx, a.UserID, MaxReadScope)
 	if err != nil {
-		return ReadScope{}, store.Classify(err)
+		return ReadScope{}, err
 	}
 	for _, g := range grants {
 		if have[g.GroupID] && contains(out.Groups, g.GroupID) {
 			continue // the group's content is in scope already
 		}
-		if (g.Kind == "thread" || g.Kind == "poll") && g.ID != "" && !strings.ContainsAny(g.ID, "#") {
-			out.Guest = append(out.Guest, GuestOf{GroupID: g.GroupID, Kind: g.Kind, ID: g.ID})
-		}
+		out.Guest = append(out.Guest, g)
 	}
 	return out, nil
 }

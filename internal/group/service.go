@@ -291,29 +291,6 @@ func (s *Service) readGroupMemberLevel(ctx context.Context, gid, uid string, lev
 	return g, m, lvl, nil
 }
 
-// guestGrants lists the threads and polls of group gid the person is a
-// guest of (pattern 30).
-func (s *Service) guestGrants(ctx context.Context, gid, uid string) ([]authz.GuestGrant, error) {
-	if c := cacheFrom(ctx, authz.ActorFrom(ctx)); c != nil && uid == c.actorID {
-		return cached(c, c.grants, gid, func() ([]authz.GuestGrant, error) { return s.guestGrantsUncached(ctx, gid, uid) })
-	}
-	return s.guestGrantsUncached(ctx, gid, uid)
-}
-
-func (s *Service) guestGrantsUncached(ctx context.Context, gid, uid string) ([]authz.GuestGrant, error) {
-	var items []guestItem
-	err := s.st.Table().Get(tabledef.GSI1PK, tabledef.UserPK(uid)).Index(tabledef.GSI1).
-		Range(tabledef.GSI1SK, dynamo.BeginsWith, "GUEST#"+gid+"#").All(ctx, &items)
-	if err != nil {
-		return nil, store.Classify(err)
-	}
-	out := make([]authz.GuestGrant, 0, len(items))
-	for _, it := range items {
-		out = append(out, authz.GuestGrant{Kind: it.Kind, ID: it.ID})
-	}
-	return out, nil
-}
-
 // Authorize decides action on group gid (and target, for thread, poll and
 // comment actions) for the actor of ctx. Later packages (threads, polls)
 // call it so the one policy decides their operations too. A missing group
@@ -560,14 +537,32 @@ func (s *Service) ByHandle(ctx context.Context, handle string) (Group, error) {
 	if !handleRE().MatchString(handle) {
 		return Group{}, authz.ErrHidden
 	}
-	var h handleItem
-	if err := s.st.Get(ctx, handlePK(handle), handleSK, &h); err != nil {
-		if domain.ErrorCode(err) == domain.NotFound {
-			return Group{}, authz.ErrHidden
-		}
+	gid, ok, err := s.GroupIDByHandle(ctx, handle)
+	if err != nil {
 		return Group{}, err
 	}
-	return s.Get(ctx, h.GroupID)
+	if !ok {
+		return Group{}, authz.ErrHidden
+	}
+	return s.Get(ctx, gid)
+}
+
+// GroupIDByHandle returns the id of the group that holds a normalised
+// handle, whatever the group's visibility and without asking who reads:
+// it is for routing (mail to <handle>@<mail domain>, internal/inbox), and
+// what is then done with the group is authorized by its own operation.
+// ok is false when no group holds the handle.
+func (s *Service) GroupIDByHandle(ctx context.Context, handle string) (gid string, ok bool, err error) {
+	var h handleItem
+	err = s.st.Get(ctx, handlePK(handle), handleSK, &h)
+	switch domain.ErrorCode(err) {
+	case "":
+		return h.GroupID, true, nil
+	case domain.NotFound:
+		return "", false, nil
+	default:
+		return "", false, err
+	}
 }
 
 // Mine lists the groups the actor belongs to, with their role.

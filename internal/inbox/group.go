@@ -10,7 +10,6 @@ import (
 	"github.com/quorum-app/quorum/internal/discussion"
 	"github.com/quorum-app/quorum/internal/domain"
 	"github.com/quorum-app/quorum/internal/inbound"
-	"github.com/quorum-app/quorum/internal/store"
 	"github.com/quorum-app/quorum/internal/tabledef"
 )
 
@@ -18,13 +17,6 @@ import (
 // first use: the {1,38} repetition is costly to compile at every cold start
 // of the functions that never look at a handle.
 var handleRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-z0-9](?:[a-z0-9-]{1,38}[a-z0-9])$`) })
-
-// handleRow is the group core's handle item (pattern 13), read to route
-// mail to <handle>@<mail domain> whatever the group's visibility.
-type handleRow struct {
-	store.Item
-	GroupID string `dynamo:"GroupID"`
-}
 
 // groupRecipient returns the group the message is addressed to, if any
 // recipient is <handle>@<mail domain> of an existing group.
@@ -35,15 +27,12 @@ func (s *Service) groupRecipient(ctx context.Context, recipients []string) (stri
 		if at <= 0 || r[at+1:] != s.Domain() || !handleRE().MatchString(r[:at]) {
 			continue
 		}
-		var h handleRow
-		err := s.st.Get(ctx, "HANDLE#"+r[:at], "HANDLE", &h)
-		switch domain.ErrorCode(err) {
-		case "":
-			return h.GroupID, nil
-		case domain.NotFound:
-			continue
-		default:
+		gid, ok, err := s.groups.GroupIDByHandle(ctx, r[:at])
+		if err != nil {
 			return "", err
+		}
+		if ok {
+			return gid, nil
 		}
 	}
 	return "", nil
@@ -130,6 +119,9 @@ type Groups interface {
 	Admins(ctx context.Context, gid string) ([]string, error)
 	// IsMember reports whether uid is a member of gid.
 	IsMember(ctx context.Context, gid, uid string) (bool, error)
+	// GroupIDByHandle returns the group holding a handle, whatever its
+	// visibility (mail to <handle>@<mail domain> is routed by it).
+	GroupIDByHandle(ctx context.Context, handle string) (gid string, ok bool, err error)
 }
 
 // groupAdmins lists the admins of a group.

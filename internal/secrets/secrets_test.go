@@ -2,7 +2,9 @@ package secrets
 
 import (
 	"bytes"
+	"encoding/base64"
 	"encoding/hex"
+	"strings"
 	"testing"
 )
 
@@ -42,5 +44,25 @@ func TestDeriveKeySeparatesPurposesAndRoots(t *testing.T) {
 			t.Errorf("purposes %q and %q derive the same key", q, p)
 		}
 		seen[string(k)] = p
+	}
+}
+
+// NewToken keeps the exact format the stored hashes and the parsers of
+// every token expect: 32 random bytes, base64url without padding.
+func TestNewToken(t *testing.T) {
+	seen := map[string]bool{}
+	for range 100 {
+		tok := NewToken()
+		if len(tok) != 43 || strings.ContainsAny(tok, "=+/") {
+			t.Fatalf("token %q: want 43 characters of base64url without padding", tok)
+		}
+		raw, err := base64.RawURLEncoding.DecodeString(tok)
+		if err != nil || len(raw) != TokenBytes {
+			t.Fatalf("token %q decodes to %d bytes, %v; want %d", tok, len(raw), err, TokenBytes)
+		}
+		if seen[tok] {
+			t.Fatalf("token %q repeated", tok)
+		}
+		seen[tok] = true
 	}
 }

@@ -2,7 +2,6 @@ package server
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"io"
 	"log/slog"
@@ -14,36 +13,17 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/quorum-app/quorum/internal/cores"
 	"github.com/quorum-app/quorum/internal/httpx"
 	"github.com/quorum-app/quorum/internal/logging"
 	"github.com/quorum-app/quorum/internal/render/rendertest"
 
 	"golang.org/x/net/html"
 
-	"github.com/quorum-app/quorum/internal/authz"
 	"github.com/quorum-app/quorum/internal/blob"
 	"github.com/quorum-app/quorum/internal/discussion"
-	"github.com/quorum-app/quorum/internal/group"
-	"github.com/quorum-app/quorum/internal/mail"
 	"github.com/quorum-app/quorum/internal/notify"
 	"github.com/quorum-app/quorum/internal/store"
-	"github.com/quorum-app/quorum/internal/testcloud"
-	"github.com/quorum-app/quorum/internal/testkit"
-	"github.com/quorum-app/quorum/internal/web"
 )
-
-// discPeople adapts the test people to discussion.People.
-type discPeople struct{ p *testPeople }
-
-func (d discPeople) UserByID(ctx context.Context, id string) (discussion.Person, error) {
-	v, err := d.p.UserByID(ctx, id)
-	return discussion.Person{ID: v.ID, Name: v.Name}, err
-}
-
-func (d discPeople) UserIDByEmail(ctx context.Context, email string) (string, bool, error) {
-	return d.p.UserIDByEmail(ctx, email)
-}
 
 // newDiscussionHarness serves the group and discussion routes with the
 // actor named by X-Test-User, like the group harness.
@@ -54,40 +34,10 @@ func newDiscussionHarness(t *testing.T) *groupHarness {
 
 func newDiscussionHarnessLog(t *testing.T, logs *slog.Logger) *groupHarness {
 	t.Helper()
-	env := testcloud.Fast(t)
-	st := store.New(env.Clients.DynamoDB, env.Config.Table, env.Config.SigningKey)
-	people := testkit.NewDirectory()
-	groups := group.New(group.Config{Store: st, People: people, Mail: mail.NewSES(env.Clients.SES, "", env.Config.MailDomain),
-		MailFrom: env.Config.MailFrom, BaseURL: env.Config.BaseURL, SigningKey: env.Config.SigningKey})
-	notes := notify.New(st, nil)
-	disc := discussion.New(discussion.Config{Store: st, Policy: groups, People: discPeople{people}, Notify: notes,
-		Uploads:    blob.NewUploads(env.Clients.S3, env.Config.UploadsBucket, env.Config.KMSKeyID, blob.DefaultLimits()),
-		SigningKey: env.Config.SigningKey})
-	renderer, err := web.New(logs)
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := New(Deps{Web: renderer, Groups: groups, Discussions: disc, Notifications: notes, Log: logs})
-	if err != nil {
-		t.Fatal(err)
-	}
-	mux := http.NewServeMux()
-	home := Route{Pattern: "GET /{$}", Access: Public, Page: true, Handler: s.pages.Home}
-	for _, rt := range append(append(append(s.groupRoutes(), s.discussionRoutes()...), s.tagRoutes()...), home) {
-		handler := rt.Handler
-		mux.HandleFunc(rt.Pattern, func(w http.ResponseWriter, r *http.Request) {
-			a := authz.Actor{Kind: authz.Anonymous}
-			if id := r.Header.Get("X-Test-User"); id != "" {
-				a = authz.Actor{Kind: authz.User, UserID: id}
-			}
-			handler(w, r.WithContext(authz.WithActor(r.Context(), a)))
-		})
-	}
-	mux.HandleFunc("/", s.notFound)
-	fan := cores.NewFanouts(notes, groups, nil)
-	fan.Names, fan.Mentions = people, disc
-	return &groupHarness{t: t, env: env, h: httpx.Observe(s.log, s.timeout, s.uploadOrigin, mux), people: people, tag: env.Prefix,
-		fan: fan}
+	return newHarness(t, harness{logs: logs, routes: func(s *Server) []Route {
+		home := Route{Pattern: "GET /{$}", Access: Public, Page: true, Handler: s.pages.Home}
+		return append(append(append(s.groupRoutes(), s.discussionRoutes()...), s.tagRoutes()...), home)
+	}})
 }
 
 func TestDiscussionRoutesDeclareAccess(t *testing.T) {

@@ -15,13 +15,10 @@ import (
 	"github.com/quorum-app/quorum/internal/authz"
 	"github.com/quorum-app/quorum/internal/group"
 	"github.com/quorum-app/quorum/internal/httpx"
-	"github.com/quorum-app/quorum/internal/logging"
 	"github.com/quorum-app/quorum/internal/mail"
 	"github.com/quorum-app/quorum/internal/notify"
-	"github.com/quorum-app/quorum/internal/store"
 	"github.com/quorum-app/quorum/internal/testcloud"
 	"github.com/quorum-app/quorum/internal/testkit"
-	"github.com/quorum-app/quorum/internal/web"
 )
 
 // testLogWriter sends server logs to the test log (shown on failure).
@@ -62,40 +59,7 @@ func (g *groupHarness) drain() {
 
 func newGroupHarness(t *testing.T) *groupHarness {
 	t.Helper()
-	env := testcloud.Fast(t)
-	st := store.New(env.Clients.DynamoDB, env.Config.Table, env.Config.SigningKey)
-	people := testkit.NewDirectory()
-	var svc *group.Service
-	au := audit.New(st, env.Config.SigningKey, audit.PolicyFunc(func(ctx context.Context, gid string, a authz.Action, tg authz.Target) error {
-		return svc.Authorize(ctx, gid, a, tg)
-	}), nil, nil)
-	svc = group.New(group.Config{Store: st, People: people, Mail: mail.NewSES(env.Clients.SES, "", env.Config.MailDomain),
-		MailFrom: env.Config.MailFrom, BaseURL: env.Config.BaseURL, SigningKey: env.Config.SigningKey, Audit: au})
-	logs := logging.New(testLogWriter{t}, "warn")
-	renderer, err := web.New(logs)
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := New(Deps{Web: renderer, Groups: svc, Log: logs, Audit: au, Names: people})
-	if err != nil {
-		t.Fatal(err)
-	}
-	mux := http.NewServeMux()
-	for _, rt := range s.groupRoutes() {
-		handler := rt.Handler
-		mux.HandleFunc(rt.Pattern, func(w http.ResponseWriter, r *http.Request) {
-			a := authz.Actor{Kind: authz.Anonymous}
-			if id := r.Header.Get("X-Test-User"); id != "" {
-				a = authz.Actor{Kind: authz.User, UserID: id}
-				if r.Header.Get("X-Test-Bot") != "" {
-					a.Kind, a.TokenID = authz.Bot, "tok"
-				}
-			}
-			handler(w, r.WithContext(authz.WithActor(r.Context(), a)))
-		})
-	}
-	mux.HandleFunc("/", s.notFound)
-	return &groupHarness{t: t, env: env, h: httpx.Observe(s.log, s.timeout, s.uploadOrigin, mux), people: people, tag: env.Prefix, audit: au}
+	return newHarness(t, harness{routes: func(s *Server) []Route { return s.groupRoutes() }})
 }
 
 func (g *groupHarness) user(name string) string {

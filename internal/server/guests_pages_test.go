@@ -9,19 +9,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/quorum-app/quorum/internal/authz"
-	"github.com/quorum-app/quorum/internal/blob"
-	"github.com/quorum-app/quorum/internal/cores"
 	"github.com/quorum-app/quorum/internal/discussion"
 	"github.com/quorum-app/quorum/internal/group"
-	"github.com/quorum-app/quorum/internal/httpx"
-	"github.com/quorum-app/quorum/internal/logging"
 	"github.com/quorum-app/quorum/internal/mail"
-	"github.com/quorum-app/quorum/internal/notify"
-	"github.com/quorum-app/quorum/internal/store"
-	"github.com/quorum-app/quorum/internal/testcloud"
-	"github.com/quorum-app/quorum/internal/testkit"
-	"github.com/quorum-app/quorum/internal/web"
 )
 
 // mailDiscPeople adapts the test people to discussion.People with their
@@ -41,41 +31,7 @@ func (d mailDiscPeople) UserIDByEmail(ctx context.Context, email string) (string
 // SES emulator).
 func newGuestHarness(t *testing.T) *groupHarness {
 	t.Helper()
-	logs := logging.New(testLogWriter{t}, "warn")
-	env := testcloud.Fast(t)
-	st := store.New(env.Clients.DynamoDB, env.Config.Table, env.Config.SigningKey)
-	people := testkit.NewDirectory()
-	sender := mail.NewSES(env.Clients.SES, "", env.Config.MailDomain)
-	groups := group.New(group.Config{Store: st, People: people, Mail: sender,
-		MailFrom: env.Config.MailFrom, BaseURL: env.Config.BaseURL, SigningKey: env.Config.SigningKey})
-	notes := notify.New(st, nil)
-	disc := discussion.New(discussion.Config{Store: st, Policy: groups, People: mailDiscPeople{people}, Notify: notes,
-		Uploads:    blob.NewUploads(env.Clients.S3, env.Config.UploadsBucket, env.Config.KMSKeyID, blob.DefaultLimits()),
-		SigningKey: env.Config.SigningKey, Mail: sender, MailFrom: env.Config.MailFrom, BaseURL: env.Config.BaseURL})
-	renderer, err := web.New(logs)
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := New(Deps{Web: renderer, Groups: groups, Discussions: disc, Notifications: notes, Log: logs})
-	if err != nil {
-		t.Fatal(err)
-	}
-	mux := http.NewServeMux()
-	for _, rt := range append(s.groupRoutes(), s.discussionRoutes()...) {
-		handler := rt.Handler
-		mux.HandleFunc(rt.Pattern, func(w http.ResponseWriter, r *http.Request) {
-			a := authz.Actor{Kind: authz.Anonymous}
-			if id := r.Header.Get("X-Test-User"); id != "" {
-				a = authz.Actor{Kind: authz.User, UserID: id}
-			}
-			handler(w, r.WithContext(authz.WithActor(r.Context(), a)))
-		})
-	}
-	mux.HandleFunc("/", s.notFound)
-	fan := cores.NewFanouts(notes, groups, nil)
-	fan.Names, fan.Mentions = people, disc
-	return &groupHarness{t: t, env: env, h: httpx.Observe(s.log, s.timeout, s.uploadOrigin, mux), people: people, tag: env.Prefix,
-		fan: fan}
+	return newHarness(t, harness{guestMail: true, routes: func(s *Server) []Route { return append(s.groupRoutes(), s.discussionRoutes()...) }})
 }
 
 var threadInviteRe = regexp.MustCompile(`/thread-invitations/([A-Za-z0-9._-]+)`)

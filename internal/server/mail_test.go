@@ -12,20 +12,19 @@ import (
 	"time"
 
 	"github.com/quorum-app/quorum/internal/account"
+	qapp "github.com/quorum-app/quorum/internal/app"
 	"github.com/quorum-app/quorum/internal/authz"
-	"github.com/quorum-app/quorum/internal/cores"
 	"github.com/quorum-app/quorum/internal/httpx"
 	"github.com/quorum-app/quorum/internal/logging"
 	"github.com/quorum-app/quorum/internal/mail"
 	"github.com/quorum-app/quorum/internal/mailpref"
-	"github.com/quorum-app/quorum/internal/server"
 	"github.com/quorum-app/quorum/internal/store"
 	"github.com/quorum-app/quorum/internal/testcloud"
 	"github.com/quorum-app/quorum/internal/testkit"
-	"github.com/quorum-app/quorum/internal/web"
 )
 
-// mailHarness is a server with accounts and email preferences.
+// mailHarness is the whole application (internal/app, as the API function
+// wires it) seen through its accounts and email preferences.
 type mailHarness struct {
 	*app
 	prefs    *mailpref.Service
@@ -36,29 +35,12 @@ func newMailHarness(t *testing.T) *mailHarness {
 	t.Helper()
 	env := testcloud.Fast(t)
 	logs := &syncBuffer{}
-	log := logging.New(logs, "debug")
-	st := store.New(env.Clients.DynamoDB, env.Config.Table, env.Config.SigningKey)
-	l := account.DefaultLimits()
-	l.LoginPerIP.Max, l.VerifyPerIP.Max = 1000, 1000
-	accounts, err := account.New(account.Options{Store: st, Mail: mail.NewSES(env.Clients.SES, "", env.Config.MailDomain),
-		From: env.Config.MailFrom, BaseURL: env.Config.BaseURL, SigningKey: env.Config.SigningKey, Log: log,
-		Argon2: account.FastArgon2(), Limits: &l})
+	a, err := qapp.NewAPIWith(context.Background(), env.Config, env.Clients, logging.New(logs, "debug"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	prefs, err := mailpref.New(mailpref.Config{Store: st, Users: cores.PrefPeople{Accounts: accounts}, BaseURL: env.Config.BaseURL, SigningKey: env.Config.SigningKey, Log: log})
-	if err != nil {
-		t.Fatal(err)
-	}
-	r, err := web.New(log)
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := server.New(server.Deps{Log: log, Web: r, Accounts: accounts, Idempotency: st, MailPrefs: prefs})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &mailHarness{app: &app{h: s, srv: s, emu: mail.Emulator{URL: env.Config.SESEndpoint}, logs: logs}, prefs: prefs, accounts: accounts}
+	return &mailHarness{app: &app{h: a.Server, srv: a.Server, emu: mail.Emulator{URL: env.Config.SESEndpoint}, logs: logs},
+		prefs: a.MailPrefs, accounts: a.Accounts}
 }
 
 // person signs a new person in (a session minted by the account core) and returns their account and session cookie.

@@ -2,26 +2,12 @@ package server
 
 import (
 	"encoding/json"
-	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
 
-	"github.com/quorum-app/quorum/internal/authz"
-	"github.com/quorum-app/quorum/internal/blob"
-	"github.com/quorum-app/quorum/internal/cores"
-	"github.com/quorum-app/quorum/internal/discussion"
-	"github.com/quorum-app/quorum/internal/group"
-	"github.com/quorum-app/quorum/internal/httpx"
-	"github.com/quorum-app/quorum/internal/logging"
-	"github.com/quorum-app/quorum/internal/mail"
-	"github.com/quorum-app/quorum/internal/notify"
 	"github.com/quorum-app/quorum/internal/process"
-	"github.com/quorum-app/quorum/internal/store"
-	"github.com/quorum-app/quorum/internal/testcloud"
-	"github.com/quorum-app/quorum/internal/testkit"
-	"github.com/quorum-app/quorum/internal/web"
 )
 
 // newTemplateHarness serves the group, discussion and template routes with
@@ -29,38 +15,9 @@ import (
 // built-in ones are enough here; polls are the e2e test's).
 func newTemplateHarness(t *testing.T) *groupHarness {
 	t.Helper()
-	env := testcloud.Fast(t)
-	st := store.New(env.Clients.DynamoDB, env.Config.Table, env.Config.SigningKey)
-	people := testkit.NewDirectory()
-	groups := group.New(group.Config{Store: st, People: people, Mail: mail.NewSES(env.Clients.SES, "", env.Config.MailDomain),
-		MailFrom: env.Config.MailFrom, BaseURL: env.Config.BaseURL, SigningKey: env.Config.SigningKey})
-	notes := notify.New(st, nil)
-	disc := discussion.New(discussion.Config{Store: st, Policy: groups, People: discPeople{people}, Notify: notes,
-		Uploads:    blob.NewUploads(env.Clients.S3, env.Config.UploadsBucket, env.Config.KMSKeyID, blob.DefaultLimits()),
-		SigningKey: env.Config.SigningKey})
-	tpl := process.New(process.Config{Store: st, Policy: groups, Sources: cores.ProcessSources{Discussions: disc}})
-	logs := logging.New(testLogWriter{t}, "warn")
-	renderer, err := web.New(logs)
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := New(Deps{Web: renderer, Groups: groups, Discussions: disc, Notifications: notes, Templates: tpl, Log: logs})
-	if err != nil {
-		t.Fatal(err)
-	}
-	mux := http.NewServeMux()
-	for _, rt := range append(append(s.groupRoutes(), s.discussionRoutes()...), s.templateRoutes()...) {
-		handler := rt.Handler
-		mux.HandleFunc(rt.Pattern, func(w http.ResponseWriter, r *http.Request) {
-			a := authz.Actor{Kind: authz.Anonymous}
-			if id := r.Header.Get("X-Test-User"); id != "" {
-				a = authz.Actor{Kind: authz.User, UserID: id}
-			}
-			handler(w, r.WithContext(authz.WithActor(r.Context(), a)))
-		})
-	}
-	mux.HandleFunc("/", s.notFound)
-	return &groupHarness{t: t, env: env, h: httpx.Observe(s.log, s.timeout, s.uploadOrigin, mux), people: people, tag: env.Prefix}
+	return newHarness(t, harness{routes: func(s *Server) []Route {
+		return append(append(s.groupRoutes(), s.discussionRoutes()...), s.templateRoutes()...)
+	}})
 }
 
 func problemOf(t *testing.T, rec *httptest.ResponseRecorder, status int) string {
