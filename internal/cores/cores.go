@@ -129,7 +129,7 @@ func (c *Cores) erasers() []account.Eraser {
 		}),
 		account.EraserFunc(func(ctx context.Context, e account.Erasure) (bool, error) { return c.Exports.EraseUser(ctx, e.UserID) }),
 		account.EraserFunc(func(ctx context.Context, e account.Erasure) (bool, error) {
-			return c.Discussions.EraseGuestGrants(ctx, e.UserID)
+			return c.Groups.EraseGuestGrants(ctx, e.UserID)
 		}),
 		// Scans of the table (no index by person), a page a batch.
 		account.EraserFunc(func(ctx context.Context, e account.Erasure) (bool, error) {

@@ -63,8 +63,6 @@ type Policy interface {
 	ThreadGuestPage(ctx context.Context, tid, cursor string, limit int) (store.Page[group.ThreadGuest], error)
 	// GuestGrantsOf lists up to limit of a person's guest grants.
 	GuestGrantsOf(ctx context.Context, uid string, limit int) ([]group.GuestOf, error)
-	// EraseGuestGrants deletes a batch of a deleted account's grants.
-	EraseGuestGrants(ctx context.Context, uid string) (bool, error)
 }
 
 // Person is what discussions need to know about a user.

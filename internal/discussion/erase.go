@@ -46,11 +46,3 @@ func (s *Service) EraseEditHistory(ctx context.Context, uid string) (bool, error
 		return s.st.Table().Delete(tabledef.PK, h.PK).Range(tabledef.SK, h.SK).If("EditorID = ?", uid).Run(ctx)
 	})
 }
-
-// EraseGuestGrants deletes up to one batch of deleted account uid's guest
-// grants (threads they were given access to) and reports done when none
-// are left; the grants are the group core's, which does it. Their ballots
-// stay, as a member's do when they delete their account.
-func (s *Service) EraseGuestGrants(ctx context.Context, uid string) (bool, error) {
-	return s.policy.EraseGuestGrants(ctx, uid)
-}
