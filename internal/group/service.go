@@ -248,18 +248,20 @@ func (s *Service) readGroupAndMember(ctx context.Context, gid, uid string) (*gro
 // uid's notification level for the group in the same BatchGetItem ("" when
 // unset).
 func (s *Service) readGroupMemberLevel(ctx context.Context, gid, uid string, level bool) (*groupItem, *memberItem, string, error) {
-	keys := []dynamo.Keyed{dynamo.Keys{tabledef.GroupPK(gid), groupSK}}
+	keys := []store.Key{{PK: tabledef.GroupPK(gid), SK: groupSK}}
 	levelSK := tabledef.NotifyLevelSK(tabledef.GroupPK(gid)) // internal/notify's item
 	if uid != "" {
-		keys = append(keys, dynamo.Keys{tabledef.GroupPK(gid), memberSK(uid)})
+		keys = append(keys, store.Key{PK: tabledef.GroupPK(gid), SK: memberSK(uid)})
 		if level {
-			keys = append(keys, dynamo.Keys{tabledef.UserPK(uid), levelSK})
+			keys = append(keys, store.Key{PK: tabledef.UserPK(uid), SK: levelSK})
 		}
 	}
-	var items []dynamo.Item
-	err := s.st.Table().Batch(tabledef.PK, tabledef.SK).Get(keys...).Consistent(true).All(ctx, &items)
-	if err != nil && !errors.Is(err, dynamo.ErrNotFound) {
-		return nil, nil, "", store.Classify(err)
+	// Within a read-only request the items read before are not read again
+	// (store.WithReadCache): every question a page asks the policy about
+	// the same group shares one read.
+	items, err := store.BatchGet(ctx, s.st.Table(), keys)
+	if err != nil {
+		return nil, nil, "", err
 	}
 	var g *groupItem
 	var m *memberItem

@@ -106,6 +106,7 @@ func (s *Store) Get(ctx context.Context, pk, sk string, out Entity) error {
 // transaction with the guard, so that the effect and the request's
 // idempotency record cannot disagree (see WithTxGuard).
 func (s *Store) Create(ctx context.Context, item Entity, exists error) error {
+	forgetReads(ctx)
 	if guarded(ctx) {
 		err := s.Tx().Create(item, exists).Run(ctx, "")
 		if err != nil {
@@ -172,6 +173,7 @@ func (s *Store) written(ctx context.Context, b *Item, id string) bool {
 //
 // Within a keyed API request it is a transaction with the guard, as Create.
 func (s *Store) Save(ctx context.Context, item Entity) error {
+	forgetReads(ctx)
 	b := item.Base()
 	if b.Version == 0 {
 		return s.Create(ctx, item, nil)
@@ -203,6 +205,7 @@ var ErrVersionConflict = domain.Errorf(domain.Conflict, "this was changed by som
 
 // Delete removes an item by key (no error if it does not exist).
 func (s *Store) Delete(ctx context.Context, pk, sk string) error {
+	forgetReads(ctx)
 	if err := s.table.Delete(tabledef.PK, pk).Range(tabledef.SK, sk).Run(ctx); err != nil {
 		return Classify(err)
 	}

@@ -1,0 +1,87 @@
+package store_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/quorum-app/quorum/internal/metering"
+	"github.com/quorum-app/quorum/internal/store"
+)
+
+// TestReadCacheReadsEachKeyOnce: under a read cache a key is read once per
+// request, found or not; keys not read yet are asked for alone; a write
+// through the store forgets what was read; without a cache every BatchGet
+// reads.
+func TestReadCacheReadsEachKeyOnce(t *testing.T) {
+	both(t, func(t *testing.T, s *store.Store, _ raw) {
+		ctx := context.Background()
+		a, b := newNote("rc", "a", "first"), newNote("rc", "b", "second")
+		for _, n := range []*note{a, b} {
+			if err := s.Create(ctx, n, nil); err != nil {
+				t.Fatal(err)
+			}
+		}
+		ka, kb, missing := store.Key{PK: a.PK, SK: a.SK}, store.Key{PK: b.PK, SK: b.SK}, store.Key{PK: a.PK, SK: "NOTE#none"}
+		title := func(items map[store.Key]map[string]types.AttributeValue, k store.Key) string {
+			if v, ok := items[k]["Title"].(*types.AttributeValueMemberS); ok {
+				return v.Value
+			}
+			return ""
+		}
+		ctx, m := metering.NewContext(store.WithReadCache(ctx))
+		read := func(keys ...store.Key) (map[store.Key]map[string]types.AttributeValue, int) {
+			t.Helper()
+			before := m.Snapshot().DynamoDBCalls
+			items, err := store.BatchGet(ctx, s.Table(), keys)
+			if err != nil {
+				t.Fatal(err)
+			}
+			out := map[store.Key]map[string]types.AttributeValue{}
+			for k, v := range items {
+				out[k] = v
+			}
+			return out, m.Snapshot().DynamoDBCalls - before
+		}
+
+		items, calls := read(ka, missing)
+		if calls != 1 || title(items, ka) != "first" || len(items) != 1 {
+			t.Fatalf("first read: %d calls, %v", calls, items)
+		}
+		items[ka]["Title"] = &types.AttributeValueMemberS{Value: "changed by a caller"}
+		items, calls = read(ka, missing, ka)
+		if calls != 0 || title(items, ka) != "first" || len(items) != 1 {
+			t.Fatalf("second read: %d calls (want 0), %v", calls, items)
+		}
+		items, calls = read(ka, kb)
+		if calls != 1 || title(items, kb) != "second" || title(items, ka) != "first" {
+			t.Fatalf("read with a new key: %d calls, %v", calls, items)
+		}
+		if _, calls = read(kb); calls != 0 {
+			t.Fatalf("the new key read again: %d calls", calls)
+		}
+
+		a.Title = "first, edited"
+		if err := s.Save(ctx, a); err != nil {
+			t.Fatal(err)
+		}
+		items, calls = read(ka)
+		if calls != 1 || title(items, ka) != "first, edited" {
+			t.Fatalf("read after a write: %d calls, %v", calls, items)
+		}
+
+		plain, pm := metering.NewContext(context.Background())
+		for i := 0; i < 2; i++ {
+			if _, err := store.BatchGet(plain, s.Table(), []store.Key{ka}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if n := pm.Snapshot().DynamoDBCalls; n != 2 {
+			t.Fatalf("without a cache: %d calls for two reads", n)
+		}
+		if store.WithReadCache(ctx) != ctx {
+			t.Fatal("a second WithReadCache replaced the request's cache")
+		}
+	})
+}
