@@ -290,6 +290,10 @@ func (s *Service) loadWith(ctx context.Context, pid string, extra, groupExtra []
 	}
 	a := authz.ActorFrom(ctx)
 	keys := []key{{tabledef.PollPK(pid), skPoll}}
+	if more, grp := aheadKeys(ctx); more != nil {
+		extra = append(append([]string{}, extra...), more...)
+		groupExtra = append(append([]string{}, groupExtra...), grp...)
+	}
 	for _, sk := range extra {
 		keys = append(keys, key{tabledef.PollPK(pid), sk})
 	}

@@ -250,16 +250,25 @@ func (s *Service) readGroupAndMember(ctx context.Context, gid, uid string) (*gro
 func (s *Service) readGroupMemberLevel(ctx context.Context, gid, uid string, level bool) (*groupItem, *memberItem, string, error) {
 	keys := []store.Key{{PK: tabledef.GroupPK(gid), SK: groupSK}}
 	levelSK := tabledef.NotifyLevelSK(tabledef.GroupPK(gid)) // internal/notify's item
+	var along []store.Key
 	if uid != "" {
 		keys = append(keys, store.Key{PK: tabledef.GroupPK(gid), SK: memberSK(uid)})
-		if level {
-			keys = append(keys, store.Key{PK: tabledef.UserPK(uid), SK: levelSK})
+		lk := store.Key{PK: tabledef.UserPK(uid), SK: levelSK}
+		switch {
+		case level:
+			keys = append(keys, lk)
+		case store.ReadCacheOn(ctx):
+			// Within a read-only request the level rides along when the
+			// group is read (one small item): a page that shows the group's
+			// notification menu (the thread page, the thread list) finds it
+			// read with the policy's facts.
+			along = append(along, lk)
 		}
 	}
 	// Within a read-only request the items read before are not read again
 	// (store.WithReadCache): every question a page asks the policy about
 	// the same group shares one read.
-	items, err := store.BatchGet(ctx, s.st.Table(), keys)
+	items, err := store.BatchGetAlong(ctx, s.st.Table(), keys, along)
 	if err != nil {
 		return nil, nil, "", err
 	}

@@ -28,7 +28,15 @@ import (
 // decodes its own, the layout stays with it.
 type readCache struct {
 	mu    sync.Mutex
-	items map[Key]dynamo.Item // nil: read, absent
+	items map[Key]cached
+}
+
+// cached is one key's answer: item nil when the key was read and absent;
+// consistent when it came from a strongly consistent read (an eventually
+// consistent one serves only eventually consistent reads).
+type cached struct {
+	item       dynamo.Item
+	consistent bool
 }
 
 // Key is the primary key of one item.
@@ -42,8 +50,12 @@ func WithReadCache(ctx context.Context) context.Context {
 	if cacheOf(ctx) != nil {
 		return ctx
 	}
-	return context.WithValue(ctx, readCacheKey{}, &readCache{items: map[Key]dynamo.Item{}})
+	return context.WithValue(ctx, readCacheKey{}, &readCache{items: map[Key]cached{}})
 }
+
+// ReadCacheOn reports whether ctx carries a read cache: a reader may then
+// read ahead in one batch what the request will ask next.
+func ReadCacheOn(ctx context.Context) bool { return cacheOf(ctx) != nil }
 
 func cacheOf(ctx context.Context) *readCache {
 	c, _ := ctx.Value(readCacheKey{}).(*readCache)
@@ -64,22 +76,51 @@ func forgetReads(ctx context.Context) {
 // before in the same request are served from it and only the others are
 // asked for (no call at all when every key was read).
 func BatchGet(ctx context.Context, t dynamo.Table, keys []Key) (map[Key]dynamo.Item, error) {
-	out := make(map[Key]dynamo.Item, len(keys))
+	return batchGet(ctx, t, keys, nil, true)
+}
+
+// BatchGetAlong is BatchGet that also reads the keys along, but only in a
+// call made for keys anyway: when every key was read before in the request,
+// along costs nothing and is absent from the answer unless read before.
+// A reader adds what a later question of the request will likely ask (the
+// group's notification level with the group and membership).
+func BatchGetAlong(ctx context.Context, t dynamo.Table, keys, along []Key) (map[Key]dynamo.Item, error) {
+	return batchGet(ctx, t, keys, along, true)
+}
+
+// BatchGetEventually is BatchGet with eventually consistent reads (half
+// the read units), for what may lag a write by a moment (names to show):
+// it is served by any earlier read of the request, and serves only
+// eventually consistent reads after it.
+func BatchGetEventually(ctx context.Context, t dynamo.Table, keys []Key) (map[Key]dynamo.Item, error) {
+	return batchGet(ctx, t, keys, nil, false)
+}
+
+func batchGet(ctx context.Context, t dynamo.Table, keys, along []Key, consistent bool) (map[Key]dynamo.Item, error) {
+	out := make(map[Key]dynamo.Item, len(keys)+len(along))
 	c := cacheOf(ctx)
 	ask := keys
 	if c != nil {
 		ask = nil
 		c.mu.Lock()
-		for _, k := range keys {
-			it, ok := c.items[k]
+		var alongAsk []Key
+		for i, k := range append(append([]Key{}, keys...), along...) {
+			e, ok := c.items[k]
 			switch {
-			case !ok:
+			case (!ok || consistent && !e.consistent) && i < len(keys):
 				ask = append(ask, k)
-			case it != nil:
-				out[k] = maps.Clone(it) // callers may change what they get
+			case !ok || consistent && !e.consistent:
+				alongAsk = append(alongAsk, k)
+			case e.item != nil:
+				out[k] = maps.Clone(e.item) // callers may change what they get
 			}
 		}
 		c.mu.Unlock()
+		if len(ask) > 0 {
+			ask = append(ask, alongAsk...)
+		}
+	} else {
+		ask = append(append([]Key{}, keys...), along...)
 	}
 	if len(ask) == 0 {
 		return out, nil
@@ -93,7 +134,7 @@ func BatchGet(ctx context.Context, t dynamo.Table, keys []Key) (map[Key]dynamo.I
 		}
 	}
 	var items []dynamo.Item
-	err := t.Batch(tabledef.PK, tabledef.SK).Get(ks...).Consistent(true).All(ctx, &items)
+	err := t.Batch(tabledef.PK, tabledef.SK).Get(ks...).Consistent(consistent).All(ctx, &items)
 	if err != nil && !errors.Is(err, dynamo.ErrNotFound) {
 		return nil, Classify(err)
 	}
@@ -104,11 +145,10 @@ func BatchGet(ctx context.Context, t dynamo.Table, keys []Key) (map[Key]dynamo.I
 	if c != nil {
 		c.mu.Lock()
 		for k := range seen {
-			if it, ok := got[k]; ok {
-				c.items[k] = maps.Clone(it)
-			} else {
-				c.items[k] = nil
+			if e, ok := c.items[k]; ok && e.consistent && !consistent {
+				continue // a concurrent consistent read got there first
 			}
+			c.items[k] = cached{item: maps.Clone(got[k]), consistent: consistent}
 		}
 		c.mu.Unlock()
 	}

@@ -71,6 +71,64 @@ func TestReadCacheReadsEachKeyOnce(t *testing.T) {
 			t.Fatalf("read after a write: %d calls, %v", calls, items)
 		}
 
+		// An eventually consistent read is served by any earlier read; a
+		// consistent one only by a consistent one.
+		kc := store.Key{PK: a.PK, SK: "NOTE#c"}
+		if err := s.Create(ctx, newNote("rc", "c", "third"), nil); err != nil {
+			t.Fatal(err)
+		}
+		eventually := func(keys ...store.Key) int {
+			t.Helper()
+			before := m.Snapshot().DynamoDBCalls
+			if _, err := store.BatchGetEventually(ctx, s.Table(), keys); err != nil {
+				t.Fatal(err)
+			}
+			return m.Snapshot().DynamoDBCalls - before
+		}
+		if calls := eventually(ka); calls != 1 {
+			t.Fatalf("eventually consistent read after the write: %d calls", calls)
+		}
+		if calls := eventually(ka, kc); calls != 1 {
+			t.Fatalf("eventually consistent read of a new key: %d calls", calls)
+		}
+		if calls := eventually(ka, kc); calls != 0 {
+			t.Fatalf("eventually consistent reads again: %d calls", calls)
+		}
+		if items, calls = read(kc); calls != 1 || title(items, kc) != "third" {
+			t.Fatalf("consistent read of a key read eventually: %d calls, %v", calls, items)
+		}
+		if calls := eventually(kb); calls != 1 {
+			t.Fatalf("eventually consistent read of a key forgotten by the write: %d calls", calls)
+		}
+
+		// Keys along ride in a call made anyway, and cost nothing alone.
+		if err := s.Create(ctx, newNote("rc", "d", "fourth"), nil); err != nil {
+			t.Fatal(err)
+		}
+		kd := store.Key{PK: a.PK, SK: "NOTE#d"}
+		along := func(keys, with []store.Key) (map[store.Key]map[string]types.AttributeValue, int) {
+			t.Helper()
+			before := m.Snapshot().DynamoDBCalls
+			items, err := store.BatchGetAlong(ctx, s.Table(), keys, with)
+			if err != nil {
+				t.Fatal(err)
+			}
+			out := map[store.Key]map[string]types.AttributeValue{}
+			for k, v := range items {
+				out[k] = v
+			}
+			return out, m.Snapshot().DynamoDBCalls - before
+		}
+		if items, calls = along([]store.Key{ka}, []store.Key{kd}); calls != 1 || title(items, kd) != "fourth" {
+			t.Fatalf("a key along a read: %d calls, %v", calls, items)
+		}
+		if _, calls = read(kd); calls != 0 {
+			t.Fatalf("the key read along, asked for: %d calls", calls)
+		}
+		if items, calls = along([]store.Key{ka}, []store.Key{kc}); calls != 0 || len(items) != 1 {
+			t.Fatalf("a key along cached keys: %d calls (want none), %v", calls, items)
+		}
+
 		plain, pm := metering.NewContext(context.Background())
 		for i := 0; i < 2; i++ {
 			if _, err := store.BatchGet(plain, s.Table(), []store.Key{ka}); err != nil {

@@ -202,6 +202,7 @@ func (s *Server) PollPage(w http.ResponseWriter, r *http.Request) {
 // renderPoll renders the poll page; edit adjusts the data (form errors, a
 // receipt to show once, the ranked order being edited).
 func (s *Server) renderPoll(w http.ResponseWriter, r *http.Request, status int, edit func(*pollPageData)) {
+	r = r.WithContext(decision.ReadAhead(r.Context())) // the poll's items the page shows in its first read
 	ctx := r.Context()
 	pid := r.PathValue("pid")
 	p, err := s.decisions.Get(ctx, pid)
