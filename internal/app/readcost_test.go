@@ -336,6 +336,15 @@ func TestReadRouteCosts(t *testing.T) {
 			t.Errorf("GET %s reads again, in the same request: %v", rt.path, again)
 		}
 	}
+	// The group page reads the member's memberships of its subgroups in
+	// one batch, however many there are (it was one GetItem each).
+	before, _ := c.calls(t, c.member, "/groups/"+c.gid)
+	for i := 0; i < 3; i++ {
+		testkit.NewSubgroup(t, c.a.Groups, c.gid, "open", c.admin.Ctx, c.member.Ctx)
+	}
+	if after, _ := c.calls(t, c.member, "/groups/"+c.gid); after != before {
+		t.Errorf("group page: %d DynamoDB calls with 1 subgroup, %d with 4", before, after)
+	}
 }
 
 // BenchmarkPageCalls prints the DynamoDB calls and read units of the poll,

@@ -647,15 +647,32 @@ func (s *Service) Subgroups(ctx context.Context, gid string) ([]Group, error) {
 	if err != nil {
 		return nil, store.Classify(err)
 	}
+	// The actor's memberships of all the subgroups in one BatchGetItem (it
+	// was one GetItem per subgroup).
+	members := map[string]*memberItem{}
+	if a.UserID != "" && len(subs) > 0 {
+		keys := make([]store.Key, len(subs))
+		for i := range subs {
+			keys[i] = store.Key{PK: tabledef.GroupPK(subs[i].ID), SK: memberSK(a.UserID)}
+		}
+		items, err := store.BatchGet(ctx, s.st.Table(), keys)
+		if err != nil {
+			return nil, err
+		}
+		for _, it := range items {
+			m := new(memberItem)
+			if err := dynamo.UnmarshalItem(it, m); err != nil {
+				return nil, domain.Wrap(domain.Internal, err, "stored item is unreadable")
+			}
+			members[m.GroupID] = m
+		}
+	}
 	out := []Group{}
 	for i := range subs {
 		sg := &subs[i]
 		f := authz.GroupFacts{GroupID: sg.ID, Privacy: sg.Privacy, Flags: sg.Flags.Flags(), ParentID: gid,
 			ParentPrivacy: parent.g.Privacy, ParentRole: parent.facts.Role}
-		m, err := s.getMember(ctx, sg.ID, a.UserID)
-		if err != nil {
-			return nil, err
-		}
+		m := members[sg.ID]
 		if m != nil {
 			f.Role = m.Role
 		}
