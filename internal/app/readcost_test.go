@@ -86,9 +86,11 @@ func (d *tracingDB) BatchGetItem(ctx context.Context, in *dynamodb.BatchGetItemI
 
 func (d *tracingDB) Query(ctx context.Context, in *dynamodb.QueryInput, o ...func(*dynamodb.Options)) (*dynamodb.QueryOutput, error) {
 	var vals []string
-	for n, v := range in.ExpressionAttributeValues {
-		if s, ok := v.(*types.AttributeValueMemberS); ok {
-			vals = append(vals, n+"="+s.Value)
+	for n, c := range in.KeyConditions { // guregu/dynamo's form
+		for _, v := range c.AttributeValueList {
+			if s, ok := v.(*types.AttributeValueMemberS); ok {
+				vals = append(vals, n+" "+string(c.ComparisonOperator)+" "+s.Value)
+			}
 		}
 	}
 	sort.Strings(vals)
@@ -153,6 +155,7 @@ type readCost struct {
 	trace   *tracingDB
 	admin   *testkit.Person
 	member  *testkit.Person
+	guest   *testkit.Person
 	gid     string
 	sub     string
 	tid     string
@@ -206,6 +209,8 @@ func newReadCost(t testing.TB, members int) *readCost {
 		return th.ID, p.ID
 	}
 	c.tid, c.pid = thread(c.gid)
+	c.guest = testkit.NewPerson(t, a.Accounts, "Gus Guest")
+	must(a.Discussions.AddGuest(c.admin.Ctx, c.tid, c.guest.ID))
 	c.subTid, c.subPid = thread(c.sub)
 	return c
 }
@@ -244,6 +249,22 @@ func (c *readCost) calls(t testing.TB, p *testkit.Person, path string) (int, []s
 	c.trace.take()
 	line := c.get(t, p, path)
 	return int(line["ddb_calls"].(float64)), c.trace.take()
+}
+
+// repeatedQueries lists the queries a request makes twice with the same
+// key condition.
+func repeatedQueries(reads []string) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, r := range reads {
+		if strings.HasPrefix(r, "Query ") {
+			if seen[r] {
+				out = append(out, r)
+			}
+			seen[r] = true
+		}
+	}
+	return out
 }
 
 // repeated lists the reads that ask again for a key already read in the
@@ -328,12 +349,15 @@ func TestReadRouteCosts(t *testing.T) {
 				again = append(again, k)
 			}
 		}
-		t.Logf("%-44s %2d calls (goal %d)\n  %s", rt.path, n, rt.goal, strings.Join(reads, "\n  "))
+		t.Logf("%-44s %2d calls (goal %d); queries again: %v\n  %s", rt.path, n, rt.goal, repeatedQueries(reads), strings.Join(reads, "\n  "))
 		if rt.goal > 0 && n > rt.goal {
 			t.Errorf("GET %s: %d DynamoDB calls, goal ≤ %d", rt.path, n, rt.goal)
 		}
 		if len(again) > 0 {
 			t.Errorf("GET %s reads again, in the same request: %v", rt.path, again)
+		}
+		if q := repeatedQueries(reads); len(q) > 0 && !dashboardLists(rt.path, q) {
+			t.Errorf("GET %s queries again, in the same request: %v", rt.path, q)
 		}
 	}
 	// The group page reads the member's memberships of its subgroups in
@@ -372,5 +396,45 @@ func BenchmarkPageCalls(b *testing.B) {
 			b.ReportMetric(rcu/float64(b.N), "rcu/op")
 			b.ReportMetric(calls/float64(b.N), fmt.Sprintf("calls:goal<=%d", pg.goal))
 		})
+	}
+}
+
+// dashboardLists: the dashboard lists the reader's groups and guest grants
+// twice (its threads, from internal/discussion, and the polls waiting for
+// them, from internal/decision, each with its own bound): known, not yet
+// shared.
+func dashboardLists(path string, queries []string) bool {
+	if path != "/dashboard" {
+		return false
+	}
+	for _, q := range queries {
+		if !strings.Contains(q, "GSI1SK BEGINS_WITH MEMBER#") && !strings.Contains(q, "GSI1SK BEGINS_WITH GUEST#") {
+			return false
+		}
+	}
+	return true
+}
+
+// A guest of the thread: the policy's question about a guest (their
+// grants in the group) is asked once per request, not once per question
+// (the poll page asked it 13 times: 21 calls).
+func TestReadRouteCostsGuest(t *testing.T) {
+	t.Parallel()
+	c := newReadCost(t, 3)
+	for _, rt := range []struct {
+		path string
+		goal int
+	}{{"/polls/" + c.pid, pollPageGoal + 1}, {"/threads/" + c.tid, threadPageGoal + 1}, {"/dashboard", 0}} {
+		n, reads := c.calls(t, c.guest, rt.path)
+		t.Logf("%-44s %2d calls (goal %d)\n  %s", rt.path, n, rt.goal, strings.Join(reads, "\n  "))
+		if rt.goal > 0 && n > rt.goal {
+			t.Errorf("a guest's GET %s: %d DynamoDB calls, goal ≤ %d", rt.path, n, rt.goal)
+		}
+		if again := repeated(reads); len(again) > 0 {
+			t.Errorf("a guest's GET %s reads again: %v", rt.path, again)
+		}
+		if q := repeatedQueries(reads); len(q) > 0 && !dashboardLists(rt.path, q) {
+			t.Errorf("a guest's GET %s queries again: %v", rt.path, q)
+		}
 	}
 }

@@ -29,6 +29,7 @@ import (
 type readCache struct {
 	mu    sync.Mutex
 	items map[Key]cached
+	memo  map[string]any // Memo's answers, by the owner's key
 }
 
 // cached is one key's answer: item nil when the key was read and absent;
@@ -50,7 +51,7 @@ func WithReadCache(ctx context.Context) context.Context {
 	if cacheOf(ctx) != nil {
 		return ctx
 	}
-	return context.WithValue(ctx, readCacheKey{}, &readCache{items: map[Key]cached{}})
+	return context.WithValue(ctx, readCacheKey{}, &readCache{items: map[Key]cached{}, memo: map[string]any{}})
 }
 
 // ReadCacheOn reports whether ctx carries a read cache: a reader may then
@@ -67,8 +68,36 @@ func forgetReads(ctx context.Context) {
 	if c := cacheOf(ctx); c != nil {
 		c.mu.Lock()
 		clear(c.items)
+		clear(c.memo)
 		c.mu.Unlock()
 	}
+}
+
+// Memo returns fn's answer, asked once per read-only request under a read
+// cache (without one, fn is called every time): for an owner's read that is
+// not by key (a query), such as the group core's list of a person's guest
+// grants in a group, which every policy question about a guest asks. key
+// names the owner and the question, and everything the answer depends on
+// ("group.guests/<gid>/<uid>"). A failed fn is not remembered; writes
+// through the store forget every answer.
+func Memo[V any](ctx context.Context, key string, fn func() (V, error)) (V, error) {
+	c := cacheOf(ctx)
+	if c == nil {
+		return fn()
+	}
+	c.mu.Lock()
+	v, ok := c.memo[key].(V)
+	c.mu.Unlock()
+	if ok {
+		return v, nil
+	}
+	v, err := fn()
+	if err == nil {
+		c.mu.Lock()
+		c.memo[key] = v
+		c.mu.Unlock()
+	}
+	return v, err
 }
 
 // BatchGet reads the items at keys with strongly consistent BatchGetItem

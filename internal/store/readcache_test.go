@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"errors"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
@@ -140,6 +141,42 @@ func TestReadCacheReadsEachKeyOnce(t *testing.T) {
 		}
 		if store.WithReadCache(ctx) != ctx {
 			t.Fatal("a second WithReadCache replaced the request's cache")
+		}
+	})
+}
+
+// Memo answers once per request under a read cache, asks again after a
+// write or a failure, and every time without a cache.
+func TestMemoOncePerRequest(t *testing.T) {
+	both(t, func(t *testing.T, s *store.Store, _ raw) {
+		asked := 0
+		ask := func() (int, error) { asked++; return asked, nil }
+		ctx := store.WithReadCache(context.Background())
+		for i := 0; i < 3; i++ {
+			if v, err := store.Memo(ctx, "test.q/1", ask); err != nil || v != 1 {
+				t.Fatalf("memo %d: %v %v", i, v, err)
+			}
+		}
+		if v, _ := store.Memo(ctx, "test.q/2", ask); v != 2 {
+			t.Fatalf("another key: %v, want a new answer", v)
+		}
+		failed := errors.New("unavailable")
+		if _, err := store.Memo(ctx, "test.q/3", func() (int, error) { return 0, failed }); err != failed {
+			t.Fatal(err)
+		}
+		if v, _ := store.Memo(ctx, "test.q/3", ask); v != 3 {
+			t.Fatalf("after a failure: %v, want the question asked again", v)
+		}
+		if err := s.Create(ctx, newNote("memo", "a", "x"), nil); err != nil {
+			t.Fatal(err)
+		}
+		if v, _ := store.Memo(ctx, "test.q/1", ask); v != 4 {
+			t.Fatalf("after a write: %v, want the question asked again", v)
+		}
+		plain := context.Background()
+		_, _ = store.Memo(plain, "test.q/1", ask)
+		if v, _ := store.Memo(plain, "test.q/1", ask); v != 6 {
+			t.Fatalf("without a cache: %v, want every call asked", v)
 		}
 	})
 }
