@@ -6,8 +6,10 @@ import (
 	"maps"
 	"sync"
 
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/guregu/dynamo/v2"
+	"github.com/guregu/dynamo/v2/dynamodbiface"
 
 	"github.com/quorum-app/quorum/internal/tabledef"
 )
@@ -23,9 +25,10 @@ import (
 // Only what cannot change during the request belongs here: a read-only
 // request changes none of it (its own writes are the session's last-seen
 // mark and the reader's read marks, which no cached reader reads), and every
-// write through the store (Save, Create, Delete, Tx.Run) empties the cache
-// of its context. The items are the table's, not any core's: each owner
-// decodes its own, the layout stays with it.
+// write to the table through a Store (its methods, and the updates, puts,
+// deletes and transactions the cores build on Table: forgetfulDB) empties
+// the cache of its context first. The items are the table's, not any
+// core's: each owner decodes its own, the layout stays with it.
 type readCache struct {
 	mu    sync.Mutex
 	items map[Key]cached
@@ -44,6 +47,38 @@ type cached struct {
 type Key struct{ PK, SK string }
 
 type readCacheKey struct{}
+
+// forgetfulDB is the DynamoDB client under a Store: every write empties the
+// read cache of the call's context before it is sent, so no read after a
+// write in the same request is served from before it.
+type forgetfulDB struct{ dynamodbiface.DynamoDBAPI }
+
+type dbOpt = func(*dynamodb.Options)
+
+func (d forgetfulDB) PutItem(ctx context.Context, in *dynamodb.PutItemInput, o ...dbOpt) (*dynamodb.PutItemOutput, error) {
+	forgetReads(ctx)
+	return d.DynamoDBAPI.PutItem(ctx, in, o...)
+}
+
+func (d forgetfulDB) UpdateItem(ctx context.Context, in *dynamodb.UpdateItemInput, o ...dbOpt) (*dynamodb.UpdateItemOutput, error) {
+	forgetReads(ctx)
+	return d.DynamoDBAPI.UpdateItem(ctx, in, o...)
+}
+
+func (d forgetfulDB) DeleteItem(ctx context.Context, in *dynamodb.DeleteItemInput, o ...dbOpt) (*dynamodb.DeleteItemOutput, error) {
+	forgetReads(ctx)
+	return d.DynamoDBAPI.DeleteItem(ctx, in, o...)
+}
+
+func (d forgetfulDB) BatchWriteItem(ctx context.Context, in *dynamodb.BatchWriteItemInput, o ...dbOpt) (*dynamodb.BatchWriteItemOutput, error) {
+	forgetReads(ctx)
+	return d.DynamoDBAPI.BatchWriteItem(ctx, in, o...)
+}
+
+func (d forgetfulDB) TransactWriteItems(ctx context.Context, in *dynamodb.TransactWriteItemsInput, o ...dbOpt) (*dynamodb.TransactWriteItemsOutput, error) {
+	forgetReads(ctx)
+	return d.DynamoDBAPI.TransactWriteItems(ctx, in, o...)
+}
 
 // WithReadCache returns ctx carrying an empty read cache (ctx itself when
 // it carries one already). Use it only around reads.

@@ -9,6 +9,7 @@ import (
 
 	"github.com/quorum-app/quorum/internal/metering"
 	"github.com/quorum-app/quorum/internal/store"
+	"github.com/quorum-app/quorum/internal/tabledef"
 )
 
 // TestReadCacheReadsEachKeyOnce: under a read cache a key is read once per
@@ -128,6 +129,18 @@ func TestReadCacheReadsEachKeyOnce(t *testing.T) {
 		}
 		if items, calls = along([]store.Key{ka}, []store.Key{kc}); calls != 0 || len(items) != 1 {
 			t.Fatalf("a key along cached keys: %d calls (want none), %v", calls, items)
+		}
+
+		// A write a core builds on the table (not a Store method) forgets
+		// too: every write to the table goes through the Store's client.
+		if _, calls = read(kd); calls != 0 {
+			t.Fatalf("kd is cached, yet read: %d calls", calls)
+		}
+		if err := s.Table().Update(tabledef.PK, kd.PK).Range(tabledef.SK, kd.SK).Set("Title", "fourth, updated").Run(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if items, calls = read(kd); calls != 1 || title(items, kd) != "fourth, updated" {
+			t.Fatalf("read after an update built on the table: %d calls, %v", calls, items)
 		}
 
 		plain, pm := metering.NewContext(context.Background())

@@ -60,7 +60,7 @@ type Store struct {
 // is the root secret from configuration; the store derives its cursor key
 // from it.
 func New(client dynamodbiface.DynamoDBAPI, table string, signingKey []byte) *Store {
-	db := dynamo.NewFromIface(client)
+	db := dynamo.NewFromIface(forgetfulDB{client}) // writes empty the request's read cache
 	return &Store{db: db, table: db.Table(table), cursorKey: secrets.DeriveKey(signingKey, "pagination-cursor")}
 }
 
@@ -106,7 +106,6 @@ func (s *Store) Get(ctx context.Context, pk, sk string, out Entity) error {
 // transaction with the guard, so that the effect and the request's
 // idempotency record cannot disagree (see WithTxGuard).
 func (s *Store) Create(ctx context.Context, item Entity, exists error) error {
-	forgetReads(ctx)
 	if guarded(ctx) {
 		err := s.Tx().Create(item, exists).Run(ctx, "")
 		if err != nil {
@@ -173,7 +172,6 @@ func (s *Store) written(ctx context.Context, b *Item, id string) bool {
 //
 // Within a keyed API request it is a transaction with the guard, as Create.
 func (s *Store) Save(ctx context.Context, item Entity) error {
-	forgetReads(ctx)
 	b := item.Base()
 	if b.Version == 0 {
 		return s.Create(ctx, item, nil)
@@ -205,7 +203,6 @@ var ErrVersionConflict = domain.Errorf(domain.Conflict, "this was changed by som
 
 // Delete removes an item by key (no error if it does not exist).
 func (s *Store) Delete(ctx context.Context, pk, sk string) error {
-	forgetReads(ctx)
 	if err := s.table.Delete(tabledef.PK, pk).Range(tabledef.SK, sk).Run(ctx); err != nil {
 		return Classify(err)
 	}

@@ -134,7 +134,6 @@ func (t *Tx) Len() int { return t.n }
 // Run executes the transaction. token, if not empty, makes retries of the
 // same logical request idempotent for ten minutes (ClientRequestToken).
 func (t *Tx) Run(ctx context.Context, token string) error {
-	forgetReads(ctx)
 	if t.err != nil {
 		return t.err
 	}
