@@ -321,7 +321,7 @@ func (c *readCost) readRoutes() []struct {
 		{"/api/v1/polls/" + c.pid + "/results", 3},
 		{"/api/v1/polls/" + c.pid + "/ballots", 0},
 		{"/api/v1/polls/" + c.pid + "/voters", 0},
-		{"/api/v1/threads/" + c.tid, 4},
+		{"/api/v1/threads/" + c.tid, 3},
 		{"/api/v1/threads/" + c.tid + "/timeline", 0},
 		{"/api/v1/groups/" + c.gid, 2},
 		{"/api/v1/groups/" + c.gid + "/threads", 0},
