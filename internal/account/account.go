@@ -402,13 +402,23 @@ func (s *Service) Users(ctx context.Context, ids []string) (map[string]*User, er
 	if err != nil || len(keys) == 0 {
 		return map[string]*User{}, err
 	}
-	var us []*User
-	err = s.st.Table().Batch(tabledef.PK, tabledef.SK).Get(keys...).All(ctx, &us)
-	if err != nil && !errors.Is(err, dynamo.ErrNotFound) {
-		return nil, store.Classify(err)
+	// Within a read-only request, people read before (the same faces asked
+	// for twice by one page) are not read again (store.WithReadCache).
+	sk := make([]store.Key, len(keys))
+	for i, k := range keys {
+		pk, _ := k.HashKey().(string)
+		sk[i] = store.Key{PK: pk, SK: userSK}
 	}
-	out := make(map[string]*User, len(us))
-	for _, u := range us {
+	items, err := store.BatchGetEventually(ctx, s.st.Table(), sk)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]*User, len(items))
+	for _, it := range items {
+		u := new(User)
+		if err := dynamo.UnmarshalItem(it, u); err != nil {
+			return nil, domain.Wrap(domain.Internal, err, "stored item is unreadable")
+		}
 		if asked[u.ID] {
 			out[u.ID] = u
 		}

@@ -352,7 +352,12 @@ func (s *Server) ThreadLevel(w http.ResponseWriter, r *http.Request) {
 	if !s.needUser(w, r) {
 		return
 	}
-	l, err := decodeLevel(w, r)
+	var in levelBody
+	err := httpx.DecodeJSON(w, r, &in)
+	var l notify.Level
+	if err == nil {
+		l, err = handlerkit.ParseThreadLevel(in.Level) // "group": follow the group's level again
+	}
 	if err == nil {
 		err = s.discussions.SetThreadLevel(r.Context(), r.PathValue("tid"), l)
 	}
@@ -360,7 +365,7 @@ func (s *Server) ThreadLevel(w http.ResponseWriter, r *http.Request) {
 		s.groupAPIFail(w, r, err)
 		return
 	}
-	httpx.WriteJSON(w, http.StatusOK, map[string]string{"level": string(l)})
+	httpx.WriteJSON(w, http.StatusOK, map[string]string{"level": in.Level})
 }
 
 func (s *Server) GroupLevel(w http.ResponseWriter, r *http.Request) {

@@ -223,20 +223,21 @@ func (s *Service) present(p *pollItem, d poll.Definition) Poll {
 type key struct{ pk, sk string }
 
 // getMany reads up to 100 items in one strongly consistent BatchGetItem and
-// returns them by key; missing items are absent from the map.
+// returns them by key; missing items are absent from the map. Within a
+// read-only request (store.WithReadCache) an item read before (the poll, the
+// viewer's ballot, the group and membership) is not read again.
 func (s *Service) getMany(ctx context.Context, keys ...key) (map[key]dynamo.Item, error) {
-	ks := make([]dynamo.Keyed, len(keys))
+	ks := make([]store.Key, len(keys))
 	for i, k := range keys {
-		ks[i] = dynamo.Keys{k.pk, k.sk}
+		ks[i] = store.Key{PK: k.pk, SK: k.sk}
 	}
-	var items []dynamo.Item
-	err := s.st.Table().Batch(tabledef.PK, tabledef.SK).Get(ks...).Consistent(true).All(ctx, &items)
-	if err != nil && !errors.Is(err, dynamo.ErrNotFound) {
-		return nil, store.Classify(err)
+	items, err := store.BatchGet(ctx, s.st.Table(), ks)
+	if err != nil {
+		return nil, err
 	}
 	out := make(map[key]dynamo.Item, len(items))
-	for _, it := range items {
-		out[key{pkOf(it), skOf(it)}] = it
+	for k, it := range items {
+		out[key{k.PK, k.SK}] = it
 	}
 	return out, nil
 }
@@ -291,6 +292,10 @@ func (s *Service) loadWith(ctx context.Context, pid string, extra, groupExtra []
 	}
 	a := authz.ActorFrom(ctx)
 	keys := []key{{tabledef.PollPK(pid), skPoll}}
+	if more, grp := aheadKeys(ctx); more != nil {
+		extra = append(append([]string{}, extra...), more...)
+		groupExtra = append(append([]string{}, groupExtra...), grp...)
+	}
 	for _, sk := range extra {
 		keys = append(keys, key{tabledef.PollPK(pid), sk})
 	}

@@ -246,20 +246,19 @@ func (s *Service) recipients(ctx context.Context, t *threadItem, uids []string, 
 // Thread returns one thread (policy: thread.view) with the actor's unread count.
 func (s *Service) Thread(ctx context.Context, tid string) (Thread, error) {
 	a := authz.ActorFrom(ctx)
-	t, err := s.getThread(ctx, tid)
+	if !ids.Valid(tid) {
+		return Thread{}, ErrNoThread
+	}
+	// The thread and the reader's read mark in one BatchGetItem (they were
+	// two GetItems).
+	t, r, err := s.threadAndRead(ctx, a, tid)
 	if err != nil {
 		return Thread{}, err
 	}
 	if err := s.authorize(ctx, t.GroupID, authz.ThreadView, threadTarget(t, a.UserID)); err != nil {
 		return Thread{}, err
 	}
-	unread := t.ItemCount
-	if a.Authenticated() {
-		var r readItem
-		if err := s.st.Get(ctx, tabledef.UserPK(a.UserID), readSK(tid), &r); err == nil {
-			unread -= r.Seen
-		}
-	}
+	unread := t.ItemCount - r.Seen
 	v := []Thread{s.threadView(t, unread)}
 	v[0].Reactions = reactionsView(&t.reactionSets, a.UserID)
 	if err := s.showTags(ctx, []threadItem{*t}, v); err != nil {

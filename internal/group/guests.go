@@ -158,10 +158,15 @@ func (s *Service) GuestGrantsOf(ctx context.Context, uid string, limit int) ([]G
 // guestGrants lists the threads and polls of group gid the person is a
 // guest of (pattern 30), once per request for the actor.
 func (s *Service) guestGrants(ctx context.Context, gid, uid string) ([]authz.GuestGrant, error) {
-	if c := cacheFrom(ctx, authz.ActorFrom(ctx)); c != nil && uid == c.actorID {
-		return cached(c, c.grants, gid, func() ([]authz.GuestGrant, error) { return s.guestGrantsUncached(ctx, gid, uid) })
+	// Within a read-only request, once per group and person: every policy
+	// question about a guest asks it (the poll page asked it 13 times).
+	read := func() ([]authz.GuestGrant, error) {
+		return store.Memo(ctx, "group.guests/"+gid+"/"+uid, func() ([]authz.GuestGrant, error) { return s.guestGrantsUncached(ctx, gid, uid) })
 	}
-	return s.guestGrantsUncached(ctx, gid, uid)
+	if c := cacheFrom(ctx, authz.ActorFrom(ctx)); c != nil && uid == c.actorID {
+		return cached(c, c.grants, gid, read)
+	}
+	return read()
 }
 
 func (s *Service) guestGrantsUncached(ctx context.Context, gid, uid string) ([]authz.GuestGrant, error) {

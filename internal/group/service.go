@@ -248,18 +248,29 @@ func (s *Service) readGroupAndMember(ctx context.Context, gid, uid string) (*gro
 // uid's notification level for the group in the same BatchGetItem ("" when
 // unset).
 func (s *Service) readGroupMemberLevel(ctx context.Context, gid, uid string, level bool) (*groupItem, *memberItem, string, error) {
-	keys := []dynamo.Keyed{dynamo.Keys{tabledef.GroupPK(gid), groupSK}}
+	keys := []store.Key{{PK: tabledef.GroupPK(gid), SK: groupSK}}
 	levelSK := tabledef.NotifyLevelSK(tabledef.GroupPK(gid)) // internal/notify's item
+	var along []store.Key
 	if uid != "" {
-		keys = append(keys, dynamo.Keys{tabledef.GroupPK(gid), memberSK(uid)})
-		if level {
-			keys = append(keys, dynamo.Keys{tabledef.UserPK(uid), levelSK})
+		keys = append(keys, store.Key{PK: tabledef.GroupPK(gid), SK: memberSK(uid)})
+		lk := store.Key{PK: tabledef.UserPK(uid), SK: levelSK}
+		switch {
+		case level:
+			keys = append(keys, lk)
+		case store.ReadCacheOn(ctx):
+			// Within a read-only request the level rides along when the
+			// group is read (one small item): a page that shows the group's
+			// notification menu (the thread page, the thread list) finds it
+			// read with the policy's facts.
+			along = append(along, lk)
 		}
 	}
-	var items []dynamo.Item
-	err := s.st.Table().Batch(tabledef.PK, tabledef.SK).Get(keys...).Consistent(true).All(ctx, &items)
-	if err != nil && !errors.Is(err, dynamo.ErrNotFound) {
-		return nil, nil, "", store.Classify(err)
+	// Within a read-only request the items read before are not read again
+	// (store.WithReadCache): every question a page asks the policy about
+	// the same group shares one read.
+	items, err := store.BatchGetAlong(ctx, s.st.Table(), keys, along)
+	if err != nil {
+		return nil, nil, "", err
 	}
 	var g *groupItem
 	var m *memberItem
@@ -580,20 +591,25 @@ func (s *Service) Mine(ctx context.Context, cursor string, limit int) (store.Pag
 	if len(page.Items) == 0 {
 		return out, nil
 	}
-	keys := make([]dynamo.Keyed, 0, len(page.Items))
+	keys := make([]store.Key, 0, len(page.Items))
 	roles := map[string]authz.Role{}
 	for _, m := range page.Items {
-		keys = append(keys, dynamo.Keys{tabledef.GroupPK(m.GroupID), groupSK})
+		keys = append(keys, store.Key{PK: tabledef.GroupPK(m.GroupID), SK: groupSK})
 		roles[m.GroupID] = m.Role
 	}
-	var groups []groupItem
-	err = s.st.Table().Batch(tabledef.PK, tabledef.SK).Get(keys...).Consistent(true).All(ctx, &groups)
-	if err != nil && !errors.Is(err, dynamo.ErrNotFound) {
-		return store.Page[Group]{}, store.Classify(err)
+	// Groups the request read already (the dashboard asks the policy about
+	// each first) are not read again (store.WithReadCache).
+	items, err := store.BatchGet(ctx, s.st.Table(), keys)
+	if err != nil {
+		return store.Page[Group]{}, err
 	}
 	byID := map[string]*groupItem{}
-	for i := range groups {
-		byID[groups[i].ID] = &groups[i]
+	for _, it := range items {
+		g := new(groupItem)
+		if err := dynamo.UnmarshalItem(it, g); err != nil {
+			return store.Page[Group]{}, domain.Wrap(domain.Internal, err, "stored item is unreadable")
+		}
+		byID[g.ID] = g
 	}
 	for _, m := range page.Items {
 		g, ok := byID[m.GroupID]
@@ -626,15 +642,32 @@ func (s *Service) Subgroups(ctx context.Context, gid string) ([]Group, error) {
 	if err != nil {
 		return nil, store.Classify(err)
 	}
+	// The actor's memberships of all the subgroups in one BatchGetItem (it
+	// was one GetItem per subgroup).
+	members := map[string]*memberItem{}
+	if a.UserID != "" && len(subs) > 0 {
+		keys := make([]store.Key, len(subs))
+		for i := range subs {
+			keys[i] = store.Key{PK: tabledef.GroupPK(subs[i].ID), SK: memberSK(a.UserID)}
+		}
+		items, err := store.BatchGet(ctx, s.st.Table(), keys)
+		if err != nil {
+			return nil, err
+		}
+		for _, it := range items {
+			m := new(memberItem)
+			if err := dynamo.UnmarshalItem(it, m); err != nil {
+				return nil, domain.Wrap(domain.Internal, err, "stored item is unreadable")
+			}
+			members[m.GroupID] = m
+		}
+	}
 	out := []Group{}
 	for i := range subs {
 		sg := &subs[i]
 		f := authz.GroupFacts{GroupID: sg.ID, Privacy: sg.Privacy, Flags: sg.Flags.Flags(), ParentID: gid,
 			ParentPrivacy: parent.g.Privacy, ParentRole: parent.facts.Role}
-		m, err := s.getMember(ctx, sg.ID, a.UserID)
-		if err != nil {
-			return nil, err
-		}
+		m := members[sg.ID]
 		if m != nil {
 			f.Role = m.Role
 		}

@@ -37,6 +37,23 @@ func ParseLevel(s string) (notify.Level, error) {
 	return l, nil
 }
 
+// FollowGroupLevel is what a thread's notification setting is sent as to
+// drop the thread's own level and follow the group's (notify.FollowGroup).
+const FollowGroupLevel = "group"
+
+// ParseThreadLevel reads a thread's notification setting: a level, or
+// FollowGroupLevel for notify.FollowGroup.
+func ParseThreadLevel(s string) (notify.Level, error) {
+	if s == FollowGroupLevel {
+		return notify.FollowGroup, nil
+	}
+	l := notify.Level(s)
+	if !l.Valid() {
+		return "", domain.Validation(domain.FieldError{Field: "level", Message: "must be one of group, mute, quiet, normal, loud"})
+	}
+	return l, nil
+}
+
 // ExportPart reads the archive part a download asks for: "part" (query or
 // form), absent or 0 for the archive, 1 to file_parts for the further
 // archives of files.

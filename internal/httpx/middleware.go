@@ -16,6 +16,7 @@ import (
 	"github.com/quorum-app/quorum/internal/domain"
 	"github.com/quorum-app/quorum/internal/logging"
 	"github.com/quorum-app/quorum/internal/metering"
+	"github.com/quorum-app/quorum/internal/store"
 )
 
 // ClientIP is the address of the client: API Gateway's source IP inside
@@ -117,6 +118,10 @@ func Observe(log *slog.Logger, timeout time.Duration, uploadOrigin string, next 
 		id = logging.RequestIDOr(id)
 		ctx := logging.WithRequestID(r.Context(), id)
 		ctx, meter := metering.NewContext(ctx)
+		if r.Method == http.MethodGet || r.Method == http.MethodHead {
+			// A read-only request reads each item once (store.WithReadCache).
+			ctx = store.WithReadCache(ctx)
+		}
 		if timeout > 0 {
 			var cancel context.CancelFunc
 			ctx, cancel = context.WithTimeout(ctx, timeout)

@@ -127,9 +127,19 @@ func LevelOf(item dynamo.Item, scope string) (Level, bool) {
 	return it.Level, true
 }
 
+// FollowGroup, given to SetLevel for a thread, removes the thread's own
+// level: the thread follows the person's level for its group again (and
+// its later changes), as a thread never set does (Effective). It is no
+// level of its own and is never stored.
+const FollowGroup Level = ""
+
 // SetLevel stores uid's level for scope. The caller has checked that uid
-// may see the group or thread. Normal removes the setting.
+// may see the group or thread. Normal removes a group's setting;
+// FollowGroup removes a thread's (doing it again changes nothing).
 func (s *Service) SetLevel(ctx context.Context, uid, scope string, l Level) error {
+	if l == FollowGroup && strings.HasPrefix(scope, ThreadScope("")) {
+		return s.st.Delete(ctx, tabledef.UserPK(uid), levelSK(scope))
+	}
 	if !l.Valid() {
 		return domain.Validation(domain.FieldError{Field: "level", Message: "must be mute, quiet, normal or loud"})
 	}

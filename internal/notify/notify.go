@@ -187,8 +187,8 @@ func (s *Service) List(ctx context.Context, cursor string, limit int) (store.Pag
 	if err := authz.RequireUser(a); err != nil {
 		return store.Page[Notification]{}, err
 	}
-	var c counterItem
-	if err := s.st.Get(ctx, tabledef.UserPK(a.UserID), countSK, &c); err != nil && domain.ErrorCode(err) != domain.NotFound {
+	c, err := s.counter(ctx, a.UserID)
+	if err != nil {
 		return store.Page[Notification]{}, err
 	}
 	q := s.st.Table().Get(tabledef.PK, tabledef.UserPK(a.UserID)).Range(tabledef.SK, dynamo.BeginsWith, notifPrefix).Order(dynamo.Descending)
@@ -215,12 +215,26 @@ func (s *Service) UnreadCount(ctx context.Context) (int64, error) {
 	if err := authz.RequireUser(a); err != nil {
 		return 0, err
 	}
-	var c counterItem
-	err := s.st.Get(ctx, tabledef.UserPK(a.UserID), countSK, &c)
-	if domain.ErrorCode(err) == domain.NotFound {
-		return 0, nil
-	}
+	c, err := s.counter(ctx, a.UserID)
 	return max(c.Count, 0), err
+}
+
+// counter reads uid's counter (zero when there is none). Within a
+// read-only request it is read once (store.WithReadCache): the top bar's
+// count and the notifications page share the read.
+func (s *Service) counter(ctx context.Context, uid string) (counterItem, error) {
+	var c counterItem
+	k := store.Key{PK: tabledef.UserPK(uid), SK: countSK}
+	items, err := store.BatchGet(ctx, s.st.Table(), []store.Key{k})
+	if err != nil {
+		return c, err
+	}
+	if it, ok := items[k]; ok {
+		if err := dynamo.UnmarshalItem(it, &c); err != nil {
+			return counterItem{}, domain.Wrap(domain.Internal, err, "stored item is unreadable")
+		}
+	}
+	return c, nil
 }
 
 // ErrNoNotification is returned for an id that is not the actor's.

@@ -35,7 +35,7 @@ func TestThreadPageShowsTheNotificationLevel(t *testing.T) {
 		}
 		sel := body[i : i+strings.Index(body[i:], "</select>")]
 		var on []string
-		for _, l := range []string{"mute", "quiet", "normal", "loud"} {
+		for _, l := range []string{"group", "mute", "quiet", "normal", "loud"} {
 			if strings.Contains(sel, `<option value="`+l+`" selected>`) {
 				on = append(on, l)
 			}
@@ -53,13 +53,14 @@ func TestThreadPageShowsTheNotificationLevel(t *testing.T) {
 	}
 	threadPage() // the first visit marks the thread read
 	body, before := threadPage()
-	if got := checked(body, "thread-level"); got != "normal" || strings.Contains(body, `id="thread-level-from"`) {
-		t.Fatalf("nothing set: menu shows %q (inherited note: %v), want normal", got, strings.Contains(body, `id="thread-level-from"`))
+	if got := checked(body, "thread-level"); got != "group" || !strings.Contains(body, "Same as the group (normal)") || strings.Contains(body, `id="thread-level-from"`) {
+		t.Fatalf("nothing set: menu shows %q (inherited note: %v), want the group's (normal)", got, strings.Contains(body, `id="thread-level-from"`))
 	}
 	// The group's level applies to a thread without its own, and says so.
 	post("/groups/"+grp.ID+"/notification-level", "quiet")
 	body, afterGroup := threadPage()
-	if got := checked(body, "thread-level"); got != "quiet" || !strings.Contains(body, "This follows your setting for the whole group: quiet.") {
+	if got := checked(body, "thread-level"); got != "group" || !strings.Contains(body, "Same as the group (quiet)") ||
+		!strings.Contains(body, "This follows your setting for the whole group: quiet.") {
 		t.Fatalf("group quiet: thread menu shows %q: %s", got, body)
 	}
 	rec := g.do(bob, "GET", "/groups/"+grp.ID+"/threads", "")
@@ -83,8 +84,32 @@ func TestThreadPageShowsTheNotificationLevel(t *testing.T) {
 		t.Fatalf("thread normal under a quiet group: menu shows %q (inherited note: %v)", checked(body, "thread-level"),
 			strings.Contains(body, `id="thread-level-from"`))
 	}
+	// "Same as the group" drops the thread's own level: the thread follows
+	// the group's again, and its later changes.
+	post("/threads/"+th.ID+"/notification-level", "group")
+	if body, _ = threadPage(); checked(body, "thread-level") != "group" || !strings.Contains(body, "This follows your setting for the whole group: quiet.") {
+		t.Fatalf("thread reset under a quiet group: menu shows %q", checked(body, "thread-level"))
+	}
+	post("/groups/"+grp.ID+"/notification-level", "loud")
+	if body, _ = threadPage(); checked(body, "thread-level") != "group" || !strings.Contains(body, "Same as the group (loud)") {
+		t.Fatalf("thread reset, then group loud: menu shows %q", checked(body, "thread-level"))
+	}
+	// The API: "group" resets (again: no change), anything else is a 400.
+	for _, body := range []string{`{"level":"mute"}`, `{"level":"group"}`, `{"level":"group"}`} {
+		rec := g.do(bob, "PUT", "/api/v1/threads/"+th.ID+"/notification-level", body)
+		if rec.Code != 200 || !strings.Contains(rec.Body.String(), body[1:len(body)-1]) {
+			t.Fatalf("PUT level %s: %d %s", body, rec.Code, rec.Body)
+		}
+	}
+	if body, _ = threadPage(); checked(body, "thread-level") != "group" {
+		t.Fatalf("thread reset through the API: menu shows %q", checked(body, "thread-level"))
+	}
+	if rec := g.do(bob, "PUT", "/api/v1/threads/"+th.ID+"/notification-level", `{"level":"everything"}`); rec.Code != 400 ||
+		!strings.Contains(rec.Body.String(), "must be one of group, mute, quiet, normal, loud") {
+		t.Fatalf("PUT an unknown level: %d %s", rec.Code, rec.Body)
+	}
 	// Another reader's settings are theirs alone.
-	if rec := g.do(alice, "GET", "/threads/"+th.ID, ""); checked(rec.Body.String(), "thread-level") != "normal" {
+	if rec := g.do(alice, "GET", "/threads/"+th.ID, ""); checked(rec.Body.String(), "thread-level") != "group" {
 		t.Fatalf("alice sees bob's level: %q", checked(rec.Body.String(), "thread-level"))
 	}
 	if afterGroup != before || afterThread != before {

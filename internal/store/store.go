@@ -60,7 +60,7 @@ type Store struct {
 // is the root secret from configuration; the store derives its cursor key
 // from it.
 func New(client dynamodbiface.DynamoDBAPI, table string, signingKey []byte) *Store {
-	db := dynamo.NewFromIface(client)
+	db := dynamo.NewFromIface(forgetfulDB{client}) // writes empty the request's read cache
 	return &Store{db: db, table: db.Table(table), cursorKey: secrets.DeriveKey(signingKey, "pagination-cursor")}
 }
 

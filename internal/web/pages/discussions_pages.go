@@ -274,11 +274,14 @@ type threadListData struct {
 var levelNames = []string{string(notify.Mute), string(notify.Quiet), string(notify.Normal), string(notify.Loud)}
 
 // levelShown is a notification setting as a menu shows it: the level that
-// applies (checked) and whether it comes from the group (the thread has
-// none of its own).
+// applies and whether it comes from the group (the thread has none of its
+// own). The thread's menu checks "same as the group" (Own false, offered
+// with the group's level, GroupLevel) or the thread's own level.
 type levelShown struct {
-	Level     string
-	Inherited bool
+	Level      string
+	Inherited  bool
+	Own        bool
+	GroupLevel string
 }
 
 // levelChoice is the level that applies to a thread for its reader: the
@@ -289,7 +292,8 @@ func levelChoice(thread notify.Level, g *group.Group) levelShown {
 	if g != nil {
 		gl = notify.Level(g.MyLevel)
 	}
-	return levelShown{Level: string(notify.Effective(gl, thread)), Inherited: thread == "" && gl != ""}
+	return levelShown{Level: string(notify.Effective(gl, thread)), Inherited: thread == "" && gl != "", Own: thread != "",
+		GroupLevel: string(notify.Effective(gl, ""))}
 }
 
 func (s *Server) ThreadListPage(w http.ResponseWriter, r *http.Request) {
@@ -595,7 +599,7 @@ func (s *Server) ThreadLevelSubmit(w http.ResponseWriter, r *http.Request) {
 	if !s.threadPostForm(w, r) {
 		return
 	}
-	l, err := handlerkit.ParseLevel(r.PostFormValue("level"))
+	l, err := handlerkit.ParseThreadLevel(r.PostFormValue("level"))
 	if err == nil {
 		err = s.discussions.SetThreadLevel(r.Context(), r.PathValue("tid"), l)
 	}

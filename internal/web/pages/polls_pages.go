@@ -17,6 +17,7 @@ import (
 	"github.com/quorum-app/quorum/internal/httpx"
 	"github.com/quorum-app/quorum/internal/i18n"
 	"github.com/quorum-app/quorum/internal/poll"
+	"github.com/quorum-app/quorum/internal/store"
 )
 
 // Server-rendered poll pages. They work without JavaScript: the poll form
@@ -202,6 +203,10 @@ func (s *Server) PollPage(w http.ResponseWriter, r *http.Request) {
 // renderPoll renders the poll page; edit adjusts the data (form errors, a
 // receipt to show once, the ranked order being edited).
 func (s *Server) renderPoll(w http.ResponseWriter, r *http.Request, status int, edit func(*pollPageData)) {
+	// Rendering only reads (a failed action re-renders after its write was
+	// refused): each item once, and the poll's items the page shows in its
+	// first read (store.WithReadCache, decision.ReadAhead).
+	r = r.WithContext(decision.ReadAhead(store.WithReadCache(r.Context())))
 	ctx := r.Context()
 	pid := r.PathValue("pid")
 	p, err := s.decisions.Get(ctx, pid)
