@@ -149,20 +149,19 @@ func (l *requestLines) last() map[string]any {
 // DynamoDB, and served by the application's handler: what each page and
 // read route costs, counted by the request log (the metering middleware).
 type readCost struct {
-	a       *app.API
-	h       http.Handler
-	log     *requestLines
-	trace   *tracingDB
-	admin   *testkit.Person
-	member  *testkit.Person
-	guest   *testkit.Person
-	gid     string
-	sub     string
-	tid     string
-	subTid  string
-	pid     string
-	subPid  string
-	cookies map[string]string
+	a      *app.API
+	h      http.Handler
+	log    *requestLines
+	trace  *tracingDB
+	admin  *testkit.Person
+	member *testkit.Person
+	guest  *testkit.Person
+	gid    string
+	sub    string
+	tid    string
+	subTid string
+	pid    string
+	subPid string
 }
 
 func newReadCost(t testing.TB, members int) *readCost {

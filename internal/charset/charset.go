@@ -93,6 +93,10 @@ const (
 	numCharsets
 )
 
+// firstSingleByte is the first of the single-byte sets, whose upper halves
+// singleByteHigh holds in this order (gen.go).
+const firstSingleByte = CodePage850
+
 // ErrUnknown is WHATWG's answer for a label it does not know.
 var ErrUnknown = errors.New("charset: unknown character set")
 
@@ -140,10 +144,10 @@ func (c Charset) NewDecoder() *encoding.Decoder {
 	case EUCKR:
 		t = korean.EUCKR()
 	default:
-		if c < CodePage850 || c > XUserDefined {
+		if c < firstSingleByte || c > XUserDefined {
 			return nil
 		}
-		t = singleByte{high: &singleByteHigh[c-CodePage850]}
+		t = singleByte{high: &singleByteHigh[c-firstSingleByte]}
 	}
 	return &encoding.Decoder{Transformer: t}
 }

@@ -289,17 +289,3 @@ func numbers(it dynamo.Item) map[string]int64 {
 	}
 	return out
 }
-
-func skOf(it dynamo.Item) string {
-	if s, ok := it[tabledef.SK].(*types.AttributeValueMemberS); ok {
-		return s.Value
-	}
-	return ""
-}
-
-func pkOf(it dynamo.Item) string {
-	if s, ok := it[tabledef.PK].(*types.AttributeValueMemberS); ok {
-		return s.Value
-	}
-	return ""
-}

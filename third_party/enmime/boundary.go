@@ -13,6 +13,8 @@ import (
 // This constant needs to be at least 76 for this package to work correctly.  This is because
 // \r\n--separator_of_len_70- would fill the buffer and it wouldn't be safe to consume a single byte
 // from it.
+//
+//lint:ignore U1000 upstream enmime code, used by its tests (not copied)
 const peekBufferSize = 4096
 
 var errNoBoundaryTerminator = stderrors.New("expected boundary not present")

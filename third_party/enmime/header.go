@@ -208,6 +208,8 @@ func readHeader(r *bufio.Reader, p *Part) (textproto.MIMEHeader, error) {
 }
 
 // decodeToUTF8Base64Header decodes a MIME header per RFC 2047, reencoding to =?utf-8b?
+//
+//lint:ignore U1000 upstream enmime code, used by its tests (not copied)
 func decodeToUTF8Base64Header(input string) string {
 	if !strings.Contains(input, "=?") {
 		// Don't scan if there is nothing to do here
@@ -251,6 +253,7 @@ func decodeToUTF8Base64Header(input string) string {
 	return strings.Join(output, " ")
 }
 
+//lint:ignore U1000 upstream enmime code, used by its tests (not copied)
 func quotedDisplayName(s string) string {
 	if !strings.HasPrefix(s, "\"") {
 		return s
@@ -260,6 +263,8 @@ func quotedDisplayName(s string) string {
 }
 
 // Detects a RFC-822 linear-white-space, passed to strings.FieldsFunc.
+//
+//lint:ignore U1000 upstream enmime code, used by its tests (not copied)
 func whiteSpaceRune(r rune) bool {
 	return r == ' ' || r == '\t' || r == '\r' || r == '\n'
 }

@@ -14,7 +14,7 @@ import "golang.org/x/text/transform"
 func EUCJP() transform.Transformer { return eucJPDecoder{} }
 
 // ISO2022JP decodes ISO-2022-JP (RFC 2237, as x/text accepts it) to UTF-8.
-func ISO2022JP() transform.Transformer { return new(iso2022JPDecoder) }
+func ISO2022JP() transform.Transformer { return iso2022JPNewDecoder() }
 
 // ShiftJIS decodes Shift JIS to UTF-8.
 func ShiftJIS() transform.Transformer { return shiftJISDecoder{} }

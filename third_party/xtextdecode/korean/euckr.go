@@ -62,6 +62,7 @@ loop:
 
 		default:
 			r, size = utf8.RuneError, 1
+			//lint:ignore SA4011,S1023 upstream x/text code, copied unchanged
 			break
 		}
 

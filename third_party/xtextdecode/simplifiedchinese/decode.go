@@ -17,4 +17,4 @@ func GBK() transform.Transformer { return gbkDecoder{gb18030: false} }
 func GB18030() transform.Transformer { return gbkDecoder{gb18030: true} }
 
 // HZGB2312 decodes HZ-GB2312 to UTF-8.
-func HZGB2312() transform.Transformer { return new(hzGB2312Decoder) }
+func HZGB2312() transform.Transformer { return hzGB2312NewDecoder() }

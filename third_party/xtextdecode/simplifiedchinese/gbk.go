@@ -58,6 +58,7 @@ loop:
 					goto write
 				}
 				c2 := src[nSrc+2]
+				//lint:ignore SA4003 upstream x/text code, copied unchanged
 				if c2 < 0x81 || 0xff <= c2 {
 					r, size = utf8.RuneError, 1
 					goto write
