@@ -20,18 +20,8 @@ import (
 func TestOutcomeWrittenInMarkdown(t *testing.T) {
 	t.Parallel()
 	g := newGardenThread(t, nil) // the group, Ada and Ben in it; the poll stands outside its thread
-	a, ada, ben, gid, adaCtx := g.a, g.ada, g.ben, g.gid, g.adaCtx
-	d := poll.New(poll.TypeProposal)
-	d.Title = "Plant tomatoes this spring?"
-	at := time.Now().Add(72 * time.Hour).UTC()
-	d.Settings.ClosingAt = &at
-	p, err := a.Decisions.Create(adaCtx, decision.CreateInput{GroupID: gid, Definition: d})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := a.Decisions.Close(adaCtx, p.ID); err != nil {
-		t.Fatal(err)
-	}
+	ada, ben, gid := g.ada, g.ben, g.gid
+	p := g.closedProposal(t, "Plant tomatoes this spring?")
 
 	ada.open("/polls/" + p.ID)
 	ada.Do("open the outcome form", chromedp.Click(`#outcome-form > summary`))
@@ -65,4 +55,22 @@ func TestOutcomeWrittenInMarkdown(t *testing.T) {
 	ben.audit("group decisions with a Markdown outcome")
 	ben.at(1280, "outcome-group-decisions")
 	ben.at(390, "outcome-group-decisions")
+}
+
+// closedProposal is Ada's proposal title in the Garden Club, closed, its
+// outcome not yet written (the outcome tests' start).
+func (g *gardenThread) closedProposal(t *testing.T, title string) decision.Poll {
+	t.Helper()
+	d := poll.New(poll.TypeProposal)
+	d.Title = title
+	at := time.Now().Add(72 * time.Hour).UTC()
+	d.Settings.ClosingAt = &at
+	p, err := g.a.Decisions.Create(g.adaCtx, decision.CreateInput{GroupID: g.gid, Definition: d})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := g.a.Decisions.Close(g.adaCtx, p.ID); err != nil {
+		t.Fatal(err)
+	}
+	return p
 }

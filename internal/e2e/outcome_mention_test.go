@@ -9,7 +9,6 @@ import (
 	"github.com/quorum-app/quorum/internal/authz"
 	"github.com/quorum-app/quorum/internal/browsertest"
 	"github.com/quorum-app/quorum/internal/decision"
-	"github.com/quorum-app/quorum/internal/poll"
 )
 
 // Ada writes an outcome that mentions Ben and holds a task list: within
@@ -22,17 +21,7 @@ func TestOutcomeMentionsAndTaskList(t *testing.T) {
 	t.Parallel()
 	g := newGardenThread(t, nil)
 	a, ben, gid, adaCtx := g.a, g.ben, g.gid, g.adaCtx
-	d := poll.New(poll.TypeProposal)
-	d.Title = "Plant tomatoes this spring?"
-	at := time.Now().Add(72 * time.Hour).UTC()
-	d.Settings.ClosingAt = &at
-	p, err := a.Decisions.Create(adaCtx, decision.CreateInput{GroupID: gid, Definition: d})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := a.Decisions.Close(adaCtx, p.ID); err != nil {
-		t.Fatal(err)
-	}
+	p := g.closedProposal(t, "Plant tomatoes this spring?")
 	if _, err := a.Decisions.SetOutcome(adaCtx, p.ID, decision.OutcomeInput{Statement: "We plant tomatoes; @Ben leads.\n\n- [x] buy seeds\n- [ ] dig the south bed"}); err != nil {
 		t.Fatal(err)
 	}

@@ -2,13 +2,11 @@ package e2e
 
 import (
 	"os"
-	"strings"
 	"testing"
 
 	"github.com/chromedp/chromedp"
 
 	"github.com/quorum-app/quorum/internal/browsertest"
-	"github.com/quorum-app/quorum/internal/discussion"
 	"github.com/quorum-app/quorum/internal/notify"
 )
 
@@ -17,30 +15,8 @@ import (
 // level (and says so). Looked at with QUORUM_SCREENSHOTS at 1280 and 390 px.
 func TestThreadLevelFollowsTheGroup(t *testing.T) {
 	t.Parallel()
-	s, a := newPollSite(t)
-	ada := s.person(t, "ada", "Ada Lovelace")
-	ben := s.person(t, "ben", "Ben Franklin")
-	for _, p := range []*person{ada, ben} {
-		p.signedUp()
-	}
-	ada.open("/groups/new")
-	ada.fill("Name", "Garden Club")
-	if st := ada.submit("Create group"); st != 200 {
-		t.Fatalf("create group: %d", st)
-	}
-	gid := strings.TrimPrefix(ada.path(), "/groups/")
-	adaCtx := actingAs(t, a, ada.Email)
-	link, err := a.Groups.JoinLink(adaCtx, gid)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := a.Groups.JoinViaLink(actingAs(t, a, ben.Email), link[strings.LastIndex(link, "/join/")+len("/join/"):]); err != nil {
-		t.Fatal(err)
-	}
-	th, err := a.Discussions.StartThread(adaCtx, discussion.StartInput{GroupID: gid, Title: "Spring planting"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	g := newGardenThread(t, nil) // Ada's Garden Club, Ben a member, Ada's thread
+	a, ben, gid := g.a, g.ben, g.gid
 	selected := func() string {
 		t.Helper()
 		return browsertest.Get(ben.Session, "read the level menu", chromedp.Value(`#thread-level`))
@@ -66,7 +42,7 @@ func TestThreadLevelFollowsTheGroup(t *testing.T) {
 	if err := a.Discussions.SetGroupLevel(actingAs(t, a, ben.Email), gid, notify.Quiet); err != nil {
 		t.Fatal(err)
 	}
-	ben.open("/threads/" + th.ID)
+	ben.open("/threads/" + g.thread)
 	ben.unfolds()
 	if got := selected(); got != "group" {
 		t.Fatalf("nothing set for the thread: the menu shows %q", got)
