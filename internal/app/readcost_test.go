@@ -2,7 +2,6 @@ package app_test
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -117,33 +116,6 @@ func (d *tracingDB) PutItem(ctx context.Context, in *dynamodb.PutItemInput, o ..
 	return d.DynamoDBAPI.PutItem(ctx, in, o...)
 }
 
-// requestLines keeps the application's request log lines.
-type requestLines struct {
-	mu    sync.Mutex
-	lines []map[string]any
-}
-
-func (l *requestLines) Write(p []byte) (int, error) {
-	for _, s := range strings.Split(strings.TrimSpace(string(p)), "\n") {
-		var m map[string]any
-		if json.Unmarshal([]byte(s), &m) == nil && m["msg"] == "request" {
-			l.mu.Lock()
-			l.lines = append(l.lines, m)
-			l.mu.Unlock()
-		}
-	}
-	return len(p), nil
-}
-
-func (l *requestLines) last() map[string]any {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if len(l.lines) == 0 {
-		return nil
-	}
-	return l.lines[len(l.lines)-1]
-}
-
 // readCost is a group with a thread, comments and an open poll with
 // ballots, built through the application's cores on the in-memory
 // DynamoDB, and served by the application's handler: what each page and
@@ -151,7 +123,7 @@ func (l *requestLines) last() map[string]any {
 type readCost struct {
 	a      *app.API
 	h      http.Handler
-	log    *requestLines
+	log    *testkit.RequestLog
 	trace  *tracingDB
 	admin  *testkit.Person
 	member *testkit.Person
@@ -168,7 +140,7 @@ func newReadCost(t testing.TB, members int) *readCost {
 	t.Helper()
 	env := testcloud.Fast(t)
 	trace := traceReads(env)
-	log := &requestLines{}
+	log := &testkit.RequestLog{}
 	a, err := app.NewAPIWith(context.Background(), env.Config, env.Clients, logging.New(log, "info"))
 	if err != nil {
 		t.Fatal(err)
@@ -233,7 +205,7 @@ func (c *readCost) get(t testing.TB, p *testkit.Person, path string) map[string]
 	if rec.Code != 200 {
 		t.Fatalf("GET %s: %d %.300s", path, rec.Code, rec.Body)
 	}
-	line := c.log.last()
+	line := c.log.Last()
 	if line == nil {
 		t.Fatalf("GET %s: no request line", path)
 	}

@@ -16,6 +16,7 @@ import (
 	"github.com/quorum-app/quorum/internal/httpx"
 	"github.com/quorum-app/quorum/internal/logging"
 	"github.com/quorum-app/quorum/internal/render/rendertest"
+	"github.com/quorum-app/quorum/internal/testkit"
 
 	"golang.org/x/net/html"
 
@@ -695,28 +696,6 @@ func TestDiscussionXSSCorpusInertOnEveryPage(t *testing.T) {
 	}
 }
 
-// requestLog keeps the server's request lines (route, status, ddb_calls).
-type requestLog struct {
-	mu    sync.Mutex
-	lines []map[string]any
-}
-
-func (l *requestLog) Write(p []byte) (int, error) {
-	var m map[string]any
-	if json.Unmarshal(p, &m) == nil && m["msg"] == "request" {
-		l.mu.Lock()
-		l.lines = append(l.lines, m)
-		l.mu.Unlock()
-	}
-	return len(p), nil
-}
-
-func (l *requestLog) last() map[string]any {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.lines[len(l.lines)-1]
-}
-
 // ThreadPageMaxCalls bounds the DynamoDB calls of the whole thread page
 // (GET /threads/{tid}) for a member of a top-level group, however many
 // comments it shows: the core's page read (discussion.ThreadPageCalls, 3);
@@ -732,7 +711,7 @@ const (
 )
 
 func TestThreadPageDynamoDBCallsAreBounded(t *testing.T) {
-	logs := &requestLog{}
+	logs := &testkit.RequestLog{}
 	g := newDiscussionHarnessLog(t, logging.New(logs, "info"))
 	alice, bob := g.user("Alice"), g.user("Bob")
 	grp := g.createGroup(alice, "Bench "+g.tag, "open")
@@ -767,7 +746,7 @@ func TestThreadPageDynamoDBCallsAreBounded(t *testing.T) {
 		if rec.Code != 200 || strings.Count(rec.Body.String(), `class="comment`) != comments {
 			t.Fatalf("thread page: %d, %d comments shown, want %d", rec.Code, strings.Count(rec.Body.String(), `class="comment`), comments)
 		}
-		line := logs.last()
+		line := logs.Last()
 		if line["route"] != "GET /threads/{tid}" {
 			t.Fatalf("last request line %v", line)
 		}

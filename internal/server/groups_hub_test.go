@@ -12,6 +12,7 @@ import (
 	"github.com/quorum-app/quorum/internal/group"
 	"github.com/quorum-app/quorum/internal/logging"
 	"github.com/quorum-app/quorum/internal/poll"
+	"github.com/quorum-app/quorum/internal/testkit"
 )
 
 // Tests of the group page as a hub (tabs, their order and who sees them)
@@ -197,12 +198,12 @@ func TestGroupHubMorePaging(t *testing.T) {
 const GroupHubMaxCalls = 9
 
 func TestGroupHubCallsAreBounded(t *testing.T) {
-	logs := &requestLines{}
+	logs := &testkit.RequestLog{}
 	e, o, m, _ := newPollEnvLog(t, logging.New(logs, "info"))
 	calls := func(q string) float64 {
 		t.Helper()
 		e.must(e.do(m, "GET", "/groups/"+e.gid+q, nil), 200, "group page "+q)
-		line := logs.last()
+		line := logs.Last()
 		if line["route"] != "GET /groups/{id}" {
 			t.Fatalf("last request line %v", line)
 		}
@@ -234,7 +235,7 @@ func TestGroupHubCallsAreBounded(t *testing.T) {
 		}
 		tok := link[strings.LastIndex(link, "/join/")+len("/join/"):]
 		for i := 0; i < members; i++ {
-			u, err := e.a.Accounts.CreateUser(context.Background(), fmt.Sprintf("cost-%d-%d-%s@example.org", len(logs.lines), i, e.tag), fmt.Sprint("Cost member ", i))
+			u, err := e.a.Accounts.CreateUser(context.Background(), fmt.Sprintf("cost-%d-%d-%s@example.org", logs.Len(), i, e.tag), fmt.Sprint("Cost member ", i))
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/quorum-app/quorum/internal/logging"
+	"github.com/quorum-app/quorum/internal/testkit"
 )
 
 // The "Notifications from this thread" menu shows the level that applies
@@ -13,7 +14,7 @@ import (
 // levels come with reads the pages already make: the thread page costs
 // the same DynamoDB calls whatever is set.
 func TestThreadPageShowsTheNotificationLevel(t *testing.T) {
-	logs := &requestLog{}
+	logs := &testkit.RequestLog{}
 	g := newDiscussionHarnessLog(t, logging.New(logs, "info"))
 	alice, bob := g.user("Alice"), g.user("Bob")
 	grp := g.createGroup(alice, "Levels "+g.tag, "open")
@@ -25,7 +26,7 @@ func TestThreadPageShowsTheNotificationLevel(t *testing.T) {
 		if rec.Code != 200 {
 			t.Fatalf("thread page: %d", rec.Code)
 		}
-		return rec.Body.String(), logs.last()["ddb_calls"].(float64)
+		return rec.Body.String(), logs.Last()["ddb_calls"].(float64)
 	}
 	checked := func(body, id string) string {
 		t.Helper()

@@ -1,11 +1,9 @@
 package server_test
 
 import (
-	"encoding/json"
 	"net/url"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -13,6 +11,7 @@ import (
 	"github.com/quorum-app/quorum/internal/discussion"
 	"github.com/quorum-app/quorum/internal/logging"
 	"github.com/quorum-app/quorum/internal/poll"
+	"github.com/quorum-app/quorum/internal/testkit"
 )
 
 // Poll cards on the thread page (#15): each poll shows where it was
@@ -333,7 +332,7 @@ func TestThreadPollCardRankedAndMultiInline(t *testing.T) {
 // polls' items, one Query per card for its latest reasons and one batch of
 // names, whatever the number of ballots (the group is the page's).
 func TestThreadPollCardsDynamoDBCalls(t *testing.T) {
-	logs := &requestLines{}
+	logs := &testkit.RequestLog{}
 	e, o, m, n := newPollEnvLog(t, logging.New(logs, "info"))
 	th := threadOf(t, e, "Costs")
 	gus := e.person("Gus Guest")
@@ -343,7 +342,7 @@ func TestThreadPollCardsDynamoDBCalls(t *testing.T) {
 	callsOf := func(who *pollPerson) float64 {
 		t.Helper()
 		e.must(e.do(who, "GET", "/threads/"+th.ID, nil), 200, "page")
-		line := logs.last()
+		line := logs.Last()
 		if line["route"] != "GET /threads/{tid}" {
 			t.Fatalf("last request line %v", line)
 		}
@@ -383,26 +382,4 @@ func TestThreadPollCardsDynamoDBCalls(t *testing.T) {
 	if voted != none+5 {
 		t.Errorf("3 cards with reasons cost %v calls more, want 5", voted-none)
 	}
-}
-
-// requestLines keeps the application's request lines (route, ddb_calls).
-type requestLines struct {
-	mu    sync.Mutex
-	lines []map[string]any
-}
-
-func (l *requestLines) Write(p []byte) (int, error) {
-	var m map[string]any
-	if json.Unmarshal(p, &m) == nil && m["msg"] == "request" {
-		l.mu.Lock()
-		l.lines = append(l.lines, m)
-		l.mu.Unlock()
-	}
-	return len(p), nil
-}
-
-func (l *requestLines) last() map[string]any {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.lines[len(l.lines)-1]
 }
