@@ -413,10 +413,18 @@ func TestDiscussionPagesFlow(t *testing.T) {
 	rec = post(alice, "/groups/"+grp.ID+"/threads", form("title", "Spring concert", "description", "Set list **draft**"), 303)
 	loc := rec.Header().Get("Location")
 	tid := strings.TrimPrefix(strings.Split(loc, "?")[0], "/threads/")
-	page(alice, loc, 200, "Spring concert", "<strong>draft</strong>", "Your thread is started", "Close thread", "Attach file")
+	body := page(alice, loc, 200, "Spring concert", "<strong>draft</strong>", "Your thread is started", "Close thread", "Attach file")
+	if !strings.Contains(body, `class="card user-content description"`) {
+		t.Fatal("the thread's description has no card")
+	}
+	// A thread without a description shows no empty card.
+	rec = post(alice, "/groups/"+grp.ID+"/threads", form("title", "Tuning", "description", ""), 303)
+	if body := page(alice, rec.Header().Get("Location"), 200, "Tuning"); strings.Contains(body, `class="card user-content description"`) {
+		t.Fatal("a thread without a description shows an empty description card")
+	}
 	page(bob, "/groups/"+grp.ID+"/threads", 200, "Spring concert")
 	// Anonymous visitors read an open group's thread, without forms.
-	body := page("", "/threads/"+tid, 200, "Spring concert", "Sign in</a> to take part")
+	body = page("", "/threads/"+tid, 200, "Spring concert", "Sign in</a> to take part")
 	if strings.Contains(body, `action="/threads/`+tid+`/comments"`) {
 		t.Fatal("anonymous visitors get a comment form")
 	}
