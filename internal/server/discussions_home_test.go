@@ -22,6 +22,9 @@ func TestHomeIsTheDashboardWhenSignedIn(t *testing.T) {
 		!strings.Contains(rec.Body.String(), "Discuss and decide together") {
 		t.Fatalf("signed out: %d %s", rec.Code, rec.Body.String())
 	}
+	if !strings.Contains(rec.Body.String(), "<title>Quorum</title>") {
+		t.Errorf("the signed-out home page's title is not just the product's name: %.300s", rec.Body.String())
+	}
 }
 
 // Comments the viewer may edit offer "Attach a file" (the upload script

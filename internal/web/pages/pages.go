@@ -22,7 +22,7 @@ func (s *Server) Home(w http.ResponseWriter, r *http.Request) {
 		s.DashboardPage(w, r)
 		return
 	}
-	s.web.Page(w, r, http.StatusOK, "home", "Quorum", nil)
+	s.web.Page(w, r, http.StatusOK, "home", "", nil) // the layout titles it "Quorum"
 }
 
 func (s *Server) Static(w http.ResponseWriter, r *http.Request) {
