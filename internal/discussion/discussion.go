@@ -48,7 +48,8 @@ type Policy interface {
 	// Facts are the policy facts of group gid for the actor of ctx (what
 	// Caps decides the thread page's controls from).
 	Facts(ctx context.Context, gid string) (authz.GroupFacts, error)
-	// GroupsOf lists up to limit groups uid is a member of.
+	// GroupsOf lists up to limit groups uid is a member of (up to
+	// group.MaxDashboardGroups, read once per read-only request).
 	GroupsOf(ctx context.Context, uid string, limit int) ([]string, error)
 	// Name is a group's name ("" for none); the caller has authorized.
 	Name(ctx context.Context, gid string) (string, error)
@@ -61,8 +62,9 @@ type Policy interface {
 	ThreadGuestIDs(ctx context.Context, tid string, limit int) ([]string, error)
 	// ThreadGuestPage is a page of a thread's guests after cursor.
 	ThreadGuestPage(ctx context.Context, tid, cursor string, limit int) (store.Page[group.ThreadGuest], error)
-	// GuestGrantsOf lists up to limit of a person's guest grants.
-	GuestGrantsOf(ctx context.Context, uid string, limit int) ([]group.GuestOf, error)
+	// GuestGrantsOnce lists up to limit of a person's guest grants, read
+	// once per read-only request (the dashboard's polls ask them too).
+	GuestGrantsOnce(ctx context.Context, uid string, limit int) ([]group.GuestOf, error)
 }
 
 // Person is what discussions need to know about a user.

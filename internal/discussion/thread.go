@@ -713,8 +713,9 @@ func (s *Service) seen(ctx context.Context, a authz.Actor, ts []threadItem) (map
 	return out, nil
 }
 
-// MaxDashboardGroups bounds the groups a dashboard reads.
-const MaxDashboardGroups = 50
+// MaxDashboardGroups bounds the groups a dashboard reads: the group core's
+// bound, so the list is read once with the waiting polls'.
+const MaxDashboardGroups = group.MaxDashboardGroups
 
 // Dashboard lists the most recently active threads across the actor's
 // groups and the threads they are a guest of: pattern 17, then pattern 23
@@ -781,7 +782,7 @@ func (s *Service) Dashboard(ctx context.Context, limit int) ([]Thread, error) {
 // GSI1: USER#<uid> / GUEST#..., then one BatchGetItem of the threads), each
 // still checked with the policy.
 func (s *Service) guestThreads(ctx context.Context, uid string) ([]threadItem, error) {
-	grants, err := s.policy.GuestGrantsOf(ctx, uid, MaxDashboardGroups)
+	grants, err := s.policy.GuestGrantsOnce(ctx, uid, MaxDashboardGroups)
 	if err != nil {
 		return nil, err
 	}

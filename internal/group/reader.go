@@ -154,10 +154,23 @@ func (s *Service) memberIDs(ctx context.Context, gid string, role authz.Role) ([
 }
 
 // GroupsOf lists the ids of up to limit groups uid is a member of (system
-// read; one query of the memberships by user).
+// read; one query of the memberships by user). Up to MaxDashboardGroups,
+// the query is read once per read-only request and person, and shared with
+// Mine's first page (mylists.go).
 func (s *Service) GroupsOf(ctx context.Context, uid string, limit int) ([]string, error) {
 	if !ids.Valid(uid) {
 		return nil, nil
+	}
+	if limit <= MaxDashboardGroups && store.ReadCacheOn(ctx) {
+		page, err := s.myMemberships(ctx, uid)
+		if err != nil {
+			return nil, err
+		}
+		out := make([]string, 0, min(max(limit, 0), len(page.Items)))
+		for _, m := range page.Items[:min(max(limit, 0), len(page.Items))] {
+			out = append(out, m.GroupID)
+		}
+		return out, nil
 	}
 	var rows []struct {
 		GroupID string `dynamo:"GroupID"`

@@ -576,14 +576,27 @@ func (s *Service) GroupIDByHandle(ctx context.Context, handle string) (gid strin
 	}
 }
 
+// membershipsQuery is the query of uid's memberships (pattern 17: GSI1
+// USER#<uid> / MEMBER#).
+func (s *Service) membershipsQuery(uid string) *dynamo.Query {
+	return s.st.Table().Get(tabledef.GSI1PK, tabledef.UserPK(uid)).Index(tabledef.GSI1).Range(tabledef.GSI1SK, dynamo.BeginsWith, memberSK(""))
+}
+
 // Mine lists the groups the actor belongs to, with their role.
 func (s *Service) Mine(ctx context.Context, cursor string, limit int) (store.Page[Group], error) {
 	a := authz.ActorFrom(ctx)
 	if err := authz.RequireUser(a); err != nil {
 		return store.Page[Group]{}, err
 	}
-	q := s.st.Table().Get(tabledef.GSI1PK, tabledef.UserPK(a.UserID)).Index(tabledef.GSI1).Range(tabledef.GSI1SK, dynamo.BeginsWith, memberSK(""))
-	page, err := store.QueryPage[memberItem](ctx, s.st, q, "groups-of:"+a.UserID, cursor, limit)
+	var page store.Page[memberItem]
+	var err error
+	if cursor == "" && limit == MaxDashboardGroups && store.ReadCacheOn(ctx) {
+		// The dashboard's first page: the one GroupsOf serves too, read
+		// once per request (mylists.go).
+		page, err = s.myMemberships(ctx, a.UserID)
+	} else {
+		page, err = store.QueryPage[memberItem](ctx, s.st, s.membershipsQuery(a.UserID), "groups-of:"+a.UserID, cursor, limit)
+	}
 	if err != nil {
 		return store.Page[Group]{}, err
 	}

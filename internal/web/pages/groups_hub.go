@@ -297,9 +297,11 @@ func sizeTextIn(pr *i18n.Printer, n int64) string {
 
 // ---- dashboard ----
 
-// Bounds of the dashboard: the groups whose open polls it looks at
-// (decision.Waiting looks at the newest MaxWaitingPerGroup polls of each).
-const dashboardPollGroups = decision.MaxWaitingGroups
+// Bounds of the dashboard: the groups it lists, the group core's bound for
+// a dashboard, so the one read of the viewer's groups serves the recent
+// threads too (decision.Waiting looks at the first MaxWaitingGroups of
+// them, and the newest MaxWaitingPerGroup polls of each).
+const dashboardPollGroups = group.MaxDashboardGroups
 
 type waitingPoll struct {
 	ID, Title, Type, Group, GroupID, When string
