@@ -12,6 +12,7 @@ import (
 	"github.com/quorum-app/quorum/internal/discussion"
 	"github.com/quorum-app/quorum/internal/domain"
 	"github.com/quorum-app/quorum/internal/group"
+	"github.com/quorum-app/quorum/internal/store"
 	"github.com/quorum-app/quorum/internal/tabledef"
 	"github.com/quorum-app/quorum/internal/testcloud"
 )
@@ -61,25 +62,44 @@ func testGuestBound(t *testing.T, f *fixture) {
 	if err := f.svc.AddGuest(alice, th.ID, u1); err != discussion.ErrAlreadyGuest {
 		t.Fatalf("re-add: %v", err)
 	}
-	// Two adds race for the last place: one gets it, the other is told
-	// the thread is full (409, the catalog's message).
+	// Two adds race for the last place: each has seen 199 before either
+	// writes (they wait for each other at their transaction, through the
+	// store's guard hook). One gets it, the other is told the thread is
+	// full (409, the catalog's message).
+	racers := []string{u2, u3}
+	var arrived sync.WaitGroup
+	arrived.Add(len(racers))
+	both := make(chan struct{})
+	go func() { arrived.Wait(); close(both) }()
+	race := store.WithTxGuard(alice, func(*store.Tx) {
+		arrived.Done()
+		select {
+		case <-both:
+		case <-time.After(10 * time.Second):
+			t.Error("the racing adds did not both reach their transaction")
+		}
+	})
 	var wg sync.WaitGroup
-	errs := make([]error, 2)
-	for i, uid := range []string{u2, u3} {
+	errs := make([]error, len(racers))
+	for i, uid := range racers {
 		wg.Add(1)
-		go func() { defer wg.Done(); errs[i] = f.svc.AddGuest(alice, th.ID, uid) }()
+		go func() { defer wg.Done(); errs[i] = f.svc.AddGuest(race, th.ID, uid) }()
 	}
 	wg.Wait()
-	won, lost := u2, u3
-	switch {
-	case errs[0] == nil && errs[1] == discussion.ErrTooManyGuests:
-	case errs[1] == nil && errs[0] == discussion.ErrTooManyGuests:
-		won, lost = u3, u2
-	default:
-		t.Fatalf("racing adds at %d: %v", discussion.MaxGuests-1, errs)
+	won, lost := "", ""
+	for i, err := range errs {
+		switch {
+		case err == nil && won == "":
+			won = racers[i]
+		case err == discussion.ErrTooManyGuests:
+			lost = racers[i]
+		default:
+			t.Fatalf("racing adds at %d: %v", discussion.MaxGuests-1, errs)
+		}
 	}
-	if code(errs[0]) != "" && code(errs[0]) != domain.Conflict || !strings.Contains(domain.ErrorMessage(discussion.ErrTooManyGuests), "200 guests") {
-		t.Fatalf("full: %v", errs)
+	if won == "" || code(discussion.ErrTooManyGuests) != domain.Conflict ||
+		!strings.Contains(domain.ErrorMessage(discussion.ErrTooManyGuests), "200 guests") {
+		t.Fatalf("racing adds: %v", errs)
 	}
 	guests, err := f.svc.Guests(alice, th.ID)
 	f.must(err)
