@@ -167,18 +167,24 @@ func TestGuestBoundInvitation(t *testing.T) {
 	alice, _ := f.user("Alice")
 	gid := f.group(alice, authz.Closed)
 	th := f.thread(alice, gid, "Full house")
+	f.oldGuests(gid, th.ID, discussion.MaxGuests-1)
 	addr := f.addressOf("Late")
 	_, err := svc.SendGuestInvitation(alice, th.ID, addr)
 	f.must(err)
 	_, token := f.invitationMail(addr, "")
-	f.oldGuests(gid, th.ID, discussion.MaxGuests)
-	late, lateID := f.user("Late")
+	_, last := f.user("Last")
+	f.must(svc.AddGuest(alice, th.ID, last))
+	late, _ := f.user("Late")
 	if _, err := svc.AcceptGuestInvitation(late, token); err != discussion.ErrTooManyGuests {
 		t.Fatalf("accept when full: %v", err)
 	}
 	// Inviting an address with an account adds at once: refused too.
 	if _, err := svc.InviteGuestByEmail(alice, th.ID, addr); err != discussion.ErrTooManyGuests {
 		t.Fatalf("invite an account when full: %v", err)
+	}
+	// No new invitation is sent either.
+	if _, err := svc.SendGuestInvitation(alice, th.ID, f.addressOf("Later")); err != discussion.ErrTooManyGuests {
+		t.Fatalf("invite when full: %v", err)
 	}
 	guests, err := svc.Guests(alice, th.ID)
 	f.must(err)
@@ -189,5 +195,4 @@ func TestGuestBoundInvitation(t *testing.T) {
 	if _, err := svc.Thread(late, th.ID); err != nil {
 		t.Fatalf("the new guest reads: %v", err)
 	}
-	_ = lateID
 }

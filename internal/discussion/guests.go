@@ -222,6 +222,11 @@ func (s *Service) SendGuestInvitation(ctx context.Context, tid, email string) (G
 	if s.mail == nil || s.base == "" {
 		return GuestInviteResult{}, ErrGuestMailOff
 	}
+	// A full thread could not take the invitee: say so now rather than at
+	// their accept. (An invitation holds no place: accepting takes one.)
+	if err := s.readyGuestCount(ctx, tid); err != nil {
+		return GuestInviteResult{}, err
+	}
 	inviter, err := s.people.UserByID(ctx, a.UserID)
 	if err != nil {
 		return GuestInviteResult{}, err

@@ -19,21 +19,16 @@ import (
 // the guest form (the message in the form) and on the invitation's page.
 func TestThreadGuestBound(t *testing.T) {
 	g := newGuestHarness(t)
-	alice, bob := g.user("Alice"), g.user("Bob")
+	alice, bob, carl := g.user("Alice"), g.user("Bob"), g.user("Carl")
 	grp := g.createGroup(alice, "Choir "+g.tag, "closed")
 	th := g.startThread(alice, grp.ID, "Concert", "Who comes?")
 
-	// An invitation sent while there is room, accepted once the thread is full.
-	addr := "late." + g.tag + "@example.org"
-	rec := g.do(alice, "POST", "/threads/"+th.ID+"/guests/invite", url.Values{"email": {addr}}.Encode())
-	g.expect(rec, rec.Body.String(), 303)
-	_, token := g.guestInvitation(addr)
-
+	// 199 guests from before the count (their grants written directly).
 	st := testkit.StoreOf(g.env)
 	now := time.Now().UTC()
-	for start := 0; start < discussion.MaxGuests; start += 25 {
+	for start := 0; start < discussion.MaxGuests-1; start += 25 {
 		var items []any
-		for i := start; i < min(start+25, discussion.MaxGuests); i++ {
+		for i := start; i < min(start+25, discussion.MaxGuests-1); i++ {
 			items = append(items, group.NewThreadGuest(grp.ID, th.ID, fmt.Sprintf("g%s%05d", strings.ToLower(g.tag), i), alice, now))
 		}
 		if _, err := st.Table().Batch(tabledef.PK, tabledef.SK).Write().Put(items...).Run(context.Background()); err != nil {
@@ -41,12 +36,25 @@ func TestThreadGuestBound(t *testing.T) {
 		}
 	}
 
+	// An invitation sent while there is room, accepted once the thread is full.
+	addr := "late." + g.tag + "@example.org"
+	rec := g.do(alice, "POST", "/threads/"+th.ID+"/guests/invite", url.Values{"email": {addr}}.Encode())
+	g.expect(rec, rec.Body.String(), 303)
+	_, token := g.guestInvitation(addr)
+
+	// The last place goes to Carl.
+	g.json(g.do(alice, "POST", "/api/v1/threads/"+th.ID+"/guests", `{"user_id":"`+carl+`"}`), 201, nil)
+
 	rec = g.do(alice, "POST", "/api/v1/threads/"+th.ID+"/guests", `{"user_id":"`+bob+`"}`)
 	g.expect(rec, rec.Body.String(), 409, "already has 200 guests", "remove a guest before adding another")
 	if ct := rec.Header().Get("Content-Type"); !strings.HasPrefix(ct, "application/problem+json") {
 		t.Fatalf("content type %q", ct)
 	}
 	rec = g.do(alice, "POST", "/api/v1/threads/"+th.ID+"/guests", `{"email":"`+g.email(bob)+`"}`)
+	g.expect(rec, rec.Body.String(), 409, "already has 200 guests")
+
+	// No invitation is sent to an address without an account either.
+	rec = g.do(alice, "POST", "/api/v1/threads/"+th.ID+"/guests/invitations", `{"email":"later.`+g.tag+`@example.org"}`)
 	g.expect(rec, rec.Body.String(), 409, "already has 200 guests")
 
 	rec = g.do(alice, "POST", "/threads/"+th.ID+"/guests/invite", url.Values{"email": {g.email(bob)}}.Encode())
