@@ -64,11 +64,18 @@ func (s *Service) guestSlot(tid string) *dynamo.Update {
 // withGuestSlot runs add, a transaction that writes a grant with
 // guestSlot, once the thread has a count with room: it writes the count
 // of a thread that has none, and answers ErrTooManyGuests for a full one.
-// A transaction that lost the last place to another is tried again, and
-// then sees the thread full.
-func (s *Service) withGuestSlot(ctx context.Context, tid string, add func() error) error {
-	for range 4 {
-		if err := s.readyGuestCount(ctx, tid); err != nil {
+// t is the thread as the caller just read it (consistently); a transaction
+// that lost the last place to another reads it again, and then sees the
+// thread full.
+func (s *Service) withGuestSlot(ctx context.Context, t *threadItem, add func() error) error {
+	for try := range 4 {
+		if try > 0 {
+			var err error
+			if t, err = s.getThread(ctx, t.ID); err != nil {
+				return err
+			}
+		}
+		if err := s.readyGuestCount(ctx, t); err != nil {
 			return err
 		}
 		if err := add(); !errors.Is(err, errGuestSlot) {
@@ -78,17 +85,14 @@ func (s *Service) withGuestSlot(ctx context.Context, tid string, add func() erro
 	return ErrTooManyGuests
 }
 
-// readyGuestCount makes sure the live thread tid has a guest count below
-// MaxGuests: it writes a missing one and lowers one that is too high, or
-// answers ErrTooManyGuests (ErrNoThread for a thread that is gone).
-func (s *Service) readyGuestCount(ctx context.Context, tid string) error {
-	t, err := s.getThread(ctx, tid)
-	if err != nil {
-		return err
-	}
+// readyGuestCount makes sure thread t (as just read) has a guest count
+// below MaxGuests: it writes a missing one and lowers one that is too
+// high, or answers ErrTooManyGuests.
+func (s *Service) readyGuestCount(ctx context.Context, t *threadItem) error {
 	if t.GuestCount != nil && *t.GuestCount < MaxGuests {
 		return nil
 	}
+	tid := t.ID
 	ids, err := s.policy.ThreadGuestIDs(ctx, tid, MaxGuests+1)
 	if err != nil {
 		return err

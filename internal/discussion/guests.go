@@ -224,7 +224,7 @@ func (s *Service) SendGuestInvitation(ctx context.Context, tid, email string) (G
 	}
 	// A full thread could not take the invitee: say so now rather than at
 	// their accept. (An invitation holds no place: accepting takes one.)
-	if err := s.readyGuestCount(ctx, tid); err != nil {
+	if err := s.readyGuestCount(ctx, t); err != nil {
 		return GuestInviteResult{}, err
 	}
 	inviter, err := s.people.UserByID(ctx, a.UserID)
@@ -461,7 +461,7 @@ func (s *Service) AcceptGuestInvitation(ctx context.Context, token string) (Thre
 		// The grant takes one of the thread's places (guestcap.go), whose
 		// condition also holds the thread alive.
 		g := group.NewThreadGuest(t.GroupID, t.ID, a.UserID, inv.InvitedBy, now)
-		err = s.withGuestSlot(ctx, t.ID, func() error {
+		err = s.withGuestSlot(ctx, t, func() error {
 			return s.st.Tx().Update(use, ErrGuestInviteUsed).Create(g, ErrAlreadyGuest).
 				Update(s.guestSlot(t.ID), errGuestSlot).Run(ctx, "")
 		})

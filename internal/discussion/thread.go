@@ -838,7 +838,7 @@ func (s *Service) AddGuest(ctx context.Context, tid, uid string) error {
 		return err
 	}
 	g := group.NewThreadGuest(t.GroupID, tid, uid, a.UserID, s.now().UTC())
-	return s.withGuestSlot(ctx, tid, func() error {
+	return s.withGuestSlot(ctx, t, func() error {
 		return s.st.Tx().Create(g, ErrAlreadyGuest).Update(s.guestSlot(tid), errGuestSlot).Run(ctx, "")
 	})
 }
