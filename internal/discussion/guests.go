@@ -22,6 +22,7 @@ import (
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/hex"
+	"errors"
 	"sort"
 	"strings"
 	"time"
@@ -220,6 +221,11 @@ func (s *Service) SendGuestInvitation(ctx context.Context, tid, email string) (G
 	}
 	if s.mail == nil || s.base == "" {
 		return GuestInviteResult{}, ErrGuestMailOff
+	}
+	// A full thread could not take the invitee: say so now rather than at
+	// their accept. (An invitation holds no place: accepting takes one.)
+	if err := s.readyGuestCount(ctx, t); err != nil {
+		return GuestInviteResult{}, err
 	}
 	inviter, err := s.people.UserByID(ctx, a.UserID)
 	if err != nil {
@@ -448,23 +454,42 @@ func (s *Service) AcceptGuestInvitation(ctx context.Context, token string) (Thre
 	use := s.st.Update(inv.PK, inv.SK).Set("AcceptedAt", now.Unix()).Set("AcceptedBy", a.UserID).
 		Remove("Email").Add(tabledef.Version, 1).
 		If("$ = ? AND attribute_not_exists($) AND $ > ?", "TokenHash", hash, "AcceptedAt", "ExpiresAt", now.Unix())
-	tx := s.st.Tx().Update(use, ErrGuestInviteUsed).
-		Check(tabledef.ThreadPK(t.ID), threadSK, "attribute_exists($) AND $ = ?", ErrNoThread, tabledef.PK, "Deleted", false)
 	var existing store.Item
 	gk := group.GuestKey(t.ID, a.UserID)
 	switch err := s.st.Get(ctx, gk.PK, gk.SK, &existing); domain.ErrorCode(err) {
 	case domain.NotFound:
-		tx.Put(group.NewThreadGuest(t.GroupID, t.ID, a.UserID, inv.InvitedBy, now))
+		// The grant takes one of the thread's places (guestcap.go), whose
+		// condition also holds the thread alive.
+		g := group.NewThreadGuest(t.GroupID, t.ID, a.UserID, inv.InvitedBy, now)
+		err = s.withGuestSlot(ctx, t, func() error {
+			return s.st.Tx().Update(use, ErrGuestInviteUsed).Create(g, ErrAlreadyGuest).
+				Update(s.guestSlot(t.ID), errGuestSlot).Run(ctx, "")
+		})
+		if errors.Is(err, ErrAlreadyGuest) {
+			// Made a guest meanwhile (added by hand): just use it up.
+			err = s.useGuestInvite(ctx, t.ID, use)
+		}
+		if err != nil {
+			return Thread{}, err
+		}
 	case "":
 		// Already a guest: the invitation is just used up.
+		if err := s.useGuestInvite(ctx, t.ID, use); err != nil {
+			return Thread{}, err
+		}
 	default:
-		return Thread{}, err
-	}
-	if err := tx.Run(ctx, ""); err != nil {
 		return Thread{}, err
 	}
 	s.log.InfoContext(ctx, "thread invitation accepted", "thread_id", t.ID, "invitation_id", inv.ID)
 	return s.Thread(ctx, t.ID)
+}
+
+// useGuestInvite uses up an invitation without granting anything (the
+// person is a guest already), on the condition that the thread is alive.
+func (s *Service) useGuestInvite(ctx context.Context, tid string, use *dynamo.Update) error {
+	return s.st.Tx().Update(use, ErrGuestInviteUsed).
+		Check(tabledef.ThreadPK(tid), threadSK, "attribute_exists($) AND $ = ?", ErrNoThread, tabledef.PK, "Deleted", false).
+		Run(ctx, "")
 }
 
 // ---- email ----

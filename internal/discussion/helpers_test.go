@@ -48,7 +48,12 @@ type fixture struct {
 
 func newFixture(t testing.TB) *fixture {
 	t.Helper()
-	env := testcloud.Fast(t)
+	return newFixtureOn(t, testcloud.Fast(t))
+}
+
+// newFixtureOn is newFixture on env (testcloud.New for the real tier).
+func newFixtureOn(t testing.TB, env *testcloud.Env) *fixture {
+	t.Helper()
 	st := store.New(env.Clients.DynamoDB, env.Config.Table, env.Config.SigningKey)
 	f := &fixture{t: t, env: env, st: st, people: testkit.NewDirectory(), tag: env.Prefix}
 	f.groups = group.New(group.Config{Store: st, People: f.people, Mail: mail.NewSES(env.Clients.SES, "", env.Config.MailDomain),

@@ -81,6 +81,10 @@ type threadItem struct {
 	// Forking is set while comments are being forked into this new thread
 	// (fork.go): it is not listed nor readable until the fork switches.
 	Forking bool `dynamo:"Forking,omitempty"`
+	// GuestCount counts the thread's guest grants: never below their
+	// number, kept below MaxGuests by every write that adds one
+	// (guestcap.go); absent until a guest is added or removed.
+	GuestCount *int64 `dynamo:"GuestCount,omitempty"`
 	// Reactions to the thread itself (thread_react.go).
 	reactionSets
 }

@@ -829,8 +829,19 @@ func (s *Service) AddGuest(ctx context.Context, tid, uid string) error {
 	if _, err := s.people.UserByID(ctx, uid); err != nil {
 		return domain.Validation(domain.FieldError{Field: "user", Message: "is not a known person"})
 	}
+	var existing store.Item
+	gk := group.GuestKey(tid, uid)
+	switch err := s.st.Get(ctx, gk.PK, gk.SK, &existing); domain.ErrorCode(err) {
+	case "":
+		return ErrAlreadyGuest
+	case domain.NotFound:
+	default:
+		return err
+	}
 	g := group.NewThreadGuest(t.GroupID, tid, uid, a.UserID, s.now().UTC())
-	return s.st.Create(ctx, g, domain.Errorf(domain.Conflict, "that person is already a guest of this thread"))
+	return s.withGuestSlot(ctx, t, func() error {
+		return s.st.Tx().Create(g, ErrAlreadyGuest).Update(s.guestSlot(tid), errGuestSlot).Run(ctx, "")
+	})
 }
 
 // InviteGuest adds the account registered with email as a guest; an
@@ -855,8 +866,7 @@ func (s *Service) RemoveGuest(ctx context.Context, tid, uid string) error {
 	if !ids.Valid(uid) {
 		return nil
 	}
-	gk := group.GuestKey(tid, uid)
-	if err := s.st.Delete(ctx, gk.PK, gk.SK); err != nil {
+	if err := s.deleteGuestGrant(ctx, t, uid); err != nil {
 		return err
 	}
 	if s.onGuestOut != nil {
