@@ -282,10 +282,10 @@ func (s *Service) openNewest(ctx context.Context, gid string, now time.Time) ([]
 // guestThreads are the threads uid is a guest of, by group: their guest
 // grants (the group core's, GSI1 USER#<uid> / GUEST#<gid>#thread#<tid>),
 // at most MaxWaitingGroups*MaxWaitingPerGroup of them in one Query, shared
-// with the dashboard's threads (group.GuestGrantsOnce). The grant alone
+// with the dashboard's threads (group.GuestGrantsOf). The grant alone
 // decides nothing: the policy is asked for each poll.
 func (s *Service) guestThreads(ctx context.Context, uid string) (map[string]map[string]bool, error) {
-	grants, err := s.groups.GuestGrantsOnce(ctx, uid, MaxWaitingGroups*MaxWaitingPerGroup)
+	grants, err := s.groups.GuestGrantsOf(ctx, uid, MaxWaitingGroups*MaxWaitingPerGroup)
 	if err != nil {
 		return nil, err
 	}

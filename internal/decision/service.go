@@ -51,10 +51,10 @@ type Groups interface {
 	// MemberIDs lists all of a group's members (system read: admin
 	// actions, notices, the close; never on the vote path).
 	MemberIDs(ctx context.Context, gid string) ([]string, error)
-	// GuestGrantsOnce lists up to limit of a person's guest grants (one
+	// GuestGrantsOf lists up to limit of a person's guest grants (one
 	// query, once per read-only request: the dashboard's threads ask them
 	// too; a grant alone decides nothing, the policy is asked).
-	GuestGrantsOnce(ctx context.Context, uid string, limit int) ([]group.GuestOf, error)
+	GuestGrantsOf(ctx context.Context, uid string, limit int) ([]group.GuestOf, error)
 }
 
 // Config are the dependencies of the Service.

@@ -62,9 +62,9 @@ type Policy interface {
 	ThreadGuestIDs(ctx context.Context, tid string, limit int) ([]string, error)
 	// ThreadGuestPage is a page of a thread's guests after cursor.
 	ThreadGuestPage(ctx context.Context, tid, cursor string, limit int) (store.Page[group.ThreadGuest], error)
-	// GuestGrantsOnce lists up to limit of a person's guest grants, read
+	// GuestGrantsOf lists up to limit of a person's guest grants, read
 	// once per read-only request (the dashboard's polls ask them too).
-	GuestGrantsOnce(ctx context.Context, uid string, limit int) ([]group.GuestOf, error)
+	GuestGrantsOf(ctx context.Context, uid string, limit int) ([]group.GuestOf, error)
 }
 
 // Person is what discussions need to know about a user.

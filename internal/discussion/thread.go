@@ -782,7 +782,7 @@ func (s *Service) Dashboard(ctx context.Context, limit int) ([]Thread, error) {
 // GSI1: USER#<uid> / GUEST#..., then one BatchGetItem of the threads), each
 // still checked with the policy.
 func (s *Service) guestThreads(ctx context.Context, uid string) ([]threadItem, error) {
-	grants, err := s.policy.GuestGrantsOnce(ctx, uid, MaxDashboardGroups)
+	grants, err := s.policy.GuestGrantsOf(ctx, uid, MaxDashboardGroups)
 	if err != nil {
 		return nil, err
 	}

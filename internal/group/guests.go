@@ -133,10 +133,10 @@ func (s *Service) ThreadGuestPage(ctx context.Context, tid, cursor string, limit
 	return out, nil
 }
 
-// GuestGrantsOf lists up to limit of uid's guest grants in every group
-// (system read, one query of GSI1 USER#<uid> / GUEST#). A grant alone
-// decides nothing: callers ask the policy about what it names.
-func (s *Service) GuestGrantsOf(ctx context.Context, uid string, limit int) ([]GuestOf, error) {
+// guestGrantsOf lists up to limit of uid's guest grants in every group
+// (system read, one query of GSI1 USER#<uid> / GUEST#): GuestGrantsOf's
+// query.
+func (s *Service) guestGrantsOf(ctx context.Context, uid string, limit int) ([]GuestOf, error) {
 	if !ids.Valid(uid) {
 		return nil, nil
 	}

@@ -33,16 +33,18 @@ func (s *Service) myMemberships(ctx context.Context, uid string) (store.Page[mem
 	})
 }
 
-// GuestGrantsOnce is GuestGrantsOf read once per read-only request and
-// person: up to MaxDashboardGrants grants in one Query, of which each
-// caller gets the first limit (a larger limit reads on its own). A grant
-// alone decides nothing: callers ask the policy about what it names.
-func (s *Service) GuestGrantsOnce(ctx context.Context, uid string, limit int) ([]GuestOf, error) {
+// GuestGrantsOf lists up to limit of uid's guest grants in every group
+// (system read, one query of GSI1 USER#<uid> / GUEST#). Within a
+// read-only request it is read once per person: up to MaxDashboardGrants
+// grants, of which each caller gets the first limit (a larger limit, or no
+// read cache, reads on its own). A grant alone decides nothing: callers ask
+// the policy about what it names.
+func (s *Service) GuestGrantsOf(ctx context.Context, uid string, limit int) ([]GuestOf, error) {
 	if limit > MaxDashboardGrants || !store.ReadCacheOn(ctx) {
-		return s.GuestGrantsOf(ctx, uid, limit)
+		return s.guestGrantsOf(ctx, uid, limit)
 	}
 	all, err := store.Memo(ctx, "group.grants-of/"+uid, func() ([]GuestOf, error) {
-		return s.GuestGrantsOf(ctx, uid, MaxDashboardGrants)
+		return s.guestGrantsOf(ctx, uid, MaxDashboardGrants)
 	})
 	if err != nil {
 		return nil, err

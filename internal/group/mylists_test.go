@@ -78,20 +78,20 @@ func TestDashboardListsReadOnce(t *testing.T) {
 		t.Errorf("GroupsOf = %v, want %v", sorted, want)
 	}
 
-	one, err := svc.GuestGrantsOnce(rc, a.ID, 1)
+	one, err := svc.GuestGrantsOf(rc, a.ID, 1)
 	f.must(err)
-	both, err := svc.GuestGrantsOnce(rc, a.ID, group.MaxDashboardGrants)
+	both, err := svc.GuestGrantsOf(rc, a.ID, group.MaxDashboardGrants)
 	f.must(err)
-	queries(1, "GuestGrantsOnce twice")
+	queries(1, "GuestGrantsOf twice")
 	if len(one) != 1 || len(both) != 2 || one[0] != both[0] || both[0].GroupID != other.ID || both[0].Kind != "thread" {
-		t.Errorf("GuestGrantsOnce = %+v (limit 1), %+v (limit 200)", one, both)
+		t.Errorf("GuestGrantsOf = %+v (limit 1), %+v (limit 200)", one, both)
 	}
 	// What a caller gets is its own: changing it changes no other answer.
 	one[0].ID = "changed"
-	if again, err := svc.GuestGrantsOnce(rc, a.ID, 1); err != nil || again[0].ID == "changed" {
-		t.Errorf("GuestGrantsOnce after a caller changed its answer = %+v, %v", again, err)
+	if again, err := svc.GuestGrantsOf(rc, a.ID, 1); err != nil || again[0].ID == "changed" {
+		t.Errorf("GuestGrantsOf after a caller changed its answer = %+v, %v", again, err)
 	}
-	queries(0, "GuestGrantsOnce a third time")
+	queries(0, "GuestGrantsOf a third time")
 
 	// Another first page than the shared one reads on its own.
 	if p, err := svc.Mine(rc, "", 2); err != nil || len(p.Items) != 2 || p.Next == "" {
@@ -107,7 +107,7 @@ func TestDashboardListsReadOnce(t *testing.T) {
 	if gids, err := svc.GroupsOf(rc, a.ID, group.MaxDashboardGroups); err != nil || len(gids) != 4 {
 		t.Errorf("GroupsOf after a new group = %v, %v; want 4", gids, err)
 	}
-	if _, err := svc.GuestGrantsOnce(rc, a.ID, 10); err != nil {
+	if _, err := svc.GuestGrantsOf(rc, a.ID, 10); err != nil {
 		t.Fatal(err)
 	}
 	queries(2, "both lists after a write")
@@ -117,7 +117,7 @@ func TestDashboardListsReadOnce(t *testing.T) {
 		if _, err := svc.GroupsOf(alice, a.ID, 10); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := svc.GuestGrantsOnce(alice, a.ID, 10); err != nil {
+		if _, err := svc.GuestGrantsOf(alice, a.ID, 10); err != nil {
 			t.Fatal(err)
 		}
 	}
