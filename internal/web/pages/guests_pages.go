@@ -30,6 +30,10 @@ type threadGuestsData struct {
 	Invitations []discussion.GuestInvitation
 	Notice      string
 	Form        *formState
+	// Full: the thread has Max guests, the most it may have; the page
+	// says so instead of offering an invitation the core would refuse.
+	Full bool
+	Max  int
 }
 
 func (s *Server) ThreadGuestsPage(w http.ResponseWriter, r *http.Request) {
@@ -69,7 +73,7 @@ func (s *Server) renderThreadGuests(w http.ResponseWriter, r *http.Request, stat
 		rows = append(rows, guestRow{Guest: g, Face: faceOf(g.UserID, g.Name, pictures[g.UserID])})
 	}
 	s.web.Page(w, r, status, "thread_guests", s.web.Printer(r).T("page.thread.title.guests", "Title", t.Title), threadGuestsData{Thread: t, Guests: rows,
-		Invitations: invs, Notice: s.guestNotice(r), Form: f})
+		Invitations: invs, Notice: s.guestNotice(r), Form: f, Full: len(guests) >= discussion.MaxGuests, Max: discussion.MaxGuests})
 }
 
 func guestsURL(tid string) string { return threadURL(tid, "/guests") }
