@@ -4,8 +4,6 @@ import (
 	"go/ast"
 	"go/parser"
 	"go/token"
-	"io/fs"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -24,22 +22,8 @@ var keyOwners = map[string][]string{
 }
 
 func TestKeyPrefixesOnlyInTheirOwner(t *testing.T) {
-	root := filepath.Join("..", "..")
 	found := map[string]int{}
-	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		rel := filepath.ToSlash(strings.TrimPrefix(path, root+string(filepath.Separator)))
-		if d.IsDir() {
-			if name := d.Name(); name == "testdata" || name == "node_modules" || (strings.HasPrefix(name, ".") && path != root) {
-				return filepath.SkipDir
-			}
-			return nil
-		}
-		if !strings.HasSuffix(rel, ".go") || strings.HasSuffix(rel, "_test.go") {
-			return nil
-		}
+	eachSource(t, func(rel, path string) error {
 		fset := token.NewFileSet()
 		f, err := parser.ParseFile(fset, path, nil, parser.SkipObjectResolution)
 		if err != nil {
@@ -59,7 +43,7 @@ func TestKeyPrefixesOnlyInTheirOwner(t *testing.T) {
 					continue
 				}
 				found[prefix]++
-				if !ownedBy(rel, owners) {
+				if !under(rel, owners) {
 					t.Errorf("%s: %q spells another owner's key (%s belongs to %s): ask the owner or use its key builder",
 						fset.Position(lit.Pos()), v, prefix, strings.Join(owners, ", "))
 				}
@@ -68,21 +52,9 @@ func TestKeyPrefixesOnlyInTheirOwner(t *testing.T) {
 		})
 		return nil
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
 	for prefix := range keyOwners {
 		if found[prefix] == 0 {
 			t.Errorf("no literal %q found at all: the walk is broken or the prefix is gone (update keyOwners)", prefix)
 		}
 	}
-}
-
-func ownedBy(rel string, owners []string) bool {
-	for _, o := range owners {
-		if strings.HasPrefix(rel, o) {
-			return true
-		}
-	}
-	return false
 }

@@ -4,11 +4,8 @@ import (
 	"go/ast"
 	"go/parser"
 	"go/token"
-	"io/fs"
 	"os"
-	"path/filepath"
 	"strconv"
-	"strings"
 	"testing"
 )
 
@@ -29,29 +26,15 @@ var storeComposers = []string{
 // the concrete store: outside the store and the composition roots, no
 // non-test file names store.Store (a field, parameter, result or variable).
 func TestCoresHoldTheirStorageNotTheStore(t *testing.T) {
-	root := filepath.Join("..", "..")
 	seen := 0
-	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		rel := filepath.ToSlash(strings.TrimPrefix(path, root+string(filepath.Separator)))
-		if d.IsDir() {
-			if name := d.Name(); name == "testdata" || name == "node_modules" || (strings.HasPrefix(name, ".") && path != root) {
-				return filepath.SkipDir
-			}
-			return nil
-		}
-		if !strings.HasSuffix(rel, ".go") || strings.HasSuffix(rel, "_test.go") {
-			return nil
-		}
+	eachSource(t, func(rel, path string) error {
 		src, err := os.ReadFile(path)
 		if err != nil {
 			return err
 		}
 		uses := storeUses(t, rel, src)
 		seen += len(uses)
-		if composer(rel) {
+		if under(rel, storeComposers) {
 			return nil
 		}
 		for _, at := range uses {
@@ -59,21 +42,9 @@ func TestCoresHoldTheirStorageNotTheStore(t *testing.T) {
 		}
 		return nil
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
 	if seen == 0 {
 		t.Fatal("found no use of store.Store at all, not even in the composition roots: is this test still reading the module?")
 	}
-}
-
-func composer(rel string) bool {
-	for _, p := range storeComposers {
-		if strings.HasPrefix(rel, p) {
-			return true
-		}
-	}
-	return false
 }
 
 // storeUses lists where src names store.Store, as "file:line".
