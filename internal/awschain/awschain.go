@@ -52,5 +52,5 @@ func New(ctx context.Context, c config.Config) (*awsclient.Clients, error) {
 	if err != nil {
 		return nil, err
 	}
-	return awsclient.NewOn(ctx, c, cfg)
+	return awsclient.NewOn(c, cfg), nil
 }

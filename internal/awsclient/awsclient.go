@@ -52,18 +52,18 @@ func New(ctx context.Context, c config.Config) (*Clients, error) {
 	if err != nil {
 		return nil, err
 	}
-	return NewOn(ctx, c, cfg)
+	return NewOn(c, cfg), nil
 }
 
 // NewOn builds the clients of New on the SDK configuration cfg.
-func NewOn(ctx context.Context, c config.Config, cfg aws.Config) (*Clients, error) {
+func NewOn(c config.Config, cfg aws.Config) *Clients {
 	cl := &Clients{AWS: cfg, DynamoDB: awsbase.DynamoDB(cfg, c), S3: NewS3(cfg, c), SES: NewSES(cfg, c)}
 	if c.UploadsBucket != "" {
 		// The address presigned PUTs go to, from the addressing they are
 		// built with (objstore.Client.URL): nothing is signed at start-up.
 		cl.UploadOrigin = cl.S3.Origin(c.UploadsBucket)
 	}
-	return cl, nil
+	return cl
 }
 
 // NewS3 builds the S3 client of c on the SDK configuration cfg (its region
