@@ -144,22 +144,34 @@ func Retryable(ctx context.Context, err error) bool {
 func (s Signed) Call(ctx context.Context, path string, header http.Header, body []byte) ([]byte, error) {
 	ctx, cancel := context.WithTimeout(ctx, s.Budget)
 	defer cancel()
+	var out []byte
+	err := Retry(ctx, s.Pause, func() (err error) {
+		out, err = s.attempt(ctx, path, header, body)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// Retry calls try up to MaxAttempts times while its error is Retryable,
+// waiting pause before each retry, as the SDK's standard retryer does, and
+// returns try's last error (joined with the pause's when ctx ended the
+// wait). The signed calls (Signed.Call, internal/objstore) retry with it.
+func Retry(ctx context.Context, pause func(ctx context.Context, attempt int) error, try func() error) error {
 	var err error
 	for attempt := 0; attempt < MaxAttempts; attempt++ {
 		if attempt > 0 {
-			if perr := s.Pause(ctx, attempt); perr != nil {
-				return nil, errors.Join(err, perr)
+			if perr := pause(ctx, attempt); perr != nil {
+				return errors.Join(err, perr)
 			}
 		}
-		var out []byte
-		if out, err = s.attempt(ctx, path, header, body); err == nil {
-			return out, nil
-		}
-		if !Retryable(ctx, err) {
-			return nil, err
+		if err = try(); err == nil || !Retryable(ctx, err) {
+			return err
 		}
 	}
-	return nil, err
+	return err
 }
 
 // attempt is one try of Call.

@@ -185,23 +185,16 @@ func (c *Client) do(ctx context.Context, r request) (*http.Response, []byte, err
 		ctx, cancel = context.WithTimeout(ctx, c.Budget)
 	}
 	defer cancel()
-	var err error
-	for attempt := 0; attempt < awsbase.MaxAttempts; attempt++ {
-		if attempt > 0 {
-			if perr := c.Pause(ctx, attempt); perr != nil {
-				return nil, nil, errors.Join(err, perr)
-			}
-		}
-		var resp *http.Response
-		var body []byte
-		if resp, body, err = c.attempt(ctx, r); err == nil {
-			return resp, body, nil
-		}
-		if !awsbase.Retryable(ctx, err) {
-			break
-		}
+	var resp *http.Response
+	var body []byte
+	err := awsbase.Retry(ctx, c.Pause, func() (err error) {
+		resp, body, err = c.attempt(ctx, r)
+		return err
+	})
+	if err != nil {
+		return nil, nil, fmt.Errorf("S3 %s: %w", r.op, err)
 	}
-	return nil, nil, fmt.Errorf("S3 %s: %w", r.op, err)
+	return resp, body, nil
 }
 
 // payloadHash is x-amz-content-sha256 as the SDK sends it: the body's
